@@ -1,0 +1,71 @@
+"""Processed tables cached as (Geo)Parquet, keyed by the raw file's content hash and the reader version.
+
+A changed raw file (or a new reader version) gets a new key, so stale tables are never served. The load
+report (suppressed cells, warnings, identification) is kept in a JSON file beside the table. Both are written
+to a temporary name first and moved into place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+import pandas as pd
+
+from .download import file_sha256
+from .paths import processed_dir
+
+READER_VERSION = 1
+
+
+def cache_key(path: Path) -> str:
+    return f"{file_sha256(path)[:24]}-v{READER_VERSION}"
+
+
+def _paths(key: str) -> tuple[Path, Path]:
+    folder = processed_dir()
+    return folder / f"{key}.parquet", folder / f"{key}.json"
+
+
+def load_cached(key: str):
+    table_path, meta_path = _paths(key)
+    if not (table_path.is_file() and meta_path.is_file()):
+        return None
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta.get("geometry"):
+            import geopandas as gpd
+
+            frame = gpd.read_parquet(table_path)
+        else:
+            frame = pd.read_parquet(table_path)
+    except Exception:  # a damaged cache entry is rebuilt from the raw file
+        return None
+    return frame, meta
+
+
+def store(key: str, frame: pd.DataFrame, meta: dict) -> None:
+    table_path, meta_path = _paths(key)
+    table_path.parent.mkdir(parents=True, exist_ok=True)
+    meta = dict(meta, geometry="geometry" in frame.columns and hasattr(frame, "crs"))
+    for target, write in ((table_path, lambda p: frame.to_parquet(p, index=False)),
+                          (meta_path, lambda p: Path(p).write_text(json.dumps(meta, indent=1, default=_plain),
+                                                                   encoding="utf-8"))):
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        os.close(fd)
+        try:
+            write(tmp)
+            os.replace(tmp, target)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def _plain(value):
+    if hasattr(value, "item"):
+        return value.item()
+    if hasattr(value, "__dataclass_fields__"):
+        return asdict(value)
+    return str(value)

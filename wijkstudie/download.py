@@ -1,0 +1,103 @@
+"""Get a resource's raw file: from the mirror, the cache, or the publisher.
+
+- ``WIJKSTUDIE_MIRROR`` set: the file is read in place from the mirror (nothing is written there).
+- Otherwise the file lives in ``<data_dir>/raw/<dataset>/<file>``; a missing file is downloaded.
+- Downloads go to a temporary file in the same folder, with a progress bar; the hash is checked and the
+  content is sniffed (an HTML error page is refused) before ``os.replace`` moves it into place. An
+  interrupted or refused download never leaves a file that looks complete and never replaces a good one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from .catalogue import Resource
+from .errors import WijkstudieError
+from .paths import mirror_dir, raw_dir
+from .rawfile import open_raw
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify(path: Path, resource: Resource) -> None:
+    if resource.sha256 and (actual := file_sha256(path)) != resource.sha256:
+        raise WijkstudieError(f"{path.name}: hash mismatch for {resource.label} (expected "
+                              f"{resource.sha256[:12]}..., got {actual[:12]}...); the file changed or is damaged")
+
+
+def resource_path(resource: Resource) -> Path:
+    """Where the raw file is (or will be) without fetching it."""
+    mirror = mirror_dir()
+    if mirror is not None and resource.mirror:
+        return mirror / resource.mirror
+    return raw_dir(resource.dataset) / resource.file
+
+
+def fetch_resource(resource: Resource, progress: bool = True) -> Path:
+    mirror = mirror_dir()
+    if mirror is not None:
+        if not mirror.is_dir():
+            raise WijkstudieError(f"WIJKSTUDIE_MIRROR={mirror}: no such folder")
+        path = mirror / resource.mirror if resource.mirror else None
+        if path is None or not path.is_file():
+            raise WijkstudieError(f"{resource.label} is not in the mirror {mirror} "
+                                  f"(looked for {resource.mirror or 'a mirror path'}); unset WIJKSTUDIE_MIRROR "
+                                  "to download it from the publisher")
+        verify(path, resource)
+        return path
+    target = raw_dir(resource.dataset) / resource.file
+    if target.is_file():
+        verify(target, resource)
+        return target
+    if resource.access == "manual":
+        raise WijkstudieError(f"{resource.label} cannot be downloaded automatically. {resource.source['manual']}; "
+                              f"save it as {target}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{resource.file}.", suffix=".part", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        if resource.access == "url":
+            _download_url(resource.source["url"], tmp, progress)
+        else:
+            _download_odata(resource.source["odata"], resource.source.get("filter"), tmp)
+        open_raw(tmp)  # refuses empty files and HTML error pages
+        verify(tmp, resource)
+        os.replace(tmp, target)
+    except WijkstudieError as exc:
+        raise WijkstudieError(str(exc).replace(tmp.name, f"download of {resource.file}")) from None
+    except Exception as exc:
+        raise WijkstudieError(f"{resource.file}: download failed ({type(exc).__name__}: "
+                              f"{' '.join(str(exc).split())[:160]})") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
+
+
+def _download_url(url: str, dest: Path, progress: bool) -> None:
+    import pooch
+
+    downloader = pooch.HTTPDownloader(progressbar=progress, timeout=60)
+    downloader(url, str(dest), None)
+
+
+def _download_odata(table_id: str, filters: str | None, dest: Path) -> None:
+    """Download a CBS open-data table with cbsodata and store it as CSV with the OData keys as columns."""
+    import cbsodata
+    import pandas as pd
+
+    with tempfile.TemporaryDirectory(dir=dest.parent) as folder:
+        cbsodata.download_data(table_id, dir=folder, filters=filters)
+        with open(Path(folder) / "TypedDataSet.json", encoding="utf-8") as fh:
+            rows = json.load(fh)
+    pd.DataFrame(rows).to_csv(dest, index=False)

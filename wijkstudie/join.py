@@ -1,0 +1,115 @@
+"""Join tables from different sources on region codes, and say what matched and what did not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .errors import WijkstudieError
+
+EXAMPLES = 5
+
+
+@dataclass
+class JoinReport:
+    """Matched and unmatched regions per level, with examples of the unmatched codes."""
+
+    left_name: str
+    right_name: str
+    rows: list = field(default_factory=list)  # dicts: level, matched, left_only, right_only, examples
+    notes: list = field(default_factory=list)
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows).set_index("level") if self.rows else pd.DataFrame()
+
+    @property
+    def matched(self) -> int:
+        return sum(r["matched"] for r in self.rows)
+
+    @property
+    def left_only(self) -> int:
+        return sum(r["left_only"] for r in self.rows)
+
+    @property
+    def right_only(self) -> int:
+        return sum(r["right_only"] for r in self.rows)
+
+    def __str__(self) -> str:
+        lines = [f"join {self.left_name} x {self.right_name}: {self.matched} matched, "
+                 f"{self.left_only} only in {self.left_name}, {self.right_only} only in {self.right_name}"]
+        for r in self.rows:
+            lines.append(f"  {r['level']}: {r['matched']} matched, {r['left_only']} / {r['right_only']} unmatched"
+                         + (f" (e.g. {r['left_examples']} / {r['right_examples']})"
+                            if r["left_only"] or r["right_only"] else ""))
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def _name(frame: pd.DataFrame, default: str) -> str:
+    info = frame.attrs.get("wijkstudie")
+    return f"{info['source']} {info['year']}" if info else default
+
+
+def join_regions(left: pd.DataFrame, right: pd.DataFrame, on: str = "region_code", how: str = "inner",
+                 suffixes=("", "_right")) -> tuple[pd.DataFrame, JoinReport]:
+    """Join two region tables on their codes; return the joined table and a JoinReport.
+
+    Nothing is dropped silently: the report counts per level the regions found in both, only left and only
+    right, with examples, and notes when the two tables use different regional divisions (codes of
+    different division years can refer to different areas, or be missing from one of them).
+    ``how`` is passed to ``pandas.merge`` (inner, left, right, outer).
+    """
+    for frame, side in ((left, "left"), (right, "right")):
+        if on not in frame:
+            raise WijkstudieError(f"join_regions: the {side} table has no column {on!r}")
+        if frame[on].duplicated().any():
+            dups = frame.loc[frame[on].duplicated(), on].head(3).tolist()
+            raise WijkstudieError(f"join_regions: the {side} table has duplicate {on} values (e.g. {dups}); "
+                                  "filter it to one year / variant first")
+    left_codes, right_codes = set(left[on].dropna()), set(right[on].dropna())
+    report = JoinReport(_name(left, "left"), _name(right, "right"))
+    level_of = pd.concat([left.set_index(on).get("level", pd.Series(dtype="string")),
+                          right.set_index(on).get("level", pd.Series(dtype="string"))])
+    level_of = level_of[~level_of.index.duplicated()]
+    for level in pd.unique(level_of.dropna()):
+        codes = set(level_of.index[level_of == level])
+        lo, ro = sorted((left_codes - right_codes) & codes), sorted((right_codes - left_codes) & codes)
+        report.rows.append({"level": level, "matched": len(left_codes & right_codes & codes),
+                            "left_only": len(lo), "right_only": len(ro),
+                            "left_examples": ", ".join(lo[:EXAMPLES]), "right_examples": ", ".join(ro[:EXAMPLES])})
+    for col in ("division_year", "year"):
+        if col in left and col in right:
+            a, b = sorted(set(left[col].dropna())), sorted(set(right[col].dropna()))
+            if a and b and a != b:
+                report.notes.append(f"{col} differs: {a} in {report.left_name}, {b} in {report.right_name}"
+                                    + ("; unmatched codes are often areas that were redrawn or renumbered"
+                                       if col == "division_year" else ""))
+    shared = [c for c in right.columns if c in left.columns and c != on]
+    right_part = right.drop(columns=[c for c in shared if c in ("level", "gemeente_code", "gemeente_name",
+                                                                 "region_name") and c in left])
+    joined = left.merge(right_part, on=on, how=how, suffixes=suffixes)
+    if hasattr(left, "geometry") and "geometry" in left:
+        import geopandas as gpd
+
+        joined = gpd.GeoDataFrame(joined, geometry="geometry", crs=left.crs)
+    return joined, report
+
+
+def weighted_mean_by(frame: pd.DataFrame, value: str, weight: str, by: str) -> pd.DataFrame:
+    """Weighted mean of ``value`` per group ``by``, using rows where both value and weight are known.
+
+    Returns one row per group: ``value`` (the weighted mean), ``weight`` (sum of weights used) and ``n``
+    (rows used).
+    """
+    for col in (value, weight, by):
+        if col not in frame:
+            raise WijkstudieError(f"weighted_mean_by: no column {col!r}")
+    usable = frame[frame[value].notna() & frame[weight].notna() & (frame[weight] > 0)]
+    product = usable[value].astype(float) * usable[weight].astype(float)
+    grouped = pd.DataFrame({"p": product, "w": usable[weight].astype(float), by: usable[by]}).groupby(by)
+    out = pd.DataFrame({value: grouped["p"].sum() / grouped["w"].sum(), weight: grouped["w"].sum(),
+                        "n": grouped.size()})
+    out[value] = out[value].replace([np.inf, -np.inf], np.nan)
+    return out

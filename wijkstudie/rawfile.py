@@ -1,0 +1,155 @@
+"""Open a data file once and look at its content: kind (workbook, CSV, JSON), sheets, header, text.
+
+Workbooks are parsed once (the RIVM workbook takes most of a second) and the parsed rows are shared by
+recognition and reading. Bad files fail here with a one-line WijkstudieError.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import WijkstudieError
+
+XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+HEAD_BYTES = 65536
+
+
+@dataclass
+class RawFile:
+    path: Path
+    head: bytes
+    kind: str  # xlsx, xls, csv, json
+    _sheets: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def fail(self, problem: str) -> WijkstudieError:
+        return WijkstudieError(f"{self.name}: {problem}")
+
+    # workbooks ---------------------------------------------------------------------------------------
+    @cached_property
+    def workbook(self):
+        import python_calamine
+
+        try:
+            return python_calamine.CalamineWorkbook.from_path(str(self.path))
+        except Exception as exc:  # calamine raises its own error types for every kind of damage
+            raise self.fail(f"not a valid Excel workbook (truncated or corrupt?): {_short(exc)}") from None
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self.workbook.sheet_names) if self.kind in ("xlsx", "xls") else []
+
+    def sheet_rows(self, sheet: str | int = 0) -> list[list]:
+        """All rows of a sheet as Python values (parsed once per sheet)."""
+        key = sheet
+        if key not in self._sheets:
+            try:
+                ws = (self.workbook.get_sheet_by_index(sheet) if isinstance(sheet, int)
+                      else self.workbook.get_sheet_by_name(sheet))
+                self._sheets[key] = ws.to_python(skip_empty_area=False)
+            except WijkstudieError:
+                raise
+            except Exception as exc:
+                raise self.fail(f"cannot read sheet {sheet!r} (truncated or corrupt?): {_short(exc)}") from None
+        return self._sheets[key]
+
+    def sheet_frame(self, sheet: str | int = 0, header_row: int = 0) -> pd.DataFrame:
+        rows = self.sheet_rows(sheet)
+        if len(rows) <= header_row:
+            raise self.fail(f"sheet {sheet!r} has no header row")
+        header = [str(h).strip() if h is not None else "" for h in rows[header_row]]
+        body = rows[header_row + 1:]
+        columns = list(zip(*body)) if body else [[] for _ in header]
+        frame = pd.DataFrame({i: pd.Series(col, dtype="object") for i, col in enumerate(columns)})
+        frame.columns = header[: frame.shape[1]] if frame.shape[1] else header
+        return frame  # empty cells are "" here; readers treat "" as missing
+
+    # text files --------------------------------------------------------------------------------------
+    @cached_property
+    def text(self) -> str:
+        data = self.path.read_bytes()
+        for encoding in ("utf-8-sig", "cp1252"):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+        raise self.fail("cannot decode the text (neither UTF-8 nor Windows-1252)")
+
+    @cached_property
+    def csv_delimiter(self) -> str:
+        first = self.text.split("\n", 1)[0]
+        return max([",", ";", "\t"], key=first.count)
+
+    @cached_property
+    def csv_header(self) -> list[str]:
+        first = self.text.split("\n", 1)[0]
+        return [c.strip() for c in next(csv.reader([first], delimiter=self.csv_delimiter))]
+
+    def csv_frame(self) -> pd.DataFrame:
+        try:
+            return pd.read_csv(io.StringIO(self.text), sep=self.csv_delimiter, dtype=str,
+                               keep_default_na=False, na_values=[""])
+        except (pd.errors.ParserError, ValueError) as exc:
+            raise self.fail(f"malformed CSV: {_short(exc)}") from None
+
+    @cached_property
+    def json(self):
+        try:
+            return json.loads(self.text)
+        except json.JSONDecodeError as exc:
+            raise self.fail(f"malformed JSON (truncated?): {_short(exc)}") from None
+
+    @property
+    def head_text(self) -> str:
+        return self.head.decode("utf-8", errors="replace").lstrip("\ufeff")
+
+    def columns(self) -> list[str]:
+        """Column names of a CSV, or of the first row of the first sheet of a workbook."""
+        if self.kind == "csv":
+            return self.csv_header
+        if self.kind in ("xlsx", "xls"):
+            rows = self.sheet_rows(0)
+            return [str(c).strip() for c in rows[0]] if rows else []
+        return []
+
+
+def open_raw(path) -> RawFile:
+    """Open a file and classify it; raise WijkstudieError for a missing, empty or HTML file."""
+    path = Path(path)
+    if not path.exists():
+        raise WijkstudieError(f"{path}: no such file")
+    if path.is_dir():
+        raise WijkstudieError(f"{path}: is a folder, not a data file")
+    with open(path, "rb") as fh:
+        head = fh.read(HEAD_BYTES)
+    if not head.strip():
+        raise WijkstudieError(f"{path.name}: empty file")
+    if head.startswith(XLSX_MAGIC):
+        return RawFile(path, head, "xlsx")
+    if head.startswith(XLS_MAGIC):
+        return RawFile(path, head, "xls")
+    start = head[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")) or b"<html" in start[:512]:
+        kind = "an HTML page" if b"html" in start else "an XML document"
+        raise WijkstudieError(f"{path.name}: {kind}, not a data file (a failed or redirected download?)")
+    if start.startswith((b"{", b"[")):
+        return RawFile(path, head, "json")
+    if b"\x00" in head:
+        raise WijkstudieError(f"{path.name}: binary content of an unknown kind (not a workbook, CSV or JSON)")
+    return RawFile(path, head, "csv")
+
+
+def _short(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    return text[:160] + ("..." if len(text) > 160 else "")

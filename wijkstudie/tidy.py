@@ -1,0 +1,92 @@
+"""Turn a source table into the canonical layout: identifiers, then dictionary variables, then the rest.
+
+Readers hand over a frame whose identifier columns are already canonical (``region_code``, ``level``, ...)
+and whose other columns carry the publisher's names. ``canonicalise`` maps those through the variable
+dictionary, turns missing-value codes into NaN, counts suppressed cells per variable and derives the
+percentages the dictionary defines from counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import variables as vardict
+from .missing import clean_numeric, numeric_or_text
+
+@dataclass
+class Identification:
+    """What a file is, read from its content."""
+
+    format: str
+    dataset: str
+    source_key: str | None  # key in the variable dictionary
+    year: int | None
+    variant: str | None = None
+    division: int | None = None
+    years: tuple = ()  # for files that hold several years (Rotterdam Wijkprofiel, BBGA)
+
+
+@dataclass
+class Table:
+    frame: pd.DataFrame
+    suppressed: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+    mapped: dict = field(default_factory=dict)  # canonical name -> source column(s)
+
+
+def canonicalise(frame: pd.DataFrame, id_columns: list[str], source_key: str, year: int) -> Table:
+    """Map ``frame``'s source columns to canonical variables (the mapping of ``source_key`` in ``year``)."""
+    mapping = vardict.source_columns(source_key, year)
+    out = frame[id_columns].copy()
+    suppressed: dict[str, int] = {}
+    mapped: dict[str, str] = {}
+    used: set[str] = set()
+    for name, spec in mapping.items():
+        present = [c for c in spec.columns if c in frame.columns]
+        if len(present) != len(spec.columns):
+            continue
+        parts, count = [], 0
+        for col in present:
+            values, n = clean_numeric(frame[col])
+            parts.append(values)
+            count += n
+            used.add(col)
+        total = parts[0] if len(parts) == 1 else pd.concat(parts, axis=1).sum(axis=1, min_count=len(parts))
+        out[name] = (total * spec.scale).astype("float64")
+        suppressed[name] = count
+        mapped[name] = " + ".join(present) + (f" (x {spec.scale:g})" if spec.scale != 1 else "")
+    derived = vardict.derive(out)
+    for name in derived:
+        rule = vardict.variables()[name]["derived"]
+        mapped[name] = "derived: 100 * " + " + ".join(p for p in rule["numerator"] if p in out) \
+            + f" / {rule['denominator']}"
+        suppressed[name] = 0
+    extras = {}
+    for col in frame.columns:
+        if col in used or col in id_columns or col in out.columns:
+            continue
+        extras[col] = numeric_or_text(frame[col])
+    if extras:
+        out = pd.concat([out, pd.DataFrame(extras, index=frame.index)], axis=1)
+    out = out[vardict.canonical_order(list(out.columns))]
+    return Table(out.reset_index(drop=True), suppressed, [], mapped)
+
+
+def finish(table: Table, ident: Identification) -> Table:
+    """Add ``year``/``division_year`` where the reader did not, and sort rows by level and code."""
+    frame = table.frame
+    if "year" not in frame and ident.year is not None:
+        frame.insert(0, "year", ident.year)
+    if "division_year" not in frame and ident.division is not None and "region_code" in frame:
+        frame.insert(0, "division_year", ident.division)
+    if "year" in frame:
+        frame["year"] = frame["year"].astype("Int64")
+    if "division_year" in frame:
+        frame["division_year"] = frame["division_year"].astype("Int64")
+    for col in ("region_code", "region_name", "level", "gemeente_code", "gemeente_name", "age_group"):
+        if col in frame:
+            frame[col] = frame[col].astype("string")
+    table.frame = frame[vardict.canonical_order(list(frame.columns))]
+    return table
