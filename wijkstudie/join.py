@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .codes import levels_of
 from .errors import WijkstudieError
 
 EXAMPLES = 5
@@ -70,9 +71,13 @@ def join_regions(left: pd.DataFrame, right: pd.DataFrame, on: str = "region_code
                                   "filter it to one year / variant first")
     left_codes, right_codes = set(left[on].dropna()), set(right[on].dropna())
     report = JoinReport(_name(left, "left"), _name(right, "right"))
-    level_of = pd.concat([left.set_index(on).get("level", pd.Series(dtype="string")),
-                          right.set_index(on).get("level", pd.Series(dtype="string"))])
-    level_of = level_of[~level_of.index.duplicated()]
+    codes = pd.Series(sorted(left_codes | right_codes), dtype="string")
+    given = pd.concat([f.set_index(on)["level"] for f in (left, right) if "level" in f])
+    given = given[~given.index.duplicated()] if len(given) else given
+    level_of = pd.Series(levels_of(codes).to_numpy(), index=codes.to_numpy(), dtype="string")
+    if len(given):
+        known = given.reindex(level_of.index)
+        level_of = known.where(known.notna(), level_of).astype("string")
     for level in pd.unique(level_of.dropna()):
         codes = set(level_of.index[level_of == level])
         lo, ro = sorted((left_codes - right_codes) & codes), sorted((right_codes - left_codes) & codes)
@@ -81,7 +86,7 @@ def join_regions(left: pd.DataFrame, right: pd.DataFrame, on: str = "region_code
                             "left_examples": ", ".join(lo[:EXAMPLES]), "right_examples": ", ".join(ro[:EXAMPLES])})
     for col in ("division_year", "year"):
         if col in left and col in right:
-            a, b = sorted(set(left[col].dropna())), sorted(set(right[col].dropna()))
+            a, b = (sorted({int(v) for v in f[col].dropna()}) for f in (left, right))
             if a and b and a != b:
                 report.notes.append(f"{col} differs: {a} in {report.left_name}, {b} in {report.right_name}"
                                     + ("; unmatched codes are often areas that were redrawn or renumbered"

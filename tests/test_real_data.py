@@ -1,0 +1,111 @@
+"""Loading every file of the real snapshot, with the counts the MANIFEST documents."""
+
+import shutil
+
+import geopandas as gpd
+import numpy as np
+import pytest
+
+import wijkstudie as ws
+
+
+def test_rivm_2020_both_age_groups(mirror):
+    for variant, suppressed_at_least in (("18+", 700), ("65+", 1000)):
+        table = ws.load("rivm-gezondheid", year=2020, variant=variant)
+        r = ws.report(table)
+        assert r.levels == {"land": 1, "gemeente": 355, "wijk": 3177, "buurt": 13808}
+        assert r.suppressed["pct_volunteering"] >= suppressed_at_least
+        assert not table["region_code"].str.contains(" ").any()
+    nl = ws.load("rivm-gezondheid", year=2020, variant="18+", level="land")
+    assert nl["region_code"].tolist() == ["NL01"] and nl["pct_volunteering"].tolist() == [24.6]
+
+
+def test_kwb_2017_open_data_csv(mirror):
+    table = ws.load("kwb", year=2017)
+    r = ws.report(table)
+    assert r.levels["land"] == 1 and r.levels["wijk"] == 3070 and r.levels["buurt"] == 13208
+    assert r.division == 2017
+    assert r.variables["population"] > 16000 and r.suppressed["mean_woz"] > 0
+    assert table.loc[table["region_code"] == "NL01", "population"].item() == 17081507
+
+
+def test_kwb_2023_workbook_utrecht(mirror):
+    table = ws.load("kwb", year=2023, level="buurt")
+    assert len(table) == 111 and set(table["gemeente_code"]) == {"GM0344"}
+    row = table.set_index("region_code").loc["BU03440111"]
+    assert row["pct_owner_occupied"] == 44 and row["pct_single_person_households"] == pytest.approx(100 * 630 / 1070)
+    assert any("mean_income_per_resident is missing for all 111 buurten" in w for w in ws.report(table).warnings)
+
+
+def test_codebook_and_table_description(mirror):
+    props = ws.load("kwb-codebook", variant="properties")
+    assert "Koopwoningen_47" in set(props["key"])
+    info = ws.load("kwb-codebook", variant="tableinfo")
+    assert info["identifier"].tolist() == ["85984NED"]
+
+
+def test_boundaries(mirror):
+    gemeenten = ws.load("cbs-gemeenten", year=2022)
+    assert isinstance(gemeenten, gpd.GeoDataFrame) and len(gemeenten) == 345
+    wijken = ws.load("cbs-wijken")
+    assert len(wijken) == 3475 and ws.report(wijken).division == 2024
+    assert any("GM0998" in w for w in ws.report(wijken).warnings)
+
+
+def test_rotterdam_wijkprofiel_both_years_linked_to_cbs(mirror):
+    for year in (2014, 2016):
+        table = ws.load("rotterdam-wijkprofiel", year=year)
+        counts = table["area_type"].value_counts().to_dict()
+        assert counts == {"wijk": 71, "gebied": 14, "stad": 1}
+        assert set(table["year"]) == {year}
+        vreewijk = table[table["region_name"] == "Vreewijk"].iloc[0]
+        assert vreewijk["area_number"] == 80 and vreewijk["region_code"] == "BU05991080"
+        assert 0 < vreewijk["pct_volunteering"] < 100  # fractions became percentages
+        warnings = ws.report(table).warnings
+        assert "linked 14 of 14 Rotterdam gebieden to CBS wijk codes by name" in warnings
+        assert any(w.startswith("linked 63 of 71 Rotterdam wijken") for w in warnings)
+    a, b = (ws.load("rotterdam-wijkprofiel", year=y).set_index("area_number")["social_index"] for y in (2014, 2016))
+    assert not np.allclose(a, b)  # the two years are different sheets
+
+
+def test_rotterdam_linked_buurt_codes_exist_in_kwb(mirror):
+    rotterdam = ws.load("rotterdam-wijkprofiel", year=2016, level="buurt")
+    kwb = ws.load("kwb", year=2017, level="buurt")
+    linked = rotterdam[rotterdam["region_code"].str.startswith("BU")]
+    assert set(linked["region_code"]) <= set(kwb["region_code"])
+
+
+def test_rotterdam_context(mirror):
+    table = ws.load("rotterdam-wijkprofiel", variant="context")
+    r = ws.report(table)
+    assert r.year == 2015 and len(table) == 86
+    assert r.suppressed["pct_students"] == 3  # the 'x' cells
+    assert table["pct_owner_occupied"].between(0, 100).all()
+
+
+def test_amsterdam_bbga(mirror):
+    table = ws.load("amsterdam-bbga")
+    r = ws.report(table)
+    assert r.year == 2018 and table["year"].max() == 2018
+    gebieden = table[(table["level"] == "gebied") & table["region_code"].str.startswith("DX")]
+    assert gebieden["region_code"].nunique() == 22
+    cohesion = gebieden.dropna(subset=["social_cohesion"])
+    assert set(cohesion["year"]) == {2012, 2013, 2014, 2015, 2016, 2017}
+    assert cohesion["social_cohesion"].between(1, 10).all()
+    meta = ws.load("amsterdam-bbga", variant="metadata")
+    assert "LSOCCOH_R" in set(meta["variable"])
+
+
+def test_renamed_real_file_is_recognised_by_content(mirror, tmp_path):
+    copy = tmp_path / "download.xlsx"
+    shutil.copyfile(mirror / "rivm-gezondheid" / "RIVM_gezondheid2020_65+.xlsx", copy)
+    r = ws.report(ws.read_file(copy))
+    assert (r.source, r.year, r.variant) == ("rivm-gezondheid", 2020, "65+")
+
+
+def test_loading_never_writes_into_the_mirror(mirror, fresh_cache):
+    before = {p: p.stat().st_mtime_ns for p in mirror.rglob("*")}
+    ws.load("kwb", year=2023)
+    ws.load("rotterdam-wijkprofiel", year=2014)
+    assert {p: p.stat().st_mtime_ns for p in mirror.rglob("*")} == before
+    assert any((fresh_cache / "processed").iterdir())

@@ -1,0 +1,110 @@
+"""The ``wijkstudie`` command.
+
+    wijkstudie data list                      the catalogue
+    wijkstudie data describe NAME             one dataset
+    wijkstudie data fetch NAME [--year Y] [--variant V] | --all
+    wijkstudie data inspect FILE [--json]     what a file is, and a summary of its content
+
+Problems with the data print one line on standard error (``wijkstudie: error: FILE: problem``) and exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .errors import WijkstudieError
+
+
+def _inspect(args) -> int:
+    from .api import read_file, report
+
+    frame = read_file(args.file)
+    summary = report(frame).to_dict()
+    if "year" in frame and frame["year"].nunique() > 1:
+        summary["years"] = sorted(int(y) for y in frame["year"].dropna().unique())
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False, indent=1))
+    else:
+        print(report(frame))
+        if "years" in summary:
+            print(f"  years in the file: {', '.join(map(str, summary['years']))}")
+    return 0
+
+
+def _list(args) -> int:
+    from .catalogue import list_datasets
+
+    table = list_datasets()
+    for name, row in table.iterrows():
+        print(f"{name:<23} {row['years']:<18} {row['title']}")
+    return 0
+
+
+def _describe(args) -> int:
+    from .catalogue import describe
+
+    print(describe(args.name))
+    return 0
+
+
+def _fetch(args) -> int:
+    from .api import fetch, fetch_all
+
+    if args.all:
+        failed = 0
+        for label, result in fetch_all().items():
+            ok = not isinstance(result, Exception)
+            failed += not ok
+            print(f"{'ok' if ok else 'FAILED':<7}{label}: {result}")
+        return 1 if failed else 0
+    if not args.name:
+        raise WijkstudieError("fetch: give a dataset name or --all")
+    print(fetch(args.name, year=args.year, variant=args.variant))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wijkstudie", description="Dutch neighbourhood data by name.")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    top = parser.add_subparsers(dest="command", required=True)
+    data = top.add_parser("data", help="the dataset catalogue and data files").add_subparsers(dest="action",
+                                                                                            required=True)
+    p = data.add_parser("inspect", help="recognise a data file and summarise it")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true", help="one JSON object on standard output")
+    p.set_defaults(func=_inspect)
+    data.add_parser("list", help="list the datasets").set_defaults(func=_list)
+    p = data.add_parser("describe", help="describe one dataset")
+    p.add_argument("name")
+    p.set_defaults(func=_describe)
+    p = data.add_parser("fetch", help="download (or find in the mirror) a dataset's files")
+    p.add_argument("name", nargs="?")
+    p.add_argument("--year", type=int)
+    p.add_argument("--variant")
+    p.add_argument("--all", action="store_true", help="every resource in the catalogue")
+    p.set_defaults(func=_fetch)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except WijkstudieError as exc:
+        if args.debug:
+            raise
+        print(f"wijkstudie: error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug, not bad input; still one line unless --debug
+        if args.debug:
+            raise
+        print(f"wijkstudie: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)",
+              file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
