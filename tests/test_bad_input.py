@@ -1,0 +1,126 @@
+"""Bad input gets one clear line naming the file and the problem; nothing in the cache is damaged."""
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import wijkstudie as ws
+from conftest import FIXTURES, write_kwb_workbook
+from wijkstudie.cli import main
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "wijkstudie.cli", *map(str, args)], capture_output=True, text=True)
+
+
+def one_error_line(result, *fragments):
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.fixture
+def truncated_workbook(tmp_path):
+    good = write_kwb_workbook(tmp_path / "good.xlsx")
+    bad = tmp_path / "kwb-2023.xlsx"
+    bad.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    return bad
+
+
+def test_empty_file():
+    one_error_line(run_cli("data", "inspect", FIXTURES / "empty.csv"), "empty.csv: empty file")
+
+
+def test_html_error_page_saved_as_a_workbook():
+    one_error_line(run_cli("data", "inspect", FIXTURES / "html-error-page.xlsx"),
+                   "html-error-page.xlsx: an HTML page, not a data file")
+
+
+def test_truncated_workbook(truncated_workbook):
+    one_error_line(run_cli("data", "inspect", truncated_workbook),
+                   "kwb-2023.xlsx: not a valid Excel workbook (truncated or corrupt?)")
+
+
+def test_corrupt_workbook(tmp_path):
+    bad = tmp_path / "gezondheid.xlsx"
+    bad.write_bytes(b"PK\x03\x04" + b"\x00garbage" * 100)
+    one_error_line(run_cli("data", "inspect", bad), "gezondheid.xlsx: not a valid Excel workbook")
+
+
+def test_csv_without_expected_columns():
+    one_error_line(run_cli("data", "inspect", FIXTURES / "unrelated.csv"),
+                   "unrelated.csv: not a file wijkstudie recognises", "naam, waarde")
+
+
+def test_truncated_geojson(tmp_path):
+    bad = tmp_path / "wijken.geojson"
+    bad.write_text((FIXTURES / "wijken-2024.geojson").read_text()[:300])
+    one_error_line(run_cli("data", "inspect", bad), "wijken.geojson:")
+
+
+def test_missing_file(tmp_path):
+    one_error_line(run_cli("data", "inspect", tmp_path / "nope.csv"), "nope.csv: no such file")
+
+
+def test_unknown_dataset_year_and_level_from_the_command_line():
+    one_error_line(run_cli("data", "fetch", "kerncijfers"), "unknown dataset 'kerncijfers'")
+    one_error_line(run_cli("data", "fetch", "kwb", "--year", "1990"), "kwb: no year 1990")
+
+
+def test_unknown_level_from_python():
+    with pytest.raises(ws.WijkstudieError, match="rivm-gezondheid: no level 'provincie'"):
+        ws.load("rivm-gezondheid", level="provincie")
+    with pytest.raises(ws.WijkstudieError, match="cbs-gemeenten: no level 'buurt'"):
+        ws.load("cbs-gemeenten", level="buurt")
+
+
+def test_the_same_cases_raise_the_documented_exception_from_python(truncated_workbook):
+    for path in (FIXTURES / "empty.csv", FIXTURES / "html-error-page.xlsx", truncated_workbook,
+                 FIXTURES / "unrelated.csv"):
+        with pytest.raises(ws.WijkstudieError, match=path.name):
+            ws.read_file(path)
+
+
+def test_expected_file_without_its_key_columns(fake_mirror, fresh_cache):
+    fake_mirror({"cbs-kwb/indicators_buurt_wijk_gemeente.csv": b"ID,Gemeentenaam_1,AantalInwoners_5\n1,Test,10\n"})
+    with pytest.raises(ws.WijkstudieError, match="indicators_buurt_wijk_gemeente.csv: not a CBS open-data table by region: "
+                                                 "expected column.s. WijkenEnBuurten missing"):
+        ws.load("kwb", year=2017)
+
+
+def test_a_file_of_another_source_under_a_resource_name(fake_mirror, fresh_cache):
+    fake_mirror({"cbs-kwb/indicators_buurt_wijk_gemeente.csv": FIXTURES / "rivm-2020-18plus.csv"})
+    with pytest.raises(ws.WijkstudieError, match="expected kwb 2017, but the file is rivm-gezondheid"):
+        ws.load("kwb", year=2017)
+
+
+def test_hash_mismatch(fake_mirror, fresh_cache):
+    fake_mirror({"amsterdam-bbga/bbga_latest_and_greatest-DX.csv": FIXTURES / "bbga-long.csv"})
+    with pytest.raises(ws.WijkstudieError, match="bbga_latest_and_greatest-DX.csv: hash mismatch for amsterdam-bbga"):
+        ws.load("amsterdam-bbga")
+
+
+def test_a_failed_load_leaves_the_cache_and_raw_file_alone(fake_mirror, fresh_cache, tmp_path):
+    root = fake_mirror({"cbs-kwb/CBS-Utrecht-kwb-2023.xlsx": write_kwb_workbook(tmp_path / "k.xlsx")})
+    good = ws.load("kwb", year=2023)
+    cached = {p.name: p.read_bytes() for p in (fresh_cache / "processed").iterdir()}
+    assert cached
+    raw = root / "cbs-kwb" / "CBS-Utrecht-kwb-2023.xlsx"
+    raw.write_bytes(raw.read_bytes()[:500])
+    damaged = raw.read_bytes()
+    with pytest.raises(ws.WijkstudieError, match="not a valid Excel workbook"):
+        ws.load("kwb", year=2023)
+    assert {p.name: p.read_bytes() for p in (fresh_cache / "processed").iterdir()} == cached
+    assert raw.read_bytes() == damaged
+    assert len(good) == 4
+
+
+def test_cli_main_returns_status_instead_of_raising(capsys):
+    assert main(["data", "inspect", str(FIXTURES / "empty.csv")]) == 1
+    assert "empty file" in capsys.readouterr().err
+    assert main(["data", "inspect", str(FIXTURES / "kwb-odata-2017.csv")]) == 0

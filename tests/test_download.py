@@ -1,0 +1,108 @@
+"""Fetching: the mirror, the cache folder, atomic downloads with hash and content checks."""
+
+import json
+
+import pandas as pd
+import pytest
+
+import wijkstudie as ws
+from wijkstudie import download
+from wijkstudie.catalogue import Resource
+from conftest import FIXTURES
+
+URL_RESOURCE = Resource(dataset="test-geo", year=2022, format="cbs-gebiedsindeling-geojson", file="g.geojson",
+                        mirror="geo/g.geojson", source={"url": "https://example.invalid/g.geojson"}, sha256=None)
+
+
+def fake_downloader(content: bytes, fail_after: int | None = None, calls: list | None = None):
+    def _download(url, dest, progress):
+        if calls is not None:
+            calls.append((url, progress))
+        with open(dest, "wb") as fh:
+            fh.write(content if fail_after is None else content[:fail_after])
+        if fail_after is not None:
+            raise ConnectionError("connection reset by peer")
+    return _download
+
+
+def leftovers(folder):
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_download_lands_atomically_and_is_reused(monkeypatch, fresh_cache):
+    calls = []
+    monkeypatch.setattr(download, "_download_url",
+                        fake_downloader((FIXTURES / "gemeenten-2022.geojson").read_bytes(), calls=calls))
+    path = download.fetch_resource(URL_RESOURCE)
+    assert path == fresh_cache / "raw" / "test-geo" / "g.geojson"
+    assert leftovers(path.parent) == ["g.geojson"]
+    assert calls == [("https://example.invalid/g.geojson", True)]  # with a progress bar
+    download.fetch_resource(URL_RESOURCE)
+    assert len(calls) == 1  # the second fetch uses the cached file
+
+
+def test_interrupted_download_leaves_nothing(monkeypatch, fresh_cache):
+    monkeypatch.setattr(download, "_download_url",
+                        fake_downloader((FIXTURES / "gemeenten-2022.geojson").read_bytes(), fail_after=100))
+    with pytest.raises(ws.WijkstudieError, match="g.geojson: download failed .ConnectionError"):
+        download.fetch_resource(URL_RESOURCE)
+    assert leftovers(fresh_cache / "raw" / "test-geo") == []
+
+
+def test_html_error_page_from_the_server_is_refused(monkeypatch, fresh_cache):
+    monkeypatch.setattr(download, "_download_url", fake_downloader((FIXTURES / "html-error-page.xlsx").read_bytes()))
+    with pytest.raises(ws.WijkstudieError, match="download of g.geojson: an HTML page"):
+        download.fetch_resource(URL_RESOURCE)
+    assert leftovers(fresh_cache / "raw" / "test-geo") == []
+
+
+def test_hash_mismatch_on_download_keeps_nothing(monkeypatch, fresh_cache):
+    pinned = Resource(**{**URL_RESOURCE.__dict__, "sha256": "0" * 64})
+    monkeypatch.setattr(download, "_download_url", fake_downloader(b'{"type": "FeatureCollection"}'))
+    with pytest.raises(ws.WijkstudieError, match="hash mismatch"):
+        download.fetch_resource(pinned)
+    assert leftovers(fresh_cache / "raw" / "test-geo") == []
+
+
+def test_odata_table_is_stored_as_csv_with_its_keys(monkeypatch, fresh_cache):
+    rows = [{"ID": 0, "WijkenEnBuurten": "GM9901    ", "Gemeentenaam_1": "Testdorp", "SoortRegio_2": "Gemeente  ",
+             "AantalInwoners_5": 1000, "Koopwoningen_47": 61.0, "HuishoudensTotaal_29": 500,
+             "Eenpersoonshuishoudens_30": 150, "Bevolkingsdichtheid_34": 900}]
+    seen = {}
+
+    def fake_download_data(table_id, dir=None, filters=None, **kwargs):
+        seen.update(table=table_id, filters=filters)
+        with open(f"{dir}/TypedDataSet.json", "w", encoding="utf-8") as fh:
+            json.dump(rows, fh)
+
+    import cbsodata
+    monkeypatch.setattr(cbsodata, "download_data", fake_download_data)
+    table = ws.load("kwb", year=2024)
+    assert seen["table"] == "85984NED"
+    row = table.iloc[0]
+    assert row["region_code"] == "GM9901" and row["pct_owner_occupied"] == 61.0
+    assert row["pct_single_person_households"] == 30.0
+    assert ws.report(table).year == 2024
+
+
+def test_manual_resource_says_where_to_get_it_and_where_to_put_it(fresh_cache):
+    with pytest.raises(ws.WijkstudieError, match=r"cannot be downloaded automatically.*wijkprofiel.rotterdam.nl.*"
+                                                 r"save it as .*raw/rotterdam-wijkprofiel/context-2015.xls"):
+        ws.fetch("rotterdam-wijkprofiel", variant="context")
+
+
+def test_mirror_without_the_file_says_so(fake_mirror):
+    fake_mirror({"geo/other.geojson": b"{}"})
+    with pytest.raises(ws.WijkstudieError, match="cbs-buurten 2024 is not in the mirror"):
+        ws.fetch("cbs-buurten")
+
+
+def test_mirror_is_read_in_place(mirror, fresh_cache):
+    assert ws.fetch("cbs-wijken") == mirror / "geo" / "wijken-2024.geojson"
+    assert not (fresh_cache / "raw").exists()
+
+
+@pytest.mark.network
+def test_real_download_of_kwb_2017_from_cbs(fresh_cache):
+    table = ws.load("kwb", year=2017, level="gemeente")
+    assert len(table) > 380 and ws.report(table).year == 2017
