@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import variables as vardict
-from .cache import cache_key, load_cached, store
+from .cache import cache_key, load_cached, remember, store
 from .catalogue import get_dataset, datasets
 from .download import fetch_resource
 from .errors import WijkstudieError
@@ -84,10 +84,12 @@ def _make_report(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
 
 
 def _read(path: Path, expected_format: str | None = None, use_cache: bool = True):
-    raw = open_raw(path)
+    if not Path(path).is_file():
+        open_raw(path)  # raises the one-line error for a missing path or a folder
     key = cache_key(path)
     cached = load_cached(key) if use_cache else None
     if cached is None:
+        raw = open_raw(path)
         try:
             ident = identify(raw)
         except WijkstudieError:
@@ -102,6 +104,8 @@ def _read(path: Path, expected_format: str | None = None, use_cache: bool = True
         frame = table.frame
     else:
         frame, meta = cached
+    if use_cache:
+        remember(path, key)
     if expected_format and meta["identification"]["format"] != expected_format:
         found = meta["identification"]
         raise WijkstudieError(f"{path.name}: expected a {expected_format} file, but it looks like "
@@ -117,7 +121,6 @@ def read_file(path, use_cache: bool = True) -> pd.DataFrame:
     """
     path = Path(path)
     frame, meta = _read(path, use_cache=use_cache)
-    frame = frame.copy()
     frame.attrs["wijkstudie"] = _make_report(frame, meta, path, meta["warnings"])
     return frame
 

@@ -21,8 +21,47 @@ from .paths import processed_dir
 READER_VERSION = 1
 
 
+INDEX = "fingerprints.json"
+
+
+def _index() -> dict:
+    try:
+        return json.loads((processed_dir() / INDEX).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
 def cache_key(path: Path) -> str:
-    return f"{file_sha256(path)[:24]}-v{READER_VERSION}"
+    """Content hash of the raw file (+ reader version). The hash is remembered per path, size and mtime (see
+    ``remember``), so an unchanged file is not hashed again; a change of size or modification time means a new
+    hash."""
+    path = Path(path).resolve()
+    stat = path.stat()
+    entry = _index().get(str(path))
+    digest = entry[2] if entry and entry[:2] == [stat.st_size, stat.st_mtime_ns] else file_sha256(path)[:24]
+    return f"{digest}-v{READER_VERSION}"
+
+
+def remember(path: Path, key: str) -> None:
+    """Record the fingerprint of a raw file after it loaded successfully (a failed load writes nothing)."""
+    path = Path(path).resolve()
+    stat = path.stat()
+    index = _index()
+    entry = [stat.st_size, stat.st_mtime_ns, key.split("-v")[0]]
+    if index.get(str(path)) != entry:
+        index[str(path)] = entry
+        _write_atomic(processed_dir() / INDEX, lambda p: Path(p).write_text(json.dumps(index), encoding="utf-8"))
+
+
+def _write_atomic(target: Path, write) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def _paths(key: str) -> tuple[Path, Path]:
@@ -49,18 +88,9 @@ def load_cached(key: str):
 
 def store(key: str, frame: pd.DataFrame, meta: dict) -> None:
     table_path, meta_path = _paths(key)
-    table_path.parent.mkdir(parents=True, exist_ok=True)
     meta = dict(meta, geometry="geometry" in frame.columns and hasattr(frame, "crs"))
-    for target, write in ((table_path, lambda p: frame.to_parquet(p, index=False)),
-                          (meta_path, lambda p: Path(p).write_text(json.dumps(meta, indent=1, default=_plain),
-                                                                   encoding="utf-8"))):
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        os.close(fd)
-        try:
-            write(tmp)
-            os.replace(tmp, target)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+    _write_atomic(table_path, lambda p: frame.to_parquet(p, index=False))
+    _write_atomic(meta_path, lambda p: Path(p).write_text(json.dumps(meta, indent=1, default=_plain), encoding="utf-8"))
 
 
 def _plain(value):

@@ -69,10 +69,8 @@ class RawFile:
         if len(rows) <= header_row:
             raise self.fail(f"sheet {sheet!r} has no header row")
         header = [str(h).strip() if h is not None else "" for h in rows[header_row]]
-        body = rows[header_row + 1:]
-        columns = list(zip(*body)) if body else [[] for _ in header]
-        frame = pd.DataFrame({i: pd.Series(col, dtype="object") for i, col in enumerate(columns)})
-        frame.columns = header[: frame.shape[1]] if frame.shape[1] else header
+        frame = pd.DataFrame(rows[header_row + 1:], columns=range(len(header)), dtype="object")
+        frame.columns = header
         return frame  # empty cells are "" here; readers treat "" as missing
 
     # text files --------------------------------------------------------------------------------------

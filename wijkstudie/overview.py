@@ -1,0 +1,47 @@
+"""Summaries across the catalogue: what each source holds (coverage) and how regions match across sources."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .api import load, report
+from .catalogue import datasets
+from .errors import WijkstudieError
+from .join import join_regions
+
+
+def coverage(names=None) -> pd.DataFrame:
+    """One row per available resource: dataset, year, variant, rows per level, variables filled.
+
+    Resources that cannot be had here (no network, not in the mirror) are listed with the reason.
+    """
+    rows = []
+    for name in names or list(datasets()):
+        for r in datasets()[name].resources:
+            row = {"dataset": name, "year": r.year, "variant": r.variant or ""}
+            try:
+                rep = report(load(name, year=r.year, variant=r.variant))
+            except WijkstudieError as exc:
+                rows.append({**row, "available": False, "note": str(exc).split(";")[0][:90]})
+                continue
+            rows.append({**row, "available": True, **{lv: n for lv, n in rep.levels.items()},
+                         "variables": sum(1 for n in rep.variables.values() if n), "note": ""})
+    table = pd.DataFrame(rows)
+    for level in ("land", "gemeente", "wijk", "buurt", "gebied"):
+        if level in table:
+            table[level] = table[level].astype("Int64")
+    return table
+
+
+def match_table(pairs) -> pd.DataFrame:
+    """How many regions match between pairs of tables: [(label, left, right), ...] -> one row per pair/level."""
+    rows = []
+    for label, left, right in pairs:
+        _, rep = join_regions(left[["region_code", "level"]], right[["region_code"]])
+        for r in rep.rows:
+            total_left = r["matched"] + r["left_only"]
+            rows.append({"comparison": label, "level": r["level"], "matched": r["matched"],
+                         "only_left": r["left_only"], "only_right": r["right_only"],
+                         "share_of_left_matched": round(r["matched"] / total_left, 3) if total_left else None,
+                         "examples_only_left": r["left_examples"], "examples_only_right": r["right_examples"]})
+    return pd.DataFrame(rows)

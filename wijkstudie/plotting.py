@@ -1,0 +1,121 @@
+"""The house style for figures, choropleth maps, and ``save_figure`` for report authors.
+
+- One style (``house_style()``, applied by ``use_house_style()``): white background, light grid, one colour
+  map for maps (``YlGnBu``), a fixed font size.
+- ``save_figure(fig, name, source=...)`` writes PNG (300 dpi), SVG and PDF into the figures folder, with the
+  data source as a caption under the figure. Files carry no timestamps or random ids, so the same inputs give
+  byte-identical files on every run.
+- ``choropleth(gdf, column)`` classifies with mapclassify and shows areas without data in grey, with a
+  legend entry saying so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg") if not matplotlib.get_backend().lower().startswith(("module://", "nbagg", "widget")) else None
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+
+from .errors import WijkstudieError  # noqa: E402
+from .paths import figures_dir  # noqa: E402
+from .variables import label  # noqa: E402
+
+DPI = 300
+FORMATS = ("png", "svg", "pdf")
+MAP_CMAP = "YlGnBu"
+MISSING_COLOUR = "#d9d9d9"
+SYNTHETIC_MARK = "SYNTHETIC DATA"
+
+
+def house_style() -> dict:
+    return {
+        "figure.facecolor": "white", "axes.facecolor": "white", "axes.grid": True, "grid.color": "#e6e6e6",
+        "axes.spines.top": False, "axes.spines.right": False, "font.size": 9, "axes.titlesize": 10,
+        "axes.labelsize": 9, "legend.fontsize": 8, "legend.frameon": False, "savefig.dpi": DPI,
+        "svg.hashsalt": "wijkstudie", "svg.fonttype": "path", "pdf.fonttype": 42,
+    }
+
+
+def use_house_style() -> None:
+    plt.rcParams.update(house_style())
+
+
+def caption_text(source: str, language: str = "en", synthetic: bool = False, note: str = "") -> str:
+    word = "Bron" if language == "nl" else "Source"
+    text = source if source.lower().startswith(("bron", "source")) else f"{word}: {source}"
+    if note:
+        text = f"{text}. {note}"
+    if synthetic:
+        text = f"{SYNTHETIC_MARK} ({'synthetische data, geen echte metingen' if language == 'nl' else 'not real measurements'}). {text}"
+    return text
+
+
+def save_figure(fig, name: str, source: str, language: str = "en", synthetic: bool = False, note: str = "",
+                folder: Path | None = None, formats=FORMATS) -> list[Path]:
+    """Write ``fig`` as ``<name>.png`` (300 dpi), ``.svg`` and ``.pdf`` with the source as caption.
+
+    ``synthetic=True`` puts a visible SYNTHETIC DATA mark on the figure and in the caption.
+    Returns the paths written.
+    """
+    if not source:
+        raise WijkstudieError(f"save_figure({name!r}): a data source for the caption is required")
+    folder = Path(folder) if folder else figures_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    fig.text(0.01, 0.005, caption_text(source, language, synthetic, note), ha="left", va="bottom", fontsize=7,
+             color="#555555", wrap=True)
+    if synthetic:
+        fig.text(0.99, 0.99, SYNTHETIC_MARK, ha="right", va="top", fontsize=9, color="#b2182b", weight="bold")
+    fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, 0.1))
+    metadata = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None},
+                "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None}}
+    written = []
+    with plt.rc_context(house_style()):
+        for fmt in formats:
+            path = folder / f"{name}.{fmt}"
+            fig.savefig(path, format=fmt, dpi=DPI, metadata=metadata[fmt], bbox_inches=None)
+            written.append(path)
+    return written
+
+
+def choropleth(gdf, column: str, ax=None, scheme: str = "quantiles", k: int = 5, language: str = "en",
+               title: str | None = None, cmap: str = MAP_CMAP, edgecolor: str = "white", linewidth: float = 0.1):
+    """A classified choropleth of ``column``; areas without a value are grey and named in the legend."""
+    import mapclassify
+
+    if column not in gdf:
+        raise WijkstudieError(f"choropleth: no column {column!r}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 7))
+    has = gdf[gdf[column].notna()]
+    missing = gdf[gdf[column].isna()]
+    if len(missing):
+        missing.plot(ax=ax, color=MISSING_COLOUR, edgecolor=edgecolor, linewidth=linewidth)
+    if len(has):
+        classifier = getattr(mapclassify, {"quantiles": "Quantiles", "equal_interval": "EqualInterval",
+                                           "natural_breaks": "NaturalBreaks", "fisher_jenks": "FisherJenks"}[scheme])
+        bins = classifier(has[column].to_numpy(), k=min(k, has[column].nunique()))
+        has.assign(_class=bins.yb).plot(column="_class", ax=ax, cmap=cmap, categorical=True,
+                                         edgecolor=edgecolor, linewidth=linewidth)
+        colours = plt.get_cmap(cmap)([i / max(len(bins.bins) - 1, 1) for i in range(len(bins.bins))])
+        lower = [has[column].min()] + list(bins.bins[:-1])
+        handles = [Patch(facecolor=c, label=f"{lo:.1f} – {hi:.1f}") for c, lo, hi in zip(colours, lower, bins.bins)]
+    else:
+        handles = []
+    if len(missing):
+        handles.append(Patch(facecolor=MISSING_COLOUR, label=("geen gegevens" if language == "nl" else "no data")
+                             + f" ({len(missing)})"))
+    ax.legend(handles=handles, title=_label_or_name(column, language), loc="upper left", fontsize=7)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def _label_or_name(column: str, language: str) -> str:
+    try:
+        return label(column, language, with_unit=True)
+    except WijkstudieError:
+        return column
