@@ -12,15 +12,17 @@ Set ``WIJKSTUDIE_MIRROR`` to a local mirror folder to work offline; ``WIJKSTUDIE
 Every data problem raises ``WijkstudieError`` with a one-line message.
 """
 
-from .api import LoadReport, fetch, fetch_all, load, read_file, report
+from .api import LoadReport, data_origin, fetch, fetch_all, load, read_file, report, source_caption
 from .catalogue import describe, list_datasets
 from .codes import gemeente_of, level_of, normalise_code
 from .errors import WijkstudieError
 from .join import JoinReport, join_regions, weighted_mean_by
+from .overview import coverage, match_table
 from .variables import label, variable_table
 
 __all__ = [
-    "LoadReport", "JoinReport", "WijkstudieError", "describe", "fetch", "fetch_all", "gemeente_of", "join_regions",
+    "LoadReport", "JoinReport", "WijkstudieError", "coverage", "data_origin", "describe", "match_table",
+    "source_caption", "fetch", "fetch_all", "gemeente_of", "join_regions",
     "label", "level_of", "list_datasets", "load", "normalise_code", "read_file", "report", "variable_table",
     "weighted_mean_by",
 ]

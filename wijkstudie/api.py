@@ -113,6 +113,32 @@ def _read(path: Path, expected_format: str | None = None, use_cache: bool = True
     return frame, meta
 
 
+def source_caption(*tables, language: str = "en") -> str:
+    """The data-source caption for a figure made from these loaded tables, from the catalogue's attribution.
+
+    e.g. ``Source: RIVM/CBS, Gezondheid per wijk en buurt 2020; CBS/PDOK, Gebiedsindelingen 2022``.
+    """
+    parts = []
+    for table in tables:
+        rep = report(table)
+        dataset = datasets().get(rep.source)
+        text = (dataset.attribution.split(":", 1)[1].strip() if dataset else rep.source) + (f" {rep.year}" if rep.year else "")
+        if text not in parts:
+            parts.append(text)
+    return ("Bron: " if language == "nl" else "Source: ") + "; ".join(parts)
+
+
+def data_origin() -> str:
+    """One sentence saying where this session's real data come from (for the top of every notebook)."""
+    from .paths import data_dir, mirror_dir
+
+    mirror = mirror_dir()
+    if mirror:
+        return (f"Real open data from the publishers (CBS, RIVM, PDOK, Rotterdam, Amsterdam), read from the local "
+                f"mirror {mirror} (WIJKSTUDIE_MIRROR).")
+    return f"Real open data, downloaded from the publishers (CBS, RIVM, PDOK) into the cache {data_dir()}."
+
+
 def read_file(path, use_cache: bool = True) -> pd.DataFrame:
     """Load any supported file, recognising its source and year from its content.
 

@@ -27,7 +27,7 @@ def coverage(names=None) -> pd.DataFrame:
             rows.append({**row, "available": True, **{lv: n for lv, n in rep.levels.items()},
                          "variables": sum(1 for n in rep.variables.values() if n), "note": ""})
     table = pd.DataFrame(rows)
-    for level in ("land", "gemeente", "wijk", "buurt", "gebied"):
+    for level in ("land", "gemeente", "wijk", "buurt", "gebied", "variables"):
         if level in table:
             table[level] = table[level].astype("Int64")
     return table

@@ -1,0 +1,39 @@
+# wijkstudie: the two commands of the README.
+#   make reproduce   run every notebook top to bottom and write every figure (into figures/)
+#   make test        run the test suite, notebooks included (what CI runs)
+# Both create and fill .venv when it is missing or older than pyproject.toml.
+#
+# Data: when WIJKSTUDIE_MIRROR is not set and a mirror of the publishers' files lies beside the checkout
+# (../shared/data, with its MANIFEST.md), it is used; otherwise files are downloaded from the publishers.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+ifeq ($(origin WIJKSTUDIE_MIRROR), undefined)
+  ifneq ($(wildcard ../shared/data/MANIFEST.md),)
+    export WIJKSTUDIE_MIRROR := $(abspath ../shared/data)
+  endif
+endif
+export MPLBACKEND := Agg
+
+.PHONY: reproduce test benchmark clean-data
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+reproduce: $(STAMP)
+	$(BIN)/python -m wijkstudie.reproduce
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/bench_load.py
+
+clean-data:
+	rm -rf data/raw data/processed
