@@ -1,0 +1,18 @@
+"""Models for neighbourhood (area-level) data, each returning a tidy ModelResult.
+
+- ``area_regression``: weighted least squares with robust standard errors and standardised coefficients
+- ``within_estimate``: fixed-effects (within-area) estimate for areas observed over several years
+- ``multilevel``: random-intercept (and optional random-slope) model for units nested in higher units
+- ``spatial``: Moran's I, local clusters (LISA) and spatial error / lag models next to the ordinary fit
+- ``scales``: correlations of survey items, a simple scale and its reliability (Cronbach's alpha)
+"""
+
+from .area import area_regression
+from .multilevel import multilevel
+from .panel import within_estimate
+from .result import ModelResult
+from .scales import cronbach_alpha, scale_score
+from .spatial import lisa, morans_i, spatial_models, spatial_weights
+
+__all__ = ["ModelResult", "area_regression", "cronbach_alpha", "lisa", "morans_i", "multilevel", "scale_score",
+           "spatial_models", "spatial_weights", "within_estimate"]

@@ -1,0 +1,25 @@
+"""Survey items as a scale: Cronbach's alpha and a simple mean-of-z-scores score."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import WijkstudieError
+
+
+def cronbach_alpha(items: pd.DataFrame) -> float:
+    """Cronbach's alpha of the columns of ``items`` (rows with a missing item are left out)."""
+    data = items.dropna()
+    k = data.shape[1]
+    if k < 2 or len(data) < 3:
+        raise WijkstudieError("cronbach_alpha: needs at least 2 items and 3 complete rows")
+    item_var = data.var(axis=0, ddof=1).sum()
+    total_var = data.sum(axis=1).var(ddof=1)
+    return float(k / (k - 1) * (1 - item_var / total_var))
+
+
+def scale_score(items: pd.DataFrame) -> pd.Series:
+    """The mean of the items' z-scores (NaN where any item is missing)."""
+    z = (items - items.mean()) / items.std(ddof=1)
+    return z.mean(axis=1, skipna=False)
