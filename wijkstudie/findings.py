@@ -1,0 +1,218 @@
+"""Findings: the registry (``findings.yaml``), test results recorded by the notebooks, the verdict rule,
+finding cards and the scorecard.
+
+A notebook turns a model estimate into a ``FindingTest`` and calls ``record``; ``scorecard()`` gathers every
+recorded test, applies the verdict rule (written in ``findings.yaml`` and in ``verdict``) and
+``write_scorecard()`` writes it to the figures folder as Markdown and CSV.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .errors import WijkstudieError
+from .paths import PACKAGE_DIR, figures_dir
+
+FINDINGS_FILE = PACKAGE_DIR / "findings.yaml"
+SUPPORTED, MIXED, NOT_SUPPORTED, NOT_TESTABLE = "supported", "mixed", "not supported", "not testable with these data"
+
+
+@lru_cache(maxsize=1)
+def registry() -> dict:
+    with open(FINDINGS_FILE, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def finding(key: str) -> dict:
+    try:
+        return registry()["findings"][key]
+    except KeyError:
+        raise WijkstudieError(f"unknown finding {key!r}; known: {', '.join(registry()['findings'])}") from None
+
+
+def reference(key: str) -> dict:
+    """A published reference value: value, relation ('more than', 'about', ...), unit, text and source."""
+    try:
+        return registry()["reference_values"][key]
+    except KeyError:
+        raise WijkstudieError(f"unknown reference value {key!r}") from None
+
+
+def reference_text(key: str, language: str = "en") -> str:
+    ref = reference(key)
+    value = f"{ref['relation'] + ' ' if ref['relation'] else ''}{ref['value']:g}{'' if ref['unit'] != '%' else ' %'}"
+    unit = f" ({ref['unit']})" if ref["unit"] != "%" else ""
+    return f"{ref['text_' + language]}: {value}{unit} — {ref['source']}"
+
+
+@dataclass
+class FindingTest:
+    """One estimate that bears on a finding."""
+
+    finding: str
+    label: str                # what was tested, e.g. "Utrecht buurten: owner-occupied share -> volunteering"
+    estimate: float
+    ci_low: float
+    ci_high: float
+    expected_sign: int        # +1 or -1: the sign the claim predicts
+    measure: str              # e.g. "standardised coefficient"
+    source: str
+    level: str
+    year: str
+    n: int
+    data_kind: str = "real"   # real or synthetic
+    caveats: list = field(default_factory=list)
+    notebook: str = ""
+
+    @property
+    def outcome(self) -> str:
+        return classify(self.ci_low, self.ci_high, self.expected_sign)
+
+
+def from_model(finding_key: str, result, term: str, expected_sign: int, label: str, use: str = "std_estimate",
+               caveats=(), notebook: str = "") -> FindingTest:
+    """A FindingTest from a ModelResult term. ``use="std_estimate"`` reports the standardised coefficient
+    (its CI is the raw CI scaled by the same factor); ``use="estimate"`` the coefficient itself."""
+    finding(finding_key)
+    row = result.term(term)
+    low, high, est = row["ci_low"], row["ci_high"], row["estimate"]
+    if use == "std_estimate":
+        factor = row["std_estimate"] / row["estimate"] if row["estimate"] else float("nan")
+        est, low, high = row["std_estimate"], low * factor, high * factor
+        measure = f"standardised coefficient of {term}"
+    else:
+        measure = f"coefficient of {term}"
+    extra = list(caveats)
+    if result.n < 30:
+        extra.append(f"few areas (n = {result.n})")
+    return FindingTest(finding_key, label, float(est), float(min(low, high)), float(max(low, high)), expected_sign,
+                       measure, result.source, result.level, str(result.year), int(result.n), result.data_kind,
+                       extra, notebook)
+
+
+def classify(ci_low: float, ci_high: float, expected_sign: int) -> str:
+    """'supports', 'contradicts' or 'inconclusive' (see ``verdict_rule`` in findings.yaml)."""
+    if expected_sign not in (1, -1):
+        raise WijkstudieError("expected_sign must be +1 or -1")
+    if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in (ci_low, ci_high)):
+        return "inconclusive"
+    low, high = (ci_low, ci_high) if expected_sign == 1 else (-ci_high, -ci_low)
+    if low > 0:
+        return "supports"
+    if high < 0:
+        return "contradicts"
+    return "inconclusive"
+
+
+def verdict(outcomes) -> str:
+    """The finding's verdict from its tests' outcomes (see ``verdict_rule`` in findings.yaml)."""
+    outcomes = list(outcomes)
+    if not outcomes:
+        return NOT_TESTABLE
+    supporting = sum(o == "supports" for o in outcomes)
+    if supporting == len(outcomes):
+        return SUPPORTED
+    if supporting:
+        return MIXED
+    return NOT_SUPPORTED
+
+
+def results_dir(folder: Path | None = None) -> Path:
+    return Path(folder) if folder else figures_dir() / "results"
+
+
+def record(finding_key: str, tests, notebook: str, folder: Path | None = None) -> Path:
+    """Save a notebook's tests of a finding (replacing what that notebook recorded before)."""
+    finding(finding_key)
+    out = results_dir(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{finding_key}__{notebook}.json"
+    payload = [dict(asdict(t), notebook=notebook) for t in tests]
+    path.write_text(json.dumps(payload, indent=1, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def recorded(folder: Path | None = None) -> list[FindingTest]:
+    tests = []
+    for path in sorted(results_dir(folder).glob("*.json")):
+        tests += [FindingTest(**t) for t in json.loads(path.read_text(encoding="utf-8"))]
+    return tests
+
+
+def _ci_text(t: FindingTest) -> str:
+    return f"{t.estimate:+.2f} [{t.ci_low:+.2f}, {t.ci_high:+.2f}]"
+
+
+def scorecard(folder: Path | None = None) -> pd.DataFrame:
+    """One row per test (findings without tests get one row), with the finding's verdict."""
+    tests = recorded(folder)
+    rows = []
+    for key, f in registry()["findings"].items():
+        mine = [t for t in tests if t.finding == key]
+        synthetic = any(t.data_kind == "synthetic" for t in mine)
+        v = verdict(t.outcome for t in mine) + (" (synthetic data)" if synthetic and mine else "")
+        published = "; ".join(reference_text(r) for r in f.get("published", [])) or f.get("published_number", "—")
+        base = {"finding": key, "claim": f["claim_en"], "verdict": v, "published": published}
+        if not mine:
+            rows.append({**base, "test": "—", "data": "—", "estimate_ci": "—", "outcome": "—",
+                         "caveats": "; ".join(f.get("caveats", []))})
+        for t in mine:
+            kind = "SYNTHETIC" if t.data_kind == "synthetic" else "real"
+            rows.append({**base, "test": t.label,
+                         "data": f"{kind}: {t.source}, {t.level}, {t.year}, n = {t.n}",
+                         "estimate_ci": f"{_ci_text(t)} ({t.measure}; predicted sign {'+' if t.expected_sign > 0 else '−'})",
+                         "outcome": t.outcome, "caveats": "; ".join(list(f.get("caveats", [])) + list(t.caveats))})
+    return pd.DataFrame(rows)
+
+
+def scorecard_markdown(table: pd.DataFrame) -> str:
+    lines = ["| finding | verdict | test | data | estimate [95 % CI] | outcome |", "|---|---|---|---|---|---|"]
+    for key, group in table.groupby("finding", sort=False):
+        for i, (_, r) in enumerate(group.iterrows()):
+            first = i == 0
+            lines.append(f"| {key if first else ''} | {r['verdict'] if first else ''} | {r['test']} | {r['data']} | "
+                         f"{r['estimate_ci']} | {r['outcome']} |")
+    lines += ["", "Verdict rule: " + " ".join(registry()["verdict_rule"].split())]
+    return "\n".join(lines)
+
+
+def write_scorecard(folder: Path | None = None) -> pd.DataFrame:
+    """Write ``scorecard.md`` and ``scorecard.csv`` into the figures folder and return the table."""
+    table = scorecard(folder)
+    out = figures_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / "scorecard.csv", index=False)
+    (out / "scorecard.md").write_text("# Findings scorecard\n\n" + scorecard_markdown(table) + "\n", encoding="utf-8")
+    return table
+
+
+def finding_card(key: str, tests, language: str = "en"):
+    """A Markdown card for the end of a notebook: the claim, its source, the published values, the tests and
+    the verdict by the written rule. Displays in Jupyter; ``str()`` gives the Markdown text."""
+    from IPython.display import Markdown
+
+    f = finding(key)
+    tests = list(tests)
+    v = verdict(t.outcome for t in tests)
+    synthetic = any(t.data_kind == "synthetic" for t in tests)
+    lines = [f"### Finding {key}: {f['title_en']}",
+             f"**Claim.** {f['claim_' + language]}  ",
+             f"**Source.** {f['publication']}  "]
+    for ref in f.get("published", []):
+        lines.append(f"**Published.** {reference_text(ref, language)}  ")
+    if tests:
+        lines += ["", "| test | data | estimate [95 % CI] | outcome |", "|---|---|---|---|"]
+        for t in tests:
+            kind = "**SYNTHETIC**" if t.data_kind == "synthetic" else "real"
+            lines.append(f"| {t.label} | {kind}: {t.source}, {t.level}, {t.year}, n = {t.n} | {_ci_text(t)} "
+                         f"({t.measure}) | {t.outcome} |")
+    lines += ["", f"**Verdict: {v}**" + (" — on SYNTHETIC data, not evidence about real neighbourhoods" if synthetic else "")
+              + ".", "", "*Caveats:* " + "; ".join(list(f.get("caveats", [])) + sorted({c for t in tests for c in t.caveats}))]
+    return Markdown("\n".join(lines))
