@@ -12,7 +12,7 @@ Set ``WIJKSTUDIE_MIRROR`` to a local mirror folder to work offline; ``WIJKSTUDIE
 Every data problem raises ``WijkstudieError`` with a one-line message.
 """
 
-from .api import LoadReport, data_origin, fetch, fetch_all, load, read_file, report, source_caption
+from .api import LoadReport, data_origin, fetch, fetch_all, load, read_file, report, source_caption, start_notebook
 from .catalogue import describe, list_datasets
 from .codes import gemeente_of, level_of, normalise_code
 from .errors import WijkstudieError
@@ -22,7 +22,7 @@ from .variables import label, variable_table
 
 __all__ = [
     "LoadReport", "JoinReport", "WijkstudieError", "coverage", "data_origin", "describe", "match_table",
-    "source_caption", "fetch", "fetch_all", "gemeente_of", "join_regions",
+    "source_caption", "start_notebook", "fetch", "fetch_all", "gemeente_of", "join_regions",
     "label", "level_of", "list_datasets", "load", "normalise_code", "read_file", "report", "variable_table",
     "weighted_mean_by",
 ]

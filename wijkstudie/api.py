@@ -118,13 +118,18 @@ def source_caption(*tables, language: str = "en") -> str:
 
     e.g. ``Source: RIVM/CBS, Gezondheid per wijk en buurt 2020; CBS/PDOK, Gebiedsindelingen 2022``.
     """
-    parts = []
+    from .join import sources_of
+
+    years: dict[str, list] = {}
     for table in tables:
-        rep = report(table)
-        dataset = datasets().get(rep.source)
-        text = (dataset.attribution.split(":", 1)[1].strip() if dataset else rep.source) + (f" {rep.year}" if rep.year else "")
-        if text not in parts:
-            parts.append(text)
+        for source, year in sources_of(table):
+            dataset = datasets().get(source)
+            text = dataset.attribution.split(":", 1)[1].strip() if dataset else source
+            if year and year not in years.setdefault(text, []):
+                years[text].append(year)
+    parts = [f"{text} {', '.join(map(str, sorted(ys)))}".strip() for text, ys in years.items()]
+    if not parts:
+        raise WijkstudieError("source_caption: these tables carry no source information")
     return ("Bron: " if language == "nl" else "Source: ") + "; ".join(parts)
 
 
@@ -137,6 +142,14 @@ def data_origin() -> str:
         return (f"Real open data from the publishers (CBS, RIVM, PDOK, Rotterdam, Amsterdam), read from the local "
                 f"mirror {mirror} (WIJKSTUDIE_MIRROR).")
     return f"Real open data, downloaded from the publishers (CBS, RIVM, PDOK) into the cache {data_dir()}."
+
+
+def start_notebook() -> None:
+    """Apply the house style to figures and say where this session's data come from."""
+    from .plotting import use_house_style
+
+    use_house_style()
+    print(data_origin())
 
 
 def read_file(path, use_cache: bool = True) -> pd.DataFrame:

@@ -49,8 +49,8 @@ class JoinReport:
 
 
 def _name(frame: pd.DataFrame, default: str) -> str:
-    info = frame.attrs.get("wijkstudie")
-    return f"{info['source']} {info['year']}" if info else default
+    sources = sources_of(frame)
+    return " + ".join(f"{source} {year}" for source, year in sources) if sources else default
 
 
 def join_regions(left: pd.DataFrame, right: pd.DataFrame, on: str = "region_code", how: str = "inner",
@@ -99,7 +99,16 @@ def join_regions(left: pd.DataFrame, right: pd.DataFrame, on: str = "region_code
         import geopandas as gpd
 
         joined = gpd.GeoDataFrame(joined, geometry="geometry", crs=left.crs)
+    joined.attrs = {"sources": sources_of(left) + [s for s in sources_of(right) if s not in sources_of(left)]}
     return joined, report
+
+
+def sources_of(frame: pd.DataFrame) -> list:
+    """[(dataset, year), ...] a table was made from: from its load report, or kept through joins."""
+    if frame.attrs.get("sources"):
+        return [tuple(s) for s in frame.attrs["sources"]]
+    info = frame.attrs.get("wijkstudie")
+    return [(info["source"], info["year"])] if info else []
 
 
 def weighted_mean_by(frame: pd.DataFrame, value: str, weight: str, by: str) -> pd.DataFrame:

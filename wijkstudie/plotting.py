@@ -64,18 +64,18 @@ def save_figure(fig, name: str, source: str, language: str = "en", synthetic: bo
         raise WijkstudieError(f"save_figure({name!r}): a data source for the caption is required")
     folder = Path(folder) if folder else figures_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    fig.text(0.01, 0.005, caption_text(source, language, synthetic, note), ha="left", va="bottom", fontsize=7,
-             color="#555555", wrap=True)
+    # the caption sits below the figure; bbox_inches="tight" grows the saved area to include it
+    fig.text(0.01, -0.01, caption_text(source, language, synthetic, note), ha="left", va="top", fontsize=7,
+             color="#555555")
     if synthetic:
-        fig.text(0.99, 0.99, SYNTHETIC_MARK, ha="right", va="top", fontsize=9, color="#b2182b", weight="bold")
-    fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, 0.1))
+        fig.text(0.99, 1.0, SYNTHETIC_MARK, ha="right", va="bottom", fontsize=9, color="#b2182b", weight="bold")
     metadata = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None},
                 "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None}}
     written = []
     with plt.rc_context(house_style()):
         for fmt in formats:
             path = folder / f"{name}.{fmt}"
-            fig.savefig(path, format=fmt, dpi=DPI, metadata=metadata[fmt], bbox_inches=None)
+            fig.savefig(path, format=fmt, dpi=DPI, metadata=metadata[fmt], bbox_inches="tight", pad_inches=0.1)
             written.append(path)
     return written
 
@@ -119,3 +119,48 @@ def _label_or_name(column: str, language: str) -> str:
         return label(column, language, with_unit=True)
     except WijkstudieError:
         return column
+
+
+def scatter_fit(data, x: str, y: str, ax=None, weights: str | None = None, language: str = "en",
+                title: str | None = None, annotate: dict | None = None):
+    """Scatter of ``y`` against ``x`` (point size by ``weights``) with the (weighted) least-squares line.
+    ``annotate``: {row label column value: text} to name a few points, e.g. {"Vreewijk": "Vreewijk"}."""
+    import numpy as np
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.5, 3.5))
+    used = data.dropna(subset=[x, y] + ([weights] if weights else []))
+    w = used[weights].to_numpy(dtype=float) if weights else np.ones(len(used))
+    size = 8 + 60 * w / w.max() if weights else 14
+    ax.scatter(used[x], used[y], s=size, alpha=0.6, color="#2c7fb8", edgecolor="white", linewidth=0.3)
+    if len(used) > 2:
+        slope, intercept = np.polyfit(used[x].astype(float), used[y].astype(float), 1, w=np.sqrt(w))
+        xs = np.linspace(used[x].min(), used[x].max(), 50)
+        ax.plot(xs, intercept + slope * xs, color="#d95f0e", linewidth=1.2)
+    for key, text in (annotate or {}).items():
+        rows = used[used["region_name"] == key] if "region_name" in used else used.iloc[0:0]
+        for _, r in rows.iterrows():
+            ax.annotate(text, (r[x], r[y]), xytext=(4, 4), textcoords="offset points", fontsize=7)
+    ax.set_xlabel(_label_or_name(x, language))
+    ax.set_ylabel(_label_or_name(y, language))
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def estimate_plot(tests, ax=None, title: str | None = None):
+    """Point estimates with 95 % intervals of a finding's tests (synthetic ones marked)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 0.5 + 0.45 * max(len(tests), 1)))
+    for i, t in enumerate(tests):
+        colour = "#b2182b" if t.data_kind == "synthetic" else "#2c7fb8"
+        ax.plot([t.ci_low, t.ci_high], [i, i], color=colour, linewidth=2)
+        ax.plot([t.estimate], [i], "o", color=colour)
+    ax.axvline(0, color="#888888", linewidth=0.8)
+    ax.set_yticks(range(len(tests)))
+    ax.set_yticklabels([("[SYNTHETIC] " if t.data_kind == "synthetic" else "") + t.label for t in tests], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel("estimate with 95 % interval")
+    if title:
+        ax.set_title(title)
+    return ax

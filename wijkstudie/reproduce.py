@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
 
+from .findings import results_dir, scorecard_markdown, write_scorecard
 from .paths import checkout_dir, figures_dir, mirror_dir, notebooks_dir
+
+README_START, README_END = "<!-- scorecard:start -->", "<!-- scorecard:end -->"
 
 
 def run_notebook(path: Path, out_dir: Path, timeout: int = 1200) -> float:
@@ -31,6 +35,21 @@ def run_notebook(path: Path, out_dir: Path, timeout: int = 1200) -> float:
     return time.perf_counter() - start
 
 
+def update_readme(table) -> bool:
+    """Put the latest scorecard between the scorecard markers of the checkout's README."""
+    root = checkout_dir()
+    readme = root / "README.md" if root else None
+    if not readme or not readme.is_file():
+        return False
+    text = readme.read_text(encoding="utf-8")
+    if README_START not in text or README_END not in text:
+        return False
+    head, rest = text.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    readme.write_text(f"{head}{README_START}\n{scorecard_markdown(table)}\n{README_END}{tail}", encoding="utf-8")
+    return True
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", help="notebooks to run (default: all in notebooks/)")
@@ -42,6 +61,8 @@ def main(argv=None) -> int:
     before = {p: p.stat().st_mtime_ns for p in figures.glob("*")} if figures.exists() else {}
     mirror = mirror_dir()
     print(f"data: {'mirror ' + str(mirror) if mirror else 'publishers (network) and the local cache'}")
+    if not args.notebooks:  # a full run starts from an empty results folder, so no stale test survives
+        shutil.rmtree(results_dir(), ignore_errors=True)
     timings, failed = {}, []
     for path in paths:
         print(f"running {path.name} ...", flush=True)
@@ -51,15 +72,26 @@ def main(argv=None) -> int:
             failed.append(path.name)
             first = str(exc).strip().splitlines()
             print(f"  FAILED: {type(exc).__name__}: {first[-1] if first else ''}")
-    written = sorted(p for p in figures.glob("*") if before.get(p) != p.stat().st_mtime_ns) if figures.exists() else []
+    written = sorted(p for p in figures.glob("*") if p.is_file() and before.get(p) != p.stat().st_mtime_ns) \
+        if figures.exists() else []
+    table = write_scorecard()
+    update_readme(table)
     print("\n=== summary ===")
+    print("scorecard (figures/scorecard.md; verdicts by the rule in wijkstudie/findings.yaml):")
+    for key, group in table.groupby("finding", sort=False):
+        tested = group[group["outcome"] != "—"]
+        print(f"  {key:<9} {group['verdict'].iloc[0]:<34} {len(tested)} test(s)")
+    stems: dict[str, list] = {}
+    for p in written:
+        stems.setdefault(p.stem, []).append(p.suffix.lstrip("."))
+    print(f"figures written to {figures}:")
+    for stem, kinds in stems.items():
+        print(f"  {stem} ({', '.join(kinds)})")
+    print("time per notebook:")
     for name, seconds in timings.items():
         print(f"  {name:<40} {seconds:6.1f} s")
     for name in failed:
         print(f"  {name:<40} FAILED (see build/notebooks/{name})")
-    print(f"figures written to {figures} ({len(written)} files):")
-    for p in written:
-        print(f"  {p.name}")
     return 1 if failed else 0
 
 

@@ -10,9 +10,9 @@
 from .area import area_regression
 from .multilevel import multilevel
 from .panel import within_estimate
-from .result import ModelResult
+from .result import ModelResult, stack
 from .scales import cronbach_alpha, scale_score
 from .spatial import lisa, morans_i, spatial_models, spatial_weights
 
 __all__ = ["ModelResult", "area_regression", "cronbach_alpha", "lisa", "morans_i", "multilevel", "scale_score",
-           "spatial_models", "spatial_weights", "within_estimate"]
+           "spatial_models", "spatial_weights", "stack", "within_estimate"]

@@ -11,12 +11,16 @@ from .result import ModelResult, context_of
 
 
 def _complete(formula: str, data: pd.DataFrame, extra=()) -> pd.DataFrame:
-    import patsy
+    """The rows of ``data`` with every column the formula (or ``extra``) uses filled in."""
+    import re
 
-    names = {v for v in patsy.ModelDesc.from_formula(formula).describe().replace("~", "+").replace("-", "+")
-             .replace("*", "+").replace(":", "+").split("+")}
-    columns = [c for c in data.columns if c in {n.strip() for n in names} | set(extra)]
-    return data.dropna(subset=columns)
+    columns = [c for c in data.columns
+               if c in extra or re.search(rf"(?<![\w.]){re.escape(str(c))}(?![\w.])", formula)]
+    used = data.dropna(subset=columns)
+    # patsy does not understand pandas' nullable dtypes (Int64, string): hand it plain numpy ones
+    converted = {c: used[c].astype("float64") if pd.api.types.is_numeric_dtype(used[c]) else used[c].astype(object)
+                 for c in columns if pd.api.types.is_extension_array_dtype(used[c].dtype)}
+    return used.assign(**converted) if converted else used
 
 
 def area_regression(formula: str, data: pd.DataFrame, weights: str | None = None, cov_type: str = "HC3",
@@ -42,7 +46,7 @@ def area_regression(formula: str, data: pd.DataFrame, weights: str | None = None
     table = pd.DataFrame({"estimate": fit.params, "std_error": fit.bse, "ci_low": ci[0], "ci_high": ci[1],
                           "p_value": fit.pvalues})
     table["std_estimate"] = _standardised(fit, w)
-    ctx = {**context_of(data), **context}
+    ctx = {**context_of(data, used), **context}
     return ModelResult("area regression" + (f" (weighted by {weights})" if weights else ""), formula, table,
                        int(fit.nobs), float(fit.rsquared), fit=fit, **ctx)
 

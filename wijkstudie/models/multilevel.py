@@ -38,6 +38,6 @@ def multilevel(formula: str, data: pd.DataFrame, group: str = "gemeente_code", r
     extra = {"group_variance": group_var, "residual_variance": resid_var,
              "icc": group_var / (group_var + resid_var), "groups": int(used[group].nunique()),
              "converged": bool(fit.converged)}
-    ctx = {**context_of(data), **context}
+    ctx = {**context_of(data, used), **context}
     return ModelResult(f"multilevel (random intercept by {group}" + (f", random slope {re_formula}" if re_formula else "")
                        + ")", formula, table, int(fit.nobs), None, extra=extra, fit=fit, **ctx)

@@ -25,6 +25,9 @@ def within_estimate(formula: str, data: pd.DataFrame, entity: str = "region_code
     for col in needed:
         if col not in data:
             raise WijkstudieError(f"within_estimate: no column {col!r}")
+    from .area import _complete
+
+    source_data, data = data, _complete(formula, data, needed)
     y, X = patsy.dmatrices(formula + " - 1", data, return_type="dataframe", NA_action="drop")
     keys = data.loc[y.index, needed]
     counts = keys[entity].map(keys[entity].value_counts())
@@ -67,6 +70,6 @@ def within_estimate(formula: str, data: pd.DataFrame, entity: str = "region_code
     sd_y = yd.std(ddof=1)
     table["std_estimate"] = [fit.params[c] * Xd[c].std(ddof=1) / sd_y if sd_y > 0 else np.nan for c in Xd.columns]
     r2_within = 1 - float(np.sum(fit.resid ** 2) / np.sum(yd ** 2)) if np.sum(yd ** 2) > 0 else None
-    ctx = {**context_of(data), **context}
+    ctx = {**context_of(source_data, data.loc[keys.index]), **context}
     return ModelResult("within-area (fixed effects)" + (" with year effects" if time else ""), formula, table, n,
                        r2_within, extra={"areas": int(keys[entity].nunique()), "dof": dof}, fit=fit, **ctx)

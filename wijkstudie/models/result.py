@@ -41,12 +41,26 @@ class ModelResult:
         return head + "\n" + self.table.round(4).to_string()
 
 
-def context_of(data: pd.DataFrame) -> dict:
-    """source / level / year of a loaded table (from its load report), or of a join of several."""
-    info = data.attrs.get("wijkstudie") or {}
-    levels = sorted(set(data["level"].dropna())) if "level" in data else []
-    years = sorted({int(y) for y in data["year"].dropna()}) if "year" in data else []
-    return {"source": info.get("source", data.attrs.get("source", "")),
+def context_of(data: pd.DataFrame, used: pd.DataFrame | None = None) -> dict:
+    """source / level / year of a loaded table (from its load report, or a join of several); levels and years
+    are those of the rows a model ``used``."""
+    from ..join import sources_of
+
+    source = ", ".join(f"{name} {year}" for name, year in sources_of(data))
+    used = data if used is None else used
+    levels = sorted(set(used["level"].dropna())) if "level" in used else []
+    years = sorted({int(y) for y in used["year"].dropna()}) if "year" in used else []
+    return {"source": source,
             "level": ", ".join(levels),
             "year": "–".join(map(str, [years[0], years[-1]])) if len(years) > 1 else (str(years[0]) if years else ""),
             "data_kind": data.attrs.get("data_kind", "real")}
+
+
+def stack(results: dict, term: str) -> pd.DataFrame:
+    """One row per model (keyed like ``results``) for one term: estimate, CI, standardised estimate, n, R²."""
+    rows = []
+    for key, result in results.items():
+        row = result.term(term)
+        rows.append({"model": key, "estimate": row["estimate"], "ci_low": row["ci_low"], "ci_high": row["ci_high"],
+                     "p_value": row["p_value"], "std_estimate": row["std_estimate"], "n": result.n, "r2": result.r2})
+    return pd.DataFrame(rows).set_index("model")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import warnings
 
 import numpy as np
@@ -66,9 +68,11 @@ def spatial_models(formula: str, gdf, w=None, alpha: float = 0.05) -> dict:
         w = spatial_weights(used)
     names = [c for c in X.columns if c != "Intercept"]
     yv, xv = y.to_numpy(), X[names].to_numpy()
-    ols = spreg.OLS(yv, xv, w=w, name_y=y.columns[0], name_x=names, spat_diag=False)
-    err = spreg.GM_Error_Het(yv, xv, w=w, name_y=y.columns[0], name_x=names)
-    lag = spreg.GM_Lag(yv, xv, w=w, name_y=y.columns[0], name_x=names)
+    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():  # spreg prints and warns
+        warnings.simplefilter("ignore")
+        ols = spreg.OLS(yv, xv, w=w, name_y=y.columns[0], name_x=names, spat_diag=False)
+        err = spreg.GM_Error_Het(yv, xv, w=w, name_y=y.columns[0], name_x=names)
+        lag = spreg.GM_Lag(yv, xv, w=w, name_y=y.columns[0], name_x=names)
     rows = []
     for label, model, zstats in (("OLS", ols, ols.t_stat), ("spatial error", err, err.z_stat),
                                  ("spatial lag", lag, lag.z_stat)):

@@ -1,0 +1,79 @@
+"""Figures: house style, byte-identical files on every run, captions, labels, maps with missing areas."""
+
+import hashlib
+
+import geopandas as gpd
+import matplotlib.pyplot as plt
+import numpy as np
+from shapely.geometry import box
+
+import pytest
+
+import wijkstudie as ws
+from wijkstudie.plotting import caption_text, choropleth, save_figure, scatter_fit, use_house_style
+
+
+def make_figure():
+    use_house_style()
+    gdf = gpd.GeoDataFrame({"region_code": ["GM1", "GM2", "GM3"], "pct_volunteering": [20.0, np.nan, 30.0]},
+                           geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), box(2, 0, 3, 1)], crs=28992)
+    fig, axes = plt.subplots(1, 2, figsize=(6, 3))
+    choropleth(gdf, "pct_volunteering", ax=axes[0], k=2, language="nl")
+    scatter_fit(gdf.assign(x=[1.0, 2.0, 3.0], population=[10, 20, 30]), "x", "pct_volunteering", ax=axes[1],
+                weights="population")
+    return fig, axes
+
+
+def digests(paths):
+    return {p.suffix: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+
+
+def test_two_runs_write_byte_identical_png_svg_and_pdf(tmp_path):
+    runs = []
+    for i in range(2):
+        fig, _ = make_figure()
+        runs.append(digests(save_figure(fig, "same", source="Bron: CBS", folder=tmp_path / str(i))))
+        plt.close(fig)
+    assert set(runs[0]) == {".png", ".svg", ".pdf"}
+    assert runs[0] == runs[1]
+
+
+def test_png_is_written_at_300_dpi(tmp_path):
+    from PIL import Image
+
+    fig, _ = make_figure()
+    png = save_figure(fig, "dpi", source="CBS", folder=tmp_path)[0]
+    assert Image.open(png).info["dpi"] == pytest.approx((300, 300), abs=0.5)
+
+
+def test_caption_names_the_source_and_marks_synthetic_data():
+    assert caption_text("RIVM/CBS") == "Source: RIVM/CBS"
+    assert caption_text("RIVM/CBS", language="nl") == "Bron: RIVM/CBS"
+    assert caption_text("synthetic world", synthetic=True).startswith("SYNTHETIC DATA")
+    with pytest.raises(ws.WijkstudieError, match="source"):
+        save_figure(plt.figure(), "x", source="")
+
+
+def test_synthetic_figure_carries_the_mark_on_the_figure_and_in_the_caption(tmp_path):
+    fig, _ = make_figure()
+    assert not fig.texts
+    save_figure(fig, "synth", source="synthetic world", synthetic=True, folder=tmp_path, formats=("png",))
+    texts = [t.get_text() for t in fig.texts]
+    assert "SYNTHETIC DATA" in texts
+    assert any(t.startswith("SYNTHETIC DATA (not real measurements). Source: synthetic world") for t in texts)
+    plt.close(fig)
+
+
+def test_map_legend_counts_areas_without_data_and_uses_dutch_labels():
+    fig, axes = make_figure()
+    legend = axes[0].get_legend()
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert "geen gegevens (1)" in labels
+    assert legend.get_title().get_text() == "Doet vrijwilligerswerk (%)"
+    plt.close(fig)
+
+
+def test_source_caption_from_loaded_tables():
+    table = ws.read_file(__import__("conftest").FIXTURES / "kwb-odata-2017.csv")
+    assert ws.source_caption(table) == "Source: CBS, Kerncijfers wijken en buurten 2017"
+    assert ws.source_caption(table, language="nl").startswith("Bron: CBS")
