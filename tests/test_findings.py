@@ -66,7 +66,7 @@ def test_record_and_scorecard_round_trip(tmp_path, monkeypatch):
     table = fd.write_scorecard()
     f3 = table[table["finding"] == "F3"]
     assert set(f3["verdict"]) == {fd.MIXED} and len(f3) == 2
-    assert table.loc[table["finding"] == "F6", "verdict"].item() == "supported (synthetic data)"
+    assert table.loc[table["finding"] == "F6", "verdict"].item() == "supported (SYNTHETIC data)"
     assert table.loc[table["finding"] == "F6", "data"].item().startswith("SYNTHETIC")
     assert table.loc[table["finding"] == "F5", "verdict"].item() == fd.NOT_TESTABLE
     md = (tmp_path / "scorecard.md").read_text()
@@ -74,6 +74,16 @@ def test_record_and_scorecard_round_trip(tmp_path, monkeypatch):
     assert (tmp_path / "scorecard.csv").is_file()
     fd.record("F3", [real], notebook="02")  # a re-run replaces that notebook's tests
     assert fd.scorecard().query("finding == 'F3'")["verdict"].tolist() == [fd.SUPPORTED]
+
+
+def test_real_and_synthetic_evidence_get_separate_verdicts():
+    real = fd.FindingTest("F1", "areas", 0.1, -0.1, 0.3, 1, "std", "rotterdam", "buurt", "2016", 71)
+    synth = fd.FindingTest("F1", "residents", 0.25, 0.2, 0.3, 1, "log odds", "synthetic world", "resident", "2024",
+                           50000, data_kind="synthetic")
+    assert fd.combined_verdict([real, synth]) == "not supported (real data); supported (SYNTHETIC data)"
+    assert fd.combined_verdict([synth]) == "supported (SYNTHETIC data)"
+    assert fd.combined_verdict([real]) == "not supported"
+    assert fd.combined_verdict([]) == fd.NOT_TESTABLE
 
 
 def test_finding_card_mentions_synthetic_data():

@@ -124,6 +124,18 @@ def verdict(outcomes) -> str:
     return NOT_SUPPORTED
 
 
+def combined_verdict(tests) -> str:
+    """The verdict of a finding, kept apart for real and synthetic evidence: synthetic results never count as
+    evidence about real neighbourhoods, so they get their own verdict, marked SYNTHETIC."""
+    real = [t.outcome for t in tests if t.data_kind != "synthetic"]
+    synthetic = [t.outcome for t in tests if t.data_kind == "synthetic"]
+    if real and synthetic:
+        return f"{verdict(real)} (real data); {verdict(synthetic)} (SYNTHETIC data)"
+    if synthetic:
+        return f"{verdict(synthetic)} (SYNTHETIC data)"
+    return verdict(real)
+
+
 def results_dir(folder: Path | None = None) -> Path:
     return Path(folder) if folder else figures_dir() / "results"
 
@@ -156,8 +168,7 @@ def scorecard(folder: Path | None = None) -> pd.DataFrame:
     rows = []
     for key, f in registry()["findings"].items():
         mine = [t for t in tests if t.finding == key]
-        synthetic = any(t.data_kind == "synthetic" for t in mine)
-        v = verdict(t.outcome for t in mine) + (" (synthetic data)" if synthetic and mine else "")
+        v = combined_verdict(mine)
         published = "; ".join(reference_text(r) for r in f.get("published", [])) or f.get("published_number", "—")
         base = {"finding": key, "claim": f["claim_en"], "verdict": v, "published": published}
         if not mine:
@@ -200,7 +211,7 @@ def finding_card(key: str, tests, language: str = "en"):
 
     f = finding(key)
     tests = list(tests)
-    v = verdict(t.outcome for t in tests)
+    v = combined_verdict(tests)
     synthetic = any(t.data_kind == "synthetic" for t in tests)
     lines = [f"### Finding {key}: {f['title_en']}",
              f"**Claim.** {f['claim_' + language]}  ",

@@ -9,15 +9,19 @@ from __future__ import annotations
 import pandas as pd
 
 from .api import load
-from .join import join_regions
+from .join import join_regions, sources_of
 
 ROTTERDAM_CONTEXT = ["population", "n_households", "pct_owner_occupied", "pct_social_rent",
                      "pct_single_person_households", "pct_students", "pct_age_65_plus", "pct_non_dutch_origin",
                      "pct_non_western", "density"]
 
 
-def _with_sources(frame: pd.DataFrame, sources) -> pd.DataFrame:
-    frame.attrs = {"sources": list(sources)}
+def _with_sources(frame: pd.DataFrame, *tables) -> pd.DataFrame:
+    """Keep the (dataset, year) of every table the frame was made from, so real and synthetic stay apart."""
+    sources = []
+    for table in tables:
+        sources += [s for s in sources_of(table) if s not in sources]
+    frame.attrs = {"sources": sources}
     return frame
 
 
@@ -28,15 +32,13 @@ def rotterdam_wijken(year: int) -> pd.DataFrame:
     context = load("rotterdam-wijkprofiel", variant="context")
     wijken = profile[profile["area_type"] == "wijk"].merge(
         context[["area_number"] + ROTTERDAM_CONTEXT], on="area_number", how="left", validate="one_to_one")
-    return _with_sources(wijken, [("rotterdam-wijkprofiel", year), ("rotterdam-wijkprofiel", 2015)])
+    return _with_sources(wijken, profile, context)
 
 
 def rotterdam_panel() -> pd.DataFrame:
     """Both Wijkprofiel years stacked (one row per wijk and year), with the 2015 context."""
     frames = [rotterdam_wijken(year) for year in (2014, 2016)]
-    return _with_sources(pd.concat(frames, ignore_index=True), [("rotterdam-wijkprofiel", 2014),
-                                                               ("rotterdam-wijkprofiel", 2016),
-                                                               ("rotterdam-wijkprofiel", 2015)])
+    return _with_sources(pd.concat(frames, ignore_index=True), *frames)
 
 
 def utrecht_buurten() -> pd.DataFrame:
@@ -51,7 +53,7 @@ def amsterdam_gebieden() -> pd.DataFrame:
     """Amsterdam's 22 gebieden, one row per gebied and year (2001-2018), from the BBGA."""
     bbga = load("amsterdam-bbga")
     gebieden = bbga[bbga["region_code"].str.match(r"^DX\d\d$")].reset_index(drop=True)
-    return _with_sources(gebieden, [("amsterdam-bbga", 2018)])
+    return _with_sources(gebieden, bbga)
 
 
 def national(level: str = "buurt") -> pd.DataFrame:
