@@ -1,0 +1,85 @@
+"""The synthetic world: deterministic, cited, shaped like the real data, and labelled synthetic everywhere."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import wijkstudie as ws
+from wijkstudie import study, synthetic
+from wijkstudie.findings import from_model
+from wijkstudie.models import area_regression
+
+
+def test_same_seed_same_world_and_another_seed_another():
+    a = synthetic.generate(seed=5, n_neighbourhoods=50, residents_per_neighbourhood=20)
+    b = synthetic.generate(seed=5, n_neighbourhoods=50, residents_per_neighbourhood=20)
+    c = synthetic.generate(seed=6, n_neighbourhoods=50, residents_per_neighbourhood=20)
+    pd.testing.assert_frame_equal(a.residents, b.residents)
+    assert a.neighbourhoods.geometry.equals(b.neighbourhoods.geometry)
+    assert not a.residents["participates"].equals(c.residents["participates"])
+
+
+def test_every_scenario_parameter_cites_a_source_or_is_an_assumption(tmp_path):
+    scenario = synthetic.load_scenario()
+    for section, params in scenario.items():
+        if isinstance(params, dict):
+            for name, p in params.items():
+                assert "value" in p and (p.get("source") or p.get("assumption")), f"{section}.{name}"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("participation:\n  owner: {value: 0.3}\n")
+    with pytest.raises(ws.WijkstudieError, match="participation.owner"):
+        synthetic.load_scenario(bad)
+
+
+def test_residents_have_every_schema_variable_with_allowed_values():
+    from wijkstudie.microdata import schema
+
+    residents = synthetic.generate(seed=2, n_neighbourhoods=30, residents_per_neighbourhood=50).residents
+    for name, info in schema().items():
+        assert name in residents, name
+        if info["type"] == "category":
+            assert set(residents[name].dropna().astype(str)) <= set(info["values"]), name
+        if info["type"] == "binary":
+            assert set(residents[name].unique()) <= {0, 1}, name
+    assert residents["weight"].mean() == pytest.approx(1.0)
+
+
+def test_calibration_targets_of_the_scenario():
+    residents = synthetic.generate(seed=3, n_neighbourhoods=300, residents_per_neighbourhood=100).residents
+    assert 0.2 < residents["participates"].mean() < 0.32          # near RIVM's 24.6 % volunteering
+    assert 0.7 < residents["trust_neighbours"].mean() < 0.85      # CBS 2011: more than three in four
+    by_age = residents.groupby("age_group", observed=True)["trust_neighbours"].mean()
+    assert by_age["65+"] > by_age["18-29"] + 0.2                  # CBS 2011: 89 % against 57 %
+
+
+def test_stand_ins_have_the_columns_of_the_real_loaders(monkeypatch):
+    monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
+    kwb = ws.load("kwb", year=2023, level="buurt")
+    assert {"region_code", "level", "gemeente_code", "population", "pct_owner_occupied",
+            "pct_single_person_households", "pct_age_15_24"} <= set(kwb.columns)
+    assert set(kwb["level"]) == {"buurt"} and kwb["region_code"].str.match(r"^BU\d{8}$").all()
+    rotterdam = ws.load("rotterdam-wijkprofiel", year=2016)
+    assert (rotterdam["area_type"] == "wijk").sum() == 71 and "Vreewijk" in set(rotterdam["region_name"])
+    gemeenten = ws.load("cbs-gemeenten", year=2022)
+    assert gemeenten.crs.to_epsg() == 4326 and len(gemeenten) > 5
+    assert ws.report(kwb).source == "synthetic stand-in for kwb"
+    assert "SYNTHETIC" in ws.report(kwb).title
+
+
+def test_synthetic_origin_survives_joins_and_models(monkeypatch):
+    monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
+    for table in (study.utrecht_buurten(), study.rotterdam_wijken(2016), study.amsterdam_gebieden()):
+        assert all(name.startswith("synthetic") for name, _ in table.attrs["sources"]), table.attrs
+    result = area_regression("pct_volunteering ~ pct_owner_occupied", study.rotterdam_wijken(2014), weights="population")
+    assert result.data_kind == "synthetic"
+    assert from_model("F3", result, "pct_owner_occupied", 1, "x").data_kind == "synthetic"
+    assert "synthetic" in ws.source_caption(study.rotterdam_wijken(2014))
+    assert ws.data_origin().startswith("SYNTHETIC DATA")
+
+
+def test_neighbourhood_shares_follow_the_residents():
+    world = synthetic.generate(seed=4, n_neighbourhoods=20, residents_per_neighbourhood=40, geometry=False)
+    table = synthetic.neighbourhood_table(world)
+    first = world.residents[world.residents["buurt_code"] == table["region_code"][0]]
+    assert table["pct_owner_occupied"][0] == pytest.approx(100 * (first["tenure"] == "owner").mean())
+    assert table["pct_volunteering"][0] == pytest.approx(100 * first["volunteers"].mean())

@@ -1,0 +1,451 @@
+"""A synthetic world: neighbourhoods with geometry, composition and livability, and residents with every
+variable of the resident schema, whose outcomes follow a scenario file (``scenarios/default.yaml``).
+
+Deterministic for a seed. Everything it produces is labelled synthetic: tables carry ``data_kind =
+"synthetic"`` and a source "synthetic stand-in for ...", and figures and finding cards made from them say so.
+
+    world = generate(seed=1)
+    world.residents            # one row per respondent, the resident schema
+    world.neighbourhoods       # one row per buurt, with geometry
+    load_like("kwb", 2017, level="buurt")   # a synthetic table with the columns the real loader returns
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from .errors import WijkstudieError
+from .paths import PACKAGE_DIR
+
+SCENARIO_DIR = PACKAGE_DIR / "scenarios"
+AGE_GROUPS = ["18-29", "30-44", "45-64", "65+"]
+HOUSEHOLDS = ["single", "couple", "couple_with_children", "single_parent"]
+TENURES = ["owner", "social_rent", "private_rent"]
+ORIGINS = ["dutch", "western", "non_western"]
+LIVABILITY = ["good", "problem"]
+SOURCE = "synthetic world"
+
+
+def load_scenario(scenario="default") -> dict:
+    """The scenario as {section: {name: {value, source | assumption}}}; raises if a parameter lacks either."""
+    path = Path(scenario) if str(scenario).endswith((".yaml", ".yml")) else SCENARIO_DIR / f"{scenario}.yaml"
+    if not path.is_file():
+        raise WijkstudieError(f"unknown scenario {scenario!r} (no file {path})")
+    with open(path, encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)
+    problems = [f"{section}.{name}" for section, params in raw.items() if isinstance(params, dict)
+                for name, p in params.items() if isinstance(p, dict) and not (p.get("source") or p.get("assumption"))]
+    if problems:
+        raise WijkstudieError(f"{path.name}: parameters without a source or an assumption: {', '.join(problems)}")
+    return raw
+
+
+def _values(scenario: dict) -> dict:
+    return {section: {k: v["value"] for k, v in params.items()} for section, params in scenario.items()
+            if isinstance(params, dict)}
+
+
+def expit(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def logit(p):
+    return np.log(p / (1 - p))
+
+
+@dataclass
+class World:
+    scenario: dict
+    seed: int
+    neighbourhoods: pd.DataFrame          # GeoDataFrame when generated with geometry
+    residents: pd.DataFrame
+    params: dict = field(default_factory=dict)
+    _tables: dict = field(default_factory=dict, repr=False)
+
+    def residents_for(self, year: int) -> pd.DataFrame:
+        """Another survey wave: the same neighbourhoods, new respondents (seeded by year)."""
+        if year == self.params["world"]["year"]:
+            return self.residents
+        return _residents(self.neighbourhoods, self.params, np.random.default_rng([self.seed, year]), year)
+
+
+def generate(scenario="default", seed: int = 1, n_neighbourhoods: int | None = None,
+             residents_per_neighbourhood: int | None = None, geometry: bool = True) -> World:
+    """Generate a world. Sizes default to the scenario's; ``geometry=False`` skips the polygons (faster)."""
+    raw = load_scenario(scenario)
+    params = _values(raw)
+    w = params["world"]
+    if n_neighbourhoods is None:
+        n_neighbourhoods = w["gemeenten"] * w["wijken_per_gemeente"] * w["buurten_per_wijk"]
+    if residents_per_neighbourhood is not None:
+        params["world"] = dict(w, residents_per_buurt=residents_per_neighbourhood)
+    rng = np.random.default_rng(seed)
+    neighbourhoods = _neighbourhoods(n_neighbourhoods, params, rng, geometry)
+    residents = _residents(neighbourhoods, params, rng, params["world"]["year"])
+    return World(raw, seed, neighbourhoods, residents, params)
+
+
+def _layout(n: int, params: dict):
+    """Codes and cell positions: gemeente blocks of wijken (rows) x buurten (columns)."""
+    w = params["world"]
+    per_wijk, wijken = w["buurten_per_wijk"], w["wijken_per_gemeente"]
+    per_gemeente = per_wijk * wijken
+    index = np.arange(n)
+    g, within = np.divmod(index, per_gemeente)
+    wk, b = np.divmod(within, per_wijk)
+    columns = int(np.ceil(np.sqrt(max(1, int(np.ceil(n / per_gemeente))))))
+    gx, gy = np.divmod(g, columns)
+    x = gx * (per_wijk + 1) + b
+    y = gy * (wijken + 1) + wk
+    gem = np.char.add("GM", np.char.zfill((9000 + g).astype(str), 4))
+    wijk = np.char.add(np.char.add("WK", np.char.zfill((9000 + g).astype(str), 4)), np.char.zfill(wk.astype(str), 2))
+    buurt = np.char.add(np.char.replace(wijk, "WK", "BU"), np.char.zfill(b.astype(str), 2))
+    return g, wk, b, x, y, gem, wijk, buurt
+
+
+def _neighbourhoods(n: int, params: dict, rng, geometry: bool) -> pd.DataFrame:
+    c = params["composition"]
+    g, wk, b, x, y, gem, wijk, buurt = _layout(n, params)
+    # a smooth urban-rural field: a few random waves over the map plus a gemeente effect
+    span = max(x.max(), y.max(), 1)
+    field_ = np.zeros(n)
+    for _ in range(3):
+        fx, fy, phase = rng.uniform(0.5, 2.0), rng.uniform(0.5, 2.0), rng.uniform(0, 2 * np.pi)
+        field_ += np.sin(2 * np.pi * (fx * x + fy * y) / span + phase)
+    field_ += rng.normal(0, 0.8, g.max() + 1)[g] + rng.normal(0, 0.3, n)
+    urban = np.tanh(field_ / 2)
+    s = c["urban_spread"]
+    share = {
+        "owner": expit(logit(c["owner_share"]) - s * urban),
+        "single": expit(logit(c["single_person_share"]) + s * urban),
+        "young": expit(logit(c["age_18_29_share"]) + 0.7 * s * urban),
+        "old": expit(logit(c["age_65_plus_share"]) - 0.5 * s * urban),
+        "non_dutch": expit(logit(c["non_dutch_share"]) + s * urban),
+    }
+    problem_score = urban - 1.2 * (share["owner"] - c["owner_share"]) + rng.normal(0, 0.5, n)
+    problem = problem_score >= np.quantile(problem_score, 1 - c["problem_share"])
+    frame = pd.DataFrame({
+        "buurt_code": buurt, "wijk_code": wijk, "gemeente_code": gem, "gemeente_index": g, "x": x, "y": y,
+        "urban": urban, "livability": np.where(problem, "problem", "good"),
+        **{f"share_{k}": v for k, v in share.items()},
+        "random_intercept": rng.normal(0, params["participation"]["neighbourhood_sd"], n),
+    })
+    if geometry:
+        import geopandas as gpd
+        import shapely
+
+        size = params["world"]["cell_size_m"]
+        x0, y0 = 100_000 + x * size, 400_000 + y * size
+        frame = gpd.GeoDataFrame(frame, geometry=shapely.box(x0, y0, x0 + size, y0 + size), crs=28992)
+    return frame
+
+
+def _residents(nb: pd.DataFrame, params: dict, rng, year: int) -> pd.DataFrame:
+    per = params["world"]["residents_per_buurt"]
+    n_nb = len(nb)
+    j = np.repeat(np.arange(n_nb), per)
+    n = j.size
+    sh = {k: nb[f"share_{k}"].to_numpy()[j] for k in ("owner", "single", "young", "old", "non_dutch")}
+    problem = (nb["livability"].to_numpy() == "problem")[j]
+    # age group and age
+    u = rng.random(n)
+    p_young, p_old = sh["young"], sh["old"]
+    p_30 = (1 - p_young - p_old) * 0.45
+    group = np.where(u < p_young, 0, np.where(u < p_young + p_30, 1, np.where(u < 1 - p_old, 2, 3)))
+    low = np.array([18, 30, 45, 65])[group]
+    high = np.array([29, 44, 64, 90])[group]
+    age = (low + np.floor(rng.random(n) * (high - low + 1))).astype(np.int16)
+    young, a3044, old = group == 0, group == 1, group == 3
+    c = params["composition"]
+    student = young & (rng.random(n) < c["student_share_of_young"] * (1 + nb["urban"].to_numpy()[j]) / 1.5)
+    single = rng.random(n) < expit(logit(sh["single"]) + 0.8 * young + 0.4 * old - 0.3 * a3044)
+    other = rng.random(n)
+    household = np.where(single, 0, np.where(other < 0.45, 1, np.where(other < 0.9, 2, 3)))
+    owner = rng.random(n) < expit(logit(sh["owner"]) + 0.5 * old - 0.9 * young - 0.5 * single - 1.5 * student)
+    social = ~owner & (rng.random(n) < c["social_rent_share_of_renters"] - 0.2 * young)
+    tenure = np.where(owner, 0, np.where(social, 1, 2))
+    mean_years = params["residence"]["mean_years_at_address"]
+    scale = mean_years * np.where(young, 0.3, np.where(old, 1.6, 1.0)) / 1.2
+    years = np.minimum(rng.gamma(1.2, scale), age - 17.5).round(1)
+    years = np.maximum(years, 0.1)
+    non_dutch = rng.random(n) < sh["non_dutch"]
+    origin = np.where(~non_dutch, 0, np.where(rng.random(n) < 0.4, 1, 2))
+    t = params["trust"]
+    trust = rng.random(n) < expit(t["intercept"] + t["age_18_29"] * young + t["age_65_plus"] * old
+                                  + t["per_year_at_address"] * np.minimum(years, 15) + t["problem_area"] * problem)
+    p = params["participation"]
+    eta = (p["intercept"] + nb["random_intercept"].to_numpy()[j] + p["owner"] * owner
+           + p["social_rent"] * (tenure == 1) + p["single_person"] * single + p["student"] * student
+           + p["age_30_44"] * a3044 + p["age_65_plus"] * old + p["non_dutch"] * non_dutch + p["trust"] * trust
+           + p["residence_slope_per_year"] * np.minimum(years, p["residence_breakpoint_years"])
+           + problem * (p["problem_area"] + p["problem_x_age_65_plus"] * old + p["problem_x_non_dutch"] * non_dutch
+                        + p["problem_x_age_30_44"] * a3044))
+    participates = rng.random(n) < expit(eta)
+    volunteers = participates & (rng.random(n) < params["survey"]["volunteering_share_of_participants"])
+    pl = params["plans"]
+    aware = rng.random(n) < expit(pl["aware_intercept"] + pl["aware_problem_area"] * problem + pl["aware_owner"] * owner)
+    confident = rng.random(n) < expit(pl["confidence_intercept"] + pl["confidence_aware"] * aware
+                                      + pl["confidence_problem_area"] * problem + pl["confidence_owner"] * owner)
+    sd = params["survey"]["weight_sd"]
+    weight = rng.lognormal(-sd * sd / 2, sd, n)
+    weight = weight / weight.mean()
+    cat = pd.Categorical.from_codes
+    return pd.DataFrame({
+        "respondent_id": np.arange(1, n + 1, dtype=np.int64),
+        "buurt_code": cat(j, nb["buurt_code"].astype(str).to_numpy()),
+        "wijk_code": nb["wijk_code"].to_numpy()[j].astype(str),
+        "gemeente_code": nb["gemeente_code"].to_numpy()[j].astype(str),
+        "survey_year": np.full(n, year, dtype=np.int16),
+        "age": age, "age_group": cat(group, AGE_GROUPS),
+        "household_type": cat(household, HOUSEHOLDS), "tenure": cat(tenure, TENURES),
+        "years_at_address": years.astype(np.float32), "origin": cat(origin, ORIGINS), "student": student,
+        "participates": participates.astype(np.int8), "volunteers": volunteers.astype(np.int8),
+        "trust_neighbours": trust.astype(np.int8), "aware_of_plans": aware.astype(np.int8),
+        "confidence_in_future": confident.astype(np.int8),
+        "livability": cat(problem.astype(np.int8), LIVABILITY), "weight": weight.astype(np.float32),
+    })
+
+
+@lru_cache(maxsize=4)
+def default_world(seed: int = 1) -> World:
+    return generate(seed=seed)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Neighbourhood tables with the canonical columns the real loaders return (for running every notebook offline)
+
+def _share(mask, groups, n_groups):
+    return 100.0 * np.bincount(groups, mask.astype(float), n_groups) / np.maximum(np.bincount(groups, None, n_groups), 1)
+
+
+def neighbourhood_table(world: World, year: int | None = None) -> pd.DataFrame:
+    """One row per buurt with composition (register-like, from all sampled residents) and survey outcomes."""
+    year = world.params["world"]["year"] if year is None else year
+    if year not in world._tables:
+        world._tables[year] = _neighbourhood_table(world, year)
+    return world._tables[year].copy()
+
+
+def _neighbourhood_table(world: World, year: int) -> pd.DataFrame:
+    r = world.residents_for(year)
+    nb = world.neighbourhoods
+    n = len(nb)
+    j = r["buurt_code"].cat.codes.to_numpy()
+    age, years = r["age"].to_numpy(), r["years_at_address"].to_numpy()
+    tenure, household, origin = (r[c].astype(str).to_numpy() for c in ("tenure", "household_type", "origin"))
+    count = np.bincount(j, None, n)
+    population = count * 12
+    rng = np.random.default_rng([world.seed, year, 7])
+    trust = _share(r["trust_neighbours"].to_numpy() == 1, j, n)
+    cohesion_noise = lambda sd=3.0: rng.normal(0, sd, n)  # noqa: E731 (items share trust, each with its own noise)
+    urban = nb["urban"].to_numpy()
+    out = pd.DataFrame({
+        "region_code": nb["buurt_code"].astype(str).to_numpy(),
+        "region_name": [f"Synthetische buurt {c[-4:]}" for c in nb["buurt_code"].astype(str)],
+        "level": "buurt", "gemeente_code": nb["gemeente_code"].astype(str).to_numpy(),
+        "gemeente_name": [f"Synthetische gemeente {c[-2:]}" for c in nb["gemeente_code"].astype(str)],
+        "wijk_code": nb["wijk_code"].astype(str).to_numpy(), "year": year, "division_year": year,
+        "population": population.astype(float),
+        "n_households": np.round(population / 2.1),
+        "pct_single_person_households": _share(household == "single", j, n),
+        "pct_age_15_24": _share(age < 25, j, n) * 0.8, "pct_age_25_44": _share((age >= 25) & (age < 45), j, n) * 0.8,
+        "pct_age_45_64": _share((age >= 45) & (age < 65), j, n) * 0.8, "pct_age_65_plus": _share(age >= 65, j, n) * 0.8,
+        "pct_age_18_22": _share(age <= 22, j, n) * 0.8, "pct_age_23_39": _share((age >= 23) & (age <= 39), j, n) * 0.8,
+        "pct_owner_occupied": _share(tenure == "owner", j, n), "pct_social_rent": _share(tenure == "social_rent", j, n),
+        "pct_non_dutch_origin": _share(origin != "dutch", j, n), "pct_non_western": _share(origin == "non_western", j, n),
+        "pct_students": _share(r["student"].to_numpy(), j, n),
+        "density": np.round(2000 * np.exp(1.5 * urban)), "mean_woz": np.round(250 + 150 * (-urban) + rng.normal(0, 20, n)),
+        "mean_income_per_resident": np.round(30 - 4 * urban + rng.normal(0, 1.5, n), 1),
+        "mean_years_at_address": np.bincount(j, years, n) / np.maximum(count, 1),
+        "pct_long_term_residents": _share(years >= 10, j, n), "pct_residential_mobility": _share(years < 2, j, n),
+        "pct_volunteering": _share(r["volunteers"].to_numpy() == 1, j, n),
+        "pct_active_for_neighbourhood": _share(r["participates"].to_numpy() == 1, j, n),
+        "pct_informal_carer": np.clip(14 + rng.normal(0, 2, n) + 0.05 * _share(age >= 45, j, n), 0, 100),
+        "pct_lonely": np.clip(75 - 0.45 * trust + rng.normal(0, 2, n), 0, 100),
+        "pct_know_each_other": np.clip(trust - 35 + cohesion_noise(), 0, 100),
+        "pct_help_each_other": np.clip(trust - 20 + cohesion_noise(), 0, 100),
+        "pct_much_contact": np.clip(trust - 45 + cohesion_noise(), 0, 100),
+        "pct_feel_at_home": np.clip(trust - 25 + cohesion_noise(), 0, 100),
+        "pct_shared_norms": np.clip(trust - 40 + cohesion_noise(), 0, 100),
+        "pct_attached_to_neighbourhood": np.clip(trust - 25 + cohesion_noise(4), 0, 100),
+        "pct_responsible_for_neighbourhood": np.clip(trust + cohesion_noise(4), 0, 100),
+        "pct_contact_with_neighbours": np.clip(trust - 15 + cohesion_noise(), 0, 100),
+        "pct_proud_of_neighbourhood": np.clip(trust - 25 + cohesion_noise(5), 0, 100),
+        "pct_trust_municipality": np.clip(35 + rng.normal(0, 6, n), 0, 100),
+        "pct_expects_progress": _share(r["confidence_in_future"].to_numpy() == 1, j, n) * 0.5,
+        "social_cohesion": np.round(3.5 + trust / 25 + rng.normal(0, 0.15, n), 1),
+        "involvement": np.round(4.0 + _share(r["participates"].to_numpy() == 1, j, n) / 15 + rng.normal(0, 0.2, n), 1),
+        "livability": nb["livability"].to_numpy(),
+    })
+    out["n_single_person_households"] = np.round(out["n_households"] * out["pct_single_person_households"] / 100)
+    out["social_index"] = 100 + (trust - trust.mean()) * 0.8 + rng.normal(0, 4, n)
+    out["social_index_subjective"] = out["social_index"] + rng.normal(0, 5, n)
+    out["social_index_objective"] = out["social_index"] + rng.normal(0, 5, n)
+    out["physical_index"] = 100 - 10 * urban + rng.normal(0, 6, n)
+    out["safety_index"] = 100 - 12 * (nb["livability"].to_numpy() == "problem") + rng.normal(0, 6, n)
+    if "geometry" in nb:
+        import geopandas as gpd
+
+        out = gpd.GeoDataFrame(out, geometry=nb.geometry.to_numpy(), crs=nb.crs)
+    return out
+
+
+def _aggregate(table: pd.DataFrame, key: str, level: str) -> pd.DataFrame:
+    """Population-weighted means of percentages and sums of counts per ``key`` (wijk_code, gemeente_code)."""
+    numeric = [c for c in table.columns if c not in ("year", "division_year", key, "area_number")
+               and pd.api.types.is_numeric_dtype(table[c])]
+    w = table["population"]
+    sums = {c: (table[c] * w).groupby(table[key]).sum() / w.groupby(table[key]).sum() for c in numeric}
+    out = pd.DataFrame(sums)
+    for c in ("population", "n_households", "n_single_person_households"):
+        out[c] = table[c].groupby(table[key]).sum()
+    out = out.reset_index().rename(columns={key: "region_code"})
+    out["level"] = level
+    gem = table.groupby(key)["gemeente_code"].first()
+    out["gemeente_code"] = out["region_code"].map(gem) if level != "land" else None
+    out["gemeente_name"] = out["gemeente_code"].map(lambda c: f"Synthetische gemeente {c[-2:]}" if c else None)
+    prefix = {"wijk": "Synthetische wijk ", "gemeente": "Synthetische gemeente "}.get(level, "")
+    out["region_name"] = prefix + out["region_code"].str[-4:] if level != "land" else "Synthetisch land"
+    out["year"] = table["year"].iloc[0]
+    out["division_year"] = table["division_year"].iloc[0]
+    if "geometry" in table:
+        import geopandas as gpd
+
+        shapes = gpd.GeoDataFrame(table[[key, "geometry"]], geometry="geometry", crs=table.crs).dissolve(by=key)
+        out = gpd.GeoDataFrame(out, geometry=out["region_code"].map(shapes.geometry).to_numpy(), crs=table.crs)
+    return out
+
+
+def regions(world: World, year: int | None = None) -> pd.DataFrame:
+    """Buurten, wijken, gemeenten and the land in one table, like the real KWB and RIVM tables."""
+    buurten = neighbourhood_table(world, year)
+    wijken = _aggregate(buurten, "wijk_code", "wijk")
+    gemeenten = _aggregate(buurten, "gemeente_code", "gemeente")
+    land = _aggregate(buurten.assign(_land="NL01"), "_land", "land")
+    parts = [land, gemeenten, wijken, buurten.drop(columns=["wijk_code"])]
+    frame = pd.concat(parts, ignore_index=True)
+    if "geometry" in buurten:
+        import geopandas as gpd
+
+        frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=buurten.crs)
+    return frame
+
+
+KWB_COLUMNS = ["population", "n_households", "n_single_person_households", "pct_age_15_24", "pct_age_25_44",
+               "pct_age_45_64", "pct_age_65_plus", "pct_single_person_households", "pct_non_dutch_origin",
+               "pct_non_western", "pct_owner_occupied", "pct_social_rent", "density", "mean_woz",
+               "mean_income_per_resident"]
+RIVM_COLUMNS = ["pct_volunteering", "pct_informal_carer", "pct_lonely"]
+ROTTERDAM_COLUMNS = ["pct_long_term_residents", "pct_residential_mobility", "pct_volunteering", "pct_informal_carer",
+                     "pct_know_each_other", "pct_feel_at_home", "pct_much_contact", "pct_help_each_other",
+                     "pct_shared_norms", "pct_attached_to_neighbourhood", "pct_responsible_for_neighbourhood",
+                     "pct_active_for_neighbourhood", "pct_contact_with_neighbours", "pct_proud_of_neighbourhood",
+                     "pct_trust_municipality", "pct_expects_progress", "social_index", "social_index_subjective",
+                     "social_index_objective", "physical_index", "safety_index"]
+CONTEXT_COLUMNS = ["population", "n_households", "pct_age_65_plus", "pct_single_person_households",
+                   "pct_non_dutch_origin", "pct_non_western", "pct_owner_occupied", "pct_social_rent", "pct_students",
+                   "density"]
+BBGA_COLUMNS = ["population", "pct_age_18_22", "pct_age_23_39", "pct_single_person_households", "pct_owner_occupied",
+                "mean_years_at_address", "pct_volunteering", "pct_active_for_neighbourhood",
+                "pct_contact_with_neighbours", "social_cohesion", "involvement"]
+BBGA_YEARS = {"social_cohesion": range(2012, 2018), "involvement": range(2005, 2018, 2),
+              "pct_volunteering": (2012, 2014, 2016), "pct_active_for_neighbourhood": (2012, 2014, 2016),
+              "pct_contact_with_neighbours": (2012, 2014, 2016), "pct_owner_occupied": range(2011, 2019),
+              "pct_single_person_households": range(2010, 2019)}
+ID_COLUMNS = ["region_code", "region_name", "level", "gemeente_code", "gemeente_name", "year", "division_year"]
+
+
+def _label(frame: pd.DataFrame, name: str, year, variant=None) -> pd.DataFrame:
+    from dataclasses import asdict
+
+    from .api import LoadReport
+    from .catalogue import datasets
+
+    dataset = datasets().get(name)
+    names = [c for c in frame.columns if c.startswith(("pct_", "n_", "mean_", "social", "physical", "safety"))
+             or c in ("population", "density", "involvement")]
+    levels = frame["level"].value_counts().to_dict() if "level" in frame else {}
+    frame.attrs = {"wijkstudie": asdict(LoadReport(
+        source=f"synthetic stand-in for {name}", title="SYNTHETIC stand-in for " + (dataset.title if dataset else name),
+        format="synthetic", year=year, variant=variant, division=year, file="(generated)", rows=len(frame),
+        levels={k: int(v) for k, v in levels.items()}, variables={c: int(frame[c].notna().sum()) for c in names},
+        suppressed={}, columns={}, warnings=["SYNTHETIC DATA: generated, not measured"])), "data_kind": "synthetic"}
+    return frame
+
+
+def load_like(name: str, year: int | None = None, level: str | None = None, variant: str | None = None,
+              seed: int = 1) -> pd.DataFrame:
+    """A synthetic table shaped like ``wijkstudie.load(name, ...)``: the same canonical columns, codes and
+    levels, for running every notebook without real data. Labelled synthetic in its load report."""
+    from .catalogue import get_dataset
+
+    dataset = get_dataset(name)
+    resource = dataset.resource(year, variant)
+    year, variant = resource.year, resource.variant
+    world = default_world(seed)
+    if dataset.name in ("kwb", "rivm-gezondheid"):
+        table = regions(world).drop(columns="geometry")
+        columns = KWB_COLUMNS if dataset.name == "kwb" else RIVM_COLUMNS
+        table = table[ID_COLUMNS + columns].assign(year=year, division_year=year)
+        if dataset.name == "rivm-gezondheid":
+            table.insert(len(ID_COLUMNS), "age_group", variant)
+    elif dataset.name in ("cbs-gemeenten", "cbs-wijken", "cbs-buurten"):
+        lvl = {"cbs-gemeenten": "gemeente", "cbs-wijken": "wijk", "cbs-buurten": "buurt"}[dataset.name]
+        table = regions(world)
+        table = table[table["level"] == lvl][ID_COLUMNS + ["geometry"]].to_crs(4326).assign(year=year,
+                                                                                           division_year=year)
+    elif dataset.name == "rotterdam-wijkprofiel":
+        table = _city(world, 2015 if variant == "context" else year, CONTEXT_COLUMNS if variant == "context"
+                      else ROTTERDAM_COLUMNS)
+    elif dataset.name == "amsterdam-bbga" and variant == "data":
+        table = _panel(world)
+    else:
+        raise WijkstudieError(f"{dataset.name} ({variant}): no synthetic stand-in (not used by the notebooks)")
+    if level is not None and "level" in table:
+        table = table[table["level"] == level]
+    return _label(table.reset_index(drop=True), dataset.name, year, variant)
+
+
+def _city(world: World, year: int, columns) -> pd.DataFrame:
+    """A Rotterdam-like city: 71 buurten as 'wijken' (one named Vreewijk), their wijken as 'gebieden', a city row."""
+    buurten = neighbourhood_table(world, year).drop(columns="geometry", errors="ignore").head(71).copy()
+    buurten["area_number"] = np.arange(1, 72)
+    buurten.loc[buurten.index[40], "region_name"] = "Vreewijk"
+    buurten["area_type"] = "wijk"
+    buurten["gebied_name"] = "Synthetisch gebied " + buurten["wijk_code"].str[-2:]
+    gebieden = _aggregate(buurten.drop(columns=["area_number", "area_type", "gebied_name"]), "wijk_code", "wijk")
+    gebieden["area_number"] = 4000 + np.arange(len(gebieden))
+    gebieden["area_type"] = "gebied"
+    gebieden["gebied_name"] = "Synthetisch gebied " + gebieden["region_code"].str[-2:]
+    city = _aggregate(buurten.assign(_city="GM9000").drop(columns=["area_number", "area_type", "gebied_name"]),
+                      "_city", "gemeente")
+    city["area_number"], city["area_type"], city["gebied_name"] = 5000, "stad", "Synthetische stad"
+    keep = ID_COLUMNS + ["area_number", "area_type", "gebied_name"] + [c for c in columns]
+    frame = pd.concat([buurten[keep], gebieden[keep], city[keep]], ignore_index=True)
+    frame["year"] = year
+    frame["area_number"] = frame["area_number"].astype("Int64")
+    return frame
+
+
+def _panel(world: World) -> pd.DataFrame:
+    """An Amsterdam-like panel: 22 gebieden (DX01-DX22) and the city, 2005-2018, each year a new survey wave."""
+    frames = []
+    for year in range(2005, 2019):
+        table = neighbourhood_table(world, year).drop(columns="geometry", errors="ignore").iloc[72:94].copy()
+        table["region_code"] = [f"DX{i:02d}" for i in range(1, 23)]
+        table["level"] = "gebied"
+        city = _aggregate(table.assign(_city="GM0363"), "_city", "gemeente")
+        frames += [table, city.assign(year=year)]
+    frame = pd.concat(frames, ignore_index=True)[ID_COLUMNS + BBGA_COLUMNS]
+    frame["gemeente_code"] = "GM0363"
+    frame["region_name"] = np.where(frame["level"] == "gemeente", "Synthetische stad", None)
+    for column, years in BBGA_YEARS.items():
+        frame.loc[~frame["year"].isin(list(years)), column] = np.nan
+    frame["year"] = frame["year"].astype("Int64")
+    return frame
