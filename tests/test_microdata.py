@@ -1,0 +1,104 @@
+"""Reading user-supplied survey microdata onto the resident schema; broken files are refused with every problem."""
+
+import pandas as pd
+import pyreadstat
+import pytest
+
+import wijkstudie as ws
+from wijkstudie.microdata import load_mapping, load_residents, read_microdata, schema_table
+
+MAPPING = {
+    "source": "Test survey",
+    "columns": {"respondent_id": "id", "buurt_code": "bu", "gemeente_code": "gm", "survey_year": "jaar",
+                "age": "lft", "household_type": "hh", "tenure": "eig", "years_at_address": "woonduur",
+                "origin": "herk", "participates": "part", "trust_neighbours": "vertr", "aware_of_plans": "plan",
+                "confidence_in_future": "toek", "livability": "leefb", "weight": "gewicht"},
+    "values": {"household_type": {1: "single", 2: "couple", 3: "couple_with_children", 4: "single_parent"},
+               "tenure": {"Koop": "owner", "Huur corporatie": "social_rent", "Huur particulier": "private_rent"},
+               "origin": {1: "dutch", 2: "western", 3: "non_western"},
+               "participates": {"Ja": 1, "Nee": 0}, "livability": {1: "good", 2: "problem"}},
+    "missing": [99, "Weet niet"],
+}
+
+
+def survey(n=6) -> pd.DataFrame:
+    return pd.DataFrame({
+        "id": range(1, n + 1), "bu": ["BU03630000", "BU03630001", "3630000", "BU03630001", "BU03630000", "BU03630001"][:n],
+        "gm": [363] * n, "jaar": [2021] * n, "lft": [25, 34, 50, 71, 99, 40][:n], "hh": [1, 2, 3, 4, 1, 2][:n],
+        "eig": ["Koop", "Huur corporatie", "Huur particulier", "Koop", "Koop", "Huur corporatie"][:n],
+        "woonduur": [1.5, 3, 10, 40, 2, 6][:n], "herk": [1, 2, 3, 1, 1, 3][:n],
+        "part": ["Ja", "Nee", "Weet niet", "Ja", "Nee", "Ja"][:n], "vertr": [1, 0, 1, 1, 0, 1][:n],
+        "plan": [0, 1, 1, 0, 0, 1][:n], "toek": [1, 1, 0, 1, 0, 1][:n], "leefb": [1, 2, 1, 1, 2, 1][:n],
+        "gewicht": [1.0, 0.8, 1.2, 1.1, 0.9, 1.0][:n],
+    })
+
+
+def test_csv_is_mapped_onto_the_schema(tmp_path):
+    path = tmp_path / "survey.csv"
+    survey().to_csv(path, index=False)
+    residents = read_microdata(path, MAPPING)
+    assert list(residents["tenure"]) == ["owner", "social_rent", "private_rent", "owner", "owner", "social_rent"]
+    assert residents["buurt_code"].tolist()[2] == "BU03630000"        # code normalised
+    assert residents["gemeente_code"].unique().tolist() == ["GM0363"]
+    assert pd.isna(residents["participates"][2])                      # "Weet niet" is missing
+    assert pd.isna(residents["age"][4])                               # 99 is missing
+    assert residents["age_group"].astype(str).tolist()[:4] == ["18-29", "30-44", "45-64", "65+"]
+    assert residents.attrs["data_kind"] == "real"
+
+
+def test_spss_value_labels_are_applied(tmp_path):
+    path = tmp_path / "survey.sav"
+    frame = survey()
+    frame["eig"] = frame["eig"].map({"Koop": 1, "Huur corporatie": 2, "Huur particulier": 3})
+    pyreadstat.write_sav(frame, str(path), variable_value_labels={"eig": {1: "Koop", 2: "Huur corporatie",
+                                                                         3: "Huur particulier"}})
+    residents = read_microdata(path, MAPPING)
+    assert residents["tenure"].tolist()[:3] == ["owner", "social_rent", "private_rent"]
+
+
+def test_stata_file(tmp_path):
+    path = tmp_path / "survey.dta"
+    survey().to_stata(path, write_index=False)
+    assert len(read_microdata(path, MAPPING)) == 6
+
+
+def test_a_broken_file_is_refused_with_every_problem_in_one_message(tmp_path):
+    frame = survey().drop(columns=["vertr"]).astype({"woonduur": object})
+    frame.loc[0, "eig"] = "Anti-kraak"
+    frame.loc[1, "woonduur"] = "lang"
+    frame.loc[2, "plan"] = 3
+    path = tmp_path / "broken.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(ws.WijkstudieError) as info:
+        read_microdata(path, MAPPING)
+    message = str(info.value)
+    assert message.startswith("broken.csv: 4 problem(s) with mapping Test survey")
+    for fragment in ("trust_neighbours: column 'vertr' not in the file", "tenure: values not in the mapping: Anti-kraak",
+                     "years_at_address: 1 value(s) are not numbers", "aware_of_plans: binary variable has values other than 0/1: 3"):
+        assert fragment in message
+    assert "\n" not in message
+
+
+def test_unmapped_required_variables_are_named(tmp_path):
+    path = tmp_path / "survey.csv"
+    survey().to_csv(path, index=False)
+    partial = {**MAPPING, "columns": {k: v for k, v in MAPPING["columns"].items() if k not in ("tenure", "origin")}}
+    with pytest.raises(ws.WijkstudieError, match="tenure: not mapped.*origin: not mapped"):
+        read_microdata(path, partial)
+
+
+def test_template_mappings_ship_and_load():
+    for name in ("woon", "veiligheidsmonitor"):
+        mapping = load_mapping(name)
+        assert {"respondent_id", "buurt_code", "tenure", "participates"} <= set(mapping["columns"])
+    assert "tenure" in schema_table().index
+
+
+def test_without_configured_microdata_the_synthetic_residents_are_used_and_labelled(monkeypatch):
+    monkeypatch.delenv("WIJKSTUDIE_MICRODATA", raising=False)
+    residents = load_residents()
+    assert residents.attrs["data_kind"] == "synthetic" and len(residents) > 10000
+    monkeypatch.setenv("WIJKSTUDIE_MICRODATA", "survey.sav")
+    monkeypatch.delenv("WIJKSTUDIE_MICRODATA_MAPPING", raising=False)
+    with pytest.raises(ws.WijkstudieError, match="WIJKSTUDIE_MICRODATA_MAPPING is not"):
+        load_residents()

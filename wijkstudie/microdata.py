@@ -1,0 +1,198 @@
+"""Resident-level survey data (WoON, Veiligheidsmonitor) through the resident schema.
+
+Users obtain the microdata themselves under licence. ``read_microdata(file, mapping)`` reads SPSS (.sav),
+Stata (.dta) or CSV, applies value labels, maps columns and values onto the schema (``resident_schema`` in
+``variables.yaml``) with a mapping file the user can read and edit (templates in ``wijkstudie/mappings/``), and
+refuses a file with missing or mistyped required variables in one message that lists every problem.
+
+``load_residents()`` returns the configured microdata (``WIJKSTUDIE_MICRODATA`` and
+``WIJKSTUDIE_MICRODATA_MAPPING``) or, when none is configured, the synthetic world's residents, labelled
+synthetic.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .codes import normalise_code
+from .errors import WijkstudieError
+from .paths import PACKAGE_DIR
+from .variables import VARIABLES_FILE
+
+MAPPINGS_DIR = PACKAGE_DIR / "mappings"
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict:
+    with open(VARIABLES_FILE, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)["resident_schema"]
+
+
+def schema_table() -> pd.DataFrame:
+    return pd.DataFrame([{"name": k, **{f: v.get(f) for f in ("type", "required", "label_en", "label_nl")},
+                          "values": ", ".join(v.get("values", []))} for k, v in schema().items()]).set_index("name")
+
+
+def _read_any(path: Path) -> pd.DataFrame:
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".sav":
+            import pyreadstat
+
+            frame, _ = pyreadstat.read_sav(str(path), apply_value_formats=True)
+            return frame
+        if suffix == ".dta":
+            return pd.read_stata(path, convert_categoricals=True)
+        if suffix == ".csv":
+            return pd.read_csv(path, sep=None, engine="python")
+    except Exception as exc:
+        raise WijkstudieError(f"{path.name}: cannot read the file ({type(exc).__name__}: "
+                              f"{' '.join(str(exc).split())[:160]})") from None
+    raise WijkstudieError(f"{path.name}: unsupported format {suffix!r}; use .sav, .dta or .csv")
+
+
+def load_mapping(mapping) -> dict:
+    path = Path(mapping) if not isinstance(mapping, dict) else None
+    if path is not None and not path.is_file() and (MAPPINGS_DIR / f"{mapping}.yaml").is_file():
+        path = MAPPINGS_DIR / f"{mapping}.yaml"
+    if isinstance(mapping, dict):
+        return mapping
+    if not path.is_file():
+        raise WijkstudieError(f"{path}: no such mapping file")
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    if "columns" not in data:
+        raise WijkstudieError(f"{path.name}: a mapping needs a 'columns' section (schema name: column in the file)")
+    return data
+
+
+def _key(value):
+    """Value-map keys match whether the file holds 1, 1.0 or '1'."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def read_microdata(path, mapping) -> pd.DataFrame:
+    """Read a survey file onto the resident schema (see the module docstring)."""
+    path = Path(path)
+    if not path.is_file():
+        raise WijkstudieError(f"{path}: no such file")
+    spec = load_mapping(mapping)
+    raw = _read_any(path)
+    columns, values = spec.get("columns", {}), spec.get("values", {})
+    missing_tokens = {_key(m) for m in spec.get("missing", [])}
+    problems, out = [], pd.DataFrame(index=raw.index)
+    for name, info in schema().items():
+        source = columns.get(name)
+        if source is None:
+            if info.get("required") and not info.get("derived_from"):
+                problems.append(f"{name}: not mapped (add it under 'columns')")
+            continue
+        if source not in raw.columns:
+            problems.append(f"{name}: column {source!r} not in the file")
+            continue
+        series = raw[source]
+        series = series.where(~series.map(_key).isin(missing_tokens))
+        if name in values:
+            lookup = {_key(k): v for k, v in values[name].items()}
+            keys = series.map(lambda v: None if pd.isna(v) else _key(v))
+            unknown = sorted({k for k in keys.dropna() if k not in lookup})
+            if unknown:
+                problems.append(f"{name}: values not in the mapping: {', '.join(unknown[:5])}"
+                                + (f" (+{len(unknown) - 5} more)" if len(unknown) > 5 else ""))
+            series = keys.map(lookup)
+        converted, problem = _convert(name, info, series)
+        if problem:
+            problems.append(problem)
+        out[name] = converted
+    if problems:
+        raise WijkstudieError(f"{path.name}: {len(problems)} problem(s) with mapping "
+                              f"{spec.get('source', 'the mapping')}: " + "; ".join(problems))
+    if "age_group" not in out:
+        out["age_group"] = pd.cut(out["age"], [0, 29, 44, 64, 200], labels=schema()["age_group"]["values"])
+    if "wijk_code" not in out:
+        out["wijk_code"] = ("WK" + out["buurt_code"].str[2:8]).astype("string")
+    if "weight" not in out:
+        out["weight"] = 1.0
+    out.attrs = {"sources": [(spec.get("source", path.name), int(out["survey_year"].mode().iloc[0]))],
+                 "data_kind": "real"}
+    return out
+
+
+def _convert(name: str, info: dict, series: pd.Series):
+    kind = info["type"]
+    if kind == "category":
+        allowed = info["values"]
+        bad = sorted({str(v) for v in series.dropna() if v not in allowed})
+        problem = f"{name}: values outside {allowed}: {', '.join(bad[:5])}" if bad else None
+        return pd.Categorical(series.where(series.isin(allowed)), categories=allowed), problem
+    if kind == "code":
+        level = {"buurt_code": "buurt", "wijk_code": "wijk", "gemeente_code": "gemeente"}[name]
+        try:
+            return series.map(lambda v: None if pd.isna(v) else normalise_code(v, level)).astype("string"), None
+        except WijkstudieError as exc:
+            return series, f"{name}: {exc}"
+    numeric = pd.to_numeric(series, errors="coerce")
+    unparsed = int((numeric.isna() & series.notna()).sum())
+    if unparsed:
+        example = series[numeric.isna() & series.notna()].iloc[0]
+        return numeric, f"{name}: {unparsed} value(s) are not numbers (e.g. {example!r})"
+    if kind == "binary":
+        bad = sorted({v for v in numeric.dropna().unique() if v not in (0, 1)})
+        if bad:
+            return numeric, f"{name}: binary variable has values other than 0/1: {', '.join(map(str, bad[:5]))}"
+        return numeric.astype("Int8"), None
+    if kind == "int":
+        return numeric.round().astype("Int64"), None
+    return numeric.astype("float64"), None
+
+
+def load_residents(seed: int = 1) -> pd.DataFrame:
+    """The configured microdata, or the synthetic world's residents (labelled synthetic) when none is set."""
+    path = os.environ.get("WIJKSTUDIE_MICRODATA", "").strip()
+    if path:
+        mapping = os.environ.get("WIJKSTUDIE_MICRODATA_MAPPING", "").strip()
+        if not mapping:
+            raise WijkstudieError("WIJKSTUDIE_MICRODATA is set but WIJKSTUDIE_MICRODATA_MAPPING is not: "
+                                  "give the mapping file (templates in wijkstudie/mappings/)")
+        return read_microdata(path, mapping)
+    from .synthetic import default_world
+
+    residents = default_world(seed).residents.copy()
+    residents.attrs = {"sources": [("synthetic world (seed %d)" % seed, int(residents["survey_year"].iloc[0]))],
+                       "data_kind": "synthetic"}
+    return residents
+
+
+def describe_residents(residents: pd.DataFrame) -> str:
+    """One sentence for the top of a notebook: which resident data these are."""
+    kind = residents.attrs.get("data_kind", "real")
+    (source, year), = residents.attrs.get("sources", [("unknown", None)])[:1]
+    n, areas = len(residents), residents["buurt_code"].nunique()
+    if kind == "synthetic":
+        return (f"SYNTHETIC DATA: {n:,} residents in {areas} buurten from the {source}, generated from the scenario "
+                "in wijkstudie/scenarios/default.yaml. Every number below describes the synthetic world, not real "
+                "neighbourhoods. To use real survey microdata set WIJKSTUDIE_MICRODATA and "
+                "WIJKSTUDIE_MICRODATA_MAPPING (see the README).")
+    return f"Real survey microdata: {n:,} respondents in {areas} buurten, {source} {year}."
+
+
+
+def with_indicators(residents: pd.DataFrame) -> pd.DataFrame:
+    """0/1 columns the resident-level models use: owner, single, problem, age_30_44, age_65_plus, non_dutch."""
+    out = residents.assign(
+        owner=(residents["tenure"] == "owner").astype(int),
+        single=(residents["household_type"] == "single").astype(int),
+        problem=(residents["livability"] == "problem").astype(int),
+        age_30_44=(residents["age_group"] == "30-44").astype(int),
+        age_65_plus=(residents["age_group"] == "65+").astype(int),
+        non_dutch=(residents["origin"] != "dutch").astype(int),
+    )
+    out.attrs = dict(residents.attrs)
+    return out
