@@ -49,11 +49,13 @@ def context_of(data: pd.DataFrame, used: pd.DataFrame | None = None) -> dict:
     source = ", ".join(f"{name} {year}" for name, year in sources_of(data))
     used = data if used is None else used
     levels = sorted(set(used["level"].dropna())) if "level" in used else []
-    years = sorted({int(y) for y in used["year"].dropna()}) if "year" in used else []
+    year_column = "year" if "year" in used else "survey_year" if "survey_year" in used else None
+    years = sorted({int(y) for y in used[year_column].dropna()}) if year_column else []
     return {"source": source,
             "level": ", ".join(levels),
             "year": "–".join(map(str, [years[0], years[-1]])) if len(years) > 1 else (str(years[0]) if years else ""),
-            "data_kind": data.attrs.get("data_kind", "real")}
+            "data_kind": "synthetic" if data.attrs.get("data_kind") == "synthetic"
+            or any(str(name).startswith("synthetic") for name, _ in sources_of(data)) else "real"}
 
 
 def stack(results: dict, term: str) -> pd.DataFrame:
