@@ -32,6 +32,7 @@ def isolated_env(monkeypatch, tmp_path_factory):
     """A per-session cache folder shared by the real-data tests, and no mirror."""
     monkeypatch.setenv("WIJKSTUDIE_DATA_DIR", str(tmp_path_factory.getbasetemp() / "shared-cache"))
     monkeypatch.delenv("WIJKSTUDIE_MIRROR", raising=False)
+    monkeypatch.setenv("WIJKSTUDIE_DATA", "real")  # library tests choose their data explicitly
     monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", str(tmp_path_factory.getbasetemp() / "figures"))
 
 

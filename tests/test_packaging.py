@@ -24,4 +24,10 @@ def test_environment_yml_matches_pyproject():
 
 def test_the_data_descriptions_ship_with_the_package():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())
-    assert "*.yaml" in project["tool"]["setuptools"]["package-data"]["wijkstudie"]
+    data = project["tool"]["setuptools"]["package-data"]["wijkstudie"]
+    assert {"*.yaml", "scenarios/*.yaml", "mappings/*.yaml"} <= set(data)
+    folder = REPO / "wijkstudie"
+    shipped = {str(p.relative_to(folder)) for p in folder.rglob("*.yaml")}
+    import fnmatch
+
+    assert all(any(fnmatch.fnmatch(f, pattern) for pattern in data) for f in shipped), shipped

@@ -12,6 +12,7 @@ from .cache import cache_key, load_cached, remember, store
 from .catalogue import get_dataset, datasets
 from .download import fetch_resource
 from .errors import WijkstudieError
+from .paths import data_mode
 from .rawfile import open_raw
 from .readers import identify, read, require_format
 from .readers.rotterdam import link_to_cbs
@@ -137,6 +138,11 @@ def data_origin() -> str:
     """One sentence saying where this session's real data come from (for the top of every notebook)."""
     from .paths import data_dir, mirror_dir
 
+    if data_mode() == "synthetic":
+        return ("SYNTHETIC DATA: no real data could be reached (no network, no WIJKSTUDIE_MIRROR), so every table "
+                "below comes from the synthetic world (wijkstudie/scenarios/default.yaml). The numbers describe that "
+                "world, not Dutch neighbourhoods; the text between them was written for the real data. "
+                "Set WIJKSTUDIE_MIRROR or connect to the network for the real analysis.")
     mirror = mirror_dir()
     if mirror:
         return (f"Real open data from the publishers (CBS, RIVM, PDOK, Rotterdam, Amsterdam), read from the local "
@@ -144,12 +150,18 @@ def data_origin() -> str:
     return f"Real open data, downloaded from the publishers (CBS, RIVM, PDOK) into the cache {data_dir()}."
 
 
-def start_notebook() -> None:
-    """Apply the house style to figures and say where this session's data come from."""
+def start_notebook(residents: pd.DataFrame | None = None) -> None:
+    """Apply the house style to figures and say where this session's data come from (for resident-level
+    notebooks: which survey data, real or synthetic)."""
     from .plotting import use_house_style
 
     use_house_style()
-    print(data_origin())
+    if residents is None:
+        print(data_origin())
+    else:
+        from .microdata import describe_residents
+
+        print(describe_residents(residents))
 
 
 def read_file(path, use_cache: bool = True) -> pd.DataFrame:
@@ -198,11 +210,12 @@ def load(name: str, year: int | None = None, level: str | None = None, variant: 
     """
     dataset = get_dataset(name)
     resource = dataset.resource(year, variant)
-    if level is not None:
-        allowed = set(dataset.levels) or set()
-        if level not in LEVELS or (allowed and level not in allowed):
-            raise WijkstudieError(f"{dataset.name}: no level {level!r}; available: "
-                                  f"{', '.join(dataset.levels) or 'none (not a regional table)'}")
+    if data_mode() == "synthetic":
+        from .synthetic import load_like
+
+        _check_level(dataset, level)
+        return load_like(dataset.name, year=resource.year, level=level, variant=resource.variant)
+    _check_level(dataset, level)
     path = fetch_resource(resource)
     frame, meta = _read(path, expected_format=resource.format)
     warnings = list(meta["warnings"])
@@ -226,6 +239,12 @@ def load(name: str, year: int | None = None, level: str | None = None, variant: 
     frame = frame.reset_index(drop=True).copy()
     frame.attrs["wijkstudie"] = _make_report(frame, meta, path, warnings)
     return frame
+
+
+def _check_level(dataset, level) -> None:
+    if level is not None and (level not in LEVELS or (dataset.levels and level not in dataset.levels)):
+        raise WijkstudieError(f"{dataset.name}: no level {level!r}; available: "
+                              f"{', '.join(dataset.levels) or 'none (not a regional table)'}")
 
 
 def _link_rotterdam(frame: pd.DataFrame):

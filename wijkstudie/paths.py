@@ -63,3 +63,38 @@ def figures_dir() -> Path:
 def notebooks_dir() -> Path:
     root = checkout_dir()
     return (root / "notebooks") if root else Path.cwd() / "notebooks"
+
+
+def data_mode() -> str:
+    """``real`` (the default: data from the publishers or the mirror) or ``synthetic`` (every ``load`` returns
+    the synthetic world's stand-in), from ``$WIJKSTUDIE_DATA``. The main command sets it to ``synthetic`` when
+    neither the network nor a mirror provides the real data."""
+    mode = os.environ.get("WIJKSTUDIE_DATA", "real").strip().lower() or "real"
+    if mode not in ("real", "synthetic"):
+        from .errors import WijkstudieError
+
+        raise WijkstudieError(f"WIJKSTUDIE_DATA={mode!r}: use 'real' or 'synthetic'")
+    return mode
+
+
+def real_data_reachable(timeout: float = 3.0) -> bool:
+    """True when a mirror is set or the CBS open-data server answers (a TCP connection, nothing sent)."""
+    import socket
+
+    if mirror_dir() is not None:
+        return True
+    try:
+        with socket.create_connection(("opendata.cbs.nl", 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def choose_data_mode() -> str:
+    """For the main command and the notebook tests: keep an explicit WIJKSTUDIE_DATA, otherwise ``real`` when
+    real data can be reached and ``synthetic`` when not. Sets WIJKSTUDIE_DATA so notebook kernels inherit it."""
+    mode = os.environ.get("WIJKSTUDIE_DATA", "").strip().lower()
+    if mode not in ("real", "synthetic"):
+        mode = "real" if real_data_reachable() else "synthetic"
+    os.environ["WIJKSTUDIE_DATA"] = mode
+    return mode

@@ -53,13 +53,18 @@ def caption_text(source: str, language: str = "en", synthetic: bool = False, not
     return text
 
 
-def save_figure(fig, name: str, source: str, language: str = "en", synthetic: bool = False, note: str = "",
+def save_figure(fig, name: str, source: str, language: str = "en", synthetic: bool | None = None, note: str = "",
                 folder: Path | None = None, formats=FORMATS) -> list[Path]:
     """Write ``fig`` as ``<name>.png`` (300 dpi), ``.svg`` and ``.pdf`` with the source as caption.
 
-    ``synthetic=True`` puts a visible SYNTHETIC DATA mark on the figure and in the caption.
+    ``synthetic=True`` puts a visible SYNTHETIC DATA mark on the figure and in the caption; by default it is on
+    whenever the source names synthetic data or the session runs on the synthetic world.
     Returns the paths written.
     """
+    if synthetic is None:
+        from .paths import data_mode
+
+        synthetic = "synthetic" in source.lower() or data_mode() == "synthetic"
     if not source:
         raise WijkstudieError(f"save_figure({name!r}): a data source for the caption is required")
     folder = Path(folder) if folder else figures_dir()

@@ -14,9 +14,15 @@ import time
 from pathlib import Path
 
 from .findings import results_dir, scorecard_markdown, write_scorecard
-from .paths import checkout_dir, figures_dir, mirror_dir, notebooks_dir
+from .paths import checkout_dir, choose_data_mode, figures_dir, mirror_dir, notebooks_dir
 
 README_START, README_END = "<!-- scorecard:start -->", "<!-- scorecard:end -->"
+SYNTHETIC_BANNER = (
+    "DATA: SYNTHETIC. Neither the network nor a mirror (WIJKSTUDIE_MIRROR) gave the real data, so every notebook "
+    "ran on the synthetic world (wijkstudie/scenarios/default.yaml) and every result below is synthetic, not "
+    "evidence about Dutch neighbourhoods. For the real analysis: connect to the network, or point "
+    "WIJKSTUDIE_MIRROR at a local copy of the publishers' files (README, 'Two commands'); for survey microdata "
+    "set WIJKSTUDIE_MICRODATA and WIJKSTUDIE_MICRODATA_MAPPING.")
 
 
 def run_notebook(path: Path, out_dir: Path, timeout: int = 1200) -> float:
@@ -60,7 +66,10 @@ def main(argv=None) -> int:
     figures = figures_dir()
     before = {p: p.stat().st_mtime_ns for p in figures.glob("*")} if figures.exists() else {}
     mirror = mirror_dir()
-    print(f"data: {'mirror ' + str(mirror) if mirror else 'publishers (network) and the local cache'}")
+    mode = choose_data_mode()
+    banner = SYNTHETIC_BANNER if mode == "synthetic" else (
+        f"data: real, {'from the mirror ' + str(mirror) if mirror else 'from the publishers (network) and the cache'}")
+    print(banner)
     if not args.notebooks:  # a full run starts from an empty results folder, so no stale test survives
         shutil.rmtree(results_dir(), ignore_errors=True)
     timings, failed = {}, []
@@ -77,6 +86,7 @@ def main(argv=None) -> int:
     table = write_scorecard()
     update_readme(table)
     print("\n=== summary ===")
+    print(banner)
     print("scorecard (figures/scorecard.md; verdicts by the rule in wijkstudie/findings.yaml):")
     for key, group in table.groupby("finding", sort=False):
         tested = group[group["outcome"] != "—"]
