@@ -34,6 +34,7 @@ test: $(STAMP)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_load.py
+	$(BIN)/python benchmarks/bench_synthetic.py
 
 clean-data:
 	rm -rf data/raw data/processed
