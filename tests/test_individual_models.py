@@ -80,3 +80,17 @@ def test_interval_coverage_over_repeated_seeds():
     print(f"\ncoverage of the 95 % intervals over 200 seeds: {coverage}")
     for term, share in coverage.items():
         assert 0.91 <= share <= 0.99, (term, share)
+
+
+def test_predicted_probabilities_by_group_follow_the_fitted_model(sample):
+    from wijkstudie.models import predicted_by_group
+    from wijkstudie.models.individual import predict
+
+    fit = logit("confidence_in_future ~ aware_of_plans + owner + problem", sample)
+    table = predicted_by_group(fit, sample, {"aware": {"aware_of_plans": 1}, "unaware": {"aware_of_plans": 0}})
+    assert (table.loc["aware"] > table.loc["unaware"]).all()          # positive effect of knowing the plans
+    assert (table["elsewhere"] > table["livability problems"]).all()  # negative effect of problem areas
+    b = fit.table["estimate"]
+    one = sample.iloc[[0]].assign(aware_of_plans=1, owner=1, problem=0)
+    expected = 1 / (1 + np.exp(-(b["Intercept"] + b["aware_of_plans"] + b["owner"])))
+    assert predict(fit, one)[0] == pytest.approx(expected)

@@ -110,4 +110,12 @@ def read(raw: RawFile, ident: Identification) -> Table:
     merged = pd.concat([ids.reset_index(drop=True), body], axis=1)
     table = canonicalise(merged, id_columns, ident.source_key, ident.year)
     table.warnings += all_missing_warnings(table.frame, table.mapped)
+    values = table.frame[[c for c in table.frame.columns if c not in id_columns]]
+    empty = values.isna().all(axis=1) if values.shape[1] else values.index.to_series().astype(bool)
+    if empty.any():
+        rows = table.frame.loc[empty]
+        places = sorted(set(rows["gemeente_code"].dropna().astype(str)))
+        table.warnings.append(f"{int(empty.sum())} rows have a region code but no values at all "
+                              f"(gemeente {', '.join(places[:5])}{' ...' if len(places) > 5 else ''}); their level "
+                              "comes from the code")
     return table
