@@ -83,3 +83,12 @@ def test_neighbourhood_shares_follow_the_residents():
     first = world.residents[world.residents["buurt_code"] == table["region_code"][0]]
     assert table["pct_owner_occupied"][0] == pytest.approx(100 * (first["tenure"] == "owner").mean())
     assert table["pct_volunteering"][0] == pytest.approx(100 * first["volunteers"].mean())
+
+
+def test_estimates_computed_outside_a_model_keep_the_data_kind(monkeypatch):
+    from wijkstudie.findings import from_estimate
+
+    monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
+    table = study.rotterdam_wijken(2016)
+    test = from_estimate("F3", "x", 0.2, 0.1, 0.3, 1, "coefficient", table, n=71)
+    assert test.data_kind == "synthetic" and test.source.startswith("synthetic stand-in")

@@ -97,6 +97,19 @@ def from_model(finding_key: str, result, term: str, expected_sign: int, label: s
                        extra, notebook)
 
 
+def from_estimate(finding_key: str, label: str, estimate: float, ci_low: float, ci_high: float, expected_sign: int,
+                  measure: str, data, n: int, caveats=(), notebook: str = "") -> FindingTest:
+    """A FindingTest from an estimate computed outside a ModelResult; source, level, year and whether the
+    data are real or synthetic come from the table ``data`` it was computed on."""
+    from .models.result import context_of
+
+    finding(finding_key)
+    ctx = context_of(data)
+    return FindingTest(finding_key, label, float(estimate), float(min(ci_low, ci_high)), float(max(ci_low, ci_high)),
+                       expected_sign, measure, ctx["source"], ctx["level"], ctx["year"], int(n), ctx["data_kind"],
+                       list(caveats), notebook)
+
+
 def classify(ci_low: float, ci_high: float, expected_sign: int) -> str:
     """'supports', 'contradicts' or 'inconclusive' (see ``verdict_rule`` in findings.yaml)."""
     if expected_sign not in (1, -1):

@@ -84,10 +84,11 @@ def main(argv=None) -> int:
     written = sorted(p for p in figures.glob("*") if p.is_file() and before.get(p) != p.stat().st_mtime_ns) \
         if figures.exists() else []
     table = write_scorecard()
-    update_readme(table)
+    readme_note = ("README.md shows this scorecard" if mode == "real" and update_readme(table) else
+                   "README.md keeps its real-data scorecard (this run was synthetic)" if mode == "synthetic" else "")
     print("\n=== summary ===")
     print(banner)
-    print("scorecard (figures/scorecard.md; verdicts by the rule in wijkstudie/findings.yaml):")
+    print(f"scorecard (figures/scorecard.md; verdicts by the rule in wijkstudie/findings.yaml){'; ' + readme_note if readme_note else ''}:")
     for key, group in table.groupby("finding", sort=False):
         tested = group[group["outcome"] != "—"]
         print(f"  {key:<9} {group['verdict'].iloc[0]:<34} {len(tested)} test(s)")
