@@ -126,8 +126,9 @@ def source_caption(*tables, language: str = "en") -> str:
         for source, year in sources_of(table):
             dataset = datasets().get(source)
             text = dataset.attribution.split(":", 1)[1].strip() if dataset else source
-            if year and year not in years.setdefault(text, []):
-                years[text].append(year)
+            known = years.setdefault(text, [])
+            if year and year not in known:
+                known.append(year)
     parts = [f"{text} {', '.join(map(str, sorted(ys)))}".strip() for text, ys in years.items()]
     if not parts:
         raise WijkstudieError("source_caption: these tables carry no source information")

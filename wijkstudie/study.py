@@ -35,12 +35,6 @@ def rotterdam_wijken(year: int) -> pd.DataFrame:
     return _with_sources(wijken, profile, context)
 
 
-def rotterdam_panel() -> pd.DataFrame:
-    """Both Wijkprofiel years stacked (one row per wijk and year), with the 2015 context."""
-    frames = [rotterdam_wijken(year) for year in (2014, 2016)]
-    return _with_sources(pd.concat(frames, ignore_index=True), *frames)
-
-
 def utrecht_buurten() -> pd.DataFrame:
     """Utrecht's buurten: KWB 2023 composition joined to RIVM 2020 participation and loneliness (18+)."""
     kwb = load("kwb", year=2023, level="buurt")

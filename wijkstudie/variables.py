@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-import numpy as np
 import pandas as pd
 import yaml
 
@@ -108,11 +107,3 @@ def canonical_order(columns) -> list[str]:
     order = list(identifiers()) + list(variables())
     known = [c for c in order if c in columns]
     return known + [c for c in columns if c not in known]
-
-
-def is_percentage(name: str) -> bool:
-    return variables().get(name, {}).get("unit") == "%"
-
-
-def nan_to_none(value):
-    return None if value is None or (isinstance(value, float) and np.isnan(value)) else value
