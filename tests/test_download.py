@@ -1,6 +1,7 @@
 """Fetching: the mirror, the cache folder, atomic downloads with hash and content checks."""
 
 import json
+import shutil
 
 import pandas as pd
 import pytest
@@ -71,14 +72,14 @@ def test_odata_table_is_stored_as_csv_with_its_keys(monkeypatch, fresh_cache):
     seen = {}
 
     def fake_download_data(table_id, dir=None, filters=None, **kwargs):
-        seen.update(table=table_id, filters=filters)
+        seen.update(table=table_id, filters=filters, **kwargs)
         with open(f"{dir}/TypedDataSet.json", "w", encoding="utf-8") as fh:
             json.dump(rows, fh)
 
     import cbsodata
     monkeypatch.setattr(cbsodata, "download_data", fake_download_data)
     table = ws.load("kwb", year=2024)
-    assert seen["table"] == "85984NED"
+    assert seen["table"] == "85984NED" and "catalog_url" not in seen
     row = table.iloc[0]
     assert row["region_code"] == "GM9901" and row["pct_owner_occupied"] == 61.0
     assert row["pct_single_person_households"] == 30.0
@@ -106,3 +107,25 @@ def test_mirror_is_read_in_place(mirror, fresh_cache):
 def test_real_download_of_kwb_2017_from_cbs(fresh_cache):
     table = ws.load("kwb", year=2017, level="gemeente")
     assert len(table) > 380 and ws.report(table).year == 2017
+
+
+def test_rivm_table_is_fetched_from_the_third_party_catalogue(monkeypatch, fresh_cache):
+    seen = {}
+
+    def fake_download_data(table_id, dir=None, filters=None, **kwargs):
+        seen.update(table=table_id, filters=filters, **kwargs)
+        shutil.copyfile(FIXTURES / "rivm-2020-18plus.csv", f"{dir}/source.csv")
+        pd.read_csv(f"{dir}/source.csv", dtype=str).to_json(f"{dir}/TypedDataSet.json", orient="records")
+
+    import cbsodata
+    monkeypatch.setattr(cbsodata, "download_data", fake_download_data)
+    table = ws.load("rivm-gezondheid", year=2020, variant="18+")
+    assert seen == {"table": "50090NED", "catalog_url": "dataderden.cbs.nl",
+                    "filters": "Perioden eq '2020JJ00' and Leeftijd eq '20300'"}
+    assert ws.report(table).variant == "18+" and table["pct_volunteering"].notna().any()
+
+
+@pytest.mark.network
+def test_real_download_of_rivm_2020_from_the_rivm_catalogue(fresh_cache):
+    table = ws.load("rivm-gezondheid", year=2020, variant="18+", level="land")
+    assert table["pct_volunteering"].tolist() == [24.6]

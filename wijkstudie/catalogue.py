@@ -175,7 +175,8 @@ def describe(name: str) -> str:
         lines.append(f"  notes:       {d.notes}")
     lines.append("  resources:")
     for r in d.resources:
-        where = {"odata": lambda s: f"CBS open data table {s['odata']}", "url": lambda s: s["url"],
+        where = {"odata": lambda s: f"CBS open data table {s['odata']}" + (f" ({s['catalog']})" if s.get("catalog") else ""),
+                 "url": lambda s: s["url"],
                  "manual": lambda s: f"manual download: {s['manual']}"}[r.access](r.source)
         lines.append(
             f"    {r.year}" + (f" {r.variant}" if r.variant else "") + f" [{r.format}]"

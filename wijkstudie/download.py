@@ -70,7 +70,8 @@ def fetch_resource(resource: Resource, progress: bool = True) -> Path:
         if resource.access == "url":
             _download_url(resource.source["url"], tmp, progress)
         else:
-            _download_odata(resource.source["odata"], resource.source.get("filter"), tmp)
+            _download_odata(resource.source["odata"], resource.source.get("filter"), tmp,
+                            resource.source.get("catalog"))
         open_raw(tmp)  # refuses empty files and HTML error pages
         verify(tmp, resource)
         os.replace(tmp, target)
@@ -91,13 +92,14 @@ def _download_url(url: str, dest: Path, progress: bool) -> None:
     downloader(url, str(dest), None)
 
 
-def _download_odata(table_id: str, filters: str | None, dest: Path) -> None:
-    """Download a CBS open-data table with cbsodata and store it as CSV with the OData keys as columns."""
+def _download_odata(table_id: str, filters: str | None, dest: Path, catalog: str | None = None) -> None:
+    """Download a CBS open-data table with cbsodata and store it as CSV with the OData keys as columns.
+    ``catalog``: the OData host for tables CBS publishes for others (RIVM: dataderden.cbs.nl)."""
     import cbsodata
     import pandas as pd
 
     with tempfile.TemporaryDirectory(dir=dest.parent) as folder:
-        cbsodata.download_data(table_id, dir=folder, filters=filters)
+        cbsodata.download_data(table_id, dir=folder, filters=filters, **({"catalog_url": catalog} if catalog else {}))
         with open(Path(folder) / "TypedDataSet.json", encoding="utf-8") as fh:
             rows = json.load(fh)
     pd.DataFrame(rows).to_csv(dest, index=False)
