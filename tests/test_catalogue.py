@@ -20,7 +20,7 @@ def test_every_entry_is_complete(name):
     assert d.title and d.publisher and d.licence and d.attribution.startswith("Bron:")
     for r in d.resources:
         assert r.format in BY_FORMAT, f"{r.label}: no reader for {r.format}"
-        assert r.access in ("odata", "url", "manual")
+        assert r.access in ("odata", "url", "wfs", "manual")
         assert r.file and "/" not in r.file
         assert r.sha256 is None or len(r.sha256) == 64
 

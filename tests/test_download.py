@@ -129,3 +129,27 @@ def test_rivm_table_is_fetched_from_the_third_party_catalogue(monkeypatch, fresh
 def test_real_download_of_rivm_2020_from_the_rivm_catalogue(fresh_cache):
     table = ws.load("rivm-gezondheid", year=2020, variant="18+", level="land")
     assert table["pct_volunteering"].tolist() == [24.6]
+
+
+def test_wfs_layers_are_fetched_page_by_page_into_one_file(monkeypatch, fresh_cache):
+    template = json.loads((FIXTURES / "wijken-2024.geojson").read_text())["features"][0]
+    total = 2 * download.WFS_PAGE + 17
+    requests_seen = []
+
+    def fake_page(url, params):
+        requests_seen.append((params["startIndex"], params["count"], params["typeName"]))
+        start = params["startIndex"]
+        n = max(0, min(params["count"], total - start))
+        features = []
+        for i in range(start, start + n):
+            feature = json.loads(json.dumps(template))
+            feature["properties"].update(wijkcode=f"WK99{i:04d}", jaarstatcode=f"2024WK99{i:04d}")
+            features.append(feature)
+        return {"type": "FeatureCollection", "features": features}
+
+    monkeypatch.setattr(download, "_wfs_page", fake_page)
+    wijken = ws.load("cbs-wijken", year=2024)
+    assert len(wijken) == total and wijken["region_code"].is_unique
+    assert [s for s, _, _ in requests_seen] == [0, 1000, 2000]
+    assert {t for _, _, t in requests_seen} == {"wijken"}
+    assert ws.report(wijken).year == 2024

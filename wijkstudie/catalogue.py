@@ -30,8 +30,8 @@ class Resource:
 
     @property
     def access(self) -> str:
-        """How the publisher provides the file: ``odata``, ``url`` or ``manual``."""
-        for kind in ("odata", "url", "manual"):
+        """How the publisher provides the file: ``odata``, ``url``, ``wfs`` or ``manual``."""
+        for kind in ("odata", "url", "wfs", "manual"):
             if kind in self.source:
                 return kind
         raise WijkstudieError(f"{self.dataset} {self.year}: catalogue entry has no source")
@@ -176,7 +176,7 @@ def describe(name: str) -> str:
     lines.append("  resources:")
     for r in d.resources:
         where = {"odata": lambda s: f"CBS open data table {s['odata']}" + (f" ({s['catalog']})" if s.get("catalog") else ""),
-                 "url": lambda s: s["url"],
+                 "url": lambda s: s["url"], "wfs": lambda s: f"{s['wfs']} (WFS layer {s['typeName']})",
                  "manual": lambda s: f"manual download: {s['manual']}"}[r.access](r.source)
         lines.append(
             f"    {r.year}" + (f" {r.variant}" if r.variant else "") + f" [{r.format}]"

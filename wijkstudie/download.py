@@ -69,6 +69,8 @@ def fetch_resource(resource: Resource, progress: bool = True) -> Path:
     try:
         if resource.access == "url":
             _download_url(resource.source["url"], tmp, progress)
+        elif resource.access == "wfs":
+            _download_wfs(resource.source["wfs"], resource.source["typeName"], tmp, progress)
         else:
             _download_odata(resource.source["odata"], resource.source.get("filter"), tmp,
                             resource.source.get("catalog"))
@@ -90,6 +92,40 @@ def _download_url(url: str, dest: Path, progress: bool) -> None:
 
     downloader = pooch.HTTPDownloader(progressbar=progress, timeout=60)
     downloader(url, str(dest), None)
+
+
+WFS_PAGE = 1000
+
+
+def _wfs_page(url: str, params: dict) -> dict:
+    import requests
+
+    response = requests.get(url, params=params, timeout=120)
+    response.raise_for_status()
+    return response.json()
+
+
+def _download_wfs(url: str, type_name: str, dest: Path, progress: bool) -> None:
+    """All features of a WFS layer as one GeoJSON FeatureCollection (EPSG:4326), fetched ``WFS_PAGE`` at a
+    time: PDOK caps a single response, so one request would silently return only the first page."""
+    from tqdm import tqdm
+
+    features, start = [], 0
+    with tqdm(desc=type_name, unit=" features", disable=not progress) as bar:
+        while True:
+            page = _wfs_page(url, {"service": "WFS", "version": "2.0.0", "request": "GetFeature",
+                                   "typeName": type_name, "outputFormat": "json", "srsName": "EPSG:4326",
+                                   "count": WFS_PAGE, "startIndex": start})
+            batch = page.get("features", [])
+            features += batch
+            bar.update(len(batch))
+            if len(batch) < WFS_PAGE:
+                break
+            start += WFS_PAGE
+    if not features:
+        raise WijkstudieError(f"{dest.name}: the WFS layer {type_name} returned no features")
+    collection = {"type": "FeatureCollection", "features": features}
+    dest.write_text(json.dumps(collection), encoding="utf-8")
 
 
 def _download_odata(table_id: str, filters: str | None, dest: Path, catalog: str | None = None) -> None:
