@@ -32,7 +32,8 @@ def run_notebook(path: Path, out_dir: Path, timeout: int = 1200) -> float:
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+                            resources={"metadata": {"path": str(path.parent)}},
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"])  # no start-up chatter
     try:
         client.execute()
     finally:
