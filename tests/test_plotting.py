@@ -77,3 +77,16 @@ def test_source_caption_from_loaded_tables():
     table = ws.read_file(__import__("conftest").FIXTURES / "kwb-odata-2017.csv")
     assert ws.source_caption(table) == "Source: CBS, Kerncijfers wijken en buurten 2017"
     assert ws.source_caption(table, language="nl").startswith("Bron: CBS")
+
+
+def test_session_language_sets_labels_and_captions(monkeypatch):
+    monkeypatch.setenv("WIJKSTUDIE_LANGUAGE", "nl")
+    assert ws.label("pct_volunteering") == "Doet vrijwilligerswerk"
+    assert caption_text("CBS") == "Bron: CBS"
+    fig, axes = make_figure()
+    assert axes[0].get_legend().get_title().get_text() == "Doet vrijwilligerswerk (%)"
+    assert axes[1].get_ylabel() == "Doet vrijwilligerswerk (%)"
+    plt.close(fig)
+    monkeypatch.setenv("WIJKSTUDIE_LANGUAGE", "fr")
+    with pytest.raises(ws.WijkstudieError, match="WIJKSTUDIE_LANGUAGE"):
+        ws.label("pct_volunteering")

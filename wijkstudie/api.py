@@ -114,7 +114,7 @@ def _read(path: Path, expected_format: str | None = None, use_cache: bool = True
     return frame, meta
 
 
-def source_caption(*tables, language: str = "en") -> str:
+def source_caption(*tables, language: str | None = None) -> str:
     """The data-source caption for a figure made from these loaded tables, from the catalogue's attribution.
 
     e.g. ``Source: RIVM/CBS, Gezondheid per wijk en buurt 2020; CBS/PDOK, Gebiedsindelingen 2022``.
@@ -132,7 +132,9 @@ def source_caption(*tables, language: str = "en") -> str:
     parts = [f"{text} {', '.join(map(str, sorted(ys)))}".strip() for text, ys in years.items()]
     if not parts:
         raise WijkstudieError("source_caption: these tables carry no source information")
-    return ("Bron: " if language == "nl" else "Source: ") + "; ".join(parts)
+    from .paths import language as default_language
+
+    return ("Bron: " if (language or default_language()) == "nl" else "Source: ") + "; ".join(parts)
 
 
 def data_origin() -> str:

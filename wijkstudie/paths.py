@@ -98,3 +98,13 @@ def choose_data_mode() -> str:
         mode = "real" if real_data_reachable() else "synthetic"
     os.environ["WIJKSTUDIE_DATA"] = mode
     return mode
+
+
+def language() -> str:
+    """Default language of labels and captions, ``en`` or ``nl``, from ``$WIJKSTUDIE_LANGUAGE``."""
+    value = os.environ.get("WIJKSTUDIE_LANGUAGE", "en").strip().lower() or "en"
+    if value not in ("en", "nl"):
+        from .errors import WijkstudieError
+
+        raise WijkstudieError(f"WIJKSTUDIE_LANGUAGE={value!r}: use 'en' or 'nl'")
+    return value

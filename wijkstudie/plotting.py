@@ -2,6 +2,7 @@
 
 - One style (``house_style()``, applied by ``use_house_style()``): white background, light grid, one colour
   map for maps (``YlGnBu``), a fixed font size.
+- Labels and captions are English or Dutch: the ``language`` argument, or ``$WIJKSTUDIE_LANGUAGE`` (en/nl).
 - ``save_figure(fig, name, source=...)`` writes PNG (300 dpi), SVG and PDF into the figures folder, with the
   data source as a caption under the figure. Files carry no timestamps or random ids, so the same inputs give
   byte-identical files on every run.
@@ -21,6 +22,7 @@ from matplotlib.patches import Patch  # noqa: E402
 
 from .errors import WijkstudieError  # noqa: E402
 from .paths import figures_dir  # noqa: E402
+from .paths import language as default_language  # noqa: E402
 from .variables import label  # noqa: E402
 
 DPI = 300
@@ -43,7 +45,8 @@ def use_house_style() -> None:
     plt.rcParams.update(house_style())
 
 
-def caption_text(source: str, language: str = "en", synthetic: bool = False, note: str = "") -> str:
+def caption_text(source: str, language: str | None = None, synthetic: bool = False, note: str = "") -> str:
+    language = language or default_language()
     word = "Bron" if language == "nl" else "Source"
     text = source if source.lower().startswith(("bron", "source")) else f"{word}: {source}"
     if note:
@@ -53,7 +56,7 @@ def caption_text(source: str, language: str = "en", synthetic: bool = False, not
     return text
 
 
-def save_figure(fig, name: str, source: str, language: str = "en", synthetic: bool | None = None, note: str = "",
+def save_figure(fig, name: str, source: str, language: str | None = None, synthetic: bool | None = None, note: str = "",
                 folder: Path | None = None, formats=FORMATS) -> list[Path]:
     """Write ``fig`` as ``<name>.png`` (300 dpi), ``.svg`` and ``.pdf`` with the source as caption.
 
@@ -85,11 +88,12 @@ def save_figure(fig, name: str, source: str, language: str = "en", synthetic: bo
     return written
 
 
-def choropleth(gdf, column: str, ax=None, scheme: str = "quantiles", k: int = 5, language: str = "en",
+def choropleth(gdf, column: str, ax=None, scheme: str = "quantiles", k: int = 5, language: str | None = None,
                title: str | None = None, cmap: str = MAP_CMAP, edgecolor: str = "white", linewidth: float = 0.1):
     """A classified choropleth of ``column``; areas without a value are grey and named in the legend."""
     import mapclassify
 
+    language = language or default_language()
     if column not in gdf:
         raise WijkstudieError(f"choropleth: no column {column!r}")
     if ax is None:
@@ -126,7 +130,7 @@ def _label_or_name(column: str, language: str) -> str:
         return column
 
 
-def scatter_fit(data, x: str, y: str, ax=None, weights: str | None = None, language: str = "en",
+def scatter_fit(data, x: str, y: str, ax=None, weights: str | None = None, language: str | None = None,
                 title: str | None = None, annotate: dict | None = None):
     """Scatter of ``y`` against ``x`` (point size by ``weights``) with the (weighted) least-squares line.
     ``annotate``: {row label column value: text} to name a few points, e.g. {"Vreewijk": "Vreewijk"}."""

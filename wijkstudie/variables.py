@@ -49,8 +49,13 @@ def variable_table() -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("name")
 
 
-def label(name: str, language: str = "en", with_unit: bool = False) -> str:
-    """The label of a canonical name in English (``en``) or Dutch (``nl``), e.g. for axis titles."""
+def label(name: str, language: str | None = None, with_unit: bool = False) -> str:
+    """The label of a canonical name in English (``en``) or Dutch (``nl``), e.g. for axis titles.
+    Without ``language``: the session default ($WIJKSTUDIE_LANGUAGE, English unless set)."""
+    if language is None:
+        from .paths import language as default_language
+
+        language = default_language()
     if language not in ("en", "nl"):
         raise WijkstudieError(f"unknown language {language!r}; use 'en' or 'nl'")
     entry = variables().get(name) or identifiers().get(name)
