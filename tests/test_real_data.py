@@ -111,3 +111,22 @@ def test_loading_never_writes_into_the_mirror(mirror, fresh_cache):
     ws.load("rotterdam-wijkprofiel", year=2014)
     assert {p: p.stat().st_mtime_ns for p in mirror.rglob("*")} == before
     assert any((fresh_cache / "processed").iterdir())
+
+
+def test_all_columns_keeps_the_source_columns_under_their_names(mirror):
+    slim = ws.load("rivm-gezondheid", year=2020, variant="65+", level="gemeente")
+    full = ws.load("rivm-gezondheid", year=2020, variant="65+", level="gemeente", all_columns=True)
+    assert "WekelijkseSporters_6" not in slim and "WekelijkseSporters_6" in full
+    assert full["WekelijkseSporters_6"].dtype == "float64" and len(full) == len(slim) == 355
+
+
+def test_fetch_all_reports_what_the_mirror_lacks(mirror):
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "wijkstudie.cli", "data", "fetch", "--all"], capture_output=True,
+                            text=True)
+    assert result.returncode == 1  # kwb 2024 and the buurt boundaries are not in the snapshot
+    failed = [line for line in result.stdout.splitlines() if line.startswith("FAILED")]
+    assert len(failed) == 2 and any("kwb 2024" in f for f in failed) and any("cbs-buurten" in f for f in failed)
+    assert sum(line.startswith("ok") for line in result.stdout.splitlines()) == 13
