@@ -85,8 +85,12 @@ def main(argv=None) -> int:
     written = sorted(p for p in figures.glob("*") if p.is_file() and before.get(p) != p.stat().st_mtime_ns) \
         if figures.exists() else []
     table = write_scorecard()
-    readme_note = ("README.md shows this scorecard" if mode == "real" and update_readme(table) else
-                   "README.md keeps its real-data scorecard (this run was synthetic)" if mode == "synthetic" else "")
+    if mode == "synthetic":
+        readme_note = "README.md keeps its real-data scorecard (this run was synthetic)"
+    elif args.notebooks or failed:  # a partial or failed run would put an incomplete scorecard in the README
+        readme_note = "README.md keeps its scorecard (only a complete, successful run updates it)"
+    else:
+        readme_note = "README.md shows this scorecard" if update_readme(table) else ""
     print("\n=== summary ===")
     print(banner)
     print(f"scorecard (figures/scorecard.md; verdicts by the rule in wijkstudie/findings.yaml){'; ' + readme_note if readme_note else ''}:")
