@@ -19,7 +19,6 @@ from .readers.rotterdam import link_to_cbs
 from .tidy import Identification
 
 LEVELS = ("land", "gemeente", "wijk", "buurt", "gebied")
-GEBIED_DATASETS = ("rotterdam-wijkprofiel", "amsterdam-bbga")
 
 
 @dataclass
@@ -213,12 +212,11 @@ def load(name: str, year: int | None = None, level: str | None = None, variant: 
     """
     dataset = get_dataset(name)
     resource = dataset.resource(year, variant)
+    _check_level(dataset, level)
     if data_mode() == "synthetic":
         from .synthetic import load_like
 
-        _check_level(dataset, level)
         return load_like(dataset.name, year=resource.year, level=level, variant=resource.variant)
-    _check_level(dataset, level)
     path = fetch_resource(resource)
     frame, meta = _read(path, expected_format=resource.format)
     warnings = list(meta["warnings"])

@@ -35,14 +35,6 @@ def verify(path: Path, resource: Resource) -> None:
                               f"{resource.sha256[:12]}..., got {actual[:12]}...); the file changed or is damaged")
 
 
-def resource_path(resource: Resource) -> Path:
-    """Where the raw file is (or will be) without fetching it."""
-    mirror = mirror_dir()
-    if mirror is not None and resource.mirror:
-        return mirror / resource.mirror
-    return raw_dir(resource.dataset) / resource.file
-
-
 def fetch_resource(resource: Resource, progress: bool = True) -> Path:
     mirror = mirror_dir()
     if mirror is not None:

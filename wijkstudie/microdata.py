@@ -57,11 +57,12 @@ def _read_any(path: Path) -> pd.DataFrame:
 
 
 def load_mapping(mapping) -> dict:
-    path = Path(mapping) if not isinstance(mapping, dict) else None
-    if path is not None and not path.is_file() and (MAPPINGS_DIR / f"{mapping}.yaml").is_file():
-        path = MAPPINGS_DIR / f"{mapping}.yaml"
+    """A mapping given as a dict, a file path, or the name of a shipped template (``woon``)."""
     if isinstance(mapping, dict):
         return mapping
+    path = Path(mapping)
+    if not path.is_file() and (MAPPINGS_DIR / f"{mapping}.yaml").is_file():
+        path = MAPPINGS_DIR / f"{mapping}.yaml"
     if not path.is_file():
         raise WijkstudieError(f"{path}: no such mapping file")
     with open(path, encoding="utf-8") as fh:

@@ -82,7 +82,6 @@ def spatial_models(formula: str, gdf, w=None, alpha: float = 0.05) -> dict:
         for term, b, s, (_, p) in zip(terms, betas, se, zstats):
             rows.append({"model": label, "term": term, "estimate": b, "ci_low": b - 1.96 * s, "ci_high": b + 1.96 * s,
                          "p_value": p})
-    resid = np.asarray(ols.u).ravel()
-    return {"n": len(used), "moran_outcome": morans_i(yv.ravel(), w), "moran_residuals": morans_i(resid, w),
-            "coefficients": pd.DataFrame(rows),
-            "spatially_autocorrelated": morans_i(resid, w)["p_value"] < alpha}
+    moran_residuals = morans_i(np.asarray(ols.u).ravel(), w)
+    return {"n": len(used), "moran_outcome": morans_i(yv.ravel(), w), "moran_residuals": moran_residuals,
+            "coefficients": pd.DataFrame(rows), "spatially_autocorrelated": moran_residuals["p_value"] < alpha}

@@ -16,7 +16,8 @@ def _entries(raw: RawFile):
 
 
 def check(raw: RawFile, fmt: str) -> None:
-    if raw.kind != "json" or recognise(raw) is None or recognise(raw).format != fmt:
+    ident = recognise(raw) if raw.kind == "json" else None
+    if ident is None or ident.format != fmt:
         raise raw.fail(f"not a CBS open-data {'DataProperties' if fmt.endswith('properties') else 'TableInfos'}"
                        " JSON file")
 
