@@ -17,14 +17,12 @@ import tempfile
 import time
 
 import wijkstudie as ws
-from wijkstudie.download import fetch_resource
-from wijkstudie.catalogue import get_dataset
 
 CASES = [("rivm-gezondheid", 2020, "18+"), ("kwb", 2017, None)]
 
 
 def measure(name, year, variant, repeat):
-    path = fetch_resource(get_dataset(name).resource(year, variant))
+    path = ws.fetch(name, year=year, variant=variant)
     firsts, cached = [], []
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as cache:

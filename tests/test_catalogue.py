@@ -34,29 +34,72 @@ def test_names_are_matched_forgivingly():
 def test_unknown_dataset_year_and_variant_say_what_exists():
     with pytest.raises(ws.WijkstudieError, match="unknown dataset 'kwbb'; available: kwb"):
         get_dataset("kwbb")
-    with pytest.raises(ws.WijkstudieError, match=r"no year 1999; available: 2017, 2023, 2024"):
+    with pytest.raises(ws.WijkstudieError, match=r"kwb: no year 1999; available: 2013-2025"):
         get_dataset("kwb").resource(1999)
-    with pytest.raises(ws.WijkstudieError, match=r"no variant '12\+'.*18\+, 65\+"):
+    with pytest.raises(ws.WijkstudieError, match=r"no variant '12\+'.*18\+, 65\+, 18-64"):
         get_dataset("rivm-gezondheid").resource(2020, "12+")
+    with pytest.raises(ws.WijkstudieError, match="year must be a whole number"):
+        get_dataset("kwb").resource("twenty")
+
+
+def test_every_year_of_the_kwb_and_rivm_tables_is_in_the_catalogue():
+    kwb = get_dataset("kwb")
+    assert kwb.years == list(range(2013, 2026))
+    tables = {r.year: r.source["odata"] for r in kwb.resources if r.variant == "open-data"}
+    assert tables[2013] == "82339NED" and tables[2017] == "83765NED" and tables[2024] == "85984NED"
+    assert len(set(tables.values())) == 13
+    assert {r.year for r in kwb.resources if r.variant == "workbook"} == set(range(2013, 2026))
+    rivm = get_dataset("rivm-gezondheid")
+    assert rivm.years == [2012, 2016, 2020, 2022]
+    assert {r.variant for r in rivm.resources} == {"18+", "18-64", "65+"}
+    for r in rivm.resources:  # 50090NED publishes 2012-2020 on the 2020 division; 50120NED 2022 on its own
+        assert (r.source["odata"], r.division) == (("50120NED", 2022) if r.year == 2022 else ("50090NED", 2020))
+        assert f"Perioden eq '{r.year}JJ00'" in r.source["filter"]
+    for name in ("cbs-gemeenten", "cbs-wijken", "cbs-buurten"):
+        assert get_dataset(name).years == list(range(2016, 2026))
+        assert all(r.division == r.year for r in get_dataset(name).resources)
+
+
+def test_each_year_entries_fill_their_templates():
+    r = get_dataset("kwb").resource(2022, "workbook")
+    assert (r.file, r.division, r.mirror) == ("kwb-2022.xlsx", 2022, "cbs-kwb/kwb-2022-gemeenten-wijken.xlsx")
+    assert "reconstruction" in r.mirror_note
+    assert get_dataset("kwb").resource(2019, "open-data").mirror == "cbs-kwb/kwb-2019.csv"  # the default place
+    buurten = get_dataset("cbs-buurten").resource(2018)
+    assert buurten.source == {"wfs": "https://service.pdok.nl/cbs/gebiedsindelingen/2018/wfs/v1_0",
+                              "typeName": "buurt_gegeneraliseerd"}
+
+
+def test_the_crosswalk_has_a_matrix_per_level_kind_and_pair_of_years():
+    resources = get_dataset("grenswijzigen").resources
+    assert len(resources) == 232
+    r = get_dataset("grenswijzigen").resource(2022, "gemeente 2020-2022")
+    assert r.file == "grenswijziging_gemeente_van_2020_naar_2022.rda"
+    assert r.source["url"].startswith("https://raw.githubusercontent.com/reidhin/grenswijzigen/")
+    assert r.params == {"level": "gemeente", "kind": "addresses", "source": 2020, "target": 2022,
+                        "name": "grenswijziging_gemeente_van_2020_naar_2022"}
+    assert "CC BY-NC-SA" in ws.describe("grenswijzigen")
 
 
 def test_default_resource_is_the_latest_year():
-    assert get_dataset("kwb").resource().year == 2024
+    assert get_dataset("kwb").resource().year == 2025
     assert get_dataset("rivm-gezondheid").resource(variant="65+").variant == "65+"
+    assert [r.variant for r in get_dataset("kwb").candidates(2017)] == ["workbook", "open-data"]
+    assert [r.year for r in get_dataset("cbs-gemeenten").candidates()][:3] == [2025, 2024, 2023]
 
 
 def test_describe_names_publisher_licence_and_sources():
     text = ws.describe("kwb")
     assert "CBS" in text and "CC BY 4.0" in text and "83765NED" in text and "kwb-2023.xlsx" in text
+    assert "offline mirror: a reconstruction" in text
     assert "manual download" in ws.describe("rotterdam-wijkprofiel")
 
 
-def test_every_mirror_path_exists_and_known_hashes_match(mirror):
-    for d in datasets().values():
-        for r in d.resources:
-            if r.dataset == "cbs-buurten" or r.year == 2024 and r.dataset == "kwb":
-                continue  # not in the snapshot: they need the network
-            path = mirror / r.mirror
-            assert path.is_file(), f"{r.label}: {path} missing"
-            if r.sha256:
-                assert hashlib.sha256(path.read_bytes()).hexdigest() == r.sha256
+def test_every_snapshot_file_is_a_resource_and_known_hashes_match(mirror):
+    by_path = {r.mirror: r for d in datasets().values() for r in d.resources}
+    files = {str(p.relative_to(mirror)) for p in mirror.rglob("*") if p.is_file() and p.suffix != ".md"}
+    assert files <= set(by_path), sorted(files - set(by_path))
+    for rel in files:
+        r = by_path[rel]
+        if r.sha256:
+            assert hashlib.sha256((mirror / rel).read_bytes()).hexdigest() == r.sha256

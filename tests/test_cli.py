@@ -4,6 +4,8 @@ import sys
 
 import pytest
 
+import wijkstudie as ws
+
 from conftest import REAL_MIRROR
 
 EXPECTED = {  # file -> (source, year, levels)
@@ -11,6 +13,11 @@ EXPECTED = {  # file -> (source, year, levels)
     "rivm-gezondheid/RIVM_gezondheid2020_65+.xlsx": ("rivm-gezondheid", 2020, {"land": 1, "gemeente": 355, "wijk": 3177, "buurt": 13808}),
     "cbs-kwb/indicators_buurt_wijk_gemeente.csv": ("kwb", 2017, {"land": 1, "gemeente": 388, "wijk": 3070, "buurt": 13208}),
     "cbs-kwb/CBS-Utrecht-kwb-2023.xlsx": ("kwb", 2023, {"gemeente": 1, "wijk": 10, "buurt": 111}),
+    "cbs-kwb/kwb-2022-gemeenten-wijken.xlsx": ("kwb", 2022, {"gemeente": 345, "wijk": 3340}),
+    "rivm-gezondheid/RIVM_gezondheid2016_18+.xlsx": ("rivm-gezondheid", 2016, {"land": 1, "gemeente": 355, "wijk": 3177, "buurt": 13808}),
+    "rivm-gezondheid/RIVM_gezondheid2016_65+.xlsx": ("rivm-gezondheid", 2016, {"land": 1, "gemeente": 355, "wijk": 3177, "buurt": 13808}),
+    "crosswalk/grenswijzigen/grenswijziging_gemeente_van_2020_naar_2022.rda": ("grenswijzigen", 2022, {"gemeente": 30}),
+    "crosswalk/grenswijzigen/grenswijziging_toevoeging_wijk_van_2016_naar_2024.rda": ("grenswijzigen", 2024, {"wijk": 2449}),
     "cbs-kwb/85984NED-DataProperties.json": ("kwb-codebook", 2024, {}),
     "cbs-kwb/85984NED-TableInfos.json": ("kwb-codebook", 2024, {}),
     "geo/cbs-gemeenten-2022.geojson": ("cbs-gemeenten", 2022, {"gemeente": 345}),
@@ -25,8 +32,18 @@ EXPECTED = {  # file -> (source, year, levels)
 
 
 def test_every_snapshot_file_is_covered(mirror):
+    """Every file of the snapshot is recognised: the ones above through the command line, every crosswalk matrix
+    (232 of them) in-process as the catalogue resource whose mirror path it has."""
+    from wijkstudie.catalogue import get_dataset
+
     files = {str(p.relative_to(mirror)) for p in mirror.rglob("*") if p.is_file() and p.suffix != ".md"}
-    assert files == set(EXPECTED)
+    matrices = {r.mirror: r for r in get_dataset("grenswijzigen").resources}
+    assert files == set(EXPECTED) | (files & set(matrices))
+    assert len(files & set(matrices)) == 232
+    for rel in sorted(files & set(matrices)):
+        r = ws.report(ws.read_file(mirror / rel))
+        assert (r.source, r.year, r.variant, r.division) == ("grenswijzigen", matrices[rel].year,
+                                                             matrices[rel].variant, matrices[rel].year), rel
 
 
 @pytest.mark.parametrize("rel", sorted(EXPECTED))
@@ -46,7 +63,9 @@ def test_inspect_text_summary(mirror):
                              str(mirror / "cbs-kwb" / "CBS-Utrecht-kwb-2023.xlsx")], capture_output=True, text=True)
     assert result.returncode == 0
     assert "year:  2023" in result.stdout
-    assert "mean_income_per_resident is missing for all 111 buurten; this looks like a first release" in result.stdout
+    assert "empty in this file (every level): mean_income_per_resident" in result.stdout
+    assert "this looks like a first release" in result.stdout
+    assert "offline mirror" not in result.stdout  # inspect reads a file, not a catalogue resource
 
 
 def test_list_and_describe():

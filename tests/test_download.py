@@ -11,7 +11,7 @@ from wijkstudie import download
 from wijkstudie.catalogue import Resource
 from conftest import FIXTURES
 
-URL_RESOURCE = Resource(dataset="test-geo", year=2022, format="cbs-gebiedsindeling-geojson", file="g.geojson",
+URL_RESOURCE = Resource(dataset="test-geo", year=2022, format="boundaries", file="g.geojson",
                         mirror="geo/g.geojson", source={"url": "https://example.invalid/g.geojson"}, sha256=None)
 
 
@@ -95,11 +95,14 @@ def test_manual_resource_says_where_to_get_it_and_where_to_put_it(fresh_cache):
 def test_mirror_without_the_file_says_so(fake_mirror):
     fake_mirror({"geo/other.geojson": b"{}"})
     with pytest.raises(ws.WijkstudieError, match="cbs-buurten 2024 is not in the mirror"):
+        ws.fetch("cbs-buurten", year=2024)
+    with pytest.raises(ws.WijkstudieError, match=r"cbs-buurten 2025 is not in the mirror .*also tried: cbs-buurten 2024"):
         ws.fetch("cbs-buurten")
 
 
 def test_mirror_is_read_in_place(mirror, fresh_cache):
-    assert ws.fetch("cbs-wijken") == mirror / "geo" / "wijken-2024.geojson"
+    assert ws.fetch("cbs-wijken", year=2024) == mirror / "geo" / "wijken-2024.geojson"
+    assert ws.fetch("cbs-wijken") == mirror / "geo" / "wijken-2024.geojson"  # the latest the mirror has
     assert not (fresh_cache / "raw").exists()
 
 
@@ -121,7 +124,7 @@ def test_rivm_table_is_fetched_from_the_third_party_catalogue(monkeypatch, fresh
     monkeypatch.setattr(cbsodata, "download_data", fake_download_data)
     table = ws.load("rivm-gezondheid", year=2020, variant="18+")
     assert seen == {"table": "50090NED", "catalog_url": "dataderden.cbs.nl",
-                    "filters": "Perioden eq '2020JJ00' and Leeftijd eq '20300'"}
+                    "filters": "Perioden eq '2020JJ00' and Leeftijd eq '20300' and Marges eq 'MW00000'"}
     assert ws.report(table).variant == "18+" and table["pct_volunteering"].notna().any()
 
 

@@ -27,12 +27,32 @@ def test_labels_in_dutch_and_english():
         ws.label("density", "fr")
 
 
-def test_source_columns_are_year_specific():
-    assert vd.source_columns("kwb-odata", 2024)["pct_owner_occupied"].columns == ("Koopwoningen_47",)
-    assert "pct_owner_occupied" not in vd.source_columns("kwb-odata", 2017)
-    assert vd.source_columns("kwb-odata", 2017)["density"].columns == ("Bevolkingsdichtheid_33",)
+def test_source_columns_follow_the_keys_of_each_year():
+    """OData keys carry a number that changes from year to year; the dictionary matches the name before it."""
+    spec = vd.source_columns("kwb-odata", 2024)["pct_owner_occupied"]
+    assert vd.resolve(spec, ["ID", "Koopwoningen_47", "HuurwoningenTotaal_48"])[0] == ("Koopwoningen_47",)
+    assert vd.resolve(spec, ["ID", "Koopwoningen_40"])[0] == ("Koopwoningen_40",)
+    assert vd.resolve(spec, ["ID", "Koopwoningen"])[0] is None            # the number is required
+    assert vd.resolve(spec, ["ID", "XKoopwoningen_40"])[0] is None        # the whole name must match
+    woz = vd.source_columns("kwb-odata", 2017)["mean_woz"]                # renamed in later years: any_of
+    assert vd.resolve(woz, ["GemiddeldeWoningwaarde_35"])[0] == ("GemiddeldeWoningwaarde_35",)
+    assert vd.resolve(woz, ["GemiddeldeWOZWaardeVanWoningen_39"])[0] == ("GemiddeldeWOZWaardeVanWoningen_39",)
+    # a name twice in one table: the first is taken and the note says so; a year of its own wins over "*"
+    origin = vd.source_columns("kwb-odata", 2023)["n_origin_europe"]
+    columns, notes = vd.resolve(origin, ["EuropaExclusiefNederland_18", "EuropaExclusiefNederland_21"])
+    assert columns == ("EuropaExclusiefNederland_18",) and "took EuropaExclusiefNederland_18" in notes[0]
+    assert vd.source_columns("kwb-odata", 2024)["n_origin_europe"].columns == ("EuropaExclusiefNederland_18",)
     spec = vd.source_columns("rotterdam-wijkprofiel", 2014)["pct_know_each_other"]
     assert spec.columns == ("ElkaarKennen_p",) and spec.scale == 100
+
+
+def test_counts_are_summed_and_shares_averaged_with_their_own_weight():
+    assert vd.aggregation("population") == ("sum", None)
+    assert vd.aggregation("n_dwellings") == ("sum", None)
+    assert vd.aggregation("pct_volunteering") == ("mean", "population")
+    assert vd.aggregation("pct_owner_occupied") == ("mean", "n_dwellings")
+    assert vd.aggregation("pct_single_person_households") == ("mean", "n_households")
+    assert ws.variable_table().loc["pct_owner_occupied", "aggregate"] == "mean (weight: n_dwellings)"
 
 
 def test_derived_percentages_use_their_documented_formula():
@@ -52,8 +72,15 @@ def test_a_direct_figure_is_not_overwritten_by_a_derived_one():
 
 
 def test_kwb_2024_keys_exist_in_the_official_codebook(mirror):
-    """Every KWB 2024 open-data key in the dictionary is in CBS's DataProperties of table 85984NED."""
+    """Every KWB variable of the dictionary is found among the keys of CBS's DataProperties of table 85984NED
+    (2024), and the owner-occupied share is the key CBS documents for it."""
     props = json.loads((mirror / "cbs-kwb" / "85984NED-DataProperties.json").read_text(encoding="utf-8"))
-    keys = {p["Key"] for p in props}
-    mapped = {c for spec in vd.source_columns("kwb-odata", 2024).values() for c in spec.columns}
-    assert mapped and mapped <= keys, sorted(mapped - keys)
+    keys = [p["Key"] for p in props]
+    resolved = {name: vd.resolve(spec, keys)[0] for name, spec in vd.source_columns("kwb-odata", 2024).items()}
+    not_found = sorted(name for name, cols in resolved.items() if cols is None)
+    # origin by migration background was replaced by origin country (herkomstland) in 2022
+    assert not_found == ["n_migration_non_western", "n_migration_western"]
+    assert resolved["pct_owner_occupied"] == ("Koopwoningen_47",)
+    assert resolved["mean_woz"] == ("GemiddeldeWOZWaardeVanWoningen_39",)
+    assert resolved["pct_low_income"] == ("k_40PersonenMetLaagsteInkomen_84",)
+    assert resolved["urbanity"] == ("MateVanStedelijkheid_127",)

@@ -18,7 +18,7 @@ import pandas as pd
 from .download import file_sha256
 from .paths import processed_dir
 
-READER_VERSION = 2
+READER_VERSION = 3
 
 
 INDEX = "fingerprints.json"

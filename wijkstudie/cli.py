@@ -3,7 +3,7 @@
     wijkstudie data list                      the catalogue
     wijkstudie data describe NAME             one dataset
     wijkstudie data fetch NAME [--year Y] [--variant V] | --all
-    wijkstudie data inspect FILE [--json]     what a file is, and a summary of its content
+    wijkstudie data inspect FILE [--json] [--year Y]   what a file is, and a summary of its content
 
 Problems with the data print one line on standard error (``wijkstudie: error: FILE: problem``) and exit 1.
 """
@@ -20,7 +20,7 @@ from .errors import WijkstudieError
 def _inspect(args) -> int:
     from .api import read_file, report
 
-    frame = read_file(args.file)
+    frame = read_file(args.file, year=args.year)
     summary = report(frame).to_dict()
     if "year" in frame and frame["year"].nunique() > 1:
         summary["years"] = sorted(int(y) for y in frame["year"].dropna().unique())
@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = data.add_parser("inspect", help="recognise a data file and summarise it")
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="one JSON object on standard output")
+    p.add_argument("--year", type=int, help="the reference year, for a file whose content and name do not say it")
     p.set_defaults(func=_inspect)
     data.add_parser("list", help="list the datasets").set_defaults(func=_list)
     p = data.add_parser("describe", help="describe one dataset")

@@ -35,6 +35,17 @@ def verify(path: Path, resource: Resource) -> None:
                               f"{resource.sha256[:12]}..., got {actual[:12]}...); the file changed or is damaged")
 
 
+def local_path(resource: Resource) -> Path | None:
+    """Where the resource's file already lies here (the mirror, or the cache folder), or None: nothing is
+    downloaded."""
+    mirror = mirror_dir()
+    if mirror is not None:
+        path = mirror / resource.mirror if resource.mirror else None
+        return path if path is not None and path.is_file() else None
+    target = raw_dir(resource.dataset) / resource.file
+    return target if target.is_file() else None
+
+
 def fetch_resource(resource: Resource, progress: bool = True) -> Path:
     mirror = mirror_dir()
     if mirror is not None:

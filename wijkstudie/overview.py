@@ -6,19 +6,26 @@ import pandas as pd
 
 from .api import load, report
 from .catalogue import datasets
+from .download import local_path
 from .errors import WijkstudieError
 from .join import join_regions
 
 
 def coverage(names=None) -> pd.DataFrame:
-    """One row per available resource: dataset, year, variant, rows per level, variables filled.
+    """One row per resource of the catalogue: dataset, year, variant, whether its file is here (the mirror or
+    the cache; nothing is downloaded), and for the files that are: rows per level and variables filled.
 
-    Resources that cannot be had here (no network, not in the mirror) are listed with the reason.
+    ``names``: the datasets to cover (default: every regional dataset; the crosswalk matrices of
+    ``grenswijzigen`` are left out unless named).
     """
     rows = []
-    for name in names or list(datasets()):
+    for name in names or [n for n in datasets() if n != "grenswijzigen"]:
         for r in datasets()[name].resources:
             row = {"dataset": name, "year": r.year, "variant": r.variant or ""}
+            if local_path(r) is None:
+                rows.append({**row, "available": False, "note": "not here: needs the network (or a mirror that "
+                                                                "holds it)"})
+                continue
             try:
                 rep = report(load(name, year=r.year, variant=r.variant))
             except WijkstudieError as exc:
@@ -27,10 +34,10 @@ def coverage(names=None) -> pd.DataFrame:
             rows.append({**row, "available": True, **{lv: n for lv, n in rep.levels.items()},
                          "variables": sum(1 for n in rep.variables.values() if n), "note": ""})
     table = pd.DataFrame(rows)
-    for level in ("land", "gemeente", "wijk", "buurt", "gebied", "variables"):
-        if level in table:
-            table[level] = table[level].astype("Int64")
-    return table
+    counts = [c for c in ("land", "gemeente", "wijk", "buurt", "gebied", "variables") if c in table]
+    for column in counts:
+        table[column] = table[column].astype("Int64")
+    return table[["dataset", "year", "variant", "available"] + counts + ["note"]]
 
 
 def match_table(pairs) -> pd.DataFrame:

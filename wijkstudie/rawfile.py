@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -19,6 +20,9 @@ from .errors import WijkstudieError
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+SQLITE_MAGIC = b"SQLite format 3\x00"  # GeoPackage
+RDATA_MAGIC = (b"RDX2\n", b"RDX3\n", b"RDA2\n", b"RDA3\n")
+GZIP_MAGIC, BZIP2_MAGIC, XZ_MAGIC = b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00"
 HEAD_BYTES = 65536
 
 
@@ -26,7 +30,7 @@ HEAD_BYTES = 65536
 class RawFile:
     path: Path
     head: bytes
-    kind: str  # xlsx, xls, csv, json
+    kind: str  # xlsx, xls, csv, json, gpkg, zip, rda
     _sheets: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -122,6 +126,38 @@ class RawFile:
         return []
 
 
+def _zip_kind(path: Path) -> str:
+    """``xlsx`` for an Excel workbook, ``zip`` for any other zip archive (e.g. zipped shapefiles)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return "xlsx"  # a damaged workbook: the workbook reader says what is wrong
+    return "xlsx" if any(n.startswith("xl/") for n in names) or "[Content_Types].xml" in names else "zip"
+
+
+COMPRESSION = {GZIP_MAGIC: "gzip", BZIP2_MAGIC: "bzip2", XZ_MAGIC: "xz"}
+
+
+def _compression(head: bytes) -> str | None:
+    return next((name for magic, name in COMPRESSION.items() if head.startswith(magic)), None)
+
+
+def _decompressed_start(path: Path, compression: str) -> bytes:
+    """The first bytes of a compressed file's content (R saves its .rda files compressed), or b'' when the
+    stream cannot be read."""
+    import bz2
+    import gzip
+    import lzma
+
+    opener = {"gzip": gzip.open, "bzip2": bz2.open, "xz": lzma.open}[compression]
+    try:
+        with opener(path, "rb") as fh:
+            return fh.read(8)
+    except Exception:
+        return b""
+
+
 def open_raw(path) -> RawFile:
     """Open a file and classify it; raise WijkstudieError for a missing, empty or HTML file."""
     path = Path(path)
@@ -134,9 +170,18 @@ def open_raw(path) -> RawFile:
     if not head.strip():
         raise WijkstudieError(f"{path.name}: empty file")
     if head.startswith(XLSX_MAGIC):
-        return RawFile(path, head, "xlsx")
+        return RawFile(path, head, _zip_kind(path))
     if head.startswith(XLS_MAGIC):
         return RawFile(path, head, "xls")
+    if head.startswith(SQLITE_MAGIC):
+        return RawFile(path, head, "gpkg")
+    if head.startswith(RDATA_MAGIC):
+        return RawFile(path, head, "rda")
+    if compression := _compression(head):
+        if _decompressed_start(path, compression).startswith(RDATA_MAGIC):
+            return RawFile(path, head, "rda")
+        raise WijkstudieError(f"{path.name}: a {compression}-compressed file whose content is not an R data file "
+                              "wijkstudie can read (truncated or corrupt?); unpack other compressed files first")
     start = head[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if start.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")) or b"<html" in start[:512]:
         kind = "an HTML page" if b"html" in start else "an XML document"

@@ -3,7 +3,8 @@
 Readers hand over a frame whose identifier columns are already canonical (``region_code``, ``level``, ...)
 and whose other columns carry the publisher's names. ``canonicalise`` maps those through the variable
 dictionary, turns missing-value codes into NaN, counts suppressed cells per variable and derives the
-percentages the dictionary defines from counts.
+variables the dictionary defines from others. Variables the dictionary expects from this source but the file
+lacks are listed in ``Table.absent`` (and in the load report), not an error: a year's table may not have them.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import pandas as pd
 from . import variables as vardict
 from .missing import clean_numeric, numeric_or_text
 
+
 @dataclass
 class Identification:
-    """What a file is, read from its content."""
+    """What a file is, read from its content (and, where the content does not say, from hints)."""
 
     format: str
     dataset: str
@@ -26,6 +28,7 @@ class Identification:
     variant: str | None = None
     division: int | None = None
     years: tuple = ()  # for files that hold several years (Rotterdam Wijkprofiel, BBGA)
+    year_from: str = ""  # how the year was found when the content does not state it (file name, caller, keys)
 
 
 @dataclass
@@ -34,19 +37,26 @@ class Table:
     suppressed: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
     mapped: dict = field(default_factory=dict)  # canonical name -> source column(s)
+    absent: dict = field(default_factory=dict)  # canonical name -> what the dictionary looked for
+    notes: list = field(default_factory=list)  # what the reader did that is worth knowing but not a problem
 
 
-def canonicalise(frame: pd.DataFrame, id_columns: list[str], source_key: str, year: int) -> Table:
+def canonicalise(frame: pd.DataFrame, id_columns: list[str], source_key: str, year: int | None) -> Table:
     """Map ``frame``'s source columns to canonical variables (the mapping of ``source_key`` in ``year``)."""
     mapping = vardict.source_columns(source_key, year)
     out = frame[id_columns].copy()
     suppressed: dict[str, int] = {}
     mapped: dict[str, str] = {}
+    absent: dict[str, str] = {}
+    notes: list[str] = []
     used: set[str] = set()
+    new = {}
     for name, spec in mapping.items():
-        present = [c for c in spec.columns if c in frame.columns]
-        if len(present) != len(spec.columns):
+        present, ambiguous = vardict.resolve(spec, frame.columns)
+        if present is None:
+            absent[name] = spec.describe()
             continue
+        notes += [f"{name}: {n}" for n in ambiguous]
         parts, count = [], 0
         for col in present:
             values, n = clean_numeric(frame[col])
@@ -54,15 +64,15 @@ def canonicalise(frame: pd.DataFrame, id_columns: list[str], source_key: str, ye
             count += n
             used.add(col)
         total = parts[0] if len(parts) == 1 else pd.concat(parts, axis=1).sum(axis=1, min_count=len(parts))
-        out[name] = (total * spec.scale).astype("float64")
+        new[name] = (total * spec.scale).astype("float64")
         suppressed[name] = count
         mapped[name] = " + ".join(present) + (f" (x {spec.scale:g})" if spec.scale != 1 else "")
-    derived = vardict.derive(out)
-    for name in derived:
-        rule = vardict.variables()[name]["derived"]
-        mapped[name] = "derived: 100 * " + " + ".join(p for p in rule["numerator"] if p in out) \
-            + f" / {rule['denominator']}"
+    if new:
+        out = pd.concat([out, pd.DataFrame(new, index=frame.index)], axis=1)
+    for name in vardict.derive(out):
+        mapped[name] = vardict.derivation_text(name, out.columns)
         suppressed[name] = 0
+        absent.pop(name, None)
     extras = {}
     for col in frame.columns:
         if col in used or col in id_columns or col in out.columns:
@@ -71,7 +81,7 @@ def canonicalise(frame: pd.DataFrame, id_columns: list[str], source_key: str, ye
     if extras:
         out = pd.concat([out, pd.DataFrame(extras, index=frame.index)], axis=1)
     out = out[vardict.canonical_order(list(out.columns))]
-    return Table(out.reset_index(drop=True), suppressed, [], mapped)
+    return Table(out.reset_index(drop=True), suppressed, notes, mapped, absent)
 
 
 def finish(table: Table, ident: Identification) -> Table:

@@ -6,15 +6,16 @@ from __future__ import annotations
 from ..errors import WijkstudieError
 from ..rawfile import RawFile
 from ..tidy import Identification, Table, finish
-from . import amsterdam, cbs_meta, cbs_odata, geo, kwb_workbook, rotterdam
+from .common import NO_HINTS, Hints
+from . import amsterdam, cbs_meta, cbs_odata, crosswalk, geo, kwb_workbook, rotterdam
 
-READERS = (cbs_odata, kwb_workbook, rotterdam, amsterdam, geo, cbs_meta)
+READERS = (cbs_odata, kwb_workbook, rotterdam, amsterdam, geo, cbs_meta, crosswalk)
 BY_FORMAT = {fmt: module for module in READERS for fmt in module.FORMATS}
 
 
-def identify(raw: RawFile) -> Identification:
+def identify(raw: RawFile, hints: Hints = NO_HINTS) -> Identification:
     for module in READERS:
-        ident = module.recognise(raw)
+        ident = module.recognise(raw, hints)
         if ident is not None:
             return ident
     cols = raw.columns()[:8]

@@ -32,7 +32,7 @@ def check(raw: RawFile, fmt: str) -> None:
                     "BBGA " + ("data file" if fmt == "bbga-long" else "metadata file"))
 
 
-def recognise(raw: RawFile) -> Identification | None:
+def recognise(raw: RawFile, hints=None) -> Identification | None:
     if raw.kind != "csv":
         return None
     header = raw.csv_header

@@ -22,7 +22,7 @@ def check(raw: RawFile, fmt: str) -> None:
                        " JSON file")
 
 
-def recognise(raw: RawFile) -> Identification | None:
+def recognise(raw: RawFile, hints=None) -> Identification | None:
     if raw.kind != "json" or raw.head_text.lstrip().startswith('{"type"'):
         return None
     entries = _entries(raw)

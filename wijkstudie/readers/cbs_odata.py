@@ -1,9 +1,10 @@
 """CBS open-data (OData) tables by region: KWB and RIVM Gezondheid per wijk en buurt.
 
 Columns are the OData keys (``WijkenEnBuurten``, ``SoortRegio_2``, ``AantalInwoners_5``, ...), in a CSV
-(what ``fetch`` writes) or in an Excel export of the same table. The year comes from ``Perioden``
-(``2020JJ00``) where the table has it; KWB tables have none, so their year is the one whose keys in the
-variable dictionary best match the file's columns (keys change every year).
+(what ``fetch`` writes, or a StatLine export) or in an Excel export of the same table. The region key is
+``WijkenEnBuurten`` (``RegioS`` in the oldest KWB table). The year comes from ``Perioden`` (``2020JJ00``) where
+the table has it (RIVM); KWB tables have none, so their year comes from the caller or the catalogue, a table id
+or year in the file name, or the year-specific keys listed as ``signature`` in the catalogue.
 """
 
 from __future__ import annotations
@@ -12,41 +13,47 @@ import re
 
 import pandas as pd
 
-from .. import variables as vardict
 from ..catalogue import datasets
 from ..rawfile import RawFile
 from ..tidy import Identification, Table, canonicalise
-from .common import all_missing_warnings, region_identifiers, require_columns
+from .common import NO_HINTS, Hints, all_missing_warnings, pick_year, region_identifiers, require_columns
 
 FORMATS = ("cbs-odata-table",)
 AGE_GROUPS = {"20300": "18+", "80200": "65+", "53115": "18-64"}
 RIVM_MARKERS = ("Vrijwilligerswerk", "Eenzaam", "Mantelzorger", "ErvarenGezondheid")
+REGION_KEYS = ("WijkenEnBuurten", "RegioS")
 
 
 def _columns(raw: RawFile) -> list[str]:
     return raw.columns() if raw.kind in ("csv", "xlsx", "xls") else []
 
 
+def _region_key(columns) -> str | None:
+    return next((k for k in REGION_KEYS if k in columns), None)
+
+
 def check(raw: RawFile, fmt: str) -> None:
-    require_columns(raw, _columns(raw), ["WijkenEnBuurten"], "CBS open-data table by region")
-
-
-def recognise(raw: RawFile) -> Identification | None:
     columns = _columns(raw)
-    if "WijkenEnBuurten" not in columns:
+    if _region_key(columns) is None:
+        require_columns(raw, columns, ["WijkenEnBuurten"], "CBS open-data table by region")
+
+
+def recognise(raw: RawFile, hints: Hints = NO_HINTS) -> Identification | None:
+    columns = _columns(raw)
+    if _region_key(columns) is None or not ({"SoortRegio_2", "Codering_3"} & set(columns)
+                                             or any(c.startswith("AantalInwoners") for c in columns)):
         return None
     frame = _frame(raw)
     if any(c.startswith(RIVM_MARKERS) for c in columns):
-        year = _period_year(raw, frame)
-        variant = None
-        if "Leeftijd" in frame:
-            codes = sorted({str(int(float(c))) if str(c).strip().replace(".", "").isdigit() else str(c).strip()
-                            for c in frame["Leeftijd"].dropna().unique()})
-            variant = AGE_GROUPS.get(codes[0], codes[0]) if len(codes) == 1 else None
+        year = _period_year(raw, frame, hints)
+        variant = _age_group(raw, frame)
         return Identification("cbs-odata-table", "rivm-gezondheid", "rivm-gezondheid", year, variant,
                               _division("rivm-gezondheid", year))
-    year = _kwb_year(raw, columns)
-    return Identification("cbs-odata-table", "kwb", "kwb-odata", year, None, year)
+    inferred = _signature_year(columns)
+    year, year_from = pick_year(raw, hints, "KWB open-data table", inferred=inferred,
+                                inferred_from=f"inferred from the column keys that only the {inferred} table has"
+                                if inferred else "", dataset="kwb")
+    return Identification("cbs-odata-table", "kwb", "kwb-odata", year, None, year, year_from=year_from)
 
 
 def _frame(raw: RawFile) -> pd.DataFrame:
@@ -55,33 +62,40 @@ def _frame(raw: RawFile) -> pd.DataFrame:
     return raw._sheets["frame"]
 
 
-def _period_year(raw: RawFile, frame: pd.DataFrame) -> int:
+def _period_year(raw: RawFile, frame: pd.DataFrame, hints: Hints) -> int:
     if "Perioden" not in frame:
-        raise raw.fail("RIVM table without a Perioden column: cannot tell the year")
-    periods = frame["Perioden"].dropna().astype(str).str.strip().unique()
-    years = sorted({int(m.group(1)) for p in periods if (m := re.match(r"(\d{4})", p))})
-    if len(years) != 1:
-        raise raw.fail(f"expected one period, found {', '.join(map(str, years)) or 'none'}; "
-                       "filter the table on Perioden first")
-    return years[0]
+        year, _ = pick_year(raw, hints, "RIVM table without a Perioden column", dataset="rivm-gezondheid")
+        return year
+    periods = frame["Perioden"].dropna().astype(str).str.strip()
+    years = sorted({int(m.group(1)) for p in periods.unique() if (m := re.match(r"(\d{4})", p))})
+    if len(years) == 1:
+        year, _ = pick_year(raw, hints, "RIVM table", content=years[0], content_from="its Perioden column",
+                            dataset="rivm-gezondheid")
+        return year
+    if hints.year is not None and hints.dataset in (None, "rivm-gezondheid") and int(hints.year) in years:  # a file of several measurements: keep the one asked
+        raw._sheets["frame"] = frame[periods.str.startswith(str(hints.year))].reset_index(drop=True)
+        return int(hints.year)
+    raise raw.fail(f"the table holds the measurements of {', '.join(map(str, years)) or 'no year'}; pass the one "
+                   "you want (year=...) or filter the table on Perioden first")
 
 
-def _kwb_year(raw: RawFile, columns) -> int:
-    """The KWB year whose year-specific keys (from the variable dictionary) the file has most of."""
+def _age_group(raw: RawFile, frame: pd.DataFrame) -> str | None:
+    if "Leeftijd" not in frame:
+        return None
+    codes = sorted({str(int(float(c))) if str(c).strip().replace(".", "").isdigit() else str(c).strip()
+                    for c in frame["Leeftijd"].dropna().unique()})
+    if len(codes) > 1:
+        groups = ", ".join(AGE_GROUPS.get(c, c) for c in codes)
+        raise raw.fail(f"the table holds several age groups ({groups}), so every area would appear more than "
+                       "once; filter it on Leeftijd first")
+    return AGE_GROUPS.get(codes[0], codes[0]) if codes else None
+
+
+def _signature_year(columns) -> int | None:
+    """The one KWB year whose signature keys (catalogue) are all among the columns, or None."""
     present = set(columns)
-    scores: dict[int, int] = {}
-    for entry in vardict.variables().values():
-        for year, spec in entry.get("sources", {}).get("kwb-odata", {}).items():
-            if year == "*":
-                continue
-            col = spec["column"] if isinstance(spec, dict) else spec
-            scores[int(year)] = scores.get(int(year), 0) + (col in present)
-    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-    if not ranked or ranked[0][1] == 0 or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
-        known = ", ".join(str(y) for y in sorted(scores))
-        raise raw.fail(f"a KWB open-data table of a year wijkstudie does not know (known: {known}); "
-                       "add its keys to variables.yaml")
-    return ranked[0][0]
+    years = {r.year for r in datasets()["kwb"].resources if r.signature and set(r.signature) <= present}
+    return years.pop() if len(years) == 1 else None
 
 
 def _division(dataset: str, year: int) -> int:
@@ -95,7 +109,8 @@ def read(raw: RawFile, ident: Identification) -> Table:
     frame = _frame(raw)
     if "Marges" in frame:  # RIVM: keep the point estimate, not the interval bounds
         frame = frame[frame["Marges"].astype(str).str.strip().isin(["MW00000", "nan", "None"])]
-    ids = region_identifiers(frame["WijkenEnBuurten"], frame.get("SoortRegio_2"))
+    region_key = _region_key(frame.columns)
+    ids = region_identifiers(frame[region_key], frame.get("SoortRegio_2"))
     names = frame.get("Gemeentenaam_1", pd.Series(index=frame.index, dtype="object"))
     gemeente_name = names.astype("string").str.strip()
     ids["gemeente_name"] = gemeente_name.where(ids["level"] != "land")
@@ -104,8 +119,7 @@ def read(raw: RawFile, ident: Identification) -> Table:
     if ident.dataset == "rivm-gezondheid":
         ids["age_group"] = ident.variant
         id_columns.append("age_group")
-    drop = {"WijkenEnBuurten", "SoortRegio_2", "Gemeentenaam_1", "Codering_3", "ID", "Perioden",
-            "Leeftijd", "Marges"}
+    drop = {region_key, "SoortRegio_2", "Gemeentenaam_1", "Codering_3", "ID", "Perioden", "Leeftijd", "Marges"}
     body = frame.drop(columns=[c for c in frame.columns if c in drop]).reset_index(drop=True)
     merged = pd.concat([ids.reset_index(drop=True), body], axis=1)
     table = canonicalise(merged, id_columns, ident.source_key, ident.year)

@@ -36,7 +36,7 @@ def _profile_years(raw: RawFile) -> list[int]:
     return sorted({int(m.group(2)) for s in raw.sheet_names if (m := PROFILE_SHEET.match(s))})
 
 
-def recognise(raw: RawFile) -> Identification | None:
+def recognise(raw: RawFile, hints=None) -> Identification | None:
     if raw.kind not in ("xlsx", "xls"):
         return None
     years = _profile_years(raw)
