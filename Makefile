@@ -35,6 +35,7 @@ test: $(STAMP)
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_synthetic.py
+	$(BIN)/python benchmarks/bench_harmonise.py
 
 clean-data:
 	rm -rf data/raw data/processed

@@ -110,3 +110,31 @@ def write_rotterdam_profile(path: Path, years=(2014, 2016)) -> Path:
             pd.DataFrame(si).to_excel(writer, sheet_name=f"SI {year}", header=False, index=False)
             pd.DataFrame(vi).to_excel(writer, sheet_name=f"VI {year}", header=False, index=False)
     return path
+
+
+def write_crosswalk(root: Path, level: str, source: int, target: int, cells: dict, kind: str = "addresses") -> Path:
+    """A grenswijzigen matrix as R data in a mirror folder: ``cells`` = {(to_code, from_code): addresses} with
+    bare CBS digits ('9905'), rows the new codes and columns the old ones, like the package's own files."""
+    import pyreadr
+
+    rows = sorted({t for t, _ in cells})
+    cols = sorted({f for _, f in cells})
+    matrix = pd.DataFrame(0, index=rows, columns=cols, dtype="int32")
+    for (t, f), n in cells.items():
+        matrix.loc[t, f] = n
+    extra = "toevoeging_" if kind == "dwellings" else ""
+    suffix = "_voor_postcode" if kind == "postcode" else ""
+    name = f"grenswijziging_{extra}{level}_van_{source}_naar_{target}{suffix}"
+    path = root / "crosswalk" / "grenswijzigen" / f"{name}.rda"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pyreadr.write_rdata(str(path), matrix, df_name=name)
+    return path
+
+
+def squares(codes_and_boxes: dict, crs: int = 4326):
+    """A GeoDataFrame of rectangles: {code: (minx, miny, maxx, maxy)}."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    return gpd.GeoDataFrame({"region_code": list(codes_and_boxes)},
+                            geometry=[box(*b) for b in codes_and_boxes.values()], crs=crs)

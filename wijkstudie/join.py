@@ -50,18 +50,26 @@ class JoinReport:
 
 def _name(frame: pd.DataFrame, default: str) -> str:
     sources = sources_of(frame)
-    return " + ".join(f"{source} {year}" for source, year in sources) if sources else default
+    return " + ".join(f"{source} {year}" if year else source for source, year in sources) if sources else default
 
 
 def join_regions(left: pd.DataFrame, right: pd.DataFrame, on: str = "region_code", how: str = "inner",
-                 suffixes=("", "_right")) -> tuple[pd.DataFrame, JoinReport]:
+                 suffixes=("", "_right"), harmonise: bool = True) -> tuple[pd.DataFrame, JoinReport]:
     """Join two region tables on their codes; return the joined table and a JoinReport.
 
     Nothing is dropped silently: the report counts per level the regions found in both, only left and only
-    right, with examples, and notes when the two tables use different regional divisions (codes of
+    right, with examples.
+
+    When the two tables are on different regional divisions (``division_year``), one is first moved onto the
+    other's division with ``wijkstudie.harmonise`` (boundaries never move: a table of figures is moved onto the
+    division of a boundary table; otherwise the older division moves onto the newer), and the report says so.
+    ``harmonise=False`` joins the codes as they are and only notes that the divisions differ (codes of
     different division years can refer to different areas, or be missing from one of them).
     ``how`` is passed to ``pandas.merge`` (inner, left, right, outer).
     """
+    notes = []
+    if harmonise:
+        left, right, notes = _onto_one_division(left, right)
     for frame, side in ((left, "left"), (right, "right")):
         if on not in frame:
             raise WijkstudieError(f"join_regions: the {side} table has no column {on!r}")
@@ -84,6 +92,7 @@ def join_regions(left: pd.DataFrame, right: pd.DataFrame, on: str = "region_code
         report.rows.append({"level": level, "matched": len(left_codes & right_codes & codes),
                             "left_only": len(lo), "right_only": len(ro),
                             "left_examples": ", ".join(lo[:EXAMPLES]), "right_examples": ", ".join(ro[:EXAMPLES])})
+    report.notes += notes
     for col in ("division_year", "year"):
         if col in left and col in right:
             a, b = (sorted({int(v) for v in f[col].dropna()}) for f in (left, right))
@@ -92,8 +101,14 @@ def join_regions(left: pd.DataFrame, right: pd.DataFrame, on: str = "region_code
                                     + ("; unmatched codes are often areas that were redrawn or renumbered"
                                        if col == "division_year" else ""))
     shared = [c for c in right.columns if c in left.columns and c != on]
-    right_part = right.drop(columns=[c for c in shared if c in ("level", "gemeente_code", "gemeente_name",
-                                                                 "region_name") and c in left])
+    drop = [c for c in shared if c in ("level", "gemeente_code", "gemeente_name", "region_name")]
+    if "division_year" in shared and _division(left) is not None and _division(left) == _division(right):
+        drop.append("division_year")  # the same division on both sides: one column says it
+    clash = [c for c in shared if c not in drop and f"{c}{suffixes[1]}" in left.columns]
+    if clash:
+        report.notes.append(f"left out of {report.right_name}: {', '.join(clash)} (the left table already has "
+                            f"{', '.join(c + suffixes[1] for c in clash)} from an earlier join)")
+    right_part = right.drop(columns=drop + clash)
     joined = left.merge(right_part, on=on, how=how, suffixes=suffixes)
     if hasattr(left, "geometry") and "geometry" in left:
         import geopandas as gpd
@@ -101,6 +116,37 @@ def join_regions(left: pd.DataFrame, right: pd.DataFrame, on: str = "region_code
         joined = gpd.GeoDataFrame(joined, geometry="geometry", crs=left.crs)
     joined.attrs = {"sources": sources_of(left) + [s for s in sources_of(right) if s not in sources_of(left)]}
     return joined, report
+
+
+def _division(frame: pd.DataFrame) -> int | None:
+    years = {int(v) for v in frame["division_year"].dropna()} if "division_year" in frame else set()
+    return years.pop() if len(years) == 1 else None
+
+
+def _onto_one_division(left: pd.DataFrame, right: pd.DataFrame):
+    """Harmonise one table onto the other's division when they differ (see ``join_regions``)."""
+    from .harmonise import harmonisation_report, harmonise
+
+    a, b = _division(left), _division(right)
+    if a is None or b is None or a == b:
+        return left, right, []
+    left_geo, right_geo = hasattr(left, "geometry") and "geometry" in left, hasattr(right, "geometry") and \
+        "geometry" in right
+    if left_geo and right_geo:
+        return left, right, [f"boundaries of two divisions ({a}, {b}) are joined by code, not harmonised"]
+    move_right = left_geo or (not right_geo and b < a)
+    moving, target = (right, a) if move_right else (left, b)
+    name = _name(moving, "right" if move_right else "left")
+    try:
+        moved = harmonise(moving, to_division=target)
+    except WijkstudieError as exc:
+        return left, right, [f"{name} could not be harmonised onto the division of {target} ({exc}); joined by code"]
+    levels = harmonisation_report(moved).levels
+    if levels and all(r.method == "codes kept" for r in levels):  # buurten without boundaries: nothing moved
+        return left, right, [f"{name} not harmonised: {levels[0].notes[0]}"]
+    note = f"{name} harmonised from the division of {_division(moving)} to that of {target}: " + "; ".join(
+        str(r).split("\n")[0].split(": ", 1)[1] for r in levels)
+    return (left, moved, [note]) if move_right else (moved, right, [note])
 
 
 def sources_of(frame: pd.DataFrame) -> list:
