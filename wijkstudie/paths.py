@@ -1,18 +1,20 @@
-"""Every path wijkstudie uses, in one place.
+"""Every path wijkstudie uses, in one place (the choices behind them are settings: ``wijkstudie.settings``).
 
-- ``data_dir()``: the cache folder, ``$WIJKSTUDIE_DATA_DIR`` or ``data/`` of the checkout (for an installed
-  package outside a checkout: the user cache folder). Raw downloads go to ``raw/<dataset>/``, processed
-  tables to ``processed/``. Raw files are never edited; processed ones can always be rebuilt.
-- ``mirror_dir()``: ``$WIJKSTUDIE_MIRROR``, a local folder laid out like the publishers' mirror
-  (``cbs-kwb/``, ``rivm-gezondheid/``, ...). When set, every fetch reads from there and nothing is written
-  into it.
-- ``figures_dir()``: ``$WIJKSTUDIE_FIGURES_DIR`` or ``figures/`` of the checkout.
+- ``data_dir()``: the cache folder (setting ``data_dir``, else ``data/`` of the checkout, else the user cache
+  folder for an installed package). Raw downloads go to ``raw/<dataset>/``, processed tables to
+  ``processed/``. Raw files are never edited; processed ones can always be rebuilt.
+- ``figures_dir()``: figures, the scorecard and recorded results (setting ``figures_dir``, else ``figures/`` of
+  the checkout).
+- ``notebooks_dir()``, ``checkout_dir()``, ``PACKAGE_DIR``.
+
+Asking for a path never creates it and never touches the network.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from .settings import settings
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -23,15 +25,9 @@ def checkout_dir() -> Path | None:
     return root if (root / "pyproject.toml").is_file() else None
 
 
-def _from_env(name: str) -> Path | None:
-    value = os.environ.get(name, "").strip()
-    return Path(value).expanduser().resolve() if value else None
-
-
 def data_dir() -> Path:
-    explicit = _from_env("WIJKSTUDIE_DATA_DIR")
-    if explicit:
-        return explicit
+    if settings.data_dir is not None:
+        return settings.data_dir
     root = checkout_dir()
     if root:
         return root / "data"
@@ -48,14 +44,14 @@ def processed_dir() -> Path:
     return data_dir() / "processed"
 
 
-def mirror_dir() -> Path | None:
-    return _from_env("WIJKSTUDIE_MIRROR")
+def synthetic_dir() -> Path:
+    """Where the synthetic world's mirror is written (one folder per seed and scenario)."""
+    return data_dir() / "synthetic"
 
 
 def figures_dir() -> Path:
-    explicit = _from_env("WIJKSTUDIE_FIGURES_DIR")
-    if explicit:
-        return explicit
+    if settings.figures_dir is not None:
+        return settings.figures_dir
     root = checkout_dir()
     return (root / "figures") if root else Path.cwd() / "figures"
 
@@ -63,48 +59,3 @@ def figures_dir() -> Path:
 def notebooks_dir() -> Path:
     root = checkout_dir()
     return (root / "notebooks") if root else Path.cwd() / "notebooks"
-
-
-def data_mode() -> str:
-    """``real`` (the default: data from the publishers or the mirror) or ``synthetic`` (every ``load`` returns
-    the synthetic world's stand-in), from ``$WIJKSTUDIE_DATA``. The main command sets it to ``synthetic`` when
-    neither the network nor a mirror provides the real data."""
-    mode = os.environ.get("WIJKSTUDIE_DATA", "real").strip().lower() or "real"
-    if mode not in ("real", "synthetic"):
-        from .errors import WijkstudieError
-
-        raise WijkstudieError(f"WIJKSTUDIE_DATA={mode!r}: use 'real' or 'synthetic'")
-    return mode
-
-
-def real_data_reachable(timeout: float = 3.0) -> bool:
-    """True when a mirror is set or the CBS open-data server answers (a TCP connection, nothing sent)."""
-    import socket
-
-    if mirror_dir() is not None:
-        return True
-    try:
-        with socket.create_connection(("opendata.cbs.nl", 443), timeout=timeout):
-            return True
-    except OSError:
-        return False
-
-
-def choose_data_mode() -> str:
-    """For the main command and the notebook tests: keep an explicit WIJKSTUDIE_DATA, otherwise ``real`` when
-    real data can be reached and ``synthetic`` when not. Sets WIJKSTUDIE_DATA so notebook kernels inherit it."""
-    mode = os.environ.get("WIJKSTUDIE_DATA", "").strip().lower()
-    if mode not in ("real", "synthetic"):
-        mode = "real" if real_data_reachable() else "synthetic"
-    os.environ["WIJKSTUDIE_DATA"] = mode
-    return mode
-
-
-def language() -> str:
-    """Default language of labels and captions, ``en`` or ``nl``, from ``$WIJKSTUDIE_LANGUAGE``."""
-    value = os.environ.get("WIJKSTUDIE_LANGUAGE", "en").strip().lower() or "en"
-    if value not in ("en", "nl"):
-        from .errors import WijkstudieError
-
-        raise WijkstudieError(f"WIJKSTUDIE_LANGUAGE={value!r}: use 'en' or 'nl'")
-    return value

@@ -14,7 +14,9 @@ import time
 from pathlib import Path
 
 from .findings import results_dir, scorecard_markdown, write_scorecard
-from .paths import checkout_dir, choose_data_mode, figures_dir, mirror_dir, notebooks_dir
+from .download import mirror_dir
+from .paths import checkout_dir, figures_dir, notebooks_dir
+from .session import choose_data
 
 README_START, README_END = "<!-- scorecard:start -->", "<!-- scorecard:end -->"
 SYNTHETIC_BANNER = (
@@ -66,8 +68,8 @@ def main(argv=None) -> int:
     out_dir = (checkout_dir() or Path.cwd()) / "build" / "notebooks"
     figures = figures_dir()
     before = {p: p.stat().st_mtime_ns for p in figures.glob("*")} if figures.exists() else {}
+    mode = choose_data()
     mirror = mirror_dir()
-    mode = choose_data_mode()
     banner = SYNTHETIC_BANNER if mode == "synthetic" else (
         f"data: real, {'from the mirror ' + str(mirror) if mirror else 'from the publishers (network) and the cache'}")
     print(banner)
