@@ -18,7 +18,8 @@ from .errors import WijkstudieError
 
 
 def _inspect(args) -> int:
-    from .api import read_file, report
+    from .files import read_file
+    from .reports import report
 
     frame = read_file(args.file, year=args.year)
     summary = report(frame).to_dict()
@@ -50,7 +51,7 @@ def _describe(args) -> int:
 
 
 def _fetch(args) -> int:
-    from .api import fetch, fetch_all
+    from .loading import fetch, fetch_all
 
     if args.all:
         failed = 0

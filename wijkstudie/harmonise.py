@@ -23,13 +23,17 @@ area-weighted means. Whatever cannot be mapped is listed in the report, never dr
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-
 import numpy as np
 import pandas as pd
 
 from . import variables as vardict
+from .catalogue import get_dataset
+from .download import fetch_resource
 from .errors import WijkstudieError
+from .files import finish_table, read_table, whole
+from .provenance import attach, provenance_of
+from .readers.common import Hints
+from .reports import HarmonisationReport, LevelReport
 
 CROSSWALK = "grenswijzigen"
 CROSSWALK_LEVELS = ("gemeente", "wijk")
@@ -38,94 +42,12 @@ KINDS = ("addresses", "dwellings")
 IDENTITY = -1.0  # address count of a link of an area that did not change (not in the matrices)
 
 
-@dataclass
-class LevelReport:
-    """What harmonising one level did."""
-
-    level: str
-    from_division: int
-    to_division: int
-    method: str
-    source_areas: int
-    target_areas: int
-    unchanged: int = 0
-    recoded: int = 0        # moved whole into an area with another code
-    merged: int = 0         # new areas made of two or more old ones
-    split: int = 0          # old areas shared out over two or more new ones
-    interpolated: int = 0   # buurten moved by areal interpolation
-    unmapped: list = field(default_factory=list)  # old codes that could not be placed in the new division
-    moved_share: float = 0.0  # share of the weight (population, else addresses) now counted under another code
-    moved_basis: str = "population"
-    weights: dict = field(default_factory=dict)  # variable -> how it was moved
-    dropped: list = field(default_factory=list)  # columns left out: not in the variable dictionary
-    notes: list = field(default_factory=list)
-
-    def __str__(self) -> str:
-        head = (f"{self.level}: {self.source_areas} areas of {self.from_division} -> {self.target_areas} of "
-                f"{self.to_division} ({self.method}): {self.unchanged} unchanged, {self.recoded} recoded, "
-                f"{self.merged} merged, {self.split} split"
-                + (f", {self.interpolated} interpolated" if self.interpolated else "")
-                + f"; {100 * self.moved_share:.2f} % of the {self.moved_basis} now under another code")
-        lines = [head]
-        if self.unmapped:
-            lines.append(f"  not mapped ({len(self.unmapped)}): {', '.join(self.unmapped[:10])}"
-                         + (" ..." if len(self.unmapped) > 10 else ""))
-        by_rule: dict[str, list] = {}
-        for name, rule in self.weights.items():
-            by_rule.setdefault(rule, []).append(name)
-        for rule, names in by_rule.items():
-            lines.append(f"  {rule}: {', '.join(names)}")
-        if self.dropped:
-            lines.append(f"  left out (not in the variable dictionary, so unknown whether counts or shares): "
-                         f"{', '.join(self.dropped[:8])}" + (" ..." if len(self.dropped) > 8 else ""))
-        lines += [f"  note: {n}" for n in self.notes]
-        return "\n".join(lines)
-
-
-@dataclass
-class HarmonisationReport:
-    """Per level, what moved between divisions; attached to the harmonised table's load report."""
-
-    from_division: int
-    to_division: int
-    levels: list = field(default_factory=list)  # LevelReport
-    crosswalk: str = ""
-
-    def __str__(self) -> str:
-        lines = [f"harmonised from the division of {self.from_division} to that of {self.to_division}"
-                 + (f" with {self.crosswalk}" if self.crosswalk else "") + ":"]
-        lines += ["  " + str(r).replace("\n", "\n  ") for r in self.levels]
-        return "\n".join(lines)
-
-    def level(self, level: str) -> LevelReport:
-        for r in self.levels:
-            if r.level == level:
-                return r
-        raise WijkstudieError(f"harmonisation report: no level {level!r}")
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "HarmonisationReport":
-        return cls(data["from_division"], data["to_division"], [LevelReport(**r) for r in data["levels"]],
-                   data.get("crosswalk", ""))
-
-    def to_frame(self) -> pd.DataFrame:
-        rows = [{k: v for k, v in asdict(r).items() if k not in ("weights", "notes", "dropped")} for r in self.levels]
-        for row in rows:
-            row["unmapped"] = len(row["unmapped"])
-        return pd.DataFrame(rows).set_index("level")
-
-
 # --- the crosswalk ----------------------------------------------------------------------------------------
 
 def crosswalk(level: str, from_division: int, to_division: int, kind: str = "addresses") -> pd.DataFrame:
     """The address counts linking the areas of two divisions: one row per (from_code, to_code) with
     ``addresses`` in their intersection, for the areas whose boundaries changed (any two years 2016-2024, in
     either direction). ``kind="dwellings"`` counts full addresses with a residential function instead."""
-    from .api import load
-
     if level not in CROSSWALK_LEVELS:
         raise WijkstudieError(f"crosswalk: level must be one of {', '.join(CROSSWALK_LEVELS)}, not {level!r}")
     if kind not in KINDS:
@@ -140,23 +62,21 @@ def crosswalk(level: str, from_division: int, to_division: int, kind: str = "add
                              "addresses": pd.Series(dtype="int64")})
     early, late = sorted((int(from_division), int(to_division)))
     variant = f"{level} {early}-{late}" + ("" if kind == "addresses" else f" {kind}")
-    table = load(CROSSWALK, year=late, variant=variant)
+    table = _resource_table(CROSSWALK, late, variant)
     out = table[["from_code", "to_code", "addresses"]].copy()
     if from_division > to_division:  # the same intersections, read the other way
         out = out.rename(columns={"from_code": "to_code", "to_code": "from_code"})[["from_code", "to_code",
                                                                                      "addresses"]]
-    return out.reset_index(drop=True)
+    return attach(out.reset_index(drop=True), provenance_of(table))
 
 
 def division_addresses(level: str, year: int) -> pd.Series | None:
     """The number of addresses of every gemeente or wijk with addresses in a division (from the postcode
     matrices of grenswijzigen, 2017-2024), indexed by code; None where they are not available."""
-    from .api import load
-
     if level not in CROSSWALK_LEVELS or not CROSSWALK_YEARS[0] < int(year) <= CROSSWALK_YEARS[1]:
         return None
     try:
-        table = load(CROSSWALK, year=int(year), variant=f"{level} {year}-{year} postcode")
+        table = _resource_table(CROSSWALK, int(year), f"{level} {year}-{year} postcode")
     except WijkstudieError:
         return None
     return table.groupby("to_code")["addresses"].sum()
@@ -168,34 +88,55 @@ def division_codes(level: str, year: int) -> set | None:
     return None if addresses is None else set(addresses.index)
 
 
+def _resource_table(dataset: str, year: int, variant: str | None = None) -> pd.DataFrame:
+    """The table of one catalogue resource (the crosswalk matrices, buurt boundaries), with its provenance."""
+    resource = get_dataset(dataset).resource(year, variant)
+    path = fetch_resource(resource)
+    frame, meta = read_table(path, expected_format=resource.format, hints=Hints(resource.year, "catalogue",
+                                                                                  resource.dataset))
+    return finish_table(frame.copy(), meta, path, meta["warnings"])
+
+
 # --- harmonising --------------------------------------------------------------------------------------------
 
 def harmonise(table: pd.DataFrame, to_division: int, weights: str | None = None, kind: str = "addresses",
               tolerance: float = 0.01, boundaries: tuple | None = None) -> pd.DataFrame:
     """The table moved onto the regional division of ``to_division``.
 
-    table:       a table loaded by wijkstudie with ``region_code``, ``level`` and ``division_year`` (all levels
-                 it holds are moved: gemeenten and wijken with the grenswijzigen matrices, buurten by code and,
-                 with boundaries, by areal interpolation; the country row stays)
-    to_division: the year of the target division, 2016-2024 for gemeenten and wijken
-    weights:     a column to weight every share and mean by instead of the one the dictionary names
-                 (population, dwellings, households); "addresses" weights by address counts
-    kind:        "addresses" (postcode and house number) or "dwellings" (addresses with a residential function)
-    tolerance:   the share of a new area's addresses whose missing value is ignored (default 1 %)
-    boundaries:  for buurten: (old buurt boundaries, new buurt boundaries) as GeoDataFrames; by default they
-                 are loaded (``cbs-buurten`` of both years) when that is possible
+    Parameters
+    ----------
+    table : DataFrame
+        a table loaded by wijkstudie with ``region_code``, ``level`` and ``division_year``; all levels it holds
+        are moved (gemeenten and wijken with the grenswijzigen matrices, buurten by code and, with boundaries,
+        by areal interpolation; the country row stays)
+    to_division : int
+        the year of the target division, 2016-2024 for gemeenten and wijken
+    weights : str, optional
+        a column to weight every share and mean by instead of the one the dictionary names (population,
+        dwellings, households); ``"addresses"`` weights by address counts
+    kind : str
+        ``"addresses"`` (postcode and house number) or ``"dwellings"`` (addresses with a residential function)
+    tolerance : float
+        the share of a new area's addresses whose missing value is ignored (default 1 %)
+    boundaries : tuple of GeoDataFrame, optional
+        for buurten: (old buurt boundaries, new buurt boundaries); by default they are loaded
+        (``cbs-buurten`` of both years) when that is possible
 
-    Returns the harmonised table (``division_year`` = ``to_division``; a column ``harmonised`` is True for
-    areas computed from several parts or under a new code). ``wijkstudie.report(result).harmonisation`` (and
-    ``harmonisation_report(result)``) say how many areas were unchanged, recoded, merged, split or not mapped,
-    and how much of the population moved.
+    Returns
+    -------
+    DataFrame
+        the harmonised table (``division_year`` = ``to_division``; a column ``harmonised`` is True for areas
+        computed from several parts or under a new code). ``harmonisation_report(result)`` (also in
+        ``wijkstudie.report(result)``) says how many areas were unchanged, recoded, merged, split or not mapped,
+        and how much of the population moved. Its provenance joins the table's and the crosswalk's.
 
-    Raises WijkstudieError for a table without division or codes, a division outside 2016-2024, duplicate
-    codes, or areas that are not CBS areas (Rotterdam's or Amsterdam's own).
+    Raises
+    ------
+    WijkstudieError
+        for a table without division or codes, a division outside 2016-2024, duplicate codes, or areas that
+        are not CBS areas (Rotterdam's or Amsterdam's own).
     """
-    from .api import _whole
-
-    to_division = _whole(to_division, "to_division")
+    to_division = whole(to_division, "to_division")
     if not 0 <= tolerance < 1:
         raise WijkstudieError(f"harmonise: tolerance is a share of addresses from 0 up to 1, not {tolerance}")
     for col in ("region_code", "level", "division_year"):
@@ -212,7 +153,7 @@ def harmonise(table: pd.DataFrame, to_division: int, weights: str | None = None,
         raise WijkstudieError(f"harmonise: {', '.join(other)} areas are not CBS areas and have no crosswalk; "
                               "select the gemeente, wijk or buurt rows")
     report = HarmonisationReport(from_division, to_division)
-    parts = []
+    parts, crosswalks = [], []
     for level, rows in table.groupby("level", sort=False):
         rows = rows.reset_index(drop=True)
         duplicated = rows["region_code"].duplicated()
@@ -222,14 +163,11 @@ def harmonise(table: pd.DataFrame, to_division: int, weights: str | None = None,
         if level == "land" or from_division == to_division:
             parts.append(rows.assign(harmonised=False))
             continue
-        if table.attrs.get("data_kind") == "synthetic":  # the synthetic world keeps one division for every year
-            parts.append(rows.assign(harmonised=False))
-            report.levels.append(LevelReport(level, from_division, to_division, "synthetic world: one division for "
-                                             "every year, nothing moves", len(rows), len(rows), unchanged=len(rows)))
-            continue
         if level in CROSSWALK_LEVELS:
-            out, level_report = _by_crosswalk(rows, level, from_division, to_division, weights, kind, tolerance)
+            out, level_report, used = _by_crosswalk(rows, level, from_division, to_division, weights, kind,
+                                                    tolerance)
             report.crosswalk = "grenswijzigen (VNG Realisatie, CC BY-NC-SA 4.0)"
+            crosswalks.append(used)
         else:
             out, level_report = _buurten(rows, from_division, to_division, weights, boundaries)
         parts.append(out)
@@ -241,7 +179,7 @@ def harmonise(table: pd.DataFrame, to_division: int, weights: str | None = None,
         result = gpd.GeoDataFrame(result, geometry="geometry", crs=table.crs)
     result["division_year"] = pd.array([to_division] * len(result), dtype="Int64")
     result = result[vardict.canonical_order(list(result.columns))]
-    _carry_provenance(table, result, report)
+    _carry_provenance(table, result, report, crosswalks)
     return result
 
 
@@ -254,8 +192,11 @@ def harmonisation_report(table: pd.DataFrame) -> HarmonisationReport:
     return HarmonisationReport.from_dict(data)
 
 
-def _carry_provenance(source: pd.DataFrame, result: pd.DataFrame, report: HarmonisationReport) -> None:
-    from .join import sources_of
+def _carry_provenance(source: pd.DataFrame, result: pd.DataFrame, report: HarmonisationReport,
+                      crosswalks) -> None:
+    """The result keeps the load report (updated) and the provenance of the source table, joined with that of
+    the crosswalk matrices used (whose non-commercial licence figure captions then cite)."""
+    from .provenance import combine
 
     info = dict(source.attrs.get("wijkstudie") or {})
     if info:
@@ -264,13 +205,13 @@ def _carry_provenance(source: pd.DataFrame, result: pd.DataFrame, report: Harmon
         if "level" in result:
             counts = result["level"].value_counts()
             info["levels"] = {lv: int(counts[lv]) for lv in ("land", "gemeente", "wijk", "buurt") if lv in counts}
-    attrs = {k: v for k, v in source.attrs.items() if k != "wijkstudie"}
+    attrs = {k: v for k, v in source.attrs.items() if k not in ("wijkstudie", "provenance")}
     attrs["harmonisation"] = report.to_dict()
     if info:
         attrs["wijkstudie"] = info
-    if report.crosswalk:
-        attrs["sources"] = sources_of(source) + [(CROSSWALK, None)]
     result.attrs = attrs
+    provenance = combine(provenance_of(source), *crosswalks) if crosswalks else provenance_of(source)
+    attach(result, provenance.with_levels(result["level"].dropna().astype(str).unique()))
 
 
 def _value_columns(rows: pd.DataFrame) -> tuple[list[str], list[str], list[str]]:
@@ -305,6 +246,7 @@ def _weight_of(name: str, rows: pd.DataFrame, override: str | None) -> str | Non
 
 def _by_crosswalk(rows: pd.DataFrame, level: str, source: int, target: int, weights, kind, tolerance):
     links = crosswalk(level, source, target, kind)
+    used = provenance_of(links)
     codes = rows["region_code"].astype("string")
     changed = set(links["from_code"])
     unchanged = codes[~codes.isin(changed)]
@@ -330,7 +272,7 @@ def _by_crosswalk(rows: pd.DataFrame, level: str, source: int, target: int, weig
     if missing_rows:
         level_report.notes.append(f"{len(missing_rows)} areas the crosswalk moves are not in the table (e.g. "
                                   f"{', '.join(missing_rows[:5])}); the new areas they feed count them as missing")
-    return out, level_report
+    return out, level_report, used
 
 
 def _apply(rows: pd.DataFrame, links: pd.DataFrame, level: str, source: int, target: int, weights, tolerance,
@@ -479,14 +421,12 @@ def _buurt_boundaries(source: int, target: int, boundaries):
     if boundaries is not None:
         old, new = boundaries
         return old, new, ""
-    from .api import load
-
     try:
-        new = load("cbs-buurten", year=target)
+        new = _resource_table("cbs-buurten", target)
     except WijkstudieError as exc:
         return None, None, str(exc).split(";")[0]
     try:
-        old = load("cbs-buurten", year=source)
+        old = _resource_table("cbs-buurten", source)
     except WijkstudieError as exc:
         return None, new, str(exc).split(";")[0]
     return old, new, ""

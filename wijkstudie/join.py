@@ -9,6 +9,8 @@ import pandas as pd
 
 from .codes import levels_of
 from .errors import WijkstudieError
+from .harmonise import harmonisation_report, harmonise
+from .provenance import carry, provenance_of
 
 EXAMPLES = 5
 
@@ -49,23 +51,39 @@ class JoinReport:
 
 
 def _name(frame: pd.DataFrame, default: str) -> str:
-    sources = sources_of(frame)
-    return " + ".join(f"{source} {year}" if year else source for source, year in sources) if sources else default
+    provenance = provenance_of(frame)
+    return " + ".join(s.label() for s in provenance.sources) or default
 
 
 def join_regions(left: pd.DataFrame, right: pd.DataFrame, on: str = "region_code", how: str = "inner",
                  suffixes=("", "_right"), harmonise: bool = True) -> tuple[pd.DataFrame, JoinReport]:
-    """Join two region tables on their codes; return the joined table and a JoinReport.
+    """Join two region tables on their codes, and say what matched and what did not.
 
-    Nothing is dropped silently: the report counts per level the regions found in both, only left and only
-    right, with examples.
+    Parameters
+    ----------
+    left, right : DataFrame
+        region tables (a GeoDataFrame on the left keeps its geometry)
+    on : str
+        the code column
+    how : str
+        passed to ``pandas.merge``: inner, left, right or outer
+    harmonise : bool
+        when the two tables are on different regional divisions (``division_year``), first move one onto the
+        other's division with ``wijkstudie.harmonise`` (boundaries never move: a table of figures is moved onto
+        the division of a boundary table; otherwise the older division moves onto the newer). ``False`` joins
+        the codes as they are and only notes that the divisions differ.
 
-    When the two tables are on different regional divisions (``division_year``), one is first moved onto the
-    other's division with ``wijkstudie.harmonise`` (boundaries never move: a table of figures is moved onto the
-    division of a boundary table; otherwise the older division moves onto the newer), and the report says so.
-    ``harmonise=False`` joins the codes as they are and only notes that the divisions differ (codes of
-    different division years can refer to different areas, or be missing from one of them).
-    ``how`` is passed to ``pandas.merge`` (inner, left, right, outer).
+    Returns
+    -------
+    (DataFrame, JoinReport)
+        the joined table, with the combined provenance of both; the report counts per level the regions
+        found in both, only left and only right, with examples, and what was harmonised. Nothing is dropped
+        silently.
+
+    Raises
+    ------
+    WijkstudieError
+        for a missing code column or duplicate codes on either side.
     """
     notes = []
     if harmonise:
@@ -114,7 +132,8 @@ def join_regions(left: pd.DataFrame, right: pd.DataFrame, on: str = "region_code
         import geopandas as gpd
 
         joined = gpd.GeoDataFrame(joined, geometry="geometry", crs=left.crs)
-    joined.attrs = {"sources": sources_of(left) + [s for s in sources_of(right) if s not in sources_of(left)]}
+    joined.attrs = {"join_report": str(report)}
+    carry(joined, left, right)
     return joined, report
 
 
@@ -125,8 +144,6 @@ def _division(frame: pd.DataFrame) -> int | None:
 
 def _onto_one_division(left: pd.DataFrame, right: pd.DataFrame):
     """Harmonise one table onto the other's division when they differ (see ``join_regions``)."""
-    from .harmonise import harmonisation_report, harmonise
-
     a, b = _division(left), _division(right)
     if a is None or b is None or a == b:
         return left, right, []
@@ -147,14 +164,6 @@ def _onto_one_division(left: pd.DataFrame, right: pd.DataFrame):
     note = f"{name} harmonised from the division of {_division(moving)} to that of {target}: " + "; ".join(
         str(r).split("\n")[0].split(": ", 1)[1] for r in levels)
     return (left, moved, [note]) if move_right else (moved, right, [note])
-
-
-def sources_of(frame: pd.DataFrame) -> list:
-    """[(dataset, year), ...] a table was made from: from its load report, or kept through joins."""
-    if frame.attrs.get("sources"):
-        return [tuple(s) for s in frame.attrs["sources"]]
-    info = frame.attrs.get("wijkstudie")
-    return [(info["source"], info["year"])] if info else []
 
 
 def weighted_mean_by(frame: pd.DataFrame, value: str, weight: str, by: str) -> pd.DataFrame:

@@ -5,14 +5,13 @@ Stata (.dta) or CSV, applies value labels, maps columns and values onto the sche
 ``variables.yaml``) with a mapping file the user can read and edit (templates in ``wijkstudie/mappings/``), and
 refuses a file with missing or mistyped required variables in one message that lists every problem.
 
-``load_residents()`` returns the configured microdata (``WIJKSTUDIE_MICRODATA`` and
-``WIJKSTUDIE_MICRODATA_MAPPING``) or, when none is configured, the synthetic world's residents, labelled
-synthetic.
+``load_residents()`` reads the configured microdata (settings ``microdata`` and ``microdata_mapping``, i.e.
+``WIJKSTUDIE_MICRODATA`` and ``WIJKSTUDIE_MICRODATA_MAPPING``) or, when none is configured, the survey file of
+the synthetic world's mirror, through the same reader; the mirror's manifest makes those residents synthetic.
 """
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,6 +21,8 @@ import yaml
 from .codes import normalise_code
 from .errors import WijkstudieError
 from .paths import PACKAGE_DIR
+from .provenance import attach, from_file, provenance_of
+from .settings import settings
 from .variables import VARIABLES_FILE
 
 MAPPINGS_DIR = PACKAGE_DIR / "mappings"
@@ -80,7 +81,30 @@ def _key(value):
 
 
 def read_microdata(path, mapping) -> pd.DataFrame:
-    """Read a survey file onto the resident schema (see the module docstring)."""
+    """Read a survey file onto the resident schema.
+
+    Parameters
+    ----------
+    path : str or Path
+        the survey file: SPSS (``.sav``, value labels applied), Stata (``.dta``) or CSV
+    mapping : dict, str or Path
+        a mapping (``columns``: schema name -> column in the file; ``values``: schema name -> {code or label:
+        schema value}; ``missing``: codes that mean missing), a YAML file with one, or the name of a shipped
+        template (``"woon"``, ``"veiligheidsmonitor"``; copy and check it against your codebook)
+
+    Returns
+    -------
+    DataFrame
+        one row per respondent with every schema variable the mapping fills (``age_group``, ``wijk_code`` and
+        ``weight`` derived where not mapped), and its provenance (real, unless the file lies in a synthetic
+        mirror).
+
+    Raises
+    ------
+    WijkstudieError
+        one message listing every problem at once: unmapped required variables, columns not in the file,
+        values the mapping does not know, values that are not numbers or not 0/1, bad region codes.
+    """
     path = Path(path)
     if not path.is_file():
         raise WijkstudieError(f"{path}: no such file")
@@ -121,9 +145,8 @@ def read_microdata(path, mapping) -> pd.DataFrame:
         out["wijk_code"] = ("WK" + out["buurt_code"].str[2:8]).astype("string")
     if "weight" not in out:
         out["weight"] = 1.0
-    out.attrs = {"sources": [(spec.get("source", path.name), int(out["survey_year"].mode().iloc[0]))],
-                 "data_kind": "real"}
-    return out
+    year = int(out["survey_year"].mode().iloc[0]) if out["survey_year"].notna().any() else None
+    return attach(out, from_file(path, str(spec.get("source", path.name)), year, None, "", ["resident"]))
 
 
 def _convert(name: str, info: dict, series: pd.Series):
@@ -154,46 +177,38 @@ def _convert(name: str, info: dict, series: pd.Series):
     return numeric.astype("float64"), None
 
 
-def load_residents(seed: int = 1) -> pd.DataFrame:
-    """The configured microdata, or the synthetic world's residents (labelled synthetic) when none is set."""
-    path = os.environ.get("WIJKSTUDIE_MICRODATA", "").strip()
-    if path:
-        mapping = os.environ.get("WIJKSTUDIE_MICRODATA_MAPPING", "").strip()
-        if not mapping:
+def load_residents() -> pd.DataFrame:
+    """The survey microdata of this session, on the resident schema: the configured file and mapping
+    (settings ``microdata`` and ``microdata_mapping``), else the survey file of the synthetic world's mirror
+    (labelled synthetic by that mirror's manifest). Both go through ``read_microdata``.
+
+    Raises
+    ------
+    WijkstudieError
+        when a microdata file is configured without its mapping, or the file does not fit the mapping.
+    """
+    if settings.microdata is not None:
+        if settings.microdata_mapping is None:
             raise WijkstudieError("WIJKSTUDIE_MICRODATA is set but WIJKSTUDIE_MICRODATA_MAPPING is not: "
                                   "give the mapping file (templates in wijkstudie/mappings/)")
-        return read_microdata(path, mapping)
-    from .synthetic import default_world
+        return read_microdata(settings.microdata, settings.microdata_mapping)
+    from .synthetic import mirror
+    from .provenance import mirror_manifest
 
-    residents = default_world(seed).residents.copy()
-    residents.attrs = {"sources": [("synthetic world (seed %d)" % seed, int(residents["survey_year"].iloc[0]))],
-                       "data_kind": "synthetic"}
-    return residents
+    folder = mirror()
+    survey = (mirror_manifest(folder / "x") or {})["survey"]
+    return read_microdata(folder / survey["file"], folder / survey["mapping"])
 
 
 def describe_residents(residents: pd.DataFrame) -> str:
     """One sentence for the top of a notebook: which resident data these are."""
-    kind = residents.attrs.get("data_kind", "real")
-    (source, year), = residents.attrs.get("sources", [("unknown", None)])[:1]
+    provenance = provenance_of(residents)
     n, areas = len(residents), residents["buurt_code"].nunique()
-    if kind == "synthetic":
-        return (f"SYNTHETIC DATA: {n:,} residents in {areas} buurten from the {source}, generated from the scenario "
-                "in wijkstudie/scenarios/default.yaml. Every number below describes the synthetic world, not real "
-                "neighbourhoods. To use real survey microdata set WIJKSTUDIE_MICRODATA and "
-                "WIJKSTUDIE_MICRODATA_MAPPING (see the README).")
-    return f"Real survey microdata: {n:,} respondents in {areas} buurten, {source} {year}."
-
-
-
-def with_indicators(residents: pd.DataFrame) -> pd.DataFrame:
-    """0/1 columns the resident-level models use: owner, single, problem, age_30_44, age_65_plus, non_dutch."""
-    out = residents.assign(
-        owner=(residents["tenure"] == "owner").astype(int),
-        single=(residents["household_type"] == "single").astype(int),
-        problem=(residents["livability"] == "problem").astype(int),
-        age_30_44=(residents["age_group"] == "30-44").astype(int),
-        age_65_plus=(residents["age_group"] == "65+").astype(int),
-        non_dutch=(residents["origin"] != "dutch").astype(int),
-    )
-    out.attrs = dict(residents.attrs)
-    return out
+    if provenance.kind == "synthetic":
+        return (f"SYNTHETIC DATA: {n:,} residents in {areas} buurten from the synthetic world's survey file "
+                f"({provenance.note}), generated from the scenario in wijkstudie/scenarios/default.yaml. Every "
+                "number below describes the synthetic world, not real neighbourhoods. To use real survey "
+                "microdata set WIJKSTUDIE_MICRODATA and WIJKSTUDIE_MICRODATA_MAPPING (see the README).")
+    if provenance.kind == "unknown":
+        return f"Survey microdata of UNKNOWN provenance: {n:,} respondents in {areas} buurten."
+    return f"Real survey microdata: {n:,} respondents in {areas} buurten, {provenance.source_text()}."

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .api import load, report
+from .loading import load
+from .reports import report
 from .catalogue import datasets
 from .download import local_path
 from .errors import WijkstudieError

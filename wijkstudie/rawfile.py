@@ -45,8 +45,8 @@ class RawFile:
     def workbook(self):
         import python_calamine
 
-        try:
-            return python_calamine.CalamineWorkbook.from_path(str(self.path))
+        try:  # by content, not by file name: an Office Open XML workbook may be named .xls
+            return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self.path.read_bytes()))
         except Exception as exc:  # calamine raises its own error types for every kind of damage
             raise self.fail(f"not a valid Excel workbook (truncated or corrupt?): {_short(exc)}") from None
 

@@ -1,28 +1,20 @@
 """Analysis tables that several notebooks share: each loads and joins the real sources one way, in one place.
 
-Every table keeps ``attrs["sources"]`` (dataset, year), so models and figure captions know where the numbers
-come from.
+Every table keeps its provenance record (``wijkstudie.provenance_of``), so models and figure captions know where
+the numbers come from and whether they are real.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from .api import load
-from .join import join_regions, sources_of
+from .join import join_regions
+from .loading import load
+from .provenance import carry
 
 ROTTERDAM_CONTEXT = ["population", "n_households", "pct_owner_occupied", "pct_social_rent",
                      "pct_single_person_households", "pct_students", "pct_age_65_plus", "pct_non_dutch_origin",
                      "pct_non_western", "density"]
-
-
-def _with_sources(frame: pd.DataFrame, *tables) -> pd.DataFrame:
-    """Keep the (dataset, year) of every table the frame was made from, so real and synthetic stay apart."""
-    sources = []
-    for table in tables:
-        sources += [s for s in sources_of(table) if s not in sources]
-    frame.attrs = {"sources": sources}
-    return frame
 
 
 def rotterdam_wijken(year: int) -> pd.DataFrame:
@@ -32,7 +24,7 @@ def rotterdam_wijken(year: int) -> pd.DataFrame:
     context = load("rotterdam-wijkprofiel", variant="context")
     wijken = profile[profile["area_type"] == "wijk"].merge(
         context[["area_number"] + ROTTERDAM_CONTEXT], on="area_number", how="left", validate="one_to_one")
-    return _with_sources(wijken, profile, context)
+    return carry(wijken, profile, context)
 
 
 def utrecht_buurten() -> pd.DataFrame:
@@ -47,7 +39,7 @@ def amsterdam_gebieden() -> pd.DataFrame:
     """Amsterdam's 22 gebieden, one row per gebied and year (2001-2018), from the BBGA."""
     bbga = load("amsterdam-bbga")
     gebieden = bbga[bbga["region_code"].str.match(r"^DX\d\d$")].reset_index(drop=True)
-    return _with_sources(gebieden, bbga)
+    return carry(gebieden, bbga)
 
 
 def national(level: str = "buurt") -> pd.DataFrame:
@@ -58,3 +50,57 @@ def national(level: str = "buurt") -> pd.DataFrame:
     joined, report = join_regions(rivm, kwb.drop(columns=["year", "division_year", "region_name"]))
     joined.attrs["join_report"] = str(report)
     return joined
+
+
+def with_indicators(residents: pd.DataFrame) -> pd.DataFrame:
+    """0/1 columns the resident-level models use: owner, single, problem, age_30_44, age_65_plus, non_dutch."""
+    out = residents.assign(
+        owner=(residents["tenure"] == "owner").astype(int),
+        single=(residents["household_type"] == "single").astype(int),
+        problem=(residents["livability"] == "problem").astype(int),
+        age_30_44=(residents["age_group"] == "30-44").astype(int),
+        age_65_plus=(residents["age_group"] == "65+").astype(int),
+        non_dutch=(residents["origin"] != "dutch").astype(int),
+    )
+    return carry(out, residents)
+
+
+# --- residents (survey microdata, or the synthetic world's survey) ------------------------------------------
+
+RESIDENT_CONTROLS = "C(tenure) + C(household_type) + C(age_group) + C(origin)"
+RESIDENCE = "years_at_address"     # years at the current address
+RESIDENT_WEIGHT = "weight"          # survey weights
+RESIDENT_AREA = "buurt_code"        # the buurt of each resident: clusters and multilevel groups
+BREAKPOINT = "F1 breakpoint"        # the name under which notebook 07 records the breakpoint
+
+
+def residents() -> pd.DataFrame:
+    """The session's survey residents (``wijkstudie.load_residents``) with the 0/1 indicators of the models."""
+    from .microdata import load_residents
+
+    return with_indicators(load_residents())
+
+
+def residence_breakpoint(residents: pd.DataFrame, covariates: str = RESIDENT_CONTROLS):
+    """F1: participation against years at the address with a slope change at an estimated breakpoint
+    (``models.segmented_logit``), survey-weighted, standard errors clustered by buurt."""
+    from .models import segmented_logit
+
+    return segmented_logit(residents, "participates", RESIDENCE, covariates=covariates, weights=RESIDENT_WEIGHT,
+                           cluster=RESIDENT_AREA)
+
+
+def recorded_breakpoint(residents: pd.DataFrame) -> tuple[float, str]:
+    """The breakpoint notebook 07 estimated and recorded, when it was estimated on the same kind of data; else
+    estimated here the same way (and recorded). Returns (breakpoint, where it came from)."""
+    from . import findings
+    from .provenance import provenance_of
+
+    kind = provenance_of(residents).kind
+    saved = findings.recorded_value(BREAKPOINT)
+    if saved and saved["data_kind"] == kind:
+        return float(saved["value"]), f"recorded by notebook {saved['notebook']} ({kind} data)"
+    fit = residence_breakpoint(residents)
+    findings.record_value(BREAKPOINT, fit.extra["breakpoint"], fit.extra["breakpoint_ci"], kind, fit.source,
+                          notebook="estimated again")
+    return float(fit.extra["breakpoint"]), f"estimated here, as notebook 07 does ({kind} data)"

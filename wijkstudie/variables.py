@@ -67,9 +67,9 @@ def label(name: str, language: str | None = None, with_unit: bool = False) -> st
     """The label of a canonical name in English (``en``) or Dutch (``nl``), e.g. for axis titles.
     Without ``language``: the session default ($WIJKSTUDIE_LANGUAGE, English unless set)."""
     if language is None:
-        from .paths import language as default_language
+        from .settings import settings
 
-        language = default_language()
+        language = settings.language
     if language not in ("en", "nl"):
         raise WijkstudieError(f"unknown language {language!r}; use 'en' or 'nl'")
     entry = variables().get(name) or identifiers().get(name)
