@@ -1,13 +1,14 @@
-"""A synthetic world: neighbourhoods with geometry, composition and livability, and residents with every
+"""The synthetic world: neighbourhoods with geometry, composition and livability, and residents with every
 variable of the resident schema, whose outcomes follow a scenario file (``scenarios/default.yaml``).
 
-Deterministic for a seed. Everything it produces is labelled synthetic: tables carry ``data_kind =
-"synthetic"`` and a source "synthetic stand-in for ...", and figures and finding cards made from them say so.
+Deterministic for a seed. The world's gemeenten carry the codes of real gemeenten (Amsterdam, Rotterdam,
+Utrecht, ...) so that every study runs on it unchanged, and names that say they are synthetic
+("Synthetisch Utrecht"). ``wijkstudie.synthetic.mirror`` writes it out as files in the publishers' layouts.
 
     world = generate(seed=1)
     world.residents            # one row per respondent, the resident schema
     world.neighbourhoods       # one row per buurt, with geometry
-    load_like("kwb", 2017, level="buurt")   # a synthetic table with the columns the real loader returns
+    regions(world)             # land, gemeenten, wijken and buurten with canonical variables
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .errors import WijkstudieError
-from .paths import PACKAGE_DIR
+from ..errors import WijkstudieError
+from ..paths import PACKAGE_DIR
 
 SCENARIO_DIR = PACKAGE_DIR / "scenarios"
 AGE_GROUPS = ["18-29", "30-44", "45-64", "65+"]
@@ -49,6 +50,11 @@ def load_scenario(scenario="default") -> dict:
 def _values(scenario: dict) -> dict:
     return {section: {k: v["value"] for k, v in params.items()} for section, params in scenario.items()
             if isinstance(params, dict)}
+
+
+def parameters(scenario="default") -> dict:
+    """The scenario's parameter values as {section: {name: value}} (what a model on the world should recover)."""
+    return _values(load_scenario(scenario))
 
 
 def expit(x):
@@ -91,11 +97,31 @@ def generate(scenario="default", seed: int = 1, n_neighbourhoods: int | None = N
     return World(raw, seed, neighbourhoods, residents, params)
 
 
+# the synthetic gemeenten borrow the codes of real ones (so that city studies and links run unchanged); their
+# names say that they are synthetic
+GEMEENTEN = [("GM0363", "Amsterdam"), ("GM0599", "Rotterdam"), ("GM0344", "Utrecht"), ("GM0518", "'s-Gravenhage"),
+             ("GM0772", "Eindhoven"), ("GM0014", "Groningen"), ("GM0855", "Tilburg"), ("GM0202", "Arnhem"),
+             ("GM0268", "Nijmegen"), ("GM0193", "Zwolle"), ("GM0935", "Maastricht"), ("GM1680", "Aa en Hunze")]
+SPECIAL_BUURTEN = {"BU05990109": "Vreewijk"}
+BBGA_AREA = "GM0363"  # the synthetic Amsterdam, whose wijken stand in for the BBGA's gebieden  # the stand-in of the Vreewijk case (notebook 05)
+
+
+def gemeente_codes(n: int) -> tuple[list[str], list[str]]:
+    """Codes and names of the world's first ``n`` gemeenten."""
+    codes = [GEMEENTEN[i][0] if i < len(GEMEENTEN) else f"GM{9000 + i:04d}" for i in range(n)]
+    names = [f"Synthetisch {GEMEENTEN[i][1]}" if i < len(GEMEENTEN) else f"Synthetische gemeente {i}"
+             for i in range(n)]
+    return codes, names
+
+
 def _layout(n: int, params: dict):
-    """Codes and cell positions: gemeente blocks of wijken (rows) x buurten (columns)."""
+    """Codes and cell positions: gemeente blocks of wijken (rows) x buurten (columns). Buurten are numbered
+    through the gemeente (BU + wijk code + a number unique in the gemeente), as CBS does in many gemeenten."""
     w = params["world"]
     per_wijk, wijken = w["buurten_per_wijk"], w["wijken_per_gemeente"]
     per_gemeente = per_wijk * wijken
+    if per_gemeente > 100:
+        raise WijkstudieError("scenario: at most 100 buurten per gemeente (buurten_per_wijk x wijken_per_gemeente)")
     index = np.arange(n)
     g, within = np.divmod(index, per_gemeente)
     wk, b = np.divmod(within, per_wijk)
@@ -103,9 +129,12 @@ def _layout(n: int, params: dict):
     gx, gy = np.divmod(g, columns)
     x = gx * (per_wijk + 1) + b
     y = gy * (wijken + 1) + wk
-    gem = np.char.add("GM", np.char.zfill((9000 + g).astype(str), 4))
-    wijk = np.char.add(np.char.add("WK", np.char.zfill((9000 + g).astype(str), 4)), np.char.zfill(wk.astype(str), 2))
-    buurt = np.char.add(np.char.replace(wijk, "WK", "BU"), np.char.zfill(b.astype(str), 2))
+    codes, _ = gemeente_codes(int(g.max()) + 1)
+    gem = np.array(codes)[g]
+    digits = np.char.replace(gem, "GM", "")
+    wijk = np.char.add(np.char.add("WK", digits), np.char.zfill(wk.astype(str), 2))
+    buurt = np.char.add(np.char.add(np.char.add("BU", digits), np.char.zfill(wk.astype(str), 2)),
+                        np.char.zfill(within.astype(str), 2))
     return g, wk, b, x, y, gem, wijk, buurt
 
 
@@ -247,9 +276,9 @@ def _neighbourhood_table(world: World, year: int) -> pd.DataFrame:
     urban = nb["urban"].to_numpy()
     out = pd.DataFrame({
         "region_code": nb["buurt_code"].astype(str).to_numpy(),
-        "region_name": [f"Synthetische buurt {c[-4:]}" for c in nb["buurt_code"].astype(str)],
+        "region_name": buurt_names(nb),
         "level": "buurt", "gemeente_code": nb["gemeente_code"].astype(str).to_numpy(),
-        "gemeente_name": [f"Synthetische gemeente {c[-2:]}" for c in nb["gemeente_code"].astype(str)],
+        "gemeente_name": nb["gemeente_code"].astype(str).map(gemeente_name).to_numpy(),
         "wijk_code": nb["wijk_code"].astype(str).to_numpy(), "year": year, "division_year": year,
         "population": population.astype(float),
         "n_households": np.round(population / 2.1),
@@ -296,22 +325,37 @@ def _neighbourhood_table(world: World, year: int) -> pd.DataFrame:
     return out
 
 
+def gemeente_name(code: str) -> str:
+    names = dict(zip(*gemeente_codes(len(GEMEENTEN))))
+    return names.get(code, f"Synthetische gemeente {code[2:]}")
+
+
+def buurt_names(nb: pd.DataFrame) -> list[str]:
+    return [SPECIAL_BUURTEN.get(code, f"Synthetische buurt {code[-4:]}") for code in nb["buurt_code"].astype(str)]
+
+
 def _aggregate(table: pd.DataFrame, key: str, level: str) -> pd.DataFrame:
     """Population-weighted means of percentages and sums of counts per ``key`` (wijk_code, gemeente_code)."""
     numeric = [c for c in table.columns if c not in ("year", "division_year", key, "area_number")
                and pd.api.types.is_numeric_dtype(table[c])]
     w = table["population"]
-    sums = {c: (table[c] * w).groupby(table[key]).sum() / w.groupby(table[key]).sum() for c in numeric}
-    out = pd.DataFrame(sums)
+    values = table[numeric].astype("float64")
+    weighted = values.mul(w, axis=0).where(values.notna())
+    weights = values.notna().mul(w, axis=0)
+    out = weighted.groupby(table[key]).sum() / weights.groupby(table[key]).sum()
     for c in ("population", "n_households", "n_single_person_households"):
         out[c] = table[c].groupby(table[key]).sum()
     out = out.reset_index().rename(columns={key: "region_code"})
     out["level"] = level
     gem = table.groupby(key)["gemeente_code"].first()
     out["gemeente_code"] = out["region_code"].map(gem) if level != "land" else None
-    out["gemeente_name"] = out["gemeente_code"].map(lambda c: f"Synthetische gemeente {c[-2:]}" if c else None)
-    prefix = {"wijk": "Synthetische wijk ", "gemeente": "Synthetische gemeente "}.get(level, "")
-    out["region_name"] = prefix + out["region_code"].str[-4:] if level != "land" else "Synthetisch land"
+    out["gemeente_name"] = out["gemeente_code"].map(lambda c: gemeente_name(c) if c else None)
+    if level == "land":
+        out["region_name"] = "Synthetisch land"
+    elif level == "gemeente":
+        out["region_name"] = out["region_code"].map(gemeente_name)
+    else:
+        out["region_name"] = "Synthetische wijk " + out["region_code"].str[-4:]
     out["year"] = table["year"].iloc[0]
     out["division_year"] = table["division_year"].iloc[0]
     if "geometry" in table:
@@ -322,9 +366,11 @@ def _aggregate(table: pd.DataFrame, key: str, level: str) -> pd.DataFrame:
     return out
 
 
-def regions(world: World, year: int | None = None) -> pd.DataFrame:
+def regions(world: World, year: int | None = None, geometry: bool = True) -> pd.DataFrame:
     """Buurten, wijken, gemeenten and the land in one table, like the real KWB and RIVM tables."""
     buurten = neighbourhood_table(world, year)
+    if not geometry:
+        buurten = pd.DataFrame(buurten.drop(columns="geometry", errors="ignore"))
     wijken = _aggregate(buurten, "wijk_code", "wijk")
     gemeenten = _aggregate(buurten, "gemeente_code", "gemeente")
     land = _aggregate(buurten.assign(_land="NL01"), "_land", "land")
@@ -334,118 +380,4 @@ def regions(world: World, year: int | None = None) -> pd.DataFrame:
         import geopandas as gpd
 
         frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=buurten.crs)
-    return frame
-
-
-KWB_COLUMNS = ["population", "n_households", "n_single_person_households", "pct_age_15_24", "pct_age_25_44",
-               "pct_age_45_64", "pct_age_65_plus", "pct_single_person_households", "pct_non_dutch_origin",
-               "pct_non_western", "pct_owner_occupied", "pct_social_rent", "density", "mean_woz",
-               "mean_income_per_resident"]
-RIVM_COLUMNS = ["pct_volunteering", "pct_informal_carer", "pct_lonely"]
-ROTTERDAM_COLUMNS = ["pct_long_term_residents", "pct_residential_mobility", "pct_volunteering", "pct_informal_carer",
-                     "pct_know_each_other", "pct_feel_at_home", "pct_much_contact", "pct_help_each_other",
-                     "pct_shared_norms", "pct_attached_to_neighbourhood", "pct_responsible_for_neighbourhood",
-                     "pct_active_for_neighbourhood", "pct_contact_with_neighbours", "pct_proud_of_neighbourhood",
-                     "pct_trust_municipality", "pct_expects_progress", "social_index", "social_index_subjective",
-                     "social_index_objective", "physical_index", "safety_index"]
-CONTEXT_COLUMNS = ["population", "n_households", "pct_age_65_plus", "pct_single_person_households",
-                   "pct_non_dutch_origin", "pct_non_western", "pct_owner_occupied", "pct_social_rent", "pct_students",
-                   "density"]
-BBGA_COLUMNS = ["population", "pct_age_18_22", "pct_age_23_39", "pct_single_person_households", "pct_owner_occupied",
-                "mean_years_at_address", "pct_volunteering", "pct_active_for_neighbourhood",
-                "pct_contact_with_neighbours", "social_cohesion", "involvement"]
-BBGA_YEARS = {"social_cohesion": range(2012, 2018), "involvement": range(2005, 2018, 2),
-              "pct_volunteering": (2012, 2014, 2016), "pct_active_for_neighbourhood": (2012, 2014, 2016),
-              "pct_contact_with_neighbours": (2012, 2014, 2016), "pct_owner_occupied": range(2011, 2019),
-              "pct_single_person_households": range(2010, 2019)}
-ID_COLUMNS = ["region_code", "region_name", "level", "gemeente_code", "gemeente_name", "year", "division_year"]
-
-
-def _label(frame: pd.DataFrame, name: str, year, variant=None) -> pd.DataFrame:
-    from dataclasses import asdict
-
-    from .api import LoadReport
-    from .catalogue import datasets
-
-    dataset = datasets().get(name)
-    names = [c for c in frame.columns if c.startswith(("pct_", "n_", "mean_", "social", "physical", "safety"))
-             or c in ("population", "density", "involvement")]
-    levels = frame["level"].value_counts().to_dict() if "level" in frame else {}
-    frame.attrs = {"wijkstudie": asdict(LoadReport(
-        source=f"synthetic stand-in for {name}", title="SYNTHETIC stand-in for " + (dataset.title if dataset else name),
-        format="synthetic", year=year, variant=variant, division=year, file="(generated)", rows=len(frame),
-        levels={k: int(v) for k, v in levels.items()}, variables={c: int(frame[c].notna().sum()) for c in names},
-        suppressed={}, columns={}, warnings=["SYNTHETIC DATA: generated, not measured"])), "data_kind": "synthetic"}
-    return frame
-
-
-def load_like(name: str, year: int | None = None, level: str | None = None, variant: str | None = None,
-              seed: int = 1) -> pd.DataFrame:
-    """A synthetic table shaped like ``wijkstudie.load(name, ...)``: the same canonical columns, codes and
-    levels, for running every notebook without real data. Labelled synthetic in its load report."""
-    from .catalogue import get_dataset
-
-    dataset = get_dataset(name)
-    resource = dataset.resource(year, variant)
-    year, variant = resource.year, resource.variant
-    world = default_world(seed)
-    if dataset.name in ("kwb", "rivm-gezondheid"):
-        table = regions(world).drop(columns="geometry")
-        columns = KWB_COLUMNS if dataset.name == "kwb" else RIVM_COLUMNS
-        table = table[ID_COLUMNS + columns].assign(year=year, division_year=year)
-        if dataset.name == "rivm-gezondheid":
-            table.insert(len(ID_COLUMNS), "age_group", variant)
-    elif dataset.name in ("cbs-gemeenten", "cbs-wijken", "cbs-buurten"):
-        lvl = {"cbs-gemeenten": "gemeente", "cbs-wijken": "wijk", "cbs-buurten": "buurt"}[dataset.name]
-        table = regions(world)
-        table = table[table["level"] == lvl][ID_COLUMNS + ["geometry"]].to_crs(4326).assign(year=year,
-                                                                                           division_year=year)
-    elif dataset.name == "rotterdam-wijkprofiel":
-        table = _city(world, 2015 if variant == "context" else year, CONTEXT_COLUMNS if variant == "context"
-                      else ROTTERDAM_COLUMNS)
-    elif dataset.name == "amsterdam-bbga" and variant == "data":
-        table = _panel(world)
-    else:
-        raise WijkstudieError(f"{dataset.name} ({variant}): no synthetic stand-in (not used by the notebooks)")
-    if level is not None and "level" in table:
-        table = table[table["level"] == level]
-    return _label(table.reset_index(drop=True), dataset.name, year, variant)
-
-
-def _city(world: World, year: int, columns) -> pd.DataFrame:
-    """A Rotterdam-like city: 71 buurten as 'wijken' (one named Vreewijk), their wijken as 'gebieden', a city row."""
-    buurten = neighbourhood_table(world, year).drop(columns="geometry", errors="ignore").head(71).copy()
-    buurten["area_number"] = np.arange(1, 72)
-    buurten.loc[buurten.index[40], "region_name"] = "Vreewijk"
-    buurten["area_type"] = "wijk"
-    buurten["gebied_name"] = "Synthetisch gebied " + buurten["wijk_code"].str[-2:]
-    gebieden = _aggregate(buurten.drop(columns=["area_number", "area_type", "gebied_name"]), "wijk_code", "wijk")
-    gebieden["area_number"] = 4000 + np.arange(len(gebieden))
-    gebieden["area_type"] = "gebied"
-    gebieden["gebied_name"] = "Synthetisch gebied " + gebieden["region_code"].str[-2:]
-    city = _aggregate(buurten.assign(_city="GM9000").drop(columns=["area_number", "area_type", "gebied_name"]),
-                      "_city", "gemeente")
-    city["area_number"], city["area_type"], city["gebied_name"] = 5000, "stad", "Synthetische stad"
-    keep = ID_COLUMNS + ["area_number", "area_type", "gebied_name"] + [c for c in columns]
-    frame = pd.concat([buurten[keep], gebieden[keep], city[keep]], ignore_index=True)
-    frame["year"] = year
-    frame["area_number"] = frame["area_number"].astype("Int64")
-    return frame
-
-
-def _panel(world: World) -> pd.DataFrame:
-    """An Amsterdam-like panel: 22 gebieden (DX01-DX22) and the city, 2005-2018, each year a new survey wave."""
-    frames = []
-    for year in range(2005, 2019):
-        table = neighbourhood_table(world, year).drop(columns="geometry", errors="ignore").iloc[72:94].copy()
-        table["region_code"] = [f"DX{i:02d}" for i in range(1, 23)]
-        table["level"] = "gebied"
-        city = _aggregate(table.assign(_city="GM0363"), "_city", "gemeente")
-        frames += [table, city.assign(year=year)]
-    frame = pd.concat(frames, ignore_index=True)[ID_COLUMNS + BBGA_COLUMNS]
-    frame["gemeente_code"] = "GM0363"
-    frame["region_name"] = np.where(frame["level"] == "gemeente", "Synthetische stad", None)
-    for column, years in BBGA_YEARS.items():
-        frame.loc[~frame["year"].isin(list(years)), column] = np.nan
-    frame["year"] = frame["year"].astype("Int64")
     return frame

@@ -1,0 +1,483 @@
+"""Write the synthetic world as a mirror: the files the notebooks read, in the publishers' own layouts.
+
+The folder is laid out like the real mirror (``cbs-kwb/``, ``rivm-gezondheid/``, ``geo/``, ...; every path is
+the catalogue's mirror path of the resource it stands in for), holds a survey file with its mapping onto the
+resident schema, and is marked synthetic by its manifest (``wijkstudie-mirror.json``), which is what makes every
+table read from it carry the data kind "synthetic". ``mirror()`` writes it once per seed, scenario and generator
+version into the cache folder and reuses it; writing takes a few seconds.
+
+Files that the publishers publish as legacy Excel (``.xls``: the Rotterdam workbooks) are written as Office
+Open XML under the same name; wijkstudie reads workbooks by their content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from ..catalogue import get_dataset
+from ..paths import synthetic_dir
+from ..provenance import MANIFEST
+from ..version import __version__
+from .world import (BBGA_AREA, SCENARIO_DIR, World, _residents, gemeente_name, generate, neighbourhood_table,
+                    regions)
+
+GENERATOR_VERSION = 1
+REGISTER_YEAR = None  # composition comes from the world's base wave
+SURVEY_FILE, MAPPING_FILE = "survey/synthetic-residents.csv", "survey/synthetic-residents.yaml"
+CROSSWALK_YEARS = (2016, 2024)
+
+
+# --- the mirror as a whole ----------------------------------------------------------------------------------
+
+def _scenario_path(scenario) -> Path:
+    return Path(scenario) if str(scenario).endswith((".yaml", ".yml")) else SCENARIO_DIR / f"{scenario}.yaml"
+
+
+def mirror(seed: int = 1, scenario="default") -> Path:
+    """The folder of the synthetic world's mirror for a seed and scenario: written on first use (atomically, so
+    two processes never see half a mirror), reused afterwards."""
+    path = _scenario_path(scenario)
+    content = path.read_bytes() if path.is_file() else str(scenario).encode()
+    key = hashlib.sha1(b"|".join([str(GENERATOR_VERSION).encode(), str(seed).encode(), content,
+                                   __version__.encode()])).hexdigest()[:10]
+    folder = synthetic_dir() / f"{path.stem}-seed{seed}-{key}"
+    if (folder / MANIFEST).is_file():
+        return folder
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = folder.parent / f".{folder.name}.{os.getpid()}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        write_mirror(tmp, seed=seed, scenario=scenario)
+        try:
+            os.replace(tmp, folder)
+        except OSError:  # another process finished first: use its mirror
+            if not (folder / MANIFEST).is_file():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return folder
+
+
+def write_mirror(folder, seed: int = 1, scenario="default") -> Path:
+    """Write the synthetic world's mirror into ``folder`` (see the module docstring); returns the folder."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    world = generate(scenario, seed=seed)
+    base = regions(world, geometry=False)
+    waves = {year: regions(world, year, geometry=False) for year in (2016, 2020)}
+    files = []
+
+    def target(dataset: str, year: int, variant: str | None = None) -> Path:
+        path = folder / get_dataset(dataset).resource(year, variant).mirror
+        path.parent.mkdir(parents=True, exist_ok=True)
+        files.append(str(path.relative_to(folder)))
+        return path
+
+    register = _register(base, world)
+    _kwb_odata(register, 2017, ODATA_2017).to_csv(target("kwb", 2017, "open-data"), index=False)
+    _kwb_odata(register, 2024, ODATA_2024).to_csv(target("kwb", 2024, "open-data"), index=False)
+    for year in (2022, 2023):
+        _kwb_workbook(register).to_excel(target("kwb", year, "workbook"), sheet_name=f"kwb-{year}", index=False)
+    for year, table in waves.items():
+        for variant in ("18+", "65+", "18-64"):
+            export, path = _rivm_export(world, table, year, variant), target("rivm-gezondheid", year, variant)
+            if path.suffix == ".csv":  # where the catalogue has no mirror file: what fetch writes, a CSV
+                export.to_csv(path, index=False)
+            else:
+                export.to_excel(path, index=False, sheet_name="50090NED_TypedDataSet")
+    _boundaries(world, "gemeente", 2022, target("cbs-gemeenten", 2022))
+    _boundaries(world, "wijk", 2024, target("cbs-wijken", 2024))
+    _boundaries(world, "buurt", 2024, target("cbs-buurten", 2024))
+    _rotterdam_profile(world, target("rotterdam-wijkprofiel", 2016, "wijkprofiel"))
+    _rotterdam_context(register, target("rotterdam-wijkprofiel", 2015, "context"))
+    _bbga(world, target("amsterdam-bbga", 2018, "data"), target("amsterdam-bbga", 2018, "metadata"))
+    files += _crosswalks(register, folder)
+    files += _survey(world, folder)
+    manifest = {"data_kind": "synthetic", "description": f"seed {seed}, scenario {_scenario_path(scenario).stem}",
+                "seed": seed, "scenario": str(scenario), "generator_version": GENERATOR_VERSION,
+                "survey": {"file": SURVEY_FILE, "mapping": MAPPING_FILE}, "files": sorted(files)}
+    (folder / "MANIFEST.md").write_text(_manifest_text(manifest), encoding="utf-8")
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    return folder
+
+
+def _manifest_text(manifest: dict) -> str:
+    return ("# SYNTHETIC mirror (wijkstudie)\n\n"
+            "Every file in this folder is SYNTHETIC: generated by wijkstudie from the scenario "
+            f"`{manifest['scenario']}` with seed {manifest['seed']}, in the layouts of the publishers' files it "
+            "stands in for. The numbers describe the synthetic world, not Dutch neighbourhoods. wijkstudie marks "
+            "every table, model, figure and finding made from them as synthetic (`wijkstudie-mirror.json`).\n\n"
+            + "\n".join(f"- `{f}`" for f in manifest["files"]) + "\n")
+
+
+# --- register figures (KWB) ---------------------------------------------------------------------------------
+
+def _register(table: pd.DataFrame, world: World) -> pd.DataFrame:
+    """The base wave as register figures: counts from shares, a few figures only registers have."""
+    out = table.drop(columns="geometry", errors="ignore").copy()
+    pop = out["population"]
+    rng = np.random.default_rng([world.seed, 17])
+    urban = out["region_code"].map(_urban_by_code(world)).fillna(0.0).to_numpy()
+    out["n_age_0_14"] = np.round(0.2 * pop)
+    for band in ("15_24", "25_44", "45_64", "65_plus"):
+        out[f"n_age_{band}"] = np.round(out[f"pct_age_{band}"] * pop / 100)
+    out["n_non_western"] = np.round(out["pct_non_western"] * pop / 100)
+    out["n_western"] = np.round((out["pct_non_dutch_origin"] - out["pct_non_western"]) * pop / 100)
+    out["n_dwellings"] = np.round(out["n_households"] * 1.03)
+    out["area_land_ha"] = np.round(100 * pop / out["density"].where(out["density"] > 0), 0)
+    out["pct_low_income"] = np.clip(40 + 9 * urban + 0.25 * (out["pct_non_western"] - 10) + rng.normal(0, 2.5, len(out)),
+                                    5, 90).round(0)
+    out["pct_high_income"] = np.clip(20 - 6 * urban + rng.normal(0, 2, len(out)), 1, 80).round(0)
+    out["pct_labour_participation"] = np.clip(68 - 3 * urban + rng.normal(0, 2, len(out)), 30, 90).round(1)
+    out["urbanity"] = pd.cut(-urban, [-np.inf, -0.6, -0.2, 0.2, 0.6, np.inf], labels=[1, 2, 3, 4, 5]).astype(float)
+    return out
+
+
+def _urban_by_code(world: World) -> dict:
+    nb = world.neighbourhoods
+    urban = {}
+    for key in ("buurt_code", "wijk_code", "gemeente_code"):
+        urban.update(nb.groupby(key)["urban"].mean().to_dict())
+    urban["NL01"] = float(nb["urban"].mean())
+    return urban
+
+
+def _soort(level: str) -> str:
+    return {"land": "Land", "gemeente": "Gemeente", "wijk": "Wijk", "buurt": "Buurt"}[level]
+
+
+# OData keys of the open-data tables: (key, canonical variable, kind) with kind count / value
+ODATA_2017 = [("AantalInwoners_5", "population", "count"), ("k_0Tot15Jaar_8", "n_age_0_14", "count"),
+              ("k_15Tot25Jaar_9", "n_age_15_24", "count"), ("k_25Tot45Jaar_10", "n_age_25_44", "count"),
+              ("k_45Tot65Jaar_11", "n_age_45_64", "count"), ("k_65JaarOfOuder_12", "n_age_65_plus", "count"),
+              ("WestersTotaal_17", "n_western", "count"), ("NietWestersTotaal_18", "n_non_western", "count"),
+              ("HuishoudensTotaal_28", "n_households", "count"),
+              ("Eenpersoonshuishoudens_29", "n_single_person_households", "count"),
+              ("Bevolkingsdichtheid_33", "density", "count"), ("Woningvoorraad_34", "n_dwellings", "count"),
+              ("GemiddeldeWoningwaarde_35", "mean_woz", "value"), ("Koopwoningen_40", "pct_owner_occupied", "round"),
+              ("InBezitWoningcorporatie_42", "pct_social_rent", "round"),
+              ("GemiddeldInkomenPerInwoner_66", "mean_income_per_resident", "value"),
+              ("k_40PersonenMetLaagsteInkomen_67", "pct_low_income", "round"),
+              ("k_20PersonenMetHoogsteInkomen_68", "pct_high_income", "round"),
+              ("Nettoarbeidsparticipatie_69", "pct_labour_participation", "value"),
+              ("OppervlakteLand_101", "area_land_ha", "count"), ("MateVanStedelijkheid_104", "urbanity", "count")]
+ODATA_2024 = [("AantalInwoners_5", "population", "count"), ("k_0Tot15Jaar_8", "n_age_0_14", "count"),
+              ("k_15Tot25Jaar_9", "n_age_15_24", "count"), ("k_25Tot45Jaar_10", "n_age_25_44", "count"),
+              ("k_45Tot65Jaar_11", "n_age_45_64", "count"), ("k_65JaarOfOuder_12", "n_age_65_plus", "count"),
+              ("EuropaExclusiefNederland_18", "n_western", "count"), ("BuitenEuropa_19", "n_non_western", "count"),
+              ("HuishoudensTotaal_29", "n_households", "count"),
+              ("Eenpersoonshuishoudens_30", "n_single_person_households", "count"),
+              ("Bevolkingsdichtheid_34", "density", "count"), ("Woningvoorraad_35", "n_dwellings", "count"),
+              ("GemiddeldeWOZWaardeVanWoningen_39", "mean_woz", "value"),
+              ("Koopwoningen_47", "pct_owner_occupied", "round"),
+              ("InBezitWoningcorporatie_49", "pct_social_rent", "round"),
+              ("Nettoarbeidsparticipatie_78", "pct_labour_participation", "value"),
+              ("GemiddeldInkomenPerInwoner_83", "mean_income_per_resident", "value"),
+              ("k_40PersonenMetLaagsteInkomen_84", "pct_low_income", "round"),
+              ("k_20PersonenMetHoogsteInkomen_85", "pct_high_income", "round"),
+              ("OppervlakteLand_123", "area_land_ha", "count"), ("MateVanStedelijkheid_127", "urbanity", "count")]
+
+
+def _cell(values: pd.Series, kind: str) -> list:
+    """Numbers as CBS writes them: whole counts, one decimal for values, '.' where missing."""
+    out = []
+    for v in values:
+        if pd.isna(v):
+            out.append(".")
+        elif kind in ("count", "round"):
+            out.append(str(int(round(float(v)))))
+        else:
+            out.append(f"{float(v):.1f}")
+    return out
+
+
+def _kwb_odata(register: pd.DataFrame, year: int, keys) -> pd.DataFrame:
+    code = register["region_code"].astype(str)
+    frame = pd.DataFrame({
+        "ID": np.arange(len(register)),
+        "WijkenEnBuurten": code.str.replace("NL01", "NL00").str.ljust(10),
+        "Gemeentenaam_1": register["gemeente_name"].fillna("Nederland").astype(str).str.ljust(40),
+        "SoortRegio_2": register["level"].map(_soort).str.ljust(10),
+        "Codering_3": code.str.replace("NL01", "NL00").str.ljust(10),
+    })
+    for key, name, kind in keys:
+        frame[key] = _cell(register[name], kind)
+    return frame
+
+
+WORKBOOK = [("a_inw", "population", "count"), ("a_00_14", "n_age_0_14", "count"), ("a_15_24", "n_age_15_24", "count"),
+            ("a_25_44", "n_age_25_44", "count"), ("a_45_64", "n_age_45_64", "count"),
+            ("a_65_oo", "n_age_65_plus", "count"), ("a_eur_al", "n_western", "count"),
+            ("a_neu_al", "n_non_western", "count"), ("a_hh", "n_households", "count"),
+            ("a_1p_hh", "n_single_person_households", "count"), ("bev_dich", "density", "count"),
+            ("a_woning", "n_dwellings", "count"), ("g_wozbag", "mean_woz", "count"),
+            ("p_koopw", "pct_owner_occupied", "round"), ("p_wcorpw", "pct_social_rent", "round"),
+            ("p_arb_pp", "pct_labour_participation", "value"), ("g_ink_pi", "mean_income_per_resident", "value"),
+            ("p_ink_li", "pct_low_income", "round"), ("p_ink_hi", "pct_high_income", "round"),
+            ("a_lan_ha", "area_land_ha", "count"), ("ste_mvs", "urbanity", "count")]
+
+
+def _kwb_workbook(register: pd.DataFrame) -> pd.DataFrame:
+    rows = register[register["level"] != "land"]
+    code = rows["region_code"].astype(str)
+    frame = pd.DataFrame({"gwb_code_10": code, "gwb_code_8": code.str[2:], "regio": rows["region_name"].astype(str),
+                          "gm_naam": rows["gemeente_name"].astype(str), "recs": rows["level"].map(_soort),
+                          "gwb_code": code})
+    for key, name, kind in WORKBOOK:
+        cells = _cell(rows[name], kind)
+        frame[key] = [c if c == "." else (float(c) if kind == "value" else int(c)) for c in cells]
+    return frame
+
+
+# --- RIVM/CBS Gezondheid per wijk en buurt ---------------------------------------------------------------------
+
+AGE_CODES = {"18+": 20300, "65+": 80200, "18-64": 53115}
+RIVM_KEYS = [("ErvarenGezondheidGoedZeerGoed_4", "pct_good_health"), ("MatigVeelRegieOverEigenLeven_27",
+             "pct_control_over_life"), ("Eenzaam_28", "pct_lonely"), ("ErnstigZeerErnstigEenzaam_29",
+             "pct_severely_lonely"), ("Mantelzorger_32", "pct_informal_carer"), ("Vrijwilligerswerk_33",
+             "pct_volunteering"), ("MoeiteMetRondkomen_38", "pct_difficulty_making_ends_meet")]
+
+
+def _rivm_export(world: World, table: pd.DataFrame, year: int, variant: str) -> pd.DataFrame:
+    """An Excel export of table 50090NED for one measurement and age group: rates among the residents of that
+    age group of the survey wave of ``year``, per buurt, wijk, gemeente and the land (too few respondents:
+    suppressed)."""
+    residents = world.residents_for(year)
+    age = residents["age"].to_numpy()
+    keep = {"18+": age >= 18, "65+": age >= 65, "18-64": age < 65}[variant]
+    r = residents[keep]
+    urban = _urban_by_code(world)
+    rng = np.random.default_rng([world.seed, year, AGE_CODES[variant]])
+    rows = []
+    for level, key in (("land", None), ("gemeente", "gemeente_code"), ("wijk", "wijk_code"), ("buurt", "buurt_code")):
+        groups = r.groupby(r[key].astype(str) if key else pd.Series("NL01", index=r.index), observed=True)
+        n = groups.size()
+        volunteering = 100 * groups["volunteers"].mean()
+        carer = groups["age"].apply(lambda a: np.clip(12 + 0.08 * (a.mean() - 40), 2, 40))
+        trust = 100 * groups["trust_neighbours"].mean()
+        part = pd.DataFrame({"code": n.index, "n": n.to_numpy(), "pct_volunteering": volunteering.to_numpy(),
+                             "pct_informal_carer": carer.to_numpy(), "trust": trust.to_numpy()})
+        part["urban"] = part["code"].map(urban).fillna(0.0)
+        noise = rng.normal(0, 1.5, len(part))
+        part["pct_lonely"] = np.clip(70 - 0.4 * part["trust"] + 4 * part["urban"] + noise, 5, 90)
+        part["pct_severely_lonely"] = np.clip(0.25 * part["pct_lonely"] + rng.normal(0, 1, len(part)), 1, 50)
+        part["pct_good_health"] = np.clip(80 - (10 if variant == "65+" else 0) - 3 * part["urban"] + noise, 30, 98)
+        part["pct_control_over_life"] = np.clip(90 - 2 * part["urban"] + rng.normal(0, 1, len(part)), 60, 99)
+        part["pct_difficulty_making_ends_meet"] = np.clip(14 + 7 * part["urban"] + rng.normal(0, 2, len(part)), 1, 60)
+        part["level"] = level
+        rows.append(part)
+    frame = pd.concat(rows, ignore_index=True)
+    names = frame["code"].map(lambda c: "Nederland" if c == "NL01" else gemeente_name("GM" + c[2:6]))
+    out = pd.DataFrame({
+        "ID": np.arange(len(frame)), "Leeftijd": AGE_CODES[variant], "Marges": "MW00000",
+        "WijkenEnBuurten": frame["code"].str.ljust(10), "Perioden": f"{year}JJ00",
+        "Gemeentenaam_1": names.str.ljust(40), "SoortRegio_2": frame["level"].map(_soort).str.ljust(10),
+        "Codering_3": frame["code"].str.ljust(20),
+    })
+    few = frame["n"] < 15  # RIVM suppresses estimates it cannot make
+    for key, name in RIVM_KEYS:
+        out[key] = [("." if suppress else f"{value:8.1f}") for value, suppress in zip(frame[name], few)]
+    return out
+
+
+# --- boundaries ---------------------------------------------------------------------------------------------
+
+def _boundaries(world: World, level: str, year: int, path: Path) -> None:
+    nb = world.neighbourhoods[["buurt_code", "wijk_code", "gemeente_code", "geometry"]]
+    key = {"gemeente": "gemeente_code", "wijk": "wijk_code", "buurt": "buurt_code"}[level]
+    shapes = nb.dissolve(by=key).reset_index() if level != "buurt" else nb.copy()
+    shapes = shapes.to_crs(4326)
+    names = neighbourhood_table(world).set_index("region_code")["region_name"] if level == "buurt" else None
+    if level == "gemeente":  # the CBS gebiedsindelingen layout
+        props = pd.DataFrame({"id": np.arange(1, len(shapes) + 1), "statcode": shapes[key],
+                              "jrstatcode": f"{year}" + shapes[key], "statnaam": shapes[key].map(gemeente_name),
+                              "rubriek": "gemeente"})
+        meta = {}
+    else:  # the PDOK wijken-en-buurten layout
+        props = pd.DataFrame({f"{level}code": shapes[key]})
+        props[f"{level}naam"] = (shapes[key].map(names) if level == "buurt"
+                                 else "Synthetische wijk " + shapes[key].str[-4:])
+        props["gemeentecode"] = shapes["gemeente_code"]
+        props["gemeentenaam"] = shapes["gemeente_code"].map(gemeente_name)
+        meta = {"metadata": {"type": f"{level}en", "year": year, "count": len(shapes)}}
+    features = []
+    for i, geometry in enumerate(shapes.geometry):
+        features.append({"type": "Feature", "properties": {k: _json_value(props[k].iloc[i]) for k in props},
+                         "geometry": json.loads(pd.Series([geometry]).pipe(_geojson_geometry))})
+    path.write_text(json.dumps({"type": "FeatureCollection", **meta, "features": features}), encoding="utf-8")
+
+
+def _geojson_geometry(series: pd.Series) -> str:
+    import shapely
+
+    return shapely.to_geojson(series.iloc[0], indent=None)
+
+
+def _json_value(value):
+    return value.item() if hasattr(value, "item") else value
+
+
+# --- Rotterdam Wijkprofiel and Context ------------------------------------------------------------------------
+
+PROFILE_ITEMS = {  # sheet -> (Wijkprofiel code, canonical variable, fraction?)
+    "SI": [("SI", "social_index", False), ("SIs", "social_index_subjective", False),
+           ("SIo", "social_index_objective", False), ("ElkaarKennen_p", "pct_know_each_other", True),
+           ("ThuisVoelen_p", "pct_feel_at_home", True), ("VeelOmgang_p", "pct_much_contact", True),
+           ("ElkaarHelpen_p", "pct_help_each_other", True), ("GedeeldeNormenWaarden_p", "pct_shared_norms", True),
+           ("VerbondenheidBuurt_p", "pct_attached_to_neighbourhood", True),
+           ("VerantwoordelijkVoorBuurt_p", "pct_responsible_for_neighbourhood", True),
+           ("Vrijwilligers_p", "pct_volunteering", True), ("ActieveInzet_p", "pct_active_for_neighbourhood", True),
+           ("ContactenMetBuren_p", "pct_contact_with_neighbours", True),
+           ("TrotsOpBuurt_p", "pct_proud_of_neighbourhood", True),
+           ("VertrouwenInGemeentebestuur_p", "pct_trust_municipality", True),
+           ("VerwachteVooruitgang_p", "pct_expects_progress", True), ("Mantelzorgers_p", "pct_informal_carer", True),
+           ("langewoonduur_p", "pct_long_term_residents", True),
+           ("mutatiegraad_p", "pct_residential_mobility", True)],
+    "FI-subj": [("FI", "physical_index", False)],
+    "VI": [("VI", "safety_index", False)],
+}
+
+
+def _rotterdam_areas(table: pd.DataFrame) -> pd.DataFrame:
+    """Rotterdam's areas in its own numbering: each buurt of the synthetic Rotterdam a 'wijk' (its number the
+    buurt's two last digits, as CBS numbers Rotterdam's buurten), each wijk a 'gebied' (4000 and up), the city
+    5000."""
+    gm = "GM0599"
+    buurten = table[(table["level"] == "buurt") & (table["gemeente_code"] == gm)].copy()
+    wijken = table[(table["level"] == "wijk") & (table["gemeente_code"] == gm)].copy()
+    city = table[(table["level"] == "gemeente") & (table["region_code"] == gm)].copy()
+    buurten["wijknr"] = buurten["region_code"].str[-2:].astype(int)
+    buurten["gebied"] = buurten["region_code"].str[:8].str.replace("BU", "WK").map(
+        wijken.set_index("region_code")["region_name"])
+    wijken["wijknr"] = 4000 + np.arange(len(wijken))
+    wijken["gebied"] = wijken["region_name"]
+    city["wijknr"], city["gebied"], city["region_name"] = 5000, "Rotterdam", "Rotterdam"
+    return pd.concat([buurten, wijken, city], ignore_index=True)
+
+
+def _rotterdam_profile(world: World, path: Path) -> None:
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for year in (2014, 2016):
+            areas = _rotterdam_areas(regions(world, year, geometry=False))
+            for sheet, items in PROFILE_ITEMS.items():
+                header = [[None, year, "in hoefijzer = 1"] + [1] * len(items),
+                          ["naam gebied (voormalig deelgemeente)", "wijknr", "BUURT85"] + [c for c, _, _ in items],
+                          [None, None, None] + [name for _, name, _ in items]]
+                body = [[f"gebied {g}", int(n), name] + [None if pd.isna(a[v]) else float(a[v]) / (100 if f else 1)
+                                                          for _, v, f in items]
+                        for (_, a), g, n, name in zip(areas.iterrows(), areas["gebied"], areas["wijknr"],
+                                                      areas["region_name"])]
+                pd.DataFrame(header + body).to_excel(writer, sheet_name=f"{sheet} {year}", header=False, index=False)
+        pd.DataFrame([["code", "label"]] + [[c, n] for items in PROFILE_ITEMS.values() for c, n, _ in items]).to_excel(
+            writer, sheet_name="Labels", header=False, index=False)
+
+
+CONTEXT = [("Aantal inwoners", "population", 1), ("aantal huishoudens", "n_households", 1),
+           ("koop", "pct_owner_occupied", 100), ("soc huur", "pct_social_rent", 100),
+           ("een-persoons hh", "pct_single_person_households", 100), ("% studenten", "pct_students", 100),
+           ("65 jr en ouder", "pct_age_65_plus", 100), ("niet-westers allochtoon", "pct_non_western", 100),
+           ("bevolkingsdichtheid", "density", 100)]
+
+
+def _rotterdam_context(register: pd.DataFrame, path: Path) -> None:
+    areas = _rotterdam_areas(register)
+    areas["western"] = areas["pct_non_dutch_origin"] - areas["pct_non_western"]
+    header = [[None, None, None] + ["Bevolking 1-1-2015"] * len(CONTEXT) + ["Herkomst 1-1-2015"],
+              ["wijknr", "BUURT85", "Gebied"] + [c for c, _, _ in CONTEXT] + ["westers allochtoon"]]
+    body = [[int(n), name, g] + [None if pd.isna(a[v]) else float(a[v]) / d for _, v, d in CONTEXT]
+            + [float(a["western"]) / 100] for (_, a), n, name, g in zip(areas.iterrows(), areas["wijknr"],
+                                                                        areas["region_name"], areas["gebied"])]
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        pd.DataFrame(header + body).to_excel(writer, sheet_name="Totaal contextindicatoren", header=False, index=False)
+
+
+# --- Amsterdam BBGA -----------------------------------------------------------------------------------------
+
+BBGA = [("BEVTOTAAL", "population", range(2005, 2019)), ("BEV18_22", "n_age_18_22", range(2005, 2019)),
+        ("BEV23_39", "n_age_23_39", range(2005, 2019)),
+        ("BEVALLEENHH_P", "pct_single_person_households", range(2010, 2019)),
+        ("WKOOP_P", "pct_owner_occupied", range(2011, 2019)), ("BEVWOONDUUR", "mean_years_at_address", range(2005, 2019)),
+        ("PVRIJWIL_P", "pct_volunteering", (2012, 2014, 2016)),
+        ("PINZETBRT_P", "pct_active_for_neighbourhood", (2012, 2014, 2016)),
+        ("PBUUR_P", "pct_contact_with_neighbours", (2012, 2014, 2016)), ("LSOCCOH_R", "social_cohesion", range(2012, 2018)),
+        ("LBETROKKEN_R", "involvement", range(2005, 2018, 2))]
+
+
+def _bbga(world: World, data_path: Path, meta_path: Path) -> None:
+    """Amsterdam's wijken as BBGA gebieden (DX01, ...), one survey wave of their residents per year."""
+    nb = world.neighbourhoods
+    amsterdam = nb[nb["gemeente_code"] == BBGA_AREA].reset_index(drop=True)
+    wijken = sorted(amsterdam["wijk_code"].unique())
+    gebied = {w: f"DX{i + 1:02d}" for i, w in enumerate(wijken)}
+    rows = []
+    for year in range(2005, 2019):
+        rng = np.random.default_rng([world.seed, year, 11])
+        residents = _residents(amsterdam, world.params, rng, year)
+        area = residents["wijk_code"].map(gebied)
+        for code, r in [*residents.groupby(area), ("STAD", residents)]:
+            n = len(r)
+            values = {"population": n * 60.0, "n_age_18_22": 60.0 * (r["age"] <= 22).sum(),
+                      "n_age_23_39": 60.0 * r["age"].between(23, 39).sum(),
+                      "pct_single_person_households": 100 * (r["household_type"] == "single").mean(),
+                      "pct_owner_occupied": 100 * (r["tenure"] == "owner").mean(),
+                      "mean_years_at_address": float(r["years_at_address"].mean()),
+                      "pct_volunteering": 100 * r["volunteers"].mean(),
+                      "pct_active_for_neighbourhood": 100 * r["participates"].mean(),
+                      "pct_contact_with_neighbours": 100 * (0.3 + 0.5 * r["trust_neighbours"].mean()),
+                      "social_cohesion": 3.5 + 4 * r["trust_neighbours"].mean() + rng.normal(0, 0.1),
+                      "involvement": 4 + 6 * r["participates"].mean() + rng.normal(0, 0.15)}
+            for variable, name, years in BBGA:
+                rows.append((year, code, variable, f"{values[name]:.1f}".replace(".", ",") if year in years else ""))
+    rows += [(2019, "STAD", "BEVTOTAAL_PROG2018", "1000000")]
+    pd.DataFrame(rows, columns=["jaar", "gebiedcode15", "variabele", "waarde"]).to_csv(data_path, sep=";", index=False)
+    meta = pd.DataFrame([{"Variabele": v, "Label": name, "Definitie": f"synthetic stand-in for {v}",
+                          "Bron": "synthetic world"} for v, name, _ in BBGA]
+                        + [{"Variabele": "BEVTOTAAL_PROG2018", "Label": "population forecast",
+                            "Definitie": "synthetic", "Bron": "synthetic world"}])
+    meta.to_csv(meta_path, sep=";", index=False)
+
+
+# --- grenswijzigen matrices -----------------------------------------------------------------------------------
+
+def _crosswalks(register: pd.DataFrame, folder: Path) -> list[str]:
+    """Every matrix of the catalogue: the synthetic world keeps one division, so the matrices between years are
+    empty (nothing changed) and the postcode matrices list its gemeenten and wijken with their addresses."""
+    import pyreadr
+
+    written = []
+    empty, postcode = pd.DataFrame(), {}
+    for level in ("gemeente", "wijk"):  # ten pseudo postcodes (9000-9009), each area's addresses in one of them
+        counts = register[register["level"] == level].set_index("region_code")["n_dwellings"].astype("int32")
+        matrix = np.zeros((len(counts), 10), dtype="int32")
+        matrix[np.arange(len(counts)), np.arange(len(counts)) % 10] = counts.to_numpy()
+        postcode[level] = pd.DataFrame(matrix, index=[c[2:] for c in counts.index],
+                                       columns=[str(9000 + i) for i in range(10)])
+    for resource in get_dataset("grenswijzigen").resources:
+        p = resource.params
+        path = folder / resource.mirror
+        path.parent.mkdir(parents=True, exist_ok=True)
+        matrix = postcode[p["level"]] if p["kind"] == "postcode" else empty
+        pyreadr.write_rdata(str(path), matrix, df_name=p["name"])
+        written.append(resource.mirror)
+    return written
+
+
+# --- the survey -----------------------------------------------------------------------------------------------
+
+def _survey(world: World, folder: Path) -> list[str]:
+    """The world's residents as a survey file, with a mapping onto the resident schema (one column each)."""
+    residents = world.residents.drop(columns=["age_group"])
+    path = folder / SURVEY_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    residents.to_csv(path, index=False)
+    mapping = {"source": "synthetic survey", "columns": {c: c for c in residents.columns}}
+    (folder / MAPPING_FILE).write_text(yaml.safe_dump(mapping, sort_keys=False), encoding="utf-8")
+    return [SURVEY_FILE, MAPPING_FILE]
