@@ -67,7 +67,7 @@ class FindingTest:
     level: str
     year: str
     n: int
-    data_kind: str = "real"   # real or synthetic
+    data_kind: str = "unknown"  # real, synthetic or unknown: only "real" counts as evidence about real areas
     caveats: list = field(default_factory=list)
     notebook: str = ""
 
@@ -78,8 +78,9 @@ class FindingTest:
 
 def from_model(finding_key: str, result, term: str, expected_sign: int, label: str, use: str = "std_estimate",
                caveats=(), notebook: str = "") -> FindingTest:
-    """A FindingTest from a ModelResult term. ``use="std_estimate"`` reports the standardised coefficient
-    (its CI is the raw CI scaled by the same factor); ``use="estimate"`` the coefficient itself."""
+    """A FindingTest from a ModelResult term. ``use="std_estimate"`` reports the standardised estimate (its
+    interval is the estimate's interval scaled by the same factor); ``use="estimate"`` the estimate itself. The
+    data kind, sources, level and years come from the result's provenance (unknown stays unknown)."""
     finding(finding_key)
     row = result.term(term)
     low, high, est = row["ci_low"], row["ci_high"], row["estimate"]
@@ -92,6 +93,8 @@ def from_model(finding_key: str, result, term: str, expected_sign: int, label: s
     extra = list(caveats)
     if result.n < 30:
         extra.append(f"few areas (n = {result.n})")
+    if result.data_kind == "unknown":
+        extra.append("data of unknown provenance: not counted as evidence")
     return FindingTest(finding_key, label, float(est), float(min(low, high)), float(max(low, high)), expected_sign,
                        measure, result.source, result.level, str(result.year), int(result.n), result.data_kind,
                        extra, notebook)
@@ -99,15 +102,22 @@ def from_model(finding_key: str, result, term: str, expected_sign: int, label: s
 
 def from_estimate(finding_key: str, label: str, estimate: float, ci_low: float, ci_high: float, expected_sign: int,
                   measure: str, data, n: int, caveats=(), notebook: str = "") -> FindingTest:
-    """A FindingTest from an estimate computed outside a ModelResult; source, level, year and whether the
-    data are real or synthetic come from the table ``data`` it was computed on."""
-    from .models.result import context_of
+    """A FindingTest from an estimate computed outside a model (a contrast, a gap); source, level, year and
+    whether the data are real, synthetic or unknown come from ``data``: a table, or a ModelResult."""
+    from .models.result import ModelResult, context
+    from .provenance import provenance_of
 
     finding(finding_key)
-    ctx = context_of(data)
+    if isinstance(data, ModelResult):
+        provenance, years = data.provenance, data.years
+    else:
+        ctx = context(data, data) if hasattr(data, "columns") else {"provenance": provenance_of(data), "years": ""}
+        provenance, years = ctx["provenance"], ctx["years"]
+    extra = list(caveats) + (["data of unknown provenance: not counted as evidence"]
+                             if provenance.kind == "unknown" else [])
     return FindingTest(finding_key, label, float(estimate), float(min(ci_low, ci_high)), float(max(ci_low, ci_high)),
-                       expected_sign, measure, ctx["source"], ctx["level"], ctx["year"], int(n), ctx["data_kind"],
-                       list(caveats), notebook)
+                       expected_sign, measure, provenance.source_text(), ", ".join(provenance.levels), years, int(n),
+                       provenance.kind, extra, notebook)
 
 
 def classify(ci_low: float, ci_high: float, expected_sign: int) -> str:
@@ -137,16 +147,19 @@ def verdict(outcomes) -> str:
     return NOT_SUPPORTED
 
 
+KIND_LABEL = {"real": "real data", "synthetic": "SYNTHETIC data", "unknown": "UNKNOWN provenance, not counted"}
+
+
 def combined_verdict(tests) -> str:
-    """The verdict of a finding, kept apart for real and synthetic evidence: synthetic results never count as
-    evidence about real neighbourhoods, so they get their own verdict, marked SYNTHETIC."""
-    real = [t.outcome for t in tests if t.data_kind != "synthetic"]
-    synthetic = [t.outcome for t in tests if t.data_kind == "synthetic"]
-    if real and synthetic:
-        return f"{verdict(real)} (real data); {verdict(synthetic)} (SYNTHETIC data)"
-    if synthetic:
-        return f"{verdict(synthetic)} (SYNTHETIC data)"
-    return verdict(real)
+    """The verdict of a finding, kept apart for real, synthetic and unknown evidence: synthetic results never
+    count as evidence about real neighbourhoods, and results of unknown provenance are never taken for real."""
+    by_kind = {kind: [t.outcome for t in tests if t.data_kind == kind] for kind in KIND_LABEL}
+    present = [kind for kind in KIND_LABEL if by_kind[kind]]
+    if not present:
+        return NOT_TESTABLE
+    if present == ["real"]:
+        return verdict(by_kind["real"])
+    return "; ".join(f"{verdict(by_kind[kind])} ({KIND_LABEL[kind]})" for kind in present)
 
 
 def results_dir(folder: Path | None = None) -> Path:
@@ -167,8 +180,32 @@ def record(finding_key: str, tests, notebook: str, folder: Path | None = None) -
 def recorded(folder: Path | None = None) -> list[FindingTest]:
     tests = []
     for path in sorted(results_dir(folder).glob("*.json")):
+        if path.name.startswith(VALUE_PREFIX):
+            continue
         tests += [FindingTest(**t) for t in json.loads(path.read_text(encoding="utf-8"))]
     return tests
+
+
+VALUE_PREFIX = "value__"
+
+
+def record_value(name: str, value: float, interval=None, data_kind: str = "unknown", source: str = "",
+                 notebook: str = "", folder: Path | None = None) -> Path:
+    """Save an estimate one notebook passes to another (e.g. the breakpoint of notebook 07 that notebook 08
+    uses), with its interval and the kind of data it was estimated on."""
+    out = results_dir(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{VALUE_PREFIX}{name}.json"
+    payload = {"name": name, "value": float(value), "interval": list(interval) if interval is not None else None,
+               "data_kind": data_kind, "source": source, "notebook": notebook}
+    path.write_text(json.dumps(payload, indent=1), encoding="utf-8")
+    return path
+
+
+def recorded_value(name: str, folder: Path | None = None) -> dict | None:
+    """A value saved by ``record_value``, or None when no notebook recorded it (yet)."""
+    path = results_dir(folder) / f"{VALUE_PREFIX}{name}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
 def _ci_text(t: FindingTest) -> str:
@@ -188,7 +225,7 @@ def scorecard(folder: Path | None = None) -> pd.DataFrame:
             rows.append({**base, "test": "—", "data": "—", "estimate_ci": "—", "outcome": "—",
                          "caveats": "; ".join(f.get("caveats", []))})
         for t in mine:
-            kind = "SYNTHETIC" if t.data_kind == "synthetic" else "real"
+            kind = {"synthetic": "SYNTHETIC", "unknown": "UNKNOWN"}.get(t.data_kind, "real")
             rows.append({**base, "test": t.label,
                          "data": f"{kind}: {t.source}, {t.level}, {t.year}, n = {t.n}",
                          "estimate_ci": f"{_ci_text(t)} ({t.measure}; predicted sign {'+' if t.expected_sign > 0 else '−'})",
@@ -226,6 +263,7 @@ def finding_card(key: str, tests, language: str = "en"):
     tests = list(tests)
     v = combined_verdict(tests)
     synthetic = any(t.data_kind == "synthetic" for t in tests)
+    unknown = any(t.data_kind == "unknown" for t in tests)
     lines = [f"### Finding {key}: {f['title_en']}",
              f"**Claim.** {f['claim_' + language]}  ",
              f"**Source.** {f['publication']}  "]
@@ -234,9 +272,9 @@ def finding_card(key: str, tests, language: str = "en"):
     if tests:
         lines += ["", "| test | data | estimate [95 % CI] | outcome |", "|---|---|---|---|"]
         for t in tests:
-            kind = "**SYNTHETIC**" if t.data_kind == "synthetic" else "real"
+            kind = {"synthetic": "**SYNTHETIC**", "unknown": "**UNKNOWN provenance**"}.get(t.data_kind, "real")
             lines.append(f"| {t.label} | {kind}: {t.source}, {t.level}, {t.year}, n = {t.n} | {_ci_text(t)} "
                          f"({t.measure}) | {t.outcome} |")
     lines += ["", f"**Verdict: {v}**" + (" — on SYNTHETIC data, not evidence about real neighbourhoods" if synthetic else "")
-              + ".", "", "*Caveats:* " + "; ".join(list(f.get("caveats", [])) + sorted({c for t in tests for c in t.caveats}))]
+              + (" — tests of UNKNOWN provenance are not counted" if unknown else "") + ".", "", "*Caveats:* " + "; ".join(list(f.get("caveats", [])) + sorted({c for t in tests for c in t.caveats}))]
     return Markdown("\n".join(lines))

@@ -18,11 +18,13 @@ import matplotlib
 
 matplotlib.use("Agg") if not matplotlib.get_backend().lower().startswith(("module://", "nbagg", "widget")) else None
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from .errors import WijkstudieError  # noqa: E402
 from .paths import figures_dir  # noqa: E402
-from .paths import language as default_language  # noqa: E402
+from .provenance import Caption, provenance_of  # noqa: E402
+from .settings import settings  # noqa: E402
 from .variables import label  # noqa: E402
 
 DPI = 300
@@ -30,6 +32,8 @@ FORMATS = ("png", "svg", "pdf")
 MAP_CMAP = "YlGnBu"
 MISSING_COLOUR = "#d9d9d9"
 SYNTHETIC_MARK = "SYNTHETIC DATA"
+UNKNOWN_MARK = "UNKNOWN PROVENANCE"
+CAPTION_GID = "wijkstudie-caption"  # the artists save_figure adds, removed before it adds them again
 
 
 def house_style() -> dict:
@@ -45,7 +49,12 @@ def use_house_style() -> None:
     plt.rcParams.update(house_style())
 
 
-def caption_text(source: str, language: str | None = None, synthetic: bool = False, note: str = "") -> str:
+def default_language() -> str:
+    return settings.language
+
+
+def caption_text(source: str, language: str | None = None, synthetic: bool = False, note: str = "",
+                 unknown: bool = False) -> str:
     language = language or default_language()
     word = "Bron" if language == "nl" else "Source"
     text = source if source.lower().startswith(("bron", "source")) else f"{word}: {source}"
@@ -53,30 +62,52 @@ def caption_text(source: str, language: str | None = None, synthetic: bool = Fal
         text = f"{text}. {note}"
     if synthetic:
         text = f"{SYNTHETIC_MARK} ({'synthetische data, geen echte metingen' if language == 'nl' else 'not real measurements'}). {text}"
+    elif unknown:
+        text = (f"{UNKNOWN_MARK} ({'niet vast te stellen of dit echte gegevens zijn' if language == 'nl' else 'not known to be real data'})"
+                f". {text}")
     return text
 
 
-def save_figure(fig, name: str, source: str, language: str | None = None, synthetic: bool | None = None, note: str = "",
+def save_figure(fig, name: str, source, language: str | None = None, data_kind: str | None = None, note: str = "",
                 folder: Path | None = None, formats=FORMATS) -> list[Path]:
-    """Write ``fig`` as ``<name>.png`` (300 dpi), ``.svg`` and ``.pdf`` with the source as caption.
+    """Write ``fig`` as ``<name>.png`` (300 dpi), ``.svg`` and ``.pdf`` with the data source as caption.
 
-    ``synthetic=True`` puts a visible SYNTHETIC DATA mark on the figure and in the caption; by default it is on
-    whenever the source names synthetic data or the session runs on the synthetic world.
-    Returns the paths written.
+    Parameters
+    ----------
+    fig : matplotlib Figure
+    name : str
+        file name without extension
+    source : str, Caption or tables
+        the caption: ``wijkstudie.source_caption(*tables)`` (which carries the tables' provenance), or the
+        tables themselves, or plain text (whose data kind is unknown unless ``data_kind`` says it)
+    data_kind : str, optional
+        ``"real"``, ``"synthetic"`` or ``"unknown"``; by default the provenance of ``source``. Synthetic data get
+        a visible SYNTHETIC DATA mark on the figure and in the caption, data of unknown provenance an UNKNOWN
+        PROVENANCE mark: never the look of real data.
+
+    Saving the same figure again replaces its caption and marks (it never stacks them). Files carry no
+    timestamps, so the same inputs give byte-identical files. Returns the paths written.
     """
-    if synthetic is None:
-        from .paths import data_mode
+    if isinstance(source, (list, tuple)) or hasattr(source, "columns"):
+        from .provenance import source_caption
 
-        synthetic = "synthetic" in source.lower() or data_mode() == "synthetic"
+        tables = source if isinstance(source, (list, tuple)) else [source]
+        source = source_caption(*tables, language=language)
     if not source:
         raise WijkstudieError(f"save_figure({name!r}): a data source for the caption is required")
+    kind = data_kind or (source.provenance.kind if isinstance(source, Caption) else "unknown")
+    if kind not in ("real", "synthetic", "unknown"):
+        raise WijkstudieError(f"save_figure: data_kind must be real, synthetic or unknown, not {kind!r}")
     folder = Path(folder) if folder else figures_dir()
     folder.mkdir(parents=True, exist_ok=True)
+    for artist in [t for t in fig.texts if t.get_gid() == CAPTION_GID]:
+        artist.remove()
     # the caption sits below the figure; bbox_inches="tight" grows the saved area to include it
-    fig.text(0.01, -0.01, caption_text(source, language, synthetic, note), ha="left", va="top", fontsize=7,
-             color="#555555")
-    if synthetic:
-        fig.text(0.99, 1.0, SYNTHETIC_MARK, ha="right", va="bottom", fontsize=9, color="#b2182b", weight="bold")
+    fig.text(0.01, -0.01, caption_text(str(source), language, kind == "synthetic", note, kind == "unknown"),
+             ha="left", va="top", fontsize=7, color="#555555", gid=CAPTION_GID)
+    if kind != "real":
+        fig.text(0.99, 1.0, SYNTHETIC_MARK if kind == "synthetic" else UNKNOWN_MARK, ha="right", va="bottom",
+                 fontsize=9, color="#b2182b", weight="bold", gid=CAPTION_GID)
     metadata = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None},
                 "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None}}
     written = []
@@ -134,8 +165,6 @@ def scatter_fit(data, x: str, y: str, ax=None, weights: str | None = None, langu
                 title: str | None = None, annotate: dict | None = None):
     """Scatter of ``y`` against ``x`` (point size by ``weights``) with the (weighted) least-squares line.
     ``annotate``: {row label column value: text} to name a few points, e.g. {"Vreewijk": "Vreewijk"}."""
-    import numpy as np
-
     if ax is None:
         _, ax = plt.subplots(figsize=(4.5, 3.5))
     used = data.dropna(subset=[x, y] + ([weights] if weights else []))
@@ -162,14 +191,141 @@ def estimate_plot(tests, ax=None, title: str | None = None):
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 0.5 + 0.45 * max(len(tests), 1)))
     for i, t in enumerate(tests):
-        colour = "#b2182b" if t.data_kind == "synthetic" else "#2c7fb8"
+        colour = {"synthetic": "#b2182b", "unknown": "#888888"}.get(t.data_kind, "#2c7fb8")
         ax.plot([t.ci_low, t.ci_high], [i, i], color=colour, linewidth=2)
         ax.plot([t.estimate], [i], "o", color=colour)
     ax.axvline(0, color="#888888", linewidth=0.8)
     ax.set_yticks(range(len(tests)))
-    ax.set_yticklabels([("[SYNTHETIC] " if t.data_kind == "synthetic" else "") + t.label for t in tests], fontsize=7)
+    ax.set_yticklabels([{"synthetic": "[SYNTHETIC] ", "unknown": "[UNKNOWN] "}.get(t.data_kind, "") + t.label
+                        for t in tests], fontsize=7)
     ax.invert_yaxis()
     ax.set_xlabel("estimate with 95 % interval")
     if title:
         ax.set_title(title)
     return ax
+
+
+# --- whole figures, for notebooks (no plotting code in notebooks) -----------------------------------------
+
+def map_figure(gdf, columns, titles=None, size=(6.0, 7.0), **options):
+    """A figure of one choropleth per column, side by side (``options`` go to ``choropleth``)."""
+    columns = [columns] if isinstance(columns, str) else list(columns)
+    titles = titles or [None] * len(columns)
+    titles = [titles] if isinstance(titles, str) else titles
+    fig, axes = plt.subplots(1, len(columns), figsize=(size[0] * len(columns) * 0.85, size[1]), squeeze=False)
+    for ax, column, title in zip(axes[0], columns, titles):
+        choropleth(gdf, column, ax=ax, title=title, **options)
+    return fig
+
+
+def scatter_panels(panels, weights: str | None = None, title: str | None = None, ncols: int | None = None,
+                   size=(3.7, 3.5), language: str | None = None):
+    """One ``scatter_fit`` per panel: a list of dicts with ``data``, ``x``, ``y`` and optionally ``title`` and
+    ``annotate``; ``weights`` sizes the points and weights the fitted line."""
+    ncols = ncols or min(len(panels), 3)
+    nrows = int(np.ceil(len(panels) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size[0] * ncols, size[1] * nrows), squeeze=False)
+    for ax, panel in zip(axes.ravel(), panels):
+        scatter_fit(panel["data"], panel["x"], panel["y"], ax=ax, weights=weights, language=language,
+                    title=panel.get("title"), annotate=panel.get("annotate"))
+    for ax in axes.ravel()[len(panels):]:
+        ax.set_visible(False)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def estimate_figure(tests, title: str | None = None, width: float = 7.0):
+    """The estimates and 95 % intervals of a finding's tests (``estimate_plot``) as a figure of fitting height."""
+    fig, ax = plt.subplots(figsize=(width, 0.6 + 0.4 * max(len(tests), 1)))
+    estimate_plot(tests, ax=ax, title=title)
+    return fig
+
+
+def correlation_heatmap(correlations, title: str | None = None, language: str | None = None):
+    """A heat map of a correlation matrix, labelled with the variables' names in the session's language."""
+    fig, ax = plt.subplots(figsize=(6.5, 5.5))
+    image = ax.imshow(correlations, cmap="RdBu_r", vmin=-1, vmax=1)
+    labels = [_label_or_name(c, language or default_language()) for c in correlations.columns]
+    ax.set_xticks(range(len(labels)), labels, rotation=60, ha="right", fontsize=7)
+    ax.set_yticks(range(len(labels)), labels, fontsize=7)
+    ax.grid(False)
+    fig.colorbar(image, ax=ax, shrink=0.7, label="correlatie" if (language or default_language()) == "nl"
+                 else "correlation")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def percentile_plot(ranks: dict, title: str | None = None, language: str | None = None,
+                    reference: float = 50.0):
+    """One area's percentile among its peers on every variable, one marker per year (``ranks``: {year: the
+    ``profiles.rank_table`` of that year}); variables sorted by the latest year."""
+    language = language or default_language()
+    latest = ranks[max(ranks)]
+    order = latest.sort_values("percentile").index
+    fig, ax = plt.subplots(figsize=(6, 0.8 + 0.16 * len(order)))
+    for (year, table), marker in zip(sorted(ranks.items()), "osD^v"):
+        ax.plot(table.reindex(order)["percentile"], range(len(order)), marker, label=str(year), alpha=0.8)
+    ax.set_yticks(range(len(order)), [_label_or_name(c, language).split(" (")[0] for c in order], fontsize=6)
+    ax.axvline(reference, color="#888888", linewidth=0.8)
+    ax.set_xlabel("percentiel onder vergelijkbare gebieden" if language == "nl" else "percentile among its peers")
+    ax.legend(loc="lower right")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+CLUSTER_COLOURS = {"high-high": "#b2182b", "low-low": "#2166ac", "high-low": "#f4a582", "low-high": "#92c5de",
+                   "not significant": "#eeeeee"}
+
+
+def cluster_map(gdf, column: str = "cluster", title: str | None = None, legend_title: str = "local clusters"):
+    """A map of local Moran clusters (``models.lisa`` labels), with the count of areas per class."""
+    fig, ax = plt.subplots(figsize=(6, 7))
+    for name, colour in CLUSTER_COLOURS.items():
+        part = gdf[gdf[column] == name]
+        if len(part):
+            part.plot(ax=ax, color=colour, edgecolor="white", linewidth=0.2, label=f"{name} ({len(part)})")
+    ax.legend(loc="upper left", fontsize=7, title=legend_title)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def breakpoint_plot(segmented, spline=None, x_label: str = "", y_label: str = "probability"):
+    """The fitted curve of a ``segmented_logit`` result, its breakpoint with the 95 % interval, and a spline fit
+    (``spline_logit``) beside it."""
+    from .models import segmented_curve
+
+    x = segmented.extra["x"]
+    curve = segmented_curve(segmented)
+    low, high = segmented.extra["breakpoint_ci"]
+    fig, ax = plt.subplots(figsize=(5.5, 3.5))
+    ax.plot(curve[x], curve["probability"], label="segmented fit")
+    if spline is not None:
+        spline_curve = spline.extra["curve"]
+        ax.plot(spline_curve[x], spline_curve["probability"], "--", label="spline fit")
+    ax.axvline(segmented.extra["breakpoint"], color="#888888", linewidth=0.8)
+    ax.axvspan(low, high, color="#dddddd", alpha=0.6, label="95 % interval of the breakpoint")
+    ax.set_xlabel(x_label or x)
+    ax.set_ylabel(y_label)
+    ax.legend()
+    return fig
+
+
+def group_bars(table, x_label: str, title: str | None = None):
+    """Horizontal bars of a table with one row per group and one column per condition (e.g.
+    ``predicted_by_group``)."""
+    fig, ax = plt.subplots(figsize=(5.5, 0.9 + 0.45 * len(table)))
+    table.plot.barh(ax=ax)
+    ax.set_xlabel(x_label)
+    ax.set_ylabel("")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig

@@ -1,23 +1,29 @@
-"""Models for neighbourhood (area-level) data, each returning a tidy ModelResult.
+"""Models, each returning one result type, ``ModelResult`` (see ``models.result``).
 
-- ``area_regression``: weighted least squares with robust standard errors and standardised coefficients
+- ``area_regression``: weighted least squares of an area outcome, robust standard errors, standardised estimates
 - ``within_estimate``: fixed-effects (within-area) estimate for areas observed over several years
-- ``multilevel``: random-intercept (and optional random-slope) model for units nested in higher units
-- ``spatial``: Moran's I, local clusters (LISA) and spatial error / lag models next to the ordinary fit
-- ``individual``: resident-level models (segmented and spline logistic fits of residence duration,
-  multilevel logistic regression, clustered logistic regression for interactions and F6)
-- ``scales``: correlations of survey items, a simple scale and its reliability (Cronbach's alpha)
+- ``multilevel``: random-intercept (and random-slope) linear model of units nested in higher units
+- ``multilevel_logit``: random-intercept logistic model (adaptive Gauss-Hermite quadrature)
+- ``logit``, ``segmented_logit``, ``spline_logit``: logistic models with survey weights and clustered errors
+- ``spatial_models``: OLS beside spatial error and spatial lag models; ``morans_i``, ``lisa``, ``spatial_weights``
+- ``cronbach_alpha``, ``scale_score``: survey items as a scale
+- ``contrast(result, {...})`` works on every result; ``stack(results, term)`` sets one term of several side by side
 """
 
 from .area import area_regression
-from .individual import (contrast, logit, multilevel_logit, predicted_by_group, segmented_curve, segmented_logit,
-                         spline_logit)
-from .multilevel import multilevel
+from .logistic import logit, predict, predicted_by_group, segmented_curve, segmented_logit, spline_logit
+from .mixed import multilevel, multilevel_logit
 from .panel import within_estimate
 from .result import ModelResult, stack
 from .scales import cronbach_alpha, scale_score
 from .spatial import lisa, morans_i, spatial_models, spatial_weights
 
-__all__ = ["ModelResult", "area_regression", "contrast", "logit", "predicted_by_group", "multilevel_logit", "segmented_curve", "segmented_logit",
-           "spline_logit", "cronbach_alpha", "lisa", "morans_i", "multilevel", "scale_score",
-           "spatial_models", "spatial_weights", "stack", "within_estimate"]
+
+def contrast(result: ModelResult, weights: dict) -> dict:
+    """A linear combination of a result's estimates with its 95 % interval (``ModelResult.contrast``)."""
+    return result.contrast(weights)
+
+
+__all__ = ["ModelResult", "area_regression", "contrast", "cronbach_alpha", "lisa", "logit", "morans_i",
+           "multilevel", "multilevel_logit", "predict", "predicted_by_group", "scale_score", "segmented_curve",
+           "segmented_logit", "spatial_models", "spatial_weights", "spline_logit", "stack", "within_estimate"]

@@ -7,17 +7,28 @@ import pandas as pd
 import statsmodels.api as sm
 
 from ..errors import WijkstudieError
-from .result import ModelResult, context_of
+from .result import STD_LINEAR, ModelResult, coefficient_table, complete_rows, context, standardised
 
 
 def within_estimate(formula: str, data: pd.DataFrame, entity: str = "region_code", time: str | None = None,
-                    cov_type: str = "cluster", **context) -> ModelResult:
+                    cov_type: str = "cluster") -> ModelResult:
     """Fixed-effects estimate: every variable is demeaned within ``entity`` (and ``time`` when given, for
     year effects), so only change within an area over the years identifies the slope.
 
-    ``cov_type="cluster"`` clusters standard errors by entity; ``"nonrobust"`` gives the classical ones,
-    equal to ordinary least squares with one dummy per area. Degrees of freedom account for the absorbed
-    area means.
+    Parameters
+    ----------
+    formula : str
+        outcome ~ predictors (no intercept is estimated: the area means absorb it)
+    entity, time : str
+        the columns naming the area and, optionally, the year (two-way demeaning)
+    cov_type : str
+        ``"cluster"`` (by entity; intervals from t(number of areas - 1)) or ``"nonrobust"`` (equal to ordinary
+        least squares with one dummy per area, t(n - k - absorbed means))
+
+    Returns
+    -------
+    ModelResult
+        ``statistics["r2_within"]``; ``extra``: ``areas`` (observed more than once) and ``dof``.
     """
     import patsy
 
@@ -25,11 +36,9 @@ def within_estimate(formula: str, data: pd.DataFrame, entity: str = "region_code
     for col in needed:
         if col not in data:
             raise WijkstudieError(f"within_estimate: no column {col!r}")
-    from .area import _complete
-
-    source_data, data = data, _complete(formula, data, needed)
-    y, X = patsy.dmatrices(formula + " - 1", data, return_type="dataframe", NA_action="drop")
-    keys = data.loc[y.index, needed]
+    used = complete_rows(formula, data, needed)
+    y, X = patsy.dmatrices(formula + " - 1", used, return_type="dataframe", NA_action="drop")
+    keys = used.loc[y.index, needed]
     counts = keys[entity].map(keys[entity].value_counts())
     keep = counts > 1  # an area seen once carries no within information
     y, X, keys = y[keep], X[keep], keys[keep]
@@ -55,21 +64,18 @@ def within_estimate(formula: str, data: pd.DataFrame, entity: str = "region_code
     ols = sm.OLS(yd, Xd)
     if cov_type == "cluster":
         fit = ols.fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(keys[entity])[0]})
+        cov = fit.cov_params()
+        distribution = f"t({keys[entity].nunique() - 1})"
     else:
         fit = ols.fit()
-    scale = (n - k) / dof
-    cov = fit.cov_params() * (scale if cov_type != "cluster" else 1.0)
-    se = np.sqrt(np.diag(cov))
-    from scipy import stats
-
-    dist = stats.t(dof) if cov_type != "cluster" else stats.t(keys[entity].nunique() - 1)
-    tvals = fit.params / se
-    q = dist.ppf(0.975)
-    table = pd.DataFrame({"estimate": fit.params, "std_error": se, "ci_low": fit.params - q * se,
-                          "ci_high": fit.params + q * se, "p_value": 2 * dist.sf(np.abs(tvals))}, index=Xd.columns)
-    sd_y = yd.std(ddof=1)
-    table["std_estimate"] = [fit.params[c] * Xd[c].std(ddof=1) / sd_y if sd_y > 0 else np.nan for c in Xd.columns]
-    r2_within = 1 - float(np.sum(fit.resid ** 2) / np.sum(yd ** 2)) if np.sum(yd ** 2) > 0 else None
-    ctx = {**context_of(source_data, data.loc[keys.index]), **context}
+        cov = fit.cov_params() * (n - k) / dof
+        distribution = f"t({dof})"
+    se = pd.Series(np.sqrt(np.diag(cov)), index=Xd.columns)
+    table = coefficient_table(fit.params, se, distribution, standardised(fit.params, Xd, yd))
+    total = float(np.sum(yd ** 2))
+    r2_within = 1 - float(np.sum(fit.resid ** 2)) / total if total > 0 else np.nan
+    used_rows = used.loc[keys.index]
     return ModelResult("within-area (fixed effects)" + (" with year effects" if time else ""), formula, table, n,
-                       r2_within, extra={"areas": int(keys[entity].nunique()), "dof": dof}, fit=fit, **ctx)
+                       fitted=fit, cov=pd.DataFrame(cov, index=Xd.columns, columns=Xd.columns),
+                       statistics={"r2_within": r2_within}, extra={"areas": int(keys[entity].nunique()), "dof": dof},
+                       std_definition=STD_LINEAR, **context(data, used_rows))

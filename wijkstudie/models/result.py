@@ -1,32 +1,96 @@
-"""A tidy model result: one row per term with estimate, 95 % CI, p-value and standardised estimate."""
+"""The one result type every model returns, and the helpers all models share.
+
+A ``ModelResult`` holds:
+
+- ``table``: one row per term with ``estimate``, ``std_error``, ``ci_low``, ``ci_high`` (95 %), ``p_value``,
+  ``std_estimate`` (see ``standardised``) and ``distribution`` (the reference distribution the estimator implies
+  for its tests and intervals: ``t(df)`` or ``normal``); logistic models add odds ratios;
+- ``n``, ``statistics`` (R², log-likelihood, ... where the model has them) and ``years`` (of the rows used);
+- ``provenance``: real, synthetic or unknown, and from which sources (``wijkstudie.provenance``);
+- ``fitted``: the fitted statsmodels, spreg or scipy object, for anything the table does not show;
+- ``cov``: the covariance of the estimates, which ``contrast`` uses;
+- ``extra``: what only some models have, documented per model (a breakpoint and its interval, the spatial
+  parameter, the intraclass correlation, a fitted curve).
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ..errors import WijkstudieError
+from ..provenance import UNKNOWN, Provenance, provenance_of
+
+COLUMNS = ["estimate", "std_error", "ci_low", "ci_high", "p_value", "std_estimate", "distribution"]
 
 
 @dataclass
 class ModelResult:
+    """The result of any wijkstudie model (see the module docstring)."""
+
     model: str
     formula: str
-    table: pd.DataFrame  # index: term; columns: estimate, std_error, ci_low, ci_high, p_value, std_estimate
+    table: pd.DataFrame
     n: int
-    r2: float | None = None
-    source: str = ""
-    level: str = ""
-    year: str = ""
-    data_kind: str = "real"
-    extra: dict = field(default_factory=dict)
-    fit: object = field(default=None, repr=False)
+    provenance: Provenance = UNKNOWN
+    fitted: object = field(default=None, repr=False)
+    cov: pd.DataFrame | None = field(default=None, repr=False)
+    statistics: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict, repr=False)
+    years: str = ""
+    std_definition: str = ""
+
+    # what the provenance says, as plain attributes
+    @property
+    def data_kind(self) -> str:
+        return self.provenance.kind
+
+    @property
+    def source(self) -> str:
+        return self.provenance.source_text()
+
+    @property
+    def level(self) -> str:
+        return ", ".join(self.provenance.levels)
+
+    @property
+    def year(self) -> str:
+        return self.years
+
+    @property
+    def r2(self) -> float | None:
+        """R² (within-area R² for fixed-effects estimates), where the model has one."""
+        return self.statistics.get("r2", self.statistics.get("r2_within"))
 
     def term(self, name: str) -> pd.Series:
+        """One row of the table; a clear error naming the model and its terms when there is no such term."""
         if name not in self.table.index:
-            raise WijkstudieError(f"{self.model}: no term {name!r}; terms: {', '.join(self.table.index)}")
+            raise WijkstudieError(f"{self.model}: no term {name!r}; terms: {', '.join(map(str, self.table.index))}")
         return self.table.loc[name]
+
+    def contrast(self, weights: dict, level: float = 0.95) -> dict:
+        """A linear combination of estimates (e.g. ``{"after": 1, "before": -1}``) with its standard error and
+        interval, from the model's covariance and reference distribution."""
+        if self.cov is None:
+            raise WijkstudieError(f"{self.model}: no covariance of the estimates, so no contrasts")
+        unknown = [k for k in weights if k not in self.cov.index]
+        if unknown:
+            raise WijkstudieError(f"{self.model}: no term {unknown[0]!r} for a contrast; terms: "
+                                  f"{', '.join(map(str, self.cov.index))}")
+        vector = pd.Series(0.0, index=self.cov.index)
+        for name, w in weights.items():
+            vector[name] = w
+        params = self.table["estimate"].reindex(self.cov.index)
+        estimate = float(vector @ params)
+        se = float(np.sqrt(vector @ self.cov @ vector))
+        dist = self.table["distribution"].iloc[0]
+        q, p = _quantile_and_p(dist, estimate / se if se > 0 else np.nan, level)
+        return {"estimate": estimate, "std_error": se, "ci_low": estimate - q * se, "ci_high": estimate + q * se,
+                "p_value": p, "distribution": dist}
 
     def tidy(self) -> pd.DataFrame:
         """The table with the model's context on every row (for stacking results of several models)."""
@@ -36,26 +100,96 @@ class ModelResult:
         return out
 
     def __str__(self) -> str:
-        head = (f"{self.model}: {self.formula}  (n = {self.n}" + (f", R² = {self.r2:.3f}" if self.r2 is not None else "")
-                + f"; {self.data_kind} data: {self.source} {self.level} {self.year})")
+        stats_text = ", ".join(f"{k} = {v:.3f}" for k, v in self.statistics.items() if isinstance(v, float))
+        head = (f"{self.model}: {self.formula}  (n = {self.n}" + (f"; {stats_text}" if stats_text else "")
+                + f"; {self.provenance.describe()}" + (f", {self.level}" if self.level else "")
+                + (f" {self.years}" if self.years else "") + ")")
         return head + "\n" + self.table.round(4).to_string()
 
+    @property
+    def fit(self):
+        """The fitted object (also ``fitted``)."""
+        return self.fitted
 
-def context_of(data: pd.DataFrame, used: pd.DataFrame | None = None) -> dict:
-    """source / level / year of a loaded table (from its load report, or a join of several); levels and years
-    are those of the rows a model ``used``."""
-    from ..join import sources_of
 
-    source = ", ".join(f"{name} {year}" for name, year in sources_of(data))
-    used = data if used is None else used
-    levels = sorted(set(used["level"].dropna())) if "level" in used else []
+def _quantile_and_p(distribution: str, z: float, level: float = 0.95) -> tuple[float, float]:
+    match = re.fullmatch(r"t\((\d+(?:\.\d+)?)\)", str(distribution))
+    dist = stats.t(float(match.group(1))) if match else stats.norm
+    q = float(dist.ppf(0.5 + level / 2))
+    p = float(2 * dist.sf(abs(z))) if np.isfinite(z) else np.nan
+    return q, p
+
+
+def coefficient_table(params, se, distribution: str, std_estimate=None) -> pd.DataFrame:
+    """The standard table from estimates and standard errors: 95 % intervals and p-values from
+    ``distribution`` (``t(df)`` or ``normal``)."""
+    params, se = pd.Series(params, dtype="float64"), pd.Series(se, index=params.index, dtype="float64")
+    q, _ = _quantile_and_p(distribution, 0.0)
+    z = params / se
+    p = z.map(lambda v: _quantile_and_p(distribution, v)[1])
+    table = pd.DataFrame({"estimate": params, "std_error": se, "ci_low": params - q * se, "ci_high": params + q * se,
+                          "p_value": p})
+    table["std_estimate"] = np.nan if std_estimate is None else pd.Series(std_estimate).reindex(params.index)
+    table["distribution"] = distribution
+    return table
+
+
+def with_odds_ratios(table: pd.DataFrame) -> pd.DataFrame:
+    out = table.copy()
+    out["odds_ratio"] = np.exp(out["estimate"])
+    out["or_low"], out["or_high"] = np.exp(out["ci_low"]), np.exp(out["ci_high"])
+    return out
+
+
+def weighted_sd(x, w=None) -> float:
+    x = np.asarray(x, dtype=float)
+    if w is None:
+        return float(np.std(x, ddof=1))
+    w = np.asarray(w, dtype=float)
+    mean = np.average(x, weights=w)
+    return float(np.sqrt(np.average((x - mean) ** 2, weights=w)))
+
+
+def standardised(params: pd.Series, design: pd.DataFrame, outcome=None, weights=None) -> pd.Series:
+    """The one way wijkstudie standardises estimates: the estimate times the (weighted) standard deviation of
+    its column in the design, divided by that of the outcome (``outcome=None``, for logistic models: only the
+    predictor is standardised, so the result is on the log-odds scale per standard deviation). The intercept
+    has none."""
+    sd_y = weighted_sd(outcome, weights) if outcome is not None else 1.0
+    out = {}
+    for name in params.index:
+        if name == "Intercept" or name not in design:
+            out[name] = np.nan
+        else:
+            out[name] = params[name] * weighted_sd(design[name], weights) / sd_y
+    return pd.Series(out)
+
+
+STD_LINEAR = "estimate x sd(predictor) / sd(outcome), weighted as the model is"
+STD_LOGISTIC = "estimate x sd(predictor): log-odds per standard deviation of the predictor"
+
+
+def context(data: pd.DataFrame, used: pd.DataFrame) -> dict:
+    """The provenance of the data a model was fitted on (unknown when the table carries none), narrowed to
+    the levels of the rows used, and the years of those rows."""
+    provenance = provenance_of(data)
+    if "level" in used:
+        provenance = provenance.with_levels(used["level"].dropna().astype(str).unique())
     year_column = "year" if "year" in used else "survey_year" if "survey_year" in used else None
     years = sorted({int(y) for y in used[year_column].dropna()}) if year_column else []
-    return {"source": source,
-            "level": ", ".join(levels),
-            "year": "–".join(map(str, [years[0], years[-1]])) if len(years) > 1 else (str(years[0]) if years else ""),
-            "data_kind": "synthetic" if data.attrs.get("data_kind") == "synthetic"
-            or any(str(name).startswith("synthetic") for name, _ in sources_of(data)) else "real"}
+    text = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "")
+    return {"provenance": provenance, "years": text}
+
+
+def complete_rows(formula: str, data: pd.DataFrame, extra=()) -> pd.DataFrame:
+    """The rows of ``data`` with every column the formula (or ``extra``) uses filled in, with pandas' nullable
+    dtypes turned into plain numpy ones (patsy does not read them)."""
+    columns = [c for c in data.columns
+               if c in extra or re.search(rf"(?<![\w.]){re.escape(str(c))}(?![\w.])", formula)]
+    used = data.dropna(subset=columns)
+    converted = {c: used[c].astype("float64") if pd.api.types.is_numeric_dtype(used[c]) else used[c].astype(object)
+                 for c in columns if pd.api.types.is_extension_array_dtype(used[c].dtype)}
+    return used.assign(**converted) if converted else used
 
 
 def stack(results: dict, term: str) -> pd.DataFrame:

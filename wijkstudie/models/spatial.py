@@ -53,13 +53,30 @@ def lisa(values, w, permutations: int = 999, seed: int = SEED, alpha: float = 0.
 
 
 def spatial_models(formula: str, gdf, w=None, alpha: float = 0.05) -> dict:
-    """OLS next to a spatial error and a spatial lag model (both GMM, so they scale to thousands of areas).
+    """Ordinary least squares next to a spatial error and a spatial lag model (both GMM, so they scale to
+    thousands of areas), over contiguity weights.
 
-    Returns {"moran_outcome", "moran_residuals", "coefficients" (DataFrame: term x model with estimate and
-    CI), "spatially_autocorrelated" (residual Moran p < alpha)}.
+    Parameters
+    ----------
+    formula : str
+        e.g. ``"pct_volunteering ~ pct_owner_occupied + pct_age_65_plus"``
+    gdf : GeoDataFrame
+        areas with geometry; rows with a missing formula column are left out
+    w : libpysal weights, optional
+        for the rows of ``gdf`` (built with ``spatial_weights`` when not given, or when rows were left out)
+
+    Returns
+    -------
+    dict of ModelResult
+        ``"OLS"`` (t intervals), ``"spatial error"`` (term ``lambda``), ``"spatial lag"`` (term ``rho``), normal
+        intervals for the GMM models. Every result's ``extra`` holds ``moran_outcome``, ``moran_residuals`` (of
+        the OLS residuals, 999 permutations), ``spatially_autocorrelated`` (residual Moran p < ``alpha``) and
+        ``weights``; the spatial models also ``lambda`` or ``rho`` (estimate and interval).
     """
     import patsy
     import spreg
+
+    from .result import STD_LINEAR, ModelResult, coefficient_table, context, standardised
 
     gdf = gdf.reset_index(drop=True)
     y, X = patsy.dmatrices(formula, gdf, return_type="dataframe", NA_action="drop")
@@ -73,15 +90,25 @@ def spatial_models(formula: str, gdf, w=None, alpha: float = 0.05) -> dict:
         ols = spreg.OLS(yv, xv, w=w, name_y=y.columns[0], name_x=names, spat_diag=False)
         err = spreg.GM_Error_Het(yv, xv, w=w, name_y=y.columns[0], name_x=names)
         lag = spreg.GM_Lag(yv, xv, w=w, name_y=y.columns[0], name_x=names)
-    rows = []
-    for label, model, zstats in (("OLS", ols, ols.t_stat), ("spatial error", err, err.z_stat),
-                                 ("spatial lag", lag, lag.z_stat)):
-        betas = np.asarray(model.betas).ravel()
-        se = np.asarray(model.std_err).ravel()
-        terms = ["Intercept"] + names + (["lambda"] if label == "spatial error" else ["rho"] if label == "spatial lag" else [])
-        for term, b, s, (_, p) in zip(terms, betas, se, zstats):
-            rows.append({"model": label, "term": term, "estimate": b, "ci_low": b - 1.96 * s, "ci_high": b + 1.96 * s,
-                         "p_value": p})
     moran_residuals = morans_i(np.asarray(ols.u).ravel(), w)
-    return {"n": len(used), "moran_outcome": morans_i(yv.ravel(), w), "moran_residuals": moran_residuals,
-            "coefficients": pd.DataFrame(rows), "spatially_autocorrelated": moran_residuals["p_value"] < alpha}
+    shared = {"moran_outcome": morans_i(yv.ravel(), w), "moran_residuals": moran_residuals,
+              "spatially_autocorrelated": moran_residuals["p_value"] < alpha, "weights": w}
+    design = X.reset_index(drop=True)
+    results = {}
+    for label, model, extra_term, distribution in (
+            ("OLS", ols, None, f"t({len(used) - X.shape[1]})"), ("spatial error", err, "lambda", "normal"),
+            ("spatial lag", lag, "rho", "normal")):
+        terms = ["Intercept"] + names + ([extra_term] if extra_term else [])
+        betas = pd.Series(np.asarray(model.betas).ravel()[:len(terms)], index=terms)
+        vm = np.asarray(model.vm)[:len(terms), :len(terms)]
+        se = pd.Series(np.sqrt(np.diag(vm)), index=terms)
+        table = coefficient_table(betas, se, distribution, standardised(betas, design, yv.ravel()))
+        extra = dict(shared)
+        if extra_term:
+            row = table.loc[extra_term]
+            extra[extra_term] = (float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"]))
+        results[label] = ModelResult(f"{label} (spreg{', GMM' if extra_term else ''})", formula, table, len(used),
+                                     fitted=model, cov=pd.DataFrame(vm, index=terms, columns=terms),
+                                     statistics={"r2": float(getattr(model, "r2", np.nan))} if label == "OLS" else {},
+                                     extra=extra, std_definition=STD_LINEAR, **context(gdf, used))
+    return results

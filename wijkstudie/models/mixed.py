@@ -1,0 +1,171 @@
+"""Multilevel (mixed) models for units nested in higher units: buurten in gemeenten (linear), residents in
+buurten (logistic)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+import statsmodels.formula.api as smf
+from scipy import optimize
+
+from ..errors import WijkstudieError
+from .result import (STD_LINEAR, STD_LOGISTIC, ModelResult, coefficient_table, complete_rows, context,
+                     standardised, with_odds_ratios)
+
+LOGISTIC_VARIANCE = np.pi ** 2 / 3
+
+
+def multilevel(formula: str, data: pd.DataFrame, group: str, re_formula: str | None = None) -> ModelResult:
+    """Random-intercept linear model (plus random slopes with ``re_formula``, e.g. ``"~pct_owner_occupied"``).
+
+    Parameters
+    ----------
+    formula : str
+        the fixed part, e.g. ``"pct_volunteering ~ pct_owner_occupied"``
+    data : DataFrame
+    group : str
+        the column of the higher unit, e.g. ``"gemeente_code"``
+    re_formula : str, optional
+        random slopes
+
+    Returns
+    -------
+    ModelResult
+        fitted by REML with L-BFGS (the default optimiser does not converge reliably on random slopes);
+        normal intervals. ``extra``: ``group_variance``, ``residual_variance``, ``icc`` (the share of the
+        outcome's unexplained variance between groups), ``groups``, ``converged``.
+    """
+    if group not in data:
+        raise WijkstudieError(f"multilevel: no group column {group!r}")
+    used = complete_rows(formula, data, [group])
+    if used[group].nunique() < 5:
+        raise WijkstudieError(f"multilevel: only {used[group].nunique()} groups")
+    fit = smf.mixedlm(formula, used, groups=used[group], re_formula=re_formula).fit(method="lbfgs", reml=True)
+    fe = fit.fe_params.index
+    design = pd.DataFrame(fit.model.exog, columns=fit.model.exog_names)
+    table = coefficient_table(fit.fe_params, fit.bse[fe], "normal",
+                              standardised(fit.fe_params, design, fit.model.endog))
+    group_var, resid_var = float(fit.cov_re.iloc[0, 0]), float(fit.scale)
+    extra = {"group_variance": group_var, "residual_variance": resid_var,
+             "icc": group_var / (group_var + resid_var), "groups": int(used[group].nunique()),
+             "converged": bool(fit.converged)}
+    return ModelResult(f"multilevel (random intercept by {group}" + (f", random slope {re_formula}" if re_formula
+                                                                      else "") + ")",
+                       formula, table, int(fit.nobs), fitted=fit, cov=fit.cov_params().loc[fe, fe],
+                       statistics={"loglik": float(fit.llf)}, extra=extra, std_definition=STD_LINEAR,
+                       **context(data, used))
+
+
+def _aghq_objective(y, X, g, groups, nodes):
+    """Negative log-likelihood of a random-intercept logistic model by adaptive Gauss-Hermite quadrature, and
+    its gradient by Fisher's identity (the posterior expectation of the complete-data score, by the same nodes).
+    Parameters: (beta..., log sigma)."""
+    z, wq = np.polynomial.hermite.hermgauss(nodes)
+
+    def modes(eta0, sigma2):
+        u = np.zeros(groups)
+        for _ in range(50):
+            p = 1.0 / (1.0 + np.exp(-(eta0 + u[g])))
+            grad = np.bincount(g, y - p, groups) - u / sigma2
+            hess = np.bincount(g, p * (1 - p), groups) + 1.0 / sigma2
+            step = grad / hess
+            u += step
+            if np.abs(step).max() < 1e-10:
+                break
+        p = 1.0 / (1.0 + np.exp(-(eta0 + u[g])))
+        return u, np.bincount(g, p * (1 - p), groups) + 1.0 / sigma2
+
+    def objective(theta):
+        beta, log_sigma = theta[:-1], theta[-1]
+        sigma2 = np.exp(2 * log_sigma)
+        eta0 = X @ beta
+        u_hat, h = modes(eta0, sigma2)
+        scale = np.sqrt(2.0 / h)
+        logterms = np.empty((nodes, groups))
+        for q in range(nodes):
+            u_q = u_hat + scale * z[q]
+            eta = eta0 + u_q[g]
+            ll = np.bincount(g, y * eta - np.logaddexp(0.0, eta), groups)
+            logterms[q] = (np.log(wq[q]) + z[q] ** 2 + ll - u_q ** 2 / (2 * sigma2)
+                           - 0.5 * np.log(2 * np.pi * sigma2))
+        top = logterms.max(axis=0)
+        log_lik = np.log(scale) + top + np.log(np.exp(logterms - top).sum(axis=0))
+        post = np.exp(logterms - (top + np.log(np.exp(logterms - top).sum(axis=0))))
+        resid = np.zeros_like(y)
+        grad_sigma = 0.0
+        for q in range(nodes):
+            u_q = u_hat + scale * z[q]
+            p = 1.0 / (1.0 + np.exp(-(eta0 + u_q[g])))
+            resid += post[q][g] * (y - p)
+            grad_sigma += np.sum(post[q] * (u_q ** 2 / sigma2 - 1.0))
+        grad = np.concatenate([X.T @ resid, [grad_sigma]])
+        return -log_lik.sum(), -grad, u_hat
+
+    return objective
+
+
+def multilevel_logit(formula: str, data: pd.DataFrame, group: str, nodes: int = 9) -> ModelResult:
+    """Random-intercept logistic regression of units in ``group`` by maximum likelihood, the integral over
+    each group's intercept done by adaptive Gauss-Hermite quadrature (as lme4's glmer with nAGQ > 1).
+
+    Parameters
+    ----------
+    formula : str
+        e.g. ``"participates ~ owner + C(age_group)"``
+    data : DataFrame
+    group : str
+        the column of the groups (e.g. the buurt of each resident)
+    nodes : int
+        quadrature nodes per group
+
+    Returns
+    -------
+    ModelResult
+        log-odds with odds ratios; standard errors from the numerically differentiated score (observed
+        information), normal intervals; survey weights are not used. ``extra``: ``group_sd`` and
+        ``group_sd_ci``, ``group_variance``, ``icc`` and ``icc_ci`` (latent scale, var / (var + pi^2 / 3)),
+        ``groups``, ``converged``, ``iterations``, ``loglik``, ``group_intercepts``.
+    """
+    import patsy
+
+    if group not in data:
+        raise WijkstudieError(f"multilevel_logit: no group column {group!r}")
+    used = complete_rows(formula, data, [group]).reset_index(drop=True)
+    y, X = patsy.dmatrices(formula, used, return_type="dataframe")
+    g = pd.factorize(used.loc[y.index, group])[0]
+    groups = int(g.max() + 1)
+    if groups < 5:
+        raise WijkstudieError(f"multilevel_logit: only {groups} groups")
+    yv, Xv = y.iloc[:, 0].to_numpy(dtype=float), X.to_numpy(dtype=float)
+    objective = _aghq_objective(yv, Xv, g, groups, nodes)
+    start = sm.GLM(yv, Xv, family=sm.families.Binomial()).fit().params
+    theta0 = np.concatenate([start, [np.log(0.5)]])
+    opt = optimize.minimize(lambda t: objective(t)[:2], theta0, jac=True, method="L-BFGS-B",
+                            options={"maxiter": 500, "gtol": 1e-6})
+    theta = opt.x
+    step = 1e-4
+    hessian = np.empty((theta.size, theta.size))
+    for i in range(theta.size):
+        up, down = theta.copy(), theta.copy()
+        up[i] += step
+        down[i] -= step
+        hessian[i] = (objective(up)[1] - objective(down)[1]) / (2 * step)
+    cov_all = np.linalg.inv((hessian + hessian.T) / 2)
+    se = np.sqrt(np.diag(cov_all))
+    k = Xv.shape[1]
+    params = pd.Series(theta[:k], index=X.columns)
+    table = with_odds_ratios(coefficient_table(params, pd.Series(se[:k], index=X.columns), "normal",
+                                               standardised(params, X)))
+    log_sd, log_sd_se = theta[-1], se[-1]
+    sds = np.exp([log_sd, log_sd - 1.96 * log_sd_se, log_sd + 1.96 * log_sd_se])
+    icc = sds ** 2 / (sds ** 2 + LOGISTIC_VARIANCE)
+    extra = {"group_sd": float(sds[0]), "group_sd_ci": (float(sds[1]), float(sds[2])),
+             "group_variance": float(sds[0] ** 2), "icc": float(icc[0]), "icc_ci": (float(icc[1]), float(icc[2])),
+             "groups": groups, "converged": bool(opt.success), "iterations": int(opt.nit),
+             "group_intercepts": objective(theta)[2]}
+    cov = pd.DataFrame(cov_all[:k, :k], index=X.columns, columns=X.columns)
+    return ModelResult(f"multilevel logistic regression (random intercept by {group}, adaptive quadrature, "
+                       f"{nodes} nodes)", formula, table, int(len(yv)), fitted=opt, cov=cov,
+                       statistics={"loglik": float(-opt.fun)}, extra=extra, std_definition=STD_LOGISTIC,
+                       **context(data, used))
