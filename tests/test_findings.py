@@ -57,8 +57,8 @@ def test_from_model_scales_the_ci_with_the_standardised_estimate():
 
 def test_record_and_scorecard_round_trip(tmp_path, monkeypatch):
     monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", str(tmp_path))
-    real = fd.FindingTest("F3", "a", 0.3, 0.1, 0.5, 1, "std", "kwb", "buurt", "2023", 100)
-    weak = fd.FindingTest("F3", "b", 0.1, -0.1, 0.3, 1, "std", "bbga", "gebied", "2016", 22)
+    real = fd.FindingTest("F3", "a", 0.3, 0.1, 0.5, 1, "std", "kwb", "buurt", "2023", 100, data_kind="real")
+    weak = fd.FindingTest("F3", "b", 0.1, -0.1, 0.3, 1, "std", "bbga", "gebied", "2016", 22, data_kind="real")
     synth = fd.FindingTest("F6", "c", 0.5, 0.4, 0.6, 1, "log odds", "synthetic world", "resident", "2024", 5000,
                            data_kind="synthetic")
     fd.record("F3", [real, weak], notebook="02")
@@ -77,7 +77,7 @@ def test_record_and_scorecard_round_trip(tmp_path, monkeypatch):
 
 
 def test_real_and_synthetic_evidence_get_separate_verdicts():
-    real = fd.FindingTest("F1", "areas", 0.1, -0.1, 0.3, 1, "std", "rotterdam", "buurt", "2016", 71)
+    real = fd.FindingTest("F1", "areas", 0.1, -0.1, 0.3, 1, "std", "rotterdam", "buurt", "2016", 71, data_kind="real")
     synth = fd.FindingTest("F1", "residents", 0.25, 0.2, 0.3, 1, "log odds", "synthetic world", "resident", "2024",
                            50000, data_kind="synthetic")
     assert fd.combined_verdict([real, synth]) == "not supported (real data); supported (SYNTHETIC data)"

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 from wijkstudie import synthetic
-from wijkstudie.microdata import with_indicators
-from wijkstudie.models import contrast, logit, multilevel_logit, segmented_logit
+from wijkstudie.models import ModelResult, contrast, logit, multilevel_logit, segmented_logit
+from wijkstudie.study import with_indicators
 
-TRUE = synthetic._values(synthetic.load_scenario())
+TRUE = synthetic.parameters()
 P = TRUE["participation"]
 FULL = ("owner + social + single + student_i + age_30_44 + age_65_plus + non_dutch + trust_neighbours"
         " + problem * (age_65_plus + non_dutch + age_30_44)")
@@ -27,19 +27,21 @@ def sample():
 
 
 def test_segmented_fit_recovers_the_breakpoint_and_the_slopes(sample):
-    fit = segmented_logit(sample, covariates=FULL)
-    low, high = fit["breakpoint_ci"]
+    fit = segmented_logit(sample, "participates", "years_at_address", covariates=FULL, weights="weight",
+                          cluster="buurt_code")
+    assert isinstance(fit, ModelResult)
+    low, high = fit.extra["breakpoint_ci"]
     assert low <= P["residence_breakpoint_years"] <= high
     assert high - low < 2.5
-    table = fit["result"].table
+    table = fit.table
     assert table.loc["before", "ci_low"] < P["residence_slope_per_year"] < table.loc["before", "ci_high"]
     assert table.loc["after", "ci_low"] < 0 < table.loc["after", "ci_high"]
-    flattening = contrast(fit["result"], {"after": 1, "before": -1})
+    flattening = contrast(fit, {"after": 1, "before": -1})
     assert flattening["ci_high"] < 0
 
 
 def test_multilevel_logit_recovers_odds_ratios_and_the_intraclass_correlation(sample):
-    fit = multilevel_logit(f"participates ~ {FULL} + np.minimum(years_at_address, 4)", sample)
+    fit = multilevel_logit(f"participates ~ {FULL} + np.minimum(years_at_address, 4)", sample, group="buurt_code")
     truth = {"owner": P["owner"], "social": P["social_rent"], "single": P["single_person"], "student_i": P["student"],
              "age_30_44": P["age_30_44"], "age_65_plus": P["age_65_plus"], "non_dutch": P["non_dutch"],
              "trust_neighbours": P["trust"], "np.minimum(years_at_address, 4)": P["residence_slope_per_year"],
@@ -57,7 +59,8 @@ def test_multilevel_logit_recovers_odds_ratios_and_the_intraclass_correlation(sa
 
 
 def test_livability_interactions_are_recovered(sample):
-    fit = logit(f"participates ~ {FULL} + np.minimum(years_at_address, 4)", sample)
+    fit = logit(f"participates ~ {FULL} + np.minimum(years_at_address, 4)", sample, weights="weight",
+                cluster="buurt_code")
     for term, key in (("problem:age_65_plus", "problem_x_age_65_plus"), ("problem:non_dutch", "problem_x_non_dutch"),
                       ("problem:age_30_44", "problem_x_age_30_44")):
         row = fit.table.loc[term]
@@ -73,7 +76,8 @@ def test_interval_coverage_over_repeated_seeds():
     covered = {term: [] for term in truth}
     for seed in range(200):
         r = residents(seed=1000 + seed, n_neighbourhoods=150, per=15)
-        table = logit("confidence_in_future ~ aware_of_plans + owner + problem", r).table
+        table = logit("confidence_in_future ~ aware_of_plans + owner + problem", r, weights="weight",
+                      cluster="buurt_code").table
         for term, value in truth.items():
             covered[term].append(table.loc[term, "ci_low"] < value < table.loc[term, "ci_high"])
     coverage = {term: float(np.mean(hits)) for term, hits in covered.items()}
@@ -83,11 +87,12 @@ def test_interval_coverage_over_repeated_seeds():
 
 
 def test_predicted_probabilities_by_group_follow_the_fitted_model(sample):
-    from wijkstudie.models import predicted_by_group
-    from wijkstudie.models.individual import predict
+    from wijkstudie.models import predict, predicted_by_group
 
-    fit = logit("confidence_in_future ~ aware_of_plans + owner + problem", sample)
-    table = predicted_by_group(fit, sample, {"aware": {"aware_of_plans": 1}, "unaware": {"aware_of_plans": 0}})
+    fit = logit("confidence_in_future ~ aware_of_plans + owner + problem", sample, weights="weight",
+                cluster="buurt_code")
+    table = predicted_by_group(fit, sample, {"aware": {"aware_of_plans": 1}, "unaware": {"aware_of_plans": 0}},
+                               by="problem", labels=("elsewhere", "livability problems"))
     assert (table.loc["aware"] > table.loc["unaware"]).all()          # positive effect of knowing the plans
     assert (table["elsewhere"] > table["livability problems"]).all()  # negative effect of problem areas
     b = fit.table["estimate"]

@@ -43,7 +43,7 @@ def test_csv_is_mapped_onto_the_schema(tmp_path):
     assert pd.isna(residents["participates"][2])                      # "Weet niet" is missing
     assert pd.isna(residents["age"][4])                               # 99 is missing
     assert residents["age_group"].astype(str).tolist()[:4] == ["18-29", "30-44", "45-64", "65+"]
-    assert residents.attrs["data_kind"] == "real"
+    assert ws.provenance_of(residents).kind == "real"
 
 
 def test_spss_value_labels_are_applied(tmp_path):
@@ -94,10 +94,11 @@ def test_template_mappings_ship_and_load():
     assert "tenure" in schema_table().index
 
 
-def test_without_configured_microdata_the_synthetic_residents_are_used_and_labelled(monkeypatch):
+def test_without_configured_microdata_the_synthetic_survey_is_read_and_labelled(monkeypatch):
     monkeypatch.delenv("WIJKSTUDIE_MICRODATA", raising=False)
     residents = load_residents()
-    assert residents.attrs["data_kind"] == "synthetic" and len(residents) > 10000
+    assert ws.provenance_of(residents).kind == "synthetic" and len(residents) > 10000
+    assert set(residents["tenure"].cat.categories) == {"owner", "social_rent", "private_rent"}  # via the schema
     monkeypatch.setenv("WIJKSTUDIE_MICRODATA", "survey.sav")
     monkeypatch.delenv("WIJKSTUDIE_MICRODATA_MAPPING", raising=False)
     with pytest.raises(ws.WijkstudieError, match="WIJKSTUDIE_MICRODATA_MAPPING is not"):

@@ -83,7 +83,7 @@ def test_multilevel_recovers_slope_and_group_variance(rng):
     u = effects[g]
     x = rng.normal(0, 1, g.size)
     y = 5 + 1.5 * x + u + rng.normal(0, 1.0, g.size)  # residual variance 1, ICC 0.8
-    res = multilevel("y ~ x", pd.DataFrame({"y": y, "x": x, "gemeente_code": g}))
+    res = multilevel("y ~ x", pd.DataFrame({"y": y, "x": x, "gemeente_code": g}), group="gemeente_code")
     assert res.term("x")["ci_low"] < 1.5 < res.term("x")["ci_high"]
     # the realised variance of the drawn group effects is the parameter this sample can recover
     realised = effects.var(ddof=1)
@@ -129,11 +129,12 @@ def test_spatial_error_model_recovers_the_slope_under_autocorrelated_errors(rng)
     gdf["x"] = rng.normal(0, 1, len(gdf))
     gdf["y"] = 2 + 1.0 * gdf["x"] + e
     out = spatial_models("y ~ x", gdf, w)
-    assert out["spatially_autocorrelated"]
-    err = out["coefficients"].query("model == 'spatial error' and term == 'x'").iloc[0]
-    assert err["ci_low"] < 1.0 < err["ci_high"]
-    lam = out["coefficients"].query("model == 'spatial error' and term == 'lambda'").iloc[0]
-    assert lam["ci_low"] < 0.7 < lam["ci_high"]
+    err = out["spatial error"]
+    assert err.extra["spatially_autocorrelated"] and set(out) == {"OLS", "spatial error", "spatial lag"}
+    assert err.term("x")["ci_low"] < 1.0 < err.term("x")["ci_high"]
+    assert err.term("lambda")["ci_low"] < 0.7 < err.term("lambda")["ci_high"]
+    assert err.extra["lambda"][1] < 0.7 < err.extra["lambda"][2]
+    assert out["OLS"].table["distribution"].iloc[0] == f"t({len(gdf) - 2})"
 
 
 def test_cronbach_alpha_of_parallel_items(rng):

@@ -57,10 +57,35 @@ def test_caption_names_the_source_and_marks_synthetic_data():
 def test_synthetic_figure_carries_the_mark_on_the_figure_and_in_the_caption(tmp_path):
     fig, _ = make_figure()
     assert not fig.texts
-    save_figure(fig, "synth", source="synthetic world", synthetic=True, folder=tmp_path, formats=("png",))
+    save_figure(fig, "synth", source="synthetic world", data_kind="synthetic", folder=tmp_path, formats=("png",))
     texts = [t.get_text() for t in fig.texts]
     assert "SYNTHETIC DATA" in texts
     assert any(t.startswith("SYNTHETIC DATA (not real measurements). Source: synthetic world") for t in texts)
+    plt.close(fig)
+
+
+def test_the_kind_of_data_comes_from_the_tables_and_unknown_is_never_shown_as_real(tmp_path):
+    table = ws.read_file(__import__("conftest").FIXTURES / "kwb-odata-2017.csv")
+    fig, _ = make_figure()
+    save_figure(fig, "real", source=ws.source_caption(table), folder=tmp_path, formats=("png",))
+    assert [t.get_text() for t in fig.texts] == ["Source: CBS, Kerncijfers wijken en buurten 2017"]
+    save_figure(fig, "plain", source="CBS", folder=tmp_path, formats=("png",))  # plain text: provenance unknown
+    texts = [t.get_text() for t in fig.texts]
+    assert "UNKNOWN PROVENANCE" in texts and any(t.startswith("UNKNOWN PROVENANCE (not known to be real data)")
+                                                 for t in texts)
+    merged = table.merge(table[["region_code"]].assign(other=1).pipe(lambda f: f.set_axis(f.columns, axis=1)),
+                         on="region_code")
+    merged.attrs = {}  # what pandas leaves when it drops provenance
+    save_figure(fig, "merged", source=ws.source_caption(merged), folder=tmp_path, formats=("png",))
+    assert "UNKNOWN PROVENANCE" in [t.get_text() for t in fig.texts]
+    plt.close(fig)
+
+
+def test_saving_a_figure_again_replaces_its_caption_and_marks(tmp_path):
+    fig, _ = make_figure()
+    save_figure(fig, "twice", source="synthetic world", data_kind="synthetic", folder=tmp_path, formats=("png",))
+    save_figure(fig, "twice", source="Bron: CBS", data_kind="real", folder=tmp_path, formats=("png",))
+    assert [t.get_text() for t in fig.texts] == ["Bron: CBS"]  # one caption, and no stale SYNTHETIC mark
     plt.close(fig)
 
 

@@ -52,28 +52,46 @@ def test_calibration_targets_of_the_scenario():
     assert by_age["65+"] > by_age["18-29"] + 0.2                  # CBS 2011: 89 % against 57 %
 
 
-def test_stand_ins_have_the_columns_of_the_real_loaders(monkeypatch):
+def test_a_synthetic_session_reads_the_synthetic_mirror_through_the_real_readers(monkeypatch):
     monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
+    monkeypatch.setenv("WIJKSTUDIE_MIRROR", "/nonexistent/real/mirror")  # synthetic wins over a real mirror
     kwb = ws.load("kwb", year=2023, level="buurt")
+    report = ws.report(kwb)
+    assert report.format == "kwb-workbook" and report.data_kind == "synthetic"  # the workbook reader read it
     assert {"region_code", "level", "gemeente_code", "population", "pct_owner_occupied",
             "pct_single_person_households", "pct_age_15_24"} <= set(kwb.columns)
     assert set(kwb["level"]) == {"buurt"} and kwb["region_code"].str.match(r"^BU\d{8}$").all()
     rotterdam = ws.load("rotterdam-wijkprofiel", year=2016)
-    assert (rotterdam["area_type"] == "wijk").sum() == 71 and "Vreewijk" in set(rotterdam["region_name"])
+    assert "Vreewijk" in set(rotterdam["region_name"]) and ws.report(rotterdam).data_kind == "synthetic"
     gemeenten = ws.load("cbs-gemeenten", year=2022)
     assert gemeenten.crs.to_epsg() == 4326 and len(gemeenten) > 5
-    assert ws.report(kwb).source == "synthetic stand-in for kwb"
-    assert "SYNTHETIC" in ws.report(kwb).title
+    assert ws.provenance_of(gemeenten).describe().startswith("SYNTHETIC data")
+
+
+def test_the_mirror_is_complete_marked_and_written_once(tmp_path, monkeypatch):
+    import json
+
+    from wijkstudie.provenance import MANIFEST
+
+    monkeypatch.setenv("WIJKSTUDIE_DATA_DIR", str(tmp_path))
+    folder = synthetic.mirror()
+    manifest = json.loads((folder / MANIFEST).read_text())
+    assert manifest["data_kind"] == "synthetic" and "SYNTHETIC" in (folder / "MANIFEST.md").read_text()
+    files = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
+    assert set(manifest["files"]) <= files and len(manifest["files"]) > 240
+    stamp = (folder / MANIFEST).stat().st_mtime_ns
+    assert synthetic.mirror() == folder and (folder / MANIFEST).stat().st_mtime_ns == stamp  # reused
+    assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")]  # no half-written leftovers
 
 
 def test_synthetic_origin_survives_joins_and_models(monkeypatch):
     monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
     for table in (study.utrecht_buurten(), study.rotterdam_wijken(2016), study.amsterdam_gebieden()):
-        assert all(name.startswith("synthetic") for name, _ in table.attrs["sources"]), table.attrs
+        assert ws.provenance_of(table).kind == "synthetic"
     result = area_regression("pct_volunteering ~ pct_owner_occupied", study.rotterdam_wijken(2014), weights="population")
     assert result.data_kind == "synthetic"
     assert from_model("F3", result, "pct_owner_occupied", 1, "x").data_kind == "synthetic"
-    assert "synthetic" in ws.source_caption(study.rotterdam_wijken(2014))
+    assert "synthetic stand-in" in ws.source_caption(study.rotterdam_wijken(2014))
     assert ws.data_origin().startswith("SYNTHETIC DATA")
 
 
@@ -91,4 +109,4 @@ def test_estimates_computed_outside_a_model_keep_the_data_kind(monkeypatch):
     monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
     table = study.rotterdam_wijken(2016)
     test = from_estimate("F3", "x", 0.2, 0.1, 0.3, 1, "coefficient", table, n=71)
-    assert test.data_kind == "synthetic" and test.source.startswith("synthetic stand-in")
+    assert test.data_kind == "synthetic" and "rotterdam-wijkprofiel" in test.source

@@ -1,0 +1,176 @@
+"""The shape of the package: no import cycles, one way into the data, one result type, documented public API."""
+
+import ast
+import inspect
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+import wijkstudie as ws
+from wijkstudie import models
+
+PACKAGE = Path(ws.__file__).parent
+
+
+def import_graph() -> dict:
+    """Module -> the package modules it imports (at module level or inside functions)."""
+    graph = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = package[:len(package) - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
+                deps |= {f"{target}.{a.name}" for a in node.names} if node.module is None else {target}
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("wijkstudie"):
+                deps.add(node.module)
+        graph[module] = deps
+    modules = set(graph)
+    return {m: {d if d in modules else d.rsplit(".", 1)[0] for d in deps} & modules - {m}
+            for m, deps in graph.items()}
+
+
+def test_the_package_has_no_import_cycle():
+    graph = import_graph()
+    assert "wijkstudie.loading" in graph and "wijkstudie.synthetic.mirror" in graph
+    state, cycles = {}, []
+
+    def visit(node, path):
+        state[node] = "open"
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == "open":
+                cycles.append(path[path.index(nxt):] + [nxt])
+            elif nxt not in state:
+                visit(nxt, path + [nxt])
+        state[node] = "done"
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+    assert not cycles, [" -> ".join(c) for c in cycles]
+
+
+def test_load_has_no_synthetic_branch_and_the_synthetic_world_uses_no_loader():
+    source = inspect.getsource(ws.load)
+    assert "synthetic" not in source.split('"""')[-1]  # only the docstring may mention it
+    graph = import_graph()
+    assert not {"wijkstudie.loading", "wijkstudie.files", "wijkstudie.microdata"} & graph["wijkstudie.synthetic.mirror"]
+
+
+def test_paths_hold_paths_only_and_asking_for_one_opens_no_connection(monkeypatch):
+    import socket
+
+    from wijkstudie import paths
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a connection was opened")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    for name in ("data_dir", "figures_dir", "notebooks_dir", "processed_dir", "synthetic_dir"):
+        assert isinstance(getattr(paths, name)(), Path)
+    assert not [n for n, v in vars(paths).items() if inspect.isfunction(v) and v.__module__ == paths.__name__
+                and not (n.endswith("_dir") or n == "raw_dir")]
+
+
+def test_settings_can_be_read_printed_and_overridden(monkeypatch):
+    monkeypatch.setenv("WIJKSTUDIE_LANGUAGE", "nl")
+    assert ws.settings.language == "nl" and ws.settings.origin("language") == "WIJKSTUDIE_LANGUAGE"
+    with ws.settings.using(language="en"):
+        assert ws.settings.language == "en" and ws.label("pct_volunteering") == "Does volunteer work"
+    assert ws.label("pct_volunteering") == "Doet vrijwilligerswerk"
+    ws.settings.language = "en"
+    try:
+        assert ws.settings.origin("language") == "session" and "language" in str(ws.settings)
+    finally:
+        del ws.settings.language
+    with pytest.raises(ws.WijkstudieError, match="use 'en' or 'nl'"):
+        ws.settings.language = "fr"
+    with pytest.raises(ws.WijkstudieError, match="unknown setting"):
+        ws.settings.using(colour="blue").__enter__()
+
+
+def test_estimators_take_study_names_from_the_caller():
+    for name in ("multilevel", "multilevel_logit", "logit", "segmented_logit", "spline_logit", "predicted_by_group"):
+        defaults = {p.default for p in inspect.signature(getattr(models, name)).parameters.values()
+                    if isinstance(p.default, str)}
+        assert not defaults & {"buurt_code", "years_at_address", "participates", "weight", "problem",
+                               "gemeente_code"}, name
+    assert inspect.ismodule(models.mixed) and inspect.isfunction(models.multilevel)  # no shadowing
+
+
+def test_what_the_readme_tells_users_to_call_exists_where_it_says():
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    for name in sorted(set(re.findall(r"\bws\.(\w+)\(", readme)) | set(re.findall(r"wijkstudie\.(\w+)\(", readme))):
+        assert hasattr(ws, name), name
+
+
+def test_the_public_api_has_numpy_style_docs():
+    for name in ("load", "read_file", "harmonise", "join_regions", "report", "read_microdata", "load_residents"):
+        doc = inspect.getdoc(getattr(ws, name)) or ""
+        assert len(doc) > 120, name
+    for name in ("load", "harmonise", "report"):
+        doc = inspect.getdoc(getattr(ws, name))
+        assert "Raises" in doc and "WijkstudieError" in doc, name
+
+
+# --- one result type -----------------------------------------------------------------------------------------
+
+def _areas(rng, n=120):
+    x = rng.normal(size=n)
+    return pd.DataFrame({"x": x, "y": 1 + 0.5 * x + rng.normal(size=n), "g": np.repeat(np.arange(12), n // 12),
+                         "region_code": [f"A{i % 30}" for i in range(n)], "year": np.repeat([2014, 2016, 2018,
+                                                                                              2020], n // 4)})
+
+
+def _residents(rng, n=1500):
+    x = rng.uniform(0, 12, n)
+    y = (rng.random(n) < 1 / (1 + np.exp(-(-1 + 0.3 * np.minimum(x, 4))))).astype(int)
+    return pd.DataFrame({"x": x, "y": y, "g": rng.integers(0, 30, n)})
+
+
+def every_model(rng):
+    areas, people = _areas(rng), _residents(rng)
+    cells = gpd.GeoDataFrame({"x": rng.normal(size=100)}, geometry=[box(i % 10, i // 10, i % 10 + 1, i // 10 + 1)
+                                                                     for i in range(100)], crs=28992)
+    cells["y"] = cells["x"] + rng.normal(size=100)
+    return {
+        "area_regression": models.area_regression("y ~ x", areas),
+        "within_estimate": models.within_estimate("y ~ x", areas),
+        "multilevel": models.multilevel("y ~ x", areas, group="g"),
+        "logit": models.logit("y ~ x", people, cluster="g"),
+        "multilevel_logit": models.multilevel_logit("y ~ x", people, group="g"),
+        "segmented_logit": models.segmented_logit(people, "y", "x"),
+        "spline_logit": models.spline_logit(people, "y", "x"),
+        **{f"spatial: {k}": v for k, v in models.spatial_models("y ~ x", cells).items()},
+    }
+
+
+def test_every_model_returns_the_one_result_type_and_contrast_works_on_each():
+    results = every_model(np.random.default_rng(3))
+    for name, result in results.items():
+        assert isinstance(result, models.ModelResult), name
+        assert {"estimate", "std_error", "ci_low", "ci_high", "p_value", "std_estimate", "distribution"} <= set(
+            result.table.columns), name
+        assert result.n > 0 and result.fitted is not None and result.provenance.kind == "unknown", name
+        term = next(t for t in result.table.index if t != "Intercept")
+        c = result.contrast({term: 1})
+        row = result.table.loc[term]
+        assert c["estimate"] == pytest.approx(row["estimate"]) and c["std_error"] == pytest.approx(row["std_error"]), name
+        assert c["ci_low"] == pytest.approx(row["ci_low"]) and c["ci_high"] == pytest.approx(row["ci_high"]), name
+        with pytest.raises(ws.WijkstudieError, match=re.escape(result.model)):
+            result.term("no such term")
+        with pytest.raises(ws.WijkstudieError, match="no term 'nothing' for a contrast"):
+            result.contrast({"nothing": 1})
+    assert results["segmented_logit"].extra["breakpoint"] > 0
+    assert not results["spline_logit"].extra["curve"].empty
+    assert results["area_regression"].table["distribution"].iloc[0].startswith("t(")
+    assert results["logit"].table["distribution"].iloc[0] == "normal"

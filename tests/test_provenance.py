@@ -1,0 +1,113 @@
+"""Provenance is a value that travels with a table: made when a file is read, kept through the operations
+researchers use, and unknown (never real) where pandas drops it."""
+
+import pandas as pd
+import pytest
+
+import wijkstudie as ws
+from wijkstudie import findings as fd
+from wijkstudie.models import area_regression
+from wijkstudie.provenance import UNKNOWN, Provenance, Source, combine, provenance_of
+from conftest import FIXTURES
+
+
+@pytest.fixture(params=["real", "synthetic"])
+def tables(request, monkeypatch):
+    """Two tables of one kind: read from fixtures in the publishers' layout (real), or loaded from the synthetic
+    world's mirror (synthetic)."""
+    if request.param == "real":
+        kwb = ws.read_file(FIXTURES / "kwb-odata-2017.csv")
+        rivm = ws.read_file(FIXTURES / "rivm-2020-18plus.csv")
+    else:
+        monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
+        kwb = ws.load("kwb", year=2017)
+        rivm = ws.load("rivm-gezondheid", year=2020, variant="18+")
+    return request.param, kwb, rivm
+
+
+def test_a_file_read_makes_its_record(tables):
+    kind, kwb, _ = tables
+    record = provenance_of(kwb)
+    assert record.kind == kind and record.sources[0].dataset == "kwb" and record.sources[0].year == 2017
+    assert record.sources[0].division == 2017 and len(record.sources[0].sha256) == 24
+    assert set(record.levels) == set(kwb["level"])
+
+
+@pytest.mark.parametrize("operation", ["copy", "select", "filter", "groupby", "assign", "concat_same", "sort"])
+def test_operations_on_one_table_keep_its_provenance(tables, operation):
+    kind, kwb, _ = tables
+    result = {
+        "copy": lambda: kwb.copy(),
+        "select": lambda: kwb[["region_code", "population"]],
+        "filter": lambda: kwb[kwb["level"] == "buurt"],
+        "groupby": lambda: kwb.groupby("level")[["population"]].sum(),
+        "assign": lambda: kwb.assign(double=kwb["population"] * 2),
+        "concat_same": lambda: pd.concat([kwb, kwb]),
+        "sort": lambda: kwb.sort_values("population"),
+    }[operation]()
+    assert provenance_of(result).kind == kind
+
+
+@pytest.mark.parametrize("operation", ["merge", "join", "concat"])
+def test_combining_two_tables_with_pandas_gives_unknown_never_real(tables, operation):
+    kind, kwb, rivm = tables
+    left, right = kwb[["region_code", "population"]], rivm[["region_code", "pct_volunteering"]]
+    result = {
+        "merge": lambda: left.merge(right, on="region_code"),
+        "join": lambda: left.set_index("region_code").join(right.set_index("region_code")),
+        "concat": lambda: pd.concat([left, right]),
+    }[operation]()
+    assert provenance_of(result).kind == "unknown"
+
+
+def test_join_regions_and_carry_combine_the_records(tables):
+    kind, kwb, rivm = tables
+    joined, _ = ws.join_regions(kwb, rivm)
+    record = provenance_of(joined)
+    assert record.kind == kind and {s.dataset for s in record.sources} >= {"kwb", "rivm-gezondheid"}
+    from wijkstudie.provenance import carry
+
+    merged = carry(kwb.merge(rivm[["region_code", "pct_volunteering"]], on="region_code"), kwb, rivm)
+    assert provenance_of(merged).kind == kind
+
+
+def test_a_plain_merge_then_a_model_is_never_counted_as_real_evidence(tables):
+    kind, kwb, rivm = tables
+    merged = kwb.merge(rivm[["region_code", "pct_volunteering"]], on="region_code")
+    result = area_regression("pct_volunteering ~ population", merged)
+    assert result.data_kind == "unknown" and "UNKNOWN" in str(result)
+    test = fd.from_model("F3", result, "population", +1, "merged by hand")
+    assert test.data_kind == "unknown" and "not counted" in " ".join(test.caveats)
+    assert "real data" not in fd.combined_verdict([test])
+    assert fd.combined_verdict([test]).endswith("(UNKNOWN provenance, not counted)")
+    assert "UNKNOWN PROVENANCE" in [t.get_text() for t in _saved(merged).texts]
+
+
+def _saved(table):
+    import matplotlib.pyplot as plt
+
+    from wijkstudie.plotting import save_figure
+
+    fig = plt.figure()
+    save_figure(fig, "p", source=ws.source_caption(table), folder=__import__("tempfile").mkdtemp(), formats=("png",))
+    plt.close(fig)
+    return fig
+
+
+def test_combine_rules():
+    real = Provenance("real", (Source("kwb", 2022),))
+    synthetic = Provenance("synthetic", (Source("rivm-gezondheid", 2020),))
+    assert combine(real, real).kind == "real"
+    assert combine(real, synthetic).kind == "synthetic"
+    assert combine(real, UNKNOWN).kind == "unknown"
+    assert combine().kind == "unknown"
+    assert provenance_of(pd.DataFrame({"a": [1]})) == UNKNOWN
+    with pytest.raises(ws.WijkstudieError, match="kind must be one of"):
+        Provenance("probably real")
+
+
+def test_the_record_survives_a_round_trip_to_parquet(tmp_path, tables):
+    kind, kwb, _ = tables
+    path = tmp_path / "t.parquet"
+    kwb.drop(columns=[c for c in ("geometry",) if c in kwb]).to_parquet(path)
+    assert provenance_of(pd.read_parquet(path)).kind == kind
