@@ -45,9 +45,29 @@ IDENTITY = -1.0  # address count of a link of an area that did not change (not i
 # --- the crosswalk ----------------------------------------------------------------------------------------
 
 def crosswalk(level: str, from_division: int, to_division: int, kind: str = "addresses") -> pd.DataFrame:
-    """The address counts linking the areas of two divisions: one row per (from_code, to_code) with
-    ``addresses`` in their intersection, for the areas whose boundaries changed (any two years 2016-2024, in
-    either direction). ``kind="dwellings"`` counts full addresses with a residential function instead."""
+    """The address counts linking the areas of two divisions (the grenswijzigen matrices).
+
+    Parameters
+    ----------
+    level : str
+        ``"gemeente"`` or ``"wijk"``
+    from_division, to_division : int
+        any two years 2016-2024, in either direction
+    kind : str
+        ``"addresses"`` (postcode and house number) or ``"dwellings"`` (full addresses with a residential
+        function)
+
+    Returns
+    -------
+    DataFrame
+        one row per (``from_code``, ``to_code``) with the ``addresses`` in their intersection, for the areas
+        whose boundaries changed (every other area keeps its code); its provenance is the matrix file's.
+
+    Raises
+    ------
+    WijkstudieError
+        for another level or kind, a year outside 2016-2024, or a matrix that cannot be had.
+    """
     if level not in CROSSWALK_LEVELS:
         raise WijkstudieError(f"crosswalk: level must be one of {', '.join(CROSSWALK_LEVELS)}, not {level!r}")
     if kind not in KINDS:

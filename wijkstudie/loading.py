@@ -24,8 +24,26 @@ ROTTERDAM_LINK_YEAR = 2024  # the CBS wijken whose names Rotterdam's gebieden ar
 def fetch(name: str, year: int | None = None, variant: str | None = None, progress: bool = True) -> Path:
     """Make sure the raw file of a dataset is available locally (download once) and return its path.
 
-    Without ``year`` (or ``variant``) the candidates are tried as ``load`` tries them: the latest year first,
-    the variants in catalogue order. Raises WijkstudieError naming what could not be had."""
+    Parameters
+    ----------
+    name : str
+        a catalogue name
+    year, variant : optional
+        without them the candidates are tried as ``load`` tries them: the latest year first, the variants in
+        catalogue order
+    progress : bool
+        show a progress bar while downloading
+
+    Returns
+    -------
+    Path
+        the file in the mirror (read in place) or in the cache folder
+
+    Raises
+    ------
+    WijkstudieError
+        naming what could not be had and why (not in the mirror, a failed or refused download).
+    """
     dataset = get_dataset(name)
     candidates = dataset.candidates(whole(year, "year"), variant)
     if len(candidates) == 1:
@@ -49,20 +67,31 @@ def load(name: str, year: int | None = None, level: str | None = None, variant: 
          all_columns: bool = False, division: int | None = None) -> pd.DataFrame:
     """Load a dataset by name into a tidy table with canonical column names.
 
-    name:        a catalogue name (``wijkstudie.list_datasets()``), matched forgivingly ("RIVM gezondheid")
-    year:        reference year. Give it for datasets with several years: without it the latest year that can be
-                 had here is used, and a warning and the load report say which. For the BBGA the edition,
-                 which holds every year up to it
-    level:       keep only ``land``, ``gemeente``, ``wijk``, ``buurt`` or ``gebied`` rows
-    variant:     a second key where a dataset has one (RIVM: ``"18+"``, ``"18-64"`` or ``"65+"``; KWB:
-                 ``"workbook"`` or ``"open-data"``). Without it the variants are tried in catalogue order and
-                 the first that can be had is used (the load report says which)
-    all_columns: also keep the source's columns that are not in the variable dictionary, under their
-                 original names
-    division:    move the table onto the regional division of this year (``wijkstudie.harmonise``), e.g. RIVM
-                 2020 figures onto the gemeenten of 2022; the load report gets the harmonisation report
+    Parameters
+    ----------
+    name : str
+        a catalogue name (``wijkstudie.list_datasets()``), matched forgivingly ("RIVM gezondheid")
+    year : int, optional
+        the reference year. Give it for datasets with several years: without it the latest year that can be
+        had here is used, and a warning and the load report say which. For the BBGA the edition, which holds
+        every year up to it
+    level : str, optional
+        keep only ``land``, ``gemeente``, ``wijk``, ``buurt`` or ``gebied`` rows
+    variant : str, optional
+        a second key where a dataset has one (RIVM: ``"18+"``, ``"18-64"`` or ``"65+"``; KWB: ``"workbook"`` or
+        ``"open-data"``). Without it the variants are tried in catalogue order and the first that can be had is
+        used (the load report says which)
+    all_columns : bool
+        also keep the source's columns that are not in the variable dictionary, under their original names
+    division : int, optional
+        move the table onto the regional division of this year (``wijkstudie.harmonise``), e.g. RIVM 2020
+        figures onto the gemeenten of 2022; the load report gets the harmonisation report
 
-    Boundaries come back as GeoDataFrames in EPSG:4326. ``wijkstudie.report(table)`` gives the load report.
+    Returns
+    -------
+    DataFrame or GeoDataFrame
+        boundaries as GeoDataFrames in EPSG:4326; ``wijkstudie.report(table)`` gives the load report and
+        ``wijkstudie.provenance_of(table)`` the provenance record.
 
     Raises
     ------

@@ -13,11 +13,19 @@ from .join import join_regions
 
 
 def coverage(names=None) -> pd.DataFrame:
-    """One row per resource of the catalogue: dataset, year, variant, whether its file is here (the mirror or
-    the cache; nothing is downloaded), and for the files that are: rows per level and variables filled.
+    """What each dataset holds here, without downloading anything.
 
-    ``names``: the datasets to cover (default: every regional dataset; the crosswalk matrices of
-    ``grenswijzigen`` are left out unless named).
+    Parameters
+    ----------
+    names : list of str, optional
+        the datasets to cover (default: every regional dataset; the crosswalk matrices of ``grenswijzigen``
+        are left out unless named)
+
+    Returns
+    -------
+    DataFrame
+        one row per resource of the catalogue: dataset, year, variant, whether its file is here (the mirror or
+        the cache), and for the files that are: rows per level and the number of variables filled.
     """
     rows = []
     for name in names or [n for n in datasets() if n != "grenswijzigen"]:

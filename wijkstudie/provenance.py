@@ -117,8 +117,19 @@ def combine(*provenances: Provenance) -> Provenance:
 
 
 def provenance_of(table) -> Provenance:
-    """The provenance of a table (a DataFrame, or anything with a ``provenance`` attribute); UNKNOWN when it
-    carries none."""
+    """The provenance of a table.
+
+    Parameters
+    ----------
+    table : DataFrame, ModelResult or Provenance
+        anything that carries a provenance record
+
+    Returns
+    -------
+    Provenance
+        kind (``real``, ``synthetic`` or ``unknown``), sources, levels; ``UNKNOWN`` when the table carries none
+        (made outside wijkstudie, or a pandas operation dropped it): never real by default.
+    """
     if isinstance(table, Provenance):
         return table
     found = getattr(table, "provenance", None)
@@ -199,9 +210,22 @@ class Caption(str):
 
 
 def source_caption(*tables, language: str | None = None) -> Caption:
-    """The data-source caption for a figure made from these tables, from the catalogue's attribution, e.g.
-    ``Source: RIVM/CBS, Gezondheid per wijk en buurt 2020; CBS/PDOK, Gebiedsindelingen 2022``. Synthetic data
-    are named as stand-ins; tables without provenance make the caption say so."""
+    """The data-source caption for a figure made from these tables, from the catalogue's attribution.
+
+    Parameters
+    ----------
+    *tables : DataFrame
+        the tables the figure shows
+    language : str, optional
+        ``"en"`` or ``"nl"`` (default: the session's)
+
+    Returns
+    -------
+    Caption
+        text such as ``Source: RIVM/CBS, Gezondheid per wijk en buurt 2020; CBS/PDOK, Gebiedsindelingen 2022``
+        that carries the combined provenance, so ``save_figure`` marks synthetic or unknown data. Synthetic
+        data are named as stand-ins; tables without provenance give ``Source: unknown``.
+    """
     from .catalogue import datasets
     from .settings import settings
 
