@@ -7,9 +7,9 @@ from ..errors import WijkstudieError
 from ..rawfile import RawFile
 from ..tidy import Identification, Table, finish
 from .common import NO_HINTS, Hints
-from . import amsterdam, cbs_meta, cbs_odata, crosswalk, geo, kwb_workbook, rotterdam
+from . import amsterdam, cbs_meta, cbs_odata, crosswalk, geo, kwb_workbook, leefbaarometer, rotterdam
 
-READERS = (cbs_odata, kwb_workbook, rotterdam, amsterdam, geo, cbs_meta, crosswalk)
+READERS = (cbs_odata, kwb_workbook, rotterdam, amsterdam, leefbaarometer, geo, cbs_meta, crosswalk)
 BY_FORMAT = {fmt: module for module in READERS for fmt in module.FORMATS}
 
 

@@ -29,7 +29,7 @@ from ..version import __version__
 from .world import (BBGA_AREA, SCENARIO_DIR, World, _residents, gemeente_name, generate, neighbourhood_table,
                     regions)
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 REGISTER_YEAR = None  # composition comes from the world's base wave
 SURVEY_FILE, MAPPING_FILE = "survey/synthetic-residents.csv", "survey/synthetic-residents.yaml"
 CROSSWALK_YEARS = (2016, 2024)
@@ -99,6 +99,8 @@ def write_mirror(folder, seed: int = 1, scenario="default") -> Path:
     _rotterdam_profile(world, target("rotterdam-wijkprofiel", 2016, "wijkprofiel"))
     _rotterdam_context(register, target("rotterdam-wijkprofiel", 2015, "context"))
     _bbga(world, target("amsterdam-bbga", 2018, "data"), target("amsterdam-bbga", 2018, "metadata"))
+    for year in (2016, 2020):
+        _leefbaarometer(world, year, target("leefbaarometer", year, "wijk"))
     files += _crosswalks(register, folder)
     files += _survey(world, folder)
     manifest = {"data_kind": "synthetic", "description": f"seed {seed}, scenario {_scenario_path(scenario).stem}",
@@ -443,6 +445,25 @@ def _bbga(world: World, data_path: Path, meta_path: Path) -> None:
                         + [{"Variabele": "BEVTOTAAL_PROG2018", "Label": "population forecast",
                             "Definitie": "synthetic", "Bron": "synthetic world"}])
     meta.to_csv(meta_path, sep=";", index=False)
+
+
+# --- Leefbaarometer -----------------------------------------------------------------------------------------
+
+def _leefbaarometer(world: World, year: int, path: Path) -> None:
+    """Scores per wijk in the layout of the Leefbaarometer's WFS: the class falls with the share of the wijk's
+    buurten that have livability problems in the world."""
+    nb = world.neighbourhoods
+    rng = np.random.default_rng([world.seed, year, 31])
+    share = (nb["livability"] == "problem").groupby(nb["wijk_code"]).mean()
+    score = -1.2 * share + 0.15 * rng.normal(size=len(share)) + 0.3
+    classes = np.clip(np.round(6.5 - 5 * share + rng.normal(0, 0.6, len(share))), 1, 9).astype(int)
+    features = [{"type": "Feature", "geometry": None,
+                 "properties": {"id": code, "name": "Synthetische wijk " + code[-4:],
+                                "gemeente": gemeente_name("GM" + code[2:6]), "scale": "wijk", "kscore": int(k),
+                                "afw": round(float(s), 4), "onv": round(float(s) / 2, 4), "soc": round(float(s) / 3, 4),
+                                "year": str(year)}}
+                for code, k, s in zip(share.index, classes, score)]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
 
 
 # --- grenswijzigen matrices -----------------------------------------------------------------------------------
