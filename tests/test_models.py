@@ -92,6 +92,21 @@ def test_multilevel_recovers_slope_and_group_variance(rng):
     assert res.extra["converged"]
 
 
+def test_multilevel_without_a_group_effect_still_recovers_the_slope():
+    # what the synthetic world's wijken give: few groups, no variance between them once the covariates are
+    # in; L-BFGS meets a singular gradient there
+    from wijkstudie import study
+    import wijkstudie as ws
+
+    with ws.settings.using(data="synthetic"):
+        wijken = study.national_wijken(2020)
+    res = multilevel(study.F3_FORMULA, wijken, group="gemeente_code")
+    ols = smf.ols(study.F3_FORMULA, study.complete(wijken, study.F3_FORMULA)).fit()
+    assert res.extra["optimiser"] == "powell" and res.extra["group_variance"] < 1e-4
+    # with no group variance the multilevel estimate is the least-squares one
+    assert res.term("pct_owner_occupied")["estimate"] == pytest.approx(ols.params["pct_owner_occupied"], abs=1e-4)
+
+
 def grid(n=20):
     cells = [box(i, j, i + 1, j + 1) for i in range(n) for j in range(n)]
     gdf = gpd.GeoDataFrame({"i": [i for i in range(n) for _ in range(n)], "j": list(range(n)) * n},

@@ -62,7 +62,8 @@ class Provenance:
 
     def source_text(self) -> str:
         """``kwb 2022, rivm-gezondheid 2020`` (unknown provenance: ``unknown``)."""
-        return ", ".join(s.label() for s in self.sources) or ("unknown" if self.kind == "unknown" else "")
+        labels = dict.fromkeys(s.label() for s in self.sources)  # two files of one dataset and year: named once
+        return ", ".join(labels) or ("unknown" if self.kind == "unknown" else "")
 
     def years(self) -> list[int]:
         return sorted({s.year for s in self.sources if s.year is not None})
@@ -112,7 +113,7 @@ def combine(*provenances: Provenance) -> Provenance:
     for p in provenances:
         sources += [s for s in p.sources if s not in sources]
     levels = sorted({lv for p in provenances for lv in p.levels})
-    notes = "; ".join(dict.fromkeys(p.note for p in provenances if p.note and p.kind == "unknown"))
+    notes = "; ".join(dict.fromkeys(p.note for p in provenances if p.note and p.kind != "real"))
     return Provenance(kind, tuple(sources), tuple(levels), notes)
 
 

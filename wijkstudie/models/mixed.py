@@ -32,16 +32,21 @@ def multilevel(formula: str, data: pd.DataFrame, group: str, re_formula: str | N
     Returns
     -------
     ModelResult
-        fitted by REML with L-BFGS (the default optimiser does not converge reliably on random slopes);
-        normal intervals. ``extra``: ``group_variance``, ``residual_variance``, ``icc`` (the share of the
-        outcome's unexplained variance between groups), ``groups``, ``converged``.
+        fitted by REML with L-BFGS (the default optimiser does not converge reliably on random slopes), or
+        Powell's method when the group variance is at zero and the gradient is singular; normal intervals.
+        ``extra``: ``group_variance``, ``residual_variance``, ``icc`` (the share of the outcome's unexplained
+        variance between groups), ``groups``, ``converged``, ``optimiser``.
     """
     if group not in data:
         raise WijkstudieError(f"multilevel: no group column {group!r}")
     used = complete_rows(formula, data, [group])
     if used[group].nunique() < 5:
         raise WijkstudieError(f"multilevel: only {used[group].nunique()} groups")
-    fit = smf.mixedlm(formula, used, groups=used[group], re_formula=re_formula).fit(method="lbfgs", reml=True)
+    model = smf.mixedlm(formula, used, groups=used[group], re_formula=re_formula)
+    try:
+        fit, optimiser = model.fit(method="lbfgs", reml=True), "lbfgs"
+    except np.linalg.LinAlgError:  # a group variance at zero makes the gradient singular: no gradient then
+        fit, optimiser = model.fit(method="powell", reml=True), "powell"
     fe = fit.fe_params.index
     design = pd.DataFrame(fit.model.exog, columns=fit.model.exog_names)
     table = coefficient_table(fit.fe_params, fit.bse[fe], "normal",
@@ -49,7 +54,7 @@ def multilevel(formula: str, data: pd.DataFrame, group: str, re_formula: str | N
     group_var, resid_var = float(fit.cov_re.iloc[0, 0]), float(fit.scale)
     extra = {"group_variance": group_var, "residual_variance": resid_var,
              "icc": group_var / (group_var + resid_var), "groups": int(used[group].nunique()),
-             "converged": bool(fit.converged)}
+             "converged": bool(fit.converged), "optimiser": optimiser}
     return ModelResult(f"multilevel (random intercept by {group}" + (f", random slope {re_formula}" if re_formula
                                                                       else "") + ")",
                        formula, table, int(fit.nobs), fitted=fit, cov=fit.cov_params().loc[fe, fe],

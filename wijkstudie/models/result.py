@@ -43,6 +43,7 @@ class ModelResult:
     extra: dict = field(default_factory=dict, repr=False)
     years: str = ""
     std_definition: str = ""
+    divisions: str = ""       # the regional division(s) of the rows used (their ``division_year``)
 
     # what the provenance says, as plain attributes
     @property
@@ -171,14 +172,15 @@ STD_LOGISTIC = "estimate x sd(predictor): log-odds per standard deviation of the
 
 def context(data: pd.DataFrame, used: pd.DataFrame) -> dict:
     """The provenance of the data a model was fitted on (unknown when the table carries none), narrowed to
-    the levels of the rows used, and the years of those rows."""
+    the levels of the rows used, and the years and regional divisions of those rows."""
     provenance = provenance_of(data)
     if "level" in used:
         provenance = provenance.with_levels(used["level"].dropna().astype(str).unique())
     year_column = "year" if "year" in used else "survey_year" if "survey_year" in used else None
     years = sorted({int(y) for y in used[year_column].dropna()}) if year_column else []
     text = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "")
-    return {"provenance": provenance, "years": text}
+    divisions = sorted({int(y) for y in used["division_year"].dropna()}) if "division_year" in used else []
+    return {"provenance": provenance, "years": text, "divisions": ", ".join(map(str, divisions))}
 
 
 def complete_rows(formula: str, data: pd.DataFrame, extra=()) -> pd.DataFrame:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import warnings
 
 import numpy as np
@@ -14,13 +15,59 @@ from ..errors import WijkstudieError
 SEED = 20240601
 
 
-def spatial_weights(gdf, kind: str = "queen"):
+def _geometry_key(gdf, kind: str) -> str:
+    import hashlib
+
+    import shapely
+
+    digest = hashlib.sha1(kind.encode())
+    for blob in shapely.to_wkb(gdf.geometry.to_numpy()):
+        digest.update(blob)
+    return digest.hexdigest()[:20]
+
+
+_WEIGHTS: dict = {}
+
+
+def spatial_weights(gdf, kind: str = "queen", cache: bool = True):
     """Row-standardised contiguity weights (``queen`` or ``rook``); areas without neighbours (islands) are
-    joined to their nearest area so that every area has at least one neighbour."""
-    from libpysal import weights
+    joined to their nearest area so that every area has at least one neighbour.
+
+    Contiguity of thousands of polygons takes seconds, so the weights are kept, keyed by the geometries (in
+    this session, and as a file in the cache folder): the same areas never cost twice."""
+    import copy
+    import pickle
+
+    from ..paths import processed_dir
 
     if len(gdf) < 3:
         raise WijkstudieError("spatial_weights: needs at least 3 areas")
+    key = _geometry_key(gdf, kind) if cache else None
+    if key in _WEIGHTS:
+        return copy.deepcopy(_WEIGHTS[key])
+    path = processed_dir() / f"weights-{key}.pickle" if key else None
+    if path is not None and path.is_file():
+        try:
+            _WEIGHTS[key] = pickle.loads(path.read_bytes())
+            return copy.deepcopy(_WEIGHTS[key])
+        except Exception:  # a damaged file is built again
+            pass
+    w = _contiguity(gdf, kind)
+    if key:
+        _WEIGHTS[key] = copy.deepcopy(w)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(pickle.dumps(w))
+            os.replace(tmp, path)
+        except OSError:  # an unwritable cache only costs time
+            pass
+    return w
+
+
+def _contiguity(gdf, kind: str):
+    from libpysal import weights
+
     builder = {"queen": weights.Queen, "rook": weights.Rook}[kind]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
