@@ -115,3 +115,26 @@ def test_session_language_sets_labels_and_captions(monkeypatch):
     monkeypatch.setenv("WIJKSTUDIE_LANGUAGE", "fr")
     with pytest.raises(ws.WijkstudieError, match="WIJKSTUDIE_LANGUAGE"):
         ws.label("pct_volunteering")
+
+
+def test_a_map_of_many_areas_is_drawn_simplified_below_a_printed_pixel():
+    from shapely.geometry import Polygon
+
+    from wijkstudie.plotting import DRAWING_DETAIL, for_drawing
+
+    # 600 squares with a jagged edge of 200 tiny teeth each: what real boundaries look like from afar
+    def jagged(i, j):
+        teeth = [(i + k / 200, j + (0.001 if k % 2 else 0)) for k in range(200)]
+        return Polygon(teeth + [(i + 1, j), (i + 1, j + 1), (i, j + 1)])
+
+    areas = gpd.GeoDataFrame({"v": range(600)}, geometry=[jagged(i, j) for i in range(30) for j in range(20)],
+                             crs=28992)
+    drawn = for_drawing(areas)
+    coordinates = lambda g: int(g.geometry.count_coordinates().sum())  # noqa: E731
+    assert coordinates(drawn) < coordinates(areas) / 10
+    # no outline moves by more than the tolerance: 1/DRAWING_DETAIL of the map's extent
+    tolerance = 30 / DRAWING_DETAIL
+    assert (areas.geometry.hausdorff_distance(drawn.geometry) <= tolerance + 1e-9).all()
+    assert drawn["v"].tolist() == areas["v"].tolist()
+    few = areas.head(10)
+    assert for_drawing(few) is few  # a few areas are drawn as they are
