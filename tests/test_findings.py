@@ -55,42 +55,82 @@ def test_from_model_scales_the_ci_with_the_standardised_estimate():
     assert t.outcome == "supports"
 
 
+def _test(finding="F3", label="a", ci=(0.1, 0.5), kind="real", scope=fd.NATIONAL, **kw):
+    return fd.FindingTest(finding, label, sum(ci) / 2, ci[0], ci[1], 1, "std", "kwb", "wijk", "2020", 3000,
+                          data_kind=kind, scope=scope, **kw)
+
+
 def test_record_and_scorecard_round_trip(tmp_path, monkeypatch):
     monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", str(tmp_path))
-    real = fd.FindingTest("F3", "a", 0.3, 0.1, 0.5, 1, "std", "kwb", "buurt", "2023", 100, data_kind="real")
-    weak = fd.FindingTest("F3", "b", 0.1, -0.1, 0.3, 1, "std", "bbga", "gebied", "2016", 22, data_kind="real")
-    synth = fd.FindingTest("F6", "c", 0.5, 0.4, 0.6, 1, "log odds", "synthetic world", "resident", "2024", 5000,
-                           data_kind="synthetic")
-    fd.record("F3", [real, weak], notebook="02")
+    national = _test(label="all wijken", division="2024", files=["cbs/kwb-2022.xlsx"])
+    city = _test(label="Utrecht buurten", ci=(-0.1, 0.3), scope="Utrecht (GM0344)")
+    synth = _test("F6", "residents", (0.4, 0.6), kind="synthetic", scope="")
+    fd.record("F3", [city, national], notebook="02")
     fd.record("F6", [synth], notebook="09")
-    table = fd.write_scorecard()
+    table = fd.write_scorecard(statement="Data: a test statement.")
     f3 = table[table["finding"] == "F3"]
-    assert set(f3["verdict"]) == {fd.MIXED} and len(f3) == 2
-    assert table.loc[table["finding"] == "F6", "verdict"].item() == "supported (SYNTHETIC data)"
-    assert table.loc[table["finding"] == "F6", "data"].item().startswith("SYNTHETIC")
+    assert set(f3["verdict"]) == {"national: supported; cities: not supported"} and len(f3) == 2
+    assert f3["scope"].tolist() == [fd.NATIONAL, "Utrecht (GM0344)"]  # the national test comes first
+    assert f3["division"].tolist() == ["2024", "—"] and f3["n"].tolist() == [3000, 3000]
+    assert f3["files"].tolist()[0] == "cbs/kwb-2022.xlsx"
+    assert table.loc[table["finding"] == "F6", "verdict"].item() == "SYNTHETIC data: supported"
+    assert table.loc[table["finding"] == "F6", "data"].item() == "SYNTHETIC"
     assert table.loc[table["finding"] == "F5", "verdict"].item() == fd.NOT_TESTABLE
     md = (tmp_path / "scorecard.md").read_text()
-    assert "Verdict rule:" in md and "| F3 | mixed |" in md
+    assert md.index("Data: a test statement.") < md.index("| finding |")
+    assert "Verdict rule:" in md and "Case rule:" in md
+    assert "| F3 | national: supported; cities: not supported | the Netherlands | all wijken | wijk | 2024 | 3,000 |" in md
     assert (tmp_path / "scorecard.csv").is_file()
-    fd.record("F3", [real], notebook="02")  # a re-run replaces that notebook's tests
-    assert fd.scorecard().query("finding == 'F3'")["verdict"].tolist() == [fd.SUPPORTED]
+    assert fd.files_used() == ["cbs/kwb-2022.xlsx"]       # real tests only
+    fd.record("F3", [national], notebook="02")  # a re-run replaces that notebook's tests
+    assert fd.scorecard().query("finding == 'F3'")["verdict"].tolist() == ["national: supported"]
 
 
-def test_real_and_synthetic_evidence_get_separate_verdicts():
-    real = fd.FindingTest("F1", "areas", 0.1, -0.1, 0.3, 1, "std", "rotterdam", "buurt", "2016", 71, data_kind="real")
-    synth = fd.FindingTest("F1", "residents", 0.25, 0.2, 0.3, 1, "log odds", "synthetic world", "resident", "2024",
-                           50000, data_kind="synthetic")
-    assert fd.combined_verdict([real, synth]) == "not supported (real data); supported (SYNTHETIC data)"
-    assert fd.combined_verdict([synth]) == "supported (SYNTHETIC data)"
-    assert fd.combined_verdict([real]) == "not supported"
-    assert fd.combined_verdict([]) == fd.NOT_TESTABLE
+def test_verdicts_are_kept_apart_by_scope_and_kind():
+    national = _test(ci=(-0.3, -0.1))
+    city = _test(scope="Rotterdam (GM0599)")
+    synth = _test(kind="synthetic", scope="")
+    unknown = _test(kind="unknown")
+    assert fd.scoped_verdict([city, national]) == "national: not supported; cities: supported"
+    assert fd.scoped_verdict([national, synth, unknown]) == (
+        "national: not supported; SYNTHETIC data: supported; UNKNOWN provenance, not counted: supported")
+    assert fd.scoped_verdict([city]) == "cities: supported"   # a city verdict never reads as a national one
+    assert fd.scoped_verdict([]) == fd.NOT_TESTABLE
+
+
+VREEWIJK = "Vreewijk"
+
+
+@pytest.mark.parametrize("percentiles, expected", [
+    ({"residential stability": {2014: 80, 2016: 90}, "internal cohesion": {2014: 75, 2016: 99}}, "supports"),
+    ({"residential stability": {2014: 80, 2016: 74.9}, "internal cohesion": {2014: 90, 2016: 90}}, "inconclusive"),
+    ({"residential stability": {2014: 49, 2016: 30}, "internal cohesion": {2014: 90, 2016: 90}}, "contradicts"),
+    ({"residential stability": {2014: 49, 2016: 50}, "internal cohesion": {2014: 90, 2016: 90}}, "inconclusive"),
+])
+def test_the_case_rule_at_its_boundaries(percentiles, expected):
+    spec = fd.finding(VREEWIJK)["case"]
+    assert (spec["supported_from"], spec["contradicted_below"]) == (75, 50)
+    assert fd.case_outcome(VREEWIJK, percentiles) == expected
+
+
+def test_a_case_test_is_judged_by_the_case_rule_and_grouped_as_a_case(mirror):
+    table = ws.load("rotterdam-wijkprofiel", year=2016)
+    percentiles = {"residential stability": {2014: 80, 2016: 90}, "internal cohesion": {2014: 60, 2016: 95}}
+    test = fd.case_test(VREEWIJK, "Vreewijk among Rotterdam's wijken", percentiles, 71, table, scope="Rotterdam")
+    assert (test.estimate, test.ci_low, test.ci_high) == (60, 60, 95)
+    assert test.outcome == "inconclusive" and test.scope_group == "case" and test.rule == "case"
+    assert fd.scoped_verdict([test]) == "case: not supported"
+    with pytest.raises(ws.WijkstudieError, match="no percentiles for internal cohesion"):
+        fd.case_test(VREEWIJK, "x", {"residential stability": {2014: 80}}, 71, table)
+    with pytest.raises(ws.WijkstudieError, match="no case rule"):
+        fd.case_test("F3", "x", percentiles, 71, table)
 
 
 def test_finding_card_mentions_synthetic_data():
     synth = fd.FindingTest("F6", "c", 0.5, 0.4, 0.6, 1, "log odds", "synthetic world", "resident", "2024", 5000,
                            data_kind="synthetic")
     text = fd.finding_card("F6", [synth]).data
-    assert "SYNTHETIC" in text and "Verdict: supported" in text and "Bekendheid" not in text
+    assert "SYNTHETIC" in text and "Verdict: SYNTHETIC data: supported" in text and "Bekendheid" not in text
     assert "Bekendheid met de plannen" in fd.finding_card("F6", [synth], language="nl").data
 
 
@@ -109,4 +149,21 @@ def test_only_a_complete_real_run_updates_the_readme(tmp_path, monkeypatch):
     (tmp_path / "00_tour.ipynb").write_text("{}")
     reproduce.main([])                                          # a complete run
     text = readme.read_text()
-    assert "\nold\n" not in text and "| finding | verdict |" in text and text.endswith("rest\n")
+    assert "\nold\n" not in text and "| finding | verdict by scope |" in text and text.endswith("rest\n")
+    assert "Produced on " in text and "over the network" in text
+
+
+def test_the_scorecard_says_which_data_produced_it(tmp_path, monkeypatch):
+    from wijkstudie import reproduce
+
+    monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", str(tmp_path))
+    fd.record("F3", [_test(files=["kwb-2022.xlsx", "RIVM_gezondheid2020_18+.xlsx"]),
+                     _test("F6", kind="synthetic", files=["survey.csv"])], notebook="02")
+    mirror = reproduce.data_statement("real", tmp_path / "mirror", when="2026-11-28")
+    assert mirror.startswith("Produced on 2026-11-28 by `make reproduce` from a local mirror")
+    assert str(tmp_path / "mirror") in mirror   # far from the checkout: the whole path
+    beside = reproduce.data_statement("real", reproduce.checkout_dir().parent / "shared" / "data")
+    assert "(../shared/data)" in beside         # beside the checkout: no machine-specific path
+    assert "read 2 files: RIVM_gezondheid2020_18+.xlsx, kwb-2022.xlsx." in mirror  # real tests' files only
+    assert "over the network" in reproduce.data_statement("real", None)
+    assert "SYNTHETIC" in reproduce.data_statement("synthetic", None)

@@ -78,8 +78,8 @@ def test_a_plain_merge_then_a_model_is_never_counted_as_real_evidence(tables):
     assert result.data_kind == "unknown" and "UNKNOWN" in str(result)
     test = fd.from_model("F3", result, "population", +1, "merged by hand")
     assert test.data_kind == "unknown" and "not counted" in " ".join(test.caveats)
-    assert "real data" not in fd.combined_verdict([test])
-    assert fd.combined_verdict([test]).endswith("(UNKNOWN provenance, not counted)")
+    assert test.scope_group == "unknown"
+    assert fd.scoped_verdict([test]).startswith("UNKNOWN provenance, not counted: ")  # no national, no cities
     assert "UNKNOWN PROVENANCE" in [t.get_text() for t in _saved(merged).texts]
 
 

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from .findings import results_dir, scorecard_markdown, write_scorecard
+from .findings import files_used, results_dir, scorecard_markdown, write_scorecard
 from .download import mirror_dir
 from .paths import checkout_dir, figures_dir, notebooks_dir
 from .session import choose_data
@@ -44,7 +44,30 @@ def run_notebook(path: Path, out_dir: Path, timeout: int = 1200) -> float:
     return time.perf_counter() - start
 
 
-def update_readme(table) -> bool:
+def _shown(path: Path) -> str:
+    """A path as the README shows it: relative to the checkout when it lies beside or inside it."""
+    root = checkout_dir()
+    if root:
+        relative = os.path.relpath(Path(path).resolve(), root.resolve())
+        if relative.count("..") <= 1:
+            return relative
+    return str(path)
+
+
+def data_statement(mode: str, mirror: Path | None, when: str | None = None) -> str:
+    """Which data produced the scorecard, and when: the synthetic world, a local mirror of the publishers' files
+    (with the files the real tests read) or the publishers over the network."""
+    when = when or time.strftime("%Y-%m-%d")
+    if mode == "synthetic":
+        return f"Produced on {when} from the SYNTHETIC world: no result below is evidence about real neighbourhoods."
+    files = files_used()
+    where = (f"a local mirror of the publishers' files ({_shown(mirror)})" if mirror
+             else "the publishers' servers over the network (and the local cache)")
+    listed = f" The real-data tests read {len(files)} files: {', '.join(files)}." if files else ""
+    return f"Produced on {when} by `make reproduce` from {where}.{listed}"
+
+
+def update_readme(table, statement: str = "") -> bool:
     """Put the latest scorecard between the scorecard markers of the checkout's README."""
     root = checkout_dir()
     readme = root / "README.md" if root else None
@@ -55,7 +78,7 @@ def update_readme(table) -> bool:
         return False
     head, rest = text.split(README_START, 1)
     _, tail = rest.split(README_END, 1)
-    readme.write_text(f"{head}{README_START}\n{scorecard_markdown(table)}\n{README_END}{tail}", encoding="utf-8")
+    readme.write_text(f"{head}{README_START}\n{scorecard_markdown(table, statement)}\n{README_END}{tail}", encoding="utf-8")
     return True
 
 
@@ -86,13 +109,14 @@ def main(argv=None) -> int:
             print(f"  FAILED: {type(exc).__name__}: {first[-1] if first else ''}")
     written = sorted(p for p in figures.glob("*") if p.is_file() and before.get(p) != p.stat().st_mtime_ns) \
         if figures.exists() else []
-    table = write_scorecard()
+    statement = data_statement(mode, mirror)
+    table = write_scorecard(statement=statement)
     if mode == "synthetic":
         readme_note = "README.md keeps its real-data scorecard (this run was synthetic)"
     elif args.notebooks or failed:  # a partial or failed run would put an incomplete scorecard in the README
         readme_note = "README.md keeps its scorecard (only a complete, successful run updates it)"
     else:
-        readme_note = "README.md shows this scorecard" if update_readme(table) else ""
+        readme_note = "README.md shows this scorecard" if update_readme(table, statement) else ""
     print("\n=== summary ===")
     print(banner)
     print(f"scorecard (figures/scorecard.md; verdicts by the rule in wijkstudie/findings.yaml){'; ' + readme_note if readme_note else ''}:")
