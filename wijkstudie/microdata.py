@@ -205,8 +205,9 @@ def describe_residents(residents: pd.DataFrame) -> str:
     provenance = provenance_of(residents)
     n, areas = len(residents), residents["buurt_code"].nunique()
     if provenance.kind == "synthetic":
+        files = ", ".join(dict.fromkeys(s.file for s in provenance.sources if s.file)) or "(no file named)"
         return (f"SYNTHETIC DATA: {n:,} residents in {areas} buurten from the synthetic world's survey file "
-                f"({provenance.note}), generated from the scenario in wijkstudie/scenarios/default.yaml. Every "
+                f"{files}, generated from the scenario in wijkstudie/scenarios/default.yaml. Every "
                 "number below describes the synthetic world, not real neighbourhoods. To use real survey "
                 "microdata set WIJKSTUDIE_MICRODATA and WIJKSTUDIE_MICRODATA_MAPPING (see the README).")
     if provenance.kind == "unknown":

@@ -9,10 +9,46 @@ from .errors import WijkstudieError
 
 
 def _row(table: pd.DataFrame, name: str) -> pd.Series:
-    rows = table[table["region_name"] == name]
+    """The one area named ``name`` (or with the region code ``name``)."""
+    match = table["region_name"] == name if "region_name" in table else pd.Series(False, index=table.index)
+    if "region_code" in table:
+        match = match.fillna(False) | (table["region_code"] == name).fillna(False)
+    rows = table[match.astype(bool)]
     if len(rows) != 1:
-        raise WijkstudieError(f"expected one area named {name!r}, found {len(rows)}")
+        raise WijkstudieError(f"expected one area named (or coded) {name!r}, found {len(rows)}")
     return rows.iloc[0]
+
+
+def percentile(table: pd.DataFrame, name: str, column: str, reverse: bool = False) -> float:
+    """The area's percentile on one column: the share (in %) of the areas with a value that have a lower one
+    (``reverse``: a higher one, for columns where less is more)."""
+    row = _row(table, name)
+    values = table[column].dropna()
+    if pd.isna(row[column]) or values.empty:
+        raise WijkstudieError(f"{name!r} has no value of {column!r}")
+    return float(((values > row[column]) if reverse else (values < row[column])).mean() * 100)
+
+
+def standing(tables: dict, area: str, columns, within: str | None = None) -> pd.DataFrame:
+    """The wider context of a case: its value and percentile on ``columns`` among every area of each table
+    (``tables``: {label, e.g. "RIVM 2020": table}) and, with ``within`` (a gemeente code), among that
+    gemeente's areas. Returns one row per table and column: value, median and percentile among all
+    (``n_all`` areas) and within the gemeente (``n_within``)."""
+    rows = []
+    for label, table in tables.items():
+        local = table[table["gemeente_code"] == within] if within else None
+        for column in columns:
+            if column not in table or pd.isna(_row(table, area)[column]):
+                continue
+            row = {"table": label, "variable": column, "value": float(_row(table, area)[column]),
+                   "median_all": float(table[column].median()), "percentile_all": percentile(table, area, column),
+                   "n_all": int(table[column].notna().sum())}
+            if local is not None:
+                row.update(percentile_within=percentile(local, area, column), n_within=int(local[column].notna().sum()))
+            rows.append(row)
+    if not rows:
+        raise WijkstudieError(f"{area!r}: none of {', '.join(columns)} has a value in these tables")
+    return pd.DataFrame(rows).set_index(["table", "variable"])
 
 
 def rank_table(table: pd.DataFrame, name: str, columns) -> pd.DataFrame:

@@ -54,9 +54,13 @@ def data_origin() -> str:
 def start_notebook(residents=None) -> None:
     """Apply the house style to figures and say where this session's data come from (for resident-level
     notebooks: which survey data, real or synthetic)."""
+    import warnings
+
     from .plotting import use_house_style
 
     use_house_style()
+    # tqdm (imported by the spatial libraries) warns that Jupyter widgets are missing; the text bars work
+    warnings.filterwarnings("ignore", message="IProgress not found")
     if residents is None:
         print(data_origin())
     else:

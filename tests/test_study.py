@@ -1,0 +1,161 @@
+"""The study's tables: the national ones cover the country on one division, city studies are selected by
+gemeente code and say which gemeente they are, the livability classes and the F5 tests follow what is
+written down, and the Vreewijk case is placed among its peers."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import wijkstudie as ws
+from wijkstudie import findings as fd, study
+from wijkstudie.provenance import provenance_of
+
+from conftest import FIXTURES, REAL_MIRROR, write_kwb_workbook
+
+
+def _weighted_mean(table, column, weights="population"):
+    used = table.dropna(subset=[column, weights])
+    return float(np.average(used[column], weights=used[weights]))
+
+
+def test_every_wijk_of_the_country_on_one_division(mirror):
+    wijken = study.national_wijken(2020)
+    used = study.complete(wijken, study.F3_FORMULA)
+    assert len(wijken) > 3000 and len(used) >= 2500
+    assert wijken["division_year"].dropna().unique().tolist() == [2024]   # one division: the boundaries'
+    assert set(wijken["year"]) == {2020}                                    # the year of the outcome
+    assert study.scope_of(wijken) == fd.NATIONAL and wijken["gemeente_code"].nunique() >= 340
+    assert provenance_of(wijken).kind == "real" and len(wijken.attrs["join_reports"]) == 2
+    # moving RIVM's estimates onto another division keeps the national figure: published 24.6 %
+    published = fd.reference("rivm2020_volunteering")["value"]
+    assert _weighted_mean(wijken, "pct_volunteering") == pytest.approx(published, abs=0.5)
+
+
+def test_every_gemeente_of_the_country(mirror):
+    gemeenten = study.national_gemeenten(2020)
+    assert len(gemeenten) == 345 and gemeenten["pct_volunteering"].notna().all()
+    assert study.scope_of(gemeenten) == fd.NATIONAL
+    assert _weighted_mean(gemeenten, "pct_volunteering") == pytest.approx(24.6, abs=0.1)
+
+
+def test_a_city_study_holds_that_city_only_and_says_which(fake_mirror, tmp_path):
+    rows = [
+        {"gwb_code_10": "GM9901", "regio": "Testdorp", "gm_naam": "Testdorp", "recs": "Gemeente", "a_inw": 1000},
+        {"gwb_code_10": "BU99010000", "regio": "Oud", "gm_naam": "Testdorp", "recs": "Buurt", "a_inw": 600},
+        {"gwb_code_10": "BU99010001", "regio": "Nieuw", "gm_naam": "Testdorp", "recs": "Buurt", "a_inw": 400},
+        {"gwb_code_10": "BU99020000", "regio": "Elders", "gm_naam": "Anderdorp", "recs": "Buurt", "a_inw": 800},
+    ]
+    files = {"cbs-kwb/CBS-Utrecht-kwb-2023.xlsx": write_kwb_workbook(tmp_path / "k.xlsx", rows=rows)}
+    if REAL_MIRROR:
+        files["rivm-gezondheid/RIVM_gezondheid2020_18+.xlsx"] = REAL_MIRROR / "rivm-gezondheid" / \
+            "RIVM_gezondheid2020_18+.xlsx"
+    else:
+        pytest.skip("needs RIVM's 2020 file from the real mirror")
+    fake_mirror(files)
+    testdorp = study.city_buurten("GM9901")
+    assert sorted(testdorp["region_code"]) == ["BU99010000", "BU99010001"]
+    assert study.scope_of(testdorp) == "Testdorp (GM9901)"
+    with pytest.raises(ws.WijkstudieError, match="holds no buurten of GM0599"):
+        study.city_buurten("GM0599")
+
+
+def test_utrecht_from_the_mirror_is_utrecht(mirror):
+    utrecht = study.utrecht_buurten()
+    assert set(utrecht["gemeente_code"]) == {"GM0344"} and study.scope_of(utrecht) == "Utrecht (GM0344)"
+    assert utrecht["pct_volunteering"].notna().mean() > 0.9
+
+
+def test_scope_of_names_the_country_a_city_a_few_cities_or_nothing():
+    def table(codes, kind="real"):
+        frame = pd.DataFrame({"gemeente_code": codes, "gemeente_name": [f"G{c}" for c in codes]})
+        return ws.provenance.attach(frame, ws.provenance.Provenance(kind))
+
+    assert study.scope_of(table([f"GM{i:04d}" for i in range(study.NATIONAL_GEMEENTEN)])) == fd.NATIONAL
+    assert study.scope_of(table(["GM0344", "GM0344"])) == "GGM0344 (GM0344)"
+    assert study.scope_of(table(["GM0344", "GM0599"])) == "2 gemeenten (GM0344, GM0599)"
+    assert study.scope_of(table(["GM0344"] * 400, kind="synthetic")) == fd.SYNTHETIC_SCOPE
+    assert study.scope_of(pd.DataFrame({"x": [1]})) == ""
+
+
+def test_livability_proxy_marks_the_worst_fifth_and_says_why(mirror):
+    table, definition = study.livability_wijken(2020)
+    assert definition["name"] == study.PROXY_NAME
+    assert "Leefbaarometer" in definition["text"] and "is not in the mirror" in definition["text"]
+    known = table["problem"].dropna()
+    assert known.mean() == pytest.approx(study.PROBLEM_SHARE, abs=0.01)
+    assert set(table.loc[table["problem"] == 1, "livability"]) == {"problem"}
+    assert table.loc[table["problem"].isna(), "livability"].isna().all()
+    # the 65+ gap is the difference of the two RIVM estimates of the same wijk
+    row = table.dropna(subset=["gap_65"]).iloc[0]
+    assert row["gap_65"] == pytest.approx(row["pct_volunteering_65_plus"] - row["pct_volunteering"])
+    # the proxy's problem wijken are poorer than the others on both of its figures
+    for column in ("pct_difficulty_making_ends_meet", "pct_low_income"):
+        means = table.groupby("problem")[column].mean()
+        assert means[1.0] > means[0.0]
+
+
+def test_livability_from_the_leefbaarometer_when_its_scores_can_be_had(fake_mirror):
+    scores = ws.read_file(FIXTURES / "leefbaarometer-wijk.geojson")
+    assert provenance_of(scores).sources[0].dataset == "leefbaarometer"
+    assert dict(zip(scores["region_code"], scores["livability_class"])) == {"WK990100": 3, "WK990101": 7,
+                                                                             "WK990200": 5}
+    fake_mirror({"leefbaarometer/leefbaarometer-2020-wijk.geojson": FIXTURES / "leefbaarometer-wijk.geojson"})
+    wijken = pd.DataFrame({"region_code": ["WK990100", "WK990101", "WK990200", "WK990300"], "level": "wijk",
+                           "division_year": 2020})
+    problem, definition = study.livability_class(wijken, 2020)
+    assert problem.tolist()[:3] == [1.0, 0.0, 0.0] and np.isnan(problem.iloc[3])   # class 3 is a problem
+    assert definition["name"].startswith("Leefbaarometer classes 1-4")
+
+
+def test_f5_tests_take_their_signs_from_the_claim():
+    rng = np.random.default_rng(3)
+    n = 2000
+    data = pd.DataFrame({"problem": rng.integers(0, 2, n), "population": rng.integers(500, 5000, n).astype(float),
+                         "pct_non_dutch_origin": rng.uniform(0, 60, n), "pct_age_25_44": rng.uniform(15, 40, n),
+                         "pct_age_65_plus": rng.uniform(5, 35, n)})
+    # planted: 65+ volunteer 2 points less in problem areas, the origin share counts 0.1 more, 25-44 no differently
+    data["gap_65"] = 1.0 - 2.0 * data["problem"] + rng.normal(0, 1, n)
+    data["pct_volunteering"] = (30 - 0.2 * data["pct_non_dutch_origin"] + 0.1 * data["problem"] * data["pct_non_dutch_origin"]
+                                + 0.1 * data["pct_age_25_44"] + rng.normal(0, 1, n))
+    tests = study.f5_tests(study.f5_area_models(data), study.F5_AREA_TERMS, "toy", "nb")
+    by_group = {t.label.split(": ")[1]: t for t in tests}
+    predictions = fd.finding("F5")["predictions"]
+    older = by_group["65+ minus 18+ volunteering x livability problems"]
+    assert older.expected_sign == predictions["age_65_plus"]["sign"] == -1
+    assert older.ci_low < -2.0 < older.ci_high and older.outcome == "supports"
+    origin = by_group["share of non-Dutch origin x livability problems"]
+    assert origin.expected_sign == +1 and origin.ci_low < 0.1 < origin.ci_high and origin.outcome == "supports"
+    assert by_group["share aged 25-44 x livability problems"].outcome == "inconclusive"
+    assert all(t.data_kind == "unknown" for t in tests)  # a hand-made table is never counted as real
+
+
+def test_group_gap_is_the_weighted_mean_per_class():
+    data = pd.DataFrame({"gap_65": [1.0, 3.0, 2.0, 3.0, 1.0, 3.0, -1.0, -1.0, 0.0, 2.0, 1.0, -1.0],
+                         "population": [1, 3, 2, 3, 1, 3, 1, 1, 2, 2, 1, 1],
+                         "livability": ["elsewhere"] * 6 + ["problem"] * 6})
+    gaps = study.group_gap(data)
+    assert gaps.loc["elsewhere", "mean"] == pytest.approx(33 / 13)      # (1 + 9 + 4 + 9 + 1 + 9) / 13
+    assert gaps.loc["problem", "mean"] == pytest.approx(2 / 8)          # (-1 - 1 + 0 + 4 + 1 - 1) / 8
+    assert gaps.loc["problem", "ci_low"] < 0 < gaps.loc["problem", "ci_high"] and gaps.loc["problem", "n"] == 6
+
+
+def test_vreewijk_among_rotterdams_wijken_and_the_country(mirror):
+    spec = fd.finding(study.CASE)["case"]
+    tables = {year: study.rotterdam_wijken(year) for year in spec["years"]}
+    percentiles, peers = study.case_percentiles(tables, study.CASE, spec)
+    assert peers == 71 and set(percentiles) == set(spec["dimensions"])
+    # a dimension's percentile is the mean of its items' (reversed items count the other way)
+    from wijkstudie.profiles import percentile
+
+    t = tables[2016]
+    stability = np.mean([percentile(t, study.CASE, "pct_long_term_residents"),
+                         percentile(t, study.CASE, "pct_residential_mobility", reverse=True)])
+    assert percentiles["residential stability"][2016] == pytest.approx(stability)
+    context = study.case_context()
+    assert context.attrs["code"] == "BU05991080"
+    row = context.loc[("RIVM 2020", "pct_volunteering")]
+    assert row["n_all"] > 13000 and row["n_within"] > 70
+    rivm = ws.load("rivm-gezondheid", year=2020, variant="18+", level="buurt")
+    own = rivm.loc[rivm["region_code"] == "BU05991080", "pct_volunteering"].item()
+    assert row["value"] == own
+    assert row["percentile_all"] == pytest.approx((rivm["pct_volunteering"].dropna() < own).mean() * 100)
