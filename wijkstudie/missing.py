@@ -1,65 +1,139 @@
-"""Missing-value codes in publishers' files, turned into NaN and counted.
+"""Numbers in publishers' files: missing-value codes turned into NaN and counted, Dutch and English number
+formats read deliberately, and every cell that is not a number counted and named.
 
-Codes recognised: ``.`` (CBS/RIVM: suppressed or not estimated, often space-padded), ``x`` / ``X``
-(Rotterdam: suppressed), ``-`` and ``?``, and numeric sentinels <= -99990 (PDOK). Empty cells are missing but
-are not counted as suppressed: the report counts only cells where the publisher *said* a value is withheld.
+Codes recognised as suppressed: ``.`` (CBS/RIVM: suppressed or not estimated, often space-padded), ``x`` /
+``X`` (Rotterdam: suppressed), ``-`` and ``?``, and numeric sentinels <= -99990 (PDOK). Empty cells are missing
+but not counted: the report counts only cells where the publisher *said* a value is withheld. Any other text
+(``n.v.t.``, ``onbekend``, a stray note) is *unreadable*: NaN as well, but counted apart and shown in the load
+report with an example.
+
+Number formats, per cell written as text:
+
+- both separators: the last one is the decimal mark (``1.234,5`` and ``1,234.5`` are 1234.5);
+- one separator used more than once is a thousands separator (``1.234.567``);
+- a single ``,``: a decimal comma (``12,5``), except in a count column, where ``343,038`` is 343038;
+- a single ``.``: a decimal point (``12.5``), except in a count column, where ``343.038`` (three digits after
+  the dot) is 343038: counts are whole numbers, and Dutch files write thousands with a dot;
+- spaces (also non-breaking ones) between digits are thousands separators (``343 038``).
+
+A count column is one whose variable counts persons, households or dwellings; a count with a fractional part
+is counted and reported (``fractional``).
 """
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 SUPPRESSION_TOKENS = frozenset({".", "x", "X", "-", "?"})
 SENTINEL_LIMIT = -99990
+COUNT, NUMBER = "count", "number"
+
+_GROUPED_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
+_GROUPED_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")
+_SPACES = re.compile(r"(?<=\d)[\s\u00a0\u202f](?=\d)")
 
 
-def _parse_odd(value) -> tuple[float, bool, bool]:
-    """(number, is a suppression code, is leftover text) for a cell that did not parse as a number."""
-    text = str(value).strip()
-    if text in SUPPRESSION_TOKENS:
-        return np.nan, True, False
-    if not text:
-        return np.nan, False, False
+@dataclass
+class Parsed:
+    """A column read as numbers, with what was found on the way."""
+
+    values: pd.Series
+    suppressed: int = 0          # publisher's codes and sentinels
+    unreadable: int = 0          # text that is not a number or a code
+    examples: list = field(default_factory=list)  # up to three unreadable cells
+    fractional: int = 0          # counts with a fractional part
+    regrouped: int = 0           # cells read with thousands separators or a decimal comma
+
+
+def parse_number(text: str, kind: str = NUMBER) -> tuple[float, bool]:
+    """(the number, whether separators were interpreted) for one cell of text; NaN when it is not a number."""
+    cell = _SPACES.sub("", text.strip())
+    regrouped = cell != text.strip()
+    if "," in cell and "." in cell:
+        decimal = "," if cell.rfind(",") > cell.rfind(".") else "."
+        thousands = "." if decimal == "," else ","
+        cell, regrouped = cell.replace(thousands, "").replace(decimal, "."), True
+    elif cell.count(",") > 1 or (kind == COUNT and _GROUPED_COMMA.match(cell)):
+        cell, regrouped = (cell.replace(",", ""), True) if _GROUPED_COMMA.match(cell) else (cell, regrouped)
+    elif cell.count(".") > 1 or (kind == COUNT and _GROUPED_DOT.match(cell)):
+        cell, regrouped = (cell.replace(".", ""), True) if _GROUPED_DOT.match(cell) else (cell, regrouped)
+    elif "," in cell:
+        cell, regrouped = cell.replace(",", "."), True
     try:
-        return float(text.replace(",", ".")), False, False
+        return float(cell), regrouped
     except ValueError:
-        return np.nan, False, True
+        return np.nan, False
 
 
-def _clean(values: pd.Series) -> tuple[np.ndarray, int, list]:
+def parse(values: pd.Series, kind: str = NUMBER) -> Parsed:
+    """Read a column as numbers (see the module docstring); ``kind`` is ``count`` or ``number``."""
     if pd.api.types.is_bool_dtype(values):
         values = values.astype(object)
+    result = Parsed(pd.Series(dtype="float64"))
     if pd.api.types.is_numeric_dtype(values):
         numeric = values.to_numpy(dtype="float64", na_value=np.nan).copy()
-        leftovers = []
-        suppressed = 0
     else:
         cells = values.to_numpy(dtype=object)
-        numeric = pd.to_numeric(cells, errors="coerce").astype("float64")
-        odd = np.flatnonzero(np.isnan(numeric) & ~pd.isna(cells))
-        suppressed, leftovers = 0, []
-        for i in odd:  # usually few: suppression codes, decimal commas, stray text
-            number, is_code, is_text = _parse_odd(cells[i])
+        inferred = pd.api.types.infer_dtype(cells, skipna=True)  # fast, and decides the common cases
+        if inferred == "string":
+            is_text = ~pd.isna(cells)
+        elif inferred in ("floating", "integer", "mixed-integer-float", "empty"):
+            is_text = np.zeros(len(cells), dtype=bool)
+        else:
+            is_text = np.array([isinstance(c, str) for c in cells], dtype=bool)
+        numeric = np.full(len(cells), np.nan)
+        other = ~is_text & ~pd.isna(cells)
+        if other.any():  # numbers a workbook stored as numbers (and anything else that is not text)
+            numeric[other] = pd.to_numeric(pd.Series(cells[other]), errors="coerce").to_numpy(dtype="float64")
+            bad = other & np.isnan(numeric)
+            result.unreadable += int(bad.sum())
+            result.examples += [str(c) for c in cells[bad][:3]]
+        texts = pd.Series(cells[is_text], dtype=object)
+        as_numbers = pd.to_numeric(texts, errors="coerce").to_numpy(dtype="float64", copy=True)  # the fast path
+        if kind == COUNT:  # "343.038" in a count column: a thousands separator, not a decimal point
+            grouped = texts.str.strip().str.fullmatch(_GROUPED_DOT.pattern).to_numpy(dtype=bool)
+            as_numbers[grouped] = np.nan
+        numeric[is_text] = as_numbers
+        plain = is_text.copy()
+        plain[is_text] = ~np.isnan(as_numbers)
+        for i in np.flatnonzero(is_text & ~plain):  # codes, separators, stray text
+            text = cells[i].strip()
+            if text in SUPPRESSION_TOKENS:
+                result.suppressed += 1
+                continue
+            if not text:
+                continue
+            number, regrouped = parse_number(text, kind)
             numeric[i] = number
-            suppressed += is_code
-            if is_text:
-                leftovers.append(cells[i])
+            result.regrouped += regrouped
+            if np.isnan(number):
+                result.unreadable += 1
+                if len(result.examples) < 3 and text not in result.examples:
+                    result.examples.append(text)
     sentinel = numeric <= SENTINEL_LIMIT
     numeric[sentinel] = np.nan
-    return numeric, suppressed + int(sentinel.sum()), leftovers
+    result.suppressed += int(sentinel.sum())
+    if kind == COUNT:
+        filled = numeric[~np.isnan(numeric)]
+        result.fractional = int((np.abs(filled - np.round(filled)) > 1e-9).sum())
+    result.values = pd.Series(numeric, index=values.index)
+    return result
 
 
-def clean_numeric(values: pd.Series) -> tuple[pd.Series, int]:
+def clean_numeric(values: pd.Series, kind: str = NUMBER) -> tuple[pd.Series, int]:
     """(float series with NaN for missing codes, number of suppressed cells)."""
-    numeric, suppressed, _ = _clean(values)
-    return pd.Series(numeric, index=values.index), suppressed
+    parsed = parse(values, kind)
+    return parsed.values, parsed.suppressed
 
 
 def numeric_or_text(values: pd.Series) -> pd.Series:
     """Numbers where every filled cell is a number or a missing code; otherwise the stripped text."""
-    numeric, _, leftovers = _clean(values)
-    if not leftovers and not np.isnan(numeric).all():
-        return pd.Series(numeric, index=values.index)
+    parsed = parse(values)
+    if not parsed.unreadable and not np.isnan(parsed.values.to_numpy()).all():
+        return parsed.values
     text = values.astype("string").str.strip()
     return text.where(text != "")

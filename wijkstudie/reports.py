@@ -38,6 +38,7 @@ class LoadReport:
     absent: dict = field(default_factory=dict)  # variables the dictionary knows for this source, not in this file
     harmonisation: dict | None = None  # what wijkstudie.harmonise did, when it moved the table to another division
     data_kind: str = "unknown"  # real, synthetic or unknown (the table's provenance record)
+    unreadable: dict = field(default_factory=dict)  # variable -> cells that are neither numbers nor codes
 
     def __str__(self) -> str:
         kind = {"synthetic": "SYNTHETIC data (a stand-in in the publisher's layout)", "real": "real data",
@@ -48,10 +49,11 @@ class LoadReport:
                  f"  rows:  {self.rows}" + (f" ({', '.join(f'{k} {v}' for k, v in self.levels.items())})"
                                              if self.levels else "")]
         if self.variables:
-            lines.append("  variables (non-missing / suppressed):")
+            lines.append("  variables (non-missing / suppressed / not a number):")
             width = max(map(len, self.variables))
             for name, n in self.variables.items():
-                lines.append(f"    {name:<{width}}  {n:>6} / {self.suppressed.get(name, 0)}")
+                lines.append(f"    {name:<{width}}  {n:>6} / {self.suppressed.get(name, 0)} / "
+                             f"{self.unreadable.get(name, 0)}")
         if self.absent:
             lines.append("  not in this file: " + ", ".join(self.absent))
         for n in self.notes:

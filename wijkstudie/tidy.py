@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import variables as vardict
-from .missing import clean_numeric, numeric_or_text
+from .missing import numeric_or_text, parse
 
 
 @dataclass
@@ -39,6 +39,8 @@ class Table:
     mapped: dict = field(default_factory=dict)  # canonical name -> source column(s)
     absent: dict = field(default_factory=dict)  # canonical name -> what the dictionary looked for
     notes: list = field(default_factory=list)  # what the reader did that is worth knowing but not a problem
+    unreadable: dict = field(default_factory=dict)  # canonical name -> cells that are not numbers nor codes
+    alerts: list = field(default_factory=list)  # problems shown as a warning at every load (also in warnings)
 
 
 def canonicalise(frame: pd.DataFrame, id_columns: list[str], source_key: str, year: int | None) -> Table:
@@ -49,6 +51,9 @@ def canonicalise(frame: pd.DataFrame, id_columns: list[str], source_key: str, ye
     mapped: dict[str, str] = {}
     absent: dict[str, str] = {}
     notes: list[str] = []
+    warnings: list[str] = []
+    alerts: list[str] = []
+    unreadable: dict[str, int] = {}
     used: set[str] = set()
     new = {}
     for name, spec in mapping.items():
@@ -57,15 +62,20 @@ def canonicalise(frame: pd.DataFrame, id_columns: list[str], source_key: str, ye
             absent[name] = spec.describe()
             continue
         notes += [f"{name}: {n}" for n in ambiguous]
-        parts, count = [], 0
+        parts, count, bad = [], 0, 0
         for col in present:
-            values, n = clean_numeric(frame[col])
-            parts.append(values)
-            count += n
+            parsed = parse(frame[col], vardict.number_kind(name))
+            parts.append(parsed.values)
+            count += parsed.suppressed
+            bad += parsed.unreadable
             used.add(col)
+            found = _number_warnings(name, col, parsed)
+            warnings += found
+            alerts += [w for w in found if "fractional" in w]
         total = parts[0] if len(parts) == 1 else pd.concat(parts, axis=1).sum(axis=1, min_count=len(parts))
         new[name] = (total * spec.scale).astype("float64")
         suppressed[name] = count
+        unreadable[name] = bad
         mapped[name] = " + ".join(present) + (f" (x {spec.scale:g})" if spec.scale != 1 else "")
     if new:
         out = pd.concat([out, pd.DataFrame(new, index=frame.index)], axis=1)
@@ -81,7 +91,33 @@ def canonicalise(frame: pd.DataFrame, id_columns: list[str], source_key: str, ye
     if extras:
         out = pd.concat([out, pd.DataFrame(extras, index=frame.index)], axis=1)
     out = out[vardict.canonical_order(list(out.columns))]
-    return Table(out.reset_index(drop=True), suppressed, notes, mapped, absent)
+    warnings += _range_warnings(out)
+    return Table(out.reset_index(drop=True), suppressed, warnings, mapped, absent, notes, unreadable, alerts)
+
+
+def _number_warnings(name: str, column: str, parsed) -> list[str]:
+    out = []
+    if parsed.unreadable:
+        out.append(f"{name}: {parsed.unreadable} cell(s) of {column!r} are not numbers (e.g. "
+                   f"{', '.join(repr(e) for e in parsed.examples)}); read as missing")
+    if parsed.fractional:
+        out.append(f"{name}: {parsed.fractional} count(s) in {column!r} have a fractional part (counts are whole "
+                   "numbers: a misread decimal or thousands separator?)")
+    return out
+
+
+def _range_warnings(frame: pd.DataFrame) -> list[str]:
+    """Values a variable cannot take (a percentage above 100, a negative count): misread or damaged cells."""
+    out = []
+    for name in frame.columns:
+        bounds = vardict.range_of(name) if name in vardict.variables() else None
+        if bounds is None or not pd.api.types.is_numeric_dtype(frame[name]):
+            continue
+        outside = frame[name][(frame[name] < bounds[0]) | (frame[name] > bounds[1])]
+        if len(outside):
+            out.append(f"{name}: {len(outside)} value(s) outside {bounds[0]:g}-{bounds[1]:g} (e.g. "
+                       f"{outside.iloc[0]:g}); check the file")
+    return out
 
 
 def finish(table: Table, ident: Identification) -> Table:

@@ -14,7 +14,8 @@ from .errors import WijkstudieError
 from .paths import PACKAGE_DIR
 
 VARIABLES_FILE = PACKAGE_DIR / "variables.yaml"
-COUNT_UNITS = ("persons", "households", "dwellings", "hectare")
+COUNT_UNITS = ("persons", "households", "dwellings", "hectare")  # summed when areas merge
+WHOLE_UNITS = ("persons", "households", "dwellings")               # counted in whole numbers
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,22 @@ def aggregation(name: str) -> tuple[str, str | None]:
     if how not in ("sum", "mean"):
         raise WijkstudieError(f"variables.yaml: {name}: aggregate must be 'sum' or 'mean', not {how!r}")
     return (how, None) if how == "sum" else (how, entry.get("weight", "population"))
+
+
+def number_kind(name: str) -> str:
+    """``"count"`` for a variable counted in whole numbers (persons, households, dwellings), else
+    ``"number"``: how its cells are parsed (``wijkstudie.missing``)."""
+    return "count" if variables().get(name, {}).get("unit") in WHOLE_UNITS else "number"
+
+
+def range_of(name: str) -> tuple[float, float] | None:
+    """The values a variable can take: 0-100 for percentages, at least 0 for counts; None if unbounded."""
+    unit = variables().get(name, {}).get("unit")
+    if unit == "%":
+        return (0.0, 100.0)
+    if unit in COUNT_UNITS:
+        return (0.0, float("inf"))
+    return None
 
 
 def _spec(spec) -> SourceColumn:

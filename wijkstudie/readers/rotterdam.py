@@ -95,10 +95,13 @@ def _read_profile(raw: RawFile, ident: Identification) -> Table:
         table = canonicalise(ids.reset_index(drop=True).join(body), list(ids.columns), ident.source_key, year)
         tables.append(table)
     frame = pd.concat([t.frame for t in tables], ignore_index=True)
-    suppressed = Counter()
+    suppressed, unreadable = Counter(), Counter()
     for t in tables:
         suppressed.update(t.suppressed)
-    return Table(frame, dict(suppressed), [], tables[-1].mapped)
+        unreadable.update(t.unreadable)
+    warnings = [f"{year}: {w}" for year, t in zip(ident.years, tables) for w in t.warnings]
+    return Table(frame, dict(suppressed), warnings, tables[-1].mapped, unreadable=dict(unreadable),
+                 alerts=[f"{year}: {a}" for year, t in zip(ident.years, tables) for a in t.alerts])
 
 
 def _context_year(raw: RawFile) -> int:
