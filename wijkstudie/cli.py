@@ -5,7 +5,8 @@
     wijkstudie data fetch NAME [--year Y] [--variant V] | --all
     wijkstudie data inspect FILE [--json] [--year Y]   what a file is, and a summary of its content
 
-Problems with the data print one line on standard error (``wijkstudie: error: FILE: problem``) and exit 1.
+Problems with the data print one line on standard error (``wijkstudie: error: FILE: problem``) and exit 1;
+Ctrl-C prints one line and exits 130.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import json
 import sys
 
 from .errors import WijkstudieError
+
+INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 
 
 def _inspect(args) -> int:
@@ -95,6 +98,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
+    except KeyboardInterrupt:  # Ctrl-C: one line, the shell's status for an interrupt
+        print("wijkstudie: interrupted", file=sys.stderr)
+        return INTERRUPTED
     except WijkstudieError as exc:
         if args.debug:
             raise

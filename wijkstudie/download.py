@@ -13,14 +13,15 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from .catalogue import Resource
-from .errors import WijkstudieError
+from .errors import WijkstudieError, os_reason
 from .paths import raw_dir
 from .provenance import mirror_manifest
 from .settings import settings
-from .rawfile import open_raw
+from .rawfile import is_symlink_loop, open_raw
 
 
 def file_sha256(path: Path) -> str:
@@ -31,6 +32,28 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+STALE_TEMP_SECONDS = 3600  # temporary files older than this were left by a killed load or download
+_SWEPT: set = set()         # folders already swept in this session
+
+
+def sweep(folder: Path, older_than: float = STALE_TEMP_SECONDS) -> int:
+    """Remove temporary files that killed loads and downloads left in ``folder`` (once per session); returns
+    how many were removed. Files younger than ``older_than`` seconds may belong to a load still running."""
+    if str(folder) in _SWEPT:
+        return 0
+    _SWEPT.add(str(folder))
+    removed, now = 0, time.time()
+    for path in folder.glob(".*"):
+        if path.suffix in (".tmp", ".part") and path.is_file():
+            try:
+                if now - path.stat().st_mtime > older_than:
+                    path.unlink()
+                    removed += 1
+            except OSError:
+                pass
+    return removed
+
+
 def mirror_dir() -> Path | None:
     """The mirror this session reads from: the synthetic world's (written on first use) when the setting
     ``data`` is ``synthetic``, else the setting ``mirror`` (WIJKSTUDIE_MIRROR), else None (download)."""
@@ -39,6 +62,18 @@ def mirror_dir() -> Path | None:
 
         return mirror()
     return settings.mirror
+
+
+def _not_a_folder(path: Path) -> str:
+    """Why a path that should be a folder is not one."""
+    if is_symlink_loop(path):
+        return "a symlink loop"
+    if path.is_file():
+        return "a file, not a folder"
+    parent = next((p for p in path.parents if p.exists()), None)
+    if parent is not None and parent.is_file():
+        return f"lies under the file {parent}, not in a folder"
+    return "no such folder"
 
 
 def verify(path: Path, resource: Resource) -> None:
@@ -65,8 +100,10 @@ def fetch_resource(resource: Resource, progress: bool = True) -> Path:
     mirror = mirror_dir()
     if mirror is not None:
         if not mirror.is_dir():
-            raise WijkstudieError(f"WIJKSTUDIE_MIRROR={mirror}: no such folder")
+            raise WijkstudieError(f"WIJKSTUDIE_MIRROR={mirror}: {_not_a_folder(mirror)}")
         path = mirror / resource.mirror if resource.mirror else None
+        if path is not None and (path.is_dir() or is_symlink_loop(path)):
+            open_raw(path)  # names the folder or the loop
         if path is None or not path.is_file():
             raise WijkstudieError(f"{resource.label} is not in the mirror {mirror} "
                                   f"(looked for {resource.mirror or 'a mirror path'}); unset WIJKSTUDIE_MIRROR "
@@ -80,8 +117,13 @@ def fetch_resource(resource: Resource, progress: bool = True) -> Path:
     if resource.access == "manual":
         raise WijkstudieError(f"{resource.label} cannot be downloaded automatically. {resource.source['manual']}; "
                               f"save it as {target}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{resource.file}.", suffix=".part", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        sweep(target.parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{resource.file}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise WijkstudieError(f"cannot download {resource.label} into {target.parent} (setting data_dir, "
+                              f"WIJKSTUDIE_DATA_DIR): {os_reason(exc)}") from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:

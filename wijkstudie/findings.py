@@ -18,6 +18,7 @@ import pandas as pd
 import yaml
 
 from .errors import WijkstudieError
+from .folders import make_folder
 from .paths import PACKAGE_DIR, figures_dir
 
 FINDINGS_FILE = PACKAGE_DIR / "findings.yaml"
@@ -229,7 +230,7 @@ def record(finding_key: str, tests, notebook: str, folder: Path | None = None) -
     """Save a notebook's tests of a finding (replacing what that notebook recorded before)."""
     finding(finding_key)
     out = results_dir(folder)
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out, "figures_dir")
     path = out / f"{finding_key}__{notebook}.json"
     payload = [dict(asdict(t), notebook=notebook) for t in tests]
     path.write_text(json.dumps(payload, indent=1, ensure_ascii=False), encoding="utf-8")
@@ -253,7 +254,7 @@ def record_value(name: str, value: float, interval=None, data_kind: str = "unkno
     """Save an estimate one notebook passes to another (e.g. the breakpoint of notebook 07 that notebook 08
     uses), with its interval and the kind of data it was estimated on."""
     out = results_dir(folder)
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out, "figures_dir")
     path = out / f"{VALUE_PREFIX}{name}.json"
     payload = {"name": name, "value": float(value), "interval": list(interval) if interval is not None else None,
                "data_kind": data_kind, "source": source, "notebook": notebook}
@@ -344,7 +345,7 @@ def write_scorecard(folder: Path | None = None, statement: str = "") -> pd.DataF
     ``statement`` says which data produced it (written above the table)."""
     table = scorecard(folder)
     out = figures_dir()
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out, "figures_dir")
     table.to_csv(out / "scorecard.csv", index=False)
     (out / "scorecard.md").write_text("# Findings scorecard\n\n" + scorecard_markdown(table, statement) + "\n",
                                       encoding="utf-8")

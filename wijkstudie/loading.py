@@ -64,7 +64,7 @@ def fetch_all(names=None, progress: bool = True) -> dict:
 
 
 def load(name: str, year: int | None = None, level: str | None = None, variant: str | None = None,
-         all_columns: bool = False, division: int | None = None) -> pd.DataFrame:
+         all_columns: bool = False, division: int | None = None, refresh: bool = False) -> pd.DataFrame:
     """Load a dataset by name into a tidy table with canonical column names.
 
     Parameters
@@ -86,6 +86,8 @@ def load(name: str, year: int | None = None, level: str | None = None, variant: 
     division : int, optional
         move the table onto the regional division of this year (``wijkstudie.harmonise``), e.g. RIVM 2020
         figures onto the gemeenten of 2022; the load report gets the harmonisation report
+    refresh : bool
+        hash and read the file again and replace its cached table (for a file changed in place)
 
     Returns
     -------
@@ -105,8 +107,8 @@ def load(name: str, year: int | None = None, level: str | None = None, variant: 
     _check_level(dataset, level)
     candidates = dataset.candidates(year, variant)
     resource, path, tried = _first_available(dataset, candidates)
-    frame, meta = read_table(path, expected_format=resource.format, hints=Hints(resource.year, "catalogue",
-                                                                                     resource.dataset))
+    frame, meta = read_table(path, expected_format=resource.format, refresh=bool(refresh),
+                             hints=Hints(resource.year, "catalogue", resource.dataset), division=resource.division)
     warnings, notes = list(meta["warnings"]), list(tried)
     ident = Identification(**meta["identification"])
     if ident.years and "year" in frame:
@@ -167,9 +169,9 @@ def _check_identity(path: Path, resource, ident: Identification) -> None:
 
 
 def _check_level(dataset, level) -> None:
-    if level is not None and (level not in LEVELS or (dataset.levels and level not in dataset.levels)):
+    if level is not None and (level not in LEVELS or level not in dataset.levels):
         raise WijkstudieError(f"{dataset.name}: no level {level!r}; available: "
-                              f"{', '.join(dataset.levels) or 'none (not a regional table)'}")
+                              f"{', '.join(dataset.levels) or 'none (not a table by level: leave level= out)'}")
 
 
 def _link_rotterdam(frame: pd.DataFrame):

@@ -7,7 +7,7 @@
   the checkout).
 - ``notebooks_dir()``, ``checkout_dir()``, ``PACKAGE_DIR``.
 
-Asking for a path never creates it and never touches the network.
+Asking for a path never creates it and never touches the network (``folders.make_folder`` creates one).
 """
 
 from __future__ import annotations
@@ -59,3 +59,4 @@ def figures_dir() -> Path:
 def notebooks_dir() -> Path:
     root = checkout_dir()
     return (root / "notebooks") if root else Path.cwd() / "notebooks"
+

@@ -21,7 +21,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from .errors import WijkstudieError  # noqa: E402
+from .errors import WijkstudieError, os_reason  # noqa: E402
+from .folders import make_folder  # noqa: E402
 from .paths import figures_dir  # noqa: E402
 from .provenance import Caption, provenance_of  # noqa: E402
 from .settings import settings  # noqa: E402
@@ -99,7 +100,7 @@ def save_figure(fig, name: str, source, language: str | None = None, data_kind: 
     if kind not in ("real", "synthetic", "unknown"):
         raise WijkstudieError(f"save_figure: data_kind must be real, synthetic or unknown, not {kind!r}")
     folder = Path(folder) if folder else figures_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder, "figures_dir")
     for artist in [t for t in fig.texts if t.get_gid() == CAPTION_GID]:
         artist.remove()
     # the caption sits below the figure; bbox_inches="tight" grows the saved area to include it
@@ -114,7 +115,11 @@ def save_figure(fig, name: str, source, language: str | None = None, data_kind: 
     with plt.rc_context(house_style()):
         for fmt in formats:
             path = folder / f"{name}.{fmt}"
-            fig.savefig(path, format=fmt, dpi=DPI, metadata=metadata[fmt], bbox_inches="tight", pad_inches=0.1)
+            try:
+                fig.savefig(path, format=fmt, dpi=DPI, metadata=metadata[fmt], bbox_inches="tight", pad_inches=0.1)
+            except OSError as exc:
+                raise WijkstudieError(f"cannot write {path} (setting figures_dir, WIJKSTUDIE_FIGURES_DIR): "
+                                      f"{os_reason(exc)}") from None
             written.append(path)
     return written
 

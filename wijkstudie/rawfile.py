@@ -116,6 +116,23 @@ class RawFile:
     def head_text(self) -> str:
         return self.head.decode("utf-8", errors="replace").lstrip("\ufeff")
 
+    def layout_problem(self) -> str | None:
+        """Why the file's layout may keep it from being recognised: an empty first row, or a CSV whose
+        columns are separated by something other than a comma, semicolon or tab."""
+        if self.kind == "csv":
+            first = self.text.split("\n", 1)[0].strip("\r")
+            if not first.strip(" ,;\t"):
+                return "its first row is empty (the column names must be in the first row)"
+            if not any(d in first for d in (",", ";", "\t")):
+                other = max("|:^~#/", key=first.count)
+                if first.count(other) >= 2:
+                    return f"its columns are separated by {other!r}, not by a comma, semicolon or tab"
+        if self.kind in ("xlsx", "xls") and self.sheet_names:
+            rows = self.sheet_rows(0)
+            if rows and all(c is None or str(c).strip() == "" for c in rows[0]):
+                return f"the first row of sheet {self.sheet_names[0]!r} is empty"
+        return None
+
     def columns(self) -> list[str]:
         """Column names of a CSV, or of the first row of the first sheet of a workbook."""
         if self.kind == "csv":
@@ -161,12 +178,20 @@ def _decompressed_start(path: Path, compression: str) -> bytes:
 def open_raw(path) -> RawFile:
     """Open a file and classify it; raise WijkstudieError for a missing, empty or HTML file."""
     path = Path(path)
+    if path.is_symlink() and is_symlink_loop(path):
+        raise WijkstudieError(f"{path}: a symlink loop, not a data file")
     if not path.exists():
+        parent = next((p for p in path.parents if p.exists()), None)
+        if parent is not None and parent.is_file():
+            raise WijkstudieError(f"{path}: no such file (the path runs through the file {parent})")
         raise WijkstudieError(f"{path}: no such file")
     if path.is_dir():
         raise WijkstudieError(f"{path}: is a folder, not a data file")
-    with open(path, "rb") as fh:
-        head = fh.read(HEAD_BYTES)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(HEAD_BYTES)
+    except OSError as exc:
+        raise WijkstudieError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})") from None
     if not head.strip():
         raise WijkstudieError(f"{path.name}: empty file")
     if head.startswith(XLSX_MAGIC):
@@ -191,6 +216,17 @@ def open_raw(path) -> RawFile:
     if b"\x00" in head:
         raise WijkstudieError(f"{path.name}: binary content of an unknown kind (not a workbook, CSV or JSON)")
     return RawFile(path, head, "csv")
+
+
+def is_symlink_loop(path: Path) -> bool:
+    """Whether resolving the path goes round in circles."""
+    try:
+        path.resolve(strict=True)
+        return False
+    except (RuntimeError, OSError) as exc:  # RuntimeError: Python < 3.13's "Symlink loop"
+        import errno
+
+        return isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP
 
 
 def _short(exc: Exception) -> str:

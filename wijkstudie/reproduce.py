@@ -137,5 +137,14 @@ def main(argv=None) -> int:
     return 1 if failed else 0
 
 
+def run(argv=None) -> int:
+    """``main`` for the command line: Ctrl-C ends the run with one line and status 130, no traceback."""
+    try:
+        return main(argv)
+    except KeyboardInterrupt:
+        print("\nreproduce: interrupted (the notebooks run so far are in build/notebooks/)", file=sys.stderr)
+        return 130
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

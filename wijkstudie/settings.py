@@ -20,7 +20,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import WijkstudieError
+from .errors import WijkstudieError, os_reason
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,10 @@ class Settings:
         if value is None or value == "":
             return None
         if spec.kind == "path":
-            return Path(value).expanduser().resolve()
+            try:
+                return Path(value).expanduser().resolve()
+            except (RuntimeError, OSError) as exc:  # a symlink loop
+                raise WijkstudieError(f"{spec.env}={value}: {os_reason(exc)}") from None
         text = str(value).strip().lower()
         if spec.choices and text not in spec.choices:
             raise WijkstudieError(f"{spec.env}={value!r}: use {' or '.join(repr(c) for c in spec.choices)}")

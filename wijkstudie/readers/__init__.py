@@ -18,6 +18,8 @@ def identify(raw: RawFile, hints: Hints = NO_HINTS) -> Identification:
         ident = module.recognise(raw, hints)
         if ident is not None:
             return ident
+    if problem := raw.layout_problem():
+        raise raw.fail(f"not a file wijkstudie recognises: {problem}")
     cols = raw.columns()[:8]
     seen = (f" (first columns: {', '.join(map(str, cols))})" if cols else
             f" (sheets: {', '.join(raw.sheet_names)})" if raw.sheet_names else "")

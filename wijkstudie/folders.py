@@ -1,0 +1,25 @@
+"""Creating the folders wijkstudie writes into (figures, results), with one-line errors that name the setting
+and its environment variable when a path cannot be used."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import WijkstudieError, os_reason
+
+SETTING_OF = {"figures_dir": "WIJKSTUDIE_FIGURES_DIR", "data_dir": "WIJKSTUDIE_DATA_DIR"}
+
+
+def make_folder(path: Path, setting: str) -> Path:
+    """Create ``path`` (and its parents) for writing; a path under a regular file, a symlink loop or a folder
+    without permission gives one line naming the setting (``figures_dir`` or ``data_dir``), its environment
+    variable and the path."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        if not path.is_dir():
+            raise NotADirectoryError(20, "not a folder")
+    except (OSError, RuntimeError) as exc:
+        reason = os_reason(exc)
+        raise WijkstudieError(f"cannot write into {path} (setting {setting}, {SETTING_OF.get(setting, setting)}): "
+                              f"{reason}") from None
+    return path
