@@ -45,6 +45,7 @@ DATASET_OF_LEVEL = {"gemeente": "cbs-gemeenten", "wijk": "cbs-wijken", "buurt": 
 BOUNDARY_DATASETS = tuple(DATASET_OF_LEVEL.values()) + ("cbs-wijkbuurtkaart",)
 LONLAT_BOUNDS = (-180.0, -90.0, 180.0, 90.0)
 RD_BOUNDS = (-7000.0, 289000.0, 300000.0, 629000.0)  # the area RD New is defined for
+NL_LONLAT = (2.0, 50.0, 8.0, 54.5)  # the European Netherlands and its coastal waters, generously
 SKIP = {"id", "jrstatcode", "jaarstatcode", "rubriek", "fid", "objectid"}
 
 
@@ -244,8 +245,20 @@ def to_wgs84(gdf: gpd.GeoDataFrame, name: str) -> tuple[gpd.GeoDataFrame, list[s
         return gdf.set_crs(4326), notes
     if declared != 4326:
         notes.append(f"{name}: converted from EPSG:{declared} to EPSG:4326")
-        return gdf.to_crs(4326), notes
+        gdf = gdf.to_crs(4326)
+    _check_in_the_netherlands(gdf.total_bounds, name)
     return gdf, notes
+
+
+def _check_in_the_netherlands(bounds, name: str) -> None:
+    """Longitude/latitude that do not lie in and around the Netherlands: swapped axes or a wrong declaration."""
+    if _inside(bounds, NL_LONLAT):
+        return
+    swapped = [bounds[1], bounds[0], bounds[3], bounds[2]]
+    hint = ("latitude and longitude look swapped" if _inside(swapped, NL_LONLAT)
+            else "the declared coordinate system does not fit the coordinates")
+    raise WijkstudieError(f"{name}: coordinates outside the Netherlands (bounds {np.round(bounds, 2).tolist()}): "
+                          f"{hint}")
 
 
 def _inside(bounds, box) -> bool:
