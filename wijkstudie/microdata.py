@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from warnings import warn
 
 import pandas as pd
 import yaml
 
 from .codes import normalise_code
 from .errors import WijkstudieError
+from .reports import WijkstudieWarning
 from .paths import PACKAGE_DIR
 from .provenance import attach, from_file, provenance_of
 from .settings import settings
@@ -58,18 +60,47 @@ def _read_any(path: Path) -> pd.DataFrame:
 
 
 def load_mapping(mapping) -> dict:
-    """A mapping given as a dict, a file path, or the name of a shipped template (``woon``)."""
+    """A mapping given as a dict, a file path, or the name of a shipped template (``woon``); a file that is not
+    valid YAML, or not of the mapping's shape, gives one line naming the file (and the line)."""
     if isinstance(mapping, dict):
-        return mapping
+        return _check_mapping(mapping, "the mapping")
+    if not isinstance(mapping, (str, Path)):
+        raise WijkstudieError(f"a mapping is a dict, a YAML file or a template name, not {mapping!r}")
     path = Path(mapping)
     if not path.is_file() and (MAPPINGS_DIR / f"{mapping}.yaml").is_file():
         path = MAPPINGS_DIR / f"{mapping}.yaml"
     if not path.is_file():
         raise WijkstudieError(f"{path}: no such mapping file")
-    with open(path, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise WijkstudieError(f"{path.name}: not valid YAML{where} ({problem})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WijkstudieError(f"{path.name}: cannot be read ({type(exc).__name__})") from None
+    return _check_mapping(data, path.name)
+
+
+def _check_mapping(data, name: str) -> dict:
+    if not isinstance(data, dict):
+        raise WijkstudieError(f"{name}: a mapping is a YAML dictionary with a 'columns' section, not "
+                              f"{type(data).__name__ if data is not None else 'an empty file'}")
     if "columns" not in data:
-        raise WijkstudieError(f"{path.name}: a mapping needs a 'columns' section (schema name: column in the file)")
+        raise WijkstudieError(f"{name}: a mapping needs a 'columns' section (schema name: column in the file)")
+    shapes = {"columns": (dict, "schema name: column in the file"),
+              "values": (dict, "schema name: {code or label: schema value}"),
+              "missing": (list, "a list of codes that mean missing")}
+    for key, (kind, text) in shapes.items():
+        if key in data and not isinstance(data[key], kind):
+            raise WijkstudieError(f"{name}: '{key}' must be {text}, not {type(data[key]).__name__}")
+    bad = [k for k, v in data.get("values", {}).items() if not isinstance(v, dict)]
+    if bad:
+        raise WijkstudieError(f"{name}: 'values' of {', '.join(map(str, bad))} must be {{code: schema value}}")
+    if data.get("out_of_range", "error") not in ("error", "missing"):
+        raise WijkstudieError(f"{name}: out_of_range must be 'error' or 'missing', not {data['out_of_range']!r}")
     return data
 
 
@@ -103,7 +134,9 @@ def read_microdata(path, mapping) -> pd.DataFrame:
     ------
     WijkstudieError
         one message listing every problem at once: unmapped required variables, columns not in the file,
-        values the mapping does not know, values that are not numbers or not 0/1, bad region codes.
+        values the mapping does not know, values that are not numbers or not 0/1, bad region codes, values
+        outside the schema's range (an age of 250 or 10, a negative residence or survey year) unless the
+        mapping says ``out_of_range: missing`` (then they become missing, with a warning that counts them).
     """
     path = Path(path)
     if not path.is_file():
@@ -136,17 +169,53 @@ def read_microdata(path, mapping) -> pd.DataFrame:
         if problem:
             problems.append(problem)
         out[name] = converted
+    notes = []
+    out_of_range = _out_of_range(out)
+    if out_of_range and spec.get("out_of_range") == "missing":
+        for name, mask, text in out_of_range:
+            out[name] = out[name].mask(mask)
+            notes.append(f"{text}: set to missing (out_of_range: missing)")
+    else:
+        problems += [text for _, _, text in out_of_range]
     if problems:
         raise WijkstudieError(f"{path.name}: {len(problems)} problem(s) with mapping "
                               f"{spec.get('source', 'the mapping')}: " + "; ".join(problems))
+    for note in notes:
+        warn(f"{path.name}: {note}", WijkstudieWarning, stacklevel=2)
     if "age_group" not in out:
-        out["age_group"] = pd.cut(out["age"], [0, 29, 44, 64, 200], labels=schema()["age_group"]["values"])
+        out["age_group"] = pd.cut(out["age"], AGE_BINS, labels=schema()["age_group"]["values"])
     if "wijk_code" not in out:
         out["wijk_code"] = ("WK" + out["buurt_code"].str[2:8]).astype("string")
     if "weight" not in out:
         out["weight"] = 1.0
     year = int(out["survey_year"].mode().iloc[0]) if out["survey_year"].notna().any() else None
     return attach(out, from_file(path, str(spec.get("source", path.name)), year, None, "", ["resident"]))
+
+
+AGE_BINS = [17, 29, 44, 64, 110]  # 18-29, 30-44, 45-64, 65+ (ages outside the schema's range never get a group)
+
+
+def _out_of_range(out: pd.DataFrame) -> list:
+    """[(variable, rows that cannot be, the problem in words)]: values outside the schema's range, and years at
+    the address that exceed the respondent's age."""
+    found = []
+    for name, info in schema().items():
+        if "range" not in info or name not in out:
+            continue
+        low, high = info["range"]
+        values = pd.to_numeric(out[name], errors="coerce")
+        mask = (values < low) | (values > high)
+        if mask.any():
+            examples = ", ".join(f"{v:g}" for v in sorted(set(values[mask].astype(float)))[:4])
+            found.append((name, mask.fillna(False).to_numpy(),
+                          f"{name}: {int(mask.sum())} value(s) outside {low}-{high} (e.g. {examples})"))
+    if {"years_at_address", "age"} <= set(out):
+        longer = (pd.to_numeric(out["years_at_address"], errors="coerce")
+                  > pd.to_numeric(out["age"], errors="coerce")).fillna(False).to_numpy()
+        if longer.any():
+            found.append(("years_at_address", longer, f"years_at_address: {int(longer.sum())} respondent(s) have "
+                                                      "lived at their address longer than they are old"))
+    return found
 
 
 def _convert(name: str, info: dict, series: pd.Series):
