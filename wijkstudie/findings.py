@@ -20,6 +20,7 @@ import yaml
 from .errors import WijkstudieError
 from .folders import make_folder
 from .paths import PACKAGE_DIR, figures_dir
+from .runlog import note as log_file
 
 FINDINGS_FILE = PACKAGE_DIR / "findings.yaml"
 SUPPORTED, MIXED, NOT_SUPPORTED, NOT_TESTABLE = "supported", "mixed", "not supported", "not testable with these data"
@@ -234,6 +235,7 @@ def record(finding_key: str, tests, notebook: str, folder: Path | None = None) -
     path = out / f"{finding_key}__{notebook}.json"
     payload = [dict(asdict(t), notebook=notebook) for t in tests]
     path.write_text(json.dumps(payload, indent=1, ensure_ascii=False), encoding="utf-8")
+    log_file("wrote", path)
     return path
 
 
@@ -259,13 +261,17 @@ def record_value(name: str, value: float, interval=None, data_kind: str = "unkno
     payload = {"name": name, "value": float(value), "interval": list(interval) if interval is not None else None,
                "data_kind": data_kind, "source": source, "notebook": notebook}
     path.write_text(json.dumps(payload, indent=1), encoding="utf-8")
+    log_file("wrote", path)
     return path
 
 
 def recorded_value(name: str, folder: Path | None = None) -> dict | None:
     """A value saved by ``record_value``, or None when no notebook recorded it (yet)."""
     path = results_dir(folder) / f"{VALUE_PREFIX}{name}.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    if not path.is_file():
+        return None
+    log_file("read", path)
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def _ci_text(t: FindingTest) -> str:
@@ -311,14 +317,14 @@ def scorecard(folder: Path | None = None) -> pd.DataFrame:
         base = {"finding": key, "claim": f["claim_en"], "verdict": v, "published": published}
         if not mine:
             rows.append({**base, "scope": "—", "test": "—", "level": "—", "division": "—", "n": None,
-                         "data": "—", "sources": "—", "estimate_ci": "—", "outcome": "—",
+                         "data": "—", "sources": "—", "estimate_ci": "—", "outcome": "—", "notebook": "",
                          "caveats": "; ".join(f.get("caveats", []))})
         for t in mine:
             sign = "" if t.rule == "case" else f"; predicted sign {'+' if t.expected_sign > 0 else '−'}"
             rows.append({**base, "scope": t.scope or "—", "test": t.label, "level": t.level or "—",
                          "division": t.division or "—", "n": t.n, "data": _data_kind_text(t),
                          "sources": t.source + (f"; years {t.year}" if t.year else ""), "estimate_ci": f"{_ci_text(t)} ({t.measure}{sign})",
-                         "outcome": t.outcome, "files": ", ".join(t.files),
+                         "outcome": t.outcome, "files": ", ".join(t.files), "notebook": t.notebook,
                          "caveats": "; ".join(list(f.get("caveats", [])) + list(t.caveats))})
     return pd.DataFrame(rows)
 

@@ -22,6 +22,7 @@ import yaml
 from .codes import normalise_code
 from .errors import WijkstudieError
 from .reports import WijkstudieWarning
+from .runlog import note as log_file
 from .paths import PACKAGE_DIR
 from .provenance import attach, from_file, provenance_of
 from .settings import settings
@@ -71,6 +72,7 @@ def load_mapping(mapping) -> dict:
         path = MAPPINGS_DIR / f"{mapping}.yaml"
     if not path.is_file():
         raise WijkstudieError(f"{path}: no such mapping file")
+    log_file("read", path)
     try:
         with open(path, encoding="utf-8") as fh:
             data = yaml.safe_load(fh)

@@ -24,6 +24,7 @@ from matplotlib.patches import Patch  # noqa: E402
 from .errors import WijkstudieError, os_reason  # noqa: E402
 from .folders import make_folder  # noqa: E402
 from .paths import figures_dir  # noqa: E402
+from .runlog import note as log_file  # noqa: E402
 from .provenance import Caption, provenance_of  # noqa: E402
 from .settings import settings  # noqa: E402
 from .variables import label  # noqa: E402
@@ -120,6 +121,7 @@ def save_figure(fig, name: str, source, language: str | None = None, data_kind: 
             except OSError as exc:
                 raise WijkstudieError(f"cannot write {path} (setting figures_dir, WIJKSTUDIE_FIGURES_DIR): "
                                       f"{os_reason(exc)}") from None
+            log_file("wrote", path)
             written.append(path)
     return written
 

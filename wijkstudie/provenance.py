@@ -186,6 +186,9 @@ def from_file(path: Path, dataset: str, year: int | None, division: int | None, 
               levels=()) -> Provenance:
     """The provenance of a file as it is read: synthetic or unknown when the mirror it lies in says so in its
     manifest, real otherwise (a file of a publisher, or a copy of one)."""
+    from .runlog import note as note_read
+
+    note_read("read", path, dataset=dataset, year=int(year) if year is not None else None)
     manifest = mirror_manifest(path) or {}
     kind = manifest.get("data_kind", "real")
     kind = kind if kind in KINDS else "unknown"

@@ -1,0 +1,60 @@
+"""What a notebook run read and wrote, for the main command's cache of executed notebooks.
+
+``python -m wijkstudie.reproduce`` gives every notebook kernel its own log file in the environment variable
+``WIJKSTUDIE_RUN_LOG``; the package notes in it every data file it reads (where provenance is made, and the
+values one notebook records for another) and every figure and result it writes. Without the variable nothing
+is noted. A notebook whose inputs have not changed since the run that logged them is served from the cache.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+ENV = "WIJKSTUDIE_RUN_LOG"
+
+
+def note(kind: str, path, **about) -> None:
+    """Note that a file was ``read`` or ``wrote`` (only while a run log is set); ``about``: e.g. the dataset and
+    year a data file belongs to."""
+    log = os.environ.get(ENV)
+    if not log:
+        return
+    line = json.dumps({"kind": kind, "path": str(Path(path).resolve()), **about}) + "\n"
+    try:
+        with open(log, "a", encoding="utf-8") as fh:  # one short line per write: appends do not interleave
+            fh.write(line)
+    except OSError:
+        pass  # a log that cannot be written only costs the cache
+
+
+def _items(log: Path) -> list[dict]:
+    items = []
+    if Path(log).is_file():
+        for line in Path(log).read_text(encoding="utf-8").splitlines():
+            try:
+                item = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(item, dict) and "path" in item:
+                items.append(item)
+    return items
+
+
+def entries(log: Path) -> dict[str, list[str]]:
+    """{"read": [...], "wrote": [...]}: the paths noted in a run log, each once, in order."""
+    found: dict[str, dict] = {"read": {}, "wrote": {}}
+    for item in _items(log):
+        if item.get("kind") in found:
+            found[item["kind"]][item["path"]] = None
+    return {kind: list(paths) for kind, paths in found.items()}
+
+
+def datasets(log: Path) -> list[list]:
+    """[[dataset, year], ...]: the catalogue datasets (and years) whose files the run read, each once."""
+    seen = {}
+    for item in _items(log):
+        if item.get("kind") == "read" and item.get("dataset"):
+            seen[(item["dataset"], item.get("year"))] = None
+    return [list(k) for k in seen]
