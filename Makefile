@@ -1,5 +1,7 @@
 # wijkstudie: the two commands of the README.
-#   make reproduce   run every notebook top to bottom and write every figure (into figures/)
+#   make reproduce   run every notebook that changed (all, the first time), write every figure (into figures/) and
+#                    the report site (build/site/index.html); FORCE=1 runs them all
+#   make site        write the report site again from the last run
 #   make test        run the test suite, notebooks included (what CI runs)
 # Both create and fill .venv when it is missing or older than pyproject.toml.
 #
@@ -18,7 +20,7 @@ ifeq ($(origin WIJKSTUDIE_MIRROR), undefined)
 endif
 export MPLBACKEND := Agg
 
-.PHONY: reproduce test benchmark clean-data
+.PHONY: reproduce site test benchmark clean-data
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,7 +29,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 reproduce: $(STAMP)
-	$(BIN)/python -m wijkstudie.reproduce
+	$(BIN)/python -m wijkstudie.reproduce $(if $(FORCE),--force)
+
+site: $(STAMP)
+	$(BIN)/python -m wijkstudie.site
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile
@@ -36,6 +41,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_synthetic.py
 	$(BIN)/python benchmarks/bench_harmonise.py
+	$(BIN)/python benchmarks/bench_reproduce.py
 
 clean-data:
 	rm -rf data/raw data/processed

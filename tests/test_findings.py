@@ -134,25 +134,6 @@ def test_finding_card_mentions_synthetic_data():
     assert "Bekendheid met de plannen" in fd.finding_card("F6", [synth], language="nl").data
 
 
-def test_only_a_complete_real_run_updates_the_readme(tmp_path, monkeypatch):
-    from wijkstudie import reproduce
-
-    readme = tmp_path / "README.md"
-    readme.write_text(f"intro\n{reproduce.README_START}\nold\n{reproduce.README_END}\nrest\n", encoding="utf-8")
-    monkeypatch.setattr(reproduce, "checkout_dir", lambda: tmp_path)
-    monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", str(tmp_path / "figures"))
-    monkeypatch.setenv("WIJKSTUDIE_DATA", "real")
-    monkeypatch.setattr(reproduce, "run_notebook", lambda path, out: 0.1)
-    reproduce.main([str(tmp_path / "01_one.ipynb")])           # a partial run
-    assert "\nold\n" in readme.read_text()
-    monkeypatch.setattr(reproduce, "notebooks_dir", lambda: tmp_path)
-    (tmp_path / "00_tour.ipynb").write_text("{}")
-    reproduce.main([])                                          # a complete run
-    text = readme.read_text()
-    assert "\nold\n" not in text and "| finding | verdict by scope |" in text and text.endswith("rest\n")
-    assert "Produced on " in text and "over the network" in text
-
-
 def test_the_scorecard_says_which_data_produced_it(tmp_path, monkeypatch):
     from wijkstudie import reproduce
 

@@ -1,0 +1,128 @@
+"""The main command: only what changed runs again, independent notebooks run side by side, a notebook runs
+after the one whose result it reads, outputs come back from the cache, and the report site is written."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import nbformat
+import pytest
+
+from conftest import write_kwb_workbook
+from wijkstudie import reproduce
+
+
+def notebook(path, cells, needs=()):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    if needs:
+        nb.metadata["wijkstudie"] = {"needs": list(needs)}
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """Three small notebooks: one reads a data file, saves a figure and records a value; one reads that value;
+    one reads nothing."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    data = write_kwb_workbook(tmp_path / "kwb-2023.xlsx")
+    notebook(folder / "01_reads.ipynb", [
+        "import matplotlib.pyplot as plt\nimport wijkstudie as ws\nfrom wijkstudie import findings as fd\n"
+        "from wijkstudie.plotting import save_figure",
+        f"table = ws.read_file({str(data)!r})\nfig = plt.figure()\n"
+        "save_figure(fig, '01_figure', source=ws.source_caption(table), formats=('png',))\n"
+        "fd.record_value('population', float(table['population'].iloc[0]), None, 'real', 'kwb', notebook='01_reads')"])
+    notebook(folder / "02_needs.ipynb", [
+        "from wijkstudie import findings as fd\nprint(fd.recorded_value('population')['value'])"], needs=["01_reads"])
+    notebook(folder / "03_alone.ipynb", ["print(3)"])
+    monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", str(tmp_path / "figures"))
+    monkeypatch.setenv("WIJKSTUDIE_DATA", "real")
+    monkeypatch.setattr(reproduce, "notebooks_dir", lambda: folder)
+    monkeypatch.setattr(reproduce, "checkout_dir", lambda: tmp_path)
+    return tmp_path, folder, data
+
+
+def runs(build):
+    payload = json.loads((build / "runs.json").read_text(encoding="utf-8"))
+    return {r["name"]: r for r in payload["runs"]}
+
+
+def test_only_what_changed_runs_again(project):
+    root, folder, data = project
+    build = root / "build"
+    assert reproduce.main(["--build", str(build), "--jobs", "2"]) == 0
+    first = runs(build)
+    assert not any(r["cached"] for r in first.values())
+    assert first["01_reads"]["artifacts"] == ["01_figure.png", "results/value__population.json"]
+    assert str(data.resolve()) in [i[0] for i in first["01_reads"]["inputs"]]
+    assert ["kwb", 2023] in first["01_reads"]["datasets"]
+
+    assert reproduce.main(["--build", str(build)]) == 0  # nothing changed: nothing runs
+    assert all(r["cached"] for r in runs(build).values())
+
+    (root / "figures" / "01_figure.png").unlink()      # outputs come back from the cache
+    (root / "figures" / "results" / "value__population.json").unlink()
+    assert reproduce.main(["--build", str(build)]) == 0
+    assert (root / "figures" / "01_figure.png").is_file()
+    assert json.loads((root / "figures" / "results" / "value__population.json").read_text())["value"] == 1000
+
+    time.sleep(0.01)
+    os.utime(data, None)  # touched: a new modification time, the same content (hash)
+    assert reproduce.main(["--build", str(build)]) == 0
+    assert all(r["cached"] for r in runs(build).values())
+
+    from test_hostile_inputs import kwb_rows
+
+    write_kwb_workbook(data, rows=kwb_rows({(0, "a_inw"): 2000}))  # the data changed: it and its dependant run
+    assert reproduce.main(["--build", str(build)]) == 0
+    now = runs(build)
+    assert (now["01_reads"]["cached"], now["02_needs"]["cached"], now["03_alone"]["cached"]) == (False, False, True)
+    assert "2000.0" in (build / "notebooks" / "02_needs.ipynb").read_text()
+
+    notebook(folder / "03_alone.ipynb", ["print(4)"])  # the notebook changed
+    assert reproduce.main(["--build", str(build)]) == 0
+    assert [n for n, r in runs(build).items() if not r["cached"]] == ["03_alone"]
+
+    assert reproduce.main(["--build", str(build), "--force"]) == 0
+    assert not any(r["cached"] for r in runs(build).values())
+
+
+def test_the_report_site_is_written_and_says_which_data(project, capsys):
+    root, folder, _ = project
+    build = root / "build"
+    assert reproduce.main(["--build", str(build)]) == 0
+    index = (build / "site" / "index.html").read_text(encoding="utf-8")
+    assert "Finding".lower() in index.lower() and "F3" in index and "not testable with these data" in index
+    assert "over the network" in index and 'href="notebooks/01_reads.html"' in index
+    page = (build / "site" / "notebooks" / "01_reads.html").read_text(encoding="utf-8")
+    assert '<img src="../figures/01_figure.png"' in page and (build / "site" / "figures" / "01_figure.png").is_file()
+    assert "real data" in page and "http://" not in page.replace('href="http', "") and "https://cdn" not in page
+    sources = (build / "site" / "sources.html").read_text(encoding="utf-8")
+    assert "Kerncijfers wijken en buurten" in sources and "Licence:" in sources
+    assert "report site:" in capsys.readouterr().out
+
+
+def test_only_a_complete_real_run_updates_the_readme(project):
+    root, folder, _ = project
+    readme = root / "README.md"
+    readme.write_text(f"intro\n{reproduce.README_START}\nold\n{reproduce.README_END}\nrest\n", encoding="utf-8")
+    reproduce.main([str(folder / "03_alone.ipynb"), "--build", str(root / "build")])  # a partial run
+    assert "\nold\n" in readme.read_text()
+    reproduce.main(["--build", str(root / "build")])                                   # a complete run
+    text = readme.read_text()
+    assert "\nold\n" not in text and "| finding | verdict by scope |" in text and text.endswith("rest\n")
+    assert "Produced on " in text and "over the network" in text
+
+
+def test_a_failing_notebook_fails_the_run_and_is_not_cached(project):
+    root, folder, _ = project
+    notebook(folder / "03_alone.ipynb", ["raise ValueError('broken')"])
+    build = root / "build"
+    assert reproduce.main(["--build", str(build)]) == 1
+    assert "03_alone" not in runs(build)
+    assert reproduce.main(["--build", str(build)]) == 1  # and it runs again next time
