@@ -31,3 +31,26 @@ def test_the_data_descriptions_ship_with_the_package():
     import fnmatch
 
     assert all(any(fnmatch.fnmatch(f, pattern) for pattern in data) for f in shipped), shipped
+
+
+def test_the_citation_file_names_this_version_and_licence():
+    from wijkstudie.version import __version__
+
+    citation = yaml.safe_load((REPO / "CITATION.cff").read_text(encoding="utf-8"))
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert citation["cff-version"] == "1.2.0" and citation["title"] and citation["authors"]
+    assert str(citation["version"]) == __version__
+    assert citation["license"] == project["license"]["text"] and (REPO / "LICENSE").is_file()
+
+
+def test_every_dataset_has_a_citation_to_copy():
+    from wijkstudie.catalogue import datasets
+    from wijkstudie.site import citation
+
+    for name, dataset in datasets().items():
+        years = dataset.years[-1:] if dataset.years else []
+        c = citation(name, years)
+        assert c["publisher"] and c["licence"] and c["where"], name
+        assert c["citation"].startswith(f"{dataset.publisher} (") and f"Licence: {dataset.licence}." in c["citation"]
+    rivm = citation("rivm-gezondheid", [2020])
+    assert "50090NED" in rivm["citation"] and "(2020)" in rivm["citation"]
