@@ -58,13 +58,25 @@ def _page(title: str, body: str, banner: str, synthetic: bool, depth: int, noteb
             f"<main>{body}</main></body></html>\n")
 
 
-def _scorecard(table: pd.DataFrame) -> str:
+def _verdict(key: str, verdict: str, tested: bool, ran: set[str]) -> str:
+    """The verdict, unless none of the notebooks that test the finding ran in this build: then that is said,
+    rather than "not testable", which would be a claim about the data."""
+    from .findings import registry
+
+    theirs = registry()["findings"].get(key, {}).get("notebooks", [])
+    if tested or not theirs or ran & set(theirs):
+        return verdict
+    return "not run in this build (notebooks " + ", ".join(theirs) + ")"
+
+
+def _scorecard(table: pd.DataFrame, ran: set[str]) -> str:
     parts = []
     for key, group in table.groupby("finding", sort=False):
         first = group.iloc[0]
-        parts.append(f'<h3 id="finding-{html.escape(key)}">{html.escape(key)}: {html.escape(first["claim"])}</h3>'
-                     f'<p class="verdict">Verdict: {html.escape(first["verdict"])}</p>')
         tested = group[group["outcome"] != "—"]
+        verdict = _verdict(key, first["verdict"], not tested.empty, ran)
+        parts.append(f'<h3 id="finding-{html.escape(key)}">{html.escape(key)}: {html.escape(first["claim"])}</h3>'
+                     f'<p class="verdict">Verdict: {html.escape(verdict)}</p>')
         if tested.empty:
             continue
         rows = []
@@ -193,7 +205,7 @@ def build(site: Path, runs: list[Run], table: pd.DataFrame, statement: str, bann
     bodies = site.parent / "cache" / "pages"
     index = (f"<h1>What the notebooks found</h1><p>{html.escape(statement)}</p>"
              "<p>Verdicts by the rules in <code>wijkstudie/findings.yaml</code>: national, cities, a single case "
-             "and synthetic evidence are judged apart.</p>" + _scorecard(table)
+             "and synthetic evidence are judged apart.</p>" + _scorecard(table, set(names))
              + "<h2>Notebooks</h2><ul>" + "".join(
                  f'<li><a href="notebooks/{html.escape(r.name)}.html">{html.escape(r.name)}</a> — '
                  f'{html.escape(r.data)}</li>' for r in runs) + "</ul>")
