@@ -89,6 +89,31 @@ def test_saving_a_figure_again_replaces_its_caption_and_marks(tmp_path):
     plt.close(fig)
 
 
+def test_a_wide_map_in_a_tall_figure_is_saved_without_a_band_of_white_above_its_caption(tmp_path):
+    from PIL import Image
+
+    from wijkstudie.plotting import map_figure
+
+    use_house_style()
+    wide = gpd.GeoDataFrame({"region_code": ["GM1", "GM2"], "pct_volunteering": [20.0, 30.0]},
+                            geometry=[box(0, 0, 2, 1), box(2, 0, 4, 1)], crs=28992)  # 4 wide, 1 high
+    fig = map_figure(wide, "pct_volunteering", size=(6.0, 7.0), k=2)
+    width, height = Image.open(save_figure(fig, "wide", source="CBS", folder=tmp_path, formats=("png",))[0]).size
+    plt.close(fig)
+    assert height < 0.6 * width  # the map (1:4) plus title, legend and caption; the 7-inch box would give 1.4
+    fig = map_figure(wide, "pct_volunteering", size=(3.0, 3.0), k=2)  # a long caption wraps to the figure
+    sources = "; ".join(f"Publisher {i}, a dataset with a long title {2000 + i}" for i in range(8))
+    width, _ = Image.open(save_figure(fig, "long", source=sources, folder=tmp_path, formats=("png",))[0]).size
+    plt.close(fig)
+    assert width < 3.3 * 300
+    fig, ax = plt.subplots(figsize=(4, 3))  # an ordinary plot keeps its caption below the axis labels
+    ax.set_xlabel("x")
+    save_figure(fig, "plot", source="CBS", folder=tmp_path, formats=("png",))
+    caption = next(t for t in fig.texts if t.get_text().endswith("Source: CBS"))
+    assert caption.get_position()[1] < 0
+    plt.close(fig)
+
+
 def test_map_legend_counts_areas_without_data_and_uses_dutch_labels():
     fig, axes = make_figure()
     legend = axes[0].get_legend()

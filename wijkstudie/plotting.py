@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -87,6 +88,7 @@ def save_figure(fig, name: str, source, language: str | None = None, data_kind: 
         a visible SYNTHETIC DATA mark on the figure and in the caption, data of unknown provenance an UNKNOWN
         PROVENANCE mark: never the look of real data.
 
+    The caption is wrapped to the figure's width; below a figure of maps it sits right under the maps.
     Saving the same figure again replaces its caption and marks (it never stacks them). Files carry no
     timestamps, so the same inputs give byte-identical files. Returns the paths written.
     """
@@ -104,11 +106,13 @@ def save_figure(fig, name: str, source, language: str | None = None, data_kind: 
     make_folder(folder, "figures_dir")
     for artist in [t for t in fig.texts if t.get_gid() == CAPTION_GID]:
         artist.remove()
-    # the caption sits below the figure; bbox_inches="tight" grows the saved area to include it
-    fig.text(0.01, -0.01, caption_text(str(source), language, kind == "synthetic", note, kind == "unknown"),
-             ha="left", va="top", fontsize=7, color="#555555", gid=CAPTION_GID)
+    # the caption sits below the figure (or below its maps); bbox_inches="tight" grows the saved area to include it
+    bottom, top = _content_span(fig)
+    text = caption_text(str(source), language, kind == "synthetic", note, kind == "unknown")
+    fig.text(0.01, bottom, _wrapped(text, fig.get_figwidth(), CAPTION_POINTS),
+             ha="left", va="top", fontsize=CAPTION_POINTS, color="#555555", gid=CAPTION_GID)
     if kind != "real":
-        fig.text(0.99, 1.0, SYNTHETIC_MARK if kind == "synthetic" else UNKNOWN_MARK, ha="right", va="bottom",
+        fig.text(0.99, top, SYNTHETIC_MARK if kind == "synthetic" else UNKNOWN_MARK, ha="right", va="bottom",
                  fontsize=9, color="#b2182b", weight="bold", gid=CAPTION_GID)
     metadata = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None},
                 "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None}}
@@ -124,6 +128,28 @@ def save_figure(fig, name: str, source, language: str | None = None, data_kind: 
             log_file("wrote", path)
             written.append(path)
     return written
+
+
+CAPTION_POINTS = 7
+
+
+def _wrapped(text: str, width_inches: float, points: float) -> str:
+    """``text`` broken into lines no wider than the figure (a long list of sources would otherwise widen the
+    saved file far beyond the plot)."""
+    per_line = max(40, int(width_inches * 72 / (0.6 * points)))  # an average character is about 0.6 em wide
+    return "\n".join(textwrap.fill(line, per_line, break_on_hyphens=False) for line in text.split("\n"))
+
+
+def _content_span(fig) -> tuple[float, float]:
+    """Where the caption and the data mark go, in figure coordinates: just below and at the top of the figure,
+    or, when every axes is a map (axis off, equal aspect), just below and just above what the maps draw (with
+    their titles and legends), so that a map of another shape than its box leaves no band of white."""
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    if not axes or any(ax.axison for ax in axes):
+        return -0.01, 1.0
+    renderer = fig.canvas.get_renderer()
+    boxes = [ax.get_tightbbox(renderer).transformed(fig.transFigure.inverted()) for ax in axes]
+    return min(b.y0 for b in boxes) - 0.01, max(b.y1 for b in boxes) + 0.01
 
 
 DRAWING_DETAIL = 3000  # a map is drawn with outlines simplified to 1/3000 of its extent: below a printed pixel
