@@ -128,6 +128,20 @@ def test_only_a_complete_real_run_updates_the_readme(project):
     assert "Produced on " in text and "over the network" in text
 
 
+def test_a_complete_run_names_figures_no_notebook_wrote_and_keeps_them(project, capsys):
+    root, folder, _ = project
+    (root / "figures").mkdir(exist_ok=True)
+    stale = root / "figures" / "00_renamed_long_ago.png"
+    stale.write_bytes(b"png")
+    reproduce.main([str(folder / "03_alone.ipynb"), "--build", str(root / "build")])  # a partial run: silent
+    assert "00_renamed_long_ago" not in capsys.readouterr().out
+    reproduce.main(["--build", str(root / "build")])
+    out = capsys.readouterr().out
+    assert "written by no notebook of this run" in out and "00_renamed_long_ago" in out
+    assert "01_figure" not in out.split("written by no notebook")[1].splitlines()[0]
+    assert stale.read_bytes() == b"png"
+
+
 def test_a_failing_notebook_fails_the_run_and_is_not_cached(project):
     root, folder, _ = project
     notebook(folder / "03_alone.ipynb", ["raise ValueError('broken')"])

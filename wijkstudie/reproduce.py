@@ -235,11 +235,20 @@ def main(argv=None) -> int:
     banner_line = data_statement(mode, reproduction.mirror, files=False)
     site.save_runs(build, runs, statement, banner_line, mode == "synthetic")
     index = site.build(build / "site", runs, table, statement, banner_line, mode == "synthetic", reproduction.figures)
-    _summary(banner, table, readme_note, runs, reproduction.failed, index, time.perf_counter() - start)
+    complete = not args.notebooks and not reproduction.failed
+    _summary(banner, table, readme_note, runs, reproduction.failed, index, time.perf_counter() - start, complete)
     return 1 if reproduction.failed else 0
 
 
-def _summary(banner, table, readme_note, runs, failed, index, seconds) -> None:
+def _leftovers(runs) -> list[str]:
+    """Figures in the figures folder that no notebook of a complete run wrote: left by an older version of a
+    notebook (or put there by hand). They are named, never deleted."""
+    written = {Path(a).name for r in runs for a in r.artifacts if "/" not in a}
+    folder = figures_dir()
+    return sorted({p.stem for p in folder.glob("*") if p.suffix in (".png", ".svg", ".pdf") and p.name not in written})
+
+
+def _summary(banner, table, readme_note, runs, failed, index, seconds, complete=False) -> None:
     print("\n=== summary ===")
     print(banner)
     print(f"scorecard (figures/scorecard.md; verdicts by the rule in wijkstudie/findings.yaml)"
@@ -249,6 +258,9 @@ def _summary(banner, table, readme_note, runs, failed, index, seconds) -> None:
         print(f"  {key:<9} {group['verdict'].iloc[0]:<34} {len(tested)} test(s)")
     figures = sorted({Path(a).stem for r in runs for a in r.artifacts if "/" not in a and Path(a).suffix == ".png"})
     print(f"figures in {figures_dir()}: {', '.join(figures) or 'none'}")
+    if complete and (old := _leftovers(runs)):
+        print(f"  also there, written by no notebook of this run (from older versions? delete them if so): "
+              f"{', '.join(old)}")
     print(f"report site: {index}")
     ran, cached = [r for r in runs if not r.cached], [r for r in runs if r.cached]
     print(f"notebooks run ({len(ran)}), from the cache ({len(cached)}), failed ({len(failed)}):")
