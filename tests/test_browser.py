@@ -199,6 +199,36 @@ def jupyterlab(tmp_path_factory):
         log.close()
 
 
+def run_all_cells(browser, attempts: int = 5) -> None:
+    """Run > Run All Cells, as a user would; again if the click came before the notebook's session was ready
+    (the item is disabled then, or the click does nothing), until a cell has started."""
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def started(driver):
+        return any(p.text.strip() not in ("", "[ ]:")
+                   for p in driver.find_elements(By.CSS_SELECTOR, ".jp-CodeCell .jp-InputPrompt"))
+
+    for _ in range(attempts):
+        browser.find_element(By.CSS_SELECTOR, ".jp-NotebookPanel .jp-Notebook").click()
+        browser.find_element(By.XPATH, "//div[contains(@class,'lm-MenuBar-itemLabel') and text()='Run']").click()
+        item = WebDriverWait(browser, 20).until(lambda d: d.find_element(
+            By.XPATH, "//li[contains(@class,'lm-Menu-item')][.//div[text()='Run All Cells']]"))
+        if "lm-mod-disabled" in (item.get_attribute("class") or ""):
+            browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
+        else:
+            item.click()
+            try:
+                WebDriverWait(browser, 20, poll_frequency=0.5).until(started)
+                return
+            except TimeoutException:
+                pass
+        time.sleep(3)
+    pytest.fail(f"Run All Cells did not start notebook 02 in {attempts} attempts")
+
+
 def test_jupyterlab_runs_notebook_02_to_its_finding_card(browser, jupyterlab):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
@@ -208,12 +238,10 @@ def test_jupyterlab_runs_notebook_02_to_its_finding_card(browser, jupyterlab):
     browser.get(f"{url}/lab/tree/02_home_ownership.ipynb?token={token}")
     wait = WebDriverWait(browser, 120)
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".jp-NotebookPanel .jp-Cell")))
-    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".jp-Notebook-ExecutionIndicator[data-status='idle']"))
+    wait.until(lambda d: "Idle" in d.find_element(By.CSS_SELECTOR, "#jp-main-statusbar").text)  # kernel ready
     for dialog in browser.find_elements(By.CSS_SELECTOR, ".jp-Dialog .jp-mod-accept"):
         dialog.click()  # a kernel prompt, if the settings above did not keep it away: answer as a user would
-    browser.find_element(By.XPATH, "//div[contains(@class,'lm-MenuBar-itemLabel') and text()='Run']").click()
-    wait.until(ec.element_to_be_clickable(
-        (By.XPATH, "//div[contains(@class,'lm-Menu-itemLabel') and text()='Run All Cells']"))).click()
+    run_all_cells(browser)
 
     def finished(driver):
         prompts = [p.text.strip() for p in driver.find_elements(By.CSS_SELECTOR, ".jp-CodeCell .jp-InputPrompt")]
