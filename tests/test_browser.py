@@ -101,12 +101,6 @@ def site(tmp_path_factory):
     world), in a temporary build folder."""
     root = tmp_path_factory.mktemp("site")
     env = dict(os.environ, WIJKSTUDIE_FIGURES_DIR=str(root / "figures"), MPLBACKEND="Agg")
-    settings = root / ".settings"  # a fresh user's settings, minus the prompts a test cannot answer
-    for name, values in {"notebook-extension/tracker": {"autoStartDefaultKernel": True},
-                         "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False}}.items():
-        (settings / "@jupyterlab" / name).parent.mkdir(parents=True, exist_ok=True)
-        (settings / "@jupyterlab" / f"{name}.jupyterlab-settings").write_text(json.dumps(values))
-    env["JUPYTERLAB_SETTINGS_DIR"] = str(settings)
     if REAL_MIRROR is not None:
         env["WIJKSTUDIE_MIRROR"] = str(REAL_MIRROR)
     env.pop("WIJKSTUDIE_DATA", None)  # the main command chooses, as it does for a user

@@ -140,7 +140,7 @@ def test_the_scorecard_says_which_data_produced_it(tmp_path, monkeypatch):
     monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", str(tmp_path))
     fd.record("F3", [_test(files=["kwb-2022.xlsx", "RIVM_gezondheid2020_18+.xlsx"]),
                      _test("F6", kind="synthetic", files=["survey.csv"])], notebook="02")
-    checkout = tmp_path / "home" / "me" / "wijkstudie"  # wherever this clone lives (/tmp is beside /tmp/clone)
+    checkout = tmp_path / "home" / "me" / "wijkstudie"  # wherever this clone lives (a clone in the temp folder has the test's mirror beside it)
     monkeypatch.setattr(reproduce, "checkout_dir", lambda: checkout)
     mirror = reproduce.data_statement("real", tmp_path / "mirror", when="2026-11-28")
     assert mirror.startswith("Produced on 2026-11-28 by `make reproduce` from a local mirror")
