@@ -1,8 +1,9 @@
 """Creating the folders wijkstudie writes into (figures, results), with one-line errors that name the setting
-and its environment variable when a path cannot be used."""
+and its environment variable when a path cannot be used; copying a file into place only when it changed."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from .errors import WijkstudieError, os_reason
@@ -23,3 +24,16 @@ def make_folder(path: Path, setting: str) -> Path:
         raise WijkstudieError(f"cannot write into {path} (setting {setting}, {SETTING_OF.get(setting, setting)}): "
                               f"{reason}") from None
     return path
+
+
+def copy_if_changed(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` (with its modification time) unless ``target`` already has the size and
+    modification time such a copy gives."""
+    source, target = Path(source), Path(target)
+    have = source.stat()
+    if target.is_file():
+        there = target.stat()
+        if (there.st_size, there.st_mtime_ns) == (have.st_size, have.st_mtime_ns):
+            return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source, target)

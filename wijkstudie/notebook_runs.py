@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .download import file_sha256
+from .folders import copy_if_changed
 from .paths import PACKAGE_DIR
 from .version import __version__
 
@@ -142,9 +143,4 @@ class NotebookCache:
         executed_to.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(run.executed, executed_to)
         for relative in run.artifacts:
-            source, target = self._entry(run.name) / "artifacts" / relative, Path(figures) / relative
-            if target.is_file() and target.stat().st_size == source.stat().st_size and \
-                    target.stat().st_mtime_ns == source.stat().st_mtime_ns:
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
+            copy_if_changed(self._entry(run.name) / "artifacts" / relative, Path(figures) / relative)

@@ -17,12 +17,12 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import shutil
 import sys
 from pathlib import Path
 
 import pandas as pd
 
+from .folders import copy_if_changed
 from .notebook_runs import Run
 
 RUNS_FILE = "runs.json"  # in the build folder: the last run's notebooks, for rebuilding the site alone
@@ -118,20 +118,12 @@ def _figures(run: Run, figures: Path, out: Path) -> str:
     parts = []
     for stem, kinds in stems.items():
         for kind in kinds:
-            _copy(figures / f"{stem}.{kind}", out / "figures" / f"{stem}.{kind}")
+            copy_if_changed(figures / f"{stem}.{kind}", out / "figures" / f"{stem}.{kind}")
         links = " | ".join(f'<a href="../figures/{html.escape(stem)}.{k}" download>{k.upper()}</a>'
                            for k in FIGURE_FORMATS if k in kinds)
         image = (f'<img src="../figures/{html.escape(stem)}.png" alt="{html.escape(stem)}">' if "png" in kinds else "")
         parts.append(f"<figure>{image}<figcaption>{html.escape(stem)} — download {links}</figcaption></figure>")
     return ("<h2>Figures</h2>" + "".join(parts)) if parts else ""
-
-
-def _copy(source: Path, target: Path) -> None:
-    if target.is_file() and target.stat().st_size == source.stat().st_size and \
-            target.stat().st_mtime_ns >= source.stat().st_mtime_ns:
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(source, target)
 
 
 def citation(dataset: str, years) -> dict:
