@@ -56,17 +56,15 @@ def package_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def notebook_fingerprint(path: Path) -> str:
-    """The notebook's cells (type and source; outputs and execution counts do not count) and its metadata."""
-    import nbformat
-
-    nb = nbformat.read(path, as_version=4)
+def notebook_fingerprint(nb) -> str:
+    """A notebook's cells (type and source; outputs and execution counts do not count) and its ``wijkstudie``
+    metadata; ``nb`` as ``nbformat.read`` gives it."""
     cells = [[c.cell_type, c.source] for c in nb.cells]
     return hashlib.sha256(json.dumps([cells, nb.metadata.get("wijkstudie", {})]).encode()).hexdigest()[:16]
 
 
-def run_key(path: Path, package: str, settings: dict) -> str:
-    text = json.dumps([notebook_fingerprint(path), package, settings], sort_keys=True)
+def run_key(nb, package: str, settings: dict) -> str:
+    text = json.dumps([notebook_fingerprint(nb), package, settings], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 

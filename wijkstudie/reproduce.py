@@ -101,16 +101,13 @@ def update_readme(table, statement: str = "") -> bool:
     return True
 
 
-def needs_of(path: Path) -> list[str]:
+def needs_of(nb) -> list[str]:
     """The notebooks (by name) whose recorded results this one reads: ``metadata.wijkstudie.needs``."""
-    import nbformat
-
-    return list(nbformat.read(path, as_version=4).metadata.get("wijkstudie", {}).get("needs", []))
+    return list(nb.metadata.get("wijkstudie", {}).get("needs", []))
 
 
-def _session_settings(mode: str) -> dict:
+def _session_settings(mode: str, mirror: Path | None) -> dict:
     """The settings that decide what a notebook reads (part of every cache key)."""
-    mirror = mirror_dir() if mode == "real" else None
     return {"data": mode, "mirror": str(mirror) if mirror else "", "microdata": str(settings.microdata or ""),
             "mapping": str(settings.microdata_mapping or ""), "language": settings.language}
 
@@ -124,9 +121,12 @@ class Reproduction:
         self.executed_dir = build / "notebooks"
         self.figures = figures_dir()
         self.mirror = mirror_dir() if mode == "real" else None
-        package, session = package_fingerprint(), _session_settings(mode)
-        self.keys = {p.stem: run_key(p, package, session) for p in paths}
-        self.needs = {p.stem: needs_of(p) for p in paths}
+        import nbformat
+
+        package, session = package_fingerprint(), _session_settings(mode, self.mirror)
+        notebooks = {p.stem: nbformat.read(p, as_version=4) for p in paths}
+        self.keys = {stem: run_key(nb, package, session) for stem, nb in notebooks.items()}
+        self.needs = {stem: needs_of(nb) for stem, nb in notebooks.items()}
         self.runs: dict[str, Run] = {}
         self.failed: list[str] = []
 
@@ -158,9 +158,7 @@ class Reproduction:
         run = Run(path.stem, self.keys[path.stem], self.executed_dir / path.name, round(seconds, 1), when,
                   inputs=[fingerprint(p) for p in logged["read"] if Path(p).is_file()],
                   datasets=runlog.datasets(log), data=_run_data(self.mode, self.mirror, when))
-        self.cache.store(run, self.executed_dir / path.name, self.figures, logged["wrote"])
-        run.executed = self.executed_dir / path.name
-        return run
+        return self.cache.store(run, self.executed_dir / path.name, self.figures, logged["wrote"])
 
     def run(self, to_run: list[Path]) -> None:
         """Execute ``to_run``, up to ``jobs`` at a time, each after the notebooks it needs."""
