@@ -14,6 +14,7 @@ from .result import (STD_LINEAR, STD_LOGISTIC, ModelResult, coefficient_table, c
                      standardised, with_odds_ratios)
 
 LOGISTIC_VARIANCE = np.pi ** 2 / 3
+MAX_LOG = 700.0  # exp(x) and its square stay finite below this
 
 
 def multilevel(formula: str, data: pd.DataFrame, group: str, re_formula: str | None = None) -> ModelResult:
@@ -110,6 +111,17 @@ def _aghq_objective(y, X, g, groups, nodes):
     return objective
 
 
+def _sd_and_icc(log_sds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Group standard deviations and latent intraclass correlations from log standard deviations. A group
+    variance near zero has a huge standard error on the log scale: an upper bound beyond what a float holds is
+    reported as infinite (ICC 1) without overflowing, the ICC computed as a logistic function of 2 log sd."""
+    from scipy.special import expit
+
+    sds = np.where(log_sds > MAX_LOG, np.inf, np.exp(np.minimum(log_sds, MAX_LOG)))
+    icc = expit(2 * log_sds - np.log(LOGISTIC_VARIANCE))
+    return sds, icc
+
+
 def multilevel_logit(formula: str, data: pd.DataFrame, group: str, nodes: int = 9) -> ModelResult:
     """Random-intercept logistic regression of units in ``group`` by maximum likelihood, the integral over
     each group's intercept done by adaptive Gauss-Hermite quadrature (as lme4's glmer with nAGQ > 1).
@@ -162,9 +174,8 @@ def multilevel_logit(formula: str, data: pd.DataFrame, group: str, nodes: int = 
     params = pd.Series(theta[:k], index=X.columns)
     table = with_odds_ratios(coefficient_table(params, pd.Series(se[:k], index=X.columns), "normal",
                                                standardised(params, X)))
-    log_sd, log_sd_se = theta[-1], se[-1]
-    sds = np.exp([log_sd, log_sd - 1.96 * log_sd_se, log_sd + 1.96 * log_sd_se])
-    icc = sds ** 2 / (sds ** 2 + LOGISTIC_VARIANCE)
+    log_sds = theta[-1] + np.array([0.0, -1.96, 1.96]) * se[-1]
+    sds, icc = _sd_and_icc(log_sds)
     extra = {"group_sd": float(sds[0]), "group_sd_ci": (float(sds[1]), float(sds[2])),
              "group_variance": float(sds[0] ** 2), "icc": float(icc[0]), "icc_ci": (float(icc[1]), float(icc[2])),
              "groups": groups, "converged": bool(opt.success), "iterations": int(opt.nit),
