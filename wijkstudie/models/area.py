@@ -10,7 +10,7 @@ from .result import STD_LINEAR, ModelResult, coefficient_table, complete_rows, c
 
 
 def area_regression(formula: str, data: pd.DataFrame, weights: str | None = None,
-                    cov_type: str = "HC3") -> ModelResult:
+                    cov_type: str = "HC3", *, cluster: str | None = None) -> ModelResult:
     """Weighted least squares of an area outcome on its composition.
 
     Parameters
@@ -22,33 +22,52 @@ def area_regression(formula: str, data: pd.DataFrame, weights: str | None = None
     weights : str, optional
         a column (e.g. ``population``) used as analytic weights; rows without a positive weight are left out
     cov_type : str
-        robust standard errors (``"HC3"``, the default) or ``"nonrobust"``
+        robust standard errors (``"HC3"``, the default) or ``"nonrobust"``; ignored when ``cluster`` is given
+    cluster : str, optional
+        a column grouping rows whose errors are correlated (e.g. ``region_code`` for areas observed in several
+        years, or ``source_code_2020`` for areas harmonised from split ones): the standard errors are then
+        cluster-robust (statsmodels' ``cov_type="cluster"``, with its small-sample correction) and intervals
+        and p-values come from t(G - 1), G the number of clusters. Rows without a cluster value are left out.
 
     Returns
     -------
     ModelResult
-        intervals and p-values from the t distribution with the residual degrees of freedom; ``std_estimate``
-        by ``standardised`` (weighted); ``statistics["r2"]``; ``fitted`` is the statsmodels result.
+        intervals and p-values from the t distribution with the residual degrees of freedom (t(G - 1) with
+        ``cluster``); ``std_estimate`` by ``standardised`` (weighted when the fit is); ``statistics["r2"]``;
+        ``extra["clusters"]`` (G) with ``cluster``; ``fitted`` is the statsmodels result.
 
     Raises
     ------
     WijkstudieError
-        for a missing weight column or fewer than five complete rows.
+        for a missing weight or cluster column, fewer than five complete rows or fewer than five clusters.
     """
-    if weights is not None and weights not in data:
-        raise WijkstudieError(f"area_regression: no weight column {weights!r}")
-    used = complete_rows(formula, data, [weights] if weights else [])
+    for column, role in ((weights, "weight"), (cluster, "cluster")):
+        if column is not None and column not in data:
+            raise WijkstudieError(f"area_regression: no {role} column {column!r}")
+    used = complete_rows(formula, data, [c for c in (weights, cluster) if c])
     if weights is not None:
         used = used[used[weights] > 0]
     if len(used) < 5:
         raise WijkstudieError(f"area_regression: only {len(used)} complete rows for {formula!r}")
     w = used[weights].astype(float) if weights else None
     model = smf.wls(formula, data=used, weights=w) if weights else smf.ols(formula, data=used)
-    fit = model.fit(cov_type=cov_type, use_t=True)
+    extra, notes = {}, [f"weighted by {weights}"] if weights else []
+    if cluster is None:
+        fit = model.fit(cov_type=cov_type, use_t=True)
+        distribution = f"t({int(fit.df_resid)})"
+    else:
+        groups = pd.factorize(used[cluster])[0]
+        extra["clusters"] = clusters = int(groups.max() + 1)
+        if clusters < 5:
+            raise WijkstudieError(f"area_regression: only {clusters} clusters of {cluster!r}; clustered errors "
+                                  "need at least 5")
+        fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+        distribution = f"t({clusters - 1})"
+        notes.append(f"errors clustered by {cluster}")
     design = pd.DataFrame(fit.model.exog, columns=fit.model.exog_names)
     std = standardised(fit.params, design, fit.model.endog, None if w is None else w.to_numpy())
-    table = coefficient_table(fit.params, fit.bse, f"t({int(fit.df_resid)})", std)
-    return ModelResult("area regression" + (f" (weighted by {weights})" if weights else ""), formula, table,
+    table = coefficient_table(fit.params, fit.bse, distribution, std)
+    return ModelResult("area regression" + (f" ({'; '.join(notes)})" if notes else ""), formula, table,
                        int(fit.nobs), fitted=fit, cov=fit.cov_params(),
-                       statistics={"r2": float(fit.rsquared), "r2_adj": float(fit.rsquared_adj)},
+                       statistics={"r2": float(fit.rsquared), "r2_adj": float(fit.rsquared_adj)}, extra=extra,
                        std_definition=STD_LINEAR, **context(data, used))
