@@ -78,3 +78,53 @@ def test_clustered_errors_drop_rows_without_a_cluster_and_refuse_too_few_cluster
                         cluster="region_code")
     with pytest.raises(WijkstudieError, match="no cluster column 'gemeente_code'"):
         area_regression("y ~ x", data, cluster="gemeente_code")
+
+
+# --- one definition of a standardised estimate ------------------------------------------------------------------
+
+def raw_ratio(frame, x="x", y="y", weights=None):
+    """SD(x) / SD(y) of the raw columns, computed here independently of the package (weighted: numpy's
+    frequency-free analytic weights; the same factor divides both, so the ratio is exact)."""
+    aw = None if weights is None else frame[weights].to_numpy(dtype=float)
+    return float(np.sqrt(np.cov(frame[x], aweights=aw) / np.cov(frame[y], aweights=aw)))
+
+
+def test_every_linear_model_standardises_by_the_raw_sds_of_the_rows_it_used():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from wijkstudie.models import multilevel, spatial_models, within_estimate
+    from wijkstudie.models.result import STD_LINEAR
+
+    rng = np.random.default_rng(5)
+    panel = areas_over_years(rng, areas=60, years=4).assign(population=rng.integers(100, 5000, 240).astype(float))
+    panel["x"] = 3 * panel["x"]                         # raw SD(x) about 3.7, SD(y) about 2.6
+    panel.loc[[0, 1], "y"] = np.nan                    # rows a model cannot use ...
+    panel = pd.concat([panel, panel.iloc[[5]].assign(region_code="WK9999")], ignore_index=True)  # ... a singleton
+    complete = panel.dropna(subset=["y"])
+    results = {
+        "area regression": (area_regression("y ~ x", panel), complete, None),
+        "weighted": (area_regression("y ~ x", panel, weights="population"), complete, "population"),
+        "clustered": (area_regression("y ~ x", panel, weights="population", cluster="region_code"), complete,
+                      "population"),
+        "multilevel": (multilevel("y ~ x", panel, group="region_code"), complete, None),
+        # the within estimate uses only areas seen more than once: the singleton is not among its rows
+        "within": (within_estimate("y ~ x", panel), complete[complete["region_code"] != "WK9999"], None),
+    }
+    side = 15
+    cells = gpd.GeoDataFrame({"x": rng.normal(0, 3, side * side)},
+                             geometry=[box(i % side, i // side, i % side + 1, i // side + 1) for i in
+                                       range(side * side)], crs=28992)
+    cells["y"] = 1 + 0.4 * cells["x"] + rng.normal(0, 2, len(cells))
+    results.update({f"spatial: {k}": (v, cells, None) for k, v in spatial_models("y ~ x", cells).items()})
+    for name, (result, rows, weights) in results.items():
+        row = result.term("x")
+        assert row["std_estimate"] == pytest.approx(row["estimate"] * raw_ratio(rows, weights=weights),
+                                                    rel=1e-9), name
+        assert result.std_definition == STD_LINEAR, name
+    assert "raw (not demeaned)" in STD_LINEAR and "weighted exactly when the fit is weighted" in STD_LINEAR
+    # the within-area SDs are far smaller: standardising by them would have inflated the within estimate
+    within = results["within"][0].term("x")
+    used = results["within"][1]
+    demeaned = used[["x", "y"]] - used.groupby("region_code")[["x", "y"]].transform("mean")
+    assert abs(within["estimate"] * raw_ratio(demeaned) - within["std_estimate"]) > 0.05

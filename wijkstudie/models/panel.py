@@ -29,6 +29,10 @@ def within_estimate(formula: str, data: pd.DataFrame, entity: str = "region_code
     -------
     ModelResult
         ``statistics["r2_within"]``; ``extra``: ``areas`` (observed more than once) and ``dof``.
+        ``std_estimate`` is standardised like every linear model's (``models.result.standardised``): by the
+        standard deviations of the raw predictor and outcome over the rows used (areas seen more than once),
+        unweighted as the fit is, not by the smaller within-area (demeaned) ones, so that it can be set beside
+        a cross-sectional estimate.
     """
     import patsy
 
@@ -71,7 +75,7 @@ def within_estimate(formula: str, data: pd.DataFrame, entity: str = "region_code
         cov = fit.cov_params() * (n - k) / dof
         distribution = f"t({dof})"
     se = pd.Series(np.sqrt(np.diag(cov)), index=Xd.columns)
-    table = coefficient_table(fit.params, se, distribution, standardised(fit.params, Xd, yd))
+    table = coefficient_table(fit.params, se, distribution, standardised(fit.params, X, y.iloc[:, 0]))
     total = float(np.sum(yd ** 2))
     r2_within = 1 - float(np.sum(fit.resid ** 2)) / total if total > 0 else np.nan
     used_rows = used.loc[keys.index]

@@ -152,10 +152,14 @@ def weighted_sd(x, w=None) -> float:
 
 
 def standardised(params: pd.Series, design: pd.DataFrame, outcome=None, weights=None) -> pd.Series:
-    """The one way wijkstudie standardises estimates: the estimate times the (weighted) standard deviation of
-    its column in the design, divided by that of the outcome (``outcome=None``, for logistic models: only the
-    predictor is standardised, so the result is on the log-odds scale per standard deviation). The intercept
-    has none."""
+    """The one way wijkstudie standardises estimates: estimate x SD(predictor) / SD(outcome).
+
+    The standard deviations are those of the raw columns (as the design matrix holds them: not demeaned, not
+    whitened) over the rows the model used, weighted exactly when the fit is weighted (pass the fit's weights,
+    else None). Every model passes its raw design here, so a within-area (fixed effects) slope is standardised
+    like a cross-sectional one. With ``outcome=None`` (logistic models) only the predictor is standardised, so
+    the result is on the log-odds scale per standard deviation. The intercept, and terms not in the design
+    (a spatial parameter), have none."""
     sd_y = weighted_sd(outcome, weights) if outcome is not None else 1.0
     out = {}
     for name in params.index:
@@ -166,8 +170,10 @@ def standardised(params: pd.Series, design: pd.DataFrame, outcome=None, weights=
     return pd.Series(out)
 
 
-STD_LINEAR = "estimate x sd(predictor) / sd(outcome), weighted as the model is"
-STD_LOGISTIC = "estimate x sd(predictor): log-odds per standard deviation of the predictor"
+STD_LINEAR = ("estimate x sd(predictor) / sd(outcome), the sds of the raw (not demeaned) columns over the rows "
+              "the model used, weighted exactly when the fit is weighted")
+STD_LOGISTIC = ("estimate x sd(predictor): log-odds per standard deviation of the predictor, the sd of its raw "
+                "column over the rows the model used, weighted exactly when the fit is weighted")
 
 
 def context(data: pd.DataFrame, used: pd.DataFrame) -> dict:
