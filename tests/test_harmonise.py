@@ -118,6 +118,46 @@ def test_harmonising_backwards_reads_the_matrix_the_other_way(province):
     assert out.loc["GM9901", "pct_volunteering"] == 17.5
 
 
+def test_every_new_area_names_its_main_source_area_and_the_report_counts_the_shared_ones(province):
+    """GM9905 gets 300 of its 400 addresses from GM9902; both parts of the split GM9903 name GM9903, so those
+    two are not independent observations, and the report says so."""
+    table = gemeenten(population=[1000, 3000, 2000, 500, 10], pct_volunteering=[10, 20, 30, 40, 50])
+    land = pd.DataFrame({"region_code": pd.array(["NL00"], dtype="string"), "level": "land",
+                         "division_year": pd.array([2020], dtype="Int64"), "population": [6510.0]})
+    out = ws.harmonise(pd.concat([land, table], ignore_index=True), to_division=2022)
+    assert str(out["source_code_2020"].dtype) == "string" and out.columns[-1] == "source_code_2020"
+    assert by_code(out)["source_code_2020"].to_dict() == {"NL00": "NL00", "GM9903": "GM9903", "GM9905": "GM9902",
+                                                          "GM9906": "GM9903", "GM9907": "GM9907"}
+    level = ws.harmonisation_report(out).level("gemeente")
+    assert level.shared_source == 2
+    assert ("2 new areas share their source area with another (split areas copy its values: analyse with errors "
+            "clustered by source_code_2020)") in str(ws.harmonisation_report(out))
+    # and back again: GM9905 is split over GM9901 and GM9902; the 2020 codes follow the main source
+    back = by_code(ws.harmonise(out[out["level"] == "gemeente"], to_division=2020))
+    assert back["source_code_2022"].to_dict() == {"GM9901": "GM9905", "GM9902": "GM9905", "GM9903": "GM9903",
+                                                  "GM9907": "GM9907"}
+    assert back["source_code_2020"].to_dict() == {"GM9901": "GM9902", "GM9902": "GM9902", "GM9903": "GM9903",
+                                                  "GM9907": "GM9907"}
+    assert "source_code_2020" not in ws.harmonisation_report(back.reset_index()).level("gemeente").dropped
+
+
+def test_source_codes_come_through_join_regions_whichever_side_is_moved(province):
+    figures = gemeenten(population=[1000, 3000, 2000, 500, 10], pct_volunteering=[10, 20, 30, 40, 50])
+    later = pd.DataFrame({"region_code": pd.array(["GM9903", "GM9905", "GM9906", "GM9907"], dtype="string"),
+                          "level": "gemeente", "division_year": pd.array([2022] * 4, dtype="Int64"),
+                          "pct_owner_occupied": [50.0, 60.0, 70.0, 80.0]})
+    # the older table is moved, on the left ...
+    joined, _ = ws.join_regions(figures, later)
+    joined = by_code(joined)
+    assert joined.loc["GM9906", "source_code_2020"] == "GM9903" and joined.loc["GM9906", "pct_volunteering"] == 30
+    assert joined.loc["GM9906", "pct_owner_occupied"] == 70
+    # ... and on the right
+    joined, _ = ws.join_regions(later, figures)
+    joined = by_code(joined)
+    assert joined.loc["GM9905", "source_code_2020"] == "GM9902" and joined.loc["GM9905", "pct_owner_occupied"] == 60
+    assert joined.loc["GM9905", "pct_volunteering"] == pytest.approx(17.5)
+
+
 def test_bad_requests_give_one_line_errors(province):
     table = gemeenten(population=[1000, 3000, 2000, 500, 10])
     with pytest.raises(ws.WijkstudieError, match="tolerance is a share of addresses"):
@@ -158,6 +198,10 @@ def test_buurten_keep_their_codes_and_the_rest_is_interpolated_by_area():
     assert out.loc["BU99010011", "pct_volunteering"] == pytest.approx(20)
     report = ws.harmonisation_report(out.reset_index()).level("buurt")
     assert report.interpolated == 2 and report.unmapped == []
+    # both halves of the split buurt name it as their source (by area), the kept one itself
+    assert out["source_code_2020"].to_dict() == {"BU99010001": "BU99010001", "BU99010010": "BU99010000",
+                                                 "BU99010011": "BU99010000"}
+    assert report.shared_source == 2
 
 
 def test_buurten_without_boundaries_keep_their_codes_and_the_report_says_they_were_not_checked(fake_mirror,
@@ -210,6 +254,30 @@ def test_rivm_2020_wijken_on_the_2022_division(mirror):
     kwb = ws.load("kwb", year=2022, level="wijk")
     assert set(rivm["region_code"]) <= set(kwb["region_code"])
     assert rivm["pct_volunteering"].notna().mean() > 0.9
+
+
+def test_rivm_2020_wijken_on_the_2024_division_copy_a_split_wijk_into_each_part(mirror):
+    """A 2020 wijk split over several 2024 wijken gives each part drawn wholly from it its own RIVM figures:
+    identical values, pseudo-replicates that source_code_2020 names. Parts that also take addresses from
+    another wijk are averages, and differ."""
+    from wijkstudie.harmonise import crosswalk
+
+    rivm = ws.load("rivm-gezondheid", year=2020, variant="18+", level="wijk", division=2024)
+    original = ws.load("rivm-gezondheid", year=2020, variant="18+", level="wijk").set_index("region_code")
+    values = [c for c in rivm.columns if c.startswith("pct_")]
+    links = crosswalk("wijk", 2020, 2024)
+    parts = links.groupby("to_code")["from_code"].nunique()
+    whole = rivm["region_code"].map(parts).fillna(1).eq(1).to_numpy()  # unchanged, or one old wijk's addresses only
+    shared = rivm["source_code_2020"].duplicated(keep=False).to_numpy()
+    split = set(links.groupby("from_code")["to_code"].nunique().loc[lambda n: n > 1].index)
+    copies = rivm[shared & whole]
+    assert set(copies["source_code_2020"]) <= split and len(copies) > 200
+    for source, group in copies.groupby("source_code_2020"):
+        expected = original.loc[source, values].astype(float).to_numpy()
+        assert np.allclose(group[values].astype(float).to_numpy(), expected, rtol=0, atol=1e-9, equal_nan=True), source
+    level = ws.harmonisation_report(rivm).level("wijk")
+    assert level.shared_source == int(shared.sum()) > len(copies)
+    assert f"{level.shared_source} new areas share their source area with another" in str(level)
 
 
 def test_a_map_of_2020_figures_on_2022_gemeenten_has_no_holes(mirror):

@@ -19,6 +19,12 @@ intersection of an old and a new area whose boundaries changed; every other area
 Buurten keep their codes where the code exists in both divisions; with buurt boundaries of both years (given,
 or loadable), the rest is moved by areal interpolation (tobler), counts by area share and the rest as
 area-weighted means. Whatever cannot be mapped is listed in the report, never dropped silently.
+
+Every moved level gains a column ``source_code_<from division>``: the old area that gave each new area the
+largest share of its addresses (of its area, for interpolated buurten; its own code when it did not change).
+An old area split over several new ones copies its shares and means into each of them, so those new areas are
+not independent observations: the report counts them, and a regression on them should cluster its errors by
+that column (``area_regression(..., cluster="source_code_2020")``).
 """
 
 from __future__ import annotations
@@ -40,6 +46,12 @@ CROSSWALK_LEVELS = ("gemeente", "wijk")
 CROSSWALK_YEARS = (2016, 2024)
 KINDS = ("addresses", "dwellings")
 IDENTITY = -1.0  # address count of a link of an area that did not change (not in the matrices)
+SOURCE_PREFIX = "source_code_"
+
+
+def source_column(from_division: int) -> str:
+    """The name of the column that holds each new area's main source area: ``source_code_2020``."""
+    return f"{SOURCE_PREFIX}{int(from_division)}"
 
 
 # --- the crosswalk ----------------------------------------------------------------------------------------
@@ -146,9 +158,11 @@ def harmonise(table: pd.DataFrame, to_division: int, weights: str | None = None,
     -------
     DataFrame
         the harmonised table (``division_year`` = ``to_division``; a column ``harmonised`` is True for areas
-        computed from several parts or under a new code). ``harmonisation_report(result)`` (also in
-        ``wijkstudie.report(result)``) says how many areas were unchanged, recoded, merged, split or not mapped,
-        and how much of the population moved. Its provenance joins the table's and the crosswalk's.
+        computed from several parts or under a new code; a column ``source_code_<from division>`` (string) holds
+        the old area that gave each new area most of its addresses, its own code for the land row and unchanged
+        areas). ``harmonisation_report(result)`` (also in ``wijkstudie.report(result)``) says how many areas
+        were unchanged, recoded, merged, split or not mapped, how many new areas share their source area with
+        another, and how much of the population moved. Its provenance joins the table's and the crosswalk's.
 
     Raises
     ------
@@ -180,8 +194,12 @@ def harmonise(table: pd.DataFrame, to_division: int, weights: str | None = None,
         if duplicated.any():
             raise WijkstudieError(f"harmonise: {int(duplicated.sum())} {level} codes occur more than once (e.g. "
                                   f"{rows.loc[duplicated, 'region_code'].iloc[0]}); keep one year and one variant")
-        if level == "land" or from_division == to_division:
+        if from_division == to_division:
             parts.append(rows.assign(harmonised=False))
+            continue
+        if level == "land":
+            parts.append(rows.assign(harmonised=False, **{source_column(from_division): rows["region_code"].astype(
+                "string")}))
             continue
         if level in CROSSWALK_LEVELS:
             out, level_report, used = _by_crosswalk(rows, level, from_division, to_division, weights, kind,
@@ -239,7 +257,7 @@ def _value_columns(rows: pd.DataFrame) -> tuple[list[str], list[str], list[str]]
     known = vardict.variables()
     counts, means, dropped = [], [], []
     for col in rows.columns:
-        if col in vardict.identifiers() or col in ("geometry", "harmonised"):
+        if col in vardict.identifiers() or col in ("geometry", "harmonised") or col.startswith(SOURCE_PREFIX):
             continue
         if col in known:
             (counts if vardict.aggregation(col)[0] == "sum" else means).append(col)
@@ -337,7 +355,29 @@ def _apply(rows: pd.DataFrame, links: pd.DataFrame, level: str, source: int, tar
     result = result.reset_index()
     result.insert(1, "level", level)
     _identifiers(result, rows, links, level)
+    _sources(result, data, _main_sources(links, "part"), source)
+    level_report.shared_source = _shared(result[source_column(source)])
     return result, level_report
+
+
+def _main_sources(links: pd.DataFrame, share: str) -> pd.Series:
+    """Per new area (``to_code``), the old area with the largest ``share`` of it (ties: the lowest code)."""
+    ordered = links.sort_values([share, "from_code"], ascending=[False, True], kind="stable")
+    return ordered.drop_duplicates("to_code").set_index("to_code")["from_code"].astype("string")
+
+
+def _sources(result: pd.DataFrame, data: pd.DataFrame, main: pd.Series, source: int) -> None:
+    """The column ``source_code_<source>`` of the new areas (in place); source-code columns of an earlier
+    harmonisation follow the main source area, so they keep naming the area of their own division."""
+    result[source_column(source)] = result["region_code"].map(main).astype("string")
+    for col in data.columns:
+        if str(col).startswith(SOURCE_PREFIX) and col != source_column(source):
+            result[col] = result[source_column(source)].map(data[col]).astype("string")
+
+
+def _shared(sources: pd.Series) -> int:
+    """The number of new areas whose source area is the source of another new area too."""
+    return int(sources.dropna().duplicated(keep=False).sum())
 
 
 def _combine(links: pd.DataFrame, contributions: pd.Series, missing: pd.Series, tolerance: float, how: str,
@@ -424,8 +464,9 @@ def _buurten(rows: pd.DataFrame, source: int, target: int, weights, boundaries):
     report.source_areas = len(rows)
     if len(rest) and old_geo is not None:
         moved, interpolated, unmatched = _interpolate(rest, old_geo, new_geo[~new_geo["region_code"].isin(
-            set(kept))], rows)
+            set(kept))], rows, source)
         out = pd.concat([out, moved], ignore_index=True)
+        report.shared_source = _shared(out[source_column(source)])
         report.interpolated = int(len(moved))
         report.unmapped = unmatched
         report.target_areas = int(out["region_code"].nunique())
@@ -452,7 +493,8 @@ def _buurt_boundaries(source: int, target: int, boundaries):
     return old, new, ""
 
 
-def _interpolate(rest: pd.DataFrame, old_geo, new_geo, rows: pd.DataFrame):
+def _interpolate(rest: pd.DataFrame, old_geo, new_geo, rows: pd.DataFrame, source: int):
+    import geopandas as gpd
     from tobler.area_weighted import area_interpolate
 
     counts, means, _ = _value_columns(rest)
@@ -477,4 +519,9 @@ def _interpolate(rest: pd.DataFrame, old_geo, new_geo, rows: pd.DataFrame):
     for col in ("year", "age_group"):
         if col in rows and rows[col].nunique(dropna=False) == 1:
             out[col] = rows[col].iloc[0]
+    # each new buurt's main source: the old buurt that covers the largest part of its area
+    pieces = gpd.overlay(old[["region_code", "geometry"]].rename(columns={"region_code": "from_code"}),
+                         new.rename(columns={"region_code": "to_code"}), how="intersection", keep_geom_type=True)
+    pieces["area"] = pieces.area
+    _sources(out, rest.set_index("region_code"), _main_sources(pieces, "area"), source)
     return out, len(old), unmatched

@@ -70,8 +70,10 @@ def join_regions(left: pd.DataFrame, right: pd.DataFrame, on: str = "region_code
     harmonise : bool
         when the two tables are on different regional divisions (``division_year``), first move one onto the
         other's division with ``wijkstudie.harmonise`` (boundaries never move: a table of figures is moved onto
-        the division of a boundary table; otherwise the older division moves onto the newer). ``False`` joins
-        the codes as they are and only notes that the divisions differ.
+        the division of a boundary table; otherwise the older division moves onto the newer). The moved table
+        brings its column ``source_code_<old division>`` into the join (the old area each new one was mainly
+        made of: cluster errors by it, see ``wijkstudie.harmonise``). ``False`` joins the codes as they are and
+        only notes that the divisions differ.
 
     Returns
     -------

@@ -102,6 +102,7 @@ class LevelReport:
     merged: int = 0         # new areas made of two or more old ones
     split: int = 0          # old areas shared out over two or more new ones
     interpolated: int = 0   # buurten moved by areal interpolation
+    shared_source: int = 0  # new areas whose main source area (source_code_<from>) is another new area's too
     unmapped: list = field(default_factory=list)  # old codes that could not be placed in the new division
     moved_share: float = 0.0  # share of the weight (population, else addresses) now counted under another code
     moved_basis: str = "population"
@@ -116,6 +117,9 @@ class LevelReport:
                 + (f", {self.interpolated} interpolated" if self.interpolated else "")
                 + f"; {100 * self.moved_share:.2f} % of the {self.moved_basis} now under another code")
         lines = [head]
+        if self.shared_source:
+            lines.append(f"  {self.shared_source} new areas share their source area with another (split areas copy its "
+                         f"values: analyse with errors clustered by source_code_{self.from_division})")
         if self.unmapped:
             lines.append(f"  not mapped ({len(self.unmapped)}): {', '.join(self.unmapped[:10])}"
                          + (" ..." if len(self.unmapped) > 10 else ""))
