@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 
 from wijkstudie.errors import WijkstudieError
-from wijkstudie.models import area_regression, multilevel_logit
+from wijkstudie.models import area_regression, equivalence_test, multilevel_logit
 
 
 def test_the_intraclass_correlation_of_a_vanishing_group_variance_is_computed_without_overflow():
@@ -128,3 +128,35 @@ def test_every_linear_model_standardises_by_the_raw_sds_of_the_rows_it_used():
     used = results["within"][1]
     demeaned = used[["x", "y"]] - used.groupby("region_code")[["x", "y"]].transform("mean")
     assert abs(within["estimate"] * raw_ratio(demeaned) - within["std_estimate"]) > 0.05
+
+
+# --- equivalence: two one-sided tests ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("distribution", ["normal", "t(12)"])
+def test_equivalence_holds_exactly_when_the_90_percent_interval_lies_inside_the_margin(distribution):
+    q = stats.norm.ppf(0.95) if distribution == "normal" else stats.t(12).ppf(0.95)
+    se, margin = 0.5, 2.0
+    edge = margin - q * se                      # the estimate whose 90 % interval ends at +margin
+    for sign in (1, -1):
+        inside = equivalence_test(sign * (edge - 1e-3), se, margin, distribution)
+        outside = equivalence_test(sign * (edge + 1e-3), se, margin, distribution)
+        assert inside["equivalent"] and not outside["equivalent"]
+        assert inside["p_value"] < 0.05 < outside["p_value"]
+        assert -margin < inside["ci_low"] and inside["ci_high"] < margin
+        assert max(abs(outside["ci_low"]), abs(outside["ci_high"])) > margin
+        assert inside["level"] == pytest.approx(0.90) and inside["margin"] == margin
+    result = equivalence_test(0.3, se, margin, distribution)
+    dist = stats.norm if distribution == "normal" else stats.t(12)
+    # the p-value is the larger one-sided p: here the test against +margin, (0.3 - 2) / 0.5 standard errors away
+    assert result["p_value"] == pytest.approx(dist.cdf((0.3 - margin) / se)) == result["p_upper"]
+    assert result["p_lower"] == pytest.approx(dist.sf((0.3 + margin) / se))
+    assert (result["ci_low"], result["ci_high"]) == pytest.approx((0.3 - q * se, 0.3 + q * se))
+
+
+def test_equivalence_refuses_a_margin_or_standard_error_that_is_not_positive():
+    with pytest.raises(WijkstudieError, match="margin must be positive"):
+        equivalence_test(0.1, 0.2, 0)
+    with pytest.raises(WijkstudieError, match="standard error must be positive"):
+        equivalence_test(0.1, float("nan"), 0.5)
+    with pytest.raises(WijkstudieError, match="unknown reference distribution"):
+        equivalence_test(0.1, 0.2, 0.5, distribution="cauchy")

@@ -5,12 +5,15 @@
 - ``multilevel``: random-intercept (and random-slope) linear model of units nested in higher units
 - ``multilevel_logit``: random-intercept logistic model (adaptive Gauss-Hermite quadrature)
 - ``logit``, ``segmented_logit``, ``spline_logit``: logistic models with survey weights and clustered errors
+  (``segmented_logit`` with a cluster-bootstrap interval of its breakpoint)
 - ``spatial_models``: OLS beside spatial error and spatial lag models; ``morans_i``, ``lisa``, ``spatial_weights``
 - ``cronbach_alpha``, ``scale_score``: survey items as a scale
 - ``contrast(result, {...})`` works on every result; ``stack(results, term)`` sets one term of several side by side
+- ``equivalence_test(estimate, std_error, margin)``: two one-sided tests of whether an effect is negligibly small
 """
 
 from .area import area_regression
+from .inference import equivalence_test
 from .logistic import logit, predict, predicted_by_group, segmented_curve, segmented_logit, spline_logit
 from .mixed import multilevel, multilevel_logit
 from .panel import within_estimate
@@ -24,6 +27,7 @@ def contrast(result: ModelResult, weights: dict) -> dict:
     return result.contrast(weights)
 
 
-__all__ = ["ModelResult", "area_regression", "contrast", "cronbach_alpha", "lisa", "logit", "morans_i",
-           "multilevel", "multilevel_logit", "predict", "predicted_by_group", "scale_score", "segmented_curve",
-           "segmented_logit", "spatial_models", "spatial_weights", "spline_logit", "stack", "within_estimate"]
+__all__ = ["ModelResult", "area_regression", "contrast", "cronbach_alpha", "equivalence_test", "lisa", "logit",
+           "morans_i", "multilevel", "multilevel_logit", "predict", "predicted_by_group", "scale_score",
+           "segmented_curve", "segmented_logit", "spatial_models", "spatial_weights", "spline_logit", "stack",
+           "within_estimate"]

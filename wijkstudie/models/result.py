@@ -113,9 +113,18 @@ class ModelResult:
         return self.fitted
 
 
-def _quantile_and_p(distribution: str, z: float, level: float = 0.95) -> tuple[float, float]:
+def reference_distribution(distribution: str):
+    """The scipy distribution a table's ``distribution`` names: ``"normal"`` or ``"t(df)"``."""
+    if str(distribution) == "normal":
+        return stats.norm
     match = re.fullmatch(r"t\((\d+(?:\.\d+)?)\)", str(distribution))
-    dist = stats.t(float(match.group(1))) if match else stats.norm
+    if not match:
+        raise WijkstudieError(f"unknown reference distribution {distribution!r}: 'normal' or 't(df)'")
+    return stats.t(float(match.group(1)))
+
+
+def _quantile_and_p(distribution: str, z: float, level: float = 0.95) -> tuple[float, float]:
+    dist = reference_distribution(distribution)
     q = float(dist.ppf(0.5 + level / 2))
     p = float(2 * dist.sf(abs(z))) if np.isfinite(z) else np.nan
     return q, p
