@@ -33,6 +33,8 @@ def test_segmented_fit_recovers_the_breakpoint_and_the_slopes(sample):
     low, high = fit.extra["breakpoint_ci"]
     assert low <= P["residence_breakpoint_years"] <= high
     assert high - low < 2.5
+    low, high = fit.extra["breakpoint_ci_bootstrap"]  # resampling whole buurten
+    assert low <= P["residence_breakpoint_years"] <= high and high - low < 3
     table = fit.table
     assert table.loc["before", "ci_low"] < P["residence_slope_per_year"] < table.loc["before", "ci_high"]
     assert table.loc["after", "ci_low"] < 0 < table.loc["after", "ci_high"]

@@ -123,23 +123,73 @@ def _segment_columns(x: np.ndarray, tau: float) -> tuple[np.ndarray, np.ndarray]
     return np.minimum(x, tau), np.maximum(x - tau, 0.0)
 
 
+BOOTSTRAP_SEED = 20240601
+
+
 def segmented_logit(data: pd.DataFrame, outcome: str, x: str, covariates: str = "", weights: str | None = None,
-                    cluster: str | None = None, grid=None) -> ModelResult:
+                    cluster: str | None = None, grid=None, *, bootstrap: int = 999,
+                    seed: int = BOOTSTRAP_SEED) -> ModelResult:
     """Logistic regression of ``outcome`` on ``x`` with a slope change at an estimated breakpoint tau:
     logit P = a + b1 * min(x, tau) + b2 * max(x - tau, 0) + covariates.
 
-    tau is the grid value with the highest (weighted) log-likelihood; its 95 % interval holds every tau whose
-    likelihood-ratio statistic against the best is below the chi-square(1) critical value 3.84.
+    tau is the grid value with the highest (weighted) log-likelihood, the profile computed at every grid value
+    (Newton's method, each fit started from its neighbour's). Two 95 % intervals of tau:
+
+    - ``breakpoint_ci``: every tau whose likelihood-ratio statistic against the best is below the chi-square(1)
+      critical value 3.84. It treats the rows as independent, so with clustered data it is too narrow.
+    - ``breakpoint_ci_bootstrap``: a percentile interval from a cluster bootstrap: ``bootstrap`` replicates,
+      each drawing the clusters (``cluster``; every row on its own without one) with replacement, seeded by
+      ``seed``, each replicate's breakpoint the argmax of its profile over the grid.
+
+    Refitting every replicate at every grid value would take hours, so a replicate's profile is the one-step
+    (estimating-function) approximation: at every grid tau the full-sample estimate beta(tau) is kept, with
+    each cluster's log-likelihood ll_c, summed score s_c and summed information H_c at it. A replicate with
+    cluster multiplicities m_c then has the profile log-likelihood
+
+        loglik*(tau) = sum_c m_c ll_c + 0.5 g' H^-1 g,   g = sum_c m_c s_c,   H = sum_c m_c H_c,
+
+    the log-likelihood after one Newton step from beta(tau): exact for a quadratic log-likelihood, and its
+    error shrinks as the clusters grow in number (a replicate's estimate lies O(1 / sqrt(clusters)) from
+    beta(tau)). All replicates are done at once with matrix products; without ``cluster`` the cost grows with
+    the number of rows.
+
+    Parameters
+    ----------
+    data : DataFrame
+    outcome, x : str
+        the 0/1 outcome and the predictor whose slope changes
+    covariates : str
+        the rest of the formula's right-hand side, e.g. ``"C(tenure) + C(age_group)"``
+    weights : str, optional
+        survey weights (normalised to mean 1)
+    cluster : str, optional
+        the clusters (e.g. the buurt of each resident): sandwich standard errors and the bootstrap's units
+    grid : array, optional
+        the breakpoints tried (by default steps of 0.25 from the 5th to the 90th percentile of ``x``)
+    bootstrap : int
+        bootstrap replicates (999 by default; 0 skips the bootstrap)
+    seed : int
+        seeds the bootstrap draws, so results repeat
 
     Returns
     -------
     ModelResult
         at the best tau: terms ``before`` and ``after`` are the slopes per unit of ``x`` before and after the
-        breakpoint. ``extra``: ``breakpoint``, ``breakpoint_ci``, ``profile`` (tau, loglik), ``at_grid_edge``,
-        ``x`` (the predictor's name) and ``design`` (builds the design at a tau, for ``segmented_curve``).
+        breakpoint (``equivalence_test`` of ``after`` against a margin asks whether the effect flattens out).
+        ``extra``: ``breakpoint``, ``breakpoint_ci`` (likelihood ratio), ``breakpoint_ci_bootstrap`` (None
+        without a bootstrap), ``bootstrap`` (``replicates``, ``method``, ``seed``, ``clusters``,
+        ``breakpoints``: each replicate's), ``profile`` (tau, loglik), ``at_grid_edge``, ``x`` (the
+        predictor's name) and ``design`` (builds the design at a tau, for ``segmented_curve``).
+
+    Raises
+    ------
+    WijkstudieError
+        for fewer than 50 complete rows or a negative number of replicates.
     """
     import patsy
 
+    if int(bootstrap) != bootstrap or bootstrap < 0:
+        raise WijkstudieError(f"segmented_logit: bootstrap is a number of replicates (0 or more), not {bootstrap!r}")
     cov_formula = f" + {covariates}" if covariates else ""
     used = complete_rows(f"{outcome} ~ {x}{cov_formula}", data, [c for c in (weights, cluster) if c])
     if len(used) < 50:
@@ -148,36 +198,192 @@ def segmented_logit(data: pd.DataFrame, outcome: str, x: str, covariates: str = 
     if grid is None:
         lo, hi = np.quantile(xv, [0.05, 0.9])
         grid = np.round(np.arange(max(lo, 0.25), hi, 0.25), 2)
+    grid = np.asarray(grid, dtype=float)
     w = _weights(used, weights)
     # the design matrix of the covariates is built once; only the two segment columns change with tau
     y, covs = patsy.dmatrices(f"{outcome} ~ 1{cov_formula}", used, return_type="dataframe")
-    yv = y.iloc[:, 0].to_numpy()
+    yv = y.iloc[:, 0].to_numpy(dtype=float)
+    segments = SegmentedDesign(xv, covs.to_numpy(dtype=float))
 
     def design(tau):
         before, after = _segment_columns(xv, tau)
         return pd.concat([covs.iloc[:, :1], pd.DataFrame({"before": before, "after": after}, index=covs.index),
                           covs.iloc[:, 1:]], axis=1)
 
-    def loglik(tau):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return sm.GLM(yv, design(tau), family=sm.families.Binomial(), var_weights=w).fit().llf
-
-    coarse = pd.DataFrame({"tau": grid[::4], "loglik": [loglik(t) for t in grid[::4]]})
-    centre = coarse.loc[coarse["loglik"].idxmax(), "tau"]
-    fine = [t for t in grid if abs(t - centre) <= 2.0 and t not in set(coarse["tau"])]
-    profile = pd.concat([coarse, pd.DataFrame({"tau": fine, "loglik": [loglik(t) for t in fine]})])
-    profile = profile.sort_values("tau").reset_index(drop=True)
-    best = profile.loc[profile["loglik"].idxmax()]
+    logliks, betas = profile_loglik(yv, segments, w, grid)
+    profile = pd.DataFrame({"tau": grid, "loglik": logliks})
+    best = int(np.argmax(logliks))
     critical = stats.chi2.ppf(0.95, 1) / 2
-    inside = profile[profile["loglik"] >= best["loglik"] - critical]["tau"]
-    tau = float(best["tau"])
+    inside = grid[logliks >= logliks[best] - critical]
+    tau = float(grid[best])
     X = design(tau)
     fit, cov = _fit(yv, X, w, used[cluster].to_numpy() if cluster else None)
-    extra = {"breakpoint": tau, "breakpoint_ci": (float(inside.min()), float(inside.max())), "profile": profile,
+    extra = {"breakpoint": tau, "breakpoint_ci": (float(inside.min()), float(inside.max())),
+             "breakpoint_ci_bootstrap": None, "bootstrap": {"replicates": 0, "method": "none"}, "profile": profile,
              "at_grid_edge": tau in (grid[0], grid[-1]), "x": x, "design": design}
+    if bootstrap:
+        codes = pd.factorize(used[cluster])[0] if cluster else np.arange(len(used))
+        extra.update(_bootstrap_breakpoint(yv, segments, w, codes, grid, betas, int(bootstrap), seed,
+                                           f"clusters of {cluster}" if cluster else "rows"))
     return _result(f"segmented logistic regression (breakpoint {tau:g})", f"{outcome} ~ seg({x}, tau){cov_formula}",
                    y, X, fit, cov, data, used, w, extra)
+
+
+def _bootstrap_breakpoint(y, segments, w, codes, grid, betas, replicates: int, seed: int, units: str) -> dict:
+    """The cluster bootstrap of ``segmented_logit``: its percentile interval and what was done."""
+    multiplicities = cluster_multiplicities(int(codes.max()) + 1, replicates, seed)
+    taus = grid[np.argmax(one_step_profiles(y, segments, w, codes, grid, betas, multiplicities), axis=1)]
+    low, high = np.quantile(taus, [0.025, 0.975], method="inverted_cdf")
+    return {"breakpoint_ci_bootstrap": (float(low), float(high)),
+            "bootstrap": {"replicates": replicates, "seed": seed, "clusters": multiplicities.shape[1],
+                          "breakpoints": taus, "method": f"cluster bootstrap ({units} drawn with replacement), "
+                                                        "one-step profile over the grid, 95 % percentile interval"}}
+
+
+class SegmentedDesign:
+    """The design of a segmented fit as numpy columns: intercept, ``before``, ``after``, then the covariates
+    (the order of ``segmented_logit``'s table)."""
+
+    def __init__(self, x: np.ndarray, covariates: np.ndarray):
+        self.x, self.covariates = x, covariates
+
+    def at(self, tau: float) -> np.ndarray:
+        before, after = _segment_columns(self.x, tau)
+        return np.column_stack([self.covariates[:, :1], before, after, self.covariates[:, 1:]])
+
+
+def _loglik(y: np.ndarray, eta: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Each row's weighted log-likelihood of a logistic model (statsmodels' GLM with ``var_weights``)."""
+    return w * (y * eta - np.logaddexp(0.0, eta))
+
+
+def newton_logit(y: np.ndarray, X: np.ndarray, w: np.ndarray, start=None, max_iter: int = 50):
+    """The weighted logistic maximum-likelihood estimate by Newton's method with step halving.
+
+    Returns (beta, loglik), or None when the information is singular or the steps do not settle (the caller
+    then falls back on statsmodels)."""
+    beta = np.zeros(X.shape[1]) if start is None else np.array(start, dtype=float)
+    ll = float(_loglik(y, X @ beta, w).sum())
+    for _ in range(max_iter):
+        eta = X @ beta
+        p = 1.0 / (1.0 + np.exp(-eta))
+        try:
+            step = np.linalg.solve(X.T @ (X * (w * p * (1 - p))[:, None]), X.T @ (w * (y - p)))
+        except np.linalg.LinAlgError:
+            return None
+        length = 1.0
+        while True:
+            candidate = beta + length * step
+            ll_new = float(_loglik(y, X @ candidate, w).sum())
+            if ll_new >= ll - 1e-9 * abs(ll) or length < 1e-3:
+                break
+            length /= 2
+        beta, change, ll = candidate, ll_new - ll, ll_new
+        if np.max(np.abs(length * step)) < 1e-9 or abs(change) < 1e-12 * abs(ll):
+            return beta, ll
+    return None
+
+
+def profile_loglik(y: np.ndarray, segments: SegmentedDesign, w, grid) -> tuple[np.ndarray, list]:
+    """The profile log-likelihood of the breakpoint over ``grid``, and the estimates at every tau."""
+    w = np.ones(len(y)) if w is None else w
+    logliks, betas, start = np.empty(len(grid)), [], None
+    for i, tau in enumerate(grid):
+        X = segments.at(tau)
+        found = newton_logit(y, X, w, start)
+        if found is None:  # singular or unsettled: statsmodels' IRLS (with its pseudo-inverse) decides
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                glm = sm.GLM(y, X, family=sm.families.Binomial(), var_weights=w).fit()
+            found = (np.asarray(glm.params), float(glm.llf))
+        start, logliks[i] = found
+        betas.append(start)
+    return logliks, betas
+
+
+def cluster_multiplicities(clusters: int, replicates: int, seed: int) -> np.ndarray:
+    """How often each cluster is drawn in each bootstrap replicate (replicates x clusters; each row sums to the
+    number of clusters), seeded; kept as small integers, drawn in batches to bound memory."""
+    rng = np.random.default_rng(seed)
+    out = np.empty((replicates, clusters), dtype=np.uint16)
+    batch = max(1, 2_000_000 // clusters)
+    for start in range(0, replicates, batch):
+        size = min(batch, replicates - start)
+        out[start:start + size] = rng.multinomial(clusters, np.full(clusters, 1.0 / clusters), size=size)
+    return out
+
+
+class ClusterBlocks:
+    """Rows grouped by cluster into zero-padded blocks of clusters of similar size (sizes up to the next power
+    of two, so at most half of a block is padding): each cluster's sums of scores and information are then
+    batched matrix products."""
+
+    def __init__(self, codes: np.ndarray):
+        self.codes = np.asarray(codes)
+        self.clusters = int(self.codes.max()) + 1
+        sizes = np.bincount(self.codes, minlength=self.clusters)
+        order = np.argsort(self.codes, kind="stable")
+        position = np.empty(len(order), dtype=np.int64)
+        position[order] = np.arange(len(order)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        size_class = np.ceil(np.log2(np.maximum(sizes, 1))).astype(int)
+        self.blocks = []
+        for size in np.unique(size_class):
+            members = np.flatnonzero(size_class == size)
+            local = np.full(self.clusters, -1)
+            local[members] = np.arange(len(members))
+            rows = np.flatnonzero(local[self.codes] >= 0)
+            self.blocks.append((members, rows, local[self.codes[rows]], position[rows], int(sizes[members].max())))
+
+    def sums(self, X: np.ndarray, residual: np.ndarray, variance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per cluster: the summed score X' residual (clusters x k) and information X' diag(variance) X
+        (clusters x k x k)."""
+        k = X.shape[1]
+        score, info = np.zeros((self.clusters, k)), np.zeros((self.clusters, k, k))
+        for members, rows, local, position, width in self.blocks:
+            padded = np.zeros((len(members), width, k))
+            padded[local, position] = X[rows]
+            weights = np.zeros((len(members), width, 2))
+            weights[local, position] = np.column_stack([residual[rows], variance[rows]])
+            score[members] = np.einsum("cik,ci->ck", padded, weights[:, :, 0])
+            info[members] = np.matmul(padded.transpose(0, 2, 1), padded * weights[:, :, 1:])
+        return score, info
+
+
+def one_step_profiles(y: np.ndarray, segments: SegmentedDesign, w, codes: np.ndarray, grid, betas,
+                      multiplicities: np.ndarray) -> np.ndarray:
+    """Every bootstrap replicate's one-step profile log-likelihood over the grid (replicates x grid; see
+    ``segmented_logit``): at each tau the clusters' log-likelihoods, scores and information at the
+    full-sample estimate ``betas[i]``, combined by the replicates' cluster ``multiplicities``."""
+    w = np.ones(len(y)) if w is None else w
+    blocks = ClusterBlocks(codes)
+    k = len(betas[0])
+    upper = np.triu_indices(k)
+    batch = max(1, 4_000_000 // blocks.clusters)
+    out = np.empty((multiplicities.shape[0], len(grid)))
+    for i, tau in enumerate(grid):
+        X = segments.at(tau)
+        eta = X @ betas[i]
+        p = 1.0 / (1.0 + np.exp(-eta))
+        ll_c = np.bincount(codes, _loglik(y, eta, w), minlength=blocks.clusters)
+        score_c, info_c = blocks.sums(X, w * (y - p), w * p * (1 - p))
+        info_c = info_c[:, upper[0], upper[1]]
+        for start in range(0, len(out), batch):
+            m = multiplicities[start:start + batch].astype(float)
+            out[start:start + len(m), i] = m @ ll_c + _newton_gain(m @ score_c, m @ info_c, upper, k)
+    return out
+
+
+def _newton_gain(g: np.ndarray, info_upper: np.ndarray, upper, k: int) -> np.ndarray:
+    """0.5 g' H^-1 g for a stack of scores and (upper triangles of) information matrices: what one Newton step
+    adds to the log-likelihood."""
+    info = np.zeros((len(g), k, k))
+    info[:, upper[0], upper[1]] = info_upper
+    info[:, upper[1], upper[0]] = info_upper
+    try:
+        step = np.linalg.solve(info, g[:, :, None])[:, :, 0]
+    except np.linalg.LinAlgError:  # a replicate without some category: the pseudo-inverse
+        step = np.einsum("bij,bj->bi", np.linalg.pinv(info), g)
+    return 0.5 * np.einsum("bi,bi->b", g, step)
 
 
 def segmented_curve(result: ModelResult, x_values=None) -> pd.DataFrame:
