@@ -248,3 +248,63 @@ def test_equivalence_refuses_a_margin_or_standard_error_that_is_not_positive():
         equivalence_test(0.1, float("nan"), 0.5)
     with pytest.raises(WijkstudieError, match="unknown reference distribution"):
         equivalence_test(0.1, 0.2, 0.5, distribution="cauchy")
+
+
+# --- pooled random-effects estimate -----------------------------------------------------------------------------
+
+# The BCG vaccine trials (Colditz et al. 1994, JAMA 271: 698-702; metafor's dat.bcg): TB cases and non-cases
+# among the vaccinated (tpos, tneg) and the controls (cpos, cneg) of 13 trials.
+BCG = pd.DataFrame(
+    [("Aronson", 1948, 4, 119, 11, 128), ("Ferguson & Simes", 1949, 6, 300, 29, 274),
+     ("Rosenthal et al", 1960, 3, 228, 11, 209), ("Hart & Sutherland", 1977, 62, 13536, 248, 12619),
+     ("Frimodt-Moller et al", 1973, 33, 5036, 47, 5761), ("Stein & Aronson", 1953, 180, 1361, 372, 1079),
+     ("Vandiviere et al", 1973, 8, 2537, 10, 619), ("TPT Madras", 1980, 505, 87886, 499, 87892),
+     ("Coetzee & Berjak", 1968, 29, 7470, 45, 7232), ("Rosenthal et al", 1961, 17, 1699, 65, 1600),
+     ("Comstock et al", 1974, 186, 50448, 141, 27197), ("Comstock & Webster", 1969, 5, 2493, 3, 2338),
+     ("Comstock et al", 1976, 27, 16886, 29, 17825)],
+    columns=["author", "year", "tpos", "tneg", "cpos", "cneg"])
+
+
+def test_the_pooled_estimate_of_the_bcg_trials_is_the_published_one():
+    """Log risk ratios and their variances as metafor's escalc(measure="RR") computes them; the expected figures
+    are those metafor's own test suite checks rma(yi, vi, method="DL") against (Stata's metan, randomi):
+    tests/testthat/test_misc_metan_vs_rma.uni_with_dat.bcg.r in github.com/wviechtb/metafor: estimate -0.7141,
+    95 % CI -1.0644 to -0.3638, z -3.9952, tau^2 0.3088, I^2 92.1173 %, and Q = 152.2330 (the fixed-effect
+    model's QE)."""
+    from wijkstudie.models import pooled_estimate
+
+    treated, control = BCG["tpos"] + BCG["tneg"], BCG["cpos"] + BCG["cneg"]
+    log_rr = np.log(BCG["tpos"] / treated) - np.log(BCG["cpos"] / control)
+    variance = 1 / BCG["tpos"] - 1 / treated + 1 / BCG["cpos"] - 1 / control
+    labels = BCG["author"] + " " + BCG["year"].astype(str)
+    pooled = pooled_estimate(log_rr, np.sqrt(variance), labels=labels)
+    assert pooled["estimate"] == pytest.approx(-0.7141, abs=1e-4)
+    assert (pooled["ci_low"], pooled["ci_high"]) == pytest.approx((-1.0644, -0.3638), abs=1e-4)
+    assert pooled["z"] == pytest.approx(-3.9952, abs=1e-4)
+    assert pooled["tau2"] == pytest.approx(0.3088, abs=1e-4)
+    assert pooled["i2"] == pytest.approx(92.1173, abs=1e-4)
+    assert pooled["q"] == pytest.approx(152.2330, abs=1e-4) and pooled["q_p_value"] < 1e-20
+    assert pooled["k"] == 13 and pooled["method"] == "DerSimonian-Laird"
+    assert pooled["weights"].sum() == pytest.approx(1) and pooled["weights"].index[7] == "TPT Madras 1980"
+    # random-effects weights 1 / (v + tau^2), normalised
+    expected = 1 / (variance + pooled["tau2"])
+    assert pooled["weights"].to_numpy() == pytest.approx((expected / expected.sum()).to_numpy(), rel=1e-6)
+
+
+def test_estimates_that_agree_beyond_chance_pool_to_the_inverse_variance_mean():
+    from wijkstudie.models import pooled_estimate
+
+    estimates, se = np.array([0.50, 0.52, 0.49, 0.51]), np.array([0.1, 0.2, 0.15, 0.1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        pooled = pooled_estimate(estimates, se)   # Q far below its k - 1 degrees of freedom: no heterogeneity
+    w = 1 / se ** 2
+    assert pooled["tau2"] == 0 and pooled["i2"] == 0 and pooled["q"] < 3
+    assert pooled["estimate"] == pytest.approx(np.sum(w * estimates) / w.sum())
+    assert pooled["std_error"] == pytest.approx(1 / np.sqrt(w.sum()))
+    with pytest.raises(WijkstudieError, match="at least 2 estimates"):
+        pooled_estimate([0.5], [0.1])
+    with pytest.raises(WijkstudieError, match="standard errors must be positive"):
+        pooled_estimate([0.5, 0.4], [0.1, 0.0])
+    with pytest.raises(WijkstudieError, match="method must be one of dl, pm"):
+        pooled_estimate([0.5, 0.4], [0.1, 0.2], method="reml")

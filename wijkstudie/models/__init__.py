@@ -10,10 +10,12 @@
 - ``cronbach_alpha``, ``scale_score``: survey items as a scale
 - ``contrast(result, {...})`` works on every result; ``stack(results, term)`` sets one term of several side by side
 - ``equivalence_test(estimate, std_error, margin)``: two one-sided tests of whether an effect is negligibly small
+- ``pooled_estimate(estimates, std_errors)``: random-effects pooled estimate of one effect estimated several times
 """
 
 from .area import area_regression
 from .inference import equivalence_test
+from .meta import pooled_estimate
 from .logistic import logit, predict, predicted_by_group, segmented_curve, segmented_logit, spline_logit
 from .mixed import multilevel, multilevel_logit
 from .panel import within_estimate
@@ -28,6 +30,6 @@ def contrast(result: ModelResult, weights: dict) -> dict:
 
 
 __all__ = ["ModelResult", "area_regression", "contrast", "cronbach_alpha", "equivalence_test", "lisa", "logit",
-           "morans_i", "multilevel", "multilevel_logit", "predict", "predicted_by_group", "scale_score",
-           "segmented_curve", "segmented_logit", "spatial_models", "spatial_weights", "spline_logit", "stack",
-           "within_estimate"]
+           "morans_i", "multilevel", "multilevel_logit", "pooled_estimate", "predict", "predicted_by_group",
+           "scale_score", "segmented_curve", "segmented_logit", "spatial_models", "spatial_weights", "spline_logit",
+           "stack", "within_estimate"]
