@@ -158,9 +158,9 @@ def harmonise(table: pd.DataFrame, to_division: int, weights: str | None = None,
     -------
     DataFrame
         the harmonised table (``division_year`` = ``to_division``; a column ``harmonised`` is True for areas
-        computed from several parts or under a new code; a column ``source_code_<from division>`` (string) holds
-        the old area that gave each new area most of its addresses, its own code for the land row and unchanged
-        areas). ``harmonisation_report(result)`` (also in ``wijkstudie.report(result)``) says how many areas
+        computed from several parts or under a new code; when the table moved, a column
+        ``source_code_<from division>`` (string) holds the old area that gave each new area most of its
+        addresses, its own code for the land row and unchanged areas). ``harmonisation_report(result)`` (also in ``wijkstudie.report(result)``) says how many areas
         were unchanged, recoded, merged, split or not mapped, how many new areas share their source area with
         another, and how much of the population moved. Its provenance joins the table's and the crosswalk's.
 
