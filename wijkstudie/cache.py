@@ -1,6 +1,8 @@
-"""Processed tables cached as (Geo)Parquet, keyed by the raw file's content hash and the reader version.
+"""Processed tables cached as (Geo)Parquet, keyed by the raw file's content hash, the reader version and the
+variable dictionary.
 
-A changed raw file (or a new reader version) gets a new key, so stale tables are never served. The content
+A changed raw file (or a new reader version, or an edited ``variables.yaml``, which decides the columns) gets a
+new key, so stale tables are never served. The content
 hash of a raw file is remembered with its size and modification time (``fingerprints.json``) and reused while
 both match; ``rehash`` (``load(..., refresh=True)``) hashes it again regardless. The load report (suppressed
 cells, warnings, identification) is kept in a JSON file beside the table. Both are written to a temporary name
@@ -19,6 +21,7 @@ import os
 import tempfile
 import time
 from dataclasses import asdict
+from functools import lru_cache
 from pathlib import Path
 from warnings import warn
 
@@ -53,7 +56,17 @@ def cache_key(path: Path, rehash: bool = False) -> str:
     sweep(processed_dir())
     entry = None if rehash else _index().get(str(path))
     digest = entry[2] if entry and entry[:2] == [stat.st_size, stat.st_mtime_ns] else file_sha256(path)[:24]
-    return f"{digest}-v{READER_VERSION}"
+    return f"{digest}-v{READER_VERSION}-{_dictionary_fingerprint()}"
+
+
+@lru_cache(maxsize=1)
+def _dictionary_fingerprint() -> str:
+    """The variable dictionary's content: which source columns become which variables."""
+    import hashlib
+
+    from .variables import VARIABLES_FILE
+
+    return hashlib.sha256(VARIABLES_FILE.read_bytes()).hexdigest()[:8]
 
 
 def remember(path: Path, key: str) -> None:

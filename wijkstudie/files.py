@@ -30,7 +30,8 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
     dataset = datasets().get(ident["dataset"])
     names = [c for c in frame.columns if c in vardict.variables()]
     levels = counts_by_level(frame)
-    provenance = from_file(path, ident["dataset"], ident["year"], ident["division"], meta.get("sha256", ""), levels)
+    provenance = from_file(path, ident["dataset"], ident["year"], ident["division"], meta.get("sha256", ""), levels,
+                           ident["variant"], names)
     year_note = [f"year {ident['year']} {ident['year_from']}"] if ident.get("year_from") else []
     frame.attrs[ATTR] = asdict(LoadReport(
         source=ident["dataset"], title=dataset.title if dataset else ident["dataset"], format=ident["format"],

@@ -191,7 +191,8 @@ def read_microdata(path, mapping) -> pd.DataFrame:
     if "weight" not in out:
         out["weight"] = 1.0
     year = int(out["survey_year"].mode().iloc[0]) if out["survey_year"].notna().any() else None
-    return attach(out, from_file(path, str(spec.get("source", path.name)), year, None, "", ["resident"]))
+    return attach(out, from_file(path, str(spec.get("source", path.name)), year, None, "", ["resident"],
+                                 variables=[str(c) for c in out.columns]))
 
 
 AGE_BINS = [17, 29, 44, 64, 110]  # 18-29, 30-44, 45-64, 65+ (ages outside the schema's range never get a group)

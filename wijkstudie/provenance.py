@@ -38,6 +38,8 @@ class Source:
     division: int | None = None
     file: str = ""
     sha256: str = ""
+    variant: str | None = None  # the catalogue variant (age group, workbook, context sheet, ...)
+    variables: tuple = field(default=(), repr=False)  # the canonical variables this file gave the table
 
     def label(self) -> str:
         return f"{self.dataset} {self.year}" if self.year is not None else self.dataset
@@ -89,13 +91,18 @@ class Provenance:
         return Provenance(self.kind, tuple(known + [s for s in sources if s not in known]), self.levels, self.note)
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "sources": [vars(s).copy() for s in self.sources], "levels": list(self.levels),
-                "note": self.note}
+        return {"kind": self.kind, "sources": [{**vars(s), "variables": list(s.variables)} for s in self.sources],
+                "levels": list(self.levels), "note": self.note}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Provenance":
-        return cls(data["kind"], tuple(Source(**s) for s in data.get("sources", [])), tuple(data.get("levels", [])),
-                   data.get("note", ""))
+        sources = tuple(Source(**{**s, "variables": tuple(s.get("variables", ()))}) for s in data.get("sources", []))
+        return cls(data["kind"], sources, tuple(data.get("levels", [])), data.get("note", ""))
+
+    def source_of(self, variable: str) -> Source | None:
+        """The source that gave a table ``variable`` (the last one read, when several did), or None."""
+        found = [s for s in self.sources if variable in s.variables]
+        return found[-1] if found else None
 
 
 UNKNOWN = Provenance("unknown", note="the table carries no provenance: made outside wijkstudie, or an operation "
@@ -183,7 +190,7 @@ def mirror_manifest(path: Path) -> dict | None:
 
 
 def from_file(path: Path, dataset: str, year: int | None, division: int | None, sha256: str,
-              levels=()) -> Provenance:
+              levels=(), variant: str | None = None, variables=()) -> Provenance:
     """The provenance of a file as it is read: synthetic or unknown when the mirror it lies in says so in its
     manifest, real otherwise (a file of a publisher, or a copy of one)."""
     from .runlog import note as note_read
@@ -195,7 +202,7 @@ def from_file(path: Path, dataset: str, year: int | None, division: int | None, 
     note = manifest.get("problem", "") or (f"synthetic world ({manifest.get('description', '')})"
                                            if kind == "synthetic" else "")
     source = Source(dataset, int(year) if year is not None else None, int(division) if division is not None else None,
-                    Path(path).name, sha256)
+                    Path(path).name, sha256, variant, tuple(variables))
     return Provenance(kind, (source,), tuple(sorted(set(levels))), note if kind != "real" else "")
 
 
