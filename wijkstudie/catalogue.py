@@ -70,6 +70,7 @@ class Dataset:
     title_en: str = ""
     notes: str = ""
     mirror_folder: str = ""
+    measurement: dict = field(default_factory=dict, compare=False)  # how its figures were measured (evidence.py)
 
     @property
     def years(self) -> list[int]:
@@ -175,9 +176,20 @@ def _crosswalk_resources(name: str, spec: dict, folder: str) -> list[Resource]:
 
 
 @lru_cache(maxsize=1)
-def _catalogue(path: Path = CATALOGUE_FILE) -> dict[str, Dataset]:
+def _raw(path: Path = CATALOGUE_FILE) -> dict:
     with open(path, encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
+        return yaml.safe_load(fh)
+
+
+def measurement_models() -> dict[str, dict]:
+    """The small-area models behind model-based datasets (``measurement_models`` in catalogue.yaml): name,
+    citation, what they were fitted on, the concepts they use as predictors and how an area's figure is made."""
+    return _raw()["measurement_models"]
+
+
+@lru_cache(maxsize=1)
+def _catalogue(path: Path = CATALOGUE_FILE) -> dict[str, Dataset]:
+    raw = _raw(path)
     datasets = {}
     for name, entry in raw["datasets"].items():
         folder = entry.get("mirror_folder", "")
@@ -196,6 +208,7 @@ def _catalogue(path: Path = CATALOGUE_FILE) -> dict[str, Dataset]:
             notes=" ".join(str(entry.get("notes", "")).split()),
             resources=tuple(sorted(resources, key=lambda r: r.year)),
             mirror_folder=folder,
+            measurement=dict(entry.get("measurement", {})),
         )
     return datasets
 

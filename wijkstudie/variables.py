@@ -48,6 +48,16 @@ def identifiers() -> dict[str, dict]:
     return _dictionary()["identifiers"]
 
 
+def study_variables() -> dict[str, dict]:
+    """Columns the study builds from loaded variables (``study_variables`` in variables.yaml)."""
+    return _dictionary()["study_variables"]
+
+
+def concepts() -> dict[str, str]:
+    """The concepts variables measure (``concepts`` in variables.yaml): name -> description."""
+    return _dictionary()["concepts"]
+
+
 def variable_table() -> pd.DataFrame:
     """The dictionary as a table: one row per canonical name (identifiers first)."""
     rows = []
@@ -73,7 +83,7 @@ def label(name: str, language: str | None = None, with_unit: bool = False) -> st
         language = settings.language
     if language not in ("en", "nl"):
         raise WijkstudieError(f"unknown language {language!r}; use 'en' or 'nl'")
-    entry = variables().get(name) or identifiers().get(name)
+    entry = variables().get(name) or identifiers().get(name) or study_variables().get(name)
     if entry is None:
         raise WijkstudieError(f"unknown variable {name!r}; see wijkstudie.variable_table()")
     text = entry[f"label_{language}"]

@@ -404,7 +404,8 @@ def _rotterdam_context(register: pd.DataFrame, path: Path) -> None:
 # --- Amsterdam BBGA -----------------------------------------------------------------------------------------
 
 BBGA = [("BEVTOTAAL", "population", range(2005, 2019)), ("BEV18_22", "n_age_18_22", range(2005, 2019)),
-        ("BEV23_39", "n_age_23_39", range(2005, 2019)),
+        ("BEV23_39", "n_age_23_39", range(2005, 2019)), ("BEV65PLUS_P", "pct_age_65_plus", range(2005, 2019)),
+        ("BEVNW_P", "pct_non_western", range(2005, 2019)),
         ("BEVALLEENHH_P", "pct_single_person_households", range(2010, 2019)),
         ("WKOOP_P", "pct_owner_occupied", range(2011, 2019)), ("BEVWOONDUUR", "mean_years_at_address", range(2005, 2019)),
         ("PVRIJWIL_P", "pct_volunteering", (2012, 2014, 2016)),
@@ -428,6 +429,8 @@ def _bbga(world: World, data_path: Path, meta_path: Path) -> None:
             n = len(r)
             values = {"population": n * 60.0, "n_age_18_22": 60.0 * (r["age"] <= 22).sum(),
                       "n_age_23_39": 60.0 * r["age"].between(23, 39).sum(),
+                      "pct_age_65_plus": 100 * (r["age"] >= 65).mean(),
+                      "pct_non_western": 100 * (r["origin"] == "non_western").mean(),
                       "pct_single_person_households": 100 * (r["household_type"] == "single").mean(),
                       "pct_owner_occupied": 100 * (r["tenure"] == "owner").mean(),
                       "mean_years_at_address": float(r["years_at_address"].mean()),
