@@ -6,6 +6,7 @@ import pytest
 
 import wijkstudie as ws
 from wijkstudie import findings as fd
+from wijkstudie import verdicts
 from wijkstudie.models import area_regression
 from wijkstudie.provenance import UNKNOWN, Provenance, Source, combine, provenance_of
 from conftest import FIXTURES
@@ -76,10 +77,11 @@ def test_a_plain_merge_then_a_model_is_never_counted_as_real_evidence(tables):
     merged = kwb.merge(rivm[["region_code", "pct_volunteering"]], on="region_code")
     result = area_regression("pct_volunteering ~ population", merged)
     assert result.data_kind == "unknown" and "UNKNOWN" in str(result)
-    test = fd.from_model("F3", result, "population", +1, "merged by hand")
+    test = fd.from_model("F3", result, "population", label="merged by hand")
     assert test.data_kind == "unknown" and "not counted" in " ".join(test.caveats)
-    assert test.scope_group == "unknown"
-    assert fd.scoped_verdict([test]).startswith("UNKNOWN provenance, not counted: ")  # no national, no cities
+    assert test.scope_group == "unknown" and test.evidence == "unknown" and not test.counted_kind
+    judgement = verdicts.judge("F3", [test])
+    assert judgement.verdicts == {} and judgement.not_counted == {"unknown": [test]}  # no national, no cities
     assert "UNKNOWN PROVENANCE" in [t.get_text() for t in _saved(merged).texts]
 
 

@@ -33,13 +33,13 @@ def project(tmp_path, monkeypatch):
     folder.mkdir()
     data = write_kwb_workbook(tmp_path / "kwb-2023.xlsx")
     notebook(folder / "01_reads.ipynb", [
-        "import matplotlib.pyplot as plt\nimport wijkstudie as ws\nfrom wijkstudie import findings as fd\n"
+        "import matplotlib.pyplot as plt\nimport wijkstudie as ws\nfrom wijkstudie import results\n"
         "from wijkstudie.plotting import save_figure",
         f"table = ws.read_file({str(data)!r})\nfig = plt.figure()\n"
         "save_figure(fig, '01_figure', source=ws.source_caption(table), formats=('png',))\n"
-        "fd.record_value('population', float(table['population'].iloc[0]), None, 'real', 'kwb', notebook='01_reads')"])
+        "results.record_value('population', float(table['population'].iloc[0]), None, 'real', 'kwb', notebook='01_reads')"])
     notebook(folder / "02_needs.ipynb", [
-        "from wijkstudie import findings as fd\nprint(fd.recorded_value('population')['value'])"], needs=["01_reads"])
+        "from wijkstudie import results\nprint(results.recorded_value('population')['value'])"], needs=["01_reads"])
     notebook(folder / "03_alone.ipynb", ["print(3)"])
     monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", str(tmp_path / "figures"))
     monkeypatch.setenv("WIJKSTUDIE_DATA", "real")

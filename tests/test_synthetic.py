@@ -90,7 +90,8 @@ def test_synthetic_origin_survives_joins_and_models(monkeypatch):
         assert ws.provenance_of(table).kind == "synthetic"
     result = area_regression("pct_volunteering ~ pct_owner_occupied", study.rotterdam_wijken(2014), weights="population")
     assert result.data_kind == "synthetic"
-    assert from_model("F3", result, "pct_owner_occupied", 1, "x").data_kind == "synthetic"
+    test = from_model("F3", result, "pct_owner_occupied", label="x")
+    assert test.data_kind == "synthetic" and test.evidence == "method check" and test.planted_sign == 1
     assert "synthetic stand-in" in ws.source_caption(study.rotterdam_wijken(2014))
     assert ws.data_origin().startswith("SYNTHETIC DATA")
 
@@ -108,5 +109,7 @@ def test_estimates_computed_outside_a_model_keep_the_data_kind(monkeypatch):
 
     monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
     table = study.rotterdam_wijken(2016)
-    test = from_estimate("F3", "x", 0.2, 0.1, 0.3, 1, "coefficient", table, n=71)
+    test = from_estimate("F3", label="x", estimate=0.2, ci_low=0.1, ci_high=0.3, data=table, n=71,
+                         outcome="pct_volunteering", term="pct_owner_occupied", measure="coefficient",
+                         scale="coefficient", estimator="difference of means")
     assert test.data_kind == "synthetic" and "rotterdam-wijkprofiel" in test.source

@@ -1,38 +1,41 @@
-"""Findings: the registry (``findings.yaml``), test results recorded by the notebooks, the verdict rule,
-finding cards and the scorecard.
+"""Findings: the registry (``findings.yaml``) and the finding test, the record of one estimate that bears on a
+finding, with what kind of evidence it is and which independent sample it comes from.
 
-A notebook turns a model estimate into a ``FindingTest`` and calls ``record``; ``scorecard()`` gathers every
-recorded test, applies the verdict rule (written in ``findings.yaml`` and in ``verdict``) and
-``write_scorecard()`` writes it to the figures folder as Markdown and CSV.
+A notebook turns a model estimate into a ``FindingTest`` (``from_model``, ``from_estimate``, ``case_test``,
+``threshold_test``) and records it (``wijkstudie.results.record``); ``wijkstudie.verdicts`` judges the recorded
+tests by the rules written in ``findings.yaml`` and ``wijkstudie.scorecard`` writes them out.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from dataclasses import asdict, dataclass, field
+import re
+from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
-from pathlib import Path
 
-import pandas as pd
-import yaml
+import numpy as np
 
+from . import evidence as ev
 from .errors import WijkstudieError
-from .folders import make_folder
-from .paths import PACKAGE_DIR, figures_dir
-from .runlog import note as log_file
+from .paths import PACKAGE_DIR
 
 FINDINGS_FILE = PACKAGE_DIR / "findings.yaml"
-SUPPORTED, MIXED, NOT_SUPPORTED, NOT_TESTABLE = "supported", "mixed", "not supported", "not testable with these data"
+NATIONAL = "the Netherlands"  # the scope of a test on every area of the country
+SYNTHETIC_SCOPE = "the synthetic world"  # the scope of every test on synthetic data
+AREAS = ("all areas", "positive livability", "problem areas")  # which areas of a sample a test uses
+SCALES = ("standardised", "log-odds", "percentage points", "percentile", "years", "coefficient")
 
 
 @lru_cache(maxsize=1)
 def registry() -> dict:
+    import yaml
+
     with open(FINDINGS_FILE, encoding="utf-8") as fh:
         return yaml.safe_load(fh)
 
 
 def finding(key: str) -> dict:
+    """One finding of the registry: claim, source, scope, direction, primary specification, rules."""
     try:
         return registry()["findings"][key]
     except KeyError:
@@ -54,49 +57,83 @@ def reference_text(key: str, language: str = "en") -> str:
     return f"{ref['text_' + language]}: {value}{unit} — {ref['source']}"
 
 
-NATIONAL = "the Netherlands"  # the scope of a test on every area of the country
-SYNTHETIC_SCOPE = "the synthetic world"  # the scope of every test on synthetic data
+def expected_sign(key: str, part: str = "") -> int:
+    """The direction a finding (or one part of it) names: +1, -1, or 0 for "differently"."""
+    spec = finding(key)
+    if part:
+        try:
+            return int(spec["parts"][part]["sign"])
+        except KeyError:
+            raise WijkstudieError(f"finding {key} has no part {part!r}") from None
+    if "sign" not in spec:
+        raise WijkstudieError(f"finding {key} names no direction in findings.yaml")
+    return int(spec["sign"])
 
 
-@dataclass
+@dataclass(kw_only=True)
 class FindingTest:
-    """One estimate that bears on a finding, with where it comes from: the scope (the Netherlands, or one
-    gemeente), level, regional division, n, the kind of data and the files."""
+    """One estimate that bears on a finding, with where it comes from and what kind of evidence it is.
+
+    ``estimate``, ``ci_low`` and ``ci_high`` are on ``scale`` (standardised coefficients unless it says otherwise);
+    ``std_error``, ``p_value`` and ``distribution`` (``t(df)`` or ``normal``) allow intervals adjusted for
+    multiplicity. ``evidence`` and ``sample`` are computed from the metadata when the test is made
+    (``wijkstudie.evidence``); ``spec`` names what distinguishes this specification from the others on the same
+    sample (estimator, level, areas, controls)."""
 
     finding: str
-    label: str                # what was tested, e.g. "Utrecht buurten: owner-occupied share -> volunteering"
+    label: str
     estimate: float
     ci_low: float
     ci_high: float
-    expected_sign: int        # +1 or -1: the sign the claim predicts
-    measure: str              # e.g. "standardised coefficient"
-    source: str
-    level: str
-    year: str
-    n: int
-    data_kind: str = "unknown"  # real, synthetic or unknown: only "real" counts as evidence about real areas
+    expected_sign: int                 # +1 or -1: the direction the claim names; 0: it names none ("differently")
+    measure: str                       # e.g. "standardised coefficient of pct_owner_occupied"
+    scale: str = "standardised"
+    std_error: float = float("nan")
+    p_value: float = float("nan")
+    distribution: str = "normal"
+    outcome: str = ""                  # the canonical name of the outcome
+    term: str = ""                     # the tested term
+    part: str = ""                     # for findings with parts (F5): which group
+    estimator: str = ""                # weighted regression, multilevel, spatial error, within-area, ...
+    spec: str = ""                     # what else makes this specification (level, controls, definition)
+    areas: str = "all areas"           # all areas, positive livability, problem areas
+    evidence: str = ev.UNKNOWN
+    evidence_note: str = ""
+    sample: str = ""
+    outcome_source: str = ""           # the source and wave of the outcome, e.g. "rivm-gezondheid 2016"
+    composition: str = ""              # the other sources, e.g. "kwb 2022, cbs-wijken 2024"
+    source: str = ""
+    level: str = ""
+    year: str = ""                     # the years of the rows used
+    n: int = 0
+    data_kind: str = "unknown"         # real, synthetic or unknown: only "real" counts as evidence
     caveats: list = field(default_factory=list)
     notebook: str = ""
-    scope: str = ""           # NATIONAL, or the gemeente: "Utrecht (GM0344)"
-    division: str = ""        # the regional division(s) of the areas, e.g. "2024"
+    scope: str = ""                    # NATIONAL, a gemeente ("Utrecht (GM0344)"), or SYNTHETIC_SCOPE
+    division: str = ""                 # the regional division(s) of the areas, e.g. "2024"
     files: list = field(default_factory=list)
-    rule: str = "interval"    # "interval" (the verdict rule) or "case" (the case rule of the finding)
-    detail: dict = field(default_factory=dict)  # for a case: {dimension: {year: percentile}}
+    rule: str = "interval"             # interval, case (the finding's case rule) or threshold (F1 residents)
+    detail: dict = field(default_factory=dict)  # case: percentiles; threshold: the breakpoint's parts
+    planted: float | None = None       # synthetic: the value the scenario planted, on this test's scale
+    planted_sign: int = 0              # synthetic: the planted direction, when the planted value is on another scale
 
     def __post_init__(self):
         if self.data_kind == "synthetic":  # synthetic numbers describe no real place, whatever the caller says
             self.scope = SYNTHETIC_SCOPE
+        if self.expected_sign not in (1, 0, -1):
+            raise WijkstudieError("expected_sign must be +1, -1 or 0 (no direction named)")
+        if self.areas not in AREAS:
+            raise WijkstudieError(f"areas must be one of {', '.join(AREAS)}, not {self.areas!r}")
 
     @property
-    def outcome(self) -> str:
-        if self.rule == "case":
-            return case_outcome(self.finding, self.detail)
-        return classify(self.ci_low, self.ci_high, self.expected_sign)
+    def counted_kind(self) -> bool:
+        """Whether the kind of evidence may vote (the sample's primary test still has to be chosen)."""
+        return self.data_kind == "real" and self.evidence in ev.COUNTED
 
     @property
     def scope_group(self) -> str:
-        """national, cities, case, unscoped, synthetic or unknown: how the scorecard groups the verdicts (a real
-        test that does not say its scope is never counted as national)."""
+        """national, cities, case, unscoped, synthetic or unknown (a real test that does not say its scope is never
+        counted as national)."""
         if self.data_kind != "real":
             return self.data_kind
         if self.rule == "case":
@@ -105,65 +142,177 @@ class FindingTest:
             return "unscoped"
         return "national" if self.scope == NATIONAL else "cities"
 
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "FindingTest":
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise WijkstudieError(f"a recorded finding test has unknown fields: {', '.join(unknown)}")
+        return cls(**data)
+
+
+# --- making tests -------------------------------------------------------------------------------------------
+
+ESTIMATORS = (  # the estimator of a ModelResult, from the start of its model's name
+    ("area regression (weighted", "weighted regression"), ("area regression", "regression"),
+    ("multilevel logistic", "multilevel logistic regression"), ("multilevel", "multilevel"),
+    ("spatial error", "spatial error"), ("spatial lag", "spatial lag"), ("OLS", "regression"),
+    ("within-area", "within-area"), ("segmented logistic", "segmented logistic regression"),
+    ("logistic regression with a B-spline", "spline logistic regression"), ("logistic regression", "logistic regression"),
+)
+
+
+def estimator_of(model: str) -> str:
+    for start, name in ESTIMATORS:
+        if model.startswith(start):
+            return name
+    return model
+
+
+def outcome_of_formula(formula: str) -> str:
+    return formula.split("~", 1)[0].strip() if "~" in formula else ""
+
 
 def _where(provenance, divisions: str = "") -> dict:
-    """The division the areas were analysed on (``divisions``, from the rows' ``division_year``; else the
-    divisions of the source files) and the files."""
     return {"division": divisions or ", ".join(map(str, provenance.divisions())),
             "files": sorted({s.file for s in provenance.sources if s.file})}
 
 
-def from_model(finding_key: str, result, term: str, expected_sign: int, label: str, use: str = "std_estimate",
-               caveats=(), notebook: str = "", scope: str = "") -> FindingTest:
-    """A FindingTest from a ModelResult term. ``use="std_estimate"`` reports the standardised estimate (its
-    interval is the estimate's interval scaled by the same factor); ``use="estimate"`` the estimate itself. The
-    data kind, sources, level and years come from the result's provenance (unknown stays unknown)."""
+def planted(finding_key: str, term: str) -> tuple[float | None, int]:
+    """The synthetic world's planted value for a test of ``term`` (``method_checks`` in findings.yaml): (value on
+    the test's scale or None, planted direction)."""
+    from .synthetic.world import parameters
+
+    spec = finding(finding_key).get("method_checks", {}).get(term)
+    if spec is None:
+        return None, 0
+
+    def value(path):
+        if isinstance(path, (int, float)):
+            return float(path)
+        text = str(path).strip()
+        sign = -1.0 if text.startswith("-") else 1.0
+        section, name = text.lstrip("-").split(".", 1)
+        return sign * float(parameters()[section][name])
+
+    if isinstance(spec, dict):
+        return None, int(np.sign(value(spec["sign_of"])))
+    found = value(spec)
+    return found, int(np.sign(found))
+
+
+def _common(finding_key: str, provenance, *, outcome: str, term: str, scope: str, caveats, n: int,
+            built_from: dict | None, rule: str = "interval") -> dict:
+    """What every test shares: evidence kind, sample, sources, caveats, the planted value for synthetic data."""
     finding(finding_key)
+    found = ev.classify(provenance, outcome, term, built_from=built_from, rule=rule)
+    extra = list(caveats)
+    if n < 30 and rule == "interval":
+        extra.append(f"few areas (n = {n})")
+    if provenance.kind == "unknown":
+        extra.append("data of unknown provenance: not counted as evidence")
+    value, sign = planted(finding_key, term) if provenance.kind == "synthetic" else (None, 0)
+    return {"evidence": found.kind, "evidence_note": found.reason, "outcome_source": found.outcome_source,
+            "composition": found.composition, "sample": ev.sample_of(found, scope, provenance.kind),
+            "source": provenance.source_text(), "level": ", ".join(provenance.levels), "data_kind": provenance.kind,
+            "caveats": extra, "scope": scope, "planted": value, "planted_sign": sign}
+
+
+def from_model(finding_key: str, result, term: str, *, label: str, notebook: str = "", scope: str = "",
+               sign: int | None = None, part: str = "", use: str = "std_estimate", areas: str = "all areas",
+               spec: str = "", caveats=(), built_from: dict | None = None) -> FindingTest:
+    """A FindingTest from a ModelResult term.
+
+    Parameters
+    ----------
+    finding_key : str
+        e.g. ``"F3"``
+    result : ModelResult
+    term : str
+        the tested term, e.g. ``"pct_owner_occupied"``
+    label : str
+        what was tested, for people
+    notebook, scope : str
+        the notebook that made it; the scope of its data (``study.scope_of``)
+    sign : int, optional
+        the direction the claim names (default: the finding's, or its ``part``'s, in findings.yaml)
+    use : str
+        ``"std_estimate"`` (standardised, by the model's one definition) or ``"estimate"`` (its own scale)
+    areas : str
+        which areas of the sample the model used: all areas, positive livability, problem areas
+    spec : str
+        what else distinguishes this specification on the same sample (e.g. "wijken", "proxy: worst 10 %")
+    built_from : dict, optional
+        {column: the variables it is made from} for study columns whose make-up the study decides at run time
+
+    Returns
+    -------
+    FindingTest
+        with its evidence kind and independent sample (``wijkstudie.evidence``); data kind, sources, level and
+        years from the result's provenance (unknown stays unknown).
+    """
     row = result.term(term)
-    low, high, est = row["ci_low"], row["ci_high"], row["estimate"]
+    low, high, est, se = row["ci_low"], row["ci_high"], row["estimate"], row["std_error"]
+    outcome = outcome_of_formula(result.formula)
     if use == "std_estimate":
         factor = row["std_estimate"] / row["estimate"] if row["estimate"] else float("nan")
-        est, low, high = row["std_estimate"], low * factor, high * factor
-        measure = f"standardised coefficient of {term}"
+        est, low, high, se = row["std_estimate"], low * factor, high * factor, se * abs(factor)
+        measure, scale = f"standardised coefficient of {term}", "standardised"
     else:
-        measure = f"coefficient of {term}"
-    extra = list(caveats)
-    if result.n < 30:
-        extra.append(f"few areas (n = {result.n})")
-    if result.data_kind == "unknown":
-        extra.append("data of unknown provenance: not counted as evidence")
-    return FindingTest(finding_key, label, float(est), float(min(low, high)), float(max(low, high)), expected_sign,
-                       measure, result.source, result.level, str(result.year), int(result.n), result.data_kind,
-                       extra, notebook, scope, **_where(result.provenance, result.divisions))
+        logistic = "odds_ratio" in result.table
+        measure, scale = f"{'log-odds ' if logistic else ''}coefficient of {term}", \
+            ("log-odds" if logistic else "coefficient")
+    sign = expected_sign(finding_key, part) if sign is None else sign
+    return FindingTest(
+        finding=finding_key, label=label, estimate=float(est), ci_low=float(min(low, high)),
+        ci_high=float(max(low, high)), expected_sign=sign, measure=measure, scale=scale, std_error=float(se),
+        p_value=float(row["p_value"]), distribution=str(row["distribution"]), outcome=outcome, term=term, part=part,
+        estimator=estimator_of(result.model), spec=spec, areas=areas, year=str(result.year), n=int(result.n),
+        notebook=notebook, **_common(finding_key, result.provenance, outcome=outcome, term=term, scope=scope,
+                                     caveats=caveats, n=int(result.n), built_from=built_from),
+        **_where(result.provenance, result.divisions))
 
 
-def from_estimate(finding_key: str, label: str, estimate: float, ci_low: float, ci_high: float, expected_sign: int,
-                  measure: str, data, n: int, caveats=(), notebook: str = "", scope: str = "") -> FindingTest:
-    """A FindingTest from an estimate computed outside a model (a contrast, a gap); source, level, year and
-    whether the data are real, synthetic or unknown come from ``data``: a table, or a ModelResult."""
+def from_estimate(finding_key: str, *, label: str, estimate: float, ci_low: float, ci_high: float, data,
+                  n: int, outcome: str, term: str, measure: str, scale: str, estimator: str,
+                  std_error: float = float("nan"), p_value: float = float("nan"), distribution: str = "normal",
+                  sign: int | None = None, part: str = "", notebook: str = "", scope: str = "",
+                  areas: str = "all areas", spec: str = "", caveats=(), built_from: dict | None = None) -> FindingTest:
+    """A FindingTest from an estimate computed outside a model's table (a contrast, a difference of means);
+    ``data`` is the table or ModelResult it was computed from (its provenance decides the data kind)."""
     from .models.result import ModelResult, context
     from .provenance import provenance_of
 
-    finding(finding_key)
     if isinstance(data, ModelResult):
         provenance, years, divisions = data.provenance, data.years, data.divisions
     else:
         ctx = context(data, data) if hasattr(data, "columns") else {"provenance": provenance_of(data), "years": "",
                                                                     "divisions": ""}
         provenance, years, divisions = ctx["provenance"], ctx["years"], ctx["divisions"]
-    extra = list(caveats) + (["data of unknown provenance: not counted as evidence"]
-                             if provenance.kind == "unknown" else [])
-    return FindingTest(finding_key, label, float(estimate), float(min(ci_low, ci_high)), float(max(ci_low, ci_high)),
-                       expected_sign, measure, provenance.source_text(), ", ".join(provenance.levels), years, int(n),
-                       provenance.kind, extra, notebook, scope, **_where(provenance, divisions))
+    if scale not in SCALES:
+        raise WijkstudieError(f"scale must be one of {', '.join(SCALES)}, not {scale!r}")
+    sign = expected_sign(finding_key, part) if sign is None else sign
+    return FindingTest(
+        finding=finding_key, label=label, estimate=float(estimate), ci_low=float(min(ci_low, ci_high)),
+        ci_high=float(max(ci_low, ci_high)), expected_sign=sign, measure=measure, scale=scale,
+        std_error=float(std_error), p_value=float(p_value), distribution=distribution, outcome=outcome, term=term,
+        part=part, estimator=estimator, spec=spec, areas=areas, year=years, n=int(n), notebook=notebook,
+        **_common(finding_key, provenance, outcome=outcome, term=term, scope=scope, caveats=caveats, n=int(n),
+                  built_from=built_from),
+        **_where(provenance, divisions))
 
 
-def case_test(finding_key: str, label: str, percentiles: dict, peers: int, data, notebook: str = "",
-              scope: str = "") -> FindingTest:
-    """A test of a single case by the finding's case rule (``case`` in findings.yaml): ``percentiles`` is
-    {dimension: {year: the case's percentile among its ``peers``}}. The estimate is the lowest of them, the
-    interval runs from the lowest to the highest; the outcome follows the case rule, not the interval rule.
-    ``data``: the peers' table, or a list of them (one per year)."""
+def case_test(finding_key: str, *, label: str, percentiles: dict, intervals: dict, peers: int, data,
+              notebook: str = "", scope: str = "") -> FindingTest:
+    """A test of a single case by the finding's case rule (``case`` in findings.yaml).
+
+    ``percentiles``: {dimension: {year: the case's percentile among its ``peers``}}; ``intervals``: {dimension:
+    {year: (low, high)}}, a bootstrap over the dimension's items. The estimate is the lowest percentile, its interval
+    runs from the lowest low to the highest high; the outcome follows the case rule. ``data``: the peers' table, or
+    a list of them (one per year)."""
     from .provenance import combine, provenance_of
 
     spec = finding(finding_key).get("case")
@@ -172,219 +321,67 @@ def case_test(finding_key: str, label: str, percentiles: dict, peers: int, data,
     missing = [d for d in spec["dimensions"] if d not in percentiles]
     if missing:
         raise WijkstudieError(f"case test of {finding_key}: no percentiles for {', '.join(missing)}")
-    values = [float(v) for years in percentiles.values() for v in years.values()]
     tables = data if isinstance(data, (list, tuple)) else [data]
     provenance = combine(*(provenance_of(t) for t in tables))
-    detail = {dim: {str(y): float(v) for y, v in years.items()} for dim, years in percentiles.items()}
-    return FindingTest(finding_key, label, min(values), min(values), max(values), +1,
-                       f"percentile among {peers} peers (lowest; interval: lowest to highest)",
-                       provenance.source_text(), ", ".join(provenance.levels),
-                       ", ".join(sorted({y for years in detail.values() for y in years})), int(peers), provenance.kind,
-                       [], notebook, scope, rule="case", detail=detail, **_where(provenance))
+    detail = {dim: {str(y): {"percentile": float(v), "interval": [float(x) for x in intervals[dim][y]]}
+                    for y, v in years.items()} for dim, years in percentiles.items()}
+    values = [d["percentile"] for years in detail.values() for d in years.values()]
+    lows = [d["interval"][0] for years in detail.values() for d in years.values()]
+    highs = [d["interval"][1] for years in detail.values() for d in years.values()]
+    items = sorted({i for d in spec["dimensions"].values() for i in d["items"]})
+    common = _common(finding_key, provenance, outcome=items[0], term="case", scope=scope, caveats=(), n=int(peers),
+                     built_from=None, rule="case")
+    waves = [s.label() for s in provenance.sources if items[0] in s.variables]
+    common["sample"] = " · ".join(part for part in (" and ".join(waves), scope) if part)  # every wave: one case
+    return FindingTest(
+        finding=finding_key, label=label, estimate=min(values), ci_low=min(lows), ci_high=max(highs), expected_sign=1,
+        measure=f"percentile among {peers} peers (lowest over dimensions and years; interval: bootstrap over items)",
+        scale="percentile", outcome=", ".join(items), term="case", estimator="case rule", year=", ".join(
+            sorted({y for years in detail.values() for y in years})), n=int(peers), notebook=notebook, rule="case",
+        detail=detail, **common, **_where(provenance))
 
 
-def case_outcome(finding_key: str, detail: dict) -> str:
-    """The case rule: supports when the case lies at or above ``supported_from`` on every dimension in every
-    year; contradicts when on some dimension it lies below ``contradicted_below`` in every year; inconclusive
-    otherwise."""
-    spec = finding(finding_key)["case"]
-    values = [v for years in detail.values() for v in years.values()]
-    if values and min(values) >= spec["supported_from"]:
-        return "supports"
-    if any(years and max(years.values()) < spec["contradicted_below"] for years in detail.values()):
-        return "contradicts"
-    return "inconclusive"
+def threshold_test(finding_key: str, segmented, *, label: str, notebook: str = "", scope: str = "",
+                   areas: str = "all areas", caveats=()) -> FindingTest:
+    """A test of a claim about where a change happens (``threshold`` in findings.yaml, F1: about four years) from
+    a ``segmented_logit`` result: the breakpoint with its cluster-bootstrap interval, the slope before the break,
+    and whether the slope after it is equivalent to zero (two one-sided tests against the declared margin). The
+    outcome follows the threshold rule (``wijkstudie.verdicts.threshold_outcome``)."""
+    from .models import equivalence_test
+
+    spec = finding(finding_key).get("threshold")
+    if not spec:
+        raise WijkstudieError(f"finding {finding_key} declares no threshold in findings.yaml")
+    extra = segmented.extra
+    tau = float(extra["breakpoint"])
+    low, high = extra.get("breakpoint_ci_bootstrap") or extra["breakpoint_ci"]
+    before, after = segmented.term("before"), segmented.term("after")
+    flat = equivalence_test(float(after["estimate"]), float(after["std_error"]), spec["equivalence_margin"])
+    detail = {"breakpoint": tau, "breakpoint_ci": [float(low), float(high)],
+              "breakpoint_interval": "cluster bootstrap" if extra.get("breakpoint_ci_bootstrap") else "likelihood ratio",
+              "before": {k: float(before[k]) for k in ("estimate", "ci_low", "ci_high", "p_value")},
+              "after": {k: float(after[k]) for k in ("estimate", "ci_low", "ci_high", "p_value")},
+              "after_equivalent_to_zero": bool(flat["equivalent"]), "equivalence_p": float(flat["p_value"]),
+              "margin": float(spec["equivalence_margin"]), "claimed": float(spec["claimed"]),
+              "allowed": [float(v) for v in spec["allowed"]]}
+    outcome = outcome_of_formula(segmented.formula)
+    common = _common(finding_key, segmented.provenance, outcome=outcome, term="breakpoint", scope=scope,
+                     caveats=caveats, n=int(segmented.n), built_from=None, rule="threshold")
+    return FindingTest(
+        finding=finding_key, label=label, estimate=tau, ci_low=float(low), ci_high=float(high), expected_sign=1,
+        measure=f"breakpoint in {spec['unit']} (interval: {detail['breakpoint_interval']})", scale="years",
+        outcome=outcome, term="breakpoint", estimator=estimator_of(segmented.model), areas=areas,
+        year=str(segmented.year), n=int(segmented.n), notebook=notebook, rule="threshold", detail=detail,
+        **common, **_where(segmented.provenance, segmented.divisions))
 
 
-def classify(ci_low: float, ci_high: float, expected_sign: int) -> str:
-    """'supports', 'contradicts' or 'inconclusive' (see ``verdict_rule`` in findings.yaml)."""
-    if expected_sign not in (1, -1):
-        raise WijkstudieError("expected_sign must be +1 or -1")
-    if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in (ci_low, ci_high)):
-        return "inconclusive"
-    low, high = (ci_low, ci_high) if expected_sign == 1 else (-ci_high, -ci_low)
-    if low > 0:
-        return "supports"
-    if high < 0:
-        return "contradicts"
-    return "inconclusive"
+_LABEL_ARROW = re.compile(r"\s*->\s*")
 
 
-def verdict(outcomes) -> str:
-    """The finding's verdict from its tests' outcomes (see ``verdict_rule`` in findings.yaml)."""
-    outcomes = list(outcomes)
-    if not outcomes:
-        return NOT_TESTABLE
-    supporting = sum(o == "supports" for o in outcomes)
-    if supporting == len(outcomes):
-        return SUPPORTED
-    if supporting:
-        return MIXED
-    return NOT_SUPPORTED
+def association_label(label: str) -> str:
+    """A label without a causal arrow, for claims of association: "a -> b" becomes "a ~ b (association)"."""
+    return _LABEL_ARROW.sub(" ~ ", label) + ("" if "association" in label else " (association)")
 
 
-def results_dir(folder: Path | None = None) -> Path:
-    return Path(folder) if folder else figures_dir() / "results"
-
-
-def record(finding_key: str, tests, notebook: str, folder: Path | None = None) -> Path:
-    """Save a notebook's tests of a finding (replacing what that notebook recorded before)."""
-    finding(finding_key)
-    out = results_dir(folder)
-    make_folder(out, "figures_dir")
-    path = out / f"{finding_key}__{notebook}.json"
-    payload = [dict(asdict(t), notebook=notebook) for t in tests]
-    path.write_text(json.dumps(payload, indent=1, ensure_ascii=False), encoding="utf-8")
-    log_file("wrote", path)
-    return path
-
-
-def recorded(folder: Path | None = None) -> list[FindingTest]:
-    tests = []
-    for path in sorted(results_dir(folder).glob("*.json")):
-        if path.name.startswith(VALUE_PREFIX):
-            continue
-        tests += [FindingTest(**t) for t in json.loads(path.read_text(encoding="utf-8"))]
-    return tests
-
-
-VALUE_PREFIX = "value__"
-
-
-def record_value(name: str, value: float, interval=None, data_kind: str = "unknown", source: str = "",
-                 notebook: str = "", folder: Path | None = None) -> Path:
-    """Save an estimate one notebook passes to another (e.g. the breakpoint of notebook 07 that notebook 08
-    uses), with its interval and the kind of data it was estimated on."""
-    out = results_dir(folder)
-    make_folder(out, "figures_dir")
-    path = out / f"{VALUE_PREFIX}{name}.json"
-    payload = {"name": name, "value": float(value), "interval": list(interval) if interval is not None else None,
-               "data_kind": data_kind, "source": source, "notebook": notebook}
-    path.write_text(json.dumps(payload, indent=1), encoding="utf-8")
-    log_file("wrote", path)
-    return path
-
-
-def recorded_value(name: str, folder: Path | None = None) -> dict | None:
-    """A value saved by ``record_value``, or None when no notebook recorded it (yet)."""
-    path = results_dir(folder) / f"{VALUE_PREFIX}{name}.json"
-    if not path.is_file():
-        return None
-    log_file("read", path)
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def _ci_text(t: FindingTest) -> str:
-    if t.rule == "case":
-        return f"{t.estimate:.0f} [{t.ci_low:.0f}, {t.ci_high:.0f}]"
-    return f"{t.estimate:+.2f} [{t.ci_low:+.2f}, {t.ci_high:+.2f}]"
-
-
-SCOPE_ORDER = {"national": "national", "cities": "cities", "case": "case", "unscoped": "scope not stated",
-               "synthetic": "SYNTHETIC data",
-               "unknown": "UNKNOWN provenance, not counted"}
-
-
-def scoped_verdict(tests) -> str:
-    """The verdict of a finding per scope: the whole country, the cities (each a replication), a single case,
-    and apart from those the synthetic tests and the tests of unknown provenance; a city-sample verdict never
-    reads as a national one."""
-    tests = list(tests)
-    if not tests:
-        return NOT_TESTABLE
-    parts = []
-    for group, label in SCOPE_ORDER.items():
-        outcomes = [t.outcome for t in tests if t.scope_group == group]
-        if outcomes:
-            parts.append(f"{label}: {verdict(outcomes)}")
-    return "; ".join(parts)
-
-
-def _data_kind_text(t: FindingTest) -> str:
-    return {"synthetic": "SYNTHETIC", "unknown": "UNKNOWN"}.get(t.data_kind, "real")
-
-
-def scorecard(folder: Path | None = None) -> pd.DataFrame:
-    """One row per test (findings without tests get one row), with where its evidence comes from (scope,
-    level, division, n, data kind, sources) and the finding's verdict per scope."""
-    tests = recorded(folder)
-    rows = []
-    for key, f in registry()["findings"].items():
-        mine = sorted([t for t in tests if t.finding == key],
-                      key=lambda t: list(SCOPE_ORDER).index(t.scope_group))
-        v = scoped_verdict(mine)
-        published = "; ".join(reference_text(r) for r in f.get("published", [])) or f.get("published_number", "—")
-        base = {"finding": key, "claim": f["claim_en"], "verdict": v, "published": published}
-        if not mine:
-            rows.append({**base, "scope": "—", "test": "—", "level": "—", "division": "—", "n": None,
-                         "data": "—", "sources": "—", "estimate_ci": "—", "outcome": "—", "notebook": "",
-                         "caveats": "; ".join(f.get("caveats", []))})
-        for t in mine:
-            sign = "" if t.rule == "case" else f"; predicted sign {'+' if t.expected_sign > 0 else '−'}"
-            rows.append({**base, "scope": t.scope or "—", "test": t.label, "level": t.level or "—",
-                         "division": t.division or "—", "n": t.n, "data": _data_kind_text(t),
-                         "sources": t.source + (f"; years {t.year}" if t.year else ""), "estimate_ci": f"{_ci_text(t)} ({t.measure}{sign})",
-                         "outcome": t.outcome, "files": ", ".join(t.files), "notebook": t.notebook,
-                         "caveats": "; ".join(list(f.get("caveats", [])) + list(t.caveats))})
-    return pd.DataFrame(rows)
-
-
-def scorecard_markdown(table: pd.DataFrame, statement: str = "") -> str:
-    lines = ([statement, ""] if statement else []) + [
-        "| finding | verdict by scope | scope | test | level | division | n | data | estimate [95 % CI] | outcome |",
-        "|---|---|---|---|---|---|---|---|---|---|"]
-    for key, group in table.groupby("finding", sort=False):
-        for i, (_, r) in enumerate(group.iterrows()):
-            first = i == 0
-            n = "—" if pd.isna(r["n"]) else f"{int(r['n']):,}"
-            lines.append(f"| {key if first else ''} | {r['verdict'] if first else ''} | {r['scope']} | {r['test']} | "
-                         f"{r['level']} | {r['division']} | {n} | {r['data']}: {r['sources']} | {r['estimate_ci']} | "
-                         f"{r['outcome']} |")
-    rules = registry()
-    lines += ["", "Verdict rule: " + " ".join(rules["verdict_rule"].split()),
-              "", "Case rule: " + " ".join(rules["case_rule"].split())]
-    return "\n".join(lines)
-
-
-def write_scorecard(folder: Path | None = None, statement: str = "") -> pd.DataFrame:
-    """Write ``scorecard.md`` and ``scorecard.csv`` into the figures folder and return the table;
-    ``statement`` says which data produced it (written above the table)."""
-    table = scorecard(folder)
-    out = figures_dir()
-    make_folder(out, "figures_dir")
-    table.to_csv(out / "scorecard.csv", index=False)
-    (out / "scorecard.md").write_text("# Findings scorecard\n\n" + scorecard_markdown(table, statement) + "\n",
-                                      encoding="utf-8")
-    return table
-
-
-def files_used(folder: Path | None = None) -> list[str]:
-    """The files the recorded real-data tests were computed from."""
-    return sorted({f for t in recorded(folder) if t.data_kind == "real" for f in t.files})
-
-
-def finding_card(key: str, tests, language: str = "en"):
-    """A Markdown card for the end of a notebook: the claim, its source, the published values, the tests and
-    the verdict by the written rule. Displays in Jupyter; ``str()`` gives the Markdown text."""
-    from IPython.display import Markdown
-
-    f = finding(key)
-    tests = list(tests)
-    v = scoped_verdict(tests)
-    synthetic = any(t.data_kind == "synthetic" for t in tests)
-    unknown = any(t.data_kind == "unknown" for t in tests)
-    lines = [f"### Finding {key}: {f['title_en']}",
-             f"**Claim.** {f['claim_' + language]}  ",
-             f"**Source.** {f['publication']}  "]
-    for ref in f.get("published", []):
-        lines.append(f"**Published.** {reference_text(ref, language)}  ")
-    if tests:
-        lines += ["", "| scope | test | data | estimate [95 % CI] | outcome |", "|---|---|---|---|---|"]
-        for t in tests:
-            kind = {"synthetic": "**SYNTHETIC**", "unknown": "**UNKNOWN provenance**"}.get(t.data_kind, "real")
-            where = f"{t.level}, division {t.division}" if t.division else t.level
-            lines.append(f"| {t.scope or '—'} | {t.label} | {kind}: {t.source}; {where}; n = {t.n:,} | "
-                         f"{_ci_text(t)} ({t.measure}) | {t.outcome} |")
-    lines += ["", f"**Verdict: {v}**" + (" — on SYNTHETIC data, not evidence about real neighbourhoods" if synthetic else "")
-              + (" — tests of UNKNOWN provenance are not counted" if unknown else "") + ".", "", "*Caveats:* " + "; ".join(list(f.get("caveats", [])) + sorted({c for t in tests for c in t.caveats}))]
-    return Markdown("\n".join(lines))
+def isnan(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))

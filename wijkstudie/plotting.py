@@ -234,18 +234,26 @@ def scatter_fit(data, x: str, y: str, ax=None, weights: str | None = None, langu
     return ax
 
 
+def _estimate_mark(test) -> str:
+    """The mark before a test's label: synthetic and unknown data, and evidence that does not count."""
+    if test.data_kind != "real":
+        return {"synthetic": "[SYNTHETIC] ", "unknown": "[UNKNOWN] "}.get(test.data_kind, "")
+    return "" if test.counted_kind else f"[{test.evidence}, not counted] "
+
+
 def estimate_plot(tests, ax=None, title: str | None = None):
-    """Point estimates with 95 % intervals of a finding's tests (synthetic ones marked)."""
+    """Point estimates with 95 % intervals of a finding's tests: synthetic ones marked and red, tests that do not
+    count as evidence (model-implied, unknown) marked and grey with open points."""
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 0.5 + 0.45 * max(len(tests), 1)))
     for i, t in enumerate(tests):
         colour = {"synthetic": "#b2182b", "unknown": "#888888"}.get(t.data_kind, "#2c7fb8")
+        colour = "#aaaaaa" if t.data_kind == "real" and not t.counted_kind else colour
         ax.plot([t.ci_low, t.ci_high], [i, i], color=colour, linewidth=2)
-        ax.plot([t.estimate], [i], "o", color=colour)
+        ax.plot([t.estimate], [i], "o", color=colour, markerfacecolor=colour if t.counted_kind else "white")
     ax.axvline(0, color="#888888", linewidth=0.8)
     ax.set_yticks(range(len(tests)))
-    ax.set_yticklabels([{"synthetic": "[SYNTHETIC] ", "unknown": "[UNKNOWN] "}.get(t.data_kind, "") + t.label
-                        for t in tests], fontsize=7)
+    ax.set_yticklabels([_estimate_mark(t) + t.label for t in tests], fontsize=7)
     ax.invert_yaxis()
     ax.set_xlabel("estimate with 95 % interval")
     if title:

@@ -22,7 +22,8 @@ from pathlib import Path
 
 from . import runlog
 from .download import mirror_dir
-from .findings import files_used, results_dir, scorecard_markdown, write_scorecard
+from .results import files_used, results_dir
+from .scorecard import summary_markdown, write_scorecard
 from .notebook_runs import NotebookCache, Run, fingerprint, package_fingerprint, run_key
 from .paths import checkout_dir, figures_dir, notebooks_dir
 from .session import choose_data
@@ -97,7 +98,7 @@ def update_readme(table, statement: str = "") -> bool:
         return False
     head, rest = text.split(README_START, 1)
     _, tail = rest.split(README_END, 1)
-    readme.write_text(f"{head}{README_START}\n{scorecard_markdown(table, statement)}\n{README_END}{tail}", encoding="utf-8")
+    readme.write_text(f"{head}{README_START}\n{summary_markdown(table, statement)}\n{README_END}{tail}", encoding="utf-8")
     return True
 
 
@@ -252,8 +253,9 @@ def _summary(banner, table, readme_note, runs, failed, index, seconds, complete=
     print(f"scorecard (figures/scorecard.md; verdicts by the rule in wijkstudie/findings.yaml)"
           f"{'; ' + readme_note if readme_note else ''}:")
     for key, group in table.groupby("finding", sort=False):
-        tested = group[group["outcome"] != "—"]
-        print(f"  {key:<9} {group['verdict'].iloc[0]:<34} {len(tested)} test(s)")
+        tested = group[group["test"] != "—"]
+        counted = int((group["counted"] == "yes").sum())
+        print(f"  {key:<9} {group['verdict'].iloc[0]}  [{counted} counted of {len(tested)} test(s)]")
     figures = sorted({Path(a).stem for r in runs for a in r.artifacts if "/" not in a and Path(a).suffix == ".png"})
     print(f"figures in {figures_dir()}: {', '.join(figures) or 'none'}")
     if complete and (old := _leftovers(runs)):

@@ -69,27 +69,36 @@ def _verdict(key: str, verdict: str, tested: bool, ran: set[str]) -> str:
     return "not run in this build (notebooks " + ", ".join(theirs) + ")"
 
 
+SCORECARD_COLUMNS = (("sample", "sample"), ("role", "role"), ("evidence", "evidence"), ("test", "test"),
+                     ("n", "n"), ("estimate_ci", "estimate [95 % CI]"), ("other_scale", "other scale"),
+                     ("adjusted_ci", "Holm-adjusted"), ("outcome", "outcome"))
+
+
 def _scorecard(table: pd.DataFrame, ran: set[str]) -> str:
     parts = []
     for key, group in table.groupby("finding", sort=False):
         first = group.iloc[0]
-        tested = group[group["outcome"] != "—"]
+        tested = group[group["test"] != "—"]
         verdict = _verdict(key, first["verdict"], not tested.empty, ran)
+        pooled = "" if first.get("pooled", "—") == "—" else f"<p>Pooled estimate: {html.escape(first['pooled'])}</p>"
         parts.append(f'<h3 id="finding-{html.escape(key)}">{html.escape(key)}: {html.escape(first["claim"])}</h3>'
-                     f'<p class="verdict">Verdict: {html.escape(verdict)}</p>')
+                     f'<p class="verdict">Verdict: {html.escape(verdict)}</p>{pooled}')
         if tested.empty:
             continue
         rows = []
         for _, r in tested.iterrows():
             link = (f'<a href="notebooks/{html.escape(r["notebook"])}.html">{html.escape(r["notebook"][:2])}</a>'
                     if r.get("notebook") else "")
-            n = "" if pd.isna(r["n"]) else f"{int(r['n']):,}"
-            rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in (
-                html.escape(r["scope"]), html.escape(r["test"]), html.escape(r["level"]), html.escape(r["division"]),
-                n, html.escape(r["data"]), html.escape(r["estimate_ci"]))) +
-                f'<td class="{html.escape(r["outcome"])}">{html.escape(r["outcome"])}</td><td>{link}</td></tr>')
-        parts.append("<table><tr><th>scope</th><th>test</th><th>level</th><th>division</th><th>n</th><th>data</th>"
-                     "<th>estimate [95 % CI]</th><th>outcome</th><th>notebook</th></tr>" + "".join(rows) + "</table>")
+            cells = []
+            for column, _ in SCORECARD_COLUMNS:
+                value = r.get(column)
+                text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else (
+                    f"{int(value):,}" if column == "n" else str(value))
+                css = f' class="{html.escape(text)}"' if column == "outcome" else ""
+                cells.append(f"<td{css}>{html.escape(text)}</td>")
+            rows.append("<tr>" + "".join(cells) + f"<td>{link}</td></tr>")
+        parts.append("<table><tr>" + "".join(f"<th>{html.escape(h)}</th>" for _, h in SCORECARD_COLUMNS)
+                     + "<th>notebook</th></tr>" + "".join(rows) + "</table>")
     return "\n".join(parts)
 
 
@@ -196,8 +205,9 @@ def build(site: Path, runs: list[Run], table: pd.DataFrame, statement: str, bann
     names = [run.name for run in runs]
     bodies = site.parent / "cache" / "pages"
     index = (f"<h1>What the notebooks found</h1><p>{html.escape(statement)}</p>"
-             "<p>Verdicts by the rules in <code>wijkstudie/findings.yaml</code>: national, cities, a single case "
-             "and synthetic evidence are judged apart.</p>" + _scorecard(table, set(names))
+             "<p>Verdicts by the rules in <code>wijkstudie/findings.yaml</code>: only independent direct evidence "
+             "votes, one primary estimate per sample; model-implied tests and method checks on synthetic data are "
+             "shown and never counted.</p>" + _scorecard(table, set(names))
              + "<h2>Notebooks</h2><ul>" + "".join(
                  f'<li><a href="notebooks/{html.escape(r.name)}.html">{html.escape(r.name)}</a> — '
                  f'{html.escape(r.data)}</li>' for r in runs) + "</ul>")
@@ -224,8 +234,8 @@ def save_runs(build_dir: Path, runs: list[Run], statement: str, banner: str, syn
 
 def main(argv=None) -> int:
     """Rebuild the site from the last run of the main command (``build/runs.json``)."""
-    from .findings import scorecard
     from .paths import checkout_dir, figures_dir
+    from .scorecard import scorecard
 
     build_dir = Path(argv[0]) if argv else (checkout_dir() or Path.cwd()) / "build"
     try:
