@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import wijkstudie as ws
-from wijkstudie import findings as fd, study
+from wijkstudie import findings as fd, study, verdicts
 from wijkstudie.provenance import provenance_of
 
 from conftest import FIXTURES, REAL_MIRROR, write_kwb_workbook
@@ -26,6 +26,11 @@ def test_every_wijk_of_the_country_on_one_division(mirror):
     assert set(wijken["year"]) == {2020}                                    # the year of the outcome
     assert study.scope_of(wijken) == fd.NATIONAL and wijken["gemeente_code"].nunique() >= 340
     assert provenance_of(wijken).kind == "real" and len(wijken.attrs["join_reports"]) == 2
+    # a wijk of 2020 split after 2020 gave its RIVM figures to every part: the models cluster by it
+    assert wijken[study.SOURCE_UNIT].notna().sum() > 3000
+    shared = wijken.dropna(subset=["pct_volunteering"]).groupby(study.SOURCE_UNIT)["pct_volunteering"]
+    copies = shared.nunique()[shared.size() > 1]
+    assert len(copies) > 50 and (copies == 1).sum() > 20   # split wijken copied one value into each part
     # moving RIVM's estimates onto another division keeps the national figure: published 24.6 %
     published = fd.reference("rivm2020_volunteering")["value"]
     assert _weighted_mean(wijken, "pct_volunteering") == pytest.approx(published, abs=0.5)
@@ -79,7 +84,8 @@ def test_scope_of_names_the_country_a_city_a_few_cities_or_nothing():
 
 def test_livability_proxy_marks_the_worst_fifth_and_says_why(mirror):
     table, definition = study.livability_wijken(2020)
-    assert definition["name"] == study.PROXY_NAME
+    assert definition["name"] == study.proxy_name() and definition["built_from"] == [
+        "pct_difficulty_making_ends_meet", "pct_low_income"]
     assert "Leefbaarometer" in definition["text"] and "is not in the mirror" in definition["text"]
     known = table["problem"].dropna()
     assert known.mean() == pytest.approx(study.PROBLEM_SHARE, abs=0.01)
@@ -107,7 +113,7 @@ def test_livability_from_the_leefbaarometer_when_its_scores_can_be_had(fake_mirr
     assert definition["name"].startswith("Leefbaarometer classes 1-4")
 
 
-def test_f5_tests_take_their_signs_from_the_claim():
+def test_f5_tests_take_their_directions_from_the_claim():
     rng = np.random.default_rng(3)
     n = 2000
     data = pd.DataFrame({"problem": rng.integers(0, 2, n), "population": rng.integers(500, 5000, n).astype(float),
@@ -118,14 +124,16 @@ def test_f5_tests_take_their_signs_from_the_claim():
     data["pct_volunteering"] = (30 - 0.2 * data["pct_non_dutch_origin"] + 0.1 * data["problem"] * data["pct_non_dutch_origin"]
                                 + 0.1 * data["pct_age_25_44"] + rng.normal(0, 1, n))
     tests = study.f5_tests(study.f5_area_models(data), study.F5_AREA_TERMS, "toy", "nb")
-    by_group = {t.label.split(": ")[1]: t for t in tests}
-    predictions = fd.finding("F5")["predictions"]
-    older = by_group["65+ minus 18+ volunteering x livability problems"]
-    assert older.expected_sign == predictions["age_65_plus"]["sign"] == -1
-    assert older.ci_low < -2.0 < older.ci_high and older.outcome == "supports"
-    origin = by_group["share of non-Dutch origin x livability problems"]
-    assert origin.expected_sign == +1 and origin.ci_low < 0.1 < origin.ci_high and origin.outcome == "supports"
-    assert by_group["share aged 25-44 x livability problems"].outcome == "inconclusive"
+    by_part = {t.part: t for t in tests}
+    parts = fd.finding("F5")["parts"]
+    # the text names a direction for 30-45-year-olds only; the other parts are two-sided ("differently")
+    assert {part: t.expected_sign for part, t in by_part.items()} == {p: spec["sign"] for p, spec in parts.items()}
+    assert by_part["age_65_plus"].expected_sign == 0 and by_part["age_30_44"].expected_sign == -1
+    older = by_part["age_65_plus"]
+    assert older.ci_low < -2.0 < older.ci_high and verdicts.outcome_of(older) == "supports"
+    origin = by_part["non_dutch"]
+    assert origin.ci_low < 0.1 < origin.ci_high and verdicts.outcome_of(origin) == "supports"
+    assert verdicts.outcome_of(by_part["age_30_44"]) == "inconclusive"
     assert all(t.data_kind == "unknown" for t in tests)  # a hand-made table is never counted as real
 
 
@@ -142,8 +150,12 @@ def test_group_gap_is_the_weighted_mean_per_class():
 def test_vreewijk_among_rotterdams_wijken_and_the_country(mirror):
     spec = fd.finding(study.CASE)["case"]
     tables = {year: study.rotterdam_wijken(year) for year in spec["years"]}
-    percentiles, peers = study.case_percentiles(tables, study.CASE, spec)
+    percentiles, intervals, peers = study.case_percentiles(tables, study.CASE, spec)
     assert peers == 71 and set(percentiles) == set(spec["dimensions"])
+    for dimension, years in percentiles.items():   # the bootstrap over items spans the items' percentiles
+        for year, value in years.items():
+            low, high = intervals[dimension][year]
+            assert low <= value <= high
     # a dimension's percentile is the mean of its items' (reversed items count the other way)
     from wijkstudie.profiles import percentile
 
@@ -159,3 +171,45 @@ def test_vreewijk_among_rotterdams_wijken_and_the_country(mirror):
     own = rivm.loc[rivm["region_code"] == "BU05991080", "pct_volunteering"].item()
     assert row["value"] == own
     assert row["percentile_all"] == pytest.approx((rivm["pct_volunteering"].dropna() < own).mean() * 100)
+
+
+def test_the_evidence_on_real_data_national_tests_are_model_implied_city_surveys_vote(mirror):
+    from wijkstudie import evidence as ev
+
+    wijken = {2020: study.national_wijken(2020, livability=True)}
+    national = study.national_results(wijken, study.F3_FORMULA)
+    assert set(name for _, name in national) == {"weighted regression", "multilevel, areas in gemeenten",
+                                                 "weighted regression, positive livability"}
+    assert national[(2020, "weighted regression")].extra["clusters"] > 3000
+    tests = study.national_tests("F3", national, "pct_owner_occupied", scope=fd.NATIONAL, notebook="02",
+                                 what="All wijken")
+    assert {t.evidence for t in tests} == {ev.MODEL_IMPLIED} and {t.outcome_source for t in tests} == {
+        "rivm-gezondheid 2020"}
+    samples = study.city_samples()
+    city = study.area_tests("F3", samples, "02")
+    kinds = {t.sample: t.evidence for t in city}
+    assert kinds["rotterdam-wijkprofiel 2014 · Rotterdam (GM0599)"] == ev.DIRECT
+    assert kinds["amsterdam-bbga 2018 · Amsterdam (GM0363)"] == ev.DIRECT
+    assert kinds["rivm-gezondheid 2020 · Utrecht (GM0344)"] == ev.MODEL_IMPLIED
+    judgement = verdicts.judge("F3", tests + city)
+    assert sorted(v.sample for v in judgement.votes) == [
+        "amsterdam-bbga 2018 · Amsterdam (GM0363)", "rotterdam-wijkprofiel 2014 · Rotterdam (GM0599)",
+        "rotterdam-wijkprofiel 2016 · Rotterdam (GM0599)"]           # one vote each, direct survey only
+    assert "national" not in judgement.verdicts
+    amsterdam = [t for t in city if t.sample.startswith("amsterdam")]
+    assert {t.distribution for t in amsterdam} == {"t(21)"}            # pooled waves: clustered by gebied
+
+
+def test_the_buurt_proxy_marks_the_worst_fifth_of_dutch_buurten(mirror):
+    problem, definition = study.buurt_livability(2016)
+    assert len(problem) > 10000 and problem.mean() == pytest.approx(study.PROBLEM_SHARE, abs=0.01)
+    assert "buurten" in definition["text"] and definition["built_from"][0] == "pct_difficulty_making_ends_meet"
+    rotterdam = study.city_samples()["Rotterdam wijken 2016"].table
+    assert set(rotterdam["problem"].dropna()) == {0.0, 1.0}
+    assert rotterdam.loc[~rotterdam["region_code"].str.startswith("BU"), "problem"].isna().all()
+
+
+def test_trust_in_government_never_stands_in_for_trust_in_neighbours():
+    with pytest.raises(ws.WijkstudieError, match="trust in government"):
+        study._excluded("F4", "pct_trust_municipality")
+    study._excluded("F4", "cohesion_scale")   # the cohesion items are allowed
