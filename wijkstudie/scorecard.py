@@ -224,10 +224,25 @@ def finding_markdown(key: str, group: pd.DataFrame, tests: list[FindingTest]) ->
             planted = "—" if t is None else (f"{t.planted:g}" if t.planted is not None else
                                              ({1: "+ (direction)", -1: "− (direction)"}.get(t.planted_sign, "—")))
             lines.append(f"| {r['test']} | {r['estimate_ci']} | {r['other_scale']} | {planted} | {r['method_check']} |")
-    caveats = first["caveats"] if isinstance(first["caveats"], str) else ""
-    if caveats:
-        lines += ["", f"*Caveats:* {caveats}"]
+    lines += caveats_markdown(key, tests)
     return "\n".join(lines)
+
+
+def caveats_markdown(key: str, tests: list[FindingTest]) -> list[str]:
+    """The finding's caveats, then every test's own caveats with the tests they concern."""
+    lines = []
+    general = finding(key).get("caveats", [])
+    if general:
+        lines += ["", "*Caveats:* " + "; ".join(general)]
+    own: dict[str, list[str]] = {}
+    for t in tests:
+        if t.finding == key:
+            for caveat in t.caveats:
+                own.setdefault(caveat, []).append(t.label)
+    for caveat, labels in own.items():
+        shown = "; ".join(labels[:3]) + (f"; and {len(labels) - 3} more" if len(labels) > 3 else "")
+        lines.append(f"- *{caveat}:* {shown}")
+    return lines
 
 
 def rules_markdown() -> str:

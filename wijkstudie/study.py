@@ -450,6 +450,14 @@ def _excluded(finding: str, term: str) -> None:
         raise WijkstudieError(f"{finding}: {term} measures {', '.join(sorted(shared))}, which the claim excludes")
 
 
+def _term_text(term: str) -> str:
+    """A term's label; a scale built from several items names them."""
+    items = study_variables().get(term, {}).get("built_from", [])
+    if len(items) > 1:
+        return f"{label(term).split(' (')[0].lower()} (" + ", ".join(label(item).lower() for item in items) + ")"
+    return label(term).lower()
+
+
 def area_tests(finding: str, samples: dict, notebook: str) -> list:
     """Every specification of a finding on every sample: each outcome of ``AREA_OUTCOMES`` the sample has, on all
     its areas and on the areas the claim speaks of (``areas`` in findings.yaml) where the sample has a livability
@@ -477,7 +485,7 @@ def area_tests(finding: str, samples: dict, notebook: str) -> list:
                 for term in terms:
                     _excluded(finding, term)
                     where = sample.name + ("" if areas == "all areas" else f", {areas} ({sample.livability['name']})")
-                    text = f"{where}: {label(term).lower()} -> {label(outcome).lower()}"
+                    text = f"{where}: {_term_text(term)} -> {label(outcome).lower()}"
                     tests.append(fd.from_model(
                         finding, fit, term, label=fd.association_label(text) if association else text,
                         notebook=notebook, scope=sample.scope, areas=areas,
