@@ -32,7 +32,7 @@ reproduce: $(STAMP)
 	$(BIN)/python -m wijkstudie.reproduce $(if $(FORCE),--force)
 
 site: $(STAMP)
-	$(BIN)/python -m wijkstudie.site
+	$(BIN)/python -m wijkstudie.reproduce.site
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile

@@ -8,6 +8,6 @@ import tempfile
 def pytest_configure(config):
     os.environ.setdefault("WIJKSTUDIE_FIGURES_DIR", tempfile.mkdtemp(prefix="wijkstudie-test-figures-"))
     # notebooks run on real data when a mirror or the network gives it, on the synthetic world otherwise
-    from wijkstudie.session import choose_data
+    from wijkstudie.data.origin import choose_data
 
     choose_data()

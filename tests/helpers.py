@@ -2,8 +2,8 @@
 
 from scipy import stats
 
-from wijkstudie import evidence as ev
-from wijkstudie import findings as fd
+from wijkstudie.study import evidence as ev
+from wijkstudie.study import findings as fd
 
 
 def finding_test(finding="F3", label="a", ci=(0.1, 0.5), *, sample="rotterdam-wijkprofiel 2014 · Rotterdam (GM0599)",

@@ -40,7 +40,7 @@ def import_graph() -> dict:
 
 def test_the_package_has_no_import_cycle():
     graph = import_graph()
-    assert "wijkstudie.loading" in graph and "wijkstudie.synthetic.mirror" in graph
+    assert "wijkstudie.data.loading" in graph and "wijkstudie.synthetic.mirror" in graph
     state, cycles = {}, []
 
     def visit(node, path):
@@ -58,17 +58,56 @@ def test_the_package_has_no_import_cycle():
     assert not cycles, [" -> ".join(c) for c in cycles]
 
 
+# Each folder is a layer; a module imports only from its own layer or lower ones (layers of the same rank do not
+# import each other). The package root (``wijkstudie/__init__.py``, ``cli``, ``__main__``) wires them together.
+LAYERS = {"core": 0, "data": 1, "models": 1, "synthetic": 2, "microdata": 3, "plotting": 3, "study": 4,
+          "reproduce": 5}
+ROOT_MODULES = {"wijkstudie", "wijkstudie.cli", "wijkstudie.__main__"}
+
+
+def _layer(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in LAYERS else None
+
+
+def test_every_module_lives_in_a_layer_and_imports_point_down():
+    graph = import_graph()
+    loose = sorted(m for m in graph if m not in ROOT_MODULES and _layer(m) is None)
+    assert not loose, f"modules outside the layer folders: {loose}"
+    upward = []
+    for module, deps in graph.items():
+        mine = _layer(module)
+        if mine is None:
+            continue
+        for dep in deps:
+            theirs = _layer(dep)
+            if dep in ROOT_MODULES or (theirs != mine and LAYERS[theirs] >= LAYERS[mine]):
+                upward.append(f"{module} -> {dep}")
+    assert not upward, upward
+
+
 def test_load_has_no_synthetic_branch_and_the_synthetic_world_uses_no_loader():
     source = inspect.getsource(ws.load)
     assert "synthetic" not in source.split('"""')[-1]  # only the docstring may mention it
     graph = import_graph()
-    assert not {"wijkstudie.loading", "wijkstudie.files", "wijkstudie.microdata"} & graph["wijkstudie.synthetic.mirror"]
+    assert not {"wijkstudie.data.loading", "wijkstudie.data.reading", "wijkstudie.microdata.survey"} & graph[
+        "wijkstudie.synthetic.mirror"]
+
+
+def test_asking_where_the_data_come_from_builds_nothing(monkeypatch, tmp_path):
+    from wijkstudie.data import origin
+
+    monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
+    monkeypatch.setenv("WIJKSTUDIE_DATA_DIR", str(tmp_path))
+    folder = origin.mirror_dir()
+    assert folder.parent == tmp_path / "synthetic" and not folder.exists()
+    assert "SYNTHETIC DATA" in origin.data_origin() and not folder.exists()
 
 
 def test_paths_hold_paths_only_and_asking_for_one_opens_no_connection(monkeypatch):
     import socket
 
-    from wijkstudie import paths
+    from wijkstudie.core import paths
 
     def refuse(*args, **kwargs):
         raise AssertionError("a connection was opened")

@@ -124,7 +124,7 @@ def served(site):
 
 
 def test_the_front_page_lists_every_finding_and_loads_cleanly(browser, served):
-    from wijkstudie import findings
+    from wijkstudie.study import findings
 
     browser.get(f"{served}/index.html")
     text = browser.find_element("tag name", "body").text

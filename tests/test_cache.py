@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import wijkstudie as ws
-from wijkstudie import readers
+from wijkstudie.data import readers
 from conftest import FIXTURES
 
 
@@ -18,7 +18,7 @@ def test_second_load_comes_from_the_cache_and_is_identical(fresh_cache, tmp_path
     def refuse(*args, **kwargs):
         raise AssertionError("the raw file was parsed again")
 
-    monkeypatch.setattr("wijkstudie.files.read", refuse)
+    monkeypatch.setattr("wijkstudie.data.reading.read", refuse)
     second = ws.read_file(path)
     pd.testing.assert_frame_equal(first, second)
     assert ws.report(second).suppressed == ws.report(first).suppressed

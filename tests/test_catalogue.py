@@ -3,8 +3,8 @@ import hashlib
 import pytest
 
 import wijkstudie as ws
-from wijkstudie.catalogue import datasets, get_dataset
-from wijkstudie.readers import BY_FORMAT
+from wijkstudie.data.catalogue import datasets, get_dataset
+from wijkstudie.data.readers import BY_FORMAT
 
 REQUIRED = {"kwb", "kwb-codebook", "rivm-gezondheid", "cbs-gemeenten", "cbs-wijken", "cbs-buurten",
             "rotterdam-wijkprofiel", "amsterdam-bbga"}

@@ -34,7 +34,7 @@ EXPECTED = {  # file -> (source, year, levels)
 def test_every_snapshot_file_is_covered(mirror):
     """Every file of the snapshot is recognised: the ones above through the command line, every crosswalk matrix
     (232 of them) in-process as the catalogue resource whose mirror path it has."""
-    from wijkstudie.catalogue import get_dataset
+    from wijkstudie.data.catalogue import get_dataset
 
     files = {str(p.relative_to(mirror)) for p in mirror.rglob("*") if p.is_file() and p.suffix != ".md"}
     matrices = {r.mirror: r for r in get_dataset("grenswijzigen").resources}

@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from wijkstudie import WijkstudieError, gemeente_of, level_of, normalise_code
-from wijkstudie.codes import gemeenten_of, levels_of, normalise_codes
+from wijkstudie.data.codes import gemeenten_of, levels_of, normalise_codes
 
 
 @pytest.mark.parametrize("raw, expected", [

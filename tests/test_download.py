@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 import wijkstudie as ws
-from wijkstudie import download
-from wijkstudie.catalogue import Resource
+from wijkstudie.data import download
+from wijkstudie.data.catalogue import Resource
 from conftest import FIXTURES
 
 URL_RESOURCE = Resource(dataset="test-geo", year=2022, format="boundaries", file="g.geojson",

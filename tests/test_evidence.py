@@ -4,12 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wijkstudie import evidence as ev
-from wijkstudie import findings as fd
-from wijkstudie import variables as vardict
-from wijkstudie.catalogue import datasets, measurement_models
+from wijkstudie.study import evidence as ev
+from wijkstudie.study import findings as fd
+from wijkstudie.data import variables as vardict
+from wijkstudie.data.catalogue import datasets, measurement_models
 from wijkstudie.models import area_regression
-from wijkstudie.provenance import Provenance, Source, attach
+from wijkstudie.core.provenance import Provenance, Source, attach
 
 RIVM_VARIABLES = ("pct_volunteering", "pct_difficulty_making_ends_meet")
 KWB_VARIABLES = ("population", "pct_owner_occupied", "pct_age_15_24", "pct_single_person_households",

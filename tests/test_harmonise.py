@@ -260,7 +260,7 @@ def test_rivm_2020_wijken_on_the_2024_division_copy_a_split_wijk_into_each_part(
     """A 2020 wijk split over several 2024 wijken gives each part drawn wholly from it its own RIVM figures:
     identical values, pseudo-replicates that source_code_2020 names. Parts that also take addresses from
     another wijk are averages, and differ."""
-    from wijkstudie.harmonise import crosswalk
+    from wijkstudie.data.harmonise import crosswalk
 
     rivm = ws.load("rivm-gezondheid", year=2020, variant="18+", level="wijk", division=2024)
     original = ws.load("rivm-gezondheid", year=2020, variant="18+", level="wijk").set_index("region_code")

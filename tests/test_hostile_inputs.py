@@ -19,7 +19,7 @@ import pytest
 
 import wijkstudie as ws
 from conftest import FIXTURES, REAL_MIRROR, write_kwb_workbook
-from wijkstudie.microdata import read_microdata
+from wijkstudie.microdata.survey import read_microdata
 
 KWB_2017 = "cbs-kwb/indicators_buurt_wijk_gemeente.csv"
 
@@ -321,7 +321,7 @@ def test_a_report_of_the_wrong_shape_is_rebuilt(tmp_path, cache_still_works):
 
 
 def test_temporary_files_left_by_killed_loads_are_removed_on_the_next_run(tmp_path, cache_still_works):
-    from wijkstudie import download
+    from wijkstudie.data import download
 
     processed = cache_still_works / "processed"
     processed.mkdir(parents=True)
@@ -337,7 +337,7 @@ def test_temporary_files_left_by_killed_loads_are_removed_on_the_next_run(tmp_pa
 
 
 def test_a_cache_under_a_file_loads_without_caching_and_warns_once(tmp_path, monkeypatch):
-    from wijkstudie import cache
+    from wijkstudie.data import cache
 
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
@@ -355,7 +355,7 @@ def test_a_cache_under_a_file_loads_without_caching_and_warns_once(tmp_path, mon
 def test_a_read_only_cache_loads_without_caching(tmp_path, monkeypatch):
     if os.geteuid() == 0:
         pytest.skip("root writes into read-only folders")
-    from wijkstudie import cache
+    from wijkstudie.data import cache
 
     folder = tmp_path / "ro"
     folder.mkdir()
@@ -369,7 +369,7 @@ def test_a_read_only_cache_loads_without_caching(tmp_path, monkeypatch):
 # --- 7. errors that name the setting -----------------------------------------------------------------------------
 
 def test_a_download_into_a_cache_under_a_file_names_the_setting(tmp_path, monkeypatch):
-    from wijkstudie import download
+    from wijkstudie.data import download
 
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
@@ -472,7 +472,7 @@ def test_ctrl_c_on_the_command_line_is_one_line_and_status_130(monkeypatch, caps
 
 
 def test_ctrl_c_during_reproduce_is_one_line_and_status_130(monkeypatch, capsys):
-    from wijkstudie import reproduce
+    from wijkstudie.reproduce import run as reproduce
 
     monkeypatch.setattr(reproduce, "main", lambda argv=None: (_ for _ in ()).throw(KeyboardInterrupt))
     assert reproduce.run([]) == 130

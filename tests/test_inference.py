@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from wijkstudie.errors import WijkstudieError
+from wijkstudie.core.errors import WijkstudieError
 from wijkstudie.models import area_regression, equivalence_test, multilevel_logit, segmented_logit
 
 

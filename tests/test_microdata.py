@@ -5,7 +5,7 @@ import pyreadstat
 import pytest
 
 import wijkstudie as ws
-from wijkstudie.microdata import load_mapping, load_residents, read_microdata, schema_table
+from wijkstudie.microdata.survey import load_mapping, load_residents, read_microdata, schema_table
 
 MAPPING = {
     "source": "Test survey",

@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 
-from wijkstudie.missing import clean_numeric, numeric_or_text
+from wijkstudie.data.readers.numbers import clean_numeric, numeric_or_text
 
 
 def test_cbs_dots_padded_and_rotterdam_x_are_suppressed_and_counted():

@@ -7,8 +7,7 @@ import pytest
 import statsmodels.formula.api as smf
 from shapely.geometry import box
 
-from wijkstudie.models import (area_regression, cronbach_alpha, lisa, morans_i, multilevel, scale_score,
-                               spatial_models, spatial_weights, within_estimate)
+from wijkstudie.models import area_regression, cronbach_alpha, lisa, morans_i, multilevel, scale_score, spatial_models, spatial_weights, within_estimate
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ def test_environment_yml_matches_pyproject():
 def test_the_data_descriptions_ship_with_the_package():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())
     data = project["tool"]["setuptools"]["package-data"]["wijkstudie"]
-    assert {"*.yaml", "scenarios/*.yaml", "mappings/*.yaml"} <= set(data)
+    assert {"data/*.yaml", "study/*.yaml", "synthetic/scenarios/*.yaml", "microdata/mappings/*.yaml"} <= set(data)
     folder = REPO / "wijkstudie"
     shipped = {str(p.relative_to(folder)) for p in folder.rglob("*.yaml")}
     import fnmatch
@@ -34,7 +34,7 @@ def test_the_data_descriptions_ship_with_the_package():
 
 
 def test_the_citation_file_names_this_version_and_licence():
-    from wijkstudie.version import __version__
+    from wijkstudie.core.version import __version__
 
     citation = yaml.safe_load((REPO / "CITATION.cff").read_text(encoding="utf-8"))
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
@@ -44,8 +44,8 @@ def test_the_citation_file_names_this_version_and_licence():
 
 
 def test_every_dataset_has_a_citation_to_copy():
-    from wijkstudie.catalogue import datasets
-    from wijkstudie.site import citation
+    from wijkstudie.data.catalogue import datasets
+    from wijkstudie.reproduce.site import citation
 
     for name, dataset in datasets().items():
         years = dataset.years[-1:] if dataset.years else []

@@ -145,7 +145,7 @@ def test_session_language_sets_labels_and_captions(monkeypatch):
 def test_a_map_of_many_areas_is_drawn_simplified_below_a_printed_pixel():
     from shapely.geometry import Polygon
 
-    from wijkstudie.plotting import DRAWING_DETAIL, for_drawing
+    from wijkstudie.plotting.maps import DRAWING_DETAIL, for_drawing
 
     # 600 squares with a jagged edge of 200 tiny teeth each: what real boundaries look like from afar
     def jagged(i, j):

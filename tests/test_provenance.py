@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 
 import wijkstudie as ws
-from wijkstudie import findings as fd
-from wijkstudie import verdicts
+from wijkstudie.study import findings as fd
+from wijkstudie.study import verdicts
 from wijkstudie.models import area_regression
-from wijkstudie.provenance import UNKNOWN, Provenance, Source, combine, provenance_of
+from wijkstudie.core.provenance import UNKNOWN, Provenance, Source, combine, provenance_of
 from conftest import FIXTURES
 
 
@@ -66,7 +66,7 @@ def test_join_regions_and_carry_combine_the_records(tables):
     joined, _ = ws.join_regions(kwb, rivm)
     record = provenance_of(joined)
     assert record.kind == kind and {s.dataset for s in record.sources} >= {"kwb", "rivm-gezondheid"}
-    from wijkstudie.provenance import carry
+    from wijkstudie.core.provenance import carry
 
     merged = carry(kwb.merge(rivm[["region_code", "pct_volunteering"]], on="region_code"), kwb, rivm)
     assert provenance_of(merged).kind == kind

@@ -101,7 +101,7 @@ def test_rotterdam_profile_reads_every_year_and_scales_fractions(tmp_path):
 
 
 def test_rotterdam_areas_are_linked_to_cbs_codes(tmp_path):
-    from wijkstudie.readers.rotterdam import link_to_cbs
+    from wijkstudie.data.readers.rotterdam import link_to_cbs
 
     table = ws.read_file(write_rotterdam_profile(tmp_path / "profiel.xlsx"))
     wijken = gpd.GeoDataFrame({"region_code": ["WK059910", "WK059901"], "region_name": ["Feijenoord", "Centrum"],

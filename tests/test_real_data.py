@@ -125,7 +125,7 @@ def test_fetch_all_reports_what_the_mirror_lacks(mirror):
     import subprocess
     import sys
 
-    from wijkstudie.catalogue import datasets
+    from wijkstudie.data.catalogue import datasets
 
     result = subprocess.run([sys.executable, "-m", "wijkstudie.cli", "data", "fetch", "--all"], capture_output=True,
                             text=True)

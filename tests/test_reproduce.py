@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 from conftest import write_kwb_workbook
-from wijkstudie import reproduce
+from wijkstudie.reproduce import run as reproduce
 
 
 def notebook(path, cells, needs=()):
@@ -124,7 +124,7 @@ def test_only_a_complete_real_run_updates_the_readme(project):
     assert "\nold\n" in readme.read_text()
     reproduce.main(["--build", str(root / "build")])                                   # a complete run
     text = readme.read_text()
-    assert "\nold\n" not in text and "| finding | verdict by scope |" in text and text.endswith("rest\n")
+    assert "\nold\n" not in text and "| finding | claim | verdict by scope |" in text and text.endswith("rest\n")
     assert "Produced on " in text and "over the network" in text
 
 

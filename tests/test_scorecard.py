@@ -3,10 +3,10 @@ full Markdown with the tests that do not count and why, and what a notebook says
 
 import pandas as pd
 
-from wijkstudie import evidence as ev
-from wijkstudie import findings as fd
-from wijkstudie import results
-from wijkstudie import scorecard as sc
+from wijkstudie.study import evidence as ev
+from wijkstudie.study import findings as fd
+from wijkstudie.study import results
+from wijkstudie.study import scorecard as sc
 
 from helpers import finding_test
 

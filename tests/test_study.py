@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 import wijkstudie as ws
-from wijkstudie import findings as fd, study, verdicts
-from wijkstudie.provenance import provenance_of
+from wijkstudie import study
+from wijkstudie.study import findings as fd, verdicts
+from wijkstudie.core.provenance import Provenance, attach, provenance_of
 
 from conftest import FIXTURES, REAL_MIRROR, write_kwb_workbook
 
@@ -73,7 +74,7 @@ def test_utrecht_from_the_mirror_is_utrecht(mirror):
 def test_scope_of_names_the_country_a_city_a_few_cities_or_nothing():
     def table(codes, kind="real"):
         frame = pd.DataFrame({"gemeente_code": codes, "gemeente_name": [f"G{c}" for c in codes]})
-        return ws.provenance.attach(frame, ws.provenance.Provenance(kind))
+        return attach(frame, Provenance(kind))
 
     assert study.scope_of(table([f"GM{i:04d}" for i in range(study.NATIONAL_GEMEENTEN)])) == fd.NATIONAL
     assert study.scope_of(table(["GM0344", "GM0344"])) == "GGM0344 (GM0344)"
@@ -157,7 +158,7 @@ def test_vreewijk_among_rotterdams_wijken_and_the_country(mirror):
             low, high = intervals[dimension][year]
             assert low <= value <= high
     # a dimension's percentile is the mean of its items' (reversed items count the other way)
-    from wijkstudie.profiles import percentile
+    from wijkstudie.study.ranks import percentile
 
     t = tables[2016]
     stability = np.mean([percentile(t, study.CASE, "pct_long_term_residents"),
@@ -174,7 +175,7 @@ def test_vreewijk_among_rotterdams_wijken_and_the_country(mirror):
 
 
 def test_the_evidence_on_real_data_national_tests_are_model_implied_city_surveys_vote(mirror):
-    from wijkstudie import evidence as ev
+    from wijkstudie.study import evidence as ev
 
     wijken = {2020: study.national_wijken(2020, livability=True)}
     national = study.national_results(wijken, study.F3_FORMULA)
@@ -210,6 +211,8 @@ def test_the_buurt_proxy_marks_the_worst_fifth_of_dutch_buurten(mirror):
 
 
 def test_trust_in_government_never_stands_in_for_trust_in_neighbours():
+    from wijkstudie.study.cities import _excluded
+
     with pytest.raises(ws.WijkstudieError, match="trust in government"):
-        study._excluded("F4", "pct_trust_municipality")
-    study._excluded("F4", "cohesion_scale")   # the cohesion items are allowed
+        _excluded("F4", "pct_trust_municipality")
+    _excluded("F4", "cohesion_scale")   # the cohesion items are allowed

@@ -5,8 +5,9 @@ import pandas as pd
 import pytest
 
 import wijkstudie as ws
-from wijkstudie import study, synthetic
-from wijkstudie.findings import from_model
+from wijkstudie import study
+from wijkstudie import synthetic
+from wijkstudie.study.findings import from_model
 from wijkstudie.models import area_regression
 
 
@@ -32,7 +33,7 @@ def test_every_scenario_parameter_cites_a_source_or_is_an_assumption(tmp_path):
 
 
 def test_residents_have_every_schema_variable_with_allowed_values():
-    from wijkstudie.microdata import schema
+    from wijkstudie.microdata.survey import schema
 
     residents = synthetic.generate(seed=2, n_neighbourhoods=30, residents_per_neighbourhood=50).residents
     for name, info in schema().items():
@@ -71,7 +72,7 @@ def test_a_synthetic_session_reads_the_synthetic_mirror_through_the_real_readers
 def test_the_mirror_is_complete_marked_and_written_once(tmp_path, monkeypatch):
     import json
 
-    from wijkstudie.provenance import MANIFEST
+    from wijkstudie.core.provenance import MANIFEST
 
     monkeypatch.setenv("WIJKSTUDIE_DATA_DIR", str(tmp_path))
     folder = synthetic.mirror()
@@ -105,7 +106,7 @@ def test_neighbourhood_shares_follow_the_residents():
 
 
 def test_estimates_computed_outside_a_model_keep_the_data_kind(monkeypatch):
-    from wijkstudie.findings import from_estimate
+    from wijkstudie.study.findings import from_estimate
 
     monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
     table = study.rotterdam_wijken(2016)

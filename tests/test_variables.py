@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 import wijkstudie as ws
-from wijkstudie import variables as vd
+from wijkstudie.data import variables as vd
 
 REQUIRED = ["region_code", "region_name", "level", "gemeente_code", "year", "population", "pct_owner_occupied",
             "pct_single_person_households", "pct_age_15_24", "pct_age_25_44", "pct_age_45_64", "pct_age_65_plus",

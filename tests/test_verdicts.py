@@ -7,9 +7,9 @@ import pytest
 from statsmodels.stats.multitest import multipletests
 
 import wijkstudie as ws
-from wijkstudie import evidence as ev
-from wijkstudie import findings as fd
-from wijkstudie import verdicts as vd
+from wijkstudie.study import evidence as ev
+from wijkstudie.study import findings as fd
+from wijkstudie.study import verdicts as vd
 
 from helpers import finding_test as make
 

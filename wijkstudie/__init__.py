@@ -14,21 +14,33 @@
 Every data problem raises ``WijkstudieError`` with a one-line message.
 """
 
-from .catalogue import describe, list_datasets
-from .codes import gemeente_of, level_of, normalise_code
-from .errors import WijkstudieError
-from .files import read_file
-from .harmonise import HarmonisationReport, crosswalk, harmonisation_report, harmonise
-from .join import JoinReport, join_regions, weighted_mean_by
-from .loading import fetch, fetch_all, load
-from .microdata import load_residents, read_microdata
-from .overview import coverage, match_table
-from .provenance import Provenance, provenance_of, source_caption
-from .reports import LoadReport, WijkstudieWarning, report
-from .session import data_origin, start_notebook
-from .settings import settings
-from .variables import label, variable_table
-from .version import __version__
+from .data.catalogue import describe, list_datasets
+from .data.codes import gemeente_of, level_of, normalise_code
+from .core.errors import WijkstudieError
+from .data.reading import read_file
+from .data.harmonise import HarmonisationReport, crosswalk, harmonisation_report, harmonise
+from .data.join import JoinReport, join_regions, weighted_mean_by
+from .data.loading import fetch, fetch_all, load
+from .microdata.survey import load_residents, read_microdata
+from .data.overview import coverage, match_table
+from .core.provenance import Provenance, provenance_of
+from .data.reports import LoadReport, WijkstudieWarning, report
+from .data.origin import data_origin, provide_synthetic
+from .core.settings import settings
+from .data.variables import label, variable_table
+from .core.version import __version__
+from .plotting import source_caption
+from .study.notebook import start_notebook
+
+
+def _synthetic_mirror(ensure: bool):
+    """The synthetic world's mirror for the data layer: its folder, written first when ``ensure``."""
+    from . import synthetic
+
+    return synthetic.mirror() if ensure else synthetic.mirror_folder()
+
+
+provide_synthetic(_synthetic_mirror)  # the data layer finds the synthetic world through this, never by import
 
 __all__ = [
     "HarmonisationReport", "JoinReport", "LoadReport", "Provenance", "WijkstudieError", "WijkstudieWarning",

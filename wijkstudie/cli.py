@@ -15,14 +15,14 @@ import argparse
 import json
 import sys
 
-from .errors import WijkstudieError
+from .core.errors import WijkstudieError
 
 INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 
 
 def _inspect(args) -> int:
-    from .files import read_file
-    from .reports import report
+    from .data.reading import read_file
+    from .data.reports import report
 
     frame = read_file(args.file, year=args.year)
     summary = report(frame).to_dict()
@@ -38,7 +38,7 @@ def _inspect(args) -> int:
 
 
 def _list(args) -> int:
-    from .catalogue import list_datasets
+    from .data.catalogue import list_datasets
 
     table = list_datasets()
     for name, row in table.iterrows():
@@ -47,14 +47,14 @@ def _list(args) -> int:
 
 
 def _describe(args) -> int:
-    from .catalogue import describe
+    from .data.catalogue import describe
 
     print(describe(args.name))
     return 0
 
 
 def _fetch(args) -> int:
-    from .loading import fetch, fetch_all
+    from .data.loading import fetch, fetch_all
 
     if args.all:
         failed = 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import statsmodels.formula.api as smf
 
-from ..errors import WijkstudieError
+from ..core.errors import WijkstudieError
 from .result import STD_LINEAR, ModelResult, coefficient_table, complete_rows, context, standardised
 
 

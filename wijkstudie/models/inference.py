@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import WijkstudieError
+from ..core.errors import WijkstudieError
 from .result import reference_distribution
 
 

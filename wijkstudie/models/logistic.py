@@ -18,9 +18,8 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from ..errors import WijkstudieError
-from .result import STD_LOGISTIC, ModelResult, coefficient_table, complete_rows, context, standardised, \
-    with_odds_ratios
+from ..core.errors import WijkstudieError
+from .result import STD_LOGISTIC, ModelResult, coefficient_table, complete_rows, context, standardised, with_odds_ratios
 
 
 def _weights(data: pd.DataFrame, weights: str | None) -> np.ndarray | None:

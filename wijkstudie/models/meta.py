@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import WijkstudieError
+from ..core.errors import WijkstudieError
 
 METHODS = {"dl": "DerSimonian-Laird", "pm": "Paule-Mandel"}
 

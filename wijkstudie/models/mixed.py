@@ -9,9 +9,8 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from scipy import optimize
 
-from ..errors import WijkstudieError
-from .result import (STD_LINEAR, STD_LOGISTIC, ModelResult, coefficient_table, complete_rows, context,
-                     standardised, with_odds_ratios)
+from ..core.errors import WijkstudieError
+from .result import STD_LINEAR, STD_LOGISTIC, ModelResult, coefficient_table, complete_rows, context, standardised, with_odds_ratios
 
 LOGISTIC_VARIANCE = np.pi ** 2 / 3
 MAX_LOG = 700.0  # exp(x) and its square stay finite below this

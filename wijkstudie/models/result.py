@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import WijkstudieError
-from ..provenance import UNKNOWN, Provenance, provenance_of
+from ..core.errors import WijkstudieError
+from ..core.provenance import UNKNOWN, Provenance, provenance_of
 
 COLUMNS = ["estimate", "std_error", "ci_low", "ci_high", "p_value", "std_estimate", "distribution"]
 

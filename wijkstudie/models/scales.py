@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import WijkstudieError
+from ..core.errors import WijkstudieError
 
 
 def cronbach_alpha(items: pd.DataFrame) -> float:

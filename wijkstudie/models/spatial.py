@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..errors import WijkstudieError
+from ..core.errors import WijkstudieError
 
 SEED = 20240601
 
@@ -38,7 +38,7 @@ def spatial_weights(gdf, kind: str = "queen", cache: bool = True):
     import copy
     import pickle
 
-    from ..paths import processed_dir
+    from ..core.paths import processed_dir
 
     if len(gdf) < 3:
         raise WijkstudieError("spatial_weights: needs at least 3 areas")

@@ -9,8 +9,8 @@ manifest marks every number from it as synthetic.
     folder = synthetic.mirror()             # the mirror of the default world (written once, then reused)
 """
 
-from .mirror import mirror, write_mirror
+from .mirror import mirror, mirror_folder, write_mirror
 from .world import World, default_world, generate, load_scenario, neighbourhood_table, parameters, regions
 
-__all__ = ["World", "default_world", "generate", "load_scenario", "mirror", "neighbourhood_table", "parameters", "regions",
+__all__ = ["World", "default_world", "generate", "load_scenario", "mirror", "mirror_folder", "neighbourhood_table", "parameters", "regions",
            "write_mirror"]

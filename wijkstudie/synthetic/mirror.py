@@ -22,12 +22,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ..catalogue import get_dataset
-from ..paths import synthetic_dir
-from ..provenance import MANIFEST
-from ..version import __version__
-from .world import (BBGA_AREA, SCENARIO_DIR, World, _residents, gemeente_name, generate, neighbourhood_table,
-                    regions)
+from ..data.catalogue import get_dataset
+from ..core.paths import synthetic_dir
+from ..core.provenance import MANIFEST
+from ..core.version import __version__
+from .world import BBGA_AREA, SCENARIO_DIR, World, _residents, gemeente_name, generate, neighbourhood_table, regions
 
 GENERATOR_VERSION = 2
 REGISTER_YEAR = None  # composition comes from the world's base wave
@@ -41,14 +40,20 @@ def _scenario_path(scenario) -> Path:
     return Path(scenario) if str(scenario).endswith((".yaml", ".yml")) else SCENARIO_DIR / f"{scenario}.yaml"
 
 
-def mirror(seed: int = 1, scenario="default") -> Path:
-    """The folder of the synthetic world's mirror for a seed and scenario: written on first use (atomically, so
-    two processes never see half a mirror), reused afterwards."""
+def mirror_folder(seed: int = 1, scenario="default") -> Path:
+    """Where the synthetic world's mirror for a seed and scenario lies (written or not): one folder per
+    generator version, seed, scenario content and package version."""
     path = _scenario_path(scenario)
     content = path.read_bytes() if path.is_file() else str(scenario).encode()
     key = hashlib.sha1(b"|".join([str(GENERATOR_VERSION).encode(), str(seed).encode(), content,
                                    __version__.encode()])).hexdigest()[:10]
-    folder = synthetic_dir() / f"{path.stem}-seed{seed}-{key}"
+    return synthetic_dir() / f"{path.stem}-seed{seed}-{key}"
+
+
+def mirror(seed: int = 1, scenario="default") -> Path:
+    """The folder of the synthetic world's mirror for a seed and scenario: written on first use (atomically, so
+    two processes never see half a mirror), reused afterwards."""
+    folder = mirror_folder(seed, scenario)
     if (folder / MANIFEST).is_file():
         return folder
     folder.parent.mkdir(parents=True, exist_ok=True)

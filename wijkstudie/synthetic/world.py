@@ -21,10 +21,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ..errors import WijkstudieError
-from ..paths import PACKAGE_DIR
+from ..core.errors import WijkstudieError
 
-SCENARIO_DIR = PACKAGE_DIR / "scenarios"
+SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 AGE_GROUPS = ["18-29", "30-44", "45-64", "65+"]
 HOUSEHOLDS = ["single", "couple", "couple_with_children", "single_parent"]
 TENURES = ["owner", "social_rent", "private_rent"]

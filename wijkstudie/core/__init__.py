@@ -1,0 +1,1 @@
+"""Settings, paths, errors, provenance: what every other layer uses."""

@@ -1,0 +1,206 @@
+"""Provenance: where the numbers of a table come from, as one small record that travels with the table.
+
+A ``Provenance`` says what kind of data a table holds (``real``, ``synthetic`` or ``unknown``), which sources
+(dataset, year, regional division, file and content hash) and which levels. It is made in one place, when a
+file is read (``from_file``: the kind from the mirror's manifest, real otherwise), and kept in
+``DataFrame.attrs["provenance"]``. pandas keeps ``attrs`` through copies, column selections, filters,
+``groupby`` aggregations and through ``merge``/``concat`` of tables whose provenance is the same; where it drops
+them (a ``merge`` of two tables with different provenance) the table has no provenance, and
+``provenance_of`` then says **unknown**, never real. ``wijkstudie.join_regions`` and ``combine`` join the
+records of the tables they are given.
+
+Models, finding tests, figure captions (``wijkstudie.plotting.source_caption``) and the scorecard read the record: a number of unknown provenance is
+never counted as evidence about real neighbourhoods.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import WijkstudieError
+
+KINDS = ("real", "synthetic", "unknown")
+MANIFEST = "wijkstudie-mirror.json"  # marks a mirror folder; {"data_kind": "synthetic", ...}
+ATTR = "provenance"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One file a table was made from."""
+
+    dataset: str
+    year: int | None = None
+    division: int | None = None
+    file: str = ""
+    sha256: str = ""
+    variant: str | None = None  # the catalogue variant (age group, workbook, context sheet, ...)
+    variables: tuple = field(default=(), repr=False)  # the canonical variables this file gave the table
+
+    def label(self) -> str:
+        return f"{self.dataset} {self.year}" if self.year is not None else self.dataset
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Data kind, sources and levels of a table (see the module docstring)."""
+
+    kind: str
+    sources: tuple = ()
+    levels: tuple = ()
+    note: str = ""
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise WijkstudieError(f"provenance: kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
+
+    @property
+    def is_real(self) -> bool:
+        return self.kind == "real"
+
+    def source_text(self) -> str:
+        """``kwb 2022, rivm-gezondheid 2020`` (unknown provenance: ``unknown``)."""
+        labels = dict.fromkeys(s.label() for s in self.sources)  # two files of one dataset and year: named once
+        return ", ".join(labels) or ("unknown" if self.kind == "unknown" else "")
+
+    def years(self) -> list[int]:
+        return sorted({s.year for s in self.sources if s.year is not None})
+
+    def divisions(self) -> list[int]:
+        return sorted({s.division for s in self.sources if s.division is not None})
+
+    def describe(self) -> str:
+        """One line: ``real data: kwb 2022 (division 2022)`` / ``SYNTHETIC data: ...`` / ``UNKNOWN provenance``."""
+        if self.kind == "unknown":
+            return "UNKNOWN provenance" + (f" ({self.note})" if self.note else "") + \
+                (f": {self.source_text()}" if self.sources else "")
+        head = "SYNTHETIC data" if self.kind == "synthetic" else "real data"
+        divisions = self.divisions()
+        return f"{head}: {self.source_text()}" + (f" (division {', '.join(map(str, divisions))})"
+                                                  if divisions else "")
+
+    def with_levels(self, levels) -> "Provenance":
+        return Provenance(self.kind, self.sources, tuple(sorted(set(levels))), self.note)
+
+    def with_sources(self, *sources: Source) -> "Provenance":
+        known = list(self.sources)
+        return Provenance(self.kind, tuple(known + [s for s in sources if s not in known]), self.levels, self.note)
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "sources": [{**vars(s), "variables": list(s.variables)} for s in self.sources],
+                "levels": list(self.levels), "note": self.note}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Provenance":
+        sources = tuple(Source(**{**s, "variables": tuple(s.get("variables", ()))}) for s in data.get("sources", []))
+        return cls(data["kind"], sources, tuple(data.get("levels", [])), data.get("note", ""))
+
+    def source_of(self, variable: str) -> Source | None:
+        """The source that gave a table ``variable`` (the last one read, when several did), or None."""
+        found = [s for s in self.sources if variable in s.variables]
+        return found[-1] if found else None
+
+
+UNKNOWN = Provenance("unknown", note="the table carries no provenance: made outside wijkstudie, or an operation "
+                                     "such as a merge of tables with different provenance dropped it")
+
+
+def combine(*provenances: Provenance) -> Provenance:
+    """The provenance of a table made from several: unknown if any part is unknown (or none is given),
+    synthetic if any part is synthetic, real only when every part is real; the sources and levels of all."""
+    if not provenances:
+        return UNKNOWN
+    kinds = {p.kind for p in provenances}
+    kind = "unknown" if "unknown" in kinds else "synthetic" if "synthetic" in kinds else "real"
+    sources: list[Source] = []
+    for p in provenances:
+        sources += [s for s in p.sources if s not in sources]
+    levels = sorted({lv for p in provenances for lv in p.levels})
+    notes = "; ".join(dict.fromkeys(p.note for p in provenances if p.note and p.kind != "real"))
+    return Provenance(kind, tuple(sources), tuple(levels), notes)
+
+
+def provenance_of(table) -> Provenance:
+    """The provenance of a table.
+
+    Parameters
+    ----------
+    table : DataFrame, ModelResult or Provenance
+        anything that carries a provenance record
+
+    Returns
+    -------
+    Provenance
+        kind (``real``, ``synthetic`` or ``unknown``), sources, levels; ``UNKNOWN`` when the table carries none
+        (made outside wijkstudie, or a pandas operation dropped it): never real by default.
+    """
+    if isinstance(table, Provenance):
+        return table
+    found = getattr(table, "provenance", None)
+    if isinstance(found, Provenance):
+        return found
+    data = getattr(table, "attrs", {}).get(ATTR) if hasattr(table, "attrs") else None
+    return Provenance.from_dict(data) if data else UNKNOWN
+
+
+def attach(table: pd.DataFrame, provenance: Provenance) -> pd.DataFrame:
+    """Set the provenance of a table (in place) and return it."""
+    table.attrs[ATTR] = provenance.to_dict()
+    return table
+
+
+def carry(result: pd.DataFrame, *inputs) -> pd.DataFrame:
+    """Give ``result`` the combined provenance of the tables it was made from (for code that merges or concats
+    with pandas directly); returns ``result``."""
+    provenance = combine(*(provenance_of(t) for t in inputs))
+    if "level" in getattr(result, "columns", ()):
+        provenance = provenance.with_levels(result["level"].dropna().astype(str).unique())
+    return attach(result, provenance)
+
+
+# --- from files ---------------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=64)
+def _manifest_of(folder: Path) -> dict | None:
+    path = folder / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"data_kind": "unknown", "problem": f"{path} is not readable JSON"}
+    return data if isinstance(data, dict) else {"data_kind": "unknown", "problem": f"{path} is not a JSON object"}
+
+
+def mirror_manifest(path: Path) -> dict | None:
+    """The wijkstudie manifest of the mirror a file lies in (searched up to four folders up), or None."""
+    folder = Path(path).resolve().parent
+    for _ in range(5):
+        found = _manifest_of(folder)
+        if found is not None:
+            return found
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    return None
+
+
+def from_file(path: Path, dataset: str, year: int | None, division: int | None, sha256: str,
+              levels=(), variant: str | None = None, variables=()) -> Provenance:
+    """The provenance of a file as it is read: synthetic or unknown when the mirror it lies in says so in its
+    manifest, real otherwise (a file of a publisher, or a copy of one)."""
+    from .runlog import note as note_read
+
+    note_read("read", path, dataset=dataset, year=int(year) if year is not None else None)
+    manifest = mirror_manifest(path) or {}
+    kind = manifest.get("data_kind", "real")
+    kind = kind if kind in KINDS else "unknown"
+    note = manifest.get("problem", "") or (f"synthetic world ({manifest.get('description', '')})"
+                                           if kind == "synthetic" else "")
+    source = Source(dataset, int(year) if year is not None else None, int(division) if division is not None else None,
+                    Path(path).name, sha256, variant, tuple(variables))
+    return Provenance(kind, (source,), tuple(sorted(set(levels))), note if kind != "real" else "")

@@ -1,0 +1,153 @@
+"""Processed tables cached as (Geo)Parquet, keyed by the raw file's content hash, the reader version and the
+variable dictionary.
+
+A changed raw file (or a new reader version, or an edited ``variables.yaml``, which decides the columns) gets a
+new key, so stale tables are never served. The content
+hash of a raw file is remembered with its size and modification time (``fingerprints.json``) and reused while
+both match; ``rehash`` (``load(..., refresh=True)``) hashes it again regardless. The load report (suppressed
+cells, warnings, identification) is kept in a JSON file beside the table. Both are written to a temporary name
+first and moved into place.
+
+The cache heals itself: a bookkeeping file that is not what it should be is treated as missing and written
+again, a damaged entry is rebuilt from the raw file, temporary files left by killed loads are removed on the
+next run, and a cache folder that cannot be written does not stop a load: it loads without caching and warns
+once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from dataclasses import asdict
+from functools import lru_cache
+from pathlib import Path
+from warnings import warn
+
+import pandas as pd
+
+from .download import file_sha256, sweep
+from ..core.errors import os_reason
+from ..core.paths import processed_dir
+
+READER_VERSION = 4
+INDEX = "fingerprints.json"
+_WARNED: set = set()        # cache folders already warned about in this session
+
+
+def _index() -> dict:
+    """The fingerprints: {path: [size, mtime_ns, hash]}; anything else in the file is ignored (and rewritten)."""
+    try:
+        data = json.loads((processed_dir() / INDEX).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(v, list) and len(v) == 3 and isinstance(v[2], str)}
+
+
+def cache_key(path: Path, rehash: bool = False) -> str:
+    """Content hash of the raw file (+ reader version). The hash is remembered per path, size and mtime (see
+    ``remember``), so an unchanged file is not hashed again; a change of size or modification time means a new
+    hash, and so does ``rehash``."""
+    path = Path(path).resolve()
+    stat = path.stat()
+    sweep(processed_dir())
+    entry = None if rehash else _index().get(str(path))
+    digest = entry[2] if entry and entry[:2] == [stat.st_size, stat.st_mtime_ns] else file_sha256(path)[:24]
+    return f"{digest}-v{READER_VERSION}-{_dictionary_fingerprint()}"
+
+
+@lru_cache(maxsize=1)
+def _dictionary_fingerprint() -> str:
+    """The variable dictionary's content: which source columns become which variables."""
+    import hashlib
+
+    from .variables import VARIABLES_FILE
+
+    return hashlib.sha256(VARIABLES_FILE.read_bytes()).hexdigest()[:8]
+
+
+def remember(path: Path, key: str) -> None:
+    """Record the fingerprint of a raw file after it loaded successfully (a failed load writes nothing)."""
+    path = Path(path).resolve()
+    stat = path.stat()
+    index = _index()
+    entry = [stat.st_size, stat.st_mtime_ns, key.split("-v")[0]]
+    if index.get(str(path)) != entry:
+        index[str(path)] = entry
+        _write_atomic(processed_dir() / INDEX, lambda p: Path(p).write_text(json.dumps(index), encoding="utf-8"))
+
+
+def _write_atomic(target: Path, write) -> None:
+    """Write through a temporary file; a cache folder that cannot be written only costs the caching (one
+    warning per folder and session)."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        sweep(target.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        _unwritable(target.parent, exc)
+        return
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, target)
+    except OSError as exc:
+        _unwritable(target.parent, exc)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _unwritable(folder: Path, exc: OSError) -> None:
+    from .reports import WijkstudieWarning
+
+    if str(folder) in _WARNED:
+        return
+    _WARNED.add(str(folder))
+    reason = os_reason(exc)
+    warn(f"the cache folder {folder} (setting data_dir, WIJKSTUDIE_DATA_DIR) cannot be written ({reason}): "
+         "loading without a cache", WijkstudieWarning, stacklevel=4)
+
+
+
+
+def _paths(key: str) -> tuple[Path, Path]:
+    folder = processed_dir()
+    return folder / f"{key}.parquet", folder / f"{key}.json"
+
+
+def load_cached(key: str):
+    table_path, meta_path = _paths(key)
+    if not (table_path.is_file() and meta_path.is_file()):
+        return None
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta.get("geometry"):
+            import geopandas as gpd
+
+            frame = gpd.read_parquet(table_path)
+        else:
+            frame = pd.read_parquet(table_path)
+    except Exception:  # a damaged cache entry is rebuilt from the raw file
+        return None
+    if not isinstance(meta, dict) or not isinstance(meta.get("identification"), dict) or \
+            not all(isinstance(meta.get(k), t) for k, t in (("suppressed", dict), ("warnings", list))):
+        return None  # a report of the wrong shape: rebuilt too
+    return frame, meta
+
+
+def store(key: str, frame: pd.DataFrame, meta: dict) -> None:
+    table_path, meta_path = _paths(key)
+    meta = dict(meta, geometry="geometry" in frame.columns and hasattr(frame, "crs"))
+    _write_atomic(table_path, lambda p: frame.to_parquet(p, index=False))
+    _write_atomic(meta_path, lambda p: Path(p).write_text(json.dumps(meta, indent=1, default=_plain), encoding="utf-8"))
+
+
+def _plain(value):
+    if hasattr(value, "item"):
+        return value.item()
+    if hasattr(value, "__dataclass_fields__"):
+        return asdict(value)
+    return str(value)

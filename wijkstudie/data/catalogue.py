@@ -1,0 +1,272 @@
+"""The dataset catalogue (``catalogue.yaml``) as Python objects, with forgiving name matching.
+
+A resource written once with ``each_year`` in the YAML becomes one ``Resource`` per year here; the crosswalk
+dataset (``grenswijzigen``) describes its matrices by a name pattern and becomes one resource per matrix.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from ..core.errors import WijkstudieError
+
+CATALOGUE_FILE = Path(__file__).resolve().parent / "catalogue.yaml"
+RESOURCE_FIELDS = ("year", "variant", "format", "division", "file", "mirror", "mirror_note", "signature", "source",
+                   "sha256")
+
+
+@dataclass(frozen=True)
+class Resource:
+    dataset: str
+    year: int
+    format: str
+    file: str
+    mirror: str | None
+    source: dict
+    sha256: str | None
+    variant: str | None = None
+    division: int | None = None
+    mirror_note: str = ""
+    signature: tuple = ()
+    params: dict = field(default_factory=dict, compare=False)  # template values, e.g. a crosswalk's level
+
+    @property
+    def access(self) -> str:
+        """How the publisher provides the file: ``odata``, ``url``, ``wfs`` or ``manual``."""
+        for kind in ("odata", "url", "wfs", "manual"):
+            if kind in self.source:
+                return kind
+        raise WijkstudieError(f"{self.dataset} {self.year}: catalogue entry has no source")
+
+    @property
+    def label(self) -> str:
+        return f"{self.dataset} {self.year}" + (f" ({self.variant})" if self.variant else "")
+
+    def where(self) -> str:
+        """Where the publisher has the file, in words."""
+        s = self.source
+        return {"odata": lambda: f"CBS open data table {s['odata']}" + (f" ({s['catalog']})" if s.get("catalog") else ""),
+                "url": lambda: s["url"], "wfs": lambda: f"{s['wfs']} (WFS layer {s['typeName']})",
+                "manual": lambda: f"manual download: {s['manual']}"}[self.access]()
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    title: str
+    publisher: str
+    licence: str
+    attribution: str
+    levels: tuple
+    homepage: str
+    resources: tuple = field(default_factory=tuple)
+    title_en: str = ""
+    notes: str = ""
+    mirror_folder: str = ""
+    measurement: dict = field(default_factory=dict, compare=False)  # how its figures were measured (evidence.py)
+
+    @property
+    def years(self) -> list[int]:
+        return sorted({r.year for r in self.resources})
+
+    @property
+    def variants(self) -> list[str]:
+        return list(dict.fromkeys(r.variant for r in self.resources if r.variant))
+
+    def candidates(self, year: int | None = None, variant: str | None = None) -> list[Resource]:
+        """The resources that answer a request, in the order to try them: for one year (default: every year,
+        the latest first) and one variant (default: every variant of that year, in catalogue order)."""
+        candidates = list(self.resources)
+        if year is not None:
+            try:
+                year = int(year)
+            except (TypeError, ValueError):
+                raise WijkstudieError(f"{self.name}: year must be a whole number, not {year!r}") from None
+            candidates = [r for r in candidates if r.year == year]
+            if not candidates:
+                raise WijkstudieError(f"{self.name}: no year {year}; available: {_years_text(self.years)}")
+        if variant is not None:
+            wanted = _normalise(str(variant))
+            matching = [r for r in candidates if r.variant and _normalise(r.variant) == wanted]
+            if not matching:
+                options = list(dict.fromkeys(r.variant for r in candidates if r.variant)) or ["none"]
+                shown = options if len(options) <= 12 else options[:12] + [f"... ({len(options)} in all)"]
+                raise WijkstudieError(
+                    f"{self.name}: no variant {variant!r}" + (f" for {year}" if year is not None else "")
+                    + f"; available: {', '.join(shown)}")
+            candidates = matching
+        return sorted(candidates, key=lambda r: -r.year)  # stable: catalogue order within a year
+
+    def resource(self, year: int | None = None, variant: str | None = None) -> Resource:
+        """The first resource for a year (default: the latest) and variant (default: the first listed)."""
+        return self.candidates(year, variant)[0]
+
+
+def _years_text(years: list[int]) -> str:
+    if len(years) > 3 and years == list(range(years[0], years[-1] + 1)):
+        return f"{years[0]}-{years[-1]}"
+    return ", ".join(map(str, years))
+
+
+def _normalise(name: str) -> str:
+    """Case, spaces, dashes and underscores do not matter in names: 'RIVM Gezondheid' == 'rivm_gezondheid'."""
+    return re.sub(r"[\s_\-]+", "-", name.strip().lower())
+
+
+def _fill(value, values: dict):
+    """Fill ``{key}`` placeholders in the strings of a (nested) catalogue value."""
+    if isinstance(value, str):
+        return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), value)
+    if isinstance(value, dict):
+        return {k: _fill(v, values) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, values) for v in value]
+    return value
+
+
+def _make_resource(name: str, entry: dict, folder: str, params: dict | None = None) -> Resource:
+    entry = {k: v for k, v in entry.items() if k in RESOURCE_FIELDS}
+    file = entry["file"]
+    return Resource(
+        dataset=name, year=int(entry["year"]), format=entry["format"], file=file,
+        mirror=entry.get("mirror") or (f"{folder}/{file}" if folder else None), source=dict(entry["source"]),
+        sha256=entry.get("sha256"), variant=entry.get("variant"),
+        division=int(entry["division"]) if entry.get("division") is not None else None,
+        mirror_note=" ".join(str(entry.get("mirror_note") or "").split()), signature=tuple(entry.get("signature", ())),
+        params={k: v for k, v in (params or {}).items() if k not in RESOURCE_FIELDS})
+
+
+def _expand(name: str, entry: dict, folder: str) -> list[Resource]:
+    if "each_year" not in entry:
+        return [_make_resource(name, entry, folder)]
+    out = []
+    for year, values in entry["each_year"].items():
+        values = {"year": int(year), **(values or {})}
+        template = {k: v for k, v in entry.items() if k != "each_year"}
+        filled = _fill(template, values)
+        filled.update({k: v for k, v in values.items() if k in RESOURCE_FIELDS})
+        out.append(_make_resource(name, filled, folder, values))
+    return out
+
+
+def _crosswalk_resources(name: str, spec: dict, folder: str) -> list[Resource]:
+    first, last = spec["years"]
+    out = []
+    for level in spec["levels"]:
+        for kind, rule in spec["kinds"].items():
+            for source in range(first, last + 1):
+                for target in range(source, last + 1):
+                    if source == target and not (rule.get("same_year_from") and source >= rule["same_year_from"]):
+                        continue
+                    matrix = rule["name"].format(level=level, source=source, target=target)
+                    variant = f"{level} {source}-{target}" + ("" if kind == "addresses" else f" {kind}")
+                    out.append(Resource(
+                        dataset=name, year=target, format="grenswijzigen-matrix", file=f"{matrix}.rda",
+                        mirror=f"{folder}/{matrix}.rda", source={"url": spec["url"].format(name=matrix)},
+                        sha256=None, variant=variant, division=target,
+                        params={"level": level, "kind": kind, "source": source, "target": target, "name": matrix}))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _raw(path: Path = CATALOGUE_FILE) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def measurement_models() -> dict[str, dict]:
+    """The small-area models behind model-based datasets (``measurement_models`` in catalogue.yaml): name,
+    citation, what they were fitted on, the concepts they use as predictors and how an area's figure is made."""
+    return _raw()["measurement_models"]
+
+
+@lru_cache(maxsize=1)
+def _catalogue(path: Path = CATALOGUE_FILE) -> dict[str, Dataset]:
+    raw = _raw(path)
+    datasets = {}
+    for name, entry in raw["datasets"].items():
+        folder = entry.get("mirror_folder", "")
+        resources = [r for item in entry.get("resources", []) for r in _expand(name, item, folder)]
+        if "crosswalk" in entry:
+            resources += _crosswalk_resources(name, entry["crosswalk"], folder)
+        datasets[name] = Dataset(
+            name=name,
+            title=entry["title"],
+            title_en=entry.get("title_en", ""),
+            publisher=entry["publisher"],
+            licence=entry["licence"],
+            attribution=entry["attribution"],
+            levels=tuple(entry.get("levels", ())),
+            homepage=entry.get("homepage", ""),
+            notes=" ".join(str(entry.get("notes", "")).split()),
+            resources=tuple(sorted(resources, key=lambda r: r.year)),
+            mirror_folder=folder,
+            measurement=dict(entry.get("measurement", {})),
+        )
+    return datasets
+
+
+def datasets() -> dict[str, Dataset]:
+    return _catalogue()
+
+
+def get_dataset(name: str) -> Dataset:
+    if not isinstance(name, str) or not name.strip():
+        raise WijkstudieError(f"a dataset name is a text such as 'kwb', not {name!r}; available: "
+                              f"{', '.join(datasets())}")
+    wanted = _normalise(name)
+    for key, dataset in datasets().items():
+        if _normalise(key) == wanted:
+            return dataset
+    raise WijkstudieError(f"unknown dataset {name!r}; available: {', '.join(datasets())}")
+
+
+def list_datasets() -> pd.DataFrame:
+    """One row per dataset: name, title, publisher, licence, years, levels, variants."""
+    rows = []
+    for d in datasets().values():
+        variants = d.variants
+        rows.append({
+            "name": d.name,
+            "title": d.title,
+            "publisher": d.publisher,
+            "licence": d.licence,
+            "years": _years_text(d.years),
+            "levels": ", ".join(d.levels),
+            "variants": ", ".join(variants) if len(variants) <= 6 else f"{len(variants)} (see describe)",
+        })
+    return pd.DataFrame(rows).set_index("name")
+
+
+def describe(name: str) -> str:
+    """A readable description of one dataset: what it is, who publishes it, years, and where files come from."""
+    d = get_dataset(name)
+    lines = [
+        f"{d.name}: {d.title}" + (f" ({d.title_en})" if d.title_en else ""),
+        f"  publisher:   {d.publisher}",
+        f"  licence:     {d.licence}",
+        f"  attribution: {d.attribution}",
+        f"  levels:      {', '.join(d.levels) or '-'}",
+        f"  years:       {_years_text(d.years)}",
+        f"  homepage:    {d.homepage}",
+    ]
+    if d.notes:
+        lines.append(f"  notes:       {d.notes}")
+    lines.append("  resources:")
+    shown = d.resources if len(d.resources) <= 60 else d.resources[:3]
+    for r in shown:
+        lines.append(
+            f"    {r.year}" + (f" {r.variant}" if r.variant else "") + f" [{r.format}]"
+            + (f" division {r.division}" if r.division else "") + f": {r.where()}")
+        if r.mirror_note:
+            lines.append(f"      offline mirror: {r.mirror_note}")
+    if len(shown) < len(d.resources):
+        lines.append(f"    ... {len(d.resources) - len(shown)} more of the same kind "
+                     f"(variants such as {', '.join(d.variants[3:6])})")
+    return "\n".join(lines)

@@ -1,0 +1,128 @@
+"""What a file must be before its table is used: every area once, and a table of the whole country complete.
+
+- ``duplicates``: a region code that occurs twice in one level (and year, and age group) would be counted twice
+  by every groupby, mean and merge. Identical repeats are dropped with a warning; repeats with different values
+  make the file ambiguous and are refused.
+- ``check``: a table with areas in ``NATIONAL_MIN_GEMEENTEN`` or more gemeenten is checked against what its
+  regional division holds (``divisions.yaml``), level by level, and for every wijk's gemeente and every
+  buurt's wijk; a table with the land row but fewer gemeenten gets a warning (an extract, or cut off early?).
+  A file cut off at a line end is the case this catches: it reads without an error, but lacks the areas after
+  the cut.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from functools import lru_cache
+
+import pandas as pd
+import yaml
+
+from ..core.errors import WijkstudieError
+
+DIVISIONS_FILE = Path(__file__).resolve().parent / "divisions.yaml"
+NATIONAL_MIN_GEMEENTEN = 100
+PLURAL = {"gemeente": "gemeenten", "wijk": "wijken", "buurt": "buurten", "land": "land rows"}
+
+
+@lru_cache(maxsize=1)
+def _divisions() -> dict:
+    with open(DIVISIONS_FILE, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def expected_counts(division: int | None) -> dict:
+    """{level: number of areas} for a division year, where it is known."""
+    return dict(_divisions()["divisions"].get(division, {})) if division is not None else {}
+
+
+def _gemeenten(frame: pd.DataFrame) -> int:
+    present = frame["gemeente_code"].dropna().nunique() if "gemeente_code" in frame else 0
+    return max(present, int((frame["level"] == "gemeente").sum()))
+
+
+def check(frame: pd.DataFrame, division: int | None, name: str) -> list[str]:
+    """Warnings about a table of the whole country that lacks areas; raises WijkstudieError when a level lacks
+    more than ``refuse_share`` of the areas its division holds (a file cut off).
+
+    A table with areas in ``NATIONAL_MIN_GEMEENTEN`` or more gemeenten is checked level by level. A table with
+    the land row but fewer gemeenten is a municipal extract or a file cut off early: it gets a warning that
+    says which. Other tables (an extract without the land row) are not checked."""
+    if "level" not in frame or "region_code" not in frame:
+        return []
+    expected = expected_counts(division)
+    gemeenten = _gemeenten(frame)
+    if gemeenten < NATIONAL_MIN_GEMEENTEN:
+        if (frame["level"] == "land").any() and expected.get("gemeente"):
+            return [f"holds the land row but only {gemeenten} of the {expected['gemeente']} gemeenten of division "
+                    f"{division}: a municipal extract, or a national file cut off early?"]
+        return []
+    warnings, levels = [], frame.groupby("level")["region_code"].nunique().to_dict()
+    refuse = _divisions()["refuse_share"]
+    for level, count in expected.items():
+        present = int(levels.get(level, 0))
+        if level not in levels:
+            continue  # a table of gemeenten and wijken need not have buurten, nor boundaries of wijken gemeenten
+        missing = count - present
+        if missing > refuse * count:
+            raise WijkstudieError(
+                f"{name}: holds {present:,} of the {count:,} {PLURAL[level]} of division {division}: "
+                f"{missing:,} are missing, so the file looks cut off or filtered (download it again, or load "
+                "it with refresh=True after replacing it)")
+        if missing > 0:
+            warnings.append(f"{missing:,} of the {count:,} {PLURAL[level]} of division {division} are missing "
+                            f"({present:,} present): the file may be incomplete")
+        elif missing < 0:
+            warnings.append(f"{-missing:,} more {PLURAL[level]} than division {division} holds ({present:,} against "
+                            f"{count:,}): is the division year right?")
+    return warnings + _structure(frame)
+
+
+KEY_COLUMNS = ("region_code", "level", "year", "age_group")
+
+
+def duplicates(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str]]:
+    """The table with identical repeats of an area dropped (and a warning saying how many); raises
+    WijkstudieError when an area occurs twice with different values."""
+    if "region_code" not in frame:
+        return frame, []
+    key = [c for c in KEY_COLUMNS if c in frame]
+    repeated = frame.duplicated(subset=key, keep=False) & frame["region_code"].notna()
+    if not repeated.any():
+        return frame, []
+    comparable = frame.loc[repeated].copy()
+    if "geometry" in comparable:
+        comparable["geometry"] = comparable.geometry.to_wkb(hex=True)
+    comparable = comparable.astype("string")  # NaN and <NA> compare equal once written out
+    conflicting = ~comparable.duplicated(keep=False)
+    codes = sorted(set(frame.loc[repeated, "region_code"]))
+    if conflicting.any():
+        bad = sorted(set(comparable.loc[conflicting, "region_code"]))
+        raise WijkstudieError(f"{name}: {len(bad)} region code(s) occur more than once with different values "
+                              f"(e.g. {', '.join(bad[:3])}): the file is ambiguous; remove the repeats")
+    dropped = frame.duplicated(subset=key, keep="first") & frame["region_code"].notna()
+    text = (f"{int(dropped.sum())} repeated row(s) of {len(codes)} area(s) dropped (e.g. {', '.join(codes[:3])}): "
+            "each area is kept once")
+    return frame.loc[~dropped].reset_index(drop=True), [text]
+
+
+def _structure(frame: pd.DataFrame) -> list[str]:
+    warnings = []
+    codes = frame[["region_code", "level"]].dropna()
+    if "land" not in set(codes["level"]) and (codes["level"] == "gemeente").any() and _has_land_row_kind(frame):
+        warnings.append("the land row (NL00) is missing")
+    for child, parent, prefix, width in (("wijk", "gemeente", "GM", 4), ("buurt", "wijk", "WK", 6)):
+        parents = set(codes.loc[codes["level"] == parent, "region_code"])
+        children = codes.loc[codes["level"] == child, "region_code"]
+        if not parents or children.empty:
+            continue
+        orphans = children[~(prefix + children.str[2:2 + width]).isin(parents)]
+        if len(orphans):
+            warnings.append(f"{len(orphans):,} {PLURAL[child]} whose {parent} is not in the table (e.g. "
+                            f"{', '.join(orphans.head(3))}): the file may be incomplete")
+    return warnings
+
+
+def _has_land_row_kind(frame: pd.DataFrame) -> bool:
+    """Tables that carry a land row when complete: those with buurten too (the CBS and RIVM tables by region)."""
+    return (frame["level"] == "buurt").any()

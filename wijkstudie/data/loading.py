@@ -1,0 +1,183 @@
+"""Loading datasets by name: find the file of a catalogue resource (mirror, cache or publisher), read it, keep
+the level and columns asked for, and move it onto another regional division when asked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from warnings import warn
+
+import pandas as pd
+
+from . import variables as vardict
+from .catalogue import datasets, get_dataset
+from .download import fetch_resource
+from .origin import mirror_dir
+from ..core.errors import WijkstudieError
+from .reading import finish_table, read_table, whole
+from .readers.common import Hints
+from .readers.rotterdam import link_to_cbs
+from .reports import LEVELS, WijkstudieWarning
+from .readers.tidy import Identification
+
+ROTTERDAM_LINK_YEAR = 2024  # the CBS wijken whose names Rotterdam's gebieden are matched to
+
+
+def fetch(name: str, year: int | None = None, variant: str | None = None, progress: bool = True) -> Path:
+    """Make sure the raw file of a dataset is available locally (download once) and return its path.
+
+    Parameters
+    ----------
+    name : str
+        a catalogue name
+    year, variant : optional
+        without them the candidates are tried as ``load`` tries them: the latest year first, the variants in
+        catalogue order
+    progress : bool
+        show a progress bar while downloading
+
+    Returns
+    -------
+    Path
+        the file in the mirror (read in place) or in the cache folder
+
+    Raises
+    ------
+    WijkstudieError
+        naming what could not be had and why (not in the mirror, a failed or refused download).
+    """
+    dataset = get_dataset(name)
+    candidates = dataset.candidates(whole(year, "year"), variant)
+    if len(candidates) == 1:
+        return fetch_resource(candidates[0], progress=progress)
+    return _first_available(dataset, candidates)[1]
+
+
+def fetch_all(names=None, progress: bool = True) -> dict:
+    """Pre-download every resource of the named datasets (default: all). Returns {label: path or error}."""
+    results = {}
+    for name in names or list(datasets()):
+        for resource in get_dataset(name).resources:
+            try:
+                results[resource.label] = fetch_resource(resource, progress=progress)
+            except WijkstudieError as exc:
+                results[resource.label] = exc
+    return results
+
+
+def load(name: str, year: int | None = None, level: str | None = None, variant: str | None = None,
+         all_columns: bool = False, division: int | None = None, refresh: bool = False) -> pd.DataFrame:
+    """Load a dataset by name into a tidy table with canonical column names.
+
+    Parameters
+    ----------
+    name : str
+        a catalogue name (``wijkstudie.list_datasets()``), matched forgivingly ("RIVM gezondheid")
+    year : int, optional
+        the reference year. Give it for datasets with several years: without it the latest year that can be
+        had here is used, and a warning and the load report say which. For the BBGA the edition, which holds
+        every year up to it
+    level : str, optional
+        keep only ``land``, ``gemeente``, ``wijk``, ``buurt`` or ``gebied`` rows
+    variant : str, optional
+        a second key where a dataset has one (RIVM: ``"18+"``, ``"18-64"`` or ``"65+"``; KWB: ``"workbook"`` or
+        ``"open-data"``). Without it the variants are tried in catalogue order and the first that can be had is
+        used (the load report says which)
+    all_columns : bool
+        also keep the source's columns that are not in the variable dictionary, under their original names
+    division : int, optional
+        move the table onto the regional division of this year (``wijkstudie.harmonise``), e.g. RIVM 2020
+        figures onto the gemeenten of 2022; the load report gets the harmonisation report
+    refresh : bool
+        hash and read the file again and replace its cached table (for a file changed in place)
+
+    Returns
+    -------
+    DataFrame or GeoDataFrame
+        boundaries as GeoDataFrames in EPSG:4326; ``wijkstudie.report(table)`` gives the load report and
+        ``wijkstudie.provenance_of(table)`` the provenance record.
+
+    Raises
+    ------
+    WijkstudieError
+        one line naming the dataset or file and the problem: unknown name, year, variant or level; a file that
+        is not in the mirror or cannot be downloaded; a damaged file.
+    """
+    dataset = get_dataset(name)
+    year = whole(year, "year")
+    division = whole(division, "division")
+    _check_level(dataset, level)
+    candidates = dataset.candidates(year, variant)
+    resource, path, tried = _first_available(dataset, candidates)
+    frame, meta = read_table(path, expected_format=resource.format, refresh=bool(refresh),
+                             hints=Hints(resource.year, "catalogue", resource.dataset), division=resource.division)
+    warnings, notes = list(meta["warnings"]), list(tried)
+    ident = Identification(**meta["identification"])
+    if ident.years and "year" in frame:
+        frame = frame[frame["year"] == resource.year]
+    _check_identity(path, resource, ident)
+    if year is None and len(dataset.years) > 1:
+        text = (f"{dataset.name}: no year given, so {resource.year} was used, the latest that can be had here "
+                f"(available in the catalogue: {', '.join(map(str, dataset.years))}); pass year= to choose")
+        notes.insert(0, text)
+        warn(text, WijkstudieWarning, stacklevel=2)
+    if resource.mirror_note and mirror_dir() is not None:
+        notes.append(f"offline mirror: {resource.mirror_note}")
+    meta = dict(meta, identification=dict(meta["identification"], year=resource.year,
+                                          variant=resource.variant or ident.variant,
+                                          division=resource.division or ident.division, year_from=""))
+    if resource.format.startswith("rotterdam"):
+        frame, linked = _link_rotterdam(frame)
+        warnings += linked
+    if level is not None and "level" in frame:
+        frame = frame[frame["level"] == level]
+    if not all_columns and "region_code" in frame:
+        keep = [c for c in frame.columns if c in vardict.identifiers() or c in vardict.variables()
+                or c == "geometry"]
+        frame = frame[keep]
+    frame = finish_table(frame.reset_index(drop=True).copy(), meta, path, warnings, notes)
+    if division is not None and division != meta["identification"]["division"]:
+        from .harmonise import harmonise
+
+        frame = harmonise(frame, to_division=division)
+    return frame
+
+
+def _first_available(dataset, candidates) -> tuple:
+    """The first candidate resource whose file can be had (mirror, cache or download), with notes on the ones
+    passed over; raises the first candidate's error, naming the others tried, when none can be had."""
+    errors = []
+    for resource in candidates:
+        try:
+            path = fetch_resource(resource)
+        except WijkstudieError as exc:
+            errors.append((resource, exc))
+            continue
+        tried = [f"used {resource.label}: {r.label} could not be had ({str(e).split(';')[0]})"
+                 for r, e in errors if r.year == resource.year]
+        return resource, path, tried
+    first = str(errors[0][1])
+    others = [r.label for r, _ in errors[1:]]
+    if others:
+        first += f" (also tried: {', '.join(others[:4])}{' ...' if len(others) > 4 else ''})"
+    raise WijkstudieError(first)
+
+
+def _check_identity(path: Path, resource, ident: Identification) -> None:
+    if resource.format == "boundaries":  # one reader for every boundary layout; the levels must be there
+        return
+    if ident.dataset != resource.dataset:
+        raise WijkstudieError(f"{path.name}: expected {resource.label}, but the file is {ident.dataset}")
+
+
+def _check_level(dataset, level) -> None:
+    if level is not None and (level not in LEVELS or level not in dataset.levels):
+        raise WijkstudieError(f"{dataset.name}: no level {level!r}; available: "
+                              f"{', '.join(dataset.levels) or 'none (not a table by level: leave level= out)'}")
+
+
+def _link_rotterdam(frame: pd.DataFrame):
+    try:
+        wijken = load("cbs-wijken", year=ROTTERDAM_LINK_YEAR)
+    except WijkstudieError as exc:
+        return frame, [f"Rotterdam areas not linked to CBS codes: {exc}"]
+    return link_to_cbs(frame, wijken)

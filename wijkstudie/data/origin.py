@@ -1,0 +1,79 @@
+"""Where a session's data come from: a mirror of the publishers' files (a folder you set, or the synthetic
+world's), or the publishers over the network; said in one sentence at the top of every notebook; and the choice
+the main command and the notebook tests make when no real data can be reached.
+
+Asking where the data come from never writes anything. The synthetic world's mirror is written (once) only when
+data are fetched from it: ``mirror_dir(ensure=True)`` asks the provider the package registers at import
+(``provide_synthetic``), so this layer needs to know nothing about how the synthetic world is made.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from ..core.errors import WijkstudieError
+from ..core.settings import settings
+
+_synthetic_provider: Callable[[bool], Path] | None = None
+
+
+def provide_synthetic(provider: Callable[[bool], Path]) -> None:
+    """Register how the synthetic world's mirror is found (``provider(False)``: its folder, written or not) and
+    written (``provider(True)``: written first when it is not there yet). ``wijkstudie/__init__.py`` does this."""
+    global _synthetic_provider
+    _synthetic_provider = provider
+
+
+def mirror_dir(ensure: bool = False) -> Path | None:
+    """The mirror this session reads from: the synthetic world's when the setting ``data`` is ``synthetic``
+    (written first only with ``ensure``), else the setting ``mirror`` (WIJKSTUDIE_MIRROR), else None (the
+    publishers, over the network)."""
+    if settings.data == "synthetic":
+        if _synthetic_provider is None:
+            raise WijkstudieError("synthetic data asked for (setting data), but no synthetic world is available")
+        return _synthetic_provider(ensure)
+    return settings.mirror
+
+
+def real_data_reachable(timeout: float = 3.0) -> bool:
+    """True when a mirror is set or the CBS open-data server answers (a TCP connection, nothing sent).
+    The only place wijkstudie opens a connection without being asked to load something."""
+    import socket
+
+    if settings.mirror is not None:
+        return True
+    try:
+        with socket.create_connection(("opendata.cbs.nl", 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def choose_data() -> str:
+    """For the main command and the notebook tests: keep an explicit WIJKSTUDIE_DATA, otherwise ``real`` when
+    real data can be reached and ``synthetic`` when not. Sets WIJKSTUDIE_DATA so notebook kernels inherit it."""
+    mode = os.environ.get("WIJKSTUDIE_DATA", "").strip().lower()
+    if mode not in ("real", "synthetic"):
+        mode = "real" if real_data_reachable() else "synthetic"
+    os.environ["WIJKSTUDIE_DATA"] = mode
+    return mode
+
+
+def data_origin() -> str:
+    """One sentence saying where this session's data come from (for the top of every notebook)."""
+    from ..core.paths import data_dir
+
+    if settings.data == "synthetic":
+        return ("SYNTHETIC DATA: this session reads the synthetic world's mirror "
+                f"({mirror_dir()}), files in the publishers' layouts generated from "
+                "wijkstudie/synthetic/scenarios/default.yaml, because no real data could be reached (no network, no "
+                "WIJKSTUDIE_MIRROR) or WIJKSTUDIE_DATA=synthetic was asked for. Every number below describes that "
+                "world, not Dutch neighbourhoods; the text between them was written for the real data. Set "
+                "WIJKSTUDIE_MIRROR or connect to the network for the real analysis.")
+    mirror = settings.mirror
+    if mirror:
+        return (f"Real open data from the publishers (CBS, RIVM, PDOK, Rotterdam, Amsterdam), read from the local "
+                f"mirror {mirror} (WIJKSTUDIE_MIRROR).")
+    return f"Real open data, downloaded from the publishers (CBS, RIVM, PDOK) into the cache {data_dir()}."

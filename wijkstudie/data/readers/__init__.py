@@ -1,0 +1,39 @@
+"""Readers, one module per file layout. Each has ``recognise(raw)`` (an Identification or None, from the
+file's content) and ``read(raw, ident)`` (a Table in canonical layout). ``identify`` asks them in turn."""
+
+from __future__ import annotations
+
+from ...core.errors import WijkstudieError
+from .rawfile import RawFile
+from .tidy import Identification, Table, finish
+from .common import NO_HINTS, Hints
+from . import amsterdam, cbs_meta, cbs_odata, crosswalk, geo, kwb_workbook, leefbaarometer, rotterdam
+
+READERS = (cbs_odata, kwb_workbook, rotterdam, amsterdam, leefbaarometer, geo, cbs_meta, crosswalk)
+BY_FORMAT = {fmt: module for module in READERS for fmt in module.FORMATS}
+
+
+def identify(raw: RawFile, hints: Hints = NO_HINTS) -> Identification:
+    for module in READERS:
+        ident = module.recognise(raw, hints)
+        if ident is not None:
+            return ident
+    if problem := raw.layout_problem():
+        raise raw.fail(f"not a file wijkstudie recognises: {problem}")
+    cols = raw.columns()[:8]
+    seen = (f" (first columns: {', '.join(map(str, cols))})" if cols else
+            f" (sheets: {', '.join(raw.sheet_names)})" if raw.sheet_names else "")
+    raise raw.fail(f"not a file wijkstudie recognises as {raw.kind}{seen}")
+
+
+def read(raw: RawFile, ident: Identification) -> Table:
+    module = BY_FORMAT.get(ident.format)
+    if module is None:
+        raise WijkstudieError(f"{raw.name}: no reader for format {ident.format!r}")
+    return finish(module.read(raw, ident), ident)
+
+
+def require_format(raw: RawFile, expected_format: str) -> None:
+    """Raise a precise error when a file that should have ``expected_format`` lacks its key columns."""
+    module = BY_FORMAT[expected_format]
+    module.check(raw, expected_format)

@@ -1,0 +1,110 @@
+"""Small helpers the readers share."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..codes import gemeenten_of, levels_of, normalise_codes
+from .rawfile import RawFile
+
+
+def require_columns(raw: RawFile, columns, required, what: str) -> None:
+    missing = [c for c in required if c not in columns]
+    if missing:
+        found = ", ".join(map(str, list(columns)[:6]))
+        raise raw.fail(f"not a {what}: expected column(s) {', '.join(missing)} missing (found: {found}, ...)")
+
+
+def region_identifiers(codes: pd.Series, level_text: pd.Series | None = None) -> pd.DataFrame:
+    """region_code, level and gemeente_code from raw codes (and a level column where the file has one)."""
+    region_code = normalise_codes(codes)
+    level = levels_of(region_code)
+    if level_text is not None:
+        given = level_text.astype("string").str.strip().str.lower()
+        level = given.where(given.isin(["land", "gemeente", "wijk", "buurt"]), level)
+    return pd.DataFrame({"region_code": region_code, "level": level.astype("string"),
+                         "gemeente_code": gemeenten_of(region_code)})
+
+
+def all_missing_warnings(frame: pd.DataFrame, names, hint: str = "") -> list[str]:
+    """One warning naming the variables that are empty in the whole file, and 'X is missing for all N buurten'
+    for each variable that is empty at one level only."""
+    warnings = []
+    if "level" not in frame:
+        return warnings
+    names = [n for n in names if n in frame]
+    everywhere = [n for n in names if len(frame) and frame[n].isna().all()]
+    if everywhere:
+        warnings.append(f"empty in this file (every level): {', '.join(everywhere)}{hint}")
+    for level, group in frame.groupby("level", sort=False):
+        for name in names:
+            if name not in everywhere and len(group) > 0 and group[name].isna().all():
+                plural = {"gemeente": "gemeenten", "wijk": "wijken", "buurt": "buurten", "land": "rows (land)",
+                          "gebied": "gebieden"}.get(level, f"{level} rows")
+                warnings.append(f"{name} is missing for all {len(group)} {plural}{hint}")
+    return warnings
+
+
+@dataclass(frozen=True)
+class Hints:
+    """What the caller (``read_file(path, year=...)``) or the catalogue (``load``) knows about a file before it
+    is read. Content wins over hints; a hint that contradicts the content is an error."""
+
+    year: int | None = None
+    origin: str = "caller"  # "caller" (year=) or "catalogue" (load)
+    dataset: str | None = None  # the dataset the catalogue expects; its year says nothing about another one
+
+
+NO_HINTS = Hints()
+_YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19[89]|20[0-4])\d)(?!\d)")
+_TABLE_ID = re.compile(r"(?<![0-9A-Za-z])(\d{5}NED)(?![0-9A-Za-z])", re.IGNORECASE)
+
+
+def year_in_text(text: str) -> int | None:
+    """A single year (1980-2049) written in a name such as ``kwb-2019.xlsx`` or ``Utrecht 2023``."""
+    years = {int(y) for y in _YEAR_IN_NAME.findall(str(text))}
+    return years.pop() if len(years) == 1 else None
+
+
+def year_of_table_id(name: str) -> int | None:
+    """The year of a CBS table id in a file name (``83765NED_TypedDataSet.csv`` -> 2017), from the catalogue;
+    None when the name has no id or the id holds several years (RIVM's 50090NED)."""
+    from ..catalogue import datasets
+
+    match = _TABLE_ID.search(name)
+    if not match:
+        return None
+    table = match.group(1).upper()
+    years = {r.year for d in datasets().values() for r in d.resources if r.params.get("table") == table}
+    return years.pop() if len(years) == 1 else None
+
+
+def pick_year(raw: RawFile, hints: Hints, what: str, content: int | None = None, content_from: str = "",
+              inferred: int | None = None, inferred_from: str = "", dataset: str | None = None) -> tuple[int, str]:
+    """The year of a file and how it was found: from its content, else the caller's or catalogue's hint, else a
+    CBS table id or a year in the file name, else an inference (e.g. from year-specific column keys).
+
+    Raises a one-line WijkstudieError that says how to pass the year when nothing gives it, and when a hint
+    contradicts the content. A catalogue hint for another dataset than ``dataset`` is ignored (the caller then
+    reports the mismatch of datasets)."""
+    if hints.dataset and dataset and hints.dataset != dataset:
+        hints = NO_HINTS
+    if content is not None:
+        if hints.year is not None and int(hints.year) != int(content):
+            asked = f"year={hints.year} was asked for" if hints.origin == "caller" else \
+                f"the catalogue expects {hints.year}"
+            raise raw.fail(f"{what} of {content} ({content_from}), but {asked}")
+        return int(content), ""
+    if hints.year is not None:
+        return int(hints.year), "given by the caller" if hints.origin == "caller" else "from the catalogue"
+    if (year := year_of_table_id(raw.name)) is not None:
+        return year, f"from the CBS table id in the file name {raw.name!r}"
+    if inferred is not None:
+        return int(inferred), inferred_from
+    if (year := year_in_text(raw.path.stem)) is not None:
+        return year, f"from the file name {raw.name!r}"
+    raise raw.fail(f"cannot tell the year of this {what}: neither its content nor its name says it; pass it, e.g. "
+                   f"wijkstudie.read_file(path, year=2023) or 'wijkstudie data inspect FILE --year 2023'")

@@ -1,0 +1,97 @@
+"""The boundary-change matrices of the R package grenswijzigen (VNG Realisatie), saved as R data (``.rda``).
+
+Each file holds one matrix, named ``grenswijziging_[toevoeging_]{gemeente|wijk}_van_{YYYY}_naar_{ZZZZ}
+[_voor_postcode]``: rows are the codes of the target division, columns those of the source division (or
+4-digit postcodes), cells the number of addresses in each intersection; only areas whose boundaries changed
+appear. The name inside the file (not the file name) says what it is. Read into a long table with one row
+per non-empty cell: ``from_code``, ``to_code``, ``addresses``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from .rawfile import RawFile
+from .tidy import Identification, Table
+from .common import NO_HINTS, Hints
+
+FORMATS = ("grenswijzigen-matrix",)
+NAME = re.compile(r"^grenswijziging_(?P<extra>toevoeging_)?(?P<level>gemeente|wijk)_van_(?P<source>\d{4})_naar_"
+                  r"(?P<target>\d{4})(?P<postcode>_voor_postcode)?$")
+PREFIX = {"gemeente": "GM", "wijk": "WK"}
+
+
+def _objects(raw: RawFile) -> dict:
+    if "rdata" not in raw._sheets:
+        import pyreadr
+
+        try:
+            raw._sheets["rdata"] = dict(pyreadr.read_r(str(raw.path)))
+        except Exception as exc:
+            raise raw.fail(f"cannot read the R data file (truncated or corrupt?): {' '.join(str(exc).split())[:120]}"
+                           ) from None
+    return raw._sheets["rdata"]
+
+
+def _match(raw: RawFile):
+    objects = _objects(raw)
+    for name in objects:
+        if m := NAME.match(str(name)):
+            return name, m
+    raise raw.fail(f"an R data file, but not a grenswijzigen matrix (it holds: {', '.join(map(str, objects)) or 'nothing'})")
+
+
+def check(raw: RawFile, fmt: str) -> None:
+    if raw.kind != "rda":
+        raise raw.fail(f"not a grenswijzigen matrix (.rda): a {raw.kind} file")
+    _match(raw)
+
+
+def recognise(raw: RawFile, hints: Hints = NO_HINTS) -> Identification | None:
+    if raw.kind != "rda":
+        return None
+    _, m = _match(raw)
+    kind = "dwellings" if m["extra"] else "postcode" if m["postcode"] else "addresses"
+    source, target = int(m["source"]), int(m["target"])
+    if hints.year is not None and int(hints.year) != target:
+        raise raw.fail(f"a matrix into the division of {target}, but year={hints.year} was asked for")
+    variant = f"{m['level']} {source}-{target}" + ("" if kind == "addresses" else f" {kind}")
+    return Identification("grenswijzigen-matrix", "grenswijzigen", None, target, variant, target)
+
+
+def _codes(labels, level: str | None) -> pd.Series:
+    text = pd.Series([str(v).strip() for v in labels], dtype="string")
+    if level is None:
+        return text
+    width = 4 if level == "gemeente" else 6
+    return (PREFIX[level] + text.str.zfill(width)).astype("string")
+
+
+def read(raw: RawFile, ident: Identification) -> Table:
+    name, m = _match(raw)
+    matrix = _objects(raw)[name]
+    if "rownames" in matrix.columns:  # a data frame saved with its row names as a column
+        matrix = matrix.set_index("rownames")
+    level, kind = m["level"], "dwellings" if m["extra"] else "postcode" if m["postcode"] else "addresses"
+    values = matrix.to_numpy(dtype="float64")
+    rows, cols = np.nonzero(np.nan_to_num(values))
+    to_codes = _codes(matrix.index, level)
+    from_codes = _codes(matrix.columns, None if kind == "postcode" else level)
+    frame = pd.DataFrame({
+        "from_code": from_codes.to_numpy()[cols], "to_code": to_codes.to_numpy()[rows],
+        "addresses": values[rows, cols].astype("int64"),
+    })
+    frame.insert(0, "level", level)
+    frame.insert(1, "from_division", int(m["source"]))
+    frame.insert(2, "to_division", int(m["target"]))
+    frame.insert(3, "kind", kind)
+    for col in ("level", "kind", "from_code", "to_code"):
+        frame[col] = frame[col].astype("string")
+    notes = [f"{matrix.shape[1]} {'postcodes' if kind == 'postcode' else 'source areas'} x {matrix.shape[0]} target "
+             f"areas, {len(frame)} non-empty cells, {int(frame['addresses'].sum())} addresses"]
+    if not len(frame):
+        notes.append("an empty matrix: no boundary changed between these years")
+    return Table(frame, {}, [], notes=notes)

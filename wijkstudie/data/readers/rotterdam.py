@@ -1,0 +1,178 @@
+"""Rotterdam Wijkprofiel (SI/FI/VI sheets per year) and the Context workbook (register context, 1-1-2015).
+
+Rotterdam's 71 *wijken* are CBS *buurten* (some merged), its 14 *gebieden* are CBS *wijken*, and 5000 is the
+city. Rows keep Rotterdam's number (``area_number``) and term (``area_type``: wijk, gebied, stad); ``level``
+is the CBS level they correspond to. ``region_code`` is ``RTD`` + the number until ``link_to_cbs`` replaces
+it by the CBS code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pandas as pd
+
+from .rawfile import RawFile
+from .tidy import Identification, Table, canonicalise
+from .common import require_columns
+
+FORMATS = ("rotterdam-wijkprofiel", "rotterdam-context")
+PROFILE_SHEET = re.compile(r"^(SI|FI-subj|FI-obj|VI) (\d{4})$")
+CONTEXT_SHEET = "Totaal contextindicatoren"
+ROTTERDAM = "GM0599"
+
+
+def check(raw: RawFile, fmt: str) -> None:
+    if raw.kind not in ("xlsx", "xls"):
+        raise raw.fail(f"not a Rotterdam workbook: a {raw.kind} file")
+    if fmt == "rotterdam-context" and CONTEXT_SHEET not in raw.sheet_names:
+        raise raw.fail(f"not the Rotterdam Context workbook: no sheet {CONTEXT_SHEET!r}")
+    if fmt == "rotterdam-wijkprofiel" and not _profile_years(raw):
+        raise raw.fail("not a Rotterdam Wijkprofiel workbook: no 'SI YYYY' sheets")
+
+
+def _profile_years(raw: RawFile) -> list[int]:
+    return sorted({int(m.group(2)) for s in raw.sheet_names if (m := PROFILE_SHEET.match(s))})
+
+
+def recognise(raw: RawFile, hints=None) -> Identification | None:
+    if raw.kind not in ("xlsx", "xls"):
+        return None
+    years = _profile_years(raw)
+    if years:
+        return Identification("rotterdam-wijkprofiel", "rotterdam-wijkprofiel", "rotterdam-wijkprofiel",
+                              years[-1], "wijkprofiel", None, tuple(years))
+    if CONTEXT_SHEET in raw.sheet_names:
+        return Identification("rotterdam-context", "rotterdam-wijkprofiel", "rotterdam-context",
+                              _context_year(raw), "context", None)
+    return None
+
+
+def _area_ids(numbers: pd.Series, names: pd.Series, gebied: pd.Series) -> pd.DataFrame:
+    number = pd.to_numeric(numbers, errors="coerce").astype("Int64")
+    area_type = pd.Series("wijk", index=number.index, dtype="string")
+    area_type[number >= 4000] = "gebied"
+    area_type[number >= 5000] = "stad"
+    level = area_type.map({"wijk": "buurt", "gebied": "wijk", "stad": "gemeente"}).astype("string")
+    return pd.DataFrame({
+        "region_code": ("RTD" + number.astype("string").str.zfill(4)).astype("string"),
+        "region_name": names.astype("string").str.strip(),
+        "level": level,
+        "gemeente_code": pd.Series(ROTTERDAM, index=number.index, dtype="string"),
+        "gemeente_name": pd.Series("Rotterdam", index=number.index, dtype="string"),
+        "area_number": number,
+        "area_type": area_type,
+        "gebied_name": gebied.astype("string").str.replace(r"^gebied\s+", "", regex=True).str.strip(),
+    })
+
+
+def read(raw: RawFile, ident: Identification) -> Table:
+    return _read_profile(raw, ident) if ident.format == "rotterdam-wijkprofiel" else _read_context(raw, ident)
+
+
+def _read_profile(raw: RawFile, ident: Identification) -> Table:
+    tables = []
+    for year in ident.years:
+        merged = None
+        for sheet in [s for s in raw.sheet_names if (m := PROFILE_SHEET.match(s)) and int(m.group(2)) == year]:
+            rows = raw.sheet_rows(sheet)
+            codes = [str(c).strip() if c not in (None, "") else f"_col{i}" for i, c in enumerate(rows[1])]
+            frame = pd.DataFrame(rows[3:], columns=codes, dtype="object").replace("", None)
+            frame = frame.loc[:, ~pd.Index(codes).duplicated()]  # e.g. ContactenMetBuren_p twice in SI
+            frame = frame[pd.to_numeric(frame["wijknr"], errors="coerce").notna()]
+            frame = frame.rename(columns={codes[0]: "_gebied", "BUURT85": "_name"})
+            if merged is None:
+                merged = frame
+            else:
+                new = [c for c in frame.columns if c not in merged.columns]
+                merged = merged.merge(frame[["wijknr"] + new], on="wijknr", how="outer")
+        require_columns(raw, merged.columns, ["wijknr", "_name"], f"Rotterdam Wijkprofiel sheet for {year}")
+        ids = _area_ids(merged["wijknr"], merged["_name"], merged["_gebied"].ffill())
+        ids.loc[ids["area_type"] != "wijk", "gebied_name"] = ids["region_name"]
+        ids.insert(0, "year", year)
+        body = merged.drop(columns=["wijknr", "_name", "_gebied"]).reset_index(drop=True)
+        table = canonicalise(ids.reset_index(drop=True).join(body), list(ids.columns), ident.source_key, year)
+        tables.append(table)
+    frame = pd.concat([t.frame for t in tables], ignore_index=True)
+    suppressed, unreadable = Counter(), Counter()
+    for t in tables:
+        suppressed.update(t.suppressed)
+        unreadable.update(t.unreadable)
+    warnings = [f"{year}: {w}" for year, t in zip(ident.years, tables) for w in t.warnings]
+    return Table(frame, dict(suppressed), warnings, tables[-1].mapped, unreadable=dict(unreadable),
+                 alerts=[f"{year}: {a}" for year, t in zip(ident.years, tables) for a in t.alerts])
+
+
+def _context_year(raw: RawFile) -> int:
+    rows = raw.sheet_rows(CONTEXT_SHEET)
+    found = Counter()
+    for cell in rows[0] + rows[1]:
+        if hasattr(cell, "year"):
+            found[cell.year] += 1
+        elif isinstance(cell, str):
+            found.update(int(y) for y in re.findall(r"1-1-(\d{4})", cell))
+    if not found:
+        raise raw.fail("Rotterdam Context workbook without a reference date (1-1-YYYY) in its header")
+    return found.most_common(1)[0][0]
+
+
+def _read_context(raw: RawFile, ident: Identification) -> Table:
+    rows = raw.sheet_rows(CONTEXT_SHEET)
+    names, seen = [], Counter()
+    for i, cell in enumerate(rows[1]):
+        name = str(cell).strip() if cell not in (None, "") else f"_col{i}"
+        seen[name] += 1
+        names.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    frame = pd.DataFrame(rows[2:], columns=names, dtype="object").replace("", None)
+    require_columns(raw, frame.columns, ["wijknr", "BUURT85", "Gebied"], "Rotterdam Context workbook")
+    frame = frame[pd.to_numeric(frame["wijknr"], errors="coerce").notna()].reset_index(drop=True)
+    ids = _area_ids(frame["wijknr"], frame["BUURT85"], frame["Gebied"])
+    body = frame.drop(columns=["wijknr", "BUURT85", "Gebied"])
+    table = canonicalise(ids.join(body), list(ids.columns), ident.source_key, ident.year)
+    return table
+
+
+def _key(name) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(name).lower())
+
+
+def link_to_cbs(frame: pd.DataFrame, cbs_wijken: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Replace ``RTD`` codes by CBS codes and report what could not be linked.
+
+    Gebieden are matched by name to the CBS wijken of Rotterdam (``cbs_wijken``: region_code, region_name).
+    A Rotterdam wijk gets the CBS buurt code made of its gebied's wijk code and its own two-digit number
+    (CBS numbers Rotterdam's buurten that way); wijken numbered 1000 and up merge several CBS buurten and
+    stay unlinked.
+    """
+    out = frame.copy()
+    wijken = cbs_wijken[cbs_wijken["gemeente_code"] == ROTTERDAM]
+    by_name = {_key(n): c for n, c in zip(wijken["region_name"], wijken["region_code"])}
+    gebied_code = out["gebied_name"].map(lambda n: by_name.get(_key(n)))
+    code = out["region_code"].copy()
+    is_stad = out["area_type"] == "stad"
+    is_gebied = out["area_type"] == "gebied"
+    is_wijk = out["area_type"] == "wijk"
+    code[is_stad] = ROTTERDAM
+    code[is_gebied & gebied_code.notna()] = gebied_code[is_gebied & gebied_code.notna()]
+    linkable = is_wijk & gebied_code.notna() & (out["area_number"] < 100)
+    code[linkable] = ("BU" + gebied_code[linkable].str[2:]
+                      + out.loc[linkable, "area_number"].astype("string").str.zfill(2))
+    out["region_code"] = code.astype("string")
+    notes = []
+    one_year = out.drop_duplicates("area_number")
+    g = one_year[one_year["area_type"] == "gebied"]
+    w = one_year[one_year["area_type"] == "wijk"]
+    g_ok = g["region_code"].str.startswith("WK")
+    w_ok = w["region_code"].str.startswith("BU")
+    notes.append(f"linked {int(g_ok.sum())} of {len(g)} Rotterdam gebieden to CBS wijk codes by name")
+    notes.append(f"linked {int(w_ok.sum())} of {len(w)} Rotterdam wijken to CBS buurt codes (gebied's wijk code"
+                 " + wijk number)")
+    if (~g_ok).any():
+        notes.append("gebieden not linked: " + ", ".join(g.loc[~g_ok, "region_name"].astype(str)))
+    if (~w_ok).any():
+        unlinked = w.loc[~w_ok]
+        notes.append(f"{len(unlinked)} wijken not linked (merged areas of several CBS buurten, or no matching"
+                     " gebied): " + ", ".join(f"{n} {nm}" for n, nm in zip(unlinked["area_number"],
+                                                                          unlinked["region_name"])))
+    return out, notes

@@ -1,0 +1,146 @@
+"""Reading files: any supported file becomes a tidy table that carries its load report and its provenance
+record, both made here, when the file is read (the one place provenance is made)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict
+from pathlib import Path
+from warnings import warn
+
+import pandas as pd
+
+from . import integrity
+from . import variables as vardict
+from .cache import cache_key, load_cached, remember, store
+from .catalogue import datasets
+from ..core.errors import WijkstudieError
+from ..core.provenance import attach, from_file, mirror_manifest
+from .readers.rawfile import open_raw
+from .readers import identify, read, require_format
+from .readers.common import NO_HINTS, Hints
+from .reports import ATTR, LoadReport, WijkstudieWarning, counts_by_level
+
+
+def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str], notes=()) -> pd.DataFrame:
+    """Attach the load report and the provenance record (the one place where provenance is made)."""
+    ident = meta["identification"]
+    for alert in meta.get("alerts", []):  # at every load, also from the cache: these change the numbers
+        warn(f"{Path(path).name}: {alert}", WijkstudieWarning, stacklevel=4)
+    dataset = datasets().get(ident["dataset"])
+    names = [c for c in frame.columns if c in vardict.variables()]
+    levels = counts_by_level(frame)
+    provenance = from_file(path, ident["dataset"], ident["year"], ident["division"], meta.get("sha256", ""), levels,
+                           ident["variant"], names)
+    year_note = [f"year {ident['year']} {ident['year_from']}"] if ident.get("year_from") else []
+    frame.attrs[ATTR] = asdict(LoadReport(
+        source=ident["dataset"], title=dataset.title if dataset else ident["dataset"], format=ident["format"],
+        year=ident["year"], variant=ident["variant"], division=ident["division"], file=str(path),
+        rows=len(frame), levels=levels,
+        variables={n: int(frame[n].notna().sum()) for n in names},
+        suppressed={n: int(meta["suppressed"].get(n, 0)) for n in names},
+        unreadable={n: int(meta.get("unreadable", {}).get(n, 0)) for n in names
+                    if meta.get("unreadable", {}).get(n, 0)},
+        columns={n: meta["mapped"].get(n, "") for n in names},
+        warnings=list(warnings), notes=year_note + list(meta.get("notes", [])) + list(notes),
+        absent=dict(meta.get("absent", {})), data_kind=provenance.kind,
+    ))
+    return attach(frame, provenance)
+
+
+def read_table(path: Path, expected_format: str | None = None, use_cache: bool = True, hints: Hints = NO_HINTS,
+               refresh: bool = False, division: int | None = None):
+    """Read a file into its canonical table (from the cache when the file is unchanged), checked for repeated
+    areas and, for a table of the whole country, for completeness against its division (``division``, else
+    the one the reader found). ``refresh``: hash the file again and read it again, whatever the cache holds."""
+    if not Path(path).is_file():
+        open_raw(path)  # raises the one-line error for a missing path, a folder or a symlink loop
+    # the file name and a year hint can decide what a file is (a year in the name), so they are part of the key
+    content_key = cache_key(path, rehash=refresh)
+    key = f"{content_key}-{hashlib.sha1(Path(path).name.encode()).hexdigest()[:8]}" + (
+        f"-y{hints.year}" if hints.year is not None else "")
+    cached = load_cached(key) if use_cache and not refresh else None
+    if cached is None:
+        raw = open_raw(path)
+        try:
+            ident = identify(raw, hints)
+        except WijkstudieError:
+            if expected_format:
+                require_format(raw, expected_format)
+            raise
+        table = read(raw, ident)
+        table.frame, repeated = integrity.duplicates(table.frame, Path(path).name)
+        synthetic = (mirror_manifest(path) or {}).get("data_kind") == "synthetic"  # a small country by design
+        checked = [] if synthetic else integrity.check(table.frame, division or ident.division, Path(path).name)
+        meta = {"identification": asdict(ident), "suppressed": table.suppressed,
+                "warnings": table.warnings + repeated + checked, "unreadable": table.unreadable,
+                "alerts": table.alerts + repeated + checked,
+                "mapped": table.mapped, "absent": table.absent, "notes": table.notes}
+        if use_cache:
+            store(key, table.frame, meta)
+        frame = table.frame
+    else:
+        frame, meta = cached
+    meta = dict(meta, sha256=content_key.split("-v")[0])
+    if use_cache:
+        remember(path, content_key)
+    if expected_format and meta["identification"]["format"] != expected_format:
+        found = meta["identification"]
+        raise WijkstudieError(f"{path.name}: expected a {expected_format} file, but it looks like "
+                              f"{found['dataset']} ({found['format']}, {found['year']})")
+    return frame, meta
+
+
+def read_file(path, year: int | None = None, use_cache: bool = True, refresh: bool = False) -> pd.DataFrame:
+    """Load any supported file, recognising its source and year from its content.
+
+    Parameters
+    ----------
+    path : str or Path
+        a KWB workbook (any sheet name) or a CSV saved from it, a CBS or RIVM open-data table (CSV or Excel
+        export), boundaries (GeoJSON, GeoPackage, zipped shapefile), a grenswijzigen matrix, a Rotterdam or
+        Amsterdam file
+    year : int, optional
+        the reference year, for a file that does not say it (its content and name are asked first; a year
+        that contradicts the content is an error)
+    use_cache : bool
+        reuse the processed table of an unchanged file (Parquet in the cache folder)
+    refresh : bool
+        read the file again and replace its cached table, whatever the cache holds (a file that changed
+        without a change of size or modification time is otherwise recognised only by its content hash when
+        it is hashed again)
+
+    Returns
+    -------
+    DataFrame or GeoDataFrame
+        canonical column names; ``wijkstudie.report(frame)`` tells what was recognised, how many cells were
+        suppressed per variable and what looked wrong; ``wijkstudie.provenance_of(frame)`` where it came from.
+
+    Raises
+    ------
+    WijkstudieError
+        one line naming the file and the problem (missing, empty, an HTML page, damaged, not recognised, no
+        year to be found).
+    """
+    path = _path(path)
+    frame, meta = read_table(path, use_cache=use_cache, hints=Hints(year=whole(year, "year")), refresh=refresh)
+    return finish_table(frame, meta, path, meta["warnings"])
+
+
+def _path(value) -> Path:
+    if not isinstance(value, (str, Path)) or not str(value).strip():
+        raise WijkstudieError(f"read_file: give the path of a file, not {value!r}")
+    return Path(value)
+
+
+def whole(value, what: str) -> int | None:
+    if value is None:
+        return None
+    try:
+        if isinstance(value, bool) or int(value) != float(value):
+            raise ValueError
+        return int(value)
+    except (TypeError, ValueError):
+        raise WijkstudieError(f"{what} must be a whole number such as 2022, not {value!r}") from None
+
+

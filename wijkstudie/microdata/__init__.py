@@ -1,0 +1,1 @@
+"""Resident-level survey microdata read onto the resident schema."""

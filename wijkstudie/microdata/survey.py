@@ -1,0 +1,286 @@
+"""Resident-level survey data (WoON, Veiligheidsmonitor) through the resident schema.
+
+Users obtain the microdata themselves under licence. ``read_microdata(file, mapping)`` reads SPSS (.sav),
+Stata (.dta) or CSV, applies value labels, maps columns and values onto the schema (``resident_schema`` in
+``variables.yaml``) with a mapping file the user can read and edit (templates in ``wijkstudie/microdata/mappings/``), and
+refuses a file with missing or mistyped required variables in one message that lists every problem.
+
+``load_residents()`` reads the configured microdata (settings ``microdata`` and ``microdata_mapping``, i.e.
+``WIJKSTUDIE_MICRODATA`` and ``WIJKSTUDIE_MICRODATA_MAPPING``) or, when none is configured, the survey file of
+the synthetic world's mirror, through the same reader; the mirror's manifest makes those residents synthetic.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from warnings import warn
+
+import pandas as pd
+import yaml
+
+from ..data.codes import normalise_code
+from ..core.errors import WijkstudieError
+from ..data.reports import WijkstudieWarning
+from ..core.runlog import note as log_file
+from ..core.provenance import attach, from_file, provenance_of
+from ..core.settings import settings
+from ..data.variables import VARIABLES_FILE
+
+MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict:
+    with open(VARIABLES_FILE, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)["resident_schema"]
+
+
+def schema_table() -> pd.DataFrame:
+    return pd.DataFrame([{"name": k, **{f: v.get(f) for f in ("type", "required", "label_en", "label_nl")},
+                          "values": ", ".join(v.get("values", []))} for k, v in schema().items()]).set_index("name")
+
+
+def _read_any(path: Path) -> pd.DataFrame:
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".sav":
+            import pyreadstat
+
+            frame, _ = pyreadstat.read_sav(str(path), apply_value_formats=True)
+            return frame
+        if suffix == ".dta":
+            return pd.read_stata(path, convert_categoricals=True)
+        if suffix == ".csv":
+            return pd.read_csv(path, sep=None, engine="python")
+    except Exception as exc:
+        raise WijkstudieError(f"{path.name}: cannot read the file ({type(exc).__name__}: "
+                              f"{' '.join(str(exc).split())[:160]})") from None
+    raise WijkstudieError(f"{path.name}: unsupported format {suffix!r}; use .sav, .dta or .csv")
+
+
+def load_mapping(mapping) -> dict:
+    """A mapping given as a dict, a file path, or the name of a shipped template (``woon``); a file that is not
+    valid YAML, or not of the mapping's shape, gives one line naming the file (and the line)."""
+    if isinstance(mapping, dict):
+        return _check_mapping(mapping, "the mapping")
+    if not isinstance(mapping, (str, Path)):
+        raise WijkstudieError(f"a mapping is a dict, a YAML file or a template name, not {mapping!r}")
+    path = Path(mapping)
+    if not path.is_file() and (MAPPINGS_DIR / f"{mapping}.yaml").is_file():
+        path = MAPPINGS_DIR / f"{mapping}.yaml"
+    if not path.is_file():
+        raise WijkstudieError(f"{path}: no such mapping file")
+    log_file("read", path)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise WijkstudieError(f"{path.name}: not valid YAML{where} ({problem})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WijkstudieError(f"{path.name}: cannot be read ({type(exc).__name__})") from None
+    return _check_mapping(data, path.name)
+
+
+def _check_mapping(data, name: str) -> dict:
+    if not isinstance(data, dict):
+        raise WijkstudieError(f"{name}: a mapping is a YAML dictionary with a 'columns' section, not "
+                              f"{type(data).__name__ if data is not None else 'an empty file'}")
+    if "columns" not in data:
+        raise WijkstudieError(f"{name}: a mapping needs a 'columns' section (schema name: column in the file)")
+    shapes = {"columns": (dict, "schema name: column in the file"),
+              "values": (dict, "schema name: {code or label: schema value}"),
+              "missing": (list, "a list of codes that mean missing")}
+    for key, (kind, text) in shapes.items():
+        if key in data and not isinstance(data[key], kind):
+            raise WijkstudieError(f"{name}: '{key}' must be {text}, not {type(data[key]).__name__}")
+    bad = [k for k, v in data.get("values", {}).items() if not isinstance(v, dict)]
+    if bad:
+        raise WijkstudieError(f"{name}: 'values' of {', '.join(map(str, bad))} must be {{code: schema value}}")
+    if data.get("out_of_range", "error") not in ("error", "missing"):
+        raise WijkstudieError(f"{name}: out_of_range must be 'error' or 'missing', not {data['out_of_range']!r}")
+    return data
+
+
+def _key(value):
+    """Value-map keys match whether the file holds 1, 1.0 or '1'."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def read_microdata(path, mapping) -> pd.DataFrame:
+    """Read a survey file onto the resident schema.
+
+    Parameters
+    ----------
+    path : str or Path
+        the survey file: SPSS (``.sav``, value labels applied), Stata (``.dta``) or CSV
+    mapping : dict, str or Path
+        a mapping (``columns``: schema name -> column in the file; ``values``: schema name -> {code or label:
+        schema value}; ``missing``: codes that mean missing), a YAML file with one, or the name of a shipped
+        template (``"woon"``, ``"veiligheidsmonitor"``; copy and check it against your codebook)
+
+    Returns
+    -------
+    DataFrame
+        one row per respondent with every schema variable the mapping fills (``age_group``, ``wijk_code`` and
+        ``weight`` derived where not mapped), and its provenance (real, unless the file lies in a synthetic
+        mirror).
+
+    Raises
+    ------
+    WijkstudieError
+        one message listing every problem at once: unmapped required variables, columns not in the file,
+        values the mapping does not know, values that are not numbers or not 0/1, bad region codes, values
+        outside the schema's range (an age of 250 or 10, a negative residence or survey year) unless the
+        mapping says ``out_of_range: missing`` (then they become missing, with a warning that counts them).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise WijkstudieError(f"{path}: no such file")
+    spec = load_mapping(mapping)
+    raw = _read_any(path)
+    columns, values = spec.get("columns", {}), spec.get("values", {})
+    missing_tokens = {_key(m) for m in spec.get("missing", [])}
+    problems, out = [], pd.DataFrame(index=raw.index)
+    for name, info in schema().items():
+        source = columns.get(name)
+        if source is None:
+            if info.get("required") and not info.get("derived_from"):
+                problems.append(f"{name}: not mapped (add it under 'columns')")
+            continue
+        if source not in raw.columns:
+            problems.append(f"{name}: column {source!r} not in the file")
+            continue
+        series = raw[source]
+        series = series.where(~series.map(_key).isin(missing_tokens))
+        if name in values:
+            lookup = {_key(k): v for k, v in values[name].items()}
+            keys = series.map(lambda v: None if pd.isna(v) else _key(v))
+            unknown = sorted({k for k in keys.dropna() if k not in lookup})
+            if unknown:
+                problems.append(f"{name}: values not in the mapping: {', '.join(unknown[:5])}"
+                                + (f" (+{len(unknown) - 5} more)" if len(unknown) > 5 else ""))
+            series = keys.map(lookup)
+        converted, problem = _convert(name, info, series)
+        if problem:
+            problems.append(problem)
+        out[name] = converted
+    notes = []
+    out_of_range = _out_of_range(out)
+    if out_of_range and spec.get("out_of_range") == "missing":
+        for name, mask, text in out_of_range:
+            out[name] = out[name].mask(mask)
+            notes.append(f"{text}: set to missing (out_of_range: missing)")
+    else:
+        problems += [text for _, _, text in out_of_range]
+    if problems:
+        raise WijkstudieError(f"{path.name}: {len(problems)} problem(s) with mapping "
+                              f"{spec.get('source', 'the mapping')}: " + "; ".join(problems))
+    for note in notes:
+        warn(f"{path.name}: {note}", WijkstudieWarning, stacklevel=2)
+    if "age_group" not in out:
+        out["age_group"] = pd.cut(out["age"], AGE_BINS, labels=schema()["age_group"]["values"])
+    if "wijk_code" not in out:
+        out["wijk_code"] = ("WK" + out["buurt_code"].str[2:8]).astype("string")
+    if "weight" not in out:
+        out["weight"] = 1.0
+    year = int(out["survey_year"].mode().iloc[0]) if out["survey_year"].notna().any() else None
+    return attach(out, from_file(path, str(spec.get("source", path.name)), year, None, "", ["resident"],
+                                 variables=[str(c) for c in out.columns]))
+
+
+AGE_BINS = [17, 29, 44, 64, 110]  # 18-29, 30-44, 45-64, 65+ (ages outside the schema's range never get a group)
+
+
+def _out_of_range(out: pd.DataFrame) -> list:
+    """[(variable, rows that cannot be, the problem in words)]: values outside the schema's range, and years at
+    the address that exceed the respondent's age."""
+    found = []
+    for name, info in schema().items():
+        if "range" not in info or name not in out:
+            continue
+        low, high = info["range"]
+        values = pd.to_numeric(out[name], errors="coerce")
+        mask = (values < low) | (values > high)
+        if mask.any():
+            examples = ", ".join(f"{v:g}" for v in sorted(set(values[mask].astype(float)))[:4])
+            found.append((name, mask.fillna(False).to_numpy(),
+                          f"{name}: {int(mask.sum())} value(s) outside {low}-{high} (e.g. {examples})"))
+    if {"years_at_address", "age"} <= set(out):
+        longer = (pd.to_numeric(out["years_at_address"], errors="coerce")
+                  > pd.to_numeric(out["age"], errors="coerce")).fillna(False).to_numpy()
+        if longer.any():
+            found.append(("years_at_address", longer, f"years_at_address: {int(longer.sum())} respondent(s) have "
+                                                      "lived at their address longer than they are old"))
+    return found
+
+
+def _convert(name: str, info: dict, series: pd.Series):
+    kind = info["type"]
+    if kind == "category":
+        allowed = info["values"]
+        bad = sorted({str(v) for v in series.dropna() if v not in allowed})
+        problem = f"{name}: values outside {allowed}: {', '.join(bad[:5])}" if bad else None
+        return pd.Categorical(series.where(series.isin(allowed)), categories=allowed), problem
+    if kind == "code":
+        level = {"buurt_code": "buurt", "wijk_code": "wijk", "gemeente_code": "gemeente"}[name]
+        try:
+            return series.map(lambda v: None if pd.isna(v) else normalise_code(v, level)).astype("string"), None
+        except WijkstudieError as exc:
+            return series, f"{name}: {exc}"
+    numeric = pd.to_numeric(series, errors="coerce")
+    unparsed = int((numeric.isna() & series.notna()).sum())
+    if unparsed:
+        example = series[numeric.isna() & series.notna()].iloc[0]
+        return numeric, f"{name}: {unparsed} value(s) are not numbers (e.g. {example!r})"
+    if kind == "binary":
+        bad = sorted({v for v in numeric.dropna().unique() if v not in (0, 1)})
+        if bad:
+            return numeric, f"{name}: binary variable has values other than 0/1: {', '.join(map(str, bad[:5]))}"
+        return numeric.astype("Int8"), None
+    if kind == "int":
+        return numeric.round().astype("Int64"), None
+    return numeric.astype("float64"), None
+
+
+def load_residents() -> pd.DataFrame:
+    """The survey microdata of this session, on the resident schema: the configured file and mapping
+    (settings ``microdata`` and ``microdata_mapping``), else the survey file of the synthetic world's mirror
+    (labelled synthetic by that mirror's manifest). Both go through ``read_microdata``.
+
+    Raises
+    ------
+    WijkstudieError
+        when a microdata file is configured without its mapping, or the file does not fit the mapping.
+    """
+    if settings.microdata is not None:
+        if settings.microdata_mapping is None:
+            raise WijkstudieError("WIJKSTUDIE_MICRODATA is set but WIJKSTUDIE_MICRODATA_MAPPING is not: "
+                                  "give the mapping file (templates in wijkstudie/microdata/mappings/)")
+        return read_microdata(settings.microdata, settings.microdata_mapping)
+    from ..synthetic import mirror
+    from ..core.provenance import mirror_manifest
+
+    folder = mirror()
+    survey = (mirror_manifest(folder / "x") or {})["survey"]
+    return read_microdata(folder / survey["file"], folder / survey["mapping"])
+
+
+def describe_residents(residents: pd.DataFrame) -> str:
+    """One sentence for the top of a notebook: which resident data these are."""
+    provenance = provenance_of(residents)
+    n, areas = len(residents), residents["buurt_code"].nunique()
+    if provenance.kind == "synthetic":
+        files = ", ".join(dict.fromkeys(s.file for s in provenance.sources if s.file)) or "(no file named)"
+        return (f"SYNTHETIC DATA: {n:,} residents in {areas} buurten from the synthetic world's survey file "
+                f"{files}, generated from the scenario in wijkstudie/synthetic/scenarios/default.yaml. Every "
+                "number below describes the synthetic world, not real neighbourhoods. To use real survey "
+                "microdata set WIJKSTUDIE_MICRODATA and WIJKSTUDIE_MICRODATA_MAPPING (see the README).")
+    if provenance.kind == "unknown":
+        return f"Survey microdata of UNKNOWN provenance: {n:,} respondents in {areas} buurten."
+    return f"Real survey microdata: {n:,} respondents in {areas} buurten, {provenance.source_text()}."

@@ -1,0 +1,221 @@
+"""Charts: scatter plots with a weighted line (a few dozen areas, or thousands as a hexagonal density), estimates
+with their intervals, a correlation heat map, a case's percentiles, a breakpoint fit and bars per group."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .style import LINE_COLOUR, MARK_COLOUR, POINT_COLOUR, REFERENCE_COLOUR, TYPE, label_or_name, words
+
+
+def weighted_line(x, y, weights=None) -> tuple[np.ndarray, np.ndarray] | None:
+    """The (weighted) least-squares line of ``y`` on ``x`` over the range of ``x``: (xs, fitted), or None for fewer
+    than three points."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if len(x) < 3:
+        return None
+    w = np.ones(len(x)) if weights is None else np.asarray(weights, dtype=float)
+    slope, intercept = np.polyfit(x, y, 1, w=np.sqrt(w))
+    xs = np.linspace(x.min(), x.max(), 50)
+    return xs, intercept + slope * xs
+
+
+def scatter_fit(data, x: str, y: str, ax=None, weights: str | None = None, language: str | None = None,
+                title: str | None = None, annotate: dict | None = None):
+    """Scatter of ``y`` against ``x`` (point size by ``weights``) with the (weighted) least-squares line.
+
+    ``annotate``: {row label column value: text} to name a few points, e.g. {"Vreewijk": "Vreewijk"}.
+
+    Examples
+    --------
+    >>> ax = ws.scatter_fit(rotterdam, "pct_owner_occupied", "pct_volunteering", weights="population")  # doctest: +SKIP
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.5, 3.5))
+    used = data.dropna(subset=[x, y] + ([weights] if weights else []))
+    w = used[weights].to_numpy(dtype=float) if weights else None
+    size = 8 + 60 * w / w.max() if weights else 14
+    ax.scatter(used[x], used[y], s=size, alpha=0.6, color=POINT_COLOUR, edgecolor="white", linewidth=0.3)
+    line = weighted_line(used[x], used[y], w)
+    if line is not None:
+        ax.plot(*line, color=LINE_COLOUR, linewidth=1.2)
+    for key, text in (annotate or {}).items():
+        rows = used[used["region_name"] == key] if "region_name" in used else used.iloc[0:0]
+        for _, r in rows.iterrows():
+            ax.annotate(text, (r[x], r[y]), xytext=(4, 4), textcoords="offset points", fontsize=TYPE["small"])
+    ax.set_xlabel(label_or_name(x, language))
+    ax.set_ylabel(label_or_name(y, language))
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def scatter_panels(panels, weights: str | None = None, title: str | None = None, ncols: int | None = None,
+                   size=(3.7, 3.5), language: str | None = None):
+    """One ``scatter_fit`` per panel: a list of dicts with ``data``, ``x``, ``y`` and optionally ``title`` and
+    ``annotate``; ``weights`` sizes the points and weights the fitted line."""
+    ncols = ncols or min(len(panels), 3)
+    nrows = int(np.ceil(len(panels) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size[0] * ncols, size[1] * nrows), squeeze=False)
+    for ax, panel in zip(axes.ravel(), panels):
+        scatter_fit(panel["data"], panel["x"], panel["y"], ax=ax, weights=weights, language=language,
+                    title=panel.get("title"), annotate=panel.get("annotate"))
+    for ax in axes.ravel()[len(panels):]:
+        ax.set_visible(False)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def dense_scatter(data, x: str, y: str, weights: str | None = None, title: str | None = None,
+                  language: str | None = None, gridsize: int = 40):
+    """Thousands of areas at once: a hexagonal density of ``y`` against ``x`` with the (weighted) least-squares
+    line drawn over it.
+
+    Examples
+    --------
+    >>> fig = ws.dense_scatter(wijken, "pct_owner_occupied", "pct_volunteering", weights="population")  # doctest: +SKIP
+    """
+    used = data.dropna(subset=[x, y] + ([weights] if weights else []))
+    fig, ax = plt.subplots(figsize=(5.2, 4.2))
+    hexes = ax.hexbin(used[x], used[y], gridsize=gridsize, cmap="Blues", mincnt=1, linewidths=0.2)
+    line = weighted_line(used[x], used[y], used[weights].to_numpy(dtype=float) if weights else None)
+    if line is not None:
+        ax.plot(*line, color=LINE_COLOUR, linewidth=1.5, label=words("weighted line", language))
+        ax.legend(loc="upper left")
+    fig.colorbar(hexes, ax=ax, shrink=0.8, label=words("areas", language))
+    ax.set_xlabel(label_or_name(x, language))
+    ax.set_ylabel(label_or_name(y, language))
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def _estimate_mark(test) -> str:
+    """The mark before a test's label: synthetic and unknown data, and evidence that does not count."""
+    if test.data_kind != "real":
+        return {"synthetic": "[SYNTHETIC] ", "unknown": "[UNKNOWN] "}.get(test.data_kind, "")
+    return "" if test.counted_kind else f"[{test.evidence}, not counted] "
+
+
+def estimate_plot(tests, ax=None, title: str | None = None, language: str | None = None):
+    """Point estimates with 95 % intervals of a finding's tests: synthetic ones marked and red, tests that do not
+    count as evidence (model-implied, unknown) marked and grey with open points."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 0.5 + 0.45 * max(len(tests), 1)))
+    for i, t in enumerate(tests):
+        colour = {"synthetic": MARK_COLOUR, "unknown": REFERENCE_COLOUR}.get(t.data_kind, POINT_COLOUR)
+        colour = "#aaaaaa" if t.data_kind == "real" and not t.counted_kind else colour
+        ax.plot([t.ci_low, t.ci_high], [i, i], color=colour, linewidth=2)
+        ax.plot([t.estimate], [i], "o", color=colour, markerfacecolor=colour if t.counted_kind else "white")
+    ax.axvline(0, color=REFERENCE_COLOUR, linewidth=0.8)
+    ax.set_yticks(range(len(tests)))
+    ax.set_yticklabels([_estimate_mark(t) + t.label for t in tests], fontsize=TYPE["small"])
+    ax.invert_yaxis()
+    ax.set_xlabel(words("estimate with interval", language))
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def estimate_figure(tests, title: str | None = None, width: float = 7.0, language: str | None = None):
+    """The estimates and 95 % intervals of a finding's tests (``estimate_plot``) as a figure of fitting height."""
+    fig, ax = plt.subplots(figsize=(width, 0.6 + 0.4 * max(len(tests), 1)))
+    estimate_plot(tests, ax=ax, title=title, language=language)
+    return fig
+
+
+def interval_plot(table, label_column: str, x_label: str, title: str | None = None, reference: float | None = 0.0):
+    """Estimates with 95 % intervals, one row each (columns ``mean`` or ``estimate``, ``ci_low``, ``ci_high``;
+    ``label_column`` names the rows).
+
+    Examples
+    --------
+    >>> fig = ws.interval_plot(gaps, "areas", "percentage points")   # doctest: +SKIP
+    """
+    value = "mean" if "mean" in table else "estimate"
+    fig, ax = plt.subplots(figsize=(6, 0.8 + 0.45 * len(table)))
+    positions = np.arange(len(table))
+    ax.errorbar(table[value], positions, xerr=[table[value] - table["ci_low"], table["ci_high"] - table[value]],
+                fmt="o", color=POINT_COLOUR, capsize=3)
+    if reference is not None:
+        ax.axvline(reference, color=REFERENCE_COLOUR, linewidth=0.8)
+    ax.set_yticks(positions, table[label_column].astype(str), fontsize=TYPE["tick"])
+    ax.invert_yaxis()
+    ax.set_xlabel(x_label)
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def correlation_heatmap(correlations, title: str | None = None, language: str | None = None):
+    """A heat map of a correlation matrix, labelled with the variables' names in the figure's language."""
+    fig, ax = plt.subplots(figsize=(6.5, 5.5))
+    image = ax.imshow(correlations, cmap="RdBu_r", vmin=-1, vmax=1)
+    labels = [label_or_name(c, language) for c in correlations.columns]
+    ax.set_xticks(range(len(labels)), labels, rotation=60, ha="right", fontsize=TYPE["small"])
+    ax.set_yticks(range(len(labels)), labels, fontsize=TYPE["small"])
+    ax.grid(False)
+    fig.colorbar(image, ax=ax, shrink=0.7, label=words("correlation", language))
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def percentile_plot(ranks: dict, title: str | None = None, language: str | None = None,
+                    reference: float = 50.0):
+    """One area's percentile among its peers on every variable, one marker per year (``ranks``: {year: the
+    ``study.ranks.rank_table`` of that year}); variables sorted by the latest year."""
+    latest = ranks[max(ranks)]
+    order = latest.sort_values("percentile").index
+    fig, ax = plt.subplots(figsize=(6, 0.8 + 0.16 * len(order)))
+    for (year, table), marker in zip(sorted(ranks.items()), "osD^v"):
+        ax.plot(table.reindex(order)["percentile"], range(len(order)), marker, label=str(year), alpha=0.8)
+    ax.set_yticks(range(len(order)), [label_or_name(c, language).split(" (")[0] for c in order], fontsize=6)
+    ax.axvline(reference, color=REFERENCE_COLOUR, linewidth=0.8)
+    ax.set_xlabel(words("percentile among peers", language))
+    ax.legend(loc="lower right")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def breakpoint_plot(segmented, spline=None, x_label: str = "", y_label: str = "probability",
+                    language: str | None = None):
+    """The fitted curve of a ``segmented_logit`` result, its breakpoint with its 95 % interval, and a spline fit
+    (``spline_logit``) beside it."""
+    from ..models import segmented_curve
+
+    x = segmented.extra["x"]
+    curve = segmented_curve(segmented)
+    low, high = segmented.extra["breakpoint_ci"]
+    fig, ax = plt.subplots(figsize=(5.5, 3.5))
+    ax.plot(curve[x], curve["probability"], label=words("segmented fit", language))
+    if spline is not None:
+        spline_curve = spline.extra["curve"]
+        ax.plot(spline_curve[x], spline_curve["probability"], "--", label=words("spline fit", language))
+    ax.axvline(segmented.extra["breakpoint"], color=REFERENCE_COLOUR, linewidth=0.8)
+    ax.axvspan(low, high, color="#dddddd", alpha=0.6, label=words("breakpoint interval", language))
+    ax.set_xlabel(x_label or x)
+    ax.set_ylabel(y_label)
+    ax.legend()
+    return fig
+
+
+def group_bars(table, x_label: str, title: str | None = None):
+    """Horizontal bars of a table with one row per group and one column per condition (e.g.
+    ``models.predicted_by_group``)."""
+    fig, ax = plt.subplots(figsize=(5.5, 0.9 + 0.45 * len(table)))
+    table.plot.barh(ax=ax)
+    ax.set_xlabel(x_label)
+    ax.set_ylabel("")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,126 @@
+"""Maps: classified choropleths with areas without data in grey, maps side by side, and local clusters. Maps of
+many areas are drawn from outlines simplified below what a printed map can show."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+from matplotlib.patches import Patch
+
+from ..core.errors import WijkstudieError
+from .style import MAP_CMAP, MISSING_COLOUR, TYPE, label_or_name, words
+
+DRAWING_DETAIL = 3000  # a map is drawn with outlines simplified to 1/3000 of its extent: below a printed pixel
+CLUSTER_COLOURS = {"high-high": "#b2182b", "low-low": "#2166ac", "high-low": "#f4a582", "low-high": "#92c5de",
+                   "not significant": "#eeeeee"}
+SCHEMES = {"quantiles": "Quantiles", "equal_interval": "EqualInterval", "natural_breaks": "NaturalBreaks",
+           "fisher_jenks": "FisherJenks"}
+
+
+def for_drawing(gdf):
+    """The areas with their outlines simplified to below what a printed map can show (1/``DRAWING_DETAIL`` of
+    the map's extent), when there are many: a national map of wijken or buurten then draws in a fraction of
+    the time, and the files are a fraction of the size, with no visible difference."""
+    if len(gdf) < 500:
+        return gdf
+    x0, y0, x1, y1 = gdf.total_bounds
+    tolerance = max(x1 - x0, y1 - y0) / DRAWING_DETAIL
+    return gdf.set_geometry(gdf.geometry.simplify(tolerance, preserve_topology=True))
+
+
+def choropleth(gdf, column: str, ax=None, scheme: str = "quantiles", k: int = 5, language: str | None = None,
+               title: str | None = None, cmap: str = MAP_CMAP, edgecolor: str = "white", linewidth: float = 0.1):
+    """A classified choropleth of ``column``; areas without a value are grey and counted in the legend.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        areas with the column
+    column : str
+        what to map (its label and unit head the legend)
+    ax : matplotlib Axes, optional
+        where to draw (default: a new figure)
+    scheme : str
+        ``quantiles``, ``equal_interval``, ``natural_breaks`` or ``fisher_jenks`` (mapclassify)
+    k : int
+        the number of classes
+    language, title, cmap, edgecolor, linewidth
+        the legend's language, the map's title, the colour map and the outlines
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> ax = ws.choropleth(gemeenten, "pct_volunteering", title="Volunteering, 2020")   # doctest: +SKIP
+    """
+    import mapclassify
+
+    if column not in gdf:
+        raise WijkstudieError(f"choropleth: no column {column!r}")
+    if scheme not in SCHEMES:
+        raise WijkstudieError(f"choropleth: scheme must be one of {', '.join(SCHEMES)}, not {scheme!r}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 7))
+    gdf = for_drawing(gdf)
+    has = gdf[gdf[column].notna()]
+    missing = gdf[gdf[column].isna()]
+    if len(missing):
+        missing.plot(ax=ax, color=MISSING_COLOUR, edgecolor=edgecolor, linewidth=linewidth)
+    handles = []
+    if len(has):
+        bins = getattr(mapclassify, SCHEMES[scheme])(has[column].to_numpy(), k=min(k, has[column].nunique()))
+        has.assign(_class=bins.yb).plot(column="_class", ax=ax, cmap=cmap, categorical=True,
+                                         edgecolor=edgecolor, linewidth=linewidth)
+        colours = plt.get_cmap(cmap)([i / max(len(bins.bins) - 1, 1) for i in range(len(bins.bins))])
+        lower = [has[column].min()] + list(bins.bins[:-1])
+        handles = [Patch(facecolor=c, label=f"{lo:.1f} – {hi:.1f}") for c, lo, hi in zip(colours, lower, bins.bins)]
+    if len(missing):
+        handles.append(Patch(facecolor=MISSING_COLOUR, label=f"{words('no data', language)} ({len(missing)})"))
+    _legend_beside(ax, handles, label_or_name(column, language))
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def _legend_beside(ax, handles, title: str) -> None:
+    """A map's legend."""
+    ax.legend(handles=handles, title=title, loc="upper left", fontsize=TYPE["small"])
+
+
+def map_figure(gdf, columns, titles=None, size=(6.0, 7.0), **options):
+    """A figure of one choropleth per column, side by side (``options`` go to ``choropleth``).
+
+    Examples
+    --------
+    >>> fig = ws.map_figure(wijken, ["pct_owner_occupied", "pct_volunteering"], linewidth=0)   # doctest: +SKIP
+    """
+    columns = [columns] if isinstance(columns, str) else list(columns)
+    titles = titles or [None] * len(columns)
+    titles = [titles] if isinstance(titles, str) else titles
+    fig, axes = plt.subplots(1, len(columns), figsize=(size[0] * len(columns) * 0.85, size[1]), squeeze=False)
+    for ax, column, title in zip(axes[0], columns, titles):
+        choropleth(gdf, column, ax=ax, title=title, **options)
+    return fig
+
+
+def cluster_map(gdf, column: str = "cluster", title: str | None = None, legend_title: str = "local clusters"):
+    """A map of local Moran clusters (``models.lisa`` labels), with the count of areas per class.
+
+    Examples
+    --------
+    >>> wijken["cluster"] = ws.models.lisa(wijken["pct_volunteering"], weights)   # doctest: +SKIP
+    >>> fig = ws.cluster_map(wijken, "cluster")                                   # doctest: +SKIP
+    """
+    fig, ax = plt.subplots(figsize=(6, 7))
+    gdf = for_drawing(gdf)
+    for name, colour in CLUSTER_COLOURS.items():
+        part = gdf[gdf[column] == name]
+        if len(part):
+            part.plot(ax=ax, color=colour, edgecolor="white", linewidth=0.2, label=f"{name} ({len(part)})")
+    ax.legend(loc="upper left", fontsize=TYPE["small"], title=legend_title)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return fig

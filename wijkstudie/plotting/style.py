@@ -1,0 +1,265 @@
+"""The house style: one look, one type scale, captions that name the data source, and ``save_figure``.
+
+- ``house_style()`` (applied by ``use_house_style()``, and always while saving): white background, light grid,
+  one colour map for maps, one type scale (``TYPE``) for every figure.
+- Labels and captions are English or Dutch: the ``language`` argument, else the setting ``language``;
+  ``words(key, language)`` is the one place a text is chosen by language.
+- ``source_caption(*tables)`` names the data sources from the catalogue's attribution and carries the tables'
+  provenance; ``save_figure(fig, name, source=...)`` writes PNG (300 dpi), SVG and PDF with that caption under the
+  figure and a visible mark on synthetic data or data of unknown provenance. Files carry no timestamps or random
+  ids, so the same inputs give byte-identical files on every run.
+
+Importing this module does not choose a matplotlib backend: the notebook's, the script's or ``MPLBACKEND``'s is
+used.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+
+from ..core.errors import WijkstudieError, os_reason
+from ..core.folders import make_folder
+from ..core.paths import figures_dir
+from ..core.provenance import UNKNOWN, Provenance, combine, provenance_of
+from ..core.runlog import note as log_file
+from ..core.settings import settings
+from ..data.variables import label
+
+DPI = 300
+FORMATS = ("png", "svg", "pdf")
+MAP_CMAP = "YlGnBu"
+MISSING_COLOUR = "#d9d9d9"
+POINT_COLOUR, LINE_COLOUR, MARK_COLOUR, REFERENCE_COLOUR = "#2c7fb8", "#d95f0e", "#b2182b", "#888888"
+SYNTHETIC_MARK = "SYNTHETIC DATA"
+UNKNOWN_MARK = "UNKNOWN PROVENANCE"
+CAPTION_GID = "wijkstudie-caption"  # the artists save_figure adds, removed before it adds them again
+TYPE = {"base": 9, "title": 10, "label": 9, "tick": 8, "legend": 8, "small": 7, "caption": 7}  # points
+
+WORDS = {  # every text a figure chooses by language
+    "source": {"en": "Source", "nl": "Bron"},
+    "no data": {"en": "no data", "nl": "geen gegevens"},
+    "synthetic": {"en": "not real measurements", "nl": "synthetische data, geen echte metingen"},
+    "unknown": {"en": "not known to be real data", "nl": "niet vast te stellen of dit echte gegevens zijn"},
+    "synthetic stand-in": {"en": "synthetic stand-in for", "nl": "synthetische vervanging van"},
+    "unknown source": {"en": "unknown", "nl": "onbekend"},
+    "correlation": {"en": "correlation", "nl": "correlatie"},
+    "percentile among peers": {"en": "percentile among its peers", "nl": "percentiel onder vergelijkbare gebieden"},
+    "weighted line": {"en": "weighted least-squares line", "nl": "gewogen regressielijn"},
+    "areas": {"en": "areas", "nl": "gebieden"},
+    "estimate with interval": {"en": "estimate with 95 % interval", "nl": "schatting met 95 %-interval"},
+    "segmented fit": {"en": "segmented fit", "nl": "gesegmenteerde fit"},
+    "spline fit": {"en": "spline fit", "nl": "spline-fit"},
+    "breakpoint interval": {"en": "95 % interval of the breakpoint", "nl": "95 %-interval van het breekpunt"},
+}
+
+
+def language_of(language: str | None = None) -> str:
+    """The language of a figure: the argument, else the setting ``language`` (en or nl)."""
+    return language or settings.language
+
+
+def words(key: str, language: str | None = None) -> str:
+    """A figure's text in the figure's language (``WORDS``)."""
+    return WORDS[key][language_of(language)]
+
+
+def house_style() -> dict:
+    return {
+        "figure.facecolor": "white", "axes.facecolor": "white", "axes.grid": True, "grid.color": "#e6e6e6",
+        "axes.spines.top": False, "axes.spines.right": False, "font.size": TYPE["base"],
+        "axes.titlesize": TYPE["title"], "axes.labelsize": TYPE["label"], "legend.fontsize": TYPE["legend"],
+        "legend.frameon": False, "savefig.dpi": DPI,
+        "svg.hashsalt": "wijkstudie", "svg.fonttype": "path", "pdf.fonttype": 42,
+    }
+
+
+def use_house_style() -> None:
+    plt.rcParams.update(house_style())
+
+
+def label_or_name(column: str, language: str | None = None) -> str:
+    """A column's label with its unit, in the figure's language; the name itself for a column the dictionary does
+    not know."""
+    try:
+        return label(column, language_of(language), with_unit=True)
+    except WijkstudieError:
+        return column
+
+
+# --- captions -----------------------------------------------------------------------------------------------
+
+class Caption(str):
+    """A figure caption (``Source: ...``) that remembers the provenance it was made from, so ``save_figure``
+    can mark synthetic or unknown data."""
+
+    provenance: Provenance = UNKNOWN
+
+    def __new__(cls, text: str, provenance: Provenance):
+        obj = super().__new__(cls, text)
+        obj.provenance = provenance
+        return obj
+
+
+def source_caption(*tables, language: str | None = None) -> Caption:
+    """The data-source caption for a figure made from these tables, from the catalogue's attribution.
+
+    Parameters
+    ----------
+    *tables : DataFrame
+        the tables the figure shows
+    language : str, optional
+        ``"en"`` or ``"nl"`` (default: the session's)
+
+    Returns
+    -------
+    Caption
+        text such as ``Source: RIVM/CBS, Gezondheid per wijk en buurt 2020; CBS/PDOK, Gebiedsindelingen 2022``
+        that carries the combined provenance, so ``save_figure`` marks synthetic or unknown data. Synthetic
+        data are named as stand-ins; tables without provenance give ``Source: unknown``.
+
+    Examples
+    --------
+    >>> caption = ws.source_caption(rivm, gemeenten)          # doctest: +SKIP
+    >>> ws.save_figure(fig, "volunteering", source=caption)   # doctest: +SKIP
+    """
+    from ..data.catalogue import datasets
+
+    provenance = combine(*(provenance_of(t) for t in tables))
+    years: dict[str, list] = {}
+    for source in provenance.sources:
+        dataset = datasets().get(source.dataset)
+        text = dataset.attribution.split(":", 1)[1].strip() if dataset else source.dataset
+        known = years.setdefault(text, [])
+        if source.year is not None and source.year not in known:
+            known.append(source.year)
+    parts = [f"{text} {', '.join(map(str, sorted(ys)))}".strip() for text, ys in years.items()]
+    if not parts:
+        if provenance.kind != "unknown":
+            raise WijkstudieError("source_caption: these tables name no source")
+        parts = [words("unknown source", language)]
+    word = words("source", language)
+    if provenance.kind == "synthetic":
+        return Caption(f"{word}: {words('synthetic stand-in', language)} " + "; ".join(parts), provenance)
+    return Caption(f"{word}: " + "; ".join(parts), provenance)
+
+
+def caption_text(source: str, language: str | None = None, synthetic: bool = False, note: str = "",
+                 unknown: bool = False) -> str:
+    """The caption under a figure: the source (``Source: ...``), a note, and a mark for synthetic data or data of
+    unknown provenance."""
+    word = words("source", language)
+    text = source if source.lower().startswith(("bron", "source")) else f"{word}: {source}"
+    if note:
+        text = f"{text}. {note}"
+    if synthetic:
+        text = f"{SYNTHETIC_MARK} ({words('synthetic', language)}). {text}"
+    elif unknown:
+        text = f"{UNKNOWN_MARK} ({words('unknown', language)}). {text}"
+    return text
+
+
+# --- saving -------------------------------------------------------------------------------------------------
+
+def save_figure(fig, name: str, source, language: str | None = None, data_kind: str | None = None, note: str = "",
+                folder: Path | None = None, formats=FORMATS) -> list[Path]:
+    """Write ``fig`` as ``<name>.png`` (300 dpi), ``.svg`` and ``.pdf`` with the data source as caption.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+        drawn in this cell or an earlier one (a figure the notebook already showed saves as well)
+    name : str
+        file name without extension
+    source : str, Caption or tables
+        the caption: ``wijkstudie.source_caption(*tables)`` (which carries the tables' provenance), or the
+        tables themselves, or plain text (whose data kind is unknown unless ``data_kind`` says it)
+    language : str, optional
+        ``"en"`` or ``"nl"`` for the caption (default: the setting ``language``)
+    data_kind : str, optional
+        ``"real"``, ``"synthetic"`` or ``"unknown"``; by default the provenance of ``source``. Synthetic data get
+        a visible SYNTHETIC DATA mark on the figure and in the caption, data of unknown provenance an UNKNOWN
+        PROVENANCE mark: never the look of real data.
+    note : str, optional
+        a sentence added to the caption
+    folder : path, optional
+        where to write (default: the setting ``figures_dir``)
+    formats : tuple
+        which of png, svg and pdf
+
+    Returns
+    -------
+    list of Path
+        the files written. The caption is wrapped to the figure's width; below a figure of maps it sits right under
+        the maps. Saving the same figure again replaces its caption and marks (it never stacks them).
+
+    Examples
+    --------
+    >>> fig = ws.map_figure(gemeenten, "pct_volunteering")                                 # doctest: +SKIP
+    >>> ws.save_figure(fig, "volunteering", source=ws.source_caption(gemeenten))          # doctest: +SKIP
+    """
+    if isinstance(source, (list, tuple)) or hasattr(source, "columns"):
+        tables = source if isinstance(source, (list, tuple)) else [source]
+        source = source_caption(*tables, language=language)
+    if not source:
+        raise WijkstudieError(f"save_figure({name!r}): a data source for the caption is required")
+    kind = data_kind or (source.provenance.kind if isinstance(source, Caption) else "unknown")
+    if kind not in ("real", "synthetic", "unknown"):
+        raise WijkstudieError(f"save_figure: data_kind must be real, synthetic or unknown, not {kind!r}")
+    folder = Path(folder) if folder else figures_dir()
+    make_folder(folder, "figures_dir")
+    _drawable(fig)
+    for artist in [t for t in fig.texts if t.get_gid() == CAPTION_GID]:
+        artist.remove()
+    # the caption sits below the figure (or below its maps); bbox_inches="tight" grows the saved area to include it
+    bottom, top = _content_span(fig)
+    text = caption_text(str(source), language, kind == "synthetic", note, kind == "unknown")
+    fig.text(0.01, bottom, _wrapped(text, fig.get_figwidth(), TYPE["caption"]),
+             ha="left", va="top", fontsize=TYPE["caption"], color="#555555", gid=CAPTION_GID)
+    if kind != "real":
+        fig.text(0.99, top, SYNTHETIC_MARK if kind == "synthetic" else UNKNOWN_MARK, ha="right", va="bottom",
+                 fontsize=TYPE["base"], color=MARK_COLOUR, weight="bold", gid=CAPTION_GID)
+    metadata = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None},
+                "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None}}
+    written = []
+    with plt.rc_context(house_style()):
+        for fmt in formats:
+            path = folder / f"{name}.{fmt}"
+            try:
+                fig.savefig(path, format=fmt, dpi=DPI, metadata=metadata[fmt], bbox_inches="tight", pad_inches=0.1)
+            except OSError as exc:
+                raise WijkstudieError(f"cannot write {path} (setting figures_dir, WIJKSTUDIE_FIGURES_DIR): "
+                                      f"{os_reason(exc)}") from None
+            log_file("wrote", path)
+            written.append(path)
+    return written
+
+
+def _drawable(fig) -> None:
+    """Give a figure a canvas that can draw again: a figure the inline backend has shown (and closed) keeps a bare
+    ``FigureCanvasBase``, which has no renderer."""
+    if not hasattr(fig.canvas, "get_renderer"):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)
+
+
+def _wrapped(text: str, width_inches: float, points: float) -> str:
+    """``text`` broken into lines no wider than the figure (a long list of sources would otherwise widen the
+    saved file far beyond the plot)."""
+    per_line = max(40, int(width_inches * 72 / (0.6 * points)))  # an average character is about 0.6 em wide
+    return "\n".join(textwrap.fill(line, per_line, break_on_hyphens=False) for line in text.split("\n"))
+
+
+def _content_span(fig) -> tuple[float, float]:
+    """Where the caption and the data mark go, in figure coordinates: just below and at the top of the figure,
+    or, when every axes is a map (axis off, equal aspect), just below and just above what the maps draw (with
+    their titles and legends), so that a map of another shape than its box leaves no band of white."""
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    if not axes or any(ax.axison for ax in axes):
+        return -0.01, 1.0
+    renderer = fig.canvas.get_renderer()
+    boxes = [ax.get_tightbbox(renderer).transformed(fig.transFigure.inverted()) for ax in axes]
+    return min(b.y0 for b in boxes) - 0.01, max(b.y1 for b in boxes) + 0.01

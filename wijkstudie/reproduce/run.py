@@ -1,0 +1,285 @@
+"""Run every notebook top to bottom, write every figure and the report site: ``python -m wijkstudie.reproduce``.
+
+Only what changed runs again: each notebook's last run is kept (``wijkstudie.notebook_runs``) under a key of
+its cells, the package and the data settings, with the fingerprints of the files it read; an unchanged
+notebook is put back from that cache instead of executed. ``--force`` runs them all. Independent notebooks run
+in parallel, one per core (``--jobs``); a notebook that needs another's recorded result (``"wijkstudie":
+{"needs": [...]}`` in its metadata) runs after it, and again whenever it ran again.
+
+Executed copies go to ``build/notebooks/``, figures to the figures folder, the report site to ``build/site/``
+(``wijkstudie.reproduce.site``). The summary says which notebooks ran and which came from the cache, with their times.
+Exits non-zero when a notebook fails; Ctrl-C ends the run with one line and status 130.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from pathlib import Path
+
+from ..core import runlog
+from ..data.origin import mirror_dir
+from ..study.results import files_used, results_dir
+from ..study.scorecard import summary_markdown, write_scorecard
+from .notebook_cache import NotebookCache, Run, fingerprint, package_fingerprint, run_key
+from ..core.paths import checkout_dir, figures_dir, notebooks_dir
+from ..data.origin import choose_data
+from ..core.settings import settings
+
+README_START, README_END = "<!-- scorecard:start -->", "<!-- scorecard:end -->"
+SYNTHETIC_BANNER = (
+    "DATA: SYNTHETIC. Neither the network nor a mirror (WIJKSTUDIE_MIRROR) gave the real data, so every notebook "
+    "ran on the synthetic world (wijkstudie/synthetic/scenarios/default.yaml) and every result below is synthetic, not "
+    "evidence about Dutch neighbourhoods. For the real analysis: connect to the network, or point "
+    "WIJKSTUDIE_MIRROR at a local copy of the publishers' files (README, 'Two commands'); for survey microdata "
+    "set WIJKSTUDIE_MICRODATA and WIJKSTUDIE_MICRODATA_MAPPING.")
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}  # one core per kernel
+
+
+def run_notebook(path: Path, out_dir: Path, timeout: int = 1200, env: dict | None = None) -> float:
+    """Execute a notebook (in its own folder) and write the executed copy into ``out_dir``; returns seconds."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}},
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"])  # no start-up chatter
+    try:
+        client.execute(**({"env": env} if env else {}))
+    finally:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, out_dir / path.name)
+    return time.perf_counter() - start
+
+
+def _shown(path: Path) -> str:
+    """A path as the README shows it: relative to the checkout when it lies beside or inside it."""
+    root = checkout_dir()
+    if root:
+        relative = os.path.relpath(Path(path).resolve(), root.resolve())
+        if relative.count("..") <= 1:
+            return relative
+    return str(path)
+
+
+def data_statement(mode: str, mirror: Path | None, when: str | None = None, files: bool = True) -> str:
+    """Which data produced the scorecard, and when: the synthetic world, a local mirror of the publishers' files
+    (with the files the real tests read, unless ``files`` is false) or the publishers over the network."""
+    when = when or time.strftime("%Y-%m-%d")
+    if mode == "synthetic":
+        return f"Produced on {when} from the SYNTHETIC world: no result below is evidence about real neighbourhoods."
+    files = files_used() if files else []
+    where = (f"a local mirror of the publishers' files ({_shown(mirror)})" if mirror
+             else "the publishers' servers over the network (and the local cache)")
+    listed = f" The real-data tests read {len(files)} files: {', '.join(files)}." if files else ""
+    return f"Produced on {when} by `make reproduce` from {where}.{listed}"
+
+
+def _run_data(mode: str, mirror: Path | None, when: str) -> str:
+    """One line for a notebook page: which data this run used."""
+    if mode == "synthetic":
+        return "SYNTHETIC data (the synthetic world's mirror)"
+    return f"real data, from the local mirror {_shown(mirror)}" if mirror else f"real data, downloaded ({when})"
+
+
+def update_readme(table, statement: str = "") -> bool:
+    """Put the latest scorecard between the scorecard markers of the checkout's README."""
+    root = checkout_dir()
+    readme = root / "README.md" if root else None
+    if not readme or not readme.is_file():
+        return False
+    text = readme.read_text(encoding="utf-8")
+    if README_START not in text or README_END not in text:
+        return False
+    head, rest = text.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    readme.write_text(f"{head}{README_START}\n{summary_markdown(table, statement)}\n{README_END}{tail}", encoding="utf-8")
+    return True
+
+
+def needs_of(nb) -> list[str]:
+    """The notebooks (by name) whose recorded results this one reads: ``metadata.wijkstudie.needs``."""
+    return list(nb.metadata.get("wijkstudie", {}).get("needs", []))
+
+
+def _session_settings(mode: str, mirror: Path | None) -> dict:
+    """The settings that decide what a notebook reads (part of every cache key)."""
+    return {"data": mode, "mirror": str(mirror) if mirror else "", "microdata": str(settings.microdata or ""),
+            "mapping": str(settings.microdata_mapping or ""), "language": settings.language}
+
+
+class Reproduction:
+    """One run of the main command: which notebooks to execute, which to take from the cache, and the outputs."""
+
+    def __init__(self, paths: list[Path], build: Path, force: bool, jobs: int, mode: str):
+        self.paths, self.build, self.force, self.jobs, self.mode = paths, build, force, max(1, jobs), mode
+        self.cache = NotebookCache(build / "cache" / "notebooks")
+        self.executed_dir = build / "notebooks"
+        self.figures = figures_dir()
+        self.mirror = mirror_dir() if mode == "real" else None
+        import nbformat
+
+        package, session = package_fingerprint(), _session_settings(mode, self.mirror)
+        notebooks = {p.stem: nbformat.read(p, as_version=4) for p in paths}
+        self.keys = {stem: run_key(nb, package, session) for stem, nb in notebooks.items()}
+        self.needs = {stem: needs_of(nb) for stem, nb in notebooks.items()}
+        self.runs: dict[str, Run] = {}
+        self.failed: list[str] = []
+
+    def plan(self) -> list[Path]:
+        """Take what the cache has; return the notebooks to execute (in order), including every notebook that
+        needs one that runs again."""
+        to_run = []
+        for path in self.paths:
+            needed_again = any(n in {p.stem for p in to_run} for n in self.needs[path.stem])
+            hit = None if self.force or needed_again else self.cache.lookup(path.stem, self.keys[path.stem])
+            if hit is None:
+                to_run.append(path)
+                continue
+            self.cache.restore(hit, self.executed_dir / path.name, self.figures)
+            hit.executed = self.executed_dir / path.name
+            self.runs[path.stem] = hit
+        return to_run
+
+    def execute(self, path: Path) -> Run:
+        log = self.build / "logs" / f"{path.stem}.jsonl"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.unlink(missing_ok=True)
+        for old in results_dir().glob(f"*__{path.stem}.json"):  # its own recorded tests are written anew
+            old.unlink()
+        env = dict(os.environ, **ONE_THREAD, MPLBACKEND="Agg", **{runlog.ENV: str(log)})
+        seconds = run_notebook(path, self.executed_dir, env=env)
+        logged = runlog.entries(log)
+        when = time.strftime("%Y-%m-%d %H:%M")
+        run = Run(path.stem, self.keys[path.stem], self.executed_dir / path.name, round(seconds, 1), when,
+                  inputs=[fingerprint(p) for p in logged["read"] if Path(p).is_file()],
+                  datasets=runlog.datasets(log), data=_run_data(self.mode, self.mirror, when))
+        return self.cache.store(run, self.executed_dir / path.name, self.figures, logged["wrote"])
+
+    def run(self, to_run: list[Path]) -> None:
+        """Execute ``to_run``, up to ``jobs`` at a time, each after the notebooks it needs."""
+        pending = {p.stem: p for p in to_run}
+        running: dict = {}
+        with ThreadPoolExecutor(self.jobs) as pool:
+            while pending or running:
+                waiting_on = set(pending) | set(running.values())
+                ready = [s for s in pending if not set(self.needs[s]) & waiting_on]
+                if not ready and not running:  # needs that go round in a circle: run them in order anyway
+                    ready = list(pending)
+                for stem in ready[: self.jobs - len(running)]:
+                    print(f"running {stem} ...", flush=True)
+                    running[pool.submit(self.execute, pending.pop(stem))] = stem
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    stem = running.pop(future)
+                    try:
+                        self.runs[stem] = future.result()
+                        print(f"  {stem}: {self.runs[stem].seconds:.1f} s", flush=True)
+                    except Exception as exc:  # report and go on with the other notebooks
+                        self.failed.append(stem)
+                        first = str(exc).strip().splitlines()
+                        print(f"  {stem}: FAILED: {type(exc).__name__}: {first[-1] if first else ''}", flush=True)
+
+    def ordered(self) -> list[Run]:
+        return [self.runs[p.stem] for p in self.paths if p.stem in self.runs]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", help="notebooks to run (default: all in notebooks/)")
+    parser.add_argument("--force", action="store_true", help="execute every notebook, whatever the cache holds")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="notebooks run at once (default: "
+                                                                             "one per core)")
+    parser.add_argument("--build", type=Path, default=None, help="the build folder (default: build/ of the checkout)")
+    parser.add_argument("--no-readme", action="store_true", help="leave the README's scorecard as it is")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    start = time.perf_counter()
+    paths = [Path(p).resolve() for p in args.notebooks] or sorted(notebooks_dir().glob("[0-9][0-9]_*.ipynb"))
+    build = args.build or (checkout_dir() or Path.cwd()) / "build"
+    mode = choose_data()
+    if mode == "synthetic":  # written once, before the kernels start, not by two of them at the same time
+        from ..synthetic import mirror
+
+        mirror()
+    banner = SYNTHETIC_BANNER if mode == "synthetic" else (
+        f"data: real, {'from the mirror ' + str(mirror_dir()) if mirror_dir() else 'from the publishers (network) and the cache'}")
+    print(banner)
+    reproduction = Reproduction(paths, build, args.force, args.jobs, mode)
+    if not args.notebooks:  # a full run keeps no recorded test of a notebook that is gone
+        names = {p.stem for p in paths}
+        for path in results_dir().glob("*__*.json"):
+            if path.stem.split("__", 1)[1] not in names:
+                path.unlink()
+    to_run = reproduction.plan()
+    reproduction.run(to_run)
+    runs = reproduction.ordered()
+    statement = data_statement(mode, reproduction.mirror)
+    table = write_scorecard(statement=statement)
+    if mode == "synthetic":
+        readme_note = "README.md keeps its real-data scorecard (this run was synthetic)"
+    elif args.notebooks or reproduction.failed:  # a partial or failed run would put an incomplete scorecard there
+        readme_note = "README.md keeps its scorecard (only a complete, successful run updates it)"
+    elif args.no_readme:
+        readme_note = "README.md keeps its scorecard (--no-readme)"
+    else:
+        readme_note = "README.md shows this scorecard" if update_readme(table, statement) else ""
+    from . import site
+
+    banner_line = data_statement(mode, reproduction.mirror, files=False)
+    site.save_runs(build, runs, statement, banner_line, mode == "synthetic")
+    index = site.build(build / "site", runs, table, statement, banner_line, mode == "synthetic", reproduction.figures)
+    complete = not args.notebooks and not reproduction.failed
+    _summary(banner, table, readme_note, runs, reproduction.failed, index, time.perf_counter() - start, complete)
+    return 1 if reproduction.failed else 0
+
+
+def _leftovers(runs) -> list[str]:
+    """Figures in the figures folder that no notebook of a complete run wrote: left by an older version of a
+    notebook (or put there by hand). They are named, never deleted."""
+    written = {Path(a).name for r in runs for a in r.artifacts if "/" not in a}
+    folder = figures_dir()
+    return sorted({p.stem for p in folder.glob("*") if p.suffix in (".png", ".svg", ".pdf") and p.name not in written})
+
+
+def _summary(banner, table, readme_note, runs, failed, index, seconds, complete=False) -> None:
+    print("\n=== summary ===")
+    print(banner)
+    print(f"scorecard (figures/scorecard.md; verdicts by the rule in wijkstudie/study/findings.yaml)"
+          f"{'; ' + readme_note if readme_note else ''}:")
+    for key, group in table.groupby("finding", sort=False):
+        tested = group[group["test"] != "—"]
+        counted = int((group["counted"] == "yes").sum())
+        print(f"  {key:<9} {group['verdict'].iloc[0]}  [{counted} counted of {len(tested)} test(s)]")
+    figures = sorted({Path(a).stem for r in runs for a in r.artifacts if "/" not in a and Path(a).suffix == ".png"})
+    print(f"figures in {figures_dir()}: {', '.join(figures) or 'none'}")
+    if complete and (old := _leftovers(runs)):
+        print(f"  also there, written by no notebook of this run (from older versions? delete them if so): "
+              f"{', '.join(old)}")
+    print(f"report site: {index}")
+    ran, cached = [r for r in runs if not r.cached], [r for r in runs if r.cached]
+    print(f"notebooks run ({len(ran)}), from the cache ({len(cached)}), failed ({len(failed)}):")
+    for r in runs:
+        how = f"from the cache (ran {r.when} in {r.seconds:.1f} s)" if r.cached else f"ran in {r.seconds:6.1f} s"
+        print(f"  {r.name:<40} {how}")
+    for name in failed:
+        print(f"  {name:<40} FAILED (see build/notebooks/{name}.ipynb)")
+    print(f"total {seconds:.1f} s")
+
+
+def run(argv=None) -> int:
+    """``main`` for the command line: Ctrl-C ends the run with one line and status 130, no traceback."""
+    try:
+        return main(argv)
+    except KeyboardInterrupt:
+        print("\nreproduce: interrupted (the notebooks run so far are in build/notebooks/)", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(run())

@@ -1,0 +1,93 @@
+"""The Vreewijk case: where it stands among every Dutch buurt and among Rotterdam's wijken, and its percentiles on
+the dimensions the claim names, with a bootstrap interval over the items (the case rule of findings.yaml)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..core.errors import WijkstudieError
+from ..core.provenance import carry
+from ..data.loading import load
+from .cities import ROTTERDAM_CONTEXT, rotterdam_wijken
+from .national import RIVM_YEARS
+from .ranks import _row, percentile, rank_table, standing
+from .scope import CASE, CITIES
+
+
+CASE_CONTEXT = ["pct_volunteering", "pct_lonely", "pct_difficulty_making_ends_meet", "pct_age_65_plus",
+                "pct_non_dutch_origin", "pct_low_income"]
+
+
+SEED = 20240601
+
+
+def case_context(name: str = CASE, columns=CASE_CONTEXT) -> pd.DataFrame:
+    """Where a Rotterdam wijk stands among every buurt of the Netherlands and among Rotterdam's buurten: RIVM
+    2016 and 2020 (18+, division 2020) and the KWB 2017, by the CBS buurt code the Wijkprofiel wijk links to
+    (``readers.rotterdam.link_to_cbs``). See ``profiles.standing``."""
+    code = str(_row(rotterdam_wijken(2016), name)["region_code"])
+    if not code.startswith("BU"):
+        raise WijkstudieError(f"{name} has no CBS buurt code ({code}): no national context")
+    tables = {f"RIVM {year}": load("rivm-gezondheid", year=year, variant="18+", level="buurt") for year in RIVM_YEARS}
+    tables["KWB 2017"] = load("kwb", year=2017, level="buurt")
+    out = standing(tables, code, columns, within=CITIES["Rotterdam"])
+    out.attrs["code"] = code
+    return carry(out, *tables.values())
+
+
+CASE_PROFILE = ["pct_know_each_other", "pct_help_each_other", "pct_active_for_neighbourhood", "pct_volunteering",
+                "pct_long_term_residents", "pct_owner_occupied", "pct_social_rent", "pct_age_65_plus"]
+
+
+def case_items(table: pd.DataFrame) -> list[str]:
+    """The Wijkprofiel's items and indices of a Rotterdam table (not the register context)."""
+    return [c for c in table.columns if c.startswith(("pct_", "social_index", "physical_index", "safety_index"))
+            and c not in ROTTERDAM_CONTEXT]
+
+
+def case_ranks(tables: dict, name: str = CASE) -> dict:
+    """The case's rank and percentile on every item, per year (``profiles.rank_table``)."""
+    return {year: rank_table(table, name, case_items(table)) for year, table in tables.items()}
+
+
+def case_summary(context: pd.DataFrame, percentiles: dict, intervals: dict, peers: int):
+    """What the case's numbers say, computed: its national standing on volunteering and its percentiles (with their
+    bootstrap intervals) among the city's wijken. Markdown, for the notebook."""
+    from IPython.display import Markdown
+
+    lines = []
+    if "pct_volunteering" in context.index.get_level_values("variable"):
+        rows = context.xs("pct_volunteering", level="variable")
+        lines.append("The Netherlands: its volunteering lies at percentile " + " and ".join(
+            f"{r.percentile_all:.0f} of {int(r.n_all):,} Dutch buurten ({label})" for label, r in rows.iterrows())
+            + " (RIVM's model-based estimates); within Rotterdam at "
+            + " and ".join(f"{r.percentile_within:.0f}" for _, r in rows.iterrows()) + ".")
+    for dimension, years in percentiles.items():
+        lines.append(f"{dimension.capitalize()}: percentile " + ", ".join(
+            f"{value:.1f} [{intervals[dimension][year][0]:.0f}, {intervals[dimension][year][1]:.0f}] ({year})"
+            for year, value in years.items()) + f" among Rotterdam's {peers} wijken.")
+    return Markdown("\n".join(f"- {line}" for line in lines))
+
+
+def case_percentiles(tables: dict, name: str, spec: dict) -> tuple[dict, dict, int]:
+    """The case's percentile among its peers per dimension of ``spec`` (the ``case`` entry of a finding) and
+    year: the mean of its items' percentiles (the share of peers with a lower value; reversed items count the
+    other way), with a 95 % bootstrap interval over the dimension's items (``spec["bootstrap"]`` resamples of the
+    items with replacement, seeded). ``tables``: {year: the peers' table}.
+
+    Returns ({dimension: {year: percentile}}, {dimension: {year: (low, high)}}, peers)."""
+    rng = np.random.default_rng(SEED)
+    result, intervals, peers = {}, {}, 0
+    for dimension, rule in spec["dimensions"].items():
+        result[dimension], intervals[dimension] = {}, {}
+        for year in spec["years"]:
+            table = tables[year]
+            values = np.array([percentile(table, name, item, reverse=item in rule.get("reversed", []))
+                               for item in rule["items"]])
+            draws = rng.integers(0, len(values), size=(int(spec.get("bootstrap", 999)), len(values)))
+            means = values[draws].mean(axis=1)
+            result[dimension][year] = float(values.mean())
+            intervals[dimension][year] = (float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5)))
+            peers = max(peers, int(table[rule["items"]].notna().all(axis=1).sum()))
+    return result, intervals, peers

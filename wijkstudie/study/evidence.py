@@ -1,0 +1,185 @@
+"""What kind of evidence a finding test is, computed from metadata, never typed by hand.
+
+The catalogue says how each dataset measured its figures (``measurement`` in catalogue.yaml: a direct survey
+estimate, a register count, or a model-based small-area estimate with the concepts its model uses as
+predictors); the variable dictionary maps every variable to a concept (variables.yaml). From these:
+
+- **direct survey** / **register**: the outcome is measured in the area itself; such a test counts.
+- **model-implied**: the outcome is a model-based estimate and the tested predictor (or a variable it is built
+  from, or the groups an outcome compares) is one of that model's own predictor concepts. The test shows the
+  association the model carries from individual residents to areas, not an independent test of a
+  neighbourhood effect: it is shown, explained, and never counted.
+- **model-based outcome**: a model-based outcome with a predictor outside its model; it counts, with that label.
+- **method check**: synthetic data (the synthetic world planted the effect); never evidence about real places.
+- **case**: a single case judged by its case rule.
+- **unknown**: data of unknown provenance; never counted.
+
+An **independent sample** is one outcome source x wave x population (``sample_of``): the Rotterdam Wijkprofiel
+2014 and 2016, the Amsterdam BBGA, RIVM 2016 for the Netherlands, ... Several estimators on one sample give one
+vote (``wijkstudie.verdicts``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..data import variables as vardict
+from ..data.catalogue import datasets, measurement_models
+from ..core.errors import WijkstudieError
+from ..core.provenance import Provenance, Source
+
+DIRECT, REGISTER, MODEL_BASED, MODEL_IMPLIED = "direct survey", "register", "model-based outcome", "model-implied"
+COMPOSITE, METHOD_CHECK, CASE, UNKNOWN = "composite index", "method check", "case", "unknown"
+KINDS = (DIRECT, REGISTER, MODEL_BASED, MODEL_IMPLIED, COMPOSITE, METHOD_CHECK, CASE, UNKNOWN)
+COUNTED = (DIRECT, REGISTER, MODEL_BASED, CASE)  # the kinds that vote in a verdict (when the sample's primary)
+MEASUREMENT_KINDS = ("direct survey", "register", "model-based", "composite index")
+
+EXPLAINED = {
+    DIRECT: "the outcome is a direct survey estimate for the areas themselves",
+    REGISTER: "the outcome is a register count for the areas themselves",
+    MODEL_BASED: "the outcome is a model-based small-area estimate, but the tested predictor is not one of its "
+                 "model's predictors",
+    MODEL_IMPLIED: "the outcome is a model-based small-area estimate whose model uses the tested predictor: the test "
+                   "shows the association the model carries from individual residents to areas, not an independent "
+                   "test of a neighbourhood effect",
+    COMPOSITE: "the outcome is an index that mixes survey and register items",
+    METHOD_CHECK: "synthetic data: a check that the method recovers what the synthetic world planted, never "
+                  "evidence about Dutch neighbourhoods",
+    CASE: "a single case judged by its case rule",
+    UNKNOWN: "data of unknown provenance",
+}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The kind of evidence of one test, why, and the source of its outcome."""
+
+    kind: str
+    reason: str
+    outcome_source: str = ""   # e.g. "rivm-gezondheid 2016"
+    composition: str = ""      # the other sources, e.g. "kwb 2022, cbs-wijken 2024"
+
+    @property
+    def counted(self) -> bool:
+        return self.kind in COUNTED
+
+
+# --- concepts -----------------------------------------------------------------------------------------------
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+_FUNCTIONS = {"C", "np", "minimum", "maximum", "log", "I", "bs", "seg", "Intercept"}
+
+
+def term_variables(term: str) -> list[str]:
+    """The variable names in a model term: ``problem:pct_age_25_44`` -> [problem, pct_age_25_44]."""
+    return [n for n in _NAME.findall(str(term)) if n not in _FUNCTIONS]
+
+
+def concepts_of(name: str, built_from: dict | None = None, _seen=()) -> set[str] | None:
+    """The concepts a variable measures: its own (variables.yaml), or those of what it is built from
+    (``built_from`` given by the caller, else ``study_variables``); None when the dictionary does not know it."""
+    built_from = built_from or {}
+    study = vardict.study_variables().get(name, {})
+    parts = built_from.get(name)
+    if parts is None and name in vardict.variables():
+        return {vardict.variables()[name]["concept"]}
+    if parts is None:
+        parts = study.get("built_from")
+    if parts is None or name in _seen:
+        return None
+    found: set[str] = set()
+    for part in parts:
+        sub = concepts_of(part, built_from, _seen + (name,))
+        if sub is None:
+            return None
+        found |= sub
+    return found
+
+
+def term_concepts(term: str, built_from: dict | None = None) -> tuple[set[str], list[str]]:
+    """(concepts, variables the dictionary does not know) of a model term."""
+    found, unknown = set(), []
+    for name in term_variables(term):
+        sub = concepts_of(name, built_from)
+        if sub is None:
+            unknown.append(name)
+        else:
+            found |= sub
+    return found, unknown
+
+
+# --- measurement ----------------------------------------------------------------------------------------------
+
+def measurement(source: Source, variable: str) -> tuple[str, dict | None]:
+    """How ``source`` measured ``variable``: (kind, the model entry for model-based figures, else None)."""
+    dataset = datasets().get(source.dataset)
+    if dataset is None:
+        return "", None
+    spec = dataset.measurement
+    kind = spec.get("kind", "")
+    kind = spec.get("variants", {}).get(source.variant, kind)
+    kind = spec.get("variables", {}).get(variable, kind)
+    if kind not in MEASUREMENT_KINDS:
+        raise WijkstudieError(f"catalogue.yaml: {source.dataset}: measurement kind {kind!r} is not one of "
+                              f"{', '.join(MEASUREMENT_KINDS)}")
+    model = measurement_models().get(spec["model"]) if kind == "model-based" else None
+    return kind, model
+
+
+def outcome_source(provenance: Provenance, outcome: str, built_from: dict | None = None) -> Source | None:
+    """The source that measured ``outcome`` (or the variable it is built from) in a table of this provenance."""
+    names = [outcome] + list((built_from or {}).get(outcome) or vardict.study_variables().get(outcome, {})
+                             .get("built_from", []))
+    for name in names:
+        found = provenance.source_of(name)
+        if found is not None:
+            return found
+    return None
+
+
+def classify(provenance: Provenance, outcome: str, term: str, *, built_from: dict | None = None,
+             rule: str = "interval") -> Evidence:
+    """The evidence kind of a test of ``term`` on ``outcome`` in data of this provenance (module docstring).
+
+    ``built_from`` maps study columns to the variables they are made from, where the study decides that at run time
+    (the livability class: the Leefbaarometer's, or a proxy built from income figures)."""
+    if provenance.kind == "synthetic":
+        return Evidence(METHOD_CHECK, EXPLAINED[METHOD_CHECK])
+    if provenance.kind != "real":
+        return Evidence(UNKNOWN, EXPLAINED[UNKNOWN])
+    source = outcome_source(provenance, outcome, built_from)
+    others = ", ".join(dict.fromkeys(s.label() for s in provenance.sources if s is not source))
+    where = source.label() if source else ""
+    if rule == "case":
+        return Evidence(CASE, EXPLAINED[CASE], where, others)
+    if "resident" in provenance.levels:  # survey microdata: residents' own answers
+        return Evidence(DIRECT, "the outcome is residents' own answers in survey microdata", where, others)
+    if source is None:
+        return Evidence(UNKNOWN, f"no source of the table measured {outcome!r}", "", others)
+    kind, model = measurement(source, outcome)
+    if kind == "direct survey":
+        return Evidence(DIRECT, EXPLAINED[DIRECT], where, others)
+    if kind == "register":
+        return Evidence(REGISTER, EXPLAINED[REGISTER], where, others)
+    if kind == "composite index":
+        return Evidence(COMPOSITE, EXPLAINED[COMPOSITE], where, others)
+    concepts, unknown = term_concepts(term, built_from)
+    contrast = vardict.study_variables().get(outcome, {}).get("contrast")
+    if contrast:
+        concepts.add(contrast)
+    shared = sorted(concepts & set(model["predictors"]))
+    if shared:
+        return Evidence(MODEL_IMPLIED, f"{model['name']} has {', '.join(shared)} among its predictors: "
+                                       + EXPLAINED[MODEL_IMPLIED], where, others)
+    if unknown:
+        return Evidence(MODEL_IMPLIED, f"the concept of {', '.join(unknown)} is not in the variable dictionary, so it "
+                                       f"cannot be shown to lie outside {model['name']}: not counted", where, others)
+    return Evidence(MODEL_BASED, f"{EXPLAINED[MODEL_BASED]} ({model['name']})", where, others)
+
+
+def sample_of(evidence: Evidence, scope: str, data_kind: str) -> str:
+    """The independent sample a test comes from: the outcome's source and wave, and the population (scope)."""
+    if data_kind == "synthetic":
+        return f"synthetic world · {scope or 'the synthetic world'}"
+    return " · ".join(part for part in (evidence.outcome_source or "survey microdata", scope) if part)

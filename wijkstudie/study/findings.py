@@ -1,0 +1,384 @@
+"""Findings: the registry (``findings.yaml``) and the finding test, the record of one estimate that bears on a
+finding, with what kind of evidence it is and which independent sample it comes from.
+
+A notebook turns a model estimate into a ``FindingTest`` (``from_model``, ``from_estimate``, ``case_test``,
+``threshold_test``) and records it (``wijkstudie.results.record``); ``wijkstudie.verdicts`` judges the recorded
+tests by the rules written in ``findings.yaml`` and ``wijkstudie.scorecard`` writes them out.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+import math
+import re
+from dataclasses import asdict, dataclass, field, fields
+from functools import lru_cache
+
+import numpy as np
+
+from . import evidence as ev
+from ..core.provenance import combine, provenance_of
+from ..synthetic.world import parameters
+from ..core.errors import WijkstudieError
+
+FINDINGS_FILE = Path(__file__).resolve().parent / "findings.yaml"
+NATIONAL = "the Netherlands"  # the scope of a test on every area of the country
+SYNTHETIC_SCOPE = "the synthetic world"  # the scope of every test on synthetic data
+AREAS = ("all areas", "positive livability", "problem areas")  # which areas of a sample a test uses
+SCALES = ("standardised", "log-odds", "percentage points", "percentile", "years", "coefficient")
+
+
+@lru_cache(maxsize=1)
+def registry() -> dict:
+    import yaml
+
+    with open(FINDINGS_FILE, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def finding(key: str) -> dict:
+    """One finding of the registry: claim, source, scope, direction, primary specification, rules."""
+    try:
+        return registry()["findings"][key]
+    except KeyError:
+        raise WijkstudieError(f"unknown finding {key!r}; known: {', '.join(registry()['findings'])}") from None
+
+
+def reference(key: str) -> dict:
+    """A published reference value: value, relation ('more than', 'about', ...), unit, text and source."""
+    try:
+        return registry()["reference_values"][key]
+    except KeyError:
+        raise WijkstudieError(f"unknown reference value {key!r}") from None
+
+
+def reference_text(key: str, language: str = "en") -> str:
+    ref = reference(key)
+    value = f"{ref['relation'] + ' ' if ref['relation'] else ''}{ref['value']:g}{'' if ref['unit'] != '%' else ' %'}"
+    unit = f" ({ref['unit']})" if ref["unit"] != "%" else ""
+    return f"{ref['text_' + language]}: {value}{unit} — {ref['source']}"
+
+
+def expected_sign(key: str, part: str = "") -> int:
+    """The direction a finding (or one part of it) names: +1, -1, or 0 for "differently"."""
+    spec = finding(key)
+    if part:
+        try:
+            return int(spec["parts"][part]["sign"])
+        except KeyError:
+            raise WijkstudieError(f"finding {key} has no part {part!r}") from None
+    if "sign" not in spec:
+        raise WijkstudieError(f"finding {key} names no direction in findings.yaml")
+    return int(spec["sign"])
+
+
+@dataclass(kw_only=True)
+class FindingTest:
+    """One estimate that bears on a finding, with where it comes from and what kind of evidence it is.
+
+    ``estimate``, ``ci_low`` and ``ci_high`` are on ``scale`` (standardised coefficients unless it says otherwise);
+    ``std_error``, ``p_value`` and ``distribution`` (``t(df)`` or ``normal``) allow intervals adjusted for
+    multiplicity. ``evidence`` and ``sample`` are computed from the metadata when the test is made
+    (``wijkstudie.evidence``); ``spec`` names what distinguishes this specification from the others on the same
+    sample (estimator, level, areas, controls)."""
+
+    finding: str
+    label: str
+    estimate: float
+    ci_low: float
+    ci_high: float
+    expected_sign: int                 # +1 or -1: the direction the claim names; 0: it names none ("differently")
+    measure: str                       # e.g. "standardised coefficient of pct_owner_occupied"
+    scale: str = "standardised"
+    std_error: float = float("nan")
+    p_value: float = float("nan")
+    distribution: str = "normal"
+    outcome: str = ""                  # the canonical name of the outcome
+    term: str = ""                     # the tested term
+    part: str = ""                     # for findings with parts (F5): which group
+    estimator: str = ""                # weighted regression, multilevel, spatial error, within-area, ...
+    spec: str = ""                     # what else makes this specification (level, controls, definition)
+    areas: str = "all areas"           # all areas, positive livability, problem areas
+    evidence: str = ev.UNKNOWN
+    evidence_note: str = ""
+    sample: str = ""
+    outcome_source: str = ""           # the source and wave of the outcome, e.g. "rivm-gezondheid 2016"
+    composition: str = ""              # the other sources, e.g. "kwb 2022, cbs-wijken 2024"
+    source: str = ""
+    level: str = ""
+    year: str = ""                     # the years of the rows used
+    n: int = 0
+    data_kind: str = "unknown"         # real, synthetic or unknown: only "real" counts as evidence
+    caveats: list = field(default_factory=list)
+    notebook: str = ""
+    scope: str = ""                    # NATIONAL, a gemeente ("Utrecht (GM0344)"), or SYNTHETIC_SCOPE
+    division: str = ""                 # the regional division(s) of the areas, e.g. "2024"
+    files: list = field(default_factory=list)
+    rule: str = "interval"             # interval, case (the finding's case rule) or threshold (F1 residents)
+    detail: dict = field(default_factory=dict)  # case: percentiles; threshold: the breakpoint's parts
+    planted: float | None = None       # synthetic: the value the scenario planted, on this test's scale
+    planted_sign: int = 0              # synthetic: the planted direction, when the planted value is on another scale
+
+    def __post_init__(self):
+        if self.data_kind == "synthetic":  # synthetic numbers describe no real place, whatever the caller says
+            self.scope = SYNTHETIC_SCOPE
+        if self.expected_sign not in (1, 0, -1):
+            raise WijkstudieError("expected_sign must be +1, -1 or 0 (no direction named)")
+        if self.areas not in AREAS:
+            raise WijkstudieError(f"areas must be one of {', '.join(AREAS)}, not {self.areas!r}")
+
+    @property
+    def counted_kind(self) -> bool:
+        """Whether the kind of evidence may vote (the sample's primary test still has to be chosen)."""
+        return self.data_kind == "real" and self.evidence in ev.COUNTED
+
+    @property
+    def scope_group(self) -> str:
+        """national, cities, case, unscoped, synthetic or unknown (a real test that does not say its scope is never
+        counted as national)."""
+        if self.data_kind != "real":
+            return self.data_kind
+        if self.rule == "case":
+            return "case"
+        if not self.scope:
+            return "unscoped"
+        return "national" if self.scope == NATIONAL else "cities"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "FindingTest":
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise WijkstudieError(f"a recorded finding test has unknown fields: {', '.join(unknown)}")
+        return cls(**data)
+
+
+# --- making tests -------------------------------------------------------------------------------------------
+
+ESTIMATORS = (  # the estimator of a ModelResult, from the start of its model's name
+    ("area regression (weighted", "weighted regression"), ("area regression", "regression"),
+    ("multilevel logistic", "multilevel logistic regression"), ("multilevel", "multilevel"),
+    ("spatial error", "spatial error"), ("spatial lag", "spatial lag"), ("OLS", "regression"),
+    ("within-area", "within-area"), ("segmented logistic", "segmented logistic regression"),
+    ("logistic regression with a B-spline", "spline logistic regression"), ("logistic regression", "logistic regression"),
+)
+
+
+def estimator_of(model: str) -> str:
+    for start, name in ESTIMATORS:
+        if model.startswith(start):
+            return name
+    return model
+
+
+def outcome_of_formula(formula: str) -> str:
+    return formula.split("~", 1)[0].strip() if "~" in formula else ""
+
+
+def _where(provenance, divisions: str = "") -> dict:
+    return {"division": divisions or ", ".join(map(str, provenance.divisions())),
+            "files": sorted({s.file for s in provenance.sources if s.file})}
+
+
+def planted(finding_key: str, term: str) -> tuple[float | None, int]:
+    """The synthetic world's planted value for a test of ``term`` (``method_checks`` in findings.yaml): (value on
+    the test's scale or None, planted direction)."""
+    spec = finding(finding_key).get("method_checks", {}).get(term)
+    if spec is None:
+        return None, 0
+
+    def value(path):
+        if isinstance(path, (int, float)):
+            return float(path)
+        text = str(path).strip()
+        sign = -1.0 if text.startswith("-") else 1.0
+        section, name = text.lstrip("-").split(".", 1)
+        return sign * float(parameters()[section][name])
+
+    if isinstance(spec, dict):
+        return None, int(np.sign(value(spec["sign_of"])))
+    found = value(spec)
+    return found, int(np.sign(found))
+
+
+def _common(finding_key: str, provenance, *, outcome: str, term: str, scope: str, caveats, n: int,
+            built_from: dict | None, rule: str = "interval") -> dict:
+    """What every test shares: evidence kind, sample, sources, caveats, the planted value for synthetic data."""
+    finding(finding_key)
+    found = ev.classify(provenance, outcome, term, built_from=built_from, rule=rule)
+    extra = list(caveats)
+    if n < 30 and rule == "interval":
+        extra.append(f"few areas (n = {n})")
+    if provenance.kind == "unknown":
+        extra.append("data of unknown provenance: not counted as evidence")
+    value, sign = planted(finding_key, term) if provenance.kind == "synthetic" else (None, 0)
+    return {"evidence": found.kind, "evidence_note": found.reason, "outcome_source": found.outcome_source,
+            "composition": found.composition, "sample": ev.sample_of(found, scope, provenance.kind),
+            "source": provenance.source_text(), "level": ", ".join(provenance.levels), "data_kind": provenance.kind,
+            "caveats": extra, "scope": scope, "planted": value, "planted_sign": sign}
+
+
+def from_model(finding_key: str, result, term: str, *, label: str, notebook: str = "", scope: str = "",
+               sign: int | None = None, part: str = "", use: str = "std_estimate", areas: str = "all areas",
+               spec: str = "", caveats=(), built_from: dict | None = None) -> FindingTest:
+    """A FindingTest from a ModelResult term.
+
+    Parameters
+    ----------
+    finding_key : str
+        e.g. ``"F3"``
+    result : ModelResult
+    term : str
+        the tested term, e.g. ``"pct_owner_occupied"``
+    label : str
+        what was tested, for people
+    notebook, scope : str
+        the notebook that made it; the scope of its data (``study.scope_of``)
+    sign : int, optional
+        the direction the claim names (default: the finding's, or its ``part``'s, in findings.yaml)
+    use : str
+        ``"std_estimate"`` (standardised, by the model's one definition) or ``"estimate"`` (its own scale)
+    areas : str
+        which areas of the sample the model used: all areas, positive livability, problem areas
+    spec : str
+        what else distinguishes this specification on the same sample (e.g. "wijken", "proxy: worst 10 %")
+    built_from : dict, optional
+        {column: the variables it is made from} for study columns whose make-up the study decides at run time
+
+    Returns
+    -------
+    FindingTest
+        with its evidence kind and independent sample (``wijkstudie.evidence``); data kind, sources, level and
+        years from the result's provenance (unknown stays unknown).
+    """
+    row = result.term(term)
+    low, high, est, se = row["ci_low"], row["ci_high"], row["estimate"], row["std_error"]
+    outcome = outcome_of_formula(result.formula)
+    if use == "std_estimate":
+        factor = row["std_estimate"] / row["estimate"] if row["estimate"] else float("nan")
+        est, low, high, se = row["std_estimate"], low * factor, high * factor, se * abs(factor)
+        measure, scale = f"standardised coefficient of {term}", "standardised"
+    else:
+        logistic = "odds_ratio" in result.table
+        measure, scale = f"{'log-odds ' if logistic else ''}coefficient of {term}", \
+            ("log-odds" if logistic else "coefficient")
+    sign = expected_sign(finding_key, part) if sign is None else sign
+    return FindingTest(
+        finding=finding_key, label=label, estimate=float(est), ci_low=float(min(low, high)),
+        ci_high=float(max(low, high)), expected_sign=sign, measure=measure, scale=scale, std_error=float(se),
+        p_value=float(row["p_value"]), distribution=str(row["distribution"]), outcome=outcome, term=term, part=part,
+        estimator=estimator_of(result.model), spec=spec, areas=areas, year=str(result.year), n=int(result.n),
+        notebook=notebook, **_common(finding_key, result.provenance, outcome=outcome, term=term, scope=scope,
+                                     caveats=caveats, n=int(result.n), built_from=built_from),
+        **_where(result.provenance, result.divisions))
+
+
+def from_estimate(finding_key: str, *, label: str, estimate: float, ci_low: float, ci_high: float, data,
+                  n: int, outcome: str, term: str, measure: str, scale: str, estimator: str,
+                  std_error: float = float("nan"), p_value: float = float("nan"), distribution: str = "normal",
+                  sign: int | None = None, part: str = "", notebook: str = "", scope: str = "",
+                  areas: str = "all areas", spec: str = "", caveats=(), built_from: dict | None = None) -> FindingTest:
+    """A FindingTest from an estimate computed outside a model's table (a contrast, a difference of means);
+    ``data`` is the table or ModelResult it was computed from (its provenance decides the data kind)."""
+    from ..models.result import ModelResult, context
+
+    if isinstance(data, ModelResult):
+        provenance, years, divisions = data.provenance, data.years, data.divisions
+    else:
+        ctx = context(data, data) if hasattr(data, "columns") else {"provenance": provenance_of(data), "years": "",
+                                                                    "divisions": ""}
+        provenance, years, divisions = ctx["provenance"], ctx["years"], ctx["divisions"]
+    if scale not in SCALES:
+        raise WijkstudieError(f"scale must be one of {', '.join(SCALES)}, not {scale!r}")
+    sign = expected_sign(finding_key, part) if sign is None else sign
+    return FindingTest(
+        finding=finding_key, label=label, estimate=float(estimate), ci_low=float(min(ci_low, ci_high)),
+        ci_high=float(max(ci_low, ci_high)), expected_sign=sign, measure=measure, scale=scale,
+        std_error=float(std_error), p_value=float(p_value), distribution=distribution, outcome=outcome, term=term,
+        part=part, estimator=estimator, spec=spec, areas=areas, year=years, n=int(n), notebook=notebook,
+        **_common(finding_key, provenance, outcome=outcome, term=term, scope=scope, caveats=caveats, n=int(n),
+                  built_from=built_from),
+        **_where(provenance, divisions))
+
+
+def case_test(finding_key: str, *, label: str, percentiles: dict, intervals: dict, peers: int, data,
+              notebook: str = "", scope: str = "") -> FindingTest:
+    """A test of a single case by the finding's case rule (``case`` in findings.yaml).
+
+    ``percentiles``: {dimension: {year: the case's percentile among its ``peers``}}; ``intervals``: {dimension:
+    {year: (low, high)}}, a bootstrap over the dimension's items. The estimate is the lowest percentile, its interval
+    runs from the lowest low to the highest high; the outcome follows the case rule. ``data``: the peers' table, or
+    a list of them (one per year)."""
+    spec = finding(finding_key).get("case")
+    if not spec:
+        raise WijkstudieError(f"finding {finding_key} has no case rule in findings.yaml")
+    missing = [d for d in spec["dimensions"] if d not in percentiles]
+    if missing:
+        raise WijkstudieError(f"case test of {finding_key}: no percentiles for {', '.join(missing)}")
+    tables = data if isinstance(data, (list, tuple)) else [data]
+    provenance = combine(*(provenance_of(t) for t in tables))
+    detail = {dim: {str(y): {"percentile": float(v), "interval": [float(x) for x in intervals[dim][y]]}
+                    for y, v in years.items()} for dim, years in percentiles.items()}
+    values = [d["percentile"] for years in detail.values() for d in years.values()]
+    lows = [d["interval"][0] for years in detail.values() for d in years.values()]
+    highs = [d["interval"][1] for years in detail.values() for d in years.values()]
+    items = sorted({i for d in spec["dimensions"].values() for i in d["items"]})
+    common = _common(finding_key, provenance, outcome=items[0], term="case", scope=scope, caveats=(), n=int(peers),
+                     built_from=None, rule="case")
+    waves = [s.label() for s in provenance.sources if items[0] in s.variables]
+    common["sample"] = " · ".join(part for part in (" and ".join(waves), scope) if part)  # every wave: one case
+    return FindingTest(
+        finding=finding_key, label=label, estimate=min(values), ci_low=min(lows), ci_high=max(highs), expected_sign=1,
+        measure=f"percentile among {peers} peers (lowest over dimensions and years; interval: bootstrap over items)",
+        scale="percentile", outcome=", ".join(items), term="case", estimator="case rule", year=", ".join(
+            sorted({y for years in detail.values() for y in years})), n=int(peers), notebook=notebook, rule="case",
+        detail=detail, **common, **_where(provenance))
+
+
+def threshold_test(finding_key: str, segmented, *, label: str, notebook: str = "", scope: str = "",
+                   areas: str = "all areas", caveats=()) -> FindingTest:
+    """A test of a claim about where a change happens (``threshold`` in findings.yaml, F1: about four years) from
+    a ``segmented_logit`` result: the breakpoint with its cluster-bootstrap interval, the slope before the break,
+    and whether the slope after it is equivalent to zero (two one-sided tests against the declared margin). The
+    outcome follows the threshold rule (``wijkstudie.verdicts.threshold_outcome``)."""
+    from ..models import equivalence_test
+
+    spec = finding(finding_key).get("threshold")
+    if not spec:
+        raise WijkstudieError(f"finding {finding_key} declares no threshold in findings.yaml")
+    extra = segmented.extra
+    tau = float(extra["breakpoint"])
+    low, high = extra.get("breakpoint_ci_bootstrap") or extra["breakpoint_ci"]
+    before, after = segmented.term("before"), segmented.term("after")
+    flat = equivalence_test(float(after["estimate"]), float(after["std_error"]), spec["equivalence_margin"])
+    detail = {"breakpoint": tau, "breakpoint_ci": [float(low), float(high)],
+              "breakpoint_interval": "cluster bootstrap" if extra.get("breakpoint_ci_bootstrap") else "likelihood ratio",
+              "before": {k: float(before[k]) for k in ("estimate", "ci_low", "ci_high", "p_value")},
+              "after": {k: float(after[k]) for k in ("estimate", "ci_low", "ci_high", "p_value")},
+              "after_equivalent_to_zero": bool(flat["equivalent"]), "equivalence_p": float(flat["p_value"]),
+              "margin": float(spec["equivalence_margin"]), "claimed": float(spec["claimed"]),
+              "allowed": [float(v) for v in spec["allowed"]]}
+    outcome = outcome_of_formula(segmented.formula)
+    common = _common(finding_key, segmented.provenance, outcome=outcome, term="breakpoint", scope=scope,
+                     caveats=caveats, n=int(segmented.n), built_from=None, rule="threshold")
+    return FindingTest(
+        finding=finding_key, label=label, estimate=tau, ci_low=float(low), ci_high=float(high), expected_sign=1,
+        measure=f"breakpoint in {spec['unit']} (interval: {detail['breakpoint_interval']})", scale="years",
+        outcome=outcome, term="breakpoint", estimator=estimator_of(segmented.model), areas=areas,
+        year=str(segmented.year), n=int(segmented.n), notebook=notebook, rule="threshold", detail=detail,
+        **common, **_where(segmented.provenance, segmented.divisions))
+
+
+_LABEL_ARROW = re.compile(r"\s*->\s*")
+
+
+def association_label(label: str) -> str:
+    """A label without a causal arrow, for claims of association: "a -> b" becomes "a ~ b (association)"."""
+    return _LABEL_ARROW.sub(" ~ ", label) + ("" if "association" in label else " (association)")
+
+
+def isnan(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))

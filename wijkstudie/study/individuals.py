@@ -1,0 +1,112 @@
+"""Residents (survey microdata, or the synthetic world's survey): the indicators the resident-level models use,
+F1's breakpoint (where participation levels off) and F6 (knowing the plans)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..core.provenance import carry, provenance_of
+from ..microdata.survey import load_residents
+from . import findings as fd
+from .results import record_value, recorded_value
+from .scope import scope_of
+
+
+RESIDENT_CONTROLS = "C(tenure) + C(household_type) + C(age_group) + C(origin)"
+
+
+RESIDENCE = "years_at_address"     # years at the current address
+
+
+RESIDENT_WEIGHT = "weight"          # survey weights
+
+
+RESIDENT_AREA = "buurt_code"        # the buurt of each resident: clusters and multilevel groups
+
+
+BREAKPOINT = "F1 breakpoint"        # the name under which notebook 07 records the breakpoint
+
+
+def with_indicators(residents: pd.DataFrame) -> pd.DataFrame:
+    """0/1 columns the resident-level models use: owner, single, problem, age_30_44, age_65_plus, non_dutch."""
+    out = residents.assign(
+        owner=(residents["tenure"] == "owner").astype(int),
+        single=(residents["household_type"] == "single").astype(int),
+        problem=(residents["livability"] == "problem").astype(int),
+        age_30_44=(residents["age_group"] == "30-44").astype(int),
+        age_65_plus=(residents["age_group"] == "65+").astype(int),
+        non_dutch=(residents["origin"] != "dutch").astype(int),
+    )
+    return carry(out, residents)
+
+
+def residents() -> pd.DataFrame:
+    """The session's survey residents (``wijkstudie.load_residents``) with the 0/1 indicators of the models."""
+    return with_indicators(load_residents())
+
+
+def residence_breakpoint(residents: pd.DataFrame, covariates: str = RESIDENT_CONTROLS, bootstrap: int = 999):
+    """F1: participation against years at the address with a slope change at an estimated breakpoint
+    (``models.segmented_logit``), survey-weighted, standard errors clustered by buurt, the breakpoint's interval
+    from a cluster bootstrap over buurten."""
+    from ..models import segmented_logit
+
+    return segmented_logit(residents, "participates", RESIDENCE, covariates=covariates, weights=RESIDENT_WEIGHT,
+                           cluster=RESIDENT_AREA, bootstrap=bootstrap)
+
+
+def f1_resident_tests(segmented, residents: pd.DataFrame, notebook: str) -> list:
+    """F1 with residents: the threshold test (the primary: where the break lies, the slope before it, and whether
+    the slope after it is level), with the slope before and the change of slope as its robustness rows."""
+    scope = scope_of(residents)
+    flattening = segmented.contrast({"after": 1, "before": -1})
+    return [
+        fd.threshold_test("F1", segmented, label="Residents: breakpoint of participation in years at the address",
+                          notebook=notebook, scope=scope),
+        fd.from_model("F1", segmented, "before", label="Residents: slope per year before the breakpoint",
+                      use="estimate", notebook=notebook, scope=scope),
+        fd.from_estimate("F1", label="Residents: slope after minus slope before the breakpoint",
+                         estimate=flattening["estimate"], ci_low=flattening["ci_low"], ci_high=flattening["ci_high"],
+                         std_error=flattening["std_error"], p_value=flattening["p_value"], sign=-1,
+                         measure="difference of log-odds slopes per year", scale="log-odds", data=segmented,
+                         n=segmented.n, outcome="participates", term="after - before",
+                         estimator="segmented logistic regression", notebook=notebook, scope=scope),
+    ]
+
+
+def recorded_breakpoint(residents: pd.DataFrame) -> tuple[float, str]:
+    """The breakpoint notebook 07 estimated and recorded, when it was estimated on the same kind of data; else
+    estimated here the same way (and recorded). Returns (breakpoint, where it came from)."""
+    kind = provenance_of(residents).kind
+    saved = recorded_value(BREAKPOINT)
+    if saved and saved["data_kind"] == kind:
+        return float(saved["value"]), f"recorded by notebook {saved['notebook']} ({kind} data)"
+    fit = residence_breakpoint(residents, bootstrap=0)
+    record_value(BREAKPOINT, fit.extra["breakpoint"], fit.extra["breakpoint_ci"], kind, fit.source,
+                 notebook="estimated again")
+    return float(fit.extra["breakpoint"]), f"estimated here, as notebook 07 does ({kind} data)"
+
+
+F6_FORMULA = ("confidence_in_future ~ aware_of_plans + C(tenure) + C(age_group) + C(origin) "
+              "+ np.minimum(years_at_address, 10)")
+
+
+def f6_models(residents: pd.DataFrame) -> dict:
+    """F6: weighted logistic regressions of confidence in the neighbourhood's future on knowing the plans, errors
+    clustered by buurt: in the areas with livability problems (where the claim speaks) and in all areas (with the
+    livability class as a control)."""
+    from ..models import logit
+
+    problem_areas = residents[residents["problem"] == 1]
+    return {"problem areas": logit(F6_FORMULA, problem_areas, weights=RESIDENT_WEIGHT, cluster=RESIDENT_AREA),
+            "all areas": logit(F6_FORMULA + " + problem", residents, weights=RESIDENT_WEIGHT, cluster=RESIDENT_AREA)}
+
+
+F6_GROUPS = {"knows the plans": {"aware_of_plans": 1}, "does not know them": {"aware_of_plans": 0}}
+
+
+def f6_tests(models: dict, residents: pd.DataFrame, notebook: str) -> list:
+    scope = scope_of(residents)
+    return [fd.from_model("F6", fit, "aware_of_plans", use="estimate", areas=areas, notebook=notebook, scope=scope,
+                          label=f"Residents ({areas}): knows the plans -> confident about the future")
+            for areas, fit in models.items()]

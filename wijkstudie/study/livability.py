@@ -1,0 +1,98 @@
+"""Livability: the areas a claim speaks of. A class per wijk or buurt (1 = livability problems): the
+Leefbaarometer's where its scores can be had, else a proxy from open figures (the worst share of the country's
+areas on money problems and incomes), with what it is built from (which decides whether a test on it is
+model-implied)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..core.errors import WijkstudieError
+from ..core.provenance import carry
+from ..data.join import join_regions
+from ..data.loading import load
+
+
+PROBLEM_CLASS = 4   # Leefbaarometer classes 1-4 (zwak and worse) count as livability problems
+
+
+PROBLEM_SHARE = 0.2  # the proxy: the fifth of the areas that score worst
+
+
+LEEFBAAROMETER_NAME = f"Leefbaarometer classes 1-{PROBLEM_CLASS}"
+
+
+PROXY_FIGURES = {"wijk": ("pct_difficulty_making_ends_meet", "pct_low_income", +1),
+                 "buurt": ("pct_difficulty_making_ends_meet", "mean_income_per_resident", -1)}
+
+
+PROXY_TEXT = ("the {share} of the Dutch {level}en that score worst on the sum of two standardised open figures: "
+              "RIVM's share of adults with difficulty making ends meet and the KWB's {income}. The proxy measures "
+              "economic deprivation, which often goes with livability problems; it is not the Leefbaarometer's "
+              "judgement of livability")
+
+
+def _share_text(share: float) -> str:
+    return {0.2: "fifth", 0.1: "tenth"}.get(round(share, 2), f"{100 * share:.0f} %")
+
+
+def proxy_name(share: float = PROBLEM_SHARE) -> str:
+    return f"proxy: worst {100 * share:.0f} % on money problems and incomes"
+
+
+def _proxy(rivm_money: pd.Series, income: pd.Series, sign: int, share: float) -> pd.Series:
+    z = lambda s: (s - s.mean()) / s.std()  # noqa: E731
+    score = z(rivm_money) + sign * z(income)
+    threshold = score.quantile(1 - share)
+    return (score >= threshold).astype(float).where(score.notna())
+
+
+def livability_class(table: pd.DataFrame, year: int, share: float = PROBLEM_SHARE) -> tuple[pd.Series, dict]:
+    """The livability class of every wijk of a national wijk table (1 = problems, 0 = elsewhere, NaN = unknown):
+    the Leefbaarometer's where its scores of ``year`` can be had, else the proxy (the worst ``share`` of the
+    wijken). Returns (class, {"name", "text", "built_from": the variables it is made of})."""
+    try:
+        scores = load("leefbaarometer", year=year, variant="wijk")
+        joined, _ = join_regions(table[["region_code", "level", "division_year"]],
+                                 scores[["region_code", "level", "division_year", "livability_class"]], how="left")
+        classes = joined.set_index("region_code")["livability_class"].reindex(table["region_code"]).to_numpy(float)
+        problem = pd.Series(np.where(np.isnan(classes), np.nan, (classes <= PROBLEM_CLASS).astype(float)),
+                            index=table.index)
+        return problem, {"name": f"{LEEFBAAROMETER_NAME} ({year})", "built_from": ["livability_class"],
+                         "text": f"Leefbaarometer 3 scores of {year}: classes 1-{PROBLEM_CLASS} (zwak, weak, and "
+                                 "worse) count as livability problems"}
+    except WijkstudieError as exc:
+        note = str(exc).split(";")[0]
+    money, income, sign = PROXY_FIGURES["wijk"]
+    problem = _proxy(table[money], table[income], sign, share)
+    text = PROXY_TEXT.format(share=_share_text(share), level="wijk", income="share of residents in the lowest 40 % "
+                                                                             "of incomes")
+    return problem, {"name": proxy_name(share), "built_from": [money, income],
+                     "text": f"{text}. The Leefbaarometer, the first choice, cannot be had here ({note})."}
+
+
+def buurt_livability(rivm_year: int, share: float = PROBLEM_SHARE, kwb_year: int = 2017) -> tuple[pd.Series, dict]:
+    """The proxy livability class of every Dutch buurt (indexed by buurt code, division of RIVM's table): the worst
+    ``share`` of the buurten on RIVM's money problems (``rivm_year``) and the KWB's mean income per resident
+    (``kwb_year``, buurten whose code is the same in both divisions)."""
+    money, income, sign = PROXY_FIGURES["buurt"]
+    rivm = load("rivm-gezondheid", year=rivm_year, variant="18+", level="buurt")
+    kwb = load("kwb", year=kwb_year, level="buurt")
+    both = rivm[["region_code", money]].merge(kwb[["region_code", income]], on="region_code", how="inner")
+    problem = _proxy(both[money], both[income], sign, share)
+    problem.index = both["region_code"].astype(str)
+    text = PROXY_TEXT.format(share=_share_text(share), level="buurt",
+                             income=f"mean income per resident ({kwb_year}; RIVM {rivm_year})")
+    return problem, {"name": proxy_name(share), "built_from": [money, income], "text": text}
+
+
+def with_livability(table: pd.DataFrame, problem: pd.Series) -> pd.DataFrame:
+    """The table with ``problem`` (1, 0, NaN) and ``livability`` ("problem", "elsewhere", NaN) columns; ``problem``
+    is indexed like the table or by region code."""
+    if not problem.index.equals(table.index):
+        problem = table["region_code"].astype(str).map(problem)
+    out = table.assign(problem=problem.to_numpy(dtype=float))
+    out["livability"] = pd.Series(np.where(out["problem"] == 1, "problem", "elsewhere"), index=out.index).where(
+        out["problem"].notna())
+    return carry(out, table)

@@ -1,0 +1,158 @@
+"""Every wijk and gemeente of the Netherlands: the KWB composition with RIVM's participation estimates, moved
+onto one regional division, and the national models and tests of F2 and F3. RIVM's figures are model-based
+small-area estimates whose model uses the composition tested here, so these tests are model-implied
+(``wijkstudie.study.evidence``): shown, never counted."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..core.errors import WijkstudieError
+from ..data.join import join_regions
+from ..data.loading import load
+from ..data.variables import label
+from . import findings as fd
+from .livability import livability_class, with_livability
+
+
+COMPOSITION_YEAR = 2022           # the KWB with tenure for every wijk and gemeente that can be had here
+
+
+RIVM_YEARS = (2016, 2020)         # the measurements with volunteering (table 50090NED, division 2020)
+
+
+RIVM_DIVISION = 2020              # the division of those measurements
+
+
+SOURCE_UNIT = f"source_code_{RIVM_DIVISION}"  # the RIVM area a harmonised area took its figures from
+
+
+NATIONAL_CONTROLS = ["pct_age_65_plus", "pct_low_income", "urbanity"]  # what every KWB year holds
+
+
+F3_FORMULA = "pct_volunteering ~ pct_owner_occupied + pct_age_15_24 + " + " + ".join(NATIONAL_CONTROLS)
+
+
+F2_FORMULA = "pct_volunteering ~ {young} + " + " + ".join(NATIONAL_CONTROLS)
+
+
+RIVM_COLUMNS = ["pct_volunteering", "pct_informal_carer", "pct_lonely", "pct_difficulty_making_ends_meet"]
+
+
+def _boundaries(dataset: str, years) -> pd.DataFrame:
+    """The boundaries of the first of ``years`` that can be had here."""
+    problems = []
+    for year in years:
+        try:
+            return load(dataset, year=year)
+        except WijkstudieError as exc:
+            problems.append(str(exc).split(";")[0])
+    raise WijkstudieError(f"{dataset}: none of {', '.join(map(str, years))} can be had ({problems[0]})")
+
+
+def _with_rivm(table: pd.DataFrame, rivm_year: int, level: str, columns=RIVM_COLUMNS) -> tuple[pd.DataFrame, list]:
+    rivm = load("rivm-gezondheid", year=rivm_year, variant="18+", level=level)
+    keep = ["region_code", "level", "division_year"] + [c for c in columns if c in rivm]
+    joined, report = join_regions(table, rivm[keep], how="left")
+    joined["year"] = rivm_year  # the year of the outcome: the composition year is in the provenance
+    return joined, [str(report)]
+
+
+def national_wijken(rivm_year: int = 2020, kwb_year: int = COMPOSITION_YEAR, livability: bool = False) -> pd.DataFrame:
+    """Every wijk of the Netherlands: the KWB composition of ``kwb_year`` and RIVM's estimates of
+    ``rivm_year`` (18+), on one regional division with its boundaries (the KWB's division where its wijk
+    boundaries can be had, else the latest that can). The join reports are in ``attrs["join_reports"]``; a wijk
+    of 2020 that was split gives its RIVM figures to every part, and ``SOURCE_UNIT`` names it (the national models
+    cluster their errors by it).
+
+    With ``livability``, the table gets the livability class of every wijk (``livability_class``) as ``problem``
+    and ``livability``, and its definition in ``attrs["livability"]``.
+
+    Returns a GeoDataFrame with one row per wijk of that division (wijken without residents have no values)."""
+    kwb = load("kwb", year=kwb_year, level="wijk")
+    boundaries = _boundaries("cbs-wijken", [kwb_year] + [y for y in (2024, 2025, 2023) if y != kwb_year])
+    table, kwb_report = join_regions(boundaries, kwb, how="left")
+    table, rivm_reports = _with_rivm(table, rivm_year, "wijk")
+    table.attrs["join_reports"] = [str(kwb_report)] + rivm_reports
+    if livability:
+        problem, definition = livability_class(table, rivm_year)
+        reports = table.attrs["join_reports"]
+        table = with_livability(table, problem)
+        table.attrs.update(join_reports=reports, livability=definition)
+    return table
+
+
+def national_gemeenten(rivm_year: int = 2020, kwb_year: int = COMPOSITION_YEAR) -> pd.DataFrame:
+    """Every gemeente of the Netherlands: KWB composition and RIVM estimates on the gemeenten of ``kwb_year``
+    (with their boundaries where they can be had)."""
+    kwb = load("kwb", year=kwb_year, level="gemeente")
+    try:
+        table, report = join_regions(load("cbs-gemeenten", year=kwb_year), kwb, how="left")
+        reports = [str(report)]
+    except WijkstudieError:
+        table, reports = kwb, []
+    table, rivm_reports = _with_rivm(table, rivm_year, "gemeente")
+    table.attrs["join_reports"] = reports + rivm_reports
+    return table
+
+
+def has_households(table: pd.DataFrame) -> bool:
+    """Whether a KWB table holds household composition (the reconstructed KWB 2022 of the offline mirror does
+    not; the CBS workbooks and open-data tables do)."""
+    return "pct_single_person_households" in table and table["pct_single_person_households"].notna().mean() > 0.5
+
+
+def young_terms(table: pd.DataFrame) -> list[str]:
+    """The F2 predictors the table holds: single-person households where it has them, and the 15-24 share
+    (the closest the KWB comes to students)."""
+    return (["pct_single_person_households"] if has_households(table) else []) + ["pct_age_15_24"]
+
+
+def complete(table: pd.DataFrame, formula: str) -> pd.DataFrame:
+    """The rows with every variable of ``formula`` (keeps the provenance)."""
+    names = [c for c in table.columns if c in formula.replace("~", " ").replace("+", " ").split()]
+    return table.dropna(subset=names)
+
+
+def _cluster_of(table: pd.DataFrame) -> str | None:
+    """The column to cluster errors by when harmonisation copied split areas' values: ``SOURCE_UNIT``."""
+    return SOURCE_UNIT if SOURCE_UNIT in table and table[SOURCE_UNIT].notna().any() else None
+
+
+def national_models(table: pd.DataFrame, formula: str) -> dict:
+    """The national models of one formula on a table of wijken (or gemeenten): weighted least squares (by
+    population; errors clustered by the RIVM area each row took its figures from, since a split area's figures
+    were copied into its parts) and a multilevel model of areas within gemeenten (the spatial error model is
+    notebook 06's); the weighted regression again on the wijken without livability problems (``with_livability``),
+    the areas the claims speak of."""
+    from ..models import area_regression, multilevel
+
+    cluster = _cluster_of(table)
+    data = complete(table, formula + " + population" + (f" + {cluster}" if cluster else ""))
+    results = {"weighted regression": area_regression(formula, data, weights="population", cluster=cluster)}
+    if data["gemeente_code"].nunique() < len(data):
+        results["multilevel, areas in gemeenten"] = multilevel(formula, data, group="gemeente_code")
+    if "problem" in table:
+        positive = data[data["problem"] == 0]
+        results["weighted regression, positive livability"] = area_regression(formula, positive, weights="population",
+                                                                             cluster=cluster)
+    return results
+
+
+def national_results(tables: dict, formula: str) -> dict:
+    """``national_models`` of one formula on each table of ``tables`` ({RIVM year: table}), keyed (year, model)."""
+    return {(year, name): result for year, table in tables.items()
+            for name, result in national_models(table, formula).items()}
+
+
+def national_tests(finding: str, results: dict, term: str, *, scope: str, notebook: str, what: str,
+                   built_from: dict | None = None) -> list:
+    """One finding test per national model (``results``: {(RIVM year, model name): ModelResult}) of ``term``;
+    ``what`` says which areas (e.g. "All wijken"). The test says its areas (all, or positive livability)."""
+    tests = []
+    for (year, name), result in results.items():
+        areas = "positive livability" if name.endswith("positive livability") else "all areas"
+        tests.append(fd.from_model(finding, result, term, label=f"{what}, RIVM {year}: {label(term).lower()} -> "
+                                   f"{label(fd.outcome_of_formula(result.formula)).lower()} ({name})",
+                                   notebook=notebook, scope=scope, areas=areas, spec=name, built_from=built_from))
+    return tests

@@ -1,0 +1,94 @@
+"""One area among its peers: ranks, changes between years and the most similar areas (the Vreewijk case)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..core.errors import WijkstudieError
+
+
+def _row(table: pd.DataFrame, name: str) -> pd.Series:
+    """The one area named ``name`` (or with the region code ``name``)."""
+    match = table["region_name"] == name if "region_name" in table else pd.Series(False, index=table.index)
+    if "region_code" in table:
+        match = match.fillna(False) | (table["region_code"] == name).fillna(False)
+    rows = table[match.astype(bool)]
+    if len(rows) != 1:
+        raise WijkstudieError(f"expected one area named (or coded) {name!r}, found {len(rows)}")
+    return rows.iloc[0]
+
+
+def percentile(table: pd.DataFrame, name: str, column: str, reverse: bool = False) -> float:
+    """The area's percentile on one column: the share (in %) of the areas with a value that have a lower one
+    (``reverse``: a higher one, for columns where less is more)."""
+    row = _row(table, name)
+    values = table[column].dropna()
+    if pd.isna(row[column]) or values.empty:
+        raise WijkstudieError(f"{name!r} has no value of {column!r}")
+    return float(((values > row[column]) if reverse else (values < row[column])).mean() * 100)
+
+
+def standing(tables: dict, area: str, columns, within: str | None = None) -> pd.DataFrame:
+    """The wider context of a case: its value and percentile on ``columns`` among every area of each table
+    (``tables``: {label, e.g. "RIVM 2020": table}) and, with ``within`` (a gemeente code), among that
+    gemeente's areas. Returns one row per table and column: value, median and percentile among all
+    (``n_all`` areas) and within the gemeente (``n_within``)."""
+    rows = []
+    for label, table in tables.items():
+        local = table[table["gemeente_code"] == within] if within else None
+        for column in columns:
+            if column not in table or pd.isna(_row(table, area)[column]):
+                continue
+            row = {"table": label, "variable": column, "value": float(_row(table, area)[column]),
+                   "median_all": float(table[column].median()), "percentile_all": percentile(table, area, column),
+                   "n_all": int(table[column].notna().sum())}
+            if local is not None:
+                row.update(percentile_within=percentile(local, area, column), n_within=int(local[column].notna().sum()))
+            rows.append(row)
+    if not rows:
+        raise WijkstudieError(f"{area!r}: none of {', '.join(columns)} has a value in these tables")
+    return pd.DataFrame(rows).set_index(["table", "variable"])
+
+
+def rank_table(table: pd.DataFrame, name: str, columns) -> pd.DataFrame:
+    """Per column: the area's value, its rank (1 = highest) among the areas with a value, its percentile
+    (share of areas with a lower value) and the median of all areas."""
+    row = _row(table, name)
+    out = []
+    for col in columns:
+        values = table[col].dropna()
+        if pd.isna(row[col]) or values.empty:
+            continue
+        out.append({"variable": col, "value": row[col], "rank": int((values > row[col]).sum() + 1), "of": len(values),
+                    "percentile": float((values < row[col]).mean() * 100), "median": float(values.median())})
+    return pd.DataFrame(out).set_index("variable")
+
+
+def change_table(before: pd.DataFrame, after: pd.DataFrame, name: str, columns, key: str = "area_number"):
+    """Per column: the area's change between two tables and how that change ranks among all areas' changes."""
+    merged = before[[key, "region_name"] + list(columns)].merge(after[[key] + list(columns)], on=key,
+                                                                 suffixes=("_before", "_after"))
+    rows = []
+    for col in columns:
+        change = merged[f"{col}_after"] - merged[f"{col}_before"]
+        mine = change[merged["region_name"] == name]
+        if mine.empty or pd.isna(mine.iloc[0]):
+            continue
+        rows.append({"variable": col, "before": merged.loc[mine.index[0], f"{col}_before"],
+                     "after": merged.loc[mine.index[0], f"{col}_after"], "change": mine.iloc[0],
+                     "median_change": float(change.median()),
+                     "abs_change_percentile": float((change.abs() < abs(mine.iloc[0])).mean() * 100)})
+    return pd.DataFrame(rows).set_index("variable")
+
+
+def most_similar(table: pd.DataFrame, name: str, columns, k: int = 5) -> pd.DataFrame:
+    """The k areas closest to ``name`` on the standardised columns (Euclidean distance)."""
+    data = table.dropna(subset=list(columns)).reset_index(drop=True)
+    z = (data[columns] - data[columns].mean()) / data[columns].std(ddof=1)
+    me = data.index[data["region_name"] == name]
+    if len(me) != 1:
+        raise WijkstudieError(f"{name!r} has missing values in these columns or is not in the table")
+    distance = np.sqrt(((z - z.loc[me[0]]) ** 2).sum(axis=1))
+    out = data.assign(distance=distance).drop(index=me[0]).nsmallest(k, "distance")
+    return out[["region_name", "gebied_name", "distance"] if "gebied_name" in out else ["region_name", "distance"]]

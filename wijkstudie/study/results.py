@@ -1,0 +1,74 @@
+"""Recorded results: what each notebook found, kept in the figures folder's ``results/`` for the scorecard and
+for the notebooks that read another's result.
+
+- ``record(finding, tests, notebook)`` / ``recorded()``: a notebook's finding tests (``FindingTest``), one file per
+  finding and notebook, replaced when the notebook runs again;
+- ``record_value(name, ...)`` / ``recorded_value(name)``: one estimate one notebook passes to another (the
+  breakpoint notebook 07 estimates and notebook 08 uses), with its interval and the kind of data behind it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .findings import FindingTest, finding
+from ..core.folders import make_folder
+from ..core.paths import figures_dir
+from ..core.runlog import note as log_file
+
+VALUE_PREFIX = "value__"
+
+
+def results_dir(folder: Path | None = None) -> Path:
+    return Path(folder) if folder else figures_dir() / "results"
+
+
+def record(finding_key: str, tests, notebook: str, folder: Path | None = None) -> Path:
+    """Save a notebook's tests of a finding (replacing what that notebook recorded before)."""
+    finding(finding_key)
+    out = results_dir(folder)
+    make_folder(out, "figures_dir")
+    path = out / f"{finding_key}__{notebook}.json"
+    payload = [dict(t.to_dict(), notebook=notebook) for t in tests]
+    path.write_text(json.dumps(payload, indent=1, ensure_ascii=False), encoding="utf-8")
+    log_file("wrote", path)
+    return path
+
+
+def recorded(folder: Path | None = None) -> list[FindingTest]:
+    """Every finding test recorded in the results folder."""
+    tests = []
+    for path in sorted(results_dir(folder).glob("*.json")):
+        if path.name.startswith(VALUE_PREFIX):
+            continue
+        tests += [FindingTest.from_dict(t) for t in json.loads(path.read_text(encoding="utf-8"))]
+    return tests
+
+
+def record_value(name: str, value: float, interval=None, data_kind: str = "unknown", source: str = "",
+                 notebook: str = "", folder: Path | None = None) -> Path:
+    """Save an estimate one notebook passes to another (e.g. the breakpoint of notebook 07 that notebook 08
+    uses), with its interval and the kind of data it was estimated on."""
+    out = results_dir(folder)
+    make_folder(out, "figures_dir")
+    path = out / f"{VALUE_PREFIX}{name}.json"
+    payload = {"name": name, "value": float(value), "interval": list(interval) if interval is not None else None,
+               "data_kind": data_kind, "source": source, "notebook": notebook}
+    path.write_text(json.dumps(payload, indent=1), encoding="utf-8")
+    log_file("wrote", path)
+    return path
+
+
+def recorded_value(name: str, folder: Path | None = None) -> dict | None:
+    """A value saved by ``record_value``, or None when no notebook recorded it (yet)."""
+    path = results_dir(folder) / f"{VALUE_PREFIX}{name}.json"
+    if not path.is_file():
+        return None
+    log_file("read", path)
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def files_used(folder: Path | None = None) -> list[str]:
+    """The files the recorded real-data tests were computed from."""
+    return sorted({f for t in recorded(folder) if t.data_kind == "real" for f in t.files})

@@ -1,0 +1,357 @@
+"""The scorecard: every recorded finding test and every finding's verdict, written for people.
+
+- ``scorecard()``: one row per test (a finding without tests gets one row) with its evidence kind, whether it
+  counts, its independent sample, its role (primary, robustness, not counted, method check), its estimate on
+  its own scale, the Holm-adjusted interval of counted estimates, and the verdict per scope;
+- ``summary_markdown()``: one line per finding, for the README;
+- ``scorecard_markdown()``: every finding with its counted samples, robustness ranges, the tests that do not
+  count and why, method checks, and the rules (``figures/scorecard.md``);
+- ``finding_card()``: the same for one finding, at the end of a notebook.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from . import evidence as ev
+from ..core.folders import make_folder
+from ..core.paths import figures_dir
+from .findings import FindingTest, finding, reference_text, registry
+from .results import recorded
+from .verdicts import Judgement, judge, method_check, outcome_of, robustness_range
+
+OWN_SCALE = ("standardised", "log-odds", "coefficient")  # shown under "estimate [95 % CI]"
+SCOPE_OF_GROUP = {"national": "national", "cities": "cities", "case": "case"}
+
+
+def _number(value: float, scale: str) -> str:
+    if scale == "percentile":
+        return f"{value:.0f}"
+    if scale == "years":
+        return f"{value:.1f}"
+    if scale == "percentage points":
+        return f"{value:+.1f}"
+    return f"{value:+.2f}"
+
+
+def interval_text(estimate: float, low: float, high: float, scale: str) -> str:
+    unit = {"percentile": " (percentile)", "years": " years", "percentage points": " pp"}.get(scale, "")
+    return f"{_number(estimate, scale)} [{_number(low, scale)}, {_number(high, scale)}]{unit}"
+
+
+def _role(test: FindingTest, judgement: Judgement) -> str:
+    for vote in judgement.votes:
+        if test in vote.primary:
+            return "primary (counted)"
+        if test in vote.robustness:
+            return "robustness of a counted sample"
+    if test.data_kind == "synthetic":
+        return "method check"
+    if test in judgement.not_voting:
+        return "not counted: no primary specification for its sample"
+    return f"not counted: {test.evidence}"
+
+
+def _vote_of(test: FindingTest, judgement: Judgement):
+    return next((v for v in judgement.votes if test in v.primary), None)
+
+
+def scope_verdicts(judgement: Judgement, tests: list[FindingTest]) -> dict[str, str]:
+    """The verdict per scope, also for scopes with real tests none of which counts ("not testable with these data",
+    saying why)."""
+    out = {}
+    for group, label in SCOPE_OF_GROUP.items():
+        if label in judgement.verdicts:
+            out[label] = judgement.verdicts[label]
+            continue
+        kinds = sorted({t.evidence for t in tests if t.data_kind == "real" and t.scope_group == group})
+        if kinds:
+            out[label] = f"not testable with these data ({', '.join(kinds)} only, not counted)"
+    return out
+
+
+def verdict_line(key: str, judgement: Judgement, tests: list[FindingTest]) -> str:
+    scopes = scope_verdicts(judgement, tests)
+    text = "; ".join(f"{scope}: {word}" for scope, word in scopes.items()) or "not testable with these data"
+    spec = finding(key)
+    if spec.get("open_data") is False and not judgement.votes:
+        text += " — not testable with open data: needs " + " ".join(spec["data_needed"].split())
+    if judgement.direction_only and judgement.votes:
+        text += f" (area samples: direction only, {judgement.direction_only.split(';')[0]})"
+    return text
+
+
+def pooled_text(judgement: Judgement) -> str:
+    p = judgement.pooled
+    if not p:
+        return ""
+    return (f"{p['estimate']:+.2f} [{p['ci_low']:+.2f}, {p['ci_high']:+.2f}] over {p['k']} samples (random effects, "
+            f"tau² = {p['tau2']:.3f}, I² = {p['i2']:.0f} %)")
+
+
+def _robustness_text(robust, scale: str) -> str:
+    if not robust:
+        return "—"
+    (low, low_spec), (high, high_spec) = robust
+    if low_spec == high_spec:
+        return f"{_number(low, scale)} ({low_spec})"
+    return f"{_number(low, scale)} ({low_spec}) to {_number(high, scale)} ({high_spec})"
+
+
+def _row(test: FindingTest, judgement: Judgement, base: dict) -> dict:
+    vote = _vote_of(test, judgement)
+    adjusted = vote.adjusted.get(id(test)) if vote else None
+    own = test.scale in OWN_SCALE
+    text = interval_text(test.estimate, test.ci_low, test.ci_high, test.scale)
+    robust = robustness_range(vote, test) if vote else None
+    return {**base, "role": _role(test, judgement), "counted": "yes" if vote else "no", "evidence": test.evidence,
+            "sample": test.sample, "scope": test.scope or "—", "test": test.label, "level": test.level or "—",
+            "areas": test.areas, "division": test.division or "—", "n": test.n,
+            "data": {"synthetic": "SYNTHETIC", "unknown": "UNKNOWN"}.get(test.data_kind, "real"),
+            "outcome_source": test.outcome_source or "—", "composition": test.composition or "—",
+            "years": test.year or "—", "estimate": test.estimate, "ci_low": test.ci_low, "ci_high": test.ci_high,
+            "scale": test.scale, "measure": test.measure,
+            "estimate_ci": f"{text} ({test.measure})" if own else "—",
+            "other_scale": "—" if own else f"{text} ({test.measure})",
+            "holm_p": adjusted["p"] if adjusted else None,
+            "adjusted_ci": interval_text(test.estimate, *adjusted["ci"], test.scale) if adjusted else "—",
+            "outcome": vote.outcome(test) if vote else outcome_of(test),
+            "method_check": method_check(test) if test.data_kind == "synthetic" else "—",
+            "robustness": _robustness_text(robust, test.scale),
+            "notebook": test.notebook, "files": ", ".join(test.files), "evidence_note": test.evidence_note,
+            "caveats": "; ".join(list(finding(test.finding).get("caveats", [])) + list(test.caveats))}
+
+
+def judgements(tests: list[FindingTest]) -> dict[str, Judgement]:
+    return {key: judge(key, tests) for key in registry()["findings"]}
+
+
+def scorecard(tests: list[FindingTest] | None = None) -> pd.DataFrame:
+    """One row per test (see the module docstring); ``tests`` default to every recorded test."""
+    tests = recorded() if tests is None else tests
+    rows = []
+    for key, judgement in judgements(tests).items():
+        spec = finding(key)
+        mine = [t for t in tests if t.finding == key]
+        published = "; ".join(reference_text(r) for r in spec.get("published", [])) or spec.get("published_number", "—")
+        base = {"finding": key, "claim": spec["claim_en"], "verdict": verdict_line(key, judgement, mine),
+                "pooled": pooled_text(judgement) or "—", "published": published}
+        if not mine:
+            rows.append({**base, "role": "—", "counted": "no", "evidence": "—", "sample": "—", "test": "—",
+                         "outcome": "—", "caveats": "; ".join(spec.get("caveats", []))})
+        order = {"primary (counted)": 0, "robustness of a counted sample": 1}
+        made = [_row(t, judgement, base) for t in mine]
+        rows += sorted(made, key=lambda r: (order.get(r["role"], 2), r["role"], r["sample"]))
+    return pd.DataFrame(rows)
+
+
+# --- Markdown ------------------------------------------------------------------------------------------------------
+
+def _cell(value) -> str:
+    return str(value) if value is not None and value == value else "—"
+
+
+def _n(value) -> str:
+    return f"{int(value):,}" if value == value and value is not None else "—"
+
+
+def summary_markdown(table: pd.DataFrame, statement: str = "", details: str = "figures/scorecard.md") -> str:
+    """One line per finding: the verdict per scope, the counted samples, the pooled estimate, where to read more."""
+    lines = ([statement, ""] if statement else []) + [
+        "| finding | claim | verdict by scope | counted samples | pooled estimate | details |", "|---|---|---|---|---|---|"]
+    for key, group in table.groupby("finding", sort=False):
+        first = group.iloc[0]
+        counted = group[group["counted"] == "yes"]
+        samples = "; ".join(f"{r['sample']} ({r['evidence']}): {r['outcome']}" for _, r in counted.iterrows()) or "none"
+        lines.append(f"| {key} | {first['claim']} | {first['verdict']} | {samples} | {first['pooled']} | "
+                     f"[{key}]({details}#{key.lower()}) |")
+    return "\n".join(lines)
+
+
+COUNTED_HEADER = ("| sample | evidence | test | level | n | outcome / composition | estimate [95 % CI] | other scale | "
+                  "Holm-adjusted | robustness range | outcome |")
+OTHER_HEADER = "| sample | test | level | n | estimate [95 % CI] | other scale | outcome by its interval |"
+CHECK_HEADER = "| test | estimate [95 % CI] | other scale | planted | method check |"
+
+
+def _counted_line(r) -> str:
+    p = r["holm_p"]
+    adjusted = r["adjusted_ci"] + ("" if p is None or p != p else f" (p = {p:.3f})")
+    return (f"| {r['sample']} | {r['evidence']} | {r['test']} | {r['level']} | {_n(r['n'])} | "
+            f"{r['outcome_source']} / {r['composition']} | {r['estimate_ci']} | {r['other_scale']} | {adjusted} "
+            f"| {r['robustness']} | {r['outcome']} |")
+
+
+def finding_markdown(key: str, group: pd.DataFrame, tests: list[FindingTest]) -> str:
+    spec = finding(key)
+    first = group.iloc[0]
+    lines = [f"## {key}: {spec['title_en']}", "", f"**Claim.** {spec['claim_en']}  ",
+             f"**Source.** {spec['publication']}" + (f": \"{' '.join(str(spec['source_text']).split())}\"" if spec.get(
+                 "source_text") else "") + "  ",
+             f"**Verdict.** {first['verdict']}  "]
+    if spec.get("areas", "all areas") != "all areas":
+        lines.insert(3, f"**Where it should hold.** in areas with {spec['areas'].replace('problem areas', 'livability problems')}  ")
+    if first["pooled"] != "—":
+        lines.append(f"**Pooled estimate of the counted samples.** {first['pooled']}  ")
+    if spec.get("primary_why"):
+        lines.append(f"**Primary specification.** {' '.join(spec['primary_why'].split())}  ")
+    primary = group[group["role"] == "primary (counted)"]
+    if not primary.empty:
+        lines += ["", "Counted samples (one vote each):", "", COUNTED_HEADER, "|" + "---|" * 11]
+        lines += [_counted_line(r) for _, r in primary.iterrows()]
+    robust = group[group["role"] == "robustness of a counted sample"]
+    if not robust.empty:
+        lines += ["", "Other specifications of the counted samples (robustness, not extra votes):", "", OTHER_HEADER,
+                  "|" + "---|" * 7]
+        lines += [f"| {r['sample']} | {r['test']} | {r['level']} | {_n(r['n'])} | {r['estimate_ci']} | "
+                  f"{r['other_scale']} | {r['outcome']} |" for _, r in robust.iterrows()]
+    for role, rows in group[group["role"].str.startswith("not counted")].groupby("role", sort=False):
+        kind = role.split(": ", 1)[1]
+        why = ev.EXPLAINED.get(kind, kind)
+        notes = sorted(set(rows["evidence_note"].dropna()) - {""})
+        lines += ["", f"Not counted — {kind}: {notes[0] if len(notes) == 1 else why}.", "", OTHER_HEADER,
+                  "|" + "---|" * 7]
+        lines += [f"| {r['sample']} | {r['test']} | {r['level']} | {_n(r['n'])} | {r['estimate_ci']} | "
+                  f"{r['other_scale']} | {r['outcome']} |" for _, r in rows.iterrows()]
+    checks = group[group["role"] == "method check"]
+    if not checks.empty:
+        lines += ["", f"Method checks on SYNTHETIC data ({ev.EXPLAINED[ev.METHOD_CHECK]}):", "", CHECK_HEADER,
+                  "|" + "---|" * 5]
+        by_label = {t.label: t for t in tests if t.data_kind == "synthetic"}
+        for _, r in checks.iterrows():
+            t = by_label.get(r["test"])
+            planted = "—" if t is None else (f"{t.planted:g}" if t.planted is not None else
+                                             ({1: "+ (direction)", -1: "− (direction)"}.get(t.planted_sign, "—")))
+            lines.append(f"| {r['test']} | {r['estimate_ci']} | {r['other_scale']} | {planted} | {r['method_check']} |")
+    lines += caveats_markdown(key, tests)
+    return "\n".join(lines)
+
+
+def caveats_markdown(key: str, tests: list[FindingTest]) -> list[str]:
+    """The finding's caveats, then every test's own caveats with the tests they concern."""
+    lines = []
+    general = finding(key).get("caveats", [])
+    if general:
+        lines += ["", "*Caveats:* " + "; ".join(general)]
+    own: dict[str, list[str]] = {}
+    for t in tests:
+        if t.finding == key:
+            for caveat in t.caveats:
+                own.setdefault(caveat, []).append(t.label)
+    for caveat, labels in own.items():
+        shown = "; ".join(labels[:3]) + (f"; and {len(labels) - 3} more" if len(labels) > 3 else "")
+        lines.append(f"- *{caveat}:* {shown}")
+    return lines
+
+
+def rules_markdown() -> str:
+    rules = registry()
+    return "\n\n".join(f"**{name.replace('_', ' ').capitalize()}.** " + " ".join(rules[name].split())
+                       for name in ("verdict_rule", "case_rule", "threshold_rule", "method_check_rule"))
+
+
+def scorecard_markdown(table: pd.DataFrame, tests: list[FindingTest], statement: str = "") -> str:
+    """Every finding in full (``figures/scorecard.md``)."""
+    parts = ["# Findings scorecard", ""] + ([statement, ""] if statement else [])
+    parts += [summary_markdown(table, details=""), ""]
+    for key, group in table.groupby("finding", sort=False):
+        parts += [finding_markdown(key, group, tests), ""]
+    parts += ["## Rules", "", rules_markdown(), ""]
+    return "\n".join(parts)
+
+
+def write_scorecard(statement: str = "", folder: Path | None = None) -> pd.DataFrame:
+    """Write ``scorecard.md`` and ``scorecard.csv`` into the figures folder and return the table; ``statement``
+    says which data produced it (written above the table)."""
+    tests = recorded(folder)
+    table = scorecard(tests)
+    out = figures_dir()
+    make_folder(out, "figures_dir")
+    table.to_csv(out / "scorecard.csv", index=False)
+    (out / "scorecard.md").write_text(scorecard_markdown(table, tests, statement), encoding="utf-8")
+    return table
+
+
+def finding_card(key: str, tests):
+    """A Markdown card for the end of a notebook: the claim, its source, the published values, the tests this
+    notebook made with their evidence kind, and the verdict they alone would give. Displays in Jupyter;
+    ``str()`` gives the Markdown text."""
+    from IPython.display import Markdown
+
+    tests = list(tests)
+    table = scorecard(tests)
+    group = table[table["finding"] == key]
+    text = finding_markdown(key, group, tests)
+    for ref in finding(key).get("published", []):
+        text += f"\n\n**Published.** {reference_text(ref)}"
+    text += ("\n\n*This card judges only this notebook's tests; the scorecard (figures/scorecard.md) judges every "
+             "notebook's tests of the finding together.*")
+    return Markdown(text)
+
+
+def _range_text(tests: list[FindingTest]) -> str:
+    values = sorted(t.estimate for t in tests)
+    scale = tests[0].scale
+    if len(values) == 1:
+        return _number(values[0], scale)
+    return f"from {_number(values[0], scale)} to {_number(values[-1], scale)}"
+
+
+def found_sentences(key: str, tests) -> list[str]:
+    """"What we found" for one finding, every number and direction computed from ``tests`` (those of one
+    notebook, or every recorded test): the counted samples and their verdict, the pooled estimate, what the
+    tests that do not count show and why they do not count, and what the method checks recovered."""
+    tests = [t for t in tests if t.finding == key]
+    judgement = judge(key, tests)
+    lines = []
+    if judgement.votes:
+        names = "; ".join(f"{v.sample} ({v.primary[0].evidence})" for v in judgement.votes)
+        lines.append(f"Counted evidence: {len(judgement.votes)} independent sample(s), {names}. Verdict: "
+                     f"{verdict_line(key, judgement, tests)}.")
+        for vote in judgement.votes:
+            for t in vote.primary:
+                adjusted = vote.adjusted.get(id(t))
+                robust = robustness_range(vote, t)
+                lines.append(
+                    f"{vote.sample}: {t.label}: {interval_text(t.estimate, t.ci_low, t.ci_high, t.scale)} "
+                    f"({t.measure})" + (f", Holm-adjusted {interval_text(t.estimate, *adjusted['ci'], t.scale)}"
+                                        if adjusted else "") + f": {vote.outcome(t)}"
+                    + (f"; its other specifications give {_number(robust[0][0], t.scale)} to "
+                       f"{_number(robust[1][0], t.scale)}" if robust else "") + ".")
+        if judgement.pooled:
+            lines.append(f"Pooled over the counted samples: {pooled_text(judgement)}.")
+    else:
+        lines.append(f"No sample counts as evidence for {key}: {verdict_line(key, judgement, tests)}.")
+    for kind, found in judgement.not_counted.items():
+        if kind == ev.MODEL_IMPLIED:
+            lines.append(f"{len(found)} test(s) of RIVM's model-based estimates are model-implied and not counted "
+                         f"(estimates {_range_text(found)}): they show the association RIVM's small-area model carries "
+                         "from individual residents to areas, because its model uses the tested characteristic as a "
+                         "predictor; they are not an independent test of a neighbourhood effect.")
+        else:
+            lines.append(f"{len(found)} test(s) not counted ({kind}): {ev.EXPLAINED.get(kind, kind)}.")
+    if judgement.method_checks:
+        checks = [method_check(t) for t in judgement.method_checks]
+        recovered = sum(c.startswith("planted") for c in checks)
+        lines.append(f"{len(checks)} method check(s) on SYNTHETIC data: {recovered} recovered the planted value or "
+                     "direction (a check of the method, not evidence about Dutch neighbourhoods).")
+    return lines
+
+
+def what_we_found(key: str, tests):
+    """``found_sentences`` as a Markdown list, for the end of a notebook."""
+    from IPython.display import Markdown
+
+    return Markdown("\n".join(f"- {line}" for line in found_sentences(key, tests)))
+
+
+TESTS_COLUMNS = ["sample", "role", "evidence", "test", "n", "estimate_ci", "other_scale", "outcome"]
+
+
+def tests_frame(tests) -> pd.DataFrame:
+    """A notebook's tests as a table: sample, role (primary, robustness, not counted, method check), evidence kind,
+    test, n, estimate on its scale and outcome (the verdict rules applied to just these tests)."""
+    table = scorecard(list(tests))
+    return table[table["test"] != "—"][TESTS_COLUMNS].reset_index(drop=True)

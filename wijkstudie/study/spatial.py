@@ -1,0 +1,85 @@
+"""Spatial structure of the national tables (notebook 06): Moran's I, and the national F2 and F3 models beside
+spatial error and spatial lag models."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..data.variables import label
+from . import findings as fd
+from .national import F2_FORMULA, F3_FORMULA, complete
+from .scope import scope_of
+
+
+def moran_table(areas: dict, weights: dict, variables) -> pd.DataFrame:
+    """Global Moran's I of each variable over each set of areas ({name: table}, with its ``weights``)."""
+    from ..models import morans_i
+
+    rows = []
+    for name, table in areas.items():
+        for variable in variables:
+            rows.append({"areas": name, "variable": label(variable), "n": len(table),
+                         **morans_i(table[variable], weights[name])})
+    return pd.DataFrame(rows).set_index(["areas", "variable"])
+
+
+def spatial_terms(young: list[str]) -> dict:
+    """The national terms of F3 and F2 with the direction each claim names."""
+    return {"F3": [("pct_owner_occupied", fd.expected_sign("F3"))],
+            "F2": [(term, fd.expected_sign("F2")) for term in young]}
+
+
+def spatial_results(tables: dict, young: list[str]) -> dict:
+    """OLS, spatial error and spatial lag models of the national F3 and F2 formulas on each table ({RIVM year:
+    wijken}), keyed (finding, year)."""
+    from ..models import spatial_models
+
+    formulas = {"F3": F3_FORMULA, "F2": F2_FORMULA.format(young=" + ".join(young))}
+    return {(key, year): spatial_models(formula, complete(table, formula))
+            for key, formula in formulas.items() for year, table in tables.items()}
+
+
+def spatial_table(spatial: dict, terms: dict) -> pd.DataFrame:
+    """Each term of each spatial result side by side: estimate, interval, standardised estimate, n."""
+    rows = []
+    for (key, year), models in spatial.items():
+        for name, result in models.items():
+            for term, _ in terms[key]:
+                row = result.term(term)
+                rows.append({"finding": key, "term": term, "RIVM": year, "model": name, "n": result.n,
+                             "estimate": row["estimate"], "ci_low": row["ci_low"], "ci_high": row["ci_high"],
+                             "std_estimate": row["std_estimate"]})
+    return pd.DataFrame(rows).set_index(["finding", "term", "RIVM", "model"])
+
+
+def spatial_tests(spatial: dict, terms: dict, tables: dict, notebook: str) -> dict:
+    """The spatial error model's finding tests of F3 and F2 ({finding: tests}); of RIVM's model-based figures."""
+    out: dict[str, list] = {}
+    for (key, year), models in spatial.items():
+        for term, sign in terms[key]:
+            out.setdefault(key, []).append(fd.from_model(
+                key, models["spatial error"], term, sign=sign, notebook=notebook, scope=scope_of(tables[year]),
+                spec="spatial error model", label=f"All wijken, RIVM {year}: {label(term).lower()} -> volunteering "
+                                                  "(spatial error model)"))
+    return out
+
+
+def spatial_summary(moran: pd.DataFrame, spatial: dict, table: pd.DataFrame):
+    """What the spatial results say, computed (Markdown for the notebook)."""
+    from IPython.display import Markdown
+
+    volunteering = moran.xs(label("pct_volunteering"), level="variable")
+    year = max(y for _, y in spatial)
+    ols, error = spatial[("F3", year)]["OLS"], spatial[("F3", year)]["spatial error"]
+    missing = int(table["pct_volunteering"].isna().sum())
+    lines = [
+        "Volunteering clusters in space: Moran's I " + " and ".join(
+            f"{row.I:.2f} over {int(row.n):,} {name}" for name, row in volunteering.iterrows())
+        + "; RIVM's model smooths over neighbouring areas, so part of this is the model's own.",
+        f"The residuals of the national F3 model remain clustered (Moran's I {ols.extra['moran_residuals']['I']:.2f}); "
+        f"the spatial error model (lambda {error.extra['lambda'][0]:.2f}) gives the owner-occupied share a "
+        f"standardised coefficient of {error.term('pct_owner_occupied')['std_estimate']:+.2f} against "
+        f"{ols.term('pct_owner_occupied')['std_estimate']:+.2f} in OLS (RIVM {year}; model-implied, not counted).",
+        f"{missing} of {len(table):,} wijken have no RIVM estimate (suppressed, or without residents).",
+    ]
+    return Markdown("\n".join(f"- {line}" for line in lines))

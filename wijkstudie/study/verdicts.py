@@ -1,0 +1,301 @@
+"""Verdicts: the rules of ``findings.yaml`` applied to recorded finding tests.
+
+- ``outcome_of``: supports, contradicts or inconclusive for one test, by its interval (``interval_outcome``), the
+  case rule (``case_outcome``) or the threshold rule (``threshold_outcome``);
+- ``method_check``: what a synthetic test recovered of the planted value;
+- ``judge``: per finding, the counted samples (one primary estimate each, chosen by the finding's declared
+  primary specification), their Holm-adjusted intervals, the robustness range of their other specifications, the
+  pooled random-effects estimate, the tests that do not count (model-implied, method checks, unknown) and the
+  verdict per scope in five words: supported, contradicted, mixed, inconclusive, not testable with these data.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from . import evidence as ev
+from ..core.errors import WijkstudieError
+from .findings import FindingTest, finding, isnan, registry
+
+SUPPORTED, CONTRADICTED, MIXED = "supported", "contradicted", "mixed"
+INCONCLUSIVE, NOT_TESTABLE = "inconclusive", "not testable with these data"
+VERDICTS = (SUPPORTED, CONTRADICTED, MIXED, INCONCLUSIVE, NOT_TESTABLE)
+SUPPORTS, CONTRADICTS, UNDECIDED = "supports", "contradicts", "inconclusive"
+ALPHA = 0.05
+SCOPES = {"national": "national", "cities": "cities", "case": "case"}  # the scopes a verdict is given for
+
+
+# --- one test -------------------------------------------------------------------------------------------------
+
+def interval_outcome(ci_low: float, ci_high: float, expected_sign: int) -> str:
+    """'supports', 'contradicts' or 'inconclusive' for an interval and the direction a claim names (0: none, when
+    an interval that excludes zero supports and nothing contradicts)."""
+    if expected_sign not in (1, 0, -1):
+        raise WijkstudieError("expected_sign must be +1, -1 or 0")
+    if isnan(ci_low) or isnan(ci_high):
+        return UNDECIDED
+    if expected_sign == 0:
+        return SUPPORTS if ci_low > 0 or ci_high < 0 else UNDECIDED
+    low, high = (ci_low, ci_high) if expected_sign == 1 else (-ci_high, -ci_low)
+    if low > 0:
+        return SUPPORTS
+    if high < 0:
+        return CONTRADICTS
+    return UNDECIDED
+
+
+def case_outcome(finding_key: str, detail: dict) -> str:
+    """The case rule: supports when the case lies at or above ``supported_from`` on every dimension in every
+    year; contradicts when on some dimension it lies below ``contradicted_below`` in every year."""
+    spec = finding(finding_key)["case"]
+    value = lambda d: d["percentile"] if isinstance(d, dict) else float(d)  # noqa: E731
+    values = [value(d) for years in detail.values() for d in years.values()]
+    if values and min(values) >= spec["supported_from"]:
+        return SUPPORTS
+    if any(years and max(value(d) for d in years.values()) < spec["contradicted_below"] for years in detail.values()):
+        return CONTRADICTS
+    return UNDECIDED
+
+
+def threshold_outcome(detail: dict) -> str:
+    """The threshold rule (findings.yaml): supports when the breakpoint's interval includes the claimed value, the
+    slope before is positive and the slope after is equivalent to zero; contradicts when the interval lies outside
+    the allowed range or the slope after is clearly positive; inconclusive otherwise."""
+    low, high = detail["breakpoint_ci"]
+    allowed_low, allowed_high = detail["allowed"]
+    if high < allowed_low or low > allowed_high or detail["after"]["ci_low"] > 0:
+        return CONTRADICTS
+    if low <= detail["claimed"] <= high and detail["before"]["ci_low"] > 0 and detail["after_equivalent_to_zero"]:
+        return SUPPORTS
+    return UNDECIDED
+
+
+def outcome_of(test: FindingTest, ci: tuple | None = None) -> str:
+    """The outcome of one test by its rule; ``ci`` replaces its interval (an adjusted one)."""
+    if test.rule == "case":
+        return case_outcome(test.finding, test.detail)
+    if test.rule == "threshold":
+        return threshold_outcome(test.detail)
+    low, high = ci or (test.ci_low, test.ci_high)
+    return interval_outcome(low, high, test.expected_sign)
+
+
+def method_check(test: FindingTest) -> str:
+    """For a synthetic test: 'planted value recovered', 'planted direction recovered', 'not recovered' or 'no
+    planted value to compare with'."""
+    if test.rule == "threshold":
+        d = test.detail
+        inside = d["breakpoint_ci"][0] <= test.planted <= d["breakpoint_ci"][1] if test.planted is not None else None
+        if inside is None:
+            return "no planted value to compare with"
+        return "planted value recovered" if inside and d["after"]["ci_low"] <= 0 <= d["after"]["ci_high"] \
+            else "not recovered"
+    if test.planted is not None and test.scale != "standardised":
+        return "planted value recovered" if test.ci_low <= test.planted <= test.ci_high else "not recovered"
+    if test.planted_sign:
+        side = interval_outcome(test.ci_low, test.ci_high, test.planted_sign)
+        return "planted direction recovered" if side == SUPPORTS else "not recovered"
+    return "no planted value to compare with"
+
+
+def verdict(outcomes) -> str:
+    """The verdict from the counted outcomes of one scope (see ``verdict_rule`` in findings.yaml)."""
+    outcomes = list(outcomes)
+    if not outcomes:
+        return NOT_TESTABLE
+    supporting, contradicting = outcomes.count(SUPPORTS), outcomes.count(CONTRADICTS)
+    if supporting and contradicting:
+        return MIXED
+    if supporting:
+        return SUPPORTED
+    if contradicting:
+        return CONTRADICTED
+    return INCONCLUSIVE
+
+
+# --- choosing each sample's primary estimate ------------------------------------------------------------------
+
+def _preference(value: str, wanted) -> int | None:
+    """Position of ``value`` in a preference list (a single value is a list of one); None when it is not there."""
+    if wanted is None:
+        return 0
+    wanted = wanted if isinstance(wanted, list) else [wanted]
+    return wanted.index(value) if value in wanted else None
+
+
+def _matches(test: FindingTest, alternative: dict) -> bool:
+    if "level" in alternative and alternative["level"] not in [s.strip() for s in test.level.split(",")]:
+        return False
+    if "rule" in alternative and test.rule != alternative["rule"]:
+        return False
+    if "estimator" in alternative and test.estimator != alternative["estimator"]:
+        return False
+    return all(_preference(getattr(test, key), alternative.get(key)) is not None for key in ("outcome", "term"))
+
+
+def primaries(finding_key: str, tests: list[FindingTest]) -> list[FindingTest]:
+    """The primary estimate(s) of one sample's tests of a finding by the finding's declared ``primary``
+    specification: the first alternative that some test matches; among the matches the preferred term, outcome,
+    areas (the finding's own first, then all areas) and the main specification (no ``spec``). One per part for a
+    finding with parts. Empty when no test matches (then the sample does not vote)."""
+    spec = finding(finding_key)
+    areas = [spec.get("areas", "all areas"), "all areas"]
+    for alternative in spec.get("primary", []):
+        matching = [t for t in tests if _matches(t, alternative)]
+        if not matching:
+            continue
+
+        def rank(t: FindingTest) -> tuple:
+            return (_preference(t.term, alternative.get("term")), _preference(t.outcome, alternative.get("outcome")),
+                    areas.index(t.areas) if t.areas in areas else len(areas), t.spec != "")
+
+        chosen = {}
+        for t in sorted(matching, key=rank):
+            chosen.setdefault(t.part, t)
+        return list(chosen.values())
+    return []
+
+
+# --- multiplicity and pooling -----------------------------------------------------------------------------------
+
+def _quantile(distribution: str, level: float) -> float:
+    from ..models.result import _quantile_and_p
+
+    return _quantile_and_p(distribution, 0.0, level)[0]
+
+
+def holm(tests: list[FindingTest], alpha: float = ALPHA) -> dict[int, dict]:
+    """Holm's adjustment over the counted primary estimates of one finding (interval-rule tests).
+
+    Returns {id(test): {"p": adjusted p, "ci": adjusted interval}}; the adjusted interval uses the confidence level
+    1 - alpha * p / p_adjusted, so it excludes zero exactly when the adjusted p is below ``alpha``."""
+    from statsmodels.stats.multitest import multipletests
+
+    usable = [t for t in tests if t.rule == "interval" and not isnan(t.p_value) and not isnan(t.std_error)]
+    if not usable:
+        return {}
+    adjusted = multipletests([t.p_value for t in usable], alpha=alpha, method="holm")[1]
+    out = {}
+    for t, p_adj in zip(usable, adjusted):
+        level = 1 - alpha * (t.p_value / p_adj if p_adj > 0 else 1.0)
+        q = _quantile(t.distribution, level)
+        out[id(t)] = {"p": float(p_adj), "ci": (t.estimate - q * t.std_error, t.estimate + q * t.std_error),
+                      "level": level}
+    return out
+
+
+def pooled(tests: list[FindingTest]) -> dict | None:
+    """The random-effects pooled estimate of two or more counted standardised estimates (DerSimonian-Laird, with
+    tau-squared and I-squared), or None."""
+    from ..models import pooled_estimate
+
+    usable = [t for t in tests if t.scale == "standardised" and not isnan(t.std_error) and t.std_error > 0]
+    if len(usable) < 2 or len({t.part for t in usable}) > 1:
+        return None
+    result = pooled_estimate([t.estimate for t in usable], [t.std_error for t in usable],
+                             labels=[t.sample for t in usable])
+    return dict(result, samples=[t.sample for t in usable])
+
+
+# --- a finding's judgement ----------------------------------------------------------------------------------------
+
+@dataclass
+class Vote:
+    """One counted sample: its primary estimate(s), their adjusted outcome, and the range of its other
+    specifications."""
+
+    sample: str
+    primary: list
+    adjusted: dict = field(default_factory=dict)   # id(test) -> {"p", "ci", "level"}
+    robustness: list = field(default_factory=list)  # the sample's other tests (same finding)
+
+    def outcome(self, test: FindingTest) -> str:
+        adjusted = self.adjusted.get(id(test))
+        return outcome_of(test, adjusted["ci"] if adjusted else None)
+
+    @property
+    def outcomes(self) -> list[str]:
+        return [self.outcome(t) for t in self.primary]
+
+
+@dataclass
+class Judgement:
+    """What the evidence says about one finding."""
+
+    finding: str
+    verdicts: dict                                 # scope -> verdict word
+    votes: list                                    # counted samples (Vote)
+    not_voting: list = field(default_factory=list)  # real tests of countable kinds whose sample has no primary
+    not_counted: dict = field(default_factory=dict)  # evidence kind -> tests (model-implied, composite, unknown)
+    method_checks: list = field(default_factory=list)
+    pooled: dict | None = None
+    direction_only: str = ""
+
+    def verdict_text(self) -> str:
+        """"national: ...; cities: ...", or the one word when there is no scope with counted samples."""
+        if not self.verdicts:
+            return NOT_TESTABLE
+        return "; ".join(f"{scope}: {word}" for scope, word in self.verdicts.items())
+
+
+def judge(finding_key: str, tests: list[FindingTest]) -> Judgement:
+    """Judge one finding's recorded tests (see the module docstring and ``verdict_rule`` in findings.yaml)."""
+    tests = [t for t in tests if t.finding == finding_key]
+    real = [t for t in tests if t.data_kind == "real"]
+    by_sample: dict[str, list] = {}
+    for t in real:
+        by_sample.setdefault(t.sample, []).append(t)
+    votes, not_voting = [], []
+    for sample, mine in by_sample.items():
+        chosen = primaries(finding_key, mine)
+        if chosen and all(t.counted_kind for t in chosen):
+            votes.append(Vote(sample, chosen, robustness=[t for t in mine if t not in chosen]))
+        else:  # no primary specification, or a primary of a kind that does not count: the sample does not vote
+            not_voting += [t for t in mine if t.counted_kind]
+    counted = [t for v in votes for t in v.primary]
+    adjusted = holm(counted)
+    for vote in votes:
+        vote.adjusted = {id(t): adjusted[id(t)] for t in vote.primary if id(t) in adjusted}
+    verdicts = {}
+    for group, label in SCOPES.items():
+        outcomes = [o for v in votes for t, o in zip(v.primary, v.outcomes) if t.scope_group == group]
+        if outcomes:
+            verdicts[label] = verdict(outcomes)
+    not_counted: dict[str, list] = {}
+    voted = {id(t) for v in votes for t in v.primary + v.robustness}
+    for t in real:
+        if id(t) not in voted and not t.counted_kind:
+            not_counted.setdefault(t.evidence, []).append(t)
+    not_counted.setdefault(ev.UNKNOWN, []).extend(t for t in tests if t.data_kind == "unknown")
+    not_counted = {k: v for k, v in not_counted.items() if v}
+    direction = ""
+    for alternative in finding(finding_key).get("primary", []):
+        if alternative.get("direction_only") and any(_matches(t, alternative) for t in counted):
+            direction = alternative["direction_only"]
+    return Judgement(finding_key, verdicts, votes, not_voting, not_counted,
+                     [t for t in tests if t.data_kind == "synthetic"], pooled(counted), direction)
+
+
+def judge_all(tests: list[FindingTest]) -> dict[str, Judgement]:
+    return {key: judge(key, tests) for key in registry()["findings"]}
+
+
+def robustness_range(vote: Vote, test: FindingTest) -> tuple | None:
+    """(lowest, highest) of the sample's other specifications on the primary's scale and part, each
+    (estimate, what distinguishes it); None when there are none."""
+    same = [t for t in vote.robustness if t.scale == test.scale and t.part == test.part and not math.isnan(t.estimate)]
+    if not same:
+        return None
+    low, high = min(same, key=lambda t: t.estimate), max(same, key=lambda t: t.estimate)
+    return (low.estimate, describe_spec(low)), (high.estimate, describe_spec(high))
+
+
+def describe_spec(test: FindingTest) -> str:
+    """What distinguishes a specification, in a few words: estimator, areas, outcome, term, spec."""
+    parts = [test.estimator]
+    if test.areas != "all areas":
+        parts.append(test.areas)
+    parts += [p for p in (test.spec,) if p]
+    return ", ".join(parts) + f" ({test.outcome} ~ {test.term})"
+
