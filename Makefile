@@ -2,7 +2,9 @@
 #   make reproduce   run every notebook that changed (all, the first time), write every figure (into figures/) and
 #                    the report site (build/site/index.html); FORCE=1 runs them all
 #   make site        write the report site again from the last run
-#   make test        run the test suite, notebooks included (what CI runs)
+#   make test        run the test suite, notebooks and browser checks included (what CI runs)
+#   make test-fast   the library tests alone, for every edit (no notebooks, browser or slow tests)
+#   make lint        ruff: lint and format check (CI runs it)
 # Both create and fill .venv when it is missing or older than pyproject.toml.
 #
 # Data: when WIJKSTUDIE_MIRROR is not set and a mirror of the publishers' files lies beside the checkout
@@ -20,7 +22,7 @@ ifeq ($(origin WIJKSTUDIE_MIRROR), undefined)
 endif
 export MPLBACKEND := Agg
 
-.PHONY: reproduce site test benchmark clean-data
+.PHONY: reproduce site test test-fast lint format benchmark clean-data
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +38,17 @@ site: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadfile tests -m "not network and not browser and not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_load.py

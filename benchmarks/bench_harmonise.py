@@ -31,13 +31,19 @@ def rivm_wijken() -> pd.DataFrame:
 def gemeenten_2016() -> pd.DataFrame:
     moved = ws.crosswalk("gemeente", 2016, 2024)
     kept = set(ws.load("grenswijzigen", year=2024, variant="gemeente 2024-2024 postcode")["to_code"]) - set(
-        moved["to_code"])
+        moved["to_code"]
+    )
     codes = sorted(set(moved["from_code"]) | kept)
     rng = np.random.default_rng(2016)
-    return pd.DataFrame({"region_code": pd.array(codes, dtype="string"), "level": "gemeente",
-                         "division_year": pd.array([2016] * len(codes), dtype="Int64"),
-                         "population": rng.integers(1_000, 900_000, len(codes)).astype(float),
-                         "pct_volunteering": rng.uniform(15, 40, len(codes))})
+    return pd.DataFrame(
+        {
+            "region_code": pd.array(codes, dtype="string"),
+            "level": "gemeente",
+            "division_year": pd.array([2016] * len(codes), dtype="Int64"),
+            "population": rng.integers(1_000, 900_000, len(codes)).astype(float),
+            "pct_volunteering": rng.uniform(15, 40, len(codes)),
+        }
+    )
 
 
 CASES = [("RIVM wijken 2020 -> 2024", rivm_wijken, 2024), ("gemeenten 2016 -> 2024", gemeenten_2016, 2024)]
@@ -54,9 +60,18 @@ def measure(label, make, target, repeat):
         ws.harmonise(table, to_division=target)
         warm.append(time.perf_counter() - t)
     level = ws.harmonisation_report(out).levels[0]
-    return {"case": label, "areas_in": len(table), "areas_out": len(out), "cold_s": round(cold, 3),
-            "warm_s": round(statistics.median(warm), 3), "target_warm_s": 0.5,
-            "merged": level.merged, "split": level.split, "unmapped": len(level.unmapped), "repeat": repeat}
+    return {
+        "case": label,
+        "areas_in": len(table),
+        "areas_out": len(out),
+        "cold_s": round(cold, 3),
+        "warm_s": round(statistics.median(warm), 3),
+        "target_warm_s": 0.5,
+        "merged": level.merged,
+        "split": level.split,
+        "unmapped": len(level.unmapped),
+        "repeat": repeat,
+    }
 
 
 def main(argv=None) -> int:
@@ -74,9 +89,11 @@ def main(argv=None) -> int:
         print(json.dumps(rows, indent=1))
     else:
         for r in rows:
-            print(f"{r['case']:<26} {r['areas_in']:>5} -> {r['areas_out']:>5} areas   cold {r['cold_s']:.3f} s   "
-                  f"warm {r['warm_s']:.3f} s (target < {r['target_warm_s']} s)   merged {r['merged']}, "
-                  f"split {r['split']}, not mapped {r['unmapped']}")
+            print(
+                f"{r['case']:<26} {r['areas_in']:>5} -> {r['areas_out']:>5} areas   cold {r['cold_s']:.3f} s   "
+                f"warm {r['warm_s']:.3f} s (target < {r['target_warm_s']} s)   merged {r['merged']}, "
+                f"split {r['split']}, not mapped {r['unmapped']}"
+            )
     return 0 if all(r["warm_s"] < r["target_warm_s"] for r in rows) else 1
 
 

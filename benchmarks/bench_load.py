@@ -34,8 +34,16 @@ def measure(name, year, variant, repeat):
             ws.read_file(path)
             cached.append(time.perf_counter() - t)
     first, second = statistics.median(firsts), statistics.median(cached)
-    return {"dataset": name, "year": year, "variant": variant, "file": path.name, "first_load_s": round(first, 4),
-            "cached_load_s": round(second, 4), "speedup": round(first / second, 1), "repeat": repeat}
+    return {
+        "dataset": name,
+        "year": year,
+        "variant": variant,
+        "file": path.name,
+        "first_load_s": round(first, 4),
+        "cached_load_s": round(second, 4),
+        "speedup": round(first / second, 1),
+        "repeat": repeat,
+    }
 
 
 def main(argv=None) -> int:
@@ -45,14 +53,18 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     results = [measure(*case, args.repeat) for case in CASES]
     targets = {"cached_load_s": 0.1, "speedup": 20, "rivm_first_load_s": 1.5}
-    met = (all(r["cached_load_s"] < targets["cached_load_s"] and r["speedup"] >= targets["speedup"] for r in results)
-           and results[0]["first_load_s"] < targets["rivm_first_load_s"])
+    met = (
+        all(r["cached_load_s"] < targets["cached_load_s"] and r["speedup"] >= targets["speedup"] for r in results)
+        and results[0]["first_load_s"] < targets["rivm_first_load_s"]
+    )
     if args.json:
         print(json.dumps({"results": results, "targets": targets, "targets_met": met}, indent=1))
     else:
         for r in results:
-            print(f"{r['dataset']} {r['year']} {r['variant'] or ''} ({r['file']}): first {r['first_load_s']:.3f} s, "
-                  f"cached {r['cached_load_s']:.4f} s, {r['speedup']:.0f}x (median of {r['repeat']})")
+            print(
+                f"{r['dataset']} {r['year']} {r['variant'] or ''} ({r['file']}): first {r['first_load_s']:.3f} s, "
+                f"cached {r['cached_load_s']:.4f} s, {r['speedup']:.0f}x (median of {r['repeat']})"
+            )
         print(f"targets (cached < 0.1 s, >= 20x, RIVM first < 1.5 s): {'met' if met else 'NOT met'}")
     return 0
 

@@ -21,8 +21,12 @@ import time
 
 def timed(arguments: list[str], env: dict) -> float:
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "wijkstudie.reproduce", "--no-readme", *arguments], env=env,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "wijkstudie.reproduce", "--no-readme", *arguments],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     seconds = time.perf_counter() - start
     if result.returncode != 0:
         sys.exit(f"reproduce {' '.join(arguments)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-2000:]}")
@@ -39,9 +43,14 @@ def main() -> None:
         sequential = timed(["--force", "--jobs", "1", "--build", build], env)
         parallel = timed(["--force", "--build", build], env)
         unchanged = timed(["--build", build], env)
-    result = {"cores": os.cpu_count(), "sequential_s": round(sequential, 1), "parallel_s": round(parallel, 1),
-              "parallel_ratio": round(parallel / sequential, 2), "nothing_changed_s": round(unchanged, 1),
-              "data": "mirror" if os.environ.get("WIJKSTUDIE_MIRROR") else "network or synthetic"}
+    result = {
+        "cores": os.cpu_count(),
+        "sequential_s": round(sequential, 1),
+        "parallel_s": round(parallel, 1),
+        "parallel_ratio": round(parallel / sequential, 2),
+        "nothing_changed_s": round(unchanged, 1),
+        "data": "mirror" if os.environ.get("WIJKSTUDIE_MIRROR") else "network or synthetic",
+    }
     if args.json:
         print(json.dumps(result))
         return

@@ -26,9 +26,15 @@ def _generate(queue):
     world = sy.generate(seed=1, n_neighbourhoods=10_000, residents_per_neighbourhood=100)
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    queue.put({"task": "generate 1,000,000 residents in 10,000 neighbourhoods (with geometry)",
-               "residents": len(world.residents), "seconds": round(seconds, 2),
-               "peak_memory_mb": round(peak / 1024, 1), "memory_added_mb": round((peak - base) / 1024, 1)})
+    queue.put(
+        {
+            "task": "generate 1,000,000 residents in 10,000 neighbourhoods (with geometry)",
+            "residents": len(world.residents),
+            "seconds": round(seconds, 2),
+            "peak_memory_mb": round(peak / 1024, 1),
+            "memory_added_mb": round((peak - base) / 1024, 1),
+        }
+    )
 
 
 def _fit(queue):
@@ -39,13 +45,23 @@ def _fit(queue):
     world = sy.generate(seed=2, n_neighbourhoods=1_000, residents_per_neighbourhood=100, geometry=False)
     residents = with_indicators(world.residents)
     start = time.perf_counter()
-    fit = multilevel_logit("participates ~ C(tenure) + C(household_type) + C(age_group) + C(origin) + trust_neighbours"
-                           " + np.minimum(years_at_address, 4)", residents, group="buurt_code")
+    fit = multilevel_logit(
+        "participates ~ C(tenure) + C(household_type) + C(age_group) + C(origin) + trust_neighbours"
+        " + np.minimum(years_at_address, 4)",
+        residents,
+        group="buurt_code",
+    )
     seconds = time.perf_counter() - start
-    queue.put({"task": "multilevel logistic fit, 100,000 residents in 1,000 buurten (adaptive quadrature)",
-               "residents": fit.n, "seconds": round(seconds, 2),
-               "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-               "converged": fit.extra["converged"], "icc": round(fit.extra["icc"], 4)})
+    queue.put(
+        {
+            "task": "multilevel logistic fit, 100,000 residents in 1,000 buurten (adaptive quadrature)",
+            "residents": fit.n,
+            "seconds": round(seconds, 2),
+            "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "converged": fit.extra["converged"],
+            "icc": round(fit.extra["icc"], 4),
+        }
+    )
 
 
 def _mirror(queue):
@@ -58,9 +74,14 @@ def _mirror(queue):
         sy.write_mirror(folder)
         seconds = time.perf_counter() - start
         files = sum(1 for _ in __import__("pathlib").Path(folder).rglob("*") if _.is_file())
-    queue.put({"task": "write the default world's mirror (every file the notebooks read)", "files": files,
-               "seconds": round(seconds, 2),
-               "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)})
+    queue.put(
+        {
+            "task": "write the default world's mirror (every file the notebooks read)",
+            "files": files,
+            "seconds": round(seconds, 2),
+            "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        }
+    )
 
 
 def run(target) -> dict:
@@ -77,11 +98,18 @@ def main(argv=None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     generation, fit, mirror = run(_generate), run(_fit), run(_mirror)
-    met = (generation["seconds"] < 10 and generation["peak_memory_mb"] < 2048 and fit["seconds"] < 30
-           and mirror["seconds"] < 10)
+    met = (
+        generation["seconds"] < 10
+        and generation["peak_memory_mb"] < 2048
+        and fit["seconds"] < 30
+        and mirror["seconds"] < 10
+    )
     if args.json:
-        print(json.dumps({"generation": generation, "multilevel_fit": fit, "mirror": mirror, "targets_met": met},
-                         indent=1))
+        print(
+            json.dumps(
+                {"generation": generation, "multilevel_fit": fit, "mirror": mirror, "targets_met": met}, indent=1
+            )
+        )
     else:
         for row in (generation, fit, mirror):
             print(f"{row['task']}: {row['seconds']:.2f} s, peak memory {row['peak_memory_mb']:.0f} MB")

@@ -75,18 +75,78 @@ def fake_mirror(monkeypatch, tmp_path):
 def write_kwb_workbook(path: Path, year: int = 2023, rows: list[dict] | None = None) -> Path:
     """A small workbook in the layout of CBS's kwb-YYYY.xlsx (one sheet 'kwb-YYYY', short column names)."""
     rows = rows or [
-        {"gwb_code_10": "GM9901", "gwb_code_8": 9901, "regio": "Testdorp", "gm_naam": "Testdorp", "recs": "Gemeente",
-         "gwb_code": "GM9901", "a_inw": 1000, "a_15_24": 150, "a_25_44": 300, "a_45_64": 300, "a_65_oo": 150,
-         "a_hh": 500, "a_1p_hh": 200, "p_koopw": 60, "g_wozbag": 300, "g_ink_pi": "."},
-        {"gwb_code_10": "WK990100", "gwb_code_8": 990100, "regio": "Wijk 00 Centrum", "gm_naam": "Testdorp",
-         "recs": "Wijk", "gwb_code": "WK990100", "a_inw": 1000, "a_15_24": 150, "a_25_44": 300, "a_45_64": 300,
-         "a_65_oo": 150, "a_hh": 500, "a_1p_hh": 200, "p_koopw": 60, "g_wozbag": 300, "g_ink_pi": "."},
-        {"gwb_code_10": "BU99010000", "gwb_code_8": 9901000, "regio": "Oud Centrum", "gm_naam": "Testdorp",
-         "recs": "Buurt", "gwb_code": "BU99010000", "a_inw": 600, "a_15_24": 120, "a_25_44": 200, "a_45_64": 180,
-         "a_65_oo": 60, "a_hh": 400, "a_1p_hh": 180, "p_koopw": ".", "g_wozbag": 250, "g_ink_pi": "."},
-        {"gwb_code_10": "BU99010001", "gwb_code_8": 9901001, "regio": "Nieuw Centrum", "gm_naam": "Testdorp",
-         "recs": "Buurt", "gwb_code": "BU99010001", "a_inw": 400, "a_15_24": 30, "a_25_44": 100, "a_45_64": 120,
-         "a_65_oo": 90, "a_hh": 100, "a_1p_hh": 20, "p_koopw": ".", "g_wozbag": ".", "g_ink_pi": "."},
+        {
+            "gwb_code_10": "GM9901",
+            "gwb_code_8": 9901,
+            "regio": "Testdorp",
+            "gm_naam": "Testdorp",
+            "recs": "Gemeente",
+            "gwb_code": "GM9901",
+            "a_inw": 1000,
+            "a_15_24": 150,
+            "a_25_44": 300,
+            "a_45_64": 300,
+            "a_65_oo": 150,
+            "a_hh": 500,
+            "a_1p_hh": 200,
+            "p_koopw": 60,
+            "g_wozbag": 300,
+            "g_ink_pi": ".",
+        },
+        {
+            "gwb_code_10": "WK990100",
+            "gwb_code_8": 990100,
+            "regio": "Wijk 00 Centrum",
+            "gm_naam": "Testdorp",
+            "recs": "Wijk",
+            "gwb_code": "WK990100",
+            "a_inw": 1000,
+            "a_15_24": 150,
+            "a_25_44": 300,
+            "a_45_64": 300,
+            "a_65_oo": 150,
+            "a_hh": 500,
+            "a_1p_hh": 200,
+            "p_koopw": 60,
+            "g_wozbag": 300,
+            "g_ink_pi": ".",
+        },
+        {
+            "gwb_code_10": "BU99010000",
+            "gwb_code_8": 9901000,
+            "regio": "Oud Centrum",
+            "gm_naam": "Testdorp",
+            "recs": "Buurt",
+            "gwb_code": "BU99010000",
+            "a_inw": 600,
+            "a_15_24": 120,
+            "a_25_44": 200,
+            "a_45_64": 180,
+            "a_65_oo": 60,
+            "a_hh": 400,
+            "a_1p_hh": 180,
+            "p_koopw": ".",
+            "g_wozbag": 250,
+            "g_ink_pi": ".",
+        },
+        {
+            "gwb_code_10": "BU99010001",
+            "gwb_code_8": 9901001,
+            "regio": "Nieuw Centrum",
+            "gm_naam": "Testdorp",
+            "recs": "Buurt",
+            "gwb_code": "BU99010001",
+            "a_inw": 400,
+            "a_15_24": 30,
+            "a_25_44": 100,
+            "a_45_64": 120,
+            "a_65_oo": 90,
+            "a_hh": 100,
+            "a_1p_hh": 20,
+            "p_koopw": ".",
+            "g_wozbag": ".",
+            "g_ink_pi": ".",
+        },
     ]
     pd.DataFrame(rows).to_excel(path, sheet_name=f"kwb-{year}", index=False)
     return path
@@ -94,18 +154,36 @@ def write_kwb_workbook(path: Path, year: int = 2023, rows: list[dict] | None = N
 
 def write_rotterdam_profile(path: Path, years=(2014, 2016)) -> Path:
     """A small Wijkprofiel workbook: per year sheets 'SI YYYY' and 'VI YYYY' with the 3-row header."""
-    areas = [("Feijenoord", 80, "Vreewijk"), ("Feijenoord", 1009, "Groot Feijenoord-Noord"),
-             ("Feijenoord", 4007, "Feijenoord"), ("Rotterdam", 5000, "Rotterdam")]
+    areas = [
+        ("Feijenoord", 80, "Vreewijk"),
+        ("Feijenoord", 1009, "Groot Feijenoord-Noord"),
+        ("Feijenoord", 4007, "Feijenoord"),
+        ("Rotterdam", 5000, "Rotterdam"),
+    ]
     with pd.ExcelWriter(path) as writer:
         for year in years:
             shift = 0.01 * (year - 2014)
-            si = [[None, year, "in hoefijzer = 1", 1, 1, 1, 1],
-                  ["naam gebied (voormalig deelgemeente)", "wijknr", "BUURT85", "SI", "ElkaarKennen_p",
-                   "Vrijwilligers_p", "ElkaarKennen_p"],
-                  [None, None, None, "Sociale Index", "% kent elkaar", "% vrijwilligers", "dubbel"]]
-            si += [[g, n, name, 90 + i, 0.40 + i / 10 + shift, 0.20 + shift, 0.99] for i, (g, n, name) in enumerate(areas)]
-            vi = [[None, year, "in hoefijzer = 1", 1], ["naam gebied (voormalig deelgemeente)", "wijknr", "BUURT85", "VI"],
-                  [None, None, None, "Veiligheidsindex"]]
+            si = [
+                [None, year, "in hoefijzer = 1", 1, 1, 1, 1],
+                [
+                    "naam gebied (voormalig deelgemeente)",
+                    "wijknr",
+                    "BUURT85",
+                    "SI",
+                    "ElkaarKennen_p",
+                    "Vrijwilligers_p",
+                    "ElkaarKennen_p",
+                ],
+                [None, None, None, "Sociale Index", "% kent elkaar", "% vrijwilligers", "dubbel"],
+            ]
+            si += [
+                [g, n, name, 90 + i, 0.40 + i / 10 + shift, 0.20 + shift, 0.99] for i, (g, n, name) in enumerate(areas)
+            ]
+            vi = [
+                [None, year, "in hoefijzer = 1", 1],
+                ["naam gebied (voormalig deelgemeente)", "wijknr", "BUURT85", "VI"],
+                [None, None, None, "Veiligheidsindex"],
+            ]
             vi += [[g, n, name, 100 + i] for i, (g, n, name) in enumerate(areas)]
             pd.DataFrame(si).to_excel(writer, sheet_name=f"SI {year}", header=False, index=False)
             pd.DataFrame(vi).to_excel(writer, sheet_name=f"VI {year}", header=False, index=False)
@@ -136,5 +214,6 @@ def squares(codes_and_boxes: dict, crs: int = 4326):
     import geopandas as gpd
     from shapely.geometry import box
 
-    return gpd.GeoDataFrame({"region_code": list(codes_and_boxes)},
-                            geometry=[box(*b) for b in codes_and_boxes.values()], crs=crs)
+    return gpd.GeoDataFrame(
+        {"region_code": list(codes_and_boxes)}, geometry=[box(*b) for b in codes_and_boxes.values()], crs=crs
+    )

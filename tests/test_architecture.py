@@ -27,15 +27,14 @@ def import_graph() -> dict:
         deps = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.level:
-                base = package[:len(package) - (node.level - 1)]
+                base = package[: len(package) - (node.level - 1)]
                 target = ".".join(base + ([node.module] if node.module else []))
                 deps |= {f"{target}.{a.name}" for a in node.names} if node.module is None else {target}
             elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("wijkstudie"):
                 deps.add(node.module)
         graph[module] = deps
     modules = set(graph)
-    return {m: {d if d in modules else d.rsplit(".", 1)[0] for d in deps} & modules - {m}
-            for m, deps in graph.items()}
+    return {m: {d if d in modules else d.rsplit(".", 1)[0] for d in deps} & modules - {m} for m, deps in graph.items()}
 
 
 def test_the_package_has_no_import_cycle():
@@ -47,7 +46,7 @@ def test_the_package_has_no_import_cycle():
         state[node] = "open"
         for nxt in sorted(graph[node]):
             if state.get(nxt) == "open":
-                cycles.append(path[path.index(nxt):] + [nxt])
+                cycles.append(path[path.index(nxt) :] + [nxt])
             elif nxt not in state:
                 visit(nxt, path + [nxt])
         state[node] = "done"
@@ -60,8 +59,7 @@ def test_the_package_has_no_import_cycle():
 
 # Each folder is a layer; a module imports only from its own layer or lower ones (layers of the same rank do not
 # import each other). The package root (``wijkstudie/__init__.py``, ``cli``, ``__main__``) wires them together.
-LAYERS = {"core": 0, "data": 1, "models": 1, "synthetic": 2, "microdata": 3, "plotting": 3, "study": 4,
-          "reproduce": 5}
+LAYERS = {"core": 0, "data": 1, "models": 1, "synthetic": 2, "microdata": 3, "plotting": 3, "study": 4, "reproduce": 5}
 ROOT_MODULES = {"wijkstudie", "wijkstudie.cli", "wijkstudie.__main__"}
 
 
@@ -90,8 +88,10 @@ def test_load_has_no_synthetic_branch_and_the_synthetic_world_uses_no_loader():
     source = inspect.getsource(ws.load)
     assert "synthetic" not in source.split('"""')[-1]  # only the docstring may mention it
     graph = import_graph()
-    assert not {"wijkstudie.data.loading", "wijkstudie.data.reading", "wijkstudie.microdata.survey"} & graph[
-        "wijkstudie.synthetic.mirror"]
+    assert (
+        not {"wijkstudie.data.loading", "wijkstudie.data.reading", "wijkstudie.microdata.survey"}
+        & graph["wijkstudie.synthetic.mirror"]
+    )
 
 
 def test_asking_where_the_data_come_from_builds_nothing(monkeypatch, tmp_path):
@@ -116,8 +116,11 @@ def test_paths_hold_paths_only_and_asking_for_one_opens_no_connection(monkeypatc
     monkeypatch.setattr(socket.socket, "connect", refuse)
     for name in ("data_dir", "figures_dir", "notebooks_dir", "processed_dir", "synthetic_dir"):
         assert isinstance(getattr(paths, name)(), Path)
-    assert not [n for n, v in vars(paths).items() if inspect.isfunction(v) and v.__module__ == paths.__name__
-                and not (n.endswith("_dir") or n == "raw_dir")]
+    assert not [
+        n
+        for n, v in vars(paths).items()
+        if inspect.isfunction(v) and v.__module__ == paths.__name__ and not (n.endswith("_dir") or n == "raw_dir")
+    ]
 
 
 def test_settings_can_be_read_printed_and_overridden(monkeypatch):
@@ -139,10 +142,19 @@ def test_settings_can_be_read_printed_and_overridden(monkeypatch):
 
 def test_estimators_take_study_names_from_the_caller():
     for name in ("multilevel", "multilevel_logit", "logit", "segmented_logit", "spline_logit", "predicted_by_group"):
-        defaults = {p.default for p in inspect.signature(getattr(models, name)).parameters.values()
-                    if isinstance(p.default, str)}
-        assert not defaults & {"buurt_code", "years_at_address", "participates", "weight", "problem",
-                               "gemeente_code"}, name
+        defaults = {
+            p.default
+            for p in inspect.signature(getattr(models, name)).parameters.values()
+            if isinstance(p.default, str)
+        }
+        assert not defaults & {
+            "buurt_code",
+            "years_at_address",
+            "participates",
+            "weight",
+            "problem",
+            "gemeente_code",
+        }, name
     assert inspect.ismodule(models.mixed) and inspect.isfunction(models.multilevel)  # no shadowing
 
 
@@ -163,11 +175,18 @@ def test_the_public_api_has_numpy_style_docs():
 
 # --- one result type -----------------------------------------------------------------------------------------
 
+
 def _areas(rng, n=120):
     x = rng.normal(size=n)
-    return pd.DataFrame({"x": x, "y": 1 + 0.5 * x + rng.normal(size=n), "g": np.repeat(np.arange(12), n // 12),
-                         "region_code": [f"A{i % 30}" for i in range(n)], "year": np.repeat([2014, 2016, 2018,
-                                                                                              2020], n // 4)})
+    return pd.DataFrame(
+        {
+            "x": x,
+            "y": 1 + 0.5 * x + rng.normal(size=n),
+            "g": np.repeat(np.arange(12), n // 12),
+            "region_code": [f"A{i % 30}" for i in range(n)],
+            "year": np.repeat([2014, 2016, 2018, 2020], n // 4),
+        }
+    )
 
 
 def _residents(rng, n=1500):
@@ -178,8 +197,11 @@ def _residents(rng, n=1500):
 
 def every_model(rng):
     areas, people = _areas(rng), _residents(rng)
-    cells = gpd.GeoDataFrame({"x": rng.normal(size=100)}, geometry=[box(i % 10, i // 10, i % 10 + 1, i // 10 + 1)
-                                                                     for i in range(100)], crs=28992)
+    cells = gpd.GeoDataFrame(
+        {"x": rng.normal(size=100)},
+        geometry=[box(i % 10, i // 10, i % 10 + 1, i // 10 + 1) for i in range(100)],
+        crs=28992,
+    )
     cells["y"] = cells["x"] + rng.normal(size=100)
     return {
         "area_regression": models.area_regression("y ~ x", areas),
@@ -198,12 +220,15 @@ def test_every_model_returns_the_one_result_type_and_contrast_works_on_each():
     for name, result in results.items():
         assert isinstance(result, models.ModelResult), name
         assert {"estimate", "std_error", "ci_low", "ci_high", "p_value", "std_estimate", "distribution"} <= set(
-            result.table.columns), name
+            result.table.columns
+        ), name
         assert result.n > 0 and result.fitted is not None and result.provenance.kind == "unknown", name
         term = next(t for t in result.table.index if t != "Intercept")
         c = result.contrast({term: 1})
         row = result.table.loc[term]
-        assert c["estimate"] == pytest.approx(row["estimate"]) and c["std_error"] == pytest.approx(row["std_error"]), name
+        assert c["estimate"] == pytest.approx(row["estimate"]) and c["std_error"] == pytest.approx(row["std_error"]), (
+            name
+        )
         assert c["ci_low"] == pytest.approx(row["ci_low"]) and c["ci_high"] == pytest.approx(row["ci_high"]), name
         with pytest.raises(ws.WijkstudieError, match=re.escape(result.model)):
             result.term("no such term")

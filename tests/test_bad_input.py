@@ -1,6 +1,5 @@
 """Bad input gets one clear line naming the file and the problem; nothing in the cache is damaged."""
 
-import shutil
 import subprocess
 import sys
 
@@ -37,13 +36,17 @@ def test_empty_file():
 
 
 def test_html_error_page_saved_as_a_workbook():
-    one_error_line(run_cli("data", "inspect", FIXTURES / "html-error-page.xlsx"),
-                   "html-error-page.xlsx: an HTML page, not a data file")
+    one_error_line(
+        run_cli("data", "inspect", FIXTURES / "html-error-page.xlsx"),
+        "html-error-page.xlsx: an HTML page, not a data file",
+    )
 
 
 def test_truncated_workbook(truncated_workbook):
-    one_error_line(run_cli("data", "inspect", truncated_workbook),
-                   "kwb-2023.xlsx: not a valid Excel workbook (truncated or corrupt?)")
+    one_error_line(
+        run_cli("data", "inspect", truncated_workbook),
+        "kwb-2023.xlsx: not a valid Excel workbook (truncated or corrupt?)",
+    )
 
 
 def test_corrupt_workbook(tmp_path):
@@ -53,8 +56,11 @@ def test_corrupt_workbook(tmp_path):
 
 
 def test_csv_without_expected_columns():
-    one_error_line(run_cli("data", "inspect", FIXTURES / "unrelated.csv"),
-                   "unrelated.csv: not a file wijkstudie recognises", "naam, waarde")
+    one_error_line(
+        run_cli("data", "inspect", FIXTURES / "unrelated.csv"),
+        "unrelated.csv: not a file wijkstudie recognises",
+        "naam, waarde",
+    )
 
 
 def test_truncated_geojson(tmp_path):
@@ -80,16 +86,23 @@ def test_unknown_level_from_python():
 
 
 def test_the_same_cases_raise_the_documented_exception_from_python(truncated_workbook):
-    for path in (FIXTURES / "empty.csv", FIXTURES / "html-error-page.xlsx", truncated_workbook,
-                 FIXTURES / "unrelated.csv"):
+    for path in (
+        FIXTURES / "empty.csv",
+        FIXTURES / "html-error-page.xlsx",
+        truncated_workbook,
+        FIXTURES / "unrelated.csv",
+    ):
         with pytest.raises(ws.WijkstudieError, match=path.name):
             ws.read_file(path)
 
 
 def test_expected_file_without_its_key_columns(fake_mirror, fresh_cache):
     fake_mirror({"cbs-kwb/indicators_buurt_wijk_gemeente.csv": b"ID,Gemeentenaam_1,AantalInwoners_5\n1,Test,10\n"})
-    with pytest.raises(ws.WijkstudieError, match="indicators_buurt_wijk_gemeente.csv: not a CBS open-data table by region: "
-                                                 "expected column.s. WijkenEnBuurten missing"):
+    with pytest.raises(
+        ws.WijkstudieError,
+        match="indicators_buurt_wijk_gemeente.csv: not a CBS open-data table by region: "
+        "expected column.s. WijkenEnBuurten missing",
+    ):
         ws.load("kwb", year=2017, variant="open-data")
 
 

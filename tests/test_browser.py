@@ -34,8 +34,11 @@ CHROMEDRIVER = shutil.which("chromedriver")
 SCREENSHOTS = REPO / "build" / "screenshots"
 
 if not (CHROMIUM and CHROMEDRIVER):
-    pytest.skip("Chromium and chromedriver are not installed (Debian: apt-get install chromium chromium-driver; "
-                ".ci/run does this)", allow_module_level=True)
+    pytest.skip(
+        "Chromium and chromedriver are not installed (Debian: apt-get install chromium chromium-driver; "
+        ".ci/run does this)",
+        allow_module_level=True,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +49,14 @@ def browser():
     os.environ.setdefault("SE_OFFLINE", "true")  # selenium must not look for a driver on the network
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                     "--window-size=1400,1100", "--disable-extensions"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--window-size=1400,1100",
+        "--disable-extensions",
+    ):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
@@ -80,8 +89,11 @@ def console_errors(driver) -> list[str]:
 def images_loaded(driver) -> tuple[int, list[str]]:
     """(how many images, the sources of those that did not load)."""
     images = driver.find_elements("tag name", "img")
-    broken = [img.get_attribute("src") for img in images
-              if not driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", img)]
+    broken = [
+        img.get_attribute("src")
+        for img in images
+        if not driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", img)
+    ]
     return len(images), broken
 
 
@@ -104,8 +116,20 @@ def site(tmp_path_factory):
     if REAL_MIRROR is not None:
         env["WIJKSTUDIE_MIRROR"] = str(REAL_MIRROR)
     env.pop("WIJKSTUDIE_DATA", None)  # the main command chooses, as it does for a user
-    result = subprocess.run([sys.executable, "-m", "wijkstudie.reproduce", str(REPO / "notebooks" / "05_vreewijk.ipynb"),
-                             "--build", str(root / "build")], env=env, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "wijkstudie.reproduce",
+            str(REPO / "notebooks" / "05_vreewijk.ipynb"),
+            "--build",
+            str(root / "build"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     return root / "build" / "site"
 
@@ -113,8 +137,12 @@ def site(tmp_path_factory):
 @pytest.fixture(scope="module")
 def served(site):
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-                              cwd=site, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=site,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_for_http(f"http://127.0.0.1:{port}/index.html")
         yield f"http://127.0.0.1:{port}"
@@ -164,21 +192,38 @@ def jupyterlab(tmp_path_factory):
     root = tmp_path_factory.mktemp("lab")
     shutil.copy(REPO / "notebooks" / "02_home_ownership.ipynb", root)
     token, port = secrets.token_hex(16), free_port()
-    env = dict(os.environ, WIJKSTUDIE_FIGURES_DIR=str(root / "figures"), JUPYTER_CONFIG_DIR=str(root / ".config"),
-               JUPYTER_RUNTIME_DIR=str(root / ".runtime"), JUPYTERLAB_WORKSPACES_DIR=str(root / ".workspaces"),
-               JUPYTER_DATA_DIR=str(Path(sys.prefix) / "share" / "jupyter"))
+    env = dict(
+        os.environ,
+        WIJKSTUDIE_FIGURES_DIR=str(root / "figures"),
+        JUPYTER_CONFIG_DIR=str(root / ".config"),
+        JUPYTER_RUNTIME_DIR=str(root / ".runtime"),
+        JUPYTERLAB_WORKSPACES_DIR=str(root / ".workspaces"),
+        JUPYTER_DATA_DIR=str(Path(sys.prefix) / "share" / "jupyter"),
+    )
     settings = root / ".settings"  # a fresh user's settings, minus the prompts a test cannot answer
-    for name, values in {"notebook-extension/tracker": {"autoStartDefaultKernel": True},
-                         "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False}}.items():
+    for name, values in {
+        "notebook-extension/tracker": {"autoStartDefaultKernel": True},
+        "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+    }.items():
         (settings / "@jupyterlab" / name).parent.mkdir(parents=True, exist_ok=True)
         (settings / "@jupyterlab" / f"{name}.jupyterlab-settings").write_text(json.dumps(values))
     env["JUPYTERLAB_SETTINGS_DIR"] = str(settings)
     if REAL_MIRROR is not None:
         env["WIJKSTUDIE_MIRROR"] = str(REAL_MIRROR)
         env.pop("WIJKSTUDIE_DATA", None)  # a user with a mirror: real data, as the notebook will say
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
-               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--allow-root",
-               "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        f"--port={port}",
+        "--ip=127.0.0.1",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--allow-root",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
     log = open(root / "lab.log", "w")
     server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -202,14 +247,17 @@ def run_all_cells(browser, attempts: int = 5) -> None:
     from selenium.webdriver.support.ui import WebDriverWait
 
     def started(driver):
-        return any(p.text.strip() not in ("", "[ ]:")
-                   for p in driver.find_elements(By.CSS_SELECTOR, ".jp-CodeCell .jp-InputPrompt"))
+        return any(
+            p.text.strip() not in ("", "[ ]:")
+            for p in driver.find_elements(By.CSS_SELECTOR, ".jp-CodeCell .jp-InputPrompt")
+        )
 
     for _ in range(attempts):
         browser.find_element(By.CSS_SELECTOR, ".jp-NotebookPanel .jp-Notebook").click()
         browser.find_element(By.XPATH, "//div[contains(@class,'lm-MenuBar-itemLabel') and text()='Run']").click()
-        item = WebDriverWait(browser, 20).until(lambda d: d.find_element(
-            By.XPATH, "//li[contains(@class,'lm-Menu-item')][.//div[text()='Run All Cells']]"))
+        item = WebDriverWait(browser, 20).until(
+            lambda d: d.find_element(By.XPATH, "//li[contains(@class,'lm-Menu-item')][.//div[text()='Run All Cells']]")
+        )
         if "lm-mod-disabled" in (item.get_attribute("class") or ""):
             browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
         else:
@@ -252,7 +300,9 @@ def test_jupyterlab_runs_notebook_02_to_its_finding_card(browser, jupyterlab):
     origin = browser.find_elements(By.CSS_SELECTOR, ".jp-CodeCell .jp-OutputArea-output")[0].text
     expected = "Real open data" if REAL_MIRROR is not None else "SYNTHETIC DATA"
     assert origin.startswith(expected), origin  # the notebook says which data it ran on
-    errors = browser.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    errors = browser.find_elements(
+        By.CSS_SELECTOR, ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+    )
     tracebacks = [e.text[:300] for e in errors if "Traceback" in e.text or "Error" in e.text.split("\n")[0]]
     assert not tracebacks, tracebacks
     assert "Traceback" not in text

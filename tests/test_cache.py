@@ -3,10 +3,8 @@
 import shutil
 
 import pandas as pd
-import pytest
 
 import wijkstudie as ws
-from wijkstudie.data import readers
 from conftest import FIXTURES
 
 

@@ -6,8 +6,16 @@ import wijkstudie as ws
 from wijkstudie.data.catalogue import datasets, get_dataset
 from wijkstudie.data.readers import BY_FORMAT
 
-REQUIRED = {"kwb", "kwb-codebook", "rivm-gezondheid", "cbs-gemeenten", "cbs-wijken", "cbs-buurten",
-            "rotterdam-wijkprofiel", "amsterdam-bbga"}
+REQUIRED = {
+    "kwb",
+    "kwb-codebook",
+    "rivm-gezondheid",
+    "cbs-gemeenten",
+    "cbs-wijken",
+    "cbs-buurten",
+    "rotterdam-wijkprofiel",
+    "amsterdam-bbga",
+}
 
 
 def test_catalogue_covers_the_sources_of_the_project():
@@ -66,8 +74,10 @@ def test_each_year_entries_fill_their_templates():
     assert "reconstruction" in r.mirror_note
     assert get_dataset("kwb").resource(2019, "open-data").mirror == "cbs-kwb/kwb-2019.csv"  # the default place
     buurten = get_dataset("cbs-buurten").resource(2018)
-    assert buurten.source == {"wfs": "https://service.pdok.nl/cbs/gebiedsindelingen/2018/wfs/v1_0",
-                              "typeName": "buurt_gegeneraliseerd"}
+    assert buurten.source == {
+        "wfs": "https://service.pdok.nl/cbs/gebiedsindelingen/2018/wfs/v1_0",
+        "typeName": "buurt_gegeneraliseerd",
+    }
 
 
 def test_the_crosswalk_has_a_matrix_per_level_kind_and_pair_of_years():
@@ -76,8 +86,13 @@ def test_the_crosswalk_has_a_matrix_per_level_kind_and_pair_of_years():
     r = get_dataset("grenswijzigen").resource(2022, "gemeente 2020-2022")
     assert r.file == "grenswijziging_gemeente_van_2020_naar_2022.rda"
     assert r.source["url"].startswith("https://raw.githubusercontent.com/reidhin/grenswijzigen/")
-    assert r.params == {"level": "gemeente", "kind": "addresses", "source": 2020, "target": 2022,
-                        "name": "grenswijziging_gemeente_van_2020_naar_2022"}
+    assert r.params == {
+        "level": "gemeente",
+        "kind": "addresses",
+        "source": 2020,
+        "target": 2022,
+        "name": "grenswijziging_gemeente_van_2020_naar_2022",
+    }
     assert "CC BY-NC-SA" in ws.describe("grenswijzigen")
 
 

@@ -6,26 +6,54 @@ import pytest
 
 import wijkstudie as ws
 
-from conftest import REAL_MIRROR
-
 EXPECTED = {  # file -> (source, year, levels)
-    "rivm-gezondheid/RIVM_gezondheid2020_18+.xlsx": ("rivm-gezondheid", 2020, {"land": 1, "gemeente": 355, "wijk": 3177, "buurt": 13808}),
-    "rivm-gezondheid/RIVM_gezondheid2020_65+.xlsx": ("rivm-gezondheid", 2020, {"land": 1, "gemeente": 355, "wijk": 3177, "buurt": 13808}),
-    "cbs-kwb/indicators_buurt_wijk_gemeente.csv": ("kwb", 2017, {"land": 1, "gemeente": 388, "wijk": 3070, "buurt": 13208}),
+    "rivm-gezondheid/RIVM_gezondheid2020_18+.xlsx": (
+        "rivm-gezondheid",
+        2020,
+        {"land": 1, "gemeente": 355, "wijk": 3177, "buurt": 13808},
+    ),
+    "rivm-gezondheid/RIVM_gezondheid2020_65+.xlsx": (
+        "rivm-gezondheid",
+        2020,
+        {"land": 1, "gemeente": 355, "wijk": 3177, "buurt": 13808},
+    ),
+    "cbs-kwb/indicators_buurt_wijk_gemeente.csv": (
+        "kwb",
+        2017,
+        {"land": 1, "gemeente": 388, "wijk": 3070, "buurt": 13208},
+    ),
     "cbs-kwb/CBS-Utrecht-kwb-2023.xlsx": ("kwb", 2023, {"gemeente": 1, "wijk": 10, "buurt": 111}),
     "cbs-kwb/kwb-2022-gemeenten-wijken.xlsx": ("kwb", 2022, {"gemeente": 345, "wijk": 3340}),
-    "rivm-gezondheid/RIVM_gezondheid2016_18+.xlsx": ("rivm-gezondheid", 2016, {"land": 1, "gemeente": 355, "wijk": 3177, "buurt": 13808}),
-    "rivm-gezondheid/RIVM_gezondheid2016_65+.xlsx": ("rivm-gezondheid", 2016, {"land": 1, "gemeente": 355, "wijk": 3177, "buurt": 13808}),
+    "rivm-gezondheid/RIVM_gezondheid2016_18+.xlsx": (
+        "rivm-gezondheid",
+        2016,
+        {"land": 1, "gemeente": 355, "wijk": 3177, "buurt": 13808},
+    ),
+    "rivm-gezondheid/RIVM_gezondheid2016_65+.xlsx": (
+        "rivm-gezondheid",
+        2016,
+        {"land": 1, "gemeente": 355, "wijk": 3177, "buurt": 13808},
+    ),
     "crosswalk/grenswijzigen/grenswijziging_gemeente_van_2020_naar_2022.rda": ("grenswijzigen", 2022, {"gemeente": 30}),
-    "crosswalk/grenswijzigen/grenswijziging_toevoeging_wijk_van_2016_naar_2024.rda": ("grenswijzigen", 2024, {"wijk": 2449}),
+    "crosswalk/grenswijzigen/grenswijziging_toevoeging_wijk_van_2016_naar_2024.rda": (
+        "grenswijzigen",
+        2024,
+        {"wijk": 2449},
+    ),
     "cbs-kwb/85984NED-DataProperties.json": ("kwb-codebook", 2024, {}),
     "cbs-kwb/85984NED-TableInfos.json": ("kwb-codebook", 2024, {}),
     "geo/cbs-gemeenten-2022.geojson": ("cbs-gemeenten", 2022, {"gemeente": 345}),
     "geo/wijken-2024.geojson": ("cbs-wijken", 2024, {"wijk": 3475}),
-    "rotterdam-wijkprofiel/Datastructuur wijkprofiel vulling 2016_definitief 03022016_Basis voor gebieden.xls":
-        ("rotterdam-wijkprofiel", 2016, {"gemeente": 2, "wijk": 28, "buurt": 142}),
-    "rotterdam-wijkprofiel/Context2015 voor website_totaal 25012016.xls":
-        ("rotterdam-wijkprofiel", 2015, {"gemeente": 1, "wijk": 14, "buurt": 71}),
+    "rotterdam-wijkprofiel/Datastructuur wijkprofiel vulling 2016_definitief 03022016_Basis voor gebieden.xls": (
+        "rotterdam-wijkprofiel",
+        2016,
+        {"gemeente": 2, "wijk": 28, "buurt": 142},
+    ),
+    "rotterdam-wijkprofiel/Context2015 voor website_totaal 25012016.xls": (
+        "rotterdam-wijkprofiel",
+        2015,
+        {"gemeente": 1, "wijk": 14, "buurt": 71},
+    ),
     "amsterdam-bbga/bbga_latest_and_greatest-DX.csv": ("amsterdam-bbga", 2018, {"gemeente": 16, "gebied": 368}),
     "amsterdam-bbga/metadata_latest_and_greatest.csv": ("amsterdam-bbga", 2018, {}),
 }
@@ -42,14 +70,21 @@ def test_every_snapshot_file_is_covered(mirror):
     assert len(files & set(matrices)) == 232
     for rel in sorted(files & set(matrices)):
         r = ws.report(ws.read_file(mirror / rel))
-        assert (r.source, r.year, r.variant, r.division) == ("grenswijzigen", matrices[rel].year,
-                                                             matrices[rel].variant, matrices[rel].year), rel
+        assert (r.source, r.year, r.variant, r.division) == (
+            "grenswijzigen",
+            matrices[rel].year,
+            matrices[rel].variant,
+            matrices[rel].year,
+        ), rel
 
 
 @pytest.mark.parametrize("rel", sorted(EXPECTED))
 def test_inspect_json_for_every_snapshot_file(mirror, rel):
-    result = subprocess.run([sys.executable, "-m", "wijkstudie.cli", "data", "inspect", str(mirror / rel), "--json"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "wijkstudie.cli", "data", "inspect", str(mirror / rel), "--json"],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert {"source", "year", "levels", "variables", "warnings"} <= set(summary)
@@ -59,8 +94,18 @@ def test_inspect_json_for_every_snapshot_file(mirror, rel):
 
 
 def test_inspect_text_summary(mirror):
-    result = subprocess.run([sys.executable, "-m", "wijkstudie.cli", "data", "inspect",
-                             str(mirror / "cbs-kwb" / "CBS-Utrecht-kwb-2023.xlsx")], capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "wijkstudie.cli",
+            "data",
+            "inspect",
+            str(mirror / "cbs-kwb" / "CBS-Utrecht-kwb-2023.xlsx"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0
     assert "year:  2023" in result.stdout
     assert "empty in this file (every level): mean_income_per_resident" in result.stdout
@@ -71,6 +116,7 @@ def test_inspect_text_summary(mirror):
 def test_list_and_describe():
     out = subprocess.run([sys.executable, "-m", "wijkstudie.cli", "data", "list"], capture_output=True, text=True)
     assert out.returncode == 0 and "rivm-gezondheid" in out.stdout
-    out = subprocess.run([sys.executable, "-m", "wijkstudie.cli", "data", "describe", "BBGA"], capture_output=True,
-                         text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "wijkstudie.cli", "data", "describe", "BBGA"], capture_output=True, text=True
+    )
     assert out.returncode == 1 and "unknown dataset 'BBGA'" in out.stderr

@@ -5,12 +5,25 @@ from wijkstudie import WijkstudieError, gemeente_of, level_of, normalise_code
 from wijkstudie.data.codes import gemeenten_of, levels_of, normalise_codes
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("GM0363", "GM0363"), (" gm363 ", "GM0363"), ("BU03630000  ", "BU03630000"), ("WK036300", "WK036300"),
-    (363, "GM0363"), ("363", "GM0363"), (344.0, "GM0344"), ("34401", "WK034401"), ("3440111", "BU03440111"),
-    ("2022GM0014", "GM0014"), ("NL00", "NL01"), ("NL01", "NL01"),
-    ("WK0363AA", "WK0363AA"), ("BU0363AA01", "BU0363AA01"),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("GM0363", "GM0363"),
+        (" gm363 ", "GM0363"),
+        ("BU03630000  ", "BU03630000"),
+        ("WK036300", "WK036300"),
+        (363, "GM0363"),
+        ("363", "GM0363"),
+        (344.0, "GM0344"),
+        ("34401", "WK034401"),
+        ("3440111", "BU03440111"),
+        ("2022GM0014", "GM0014"),
+        ("NL00", "NL01"),
+        ("NL01", "NL01"),
+        ("WK0363AA", "WK0363AA"),
+        ("BU0363AA01", "BU0363AA01"),
+    ],
+)
 def test_normalise_code(raw, expected):
     assert normalise_code(raw) == expected
 

@@ -7,12 +7,19 @@ import pandas as pd
 import pytest
 
 import wijkstudie as ws
+from conftest import FIXTURES
 from wijkstudie.data import download
 from wijkstudie.data.catalogue import Resource
-from conftest import FIXTURES
 
-URL_RESOURCE = Resource(dataset="test-geo", year=2022, format="boundaries", file="g.geojson",
-                        mirror="geo/g.geojson", source={"url": "https://example.invalid/g.geojson"}, sha256=None)
+URL_RESOURCE = Resource(
+    dataset="test-geo",
+    year=2022,
+    format="boundaries",
+    file="g.geojson",
+    mirror="geo/g.geojson",
+    source={"url": "https://example.invalid/g.geojson"},
+    sha256=None,
+)
 
 
 def fake_downloader(content: bytes, fail_after: int | None = None, calls: list | None = None):
@@ -23,6 +30,7 @@ def fake_downloader(content: bytes, fail_after: int | None = None, calls: list |
             fh.write(content if fail_after is None else content[:fail_after])
         if fail_after is not None:
             raise ConnectionError("connection reset by peer")
+
     return _download
 
 
@@ -32,8 +40,9 @@ def leftovers(folder):
 
 def test_download_lands_atomically_and_is_reused(monkeypatch, fresh_cache):
     calls = []
-    monkeypatch.setattr(download, "_download_url",
-                        fake_downloader((FIXTURES / "gemeenten-2022.geojson").read_bytes(), calls=calls))
+    monkeypatch.setattr(
+        download, "_download_url", fake_downloader((FIXTURES / "gemeenten-2022.geojson").read_bytes(), calls=calls)
+    )
     path = download.fetch_resource(URL_RESOURCE)
     assert path == fresh_cache / "raw" / "test-geo" / "g.geojson"
     assert leftovers(path.parent) == ["g.geojson"]
@@ -43,8 +52,9 @@ def test_download_lands_atomically_and_is_reused(monkeypatch, fresh_cache):
 
 
 def test_interrupted_download_leaves_nothing(monkeypatch, fresh_cache):
-    monkeypatch.setattr(download, "_download_url",
-                        fake_downloader((FIXTURES / "gemeenten-2022.geojson").read_bytes(), fail_after=100))
+    monkeypatch.setattr(
+        download, "_download_url", fake_downloader((FIXTURES / "gemeenten-2022.geojson").read_bytes(), fail_after=100)
+    )
     with pytest.raises(ws.WijkstudieError, match="g.geojson: download failed .ConnectionError"):
         download.fetch_resource(URL_RESOURCE)
     assert leftovers(fresh_cache / "raw" / "test-geo") == []
@@ -66,9 +76,19 @@ def test_hash_mismatch_on_download_keeps_nothing(monkeypatch, fresh_cache):
 
 
 def test_odata_table_is_stored_as_csv_with_its_keys(monkeypatch, fresh_cache):
-    rows = [{"ID": 0, "WijkenEnBuurten": "GM9901    ", "Gemeentenaam_1": "Testdorp", "SoortRegio_2": "Gemeente  ",
-             "AantalInwoners_5": 1000, "Koopwoningen_47": 61.0, "HuishoudensTotaal_29": 500,
-             "Eenpersoonshuishoudens_30": 150, "Bevolkingsdichtheid_34": 900}]
+    rows = [
+        {
+            "ID": 0,
+            "WijkenEnBuurten": "GM9901    ",
+            "Gemeentenaam_1": "Testdorp",
+            "SoortRegio_2": "Gemeente  ",
+            "AantalInwoners_5": 1000,
+            "Koopwoningen_47": 61.0,
+            "HuishoudensTotaal_29": 500,
+            "Eenpersoonshuishoudens_30": 150,
+            "Bevolkingsdichtheid_34": 900,
+        }
+    ]
     seen = {}
 
     def fake_download_data(table_id, dir=None, filters=None, **kwargs):
@@ -77,6 +97,7 @@ def test_odata_table_is_stored_as_csv_with_its_keys(monkeypatch, fresh_cache):
             json.dump(rows, fh)
 
     import cbsodata
+
     monkeypatch.setattr(cbsodata, "download_data", fake_download_data)
     table = ws.load("kwb", year=2024)
     assert seen["table"] == "85984NED" and "catalog_url" not in seen
@@ -87,8 +108,11 @@ def test_odata_table_is_stored_as_csv_with_its_keys(monkeypatch, fresh_cache):
 
 
 def test_manual_resource_says_where_to_get_it_and_where_to_put_it(fresh_cache):
-    with pytest.raises(ws.WijkstudieError, match=r"cannot be downloaded automatically.*wijkprofiel.rotterdam.nl.*"
-                                                 r"save it as .*raw/rotterdam-wijkprofiel/context-2015.xls"):
+    with pytest.raises(
+        ws.WijkstudieError,
+        match=r"cannot be downloaded automatically.*wijkprofiel.rotterdam.nl.*"
+        r"save it as .*raw/rotterdam-wijkprofiel/context-2015.xls",
+    ):
         ws.fetch("rotterdam-wijkprofiel", variant="context")
 
 
@@ -96,7 +120,9 @@ def test_mirror_without_the_file_says_so(fake_mirror):
     fake_mirror({"geo/other.geojson": b"{}"})
     with pytest.raises(ws.WijkstudieError, match="cbs-buurten 2024 is not in the mirror"):
         ws.fetch("cbs-buurten", year=2024)
-    with pytest.raises(ws.WijkstudieError, match=r"cbs-buurten 2025 is not in the mirror .*also tried: cbs-buurten 2024"):
+    with pytest.raises(
+        ws.WijkstudieError, match=r"cbs-buurten 2025 is not in the mirror .*also tried: cbs-buurten 2024"
+    ):
         ws.fetch("cbs-buurten")
 
 
@@ -121,10 +147,14 @@ def test_rivm_table_is_fetched_from_the_third_party_catalogue(monkeypatch, fresh
         pd.read_csv(f"{dir}/source.csv", dtype=str).to_json(f"{dir}/TypedDataSet.json", orient="records")
 
     import cbsodata
+
     monkeypatch.setattr(cbsodata, "download_data", fake_download_data)
     table = ws.load("rivm-gezondheid", year=2020, variant="18+")
-    assert seen == {"table": "50090NED", "catalog_url": "dataderden.cbs.nl",
-                    "filters": "Perioden eq '2020JJ00' and Leeftijd eq '20300' and Marges eq 'MW00000'"}
+    assert seen == {
+        "table": "50090NED",
+        "catalog_url": "dataderden.cbs.nl",
+        "filters": "Perioden eq '2020JJ00' and Leeftijd eq '20300' and Marges eq 'MW00000'",
+    }
     assert ws.report(table).variant == "18+" and table["pct_volunteering"].notna().any()
 
 

@@ -25,10 +25,16 @@ def province(fake_mirror, fresh_cache, tmp_path):
 
 def gemeenten(**columns) -> pd.DataFrame:
     codes = ["GM9901", "GM9902", "GM9903", "GM9907", "GM9908"]
-    frame = pd.DataFrame({"region_code": pd.array(codes, dtype="string"), "level": "gemeente",
-                          "gemeente_code": pd.array(codes, dtype="string"),
-                          "region_name": ["Een", "Twee", "Drie", "Zeven", "Acht"], "year": 2020,
-                          "division_year": pd.array([2020] * 5, dtype="Int64")})
+    frame = pd.DataFrame(
+        {
+            "region_code": pd.array(codes, dtype="string"),
+            "level": "gemeente",
+            "gemeente_code": pd.array(codes, dtype="string"),
+            "region_name": ["Een", "Twee", "Drie", "Zeven", "Acht"],
+            "year": 2020,
+            "division_year": pd.array([2020] * 5, dtype="Int64"),
+        }
+    )
     for name, values in columns.items():
         frame[name] = np.asarray(values, dtype=float)
     return frame
@@ -50,7 +56,7 @@ def test_a_merger_adds_counts_and_averages_shares_by_population(province):
 def test_a_split_shares_counts_by_addresses_and_keeps_the_share(province):
     table = gemeenten(population=[1000, 3000, 2000, 500, 10], pct_volunteering=[10, 20, 30, 40, 50])
     out = by_code(ws.harmonise(table, to_division=2022))
-    assert out.loc["GM9903", "population"] == pytest.approx(1200)   # 60 of its 100 addresses
+    assert out.loc["GM9903", "population"] == pytest.approx(1200)  # 60 of its 100 addresses
     assert out.loc["GM9906", "population"] == pytest.approx(800)
     assert out.loc["GM9903", "pct_volunteering"] == out.loc["GM9906", "pct_volunteering"] == 30
 
@@ -86,8 +92,11 @@ def test_counts_are_conserved_and_derived_shares_are_derived_again(province):
 
 
 def test_a_share_is_weighted_by_the_weight_the_dictionary_names(province):
-    table = gemeenten(population=[1000, 3000, 2000, 500, 10], n_dwellings=[900, 100, 800, 200, 5],
-                      pct_owner_occupied=[80, 20, 50, 60, 50])
+    table = gemeenten(
+        population=[1000, 3000, 2000, 500, 10],
+        n_dwellings=[900, 100, 800, 200, 5],
+        pct_owner_occupied=[80, 20, 50, 60, 50],
+    )
     out = by_code(ws.harmonise(table, to_division=2022))
     assert out.loc["GM9905", "pct_owner_occupied"] == pytest.approx((900 * 80 + 100 * 20) / 1000)
 
@@ -108,9 +117,15 @@ def test_a_missing_part_leaves_the_new_area_missing_unless_it_is_negligible(prov
 
 
 def test_harmonising_backwards_reads_the_matrix_the_other_way(province):
-    later = pd.DataFrame({"region_code": pd.array(["GM9905", "GM9903", "GM9906"], dtype="string"),
-                          "level": "gemeente", "division_year": pd.array([2022] * 3, dtype="Int64"),
-                          "population": [4000.0, 1200.0, 800.0], "pct_volunteering": [17.5, 30.0, 30.0]})
+    later = pd.DataFrame(
+        {
+            "region_code": pd.array(["GM9905", "GM9903", "GM9906"], dtype="string"),
+            "level": "gemeente",
+            "division_year": pd.array([2022] * 3, dtype="Int64"),
+            "population": [4000.0, 1200.0, 800.0],
+            "pct_volunteering": [17.5, 30.0, 30.0],
+        }
+    )
     out = by_code(ws.harmonise(later, to_division=2020))
     assert out.loc["GM9901", "population"] == pytest.approx(1000)  # 100 of GM9905's 400 addresses
     assert out.loc["GM9902", "population"] == pytest.approx(3000)
@@ -122,30 +137,56 @@ def test_every_new_area_names_its_main_source_area_and_the_report_counts_the_sha
     """GM9905 gets 300 of its 400 addresses from GM9902; both parts of the split GM9903 name GM9903, so those
     two are not independent observations, and the report says so."""
     table = gemeenten(population=[1000, 3000, 2000, 500, 10], pct_volunteering=[10, 20, 30, 40, 50])
-    land = pd.DataFrame({"region_code": pd.array(["NL00"], dtype="string"), "level": "land",
-                         "division_year": pd.array([2020], dtype="Int64"), "population": [6510.0]})
+    land = pd.DataFrame(
+        {
+            "region_code": pd.array(["NL00"], dtype="string"),
+            "level": "land",
+            "division_year": pd.array([2020], dtype="Int64"),
+            "population": [6510.0],
+        }
+    )
     out = ws.harmonise(pd.concat([land, table], ignore_index=True), to_division=2022)
     assert str(out["source_code_2020"].dtype) == "string" and out.columns[-1] == "source_code_2020"
-    assert by_code(out)["source_code_2020"].to_dict() == {"NL00": "NL00", "GM9903": "GM9903", "GM9905": "GM9902",
-                                                          "GM9906": "GM9903", "GM9907": "GM9907"}
+    assert by_code(out)["source_code_2020"].to_dict() == {
+        "NL00": "NL00",
+        "GM9903": "GM9903",
+        "GM9905": "GM9902",
+        "GM9906": "GM9903",
+        "GM9907": "GM9907",
+    }
     level = ws.harmonisation_report(out).level("gemeente")
     assert level.shared_source == 2
-    assert ("2 new areas share their source area with another (split areas copy its values: analyse with errors "
-            "clustered by source_code_2020)") in str(ws.harmonisation_report(out))
+    assert (
+        "2 new areas share their source area with another (split areas copy its values: analyse with errors "
+        "clustered by source_code_2020)"
+    ) in str(ws.harmonisation_report(out))
     # and back again: GM9905 is split over GM9901 and GM9902; the 2020 codes follow the main source
     back = by_code(ws.harmonise(out[out["level"] == "gemeente"], to_division=2020))
-    assert back["source_code_2022"].to_dict() == {"GM9901": "GM9905", "GM9902": "GM9905", "GM9903": "GM9903",
-                                                  "GM9907": "GM9907"}
-    assert back["source_code_2020"].to_dict() == {"GM9901": "GM9902", "GM9902": "GM9902", "GM9903": "GM9903",
-                                                  "GM9907": "GM9907"}
+    assert back["source_code_2022"].to_dict() == {
+        "GM9901": "GM9905",
+        "GM9902": "GM9905",
+        "GM9903": "GM9903",
+        "GM9907": "GM9907",
+    }
+    assert back["source_code_2020"].to_dict() == {
+        "GM9901": "GM9902",
+        "GM9902": "GM9902",
+        "GM9903": "GM9903",
+        "GM9907": "GM9907",
+    }
     assert "source_code_2020" not in ws.harmonisation_report(back.reset_index()).level("gemeente").dropped
 
 
 def test_source_codes_come_through_join_regions_whichever_side_is_moved(province):
     figures = gemeenten(population=[1000, 3000, 2000, 500, 10], pct_volunteering=[10, 20, 30, 40, 50])
-    later = pd.DataFrame({"region_code": pd.array(["GM9903", "GM9905", "GM9906", "GM9907"], dtype="string"),
-                          "level": "gemeente", "division_year": pd.array([2022] * 4, dtype="Int64"),
-                          "pct_owner_occupied": [50.0, 60.0, 70.0, 80.0]})
+    later = pd.DataFrame(
+        {
+            "region_code": pd.array(["GM9903", "GM9905", "GM9906", "GM9907"], dtype="string"),
+            "level": "gemeente",
+            "division_year": pd.array([2022] * 4, dtype="Int64"),
+            "pct_owner_occupied": [50.0, 60.0, 70.0, 80.0],
+        }
+    )
     # the older table is moved, on the left ...
     joined, _ = ws.join_regions(figures, later)
     joined = by_code(joined)
@@ -176,8 +217,14 @@ def test_bad_requests_give_one_line_errors(province):
 
 def test_join_regions_harmonises_two_divisions_and_says_so(province):
     figures = gemeenten(population=[1000, 3000, 2000, 500, 10], pct_volunteering=[10, 20, 30, 40, 50])
-    boundaries = squares({"GM9903": (5.0, 52.0, 5.1, 52.1), "GM9905": (5.1, 52.0, 5.2, 52.1),
-                          "GM9906": (5.2, 52.0, 5.3, 52.1), "GM9907": (5.3, 52.0, 5.4, 52.1)})
+    boundaries = squares(
+        {
+            "GM9903": (5.0, 52.0, 5.1, 52.1),
+            "GM9905": (5.1, 52.0, 5.2, 52.1),
+            "GM9906": (5.2, 52.0, 5.3, 52.1),
+            "GM9907": (5.3, 52.0, 5.4, 52.1),
+        }
+    )
     boundaries["level"], boundaries["division_year"] = "gemeente", 2022
     joined, report = ws.join_regions(boundaries, figures)
     assert len(joined) == 4 and joined["pct_volunteering"].notna().all()  # a map without holes
@@ -189,26 +236,42 @@ def test_join_regions_harmonises_two_divisions_and_says_so(province):
 def test_buurten_keep_their_codes_and_the_rest_is_interpolated_by_area():
     old = squares({"BU99010000": (0, 0, 2, 1), "BU99010001": (2, 0, 3, 1)}, crs=28992)
     new = squares({"BU99010010": (0, 0, 1, 1), "BU99010011": (1, 0, 2, 1), "BU99010001": (2, 0, 3, 1)}, crs=28992)
-    table = pd.DataFrame({"region_code": pd.array(["BU99010000", "BU99010001"], dtype="string"), "level": "buurt",
-                          "division_year": pd.array([2020, 2020], dtype="Int64"), "population": [300.0, 50.0],
-                          "pct_volunteering": [20.0, 30.0]})
+    table = pd.DataFrame(
+        {
+            "region_code": pd.array(["BU99010000", "BU99010001"], dtype="string"),
+            "level": "buurt",
+            "division_year": pd.array([2020, 2020], dtype="Int64"),
+            "population": [300.0, 50.0],
+            "pct_volunteering": [20.0, 30.0],
+        }
+    )
     out = by_code(ws.harmonise(table, to_division=2022, boundaries=(old, new)))
     assert out.loc["BU99010001", "population"] == 50 and not out.loc["BU99010001", "harmonised"]
-    assert out.loc["BU99010010", "population"] == pytest.approx(150)   # half the area of BU99010000
+    assert out.loc["BU99010010", "population"] == pytest.approx(150)  # half the area of BU99010000
     assert out.loc["BU99010011", "pct_volunteering"] == pytest.approx(20)
     report = ws.harmonisation_report(out.reset_index()).level("buurt")
     assert report.interpolated == 2 and report.unmapped == []
     # both halves of the split buurt name it as their source (by area), the kept one itself
-    assert out["source_code_2020"].to_dict() == {"BU99010001": "BU99010001", "BU99010010": "BU99010000",
-                                                 "BU99010011": "BU99010000"}
+    assert out["source_code_2020"].to_dict() == {
+        "BU99010001": "BU99010001",
+        "BU99010010": "BU99010000",
+        "BU99010011": "BU99010000",
+    }
     assert report.shared_source == 2
 
 
-def test_buurten_without_boundaries_keep_their_codes_and_the_report_says_they_were_not_checked(fake_mirror,
-                                                                                              fresh_cache):
+def test_buurten_without_boundaries_keep_their_codes_and_the_report_says_they_were_not_checked(
+    fake_mirror, fresh_cache
+):
     fake_mirror({})
-    table = pd.DataFrame({"region_code": pd.array(["BU99010000"], dtype="string"), "level": "buurt",
-                          "division_year": pd.array([2020], dtype="Int64"), "population": [300.0]})
+    table = pd.DataFrame(
+        {
+            "region_code": pd.array(["BU99010000"], dtype="string"),
+            "level": "buurt",
+            "division_year": pd.array([2020], dtype="Int64"),
+            "population": [300.0],
+        }
+    )
     out = ws.harmonise(table, to_division=2022)
     assert out["region_code"].tolist() == ["BU99010000"]
     assert "could not be checked against the division of 2022" in str(ws.harmonisation_report(out))
@@ -228,6 +291,7 @@ def test_load_with_a_division_harmonises_and_cites_the_crosswalk(province, fake_
 
 
 # --- the real matrices ----------------------------------------------------------------------------------
+
 
 def test_rivm_2020_gemeenten_on_the_2022_division_keep_the_national_figure(mirror):
     """Every 2022 gemeente gets a value, and the population-weighted national mean stays within 0.2 points of

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 import warnings
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -56,6 +54,7 @@ def cut_at_a_line_end(source, target, share: float):
 
 # --- 1. incomplete tables ----------------------------------------------------------------------------------------
 
+
 def test_a_national_table_cut_in_half_at_a_line_end_is_refused(tmp_path, cache_still_works):
     cut = cut_at_a_line_end(real_file(KWB_2017), tmp_path / "indicators_buurt_wijk_gemeente.csv", 0.5)
     with pytest.raises(ws.WijkstudieError) as exc:
@@ -92,14 +91,39 @@ def test_wijken_whose_gemeente_is_missing_are_counted(tmp_path, cache_still_work
 
 # --- 2. misread numbers ------------------------------------------------------------------------------------------
 
+
 def kwb_rows(changes=None):
     rows = [
-        {"gwb_code_10": "GM9901", "regio": "Testdorp", "gm_naam": "Testdorp", "recs": "Gemeente", "a_inw": 1000,
-         "a_hh": 500, "p_koopw": 60, "g_wozbag": 300},
-        {"gwb_code_10": "BU99010000", "regio": "Oud", "gm_naam": "Testdorp", "recs": "Buurt", "a_inw": 600,
-         "a_hh": 400, "p_koopw": 55, "g_wozbag": 250},
-        {"gwb_code_10": "BU99010001", "regio": "Nieuw", "gm_naam": "Testdorp", "recs": "Buurt", "a_inw": 400,
-         "a_hh": 100, "p_koopw": 70, "g_wozbag": 280},
+        {
+            "gwb_code_10": "GM9901",
+            "regio": "Testdorp",
+            "gm_naam": "Testdorp",
+            "recs": "Gemeente",
+            "a_inw": 1000,
+            "a_hh": 500,
+            "p_koopw": 60,
+            "g_wozbag": 300,
+        },
+        {
+            "gwb_code_10": "BU99010000",
+            "regio": "Oud",
+            "gm_naam": "Testdorp",
+            "recs": "Buurt",
+            "a_inw": 600,
+            "a_hh": 400,
+            "p_koopw": 55,
+            "g_wozbag": 250,
+        },
+        {
+            "gwb_code_10": "BU99010001",
+            "regio": "Nieuw",
+            "gm_naam": "Testdorp",
+            "recs": "Buurt",
+            "a_inw": 400,
+            "a_hh": 100,
+            "p_koopw": 70,
+            "g_wozbag": 280,
+        },
     ]
     for (row, column), value in (changes or {}).items():
         rows[row][column] = value
@@ -107,9 +131,17 @@ def kwb_rows(changes=None):
 
 
 def test_dutch_and_english_number_formats_are_read_deliberately(tmp_path, cache_still_works):
-    rows = kwb_rows({(0, "a_inw"): "343.038", (1, "a_inw"): "1,200", (2, "a_inw"): "1 234",
-                       (0, "g_wozbag"): "1.234,5", (1, "g_wozbag"): "1,234.5", (2, "g_wozbag"): "250,5",
-                       (0, "p_koopw"): "55,5"})
+    rows = kwb_rows(
+        {
+            (0, "a_inw"): "343.038",
+            (1, "a_inw"): "1,200",
+            (2, "a_inw"): "1 234",
+            (0, "g_wozbag"): "1.234,5",
+            (1, "g_wozbag"): "1,234.5",
+            (2, "g_wozbag"): "250,5",
+            (0, "p_koopw"): "55,5",
+        }
+    )
     table = ws.read_file(write_kwb_workbook(tmp_path / "kwb-2023.xlsx", rows=rows))
     assert table["population"].tolist() == [343038, 1200, 1234]  # counts: a dot or comma groups thousands
     assert table["mean_woz"].tolist() == [1234.5, 1234.5, 250.5]
@@ -122,8 +154,9 @@ def test_cells_that_are_not_numbers_are_counted_apart_from_suppressed_ones(tmp_p
     report = ws.report(table)
     assert table["pct_owner_occupied"].isna().all()
     assert report.suppressed["pct_owner_occupied"] == 1 and report.unreadable["pct_owner_occupied"] == 2
-    assert "pct_owner_occupied:  0 / 1 / 2" in " ".join(str(report).split("  ")).replace("   ", " ") or \
-        "0 / 1 / 2" in str(report)
+    assert "pct_owner_occupied:  0 / 1 / 2" in " ".join(str(report).split("  ")).replace(
+        "   ", " "
+    ) or "0 / 1 / 2" in str(report)
     assert any("2 cell(s) of 'p_koopw' are not numbers (e.g. 'n.v.t.', 'onbekend')" in w for w in report.warnings)
 
 
@@ -140,6 +173,7 @@ def test_a_percentage_above_100_is_named(tmp_path, cache_still_works):
 
 
 # --- 3. duplicate areas ------------------------------------------------------------------------------------------
+
 
 def test_an_area_repeated_identically_is_kept_once_with_a_warning(tmp_path, cache_still_works):
     rows = kwb_rows()
@@ -171,11 +205,19 @@ def test_a_boundary_repeated_is_refused(tmp_path, cache_still_works):
 
 # --- 4. coordinates ----------------------------------------------------------------------------------------------
 
+
 def square_collection(x0, y0, size, crs=None, ring=None):
     ring = ring or [[x0, y0], [x0 + size, y0], [x0 + size, y0 + size], [x0, y0 + size], [x0, y0]]
-    collection = {"type": "FeatureCollection", "features": [{
-        "type": "Feature", "properties": {"statcode": "GM0363", "statnaam": "Amsterdam", "jrstatcode": "2022-GM0363"},
-        "geometry": {"type": "Polygon", "coordinates": [ring]}}]}
+    collection = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"statcode": "GM0363", "statnaam": "Amsterdam", "jrstatcode": "2022-GM0363"},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        ],
+    }
     if crs:
         collection["crs"] = {"type": "name", "properties": {"name": f"urn:ogc:def:crs:EPSG::{crs}"}}
     return collection
@@ -220,14 +262,17 @@ def test_impossible_survey_values_are_listed_in_one_error(tmp_path):
     data = survey()
     data.loc[0, "lft"], data.loc[1, "lft"] = 250, 10
     data.loc[2, "woonduur"], data.loc[3, "jaar"] = -3, -2019
-    data.loc[4, "woonduur"] = 80   # longer at the address (80 years) than old (99)? possible; 5: 45 at 40 is not
+    data.loc[4, "woonduur"] = 80  # longer at the address (80 years) than old (99)? possible; 5: 45 at 40 is not
     data.loc[5, "woonduur"] = 45
     data.to_csv(tmp_path / "s.csv", index=False)
     with pytest.raises(ws.WijkstudieError) as exc:
         read_microdata(tmp_path / "s.csv", MAPPING)
-    text = one_line(exc, "survey_year: 1 value(s) outside 1990-2100 (e.g. -2019)",
-                    "age: 2 value(s) outside 18-110 (e.g. 10, 250)",
-                    "years_at_address: 1 value(s) outside 0-110 (e.g. -3)")
+    text = one_line(
+        exc,
+        "survey_year: 1 value(s) outside 1990-2100 (e.g. -2019)",
+        "age: 2 value(s) outside 18-110 (e.g. 10, 250)",
+        "years_at_address: 1 value(s) outside 0-110 (e.g. -3)",
+    )
     assert "4 problem(s)" in text and "longer than they are old" in text
 
 
@@ -259,13 +304,16 @@ def test_an_age_of_ten_never_lands_in_the_youngest_group(tmp_path):
     assert pd.isna(residents.loc[1, "age_group"]) and residents.loc[0, "age_group"] == "18-29"
 
 
-@pytest.mark.parametrize("text, fragments", [
-    ("columns:\n  age: lft\n  tenure: [eig\n", ["broken.yaml: not valid YAML at line"]),
-    ("- columns\n- values\n", ["broken.yaml: a mapping is a YAML dictionary with a 'columns' section, not list"]),
-    ("columns: [age, lft]\n", ["broken.yaml: 'columns' must be schema name: column in the file, not list"]),
-    ("columns: {age: lft}\nvalues: {tenure: owner}\n", ["'values' of tenure must be {code: schema value}"]),
-    ("", ["broken.yaml: a mapping is a YAML dictionary", "not an empty file"]),
-])
+@pytest.mark.parametrize(
+    "text, fragments",
+    [
+        ("columns:\n  age: lft\n  tenure: [eig\n", ["broken.yaml: not valid YAML at line"]),
+        ("- columns\n- values\n", ["broken.yaml: a mapping is a YAML dictionary with a 'columns' section, not list"]),
+        ("columns: [age, lft]\n", ["broken.yaml: 'columns' must be schema name: column in the file, not list"]),
+        ("columns: {age: lft}\nvalues: {tenure: owner}\n", ["'values' of tenure must be {code: schema value}"]),
+        ("", ["broken.yaml: a mapping is a YAML dictionary", "not an empty file"]),
+    ],
+)
 def test_a_broken_mapping_file_gives_one_line_naming_the_file(tmp_path, text, fragments):
     survey().to_csv(tmp_path / "s.csv", index=False)
     (tmp_path / "broken.yaml").write_text(text, encoding="utf-8")
@@ -275,6 +323,7 @@ def test_a_broken_mapping_file_gives_one_line_naming_the_file(tmp_path, text, fr
 
 
 # --- 6. caches ---------------------------------------------------------------------------------------------------
+
 
 def test_a_file_changed_in_place_is_read_again_with_refresh(tmp_path, cache_still_works):
     path = tmp_path / "kwb-2023.csv"  # a CSV saved from the KWB workbook
@@ -368,6 +417,7 @@ def test_a_read_only_cache_loads_without_caching(tmp_path, monkeypatch):
 
 # --- 7. errors that name the setting -----------------------------------------------------------------------------
 
+
 def test_a_download_into_a_cache_under_a_file_names_the_setting(tmp_path, monkeypatch):
     from wijkstudie.data import download
 
@@ -417,24 +467,29 @@ def test_a_folder_or_a_loop_where_the_mirror_should_have_a_file(fake_mirror, tmp
         ws.load("kwb", year=2017, variant="open-data")
     one_line(exc, "indicators_buurt_wijk_gemeente.csv: is a folder, not a data file")
     (root / "cbs-kwb" / "indicators_buurt_wijk_gemeente.csv").rmdir()
-    (root / "cbs-kwb" / "indicators_buurt_wijk_gemeente.csv").symlink_to(root / "cbs-kwb" / "indicators_buurt_wijk_gemeente.csv")
+    (root / "cbs-kwb" / "indicators_buurt_wijk_gemeente.csv").symlink_to(
+        root / "cbs-kwb" / "indicators_buurt_wijk_gemeente.csv"
+    )
     with pytest.raises(ws.WijkstudieError) as exc:
         ws.load("kwb", year=2017, variant="open-data")
     one_line(exc, "a symlink loop")
 
 
-@pytest.mark.parametrize("call, fragment", [
-    (lambda: ws.load(None), "a dataset name is a text such as 'kwb', not None"),
-    (lambda: ws.load(5), "not 5"),
-    (lambda: ws.load("kwb", year="twenty"), "year must be a whole number"),
-    (lambda: ws.load("kwb", year=2020.5), "year must be a whole number"),
-    (lambda: ws.load("kwb", year=2017, level=3), "no level 3"),
-    (lambda: ws.load("kwb", year=2017, variant=5), "no variant 5"),
-    (lambda: ws.load("kwb-codebook", level="wijk"), "no level 'wijk'"),
-    (lambda: ws.read_file(None), "read_file: give the path of a file, not None"),
-    (lambda: ws.read_file(""), "read_file: give the path of a file"),
-    (lambda: ws.read_file(FIXTURES / "empty.csv", year="x"), "year must be a whole number"),
-])
+@pytest.mark.parametrize(
+    "call, fragment",
+    [
+        (lambda: ws.load(None), "a dataset name is a text such as 'kwb', not None"),
+        (lambda: ws.load(5), "not 5"),
+        (lambda: ws.load("kwb", year="twenty"), "year must be a whole number"),
+        (lambda: ws.load("kwb", year=2020.5), "year must be a whole number"),
+        (lambda: ws.load("kwb", year=2017, level=3), "no level 3"),
+        (lambda: ws.load("kwb", year=2017, variant=5), "no variant 5"),
+        (lambda: ws.load("kwb-codebook", level="wijk"), "no level 'wijk'"),
+        (lambda: ws.read_file(None), "read_file: give the path of a file, not None"),
+        (lambda: ws.read_file(""), "read_file: give the path of a file"),
+        (lambda: ws.read_file(FIXTURES / "empty.csv", year="x"), "year must be a whole number"),
+    ],
+)
 def test_wrong_arguments_give_one_line(call, fragment, fresh_cache):
     with pytest.raises(ws.WijkstudieError) as exc:
         call()

@@ -10,13 +10,16 @@ from wijkstudie.study import with_indicators
 
 TRUE = synthetic.parameters()
 P = TRUE["participation"]
-FULL = ("owner + social + single + student_i + age_30_44 + age_65_plus + non_dutch + trust_neighbours"
-        " + problem * (age_65_plus + non_dutch + age_30_44)")
+FULL = (
+    "owner + social + single + student_i + age_30_44 + age_65_plus + non_dutch + trust_neighbours"
+    " + problem * (age_65_plus + non_dutch + age_30_44)"
+)
 
 
 def residents(seed, n_neighbourhoods=400, per=60):
-    world = synthetic.generate(seed=seed, n_neighbourhoods=n_neighbourhoods, residents_per_neighbourhood=per,
-                               geometry=False)
+    world = synthetic.generate(
+        seed=seed, n_neighbourhoods=n_neighbourhoods, residents_per_neighbourhood=per, geometry=False
+    )
     r = with_indicators(world.residents)
     return r.assign(social=(r["tenure"] == "social_rent").astype(int), student_i=r["student"].astype(int))
 
@@ -27,8 +30,9 @@ def sample():
 
 
 def test_segmented_fit_recovers_the_breakpoint_and_the_slopes(sample):
-    fit = segmented_logit(sample, "participates", "years_at_address", covariates=FULL, weights="weight",
-                          cluster="buurt_code")
+    fit = segmented_logit(
+        sample, "participates", "years_at_address", covariates=FULL, weights="weight", cluster="buurt_code"
+    )
     assert isinstance(fit, ModelResult)
     low, high = fit.extra["breakpoint_ci"]
     assert low <= P["residence_breakpoint_years"] <= high
@@ -44,42 +48,60 @@ def test_segmented_fit_recovers_the_breakpoint_and_the_slopes(sample):
 
 def test_multilevel_logit_recovers_odds_ratios_and_the_intraclass_correlation(sample):
     fit = multilevel_logit(f"participates ~ {FULL} + np.minimum(years_at_address, 4)", sample, group="buurt_code")
-    truth = {"owner": P["owner"], "social": P["social_rent"], "single": P["single_person"], "student_i": P["student"],
-             "age_30_44": P["age_30_44"], "age_65_plus": P["age_65_plus"], "non_dutch": P["non_dutch"],
-             "trust_neighbours": P["trust"], "np.minimum(years_at_address, 4)": P["residence_slope_per_year"],
-             "problem": P["problem_area"], "problem:age_65_plus": P["problem_x_age_65_plus"],
-             "problem:non_dutch": P["problem_x_non_dutch"], "problem:age_30_44": P["problem_x_age_30_44"]}
+    truth = {
+        "owner": P["owner"],
+        "social": P["social_rent"],
+        "single": P["single_person"],
+        "student_i": P["student"],
+        "age_30_44": P["age_30_44"],
+        "age_65_plus": P["age_65_plus"],
+        "non_dutch": P["non_dutch"],
+        "trust_neighbours": P["trust"],
+        "np.minimum(years_at_address, 4)": P["residence_slope_per_year"],
+        "problem": P["problem_area"],
+        "problem:age_65_plus": P["problem_x_age_65_plus"],
+        "problem:non_dutch": P["problem_x_non_dutch"],
+        "problem:age_30_44": P["problem_x_age_30_44"],
+    }
     table = fit.table
     z = {term: (table.loc[term, "estimate"] - value) / table.loc[term, "std_error"] for term, value in truth.items()}
     # 13 parameters at one seed: each within its 99.9 % interval (a 95 % check of each would fail by chance in
     # about half of all seeds; the 95 % intervals themselves are checked by the coverage test below)
     assert max(abs(v) for v in z.values()) < 3.3, z
     assert np.mean([abs(v) < 1.96 for v in z.values()]) >= 0.75, z
-    true_icc = P["neighbourhood_sd"] ** 2 / (P["neighbourhood_sd"] ** 2 + np.pi ** 2 / 3)
+    true_icc = P["neighbourhood_sd"] ** 2 / (P["neighbourhood_sd"] ** 2 + np.pi**2 / 3)
     assert fit.extra["icc_ci"][0] < true_icc < fit.extra["icc_ci"][1]
     assert fit.extra["converged"]
 
 
 def test_livability_interactions_are_recovered(sample):
-    fit = logit(f"participates ~ {FULL} + np.minimum(years_at_address, 4)", sample, weights="weight",
-                cluster="buurt_code")
-    for term, key in (("problem:age_65_plus", "problem_x_age_65_plus"), ("problem:non_dutch", "problem_x_non_dutch"),
-                      ("problem:age_30_44", "problem_x_age_30_44")):
+    fit = logit(
+        f"participates ~ {FULL} + np.minimum(years_at_address, 4)", sample, weights="weight", cluster="buurt_code"
+    )
+    for term, key in (
+        ("problem:age_65_plus", "problem_x_age_65_plus"),
+        ("problem:non_dutch", "problem_x_non_dutch"),
+        ("problem:age_30_44", "problem_x_age_30_44"),
+    ):
         row = fit.table.loc[term]
-        assert abs(row["estimate"] - P[key]) / row["std_error"] < 3.3, term   # within the 99.9 % interval
+        assert abs(row["estimate"] - P[key]) / row["std_error"] < 3.3, term  # within the 99.9 % interval
         assert np.sign(row["ci_low"]) == np.sign(row["ci_high"]) == np.sign(P[key]), term  # and clearly signed
 
 
 def test_interval_coverage_over_repeated_seeds():
     """The weighted, cluster-robust 95 % intervals of the F6 model (knowing the plans, owner, problem area)
     cover the scenario's values in about 95 % of 200 independent synthetic surveys (binomial sd 1.5 points)."""
-    truth = {"aware_of_plans": TRUE["plans"]["confidence_aware"], "owner": TRUE["plans"]["confidence_owner"],
-             "problem": TRUE["plans"]["confidence_problem_area"]}
+    truth = {
+        "aware_of_plans": TRUE["plans"]["confidence_aware"],
+        "owner": TRUE["plans"]["confidence_owner"],
+        "problem": TRUE["plans"]["confidence_problem_area"],
+    }
     covered = {term: [] for term in truth}
     for seed in range(200):
         r = residents(seed=1000 + seed, n_neighbourhoods=150, per=15)
-        table = logit("confidence_in_future ~ aware_of_plans + owner + problem", r, weights="weight",
-                      cluster="buurt_code").table
+        table = logit(
+            "confidence_in_future ~ aware_of_plans + owner + problem", r, weights="weight", cluster="buurt_code"
+        ).table
         for term, value in truth.items():
             covered[term].append(table.loc[term, "ci_low"] < value < table.loc[term, "ci_high"])
     coverage = {term: float(np.mean(hits)) for term, hits in covered.items()}
@@ -91,11 +113,17 @@ def test_interval_coverage_over_repeated_seeds():
 def test_predicted_probabilities_by_group_follow_the_fitted_model(sample):
     from wijkstudie.models import predict, predicted_by_group
 
-    fit = logit("confidence_in_future ~ aware_of_plans + owner + problem", sample, weights="weight",
-                cluster="buurt_code")
-    table = predicted_by_group(fit, sample, {"aware": {"aware_of_plans": 1}, "unaware": {"aware_of_plans": 0}},
-                               by="problem", labels=("elsewhere", "livability problems"))
-    assert (table.loc["aware"] > table.loc["unaware"]).all()          # positive effect of knowing the plans
+    fit = logit(
+        "confidence_in_future ~ aware_of_plans + owner + problem", sample, weights="weight", cluster="buurt_code"
+    )
+    table = predicted_by_group(
+        fit,
+        sample,
+        {"aware": {"aware_of_plans": 1}, "unaware": {"aware_of_plans": 0}},
+        by="problem",
+        labels=("elsewhere", "livability problems"),
+    )
+    assert (table.loc["aware"] > table.loc["unaware"]).all()  # positive effect of knowing the plans
     assert (table["elsewhere"] > table["livability problems"]).all()  # negative effect of problem areas
     b = fit.table["estimate"]
     one = sample.iloc[[0]].assign(aware_of_plans=1, owner=1, problem=0)

@@ -25,11 +25,11 @@ def test_the_intraclass_correlation_of_a_vanishing_group_variance_is_computed_wi
     sd_low, sd_high = fit.extra["group_sd_ci"]
     assert sd_low <= fit.extra["group_sd"] <= sd_high  # an unbounded upper limit is inf, not an overflow
     # the ICC is var / (var + pi^2 / 3) at the estimate
-    assert fit.extra["icc"] == pytest.approx(fit.extra["group_variance"] / (fit.extra["group_variance"]
-                                                                           + np.pi ** 2 / 3))
+    assert fit.extra["icc"] == pytest.approx(fit.extra["group_variance"] / (fit.extra["group_variance"] + np.pi**2 / 3))
 
 
 # --- clustered errors in area_regression ----------------------------------------------------------------------
+
 
 def areas_over_years(rng, areas=40, years=5, slope=0.5):
     """Areas observed in several years: the composition x is mostly the area's own, and the outcome carries a
@@ -37,8 +37,14 @@ def areas_over_years(rng, areas=40, years=5, slope=0.5):
     code = np.repeat(np.arange(areas), years)
     x = rng.normal(0, 1, areas)[code] + rng.normal(0, 0.7, code.size)
     y = 2 + slope * x + rng.normal(0, 2, areas)[code] + rng.normal(0, 0.5, code.size)
-    return pd.DataFrame({"region_code": [f"WK{c:04d}" for c in code],
-                         "year": np.tile(np.arange(2016, 2016 + years), areas), "x": x, "y": y})
+    return pd.DataFrame(
+        {
+            "region_code": [f"WK{c:04d}" for c in code],
+            "year": np.tile(np.arange(2016, 2016 + years), areas),
+            "x": x,
+            "y": y,
+        }
+    )
 
 
 def test_clustered_errors_are_larger_than_hc3_and_their_intervals_cover_the_true_slope():
@@ -54,33 +60,36 @@ def test_clustered_errors_are_larger_than_hc3_and_their_intervals_cover_the_true
         covered_hc3.append(row_hc3["ci_low"] < 0.5 < row_hc3["ci_high"])
         ratios.append(row["std_error"] / row_hc3["std_error"])
     assert np.mean(covered) >= 0.90, np.mean(covered)
-    assert np.mean(covered_hc3) < 0.85, np.mean(covered_hc3)   # HC3 treats 200 rows as 200 independent areas
+    assert np.mean(covered_hc3) < 0.85, np.mean(covered_hc3)  # HC3 treats 200 rows as 200 independent areas
     assert min(ratios) > 1.2 and np.median(ratios) > 1.5
     assert clustered.extra["clusters"] == 40 and set(clustered.table["distribution"]) == {"t(39)"}
     assert clustered.model == "area regression (errors clustered by region_code)"
     # the clustered standard error is statsmodels' cluster-robust one
     import statsmodels.formula.api as smf
 
-    reference = smf.ols("y ~ x", data).fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(
-        data["region_code"])[0]})
+    reference = smf.ols("y ~ x", data).fit(
+        cov_type="cluster", cov_kwds={"groups": pd.factorize(data["region_code"])[0]}
+    )
     assert row["std_error"] == pytest.approx(reference.bse["x"], rel=1e-10)
     assert row["ci_high"] - row["estimate"] == pytest.approx(stats.t(39).ppf(0.975) * row["std_error"], rel=1e-10)
 
 
 def test_clustered_errors_drop_rows_without_a_cluster_and_refuse_too_few_clusters():
     data = areas_over_years(np.random.default_rng(1), areas=8)
-    data.loc[:4, "region_code"] = None    # the first area's five rows lack their cluster
+    data.loc[:4, "region_code"] = None  # the first area's five rows lack their cluster
     fit = area_regression("y ~ x", data.assign(population=100.0), weights="population", cluster="region_code")
     assert fit.n == 35 and fit.extra["clusters"] == 7 and fit.table["distribution"].iloc[0] == "t(6)"
     assert fit.model == "area regression (weighted by population; errors clustered by region_code)"
     with pytest.raises(WijkstudieError, match="only 4 clusters of 'region_code'"):
-        area_regression("y ~ x", data[data["region_code"].isin(["WK0001", "WK0002", "WK0003", "WK0004"])],
-                        cluster="region_code")
+        area_regression(
+            "y ~ x", data[data["region_code"].isin(["WK0001", "WK0002", "WK0003", "WK0004"])], cluster="region_code"
+        )
     with pytest.raises(WijkstudieError, match="no cluster column 'gemeente_code'"):
         area_regression("y ~ x", data, cluster="gemeente_code")
 
 
 # --- one definition of a standardised estimate ------------------------------------------------------------------
+
 
 def raw_ratio(frame, x="x", y="y", weights=None):
     """SD(x) / SD(y) of the raw columns, computed here independently of the package (weighted: numpy's
@@ -98,29 +107,33 @@ def test_every_linear_model_standardises_by_the_raw_sds_of_the_rows_it_used():
 
     rng = np.random.default_rng(5)
     panel = areas_over_years(rng, areas=60, years=4).assign(population=rng.integers(100, 5000, 240).astype(float))
-    panel["x"] = 3 * panel["x"]                         # raw SD(x) about 3.7, SD(y) about 2.6
-    panel.loc[[0, 1], "y"] = np.nan                    # rows a model cannot use ...
+    panel["x"] = 3 * panel["x"]  # raw SD(x) about 3.7, SD(y) about 2.6
+    panel.loc[[0, 1], "y"] = np.nan  # rows a model cannot use ...
     panel = pd.concat([panel, panel.iloc[[5]].assign(region_code="WK9999")], ignore_index=True)  # ... a singleton
     complete = panel.dropna(subset=["y"])
     results = {
         "area regression": (area_regression("y ~ x", panel), complete, None),
         "weighted": (area_regression("y ~ x", panel, weights="population"), complete, "population"),
-        "clustered": (area_regression("y ~ x", panel, weights="population", cluster="region_code"), complete,
-                      "population"),
+        "clustered": (
+            area_regression("y ~ x", panel, weights="population", cluster="region_code"),
+            complete,
+            "population",
+        ),
         "multilevel": (multilevel("y ~ x", panel, group="region_code"), complete, None),
         # the within estimate uses only areas seen more than once: the singleton is not among its rows
         "within": (within_estimate("y ~ x", panel), complete[complete["region_code"] != "WK9999"], None),
     }
     side = 15
-    cells = gpd.GeoDataFrame({"x": rng.normal(0, 3, side * side)},
-                             geometry=[box(i % side, i // side, i % side + 1, i // side + 1) for i in
-                                       range(side * side)], crs=28992)
+    cells = gpd.GeoDataFrame(
+        {"x": rng.normal(0, 3, side * side)},
+        geometry=[box(i % side, i // side, i % side + 1, i // side + 1) for i in range(side * side)],
+        crs=28992,
+    )
     cells["y"] = 1 + 0.4 * cells["x"] + rng.normal(0, 2, len(cells))
     results.update({f"spatial: {k}": (v, cells, None) for k, v in spatial_models("y ~ x", cells).items()})
     for name, (result, rows, weights) in results.items():
         row = result.term("x")
-        assert row["std_estimate"] == pytest.approx(row["estimate"] * raw_ratio(rows, weights=weights),
-                                                    rel=1e-9), name
+        assert row["std_estimate"] == pytest.approx(row["estimate"] * raw_ratio(rows, weights=weights), rel=1e-9), name
         assert result.std_definition == STD_LINEAR, name
     assert "raw (not demeaned)" in STD_LINEAR and "weighted exactly when the fit is weighted" in STD_LINEAR
     # the within-area SDs are far smaller: standardising by them would have inflated the within estimate
@@ -131,6 +144,7 @@ def test_every_linear_model_standardises_by_the_raw_sds_of_the_rows_it_used():
 
 
 # --- the breakpoint of a segmented logistic model: a cluster bootstrap -----------------------------------------
+
 
 def clustered_residents(rng, clusters=300, breakpoint=4.0, before=0.3, after=0.0, sd=0.3):
     """Residents in buurten of 20-60: participation rises with years at the address up to the breakpoint and is
@@ -220,11 +234,12 @@ def test_the_one_step_profile_finds_the_breakpoint_a_full_refit_of_the_replicate
 
 # --- equivalence: two one-sided tests ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("distribution", ["normal", "t(12)"])
 def test_equivalence_holds_exactly_when_the_90_percent_interval_lies_inside_the_margin(distribution):
     q = stats.norm.ppf(0.95) if distribution == "normal" else stats.t(12).ppf(0.95)
     se, margin = 0.5, 2.0
-    edge = margin - q * se                      # the estimate whose 90 % interval ends at +margin
+    edge = margin - q * se  # the estimate whose 90 % interval ends at +margin
     for sign in (1, -1):
         inside = equivalence_test(sign * (edge - 1e-3), se, margin, distribution)
         outside = equivalence_test(sign * (edge + 1e-3), se, margin, distribution)
@@ -255,14 +270,23 @@ def test_equivalence_refuses_a_margin_or_standard_error_that_is_not_positive():
 # The BCG vaccine trials (Colditz et al. 1994, JAMA 271: 698-702; metafor's dat.bcg): TB cases and non-cases
 # among the vaccinated (tpos, tneg) and the controls (cpos, cneg) of 13 trials.
 BCG = pd.DataFrame(
-    [("Aronson", 1948, 4, 119, 11, 128), ("Ferguson & Simes", 1949, 6, 300, 29, 274),
-     ("Rosenthal et al", 1960, 3, 228, 11, 209), ("Hart & Sutherland", 1977, 62, 13536, 248, 12619),
-     ("Frimodt-Moller et al", 1973, 33, 5036, 47, 5761), ("Stein & Aronson", 1953, 180, 1361, 372, 1079),
-     ("Vandiviere et al", 1973, 8, 2537, 10, 619), ("TPT Madras", 1980, 505, 87886, 499, 87892),
-     ("Coetzee & Berjak", 1968, 29, 7470, 45, 7232), ("Rosenthal et al", 1961, 17, 1699, 65, 1600),
-     ("Comstock et al", 1974, 186, 50448, 141, 27197), ("Comstock & Webster", 1969, 5, 2493, 3, 2338),
-     ("Comstock et al", 1976, 27, 16886, 29, 17825)],
-    columns=["author", "year", "tpos", "tneg", "cpos", "cneg"])
+    [
+        ("Aronson", 1948, 4, 119, 11, 128),
+        ("Ferguson & Simes", 1949, 6, 300, 29, 274),
+        ("Rosenthal et al", 1960, 3, 228, 11, 209),
+        ("Hart & Sutherland", 1977, 62, 13536, 248, 12619),
+        ("Frimodt-Moller et al", 1973, 33, 5036, 47, 5761),
+        ("Stein & Aronson", 1953, 180, 1361, 372, 1079),
+        ("Vandiviere et al", 1973, 8, 2537, 10, 619),
+        ("TPT Madras", 1980, 505, 87886, 499, 87892),
+        ("Coetzee & Berjak", 1968, 29, 7470, 45, 7232),
+        ("Rosenthal et al", 1961, 17, 1699, 65, 1600),
+        ("Comstock et al", 1974, 186, 50448, 141, 27197),
+        ("Comstock & Webster", 1969, 5, 2493, 3, 2338),
+        ("Comstock et al", 1976, 27, 16886, 29, 17825),
+    ],
+    columns=["author", "year", "tpos", "tneg", "cpos", "cneg"],
+)
 
 
 def test_the_pooled_estimate_of_the_bcg_trials_is_the_published_one():
@@ -297,8 +321,8 @@ def test_estimates_that_agree_beyond_chance_pool_to_the_inverse_variance_mean():
     estimates, se = np.array([0.50, 0.52, 0.49, 0.51]), np.array([0.1, 0.2, 0.15, 0.1])
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
-        pooled = pooled_estimate(estimates, se)   # Q far below its k - 1 degrees of freedom: no heterogeneity
-    w = 1 / se ** 2
+        pooled = pooled_estimate(estimates, se)  # Q far below its k - 1 degrees of freedom: no heterogeneity
+    w = 1 / se**2
     assert pooled["tau2"] == 0 and pooled["i2"] == 0 and pooled["q"] < 3
     assert pooled["estimate"] == pytest.approx(np.sum(w * estimates) / w.sum())
     assert pooled["std_error"] == pytest.approx(1 / np.sqrt(w.sum()))

@@ -9,28 +9,54 @@ from wijkstudie.microdata.survey import load_mapping, load_residents, read_micro
 
 MAPPING = {
     "source": "Test survey",
-    "columns": {"respondent_id": "id", "buurt_code": "bu", "gemeente_code": "gm", "survey_year": "jaar",
-                "age": "lft", "household_type": "hh", "tenure": "eig", "years_at_address": "woonduur",
-                "origin": "herk", "participates": "part", "trust_neighbours": "vertr", "aware_of_plans": "plan",
-                "confidence_in_future": "toek", "livability": "leefb", "weight": "gewicht"},
-    "values": {"household_type": {1: "single", 2: "couple", 3: "couple_with_children", 4: "single_parent"},
-               "tenure": {"Koop": "owner", "Huur corporatie": "social_rent", "Huur particulier": "private_rent"},
-               "origin": {1: "dutch", 2: "western", 3: "non_western"},
-               "participates": {"Ja": 1, "Nee": 0}, "livability": {1: "good", 2: "problem"}},
+    "columns": {
+        "respondent_id": "id",
+        "buurt_code": "bu",
+        "gemeente_code": "gm",
+        "survey_year": "jaar",
+        "age": "lft",
+        "household_type": "hh",
+        "tenure": "eig",
+        "years_at_address": "woonduur",
+        "origin": "herk",
+        "participates": "part",
+        "trust_neighbours": "vertr",
+        "aware_of_plans": "plan",
+        "confidence_in_future": "toek",
+        "livability": "leefb",
+        "weight": "gewicht",
+    },
+    "values": {
+        "household_type": {1: "single", 2: "couple", 3: "couple_with_children", 4: "single_parent"},
+        "tenure": {"Koop": "owner", "Huur corporatie": "social_rent", "Huur particulier": "private_rent"},
+        "origin": {1: "dutch", 2: "western", 3: "non_western"},
+        "participates": {"Ja": 1, "Nee": 0},
+        "livability": {1: "good", 2: "problem"},
+    },
     "missing": [99, "Weet niet"],
 }
 
 
 def survey(n=6) -> pd.DataFrame:
-    return pd.DataFrame({
-        "id": range(1, n + 1), "bu": ["BU03630000", "BU03630001", "3630000", "BU03630001", "BU03630000", "BU03630001"][:n],
-        "gm": [363] * n, "jaar": [2021] * n, "lft": [25, 34, 50, 71, 99, 40][:n], "hh": [1, 2, 3, 4, 1, 2][:n],
-        "eig": ["Koop", "Huur corporatie", "Huur particulier", "Koop", "Koop", "Huur corporatie"][:n],
-        "woonduur": [1.5, 3, 10, 40, 2, 6][:n], "herk": [1, 2, 3, 1, 1, 3][:n],
-        "part": ["Ja", "Nee", "Weet niet", "Ja", "Nee", "Ja"][:n], "vertr": [1, 0, 1, 1, 0, 1][:n],
-        "plan": [0, 1, 1, 0, 0, 1][:n], "toek": [1, 1, 0, 1, 0, 1][:n], "leefb": [1, 2, 1, 1, 2, 1][:n],
-        "gewicht": [1.0, 0.8, 1.2, 1.1, 0.9, 1.0][:n],
-    })
+    return pd.DataFrame(
+        {
+            "id": range(1, n + 1),
+            "bu": ["BU03630000", "BU03630001", "3630000", "BU03630001", "BU03630000", "BU03630001"][:n],
+            "gm": [363] * n,
+            "jaar": [2021] * n,
+            "lft": [25, 34, 50, 71, 99, 40][:n],
+            "hh": [1, 2, 3, 4, 1, 2][:n],
+            "eig": ["Koop", "Huur corporatie", "Huur particulier", "Koop", "Koop", "Huur corporatie"][:n],
+            "woonduur": [1.5, 3, 10, 40, 2, 6][:n],
+            "herk": [1, 2, 3, 1, 1, 3][:n],
+            "part": ["Ja", "Nee", "Weet niet", "Ja", "Nee", "Ja"][:n],
+            "vertr": [1, 0, 1, 1, 0, 1][:n],
+            "plan": [0, 1, 1, 0, 0, 1][:n],
+            "toek": [1, 1, 0, 1, 0, 1][:n],
+            "leefb": [1, 2, 1, 1, 2, 1][:n],
+            "gewicht": [1.0, 0.8, 1.2, 1.1, 0.9, 1.0][:n],
+        }
+    )
 
 
 def test_csv_is_mapped_onto_the_schema(tmp_path):
@@ -38,10 +64,10 @@ def test_csv_is_mapped_onto_the_schema(tmp_path):
     survey().to_csv(path, index=False)
     residents = read_microdata(path, MAPPING)
     assert list(residents["tenure"]) == ["owner", "social_rent", "private_rent", "owner", "owner", "social_rent"]
-    assert residents["buurt_code"].tolist()[2] == "BU03630000"        # code normalised
+    assert residents["buurt_code"].tolist()[2] == "BU03630000"  # code normalised
     assert residents["gemeente_code"].unique().tolist() == ["GM0363"]
-    assert pd.isna(residents["participates"][2])                      # "Weet niet" is missing
-    assert pd.isna(residents["age"][4])                               # 99 is missing
+    assert pd.isna(residents["participates"][2])  # "Weet niet" is missing
+    assert pd.isna(residents["age"][4])  # 99 is missing
     assert residents["age_group"].astype(str).tolist()[:4] == ["18-29", "30-44", "45-64", "65+"]
     assert ws.provenance_of(residents).kind == "real"
 
@@ -50,8 +76,9 @@ def test_spss_value_labels_are_applied(tmp_path):
     path = tmp_path / "survey.sav"
     frame = survey()
     frame["eig"] = frame["eig"].map({"Koop": 1, "Huur corporatie": 2, "Huur particulier": 3})
-    pyreadstat.write_sav(frame, str(path), variable_value_labels={"eig": {1: "Koop", 2: "Huur corporatie",
-                                                                         3: "Huur particulier"}})
+    pyreadstat.write_sav(
+        frame, str(path), variable_value_labels={"eig": {1: "Koop", 2: "Huur corporatie", 3: "Huur particulier"}}
+    )
     residents = read_microdata(path, MAPPING)
     assert residents["tenure"].tolist()[:3] == ["owner", "social_rent", "private_rent"]
 
@@ -73,8 +100,12 @@ def test_a_broken_file_is_refused_with_every_problem_in_one_message(tmp_path):
         read_microdata(path, MAPPING)
     message = str(info.value)
     assert message.startswith("broken.csv: 4 problem(s) with mapping Test survey")
-    for fragment in ("trust_neighbours: column 'vertr' not in the file", "tenure: values not in the mapping: Anti-kraak",
-                     "years_at_address: 1 value(s) are not numbers", "aware_of_plans: binary variable has values other than 0/1: 3"):
+    for fragment in (
+        "trust_neighbours: column 'vertr' not in the file",
+        "tenure: values not in the mapping: Anti-kraak",
+        "years_at_address: 1 value(s) are not numbers",
+        "aware_of_plans: binary variable has values other than 0/1: 3",
+    ):
         assert fragment in message
     assert "\n" not in message
 

@@ -7,7 +7,17 @@ import pytest
 import statsmodels.formula.api as smf
 from shapely.geometry import box
 
-from wijkstudie.models import area_regression, cronbach_alpha, lisa, morans_i, multilevel, scale_score, spatial_models, spatial_weights, within_estimate
+from wijkstudie.models import (
+    area_regression,
+    cronbach_alpha,
+    lisa,
+    morans_i,
+    multilevel,
+    scale_score,
+    spatial_models,
+    spatial_weights,
+    within_estimate,
+)
 
 
 @pytest.fixture
@@ -37,8 +47,13 @@ def test_standardised_coefficient_of_a_single_predictor_is_the_correlation(rng):
 
 
 def test_rows_with_missing_values_or_weights_are_left_out(rng):
-    data = pd.DataFrame({"y": [1.0, 2, 3, 4, 5, 6, 7, np.nan], "x": [1.0, 2, 3, 4, 5, 6, 7, 8],
-                         "population": [1.0, 1, 1, 1, 1, 1, np.nan, 1]})
+    data = pd.DataFrame(
+        {
+            "y": [1.0, 2, 3, 4, 5, 6, 7, np.nan],
+            "x": [1.0, 2, 3, 4, 5, 6, 7, 8],
+            "population": [1.0, 1, 1, 1, 1, 1, np.nan, 1],
+        }
+    )
     assert area_regression("y ~ x", data, weights="population").n == 6
 
 
@@ -94,8 +109,8 @@ def test_multilevel_recovers_slope_and_group_variance(rng):
 def test_multilevel_without_a_group_effect_still_recovers_the_slope():
     # what the synthetic world's wijken give: few groups, no variance between them once the covariates are
     # in; L-BFGS meets a singular gradient there
-    from wijkstudie import study
     import wijkstudie as ws
+    from wijkstudie import study
 
     with ws.settings.using(data="synthetic"):
         wijken = study.national_wijken(2020)
@@ -108,8 +123,9 @@ def test_multilevel_without_a_group_effect_still_recovers_the_slope():
 
 def grid(n=20):
     cells = [box(i, j, i + 1, j + 1) for i in range(n) for j in range(n)]
-    gdf = gpd.GeoDataFrame({"i": [i for i in range(n) for _ in range(n)], "j": list(range(n)) * n},
-                           geometry=cells, crs=28992)
+    gdf = gpd.GeoDataFrame(
+        {"i": [i for i in range(n) for _ in range(n)], "j": list(range(n)) * n}, geometry=cells, crs=28992
+    )
     return gdf
 
 

@@ -21,13 +21,15 @@ def test_stored_without_outputs_with_the_python3_kernel(path):
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     assert all(not c["outputs"] and c["execution_count"] is None for c in code)
     source = "".join("".join(c["source"]) for c in code)
-    assert "start_notebook(" in source                        # says which data (real or synthetic) it uses
-    assert "def " not in source                               # logic lives in the library
+    assert "start_notebook(" in source  # says which data (real or synthetic) it uses
+    assert "def " not in source  # logic lives in the library
     if not path.name.startswith("00"):
-        assert "finding_card(" in source                      # ends with its finding card
+        assert "finding_card(" in source  # ends with its finding card
 
 
-PLOTTING = re.compile(r"\bplt\.|\bax\.|\baxes\b|\bfig\.|\.plot\(|\.plot\.|imshow|set_(?!index)[a-z]+\(|legend\(|axvline|axvspan")
+PLOTTING = re.compile(
+    r"\bplt\.|\bax\.|\baxes\b|\bfig\.|\.plot\(|\.plot\.|imshow|set_(?!index)[a-z]+\(|legend\(|axvline|axvspan"
+)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -5,9 +5,8 @@ import hashlib
 import geopandas as gpd
 import matplotlib.pyplot as plt
 import numpy as np
-from shapely.geometry import box
-
 import pytest
+from shapely.geometry import box
 
 import wijkstudie as ws
 from wijkstudie.plotting import caption_text, choropleth, save_figure, scatter_fit, use_house_style
@@ -15,12 +14,20 @@ from wijkstudie.plotting import caption_text, choropleth, save_figure, scatter_f
 
 def make_figure():
     use_house_style()
-    gdf = gpd.GeoDataFrame({"region_code": ["GM1", "GM2", "GM3"], "pct_volunteering": [20.0, np.nan, 30.0]},
-                           geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), box(2, 0, 3, 1)], crs=28992)
+    gdf = gpd.GeoDataFrame(
+        {"region_code": ["GM1", "GM2", "GM3"], "pct_volunteering": [20.0, np.nan, 30.0]},
+        geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), box(2, 0, 3, 1)],
+        crs=28992,
+    )
     fig, axes = plt.subplots(1, 2, figsize=(6, 3))
     choropleth(gdf, "pct_volunteering", ax=axes[0], k=2, language="nl")
-    scatter_fit(gdf.assign(x=[1.0, 2.0, 3.0], population=[10, 20, 30]), "x", "pct_volunteering", ax=axes[1],
-                weights="population")
+    scatter_fit(
+        gdf.assign(x=[1.0, 2.0, 3.0], population=[10, 20, 30]),
+        "x",
+        "pct_volunteering",
+        ax=axes[1],
+        weights="population",
+    )
     return fig, axes
 
 
@@ -71,10 +78,12 @@ def test_the_kind_of_data_comes_from_the_tables_and_unknown_is_never_shown_as_re
     assert [t.get_text() for t in fig.texts] == ["Source: CBS, Kerncijfers wijken en buurten 2017"]
     save_figure(fig, "plain", source="CBS", folder=tmp_path, formats=("png",))  # plain text: provenance unknown
     texts = [t.get_text() for t in fig.texts]
-    assert "UNKNOWN PROVENANCE" in texts and any(t.startswith("UNKNOWN PROVENANCE (not known to be real data)")
-                                                 for t in texts)
-    merged = table.merge(table[["region_code"]].assign(other=1).pipe(lambda f: f.set_axis(f.columns, axis=1)),
-                         on="region_code")
+    assert "UNKNOWN PROVENANCE" in texts and any(
+        t.startswith("UNKNOWN PROVENANCE (not known to be real data)") for t in texts
+    )
+    merged = table.merge(
+        table[["region_code"]].assign(other=1).pipe(lambda f: f.set_axis(f.columns, axis=1)), on="region_code"
+    )
     merged.attrs = {}  # what pandas leaves when it drops provenance
     save_figure(fig, "merged", source=ws.source_caption(merged), folder=tmp_path, formats=("png",))
     assert "UNKNOWN PROVENANCE" in [t.get_text() for t in fig.texts]
@@ -95,8 +104,11 @@ def test_a_wide_map_in_a_tall_figure_is_saved_without_a_band_of_white_above_its_
     from wijkstudie.plotting import map_figure
 
     use_house_style()
-    wide = gpd.GeoDataFrame({"region_code": ["GM1", "GM2"], "pct_volunteering": [20.0, 30.0]},
-                            geometry=[box(0, 0, 2, 1), box(2, 0, 4, 1)], crs=28992)  # 4 wide, 1 high
+    wide = gpd.GeoDataFrame(
+        {"region_code": ["GM1", "GM2"], "pct_volunteering": [20.0, 30.0]},
+        geometry=[box(0, 0, 2, 1), box(2, 0, 4, 1)],
+        crs=28992,
+    )  # 4 wide, 1 high
     fig = map_figure(wide, "pct_volunteering", size=(6.0, 7.0), k=2)
     width, height = Image.open(save_figure(fig, "wide", source="CBS", folder=tmp_path, formats=("png",))[0]).size
     plt.close(fig)
@@ -152,8 +164,9 @@ def test_a_map_of_many_areas_is_drawn_simplified_below_a_printed_pixel():
         teeth = [(i + k / 200, j + (0.001 if k % 2 else 0)) for k in range(200)]
         return Polygon(teeth + [(i + 1, j), (i + 1, j + 1), (i, j + 1)])
 
-    areas = gpd.GeoDataFrame({"v": range(600)}, geometry=[jagged(i, j) for i in range(30) for j in range(20)],
-                             crs=28992)
+    areas = gpd.GeoDataFrame(
+        {"v": range(600)}, geometry=[jagged(i, j) for i in range(30) for j in range(20)], crs=28992
+    )
     drawn = for_drawing(areas)
     coordinates = lambda g: int(g.geometry.count_coordinates().sum())  # noqa: E731
     assert coordinates(drawn) < coordinates(areas) / 10

@@ -32,8 +32,10 @@ def test_weighted_buurten_give_the_published_gemeente_figures(matched):
     computed = ws.weighted_mean_by(buurten, "pct_volunteering", "population", "gemeente_code")
     published = rivm[rivm["level"] == "gemeente"].set_index("region_code")["pct_volunteering"]
     diff = (computed["pct_volunteering"] - published.reindex(computed.index)).dropna().abs()
-    print(f"\n{len(diff)} gemeenten: median |diff| {diff.median():.3f} pp, worst {diff.max():.2f} pp "
-          f"({diff.idxmax()}), within {TOLERANCE} pp: {(diff <= TOLERANCE).mean():.1%}")
+    print(
+        f"\n{len(diff)} gemeenten: median |diff| {diff.median():.3f} pp, worst {diff.max():.2f} pp "
+        f"({diff.idxmax()}), within {TOLERANCE} pp: {(diff <= TOLERANCE).mean():.1%}"
+    )
     assert len(diff) > 300
     assert (diff <= TOLERANCE).mean() > 0.9
     assert diff.median() < 0.1

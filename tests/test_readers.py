@@ -17,8 +17,8 @@ def test_kwb_open_data_csv(tmp_path):
     assert r.levels == {"land": 1, "gemeente": 1, "wijk": 1, "buurt": 3}
     row = table.set_index("region_code").loc["BU99010000"]
     assert row["level"] == "buurt" and row["gemeente_code"] == "GM9901" and row["population"] == 300
-    assert row["pct_age_65_plus"] == pytest.approx(20.0)           # 60 / 300
-    assert row["pct_non_dutch_origin"] == pytest.approx(15.0)      # (30 + 15) / 300
+    assert row["pct_age_65_plus"] == pytest.approx(20.0)  # 60 / 300
+    assert row["pct_non_dutch_origin"] == pytest.approx(15.0)  # (30 + 15) / 300
     assert table.set_index("region_code").loc["NL01", "region_name"] == "Nederland"
     assert r.suppressed["mean_woz"] == 2 and r.suppressed["density"] == 2
     assert np.isnan(table.set_index("region_code").loc["BU99010002", "pct_age_65_plus"])  # 0 residents
@@ -42,11 +42,13 @@ def test_kwb_workbook_derives_percentages_and_flags_a_first_release(tmp_path):
     assert (r.source, r.year) == ("kwb", 2023)
     buurt = table.set_index("region_code").loc["BU99010000"]
     assert buurt["region_name"] == "Oud Centrum"
-    assert buurt["pct_single_person_households"] == pytest.approx(45.0)   # 180 / 400
-    assert buurt["pct_age_15_24"] == pytest.approx(20.0)                  # 120 / 600
+    assert buurt["pct_single_person_households"] == pytest.approx(45.0)  # 180 / 400
+    assert buurt["pct_age_15_24"] == pytest.approx(20.0)  # 120 / 600
     assert buurt["pct_age_65_plus"] == pytest.approx(10.0)
-    assert any(w.startswith("pct_owner_occupied is missing for all 2 buurten; this looks like a first release")
-               for w in r.warnings)
+    assert any(
+        w.startswith("pct_owner_occupied is missing for all 2 buurten; this looks like a first release")
+        for w in r.warnings
+    )
     assert r.suppressed["mean_income_per_resident"] == 4
 
 
@@ -60,10 +62,10 @@ def test_bbga_long_file_is_pivoted_without_forecasts():
     r = ws.report(table)
     assert (r.source, r.year) == ("amsterdam-bbga", 2017)
     dx01 = table[table["region_code"] == "DX01"].set_index("year")
-    assert dx01.loc[2016, "pct_owner_occupied"] == 21.5           # decimal comma
-    assert np.isnan(dx01.loc[2017, "social_cohesion"])            # empty value
+    assert dx01.loc[2016, "pct_owner_occupied"] == 21.5  # decimal comma
+    assert np.isnan(dx01.loc[2017, "social_cohesion"])  # empty value
     assert dx01.loc[2017, "pct_age_18_22"] == pytest.approx(100 * 4350 / 87000)
-    assert 2020 not in set(table["year"])                          # forecast rows dropped
+    assert 2020 not in set(table["year"])  # forecast rows dropped
     assert set(table.loc[table["region_code"] == "GM0363", "level"]) == {"gemeente"}
 
 
@@ -94,7 +96,7 @@ def test_rotterdam_profile_reads_every_year_and_scales_fractions(tmp_path):
     assert r.source == "rotterdam-wijkprofiel" and set(table["year"]) == {2014, 2016}
     vreewijk = table[(table["area_number"] == 80) & (table["year"] == 2016)].iloc[0]
     assert vreewijk["level"] == "buurt" and vreewijk["area_type"] == "wijk"
-    assert vreewijk["pct_know_each_other"] == pytest.approx(42.0)   # first ElkaarKennen_p, 0.42 -> 42 %
+    assert vreewijk["pct_know_each_other"] == pytest.approx(42.0)  # first ElkaarKennen_p, 0.42 -> 42 %
     assert vreewijk["safety_index"] == 100
     city = table[table["area_number"] == 5000].iloc[0]
     assert city["level"] == "gemeente" and city["region_code"] == "RTD5000"
@@ -104,8 +106,13 @@ def test_rotterdam_areas_are_linked_to_cbs_codes(tmp_path):
     from wijkstudie.data.readers.rotterdam import link_to_cbs
 
     table = ws.read_file(write_rotterdam_profile(tmp_path / "profiel.xlsx"))
-    wijken = gpd.GeoDataFrame({"region_code": ["WK059910", "WK059901"], "region_name": ["Feijenoord", "Centrum"],
-                               "gemeente_code": ["GM0599", "GM0599"]})
+    wijken = gpd.GeoDataFrame(
+        {
+            "region_code": ["WK059910", "WK059901"],
+            "region_name": ["Feijenoord", "Centrum"],
+            "gemeente_code": ["GM0599", "GM0599"],
+        }
+    )
     linked, notes = link_to_cbs(table, wijken)
     codes = dict(zip(linked["area_number"], linked["region_code"]))
     assert codes[80] == "BU05991080" and codes[4007] == "WK059910" and codes[5000] == "GM0599"

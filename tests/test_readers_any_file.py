@@ -15,22 +15,45 @@ import wijkstudie as ws
 from conftest import write_kwb_workbook
 
 KWB_ROWS = [
-    {"gwb_code_10": "GM9901", "regio": "Testdorp", "gm_naam": "Testdorp", "recs": "Gemeente", "a_inw": 1000,
-     "a_65_oo": 150, "p_koopw": 60},
-    {"gwb_code_10": "WK990100", "regio": "Wijk 00 Centrum", "gm_naam": "Testdorp", "recs": "Wijk", "a_inw": 1000,
-     "a_65_oo": 150, "p_koopw": 60},
-    {"gwb_code_10": "BU99010000", "regio": "Oude Kern", "gm_naam": "Testdorp", "recs": "Buurt", "a_inw": 600,
-     "a_65_oo": 60, "p_koopw": "."},
+    {
+        "gwb_code_10": "GM9901",
+        "regio": "Testdorp",
+        "gm_naam": "Testdorp",
+        "recs": "Gemeente",
+        "a_inw": 1000,
+        "a_65_oo": 150,
+        "p_koopw": 60,
+    },
+    {
+        "gwb_code_10": "WK990100",
+        "regio": "Wijk 00 Centrum",
+        "gm_naam": "Testdorp",
+        "recs": "Wijk",
+        "a_inw": 1000,
+        "a_65_oo": 150,
+        "p_koopw": 60,
+    },
+    {
+        "gwb_code_10": "BU99010000",
+        "regio": "Oude Kern",
+        "gm_naam": "Testdorp",
+        "recs": "Buurt",
+        "a_inw": 600,
+        "a_65_oo": 60,
+        "p_koopw": ".",
+    },
 ]
 
 
 # --- KWB workbooks and CSVs ---------------------------------------------------------------------------
 
+
 def test_a_municipal_extract_with_its_own_sheet_name_and_a_title_row(tmp_path):
     path = tmp_path / "kerncijfers.xlsx"
     with pd.ExcelWriter(path) as writer:
         pd.DataFrame([["Kerncijfers wijken en buurten, gemeente Testdorp"], []]).to_excel(
-            writer, sheet_name="Testdorp 2021", header=False, index=False)
+            writer, sheet_name="Testdorp 2021", header=False, index=False
+        )
         pd.DataFrame(KWB_ROWS).to_excel(writer, sheet_name="Testdorp 2021", startrow=2, index=False)
     table = ws.read_file(path)
     report = ws.report(table)
@@ -52,8 +75,11 @@ def test_a_sheet_without_a_year_takes_it_from_the_file_name_or_the_caller(tmp_pa
 
 def test_a_year_that_contradicts_the_sheet_is_refused(tmp_path):
     path = write_kwb_workbook(tmp_path / "k.xlsx", year=2022)
-    with pytest.raises(ws.WijkstudieError, match=r"k.xlsx: KWB workbook of 2022 \(its sheet 'kwb-2022'\), but "
-                                                 r"year=2019 was asked for"):
+    with pytest.raises(
+        ws.WijkstudieError,
+        match=r"k.xlsx: KWB workbook of 2022 \(its sheet 'kwb-2022'\), but "
+        r"year=2019 was asked for",
+    ):
         ws.read_file(path, year=2019)
     with pytest.raises(ws.WijkstudieError, match="year must be a whole number"):
         ws.read_file(path, year="recent")
@@ -82,15 +108,18 @@ def test_an_odata_export_named_by_its_table_id_gets_its_year_from_the_id(tmp_pat
 
 # --- boundaries -----------------------------------------------------------------------------------------
 
+
 def boundaries(convention: str, level: str, crs: int = 4326) -> gpd.GeoDataFrame:
     """Two areas of one level in the attribute convention of a CBS publication."""
     if crs == 4326:
         shapes = [box(5.00, 52.00, 5.05, 52.05), box(5.05, 52.00, 5.10, 52.05)]
     else:  # the same squares in RD New
-        shapes = list(gpd.GeoSeries([box(5.00, 52.00, 5.05, 52.05), box(5.05, 52.00, 5.10, 52.05)], crs=4326)
-                      .to_crs(28992))
-    codes = {"gemeente": ["GM9901", "GM9902"], "wijk": ["WK990100", "WK990101"],
-             "buurt": ["BU99010000", "BU99010001"]}[level]
+        shapes = list(
+            gpd.GeoSeries([box(5.00, 52.00, 5.05, 52.05), box(5.05, 52.00, 5.10, 52.05)], crs=4326).to_crs(28992)
+        )
+    codes = {"gemeente": ["GM9901", "GM9902"], "wijk": ["WK990100", "WK990101"], "buurt": ["BU99010000", "BU99010001"]}[
+        level
+    ]
     names = ["Noord", "Zuid"]
     if convention == "statcode":
         props = {"statcode": codes, "jrstatcode": [f"2021{c}" for c in codes], "statnaam": names}
@@ -194,11 +223,15 @@ def test_inspect_recognises_the_files_users_have(tmp_path):
     sheet = tmp_path / "export.xlsx"
     pd.DataFrame(KWB_ROWS).to_excel(sheet, sheet_name="Blad1", index=False)
     for path, extra, expected in ((gpkg, [], ("cbs-buurten", 2021)), (sheet, ["--year", "2022"], ("kwb", 2022))):
-        result = subprocess.run([sys.executable, "-m", "wijkstudie.cli", "data", "inspect", str(path), "--json",
-                                 *extra], capture_output=True, text=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "wijkstudie.cli", "data", "inspect", str(path), "--json", *extra],
+            capture_output=True,
+            text=True,
+        )
         assert result.returncode == 0, result.stderr
         summary = json.loads(result.stdout)
         assert (summary["source"], summary["year"]) == expected
-    result = subprocess.run([sys.executable, "-m", "wijkstudie.cli", "data", "inspect", str(sheet)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "wijkstudie.cli", "data", "inspect", str(sheet)], capture_output=True, text=True
+    )
     assert result.returncode == 1 and result.stderr.count("\n") == 1 and "--year 2023" in result.stderr

@@ -36,8 +36,10 @@ def test_kwb_2023_workbook_utrecht(mirror):
     assert len(table) == 111 and set(table["gemeente_code"]) == {"GM0344"}
     row = table.set_index("region_code").loc["BU03440111"]
     assert row["pct_owner_occupied"] == 44 and row["pct_single_person_households"] == pytest.approx(100 * 630 / 1070)
-    assert any(w.startswith("empty in this file (every level): mean_income_per_resident") and "first release" in w
-               for w in ws.report(table).warnings)
+    assert any(
+        w.startswith("empty in this file (every level): mean_income_per_resident") and "first release" in w
+        for w in ws.report(table).warnings
+    )
 
 
 def test_codebook_and_table_description(mirror):
@@ -127,8 +129,9 @@ def test_fetch_all_reports_what_the_mirror_lacks(mirror):
 
     from wijkstudie.data.catalogue import datasets
 
-    result = subprocess.run([sys.executable, "-m", "wijkstudie.cli", "data", "fetch", "--all"], capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "wijkstudie.cli", "data", "fetch", "--all"], capture_output=True, text=True
+    )
     assert result.returncode == 1  # most years are not in the snapshot: they need the network
     lines = result.stdout.splitlines()
     ok = [line for line in lines if line.startswith("ok")]

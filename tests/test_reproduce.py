@@ -32,14 +32,22 @@ def project(tmp_path, monkeypatch):
     folder = tmp_path / "notebooks"
     folder.mkdir()
     data = write_kwb_workbook(tmp_path / "kwb-2023.xlsx")
-    notebook(folder / "01_reads.ipynb", [
-        "import matplotlib.pyplot as plt\nimport wijkstudie as ws\nfrom wijkstudie import results\n"
-        "from wijkstudie.plotting import save_figure",
-        f"table = ws.read_file({str(data)!r})\nfig = plt.figure()\n"
-        "save_figure(fig, '01_figure', source=ws.source_caption(table), formats=('png',))\n"
-        "results.record_value('population', float(table['population'].iloc[0]), None, 'real', 'kwb', notebook='01_reads')"])
-    notebook(folder / "02_needs.ipynb", [
-        "from wijkstudie import results\nprint(results.recorded_value('population')['value'])"], needs=["01_reads"])
+    notebook(
+        folder / "01_reads.ipynb",
+        [
+            "import matplotlib.pyplot as plt\nimport wijkstudie as ws\nfrom wijkstudie import study\n"
+            "from wijkstudie.plotting import save_figure",
+            f"table = ws.read_file({str(data)!r})\nfig = plt.figure()\n"
+            "save_figure(fig, '01_figure', source=ws.source_caption(table), formats=('png',))\n"
+            "study.record_value('population', float(table['population'].iloc[0]), None, 'real', 'kwb',"
+            " notebook='01_reads')",
+        ],
+    )
+    notebook(
+        folder / "02_needs.ipynb",
+        ["from wijkstudie import study\nprint(study.recorded_value('population')['value'])"],
+        needs=["01_reads"],
+    )
     notebook(folder / "03_alone.ipynb", ["print(3)"])
     monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", str(tmp_path / "figures"))
     monkeypatch.setenv("WIJKSTUDIE_DATA", "real")
@@ -66,7 +74,7 @@ def test_only_what_changed_runs_again(project):
     assert reproduce.main(["--build", str(build)]) == 0  # nothing changed: nothing runs
     assert all(r["cached"] for r in runs(build).values())
 
-    (root / "figures" / "01_figure.png").unlink()      # outputs come back from the cache
+    (root / "figures" / "01_figure.png").unlink()  # outputs come back from the cache
     (root / "figures" / "results" / "value__population.json").unlink()
     assert reproduce.main(["--build", str(build)]) == 0
     assert (root / "figures" / "01_figure.png").is_file()
@@ -122,7 +130,7 @@ def test_only_a_complete_real_run_updates_the_readme(project):
     readme.write_text(f"intro\n{reproduce.README_START}\nold\n{reproduce.README_END}\nrest\n", encoding="utf-8")
     reproduce.main([str(folder / "03_alone.ipynb"), "--build", str(root / "build")])  # a partial run
     assert "\nold\n" in readme.read_text()
-    reproduce.main(["--build", str(root / "build")])                                   # a complete run
+    reproduce.main(["--build", str(root / "build")])  # a complete run
     text = readme.read_text()
     assert "\nold\n" not in text and "| finding | claim | verdict by scope |" in text and text.endswith("rest\n")
     assert "Produced on " in text and "over the network" in text

@@ -2,29 +2,56 @@
 full Markdown with the tests that do not count and why, and what a notebook says it found."""
 
 import pandas as pd
+from helpers import finding_test
 
 from wijkstudie.study import evidence as ev
 from wijkstudie.study import findings as fd
 from wijkstudie.study import results
 from wijkstudie.study import scorecard as sc
 
-from helpers import finding_test
-
 
 def _evidence_set():
-    rotterdam = [finding_test(label="Rotterdam 2014: owner-occupied -> active", ci=(0.1, 0.6)),
-                 finding_test(label="Rotterdam 2014: owner-occupied -> volunteering", ci=(-0.2, 0.3),
-                              outcome="pct_volunteering")]
-    amsterdam = [finding_test(label="Amsterdam: owner-occupied -> active", ci=(-0.3, 0.2),
-                              sample="amsterdam-bbga 2018 · Amsterdam (GM0363)", scope="Amsterdam (GM0363)")]
-    national = [finding_test(label=f"All wijken: owner-occupied -> volunteering ({name})", ci=(0.2, 0.4),
-                             evidence=ev.MODEL_IMPLIED, estimator=name, scope=fd.NATIONAL,
-                             sample="rivm-gezondheid 2016 · the Netherlands", outcome="pct_volunteering",
-                             evidence_note="RIVM's small-area model uses home ownership as a predictor",
-                             files=["kwb-2022.xlsx"]) for name in ("weighted regression", "multilevel")]
-    synthetic = [finding_test("F6", "Residents: knows the plans", ci=(0.4, 0.8), kind="synthetic",
-                              evidence=ev.METHOD_CHECK, sample="synthetic world", term="aware_of_plans",
-                              planted=0.6, scale="log-odds")]
+    rotterdam = [
+        finding_test(label="Rotterdam 2014: owner-occupied -> active", ci=(0.1, 0.6)),
+        finding_test(
+            label="Rotterdam 2014: owner-occupied -> volunteering", ci=(-0.2, 0.3), outcome="pct_volunteering"
+        ),
+    ]
+    amsterdam = [
+        finding_test(
+            label="Amsterdam: owner-occupied -> active",
+            ci=(-0.3, 0.2),
+            sample="amsterdam-bbga 2018 · Amsterdam (GM0363)",
+            scope="Amsterdam (GM0363)",
+        )
+    ]
+    national = [
+        finding_test(
+            label=f"All wijken: owner-occupied -> volunteering ({name})",
+            ci=(0.2, 0.4),
+            evidence=ev.MODEL_IMPLIED,
+            estimator=name,
+            scope=fd.NATIONAL,
+            sample="rivm-gezondheid 2016 · the Netherlands",
+            outcome="pct_volunteering",
+            evidence_note="RIVM's small-area model uses home ownership as a predictor",
+            files=["kwb-2022.xlsx"],
+        )
+        for name in ("weighted regression", "multilevel")
+    ]
+    synthetic = [
+        finding_test(
+            "F6",
+            "Residents: knows the plans",
+            ci=(0.4, 0.8),
+            kind="synthetic",
+            evidence=ev.METHOD_CHECK,
+            sample="synthetic world",
+            term="aware_of_plans",
+            planted=0.6,
+            scale="log-odds",
+        )
+    ]
     return rotterdam + amsterdam + national + synthetic
 
 
@@ -32,15 +59,17 @@ def test_every_row_says_its_evidence_sample_and_whether_it_counts():
     table = sc.scorecard(_evidence_set())
     f3 = table[table["finding"] == "F3"]
     assert {"evidence", "counted", "sample", "role"} <= set(table.columns)
-    assert f3["counted"].tolist().count("yes") == 2                      # Rotterdam 2014 and Amsterdam: one vote each
+    assert f3["counted"].tolist().count("yes") == 2  # Rotterdam 2014 and Amsterdam: one vote each
     assert set(f3.loc[f3["evidence"] == ev.MODEL_IMPLIED, "counted"]) == {"no"}
     assert f3["role"].iloc[0] == "primary (counted)"
     assert "robustness of a counted sample" in set(f3["role"])
     verdict = f3["verdict"].iloc[0]
-    assert verdict.startswith("national: not testable with these data (model-implied") and "cities: supported" in verdict
+    assert (
+        verdict.startswith("national: not testable with these data (model-implied") and "cities: supported" in verdict
+    )
     f6 = table[table["finding"] == "F6"]
     assert f6["role"].tolist() == ["method check"] and f6["method_check"].tolist() == ["planted value recovered"]
-    assert "not testable with open data" in f6["verdict"].iloc[0]        # a method check is never a verdict
+    assert "not testable with open data" in f6["verdict"].iloc[0]  # a method check is never a verdict
     assert table.loc[table["finding"] == "F5", "verdict"].item() == "not testable with these data"
 
 
@@ -49,7 +78,9 @@ def test_only_the_five_verdict_words_appear():
     for text in table["verdict"]:
         scopes = text.split(" — ")[0].split(" (area samples")[0]
         words = [part.split(": ", 1)[-1].split(" (")[0] for part in scopes.split("; ")]
-        assert set(words) <= {"supported", "contradicted", "mixed", "inconclusive", "not testable with these data"}, text
+        assert set(words) <= {"supported", "contradicted", "mixed", "inconclusive", "not testable with these data"}, (
+            text
+        )
 
 
 def test_write_read_and_the_markdown(tmp_path, monkeypatch):
@@ -74,7 +105,8 @@ def test_write_read_and_the_markdown(tmp_path, monkeypatch):
 def test_what_we_found_is_computed_from_the_tests():
     sentences = sc.found_sentences("F3", _evidence_set())
     assert sentences[0].startswith("Counted evidence: 2 independent sample(s)")
-    assert any(s.startswith("2 test(s) of RIVM's model-based estimates are model-implied") and "+0.30" in s
-               for s in sentences)
+    assert any(
+        s.startswith("2 test(s) of RIVM's model-based estimates are model-implied") and "+0.30" in s for s in sentences
+    )
     f6 = sc.found_sentences("F6", _evidence_set())
     assert f6[0].startswith("No sample counts as evidence for F6") and "1 recovered" in f6[-1]

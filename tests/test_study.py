@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 
 import wijkstudie as ws
-from wijkstudie import study
-from wijkstudie.study import findings as fd, verdicts
-from wijkstudie.core.provenance import Provenance, attach, provenance_of
-
 from conftest import FIXTURES, REAL_MIRROR, write_kwb_workbook
+from wijkstudie import study
+from wijkstudie.core.provenance import Provenance, attach, provenance_of
+from wijkstudie.study import findings as fd
+from wijkstudie.study import verdicts
 
 
 def _weighted_mean(table, column, weights="population"):
@@ -23,15 +23,15 @@ def test_every_wijk_of_the_country_on_one_division(mirror):
     wijken = study.national_wijken(2020)
     used = study.complete(wijken, study.F3_FORMULA)
     assert len(wijken) > 3000 and len(used) >= 2500
-    assert wijken["division_year"].dropna().unique().tolist() == [2024]   # one division: the boundaries'
-    assert set(wijken["year"]) == {2020}                                    # the year of the outcome
+    assert wijken["division_year"].dropna().unique().tolist() == [2024]  # one division: the boundaries'
+    assert set(wijken["year"]) == {2020}  # the year of the outcome
     assert study.scope_of(wijken) == fd.NATIONAL and wijken["gemeente_code"].nunique() >= 340
     assert provenance_of(wijken).kind == "real" and len(wijken.attrs["join_reports"]) == 2
     # a wijk of 2020 split after 2020 gave its RIVM figures to every part: the models cluster by it
     assert wijken[study.SOURCE_UNIT].notna().sum() > 3000
     shared = wijken.dropna(subset=["pct_volunteering"]).groupby(study.SOURCE_UNIT)["pct_volunteering"]
     copies = shared.nunique()[shared.size() > 1]
-    assert len(copies) > 50 and (copies == 1).sum() > 20   # split wijken copied one value into each part
+    assert len(copies) > 50 and (copies == 1).sum() > 20  # split wijken copied one value into each part
     # moving RIVM's estimates onto another division keeps the national figure: published 24.6 %
     published = fd.reference("rivm2020_volunteering")["value"]
     assert _weighted_mean(wijken, "pct_volunteering") == pytest.approx(published, abs=0.5)
@@ -53,8 +53,9 @@ def test_a_city_study_holds_that_city_only_and_says_which(fake_mirror, tmp_path)
     ]
     files = {"cbs-kwb/CBS-Utrecht-kwb-2023.xlsx": write_kwb_workbook(tmp_path / "k.xlsx", rows=rows)}
     if REAL_MIRROR:
-        files["rivm-gezondheid/RIVM_gezondheid2020_18+.xlsx"] = REAL_MIRROR / "rivm-gezondheid" / \
-            "RIVM_gezondheid2020_18+.xlsx"
+        files["rivm-gezondheid/RIVM_gezondheid2020_18+.xlsx"] = (
+            REAL_MIRROR / "rivm-gezondheid" / "RIVM_gezondheid2020_18+.xlsx"
+        )
     else:
         pytest.skip("needs RIVM's 2020 file from the real mirror")
     fake_mirror(files)
@@ -86,7 +87,9 @@ def test_scope_of_names_the_country_a_city_a_few_cities_or_nothing():
 def test_livability_proxy_marks_the_worst_fifth_and_says_why(mirror):
     table, definition = study.livability_wijken(2020)
     assert definition["name"] == study.proxy_name() and definition["built_from"] == [
-        "pct_difficulty_making_ends_meet", "pct_low_income"]
+        "pct_difficulty_making_ends_meet",
+        "pct_low_income",
+    ]
     assert "Leefbaarometer" in definition["text"] and "is not in the mirror" in definition["text"]
     known = table["problem"].dropna()
     assert known.mean() == pytest.approx(study.PROBLEM_SHARE, abs=0.01)
@@ -104,26 +107,37 @@ def test_livability_proxy_marks_the_worst_fifth_and_says_why(mirror):
 def test_livability_from_the_leefbaarometer_when_its_scores_can_be_had(fake_mirror):
     scores = ws.read_file(FIXTURES / "leefbaarometer-wijk.geojson")
     assert provenance_of(scores).sources[0].dataset == "leefbaarometer"
-    assert dict(zip(scores["region_code"], scores["livability_class"])) == {"WK990100": 3, "WK990101": 7,
-                                                                             "WK990200": 5}
+    assert dict(zip(scores["region_code"], scores["livability_class"])) == {"WK990100": 3, "WK990101": 7, "WK990200": 5}
     fake_mirror({"leefbaarometer/leefbaarometer-2020-wijk.geojson": FIXTURES / "leefbaarometer-wijk.geojson"})
-    wijken = pd.DataFrame({"region_code": ["WK990100", "WK990101", "WK990200", "WK990300"], "level": "wijk",
-                           "division_year": 2020})
+    wijken = pd.DataFrame(
+        {"region_code": ["WK990100", "WK990101", "WK990200", "WK990300"], "level": "wijk", "division_year": 2020}
+    )
     problem, definition = study.livability_class(wijken, 2020)
-    assert problem.tolist()[:3] == [1.0, 0.0, 0.0] and np.isnan(problem.iloc[3])   # class 3 is a problem
+    assert problem.tolist()[:3] == [1.0, 0.0, 0.0] and np.isnan(problem.iloc[3])  # class 3 is a problem
     assert definition["name"].startswith("Leefbaarometer classes 1-4")
 
 
 def test_f5_tests_take_their_directions_from_the_claim():
     rng = np.random.default_rng(3)
     n = 2000
-    data = pd.DataFrame({"problem": rng.integers(0, 2, n), "population": rng.integers(500, 5000, n).astype(float),
-                         "pct_non_dutch_origin": rng.uniform(0, 60, n), "pct_age_25_44": rng.uniform(15, 40, n),
-                         "pct_age_65_plus": rng.uniform(5, 35, n)})
+    data = pd.DataFrame(
+        {
+            "problem": rng.integers(0, 2, n),
+            "population": rng.integers(500, 5000, n).astype(float),
+            "pct_non_dutch_origin": rng.uniform(0, 60, n),
+            "pct_age_25_44": rng.uniform(15, 40, n),
+            "pct_age_65_plus": rng.uniform(5, 35, n),
+        }
+    )
     # planted: 65+ volunteer 2 points less in problem areas, the origin share counts 0.1 more, 25-44 no differently
     data["gap_65"] = 1.0 - 2.0 * data["problem"] + rng.normal(0, 1, n)
-    data["pct_volunteering"] = (30 - 0.2 * data["pct_non_dutch_origin"] + 0.1 * data["problem"] * data["pct_non_dutch_origin"]
-                                + 0.1 * data["pct_age_25_44"] + rng.normal(0, 1, n))
+    data["pct_volunteering"] = (
+        30
+        - 0.2 * data["pct_non_dutch_origin"]
+        + 0.1 * data["problem"] * data["pct_non_dutch_origin"]
+        + 0.1 * data["pct_age_25_44"]
+        + rng.normal(0, 1, n)
+    )
     tests = study.f5_tests(study.f5_area_models(data), study.F5_AREA_TERMS, "toy", "nb")
     by_part = {t.part: t for t in tests}
     parts = fd.finding("F5")["parts"]
@@ -139,12 +153,16 @@ def test_f5_tests_take_their_directions_from_the_claim():
 
 
 def test_group_gap_is_the_weighted_mean_per_class():
-    data = pd.DataFrame({"gap_65": [1.0, 3.0, 2.0, 3.0, 1.0, 3.0, -1.0, -1.0, 0.0, 2.0, 1.0, -1.0],
-                         "population": [1, 3, 2, 3, 1, 3, 1, 1, 2, 2, 1, 1],
-                         "livability": ["elsewhere"] * 6 + ["problem"] * 6})
+    data = pd.DataFrame(
+        {
+            "gap_65": [1.0, 3.0, 2.0, 3.0, 1.0, 3.0, -1.0, -1.0, 0.0, 2.0, 1.0, -1.0],
+            "population": [1, 3, 2, 3, 1, 3, 1, 1, 2, 2, 1, 1],
+            "livability": ["elsewhere"] * 6 + ["problem"] * 6,
+        }
+    )
     gaps = study.group_gap(data)
-    assert gaps.loc["elsewhere", "mean"] == pytest.approx(33 / 13)      # (1 + 9 + 4 + 9 + 1 + 9) / 13
-    assert gaps.loc["problem", "mean"] == pytest.approx(2 / 8)          # (-1 - 1 + 0 + 4 + 1 - 1) / 8
+    assert gaps.loc["elsewhere", "mean"] == pytest.approx(33 / 13)  # (1 + 9 + 4 + 9 + 1 + 9) / 13
+    assert gaps.loc["problem", "mean"] == pytest.approx(2 / 8)  # (-1 - 1 + 0 + 4 + 1 - 1) / 8
     assert gaps.loc["problem", "ci_low"] < 0 < gaps.loc["problem", "ci_high"] and gaps.loc["problem", "n"] == 6
 
 
@@ -153,7 +171,7 @@ def test_vreewijk_among_rotterdams_wijken_and_the_country(mirror):
     tables = {year: study.rotterdam_wijken(year) for year in spec["years"]}
     percentiles, intervals, peers = study.case_percentiles(tables, study.CASE, spec)
     assert peers == 71 and set(percentiles) == set(spec["dimensions"])
-    for dimension, years in percentiles.items():   # the bootstrap over items spans the items' percentiles
+    for dimension, years in percentiles.items():  # the bootstrap over items spans the items' percentiles
         for year, value in years.items():
             low, high = intervals[dimension][year]
             assert low <= value <= high
@@ -161,8 +179,12 @@ def test_vreewijk_among_rotterdams_wijken_and_the_country(mirror):
     from wijkstudie.study.ranks import percentile
 
     t = tables[2016]
-    stability = np.mean([percentile(t, study.CASE, "pct_long_term_residents"),
-                         percentile(t, study.CASE, "pct_residential_mobility", reverse=True)])
+    stability = np.mean(
+        [
+            percentile(t, study.CASE, "pct_long_term_residents"),
+            percentile(t, study.CASE, "pct_residential_mobility", reverse=True),
+        ]
+    )
     assert percentiles["residential stability"][2016] == pytest.approx(stability)
     context = study.case_context()
     assert context.attrs["code"] == "BU05991080"
@@ -179,13 +201,18 @@ def test_the_evidence_on_real_data_national_tests_are_model_implied_city_surveys
 
     wijken = {2020: study.national_wijken(2020, livability=True)}
     national = study.national_results(wijken, study.F3_FORMULA)
-    assert set(name for _, name in national) == {"weighted regression", "multilevel, areas in gemeenten",
-                                                 "weighted regression, positive livability"}
+    assert set(name for _, name in national) == {
+        "weighted regression",
+        "multilevel, areas in gemeenten",
+        "weighted regression, positive livability",
+    }
     assert national[(2020, "weighted regression")].extra["clusters"] > 3000
-    tests = study.national_tests("F3", national, "pct_owner_occupied", scope=fd.NATIONAL, notebook="02",
-                                 what="All wijken")
+    tests = study.national_tests(
+        "F3", national, "pct_owner_occupied", scope=fd.NATIONAL, notebook="02", what="All wijken"
+    )
     assert {t.evidence for t in tests} == {ev.MODEL_IMPLIED} and {t.outcome_source for t in tests} == {
-        "rivm-gezondheid 2020"}
+        "rivm-gezondheid 2020"
+    }
     samples = study.city_samples()
     city = study.area_tests("F3", samples, "02")
     kinds = {t.sample: t.evidence for t in city}
@@ -194,11 +221,13 @@ def test_the_evidence_on_real_data_national_tests_are_model_implied_city_surveys
     assert kinds["rivm-gezondheid 2020 · Utrecht (GM0344)"] == ev.MODEL_IMPLIED
     judgement = verdicts.judge("F3", tests + city)
     assert sorted(v.sample for v in judgement.votes) == [
-        "amsterdam-bbga 2018 · Amsterdam (GM0363)", "rotterdam-wijkprofiel 2014 · Rotterdam (GM0599)",
-        "rotterdam-wijkprofiel 2016 · Rotterdam (GM0599)"]           # one vote each, direct survey only
+        "amsterdam-bbga 2018 · Amsterdam (GM0363)",
+        "rotterdam-wijkprofiel 2014 · Rotterdam (GM0599)",
+        "rotterdam-wijkprofiel 2016 · Rotterdam (GM0599)",
+    ]  # one vote each, direct survey only
     assert "national" not in judgement.verdicts
     amsterdam = [t for t in city if t.sample.startswith("amsterdam")]
-    assert {t.distribution for t in amsterdam} == {"t(21)"}            # pooled waves: clustered by gebied
+    assert {t.distribution for t in amsterdam} == {"t(21)"}  # pooled waves: clustered by gebied
 
 
 def test_the_buurt_proxy_marks_the_worst_fifth_of_dutch_buurten(mirror):
@@ -215,4 +244,4 @@ def test_trust_in_government_never_stands_in_for_trust_in_neighbours():
 
     with pytest.raises(ws.WijkstudieError, match="trust in government"):
         _excluded("F4", "pct_trust_municipality")
-    _excluded("F4", "cohesion_scale")   # the cohesion items are allowed
+    _excluded("F4", "cohesion_scale")  # the cohesion items are allowed

@@ -1,14 +1,12 @@
 """The synthetic world: deterministic, cited, shaped like the real data, and labelled synthetic everywhere."""
 
-import numpy as np
 import pandas as pd
 import pytest
 
 import wijkstudie as ws
-from wijkstudie import study
-from wijkstudie import synthetic
-from wijkstudie.study.findings import from_model
+from wijkstudie import study, synthetic
 from wijkstudie.models import area_regression
+from wijkstudie.study.findings import from_model
 
 
 def test_same_seed_same_world_and_another_seed_another():
@@ -47,10 +45,10 @@ def test_residents_have_every_schema_variable_with_allowed_values():
 
 def test_calibration_targets_of_the_scenario():
     residents = synthetic.generate(seed=3, n_neighbourhoods=300, residents_per_neighbourhood=100).residents
-    assert 0.2 < residents["participates"].mean() < 0.32          # near RIVM's 24.6 % volunteering
-    assert 0.7 < residents["trust_neighbours"].mean() < 0.85      # CBS 2011: more than three in four
+    assert 0.2 < residents["participates"].mean() < 0.32  # near RIVM's 24.6 % volunteering
+    assert 0.7 < residents["trust_neighbours"].mean() < 0.85  # CBS 2011: more than three in four
     by_age = residents.groupby("age_group", observed=True)["trust_neighbours"].mean()
-    assert by_age["65+"] > by_age["18-29"] + 0.2                  # CBS 2011: 89 % against 57 %
+    assert by_age["65+"] > by_age["18-29"] + 0.2  # CBS 2011: 89 % against 57 %
 
 
 def test_a_synthetic_session_reads_the_synthetic_mirror_through_the_real_readers(monkeypatch):
@@ -59,8 +57,15 @@ def test_a_synthetic_session_reads_the_synthetic_mirror_through_the_real_readers
     kwb = ws.load("kwb", year=2023, level="buurt")
     report = ws.report(kwb)
     assert report.format == "kwb-workbook" and report.data_kind == "synthetic"  # the workbook reader read it
-    assert {"region_code", "level", "gemeente_code", "population", "pct_owner_occupied",
-            "pct_single_person_households", "pct_age_15_24"} <= set(kwb.columns)
+    assert {
+        "region_code",
+        "level",
+        "gemeente_code",
+        "population",
+        "pct_owner_occupied",
+        "pct_single_person_households",
+        "pct_age_15_24",
+    } <= set(kwb.columns)
     assert set(kwb["level"]) == {"buurt"} and kwb["region_code"].str.match(r"^BU\d{8}$").all()
     rotterdam = ws.load("rotterdam-wijkprofiel", year=2016)
     assert "Vreewijk" in set(rotterdam["region_name"]) and ws.report(rotterdam).data_kind == "synthetic"
@@ -89,7 +94,9 @@ def test_synthetic_origin_survives_joins_and_models(monkeypatch):
     monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
     for table in (study.utrecht_buurten(), study.rotterdam_wijken(2016), study.amsterdam_gebieden()):
         assert ws.provenance_of(table).kind == "synthetic"
-    result = area_regression("pct_volunteering ~ pct_owner_occupied", study.rotterdam_wijken(2014), weights="population")
+    result = area_regression(
+        "pct_volunteering ~ pct_owner_occupied", study.rotterdam_wijken(2014), weights="population"
+    )
     assert result.data_kind == "synthetic"
     test = from_model("F3", result, "pct_owner_occupied", label="x")
     assert test.data_kind == "synthetic" and test.evidence == "method check" and test.planted_sign == 1
@@ -110,7 +117,18 @@ def test_estimates_computed_outside_a_model_keep_the_data_kind(monkeypatch):
 
     monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
     table = study.rotterdam_wijken(2016)
-    test = from_estimate("F3", label="x", estimate=0.2, ci_low=0.1, ci_high=0.3, data=table, n=71,
-                         outcome="pct_volunteering", term="pct_owner_occupied", measure="coefficient",
-                         scale="coefficient", estimator="difference of means")
+    test = from_estimate(
+        "F3",
+        label="x",
+        estimate=0.2,
+        ci_low=0.1,
+        ci_high=0.3,
+        data=table,
+        n=71,
+        outcome="pct_volunteering",
+        term="pct_owner_occupied",
+        measure="coefficient",
+        scale="coefficient",
+        estimator="difference of means",
+    )
     assert test.data_kind == "synthetic" and "rotterdam-wijkprofiel" in test.source

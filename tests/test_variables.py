@@ -6,9 +6,25 @@ import pytest
 import wijkstudie as ws
 from wijkstudie.data import variables as vd
 
-REQUIRED = ["region_code", "region_name", "level", "gemeente_code", "year", "population", "pct_owner_occupied",
-            "pct_single_person_households", "pct_age_15_24", "pct_age_25_44", "pct_age_45_64", "pct_age_65_plus",
-            "density", "mean_woz", "pct_volunteering", "pct_lonely", "pct_informal_carer"]
+REQUIRED = [
+    "region_code",
+    "region_name",
+    "level",
+    "gemeente_code",
+    "year",
+    "population",
+    "pct_owner_occupied",
+    "pct_single_person_households",
+    "pct_age_15_24",
+    "pct_age_25_44",
+    "pct_age_45_64",
+    "pct_age_65_plus",
+    "density",
+    "mean_woz",
+    "pct_volunteering",
+    "pct_lonely",
+    "pct_informal_carer",
+]
 
 
 def test_required_canonical_names_exist_with_both_labels():
@@ -32,9 +48,9 @@ def test_source_columns_follow_the_keys_of_each_year():
     spec = vd.source_columns("kwb-odata", 2024)["pct_owner_occupied"]
     assert vd.resolve(spec, ["ID", "Koopwoningen_47", "HuurwoningenTotaal_48"])[0] == ("Koopwoningen_47",)
     assert vd.resolve(spec, ["ID", "Koopwoningen_40"])[0] == ("Koopwoningen_40",)
-    assert vd.resolve(spec, ["ID", "Koopwoningen"])[0] is None            # the number is required
-    assert vd.resolve(spec, ["ID", "XKoopwoningen_40"])[0] is None        # the whole name must match
-    woz = vd.source_columns("kwb-odata", 2017)["mean_woz"]                # renamed in later years: any_of
+    assert vd.resolve(spec, ["ID", "Koopwoningen"])[0] is None  # the number is required
+    assert vd.resolve(spec, ["ID", "XKoopwoningen_40"])[0] is None  # the whole name must match
+    woz = vd.source_columns("kwb-odata", 2017)["mean_woz"]  # renamed in later years: any_of
     assert vd.resolve(woz, ["GemiddeldeWoningwaarde_35"])[0] == ("GemiddeldeWoningwaarde_35",)
     assert vd.resolve(woz, ["GemiddeldeWOZWaardeVanWoningen_39"])[0] == ("GemiddeldeWOZWaardeVanWoningen_39",)
     # a name twice in one table: the first is taken and the note says so; a year of its own wins over "*"
@@ -56,8 +72,14 @@ def test_counts_are_summed_and_shares_averaged_with_their_own_weight():
 
 
 def test_derived_percentages_use_their_documented_formula():
-    frame = pd.DataFrame({"population": [200.0, 0.0, 50.0], "n_age_65_plus": [50.0, 0.0, None],
-                          "n_households": [100.0, 10.0, 20.0], "n_single_person_households": [40.0, 5.0, 20.0]})
+    frame = pd.DataFrame(
+        {
+            "population": [200.0, 0.0, 50.0],
+            "n_age_65_plus": [50.0, 0.0, None],
+            "n_households": [100.0, 10.0, 20.0],
+            "n_single_person_households": [40.0, 5.0, 20.0],
+        }
+    )
     derived = vd.derive(frame)
     assert {"pct_age_65_plus", "pct_single_person_households"} <= set(derived)
     assert frame["pct_age_65_plus"].tolist()[0] == 25.0

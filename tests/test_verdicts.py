@@ -4,6 +4,7 @@ specification; Holm's adjustment; the five verdict words; method checks."""
 import math
 
 import pytest
+from helpers import finding_test as make
 from statsmodels.stats.multitest import multipletests
 
 import wijkstudie as ws
@@ -11,17 +12,25 @@ from wijkstudie.study import evidence as ev
 from wijkstudie.study import findings as fd
 from wijkstudie.study import verdicts as vd
 
-from helpers import finding_test as make
 
-
-@pytest.mark.parametrize("low, high, sign, expected", [
-    (0.01, 0.5, 1, "supports"), (0.0, 0.5, 1, "inconclusive"), (-0.5, 0.5, 1, "inconclusive"),
-    (-0.5, -0.01, 1, "contradicts"), (-0.5, 0.0, 1, "inconclusive"),
-    (-0.5, -0.01, -1, "supports"), (0.01, 0.5, -1, "contradicts"), (-0.5, 0.0, -1, "inconclusive"),
-    (float("nan"), 0.5, 1, "inconclusive"),
-    # a claim that names no direction ("differently"): excluding zero either way supports it, nothing contradicts
-    (0.01, 0.5, 0, "supports"), (-0.5, -0.01, 0, "supports"), (-0.5, 0.5, 0, "inconclusive"),
-])
+@pytest.mark.parametrize(
+    "low, high, sign, expected",
+    [
+        (0.01, 0.5, 1, "supports"),
+        (0.0, 0.5, 1, "inconclusive"),
+        (-0.5, 0.5, 1, "inconclusive"),
+        (-0.5, -0.01, 1, "contradicts"),
+        (-0.5, 0.0, 1, "inconclusive"),
+        (-0.5, -0.01, -1, "supports"),
+        (0.01, 0.5, -1, "contradicts"),
+        (-0.5, 0.0, -1, "inconclusive"),
+        (float("nan"), 0.5, 1, "inconclusive"),
+        # a claim that names no direction ("differently"): excluding zero either way supports it, nothing contradicts
+        (0.01, 0.5, 0, "supports"),
+        (-0.5, -0.01, 0, "supports"),
+        (-0.5, 0.5, 0, "inconclusive"),
+    ],
+)
 def test_interval_outcome_at_its_boundaries(low, high, sign, expected):
     assert vd.interval_outcome(low, high, sign) == expected
 
@@ -31,11 +40,18 @@ def test_a_direction_must_be_one_of_three():
         vd.interval_outcome(0.1, 0.2, 2)
 
 
-@pytest.mark.parametrize("outcomes, expected", [
-    ([], "not testable with these data"), (["supports"], "supported"), (["supports", "inconclusive"], "supported"),
-    (["supports", "contradicts"], "mixed"), (["contradicts", "inconclusive"], "contradicted"),
-    (["contradicts"], "contradicted"), (["inconclusive", "inconclusive"], "inconclusive"),
-])
+@pytest.mark.parametrize(
+    "outcomes, expected",
+    [
+        ([], "not testable with these data"),
+        (["supports"], "supported"),
+        (["supports", "inconclusive"], "supported"),
+        (["supports", "contradicts"], "mixed"),
+        (["contradicts", "inconclusive"], "contradicted"),
+        (["contradicts"], "contradicted"),
+        (["inconclusive", "inconclusive"], "inconclusive"),
+    ],
+)
 def test_the_five_verdict_words(outcomes, expected):
     assert vd.verdict(outcomes) == expected and expected in vd.VERDICTS
 
@@ -47,7 +63,7 @@ def test_holm_matches_statsmodels_and_its_intervals_agree_with_its_p_values():
     assert [adjusted[id(t)]["p"] for t in tests] == pytest.approx(list(expected))
     for t in tests:
         low, high = adjusted[id(t)]["ci"]
-        assert low <= t.ci_low + 1e-4 and high >= t.ci_high - 1e-4   # never narrower than the unadjusted one
+        assert low <= t.ci_low + 1e-4 and high >= t.ci_high - 1e-4  # never narrower than the unadjusted one
         assert (low > 0 or high < 0) == (adjusted[id(t)]["p"] < 0.05)  # excludes zero exactly when it clears
 
 
@@ -59,28 +75,37 @@ def test_holm_on_a_textbook_example():
 
 
 def test_one_sample_one_vote_by_the_declared_primary_specification():
-    sample = [make(label="primary", ci=(0.1, 0.5)),
-              make(label="volunteering", outcome="pct_volunteering", ci=(-0.5, -0.1)),
-              make(label="multilevel", estimator="multilevel", ci=(-0.6, -0.2)),
-              make(label="positive livability", areas="positive livability", ci=(-0.01, 0.4))]
+    sample = [
+        make(label="primary", ci=(0.1, 0.5)),
+        make(label="volunteering", outcome="pct_volunteering", ci=(-0.5, -0.1)),
+        make(label="multilevel", estimator="multilevel", ci=(-0.6, -0.2)),
+        make(label="positive livability", areas="positive livability", ci=(-0.01, 0.4)),
+    ]
     chosen = vd.primaries("F3", sample)
     # F3's primary: weighted regression of active involvement, in the areas with positive livability first
     assert [t.label for t in chosen] == ["positive livability"]
     judgement = vd.judge("F3", sample)
     assert len(judgement.votes) == 1 and len(judgement.votes[0].robustness) == 3
-    assert judgement.verdicts == {"cities": "inconclusive"}       # the contradicting robustness rows do not vote
+    assert judgement.verdicts == {"cities": "inconclusive"}  # the contradicting robustness rows do not vote
     low, high = vd.robustness_range(judgement.votes[0], chosen[0])
     assert low[0] == pytest.approx(-0.4) and "multilevel" in low[1] and high[0] == pytest.approx(0.3)
 
 
 def test_model_implied_and_synthetic_tests_never_vote():
     survey = make(label="survey", ci=(0.1, 0.5))
-    implied = make(label="national", ci=(0.3, 0.5), evidence=ev.MODEL_IMPLIED, scope=fd.NATIONAL,
-                   sample="rivm-gezondheid 2016 · the Netherlands", outcome="pct_volunteering")
-    synthetic = make(label="synthetic", ci=(-0.5, -0.3), kind="synthetic", evidence=ev.METHOD_CHECK,
-                     sample="synthetic world")
+    implied = make(
+        label="national",
+        ci=(0.3, 0.5),
+        evidence=ev.MODEL_IMPLIED,
+        scope=fd.NATIONAL,
+        sample="rivm-gezondheid 2016 · the Netherlands",
+        outcome="pct_volunteering",
+    )
+    synthetic = make(
+        label="synthetic", ci=(-0.5, -0.3), kind="synthetic", evidence=ev.METHOD_CHECK, sample="synthetic world"
+    )
     judgement = vd.judge("F3", [survey, implied, synthetic])
-    assert judgement.verdicts == {"cities": "supported"}          # no national verdict from model-implied tests
+    assert judgement.verdicts == {"cities": "supported"}  # no national verdict from model-implied tests
     assert judgement.not_counted == {ev.MODEL_IMPLIED: [implied]}
     assert judgement.method_checks == [synthetic]
     assert vd.judge("F6", [synthetic.__class__(**{**synthetic.to_dict(), "finding": "F6"})]).verdicts == {}
@@ -99,16 +124,19 @@ def test_holm_can_turn_a_support_into_inconclusive():
     judgement = vd.judge("F3", [first, second])
     outcomes = {t.label: v.outcome(t) for v in judgement.votes for t in v.primary}
     assert outcomes == {"first": "inconclusive", "second": "inconclusive"}
-    assert vd.outcome_of(first) == "supports"                     # the unadjusted interval alone would clear
+    assert vd.outcome_of(first) == "supports"  # the unadjusted interval alone would clear
     assert judgement.verdicts == {"cities": "inconclusive"}
 
 
-@pytest.mark.parametrize("percentiles, expected", [
-    ({"residential stability": {2014: 80, 2016: 90}, "internal cohesion": {2014: 75, 2016: 99}}, "supports"),
-    ({"residential stability": {2014: 80, 2016: 74.9}, "internal cohesion": {2014: 90, 2016: 90}}, "inconclusive"),
-    ({"residential stability": {2014: 49, 2016: 30}, "internal cohesion": {2014: 90, 2016: 90}}, "contradicts"),
-    ({"residential stability": {2014: 49, 2016: 50}, "internal cohesion": {2014: 90, 2016: 90}}, "inconclusive"),
-])
+@pytest.mark.parametrize(
+    "percentiles, expected",
+    [
+        ({"residential stability": {2014: 80, 2016: 90}, "internal cohesion": {2014: 75, 2016: 99}}, "supports"),
+        ({"residential stability": {2014: 80, 2016: 74.9}, "internal cohesion": {2014: 90, 2016: 90}}, "inconclusive"),
+        ({"residential stability": {2014: 49, 2016: 30}, "internal cohesion": {2014: 90, 2016: 90}}, "contradicts"),
+        ({"residential stability": {2014: 49, 2016: 50}, "internal cohesion": {2014: 90, 2016: 90}}, "inconclusive"),
+    ],
+)
 def test_the_case_rule_at_its_boundaries(percentiles, expected):
     spec = fd.finding("Vreewijk")["case"]
     assert (spec["supported_from"], spec["contradicted_below"]) == (75, 50) and spec["why"]
@@ -116,22 +144,32 @@ def test_the_case_rule_at_its_boundaries(percentiles, expected):
 
 
 def _threshold(ci, before_low=0.1, after=(-0.03, 0.02), equivalent=True):
-    return {"breakpoint": sum(ci) / 2, "breakpoint_ci": list(ci), "claimed": 4.0, "allowed": [3.0, 5.0],
-            "before": {"estimate": 0.2, "ci_low": before_low, "ci_high": 0.3, "p_value": 0.001},
-            "after": {"estimate": sum(after) / 2, "ci_low": after[0], "ci_high": after[1], "p_value": 0.5},
-            "after_equivalent_to_zero": equivalent, "equivalence_p": 0.01, "margin": 0.05}
+    return {
+        "breakpoint": sum(ci) / 2,
+        "breakpoint_ci": list(ci),
+        "claimed": 4.0,
+        "allowed": [3.0, 5.0],
+        "before": {"estimate": 0.2, "ci_low": before_low, "ci_high": 0.3, "p_value": 0.001},
+        "after": {"estimate": sum(after) / 2, "ci_low": after[0], "ci_high": after[1], "p_value": 0.5},
+        "after_equivalent_to_zero": equivalent,
+        "equivalence_p": 0.01,
+        "margin": 0.05,
+    }
 
 
-@pytest.mark.parametrize("detail, expected", [
-    (_threshold((3.5, 4.5)), "supports"),
-    (_threshold((2.0, 7.0)), "supports"),                       # wide, but includes four, level after
-    (_threshold((3.5, 4.5), equivalent=False), "inconclusive"),  # level after not shown
-    (_threshold((3.5, 4.5), before_low=-0.01), "inconclusive"),  # no clear rise before
-    (_threshold((5.5, 8.0)), "contradicts"),                     # the break lies clearly later than 3-5 years
-    (_threshold((1.0, 2.9)), "contradicts"),                     # clearly earlier
-    (_threshold((3.5, 4.5), after=(0.01, 0.08), equivalent=False), "contradicts"),  # still rising after the break
-    (_threshold((4.5, 6.0)), "inconclusive"),                    # overlaps the range, excludes four
-])
+@pytest.mark.parametrize(
+    "detail, expected",
+    [
+        (_threshold((3.5, 4.5)), "supports"),
+        (_threshold((2.0, 7.0)), "supports"),  # wide, but includes four, level after
+        (_threshold((3.5, 4.5), equivalent=False), "inconclusive"),  # level after not shown
+        (_threshold((3.5, 4.5), before_low=-0.01), "inconclusive"),  # no clear rise before
+        (_threshold((5.5, 8.0)), "contradicts"),  # the break lies clearly later than 3-5 years
+        (_threshold((1.0, 2.9)), "contradicts"),  # clearly earlier
+        (_threshold((3.5, 4.5), after=(0.01, 0.08), equivalent=False), "contradicts"),  # still rising after the break
+        (_threshold((4.5, 6.0)), "inconclusive"),  # overlaps the range, excludes four
+    ],
+)
 def test_the_threshold_rule(detail, expected):
     assert vd.threshold_outcome(detail) == expected
 
@@ -146,7 +184,7 @@ def test_method_checks_compare_with_the_planted_value_or_direction():
     assert vd.method_check(area) == "planted direction recovered"
     assert vd.method_check(make(ci=(-0.1, 0.4), kind="synthetic", planted_sign=1)) == "not recovered"
     assert vd.method_check(make(kind="synthetic")) == "no planted value to compare with"
-    assert fd.planted("F6", "aware_of_plans") == (0.6, 1)        # from the scenario, not typed here
+    assert fd.planted("F6", "aware_of_plans") == (0.6, 1)  # from the scenario, not typed here
     assert fd.planted("F3", "pct_owner_occupied") == (None, 1)
 
 

@@ -14,21 +14,21 @@
 Every data problem raises ``WijkstudieError`` with a one-line message.
 """
 
+from .core.errors import WijkstudieError
+from .core.provenance import Provenance, provenance_of
+from .core.settings import settings
+from .core.version import __version__
 from .data.catalogue import describe, list_datasets
 from .data.codes import gemeente_of, level_of, normalise_code
-from .core.errors import WijkstudieError
-from .data.reading import read_file
 from .data.harmonise import HarmonisationReport, crosswalk, harmonisation_report, harmonise
 from .data.join import JoinReport, join_regions, weighted_mean_by
 from .data.loading import fetch, fetch_all, load
-from .microdata.survey import load_residents, read_microdata
-from .data.overview import coverage, match_table
-from .core.provenance import Provenance, provenance_of
-from .data.reports import LoadReport, WijkstudieWarning, report
 from .data.origin import data_origin, provide_synthetic
-from .core.settings import settings
+from .data.overview import coverage, match_table
+from .data.reading import read_file
+from .data.reports import LoadReport, WijkstudieWarning, report
 from .data.variables import label, variable_table
-from .core.version import __version__
+from .microdata.survey import load_residents, read_microdata
 from .plotting import source_caption
 from .study.notebook import start_notebook
 
@@ -43,9 +43,37 @@ def _synthetic_mirror(ensure: bool):
 provide_synthetic(_synthetic_mirror)  # the data layer finds the synthetic world through this, never by import
 
 __all__ = [
-    "HarmonisationReport", "JoinReport", "LoadReport", "Provenance", "WijkstudieError", "WijkstudieWarning",
-    "coverage", "crosswalk", "data_origin", "describe", "fetch", "fetch_all", "gemeente_of", "harmonisation_report",
-    "harmonise", "join_regions", "label", "level_of", "list_datasets", "load", "load_residents", "match_table",
-    "normalise_code", "provenance_of", "read_file", "read_microdata", "report", "settings", "source_caption",
-    "start_notebook", "variable_table", "weighted_mean_by", "__version__",
+    "HarmonisationReport",
+    "JoinReport",
+    "LoadReport",
+    "Provenance",
+    "WijkstudieError",
+    "WijkstudieWarning",
+    "coverage",
+    "crosswalk",
+    "data_origin",
+    "describe",
+    "fetch",
+    "fetch_all",
+    "gemeente_of",
+    "harmonisation_report",
+    "harmonise",
+    "join_regions",
+    "label",
+    "level_of",
+    "list_datasets",
+    "load",
+    "load_residents",
+    "match_table",
+    "normalise_code",
+    "provenance_of",
+    "read_file",
+    "read_microdata",
+    "report",
+    "settings",
+    "source_caption",
+    "start_notebook",
+    "variable_table",
+    "weighted_mean_by",
+    "__version__",
 ]

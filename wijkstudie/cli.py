@@ -73,8 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wijkstudie", description="Dutch neighbourhood data by name.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     top = parser.add_subparsers(dest="command", required=True)
-    data = top.add_parser("data", help="the dataset catalogue and data files").add_subparsers(dest="action",
-                                                                                            required=True)
+    data = top.add_parser("data", help="the dataset catalogue and data files").add_subparsers(
+        dest="action", required=True
+    )
     p = data.add_parser("inspect", help="recognise a data file and summarise it")
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="one JSON object on standard output")
@@ -109,8 +110,9 @@ def main(argv=None) -> int:
     except Exception as exc:  # a bug, not bad input; still one line unless --debug
         if args.debug:
             raise
-        print(f"wijkstudie: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)",
-              file=sys.stderr)
+        print(
+            f"wijkstudie: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr
+        )
         return 2
 
 

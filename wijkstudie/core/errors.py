@@ -17,8 +17,12 @@ def os_reason(exc: BaseException) -> str:
 
     if isinstance(exc, RuntimeError):  # Python < 3.13: pathlib's "Symlink loop"
         return "a symlink loop"
-    return {errno.ENOTDIR: "a part of the path is a file, not a folder", errno.ELOOP: "a symlink loop",
-            errno.EACCES: "permission denied", errno.EPERM: "permission denied",
-            errno.EROFS: "a read-only file system", errno.ENOSPC: "no space left on the disk",
-            errno.EEXIST: "a file is in the way"}.get(getattr(exc, "errno", None),
-                                                      getattr(exc, "strerror", None) or type(exc).__name__)
+    return {
+        errno.ENOTDIR: "a part of the path is a file, not a folder",
+        errno.ELOOP: "a symlink loop",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.EROFS: "a read-only file system",
+        errno.ENOSPC: "no space left on the disk",
+        errno.EEXIST: "a file is in the way",
+    }.get(getattr(exc, "errno", None), getattr(exc, "strerror", None) or type(exc).__name__)

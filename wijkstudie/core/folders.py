@@ -21,8 +21,9 @@ def make_folder(path: Path, setting: str) -> Path:
             raise NotADirectoryError(20, "not a folder")
     except (OSError, RuntimeError) as exc:
         reason = os_reason(exc)
-        raise WijkstudieError(f"cannot write into {path} (setting {setting}, {SETTING_OF.get(setting, setting)}): "
-                              f"{reason}") from None
+        raise WijkstudieError(
+            f"cannot write into {path} (setting {setting}, {SETTING_OF.get(setting, setting)}): {reason}"
+        ) from None
     return path
 
 

@@ -59,4 +59,3 @@ def figures_dir() -> Path:
 def notebooks_dir() -> Path:
     root = checkout_dir()
     return (root / "notebooks") if root else Path.cwd() / "notebooks"
-

@@ -9,7 +9,8 @@ them (a ``merge`` of two tables with different provenance) the table has no prov
 ``provenance_of`` then says **unknown**, never real. ``wijkstudie.join_regions`` and ``combine`` join the
 records of the tables they are given.
 
-Models, finding tests, figure captions (``wijkstudie.plotting.source_caption``) and the scorecard read the record: a number of unknown provenance is
+Models, finding tests, figure captions (``wijkstudie.plotting.source_caption``) and the scorecard read the
+record: a number of unknown provenance is
 never counted as evidence about real neighbourhoods.
 """
 
@@ -76,26 +77,32 @@ class Provenance:
     def describe(self) -> str:
         """One line: ``real data: kwb 2022 (division 2022)`` / ``SYNTHETIC data: ...`` / ``UNKNOWN provenance``."""
         if self.kind == "unknown":
-            return "UNKNOWN provenance" + (f" ({self.note})" if self.note else "") + \
-                (f": {self.source_text()}" if self.sources else "")
+            return (
+                "UNKNOWN provenance"
+                + (f" ({self.note})" if self.note else "")
+                + (f": {self.source_text()}" if self.sources else "")
+            )
         head = "SYNTHETIC data" if self.kind == "synthetic" else "real data"
         divisions = self.divisions()
-        return f"{head}: {self.source_text()}" + (f" (division {', '.join(map(str, divisions))})"
-                                                  if divisions else "")
+        return f"{head}: {self.source_text()}" + (f" (division {', '.join(map(str, divisions))})" if divisions else "")
 
-    def with_levels(self, levels) -> "Provenance":
+    def with_levels(self, levels) -> Provenance:
         return Provenance(self.kind, self.sources, tuple(sorted(set(levels))), self.note)
 
-    def with_sources(self, *sources: Source) -> "Provenance":
+    def with_sources(self, *sources: Source) -> Provenance:
         known = list(self.sources)
         return Provenance(self.kind, tuple(known + [s for s in sources if s not in known]), self.levels, self.note)
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "sources": [{**vars(s), "variables": list(s.variables)} for s in self.sources],
-                "levels": list(self.levels), "note": self.note}
+        return {
+            "kind": self.kind,
+            "sources": [{**vars(s), "variables": list(s.variables)} for s in self.sources],
+            "levels": list(self.levels),
+            "note": self.note,
+        }
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Provenance":
+    def from_dict(cls, data: dict) -> Provenance:
         sources = tuple(Source(**{**s, "variables": tuple(s.get("variables", ()))}) for s in data.get("sources", []))
         return cls(data["kind"], sources, tuple(data.get("levels", [])), data.get("note", ""))
 
@@ -105,8 +112,11 @@ class Provenance:
         return found[-1] if found else None
 
 
-UNKNOWN = Provenance("unknown", note="the table carries no provenance: made outside wijkstudie, or an operation "
-                                     "such as a merge of tables with different provenance dropped it")
+UNKNOWN = Provenance(
+    "unknown",
+    note="the table carries no provenance: made outside wijkstudie, or an operation "
+    "such as a merge of tables with different provenance dropped it",
+)
 
 
 def combine(*provenances: Provenance) -> Provenance:
@@ -164,6 +174,7 @@ def carry(result: pd.DataFrame, *inputs) -> pd.DataFrame:
 
 # --- from files ---------------------------------------------------------------------------------------------
 
+
 @lru_cache(maxsize=64)
 def _manifest_of(folder: Path) -> dict | None:
     path = folder / MANIFEST
@@ -189,8 +200,16 @@ def mirror_manifest(path: Path) -> dict | None:
     return None
 
 
-def from_file(path: Path, dataset: str, year: int | None, division: int | None, sha256: str,
-              levels=(), variant: str | None = None, variables=()) -> Provenance:
+def from_file(
+    path: Path,
+    dataset: str,
+    year: int | None,
+    division: int | None,
+    sha256: str,
+    levels=(),
+    variant: str | None = None,
+    variables=(),
+) -> Provenance:
     """The provenance of a file as it is read: synthetic or unknown when the mirror it lies in says so in its
     manifest, real otherwise (a file of a publisher, or a copy of one)."""
     from .runlog import note as note_read
@@ -199,8 +218,16 @@ def from_file(path: Path, dataset: str, year: int | None, division: int | None, 
     manifest = mirror_manifest(path) or {}
     kind = manifest.get("data_kind", "real")
     kind = kind if kind in KINDS else "unknown"
-    note = manifest.get("problem", "") or (f"synthetic world ({manifest.get('description', '')})"
-                                           if kind == "synthetic" else "")
-    source = Source(dataset, int(year) if year is not None else None, int(division) if division is not None else None,
-                    Path(path).name, sha256, variant, tuple(variables))
+    note = manifest.get("problem", "") or (
+        f"synthetic world ({manifest.get('description', '')})" if kind == "synthetic" else ""
+    )
+    source = Source(
+        dataset,
+        int(year) if year is not None else None,
+        int(division) if division is not None else None,
+        Path(path).name,
+        sha256,
+        variant,
+        tuple(variables),
+    )
     return Provenance(kind, (source,), tuple(sorted(set(levels))), note if kind != "real" else "")

@@ -33,20 +33,39 @@ class Setting:
 
 
 SPEC = {
-    "data": Setting("WIJKSTUDIE_DATA", "real", "which data a session loads: 'real' (the publishers, or the "
-                    "mirror) or 'synthetic' (a mirror of the synthetic world, written on first use)",
-                    ("real", "synthetic")),
-    "mirror": Setting("WIJKSTUDIE_MIRROR", None, "a local folder laid out like the publishers' mirror; every "
-                      "fetch reads from there and nothing is written into it", kind="path"),
-    "data_dir": Setting("WIJKSTUDIE_DATA_DIR", None, "the cache: raw/ downloads and processed/ tables (default: "
-                        "data/ of the checkout, or the user cache folder)", kind="path"),
-    "figures_dir": Setting("WIJKSTUDIE_FIGURES_DIR", None, "where figures, the scorecard and recorded results go "
-                           "(default: figures/ of the checkout)", kind="path"),
+    "data": Setting(
+        "WIJKSTUDIE_DATA",
+        "real",
+        "which data a session loads: 'real' (the publishers, or the "
+        "mirror) or 'synthetic' (a mirror of the synthetic world, written on first use)",
+        ("real", "synthetic"),
+    ),
+    "mirror": Setting(
+        "WIJKSTUDIE_MIRROR",
+        None,
+        "a local folder laid out like the publishers' mirror; every "
+        "fetch reads from there and nothing is written into it",
+        kind="path",
+    ),
+    "data_dir": Setting(
+        "WIJKSTUDIE_DATA_DIR",
+        None,
+        "the cache: raw/ downloads and processed/ tables (default: data/ of the checkout, or the user cache folder)",
+        kind="path",
+    ),
+    "figures_dir": Setting(
+        "WIJKSTUDIE_FIGURES_DIR",
+        None,
+        "where figures, the scorecard and recorded results go (default: figures/ of the checkout)",
+        kind="path",
+    ),
     "language": Setting("WIJKSTUDIE_LANGUAGE", "en", "labels, legends and captions of figures", ("en", "nl")),
-    "microdata": Setting("WIJKSTUDIE_MICRODATA", None, "a survey file (.sav, .dta, .csv) for the resident-level "
-                         "notebooks", kind="path"),
-    "microdata_mapping": Setting("WIJKSTUDIE_MICRODATA_MAPPING", None, "the mapping of that survey file onto the "
-                                 "resident schema", kind="path"),
+    "microdata": Setting(
+        "WIJKSTUDIE_MICRODATA", None, "a survey file (.sav, .dta, .csv) for the resident-level notebooks", kind="path"
+    ),
+    "microdata_mapping": Setting(
+        "WIJKSTUDIE_MICRODATA_MAPPING", None, "the mapping of that survey file onto the resident schema", kind="path"
+    ),
 }
 
 
@@ -120,8 +139,10 @@ class Settings:
         lines = ["wijkstudie settings (value, and where it comes from):"]
         for name, spec in SPEC.items():
             value = getattr(self, name)
-            lines.append(f"  {name:<18} {str(value) if value is not None else '-':<40} {self.origin(name)}"
-                         f"  ({spec.env}: {spec.doc})")
+            lines.append(
+                f"  {name:<18} {str(value) if value is not None else '-':<40} {self.origin(name)}"
+                f"  ({spec.env}: {spec.doc})"
+            )
         return "\n".join(lines)
 
     __str__ = __repr__

@@ -2,7 +2,8 @@
 
 Users obtain the microdata themselves under licence. ``read_microdata(file, mapping)`` reads SPSS (.sav),
 Stata (.dta) or CSV, applies value labels, maps columns and values onto the schema (``resident_schema`` in
-``variables.yaml``) with a mapping file the user can read and edit (templates in ``wijkstudie/microdata/mappings/``), and
+``variables.yaml``) with a mapping file the user can read and edit (templates in
+``wijkstudie/microdata/mappings/``), and
 refuses a file with missing or mistyped required variables in one message that lists every problem.
 
 ``load_residents()`` reads the configured microdata (settings ``microdata`` and ``microdata_mapping``, i.e.
@@ -19,12 +20,12 @@ from warnings import warn
 import pandas as pd
 import yaml
 
-from ..data.codes import normalise_code
 from ..core.errors import WijkstudieError
-from ..data.reports import WijkstudieWarning
-from ..core.runlog import note as log_file
 from ..core.provenance import attach, from_file, provenance_of
+from ..core.runlog import note as log_file
 from ..core.settings import settings
+from ..data.codes import normalise_code
+from ..data.reports import WijkstudieWarning
 from ..data.variables import VARIABLES_FILE
 
 MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
@@ -37,8 +38,16 @@ def schema() -> dict:
 
 
 def schema_table() -> pd.DataFrame:
-    return pd.DataFrame([{"name": k, **{f: v.get(f) for f in ("type", "required", "label_en", "label_nl")},
-                          "values": ", ".join(v.get("values", []))} for k, v in schema().items()]).set_index("name")
+    return pd.DataFrame(
+        [
+            {
+                "name": k,
+                **{f: v.get(f) for f in ("type", "required", "label_en", "label_nl")},
+                "values": ", ".join(v.get("values", [])),
+            }
+            for k, v in schema().items()
+        ]
+    ).set_index("name")
 
 
 def _read_any(path: Path) -> pd.DataFrame:
@@ -54,8 +63,9 @@ def _read_any(path: Path) -> pd.DataFrame:
         if suffix == ".csv":
             return pd.read_csv(path, sep=None, engine="python")
     except Exception as exc:
-        raise WijkstudieError(f"{path.name}: cannot read the file ({type(exc).__name__}: "
-                              f"{' '.join(str(exc).split())[:160]})") from None
+        raise WijkstudieError(
+            f"{path.name}: cannot read the file ({type(exc).__name__}: {' '.join(str(exc).split())[:160]})"
+        ) from None
     raise WijkstudieError(f"{path.name}: unsupported format {suffix!r}; use .sav, .dta or .csv")
 
 
@@ -87,13 +97,17 @@ def load_mapping(mapping) -> dict:
 
 def _check_mapping(data, name: str) -> dict:
     if not isinstance(data, dict):
-        raise WijkstudieError(f"{name}: a mapping is a YAML dictionary with a 'columns' section, not "
-                              f"{type(data).__name__ if data is not None else 'an empty file'}")
+        raise WijkstudieError(
+            f"{name}: a mapping is a YAML dictionary with a 'columns' section, not "
+            f"{type(data).__name__ if data is not None else 'an empty file'}"
+        )
     if "columns" not in data:
         raise WijkstudieError(f"{name}: a mapping needs a 'columns' section (schema name: column in the file)")
-    shapes = {"columns": (dict, "schema name: column in the file"),
-              "values": (dict, "schema name: {code or label: schema value}"),
-              "missing": (list, "a list of codes that mean missing")}
+    shapes = {
+        "columns": (dict, "schema name: column in the file"),
+        "values": (dict, "schema name: {code or label: schema value}"),
+        "missing": (list, "a list of codes that mean missing"),
+    }
     for key, (kind, text) in shapes.items():
         if key in data and not isinstance(data[key], kind):
             raise WijkstudieError(f"{name}: '{key}' must be {text}, not {type(data[key]).__name__}")
@@ -163,8 +177,10 @@ def read_microdata(path, mapping) -> pd.DataFrame:
             keys = series.map(lambda v: None if pd.isna(v) else _key(v))
             unknown = sorted({k for k in keys.dropna() if k not in lookup})
             if unknown:
-                problems.append(f"{name}: values not in the mapping: {', '.join(unknown[:5])}"
-                                + (f" (+{len(unknown) - 5} more)" if len(unknown) > 5 else ""))
+                problems.append(
+                    f"{name}: values not in the mapping: {', '.join(unknown[:5])}"
+                    + (f" (+{len(unknown) - 5} more)" if len(unknown) > 5 else "")
+                )
             series = keys.map(lookup)
         converted, problem = _convert(name, info, series)
         if problem:
@@ -179,8 +195,10 @@ def read_microdata(path, mapping) -> pd.DataFrame:
     else:
         problems += [text for _, _, text in out_of_range]
     if problems:
-        raise WijkstudieError(f"{path.name}: {len(problems)} problem(s) with mapping "
-                              f"{spec.get('source', 'the mapping')}: " + "; ".join(problems))
+        raise WijkstudieError(
+            f"{path.name}: {len(problems)} problem(s) with mapping "
+            f"{spec.get('source', 'the mapping')}: " + "; ".join(problems)
+        )
     for note in notes:
         warn(f"{path.name}: {note}", WijkstudieWarning, stacklevel=2)
     if "age_group" not in out:
@@ -190,8 +208,18 @@ def read_microdata(path, mapping) -> pd.DataFrame:
     if "weight" not in out:
         out["weight"] = 1.0
     year = int(out["survey_year"].mode().iloc[0]) if out["survey_year"].notna().any() else None
-    return attach(out, from_file(path, str(spec.get("source", path.name)), year, None, "", ["resident"],
-                                 variables=[str(c) for c in out.columns]))
+    return attach(
+        out,
+        from_file(
+            path,
+            str(spec.get("source", path.name)),
+            year,
+            None,
+            "",
+            ["resident"],
+            variables=[str(c) for c in out.columns],
+        ),
+    )
 
 
 AGE_BINS = [17, 29, 44, 64, 110]  # 18-29, 30-44, 45-64, 65+ (ages outside the schema's range never get a group)
@@ -209,14 +237,28 @@ def _out_of_range(out: pd.DataFrame) -> list:
         mask = (values < low) | (values > high)
         if mask.any():
             examples = ", ".join(f"{v:g}" for v in sorted(set(values[mask].astype(float)))[:4])
-            found.append((name, mask.fillna(False).to_numpy(),
-                          f"{name}: {int(mask.sum())} value(s) outside {low}-{high} (e.g. {examples})"))
+            found.append(
+                (
+                    name,
+                    mask.fillna(False).to_numpy(),
+                    f"{name}: {int(mask.sum())} value(s) outside {low}-{high} (e.g. {examples})",
+                )
+            )
     if {"years_at_address", "age"} <= set(out):
-        longer = (pd.to_numeric(out["years_at_address"], errors="coerce")
-                  > pd.to_numeric(out["age"], errors="coerce")).fillna(False).to_numpy()
+        longer = (
+            (pd.to_numeric(out["years_at_address"], errors="coerce") > pd.to_numeric(out["age"], errors="coerce"))
+            .fillna(False)
+            .to_numpy()
+        )
         if longer.any():
-            found.append(("years_at_address", longer, f"years_at_address: {int(longer.sum())} respondent(s) have "
-                                                      "lived at their address longer than they are old"))
+            found.append(
+                (
+                    "years_at_address",
+                    longer,
+                    f"years_at_address: {int(longer.sum())} respondent(s) have "
+                    "lived at their address longer than they are old",
+                )
+            )
     return found
 
 
@@ -260,11 +302,13 @@ def load_residents() -> pd.DataFrame:
     """
     if settings.microdata is not None:
         if settings.microdata_mapping is None:
-            raise WijkstudieError("WIJKSTUDIE_MICRODATA is set but WIJKSTUDIE_MICRODATA_MAPPING is not: "
-                                  "give the mapping file (templates in wijkstudie/microdata/mappings/)")
+            raise WijkstudieError(
+                "WIJKSTUDIE_MICRODATA is set but WIJKSTUDIE_MICRODATA_MAPPING is not: "
+                "give the mapping file (templates in wijkstudie/microdata/mappings/)"
+            )
         return read_microdata(settings.microdata, settings.microdata_mapping)
-    from ..synthetic import mirror
     from ..core.provenance import mirror_manifest
+    from ..synthetic import mirror
 
     folder = mirror()
     survey = (mirror_manifest(folder / "x") or {})["survey"]
@@ -277,10 +321,12 @@ def describe_residents(residents: pd.DataFrame) -> str:
     n, areas = len(residents), residents["buurt_code"].nunique()
     if provenance.kind == "synthetic":
         files = ", ".join(dict.fromkeys(s.file for s in provenance.sources if s.file)) or "(no file named)"
-        return (f"SYNTHETIC DATA: {n:,} residents in {areas} buurten from the synthetic world's survey file "
-                f"{files}, generated from the scenario in wijkstudie/synthetic/scenarios/default.yaml. Every "
-                "number below describes the synthetic world, not real neighbourhoods. To use real survey "
-                "microdata set WIJKSTUDIE_MICRODATA and WIJKSTUDIE_MICRODATA_MAPPING (see the README).")
+        return (
+            f"SYNTHETIC DATA: {n:,} residents in {areas} buurten from the synthetic world's survey file "
+            f"{files}, generated from the scenario in wijkstudie/synthetic/scenarios/default.yaml. Every "
+            "number below describes the synthetic world, not real neighbourhoods. To use real survey "
+            "microdata set WIJKSTUDIE_MICRODATA and WIJKSTUDIE_MICRODATA_MAPPING (see the README)."
+        )
     if provenance.kind == "unknown":
         return f"Survey microdata of UNKNOWN provenance: {n:,} respondents in {areas} buurten."
     return f"Real survey microdata: {n:,} respondents in {areas} buurten, {provenance.source_text()}."

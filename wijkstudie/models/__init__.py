@@ -15,8 +15,8 @@
 
 from .area import area_regression
 from .inference import equivalence_test
-from .meta import pooled_estimate
 from .logistic import logit, predict, predicted_by_group, segmented_curve, segmented_logit, spline_logit
+from .meta import pooled_estimate
 from .mixed import multilevel, multilevel_logit
 from .panel import within_estimate
 from .result import ModelResult, stack
@@ -29,7 +29,26 @@ def contrast(result: ModelResult, weights: dict) -> dict:
     return result.contrast(weights)
 
 
-__all__ = ["ModelResult", "area_regression", "contrast", "cronbach_alpha", "equivalence_test", "lisa", "logit",
-           "morans_i", "multilevel", "multilevel_logit", "pooled_estimate", "predict", "predicted_by_group",
-           "scale_score", "segmented_curve", "segmented_logit", "spatial_models", "spatial_weights", "spline_logit",
-           "stack", "within_estimate"]
+__all__ = [
+    "ModelResult",
+    "area_regression",
+    "contrast",
+    "cronbach_alpha",
+    "equivalence_test",
+    "lisa",
+    "logit",
+    "morans_i",
+    "multilevel",
+    "multilevel_logit",
+    "pooled_estimate",
+    "predict",
+    "predicted_by_group",
+    "scale_score",
+    "segmented_curve",
+    "segmented_logit",
+    "spatial_models",
+    "spatial_weights",
+    "spline_logit",
+    "stack",
+    "within_estimate",
+]

@@ -9,8 +9,9 @@ from ..core.errors import WijkstudieError
 from .result import STD_LINEAR, ModelResult, coefficient_table, complete_rows, context, standardised
 
 
-def area_regression(formula: str, data: pd.DataFrame, weights: str | None = None,
-                    cov_type: str = "HC3", *, cluster: str | None = None) -> ModelResult:
+def area_regression(
+    formula: str, data: pd.DataFrame, weights: str | None = None, cov_type: str = "HC3", *, cluster: str | None = None
+) -> ModelResult:
     """Weighted least squares of an area outcome on its composition.
 
     Parameters
@@ -59,15 +60,24 @@ def area_regression(formula: str, data: pd.DataFrame, weights: str | None = None
         groups = pd.factorize(used[cluster])[0]
         extra["clusters"] = clusters = int(groups.max() + 1)
         if clusters < 5:
-            raise WijkstudieError(f"area_regression: only {clusters} clusters of {cluster!r}; clustered errors "
-                                  "need at least 5")
+            raise WijkstudieError(
+                f"area_regression: only {clusters} clusters of {cluster!r}; clustered errors need at least 5"
+            )
         fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
         distribution = f"t({clusters - 1})"
         notes.append(f"errors clustered by {cluster}")
     design = pd.DataFrame(fit.model.exog, columns=fit.model.exog_names)
     std = standardised(fit.params, design, fit.model.endog, None if w is None else w.to_numpy())
     table = coefficient_table(fit.params, fit.bse, distribution, std)
-    return ModelResult("area regression" + (f" ({'; '.join(notes)})" if notes else ""), formula, table,
-                       int(fit.nobs), fitted=fit, cov=fit.cov_params(),
-                       statistics={"r2": float(fit.rsquared), "r2_adj": float(fit.rsquared_adj)}, extra=extra,
-                       std_definition=STD_LINEAR, **context(data, used))
+    return ModelResult(
+        "area regression" + (f" ({'; '.join(notes)})" if notes else ""),
+        formula,
+        table,
+        int(fit.nobs),
+        fitted=fit,
+        cov=fit.cov_params(),
+        statistics={"r2": float(fit.rsquared), "r2_adj": float(fit.rsquared_adj)},
+        extra=extra,
+        std_definition=STD_LINEAR,
+        **context(data, used),
+    )

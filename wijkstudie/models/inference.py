@@ -6,8 +6,9 @@ from ..core.errors import WijkstudieError
 from .result import reference_distribution
 
 
-def equivalence_test(estimate: float, std_error: float, margin: float, distribution: str = "normal",
-                     alpha: float = 0.05) -> dict:
+def equivalence_test(
+    estimate: float, std_error: float, margin: float, distribution: str = "normal", alpha: float = 0.05
+) -> dict:
     """Two one-sided tests (TOST) of whether an effect lies within ``-margin`` to ``+margin``.
 
     A non-significant slope is no evidence that the slope is zero; equivalence is. The tests are
@@ -46,11 +47,21 @@ def equivalence_test(estimate: float, std_error: float, margin: float, distribut
     if not 0 < alpha < 0.5:
         raise WijkstudieError(f"equivalence_test: alpha must lie between 0 and 0.5, not {alpha}")
     dist = reference_distribution(distribution)
-    p_lower = float(dist.sf((estimate + margin) / std_error))   # H0: effect <= -margin
+    p_lower = float(dist.sf((estimate + margin) / std_error))  # H0: effect <= -margin
     p_upper = float(dist.cdf((estimate - margin) / std_error))  # H0: effect >= +margin
     q = float(dist.ppf(1 - alpha))
     low, high = estimate - q * std_error, estimate + q * std_error
     p_value = max(p_lower, p_upper)
-    return {"equivalent": bool(p_value < alpha), "p_value": p_value, "p_lower": p_lower, "p_upper": p_upper,
-            "ci_low": low, "ci_high": high, "level": 1 - 2 * alpha, "margin": margin,
-            "distribution": str(distribution), "estimate": estimate, "std_error": std_error}
+    return {
+        "equivalent": bool(p_value < alpha),
+        "p_value": p_value,
+        "p_lower": p_lower,
+        "p_upper": p_upper,
+        "ci_low": low,
+        "ci_high": high,
+        "level": 1 - 2 * alpha,
+        "margin": margin,
+        "distribution": str(distribution),
+        "estimate": estimate,
+        "std_error": std_error,
+    }

@@ -56,13 +56,23 @@ def _fit(y: np.ndarray, X: pd.DataFrame, w, groups):
     return fit, pd.DataFrame(cov, index=X.columns, columns=X.columns)
 
 
-def _result(name: str, formula: str, y, X: pd.DataFrame, fit, cov: pd.DataFrame, data, used, w,
-            extra=None) -> ModelResult:
+def _result(
+    name: str, formula: str, y, X: pd.DataFrame, fit, cov: pd.DataFrame, data, used, w, extra=None
+) -> ModelResult:
     se = pd.Series(np.sqrt(np.diag(cov)), index=X.columns)
     table = with_odds_ratios(coefficient_table(fit.params, se, "normal", standardised(fit.params, X, None, w)))
-    return ModelResult(name, formula, table, int(fit.nobs), fitted=fit, cov=cov,
-                       statistics={"loglik": float(fit.llf)}, extra=extra or {}, std_definition=STD_LOGISTIC,
-                       **context(data, used))
+    return ModelResult(
+        name,
+        formula,
+        table,
+        int(fit.nobs),
+        fitted=fit,
+        cov=cov,
+        statistics={"loglik": float(fit.llf)},
+        extra=extra or {},
+        std_definition=STD_LOGISTIC,
+        **context(data, used),
+    )
 
 
 def logit(formula: str, data: pd.DataFrame, weights: str | None = None, cluster: str | None = None) -> ModelResult:
@@ -88,10 +98,21 @@ def logit(formula: str, data: pd.DataFrame, weights: str | None = None, cluster:
     used = complete_rows(formula, data, [c for c in (weights, cluster) if c])
     y, X = patsy.dmatrices(formula, used, return_type="dataframe")
     w = _weights(used.loc[y.index], weights)
-    fit, cov = _fit(y.iloc[:, 0].to_numpy(dtype=float), X, w,
-                    used.loc[y.index, cluster].to_numpy() if cluster else None)
-    return _result("logistic regression" + (f" (SE clustered by {cluster})" if cluster else ""), formula, y, X, fit,
-                   cov, data, used, w, {"design_info": X.design_info})
+    fit, cov = _fit(
+        y.iloc[:, 0].to_numpy(dtype=float), X, w, used.loc[y.index, cluster].to_numpy() if cluster else None
+    )
+    return _result(
+        "logistic regression" + (f" (SE clustered by {cluster})" if cluster else ""),
+        formula,
+        y,
+        X,
+        fit,
+        cov,
+        data,
+        used,
+        w,
+        {"design_info": X.design_info},
+    )
 
 
 def predict(result: ModelResult, data: pd.DataFrame) -> np.ndarray:
@@ -104,8 +125,9 @@ def predict(result: ModelResult, data: pd.DataFrame) -> np.ndarray:
     return np.asarray(result.fitted.predict(X), dtype=float)
 
 
-def predicted_by_group(result: ModelResult, data: pd.DataFrame, groups: dict, by: str,
-                       labels: tuple = ("0", "1")) -> pd.DataFrame:
+def predicted_by_group(
+    result: ModelResult, data: pd.DataFrame, groups: dict, by: str, labels: tuple = ("0", "1")
+) -> pd.DataFrame:
     """Average predicted probabilities for each group (a dict label -> {column: value}) with the 0/1 column
     ``by`` set to 0 and to 1, the other covariates as observed: a readable summary of interaction models.
     ``labels`` name the two columns of the result (e.g. ``("elsewhere", "livability problems")``)."""
@@ -114,8 +136,12 @@ def predicted_by_group(result: ModelResult, data: pd.DataFrame, groups: dict, by
         for value in (0, 1):
             frame = data.assign(**setting, **{by: value})
             rows.append({"group": label, by: value, "probability": float(predict(result, frame).mean())})
-    return pd.DataFrame(rows).pivot(index="group", columns=by, values="probability").rename(
-        columns={0: labels[0], 1: labels[1]}).rename_axis(columns=None)
+    return (
+        pd.DataFrame(rows)
+        .pivot(index="group", columns=by, values="probability")
+        .rename(columns={0: labels[0], 1: labels[1]})
+        .rename_axis(columns=None)
+    )
 
 
 def _segment_columns(x: np.ndarray, tau: float) -> tuple[np.ndarray, np.ndarray]:
@@ -125,9 +151,18 @@ def _segment_columns(x: np.ndarray, tau: float) -> tuple[np.ndarray, np.ndarray]
 BOOTSTRAP_SEED = 20240601
 
 
-def segmented_logit(data: pd.DataFrame, outcome: str, x: str, covariates: str = "", weights: str | None = None,
-                    cluster: str | None = None, grid=None, *, bootstrap: int = 999,
-                    seed: int = BOOTSTRAP_SEED) -> ModelResult:
+def segmented_logit(
+    data: pd.DataFrame,
+    outcome: str,
+    x: str,
+    covariates: str = "",
+    weights: str | None = None,
+    cluster: str | None = None,
+    grid=None,
+    *,
+    bootstrap: int = 999,
+    seed: int = BOOTSTRAP_SEED,
+) -> ModelResult:
     """Logistic regression of ``outcome`` on ``x`` with a slope change at an estimated breakpoint tau:
     logit P = a + b1 * min(x, tau) + b2 * max(x - tau, 0) + covariates.
 
@@ -206,8 +241,10 @@ def segmented_logit(data: pd.DataFrame, outcome: str, x: str, covariates: str = 
 
     def design(tau):
         before, after = _segment_columns(xv, tau)
-        return pd.concat([covs.iloc[:, :1], pd.DataFrame({"before": before, "after": after}, index=covs.index),
-                          covs.iloc[:, 1:]], axis=1)
+        return pd.concat(
+            [covs.iloc[:, :1], pd.DataFrame({"before": before, "after": after}, index=covs.index), covs.iloc[:, 1:]],
+            axis=1,
+        )
 
     logliks, betas = profile_loglik(yv, segments, w, grid)
     profile = pd.DataFrame({"tau": grid, "loglik": logliks})
@@ -217,15 +254,43 @@ def segmented_logit(data: pd.DataFrame, outcome: str, x: str, covariates: str = 
     tau = float(grid[best])
     X = design(tau)
     fit, cov = _fit(yv, X, w, used[cluster].to_numpy() if cluster else None)
-    extra = {"breakpoint": tau, "breakpoint_ci": (float(inside.min()), float(inside.max())),
-             "breakpoint_ci_bootstrap": None, "bootstrap": {"replicates": 0, "method": "none"}, "profile": profile,
-             "at_grid_edge": tau in (grid[0], grid[-1]), "x": x, "design": design}
+    extra = {
+        "breakpoint": tau,
+        "breakpoint_ci": (float(inside.min()), float(inside.max())),
+        "breakpoint_ci_bootstrap": None,
+        "bootstrap": {"replicates": 0, "method": "none"},
+        "profile": profile,
+        "at_grid_edge": tau in (grid[0], grid[-1]),
+        "x": x,
+        "design": design,
+    }
     if bootstrap:
         codes = pd.factorize(used[cluster])[0] if cluster else np.arange(len(used))
-        extra.update(_bootstrap_breakpoint(yv, segments, w, codes, grid, betas, int(bootstrap), seed,
-                                           f"clusters of {cluster}" if cluster else "rows"))
-    return _result(f"segmented logistic regression (breakpoint {tau:g})", f"{outcome} ~ seg({x}, tau){cov_formula}",
-                   y, X, fit, cov, data, used, w, extra)
+        extra.update(
+            _bootstrap_breakpoint(
+                yv,
+                segments,
+                w,
+                codes,
+                grid,
+                betas,
+                int(bootstrap),
+                seed,
+                f"clusters of {cluster}" if cluster else "rows",
+            )
+        )
+    return _result(
+        f"segmented logistic regression (breakpoint {tau:g})",
+        f"{outcome} ~ seg({x}, tau){cov_formula}",
+        y,
+        X,
+        fit,
+        cov,
+        data,
+        used,
+        w,
+        extra,
+    )
 
 
 def _bootstrap_breakpoint(y, segments, w, codes, grid, betas, replicates: int, seed: int, units: str) -> dict:
@@ -233,10 +298,17 @@ def _bootstrap_breakpoint(y, segments, w, codes, grid, betas, replicates: int, s
     multiplicities = cluster_multiplicities(int(codes.max()) + 1, replicates, seed)
     taus = grid[np.argmax(one_step_profiles(y, segments, w, codes, grid, betas, multiplicities), axis=1)]
     low, high = np.quantile(taus, [0.025, 0.975], method="inverted_cdf")
-    return {"breakpoint_ci_bootstrap": (float(low), float(high)),
-            "bootstrap": {"replicates": replicates, "seed": seed, "clusters": multiplicities.shape[1],
-                          "breakpoints": taus, "method": f"cluster bootstrap ({units} drawn with replacement), "
-                                                        "one-step profile over the grid, 95 % percentile interval"}}
+    return {
+        "breakpoint_ci_bootstrap": (float(low), float(high)),
+        "bootstrap": {
+            "replicates": replicates,
+            "seed": seed,
+            "clusters": multiplicities.shape[1],
+            "breakpoints": taus,
+            "method": f"cluster bootstrap ({units} drawn with replacement), "
+            "one-step profile over the grid, 95 % percentile interval",
+        },
+    }
 
 
 class SegmentedDesign:
@@ -308,7 +380,7 @@ def cluster_multiplicities(clusters: int, replicates: int, seed: int) -> np.ndar
     batch = max(1, 2_000_000 // clusters)
     for start in range(0, replicates, batch):
         size = min(batch, replicates - start)
-        out[start:start + size] = rng.multinomial(clusters, np.full(clusters, 1.0 / clusters), size=size)
+        out[start : start + size] = rng.multinomial(clusters, np.full(clusters, 1.0 / clusters), size=size)
     return out
 
 
@@ -348,8 +420,9 @@ class ClusterBlocks:
         return score, info
 
 
-def one_step_profiles(y: np.ndarray, segments: SegmentedDesign, w, codes: np.ndarray, grid, betas,
-                      multiplicities: np.ndarray) -> np.ndarray:
+def one_step_profiles(
+    y: np.ndarray, segments: SegmentedDesign, w, codes: np.ndarray, grid, betas, multiplicities: np.ndarray
+) -> np.ndarray:
     """Every bootstrap replicate's one-step profile log-likelihood over the grid (replicates x grid; see
     ``segmented_logit``): at each tau the clusters' log-likelihoods, scores and information at the
     full-sample estimate ``betas[i]``, combined by the replicates' cluster ``multiplicities``."""
@@ -367,8 +440,8 @@ def one_step_profiles(y: np.ndarray, segments: SegmentedDesign, w, codes: np.nda
         score_c, info_c = blocks.sums(X, w * (y - p), w * p * (1 - p))
         info_c = info_c[:, upper[0], upper[1]]
         for start in range(0, len(out), batch):
-            m = multiplicities[start:start + batch].astype(float)
-            out[start:start + len(m), i] = m @ ll_c + _newton_gain(m @ score_c, m @ info_c, upper, k)
+            m = multiplicities[start : start + batch].astype(float)
+            out[start : start + len(m), i] = m @ ll_c + _newton_gain(m @ score_c, m @ info_c, upper, k)
     return out
 
 
@@ -400,8 +473,9 @@ def segmented_curve(result: ModelResult, x_values=None) -> pd.DataFrame:
     return pd.DataFrame({x: xs, "probability": probs})
 
 
-def spline_logit(data: pd.DataFrame, outcome: str, x: str, covariates: str = "", weights: str | None = None,
-                 df: int = 5) -> ModelResult:
+def spline_logit(
+    data: pd.DataFrame, outcome: str, x: str, covariates: str = "", weights: str | None = None, df: int = 5
+) -> ModelResult:
     """A B-spline of ``x`` (``df`` degrees of freedom) in a logistic regression.
 
     Returns
@@ -424,5 +498,15 @@ def spline_logit(data: pd.DataFrame, outcome: str, x: str, covariates: str = "",
     curve = pd.DataFrame({x: xs, "probability": [fit.predict(sample.assign(**{x: v})).mean() for v in xs]})
     X = pd.DataFrame(fit.model.exog, columns=fit.model.exog_names)
     cov = pd.DataFrame(fit.cov_params(), index=X.columns, columns=X.columns)
-    return _result(f"logistic regression with a B-spline of {x} (df {df})", formula, None, X, fit, cov, data, used, w,
-                   {"curve": curve})
+    return _result(
+        f"logistic regression with a B-spline of {x} (df {df})",
+        formula,
+        None,
+        X,
+        fit,
+        cov,
+        data,
+        used,
+        w,
+        {"curve": curve},
+    )

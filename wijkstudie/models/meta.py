@@ -53,7 +53,7 @@ def pooled_estimate(estimates, std_errors, labels=None, method: str = "dl") -> d
     # statsmodels keeps a negative DerSimonian-Laird tau^2, whose random-effects variance can be negative (a
     # square root of it is invalid), and its I^2 divides by Q: neither figure is used then (see below)
     with np.errstate(divide="ignore", invalid="ignore"):
-        res = combine_effects(effect, se ** 2, method_re=method, row_names=labels, use_t=False)
+        res = combine_effects(effect, se**2, method_re=method, row_names=labels, use_t=False)
     q = float(res.q)
     if res.tau2 > 0:
         tau2, estimate, std_error, weights = float(res.tau2), res.mean_effect_re, res.sd_eff_w_re, res.weights_rel_re
@@ -61,11 +61,21 @@ def pooled_estimate(estimates, std_errors, labels=None, method: str = "dl") -> d
         tau2, estimate, std_error, weights = 0.0, res.mean_effect_fe, res.sd_eff_w_fe, res.weights_rel_fe
     z = float(estimate / std_error)
     crit = stats.norm.ppf(0.975)
-    return {"estimate": float(estimate), "std_error": float(std_error), "ci_low": float(estimate - crit * std_error),
-            "ci_high": float(estimate + crit * std_error), "z": z, "p_value": float(2 * stats.norm.sf(abs(z))),
-            "tau2": tau2, "i2": 100 * max(0.0, (q - (k - 1)) / q) if q > 0 else 0.0, "q": q,
-            "q_p_value": float(stats.chi2.sf(q, k - 1)), "k": k, "method": METHODS[method],
-            "weights": pd.Series(np.asarray(weights, dtype=float), index=labels, name="weight")}
+    return {
+        "estimate": float(estimate),
+        "std_error": float(std_error),
+        "ci_low": float(estimate - crit * std_error),
+        "ci_high": float(estimate + crit * std_error),
+        "z": z,
+        "p_value": float(2 * stats.norm.sf(abs(z))),
+        "tau2": tau2,
+        "i2": 100 * max(0.0, (q - (k - 1)) / q) if q > 0 else 0.0,
+        "q": q,
+        "q_p_value": float(stats.chi2.sf(q, k - 1)),
+        "k": k,
+        "method": METHODS[method],
+        "weights": pd.Series(np.asarray(weights, dtype=float), index=labels, name="weight"),
+    }
 
 
 def _checked(estimates, std_errors, method: str) -> tuple[np.ndarray, np.ndarray]:

@@ -10,9 +10,18 @@ import statsmodels.formula.api as smf
 from scipy import optimize
 
 from ..core.errors import WijkstudieError
-from .result import STD_LINEAR, STD_LOGISTIC, ModelResult, coefficient_table, complete_rows, context, standardised, with_odds_ratios
+from .result import (
+    STD_LINEAR,
+    STD_LOGISTIC,
+    ModelResult,
+    coefficient_table,
+    complete_rows,
+    context,
+    standardised,
+    with_odds_ratios,
+)
 
-LOGISTIC_VARIANCE = np.pi ** 2 / 3
+LOGISTIC_VARIANCE = np.pi**2 / 3
 MAX_LOG = 700.0  # exp(x) and its square stay finite below this
 
 
@@ -49,17 +58,30 @@ def multilevel(formula: str, data: pd.DataFrame, group: str, re_formula: str | N
         fit, optimiser = model.fit(method="powell", reml=True), "powell"
     fe = fit.fe_params.index
     design = pd.DataFrame(fit.model.exog, columns=fit.model.exog_names)
-    table = coefficient_table(fit.fe_params, fit.bse[fe], "normal",
-                              standardised(fit.fe_params, design, fit.model.endog))
+    table = coefficient_table(
+        fit.fe_params, fit.bse[fe], "normal", standardised(fit.fe_params, design, fit.model.endog)
+    )
     group_var, resid_var = float(fit.cov_re.iloc[0, 0]), float(fit.scale)
-    extra = {"group_variance": group_var, "residual_variance": resid_var,
-             "icc": group_var / (group_var + resid_var), "groups": int(used[group].nunique()),
-             "converged": bool(fit.converged), "optimiser": optimiser}
-    return ModelResult(f"multilevel (random intercept by {group}" + (f", random slope {re_formula}" if re_formula
-                                                                      else "") + ")",
-                       formula, table, int(fit.nobs), fitted=fit, cov=fit.cov_params().loc[fe, fe],
-                       statistics={"loglik": float(fit.llf)}, extra=extra, std_definition=STD_LINEAR,
-                       **context(data, used))
+    extra = {
+        "group_variance": group_var,
+        "residual_variance": resid_var,
+        "icc": group_var / (group_var + resid_var),
+        "groups": int(used[group].nunique()),
+        "converged": bool(fit.converged),
+        "optimiser": optimiser,
+    }
+    return ModelResult(
+        f"multilevel (random intercept by {group}" + (f", random slope {re_formula}" if re_formula else "") + ")",
+        formula,
+        table,
+        int(fit.nobs),
+        fitted=fit,
+        cov=fit.cov_params().loc[fe, fe],
+        statistics={"loglik": float(fit.llf)},
+        extra=extra,
+        std_definition=STD_LINEAR,
+        **context(data, used),
+    )
 
 
 def _aghq_objective(y, X, g, groups, nodes):
@@ -92,8 +114,7 @@ def _aghq_objective(y, X, g, groups, nodes):
             u_q = u_hat + scale * z[q]
             eta = eta0 + u_q[g]
             ll = np.bincount(g, y * eta - np.logaddexp(0.0, eta), groups)
-            logterms[q] = (np.log(wq[q]) + z[q] ** 2 + ll - u_q ** 2 / (2 * sigma2)
-                           - 0.5 * np.log(2 * np.pi * sigma2))
+            logterms[q] = np.log(wq[q]) + z[q] ** 2 + ll - u_q**2 / (2 * sigma2) - 0.5 * np.log(2 * np.pi * sigma2)
         top = logterms.max(axis=0)
         log_lik = np.log(scale) + top + np.log(np.exp(logterms - top).sum(axis=0))
         post = np.exp(logterms - (top + np.log(np.exp(logterms - top).sum(axis=0))))
@@ -103,7 +124,7 @@ def _aghq_objective(y, X, g, groups, nodes):
             u_q = u_hat + scale * z[q]
             p = 1.0 / (1.0 + np.exp(-(eta0 + u_q[g])))
             resid += post[q][g] * (y - p)
-            grad_sigma += np.sum(post[q] * (u_q ** 2 / sigma2 - 1.0))
+            grad_sigma += np.sum(post[q] * (u_q**2 / sigma2 - 1.0))
         grad = np.concatenate([X.T @ resid, [grad_sigma]])
         return -log_lik.sum(), -grad, u_hat
 
@@ -157,8 +178,9 @@ def multilevel_logit(formula: str, data: pd.DataFrame, group: str, nodes: int = 
     objective = _aghq_objective(yv, Xv, g, groups, nodes)
     start = sm.GLM(yv, Xv, family=sm.families.Binomial()).fit().params
     theta0 = np.concatenate([start, [np.log(0.5)]])
-    opt = optimize.minimize(lambda t: objective(t)[:2], theta0, jac=True, method="L-BFGS-B",
-                            options={"maxiter": 500, "gtol": 1e-6})
+    opt = optimize.minimize(
+        lambda t: objective(t)[:2], theta0, jac=True, method="L-BFGS-B", options={"maxiter": 500, "gtol": 1e-6}
+    )
     theta = opt.x
     step = 1e-4
     hessian = np.empty((theta.size, theta.size))
@@ -171,16 +193,32 @@ def multilevel_logit(formula: str, data: pd.DataFrame, group: str, nodes: int = 
     se = np.sqrt(np.diag(cov_all))
     k = Xv.shape[1]
     params = pd.Series(theta[:k], index=X.columns)
-    table = with_odds_ratios(coefficient_table(params, pd.Series(se[:k], index=X.columns), "normal",
-                                               standardised(params, X)))
+    table = with_odds_ratios(
+        coefficient_table(params, pd.Series(se[:k], index=X.columns), "normal", standardised(params, X))
+    )
     log_sds = theta[-1] + np.array([0.0, -1.96, 1.96]) * se[-1]
     sds, icc = _sd_and_icc(log_sds)
-    extra = {"group_sd": float(sds[0]), "group_sd_ci": (float(sds[1]), float(sds[2])),
-             "group_variance": float(sds[0] ** 2), "icc": float(icc[0]), "icc_ci": (float(icc[1]), float(icc[2])),
-             "groups": groups, "converged": bool(opt.success), "iterations": int(opt.nit),
-             "group_intercepts": objective(theta)[2]}
+    extra = {
+        "group_sd": float(sds[0]),
+        "group_sd_ci": (float(sds[1]), float(sds[2])),
+        "group_variance": float(sds[0] ** 2),
+        "icc": float(icc[0]),
+        "icc_ci": (float(icc[1]), float(icc[2])),
+        "groups": groups,
+        "converged": bool(opt.success),
+        "iterations": int(opt.nit),
+        "group_intercepts": objective(theta)[2],
+    }
     cov = pd.DataFrame(cov_all[:k, :k], index=X.columns, columns=X.columns)
-    return ModelResult(f"multilevel logistic regression (random intercept by {group}, adaptive quadrature, "
-                       f"{nodes} nodes)", formula, table, int(len(yv)), fitted=opt, cov=cov,
-                       statistics={"loglik": float(-opt.fun)}, extra=extra, std_definition=STD_LOGISTIC,
-                       **context(data, used))
+    return ModelResult(
+        f"multilevel logistic regression (random intercept by {group}, adaptive quadrature, {nodes} nodes)",
+        formula,
+        table,
+        int(len(yv)),
+        fitted=opt,
+        cov=cov,
+        statistics={"loglik": float(-opt.fun)},
+        extra=extra,
+        std_definition=STD_LOGISTIC,
+        **context(data, used),
+    )

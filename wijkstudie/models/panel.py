@@ -10,8 +10,9 @@ from ..core.errors import WijkstudieError
 from .result import STD_LINEAR, ModelResult, coefficient_table, complete_rows, context, standardised
 
 
-def within_estimate(formula: str, data: pd.DataFrame, entity: str = "region_code", time: str | None = None,
-                    cov_type: str = "cluster") -> ModelResult:
+def within_estimate(
+    formula: str, data: pd.DataFrame, entity: str = "region_code", time: str | None = None, cov_type: str = "cluster"
+) -> ModelResult:
     """Fixed-effects estimate: every variable is demeaned within ``entity`` (and ``time`` when given, for
     year effects), so only change within an area over the years identifies the slope.
 
@@ -76,10 +77,18 @@ def within_estimate(formula: str, data: pd.DataFrame, entity: str = "region_code
         distribution = f"t({dof})"
     se = pd.Series(np.sqrt(np.diag(cov)), index=Xd.columns)
     table = coefficient_table(fit.params, se, distribution, standardised(fit.params, X, y.iloc[:, 0]))
-    total = float(np.sum(yd ** 2))
-    r2_within = 1 - float(np.sum(fit.resid ** 2)) / total if total > 0 else np.nan
+    total = float(np.sum(yd**2))
+    r2_within = 1 - float(np.sum(fit.resid**2)) / total if total > 0 else np.nan
     used_rows = used.loc[keys.index]
-    return ModelResult("within-area (fixed effects)" + (" with year effects" if time else ""), formula, table, n,
-                       fitted=fit, cov=pd.DataFrame(cov, index=Xd.columns, columns=Xd.columns),
-                       statistics={"r2_within": r2_within}, extra={"areas": int(keys[entity].nunique()), "dof": dof},
-                       std_definition=STD_LINEAR, **context(data, used_rows))
+    return ModelResult(
+        "within-area (fixed effects)" + (" with year effects" if time else ""),
+        formula,
+        table,
+        n,
+        fitted=fit,
+        cov=pd.DataFrame(cov, index=Xd.columns, columns=Xd.columns),
+        statistics={"r2_within": r2_within},
+        extra={"areas": int(keys[entity].nunique()), "dof": dof},
+        std_definition=STD_LINEAR,
+        **context(data, used_rows),
+    )

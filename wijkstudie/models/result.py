@@ -43,7 +43,7 @@ class ModelResult:
     extra: dict = field(default_factory=dict, repr=False)
     years: str = ""
     std_definition: str = ""
-    divisions: str = ""       # the regional division(s) of the rows used (their ``division_year``)
+    divisions: str = ""  # the regional division(s) of the rows used (their ``division_year``)
 
     # what the provenance says, as plain attributes
     @property
@@ -80,8 +80,9 @@ class ModelResult:
             raise WijkstudieError(f"{self.model}: no covariance of the estimates, so no contrasts")
         unknown = [k for k in weights if k not in self.cov.index]
         if unknown:
-            raise WijkstudieError(f"{self.model}: no term {unknown[0]!r} for a contrast; terms: "
-                                  f"{', '.join(map(str, self.cov.index))}")
+            raise WijkstudieError(
+                f"{self.model}: no term {unknown[0]!r} for a contrast; terms: {', '.join(map(str, self.cov.index))}"
+            )
         vector = pd.Series(0.0, index=self.cov.index)
         for name, w in weights.items():
             vector[name] = w
@@ -90,8 +91,14 @@ class ModelResult:
         se = float(np.sqrt(vector @ self.cov @ vector))
         dist = self.table["distribution"].iloc[0]
         q, p = _quantile_and_p(dist, estimate / se if se > 0 else np.nan, level)
-        return {"estimate": estimate, "std_error": se, "ci_low": estimate - q * se, "ci_high": estimate + q * se,
-                "p_value": p, "distribution": dist}
+        return {
+            "estimate": estimate,
+            "std_error": se,
+            "ci_low": estimate - q * se,
+            "ci_high": estimate + q * se,
+            "p_value": p,
+            "distribution": dist,
+        }
 
     def tidy(self) -> pd.DataFrame:
         """The table with the model's context on every row (for stacking results of several models)."""
@@ -102,9 +109,14 @@ class ModelResult:
 
     def __str__(self) -> str:
         stats_text = ", ".join(f"{k} = {v:.3f}" for k, v in self.statistics.items() if isinstance(v, float))
-        head = (f"{self.model}: {self.formula}  (n = {self.n}" + (f"; {stats_text}" if stats_text else "")
-                + f"; {self.provenance.describe()}" + (f", {self.level}" if self.level else "")
-                + (f" {self.years}" if self.years else "") + ")")
+        head = (
+            f"{self.model}: {self.formula}  (n = {self.n}"
+            + (f"; {stats_text}" if stats_text else "")
+            + f"; {self.provenance.describe()}"
+            + (f", {self.level}" if self.level else "")
+            + (f" {self.years}" if self.years else "")
+            + ")"
+        )
         return head + "\n" + self.table.round(4).to_string()
 
     @property
@@ -137,8 +149,9 @@ def coefficient_table(params, se, distribution: str, std_estimate=None) -> pd.Da
     q, _ = _quantile_and_p(distribution, 0.0)
     z = params / se
     p = z.map(lambda v: _quantile_and_p(distribution, v)[1])
-    table = pd.DataFrame({"estimate": params, "std_error": se, "ci_low": params - q * se, "ci_high": params + q * se,
-                          "p_value": p})
+    table = pd.DataFrame(
+        {"estimate": params, "std_error": se, "ci_low": params - q * se, "ci_high": params + q * se, "p_value": p}
+    )
     table["std_estimate"] = np.nan if std_estimate is None else pd.Series(std_estimate).reindex(params.index)
     table["distribution"] = distribution
     return table
@@ -179,10 +192,14 @@ def standardised(params: pd.Series, design: pd.DataFrame, outcome=None, weights=
     return pd.Series(out)
 
 
-STD_LINEAR = ("estimate x sd(predictor) / sd(outcome), the sds of the raw (not demeaned) columns over the rows "
-              "the model used, weighted exactly when the fit is weighted")
-STD_LOGISTIC = ("estimate x sd(predictor): log-odds per standard deviation of the predictor, the sd of its raw "
-                "column over the rows the model used, weighted exactly when the fit is weighted")
+STD_LINEAR = (
+    "estimate x sd(predictor) / sd(outcome), the sds of the raw (not demeaned) columns over the rows "
+    "the model used, weighted exactly when the fit is weighted"
+)
+STD_LOGISTIC = (
+    "estimate x sd(predictor): log-odds per standard deviation of the predictor, the sd of its raw "
+    "column over the rows the model used, weighted exactly when the fit is weighted"
+)
 
 
 def context(data: pd.DataFrame, used: pd.DataFrame) -> dict:
@@ -201,11 +218,13 @@ def context(data: pd.DataFrame, used: pd.DataFrame) -> dict:
 def complete_rows(formula: str, data: pd.DataFrame, extra=()) -> pd.DataFrame:
     """The rows of ``data`` with every column the formula (or ``extra``) uses filled in, with pandas' nullable
     dtypes turned into plain numpy ones (patsy does not read them)."""
-    columns = [c for c in data.columns
-               if c in extra or re.search(rf"(?<![\w.]){re.escape(str(c))}(?![\w.])", formula)]
+    columns = [c for c in data.columns if c in extra or re.search(rf"(?<![\w.]){re.escape(str(c))}(?![\w.])", formula)]
     used = data.dropna(subset=columns)
-    converted = {c: used[c].astype("float64") if pd.api.types.is_numeric_dtype(used[c]) else used[c].astype(object)
-                 for c in columns if pd.api.types.is_extension_array_dtype(used[c].dtype)}
+    converted = {
+        c: used[c].astype("float64") if pd.api.types.is_numeric_dtype(used[c]) else used[c].astype(object)
+        for c in columns
+        if pd.api.types.is_extension_array_dtype(used[c].dtype)
+    }
     return used.assign(**converted) if converted else used
 
 
@@ -214,6 +233,16 @@ def stack(results: dict, term: str) -> pd.DataFrame:
     rows = []
     for key, result in results.items():
         row = result.term(term)
-        rows.append({"model": key, "estimate": row["estimate"], "ci_low": row["ci_low"], "ci_high": row["ci_high"],
-                     "p_value": row["p_value"], "std_estimate": row["std_estimate"], "n": result.n, "r2": result.r2})
+        rows.append(
+            {
+                "model": key,
+                "estimate": row["estimate"],
+                "ci_low": row["ci_low"],
+                "ci_high": row["ci_high"],
+                "p_value": row["p_value"],
+                "std_estimate": row["std_estimate"],
+                "n": result.n,
+                "r2": result.r2,
+            }
+        )
     return pd.DataFrame(rows).set_index("model")

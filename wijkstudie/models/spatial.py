@@ -84,7 +84,7 @@ def morans_i(values, w, permutations: int = 999, seed: int = SEED) -> dict:
     """Global Moran's I with a permutation p-value (seeded, so results repeat)."""
     from esda.moran import Moran
 
-    np.random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 (esda's Moran permutes with numpy's global generator)
     m = Moran(np.asarray(values, dtype=float), w, permutations=permutations)
     return {"I": float(m.I), "expected": float(m.EI), "z": float(m.z_sim), "p_value": float(m.p_sim)}
 
@@ -138,24 +138,38 @@ def spatial_models(formula: str, gdf, w=None, alpha: float = 0.05) -> dict:
         err = spreg.GM_Error_Het(yv, xv, w=w, name_y=y.columns[0], name_x=names)
         lag = spreg.GM_Lag(yv, xv, w=w, name_y=y.columns[0], name_x=names)
     moran_residuals = morans_i(np.asarray(ols.u).ravel(), w)
-    shared = {"moran_outcome": morans_i(yv.ravel(), w), "moran_residuals": moran_residuals,
-              "spatially_autocorrelated": moran_residuals["p_value"] < alpha, "weights": w}
+    shared = {
+        "moran_outcome": morans_i(yv.ravel(), w),
+        "moran_residuals": moran_residuals,
+        "spatially_autocorrelated": moran_residuals["p_value"] < alpha,
+        "weights": w,
+    }
     design = X.reset_index(drop=True)
     results = {}
     for label, model, extra_term, distribution in (
-            ("OLS", ols, None, f"t({len(used) - X.shape[1]})"), ("spatial error", err, "lambda", "normal"),
-            ("spatial lag", lag, "rho", "normal")):
+        ("OLS", ols, None, f"t({len(used) - X.shape[1]})"),
+        ("spatial error", err, "lambda", "normal"),
+        ("spatial lag", lag, "rho", "normal"),
+    ):
         terms = ["Intercept"] + names + ([extra_term] if extra_term else [])
-        betas = pd.Series(np.asarray(model.betas).ravel()[:len(terms)], index=terms)
-        vm = np.asarray(model.vm)[:len(terms), :len(terms)]
+        betas = pd.Series(np.asarray(model.betas).ravel()[: len(terms)], index=terms)
+        vm = np.asarray(model.vm)[: len(terms), : len(terms)]
         se = pd.Series(np.sqrt(np.diag(vm)), index=terms)
         table = coefficient_table(betas, se, distribution, standardised(betas, design, yv.ravel()))
         extra = dict(shared)
         if extra_term:
             row = table.loc[extra_term]
             extra[extra_term] = (float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"]))
-        results[label] = ModelResult(f"{label} (spreg{', GMM' if extra_term else ''})", formula, table, len(used),
-                                     fitted=model, cov=pd.DataFrame(vm, index=terms, columns=terms),
-                                     statistics={"r2": float(getattr(model, "r2", np.nan))} if label == "OLS" else {},
-                                     extra=extra, std_definition=STD_LINEAR, **context(gdf, used))
+        results[label] = ModelResult(
+            f"{label} (spreg{', GMM' if extra_term else ''})",
+            formula,
+            table,
+            len(used),
+            fitted=model,
+            cov=pd.DataFrame(vm, index=terms, columns=terms),
+            statistics={"r2": float(getattr(model, "r2", np.nan))} if label == "OLS" else {},
+            extra=extra,
+            std_definition=STD_LINEAR,
+            **context(gdf, used),
+        )
     return results

@@ -10,17 +10,56 @@ Every function that makes a figure returns it; nothing is saved until ``save_fig
 """
 
 from .charts import (
-    breakpoint_plot, correlation_heatmap, dense_scatter, estimate_figure, estimate_plot, group_bars, interval_plot,
-    percentile_plot, scatter_fit, scatter_panels, weighted_line,
+    breakpoint_plot,
+    correlation_heatmap,
+    dense_scatter,
+    estimate_figure,
+    estimate_plot,
+    group_bars,
+    interval_plot,
+    percentile_plot,
+    scatter_fit,
+    scatter_panels,
+    weighted_line,
 )
 from .maps import choropleth, cluster_map, for_drawing, map_figure
 from .style import (
-    FORMATS, SYNTHETIC_MARK, UNKNOWN_MARK, Caption, caption_text, house_style, source_caption, use_house_style,
+    FORMATS,
+    SYNTHETIC_MARK,
+    UNKNOWN_MARK,
+    Caption,
+    caption_text,
+    house_style,
+    save_figure,
+    source_caption,
+    use_house_style,
     words,
 )
-from .style import save_figure
 
-__all__ = ["FORMATS", "SYNTHETIC_MARK", "UNKNOWN_MARK", "Caption", "breakpoint_plot", "caption_text", "choropleth",
-           "cluster_map", "correlation_heatmap", "dense_scatter", "estimate_figure", "estimate_plot", "for_drawing",
-           "group_bars", "house_style", "interval_plot", "map_figure", "percentile_plot", "save_figure",
-           "scatter_fit", "scatter_panels", "source_caption", "use_house_style", "weighted_line", "words"]
+__all__ = [
+    "FORMATS",
+    "SYNTHETIC_MARK",
+    "UNKNOWN_MARK",
+    "Caption",
+    "breakpoint_plot",
+    "caption_text",
+    "choropleth",
+    "cluster_map",
+    "correlation_heatmap",
+    "dense_scatter",
+    "estimate_figure",
+    "estimate_plot",
+    "for_drawing",
+    "group_bars",
+    "house_style",
+    "interval_plot",
+    "map_figure",
+    "percentile_plot",
+    "save_figure",
+    "scatter_fit",
+    "scatter_panels",
+    "source_caption",
+    "use_house_style",
+    "weighted_line",
+    "words",
+]

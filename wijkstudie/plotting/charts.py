@@ -21,8 +21,16 @@ def weighted_line(x, y, weights=None) -> tuple[np.ndarray, np.ndarray] | None:
     return xs, intercept + slope * xs
 
 
-def scatter_fit(data, x: str, y: str, ax=None, weights: str | None = None, language: str | None = None,
-                title: str | None = None, annotate: dict | None = None):
+def scatter_fit(
+    data,
+    x: str,
+    y: str,
+    ax=None,
+    weights: str | None = None,
+    language: str | None = None,
+    title: str | None = None,
+    annotate: dict | None = None,
+):
     """Scatter of ``y`` against ``x`` (point size by ``weights``) with the (weighted) least-squares line.
 
     ``annotate``: {row label column value: text} to name a few points, e.g. {"Vreewijk": "Vreewijk"}.
@@ -51,17 +59,31 @@ def scatter_fit(data, x: str, y: str, ax=None, weights: str | None = None, langu
     return ax
 
 
-def scatter_panels(panels, weights: str | None = None, title: str | None = None, ncols: int | None = None,
-                   size=(3.7, 3.5), language: str | None = None):
+def scatter_panels(
+    panels,
+    weights: str | None = None,
+    title: str | None = None,
+    ncols: int | None = None,
+    size=(3.7, 3.5),
+    language: str | None = None,
+):
     """One ``scatter_fit`` per panel: a list of dicts with ``data``, ``x``, ``y`` and optionally ``title`` and
     ``annotate``; ``weights`` sizes the points and weights the fitted line."""
     ncols = ncols or min(len(panels), 3)
     nrows = int(np.ceil(len(panels) / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(size[0] * ncols, size[1] * nrows), squeeze=False)
     for ax, panel in zip(axes.ravel(), panels):
-        scatter_fit(panel["data"], panel["x"], panel["y"], ax=ax, weights=weights, language=language,
-                    title=panel.get("title"), annotate=panel.get("annotate"))
-    for ax in axes.ravel()[len(panels):]:
+        scatter_fit(
+            panel["data"],
+            panel["x"],
+            panel["y"],
+            ax=ax,
+            weights=weights,
+            language=language,
+            title=panel.get("title"),
+            annotate=panel.get("annotate"),
+        )
+    for ax in axes.ravel()[len(panels) :]:
         ax.set_visible(False)
     if title:
         fig.suptitle(title)
@@ -69,8 +91,15 @@ def scatter_panels(panels, weights: str | None = None, title: str | None = None,
     return fig
 
 
-def dense_scatter(data, x: str, y: str, weights: str | None = None, title: str | None = None,
-                  language: str | None = None, gridsize: int = 40):
+def dense_scatter(
+    data,
+    x: str,
+    y: str,
+    weights: str | None = None,
+    title: str | None = None,
+    language: str | None = None,
+    gridsize: int = 40,
+):
     """Thousands of areas at once: a hexagonal density of ``y`` against ``x`` with the (weighted) least-squares
     line drawn over it.
 
@@ -139,8 +168,14 @@ def interval_plot(table, label_column: str, x_label: str, title: str | None = No
     value = "mean" if "mean" in table else "estimate"
     fig, ax = plt.subplots(figsize=(6, 0.8 + 0.45 * len(table)))
     positions = np.arange(len(table))
-    ax.errorbar(table[value], positions, xerr=[table[value] - table["ci_low"], table["ci_high"] - table[value]],
-                fmt="o", color=POINT_COLOUR, capsize=3)
+    ax.errorbar(
+        table[value],
+        positions,
+        xerr=[table[value] - table["ci_low"], table["ci_high"] - table[value]],
+        fmt="o",
+        color=POINT_COLOUR,
+        capsize=3,
+    )
     if reference is not None:
         ax.axvline(reference, color=REFERENCE_COLOUR, linewidth=0.8)
     ax.set_yticks(positions, table[label_column].astype(str), fontsize=TYPE["tick"])
@@ -167,8 +202,7 @@ def correlation_heatmap(correlations, title: str | None = None, language: str | 
     return fig
 
 
-def percentile_plot(ranks: dict, title: str | None = None, language: str | None = None,
-                    reference: float = 50.0):
+def percentile_plot(ranks: dict, title: str | None = None, language: str | None = None, reference: float = 50.0):
     """One area's percentile among its peers on every variable, one marker per year (``ranks``: {year: the
     ``study.ranks.rank_table`` of that year}); variables sorted by the latest year."""
     latest = ranks[max(ranks)]
@@ -186,8 +220,9 @@ def percentile_plot(ranks: dict, title: str | None = None, language: str | None 
     return fig
 
 
-def breakpoint_plot(segmented, spline=None, x_label: str = "", y_label: str = "probability",
-                    language: str | None = None):
+def breakpoint_plot(
+    segmented, spline=None, x_label: str = "", y_label: str = "probability", language: str | None = None
+):
     """The fitted curve of a ``segmented_logit`` result, its breakpoint with its 95 % interval, and a spline fit
     (``spline_logit``) beside it."""
     from ..models import segmented_curve

@@ -10,10 +10,19 @@ from ..core.errors import WijkstudieError
 from .style import MAP_CMAP, MISSING_COLOUR, TYPE, label_or_name, words
 
 DRAWING_DETAIL = 3000  # a map is drawn with outlines simplified to 1/3000 of its extent: below a printed pixel
-CLUSTER_COLOURS = {"high-high": "#b2182b", "low-low": "#2166ac", "high-low": "#f4a582", "low-high": "#92c5de",
-                   "not significant": "#eeeeee"}
-SCHEMES = {"quantiles": "Quantiles", "equal_interval": "EqualInterval", "natural_breaks": "NaturalBreaks",
-           "fisher_jenks": "FisherJenks"}
+CLUSTER_COLOURS = {
+    "high-high": "#b2182b",
+    "low-low": "#2166ac",
+    "high-low": "#f4a582",
+    "low-high": "#92c5de",
+    "not significant": "#eeeeee",
+}
+SCHEMES = {
+    "quantiles": "Quantiles",
+    "equal_interval": "EqualInterval",
+    "natural_breaks": "NaturalBreaks",
+    "fisher_jenks": "FisherJenks",
+}
 
 
 def for_drawing(gdf):
@@ -27,8 +36,18 @@ def for_drawing(gdf):
     return gdf.set_geometry(gdf.geometry.simplify(tolerance, preserve_topology=True))
 
 
-def choropleth(gdf, column: str, ax=None, scheme: str = "quantiles", k: int = 5, language: str | None = None,
-               title: str | None = None, cmap: str = MAP_CMAP, edgecolor: str = "white", linewidth: float = 0.1):
+def choropleth(
+    gdf,
+    column: str,
+    ax=None,
+    scheme: str = "quantiles",
+    k: int = 5,
+    language: str | None = None,
+    title: str | None = None,
+    cmap: str = MAP_CMAP,
+    edgecolor: str = "white",
+    linewidth: float = 0.1,
+):
     """A classified choropleth of ``column``; areas without a value are grey and counted in the legend.
 
     Parameters
@@ -70,8 +89,9 @@ def choropleth(gdf, column: str, ax=None, scheme: str = "quantiles", k: int = 5,
     handles = []
     if len(has):
         bins = getattr(mapclassify, SCHEMES[scheme])(has[column].to_numpy(), k=min(k, has[column].nunique()))
-        has.assign(_class=bins.yb).plot(column="_class", ax=ax, cmap=cmap, categorical=True,
-                                         edgecolor=edgecolor, linewidth=linewidth)
+        has.assign(_class=bins.yb).plot(
+            column="_class", ax=ax, cmap=cmap, categorical=True, edgecolor=edgecolor, linewidth=linewidth
+        )
         colours = plt.get_cmap(cmap)([i / max(len(bins.bins) - 1, 1) for i in range(len(bins.bins))])
         lower = [has[column].min()] + list(bins.bins[:-1])
         handles = [Patch(facecolor=c, label=f"{lo:.1f} – {hi:.1f}") for c, lo, hi in zip(colours, lower, bins.bins)]

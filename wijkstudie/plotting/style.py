@@ -68,11 +68,21 @@ def words(key: str, language: str | None = None) -> str:
 
 def house_style() -> dict:
     return {
-        "figure.facecolor": "white", "axes.facecolor": "white", "axes.grid": True, "grid.color": "#e6e6e6",
-        "axes.spines.top": False, "axes.spines.right": False, "font.size": TYPE["base"],
-        "axes.titlesize": TYPE["title"], "axes.labelsize": TYPE["label"], "legend.fontsize": TYPE["legend"],
-        "legend.frameon": False, "savefig.dpi": DPI,
-        "svg.hashsalt": "wijkstudie", "svg.fonttype": "path", "pdf.fonttype": 42,
+        "figure.facecolor": "white",
+        "axes.facecolor": "white",
+        "axes.grid": True,
+        "grid.color": "#e6e6e6",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "font.size": TYPE["base"],
+        "axes.titlesize": TYPE["title"],
+        "axes.labelsize": TYPE["label"],
+        "legend.fontsize": TYPE["legend"],
+        "legend.frameon": False,
+        "savefig.dpi": DPI,
+        "svg.hashsalt": "wijkstudie",
+        "svg.fonttype": "path",
+        "pdf.fonttype": 42,
     }
 
 
@@ -90,6 +100,7 @@ def label_or_name(column: str, language: str | None = None) -> str:
 
 
 # --- captions -----------------------------------------------------------------------------------------------
+
 
 class Caption(str):
     """A figure caption (``Source: ...``) that remembers the provenance it was made from, so ``save_figure``
@@ -146,8 +157,9 @@ def source_caption(*tables, language: str | None = None) -> Caption:
     return Caption(f"{word}: " + "; ".join(parts), provenance)
 
 
-def caption_text(source: str, language: str | None = None, synthetic: bool = False, note: str = "",
-                 unknown: bool = False) -> str:
+def caption_text(
+    source: str, language: str | None = None, synthetic: bool = False, note: str = "", unknown: bool = False
+) -> str:
     """The caption under a figure: the source (``Source: ...``), a note, and a mark for synthetic data or data of
     unknown provenance."""
     word = words("source", language)
@@ -163,8 +175,17 @@ def caption_text(source: str, language: str | None = None, synthetic: bool = Fal
 
 # --- saving -------------------------------------------------------------------------------------------------
 
-def save_figure(fig, name: str, source, language: str | None = None, data_kind: str | None = None, note: str = "",
-                folder: Path | None = None, formats=FORMATS) -> list[Path]:
+
+def save_figure(
+    fig,
+    name: str,
+    source,
+    language: str | None = None,
+    data_kind: str | None = None,
+    note: str = "",
+    folder: Path | None = None,
+    formats=FORMATS,
+) -> list[Path]:
     """Write ``fig`` as ``<name>.png`` (300 dpi), ``.svg`` and ``.pdf`` with the data source as caption.
 
     Parameters
@@ -216,13 +237,33 @@ def save_figure(fig, name: str, source, language: str | None = None, data_kind: 
     # the caption sits below the figure (or below its maps); bbox_inches="tight" grows the saved area to include it
     bottom, top = _content_span(fig)
     text = caption_text(str(source), language, kind == "synthetic", note, kind == "unknown")
-    fig.text(0.01, bottom, _wrapped(text, fig.get_figwidth(), TYPE["caption"]),
-             ha="left", va="top", fontsize=TYPE["caption"], color="#555555", gid=CAPTION_GID)
+    fig.text(
+        0.01,
+        bottom,
+        _wrapped(text, fig.get_figwidth(), TYPE["caption"]),
+        ha="left",
+        va="top",
+        fontsize=TYPE["caption"],
+        color="#555555",
+        gid=CAPTION_GID,
+    )
     if kind != "real":
-        fig.text(0.99, top, SYNTHETIC_MARK if kind == "synthetic" else UNKNOWN_MARK, ha="right", va="bottom",
-                 fontsize=TYPE["base"], color=MARK_COLOUR, weight="bold", gid=CAPTION_GID)
-    metadata = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None},
-                "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None}}
+        fig.text(
+            0.99,
+            top,
+            SYNTHETIC_MARK if kind == "synthetic" else UNKNOWN_MARK,
+            ha="right",
+            va="bottom",
+            fontsize=TYPE["base"],
+            color=MARK_COLOUR,
+            weight="bold",
+            gid=CAPTION_GID,
+        )
+    metadata = {
+        "png": {"Software": None},
+        "svg": {"Date": None, "Creator": None},
+        "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None},
+    }
     written = []
     with plt.rc_context(house_style()):
         for fmt in formats:
@@ -230,8 +271,9 @@ def save_figure(fig, name: str, source, language: str | None = None, data_kind: 
             try:
                 fig.savefig(path, format=fmt, dpi=DPI, metadata=metadata[fmt], bbox_inches="tight", pad_inches=0.1)
             except OSError as exc:
-                raise WijkstudieError(f"cannot write {path} (setting figures_dir, WIJKSTUDIE_FIGURES_DIR): "
-                                      f"{os_reason(exc)}") from None
+                raise WijkstudieError(
+                    f"cannot write {path} (setting figures_dir, WIJKSTUDIE_FIGURES_DIR): {os_reason(exc)}"
+                ) from None
             log_file("wrote", path)
             written.append(path)
     return written

@@ -18,10 +18,10 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..data.download import file_sha256
 from ..core.folders import copy_if_changed
 from ..core.paths import PACKAGE_DIR
 from ..core.version import __version__
+from ..data.download import file_sha256
 
 PACKAGE_FILES = ("*.py", "*.yaml")
 
@@ -35,11 +35,11 @@ class Run:
     executed: Path
     seconds: float
     when: str
-    inputs: list = field(default_factory=list)     # [path, size, mtime_ns, sha256]
+    inputs: list = field(default_factory=list)  # [path, size, mtime_ns, sha256]
     artifacts: list = field(default_factory=list)  # paths relative to the figures folder
-    datasets: list = field(default_factory=list)   # [dataset, year] of the data files it read
-    data: str = ""                                   # which data produced it, in words
-    cached: bool = False                             # served from the cache in this run
+    datasets: list = field(default_factory=list)  # [dataset, year] of the data files it read
+    data: str = ""  # which data produced it, in words
+    cached: bool = False  # served from the cache in this run
 
     def to_json(self) -> dict:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self).items()}
@@ -109,8 +109,9 @@ class NotebookCache:
         except (OSError, ValueError, KeyError, TypeError):
             return None
         run.executed = self._entry(name) / "executed.ipynb"
-        if not run.executed.is_file() or not all((self._entry(name) / "artifacts" / a).is_file()
-                                                 for a in run.artifacts):
+        if not run.executed.is_file() or not all(
+            (self._entry(name) / "artifacts" / a).is_file() for a in run.artifacts
+        ):
             return None
         run.cached = True
         return run

@@ -21,13 +21,12 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from ..core import runlog
-from ..data.origin import mirror_dir
+from ..core.paths import checkout_dir, figures_dir, notebooks_dir
+from ..core.settings import settings
+from ..data.origin import choose_data, mirror_dir
 from ..study.results import files_used, results_dir
 from ..study.scorecard import summary_markdown, write_scorecard
 from .notebook_cache import NotebookCache, Run, fingerprint, package_fingerprint, run_key
-from ..core.paths import checkout_dir, figures_dir, notebooks_dir
-from ..data.origin import choose_data
-from ..core.settings import settings
 
 README_START, README_END = "<!-- scorecard:start -->", "<!-- scorecard:end -->"
 SYNTHETIC_BANNER = (
@@ -35,7 +34,8 @@ SYNTHETIC_BANNER = (
     "ran on the synthetic world (wijkstudie/synthetic/scenarios/default.yaml) and every result below is synthetic, not "
     "evidence about Dutch neighbourhoods. For the real analysis: connect to the network, or point "
     "WIJKSTUDIE_MIRROR at a local copy of the publishers' files (README, 'Two commands'); for survey microdata "
-    "set WIJKSTUDIE_MICRODATA and WIJKSTUDIE_MICRODATA_MAPPING.")
+    "set WIJKSTUDIE_MICRODATA and WIJKSTUDIE_MICRODATA_MAPPING."
+)
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}  # one core per kernel
 
 
@@ -46,9 +46,13 @@ def run_notebook(path: Path, out_dir: Path, timeout: int = 1200, env: dict | Non
 
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}},
-                            extra_arguments=["--IPKernelApp.log_level=ERROR"])  # no start-up chatter
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+    )  # no start-up chatter
     try:
         client.execute(**({"env": env} if env else {}))
     finally:
@@ -74,8 +78,11 @@ def data_statement(mode: str, mirror: Path | None, when: str | None = None, file
     if mode == "synthetic":
         return f"Produced on {when} from the SYNTHETIC world: no result below is evidence about real neighbourhoods."
     files = files_used() if files else []
-    where = (f"a local mirror of the publishers' files ({_shown(mirror)})" if mirror
-             else "the publishers' servers over the network (and the local cache)")
+    where = (
+        f"a local mirror of the publishers' files ({_shown(mirror)})"
+        if mirror
+        else "the publishers' servers over the network (and the local cache)"
+    )
     listed = f" The real-data tests read {len(files)} files: {', '.join(files)}." if files else ""
     return f"Produced on {when} by `make reproduce` from {where}.{listed}"
 
@@ -98,7 +105,9 @@ def update_readme(table, statement: str = "") -> bool:
         return False
     head, rest = text.split(README_START, 1)
     _, tail = rest.split(README_END, 1)
-    readme.write_text(f"{head}{README_START}\n{summary_markdown(table, statement)}\n{README_END}{tail}", encoding="utf-8")
+    readme.write_text(
+        f"{head}{README_START}\n{summary_markdown(table, statement)}\n{README_END}{tail}", encoding="utf-8"
+    )
     return True
 
 
@@ -109,8 +118,13 @@ def needs_of(nb) -> list[str]:
 
 def _session_settings(mode: str, mirror: Path | None) -> dict:
     """The settings that decide what a notebook reads (part of every cache key)."""
-    return {"data": mode, "mirror": str(mirror) if mirror else "", "microdata": str(settings.microdata or ""),
-            "mapping": str(settings.microdata_mapping or ""), "language": settings.language}
+    return {
+        "data": mode,
+        "mirror": str(mirror) if mirror else "",
+        "microdata": str(settings.microdata or ""),
+        "mapping": str(settings.microdata_mapping or ""),
+        "language": settings.language,
+    }
 
 
 class Reproduction:
@@ -156,9 +170,16 @@ class Reproduction:
         seconds = run_notebook(path, self.executed_dir, env=env)
         logged = runlog.entries(log)
         when = time.strftime("%Y-%m-%d %H:%M")
-        run = Run(path.stem, self.keys[path.stem], self.executed_dir / path.name, round(seconds, 1), when,
-                  inputs=[fingerprint(p) for p in logged["read"] if Path(p).is_file()],
-                  datasets=runlog.datasets(log), data=_run_data(self.mode, self.mirror, when))
+        run = Run(
+            path.stem,
+            self.keys[path.stem],
+            self.executed_dir / path.name,
+            round(seconds, 1),
+            when,
+            inputs=[fingerprint(p) for p in logged["read"] if Path(p).is_file()],
+            datasets=runlog.datasets(log),
+            data=_run_data(self.mode, self.mirror, when),
+        )
         return self.cache.store(run, self.executed_dir / path.name, self.figures, logged["wrote"])
 
     def run(self, to_run: list[Path]) -> None:
@@ -193,8 +214,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", help="notebooks to run (default: all in notebooks/)")
     parser.add_argument("--force", action="store_true", help="execute every notebook, whatever the cache holds")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="notebooks run at once (default: "
-                                                                             "one per core)")
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="notebooks run at once (default: one per core)"
+    )
     parser.add_argument("--build", type=Path, default=None, help="the build folder (default: build/ of the checkout)")
     parser.add_argument("--no-readme", action="store_true", help="leave the README's scorecard as it is")
     args = parser.parse_args(argv)
@@ -207,8 +229,14 @@ def main(argv=None) -> int:
         from ..synthetic import mirror
 
         mirror()
-    banner = SYNTHETIC_BANNER if mode == "synthetic" else (
-        f"data: real, {'from the mirror ' + str(mirror_dir()) if mirror_dir() else 'from the publishers (network) and the cache'}")
+    banner = (
+        SYNTHETIC_BANNER
+        if mode == "synthetic"
+        else (
+            "data: real, "
+            + (f"from the mirror {mirror_dir()}" if mirror_dir() else "from the publishers (network) and the cache")
+        )
+    )
     print(banner)
     reproduction = Reproduction(paths, build, args.force, args.jobs, mode)
     if not args.notebooks:  # a full run keeps no recorded test of a notebook that is gone
@@ -250,8 +278,10 @@ def _leftovers(runs) -> list[str]:
 def _summary(banner, table, readme_note, runs, failed, index, seconds, complete=False) -> None:
     print("\n=== summary ===")
     print(banner)
-    print(f"scorecard (figures/scorecard.md; verdicts by the rule in wijkstudie/study/findings.yaml)"
-          f"{'; ' + readme_note if readme_note else ''}:")
+    print(
+        f"scorecard (figures/scorecard.md; verdicts by the rule in wijkstudie/study/findings.yaml)"
+        f"{'; ' + readme_note if readme_note else ''}:"
+    )
     for key, group in table.groupby("finding", sort=False):
         tested = group[group["test"] != "—"]
         counted = int((group["counted"] == "yes").sum())
@@ -259,8 +289,10 @@ def _summary(banner, table, readme_note, runs, failed, index, seconds, complete=
     figures = sorted({Path(a).stem for r in runs for a in r.artifacts if "/" not in a and Path(a).suffix == ".png"})
     print(f"figures in {figures_dir()}: {', '.join(figures) or 'none'}")
     if complete and (old := _leftovers(runs)):
-        print(f"  also there, written by no notebook of this run (from older versions? delete them if so): "
-              f"{', '.join(old)}")
+        print(
+            f"  also there, written by no notebook of this run (from older versions? delete them if so): "
+            f"{', '.join(old)}"
+        )
     print(f"report site: {index}")
     ran, cached = [r for r in runs if not r.cached], [r for r in runs if r.cached]
     print(f"notebooks run ({len(ran)}), from the cache ({len(cached)}), failed ({len(failed)}):")

@@ -49,13 +49,15 @@ display:block;white-space:pre-wrap}
 def _page(title: str, body: str, banner: str, synthetic: bool, depth: int, notebooks: list[str]) -> str:
     up = "../" * depth
     nav = "".join(f'<a href="{up}notebooks/{n}.html">{html.escape(n[:2])}</a>' for n in notebooks)
-    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">'
-            f'<style>{STYLE}</style></head>'
-            f'<body><header><a href="{up}index.html"><b>wijkstudie</b></a><a href="{up}sources.html">sources</a>'
-            f'notebooks: {nav}</header>'
-            f'<div class="data{" synthetic" if synthetic else ""}" id="data-kind">{html.escape(banner)}</div>'
-            f"<main>{body}</main></body></html>\n")
+    return (
+        f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">'
+        f"<style>{STYLE}</style></head>"
+        f'<body><header><a href="{up}index.html"><b>wijkstudie</b></a><a href="{up}sources.html">sources</a>'
+        f"notebooks: {nav}</header>"
+        f'<div class="data{" synthetic" if synthetic else ""}" id="data-kind">{html.escape(banner)}</div>'
+        f"<main>{body}</main></body></html>\n"
+    )
 
 
 def _verdict(key: str, verdict: str, tested: bool, ran: set[str]) -> str:
@@ -69,9 +71,17 @@ def _verdict(key: str, verdict: str, tested: bool, ran: set[str]) -> str:
     return "not run in this build (notebooks " + ", ".join(theirs) + ")"
 
 
-SCORECARD_COLUMNS = (("sample", "sample"), ("role", "role"), ("evidence", "evidence"), ("test", "test"),
-                     ("n", "n"), ("estimate_ci", "estimate [95 % CI]"), ("other_scale", "other scale"),
-                     ("adjusted_ci", "Holm-adjusted"), ("outcome", "outcome"))
+SCORECARD_COLUMNS = (
+    ("sample", "sample"),
+    ("role", "role"),
+    ("evidence", "evidence"),
+    ("test", "test"),
+    ("n", "n"),
+    ("estimate_ci", "estimate [95 % CI]"),
+    ("other_scale", "other scale"),
+    ("adjusted_ci", "Holm-adjusted"),
+    ("outcome", "outcome"),
+)
 
 
 def _scorecard(table: pd.DataFrame, ran: set[str]) -> str:
@@ -81,24 +91,37 @@ def _scorecard(table: pd.DataFrame, ran: set[str]) -> str:
         tested = group[group["test"] != "—"]
         verdict = _verdict(key, first["verdict"], not tested.empty, ran)
         pooled = "" if first.get("pooled", "—") == "—" else f"<p>Pooled estimate: {html.escape(first['pooled'])}</p>"
-        parts.append(f'<h3 id="finding-{html.escape(key)}">{html.escape(key)}: {html.escape(first["claim"])}</h3>'
-                     f'<p class="verdict">Verdict: {html.escape(verdict)}</p>{pooled}')
+        parts.append(
+            f'<h3 id="finding-{html.escape(key)}">{html.escape(key)}: {html.escape(first["claim"])}</h3>'
+            f'<p class="verdict">Verdict: {html.escape(verdict)}</p>{pooled}'
+        )
         if tested.empty:
             continue
         rows = []
         for _, r in tested.iterrows():
-            link = (f'<a href="notebooks/{html.escape(r["notebook"])}.html">{html.escape(r["notebook"][:2])}</a>'
-                    if r.get("notebook") else "")
+            link = (
+                f'<a href="notebooks/{html.escape(r["notebook"])}.html">{html.escape(r["notebook"][:2])}</a>'
+                if r.get("notebook")
+                else ""
+            )
             cells = []
             for column, _ in SCORECARD_COLUMNS:
                 value = r.get(column)
-                text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else (
-                    f"{int(value):,}" if column == "n" else str(value))
+                text = (
+                    ""
+                    if value is None or (isinstance(value, float) and pd.isna(value))
+                    else (f"{int(value):,}" if column == "n" else str(value))
+                )
                 css = f' class="{html.escape(text)}"' if column == "outcome" else ""
                 cells.append(f"<td{css}>{html.escape(text)}</td>")
             rows.append("<tr>" + "".join(cells) + f"<td>{link}</td></tr>")
-        parts.append("<table><tr>" + "".join(f"<th>{html.escape(h)}</th>" for _, h in SCORECARD_COLUMNS)
-                     + "<th>notebook</th></tr>" + "".join(rows) + "</table>")
+        parts.append(
+            "<table><tr>"
+            + "".join(f"<th>{html.escape(h)}</th>" for _, h in SCORECARD_COLUMNS)
+            + "<th>notebook</th></tr>"
+            + "".join(rows)
+            + "</table>"
+        )
     return "\n".join(parts)
 
 
@@ -128,9 +151,12 @@ def _figures(run: Run, figures: Path, out: Path) -> str:
     for stem, kinds in stems.items():
         for kind in kinds:
             copy_if_changed(figures / f"{stem}.{kind}", out / "figures" / f"{stem}.{kind}")
-        links = " | ".join(f'<a href="../figures/{html.escape(stem)}.{k}" download>{k.upper()}</a>'
-                           for k in FIGURE_FORMATS if k in kinds)
-        image = (f'<img src="../figures/{html.escape(stem)}.png" alt="{html.escape(stem)}">' if "png" in kinds else "")
+        links = " | ".join(
+            f'<a href="../figures/{html.escape(stem)}.{k}" download>{k.upper()}</a>'
+            for k in FIGURE_FORMATS
+            if k in kinds
+        )
+        image = f'<img src="../figures/{html.escape(stem)}.png" alt="{html.escape(stem)}">' if "png" in kinds else ""
         parts.append(f"<figure>{image}<figcaption>{html.escape(stem)} — download {links}</figcaption></figure>")
     return ("<h2>Figures</h2>" + "".join(parts)) if parts else ""
 
@@ -150,11 +176,17 @@ def citation(dataset: str, years) -> dict:
             if text not in where:
                 where.append(text)
     year_text = ", ".join(map(str, years)) or "n.d."
-    return {"dataset": dataset, "publisher": entry.publisher, "title": entry.title, "years": year_text,
-            "where": where[:4] + ([f"... ({len(where)} files)"] if len(where) > 4 else []),
-            "licence": entry.licence, "attribution": entry.attribution,
-            "citation": f"{entry.publisher} ({year_text}). {entry.title}. {where[0] if where else entry.homepage}. "
-                        f"Licence: {entry.licence}."}
+    return {
+        "dataset": dataset,
+        "publisher": entry.publisher,
+        "title": entry.title,
+        "years": year_text,
+        "where": where[:4] + ([f"... ({len(where)} files)"] if len(where) > 4 else []),
+        "licence": entry.licence,
+        "attribution": entry.attribution,
+        "citation": f"{entry.publisher} ({year_text}). {entry.title}. {where[0] if where else entry.homepage}. "
+        f"Licence: {entry.licence}.",
+    }
 
 
 def _sources(runs: list[Run]) -> str:
@@ -166,17 +198,24 @@ def _sources(runs: list[Run]) -> str:
     for dataset in sorted(used):
         c = citation(dataset, used[dataset])
         noncommercial = "NC" in c.get("licence", "")
-        rows.append(f'<h3 id="{html.escape(dataset)}">{html.escape(c.get("title", dataset))}</h3>'
-                    f'<p>{html.escape(c.get("publisher", ""))}; years used: {html.escape(c.get("years", ""))}; '
-                    f'licence: <b>{html.escape(c.get("licence", ""))}</b>'
-                    + (" (non-commercial: fetched for you by wijkstudie, never redistributed with it)"
-                       if noncommercial else "") + "</p>"
-                    f'<p>{html.escape(c.get("attribution", ""))}. From: '
-                    + "; ".join(html.escape(w) for w in c.get("where", [])) + "</p>"
-                    f'<code class="cite">{html.escape(c["citation"])}</code>')
+        rows.append(
+            f'<h3 id="{html.escape(dataset)}">{html.escape(c.get("title", dataset))}</h3>'
+            f"<p>{html.escape(c.get('publisher', ''))}; years used: {html.escape(c.get('years', ''))}; "
+            f"licence: <b>{html.escape(c.get('licence', ''))}</b>"
+            + (" (non-commercial: fetched for you by wijkstudie, never redistributed with it)" if noncommercial else "")
+            + "</p>"
+            f"<p>{html.escape(c.get('attribution', ''))}. From: "
+            + "; ".join(html.escape(w) for w in c.get("where", []))
+            + "</p>"
+            f'<code class="cite">{html.escape(c["citation"])}</code>'
+        )
     package = _package_citation()
-    return ("<h1>Sources</h1><p>Every dataset the notebooks read, with its licence and a citation to copy.</p>"
-            + "".join(rows) + "<h2>This package</h2>" + f'<code class="cite">{html.escape(package)}</code>')
+    return (
+        "<h1>Sources</h1><p>Every dataset the notebooks read, with its licence and a citation to copy.</p>"
+        + "".join(rows)
+        + "<h2>This package</h2>"
+        + f'<code class="cite">{html.escape(package)}</code>'
+    )
 
 
 def _package_citation() -> str:
@@ -190,40 +229,60 @@ def _package_citation() -> str:
         import yaml
 
         data = yaml.safe_load(cff.read_text(encoding="utf-8"))
-        authors = ", ".join(a.get("name") or f"{a.get('family-names', '')}, {a.get('given-names', '')}"
-                            for a in data.get("authors", []))
-        return f"{authors} ({str(data.get('date-released', ''))[:4]}). {data.get('title', title)} " \
-               f"(version {data.get('version', __version__)}). {data.get('repository-code', '')}".strip()
+        authors = ", ".join(
+            a.get("name") or f"{a.get('family-names', '')}, {a.get('given-names', '')}" for a in data.get("authors", [])
+        )
+        return (
+            f"{authors} ({str(data.get('date-released', ''))[:4]}). {data.get('title', title)} "
+            f"(version {data.get('version', __version__)}). {data.get('repository-code', '')}".strip()
+        )
     return f"{title} (version {__version__})."
 
 
-def build(site: Path, runs: list[Run], table: pd.DataFrame, statement: str, banner: str, synthetic: bool,
-          figures: Path) -> Path:
+def build(
+    site: Path, runs: list[Run], table: pd.DataFrame, statement: str, banner: str, synthetic: bool, figures: Path
+) -> Path:
     """Write the site into ``site`` and return the path of its front page. ``statement`` says which data
     produced the results (on the front page), ``banner`` the same in one line (at the top of every page)."""
     site.mkdir(parents=True, exist_ok=True)
     names = [run.name for run in runs]
     bodies = site.parent / "cache" / "pages"
-    index = (f"<h1>What the notebooks found</h1><p>{html.escape(statement)}</p>"
-             "<p>Verdicts by the rules in <code>wijkstudie/study/findings.yaml</code>: only independent direct evidence "
-             "votes, one primary estimate per sample; model-implied tests and method checks on synthetic data are "
-             "shown and never counted.</p>" + _scorecard(table, set(names))
-             + "<h2>Notebooks</h2><ul>" + "".join(
-                 f'<li><a href="notebooks/{html.escape(r.name)}.html">{html.escape(r.name)}</a> — '
-                 f'{html.escape(r.data)}</li>' for r in runs) + "</ul>")
-    (site / "index.html").write_text(_page("wijkstudie: findings", index, banner, synthetic, 0, names),
-                                     encoding="utf-8")
+    index = (
+        f"<h1>What the notebooks found</h1><p>{html.escape(statement)}</p>"
+        "<p>Verdicts by the rules in <code>wijkstudie/study/findings.yaml</code>: only independent direct evidence "
+        "votes, one primary estimate per sample; model-implied tests and method checks on synthetic data are "
+        "shown and never counted.</p>"
+        + _scorecard(table, set(names))
+        + "<h2>Notebooks</h2><ul>"
+        + "".join(
+            f'<li><a href="notebooks/{html.escape(r.name)}.html">{html.escape(r.name)}</a> — {html.escape(r.data)}</li>'
+            for r in runs
+        )
+        + "</ul>"
+    )
+    (site / "index.html").write_text(
+        _page("wijkstudie: findings", index, banner, synthetic, 0, names), encoding="utf-8"
+    )
     for run in runs:
-        when = f"executed {run.when} in {run.seconds:.1f} s" + (" (served from the cache of executed notebooks)"
-                                                               if run.cached else "")
-        body = (f"<p><i>{html.escape(run.data)}; {html.escape(when)}.</i></p>" + _figures(run, figures, site)
-                + "<h2>The notebook</h2>" + _body_html(run.executed, bodies))
+        when = f"executed {run.when} in {run.seconds:.1f} s" + (
+            " (served from the cache of executed notebooks)" if run.cached else ""
+        )
+        body = (
+            f"<p><i>{html.escape(run.data)}; {html.escape(when)}.</i></p>"
+            + _figures(run, figures, site)
+            + "<h2>The notebook</h2>"
+            + _body_html(run.executed, bodies)
+        )
         (site / "notebooks").mkdir(exist_ok=True)
         (site / "notebooks" / f"{run.name}.html").write_text(
-            _page(run.name, body, f"{banner} This notebook: {run.data}.", synthetic or "SYNTHETIC" in run.data, 1,
-                  names), encoding="utf-8")
-    (site / "sources.html").write_text(_page("wijkstudie: sources", _sources(runs), banner, synthetic, 0, names),
-                                       encoding="utf-8")
+            _page(
+                run.name, body, f"{banner} This notebook: {run.data}.", synthetic or "SYNTHETIC" in run.data, 1, names
+            ),
+            encoding="utf-8",
+        )
+    (site / "sources.html").write_text(
+        _page("wijkstudie: sources", _sources(runs), banner, synthetic, 0, names), encoding="utf-8"
+    )
     return site / "index.html"
 
 
@@ -244,8 +303,15 @@ def main(argv=None) -> int:
         print(f"site: no run to build from in {build_dir}; run `make reproduce` first", file=sys.stderr)
         return 1
     runs = [Run(**dict(r, executed=Path(r["executed"]))) for r in payload["runs"]]
-    index = build(build_dir / "site", runs, scorecard(), payload["statement"], payload["banner"], payload["synthetic"],
-                  figures_dir())
+    index = build(
+        build_dir / "site",
+        runs,
+        scorecard(),
+        payload["statement"],
+        payload["banner"],
+        payload["synthetic"],
+        figures_dir(),
+    )
     print(f"site written: {index}")
     return 0
 

@@ -16,29 +16,88 @@ its verdicts live here and in ``findings.yaml``.
 
 from .case import CASE_PROFILE, case_context, case_items, case_percentiles, case_ranks, case_summary
 from .cities import (
-    AREA_OUTCOMES, AREA_SPECS, COHESION, PARTICIPATION, ROTTERDAM_CONTEXT, Sample, amsterdam_gebieden, area_formula,
-    area_tests, city_buurten, city_panels, city_samples, residence_panels, rotterdam_wijken, samples_table,
-    tables_of, utrecht_buurten, within_tests,
+    AREA_OUTCOMES,
+    AREA_SPECS,
+    COHESION,
+    PARTICIPATION,
+    ROTTERDAM_CONTEXT,
+    Sample,
+    amsterdam_gebieden,
+    area_formula,
+    area_tests,
+    city_buurten,
+    city_panels,
+    city_samples,
+    residence_panels,
+    rotterdam_wijken,
+    samples_table,
+    tables_of,
+    utrecht_buurten,
+    within_tests,
 )
 from .findings import (
-    NATIONAL, SYNTHETIC_SCOPE, FindingTest, case_test, finding, from_estimate, from_model, reference,
-    reference_text, registry, threshold_test,
+    NATIONAL,
+    SYNTHETIC_SCOPE,
+    FindingTest,
+    case_test,
+    finding,
+    from_estimate,
+    from_model,
+    reference,
+    reference_text,
+    registry,
+    threshold_test,
 )
 from .groups import (
-    F5_AREA_MODELS, F5_AREA_TERMS, F5_GROUPS, F5_RESIDENT_TERMS, f5_area_models, f5_area_tests, f5_gaps,
-    f5_main_tables, f5_resident_formula, f5_resident_terms, f5_tables, f5_tests, group_gap, livability_wijken,
+    F5_AREA_MODELS,
+    F5_AREA_TERMS,
+    F5_GROUPS,
+    F5_RESIDENT_TERMS,
+    f5_area_models,
+    f5_area_tests,
+    f5_gaps,
+    f5_main_tables,
+    f5_resident_formula,
+    f5_resident_terms,
+    f5_tables,
+    f5_tests,
+    group_gap,
+    livability_wijken,
+)
+from .individuals import (
+    BREAKPOINT,
+    F6_GROUPS,
+    RESIDENCE,
+    RESIDENT_AREA,
+    RESIDENT_CONTROLS,
+    RESIDENT_WEIGHT,
+    f1_resident_tests,
+    f6_models,
+    f6_tests,
+    recorded_breakpoint,
+    residence_breakpoint,
+    residents,
+    with_indicators,
 )
 from .livability import PROBLEM_CLASS, PROBLEM_SHARE, buurt_livability, livability_class, proxy_name, with_livability
 from .national import (
-    COMPOSITION_YEAR, F2_FORMULA, F3_FORMULA, NATIONAL_CONTROLS, RIVM_DIVISION, RIVM_YEARS, SOURCE_UNIT, complete,
-    has_households, national_gemeenten, national_models, national_results, national_tests, national_wijken,
+    COMPOSITION_YEAR,
+    F2_FORMULA,
+    F3_FORMULA,
+    NATIONAL_CONTROLS,
+    RIVM_DIVISION,
+    RIVM_YEARS,
+    SOURCE_UNIT,
+    complete,
+    has_households,
+    national_gemeenten,
+    national_models,
+    national_results,
+    national_tests,
+    national_wijken,
     young_terms,
 )
 from .notebook import start_notebook
-from .individuals import (
-    BREAKPOINT, F6_GROUPS, RESIDENCE, RESIDENT_AREA, RESIDENT_CONTROLS, RESIDENT_WEIGHT, f1_resident_tests,
-    f6_models, f6_tests, recorded_breakpoint, residence_breakpoint, residents, with_indicators,
-)
 from .results import record, record_value, recorded, recorded_value
 from .scope import CASE, CITIES, NATIONAL_GEMEENTEN, scope_of
 from .scorecard import finding_card, tests_frame, what_we_found, write_scorecard

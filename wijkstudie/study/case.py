@@ -14,9 +14,14 @@ from .national import RIVM_YEARS
 from .ranks import _row, percentile, rank_table, standing
 from .scope import CASE, CITIES
 
-
-CASE_CONTEXT = ["pct_volunteering", "pct_lonely", "pct_difficulty_making_ends_meet", "pct_age_65_plus",
-                "pct_non_dutch_origin", "pct_low_income"]
+CASE_CONTEXT = [
+    "pct_volunteering",
+    "pct_lonely",
+    "pct_difficulty_making_ends_meet",
+    "pct_age_65_plus",
+    "pct_non_dutch_origin",
+    "pct_low_income",
+]
 
 
 SEED = 20240601
@@ -36,14 +41,25 @@ def case_context(name: str = CASE, columns=CASE_CONTEXT) -> pd.DataFrame:
     return carry(out, *tables.values())
 
 
-CASE_PROFILE = ["pct_know_each_other", "pct_help_each_other", "pct_active_for_neighbourhood", "pct_volunteering",
-                "pct_long_term_residents", "pct_owner_occupied", "pct_social_rent", "pct_age_65_plus"]
+CASE_PROFILE = [
+    "pct_know_each_other",
+    "pct_help_each_other",
+    "pct_active_for_neighbourhood",
+    "pct_volunteering",
+    "pct_long_term_residents",
+    "pct_owner_occupied",
+    "pct_social_rent",
+    "pct_age_65_plus",
+]
 
 
 def case_items(table: pd.DataFrame) -> list[str]:
     """The Wijkprofiel's items and indices of a Rotterdam table (not the register context)."""
-    return [c for c in table.columns if c.startswith(("pct_", "social_index", "physical_index", "safety_index"))
-            and c not in ROTTERDAM_CONTEXT]
+    return [
+        c
+        for c in table.columns
+        if c.startswith(("pct_", "social_index", "physical_index", "safety_index")) and c not in ROTTERDAM_CONTEXT
+    ]
 
 
 def case_ranks(tables: dict, name: str = CASE) -> dict:
@@ -59,14 +75,24 @@ def case_summary(context: pd.DataFrame, percentiles: dict, intervals: dict, peer
     lines = []
     if "pct_volunteering" in context.index.get_level_values("variable"):
         rows = context.xs("pct_volunteering", level="variable")
-        lines.append("The Netherlands: its volunteering lies at percentile " + " and ".join(
-            f"{r.percentile_all:.0f} of {int(r.n_all):,} Dutch buurten ({label})" for label, r in rows.iterrows())
+        lines.append(
+            "The Netherlands: its volunteering lies at percentile "
+            + " and ".join(
+                f"{r.percentile_all:.0f} of {int(r.n_all):,} Dutch buurten ({label})" for label, r in rows.iterrows()
+            )
             + " (RIVM's model-based estimates); within Rotterdam at "
-            + " and ".join(f"{r.percentile_within:.0f}" for _, r in rows.iterrows()) + ".")
+            + " and ".join(f"{r.percentile_within:.0f}" for _, r in rows.iterrows())
+            + "."
+        )
     for dimension, years in percentiles.items():
-        lines.append(f"{dimension.capitalize()}: percentile " + ", ".join(
-            f"{value:.1f} [{intervals[dimension][year][0]:.0f}, {intervals[dimension][year][1]:.0f}] ({year})"
-            for year, value in years.items()) + f" among Rotterdam's {peers} wijken.")
+        lines.append(
+            f"{dimension.capitalize()}: percentile "
+            + ", ".join(
+                f"{value:.1f} [{intervals[dimension][year][0]:.0f}, {intervals[dimension][year][1]:.0f}] ({year})"
+                for year, value in years.items()
+            )
+            + f" among Rotterdam's {peers} wijken."
+        )
     return Markdown("\n".join(f"- {line}" for line in lines))
 
 
@@ -83,8 +109,9 @@ def case_percentiles(tables: dict, name: str, spec: dict) -> tuple[dict, dict, i
         result[dimension], intervals[dimension] = {}, {}
         for year in spec["years"]:
             table = tables[year]
-            values = np.array([percentile(table, name, item, reverse=item in rule.get("reversed", []))
-                               for item in rule["items"]])
+            values = np.array(
+                [percentile(table, name, item, reverse=item in rule.get("reversed", [])) for item in rule["items"]]
+            )
             draws = rng.integers(0, len(values), size=(int(spec.get("bootstrap", 999)), len(values)))
             means = values[draws].mean(axis=1)
             result[dimension][year] = float(values.mean())

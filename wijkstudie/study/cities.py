@@ -19,13 +19,21 @@ from .livability import buurt_livability, with_livability
 from .national import RIVM_COLUMNS, complete
 from .scope import CASE, CITIES, scope_of
 
+CONTEXT_YEAR = 2015  # the register context figures of Rotterdam (1-1-2015)
 
-CONTEXT_YEAR = 2015                # the register context figures of Rotterdam (1-1-2015)
 
-
-ROTTERDAM_CONTEXT = ["population", "n_households", "pct_owner_occupied", "pct_social_rent",
-                     "pct_single_person_households", "pct_students", "pct_age_65_plus", "pct_non_dutch_origin",
-                     "pct_non_western", "density"]
+ROTTERDAM_CONTEXT = [
+    "population",
+    "n_households",
+    "pct_owner_occupied",
+    "pct_social_rent",
+    "pct_single_person_households",
+    "pct_students",
+    "pct_age_65_plus",
+    "pct_non_dutch_origin",
+    "pct_non_western",
+    "density",
+]
 
 
 COHESION = study_variables()["cohesion_scale"]["built_from"]  # the items of the cohesion scale (variables.yaml)
@@ -60,7 +68,8 @@ def rotterdam_wijken(year: int) -> pd.DataFrame:
     profile = load("rotterdam-wijkprofiel", year=year)
     context = load("rotterdam-wijkprofiel", year=CONTEXT_YEAR, variant="context")
     wijken = profile[profile["area_type"] == "wijk"].merge(
-        context[["area_number"] + ROTTERDAM_CONTEXT], on="area_number", how="left", validate="one_to_one")
+        context[["area_number"] + ROTTERDAM_CONTEXT], on="area_number", how="left", validate="one_to_one"
+    )
     wijken["cohesion_scale"] = scale_score(wijken[COHESION])
     return carry(wijken, profile, context)
 
@@ -81,8 +90,9 @@ def city_buurten(gemeente_code: str, kwb_year: int = 2023, rivm_year: int = 2020
         raise WijkstudieError(f"kwb {kwb_year} holds no buurten of {gemeente_code}")
     rivm = load("rivm-gezondheid", year=rivm_year, variant="18+", level="buurt")
     rivm = rivm[rivm["gemeente_code"] == gemeente_code]
-    joined, report = join_regions(kwb, rivm[["region_code", "level", "division_year"] + [c for c in RIVM_COLUMNS
-                                                                                         if c in rivm]], how="left")
+    joined, report = join_regions(
+        kwb, rivm[["region_code", "level", "division_year"] + [c for c in RIVM_COLUMNS if c in rivm]], how="left"
+    )
     joined.attrs["join_reports"] = [str(report)]
     return joined
 
@@ -101,15 +111,23 @@ def city_samples(rivm_year: int = 2016) -> dict[str, Sample]:
     samples = []
     problem, definition = buurt_livability(rivm_year)
     for year in (2014, 2016):
-        samples.append(Sample(f"Rotterdam wijken {year}", with_livability(rotterdam_wijken(year), problem), "wijken",
-                              livability=definition))
+        samples.append(
+            Sample(
+                f"Rotterdam wijken {year}",
+                with_livability(rotterdam_wijken(year), problem),
+                "wijken",
+                livability=definition,
+            )
+        )
     amsterdam = amsterdam_gebieden()
     survey_years = amsterdam.dropna(subset=["pct_active_for_neighbourhood"])["year"].unique()
-    samples.append(Sample("Amsterdam gebieden", amsterdam[amsterdam["year"].isin(survey_years)], "gebieden",
-                          pooled=True))
+    samples.append(
+        Sample("Amsterdam gebieden", amsterdam[amsterdam["year"].isin(survey_years)], "gebieden", pooled=True)
+    )
     problem, definition = buurt_livability(2020)
-    samples.append(Sample("Utrecht buurten", with_livability(utrecht_buurten(), problem), "buurten",
-                          livability=definition))
+    samples.append(
+        Sample("Utrecht buurten", with_livability(utrecht_buurten(), problem), "buurten", livability=definition)
+    )
     return {sample.name: sample for sample in samples}
 
 
@@ -119,10 +137,16 @@ def samples_table(samples: dict) -> pd.DataFrame:
     for sample in samples.values():
         table = sample.table
         years = sorted({int(y) for y in table["year"].dropna()}) if "year" in table else []
-        rows.append({"sample": sample.name, "areas": f"{table['region_code'].nunique()} {sample.areas}",
-                     "years": ", ".join(map(str, years)), "waves pooled": "yes" if sample.pooled else "no",
-                     "livability class": sample.livability["name"] if sample.livability else "none (no CBS codes)",
-                     "data": provenance_of(table).describe()})
+        rows.append(
+            {
+                "sample": sample.name,
+                "areas": f"{table['region_code'].nunique()} {sample.areas}",
+                "years": ", ".join(map(str, years)),
+                "waves pooled": "yes" if sample.pooled else "no",
+                "livability class": sample.livability["name"] if sample.livability else "none (no CBS codes)",
+                "data": provenance_of(table).describe(),
+            }
+        )
     return pd.DataFrame(rows).set_index("sample")
 
 
@@ -137,8 +161,10 @@ F1_PANELS = ["pct_know_each_other", "pct_help_each_other", "pct_active_for_neigh
 def residence_panels(table: pd.DataFrame, outcomes=F1_PANELS, annotate: str = CASE) -> list[dict]:
     """Scatter panels of participation items against the share of long-term residents (``plotting.scatter_panels``),
     the case area named."""
-    return [{"data": table, "x": "pct_long_term_residents", "y": outcome, "annotate": {annotate: annotate}}
-            for outcome in outcomes]
+    return [
+        {"data": table, "x": "pct_long_term_residents", "y": outcome, "annotate": {annotate: annotate}}
+        for outcome in outcomes
+    ]
 
 
 def city_panels(samples: dict, x: str, y: str = "pct_volunteering") -> list[dict]:
@@ -157,8 +183,9 @@ def city_panels(samples: dict, x: str, y: str = "pct_volunteering") -> list[dict
             table, title = table[table["year"] == last], f"{sample.name} ({last})"
         else:
             title = sample.name
-        panels.append({"data": table, "x": x, "y": y, "title": title,
-                       "annotate": {CASE: CASE} if city == "Rotterdam" else None})
+        panels.append(
+            {"data": table, "x": x, "y": y, "title": title, "annotate": {CASE: CASE} if city == "Rotterdam" else None}
+        )
     return panels
 
 
@@ -167,10 +194,16 @@ def city_panels(samples: dict, x: str, y: str = "pct_volunteering") -> list[dict
 # The primary specification that decides each sample's vote is declared in findings.yaml.
 AREA_SPECS = {
     "F1": {"terms": ["pct_long_term_residents", "mean_years_at_address"], "with": [], "controls": []},
-    "F2": {"terms": ["pct_single_person_households"], "with": ["pct_students", "pct_age_18_22", "pct_age_15_24"],
-           "controls": []},
-    "F3": {"terms": ["pct_owner_occupied"], "with": [], "controls": ["pct_age_65_plus",
-                                                                     "pct_non_dutch_origin|pct_non_western"]},
+    "F2": {
+        "terms": ["pct_single_person_households"],
+        "with": ["pct_students", "pct_age_18_22", "pct_age_15_24"],
+        "controls": [],
+    },
+    "F3": {
+        "terms": ["pct_owner_occupied"],
+        "with": [],
+        "controls": ["pct_age_65_plus", "pct_non_dutch_origin|pct_non_western"],
+    },
     "F4": {"terms": ["cohesion_scale", "social_cohesion"], "with": [], "controls": []},
 }
 
@@ -240,16 +273,25 @@ def area_tests(finding: str, samples: dict, notebook: str) -> list:
             for areas, data in subsets.items():
                 if complete(data, formula).shape[0] < 8:
                     continue
-                fit = area_regression(formula, data, weights="population",
-                                      cluster="region_code" if sample.pooled else None)
+                fit = area_regression(
+                    formula, data, weights="population", cluster="region_code" if sample.pooled else None
+                )
                 for term in terms:
                     _excluded(finding, term)
                     where = sample.name + ("" if areas == "all areas" else f", {areas} ({sample.livability['name']})")
                     text = f"{where}: {_term_text(term)} -> {label(outcome).lower()}"
-                    tests.append(fd.from_model(
-                        finding, fit, term, label=fd.association_label(text) if association else text,
-                        notebook=notebook, scope=sample.scope, areas=areas,
-                        built_from={"problem": sample.livability["built_from"]} if sample.livability else None))
+                    tests.append(
+                        fd.from_model(
+                            finding,
+                            fit,
+                            term,
+                            label=fd.association_label(text) if association else text,
+                            notebook=notebook,
+                            scope=sample.scope,
+                            areas=areas,
+                            built_from={"problem": sample.livability["built_from"]} if sample.livability else None,
+                        )
+                    )
     return tests
 
 
@@ -262,7 +304,14 @@ def within_tests(finding: str, sample: Sample, notebook: str, outcomes=("social_
     tests = []
     for outcome in _present(sample.table, outcomes):
         fit = within_estimate(f"{outcome} ~ {term}", sample.table, time="year")
-        tests.append(fd.from_model(finding, fit, term, notebook=notebook, scope=sample.scope,
-                                   label=f"{sample.name} {fit.year}, within: {label(term).lower()} -> "
-                                         f"{label(outcome).lower()}"))
+        tests.append(
+            fd.from_model(
+                finding,
+                fit,
+                term,
+                notebook=notebook,
+                scope=sample.scope,
+                label=f"{sample.name} {fit.year}, within: {label(term).lower()} -> {label(outcome).lower()}",
+            )
+        )
     return tests

@@ -24,10 +24,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..data import variables as vardict
-from ..data.catalogue import datasets, measurement_models
 from ..core.errors import WijkstudieError
 from ..core.provenance import Provenance, Source
+from ..data import variables as vardict
+from ..data.catalogue import datasets, measurement_models
 
 DIRECT, REGISTER, MODEL_BASED, MODEL_IMPLIED = "direct survey", "register", "model-based outcome", "model-implied"
 COMPOSITE, METHOD_CHECK, CASE, UNKNOWN = "composite index", "method check", "case", "unknown"
@@ -39,13 +39,13 @@ EXPLAINED = {
     DIRECT: "the outcome is a direct survey estimate for the areas themselves",
     REGISTER: "the outcome is a register count for the areas themselves",
     MODEL_BASED: "the outcome is a model-based small-area estimate, but the tested predictor is not one of its "
-                 "model's predictors",
+    "model's predictors",
     MODEL_IMPLIED: "the outcome is a model-based small-area estimate whose model uses the tested predictor: the test "
-                   "shows the association the model carries from individual residents to areas, not an independent "
-                   "test of a neighbourhood effect",
+    "shows the association the model carries from individual residents to areas, not an independent "
+    "test of a neighbourhood effect",
     COMPOSITE: "the outcome is an index that mixes survey and register items",
     METHOD_CHECK: "synthetic data: a check that the method recovers what the synthetic world planted, never "
-                  "evidence about Dutch neighbourhoods",
+    "evidence about Dutch neighbourhoods",
     CASE: "a single case judged by its case rule",
     UNKNOWN: "data of unknown provenance",
 }
@@ -57,8 +57,8 @@ class Evidence:
 
     kind: str
     reason: str
-    outcome_source: str = ""   # e.g. "rivm-gezondheid 2016"
-    composition: str = ""      # the other sources, e.g. "kwb 2022, cbs-wijken 2024"
+    outcome_source: str = ""  # e.g. "rivm-gezondheid 2016"
+    composition: str = ""  # the other sources, e.g. "kwb 2022, cbs-wijken 2024"
 
     @property
     def counted(self) -> bool:
@@ -111,6 +111,7 @@ def term_concepts(term: str, built_from: dict | None = None) -> tuple[set[str], 
 
 # --- measurement ----------------------------------------------------------------------------------------------
 
+
 def measurement(source: Source, variable: str) -> tuple[str, dict | None]:
     """How ``source`` measured ``variable``: (kind, the model entry for model-based figures, else None)."""
     dataset = datasets().get(source.dataset)
@@ -121,16 +122,18 @@ def measurement(source: Source, variable: str) -> tuple[str, dict | None]:
     kind = spec.get("variants", {}).get(source.variant, kind)
     kind = spec.get("variables", {}).get(variable, kind)
     if kind not in MEASUREMENT_KINDS:
-        raise WijkstudieError(f"catalogue.yaml: {source.dataset}: measurement kind {kind!r} is not one of "
-                              f"{', '.join(MEASUREMENT_KINDS)}")
+        raise WijkstudieError(
+            f"catalogue.yaml: {source.dataset}: measurement kind {kind!r} is not one of {', '.join(MEASUREMENT_KINDS)}"
+        )
     model = measurement_models().get(spec["model"]) if kind == "model-based" else None
     return kind, model
 
 
 def outcome_source(provenance: Provenance, outcome: str, built_from: dict | None = None) -> Source | None:
     """The source that measured ``outcome`` (or the variable it is built from) in a table of this provenance."""
-    names = [outcome] + list((built_from or {}).get(outcome) or vardict.study_variables().get(outcome, {})
-                             .get("built_from", []))
+    names = [outcome] + list(
+        (built_from or {}).get(outcome) or vardict.study_variables().get(outcome, {}).get("built_from", [])
+    )
     for name in names:
         found = provenance.source_of(name)
         if found is not None:
@@ -138,8 +141,9 @@ def outcome_source(provenance: Provenance, outcome: str, built_from: dict | None
     return None
 
 
-def classify(provenance: Provenance, outcome: str, term: str, *, built_from: dict | None = None,
-             rule: str = "interval") -> Evidence:
+def classify(
+    provenance: Provenance, outcome: str, term: str, *, built_from: dict | None = None, rule: str = "interval"
+) -> Evidence:
     """The evidence kind of a test of ``term`` on ``outcome`` in data of this provenance (module docstring).
 
     ``built_from`` maps study columns to the variables they are made from, where the study decides that at run time
@@ -170,11 +174,20 @@ def classify(provenance: Provenance, outcome: str, term: str, *, built_from: dic
         concepts.add(contrast)
     shared = sorted(concepts & set(model["predictors"]))
     if shared:
-        return Evidence(MODEL_IMPLIED, f"{model['name']} has {', '.join(shared)} among its predictors: "
-                                       + EXPLAINED[MODEL_IMPLIED], where, others)
+        return Evidence(
+            MODEL_IMPLIED,
+            f"{model['name']} has {', '.join(shared)} among its predictors: " + EXPLAINED[MODEL_IMPLIED],
+            where,
+            others,
+        )
     if unknown:
-        return Evidence(MODEL_IMPLIED, f"the concept of {', '.join(unknown)} is not in the variable dictionary, so it "
-                                       f"cannot be shown to lie outside {model['name']}: not counted", where, others)
+        return Evidence(
+            MODEL_IMPLIED,
+            f"the concept of {', '.join(unknown)} is not in the variable dictionary, so it "
+            f"cannot be shown to lie outside {model['name']}: not counted",
+            where,
+            others,
+        )
     return Evidence(MODEL_BASED, f"{EXPLAINED[MODEL_BASED]} ({model['name']})", where, others)
 
 

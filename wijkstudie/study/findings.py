@@ -8,18 +8,18 @@ tests by the rules written in ``findings.yaml`` and ``wijkstudie.scorecard`` wri
 
 from __future__ import annotations
 
-from pathlib import Path
 import math
 import re
 from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
-from . import evidence as ev
+from ..core.errors import WijkstudieError
 from ..core.provenance import combine, provenance_of
 from ..synthetic.world import parameters
-from ..core.errors import WijkstudieError
+from . import evidence as ev
 
 FINDINGS_FILE = Path(__file__).resolve().parent / "findings.yaml"
 NATIONAL = "the Netherlands"  # the scope of a test on every area of the country
@@ -87,37 +87,37 @@ class FindingTest:
     estimate: float
     ci_low: float
     ci_high: float
-    expected_sign: int                 # +1 or -1: the direction the claim names; 0: it names none ("differently")
-    measure: str                       # e.g. "standardised coefficient of pct_owner_occupied"
+    expected_sign: int  # +1 or -1: the direction the claim names; 0: it names none ("differently")
+    measure: str  # e.g. "standardised coefficient of pct_owner_occupied"
     scale: str = "standardised"
     std_error: float = float("nan")
     p_value: float = float("nan")
     distribution: str = "normal"
-    outcome: str = ""                  # the canonical name of the outcome
-    term: str = ""                     # the tested term
-    part: str = ""                     # for findings with parts (F5): which group
-    estimator: str = ""                # weighted regression, multilevel, spatial error, within-area, ...
-    spec: str = ""                     # what else makes this specification (level, controls, definition)
-    areas: str = "all areas"           # all areas, positive livability, problem areas
+    outcome: str = ""  # the canonical name of the outcome
+    term: str = ""  # the tested term
+    part: str = ""  # for findings with parts (F5): which group
+    estimator: str = ""  # weighted regression, multilevel, spatial error, within-area, ...
+    spec: str = ""  # what else makes this specification (level, controls, definition)
+    areas: str = "all areas"  # all areas, positive livability, problem areas
     evidence: str = ev.UNKNOWN
     evidence_note: str = ""
     sample: str = ""
-    outcome_source: str = ""           # the source and wave of the outcome, e.g. "rivm-gezondheid 2016"
-    composition: str = ""              # the other sources, e.g. "kwb 2022, cbs-wijken 2024"
+    outcome_source: str = ""  # the source and wave of the outcome, e.g. "rivm-gezondheid 2016"
+    composition: str = ""  # the other sources, e.g. "kwb 2022, cbs-wijken 2024"
     source: str = ""
     level: str = ""
-    year: str = ""                     # the years of the rows used
+    year: str = ""  # the years of the rows used
     n: int = 0
-    data_kind: str = "unknown"         # real, synthetic or unknown: only "real" counts as evidence
+    data_kind: str = "unknown"  # real, synthetic or unknown: only "real" counts as evidence
     caveats: list = field(default_factory=list)
     notebook: str = ""
-    scope: str = ""                    # NATIONAL, a gemeente ("Utrecht (GM0344)"), or SYNTHETIC_SCOPE
-    division: str = ""                 # the regional division(s) of the areas, e.g. "2024"
+    scope: str = ""  # NATIONAL, a gemeente ("Utrecht (GM0344)"), or SYNTHETIC_SCOPE
+    division: str = ""  # the regional division(s) of the areas, e.g. "2024"
     files: list = field(default_factory=list)
-    rule: str = "interval"             # interval, case (the finding's case rule) or threshold (F1 residents)
+    rule: str = "interval"  # interval, case (the finding's case rule) or threshold (F1 residents)
     detail: dict = field(default_factory=dict)  # case: percentiles; threshold: the breakpoint's parts
-    planted: float | None = None       # synthetic: the value the scenario planted, on this test's scale
-    planted_sign: int = 0              # synthetic: the planted direction, when the planted value is on another scale
+    planted: float | None = None  # synthetic: the value the scenario planted, on this test's scale
+    planted_sign: int = 0  # synthetic: the planted direction, when the planted value is on another scale
 
     def __post_init__(self):
         if self.data_kind == "synthetic":  # synthetic numbers describe no real place, whatever the caller says
@@ -148,7 +148,7 @@ class FindingTest:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "FindingTest":
+    def from_dict(cls, data: dict) -> FindingTest:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
@@ -159,11 +159,17 @@ class FindingTest:
 # --- making tests -------------------------------------------------------------------------------------------
 
 ESTIMATORS = (  # the estimator of a ModelResult, from the start of its model's name
-    ("area regression (weighted", "weighted regression"), ("area regression", "regression"),
-    ("multilevel logistic", "multilevel logistic regression"), ("multilevel", "multilevel"),
-    ("spatial error", "spatial error"), ("spatial lag", "spatial lag"), ("OLS", "regression"),
-    ("within-area", "within-area"), ("segmented logistic", "segmented logistic regression"),
-    ("logistic regression with a B-spline", "spline logistic regression"), ("logistic regression", "logistic regression"),
+    ("area regression (weighted", "weighted regression"),
+    ("area regression", "regression"),
+    ("multilevel logistic", "multilevel logistic regression"),
+    ("multilevel", "multilevel"),
+    ("spatial error", "spatial error"),
+    ("spatial lag", "spatial lag"),
+    ("OLS", "regression"),
+    ("within-area", "within-area"),
+    ("segmented logistic", "segmented logistic regression"),
+    ("logistic regression with a B-spline", "spline logistic regression"),
+    ("logistic regression", "logistic regression"),
 )
 
 
@@ -179,8 +185,10 @@ def outcome_of_formula(formula: str) -> str:
 
 
 def _where(provenance, divisions: str = "") -> dict:
-    return {"division": divisions or ", ".join(map(str, provenance.divisions())),
-            "files": sorted({s.file for s in provenance.sources if s.file})}
+    return {
+        "division": divisions or ", ".join(map(str, provenance.divisions())),
+        "files": sorted({s.file for s in provenance.sources if s.file}),
+    }
 
 
 def planted(finding_key: str, term: str) -> tuple[float | None, int]:
@@ -204,8 +212,18 @@ def planted(finding_key: str, term: str) -> tuple[float | None, int]:
     return found, int(np.sign(found))
 
 
-def _common(finding_key: str, provenance, *, outcome: str, term: str, scope: str, caveats, n: int,
-            built_from: dict | None, rule: str = "interval") -> dict:
+def _common(
+    finding_key: str,
+    provenance,
+    *,
+    outcome: str,
+    term: str,
+    scope: str,
+    caveats,
+    n: int,
+    built_from: dict | None,
+    rule: str = "interval",
+) -> dict:
     """What every test shares: evidence kind, sample, sources, caveats, the planted value for synthetic data."""
     finding(finding_key)
     found = ev.classify(provenance, outcome, term, built_from=built_from, rule=rule)
@@ -215,15 +233,38 @@ def _common(finding_key: str, provenance, *, outcome: str, term: str, scope: str
     if provenance.kind == "unknown":
         extra.append("data of unknown provenance: not counted as evidence")
     value, sign = planted(finding_key, term) if provenance.kind == "synthetic" else (None, 0)
-    return {"evidence": found.kind, "evidence_note": found.reason, "outcome_source": found.outcome_source,
-            "composition": found.composition, "sample": ev.sample_of(found, scope, provenance.kind),
-            "source": provenance.source_text(), "level": ", ".join(provenance.levels), "data_kind": provenance.kind,
-            "caveats": extra, "scope": scope, "planted": value, "planted_sign": sign}
+    return {
+        "evidence": found.kind,
+        "evidence_note": found.reason,
+        "outcome_source": found.outcome_source,
+        "composition": found.composition,
+        "sample": ev.sample_of(found, scope, provenance.kind),
+        "source": provenance.source_text(),
+        "level": ", ".join(provenance.levels),
+        "data_kind": provenance.kind,
+        "caveats": extra,
+        "scope": scope,
+        "planted": value,
+        "planted_sign": sign,
+    }
 
 
-def from_model(finding_key: str, result, term: str, *, label: str, notebook: str = "", scope: str = "",
-               sign: int | None = None, part: str = "", use: str = "std_estimate", areas: str = "all areas",
-               spec: str = "", caveats=(), built_from: dict | None = None) -> FindingTest:
+def from_model(
+    finding_key: str,
+    result,
+    term: str,
+    *,
+    label: str,
+    notebook: str = "",
+    scope: str = "",
+    sign: int | None = None,
+    part: str = "",
+    use: str = "std_estimate",
+    areas: str = "all areas",
+    spec: str = "",
+    caveats=(),
+    built_from: dict | None = None,
+) -> FindingTest:
     """A FindingTest from a ModelResult term.
 
     Parameters
@@ -263,24 +304,72 @@ def from_model(finding_key: str, result, term: str, *, label: str, notebook: str
         measure, scale = f"standardised coefficient of {term}", "standardised"
     else:
         logistic = "odds_ratio" in result.table
-        measure, scale = f"{'log-odds ' if logistic else ''}coefficient of {term}", \
-            ("log-odds" if logistic else "coefficient")
+        measure, scale = (
+            f"{'log-odds ' if logistic else ''}coefficient of {term}",
+            ("log-odds" if logistic else "coefficient"),
+        )
     sign = expected_sign(finding_key, part) if sign is None else sign
     return FindingTest(
-        finding=finding_key, label=label, estimate=float(est), ci_low=float(min(low, high)),
-        ci_high=float(max(low, high)), expected_sign=sign, measure=measure, scale=scale, std_error=float(se),
-        p_value=float(row["p_value"]), distribution=str(row["distribution"]), outcome=outcome, term=term, part=part,
-        estimator=estimator_of(result.model), spec=spec, areas=areas, year=str(result.year), n=int(result.n),
-        notebook=notebook, **_common(finding_key, result.provenance, outcome=outcome, term=term, scope=scope,
-                                     caveats=caveats, n=int(result.n), built_from=built_from),
-        **_where(result.provenance, result.divisions))
+        finding=finding_key,
+        label=label,
+        estimate=float(est),
+        ci_low=float(min(low, high)),
+        ci_high=float(max(low, high)),
+        expected_sign=sign,
+        measure=measure,
+        scale=scale,
+        std_error=float(se),
+        p_value=float(row["p_value"]),
+        distribution=str(row["distribution"]),
+        outcome=outcome,
+        term=term,
+        part=part,
+        estimator=estimator_of(result.model),
+        spec=spec,
+        areas=areas,
+        year=str(result.year),
+        n=int(result.n),
+        notebook=notebook,
+        **_common(
+            finding_key,
+            result.provenance,
+            outcome=outcome,
+            term=term,
+            scope=scope,
+            caveats=caveats,
+            n=int(result.n),
+            built_from=built_from,
+        ),
+        **_where(result.provenance, result.divisions),
+    )
 
 
-def from_estimate(finding_key: str, *, label: str, estimate: float, ci_low: float, ci_high: float, data,
-                  n: int, outcome: str, term: str, measure: str, scale: str, estimator: str,
-                  std_error: float = float("nan"), p_value: float = float("nan"), distribution: str = "normal",
-                  sign: int | None = None, part: str = "", notebook: str = "", scope: str = "",
-                  areas: str = "all areas", spec: str = "", caveats=(), built_from: dict | None = None) -> FindingTest:
+def from_estimate(
+    finding_key: str,
+    *,
+    label: str,
+    estimate: float,
+    ci_low: float,
+    ci_high: float,
+    data,
+    n: int,
+    outcome: str,
+    term: str,
+    measure: str,
+    scale: str,
+    estimator: str,
+    std_error: float = float("nan"),
+    p_value: float = float("nan"),
+    distribution: str = "normal",
+    sign: int | None = None,
+    part: str = "",
+    notebook: str = "",
+    scope: str = "",
+    areas: str = "all areas",
+    spec: str = "",
+    caveats=(),
+    built_from: dict | None = None,
+) -> FindingTest:
     """A FindingTest from an estimate computed outside a model's table (a contrast, a difference of means);
     ``data`` is the table or ModelResult it was computed from (its provenance decides the data kind)."""
     from ..models.result import ModelResult, context
@@ -288,24 +377,61 @@ def from_estimate(finding_key: str, *, label: str, estimate: float, ci_low: floa
     if isinstance(data, ModelResult):
         provenance, years, divisions = data.provenance, data.years, data.divisions
     else:
-        ctx = context(data, data) if hasattr(data, "columns") else {"provenance": provenance_of(data), "years": "",
-                                                                    "divisions": ""}
+        ctx = (
+            context(data, data)
+            if hasattr(data, "columns")
+            else {"provenance": provenance_of(data), "years": "", "divisions": ""}
+        )
         provenance, years, divisions = ctx["provenance"], ctx["years"], ctx["divisions"]
     if scale not in SCALES:
         raise WijkstudieError(f"scale must be one of {', '.join(SCALES)}, not {scale!r}")
     sign = expected_sign(finding_key, part) if sign is None else sign
     return FindingTest(
-        finding=finding_key, label=label, estimate=float(estimate), ci_low=float(min(ci_low, ci_high)),
-        ci_high=float(max(ci_low, ci_high)), expected_sign=sign, measure=measure, scale=scale,
-        std_error=float(std_error), p_value=float(p_value), distribution=distribution, outcome=outcome, term=term,
-        part=part, estimator=estimator, spec=spec, areas=areas, year=years, n=int(n), notebook=notebook,
-        **_common(finding_key, provenance, outcome=outcome, term=term, scope=scope, caveats=caveats, n=int(n),
-                  built_from=built_from),
-        **_where(provenance, divisions))
+        finding=finding_key,
+        label=label,
+        estimate=float(estimate),
+        ci_low=float(min(ci_low, ci_high)),
+        ci_high=float(max(ci_low, ci_high)),
+        expected_sign=sign,
+        measure=measure,
+        scale=scale,
+        std_error=float(std_error),
+        p_value=float(p_value),
+        distribution=distribution,
+        outcome=outcome,
+        term=term,
+        part=part,
+        estimator=estimator,
+        spec=spec,
+        areas=areas,
+        year=years,
+        n=int(n),
+        notebook=notebook,
+        **_common(
+            finding_key,
+            provenance,
+            outcome=outcome,
+            term=term,
+            scope=scope,
+            caveats=caveats,
+            n=int(n),
+            built_from=built_from,
+        ),
+        **_where(provenance, divisions),
+    )
 
 
-def case_test(finding_key: str, *, label: str, percentiles: dict, intervals: dict, peers: int, data,
-              notebook: str = "", scope: str = "") -> FindingTest:
+def case_test(
+    finding_key: str,
+    *,
+    label: str,
+    percentiles: dict,
+    intervals: dict,
+    peers: int,
+    data,
+    notebook: str = "",
+    scope: str = "",
+) -> FindingTest:
     """A test of a single case by the finding's case rule (``case`` in findings.yaml).
 
     ``percentiles``: {dimension: {year: the case's percentile among its ``peers``}}; ``intervals``: {dimension:
@@ -320,26 +446,62 @@ def case_test(finding_key: str, *, label: str, percentiles: dict, intervals: dic
         raise WijkstudieError(f"case test of {finding_key}: no percentiles for {', '.join(missing)}")
     tables = data if isinstance(data, (list, tuple)) else [data]
     provenance = combine(*(provenance_of(t) for t in tables))
-    detail = {dim: {str(y): {"percentile": float(v), "interval": [float(x) for x in intervals[dim][y]]}
-                    for y, v in years.items()} for dim, years in percentiles.items()}
+    detail = {
+        dim: {
+            str(y): {"percentile": float(v), "interval": [float(x) for x in intervals[dim][y]]}
+            for y, v in years.items()
+        }
+        for dim, years in percentiles.items()
+    }
     values = [d["percentile"] for years in detail.values() for d in years.values()]
     lows = [d["interval"][0] for years in detail.values() for d in years.values()]
     highs = [d["interval"][1] for years in detail.values() for d in years.values()]
     items = sorted({i for d in spec["dimensions"].values() for i in d["items"]})
-    common = _common(finding_key, provenance, outcome=items[0], term="case", scope=scope, caveats=(), n=int(peers),
-                     built_from=None, rule="case")
+    common = _common(
+        finding_key,
+        provenance,
+        outcome=items[0],
+        term="case",
+        scope=scope,
+        caveats=(),
+        n=int(peers),
+        built_from=None,
+        rule="case",
+    )
     waves = [s.label() for s in provenance.sources if items[0] in s.variables]
     common["sample"] = " · ".join(part for part in (" and ".join(waves), scope) if part)  # every wave: one case
     return FindingTest(
-        finding=finding_key, label=label, estimate=min(values), ci_low=min(lows), ci_high=max(highs), expected_sign=1,
+        finding=finding_key,
+        label=label,
+        estimate=min(values),
+        ci_low=min(lows),
+        ci_high=max(highs),
+        expected_sign=1,
         measure=f"percentile among {peers} peers (lowest over dimensions and years; interval: bootstrap over items)",
-        scale="percentile", outcome=", ".join(items), term="case", estimator="case rule", year=", ".join(
-            sorted({y for years in detail.values() for y in years})), n=int(peers), notebook=notebook, rule="case",
-        detail=detail, **common, **_where(provenance))
+        scale="percentile",
+        outcome=", ".join(items),
+        term="case",
+        estimator="case rule",
+        year=", ".join(sorted({y for years in detail.values() for y in years})),
+        n=int(peers),
+        notebook=notebook,
+        rule="case",
+        detail=detail,
+        **common,
+        **_where(provenance),
+    )
 
 
-def threshold_test(finding_key: str, segmented, *, label: str, notebook: str = "", scope: str = "",
-                   areas: str = "all areas", caveats=()) -> FindingTest:
+def threshold_test(
+    finding_key: str,
+    segmented,
+    *,
+    label: str,
+    notebook: str = "",
+    scope: str = "",
+    areas: str = "all areas",
+    caveats=(),
+) -> FindingTest:
     """A test of a claim about where a change happens (``threshold`` in findings.yaml, F1: about four years) from
     a ``segmented_logit`` result: the breakpoint with its cluster-bootstrap interval, the slope before the break,
     and whether the slope after it is equivalent to zero (two one-sided tests against the declared margin). The
@@ -354,22 +516,51 @@ def threshold_test(finding_key: str, segmented, *, label: str, notebook: str = "
     low, high = extra.get("breakpoint_ci_bootstrap") or extra["breakpoint_ci"]
     before, after = segmented.term("before"), segmented.term("after")
     flat = equivalence_test(float(after["estimate"]), float(after["std_error"]), spec["equivalence_margin"])
-    detail = {"breakpoint": tau, "breakpoint_ci": [float(low), float(high)],
-              "breakpoint_interval": "cluster bootstrap" if extra.get("breakpoint_ci_bootstrap") else "likelihood ratio",
-              "before": {k: float(before[k]) for k in ("estimate", "ci_low", "ci_high", "p_value")},
-              "after": {k: float(after[k]) for k in ("estimate", "ci_low", "ci_high", "p_value")},
-              "after_equivalent_to_zero": bool(flat["equivalent"]), "equivalence_p": float(flat["p_value"]),
-              "margin": float(spec["equivalence_margin"]), "claimed": float(spec["claimed"]),
-              "allowed": [float(v) for v in spec["allowed"]]}
+    detail = {
+        "breakpoint": tau,
+        "breakpoint_ci": [float(low), float(high)],
+        "breakpoint_interval": "cluster bootstrap" if extra.get("breakpoint_ci_bootstrap") else "likelihood ratio",
+        "before": {k: float(before[k]) for k in ("estimate", "ci_low", "ci_high", "p_value")},
+        "after": {k: float(after[k]) for k in ("estimate", "ci_low", "ci_high", "p_value")},
+        "after_equivalent_to_zero": bool(flat["equivalent"]),
+        "equivalence_p": float(flat["p_value"]),
+        "margin": float(spec["equivalence_margin"]),
+        "claimed": float(spec["claimed"]),
+        "allowed": [float(v) for v in spec["allowed"]],
+    }
     outcome = outcome_of_formula(segmented.formula)
-    common = _common(finding_key, segmented.provenance, outcome=outcome, term="breakpoint", scope=scope,
-                     caveats=caveats, n=int(segmented.n), built_from=None, rule="threshold")
+    common = _common(
+        finding_key,
+        segmented.provenance,
+        outcome=outcome,
+        term="breakpoint",
+        scope=scope,
+        caveats=caveats,
+        n=int(segmented.n),
+        built_from=None,
+        rule="threshold",
+    )
     return FindingTest(
-        finding=finding_key, label=label, estimate=tau, ci_low=float(low), ci_high=float(high), expected_sign=1,
-        measure=f"breakpoint in {spec['unit']} (interval: {detail['breakpoint_interval']})", scale="years",
-        outcome=outcome, term="breakpoint", estimator=estimator_of(segmented.model), areas=areas,
-        year=str(segmented.year), n=int(segmented.n), notebook=notebook, rule="threshold", detail=detail,
-        **common, **_where(segmented.provenance, segmented.divisions))
+        finding=finding_key,
+        label=label,
+        estimate=tau,
+        ci_low=float(low),
+        ci_high=float(high),
+        expected_sign=1,
+        measure=f"breakpoint in {spec['unit']} (interval: {detail['breakpoint_interval']})",
+        scale="years",
+        outcome=outcome,
+        term="breakpoint",
+        estimator=estimator_of(segmented.model),
+        areas=areas,
+        year=str(segmented.year),
+        n=int(segmented.n),
+        notebook=notebook,
+        rule="threshold",
+        detail=detail,
+        **common,
+        **_where(segmented.provenance, segmented.divisions),
+    )
 
 
 _LABEL_ARROW = re.compile(r"\s*->\s*")

@@ -16,8 +16,9 @@ from .national import COMPOSITION_YEAR, RIVM_YEARS, _cluster_of, national_wijken
 from .scope import scope_of
 
 
-def livability_wijken(rivm_year: int = 2020, kwb_year: int = COMPOSITION_YEAR, origin_year: int = 2017,
-                      share: float = PROBLEM_SHARE):
+def livability_wijken(
+    rivm_year: int = 2020, kwb_year: int = COMPOSITION_YEAR, origin_year: int = 2017, share: float = PROBLEM_SHARE
+):
     """Every wijk with volunteering of 18+ and 65+ (and 18-64 where it can be had), the age bands and origin
     of its residents, and a livability class (``livability_class``: the Leefbaarometer's, or the proxy with the
     worst ``share`` of the wijken). Origin comes from the KWB of ``origin_year`` (the reconstructed KWB 2022 of the
@@ -35,8 +36,9 @@ def livability_wijken(rivm_year: int = 2020, kwb_year: int = COMPOSITION_YEAR, o
         part = rivm[["region_code", "pct_volunteering"]].rename(columns={"pct_volunteering": name})
         table = carry(table.merge(part, on="region_code", how="left"), table, rivm)
     try:
-        origin = load("kwb", year=origin_year, level="wijk")[["region_code", "level", "division_year",
-                                                              "pct_non_dutch_origin"]]
+        origin = load("kwb", year=origin_year, level="wijk")[
+            ["region_code", "level", "division_year", "pct_non_dutch_origin"]
+        ]
         table, _ = join_regions(table.drop(columns=["pct_non_dutch_origin"], errors="ignore"), origin, how="left")
     except WijkstudieError:
         pass
@@ -67,18 +69,24 @@ def f5_tables(years=RIVM_YEARS, shares=None) -> dict:
 
 # the area-level tests of F5: the model and term behind each part of the claim (``parts`` in findings.yaml); the
 # 25-44 band is the closest the open data come to 30-45
-F5_AREA_MODELS = {"gap": "gap_65 ~ problem",
-                  "shares": "pct_volunteering ~ problem * (pct_non_dutch_origin + pct_age_25_44) + pct_age_65_plus"}
+F5_AREA_MODELS = {
+    "gap": "gap_65 ~ problem",
+    "shares": "pct_volunteering ~ problem * (pct_non_dutch_origin + pct_age_25_44) + pct_age_65_plus",
+}
 
 
-F5_AREA_TERMS = {"age_65_plus": ("gap", "problem", "65+ minus 18+ volunteering"),
-                 "non_dutch": ("shares", "problem:pct_non_dutch_origin", "share of non-Dutch origin"),
-                 "age_30_44": ("shares", "problem:pct_age_25_44", "share aged 25-44")}
+F5_AREA_TERMS = {
+    "age_65_plus": ("gap", "problem", "65+ minus 18+ volunteering"),
+    "non_dutch": ("shares", "problem:pct_non_dutch_origin", "share of non-Dutch origin"),
+    "age_30_44": ("shares", "problem:pct_age_25_44", "share aged 25-44"),
+}
 
 
-F5_RESIDENT_TERMS = {"age_65_plus": (None, "problem:age_65_plus", "65 and over"),
-                     "non_dutch": (None, "problem:non_dutch", "non-Dutch origin"),
-                     "age_30_44": (None, "problem:age_30_44", "30-44")}
+F5_RESIDENT_TERMS = {
+    "age_65_plus": (None, "problem:age_65_plus", "65 and over"),
+    "non_dutch": (None, "problem:non_dutch", "non-Dutch origin"),
+    "age_30_44": (None, "problem:age_30_44", "30-44"),
+}
 
 
 def f5_area_models(table: pd.DataFrame) -> dict:
@@ -87,12 +95,21 @@ def f5_area_models(table: pd.DataFrame) -> dict:
     from ..models import area_regression
 
     cluster = _cluster_of(table)
-    return {name: area_regression(formula, table, weights="population", cluster=cluster)
-            for name, formula in F5_AREA_MODELS.items()}
+    return {
+        name: area_regression(formula, table, weights="population", cluster=cluster)
+        for name, formula in F5_AREA_MODELS.items()
+    }
 
 
-def f5_tests(results, terms: dict, label_text: str, notebook: str, scope: str = "", spec: str = "",
-             built_from: dict | None = None) -> list:
+def f5_tests(
+    results,
+    terms: dict,
+    label_text: str,
+    notebook: str,
+    scope: str = "",
+    spec: str = "",
+    built_from: dict | None = None,
+) -> list:
     """One F5 test per part of the claim (``parts`` in findings.yaml, each with its own direction, or none):
     ``terms`` maps the part to (model name in ``results``, or None for the single model ``results``; term; what is
     compared)."""
@@ -101,9 +118,20 @@ def f5_tests(results, terms: dict, label_text: str, notebook: str, scope: str = 
         if part not in terms:
             continue
         name, term, what = terms[part]
-        tests.append(fd.from_model("F5", results[name] if name else results, term, part=part, use="estimate",
-                                   label=f"{label_text}: {what} x livability problems", notebook=notebook,
-                                   scope=scope, spec=spec, built_from=built_from))
+        tests.append(
+            fd.from_model(
+                "F5",
+                results[name] if name else results,
+                term,
+                part=part,
+                use="estimate",
+                label=f"{label_text}: {what} x livability problems",
+                notebook=notebook,
+                scope=scope,
+                spec=spec,
+                built_from=built_from,
+            )
+        )
     return tests
 
 
@@ -113,9 +141,15 @@ def f5_area_tests(tables: dict, notebook: str) -> list:
     specification; the others show its sensitivity."""
     tests = []
     for (year, share), (table, definition) in tables.items():
-        tests += f5_tests(f5_area_models(table), F5_AREA_TERMS, f"All wijken, RIVM {year} ({definition['name']})",
-                          notebook, scope=scope_of(table), spec="" if share == PROBLEM_SHARE else definition["name"],
-                          built_from={"problem": definition["built_from"]})
+        tests += f5_tests(
+            f5_area_models(table),
+            F5_AREA_TERMS,
+            f"All wijken, RIVM {year} ({definition['name']})",
+            notebook,
+            scope=scope_of(table),
+            spec="" if share == PROBLEM_SHARE else definition["name"],
+            built_from={"problem": definition["built_from"]},
+        )
     return tests
 
 
@@ -127,29 +161,37 @@ def f5_main_tables(tables: dict) -> dict:
 def f5_gaps(tables: dict) -> pd.DataFrame:
     """The population-weighted 65+ minus 18+ volunteering gap per livability class and RIVM year (``group_gap``),
     labelled for ``plotting.interval_plot``."""
-    gaps = pd.concat({f"RIVM {year}": group_gap(table) for year, table in tables.items()},
-                     names=["measurement"]).reset_index()
+    gaps = pd.concat(
+        {f"RIVM {year}": group_gap(table) for year, table in tables.items()}, names=["measurement"]
+    ).reset_index()
     gaps["areas"] = gaps["livability"] + " (" + gaps["measurement"] + ", n = " + gaps["n"].astype(str) + ")"
     return gaps
 
 
-F5_GROUPS = {"65 and over": {"age_65_plus": 1, "age_30_44": 0}, "30-44": {"age_65_plus": 0, "age_30_44": 1},
-             "non-Dutch origin": {"non_dutch": 1}, "Dutch origin": {"non_dutch": 0}}
+F5_GROUPS = {
+    "65 and over": {"age_65_plus": 1, "age_30_44": 0},
+    "30-44": {"age_65_plus": 0, "age_30_44": 1},
+    "non-Dutch origin": {"non_dutch": 1},
+    "Dutch origin": {"non_dutch": 0},
+}
 
 
 def f5_resident_formula(breakpoint: float) -> str:
     """The resident-level F5 model: each group's interaction with the livability class, residence up to the
     breakpoint of notebook 07."""
-    return (f"participates ~ problem * (age_65_plus + non_dutch + age_30_44) + C(tenure) + C(household_type) "
-            f"+ np.minimum(years_at_address, {breakpoint})")
+    return (
+        f"participates ~ problem * (age_65_plus + non_dutch + age_30_44) + C(tenure) + C(household_type) "
+        f"+ np.minimum(years_at_address, {breakpoint})"
+    )
 
 
 def f5_resident_terms() -> list[str]:
     return [term for _, term, _ in F5_RESIDENT_TERMS.values()]
 
 
-def group_gap(table: pd.DataFrame, column: str = "gap_65", by: str = "livability",
-              weights: str = "population") -> pd.DataFrame:
+def group_gap(
+    table: pd.DataFrame, column: str = "gap_65", by: str = "livability", weights: str = "population"
+) -> pd.DataFrame:
     """The population-weighted mean of ``column`` per class with its 95 % interval (weighted least squares of
     the column on the class, robust errors): the table behind the F5 figure."""
     from ..models import area_regression
@@ -158,6 +200,5 @@ def group_gap(table: pd.DataFrame, column: str = "gap_65", by: str = "livability
     for name, part in table.dropna(subset=[column, by, weights]).groupby(by):
         fit = area_regression(f"{column} ~ 1", part, weights=weights)
         row = fit.term("Intercept")
-        rows.append({by: name, "mean": row["estimate"], "ci_low": row["ci_low"], "ci_high": row["ci_high"],
-                     "n": fit.n})
+        rows.append({by: name, "mean": row["estimate"], "ci_low": row["ci_low"], "ci_high": row["ci_high"], "n": fit.n})
     return pd.DataFrame(rows).set_index(by)

@@ -11,20 +11,19 @@ from . import findings as fd
 from .results import record_value, recorded_value
 from .scope import scope_of
 
-
 RESIDENT_CONTROLS = "C(tenure) + C(household_type) + C(age_group) + C(origin)"
 
 
-RESIDENCE = "years_at_address"     # years at the current address
+RESIDENCE = "years_at_address"  # years at the current address
 
 
-RESIDENT_WEIGHT = "weight"          # survey weights
+RESIDENT_WEIGHT = "weight"  # survey weights
 
 
-RESIDENT_AREA = "buurt_code"        # the buurt of each resident: clusters and multilevel groups
+RESIDENT_AREA = "buurt_code"  # the buurt of each resident: clusters and multilevel groups
 
 
-BREAKPOINT = "F1 breakpoint"        # the name under which notebook 07 records the breakpoint
+BREAKPOINT = "F1 breakpoint"  # the name under which notebook 07 records the breakpoint
 
 
 def with_indicators(residents: pd.DataFrame) -> pd.DataFrame:
@@ -51,8 +50,15 @@ def residence_breakpoint(residents: pd.DataFrame, covariates: str = RESIDENT_CON
     from a cluster bootstrap over buurten."""
     from ..models import segmented_logit
 
-    return segmented_logit(residents, "participates", RESIDENCE, covariates=covariates, weights=RESIDENT_WEIGHT,
-                           cluster=RESIDENT_AREA, bootstrap=bootstrap)
+    return segmented_logit(
+        residents,
+        "participates",
+        RESIDENCE,
+        covariates=covariates,
+        weights=RESIDENT_WEIGHT,
+        cluster=RESIDENT_AREA,
+        bootstrap=bootstrap,
+    )
 
 
 def f1_resident_tests(segmented, residents: pd.DataFrame, notebook: str) -> list:
@@ -61,16 +67,41 @@ def f1_resident_tests(segmented, residents: pd.DataFrame, notebook: str) -> list
     scope = scope_of(residents)
     flattening = segmented.contrast({"after": 1, "before": -1})
     return [
-        fd.threshold_test("F1", segmented, label="Residents: breakpoint of participation in years at the address",
-                          notebook=notebook, scope=scope),
-        fd.from_model("F1", segmented, "before", label="Residents: slope per year before the breakpoint",
-                      use="estimate", notebook=notebook, scope=scope),
-        fd.from_estimate("F1", label="Residents: slope after minus slope before the breakpoint",
-                         estimate=flattening["estimate"], ci_low=flattening["ci_low"], ci_high=flattening["ci_high"],
-                         std_error=flattening["std_error"], p_value=flattening["p_value"], sign=-1,
-                         measure="difference of log-odds slopes per year", scale="log-odds", data=segmented,
-                         n=segmented.n, outcome="participates", term="after - before",
-                         estimator="segmented logistic regression", notebook=notebook, scope=scope),
+        fd.threshold_test(
+            "F1",
+            segmented,
+            label="Residents: breakpoint of participation in years at the address",
+            notebook=notebook,
+            scope=scope,
+        ),
+        fd.from_model(
+            "F1",
+            segmented,
+            "before",
+            label="Residents: slope per year before the breakpoint",
+            use="estimate",
+            notebook=notebook,
+            scope=scope,
+        ),
+        fd.from_estimate(
+            "F1",
+            label="Residents: slope after minus slope before the breakpoint",
+            estimate=flattening["estimate"],
+            ci_low=flattening["ci_low"],
+            ci_high=flattening["ci_high"],
+            std_error=flattening["std_error"],
+            p_value=flattening["p_value"],
+            sign=-1,
+            measure="difference of log-odds slopes per year",
+            scale="log-odds",
+            data=segmented,
+            n=segmented.n,
+            outcome="participates",
+            term="after - before",
+            estimator="segmented logistic regression",
+            notebook=notebook,
+            scope=scope,
+        ),
     ]
 
 
@@ -82,13 +113,15 @@ def recorded_breakpoint(residents: pd.DataFrame) -> tuple[float, str]:
     if saved and saved["data_kind"] == kind:
         return float(saved["value"]), f"recorded by notebook {saved['notebook']} ({kind} data)"
     fit = residence_breakpoint(residents, bootstrap=0)
-    record_value(BREAKPOINT, fit.extra["breakpoint"], fit.extra["breakpoint_ci"], kind, fit.source,
-                 notebook="estimated again")
+    record_value(
+        BREAKPOINT, fit.extra["breakpoint"], fit.extra["breakpoint_ci"], kind, fit.source, notebook="estimated again"
+    )
     return float(fit.extra["breakpoint"]), f"estimated here, as notebook 07 does ({kind} data)"
 
 
-F6_FORMULA = ("confidence_in_future ~ aware_of_plans + C(tenure) + C(age_group) + C(origin) "
-              "+ np.minimum(years_at_address, 10)")
+F6_FORMULA = (
+    "confidence_in_future ~ aware_of_plans + C(tenure) + C(age_group) + C(origin) + np.minimum(years_at_address, 10)"
+)
 
 
 def f6_models(residents: pd.DataFrame) -> dict:
@@ -98,8 +131,10 @@ def f6_models(residents: pd.DataFrame) -> dict:
     from ..models import logit
 
     problem_areas = residents[residents["problem"] == 1]
-    return {"problem areas": logit(F6_FORMULA, problem_areas, weights=RESIDENT_WEIGHT, cluster=RESIDENT_AREA),
-            "all areas": logit(F6_FORMULA + " + problem", residents, weights=RESIDENT_WEIGHT, cluster=RESIDENT_AREA)}
+    return {
+        "problem areas": logit(F6_FORMULA, problem_areas, weights=RESIDENT_WEIGHT, cluster=RESIDENT_AREA),
+        "all areas": logit(F6_FORMULA + " + problem", residents, weights=RESIDENT_WEIGHT, cluster=RESIDENT_AREA),
+    }
 
 
 F6_GROUPS = {"knows the plans": {"aware_of_plans": 1}, "does not know them": {"aware_of_plans": 0}}
@@ -107,6 +142,16 @@ F6_GROUPS = {"knows the plans": {"aware_of_plans": 1}, "does not know them": {"a
 
 def f6_tests(models: dict, residents: pd.DataFrame, notebook: str) -> list:
     scope = scope_of(residents)
-    return [fd.from_model("F6", fit, "aware_of_plans", use="estimate", areas=areas, notebook=notebook, scope=scope,
-                          label=f"Residents ({areas}): knows the plans -> confident about the future")
-            for areas, fit in models.items()]
+    return [
+        fd.from_model(
+            "F6",
+            fit,
+            "aware_of_plans",
+            use="estimate",
+            areas=areas,
+            notebook=notebook,
+            scope=scope,
+            label=f"Residents ({areas}): knows the plans -> confident about the future",
+        )
+        for areas, fit in models.items()
+    ]

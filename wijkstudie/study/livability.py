@@ -13,8 +13,7 @@ from ..core.provenance import carry
 from ..data.join import join_regions
 from ..data.loading import load
 
-
-PROBLEM_CLASS = 4   # Leefbaarometer classes 1-4 (zwak and worse) count as livability problems
+PROBLEM_CLASS = 4  # Leefbaarometer classes 1-4 (zwak and worse) count as livability problems
 
 
 PROBLEM_SHARE = 0.2  # the proxy: the fifth of the areas that score worst
@@ -23,14 +22,18 @@ PROBLEM_SHARE = 0.2  # the proxy: the fifth of the areas that score worst
 LEEFBAAROMETER_NAME = f"Leefbaarometer classes 1-{PROBLEM_CLASS}"
 
 
-PROXY_FIGURES = {"wijk": ("pct_difficulty_making_ends_meet", "pct_low_income", +1),
-                 "buurt": ("pct_difficulty_making_ends_meet", "mean_income_per_resident", -1)}
+PROXY_FIGURES = {
+    "wijk": ("pct_difficulty_making_ends_meet", "pct_low_income", +1),
+    "buurt": ("pct_difficulty_making_ends_meet", "mean_income_per_resident", -1),
+}
 
 
-PROXY_TEXT = ("the {share} of the Dutch {level}en that score worst on the sum of two standardised open figures: "
-              "RIVM's share of adults with difficulty making ends meet and the KWB's {income}. The proxy measures "
-              "economic deprivation, which often goes with livability problems; it is not the Leefbaarometer's "
-              "judgement of livability")
+PROXY_TEXT = (
+    "the {share} of the Dutch {level}en that score worst on the sum of two standardised open figures: "
+    "RIVM's share of adults with difficulty making ends meet and the KWB's {income}. The proxy measures "
+    "economic deprivation, which often goes with livability problems; it is not the Leefbaarometer's "
+    "judgement of livability"
+)
 
 
 def _share_text(share: float) -> str:
@@ -54,22 +57,33 @@ def livability_class(table: pd.DataFrame, year: int, share: float = PROBLEM_SHAR
     wijken). Returns (class, {"name", "text", "built_from": the variables it is made of})."""
     try:
         scores = load("leefbaarometer", year=year, variant="wijk")
-        joined, _ = join_regions(table[["region_code", "level", "division_year"]],
-                                 scores[["region_code", "level", "division_year", "livability_class"]], how="left")
+        joined, _ = join_regions(
+            table[["region_code", "level", "division_year"]],
+            scores[["region_code", "level", "division_year", "livability_class"]],
+            how="left",
+        )
         classes = joined.set_index("region_code")["livability_class"].reindex(table["region_code"]).to_numpy(float)
-        problem = pd.Series(np.where(np.isnan(classes), np.nan, (classes <= PROBLEM_CLASS).astype(float)),
-                            index=table.index)
-        return problem, {"name": f"{LEEFBAAROMETER_NAME} ({year})", "built_from": ["livability_class"],
-                         "text": f"Leefbaarometer 3 scores of {year}: classes 1-{PROBLEM_CLASS} (zwak, weak, and "
-                                 "worse) count as livability problems"}
+        problem = pd.Series(
+            np.where(np.isnan(classes), np.nan, (classes <= PROBLEM_CLASS).astype(float)), index=table.index
+        )
+        return problem, {
+            "name": f"{LEEFBAAROMETER_NAME} ({year})",
+            "built_from": ["livability_class"],
+            "text": f"Leefbaarometer 3 scores of {year}: classes 1-{PROBLEM_CLASS} (zwak, weak, and "
+            "worse) count as livability problems",
+        }
     except WijkstudieError as exc:
         note = str(exc).split(";")[0]
     money, income, sign = PROXY_FIGURES["wijk"]
     problem = _proxy(table[money], table[income], sign, share)
-    text = PROXY_TEXT.format(share=_share_text(share), level="wijk", income="share of residents in the lowest 40 % "
-                                                                             "of incomes")
-    return problem, {"name": proxy_name(share), "built_from": [money, income],
-                     "text": f"{text}. The Leefbaarometer, the first choice, cannot be had here ({note})."}
+    text = PROXY_TEXT.format(
+        share=_share_text(share), level="wijk", income="share of residents in the lowest 40 % of incomes"
+    )
+    return problem, {
+        "name": proxy_name(share),
+        "built_from": [money, income],
+        "text": f"{text}. The Leefbaarometer, the first choice, cannot be had here ({note}).",
+    }
 
 
 def buurt_livability(rivm_year: int, share: float = PROBLEM_SHARE, kwb_year: int = 2017) -> tuple[pd.Series, dict]:
@@ -82,8 +96,9 @@ def buurt_livability(rivm_year: int, share: float = PROBLEM_SHARE, kwb_year: int
     both = rivm[["region_code", money]].merge(kwb[["region_code", income]], on="region_code", how="inner")
     problem = _proxy(both[money], both[income], sign, share)
     problem.index = both["region_code"].astype(str)
-    text = PROXY_TEXT.format(share=_share_text(share), level="buurt",
-                             income=f"mean income per resident ({kwb_year}; RIVM {rivm_year})")
+    text = PROXY_TEXT.format(
+        share=_share_text(share), level="buurt", income=f"mean income per resident ({kwb_year}; RIVM {rivm_year})"
+    )
     return problem, {"name": proxy_name(share), "built_from": [money, income], "text": text}
 
 
@@ -94,5 +109,6 @@ def with_livability(table: pd.DataFrame, problem: pd.Series) -> pd.DataFrame:
         problem = table["region_code"].astype(str).map(problem)
     out = table.assign(problem=problem.to_numpy(dtype=float))
     out["livability"] = pd.Series(np.where(out["problem"] == 1, "problem", "elsewhere"), index=out.index).where(
-        out["problem"].notna())
+        out["problem"].notna()
+    )
     return carry(out, table)

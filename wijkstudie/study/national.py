@@ -14,14 +14,13 @@ from ..data.variables import label
 from . import findings as fd
 from .livability import livability_class, with_livability
 
-
-COMPOSITION_YEAR = 2022           # the KWB with tenure for every wijk and gemeente that can be had here
-
-
-RIVM_YEARS = (2016, 2020)         # the measurements with volunteering (table 50090NED, division 2020)
+COMPOSITION_YEAR = 2022  # the KWB with tenure for every wijk and gemeente that can be had here
 
 
-RIVM_DIVISION = 2020              # the division of those measurements
+RIVM_YEARS = (2016, 2020)  # the measurements with volunteering (table 50090NED, division 2020)
+
+
+RIVM_DIVISION = 2020  # the division of those measurements
 
 
 SOURCE_UNIT = f"source_code_{RIVM_DIVISION}"  # the RIVM area a harmonised area took its figures from
@@ -134,25 +133,41 @@ def national_models(table: pd.DataFrame, formula: str) -> dict:
         results["multilevel, areas in gemeenten"] = multilevel(formula, data, group="gemeente_code")
     if "problem" in table:
         positive = data[data["problem"] == 0]
-        results["weighted regression, positive livability"] = area_regression(formula, positive, weights="population",
-                                                                             cluster=cluster)
+        results["weighted regression, positive livability"] = area_regression(
+            formula, positive, weights="population", cluster=cluster
+        )
     return results
 
 
 def national_results(tables: dict, formula: str) -> dict:
     """``national_models`` of one formula on each table of ``tables`` ({RIVM year: table}), keyed (year, model)."""
-    return {(year, name): result for year, table in tables.items()
-            for name, result in national_models(table, formula).items()}
+    return {
+        (year, name): result
+        for year, table in tables.items()
+        for name, result in national_models(table, formula).items()
+    }
 
 
-def national_tests(finding: str, results: dict, term: str, *, scope: str, notebook: str, what: str,
-                   built_from: dict | None = None) -> list:
+def national_tests(
+    finding: str, results: dict, term: str, *, scope: str, notebook: str, what: str, built_from: dict | None = None
+) -> list:
     """One finding test per national model (``results``: {(RIVM year, model name): ModelResult}) of ``term``;
     ``what`` says which areas (e.g. "All wijken"). The test says its areas (all, or positive livability)."""
     tests = []
     for (year, name), result in results.items():
         areas = "positive livability" if name.endswith("positive livability") else "all areas"
-        tests.append(fd.from_model(finding, result, term, label=f"{what}, RIVM {year}: {label(term).lower()} -> "
-                                   f"{label(fd.outcome_of_formula(result.formula)).lower()} ({name})",
-                                   notebook=notebook, scope=scope, areas=areas, spec=name, built_from=built_from))
+        tests.append(
+            fd.from_model(
+                finding,
+                result,
+                term,
+                label=f"{what}, RIVM {year}: {label(term).lower()} -> "
+                f"{label(fd.outcome_of_formula(result.formula)).lower()} ({name})",
+                notebook=notebook,
+                scope=scope,
+                areas=areas,
+                spec=name,
+                built_from=built_from,
+            )
+        )
     return tests

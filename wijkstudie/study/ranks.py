@@ -40,9 +40,14 @@ def standing(tables: dict, area: str, columns, within: str | None = None) -> pd.
         for column in columns:
             if column not in table or pd.isna(_row(table, area)[column]):
                 continue
-            row = {"table": label, "variable": column, "value": float(_row(table, area)[column]),
-                   "median_all": float(table[column].median()), "percentile_all": percentile(table, area, column),
-                   "n_all": int(table[column].notna().sum())}
+            row = {
+                "table": label,
+                "variable": column,
+                "value": float(_row(table, area)[column]),
+                "median_all": float(table[column].median()),
+                "percentile_all": percentile(table, area, column),
+                "n_all": int(table[column].notna().sum()),
+            }
             if local is not None:
                 row.update(percentile_within=percentile(local, area, column), n_within=int(local[column].notna().sum()))
             rows.append(row)
@@ -60,25 +65,40 @@ def rank_table(table: pd.DataFrame, name: str, columns) -> pd.DataFrame:
         values = table[col].dropna()
         if pd.isna(row[col]) or values.empty:
             continue
-        out.append({"variable": col, "value": row[col], "rank": int((values > row[col]).sum() + 1), "of": len(values),
-                    "percentile": float((values < row[col]).mean() * 100), "median": float(values.median())})
+        out.append(
+            {
+                "variable": col,
+                "value": row[col],
+                "rank": int((values > row[col]).sum() + 1),
+                "of": len(values),
+                "percentile": float((values < row[col]).mean() * 100),
+                "median": float(values.median()),
+            }
+        )
     return pd.DataFrame(out).set_index("variable")
 
 
 def change_table(before: pd.DataFrame, after: pd.DataFrame, name: str, columns, key: str = "area_number"):
     """Per column: the area's change between two tables and how that change ranks among all areas' changes."""
-    merged = before[[key, "region_name"] + list(columns)].merge(after[[key] + list(columns)], on=key,
-                                                                 suffixes=("_before", "_after"))
+    merged = before[[key, "region_name"] + list(columns)].merge(
+        after[[key] + list(columns)], on=key, suffixes=("_before", "_after")
+    )
     rows = []
     for col in columns:
         change = merged[f"{col}_after"] - merged[f"{col}_before"]
         mine = change[merged["region_name"] == name]
         if mine.empty or pd.isna(mine.iloc[0]):
             continue
-        rows.append({"variable": col, "before": merged.loc[mine.index[0], f"{col}_before"],
-                     "after": merged.loc[mine.index[0], f"{col}_after"], "change": mine.iloc[0],
-                     "median_change": float(change.median()),
-                     "abs_change_percentile": float((change.abs() < abs(mine.iloc[0])).mean() * 100)})
+        rows.append(
+            {
+                "variable": col,
+                "before": merged.loc[mine.index[0], f"{col}_before"],
+                "after": merged.loc[mine.index[0], f"{col}_after"],
+                "change": mine.iloc[0],
+                "median_change": float(change.median()),
+                "abs_change_percentile": float((change.abs() < abs(mine.iloc[0])).mean() * 100),
+            }
+        )
     return pd.DataFrame(rows).set_index("variable")
 
 

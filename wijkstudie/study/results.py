@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .findings import FindingTest, finding
 from ..core.folders import make_folder
 from ..core.paths import figures_dir
 from ..core.runlog import note as log_file
+from .findings import FindingTest, finding
 
 VALUE_PREFIX = "value__"
 
@@ -46,15 +46,28 @@ def recorded(folder: Path | None = None) -> list[FindingTest]:
     return tests
 
 
-def record_value(name: str, value: float, interval=None, data_kind: str = "unknown", source: str = "",
-                 notebook: str = "", folder: Path | None = None) -> Path:
+def record_value(
+    name: str,
+    value: float,
+    interval=None,
+    data_kind: str = "unknown",
+    source: str = "",
+    notebook: str = "",
+    folder: Path | None = None,
+) -> Path:
     """Save an estimate one notebook passes to another (e.g. the breakpoint of notebook 07 that notebook 08
     uses), with its interval and the kind of data it was estimated on."""
     out = results_dir(folder)
     make_folder(out, "figures_dir")
     path = out / f"{VALUE_PREFIX}{name}.json"
-    payload = {"name": name, "value": float(value), "interval": list(interval) if interval is not None else None,
-               "data_kind": data_kind, "source": source, "notebook": notebook}
+    payload = {
+        "name": name,
+        "value": float(value),
+        "interval": list(interval) if interval is not None else None,
+        "data_kind": data_kind,
+        "source": source,
+        "notebook": notebook,
+    }
     path.write_text(json.dumps(payload, indent=1), encoding="utf-8")
     log_file("wrote", path)
     return path

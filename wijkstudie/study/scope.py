@@ -7,7 +7,6 @@ import pandas as pd
 from ..core.provenance import provenance_of
 from .findings import NATIONAL, SYNTHETIC_SCOPE
 
-
 CITIES = {"Utrecht": "GM0344", "Rotterdam": "GM0599", "Amsterdam": "GM0363"}
 
 
@@ -28,6 +27,9 @@ def scope_of(table: pd.DataFrame) -> str:
         return NATIONAL
     if len(codes) != 1:
         return f"{len(codes)} gemeenten ({', '.join(codes)})" if codes else ""
-    names = table.loc[table["gemeente_code"] == codes[0], "gemeente_name"].dropna() if "gemeente_name" in table \
+    names = (
+        table.loc[table["gemeente_code"] == codes[0], "gemeente_name"].dropna()
+        if "gemeente_name" in table
         else pd.Series(dtype=str)
+    )
     return f"{names.iloc[0] if len(names) else codes[0]} ({codes[0]})"

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import evidence as ev
 from ..core.folders import make_folder
 from ..core.paths import figures_dir
+from . import evidence as ev
 from .findings import FindingTest, finding, reference_text, registry
 from .results import recorded
 from .verdicts import Judgement, judge, method_check, outcome_of, robustness_range
@@ -87,8 +87,10 @@ def pooled_text(judgement: Judgement) -> str:
     p = judgement.pooled
     if not p:
         return ""
-    return (f"{p['estimate']:+.2f} [{p['ci_low']:+.2f}, {p['ci_high']:+.2f}] over {p['k']} samples (random effects, "
-            f"tau² = {p['tau2']:.3f}, I² = {p['i2']:.0f} %)")
+    return (
+        f"{p['estimate']:+.2f} [{p['ci_low']:+.2f}, {p['ci_high']:+.2f}] over {p['k']} samples (random effects, "
+        f"tau² = {p['tau2']:.3f}, I² = {p['i2']:.0f} %)"
+    )
 
 
 def _robustness_text(robust, scale: str) -> str:
@@ -106,22 +108,39 @@ def _row(test: FindingTest, judgement: Judgement, base: dict) -> dict:
     own = test.scale in OWN_SCALE
     text = interval_text(test.estimate, test.ci_low, test.ci_high, test.scale)
     robust = robustness_range(vote, test) if vote else None
-    return {**base, "role": _role(test, judgement), "counted": "yes" if vote else "no", "evidence": test.evidence,
-            "sample": test.sample, "scope": test.scope or "—", "test": test.label, "level": test.level or "—",
-            "areas": test.areas, "division": test.division or "—", "n": test.n,
-            "data": {"synthetic": "SYNTHETIC", "unknown": "UNKNOWN"}.get(test.data_kind, "real"),
-            "outcome_source": test.outcome_source or "—", "composition": test.composition or "—",
-            "years": test.year or "—", "estimate": test.estimate, "ci_low": test.ci_low, "ci_high": test.ci_high,
-            "scale": test.scale, "measure": test.measure,
-            "estimate_ci": f"{text} ({test.measure})" if own else "—",
-            "other_scale": "—" if own else f"{text} ({test.measure})",
-            "holm_p": adjusted["p"] if adjusted else None,
-            "adjusted_ci": interval_text(test.estimate, *adjusted["ci"], test.scale) if adjusted else "—",
-            "outcome": vote.outcome(test) if vote else outcome_of(test),
-            "method_check": method_check(test) if test.data_kind == "synthetic" else "—",
-            "robustness": _robustness_text(robust, test.scale),
-            "notebook": test.notebook, "files": ", ".join(test.files), "evidence_note": test.evidence_note,
-            "caveats": "; ".join(list(finding(test.finding).get("caveats", [])) + list(test.caveats))}
+    return {
+        **base,
+        "role": _role(test, judgement),
+        "counted": "yes" if vote else "no",
+        "evidence": test.evidence,
+        "sample": test.sample,
+        "scope": test.scope or "—",
+        "test": test.label,
+        "level": test.level or "—",
+        "areas": test.areas,
+        "division": test.division or "—",
+        "n": test.n,
+        "data": {"synthetic": "SYNTHETIC", "unknown": "UNKNOWN"}.get(test.data_kind, "real"),
+        "outcome_source": test.outcome_source or "—",
+        "composition": test.composition or "—",
+        "years": test.year or "—",
+        "estimate": test.estimate,
+        "ci_low": test.ci_low,
+        "ci_high": test.ci_high,
+        "scale": test.scale,
+        "measure": test.measure,
+        "estimate_ci": f"{text} ({test.measure})" if own else "—",
+        "other_scale": "—" if own else f"{text} ({test.measure})",
+        "holm_p": adjusted["p"] if adjusted else None,
+        "adjusted_ci": interval_text(test.estimate, *adjusted["ci"], test.scale) if adjusted else "—",
+        "outcome": vote.outcome(test) if vote else outcome_of(test),
+        "method_check": method_check(test) if test.data_kind == "synthetic" else "—",
+        "robustness": _robustness_text(robust, test.scale),
+        "notebook": test.notebook,
+        "files": ", ".join(test.files),
+        "evidence_note": test.evidence_note,
+        "caveats": "; ".join(list(finding(test.finding).get("caveats", [])) + list(test.caveats)),
+    }
 
 
 def judgements(tests: list[FindingTest]) -> dict[str, Judgement]:
@@ -136,11 +155,26 @@ def scorecard(tests: list[FindingTest] | None = None) -> pd.DataFrame:
         spec = finding(key)
         mine = [t for t in tests if t.finding == key]
         published = "; ".join(reference_text(r) for r in spec.get("published", [])) or spec.get("published_number", "—")
-        base = {"finding": key, "claim": spec["claim_en"], "verdict": verdict_line(key, judgement, mine),
-                "pooled": pooled_text(judgement) or "—", "published": published}
+        base = {
+            "finding": key,
+            "claim": spec["claim_en"],
+            "verdict": verdict_line(key, judgement, mine),
+            "pooled": pooled_text(judgement) or "—",
+            "published": published,
+        }
         if not mine:
-            rows.append({**base, "role": "—", "counted": "no", "evidence": "—", "sample": "—", "test": "—",
-                         "outcome": "—", "caveats": "; ".join(spec.get("caveats", []))})
+            rows.append(
+                {
+                    **base,
+                    "role": "—",
+                    "counted": "no",
+                    "evidence": "—",
+                    "sample": "—",
+                    "test": "—",
+                    "outcome": "—",
+                    "caveats": "; ".join(spec.get("caveats", [])),
+                }
+            )
         order = {"primary (counted)": 0, "robustness of a counted sample": 1}
         made = [_row(t, judgement, base) for t in mine]
         rows += sorted(made, key=lambda r: (order.get(r["role"], 2), r["role"], r["sample"]))
@@ -148,6 +182,7 @@ def scorecard(tests: list[FindingTest] | None = None) -> pd.DataFrame:
 
 
 # --- Markdown ------------------------------------------------------------------------------------------------------
+
 
 def _cell(value) -> str:
     return str(value) if value is not None and value == value else "—"
@@ -160,18 +195,24 @@ def _n(value) -> str:
 def summary_markdown(table: pd.DataFrame, statement: str = "", details: str = "figures/scorecard.md") -> str:
     """One line per finding: the verdict per scope, the counted samples, the pooled estimate, where to read more."""
     lines = ([statement, ""] if statement else []) + [
-        "| finding | claim | verdict by scope | counted samples | pooled estimate | details |", "|---|---|---|---|---|---|"]
+        "| finding | claim | verdict by scope | counted samples | pooled estimate | details |",
+        "|---|---|---|---|---|---|",
+    ]
     for key, group in table.groupby("finding", sort=False):
         first = group.iloc[0]
         counted = group[group["counted"] == "yes"]
         samples = "; ".join(f"{r['sample']} ({r['evidence']}): {r['outcome']}" for _, r in counted.iterrows()) or "none"
-        lines.append(f"| {key} | {first['claim']} | {first['verdict']} | {samples} | {first['pooled']} | "
-                     f"[{key}]({details}#{key.lower()}) |")
+        lines.append(
+            f"| {key} | {first['claim']} | {first['verdict']} | {samples} | {first['pooled']} | "
+            f"[{key}]({details}#{key.lower()}) |"
+        )
     return "\n".join(lines)
 
 
-COUNTED_HEADER = ("| sample | evidence | test | level | n | outcome / composition | estimate [95 % CI] | other scale | "
-                  "Holm-adjusted | robustness range | outcome |")
+COUNTED_HEADER = (
+    "| sample | evidence | test | level | n | outcome / composition | estimate [95 % CI] | other scale | "
+    "Holm-adjusted | robustness range | outcome |"
+)
 OTHER_HEADER = "| sample | test | level | n | estimate [95 % CI] | other scale | outcome by its interval |"
 CHECK_HEADER = "| test | estimate [95 % CI] | other scale | planted | method check |"
 
@@ -179,20 +220,28 @@ CHECK_HEADER = "| test | estimate [95 % CI] | other scale | planted | method che
 def _counted_line(r) -> str:
     p = r["holm_p"]
     adjusted = r["adjusted_ci"] + ("" if p is None or p != p else f" (p = {p:.3f})")
-    return (f"| {r['sample']} | {r['evidence']} | {r['test']} | {r['level']} | {_n(r['n'])} | "
-            f"{r['outcome_source']} / {r['composition']} | {r['estimate_ci']} | {r['other_scale']} | {adjusted} "
-            f"| {r['robustness']} | {r['outcome']} |")
+    return (
+        f"| {r['sample']} | {r['evidence']} | {r['test']} | {r['level']} | {_n(r['n'])} | "
+        f"{r['outcome_source']} / {r['composition']} | {r['estimate_ci']} | {r['other_scale']} | {adjusted} "
+        f"| {r['robustness']} | {r['outcome']} |"
+    )
 
 
 def finding_markdown(key: str, group: pd.DataFrame, tests: list[FindingTest]) -> str:
     spec = finding(key)
     first = group.iloc[0]
-    lines = [f"## {key}: {spec['title_en']}", "", f"**Claim.** {spec['claim_en']}  ",
-             f"**Source.** {spec['publication']}" + (f": \"{' '.join(str(spec['source_text']).split())}\"" if spec.get(
-                 "source_text") else "") + "  ",
-             f"**Verdict.** {first['verdict']}  "]
+    lines = [
+        f"## {key}: {spec['title_en']}",
+        "",
+        f"**Claim.** {spec['claim_en']}  ",
+        f"**Source.** {spec['publication']}"
+        + (f': "{" ".join(str(spec["source_text"]).split())}"' if spec.get("source_text") else "")
+        + "  ",
+        f"**Verdict.** {first['verdict']}  ",
+    ]
     if spec.get("areas", "all areas") != "all areas":
-        lines.insert(3, f"**Where it should hold.** in areas with {spec['areas'].replace('problem areas', 'livability problems')}  ")
+        where = spec["areas"].replace("problem areas", "livability problems")
+        lines.insert(3, f"**Where it should hold.** in areas with {where}  ")
     if first["pooled"] != "—":
         lines.append(f"**Pooled estimate of the counted samples.** {first['pooled']}  ")
     if spec.get("primary_why"):
@@ -203,27 +252,55 @@ def finding_markdown(key: str, group: pd.DataFrame, tests: list[FindingTest]) ->
         lines += [_counted_line(r) for _, r in primary.iterrows()]
     robust = group[group["role"] == "robustness of a counted sample"]
     if not robust.empty:
-        lines += ["", "Other specifications of the counted samples (robustness, not extra votes):", "", OTHER_HEADER,
-                  "|" + "---|" * 7]
-        lines += [f"| {r['sample']} | {r['test']} | {r['level']} | {_n(r['n'])} | {r['estimate_ci']} | "
-                  f"{r['other_scale']} | {r['outcome']} |" for _, r in robust.iterrows()]
+        lines += [
+            "",
+            "Other specifications of the counted samples (robustness, not extra votes):",
+            "",
+            OTHER_HEADER,
+            "|" + "---|" * 7,
+        ]
+        lines += [
+            f"| {r['sample']} | {r['test']} | {r['level']} | {_n(r['n'])} | {r['estimate_ci']} | "
+            f"{r['other_scale']} | {r['outcome']} |"
+            for _, r in robust.iterrows()
+        ]
     for role, rows in group[group["role"].str.startswith("not counted")].groupby("role", sort=False):
         kind = role.split(": ", 1)[1]
         why = ev.EXPLAINED.get(kind, kind)
         notes = sorted(set(rows["evidence_note"].dropna()) - {""})
-        lines += ["", f"Not counted — {kind}: {notes[0] if len(notes) == 1 else why}.", "", OTHER_HEADER,
-                  "|" + "---|" * 7]
-        lines += [f"| {r['sample']} | {r['test']} | {r['level']} | {_n(r['n'])} | {r['estimate_ci']} | "
-                  f"{r['other_scale']} | {r['outcome']} |" for _, r in rows.iterrows()]
+        lines += [
+            "",
+            f"Not counted — {kind}: {notes[0] if len(notes) == 1 else why}.",
+            "",
+            OTHER_HEADER,
+            "|" + "---|" * 7,
+        ]
+        lines += [
+            f"| {r['sample']} | {r['test']} | {r['level']} | {_n(r['n'])} | {r['estimate_ci']} | "
+            f"{r['other_scale']} | {r['outcome']} |"
+            for _, r in rows.iterrows()
+        ]
     checks = group[group["role"] == "method check"]
     if not checks.empty:
-        lines += ["", f"Method checks on SYNTHETIC data ({ev.EXPLAINED[ev.METHOD_CHECK]}):", "", CHECK_HEADER,
-                  "|" + "---|" * 5]
+        lines += [
+            "",
+            f"Method checks on SYNTHETIC data ({ev.EXPLAINED[ev.METHOD_CHECK]}):",
+            "",
+            CHECK_HEADER,
+            "|" + "---|" * 5,
+        ]
         by_label = {t.label: t for t in tests if t.data_kind == "synthetic"}
         for _, r in checks.iterrows():
             t = by_label.get(r["test"])
-            planted = "—" if t is None else (f"{t.planted:g}" if t.planted is not None else
-                                             ({1: "+ (direction)", -1: "− (direction)"}.get(t.planted_sign, "—")))
+            planted = (
+                "—"
+                if t is None
+                else (
+                    f"{t.planted:g}"
+                    if t.planted is not None
+                    else ({1: "+ (direction)", -1: "− (direction)"}.get(t.planted_sign, "—"))
+                )
+            )
             lines.append(f"| {r['test']} | {r['estimate_ci']} | {r['other_scale']} | {planted} | {r['method_check']} |")
     lines += caveats_markdown(key, tests)
     return "\n".join(lines)
@@ -248,8 +325,10 @@ def caveats_markdown(key: str, tests: list[FindingTest]) -> list[str]:
 
 def rules_markdown() -> str:
     rules = registry()
-    return "\n\n".join(f"**{name.replace('_', ' ').capitalize()}.** " + " ".join(rules[name].split())
-                       for name in ("verdict_rule", "case_rule", "threshold_rule", "method_check_rule"))
+    return "\n\n".join(
+        f"**{name.replace('_', ' ').capitalize()}.** " + " ".join(rules[name].split())
+        for name in ("verdict_rule", "case_rule", "threshold_rule", "method_check_rule")
+    )
 
 
 def scorecard_markdown(table: pd.DataFrame, tests: list[FindingTest], statement: str = "") -> str:
@@ -286,8 +365,10 @@ def finding_card(key: str, tests):
     text = finding_markdown(key, group, tests)
     for ref in finding(key).get("published", []):
         text += f"\n\n**Published.** {reference_text(ref)}"
-    text += ("\n\n*This card judges only this notebook's tests; the scorecard (figures/scorecard.md) judges every "
-             "notebook's tests of the finding together.*")
+    text += (
+        "\n\n*This card judges only this notebook's tests; the scorecard (figures/scorecard.md) judges every "
+        "notebook's tests of the finding together.*"
+    )
     return Markdown(text)
 
 
@@ -300,7 +381,7 @@ def _range_text(tests: list[FindingTest]) -> str:
 
 
 def found_sentences(key: str, tests) -> list[str]:
-    """"What we found" for one finding, every number and direction computed from ``tests`` (those of one
+    """ "What we found" for one finding, every number and direction computed from ``tests`` (those of one
     notebook, or every recorded test): the counted samples and their verdict, the pooled estimate, what the
     tests that do not count show and why they do not count, and what the method checks recovered."""
     tests = [t for t in tests if t.finding == key]
@@ -308,35 +389,48 @@ def found_sentences(key: str, tests) -> list[str]:
     lines = []
     if judgement.votes:
         names = "; ".join(f"{v.sample} ({v.primary[0].evidence})" for v in judgement.votes)
-        lines.append(f"Counted evidence: {len(judgement.votes)} independent sample(s), {names}. Verdict: "
-                     f"{verdict_line(key, judgement, tests)}.")
+        lines.append(
+            f"Counted evidence: {len(judgement.votes)} independent sample(s), {names}. Verdict: "
+            f"{verdict_line(key, judgement, tests)}."
+        )
         for vote in judgement.votes:
             for t in vote.primary:
                 adjusted = vote.adjusted.get(id(t))
                 robust = robustness_range(vote, t)
                 lines.append(
                     f"{vote.sample}: {t.label}: {interval_text(t.estimate, t.ci_low, t.ci_high, t.scale)} "
-                    f"({t.measure})" + (f", Holm-adjusted {interval_text(t.estimate, *adjusted['ci'], t.scale)}"
-                                        if adjusted else "") + f": {vote.outcome(t)}"
-                    + (f"; its other specifications give {_number(robust[0][0], t.scale)} to "
-                       f"{_number(robust[1][0], t.scale)}" if robust else "") + ".")
+                    f"({t.measure})"
+                    + (f", Holm-adjusted {interval_text(t.estimate, *adjusted['ci'], t.scale)}" if adjusted else "")
+                    + f": {vote.outcome(t)}"
+                    + (
+                        f"; its other specifications give {_number(robust[0][0], t.scale)} to "
+                        f"{_number(robust[1][0], t.scale)}"
+                        if robust
+                        else ""
+                    )
+                    + "."
+                )
         if judgement.pooled:
             lines.append(f"Pooled over the counted samples: {pooled_text(judgement)}.")
     else:
         lines.append(f"No sample counts as evidence for {key}: {verdict_line(key, judgement, tests)}.")
     for kind, found in judgement.not_counted.items():
         if kind == ev.MODEL_IMPLIED:
-            lines.append(f"{len(found)} test(s) of RIVM's model-based estimates are model-implied and not counted "
-                         f"(estimates {_range_text(found)}): they show the association RIVM's small-area model carries "
-                         "from individual residents to areas, because its model uses the tested characteristic as a "
-                         "predictor; they are not an independent test of a neighbourhood effect.")
+            lines.append(
+                f"{len(found)} test(s) of RIVM's model-based estimates are model-implied and not counted "
+                f"(estimates {_range_text(found)}): they show the association RIVM's small-area model carries "
+                "from individual residents to areas, because its model uses the tested characteristic as a "
+                "predictor; they are not an independent test of a neighbourhood effect."
+            )
         else:
             lines.append(f"{len(found)} test(s) not counted ({kind}): {ev.EXPLAINED.get(kind, kind)}.")
     if judgement.method_checks:
         checks = [method_check(t) for t in judgement.method_checks]
         recovered = sum(c.startswith("planted") for c in checks)
-        lines.append(f"{len(checks)} method check(s) on SYNTHETIC data: {recovered} recovered the planted value or "
-                     "direction (a check of the method, not evidence about Dutch neighbourhoods).")
+        lines.append(
+            f"{len(checks)} method check(s) on SYNTHETIC data: {recovered} recovered the planted value or "
+            "direction (a check of the method, not evidence about Dutch neighbourhoods)."
+        )
     return lines
 
 

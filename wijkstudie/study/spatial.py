@@ -18,15 +18,23 @@ def moran_table(areas: dict, weights: dict, variables) -> pd.DataFrame:
     rows = []
     for name, table in areas.items():
         for variable in variables:
-            rows.append({"areas": name, "variable": label(variable), "n": len(table),
-                         **morans_i(table[variable], weights[name])})
+            rows.append(
+                {
+                    "areas": name,
+                    "variable": label(variable),
+                    "n": len(table),
+                    **morans_i(table[variable], weights[name]),
+                }
+            )
     return pd.DataFrame(rows).set_index(["areas", "variable"])
 
 
 def spatial_terms(young: list[str]) -> dict:
     """The national terms of F3 and F2 with the direction each claim names."""
-    return {"F3": [("pct_owner_occupied", fd.expected_sign("F3"))],
-            "F2": [(term, fd.expected_sign("F2")) for term in young]}
+    return {
+        "F3": [("pct_owner_occupied", fd.expected_sign("F3"))],
+        "F2": [(term, fd.expected_sign("F2")) for term in young],
+    }
 
 
 def spatial_results(tables: dict, young: list[str]) -> dict:
@@ -35,8 +43,11 @@ def spatial_results(tables: dict, young: list[str]) -> dict:
     from ..models import spatial_models
 
     formulas = {"F3": F3_FORMULA, "F2": F2_FORMULA.format(young=" + ".join(young))}
-    return {(key, year): spatial_models(formula, complete(table, formula))
-            for key, formula in formulas.items() for year, table in tables.items()}
+    return {
+        (key, year): spatial_models(formula, complete(table, formula))
+        for key, formula in formulas.items()
+        for year, table in tables.items()
+    }
 
 
 def spatial_table(spatial: dict, terms: dict) -> pd.DataFrame:
@@ -46,9 +57,19 @@ def spatial_table(spatial: dict, terms: dict) -> pd.DataFrame:
         for name, result in models.items():
             for term, _ in terms[key]:
                 row = result.term(term)
-                rows.append({"finding": key, "term": term, "RIVM": year, "model": name, "n": result.n,
-                             "estimate": row["estimate"], "ci_low": row["ci_low"], "ci_high": row["ci_high"],
-                             "std_estimate": row["std_estimate"]})
+                rows.append(
+                    {
+                        "finding": key,
+                        "term": term,
+                        "RIVM": year,
+                        "model": name,
+                        "n": result.n,
+                        "estimate": row["estimate"],
+                        "ci_low": row["ci_low"],
+                        "ci_high": row["ci_high"],
+                        "std_estimate": row["std_estimate"],
+                    }
+                )
     return pd.DataFrame(rows).set_index(["finding", "term", "RIVM", "model"])
 
 
@@ -57,10 +78,18 @@ def spatial_tests(spatial: dict, terms: dict, tables: dict, notebook: str) -> di
     out: dict[str, list] = {}
     for (key, year), models in spatial.items():
         for term, sign in terms[key]:
-            out.setdefault(key, []).append(fd.from_model(
-                key, models["spatial error"], term, sign=sign, notebook=notebook, scope=scope_of(tables[year]),
-                spec="spatial error model", label=f"All wijken, RIVM {year}: {label(term).lower()} -> volunteering "
-                                                  "(spatial error model)"))
+            out.setdefault(key, []).append(
+                fd.from_model(
+                    key,
+                    models["spatial error"],
+                    term,
+                    sign=sign,
+                    notebook=notebook,
+                    scope=scope_of(tables[year]),
+                    spec="spatial error model",
+                    label=f"All wijken, RIVM {year}: {label(term).lower()} -> volunteering (spatial error model)",
+                )
+            )
     return out
 
 
@@ -73,8 +102,8 @@ def spatial_summary(moran: pd.DataFrame, spatial: dict, table: pd.DataFrame):
     ols, error = spatial[("F3", year)]["OLS"], spatial[("F3", year)]["spatial error"]
     missing = int(table["pct_volunteering"].isna().sum())
     lines = [
-        "Volunteering clusters in space: Moran's I " + " and ".join(
-            f"{row.I:.2f} over {int(row.n):,} {name}" for name, row in volunteering.iterrows())
+        "Volunteering clusters in space: Moran's I "
+        + " and ".join(f"{row.I:.2f} over {int(row.n):,} {name}" for name, row in volunteering.iterrows())
         + "; RIVM's model smooths over neighbouring areas, so part of this is the model's own.",
         f"The residuals of the national F3 model remain clustered (Moran's I {ols.extra['moran_residuals']['I']:.2f}); "
         f"the spatial error model (lambda {error.extra['lambda'][0]:.2f}) gives the owner-occupied share a "

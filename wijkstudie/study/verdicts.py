@@ -14,8 +14,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from . import evidence as ev
 from ..core.errors import WijkstudieError
+from . import evidence as ev
 from .findings import FindingTest, finding, isnan, registry
 
 SUPPORTED, CONTRADICTED, MIXED = "supported", "contradicted", "mixed"
@@ -27,6 +27,7 @@ SCOPES = {"national": "national", "cities": "cities", "case": "case"}  # the sco
 
 
 # --- one test -------------------------------------------------------------------------------------------------
+
 
 def interval_outcome(ci_low: float, ci_high: float, expected_sign: int) -> str:
     """'supports', 'contradicts' or 'inconclusive' for an interval and the direction a claim names (0: none, when
@@ -89,8 +90,11 @@ def method_check(test: FindingTest) -> str:
         inside = d["breakpoint_ci"][0] <= test.planted <= d["breakpoint_ci"][1] if test.planted is not None else None
         if inside is None:
             return "no planted value to compare with"
-        return "planted value recovered" if inside and d["after"]["ci_low"] <= 0 <= d["after"]["ci_high"] \
+        return (
+            "planted value recovered"
+            if inside and d["after"]["ci_low"] <= 0 <= d["after"]["ci_high"]
             else "not recovered"
+        )
     if test.planted is not None and test.scale != "standardised":
         return "planted value recovered" if test.ci_low <= test.planted <= test.ci_high else "not recovered"
     if test.planted_sign:
@@ -115,6 +119,7 @@ def verdict(outcomes) -> str:
 
 
 # --- choosing each sample's primary estimate ------------------------------------------------------------------
+
 
 def _preference(value: str, wanted) -> int | None:
     """Position of ``value`` in a preference list (a single value is a list of one); None when it is not there."""
@@ -146,9 +151,13 @@ def primaries(finding_key: str, tests: list[FindingTest]) -> list[FindingTest]:
         if not matching:
             continue
 
-        def rank(t: FindingTest) -> tuple:
-            return (_preference(t.term, alternative.get("term")), _preference(t.outcome, alternative.get("outcome")),
-                    areas.index(t.areas) if t.areas in areas else len(areas), t.spec != "")
+        def rank(t: FindingTest, alternative=alternative) -> tuple:
+            return (
+                _preference(t.term, alternative.get("term")),
+                _preference(t.outcome, alternative.get("outcome")),
+                areas.index(t.areas) if t.areas in areas else len(areas),
+                t.spec != "",
+            )
 
         chosen = {}
         for t in sorted(matching, key=rank):
@@ -158,6 +167,7 @@ def primaries(finding_key: str, tests: list[FindingTest]) -> list[FindingTest]:
 
 
 # --- multiplicity and pooling -----------------------------------------------------------------------------------
+
 
 def _quantile(distribution: str, level: float) -> float:
     from ..models.result import _quantile_and_p
@@ -180,8 +190,11 @@ def holm(tests: list[FindingTest], alpha: float = ALPHA) -> dict[int, dict]:
     for t, p_adj in zip(usable, adjusted):
         level = 1 - alpha * (t.p_value / p_adj if p_adj > 0 else 1.0)
         q = _quantile(t.distribution, level)
-        out[id(t)] = {"p": float(p_adj), "ci": (t.estimate - q * t.std_error, t.estimate + q * t.std_error),
-                      "level": level}
+        out[id(t)] = {
+            "p": float(p_adj),
+            "ci": (t.estimate - q * t.std_error, t.estimate + q * t.std_error),
+            "level": level,
+        }
     return out
 
 
@@ -193,12 +206,14 @@ def pooled(tests: list[FindingTest]) -> dict | None:
     usable = [t for t in tests if t.scale == "standardised" and not isnan(t.std_error) and t.std_error > 0]
     if len(usable) < 2 or len({t.part for t in usable}) > 1:
         return None
-    result = pooled_estimate([t.estimate for t in usable], [t.std_error for t in usable],
-                             labels=[t.sample for t in usable])
+    result = pooled_estimate(
+        [t.estimate for t in usable], [t.std_error for t in usable], labels=[t.sample for t in usable]
+    )
     return dict(result, samples=[t.sample for t in usable])
 
 
 # --- a finding's judgement ----------------------------------------------------------------------------------------
+
 
 @dataclass
 class Vote:
@@ -207,7 +222,7 @@ class Vote:
 
     sample: str
     primary: list
-    adjusted: dict = field(default_factory=dict)   # id(test) -> {"p", "ci", "level"}
+    adjusted: dict = field(default_factory=dict)  # id(test) -> {"p", "ci", "level"}
     robustness: list = field(default_factory=list)  # the sample's other tests (same finding)
 
     def outcome(self, test: FindingTest) -> str:
@@ -224,8 +239,8 @@ class Judgement:
     """What the evidence says about one finding."""
 
     finding: str
-    verdicts: dict                                 # scope -> verdict word
-    votes: list                                    # counted samples (Vote)
+    verdicts: dict  # scope -> verdict word
+    votes: list  # counted samples (Vote)
     not_voting: list = field(default_factory=list)  # real tests of countable kinds whose sample has no primary
     not_counted: dict = field(default_factory=dict)  # evidence kind -> tests (model-implied, composite, unknown)
     method_checks: list = field(default_factory=list)
@@ -233,7 +248,7 @@ class Judgement:
     direction_only: str = ""
 
     def verdict_text(self) -> str:
-        """"national: ...; cities: ...", or the one word when there is no scope with counted samples."""
+        """ "national: ...; cities: ...", or the one word when there is no scope with counted samples."""
         if not self.verdicts:
             return NOT_TESTABLE
         return "; ".join(f"{scope}: {word}" for scope, word in self.verdicts.items())
@@ -273,8 +288,16 @@ def judge(finding_key: str, tests: list[FindingTest]) -> Judgement:
     for alternative in finding(finding_key).get("primary", []):
         if alternative.get("direction_only") and any(_matches(t, alternative) for t in counted):
             direction = alternative["direction_only"]
-    return Judgement(finding_key, verdicts, votes, not_voting, not_counted,
-                     [t for t in tests if t.data_kind == "synthetic"], pooled(counted), direction)
+    return Judgement(
+        finding_key,
+        verdicts,
+        votes,
+        not_voting,
+        not_counted,
+        [t for t in tests if t.data_kind == "synthetic"],
+        pooled(counted),
+        direction,
+    )
 
 
 def judge_all(tests: list[FindingTest]) -> dict[str, Judgement]:
@@ -298,4 +321,3 @@ def describe_spec(test: FindingTest) -> str:
         parts.append(test.areas)
     parts += [p for p in (test.spec,) if p]
     return ", ".join(parts) + f" ({test.outcome} ~ {test.term})"
-

@@ -12,5 +12,15 @@ manifest marks every number from it as synthetic.
 from .mirror import mirror, mirror_folder, write_mirror
 from .world import World, default_world, generate, load_scenario, neighbourhood_table, parameters, regions
 
-__all__ = ["World", "default_world", "generate", "load_scenario", "mirror", "mirror_folder", "neighbourhood_table", "parameters", "regions",
-           "write_mirror"]
+__all__ = [
+    "World",
+    "default_world",
+    "generate",
+    "load_scenario",
+    "mirror",
+    "mirror_folder",
+    "neighbourhood_table",
+    "parameters",
+    "regions",
+    "write_mirror",
+]

@@ -39,16 +39,24 @@ def load_scenario(scenario="default") -> dict:
         raise WijkstudieError(f"unknown scenario {scenario!r} (no file {path})")
     with open(path, encoding="utf-8") as fh:
         raw = yaml.safe_load(fh)
-    problems = [f"{section}.{name}" for section, params in raw.items() if isinstance(params, dict)
-                for name, p in params.items() if isinstance(p, dict) and not (p.get("source") or p.get("assumption"))]
+    problems = [
+        f"{section}.{name}"
+        for section, params in raw.items()
+        if isinstance(params, dict)
+        for name, p in params.items()
+        if isinstance(p, dict) and not (p.get("source") or p.get("assumption"))
+    ]
     if problems:
         raise WijkstudieError(f"{path.name}: parameters without a source or an assumption: {', '.join(problems)}")
     return raw
 
 
 def _values(scenario: dict) -> dict:
-    return {section: {k: v["value"] for k, v in params.items()} for section, params in scenario.items()
-            if isinstance(params, dict)}
+    return {
+        section: {k: v["value"] for k, v in params.items()}
+        for section, params in scenario.items()
+        if isinstance(params, dict)
+    }
 
 
 def parameters(scenario="default") -> dict:
@@ -68,7 +76,7 @@ def logit(p):
 class World:
     scenario: dict
     seed: int
-    neighbourhoods: pd.DataFrame          # GeoDataFrame when generated with geometry
+    neighbourhoods: pd.DataFrame  # GeoDataFrame when generated with geometry
     residents: pd.DataFrame
     params: dict = field(default_factory=dict)
     _tables: dict = field(default_factory=dict, repr=False)
@@ -80,8 +88,13 @@ class World:
         return _residents(self.neighbourhoods, self.params, np.random.default_rng([self.seed, year]), year)
 
 
-def generate(scenario="default", seed: int = 1, n_neighbourhoods: int | None = None,
-             residents_per_neighbourhood: int | None = None, geometry: bool = True) -> World:
+def generate(
+    scenario="default",
+    seed: int = 1,
+    n_neighbourhoods: int | None = None,
+    residents_per_neighbourhood: int | None = None,
+    geometry: bool = True,
+) -> World:
     """Generate a world. Sizes default to the scenario's; ``geometry=False`` skips the polygons (faster)."""
     raw = load_scenario(scenario)
     params = _values(raw)
@@ -98,18 +111,28 @@ def generate(scenario="default", seed: int = 1, n_neighbourhoods: int | None = N
 
 # the synthetic gemeenten borrow the codes of real ones (so that city studies and links run unchanged); their
 # names say that they are synthetic
-GEMEENTEN = [("GM0363", "Amsterdam"), ("GM0599", "Rotterdam"), ("GM0344", "Utrecht"), ("GM0518", "'s-Gravenhage"),
-             ("GM0772", "Eindhoven"), ("GM0014", "Groningen"), ("GM0855", "Tilburg"), ("GM0202", "Arnhem"),
-             ("GM0268", "Nijmegen"), ("GM0193", "Zwolle"), ("GM0935", "Maastricht"), ("GM1680", "Aa en Hunze")]
-SPECIAL_BUURTEN = {"BU05990109": "Vreewijk"}
-BBGA_AREA = "GM0363"  # the synthetic Amsterdam, whose wijken stand in for the BBGA's gebieden  # the stand-in of the Vreewijk case (notebook 05)
+GEMEENTEN = [
+    ("GM0363", "Amsterdam"),
+    ("GM0599", "Rotterdam"),
+    ("GM0344", "Utrecht"),
+    ("GM0518", "'s-Gravenhage"),
+    ("GM0772", "Eindhoven"),
+    ("GM0014", "Groningen"),
+    ("GM0855", "Tilburg"),
+    ("GM0202", "Arnhem"),
+    ("GM0268", "Nijmegen"),
+    ("GM0193", "Zwolle"),
+    ("GM0935", "Maastricht"),
+    ("GM1680", "Aa en Hunze"),
+]
+SPECIAL_BUURTEN = {"BU05990109": "Vreewijk"}  # the stand-in of the Vreewijk case (notebook 05)
+BBGA_AREA = "GM0363"  # the synthetic Amsterdam, whose wijken stand in for the BBGA's gebieden
 
 
 def gemeente_codes(n: int) -> tuple[list[str], list[str]]:
     """Codes and names of the world's first ``n`` gemeenten."""
     codes = [GEMEENTEN[i][0] if i < len(GEMEENTEN) else f"GM{9000 + i:04d}" for i in range(n)]
-    names = [f"Synthetisch {GEMEENTEN[i][1]}" if i < len(GEMEENTEN) else f"Synthetische gemeente {i}"
-             for i in range(n)]
+    names = [f"Synthetisch {GEMEENTEN[i][1]}" if i < len(GEMEENTEN) else f"Synthetische gemeente {i}" for i in range(n)]
     return codes, names
 
 
@@ -132,8 +155,9 @@ def _layout(n: int, params: dict):
     gem = np.array(codes)[g]
     digits = np.char.replace(gem, "GM", "")
     wijk = np.char.add(np.char.add("WK", digits), np.char.zfill(wk.astype(str), 2))
-    buurt = np.char.add(np.char.add(np.char.add("BU", digits), np.char.zfill(wk.astype(str), 2)),
-                        np.char.zfill(within.astype(str), 2))
+    buurt = np.char.add(
+        np.char.add(np.char.add("BU", digits), np.char.zfill(wk.astype(str), 2)), np.char.zfill(within.astype(str), 2)
+    )
     return g, wk, b, x, y, gem, wijk, buurt
 
 
@@ -158,12 +182,20 @@ def _neighbourhoods(n: int, params: dict, rng, geometry: bool) -> pd.DataFrame:
     }
     problem_score = urban - 1.2 * (share["owner"] - c["owner_share"]) + rng.normal(0, 0.5, n)
     problem = problem_score >= np.quantile(problem_score, 1 - c["problem_share"])
-    frame = pd.DataFrame({
-        "buurt_code": buurt, "wijk_code": wijk, "gemeente_code": gem, "gemeente_index": g, "x": x, "y": y,
-        "urban": urban, "livability": np.where(problem, "problem", "good"),
-        **{f"share_{k}": v for k, v in share.items()},
-        "random_intercept": rng.normal(0, params["participation"]["neighbourhood_sd"], n),
-    })
+    frame = pd.DataFrame(
+        {
+            "buurt_code": buurt,
+            "wijk_code": wijk,
+            "gemeente_code": gem,
+            "gemeente_index": g,
+            "x": x,
+            "y": y,
+            "urban": urban,
+            "livability": np.where(problem, "problem", "good"),
+            **{f"share_{k}": v for k, v in share.items()},
+            "random_intercept": rng.normal(0, params["participation"]["neighbourhood_sd"], n),
+        }
+    )
     if geometry:
         import geopandas as gpd
         import shapely
@@ -205,39 +237,73 @@ def _residents(nb: pd.DataFrame, params: dict, rng, year: int) -> pd.DataFrame:
     non_dutch = rng.random(n) < sh["non_dutch"]
     origin = np.where(~non_dutch, 0, np.where(rng.random(n) < 0.4, 1, 2))
     t = params["trust"]
-    trust = rng.random(n) < expit(t["intercept"] + t["age_18_29"] * young + t["age_65_plus"] * old
-                                  + t["per_year_at_address"] * np.minimum(years, 15) + t["problem_area"] * problem)
+    trust = rng.random(n) < expit(
+        t["intercept"]
+        + t["age_18_29"] * young
+        + t["age_65_plus"] * old
+        + t["per_year_at_address"] * np.minimum(years, 15)
+        + t["problem_area"] * problem
+    )
     p = params["participation"]
-    eta = (p["intercept"] + nb["random_intercept"].to_numpy()[j] + p["owner"] * owner
-           + p["social_rent"] * (tenure == 1) + p["single_person"] * single + p["student"] * student
-           + p["age_30_44"] * a3044 + p["age_65_plus"] * old + p["non_dutch"] * non_dutch + p["trust"] * trust
-           + p["residence_slope_per_year"] * np.minimum(years, p["residence_breakpoint_years"])
-           + problem * (p["problem_area"] + p["problem_x_age_65_plus"] * old + p["problem_x_non_dutch"] * non_dutch
-                        + p["problem_x_age_30_44"] * a3044))
+    eta = (
+        p["intercept"]
+        + nb["random_intercept"].to_numpy()[j]
+        + p["owner"] * owner
+        + p["social_rent"] * (tenure == 1)
+        + p["single_person"] * single
+        + p["student"] * student
+        + p["age_30_44"] * a3044
+        + p["age_65_plus"] * old
+        + p["non_dutch"] * non_dutch
+        + p["trust"] * trust
+        + p["residence_slope_per_year"] * np.minimum(years, p["residence_breakpoint_years"])
+        + problem
+        * (
+            p["problem_area"]
+            + p["problem_x_age_65_plus"] * old
+            + p["problem_x_non_dutch"] * non_dutch
+            + p["problem_x_age_30_44"] * a3044
+        )
+    )
     participates = rng.random(n) < expit(eta)
     volunteers = participates & (rng.random(n) < params["survey"]["volunteering_share_of_participants"])
     pl = params["plans"]
-    aware = rng.random(n) < expit(pl["aware_intercept"] + pl["aware_problem_area"] * problem + pl["aware_owner"] * owner)
-    confident = rng.random(n) < expit(pl["confidence_intercept"] + pl["confidence_aware"] * aware
-                                      + pl["confidence_problem_area"] * problem + pl["confidence_owner"] * owner)
+    aware = rng.random(n) < expit(
+        pl["aware_intercept"] + pl["aware_problem_area"] * problem + pl["aware_owner"] * owner
+    )
+    confident = rng.random(n) < expit(
+        pl["confidence_intercept"]
+        + pl["confidence_aware"] * aware
+        + pl["confidence_problem_area"] * problem
+        + pl["confidence_owner"] * owner
+    )
     sd = params["survey"]["weight_sd"]
     weight = rng.lognormal(-sd * sd / 2, sd, n)
     weight = weight / weight.mean()
     cat = pd.Categorical.from_codes
-    return pd.DataFrame({
-        "respondent_id": np.arange(1, n + 1, dtype=np.int64),
-        "buurt_code": cat(j, nb["buurt_code"].astype(str).to_numpy()),
-        "wijk_code": nb["wijk_code"].to_numpy()[j].astype(str),
-        "gemeente_code": nb["gemeente_code"].to_numpy()[j].astype(str),
-        "survey_year": np.full(n, year, dtype=np.int16),
-        "age": age, "age_group": cat(group, AGE_GROUPS),
-        "household_type": cat(household, HOUSEHOLDS), "tenure": cat(tenure, TENURES),
-        "years_at_address": years.astype(np.float32), "origin": cat(origin, ORIGINS), "student": student,
-        "participates": participates.astype(np.int8), "volunteers": volunteers.astype(np.int8),
-        "trust_neighbours": trust.astype(np.int8), "aware_of_plans": aware.astype(np.int8),
-        "confidence_in_future": confident.astype(np.int8),
-        "livability": cat(problem.astype(np.int8), LIVABILITY), "weight": weight.astype(np.float32),
-    })
+    return pd.DataFrame(
+        {
+            "respondent_id": np.arange(1, n + 1, dtype=np.int64),
+            "buurt_code": cat(j, nb["buurt_code"].astype(str).to_numpy()),
+            "wijk_code": nb["wijk_code"].to_numpy()[j].astype(str),
+            "gemeente_code": nb["gemeente_code"].to_numpy()[j].astype(str),
+            "survey_year": np.full(n, year, dtype=np.int16),
+            "age": age,
+            "age_group": cat(group, AGE_GROUPS),
+            "household_type": cat(household, HOUSEHOLDS),
+            "tenure": cat(tenure, TENURES),
+            "years_at_address": years.astype(np.float32),
+            "origin": cat(origin, ORIGINS),
+            "student": student,
+            "participates": participates.astype(np.int8),
+            "volunteers": volunteers.astype(np.int8),
+            "trust_neighbours": trust.astype(np.int8),
+            "aware_of_plans": aware.astype(np.int8),
+            "confidence_in_future": confident.astype(np.int8),
+            "livability": cat(problem.astype(np.int8), LIVABILITY),
+            "weight": weight.astype(np.float32),
+        }
+    )
 
 
 @lru_cache(maxsize=4)
@@ -248,8 +314,11 @@ def default_world(seed: int = 1) -> World:
 # ------------------------------------------------------------------------------------------------------------
 # Neighbourhood tables with the canonical columns the real loaders return (for running every notebook offline)
 
+
 def _share(mask, groups, n_groups):
-    return 100.0 * np.bincount(groups, mask.astype(float), n_groups) / np.maximum(np.bincount(groups, None, n_groups), 1)
+    return (
+        100.0 * np.bincount(groups, mask.astype(float), n_groups) / np.maximum(np.bincount(groups, None, n_groups), 1)
+    )
 
 
 def neighbourhood_table(world: World, year: int | None = None) -> pd.DataFrame:
@@ -273,44 +342,58 @@ def _neighbourhood_table(world: World, year: int) -> pd.DataFrame:
     trust = _share(r["trust_neighbours"].to_numpy() == 1, j, n)
     cohesion_noise = lambda sd=3.0: rng.normal(0, sd, n)  # noqa: E731 (items share trust, each with its own noise)
     urban = nb["urban"].to_numpy()
-    out = pd.DataFrame({
-        "region_code": nb["buurt_code"].astype(str).to_numpy(),
-        "region_name": buurt_names(nb),
-        "level": "buurt", "gemeente_code": nb["gemeente_code"].astype(str).to_numpy(),
-        "gemeente_name": nb["gemeente_code"].astype(str).map(gemeente_name).to_numpy(),
-        "wijk_code": nb["wijk_code"].astype(str).to_numpy(), "year": year, "division_year": year,
-        "population": population.astype(float),
-        "n_households": np.round(population / 2.1),
-        "pct_single_person_households": _share(household == "single", j, n),
-        "pct_age_15_24": _share(age < 25, j, n) * 0.8, "pct_age_25_44": _share((age >= 25) & (age < 45), j, n) * 0.8,
-        "pct_age_45_64": _share((age >= 45) & (age < 65), j, n) * 0.8, "pct_age_65_plus": _share(age >= 65, j, n) * 0.8,
-        "pct_age_18_22": _share(age <= 22, j, n) * 0.8, "pct_age_23_39": _share((age >= 23) & (age <= 39), j, n) * 0.8,
-        "pct_owner_occupied": _share(tenure == "owner", j, n), "pct_social_rent": _share(tenure == "social_rent", j, n),
-        "pct_non_dutch_origin": _share(origin != "dutch", j, n), "pct_non_western": _share(origin == "non_western", j, n),
-        "pct_students": _share(r["student"].to_numpy(), j, n),
-        "density": np.round(2000 * np.exp(1.5 * urban)), "mean_woz": np.round(250 + 150 * (-urban) + rng.normal(0, 20, n)),
-        "mean_income_per_resident": np.round(30 - 4 * urban + rng.normal(0, 1.5, n), 1),
-        "mean_years_at_address": np.bincount(j, years, n) / np.maximum(count, 1),
-        "pct_long_term_residents": _share(years >= 10, j, n), "pct_residential_mobility": _share(years < 2, j, n),
-        "pct_volunteering": _share(r["volunteers"].to_numpy() == 1, j, n),
-        "pct_active_for_neighbourhood": _share(r["participates"].to_numpy() == 1, j, n),
-        "pct_informal_carer": np.clip(14 + rng.normal(0, 2, n) + 0.05 * _share(age >= 45, j, n), 0, 100),
-        "pct_lonely": np.clip(75 - 0.45 * trust + rng.normal(0, 2, n), 0, 100),
-        "pct_know_each_other": np.clip(trust - 35 + cohesion_noise(), 0, 100),
-        "pct_help_each_other": np.clip(trust - 20 + cohesion_noise(), 0, 100),
-        "pct_much_contact": np.clip(trust - 45 + cohesion_noise(), 0, 100),
-        "pct_feel_at_home": np.clip(trust - 25 + cohesion_noise(), 0, 100),
-        "pct_shared_norms": np.clip(trust - 40 + cohesion_noise(), 0, 100),
-        "pct_attached_to_neighbourhood": np.clip(trust - 25 + cohesion_noise(4), 0, 100),
-        "pct_responsible_for_neighbourhood": np.clip(trust + cohesion_noise(4), 0, 100),
-        "pct_contact_with_neighbours": np.clip(trust - 15 + cohesion_noise(), 0, 100),
-        "pct_proud_of_neighbourhood": np.clip(trust - 25 + cohesion_noise(5), 0, 100),
-        "pct_trust_municipality": np.clip(35 + rng.normal(0, 6, n), 0, 100),
-        "pct_expects_progress": _share(r["confidence_in_future"].to_numpy() == 1, j, n) * 0.5,
-        "social_cohesion": np.round(3.5 + trust / 25 + rng.normal(0, 0.15, n), 1),
-        "involvement": np.round(4.0 + _share(r["participates"].to_numpy() == 1, j, n) / 15 + rng.normal(0, 0.2, n), 1),
-        "livability": nb["livability"].to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "region_code": nb["buurt_code"].astype(str).to_numpy(),
+            "region_name": buurt_names(nb),
+            "level": "buurt",
+            "gemeente_code": nb["gemeente_code"].astype(str).to_numpy(),
+            "gemeente_name": nb["gemeente_code"].astype(str).map(gemeente_name).to_numpy(),
+            "wijk_code": nb["wijk_code"].astype(str).to_numpy(),
+            "year": year,
+            "division_year": year,
+            "population": population.astype(float),
+            "n_households": np.round(population / 2.1),
+            "pct_single_person_households": _share(household == "single", j, n),
+            "pct_age_15_24": _share(age < 25, j, n) * 0.8,
+            "pct_age_25_44": _share((age >= 25) & (age < 45), j, n) * 0.8,
+            "pct_age_45_64": _share((age >= 45) & (age < 65), j, n) * 0.8,
+            "pct_age_65_plus": _share(age >= 65, j, n) * 0.8,
+            "pct_age_18_22": _share(age <= 22, j, n) * 0.8,
+            "pct_age_23_39": _share((age >= 23) & (age <= 39), j, n) * 0.8,
+            "pct_owner_occupied": _share(tenure == "owner", j, n),
+            "pct_social_rent": _share(tenure == "social_rent", j, n),
+            "pct_non_dutch_origin": _share(origin != "dutch", j, n),
+            "pct_non_western": _share(origin == "non_western", j, n),
+            "pct_students": _share(r["student"].to_numpy(), j, n),
+            "density": np.round(2000 * np.exp(1.5 * urban)),
+            "mean_woz": np.round(250 + 150 * (-urban) + rng.normal(0, 20, n)),
+            "mean_income_per_resident": np.round(30 - 4 * urban + rng.normal(0, 1.5, n), 1),
+            "mean_years_at_address": np.bincount(j, years, n) / np.maximum(count, 1),
+            "pct_long_term_residents": _share(years >= 10, j, n),
+            "pct_residential_mobility": _share(years < 2, j, n),
+            "pct_volunteering": _share(r["volunteers"].to_numpy() == 1, j, n),
+            "pct_active_for_neighbourhood": _share(r["participates"].to_numpy() == 1, j, n),
+            "pct_informal_carer": np.clip(14 + rng.normal(0, 2, n) + 0.05 * _share(age >= 45, j, n), 0, 100),
+            "pct_lonely": np.clip(75 - 0.45 * trust + rng.normal(0, 2, n), 0, 100),
+            "pct_know_each_other": np.clip(trust - 35 + cohesion_noise(), 0, 100),
+            "pct_help_each_other": np.clip(trust - 20 + cohesion_noise(), 0, 100),
+            "pct_much_contact": np.clip(trust - 45 + cohesion_noise(), 0, 100),
+            "pct_feel_at_home": np.clip(trust - 25 + cohesion_noise(), 0, 100),
+            "pct_shared_norms": np.clip(trust - 40 + cohesion_noise(), 0, 100),
+            "pct_attached_to_neighbourhood": np.clip(trust - 25 + cohesion_noise(4), 0, 100),
+            "pct_responsible_for_neighbourhood": np.clip(trust + cohesion_noise(4), 0, 100),
+            "pct_contact_with_neighbours": np.clip(trust - 15 + cohesion_noise(), 0, 100),
+            "pct_proud_of_neighbourhood": np.clip(trust - 25 + cohesion_noise(5), 0, 100),
+            "pct_trust_municipality": np.clip(35 + rng.normal(0, 6, n), 0, 100),
+            "pct_expects_progress": _share(r["confidence_in_future"].to_numpy() == 1, j, n) * 0.5,
+            "social_cohesion": np.round(3.5 + trust / 25 + rng.normal(0, 0.15, n), 1),
+            "involvement": np.round(
+                4.0 + _share(r["participates"].to_numpy() == 1, j, n) / 15 + rng.normal(0, 0.2, n), 1
+            ),
+            "livability": nb["livability"].to_numpy(),
+        }
+    )
     out["n_single_person_households"] = np.round(out["n_households"] * out["pct_single_person_households"] / 100)
     out["social_index"] = 100 + (trust - trust.mean()) * 0.8 + rng.normal(0, 4, n)
     out["social_index_subjective"] = out["social_index"] + rng.normal(0, 5, n)
@@ -335,8 +418,11 @@ def buurt_names(nb: pd.DataFrame) -> list[str]:
 
 def _aggregate(table: pd.DataFrame, key: str, level: str) -> pd.DataFrame:
     """Population-weighted means of percentages and sums of counts per ``key`` (wijk_code, gemeente_code)."""
-    numeric = [c for c in table.columns if c not in ("year", "division_year", key, "area_number")
-               and pd.api.types.is_numeric_dtype(table[c])]
+    numeric = [
+        c
+        for c in table.columns
+        if c not in ("year", "division_year", key, "area_number") and pd.api.types.is_numeric_dtype(table[c])
+    ]
     w = table["population"]
     values = table[numeric].astype("float64")
     weighted = values.mul(w, axis=0).where(values.notna())
