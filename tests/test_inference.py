@@ -332,3 +332,28 @@ def test_estimates_that_agree_beyond_chance_pool_to_the_inverse_variance_mean():
         pooled_estimate([0.5, 0.4], [0.1, 0.0])
     with pytest.raises(WijkstudieError, match="method must be one of dl, pm"):
         pooled_estimate([0.5, 0.4], [0.1, 0.2], method="reml")
+
+
+def test_the_hartung_knapp_interval_of_the_bcg_trials_agrees_with_statsmodels_and_the_formula():
+    """The Hartung-Knapp-Sidik-Jonkman interval (IntHout, Ioannidis & Borm 2014, BMC Med Res Methodol 14:25): the
+    random-effects estimate with variance sum w (y - mu)^2 / ((k - 1) sum w), w = 1 / (v + tau^2), and t(k - 1)
+    quantiles; statsmodels computes it too (``ci_eff_re_wls``)."""
+    from scipy import stats
+    from statsmodels.stats.meta_analysis import combine_effects
+
+    from wijkstudie.models import pooled_estimate
+
+    treated, control = BCG["tpos"] + BCG["tneg"], BCG["cpos"] + BCG["cneg"]
+    log_rr = (np.log(BCG["tpos"] / treated) - np.log(BCG["cpos"] / control)).to_numpy()
+    variance = (1 / BCG["tpos"] - 1 / treated + 1 / BCG["cpos"] - 1 / control).to_numpy()
+    pooled = pooled_estimate(log_rr, np.sqrt(variance), interval="hksj")
+    w = 1 / (variance + pooled["tau2"])
+    mu = np.sum(w * log_rr) / w.sum()
+    se = np.sqrt(np.sum(w * (log_rr - mu) ** 2) / (12 * w.sum()))
+    t = stats.t.ppf(0.975, 12)
+    assert pooled["estimate"] == pytest.approx(mu) and pooled["std_error"] == pytest.approx(se)
+    assert (pooled["ci_low"], pooled["ci_high"]) == pytest.approx((mu - t * se, mu + t * se))
+    reference = combine_effects(log_rr, variance, method_re="dl", use_t=True).conf_int(use_t=True)[3]
+    assert (pooled["ci_low"], pooled["ci_high"]) == pytest.approx(tuple(reference), rel=1e-6)
+    normal = pooled_estimate(log_rr, np.sqrt(variance))
+    assert normal["estimate"] == pytest.approx(pooled["estimate"]) and pooled["interval"].startswith("Hartung")

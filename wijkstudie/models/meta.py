@@ -12,7 +12,7 @@ from ..core.errors import WijkstudieError
 METHODS = {"dl": "DerSimonian-Laird", "pm": "Paule-Mandel"}
 
 
-def pooled_estimate(estimates, std_errors, labels=None, method: str = "dl") -> dict:
+def pooled_estimate(estimates, std_errors, labels=None, method: str = "dl", interval: str = "normal") -> dict:
     """The random-effects pooled estimate of one effect estimated ``k`` times, with its heterogeneity.
 
     A wrapper of ``statsmodels.stats.meta_analysis.combine_effects``: every estimate is weighted by
@@ -28,11 +28,16 @@ def pooled_estimate(estimates, std_errors, labels=None, method: str = "dl") -> d
         names of the estimates (index of ``weights``)
     method : str
         ``"dl"`` (DerSimonian-Laird, the default) or ``"pm"`` (Paule-Mandel) for tau^2
+    interval : str
+        ``"normal"`` (the default) or ``"hksj"``: Hartung-Knapp-Sidik-Jonkman, the variance of the pooled estimate
+        scaled by the weighted spread of the estimates around it, with t(k - 1) quantiles; recommended for a few
+        estimates, where the normal interval is too narrow (IntHout, Ioannidis & Borm 2014, BMC Medical Research
+        Methodology 14:25)
 
     Returns
     -------
     dict
-        ``estimate``, ``std_error``, ``ci_low``, ``ci_high`` (95 %, normal), ``z``, ``p_value``, ``tau2``,
+        ``estimate``, ``std_error``, ``ci_low``, ``ci_high`` (95 %, by ``interval``), ``z``, ``p_value``, ``tau2``,
         ``i2`` (the share of the variation between estimates beyond chance, 0-100 %), ``q`` (Cochran's Q) and
         ``q_p_value`` (its chi-square(k - 1) test of homogeneity), ``k``, ``method`` and ``weights`` (each
         estimate's share of the pooled one, a Series summing to 1).
@@ -59,21 +64,28 @@ def pooled_estimate(estimates, std_errors, labels=None, method: str = "dl") -> d
         tau2, estimate, std_error, weights = float(res.tau2), res.mean_effect_re, res.sd_eff_w_re, res.weights_rel_re
     else:  # no variance between the estimates beyond chance: the fixed-effect estimate
         tau2, estimate, std_error, weights = 0.0, res.mean_effect_fe, res.sd_eff_w_fe, res.weights_rel_fe
-    z = float(estimate / std_error)
+    if interval not in ("normal", "hksj"):
+        raise WijkstudieError(f"pooled_estimate: interval must be 'normal' or 'hksj', not {interval!r}")
     crit = stats.norm.ppf(0.975)
+    if interval == "hksj":
+        w = 1.0 / (se**2 + tau2)
+        std_error = float(np.sqrt(np.sum(w * (effect - estimate) ** 2) / ((k - 1) * np.sum(w))))
+        crit = stats.t.ppf(0.975, k - 1)
+    z = float(estimate / std_error)
     return {
         "estimate": float(estimate),
         "std_error": float(std_error),
         "ci_low": float(estimate - crit * std_error),
         "ci_high": float(estimate + crit * std_error),
         "z": z,
-        "p_value": float(2 * stats.norm.sf(abs(z))),
+        "p_value": float(2 * (stats.t.sf(abs(z), k - 1) if interval == "hksj" else stats.norm.sf(abs(z)))),
         "tau2": tau2,
         "i2": 100 * max(0.0, (q - (k - 1)) / q) if q > 0 else 0.0,
         "q": q,
         "q_p_value": float(stats.chi2.sf(q, k - 1)),
         "k": k,
         "method": METHODS[method],
+        "interval": "Hartung-Knapp, t(k - 1)" if interval == "hksj" else "normal",
         "weights": pd.Series(np.asarray(weights, dtype=float), index=labels, name="weight"),
     }
 
