@@ -70,7 +70,9 @@ def test_every_row_says_its_evidence_sample_and_whether_it_counts():
     f6 = table[table["finding"] == "F6"]
     assert f6["role"].tolist() == ["method check"] and f6["method_check"].tolist() == ["planted value recovered"]
     assert "not testable with open data" in f6["verdict"].iloc[0]  # a method check is never a verdict
-    assert table.loc[table["finding"] == "F5", "verdict"].item() == "not testable with these data"
+    assert table.loc[table["finding"] == "F5", "verdict"].item() == (
+        "residents: not testable with these data (no survey microdata here, method checks only)"
+    )
 
 
 def test_only_the_five_verdict_words_appear():
@@ -93,7 +95,7 @@ def test_write_read_and_the_markdown(tmp_path, monkeypatch):
     assert {"evidence", "counted", "sample"} <= set(csv.columns) and len(csv) == len(table)
     md = (tmp_path / "scorecard.md").read_text(encoding="utf-8")
     assert md.index("Data: a test statement.") < md.index("| finding | claim |")
-    assert "Counted samples (one vote each):" in md and "Not counted — model-implied:" in md
+    assert "Counted samples (one vote each;" in md and "Not counted — model-implied:" in md
     assert "RIVM's small-area model uses home ownership" in md and "Method checks on SYNTHETIC data" in md
     assert "**Verdict rule.**" in md and "**Threshold rule.**" in md
     summary = sc.summary_markdown(table)

@@ -216,27 +216,30 @@ def test_the_evidence_on_real_data_national_tests_are_model_implied_city_surveys
     samples = study.city_samples()
     city = study.area_tests("F3", samples, "02")
     kinds = {t.sample: t.evidence for t in city}
-    assert kinds["rotterdam-wijkprofiel 2014 · Rotterdam (GM0599)"] == ev.DIRECT
-    assert kinds["amsterdam-bbga 2018 · Amsterdam (GM0363)"] == ev.DIRECT
+    assert kinds["rotterdam-wijkprofiel 2014–2016 · Rotterdam (GM0599)"] == ev.DIRECT
+    assert kinds["amsterdam-bbga 2012–2016 · Amsterdam (GM0363)"] == ev.DIRECT
     assert kinds["rivm-gezondheid 2020 · Utrecht (GM0344)"] == ev.MODEL_IMPLIED
     judgement = verdicts.judge("F3", tests + city)
     assert sorted(v.sample for v in judgement.votes) == [
-        "amsterdam-bbga 2018 · Amsterdam (GM0363)",
-        "rotterdam-wijkprofiel 2014 · Rotterdam (GM0599)",
-        "rotterdam-wijkprofiel 2016 · Rotterdam (GM0599)",
-    ]  # one vote each, direct survey only
+        "amsterdam-bbga 2012–2016 · Amsterdam (GM0363)",
+        "rotterdam-wijkprofiel 2014–2016 · Rotterdam (GM0599)",
+    ]  # one vote each, direct survey only: Rotterdam's two waves of the same wijken are one sample
     assert "national" not in judgement.verdicts
-    amsterdam = [t for t in city if t.sample.startswith("amsterdam")]
-    assert {t.distribution for t in amsterdam} == {"t(21)"}  # pooled waves: clustered by gebied
+    for t in (t for v in judgement.votes for t in v.primary):  # waves pooled: errors clustered by area, t(G - 1)
+        assert t.clusters > 1 and t.distribution == f"t({t.clusters - 1})" and t.n > t.clusters
+    assert {t.clusters for v in judgement.votes for t in v.primary if t.sample.startswith("amsterdam")} == {22}
+    waves = [t for t in city if t.spec.startswith("wave ") and t.sample.startswith("rotterdam")]
+    assert {t.spec for t in waves} == {"wave 2014", "wave 2016"}  # each wave on its own: robustness rows
 
 
 def test_the_buurt_proxy_marks_the_worst_fifth_of_dutch_buurten(mirror):
     problem, definition = study.buurt_livability(2016)
     assert len(problem) > 10000 and problem.mean() == pytest.approx(study.PROBLEM_SHARE, abs=0.01)
     assert "buurten" in definition["text"] and definition["built_from"][0] == "pct_difficulty_making_ends_meet"
-    rotterdam = study.city_samples()["Rotterdam wijken 2016"].table
-    assert set(rotterdam["problem"].dropna()) == {0.0, 1.0}
-    assert rotterdam.loc[~rotterdam["region_code"].str.startswith("BU"), "problem"].isna().all()
+    rotterdam = study.city_samples()["Rotterdam wijken"]
+    problem = rotterdam.classes[study.PROBLEM_SHARE][0]
+    assert set(problem.dropna()) == {0.0, 1.0} and set(rotterdam.classes) == {0.1, 0.2, 0.3}
+    assert problem[~rotterdam.table["region_code"].str.startswith("BU").to_numpy()].isna().all()
 
 
 def test_trust_in_government_never_stands_in_for_trust_in_neighbours():

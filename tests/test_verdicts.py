@@ -3,6 +3,8 @@ specification; Holm's adjustment; the five verdict words; method checks."""
 
 import math
 
+import numpy as np
+import pandas as pd
 import pytest
 from helpers import finding_test as make
 from statsmodels.stats.multitest import multipletests
@@ -161,7 +163,8 @@ def _threshold(ci, before_low=0.1, after=(-0.03, 0.02), equivalent=True):
     "detail, expected",
     [
         (_threshold((3.5, 4.5)), "supports"),
-        (_threshold((2.0, 7.0)), "supports"),  # wide, but includes four, level after
+        (_threshold((3.2, 4.8)), "supports"),
+        (_threshold((2.0, 7.0)), "inconclusive"),  # includes four, but reaches beyond what 'about four' allows
         (_threshold((3.5, 4.5), equivalent=False), "inconclusive"),  # level after not shown
         (_threshold((3.5, 4.5), before_low=-0.01), "inconclusive"),  # no clear rise before
         (_threshold((5.5, 8.0)), "contradicts"),  # the break lies clearly later than 3-5 years
@@ -196,3 +199,84 @@ def test_pooling_needs_two_standardised_samples():
     assert result["k"] == 2 and result["samples"] == [one.sample, two.sample]
     assert min(one.estimate, two.estimate) < result["estimate"] < max(one.estimate, two.estimate)
     assert math.isfinite(result["tau2"]) and 0 <= result["i2"] <= 100
+
+
+@pytest.mark.parametrize("after, expected", [(0.0, "supports"), (0.03, "contradicts"), (0.08, "contradicts")])
+def test_the_threshold_rule_tells_a_level_from_a_rising_slope_after_the_break(after, expected):
+    """Residents whose participation rises 0.25 log-odds a year up to four years and then by ``after`` a year: the
+    threshold test of F1 (cluster-bootstrap interval of the breakpoint, equivalence of the slope after it within
+    findings.yaml's margin) supports the claim only when participation levels off."""
+    from wijkstudie.models import segmented_logit
+
+    rng = np.random.default_rng(7)
+    n, clusters = 60_000, 300
+    group = rng.integers(0, clusters, n)
+    years = rng.uniform(0, 20, n)
+    eta = -1.0 + 0.25 * np.minimum(years, 4) + after * np.maximum(years - 4, 0) + rng.normal(0, 0.3, clusters)[group]
+    data = pd.DataFrame({"y": (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(int), "x": years, "g": group})
+    fit = segmented_logit(data, "y", "x", cluster="g", bootstrap=199)
+    test = fd.threshold_test("F1", fit, label="simulated residents")
+    assert test.detail["margin"] == fd.finding("F1")["threshold"]["equivalence_margin"]
+    assert vd.outcome_of(test) == expected, test.detail
+
+
+def test_a_city_inside_a_national_sample_of_the_same_wave_does_not_vote_again():
+    national = make(
+        label="national",
+        ci=(0.1, 0.3),
+        evidence=ev.MODEL_BASED,
+        scope=fd.NATIONAL,
+        sample="rivm-gezondheid 2020 · the Netherlands",
+        outcome="pct_volunteering",
+        outcome_source="rivm-gezondheid 2020",
+    )
+    city = make(
+        label="Utrecht",
+        ci=(0.2, 0.6),
+        evidence=ev.MODEL_BASED,
+        scope="Utrecht (GM0344)",
+        sample="rivm-gezondheid 2020 · Utrecht (GM0344)",
+        outcome="pct_volunteering",
+        outcome_source="rivm-gezondheid 2020",
+    )
+    judgement = vd.judge("F3", [national, city])
+    assert [v.sample for v in judgement.votes] == [national.sample] and city in judgement.not_voting
+    assert judgement.nested == {city.sample: national.sample} and judgement.verdicts == {"national": "supported"}
+
+
+def test_a_finding_with_parts_gets_a_verdict_per_part():
+    tests = [
+        make(
+            "F5",
+            part,
+            ci=ci,
+            term=term,
+            sign=sign,
+            part=part,
+            estimator="logistic regression",
+            outcome="participates",
+            scope=fd.NATIONAL,
+            sample="woon 2021 · the Netherlands",
+        )
+        for part, term, sign, ci in (
+            ("age_65_plus", "problem:age_65_plus", 0, (-0.9, -0.3)),
+            ("non_dutch", "problem:non_dutch", 0, (-0.2, 0.4)),
+            ("age_30_44", "problem:age_30_44", -1, (0.1, 0.5)),
+        )
+    ]
+    for t in tests:
+        t.level = "resident"
+    judgement = vd.judge("F5", tests)
+    assert judgement.verdicts == {
+        "national, 65+": "supported",
+        "national, non-Dutch origin": "inconclusive",
+        "national, 30-45": "contradicted",
+    }
+
+
+def test_the_verdict_under_each_alternative_primary_specification_is_shown():
+    active = make(label="active", ci=(-0.2, 0.4))
+    volunteering = make(label="volunteering", ci=(0.3, 0.9), outcome="pct_volunteering")
+    judgement = vd.judge("F3", [active, volunteering])
+    assert judgement.verdicts == {"cities": "inconclusive"}
+    assert judgement.sensitivity == {"with does volunteer work as the outcome": "cities: supported"}

@@ -33,6 +33,7 @@ from .cities import (
     samples_table,
     tables_of,
     utrecht_buurten,
+    wave,
     within_tests,
 )
 from .findings import (

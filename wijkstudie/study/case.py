@@ -24,9 +24,6 @@ CASE_CONTEXT = [
 ]
 
 
-SEED = 20240601
-
-
 def case_context(name: str = CASE, columns=CASE_CONTEXT) -> pd.DataFrame:
     """Where a Rotterdam wijk stands among every buurt of the Netherlands and among Rotterdam's buurten: RIVM
     2016 and 2020 (18+, division 2020) and the KWB 2017, by the CBS buurt code the Wijkprofiel wijk links to
@@ -67,9 +64,9 @@ def case_ranks(tables: dict, name: str = CASE) -> dict:
     return {year: rank_table(table, name, case_items(table)) for year, table in tables.items()}
 
 
-def case_summary(context: pd.DataFrame, percentiles: dict, intervals: dict, peers: int):
-    """What the case's numbers say, computed: its national standing on volunteering and its percentiles (with their
-    bootstrap intervals) among the city's wijken. Markdown, for the notebook."""
+def case_summary(context: pd.DataFrame, percentiles: dict, ranges: dict, peers: int):
+    """What the case's numbers say, computed: its national standing on volunteering and its percentiles (with the
+    range of their items) among the city's wijken. Markdown, for the notebook."""
     from IPython.display import Markdown
 
     lines = []
@@ -88,7 +85,7 @@ def case_summary(context: pd.DataFrame, percentiles: dict, intervals: dict, peer
         lines.append(
             f"{dimension.capitalize()}: percentile "
             + ", ".join(
-                f"{value:.1f} [{intervals[dimension][year][0]:.0f}, {intervals[dimension][year][1]:.0f}] ({year})"
+                f"{value:.1f} (items {ranges[dimension][year][0]:.0f}–{ranges[dimension][year][1]:.0f}; {year})"
                 for year, value in years.items()
             )
             + f" among Rotterdam's {peers} wijken."
@@ -99,22 +96,17 @@ def case_summary(context: pd.DataFrame, percentiles: dict, intervals: dict, peer
 def case_percentiles(tables: dict, name: str, spec: dict) -> tuple[dict, dict, int]:
     """The case's percentile among its peers per dimension of ``spec`` (the ``case`` entry of a finding) and
     year: the mean of its items' percentiles (the share of peers with a lower value; reversed items count the
-    other way), with a 95 % bootstrap interval over the dimension's items (``spec["bootstrap"]`` resamples of the
-    items with replacement, seeded). ``tables``: {year: the peers' table}.
+    other way), with the range of its items' percentiles (with two items per dimension a bootstrap over the items
+    could only return that range). ``tables``: {year: the peers' table}.
 
-    Returns ({dimension: {year: percentile}}, {dimension: {year: (low, high)}}, peers)."""
-    rng = np.random.default_rng(SEED)
-    result, intervals, peers = {}, {}, 0
+    Returns ({dimension: {year: percentile}}, {dimension: {year: (lowest item, highest item)}}, peers)."""
+    result, ranges, peers = {}, {}, 0
     for dimension, rule in spec["dimensions"].items():
-        result[dimension], intervals[dimension] = {}, {}
+        result[dimension], ranges[dimension] = {}, {}
         for year in spec["years"]:
             table = tables[year]
-            values = np.array(
-                [percentile(table, name, item, reverse=item in rule.get("reversed", [])) for item in rule["items"]]
-            )
-            draws = rng.integers(0, len(values), size=(int(spec.get("bootstrap", 999)), len(values)))
-            means = values[draws].mean(axis=1)
-            result[dimension][year] = float(values.mean())
-            intervals[dimension][year] = (float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5)))
+            values = [percentile(table, name, item, reverse=item in rule.get("reversed", [])) for item in rule["items"]]
+            result[dimension][year] = float(np.mean(values))
+            ranges[dimension][year] = (float(min(values)), float(max(values)))
             peers = max(peers, int(table[rule["items"]].notna().all(axis=1).sum()))
-    return result, intervals, peers
+    return result, ranges, peers

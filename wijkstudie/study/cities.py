@@ -4,7 +4,7 @@ is declared in findings.yaml)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -15,7 +15,7 @@ from ..data.loading import load
 from ..data.variables import label, study_variables
 from . import findings as fd
 from .evidence import term_concepts
-from .livability import buurt_livability, with_livability
+from .livability import PROBLEM_SHARE, buurt_livability, with_livability
 from .national import RIVM_COLUMNS, complete
 from .scope import CASE, CITIES, scope_of
 
@@ -44,15 +44,21 @@ PARTICIPATION = ["pct_active_for_neighbourhood", "pct_volunteering", "pct_contac
 
 @dataclass
 class Sample:
-    """One city's areas as one independent sample: the table, what its areas are called, whether it pools survey
-    waves (then every model has year effects and errors clustered by area), and how its livability class was
-    made (None: its areas have none)."""
+    """One city's areas as one independent sample: the table, what its areas are called, the waves it covers
+    (its outcome's survey or estimate years: they name the sample), whether it pools those waves (then every model
+    has year effects and errors clustered by area), and its livability classes: {proxy share: (class per area,
+    definition)}, empty when its areas have none (``livability`` is the definition at the default share)."""
 
     name: str
     table: pd.DataFrame
     areas: str
+    waves: str = ""
     pooled: bool = False
-    livability: dict | None = None
+    classes: dict = field(default_factory=dict)
+
+    @property
+    def livability(self) -> dict | None:
+        return self.classes[PROBLEM_SHARE][1] if PROBLEM_SHARE in self.classes else None
 
     @property
     def scope(self) -> str:
@@ -102,32 +108,35 @@ def utrecht_buurten() -> pd.DataFrame:
     return city_buurten(CITIES["Utrecht"])
 
 
+CLASS_SHARES = (0.1, 0.2, 0.3)  # the proxy's cut-offs: the default (0.2) decides, the others show its sensitivity
+
+
+def _classes(table: pd.DataFrame, rivm_year: int) -> dict:
+    """{share: (the buurt proxy's class per row of ``table``, its definition)} for every cut-off of CLASS_SHARES."""
+    out = {}
+    for share in CLASS_SHARES:
+        problem, definition = buurt_livability(rivm_year, share)
+        out[share] = (with_livability(table, problem)["problem"], definition)
+    return out
+
+
 def city_samples(rivm_year: int = 2016) -> dict[str, Sample]:
-    """The cities' independent samples: Rotterdam's wijken in 2014 and 2016 (Wijkprofiel survey), Amsterdam's
-    gebieden (BBGA survey waves 2012-2016, pooled) and Utrecht's buurten (RIVM's model-based estimates). Rotterdam's
-    and Utrecht's areas are CBS buurten and get the buurt proxy livability class (``buurt_livability``, RIVM
-    ``rivm_year`` for Rotterdam, 2020 for Utrecht); Amsterdam's gebieden have no CBS code, so no class.
-    Returns {name: Sample}."""
-    samples = []
-    problem, definition = buurt_livability(rivm_year)
-    for year in (2014, 2016):
-        samples.append(
-            Sample(
-                f"Rotterdam wijken {year}",
-                with_livability(rotterdam_wijken(year), problem),
-                "wijken",
-                livability=definition,
-            )
-        )
+    """The cities' independent samples: Rotterdam's wijken (Wijkprofiel survey waves 2014 and 2016 pooled: the same
+    71 wijken with the same register figures of 1-1-2015 are one sample), Amsterdam's gebieden (BBGA survey waves
+    2012-2016, pooled) and Utrecht's buurten (RIVM's model-based estimates of 2020). Rotterdam's and Utrecht's areas
+    are CBS buurten and get the buurt proxy's livability classes (``buurt_livability``, RIVM ``rivm_year`` for
+    Rotterdam, 2020 for Utrecht); Amsterdam's gebieden have no CBS code, so no class. Returns {name: Sample}."""
+    waves = {year: rotterdam_wijken(year) for year in (2014, 2016)}
+    rotterdam = carry(pd.concat(waves.values(), ignore_index=True), *waves.values())
     amsterdam = amsterdam_gebieden()
-    survey_years = amsterdam.dropna(subset=["pct_active_for_neighbourhood"])["year"].unique()
-    samples.append(
-        Sample("Amsterdam gebieden", amsterdam[amsterdam["year"].isin(survey_years)], "gebieden", pooled=True)
-    )
-    problem, definition = buurt_livability(2020)
-    samples.append(
-        Sample("Utrecht buurten", with_livability(utrecht_buurten(), problem), "buurten", livability=definition)
-    )
+    survey_years = sorted(int(y) for y in amsterdam.dropna(subset=["pct_active_for_neighbourhood"])["year"].unique())
+    amsterdam = amsterdam[amsterdam["year"].isin(survey_years)]
+    utrecht = utrecht_buurten()
+    samples = [
+        Sample("Rotterdam wijken", rotterdam, "wijken", "2014–2016", True, _classes(rotterdam, rivm_year)),
+        Sample("Amsterdam gebieden", amsterdam, "gebieden", f"{survey_years[0]}–{survey_years[-1]}", True),
+        Sample("Utrecht buurten", utrecht, "buurten", "2020", False, _classes(utrecht, 2020)),
+    ]
     return {sample.name: sample for sample in samples}
 
 
@@ -136,18 +145,22 @@ def samples_table(samples: dict) -> pd.DataFrame:
     rows = []
     for sample in samples.values():
         table = sample.table
-        years = sorted({int(y) for y in table["year"].dropna()}) if "year" in table else []
         rows.append(
             {
                 "sample": sample.name,
                 "areas": f"{table['region_code'].nunique()} {sample.areas}",
-                "years": ", ".join(map(str, years)),
+                "waves": sample.waves,
                 "waves pooled": "yes" if sample.pooled else "no",
                 "livability class": sample.livability["name"] if sample.livability else "none (no CBS codes)",
                 "data": provenance_of(table).describe(),
             }
         )
     return pd.DataFrame(rows).set_index("sample")
+
+
+def wave(sample: Sample, year: int) -> pd.DataFrame:
+    """The rows of one wave of a sample (its provenance kept)."""
+    return carry(sample.table[sample.table["year"] == year].reset_index(drop=True), sample.table)
 
 
 def tables_of(samples: dict) -> list:
@@ -220,9 +233,12 @@ def _first(table: pd.DataFrame, alternatives: list[str]) -> str | None:
     return found[0] if found else None
 
 
-def area_formula(finding: str, sample: Sample, outcome: str) -> tuple[str, list[str]] | None:
-    """The formula of a finding's area specification on a sample's ``outcome`` (the tested terms first), or None
-    when the sample lacks the finding's term."""
+def area_formula(
+    finding: str, sample: Sample, outcome: str, pooled: bool | None = None
+) -> tuple[str, list[str]] | None:
+    """The formula of a finding's area specification on a sample's ``outcome`` (the tested terms first; year effects
+    when the sample's waves are pooled, unless ``pooled`` says otherwise), or None when the sample lacks the
+    finding's term."""
     spec = AREA_SPECS[finding]
     table = sample.table
     term = _first(table, spec["terms"])
@@ -231,7 +247,8 @@ def area_formula(finding: str, sample: Sample, outcome: str) -> tuple[str, list[
     also = _first(table, spec["with"])
     terms = [term] + ([also] if also else [])
     controls = [c for c in (_first(table, alt.split("|")) for alt in spec["controls"]) if c]
-    right = " + ".join(terms + controls + (["C(year)"] if sample.pooled else []))
+    pooled = sample.pooled if pooled is None else pooled
+    right = " + ".join(terms + controls + (["C(year)"] if pooled else []))
     return f"{outcome} ~ {right}", terms
 
 
@@ -251,35 +268,60 @@ def _term_text(term: str) -> str:
     return label(term).lower()
 
 
+def _subsets(sample: Sample, wanted: str) -> dict:
+    """The rows of each specification of a sample: {(areas, spec): rows}: all areas, the areas the claim speaks of at
+    each proxy cut-off (the default one's spec is empty), and each wave of a pooled sample on the primary's areas."""
+    table = sample.table
+    out = {("all areas", ""): table}
+    if sample.classes and wanted != "all areas":
+        for share, (problem, definition) in sample.classes.items():
+            rows = table[problem.to_numpy() == (1 if wanted == "problem areas" else 0)]
+            out[(wanted, "" if share == PROBLEM_SHARE else definition["name"])] = rows
+    if sample.pooled:
+        areas = wanted if (wanted, "") in out else "all areas"
+        for year in sorted(int(y) for y in table["year"].dropna().unique()):
+            rows = out[(areas, "")]
+            out[(areas, f"wave {year}")] = rows[rows["year"] == year]
+    return out
+
+
+def _where(sample: Sample, areas: str, spec: str, wanted: str) -> str:
+    """The part of a test's label that says which rows it used."""
+    text = f"{sample.name} {sample.waves}".strip()
+    if areas != "all areas":
+        text += f", {areas} ({spec or sample.livability['name']})"
+    elif wanted != "all areas" and not sample.classes:
+        text += " (no livability class: all areas)"
+    if spec.startswith("wave "):
+        text += f", {spec}"
+    return text
+
+
 def area_tests(finding: str, samples: dict, notebook: str) -> list:
     """Every specification of a finding on every sample: each outcome of ``AREA_OUTCOMES`` the sample has, on all
-    its areas and on the areas the claim speaks of (``areas`` in findings.yaml) where the sample has a livability
-    class; population-weighted regression, errors clustered by area when waves are pooled. The scorecard takes each
-    sample's primary specification from findings.yaml; the rest are its robustness range."""
+    its areas, on the areas the claim speaks of (``areas`` in findings.yaml) at each proxy cut-off where the sample
+    has livability classes, and each wave of a pooled sample on its own; population-weighted regression, errors
+    clustered by area when waves are pooled. The scorecard takes each sample's primary specification from
+    findings.yaml; the rest are its robustness range."""
     from ..models import area_regression
 
     wanted = fd.finding(finding).get("areas", "all areas")
     association = fd.finding(finding).get("association", False)
     tests = []
     for sample in samples.values():
+        built_from = {"problem": sample.livability["built_from"]} if sample.livability else None
         for outcome in _present(sample.table, AREA_OUTCOMES):
-            made = area_formula(finding, sample, outcome)
-            if made is None:
-                continue
-            formula, terms = made
-            subsets = {"all areas": sample.table}
-            if sample.livability and wanted != "all areas":
-                subsets[wanted] = sample.table[sample.table["problem"] == (1 if wanted == "problem areas" else 0)]
-            for areas, data in subsets.items():
-                if complete(data, formula).shape[0] < 8:
+            for (areas, spec), rows in _subsets(sample, wanted).items():
+                one_wave = spec.startswith("wave ")
+                made = area_formula(finding, sample, outcome, pooled=sample.pooled and not one_wave)
+                if made is None or complete(rows, made[0]).shape[0] < 8:
                     continue
-                fit = area_regression(
-                    formula, data, weights="population", cluster="region_code" if sample.pooled else None
-                )
+                formula, terms = made
+                cluster = "region_code" if sample.pooled and not one_wave else None
+                fit = area_regression(formula, rows, weights="population", cluster=cluster)
                 for term in terms:
                     _excluded(finding, term)
-                    where = sample.name + ("" if areas == "all areas" else f", {areas} ({sample.livability['name']})")
-                    text = f"{where}: {_term_text(term)} -> {label(outcome).lower()}"
+                    text = f"{_where(sample, areas, spec, wanted)}: {_term_text(term)} -> {label(outcome).lower()}"
                     tests.append(
                         fd.from_model(
                             finding,
@@ -289,29 +331,37 @@ def area_tests(finding: str, samples: dict, notebook: str) -> list:
                             notebook=notebook,
                             scope=sample.scope,
                             areas=areas,
-                            built_from={"problem": sample.livability["built_from"]} if sample.livability else None,
+                            spec=spec,
+                            built_from=built_from,
+                            waves=sample.waves,
                         )
                     )
     return tests
 
 
-def within_tests(finding: str, sample: Sample, notebook: str, outcomes=("social_cohesion", "involvement")) -> list:
-    """Within-area (fixed effects) estimates of a finding's term on a pooled sample: only change inside an area
-    between waves counts (robustness of the sample's primary estimate)."""
+def within_tests(finding: str, samples: dict, notebook: str) -> list:
+    """Within-area (fixed effects) estimates of a finding's term on every pooled sample whose term changes between
+    waves: only change inside an area between waves counts (robustness rows of the sample's primary estimate)."""
     from ..models import within_estimate
 
-    term = _first(sample.table, AREA_SPECS[finding]["terms"])
     tests = []
-    for outcome in _present(sample.table, outcomes):
-        fit = within_estimate(f"{outcome} ~ {term}", sample.table, time="year")
-        tests.append(
-            fd.from_model(
-                finding,
-                fit,
-                term,
-                notebook=notebook,
-                scope=sample.scope,
-                label=f"{sample.name} {fit.year}, within: {label(term).lower()} -> {label(outcome).lower()}",
+    for sample in samples.values():
+        term = _first(sample.table, AREA_SPECS[finding]["terms"])
+        if not sample.pooled or term is None:
+            continue
+        for outcome in _present(sample.table, AREA_OUTCOMES):
+            fit = within_estimate(f"{outcome} ~ {term}", sample.table, time="year")
+            text = f"{sample.name} {sample.waves}, within areas: {_term_text(term)} -> {label(outcome).lower()}"
+            tests.append(
+                fd.from_model(
+                    finding,
+                    fit,
+                    term,
+                    notebook=notebook,
+                    scope=sample.scope,
+                    label=text,
+                    waves=sample.waves,
+                    spec="within areas",
+                )
             )
-        )
     return tests

@@ -34,6 +34,7 @@ COMPOSITE, METHOD_CHECK, CASE, UNKNOWN = "composite index", "method check", "cas
 KINDS = (DIRECT, REGISTER, MODEL_BASED, MODEL_IMPLIED, COMPOSITE, METHOD_CHECK, CASE, UNKNOWN)
 COUNTED = (DIRECT, REGISTER, MODEL_BASED, CASE)  # the kinds that vote in a verdict (when the sample's primary)
 MEASUREMENT_KINDS = ("direct survey", "register", "model-based", "composite index")
+KIND_OF_MEASUREMENT = {"direct survey": DIRECT, "register": REGISTER, "composite index": COMPOSITE}
 
 EXPLAINED = {
     DIRECT: "the outcome is a direct survey estimate for the areas themselves",
@@ -59,6 +60,7 @@ class Evidence:
     reason: str
     outcome_source: str = ""  # e.g. "rivm-gezondheid 2016"
     composition: str = ""  # the other sources, e.g. "kwb 2022, cbs-wijken 2024"
+    outcome_dataset: str = ""  # e.g. "rivm-gezondheid"
 
     @property
     def counted(self) -> bool:
@@ -153,46 +155,48 @@ def classify(
     if provenance.kind != "real":
         return Evidence(UNKNOWN, EXPLAINED[UNKNOWN])
     source = outcome_source(provenance, outcome, built_from)
-    others = ", ".join(dict.fromkeys(s.label() for s in provenance.sources if s is not source))
-    where = source.label() if source else ""
+    waves = [
+        s
+        for s in provenance.sources
+        if source is not None and s.dataset == source.dataset and s.variant == source.variant and outcome in s.variables
+    ] or ([source] if source else [])
+    measured = ", ".join(dict.fromkeys(s.label() for s in waves))  # every wave of a pooled sample
+    others = ", ".join(dict.fromkeys(s.label() for s in provenance.sources if s not in waves))
+
+    def found(kind: str, reason: str) -> Evidence:
+        return Evidence(kind, reason, measured, others, source.dataset if source else "")
+
     if rule == "case":
-        return Evidence(CASE, EXPLAINED[CASE], where, others)
+        return found(CASE, EXPLAINED[CASE])
     if "resident" in provenance.levels:  # survey microdata: residents' own answers
-        return Evidence(DIRECT, "the outcome is residents' own answers in survey microdata", where, others)
+        return found(DIRECT, "the outcome is residents' own answers in survey microdata")
     if source is None:
-        return Evidence(UNKNOWN, f"no source of the table measured {outcome!r}", "", others)
+        return found(UNKNOWN, f"no source of the table measured {outcome!r}")
     kind, model = measurement(source, outcome)
-    if kind == "direct survey":
-        return Evidence(DIRECT, EXPLAINED[DIRECT], where, others)
-    if kind == "register":
-        return Evidence(REGISTER, EXPLAINED[REGISTER], where, others)
-    if kind == "composite index":
-        return Evidence(COMPOSITE, EXPLAINED[COMPOSITE], where, others)
+    if kind != "model-based":
+        return found(KIND_OF_MEASUREMENT[kind], EXPLAINED[KIND_OF_MEASUREMENT[kind]])
     concepts, unknown = term_concepts(term, built_from)
     contrast = vardict.study_variables().get(outcome, {}).get("contrast")
     if contrast:
         concepts.add(contrast)
     shared = sorted(concepts & set(model["predictors"]))
     if shared:
-        return Evidence(
-            MODEL_IMPLIED,
-            f"{model['name']} has {', '.join(shared)} among its predictors: " + EXPLAINED[MODEL_IMPLIED],
-            where,
-            others,
+        return found(
+            MODEL_IMPLIED, f"{model['name']} has {', '.join(shared)} among its predictors: " + EXPLAINED[MODEL_IMPLIED]
         )
     if unknown:
-        return Evidence(
+        return found(
             MODEL_IMPLIED,
             f"the concept of {', '.join(unknown)} is not in the variable dictionary, so it "
             f"cannot be shown to lie outside {model['name']}: not counted",
-            where,
-            others,
         )
-    return Evidence(MODEL_BASED, f"{EXPLAINED[MODEL_BASED]} ({model['name']})", where, others)
+    return found(MODEL_BASED, f"{EXPLAINED[MODEL_BASED]} ({model['name']})")
 
 
-def sample_of(evidence: Evidence, scope: str, data_kind: str) -> str:
-    """The independent sample a test comes from: the outcome's source and wave, and the population (scope)."""
+def sample_of(evidence: Evidence, scope: str, data_kind: str, waves: str = "") -> str:
+    """The independent sample a test comes from: the outcome's source and wave (or ``waves``, for a sample that pools
+    several), and the population (scope)."""
     if data_kind == "synthetic":
         return f"synthetic world · {scope or 'the synthetic world'}"
-    return " · ".join(part for part in (evidence.outcome_source or "survey microdata", scope) if part)
+    source = f"{evidence.outcome_dataset} {waves}" if waves and evidence.outcome_dataset else evidence.outcome_source
+    return " · ".join(part for part in (source or "survey microdata", scope) if part)

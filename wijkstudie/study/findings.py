@@ -108,6 +108,7 @@ class FindingTest:
     level: str = ""
     year: str = ""  # the years of the rows used
     n: int = 0
+    clusters: int = 0  # the number of areas, when errors are clustered by area (waves pooled)
     data_kind: str = "unknown"  # real, synthetic or unknown: only "real" counts as evidence
     caveats: list = field(default_factory=list)
     notebook: str = ""
@@ -223,12 +224,18 @@ def _common(
     n: int,
     built_from: dict | None,
     rule: str = "interval",
+    clusters: int = 0,
+    waves: str = "",
 ) -> dict:
-    """What every test shares: evidence kind, sample, sources, caveats, the planted value for synthetic data."""
+    """What every test shares: evidence kind, sample, sources, caveats, the planted value for synthetic data.
+    ``clusters``: the number of areas when the rows are areas observed in several waves (errors clustered by area);
+    ``waves``: the waves a pooled sample covers (its label)."""
     finding(finding_key)
     found = ev.classify(provenance, outcome, term, built_from=built_from, rule=rule)
     extra = list(caveats)
-    if n < 30 and rule == "interval":
+    if clusters and clusters < 30:
+        extra.append(f"few areas ({clusters} clusters, {n} rows)")
+    elif n < 30 and rule == "interval":
         extra.append(f"few areas (n = {n})")
     if provenance.kind == "unknown":
         extra.append("data of unknown provenance: not counted as evidence")
@@ -238,7 +245,7 @@ def _common(
         "evidence_note": found.reason,
         "outcome_source": found.outcome_source,
         "composition": found.composition,
-        "sample": ev.sample_of(found, scope, provenance.kind),
+        "sample": ev.sample_of(found, scope, provenance.kind, waves),
         "source": provenance.source_text(),
         "level": ", ".join(provenance.levels),
         "data_kind": provenance.kind,
@@ -264,6 +271,7 @@ def from_model(
     spec: str = "",
     caveats=(),
     built_from: dict | None = None,
+    waves: str = "",
 ) -> FindingTest:
     """A FindingTest from a ModelResult term.
 
@@ -288,11 +296,14 @@ def from_model(
         what else distinguishes this specification on the same sample (e.g. "wijken", "proxy: worst 10 %")
     built_from : dict, optional
         {column: the variables it is made from} for study columns whose make-up the study decides at run time
+    waves : str, optional
+        the waves of a sample that pools several (e.g. "2014–2016"), which name its independent sample; by default
+        the outcome's source and wave
 
     Returns
     -------
     FindingTest
-        with its evidence kind and independent sample (``wijkstudie.evidence``); data kind, sources, level and
+        with its evidence kind and independent sample (``wijkstudie.study.evidence``); data kind, sources, level and
         years from the result's provenance (unknown stays unknown).
     """
     row = result.term(term)
@@ -329,6 +340,7 @@ def from_model(
         areas=areas,
         year=str(result.year),
         n=int(result.n),
+        clusters=int(result.extra.get("clusters", 0)),
         notebook=notebook,
         **_common(
             finding_key,
@@ -339,6 +351,8 @@ def from_model(
             caveats=caveats,
             n=int(result.n),
             built_from=built_from,
+            clusters=int(result.extra.get("clusters", 0)),
+            waves=waves,
         ),
         **_where(result.provenance, result.divisions),
     )
@@ -426,7 +440,7 @@ def case_test(
     *,
     label: str,
     percentiles: dict,
-    intervals: dict,
+    ranges: dict,
     peers: int,
     data,
     notebook: str = "",
@@ -434,10 +448,10 @@ def case_test(
 ) -> FindingTest:
     """A test of a single case by the finding's case rule (``case`` in findings.yaml).
 
-    ``percentiles``: {dimension: {year: the case's percentile among its ``peers``}}; ``intervals``: {dimension:
-    {year: (low, high)}}, a bootstrap over the dimension's items. The estimate is the lowest percentile, its interval
-    runs from the lowest low to the highest high; the outcome follows the case rule. ``data``: the peers' table, or
-    a list of them (one per year)."""
+    ``percentiles``: {dimension: {year: the case's percentile among its ``peers``}}; ``ranges``: {dimension:
+    {year: (lowest, highest)}}, the range of the dimension's items. The estimate is the lowest percentile (the one
+    the rule's "every dimension in every year" turns on), shown with its own item range; ``detail`` keeps every
+    dimension and year. The outcome follows the case rule. ``data``: the peers' table, or a list (one per year)."""
     spec = finding(finding_key).get("case")
     if not spec:
         raise WijkstudieError(f"finding {finding_key} has no case rule in findings.yaml")
@@ -448,14 +462,11 @@ def case_test(
     provenance = combine(*(provenance_of(t) for t in tables))
     detail = {
         dim: {
-            str(y): {"percentile": float(v), "interval": [float(x) for x in intervals[dim][y]]}
-            for y, v in years.items()
+            str(y): {"percentile": float(v), "item_range": [float(x) for x in ranges[dim][y]]} for y, v in years.items()
         }
         for dim, years in percentiles.items()
     }
-    values = [d["percentile"] for years in detail.values() for d in years.values()]
-    lows = [d["interval"][0] for years in detail.values() for d in years.values()]
-    highs = [d["interval"][1] for years in detail.values() for d in years.values()]
+    lowest = min((d for years in detail.values() for d in years.values()), key=lambda d: d["percentile"])
     items = sorted({i for d in spec["dimensions"].values() for i in d["items"]})
     common = _common(
         finding_key,
@@ -468,16 +479,19 @@ def case_test(
         built_from=None,
         rule="case",
     )
-    waves = [s.label() for s in provenance.sources if items[0] in s.variables]
-    common["sample"] = " · ".join(part for part in (" and ".join(waves), scope) if part)  # every wave: one case
+    measured = [s for s in provenance.sources if items[0] in s.variables and s.year is not None]
+    if measured:  # every wave of the case's data: one sample
+        years = sorted({s.year for s in measured})
+        span = str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
+        common["sample"] = " · ".join(part for part in (f"{measured[0].dataset} {span}", scope) if part)
     return FindingTest(
         finding=finding_key,
         label=label,
-        estimate=min(values),
-        ci_low=min(lows),
-        ci_high=max(highs),
+        estimate=lowest["percentile"],
+        ci_low=lowest["item_range"][0],
+        ci_high=lowest["item_range"][1],
         expected_sign=1,
-        measure=f"percentile among {peers} peers (lowest over dimensions and years; interval: bootstrap over items)",
+        measure=f"percentile among {peers} peers (the lowest dimension and year; range: its items)",
         scale="percentile",
         outcome=", ".join(items),
         term="case",

@@ -20,9 +20,10 @@ from ..core.paths import figures_dir
 from . import evidence as ev
 from .findings import FindingTest, finding, reference_text, registry
 from .results import recorded
-from .verdicts import Judgement, judge, method_check, outcome_of, robustness_range
+from .verdicts import Judgement, interval_side, judge, method_check, robustness_range
 
 OWN_SCALE = ("standardised", "log-odds", "coefficient")  # shown under "estimate [95 % CI]"
+DETECTABLE = 2.8  # a true effect of 2.8 standard errors is found with 80 % power by a two-sided 5 % test
 SCOPE_OF_GROUP = {"national": "national", "cities": "cities", "case": "case"}
 
 
@@ -49,6 +50,8 @@ def _role(test: FindingTest, judgement: Judgement) -> str:
             return "robustness of a counted sample"
     if test.data_kind == "synthetic":
         return "method check"
+    if test.sample in judgement.nested:
+        return f"not counted: part of the sample {judgement.nested[test.sample]}"
     if test in judgement.not_voting:
         return "not counted: no primary specification for its sample"
     return f"not counted: {test.evidence}"
@@ -73,13 +76,24 @@ def scope_verdicts(judgement: Judgement, tests: list[FindingTest]) -> dict[str, 
 
 
 def verdict_line(key: str, judgement: Judgement, tests: list[FindingTest]) -> str:
+    """The verdict per scope, in the five words, with what qualifies it: residents' data that would test a
+    resident-level claim, the direction-only area tests, what open data cannot test, and the verdicts the
+    alternative primary specifications would give."""
     scopes = scope_verdicts(judgement, tests)
-    text = "; ".join(f"{scope}: {word}" for scope, word in scopes.items()) or "not testable with these data"
     spec = finding(key)
+    wants_residents = any(a.get("level") == "resident" for a in spec.get("primary", []))
+    if wants_residents and not any(t.data_kind == "real" and "resident" in t.level for t in tests):
+        scopes["residents"] = "not testable with these data (no survey microdata here, method checks only)"
+    if judgement.direction_only and judgement.votes:
+        for scope in [s for s in scopes if s in ("national", "cities")]:
+            scopes[scope] += f" (area samples: direction only, {judgement.direction_only.split(';')[0]})"
+    text = "; ".join(f"{scope}: {word}" for scope, word in scopes.items()) or "not testable with these data"
     if spec.get("open_data") is False and not judgement.votes:
         text += " — not testable with open data: needs " + " ".join(spec["data_needed"].split())
-    if judgement.direction_only and judgement.votes:
-        text += f" (area samples: direction only, {judgement.direction_only.split(';')[0]})"
+    if judgement.sensitivity:
+        text += " — with another primary specification: " + "; ".join(
+            f"{what}: {verdict}" for what, verdict in judgement.sensitivity.items()
+        )
     return text
 
 
@@ -87,9 +101,10 @@ def pooled_text(judgement: Judgement) -> str:
     p = judgement.pooled
     if not p:
         return ""
+    areas = f"; areas: {' and '.join(p['areas'])}" if len(p.get("areas", [])) > 1 else ""
     return (
         f"{p['estimate']:+.2f} [{p['ci_low']:+.2f}, {p['ci_high']:+.2f}] over {p['k']} samples (random effects, "
-        f"tau² = {p['tau2']:.3f}, I² = {p['i2']:.0f} %)"
+        f"{p['interval']} interval; tau² = {p['tau2']:.3f}, I² = {p['i2']:.0f} %{areas})"
     )
 
 
@@ -107,6 +122,8 @@ def _row(test: FindingTest, judgement: Judgement, base: dict) -> dict:
     adjusted = vote.adjusted.get(id(test)) if vote else None
     own = test.scale in OWN_SCALE
     text = interval_text(test.estimate, test.ci_low, test.ci_high, test.scale)
+    if test.rule == "case":
+        text = _case_text(test)
     robust = robustness_range(vote, test) if vote else None
     return {
         **base,
@@ -120,6 +137,7 @@ def _row(test: FindingTest, judgement: Judgement, base: dict) -> dict:
         "areas": test.areas,
         "division": test.division or "—",
         "n": test.n,
+        "clusters": test.clusters or None,
         "data": {"synthetic": "SYNTHETIC", "unknown": "UNKNOWN"}.get(test.data_kind, "real"),
         "outcome_source": test.outcome_source or "—",
         "composition": test.composition or "—",
@@ -133,7 +151,10 @@ def _row(test: FindingTest, judgement: Judgement, base: dict) -> dict:
         "other_scale": "—" if own else f"{text} ({test.measure})",
         "holm_p": adjusted["p"] if adjusted else None,
         "adjusted_ci": interval_text(test.estimate, *adjusted["ci"], test.scale) if adjusted else "—",
-        "outcome": vote.outcome(test) if vote else outcome_of(test),
+        "detectable": f"±{DETECTABLE * test.std_error:.2f}" if vote and test.std_error == test.std_error else "—",
+        "outcome": vote.outcome(test)
+        if vote
+        else (method_check(test) if test.data_kind == "synthetic" else interval_side(test)),
         "method_check": method_check(test) if test.data_kind == "synthetic" else "—",
         "robustness": _robustness_text(robust, test.scale),
         "notebook": test.notebook,
@@ -141,6 +162,16 @@ def _row(test: FindingTest, judgement: Judgement, base: dict) -> dict:
         "evidence_note": test.evidence_note,
         "caveats": "; ".join(list(finding(test.finding).get("caveats", [])) + list(test.caveats)),
     }
+
+
+def _case_text(test: FindingTest) -> str:
+    """A case's percentiles per dimension and year with each one's item range."""
+    parts = []
+    for dimension, years in test.detail.items():
+        for year, d in years.items():
+            low, high = d["item_range"]
+            parts.append(f"{dimension} {year}: {d['percentile']:.0f} (items {low:.0f}–{high:.0f})")
+    return "; ".join(parts)
 
 
 def judgements(tests: list[FindingTest]) -> dict[str, Judgement]:
@@ -188,8 +219,11 @@ def _cell(value) -> str:
     return str(value) if value is not None and value == value else "—"
 
 
-def _n(value) -> str:
-    return f"{int(value):,}" if value == value and value is not None else "—"
+def _n(value, clusters=None) -> str:
+    """n, and the number of areas when rows are areas in several waves."""
+    if value is None or value != value:
+        return "—"
+    return f"{int(value):,}" + (f" ({int(clusters)} areas)" if clusters and clusters == clusters else "")
 
 
 def summary_markdown(table: pd.DataFrame, statement: str = "", details: str = "figures/scorecard.md") -> str:
@@ -211,9 +245,9 @@ def summary_markdown(table: pd.DataFrame, statement: str = "", details: str = "f
 
 COUNTED_HEADER = (
     "| sample | evidence | test | level | n | outcome / composition | estimate [95 % CI] | other scale | "
-    "Holm-adjusted | robustness range | outcome |"
+    "Holm-adjusted | detectable effect | robustness range | outcome |"
 )
-OTHER_HEADER = "| sample | test | level | n | estimate [95 % CI] | other scale | outcome by its interval |"
+OTHER_HEADER = "| sample | test | level | n | estimate [95 % CI] | other scale | its interval (not a vote) |"
 CHECK_HEADER = "| test | estimate [95 % CI] | other scale | planted | method check |"
 
 
@@ -221,9 +255,9 @@ def _counted_line(r) -> str:
     p = r["holm_p"]
     adjusted = r["adjusted_ci"] + ("" if p is None or p != p else f" (p = {p:.3f})")
     return (
-        f"| {r['sample']} | {r['evidence']} | {r['test']} | {r['level']} | {_n(r['n'])} | "
+        f"| {r['sample']} | {r['evidence']} | {r['test']} | {r['level']} | {_n(r['n'], r['clusters'])} | "
         f"{r['outcome_source']} / {r['composition']} | {r['estimate_ci']} | {r['other_scale']} | {adjusted} "
-        f"| {r['robustness']} | {r['outcome']} |"
+        f"| {r['detectable']} | {r['robustness']} | {r['outcome']} |"
     )
 
 
@@ -248,7 +282,13 @@ def finding_markdown(key: str, group: pd.DataFrame, tests: list[FindingTest]) ->
         lines.append(f"**Primary specification.** {' '.join(spec['primary_why'].split())}  ")
     primary = group[group["role"] == "primary (counted)"]
     if not primary.empty:
-        lines += ["", "Counted samples (one vote each):", "", COUNTED_HEADER, "|" + "---|" * 11]
+        lines += [
+            "",
+            "Counted samples (one vote each; a detectable effect is one the sample finds with 80 % power):",
+            "",
+            COUNTED_HEADER,
+            "|" + "---|" * 12,
+        ]
         lines += [_counted_line(r) for _, r in primary.iterrows()]
     robust = group[group["role"] == "robustness of a counted sample"]
     if not robust.empty:
@@ -260,14 +300,16 @@ def finding_markdown(key: str, group: pd.DataFrame, tests: list[FindingTest]) ->
             "|" + "---|" * 7,
         ]
         lines += [
-            f"| {r['sample']} | {r['test']} | {r['level']} | {_n(r['n'])} | {r['estimate_ci']} | "
+            f"| {r['sample']} | {r['test']} | {r['level']} | {_n(r['n'], r['clusters'])} | {r['estimate_ci']} | "
             f"{r['other_scale']} | {r['outcome']} |"
             for _, r in robust.iterrows()
         ]
     for role, rows in group[group["role"].str.startswith("not counted")].groupby("role", sort=False):
         kind = role.split(": ", 1)[1]
         why = ev.EXPLAINED.get(kind, kind)
-        notes = sorted(set(rows["evidence_note"].dropna()) - {""})
+        if kind.startswith("part of the sample"):
+            notes = []
+        notes = [] if kind.startswith("part of the sample") else sorted(set(rows["evidence_note"].dropna()) - {""})
         lines += [
             "",
             f"Not counted — {kind}: {notes[0] if len(notes) == 1 else why}.",
@@ -276,7 +318,7 @@ def finding_markdown(key: str, group: pd.DataFrame, tests: list[FindingTest]) ->
             "|" + "---|" * 7,
         ]
         lines += [
-            f"| {r['sample']} | {r['test']} | {r['level']} | {_n(r['n'])} | {r['estimate_ci']} | "
+            f"| {r['sample']} | {r['test']} | {r['level']} | {_n(r['n'], r['clusters'])} | {r['estimate_ci']} | "
             f"{r['other_scale']} | {r['outcome']} |"
             for _, r in rows.iterrows()
         ]
@@ -403,8 +445,8 @@ def found_sentences(key: str, tests) -> list[str]:
                     + (f", Holm-adjusted {interval_text(t.estimate, *adjusted['ci'], t.scale)}" if adjusted else "")
                     + f": {vote.outcome(t)}"
                     + (
-                        f"; its other specifications give {_number(robust[0][0], t.scale)} to "
-                        f"{_number(robust[1][0], t.scale)}"
+                        f"; its other specifications of the same term and construct give "
+                        f"{_number(robust[0][0], t.scale)} to {_number(robust[1][0], t.scale)}"
                         if robust
                         else ""
                     )
@@ -416,11 +458,15 @@ def found_sentences(key: str, tests) -> list[str]:
         lines.append(f"No sample counts as evidence for {key}: {verdict_line(key, judgement, tests)}.")
     for kind, found in judgement.not_counted.items():
         if kind == ev.MODEL_IMPLIED:
+            by_term = {}
+            for t in found:
+                by_term.setdefault((t.term, t.scale), []).append(t)
+            ranges = "; ".join(f"{term}: {_range_text(mine)}" for (term, _), mine in by_term.items())
             lines.append(
-                f"{len(found)} test(s) of RIVM's model-based estimates are model-implied and not counted "
-                f"(estimates {_range_text(found)}): they show the association RIVM's small-area model carries "
-                "from individual residents to areas, because its model uses the tested characteristic as a "
-                "predictor; they are not an independent test of a neighbourhood effect."
+                f"{len(found)} test(s) of RIVM's model-based estimates are model-implied and not counted ({ranges}): "
+                "they show the association RIVM's small-area model carries from individual residents to areas, "
+                "because its model uses the tested characteristic as a predictor; they are not an independent test "
+                "of a neighbourhood effect."
             )
         else:
             lines.append(f"{len(found)} test(s) not counted ({kind}): {ev.EXPLAINED.get(kind, kind)}.")

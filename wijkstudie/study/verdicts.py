@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass, field
 
 from ..core.errors import WijkstudieError
+from ..data.variables import label
 from . import evidence as ev
 from .findings import FindingTest, finding, isnan, registry
 
@@ -60,14 +61,15 @@ def case_outcome(finding_key: str, detail: dict) -> str:
 
 
 def threshold_outcome(detail: dict) -> str:
-    """The threshold rule (findings.yaml): supports when the breakpoint's interval includes the claimed value, the
-    slope before is positive and the slope after is equivalent to zero; contradicts when the interval lies outside
-    the allowed range or the slope after is clearly positive; inconclusive otherwise."""
+    """The threshold rule (findings.yaml): supports when the breakpoint's interval lies within the range the claim
+    allows, the slope before is positive and the slope after is equivalent to zero; contradicts when the interval
+    lies entirely outside that range or the slope after is clearly positive; inconclusive otherwise."""
     low, high = detail["breakpoint_ci"]
     allowed_low, allowed_high = detail["allowed"]
     if high < allowed_low or low > allowed_high or detail["after"]["ci_low"] > 0:
         return CONTRADICTS
-    if low <= detail["claimed"] <= high and detail["before"]["ci_low"] > 0 and detail["after_equivalent_to_zero"]:
+    within = allowed_low <= low and high <= allowed_high
+    if within and detail["before"]["ci_low"] > 0 and detail["after_equivalent_to_zero"]:
         return SUPPORTS
     return UNDECIDED
 
@@ -101,6 +103,19 @@ def method_check(test: FindingTest) -> str:
         side = interval_outcome(test.ci_low, test.ci_high, test.planted_sign)
         return "planted direction recovered" if side == SUPPORTS else "not recovered"
     return "no planted value to compare with"
+
+
+def interval_side(test: FindingTest) -> str:
+    """Where a test's own interval lies, in words that are not a verdict (for tests that do not vote)."""
+    if test.rule in ("case", "threshold"):
+        return f"{outcome_of(test)} by its rule (not a vote)"
+    if isnan(test.ci_low) or isnan(test.ci_high):
+        return "no interval"
+    if test.ci_low > 0:
+        return "interval above 0"
+    if test.ci_high < 0:
+        return "interval below 0"
+    return "interval includes 0"
 
 
 def verdict(outcomes) -> str:
@@ -139,19 +154,19 @@ def _matches(test: FindingTest, alternative: dict) -> bool:
     return all(_preference(getattr(test, key), alternative.get(key)) is not None for key in ("outcome", "term"))
 
 
-def primaries(finding_key: str, tests: list[FindingTest]) -> list[FindingTest]:
+def primaries(finding_key: str, tests: list[FindingTest], primary: list | None = None) -> list[FindingTest]:
     """The primary estimate(s) of one sample's tests of a finding by the finding's declared ``primary``
-    specification: the first alternative that some test matches; among the matches the preferred term, outcome,
-    areas (the finding's own first, then all areas) and the main specification (no ``spec``). One per part for a
-    finding with parts. Empty when no test matches (then the sample does not vote)."""
+    specification (or the one given): the first alternative that some test matches; among the matches the preferred
+    term, outcome, areas (the alternative's or the finding's own first, then all areas) and the main specification
+    (no ``spec``). One per part for a finding with parts. Empty when no test matches (the sample does not vote)."""
     spec = finding(finding_key)
-    areas = [spec.get("areas", "all areas"), "all areas"]
-    for alternative in spec.get("primary", []):
+    for alternative in spec.get("primary", []) if primary is None else primary:
         matching = [t for t in tests if _matches(t, alternative)]
         if not matching:
             continue
+        areas = [alternative.get("areas", spec.get("areas", "all areas")), "all areas"]
 
-        def rank(t: FindingTest, alternative=alternative) -> tuple:
+        def rank(t: FindingTest, alternative=alternative, areas=areas) -> tuple:
             return (
                 _preference(t.term, alternative.get("term")),
                 _preference(t.outcome, alternative.get("outcome")),
@@ -199,17 +214,21 @@ def holm(tests: list[FindingTest], alpha: float = ALPHA) -> dict[int, dict]:
 
 
 def pooled(tests: list[FindingTest]) -> dict | None:
-    """The random-effects pooled estimate of two or more counted standardised estimates (DerSimonian-Laird, with
-    tau-squared and I-squared), or None."""
+    """The random-effects pooled estimate of two or more counted standardised estimates of the same term on the same
+    outcome (DerSimonian-Laird tau-squared and I-squared, a Hartung-Knapp interval with t(k - 1), as few samples
+    need), or None: estimates of different measures of a construct are not pooled."""
     from ..models import pooled_estimate
 
     usable = [t for t in tests if t.scale == "standardised" and not isnan(t.std_error) and t.std_error > 0]
-    if len(usable) < 2 or len({t.part for t in usable}) > 1:
+    if len(usable) < 2 or len({(t.part, t.term, t.outcome) for t in usable}) > 1:
         return None
     result = pooled_estimate(
-        [t.estimate for t in usable], [t.std_error for t in usable], labels=[t.sample for t in usable]
+        [t.estimate for t in usable],
+        [t.std_error for t in usable],
+        labels=[t.sample for t in usable],
+        interval="hksj",
     )
-    return dict(result, samples=[t.sample for t in usable])
+    return dict(result, samples=[t.sample for t in usable], areas=sorted({t.areas for t in usable}))
 
 
 # --- a finding's judgement ----------------------------------------------------------------------------------------
@@ -239,13 +258,15 @@ class Judgement:
     """What the evidence says about one finding."""
 
     finding: str
-    verdicts: dict  # scope -> verdict word
+    verdicts: dict  # scope (and part, for a finding with parts) -> verdict word
     votes: list  # counted samples (Vote)
-    not_voting: list = field(default_factory=list)  # real tests of countable kinds whose sample has no primary
+    not_voting: list = field(default_factory=list)  # real tests of countable kinds whose sample does not vote
     not_counted: dict = field(default_factory=dict)  # evidence kind -> tests (model-implied, composite, unknown)
     method_checks: list = field(default_factory=list)
     pooled: dict | None = None
     direction_only: str = ""
+    nested: dict = field(default_factory=dict)  # sample -> the sample it lies in (it does not vote)
+    sensitivity: dict = field(default_factory=dict)  # an alternative primary specification -> its verdict text
 
     def verdict_text(self) -> str:
         """ "national: ...; cities: ...", or the one word when there is no scope with counted samples."""
@@ -254,8 +275,38 @@ class Judgement:
         return "; ".join(f"{scope}: {word}" for scope, word in self.verdicts.items())
 
 
-def judge(finding_key: str, tests: list[FindingTest]) -> Judgement:
-    """Judge one finding's recorded tests (see the module docstring and ``verdict_rule`` in findings.yaml)."""
+def _scope_verdicts(finding_key: str, votes: list[Vote]) -> dict:
+    """The verdict per scope (and, for a finding with parts, per part: each part is a claim of its own)."""
+    parts = finding(finding_key).get("parts", {})
+    verdicts = {}
+    for group, scope in SCOPES.items():
+        pairs = [(t, o) for v in votes for t, o in zip(v.primary, v.outcomes) if t.scope_group == group]
+        if not pairs:
+            continue
+        if not parts:
+            verdicts[scope] = verdict(o for _, o in pairs)
+            continue
+        for part, spec in parts.items():
+            mine = [o for t, o in pairs if t.part == part]
+            if mine:
+                verdicts[f"{scope}, {spec.get('name', part)}"] = verdict(mine)
+    return verdicts
+
+
+def _nested(votes: list[Vote]) -> dict:
+    """Samples that lie inside another counted sample (a city of the same national survey wave): {sample: the
+    sample it lies in}. Only the wider one votes."""
+    national = {t.outcome_source: v.sample for v in votes for t in v.primary if t.scope_group == "national"}
+    return {
+        v.sample: national[v.primary[0].outcome_source]
+        for v in votes
+        if v.primary[0].scope_group != "national" and v.primary[0].outcome_source in national
+    }
+
+
+def judge(finding_key: str, tests: list[FindingTest], primary: list | None = None) -> Judgement:
+    """Judge one finding's recorded tests (see the module docstring and ``verdict_rule`` in findings.yaml);
+    ``primary`` replaces the finding's declared primary specification (for the sensitivity of the verdict)."""
     tests = [t for t in tests if t.finding == finding_key]
     real = [t for t in tests if t.data_kind == "real"]
     by_sample: dict[str, list] = {}
@@ -263,41 +314,69 @@ def judge(finding_key: str, tests: list[FindingTest]) -> Judgement:
         by_sample.setdefault(t.sample, []).append(t)
     votes, not_voting = [], []
     for sample, mine in by_sample.items():
-        chosen = primaries(finding_key, mine)
+        chosen = primaries(finding_key, mine, primary)
         if chosen and all(t.counted_kind for t in chosen):
             votes.append(Vote(sample, chosen, robustness=[t for t in mine if t not in chosen]))
         else:  # no primary specification, or a primary of a kind that does not count: the sample does not vote
             not_voting += [t for t in mine if t.counted_kind]
+    nested = _nested(votes)
+    for vote in [v for v in votes if v.sample in nested]:
+        votes.remove(vote)
+        not_voting += vote.primary + vote.robustness
     counted = [t for v in votes for t in v.primary]
     adjusted = holm(counted)
     for vote in votes:
         vote.adjusted = {id(t): adjusted[id(t)] for t in vote.primary if id(t) in adjusted}
-    verdicts = {}
-    for group, label in SCOPES.items():
-        outcomes = [o for v in votes for t, o in zip(v.primary, v.outcomes) if t.scope_group == group]
-        if outcomes:
-            verdicts[label] = verdict(outcomes)
     not_counted: dict[str, list] = {}
-    voted = {id(t) for v in votes for t in v.primary + v.robustness}
+    voted = {id(t) for v in votes for t in v.primary + v.robustness} | {id(t) for t in not_voting}
     for t in real:
         if id(t) not in voted and not t.counted_kind:
             not_counted.setdefault(t.evidence, []).append(t)
     not_counted.setdefault(ev.UNKNOWN, []).extend(t for t in tests if t.data_kind == "unknown")
-    not_counted = {k: v for k, v in not_counted.items() if v}
     direction = ""
-    for alternative in finding(finding_key).get("primary", []):
+    for alternative in primary or finding(finding_key).get("primary", []):
         if alternative.get("direction_only") and any(_matches(t, alternative) for t in counted):
             direction = alternative["direction_only"]
     return Judgement(
         finding_key,
-        verdicts,
+        _scope_verdicts(finding_key, votes),
         votes,
         not_voting,
-        not_counted,
+        {k: v for k, v in not_counted.items() if v},
         [t for t in tests if t.data_kind == "synthetic"],
         pooled(counted),
         direction,
+        nested,
+        {} if primary is not None else sensitivity(finding_key, tests),
     )
+
+
+def alternative_primaries(finding_key: str) -> dict[str, list]:
+    """The primary specifications a reader might have chosen instead of the declared one: each other outcome of
+    its preference list first, and all areas instead of the areas the claim speaks of. {description: primary}."""
+    declared = finding(finding_key).get("primary", [])
+    out = {}
+    for i, alternative in enumerate(declared):
+        outcomes = alternative.get("outcome") or []
+        for other in outcomes[1:]:
+            changed = [dict(a) for a in declared]
+            changed[i]["outcome"] = [other] + [o for o in outcomes if o != other]
+            out[f"with {label(other).lower()} as the outcome"] = changed
+    if finding(finding_key).get("areas", "all areas") != "all areas":
+        out["on all areas"] = [dict(a, areas="all areas") for a in declared]
+    return out
+
+
+def sensitivity(finding_key: str, tests: list[FindingTest]) -> dict[str, str]:
+    """The verdict under each alternative primary specification (``alternative_primaries``), where it differs
+    from the declared one's: {description: verdict text}."""
+    declared = judge(finding_key, tests, primary=finding(finding_key).get("primary", [])).verdict_text()
+    out = {}
+    for description, primary in alternative_primaries(finding_key).items():
+        text = judge(finding_key, tests, primary=primary).verdict_text()
+        if text != declared:
+            out[description] = text
+    return out
 
 
 def judge_all(tests: list[FindingTest]) -> dict[str, Judgement]:
@@ -305,13 +384,26 @@ def judge_all(tests: list[FindingTest]) -> dict[str, Judgement]:
 
 
 def robustness_range(vote: Vote, test: FindingTest) -> tuple | None:
-    """(lowest, highest) of the sample's other specifications on the primary's scale and part, each
-    (estimate, what distinguishes it); None when there are none."""
-    same = [t for t in vote.robustness if t.scale == test.scale and t.part == test.part and not math.isnan(t.estimate)]
+    """(lowest, highest) of the sample's other specifications of the same term on an outcome of the same concept
+    (and the same scale and part), each (estimate, what distinguishes it); None when there are none."""
+    same = [
+        t
+        for t in vote.robustness
+        if t.scale == test.scale
+        and t.part == test.part
+        and t.term == test.term
+        and _outcome_concept(t) == _outcome_concept(test)
+        and not math.isnan(t.estimate)
+    ]
     if not same:
         return None
     low, high = min(same, key=lambda t: t.estimate), max(same, key=lambda t: t.estimate)
     return (low.estimate, describe_spec(low)), (high.estimate, describe_spec(high))
+
+
+def _outcome_concept(test: FindingTest) -> frozenset | None:
+    found = ev.concepts_of(test.outcome)
+    return frozenset(found) if found is not None else None
 
 
 def describe_spec(test: FindingTest) -> str:
