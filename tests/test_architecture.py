@@ -39,7 +39,7 @@ def import_graph() -> dict:
 
 def test_the_package_has_no_import_cycle():
     graph = import_graph()
-    assert "wijkstudie.data.loading" in graph and "wijkstudie.synthetic.mirror" in graph
+    assert "wijkstudie.data.loading" in graph and "wijkstudie.synthetic.mirror_writer" in graph
     state, cycles = {}, []
 
     def visit(node, path):
@@ -90,7 +90,7 @@ def test_load_has_no_synthetic_branch_and_the_synthetic_world_uses_no_loader():
     graph = import_graph()
     assert (
         not {"wijkstudie.data.loading", "wijkstudie.data.reading", "wijkstudie.microdata.survey"}
-        & graph["wijkstudie.synthetic.mirror"]
+        & graph["wijkstudie.synthetic.mirror_writer"]
     )
 
 

@@ -132,3 +132,21 @@ def test_estimates_computed_outside_a_model_keep_the_data_kind(monkeypatch):
         estimator="difference of means",
     )
     assert test.data_kind == "synthetic" and "rotterdam-wijkprofiel" in test.source
+
+
+def test_the_mirror_writes_columns_the_variable_dictionary_names_and_reads_them_back(monkeypatch):
+    """The synthetic files take their column names and scales from variables.yaml (no copy of the mapping in the
+    mirror writer): every variable a file is meant to hold comes back from the real readers."""
+    from wijkstudie.synthetic import mirror_writer as writer
+
+    signature = ws.data.catalogue.get_dataset("kwb").resource(2024, "open-data").signature
+    assert writer.source_column("pct_owner_occupied", "kwb-odata", 2024, signature) == ("Koopwoningen_47", 1.0)
+    assert writer.source_column("pct_know_each_other", "rotterdam-wijkprofiel") == ("ElkaarKennen_p", 0.01)
+    monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
+    for year, names in writer.ODATA_VARIABLES.items():
+        table = ws.load("kwb", year=year, level="wijk", variant="open-data")
+        assert all(table[name].notna().any() for name in names), year
+    profile = study.rotterdam_wijken(2016)
+    assert all(profile[name].notna().any() for names in writer.PROFILE_SHEETS.values() for name in names)
+    bbga = study.amsterdam_gebieden()
+    assert all(bbga[name].notna().any() for name, _ in writer.BBGA_VARIABLES)

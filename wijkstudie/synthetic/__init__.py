@@ -9,7 +9,7 @@ manifest marks every number from it as synthetic.
     folder = synthetic.mirror()             # the mirror of the default world (written once, then reused)
 """
 
-from .mirror import mirror, mirror_folder, write_mirror
+from .mirror_writer import mirror, mirror_folder, write_mirror
 from .world import World, default_world, generate, load_scenario, neighbourhood_table, parameters, regions
 
 __all__ = [

@@ -3,7 +3,7 @@ variable of the resident schema, whose outcomes follow a scenario file (``scenar
 
 Deterministic for a seed. The world's gemeenten carry the codes of real gemeenten (Amsterdam, Rotterdam,
 Utrecht, ...) so that every study runs on it unchanged, and names that say they are synthetic
-("Synthetisch Utrecht"). ``wijkstudie.synthetic.mirror`` writes it out as files in the publishers' layouts.
+("Synthetisch Utrecht"). ``wijkstudie.synthetic.mirror_writer`` writes it out as files in the publishers' layouts.
 
     world = generate(seed=1)
     world.residents            # one row per respondent, the resident schema

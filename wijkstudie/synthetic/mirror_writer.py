@@ -25,10 +25,11 @@ import yaml
 from ..core.paths import synthetic_dir
 from ..core.provenance import MANIFEST
 from ..core.version import __version__
+from ..data import variables as vardict
 from ..data.catalogue import get_dataset
 from .world import BBGA_AREA, SCENARIO_DIR, World, _residents, gemeente_name, generate, neighbourhood_table, regions
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 REGISTER_YEAR = None  # composition comes from the world's base wave
 SURVEY_FILE, MAPPING_FILE = "survey/synthetic-residents.csv", "survey/synthetic-residents.yaml"
 CROSSWALK_YEARS = (2016, 2024)
@@ -89,8 +90,8 @@ def write_mirror(folder, seed: int = 1, scenario="default") -> Path:
         return path
 
     register = _register(base, world)
-    _kwb_odata(register, 2017, ODATA_2017).to_csv(target("kwb", 2017, "open-data"), index=False)
-    _kwb_odata(register, 2024, ODATA_2024).to_csv(target("kwb", 2024, "open-data"), index=False)
+    for year in ODATA_VARIABLES:
+        _kwb_odata(register, year).to_csv(target("kwb", year, "open-data"), index=False)
     for year in (2022, 2023):
         _kwb_workbook(register).to_excel(target("kwb", year, "workbook"), sheet_name=f"kwb-{year}", index=False)
     for year, table in waves.items():
@@ -148,8 +149,10 @@ def _register(table: pd.DataFrame, world: World) -> pd.DataFrame:
     out["n_age_0_14"] = np.round(0.2 * pop)
     for band in ("15_24", "25_44", "45_64", "65_plus"):
         out[f"n_age_{band}"] = np.round(out[f"pct_age_{band}"] * pop / 100)
-    out["n_non_western"] = np.round(out["pct_non_western"] * pop / 100)
-    out["n_western"] = np.round((out["pct_non_dutch_origin"] - out["pct_non_western"]) * pop / 100)
+    # origin by migration background (KWB until 2021) and by country of origin (from 2022): the same people here
+    out["n_migration_non_western"] = out["n_origin_outside_europe"] = np.round(out["pct_non_western"] * pop / 100)
+    western = np.round((out["pct_non_dutch_origin"] - out["pct_non_western"]) * pop / 100)
+    out["n_migration_western"] = out["n_origin_europe"] = western
     out["n_dwellings"] = np.round(out["n_households"] * 1.03)
     out["area_land_ha"] = np.round(100 * pop / out["density"].where(out["density"] > 0), 0)
     out["pct_low_income"] = np.clip(
@@ -174,53 +177,48 @@ def _soort(level: str) -> str:
     return {"land": "Land", "gemeente": "Gemeente", "wijk": "Wijk", "buurt": "Buurt"}[level]
 
 
-# OData keys of the open-data tables: (key, canonical variable, kind) with kind count / value
-ODATA_2017 = [
-    ("AantalInwoners_5", "population", "count"),
-    ("k_0Tot15Jaar_8", "n_age_0_14", "count"),
-    ("k_15Tot25Jaar_9", "n_age_15_24", "count"),
-    ("k_25Tot45Jaar_10", "n_age_25_44", "count"),
-    ("k_45Tot65Jaar_11", "n_age_45_64", "count"),
-    ("k_65JaarOfOuder_12", "n_age_65_plus", "count"),
-    ("WestersTotaal_17", "n_western", "count"),
-    ("NietWestersTotaal_18", "n_non_western", "count"),
-    ("HuishoudensTotaal_28", "n_households", "count"),
-    ("Eenpersoonshuishoudens_29", "n_single_person_households", "count"),
-    ("Bevolkingsdichtheid_33", "density", "count"),
-    ("Woningvoorraad_34", "n_dwellings", "count"),
-    ("GemiddeldeWoningwaarde_35", "mean_woz", "value"),
-    ("Koopwoningen_40", "pct_owner_occupied", "round"),
-    ("InBezitWoningcorporatie_42", "pct_social_rent", "round"),
-    ("GemiddeldInkomenPerInwoner_66", "mean_income_per_resident", "value"),
-    ("k_40PersonenMetLaagsteInkomen_67", "pct_low_income", "round"),
-    ("k_20PersonenMetHoogsteInkomen_68", "pct_high_income", "round"),
-    ("Nettoarbeidsparticipatie_69", "pct_labour_participation", "value"),
-    ("OppervlakteLand_101", "area_land_ha", "count"),
-    ("MateVanStedelijkheid_104", "urbanity", "count"),
+# What each synthetic file holds, by canonical name: the files' own column names and scales come from the variable
+# dictionary (variables.yaml), the source of truth the readers use too.
+KWB_COMMON = ["population", "n_age_0_14", "n_age_15_24", "n_age_25_44", "n_age_45_64", "n_age_65_plus"]
+KWB_REST = [
+    "n_households",
+    "n_single_person_households",
+    "density",
+    "n_dwellings",
+    "mean_woz",
+    "pct_owner_occupied",
+    "pct_social_rent",
+    "mean_income_per_resident",
+    "pct_low_income",
+    "pct_high_income",
+    "pct_labour_participation",
+    "area_land_ha",
+    "urbanity",
 ]
-ODATA_2024 = [
-    ("AantalInwoners_5", "population", "count"),
-    ("k_0Tot15Jaar_8", "n_age_0_14", "count"),
-    ("k_15Tot25Jaar_9", "n_age_15_24", "count"),
-    ("k_25Tot45Jaar_10", "n_age_25_44", "count"),
-    ("k_45Tot65Jaar_11", "n_age_45_64", "count"),
-    ("k_65JaarOfOuder_12", "n_age_65_plus", "count"),
-    ("EuropaExclusiefNederland_18", "n_western", "count"),
-    ("BuitenEuropa_19", "n_non_western", "count"),
-    ("HuishoudensTotaal_29", "n_households", "count"),
-    ("Eenpersoonshuishoudens_30", "n_single_person_households", "count"),
-    ("Bevolkingsdichtheid_34", "density", "count"),
-    ("Woningvoorraad_35", "n_dwellings", "count"),
-    ("GemiddeldeWOZWaardeVanWoningen_39", "mean_woz", "value"),
-    ("Koopwoningen_47", "pct_owner_occupied", "round"),
-    ("InBezitWoningcorporatie_49", "pct_social_rent", "round"),
-    ("Nettoarbeidsparticipatie_78", "pct_labour_participation", "value"),
-    ("GemiddeldInkomenPerInwoner_83", "mean_income_per_resident", "value"),
-    ("k_40PersonenMetLaagsteInkomen_84", "pct_low_income", "round"),
-    ("k_20PersonenMetHoogsteInkomen_85", "pct_high_income", "round"),
-    ("OppervlakteLand_123", "area_land_ha", "count"),
-    ("MateVanStedelijkheid_127", "urbanity", "count"),
-]
+ODATA_VARIABLES = {  # the origin classification changed in 2022: migration background before, country of origin after
+    2017: KWB_COMMON + ["n_migration_western", "n_migration_non_western"] + KWB_REST,
+    2024: KWB_COMMON + ["n_origin_europe", "n_origin_outside_europe"] + KWB_REST,
+}
+WORKBOOK_VARIABLES = KWB_COMMON + ["n_origin_europe", "n_origin_outside_europe"] + KWB_REST
+
+
+def source_column(name: str, source: str, year: int | None = None, signature=(), number: int = 0) -> tuple[str, float]:
+    """The column a source's file gives a canonical variable (variables.yaml: the first alternative, or the one a
+    year-recognising ``signature`` key of the catalogue matches), and the scale from the canonical value to the
+    file's (a fraction where the file holds one). A ``Name_*`` pattern gets ``number`` where no signature names it."""
+    spec = vardict.source_columns(source, year)[name]
+    single = [alternative[0] for alternative in spec.alternatives if len(alternative) == 1]
+    for candidate in single:
+        match = next((key for key in signature if vardict.find_column(candidate, [key])[0]), None)
+        if match:
+            return match, 1 / spec.scale
+    return single[0].replace("*", str(number)), 1 / spec.scale
+
+
+def _kind(name: str) -> str:
+    """How a file writes a variable: counts whole, percentages rounded, other figures with one decimal."""
+    unit = vardict.variables()[name].get("unit")
+    return "count" if unit in vardict.COUNT_UNITS else "round" if unit == "%" else "value"
 
 
 def _cell(values: pd.Series, kind: str) -> list:
@@ -236,7 +234,7 @@ def _cell(values: pd.Series, kind: str) -> list:
     return out
 
 
-def _kwb_odata(register: pd.DataFrame, year: int, keys) -> pd.DataFrame:
+def _kwb_odata(register: pd.DataFrame, year: int) -> pd.DataFrame:
     code = register["region_code"].astype(str)
     frame = pd.DataFrame(
         {
@@ -247,34 +245,11 @@ def _kwb_odata(register: pd.DataFrame, year: int, keys) -> pd.DataFrame:
             "Codering_3": code.str.replace("NL01", "NL00").str.ljust(10),
         }
     )
-    for key, name, kind in keys:
-        frame[key] = _cell(register[name], kind)
+    signature = get_dataset("kwb").resource(year, "open-data").signature
+    for number, name in enumerate(ODATA_VARIABLES[year], start=5):
+        key, _ = source_column(name, "kwb-odata", year, signature, number)
+        frame[key] = _cell(register[name], _kind(name))
     return frame
-
-
-WORKBOOK = [
-    ("a_inw", "population", "count"),
-    ("a_00_14", "n_age_0_14", "count"),
-    ("a_15_24", "n_age_15_24", "count"),
-    ("a_25_44", "n_age_25_44", "count"),
-    ("a_45_64", "n_age_45_64", "count"),
-    ("a_65_oo", "n_age_65_plus", "count"),
-    ("a_eur_al", "n_western", "count"),
-    ("a_neu_al", "n_non_western", "count"),
-    ("a_hh", "n_households", "count"),
-    ("a_1p_hh", "n_single_person_households", "count"),
-    ("bev_dich", "density", "count"),
-    ("a_woning", "n_dwellings", "count"),
-    ("g_wozbag", "mean_woz", "count"),
-    ("p_koopw", "pct_owner_occupied", "round"),
-    ("p_wcorpw", "pct_social_rent", "round"),
-    ("p_arb_pp", "pct_labour_participation", "value"),
-    ("g_ink_pi", "mean_income_per_resident", "value"),
-    ("p_ink_li", "pct_low_income", "round"),
-    ("p_ink_hi", "pct_high_income", "round"),
-    ("a_lan_ha", "area_land_ha", "count"),
-    ("ste_mvs", "urbanity", "count"),
-]
 
 
 def _kwb_workbook(register: pd.DataFrame) -> pd.DataFrame:
@@ -290,23 +265,24 @@ def _kwb_workbook(register: pd.DataFrame) -> pd.DataFrame:
             "gwb_code": code,
         }
     )
-    for key, name, kind in WORKBOOK:
-        cells = _cell(rows[name], kind)
-        frame[key] = [c if c == "." else (float(c) if kind == "value" else int(c)) for c in cells]
+    for name in WORKBOOK_VARIABLES:
+        key, _ = source_column(name, "kwb-workbook")
+        cells = _cell(rows[name], _kind(name))
+        frame[key] = [c if c == "." else (float(c) if _kind(name) == "value" else int(c)) for c in cells]
     return frame
 
 
 # --- RIVM/CBS Gezondheid per wijk en buurt ---------------------------------------------------------------------
 
 AGE_CODES = {"18+": 20300, "65+": 80200, "18-64": 53115}
-RIVM_KEYS = [
-    ("ErvarenGezondheidGoedZeerGoed_4", "pct_good_health"),
-    ("MatigVeelRegieOverEigenLeven_27", "pct_control_over_life"),
-    ("Eenzaam_28", "pct_lonely"),
-    ("ErnstigZeerErnstigEenzaam_29", "pct_severely_lonely"),
-    ("Mantelzorger_32", "pct_informal_carer"),
-    ("Vrijwilligerswerk_33", "pct_volunteering"),
-    ("MoeiteMetRondkomen_38", "pct_difficulty_making_ends_meet"),
+RIVM_VARIABLES = [
+    "pct_good_health",
+    "pct_control_over_life",
+    "pct_lonely",
+    "pct_severely_lonely",
+    "pct_informal_carer",
+    "pct_volunteering",
+    "pct_difficulty_making_ends_meet",
 ]
 
 
@@ -360,7 +336,8 @@ def _rivm_export(world: World, table: pd.DataFrame, year: int, variant: str) -> 
         }
     )
     few = frame["n"] < 15  # RIVM suppresses estimates it cannot make
-    for key, name in RIVM_KEYS:
+    for number, name in enumerate(RIVM_VARIABLES, start=4):
+        key, _ = source_column(name, "rivm-gezondheid", year, number=number)
         out[key] = [("." if suppress else f"{value:8.1f}") for value, suppress in zip(frame[name], few)]
     return out
 
@@ -417,30 +394,30 @@ def _json_value(value):
 
 # --- Rotterdam Wijkprofiel and Context ------------------------------------------------------------------------
 
-PROFILE_ITEMS = {  # sheet -> (Wijkprofiel code, canonical variable, fraction?)
+PROFILE_SHEETS = {  # sheet -> the canonical variables it holds
     "SI": [
-        ("SI", "social_index", False),
-        ("SIs", "social_index_subjective", False),
-        ("SIo", "social_index_objective", False),
-        ("ElkaarKennen_p", "pct_know_each_other", True),
-        ("ThuisVoelen_p", "pct_feel_at_home", True),
-        ("VeelOmgang_p", "pct_much_contact", True),
-        ("ElkaarHelpen_p", "pct_help_each_other", True),
-        ("GedeeldeNormenWaarden_p", "pct_shared_norms", True),
-        ("VerbondenheidBuurt_p", "pct_attached_to_neighbourhood", True),
-        ("VerantwoordelijkVoorBuurt_p", "pct_responsible_for_neighbourhood", True),
-        ("Vrijwilligers_p", "pct_volunteering", True),
-        ("ActieveInzet_p", "pct_active_for_neighbourhood", True),
-        ("ContactenMetBuren_p", "pct_contact_with_neighbours", True),
-        ("TrotsOpBuurt_p", "pct_proud_of_neighbourhood", True),
-        ("VertrouwenInGemeentebestuur_p", "pct_trust_municipality", True),
-        ("VerwachteVooruitgang_p", "pct_expects_progress", True),
-        ("Mantelzorgers_p", "pct_informal_carer", True),
-        ("langewoonduur_p", "pct_long_term_residents", True),
-        ("mutatiegraad_p", "pct_residential_mobility", True),
+        "social_index",
+        "social_index_subjective",
+        "social_index_objective",
+        "pct_know_each_other",
+        "pct_feel_at_home",
+        "pct_much_contact",
+        "pct_help_each_other",
+        "pct_shared_norms",
+        "pct_attached_to_neighbourhood",
+        "pct_responsible_for_neighbourhood",
+        "pct_volunteering",
+        "pct_active_for_neighbourhood",
+        "pct_contact_with_neighbours",
+        "pct_proud_of_neighbourhood",
+        "pct_trust_municipality",
+        "pct_expects_progress",
+        "pct_informal_carer",
+        "pct_long_term_residents",
+        "pct_residential_mobility",
     ],
-    "FI-subj": [("FI", "physical_index", False)],
-    "VI": [("VI", "safety_index", False)],
+    "FI-subj": ["physical_index"],
+    "VI": ["safety_index"],
 }
 
 
@@ -463,51 +440,55 @@ def _rotterdam_areas(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _rotterdam_profile(world: World, path: Path) -> None:
+    columns = {
+        sheet: [(name, *source_column(name, "rotterdam-wijkprofiel")) for name in names]
+        for sheet, names in PROFILE_SHEETS.items()
+    }
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for year in (2014, 2016):
             areas = _rotterdam_areas(regions(world, year, geometry=False))
-            for sheet, items in PROFILE_ITEMS.items():
+            for sheet, items in columns.items():
                 header = [
                     [None, year, "in hoefijzer = 1"] + [1] * len(items),
-                    ["naam gebied (voormalig deelgemeente)", "wijknr", "BUURT85"] + [c for c, _, _ in items],
-                    [None, None, None] + [name for _, name, _ in items],
+                    ["naam gebied (voormalig deelgemeente)", "wijknr", "BUURT85"] + [code for _, code, _ in items],
+                    [None, None, None] + [name for name, _, _ in items],
                 ]
                 body = [
                     [f"gebied {g}", int(n), name]
-                    + [None if pd.isna(a[v]) else float(a[v]) / (100 if f else 1) for _, v, f in items]
+                    + [None if pd.isna(a[v]) else float(a[v]) * scale for v, _, scale in items]
                     for (_, a), g, n, name in zip(
                         areas.iterrows(), areas["gebied"], areas["wijknr"], areas["region_name"]
                     )
                 ]
                 pd.DataFrame(header + body).to_excel(writer, sheet_name=f"{sheet} {year}", header=False, index=False)
-        pd.DataFrame([["code", "label"]] + [[c, n] for items in PROFILE_ITEMS.values() for c, n, _ in items]).to_excel(
-            writer, sheet_name="Labels", header=False, index=False
-        )
+        labels = [["code", "label"]] + [[code, name] for items in columns.values() for name, code, _ in items]
+        pd.DataFrame(labels).to_excel(writer, sheet_name="Labels", header=False, index=False)
 
 
-CONTEXT = [
-    ("Aantal inwoners", "population", 1),
-    ("aantal huishoudens", "n_households", 1),
-    ("koop", "pct_owner_occupied", 100),
-    ("soc huur", "pct_social_rent", 100),
-    ("een-persoons hh", "pct_single_person_households", 100),
-    ("% studenten", "pct_students", 100),
-    ("65 jr en ouder", "pct_age_65_plus", 100),
-    ("niet-westers allochtoon", "pct_non_western", 100),
-    ("bevolkingsdichtheid", "density", 100),
+CONTEXT_VARIABLES = [
+    "population",
+    "n_households",
+    "pct_owner_occupied",
+    "pct_social_rent",
+    "pct_single_person_households",
+    "pct_students",
+    "pct_age_65_plus",
+    "pct_non_western",
+    "density",
 ]
 
 
 def _rotterdam_context(register: pd.DataFrame, path: Path) -> None:
     areas = _rotterdam_areas(register)
     areas["western"] = areas["pct_non_dutch_origin"] - areas["pct_non_western"]
+    columns = [(name, *source_column(name, "rotterdam-context")) for name in CONTEXT_VARIABLES]
     header = [
-        [None, None, None] + ["Bevolking 1-1-2015"] * len(CONTEXT) + ["Herkomst 1-1-2015"],
-        ["wijknr", "BUURT85", "Gebied"] + [c for c, _, _ in CONTEXT] + ["westers allochtoon"],
+        [None, None, None] + ["Bevolking 1-1-2015"] * len(columns) + ["Herkomst 1-1-2015"],
+        ["wijknr", "BUURT85", "Gebied"] + [column for _, column, _ in columns] + ["westers allochtoon"],
     ]
     body = [
         [int(n), name, g]
-        + [None if pd.isna(a[v]) else float(a[v]) / d for _, v, d in CONTEXT]
+        + [None if pd.isna(a[v]) else float(a[v]) * scale for v, _, scale in columns]
         + [float(a["western"]) / 100]
         for (_, a), n, name, g in zip(areas.iterrows(), areas["wijknr"], areas["region_name"], areas["gebied"])
     ]
@@ -517,20 +498,20 @@ def _rotterdam_context(register: pd.DataFrame, path: Path) -> None:
 
 # --- Amsterdam BBGA -----------------------------------------------------------------------------------------
 
-BBGA = [
-    ("BEVTOTAAL", "population", range(2005, 2019)),
-    ("BEV18_22", "n_age_18_22", range(2005, 2019)),
-    ("BEV23_39", "n_age_23_39", range(2005, 2019)),
-    ("BEV65PLUS_P", "pct_age_65_plus", range(2005, 2019)),
-    ("BEVNW_P", "pct_non_western", range(2005, 2019)),
-    ("BEVALLEENHH_P", "pct_single_person_households", range(2010, 2019)),
-    ("WKOOP_P", "pct_owner_occupied", range(2011, 2019)),
-    ("BEVWOONDUUR", "mean_years_at_address", range(2005, 2019)),
-    ("PVRIJWIL_P", "pct_volunteering", (2012, 2014, 2016)),
-    ("PINZETBRT_P", "pct_active_for_neighbourhood", (2012, 2014, 2016)),
-    ("PBUUR_P", "pct_contact_with_neighbours", (2012, 2014, 2016)),
-    ("LSOCCOH_R", "social_cohesion", range(2012, 2018)),
-    ("LBETROKKEN_R", "involvement", range(2005, 2018, 2)),
+BBGA_VARIABLES = [  # (canonical variable, the years the BBGA has it)
+    ("population", range(2005, 2019)),
+    ("n_age_18_22", range(2005, 2019)),
+    ("n_age_23_39", range(2005, 2019)),
+    ("pct_age_65_plus", range(2005, 2019)),
+    ("pct_non_western", range(2005, 2019)),
+    ("pct_single_person_households", range(2010, 2019)),
+    ("pct_owner_occupied", range(2011, 2019)),
+    ("mean_years_at_address", range(2005, 2019)),
+    ("pct_volunteering", (2012, 2014, 2016)),
+    ("pct_active_for_neighbourhood", (2012, 2014, 2016)),
+    ("pct_contact_with_neighbours", (2012, 2014, 2016)),
+    ("social_cohesion", range(2012, 2018)),
+    ("involvement", range(2005, 2018, 2)),
 ]
 
 
@@ -562,14 +543,15 @@ def _bbga(world: World, data_path: Path, meta_path: Path) -> None:
                 "social_cohesion": 3.5 + 4 * r["trust_neighbours"].mean() + rng.normal(0, 0.1),
                 "involvement": 4 + 6 * r["participates"].mean() + rng.normal(0, 0.15),
             }
-            for variable, name, years in BBGA:
+            for name, years in BBGA_VARIABLES:
+                variable, _ = source_column(name, "amsterdam-bbga")
                 rows.append((year, code, variable, f"{values[name]:.1f}".replace(".", ",") if year in years else ""))
     rows += [(2019, "STAD", "BEVTOTAAL_PROG2018", "1000000")]
     pd.DataFrame(rows, columns=["jaar", "gebiedcode15", "variabele", "waarde"]).to_csv(data_path, sep=";", index=False)
     meta = pd.DataFrame(
         [
             {"Variabele": v, "Label": name, "Definitie": f"synthetic stand-in for {v}", "Bron": "synthetic world"}
-            for v, name, _ in BBGA
+            for v, name in ((source_column(name, "amsterdam-bbga")[0], name) for name, _ in BBGA_VARIABLES)
         ]
         + [
             {
