@@ -12,7 +12,9 @@ import nbformat
 import pytest
 
 from conftest import write_kwb_workbook
+from wijkstudie import study
 from wijkstudie.reproduce import run as reproduce
+from wijkstudie.reproduce import statements
 
 
 def notebook(path, cells, needs=()):
@@ -52,7 +54,8 @@ def project(tmp_path, monkeypatch):
     monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", str(tmp_path / "figures"))
     monkeypatch.setenv("WIJKSTUDIE_DATA", "real")
     monkeypatch.setattr(reproduce, "notebooks_dir", lambda: folder)
-    monkeypatch.setattr(reproduce, "checkout_dir", lambda: tmp_path)
+    monkeypatch.setattr(statements, "checkout_dir", lambda: tmp_path)
+    monkeypatch.setenv("WIJKSTUDIE_BUILD_DIR", str(tmp_path / "build"))
     return tmp_path, folder, data
 
 
@@ -127,7 +130,7 @@ def test_the_report_site_is_written_and_says_which_data(project, capsys):
 def test_only_a_complete_real_run_updates_the_readme(project):
     root, folder, _ = project
     readme = root / "README.md"
-    readme.write_text(f"intro\n{reproduce.README_START}\nold\n{reproduce.README_END}\nrest\n", encoding="utf-8")
+    readme.write_text(f"intro\n{statements.README_START}\nold\n{statements.README_END}\nrest\n", encoding="utf-8")
     reproduce.main([str(folder / "03_alone.ipynb"), "--build", str(root / "build")])  # a partial run
     assert "\nold\n" in readme.read_text()
     reproduce.main(["--build", str(root / "build")])  # a complete run
@@ -157,3 +160,27 @@ def test_a_failing_notebook_fails_the_run_and_is_not_cached(project):
     assert reproduce.main(["--build", str(build)]) == 1
     assert "03_alone" not in runs(build)
     assert reproduce.main(["--build", str(build)]) == 1  # and it runs again next time
+
+
+def test_the_scorecard_says_which_data_produced_it(tmp_path, monkeypatch):
+    from helpers import finding_test
+
+    monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", str(tmp_path))
+    study.record(
+        "F3",
+        [
+            finding_test(files=["kwb-2022.xlsx", "RIVM_gezondheid2020_18+.xlsx"]),
+            finding_test("F6", kind="synthetic", files=["survey.csv"]),
+        ],
+        notebook="02",
+    )
+    checkout = tmp_path / "home" / "me" / "wijkstudie"  # wherever this clone lives
+    monkeypatch.setattr(statements, "checkout_dir", lambda: checkout)
+    mirror = statements.data_statement("real", tmp_path / "mirror", when="2026-11-28")
+    assert mirror.startswith("Produced on 2026-11-28 by `make reproduce` from a local mirror")
+    assert str(tmp_path / "mirror") in mirror  # far from the checkout: the whole path
+    beside = statements.data_statement("real", checkout.parent / "shared" / "data")
+    assert "(../shared/data)" in beside  # beside the checkout: no machine-specific path
+    assert "read 2 files: RIVM_gezondheid2020_18+.xlsx, kwb-2022.xlsx." in mirror  # real tests' files only
+    assert "over the network" in statements.data_statement("real", None)
+    assert "SYNTHETIC" in statements.data_statement("synthetic", None)

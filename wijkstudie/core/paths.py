@@ -56,6 +56,15 @@ def figures_dir() -> Path:
     return (root / "figures") if root else Path.cwd() / "figures"
 
 
+def build_dir() -> Path:
+    """Executed notebooks, their cache, logs and the report site (setting ``build_dir``, else ``build/`` of the
+    checkout, else ``build/`` of the working folder)."""
+    if settings.build_dir is not None:
+        return settings.build_dir
+    root = checkout_dir()
+    return (root / "build") if root else Path.cwd() / "build"
+
+
 def notebooks_dir() -> Path:
     root = checkout_dir()
     return (root / "notebooks") if root else Path.cwd() / "notebooks"

@@ -53,6 +53,13 @@ SPEC = {
         "the cache: raw/ downloads and processed/ tables (default: data/ of the checkout, or the user cache folder)",
         kind="path",
     ),
+    "build_dir": Setting(
+        "WIJKSTUDIE_BUILD_DIR",
+        None,
+        "where the main command keeps executed notebooks, its cache of them, logs and the report site "
+        "(default: build/ of the checkout)",
+        kind="path",
+    ),
     "figures_dir": Setting(
         "WIJKSTUDIE_FIGURES_DIR",
         None,

@@ -21,14 +21,14 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from ..core import runlog
-from ..core.paths import checkout_dir, figures_dir, notebooks_dir
+from ..core.paths import build_dir, figures_dir, notebooks_dir
 from ..core.settings import settings
 from ..data.origin import choose_data, mirror_dir
-from ..study.results import files_used, results_dir
-from ..study.scorecard import summary_markdown, write_scorecard
+from ..study.results import results_dir
+from ..study.scorecard import write_scorecard
 from .notebook_cache import NotebookCache, Run, fingerprint, package_fingerprint, run_key
+from .statements import data_statement, run_data, update_readme
 
-README_START, README_END = "<!-- scorecard:start -->", "<!-- scorecard:end -->"
 SYNTHETIC_BANNER = (
     "DATA: SYNTHETIC. Neither the network nor a mirror (WIJKSTUDIE_MIRROR) gave the real data, so every notebook "
     "ran on the synthetic world (wijkstudie/synthetic/scenarios/default.yaml) and every result below is synthetic, not "
@@ -59,56 +59,6 @@ def run_notebook(path: Path, out_dir: Path, timeout: int = 1200, env: dict | Non
         out_dir.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, out_dir / path.name)
     return time.perf_counter() - start
-
-
-def _shown(path: Path) -> str:
-    """A path as the README shows it: relative to the checkout when it lies beside or inside it."""
-    root = checkout_dir()
-    if root:
-        relative = os.path.relpath(Path(path).resolve(), root.resolve())
-        if relative.count("..") <= 1:
-            return relative
-    return str(path)
-
-
-def data_statement(mode: str, mirror: Path | None, when: str | None = None, files: bool = True) -> str:
-    """Which data produced the scorecard, and when: the synthetic world, a local mirror of the publishers' files
-    (with the files the real tests read, unless ``files`` is false) or the publishers over the network."""
-    when = when or time.strftime("%Y-%m-%d")
-    if mode == "synthetic":
-        return f"Produced on {when} from the SYNTHETIC world: no result below is evidence about real neighbourhoods."
-    files = files_used() if files else []
-    where = (
-        f"a local mirror of the publishers' files ({_shown(mirror)})"
-        if mirror
-        else "the publishers' servers over the network (and the local cache)"
-    )
-    listed = f" The real-data tests read {len(files)} files: {', '.join(files)}." if files else ""
-    return f"Produced on {when} by `make reproduce` from {where}.{listed}"
-
-
-def _run_data(mode: str, mirror: Path | None, when: str) -> str:
-    """One line for a notebook page: which data this run used."""
-    if mode == "synthetic":
-        return "SYNTHETIC data (the synthetic world's mirror)"
-    return f"real data, from the local mirror {_shown(mirror)}" if mirror else f"real data, downloaded ({when})"
-
-
-def update_readme(table, statement: str = "") -> bool:
-    """Put the latest scorecard between the scorecard markers of the checkout's README."""
-    root = checkout_dir()
-    readme = root / "README.md" if root else None
-    if not readme or not readme.is_file():
-        return False
-    text = readme.read_text(encoding="utf-8")
-    if README_START not in text or README_END not in text:
-        return False
-    head, rest = text.split(README_START, 1)
-    _, tail = rest.split(README_END, 1)
-    readme.write_text(
-        f"{head}{README_START}\n{summary_markdown(table, statement)}\n{README_END}{tail}", encoding="utf-8"
-    )
-    return True
 
 
 def needs_of(nb) -> list[str]:
@@ -178,7 +128,7 @@ class Reproduction:
             when,
             inputs=[fingerprint(p) for p in logged["read"] if Path(p).is_file()],
             datasets=runlog.datasets(log),
-            data=_run_data(self.mode, self.mirror, when),
+            data=run_data(self.mode, self.mirror, when),
         )
         return self.cache.store(run, self.executed_dir / path.name, self.figures, logged["wrote"])
 
@@ -210,60 +160,73 @@ class Reproduction:
         return [self.runs[p.stem] for p in self.paths if p.stem in self.runs]
 
 
-def main(argv=None) -> int:
+def arguments(argv=None) -> argparse.Namespace:
+    """The command line of ``python -m wijkstudie.reproduce``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", help="notebooks to run (default: all in notebooks/)")
     parser.add_argument("--force", action="store_true", help="execute every notebook, whatever the cache holds")
     parser.add_argument(
         "--jobs", type=int, default=os.cpu_count() or 1, help="notebooks run at once (default: one per core)"
     )
-    parser.add_argument("--build", type=Path, default=None, help="the build folder (default: build/ of the checkout)")
+    parser.add_argument("--build", type=Path, default=None, help="the build folder (default: setting build_dir)")
     parser.add_argument("--no-readme", action="store_true", help="leave the README's scorecard as it is")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def prepare_data() -> tuple[str, str]:
+    """Choose real or synthetic data for every kernel of this run (the synthetic world's mirror is written once, here,
+    not by two kernels at the same time). Returns (mode, the banner line that says which)."""
+    mode = choose_data()
+    if mode == "synthetic":
+        mirror_dir(ensure=True)
+        return mode, SYNTHETIC_BANNER
+    where = f"from the mirror {mirror_dir()}" if mirror_dir() else "from the publishers (network) and the cache"
+    return mode, f"data: real, {where}"
+
+
+def forget_gone_notebooks(paths: list[Path]) -> None:
+    """A complete run keeps no recorded test of a notebook that no longer exists."""
+    names = {p.stem for p in paths}
+    for path in results_dir().glob("*__*.json"):
+        if path.stem.split("__", 1)[1] not in names:
+            path.unlink()
+
+
+def readme_note(mode: str, partial: bool, failed: bool, keep: bool, table, statement: str) -> str:
+    """Rewrite the README's scorecard after a complete, successful real run (only then); say what happened."""
+    if mode == "synthetic":
+        return "README.md keeps its real-data scorecard (this run was synthetic)"
+    if partial or failed:  # a partial or failed run would put an incomplete scorecard there
+        return "README.md keeps its scorecard (only a complete, successful run updates it)"
+    if keep:
+        return "README.md keeps its scorecard (--no-readme)"
+    return "README.md shows this scorecard" if update_readme(table, statement) else ""
+
+
+def main(argv=None) -> int:
+    """Run the notebooks that changed, then write the scorecard, the README's scorecard and the site."""
+    from . import site
+
+    args = arguments(argv)
     os.environ.setdefault("MPLBACKEND", "Agg")
     start = time.perf_counter()
     paths = [Path(p).resolve() for p in args.notebooks] or sorted(notebooks_dir().glob("[0-9][0-9]_*.ipynb"))
-    build = args.build or (checkout_dir() or Path.cwd()) / "build"
-    mode = choose_data()
-    if mode == "synthetic":  # written once, before the kernels start, not by two of them at the same time
-        from ..synthetic import mirror
-
-        mirror()
-    banner = (
-        SYNTHETIC_BANNER
-        if mode == "synthetic"
-        else (
-            "data: real, "
-            + (f"from the mirror {mirror_dir()}" if mirror_dir() else "from the publishers (network) and the cache")
-        )
-    )
+    build = args.build or build_dir()
+    mode, banner = prepare_data()
     print(banner)
     reproduction = Reproduction(paths, build, args.force, args.jobs, mode)
-    if not args.notebooks:  # a full run keeps no recorded test of a notebook that is gone
-        names = {p.stem for p in paths}
-        for path in results_dir().glob("*__*.json"):
-            if path.stem.split("__", 1)[1] not in names:
-                path.unlink()
-    to_run = reproduction.plan()
-    reproduction.run(to_run)
+    if not args.notebooks:
+        forget_gone_notebooks(paths)
+    reproduction.run(reproduction.plan())
     runs = reproduction.ordered()
     statement = data_statement(mode, reproduction.mirror)
     table = write_scorecard(statement=statement)
-    if mode == "synthetic":
-        readme_note = "README.md keeps its real-data scorecard (this run was synthetic)"
-    elif args.notebooks or reproduction.failed:  # a partial or failed run would put an incomplete scorecard there
-        readme_note = "README.md keeps its scorecard (only a complete, successful run updates it)"
-    elif args.no_readme:
-        readme_note = "README.md keeps its scorecard (--no-readme)"
-    else:
-        readme_note = "README.md shows this scorecard" if update_readme(table, statement) else ""
-    from . import site
-
+    note = readme_note(mode, bool(args.notebooks), bool(reproduction.failed), args.no_readme, table, statement)
     banner_line = data_statement(mode, reproduction.mirror, files=False)
     site.save_runs(build, runs, statement, banner_line, mode == "synthetic")
     index = site.build(build / "site", runs, table, statement, banner_line, mode == "synthetic", reproduction.figures)
     complete = not args.notebooks and not reproduction.failed
-    _summary(banner, table, readme_note, runs, reproduction.failed, index, time.perf_counter() - start, complete)
+    _summary(banner, table, note, runs, reproduction.failed, index, time.perf_counter() - start, complete)
     return 1 if reproduction.failed else 0
 
 
@@ -279,7 +242,7 @@ def _summary(banner, table, readme_note, runs, failed, index, seconds, complete=
     print("\n=== summary ===")
     print(banner)
     print(
-        f"scorecard (figures/scorecard.md; verdicts by the rule in wijkstudie/study/findings.yaml)"
+        f"scorecard ({figures_dir() / 'scorecard.md'}; verdicts by the rules in wijkstudie/study/findings.yaml)"
         f"{'; ' + readme_note if readme_note else ''}:"
     )
     for key, group in table.groupby("finding", sort=False):
@@ -300,7 +263,7 @@ def _summary(banner, table, readme_note, runs, failed, index, seconds, complete=
         how = f"from the cache (ran {r.when} in {r.seconds:.1f} s)" if r.cached else f"ran in {r.seconds:6.1f} s"
         print(f"  {r.name:<40} {how}")
     for name in failed:
-        print(f"  {name:<40} FAILED (see build/notebooks/{name}.ipynb)")
+        print(f"  {name:<40} FAILED (see {build_dir() / 'notebooks' / name}.ipynb)")
     print(f"total {seconds:.1f} s")
 
 
@@ -309,7 +272,9 @@ def run(argv=None) -> int:
     try:
         return main(argv)
     except KeyboardInterrupt:
-        print("\nreproduce: interrupted (the notebooks run so far are in build/notebooks/)", file=sys.stderr)
+        print(
+            f"\nreproduce: interrupted (the notebooks run so far are in {build_dir() / 'notebooks'})", file=sys.stderr
+        )
         return 130
 
 
