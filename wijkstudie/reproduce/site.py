@@ -293,10 +293,10 @@ def save_runs(build_dir: Path, runs: list[Run], statement: str, banner: str, syn
 
 def main(argv=None) -> int:
     """Rebuild the site from the last run of the main command (``build/runs.json``)."""
-    from ..core.paths import checkout_dir, figures_dir
+    from ..core import paths
     from ..study.scorecard import scorecard
 
-    build_dir = Path(argv[0]) if argv else (checkout_dir() or Path.cwd()) / "build"
+    build_dir = Path(argv[0]) if argv else paths.build_dir()
     try:
         payload = json.loads((build_dir / RUNS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -310,7 +310,7 @@ def main(argv=None) -> int:
         payload["statement"],
         payload["banner"],
         payload["synthetic"],
-        figures_dir(),
+        paths.figures_dir(),
     )
     print(f"site written: {index}")
     return 0
