@@ -53,6 +53,7 @@ def reference(key: str) -> dict:
 
 
 def reference_text(key: str, language: str = "en") -> str:
+    """A published reference value in one line: its text, value and unit, and its source."""
     ref = reference(key)
     value = f"{ref['relation'] + ' ' if ref['relation'] else ''}{ref['value']:g}{'' if ref['unit'] != '%' else ' %'}"
     unit = f" ({ref['unit']})" if ref["unit"] != "%" else ""
@@ -175,6 +176,7 @@ ESTIMATORS = (  # the estimator of a ModelResult, from the start of its model's 
 
 
 def estimator_of(model: str) -> str:
+    """The estimator of a ModelResult, in the words findings.yaml's primary specifications use."""
     for start, name in ESTIMATORS:
         if model.startswith(start):
             return name
@@ -182,6 +184,7 @@ def estimator_of(model: str) -> str:
 
 
 def outcome_of_formula(formula: str) -> str:
+    """The outcome (left-hand side) of a model formula."""
     return formula.split("~", 1)[0].strip() if "~" in formula else ""
 
 
@@ -586,4 +589,5 @@ def association_label(label: str) -> str:
 
 
 def isnan(value) -> bool:
+    """Whether a value is missing (None or NaN)."""
     return value is None or (isinstance(value, float) and math.isnan(value))

@@ -186,6 +186,7 @@ def f5_resident_formula(breakpoint: float) -> str:
 
 
 def f5_resident_terms() -> list[str]:
+    """The terms of the resident-level F5 model, one per part of the claim."""
     return [term for _, term, _ in F5_RESIDENT_TERMS.values()]
 
 

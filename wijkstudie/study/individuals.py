@@ -141,6 +141,7 @@ F6_GROUPS = {"knows the plans": {"aware_of_plans": 1}, "does not know them": {"a
 
 
 def f6_tests(models: dict, residents: pd.DataFrame, notebook: str) -> list:
+    """F6's finding tests from ``f6_models``: knowing the plans, in the problem areas (the primary) and in all areas."""
     scope = scope_of(residents)
     return [
         fd.from_model(

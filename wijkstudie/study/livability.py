@@ -41,6 +41,7 @@ def _share_text(share: float) -> str:
 
 
 def proxy_name(share: float = PROBLEM_SHARE) -> str:
+    """The proxy livability class's name in test labels, with its cut-off."""
     return f"proxy: worst {100 * share:.0f} % on money problems and incomes"
 
 

@@ -21,6 +21,7 @@ VALUE_PREFIX = "value__"
 
 
 def results_dir(folder: Path | None = None) -> Path:
+    """Where recorded results lie: ``folder``, else ``results/`` of the figures folder."""
     return Path(folder) if folder else figures_dir() / "results"
 
 

@@ -38,6 +38,7 @@ def _number(value: float, scale: str) -> str:
 
 
 def interval_text(estimate: float, low: float, high: float, scale: str) -> str:
+    """An estimate with its interval as the scorecard writes it on its scale (``+0.12 [-0.05, +0.29]``)."""
     unit = {"percentile": " (percentile)", "years": " years", "percentage points": " pp"}.get(scale, "")
     return f"{_number(estimate, scale)} [{_number(low, scale)}, {_number(high, scale)}]{unit}"
 
@@ -98,6 +99,7 @@ def verdict_line(key: str, judgement: Judgement, tests: list[FindingTest]) -> st
 
 
 def pooled_text(judgement: Judgement) -> str:
+    """The pooled estimate of a finding's counted samples in one line, or "" when there is none."""
     p = judgement.pooled
     if not p:
         return ""
@@ -175,6 +177,7 @@ def _case_text(test: FindingTest) -> str:
 
 
 def judgements(tests: list[FindingTest]) -> dict[str, Judgement]:
+    """Every finding of the registry judged on ``tests``."""
     return {key: judge(key, tests) for key in registry()["findings"]}
 
 
@@ -262,6 +265,8 @@ def _counted_line(r) -> str:
 
 
 def finding_markdown(key: str, group: pd.DataFrame, tests: list[FindingTest]) -> str:
+    """One finding in full for ``scorecard.md``: claim, source, verdict, counted samples, robustness rows, the tests
+    that do not count and why, method checks and caveats (``group``: its rows of the scorecard)."""
     spec = finding(key)
     first = group.iloc[0]
     lines = [
@@ -366,6 +371,7 @@ def caveats_markdown(key: str, tests: list[FindingTest]) -> list[str]:
 
 
 def rules_markdown() -> str:
+    """The verdict, case, threshold and method-check rules of findings.yaml, as paragraphs."""
     rules = registry()
     return "\n\n".join(
         f"**{name.replace('_', ' ').capitalize()}.** " + " ".join(rules[name].split())

@@ -380,6 +380,7 @@ def sensitivity(finding_key: str, tests: list[FindingTest]) -> dict[str, str]:
 
 
 def judge_all(tests: list[FindingTest]) -> dict[str, Judgement]:
+    """Every finding of the registry judged on ``tests`` ({finding: Judgement})."""
     return {key: judge(key, tests) for key in registry()["findings"]}
 
 
