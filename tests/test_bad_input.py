@@ -6,8 +6,9 @@ import sys
 import pytest
 
 import wijkstudie as ws
-from conftest import FIXTURES, write_kwb_workbook
 from wijkstudie.cli import main
+
+from helpers import FIXTURES, write_kwb_workbook
 
 
 def run_cli(*args):

@@ -5,7 +5,8 @@ import shutil
 import pandas as pd
 
 import wijkstudie as ws
-from conftest import FIXTURES
+
+from helpers import FIXTURES
 
 
 def test_second_load_comes_from_the_cache_and_is_identical(fresh_cache, tmp_path, monkeypatch):

@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 
 import wijkstudie as ws
-from conftest import FIXTURES
 from wijkstudie.data import download
 from wijkstudie.data.catalogue import Resource
+
+from helpers import FIXTURES
 
 URL_RESOURCE = Resource(
     dataset="test-geo",

@@ -16,8 +16,9 @@ import pandas as pd
 import pytest
 
 import wijkstudie as ws
-from conftest import FIXTURES, REAL_MIRROR, write_kwb_workbook
 from wijkstudie.microdata.survey import read_microdata
+
+from helpers import FIXTURES, MAPPING, REAL_MIRROR, kwb_rows, survey, write_kwb_workbook
 
 KWB_2017 = "cbs-kwb/indicators_buurt_wijk_gemeente.csv"
 
@@ -90,44 +91,6 @@ def test_wijken_whose_gemeente_is_missing_are_counted(tmp_path, cache_still_work
 
 
 # --- 2. misread numbers ------------------------------------------------------------------------------------------
-
-
-def kwb_rows(changes=None):
-    rows = [
-        {
-            "gwb_code_10": "GM9901",
-            "regio": "Testdorp",
-            "gm_naam": "Testdorp",
-            "recs": "Gemeente",
-            "a_inw": 1000,
-            "a_hh": 500,
-            "p_koopw": 60,
-            "g_wozbag": 300,
-        },
-        {
-            "gwb_code_10": "BU99010000",
-            "regio": "Oud",
-            "gm_naam": "Testdorp",
-            "recs": "Buurt",
-            "a_inw": 600,
-            "a_hh": 400,
-            "p_koopw": 55,
-            "g_wozbag": 250,
-        },
-        {
-            "gwb_code_10": "BU99010001",
-            "regio": "Nieuw",
-            "gm_naam": "Testdorp",
-            "recs": "Buurt",
-            "a_inw": 400,
-            "a_hh": 100,
-            "p_koopw": 70,
-            "g_wozbag": 280,
-        },
-    ]
-    for (row, column), value in (changes or {}).items():
-        rows[row][column] = value
-    return rows
 
 
 def test_dutch_and_english_number_formats_are_read_deliberately(tmp_path, cache_still_works):
@@ -254,8 +217,6 @@ def test_a_self_intersecting_polygon_is_repaired_and_counted(tmp_path, cache_sti
 
 
 # --- 5. survey values --------------------------------------------------------------------------------------------
-
-from test_microdata import MAPPING, survey  # noqa: E402
 
 
 def test_impossible_survey_values_are_listed_in_one_error(tmp_path):

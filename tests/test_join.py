@@ -2,7 +2,8 @@ import pandas as pd
 import pytest
 
 import wijkstudie as ws
-from conftest import FIXTURES
+
+from helpers import FIXTURES
 
 
 def test_join_reports_matched_and_unmatched_per_level():

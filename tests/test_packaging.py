@@ -5,7 +5,7 @@ import tomllib
 
 import yaml
 
-from conftest import REPO
+from helpers import REPO
 
 
 def _name(requirement: str) -> str:
@@ -54,3 +54,16 @@ def test_every_dataset_has_a_citation_to_copy():
         assert c["citation"].startswith(f"{dataset.publisher} (") and f"Licence: {dataset.licence}." in c["citation"]
     rivm = citation("rivm-gezondheid", [2020])
     assert "50090NED" in rivm["citation"] and "(2020)" in rivm["citation"]
+
+
+def test_tests_import_helpers_not_a_conftest_or_another_test_module():
+    """Plain helpers live in tests/helpers.py; importing a conftest (there are two) or a test module works only
+    by the accident of sys.path order."""
+    offenders = [
+        f"{path.name}:{n}"
+        for path in sorted((REPO / "tests").glob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.match(r"\s*(from|import)\s+(conftest|test_\w+)\b", line)
+    ]
+    assert len(list((REPO / "tests").glob("test_*.py"))) > 20
+    assert offenders == []

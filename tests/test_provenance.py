@@ -5,11 +5,12 @@ import pandas as pd
 import pytest
 
 import wijkstudie as ws
-from conftest import FIXTURES
 from wijkstudie.core.provenance import UNKNOWN, Provenance, Source, combine, provenance_of
 from wijkstudie.models import area_regression
 from wijkstudie.study import findings as fd
 from wijkstudie.study import verdicts
+
+from helpers import FIXTURES
 
 
 @pytest.fixture(params=["real", "synthetic"])

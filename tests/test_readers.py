@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 import wijkstudie as ws
-from conftest import FIXTURES, write_kwb_workbook, write_rotterdam_profile
+
+from helpers import FIXTURES, write_kwb_workbook, write_rotterdam_profile
 
 
 def test_kwb_open_data_csv(tmp_path):

@@ -12,7 +12,8 @@ import pytest
 from shapely.geometry import box
 
 import wijkstudie as ws
-from conftest import write_kwb_workbook
+
+from helpers import FIXTURES, write_kwb_workbook
 
 KWB_ROWS = [
     {
@@ -98,8 +99,6 @@ def test_a_csv_saved_from_the_workbook(tmp_path, separator, encoding):
 
 
 def test_an_odata_export_named_by_its_table_id_gets_its_year_from_the_id(tmp_path):
-    from conftest import FIXTURES
-
     renamed = tmp_path / "85039NED_TypedDataSet_12052026.csv"
     renamed.write_bytes((FIXTURES / "kwb-odata-2017.csv").read_bytes())
     report = ws.report(ws.read_file(renamed))

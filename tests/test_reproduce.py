@@ -11,8 +11,9 @@ import time
 import nbformat
 import pytest
 
-from conftest import write_kwb_workbook
 from wijkstudie.reproduce import run as reproduce
+
+from helpers import kwb_rows, write_kwb_workbook
 
 
 def notebook(path, cells, needs=()):
@@ -84,8 +85,6 @@ def test_only_what_changed_runs_again(project):
     os.utime(data, None)  # touched: a new modification time, the same content (hash)
     assert reproduce.main(["--build", str(build)]) == 0
     assert all(r["cached"] for r in runs(build).values())
-
-    from test_hostile_inputs import kwb_rows
 
     write_kwb_workbook(data, rows=kwb_rows({(0, "a_inw"): 2000}))  # the data changed: it and its dependant run
     assert reproduce.main(["--build", str(build)]) == 0

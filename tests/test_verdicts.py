@@ -4,13 +4,14 @@ specification; Holm's adjustment; the five verdict words; method checks."""
 import math
 
 import pytest
-from helpers import finding_test as make
 from statsmodels.stats.multitest import multipletests
 
 import wijkstudie as ws
 from wijkstudie.study import evidence as ev
 from wijkstudie.study import findings as fd
 from wijkstudie.study import verdicts as vd
+
+from helpers import finding_test as make
 
 
 @pytest.mark.parametrize(
