@@ -65,14 +65,29 @@ def test_the_data_descriptions_ship_with_the_package():
     assert all(any(fnmatch.fnmatch(f, pattern) for pattern in data) for f in shipped), shipped
 
 
-def test_the_citation_file_names_this_version_and_licence():
+def test_the_metadata_is_complete():
+    meta = project()
+    assert meta["license"] == "MIT" and meta["license-files"] == ["LICENSE"]  # an SPDX expression (PEP 639)
+    assert (REPO / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+    assert meta["authors"] == [{"name": "wijkstudie maintainers"}]
+    assert meta["requires-python"] == ">=3.11" and meta["keywords"] and meta["description"]
+    classifiers = meta["classifiers"]
+    assert "Programming Language :: Python :: 3.11" in classifiers
+    assert not any(c.startswith("License ::") for c in classifiers)  # the licence expression says it, once
+    build = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["build-system"]
+    assert build["requires"] == ["setuptools>=77"]  # the first setuptools that reads license = "MIT"
+
+
+def test_the_citation_file_names_this_version_licence_authors_and_keywords():
     from wijkstudie.core.version import __version__
 
     citation = yaml.safe_load((REPO / "CITATION.cff").read_text(encoding="utf-8"))
     meta = project()
-    assert citation["cff-version"] == "1.2.0" and citation["title"] and citation["authors"]
+    assert citation["cff-version"] == "1.2.0" and citation["title"]
     assert str(citation["version"]) == __version__
-    assert citation["license"] == meta["license"]["text"] and (REPO / "LICENSE").is_file()
+    assert citation["license"] == meta["license"] and (REPO / "LICENSE").is_file()
+    assert citation["authors"] == meta["authors"]
+    assert citation["keywords"] == meta["keywords"]
 
 
 def test_every_dataset_has_a_citation_to_copy():
