@@ -4,6 +4,8 @@ tests never import): paths, small files in the publishers' layouts, hand-made fi
 from __future__ import annotations
 
 import os
+import subprocess
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +16,23 @@ from wijkstudie.study import findings as fd
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def run_cli(capsys, *args) -> subprocess.CompletedProcess:
+    """The ``wijkstudie`` command run in this process (``wijkstudie.cli.main``), as ``subprocess.run`` would report
+    it: the exit status, standard output, and standard error with the warnings a user would see there."""
+    from wijkstudie.cli import main
+
+    capsys.readouterr()  # what the test printed before
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:  # argparse refuses the arguments
+            code = exc.code
+    out, err = capsys.readouterr()
+    shown = "".join(warnings.formatwarning(w.message, w.category, w.filename, w.lineno) for w in caught)
+    return subprocess.CompletedProcess(["wijkstudie", *map(str, args)], code, out, shown + err)
 
 
 def _real_mirror() -> Path | None:

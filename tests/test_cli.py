@@ -1,3 +1,6 @@
+"""The ``wijkstudie`` command: called in-process (``wijkstudie.cli.main``) except one smoke test per command, which
+runs it as a user does, in a process of its own."""
+
 import json
 import subprocess
 import sys
@@ -5,6 +8,8 @@ import sys
 import pytest
 
 import wijkstudie as ws
+
+from helpers import FIXTURES, run_cli
 
 EXPECTED = {  # file -> (source, year, levels)
     "rivm-gezondheid/RIVM_gezondheid2020_18+.xlsx": (
@@ -79,12 +84,8 @@ def test_every_snapshot_file_is_covered(mirror):
 
 
 @pytest.mark.parametrize("rel", sorted(EXPECTED))
-def test_inspect_json_for_every_snapshot_file(mirror, rel):
-    result = subprocess.run(
-        [sys.executable, "-m", "wijkstudie.cli", "data", "inspect", str(mirror / rel), "--json"],
-        capture_output=True,
-        text=True,
-    )
+def test_inspect_json_for_every_snapshot_file(mirror, rel, capsys):
+    result = run_cli(capsys, "data", "inspect", mirror / rel, "--json")
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert {"source", "year", "levels", "variables", "warnings"} <= set(summary)
@@ -93,19 +94,8 @@ def test_inspect_json_for_every_snapshot_file(mirror, rel):
     assert all(isinstance(n, int) for n in summary["variables"].values())
 
 
-def test_inspect_text_summary(mirror):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "wijkstudie.cli",
-            "data",
-            "inspect",
-            str(mirror / "cbs-kwb" / "CBS-Utrecht-kwb-2023.xlsx"),
-        ],
-        capture_output=True,
-        text=True,
-    )
+def test_inspect_text_summary(mirror, capsys):
+    result = run_cli(capsys, "data", "inspect", mirror / "cbs-kwb" / "CBS-Utrecht-kwb-2023.xlsx")
     assert result.returncode == 0
     assert "year:  2023" in result.stdout
     assert "empty in this file (every level): mean_income_per_resident" in result.stdout
@@ -113,10 +103,52 @@ def test_inspect_text_summary(mirror):
     assert "offline mirror" not in result.stdout  # inspect reads a file, not a catalogue resource
 
 
-def test_list_and_describe():
-    out = subprocess.run([sys.executable, "-m", "wijkstudie.cli", "data", "list"], capture_output=True, text=True)
-    assert out.returncode == 0 and "rivm-gezondheid" in out.stdout
-    out = subprocess.run(
-        [sys.executable, "-m", "wijkstudie.cli", "data", "describe", "BBGA"], capture_output=True, text=True
+def test_list_and_describe(capsys):
+    result = run_cli(capsys, "data", "list")
+    assert result.returncode == 0 and "rivm-gezondheid" in result.stdout
+    result = run_cli(capsys, "data", "describe", "rivm-gezondheid")
+    assert result.returncode == 0 and "RIVM" in result.stdout
+    result = run_cli(capsys, "data", "describe", "BBGA")
+    assert result.returncode == 1 and "unknown dataset 'BBGA'" in result.stderr
+
+
+def test_fetch_from_the_mirror(mirror, capsys):
+    result = run_cli(capsys, "data", "fetch", "kwb", "--year", "2023")
+    assert result.returncode == 0, result.stderr
+    assert "CBS-Utrecht-kwb-2023.xlsx" in result.stdout
+
+
+def test_a_usage_error_is_argparses_status_2(capsys):
+    result = run_cli(capsys, "data", "inspect")
+    assert result.returncode == 2 and "the following arguments are required: file" in result.stderr
+
+
+# --- one smoke test per command, in a process of its own, as a user runs it ---------------------------------------
+
+
+def command(*args, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "wijkstudie.cli", *map(str, args)], capture_output=True, text=True, **kwargs
     )
-    assert out.returncode == 1 and "unknown dataset 'BBGA'" in out.stderr
+
+
+def test_smoke_inspect():
+    result = command("data", "inspect", FIXTURES / "wijken-2024.geojson", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["source"] == "cbs-wijken"
+
+
+def test_smoke_list():
+    result = command("data", "list")
+    assert result.returncode == 0 and "rivm-gezondheid" in result.stdout
+
+
+def test_smoke_describe_an_unknown_name_is_one_line_and_status_1():
+    result = command("data", "describe", "BBGA")
+    assert result.returncode == 1 and result.stderr.count("\n") == 1 and "unknown dataset 'BBGA'" in result.stderr
+
+
+def test_smoke_fetch(mirror):
+    result = command("data", "fetch", "kwb", "--year", "2023")
+    assert result.returncode == 0, result.stderr
+    assert "CBS-Utrecht-kwb-2023.xlsx" in result.stdout

@@ -2,8 +2,6 @@
 in every CBS attribute convention, format and coordinate system. Each is recognised by its content."""
 
 import json
-import subprocess
-import sys
 import zipfile
 
 import geopandas as gpd
@@ -13,7 +11,7 @@ from shapely.geometry import box
 
 import wijkstudie as ws
 
-from helpers import FIXTURES, write_kwb_workbook
+from helpers import FIXTURES, run_cli, write_kwb_workbook
 
 KWB_ROWS = [
     {
@@ -216,21 +214,15 @@ def test_a_damaged_crosswalk_file(tmp_path, mirror):
         ws.read_file(damaged)
 
 
-def test_inspect_recognises_the_files_users_have(tmp_path):
+def test_inspect_recognises_the_files_users_have(tmp_path, capsys):
     gpkg = tmp_path / "wijkbuurtkaart_2023_v1.gpkg"
     boundaries("pdok", "buurt", crs=28992).to_file(gpkg, layer="buurten", driver="GPKG")
     sheet = tmp_path / "export.xlsx"
     pd.DataFrame(KWB_ROWS).to_excel(sheet, sheet_name="Blad1", index=False)
     for path, extra, expected in ((gpkg, [], ("cbs-buurten", 2021)), (sheet, ["--year", "2022"], ("kwb", 2022))):
-        result = subprocess.run(
-            [sys.executable, "-m", "wijkstudie.cli", "data", "inspect", str(path), "--json", *extra],
-            capture_output=True,
-            text=True,
-        )
+        result = run_cli(capsys, "data", "inspect", path, "--json", *extra)
         assert result.returncode == 0, result.stderr
         summary = json.loads(result.stdout)
         assert (summary["source"], summary["year"]) == expected
-    result = subprocess.run(
-        [sys.executable, "-m", "wijkstudie.cli", "data", "inspect", str(sheet)], capture_output=True, text=True
-    )
+    result = run_cli(capsys, "data", "inspect", sheet)
     assert result.returncode == 1 and result.stderr.count("\n") == 1 and "--year 2023" in result.stderr

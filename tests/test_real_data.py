@@ -8,6 +8,8 @@ import pytest
 
 import wijkstudie as ws
 
+from helpers import run_cli
+
 
 def test_rivm_2020_both_age_groups(mirror):
     for variant, suppressed_at_least in (("18+", 700), ("65+", 1000)):
@@ -123,15 +125,10 @@ def test_all_columns_keeps_the_source_columns_under_their_names(mirror):
     assert full["WekelijkseSporters_6"].dtype == "float64" and len(full) == len(slim) == 355
 
 
-def test_fetch_all_reports_what_the_mirror_lacks(mirror):
-    import subprocess
-    import sys
-
+def test_fetch_all_reports_what_the_mirror_lacks(mirror, capsys):
     from wijkstudie.data.catalogue import datasets
 
-    result = subprocess.run(
-        [sys.executable, "-m", "wijkstudie.cli", "data", "fetch", "--all"], capture_output=True, text=True
-    )
+    result = run_cli(capsys, "data", "fetch", "--all")
     assert result.returncode == 1  # most years are not in the snapshot: they need the network
     lines = result.stdout.splitlines()
     ok = [line for line in lines if line.startswith("ok")]
