@@ -323,11 +323,13 @@ def test_a_bookkeeping_file_of_the_wrong_shape_is_rebuilt(tmp_path, content, cac
 def test_a_report_of_the_wrong_shape_is_rebuilt(tmp_path, cache_still_works):
     path = write_kwb_workbook(tmp_path / "kwb-2023.xlsx")
     good = ws.read_file(path)
-    for meta in (cache_still_works / "processed").glob("*.json"):
-        if meta.name != "fingerprints.json":
-            meta.write_text('["not", "a", "report"]', encoding="utf-8")
+    processed = cache_still_works / "processed"
+    reports = sorted(p for p in processed.glob("*.json") if p.name != "fingerprints.json")
+    assert len(reports) == 1 and reports[0].with_suffix(".parquet").is_file()  # the one table read, and its report
+    reports[0].write_text('["not", "a", "report"]', encoding="utf-8")
     again = ws.read_file(path)
     pd.testing.assert_frame_equal(good, again)
+    assert json.loads(reports[0].read_text(encoding="utf-8"))["identification"]["dataset"] == "kwb"  # rebuilt
 
 
 def test_temporary_files_left_by_killed_loads_are_removed_on_the_next_run(tmp_path, cache_still_works):

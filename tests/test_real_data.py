@@ -1,5 +1,6 @@
 """Loading every file of the real snapshot, with the counts the MANIFEST documents."""
 
+import json
 import shutil
 
 import geopandas as gpd
@@ -112,10 +113,15 @@ def test_renamed_real_file_is_recognised_by_content(mirror, tmp_path):
 
 def test_loading_never_writes_into_the_mirror(mirror, fresh_cache):
     before = {p: p.stat().st_mtime_ns for p in mirror.rglob("*")}
+    read = [mirror / "cbs-kwb" / "CBS-Utrecht-kwb-2023.xlsx", mirror / "geo" / "wijken-2024.geojson"]
+    assert all(p in before for p in read)
     ws.load("kwb", year=2023)
-    ws.load("rotterdam-wijkprofiel", year=2014)
+    ws.load("rotterdam-wijkprofiel", year=2014)  # links its areas to CBS codes through the 2024 wijken
     assert {p: p.stat().st_mtime_ns for p in mirror.rglob("*")} == before
-    assert any((fresh_cache / "processed").iterdir())
+    reports = [p for p in (fresh_cache / "processed").glob("*.json") if p.name != "fingerprints.json"]
+    cached = {json.loads(p.read_text(encoding="utf-8"))["identification"]["dataset"] for p in reports}
+    assert cached == {"kwb", "rotterdam-wijkprofiel", "cbs-wijken"} and len(reports) == 3  # in the cache instead
+    assert all(p.with_suffix(".parquet").is_file() for p in reports)
 
 
 def test_all_columns_keeps_the_source_columns_under_their_names(mirror):

@@ -113,6 +113,8 @@ def test_the_report_site_is_written_and_says_which_data(project, capsys):
     page = (build / "site" / "notebooks" / "01_reads.html").read_text(encoding="utf-8")
     assert '<img src="../figures/01_figure.png"' in page and (build / "site" / "figures" / "01_figure.png").is_file()
     assert "real data" in page
+    pages = {str(p.relative_to(build / "site")) for p in (build / "site").rglob("*.html")}
+    assert {"index.html", "sources.html", "notebooks/01_reads.html"} <= pages
     for html in (build / "site").rglob("*.html"):  # nothing is fetched at view time: links out are fine, assets not
         text = html.read_text(encoding="utf-8")
         assert not re.search(r'(src|data-src)\s*=\s*["\']?(https?:)?//', text), html
