@@ -9,13 +9,22 @@ import warnings
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from scipy import stats
 
+from wijkstudie.data.reports import WijkstudieWarning
 from wijkstudie.study import evidence as ev
 from wijkstudie.study import findings as fd
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def warns_municipal_extract():
+    """Expect the warning a small file in the publishers' layout (``FIXTURES``: the land row and one gemeente,
+    Testdorp) gets each time it is read, from the file or from the cache: a municipal extract, or a national file
+    cut off early?"""
+    return pytest.warns(WijkstudieWarning, match=r"holds the land row but only 1 of the \d+ gemeenten of division")
 
 
 def run_cli(capsys, *args) -> subprocess.CompletedProcess:

@@ -10,7 +10,7 @@ import wijkstudie as ws
 from wijkstudie.data import download
 from wijkstudie.data.catalogue import Resource
 
-from helpers import FIXTURES
+from helpers import FIXTURES, warns_municipal_extract
 
 URL_RESOURCE = Resource(
     dataset="test-geo",
@@ -150,7 +150,8 @@ def test_rivm_table_is_fetched_from_the_third_party_catalogue(monkeypatch, fresh
     import cbsodata
 
     monkeypatch.setattr(cbsodata, "download_data", fake_download_data)
-    table = ws.load("rivm-gezondheid", year=2020, variant="18+")
+    with warns_municipal_extract():
+        table = ws.load("rivm-gezondheid", year=2020, variant="18+")
     assert seen == {
         "table": "50090NED",
         "catalog_url": "dataderden.cbs.nl",

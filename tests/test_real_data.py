@@ -55,7 +55,8 @@ def test_codebook_and_table_description(mirror):
 def test_boundaries(mirror):
     gemeenten = ws.load("cbs-gemeenten", year=2022)
     assert isinstance(gemeenten, gpd.GeoDataFrame) and len(gemeenten) == 345
-    wijken = ws.load("cbs-wijken")
+    with pytest.warns(ws.WijkstudieWarning, match="cbs-wijken: no year given, so 2024 was used"):
+        wijken = ws.load("cbs-wijken")
     assert len(wijken) == 3475 and ws.report(wijken).division == 2024
     assert any("GM0998" in w for w in ws.report(wijken).warnings)
 
@@ -84,7 +85,8 @@ def test_rotterdam_linked_buurt_codes_exist_in_kwb(mirror):
 
 
 def test_rotterdam_context(mirror):
-    table = ws.load("rotterdam-wijkprofiel", variant="context")
+    with pytest.warns(ws.WijkstudieWarning, match="rotterdam-wijkprofiel: no year given, so 2015 was used"):
+        table = ws.load("rotterdam-wijkprofiel", variant="context")
     r = ws.report(table)
     assert r.year == 2015 and len(table) == 86
     assert r.suppressed["pct_students"] == 3  # the 'x' cells
