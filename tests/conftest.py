@@ -7,6 +7,7 @@ need it are skipped with a reason when it is absent) or builds a ``fake_mirror``
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -15,10 +16,17 @@ import pytest
 from helpers import REAL_MIRROR
 
 
+def _session_folder(tmp_path_factory) -> Path:
+    """This session's temporary folder: with pytest-xdist the one its workers' folders are in, so that the workers
+    share what they cache (the cache and the synthetic mirror are written atomically, for concurrent writers)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch, tmp_path_factory):
     """A per-session cache folder shared by the real-data tests, and no mirror."""
-    monkeypatch.setenv("WIJKSTUDIE_DATA_DIR", str(tmp_path_factory.getbasetemp() / "shared-cache"))
+    monkeypatch.setenv("WIJKSTUDIE_DATA_DIR", str(_session_folder(tmp_path_factory) / "shared-cache"))
     monkeypatch.delenv("WIJKSTUDIE_MIRROR", raising=False)
     monkeypatch.setenv("WIJKSTUDIE_DATA", "real")  # library tests choose their data explicitly
     monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", str(tmp_path_factory.getbasetemp() / "figures"))

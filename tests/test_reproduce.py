@@ -62,6 +62,7 @@ def runs(build):
     return {r["name"]: r for r in payload["runs"]}
 
 
+@pytest.mark.slow  # seven runs of the main command, eleven notebook kernels
 def test_only_what_changed_runs_again(project):
     root, folder, data = project
     build = root / "build"
@@ -125,6 +126,7 @@ def test_the_report_site_is_written_and_says_which_data(project, capsys):
     assert "report site:" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # a partial and a complete run, four notebook kernels
 def test_only_a_complete_real_run_updates_the_readme(project):
     root, folder, _ = project
     readme = root / "README.md"
@@ -153,8 +155,8 @@ def test_a_complete_run_names_figures_no_notebook_wrote_and_keeps_them(project, 
 
 def test_a_failing_notebook_fails_the_run_and_is_not_cached(project):
     root, folder, _ = project
-    notebook(folder / "03_alone.ipynb", ["raise ValueError('broken')"])
+    broken = notebook(folder / "03_alone.ipynb", ["raise ValueError('broken')"])
     build = root / "build"
-    assert reproduce.main(["--build", str(build)]) == 1
+    assert reproduce.main([str(broken), "--build", str(build)]) == 1  # the broken notebook alone: one kernel
     assert "03_alone" not in runs(build)
-    assert reproduce.main(["--build", str(build)]) == 1  # and it runs again next time
+    assert reproduce.main([str(broken), "--build", str(build)]) == 1  # and it runs again next time
