@@ -1,9 +1,295 @@
-"""Helpers the tests share (not fixtures): hand-made finding tests."""
+"""Helpers the tests share, imported as ``from helpers import ...`` (fixtures live in conftest.py, which
+tests never import): paths, small files in the publishers' layouts, hand-made finding tests."""
 
+from __future__ import annotations
+
+import os
+import subprocess
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
 from scipy import stats
 
+from wijkstudie.data.reports import WijkstudieWarning
 from wijkstudie.study import evidence as ev
 from wijkstudie.study import findings as fd
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def warns_municipal_extract():
+    """Expect the warning a small file in the publishers' layout (``FIXTURES``: the land row and one gemeente,
+    Testdorp) gets each time it is read, from the file or from the cache: a municipal extract, or a national file
+    cut off early?"""
+    return pytest.warns(WijkstudieWarning, match=r"holds the land row but only 1 of the \d+ gemeenten of division")
+
+
+def run_cli(capsys, *args) -> subprocess.CompletedProcess:
+    """The ``wijkstudie`` command run in this process (``wijkstudie.cli.main``), as ``subprocess.run`` would report
+    it: the exit status, standard output, and standard error with the warnings a user would see there."""
+    from wijkstudie.cli import main
+
+    capsys.readouterr()  # what the test printed before
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:  # argparse refuses the arguments
+            code = exc.code
+    out, err = capsys.readouterr()
+    shown = "".join(warnings.formatwarning(w.message, w.category, w.filename, w.lineno) for w in caught)
+    return subprocess.CompletedProcess(["wijkstudie", *map(str, args)], code, out, shown + err)
+
+
+def _real_mirror() -> Path | None:
+    candidate = os.environ.get("WIJKSTUDIE_MIRROR") or str(REPO.parent / "shared" / "data")
+    path = Path(candidate).resolve()
+    return path if (path / "MANIFEST.md").is_file() else None
+
+
+REAL_MIRROR = _real_mirror()
+
+
+def write_kwb_workbook(path: Path, year: int = 2023, rows: list[dict] | None = None) -> Path:
+    """A small workbook in the layout of CBS's kwb-YYYY.xlsx (one sheet 'kwb-YYYY', short column names)."""
+    rows = rows or [
+        {
+            "gwb_code_10": "GM9901",
+            "gwb_code_8": 9901,
+            "regio": "Testdorp",
+            "gm_naam": "Testdorp",
+            "recs": "Gemeente",
+            "gwb_code": "GM9901",
+            "a_inw": 1000,
+            "a_15_24": 150,
+            "a_25_44": 300,
+            "a_45_64": 300,
+            "a_65_oo": 150,
+            "a_hh": 500,
+            "a_1p_hh": 200,
+            "p_koopw": 60,
+            "g_wozbag": 300,
+            "g_ink_pi": ".",
+        },
+        {
+            "gwb_code_10": "WK990100",
+            "gwb_code_8": 990100,
+            "regio": "Wijk 00 Centrum",
+            "gm_naam": "Testdorp",
+            "recs": "Wijk",
+            "gwb_code": "WK990100",
+            "a_inw": 1000,
+            "a_15_24": 150,
+            "a_25_44": 300,
+            "a_45_64": 300,
+            "a_65_oo": 150,
+            "a_hh": 500,
+            "a_1p_hh": 200,
+            "p_koopw": 60,
+            "g_wozbag": 300,
+            "g_ink_pi": ".",
+        },
+        {
+            "gwb_code_10": "BU99010000",
+            "gwb_code_8": 9901000,
+            "regio": "Oud Centrum",
+            "gm_naam": "Testdorp",
+            "recs": "Buurt",
+            "gwb_code": "BU99010000",
+            "a_inw": 600,
+            "a_15_24": 120,
+            "a_25_44": 200,
+            "a_45_64": 180,
+            "a_65_oo": 60,
+            "a_hh": 400,
+            "a_1p_hh": 180,
+            "p_koopw": ".",
+            "g_wozbag": 250,
+            "g_ink_pi": ".",
+        },
+        {
+            "gwb_code_10": "BU99010001",
+            "gwb_code_8": 9901001,
+            "regio": "Nieuw Centrum",
+            "gm_naam": "Testdorp",
+            "recs": "Buurt",
+            "gwb_code": "BU99010001",
+            "a_inw": 400,
+            "a_15_24": 30,
+            "a_25_44": 100,
+            "a_45_64": 120,
+            "a_65_oo": 90,
+            "a_hh": 100,
+            "a_1p_hh": 20,
+            "p_koopw": ".",
+            "g_wozbag": ".",
+            "g_ink_pi": ".",
+        },
+    ]
+    pd.DataFrame(rows).to_excel(path, sheet_name=f"kwb-{year}", index=False)
+    return path
+
+
+def write_rotterdam_profile(path: Path, years=(2014, 2016)) -> Path:
+    """A small Wijkprofiel workbook: per year sheets 'SI YYYY' and 'VI YYYY' with the 3-row header."""
+    areas = [
+        ("Feijenoord", 80, "Vreewijk"),
+        ("Feijenoord", 1009, "Groot Feijenoord-Noord"),
+        ("Feijenoord", 4007, "Feijenoord"),
+        ("Rotterdam", 5000, "Rotterdam"),
+    ]
+    with pd.ExcelWriter(path) as writer:
+        for year in years:
+            shift = 0.01 * (year - 2014)
+            si = [
+                [None, year, "in hoefijzer = 1", 1, 1, 1, 1],
+                [
+                    "naam gebied (voormalig deelgemeente)",
+                    "wijknr",
+                    "BUURT85",
+                    "SI",
+                    "ElkaarKennen_p",
+                    "Vrijwilligers_p",
+                    "ElkaarKennen_p",
+                ],
+                [None, None, None, "Sociale Index", "% kent elkaar", "% vrijwilligers", "dubbel"],
+            ]
+            si += [
+                [g, n, name, 90 + i, 0.40 + i / 10 + shift, 0.20 + shift, 0.99] for i, (g, n, name) in enumerate(areas)
+            ]
+            vi = [
+                [None, year, "in hoefijzer = 1", 1],
+                ["naam gebied (voormalig deelgemeente)", "wijknr", "BUURT85", "VI"],
+                [None, None, None, "Veiligheidsindex"],
+            ]
+            vi += [[g, n, name, 100 + i] for i, (g, n, name) in enumerate(areas)]
+            pd.DataFrame(si).to_excel(writer, sheet_name=f"SI {year}", header=False, index=False)
+            pd.DataFrame(vi).to_excel(writer, sheet_name=f"VI {year}", header=False, index=False)
+    return path
+
+
+def write_crosswalk(root: Path, level: str, source: int, target: int, cells: dict, kind: str = "addresses") -> Path:
+    """A grenswijzigen matrix as R data in a mirror folder: ``cells`` = {(to_code, from_code): addresses} with
+    bare CBS digits ('9905'), rows the new codes and columns the old ones, like the package's own files."""
+    import pyreadr
+
+    rows = sorted({t for t, _ in cells})
+    cols = sorted({f for _, f in cells})
+    matrix = pd.DataFrame(0, index=rows, columns=cols, dtype="int32")
+    for (t, f), n in cells.items():
+        matrix.loc[t, f] = n
+    extra = "toevoeging_" if kind == "dwellings" else ""
+    suffix = "_voor_postcode" if kind == "postcode" else ""
+    name = f"grenswijziging_{extra}{level}_van_{source}_naar_{target}{suffix}"
+    path = root / "crosswalk" / "grenswijzigen" / f"{name}.rda"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pyreadr.write_rdata(str(path), matrix, df_name=name)
+    return path
+
+
+def kwb_rows(changes=None):
+    """Rows of a small KWB workbook (a gemeente and two buurten) with {(row, column): value} changed."""
+    rows = [
+        {
+            "gwb_code_10": "GM9901",
+            "regio": "Testdorp",
+            "gm_naam": "Testdorp",
+            "recs": "Gemeente",
+            "a_inw": 1000,
+            "a_hh": 500,
+            "p_koopw": 60,
+            "g_wozbag": 300,
+        },
+        {
+            "gwb_code_10": "BU99010000",
+            "regio": "Oud",
+            "gm_naam": "Testdorp",
+            "recs": "Buurt",
+            "a_inw": 600,
+            "a_hh": 400,
+            "p_koopw": 55,
+            "g_wozbag": 250,
+        },
+        {
+            "gwb_code_10": "BU99010001",
+            "regio": "Nieuw",
+            "gm_naam": "Testdorp",
+            "recs": "Buurt",
+            "a_inw": 400,
+            "a_hh": 100,
+            "p_koopw": 70,
+            "g_wozbag": 280,
+        },
+    ]
+    for (row, column), value in (changes or {}).items():
+        rows[row][column] = value
+    return rows
+
+
+MAPPING = {  # a survey mapping onto the resident schema, for ``survey()``
+    "source": "Test survey",
+    "columns": {
+        "respondent_id": "id",
+        "buurt_code": "bu",
+        "gemeente_code": "gm",
+        "survey_year": "jaar",
+        "age": "lft",
+        "household_type": "hh",
+        "tenure": "eig",
+        "years_at_address": "woonduur",
+        "origin": "herk",
+        "participates": "part",
+        "trust_neighbours": "vertr",
+        "aware_of_plans": "plan",
+        "confidence_in_future": "toek",
+        "livability": "leefb",
+        "weight": "gewicht",
+    },
+    "values": {
+        "household_type": {1: "single", 2: "couple", 3: "couple_with_children", 4: "single_parent"},
+        "tenure": {"Koop": "owner", "Huur corporatie": "social_rent", "Huur particulier": "private_rent"},
+        "origin": {1: "dutch", 2: "western", 3: "non_western"},
+        "participates": {"Ja": 1, "Nee": 0},
+        "livability": {1: "good", 2: "problem"},
+    },
+    "missing": [99, "Weet niet"],
+}
+
+
+def survey(n=6) -> pd.DataFrame:
+    """A small survey file in the layout ``MAPPING`` describes (``n`` respondents, at most 6)."""
+    return pd.DataFrame(
+        {
+            "id": range(1, n + 1),
+            "bu": ["BU03630000", "BU03630001", "3630000", "BU03630001", "BU03630000", "BU03630001"][:n],
+            "gm": [363] * n,
+            "jaar": [2021] * n,
+            "lft": [25, 34, 50, 71, 99, 40][:n],
+            "hh": [1, 2, 3, 4, 1, 2][:n],
+            "eig": ["Koop", "Huur corporatie", "Huur particulier", "Koop", "Koop", "Huur corporatie"][:n],
+            "woonduur": [1.5, 3, 10, 40, 2, 6][:n],
+            "herk": [1, 2, 3, 1, 1, 3][:n],
+            "part": ["Ja", "Nee", "Weet niet", "Ja", "Nee", "Ja"][:n],
+            "vertr": [1, 0, 1, 1, 0, 1][:n],
+            "plan": [0, 1, 1, 0, 0, 1][:n],
+            "toek": [1, 1, 0, 1, 0, 1][:n],
+            "leefb": [1, 2, 1, 1, 2, 1][:n],
+            "gewicht": [1.0, 0.8, 1.2, 1.1, 0.9, 1.0][:n],
+        }
+    )
+
+
+def squares(codes_and_boxes: dict, crs: int = 4326):
+    """A GeoDataFrame of rectangles: {code: (minx, miny, maxx, maxy)}."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    return gpd.GeoDataFrame(
+        {"region_code": list(codes_and_boxes)}, geometry=[box(*b) for b in codes_and_boxes.values()], crs=crs
+    )
 
 
 def finding_test(

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REAL_MIRROR, REPO
+from helpers import REAL_MIRROR, REPO
 
 pytestmark = pytest.mark.browser
 

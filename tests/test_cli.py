@@ -1,10 +1,16 @@
+"""The ``wijkstudie`` command: called in-process (``wijkstudie.cli.main``) except one smoke test per command, which
+runs it as a user does, in a process of its own."""
+
 import json
+import re
 import subprocess
 import sys
 
 import pytest
 
 import wijkstudie as ws
+
+from helpers import FIXTURES, run_cli
 
 EXPECTED = {  # file -> (source, year, levels)
     "rivm-gezondheid/RIVM_gezondheid2020_18+.xlsx": (
@@ -59,32 +65,59 @@ EXPECTED = {  # file -> (source, year, levels)
 }
 
 
-def test_every_snapshot_file_is_covered(mirror):
-    """Every file of the snapshot is recognised: the ones above through the command line, every crosswalk matrix
-    (232 of them) in-process as the catalogue resource whose mirror path it has."""
+def snapshot(mirror) -> tuple[set, dict]:
+    """The snapshot's files (relative paths) and the catalogue's crosswalk resources by their mirror path."""
     from wijkstudie.data.catalogue import get_dataset
 
     files = {str(p.relative_to(mirror)) for p in mirror.rglob("*") if p.is_file() and p.suffix != ".md"}
-    matrices = {r.mirror: r for r in get_dataset("grenswijzigen").resources}
+    return files, {r.mirror: r for r in get_dataset("grenswijzigen").resources}
+
+
+def recognised_as_its_resource(mirror, rel, resource):
+    r = ws.report(ws.read_file(mirror / rel))
+    assert (r.source, r.year, r.variant, r.division) == (
+        "grenswijzigen",
+        resource.year,
+        resource.variant,
+        resource.year,
+    ), rel
+
+
+def test_every_snapshot_file_is_covered(mirror):
+    """Every file of the snapshot is recognised: the ones above through the command line, the crosswalk matrices
+    (232 of them) in-process as the catalogue resource whose mirror path it has: one of each of the six kinds here,
+    every one in the slow test below."""
+    files, matrices = snapshot(mirror)
     assert files == set(EXPECTED) | (files & set(matrices))
     assert len(files & set(matrices)) == 232
+    kinds = {}  # grenswijziging_[toevoeging_]{gemeente,wijk}[_voor_postcode] -> its first matrix
     for rel in sorted(files & set(matrices)):
-        r = ws.report(ws.read_file(mirror / rel))
-        assert (r.source, r.year, r.variant, r.division) == (
-            "grenswijzigen",
-            matrices[rel].year,
-            matrices[rel].variant,
-            matrices[rel].year,
-        ), rel
+        kinds.setdefault(re.sub(r"_van_\d{4}_naar_\d{4}", "", rel), rel)
+    assert len(kinds) == 6
+    for rel in kinds.values():
+        recognised_as_its_resource(mirror, rel, matrices[rel])
 
 
-@pytest.mark.parametrize("rel", sorted(EXPECTED))
-def test_inspect_json_for_every_snapshot_file(mirror, rel):
-    result = subprocess.run(
-        [sys.executable, "-m", "wijkstudie.cli", "data", "inspect", str(mirror / rel), "--json"],
-        capture_output=True,
-        text=True,
-    )
+@pytest.mark.slow
+def test_every_crosswalk_matrix_of_the_snapshot_is_recognised(mirror):
+    files, matrices = snapshot(mirror)
+    for rel in sorted(files & set(matrices)):
+        recognised_as_its_resource(mirror, rel, matrices[rel])
+
+
+# the other years and age groups of the RIVM workbook, read as the 2020 18+ one is: in the slow tier
+SAME_READER_AGAIN = {
+    "rivm-gezondheid/RIVM_gezondheid2020_65+.xlsx",
+    "rivm-gezondheid/RIVM_gezondheid2016_18+.xlsx",
+    "rivm-gezondheid/RIVM_gezondheid2016_65+.xlsx",
+}
+
+
+@pytest.mark.parametrize(
+    "rel", [pytest.param(rel, marks=[pytest.mark.slow] if rel in SAME_READER_AGAIN else []) for rel in sorted(EXPECTED)]
+)
+def test_inspect_json_for_every_snapshot_file(mirror, rel, capsys):
+    result = run_cli(capsys, "data", "inspect", mirror / rel, "--json")
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert {"source", "year", "levels", "variables", "warnings"} <= set(summary)
@@ -93,19 +126,8 @@ def test_inspect_json_for_every_snapshot_file(mirror, rel):
     assert all(isinstance(n, int) for n in summary["variables"].values())
 
 
-def test_inspect_text_summary(mirror):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "wijkstudie.cli",
-            "data",
-            "inspect",
-            str(mirror / "cbs-kwb" / "CBS-Utrecht-kwb-2023.xlsx"),
-        ],
-        capture_output=True,
-        text=True,
-    )
+def test_inspect_text_summary(mirror, capsys):
+    result = run_cli(capsys, "data", "inspect", mirror / "cbs-kwb" / "CBS-Utrecht-kwb-2023.xlsx")
     assert result.returncode == 0
     assert "year:  2023" in result.stdout
     assert "empty in this file (every level): mean_income_per_resident" in result.stdout
@@ -113,10 +135,52 @@ def test_inspect_text_summary(mirror):
     assert "offline mirror" not in result.stdout  # inspect reads a file, not a catalogue resource
 
 
-def test_list_and_describe():
-    out = subprocess.run([sys.executable, "-m", "wijkstudie.cli", "data", "list"], capture_output=True, text=True)
-    assert out.returncode == 0 and "rivm-gezondheid" in out.stdout
-    out = subprocess.run(
-        [sys.executable, "-m", "wijkstudie.cli", "data", "describe", "BBGA"], capture_output=True, text=True
+def test_list_and_describe(capsys):
+    result = run_cli(capsys, "data", "list")
+    assert result.returncode == 0 and "rivm-gezondheid" in result.stdout
+    result = run_cli(capsys, "data", "describe", "rivm-gezondheid")
+    assert result.returncode == 0 and "RIVM" in result.stdout
+    result = run_cli(capsys, "data", "describe", "BBGA")
+    assert result.returncode == 1 and "unknown dataset 'BBGA'" in result.stderr
+
+
+def test_fetch_from_the_mirror(mirror, capsys):
+    result = run_cli(capsys, "data", "fetch", "kwb", "--year", "2023")
+    assert result.returncode == 0, result.stderr
+    assert "CBS-Utrecht-kwb-2023.xlsx" in result.stdout
+
+
+def test_a_usage_error_is_argparses_status_2(capsys):
+    result = run_cli(capsys, "data", "inspect")
+    assert result.returncode == 2 and "the following arguments are required: file" in result.stderr
+
+
+# --- one smoke test per command, in a process of its own, as a user runs it ---------------------------------------
+
+
+def command(*args, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "wijkstudie.cli", *map(str, args)], capture_output=True, text=True, **kwargs
     )
-    assert out.returncode == 1 and "unknown dataset 'BBGA'" in out.stderr
+
+
+def test_smoke_inspect():
+    result = command("data", "inspect", FIXTURES / "wijken-2024.geojson", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["source"] == "cbs-wijken"
+
+
+def test_smoke_list():
+    result = command("data", "list")
+    assert result.returncode == 0 and "rivm-gezondheid" in result.stdout
+
+
+def test_smoke_describe_an_unknown_name_is_one_line_and_status_1():
+    result = command("data", "describe", "BBGA")
+    assert result.returncode == 1 and result.stderr.count("\n") == 1 and "unknown dataset 'BBGA'" in result.stderr
+
+
+def test_smoke_fetch(mirror):
+    result = command("data", "fetch", "kwb", "--year", "2023")
+    assert result.returncode == 0, result.stderr
+    assert "CBS-Utrecht-kwb-2023.xlsx" in result.stdout

@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 
 import wijkstudie as ws
-from conftest import FIXTURES
 from wijkstudie.data import download
 from wijkstudie.data.catalogue import Resource
+
+from helpers import FIXTURES, warns_municipal_extract
 
 URL_RESOURCE = Resource(
     dataset="test-geo",
@@ -149,7 +150,8 @@ def test_rivm_table_is_fetched_from_the_third_party_catalogue(monkeypatch, fresh
     import cbsodata
 
     monkeypatch.setattr(cbsodata, "download_data", fake_download_data)
-    table = ws.load("rivm-gezondheid", year=2020, variant="18+")
+    with warns_municipal_extract():
+        table = ws.load("rivm-gezondheid", year=2020, variant="18+")
     assert seen == {
         "table": "50090NED",
         "catalog_url": "dataderden.cbs.nl",

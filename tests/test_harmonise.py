@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 import wijkstudie as ws
-from conftest import squares, write_crosswalk
+
+from helpers import FIXTURES, squares, warns_municipal_extract, write_crosswalk
 
 # division 2020 -> 2022 of an invented province:
 #   GM9901 (100 addresses) and GM9902 (300) merge into GM9905;
@@ -278,12 +279,11 @@ def test_buurten_without_boundaries_keep_their_codes_and_the_report_says_they_we
 
 
 def test_load_with_a_division_harmonises_and_cites_the_crosswalk(province, fake_mirror):
-    from conftest import FIXTURES
-
     rivm = (FIXTURES / "rivm-2020-18plus.csv").read_text(encoding="utf-8")
     root = fake_mirror({"rivm-gezondheid/RIVM_gezondheid2020_18+.xlsx": rivm.encode("utf-8")})
     write_crosswalk(root, "gemeente", 2020, 2022, {("9901", "9901"): 10})
-    table = ws.load("rivm-gezondheid", year=2020, variant="18+", level="gemeente", division=2022)
+    with warns_municipal_extract():
+        table = ws.load("rivm-gezondheid", year=2020, variant="18+", level="gemeente", division=2022)
     report = ws.report(table)
     assert report.division == 2022 and report.harmonisation["to_division"] == 2022
     assert "grenswijzigen" in ws.source_caption(table) and "CC BY-NC-SA" in ws.source_caption(table)

@@ -16,8 +16,9 @@ import pandas as pd
 import pytest
 
 import wijkstudie as ws
-from conftest import FIXTURES, REAL_MIRROR, write_kwb_workbook
 from wijkstudie.microdata.survey import read_microdata
+
+from helpers import FIXTURES, MAPPING, REAL_MIRROR, kwb_rows, survey, write_kwb_workbook
 
 KWB_2017 = "cbs-kwb/indicators_buurt_wijk_gemeente.csv"
 
@@ -64,7 +65,10 @@ def test_a_national_table_cut_in_half_at_a_line_end_is_refused(tmp_path, cache_s
 
 def test_a_national_table_missing_its_last_rows_warns_with_the_count(tmp_path, cache_still_works):
     cut = cut_at_a_line_end(real_file(KWB_2017), tmp_path / "indicators_buurt_wijk_gemeente.csv", 0.995)
-    with pytest.warns(ws.WijkstudieWarning, match=r"of the 13,208 buurten of division 2017 are missing"):
+    with (
+        pytest.warns(ws.WijkstudieWarning, match=r"of the 13,208 buurten of division 2017 are missing"),
+        pytest.warns(ws.WijkstudieWarning, match=r"of the 3,070 wijken of division 2017 are missing"),
+    ):
         table = ws.read_file(cut)
     assert any("buurten of division 2017 are missing" in w for w in ws.report(table).warnings)
     with pytest.warns(ws.WijkstudieWarning, match="are missing"):  # also when it comes from the cache
@@ -90,44 +94,6 @@ def test_wijken_whose_gemeente_is_missing_are_counted(tmp_path, cache_still_work
 
 
 # --- 2. misread numbers ------------------------------------------------------------------------------------------
-
-
-def kwb_rows(changes=None):
-    rows = [
-        {
-            "gwb_code_10": "GM9901",
-            "regio": "Testdorp",
-            "gm_naam": "Testdorp",
-            "recs": "Gemeente",
-            "a_inw": 1000,
-            "a_hh": 500,
-            "p_koopw": 60,
-            "g_wozbag": 300,
-        },
-        {
-            "gwb_code_10": "BU99010000",
-            "regio": "Oud",
-            "gm_naam": "Testdorp",
-            "recs": "Buurt",
-            "a_inw": 600,
-            "a_hh": 400,
-            "p_koopw": 55,
-            "g_wozbag": 250,
-        },
-        {
-            "gwb_code_10": "BU99010001",
-            "regio": "Nieuw",
-            "gm_naam": "Testdorp",
-            "recs": "Buurt",
-            "a_inw": 400,
-            "a_hh": 100,
-            "p_koopw": 70,
-            "g_wozbag": 280,
-        },
-    ]
-    for (row, column), value in (changes or {}).items():
-        rows[row][column] = value
-    return rows
 
 
 def test_dutch_and_english_number_formats_are_read_deliberately(tmp_path, cache_still_works):
@@ -249,13 +215,11 @@ def test_a_self_intersecting_polygon_is_repaired_and_counted(tmp_path, cache_sti
     bowtie = [[4.9, 52.3], [5.0, 52.4], [5.0, 52.3], [4.9, 52.4], [4.9, 52.3]]
     path = write_json(tmp_path / "gemeenten-2022.geojson", square_collection(0, 0, 0, ring=bowtie))
     table = ws.read_file(path)
-    assert table.geometry.is_valid.all() and table.geometry.area.iloc[0] > 0
+    assert table.geometry.is_valid.all() and table.geometry.to_crs(28992).area.iloc[0] > 0
     assert "1 invalid polygons repaired with make_valid" in ws.report(table).warnings
 
 
 # --- 5. survey values --------------------------------------------------------------------------------------------
-
-from test_microdata import MAPPING, survey  # noqa: E402
 
 
 def test_impossible_survey_values_are_listed_in_one_error(tmp_path):
@@ -362,11 +326,13 @@ def test_a_bookkeeping_file_of_the_wrong_shape_is_rebuilt(tmp_path, content, cac
 def test_a_report_of_the_wrong_shape_is_rebuilt(tmp_path, cache_still_works):
     path = write_kwb_workbook(tmp_path / "kwb-2023.xlsx")
     good = ws.read_file(path)
-    for meta in (cache_still_works / "processed").glob("*.json"):
-        if meta.name != "fingerprints.json":
-            meta.write_text('["not", "a", "report"]', encoding="utf-8")
+    processed = cache_still_works / "processed"
+    reports = sorted(p for p in processed.glob("*.json") if p.name != "fingerprints.json")
+    assert len(reports) == 1 and reports[0].with_suffix(".parquet").is_file()  # the one table read, and its report
+    reports[0].write_text('["not", "a", "report"]', encoding="utf-8")
     again = ws.read_file(path)
     pd.testing.assert_frame_equal(good, again)
+    assert json.loads(reports[0].read_text(encoding="utf-8"))["identification"]["dataset"] == "kwb"  # rebuilt
 
 
 def test_temporary_files_left_by_killed_loads_are_removed_on_the_next_run(tmp_path, cache_still_works):

@@ -29,6 +29,8 @@ def sample():
     return residents(seed=11)
 
 
+@pytest.mark.slow  # the profile over the grid and 999 bootstrap replicates on 24,000 residents (test_inference
+# checks the same estimator on a smaller sample in the fast tier)
 def test_segmented_fit_recovers_the_breakpoint_and_the_slopes(sample):
     fit = segmented_logit(
         sample, "participates", "years_at_address", covariates=FULL, weights="weight", cluster="buurt_code"
@@ -88,6 +90,7 @@ def test_livability_interactions_are_recovered(sample):
         assert np.sign(row["ci_low"]) == np.sign(row["ci_high"]) == np.sign(P[key]), term  # and clearly signed
 
 
+@pytest.mark.slow  # 200 surveys fitted: a coverage rate needs the repetitions
 def test_interval_coverage_over_repeated_seeds():
     """The weighted, cluster-robust 95 % intervals of the F6 model (knowing the plans, owner, problem area)
     cover the scenario's values in about 95 % of 200 independent synthetic surveys (binomial sd 1.5 points)."""

@@ -47,6 +47,7 @@ def areas_over_years(rng, areas=40, years=5, slope=0.5):
     )
 
 
+@pytest.mark.slow  # 400 fits: a coverage rate needs the repetitions
 def test_clustered_errors_are_larger_than_hc3_and_their_intervals_cover_the_true_slope():
     """Over 200 simulated panels of 40 areas x 5 years, the 95 % intervals clustered by area cover the true
     slope about 95 % of the time (binomial sd 1.5 points; we ask >= 90 %), those of HC3 far less often."""
@@ -62,6 +63,13 @@ def test_clustered_errors_are_larger_than_hc3_and_their_intervals_cover_the_true
     assert np.mean(covered) >= 0.90, np.mean(covered)
     assert np.mean(covered_hc3) < 0.85, np.mean(covered_hc3)  # HC3 treats 200 rows as 200 independent areas
     assert min(ratios) > 1.2 and np.median(ratios) > 1.5
+
+
+def test_clustered_errors_are_statsmodels_cluster_robust_ones_with_t_intervals():
+    data = areas_over_years(np.random.default_rng(199))
+    clustered = area_regression("y ~ x", data, cluster="region_code")
+    row = clustered.term("x")
+    assert row["std_error"] > 1.2 * area_regression("y ~ x", data).term("x")["std_error"]  # larger than HC3
     assert clustered.extra["clusters"] == 40 and set(clustered.table["distribution"]) == {"t(39)"}
     assert clustered.model == "area regression (errors clustered by region_code)"
     # the clustered standard error is statsmodels' cluster-robust one
@@ -357,3 +365,11 @@ def test_the_hartung_knapp_interval_of_the_bcg_trials_agrees_with_statsmodels_an
     assert (pooled["ci_low"], pooled["ci_high"]) == pytest.approx(tuple(reference), rel=1e-6)
     normal = pooled_estimate(log_rr, np.sqrt(variance))
     assert normal["estimate"] == pytest.approx(pooled["estimate"]) and pooled["interval"].startswith("Hartung")
+
+
+def test_the_hartung_knapp_interval_never_shrinks_below_the_random_effects_one():
+    from wijkstudie.models import pooled_estimate
+
+    same = pooled_estimate([0.3, 0.3], [0.1, 0.2], interval="hksj")  # agreement beyond chance: no spread at all
+    plain = pooled_estimate([0.3, 0.3], [0.1, 0.2])
+    assert same["std_error"] == pytest.approx(plain["std_error"]) and same["ci_high"] > plain["ci_high"]

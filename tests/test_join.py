@@ -2,12 +2,15 @@ import pandas as pd
 import pytest
 
 import wijkstudie as ws
-from conftest import FIXTURES
+
+from helpers import FIXTURES, warns_municipal_extract
 
 
 def test_join_reports_matched_and_unmatched_per_level():
-    kwb = ws.read_file(FIXTURES / "kwb-odata-2017.csv")
-    rivm = ws.read_file(FIXTURES / "rivm-2020-18plus.csv")[["region_code", "pct_volunteering", "division_year"]]
+    with warns_municipal_extract():
+        kwb = ws.read_file(FIXTURES / "kwb-odata-2017.csv")
+    with warns_municipal_extract():
+        rivm = ws.read_file(FIXTURES / "rivm-2020-18plus.csv")[["region_code", "pct_volunteering", "division_year"]]
     joined, report = ws.join_regions(kwb, rivm)
     rows = report.to_frame()
     assert rows.loc["buurt", "matched"] == 2
@@ -19,8 +22,10 @@ def test_join_reports_matched_and_unmatched_per_level():
 
 
 def test_outer_join_keeps_every_region():
-    kwb = ws.read_file(FIXTURES / "kwb-odata-2017.csv")
-    rivm = ws.read_file(FIXTURES / "rivm-2020-18plus.csv")[["region_code", "pct_volunteering"]]
+    with warns_municipal_extract():
+        kwb = ws.read_file(FIXTURES / "kwb-odata-2017.csv")
+    with warns_municipal_extract():
+        rivm = ws.read_file(FIXTURES / "rivm-2020-18plus.csv")[["region_code", "pct_volunteering"]]
     joined, _ = ws.join_regions(kwb, rivm, how="outer")
     assert len(joined) == 7
 

@@ -7,56 +7,7 @@ import pytest
 import wijkstudie as ws
 from wijkstudie.microdata.survey import load_mapping, load_residents, read_microdata, schema_table
 
-MAPPING = {
-    "source": "Test survey",
-    "columns": {
-        "respondent_id": "id",
-        "buurt_code": "bu",
-        "gemeente_code": "gm",
-        "survey_year": "jaar",
-        "age": "lft",
-        "household_type": "hh",
-        "tenure": "eig",
-        "years_at_address": "woonduur",
-        "origin": "herk",
-        "participates": "part",
-        "trust_neighbours": "vertr",
-        "aware_of_plans": "plan",
-        "confidence_in_future": "toek",
-        "livability": "leefb",
-        "weight": "gewicht",
-    },
-    "values": {
-        "household_type": {1: "single", 2: "couple", 3: "couple_with_children", 4: "single_parent"},
-        "tenure": {"Koop": "owner", "Huur corporatie": "social_rent", "Huur particulier": "private_rent"},
-        "origin": {1: "dutch", 2: "western", 3: "non_western"},
-        "participates": {"Ja": 1, "Nee": 0},
-        "livability": {1: "good", 2: "problem"},
-    },
-    "missing": [99, "Weet niet"],
-}
-
-
-def survey(n=6) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "id": range(1, n + 1),
-            "bu": ["BU03630000", "BU03630001", "3630000", "BU03630001", "BU03630000", "BU03630001"][:n],
-            "gm": [363] * n,
-            "jaar": [2021] * n,
-            "lft": [25, 34, 50, 71, 99, 40][:n],
-            "hh": [1, 2, 3, 4, 1, 2][:n],
-            "eig": ["Koop", "Huur corporatie", "Huur particulier", "Koop", "Koop", "Huur corporatie"][:n],
-            "woonduur": [1.5, 3, 10, 40, 2, 6][:n],
-            "herk": [1, 2, 3, 1, 1, 3][:n],
-            "part": ["Ja", "Nee", "Weet niet", "Ja", "Nee", "Ja"][:n],
-            "vertr": [1, 0, 1, 1, 0, 1][:n],
-            "plan": [0, 1, 1, 0, 0, 1][:n],
-            "toek": [1, 1, 0, 1, 0, 1][:n],
-            "leefb": [1, 2, 1, 1, 2, 1][:n],
-            "gewicht": [1.0, 0.8, 1.2, 1.1, 0.9, 1.0][:n],
-        }
-    )
+from helpers import MAPPING, survey
 
 
 def test_csv_is_mapped_onto_the_schema(tmp_path):

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conftest import REPO
+from helpers import REPO
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 

@@ -11,6 +11,8 @@ from shapely.geometry import box
 import wijkstudie as ws
 from wijkstudie.plotting import caption_text, choropleth, save_figure, scatter_fit, use_house_style
 
+from helpers import FIXTURES, warns_municipal_extract
+
 
 def make_figure():
     use_house_style()
@@ -72,7 +74,8 @@ def test_synthetic_figure_carries_the_mark_on_the_figure_and_in_the_caption(tmp_
 
 
 def test_the_kind_of_data_comes_from_the_tables_and_unknown_is_never_shown_as_real(tmp_path):
-    table = ws.read_file(__import__("conftest").FIXTURES / "kwb-odata-2017.csv")
+    with warns_municipal_extract():
+        table = ws.read_file(FIXTURES / "kwb-odata-2017.csv")
     fig, _ = make_figure()
     save_figure(fig, "real", source=ws.source_caption(table), folder=tmp_path, formats=("png",))
     assert [t.get_text() for t in fig.texts] == ["Source: CBS, Kerncijfers wijken en buurten 2017"]
@@ -136,7 +139,8 @@ def test_map_legend_counts_areas_without_data_and_uses_dutch_labels():
 
 
 def test_source_caption_from_loaded_tables():
-    table = ws.read_file(__import__("conftest").FIXTURES / "kwb-odata-2017.csv")
+    with warns_municipal_extract():
+        table = ws.read_file(FIXTURES / "kwb-odata-2017.csv")
     assert ws.source_caption(table) == "Source: CBS, Kerncijfers wijken en buurten 2017"
     assert ws.source_caption(table, language="nl").startswith("Bron: CBS")
 

@@ -5,11 +5,12 @@ import pandas as pd
 import pytest
 
 import wijkstudie as ws
-from conftest import FIXTURES
 from wijkstudie.core.provenance import UNKNOWN, Provenance, Source, combine, provenance_of
 from wijkstudie.models import area_regression
 from wijkstudie.study import findings as fd
 from wijkstudie.study import verdicts
+
+from helpers import FIXTURES, warns_municipal_extract
 
 
 @pytest.fixture(params=["real", "synthetic"])
@@ -17,8 +18,10 @@ def tables(request, monkeypatch):
     """Two tables of one kind: read from fixtures in the publishers' layout (real), or loaded from the synthetic
     world's mirror (synthetic)."""
     if request.param == "real":
-        kwb = ws.read_file(FIXTURES / "kwb-odata-2017.csv")
-        rivm = ws.read_file(FIXTURES / "rivm-2020-18plus.csv")
+        with warns_municipal_extract():
+            kwb = ws.read_file(FIXTURES / "kwb-odata-2017.csv")
+        with warns_municipal_extract():
+            rivm = ws.read_file(FIXTURES / "rivm-2020-18plus.csv")
     else:
         monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
         kwb = ws.load("kwb", year=2017)

@@ -7,11 +7,13 @@ import numpy as np
 import pytest
 
 import wijkstudie as ws
-from conftest import FIXTURES, write_kwb_workbook, write_rotterdam_profile
+
+from helpers import FIXTURES, warns_municipal_extract, write_kwb_workbook, write_rotterdam_profile
 
 
 def test_kwb_open_data_csv(tmp_path):
-    table = ws.read_file(FIXTURES / "kwb-odata-2017.csv")
+    with warns_municipal_extract():
+        table = ws.read_file(FIXTURES / "kwb-odata-2017.csv")
     r = ws.report(table)
     assert (r.source, r.year, r.division) == ("kwb", 2017, 2017)
     assert r.levels == {"land": 1, "gemeente": 1, "wijk": 1, "buurt": 3}
@@ -25,7 +27,8 @@ def test_kwb_open_data_csv(tmp_path):
 
 
 def test_rivm_table_keeps_point_estimates_and_reads_age_group(tmp_path):
-    table = ws.read_file(FIXTURES / "rivm-2020-18plus.csv")
+    with warns_municipal_extract():
+        table = ws.read_file(FIXTURES / "rivm-2020-18plus.csv")
     r = ws.report(table)
     assert (r.source, r.year, r.variant) == ("rivm-gezondheid", 2020, "18+")
     assert r.rows == 6  # the LB00000 (lower bound) row is left out
@@ -124,4 +127,5 @@ def test_rotterdam_areas_are_linked_to_cbs_codes(tmp_path):
 def test_a_renamed_file_is_still_recognised(tmp_path):
     renamed = tmp_path / "data.csv"
     shutil.copyfile(FIXTURES / "rivm-2020-18plus.csv", renamed)
-    assert ws.report(ws.read_file(renamed)).source == "rivm-gezondheid"
+    with warns_municipal_extract():
+        assert ws.report(ws.read_file(renamed)).source == "rivm-gezondheid"

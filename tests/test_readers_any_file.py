@@ -2,8 +2,6 @@
 in every CBS attribute convention, format and coordinate system. Each is recognised by its content."""
 
 import json
-import subprocess
-import sys
 import zipfile
 
 import geopandas as gpd
@@ -12,7 +10,8 @@ import pytest
 from shapely.geometry import box
 
 import wijkstudie as ws
-from conftest import write_kwb_workbook
+
+from helpers import FIXTURES, run_cli, warns_municipal_extract, write_kwb_workbook
 
 KWB_ROWS = [
     {
@@ -51,7 +50,7 @@ KWB_ROWS = [
 def test_a_municipal_extract_with_its_own_sheet_name_and_a_title_row(tmp_path):
     path = tmp_path / "kerncijfers.xlsx"
     with pd.ExcelWriter(path) as writer:
-        pd.DataFrame([["Kerncijfers wijken en buurten, gemeente Testdorp"], []]).to_excel(
+        pd.DataFrame([["Kerncijfers wijken en buurten, gemeente Testdorp"], [None]]).to_excel(
             writer, sheet_name="Testdorp 2021", header=False, index=False
         )
         pd.DataFrame(KWB_ROWS).to_excel(writer, sheet_name="Testdorp 2021", startrow=2, index=False)
@@ -98,11 +97,10 @@ def test_a_csv_saved_from_the_workbook(tmp_path, separator, encoding):
 
 
 def test_an_odata_export_named_by_its_table_id_gets_its_year_from_the_id(tmp_path):
-    from conftest import FIXTURES
-
     renamed = tmp_path / "85039NED_TypedDataSet_12052026.csv"
     renamed.write_bytes((FIXTURES / "kwb-odata-2017.csv").read_bytes())
-    report = ws.report(ws.read_file(renamed))
+    with warns_municipal_extract():
+        report = ws.report(ws.read_file(renamed))
     assert report.year == 2021 and "CBS table id" in report.notes[0]
 
 
@@ -217,21 +215,15 @@ def test_a_damaged_crosswalk_file(tmp_path, mirror):
         ws.read_file(damaged)
 
 
-def test_inspect_recognises_the_files_users_have(tmp_path):
+def test_inspect_recognises_the_files_users_have(tmp_path, capsys):
     gpkg = tmp_path / "wijkbuurtkaart_2023_v1.gpkg"
     boundaries("pdok", "buurt", crs=28992).to_file(gpkg, layer="buurten", driver="GPKG")
     sheet = tmp_path / "export.xlsx"
     pd.DataFrame(KWB_ROWS).to_excel(sheet, sheet_name="Blad1", index=False)
     for path, extra, expected in ((gpkg, [], ("cbs-buurten", 2021)), (sheet, ["--year", "2022"], ("kwb", 2022))):
-        result = subprocess.run(
-            [sys.executable, "-m", "wijkstudie.cli", "data", "inspect", str(path), "--json", *extra],
-            capture_output=True,
-            text=True,
-        )
+        result = run_cli(capsys, "data", "inspect", path, "--json", *extra)
         assert result.returncode == 0, result.stderr
         summary = json.loads(result.stdout)
         assert (summary["source"], summary["year"]) == expected
-    result = subprocess.run(
-        [sys.executable, "-m", "wijkstudie.cli", "data", "inspect", str(sheet)], capture_output=True, text=True
-    )
+    result = run_cli(capsys, "data", "inspect", sheet)
     assert result.returncode == 1 and result.stderr.count("\n") == 1 and "--year 2023" in result.stderr

@@ -1,5 +1,6 @@
 """Loading every file of the real snapshot, with the counts the MANIFEST documents."""
 
+import json
 import shutil
 
 import geopandas as gpd
@@ -7,6 +8,8 @@ import numpy as np
 import pytest
 
 import wijkstudie as ws
+
+from helpers import run_cli
 
 
 def test_rivm_2020_both_age_groups(mirror):
@@ -52,7 +55,8 @@ def test_codebook_and_table_description(mirror):
 def test_boundaries(mirror):
     gemeenten = ws.load("cbs-gemeenten", year=2022)
     assert isinstance(gemeenten, gpd.GeoDataFrame) and len(gemeenten) == 345
-    wijken = ws.load("cbs-wijken")
+    with pytest.warns(ws.WijkstudieWarning, match="cbs-wijken: no year given, so 2024 was used"):
+        wijken = ws.load("cbs-wijken")
     assert len(wijken) == 3475 and ws.report(wijken).division == 2024
     assert any("GM0998" in w for w in ws.report(wijken).warnings)
 
@@ -81,7 +85,8 @@ def test_rotterdam_linked_buurt_codes_exist_in_kwb(mirror):
 
 
 def test_rotterdam_context(mirror):
-    table = ws.load("rotterdam-wijkprofiel", variant="context")
+    with pytest.warns(ws.WijkstudieWarning, match="rotterdam-wijkprofiel: no year given, so 2015 was used"):
+        table = ws.load("rotterdam-wijkprofiel", variant="context")
     r = ws.report(table)
     assert r.year == 2015 and len(table) == 86
     assert r.suppressed["pct_students"] == 3  # the 'x' cells
@@ -110,10 +115,15 @@ def test_renamed_real_file_is_recognised_by_content(mirror, tmp_path):
 
 def test_loading_never_writes_into_the_mirror(mirror, fresh_cache):
     before = {p: p.stat().st_mtime_ns for p in mirror.rglob("*")}
+    read = [mirror / "cbs-kwb" / "CBS-Utrecht-kwb-2023.xlsx", mirror / "geo" / "wijken-2024.geojson"]
+    assert all(p in before for p in read)
     ws.load("kwb", year=2023)
-    ws.load("rotterdam-wijkprofiel", year=2014)
+    ws.load("rotterdam-wijkprofiel", year=2014)  # links its areas to CBS codes through the 2024 wijken
     assert {p: p.stat().st_mtime_ns for p in mirror.rglob("*")} == before
-    assert any((fresh_cache / "processed").iterdir())
+    reports = [p for p in (fresh_cache / "processed").glob("*.json") if p.name != "fingerprints.json"]
+    cached = {json.loads(p.read_text(encoding="utf-8"))["identification"]["dataset"] for p in reports}
+    assert cached == {"kwb", "rotterdam-wijkprofiel", "cbs-wijken"} and len(reports) == 3  # in the cache instead
+    assert all(p.with_suffix(".parquet").is_file() for p in reports)
 
 
 def test_all_columns_keeps_the_source_columns_under_their_names(mirror):
@@ -123,15 +133,10 @@ def test_all_columns_keeps_the_source_columns_under_their_names(mirror):
     assert full["WekelijkseSporters_6"].dtype == "float64" and len(full) == len(slim) == 355
 
 
-def test_fetch_all_reports_what_the_mirror_lacks(mirror):
-    import subprocess
-    import sys
-
+def test_fetch_all_reports_what_the_mirror_lacks(mirror, capsys):
     from wijkstudie.data.catalogue import datasets
 
-    result = subprocess.run(
-        [sys.executable, "-m", "wijkstudie.cli", "data", "fetch", "--all"], capture_output=True, text=True
-    )
+    result = run_cli(capsys, "data", "fetch", "--all")
     assert result.returncode == 1  # most years are not in the snapshot: they need the network
     lines = result.stdout.splitlines()
     ok = [line for line in lines if line.startswith("ok")]

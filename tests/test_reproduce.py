@@ -11,10 +11,11 @@ import time
 import nbformat
 import pytest
 
-from conftest import write_kwb_workbook
 from wijkstudie import study
 from wijkstudie.reproduce import run as reproduce
 from wijkstudie.reproduce import statements
+
+from helpers import kwb_rows, write_kwb_workbook
 
 
 def notebook(path, cells, needs=()):
@@ -64,6 +65,7 @@ def runs(build):
     return {r["name"]: r for r in payload["runs"]}
 
 
+@pytest.mark.slow  # seven runs of the main command, eleven notebook kernels
 def test_only_what_changed_runs_again(project):
     root, folder, data = project
     build = root / "build"
@@ -87,8 +89,6 @@ def test_only_what_changed_runs_again(project):
     os.utime(data, None)  # touched: a new modification time, the same content (hash)
     assert reproduce.main(["--build", str(build)]) == 0
     assert all(r["cached"] for r in runs(build).values())
-
-    from test_hostile_inputs import kwb_rows
 
     write_kwb_workbook(data, rows=kwb_rows({(0, "a_inw"): 2000}))  # the data changed: it and its dependant run
     assert reproduce.main(["--build", str(build)]) == 0
@@ -117,6 +117,8 @@ def test_the_report_site_is_written_and_says_which_data(project, capsys):
     page = (build / "site" / "notebooks" / "01_reads.html").read_text(encoding="utf-8")
     assert '<img src="../figures/01_figure.png"' in page and (build / "site" / "figures" / "01_figure.png").is_file()
     assert "real data" in page
+    pages = {str(p.relative_to(build / "site")) for p in (build / "site").rglob("*.html")}
+    assert {"index.html", "sources.html", "notebooks/01_reads.html"} <= pages
     for html in (build / "site").rglob("*.html"):  # nothing is fetched at view time: links out are fine, assets not
         text = html.read_text(encoding="utf-8")
         assert not re.search(r'(src|data-src)\s*=\s*["\']?(https?:)?//', text), html
@@ -127,6 +129,7 @@ def test_the_report_site_is_written_and_says_which_data(project, capsys):
     assert "report site:" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # a partial and a complete run, four notebook kernels
 def test_only_a_complete_real_run_updates_the_readme(project):
     root, folder, _ = project
     readme = root / "README.md"
@@ -155,11 +158,11 @@ def test_a_complete_run_names_figures_no_notebook_wrote_and_keeps_them(project, 
 
 def test_a_failing_notebook_fails_the_run_and_is_not_cached(project):
     root, folder, _ = project
-    notebook(folder / "03_alone.ipynb", ["raise ValueError('broken')"])
+    broken = notebook(folder / "03_alone.ipynb", ["raise ValueError('broken')"])
     build = root / "build"
-    assert reproduce.main(["--build", str(build)]) == 1
+    assert reproduce.main([str(broken), "--build", str(build)]) == 1  # the broken notebook alone: one kernel
     assert "03_alone" not in runs(build)
-    assert reproduce.main(["--build", str(build)]) == 1  # and it runs again next time
+    assert reproduce.main([str(broken), "--build", str(build)]) == 1  # and it runs again next time
 
 
 def test_the_scorecard_says_which_data_produced_it(tmp_path, monkeypatch):

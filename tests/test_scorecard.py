@@ -2,12 +2,13 @@
 full Markdown with the tests that do not count and why, and what a notebook says it found."""
 
 import pandas as pd
-from helpers import finding_test
 
 from wijkstudie.study import evidence as ev
 from wijkstudie.study import findings as fd
 from wijkstudie.study import results
 from wijkstudie.study import scorecard as sc
+
+from helpers import finding_test
 
 
 def _evidence_set():

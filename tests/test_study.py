@@ -7,11 +7,12 @@ import pandas as pd
 import pytest
 
 import wijkstudie as ws
-from conftest import FIXTURES, REAL_MIRROR, write_kwb_workbook
 from wijkstudie import study
 from wijkstudie.core.provenance import Provenance, attach, provenance_of
 from wijkstudie.study import findings as fd
 from wijkstudie.study import verdicts
+
+from helpers import FIXTURES, REAL_MIRROR, write_kwb_workbook
 
 
 def _weighted_mean(table, column, weights="population"):

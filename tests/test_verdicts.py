@@ -6,13 +6,14 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import finding_test as make
 from statsmodels.stats.multitest import multipletests
 
 import wijkstudie as ws
 from wijkstudie.study import evidence as ev
 from wijkstudie.study import findings as fd
 from wijkstudie.study import verdicts as vd
+
+from helpers import finding_test as make
 
 
 @pytest.mark.parametrize(

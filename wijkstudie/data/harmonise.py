@@ -36,6 +36,7 @@ from . import variables as vardict
 from .catalogue import get_dataset
 from .download import fetch_resource
 from ..core.errors import WijkstudieError
+from ..core.optional import optional
 from .reading import finish_table, read_table, whole
 from ..core.provenance import attach, provenance_of
 from .readers.common import Hints
@@ -495,7 +496,8 @@ def _buurt_boundaries(source: int, target: int, boundaries):
 
 def _interpolate(rest: pd.DataFrame, old_geo, new_geo, rows: pd.DataFrame, source: int):
     import geopandas as gpd
-    from tobler.area_weighted import area_interpolate
+
+    area_interpolate = optional("tobler.area_weighted", "harmonising buurten by area").area_interpolate
 
     counts, means, _ = _value_columns(rest)
     old = old_geo[["region_code", "geometry"]].merge(rest.drop(columns=["geometry"], errors="ignore"),

@@ -91,8 +91,8 @@ def duplicates(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str]]
     if not repeated.any():
         return frame, []
     comparable = frame.loc[repeated].copy()
-    if "geometry" in comparable:
-        comparable["geometry"] = comparable.geometry.to_wkb(hex=True)
+    if "geometry" in comparable:  # compared as WKB text, in a plain DataFrame (no GeoDataFrame without geometry)
+        comparable = pd.DataFrame(comparable).assign(geometry=comparable.geometry.to_wkb(hex=True))
     comparable = comparable.astype("string")  # NaN and <NA> compare equal once written out
     conflicting = ~comparable.duplicated(keep=False)
     codes = sorted(set(frame.loc[repeated, "region_code"]))

@@ -30,7 +30,8 @@ def pooled_estimate(estimates, std_errors, labels=None, method: str = "dl", inte
         ``"dl"`` (DerSimonian-Laird, the default) or ``"pm"`` (Paule-Mandel) for tau^2
     interval : str
         ``"normal"`` (the default) or ``"hksj"``: Hartung-Knapp-Sidik-Jonkman, the variance of the pooled estimate
-        scaled by the weighted spread of the estimates around it, with t(k - 1) quantiles; recommended for a few
+        scaled by the weighted spread of the estimates around it (never below the random-effects one), with t(k - 1)
+        quantiles; recommended for a few
         estimates, where the normal interval is too narrow (IntHout, Ioannidis & Borm 2014, BMC Medical Research
         Methodology 14:25)
 
@@ -69,7 +70,10 @@ def pooled_estimate(estimates, std_errors, labels=None, method: str = "dl", inte
     crit = stats.norm.ppf(0.975)
     if interval == "hksj":
         w = 1.0 / (se**2 + tau2)
-        std_error = float(np.sqrt(np.sum(w * (effect - estimate) ** 2) / ((k - 1) * np.sum(w))))
+        hksj = float(np.sqrt(np.sum(w * (effect - estimate) ** 2) / ((k - 1) * np.sum(w))))
+        # never narrower than the random-effects standard error (Roever, Knapp & Friede 2015, BMC Med Res Methodol
+        # 15:99): estimates that agree more than chance allows would otherwise give a zero-width interval
+        std_error = max(hksj, float(std_error))
         crit = stats.t.ppf(0.975, k - 1)
     z = float(estimate / std_error)
     return {

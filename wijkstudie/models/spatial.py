@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import WijkstudieError
+from ..core.optional import optional
 
 SEED = 20240601
 
@@ -66,7 +67,7 @@ def spatial_weights(gdf, kind: str = "queen", cache: bool = True):
 
 
 def _contiguity(gdf, kind: str):
-    from libpysal import weights
+    weights = optional("libpysal.weights", "spatial_weights")
 
     builder = {"queen": weights.Queen, "rook": weights.Rook}[kind]
     with warnings.catch_warnings():
@@ -82,7 +83,7 @@ def _contiguity(gdf, kind: str):
 
 def morans_i(values, w, permutations: int = 999, seed: int = SEED) -> dict:
     """Global Moran's I with a permutation p-value (seeded, so results repeat)."""
-    from esda.moran import Moran
+    Moran = optional("esda.moran", "morans_i").Moran
 
     np.random.seed(seed)  # noqa: NPY002 (esda's Moran permutes with numpy's global generator)
     m = Moran(np.asarray(values, dtype=float), w, permutations=permutations)
@@ -91,7 +92,7 @@ def morans_i(values, w, permutations: int = 999, seed: int = SEED) -> dict:
 
 def lisa(values, w, permutations: int = 999, seed: int = SEED, alpha: float = 0.05) -> pd.Series:
     """Local Moran clusters: 'high-high', 'low-low', 'high-low', 'low-high' or 'not significant'."""
-    from esda.moran import Moran_Local
+    Moran_Local = optional("esda.moran", "lisa").Moran_Local
 
     local = Moran_Local(np.asarray(values, dtype=float), w, permutations=permutations, seed=seed)
     names = {1: "high-high", 2: "low-high", 3: "low-low", 4: "high-low"}
@@ -121,7 +122,8 @@ def spatial_models(formula: str, gdf, w=None, alpha: float = 0.05) -> dict:
         ``weights``; the spatial models also ``lambda`` or ``rho`` (estimate and interval).
     """
     import patsy
-    import spreg
+
+    spreg = optional("spreg", "spatial_models")
 
     from .result import STD_LINEAR, ModelResult, coefficient_table, context, standardised
 

@@ -21,6 +21,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from ..core import runlog
+from ..core.optional import optional
 from ..core.paths import build_dir, figures_dir, notebooks_dir
 from ..core.settings import settings
 from ..data.origin import choose_data, mirror_dir
@@ -41,8 +42,8 @@ ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THRE
 
 def run_notebook(path: Path, out_dir: Path, timeout: int = 1200, env: dict | None = None) -> float:
     """Execute a notebook (in its own folder) and write the executed copy into ``out_dir``; returns seconds."""
-    import nbformat
-    from nbclient import NotebookClient
+    nbformat = optional("nbformat", "running notebooks")
+    NotebookClient = optional("nbclient", "running notebooks").NotebookClient
 
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
@@ -86,7 +87,7 @@ class Reproduction:
         self.executed_dir = build / "notebooks"
         self.figures = figures_dir()
         self.mirror = mirror_dir() if mode == "real" else None
-        import nbformat
+        nbformat = optional("nbformat", "python -m wijkstudie.reproduce")
 
         package, session = package_fingerprint(), _session_settings(mode, self.mirror)
         notebooks = {p.stem: nbformat.read(p, as_version=4) for p in paths}

@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..core.folders import copy_if_changed
+from ..core.optional import optional
 from .notebook_cache import Run
 
 RUNS_FILE = "runs.json"  # in the build folder: the last run's notebooks, for rebuilding the site alone
@@ -132,8 +133,8 @@ def _body_html(executed: Path, cache: Path) -> str:
     kept = cache / f"{digest}.html"
     if kept.is_file():
         return kept.read_text(encoding="utf-8")
-    import nbformat
-    from nbconvert import HTMLExporter
+    nbformat = optional("nbformat", "the report site")
+    HTMLExporter = optional("nbconvert", "the report site").HTMLExporter
 
     body, _ = HTMLExporter(template_name="basic").from_notebook_node(nbformat.read(executed, as_version=4))
     cache.mkdir(parents=True, exist_ok=True)

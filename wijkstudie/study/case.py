@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import WijkstudieError
+from ..core.optional import optional
 from ..core.provenance import carry
 from ..data.loading import load
 from .cities import ROTTERDAM_CONTEXT, rotterdam_wijken
@@ -67,7 +68,7 @@ def case_ranks(tables: dict, name: str = CASE) -> dict:
 def case_summary(context: pd.DataFrame, percentiles: dict, ranges: dict, peers: int):
     """What the case's numbers say, computed: its national standing on volunteering and its percentiles (with the
     range of their items) among the city's wijken. Markdown, for the notebook."""
-    from IPython.display import Markdown
+    Markdown = optional("IPython.display", "case_summary").Markdown
 
     lines = []
     if "pct_volunteering" in context.index.get_level_values("variable"):

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..core.folders import make_folder
+from ..core.optional import optional
 from ..core.paths import figures_dir
 from . import evidence as ev
 from .findings import FindingTest, finding, reference_text, registry
@@ -405,7 +406,7 @@ def finding_card(key: str, tests):
     """A Markdown card for the end of a notebook: the claim, its source, the published values, the tests this
     notebook made with their evidence kind, and the verdict they alone would give. Displays in Jupyter;
     ``str()`` gives the Markdown text."""
-    from IPython.display import Markdown
+    Markdown = optional("IPython.display", "finding_card").Markdown
 
     tests = list(tests)
     table = scorecard(tests)
@@ -488,7 +489,7 @@ def found_sentences(key: str, tests) -> list[str]:
 
 def what_we_found(key: str, tests):
     """``found_sentences`` as a Markdown list, for the end of a notebook."""
-    from IPython.display import Markdown
+    Markdown = optional("IPython.display", "what_we_found").Markdown
 
     return Markdown("\n".join(f"- {line}" for line in found_sentences(key, tests)))
 

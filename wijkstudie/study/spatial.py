@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..core.optional import optional
 from ..data.variables import label
 from . import findings as fd
 from .national import F2_FORMULA, F3_FORMULA, complete
@@ -95,7 +96,7 @@ def spatial_tests(spatial: dict, terms: dict, tables: dict, notebook: str) -> di
 
 def spatial_summary(moran: pd.DataFrame, spatial: dict, table: pd.DataFrame):
     """What the spatial results say, computed (Markdown for the notebook)."""
-    from IPython.display import Markdown
+    Markdown = optional("IPython.display", "spatial_summary").Markdown
 
     volunteering = moran.xs(label("pct_volunteering"), level="variable")
     year = max(y for _, y in spatial)
