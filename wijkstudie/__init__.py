@@ -14,7 +14,15 @@
 Every data problem raises ``WijkstudieError`` with a one-line message.
 """
 
-from .core.errors import WijkstudieError
+from .core.errors import (
+    ArgumentError,
+    ArgumentTypeError,
+    DataFormatError,
+    DataNotFoundError,
+    DownloadError,
+    MissingRecordError,
+    WijkstudieError,
+)
 from .core.provenance import Provenance, provenance_of
 from .core.settings import settings
 from .core.version import __version__
@@ -43,6 +51,12 @@ def _synthetic_mirror(ensure: bool):
 provide_synthetic(_synthetic_mirror)  # the data layer finds the synthetic world through this, never by import
 
 __all__ = [
+    "ArgumentError",
+    "ArgumentTypeError",
+    "DataFormatError",
+    "DataNotFoundError",
+    "DownloadError",
+    "MissingRecordError",
     "HarmonisationReport",
     "JoinReport",
     "LoadReport",

@@ -15,7 +15,7 @@ import argparse
 import json
 import sys
 
-from .core.errors import WijkstudieError
+from .core.errors import ArgumentError, WijkstudieError
 
 INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 
@@ -64,7 +64,7 @@ def _fetch(args) -> int:
             print(f"{'ok' if ok else 'FAILED':<7}{label}: {result}")
         return 1 if failed else 0
     if not args.name:
-        raise WijkstudieError("fetch: give a dataset name or --all")
+        raise ArgumentError("fetch: give a dataset name or --all")
     print(fetch(args.name, year=args.year, variant=args.variant))
     return 0
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from .errors import WijkstudieError, os_reason
+from .errors import ArgumentError, os_reason
 
 SETTING_OF = {"figures_dir": "WIJKSTUDIE_FIGURES_DIR", "data_dir": "WIJKSTUDIE_DATA_DIR"}
 
@@ -21,7 +21,7 @@ def make_folder(path: Path, setting: str) -> Path:
             raise NotADirectoryError(20, "not a folder")
     except (OSError, RuntimeError) as exc:
         reason = os_reason(exc)
-        raise WijkstudieError(
+        raise ArgumentError(
             f"cannot write into {path} (setting {setting}, {SETTING_OF.get(setting, setting)}): {reason}"
         ) from None
     return path

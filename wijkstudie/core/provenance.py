@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import WijkstudieError
+from .errors import ArgumentError
 
 KINDS = ("real", "synthetic", "unknown")
 MANIFEST = "wijkstudie-mirror.json"  # marks a mirror folder; {"data_kind": "synthetic", ...}
@@ -57,7 +57,7 @@ class Provenance:
 
     def __post_init__(self):
         if self.kind not in KINDS:
-            raise WijkstudieError(f"provenance: kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
+            raise ArgumentError(f"provenance: kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
 
     @property
     def is_real(self) -> bool:

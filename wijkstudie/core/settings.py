@@ -20,7 +20,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import WijkstudieError, os_reason
+from .errors import ArgumentError, os_reason
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ class Settings:
 
     def _check(self, name: str, value):
         if name not in SPEC:
-            raise WijkstudieError(f"unknown setting {name!r}; settings: {', '.join(SPEC)}")
+            raise ArgumentError(f"unknown setting {name!r}; settings: {', '.join(SPEC)}")
         spec = SPEC[name]
         if value is None or value == "":
             return None
@@ -86,16 +86,16 @@ class Settings:
             try:
                 return Path(value).expanduser().resolve()
             except (RuntimeError, OSError) as exc:  # a symlink loop
-                raise WijkstudieError(f"{spec.env}={value}: {os_reason(exc)}") from None
+                raise ArgumentError(f"{spec.env}={value}: {os_reason(exc)}") from None
         text = str(value).strip().lower()
         if spec.choices and text not in spec.choices:
-            raise WijkstudieError(f"{spec.env}={value!r}: use {' or '.join(repr(c) for c in spec.choices)}")
+            raise ArgumentError(f"{spec.env}={value!r}: use {' or '.join(repr(c) for c in spec.choices)}")
         return text
 
     def origin(self, name: str) -> str:
         """Where the value of a setting comes from: 'block', 'session', the environment variable, or 'default'."""
         if name not in SPEC:
-            raise WijkstudieError(f"unknown setting {name!r}; settings: {', '.join(SPEC)}")
+            raise ArgumentError(f"unknown setting {name!r}; settings: {', '.join(SPEC)}")
         if any(name in block for block in self._blocks):
             return "block"
         if name in self._session:

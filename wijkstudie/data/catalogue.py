@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentError, ArgumentTypeError, DataFormatError
 
 CATALOGUE_FILE = Path(__file__).resolve().parent / "catalogue.yaml"
 RESOURCE_FIELDS = ("year", "variant", "format", "division", "file", "mirror", "mirror_note", "signature", "source",
@@ -42,7 +42,7 @@ class Resource:
         for kind in ("odata", "url", "wfs", "manual"):
             if kind in self.source:
                 return kind
-        raise WijkstudieError(f"{self.dataset} {self.year}: catalogue entry has no source")
+        raise DataFormatError(f"{self.dataset} {self.year}: catalogue entry has no source")
 
     @property
     def label(self) -> str:
@@ -87,17 +87,17 @@ class Dataset:
             try:
                 year = int(year)
             except (TypeError, ValueError):
-                raise WijkstudieError(f"{self.name}: year must be a whole number, not {year!r}") from None
+                raise ArgumentTypeError(f"{self.name}: year must be a whole number, not {year!r}") from None
             candidates = [r for r in candidates if r.year == year]
             if not candidates:
-                raise WijkstudieError(f"{self.name}: no year {year}; available: {_years_text(self.years)}")
+                raise ArgumentError(f"{self.name}: no year {year}; available: {_years_text(self.years)}")
         if variant is not None:
             wanted = _normalise(str(variant))
             matching = [r for r in candidates if r.variant and _normalise(r.variant) == wanted]
             if not matching:
                 options = list(dict.fromkeys(r.variant for r in candidates if r.variant)) or ["none"]
                 shown = options if len(options) <= 12 else options[:12] + [f"... ({len(options)} in all)"]
-                raise WijkstudieError(
+                raise ArgumentError(
                     f"{self.name}: no variant {variant!r}" + (f" for {year}" if year is not None else "")
                     + f"; available: {', '.join(shown)}")
             candidates = matching
@@ -218,13 +218,13 @@ def datasets() -> dict[str, Dataset]:
 
 def get_dataset(name: str) -> Dataset:
     if not isinstance(name, str) or not name.strip():
-        raise WijkstudieError(f"a dataset name is a text such as 'kwb', not {name!r}; available: "
+        raise ArgumentTypeError(f"a dataset name is a text such as 'kwb', not {name!r}; available: "
                               f"{', '.join(datasets())}")
     wanted = _normalise(name)
     for key, dataset in datasets().items():
         if _normalise(key) == wanted:
             return dataset
-    raise WijkstudieError(f"unknown dataset {name!r}; available: {', '.join(datasets())}")
+    raise ArgumentError(f"unknown dataset {name!r}; available: {', '.join(datasets())}")
 
 
 def list_datasets() -> pd.DataFrame:

@@ -12,7 +12,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentError, WijkstudieError
 
 LEVEL_OF_PREFIX = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
 DIGITS_OF_LEVEL = {"gemeente": 4, "wijk": 6, "buurt": 8}
@@ -40,14 +40,14 @@ def normalise_code(value, level: str | None = None) -> str | None:
         return None
     match = _CODE.match(text)
     if not match:
-        raise WijkstudieError(f"{value!r} is not a CBS region code (expected e.g. GM0363, WK036300, BU03630000)")
+        raise ArgumentError(f"{value!r} is not a CBS region code (expected e.g. GM0363, WK036300, BU03630000)")
     prefix, digits = match["prefix"], match["digits"] or match["code"]
     if prefix == "NL":
         return COUNTRY_CODE
     if prefix is not None and not digits.isdigit():
         width = DIGITS_OF_LEVEL[LEVEL_OF_PREFIX[prefix]]
         if len(digits) != width:
-            raise WijkstudieError(f"{value!r} is not a CBS region code (a {LEVEL_OF_PREFIX[prefix]} code has "
+            raise ArgumentError(f"{value!r} is not a CBS region code (a {LEVEL_OF_PREFIX[prefix]} code has "
                                   f"{width} characters after {prefix})")
         return prefix + digits
     if prefix is None:
@@ -55,13 +55,13 @@ def normalise_code(value, level: str | None = None) -> str | None:
             n = len(digits)
             level = "gemeente" if n <= 4 else "wijk" if n <= 6 else "buurt" if n <= 8 else None
             if level is None:
-                raise WijkstudieError(f"{value!r} has too many digits for a CBS region code")
+                raise ArgumentError(f"{value!r} has too many digits for a CBS region code")
         if level not in PREFIX_OF_LEVEL or level == "land":
-            raise WijkstudieError(f"unknown level {level!r}; use gemeente, wijk or buurt")
+            raise ArgumentError(f"unknown level {level!r}; use gemeente, wijk or buurt")
         prefix = PREFIX_OF_LEVEL[level]
     width = DIGITS_OF_LEVEL[LEVEL_OF_PREFIX[prefix]]
     if len(digits) > width:
-        raise WijkstudieError(f"{value!r} has too many digits for a {LEVEL_OF_PREFIX[prefix]} code")
+        raise ArgumentError(f"{value!r} has too many digits for a {LEVEL_OF_PREFIX[prefix]} code")
     return prefix + digits.zfill(width)
 
 

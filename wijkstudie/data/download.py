@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from .catalogue import Resource
-from ..core.errors import WijkstudieError, os_reason
+from ..core.errors import ArgumentError, DataFormatError, DataNotFoundError, DownloadError, WijkstudieError, os_reason
 from ..core.paths import raw_dir
 from ..core.provenance import mirror_manifest
 from ..core.settings import settings
@@ -72,7 +72,7 @@ def verify(path: Path, resource: Resource) -> None:
     if resource.sha256 and (mirror_manifest(path) or {}).get("data_kind") == "synthetic":
         return
     if resource.sha256 and (actual := file_sha256(path)) != resource.sha256:
-        raise WijkstudieError(f"{path.name}: hash mismatch for {resource.label} (expected "
+        raise DataFormatError(f"{path.name}: hash mismatch for {resource.label} (expected "
                               f"{resource.sha256[:12]}..., got {actual[:12]}...); the file changed or is damaged")
 
 
@@ -91,12 +91,12 @@ def fetch_resource(resource: Resource, progress: bool = True) -> Path:
     mirror = mirror_dir(ensure=True)
     if mirror is not None:
         if not mirror.is_dir():
-            raise WijkstudieError(f"WIJKSTUDIE_MIRROR={mirror}: {_not_a_folder(mirror)}")
+            raise DataNotFoundError(f"WIJKSTUDIE_MIRROR={mirror}: {_not_a_folder(mirror)}")
         path = mirror / resource.mirror if resource.mirror else None
         if path is not None and (path.is_dir() or is_symlink_loop(path)):
             open_raw(path)  # names the folder or the loop
         if path is None or not path.is_file():
-            raise WijkstudieError(f"{resource.label} is not in the mirror {mirror} "
+            raise DataNotFoundError(f"{resource.label} is not in the mirror {mirror} "
                                   f"(looked for {resource.mirror or 'a mirror path'}); unset WIJKSTUDIE_MIRROR "
                                   "to download it from the publisher")
         verify(path, resource)
@@ -106,14 +106,14 @@ def fetch_resource(resource: Resource, progress: bool = True) -> Path:
         verify(target, resource)
         return target
     if resource.access == "manual":
-        raise WijkstudieError(f"{resource.label} cannot be downloaded automatically. {resource.source['manual']}; "
+        raise DataNotFoundError(f"{resource.label} cannot be downloaded automatically. {resource.source['manual']}; "
                               f"save it as {target}")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         sweep(target.parent)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{resource.file}.", suffix=".part", dir=target.parent)
     except OSError as exc:
-        raise WijkstudieError(f"cannot download {resource.label} into {target.parent} (setting data_dir, "
+        raise ArgumentError(f"cannot download {resource.label} into {target.parent} (setting data_dir, "
                               f"WIJKSTUDIE_DATA_DIR): {os_reason(exc)}") from None
     os.close(fd)
     tmp = Path(tmp_name)
@@ -129,9 +129,9 @@ def fetch_resource(resource: Resource, progress: bool = True) -> Path:
         verify(tmp, resource)
         os.replace(tmp, target)
     except WijkstudieError as exc:
-        raise WijkstudieError(str(exc).replace(tmp.name, f"download of {resource.file}")) from None
+        raise DownloadError(str(exc).replace(tmp.name, f"download of {resource.file}")) from None
     except Exception as exc:
-        raise WijkstudieError(f"{resource.file}: download failed ({type(exc).__name__}: "
+        raise DownloadError(f"{resource.file}: download failed ({type(exc).__name__}: "
                               f"{' '.join(str(exc).split())[:160]})") from None
     finally:
         tmp.unlink(missing_ok=True)
@@ -174,7 +174,7 @@ def _download_wfs(url: str, type_name: str, dest: Path, progress: bool) -> None:
                 break
             start += WFS_PAGE
     if not features:
-        raise WijkstudieError(f"{dest.name}: the WFS layer {type_name} returned no features")
+        raise DownloadError(f"{dest.name}: the WFS layer {type_name} returned no features")
     collection = {"type": "FeatureCollection", "features": features}
     dest.write_text(json.dumps(collection), encoding="utf-8")
 

@@ -35,7 +35,7 @@ import pandas as pd
 from . import variables as vardict
 from .catalogue import get_dataset
 from .download import fetch_resource
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentError, MissingRecordError, WijkstudieError
 from .reading import finish_table, read_table, whole
 from ..core.provenance import attach, provenance_of
 from .readers.common import Hints
@@ -81,13 +81,13 @@ def crosswalk(level: str, from_division: int, to_division: int, kind: str = "add
         for another level or kind, a year outside 2016-2024, or a matrix that cannot be had.
     """
     if level not in CROSSWALK_LEVELS:
-        raise WijkstudieError(f"crosswalk: level must be one of {', '.join(CROSSWALK_LEVELS)}, not {level!r}")
+        raise ArgumentError(f"crosswalk: level must be one of {', '.join(CROSSWALK_LEVELS)}, not {level!r}")
     if kind not in KINDS:
-        raise WijkstudieError(f"crosswalk: kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        raise ArgumentError(f"crosswalk: kind must be one of {', '.join(KINDS)}, not {kind!r}")
     first, last = CROSSWALK_YEARS
     for year in (from_division, to_division):
         if not first <= int(year) <= last:
-            raise WijkstudieError(f"crosswalk: the grenswijzigen matrices cover the divisions {first}-{last}, "
+            raise ArgumentError(f"crosswalk: the grenswijzigen matrices cover the divisions {first}-{last}, "
                                   f"not {year}")
     if from_division == to_division:
         return pd.DataFrame({"from_code": pd.Series(dtype="string"), "to_code": pd.Series(dtype="string"),
@@ -172,19 +172,19 @@ def harmonise(table: pd.DataFrame, to_division: int, weights: str | None = None,
     """
     to_division = whole(to_division, "to_division")
     if not 0 <= tolerance < 1:
-        raise WijkstudieError(f"harmonise: tolerance is a share of addresses from 0 up to 1, not {tolerance}")
+        raise ArgumentError(f"harmonise: tolerance is a share of addresses from 0 up to 1, not {tolerance}")
     for col in ("region_code", "level", "division_year"):
         if col not in table:
-            raise WijkstudieError(f"harmonise: the table has no column {col!r}"
+            raise ArgumentError(f"harmonise: the table has no column {col!r}"
                                   + ("; it does not say which division its codes belong to"
                                      if col == "division_year" else ""))
     divisions = sorted({int(v) for v in table["division_year"].dropna()})
     if len(divisions) != 1:
-        raise WijkstudieError(f"harmonise: the table mixes divisions {divisions}; harmonise each part on its own")
+        raise ArgumentError(f"harmonise: the table mixes divisions {divisions}; harmonise each part on its own")
     from_division = divisions[0]
     other = sorted(set(table["level"].dropna()) - {"land", "gemeente", "wijk", "buurt"})
     if other:
-        raise WijkstudieError(f"harmonise: {', '.join(other)} areas are not CBS areas and have no crosswalk; "
+        raise ArgumentError(f"harmonise: {', '.join(other)} areas are not CBS areas and have no crosswalk; "
                               "select the gemeente, wijk or buurt rows")
     report = HarmonisationReport(from_division, to_division)
     parts, crosswalks = [], []
@@ -192,7 +192,7 @@ def harmonise(table: pd.DataFrame, to_division: int, weights: str | None = None,
         rows = rows.reset_index(drop=True)
         duplicated = rows["region_code"].duplicated()
         if duplicated.any():
-            raise WijkstudieError(f"harmonise: {int(duplicated.sum())} {level} codes occur more than once (e.g. "
+            raise ArgumentError(f"harmonise: {int(duplicated.sum())} {level} codes occur more than once (e.g. "
                                   f"{rows.loc[duplicated, 'region_code'].iloc[0]}); keep one year and one variant")
         if from_division == to_division:
             parts.append(rows.assign(harmonised=False))
@@ -225,7 +225,7 @@ def harmonisation_report(table: pd.DataFrame) -> HarmonisationReport:
     """The HarmonisationReport of a table returned by ``harmonise`` (or ``load(..., division=...)``)."""
     data = table.attrs.get("harmonisation") or (table.attrs.get("wijkstudie") or {}).get("harmonisation")
     if not data:
-        raise WijkstudieError("this table carries no harmonisation report (it was not harmonised, or an operation "
+        raise MissingRecordError("this table carries no harmonisation report (it was not harmonised, or an operation "
                               "dropped the report: ask harmonise's result itself)")
     return HarmonisationReport.from_dict(data)
 
@@ -274,7 +274,7 @@ def _weight_of(name: str, rows: pd.DataFrame, override: str | None) -> str | Non
         if override == "addresses":
             return None
         if override not in rows:
-            raise WijkstudieError(f"harmonise: no weight column {override!r}")
+            raise ArgumentError(f"harmonise: no weight column {override!r}")
         return override
     weight = vardict.aggregation(name)[1]
     if weight in rows and rows[weight].notna().any():

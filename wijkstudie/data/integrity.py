@@ -18,7 +18,7 @@ from functools import lru_cache
 import pandas as pd
 import yaml
 
-from ..core.errors import WijkstudieError
+from ..core.errors import DataFormatError, WijkstudieError
 
 DIVISIONS_FILE = Path(__file__).resolve().parent / "divisions.yaml"
 NATIONAL_MIN_GEMEENTEN = 100
@@ -65,7 +65,7 @@ def check(frame: pd.DataFrame, division: int | None, name: str) -> list[str]:
             continue  # a table of gemeenten and wijken need not have buurten, nor boundaries of wijken gemeenten
         missing = count - present
         if missing > refuse * count:
-            raise WijkstudieError(
+            raise DataFormatError(
                 f"{name}: holds {present:,} of the {count:,} {PLURAL[level]} of division {division}: "
                 f"{missing:,} are missing, so the file looks cut off or filtered (download it again, or load "
                 "it with refresh=True after replacing it)")
@@ -98,7 +98,7 @@ def duplicates(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str]]
     codes = sorted(set(frame.loc[repeated, "region_code"]))
     if conflicting.any():
         bad = sorted(set(comparable.loc[conflicting, "region_code"]))
-        raise WijkstudieError(f"{name}: {len(bad)} region code(s) occur more than once with different values "
+        raise DataFormatError(f"{name}: {len(bad)} region code(s) occur more than once with different values "
                               f"(e.g. {', '.join(bad[:3])}): the file is ambiguous; remove the repeats")
     dropped = frame.duplicated(subset=key, keep="first") & frame["region_code"].notna()
     text = (f"{int(dropped.sum())} repeated row(s) of {len(codes)} area(s) dropped (e.g. {', '.join(codes[:3])}): "

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .codes import levels_of
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentError, WijkstudieError
 from .harmonise import harmonisation_report, harmonise
 from ..core.provenance import carry, provenance_of
 
@@ -92,10 +92,10 @@ def join_regions(left: pd.DataFrame, right: pd.DataFrame, on: str = "region_code
         left, right, notes = _onto_one_division(left, right)
     for frame, side in ((left, "left"), (right, "right")):
         if on not in frame:
-            raise WijkstudieError(f"join_regions: the {side} table has no column {on!r}")
+            raise ArgumentError(f"join_regions: the {side} table has no column {on!r}")
         if frame[on].duplicated().any():
             dups = frame.loc[frame[on].duplicated(), on].head(3).tolist()
-            raise WijkstudieError(f"join_regions: the {side} table has duplicate {on} values (e.g. {dups}); "
+            raise ArgumentError(f"join_regions: the {side} table has duplicate {on} values (e.g. {dups}); "
                                   "filter it to one year / variant first")
     left_codes, right_codes = set(left[on].dropna()), set(right[on].dropna())
     report = JoinReport(_name(left, "left"), _name(right, "right"))
@@ -176,7 +176,7 @@ def weighted_mean_by(frame: pd.DataFrame, value: str, weight: str, by: str) -> p
     """
     for col in (value, weight, by):
         if col not in frame:
-            raise WijkstudieError(f"weighted_mean_by: no column {col!r}")
+            raise ArgumentError(f"weighted_mean_by: no column {col!r}")
     usable = frame[frame[value].notna() & frame[weight].notna() & (frame[weight] > 0)]
     product = usable[value].astype(float) * usable[weight].astype(float)
     grouped = pd.DataFrame({"p": product, "w": usable[weight].astype(float), by: usable[by]}).groupby(by)

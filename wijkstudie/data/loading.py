@@ -12,7 +12,7 @@ from . import variables as vardict
 from .catalogue import datasets, get_dataset
 from .download import fetch_resource
 from .origin import mirror_dir
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentError, DataFormatError, WijkstudieError
 from .reading import finish_table, read_table, whole
 from .readers.common import Hints
 from .readers.rotterdam import link_to_cbs
@@ -159,19 +159,19 @@ def _first_available(dataset, candidates) -> tuple:
     others = [r.label for r, _ in errors[1:]]
     if others:
         first += f" (also tried: {', '.join(others[:4])}{' ...' if len(others) > 4 else ''})"
-    raise WijkstudieError(first)
+    raise type(errors[0][1])(first)  # the first candidate's kind of error: not here, a failed download, ...
 
 
 def _check_identity(path: Path, resource, ident: Identification) -> None:
     if resource.format == "boundaries":  # one reader for every boundary layout; the levels must be there
         return
     if ident.dataset != resource.dataset:
-        raise WijkstudieError(f"{path.name}: expected {resource.label}, but the file is {ident.dataset}")
+        raise DataFormatError(f"{path.name}: expected {resource.label}, but the file is {ident.dataset}")
 
 
 def _check_level(dataset, level) -> None:
     if level is not None and (level not in LEVELS or level not in dataset.levels):
-        raise WijkstudieError(f"{dataset.name}: no level {level!r}; available: "
+        raise ArgumentError(f"{dataset.name}: no level {level!r}; available: "
                               f"{', '.join(dataset.levels) or 'none (not a table by level: leave level= out)'}")
 
 

@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from ..core.errors import WijkstudieError
+from ..core.errors import DataNotFoundError
 from ..core.settings import settings
 
 _synthetic_provider: Callable[[bool], Path] | None = None
@@ -32,7 +32,7 @@ def mirror_dir(ensure: bool = False) -> Path | None:
     publishers, over the network)."""
     if settings.data == "synthetic":
         if _synthetic_provider is None:
-            raise WijkstudieError("synthetic data asked for (setting data), but no synthetic world is available")
+            raise DataNotFoundError("synthetic data asked for (setting data), but no synthetic world is available")
         return _synthetic_provider(ensure)
     return settings.mirror
 

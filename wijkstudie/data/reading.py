@@ -14,7 +14,7 @@ from . import integrity
 from . import variables as vardict
 from .cache import cache_key, load_cached, remember, store
 from .catalogue import datasets
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentTypeError, DataFormatError, WijkstudieError
 from ..core.provenance import attach, from_file, mirror_manifest
 from .readers.rawfile import open_raw
 from .readers import identify, read, require_format
@@ -86,7 +86,7 @@ def read_table(path: Path, expected_format: str | None = None, use_cache: bool =
         remember(path, content_key)
     if expected_format and meta["identification"]["format"] != expected_format:
         found = meta["identification"]
-        raise WijkstudieError(f"{path.name}: expected a {expected_format} file, but it looks like "
+        raise DataFormatError(f"{path.name}: expected a {expected_format} file, but it looks like "
                               f"{found['dataset']} ({found['format']}, {found['year']})")
     return frame, meta
 
@@ -129,7 +129,7 @@ def read_file(path, year: int | None = None, use_cache: bool = True, refresh: bo
 
 def _path(value) -> Path:
     if not isinstance(value, (str, Path)) or not str(value).strip():
-        raise WijkstudieError(f"read_file: give the path of a file, not {value!r}")
+        raise ArgumentTypeError(f"read_file: give the path of a file, not {value!r}")
     return Path(value)
 
 
@@ -141,6 +141,6 @@ def whole(value, what: str) -> int | None:
             raise ValueError
         return int(value)
     except (TypeError, ValueError):
-        raise WijkstudieError(f"{what} must be a whole number such as 2022, not {value!r}") from None
+        raise ArgumentTypeError(f"{what} must be a whole number such as 2022, not {value!r}") from None
 
 

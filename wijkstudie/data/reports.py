@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
-from ..core.errors import WijkstudieError
+from ..core.errors import MissingRecordError, WijkstudieError
 
 LEVELS = ("land", "gemeente", "wijk", "buurt", "gebied")
 ATTR = "wijkstudie"
@@ -78,7 +78,7 @@ def report(frame: pd.DataFrame) -> LoadReport:
     """
     info = frame.attrs.get(ATTR) if hasattr(frame, "attrs") else None
     if info is None:
-        raise WijkstudieError("this table carries no wijkstudie load report")
+        raise MissingRecordError("this table carries no wijkstudie load report")
     return LoadReport(**info)
 
 
@@ -154,7 +154,7 @@ class HarmonisationReport:
         for r in self.levels:
             if r.level == level:
                 return r
-        raise WijkstudieError(f"harmonisation report: no level {level!r}")
+        raise MissingRecordError(f"harmonisation report: no level {level!r}")
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -11,7 +11,7 @@ from functools import lru_cache
 import pandas as pd
 import yaml
 
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentError, DataFormatError
 
 VARIABLES_FILE = Path(__file__).resolve().parent / "variables.yaml"
 COUNT_UNITS = ("persons", "households", "dwellings", "hectare")  # summed when areas merge
@@ -82,10 +82,10 @@ def label(name: str, language: str | None = None, with_unit: bool = False) -> st
 
         language = settings.language
     if language not in ("en", "nl"):
-        raise WijkstudieError(f"unknown language {language!r}; use 'en' or 'nl'")
+        raise ArgumentError(f"unknown language {language!r}; use 'en' or 'nl'")
     entry = variables().get(name) or identifiers().get(name) or study_variables().get(name)
     if entry is None:
-        raise WijkstudieError(f"unknown variable {name!r}; see wijkstudie.variable_table()")
+        raise ArgumentError(f"unknown variable {name!r}; see wijkstudie.variable_table()")
     text = entry[f"label_{language}"]
     unit = entry.get("unit")
     return f"{text} ({unit})" if with_unit and unit else text
@@ -96,10 +96,10 @@ def aggregation(name: str) -> tuple[str, str | None]:
     shares, means and rates (weighted by the variable ``weight``, population unless the dictionary says)."""
     entry = variables().get(name)
     if entry is None:
-        raise WijkstudieError(f"unknown variable {name!r}; see wijkstudie.variable_table()")
+        raise ArgumentError(f"unknown variable {name!r}; see wijkstudie.variable_table()")
     how = entry.get("aggregate") or ("sum" if entry.get("unit") in COUNT_UNITS else "mean")
     if how not in ("sum", "mean"):
-        raise WijkstudieError(f"variables.yaml: {name}: aggregate must be 'sum' or 'mean', not {how!r}")
+        raise DataFormatError(f"variables.yaml: {name}: aggregate must be 'sum' or 'mean', not {how!r}")
     return (how, None) if how == "sum" else (how, entry.get("weight", "population"))
 
 

@@ -20,7 +20,7 @@ from warnings import warn
 import pandas as pd
 import yaml
 
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentError, ArgumentTypeError, DataFormatError, DataNotFoundError, WijkstudieError
 from ..core.provenance import attach, from_file, provenance_of
 from ..core.runlog import note as log_file
 from ..core.settings import settings
@@ -63,10 +63,10 @@ def _read_any(path: Path) -> pd.DataFrame:
         if suffix == ".csv":
             return pd.read_csv(path, sep=None, engine="python")
     except Exception as exc:
-        raise WijkstudieError(
+        raise DataFormatError(
             f"{path.name}: cannot read the file ({type(exc).__name__}: {' '.join(str(exc).split())[:160]})"
         ) from None
-    raise WijkstudieError(f"{path.name}: unsupported format {suffix!r}; use .sav, .dta or .csv")
+    raise DataFormatError(f"{path.name}: unsupported format {suffix!r}; use .sav, .dta or .csv")
 
 
 def load_mapping(mapping) -> dict:
@@ -75,12 +75,12 @@ def load_mapping(mapping) -> dict:
     if isinstance(mapping, dict):
         return _check_mapping(mapping, "the mapping")
     if not isinstance(mapping, (str, Path)):
-        raise WijkstudieError(f"a mapping is a dict, a YAML file or a template name, not {mapping!r}")
+        raise ArgumentTypeError(f"a mapping is a dict, a YAML file or a template name, not {mapping!r}")
     path = Path(mapping)
     if not path.is_file() and (MAPPINGS_DIR / f"{mapping}.yaml").is_file():
         path = MAPPINGS_DIR / f"{mapping}.yaml"
     if not path.is_file():
-        raise WijkstudieError(f"{path}: no such mapping file")
+        raise DataNotFoundError(f"{path}: no such mapping file")
     log_file("read", path)
     try:
         with open(path, encoding="utf-8") as fh:
@@ -89,20 +89,20 @@ def load_mapping(mapping) -> dict:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or type(exc).__name__
-        raise WijkstudieError(f"{path.name}: not valid YAML{where} ({problem})") from None
+        raise DataFormatError(f"{path.name}: not valid YAML{where} ({problem})") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise WijkstudieError(f"{path.name}: cannot be read ({type(exc).__name__})") from None
+        raise DataFormatError(f"{path.name}: cannot be read ({type(exc).__name__})") from None
     return _check_mapping(data, path.name)
 
 
 def _check_mapping(data, name: str) -> dict:
     if not isinstance(data, dict):
-        raise WijkstudieError(
+        raise DataFormatError(
             f"{name}: a mapping is a YAML dictionary with a 'columns' section, not "
             f"{type(data).__name__ if data is not None else 'an empty file'}"
         )
     if "columns" not in data:
-        raise WijkstudieError(f"{name}: a mapping needs a 'columns' section (schema name: column in the file)")
+        raise DataFormatError(f"{name}: a mapping needs a 'columns' section (schema name: column in the file)")
     shapes = {
         "columns": (dict, "schema name: column in the file"),
         "values": (dict, "schema name: {code or label: schema value}"),
@@ -110,12 +110,12 @@ def _check_mapping(data, name: str) -> dict:
     }
     for key, (kind, text) in shapes.items():
         if key in data and not isinstance(data[key], kind):
-            raise WijkstudieError(f"{name}: '{key}' must be {text}, not {type(data[key]).__name__}")
+            raise DataFormatError(f"{name}: '{key}' must be {text}, not {type(data[key]).__name__}")
     bad = [k for k, v in data.get("values", {}).items() if not isinstance(v, dict)]
     if bad:
-        raise WijkstudieError(f"{name}: 'values' of {', '.join(map(str, bad))} must be {{code: schema value}}")
+        raise DataFormatError(f"{name}: 'values' of {', '.join(map(str, bad))} must be {{code: schema value}}")
     if data.get("out_of_range", "error") not in ("error", "missing"):
-        raise WijkstudieError(f"{name}: out_of_range must be 'error' or 'missing', not {data['out_of_range']!r}")
+        raise DataFormatError(f"{name}: out_of_range must be 'error' or 'missing', not {data['out_of_range']!r}")
     return data
 
 
@@ -155,7 +155,7 @@ def read_microdata(path, mapping) -> pd.DataFrame:
     """
     path = Path(path)
     if not path.is_file():
-        raise WijkstudieError(f"{path}: no such file")
+        raise DataNotFoundError(f"{path}: no such file")
     spec = load_mapping(mapping)
     raw = _read_any(path)
     columns, values = spec.get("columns", {}), spec.get("values", {})
@@ -195,7 +195,7 @@ def read_microdata(path, mapping) -> pd.DataFrame:
     else:
         problems += [text for _, _, text in out_of_range]
     if problems:
-        raise WijkstudieError(
+        raise DataFormatError(
             f"{path.name}: {len(problems)} problem(s) with mapping "
             f"{spec.get('source', 'the mapping')}: " + "; ".join(problems)
         )
@@ -302,7 +302,7 @@ def load_residents() -> pd.DataFrame:
     """
     if settings.microdata is not None:
         if settings.microdata_mapping is None:
-            raise WijkstudieError(
+            raise ArgumentError(
                 "WIJKSTUDIE_MICRODATA is set but WIJKSTUDIE_MICRODATA_MAPPING is not: "
                 "give the mapping file (templates in wijkstudie/microdata/mappings/)"
             )

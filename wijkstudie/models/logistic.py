@@ -18,7 +18,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentError
 from .result import STD_LOGISTIC, ModelResult, coefficient_table, complete_rows, context, standardised, with_odds_ratios
 
 
@@ -26,7 +26,7 @@ def _weights(data: pd.DataFrame, weights: str | None) -> np.ndarray | None:
     if weights is None:
         return None
     if weights not in data:
-        raise WijkstudieError(f"no weight column {weights!r}")
+        raise ArgumentError(f"no weight column {weights!r}")
     w = data[weights].to_numpy(dtype=float)
     return w / w.mean()
 
@@ -120,7 +120,7 @@ def predict(result: ModelResult, data: pd.DataFrame) -> np.ndarray:
     import patsy
 
     if "design_info" not in result.extra:
-        raise WijkstudieError(f"{result.model}: predicted probabilities need a logistic regression from logit()")
+        raise ArgumentError(f"{result.model}: predicted probabilities need a logistic regression from logit()")
     (X,) = patsy.build_design_matrices([result.extra["design_info"]], data, return_type="dataframe")
     return np.asarray(result.fitted.predict(X), dtype=float)
 
@@ -223,11 +223,11 @@ def segmented_logit(
     import patsy
 
     if int(bootstrap) != bootstrap or bootstrap < 0:
-        raise WijkstudieError(f"segmented_logit: bootstrap is a number of replicates (0 or more), not {bootstrap!r}")
+        raise ArgumentError(f"segmented_logit: bootstrap is a number of replicates (0 or more), not {bootstrap!r}")
     cov_formula = f" + {covariates}" if covariates else ""
     used = complete_rows(f"{outcome} ~ {x}{cov_formula}", data, [c for c in (weights, cluster) if c])
     if len(used) < 50:
-        raise WijkstudieError(f"segmented_logit: only {len(used)} complete rows")
+        raise ArgumentError(f"segmented_logit: only {len(used)} complete rows")
     xv = used[x].to_numpy(dtype=float)
     if grid is None:
         lo, hi = np.quantile(xv, [0.05, 0.9])
@@ -462,7 +462,7 @@ def segmented_curve(result: ModelResult, x_values=None) -> pd.DataFrame:
     """Predicted probabilities over the predictor of a ``segmented_logit`` result, the covariates at their
     observed values (averaged over the sample)."""
     if "breakpoint" not in result.extra:
-        raise WijkstudieError(f"{result.model}: a curve of a segmented fit needs a result of segmented_logit()")
+        raise ArgumentError(f"{result.model}: a curve of a segmented fit needs a result of segmented_logit()")
     design, tau, x = result.extra["design"], result.extra["breakpoint"], result.extra["x"]
     xs = np.linspace(0.25, 20, 80) if x_values is None else np.asarray(x_values, dtype=float)
     base = design(tau)

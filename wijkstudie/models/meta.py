@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentError
 
 METHODS = {"dl": "DerSimonian-Laird", "pm": "Paule-Mandel"}
 
@@ -49,7 +49,7 @@ def pooled_estimate(estimates, std_errors, labels=None, method: str = "dl") -> d
     k = len(effect)
     labels = list(range(k)) if labels is None else [str(v) for v in labels]
     if len(labels) != k:
-        raise WijkstudieError(f"pooled_estimate: {len(labels)} labels for {k} estimates")
+        raise ArgumentError(f"pooled_estimate: {len(labels)} labels for {k} estimates")
     # statsmodels keeps a negative DerSimonian-Laird tau^2, whose random-effects variance can be negative (a
     # square root of it is invalid), and its I^2 divides by Q: neither figure is used then (see below)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -80,15 +80,15 @@ def pooled_estimate(estimates, std_errors, labels=None, method: str = "dl") -> d
 
 def _checked(estimates, std_errors, method: str) -> tuple[np.ndarray, np.ndarray]:
     if method not in METHODS:
-        raise WijkstudieError(f"pooled_estimate: method must be one of {', '.join(METHODS)}, not {method!r}")
+        raise ArgumentError(f"pooled_estimate: method must be one of {', '.join(METHODS)}, not {method!r}")
     effect = np.asarray(estimates, dtype=float).ravel()
     se = np.asarray(std_errors, dtype=float).ravel()
     if len(effect) != len(se):
-        raise WijkstudieError(f"pooled_estimate: {len(effect)} estimates but {len(se)} standard errors")
+        raise ArgumentError(f"pooled_estimate: {len(effect)} estimates but {len(se)} standard errors")
     if len(effect) < 2:
-        raise WijkstudieError(f"pooled_estimate: needs at least 2 estimates, not {len(effect)}")
+        raise ArgumentError(f"pooled_estimate: needs at least 2 estimates, not {len(effect)}")
     if not (np.isfinite(effect).all() and np.isfinite(se).all()):
-        raise WijkstudieError("pooled_estimate: an estimate or standard error is missing or infinite")
+        raise ArgumentError("pooled_estimate: an estimate or standard error is missing or infinite")
     if (se <= 0).any():
-        raise WijkstudieError(f"pooled_estimate: standard errors must be positive, not {se.min():g}")
+        raise ArgumentError(f"pooled_estimate: standard errors must be positive, not {se.min():g}")
     return effect, se

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentError, MissingRecordError
 from ..core.provenance import UNKNOWN, Provenance, provenance_of
 
 COLUMNS = ["estimate", "std_error", "ci_low", "ci_high", "p_value", "std_estimate", "distribution"]
@@ -70,17 +70,17 @@ class ModelResult:
     def term(self, name: str) -> pd.Series:
         """One row of the table; a clear error naming the model and its terms when there is no such term."""
         if name not in self.table.index:
-            raise WijkstudieError(f"{self.model}: no term {name!r}; terms: {', '.join(map(str, self.table.index))}")
+            raise ArgumentError(f"{self.model}: no term {name!r}; terms: {', '.join(map(str, self.table.index))}")
         return self.table.loc[name]
 
     def contrast(self, weights: dict, level: float = 0.95) -> dict:
         """A linear combination of estimates (e.g. ``{"after": 1, "before": -1}``) with its standard error and
         interval, from the model's covariance and reference distribution."""
         if self.cov is None:
-            raise WijkstudieError(f"{self.model}: no covariance of the estimates, so no contrasts")
+            raise MissingRecordError(f"{self.model}: no covariance of the estimates, so no contrasts")
         unknown = [k for k in weights if k not in self.cov.index]
         if unknown:
-            raise WijkstudieError(
+            raise ArgumentError(
                 f"{self.model}: no term {unknown[0]!r} for a contrast; terms: {', '.join(map(str, self.cov.index))}"
             )
         vector = pd.Series(0.0, index=self.cov.index)
@@ -131,7 +131,7 @@ def reference_distribution(distribution: str):
         return stats.norm
     match = re.fullmatch(r"t\((\d+(?:\.\d+)?)\)", str(distribution))
     if not match:
-        raise WijkstudieError(f"unknown reference distribution {distribution!r}: 'normal' or 't(df)'")
+        raise ArgumentError(f"unknown reference distribution {distribution!r}: 'normal' or 't(df)'")
     return stats.t(float(match.group(1)))
 
 

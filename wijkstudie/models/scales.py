@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentError
 
 
 def cronbach_alpha(items: pd.DataFrame) -> float:
@@ -12,7 +12,7 @@ def cronbach_alpha(items: pd.DataFrame) -> float:
     data = items.dropna()
     k = data.shape[1]
     if k < 2 or len(data) < 3:
-        raise WijkstudieError("cronbach_alpha: needs at least 2 items and 3 complete rows")
+        raise ArgumentError("cronbach_alpha: needs at least 2 items and 3 complete rows")
     item_var = data.var(axis=0, ddof=1).sum()
     total_var = data.sum(axis=1).var(ddof=1)
     return float(k / (k - 1) * (1 - item_var / total_var))

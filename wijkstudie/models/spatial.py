@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentError
 
 SEED = 20240601
 
@@ -41,7 +41,7 @@ def spatial_weights(gdf, kind: str = "queen", cache: bool = True):
     from ..core.paths import processed_dir
 
     if len(gdf) < 3:
-        raise WijkstudieError("spatial_weights: needs at least 3 areas")
+        raise ArgumentError("spatial_weights: needs at least 3 areas")
     key = _geometry_key(gdf, kind) if cache else None
     if key in _WEIGHTS:
         return copy.deepcopy(_WEIGHTS[key])

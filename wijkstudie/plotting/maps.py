@@ -6,7 +6,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.patches import Patch
 
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentError
 from .style import MAP_CMAP, MISSING_COLOUR, TYPE, label_or_name, words
 
 DRAWING_DETAIL = 3000  # a map is drawn with outlines simplified to 1/3000 of its extent: below a printed pixel
@@ -76,9 +76,9 @@ def choropleth(
     import mapclassify
 
     if column not in gdf:
-        raise WijkstudieError(f"choropleth: no column {column!r}")
+        raise ArgumentError(f"choropleth: no column {column!r}")
     if scheme not in SCHEMES:
-        raise WijkstudieError(f"choropleth: scheme must be one of {', '.join(SCHEMES)}, not {scheme!r}")
+        raise ArgumentError(f"choropleth: scheme must be one of {', '.join(SCHEMES)}, not {scheme!r}")
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 7))
     gdf = for_drawing(gdf)

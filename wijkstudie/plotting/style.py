@@ -20,7 +20,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from ..core.errors import WijkstudieError, os_reason
+from ..core.errors import ArgumentError, MissingRecordError, WijkstudieError, os_reason
 from ..core.folders import make_folder
 from ..core.paths import figures_dir
 from ..core.provenance import UNKNOWN, Provenance, combine, provenance_of
@@ -149,7 +149,7 @@ def source_caption(*tables, language: str | None = None) -> Caption:
     parts = [f"{text} {', '.join(map(str, sorted(ys)))}".strip() for text, ys in years.items()]
     if not parts:
         if provenance.kind != "unknown":
-            raise WijkstudieError("source_caption: these tables name no source")
+            raise MissingRecordError("source_caption: these tables name no source")
         parts = [words("unknown source", language)]
     word = words("source", language)
     if provenance.kind == "synthetic":
@@ -225,10 +225,10 @@ def save_figure(
         tables = source if isinstance(source, (list, tuple)) else [source]
         source = source_caption(*tables, language=language)
     if not source:
-        raise WijkstudieError(f"save_figure({name!r}): a data source for the caption is required")
+        raise ArgumentError(f"save_figure({name!r}): a data source for the caption is required")
     kind = data_kind or (source.provenance.kind if isinstance(source, Caption) else "unknown")
     if kind not in ("real", "synthetic", "unknown"):
-        raise WijkstudieError(f"save_figure: data_kind must be real, synthetic or unknown, not {kind!r}")
+        raise ArgumentError(f"save_figure: data_kind must be real, synthetic or unknown, not {kind!r}")
     folder = Path(folder) if folder else figures_dir()
     make_folder(folder, "figures_dir")
     _drawable(fig)
@@ -271,7 +271,7 @@ def save_figure(
             try:
                 fig.savefig(path, format=fmt, dpi=DPI, metadata=metadata[fmt], bbox_inches="tight", pad_inches=0.1)
             except OSError as exc:
-                raise WijkstudieError(
+                raise ArgumentError(
                     f"cannot write {path} (setting figures_dir, WIJKSTUDIE_FIGURES_DIR): {os_reason(exc)}"
                 ) from None
             log_file("wrote", path)

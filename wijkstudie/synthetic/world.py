@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentError, DataFormatError
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 AGE_GROUPS = ["18-29", "30-44", "45-64", "65+"]
@@ -36,7 +36,7 @@ def load_scenario(scenario="default") -> dict:
     """The scenario as {section: {name: {value, source | assumption}}}; raises if a parameter lacks either."""
     path = Path(scenario) if str(scenario).endswith((".yaml", ".yml")) else SCENARIO_DIR / f"{scenario}.yaml"
     if not path.is_file():
-        raise WijkstudieError(f"unknown scenario {scenario!r} (no file {path})")
+        raise ArgumentError(f"unknown scenario {scenario!r} (no file {path})")
     with open(path, encoding="utf-8") as fh:
         raw = yaml.safe_load(fh)
     problems = [
@@ -47,7 +47,7 @@ def load_scenario(scenario="default") -> dict:
         if isinstance(p, dict) and not (p.get("source") or p.get("assumption"))
     ]
     if problems:
-        raise WijkstudieError(f"{path.name}: parameters without a source or an assumption: {', '.join(problems)}")
+        raise DataFormatError(f"{path.name}: parameters without a source or an assumption: {', '.join(problems)}")
     return raw
 
 
@@ -143,7 +143,7 @@ def _layout(n: int, params: dict):
     per_wijk, wijken = w["buurten_per_wijk"], w["wijken_per_gemeente"]
     per_gemeente = per_wijk * wijken
     if per_gemeente > 100:
-        raise WijkstudieError("scenario: at most 100 buurten per gemeente (buurten_per_wijk x wijken_per_gemeente)")
+        raise ArgumentError("scenario: at most 100 buurten per gemeente (buurten_per_wijk x wijken_per_gemeente)")
     index = np.arange(n)
     g, within = np.divmod(index, per_gemeente)
     wk, b = np.divmod(within, per_wijk)

@@ -3,7 +3,7 @@ file's content) and ``read(raw, ident)`` (a Table in canonical layout). ``identi
 
 from __future__ import annotations
 
-from ...core.errors import WijkstudieError
+from ...core.errors import DataFormatError
 from .rawfile import RawFile
 from .tidy import Identification, Table, finish
 from .common import NO_HINTS, Hints
@@ -29,7 +29,7 @@ def identify(raw: RawFile, hints: Hints = NO_HINTS) -> Identification:
 def read(raw: RawFile, ident: Identification) -> Table:
     module = BY_FORMAT.get(ident.format)
     if module is None:
-        raise WijkstudieError(f"{raw.name}: no reader for format {ident.format!r}")
+        raise DataFormatError(f"{raw.name}: no reader for format {ident.format!r}")
     return finish(module.read(raw, ident), ident)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ...core.errors import ArgumentError, DataFormatError
 from ..codes import gemeenten_of, levels_of, normalise_codes
 from .rawfile import RawFile
 
@@ -96,7 +97,8 @@ def pick_year(raw: RawFile, hints: Hints, what: str, content: int | None = None,
         if hints.year is not None and int(hints.year) != int(content):
             asked = f"year={hints.year} was asked for" if hints.origin == "caller" else \
                 f"the catalogue expects {hints.year}"
-            raise raw.fail(f"{what} of {content} ({content_from}), but {asked}")
+            raise raw.fail(f"{what} of {content} ({content_from}), but {asked}",
+                           ArgumentError if hints.origin == "caller" else DataFormatError)
         return int(content), ""
     if hints.year is not None:
         return int(hints.year), "given by the caller" if hints.origin == "caller" else "from the catalogue"

@@ -24,7 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ...core.errors import WijkstudieError
+from ...core.errors import DataFormatError
 from .numbers import clean_numeric
 from .rawfile import RawFile
 from .tidy import Identification, Table
@@ -240,7 +240,7 @@ def to_wgs84(gdf: gpd.GeoDataFrame, name: str) -> tuple[gpd.GeoDataFrame, list[s
         return gdf.set_crs(28992, allow_override=True).to_crs(4326), notes
     if declared is None:
         if not looks_lonlat:
-            raise WijkstudieError(f"{name}: coordinates of an unknown system (bounds "
+            raise DataFormatError(f"{name}: coordinates of an unknown system (bounds "
                                   f"{np.round(bounds, 1).tolist()}), neither longitude/latitude nor RD New")
         return gdf.set_crs(4326), notes
     if declared != 4326:
@@ -257,7 +257,7 @@ def _check_in_the_netherlands(bounds, name: str) -> None:
     swapped = [bounds[1], bounds[0], bounds[3], bounds[2]]
     hint = ("latitude and longitude look swapped" if _inside(swapped, NL_LONLAT)
             else "the declared coordinate system does not fit the coordinates")
-    raise WijkstudieError(f"{name}: coordinates outside the Netherlands (bounds {np.round(bounds, 2).tolist()}): "
+    raise DataFormatError(f"{name}: coordinates outside the Netherlands (bounds {np.round(bounds, 2).tolist()}): "
                           f"{hint}")
 
 

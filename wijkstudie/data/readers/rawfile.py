@@ -1,7 +1,8 @@
 """Open a data file once and look at its content: kind (workbook, CSV, JSON), sheets, header, text.
 
 Workbooks are parsed once (the RIVM workbook takes most of a second) and the parsed rows are shared by
-recognition and reading. Bad files fail here with a one-line WijkstudieError.
+recognition and reading. Bad files fail here with a one-line error (``DataFormatError``; a missing path
+``DataNotFoundError``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ...core.errors import WijkstudieError
+from ...core.errors import DataFormatError, DataNotFoundError, WijkstudieError
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -37,8 +38,10 @@ class RawFile:
     def name(self) -> str:
         return self.path.name
 
-    def fail(self, problem: str) -> WijkstudieError:
-        return WijkstudieError(f"{self.name}: {problem}")
+    def fail(self, problem: str, error: type[WijkstudieError] = DataFormatError) -> WijkstudieError:
+        """The error to raise for a problem with this file: ``{file name}: {problem}``, a ``DataFormatError``
+        unless another class is given."""
+        return error(f"{self.name}: {problem}")
 
     # workbooks ---------------------------------------------------------------------------------------
     @cached_property
@@ -179,21 +182,21 @@ def open_raw(path) -> RawFile:
     """Open a file and classify it; raise WijkstudieError for a missing, empty or HTML file."""
     path = Path(path)
     if path.is_symlink() and is_symlink_loop(path):
-        raise WijkstudieError(f"{path}: a symlink loop, not a data file")
+        raise DataNotFoundError(f"{path}: a symlink loop, not a data file")
     if not path.exists():
         parent = next((p for p in path.parents if p.exists()), None)
         if parent is not None and parent.is_file():
-            raise WijkstudieError(f"{path}: no such file (the path runs through the file {parent})")
-        raise WijkstudieError(f"{path}: no such file")
+            raise DataNotFoundError(f"{path}: no such file (the path runs through the file {parent})")
+        raise DataNotFoundError(f"{path}: no such file")
     if path.is_dir():
-        raise WijkstudieError(f"{path}: is a folder, not a data file")
+        raise DataNotFoundError(f"{path}: is a folder, not a data file")
     try:
         with open(path, "rb") as fh:
             head = fh.read(HEAD_BYTES)
     except OSError as exc:
-        raise WijkstudieError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})") from None
+        raise DataNotFoundError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})") from None
     if not head.strip():
-        raise WijkstudieError(f"{path.name}: empty file")
+        raise DataFormatError(f"{path.name}: empty file")
     if head.startswith(XLSX_MAGIC):
         return RawFile(path, head, _zip_kind(path))
     if head.startswith(XLS_MAGIC):
@@ -205,16 +208,16 @@ def open_raw(path) -> RawFile:
     if compression := _compression(head):
         if _decompressed_start(path, compression).startswith(RDATA_MAGIC):
             return RawFile(path, head, "rda")
-        raise WijkstudieError(f"{path.name}: a {compression}-compressed file whose content is not an R data file "
+        raise DataFormatError(f"{path.name}: a {compression}-compressed file whose content is not an R data file "
                               "wijkstudie can read (truncated or corrupt?); unpack other compressed files first")
     start = head[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if start.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")) or b"<html" in start[:512]:
         kind = "an HTML page" if b"html" in start else "an XML document"
-        raise WijkstudieError(f"{path.name}: {kind}, not a data file (a failed or redirected download?)")
+        raise DataFormatError(f"{path.name}: {kind}, not a data file (a failed or redirected download?)")
     if start.startswith((b"{", b"[")):
         return RawFile(path, head, "json")
     if b"\x00" in head:
-        raise WijkstudieError(f"{path.name}: binary content of an unknown kind (not a workbook, CSV or JSON)")
+        raise DataFormatError(f"{path.name}: binary content of an unknown kind (not a workbook, CSV or JSON)")
     return RawFile(path, head, "csv")
 
 
