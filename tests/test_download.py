@@ -113,7 +113,7 @@ def test_manual_resource_says_where_to_get_it_and_where_to_put_it(fresh_cache):
         match=r"cannot be downloaded automatically.*wijkprofiel.rotterdam.nl.*"
         r"save it as .*raw/rotterdam-wijkprofiel/context-2015.xls",
     ):
-        ws.fetch("rotterdam-wijkprofiel", variant="context")
+        ws.fetch("rotterdam-wijkprofiel", sheet="context")
 
 
 def test_mirror_without_the_file_says_so(fake_mirror):
@@ -149,7 +149,7 @@ def test_rivm_table_is_fetched_from_the_third_party_catalogue(monkeypatch, fresh
     import cbsodata
 
     monkeypatch.setattr(cbsodata, "download_data", fake_download_data)
-    table = ws.load("rivm-gezondheid", year=2020, variant="18+")
+    table = ws.load("rivm-gezondheid", year=2020, age_group="18+")
     assert seen == {
         "table": "50090NED",
         "catalog_url": "dataderden.cbs.nl",
@@ -160,7 +160,7 @@ def test_rivm_table_is_fetched_from_the_third_party_catalogue(monkeypatch, fresh
 
 @pytest.mark.network
 def test_real_download_of_rivm_2020_from_the_rivm_catalogue(fresh_cache):
-    table = ws.load("rivm-gezondheid", year=2020, variant="18+", level="land")
+    table = ws.load("rivm-gezondheid", year=2020, age_group="18+", level="land")
     assert table["pct_volunteering"].tolist() == [24.6]
 
 

@@ -76,7 +76,7 @@ def test_a_failed_download_is_a_connection_error(fresh_cache, monkeypatch):
 
     monkeypatch.setattr(download, "_download_url", refuse)
     with pytest.raises(ConnectionError, match=r"^kwb-2023.xlsx: download failed \(OSError: Temporary failure") as exc:
-        ws.fetch("kwb", year=2023, variant="workbook")
+        ws.fetch("kwb", year=2023, source_format="workbook")
     assert isinstance(exc.value, ws.DownloadError)
 
 

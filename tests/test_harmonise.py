@@ -283,7 +283,7 @@ def test_load_with_a_division_harmonises_and_cites_the_crosswalk(province, fake_
     rivm = (FIXTURES / "rivm-2020-18plus.csv").read_text(encoding="utf-8")
     root = fake_mirror({"rivm-gezondheid/RIVM_gezondheid2020_18+.xlsx": rivm.encode("utf-8")})
     write_crosswalk(root, "gemeente", 2020, 2022, {("9901", "9901"): 10})
-    table = ws.load("rivm-gezondheid", year=2020, variant="18+", level="gemeente", division=2022)
+    table = ws.load("rivm-gezondheid", year=2020, age_group="18+", level="gemeente", division=2022)
     report = ws.report(table)
     assert report.division == 2022 and report.harmonisation["to_division"] == 2022
     assert "grenswijzigen" in ws.source_caption(table) and "CC BY-NC-SA" in ws.source_caption(table)
@@ -296,7 +296,7 @@ def test_load_with_a_division_harmonises_and_cites_the_crosswalk(province, fake_
 def test_rivm_2020_gemeenten_on_the_2022_division_keep_the_national_figure(mirror):
     """Every 2022 gemeente gets a value, and the population-weighted national mean stays within 0.2 points of
     the 24.6 % RIVM publishes for 2020."""
-    rivm = ws.load("rivm-gezondheid", year=2020, variant="18+", level="gemeente", division=2022)
+    rivm = ws.load("rivm-gezondheid", year=2020, age_group="18+", level="gemeente", division=2022)
     gemeenten = ws.load("cbs-gemeenten", year=2022)
     joined, report = ws.join_regions(gemeenten, rivm)
     assert len(joined) == len(gemeenten) == 345 and joined["pct_volunteering"].notna().all()
@@ -311,7 +311,7 @@ def test_rivm_2020_gemeenten_on_the_2022_division_keep_the_national_figure(mirro
 
 
 def test_rivm_2020_wijken_on_the_2022_division(mirror):
-    rivm = ws.load("rivm-gezondheid", year=2020, variant="18+", level="wijk", division=2022)
+    rivm = ws.load("rivm-gezondheid", year=2020, age_group="18+", level="wijk", division=2022)
     level = ws.harmonisation_report(rivm).level("wijk")
     assert level.source_areas == 3177 and level.unmapped == ["WK024316", "WK068753", "WK074309", "WK078522"]
     assert rivm["region_code"].is_unique and len(rivm) == level.target_areas
@@ -326,8 +326,8 @@ def test_rivm_2020_wijken_on_the_2024_division_copy_a_split_wijk_into_each_part(
     another wijk are averages, and differ."""
     from wijkstudie.data.harmonise import crosswalk
 
-    rivm = ws.load("rivm-gezondheid", year=2020, variant="18+", level="wijk", division=2024)
-    original = ws.load("rivm-gezondheid", year=2020, variant="18+", level="wijk").set_index("region_code")
+    rivm = ws.load("rivm-gezondheid", year=2020, age_group="18+", level="wijk", division=2024)
+    original = ws.load("rivm-gezondheid", year=2020, age_group="18+", level="wijk").set_index("region_code")
     values = [c for c in rivm.columns if c.startswith("pct_")]
     links = crosswalk("wijk", 2020, 2024)
     parts = links.groupby("to_code")["from_code"].nunique()
@@ -349,7 +349,7 @@ def test_a_map_of_2020_figures_on_2022_gemeenten_has_no_holes(mirror):
 
     from wijkstudie.plotting import choropleth
 
-    rivm = ws.load("rivm-gezondheid", year=2020, variant="18+", level="gemeente")
+    rivm = ws.load("rivm-gezondheid", year=2020, age_group="18+", level="gemeente")
     joined, _ = ws.join_regions(ws.load("cbs-gemeenten", year=2022), rivm)
     ax = choropleth(joined, "pct_volunteering")
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
@@ -359,7 +359,7 @@ def test_a_map_of_2020_figures_on_2022_gemeenten_has_no_holes(mirror):
 
 def test_the_synthetic_world_has_one_division_so_nothing_moves(monkeypatch):
     monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
-    table = ws.load("rivm-gezondheid", year=2020, level="gemeente", variant="18+")
+    table = ws.load("rivm-gezondheid", year=2020, level="gemeente", age_group="18+")
     out = ws.harmonise(table, to_division=2022)
     assert list(out["region_code"]) == list(table["region_code"]) and set(out["division_year"]) == {2022}
     level = ws.harmonisation_report(out).level("gemeente")

@@ -15,7 +15,7 @@ TOLERANCE = 0.5  # percentage points
 
 @pytest.fixture
 def matched(mirror):
-    rivm = ws.load("rivm-gezondheid", year=2020, variant="18+")
+    rivm = ws.load("rivm-gezondheid", year=2020, age_group="18+")
     kwb = ws.load("kwb", year=2017, level="buurt")[["region_code", "population"]]
     buurten, report = ws.join_regions(rivm[rivm["level"] == "buurt"], kwb)
     return rivm, buurten, report

@@ -11,12 +11,12 @@ import wijkstudie as ws
 
 def test_rivm_2020_both_age_groups(mirror):
     for variant, suppressed_at_least in (("18+", 700), ("65+", 1000)):
-        table = ws.load("rivm-gezondheid", year=2020, variant=variant)
+        table = ws.load("rivm-gezondheid", year=2020, age_group=variant)
         r = ws.report(table)
         assert r.levels == {"land": 1, "gemeente": 355, "wijk": 3177, "buurt": 13808}
         assert r.suppressed["pct_volunteering"] >= suppressed_at_least
         assert not table["region_code"].str.contains(" ").any()
-    nl = ws.load("rivm-gezondheid", year=2020, variant="18+", level="land")
+    nl = ws.load("rivm-gezondheid", year=2020, age_group="18+", level="land")
     assert nl["region_code"].tolist() == ["NL01"] and nl["pct_volunteering"].tolist() == [24.6]
 
 
@@ -43,9 +43,9 @@ def test_kwb_2023_workbook_utrecht(mirror):
 
 
 def test_codebook_and_table_description(mirror):
-    props = ws.load("kwb-codebook", variant="properties")
+    props = ws.load("kwb-codebook", part="properties")
     assert "Koopwoningen_47" in set(props["key"])
-    info = ws.load("kwb-codebook", variant="tableinfo")
+    info = ws.load("kwb-codebook", part="tableinfo")
     assert info["identifier"].tolist() == ["85984NED"]
 
 
@@ -81,7 +81,7 @@ def test_rotterdam_linked_buurt_codes_exist_in_kwb(mirror):
 
 
 def test_rotterdam_context(mirror):
-    table = ws.load("rotterdam-wijkprofiel", variant="context")
+    table = ws.load("rotterdam-wijkprofiel", sheet="context")
     r = ws.report(table)
     assert r.year == 2015 and len(table) == 86
     assert r.suppressed["pct_students"] == 3  # the 'x' cells
@@ -97,7 +97,7 @@ def test_amsterdam_bbga(mirror):
     cohesion = gebieden.dropna(subset=["social_cohesion"])
     assert set(cohesion["year"]) == {2012, 2013, 2014, 2015, 2016, 2017}
     assert cohesion["social_cohesion"].between(1, 10).all()
-    meta = ws.load("amsterdam-bbga", variant="metadata")
+    meta = ws.load("amsterdam-bbga", part="metadata")
     assert "LSOCCOH_R" in set(meta["variable"])
 
 
@@ -117,8 +117,8 @@ def test_loading_never_writes_into_the_mirror(mirror, fresh_cache):
 
 
 def test_all_columns_keeps_the_source_columns_under_their_names(mirror):
-    slim = ws.load("rivm-gezondheid", year=2020, variant="65+", level="gemeente")
-    full = ws.load("rivm-gezondheid", year=2020, variant="65+", level="gemeente", all_columns=True)
+    slim = ws.load("rivm-gezondheid", year=2020, age_group="65+", level="gemeente")
+    full = ws.load("rivm-gezondheid", year=2020, age_group="65+", level="gemeente", all_columns=True)
     assert "WekelijkseSporters_6" not in slim and "WekelijkseSporters_6" in full
     assert full["WekelijkseSporters_6"].dtype == "float64" and len(full) == len(slim) == 355
 

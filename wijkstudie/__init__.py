@@ -3,10 +3,10 @@
     import wijkstudie as ws
     ws.list_datasets()                                   # the catalogue
     print(ws.describe("rivm-gezondheid"))                 # one dataset: publisher, licence, years, source
-    rivm = ws.load("rivm-gezondheid", year=2020, level="buurt", variant="18+")
+    rivm = ws.load("rivm-gezondheid", year=2020, level="buurt", age_group="18+")
     kwb = ws.load("kwb", year=2022, level="wijk")
     joined, matches = ws.join_regions(kwb, rivm)         # says what did not match (and harmonises divisions)
-    rivm22 = ws.load("rivm-gezondheid", year=2020, variant="18+", level="gemeente", division=2022)
+    rivm22 = ws.load("rivm-gezondheid", year=2020, level="gemeente", age_group="18+", division=2022)
     print(ws.report(rivm))                               # suppressed cells, warnings
     print(ws.provenance_of(joined).describe())           # real, synthetic or unknown, and from which files
     print(ws.settings)                                   # mirror, cache, language, real or synthetic data

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from warnings import warn
 
 import pandas as pd
 import yaml
@@ -19,6 +20,9 @@ from ..core.errors import ArgumentError, ArgumentTypeError, DataFormatError
 CATALOGUE_FILE = Path(__file__).resolve().parent / "catalogue.yaml"
 RESOURCE_FIELDS = ("year", "variant", "format", "division", "file", "mirror", "mirror_note", "signature", "source",
                    "sha256")
+# the keyword arguments of ``load`` and ``fetch`` that choose among a dataset's files (``variant_parameter`` in the
+# catalogue names the one a dataset's variants answer to)
+VARIANT_PARAMETERS = ("age_group", "source_format", "sheet", "part", "level")
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,8 @@ class Dataset:
     notes: str = ""
     mirror_folder: str = ""
     measurement: dict = field(default_factory=dict, compare=False)  # how its figures were measured (evidence.py)
+    variant_parameter: str | None = None  # the keyword of load/fetch its variants answer to (age_group, ...)
+    use_instead: str = ""  # for a dataset not read with load: what to call instead
 
     @property
     def years(self) -> list[int]:
@@ -78,6 +84,62 @@ class Dataset:
     @property
     def variants(self) -> list[str]:
         return list(dict.fromkeys(r.variant for r in self.resources if r.variant))
+
+    def arguments_of(self, resource: Resource) -> dict:
+        """The named arguments of ``load`` that ask for this resource's variant, e.g. ``{"age_group": "18+"}``."""
+        return {self.variant_parameter: resource.variant} if self.variant_parameter and resource.variant else {}
+
+    def chosen_variant(self, named: dict, variant=None, caller: str = "load", level_filters: bool = True):
+        """The variant a call asks for: the value of the dataset's named parameter (``age_group=``,
+        ``source_format=``, ``sheet=``, ``part=``; ``level=`` for a dataset with one file per level), or of the
+        deprecated ``variant=`` (with a ``DeprecationWarning`` naming the parameter to use instead).
+
+        Parameters
+        ----------
+        named : dict
+            the named parameters of the call, ``{"age_group": "18+", "sheet": None, ...}``
+        variant : str, optional
+            the deprecated ``variant=`` of the call
+        caller : str
+            ``"load"`` or ``"fetch"``, for the messages
+        level_filters : bool
+            whether ``level=`` also means something for a dataset whose files are not one per level (``load``
+            keeps the rows of that level; ``fetch`` has no rows to keep)
+
+        Returns
+        -------
+        str or None
+            the variant, or None when the call leaves it open (then every variant is tried in catalogue order)
+
+        Raises
+        ------
+        ArgumentError
+            for a parameter this dataset does not take, or ``variant=`` and the named parameter disagreeing.
+        """
+        param = self.variant_parameter
+        for key, value in named.items():
+            if value is None or key == param or (key == "level" and level_filters):
+                continue
+            raise ArgumentError(f"{self.name}: {caller} takes no {key}=" + self._choice_hint())
+        chosen = named.get(param) if param else None
+        if variant is not None:
+            instead = f"{param}={variant!r}" if param else (self.use_instead or "nothing: it has one file per year")
+            warn(f"{caller}(variant=...) is deprecated and will be removed in the next release; use {instead}",
+                 DeprecationWarning, stacklevel=3)
+            if chosen is not None and _normalise(str(chosen)) != _normalise(str(variant)):
+                raise ArgumentError(f"{self.name}: variant={variant!r} and {param}={chosen!r} disagree; "
+                                    f"give {param}= alone")
+            return variant
+        if chosen is None and self.use_instead:
+            raise ArgumentError(f"{self.name}: not read with {caller}(); use {self.use_instead}")
+        return chosen
+
+    def _choice_hint(self) -> str:
+        if self.variant_parameter:
+            return f" (its files differ by {self.variant_parameter}: {', '.join(self.variants)})"
+        if self.use_instead:
+            return f" (use {self.use_instead})"
+        return " (it has one file per year)"
 
     def candidates(self, year: int | None = None, variant: str | None = None) -> list[Resource]:
         """The resources that answer a request, in the order to try them: for one year (default: every year,
@@ -98,8 +160,8 @@ class Dataset:
                 options = list(dict.fromkeys(r.variant for r in candidates if r.variant)) or ["none"]
                 shown = options if len(options) <= 12 else options[:12] + [f"... ({len(options)} in all)"]
                 raise ArgumentError(
-                    f"{self.name}: no variant {variant!r}" + (f" for {year}" if year is not None else "")
-                    + f"; available: {', '.join(shown)}")
+                    f"{self.name}: no {self.variant_parameter or 'variant'} {variant!r}"
+                    + (f" for {year}" if year is not None else "") + f"; available: {', '.join(shown)}")
             candidates = matching
         return sorted(candidates, key=lambda r: -r.year)  # stable: catalogue order within a year
 
@@ -208,8 +270,22 @@ def _catalogue(path: Path = CATALOGUE_FILE) -> dict[str, Dataset]:
             resources=tuple(sorted(resources, key=lambda r: r.year)),
             mirror_folder=folder,
             measurement=dict(entry.get("measurement", {})),
+            variant_parameter=entry.get("variant_parameter"),
+            use_instead=entry.get("use_instead", ""),
         )
+        _check_parameter(datasets[name])
     return datasets
+
+
+def _check_parameter(dataset: Dataset) -> None:
+    """A dataset with variants names the parameter they answer to (or what to use instead of load)."""
+    param = dataset.variant_parameter
+    if param is not None and param not in VARIANT_PARAMETERS:
+        raise DataFormatError(f"catalogue.yaml: {dataset.name}: variant_parameter must be one of "
+                              f"{', '.join(VARIANT_PARAMETERS)}, not {param!r}")
+    if dataset.variants and param is None and not dataset.use_instead:
+        raise DataFormatError(f"catalogue.yaml: {dataset.name} has variants ({', '.join(dataset.variants[:3])}) but "
+                              "no variant_parameter naming the argument that chooses them")
 
 
 def datasets() -> dict[str, Dataset]:
@@ -228,7 +304,8 @@ def get_dataset(name: str) -> Dataset:
 
 
 def list_datasets() -> pd.DataFrame:
-    """One row per dataset: name, title, publisher, licence, years, levels, variants."""
+    """One row per dataset: name, title, publisher, licence, years, levels, the parameter that chooses among its
+    files and its values (variants)."""
     rows = []
     for d in datasets().values():
         variants = d.variants
@@ -239,6 +316,8 @@ def list_datasets() -> pd.DataFrame:
             "licence": d.licence,
             "years": _years_text(d.years),
             "levels": ", ".join(d.levels),
+            "parameter": f"{d.variant_parameter}=" if d.variant_parameter else (
+                d.use_instead.split("(")[0] + "()" if d.use_instead else ""),
             "variants": ", ".join(variants) if len(variants) <= 6 else f"{len(variants)} (see describe)",
         })
     return pd.DataFrame(rows).set_index("name")
@@ -256,13 +335,19 @@ def describe(name: str) -> str:
         f"  years:       {_years_text(d.years)}",
         f"  homepage:    {d.homepage}",
     ]
+    if d.variant_parameter:
+        lines.append(f"  choose with: {d.variant_parameter}= ({', '.join(d.variants)}; without it the first that "
+                     "can be had, in this order)")
+    if d.use_instead:
+        lines.append(f"  read with:   {d.use_instead}")
     if d.notes:
         lines.append(f"  notes:       {d.notes}")
     lines.append("  resources:")
     shown = d.resources if len(d.resources) <= 60 else d.resources[:3]
     for r in shown:
+        choice = f" {d.variant_parameter}={r.variant}" if d.variant_parameter else f" {r.variant}"
         lines.append(
-            f"    {r.year}" + (f" {r.variant}" if r.variant else "") + f" [{r.format}]"
+            f"    {r.year}" + (choice if r.variant else "") + f" [{r.format}]"
             + (f" division {r.division}" if r.division else "") + f": {r.where()}")
         if r.mirror_note:
             lines.append(f"      offline mirror: {r.mirror_note}")

@@ -22,18 +22,28 @@ from .readers.tidy import Identification
 ROTTERDAM_LINK_YEAR = 2024  # the CBS wijken whose names Rotterdam's gebieden are matched to
 
 
-def fetch(name: str, year: int | None = None, variant: str | None = None, progress: bool = True) -> Path:
+def fetch(name: str, year: int | None = None, *, age_group: str | None = None, source_format: str | None = None,
+          sheet: str | None = None, part: str | None = None, level: str | None = None, progress: bool = True,
+          variant: str | None = None) -> Path:
     """Make sure the raw file of a dataset is available locally (download once) and return its path.
 
     Parameters
     ----------
     name : str
-        a catalogue name
-    year, variant : optional
-        without them the candidates are tried as ``load`` tries them: the latest year first, the variants in
-        catalogue order
+        a catalogue name (``wijkstudie.list_datasets()``)
+    year : int, optional
+        the reference year; without it the candidates are tried as ``load`` tries them
+    age_group, source_format, sheet, part, level : str, optional
+        which of the year's files, for a dataset whose files differ by one of these (``wijkstudie.describe(name)``
+        says which): RIVM ``age_group="18+"``, ``"65+"`` or ``"18-64"``; KWB ``source_format="workbook"`` or
+        ``"open-data"``; Rotterdam ``sheet="wijkprofiel"`` or ``"context"``; BBGA ``part="data"`` or ``"metadata"``
+        (KWB codebook ``"properties"`` or ``"tableinfo"``); Leefbaarometer ``level="wijk"`` or ``"buurt"``.
+        Without it the files are tried in catalogue order
     progress : bool
         show a progress bar while downloading
+    variant : str, optional
+        deprecated: the named parameter above that the dataset's files answer to (a ``DeprecationWarning`` names
+        it); kept for one release
 
     Returns
     -------
@@ -42,18 +52,48 @@ def fetch(name: str, year: int | None = None, variant: str | None = None, progre
 
     Raises
     ------
-    WijkstudieError
-        naming what could not be had and why (not in the mirror, a failed or refused download).
+    ArgumentError
+        an unknown name, year or value of the named parameter, or a parameter the dataset does not take.
+    DataNotFoundError
+        a file that is not in the mirror and cannot be downloaded here.
+    DownloadError
+        a failed or refused download.
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> path = ws.fetch("rivm-gezondheid", year=2020, age_group="18+")  # doctest: +SKIP
     """
     dataset = get_dataset(name)
-    candidates = dataset.candidates(whole(year, "year"), variant)
+    chosen = dataset.chosen_variant(dict(age_group=age_group, source_format=source_format, sheet=sheet, part=part,
+                                         level=level), variant, caller="fetch", level_filters=False)
+    candidates = dataset.candidates(whole(year, "year"), chosen)
     if len(candidates) == 1:
         return fetch_resource(candidates[0], progress=progress)
     return _first_available(dataset, candidates)[1]
 
 
 def fetch_all(names=None, progress: bool = True) -> dict:
-    """Pre-download every resource of the named datasets (default: all). Returns {label: path or error}."""
+    """Pre-download every resource of the named datasets.
+
+    Parameters
+    ----------
+    names : list of str, optional
+        catalogue names (default: every dataset)
+    progress : bool
+        show a progress bar while downloading
+
+    Returns
+    -------
+    dict
+        ``{resource label: path}`` for the files that could be had, ``{label: the error}`` for the others
+        (nothing is raised for a single file)
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> results = ws.fetch_all(["rivm-gezondheid"])  # doctest: +SKIP
+    """
     results = {}
     for name in names or list(datasets()):
         for resource in get_dataset(name).resources:
@@ -64,8 +104,10 @@ def fetch_all(names=None, progress: bool = True) -> dict:
     return results
 
 
-def load(name: str, year: int | None = None, level: str | None = None, variant: str | None = None,
-         all_columns: bool = False, division: int | None = None, refresh: bool = False) -> pd.DataFrame:
+def load(name: str, year: int | None = None, level: str | None = None, *, age_group: str | None = None,
+         source_format: str | None = None, sheet: str | None = None, part: str | None = None,
+         all_columns: bool = False, division: int | None = None, refresh: bool = False,
+         variant: str | None = None) -> pd.DataFrame:
     """Load a dataset by name into a tidy table with canonical column names.
 
     Parameters
@@ -77,11 +119,19 @@ def load(name: str, year: int | None = None, level: str | None = None, variant: 
         had here is used, and a warning and the load report say which. For the BBGA the edition, which holds
         every year up to it
     level : str, optional
-        keep only ``land``, ``gemeente``, ``wijk``, ``buurt`` or ``gebied`` rows
-    variant : str, optional
-        a second key where a dataset has one (RIVM: ``"18+"``, ``"18-64"`` or ``"65+"``; KWB: ``"workbook"`` or
-        ``"open-data"``). Without it the variants are tried in catalogue order and the first that can be had is
-        used (the load report says which)
+        keep only ``land``, ``gemeente``, ``wijk``, ``buurt`` or ``gebied`` rows; for the Leefbaarometer, whose
+        files hold one level each, also the file to read
+    age_group : str, optional
+        RIVM (``rivm-gezondheid``): ``"18+"``, ``"65+"`` or ``"18-64"``
+    source_format : str, optional
+        KWB (``kwb``): ``"workbook"`` (the yearly workbook, short column names) or ``"open-data"`` (the CBS
+        open-data table)
+    sheet : str, optional
+        Rotterdam (``rotterdam-wijkprofiel``): ``"wijkprofiel"`` (the indices) or ``"context"`` (the register
+        context figures)
+    part : str, optional
+        Amsterdam (``amsterdam-bbga``): ``"data"`` or ``"metadata"``; the KWB codebook (``kwb-codebook``):
+        ``"properties"`` or ``"tableinfo"``
     all_columns : bool
         also keep the source's columns that are not in the variable dictionary, under their original names
     division : int, optional
@@ -89,6 +139,14 @@ def load(name: str, year: int | None = None, level: str | None = None, variant: 
         figures onto the gemeenten of 2022; the load report gets the harmonisation report
     refresh : bool
         hash and read the file again and replace its cached table (for a file changed in place)
+    variant : str, optional
+        deprecated: the named parameter above that the dataset's files answer to (a ``DeprecationWarning`` names
+        it); kept for one release. The grenswijzigen matrices are read with ``wijkstudie.crosswalk``
+
+    Without ``age_group``, ``source_format``, ``sheet`` or ``part`` a dataset's files of the year are tried in
+    catalogue order and the first that can be had is used (the load report says which); ``describe(name)`` says
+    which parameter a dataset takes. A value or parameter the dataset does not have is an error that lists the
+    ones it has.
 
     Returns
     -------
@@ -98,15 +156,37 @@ def load(name: str, year: int | None = None, level: str | None = None, variant: 
 
     Raises
     ------
-    WijkstudieError
-        one line naming the dataset or file and the problem: unknown name, year, variant or level; a file that
-        is not in the mirror or cannot be downloaded; a damaged file.
+    ArgumentError
+        (a ``ValueError``) an unknown name, year, level or value of the named parameter, or a parameter the
+        dataset does not take; ``ArgumentTypeError`` for a name that is not a text or a year that is not a whole
+        number.
+    DataNotFoundError
+        (a ``FileNotFoundError``) a file that is not in the mirror and cannot be downloaded here.
+    DataFormatError
+        (a ``ValueError``) a damaged file, or a file that is not the one the catalogue describes.
+    DownloadError
+        (a ``ConnectionError``) a failed or refused download.
+
+    All are ``WijkstudieError`` with a one-line message naming the dataset or file and the problem.
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> rivm = ws.load("rivm-gezondheid", year=2020, level="gemeente", age_group="18+")  # doctest: +SKIP
+    >>> kwb = ws.load("kwb", year=2022, level="wijk")  # doctest: +SKIP
+    >>> print(ws.report(kwb))  # doctest: +SKIP
     """
     dataset = get_dataset(name)
     year = whole(year, "year")
     division = whole(division, "division")
+    chosen = dataset.chosen_variant(dict(age_group=age_group, source_format=source_format, sheet=sheet, part=part,
+                                         level=level), variant)
     _check_level(dataset, level)
-    candidates = dataset.candidates(year, variant)
+    return _load(dataset, dataset.candidates(year, chosen), year, level, all_columns, division, refresh)
+
+
+def _load(dataset, candidates, year, level, all_columns, division, refresh) -> pd.DataFrame:
+    """The table of the first of the candidate resources that can be had (see ``load``)."""
     resource, path, tried = _first_available(dataset, candidates)
     frame, meta = read_table(path, expected_format=resource.format, refresh=bool(refresh),
                              hints=Hints(resource.year, "catalogue", resource.dataset), division=resource.division)
@@ -119,7 +199,7 @@ def load(name: str, year: int | None = None, level: str | None = None, variant: 
         text = (f"{dataset.name}: no year given, so {resource.year} was used, the latest that can be had here "
                 f"(available in the catalogue: {', '.join(map(str, dataset.years))}); pass year= to choose")
         notes.insert(0, text)
-        warn(text, WijkstudieWarning, stacklevel=2)
+        warn(text, WijkstudieWarning, stacklevel=3)
     if resource.mirror_note and mirror_dir() is not None:
         notes.append(f"offline mirror: {resource.mirror_note}")
     meta = dict(meta, identification=dict(meta["identification"], year=resource.year,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .loading import load
+from .loading import _load
 from .reports import report
 from .catalogue import datasets
 from .download import local_path
@@ -24,8 +24,9 @@ def coverage(names=None) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        one row per resource of the catalogue: dataset, year, variant, whether its file is here (the mirror or
-        the cache), and for the files that are: rows per level and the number of variables filled.
+        one row per resource of the catalogue: dataset, year, variant (the value of the dataset's named
+        parameter, e.g. ``age_group`` ``18+``: ``describe(name)`` says which), whether its file is here (the mirror
+        or the cache), and for the files that are: rows per level and the number of variables filled.
     """
     rows = []
     for name in names or [n for n in datasets() if n != "grenswijzigen"]:
@@ -36,7 +37,7 @@ def coverage(names=None) -> pd.DataFrame:
                                                                 "holds it)"})
                 continue
             try:
-                rep = report(load(name, year=r.year, variant=r.variant))
+                rep = report(_load(datasets()[name], [r], r.year, None, False, None, False))
             except WijkstudieError as exc:
                 rows.append({**row, "available": False, "note": str(exc).split(";")[0][:90]})
                 continue

@@ -44,7 +44,7 @@ class LoadReport:
         kind = {"synthetic": "SYNTHETIC data (a stand-in in the publisher's layout)", "real": "real data",
                 "unknown": "UNKNOWN provenance"}[self.data_kind]
         lines = [f"{self.source}: {self.title}", f"  data:  {kind}", f"  file:  {self.file}",
-                 f"  year:  {self.year}" + (f"  variant: {self.variant}" if self.variant else "")
+                 f"  year:  {self.year}" + (f"  {self.variant_parameter}: {self.variant}" if self.variant else "")
                  + (f"  division: {self.division}" if self.division else ""),
                  f"  rows:  {self.rows}" + (f" ({', '.join(f'{k} {v}' for k, v in self.levels.items())})"
                                              if self.levels else "")]
@@ -63,6 +63,15 @@ class LoadReport:
         if self.harmonisation:
             lines.append("  " + str(HarmonisationReport.from_dict(self.harmonisation)).replace("\n", "\n  "))
         return "\n".join(lines)
+
+    @property
+    def variant_parameter(self) -> str:
+        """The name of the argument of ``load`` that chose the file among the year's files (``age_group``,
+        ``source_format``, ``sheet``, ``part`` or ``level``; ``variant`` where the catalogue names none)."""
+        from .catalogue import datasets
+
+        dataset = datasets().get(self.source)
+        return (dataset.variant_parameter if dataset is not None else None) or "variant"
 
     def to_dict(self) -> dict:
         return asdict(self)
