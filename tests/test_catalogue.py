@@ -182,3 +182,29 @@ def test_variant_still_works_for_one_release_and_names_the_new_parameter(fake_mi
         ws.fetch("grenswijzigen", year=2024, variant="wijk 2020-2024")
     with pytest.warns(DeprecationWarning), pytest.raises(ws.ArgumentError, match="disagree; give age_group= alone"):
         ws.load("rivm-gezondheid", year=2020, age_group="65+", variant="18+")
+
+
+# --- year=None is the catalogue's latest year; "latest-available" the latest that can be had here --------------
+
+
+def test_no_year_means_the_catalogues_latest_year_on_every_machine(fake_mirror, fresh_cache, tmp_path):
+    from conftest import FIXTURES, write_kwb_workbook
+
+    fake_mirror({"cbs-kwb/indicators_buurt_wijk_gemeente.csv": FIXTURES / "kwb-odata-2017.csv"})
+    with pytest.raises(FileNotFoundError) as exc:
+        ws.load("kwb", level="gemeente")
+    message = str(exc.value)
+    assert isinstance(exc.value, ws.DataNotFoundError) and "\n" not in message
+    assert message.startswith("kwb: no year given, so the catalogue's latest, 2025, was asked for, and it cannot")
+    assert message.endswith("years that can be had here: 2017; pass one of them as year=, or year='latest-available'")
+    with pytest.raises(FileNotFoundError, match="years that can be had here: 2017"):
+        ws.fetch("kwb")
+    with pytest.warns(ws.WijkstudieWarning, match="took 2017; the catalogue's latest year, 2025, cannot be had here"):
+        table = ws.load("kwb", year="latest-available", level="gemeente")
+    assert ws.report(table).year == 2017
+    assert "year='latest-available': 2017, the latest year of kwb that can be had here" in ws.report(table).notes[0]
+    fake_mirror({"cbs-kwb/kwb-2025.xlsx": write_kwb_workbook(tmp_path / "k.xlsx", year=2025)})
+    latest = ws.load("kwb", level="gemeente")
+    assert ws.report(latest).year == 2025 and ws.report(latest).notes[0].startswith("no year given: 2025")
+    with pytest.raises(ws.DataNotFoundError, match="years that can be had here: none$"):
+        ws.load("leefbaarometer")

@@ -120,3 +120,17 @@ def test_list_and_describe():
         [sys.executable, "-m", "wijkstudie.cli", "data", "describe", "BBGA"], capture_output=True, text=True
     )
     assert out.returncode == 1 and "unknown dataset 'BBGA'" in out.stderr
+
+
+def test_fetch_takes_the_named_options_and_still_understands_variant(mirror, capsys):
+    from wijkstudie import cli
+
+    assert cli.main(["data", "fetch", "rivm-gezondheid", "--year", "2020", "--age-group", "65+"]) == 0
+    assert capsys.readouterr().out.strip().endswith("RIVM_gezondheid2020_65+.xlsx")
+    assert cli.main(["data", "fetch", "rivm-gezondheid", "--year", "latest-available", "--age-group", "18+"]) == 0
+    assert capsys.readouterr().out.strip().endswith("RIVM_gezondheid2020_18+.xlsx")
+    assert cli.main(["data", "fetch", "rivm-gezondheid", "--year", "2020", "--variant", "65+"]) == 0
+    out = capsys.readouterr()
+    assert out.out.strip().endswith("RIVM_gezondheid2020_65+.xlsx") and "--variant is deprecated" in out.err
+    assert cli.main(["data", "fetch", "rivm-gezondheid"]) == 1
+    assert "years that can be had here: 2016, 2020" in capsys.readouterr().err

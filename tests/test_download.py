@@ -121,14 +121,20 @@ def test_mirror_without_the_file_says_so(fake_mirror):
     with pytest.raises(ws.WijkstudieError, match="cbs-buurten 2024 is not in the mirror"):
         ws.fetch("cbs-buurten", year=2024)
     with pytest.raises(
-        ws.WijkstudieError, match=r"cbs-buurten 2025 is not in the mirror .*also tried: cbs-buurten 2024"
+        ws.DataNotFoundError, match=r"latest, 2025, .*cbs-buurten 2025 is not in the mirror .*here: none$"
     ):
         ws.fetch("cbs-buurten")
+    with pytest.raises(
+        ws.WijkstudieError, match=r"cbs-buurten 2025 is not in the mirror .*also tried: cbs-buurten 2024"
+    ):
+        ws.fetch("cbs-buurten", year="latest-available")
 
 
 def test_mirror_is_read_in_place(mirror, fresh_cache):
     assert ws.fetch("cbs-wijken", year=2024) == mirror / "geo" / "wijken-2024.geojson"
-    assert ws.fetch("cbs-wijken") == mirror / "geo" / "wijken-2024.geojson"  # the latest the mirror has
+    assert (
+        ws.fetch("cbs-wijken", year="latest-available") == mirror / "geo" / "wijken-2024.geojson"
+    )  # the mirror's latest
     assert not (fresh_cache / "raw").exists()
 
 

@@ -52,8 +52,12 @@ def test_codebook_and_table_description(mirror):
 def test_boundaries(mirror):
     gemeenten = ws.load("cbs-gemeenten", year=2022)
     assert isinstance(gemeenten, gpd.GeoDataFrame) and len(gemeenten) == 345
-    wijken = ws.load("cbs-wijken")
+    with pytest.raises(FileNotFoundError, match=r"the catalogue's latest, 2025, .* years that can be had here: 2024;"):
+        ws.load("cbs-wijken")  # no year: the catalogue's latest, on every machine; this mirror ends at 2024
+    with pytest.warns(ws.WijkstudieWarning, match="took 2024; the catalogue's latest year, 2025, cannot be had here"):
+        wijken = ws.load("cbs-wijken", year="latest-available")
     assert len(wijken) == 3475 and ws.report(wijken).division == 2024
+    assert "year='latest-available': 2024, the latest year of cbs-wijken that can be had here" in str(ws.report(wijken))
     assert any("GM0998" in w for w in ws.report(wijken).warnings)
 
 

@@ -89,6 +89,11 @@ def _fetch(args) -> int:
     return 0
 
 
+def _year(text: str):
+    """``--year`` of fetch: a whole number, or ``latest-available``."""
+    return text if text.strip().lower() == "latest-available" else int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wijkstudie", description="Dutch neighbourhood data by name.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -107,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_describe)
     p = data.add_parser("fetch", help="download (or find in the mirror) a dataset's files")
     p.add_argument("name", nargs="?")
-    p.add_argument("--year", type=int)
+    p.add_argument("--year", type=_year, help="a year, or latest-available (default: the catalogue's latest)")
     p.add_argument("--age-group", help="rivm-gezondheid: 18+, 65+ or 18-64")
     p.add_argument("--source-format", help="kwb: workbook or open-data")
     p.add_argument("--sheet", help="rotterdam-wijkprofiel: wijkprofiel or context")

@@ -10,7 +10,7 @@ import pandas as pd
 
 from . import variables as vardict
 from .catalogue import datasets, get_dataset
-from .download import fetch_resource
+from .download import fetch_resource, local_path
 from .origin import mirror_dir
 from ..core.errors import ArgumentError, DataFormatError, WijkstudieError
 from .reading import finish_table, read_table, whole
@@ -20,6 +20,7 @@ from .reports import LEVELS, WijkstudieWarning
 from .readers.tidy import Identification
 
 ROTTERDAM_LINK_YEAR = 2024  # the CBS wijken whose names Rotterdam's gebieden are matched to
+LATEST_AVAILABLE = "latest-available"  # year= for the latest year that can be had here
 
 
 def fetch(name: str, year: int | None = None, *, age_group: str | None = None, source_format: str | None = None,
@@ -31,8 +32,9 @@ def fetch(name: str, year: int | None = None, *, age_group: str | None = None, s
     ----------
     name : str
         a catalogue name (``wijkstudie.list_datasets()``)
-    year : int, optional
-        the reference year; without it the candidates are tried as ``load`` tries them
+    year : int or "latest-available", optional
+        the reference year; without it the latest year the catalogue lists (on every machine the same),
+        ``"latest-available"`` for the latest that can be had here (see ``load``)
     age_group, source_format, sheet, part, level : str, optional
         which of the year's files, for a dataset whose files differ by one of these (``wijkstudie.describe(name)``
         says which): RIVM ``age_group="18+"``, ``"65+"`` or ``"18-64"``; KWB ``source_format="workbook"`` or
@@ -55,7 +57,8 @@ def fetch(name: str, year: int | None = None, *, age_group: str | None = None, s
     ArgumentError
         an unknown name, year or value of the named parameter, or a parameter the dataset does not take.
     DataNotFoundError
-        a file that is not in the mirror and cannot be downloaded here.
+        a file that is not in the mirror and cannot be downloaded here (without ``year``: naming the years that
+        can be had here).
     DownloadError
         a failed or refused download.
 
@@ -67,10 +70,14 @@ def fetch(name: str, year: int | None = None, *, age_group: str | None = None, s
     dataset = get_dataset(name)
     chosen = dataset.chosen_variant(dict(age_group=age_group, source_format=source_format, sheet=sheet, part=part,
                                          level=level), variant, caller="fetch", level_filters=False)
-    candidates = dataset.candidates(whole(year, "year"), chosen)
-    if len(candidates) == 1:
-        return fetch_resource(candidates[0], progress=progress)
-    return _first_available(dataset, candidates)[1]
+    year = _year(year)
+    candidates = _candidates(dataset, year, chosen)
+    if len(candidates) == 1 and year != LATEST_AVAILABLE:
+        try:
+            return fetch_resource(candidates[0], progress=progress)
+        except WijkstudieError as exc:
+            raise _not_here(dataset, year, chosen, [(candidates[0], exc)]) from None
+    return _first_available(dataset, candidates, year, chosen)[1]
 
 
 def fetch_all(names=None, progress: bool = True) -> dict:
@@ -114,10 +121,12 @@ def load(name: str, year: int | None = None, level: str | None = None, *, age_gr
     ----------
     name : str
         a catalogue name (``wijkstudie.list_datasets()``), matched forgivingly ("RIVM gezondheid")
-    year : int, optional
-        the reference year. Give it for datasets with several years: without it the latest year that can be
-        had here is used, and a warning and the load report say which. For the BBGA the edition, which holds
-        every year up to it
+    year : int or "latest-available", optional
+        the reference year (for the BBGA the edition, which holds every year up to it). Without it the latest
+        year the catalogue lists for the dataset (and the named parameter, if given): the same year on every
+        machine; when that year cannot be had here the error names the years that can. ``"latest-available"``
+        takes the latest year that can be had here (the mirror, the cache or a download) instead, and the load
+        report says which year it took
     level : str, optional
         keep only ``land``, ``gemeente``, ``wijk``, ``buurt`` or ``gebied`` rows; for the Leefbaarometer, whose
         files hold one level each, also the file to read
@@ -161,7 +170,8 @@ def load(name: str, year: int | None = None, level: str | None = None, *, age_gr
         dataset does not take; ``ArgumentTypeError`` for a name that is not a text or a year that is not a whole
         number.
     DataNotFoundError
-        (a ``FileNotFoundError``) a file that is not in the mirror and cannot be downloaded here.
+        (a ``FileNotFoundError``) a file that is not in the mirror and cannot be downloaded here; without
+        ``year``, the message names the years of the dataset that can be had here.
     DataFormatError
         (a ``ValueError``) a damaged file, or a file that is not the one the catalogue describes.
     DownloadError
@@ -177,17 +187,54 @@ def load(name: str, year: int | None = None, level: str | None = None, *, age_gr
     >>> print(ws.report(kwb))  # doctest: +SKIP
     """
     dataset = get_dataset(name)
-    year = whole(year, "year")
+    year = _year(year)
     division = whole(division, "division")
     chosen = dataset.chosen_variant(dict(age_group=age_group, source_format=source_format, sheet=sheet, part=part,
                                          level=level), variant)
     _check_level(dataset, level)
-    return _load(dataset, dataset.candidates(year, chosen), year, level, all_columns, division, refresh)
+    return _load(dataset, _candidates(dataset, year, chosen), year, level, all_columns, division, refresh, chosen)
 
 
-def _load(dataset, candidates, year, level, all_columns, division, refresh) -> pd.DataFrame:
+def _year(year):
+    """The year argument of ``load`` and ``fetch``: a whole number, None, or ``"latest-available"``."""
+    if isinstance(year, str) and year.strip().lower().replace("_", "-").replace(" ", "-") == LATEST_AVAILABLE:
+        return LATEST_AVAILABLE
+    return whole(year, "year")
+
+
+def _candidates(dataset, year, variant) -> list:
+    """The resources to try, in order: those of the year asked for; without a year those of the latest year the
+    catalogue lists (for the variant, if given); for ``"latest-available"`` every year, the latest first."""
+    if year == LATEST_AVAILABLE:
+        return dataset.candidates(None, variant)
+    candidates = dataset.candidates(year, variant)
+    if year is None:
+        latest = max(r.year for r in candidates)
+        candidates = [r for r in candidates if r.year == latest]
+    return candidates
+
+
+def _not_here(dataset, year, variant, errors) -> WijkstudieError:
+    """The error for a request none of whose files can be had: the first file's error, the others tried, and when
+    no year was given, the years of the dataset (and variant) that can be had here."""
+    first = str(errors[0][1])
+    others = [r.label for r, _ in errors[1:]]
+    if others:
+        first += f" (also tried: {', '.join(others[:4])}{' ...' if len(others) > 4 else ''})"
+    if year is None:
+        latest = errors[0][0].year
+        here = sorted({r.year for r in dataset.candidates(None, variant) if local_path(r) is not None})
+        first = (f"{dataset.name}: no year given, so the catalogue's latest, {latest}, was asked for, and it cannot "
+                 f"be had here: {first}; years that can be had here: {', '.join(map(str, here)) or 'none'}"
+                 + ("; pass one of them as year=, or year='latest-available'" if here else ""))
+    elif year == LATEST_AVAILABLE:
+        first = f"{dataset.name}: year='latest-available', but no year of it can be had here: {first}"
+    return type(errors[0][1])(first)  # the first candidate's kind of error: not here, a failed download, ...
+
+
+def _load(dataset, candidates, year, level, all_columns, division, refresh, variant=None) -> pd.DataFrame:
     """The table of the first of the candidate resources that can be had (see ``load``)."""
-    resource, path, tried = _first_available(dataset, candidates)
+    resource, path, tried = _first_available(dataset, candidates, year, variant)
     frame, meta = read_table(path, expected_format=resource.format, refresh=bool(refresh),
                              hints=Hints(resource.year, "catalogue", resource.dataset), division=resource.division)
     warnings, notes = list(meta["warnings"]), list(tried)
@@ -195,11 +242,16 @@ def _load(dataset, candidates, year, level, all_columns, division, refresh) -> p
     if ident.years and "year" in frame:
         frame = frame[frame["year"] == resource.year]
     _check_identity(path, resource, ident)
+    asked = dataset.name + (f" ({dataset.variant_parameter}={variant})" if variant and dataset.variant_parameter else "")
     if year is None and len(dataset.years) > 1:
-        text = (f"{dataset.name}: no year given, so {resource.year} was used, the latest that can be had here "
-                f"(available in the catalogue: {', '.join(map(str, dataset.years))}); pass year= to choose")
-        notes.insert(0, text)
-        warn(text, WijkstudieWarning, stacklevel=3)
+        notes.insert(0, f"no year given: {resource.year}, the latest year of {asked} in the catalogue")
+    if year == LATEST_AVAILABLE:
+        latest = max(r.year for r in candidates)
+        notes.insert(0, f"year='latest-available': {resource.year}, the latest year of {asked} that can be had "
+                        f"here" + ("" if resource.year == latest else f" (the catalogue's latest, {latest}, cannot)"))
+        if resource.year != latest:
+            warn(f"{dataset.name}: year='latest-available' took {resource.year}; the catalogue's latest year, "
+                 f"{latest}, cannot be had here", WijkstudieWarning, stacklevel=3)
     if resource.mirror_note and mirror_dir() is not None:
         notes.append(f"offline mirror: {resource.mirror_note}")
     meta = dict(meta, identification=dict(meta["identification"], year=resource.year,
@@ -222,9 +274,10 @@ def _load(dataset, candidates, year, level, all_columns, division, refresh) -> p
     return frame
 
 
-def _first_available(dataset, candidates) -> tuple:
+def _first_available(dataset, candidates, year=None, variant=None) -> tuple:
     """The first candidate resource whose file can be had (mirror, cache or download), with notes on the ones
-    passed over; raises the first candidate's error, naming the others tried, when none can be had."""
+    passed over; raises the first candidate's error, naming the others tried, when none can be had (and, when
+    no year was asked for, the years that can be had here)."""
     errors = []
     for resource in candidates:
         try:
@@ -235,11 +288,7 @@ def _first_available(dataset, candidates) -> tuple:
         tried = [f"used {resource.label}: {r.label} could not be had ({str(e).split(';')[0]})"
                  for r, e in errors if r.year == resource.year]
         return resource, path, tried
-    first = str(errors[0][1])
-    others = [r.label for r, _ in errors[1:]]
-    if others:
-        first += f" (also tried: {', '.join(others[:4])}{' ...' if len(others) > 4 else ''})"
-    raise type(errors[0][1])(first)  # the first candidate's kind of error: not here, a failed download, ...
+    raise _not_here(dataset, year, variant, errors)
 
 
 def _check_identity(path: Path, resource, ident: Identification) -> None:
