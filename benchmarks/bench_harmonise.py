@@ -58,7 +58,7 @@ def measure(label, make, target, repeat):
         t = time.perf_counter()
         ws.harmonise(table, to_division=target)
         warm.append(time.perf_counter() - t)
-    level = ws.harmonisation_report(out).levels[0]
+    level = ws.report(out).harmonisation.levels[0]
     return {
         "case": label,
         "areas_in": len(table),

@@ -34,7 +34,7 @@ from .data.loading import fetch, fetch_all, load
 from .data.origin import data_origin, provide_synthetic
 from .data.overview import coverage, match_table
 from .data.reading import read_file
-from .data.reports import LoadReport, WijkstudieWarning, report
+from .data.reports import Report, WijkstudieWarning, report
 from .data.variables import label, variable_table
 from .microdata.survey import load_residents, read_microdata
 from .plotting import source_caption
@@ -50,6 +50,24 @@ def _synthetic_mirror(ensure: bool):
 
 provide_synthetic(_synthetic_mirror)  # the data layer finds the synthetic world through this, never by import
 
+_DEPRECATED = {"LoadReport": ("Report", "wijkstudie.Report")}  # old name -> (new name, what to use instead)
+
+
+def __getattr__(name: str):
+    """Names reached on first use (PEP 562): deprecated aliases, with a ``DeprecationWarning``."""
+    if name in _DEPRECATED:
+        from warnings import warn
+
+        new, instead = _DEPRECATED[name]
+        warn(
+            f"wijkstudie.{name} is deprecated and will be removed in the next release; use {instead}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return globals()[new]
+    raise AttributeError(f"module 'wijkstudie' has no attribute {name!r}")
+
+
 __all__ = [
     "ArgumentError",
     "ArgumentTypeError",
@@ -59,7 +77,7 @@ __all__ = [
     "MissingRecordError",
     "HarmonisationReport",
     "JoinReport",
-    "LoadReport",
+    "Report",
     "Provenance",
     "WijkstudieError",
     "WijkstudieWarning",

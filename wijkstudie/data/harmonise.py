@@ -29,6 +29,9 @@ that column (``area_regression(..., cluster="source_code_2020")``).
 
 from __future__ import annotations
 
+from copy import deepcopy
+from warnings import warn
+
 import numpy as np
 import pandas as pd
 
@@ -39,7 +42,7 @@ from ..core.errors import ArgumentError, MissingRecordError, WijkstudieError
 from .reading import finish_table, read_table, whole
 from ..core.provenance import attach, provenance_of
 from .readers.common import Hints
-from .reports import HarmonisationReport, LevelReport
+from .reports import ATTR, HarmonisationReport, LevelReport
 
 CROSSWALK = "grenswijzigen"
 CROSSWALK_LEVELS = ("gemeente", "wijk")
@@ -160,9 +163,10 @@ def harmonise(table: pd.DataFrame, to_division: int, weights: str | None = None,
         the harmonised table (``division_year`` = ``to_division``; a column ``harmonised`` is True for areas
         computed from several parts or under a new code; when the table moved, a column
         ``source_code_<from division>`` (string) holds the old area that gave each new area most of its
-        addresses, its own code for the land row and unchanged areas). ``harmonisation_report(result)`` (also in ``wijkstudie.report(result)``) says how many areas
-        were unchanged, recoded, merged, split or not mapped, how many new areas share their source area with
-        another, and how much of the population moved. Its provenance joins the table's and the crosswalk's.
+        addresses, its own code for the land row and unchanged areas). ``wijkstudie.report(result)`` shows
+        the harmonisation (``.harmonisation``): how many areas were unchanged, recoded, merged, split or not
+        mapped, how many new areas share their source area with another, and how much of the population moved.
+        Its provenance joins the table's and the crosswalk's.
 
     Raises
     ------
@@ -222,11 +226,55 @@ def harmonise(table: pd.DataFrame, to_division: int, weights: str | None = None,
 
 
 def harmonisation_report(table: pd.DataFrame) -> HarmonisationReport:
-    """The HarmonisationReport of a table returned by ``harmonise`` (or ``load(..., division=...)``)."""
-    data = table.attrs.get("harmonisation") or (table.attrs.get("wijkstudie") or {}).get("harmonisation")
+    """Deprecated: ``wijkstudie.report(table).harmonisation``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        a table returned by ``harmonise`` (or ``load(..., division=...)``)
+
+    Returns
+    -------
+    HarmonisationReport
+        what moved between the divisions, per level
+
+    Raises
+    ------
+    MissingRecordError
+        when the table was not harmonised, or an operation dropped its report.
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> ws.report(table).harmonisation  # doctest: +SKIP
+    """
+    warn("harmonisation_report(table) is deprecated and will be removed in the next release; use "
+         "wijkstudie.report(table).harmonisation", DeprecationWarning, stacklevel=2)
+    return harmonisation_of(table)
+
+
+def harmonisation_of(table: pd.DataFrame) -> HarmonisationReport:
+    """The HarmonisationReport of a harmonised table (``wijkstudie.report(table).harmonisation``).
+
+    Parameters
+    ----------
+    table : DataFrame
+        a table returned by ``harmonise`` (or ``load(..., division=...)``)
+
+    Returns
+    -------
+    HarmonisationReport
+        what moved between the divisions, per level
+
+    Raises
+    ------
+    MissingRecordError
+        when the table was not harmonised, or an operation dropped its report.
+    """
+    data = (table.attrs.get(ATTR) or {}).get("harmonisation")
     if not data:
         raise MissingRecordError("this table carries no harmonisation report (it was not harmonised, or an operation "
-                              "dropped the report: ask harmonise's result itself)")
+                                 "dropped the report: ask harmonise's result itself)")
     return HarmonisationReport.from_dict(data)
 
 
@@ -236,17 +284,14 @@ def _carry_provenance(source: pd.DataFrame, result: pd.DataFrame, report: Harmon
     the crosswalk matrices used (whose non-commercial licence figure captions then cite)."""
     from ..core.provenance import combine
 
-    info = dict(source.attrs.get("wijkstudie") or {})
-    if info:
-        info.update(division=report.to_division, rows=len(result), harmonisation=report.to_dict())
-        info["variables"] = {n: int(result[n].notna().sum()) for n in info.get("variables", {}) if n in result}
-        if "level" in result:
-            counts = result["level"].value_counts()
-            info["levels"] = {lv: int(counts[lv]) for lv in ("land", "gemeente", "wijk", "buurt") if lv in counts}
-    attrs = {k: v for k, v in source.attrs.items() if k not in ("wijkstudie", "provenance")}
-    attrs["harmonisation"] = report.to_dict()
-    if info:
-        attrs["wijkstudie"] = info
+    info = deepcopy(source.attrs.get(ATTR) or {})  # a table not loaded by wijkstudie gets a report of its own
+    info.update(division=report.to_division, rows=len(result), harmonisation=report.to_dict())
+    info["variables"] = {n: int(result[n].notna().sum()) for n in info.get("variables", {}) if n in result}
+    if "level" in result:
+        counts = result["level"].value_counts()
+        info["levels"] = {lv: int(counts[lv]) for lv in ("land", "gemeente", "wijk", "buurt") if lv in counts}
+    attrs = {k: deepcopy(v) for k, v in source.attrs.items() if k not in (ATTR, "provenance")}
+    attrs[ATTR] = info
     result.attrs = attrs
     provenance = combine(provenance_of(source), *crosswalks) if crosswalks else provenance_of(source)
     attach(result, provenance.with_levels(result["level"].dropna().astype(str).unique()))

@@ -2,52 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from copy import deepcopy
 
 import numpy as np
 import pandas as pd
 
 from .codes import levels_of
 from ..core.errors import ArgumentError, WijkstudieError
-from .harmonise import harmonisation_report, harmonise
+from .harmonise import harmonise
+from .reports import ATTR, EXAMPLES, JOINS, JoinReport, report as table_report
 from ..core.provenance import carry, provenance_of
-
-EXAMPLES = 5
-
-
-@dataclass
-class JoinReport:
-    """Matched and unmatched regions per level, with examples of the unmatched codes."""
-
-    left_name: str
-    right_name: str
-    rows: list = field(default_factory=list)  # dicts: level, matched, left_only, right_only, examples
-    notes: list = field(default_factory=list)
-
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.rows).set_index("level") if self.rows else pd.DataFrame()
-
-    @property
-    def matched(self) -> int:
-        return sum(r["matched"] for r in self.rows)
-
-    @property
-    def left_only(self) -> int:
-        return sum(r["left_only"] for r in self.rows)
-
-    @property
-    def right_only(self) -> int:
-        return sum(r["right_only"] for r in self.rows)
-
-    def __str__(self) -> str:
-        lines = [f"join {self.left_name} x {self.right_name}: {self.matched} matched, "
-                 f"{self.left_only} only in {self.left_name}, {self.right_only} only in {self.right_name}"]
-        for r in self.rows:
-            lines.append(f"  {r['level']}: {r['matched']} matched, {r['left_only']} / {r['right_only']} unmatched"
-                         + (f" (e.g. {r['left_examples']} / {r['right_examples']})"
-                            if r["left_only"] or r["right_only"] else ""))
-        lines += [f"  note: {n}" for n in self.notes]
-        return "\n".join(lines)
 
 
 def _name(frame: pd.DataFrame, default: str) -> str:
@@ -78,9 +42,10 @@ def join_regions(left: pd.DataFrame, right: pd.DataFrame, on: str = "region_code
     Returns
     -------
     (DataFrame, JoinReport)
-        the joined table, with the combined provenance of both; the report counts per level the regions
-        found in both, only left and only right, with examples, and what was harmonised. Nothing is dropped
-        silently.
+        the joined table, with the combined provenance of both and a report (``wijkstudie.report(joined)``): the
+        left table's load report and every join that made the table, this one last. The ``JoinReport`` counts per
+        level the regions found in both, only left and only right, with examples, and what was harmonised.
+        Nothing is dropped silently.
 
     Raises
     ------
@@ -134,7 +99,8 @@ def join_regions(left: pd.DataFrame, right: pd.DataFrame, on: str = "region_code
         import geopandas as gpd
 
         joined = gpd.GeoDataFrame(joined, geometry="geometry", crs=left.crs)
-    joined.attrs = {"join_report": str(report)}
+    joined.attrs = {ATTR: deepcopy(left.attrs[ATTR])} if ATTR in left.attrs else {}  # the left's load report
+    joined.attrs[JOINS] = list(left.attrs.get(JOINS) or []) + [report.to_dict()]  # and every join, this one last
     carry(joined, left, right)
     return joined, report
 
@@ -160,7 +126,7 @@ def _onto_one_division(left: pd.DataFrame, right: pd.DataFrame):
         moved = harmonise(moving, to_division=target)
     except WijkstudieError as exc:
         return left, right, [f"{name} could not be harmonised onto the division of {target} ({exc}); joined by code"]
-    levels = harmonisation_report(moved).levels
+    levels = table_report(moved).harmonisation.levels
     if levels and all(r.method == "codes kept" for r in levels):  # buurten without boundaries: nothing moved
         return left, right, [f"{name} not harmonised: {levels[0].notes[0]}"]
     note = f"{name} harmonised from the division of {_division(moving)} to that of {target}: " + "; ".join(

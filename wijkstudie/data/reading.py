@@ -19,7 +19,7 @@ from ..core.provenance import attach, from_file, mirror_manifest
 from .readers.rawfile import open_raw
 from .readers import identify, read, require_format
 from .readers.common import NO_HINTS, Hints
-from .reports import ATTR, LoadReport, WijkstudieWarning, counts_by_level
+from .reports import ATTR, Report, WijkstudieWarning, counts_by_level
 
 
 def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str], notes=()) -> pd.DataFrame:
@@ -33,7 +33,7 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
     provenance = from_file(path, ident["dataset"], ident["year"], ident["division"], meta.get("sha256", ""), levels,
                            ident["variant"], names)
     year_note = [f"year {ident['year']} {ident['year_from']}"] if ident.get("year_from") else []
-    frame.attrs[ATTR] = asdict(LoadReport(
+    info = asdict(Report(
         source=ident["dataset"], title=dataset.title if dataset else ident["dataset"], format=ident["format"],
         year=ident["year"], variant=ident["variant"], division=ident["division"], file=str(path),
         rows=len(frame), levels=levels,
@@ -45,6 +45,8 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
         warnings=list(warnings), notes=year_note + list(meta.get("notes", [])) + list(notes),
         absent=dict(meta.get("absent", {})), data_kind=provenance.kind,
     ))
+    info.pop("joins")  # a table read from a file was not joined; joins live under attrs["join_reports"]
+    frame.attrs[ATTR] = info
     return attach(frame, provenance)
 
 
