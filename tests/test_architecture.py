@@ -238,3 +238,19 @@ def test_every_model_returns_the_one_result_type_and_contrast_works_on_each():
     assert not results["spline_logit"].extra["curve"].empty
     assert results["area_regression"].table["distribution"].iloc[0].startswith("t(")
     assert results["logit"].table["distribution"].iloc[0] == "normal"
+
+
+def test_public_calls_with_more_than_three_parameters_take_the_rest_by_keyword():
+    from wijkstudie import plotting, synthetic
+
+    loose = []
+    for module in (ws, models, plotting, synthetic):
+        for name in module.__all__:
+            function = getattr(module, name)
+            if not inspect.isfunction(function):
+                continue
+            params = inspect.signature(function).parameters.values()
+            positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+            if len(params) > 3 and len(positional) > 3:
+                loose.append(f"{module.__name__}.{name}({', '.join(positional)})")
+    assert not loose, loose

@@ -33,7 +33,7 @@ def test_duplicate_codes_are_refused():
 
 def test_weighted_mean_by():
     frame = pd.DataFrame({"g": ["a", "a", "b", "b"], "v": [10.0, 20.0, 5.0, None], "w": [1.0, 3.0, 2.0, 2.0]})
-    out = ws.weighted_mean_by(frame, "v", "w", "g")
+    out = ws.weighted_mean_by(frame, "v", "w", by="g")
     assert out.loc["a", "v"] == pytest.approx(17.5) and out.loc["b", "v"] == 5.0
     assert out.loc["a", "n"] == 2 and out.loc["b", "n"] == 1
 

@@ -89,7 +89,7 @@ class Dataset:
         """The named arguments of ``load`` that ask for this resource's variant, e.g. ``{"age_group": "18+"}``."""
         return {self.variant_parameter: resource.variant} if self.variant_parameter and resource.variant else {}
 
-    def chosen_variant(self, named: dict, variant=None, caller: str = "load", level_filters: bool = True):
+    def chosen_variant(self, named: dict, variant=None, *, caller: str = "load", level_filters: bool = True):
         """The variant a call asks for: the value of the dataset's named parameter (``age_group=``,
         ``source_format=``, ``sheet=``, ``part=``; ``level=`` for a dataset with one file per level), or of the
         deprecated ``variant=`` (with a ``DeprecationWarning`` naming the parameter to use instead).

@@ -59,7 +59,7 @@ def source_column(from_division: int) -> str:
 
 # --- the crosswalk ----------------------------------------------------------------------------------------
 
-def crosswalk(level: str, from_division: int, to_division: int, kind: str = "addresses") -> pd.DataFrame:
+def crosswalk(level: str, from_division: int, to_division: int, *, kind: str = "addresses") -> pd.DataFrame:
     """The address counts linking the areas of two divisions (the grenswijzigen matrices).
 
     Parameters
@@ -134,7 +134,7 @@ def _resource_table(dataset: str, year: int, variant: str | None = None) -> pd.D
 
 # --- harmonising --------------------------------------------------------------------------------------------
 
-def harmonise(table: pd.DataFrame, to_division: int, weights: str | None = None, kind: str = "addresses",
+def harmonise(table: pd.DataFrame, to_division: int, *, weights: str | None = None, kind: str = "addresses",
               tolerance: float = 0.01, boundaries: tuple | None = None) -> pd.DataFrame:
     """The table moved onto the regional division of ``to_division``.
 
@@ -328,7 +328,7 @@ def _weight_of(name: str, rows: pd.DataFrame, override: str | None) -> str | Non
 
 
 def _by_crosswalk(rows: pd.DataFrame, level: str, source: int, target: int, weights, kind, tolerance):
-    links = crosswalk(level, source, target, kind)
+    links = crosswalk(level, source, target, kind=kind)
     used = provenance_of(links)
     codes = rows["region_code"].astype("string")
     changed = set(links["from_code"])

@@ -19,7 +19,7 @@ def _name(frame: pd.DataFrame, default: str) -> str:
     return " + ".join(s.label() for s in provenance.sources) or default
 
 
-def join_regions(left: pd.DataFrame, right: pd.DataFrame, on: str = "region_code", how: str = "inner",
+def join_regions(left: pd.DataFrame, right: pd.DataFrame, *, on: str = "region_code", how: str = "inner",
                  suffixes=("", "_right"), harmonise: bool = True) -> tuple[pd.DataFrame, JoinReport]:
     """Join two region tables on their codes, and say what matched and what did not.
 
@@ -134,7 +134,7 @@ def _onto_one_division(left: pd.DataFrame, right: pd.DataFrame):
     return (left, moved, [note]) if move_right else (moved, right, [note])
 
 
-def weighted_mean_by(frame: pd.DataFrame, value: str, weight: str, by: str) -> pd.DataFrame:
+def weighted_mean_by(frame: pd.DataFrame, value: str, weight: str, *, by: str) -> pd.DataFrame:
     """Weighted mean of ``value`` per group ``by``, using rows where both value and weight are known.
 
     Returns one row per group: ``value`` (the weighted mean), ``weight`` (sum of weights used) and ``n``

@@ -50,7 +50,7 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
     return attach(frame, provenance)
 
 
-def read_table(path: Path, expected_format: str | None = None, use_cache: bool = True, hints: Hints = NO_HINTS,
+def read_table(path: Path, expected_format: str | None = None, *, use_cache: bool = True, hints: Hints = NO_HINTS,
                refresh: bool = False, division: int | None = None):
     """Read a file into its canonical table (from the cache when the file is unchanged), checked for repeated
     areas and, for a table of the whole country, for completeness against its division (``division``, else
@@ -93,7 +93,7 @@ def read_table(path: Path, expected_format: str | None = None, use_cache: bool =
     return frame, meta
 
 
-def read_file(path, year: int | None = None, use_cache: bool = True, refresh: bool = False) -> pd.DataFrame:
+def read_file(path, year: int | None = None, *, use_cache: bool = True, refresh: bool = False) -> pd.DataFrame:
     """Load any supported file, recognising its source and year from its content.
 
     Parameters

@@ -10,7 +10,7 @@ from .result import STD_LINEAR, ModelResult, coefficient_table, complete_rows, c
 
 
 def area_regression(
-    formula: str, data: pd.DataFrame, weights: str | None = None, cov_type: str = "HC3", *, cluster: str | None = None
+    formula: str, data: pd.DataFrame, *, weights: str | None = None, cov_type: str = "HC3", cluster: str | None = None
 ) -> ModelResult:
     """Weighted least squares of an area outcome on its composition.
 

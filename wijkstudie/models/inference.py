@@ -7,7 +7,7 @@ from .result import reference_distribution
 
 
 def equivalence_test(
-    estimate: float, std_error: float, margin: float, distribution: str = "normal", alpha: float = 0.05
+    estimate: float, std_error: float, margin: float, *, distribution: str = "normal", alpha: float = 0.05
 ) -> dict:
     """Two one-sided tests (TOST) of whether an effect lies within ``-margin`` to ``+margin``.
 

@@ -75,7 +75,7 @@ def _result(
     )
 
 
-def logit(formula: str, data: pd.DataFrame, weights: str | None = None, cluster: str | None = None) -> ModelResult:
+def logit(formula: str, data: pd.DataFrame, *, weights: str | None = None, cluster: str | None = None) -> ModelResult:
     """Weighted logistic regression with standard errors clustered by ``cluster``.
 
     Parameters
@@ -126,7 +126,7 @@ def predict(result: ModelResult, data: pd.DataFrame) -> np.ndarray:
 
 
 def predicted_by_group(
-    result: ModelResult, data: pd.DataFrame, groups: dict, by: str, labels: tuple = ("0", "1")
+    result: ModelResult, data: pd.DataFrame, groups: dict, *, by: str, labels: tuple = ("0", "1")
 ) -> pd.DataFrame:
     """Average predicted probabilities for each group (a dict label -> {column: value}) with the 0/1 column
     ``by`` set to 0 and to 1, the other covariates as observed: a readable summary of interaction models.
@@ -155,11 +155,11 @@ def segmented_logit(
     data: pd.DataFrame,
     outcome: str,
     x: str,
+    *,
     covariates: str = "",
     weights: str | None = None,
     cluster: str | None = None,
     grid=None,
-    *,
     bootstrap: int = 999,
     seed: int = BOOTSTRAP_SEED,
 ) -> ModelResult:
@@ -474,7 +474,7 @@ def segmented_curve(result: ModelResult, x_values=None) -> pd.DataFrame:
 
 
 def spline_logit(
-    data: pd.DataFrame, outcome: str, x: str, covariates: str = "", weights: str | None = None, df: int = 5
+    data: pd.DataFrame, outcome: str, x: str, *, covariates: str = "", weights: str | None = None, df: int = 5
 ) -> ModelResult:
     """A B-spline of ``x`` (``df`` degrees of freedom) in a logistic regression.
 

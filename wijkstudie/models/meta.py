@@ -12,7 +12,7 @@ from ..core.errors import ArgumentError
 METHODS = {"dl": "DerSimonian-Laird", "pm": "Paule-Mandel"}
 
 
-def pooled_estimate(estimates, std_errors, labels=None, method: str = "dl") -> dict:
+def pooled_estimate(estimates, std_errors, *, labels=None, method: str = "dl") -> dict:
     """The random-effects pooled estimate of one effect estimated ``k`` times, with its heterogeneity.
 
     A wrapper of ``statsmodels.stats.meta_analysis.combine_effects``: every estimate is weighted by

@@ -25,7 +25,7 @@ LOGISTIC_VARIANCE = np.pi**2 / 3
 MAX_LOG = 700.0  # exp(x) and its square stay finite below this
 
 
-def multilevel(formula: str, data: pd.DataFrame, group: str, re_formula: str | None = None) -> ModelResult:
+def multilevel(formula: str, data: pd.DataFrame, *, group: str, re_formula: str | None = None) -> ModelResult:
     """Random-intercept linear model (plus random slopes with ``re_formula``, e.g. ``"~pct_owner_occupied"``).
 
     Parameters
@@ -142,7 +142,7 @@ def _sd_and_icc(log_sds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return sds, icc
 
 
-def multilevel_logit(formula: str, data: pd.DataFrame, group: str, nodes: int = 9) -> ModelResult:
+def multilevel_logit(formula: str, data: pd.DataFrame, *, group: str, nodes: int = 9) -> ModelResult:
     """Random-intercept logistic regression of units in ``group`` by maximum likelihood, the integral over
     each group's intercept done by adaptive Gauss-Hermite quadrature (as lme4's glmer with nAGQ > 1).
 

@@ -11,7 +11,7 @@ from .result import STD_LINEAR, ModelResult, coefficient_table, complete_rows, c
 
 
 def within_estimate(
-    formula: str, data: pd.DataFrame, entity: str = "region_code", time: str | None = None, cov_type: str = "cluster"
+    formula: str, data: pd.DataFrame, *, entity: str = "region_code", time: str | None = None, cov_type: str = "cluster"
 ) -> ModelResult:
     """Fixed-effects estimate: every variable is demeaned within ``entity`` (and ``time`` when given, for
     year effects), so only change within an area over the years identifies the slope.

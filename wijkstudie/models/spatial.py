@@ -80,7 +80,7 @@ def _contiguity(gdf, kind: str):
     return w
 
 
-def morans_i(values, w, permutations: int = 999, seed: int = SEED) -> dict:
+def morans_i(values, w, *, permutations: int = 999, seed: int = SEED) -> dict:
     """Global Moran's I with a permutation p-value (seeded, so results repeat)."""
     from esda.moran import Moran
 
@@ -89,7 +89,7 @@ def morans_i(values, w, permutations: int = 999, seed: int = SEED) -> dict:
     return {"I": float(m.I), "expected": float(m.EI), "z": float(m.z_sim), "p_value": float(m.p_sim)}
 
 
-def lisa(values, w, permutations: int = 999, seed: int = SEED, alpha: float = 0.05) -> pd.Series:
+def lisa(values, w, *, permutations: int = 999, seed: int = SEED, alpha: float = 0.05) -> pd.Series:
     """Local Moran clusters: 'high-high', 'low-low', 'high-low', 'low-high' or 'not significant'."""
     from esda.moran import Moran_Local
 
@@ -99,7 +99,7 @@ def lisa(values, w, permutations: int = 999, seed: int = SEED, alpha: float = 0.
     return pd.Series(labels, dtype="string")
 
 
-def spatial_models(formula: str, gdf, w=None, alpha: float = 0.05) -> dict:
+def spatial_models(formula: str, gdf, w=None, *, alpha: float = 0.05) -> dict:
     """Ordinary least squares next to a spatial error and a spatial lag model (both GMM, so they scale to
     thousands of areas), over contiguity weights.
 

@@ -25,6 +25,7 @@ def scatter_fit(
     data,
     x: str,
     y: str,
+    *,
     ax=None,
     weights: str | None = None,
     language: str | None = None,
@@ -61,6 +62,7 @@ def scatter_fit(
 
 def scatter_panels(
     panels,
+    *,
     weights: str | None = None,
     title: str | None = None,
     ncols: int | None = None,
@@ -95,6 +97,7 @@ def dense_scatter(
     data,
     x: str,
     y: str,
+    *,
     weights: str | None = None,
     title: str | None = None,
     language: str | None = None,
@@ -130,7 +133,7 @@ def _estimate_mark(test) -> str:
     return "" if test.counted_kind else f"[{test.evidence}, not counted] "
 
 
-def estimate_plot(tests, ax=None, title: str | None = None, language: str | None = None):
+def estimate_plot(tests, *, ax=None, title: str | None = None, language: str | None = None):
     """Point estimates with 95 % intervals of a finding's tests: synthetic ones marked and red, tests that do not
     count as evidence (model-implied, unknown) marked and grey with open points."""
     if ax is None:
@@ -150,14 +153,14 @@ def estimate_plot(tests, ax=None, title: str | None = None, language: str | None
     return ax
 
 
-def estimate_figure(tests, title: str | None = None, width: float = 7.0, language: str | None = None):
+def estimate_figure(tests, *, title: str | None = None, width: float = 7.0, language: str | None = None):
     """The estimates and 95 % intervals of a finding's tests (``estimate_plot``) as a figure of fitting height."""
     fig, ax = plt.subplots(figsize=(width, 0.6 + 0.4 * max(len(tests), 1)))
     estimate_plot(tests, ax=ax, title=title, language=language)
     return fig
 
 
-def interval_plot(table, label_column: str, x_label: str, title: str | None = None, reference: float | None = 0.0):
+def interval_plot(table, label_column: str, x_label: str, *, title: str | None = None, reference: float | None = 0.0):
     """Estimates with 95 % intervals, one row each (columns ``mean`` or ``estimate``, ``ci_low``, ``ci_high``;
     ``label_column`` names the rows).
 
@@ -202,7 +205,7 @@ def correlation_heatmap(correlations, title: str | None = None, language: str | 
     return fig
 
 
-def percentile_plot(ranks: dict, title: str | None = None, language: str | None = None, reference: float = 50.0):
+def percentile_plot(ranks: dict, *, title: str | None = None, language: str | None = None, reference: float = 50.0):
     """One area's percentile among its peers on every variable, one marker per year (``ranks``: {year: the
     ``study.ranks.rank_table`` of that year}); variables sorted by the latest year."""
     latest = ranks[max(ranks)]
@@ -221,7 +224,7 @@ def percentile_plot(ranks: dict, title: str | None = None, language: str | None 
 
 
 def breakpoint_plot(
-    segmented, spline=None, x_label: str = "", y_label: str = "probability", language: str | None = None
+    segmented, spline=None, *, x_label: str = "", y_label: str = "probability", language: str | None = None
 ):
     """The fitted curve of a ``segmented_logit`` result, its breakpoint with its 95 % interval, and a spline fit
     (``spline_logit``) beside it."""

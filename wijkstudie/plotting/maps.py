@@ -39,6 +39,7 @@ def for_drawing(gdf):
 def choropleth(
     gdf,
     column: str,
+    *,
     ax=None,
     scheme: str = "quantiles",
     k: int = 5,
@@ -109,7 +110,7 @@ def _legend_beside(ax, handles, title: str) -> None:
     ax.legend(handles=handles, title=title, loc="upper left", fontsize=TYPE["small"])
 
 
-def map_figure(gdf, columns, titles=None, size=(6.0, 7.0), **options):
+def map_figure(gdf, columns, *, titles=None, size=(6.0, 7.0), **options):
     """A figure of one choropleth per column, side by side (``options`` go to ``choropleth``).
 
     Examples
@@ -125,7 +126,7 @@ def map_figure(gdf, columns, titles=None, size=(6.0, 7.0), **options):
     return fig
 
 
-def cluster_map(gdf, column: str = "cluster", title: str | None = None, legend_title: str = "local clusters"):
+def cluster_map(gdf, column: str = "cluster", *, title: str | None = None, legend_title: str = "local clusters"):
     """A map of local Moran clusters (``models.lisa`` labels), with the count of areas per class.
 
     Examples

@@ -158,7 +158,7 @@ def source_caption(*tables, language: str | None = None) -> Caption:
 
 
 def caption_text(
-    source: str, language: str | None = None, synthetic: bool = False, note: str = "", unknown: bool = False
+    source: str, *, language: str | None = None, synthetic: bool = False, note: str = "", unknown: bool = False
 ) -> str:
     """The caption under a figure: the source (``Source: ...``), a note, and a mark for synthetic data or data of
     unknown provenance."""
@@ -179,6 +179,7 @@ def caption_text(
 def save_figure(
     fig,
     name: str,
+    *,
     source,
     language: str | None = None,
     data_kind: str | None = None,
@@ -236,7 +237,9 @@ def save_figure(
         artist.remove()
     # the caption sits below the figure (or below its maps); bbox_inches="tight" grows the saved area to include it
     bottom, top = _content_span(fig)
-    text = caption_text(str(source), language, kind == "synthetic", note, kind == "unknown")
+    text = caption_text(
+        str(source), language=language, synthetic=kind == "synthetic", note=note, unknown=kind == "unknown"
+    )
     fig.text(
         0.01,
         bottom,

@@ -39,7 +39,7 @@ SYNTHETIC_BANNER = (
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}  # one core per kernel
 
 
-def run_notebook(path: Path, out_dir: Path, timeout: int = 1200, env: dict | None = None) -> float:
+def run_notebook(path: Path, out_dir: Path, *, timeout: int = 1200, env: dict | None = None) -> float:
     """Execute a notebook (in its own folder) and write the executed copy into ``out_dir``; returns seconds."""
     import nbformat
     from nbclient import NotebookClient
@@ -71,7 +71,7 @@ def _shown(path: Path) -> str:
     return str(path)
 
 
-def data_statement(mode: str, mirror: Path | None, when: str | None = None, files: bool = True) -> str:
+def data_statement(mode: str, mirror: Path | None, *, when: str | None = None, files: bool = True) -> str:
     """Which data produced the scorecard, and when: the synthetic world, a local mirror of the publishers' files
     (with the files the real tests read, unless ``files`` is false) or the publishers over the network."""
     when = when or time.strftime("%Y-%m-%d")

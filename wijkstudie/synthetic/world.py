@@ -91,6 +91,7 @@ class World:
 def generate(
     scenario="default",
     seed: int = 1,
+    *,
     n_neighbourhoods: int | None = None,
     residents_per_neighbourhood: int | None = None,
     geometry: bool = True,
