@@ -254,3 +254,24 @@ def test_public_calls_with_more_than_three_parameters_take_the_rest_by_keyword()
             if len(params) > 3 and len(positional) > 3:
                 loose.append(f"{module.__name__}.{name}({', '.join(positional)})")
     assert not loose, loose
+
+
+def test_the_everyday_tools_are_on_ws_and_imported_on_first_use():
+    import subprocess
+    import sys
+
+    from wijkstudie import plotting, synthetic
+
+    code = (
+        "import sys, wijkstudie as ws; "
+        "print(sorted(m for m in ('matplotlib', 'statsmodels', 'wijkstudie.models', 'wijkstudie.plotting', "
+        "'wijkstudie.study', 'wijkstudie.synthetic') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]", out  # import wijkstudie loads the data layer only
+    assert ws.save_figure is plotting.save_figure and ws.map_figure is plotting.map_figure
+    assert ws.models is models and ws.synthetic is synthetic and ws.study.national_wijken
+    for name in ws.__all__:
+        assert getattr(ws, name) is not None and name in dir(ws), name
+    with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
+        _ = ws.no_such_name

@@ -11,7 +11,16 @@
     print(ws.provenance_of(joined).describe())           # real, synthetic or unknown, and from which files
     print(ws.settings)                                   # mirror, cache, language, real or synthetic data
 
-Every data problem raises ``WijkstudieError`` with a one-line message.
+    fig = ws.map_figure(joined, "pct_volunteering")         # figures in the house style (matplotlib on first use)
+    ws.save_figure(fig, "volunteering", source=ws.source_caption(joined))
+    ws.models.area_regression("pct_volunteering ~ pct_owner_occupied", joined)  # ws.models, ws.study, ws.synthetic
+
+Every problem raises a ``WijkstudieError`` with a one-line message; its subclasses are also the matching built-in
+(``ArgumentError`` a ``ValueError``, ``DataNotFoundError`` a ``FileNotFoundError``, ...; see
+``wijkstudie.core.errors``).
+
+``import wijkstudie`` loads the data layer only; the figures (matplotlib), the models (statsmodels), the study and
+the synthetic world are imported the first time one of their names is used on ``ws`` (PEP 562).
 """
 
 from .core.errors import (
@@ -37,8 +46,6 @@ from .data.reading import read_file
 from .data.reports import Report, WijkstudieWarning, report
 from .data.variables import label, variable_table
 from .microdata.survey import load_residents, read_microdata
-from .plotting import source_caption
-from .study.notebook import start_notebook
 
 
 def _synthetic_mirror(ensure: bool):
@@ -52,9 +59,47 @@ provide_synthetic(_synthetic_mirror)  # the data layer finds the synthetic world
 
 _DEPRECATED = {"LoadReport": ("Report", "wijkstudie.Report")}  # old name -> (new name, what to use instead)
 
+# names reached on first use, so that ``import wijkstudie`` does not import matplotlib, statsmodels or the study:
+# name -> (module, attribute; None for the module itself)
+_LAZY = {
+    "models": (".models", None),
+    "plotting": (".plotting", None),
+    "study": (".study", None),
+    "synthetic": (".synthetic", None),
+    "start_notebook": (".study.notebook", "start_notebook"),
+    **{
+        name: (".plotting", name)
+        for name in (
+            "breakpoint_plot",
+            "choropleth",
+            "cluster_map",
+            "correlation_heatmap",
+            "dense_scatter",
+            "estimate_figure",
+            "group_bars",
+            "interval_plot",
+            "map_figure",
+            "percentile_plot",
+            "save_figure",
+            "scatter_fit",
+            "scatter_panels",
+            "source_caption",
+        )
+    },
+}
+
 
 def __getattr__(name: str):
-    """Names reached on first use (PEP 562): deprecated aliases, with a ``DeprecationWarning``."""
+    """Names reached on first use (PEP 562): the figures, models, study and synthetic world (imported then, and
+    kept), and deprecated aliases (with a ``DeprecationWarning``)."""
+    if name in _LAZY:
+        from importlib import import_module
+
+        module, attribute = _LAZY[name]
+        value = import_module(module, __name__)
+        value = value if attribute is None else getattr(value, attribute)
+        globals()[name] = value
+        return value
     if name in _DEPRECATED:
         from warnings import warn
 
@@ -68,17 +113,21 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'wijkstudie' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
 __all__ = [
     "ArgumentError",
     "ArgumentTypeError",
     "DataFormatError",
     "DataNotFoundError",
     "DownloadError",
-    "MissingRecordError",
     "HarmonisationReport",
     "JoinReport",
-    "Report",
+    "MissingRecordError",
     "Provenance",
+    "Report",
     "WijkstudieError",
     "WijkstudieWarning",
     "coverage",
@@ -103,9 +152,8 @@ __all__ = [
     "read_microdata",
     "report",
     "settings",
-    "source_caption",
-    "start_notebook",
     "variable_table",
     "weighted_mean_by",
     "__version__",
+    *_LAZY,  # reached on first use
 ]
