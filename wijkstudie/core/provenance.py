@@ -89,10 +89,6 @@ class Provenance:
     def with_levels(self, levels) -> Provenance:
         return Provenance(self.kind, self.sources, tuple(sorted(set(levels))), self.note)
 
-    def with_sources(self, *sources: Source) -> Provenance:
-        known = list(self.sources)
-        return Provenance(self.kind, tuple(known + [s for s in sources if s not in known]), self.levels, self.note)
-
     def to_dict(self) -> dict:
         return {
             "kind": self.kind,

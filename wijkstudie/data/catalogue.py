@@ -85,10 +85,6 @@ class Dataset:
     def variants(self) -> list[str]:
         return list(dict.fromkeys(r.variant for r in self.resources if r.variant))
 
-    def arguments_of(self, resource: Resource) -> dict:
-        """The named arguments of ``load`` that ask for this resource's variant, e.g. ``{"age_group": "18+"}``."""
-        return {self.variant_parameter: resource.variant} if self.variant_parameter and resource.variant else {}
-
     def chosen_variant(self, named: dict, variant=None, *, caller: str = "load", level_filters: bool = True):
         """The variant a call asks for: the value of the dataset's named parameter (``age_group=``,
         ``source_format=``, ``sheet=``, ``part=``; ``level=`` for a dataset with one file per level), or of the

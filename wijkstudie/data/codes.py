@@ -12,7 +12,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..core.errors import ArgumentError, WijkstudieError
+from ..core.errors import ArgumentError
 
 LEVEL_OF_PREFIX = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
 DIGITS_OF_LEVEL = {"gemeente": 4, "wijk": 6, "buurt": 8}

@@ -20,7 +20,6 @@ from .catalogue import Resource
 from ..core.errors import ArgumentError, DataFormatError, DataNotFoundError, DownloadError, WijkstudieError, os_reason
 from ..core.paths import raw_dir
 from ..core.provenance import mirror_manifest
-from ..core.settings import settings
 from .origin import mirror_dir
 from .readers.rawfile import is_symlink_loop, open_raw
 

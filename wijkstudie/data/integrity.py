@@ -18,7 +18,7 @@ from functools import lru_cache
 import pandas as pd
 import yaml
 
-from ..core.errors import DataFormatError, WijkstudieError
+from ..core.errors import DataFormatError
 
 DIVISIONS_FILE = Path(__file__).resolve().parent / "divisions.yaml"
 NATIONAL_MIN_GEMEENTEN = 100

@@ -25,8 +25,6 @@ from scipy import stats
 from ..core.errors import ArgumentError, MissingRecordError
 from ..core.provenance import UNKNOWN, Provenance, provenance_of
 
-COLUMNS = ["estimate", "std_error", "ci_low", "ci_high", "p_value", "std_estimate", "distribution"]
-
 
 @dataclass
 class ModelResult:

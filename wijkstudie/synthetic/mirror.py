@@ -29,7 +29,6 @@ from ..data.catalogue import get_dataset
 from .world import BBGA_AREA, SCENARIO_DIR, World, _residents, gemeente_name, generate, neighbourhood_table, regions
 
 GENERATOR_VERSION = 2
-REGISTER_YEAR = None  # composition comes from the world's base wave
 SURVEY_FILE, MAPPING_FILE = "survey/synthetic-residents.csv", "survey/synthetic-residents.yaml"
 CROSSWALK_YEARS = (2016, 2024)
 

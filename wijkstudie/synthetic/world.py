@@ -29,7 +29,6 @@ HOUSEHOLDS = ["single", "couple", "couple_with_children", "single_parent"]
 TENURES = ["owner", "social_rent", "private_rent"]
 ORIGINS = ["dutch", "western", "non_western"]
 LIVABILITY = ["good", "problem"]
-SOURCE = "synthetic world"
 
 
 def load_scenario(scenario="default") -> dict:
