@@ -173,6 +173,51 @@ def test_the_public_api_has_numpy_style_docs():
         assert "Raises" in doc and "WijkstudieError" in doc, name
 
 
+DOCUMENTED = ("core", "data", "models", "plotting", "synthetic", "microdata", "reproduce")
+
+
+def _public_definitions():
+    """Every public function and class, and every public method of a public class, in the documented packages and
+    the package root: (where, node)."""
+    paths = [PACKAGE / "__init__.py", PACKAGE / "cli.py", PACKAGE / "__main__.py"]
+    paths += [p for folder in DOCUMENTED for p in sorted((PACKAGE / folder).rglob("*.py"))]
+    for path in paths:
+        if not path.exists():
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_"):
+                yield f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {node.name}", node
+                for member in node.body if isinstance(node, ast.ClassDef) else ():
+                    if isinstance(member, ast.FunctionDef) and not member.name.startswith("_"):
+                        yield f"{path.relative_to(PACKAGE.parent)}:{member.lineno} {node.name}.{member.name}", member
+
+
+def test_every_public_function_and_class_has_a_docstring():
+    missing = [where for where, node in _public_definitions() if not ast.get_docstring(node)]
+    assert not missing, missing
+
+
+def _section(doc: str, name: str) -> bool:
+    return re.search(rf"^{name}\n-{{{len(name)}}}$", doc, re.M) is not None
+
+
+def test_every_name_on_ws_has_numpydoc_parameters_returns_and_examples():
+    problems = []
+    for name in ws.__all__:
+        value = getattr(ws, name)
+        if inspect.ismodule(value) or isinstance(value, str):
+            continue
+        documented = value if inspect.isfunction(value) or inspect.isclass(value) else type(value)  # ws.settings
+        doc = inspect.getdoc(documented) or ""
+        wanted = ["Examples"]
+        if inspect.isfunction(value):
+            wanted.append("Returns")
+            if inspect.signature(value).parameters:
+                wanted.append("Parameters")
+        problems += [f"{name}: no {section} section" for section in wanted if not _section(doc, section)]
+    assert not problems, problems
+
+
 # --- one result type -----------------------------------------------------------------------------------------
 
 

@@ -57,6 +57,32 @@ def _synthetic_mirror(ensure: bool):
 
 provide_synthetic(_synthetic_mirror)  # the data layer finds the synthetic world through this, never by import
 
+
+def start_notebook(residents=None) -> None:
+    """Start a notebook: the house style for its figures, and one sentence on where its data come from.
+
+    Parameters
+    ----------
+    residents : DataFrame, optional
+        for a resident-level notebook, the survey microdata it uses (``load_residents()``): the sentence then says
+        which survey data these are, real or synthetic
+
+    Returns
+    -------
+    None
+        the sentence is printed
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> ws.start_notebook()  # doctest: +SKIP
+    Real open data from the publishers (CBS, RIVM, PDOK, Rotterdam, Amsterdam), read from the local mirror ...
+    """
+    from .study.notebook import start_notebook as start  # the figures and the study, imported on first use
+
+    start(residents)
+
+
 _DEPRECATED = {"LoadReport": ("Report", "wijkstudie.Report")}  # old name -> (new name, what to use instead)
 
 # names reached on first use, so that ``import wijkstudie`` does not import matplotlib, statsmodels or the study:
@@ -66,7 +92,6 @@ _LAZY = {
     "plotting": (".plotting", None),
     "study": (".study", None),
     "synthetic": (".synthetic", None),
-    "start_notebook": (".study.notebook", "start_notebook"),
     **{
         name: (".plotting", name)
         for name in (
@@ -152,6 +177,7 @@ __all__ = [
     "read_microdata",
     "report",
     "settings",
+    "start_notebook",
     "variable_table",
     "weighted_mean_by",
     "__version__",

@@ -95,6 +95,12 @@ def _year(text: str):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``wijkstudie`` command's argument parser (``data list``, ``describe``, ``fetch``, ``inspect``).
+
+    Returns
+    -------
+    argparse.ArgumentParser
+    """
     parser = argparse.ArgumentParser(prog="wijkstudie", description="Dutch neighbourhood data by name.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     top = parser.add_subparsers(dest="command", required=True)
@@ -125,6 +131,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    """Run the ``wijkstudie`` command.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        the arguments (default: the command line's)
+
+    Returns
+    -------
+    int
+        the exit status: 0, 1 for a problem with the data or the arguments (one line on standard error), 2 for a bug
+        (one line unless ``--debug``), 130 for Ctrl-C
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -118,11 +118,13 @@ class DataFormatError(WijkstudieError, ValueError):
 
     Examples
     --------
-    >>> import wijkstudie as ws
+    >>> import tempfile
     >>> from pathlib import Path
-    >>> _ = Path("empty.csv").write_text("")
+    >>> import wijkstudie as ws
+    >>> empty = Path(tempfile.mkdtemp()) / "empty.csv"
+    >>> _ = empty.write_text("")
     >>> try:
-    ...     ws.read_file("empty.csv")
+    ...     ws.read_file(empty)
     ... except ValueError as exc:
     ...     print(exc)
     empty.csv: empty file

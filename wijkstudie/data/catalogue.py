@@ -27,6 +27,10 @@ VARIANT_PARAMETERS = ("age_group", "source_format", "sheet", "part", "level")
 
 @dataclass(frozen=True)
 class Resource:
+    """One downloadable file of a dataset: its year, variant, reader format, regional division, file names (cache
+    and mirror) and where the publisher has it (see catalogue.yaml).
+    """
+
     dataset: str
     year: int
     format: str
@@ -50,6 +54,7 @@ class Resource:
 
     @property
     def label(self) -> str:
+        """The resource in words: ``"rivm-gezondheid 2020 (18+)"``."""
         return f"{self.dataset} {self.year}" + (f" ({self.variant})" if self.variant else "")
 
     def where(self) -> str:
@@ -62,6 +67,10 @@ class Resource:
 
 @dataclass(frozen=True)
 class Dataset:
+    """One dataset of the catalogue: its description, licence and attribution, levels, resources, how it measured
+    its figures, and the parameter of ``load`` its variants answer to (``variant_parameter``).
+    """
+
     name: str
     title: str
     publisher: str
@@ -79,10 +88,12 @@ class Dataset:
 
     @property
     def years(self) -> list[int]:
+        """The years of its resources, in order."""
         return sorted({r.year for r in self.resources})
 
     @property
     def variants(self) -> list[str]:
+        """The values of its variant parameter, in catalogue order."""
         return list(dict.fromkeys(r.variant for r in self.resources if r.variant))
 
     def chosen_variant(self, named: dict, variant=None, *, caller: str = "load", level_filters: bool = True):
@@ -138,8 +149,25 @@ class Dataset:
         return " (it has one file per year)"
 
     def candidates(self, year: int | None = None, variant: str | None = None) -> list[Resource]:
-        """The resources that answer a request, in the order to try them: for one year (default: every year,
-        the latest first) and one variant (default: every variant of that year, in catalogue order)."""
+        """The resources that answer a request, in the order to try them.
+
+        Parameters
+        ----------
+        year : int, optional
+            one year (default: every year, the latest first)
+        variant : str, optional
+            one variant (default: every variant of the year, in catalogue order)
+
+        Returns
+        -------
+        list of Resource
+
+        Raises
+        ------
+        ArgumentError
+            for a year or variant the dataset does not have (the message lists the ones it has);
+            ``ArgumentTypeError`` for a year that is not a whole number.
+        """
         candidates = list(self.resources)
         if year is not None:
             try:
@@ -162,7 +190,24 @@ class Dataset:
         return sorted(candidates, key=lambda r: -r.year)  # stable: catalogue order within a year
 
     def resource(self, year: int | None = None, variant: str | None = None) -> Resource:
-        """The first resource for a year (default: the latest) and variant (default: the first listed)."""
+        """The first resource for a year and variant.
+
+        Parameters
+        ----------
+        year : int, optional
+            the year (default: the latest)
+        variant : str, optional
+            the variant (default: the first listed)
+
+        Returns
+        -------
+        Resource
+
+        Raises
+        ------
+        ArgumentError
+            for a year or variant the dataset does not have.
+        """
         return self.candidates(year, variant)[0]
 
 
@@ -285,10 +330,33 @@ def _check_parameter(dataset: Dataset) -> None:
 
 
 def datasets() -> dict[str, Dataset]:
+    """Every dataset of the catalogue.
+
+    Returns
+    -------
+    dict
+        name -> ``Dataset``, in catalogue order
+    """
     return _catalogue()
 
 
 def get_dataset(name: str) -> Dataset:
+    """One dataset of the catalogue, its name matched forgivingly (case, spaces, dashes and underscores).
+
+    Parameters
+    ----------
+    name : str
+        a catalogue name
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    ArgumentError
+        for an unknown name (listing the known ones); ``ArgumentTypeError`` for a name that is not a text.
+    """
     if not isinstance(name, str) or not name.strip():
         raise ArgumentTypeError(f"a dataset name is a text such as 'kwb', not {name!r}; available: "
                               f"{', '.join(datasets())}")
@@ -300,8 +368,20 @@ def get_dataset(name: str) -> Dataset:
 
 
 def list_datasets() -> pd.DataFrame:
-    """One row per dataset: name, title, publisher, licence, years, levels, the parameter that chooses among its
-    files and its values (variants)."""
+    """The catalogue: one row per dataset.
+
+    Returns
+    -------
+    DataFrame
+        indexed by name: title, publisher, licence, years, levels, ``parameter`` (the keyword argument of ``load``
+        that chooses among a year's files, e.g. ``age_group=``) and its values (``variants``)
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> ws.list_datasets().loc["rivm-gezondheid", "parameter"]
+    'age_group='
+    """
     rows = []
     for d in datasets().values():
         variants = d.variants
@@ -320,7 +400,30 @@ def list_datasets() -> pd.DataFrame:
 
 
 def describe(name: str) -> str:
-    """A readable description of one dataset: what it is, who publishes it, years, and where files come from."""
+    """A readable description of one dataset: what it is, who publishes it under which licence, its years and
+    levels, the parameter that chooses among its files, and where every file comes from.
+
+    Parameters
+    ----------
+    name : str
+        a catalogue name, matched forgivingly ("RIVM gezondheid")
+
+    Returns
+    -------
+    str
+        several lines of text
+
+    Raises
+    ------
+    ArgumentError
+        for an unknown name.
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> print(ws.describe("kwb").splitlines()[0])
+    kwb: Kerncijfers wijken en buurten (Key figures for districts and neighbourhoods)
+    """
     d = get_dataset(name)
     lines = [
         f"{d.name}: {d.title}" + (f" ({d.title_en})" if d.title_en else ""),

@@ -25,6 +25,18 @@ from .readers.rawfile import is_symlink_loop, open_raw
 
 
 def file_sha256(path: Path) -> str:
+    """The SHA-256 hash of a file.
+
+    Parameters
+    ----------
+    path : Path
+        the file
+
+    Returns
+    -------
+    str
+        hexadecimal
+    """
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -37,8 +49,21 @@ _SWEPT: set = set()         # folders already swept in this session
 
 
 def sweep(folder: Path, older_than: float = STALE_TEMP_SECONDS) -> int:
-    """Remove temporary files that killed loads and downloads left in ``folder`` (once per session); returns
-    how many were removed. Files younger than ``older_than`` seconds may belong to a load still running."""
+    """Remove temporary files that killed loads and downloads left in a folder (once per session). Files younger than
+    ``older_than`` seconds may belong to a load still running and are kept.
+
+    Parameters
+    ----------
+    folder : Path
+        the folder
+    older_than : float
+        seconds
+
+    Returns
+    -------
+    int
+        how many were removed
+    """
     if str(folder) in _SWEPT:
         return 0
     _SWEPT.add(str(folder))
@@ -67,7 +92,25 @@ def _not_a_folder(path: Path) -> str:
 
 
 def verify(path: Path, resource: Resource) -> None:
-    """Check a publisher's file against its known hash (a synthetic stand-in is not the publisher's file)."""
+    """Check a publisher's file against the hash the catalogue pins (a synthetic stand-in is not the publisher's file
+    and is not checked).
+
+    Parameters
+    ----------
+    path : Path
+        the file
+    resource : Resource
+        its catalogue entry
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    DataFormatError
+        for a hash mismatch: the file changed or is damaged.
+    """
     if resource.sha256 and (mirror_manifest(path) or {}).get("data_kind") == "synthetic":
         return
     if resource.sha256 and (actual := file_sha256(path)) != resource.sha256:
@@ -76,8 +119,17 @@ def verify(path: Path, resource: Resource) -> None:
 
 
 def local_path(resource: Resource) -> Path | None:
-    """Where the resource's file already lies here (the mirror, or the cache folder), or None: nothing is
-    downloaded."""
+    """Where a resource's file already lies here (the mirror, or the cache folder); nothing is downloaded.
+
+    Parameters
+    ----------
+    resource : Resource
+        a catalogue resource
+
+    Returns
+    -------
+    Path or None
+    """
     mirror = mirror_dir()
     if mirror is not None:
         path = mirror / resource.mirror if resource.mirror else None
@@ -87,6 +139,30 @@ def local_path(resource: Resource) -> Path | None:
 
 
 def fetch_resource(resource: Resource, progress: bool = True) -> Path:
+    """A resource's raw file: read in place from the mirror, or from the cache folder, downloaded there first when
+    missing (to a temporary file, checked, then moved into place).
+
+    Parameters
+    ----------
+    resource : Resource
+        a catalogue resource
+    progress : bool
+        show a progress bar while downloading
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    DataNotFoundError
+        for a file that is not in the mirror, a mirror setting that is no folder, or a file that can only be
+        downloaded by hand.
+    DownloadError
+        for a failed or refused download (an error page, a hash mismatch, no network).
+    ArgumentError
+        for a cache folder that cannot be written.
+    """
     mirror = mirror_dir(ensure=True)
     if mirror is not None:
         if not mirror.is_dir():

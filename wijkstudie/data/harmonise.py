@@ -53,7 +53,18 @@ SOURCE_PREFIX = "source_code_"
 
 
 def source_column(from_division: int) -> str:
-    """The name of the column that holds each new area's main source area: ``source_code_2020``."""
+    """The name of the column that holds each new area's main source area.
+
+    Parameters
+    ----------
+    from_division : int
+        the division the table was moved from
+
+    Returns
+    -------
+    str
+        e.g. ``"source_code_2020"``
+    """
     return f"{SOURCE_PREFIX}{int(from_division)}"
 
 
@@ -80,8 +91,15 @@ def crosswalk(level: str, from_division: int, to_division: int, *, kind: str = "
 
     Raises
     ------
-    WijkstudieError
-        for another level or kind, a year outside 2016-2024, or a matrix that cannot be had.
+    ArgumentError
+        for another level or kind, or a year outside 2016-2024; ``DataNotFoundError`` or ``DownloadError`` for a
+        matrix that cannot be had.
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> links = ws.crosswalk("wijk", 2020, 2024)  # doctest: +SKIP
+    >>> merged = links.groupby("to_code")["from_code"].nunique().gt(1).sum()  # doctest: +SKIP
     """
     if level not in CROSSWALK_LEVELS:
         raise ArgumentError(f"crosswalk: level must be one of {', '.join(CROSSWALK_LEVELS)}, not {level!r}")
@@ -106,8 +124,21 @@ def crosswalk(level: str, from_division: int, to_division: int, *, kind: str = "
 
 
 def division_addresses(level: str, year: int) -> pd.Series | None:
-    """The number of addresses of every gemeente or wijk with addresses in a division (from the postcode
-    matrices of grenswijzigen, 2017-2024), indexed by code; None where they are not available."""
+    """The number of addresses of every gemeente or wijk with addresses in a division (from the postcode matrices of
+    grenswijzigen, 2017-2024).
+
+    Parameters
+    ----------
+    level : str
+        ``"gemeente"`` or ``"wijk"``
+    year : int
+        the division year
+
+    Returns
+    -------
+    Series or None
+        addresses by code; None where the matrices are not available
+    """
     if level not in CROSSWALK_LEVELS or not CROSSWALK_YEARS[0] < int(year) <= CROSSWALK_YEARS[1]:
         return None
     try:
@@ -118,7 +149,20 @@ def division_addresses(level: str, year: int) -> pd.Series | None:
 
 
 def division_codes(level: str, year: int) -> set | None:
-    """The codes of every gemeente or wijk with addresses in a division, or None where not available."""
+    """The codes of every gemeente or wijk with addresses in a division.
+
+    Parameters
+    ----------
+    level : str
+        ``"gemeente"`` or ``"wijk"``
+    year : int
+        the division year
+
+    Returns
+    -------
+    set or None
+        None where the postcode matrices are not available
+    """
     addresses = division_addresses(level, year)
     return None if addresses is None else set(addresses.index)
 
@@ -170,9 +214,17 @@ def harmonise(table: pd.DataFrame, to_division: int, *, weights: str | None = No
 
     Raises
     ------
-    WijkstudieError
+    ArgumentError
         for a table without division or codes, a division outside 2016-2024, duplicate codes, or areas that
-        are not CBS areas (Rotterdam's or Amsterdam's own).
+        are not CBS areas (Rotterdam's or Amsterdam's own); ``DataNotFoundError`` or ``DownloadError`` when the
+        crosswalk matrices cannot be had. All are ``WijkstudieError``.
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> rivm = ws.load("rivm-gezondheid", year=2020, level="gemeente", age_group="18+")  # doctest: +SKIP
+    >>> rivm22 = ws.harmonise(rivm, to_division=2022)  # doctest: +SKIP
+    >>> ws.report(rivm22).harmonisation.to_frame()  # doctest: +SKIP
     """
     to_division = whole(to_division, "to_division")
     if not 0 <= tolerance < 1:

@@ -49,8 +49,17 @@ def join_regions(left: pd.DataFrame, right: pd.DataFrame, *, on: str = "region_c
 
     Raises
     ------
-    WijkstudieError
-        for a missing code column or duplicate codes on either side.
+    ArgumentError
+        (a ``ValueError`` and ``WijkstudieError``) for a missing code column or duplicate codes on either side.
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> wijken = ws.load("cbs-wijken", year=2024)  # doctest: +SKIP
+    >>> kwb = ws.load("kwb", year=2022, level="wijk")  # doctest: +SKIP
+    >>> joined, matches = ws.join_regions(wijken, kwb, how="left")  # doctest: +SKIP
+    >>> print(matches)  # doctest: +SKIP
+    >>> print(ws.report(joined))  # the wijken's load report and this join  # doctest: +SKIP
     """
     notes = []
     if harmonise:
@@ -135,10 +144,37 @@ def _onto_one_division(left: pd.DataFrame, right: pd.DataFrame):
 
 
 def weighted_mean_by(frame: pd.DataFrame, value: str, weight: str, *, by: str) -> pd.DataFrame:
-    """Weighted mean of ``value`` per group ``by``, using rows where both value and weight are known.
+    """The weighted mean of a column per group, over the rows where both the value and the weight are known.
 
-    Returns one row per group: ``value`` (the weighted mean), ``weight`` (sum of weights used) and ``n``
-    (rows used).
+    Parameters
+    ----------
+    frame : DataFrame
+        the table
+    value : str
+        the column to average
+    weight : str
+        the weight column (rows with a weight of 0 or less are left out)
+    by : str
+        the group column
+
+    Returns
+    -------
+    DataFrame
+        one row per group: ``value`` (the weighted mean), ``weight`` (the sum of the weights used) and ``n`` (the
+        rows used)
+
+    Raises
+    ------
+    ArgumentError
+        for a column the table lacks.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import wijkstudie as ws
+    >>> frame = pd.DataFrame({"g": ["a", "a"], "v": [10.0, 20.0], "w": [1.0, 3.0]})
+    >>> float(ws.weighted_mean_by(frame, "v", "w", by="g").loc["a", "v"])
+    17.5
     """
     for col in (value, weight, by):
         if col not in frame:

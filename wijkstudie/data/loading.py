@@ -242,7 +242,8 @@ def _load(dataset, candidates, year, level, all_columns, division, refresh, vari
     if ident.years and "year" in frame:
         frame = frame[frame["year"] == resource.year]
     _check_identity(path, resource, ident)
-    asked = dataset.name + (f" ({dataset.variant_parameter}={variant})" if variant and dataset.variant_parameter else "")
+    asked = dataset.name + (f" ({dataset.variant_parameter}={variant})"
+                            if variant and dataset.variant_parameter else "")
     if year is None and len(dataset.years) > 1:
         notes.insert(0, f"no year given: {resource.year}, the latest year of {asked} in the catalogue")
     if year == LATEST_AVAILABLE:

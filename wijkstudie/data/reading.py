@@ -23,7 +23,27 @@ from .reports import ATTR, Report, WijkstudieWarning, counts_by_level
 
 
 def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str], notes=()) -> pd.DataFrame:
-    """Attach the load report and the provenance record (the one place where provenance is made)."""
+    """Attach the load report and the provenance record to a table read from a file (the one place where provenance
+    is made), and warn about what changes its numbers.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        the canonical table
+    meta : dict
+        what the reader found (identification, suppressed and unreadable cells, absent variables, notes, alerts)
+    path : Path
+        the file
+    warnings : list of str
+        the load's warnings
+    notes : iterable of str
+        the load's notes
+
+    Returns
+    -------
+    DataFrame
+        the table, with its report and provenance in ``attrs``
+    """
     ident = meta["identification"]
     for alert in meta.get("alerts", []):  # at every load, also from the cache: these change the numbers
         warn(f"{Path(path).name}: {alert}", WijkstudieWarning, stacklevel=4)
@@ -52,9 +72,36 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
 
 def read_table(path: Path, expected_format: str | None = None, *, use_cache: bool = True, hints: Hints = NO_HINTS,
                refresh: bool = False, division: int | None = None):
-    """Read a file into its canonical table (from the cache when the file is unchanged), checked for repeated
-    areas and, for a table of the whole country, for completeness against its division (``division``, else
-    the one the reader found). ``refresh``: hash the file again and read it again, whatever the cache holds."""
+    """Read a file into its canonical table (from the cache when the file is unchanged), checked for repeated areas
+    and, for a table of the whole country, for completeness against its division.
+
+    Parameters
+    ----------
+    path : Path
+        the file
+    expected_format : str, optional
+        the reader format the catalogue expects (a file of another format is an error)
+    use_cache : bool
+        keep and reuse the processed table
+    hints : Hints
+        the year (and dataset) the caller or the catalogue gives
+    refresh : bool
+        hash the file again and read it again, whatever the cache holds
+    division : int, optional
+        the division to check completeness against (default: the one the reader found)
+
+    Returns
+    -------
+    tuple
+        ``(frame, meta)``
+
+    Raises
+    ------
+    DataNotFoundError
+        for a missing path, a folder or a symlink loop.
+    DataFormatError
+        for a file that cannot be read, is not recognised or is not of the expected format.
+    """
     if not Path(path).is_file():
         open_raw(path)  # raises the one-line error for a missing path, a folder or a symlink loop
     # the file name and a year hint can decide what a file is (a year in the name), so they are part of the key
@@ -120,9 +167,17 @@ def read_file(path, year: int | None = None, *, use_cache: bool = True, refresh:
 
     Raises
     ------
-    WijkstudieError
-        one line naming the file and the problem (missing, empty, an HTML page, damaged, not recognised, no
-        year to be found).
+    DataNotFoundError
+        (a ``FileNotFoundError``) for a path that does not exist, a folder or a symlink loop.
+    DataFormatError
+        (a ``ValueError``) for a file that is empty, an HTML page, damaged, not recognised, or whose year cannot be
+        found; one line naming the file and the problem, like every ``WijkstudieError``.
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> table = ws.read_file("my-own-extract.xlsx", year=2021)  # doctest: +SKIP
+    >>> print(ws.report(table))  # what was recognised, suppressed cells, warnings  # doctest: +SKIP
     """
     path = _path(path)
     frame, meta = read_table(path, use_cache=use_cache, hints=Hints(year=whole(year, "year")), refresh=refresh)
@@ -136,6 +191,24 @@ def _path(value) -> Path:
 
 
 def whole(value, what: str) -> int | None:
+    """A whole number from an argument.
+
+    Parameters
+    ----------
+    value : object
+        the argument (None stays None)
+    what : str
+        its name, for the message
+
+    Returns
+    -------
+    int or None
+
+    Raises
+    ------
+    ArgumentTypeError
+        for anything that is not a whole number (a float with a fraction, a text, a bool).
+    """
     if value is None:
         return None
     try:

@@ -28,7 +28,7 @@ class WijkstudieWarning(UserWarning):
     --------
     >>> import warnings
     >>> import wijkstudie as ws
-    >>> warnings.simplefilter("error", ws.WijkstudieWarning)  # make every such warning an error
+    >>> warnings.simplefilter("error", ws.WijkstudieWarning)  # make every such warning an error  # doctest: +SKIP
     """
 
 
@@ -242,13 +242,27 @@ def report(frame: pd.DataFrame) -> Report:
 
 
 def counts_by_level(frame: pd.DataFrame) -> dict:
+    """The rows per level of a table, in the order of ``LEVELS``.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        a table with a ``level`` column (none: an empty result)
+
+    Returns
+    -------
+    dict
+        level -> rows
+    """
     levels = frame["level"].value_counts(sort=False).to_dict() if "level" in frame else {}
     return {lv: int(levels[lv]) for lv in LEVELS if lv in levels}
 
 
 @dataclass
 class LevelReport:
-    """What harmonising one level did."""
+    """What harmonising one level did: areas before and after, how many were unchanged, recoded, merged, split or
+    interpolated, which could not be mapped, how much of the population moved, and how each variable moved.
+    """
 
     level: str
     from_division: int
@@ -296,7 +310,25 @@ class LevelReport:
 
 @dataclass
 class HarmonisationReport:
-    """Per level, what moved between divisions; attached to the harmonised table's load report."""
+    """Per level, what moved between two divisions; part of the harmonised table's report
+    (``wijkstudie.report(table).harmonisation``).
+
+    Parameters
+    ----------
+    from_division, to_division : int
+        the two division years
+    levels : list of LevelReport
+        one per level that was moved
+    crosswalk : str
+        the crosswalk used (for its licence)
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> rivm22 = ws.load("rivm-gezondheid", year=2020, age_group="18+", division=2022)  # doctest: +SKIP
+    >>> moves = ws.report(rivm22).harmonisation  # doctest: +SKIP
+    >>> moves.level("gemeente").merged, moves.to_frame()  # doctest: +SKIP
+    """
 
     from_division: int
     to_division: int
@@ -310,20 +342,61 @@ class HarmonisationReport:
         return "\n".join(lines)
 
     def level(self, level: str) -> LevelReport:
+        """The report of one level.
+
+        Parameters
+        ----------
+        level : str
+            ``"gemeente"``, ``"wijk"`` or ``"buurt"``
+
+        Returns
+        -------
+        LevelReport
+
+        Raises
+        ------
+        MissingRecordError
+            (a ``LookupError``) for a level that was not harmonised.
+        """
         for r in self.levels:
             if r.level == level:
                 return r
         raise MissingRecordError(f"harmonisation report: no level {level!r}")
 
     def to_dict(self) -> dict:
+        """The report as plain data (what the table keeps in its ``attrs``).
+
+        Returns
+        -------
+        dict
+        """
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> "HarmonisationReport":
+        """The report from its plain data (``to_dict``).
+
+        Parameters
+        ----------
+        data : dict
+            as ``to_dict`` makes it
+
+        Returns
+        -------
+        HarmonisationReport
+        """
         return cls(data["from_division"], data["to_division"], [LevelReport(**r) for r in data["levels"]],
                    data.get("crosswalk", ""))
 
     def to_frame(self) -> pd.DataFrame:
+        """One row per level: areas before and after, unchanged, recoded, merged, split, interpolated, not mapped (a
+        count), the share moved.
+
+        Returns
+        -------
+        DataFrame
+            indexed by level
+        """
         rows = [{k: v for k, v in asdict(r).items() if k not in ("weights", "notes", "dropped")} for r in self.levels]
         for row in rows:
             row["unmapped"] = len(row["unmapped"])

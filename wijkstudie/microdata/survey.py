@@ -33,11 +33,25 @@ MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
 
 @lru_cache(maxsize=1)
 def schema() -> dict:
+    """The resident schema (``resident_schema`` in variables.yaml).
+
+    Returns
+    -------
+    dict
+        name -> type, whether required, labels, allowed values or range
+    """
     with open(VARIABLES_FILE, encoding="utf-8") as fh:
         return yaml.safe_load(fh)["resident_schema"]
 
 
 def schema_table() -> pd.DataFrame:
+    """The resident schema as a table.
+
+    Returns
+    -------
+    DataFrame
+        indexed by name: type, required, labels, values
+    """
     return pd.DataFrame(
         [
             {
@@ -70,8 +84,23 @@ def _read_any(path: Path) -> pd.DataFrame:
 
 
 def load_mapping(mapping) -> dict:
-    """A mapping given as a dict, a file path, or the name of a shipped template (``woon``); a file that is not
-    valid YAML, or not of the mapping's shape, gives one line naming the file (and the line)."""
+    """A mapping of a survey file onto the resident schema.
+
+    Parameters
+    ----------
+    mapping : dict, str or Path
+        a mapping, a YAML file with one, or the name of a shipped template (``"woon"``)
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    ArgumentTypeError
+        for another type; ``DataNotFoundError`` for a file that does not exist; ``DataFormatError`` for a file that
+        is not valid YAML (naming the line) or not of the mapping's shape.
+    """
     if isinstance(mapping, dict):
         return _check_mapping(mapping, "the mapping")
     if not isinstance(mapping, (str, Path)):
@@ -147,11 +176,21 @@ def read_microdata(path, mapping) -> pd.DataFrame:
 
     Raises
     ------
-    WijkstudieError
+    DataNotFoundError
+        for a survey or mapping file that does not exist.
+    DataFormatError
         one message listing every problem at once: unmapped required variables, columns not in the file,
         values the mapping does not know, values that are not numbers or not 0/1, bad region codes, values
         outside the schema's range (an age of 250 or 10, a negative residence or survey year) unless the
-        mapping says ``out_of_range: missing`` (then they become missing, with a warning that counts them).
+        mapping says ``out_of_range: missing`` (then they become missing, with a warning that counts them); a
+        mapping file that is not valid YAML or not of the mapping's shape.
+    WijkstudieError
+        the base of both.
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> residents = ws.read_microdata("/secure/woon2021.sav", "my-woon-mapping.yaml")  # doctest: +SKIP
     """
     path = Path(path)
     if not path.is_file():
@@ -291,14 +330,26 @@ def _convert(name: str, info: dict, series: pd.Series):
 
 
 def load_residents() -> pd.DataFrame:
-    """The survey microdata of this session, on the resident schema: the configured file and mapping
-    (settings ``microdata`` and ``microdata_mapping``), else the survey file of the synthetic world's mirror
-    (labelled synthetic by that mirror's manifest). Both go through ``read_microdata``.
+    """The survey microdata of this session, on the resident schema: the configured file and mapping (settings
+    ``microdata`` and ``microdata_mapping``), else the survey file of the synthetic world's mirror (labelled
+    synthetic by that mirror's manifest). Both go through ``read_microdata``.
+
+    Returns
+    -------
+    DataFrame
+        one row per respondent (see ``read_microdata``)
 
     Raises
     ------
-    WijkstudieError
-        when a microdata file is configured without its mapping, or the file does not fit the mapping.
+    ArgumentError
+        when a microdata file is configured without its mapping.
+    DataFormatError
+        when the file does not fit the mapping (a ``WijkstudieError`` like every error here).
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> residents = ws.load_residents()  # doctest: +SKIP
     """
     if settings.microdata is not None:
         if settings.microdata_mapping is None:
@@ -316,7 +367,17 @@ def load_residents() -> pd.DataFrame:
 
 
 def describe_residents(residents: pd.DataFrame) -> str:
-    """One sentence for the top of a notebook: which resident data these are."""
+    """One sentence for the top of a notebook: which resident data these are.
+
+    Parameters
+    ----------
+    residents : DataFrame
+        survey microdata on the resident schema
+
+    Returns
+    -------
+    str
+    """
     provenance = provenance_of(residents)
     n, areas = len(residents), residents["buurt_code"].nunique()
     if provenance.kind == "synthetic":

@@ -8,7 +8,30 @@ from ..core.errors import ArgumentError
 
 
 def cronbach_alpha(items: pd.DataFrame) -> float:
-    """Cronbach's alpha of the columns of ``items`` (rows with a missing item are left out)."""
+    """Cronbach's alpha of survey items (rows with a missing item are left out).
+
+    Parameters
+    ----------
+    items : DataFrame
+        one column per item
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ArgumentError
+        for fewer than 2 items or 3 complete rows.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from wijkstudie import models
+    >>> items = pd.DataFrame({"a": [1, 2, 3, 4], "b": [1, 2, 3, 5], "c": [2, 2, 3, 4]})
+    >>> round(models.cronbach_alpha(items), 2)
+    0.96
+    """
     data = items.dropna()
     k = data.shape[1]
     if k < 2 or len(data) < 3:
@@ -19,6 +42,16 @@ def cronbach_alpha(items: pd.DataFrame) -> float:
 
 
 def scale_score(items: pd.DataFrame) -> pd.Series:
-    """The mean of the items' z-scores (NaN where any item is missing)."""
+    """The mean of the items' z-scores (NaN where any item is missing).
+
+    Parameters
+    ----------
+    items : DataFrame
+        one column per item
+
+    Returns
+    -------
+    Series
+    """
     z = (items - items.mean()) / items.std(ddof=1)
     return z.mean(axis=1, skipna=False)

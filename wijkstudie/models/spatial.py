@@ -30,11 +30,36 @@ _WEIGHTS: dict = {}
 
 
 def spatial_weights(gdf, kind: str = "queen", cache: bool = True):
-    """Row-standardised contiguity weights (``queen`` or ``rook``); areas without neighbours (islands) are
-    joined to their nearest area so that every area has at least one neighbour.
+    """Row-standardised contiguity weights; areas without neighbours (islands) are joined to their nearest area so that
+    every area has at least one neighbour.
 
-    Contiguity of thousands of polygons takes seconds, so the weights are kept, keyed by the geometries (in
-    this session, and as a file in the cache folder): the same areas never cost twice."""
+    Contiguity of thousands of polygons takes seconds, so the weights are kept, keyed by the geometries (in this
+    session, and as a file in the cache folder): the same areas never cost twice.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        the areas
+    kind : str
+        ``"queen"`` or ``"rook"``
+    cache : bool
+        keep and reuse the weights
+
+    Returns
+    -------
+    libpysal.weights.W
+
+    Raises
+    ------
+    ArgumentError
+        for fewer than 3 areas.
+
+    Examples
+    --------
+    >>> from wijkstudie import models
+    >>> w = models.spatial_weights(wijken)  # doctest: +SKIP
+    >>> models.morans_i(wijken["pct_volunteering"], w)  # doctest: +SKIP
+    """
     import copy
     import pickle
 
@@ -81,7 +106,24 @@ def _contiguity(gdf, kind: str):
 
 
 def morans_i(values, w, *, permutations: int = 999, seed: int = SEED) -> dict:
-    """Global Moran's I with a permutation p-value (seeded, so results repeat)."""
+    """Global Moran's I with a permutation p-value (seeded, so results repeat).
+
+    Parameters
+    ----------
+    values : array-like
+        one value per area, in the order of the weights
+    w : libpysal.weights.W
+        the weights (``spatial_weights``)
+    permutations : int
+        for the p-value
+    seed : int
+        the random seed
+
+    Returns
+    -------
+    dict
+        ``I``, ``expected``, ``z`` and ``p_value``
+    """
     from esda.moran import Moran
 
     np.random.seed(seed)  # noqa: NPY002 (esda's Moran permutes with numpy's global generator)
@@ -90,7 +132,26 @@ def morans_i(values, w, *, permutations: int = 999, seed: int = SEED) -> dict:
 
 
 def lisa(values, w, *, permutations: int = 999, seed: int = SEED, alpha: float = 0.05) -> pd.Series:
-    """Local Moran clusters: 'high-high', 'low-low', 'high-low', 'low-high' or 'not significant'."""
+    """Local Moran clusters of every area.
+
+    Parameters
+    ----------
+    values : array-like
+        one value per area, in the order of the weights
+    w : libpysal.weights.W
+        the weights (``spatial_weights``)
+    permutations : int
+        for the p-values
+    seed : int
+        the random seed
+    alpha : float
+        the significance level
+
+    Returns
+    -------
+    Series
+        ``"high-high"``, ``"low-low"``, ``"high-low"``, ``"low-high"`` or ``"not significant"`` per area
+    """
     from esda.moran import Moran_Local
 
     local = Moran_Local(np.asarray(values, dtype=float), w, permutations=permutations, seed=seed)

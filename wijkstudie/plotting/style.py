@@ -57,16 +57,47 @@ WORDS = {  # every text a figure chooses by language
 
 
 def language_of(language: str | None = None) -> str:
-    """The language of a figure: the argument, else the setting ``language`` (en or nl)."""
+    """The language of a figure.
+
+    Parameters
+    ----------
+    language : str, optional
+        ``"en"`` or ``"nl"``
+
+    Returns
+    -------
+    str
+        the argument, else the setting ``language``
+    """
     return language or settings.language
 
 
 def words(key: str, language: str | None = None) -> str:
-    """A figure's text in the figure's language (``WORDS``)."""
+    """A figure's text in the figure's language (``WORDS``).
+
+    Parameters
+    ----------
+    key : str
+        a key of ``WORDS`` (``"source"``, ``"areas"``, ...)
+    language : str, optional
+        ``"en"`` or ``"nl"`` (default: the setting ``language``)
+
+    Returns
+    -------
+    str
+    """
     return WORDS[key][language_of(language)]
 
 
 def house_style() -> dict:
+    """The house style as matplotlib settings: white background, light grid, one type scale (``TYPE``), 300 dpi, and
+    files without timestamps.
+
+    Returns
+    -------
+    dict
+        rcParams, for ``matplotlib.rc_context`` or ``rcParams.update``
+    """
     return {
         "figure.facecolor": "white",
         "axes.facecolor": "white",
@@ -87,12 +118,25 @@ def house_style() -> dict:
 
 
 def use_house_style() -> None:
+    """Apply the house style (``house_style``) to every figure of this session."""
     plt.rcParams.update(house_style())
 
 
 def label_or_name(column: str, language: str | None = None) -> str:
     """A column's label with its unit, in the figure's language; the name itself for a column the dictionary does
-    not know."""
+    not know.
+
+    Parameters
+    ----------
+    column : str
+        a column name
+    language : str, optional
+        ``"en"`` or ``"nl"`` (default: the setting ``language``)
+
+    Returns
+    -------
+    str
+    """
     try:
         return label(column, language_of(language), with_unit=True)
     except WijkstudieError:
@@ -103,8 +147,16 @@ def label_or_name(column: str, language: str | None = None) -> str:
 
 
 class Caption(str):
-    """A figure caption (``Source: ...``) that remembers the provenance it was made from, so ``save_figure``
-    can mark synthetic or unknown data."""
+    """A figure caption (``Source: ...``) that remembers the provenance it was made from, so ``save_figure`` can mark
+    synthetic or unknown data.
+
+    Parameters
+    ----------
+    text : str
+        the caption
+    provenance : Provenance
+        the combined provenance of the tables it names
+    """
 
     provenance: Provenance = UNKNOWN
 
@@ -131,10 +183,16 @@ def source_caption(*tables, language: str | None = None) -> Caption:
         that carries the combined provenance, so ``save_figure`` marks synthetic or unknown data. Synthetic
         data are named as stand-ins; tables without provenance give ``Source: unknown``.
 
+    Raises
+    ------
+    MissingRecordError
+        when tables of known provenance name no source.
+
     Examples
     --------
-    >>> caption = ws.source_caption(rivm, gemeenten)          # doctest: +SKIP
-    >>> ws.save_figure(fig, "volunteering", source=caption)   # doctest: +SKIP
+    >>> import wijkstudie as ws
+    >>> caption = ws.source_caption(rivm, gemeenten)  # doctest: +SKIP
+    >>> ws.save_figure(fig, "volunteering", source=caption)  # doctest: +SKIP
     """
     from ..data.catalogue import datasets
 
@@ -161,7 +219,23 @@ def caption_text(
     source: str, *, language: str | None = None, synthetic: bool = False, note: str = "", unknown: bool = False
 ) -> str:
     """The caption under a figure: the source (``Source: ...``), a note, and a mark for synthetic data or data of
-    unknown provenance."""
+    unknown provenance.
+
+    Parameters
+    ----------
+    source : str
+        the source text (``Source: ...`` is added unless it starts with it, or with ``Bron``)
+    language : str, optional
+        ``"en"`` or ``"nl"`` (default: the setting ``language``)
+    synthetic, unknown : bool
+        mark the caption as synthetic data, or data of unknown provenance
+    note : str
+        a sentence added after the source
+
+    Returns
+    -------
+    str
+    """
     word = words("source", language)
     text = source if source.lower().startswith(("bron", "source")) else f"{word}: {source}"
     if note:
@@ -217,10 +291,16 @@ def save_figure(
         the files written. The caption is wrapped to the figure's width; below a figure of maps it sits right under
         the maps. Saving the same figure again replaces its caption and marks (it never stacks them).
 
+    Raises
+    ------
+    ArgumentError
+        without a source, for another data kind, or a figures folder that cannot be written.
+
     Examples
     --------
-    >>> fig = ws.map_figure(gemeenten, "pct_volunteering")                                 # doctest: +SKIP
-    >>> ws.save_figure(fig, "volunteering", source=ws.source_caption(gemeenten))          # doctest: +SKIP
+    >>> import wijkstudie as ws
+    >>> fig = ws.map_figure(gemeenten, "pct_volunteering")  # doctest: +SKIP
+    >>> ws.save_figure(fig, "volunteering", source=ws.source_caption(gemeenten))  # doctest: +SKIP
     """
     if isinstance(source, (list, tuple)) or hasattr(source, "columns"):
         tables = source if isinstance(source, (list, tuple)) else [source]

@@ -40,7 +40,24 @@ ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THRE
 
 
 def run_notebook(path: Path, out_dir: Path, *, timeout: int = 1200, env: dict | None = None) -> float:
-    """Execute a notebook (in its own folder) and write the executed copy into ``out_dir``; returns seconds."""
+    """Execute a notebook (in its own folder) and write the executed copy into ``out_dir``.
+
+    Parameters
+    ----------
+    path : Path
+        the notebook
+    out_dir : Path
+        where the executed copy goes
+    timeout : int
+        seconds per cell
+    env : dict, optional
+        the kernel's environment
+
+    Returns
+    -------
+    float
+        seconds
+    """
     import nbformat
     from nbclient import NotebookClient
 
@@ -72,8 +89,24 @@ def _shown(path: Path) -> str:
 
 
 def data_statement(mode: str, mirror: Path | None, *, when: str | None = None, files: bool = True) -> str:
-    """Which data produced the scorecard, and when: the synthetic world, a local mirror of the publishers' files
-    (with the files the real tests read, unless ``files`` is false) or the publishers over the network."""
+    """Which data produced the scorecard, and when: the synthetic world, a local mirror of the publishers' files (with
+    the files the real tests read) or the publishers over the network.
+
+    Parameters
+    ----------
+    mode : str
+        ``"real"`` or ``"synthetic"``
+    mirror : Path or None
+        the mirror used
+    when : str, optional
+        the date (default: today)
+    files : bool
+        list the files the real tests read
+
+    Returns
+    -------
+    str
+    """
     when = when or time.strftime("%Y-%m-%d")
     if mode == "synthetic":
         return f"Produced on {when} from the SYNTHETIC world: no result below is evidence about real neighbourhoods."
@@ -95,7 +128,20 @@ def _run_data(mode: str, mirror: Path | None, when: str) -> str:
 
 
 def update_readme(table, statement: str = "") -> bool:
-    """Put the latest scorecard between the scorecard markers of the checkout's README."""
+    """Put the latest scorecard between the scorecard markers of the checkout's README.
+
+    Parameters
+    ----------
+    table : DataFrame
+        the scorecard
+    statement : str
+        which data produced it
+
+    Returns
+    -------
+    bool
+        whether the README was written
+    """
     root = checkout_dir()
     readme = root / "README.md" if root else None
     if not readme or not readme.is_file():
@@ -112,7 +158,17 @@ def update_readme(table, statement: str = "") -> bool:
 
 
 def needs_of(nb) -> list[str]:
-    """The notebooks (by name) whose recorded results this one reads: ``metadata.wijkstudie.needs``."""
+    """The notebooks (by name) whose recorded results this one reads: ``metadata.wijkstudie.needs``.
+
+    Parameters
+    ----------
+    nb : NotebookNode
+        the notebook
+
+    Returns
+    -------
+    list of str
+    """
     return list(nb.metadata.get("wijkstudie", {}).get("needs", []))
 
 
@@ -161,6 +217,17 @@ class Reproduction:
         return to_run
 
     def execute(self, path: Path) -> Run:
+        """Execute one notebook with its own run log, and keep the run in the cache.
+
+        Parameters
+        ----------
+        path : Path
+            the notebook
+
+        Returns
+        -------
+        Run
+        """
         log = self.build / "logs" / f"{path.stem}.jsonl"
         log.parent.mkdir(parents=True, exist_ok=True)
         log.unlink(missing_ok=True)
@@ -183,7 +250,17 @@ class Reproduction:
         return self.cache.store(run, self.executed_dir / path.name, self.figures, logged["wrote"])
 
     def run(self, to_run: list[Path]) -> None:
-        """Execute ``to_run``, up to ``jobs`` at a time, each after the notebooks it needs."""
+        """Execute notebooks, up to ``jobs`` at a time, each after the notebooks it needs.
+
+        Parameters
+        ----------
+        to_run : list of Path
+            the notebooks (``plan``)
+
+        Returns
+        -------
+        None
+        """
         pending = {p.stem: p for p in to_run}
         running: dict = {}
         with ThreadPoolExecutor(self.jobs) as pool:
@@ -207,10 +284,28 @@ class Reproduction:
                         print(f"  {stem}: FAILED: {type(exc).__name__}: {first[-1] if first else ''}", flush=True)
 
     def ordered(self) -> list[Run]:
+        """The runs in the order of the notebooks.
+
+        Returns
+        -------
+        list of Run
+        """
         return [self.runs[p.stem] for p in self.paths if p.stem in self.runs]
 
 
 def main(argv=None) -> int:
+    """The main command: run what changed (in parallel), write the scorecard, the README's scorecard and the site.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        the arguments (default: the command line's)
+
+    Returns
+    -------
+    int
+        the exit status (0 when every notebook ran)
+    """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", help="notebooks to run (default: all in notebooks/)")
     parser.add_argument("--force", action="store_true", help="execute every notebook, whatever the cache holds")
@@ -305,7 +400,18 @@ def _summary(banner, table, readme_note, runs, failed, index, seconds, complete=
 
 
 def run(argv=None) -> int:
-    """``main`` for the command line: Ctrl-C ends the run with one line and status 130, no traceback."""
+    """``main`` for the command line: Ctrl-C ends the run with one line and status 130, no traceback.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        the arguments
+
+    Returns
+    -------
+    int
+        the exit status
+    """
     try:
         return main(argv)
     except KeyboardInterrupt:

@@ -29,6 +29,10 @@ HEAD_BYTES = 65536
 
 @dataclass
 class RawFile:
+    """A data file opened once: its path, its first bytes and its kind (xlsx, xls, csv, json, gpkg, zip, rda); the
+    parsed workbook, sheets, text and JSON are made on first use and shared by recognition and reading.
+    """
+
     path: Path
     head: bytes
     kind: str  # xlsx, xls, csv, json, gpkg, zip, rda
@@ -36,16 +40,29 @@ class RawFile:
 
     @property
     def name(self) -> str:
+        """The file's name."""
         return self.path.name
 
     def fail(self, problem: str, error: type[WijkstudieError] = DataFormatError) -> WijkstudieError:
-        """The error to raise for a problem with this file: ``{file name}: {problem}``, a ``DataFormatError``
-        unless another class is given."""
+        """The error to raise for a problem with this file: ``{file name}: {problem}``.
+
+        Parameters
+        ----------
+        problem : str
+            what is wrong, in words
+        error : type
+            the class (default ``DataFormatError``)
+
+        Returns
+        -------
+        WijkstudieError
+        """
         return error(f"{self.name}: {problem}")
 
     # workbooks ---------------------------------------------------------------------------------------
     @cached_property
     def workbook(self):
+        """The parsed workbook (calamine), by content whatever the file's name says."""
         import python_calamine
 
         try:  # by content, not by file name: an Office Open XML workbook may be named .xls
@@ -55,10 +72,26 @@ class RawFile:
 
     @property
     def sheet_names(self) -> list[str]:
+        """The workbook's sheet names (none for other kinds)."""
         return list(self.workbook.sheet_names) if self.kind in ("xlsx", "xls") else []
 
     def sheet_rows(self, sheet: str | int = 0) -> list[list]:
-        """All rows of a sheet as Python values (parsed once per sheet)."""
+        """All rows of a sheet as Python values (parsed once per sheet).
+
+        Parameters
+        ----------
+        sheet : str or int
+            the sheet's name or position
+
+        Returns
+        -------
+        list of list
+
+        Raises
+        ------
+        DataFormatError
+            for a sheet that cannot be read.
+        """
         key = sheet
         if key not in self._sheets:
             try:
@@ -72,6 +105,24 @@ class RawFile:
         return self._sheets[key]
 
     def sheet_frame(self, sheet: str | int = 0, header_row: int = 0) -> pd.DataFrame:
+        """A sheet as a table of text, with the header from one row (empty cells are "").
+
+        Parameters
+        ----------
+        sheet : str or int
+            the sheet's name or position
+        header_row : int
+            the row that holds the column names
+
+        Returns
+        -------
+        DataFrame
+
+        Raises
+        ------
+        DataFormatError
+            for a sheet without that row.
+        """
         rows = self.sheet_rows(sheet)
         if len(rows) <= header_row:
             raise self.fail(f"sheet {sheet!r} has no header row")
@@ -83,6 +134,7 @@ class RawFile:
     # text files --------------------------------------------------------------------------------------
     @cached_property
     def text(self) -> str:
+        """The file as text (UTF-8 with or without BOM, else Windows-1252)."""
         data = self.path.read_bytes()
         for encoding in ("utf-8-sig", "cp1252"):
             try:
@@ -93,15 +145,28 @@ class RawFile:
 
     @cached_property
     def csv_delimiter(self) -> str:
+        """The delimiter of a CSV: comma, semicolon or tab, whichever the first line has most of."""
         first = self.text.split("\n", 1)[0]
         return max([",", ";", "\t"], key=first.count)
 
     @cached_property
     def csv_header(self) -> list[str]:
+        """The column names of a CSV."""
         first = self.text.split("\n", 1)[0]
         return [c.strip() for c in next(csv.reader([first], delimiter=self.csv_delimiter))]
 
     def csv_frame(self) -> pd.DataFrame:
+        """The CSV as a table of text (empty cells missing).
+
+        Returns
+        -------
+        DataFrame
+
+        Raises
+        ------
+        DataFormatError
+            for a malformed CSV.
+        """
         try:
             return pd.read_csv(io.StringIO(self.text), sep=self.csv_delimiter, dtype=str,
                                keep_default_na=False, na_values=[""])
@@ -110,6 +175,7 @@ class RawFile:
 
     @cached_property
     def json(self):
+        """The parsed JSON (a malformed file is a ``DataFormatError``)."""
         try:
             return json.loads(self.text)
         except json.JSONDecodeError as exc:
@@ -117,6 +183,7 @@ class RawFile:
 
     @property
     def head_text(self) -> str:
+        """The first bytes as text (for recognising a file by what it starts with)."""
         return self.head.decode("utf-8", errors="replace").lstrip("\ufeff")
 
     def layout_problem(self) -> str | None:
@@ -179,7 +246,26 @@ def _decompressed_start(path: Path, compression: str) -> bytes:
 
 
 def open_raw(path) -> RawFile:
-    """Open a file and classify it; raise WijkstudieError for a missing, empty or HTML file."""
+    """Open a file and classify it by its content.
+
+    Parameters
+    ----------
+    path : str or Path
+        the file
+
+    Returns
+    -------
+    RawFile
+
+    Raises
+    ------
+    DataNotFoundError
+        for a path that does not exist (or runs through a file), a folder, a symlink loop, or a file that cannot be
+        read.
+    DataFormatError
+        for an empty file, an HTML or XML page, a compressed file that is not R data, or binary content of an
+        unknown kind.
+    """
     path = Path(path)
     if path.is_symlink() and is_symlink_loop(path):
         raise DataNotFoundError(f"{path}: a symlink loop, not a data file")
@@ -222,7 +308,16 @@ def open_raw(path) -> RawFile:
 
 
 def is_symlink_loop(path: Path) -> bool:
-    """Whether resolving the path goes round in circles."""
+    """Whether resolving a path goes round in circles.
+
+    Parameters
+    ----------
+    path : Path
+
+    Returns
+    -------
+    bool
+    """
     try:
         path.resolve(strict=True)
         return False
