@@ -249,7 +249,7 @@ def harmonise(table: pd.DataFrame, to_division: int, *, weights: str | None = No
         duplicated = rows["region_code"].duplicated()
         if duplicated.any():
             raise ArgumentError(f"harmonise: {int(duplicated.sum())} {level} codes occur more than once (e.g. "
-                                  f"{rows.loc[duplicated, 'region_code'].iloc[0]}); keep one year and one variant")
+                                  f"{rows.loc[duplicated, 'region_code'].iloc[0]}); keep one year and one age group")
         if from_division == to_division:
             parts.append(rows.assign(harmonised=False))
             continue

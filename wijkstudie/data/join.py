@@ -70,7 +70,7 @@ def join_regions(left: pd.DataFrame, right: pd.DataFrame, *, on: str = "region_c
         if frame[on].duplicated().any():
             dups = frame.loc[frame[on].duplicated(), on].head(3).tolist()
             raise ArgumentError(f"join_regions: the {side} table has duplicate {on} values (e.g. {dups}); "
-                                  "filter it to one year / variant first")
+                                  "filter it to one year / age group first")
     left_codes, right_codes = set(left[on].dropna()), set(right[on].dropna())
     report = JoinReport(_name(left, "left"), _name(right, "right"))
     codes = pd.Series(sorted(left_codes | right_codes), dtype="string")
