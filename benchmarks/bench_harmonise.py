@@ -22,17 +22,16 @@ import numpy as np
 import pandas as pd
 
 import wijkstudie as ws
+from wijkstudie.data.harmonise import division_codes
 
 
 def rivm_wijken() -> pd.DataFrame:
-    return ws.load("rivm-gezondheid", year=2020, variant="18+", level="wijk")
+    return ws.load("rivm-gezondheid", year=2020, age_group="18+", level="wijk")
 
 
 def gemeenten_2016() -> pd.DataFrame:
     moved = ws.crosswalk("gemeente", 2016, 2024)
-    kept = set(ws.load("grenswijzigen", year=2024, variant="gemeente 2024-2024 postcode")["to_code"]) - set(
-        moved["to_code"]
-    )
+    kept = division_codes("gemeente", 2024) - set(moved["to_code"])  # the gemeenten of 2024 that no change touched
     codes = sorted(set(moved["from_code"]) | kept)
     rng = np.random.default_rng(2016)
     return pd.DataFrame(
@@ -59,7 +58,7 @@ def measure(label, make, target, repeat):
         t = time.perf_counter()
         ws.harmonise(table, to_division=target)
         warm.append(time.perf_counter() - t)
-    level = ws.harmonisation_report(out).levels[0]
+    level = ws.report(out).harmonisation.levels[0]
     return {
         "case": label,
         "areas_in": len(table),

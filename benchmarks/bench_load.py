@@ -18,11 +18,11 @@ import time
 
 import wijkstudie as ws
 
-CASES = [("rivm-gezondheid", 2020, "18+"), ("kwb", 2017, None)]
+CASES = [("rivm-gezondheid", 2020, {"age_group": "18+"}), ("kwb", 2017, {})]
 
 
-def measure(name, year, variant, repeat):
-    path = ws.fetch(name, year=year, variant=variant)
+def measure(name, year, choice, repeat):
+    path = ws.fetch(name, year=year, **choice)
     firsts, cached = [], []
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as cache:
@@ -37,7 +37,7 @@ def measure(name, year, variant, repeat):
     return {
         "dataset": name,
         "year": year,
-        "variant": variant,
+        "variant": ", ".join(f"{k}={v}" for k, v in choice.items()) or None,
         "file": path.name,
         "first_load_s": round(first, 4),
         "cached_load_s": round(second, 4),

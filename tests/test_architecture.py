@@ -173,6 +173,51 @@ def test_the_public_api_has_numpy_style_docs():
         assert "Raises" in doc and "WijkstudieError" in doc, name
 
 
+DOCUMENTED = ("core", "data", "models", "plotting", "synthetic", "microdata", "reproduce")
+
+
+def _public_definitions():
+    """Every public function and class, and every public method of a public class, in the documented packages and
+    the package root: (where, node)."""
+    paths = [PACKAGE / "__init__.py", PACKAGE / "cli.py", PACKAGE / "__main__.py"]
+    paths += [p for folder in DOCUMENTED for p in sorted((PACKAGE / folder).rglob("*.py"))]
+    for path in paths:
+        if not path.exists():
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_"):
+                yield f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {node.name}", node
+                for member in node.body if isinstance(node, ast.ClassDef) else ():
+                    if isinstance(member, ast.FunctionDef) and not member.name.startswith("_"):
+                        yield f"{path.relative_to(PACKAGE.parent)}:{member.lineno} {node.name}.{member.name}", member
+
+
+def test_every_public_function_and_class_has_a_docstring():
+    missing = [where for where, node in _public_definitions() if not ast.get_docstring(node)]
+    assert not missing, missing
+
+
+def _section(doc: str, name: str) -> bool:
+    return re.search(rf"^{name}\n-{{{len(name)}}}$", doc, re.M) is not None
+
+
+def test_every_name_on_ws_has_numpydoc_parameters_returns_and_examples():
+    problems = []
+    for name in ws.__all__:
+        value = getattr(ws, name)
+        if inspect.ismodule(value) or isinstance(value, str):
+            continue
+        documented = value if inspect.isfunction(value) or inspect.isclass(value) else type(value)  # ws.settings
+        doc = inspect.getdoc(documented) or ""
+        wanted = ["Examples"]
+        if inspect.isfunction(value):
+            wanted.append("Returns")
+            if inspect.signature(value).parameters:
+                wanted.append("Parameters")
+        problems += [f"{name}: no {section} section" for section in wanted if not _section(doc, section)]
+    assert not problems, problems
+
+
 # --- one result type -----------------------------------------------------------------------------------------
 
 
@@ -238,3 +283,40 @@ def test_every_model_returns_the_one_result_type_and_contrast_works_on_each():
     assert not results["spline_logit"].extra["curve"].empty
     assert results["area_regression"].table["distribution"].iloc[0].startswith("t(")
     assert results["logit"].table["distribution"].iloc[0] == "normal"
+
+
+def test_public_calls_with_more_than_three_parameters_take_the_rest_by_keyword():
+    from wijkstudie import plotting, synthetic
+
+    loose = []
+    for module in (ws, models, plotting, synthetic):
+        for name in module.__all__:
+            function = getattr(module, name)
+            if not inspect.isfunction(function):
+                continue
+            params = inspect.signature(function).parameters.values()
+            positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+            if len(params) > 3 and len(positional) > 3:
+                loose.append(f"{module.__name__}.{name}({', '.join(positional)})")
+    assert not loose, loose
+
+
+def test_the_everyday_tools_are_on_ws_and_imported_on_first_use():
+    import subprocess
+    import sys
+
+    from wijkstudie import plotting, synthetic
+
+    code = (
+        "import sys, wijkstudie as ws; "
+        "print(sorted(m for m in ('matplotlib', 'statsmodels', 'wijkstudie.models', 'wijkstudie.plotting', "
+        "'wijkstudie.study', 'wijkstudie.synthetic') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]", out  # import wijkstudie loads the data layer only
+    assert ws.save_figure is plotting.save_figure and ws.map_figure is plotting.map_figure
+    assert ws.models is models and ws.synthetic is synthetic and ws.study.national_wijken
+    for name in ws.__all__:
+        assert getattr(ws, name) is not None and name in dir(ws), name
+    with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
+        _ = ws.no_such_name

@@ -97,13 +97,13 @@ def test_expected_file_without_its_key_columns(fake_mirror, fresh_cache):
         match="indicators_buurt_wijk_gemeente.csv: not a CBS open-data table by region: "
         "expected column.s. WijkenEnBuurten missing",
     ):
-        ws.load("kwb", year=2017, variant="open-data")
+        ws.load("kwb", year=2017, source_format="open-data")
 
 
 def test_a_file_of_another_source_under_a_resource_name(fake_mirror, fresh_cache):
     fake_mirror({"cbs-kwb/indicators_buurt_wijk_gemeente.csv": FIXTURES / "rivm-2020-18plus.csv"})
     with pytest.raises(ws.WijkstudieError, match=r"expected kwb 2017 \(open-data\), but the file is rivm-gezondheid"):
-        ws.load("kwb", year=2017, variant="open-data")
+        ws.load("kwb", year=2017, source_format="open-data")
 
 
 def test_hash_mismatch(fake_mirror, fresh_cache):

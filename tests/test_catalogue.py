@@ -1,5 +1,6 @@
 import hashlib
 
+import pandas as pd
 import pytest
 
 import wijkstudie as ws
@@ -44,7 +45,7 @@ def test_unknown_dataset_year_and_variant_say_what_exists():
         get_dataset("kwbb")
     with pytest.raises(ws.WijkstudieError, match=r"kwb: no year 1999; available: 2013-2025"):
         get_dataset("kwb").resource(1999)
-    with pytest.raises(ws.WijkstudieError, match=r"no variant '12\+'.*18\+, 65\+, 18-64"):
+    with pytest.raises(ws.WijkstudieError, match=r"no age_group '12\+'.*18\+, 65\+, 18-64"):
         get_dataset("rivm-gezondheid").resource(2020, "12+")
     with pytest.raises(ws.WijkstudieError, match="year must be a whole number"):
         get_dataset("kwb").resource("twenty")
@@ -119,3 +120,99 @@ def test_every_snapshot_file_is_a_resource_and_known_hashes_match(mirror):
         r = by_path[rel]
         if r.sha256:
             assert hashlib.sha256((mirror / rel).read_bytes()).hexdigest() == r.sha256
+
+
+# --- the named parameters that choose among a dataset's files ---------------------------------------------------
+
+
+def test_every_dataset_with_variants_names_the_parameter_of_load_and_fetch_they_answer_to():
+    import inspect
+
+    from wijkstudie.data.catalogue import VARIANT_PARAMETERS
+
+    expected = {
+        "kwb": "source_format",
+        "kwb-codebook": "part",
+        "rivm-gezondheid": "age_group",
+        "leefbaarometer": "level",
+        "rotterdam-wijkprofiel": "sheet",
+        "amsterdam-bbga": "part",
+    }
+    assert {n: d.variant_parameter for n, d in datasets().items() if d.variant_parameter} == expected
+    assert "crosswalk" in get_dataset("grenswijzigen").use_instead
+    assert all(d.variant_parameter or d.use_instead for d in datasets().values() if d.variants)
+    for function in (ws.load, ws.fetch):
+        params = inspect.signature(function).parameters
+        for name in VARIANT_PARAMETERS:
+            if name != "level" or function is ws.fetch:
+                assert params[name].kind is inspect.Parameter.KEYWORD_ONLY, (function.__name__, name)
+    assert ws.list_datasets().loc["rivm-gezondheid", "parameter"] == "age_group="
+    assert "choose with: age_group= (18+, 65+, 18-64" in ws.describe("rivm-gezondheid")
+
+
+def test_a_named_parameter_is_checked_in_one_line_listing_the_allowed_values(fresh_cache):
+    cases = [
+        (lambda: ws.load("rivm-gezondheid", year=2020, age_group="12+"), "no age_group '12+' for 2020; available: 18+"),
+        (
+            lambda: ws.load("kwb", year=2017, sheet="context"),
+            "kwb: load takes no sheet= (its files differ by source_format: workbook, open-data)",
+        ),
+        (lambda: ws.load("cbs-gemeenten", year=2022, part="data"), "cbs-gemeenten: load takes no part= (it has one"),
+        (lambda: ws.fetch("kwb", year=2017, level="wijk"), "kwb: fetch takes no level="),
+        (lambda: ws.load("leefbaarometer", year=2020, level="gemeente"), "leefbaarometer: no level 'gemeente'"),
+        (lambda: ws.fetch("grenswijzigen", year=2024), "use wijkstudie.crosswalk(level, from_division"),
+    ]
+    for call, fragment in cases:
+        with pytest.raises(ws.ArgumentError) as exc:
+            call()
+        assert fragment in str(exc.value) and "\n" not in str(exc.value), str(exc.value)
+
+
+def test_variant_still_works_for_one_release_and_names_the_new_parameter(fake_mirror, fresh_cache):
+    from helpers import FIXTURES, warns_municipal_extract
+
+    fake_mirror({"rivm-gezondheid/RIVM_gezondheid2020_18+.xlsx": FIXTURES / "rivm-2020-18plus.csv"})
+    with warns_municipal_extract():
+        named = ws.load("rivm-gezondheid", year=2020, age_group="18+")
+    with (
+        warns_municipal_extract(),
+        pytest.warns(DeprecationWarning, match=r"load\(variant=...\) is deprecated .*; use age_group='18\+'"),
+    ):
+        old = ws.load("rivm-gezondheid", year=2020, variant="18+")
+    pd.testing.assert_frame_equal(old, named)
+    assert "age_group: 18+" in str(ws.report(named))
+    with pytest.warns(DeprecationWarning, match="use level='wijk'"), pytest.raises(ws.DataNotFoundError):
+        ws.load("leefbaarometer", year=2020, variant="wijk")
+    with pytest.warns(DeprecationWarning, match="use wijkstudie.crosswalk"), pytest.raises(ws.DataNotFoundError):
+        ws.fetch("grenswijzigen", year=2024, variant="wijk 2020-2024")
+    with pytest.warns(DeprecationWarning), pytest.raises(ws.ArgumentError, match="disagree; give age_group= alone"):
+        ws.load("rivm-gezondheid", year=2020, age_group="65+", variant="18+")
+
+
+# --- year=None is the catalogue's latest year; "latest-available" the latest that can be had here --------------
+
+
+def test_no_year_means_the_catalogues_latest_year_on_every_machine(fake_mirror, fresh_cache, tmp_path):
+    from helpers import FIXTURES, warns_municipal_extract, write_kwb_workbook
+
+    fake_mirror({"cbs-kwb/indicators_buurt_wijk_gemeente.csv": FIXTURES / "kwb-odata-2017.csv"})
+    with pytest.raises(FileNotFoundError) as exc:
+        ws.load("kwb", level="gemeente")
+    message = str(exc.value)
+    assert isinstance(exc.value, ws.DataNotFoundError) and "\n" not in message
+    assert message.startswith("kwb: no year given, so the catalogue's latest, 2025, was asked for, and it cannot")
+    assert message.endswith("years that can be had here: 2017; pass one of them as year=, or year='latest-available'")
+    with pytest.raises(FileNotFoundError, match="years that can be had here: 2017"):
+        ws.fetch("kwb")
+    with (
+        warns_municipal_extract(),
+        pytest.warns(ws.WijkstudieWarning, match="took 2017; the catalogue's latest year, 2025, cannot be had here"),
+    ):
+        table = ws.load("kwb", year="latest-available", level="gemeente")
+    assert ws.report(table).year == 2017
+    assert "year='latest-available': 2017, the latest year of kwb that can be had here" in ws.report(table).notes[0]
+    fake_mirror({"cbs-kwb/kwb-2025.xlsx": write_kwb_workbook(tmp_path / "k.xlsx", year=2025)})
+    latest = ws.load("kwb", level="gemeente")
+    assert ws.report(latest).year == 2025 and ws.report(latest).notes[0].startswith("no year given: 2025")
+    with pytest.raises(ws.DataNotFoundError, match="years that can be had here: none$"):
+        ws.load("leefbaarometer")

@@ -184,3 +184,17 @@ def test_smoke_fetch(mirror):
     result = command("data", "fetch", "kwb", "--year", "2023")
     assert result.returncode == 0, result.stderr
     assert "CBS-Utrecht-kwb-2023.xlsx" in result.stdout
+
+
+def test_fetch_takes_the_named_options_and_still_understands_variant(mirror, capsys):
+    from wijkstudie import cli
+
+    assert cli.main(["data", "fetch", "rivm-gezondheid", "--year", "2020", "--age-group", "65+"]) == 0
+    assert capsys.readouterr().out.strip().endswith("RIVM_gezondheid2020_65+.xlsx")
+    assert cli.main(["data", "fetch", "rivm-gezondheid", "--year", "latest-available", "--age-group", "18+"]) == 0
+    assert capsys.readouterr().out.strip().endswith("RIVM_gezondheid2020_18+.xlsx")
+    assert cli.main(["data", "fetch", "rivm-gezondheid", "--year", "2020", "--variant", "65+"]) == 0
+    out = capsys.readouterr()
+    assert out.out.strip().endswith("RIVM_gezondheid2020_65+.xlsx") and "--variant is deprecated" in out.err
+    assert cli.main(["data", "fetch", "rivm-gezondheid"]) == 1
+    assert "years that can be had here: 2016, 2020" in capsys.readouterr().err

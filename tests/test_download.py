@@ -114,7 +114,7 @@ def test_manual_resource_says_where_to_get_it_and_where_to_put_it(fresh_cache):
         match=r"cannot be downloaded automatically.*wijkprofiel.rotterdam.nl.*"
         r"save it as .*raw/rotterdam-wijkprofiel/context-2015.xls",
     ):
-        ws.fetch("rotterdam-wijkprofiel", variant="context")
+        ws.fetch("rotterdam-wijkprofiel", sheet="context")
 
 
 def test_mirror_without_the_file_says_so(fake_mirror):
@@ -122,14 +122,20 @@ def test_mirror_without_the_file_says_so(fake_mirror):
     with pytest.raises(ws.WijkstudieError, match="cbs-buurten 2024 is not in the mirror"):
         ws.fetch("cbs-buurten", year=2024)
     with pytest.raises(
-        ws.WijkstudieError, match=r"cbs-buurten 2025 is not in the mirror .*also tried: cbs-buurten 2024"
+        ws.DataNotFoundError, match=r"latest, 2025, .*cbs-buurten 2025 is not in the mirror .*here: none$"
     ):
         ws.fetch("cbs-buurten")
+    with pytest.raises(
+        ws.WijkstudieError, match=r"cbs-buurten 2025 is not in the mirror .*also tried: cbs-buurten 2024"
+    ):
+        ws.fetch("cbs-buurten", year="latest-available")
 
 
 def test_mirror_is_read_in_place(mirror, fresh_cache):
     assert ws.fetch("cbs-wijken", year=2024) == mirror / "geo" / "wijken-2024.geojson"
-    assert ws.fetch("cbs-wijken") == mirror / "geo" / "wijken-2024.geojson"  # the latest the mirror has
+    assert (
+        ws.fetch("cbs-wijken", year="latest-available") == mirror / "geo" / "wijken-2024.geojson"
+    )  # the mirror's latest
     assert not (fresh_cache / "raw").exists()
 
 
@@ -151,7 +157,7 @@ def test_rivm_table_is_fetched_from_the_third_party_catalogue(monkeypatch, fresh
 
     monkeypatch.setattr(cbsodata, "download_data", fake_download_data)
     with warns_municipal_extract():
-        table = ws.load("rivm-gezondheid", year=2020, variant="18+")
+        table = ws.load("rivm-gezondheid", year=2020, age_group="18+")
     assert seen == {
         "table": "50090NED",
         "catalog_url": "dataderden.cbs.nl",
@@ -162,7 +168,7 @@ def test_rivm_table_is_fetched_from_the_third_party_catalogue(monkeypatch, fresh
 
 @pytest.mark.network
 def test_real_download_of_rivm_2020_from_the_rivm_catalogue(fresh_cache):
-    table = ws.load("rivm-gezondheid", year=2020, variant="18+", level="land")
+    table = ws.load("rivm-gezondheid", year=2020, age_group="18+", level="land")
     assert table["pct_volunteering"].tolist() == [24.6]
 
 

@@ -73,13 +73,13 @@ def test_an_area_missing_from_the_crosswalk_is_reported_not_dropped_silently(pro
     table = gemeenten(population=[1000, 3000, 2000, 500, 10], pct_volunteering=[10, 20, 30, 40, 50])
     out = ws.harmonise(table, to_division=2022)
     assert "GM9908" not in set(out["region_code"])
-    report = ws.harmonisation_report(out).level("gemeente")
+    report = ws.report(out).harmonisation.level("gemeente")
     assert report.unmapped == ["GM9908"]
     assert (report.unchanged, report.recoded, report.merged, report.split) == (1, 2, 1, 1)
     assert report.source_areas == 5 and report.target_areas == 4
     # 1000 + 3000 residents under a new code, and the 800 of GM9903 that went to GM9906
     assert report.moved_share == pytest.approx(4800 / 6500) and report.moved_basis == "population"
-    assert "not mapped (1): GM9908" in str(ws.harmonisation_report(out))
+    assert "not mapped (1): GM9908" in str(ws.report(out).harmonisation)
 
 
 def test_counts_are_conserved_and_derived_shares_are_derived_again(province):
@@ -88,7 +88,7 @@ def test_counts_are_conserved_and_derived_shares_are_derived_again(province):
     out = by_code(ws.harmonise(table, to_division=2022))
     assert out["population"].sum() == pytest.approx(6500)
     assert out.loc["GM9905", "pct_age_65_plus"] == pytest.approx(100 * 700 / 4000)
-    rules = ws.harmonisation_report(out.reset_index()).level("gemeente").weights
+    rules = ws.report(out.reset_index()).harmonisation.level("gemeente").weights
     assert rules["pct_age_65_plus"] == "derived again from its harmonised parts"
 
 
@@ -105,7 +105,7 @@ def test_a_share_is_weighted_by_the_weight_the_dictionary_names(province):
 def test_without_population_shares_are_averaged_by_addresses_and_the_report_says_so(province):
     out = ws.harmonise(gemeenten(pct_volunteering=[10, 20, 30, 40, 50]), to_division=2022)
     assert by_code(out).loc["GM9905", "pct_volunteering"] == pytest.approx((100 * 10 + 300 * 20) / 400)
-    report = ws.harmonisation_report(out).level("gemeente")
+    report = ws.report(out).harmonisation.level("gemeente")
     assert report.weights["pct_volunteering"] == "averaged with address weights"
     assert report.moved_basis == "addresses of the changed areas"  # no postcode matrix of 2020 in this mirror
 
@@ -155,12 +155,12 @@ def test_every_new_area_names_its_main_source_area_and_the_report_counts_the_sha
         "GM9906": "GM9903",
         "GM9907": "GM9907",
     }
-    level = ws.harmonisation_report(out).level("gemeente")
+    level = ws.report(out).harmonisation.level("gemeente")
     assert level.shared_source == 2
     assert (
         "2 new areas share their source area with another (split areas copy its values: analyse with errors "
         "clustered by source_code_2020)"
-    ) in str(ws.harmonisation_report(out))
+    ) in str(ws.report(out).harmonisation)
     # and back again: GM9905 is split over GM9901 and GM9902; the 2020 codes follow the main source
     back = by_code(ws.harmonise(out[out["level"] == "gemeente"], to_division=2020))
     assert back["source_code_2022"].to_dict() == {
@@ -175,7 +175,7 @@ def test_every_new_area_names_its_main_source_area_and_the_report_counts_the_sha
         "GM9903": "GM9903",
         "GM9907": "GM9907",
     }
-    assert "source_code_2020" not in ws.harmonisation_report(back.reset_index()).level("gemeente").dropped
+    assert "source_code_2020" not in ws.report(back.reset_index()).harmonisation.level("gemeente").dropped
 
 
 def test_source_codes_come_through_join_regions_whichever_side_is_moved(province):
@@ -250,7 +250,7 @@ def test_buurten_keep_their_codes_and_the_rest_is_interpolated_by_area():
     assert out.loc["BU99010001", "population"] == 50 and not out.loc["BU99010001", "harmonised"]
     assert out.loc["BU99010010", "population"] == pytest.approx(150)  # half the area of BU99010000
     assert out.loc["BU99010011", "pct_volunteering"] == pytest.approx(20)
-    report = ws.harmonisation_report(out.reset_index()).level("buurt")
+    report = ws.report(out.reset_index()).harmonisation.level("buurt")
     assert report.interpolated == 2 and report.unmapped == []
     # both halves of the split buurt name it as their source (by area), the kept one itself
     assert out["source_code_2020"].to_dict() == {
@@ -275,7 +275,7 @@ def test_buurten_without_boundaries_keep_their_codes_and_the_report_says_they_we
     )
     out = ws.harmonise(table, to_division=2022)
     assert out["region_code"].tolist() == ["BU99010000"]
-    assert "could not be checked against the division of 2022" in str(ws.harmonisation_report(out))
+    assert "could not be checked against the division of 2022" in str(ws.report(out).harmonisation)
 
 
 def test_load_with_a_division_harmonises_and_cites_the_crosswalk(province, fake_mirror):
@@ -283,9 +283,9 @@ def test_load_with_a_division_harmonises_and_cites_the_crosswalk(province, fake_
     root = fake_mirror({"rivm-gezondheid/RIVM_gezondheid2020_18+.xlsx": rivm.encode("utf-8")})
     write_crosswalk(root, "gemeente", 2020, 2022, {("9901", "9901"): 10})
     with warns_municipal_extract():
-        table = ws.load("rivm-gezondheid", year=2020, variant="18+", level="gemeente", division=2022)
+        table = ws.load("rivm-gezondheid", year=2020, age_group="18+", level="gemeente", division=2022)
     report = ws.report(table)
-    assert report.division == 2022 and report.harmonisation["to_division"] == 2022
+    assert report.division == 2022 and report.harmonisation.to_division == 2022
     assert "grenswijzigen" in ws.source_caption(table) and "CC BY-NC-SA" in ws.source_caption(table)
     assert "harmonised from the division of 2020 to that of 2022" in str(report)
 
@@ -296,7 +296,7 @@ def test_load_with_a_division_harmonises_and_cites_the_crosswalk(province, fake_
 def test_rivm_2020_gemeenten_on_the_2022_division_keep_the_national_figure(mirror):
     """Every 2022 gemeente gets a value, and the population-weighted national mean stays within 0.2 points of
     the 24.6 % RIVM publishes for 2020."""
-    rivm = ws.load("rivm-gezondheid", year=2020, variant="18+", level="gemeente", division=2022)
+    rivm = ws.load("rivm-gezondheid", year=2020, age_group="18+", level="gemeente", division=2022)
     gemeenten = ws.load("cbs-gemeenten", year=2022)
     joined, report = ws.join_regions(gemeenten, rivm)
     assert len(joined) == len(gemeenten) == 345 and joined["pct_volunteering"].notna().all()
@@ -305,14 +305,14 @@ def test_rivm_2020_gemeenten_on_the_2022_division_keep_the_national_figure(mirro
     assert len(weighted) == 345
     national = np.average(weighted["pct_volunteering"], weights=weighted["population"])
     assert abs(national - 24.6) < 0.2
-    level = ws.harmonisation_report(rivm).level("gemeente")
+    level = ws.report(rivm).harmonisation.level("gemeente")
     assert (level.source_areas, level.target_areas) == (355, 345) and level.unmapped == []
     assert level.merged >= 8  # Land van Cuijk, Dijk en Waard, Maashorst, Eemsdelta, ... (2021-2022)
 
 
 def test_rivm_2020_wijken_on_the_2022_division(mirror):
-    rivm = ws.load("rivm-gezondheid", year=2020, variant="18+", level="wijk", division=2022)
-    level = ws.harmonisation_report(rivm).level("wijk")
+    rivm = ws.load("rivm-gezondheid", year=2020, age_group="18+", level="wijk", division=2022)
+    level = ws.report(rivm).harmonisation.level("wijk")
     assert level.source_areas == 3177 and level.unmapped == ["WK024316", "WK068753", "WK074309", "WK078522"]
     assert rivm["region_code"].is_unique and len(rivm) == level.target_areas
     kwb = ws.load("kwb", year=2022, level="wijk")
@@ -326,8 +326,8 @@ def test_rivm_2020_wijken_on_the_2024_division_copy_a_split_wijk_into_each_part(
     another wijk are averages, and differ."""
     from wijkstudie.data.harmonise import crosswalk
 
-    rivm = ws.load("rivm-gezondheid", year=2020, variant="18+", level="wijk", division=2024)
-    original = ws.load("rivm-gezondheid", year=2020, variant="18+", level="wijk").set_index("region_code")
+    rivm = ws.load("rivm-gezondheid", year=2020, age_group="18+", level="wijk", division=2024)
+    original = ws.load("rivm-gezondheid", year=2020, age_group="18+", level="wijk").set_index("region_code")
     values = [c for c in rivm.columns if c.startswith("pct_")]
     links = crosswalk("wijk", 2020, 2024)
     parts = links.groupby("to_code")["from_code"].nunique()
@@ -339,7 +339,7 @@ def test_rivm_2020_wijken_on_the_2024_division_copy_a_split_wijk_into_each_part(
     for source, group in copies.groupby("source_code_2020"):
         expected = original.loc[source, values].astype(float).to_numpy()
         assert np.allclose(group[values].astype(float).to_numpy(), expected, rtol=0, atol=1e-9, equal_nan=True), source
-    level = ws.harmonisation_report(rivm).level("wijk")
+    level = ws.report(rivm).harmonisation.level("wijk")
     assert level.shared_source == int(shared.sum()) > len(copies)
     assert f"{level.shared_source} new areas share their source area with another" in str(level)
 
@@ -349,7 +349,7 @@ def test_a_map_of_2020_figures_on_2022_gemeenten_has_no_holes(mirror):
 
     from wijkstudie.plotting import choropleth
 
-    rivm = ws.load("rivm-gezondheid", year=2020, variant="18+", level="gemeente")
+    rivm = ws.load("rivm-gezondheid", year=2020, age_group="18+", level="gemeente")
     joined, _ = ws.join_regions(ws.load("cbs-gemeenten", year=2022), rivm)
     ax = choropleth(joined, "pct_volunteering")
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
@@ -359,9 +359,9 @@ def test_a_map_of_2020_figures_on_2022_gemeenten_has_no_holes(mirror):
 
 def test_the_synthetic_world_has_one_division_so_nothing_moves(monkeypatch):
     monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
-    table = ws.load("rivm-gezondheid", year=2020, level="gemeente", variant="18+")
+    table = ws.load("rivm-gezondheid", year=2020, level="gemeente", age_group="18+")
     out = ws.harmonise(table, to_division=2022)
     assert list(out["region_code"]) == list(table["region_code"]) and set(out["division_year"]) == {2022}
-    level = ws.harmonisation_report(out).level("gemeente")
+    level = ws.report(out).harmonisation.level("gemeente")
     assert (level.unchanged, level.merged, level.split) == (len(table), 0, 0)
     assert ws.provenance_of(out).kind == "synthetic"  # the crosswalk came from the synthetic mirror too

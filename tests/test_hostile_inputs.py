@@ -392,7 +392,7 @@ def test_a_download_into_a_cache_under_a_file_names_the_setting(tmp_path, monkey
     monkeypatch.setenv("WIJKSTUDIE_DATA_DIR", str(blocker / "cache"))
     monkeypatch.setattr(download, "_download_url", lambda *a: pytest.fail("no download may start"))
     with pytest.raises(ws.WijkstudieError) as exc:
-        ws.fetch("kwb", year=2023, variant="workbook")
+        ws.fetch("kwb", year=2023, source_format="workbook")
     one_line(exc, "WIJKSTUDIE_DATA_DIR", str(blocker / "cache"), "a part of the path is a file")
 
 
@@ -430,14 +430,14 @@ def test_a_folder_or_a_loop_where_the_mirror_should_have_a_file(fake_mirror, tmp
     root = fake_mirror({"geo/unrelated.txt": b"x"})
     (root / "cbs-kwb" / "indicators_buurt_wijk_gemeente.csv").mkdir(parents=True)
     with pytest.raises(ws.WijkstudieError) as exc:
-        ws.load("kwb", year=2017, variant="open-data")
+        ws.load("kwb", year=2017, source_format="open-data")
     one_line(exc, "indicators_buurt_wijk_gemeente.csv: is a folder, not a data file")
     (root / "cbs-kwb" / "indicators_buurt_wijk_gemeente.csv").rmdir()
     (root / "cbs-kwb" / "indicators_buurt_wijk_gemeente.csv").symlink_to(
         root / "cbs-kwb" / "indicators_buurt_wijk_gemeente.csv"
     )
     with pytest.raises(ws.WijkstudieError) as exc:
-        ws.load("kwb", year=2017, variant="open-data")
+        ws.load("kwb", year=2017, source_format="open-data")
     one_line(exc, "a symlink loop")
 
 
@@ -449,7 +449,9 @@ def test_a_folder_or_a_loop_where_the_mirror_should_have_a_file(fake_mirror, tmp
         (lambda: ws.load("kwb", year="twenty"), "year must be a whole number"),
         (lambda: ws.load("kwb", year=2020.5), "year must be a whole number"),
         (lambda: ws.load("kwb", year=2017, level=3), "no level 3"),
-        (lambda: ws.load("kwb", year=2017, variant=5), "no variant 5"),
+        (lambda: ws.load("kwb", year=2017, source_format=5), "kwb: no source_format 5 for 2017; available: workbook"),
+        (lambda: ws.load("kwb", year=2017, age_group="18+"), "kwb: load takes no age_group= (its files differ by"),
+        (lambda: ws.load("grenswijzigen", year=2024), "grenswijzigen: not read with load(); use wijkstudie.crosswalk"),
         (lambda: ws.load("kwb-codebook", level="wijk"), "no level 'wijk'"),
         (lambda: ws.read_file(None), "read_file: give the path of a file, not None"),
         (lambda: ws.read_file(""), "read_file: give the path of a file"),

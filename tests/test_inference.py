@@ -186,7 +186,9 @@ def test_the_cluster_bootstrap_interval_holds_the_true_breakpoint_and_the_slopes
     assert "cluster bootstrap" in boot["method"] and "buurt" in boot["method"]
     # the after slope is flat: equivalent to zero within 0.05 log-odds per year
     after = fit.term("after")
-    assert equivalence_test(after["estimate"], after["std_error"], 0.05, after["distribution"])["equivalent"]
+    assert equivalence_test(after["estimate"], after["std_error"], 0.05, distribution=after["distribution"])[
+        "equivalent"
+    ]
 
 
 def test_the_bootstrap_is_seeded_and_can_be_skipped(segmented):
@@ -249,14 +251,14 @@ def test_equivalence_holds_exactly_when_the_90_percent_interval_lies_inside_the_
     se, margin = 0.5, 2.0
     edge = margin - q * se  # the estimate whose 90 % interval ends at +margin
     for sign in (1, -1):
-        inside = equivalence_test(sign * (edge - 1e-3), se, margin, distribution)
-        outside = equivalence_test(sign * (edge + 1e-3), se, margin, distribution)
+        inside = equivalence_test(sign * (edge - 1e-3), se, margin, distribution=distribution)
+        outside = equivalence_test(sign * (edge + 1e-3), se, margin, distribution=distribution)
         assert inside["equivalent"] and not outside["equivalent"]
         assert inside["p_value"] < 0.05 < outside["p_value"]
         assert -margin < inside["ci_low"] and inside["ci_high"] < margin
         assert max(abs(outside["ci_low"]), abs(outside["ci_high"])) > margin
         assert inside["level"] == pytest.approx(0.90) and inside["margin"] == margin
-    result = equivalence_test(0.3, se, margin, distribution)
+    result = equivalence_test(0.3, se, margin, distribution=distribution)
     dist = stats.norm if distribution == "normal" else stats.t(12)
     # the p-value is the larger one-sided p: here the test against +margin, (0.3 - 2) / 0.5 standard errors away
     assert result["p_value"] == pytest.approx(dist.cdf((0.3 - margin) / se)) == result["p_upper"]

@@ -222,8 +222,9 @@ def test_a_missing_optional_dependency_is_one_line_naming_the_extra(monkeypatch,
 
     _hide(monkeypatch, "libpysal")
     grid = gpd.GeoDataFrame(geometry=[box(i, 0, i + 1, 1) for i in range(4)], crs=28992)
-    with pytest.raises(ws.WijkstudieError) as exc:
+    with pytest.raises(ws.MissingDependencyError) as exc:
         models.spatial_weights(grid, cache=False)
+    assert isinstance(exc.value, ImportError)
     assert str(exc.value) == 'spatial_weights needs libpysal: pip install "wijkstudie[spatial]"'
 
     _hide(monkeypatch, "nbclient")

@@ -25,7 +25,7 @@ def tables(request, monkeypatch):
     else:
         monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
         kwb = ws.load("kwb", year=2017)
-        rivm = ws.load("rivm-gezondheid", year=2020, variant="18+")
+        rivm = ws.load("rivm-gezondheid", year=2020, age_group="18+")
     return request.param, kwb, rivm
 
 

@@ -15,7 +15,7 @@ TOLERANCE = 0.5  # percentage points
 
 @pytest.fixture
 def matched(mirror):
-    rivm = ws.load("rivm-gezondheid", year=2020, variant="18+")
+    rivm = ws.load("rivm-gezondheid", year=2020, age_group="18+")
     kwb = ws.load("kwb", year=2017, level="buurt")[["region_code", "population"]]
     buurten, report = ws.join_regions(rivm[rivm["level"] == "buurt"], kwb)
     return rivm, buurten, report
@@ -29,7 +29,7 @@ def test_buurt_codes_match_mostly_across_divisions(matched):
 
 def test_weighted_buurten_give_the_published_gemeente_figures(matched):
     rivm, buurten, _ = matched
-    computed = ws.weighted_mean_by(buurten, "pct_volunteering", "population", "gemeente_code")
+    computed = ws.weighted_mean_by(buurten, "pct_volunteering", "population", by="gemeente_code")
     published = rivm[rivm["level"] == "gemeente"].set_index("region_code")["pct_volunteering"]
     diff = (computed["pct_volunteering"] - published.reindex(computed.index)).dropna().abs()
     print(

@@ -14,12 +14,12 @@ from helpers import run_cli
 
 def test_rivm_2020_both_age_groups(mirror):
     for variant, suppressed_at_least in (("18+", 700), ("65+", 1000)):
-        table = ws.load("rivm-gezondheid", year=2020, variant=variant)
+        table = ws.load("rivm-gezondheid", year=2020, age_group=variant)
         r = ws.report(table)
         assert r.levels == {"land": 1, "gemeente": 355, "wijk": 3177, "buurt": 13808}
         assert r.suppressed["pct_volunteering"] >= suppressed_at_least
         assert not table["region_code"].str.contains(" ").any()
-    nl = ws.load("rivm-gezondheid", year=2020, variant="18+", level="land")
+    nl = ws.load("rivm-gezondheid", year=2020, age_group="18+", level="land")
     assert nl["region_code"].tolist() == ["NL01"] and nl["pct_volunteering"].tolist() == [24.6]
 
 
@@ -46,18 +46,21 @@ def test_kwb_2023_workbook_utrecht(mirror):
 
 
 def test_codebook_and_table_description(mirror):
-    props = ws.load("kwb-codebook", variant="properties")
+    props = ws.load("kwb-codebook", part="properties")
     assert "Koopwoningen_47" in set(props["key"])
-    info = ws.load("kwb-codebook", variant="tableinfo")
+    info = ws.load("kwb-codebook", part="tableinfo")
     assert info["identifier"].tolist() == ["85984NED"]
 
 
 def test_boundaries(mirror):
     gemeenten = ws.load("cbs-gemeenten", year=2022)
     assert isinstance(gemeenten, gpd.GeoDataFrame) and len(gemeenten) == 345
-    with pytest.warns(ws.WijkstudieWarning, match="cbs-wijken: no year given, so 2024 was used"):
-        wijken = ws.load("cbs-wijken")
+    with pytest.raises(FileNotFoundError, match=r"the catalogue's latest, 2025, .* years that can be had here: 2024;"):
+        ws.load("cbs-wijken")  # no year: the catalogue's latest, on every machine; this mirror ends at 2024
+    with pytest.warns(ws.WijkstudieWarning, match="took 2024; the catalogue's latest year, 2025, cannot be had here"):
+        wijken = ws.load("cbs-wijken", year="latest-available")
     assert len(wijken) == 3475 and ws.report(wijken).division == 2024
+    assert "year='latest-available': 2024, the latest year of cbs-wijken that can be had here" in str(ws.report(wijken))
     assert any("GM0998" in w for w in ws.report(wijken).warnings)
 
 
@@ -85,8 +88,7 @@ def test_rotterdam_linked_buurt_codes_exist_in_kwb(mirror):
 
 
 def test_rotterdam_context(mirror):
-    with pytest.warns(ws.WijkstudieWarning, match="rotterdam-wijkprofiel: no year given, so 2015 was used"):
-        table = ws.load("rotterdam-wijkprofiel", variant="context")
+    table = ws.load("rotterdam-wijkprofiel", sheet="context")
     r = ws.report(table)
     assert r.year == 2015 and len(table) == 86
     assert r.suppressed["pct_students"] == 3  # the 'x' cells
@@ -102,7 +104,7 @@ def test_amsterdam_bbga(mirror):
     cohesion = gebieden.dropna(subset=["social_cohesion"])
     assert set(cohesion["year"]) == {2012, 2013, 2014, 2015, 2016, 2017}
     assert cohesion["social_cohesion"].between(1, 10).all()
-    meta = ws.load("amsterdam-bbga", variant="metadata")
+    meta = ws.load("amsterdam-bbga", part="metadata")
     assert "LSOCCOH_R" in set(meta["variable"])
 
 
@@ -127,8 +129,8 @@ def test_loading_never_writes_into_the_mirror(mirror, fresh_cache):
 
 
 def test_all_columns_keeps_the_source_columns_under_their_names(mirror):
-    slim = ws.load("rivm-gezondheid", year=2020, variant="65+", level="gemeente")
-    full = ws.load("rivm-gezondheid", year=2020, variant="65+", level="gemeente", all_columns=True)
+    slim = ws.load("rivm-gezondheid", year=2020, age_group="65+", level="gemeente")
+    full = ws.load("rivm-gezondheid", year=2020, age_group="65+", level="gemeente", all_columns=True)
     assert "WekelijkseSporters_6" not in slim and "WekelijkseSporters_6" in full
     assert full["WekelijkseSporters_6"].dtype == "float64" and len(full) == len(slim) == 355
 

@@ -191,7 +191,7 @@ def test_vreewijk_among_rotterdams_wijken_and_the_country(mirror):
     assert context.attrs["code"] == "BU05991080"
     row = context.loc[("RIVM 2020", "pct_volunteering")]
     assert row["n_all"] > 13000 and row["n_within"] > 70
-    rivm = ws.load("rivm-gezondheid", year=2020, variant="18+", level="buurt")
+    rivm = ws.load("rivm-gezondheid", year=2020, age_group="18+", level="buurt")
     own = rivm.loc[rivm["region_code"] == "BU05991080", "pct_volunteering"].item()
     assert row["value"] == own
     assert row["percentile_all"] == pytest.approx((rivm["pct_volunteering"].dropna() < own).mean() * 100)

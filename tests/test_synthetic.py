@@ -144,7 +144,7 @@ def test_the_mirror_writes_columns_the_variable_dictionary_names_and_reads_them_
     assert writer.source_column("pct_know_each_other", "rotterdam-wijkprofiel") == ("ElkaarKennen_p", 0.01)
     monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
     for year, names in writer.ODATA_VARIABLES.items():
-        table = ws.load("kwb", year=year, level="wijk", variant="open-data")
+        table = ws.load("kwb", year=year, level="wijk", source_format="open-data")
         assert all(table[name].notna().any() for name in names), year
     profile = study.rotterdam_wijken(2016)
     assert all(profile[name].notna().any() for names in writer.PROFILE_SHEETS.values() for name in names)

@@ -3,18 +3,36 @@
     import wijkstudie as ws
     ws.list_datasets()                                   # the catalogue
     print(ws.describe("rivm-gezondheid"))                 # one dataset: publisher, licence, years, source
-    rivm = ws.load("rivm-gezondheid", year=2020, level="buurt", variant="18+")
+    rivm = ws.load("rivm-gezondheid", year=2020, level="buurt", age_group="18+")
     kwb = ws.load("kwb", year=2022, level="wijk")
     joined, matches = ws.join_regions(kwb, rivm)         # says what did not match (and harmonises divisions)
-    rivm22 = ws.load("rivm-gezondheid", year=2020, variant="18+", level="gemeente", division=2022)
+    rivm22 = ws.load("rivm-gezondheid", year=2020, level="gemeente", age_group="18+", division=2022)
     print(ws.report(rivm))                               # suppressed cells, warnings
     print(ws.provenance_of(joined).describe())           # real, synthetic or unknown, and from which files
     print(ws.settings)                                   # mirror, cache, language, real or synthetic data
 
-Every data problem raises ``WijkstudieError`` with a one-line message.
+    fig = ws.map_figure(joined, "pct_volunteering")         # figures in the house style (matplotlib on first use)
+    ws.save_figure(fig, "volunteering", source=ws.source_caption(joined))
+    ws.models.area_regression("pct_volunteering ~ pct_owner_occupied", joined)  # ws.models, ws.study, ws.synthetic
+
+Every problem raises a ``WijkstudieError`` with a one-line message; its subclasses are also the matching built-in
+(``ArgumentError`` a ``ValueError``, ``DataNotFoundError`` a ``FileNotFoundError``, ...; see
+``wijkstudie.core.errors``).
+
+``import wijkstudie`` loads the data layer only; the figures (matplotlib), the models (statsmodels), the study and
+the synthetic world are imported the first time one of their names is used on ``ws`` (PEP 562).
 """
 
-from .core.errors import WijkstudieError
+from .core.errors import (
+    ArgumentError,
+    ArgumentTypeError,
+    DataFormatError,
+    DataNotFoundError,
+    DownloadError,
+    MissingDependencyError,
+    MissingRecordError,
+    WijkstudieError,
+)
 from .core.provenance import Provenance, provenance_of
 from .core.settings import settings
 from .core.version import __version__
@@ -26,11 +44,9 @@ from .data.loading import fetch, fetch_all, load
 from .data.origin import data_origin, provide_synthetic
 from .data.overview import coverage, match_table
 from .data.reading import read_file
-from .data.reports import LoadReport, WijkstudieWarning, report
+from .data.reports import Report, WijkstudieWarning, report
 from .data.variables import label, variable_table
 from .microdata.survey import load_residents, read_microdata
-from .plotting import source_caption
-from .study.notebook import start_notebook
 
 
 def _synthetic_mirror(ensure: bool):
@@ -42,11 +58,103 @@ def _synthetic_mirror(ensure: bool):
 
 provide_synthetic(_synthetic_mirror)  # the data layer finds the synthetic world through this, never by import
 
+
+def start_notebook(residents=None) -> None:
+    """Start a notebook: the house style for its figures, and one sentence on where its data come from.
+
+    Parameters
+    ----------
+    residents : DataFrame, optional
+        for a resident-level notebook, the survey microdata it uses (``load_residents()``): the sentence then says
+        which survey data these are, real or synthetic
+
+    Returns
+    -------
+    None
+        the sentence is printed
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> ws.start_notebook()  # doctest: +SKIP
+    Real open data from the publishers (CBS, RIVM, PDOK, Rotterdam, Amsterdam), read from the local mirror ...
+    """
+    from .study.notebook import start_notebook as start  # the figures and the study, imported on first use
+
+    start(residents)
+
+
+_DEPRECATED = {"LoadReport": ("Report", "wijkstudie.Report")}  # old name -> (new name, what to use instead)
+
+# names reached on first use, so that ``import wijkstudie`` does not import matplotlib, statsmodels or the study:
+# name -> (module, attribute; None for the module itself)
+_LAZY = {
+    "models": (".models", None),
+    "plotting": (".plotting", None),
+    "study": (".study", None),
+    "synthetic": (".synthetic", None),
+    **{
+        name: (".plotting", name)
+        for name in (
+            "breakpoint_plot",
+            "choropleth",
+            "cluster_map",
+            "correlation_heatmap",
+            "dense_scatter",
+            "estimate_figure",
+            "group_bars",
+            "interval_plot",
+            "map_figure",
+            "percentile_plot",
+            "save_figure",
+            "scatter_fit",
+            "scatter_panels",
+            "source_caption",
+        )
+    },
+}
+
+
+def __getattr__(name: str):
+    """Names reached on first use (PEP 562): the figures, models, study and synthetic world (imported then, and
+    kept), and deprecated aliases (with a ``DeprecationWarning``)."""
+    if name in _LAZY:
+        from importlib import import_module
+
+        module, attribute = _LAZY[name]
+        value = import_module(module, __name__)
+        value = value if attribute is None else getattr(value, attribute)
+        globals()[name] = value
+        return value
+    if name in _DEPRECATED:
+        from warnings import warn
+
+        new, instead = _DEPRECATED[name]
+        warn(
+            f"wijkstudie.{name} is deprecated and will be removed in the next release; use {instead}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return globals()[new]
+    raise AttributeError(f"module 'wijkstudie' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
 __all__ = [
+    "ArgumentError",
+    "ArgumentTypeError",
+    "DataFormatError",
+    "DataNotFoundError",
+    "DownloadError",
     "HarmonisationReport",
     "JoinReport",
-    "LoadReport",
+    "MissingDependencyError",
+    "MissingRecordError",
     "Provenance",
+    "Report",
     "WijkstudieError",
     "WijkstudieWarning",
     "coverage",
@@ -71,9 +179,9 @@ __all__ = [
     "read_microdata",
     "report",
     "settings",
-    "source_caption",
     "start_notebook",
     "variable_table",
     "weighted_mean_by",
     "__version__",
+    *_LAZY,  # reached on first use
 ]

@@ -2,7 +2,8 @@
 
     wijkstudie data list                      the catalogue
     wijkstudie data describe NAME             one dataset
-    wijkstudie data fetch NAME [--year Y] [--variant V] | --all
+    wijkstudie data fetch NAME [--year Y] [--age-group A | --source-format F | --sheet S | --part P | --level L]
+    wijkstudie data fetch --all
     wijkstudie data inspect FILE [--json] [--year Y]   what a file is, and a summary of its content
 
 Problems with the data print one line on standard error (``wijkstudie: error: FILE: problem``) and exit 1;
@@ -14,8 +15,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 
-from .core.errors import WijkstudieError
+from .core.errors import ArgumentError, WijkstudieError
 
 INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 
@@ -64,12 +66,41 @@ def _fetch(args) -> int:
             print(f"{'ok' if ok else 'FAILED':<7}{label}: {result}")
         return 1 if failed else 0
     if not args.name:
-        raise WijkstudieError("fetch: give a dataset name or --all")
-    print(fetch(args.name, year=args.year, variant=args.variant))
+        raise ArgumentError("fetch: give a dataset name or --all")
+    if args.variant is not None:
+        print(
+            "wijkstudie: --variant is deprecated: use --age-group, --source-format, --sheet, --part or --level "
+            "(wijkstudie data describe NAME says which)",
+            file=sys.stderr,
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # said above, in the command's own words
+        path = fetch(
+            args.name,
+            year=args.year,
+            age_group=args.age_group,
+            source_format=args.source_format,
+            sheet=args.sheet,
+            part=args.part,
+            level=args.level,
+            variant=args.variant,
+        )
+    print(path)
     return 0
 
 
+def _year(text: str):
+    """``--year`` of fetch: a whole number, or ``latest-available``."""
+    return text if text.strip().lower() == "latest-available" else int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    """The ``wijkstudie`` command's argument parser (``data list``, ``describe``, ``fetch``, ``inspect``).
+
+    Returns
+    -------
+    argparse.ArgumentParser
+    """
     parser = argparse.ArgumentParser(prog="wijkstudie", description="Dutch neighbourhood data by name.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     top = parser.add_subparsers(dest="command", required=True)
@@ -87,14 +118,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_describe)
     p = data.add_parser("fetch", help="download (or find in the mirror) a dataset's files")
     p.add_argument("name", nargs="?")
-    p.add_argument("--year", type=int)
-    p.add_argument("--variant")
+    p.add_argument("--year", type=_year, help="a year, or latest-available (default: the catalogue's latest)")
+    p.add_argument("--age-group", help="rivm-gezondheid: 18+, 65+ or 18-64")
+    p.add_argument("--source-format", help="kwb: workbook or open-data")
+    p.add_argument("--sheet", help="rotterdam-wijkprofiel: wijkprofiel or context")
+    p.add_argument("--part", help="amsterdam-bbga: data or metadata; kwb-codebook: properties or tableinfo")
+    p.add_argument("--level", help="leefbaarometer: wijk or buurt")
+    p.add_argument("--variant", help=argparse.SUPPRESS)  # deprecated: the options above
     p.add_argument("--all", action="store_true", help="every resource in the catalogue")
     p.set_defaults(func=_fetch)
     return parser
 
 
 def main(argv=None) -> int:
+    """Run the ``wijkstudie`` command.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        the arguments (default: the command line's)
+
+    Returns
+    -------
+    int
+        the exit status: 0, 1 for a problem with the data or the arguments (one line on standard error), 2 for a bug
+        (one line unless ``--debug``), 130 for Ctrl-C
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

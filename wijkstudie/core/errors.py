@@ -1,18 +1,181 @@
-"""The one exception type wijkstudie raises for bad data, bad names and failed downloads."""
+"""The exceptions wijkstudie raises: one base class, and subclasses that are also the matching built-in.
+
+Every error wijkstudie raises is a ``WijkstudieError`` whose message is one line naming the file, dataset or
+argument and the problem. Each kind is also the built-in exception a Python user would try first:
+
+==========================  ======================================  ==============================================
+class                       also a                                  raised for
+==========================  ======================================  ==============================================
+``ArgumentError``           ``ValueError``                          a bad argument or setting: an unknown dataset,
+                                                                    a year the catalogue does not list, an unknown
+                                                                    level or age group, a column the table given
+                                                                    lacks, too few rows for a model
+``ArgumentTypeError``       ``ValueError`` and ``TypeError``        an argument of the wrong type (a dataset name
+                                                                    that is not a text, a year that is not a whole
+                                                                    number)
+``DataNotFoundError``       ``FileNotFoundError``                   data that cannot be had here: a year the
+                                                                    catalogue lists but that is neither in the
+                                                                    mirror nor in the cache (nor downloadable), a
+                                                                    path that does not exist
+``MissingRecordError``      ``LookupError``                         a table or result that does not carry what is
+                                                                    asked of it: no load report, no harmonisation
+                                                                    report, no covariance, no source
+``DataFormatError``         ``ValueError``                          unreadable or malformed data: a damaged or
+                                                                    empty file, an HTML page saved as a workbook,
+                                                                    missing key columns, conflicting repeats, a
+                                                                    hash mismatch
+``DownloadError``           ``ConnectionError``                     a download that failed or was refused
+``MissingDependencyError``  ``ImportError``                         an optional dependency that is not installed
+                                                                    (the message names the extra to install)
+==========================  ======================================  ==============================================
+
+The line between ``ArgumentError`` and ``DataNotFoundError`` for years: a year the catalogue does not list is a
+bad argument (``ValueError``; the message lists the years it does list), a year it lists that cannot be had on
+this machine is missing data (``FileNotFoundError``; the message names the years that can be had here).
+``except WijkstudieError`` catches them all; the command line prints the one line without a traceback.
+"""
 
 
 class WijkstudieError(Exception):
-    """A data problem the user can act on.
+    """A problem the user can act on, said in one line.
 
-    The message is one line that names the file (or dataset) and the problem, e.g.
+    The message names the file (or dataset, or argument) and the problem, e.g.
     ``kwb-2023.xlsx: not a valid Excel workbook (truncated or corrupt?)``. The command line prints it
-    without a traceback and exits with status 1.
+    without a traceback and exits with status 1. Every error wijkstudie raises is one of these; the
+    subclasses below are also the matching built-in exception.
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> try:
+    ...     ws.load("no-such-dataset")
+    ... except ws.WijkstudieError as exc:
+    ...     print(str(exc).split(";")[0])
+    unknown dataset 'no-such-dataset'
+    """
+
+
+class ArgumentError(WijkstudieError, ValueError):
+    """A bad argument or setting value (also a ``ValueError``): the message lists what is allowed.
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> try:
+    ...     ws.load("rivm-gezondheid", year=2020, age_group="12+")
+    ... except ValueError as exc:
+    ...     print(exc)
+    rivm-gezondheid: no age_group '12+' for 2020; available: 18+, 65+, 18-64
+    """
+
+
+class ArgumentTypeError(ArgumentError, TypeError):
+    """An argument of the wrong type (also a ``TypeError`` and a ``ValueError``).
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> try:
+    ...     ws.load("kwb", year="twenty")
+    ... except TypeError as exc:
+    ...     print(exc)
+    year must be a whole number such as 2022, not 'twenty'
+    """
+
+
+class DataNotFoundError(WijkstudieError, FileNotFoundError):
+    """Data that cannot be had here (also a ``FileNotFoundError``): a year or file that is not in the mirror
+    or the cache and cannot be downloaded, or a path that does not exist.
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> try:
+    ...     ws.read_file("no-such-file.csv")
+    ... except FileNotFoundError as exc:
+    ...     print(exc)
+    no-such-file.csv: no such file
+    """
+
+
+class MissingRecordError(WijkstudieError, LookupError):
+    """A table or result that does not carry what is asked of it (also a ``LookupError``): a load report, a
+    harmonisation report, a covariance, a data source.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import wijkstudie as ws
+    >>> try:
+    ...     ws.report(pd.DataFrame({"x": [1]}))
+    ... except LookupError as exc:
+    ...     print(exc)
+    this table carries no wijkstudie load report
+    """
+
+
+class DataFormatError(WijkstudieError, ValueError):
+    """Unreadable or malformed data (also a ``ValueError``): a damaged, empty or unrecognised file, missing key
+    columns, areas repeated with different values, a file that is not the one the catalogue pins.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import wijkstudie as ws
+    >>> empty = Path(tempfile.mkdtemp()) / "empty.csv"
+    >>> _ = empty.write_text("")
+    >>> try:
+    ...     ws.read_file(empty)
+    ... except ValueError as exc:
+    ...     print(exc)
+    empty.csv: empty file
+    """
+
+
+class DownloadError(WijkstudieError, ConnectionError):
+    """A download that failed or was refused (also a ``ConnectionError``): no network, an HTTP error, an error
+    page instead of the file, a file whose hash is not the one the catalogue pins.
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> try:  # doctest: +SKIP
+    ...     ws.fetch("kwb", year=2024, source_format="workbook")
+    ... except ConnectionError as exc:
+    ...     print("no download:", exc)
+    """
+
+
+class MissingDependencyError(WijkstudieError, ImportError):
+    """An optional dependency that is not installed (also an ``ImportError``); the message names the extra that
+    brings it.
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> try:  # doctest: +SKIP
+    ...     ws.models.morans_i(values, weights)  # without the spatial extra
+    ... except ImportError as exc:
+    ...     print(exc)
+    morans_i needs esda: pip install "wijkstudie[spatial]"
     """
 
 
 def os_reason(exc: BaseException) -> str:
-    """What an error on a path means, in words: a file where a folder should be, a symlink loop, no
-    permission, a read-only or full disk."""
+    """What an error on a path means, in words.
+
+    Parameters
+    ----------
+    exc : BaseException
+        the ``OSError`` (or, before Python 3.13, the ``RuntimeError`` of a symlink loop) a path operation raised
+
+    Returns
+    -------
+    str
+        e.g. "a part of the path is a file, not a folder", "a symlink loop", "permission denied", "a read-only
+        file system", "no space left on the disk"
+    """
     import errno
 
     if isinstance(exc, RuntimeError):  # Python < 3.13: pathlib's "Symlink loop"

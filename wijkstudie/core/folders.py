@@ -6,30 +6,57 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from .errors import WijkstudieError, os_reason
+from .errors import ArgumentError, os_reason
 
 SETTING_OF = {"figures_dir": "WIJKSTUDIE_FIGURES_DIR", "data_dir": "WIJKSTUDIE_DATA_DIR"}
 
 
 def make_folder(path: Path, setting: str) -> Path:
-    """Create ``path`` (and its parents) for writing; a path under a regular file, a symlink loop or a folder
-    without permission gives one line naming the setting (``figures_dir`` or ``data_dir``), its environment
-    variable and the path."""
+    """Create a folder (and its parents) for writing.
+
+    Parameters
+    ----------
+    path : Path
+        the folder
+    setting : str
+        the setting the path comes from (``figures_dir`` or ``data_dir``), for the message
+
+    Returns
+    -------
+    Path
+        the folder
+
+    Raises
+    ------
+    ArgumentError
+        one line naming the setting, its environment variable and the path, for a path under a regular file, a
+        symlink loop or a folder without permission.
+    """
     try:
         path.mkdir(parents=True, exist_ok=True)
         if not path.is_dir():
             raise NotADirectoryError(20, "not a folder")
     except (OSError, RuntimeError) as exc:
         reason = os_reason(exc)
-        raise WijkstudieError(
+        raise ArgumentError(
             f"cannot write into {path} (setting {setting}, {SETTING_OF.get(setting, setting)}): {reason}"
         ) from None
     return path
 
 
 def copy_if_changed(source: Path, target: Path) -> None:
-    """Copy ``source`` to ``target`` (with its modification time) unless ``target`` already has the size and
-    modification time such a copy gives."""
+    """Copy a file into place (with its modification time) unless the target already has the size and modification
+    time such a copy gives.
+
+    Parameters
+    ----------
+    source, target : Path
+        the file and where it goes
+
+    Returns
+    -------
+    None
+    """
     source, target = Path(source), Path(target)
     have = source.stat()
     if target.is_file():

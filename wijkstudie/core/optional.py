@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from .errors import WijkstudieError
+from .errors import MissingDependencyError
 
 # top-level module -> (distribution to install, extra of wijkstudie that brings it)
 EXTRAS = {
@@ -29,7 +29,7 @@ EXTRAS = {
 
 def optional(module: str, feature: str) -> ModuleType:
     """Import ``module`` (a dotted name such as ``"esda.moran"``) for ``feature`` (what the user called) and
-    return it; when it, or something it needs, is not installed, raise ``WijkstudieError``:
+    return it; when it, or something it needs, is not installed, raise ``MissingDependencyError``:
     ``morans_i needs esda: pip install "wijkstudie[spatial]"``."""
     top = module.partition(".")[0]
     try:
@@ -38,4 +38,4 @@ def optional(module: str, feature: str) -> ModuleType:
         distribution, extra = EXTRAS[top]
         missing = (exc.name or "").partition(".")[0]
         needs = distribution if missing in ("", top) else f"{distribution} (which needs {missing})"
-        raise WijkstudieError(f'{feature} needs {needs}: pip install "wijkstudie[{extra}]"') from None
+        raise MissingDependencyError(f'{feature} needs {needs}: pip install "wijkstudie[{extra}]"') from None

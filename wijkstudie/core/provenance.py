@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import WijkstudieError
+from .errors import ArgumentError
 
 KINDS = ("real", "synthetic", "unknown")
 MANIFEST = "wijkstudie-mirror.json"  # marks a mirror folder; {"data_kind": "synthetic", ...}
@@ -43,12 +43,38 @@ class Source:
     variables: tuple = field(default=(), repr=False)  # the canonical variables this file gave the table
 
     def label(self) -> str:
+        """The source in words: ``"kwb 2022"``."""
         return f"{self.dataset} {self.year}" if self.year is not None else self.dataset
 
 
 @dataclass(frozen=True)
 class Provenance:
-    """Data kind, sources and levels of a table (see the module docstring)."""
+    """Where the numbers of a table come from: the kind of data, the sources and the levels (see the module
+    docstring). Made when a file is read, carried by ``join_regions``, ``harmonise`` and the models.
+
+    Parameters
+    ----------
+    kind : str
+        ``"real"``, ``"synthetic"`` or ``"unknown"``
+    sources : tuple of Source
+        the files the table was made from (dataset, year, division, file, content hash, variant, variables)
+    levels : tuple of str
+        the levels the table holds
+    note : str
+        what to know about data that are not real (e.g. how a synthetic mirror was made)
+
+    Raises
+    ------
+    ArgumentError
+        for another kind.
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> record = ws.provenance_of(ws.load("kwb", year=2022))  # doctest: +SKIP
+    >>> record.kind, record.source_text()  # doctest: +SKIP
+    ('real', 'kwb 2022')
+    """
 
     kind: str
     sources: tuple = ()
@@ -57,10 +83,11 @@ class Provenance:
 
     def __post_init__(self):
         if self.kind not in KINDS:
-            raise WijkstudieError(f"provenance: kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
+            raise ArgumentError(f"provenance: kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
 
     @property
     def is_real(self) -> bool:
+        """Whether every number comes from real data."""
         return self.kind == "real"
 
     def source_text(self) -> str:
@@ -69,9 +96,11 @@ class Provenance:
         return ", ".join(labels) or ("unknown" if self.kind == "unknown" else "")
 
     def years(self) -> list[int]:
+        """The reference years of the sources, in order."""
         return sorted({s.year for s in self.sources if s.year is not None})
 
     def divisions(self) -> list[int]:
+        """The regional divisions of the sources, in order."""
         return sorted({s.division for s in self.sources if s.division is not None})
 
     def describe(self) -> str:
@@ -87,13 +116,26 @@ class Provenance:
         return f"{head}: {self.source_text()}" + (f" (division {', '.join(map(str, divisions))})" if divisions else "")
 
     def with_levels(self, levels) -> Provenance:
+        """The same record for a table that holds these levels.
+
+        Parameters
+        ----------
+        levels : iterable of str
+            the levels
+
+        Returns
+        -------
+        Provenance
+        """
         return Provenance(self.kind, self.sources, tuple(sorted(set(levels))), self.note)
 
-    def with_sources(self, *sources: Source) -> Provenance:
-        known = list(self.sources)
-        return Provenance(self.kind, tuple(known + [s for s in sources if s not in known]), self.levels, self.note)
-
     def to_dict(self) -> dict:
+        """The record as plain data (what a table keeps in ``attrs["provenance"]``).
+
+        Returns
+        -------
+        dict
+        """
         return {
             "kind": self.kind,
             "sources": [{**vars(s), "variables": list(s.variables)} for s in self.sources],
@@ -103,11 +145,32 @@ class Provenance:
 
     @classmethod
     def from_dict(cls, data: dict) -> Provenance:
+        """The record from its plain data (``to_dict``).
+
+        Parameters
+        ----------
+        data : dict
+            as ``to_dict`` makes it
+
+        Returns
+        -------
+        Provenance
+        """
         sources = tuple(Source(**{**s, "variables": tuple(s.get("variables", ()))}) for s in data.get("sources", []))
         return cls(data["kind"], sources, tuple(data.get("levels", [])), data.get("note", ""))
 
     def source_of(self, variable: str) -> Source | None:
-        """The source that gave a table ``variable`` (the last one read, when several did), or None."""
+        """The source that gave a table a variable (the last one read, when several did).
+
+        Parameters
+        ----------
+        variable : str
+            a canonical variable
+
+        Returns
+        -------
+        Source or None
+        """
         found = [s for s in self.sources if variable in s.variables]
         return found[-1] if found else None
 
@@ -120,8 +183,19 @@ UNKNOWN = Provenance(
 
 
 def combine(*provenances: Provenance) -> Provenance:
-    """The provenance of a table made from several: unknown if any part is unknown (or none is given),
-    synthetic if any part is synthetic, real only when every part is real; the sources and levels of all."""
+    """The provenance of a table made from several: unknown if any part is unknown, else synthetic if any part is
+    synthetic, real only when every part is real; the sources and levels of all.
+
+    Parameters
+    ----------
+    *provenances : Provenance
+        the records of the parts
+
+    Returns
+    -------
+    Provenance
+        ``UNKNOWN`` for no parts
+    """
     if not provenances:
         return UNKNOWN
     kinds = {p.kind for p in provenances}
@@ -135,7 +209,7 @@ def combine(*provenances: Provenance) -> Provenance:
 
 
 def provenance_of(table) -> Provenance:
-    """The provenance of a table.
+    """The provenance of a table: what kind of data it holds and which files it comes from.
 
     Parameters
     ----------
@@ -147,6 +221,14 @@ def provenance_of(table) -> Provenance:
     Provenance
         kind (``real``, ``synthetic`` or ``unknown``), sources, levels; ``UNKNOWN`` when the table carries none
         (made outside wijkstudie, or a pandas operation dropped it): never real by default.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import wijkstudie as ws
+    >>> ws.provenance_of(pd.DataFrame()).kind
+    'unknown'
+    >>> print(ws.provenance_of(ws.load("kwb", year=2022)).describe())  # doctest: +SKIP
     """
     if isinstance(table, Provenance):
         return table
@@ -158,14 +240,46 @@ def provenance_of(table) -> Provenance:
 
 
 def attach(table: pd.DataFrame, provenance: Provenance) -> pd.DataFrame:
-    """Set the provenance of a table (in place) and return it."""
+    """Set the provenance of a table, in place.
+
+    Parameters
+    ----------
+    table : DataFrame
+        the table
+    provenance : Provenance
+        its record
+
+    Returns
+    -------
+    DataFrame
+        the table
+    """
     table.attrs[ATTR] = provenance.to_dict()
     return table
 
 
 def carry(result: pd.DataFrame, *inputs) -> pd.DataFrame:
-    """Give ``result`` the combined provenance of the tables it was made from (for code that merges or concats
-    with pandas directly); returns ``result``."""
+    """Give ``result`` the combined provenance of the tables it was made from (for code that merges or concats with
+    pandas directly).
+
+    Parameters
+    ----------
+    result : DataFrame
+        the table made
+    *inputs : DataFrame
+        the tables it was made from
+
+    Returns
+    -------
+    DataFrame
+        ``result``, with the combined record (and its own levels)
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from wijkstudie.core.provenance import carry
+    >>> merged = carry(kwb.merge(rivm, on="region_code"), kwb, rivm)  # doctest: +SKIP
+    """
     provenance = combine(*(provenance_of(t) for t in inputs))
     if "level" in getattr(result, "columns", ()):
         provenance = provenance.with_levels(result["level"].dropna().astype(str).unique())
@@ -188,7 +302,18 @@ def _manifest_of(folder: Path) -> dict | None:
 
 
 def mirror_manifest(path: Path) -> dict | None:
-    """The wijkstudie manifest of the mirror a file lies in (searched up to four folders up), or None."""
+    """The wijkstudie manifest of the mirror a file lies in (searched up to four folders up).
+
+    Parameters
+    ----------
+    path : Path
+        a file
+
+    Returns
+    -------
+    dict or None
+        the manifest (``{"data_kind": "synthetic", ...}``), or None outside a marked mirror
+    """
     folder = Path(path).resolve().parent
     for _ in range(5):
         found = _manifest_of(folder)
@@ -210,8 +335,30 @@ def from_file(
     variant: str | None = None,
     variables=(),
 ) -> Provenance:
-    """The provenance of a file as it is read: synthetic or unknown when the mirror it lies in says so in its
-    manifest, real otherwise (a file of a publisher, or a copy of one)."""
+    """The provenance of a file as it is read (the one place a record is made): synthetic or unknown when the mirror
+    it lies in says so in its manifest, real otherwise (a file of a publisher, or a copy of one).
+
+    Parameters
+    ----------
+    path : Path
+        the file
+    dataset : str
+        the catalogue dataset it belongs to
+    year, division : int or None
+        its reference year and regional division
+    sha256 : str
+        its content hash (shortened)
+    levels : iterable of str
+        the levels its table holds
+    variant : str, optional
+        the catalogue variant (age group, workbook, ...)
+    variables : iterable of str
+        the canonical variables it gives the table
+
+    Returns
+    -------
+    Provenance
+    """
     from .runlog import note as note_read
 
     note_read("read", path, dataset=dataset, year=int(year) if year is not None else None)

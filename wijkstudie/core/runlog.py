@@ -16,8 +16,21 @@ ENV = "WIJKSTUDIE_RUN_LOG"
 
 
 def note(kind: str, path, **about) -> None:
-    """Note that a file was ``read`` or ``wrote`` (only while a run log is set); ``about``: e.g. the dataset and
-    year a data file belongs to."""
+    """Note that a file was read or written, while a run log is set (``WIJKSTUDIE_RUN_LOG``).
+
+    Parameters
+    ----------
+    kind : str
+        ``"read"`` or ``"wrote"``
+    path : str or Path
+        the file
+    **about
+        what else to note, e.g. the dataset and year a data file belongs to
+
+    Returns
+    -------
+    None
+    """
     log = os.environ.get(ENV)
     if not log:
         return
@@ -43,7 +56,18 @@ def _items(log: Path) -> list[dict]:
 
 
 def entries(log: Path) -> dict[str, list[str]]:
-    """{"read": [...], "wrote": [...]}: the paths noted in a run log, each once, in order."""
+    """The paths noted in a run log, each once, in order.
+
+    Parameters
+    ----------
+    log : Path
+        the run log
+
+    Returns
+    -------
+    dict
+        ``{"read": [...], "wrote": [...]}``
+    """
     found: dict[str, dict] = {"read": {}, "wrote": {}}
     for item in _items(log):
         if item.get("kind") in found:
@@ -52,7 +76,18 @@ def entries(log: Path) -> dict[str, list[str]]:
 
 
 def datasets(log: Path) -> list[list]:
-    """[[dataset, year], ...]: the catalogue datasets (and years) whose files the run read, each once."""
+    """The catalogue datasets (and years) whose files a run read, each once.
+
+    Parameters
+    ----------
+    log : Path
+        the run log
+
+    Returns
+    -------
+    list of list
+        ``[[dataset, year], ...]``
+    """
     seen = {}
     for item in _items(log):
         if item.get("kind") == "read" and item.get("dataset"):

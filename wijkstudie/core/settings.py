@@ -20,11 +20,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import WijkstudieError, os_reason
+from .errors import ArgumentError, os_reason
 
 
 @dataclass(frozen=True)
 class Setting:
+    """One setting: its environment variable, default, meaning, allowed values and kind (text or path)."""
+
     env: str
     default: object
     doc: str
@@ -77,7 +79,19 @@ SPEC = {
 
 
 class Settings:
-    """The session's settings (see the module docstring)."""
+    """The session's settings (see the module docstring): each has a value, where the value comes from (a block, the
+    session, its environment variable or the default) and an environment variable.
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> ws.settings.language
+    'en'
+    >>> with ws.settings.using(language="nl"):
+    ...     ws.label("pct_volunteering")
+    'Doet vrijwilligerswerk'
+    >>> print(ws.settings)  # doctest: +SKIP
+    """
 
     def __init__(self):
         object.__setattr__(self, "_session", {})
@@ -85,7 +99,7 @@ class Settings:
 
     def _check(self, name: str, value):
         if name not in SPEC:
-            raise WijkstudieError(f"unknown setting {name!r}; settings: {', '.join(SPEC)}")
+            raise ArgumentError(f"unknown setting {name!r}; settings: {', '.join(SPEC)}")
         spec = SPEC[name]
         if value is None or value == "":
             return None
@@ -93,16 +107,32 @@ class Settings:
             try:
                 return Path(value).expanduser().resolve()
             except (RuntimeError, OSError) as exc:  # a symlink loop
-                raise WijkstudieError(f"{spec.env}={value}: {os_reason(exc)}") from None
+                raise ArgumentError(f"{spec.env}={value}: {os_reason(exc)}") from None
         text = str(value).strip().lower()
         if spec.choices and text not in spec.choices:
-            raise WijkstudieError(f"{spec.env}={value!r}: use {' or '.join(repr(c) for c in spec.choices)}")
+            raise ArgumentError(f"{spec.env}={value!r}: use {' or '.join(repr(c) for c in spec.choices)}")
         return text
 
     def origin(self, name: str) -> str:
-        """Where the value of a setting comes from: 'block', 'session', the environment variable, or 'default'."""
+        """Where the value of a setting comes from.
+
+        Parameters
+        ----------
+        name : str
+            a setting's name
+
+        Returns
+        -------
+        str
+            ``"block"``, ``"session"``, the environment variable, or ``"default"``
+
+        Raises
+        ------
+        ArgumentError
+            for an unknown setting.
+        """
         if name not in SPEC:
-            raise WijkstudieError(f"unknown setting {name!r}; settings: {', '.join(SPEC)}")
+            raise ArgumentError(f"unknown setting {name!r}; settings: {', '.join(SPEC)}")
         if any(name in block for block in self._blocks):
             return "block"
         if name in self._session:
@@ -131,7 +161,23 @@ class Settings:
 
     @contextlib.contextmanager
     def using(self, **values):
-        """Override settings for a block of code: ``with settings.using(language="nl"): ...``."""
+        """Override settings for a block of code: ``with settings.using(language="nl"): ...``.
+
+        Parameters
+        ----------
+        **values
+            setting name -> value for the block
+
+        Returns
+        -------
+        context manager
+            yields the settings object
+
+        Raises
+        ------
+        ArgumentError
+            for an unknown setting or a value it does not allow.
+        """
         block = {name: self._check(name, value) for name, value in values.items()}
         self._blocks.append(block)
         try:
@@ -140,6 +186,13 @@ class Settings:
             self._blocks.remove(block)
 
     def as_dict(self) -> dict:
+        """Every setting's current value.
+
+        Returns
+        -------
+        dict
+            name -> value
+        """
         return {name: getattr(self, name) for name in SPEC}
 
     def __repr__(self) -> str:

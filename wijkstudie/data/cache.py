@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-import time
 from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
@@ -48,9 +47,21 @@ def _index() -> dict:
 
 
 def cache_key(path: Path, rehash: bool = False) -> str:
-    """Content hash of the raw file (+ reader version). The hash is remembered per path, size and mtime (see
-    ``remember``), so an unchanged file is not hashed again; a change of size or modification time means a new
-    hash, and so does ``rehash``."""
+    """The cache key of a raw file: its content hash, the reader version and the variable dictionary's fingerprint.
+    The hash is remembered per path, size and modification time (``remember``), so an unchanged file is not hashed
+    again; a change of size or modification time means a new hash, and so does ``rehash``.
+
+    Parameters
+    ----------
+    path : Path
+        the raw file
+    rehash : bool
+        hash the file again whatever the index remembers
+
+    Returns
+    -------
+    str
+    """
     path = Path(path).resolve()
     stat = path.stat()
     sweep(processed_dir())
@@ -70,7 +81,19 @@ def _dictionary_fingerprint() -> str:
 
 
 def remember(path: Path, key: str) -> None:
-    """Record the fingerprint of a raw file after it loaded successfully (a failed load writes nothing)."""
+    """Record the fingerprint of a raw file after it loaded successfully (a failed load writes nothing).
+
+    Parameters
+    ----------
+    path : Path
+        the raw file
+    key : str
+        its cache key (``cache_key``)
+
+    Returns
+    -------
+    None
+    """
     path = Path(path).resolve()
     stat = path.stat()
     index = _index()
@@ -119,6 +142,18 @@ def _paths(key: str) -> tuple[Path, Path]:
 
 
 def load_cached(key: str):
+    """A processed table from the cache.
+
+    Parameters
+    ----------
+    key : str
+        the key (``cache_key`` and what else decides the table)
+
+    Returns
+    -------
+    tuple or None
+        ``(frame, meta)``, or None when there is no entry or a damaged one (it is then rebuilt from the raw file)
+    """
     table_path, meta_path = _paths(key)
     if not (table_path.is_file() and meta_path.is_file()):
         return None
@@ -139,6 +174,22 @@ def load_cached(key: str):
 
 
 def store(key: str, frame: pd.DataFrame, meta: dict) -> None:
+    """Keep a processed table and its metadata in the cache (Parquet and JSON, written atomically; a cache folder that
+    cannot be written costs only the caching, with one warning).
+
+    Parameters
+    ----------
+    key : str
+        the key
+    frame : DataFrame or GeoDataFrame
+        the canonical table
+    meta : dict
+        what the reader found (identification, suppressed cells, warnings, ...)
+
+    Returns
+    -------
+    None
+    """
     table_path, meta_path = _paths(key)
     meta = dict(meta, geometry="geometry" in frame.columns and hasattr(frame, "crs"))
     _write_atomic(table_path, lambda p: frame.to_parquet(p, index=False))

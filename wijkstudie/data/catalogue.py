@@ -10,19 +10,27 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from warnings import warn
 
 import pandas as pd
 import yaml
 
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentError, ArgumentTypeError, DataFormatError
 
 CATALOGUE_FILE = Path(__file__).resolve().parent / "catalogue.yaml"
 RESOURCE_FIELDS = ("year", "variant", "format", "division", "file", "mirror", "mirror_note", "signature", "source",
                    "sha256")
+# the keyword arguments of ``load`` and ``fetch`` that choose among a dataset's files (``variant_parameter`` in the
+# catalogue names the one a dataset's variants answer to)
+VARIANT_PARAMETERS = ("age_group", "source_format", "sheet", "part", "level")
 
 
 @dataclass(frozen=True)
 class Resource:
+    """One downloadable file of a dataset: its year, variant, reader format, regional division, file names (cache
+    and mirror) and where the publisher has it (see catalogue.yaml).
+    """
+
     dataset: str
     year: int
     format: str
@@ -42,10 +50,11 @@ class Resource:
         for kind in ("odata", "url", "wfs", "manual"):
             if kind in self.source:
                 return kind
-        raise WijkstudieError(f"{self.dataset} {self.year}: catalogue entry has no source")
+        raise DataFormatError(f"{self.dataset} {self.year}: catalogue entry has no source")
 
     @property
     def label(self) -> str:
+        """The resource in words: ``"rivm-gezondheid 2020 (18+)"``."""
         return f"{self.dataset} {self.year}" + (f" ({self.variant})" if self.variant else "")
 
     def where(self) -> str:
@@ -58,6 +67,10 @@ class Resource:
 
 @dataclass(frozen=True)
 class Dataset:
+    """One dataset of the catalogue: its description, licence and attribution, levels, resources, how it measured
+    its figures, and the parameter of ``load`` its variants answer to (``variant_parameter``).
+    """
+
     name: str
     title: str
     publisher: str
@@ -70,41 +83,131 @@ class Dataset:
     notes: str = ""
     mirror_folder: str = ""
     measurement: dict = field(default_factory=dict, compare=False)  # how its figures were measured (evidence.py)
+    variant_parameter: str | None = None  # the keyword of load/fetch its variants answer to (age_group, ...)
+    use_instead: str = ""  # for a dataset not read with load: what to call instead
 
     @property
     def years(self) -> list[int]:
+        """The years of its resources, in order."""
         return sorted({r.year for r in self.resources})
 
     @property
     def variants(self) -> list[str]:
+        """The values of its variant parameter, in catalogue order."""
         return list(dict.fromkeys(r.variant for r in self.resources if r.variant))
 
+    def chosen_variant(self, named: dict, variant=None, *, caller: str = "load", level_filters: bool = True):
+        """The variant a call asks for: the value of the dataset's named parameter (``age_group=``,
+        ``source_format=``, ``sheet=``, ``part=``; ``level=`` for a dataset with one file per level), or of the
+        deprecated ``variant=`` (with a ``DeprecationWarning`` naming the parameter to use instead).
+
+        Parameters
+        ----------
+        named : dict
+            the named parameters of the call, ``{"age_group": "18+", "sheet": None, ...}``
+        variant : str, optional
+            the deprecated ``variant=`` of the call
+        caller : str
+            ``"load"`` or ``"fetch"``, for the messages
+        level_filters : bool
+            whether ``level=`` also means something for a dataset whose files are not one per level (``load``
+            keeps the rows of that level; ``fetch`` has no rows to keep)
+
+        Returns
+        -------
+        str or None
+            the variant, or None when the call leaves it open (then every variant is tried in catalogue order)
+
+        Raises
+        ------
+        ArgumentError
+            for a parameter this dataset does not take, or ``variant=`` and the named parameter disagreeing.
+        """
+        param = self.variant_parameter
+        for key, value in named.items():
+            if value is None or key == param or (key == "level" and level_filters):
+                continue
+            raise ArgumentError(f"{self.name}: {caller} takes no {key}=" + self._choice_hint())
+        chosen = named.get(param) if param else None
+        if variant is not None:
+            instead = f"{param}={variant!r}" if param else (self.use_instead or "nothing: it has one file per year")
+            warn(f"{caller}(variant=...) is deprecated and will be removed in the next release; use {instead}",
+                 DeprecationWarning, stacklevel=3)
+            if chosen is not None and _normalise(str(chosen)) != _normalise(str(variant)):
+                raise ArgumentError(f"{self.name}: variant={variant!r} and {param}={chosen!r} disagree; "
+                                    f"give {param}= alone")
+            return variant
+        if chosen is None and self.use_instead:
+            raise ArgumentError(f"{self.name}: not read with {caller}(); use {self.use_instead}")
+        return chosen
+
+    def _choice_hint(self) -> str:
+        if self.variant_parameter:
+            return f" (its files differ by {self.variant_parameter}: {', '.join(self.variants)})"
+        if self.use_instead:
+            return f" (use {self.use_instead})"
+        return " (it has one file per year)"
+
     def candidates(self, year: int | None = None, variant: str | None = None) -> list[Resource]:
-        """The resources that answer a request, in the order to try them: for one year (default: every year,
-        the latest first) and one variant (default: every variant of that year, in catalogue order)."""
+        """The resources that answer a request, in the order to try them.
+
+        Parameters
+        ----------
+        year : int, optional
+            one year (default: every year, the latest first)
+        variant : str, optional
+            one variant (default: every variant of the year, in catalogue order)
+
+        Returns
+        -------
+        list of Resource
+
+        Raises
+        ------
+        ArgumentError
+            for a year or variant the dataset does not have (the message lists the ones it has);
+            ``ArgumentTypeError`` for a year that is not a whole number.
+        """
         candidates = list(self.resources)
         if year is not None:
             try:
                 year = int(year)
             except (TypeError, ValueError):
-                raise WijkstudieError(f"{self.name}: year must be a whole number, not {year!r}") from None
+                raise ArgumentTypeError(f"{self.name}: year must be a whole number, not {year!r}") from None
             candidates = [r for r in candidates if r.year == year]
             if not candidates:
-                raise WijkstudieError(f"{self.name}: no year {year}; available: {_years_text(self.years)}")
+                raise ArgumentError(f"{self.name}: no year {year}; available: {_years_text(self.years)}")
         if variant is not None:
             wanted = _normalise(str(variant))
             matching = [r for r in candidates if r.variant and _normalise(r.variant) == wanted]
             if not matching:
                 options = list(dict.fromkeys(r.variant for r in candidates if r.variant)) or ["none"]
                 shown = options if len(options) <= 12 else options[:12] + [f"... ({len(options)} in all)"]
-                raise WijkstudieError(
-                    f"{self.name}: no variant {variant!r}" + (f" for {year}" if year is not None else "")
-                    + f"; available: {', '.join(shown)}")
+                raise ArgumentError(
+                    f"{self.name}: no {self.variant_parameter or 'variant'} {variant!r}"
+                    + (f" for {year}" if year is not None else "") + f"; available: {', '.join(shown)}")
             candidates = matching
         return sorted(candidates, key=lambda r: -r.year)  # stable: catalogue order within a year
 
     def resource(self, year: int | None = None, variant: str | None = None) -> Resource:
-        """The first resource for a year (default: the latest) and variant (default: the first listed)."""
+        """The first resource for a year and variant.
+
+        Parameters
+        ----------
+        year : int, optional
+            the year (default: the latest)
+        variant : str, optional
+            the variant (default: the first listed)
+
+        Returns
+        -------
+        Resource
+
+        Raises
+        ------
+        ArgumentError
+            for a year or variant the dataset does not have.
+        """
         return self.candidates(year, variant)[0]
 
 
@@ -208,27 +311,77 @@ def _catalogue(path: Path = CATALOGUE_FILE) -> dict[str, Dataset]:
             resources=tuple(sorted(resources, key=lambda r: r.year)),
             mirror_folder=folder,
             measurement=dict(entry.get("measurement", {})),
+            variant_parameter=entry.get("variant_parameter"),
+            use_instead=entry.get("use_instead", ""),
         )
+        _check_parameter(datasets[name])
     return datasets
 
 
+def _check_parameter(dataset: Dataset) -> None:
+    """A dataset with variants names the parameter they answer to (or what to use instead of load)."""
+    param = dataset.variant_parameter
+    if param is not None and param not in VARIANT_PARAMETERS:
+        raise DataFormatError(f"catalogue.yaml: {dataset.name}: variant_parameter must be one of "
+                              f"{', '.join(VARIANT_PARAMETERS)}, not {param!r}")
+    if dataset.variants and param is None and not dataset.use_instead:
+        raise DataFormatError(f"catalogue.yaml: {dataset.name} has variants ({', '.join(dataset.variants[:3])}) but "
+                              "no variant_parameter naming the argument that chooses them")
+
+
 def datasets() -> dict[str, Dataset]:
+    """Every dataset of the catalogue.
+
+    Returns
+    -------
+    dict
+        name -> ``Dataset``, in catalogue order
+    """
     return _catalogue()
 
 
 def get_dataset(name: str) -> Dataset:
+    """One dataset of the catalogue, its name matched forgivingly (case, spaces, dashes and underscores).
+
+    Parameters
+    ----------
+    name : str
+        a catalogue name
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    ArgumentError
+        for an unknown name (listing the known ones); ``ArgumentTypeError`` for a name that is not a text.
+    """
     if not isinstance(name, str) or not name.strip():
-        raise WijkstudieError(f"a dataset name is a text such as 'kwb', not {name!r}; available: "
+        raise ArgumentTypeError(f"a dataset name is a text such as 'kwb', not {name!r}; available: "
                               f"{', '.join(datasets())}")
     wanted = _normalise(name)
     for key, dataset in datasets().items():
         if _normalise(key) == wanted:
             return dataset
-    raise WijkstudieError(f"unknown dataset {name!r}; available: {', '.join(datasets())}")
+    raise ArgumentError(f"unknown dataset {name!r}; available: {', '.join(datasets())}")
 
 
 def list_datasets() -> pd.DataFrame:
-    """One row per dataset: name, title, publisher, licence, years, levels, variants."""
+    """The catalogue: one row per dataset.
+
+    Returns
+    -------
+    DataFrame
+        indexed by name: title, publisher, licence, years, levels, ``parameter`` (the keyword argument of ``load``
+        that chooses among a year's files, e.g. ``age_group=``) and its values (``variants``)
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> ws.list_datasets().loc["rivm-gezondheid", "parameter"]
+    'age_group='
+    """
     rows = []
     for d in datasets().values():
         variants = d.variants
@@ -239,13 +392,38 @@ def list_datasets() -> pd.DataFrame:
             "licence": d.licence,
             "years": _years_text(d.years),
             "levels": ", ".join(d.levels),
+            "parameter": f"{d.variant_parameter}=" if d.variant_parameter else (
+                d.use_instead.split("(")[0] + "()" if d.use_instead else ""),
             "variants": ", ".join(variants) if len(variants) <= 6 else f"{len(variants)} (see describe)",
         })
     return pd.DataFrame(rows).set_index("name")
 
 
 def describe(name: str) -> str:
-    """A readable description of one dataset: what it is, who publishes it, years, and where files come from."""
+    """A readable description of one dataset: what it is, who publishes it under which licence, its years and
+    levels, the parameter that chooses among its files, and where every file comes from.
+
+    Parameters
+    ----------
+    name : str
+        a catalogue name, matched forgivingly ("RIVM gezondheid")
+
+    Returns
+    -------
+    str
+        several lines of text
+
+    Raises
+    ------
+    ArgumentError
+        for an unknown name.
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> print(ws.describe("kwb").splitlines()[0])
+    kwb: Kerncijfers wijken en buurten (Key figures for districts and neighbourhoods)
+    """
     d = get_dataset(name)
     lines = [
         f"{d.name}: {d.title}" + (f" ({d.title_en})" if d.title_en else ""),
@@ -256,13 +434,19 @@ def describe(name: str) -> str:
         f"  years:       {_years_text(d.years)}",
         f"  homepage:    {d.homepage}",
     ]
+    if d.variant_parameter:
+        lines.append(f"  choose with: {d.variant_parameter}= ({', '.join(d.variants)}; without it the first that "
+                     "can be had, in this order)")
+    if d.use_instead:
+        lines.append(f"  read with:   {d.use_instead}")
     if d.notes:
         lines.append(f"  notes:       {d.notes}")
     lines.append("  resources:")
     shown = d.resources if len(d.resources) <= 60 else d.resources[:3]
     for r in shown:
+        choice = f" {d.variant_parameter}={r.variant}" if d.variant_parameter else f" {r.variant}"
         lines.append(
-            f"    {r.year}" + (f" {r.variant}" if r.variant else "") + f" [{r.format}]"
+            f"    {r.year}" + (choice if r.variant else "") + f" [{r.format}]"
             + (f" division {r.division}" if r.division else "") + f": {r.where()}")
         if r.mirror_note:
             lines.append(f"      offline mirror: {r.mirror_note}")

@@ -17,15 +17,26 @@ import time
 from pathlib import Path
 
 from .catalogue import Resource
-from ..core.errors import WijkstudieError, os_reason
+from ..core.errors import ArgumentError, DataFormatError, DataNotFoundError, DownloadError, WijkstudieError, os_reason
 from ..core.paths import raw_dir
 from ..core.provenance import mirror_manifest
-from ..core.settings import settings
 from .origin import mirror_dir
 from .readers.rawfile import is_symlink_loop, open_raw
 
 
 def file_sha256(path: Path) -> str:
+    """The SHA-256 hash of a file.
+
+    Parameters
+    ----------
+    path : Path
+        the file
+
+    Returns
+    -------
+    str
+        hexadecimal
+    """
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -38,8 +49,21 @@ _SWEPT: set = set()         # folders already swept in this session
 
 
 def sweep(folder: Path, older_than: float = STALE_TEMP_SECONDS) -> int:
-    """Remove temporary files that killed loads and downloads left in ``folder`` (once per session); returns
-    how many were removed. Files younger than ``older_than`` seconds may belong to a load still running."""
+    """Remove temporary files that killed loads and downloads left in a folder (once per session). Files younger than
+    ``older_than`` seconds may belong to a load still running and are kept.
+
+    Parameters
+    ----------
+    folder : Path
+        the folder
+    older_than : float
+        seconds
+
+    Returns
+    -------
+    int
+        how many were removed
+    """
     if str(folder) in _SWEPT:
         return 0
     _SWEPT.add(str(folder))
@@ -68,17 +92,44 @@ def _not_a_folder(path: Path) -> str:
 
 
 def verify(path: Path, resource: Resource) -> None:
-    """Check a publisher's file against its known hash (a synthetic stand-in is not the publisher's file)."""
+    """Check a publisher's file against the hash the catalogue pins (a synthetic stand-in is not the publisher's file
+    and is not checked).
+
+    Parameters
+    ----------
+    path : Path
+        the file
+    resource : Resource
+        its catalogue entry
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    DataFormatError
+        for a hash mismatch: the file changed or is damaged.
+    """
     if resource.sha256 and (mirror_manifest(path) or {}).get("data_kind") == "synthetic":
         return
     if resource.sha256 and (actual := file_sha256(path)) != resource.sha256:
-        raise WijkstudieError(f"{path.name}: hash mismatch for {resource.label} (expected "
+        raise DataFormatError(f"{path.name}: hash mismatch for {resource.label} (expected "
                               f"{resource.sha256[:12]}..., got {actual[:12]}...); the file changed or is damaged")
 
 
 def local_path(resource: Resource) -> Path | None:
-    """Where the resource's file already lies here (the mirror, or the cache folder), or None: nothing is
-    downloaded."""
+    """Where a resource's file already lies here (the mirror, or the cache folder); nothing is downloaded.
+
+    Parameters
+    ----------
+    resource : Resource
+        a catalogue resource
+
+    Returns
+    -------
+    Path or None
+    """
     mirror = mirror_dir()
     if mirror is not None:
         path = mirror / resource.mirror if resource.mirror else None
@@ -88,15 +139,39 @@ def local_path(resource: Resource) -> Path | None:
 
 
 def fetch_resource(resource: Resource, progress: bool = True) -> Path:
+    """A resource's raw file: read in place from the mirror, or from the cache folder, downloaded there first when
+    missing (to a temporary file, checked, then moved into place).
+
+    Parameters
+    ----------
+    resource : Resource
+        a catalogue resource
+    progress : bool
+        show a progress bar while downloading
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    DataNotFoundError
+        for a file that is not in the mirror, a mirror setting that is no folder, or a file that can only be
+        downloaded by hand.
+    DownloadError
+        for a failed or refused download (an error page, a hash mismatch, no network).
+    ArgumentError
+        for a cache folder that cannot be written.
+    """
     mirror = mirror_dir(ensure=True)
     if mirror is not None:
         if not mirror.is_dir():
-            raise WijkstudieError(f"WIJKSTUDIE_MIRROR={mirror}: {_not_a_folder(mirror)}")
+            raise DataNotFoundError(f"WIJKSTUDIE_MIRROR={mirror}: {_not_a_folder(mirror)}")
         path = mirror / resource.mirror if resource.mirror else None
         if path is not None and (path.is_dir() or is_symlink_loop(path)):
             open_raw(path)  # names the folder or the loop
         if path is None or not path.is_file():
-            raise WijkstudieError(f"{resource.label} is not in the mirror {mirror} "
+            raise DataNotFoundError(f"{resource.label} is not in the mirror {mirror} "
                                   f"(looked for {resource.mirror or 'a mirror path'}); unset WIJKSTUDIE_MIRROR "
                                   "to download it from the publisher")
         verify(path, resource)
@@ -106,14 +181,14 @@ def fetch_resource(resource: Resource, progress: bool = True) -> Path:
         verify(target, resource)
         return target
     if resource.access == "manual":
-        raise WijkstudieError(f"{resource.label} cannot be downloaded automatically. {resource.source['manual']}; "
+        raise DataNotFoundError(f"{resource.label} cannot be downloaded automatically. {resource.source['manual']}; "
                               f"save it as {target}")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         sweep(target.parent)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{resource.file}.", suffix=".part", dir=target.parent)
     except OSError as exc:
-        raise WijkstudieError(f"cannot download {resource.label} into {target.parent} (setting data_dir, "
+        raise ArgumentError(f"cannot download {resource.label} into {target.parent} (setting data_dir, "
                               f"WIJKSTUDIE_DATA_DIR): {os_reason(exc)}") from None
     os.close(fd)
     tmp = Path(tmp_name)
@@ -129,9 +204,9 @@ def fetch_resource(resource: Resource, progress: bool = True) -> Path:
         verify(tmp, resource)
         os.replace(tmp, target)
     except WijkstudieError as exc:
-        raise WijkstudieError(str(exc).replace(tmp.name, f"download of {resource.file}")) from None
+        raise DownloadError(str(exc).replace(tmp.name, f"download of {resource.file}")) from None
     except Exception as exc:
-        raise WijkstudieError(f"{resource.file}: download failed ({type(exc).__name__}: "
+        raise DownloadError(f"{resource.file}: download failed ({type(exc).__name__}: "
                               f"{' '.join(str(exc).split())[:160]})") from None
     finally:
         tmp.unlink(missing_ok=True)
@@ -174,7 +249,7 @@ def _download_wfs(url: str, type_name: str, dest: Path, progress: bool) -> None:
                 break
             start += WFS_PAGE
     if not features:
-        raise WijkstudieError(f"{dest.name}: the WFS layer {type_name} returned no features")
+        raise DownloadError(f"{dest.name}: the WFS layer {type_name} returned no features")
     collection = {"type": "FeatureCollection", "features": features}
     dest.write_text(json.dumps(collection), encoding="utf-8")
 

@@ -29,18 +29,21 @@ that column (``area_regression(..., cluster="source_code_2020")``).
 
 from __future__ import annotations
 
+from copy import deepcopy
+from warnings import warn
+
 import numpy as np
 import pandas as pd
 
 from . import variables as vardict
 from .catalogue import get_dataset
 from .download import fetch_resource
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentError, MissingRecordError, WijkstudieError
 from ..core.optional import optional
 from .reading import finish_table, read_table, whole
 from ..core.provenance import attach, provenance_of
 from .readers.common import Hints
-from .reports import HarmonisationReport, LevelReport
+from .reports import ATTR, HarmonisationReport, LevelReport
 
 CROSSWALK = "grenswijzigen"
 CROSSWALK_LEVELS = ("gemeente", "wijk")
@@ -51,13 +54,24 @@ SOURCE_PREFIX = "source_code_"
 
 
 def source_column(from_division: int) -> str:
-    """The name of the column that holds each new area's main source area: ``source_code_2020``."""
+    """The name of the column that holds each new area's main source area.
+
+    Parameters
+    ----------
+    from_division : int
+        the division the table was moved from
+
+    Returns
+    -------
+    str
+        e.g. ``"source_code_2020"``
+    """
     return f"{SOURCE_PREFIX}{int(from_division)}"
 
 
 # --- the crosswalk ----------------------------------------------------------------------------------------
 
-def crosswalk(level: str, from_division: int, to_division: int, kind: str = "addresses") -> pd.DataFrame:
+def crosswalk(level: str, from_division: int, to_division: int, *, kind: str = "addresses") -> pd.DataFrame:
     """The address counts linking the areas of two divisions (the grenswijzigen matrices).
 
     Parameters
@@ -78,17 +92,24 @@ def crosswalk(level: str, from_division: int, to_division: int, kind: str = "add
 
     Raises
     ------
-    WijkstudieError
-        for another level or kind, a year outside 2016-2024, or a matrix that cannot be had.
+    ArgumentError
+        for another level or kind, or a year outside 2016-2024; ``DataNotFoundError`` or ``DownloadError`` for a
+        matrix that cannot be had.
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> links = ws.crosswalk("wijk", 2020, 2024)  # doctest: +SKIP
+    >>> merged = links.groupby("to_code")["from_code"].nunique().gt(1).sum()  # doctest: +SKIP
     """
     if level not in CROSSWALK_LEVELS:
-        raise WijkstudieError(f"crosswalk: level must be one of {', '.join(CROSSWALK_LEVELS)}, not {level!r}")
+        raise ArgumentError(f"crosswalk: level must be one of {', '.join(CROSSWALK_LEVELS)}, not {level!r}")
     if kind not in KINDS:
-        raise WijkstudieError(f"crosswalk: kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        raise ArgumentError(f"crosswalk: kind must be one of {', '.join(KINDS)}, not {kind!r}")
     first, last = CROSSWALK_YEARS
     for year in (from_division, to_division):
         if not first <= int(year) <= last:
-            raise WijkstudieError(f"crosswalk: the grenswijzigen matrices cover the divisions {first}-{last}, "
+            raise ArgumentError(f"crosswalk: the grenswijzigen matrices cover the divisions {first}-{last}, "
                                   f"not {year}")
     if from_division == to_division:
         return pd.DataFrame({"from_code": pd.Series(dtype="string"), "to_code": pd.Series(dtype="string"),
@@ -104,8 +125,21 @@ def crosswalk(level: str, from_division: int, to_division: int, kind: str = "add
 
 
 def division_addresses(level: str, year: int) -> pd.Series | None:
-    """The number of addresses of every gemeente or wijk with addresses in a division (from the postcode
-    matrices of grenswijzigen, 2017-2024), indexed by code; None where they are not available."""
+    """The number of addresses of every gemeente or wijk with addresses in a division (from the postcode matrices of
+    grenswijzigen, 2017-2024).
+
+    Parameters
+    ----------
+    level : str
+        ``"gemeente"`` or ``"wijk"``
+    year : int
+        the division year
+
+    Returns
+    -------
+    Series or None
+        addresses by code; None where the matrices are not available
+    """
     if level not in CROSSWALK_LEVELS or not CROSSWALK_YEARS[0] < int(year) <= CROSSWALK_YEARS[1]:
         return None
     try:
@@ -116,7 +150,20 @@ def division_addresses(level: str, year: int) -> pd.Series | None:
 
 
 def division_codes(level: str, year: int) -> set | None:
-    """The codes of every gemeente or wijk with addresses in a division, or None where not available."""
+    """The codes of every gemeente or wijk with addresses in a division.
+
+    Parameters
+    ----------
+    level : str
+        ``"gemeente"`` or ``"wijk"``
+    year : int
+        the division year
+
+    Returns
+    -------
+    set or None
+        None where the postcode matrices are not available
+    """
     addresses = division_addresses(level, year)
     return None if addresses is None else set(addresses.index)
 
@@ -132,7 +179,7 @@ def _resource_table(dataset: str, year: int, variant: str | None = None) -> pd.D
 
 # --- harmonising --------------------------------------------------------------------------------------------
 
-def harmonise(table: pd.DataFrame, to_division: int, weights: str | None = None, kind: str = "addresses",
+def harmonise(table: pd.DataFrame, to_division: int, *, weights: str | None = None, kind: str = "addresses",
               tolerance: float = 0.01, boundaries: tuple | None = None) -> pd.DataFrame:
     """The table moved onto the regional division of ``to_division``.
 
@@ -161,31 +208,40 @@ def harmonise(table: pd.DataFrame, to_division: int, weights: str | None = None,
         the harmonised table (``division_year`` = ``to_division``; a column ``harmonised`` is True for areas
         computed from several parts or under a new code; when the table moved, a column
         ``source_code_<from division>`` (string) holds the old area that gave each new area most of its
-        addresses, its own code for the land row and unchanged areas). ``harmonisation_report(result)`` (also in ``wijkstudie.report(result)``) says how many areas
-        were unchanged, recoded, merged, split or not mapped, how many new areas share their source area with
-        another, and how much of the population moved. Its provenance joins the table's and the crosswalk's.
+        addresses, its own code for the land row and unchanged areas). ``wijkstudie.report(result)`` shows
+        the harmonisation (``.harmonisation``): how many areas were unchanged, recoded, merged, split or not
+        mapped, how many new areas share their source area with another, and how much of the population moved.
+        Its provenance joins the table's and the crosswalk's.
 
     Raises
     ------
-    WijkstudieError
+    ArgumentError
         for a table without division or codes, a division outside 2016-2024, duplicate codes, or areas that
-        are not CBS areas (Rotterdam's or Amsterdam's own).
+        are not CBS areas (Rotterdam's or Amsterdam's own); ``DataNotFoundError`` or ``DownloadError`` when the
+        crosswalk matrices cannot be had. All are ``WijkstudieError``.
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> rivm = ws.load("rivm-gezondheid", year=2020, level="gemeente", age_group="18+")  # doctest: +SKIP
+    >>> rivm22 = ws.harmonise(rivm, to_division=2022)  # doctest: +SKIP
+    >>> ws.report(rivm22).harmonisation.to_frame()  # doctest: +SKIP
     """
     to_division = whole(to_division, "to_division")
     if not 0 <= tolerance < 1:
-        raise WijkstudieError(f"harmonise: tolerance is a share of addresses from 0 up to 1, not {tolerance}")
+        raise ArgumentError(f"harmonise: tolerance is a share of addresses from 0 up to 1, not {tolerance}")
     for col in ("region_code", "level", "division_year"):
         if col not in table:
-            raise WijkstudieError(f"harmonise: the table has no column {col!r}"
+            raise ArgumentError(f"harmonise: the table has no column {col!r}"
                                   + ("; it does not say which division its codes belong to"
                                      if col == "division_year" else ""))
     divisions = sorted({int(v) for v in table["division_year"].dropna()})
     if len(divisions) != 1:
-        raise WijkstudieError(f"harmonise: the table mixes divisions {divisions}; harmonise each part on its own")
+        raise ArgumentError(f"harmonise: the table mixes divisions {divisions}; harmonise each part on its own")
     from_division = divisions[0]
     other = sorted(set(table["level"].dropna()) - {"land", "gemeente", "wijk", "buurt"})
     if other:
-        raise WijkstudieError(f"harmonise: {', '.join(other)} areas are not CBS areas and have no crosswalk; "
+        raise ArgumentError(f"harmonise: {', '.join(other)} areas are not CBS areas and have no crosswalk; "
                               "select the gemeente, wijk or buurt rows")
     report = HarmonisationReport(from_division, to_division)
     parts, crosswalks = [], []
@@ -193,8 +249,8 @@ def harmonise(table: pd.DataFrame, to_division: int, weights: str | None = None,
         rows = rows.reset_index(drop=True)
         duplicated = rows["region_code"].duplicated()
         if duplicated.any():
-            raise WijkstudieError(f"harmonise: {int(duplicated.sum())} {level} codes occur more than once (e.g. "
-                                  f"{rows.loc[duplicated, 'region_code'].iloc[0]}); keep one year and one variant")
+            raise ArgumentError(f"harmonise: {int(duplicated.sum())} {level} codes occur more than once (e.g. "
+                                  f"{rows.loc[duplicated, 'region_code'].iloc[0]}); keep one year and one age group")
         if from_division == to_division:
             parts.append(rows.assign(harmonised=False))
             continue
@@ -223,11 +279,55 @@ def harmonise(table: pd.DataFrame, to_division: int, weights: str | None = None,
 
 
 def harmonisation_report(table: pd.DataFrame) -> HarmonisationReport:
-    """The HarmonisationReport of a table returned by ``harmonise`` (or ``load(..., division=...)``)."""
-    data = table.attrs.get("harmonisation") or (table.attrs.get("wijkstudie") or {}).get("harmonisation")
+    """Deprecated: ``wijkstudie.report(table).harmonisation``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        a table returned by ``harmonise`` (or ``load(..., division=...)``)
+
+    Returns
+    -------
+    HarmonisationReport
+        what moved between the divisions, per level
+
+    Raises
+    ------
+    MissingRecordError
+        when the table was not harmonised, or an operation dropped its report.
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> ws.report(table).harmonisation  # doctest: +SKIP
+    """
+    warn("harmonisation_report(table) is deprecated and will be removed in the next release; use "
+         "wijkstudie.report(table).harmonisation", DeprecationWarning, stacklevel=2)
+    return harmonisation_of(table)
+
+
+def harmonisation_of(table: pd.DataFrame) -> HarmonisationReport:
+    """The HarmonisationReport of a harmonised table (``wijkstudie.report(table).harmonisation``).
+
+    Parameters
+    ----------
+    table : DataFrame
+        a table returned by ``harmonise`` (or ``load(..., division=...)``)
+
+    Returns
+    -------
+    HarmonisationReport
+        what moved between the divisions, per level
+
+    Raises
+    ------
+    MissingRecordError
+        when the table was not harmonised, or an operation dropped its report.
+    """
+    data = (table.attrs.get(ATTR) or {}).get("harmonisation")
     if not data:
-        raise WijkstudieError("this table carries no harmonisation report (it was not harmonised, or an operation "
-                              "dropped the report: ask harmonise's result itself)")
+        raise MissingRecordError("this table carries no harmonisation report (it was not harmonised, or an operation "
+                                 "dropped the report: ask harmonise's result itself)")
     return HarmonisationReport.from_dict(data)
 
 
@@ -237,17 +337,14 @@ def _carry_provenance(source: pd.DataFrame, result: pd.DataFrame, report: Harmon
     the crosswalk matrices used (whose non-commercial licence figure captions then cite)."""
     from ..core.provenance import combine
 
-    info = dict(source.attrs.get("wijkstudie") or {})
-    if info:
-        info.update(division=report.to_division, rows=len(result), harmonisation=report.to_dict())
-        info["variables"] = {n: int(result[n].notna().sum()) for n in info.get("variables", {}) if n in result}
-        if "level" in result:
-            counts = result["level"].value_counts()
-            info["levels"] = {lv: int(counts[lv]) for lv in ("land", "gemeente", "wijk", "buurt") if lv in counts}
-    attrs = {k: v for k, v in source.attrs.items() if k not in ("wijkstudie", "provenance")}
-    attrs["harmonisation"] = report.to_dict()
-    if info:
-        attrs["wijkstudie"] = info
+    info = deepcopy(source.attrs.get(ATTR) or {})  # a table not loaded by wijkstudie gets a report of its own
+    info.update(division=report.to_division, rows=len(result), harmonisation=report.to_dict())
+    info["variables"] = {n: int(result[n].notna().sum()) for n in info.get("variables", {}) if n in result}
+    if "level" in result:
+        counts = result["level"].value_counts()
+        info["levels"] = {lv: int(counts[lv]) for lv in ("land", "gemeente", "wijk", "buurt") if lv in counts}
+    attrs = {k: deepcopy(v) for k, v in source.attrs.items() if k not in (ATTR, "provenance")}
+    attrs[ATTR] = info
     result.attrs = attrs
     provenance = combine(provenance_of(source), *crosswalks) if crosswalks else provenance_of(source)
     attach(result, provenance.with_levels(result["level"].dropna().astype(str).unique()))
@@ -275,7 +372,7 @@ def _weight_of(name: str, rows: pd.DataFrame, override: str | None) -> str | Non
         if override == "addresses":
             return None
         if override not in rows:
-            raise WijkstudieError(f"harmonise: no weight column {override!r}")
+            raise ArgumentError(f"harmonise: no weight column {override!r}")
         return override
     weight = vardict.aggregation(name)[1]
     if weight in rows and rows[weight].notna().any():
@@ -284,7 +381,7 @@ def _weight_of(name: str, rows: pd.DataFrame, override: str | None) -> str | Non
 
 
 def _by_crosswalk(rows: pd.DataFrame, level: str, source: int, target: int, weights, kind, tolerance):
-    links = crosswalk(level, source, target, kind)
+    links = crosswalk(level, source, target, kind=kind)
     used = provenance_of(links)
     codes = rows["region_code"].astype("string")
     changed = set(links["from_code"])

@@ -18,7 +18,7 @@ from functools import lru_cache
 import pandas as pd
 import yaml
 
-from ..core.errors import WijkstudieError
+from ..core.errors import DataFormatError
 
 DIVISIONS_FILE = Path(__file__).resolve().parent / "divisions.yaml"
 NATIONAL_MIN_GEMEENTEN = 100
@@ -32,7 +32,18 @@ def _divisions() -> dict:
 
 
 def expected_counts(division: int | None) -> dict:
-    """{level: number of areas} for a division year, where it is known."""
+    """The number of areas per level a division holds, where it is known (``divisions.yaml``).
+
+    Parameters
+    ----------
+    division : int or None
+        the division year
+
+    Returns
+    -------
+    dict
+        level -> areas (empty when unknown)
+    """
     return dict(_divisions()["divisions"].get(division, {})) if division is not None else {}
 
 
@@ -42,12 +53,31 @@ def _gemeenten(frame: pd.DataFrame) -> int:
 
 
 def check(frame: pd.DataFrame, division: int | None, name: str) -> list[str]:
-    """Warnings about a table of the whole country that lacks areas; raises WijkstudieError when a level lacks
-    more than ``refuse_share`` of the areas its division holds (a file cut off).
+    """Warnings about a table of the whole country that lacks areas.
 
-    A table with areas in ``NATIONAL_MIN_GEMEENTEN`` or more gemeenten is checked level by level. A table with
-    the land row but fewer gemeenten is a municipal extract or a file cut off early: it gets a warning that
-    says which. Other tables (an extract without the land row) are not checked."""
+    A table with areas in ``NATIONAL_MIN_GEMEENTEN`` or more gemeenten is checked level by level against its
+    division. A table with the land row but fewer gemeenten is a municipal extract or a file cut off early: it gets
+    a warning that says which. Other tables (an extract without the land row) are not checked.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        a canonical table
+    division : int or None
+        its division year
+    name : str
+        the file name, for the messages
+
+    Returns
+    -------
+    list of str
+        the warnings
+
+    Raises
+    ------
+    DataFormatError
+        when a level lacks more than ``refuse_share`` of the areas its division holds (a file cut off).
+    """
     if "level" not in frame or "region_code" not in frame:
         return []
     expected = expected_counts(division)
@@ -65,7 +95,7 @@ def check(frame: pd.DataFrame, division: int | None, name: str) -> list[str]:
             continue  # a table of gemeenten and wijken need not have buurten, nor boundaries of wijken gemeenten
         missing = count - present
         if missing > refuse * count:
-            raise WijkstudieError(
+            raise DataFormatError(
                 f"{name}: holds {present:,} of the {count:,} {PLURAL[level]} of division {division}: "
                 f"{missing:,} are missing, so the file looks cut off or filtered (download it again, or load "
                 "it with refresh=True after replacing it)")
@@ -82,8 +112,25 @@ KEY_COLUMNS = ("region_code", "level", "year", "age_group")
 
 
 def duplicates(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str]]:
-    """The table with identical repeats of an area dropped (and a warning saying how many); raises
-    WijkstudieError when an area occurs twice with different values."""
+    """The table with identical repeats of an area dropped, and a warning saying how many.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        a canonical table
+    name : str
+        the file name, for the messages
+
+    Returns
+    -------
+    tuple
+        ``(table, warnings)``
+
+    Raises
+    ------
+    DataFormatError
+        when an area occurs twice with different values.
+    """
     if "region_code" not in frame:
         return frame, []
     key = [c for c in KEY_COLUMNS if c in frame]
@@ -98,7 +145,7 @@ def duplicates(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str]]
     codes = sorted(set(frame.loc[repeated, "region_code"]))
     if conflicting.any():
         bad = sorted(set(comparable.loc[conflicting, "region_code"]))
-        raise WijkstudieError(f"{name}: {len(bad)} region code(s) occur more than once with different values "
+        raise DataFormatError(f"{name}: {len(bad)} region code(s) occur more than once with different values "
                               f"(e.g. {', '.join(bad[:3])}): the file is ambiguous; remove the repeats")
     dropped = frame.duplicated(subset=key, keep="first") & frame["region_code"].notna()
     text = (f"{int(dropped.sum())} repeated row(s) of {len(codes)} area(s) dropped (e.g. {', '.join(codes[:3])}): "

@@ -2,52 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from copy import deepcopy
 
 import numpy as np
 import pandas as pd
 
 from .codes import levels_of
-from ..core.errors import WijkstudieError
-from .harmonise import harmonisation_report, harmonise
+from ..core.errors import ArgumentError, WijkstudieError
+from .harmonise import harmonise
+from .reports import ATTR, EXAMPLES, JOINS, JoinReport, report as table_report
 from ..core.provenance import carry, provenance_of
-
-EXAMPLES = 5
-
-
-@dataclass
-class JoinReport:
-    """Matched and unmatched regions per level, with examples of the unmatched codes."""
-
-    left_name: str
-    right_name: str
-    rows: list = field(default_factory=list)  # dicts: level, matched, left_only, right_only, examples
-    notes: list = field(default_factory=list)
-
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.rows).set_index("level") if self.rows else pd.DataFrame()
-
-    @property
-    def matched(self) -> int:
-        return sum(r["matched"] for r in self.rows)
-
-    @property
-    def left_only(self) -> int:
-        return sum(r["left_only"] for r in self.rows)
-
-    @property
-    def right_only(self) -> int:
-        return sum(r["right_only"] for r in self.rows)
-
-    def __str__(self) -> str:
-        lines = [f"join {self.left_name} x {self.right_name}: {self.matched} matched, "
-                 f"{self.left_only} only in {self.left_name}, {self.right_only} only in {self.right_name}"]
-        for r in self.rows:
-            lines.append(f"  {r['level']}: {r['matched']} matched, {r['left_only']} / {r['right_only']} unmatched"
-                         + (f" (e.g. {r['left_examples']} / {r['right_examples']})"
-                            if r["left_only"] or r["right_only"] else ""))
-        lines += [f"  note: {n}" for n in self.notes]
-        return "\n".join(lines)
 
 
 def _name(frame: pd.DataFrame, default: str) -> str:
@@ -55,7 +19,7 @@ def _name(frame: pd.DataFrame, default: str) -> str:
     return " + ".join(s.label() for s in provenance.sources) or default
 
 
-def join_regions(left: pd.DataFrame, right: pd.DataFrame, on: str = "region_code", how: str = "inner",
+def join_regions(left: pd.DataFrame, right: pd.DataFrame, *, on: str = "region_code", how: str = "inner",
                  suffixes=("", "_right"), harmonise: bool = True) -> tuple[pd.DataFrame, JoinReport]:
     """Join two region tables on their codes, and say what matched and what did not.
 
@@ -78,25 +42,35 @@ def join_regions(left: pd.DataFrame, right: pd.DataFrame, on: str = "region_code
     Returns
     -------
     (DataFrame, JoinReport)
-        the joined table, with the combined provenance of both; the report counts per level the regions
-        found in both, only left and only right, with examples, and what was harmonised. Nothing is dropped
-        silently.
+        the joined table, with the combined provenance of both and a report (``wijkstudie.report(joined)``): the
+        left table's load report and every join that made the table, this one last. The ``JoinReport`` counts per
+        level the regions found in both, only left and only right, with examples, and what was harmonised.
+        Nothing is dropped silently.
 
     Raises
     ------
-    WijkstudieError
-        for a missing code column or duplicate codes on either side.
+    ArgumentError
+        (a ``ValueError`` and ``WijkstudieError``) for a missing code column or duplicate codes on either side.
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> wijken = ws.load("cbs-wijken", year=2024)  # doctest: +SKIP
+    >>> kwb = ws.load("kwb", year=2022, level="wijk")  # doctest: +SKIP
+    >>> joined, matches = ws.join_regions(wijken, kwb, how="left")  # doctest: +SKIP
+    >>> print(matches)  # doctest: +SKIP
+    >>> print(ws.report(joined))  # the wijken's load report and this join  # doctest: +SKIP
     """
     notes = []
     if harmonise:
         left, right, notes = _onto_one_division(left, right)
     for frame, side in ((left, "left"), (right, "right")):
         if on not in frame:
-            raise WijkstudieError(f"join_regions: the {side} table has no column {on!r}")
+            raise ArgumentError(f"join_regions: the {side} table has no column {on!r}")
         if frame[on].duplicated().any():
             dups = frame.loc[frame[on].duplicated(), on].head(3).tolist()
-            raise WijkstudieError(f"join_regions: the {side} table has duplicate {on} values (e.g. {dups}); "
-                                  "filter it to one year / variant first")
+            raise ArgumentError(f"join_regions: the {side} table has duplicate {on} values (e.g. {dups}); "
+                                  "filter it to one year / age group first")
     left_codes, right_codes = set(left[on].dropna()), set(right[on].dropna())
     report = JoinReport(_name(left, "left"), _name(right, "right"))
     codes = pd.Series(sorted(left_codes | right_codes), dtype="string")
@@ -134,7 +108,8 @@ def join_regions(left: pd.DataFrame, right: pd.DataFrame, on: str = "region_code
         import geopandas as gpd
 
         joined = gpd.GeoDataFrame(joined, geometry="geometry", crs=left.crs)
-    joined.attrs = {"join_report": str(report)}
+    joined.attrs = {ATTR: deepcopy(left.attrs[ATTR])} if ATTR in left.attrs else {}  # the left's load report
+    joined.attrs[JOINS] = list(left.attrs.get(JOINS) or []) + [report.to_dict()]  # and every join, this one last
     carry(joined, left, right)
     return joined, report
 
@@ -160,7 +135,7 @@ def _onto_one_division(left: pd.DataFrame, right: pd.DataFrame):
         moved = harmonise(moving, to_division=target)
     except WijkstudieError as exc:
         return left, right, [f"{name} could not be harmonised onto the division of {target} ({exc}); joined by code"]
-    levels = harmonisation_report(moved).levels
+    levels = table_report(moved).harmonisation.levels
     if levels and all(r.method == "codes kept" for r in levels):  # buurten without boundaries: nothing moved
         return left, right, [f"{name} not harmonised: {levels[0].notes[0]}"]
     note = f"{name} harmonised from the division of {_division(moving)} to that of {target}: " + "; ".join(
@@ -168,15 +143,42 @@ def _onto_one_division(left: pd.DataFrame, right: pd.DataFrame):
     return (left, moved, [note]) if move_right else (moved, right, [note])
 
 
-def weighted_mean_by(frame: pd.DataFrame, value: str, weight: str, by: str) -> pd.DataFrame:
-    """Weighted mean of ``value`` per group ``by``, using rows where both value and weight are known.
+def weighted_mean_by(frame: pd.DataFrame, value: str, weight: str, *, by: str) -> pd.DataFrame:
+    """The weighted mean of a column per group, over the rows where both the value and the weight are known.
 
-    Returns one row per group: ``value`` (the weighted mean), ``weight`` (sum of weights used) and ``n``
-    (rows used).
+    Parameters
+    ----------
+    frame : DataFrame
+        the table
+    value : str
+        the column to average
+    weight : str
+        the weight column (rows with a weight of 0 or less are left out)
+    by : str
+        the group column
+
+    Returns
+    -------
+    DataFrame
+        one row per group: ``value`` (the weighted mean), ``weight`` (the sum of the weights used) and ``n`` (the
+        rows used)
+
+    Raises
+    ------
+    ArgumentError
+        for a column the table lacks.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import wijkstudie as ws
+    >>> frame = pd.DataFrame({"g": ["a", "a"], "v": [10.0, 20.0], "w": [1.0, 3.0]})
+    >>> float(ws.weighted_mean_by(frame, "v", "w", by="g").loc["a", "v"])
+    17.5
     """
     for col in (value, weight, by):
         if col not in frame:
-            raise WijkstudieError(f"weighted_mean_by: no column {col!r}")
+            raise ArgumentError(f"weighted_mean_by: no column {col!r}")
     usable = frame[frame[value].notna() & frame[weight].notna() & (frame[weight] > 0)]
     product = usable[value].astype(float) * usable[weight].astype(float)
     grouped = pd.DataFrame({"p": product, "w": usable[weight].astype(float), by: usable[by]}).groupby(by)

@@ -10,9 +10,9 @@ import pandas as pd
 
 from . import variables as vardict
 from .catalogue import datasets, get_dataset
-from .download import fetch_resource
+from .download import fetch_resource, local_path
 from .origin import mirror_dir
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentError, DataFormatError, WijkstudieError
 from .reading import finish_table, read_table, whole
 from .readers.common import Hints
 from .readers.rotterdam import link_to_cbs
@@ -20,20 +20,32 @@ from .reports import LEVELS, WijkstudieWarning
 from .readers.tidy import Identification
 
 ROTTERDAM_LINK_YEAR = 2024  # the CBS wijken whose names Rotterdam's gebieden are matched to
+LATEST_AVAILABLE = "latest-available"  # year= for the latest year that can be had here
 
 
-def fetch(name: str, year: int | None = None, variant: str | None = None, progress: bool = True) -> Path:
+def fetch(name: str, year: int | None = None, *, age_group: str | None = None, source_format: str | None = None,
+          sheet: str | None = None, part: str | None = None, level: str | None = None, progress: bool = True,
+          variant: str | None = None) -> Path:
     """Make sure the raw file of a dataset is available locally (download once) and return its path.
 
     Parameters
     ----------
     name : str
-        a catalogue name
-    year, variant : optional
-        without them the candidates are tried as ``load`` tries them: the latest year first, the variants in
-        catalogue order
+        a catalogue name (``wijkstudie.list_datasets()``)
+    year : int or "latest-available", optional
+        the reference year; without it the latest year the catalogue lists (on every machine the same),
+        ``"latest-available"`` for the latest that can be had here (see ``load``)
+    age_group, source_format, sheet, part, level : str, optional
+        which of the year's files, for a dataset whose files differ by one of these (``wijkstudie.describe(name)``
+        says which): RIVM ``age_group="18+"``, ``"65+"`` or ``"18-64"``; KWB ``source_format="workbook"`` or
+        ``"open-data"``; Rotterdam ``sheet="wijkprofiel"`` or ``"context"``; BBGA ``part="data"`` or ``"metadata"``
+        (KWB codebook ``"properties"`` or ``"tableinfo"``); Leefbaarometer ``level="wijk"`` or ``"buurt"``.
+        Without it the files are tried in catalogue order
     progress : bool
         show a progress bar while downloading
+    variant : str, optional
+        deprecated: the named parameter above that the dataset's files answer to (a ``DeprecationWarning`` names
+        it); kept for one release
 
     Returns
     -------
@@ -42,18 +54,53 @@ def fetch(name: str, year: int | None = None, variant: str | None = None, progre
 
     Raises
     ------
-    WijkstudieError
-        naming what could not be had and why (not in the mirror, a failed or refused download).
+    ArgumentError
+        an unknown name, year or value of the named parameter, or a parameter the dataset does not take.
+    DataNotFoundError
+        a file that is not in the mirror and cannot be downloaded here (without ``year``: naming the years that
+        can be had here).
+    DownloadError
+        a failed or refused download.
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> path = ws.fetch("rivm-gezondheid", year=2020, age_group="18+")  # doctest: +SKIP
     """
     dataset = get_dataset(name)
-    candidates = dataset.candidates(whole(year, "year"), variant)
-    if len(candidates) == 1:
-        return fetch_resource(candidates[0], progress=progress)
-    return _first_available(dataset, candidates)[1]
+    chosen = dataset.chosen_variant(dict(age_group=age_group, source_format=source_format, sheet=sheet, part=part,
+                                         level=level), variant, caller="fetch", level_filters=False)
+    year = _year(year)
+    candidates = _candidates(dataset, year, chosen)
+    if len(candidates) == 1 and year != LATEST_AVAILABLE:
+        try:
+            return fetch_resource(candidates[0], progress=progress)
+        except WijkstudieError as exc:
+            raise _not_here(dataset, year, chosen, [(candidates[0], exc)]) from None
+    return _first_available(dataset, candidates, year, chosen)[1]
 
 
 def fetch_all(names=None, progress: bool = True) -> dict:
-    """Pre-download every resource of the named datasets (default: all). Returns {label: path or error}."""
+    """Pre-download every resource of the named datasets.
+
+    Parameters
+    ----------
+    names : list of str, optional
+        catalogue names (default: every dataset)
+    progress : bool
+        show a progress bar while downloading
+
+    Returns
+    -------
+    dict
+        ``{resource label: path}`` for the files that could be had, ``{label: the error}`` for the others
+        (nothing is raised for a single file)
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> results = ws.fetch_all(["rivm-gezondheid"])  # doctest: +SKIP
+    """
     results = {}
     for name in names or list(datasets()):
         for resource in get_dataset(name).resources:
@@ -64,24 +111,36 @@ def fetch_all(names=None, progress: bool = True) -> dict:
     return results
 
 
-def load(name: str, year: int | None = None, level: str | None = None, variant: str | None = None,
-         all_columns: bool = False, division: int | None = None, refresh: bool = False) -> pd.DataFrame:
+def load(name: str, year: int | None = None, level: str | None = None, *, age_group: str | None = None,
+         source_format: str | None = None, sheet: str | None = None, part: str | None = None,
+         all_columns: bool = False, division: int | None = None, refresh: bool = False,
+         variant: str | None = None) -> pd.DataFrame:
     """Load a dataset by name into a tidy table with canonical column names.
 
     Parameters
     ----------
     name : str
         a catalogue name (``wijkstudie.list_datasets()``), matched forgivingly ("RIVM gezondheid")
-    year : int, optional
-        the reference year. Give it for datasets with several years: without it the latest year that can be
-        had here is used, and a warning and the load report say which. For the BBGA the edition, which holds
-        every year up to it
+    year : int or "latest-available", optional
+        the reference year (for the BBGA the edition, which holds every year up to it). Without it the latest
+        year the catalogue lists for the dataset (and the named parameter, if given): the same year on every
+        machine; when that year cannot be had here the error names the years that can. ``"latest-available"``
+        takes the latest year that can be had here (the mirror, the cache or a download) instead, and the load
+        report says which year it took
     level : str, optional
-        keep only ``land``, ``gemeente``, ``wijk``, ``buurt`` or ``gebied`` rows
-    variant : str, optional
-        a second key where a dataset has one (RIVM: ``"18+"``, ``"18-64"`` or ``"65+"``; KWB: ``"workbook"`` or
-        ``"open-data"``). Without it the variants are tried in catalogue order and the first that can be had is
-        used (the load report says which)
+        keep only ``land``, ``gemeente``, ``wijk``, ``buurt`` or ``gebied`` rows; for the Leefbaarometer, whose
+        files hold one level each, also the file to read
+    age_group : str, optional
+        RIVM (``rivm-gezondheid``): ``"18+"``, ``"65+"`` or ``"18-64"``
+    source_format : str, optional
+        KWB (``kwb``): ``"workbook"`` (the yearly workbook, short column names) or ``"open-data"`` (the CBS
+        open-data table)
+    sheet : str, optional
+        Rotterdam (``rotterdam-wijkprofiel``): ``"wijkprofiel"`` (the indices) or ``"context"`` (the register
+        context figures)
+    part : str, optional
+        Amsterdam (``amsterdam-bbga``): ``"data"`` or ``"metadata"``; the KWB codebook (``kwb-codebook``):
+        ``"properties"`` or ``"tableinfo"``
     all_columns : bool
         also keep the source's columns that are not in the variable dictionary, under their original names
     division : int, optional
@@ -89,6 +148,14 @@ def load(name: str, year: int | None = None, level: str | None = None, variant: 
         figures onto the gemeenten of 2022; the load report gets the harmonisation report
     refresh : bool
         hash and read the file again and replace its cached table (for a file changed in place)
+    variant : str, optional
+        deprecated: the named parameter above that the dataset's files answer to (a ``DeprecationWarning`` names
+        it); kept for one release. The grenswijzigen matrices are read with ``wijkstudie.crosswalk``
+
+    Without ``age_group``, ``source_format``, ``sheet`` or ``part`` a dataset's files of the year are tried in
+    catalogue order and the first that can be had is used (the load report says which); ``describe(name)`` says
+    which parameter a dataset takes. A value or parameter the dataset does not have is an error that lists the
+    ones it has.
 
     Returns
     -------
@@ -98,16 +165,76 @@ def load(name: str, year: int | None = None, level: str | None = None, variant: 
 
     Raises
     ------
-    WijkstudieError
-        one line naming the dataset or file and the problem: unknown name, year, variant or level; a file that
-        is not in the mirror or cannot be downloaded; a damaged file.
+    ArgumentError
+        (a ``ValueError``) an unknown name, year, level or value of the named parameter, or a parameter the
+        dataset does not take; ``ArgumentTypeError`` for a name that is not a text or a year that is not a whole
+        number.
+    DataNotFoundError
+        (a ``FileNotFoundError``) a file that is not in the mirror and cannot be downloaded here; without
+        ``year``, the message names the years of the dataset that can be had here.
+    DataFormatError
+        (a ``ValueError``) a damaged file, or a file that is not the one the catalogue describes.
+    DownloadError
+        (a ``ConnectionError``) a failed or refused download.
+
+    All are ``WijkstudieError`` with a one-line message naming the dataset or file and the problem.
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> rivm = ws.load("rivm-gezondheid", year=2020, level="gemeente", age_group="18+")  # doctest: +SKIP
+    >>> kwb = ws.load("kwb", year=2022, level="wijk")  # doctest: +SKIP
+    >>> print(ws.report(kwb))  # doctest: +SKIP
     """
     dataset = get_dataset(name)
-    year = whole(year, "year")
+    year = _year(year)
     division = whole(division, "division")
+    chosen = dataset.chosen_variant(dict(age_group=age_group, source_format=source_format, sheet=sheet, part=part,
+                                         level=level), variant)
     _check_level(dataset, level)
+    return _load(dataset, _candidates(dataset, year, chosen), year, level, all_columns, division, refresh, chosen)
+
+
+def _year(year):
+    """The year argument of ``load`` and ``fetch``: a whole number, None, or ``"latest-available"``."""
+    if isinstance(year, str) and year.strip().lower().replace("_", "-").replace(" ", "-") == LATEST_AVAILABLE:
+        return LATEST_AVAILABLE
+    return whole(year, "year")
+
+
+def _candidates(dataset, year, variant) -> list:
+    """The resources to try, in order: those of the year asked for; without a year those of the latest year the
+    catalogue lists (for the variant, if given); for ``"latest-available"`` every year, the latest first."""
+    if year == LATEST_AVAILABLE:
+        return dataset.candidates(None, variant)
     candidates = dataset.candidates(year, variant)
-    resource, path, tried = _first_available(dataset, candidates)
+    if year is None:
+        latest = max(r.year for r in candidates)
+        candidates = [r for r in candidates if r.year == latest]
+    return candidates
+
+
+def _not_here(dataset, year, variant, errors) -> WijkstudieError:
+    """The error for a request none of whose files can be had: the first file's error, the others tried, and when
+    no year was given, the years of the dataset (and variant) that can be had here."""
+    first = str(errors[0][1])
+    others = [r.label for r, _ in errors[1:]]
+    if others:
+        first += f" (also tried: {', '.join(others[:4])}{' ...' if len(others) > 4 else ''})"
+    if year is None:
+        latest = errors[0][0].year
+        here = sorted({r.year for r in dataset.candidates(None, variant) if local_path(r) is not None})
+        first = (f"{dataset.name}: no year given, so the catalogue's latest, {latest}, was asked for, and it cannot "
+                 f"be had here: {first}; years that can be had here: {', '.join(map(str, here)) or 'none'}"
+                 + ("; pass one of them as year=, or year='latest-available'" if here else ""))
+    elif year == LATEST_AVAILABLE:
+        first = f"{dataset.name}: year='latest-available', but no year of it can be had here: {first}"
+    return type(errors[0][1])(first)  # the first candidate's kind of error: not here, a failed download, ...
+
+
+def _load(dataset, candidates, year, level, all_columns, division, refresh, variant=None) -> pd.DataFrame:
+    """The table of the first of the candidate resources that can be had (see ``load``)."""
+    resource, path, tried = _first_available(dataset, candidates, year, variant)
     frame, meta = read_table(path, expected_format=resource.format, refresh=bool(refresh),
                              hints=Hints(resource.year, "catalogue", resource.dataset), division=resource.division)
     warnings, notes = list(meta["warnings"]), list(tried)
@@ -115,11 +242,17 @@ def load(name: str, year: int | None = None, level: str | None = None, variant: 
     if ident.years and "year" in frame:
         frame = frame[frame["year"] == resource.year]
     _check_identity(path, resource, ident)
+    asked = dataset.name + (f" ({dataset.variant_parameter}={variant})"
+                            if variant and dataset.variant_parameter else "")
     if year is None and len(dataset.years) > 1:
-        text = (f"{dataset.name}: no year given, so {resource.year} was used, the latest that can be had here "
-                f"(available in the catalogue: {', '.join(map(str, dataset.years))}); pass year= to choose")
-        notes.insert(0, text)
-        warn(text, WijkstudieWarning, stacklevel=2)
+        notes.insert(0, f"no year given: {resource.year}, the latest year of {asked} in the catalogue")
+    if year == LATEST_AVAILABLE:
+        latest = max(r.year for r in candidates)
+        notes.insert(0, f"year='latest-available': {resource.year}, the latest year of {asked} that can be had "
+                        f"here" + ("" if resource.year == latest else f" (the catalogue's latest, {latest}, cannot)"))
+        if resource.year != latest:
+            warn(f"{dataset.name}: year='latest-available' took {resource.year}; the catalogue's latest year, "
+                 f"{latest}, cannot be had here", WijkstudieWarning, stacklevel=3)
     if resource.mirror_note and mirror_dir() is not None:
         notes.append(f"offline mirror: {resource.mirror_note}")
     meta = dict(meta, identification=dict(meta["identification"], year=resource.year,
@@ -142,9 +275,10 @@ def load(name: str, year: int | None = None, level: str | None = None, variant: 
     return frame
 
 
-def _first_available(dataset, candidates) -> tuple:
+def _first_available(dataset, candidates, year=None, variant=None) -> tuple:
     """The first candidate resource whose file can be had (mirror, cache or download), with notes on the ones
-    passed over; raises the first candidate's error, naming the others tried, when none can be had."""
+    passed over; raises the first candidate's error, naming the others tried, when none can be had (and, when
+    no year was asked for, the years that can be had here)."""
     errors = []
     for resource in candidates:
         try:
@@ -155,23 +289,19 @@ def _first_available(dataset, candidates) -> tuple:
         tried = [f"used {resource.label}: {r.label} could not be had ({str(e).split(';')[0]})"
                  for r, e in errors if r.year == resource.year]
         return resource, path, tried
-    first = str(errors[0][1])
-    others = [r.label for r, _ in errors[1:]]
-    if others:
-        first += f" (also tried: {', '.join(others[:4])}{' ...' if len(others) > 4 else ''})"
-    raise WijkstudieError(first)
+    raise _not_here(dataset, year, variant, errors)
 
 
 def _check_identity(path: Path, resource, ident: Identification) -> None:
     if resource.format == "boundaries":  # one reader for every boundary layout; the levels must be there
         return
     if ident.dataset != resource.dataset:
-        raise WijkstudieError(f"{path.name}: expected {resource.label}, but the file is {ident.dataset}")
+        raise DataFormatError(f"{path.name}: expected {resource.label}, but the file is {ident.dataset}")
 
 
 def _check_level(dataset, level) -> None:
     if level is not None and (level not in LEVELS or level not in dataset.levels):
-        raise WijkstudieError(f"{dataset.name}: no level {level!r}; available: "
+        raise ArgumentError(f"{dataset.name}: no level {level!r}; available: "
                               f"{', '.join(dataset.levels) or 'none (not a table by level: leave level= out)'}")
 
 

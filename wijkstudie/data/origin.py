@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from ..core.errors import WijkstudieError
+from ..core.errors import DataNotFoundError
 from ..core.settings import settings
 
 _synthetic_provider: Callable[[bool], Path] | None = None
@@ -21,25 +21,59 @@ _synthetic_provider: Callable[[bool], Path] | None = None
 
 def provide_synthetic(provider: Callable[[bool], Path]) -> None:
     """Register how the synthetic world's mirror is found (``provider(False)``: its folder, written or not) and
-    written (``provider(True)``: written first when it is not there yet). ``wijkstudie/__init__.py`` does this."""
+    written (``provider(True)``: written first when it is not there yet). ``wijkstudie/__init__.py`` does this.
+
+    Parameters
+    ----------
+    provider : callable
+        ``provider(ensure) -> Path``
+
+    Returns
+    -------
+    None
+    """
     global _synthetic_provider
     _synthetic_provider = provider
 
 
 def mirror_dir(ensure: bool = False) -> Path | None:
-    """The mirror this session reads from: the synthetic world's when the setting ``data`` is ``synthetic``
-    (written first only with ``ensure``), else the setting ``mirror`` (WIJKSTUDIE_MIRROR), else None (the
-    publishers, over the network)."""
+    """The mirror this session reads from: the synthetic world's when the setting ``data`` is ``synthetic``, else the
+    setting ``mirror`` (``WIJKSTUDIE_MIRROR``), else None (the publishers, over the network).
+
+    Parameters
+    ----------
+    ensure : bool
+        write the synthetic world's mirror first when it is not there yet
+
+    Returns
+    -------
+    Path or None
+
+    Raises
+    ------
+    DataNotFoundError
+        when synthetic data are asked for but no synthetic world is registered.
+    """
     if settings.data == "synthetic":
         if _synthetic_provider is None:
-            raise WijkstudieError("synthetic data asked for (setting data), but no synthetic world is available")
+            raise DataNotFoundError("synthetic data asked for (setting data), but no synthetic world is available")
         return _synthetic_provider(ensure)
     return settings.mirror
 
 
 def real_data_reachable(timeout: float = 3.0) -> bool:
-    """True when a mirror is set or the CBS open-data server answers (a TCP connection, nothing sent).
-    The only place wijkstudie opens a connection without being asked to load something."""
+    """Whether real data can be had: a mirror is set, or the CBS open-data server answers (a TCP connection, nothing
+    sent). The only place wijkstudie opens a connection without being asked to load something.
+
+    Parameters
+    ----------
+    timeout : float
+        seconds to wait for the server
+
+    Returns
+    -------
+    bool
+    """
     import socket
 
     if settings.mirror is not None:
@@ -52,8 +86,14 @@ def real_data_reachable(timeout: float = 3.0) -> bool:
 
 
 def choose_data() -> str:
-    """For the main command and the notebook tests: keep an explicit WIJKSTUDIE_DATA, otherwise ``real`` when
-    real data can be reached and ``synthetic`` when not. Sets WIJKSTUDIE_DATA so notebook kernels inherit it."""
+    """For the main command and the notebook tests: keep an explicit ``WIJKSTUDIE_DATA``, otherwise ``real`` when real
+    data can be reached and ``synthetic`` when not. Sets ``WIJKSTUDIE_DATA`` so notebook kernels inherit it.
+
+    Returns
+    -------
+    str
+        ``"real"`` or ``"synthetic"``
+    """
     mode = os.environ.get("WIJKSTUDIE_DATA", "").strip().lower()
     if mode not in ("real", "synthetic"):
         mode = "real" if real_data_reachable() else "synthetic"
@@ -62,7 +102,18 @@ def choose_data() -> str:
 
 
 def data_origin() -> str:
-    """One sentence saying where this session's data come from (for the top of every notebook)."""
+    """One sentence saying where this session's data come from (for the top of every notebook).
+
+    Returns
+    -------
+    str
+        the synthetic world's mirror, a local mirror of the publishers' files, or the publishers over the network
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> print(ws.data_origin())  # doctest: +SKIP
+    """
     from ..core.paths import data_dir
 
     if settings.data == "synthetic":

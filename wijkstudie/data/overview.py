@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .loading import load
+from .loading import _load
 from .reports import report
 from .catalogue import datasets
 from .download import local_path
@@ -24,8 +24,15 @@ def coverage(names=None) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        one row per resource of the catalogue: dataset, year, variant, whether its file is here (the mirror or
-        the cache), and for the files that are: rows per level and the number of variables filled.
+        one row per resource of the catalogue: dataset, year, variant (the value of the dataset's named
+        parameter, e.g. ``age_group`` ``18+``: ``describe(name)`` says which), whether its file is here (the mirror
+        or the cache), and for the files that are: rows per level and the number of variables filled.
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> table = ws.coverage(["rivm-gezondheid"])  # doctest: +SKIP
+    >>> table[table["available"]]  # doctest: +SKIP
     """
     rows = []
     for name in names or [n for n in datasets() if n != "grenswijzigen"]:
@@ -36,7 +43,7 @@ def coverage(names=None) -> pd.DataFrame:
                                                                 "holds it)"})
                 continue
             try:
-                rep = report(load(name, year=r.year, variant=r.variant))
+                rep = report(_load(datasets()[name], [r], r.year, None, False, None, False))
             except WijkstudieError as exc:
                 rows.append({**row, "available": False, "note": str(exc).split(";")[0][:90]})
                 continue
@@ -50,7 +57,25 @@ def coverage(names=None) -> pd.DataFrame:
 
 
 def match_table(pairs) -> pd.DataFrame:
-    """How many regions match between pairs of tables: [(label, left, right), ...] -> one row per pair/level."""
+    """How many regions match between pairs of tables, per level.
+
+    Parameters
+    ----------
+    pairs : list of tuple
+        ``(label, left, right)`` per comparison; the tables need ``region_code`` (and the left one ``level``)
+
+    Returns
+    -------
+    DataFrame
+        one row per pair and level: matched, only left, only right, the share of the left matched and examples
+        of the unmatched codes
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> kwb, rivm = ws.load("kwb", year=2017), ws.load("rivm-gezondheid", year=2020)  # doctest: +SKIP
+    >>> ws.match_table([("KWB 2017 x RIVM 2020", kwb, rivm)])  # doctest: +SKIP
+    """
     rows = []
     for label, left, right in pairs:
         _, rep = join_regions(left[["region_code", "level"]], right[["region_code"]])

@@ -14,16 +14,36 @@ from . import integrity
 from . import variables as vardict
 from .cache import cache_key, load_cached, remember, store
 from .catalogue import datasets
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentTypeError, DataFormatError, WijkstudieError
 from ..core.provenance import attach, from_file, mirror_manifest
 from .readers.rawfile import open_raw
 from .readers import identify, read, require_format
 from .readers.common import NO_HINTS, Hints
-from .reports import ATTR, LoadReport, WijkstudieWarning, counts_by_level
+from .reports import ATTR, Report, WijkstudieWarning, counts_by_level
 
 
 def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str], notes=()) -> pd.DataFrame:
-    """Attach the load report and the provenance record (the one place where provenance is made)."""
+    """Attach the load report and the provenance record to a table read from a file (the one place where provenance
+    is made), and warn about what changes its numbers.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        the canonical table
+    meta : dict
+        what the reader found (identification, suppressed and unreadable cells, absent variables, notes, alerts)
+    path : Path
+        the file
+    warnings : list of str
+        the load's warnings
+    notes : iterable of str
+        the load's notes
+
+    Returns
+    -------
+    DataFrame
+        the table, with its report and provenance in ``attrs``
+    """
     ident = meta["identification"]
     for alert in meta.get("alerts", []):  # at every load, also from the cache: these change the numbers
         warn(f"{Path(path).name}: {alert}", WijkstudieWarning, stacklevel=4)
@@ -33,7 +53,7 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
     provenance = from_file(path, ident["dataset"], ident["year"], ident["division"], meta.get("sha256", ""), levels,
                            ident["variant"], names)
     year_note = [f"year {ident['year']} {ident['year_from']}"] if ident.get("year_from") else []
-    frame.attrs[ATTR] = asdict(LoadReport(
+    info = asdict(Report(
         source=ident["dataset"], title=dataset.title if dataset else ident["dataset"], format=ident["format"],
         year=ident["year"], variant=ident["variant"], division=ident["division"], file=str(path),
         rows=len(frame), levels=levels,
@@ -45,14 +65,43 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
         warnings=list(warnings), notes=year_note + list(meta.get("notes", [])) + list(notes),
         absent=dict(meta.get("absent", {})), data_kind=provenance.kind,
     ))
+    info.pop("joins")  # a table read from a file was not joined; joins live under attrs["join_reports"]
+    frame.attrs[ATTR] = info
     return attach(frame, provenance)
 
 
-def read_table(path: Path, expected_format: str | None = None, use_cache: bool = True, hints: Hints = NO_HINTS,
+def read_table(path: Path, expected_format: str | None = None, *, use_cache: bool = True, hints: Hints = NO_HINTS,
                refresh: bool = False, division: int | None = None):
-    """Read a file into its canonical table (from the cache when the file is unchanged), checked for repeated
-    areas and, for a table of the whole country, for completeness against its division (``division``, else
-    the one the reader found). ``refresh``: hash the file again and read it again, whatever the cache holds."""
+    """Read a file into its canonical table (from the cache when the file is unchanged), checked for repeated areas
+    and, for a table of the whole country, for completeness against its division.
+
+    Parameters
+    ----------
+    path : Path
+        the file
+    expected_format : str, optional
+        the reader format the catalogue expects (a file of another format is an error)
+    use_cache : bool
+        keep and reuse the processed table
+    hints : Hints
+        the year (and dataset) the caller or the catalogue gives
+    refresh : bool
+        hash the file again and read it again, whatever the cache holds
+    division : int, optional
+        the division to check completeness against (default: the one the reader found)
+
+    Returns
+    -------
+    tuple
+        ``(frame, meta)``
+
+    Raises
+    ------
+    DataNotFoundError
+        for a missing path, a folder or a symlink loop.
+    DataFormatError
+        for a file that cannot be read, is not recognised or is not of the expected format.
+    """
     if not Path(path).is_file():
         open_raw(path)  # raises the one-line error for a missing path, a folder or a symlink loop
     # the file name and a year hint can decide what a file is (a year in the name), so they are part of the key
@@ -86,12 +135,12 @@ def read_table(path: Path, expected_format: str | None = None, use_cache: bool =
         remember(path, content_key)
     if expected_format and meta["identification"]["format"] != expected_format:
         found = meta["identification"]
-        raise WijkstudieError(f"{path.name}: expected a {expected_format} file, but it looks like "
+        raise DataFormatError(f"{path.name}: expected a {expected_format} file, but it looks like "
                               f"{found['dataset']} ({found['format']}, {found['year']})")
     return frame, meta
 
 
-def read_file(path, year: int | None = None, use_cache: bool = True, refresh: bool = False) -> pd.DataFrame:
+def read_file(path, year: int | None = None, *, use_cache: bool = True, refresh: bool = False) -> pd.DataFrame:
     """Load any supported file, recognising its source and year from its content.
 
     Parameters
@@ -118,9 +167,17 @@ def read_file(path, year: int | None = None, use_cache: bool = True, refresh: bo
 
     Raises
     ------
-    WijkstudieError
-        one line naming the file and the problem (missing, empty, an HTML page, damaged, not recognised, no
-        year to be found).
+    DataNotFoundError
+        (a ``FileNotFoundError``) for a path that does not exist, a folder or a symlink loop.
+    DataFormatError
+        (a ``ValueError``) for a file that is empty, an HTML page, damaged, not recognised, or whose year cannot be
+        found; one line naming the file and the problem, like every ``WijkstudieError``.
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> table = ws.read_file("my-own-extract.xlsx", year=2021)  # doctest: +SKIP
+    >>> print(ws.report(table))  # what was recognised, suppressed cells, warnings  # doctest: +SKIP
     """
     path = _path(path)
     frame, meta = read_table(path, use_cache=use_cache, hints=Hints(year=whole(year, "year")), refresh=refresh)
@@ -129,11 +186,29 @@ def read_file(path, year: int | None = None, use_cache: bool = True, refresh: bo
 
 def _path(value) -> Path:
     if not isinstance(value, (str, Path)) or not str(value).strip():
-        raise WijkstudieError(f"read_file: give the path of a file, not {value!r}")
+        raise ArgumentTypeError(f"read_file: give the path of a file, not {value!r}")
     return Path(value)
 
 
 def whole(value, what: str) -> int | None:
+    """A whole number from an argument.
+
+    Parameters
+    ----------
+    value : object
+        the argument (None stays None)
+    what : str
+        its name, for the message
+
+    Returns
+    -------
+    int or None
+
+    Raises
+    ------
+    ArgumentTypeError
+        for anything that is not a whole number (a float with a fraction, a text, a bool).
+    """
     if value is None:
         return None
     try:
@@ -141,6 +216,6 @@ def whole(value, what: str) -> int | None:
             raise ValueError
         return int(value)
     except (TypeError, ValueError):
-        raise WijkstudieError(f"{what} must be a whole number such as 2022, not {value!r}") from None
+        raise ArgumentTypeError(f"{what} must be a whole number such as 2022, not {value!r}") from None
 
 

@@ -1,34 +1,141 @@
-"""The load report: what a load produced (source, year, division, rows per level, filled and suppressed cells
-per variable, what the file lacks, warnings, and how a table was harmonised), kept with the table."""
+"""The report of a table: what a load produced (source, year, division, rows per level, filled and suppressed cells
+per variable, what the file lacks, warnings), how the table was harmonised and what it was joined with, kept with
+the table and read with ``report(table)``.
+
+A table keeps its report in ``attrs``: the load report and its harmonisation under ``attrs["wijkstudie"]``, the
+joins under ``attrs["join_reports"]`` (a list, the one key every part of the package uses for joins), all as
+plain data that survives copies and Parquet files.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 import pandas as pd
 
-from ..core.errors import WijkstudieError
+from ..core.errors import MissingRecordError
 
 LEVELS = ("land", "gemeente", "wijk", "buurt", "gebied")
-ATTR = "wijkstudie"
+ATTR = "wijkstudie"  # attrs key of the load report (with its harmonisation)
+JOINS = "join_reports"  # attrs key of the joins, in the order they were made
+EXAMPLES = 5  # unmatched codes shown per level in a join report
 
 
 class WijkstudieWarning(UserWarning):
-    """Something the user should know about a result that is not an error (e.g. which year "latest" was)."""
+    """Something the user should know about a result that is not an error (e.g. a file with areas missing).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import wijkstudie as ws
+    >>> warnings.simplefilter("error", ws.WijkstudieWarning)  # make every such warning an error  # doctest: +SKIP
+    """
 
 
 @dataclass
-class LoadReport:
-    """What a load produced: source, year, rows per level, filled cells and suppressed cells per variable."""
+class JoinReport:
+    """Matched and unmatched regions per level of a join, with examples of the unmatched codes.
 
-    source: str
-    title: str
-    format: str
-    year: int | None
-    variant: str | None
-    division: int | None
-    file: str
-    rows: int
+    Parameters
+    ----------
+    left_name, right_name : str
+        the two tables, by their sources (``"cbs-wijken 2024"``, ``"kwb 2022"``)
+    rows : list of dict
+        per level: ``level``, ``matched``, ``left_only``, ``right_only``, ``left_examples``, ``right_examples``
+    notes : list of str
+        what else the join did or saw: a table harmonised first, divisions or years that differ, columns left out
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> joined, matches = ws.join_regions(kwb, rivm)  # doctest: +SKIP
+    >>> matches.to_frame()  # doctest: +SKIP
+    """
+
+    left_name: str
+    right_name: str
+    rows: list = field(default_factory=list)  # dicts: level, matched, left_only, right_only, examples
+    notes: list = field(default_factory=list)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per level: matched, only left, only right and examples of each.
+
+        Returns
+        -------
+        DataFrame
+            indexed by level (empty when nothing was joined)
+        """
+        return pd.DataFrame(self.rows).set_index("level") if self.rows else pd.DataFrame()
+
+    @property
+    def matched(self) -> int:
+        """Regions in both tables, all levels together."""
+        return sum(r["matched"] for r in self.rows)
+
+    @property
+    def left_only(self) -> int:
+        """Regions only in the left table."""
+        return sum(r["left_only"] for r in self.rows)
+
+    @property
+    def right_only(self) -> int:
+        """Regions only in the right table."""
+        return sum(r["right_only"] for r in self.rows)
+
+    def __str__(self) -> str:
+        lines = [f"join {self.left_name} x {self.right_name}: {self.matched} matched, "
+                 f"{self.left_only} only in {self.left_name}, {self.right_only} only in {self.right_name}"]
+        for r in self.rows:
+            lines.append(f"  {r['level']}: {r['matched']} matched, {r['left_only']} / {r['right_only']} unmatched"
+                         + (f" (e.g. {r['left_examples']} / {r['right_examples']})"
+                            if r["left_only"] or r["right_only"] else ""))
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        """The report as plain data (what the joined table keeps in ``attrs["join_reports"]``).
+
+        Returns
+        -------
+        dict
+            the fields, as ``JoinReport(**d)`` takes them
+        """
+        return asdict(self)
+
+
+@dataclass
+class Report:
+    """What made a table: the load report, how it was harmonised (if it was) and what it was joined with (if it
+    was). ``wijkstudie.report(table)`` returns it for a loaded, a harmonised and a joined table alike.
+
+    The load part says which file gave the table (source, title, reader format, year, the variant chosen with
+    ``age_group=`` and the like, division, file), its rows per level, per variable the cells filled, suppressed
+    and unreadable, the variables the file lacks, notes and warnings. A table not loaded by wijkstudie but
+    harmonised or joined by it has no load part (``source`` is empty).
+
+    Attributes
+    ----------
+    harmonisation : HarmonisationReport or None
+        what ``harmonise`` (or ``load(..., division=...)``) did
+    joins : list of JoinReport
+        the joins that made the table, in order (a join recorded by an older version as text stays text)
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> rivm = ws.load("rivm-gezondheid", year=2020, age_group="18+", division=2022)  # doctest: +SKIP
+    >>> print(ws.report(rivm))  # doctest: +SKIP
+    >>> ws.report(rivm).harmonisation.to_frame()  # doctest: +SKIP
+    """
+
+    source: str = ""
+    title: str = ""
+    format: str = ""
+    year: int | None = None
+    variant: str | None = None
+    division: int | None = None
+    file: str = ""
+    rows: int = 0
     levels: dict = field(default_factory=dict)
     variables: dict = field(default_factory=dict)
     suppressed: dict = field(default_factory=dict)
@@ -36,15 +143,29 @@ class LoadReport:
     warnings: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     absent: dict = field(default_factory=dict)  # variables the dictionary knows for this source, not in this file
-    harmonisation: dict | None = None  # what wijkstudie.harmonise did, when it moved the table to another division
+    harmonisation: HarmonisationReport | None = None  # what wijkstudie.harmonise did
     data_kind: str = "unknown"  # real, synthetic or unknown (the table's provenance record)
     unreadable: dict = field(default_factory=dict)  # variable -> cells that are neither numbers nor codes
+    joins: list = field(default_factory=list)  # JoinReport (or text), in the order the joins were made
+
+    def __post_init__(self):
+        if isinstance(self.harmonisation, dict):
+            self.harmonisation = HarmonisationReport.from_dict(self.harmonisation)
+        self.joins = [JoinReport(**j) if isinstance(j, dict) else j for j in self.joins]
 
     def __str__(self) -> str:
+        lines = self._load_lines() if self.source else ["a table without a load report (not loaded by wijkstudie)"]
+        if self.harmonisation:
+            lines.append("  " + str(self.harmonisation).replace("\n", "\n  "))
+        for join in self.joins:
+            lines.append("  " + str(join).replace("\n", "\n  "))
+        return "\n".join(lines)
+
+    def _load_lines(self) -> list[str]:
         kind = {"synthetic": "SYNTHETIC data (a stand-in in the publisher's layout)", "real": "real data",
                 "unknown": "UNKNOWN provenance"}[self.data_kind]
         lines = [f"{self.source}: {self.title}", f"  data:  {kind}", f"  file:  {self.file}",
-                 f"  year:  {self.year}" + (f"  variant: {self.variant}" if self.variant else "")
+                 f"  year:  {self.year}" + (f"  {self.variant_parameter}: {self.variant}" if self.variant else "")
                  + (f"  division: {self.division}" if self.division else ""),
                  f"  rows:  {self.rows}" + (f" ({', '.join(f'{k} {v}' for k, v in self.levels.items())})"
                                              if self.levels else "")]
@@ -56,40 +177,92 @@ class LoadReport:
                              f"{self.unreadable.get(name, 0)}")
         if self.absent:
             lines.append("  not in this file: " + ", ".join(self.absent))
-        for n in self.notes:
-            lines.append(f"  note: {n}")
-        for w in self.warnings:
-            lines.append(f"  warning: {w}")
-        if self.harmonisation:
-            lines.append("  " + str(HarmonisationReport.from_dict(self.harmonisation)).replace("\n", "\n  "))
-        return "\n".join(lines)
+        lines += [f"  note: {n}" for n in self.notes]
+        lines += [f"  warning: {w}" for w in self.warnings]
+        return lines
+
+    @property
+    def variant_parameter(self) -> str:
+        """The name of the argument of ``load`` that chose the file among the year's files (``age_group``,
+        ``source_format``, ``sheet``, ``part`` or ``level``; ``variant`` where the catalogue names none)."""
+        from .catalogue import datasets
+
+        dataset = datasets().get(self.source)
+        return (dataset.variant_parameter if dataset is not None else None) or "variant"
 
     def to_dict(self) -> dict:
+        """The report as plain data (nested reports as dicts too), e.g. for JSON.
+
+        Returns
+        -------
+        dict
+            the fields; ``Report(**d)`` makes the report again
+        """
         return asdict(self)
 
 
-def report(frame: pd.DataFrame) -> LoadReport:
-    """The LoadReport of a table returned by ``load``, ``read_file`` or ``harmonise``.
+LoadReport = Report  # the name of this class before it also reported harmonisations and joins
+
+
+def report(frame: pd.DataFrame) -> Report:
+    """The report of a table made by wijkstudie: how it was loaded, harmonised and joined.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        a table returned by ``load``, ``read_file``, ``harmonise`` or ``join_regions`` (or any pandas operation
+        on one that keeps ``attrs``: copies, selections, filters)
+
+    Returns
+    -------
+    Report
+        its text shows the load report, the harmonisation (if any) and the joins (if any); ``.harmonisation``
+        and ``.joins`` hold them as objects
 
     Raises
     ------
-    WijkstudieError
-        when the table carries no report (it was not made by wijkstudie, or an operation dropped it).
+    MissingRecordError
+        (a ``LookupError`` and a ``WijkstudieError``) when the table carries no report (it was not made by
+        wijkstudie, or an operation dropped its ``attrs``).
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> kwb = ws.load("kwb", year=2022, level="wijk")  # doctest: +SKIP
+    >>> print(ws.report(kwb))  # doctest: +SKIP
+    >>> joined, _ = ws.join_regions(ws.load("cbs-wijken", year=2024), kwb)  # doctest: +SKIP
+    >>> ws.report(joined).joins[-1].matched  # doctest: +SKIP
     """
-    info = frame.attrs.get(ATTR) if hasattr(frame, "attrs") else None
-    if info is None:
-        raise WijkstudieError("this table carries no wijkstudie load report")
-    return LoadReport(**info)
+    attrs = getattr(frame, "attrs", None) or {}
+    info, joins = attrs.get(ATTR), attrs.get(JOINS)
+    if info is None and not joins:
+        raise MissingRecordError("this table carries no wijkstudie load report")
+    known = {f.name for f in fields(Report)}
+    return Report(**{k: v for k, v in dict(info or {}).items() if k in known - {"joins"}}, joins=list(joins or []))
 
 
 def counts_by_level(frame: pd.DataFrame) -> dict:
+    """The rows per level of a table, in the order of ``LEVELS``.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        a table with a ``level`` column (none: an empty result)
+
+    Returns
+    -------
+    dict
+        level -> rows
+    """
     levels = frame["level"].value_counts(sort=False).to_dict() if "level" in frame else {}
     return {lv: int(levels[lv]) for lv in LEVELS if lv in levels}
 
 
 @dataclass
 class LevelReport:
-    """What harmonising one level did."""
+    """What harmonising one level did: areas before and after, how many were unchanged, recoded, merged, split or
+    interpolated, which could not be mapped, how much of the population moved, and how each variable moved.
+    """
 
     level: str
     from_division: int
@@ -137,7 +310,25 @@ class LevelReport:
 
 @dataclass
 class HarmonisationReport:
-    """Per level, what moved between divisions; attached to the harmonised table's load report."""
+    """Per level, what moved between two divisions; part of the harmonised table's report
+    (``wijkstudie.report(table).harmonisation``).
+
+    Parameters
+    ----------
+    from_division, to_division : int
+        the two division years
+    levels : list of LevelReport
+        one per level that was moved
+    crosswalk : str
+        the crosswalk used (for its licence)
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> rivm22 = ws.load("rivm-gezondheid", year=2020, age_group="18+", division=2022)  # doctest: +SKIP
+    >>> moves = ws.report(rivm22).harmonisation  # doctest: +SKIP
+    >>> moves.level("gemeente").merged, moves.to_frame()  # doctest: +SKIP
+    """
 
     from_division: int
     to_division: int
@@ -151,20 +342,61 @@ class HarmonisationReport:
         return "\n".join(lines)
 
     def level(self, level: str) -> LevelReport:
+        """The report of one level.
+
+        Parameters
+        ----------
+        level : str
+            ``"gemeente"``, ``"wijk"`` or ``"buurt"``
+
+        Returns
+        -------
+        LevelReport
+
+        Raises
+        ------
+        MissingRecordError
+            (a ``LookupError``) for a level that was not harmonised.
+        """
         for r in self.levels:
             if r.level == level:
                 return r
-        raise WijkstudieError(f"harmonisation report: no level {level!r}")
+        raise MissingRecordError(f"harmonisation report: no level {level!r}")
 
     def to_dict(self) -> dict:
+        """The report as plain data (what the table keeps in its ``attrs``).
+
+        Returns
+        -------
+        dict
+        """
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> "HarmonisationReport":
+        """The report from its plain data (``to_dict``).
+
+        Parameters
+        ----------
+        data : dict
+            as ``to_dict`` makes it
+
+        Returns
+        -------
+        HarmonisationReport
+        """
         return cls(data["from_division"], data["to_division"], [LevelReport(**r) for r in data["levels"]],
                    data.get("crosswalk", ""))
 
     def to_frame(self) -> pd.DataFrame:
+        """One row per level: areas before and after, unchanged, recoded, merged, split, interpolated, not mapped (a
+        count), the share moved.
+
+        Returns
+        -------
+        DataFrame
+            indexed by level
+        """
         rows = [{k: v for k, v in asdict(r).items() if k not in ("weights", "notes", "dropped")} for r in self.levels]
         for row in rows:
             row["unmapped"] = len(row["unmapped"])

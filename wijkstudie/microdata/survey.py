@@ -20,7 +20,7 @@ from warnings import warn
 import pandas as pd
 import yaml
 
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentError, ArgumentTypeError, DataFormatError, DataNotFoundError, WijkstudieError
 from ..core.provenance import attach, from_file, provenance_of
 from ..core.runlog import note as log_file
 from ..core.settings import settings
@@ -33,11 +33,25 @@ MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
 
 @lru_cache(maxsize=1)
 def schema() -> dict:
+    """The resident schema (``resident_schema`` in variables.yaml).
+
+    Returns
+    -------
+    dict
+        name -> type, whether required, labels, allowed values or range
+    """
     with open(VARIABLES_FILE, encoding="utf-8") as fh:
         return yaml.safe_load(fh)["resident_schema"]
 
 
 def schema_table() -> pd.DataFrame:
+    """The resident schema as a table.
+
+    Returns
+    -------
+    DataFrame
+        indexed by name: type, required, labels, values
+    """
     return pd.DataFrame(
         [
             {
@@ -63,24 +77,39 @@ def _read_any(path: Path) -> pd.DataFrame:
         if suffix == ".csv":
             return pd.read_csv(path, sep=None, engine="python")
     except Exception as exc:
-        raise WijkstudieError(
+        raise DataFormatError(
             f"{path.name}: cannot read the file ({type(exc).__name__}: {' '.join(str(exc).split())[:160]})"
         ) from None
-    raise WijkstudieError(f"{path.name}: unsupported format {suffix!r}; use .sav, .dta or .csv")
+    raise DataFormatError(f"{path.name}: unsupported format {suffix!r}; use .sav, .dta or .csv")
 
 
 def load_mapping(mapping) -> dict:
-    """A mapping given as a dict, a file path, or the name of a shipped template (``woon``); a file that is not
-    valid YAML, or not of the mapping's shape, gives one line naming the file (and the line)."""
+    """A mapping of a survey file onto the resident schema.
+
+    Parameters
+    ----------
+    mapping : dict, str or Path
+        a mapping, a YAML file with one, or the name of a shipped template (``"woon"``)
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    ArgumentTypeError
+        for another type; ``DataNotFoundError`` for a file that does not exist; ``DataFormatError`` for a file that
+        is not valid YAML (naming the line) or not of the mapping's shape.
+    """
     if isinstance(mapping, dict):
         return _check_mapping(mapping, "the mapping")
     if not isinstance(mapping, (str, Path)):
-        raise WijkstudieError(f"a mapping is a dict, a YAML file or a template name, not {mapping!r}")
+        raise ArgumentTypeError(f"a mapping is a dict, a YAML file or a template name, not {mapping!r}")
     path = Path(mapping)
     if not path.is_file() and (MAPPINGS_DIR / f"{mapping}.yaml").is_file():
         path = MAPPINGS_DIR / f"{mapping}.yaml"
     if not path.is_file():
-        raise WijkstudieError(f"{path}: no such mapping file")
+        raise DataNotFoundError(f"{path}: no such mapping file")
     log_file("read", path)
     try:
         with open(path, encoding="utf-8") as fh:
@@ -89,20 +118,20 @@ def load_mapping(mapping) -> dict:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or type(exc).__name__
-        raise WijkstudieError(f"{path.name}: not valid YAML{where} ({problem})") from None
+        raise DataFormatError(f"{path.name}: not valid YAML{where} ({problem})") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise WijkstudieError(f"{path.name}: cannot be read ({type(exc).__name__})") from None
+        raise DataFormatError(f"{path.name}: cannot be read ({type(exc).__name__})") from None
     return _check_mapping(data, path.name)
 
 
 def _check_mapping(data, name: str) -> dict:
     if not isinstance(data, dict):
-        raise WijkstudieError(
+        raise DataFormatError(
             f"{name}: a mapping is a YAML dictionary with a 'columns' section, not "
             f"{type(data).__name__ if data is not None else 'an empty file'}"
         )
     if "columns" not in data:
-        raise WijkstudieError(f"{name}: a mapping needs a 'columns' section (schema name: column in the file)")
+        raise DataFormatError(f"{name}: a mapping needs a 'columns' section (schema name: column in the file)")
     shapes = {
         "columns": (dict, "schema name: column in the file"),
         "values": (dict, "schema name: {code or label: schema value}"),
@@ -110,12 +139,12 @@ def _check_mapping(data, name: str) -> dict:
     }
     for key, (kind, text) in shapes.items():
         if key in data and not isinstance(data[key], kind):
-            raise WijkstudieError(f"{name}: '{key}' must be {text}, not {type(data[key]).__name__}")
+            raise DataFormatError(f"{name}: '{key}' must be {text}, not {type(data[key]).__name__}")
     bad = [k for k, v in data.get("values", {}).items() if not isinstance(v, dict)]
     if bad:
-        raise WijkstudieError(f"{name}: 'values' of {', '.join(map(str, bad))} must be {{code: schema value}}")
+        raise DataFormatError(f"{name}: 'values' of {', '.join(map(str, bad))} must be {{code: schema value}}")
     if data.get("out_of_range", "error") not in ("error", "missing"):
-        raise WijkstudieError(f"{name}: out_of_range must be 'error' or 'missing', not {data['out_of_range']!r}")
+        raise DataFormatError(f"{name}: out_of_range must be 'error' or 'missing', not {data['out_of_range']!r}")
     return data
 
 
@@ -147,15 +176,25 @@ def read_microdata(path, mapping) -> pd.DataFrame:
 
     Raises
     ------
-    WijkstudieError
+    DataNotFoundError
+        for a survey or mapping file that does not exist.
+    DataFormatError
         one message listing every problem at once: unmapped required variables, columns not in the file,
         values the mapping does not know, values that are not numbers or not 0/1, bad region codes, values
         outside the schema's range (an age of 250 or 10, a negative residence or survey year) unless the
-        mapping says ``out_of_range: missing`` (then they become missing, with a warning that counts them).
+        mapping says ``out_of_range: missing`` (then they become missing, with a warning that counts them); a
+        mapping file that is not valid YAML or not of the mapping's shape.
+    WijkstudieError
+        the base of both.
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> residents = ws.read_microdata("/secure/woon2021.sav", "my-woon-mapping.yaml")  # doctest: +SKIP
     """
     path = Path(path)
     if not path.is_file():
-        raise WijkstudieError(f"{path}: no such file")
+        raise DataNotFoundError(f"{path}: no such file")
     spec = load_mapping(mapping)
     raw = _read_any(path)
     columns, values = spec.get("columns", {}), spec.get("values", {})
@@ -195,7 +234,7 @@ def read_microdata(path, mapping) -> pd.DataFrame:
     else:
         problems += [text for _, _, text in out_of_range]
     if problems:
-        raise WijkstudieError(
+        raise DataFormatError(
             f"{path.name}: {len(problems)} problem(s) with mapping "
             f"{spec.get('source', 'the mapping')}: " + "; ".join(problems)
         )
@@ -291,18 +330,30 @@ def _convert(name: str, info: dict, series: pd.Series):
 
 
 def load_residents() -> pd.DataFrame:
-    """The survey microdata of this session, on the resident schema: the configured file and mapping
-    (settings ``microdata`` and ``microdata_mapping``), else the survey file of the synthetic world's mirror
-    (labelled synthetic by that mirror's manifest). Both go through ``read_microdata``.
+    """The survey microdata of this session, on the resident schema: the configured file and mapping (settings
+    ``microdata`` and ``microdata_mapping``), else the survey file of the synthetic world's mirror (labelled
+    synthetic by that mirror's manifest). Both go through ``read_microdata``.
+
+    Returns
+    -------
+    DataFrame
+        one row per respondent (see ``read_microdata``)
 
     Raises
     ------
-    WijkstudieError
-        when a microdata file is configured without its mapping, or the file does not fit the mapping.
+    ArgumentError
+        when a microdata file is configured without its mapping.
+    DataFormatError
+        when the file does not fit the mapping (a ``WijkstudieError`` like every error here).
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> residents = ws.load_residents()  # doctest: +SKIP
     """
     if settings.microdata is not None:
         if settings.microdata_mapping is None:
-            raise WijkstudieError(
+            raise ArgumentError(
                 "WIJKSTUDIE_MICRODATA is set but WIJKSTUDIE_MICRODATA_MAPPING is not: "
                 "give the mapping file (templates in wijkstudie/microdata/mappings/)"
             )
@@ -316,7 +367,17 @@ def load_residents() -> pd.DataFrame:
 
 
 def describe_residents(residents: pd.DataFrame) -> str:
-    """One sentence for the top of a notebook: which resident data these are."""
+    """One sentence for the top of a notebook: which resident data these are.
+
+    Parameters
+    ----------
+    residents : DataFrame
+        survey microdata on the resident schema
+
+    Returns
+    -------
+    str
+    """
     provenance = provenance_of(residents)
     n, areas = len(residents), residents["buurt_code"].nunique()
     if provenance.kind == "synthetic":

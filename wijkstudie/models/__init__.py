@@ -25,7 +25,30 @@ from .spatial import lisa, morans_i, spatial_models, spatial_weights
 
 
 def contrast(result: ModelResult, weights: dict) -> dict:
-    """A linear combination of a result's estimates with its 95 % interval (``ModelResult.contrast``)."""
+    """A linear combination of a result's estimates with its 95 % interval (``ModelResult.contrast``).
+
+    Parameters
+    ----------
+    result : ModelResult
+        any model's result
+    weights : dict
+        term -> weight, e.g. ``{"after": 1, "before": -1}``
+
+    Returns
+    -------
+    dict
+        ``estimate``, ``std_error``, ``ci_low``, ``ci_high``, ``p_value`` and the distribution
+
+    Raises
+    ------
+    ArgumentError
+        for a term the model does not have; ``MissingRecordError`` for a result without a covariance.
+
+    Examples
+    --------
+    >>> from wijkstudie import models
+    >>> models.contrast(fit, {"after": 1, "before": -1})  # doctest: +SKIP
+    """
     return result.contrast(weights)
 
 

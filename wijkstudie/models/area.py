@@ -5,12 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import statsmodels.formula.api as smf
 
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentError
 from .result import STD_LINEAR, ModelResult, coefficient_table, complete_rows, context, standardised
 
 
 def area_regression(
-    formula: str, data: pd.DataFrame, weights: str | None = None, cov_type: str = "HC3", *, cluster: str | None = None
+    formula: str, data: pd.DataFrame, *, weights: str | None = None, cov_type: str = "HC3", cluster: str | None = None
 ) -> ModelResult:
     """Weighted least squares of an area outcome on its composition.
 
@@ -44,12 +44,12 @@ def area_regression(
     """
     for column, role in ((weights, "weight"), (cluster, "cluster")):
         if column is not None and column not in data:
-            raise WijkstudieError(f"area_regression: no {role} column {column!r}")
+            raise ArgumentError(f"area_regression: no {role} column {column!r}")
     used = complete_rows(formula, data, [c for c in (weights, cluster) if c])
     if weights is not None:
         used = used[used[weights] > 0]
     if len(used) < 5:
-        raise WijkstudieError(f"area_regression: only {len(used)} complete rows for {formula!r}")
+        raise ArgumentError(f"area_regression: only {len(used)} complete rows for {formula!r}")
     w = used[weights].astype(float) if weights else None
     model = smf.wls(formula, data=used, weights=w) if weights else smf.ols(formula, data=used)
     extra, notes = {}, [f"weighted by {weights}"] if weights else []
@@ -60,7 +60,7 @@ def area_regression(
         groups = pd.factorize(used[cluster])[0]
         extra["clusters"] = clusters = int(groups.max() + 1)
         if clusters < 5:
-            raise WijkstudieError(
+            raise ArgumentError(
                 f"area_regression: only {clusters} clusters of {cluster!r}; clustered errors need at least 5"
             )
         fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)

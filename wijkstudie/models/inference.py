@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentError
 from .result import reference_distribution
 
 
 def equivalence_test(
-    estimate: float, std_error: float, margin: float, distribution: str = "normal", alpha: float = 0.05
+    estimate: float, std_error: float, margin: float, *, distribution: str = "normal", alpha: float = 0.05
 ) -> dict:
     """Two one-sided tests (TOST) of whether an effect lies within ``-margin`` to ``+margin``.
 
@@ -41,11 +41,11 @@ def equivalence_test(
     """
     estimate, std_error, margin = float(estimate), float(std_error), float(margin)
     if not margin > 0:
-        raise WijkstudieError(f"equivalence_test: the margin must be positive, not {margin}")
+        raise ArgumentError(f"equivalence_test: the margin must be positive, not {margin}")
     if not std_error > 0:
-        raise WijkstudieError(f"equivalence_test: the standard error must be positive, not {std_error}")
+        raise ArgumentError(f"equivalence_test: the standard error must be positive, not {std_error}")
     if not 0 < alpha < 0.5:
-        raise WijkstudieError(f"equivalence_test: alpha must lie between 0 and 0.5, not {alpha}")
+        raise ArgumentError(f"equivalence_test: alpha must lie between 0 and 0.5, not {alpha}")
     dist = reference_distribution(distribution)
     p_lower = float(dist.sf((estimate + margin) / std_error))  # H0: effect <= -margin
     p_upper = float(dist.cdf((estimate - margin) / std_error))  # H0: effect >= +margin

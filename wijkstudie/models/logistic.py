@@ -18,7 +18,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentError
 from .result import STD_LOGISTIC, ModelResult, coefficient_table, complete_rows, context, standardised, with_odds_ratios
 
 
@@ -26,14 +26,33 @@ def _weights(data: pd.DataFrame, weights: str | None) -> np.ndarray | None:
     if weights is None:
         return None
     if weights not in data:
-        raise WijkstudieError(f"no weight column {weights!r}")
+        raise ArgumentError(f"no weight column {weights!r}")
     w = data[weights].to_numpy(dtype=float)
     return w / w.mean()
 
 
 def cluster_sandwich(X: np.ndarray, y: np.ndarray, p: np.ndarray, w: np.ndarray | None, groups) -> np.ndarray:
-    """Cluster-robust covariance of a weighted logistic pseudo-likelihood estimate:
-    bread = (X' W p(1-p) X)^-1, meat = sum over clusters of the summed weighted scores, times G / (G - 1)."""
+    """Cluster-robust covariance of a weighted logistic pseudo-likelihood estimate: bread = (X' W p(1-p) X)^-1, meat =
+    the sum over clusters of the summed weighted scores, times G / (G - 1).
+
+    Parameters
+    ----------
+    X : ndarray
+        the design
+    y : ndarray
+        the 0/1 outcome
+    p : ndarray
+        the fitted probabilities
+    w : ndarray or None
+        the weights
+    groups : array-like
+        the cluster of every row
+
+    Returns
+    -------
+    ndarray
+        the covariance matrix
+    """
     w = np.ones(len(y)) if w is None else w
     bread = np.linalg.inv(X.T @ (X * (w * p * (1 - p))[:, None]))
     scores = X * (w * (y - p))[:, None]
@@ -75,7 +94,7 @@ def _result(
     )
 
 
-def logit(formula: str, data: pd.DataFrame, weights: str | None = None, cluster: str | None = None) -> ModelResult:
+def logit(formula: str, data: pd.DataFrame, *, weights: str | None = None, cluster: str | None = None) -> ModelResult:
     """Weighted logistic regression with standard errors clustered by ``cluster``.
 
     Parameters
@@ -116,21 +135,61 @@ def logit(formula: str, data: pd.DataFrame, weights: str | None = None, cluster:
 
 
 def predict(result: ModelResult, data: pd.DataFrame) -> np.ndarray:
-    """Predicted probabilities of a ``logit`` result for new data (same columns as the data it was fitted on)."""
+    """Predicted probabilities of a ``logit`` result for new data (the same columns as the data it was fitted on).
+
+    Parameters
+    ----------
+    result : ModelResult
+        a result of ``logit``
+    data : DataFrame
+        the rows to predict
+
+    Returns
+    -------
+    ndarray
+
+    Raises
+    ------
+    ArgumentError
+        for a result of another model.
+    """
     import patsy
 
     if "design_info" not in result.extra:
-        raise WijkstudieError(f"{result.model}: predicted probabilities need a logistic regression from logit()")
+        raise ArgumentError(f"{result.model}: predicted probabilities need a logistic regression from logit()")
     (X,) = patsy.build_design_matrices([result.extra["design_info"]], data, return_type="dataframe")
     return np.asarray(result.fitted.predict(X), dtype=float)
 
 
 def predicted_by_group(
-    result: ModelResult, data: pd.DataFrame, groups: dict, by: str, labels: tuple = ("0", "1")
+    result: ModelResult, data: pd.DataFrame, groups: dict, *, by: str, labels: tuple = ("0", "1")
 ) -> pd.DataFrame:
-    """Average predicted probabilities for each group (a dict label -> {column: value}) with the 0/1 column
-    ``by`` set to 0 and to 1, the other covariates as observed: a readable summary of interaction models.
-    ``labels`` name the two columns of the result (e.g. ``("elsewhere", "livability problems")``)."""
+    """Average predicted probabilities for each group with the 0/1 column ``by`` set to 0 and to 1, the other
+    covariates as observed: a readable summary of interaction models.
+
+    Parameters
+    ----------
+    result : ModelResult
+        a result of ``logit``
+    data : DataFrame
+        the rows to average over
+    groups : dict
+        label -> {column: value} that makes the group (e.g. ``{"65+": {"age_65_plus": 1}}``)
+    by : str
+        the 0/1 column set to 0 and to 1
+    labels : tuple of str
+        names of the two columns of the result (e.g. ``("elsewhere", "livability problems")``)
+
+    Returns
+    -------
+    DataFrame
+        one row per group, one column per value of ``by``
+
+    Examples
+    --------
+    >>> from wijkstudie import models
+    >>> models.predicted_by_group(fit, residents, {"65+": {"age_65_plus": 1}}, by="problem")  # doctest: +SKIP
+    """
     rows = []
     for label, setting in groups.items():
         for value in (0, 1):
@@ -155,11 +214,11 @@ def segmented_logit(
     data: pd.DataFrame,
     outcome: str,
     x: str,
+    *,
     covariates: str = "",
     weights: str | None = None,
     cluster: str | None = None,
     grid=None,
-    *,
     bootstrap: int = 999,
     seed: int = BOOTSTRAP_SEED,
 ) -> ModelResult:
@@ -223,11 +282,11 @@ def segmented_logit(
     import patsy
 
     if int(bootstrap) != bootstrap or bootstrap < 0:
-        raise WijkstudieError(f"segmented_logit: bootstrap is a number of replicates (0 or more), not {bootstrap!r}")
+        raise ArgumentError(f"segmented_logit: bootstrap is a number of replicates (0 or more), not {bootstrap!r}")
     cov_formula = f" + {covariates}" if covariates else ""
     used = complete_rows(f"{outcome} ~ {x}{cov_formula}", data, [c for c in (weights, cluster) if c])
     if len(used) < 50:
-        raise WijkstudieError(f"segmented_logit: only {len(used)} complete rows")
+        raise ArgumentError(f"segmented_logit: only {len(used)} complete rows")
     xv = used[x].to_numpy(dtype=float)
     if grid is None:
         lo, hi = np.quantile(xv, [0.05, 0.9])
@@ -319,6 +378,17 @@ class SegmentedDesign:
         self.x, self.covariates = x, covariates
 
     def at(self, tau: float) -> np.ndarray:
+        """The design matrix with the breakpoint at ``tau``.
+
+        Parameters
+        ----------
+        tau : float
+            the breakpoint
+
+        Returns
+        -------
+        ndarray
+        """
         before, after = _segment_columns(self.x, tau)
         return np.column_stack([self.covariates[:, :1], before, after, self.covariates[:, 1:]])
 
@@ -331,8 +401,25 @@ def _loglik(y: np.ndarray, eta: np.ndarray, w: np.ndarray) -> np.ndarray:
 def newton_logit(y: np.ndarray, X: np.ndarray, w: np.ndarray, start=None, max_iter: int = 50):
     """The weighted logistic maximum-likelihood estimate by Newton's method with step halving.
 
-    Returns (beta, loglik), or None when the information is singular or the steps do not settle (the caller
-    then falls back on statsmodels)."""
+    Parameters
+    ----------
+    y : ndarray
+        the 0/1 outcome
+    X : ndarray
+        the design
+    w : ndarray
+        the weights
+    start : array-like, optional
+        the starting estimate
+    max_iter : int
+        Newton steps at most
+
+    Returns
+    -------
+    tuple or None
+        ``(beta, loglik)``, or None when the information is singular or the steps do not settle (the caller then
+        falls back on statsmodels)
+    """
     beta = np.zeros(X.shape[1]) if start is None else np.array(start, dtype=float)
     ll = float(_loglik(y, X @ beta, w).sum())
     for _ in range(max_iter):
@@ -356,7 +443,24 @@ def newton_logit(y: np.ndarray, X: np.ndarray, w: np.ndarray, start=None, max_it
 
 
 def profile_loglik(y: np.ndarray, segments: SegmentedDesign, w, grid) -> tuple[np.ndarray, list]:
-    """The profile log-likelihood of the breakpoint over ``grid``, and the estimates at every tau."""
+    """The profile log-likelihood of the breakpoint over a grid, and the estimates at every breakpoint.
+
+    Parameters
+    ----------
+    y : ndarray
+        the 0/1 outcome
+    segments : SegmentedDesign
+        the design
+    w : ndarray or None
+        the weights
+    grid : array-like
+        the breakpoints to try
+
+    Returns
+    -------
+    tuple
+        ``(log-likelihoods, estimates)``
+    """
     w = np.ones(len(y)) if w is None else w
     logliks, betas, start = np.empty(len(grid)), [], None
     for i, tau in enumerate(grid):
@@ -373,8 +477,23 @@ def profile_loglik(y: np.ndarray, segments: SegmentedDesign, w, grid) -> tuple[n
 
 
 def cluster_multiplicities(clusters: int, replicates: int, seed: int) -> np.ndarray:
-    """How often each cluster is drawn in each bootstrap replicate (replicates x clusters; each row sums to the
-    number of clusters), seeded; kept as small integers, drawn in batches to bound memory."""
+    """How often each cluster is drawn in each bootstrap replicate, seeded; kept as small integers, drawn in batches to
+    bound memory.
+
+    Parameters
+    ----------
+    clusters : int
+        the number of clusters
+    replicates : int
+        the number of replicates
+    seed : int
+        the random seed
+
+    Returns
+    -------
+    ndarray
+        replicates x clusters; each row sums to the number of clusters
+    """
     rng = np.random.default_rng(seed)
     out = np.empty((replicates, clusters), dtype=np.uint16)
     batch = max(1, 2_000_000 // clusters)
@@ -406,8 +525,20 @@ class ClusterBlocks:
             self.blocks.append((members, rows, local[self.codes[rows]], position[rows], int(sizes[members].max())))
 
     def sums(self, X: np.ndarray, residual: np.ndarray, variance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per cluster: the summed score X' residual (clusters x k) and information X' diag(variance) X
-        (clusters x k x k)."""
+        """Per cluster: the summed score X' residual and information X' diag(variance) X.
+
+        Parameters
+        ----------
+        X : ndarray
+            the design
+        residual, variance : ndarray
+            per row
+
+        Returns
+        -------
+        tuple of ndarray
+            ``(score: clusters x k, information: clusters x (upper triangle of k x k))``
+        """
         k = X.shape[1]
         score, info = np.zeros((self.clusters, k)), np.zeros((self.clusters, k, k))
         for members, rows, local, position, width in self.blocks:
@@ -423,9 +554,32 @@ class ClusterBlocks:
 def one_step_profiles(
     y: np.ndarray, segments: SegmentedDesign, w, codes: np.ndarray, grid, betas, multiplicities: np.ndarray
 ) -> np.ndarray:
-    """Every bootstrap replicate's one-step profile log-likelihood over the grid (replicates x grid; see
-    ``segmented_logit``): at each tau the clusters' log-likelihoods, scores and information at the
-    full-sample estimate ``betas[i]``, combined by the replicates' cluster ``multiplicities``."""
+    """Every bootstrap replicate's one-step profile log-likelihood over the grid (see ``segmented_logit``): at each
+    breakpoint the clusters' log-likelihoods, scores and information at the full-sample estimate, combined by the
+    replicates' cluster multiplicities.
+
+    Parameters
+    ----------
+    y : ndarray
+        the 0/1 outcome
+    segments : SegmentedDesign
+        the design
+    w : ndarray or None
+        the weights
+    codes : ndarray
+        the cluster of every row (0, 1, ...)
+    grid : array-like
+        the breakpoints
+    betas : list of ndarray
+        the full-sample estimate at each breakpoint
+    multiplicities : ndarray
+        replicates x clusters (``cluster_multiplicities``)
+
+    Returns
+    -------
+    ndarray
+        replicates x grid
+    """
     w = np.ones(len(y)) if w is None else w
     blocks = ClusterBlocks(codes)
     k = len(betas[0])
@@ -459,10 +613,28 @@ def _newton_gain(g: np.ndarray, info_upper: np.ndarray, upper, k: int) -> np.nda
 
 
 def segmented_curve(result: ModelResult, x_values=None) -> pd.DataFrame:
-    """Predicted probabilities over the predictor of a ``segmented_logit`` result, the covariates at their
-    observed values (averaged over the sample)."""
+    """Predicted probabilities over the predictor of a ``segmented_logit`` result, the covariates at their observed
+    values (averaged over the sample).
+
+    Parameters
+    ----------
+    result : ModelResult
+        a result of ``segmented_logit``
+    x_values : array-like, optional
+        where to predict (default: 80 points from 0.25 to 20)
+
+    Returns
+    -------
+    DataFrame
+        the predictor and ``probability``
+
+    Raises
+    ------
+    ArgumentError
+        for a result of another model.
+    """
     if "breakpoint" not in result.extra:
-        raise WijkstudieError(f"{result.model}: a curve of a segmented fit needs a result of segmented_logit()")
+        raise ArgumentError(f"{result.model}: a curve of a segmented fit needs a result of segmented_logit()")
     design, tau, x = result.extra["design"], result.extra["breakpoint"], result.extra["x"]
     xs = np.linspace(0.25, 20, 80) if x_values is None else np.asarray(x_values, dtype=float)
     base = design(tau)
@@ -474,15 +646,36 @@ def segmented_curve(result: ModelResult, x_values=None) -> pd.DataFrame:
 
 
 def spline_logit(
-    data: pd.DataFrame, outcome: str, x: str, covariates: str = "", weights: str | None = None, df: int = 5
+    data: pd.DataFrame, outcome: str, x: str, *, covariates: str = "", weights: str | None = None, df: int = 5
 ) -> ModelResult:
-    """A B-spline of ``x`` (``df`` degrees of freedom) in a logistic regression.
+    """A B-spline of ``x`` (``df`` degrees of freedom) in a weighted logistic regression: the shape of a relation
+    without a breakpoint, beside ``segmented_logit``.
+
+    Parameters
+    ----------
+    data : DataFrame
+        one row per respondent
+    outcome : str
+        the 0/1 outcome column
+    x : str
+        the predictor
+    covariates : str
+        more terms of the formula (``"age + C(tenure)"``)
+    weights : str, optional
+        survey weights
+    df : int
+        the spline's degrees of freedom
 
     Returns
     -------
     ModelResult
         the spline's terms (not meant to be read one by one); ``extra["curve"]``: predicted probabilities over
         ``x`` (from its 1st to 95th percentile), the covariates at their observed values, averaged.
+
+    Examples
+    --------
+    >>> from wijkstudie import models
+    >>> fit = models.spline_logit(residents, "participates", "years_at_address", weights="weight")  # doctest: +SKIP
     """
     import statsmodels.formula.api as smf
 

@@ -7,12 +7,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentError
 
 METHODS = {"dl": "DerSimonian-Laird", "pm": "Paule-Mandel"}
 
 
-def pooled_estimate(estimates, std_errors, labels=None, method: str = "dl", interval: str = "normal") -> dict:
+def pooled_estimate(estimates, std_errors, *, labels=None, method: str = "dl", interval: str = "normal") -> dict:
     """The random-effects pooled estimate of one effect estimated ``k`` times, with its heterogeneity.
 
     A wrapper of ``statsmodels.stats.meta_analysis.combine_effects``: every estimate is weighted by
@@ -30,10 +30,9 @@ def pooled_estimate(estimates, std_errors, labels=None, method: str = "dl", inte
         ``"dl"`` (DerSimonian-Laird, the default) or ``"pm"`` (Paule-Mandel) for tau^2
     interval : str
         ``"normal"`` (the default) or ``"hksj"``: Hartung-Knapp-Sidik-Jonkman, the variance of the pooled estimate
-        scaled by the weighted spread of the estimates around it (never below the random-effects one), with t(k - 1)
-        quantiles; recommended for a few
-        estimates, where the normal interval is too narrow (IntHout, Ioannidis & Borm 2014, BMC Medical Research
-        Methodology 14:25)
+        scaled by the weighted spread of the estimates around it (never below the random-effects one, Röver et al.
+        2015), with t(k - 1) quantiles; recommended for a few estimates, where the normal interval is too narrow
+        (IntHout, Ioannidis & Borm 2014, BMC Medical Research Methodology 14:25)
 
     Returns
     -------
@@ -55,7 +54,7 @@ def pooled_estimate(estimates, std_errors, labels=None, method: str = "dl", inte
     k = len(effect)
     labels = list(range(k)) if labels is None else [str(v) for v in labels]
     if len(labels) != k:
-        raise WijkstudieError(f"pooled_estimate: {len(labels)} labels for {k} estimates")
+        raise ArgumentError(f"pooled_estimate: {len(labels)} labels for {k} estimates")
     # statsmodels keeps a negative DerSimonian-Laird tau^2, whose random-effects variance can be negative (a
     # square root of it is invalid), and its I^2 divides by Q: neither figure is used then (see below)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -66,7 +65,7 @@ def pooled_estimate(estimates, std_errors, labels=None, method: str = "dl", inte
     else:  # no variance between the estimates beyond chance: the fixed-effect estimate
         tau2, estimate, std_error, weights = 0.0, res.mean_effect_fe, res.sd_eff_w_fe, res.weights_rel_fe
     if interval not in ("normal", "hksj"):
-        raise WijkstudieError(f"pooled_estimate: interval must be 'normal' or 'hksj', not {interval!r}")
+        raise ArgumentError(f"pooled_estimate: interval must be 'normal' or 'hksj', not {interval!r}")
     crit = stats.norm.ppf(0.975)
     if interval == "hksj":
         w = 1.0 / (se**2 + tau2)
@@ -96,15 +95,15 @@ def pooled_estimate(estimates, std_errors, labels=None, method: str = "dl", inte
 
 def _checked(estimates, std_errors, method: str) -> tuple[np.ndarray, np.ndarray]:
     if method not in METHODS:
-        raise WijkstudieError(f"pooled_estimate: method must be one of {', '.join(METHODS)}, not {method!r}")
+        raise ArgumentError(f"pooled_estimate: method must be one of {', '.join(METHODS)}, not {method!r}")
     effect = np.asarray(estimates, dtype=float).ravel()
     se = np.asarray(std_errors, dtype=float).ravel()
     if len(effect) != len(se):
-        raise WijkstudieError(f"pooled_estimate: {len(effect)} estimates but {len(se)} standard errors")
+        raise ArgumentError(f"pooled_estimate: {len(effect)} estimates but {len(se)} standard errors")
     if len(effect) < 2:
-        raise WijkstudieError(f"pooled_estimate: needs at least 2 estimates, not {len(effect)}")
+        raise ArgumentError(f"pooled_estimate: needs at least 2 estimates, not {len(effect)}")
     if not (np.isfinite(effect).all() and np.isfinite(se).all()):
-        raise WijkstudieError("pooled_estimate: an estimate or standard error is missing or infinite")
+        raise ArgumentError("pooled_estimate: an estimate or standard error is missing or infinite")
     if (se <= 0).any():
-        raise WijkstudieError(f"pooled_estimate: standard errors must be positive, not {se.min():g}")
+        raise ArgumentError(f"pooled_estimate: standard errors must be positive, not {se.min():g}")
     return effect, se

@@ -9,7 +9,7 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from scipy import optimize
 
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentError
 from .result import (
     STD_LINEAR,
     STD_LOGISTIC,
@@ -25,7 +25,7 @@ LOGISTIC_VARIANCE = np.pi**2 / 3
 MAX_LOG = 700.0  # exp(x) and its square stay finite below this
 
 
-def multilevel(formula: str, data: pd.DataFrame, group: str, re_formula: str | None = None) -> ModelResult:
+def multilevel(formula: str, data: pd.DataFrame, *, group: str, re_formula: str | None = None) -> ModelResult:
     """Random-intercept linear model (plus random slopes with ``re_formula``, e.g. ``"~pct_owner_occupied"``).
 
     Parameters
@@ -47,10 +47,10 @@ def multilevel(formula: str, data: pd.DataFrame, group: str, re_formula: str | N
         variance between groups), ``groups``, ``converged``, ``optimiser``.
     """
     if group not in data:
-        raise WijkstudieError(f"multilevel: no group column {group!r}")
+        raise ArgumentError(f"multilevel: no group column {group!r}")
     used = complete_rows(formula, data, [group])
     if used[group].nunique() < 5:
-        raise WijkstudieError(f"multilevel: only {used[group].nunique()} groups")
+        raise ArgumentError(f"multilevel: only {used[group].nunique()} groups")
     model = smf.mixedlm(formula, used, groups=used[group], re_formula=re_formula)
     try:
         fit, optimiser = model.fit(method="lbfgs", reml=True), "lbfgs"
@@ -142,7 +142,7 @@ def _sd_and_icc(log_sds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return sds, icc
 
 
-def multilevel_logit(formula: str, data: pd.DataFrame, group: str, nodes: int = 9) -> ModelResult:
+def multilevel_logit(formula: str, data: pd.DataFrame, *, group: str, nodes: int = 9) -> ModelResult:
     """Random-intercept logistic regression of units in ``group`` by maximum likelihood, the integral over
     each group's intercept done by adaptive Gauss-Hermite quadrature (as lme4's glmer with nAGQ > 1).
 
@@ -167,13 +167,13 @@ def multilevel_logit(formula: str, data: pd.DataFrame, group: str, nodes: int = 
     import patsy
 
     if group not in data:
-        raise WijkstudieError(f"multilevel_logit: no group column {group!r}")
+        raise ArgumentError(f"multilevel_logit: no group column {group!r}")
     used = complete_rows(formula, data, [group]).reset_index(drop=True)
     y, X = patsy.dmatrices(formula, used, return_type="dataframe")
     g = pd.factorize(used.loc[y.index, group])[0]
     groups = int(g.max() + 1)
     if groups < 5:
-        raise WijkstudieError(f"multilevel_logit: only {groups} groups")
+        raise ArgumentError(f"multilevel_logit: only {groups} groups")
     yv, Xv = y.iloc[:, 0].to_numpy(dtype=float), X.to_numpy(dtype=float)
     objective = _aghq_objective(yv, Xv, g, groups, nodes)
     start = sm.GLM(yv, Xv, family=sm.families.Binomial()).fit().params

@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentError
 from .result import STD_LINEAR, ModelResult, coefficient_table, complete_rows, context, standardised
 
 
 def within_estimate(
-    formula: str, data: pd.DataFrame, entity: str = "region_code", time: str | None = None, cov_type: str = "cluster"
+    formula: str, data: pd.DataFrame, *, entity: str = "region_code", time: str | None = None, cov_type: str = "cluster"
 ) -> ModelResult:
     """Fixed-effects estimate: every variable is demeaned within ``entity`` (and ``time`` when given, for
     year effects), so only change within an area over the years identifies the slope.
@@ -40,7 +40,7 @@ def within_estimate(
     needed = [entity] + ([time] if time else [])
     for col in needed:
         if col not in data:
-            raise WijkstudieError(f"within_estimate: no column {col!r}")
+            raise ArgumentError(f"within_estimate: no column {col!r}")
     used = complete_rows(formula, data, needed)
     y, X = patsy.dmatrices(formula + " - 1", used, return_type="dataframe", NA_action="drop")
     keys = used.loc[y.index, needed]
@@ -48,7 +48,7 @@ def within_estimate(
     keep = counts > 1  # an area seen once carries no within information
     y, X, keys = y[keep], X[keep], keys[keep]
     if len(y) < 3 or keys[entity].nunique() < 2:
-        raise WijkstudieError("within_estimate: too few areas observed more than once")
+        raise ArgumentError("within_estimate: too few areas observed more than once")
     frame = pd.concat([y, X], axis=1)
     demeaned = frame - frame.groupby(keys[entity]).transform("mean")
     absorbed = keys[entity].nunique()
@@ -65,7 +65,7 @@ def within_estimate(
     n, k = Xd.shape
     dof = n - k - absorbed
     if dof <= 0:
-        raise WijkstudieError("within_estimate: no degrees of freedom left")
+        raise ArgumentError("within_estimate: no degrees of freedom left")
     ols = sm.OLS(yd, Xd)
     if cov_type == "cluster":
         fit = ols.fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(keys[entity])[0]})

@@ -22,15 +22,23 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentError, MissingRecordError
 from ..core.provenance import UNKNOWN, Provenance, provenance_of
-
-COLUMNS = ["estimate", "std_error", "ci_low", "ci_high", "p_value", "std_estimate", "distribution"]
 
 
 @dataclass
 class ModelResult:
-    """The result of any wijkstudie model (see the module docstring)."""
+    """The result of any wijkstudie model: a tidy table of terms (estimate, standard error, 95 % interval from the
+    distribution the estimator implies, p-value, standardised estimate), n, fit statistics, provenance, the fitted
+    statsmodels/spreg/scipy object (``fitted``), the covariance of the estimates (``cov``), and model-specific extras
+    (``extra``: a breakpoint and its interval, the spatial parameter, the intraclass correlation, a fitted curve).
+
+    Examples
+    --------
+    >>> from wijkstudie import models
+    >>> fit = models.area_regression("pct_volunteering ~ pct_owner_occupied", table)  # doctest: +SKIP
+    >>> fit.term("pct_owner_occupied")["std_estimate"], fit.provenance.kind  # doctest: +SKIP
+    """
 
     model: str
     formula: str
@@ -48,18 +56,22 @@ class ModelResult:
     # what the provenance says, as plain attributes
     @property
     def data_kind(self) -> str:
+        """The kind of data the model was fitted on: ``real``, ``synthetic`` or ``unknown``."""
         return self.provenance.kind
 
     @property
     def source(self) -> str:
+        """The sources of the data, in words (``"kwb 2022, rivm-gezondheid 2020"``)."""
         return self.provenance.source_text()
 
     @property
     def level(self) -> str:
+        """The levels of the rows used (``"wijk"``)."""
         return ", ".join(self.provenance.levels)
 
     @property
     def year(self) -> str:
+        """The years of the rows used (``"2014–2016"``)."""
         return self.years
 
     @property
@@ -68,19 +80,52 @@ class ModelResult:
         return self.statistics.get("r2", self.statistics.get("r2_within"))
 
     def term(self, name: str) -> pd.Series:
-        """One row of the table; a clear error naming the model and its terms when there is no such term."""
+        """One row of the table.
+
+        Parameters
+        ----------
+        name : str
+            a term
+
+        Returns
+        -------
+        Series
+
+        Raises
+        ------
+        ArgumentError
+            naming the model and its terms when there is no such term.
+        """
         if name not in self.table.index:
-            raise WijkstudieError(f"{self.model}: no term {name!r}; terms: {', '.join(map(str, self.table.index))}")
+            raise ArgumentError(f"{self.model}: no term {name!r}; terms: {', '.join(map(str, self.table.index))}")
         return self.table.loc[name]
 
     def contrast(self, weights: dict, level: float = 0.95) -> dict:
-        """A linear combination of estimates (e.g. ``{"after": 1, "before": -1}``) with its standard error and
-        interval, from the model's covariance and reference distribution."""
+        """A linear combination of estimates (e.g. ``{"after": 1, "before": -1}``) with its standard error and interval,
+        from the model's covariance and reference distribution.
+
+        Parameters
+        ----------
+        weights : dict
+            term -> weight
+        level : float
+            the interval's coverage
+
+        Returns
+        -------
+        dict
+            ``estimate``, ``std_error``, ``ci_low``, ``ci_high``, ``p_value``, ``distribution``
+
+        Raises
+        ------
+        MissingRecordError
+            for a result without a covariance; ``ArgumentError`` for a term the model does not have.
+        """
         if self.cov is None:
-            raise WijkstudieError(f"{self.model}: no covariance of the estimates, so no contrasts")
+            raise MissingRecordError(f"{self.model}: no covariance of the estimates, so no contrasts")
         unknown = [k for k in weights if k not in self.cov.index]
         if unknown:
-            raise WijkstudieError(
+            raise ArgumentError(
                 f"{self.model}: no term {unknown[0]!r} for a contrast; terms: {', '.join(map(str, self.cov.index))}"
             )
         vector = pd.Series(0.0, index=self.cov.index)
@@ -126,12 +171,27 @@ class ModelResult:
 
 
 def reference_distribution(distribution: str):
-    """The scipy distribution a table's ``distribution`` names: ``"normal"`` or ``"t(df)"``."""
+    """The scipy distribution a table's ``distribution`` names.
+
+    Parameters
+    ----------
+    distribution : str
+        ``"normal"`` or ``"t(df)"``
+
+    Returns
+    -------
+    scipy.stats distribution
+
+    Raises
+    ------
+    ArgumentError
+        for another name.
+    """
     if str(distribution) == "normal":
         return stats.norm
     match = re.fullmatch(r"t\((\d+(?:\.\d+)?)\)", str(distribution))
     if not match:
-        raise WijkstudieError(f"unknown reference distribution {distribution!r}: 'normal' or 't(df)'")
+        raise ArgumentError(f"unknown reference distribution {distribution!r}: 'normal' or 't(df)'")
     return stats.t(float(match.group(1)))
 
 
@@ -143,8 +203,22 @@ def _quantile_and_p(distribution: str, z: float, level: float = 0.95) -> tuple[f
 
 
 def coefficient_table(params, se, distribution: str, std_estimate=None) -> pd.DataFrame:
-    """The standard table from estimates and standard errors: 95 % intervals and p-values from
-    ``distribution`` (``t(df)`` or ``normal``)."""
+    """The standard table from estimates and standard errors.
+
+    Parameters
+    ----------
+    params, se : Series
+        estimates and standard errors by term
+    distribution : str
+        ``"t(df)"`` or ``"normal"``: the intervals' and p-values' reference distribution
+    std_estimate : Series, optional
+        standardised estimates by term
+
+    Returns
+    -------
+    DataFrame
+        ``estimate``, ``std_error``, ``ci_low``, ``ci_high`` (95 %), ``p_value``, ``std_estimate``, ``distribution``
+    """
     params, se = pd.Series(params, dtype="float64"), pd.Series(se, index=params.index, dtype="float64")
     q, _ = _quantile_and_p(distribution, 0.0)
     z = params / se
@@ -158,6 +232,18 @@ def coefficient_table(params, se, distribution: str, std_estimate=None) -> pd.Da
 
 
 def with_odds_ratios(table: pd.DataFrame) -> pd.DataFrame:
+    """A logistic model's table with odds ratios and their intervals added.
+
+    Parameters
+    ----------
+    table : DataFrame
+        a coefficient table on the log-odds scale
+
+    Returns
+    -------
+    DataFrame
+        with ``odds_ratio``, ``or_low`` and ``or_high``
+    """
     out = table.copy()
     out["odds_ratio"] = np.exp(out["estimate"])
     out["or_low"], out["or_high"] = np.exp(out["ci_low"]), np.exp(out["ci_high"])
@@ -165,6 +251,19 @@ def with_odds_ratios(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def weighted_sd(x, w=None) -> float:
+    """The (weighted) population standard deviation.
+
+    Parameters
+    ----------
+    x : array-like
+        the values
+    w : array-like, optional
+        their weights
+
+    Returns
+    -------
+    float
+    """
     x = np.asarray(x, dtype=float)
     if w is None:
         return float(np.std(x, ddof=1))
@@ -177,11 +276,27 @@ def standardised(params: pd.Series, design: pd.DataFrame, outcome=None, weights=
     """The one way wijkstudie standardises estimates: estimate x SD(predictor) / SD(outcome).
 
     The standard deviations are those of the raw columns (as the design matrix holds them: not demeaned, not
-    whitened) over the rows the model used, weighted exactly when the fit is weighted (pass the fit's weights,
-    else None). Every model passes its raw design here, so a within-area (fixed effects) slope is standardised
-    like a cross-sectional one. With ``outcome=None`` (logistic models) only the predictor is standardised, so
-    the result is on the log-odds scale per standard deviation. The intercept, and terms not in the design
-    (a spatial parameter), have none."""
+    whitened) over the rows the model used, weighted exactly when the fit is weighted. Every model passes its raw
+    design here, so a within-area (fixed effects) slope is standardised like a cross-sectional one. With
+    ``outcome=None`` (logistic models) only the predictor is standardised, so the result is on the log-odds scale per
+    standard deviation. The intercept, and terms not in the design (a spatial parameter), have none.
+
+    Parameters
+    ----------
+    params : Series
+        estimates by term
+    design : DataFrame
+        the raw design matrix
+    outcome : array-like, optional
+        the outcome (None for logistic models)
+    weights : array-like, optional
+        the fit's weights
+
+    Returns
+    -------
+    Series
+        standardised estimates by term (NaN where there is none)
+    """
     sd_y = weighted_sd(outcome, weights) if outcome is not None else 1.0
     out = {}
     for name in params.index:
@@ -203,8 +318,21 @@ STD_LOGISTIC = (
 
 
 def context(data: pd.DataFrame, used: pd.DataFrame) -> dict:
-    """The provenance of the data a model was fitted on (unknown when the table carries none), narrowed to
-    the levels of the rows used, and the years and regional divisions of those rows."""
+    """The provenance of the data a model was fitted on (unknown when the table carries none), narrowed to the levels
+    of the rows used, and the years and regional divisions of those rows.
+
+    Parameters
+    ----------
+    data : DataFrame
+        the table given to the model
+    used : DataFrame
+        the rows it used
+
+    Returns
+    -------
+    dict
+        ``provenance``, ``years`` and ``divisions`` (for ``ModelResult``)
+    """
     provenance = provenance_of(data)
     if "level" in used:
         provenance = provenance.with_levels(used["level"].dropna().astype(str).unique())
@@ -216,8 +344,22 @@ def context(data: pd.DataFrame, used: pd.DataFrame) -> dict:
 
 
 def complete_rows(formula: str, data: pd.DataFrame, extra=()) -> pd.DataFrame:
-    """The rows of ``data`` with every column the formula (or ``extra``) uses filled in, with pandas' nullable
-    dtypes turned into plain numpy ones (patsy does not read them)."""
+    """The rows with every column the formula (or ``extra``) uses filled in, with pandas' nullable dtypes turned into
+    plain numpy ones (patsy does not read them).
+
+    Parameters
+    ----------
+    formula : str
+        a patsy formula
+    data : DataFrame
+        the table
+    extra : iterable of str
+        other columns that must be filled (weights, clusters)
+
+    Returns
+    -------
+    DataFrame
+    """
     columns = [c for c in data.columns if c in extra or re.search(rf"(?<![\w.]){re.escape(str(c))}(?![\w.])", formula)]
     used = data.dropna(subset=columns)
     converted = {
@@ -229,7 +371,25 @@ def complete_rows(formula: str, data: pd.DataFrame, extra=()) -> pd.DataFrame:
 
 
 def stack(results: dict, term: str) -> pd.DataFrame:
-    """One row per model (keyed like ``results``) for one term: estimate, CI, standardised estimate, n, R²."""
+    """One term of several models side by side.
+
+    Parameters
+    ----------
+    results : dict
+        label -> ModelResult
+    term : str
+        the term
+
+    Returns
+    -------
+    DataFrame
+        one row per model: estimate, interval, p-value, standardised estimate, n, R²
+
+    Examples
+    --------
+    >>> from wijkstudie import models
+    >>> models.stack({"2014": fit14, "2016": fit16}, "pct_owner_occupied")  # doctest: +SKIP
+    """
     rows = []
     for key, result in results.items():
         row = result.term(term)

@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentError
 from ..core.optional import optional
 
 SEED = 20240601
@@ -31,18 +31,43 @@ _WEIGHTS: dict = {}
 
 
 def spatial_weights(gdf, kind: str = "queen", cache: bool = True):
-    """Row-standardised contiguity weights (``queen`` or ``rook``); areas without neighbours (islands) are
-    joined to their nearest area so that every area has at least one neighbour.
+    """Row-standardised contiguity weights; areas without neighbours (islands) are joined to their nearest area so that
+    every area has at least one neighbour.
 
-    Contiguity of thousands of polygons takes seconds, so the weights are kept, keyed by the geometries (in
-    this session, and as a file in the cache folder): the same areas never cost twice."""
+    Contiguity of thousands of polygons takes seconds, so the weights are kept, keyed by the geometries (in this
+    session, and as a file in the cache folder): the same areas never cost twice.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        the areas
+    kind : str
+        ``"queen"`` or ``"rook"``
+    cache : bool
+        keep and reuse the weights
+
+    Returns
+    -------
+    libpysal.weights.W
+
+    Raises
+    ------
+    ArgumentError
+        for fewer than 3 areas.
+
+    Examples
+    --------
+    >>> from wijkstudie import models
+    >>> w = models.spatial_weights(wijken)  # doctest: +SKIP
+    >>> models.morans_i(wijken["pct_volunteering"], w)  # doctest: +SKIP
+    """
     import copy
     import pickle
 
     from ..core.paths import processed_dir
 
     if len(gdf) < 3:
-        raise WijkstudieError("spatial_weights: needs at least 3 areas")
+        raise ArgumentError("spatial_weights: needs at least 3 areas")
     key = _geometry_key(gdf, kind) if cache else None
     if key in _WEIGHTS:
         return copy.deepcopy(_WEIGHTS[key])
@@ -81,8 +106,25 @@ def _contiguity(gdf, kind: str):
     return w
 
 
-def morans_i(values, w, permutations: int = 999, seed: int = SEED) -> dict:
-    """Global Moran's I with a permutation p-value (seeded, so results repeat)."""
+def morans_i(values, w, *, permutations: int = 999, seed: int = SEED) -> dict:
+    """Global Moran's I with a permutation p-value (seeded, so results repeat).
+
+    Parameters
+    ----------
+    values : array-like
+        one value per area, in the order of the weights
+    w : libpysal.weights.W
+        the weights (``spatial_weights``)
+    permutations : int
+        for the p-value
+    seed : int
+        the random seed
+
+    Returns
+    -------
+    dict
+        ``I``, ``expected``, ``z`` and ``p_value``
+    """
     Moran = optional("esda.moran", "morans_i").Moran
 
     np.random.seed(seed)  # noqa: NPY002 (esda's Moran permutes with numpy's global generator)
@@ -90,8 +132,27 @@ def morans_i(values, w, permutations: int = 999, seed: int = SEED) -> dict:
     return {"I": float(m.I), "expected": float(m.EI), "z": float(m.z_sim), "p_value": float(m.p_sim)}
 
 
-def lisa(values, w, permutations: int = 999, seed: int = SEED, alpha: float = 0.05) -> pd.Series:
-    """Local Moran clusters: 'high-high', 'low-low', 'high-low', 'low-high' or 'not significant'."""
+def lisa(values, w, *, permutations: int = 999, seed: int = SEED, alpha: float = 0.05) -> pd.Series:
+    """Local Moran clusters of every area.
+
+    Parameters
+    ----------
+    values : array-like
+        one value per area, in the order of the weights
+    w : libpysal.weights.W
+        the weights (``spatial_weights``)
+    permutations : int
+        for the p-values
+    seed : int
+        the random seed
+    alpha : float
+        the significance level
+
+    Returns
+    -------
+    Series
+        ``"high-high"``, ``"low-low"``, ``"high-low"``, ``"low-high"`` or ``"not significant"`` per area
+    """
     Moran_Local = optional("esda.moran", "lisa").Moran_Local
 
     local = Moran_Local(np.asarray(values, dtype=float), w, permutations=permutations, seed=seed)
@@ -100,7 +161,7 @@ def lisa(values, w, permutations: int = 999, seed: int = SEED, alpha: float = 0.
     return pd.Series(labels, dtype="string")
 
 
-def spatial_models(formula: str, gdf, w=None, alpha: float = 0.05) -> dict:
+def spatial_models(formula: str, gdf, w=None, *, alpha: float = 0.05) -> dict:
     """Ordinary least squares next to a spatial error and a spatial lag model (both GMM, so they scale to
     thousands of areas), over contiguity weights.
 

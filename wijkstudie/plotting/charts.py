@@ -10,8 +10,20 @@ from .style import LINE_COLOUR, MARK_COLOUR, POINT_COLOUR, REFERENCE_COLOUR, TYP
 
 
 def weighted_line(x, y, weights=None) -> tuple[np.ndarray, np.ndarray] | None:
-    """The (weighted) least-squares line of ``y`` on ``x`` over the range of ``x``: (xs, fitted), or None for fewer
-    than three points."""
+    """The (weighted) least-squares line of ``y`` on ``x`` over the range of ``x``.
+
+    Parameters
+    ----------
+    x, y : array-like
+        the points
+    weights : array-like, optional
+        a weight per point (the line minimises the weighted squared residuals)
+
+    Returns
+    -------
+    tuple of ndarray or None
+        ``(xs, fitted)`` at 50 points, or None for fewer than three points
+    """
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if len(x) < 3:
         return None
@@ -25,18 +37,39 @@ def scatter_fit(
     data,
     x: str,
     y: str,
+    *,
     ax=None,
     weights: str | None = None,
     language: str | None = None,
     title: str | None = None,
     annotate: dict | None = None,
 ):
-    """Scatter of ``y`` against ``x`` (point size by ``weights``) with the (weighted) least-squares line.
+    """A scatter of ``y`` against ``x`` (point size by ``weights``) with the (weighted) least-squares line.
 
-    ``annotate``: {row label column value: text} to name a few points, e.g. {"Vreewijk": "Vreewijk"}.
+    Parameters
+    ----------
+    data : DataFrame
+        one row per area
+    x, y : str
+        the columns on the axes (labelled from the variable dictionary, in the figure's language)
+    ax : matplotlib Axes, optional
+        where to draw (default: a new figure)
+    weights : str, optional
+        a column that sizes the points and weights the line (e.g. ``population``)
+    language : str, optional
+        ``"en"`` or ``"nl"`` (default: the setting ``language``)
+    title : str, optional
+        the axes' title
+    annotate : dict, optional
+        ``{region_name: text}`` to name a few points, e.g. ``{"Vreewijk": "Vreewijk"}``
+
+    Returns
+    -------
+    matplotlib Axes
 
     Examples
     --------
+    >>> import wijkstudie as ws
     >>> ax = ws.scatter_fit(rotterdam, "pct_owner_occupied", "pct_volunteering", weights="population")  # doctest: +SKIP
     """
     if ax is None:
@@ -61,14 +94,41 @@ def scatter_fit(
 
 def scatter_panels(
     panels,
+    *,
     weights: str | None = None,
     title: str | None = None,
     ncols: int | None = None,
     size=(3.7, 3.5),
     language: str | None = None,
 ):
-    """One ``scatter_fit`` per panel: a list of dicts with ``data``, ``x``, ``y`` and optionally ``title`` and
-    ``annotate``; ``weights`` sizes the points and weights the fitted line."""
+    """One ``scatter_fit`` per panel, side by side.
+
+    Parameters
+    ----------
+    panels : list of dict
+        per panel ``data``, ``x``, ``y`` and optionally ``title`` and ``annotate`` (see ``scatter_fit``)
+    weights : str, optional
+        a column that sizes the points and weights the fitted lines
+    title : str, optional
+        the figure's title
+    ncols : int, optional
+        panels per row (default: up to three)
+    size : tuple of float
+        width and height of one panel, in inches
+    language : str, optional
+        ``"en"`` or ``"nl"`` (default: the setting ``language``)
+
+    Returns
+    -------
+    matplotlib Figure
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> fig = ws.scatter_panels([{"data": rotterdam, "x": "pct_owner_occupied", "y": "pct_volunteering"},
+    ...                          {"data": amsterdam, "x": "pct_owner_occupied", "y": "pct_volunteering"}],
+    ...                         weights="population")  # doctest: +SKIP
+    """
     ncols = ncols or min(len(panels), 3)
     nrows = int(np.ceil(len(panels) / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(size[0] * ncols, size[1] * nrows), squeeze=False)
@@ -95,16 +155,37 @@ def dense_scatter(
     data,
     x: str,
     y: str,
+    *,
     weights: str | None = None,
     title: str | None = None,
     language: str | None = None,
     gridsize: int = 40,
 ):
-    """Thousands of areas at once: a hexagonal density of ``y`` against ``x`` with the (weighted) least-squares
-    line drawn over it.
+    """Thousands of areas at once: a hexagonal density of ``y`` against ``x`` with the (weighted) least-squares line
+    drawn over it.
+
+    Parameters
+    ----------
+    data : DataFrame
+        one row per area
+    x, y : str
+        the columns on the axes
+    weights : str, optional
+        a column that weights the line (e.g. ``population``)
+    title : str, optional
+        the axes' title
+    language : str, optional
+        ``"en"`` or ``"nl"`` (default: the setting ``language``)
+    gridsize : int
+        hexagons across the x axis
+
+    Returns
+    -------
+    matplotlib Figure
 
     Examples
     --------
+    >>> import wijkstudie as ws
     >>> fig = ws.dense_scatter(wijken, "pct_owner_occupied", "pct_volunteering", weights="population")  # doctest: +SKIP
     """
     used = data.dropna(subset=[x, y] + ([weights] if weights else []))
@@ -130,9 +211,25 @@ def _estimate_mark(test) -> str:
     return "" if test.counted_kind else f"[{test.evidence}, not counted] "
 
 
-def estimate_plot(tests, ax=None, title: str | None = None, language: str | None = None):
-    """Point estimates with 95 % intervals of a finding's tests: synthetic ones marked and red, tests that do not
-    count as evidence (model-implied, unknown) marked and grey with open points."""
+def estimate_plot(tests, *, ax=None, title: str | None = None, language: str | None = None):
+    """Point estimates with 95 % intervals of a finding's tests on one axes: synthetic ones marked and red, tests that
+    do not count as evidence (model-implied, unknown) marked and grey with open points.
+
+    Parameters
+    ----------
+    tests : list of FindingTest
+        the tests (``wijkstudie.study``), one row each
+    ax : matplotlib Axes, optional
+        where to draw (default: a new figure)
+    title : str, optional
+        the axes' title
+    language : str, optional
+        ``"en"`` or ``"nl"`` (default: the setting ``language``)
+
+    Returns
+    -------
+    matplotlib Axes
+    """
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 0.5 + 0.45 * max(len(tests), 1)))
     for i, t in enumerate(tests):
@@ -150,20 +247,59 @@ def estimate_plot(tests, ax=None, title: str | None = None, language: str | None
     return ax
 
 
-def estimate_figure(tests, title: str | None = None, width: float = 7.0, language: str | None = None):
-    """The estimates and 95 % intervals of a finding's tests (``estimate_plot``) as a figure of fitting height."""
+def estimate_figure(tests, *, title: str | None = None, width: float = 7.0, language: str | None = None):
+    """The estimates and 95 % intervals of a finding's tests (``estimate_plot``) as a figure of fitting height.
+
+    Parameters
+    ----------
+    tests : list of FindingTest
+        the tests (``wijkstudie.study``), one row each
+    title : str, optional
+        the figure's title
+    width : float
+        in inches
+    language : str, optional
+        ``"en"`` or ``"nl"`` (default: the setting ``language``)
+
+    Returns
+    -------
+    matplotlib Figure
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> tests = ws.study.area_tests("F1", ws.study.city_samples(), "01_residence_and_participation")  # doctest: +SKIP
+    >>> fig = ws.estimate_figure(tests, title="F1 on neighbourhood data: standardised estimates")  # doctest: +SKIP
+    """
     fig, ax = plt.subplots(figsize=(width, 0.6 + 0.4 * max(len(tests), 1)))
     estimate_plot(tests, ax=ax, title=title, language=language)
     return fig
 
 
-def interval_plot(table, label_column: str, x_label: str, title: str | None = None, reference: float | None = 0.0):
-    """Estimates with 95 % intervals, one row each (columns ``mean`` or ``estimate``, ``ci_low``, ``ci_high``;
-    ``label_column`` names the rows).
+def interval_plot(table, label_column: str, x_label: str, *, title: str | None = None, reference: float | None = 0.0):
+    """Estimates with 95 % intervals, one row each.
+
+    Parameters
+    ----------
+    table : DataFrame
+        columns ``mean`` or ``estimate``, ``ci_low`` and ``ci_high``, and ``label_column``
+    label_column : str
+        the column that names the rows
+    x_label : str
+        the x axis's label
+    title : str, optional
+        the axes' title
+    reference : float or None
+        a vertical reference line (default 0; None for none)
+
+    Returns
+    -------
+    matplotlib Figure
 
     Examples
     --------
-    >>> fig = ws.interval_plot(gaps, "areas", "percentage points")   # doctest: +SKIP
+    >>> import wijkstudie as ws
+    >>> fig = ws.interval_plot(gaps, "areas", "percentage points")  # doctest: +SKIP
     """
     value = "mean" if "mean" in table else "estimate"
     fig, ax = plt.subplots(figsize=(6, 0.8 + 0.45 * len(table)))
@@ -188,7 +324,26 @@ def interval_plot(table, label_column: str, x_label: str, title: str | None = No
 
 
 def correlation_heatmap(correlations, title: str | None = None, language: str | None = None):
-    """A heat map of a correlation matrix, labelled with the variables' names in the figure's language."""
+    """A heat map of a correlation matrix, labelled with the variables' names in the figure's language.
+
+    Parameters
+    ----------
+    correlations : DataFrame
+        a square correlation matrix (``DataFrame.corr()``)
+    title : str, optional
+        the axes' title
+    language : str, optional
+        ``"en"`` or ``"nl"`` (default: the setting ``language``)
+
+    Returns
+    -------
+    matplotlib Figure
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> fig = ws.correlation_heatmap(rotterdam[["social_cohesion", "pct_volunteering"]].corr())  # doctest: +SKIP
+    """
     fig, ax = plt.subplots(figsize=(6.5, 5.5))
     image = ax.imshow(correlations, cmap="RdBu_r", vmin=-1, vmax=1)
     labels = [label_or_name(c, language) for c in correlations.columns]
@@ -202,9 +357,32 @@ def correlation_heatmap(correlations, title: str | None = None, language: str | 
     return fig
 
 
-def percentile_plot(ranks: dict, title: str | None = None, language: str | None = None, reference: float = 50.0):
-    """One area's percentile among its peers on every variable, one marker per year (``ranks``: {year: the
-    ``study.ranks.rank_table`` of that year}); variables sorted by the latest year."""
+def percentile_plot(ranks: dict, *, title: str | None = None, language: str | None = None, reference: float = 50.0):
+    """One area's percentile among its peers on every variable, one marker per year; the variables sorted by the
+    latest year.
+
+    Parameters
+    ----------
+    ranks : dict
+        ``{year: the rank table of that year}`` (a ``percentile`` column indexed by variable, as
+        ``wijkstudie.study.case_ranks`` gives it)
+    title : str, optional
+        the axes' title
+    language : str, optional
+        ``"en"`` or ``"nl"`` (default: the setting ``language``)
+    reference : float
+        a vertical reference line (default: the median, 50)
+
+    Returns
+    -------
+    matplotlib Figure
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> ranks = ws.study.case_ranks(rotterdam)  # doctest: +SKIP
+    >>> fig = ws.percentile_plot(ranks, title="Vreewijk on every item of the Wijkprofiel")  # doctest: +SKIP
+    """
     latest = ranks[max(ranks)]
     order = latest.sort_values("percentile").index
     fig, ax = plt.subplots(figsize=(6, 0.8 + 0.16 * len(order)))
@@ -221,10 +399,31 @@ def percentile_plot(ranks: dict, title: str | None = None, language: str | None 
 
 
 def breakpoint_plot(
-    segmented, spline=None, x_label: str = "", y_label: str = "probability", language: str | None = None
+    segmented, spline=None, *, x_label: str = "", y_label: str = "probability", language: str | None = None
 ):
     """The fitted curve of a ``segmented_logit`` result, its breakpoint with its 95 % interval, and a spline fit
-    (``spline_logit``) beside it."""
+    (``spline_logit``) beside it.
+
+    Parameters
+    ----------
+    segmented : ModelResult
+        a result of ``wijkstudie.models.segmented_logit``
+    spline : ModelResult, optional
+        a result of ``wijkstudie.models.spline_logit`` on the same predictor
+    x_label, y_label : str
+        the axes' labels (default: the predictor's name, "probability")
+    language : str, optional
+        ``"en"`` or ``"nl"`` (default: the setting ``language``)
+
+    Returns
+    -------
+    matplotlib Figure
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> fig = ws.breakpoint_plot(segmented, spline, x_label="years at the address")  # doctest: +SKIP
+    """
     from ..models import segmented_curve
 
     x = segmented.extra["x"]
@@ -244,8 +443,27 @@ def breakpoint_plot(
 
 
 def group_bars(table, x_label: str, title: str | None = None):
-    """Horizontal bars of a table with one row per group and one column per condition (e.g.
-    ``models.predicted_by_group``)."""
+    """Horizontal bars of a table with one row per group and one column per condition.
+
+    Parameters
+    ----------
+    table : DataFrame
+        one row per group, one column per condition (e.g. ``models.predicted_by_group``)
+    x_label : str
+        the x axis's label
+    title : str, optional
+        the axes' title
+
+    Returns
+    -------
+    matplotlib Figure
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> table = ws.models.predicted_by_group(fit, residents, groups, by="problem")  # doctest: +SKIP
+    >>> fig = ws.group_bars(table, "predicted probability")  # doctest: +SKIP
+    """
     fig, ax = plt.subplots(figsize=(5.5, 0.9 + 0.45 * len(table)))
     table.plot.barh(ax=ax)
     ax.set_xlabel(x_label)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.patches import Patch
 
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentError
 from .style import MAP_CMAP, MISSING_COLOUR, TYPE, label_or_name, words
 
 DRAWING_DETAIL = 3000  # a map is drawn with outlines simplified to 1/3000 of its extent: below a printed pixel
@@ -26,9 +26,20 @@ SCHEMES = {
 
 
 def for_drawing(gdf):
-    """The areas with their outlines simplified to below what a printed map can show (1/``DRAWING_DETAIL`` of
-    the map's extent), when there are many: a national map of wijken or buurten then draws in a fraction of
-    the time, and the files are a fraction of the size, with no visible difference."""
+    """The areas with their outlines simplified to below what a printed map can show (1/``DRAWING_DETAIL`` of the
+    map's extent), when there are many: a national map of wijken or buurten then draws in a fraction of the time,
+    and the files are a fraction of the size, with no visible difference.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        the areas
+
+    Returns
+    -------
+    GeoDataFrame
+        the same areas (unchanged below 500 areas)
+    """
     if len(gdf) < 500:
         return gdf
     x0, y0, x1, y1 = gdf.total_bounds
@@ -39,6 +50,7 @@ def for_drawing(gdf):
 def choropleth(
     gdf,
     column: str,
+    *,
     ax=None,
     scheme: str = "quantiles",
     k: int = 5,
@@ -53,32 +65,42 @@ def choropleth(
     Parameters
     ----------
     gdf : GeoDataFrame
-        areas with the column
+        the areas, with the column
     column : str
-        what to map (its label and unit head the legend)
+        the values to map (labelled from the variable dictionary)
     ax : matplotlib Axes, optional
         where to draw (default: a new figure)
     scheme : str
-        ``quantiles``, ``equal_interval``, ``natural_breaks`` or ``fisher_jenks`` (mapclassify)
+        ``"quantiles"``, ``"equal_interval"``, ``"natural_breaks"`` or ``"fisher_jenks"`` (mapclassify)
     k : int
         the number of classes
-    language, title, cmap, edgecolor, linewidth
-        the legend's language, the map's title, the colour map and the outlines
+    language : str, optional
+        ``"en"`` or ``"nl"`` (default: the setting ``language``)
+    title : str, optional
+        the map's title
+    cmap, edgecolor, linewidth
+        the colour map and the outlines
 
     Returns
     -------
     matplotlib Axes
 
+    Raises
+    ------
+    ArgumentError
+        for a column the table lacks or an unknown scheme.
+
     Examples
     --------
-    >>> ax = ws.choropleth(gemeenten, "pct_volunteering", title="Volunteering, 2020")   # doctest: +SKIP
+    >>> import wijkstudie as ws
+    >>> ax = ws.choropleth(gemeenten, "pct_volunteering", title="Volunteering, 2020")  # doctest: +SKIP
     """
     import mapclassify
 
     if column not in gdf:
-        raise WijkstudieError(f"choropleth: no column {column!r}")
+        raise ArgumentError(f"choropleth: no column {column!r}")
     if scheme not in SCHEMES:
-        raise WijkstudieError(f"choropleth: scheme must be one of {', '.join(SCHEMES)}, not {scheme!r}")
+        raise ArgumentError(f"choropleth: scheme must be one of {', '.join(SCHEMES)}, not {scheme!r}")
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 7))
     gdf = for_drawing(gdf)
@@ -109,12 +131,30 @@ def _legend_beside(ax, handles, title: str) -> None:
     ax.legend(handles=handles, title=title, loc="upper left", fontsize=TYPE["small"])
 
 
-def map_figure(gdf, columns, titles=None, size=(6.0, 7.0), **options):
-    """A figure of one choropleth per column, side by side (``options`` go to ``choropleth``).
+def map_figure(gdf, columns, *, titles=None, size=(6.0, 7.0), **options):
+    """A figure of one choropleth per column, side by side.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        the areas, with the columns
+    columns : str or list of str
+        the values to map
+    titles : str or list of str, optional
+        a title per map
+    size : tuple of float
+        width and height of one map, in inches
+    **options
+        passed to ``choropleth`` (``scheme``, ``k``, ``linewidth``, ...)
+
+    Returns
+    -------
+    matplotlib Figure
 
     Examples
     --------
-    >>> fig = ws.map_figure(wijken, ["pct_owner_occupied", "pct_volunteering"], linewidth=0)   # doctest: +SKIP
+    >>> import wijkstudie as ws
+    >>> fig = ws.map_figure(wijken, ["pct_owner_occupied", "pct_volunteering"], linewidth=0)  # doctest: +SKIP
     """
     columns = [columns] if isinstance(columns, str) else list(columns)
     titles = titles or [None] * len(columns)
@@ -125,13 +165,29 @@ def map_figure(gdf, columns, titles=None, size=(6.0, 7.0), **options):
     return fig
 
 
-def cluster_map(gdf, column: str = "cluster", title: str | None = None, legend_title: str = "local clusters"):
+def cluster_map(gdf, column: str = "cluster", *, title: str | None = None, legend_title: str = "local clusters"):
     """A map of local Moran clusters (``models.lisa`` labels), with the count of areas per class.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        the areas, with the cluster labels
+    column : str
+        the column of labels (``high-high``, ``low-low``, ``high-low``, ``low-high``, ``not significant``)
+    title : str, optional
+        the map's title
+    legend_title : str
+        the legend's title
+
+    Returns
+    -------
+    matplotlib Figure
 
     Examples
     --------
-    >>> wijken["cluster"] = ws.models.lisa(wijken["pct_volunteering"], weights)   # doctest: +SKIP
-    >>> fig = ws.cluster_map(wijken, "cluster")                                   # doctest: +SKIP
+    >>> import wijkstudie as ws
+    >>> wijken["cluster"] = ws.models.lisa(wijken["pct_volunteering"], weights)  # doctest: +SKIP
+    >>> fig = ws.cluster_map(wijken, "cluster")  # doctest: +SKIP
     """
     fig, ax = plt.subplots(figsize=(6, 7))
     gdf = for_drawing(gdf)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from ..core.errors import WijkstudieError, os_reason
+from ..core.errors import ArgumentError, MissingRecordError, WijkstudieError, os_reason
 from ..core.folders import make_folder
 from ..core.paths import figures_dir
 from ..core.provenance import UNKNOWN, Provenance, combine, provenance_of
@@ -57,16 +57,47 @@ WORDS = {  # every text a figure chooses by language
 
 
 def language_of(language: str | None = None) -> str:
-    """The language of a figure: the argument, else the setting ``language`` (en or nl)."""
+    """The language of a figure.
+
+    Parameters
+    ----------
+    language : str, optional
+        ``"en"`` or ``"nl"``
+
+    Returns
+    -------
+    str
+        the argument, else the setting ``language``
+    """
     return language or settings.language
 
 
 def words(key: str, language: str | None = None) -> str:
-    """A figure's text in the figure's language (``WORDS``)."""
+    """A figure's text in the figure's language (``WORDS``).
+
+    Parameters
+    ----------
+    key : str
+        a key of ``WORDS`` (``"source"``, ``"areas"``, ...)
+    language : str, optional
+        ``"en"`` or ``"nl"`` (default: the setting ``language``)
+
+    Returns
+    -------
+    str
+    """
     return WORDS[key][language_of(language)]
 
 
 def house_style() -> dict:
+    """The house style as matplotlib settings: white background, light grid, one type scale (``TYPE``), 300 dpi, and
+    files without timestamps.
+
+    Returns
+    -------
+    dict
+        rcParams, for ``matplotlib.rc_context`` or ``rcParams.update``
+    """
     return {
         "figure.facecolor": "white",
         "axes.facecolor": "white",
@@ -87,12 +118,25 @@ def house_style() -> dict:
 
 
 def use_house_style() -> None:
+    """Apply the house style (``house_style``) to every figure of this session."""
     plt.rcParams.update(house_style())
 
 
 def label_or_name(column: str, language: str | None = None) -> str:
     """A column's label with its unit, in the figure's language; the name itself for a column the dictionary does
-    not know."""
+    not know.
+
+    Parameters
+    ----------
+    column : str
+        a column name
+    language : str, optional
+        ``"en"`` or ``"nl"`` (default: the setting ``language``)
+
+    Returns
+    -------
+    str
+    """
     try:
         return label(column, language_of(language), with_unit=True)
     except WijkstudieError:
@@ -103,8 +147,16 @@ def label_or_name(column: str, language: str | None = None) -> str:
 
 
 class Caption(str):
-    """A figure caption (``Source: ...``) that remembers the provenance it was made from, so ``save_figure``
-    can mark synthetic or unknown data."""
+    """A figure caption (``Source: ...``) that remembers the provenance it was made from, so ``save_figure`` can mark
+    synthetic or unknown data.
+
+    Parameters
+    ----------
+    text : str
+        the caption
+    provenance : Provenance
+        the combined provenance of the tables it names
+    """
 
     provenance: Provenance = UNKNOWN
 
@@ -131,10 +183,16 @@ def source_caption(*tables, language: str | None = None) -> Caption:
         that carries the combined provenance, so ``save_figure`` marks synthetic or unknown data. Synthetic
         data are named as stand-ins; tables without provenance give ``Source: unknown``.
 
+    Raises
+    ------
+    MissingRecordError
+        when tables of known provenance name no source.
+
     Examples
     --------
-    >>> caption = ws.source_caption(rivm, gemeenten)          # doctest: +SKIP
-    >>> ws.save_figure(fig, "volunteering", source=caption)   # doctest: +SKIP
+    >>> import wijkstudie as ws
+    >>> caption = ws.source_caption(rivm, gemeenten)  # doctest: +SKIP
+    >>> ws.save_figure(fig, "volunteering", source=caption)  # doctest: +SKIP
     """
     from ..data.catalogue import datasets
 
@@ -149,7 +207,7 @@ def source_caption(*tables, language: str | None = None) -> Caption:
     parts = [f"{text} {', '.join(map(str, sorted(ys)))}".strip() for text, ys in years.items()]
     if not parts:
         if provenance.kind != "unknown":
-            raise WijkstudieError("source_caption: these tables name no source")
+            raise MissingRecordError("source_caption: these tables name no source")
         parts = [words("unknown source", language)]
     word = words("source", language)
     if provenance.kind == "synthetic":
@@ -158,10 +216,26 @@ def source_caption(*tables, language: str | None = None) -> Caption:
 
 
 def caption_text(
-    source: str, language: str | None = None, synthetic: bool = False, note: str = "", unknown: bool = False
+    source: str, *, language: str | None = None, synthetic: bool = False, note: str = "", unknown: bool = False
 ) -> str:
     """The caption under a figure: the source (``Source: ...``), a note, and a mark for synthetic data or data of
-    unknown provenance."""
+    unknown provenance.
+
+    Parameters
+    ----------
+    source : str
+        the source text (``Source: ...`` is added unless it starts with it, or with ``Bron``)
+    language : str, optional
+        ``"en"`` or ``"nl"`` (default: the setting ``language``)
+    synthetic, unknown : bool
+        mark the caption as synthetic data, or data of unknown provenance
+    note : str
+        a sentence added after the source
+
+    Returns
+    -------
+    str
+    """
     word = words("source", language)
     text = source if source.lower().startswith(("bron", "source")) else f"{word}: {source}"
     if note:
@@ -179,6 +253,7 @@ def caption_text(
 def save_figure(
     fig,
     name: str,
+    *,
     source,
     language: str | None = None,
     data_kind: str | None = None,
@@ -216,19 +291,25 @@ def save_figure(
         the files written. The caption is wrapped to the figure's width; below a figure of maps it sits right under
         the maps. Saving the same figure again replaces its caption and marks (it never stacks them).
 
+    Raises
+    ------
+    ArgumentError
+        without a source, for another data kind, or a figures folder that cannot be written.
+
     Examples
     --------
-    >>> fig = ws.map_figure(gemeenten, "pct_volunteering")                                 # doctest: +SKIP
-    >>> ws.save_figure(fig, "volunteering", source=ws.source_caption(gemeenten))          # doctest: +SKIP
+    >>> import wijkstudie as ws
+    >>> fig = ws.map_figure(gemeenten, "pct_volunteering")  # doctest: +SKIP
+    >>> ws.save_figure(fig, "volunteering", source=ws.source_caption(gemeenten))  # doctest: +SKIP
     """
     if isinstance(source, (list, tuple)) or hasattr(source, "columns"):
         tables = source if isinstance(source, (list, tuple)) else [source]
         source = source_caption(*tables, language=language)
     if not source:
-        raise WijkstudieError(f"save_figure({name!r}): a data source for the caption is required")
+        raise ArgumentError(f"save_figure({name!r}): a data source for the caption is required")
     kind = data_kind or (source.provenance.kind if isinstance(source, Caption) else "unknown")
     if kind not in ("real", "synthetic", "unknown"):
-        raise WijkstudieError(f"save_figure: data_kind must be real, synthetic or unknown, not {kind!r}")
+        raise ArgumentError(f"save_figure: data_kind must be real, synthetic or unknown, not {kind!r}")
     folder = Path(folder) if folder else figures_dir()
     make_folder(folder, "figures_dir")
     _drawable(fig)
@@ -236,7 +317,9 @@ def save_figure(
         artist.remove()
     # the caption sits below the figure (or below its maps); bbox_inches="tight" grows the saved area to include it
     bottom, top = _content_span(fig)
-    text = caption_text(str(source), language, kind == "synthetic", note, kind == "unknown")
+    text = caption_text(
+        str(source), language=language, synthetic=kind == "synthetic", note=note, unknown=kind == "unknown"
+    )
     fig.text(
         0.01,
         bottom,
@@ -271,7 +354,7 @@ def save_figure(
             try:
                 fig.savefig(path, format=fmt, dpi=DPI, metadata=metadata[fmt], bbox_inches="tight", pad_inches=0.1)
             except OSError as exc:
-                raise WijkstudieError(
+                raise ArgumentError(
                     f"cannot write {path} (setting figures_dir, WIJKSTUDIE_FIGURES_DIR): {os_reason(exc)}"
                 ) from None
             log_file("wrote", path)

@@ -42,6 +42,12 @@ class Run:
     cached: bool = False  # served from the cache in this run
 
     def to_json(self) -> dict:
+        """The run as plain data.
+
+        Returns
+        -------
+        dict
+        """
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self).items()}
 
 
@@ -58,24 +64,70 @@ def package_fingerprint() -> str:
 
 def notebook_fingerprint(nb) -> str:
     """A notebook's cells (type and source; outputs and execution counts do not count) and its ``wijkstudie``
-    metadata; ``nb`` as ``nbformat.read`` gives it."""
+    metadata, hashed.
+
+    Parameters
+    ----------
+    nb : NotebookNode
+        as ``nbformat.read`` gives it
+
+    Returns
+    -------
+    str
+    """
     cells = [[c.cell_type, c.source] for c in nb.cells]
     return hashlib.sha256(json.dumps([cells, nb.metadata.get("wijkstudie", {})]).encode()).hexdigest()[:16]
 
 
 def run_key(nb, package: str, settings: dict) -> str:
+    """The cache key of a notebook run: its cells, the package and the settings that decide what it reads.
+
+    Parameters
+    ----------
+    nb : NotebookNode
+        the notebook
+    package : str
+        ``package_fingerprint()``
+    settings : dict
+        the session's settings
+
+    Returns
+    -------
+    str
+    """
     text = json.dumps([notebook_fingerprint(nb), package, settings], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
 def fingerprint(path: str) -> list:
+    """A file's path, size, modification time and content hash.
+
+    Parameters
+    ----------
+    path : str
+        the file
+
+    Returns
+    -------
+    list
+    """
     p = Path(path)
     stat = p.stat()
     return [str(p), stat.st_size, stat.st_mtime_ns, file_sha256(p)]
 
 
 def unchanged(inputs: list) -> bool:
-    """Every input file still there with the same content (size and time first; the hash when they moved)."""
+    """Whether every input file is still there with the same content (size and time first; the hash when they moved).
+
+    Parameters
+    ----------
+    inputs : list
+        ``fingerprint`` lists
+
+    Returns
+    -------
+    bool
+    """
     for path, size, mtime, digest in inputs:
         p = Path(path)
         try:
@@ -99,7 +151,19 @@ class NotebookCache:
         return self.folder / name
 
     def lookup(self, name: str, key: str) -> Run | None:
-        """The cached run of ``name`` under ``key`` whose inputs are unchanged, or None."""
+        """The cached run of a notebook under a key, when its inputs are unchanged.
+
+        Parameters
+        ----------
+        name : str
+            the notebook's name
+        key : str
+            its run key (``run_key``)
+
+        Returns
+        -------
+        Run or None
+        """
         meta = self._entry(name) / "run.json"
         try:
             data = json.loads(meta.read_text(encoding="utf-8"))
@@ -117,7 +181,24 @@ class NotebookCache:
         return run
 
     def store(self, run: Run, executed: Path, figures: Path, wrote: list) -> Run:
-        """Keep a run: the executed notebook and copies of the files it wrote under the figures folder."""
+        """Keep a run: the executed notebook and copies of the files it wrote under the figures folder.
+
+        Parameters
+        ----------
+        run : Run
+            the run
+        executed : Path
+            the executed notebook
+        figures : Path
+            the figures folder
+        wrote : list
+            the files the run wrote
+
+        Returns
+        -------
+        Run
+            the run as kept
+        """
         entry = self._entry(run.name)
         staging = entry.with_name(f".{run.name}.{time.time_ns()}")
         (staging / "artifacts").mkdir(parents=True)
@@ -138,7 +219,21 @@ class NotebookCache:
         return run
 
     def restore(self, run: Run, executed_to: Path, figures: Path) -> None:
-        """Put a cached run's executed notebook and outputs back where a fresh run would have written them."""
+        """Put a cached run's executed notebook and outputs back where a fresh run would have written them.
+
+        Parameters
+        ----------
+        run : Run
+            a kept run
+        executed_to : Path
+            where the executed notebook goes
+        figures : Path
+            the figures folder
+
+        Returns
+        -------
+        None
+        """
         executed_to.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(run.executed, executed_to)
         for relative in run.artifacts:

@@ -40,8 +40,25 @@ SYNTHETIC_BANNER = (
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}  # one core per kernel
 
 
-def run_notebook(path: Path, out_dir: Path, timeout: int = 1200, env: dict | None = None) -> float:
-    """Execute a notebook (in its own folder) and write the executed copy into ``out_dir``; returns seconds."""
+def run_notebook(path: Path, out_dir: Path, *, timeout: int = 1200, env: dict | None = None) -> float:
+    """Execute a notebook (in its own folder) and write the executed copy into ``out_dir``.
+
+    Parameters
+    ----------
+    path : Path
+        the notebook
+    out_dir : Path
+        where the executed copy goes
+    timeout : int
+        seconds per cell
+    env : dict, optional
+        the kernel's environment
+
+    Returns
+    -------
+    float
+        seconds
+    """
     nbformat = optional("nbformat", "running notebooks")
     NotebookClient = optional("nbclient", "running notebooks").NotebookClient
 
@@ -63,7 +80,17 @@ def run_notebook(path: Path, out_dir: Path, timeout: int = 1200, env: dict | Non
 
 
 def needs_of(nb) -> list[str]:
-    """The notebooks (by name) whose recorded results this one reads: ``metadata.wijkstudie.needs``."""
+    """The notebooks (by name) whose recorded results this one reads: ``metadata.wijkstudie.needs``.
+
+    Parameters
+    ----------
+    nb : NotebookNode
+        the notebook
+
+    Returns
+    -------
+    list of str
+    """
     return list(nb.metadata.get("wijkstudie", {}).get("needs", []))
 
 
@@ -112,6 +139,17 @@ class Reproduction:
         return to_run
 
     def execute(self, path: Path) -> Run:
+        """Execute one notebook with its own run log, and keep the run in the cache.
+
+        Parameters
+        ----------
+        path : Path
+            the notebook
+
+        Returns
+        -------
+        Run
+        """
         log = self.build / "logs" / f"{path.stem}.jsonl"
         log.parent.mkdir(parents=True, exist_ok=True)
         log.unlink(missing_ok=True)
@@ -134,7 +172,17 @@ class Reproduction:
         return self.cache.store(run, self.executed_dir / path.name, self.figures, logged["wrote"])
 
     def run(self, to_run: list[Path]) -> None:
-        """Execute ``to_run``, up to ``jobs`` at a time, each after the notebooks it needs."""
+        """Execute notebooks, up to ``jobs`` at a time, each after the notebooks it needs.
+
+        Parameters
+        ----------
+        to_run : list of Path
+            the notebooks (``plan``)
+
+        Returns
+        -------
+        None
+        """
         pending = {p.stem: p for p in to_run}
         running: dict = {}
         with ThreadPoolExecutor(self.jobs) as pool:
@@ -158,6 +206,12 @@ class Reproduction:
                         print(f"  {stem}: FAILED: {type(exc).__name__}: {first[-1] if first else ''}", flush=True)
 
     def ordered(self) -> list[Run]:
+        """The runs in the order of the notebooks.
+
+        Returns
+        -------
+        list of Run
+        """
         return [self.runs[p.stem] for p in self.paths if p.stem in self.runs]
 
 
@@ -269,7 +323,18 @@ def _summary(banner, table, readme_note, runs, failed, index, seconds, complete=
 
 
 def run(argv=None) -> int:
-    """``main`` for the command line: Ctrl-C ends the run with one line and status 130, no traceback."""
+    """``main`` for the command line: Ctrl-C ends the run with one line and status 130, no traceback.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        the arguments
+
+    Returns
+    -------
+    int
+        the exit status
+    """
     try:
         return main(argv)
     except KeyboardInterrupt:

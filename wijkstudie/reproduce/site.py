@@ -163,7 +163,19 @@ def _figures(run: Run, figures: Path, out: Path) -> str:
 
 
 def citation(dataset: str, years) -> dict:
-    """Publisher, title, years, where (table id or URL), licence and a citation line for one dataset."""
+    """Publisher, title, years, where (table id or URL), licence and a citation line for one dataset.
+
+    Parameters
+    ----------
+    dataset : str
+        a catalogue name
+    years : iterable of int
+        the years used
+
+    Returns
+    -------
+    dict
+    """
     from ..data.catalogue import datasets
 
     entry = datasets().get(dataset)
@@ -243,8 +255,30 @@ def _package_citation() -> str:
 def build(
     site: Path, runs: list[Run], table: pd.DataFrame, statement: str, banner: str, synthetic: bool, figures: Path
 ) -> Path:
-    """Write the site into ``site`` and return the path of its front page. ``statement`` says which data
-    produced the results (on the front page), ``banner`` the same in one line (at the top of every page)."""
+    """Write the report site.
+
+    Parameters
+    ----------
+    site : Path
+        the folder
+    runs : list of Run
+        the notebook runs
+    table : DataFrame
+        the scorecard
+    statement : str
+        which data produced the results (on the front page)
+    banner : str
+        the same in one line (at the top of every page)
+    synthetic : bool
+        whether the data are synthetic (a red banner)
+    figures : Path
+        the figures folder
+
+    Returns
+    -------
+    Path
+        the front page
+    """
     site.mkdir(parents=True, exist_ok=True)
     names = [run.name for run in runs]
     bodies = site.parent / "cache" / "pages"
@@ -288,12 +322,40 @@ def build(
 
 
 def save_runs(build_dir: Path, runs: list[Run], statement: str, banner: str, synthetic: bool) -> None:
+    """Keep the runs of the main command (``build/runs.json``), so the site can be written again.
+
+    Parameters
+    ----------
+    build_dir : Path
+        the build folder
+    runs : list of Run
+        the runs
+    statement, banner : str
+        which data produced them
+    synthetic : bool
+        whether the data are synthetic
+
+    Returns
+    -------
+    None
+    """
     payload = {"statement": statement, "banner": banner, "synthetic": synthetic, "runs": [r.to_json() for r in runs]}
     (build_dir / RUNS_FILE).write_text(json.dumps(payload, indent=1), encoding="utf-8")
 
 
 def main(argv=None) -> int:
-    """Rebuild the site from the last run of the main command (``build/runs.json``)."""
+    """Rebuild the site from the last run of the main command (``build/runs.json``).
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        the build folder
+
+    Returns
+    -------
+    int
+        the exit status
+    """
     from ..core import paths
     from ..study.scorecard import scorecard
 

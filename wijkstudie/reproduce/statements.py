@@ -24,7 +24,7 @@ def _shown(path: Path) -> str:
     return str(path)
 
 
-def data_statement(mode: str, mirror: Path | None, when: str | None = None, files: bool = True) -> str:
+def data_statement(mode: str, mirror: Path | None, *, when: str | None = None, files: bool = True) -> str:
     """Which data produced the scorecard, and when: the synthetic world, a local mirror of the publishers' files
     (with the files the real tests read, unless ``files`` is false) or the publishers over the network."""
     when = when or time.strftime("%Y-%m-%d")

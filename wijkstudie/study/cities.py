@@ -72,7 +72,7 @@ def rotterdam_wijken(year: int) -> pd.DataFrame:
     from ..models import scale_score
 
     profile = load("rotterdam-wijkprofiel", year=year)
-    context = load("rotterdam-wijkprofiel", year=CONTEXT_YEAR, variant="context")
+    context = load("rotterdam-wijkprofiel", year=CONTEXT_YEAR, sheet="context")
     wijken = profile[profile["area_type"] == "wijk"].merge(
         context[["area_number"] + ROTTERDAM_CONTEXT], on="area_number", how="left", validate="one_to_one"
     )
@@ -94,7 +94,7 @@ def city_buurten(gemeente_code: str, kwb_year: int = 2023, rivm_year: int = 2020
     kwb = kwb[kwb["gemeente_code"] == gemeente_code]
     if kwb.empty:
         raise WijkstudieError(f"kwb {kwb_year} holds no buurten of {gemeente_code}")
-    rivm = load("rivm-gezondheid", year=rivm_year, variant="18+", level="buurt")
+    rivm = load("rivm-gezondheid", year=rivm_year, age_group="18+", level="buurt")
     rivm = rivm[rivm["gemeente_code"] == gemeente_code]
     joined, report = join_regions(
         kwb, rivm[["region_code", "level", "division_year"] + [c for c in RIVM_COLUMNS if c in rivm]], how="left"

@@ -30,7 +30,7 @@ def livability_wijken(
     division = int(table["division_year"].dropna().iloc[0])
     for variant, name in (("65+", "pct_volunteering_65_plus"), ("18-64", "pct_volunteering_18_64")):
         try:
-            rivm = load("rivm-gezondheid", year=rivm_year, variant=variant, level="wijk", division=division)
+            rivm = load("rivm-gezondheid", year=rivm_year, age_group=variant, level="wijk", division=division)
         except WijkstudieError:
             continue
         part = rivm[["region_code", "pct_volunteering"]].rename(columns={"pct_volunteering": name})

@@ -57,7 +57,7 @@ def livability_class(table: pd.DataFrame, year: int, share: float = PROBLEM_SHAR
     the Leefbaarometer's where its scores of ``year`` can be had, else the proxy (the worst ``share`` of the
     wijken). Returns (class, {"name", "text", "built_from": the variables it is made of})."""
     try:
-        scores = load("leefbaarometer", year=year, variant="wijk")
+        scores = load("leefbaarometer", year=year, level="wijk")
         joined, _ = join_regions(
             table[["region_code", "level", "division_year"]],
             scores[["region_code", "level", "division_year", "livability_class"]],
@@ -92,7 +92,7 @@ def buurt_livability(rivm_year: int, share: float = PROBLEM_SHARE, kwb_year: int
     ``share`` of the buurten on RIVM's money problems (``rivm_year``) and the KWB's mean income per resident
     (``kwb_year``, buurten whose code is the same in both divisions)."""
     money, income, sign = PROXY_FIGURES["buurt"]
-    rivm = load("rivm-gezondheid", year=rivm_year, variant="18+", level="buurt")
+    rivm = load("rivm-gezondheid", year=rivm_year, age_group="18+", level="buurt")
     kwb = load("kwb", year=kwb_year, level="buurt")
     both = rivm[["region_code", money]].merge(kwb[["region_code", income]], on="region_code", how="inner")
     problem = _proxy(both[money], both[income], sign, share)

@@ -50,7 +50,7 @@ def _boundaries(dataset: str, years) -> pd.DataFrame:
 
 
 def _with_rivm(table: pd.DataFrame, rivm_year: int, level: str, columns=RIVM_COLUMNS) -> tuple[pd.DataFrame, list]:
-    rivm = load("rivm-gezondheid", year=rivm_year, variant="18+", level=level)
+    rivm = load("rivm-gezondheid", year=rivm_year, age_group="18+", level=level)
     keep = ["region_code", "level", "division_year"] + [c for c in columns if c in rivm]
     joined, report = join_regions(table, rivm[keep], how="left")
     joined["year"] = rivm_year  # the year of the outcome: the composition year is in the provenance

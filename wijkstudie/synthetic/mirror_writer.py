@@ -30,7 +30,6 @@ from ..data.catalogue import get_dataset
 from .world import BBGA_AREA, SCENARIO_DIR, World, _residents, gemeente_name, generate, neighbourhood_table, regions
 
 GENERATOR_VERSION = 3
-REGISTER_YEAR = None  # composition comes from the world's base wave
 SURVEY_FILE, MAPPING_FILE = "survey/synthetic-residents.csv", "survey/synthetic-residents.yaml"
 CROSSWALK_YEARS = (2016, 2024)
 
@@ -43,8 +42,26 @@ def _scenario_path(scenario) -> Path:
 
 
 def mirror_folder(seed: int = 1, scenario="default") -> Path:
-    """Where the synthetic world's mirror for a seed and scenario lies (written or not): one folder per
-    generator version, seed, scenario content and package version."""
+    """Where the synthetic world's mirror for a seed and scenario lies, written or not: one folder per generator
+    version, seed, scenario content and package version.
+
+    Parameters
+    ----------
+    seed : int
+        the random seed
+    scenario : str or Path
+        a scenario name or YAML file
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> from wijkstudie import synthetic
+    >>> synthetic.mirror_folder().name.startswith("default-seed1-")
+    True
+    """
     path = _scenario_path(scenario)
     content = path.read_bytes() if path.is_file() else str(scenario).encode()
     key = hashlib.sha1(
@@ -54,8 +71,25 @@ def mirror_folder(seed: int = 1, scenario="default") -> Path:
 
 
 def mirror(seed: int = 1, scenario="default") -> Path:
-    """The folder of the synthetic world's mirror for a seed and scenario: written on first use (atomically, so
-    two processes never see half a mirror), reused afterwards."""
+    """The folder of the synthetic world's mirror for a seed and scenario: written on first use (atomically, so two
+    processes never see half a mirror), reused afterwards.
+
+    Parameters
+    ----------
+    seed : int
+        the random seed
+    scenario : str or Path
+        a scenario name or YAML file
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> from wijkstudie import synthetic
+    >>> folder = synthetic.mirror()  # doctest: +SKIP
+    """
     folder = mirror_folder(seed, scenario)
     if (folder / MANIFEST).is_file():
         return folder
@@ -75,7 +109,22 @@ def mirror(seed: int = 1, scenario="default") -> Path:
 
 
 def write_mirror(folder, seed: int = 1, scenario="default") -> Path:
-    """Write the synthetic world's mirror into ``folder`` (see the module docstring); returns the folder."""
+    """Write the synthetic world's mirror into a folder (see the module docstring).
+
+    Parameters
+    ----------
+    folder : str or Path
+        where
+    seed : int
+        the random seed
+    scenario : str or Path
+        a scenario name or YAML file
+
+    Returns
+    -------
+    Path
+        the folder
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     world = generate(scenario, seed=seed)

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentError, DataFormatError
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 AGE_GROUPS = ["18-29", "30-44", "45-64", "65+"]
@@ -29,14 +29,36 @@ HOUSEHOLDS = ["single", "couple", "couple_with_children", "single_parent"]
 TENURES = ["owner", "social_rent", "private_rent"]
 ORIGINS = ["dutch", "western", "non_western"]
 LIVABILITY = ["good", "problem"]
-SOURCE = "synthetic world"
 
 
 def load_scenario(scenario="default") -> dict:
-    """The scenario as {section: {name: {value, source | assumption}}}; raises if a parameter lacks either."""
+    """A scenario of the synthetic world, checked: every parameter cites a published figure or is marked as an
+    assumption.
+
+    Parameters
+    ----------
+    scenario : str or Path
+        a scenario name in ``synthetic/scenarios/`` (``"default"``) or a YAML file
+
+    Returns
+    -------
+    dict
+        ``{section: {name: {value, source | assumption}}}``
+
+    Raises
+    ------
+    ArgumentError
+        for an unknown scenario; ``DataFormatError`` for parameters without a source or an assumption.
+
+    Examples
+    --------
+    >>> from wijkstudie import synthetic
+    >>> "world" in synthetic.load_scenario()
+    True
+    """
     path = Path(scenario) if str(scenario).endswith((".yaml", ".yml")) else SCENARIO_DIR / f"{scenario}.yaml"
     if not path.is_file():
-        raise WijkstudieError(f"unknown scenario {scenario!r} (no file {path})")
+        raise ArgumentError(f"unknown scenario {scenario!r} (no file {path})")
     with open(path, encoding="utf-8") as fh:
         raw = yaml.safe_load(fh)
     problems = [
@@ -47,7 +69,7 @@ def load_scenario(scenario="default") -> dict:
         if isinstance(p, dict) and not (p.get("source") or p.get("assumption"))
     ]
     if problems:
-        raise WijkstudieError(f"{path.name}: parameters without a source or an assumption: {', '.join(problems)}")
+        raise DataFormatError(f"{path.name}: parameters without a source or an assumption: {', '.join(problems)}")
     return raw
 
 
@@ -60,20 +82,68 @@ def _values(scenario: dict) -> dict:
 
 
 def parameters(scenario="default") -> dict:
-    """The scenario's parameter values as {section: {name: value}} (what a model on the world should recover)."""
+    """The scenario's parameter values: what a model on the world should recover.
+
+    Parameters
+    ----------
+    scenario : str or Path
+        a scenario name or YAML file
+
+    Returns
+    -------
+    dict
+        ``{section: {name: value}}``
+
+    Examples
+    --------
+    >>> from wijkstudie import synthetic
+    >>> synthetic.parameters()["world"]["year"]  # doctest: +SKIP
+    """
     return _values(load_scenario(scenario))
 
 
 def expit(x):
+    """The logistic function.
+
+    Parameters
+    ----------
+    x : array-like
+
+    Returns
+    -------
+    array-like
+        1 / (1 + exp(-x))
+    """
     return 1.0 / (1.0 + np.exp(-x))
 
 
 def logit(p):
+    """The log-odds of a probability.
+
+    Parameters
+    ----------
+    p : array-like
+        probabilities strictly between 0 and 1
+
+    Returns
+    -------
+    array-like
+    """
     return np.log(p / (1 - p))
 
 
 @dataclass
 class World:
+    """A synthetic world: its scenario and seed, its neighbourhoods (a GeoDataFrame when generated with geometry) and
+    the residents of its survey, with the parameter values they were drawn from.
+
+    Examples
+    --------
+    >>> from wijkstudie import synthetic
+    >>> world = synthetic.generate(seed=1, n_neighbourhoods=60, geometry=False)  # doctest: +SKIP
+    >>> world.residents.head()  # doctest: +SKIP
+    """
+
     scenario: dict
     seed: int
     neighbourhoods: pd.DataFrame  # GeoDataFrame when generated with geometry
@@ -82,7 +152,18 @@ class World:
     _tables: dict = field(default_factory=dict, repr=False)
 
     def residents_for(self, year: int) -> pd.DataFrame:
-        """Another survey wave: the same neighbourhoods, new respondents (seeded by year)."""
+        """Another survey wave: the same neighbourhoods, new respondents (seeded by year).
+
+        Parameters
+        ----------
+        year : int
+            the survey year
+
+        Returns
+        -------
+        DataFrame
+            one row per respondent
+        """
         if year == self.params["world"]["year"]:
             return self.residents
         return _residents(self.neighbourhoods, self.params, np.random.default_rng([self.seed, year]), year)
@@ -91,11 +172,35 @@ class World:
 def generate(
     scenario="default",
     seed: int = 1,
+    *,
     n_neighbourhoods: int | None = None,
     residents_per_neighbourhood: int | None = None,
     geometry: bool = True,
 ) -> World:
-    """Generate a world. Sizes default to the scenario's; ``geometry=False`` skips the polygons (faster)."""
+    """Generate a synthetic world.
+
+    Parameters
+    ----------
+    scenario : str or Path
+        a scenario name or YAML file (``load_scenario``)
+    seed : int
+        the random seed: the same seed gives the same world
+    n_neighbourhoods : int, optional
+        the number of buurten (default: the scenario's)
+    residents_per_neighbourhood : int, optional
+        survey respondents per buurt (default: the scenario's)
+    geometry : bool
+        draw the polygons (``False`` is faster)
+
+    Returns
+    -------
+    World
+
+    Examples
+    --------
+    >>> from wijkstudie import synthetic
+    >>> world = synthetic.generate(seed=1, geometry=False)  # doctest: +SKIP
+    """
     raw = load_scenario(scenario)
     params = _values(raw)
     w = params["world"]
@@ -130,7 +235,19 @@ BBGA_AREA = "GM0363"  # the synthetic Amsterdam, whose wijken stand in for the B
 
 
 def gemeente_codes(n: int) -> tuple[list[str], list[str]]:
-    """Codes and names of the world's first ``n`` gemeenten."""
+    """Codes and names of the world's first gemeenten (they borrow the codes of real ones, and say in their names that
+    they are synthetic).
+
+    Parameters
+    ----------
+    n : int
+        how many
+
+    Returns
+    -------
+    tuple
+        ``(codes, names)``
+    """
     codes = [GEMEENTEN[i][0] if i < len(GEMEENTEN) else f"GM{9000 + i:04d}" for i in range(n)]
     names = [f"Synthetisch {GEMEENTEN[i][1]}" if i < len(GEMEENTEN) else f"Synthetische gemeente {i}" for i in range(n)]
     return codes, names
@@ -143,7 +260,7 @@ def _layout(n: int, params: dict):
     per_wijk, wijken = w["buurten_per_wijk"], w["wijken_per_gemeente"]
     per_gemeente = per_wijk * wijken
     if per_gemeente > 100:
-        raise WijkstudieError("scenario: at most 100 buurten per gemeente (buurten_per_wijk x wijken_per_gemeente)")
+        raise ArgumentError("scenario: at most 100 buurten per gemeente (buurten_per_wijk x wijken_per_gemeente)")
     index = np.arange(n)
     g, within = np.divmod(index, per_gemeente)
     wk, b = np.divmod(within, per_wijk)
@@ -308,6 +425,17 @@ def _residents(nb: pd.DataFrame, params: dict, rng, year: int) -> pd.DataFrame:
 
 @lru_cache(maxsize=4)
 def default_world(seed: int = 1) -> World:
+    """The world of the default scenario for a seed (generated once per session).
+
+    Parameters
+    ----------
+    seed : int
+        the random seed
+
+    Returns
+    -------
+    World
+    """
     return generate(seed=seed)
 
 
@@ -322,7 +450,19 @@ def _share(mask, groups, n_groups):
 
 
 def neighbourhood_table(world: World, year: int | None = None) -> pd.DataFrame:
-    """One row per buurt with composition (register-like, from all sampled residents) and survey outcomes."""
+    """One row per buurt with its composition (register-like, from all sampled residents) and survey outcomes.
+
+    Parameters
+    ----------
+    world : World
+        the world
+    year : int, optional
+        the survey wave (default: the scenario's year)
+
+    Returns
+    -------
+    DataFrame
+    """
     year = world.params["world"]["year"] if year is None else year
     if year not in world._tables:
         world._tables[year] = _neighbourhood_table(world, year)
@@ -408,11 +548,33 @@ def _neighbourhood_table(world: World, year: int) -> pd.DataFrame:
 
 
 def gemeente_name(code: str) -> str:
+    """The name of a synthetic gemeente.
+
+    Parameters
+    ----------
+    code : str
+        its code
+
+    Returns
+    -------
+    str
+    """
     names = dict(zip(*gemeente_codes(len(GEMEENTEN))))
     return names.get(code, f"Synthetische gemeente {code[2:]}")
 
 
 def buurt_names(nb: pd.DataFrame) -> list[str]:
+    """The names of the buurten of a neighbourhood table (the case's stand-in keeps its real name).
+
+    Parameters
+    ----------
+    nb : DataFrame
+        with ``buurt_code``
+
+    Returns
+    -------
+    list of str
+    """
     return [SPECIAL_BUURTEN.get(code, f"Synthetische buurt {code[-4:]}") for code in nb["buurt_code"].astype(str)]
 
 
@@ -452,7 +614,26 @@ def _aggregate(table: pd.DataFrame, key: str, level: str) -> pd.DataFrame:
 
 
 def regions(world: World, year: int | None = None, geometry: bool = True) -> pd.DataFrame:
-    """Buurten, wijken, gemeenten and the land in one table, like the real KWB and RIVM tables."""
+    """Buurten, wijken, gemeenten and the land in one table, like the real KWB and RIVM tables.
+
+    Parameters
+    ----------
+    world : World
+        the world
+    year : int, optional
+        the survey wave (default: the scenario's year)
+    geometry : bool
+        keep the polygons
+
+    Returns
+    -------
+    DataFrame or GeoDataFrame
+
+    Examples
+    --------
+    >>> from wijkstudie import synthetic
+    >>> table = synthetic.regions(synthetic.default_world(), geometry=False)  # doctest: +SKIP
+    """
     buurten = neighbourhood_table(world, year)
     if not geometry:
         buurten = pd.DataFrame(buurten.drop(columns="geometry", errors="ignore"))

@@ -3,7 +3,7 @@ file's content) and ``read(raw, ident)`` (a Table in canonical layout). ``identi
 
 from __future__ import annotations
 
-from ...core.errors import WijkstudieError
+from ...core.errors import DataFormatError
 from .rawfile import RawFile
 from .tidy import Identification, Table, finish
 from .common import NO_HINTS, Hints
@@ -14,6 +14,24 @@ BY_FORMAT = {fmt: module for module in READERS for fmt in module.FORMATS}
 
 
 def identify(raw: RawFile, hints: Hints = NO_HINTS) -> Identification:
+    """What a file is: the first reader that recognises its content.
+
+    Parameters
+    ----------
+    raw : RawFile
+        the opened file
+    hints : Hints
+        the year (and dataset) the caller or the catalogue gives
+
+    Returns
+    -------
+    Identification
+
+    Raises
+    ------
+    DataFormatError
+        for a file no reader recognises (naming its first columns or sheets, or what keeps it from being read).
+    """
     for module in READERS:
         ident = module.recognise(raw, hints)
         if ident is not None:
@@ -27,13 +45,48 @@ def identify(raw: RawFile, hints: Hints = NO_HINTS) -> Identification:
 
 
 def read(raw: RawFile, ident: Identification) -> Table:
+    """The canonical table of a file, by the reader of its format, mapped through the variable dictionary.
+
+    Parameters
+    ----------
+    raw : RawFile
+        the opened file
+    ident : Identification
+        what ``identify`` found
+
+    Returns
+    -------
+    Table
+
+    Raises
+    ------
+    DataFormatError
+        for a format no reader has, or a file its reader cannot read.
+    """
     module = BY_FORMAT.get(ident.format)
     if module is None:
-        raise WijkstudieError(f"{raw.name}: no reader for format {ident.format!r}")
+        raise DataFormatError(f"{raw.name}: no reader for format {ident.format!r}")
     return finish(module.read(raw, ident), ident)
 
 
 def require_format(raw: RawFile, expected_format: str) -> None:
-    """Raise a precise error when a file that should have ``expected_format`` lacks its key columns."""
+    """Raise a precise error when a file that should have ``expected_format`` lacks its key columns.
+
+    Parameters
+    ----------
+    raw : RawFile
+        the opened file
+    expected_format : str
+        a reader format (``BY_FORMAT``)
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    DataFormatError
+        naming the file and what it lacks.
+    """
     module = BY_FORMAT[expected_format]
     module.check(raw, expected_format)

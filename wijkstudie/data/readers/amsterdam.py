@@ -25,6 +25,25 @@ META_RENAME = {"Variabele": "variable", "Label": "label", "Labelkort": "label_sh
 
 
 def check(raw: RawFile, fmt: str) -> None:
+    """Raise a precise one-line error when a file that should be a BBGA file (the long data CSV, or the metadata CSV)
+    lacks what makes one.
+
+    Parameters
+    ----------
+    raw : RawFile
+        the opened file
+    fmt : str
+        the format the catalogue expects (bbga-long, bbga-metadata)
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    DataFormatError
+        naming the file and what it lacks (its kind, its key columns).
+    """
     if raw.kind != "csv":
         raise raw.fail(f"not a BBGA CSV: a {raw.kind} file")
     required = DATA_COLUMNS if fmt == "bbga-long" else META_COLUMNS
@@ -33,6 +52,25 @@ def check(raw: RawFile, fmt: str) -> None:
 
 
 def recognise(raw: RawFile, hints=None) -> Identification | None:
+    """Whether a file is a BBGA file (the long data CSV, or the metadata CSV), from its content.
+
+    Parameters
+    ----------
+    raw : RawFile
+        the opened file
+    hints : Hints, optional
+        the year (and dataset) the caller or the catalogue gives, for a file that does not say it
+
+    Returns
+    -------
+    Identification or None
+        its format, dataset, year and division; None for a file of another kind
+
+    Raises
+    ------
+    DataFormatError
+        for a file of this kind that cannot be read or whose year cannot be told.
+    """
     if raw.kind != "csv":
         return None
     header = raw.csv_header
@@ -62,6 +100,21 @@ def _edition(frame: pd.DataFrame) -> int:
 
 
 def read(raw: RawFile, ident: Identification) -> Table:
+    """The canonical table of a BBGA file (the long data CSV, or the metadata CSV).
+
+    Parameters
+    ----------
+    raw : RawFile
+        the opened file
+    ident : Identification
+        what ``recognise`` found
+
+    Returns
+    -------
+    Table
+        the frame with canonical identifiers and the publisher's columns (mapped through the variable dictionary),
+        suppressed cells, warnings and notes
+    """
     if ident.format == "bbga-metadata":
         frame = raw.csv_frame().rename(columns=META_RENAME)
         frame = frame.loc[:, ~frame.columns.str.startswith("Unnamed")]

@@ -16,6 +16,25 @@ def _entries(raw: RawFile):
 
 
 def check(raw: RawFile, fmt: str) -> None:
+    """Raise a precise one-line error when a file that should be a CBS codebook (OData DataProperties or TableInfos JSON
+    of the KWB table) lacks what makes one.
+
+    Parameters
+    ----------
+    raw : RawFile
+        the opened file
+    fmt : str
+        the format the catalogue expects (cbs-odata-properties, cbs-odata-tableinfo)
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    DataFormatError
+        naming the file and what it lacks (its kind, its key columns).
+    """
     ident = recognise(raw) if raw.kind == "json" else None
     if ident is None or ident.format != fmt:
         raise raw.fail(f"not a CBS open-data {'DataProperties' if fmt.endswith('properties') else 'TableInfos'}"
@@ -23,6 +42,25 @@ def check(raw: RawFile, fmt: str) -> None:
 
 
 def recognise(raw: RawFile, hints=None) -> Identification | None:
+    """Whether a file is a CBS codebook (OData DataProperties or TableInfos JSON of the KWB table), from its content.
+
+    Parameters
+    ----------
+    raw : RawFile
+        the opened file
+    hints : Hints, optional
+        the year (and dataset) the caller or the catalogue gives, for a file that does not say it
+
+    Returns
+    -------
+    Identification or None
+        its format, dataset, year and division; None for a file of another kind
+
+    Raises
+    ------
+    DataFormatError
+        for a file of this kind that cannot be read or whose year cannot be told.
+    """
     if raw.kind != "json" or raw.head_text.lstrip().startswith('{"type"'):
         return None
     entries = _entries(raw)
@@ -44,6 +82,21 @@ def recognise(raw: RawFile, hints=None) -> Identification | None:
 
 
 def read(raw: RawFile, ident: Identification) -> Table:
+    """The canonical table of a CBS codebook (OData DataProperties or TableInfos JSON of the KWB table).
+
+    Parameters
+    ----------
+    raw : RawFile
+        the opened file
+    ident : Identification
+        what ``recognise`` found
+
+    Returns
+    -------
+    Table
+        the frame with canonical identifiers and the publisher's columns (mapped through the variable dictionary),
+        suppressed cells, warnings and notes
+    """
     entries = _entries(raw)
     if ident.format == "cbs-odata-tableinfo":
         frame = pd.DataFrame(entries)

@@ -33,12 +33,51 @@ def _region_key(columns) -> str | None:
 
 
 def check(raw: RawFile, fmt: str) -> None:
+    """Raise a precise one-line error when a file that should be a CBS or RIVM open-data table by region (the OData CSV,
+    or a StatLine export) lacks what makes one.
+
+    Parameters
+    ----------
+    raw : RawFile
+        the opened file
+    fmt : str
+        the format the catalogue expects (cbs-odata-table)
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    DataFormatError
+        naming the file and what it lacks (its kind, its key columns).
+    """
     columns = _columns(raw)
     if _region_key(columns) is None:
         require_columns(raw, columns, ["WijkenEnBuurten"], "CBS open-data table by region")
 
 
 def recognise(raw: RawFile, hints: Hints = NO_HINTS) -> Identification | None:
+    """Whether a file is a CBS or RIVM open-data table by region (the OData CSV, or a StatLine export), from its
+    content.
+
+    Parameters
+    ----------
+    raw : RawFile
+        the opened file
+    hints : Hints, optional
+        the year (and dataset) the caller or the catalogue gives, for a file that does not say it
+
+    Returns
+    -------
+    Identification or None
+        its format, dataset, year and division; None for a file of another kind
+
+    Raises
+    ------
+    DataFormatError
+        for a file of this kind that cannot be read or whose year cannot be told.
+    """
     columns = _columns(raw)
     if _region_key(columns) is None or not ({"SoortRegio_2", "Codering_3"} & set(columns)
                                              or any(c.startswith("AantalInwoners") for c in columns)):
@@ -106,6 +145,21 @@ def _division(dataset: str, year: int) -> int:
 
 
 def read(raw: RawFile, ident: Identification) -> Table:
+    """The canonical table of a CBS or RIVM open-data table by region (the OData CSV, or a StatLine export).
+
+    Parameters
+    ----------
+    raw : RawFile
+        the opened file
+    ident : Identification
+        what ``recognise`` found
+
+    Returns
+    -------
+    Table
+        the frame with canonical identifiers and the publisher's columns (mapped through the variable dictionary),
+        suppressed cells, warnings and notes
+    """
     frame = _frame(raw)
     if "Marges" in frame:  # RIVM: keep the point estimate, not the interval bounds
         frame = frame[frame["Marges"].astype(str).str.strip().isin(["MW00000", "nan", "None"])]

@@ -7,11 +7,34 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ...core.errors import ArgumentError, DataFormatError
 from ..codes import gemeenten_of, levels_of, normalise_codes
 from .rawfile import RawFile
 
 
 def require_columns(raw: RawFile, columns, required, what: str) -> None:
+    """Raise a one-line error naming the missing columns when a file lacks the ones its layout needs.
+
+    Parameters
+    ----------
+    raw : RawFile
+        the opened file
+    columns : iterable of str
+        the columns it has
+    required : iterable of str
+        the columns its layout needs
+    what : str
+        the layout in words ("KWB workbook"), for the message
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    DataFormatError
+        listing the missing columns and the first ones found.
+    """
     missing = [c for c in required if c not in columns]
     if missing:
         found = ", ".join(map(str, list(columns)[:6]))
@@ -19,7 +42,19 @@ def require_columns(raw: RawFile, columns, required, what: str) -> None:
 
 
 def region_identifiers(codes: pd.Series, level_text: pd.Series | None = None) -> pd.DataFrame:
-    """region_code, level and gemeente_code from raw codes (and a level column where the file has one)."""
+    """The identifier columns from a file's raw codes: ``region_code``, ``level`` and ``gemeente_code``.
+
+    Parameters
+    ----------
+    codes : Series
+        the codes as the file has them
+    level_text : Series, optional
+        the file's own level column, where it has one (it wins over the codes' prefixes)
+
+    Returns
+    -------
+    DataFrame
+    """
     region_code = normalise_codes(codes)
     level = levels_of(region_code)
     if level_text is not None:
@@ -30,8 +65,22 @@ def region_identifiers(codes: pd.Series, level_text: pd.Series | None = None) ->
 
 
 def all_missing_warnings(frame: pd.DataFrame, names, hint: str = "") -> list[str]:
-    """One warning naming the variables that are empty in the whole file, and 'X is missing for all N buurten'
-    for each variable that is empty at one level only."""
+    """One warning naming the variables that are empty in the whole file, and "X is missing for all N buurten" for each
+    variable that is empty at one level only.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        a canonical table with ``level``
+    names : iterable of str
+        the variables to look at
+    hint : str
+        what to add to the whole-file warning (e.g. that CBS adds income figures in a later release)
+
+    Returns
+    -------
+    list of str
+    """
     warnings = []
     if "level" not in frame:
         return warnings
@@ -64,14 +113,35 @@ _TABLE_ID = re.compile(r"(?<![0-9A-Za-z])(\d{5}NED)(?![0-9A-Za-z])", re.IGNORECA
 
 
 def year_in_text(text: str) -> int | None:
-    """A single year (1980-2049) written in a name such as ``kwb-2019.xlsx`` or ``Utrecht 2023``."""
+    """A single year (1980-2049) written in a name such as ``kwb-2019.xlsx`` or ``Utrecht 2023``.
+
+    Parameters
+    ----------
+    text : str
+        a file name or title
+
+    Returns
+    -------
+    int or None
+        None for no year, or more than one
+    """
     years = {int(y) for y in _YEAR_IN_NAME.findall(str(text))}
     return years.pop() if len(years) == 1 else None
 
 
 def year_of_table_id(name: str) -> int | None:
-    """The year of a CBS table id in a file name (``83765NED_TypedDataSet.csv`` -> 2017), from the catalogue;
-    None when the name has no id or the id holds several years (RIVM's 50090NED)."""
+    """The year of a CBS table id in a file name (``83765NED_TypedDataSet.csv`` -> 2017), from the catalogue.
+
+    Parameters
+    ----------
+    name : str
+        a file name
+
+    Returns
+    -------
+    int or None
+        None when the name has no id or the id holds several years (RIVM's 50090NED)
+    """
     from ..catalogue import datasets
 
     match = _TABLE_ID.search(name)
@@ -84,19 +154,50 @@ def year_of_table_id(name: str) -> int | None:
 
 def pick_year(raw: RawFile, hints: Hints, what: str, content: int | None = None, content_from: str = "",
               inferred: int | None = None, inferred_from: str = "", dataset: str | None = None) -> tuple[int, str]:
-    """The year of a file and how it was found: from its content, else the caller's or catalogue's hint, else a
-    CBS table id or a year in the file name, else an inference (e.g. from year-specific column keys).
+    """The year of a file and how it was found: from its content, else the caller's or catalogue's hint, else a CBS
+    table id or a year in the file name, else an inference (e.g. from year-specific column keys). A catalogue hint
+    for another dataset than ``dataset`` is ignored (the caller then reports the mismatch of datasets).
 
-    Raises a one-line WijkstudieError that says how to pass the year when nothing gives it, and when a hint
-    contradicts the content. A catalogue hint for another dataset than ``dataset`` is ignored (the caller then
-    reports the mismatch of datasets)."""
+    Parameters
+    ----------
+    raw : RawFile
+        the opened file
+    hints : Hints
+        the year the caller or the catalogue gives
+    what : str
+        the file's kind in words, for the messages
+    content : int, optional
+        the year the content states
+    content_from : str
+        where in the content
+    inferred : int, optional
+        a year inferred from the content (e.g. year-specific keys)
+    inferred_from : str
+        how it was inferred
+    dataset : str, optional
+        the dataset the file is
+
+    Returns
+    -------
+    tuple
+        ``(year, how it was found)`` (an empty text when the content states it)
+
+    Raises
+    ------
+    ArgumentError
+        when the caller's year contradicts the content.
+    DataFormatError
+        when the catalogue's year contradicts the content, or nothing gives the year (the message says how to pass
+        it).
+    """
     if hints.dataset and dataset and hints.dataset != dataset:
         hints = NO_HINTS
     if content is not None:
         if hints.year is not None and int(hints.year) != int(content):
             asked = f"year={hints.year} was asked for" if hints.origin == "caller" else \
                 f"the catalogue expects {hints.year}"
-            raise raw.fail(f"{what} of {content} ({content_from}), but {asked}")
+            raise raw.fail(f"{what} of {content} ({content_from}), but {asked}",
+                           ArgumentError if hints.origin == "caller" else DataFormatError)
         return int(content), ""
     if hints.year is not None:
         return int(hints.year), "given by the caller" if hints.origin == "caller" else "from the catalogue"

@@ -45,12 +45,50 @@ def _match(raw: RawFile):
 
 
 def check(raw: RawFile, fmt: str) -> None:
+    """Raise a precise one-line error when a file that should be a grenswijzigen matrix (R data, .rda) lacks what makes
+    one.
+
+    Parameters
+    ----------
+    raw : RawFile
+        the opened file
+    fmt : str
+        the format the catalogue expects (grenswijzigen-matrix)
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    DataFormatError
+        naming the file and what it lacks (its kind, its key columns).
+    """
     if raw.kind != "rda":
         raise raw.fail(f"not a grenswijzigen matrix (.rda): a {raw.kind} file")
     _match(raw)
 
 
 def recognise(raw: RawFile, hints: Hints = NO_HINTS) -> Identification | None:
+    """Whether a file is a grenswijzigen matrix (R data, .rda), from its content.
+
+    Parameters
+    ----------
+    raw : RawFile
+        the opened file
+    hints : Hints, optional
+        the year (and dataset) the caller or the catalogue gives, for a file that does not say it
+
+    Returns
+    -------
+    Identification or None
+        its format, dataset, year and division; None for a file of another kind
+
+    Raises
+    ------
+    DataFormatError
+        for a file of this kind that cannot be read or whose year cannot be told.
+    """
     if raw.kind != "rda":
         return None
     _, m = _match(raw)
@@ -71,6 +109,21 @@ def _codes(labels, level: str | None) -> pd.Series:
 
 
 def read(raw: RawFile, ident: Identification) -> Table:
+    """The canonical table of a grenswijzigen matrix (R data, .rda).
+
+    Parameters
+    ----------
+    raw : RawFile
+        the opened file
+    ident : Identification
+        what ``recognise`` found
+
+    Returns
+    -------
+    Table
+        the frame with canonical identifiers and the publisher's columns (mapped through the variable dictionary),
+        suppressed cells, warnings and notes
+    """
     name, m = _match(raw)
     matrix = _objects(raw)[name]
     if "rownames" in matrix.columns:  # a data frame saved with its row names as a column

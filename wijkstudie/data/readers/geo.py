@@ -24,7 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ...core.errors import WijkstudieError
+from ...core.errors import DataFormatError
 from .numbers import clean_numeric
 from .rawfile import RawFile
 from .tidy import Identification, Table
@@ -104,6 +104,25 @@ def _layers(raw: RawFile) -> list[tuple[str, str, dict, tuple]]:
 
 
 def check(raw: RawFile, fmt: str) -> None:
+    """Raise a precise one-line error when a file that should be a boundary file (GeoJSON, GeoPackage or zipped
+    shapefile, with CBS region codes) lacks what makes one.
+
+    Parameters
+    ----------
+    raw : RawFile
+        the opened file
+    fmt : str
+        the format the catalogue expects (boundaries)
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    DataFormatError
+        naming the file and what it lacks (its kind, its key columns).
+    """
     if not _spatial(raw):
         raise raw.fail("not a boundary file (GeoJSON, GeoPackage or zipped shapefile)")
     if not _layers(raw):
@@ -112,6 +131,26 @@ def check(raw: RawFile, fmt: str) -> None:
 
 
 def recognise(raw: RawFile, hints: Hints = NO_HINTS) -> Identification | None:
+    """Whether a file is a boundary file (GeoJSON, GeoPackage or zipped shapefile, with CBS region codes), from its
+    content.
+
+    Parameters
+    ----------
+    raw : RawFile
+        the opened file
+    hints : Hints, optional
+        the year (and dataset) the caller or the catalogue gives, for a file that does not say it
+
+    Returns
+    -------
+    Identification or None
+        its format, dataset, year and division; None for a file of another kind
+
+    Raises
+    ------
+    DataFormatError
+        for a file of this kind that cannot be read or whose year cannot be told.
+    """
     if not _spatial(raw):
         return None
     layers = _layers(raw)
@@ -170,6 +209,21 @@ def _content_year(raw: RawFile, layers) -> tuple[int | None, str]:
 
 
 def read(raw: RawFile, ident: Identification) -> Table:
+    """The canonical table of a boundary file (GeoJSON, GeoPackage or zipped shapefile, with CBS region codes).
+
+    Parameters
+    ----------
+    raw : RawFile
+        the opened file
+    ident : Identification
+        what ``recognise`` found
+
+    Returns
+    -------
+    Table
+        the frame with canonical identifiers and the publisher's columns (mapped through the variable dictionary),
+        suppressed cells, warnings and notes
+    """
     import pyogrio
 
     frames, suppressed, notes = [], {}, []
@@ -225,8 +279,27 @@ def _canonical(gdf, columns: dict, convention, ident: Identification):
 
 
 def to_wgs84(gdf: gpd.GeoDataFrame, name: str) -> tuple[gpd.GeoDataFrame, list[str]]:
-    """The layer in EPSG:4326, whatever it declared: RD New coordinates are recognised by their bounds (also
-    when a GeoJSON file, which by definition is in EPSG:4326, holds them without saying so)."""
+    """A boundary layer in EPSG:4326, whatever it declared: RD New coordinates are recognised by their bounds (also
+    when a GeoJSON file, which by definition is in EPSG:4326, holds them without saying so).
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        the layer as read
+    name : str
+        the file name, for the messages
+
+    Returns
+    -------
+    tuple
+        ``(layer in EPSG:4326, notes)``
+
+    Raises
+    ------
+    DataFormatError
+        for coordinates of an unknown system, swapped latitude and longitude, or coordinates outside the
+        Netherlands.
+    """
     notes = []
     if gdf.empty:
         return gdf.set_crs(4326, allow_override=True), notes
@@ -240,7 +313,7 @@ def to_wgs84(gdf: gpd.GeoDataFrame, name: str) -> tuple[gpd.GeoDataFrame, list[s
         return gdf.set_crs(28992, allow_override=True).to_crs(4326), notes
     if declared is None:
         if not looks_lonlat:
-            raise WijkstudieError(f"{name}: coordinates of an unknown system (bounds "
+            raise DataFormatError(f"{name}: coordinates of an unknown system (bounds "
                                   f"{np.round(bounds, 1).tolist()}), neither longitude/latitude nor RD New")
         return gdf.set_crs(4326), notes
     if declared != 4326:
@@ -257,7 +330,7 @@ def _check_in_the_netherlands(bounds, name: str) -> None:
     swapped = [bounds[1], bounds[0], bounds[3], bounds[2]]
     hint = ("latitude and longitude look swapped" if _inside(swapped, NL_LONLAT)
             else "the declared coordinate system does not fit the coordinates")
-    raise WijkstudieError(f"{name}: coordinates outside the Netherlands (bounds {np.round(bounds, 2).tolist()}): "
+    raise DataFormatError(f"{name}: coordinates outside the Netherlands (bounds {np.round(bounds, 2).tolist()}): "
                           f"{hint}")
 
 

@@ -50,6 +50,25 @@ def _locate(raw: RawFile) -> tuple[str | int, int] | None:
 
 
 def check(raw: RawFile, fmt: str) -> None:
+    """Raise a precise one-line error when a file that should be a KWB workbook (any sheet name, a title above the
+    header), or a CSV saved from one lacks what makes one.
+
+    Parameters
+    ----------
+    raw : RawFile
+        the opened file
+    fmt : str
+        the format the catalogue expects (kwb-workbook)
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    DataFormatError
+        naming the file and what it lacks (its kind, its key columns).
+    """
     if raw.kind not in ("xlsx", "xls", "csv"):
         raise raw.fail(f"not a KWB workbook: a {raw.kind} file")
     if _locate(raw) is None:
@@ -57,6 +76,26 @@ def check(raw: RawFile, fmt: str) -> None:
 
 
 def recognise(raw: RawFile, hints: Hints = NO_HINTS) -> Identification | None:
+    """Whether a file is a KWB workbook (any sheet name, a title above the header), or a CSV saved from one, from its
+    content.
+
+    Parameters
+    ----------
+    raw : RawFile
+        the opened file
+    hints : Hints, optional
+        the year (and dataset) the caller or the catalogue gives, for a file that does not say it
+
+    Returns
+    -------
+    Identification or None
+        its format, dataset, year and division; None for a file of another kind
+
+    Raises
+    ------
+    DataFormatError
+        for a file of this kind that cannot be read or whose year cannot be told.
+    """
     if raw.kind not in ("xlsx", "xls", "csv"):
         return None
     location = _locate(raw)
@@ -71,6 +110,21 @@ def recognise(raw: RawFile, hints: Hints = NO_HINTS) -> Identification | None:
 
 
 def read(raw: RawFile, ident: Identification) -> Table:
+    """The canonical table of a KWB workbook (any sheet name, a title above the header), or a CSV saved from one.
+
+    Parameters
+    ----------
+    raw : RawFile
+        the opened file
+    ident : Identification
+        what ``recognise`` found
+
+    Returns
+    -------
+    Table
+        the frame with canonical identifiers and the publisher's columns (mapped through the variable dictionary),
+        suppressed cells, warnings and notes
+    """
     sheet, header_row = _locate(raw)
     frame = raw.csv_frame() if sheet == "csv" else raw.sheet_frame(sheet, header_row)
     frame.columns = [str(c).strip().lower() if str(c).strip().lower() in CODE_COLUMNS + tuple(REQUIRED) + (

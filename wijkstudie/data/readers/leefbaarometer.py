@@ -25,6 +25,25 @@ def _is_lbm(raw: RawFile) -> bool:
 
 
 def check(raw: RawFile, fmt: str) -> None:
+    """Raise a precise one-line error when a file that should be a Leefbaarometer score file (GeoJSON with kscore) lacks
+    what makes one.
+
+    Parameters
+    ----------
+    raw : RawFile
+        the opened file
+    fmt : str
+        the format the catalogue expects (leefbaarometer-scores)
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    DataFormatError
+        naming the file and what it lacks (its kind, its key columns).
+    """
     if not _is_lbm(raw):
         raise raw.fail("not a Leefbaarometer score file (a GeoJSON FeatureCollection with kscore)")
 
@@ -37,6 +56,25 @@ def _features(raw: RawFile) -> pd.DataFrame:
 
 
 def recognise(raw: RawFile, hints: Hints = NO_HINTS) -> Identification | None:
+    """Whether a file is a Leefbaarometer score file (GeoJSON with kscore), from its content.
+
+    Parameters
+    ----------
+    raw : RawFile
+        the opened file
+    hints : Hints, optional
+        the year (and dataset) the caller or the catalogue gives, for a file that does not say it
+
+    Returns
+    -------
+    Identification or None
+        its format, dataset, year and division; None for a file of another kind
+
+    Raises
+    ------
+    DataFormatError
+        for a file of this kind that cannot be read or whose year cannot be told.
+    """
     if not _is_lbm(raw):
         return None
     frame = _features(raw)
@@ -51,6 +89,21 @@ def recognise(raw: RawFile, hints: Hints = NO_HINTS) -> Identification | None:
 
 
 def read(raw: RawFile, ident: Identification) -> Table:
+    """The canonical table of a Leefbaarometer score file (GeoJSON with kscore).
+
+    Parameters
+    ----------
+    raw : RawFile
+        the opened file
+    ident : Identification
+        what ``recognise`` found
+
+    Returns
+    -------
+    Table
+        the frame with canonical identifiers and the publisher's columns (mapped through the variable dictionary),
+        suppressed cells, warnings and notes
+    """
     frame = _features(raw)
     if "id" not in frame:
         raise raw.fail("Leefbaarometer features without an 'id' (the CBS code of the area)")

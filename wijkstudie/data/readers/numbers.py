@@ -50,7 +50,20 @@ class Parsed:
 
 
 def parse_number(text: str, kind: str = NUMBER) -> tuple[float, bool]:
-    """(the number, whether separators were interpreted) for one cell of text; NaN when it is not a number."""
+    """One cell of text as a number (Dutch and English formats; see the module docstring).
+
+    Parameters
+    ----------
+    text : str
+        the cell
+    kind : str
+        ``"count"`` or ``"number"``: in counts ``343.038`` is 343038
+
+    Returns
+    -------
+    tuple
+        ``(number, whether separators were interpreted)``; NaN when it is not a number
+    """
     cell = _SPACES.sub("", text.strip())
     regrouped = cell != text.strip()
     if "," in cell and "." in cell:
@@ -70,7 +83,21 @@ def parse_number(text: str, kind: str = NUMBER) -> tuple[float, bool]:
 
 
 def parse(values: pd.Series, kind: str = NUMBER) -> Parsed:
-    """Read a column as numbers (see the module docstring); ``kind`` is ``count`` or ``number``."""
+    """A column read as numbers (see the module docstring).
+
+    Parameters
+    ----------
+    values : Series
+        the column as the file has it
+    kind : str
+        ``"count"`` or ``"number"``
+
+    Returns
+    -------
+    Parsed
+        the numbers (NaN for missing codes and unreadable cells), with the suppressed, unreadable, fractional and
+        regrouped cells counted
+    """
     if pd.api.types.is_bool_dtype(values):
         values = values.astype(object)
     result = Parsed(pd.Series(dtype="float64"))
@@ -125,13 +152,36 @@ def parse(values: pd.Series, kind: str = NUMBER) -> Parsed:
 
 
 def clean_numeric(values: pd.Series, kind: str = NUMBER) -> tuple[pd.Series, int]:
-    """(float series with NaN for missing codes, number of suppressed cells)."""
+    """A column as numbers, and how many cells were suppressed.
+
+    Parameters
+    ----------
+    values : Series
+        the column as the file has it
+    kind : str
+        ``"count"`` or ``"number"``
+
+    Returns
+    -------
+    tuple
+        ``(float series with NaN for missing codes, suppressed cells)``
+    """
     parsed = parse(values, kind)
     return parsed.values, parsed.suppressed
 
 
 def numeric_or_text(values: pd.Series) -> pd.Series:
-    """Numbers where every filled cell is a number or a missing code; otherwise the stripped text."""
+    """A column as numbers where every filled cell is a number or a missing code; otherwise its stripped text.
+
+    Parameters
+    ----------
+    values : Series
+        the column as the file has it
+
+    Returns
+    -------
+    Series
+    """
     parsed = parse(values)
     if not parsed.unreadable and not np.isnan(parsed.values.to_numpy()).all():
         return parsed.values

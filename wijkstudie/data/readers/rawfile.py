@@ -1,7 +1,8 @@
 """Open a data file once and look at its content: kind (workbook, CSV, JSON), sheets, header, text.
 
 Workbooks are parsed once (the RIVM workbook takes most of a second) and the parsed rows are shared by
-recognition and reading. Bad files fail here with a one-line WijkstudieError.
+recognition and reading. Bad files fail here with a one-line error (``DataFormatError``; a missing path
+``DataNotFoundError``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ...core.errors import WijkstudieError
+from ...core.errors import DataFormatError, DataNotFoundError, WijkstudieError
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -28,6 +29,10 @@ HEAD_BYTES = 65536
 
 @dataclass
 class RawFile:
+    """A data file opened once: its path, its first bytes and its kind (xlsx, xls, csv, json, gpkg, zip, rda); the
+    parsed workbook, sheets, text and JSON are made on first use and shared by recognition and reading.
+    """
+
     path: Path
     head: bytes
     kind: str  # xlsx, xls, csv, json, gpkg, zip, rda
@@ -35,14 +40,29 @@ class RawFile:
 
     @property
     def name(self) -> str:
+        """The file's name."""
         return self.path.name
 
-    def fail(self, problem: str) -> WijkstudieError:
-        return WijkstudieError(f"{self.name}: {problem}")
+    def fail(self, problem: str, error: type[WijkstudieError] = DataFormatError) -> WijkstudieError:
+        """The error to raise for a problem with this file: ``{file name}: {problem}``.
+
+        Parameters
+        ----------
+        problem : str
+            what is wrong, in words
+        error : type
+            the class (default ``DataFormatError``)
+
+        Returns
+        -------
+        WijkstudieError
+        """
+        return error(f"{self.name}: {problem}")
 
     # workbooks ---------------------------------------------------------------------------------------
     @cached_property
     def workbook(self):
+        """The parsed workbook (calamine), by content whatever the file's name says."""
         import python_calamine
 
         try:  # by content, not by file name: an Office Open XML workbook may be named .xls
@@ -52,10 +72,26 @@ class RawFile:
 
     @property
     def sheet_names(self) -> list[str]:
+        """The workbook's sheet names (none for other kinds)."""
         return list(self.workbook.sheet_names) if self.kind in ("xlsx", "xls") else []
 
     def sheet_rows(self, sheet: str | int = 0) -> list[list]:
-        """All rows of a sheet as Python values (parsed once per sheet)."""
+        """All rows of a sheet as Python values (parsed once per sheet).
+
+        Parameters
+        ----------
+        sheet : str or int
+            the sheet's name or position
+
+        Returns
+        -------
+        list of list
+
+        Raises
+        ------
+        DataFormatError
+            for a sheet that cannot be read.
+        """
         key = sheet
         if key not in self._sheets:
             try:
@@ -69,6 +105,24 @@ class RawFile:
         return self._sheets[key]
 
     def sheet_frame(self, sheet: str | int = 0, header_row: int = 0) -> pd.DataFrame:
+        """A sheet as a table of text, with the header from one row (empty cells are "").
+
+        Parameters
+        ----------
+        sheet : str or int
+            the sheet's name or position
+        header_row : int
+            the row that holds the column names
+
+        Returns
+        -------
+        DataFrame
+
+        Raises
+        ------
+        DataFormatError
+            for a sheet without that row.
+        """
         rows = self.sheet_rows(sheet)
         if len(rows) <= header_row:
             raise self.fail(f"sheet {sheet!r} has no header row")
@@ -80,6 +134,7 @@ class RawFile:
     # text files --------------------------------------------------------------------------------------
     @cached_property
     def text(self) -> str:
+        """The file as text (UTF-8 with or without BOM, else Windows-1252)."""
         data = self.path.read_bytes()
         for encoding in ("utf-8-sig", "cp1252"):
             try:
@@ -90,15 +145,28 @@ class RawFile:
 
     @cached_property
     def csv_delimiter(self) -> str:
+        """The delimiter of a CSV: comma, semicolon or tab, whichever the first line has most of."""
         first = self.text.split("\n", 1)[0]
         return max([",", ";", "\t"], key=first.count)
 
     @cached_property
     def csv_header(self) -> list[str]:
+        """The column names of a CSV."""
         first = self.text.split("\n", 1)[0]
         return [c.strip() for c in next(csv.reader([first], delimiter=self.csv_delimiter))]
 
     def csv_frame(self) -> pd.DataFrame:
+        """The CSV as a table of text (empty cells missing).
+
+        Returns
+        -------
+        DataFrame
+
+        Raises
+        ------
+        DataFormatError
+            for a malformed CSV.
+        """
         try:
             return pd.read_csv(io.StringIO(self.text), sep=self.csv_delimiter, dtype=str,
                                keep_default_na=False, na_values=[""])
@@ -107,6 +175,7 @@ class RawFile:
 
     @cached_property
     def json(self):
+        """The parsed JSON (a malformed file is a ``DataFormatError``)."""
         try:
             return json.loads(self.text)
         except json.JSONDecodeError as exc:
@@ -114,6 +183,7 @@ class RawFile:
 
     @property
     def head_text(self) -> str:
+        """The first bytes as text (for recognising a file by what it starts with)."""
         return self.head.decode("utf-8", errors="replace").lstrip("\ufeff")
 
     def layout_problem(self) -> str | None:
@@ -176,24 +246,43 @@ def _decompressed_start(path: Path, compression: str) -> bytes:
 
 
 def open_raw(path) -> RawFile:
-    """Open a file and classify it; raise WijkstudieError for a missing, empty or HTML file."""
+    """Open a file and classify it by its content.
+
+    Parameters
+    ----------
+    path : str or Path
+        the file
+
+    Returns
+    -------
+    RawFile
+
+    Raises
+    ------
+    DataNotFoundError
+        for a path that does not exist (or runs through a file), a folder, a symlink loop, or a file that cannot be
+        read.
+    DataFormatError
+        for an empty file, an HTML or XML page, a compressed file that is not R data, or binary content of an
+        unknown kind.
+    """
     path = Path(path)
     if path.is_symlink() and is_symlink_loop(path):
-        raise WijkstudieError(f"{path}: a symlink loop, not a data file")
+        raise DataNotFoundError(f"{path}: a symlink loop, not a data file")
     if not path.exists():
         parent = next((p for p in path.parents if p.exists()), None)
         if parent is not None and parent.is_file():
-            raise WijkstudieError(f"{path}: no such file (the path runs through the file {parent})")
-        raise WijkstudieError(f"{path}: no such file")
+            raise DataNotFoundError(f"{path}: no such file (the path runs through the file {parent})")
+        raise DataNotFoundError(f"{path}: no such file")
     if path.is_dir():
-        raise WijkstudieError(f"{path}: is a folder, not a data file")
+        raise DataNotFoundError(f"{path}: is a folder, not a data file")
     try:
         with open(path, "rb") as fh:
             head = fh.read(HEAD_BYTES)
     except OSError as exc:
-        raise WijkstudieError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})") from None
+        raise DataNotFoundError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})") from None
     if not head.strip():
-        raise WijkstudieError(f"{path.name}: empty file")
+        raise DataFormatError(f"{path.name}: empty file")
     if head.startswith(XLSX_MAGIC):
         return RawFile(path, head, _zip_kind(path))
     if head.startswith(XLS_MAGIC):
@@ -205,21 +294,30 @@ def open_raw(path) -> RawFile:
     if compression := _compression(head):
         if _decompressed_start(path, compression).startswith(RDATA_MAGIC):
             return RawFile(path, head, "rda")
-        raise WijkstudieError(f"{path.name}: a {compression}-compressed file whose content is not an R data file "
+        raise DataFormatError(f"{path.name}: a {compression}-compressed file whose content is not an R data file "
                               "wijkstudie can read (truncated or corrupt?); unpack other compressed files first")
     start = head[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if start.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")) or b"<html" in start[:512]:
         kind = "an HTML page" if b"html" in start else "an XML document"
-        raise WijkstudieError(f"{path.name}: {kind}, not a data file (a failed or redirected download?)")
+        raise DataFormatError(f"{path.name}: {kind}, not a data file (a failed or redirected download?)")
     if start.startswith((b"{", b"[")):
         return RawFile(path, head, "json")
     if b"\x00" in head:
-        raise WijkstudieError(f"{path.name}: binary content of an unknown kind (not a workbook, CSV or JSON)")
+        raise DataFormatError(f"{path.name}: binary content of an unknown kind (not a workbook, CSV or JSON)")
     return RawFile(path, head, "csv")
 
 
 def is_symlink_loop(path: Path) -> bool:
-    """Whether resolving the path goes round in circles."""
+    """Whether resolving a path goes round in circles.
+
+    Parameters
+    ----------
+    path : Path
+
+    Returns
+    -------
+    bool
+    """
     try:
         path.resolve(strict=True)
         return False

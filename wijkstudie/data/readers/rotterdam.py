@@ -24,6 +24,25 @@ ROTTERDAM = "GM0599"
 
 
 def check(raw: RawFile, fmt: str) -> None:
+    """Raise a precise one-line error when a file that should be a Rotterdam Wijkprofiel or Context workbook lacks what
+    makes one.
+
+    Parameters
+    ----------
+    raw : RawFile
+        the opened file
+    fmt : str
+        the format the catalogue expects (rotterdam-wijkprofiel, rotterdam-context)
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    DataFormatError
+        naming the file and what it lacks (its kind, its key columns).
+    """
     if raw.kind not in ("xlsx", "xls"):
         raise raw.fail(f"not a Rotterdam workbook: a {raw.kind} file")
     if fmt == "rotterdam-context" and CONTEXT_SHEET not in raw.sheet_names:
@@ -37,6 +56,25 @@ def _profile_years(raw: RawFile) -> list[int]:
 
 
 def recognise(raw: RawFile, hints=None) -> Identification | None:
+    """Whether a file is a Rotterdam Wijkprofiel or Context workbook, from its content.
+
+    Parameters
+    ----------
+    raw : RawFile
+        the opened file
+    hints : Hints, optional
+        the year (and dataset) the caller or the catalogue gives, for a file that does not say it
+
+    Returns
+    -------
+    Identification or None
+        its format, dataset, year and division; None for a file of another kind
+
+    Raises
+    ------
+    DataFormatError
+        for a file of this kind that cannot be read or whose year cannot be told.
+    """
     if raw.kind not in ("xlsx", "xls"):
         return None
     years = _profile_years(raw)
@@ -68,6 +106,21 @@ def _area_ids(numbers: pd.Series, names: pd.Series, gebied: pd.Series) -> pd.Dat
 
 
 def read(raw: RawFile, ident: Identification) -> Table:
+    """The canonical table of a Rotterdam Wijkprofiel or Context workbook.
+
+    Parameters
+    ----------
+    raw : RawFile
+        the opened file
+    ident : Identification
+        what ``recognise`` found
+
+    Returns
+    -------
+    Table
+        the frame with canonical identifiers and the publisher's columns (mapped through the variable dictionary),
+        suppressed cells, warnings and notes
+    """
     return _read_profile(raw, ident) if ident.format == "rotterdam-wijkprofiel" else _read_context(raw, ident)
 
 
@@ -138,12 +191,23 @@ def _key(name) -> str:
 
 
 def link_to_cbs(frame: pd.DataFrame, cbs_wijken: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Replace ``RTD`` codes by CBS codes and report what could not be linked.
+    """Replace Rotterdam's ``RTD`` codes by CBS codes and report what could not be linked.
 
-    Gebieden are matched by name to the CBS wijken of Rotterdam (``cbs_wijken``: region_code, region_name).
-    A Rotterdam wijk gets the CBS buurt code made of its gebied's wijk code and its own two-digit number
-    (CBS numbers Rotterdam's buurten that way); wijken numbered 1000 and up merge several CBS buurten and
-    stay unlinked.
+    Gebieden are matched by name to the CBS wijken of Rotterdam. A Rotterdam wijk gets the CBS buurt code made of
+    its gebied's wijk code and its own two-digit number (CBS numbers Rotterdam's buurten that way); wijken numbered
+    1000 and up merge several CBS buurten and stay unlinked.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        a Rotterdam table with ``RTD`` codes
+    cbs_wijken : DataFrame
+        CBS wijken (``region_code``, ``region_name``) of a recent division
+
+    Returns
+    -------
+    tuple
+        ``(table, warnings)``
     """
     out = frame.copy()
     wijken = cbs_wijken[cbs_wijken["gemeente_code"] == ROTTERDAM]

@@ -33,6 +33,10 @@ class Identification:
 
 @dataclass
 class Table:
+    """A reader's result: the frame, and per variable the suppressed and unreadable cells, the source columns mapped
+    and the ones absent, with the warnings, notes and alerts of the read.
+    """
+
     frame: pd.DataFrame
     suppressed: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
@@ -44,7 +48,25 @@ class Table:
 
 
 def canonicalise(frame: pd.DataFrame, id_columns: list[str], source_key: str, year: int | None) -> Table:
-    """Map ``frame``'s source columns to canonical variables (the mapping of ``source_key`` in ``year``)."""
+    """Map a frame's source columns to canonical variables (the mapping of ``source_key`` in ``year``): missing-value
+    codes become NaN and are counted per variable, derived variables are added, and the variables the dictionary
+    expects from this source but the file lacks are listed.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        identifier columns already canonical, the publisher's columns as named in the file
+    id_columns : list of str
+        the identifier columns to keep
+    source_key : str
+        the source's key in the variable dictionary
+    year : int or None
+        the year of the mapping
+
+    Returns
+    -------
+    Table
+    """
     mapping = vardict.source_columns(source_key, year)
     out = frame[id_columns].copy()
     suppressed: dict[str, int] = {}
@@ -121,7 +143,19 @@ def _range_warnings(frame: pd.DataFrame) -> list[str]:
 
 
 def finish(table: Table, ident: Identification) -> Table:
-    """Add ``year``/``division_year`` where the reader did not, and sort rows by level and code."""
+    """Add ``year`` and ``division_year`` where the reader did not, and sort the rows by level and code.
+
+    Parameters
+    ----------
+    table : Table
+        a reader's result
+    ident : Identification
+        what the file is
+
+    Returns
+    -------
+    Table
+    """
     frame = table.frame
     if "year" not in frame and ident.year is not None:
         frame.insert(0, "year", ident.year)
