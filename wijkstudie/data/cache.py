@@ -26,13 +26,13 @@ from warnings import warn
 
 import pandas as pd
 
-from .download import file_sha256, sweep
 from ..core.errors import os_reason
 from ..core.paths import processed_dir
+from .download import file_sha256, sweep
 
 READER_VERSION = 4
 INDEX = "fingerprints.json"
-_WARNED: set = set()        # cache folders already warned about in this session
+_WARNED: set = set()  # cache folders already warned about in this session
 
 
 def _index() -> dict:
@@ -130,10 +130,12 @@ def _unwritable(folder: Path, exc: OSError) -> None:
         return
     _WARNED.add(str(folder))
     reason = os_reason(exc)
-    warn(f"the cache folder {folder} (setting data_dir, WIJKSTUDIE_DATA_DIR) cannot be written ({reason}): "
-         "loading without a cache", WijkstudieWarning, stacklevel=4)
-
-
+    warn(
+        f"the cache folder {folder} (setting data_dir, WIJKSTUDIE_DATA_DIR) cannot be written ({reason}): "
+        "loading without a cache",
+        WijkstudieWarning,
+        stacklevel=4,
+    )
 
 
 def _paths(key: str) -> tuple[Path, Path]:
@@ -167,8 +169,11 @@ def load_cached(key: str):
             frame = pd.read_parquet(table_path)
     except Exception:  # a damaged cache entry is rebuilt from the raw file
         return None
-    if not isinstance(meta, dict) or not isinstance(meta.get("identification"), dict) or \
-            not all(isinstance(meta.get(k), t) for k, t in (("suppressed", dict), ("warnings", list))):
+    if (
+        not isinstance(meta, dict)
+        or not isinstance(meta.get("identification"), dict)
+        or not all(isinstance(meta.get(k), t) for k, t in (("suppressed", dict), ("warnings", list)))
+    ):
         return None  # a report of the wrong shape: rebuilt too
     return frame, meta
 

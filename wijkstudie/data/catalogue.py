@@ -18,8 +18,18 @@ import yaml
 from ..core.errors import ArgumentError, ArgumentTypeError, DataFormatError
 
 CATALOGUE_FILE = Path(__file__).resolve().parent / "catalogue.yaml"
-RESOURCE_FIELDS = ("year", "variant", "format", "division", "file", "mirror", "mirror_note", "signature", "source",
-                   "sha256")
+RESOURCE_FIELDS = (
+    "year",
+    "variant",
+    "format",
+    "division",
+    "file",
+    "mirror",
+    "mirror_note",
+    "signature",
+    "source",
+    "sha256",
+)
 # the keyword arguments of ``load`` and ``fetch`` that choose among a dataset's files (``variant_parameter`` in the
 # catalogue names the one a dataset's variants answer to)
 VARIANT_PARAMETERS = ("age_group", "source_format", "sheet", "part", "level")
@@ -60,9 +70,12 @@ class Resource:
     def where(self) -> str:
         """Where the publisher has the file, in words."""
         s = self.source
-        return {"odata": lambda: f"CBS open data table {s['odata']}" + (f" ({s['catalog']})" if s.get("catalog") else ""),
-                "url": lambda: s["url"], "wfs": lambda: f"{s['wfs']} (WFS layer {s['typeName']})",
-                "manual": lambda: f"manual download: {s['manual']}"}[self.access]()
+        return {
+            "odata": lambda: f"CBS open data table {s['odata']}" + (f" ({s['catalog']})" if s.get("catalog") else ""),
+            "url": lambda: s["url"],
+            "wfs": lambda: f"{s['wfs']} (WFS layer {s['typeName']})",
+            "manual": lambda: f"manual download: {s['manual']}",
+        }[self.access]()
 
 
 @dataclass(frozen=True)
@@ -131,11 +144,15 @@ class Dataset:
         chosen = named.get(param) if param else None
         if variant is not None:
             instead = f"{param}={variant!r}" if param else (self.use_instead or "nothing: it has one file per year")
-            warn(f"{caller}(variant=...) is deprecated and will be removed in the next release; use {instead}",
-                 DeprecationWarning, stacklevel=3)
+            warn(
+                f"{caller}(variant=...) is deprecated and will be removed in the next release; use {instead}",
+                DeprecationWarning,
+                stacklevel=3,
+            )
             if chosen is not None and _normalise(str(chosen)) != _normalise(str(variant)):
-                raise ArgumentError(f"{self.name}: variant={variant!r} and {param}={chosen!r} disagree; "
-                                    f"give {param}= alone")
+                raise ArgumentError(
+                    f"{self.name}: variant={variant!r} and {param}={chosen!r} disagree; give {param}= alone"
+                )
             return variant
         if chosen is None and self.use_instead:
             raise ArgumentError(f"{self.name}: not read with {caller}(); use {self.use_instead}")
@@ -185,7 +202,9 @@ class Dataset:
                 shown = options if len(options) <= 12 else options[:12] + [f"... ({len(options)} in all)"]
                 raise ArgumentError(
                     f"{self.name}: no {self.variant_parameter or 'variant'} {variant!r}"
-                    + (f" for {year}" if year is not None else "") + f"; available: {', '.join(shown)}")
+                    + (f" for {year}" if year is not None else "")
+                    + f"; available: {', '.join(shown)}"
+                )
             candidates = matching
         return sorted(candidates, key=lambda r: -r.year)  # stable: catalogue order within a year
 
@@ -237,12 +256,19 @@ def _make_resource(name: str, entry: dict, folder: str, params: dict | None = No
     entry = {k: v for k, v in entry.items() if k in RESOURCE_FIELDS}
     file = entry["file"]
     return Resource(
-        dataset=name, year=int(entry["year"]), format=entry["format"], file=file,
-        mirror=entry.get("mirror") or (f"{folder}/{file}" if folder else None), source=dict(entry["source"]),
-        sha256=entry.get("sha256"), variant=entry.get("variant"),
+        dataset=name,
+        year=int(entry["year"]),
+        format=entry["format"],
+        file=file,
+        mirror=entry.get("mirror") or (f"{folder}/{file}" if folder else None),
+        source=dict(entry["source"]),
+        sha256=entry.get("sha256"),
+        variant=entry.get("variant"),
         division=int(entry["division"]) if entry.get("division") is not None else None,
-        mirror_note=" ".join(str(entry.get("mirror_note") or "").split()), signature=tuple(entry.get("signature", ())),
-        params={k: v for k, v in (params or {}).items() if k not in RESOURCE_FIELDS})
+        mirror_note=" ".join(str(entry.get("mirror_note") or "").split()),
+        signature=tuple(entry.get("signature", ())),
+        params={k: v for k, v in (params or {}).items() if k not in RESOURCE_FIELDS},
+    )
 
 
 def _expand(name: str, entry: dict, folder: str) -> list[Resource]:
@@ -269,11 +295,20 @@ def _crosswalk_resources(name: str, spec: dict, folder: str) -> list[Resource]:
                         continue
                     matrix = rule["name"].format(level=level, source=source, target=target)
                     variant = f"{level} {source}-{target}" + ("" if kind == "addresses" else f" {kind}")
-                    out.append(Resource(
-                        dataset=name, year=target, format="grenswijzigen-matrix", file=f"{matrix}.rda",
-                        mirror=f"{folder}/{matrix}.rda", source={"url": spec["url"].format(name=matrix)},
-                        sha256=None, variant=variant, division=target,
-                        params={"level": level, "kind": kind, "source": source, "target": target, "name": matrix}))
+                    out.append(
+                        Resource(
+                            dataset=name,
+                            year=target,
+                            format="grenswijzigen-matrix",
+                            file=f"{matrix}.rda",
+                            mirror=f"{folder}/{matrix}.rda",
+                            source={"url": spec["url"].format(name=matrix)},
+                            sha256=None,
+                            variant=variant,
+                            division=target,
+                            params={"level": level, "kind": kind, "source": source, "target": target, "name": matrix},
+                        )
+                    )
     return out
 
 
@@ -322,11 +357,15 @@ def _check_parameter(dataset: Dataset) -> None:
     """A dataset with variants names the parameter they answer to (or what to use instead of load)."""
     param = dataset.variant_parameter
     if param is not None and param not in VARIANT_PARAMETERS:
-        raise DataFormatError(f"catalogue.yaml: {dataset.name}: variant_parameter must be one of "
-                              f"{', '.join(VARIANT_PARAMETERS)}, not {param!r}")
+        raise DataFormatError(
+            f"catalogue.yaml: {dataset.name}: variant_parameter must be one of "
+            f"{', '.join(VARIANT_PARAMETERS)}, not {param!r}"
+        )
     if dataset.variants and param is None and not dataset.use_instead:
-        raise DataFormatError(f"catalogue.yaml: {dataset.name} has variants ({', '.join(dataset.variants[:3])}) but "
-                              "no variant_parameter naming the argument that chooses them")
+        raise DataFormatError(
+            f"catalogue.yaml: {dataset.name} has variants ({', '.join(dataset.variants[:3])}) but "
+            "no variant_parameter naming the argument that chooses them"
+        )
 
 
 def datasets() -> dict[str, Dataset]:
@@ -358,8 +397,9 @@ def get_dataset(name: str) -> Dataset:
         for an unknown name (listing the known ones); ``ArgumentTypeError`` for a name that is not a text.
     """
     if not isinstance(name, str) or not name.strip():
-        raise ArgumentTypeError(f"a dataset name is a text such as 'kwb', not {name!r}; available: "
-                              f"{', '.join(datasets())}")
+        raise ArgumentTypeError(
+            f"a dataset name is a text such as 'kwb', not {name!r}; available: {', '.join(datasets())}"
+        )
     wanted = _normalise(name)
     for key, dataset in datasets().items():
         if _normalise(key) == wanted:
@@ -385,17 +425,20 @@ def list_datasets() -> pd.DataFrame:
     rows = []
     for d in datasets().values():
         variants = d.variants
-        rows.append({
-            "name": d.name,
-            "title": d.title,
-            "publisher": d.publisher,
-            "licence": d.licence,
-            "years": _years_text(d.years),
-            "levels": ", ".join(d.levels),
-            "parameter": f"{d.variant_parameter}=" if d.variant_parameter else (
-                d.use_instead.split("(")[0] + "()" if d.use_instead else ""),
-            "variants": ", ".join(variants) if len(variants) <= 6 else f"{len(variants)} (see describe)",
-        })
+        rows.append(
+            {
+                "name": d.name,
+                "title": d.title,
+                "publisher": d.publisher,
+                "licence": d.licence,
+                "years": _years_text(d.years),
+                "levels": ", ".join(d.levels),
+                "parameter": f"{d.variant_parameter}="
+                if d.variant_parameter
+                else (d.use_instead.split("(")[0] + "()" if d.use_instead else ""),
+                "variants": ", ".join(variants) if len(variants) <= 6 else f"{len(variants)} (see describe)",
+            }
+        )
     return pd.DataFrame(rows).set_index("name")
 
 
@@ -435,8 +478,10 @@ def describe(name: str) -> str:
         f"  homepage:    {d.homepage}",
     ]
     if d.variant_parameter:
-        lines.append(f"  choose with: {d.variant_parameter}= ({', '.join(d.variants)}; without it the first that "
-                     "can be had, in this order)")
+        lines.append(
+            f"  choose with: {d.variant_parameter}= ({', '.join(d.variants)}; without it the first that "
+            "can be had, in this order)"
+        )
     if d.use_instead:
         lines.append(f"  read with:   {d.use_instead}")
     if d.notes:
@@ -446,11 +491,17 @@ def describe(name: str) -> str:
     for r in shown:
         choice = f" {d.variant_parameter}={r.variant}" if d.variant_parameter else f" {r.variant}"
         lines.append(
-            f"    {r.year}" + (choice if r.variant else "") + f" [{r.format}]"
-            + (f" division {r.division}" if r.division else "") + f": {r.where()}")
+            f"    {r.year}"
+            + (choice if r.variant else "")
+            + f" [{r.format}]"
+            + (f" division {r.division}" if r.division else "")
+            + f": {r.where()}"
+        )
         if r.mirror_note:
             lines.append(f"      offline mirror: {r.mirror_note}")
     if len(shown) < len(d.resources):
-        lines.append(f"    ... {len(d.resources) - len(shown)} more of the same kind "
-                     f"(variants such as {', '.join(d.variants[3:6])})")
+        lines.append(
+            f"    ... {len(d.resources) - len(shown)} more of the same kind "
+            f"(variants such as {', '.join(d.variants[3:6])})"
+        )
     return "\n".join(lines)

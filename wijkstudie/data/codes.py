@@ -20,8 +20,10 @@ PREFIX_OF_LEVEL = {v: k for k, v in LEVEL_OF_PREFIX.items()}
 COUNTRY_CODE = "NL01"
 
 # Amsterdam and a few others use letters inside wijk and buurt codes (WK0363AA, BU0363AA01).
-_CODE = re.compile(r"^(?:(?P<year>(?:19|20)\d\d)(?=[A-Z]))?(?:(?P<prefix>NL|GM|WK|BU)(?P<code>\d{2,4}[0-9A-Z]{0,4})"
-                   r"|(?P<digits>\d+))$")
+_CODE = re.compile(
+    r"^(?:(?P<year>(?:19|20)\d\d)(?=[A-Z]))?(?:(?P<prefix>NL|GM|WK|BU)(?P<code>\d{2,4}[0-9A-Z]{0,4})"
+    r"|(?P<digits>\d+))$"
+)
 
 
 def normalise_code(value, level: str | None = None) -> str | None:
@@ -73,8 +75,10 @@ def normalise_code(value, level: str | None = None) -> str | None:
     if prefix is not None and not digits.isdigit():
         width = DIGITS_OF_LEVEL[LEVEL_OF_PREFIX[prefix]]
         if len(digits) != width:
-            raise ArgumentError(f"{value!r} is not a CBS region code (a {LEVEL_OF_PREFIX[prefix]} code has "
-                                  f"{width} characters after {prefix})")
+            raise ArgumentError(
+                f"{value!r} is not a CBS region code (a {LEVEL_OF_PREFIX[prefix]} code has "
+                f"{width} characters after {prefix})"
+            )
         return prefix + digits
     if prefix is None:
         if level is None:

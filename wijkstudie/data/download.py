@@ -16,10 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from .catalogue import Resource
 from ..core.errors import ArgumentError, DataFormatError, DataNotFoundError, DownloadError, WijkstudieError, os_reason
 from ..core.paths import raw_dir
 from ..core.provenance import mirror_manifest
+from .catalogue import Resource
 from .origin import mirror_dir
 from .readers.rawfile import is_symlink_loop, open_raw
 
@@ -45,7 +45,7 @@ def file_sha256(path: Path) -> str:
 
 
 STALE_TEMP_SECONDS = 3600  # temporary files older than this were left by a killed load or download
-_SWEPT: set = set()         # folders already swept in this session
+_SWEPT: set = set()  # folders already swept in this session
 
 
 def sweep(folder: Path, older_than: float = STALE_TEMP_SECONDS) -> int:
@@ -114,8 +114,10 @@ def verify(path: Path, resource: Resource) -> None:
     if resource.sha256 and (mirror_manifest(path) or {}).get("data_kind") == "synthetic":
         return
     if resource.sha256 and (actual := file_sha256(path)) != resource.sha256:
-        raise DataFormatError(f"{path.name}: hash mismatch for {resource.label} (expected "
-                              f"{resource.sha256[:12]}..., got {actual[:12]}...); the file changed or is damaged")
+        raise DataFormatError(
+            f"{path.name}: hash mismatch for {resource.label} (expected "
+            f"{resource.sha256[:12]}..., got {actual[:12]}...); the file changed or is damaged"
+        )
 
 
 def local_path(resource: Resource) -> Path | None:
@@ -171,9 +173,11 @@ def fetch_resource(resource: Resource, progress: bool = True) -> Path:
         if path is not None and (path.is_dir() or is_symlink_loop(path)):
             open_raw(path)  # names the folder or the loop
         if path is None or not path.is_file():
-            raise DataNotFoundError(f"{resource.label} is not in the mirror {mirror} "
-                                  f"(looked for {resource.mirror or 'a mirror path'}); unset WIJKSTUDIE_MIRROR "
-                                  "to download it from the publisher")
+            raise DataNotFoundError(
+                f"{resource.label} is not in the mirror {mirror} "
+                f"(looked for {resource.mirror or 'a mirror path'}); unset WIJKSTUDIE_MIRROR "
+                "to download it from the publisher"
+            )
         verify(path, resource)
         return path
     target = raw_dir(resource.dataset) / resource.file
@@ -181,15 +185,18 @@ def fetch_resource(resource: Resource, progress: bool = True) -> Path:
         verify(target, resource)
         return target
     if resource.access == "manual":
-        raise DataNotFoundError(f"{resource.label} cannot be downloaded automatically. {resource.source['manual']}; "
-                              f"save it as {target}")
+        raise DataNotFoundError(
+            f"{resource.label} cannot be downloaded automatically. {resource.source['manual']}; save it as {target}"
+        )
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         sweep(target.parent)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{resource.file}.", suffix=".part", dir=target.parent)
     except OSError as exc:
-        raise ArgumentError(f"cannot download {resource.label} into {target.parent} (setting data_dir, "
-                              f"WIJKSTUDIE_DATA_DIR): {os_reason(exc)}") from None
+        raise ArgumentError(
+            f"cannot download {resource.label} into {target.parent} (setting data_dir, "
+            f"WIJKSTUDIE_DATA_DIR): {os_reason(exc)}"
+        ) from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -198,16 +205,18 @@ def fetch_resource(resource: Resource, progress: bool = True) -> Path:
         elif resource.access == "wfs":
             _download_wfs(resource.source["wfs"], resource.source["typeName"], tmp, progress)
         else:
-            _download_odata(resource.source["odata"], resource.source.get("filter"), tmp,
-                            resource.source.get("catalog"))
+            _download_odata(
+                resource.source["odata"], resource.source.get("filter"), tmp, resource.source.get("catalog")
+            )
         open_raw(tmp)  # refuses empty files and HTML error pages
         verify(tmp, resource)
         os.replace(tmp, target)
     except WijkstudieError as exc:
         raise DownloadError(str(exc).replace(tmp.name, f"download of {resource.file}")) from None
     except Exception as exc:
-        raise DownloadError(f"{resource.file}: download failed ({type(exc).__name__}: "
-                              f"{' '.join(str(exc).split())[:160]})") from None
+        raise DownloadError(
+            f"{resource.file}: download failed ({type(exc).__name__}: {' '.join(str(exc).split())[:160]})"
+        ) from None
     finally:
         tmp.unlink(missing_ok=True)
     return target
@@ -239,9 +248,19 @@ def _download_wfs(url: str, type_name: str, dest: Path, progress: bool) -> None:
     features, start = [], 0
     with tqdm(desc=type_name, unit=" features", disable=not progress) as bar:
         while True:
-            page = _wfs_page(url, {"service": "WFS", "version": "2.0.0", "request": "GetFeature",
-                                   "typeName": type_name, "outputFormat": "json", "srsName": "EPSG:4326",
-                                   "count": WFS_PAGE, "startIndex": start})
+            page = _wfs_page(
+                url,
+                {
+                    "service": "WFS",
+                    "version": "2.0.0",
+                    "request": "GetFeature",
+                    "typeName": type_name,
+                    "outputFormat": "json",
+                    "srsName": "EPSG:4326",
+                    "count": WFS_PAGE,
+                    "startIndex": start,
+                },
+            )
             batch = page.get("features", [])
             features += batch
             bar.update(len(batch))

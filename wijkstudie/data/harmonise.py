@@ -35,14 +35,14 @@ from warnings import warn
 import numpy as np
 import pandas as pd
 
+from ..core.errors import ArgumentError, MissingRecordError, WijkstudieError
+from ..core.optional import optional
+from ..core.provenance import attach, provenance_of
 from . import variables as vardict
 from .catalogue import get_dataset
 from .download import fetch_resource
-from ..core.errors import ArgumentError, MissingRecordError, WijkstudieError
-from ..core.optional import optional
-from .reading import finish_table, read_table, whole
-from ..core.provenance import attach, provenance_of
 from .readers.common import Hints
+from .reading import finish_table, read_table, whole
 from .reports import ATTR, HarmonisationReport, LevelReport
 
 CROSSWALK = "grenswijzigen"
@@ -70,6 +70,7 @@ def source_column(from_division: int) -> str:
 
 
 # --- the crosswalk ----------------------------------------------------------------------------------------
+
 
 def crosswalk(level: str, from_division: int, to_division: int, *, kind: str = "addresses") -> pd.DataFrame:
     """The address counts linking the areas of two divisions (the grenswijzigen matrices).
@@ -109,18 +110,23 @@ def crosswalk(level: str, from_division: int, to_division: int, *, kind: str = "
     first, last = CROSSWALK_YEARS
     for year in (from_division, to_division):
         if not first <= int(year) <= last:
-            raise ArgumentError(f"crosswalk: the grenswijzigen matrices cover the divisions {first}-{last}, "
-                                  f"not {year}")
+            raise ArgumentError(f"crosswalk: the grenswijzigen matrices cover the divisions {first}-{last}, not {year}")
     if from_division == to_division:
-        return pd.DataFrame({"from_code": pd.Series(dtype="string"), "to_code": pd.Series(dtype="string"),
-                             "addresses": pd.Series(dtype="int64")})
+        return pd.DataFrame(
+            {
+                "from_code": pd.Series(dtype="string"),
+                "to_code": pd.Series(dtype="string"),
+                "addresses": pd.Series(dtype="int64"),
+            }
+        )
     early, late = sorted((int(from_division), int(to_division)))
     variant = f"{level} {early}-{late}" + ("" if kind == "addresses" else f" {kind}")
     table = _resource_table(CROSSWALK, late, variant)
     out = table[["from_code", "to_code", "addresses"]].copy()
     if from_division > to_division:  # the same intersections, read the other way
-        out = out.rename(columns={"from_code": "to_code", "to_code": "from_code"})[["from_code", "to_code",
-                                                                                     "addresses"]]
+        out = out.rename(columns={"from_code": "to_code", "to_code": "from_code"})[
+            ["from_code", "to_code", "addresses"]
+        ]
     return attach(out.reset_index(drop=True), provenance_of(table))
 
 
@@ -172,15 +178,24 @@ def _resource_table(dataset: str, year: int, variant: str | None = None) -> pd.D
     """The table of one catalogue resource (the crosswalk matrices, buurt boundaries), with its provenance."""
     resource = get_dataset(dataset).resource(year, variant)
     path = fetch_resource(resource)
-    frame, meta = read_table(path, expected_format=resource.format, hints=Hints(resource.year, "catalogue",
-                                                                                  resource.dataset))
+    frame, meta = read_table(
+        path, expected_format=resource.format, hints=Hints(resource.year, "catalogue", resource.dataset)
+    )
     return finish_table(frame.copy(), meta, path, meta["warnings"])
 
 
 # --- harmonising --------------------------------------------------------------------------------------------
 
-def harmonise(table: pd.DataFrame, to_division: int, *, weights: str | None = None, kind: str = "addresses",
-              tolerance: float = 0.01, boundaries: tuple | None = None) -> pd.DataFrame:
+
+def harmonise(
+    table: pd.DataFrame,
+    to_division: int,
+    *,
+    weights: str | None = None,
+    kind: str = "addresses",
+    tolerance: float = 0.01,
+    boundaries: tuple | None = None,
+) -> pd.DataFrame:
     """The table moved onto the regional division of ``to_division``.
 
     Parameters
@@ -232,35 +247,40 @@ def harmonise(table: pd.DataFrame, to_division: int, *, weights: str | None = No
         raise ArgumentError(f"harmonise: tolerance is a share of addresses from 0 up to 1, not {tolerance}")
     for col in ("region_code", "level", "division_year"):
         if col not in table:
-            raise ArgumentError(f"harmonise: the table has no column {col!r}"
-                                  + ("; it does not say which division its codes belong to"
-                                     if col == "division_year" else ""))
+            raise ArgumentError(
+                f"harmonise: the table has no column {col!r}"
+                + ("; it does not say which division its codes belong to" if col == "division_year" else "")
+            )
     divisions = sorted({int(v) for v in table["division_year"].dropna()})
     if len(divisions) != 1:
         raise ArgumentError(f"harmonise: the table mixes divisions {divisions}; harmonise each part on its own")
     from_division = divisions[0]
     other = sorted(set(table["level"].dropna()) - {"land", "gemeente", "wijk", "buurt"})
     if other:
-        raise ArgumentError(f"harmonise: {', '.join(other)} areas are not CBS areas and have no crosswalk; "
-                              "select the gemeente, wijk or buurt rows")
+        raise ArgumentError(
+            f"harmonise: {', '.join(other)} areas are not CBS areas and have no crosswalk; "
+            "select the gemeente, wijk or buurt rows"
+        )
     report = HarmonisationReport(from_division, to_division)
     parts, crosswalks = [], []
     for level, rows in table.groupby("level", sort=False):
         rows = rows.reset_index(drop=True)
         duplicated = rows["region_code"].duplicated()
         if duplicated.any():
-            raise ArgumentError(f"harmonise: {int(duplicated.sum())} {level} codes occur more than once (e.g. "
-                                  f"{rows.loc[duplicated, 'region_code'].iloc[0]}); keep one year and one age group")
+            raise ArgumentError(
+                f"harmonise: {int(duplicated.sum())} {level} codes occur more than once (e.g. "
+                f"{rows.loc[duplicated, 'region_code'].iloc[0]}); keep one year and one age group"
+            )
         if from_division == to_division:
             parts.append(rows.assign(harmonised=False))
             continue
         if level == "land":
-            parts.append(rows.assign(harmonised=False, **{source_column(from_division): rows["region_code"].astype(
-                "string")}))
+            parts.append(
+                rows.assign(harmonised=False, **{source_column(from_division): rows["region_code"].astype("string")})
+            )
             continue
         if level in CROSSWALK_LEVELS:
-            out, level_report, used = _by_crosswalk(rows, level, from_division, to_division, weights, kind,
-                                                    tolerance)
+            out, level_report, used = _by_crosswalk(rows, level, from_division, to_division, weights, kind, tolerance)
             report.crosswalk = "grenswijzigen (VNG Realisatie, CC BY-NC-SA 4.0)"
             crosswalks.append(used)
         else:
@@ -301,8 +321,12 @@ def harmonisation_report(table: pd.DataFrame) -> HarmonisationReport:
     >>> import wijkstudie as ws
     >>> ws.report(table).harmonisation  # doctest: +SKIP
     """
-    warn("harmonisation_report(table) is deprecated and will be removed in the next release; use "
-         "wijkstudie.report(table).harmonisation", DeprecationWarning, stacklevel=2)
+    warn(
+        "harmonisation_report(table) is deprecated and will be removed in the next release; use "
+        "wijkstudie.report(table).harmonisation",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     return harmonisation_of(table)
 
 
@@ -326,13 +350,14 @@ def harmonisation_of(table: pd.DataFrame) -> HarmonisationReport:
     """
     data = (table.attrs.get(ATTR) or {}).get("harmonisation")
     if not data:
-        raise MissingRecordError("this table carries no harmonisation report (it was not harmonised, or an operation "
-                                 "dropped the report: ask harmonise's result itself)")
+        raise MissingRecordError(
+            "this table carries no harmonisation report (it was not harmonised, or an operation "
+            "dropped the report: ask harmonise's result itself)"
+        )
     return HarmonisationReport.from_dict(data)
 
 
-def _carry_provenance(source: pd.DataFrame, result: pd.DataFrame, report: HarmonisationReport,
-                      crosswalks) -> None:
+def _carry_provenance(source: pd.DataFrame, result: pd.DataFrame, report: HarmonisationReport, crosswalks) -> None:
     """The result keeps the load report (updated) and the provenance of the source table, joined with that of
     the crosswalk matrices used (whose non-commercial licence figure captions then cite)."""
     from ..core.provenance import combine
@@ -386,8 +411,7 @@ def _by_crosswalk(rows: pd.DataFrame, level: str, source: int, target: int, weig
     codes = rows["region_code"].astype("string")
     changed = set(links["from_code"])
     unchanged = codes[~codes.isin(changed)]
-    identity = pd.DataFrame({"from_code": unchanged.to_numpy(), "to_code": unchanged.to_numpy(),
-                             "addresses": IDENTITY})
+    identity = pd.DataFrame({"from_code": unchanged.to_numpy(), "to_code": unchanged.to_numpy(), "addresses": IDENTITY})
     known_targets = division_codes(level, target)
     unmapped = []
     if known_targets is not None:
@@ -397,22 +421,44 @@ def _by_crosswalk(rows: pd.DataFrame, level: str, source: int, target: int, weig
     missing_rows = sorted(changed - set(codes))  # areas the crosswalk moves but the table lacks
     links = links[links["from_code"].isin(set(codes))]
     links = pd.concat([identity, links.astype({"addresses": "float64"})], ignore_index=True)
-    out, level_report = _apply(rows, links, level, source, target, weights, tolerance, "grenswijzigen matrices",
-                               division_addresses(level, source))
+    out, level_report = _apply(
+        rows,
+        links,
+        level,
+        source,
+        target,
+        weights,
+        tolerance,
+        "grenswijzigen matrices",
+        division_addresses(level, source),
+    )
     level_report.source_areas = len(rows)
     level_report.unmapped = unmapped
     if unmapped:
-        level_report.notes.append(f"{len(unmapped)} areas are neither in the crosswalk nor among the {level}en with "
-                                  f"addresses of {target} (areas without addresses, such as water, or codes that "
-                                  "no longer exist); they are left out")
+        level_report.notes.append(
+            f"{len(unmapped)} areas are neither in the crosswalk nor among the {level}en with "
+            f"addresses of {target} (areas without addresses, such as water, or codes that "
+            "no longer exist); they are left out"
+        )
     if missing_rows:
-        level_report.notes.append(f"{len(missing_rows)} areas the crosswalk moves are not in the table (e.g. "
-                                  f"{', '.join(missing_rows[:5])}); the new areas they feed count them as missing")
+        level_report.notes.append(
+            f"{len(missing_rows)} areas the crosswalk moves are not in the table (e.g. "
+            f"{', '.join(missing_rows[:5])}); the new areas they feed count them as missing"
+        )
     return out, level_report, used
 
 
-def _apply(rows: pd.DataFrame, links: pd.DataFrame, level: str, source: int, target: int, weights, tolerance,
-           method: str, addresses: pd.Series | None = None):
+def _apply(
+    rows: pd.DataFrame,
+    links: pd.DataFrame,
+    level: str,
+    source: int,
+    target: int,
+    weights,
+    tolerance,
+    method: str,
+    addresses: pd.Series | None = None,
+):
     """Move the values of ``rows`` along ``links`` (from_code, to_code, addresses; IDENTITY for unchanged
     areas) and describe what happened."""
     counts, means, dropped = _value_columns(rows)
@@ -478,8 +524,14 @@ def _shared(sources: pd.Series) -> int:
     return int(sources.dropna().duplicated(keep=False).sum())
 
 
-def _combine(links: pd.DataFrame, contributions: pd.Series, missing: pd.Series, tolerance: float, how: str,
-             weight: pd.Series | None = None) -> pd.Series:
+def _combine(
+    links: pd.DataFrame,
+    contributions: pd.Series,
+    missing: pd.Series,
+    tolerance: float,
+    how: str,
+    weight: pd.Series | None = None,
+) -> pd.Series:
     """Per new area: the sum (or weighted mean) of its parts' contributions; missing where parts with missing
     values hold more than ``tolerance`` of its addresses."""
     group = links["to_code"]
@@ -495,8 +547,9 @@ def _identifiers(result: pd.DataFrame, rows: pd.DataFrame, links: pd.DataFrame, 
     """Names, gemeente codes, year and constant columns of the new areas (in place)."""
     from .codes import gemeenten_of
 
-    per_target = links.groupby("to_code").agg(n=("from_code", "size"), source=("from_code", "first"),
-                                              share=("share", "first"))
+    per_target = links.groupby("to_code").agg(
+        n=("from_code", "size"), source=("from_code", "first"), share=("share", "first")
+    )
     kept = (per_target["n"] == 1) & (per_target["source"] == per_target.index) & (per_target["share"] > 0.999)
     result["harmonised"] = ~result["region_code"].map(kept).fillna(False).astype(bool)
     by_code = rows.set_index("region_code")
@@ -505,8 +558,11 @@ def _identifiers(result: pd.DataFrame, rows: pd.DataFrame, links: pd.DataFrame, 
         result["region_name"] = names.where(~result["harmonised"]).astype("string")
     result["gemeente_code"] = gemeenten_of(result["region_code"].astype("string"))
     if "gemeente_name" in rows:
-        gm_names = rows.dropna(subset=["gemeente_code"]).drop_duplicates("gemeente_code").set_index(
-            "gemeente_code")["gemeente_name"]
+        gm_names = (
+            rows.dropna(subset=["gemeente_code"])
+            .drop_duplicates("gemeente_code")
+            .set_index("gemeente_code")["gemeente_name"]
+        )
         result["gemeente_name"] = result["gemeente_code"].map(gm_names).astype("string")
     for col in ("year", "age_group"):
         if col in rows and rows[col].nunique(dropna=False) == 1:
@@ -521,8 +577,10 @@ def _describe_links(links, data, level, source, target, method, tolerance, addre
     per_target = real.groupby("to_code")["from_code"].nunique()
     whole = real[real["share"] >= 1 - tolerance - 1e-9]
     recoded = int((whole["from_code"] != whole["to_code"]).to_numpy(dtype=bool).sum())
-    same = whole[(whole["from_code"] == whole["to_code"]).to_numpy(dtype=bool)
-                 & whole["to_code"].map(per_target).eq(1).to_numpy(dtype=bool)]
+    same = whole[
+        (whole["from_code"] == whole["to_code"]).to_numpy(dtype=bool)
+        & whole["to_code"].map(per_target).eq(1).to_numpy(dtype=bool)
+    ]
     # the weight of every old area: its population, else its addresses in the division (postcode matrices)
     if "population" in data and data["population"].notna().any():
         basis, size = "population", data["population"]
@@ -534,14 +592,24 @@ def _describe_links(links, data, level, source, target, method, tolerance, addre
     total = float(size.reindex(pd.unique(links["from_code"])).fillna(0.0).sum())
     elsewhere = (links["from_code"] != links["to_code"]).to_numpy(dtype=bool)
     moved = float((weight * links["share"])[elsewhere].sum())
-    return LevelReport(level=level, from_division=source, to_division=target, method=method,
-                       source_areas=int(links["from_code"].nunique()), target_areas=int(links["to_code"].nunique()),
-                       unchanged=int(len(same)), recoded=recoded, merged=int((per_target > 1).sum()),
-                       split=int((per_source > 1).sum()), moved_share=moved / total if total else 0.0,
-                       moved_basis=basis)
+    return LevelReport(
+        level=level,
+        from_division=source,
+        to_division=target,
+        method=method,
+        source_areas=int(links["from_code"].nunique()),
+        target_areas=int(links["to_code"].nunique()),
+        unchanged=int(len(same)),
+        recoded=recoded,
+        merged=int((per_target > 1).sum()),
+        split=int((per_source > 1).sum()),
+        moved_share=moved / total if total else 0.0,
+        moved_basis=basis,
+    )
 
 
 # --- buurten ------------------------------------------------------------------------------------------------
+
 
 def _buurten(rows: pd.DataFrame, source: int, target: int, weights, boundaries):
     """Buurten: identical codes map to themselves; with boundaries of both years the rest is interpolated."""
@@ -550,26 +618,38 @@ def _buurten(rows: pd.DataFrame, source: int, target: int, weights, boundaries):
     if new_geo is None:
         links = pd.DataFrame({"from_code": codes.to_numpy(), "to_code": codes.to_numpy(), "addresses": IDENTITY})
         out, report = _apply(rows, links, "buurt", source, target, weights, 0.0, "codes kept")
-        report.notes.append(f"buurt codes were kept as they are and could not be checked against the division of "
-                            f"{target}: {why}")
+        report.notes.append(
+            f"buurt codes were kept as they are and could not be checked against the division of {target}: {why}"
+        )
         return out, report
     new_codes = set(new_geo["region_code"].astype("string"))
     kept = codes[codes.isin(new_codes)]
     links = pd.DataFrame({"from_code": kept.to_numpy(), "to_code": kept.to_numpy(), "addresses": IDENTITY})
-    out, report = _apply(rows[codes.isin(new_codes)].reset_index(drop=True), links, "buurt", source, target,
-                         weights, 0.0, "codes kept, the rest by areal interpolation")
+    out, report = _apply(
+        rows[codes.isin(new_codes)].reset_index(drop=True),
+        links,
+        "buurt",
+        source,
+        target,
+        weights,
+        0.0,
+        "codes kept, the rest by areal interpolation",
+    )
     rest = rows[~codes.isin(new_codes)]
     report.source_areas = len(rows)
     if len(rest) and old_geo is not None:
-        moved, interpolated, unmatched = _interpolate(rest, old_geo, new_geo[~new_geo["region_code"].isin(
-            set(kept))], rows, source)
+        moved, interpolated, unmatched = _interpolate(
+            rest, old_geo, new_geo[~new_geo["region_code"].isin(set(kept))], rows, source
+        )
         out = pd.concat([out, moved], ignore_index=True)
         report.shared_source = _shared(out[source_column(source)])
         report.interpolated = int(len(moved))
         report.unmapped = unmatched
         report.target_areas = int(out["region_code"].nunique())
-        report.notes.append(f"{interpolated} old buurten moved onto {len(moved)} new ones by areal interpolation "
-                            "(tobler; counts by area share, shares and means weighted by area)")
+        report.notes.append(
+            f"{interpolated} old buurten moved onto {len(moved)} new ones by areal interpolation "
+            "(tobler; counts by area share, shares and means weighted by area)"
+        )
     elif len(rest):
         report.unmapped = sorted(rest["region_code"].astype(str))
         report.notes.append(f"no buurt boundaries of {source} to interpolate with: {why or 'not given'}")
@@ -597,15 +677,18 @@ def _interpolate(rest: pd.DataFrame, old_geo, new_geo, rows: pd.DataFrame, sourc
     area_interpolate = optional("tobler.area_weighted", "harmonising buurten by area").area_interpolate
 
     counts, means, _ = _value_columns(rest)
-    old = old_geo[["region_code", "geometry"]].merge(rest.drop(columns=["geometry"], errors="ignore"),
-                                                     on="region_code")
+    old = old_geo[["region_code", "geometry"]].merge(rest.drop(columns=["geometry"], errors="ignore"), on="region_code")
     unmatched = sorted(set(rest["region_code"]) - set(old["region_code"]))
     if old.empty:
         return rest.iloc[0:0], 0, unmatched
     old = old.to_crs(28992)
     new = new_geo[["region_code", "geometry"]].to_crs(28992)
-    estimate = area_interpolate(old, new, extensive_variables=[c for c in counts if old[c].notna().any()],
-                                intensive_variables=[c for c in means if old[c].notna().any()])
+    estimate = area_interpolate(
+        old,
+        new,
+        extensive_variables=[c for c in counts if old[c].notna().any()],
+        intensive_variables=[c for c in means if old[c].notna().any()],
+    )
     estimate["region_code"] = new["region_code"].to_numpy()
     overlaps = estimate.drop(columns=["geometry"]).set_index("region_code")
     touched = new.geometry.intersects(old.union_all()).to_numpy()
@@ -619,8 +702,12 @@ def _interpolate(rest: pd.DataFrame, old_geo, new_geo, rows: pd.DataFrame, sourc
         if col in rows and rows[col].nunique(dropna=False) == 1:
             out[col] = rows[col].iloc[0]
     # each new buurt's main source: the old buurt that covers the largest part of its area
-    pieces = gpd.overlay(old[["region_code", "geometry"]].rename(columns={"region_code": "from_code"}),
-                         new.rename(columns={"region_code": "to_code"}), how="intersection", keep_geom_type=True)
+    pieces = gpd.overlay(
+        old[["region_code", "geometry"]].rename(columns={"region_code": "from_code"}),
+        new.rename(columns={"region_code": "to_code"}),
+        how="intersection",
+        keep_geom_type=True,
+    )
     pieces["area"] = pieces.area
     _sources(out, rest.set_index("region_code"), _main_sources(pieces, "area"), source)
     return out, len(old), unmatched

@@ -12,8 +12,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 import yaml
@@ -84,8 +84,10 @@ def check(frame: pd.DataFrame, division: int | None, name: str) -> list[str]:
     gemeenten = _gemeenten(frame)
     if gemeenten < NATIONAL_MIN_GEMEENTEN:
         if (frame["level"] == "land").any() and expected.get("gemeente"):
-            return [f"holds the land row but only {gemeenten} of the {expected['gemeente']} gemeenten of division "
-                    f"{division}: a municipal extract, or a national file cut off early?"]
+            return [
+                f"holds the land row but only {gemeenten} of the {expected['gemeente']} gemeenten of division "
+                f"{division}: a municipal extract, or a national file cut off early?"
+            ]
         return []
     warnings, levels = [], frame.groupby("level")["region_code"].nunique().to_dict()
     refuse = _divisions()["refuse_share"]
@@ -98,13 +100,18 @@ def check(frame: pd.DataFrame, division: int | None, name: str) -> list[str]:
             raise DataFormatError(
                 f"{name}: holds {present:,} of the {count:,} {PLURAL[level]} of division {division}: "
                 f"{missing:,} are missing, so the file looks cut off or filtered (download it again, or load "
-                "it with refresh=True after replacing it)")
+                "it with refresh=True after replacing it)"
+            )
         if missing > 0:
-            warnings.append(f"{missing:,} of the {count:,} {PLURAL[level]} of division {division} are missing "
-                            f"({present:,} present): the file may be incomplete")
+            warnings.append(
+                f"{missing:,} of the {count:,} {PLURAL[level]} of division {division} are missing "
+                f"({present:,} present): the file may be incomplete"
+            )
         elif missing < 0:
-            warnings.append(f"{-missing:,} more {PLURAL[level]} than division {division} holds ({present:,} against "
-                            f"{count:,}): is the division year right?")
+            warnings.append(
+                f"{-missing:,} more {PLURAL[level]} than division {division} holds ({present:,} against "
+                f"{count:,}): is the division year right?"
+            )
     return warnings + _structure(frame)
 
 
@@ -145,11 +152,15 @@ def duplicates(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str]]
     codes = sorted(set(frame.loc[repeated, "region_code"]))
     if conflicting.any():
         bad = sorted(set(comparable.loc[conflicting, "region_code"]))
-        raise DataFormatError(f"{name}: {len(bad)} region code(s) occur more than once with different values "
-                              f"(e.g. {', '.join(bad[:3])}): the file is ambiguous; remove the repeats")
+        raise DataFormatError(
+            f"{name}: {len(bad)} region code(s) occur more than once with different values "
+            f"(e.g. {', '.join(bad[:3])}): the file is ambiguous; remove the repeats"
+        )
     dropped = frame.duplicated(subset=key, keep="first") & frame["region_code"].notna()
-    text = (f"{int(dropped.sum())} repeated row(s) of {len(codes)} area(s) dropped (e.g. {', '.join(codes[:3])}): "
-            "each area is kept once")
+    text = (
+        f"{int(dropped.sum())} repeated row(s) of {len(codes)} area(s) dropped (e.g. {', '.join(codes[:3])}): "
+        "each area is kept once"
+    )
     return frame.loc[~dropped].reset_index(drop=True), [text]
 
 
@@ -163,10 +174,12 @@ def _structure(frame: pd.DataFrame) -> list[str]:
         children = codes.loc[codes["level"] == child, "region_code"]
         if not parents or children.empty:
             continue
-        orphans = children[~(prefix + children.str[2:2 + width]).isin(parents)]
+        orphans = children[~(prefix + children.str[2 : 2 + width]).isin(parents)]
         if len(orphans):
-            warnings.append(f"{len(orphans):,} {PLURAL[child]} whose {parent} is not in the table (e.g. "
-                            f"{', '.join(orphans.head(3))}): the file may be incomplete")
+            warnings.append(
+                f"{len(orphans):,} {PLURAL[child]} whose {parent} is not in the table (e.g. "
+                f"{', '.join(orphans.head(3))}): the file may be incomplete"
+            )
     return warnings
 
 

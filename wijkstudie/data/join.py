@@ -7,11 +7,12 @@ from copy import deepcopy
 import numpy as np
 import pandas as pd
 
-from .codes import levels_of
 from ..core.errors import ArgumentError, WijkstudieError
-from .harmonise import harmonise
-from .reports import ATTR, EXAMPLES, JOINS, JoinReport, report as table_report
 from ..core.provenance import carry, provenance_of
+from .codes import levels_of
+from .harmonise import harmonise
+from .reports import ATTR, EXAMPLES, JOINS, JoinReport
+from .reports import report as table_report
 
 
 def _name(frame: pd.DataFrame, default: str) -> str:
@@ -19,8 +20,15 @@ def _name(frame: pd.DataFrame, default: str) -> str:
     return " + ".join(s.label() for s in provenance.sources) or default
 
 
-def join_regions(left: pd.DataFrame, right: pd.DataFrame, *, on: str = "region_code", how: str = "inner",
-                 suffixes=("", "_right"), harmonise: bool = True) -> tuple[pd.DataFrame, JoinReport]:
+def join_regions(
+    left: pd.DataFrame,
+    right: pd.DataFrame,
+    *,
+    on: str = "region_code",
+    how: str = "inner",
+    suffixes=("", "_right"),
+    harmonise: bool = True,
+) -> tuple[pd.DataFrame, JoinReport]:
     """Join two region tables on their codes, and say what matched and what did not.
 
     Parameters
@@ -69,8 +77,10 @@ def join_regions(left: pd.DataFrame, right: pd.DataFrame, *, on: str = "region_c
             raise ArgumentError(f"join_regions: the {side} table has no column {on!r}")
         if frame[on].duplicated().any():
             dups = frame.loc[frame[on].duplicated(), on].head(3).tolist()
-            raise ArgumentError(f"join_regions: the {side} table has duplicate {on} values (e.g. {dups}); "
-                                  "filter it to one year / age group first")
+            raise ArgumentError(
+                f"join_regions: the {side} table has duplicate {on} values (e.g. {dups}); "
+                "filter it to one year / age group first"
+            )
     left_codes, right_codes = set(left[on].dropna()), set(right[on].dropna())
     report = JoinReport(_name(left, "left"), _name(right, "right"))
     codes = pd.Series(sorted(left_codes | right_codes), dtype="string")
@@ -83,25 +93,39 @@ def join_regions(left: pd.DataFrame, right: pd.DataFrame, *, on: str = "region_c
     for level in pd.unique(level_of.dropna()):
         codes = set(level_of.index[level_of == level])
         lo, ro = sorted((left_codes - right_codes) & codes), sorted((right_codes - left_codes) & codes)
-        report.rows.append({"level": level, "matched": len(left_codes & right_codes & codes),
-                            "left_only": len(lo), "right_only": len(ro),
-                            "left_examples": ", ".join(lo[:EXAMPLES]), "right_examples": ", ".join(ro[:EXAMPLES])})
+        report.rows.append(
+            {
+                "level": level,
+                "matched": len(left_codes & right_codes & codes),
+                "left_only": len(lo),
+                "right_only": len(ro),
+                "left_examples": ", ".join(lo[:EXAMPLES]),
+                "right_examples": ", ".join(ro[:EXAMPLES]),
+            }
+        )
     report.notes += notes
     for col in ("division_year", "year"):
         if col in left and col in right:
             a, b = (sorted({int(v) for v in f[col].dropna()}) for f in (left, right))
             if a and b and a != b:
-                report.notes.append(f"{col} differs: {a} in {report.left_name}, {b} in {report.right_name}"
-                                    + ("; unmatched codes are often areas that were redrawn or renumbered"
-                                       if col == "division_year" else ""))
+                report.notes.append(
+                    f"{col} differs: {a} in {report.left_name}, {b} in {report.right_name}"
+                    + (
+                        "; unmatched codes are often areas that were redrawn or renumbered"
+                        if col == "division_year"
+                        else ""
+                    )
+                )
     shared = [c for c in right.columns if c in left.columns and c != on]
     drop = [c for c in shared if c in ("level", "gemeente_code", "gemeente_name", "region_name")]
     if "division_year" in shared and _division(left) is not None and _division(left) == _division(right):
         drop.append("division_year")  # the same division on both sides: one column says it
     clash = [c for c in shared if c not in drop and f"{c}{suffixes[1]}" in left.columns]
     if clash:
-        report.notes.append(f"left out of {report.right_name}: {', '.join(clash)} (the left table already has "
-                            f"{', '.join(c + suffixes[1] for c in clash)} from an earlier join)")
+        report.notes.append(
+            f"left out of {report.right_name}: {', '.join(clash)} (the left table already has "
+            f"{', '.join(c + suffixes[1] for c in clash)} from an earlier join)"
+        )
     right_part = right.drop(columns=drop + clash)
     joined = left.merge(right_part, on=on, how=how, suffixes=suffixes)
     if hasattr(left, "geometry") and "geometry" in left:
@@ -124,8 +148,10 @@ def _onto_one_division(left: pd.DataFrame, right: pd.DataFrame):
     a, b = _division(left), _division(right)
     if a is None or b is None or a == b:
         return left, right, []
-    left_geo, right_geo = hasattr(left, "geometry") and "geometry" in left, hasattr(right, "geometry") and \
-        "geometry" in right
+    left_geo, right_geo = (
+        hasattr(left, "geometry") and "geometry" in left,
+        hasattr(right, "geometry") and "geometry" in right,
+    )
     if left_geo and right_geo:
         return left, right, [f"boundaries of two divisions ({a}, {b}) are joined by code, not harmonised"]
     move_right = left_geo or (not right_geo and b < a)
@@ -139,7 +165,8 @@ def _onto_one_division(left: pd.DataFrame, right: pd.DataFrame):
     if levels and all(r.method == "codes kept" for r in levels):  # buurten without boundaries: nothing moved
         return left, right, [f"{name} not harmonised: {levels[0].notes[0]}"]
     note = f"{name} harmonised from the division of {_division(moving)} to that of {target}: " + "; ".join(
-        str(r).split("\n")[0].split(": ", 1)[1] for r in levels)
+        str(r).split("\n")[0].split(": ", 1)[1] for r in levels
+    )
     return (left, moved, [note]) if move_right else (moved, right, [note])
 
 
@@ -182,7 +209,8 @@ def weighted_mean_by(frame: pd.DataFrame, value: str, weight: str, *, by: str) -
     usable = frame[frame[value].notna() & frame[weight].notna() & (frame[weight] > 0)]
     product = usable[value].astype(float) * usable[weight].astype(float)
     grouped = pd.DataFrame({"p": product, "w": usable[weight].astype(float), by: usable[by]}).groupby(by)
-    out = pd.DataFrame({value: grouped["p"].sum() / grouped["w"].sum(), weight: grouped["w"].sum(),
-                        "n": grouped.size()})
+    out = pd.DataFrame(
+        {value: grouped["p"].sum() / grouped["w"].sum(), weight: grouped["w"].sum(), "n": grouped.size()}
+    )
     out[value] = out[value].replace([np.inf, -np.inf], np.nan)
     return out

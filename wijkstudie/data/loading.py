@@ -8,24 +8,33 @@ from warnings import warn
 
 import pandas as pd
 
+from ..core.errors import ArgumentError, DataFormatError, WijkstudieError
 from . import variables as vardict
 from .catalogue import datasets, get_dataset
 from .download import fetch_resource, local_path
 from .origin import mirror_dir
-from ..core.errors import ArgumentError, DataFormatError, WijkstudieError
-from .reading import finish_table, read_table, whole
 from .readers.common import Hints
 from .readers.rotterdam import link_to_cbs
-from .reports import LEVELS, WijkstudieWarning
 from .readers.tidy import Identification
+from .reading import finish_table, read_table, whole
+from .reports import LEVELS, WijkstudieWarning
 
 ROTTERDAM_LINK_YEAR = 2024  # the CBS wijken whose names Rotterdam's gebieden are matched to
 LATEST_AVAILABLE = "latest-available"  # year= for the latest year that can be had here
 
 
-def fetch(name: str, year: int | None = None, *, age_group: str | None = None, source_format: str | None = None,
-          sheet: str | None = None, part: str | None = None, level: str | None = None, progress: bool = True,
-          variant: str | None = None) -> Path:
+def fetch(
+    name: str,
+    year: int | None = None,
+    *,
+    age_group: str | None = None,
+    source_format: str | None = None,
+    sheet: str | None = None,
+    part: str | None = None,
+    level: str | None = None,
+    progress: bool = True,
+    variant: str | None = None,
+) -> Path:
     """Make sure the raw file of a dataset is available locally (download once) and return its path.
 
     Parameters
@@ -68,8 +77,12 @@ def fetch(name: str, year: int | None = None, *, age_group: str | None = None, s
     >>> path = ws.fetch("rivm-gezondheid", year=2020, age_group="18+")  # doctest: +SKIP
     """
     dataset = get_dataset(name)
-    chosen = dataset.chosen_variant(dict(age_group=age_group, source_format=source_format, sheet=sheet, part=part,
-                                         level=level), variant, caller="fetch", level_filters=False)
+    chosen = dataset.chosen_variant(
+        dict(age_group=age_group, source_format=source_format, sheet=sheet, part=part, level=level),
+        variant,
+        caller="fetch",
+        level_filters=False,
+    )
     year = _year(year)
     candidates = _candidates(dataset, year, chosen)
     if len(candidates) == 1 and year != LATEST_AVAILABLE:
@@ -111,10 +124,20 @@ def fetch_all(names=None, progress: bool = True) -> dict:
     return results
 
 
-def load(name: str, year: int | None = None, level: str | None = None, *, age_group: str | None = None,
-         source_format: str | None = None, sheet: str | None = None, part: str | None = None,
-         all_columns: bool = False, division: int | None = None, refresh: bool = False,
-         variant: str | None = None) -> pd.DataFrame:
+def load(
+    name: str,
+    year: int | None = None,
+    level: str | None = None,
+    *,
+    age_group: str | None = None,
+    source_format: str | None = None,
+    sheet: str | None = None,
+    part: str | None = None,
+    all_columns: bool = False,
+    division: int | None = None,
+    refresh: bool = False,
+    variant: str | None = None,
+) -> pd.DataFrame:
     """Load a dataset by name into a tidy table with canonical column names.
 
     Parameters
@@ -189,8 +212,9 @@ def load(name: str, year: int | None = None, level: str | None = None, *, age_gr
     dataset = get_dataset(name)
     year = _year(year)
     division = whole(division, "division")
-    chosen = dataset.chosen_variant(dict(age_group=age_group, source_format=source_format, sheet=sheet, part=part,
-                                         level=level), variant)
+    chosen = dataset.chosen_variant(
+        dict(age_group=age_group, source_format=source_format, sheet=sheet, part=part, level=level), variant
+    )
     _check_level(dataset, level)
     return _load(dataset, _candidates(dataset, year, chosen), year, level, all_columns, division, refresh, chosen)
 
@@ -224,9 +248,11 @@ def _not_here(dataset, year, variant, errors) -> WijkstudieError:
     if year is None:
         latest = errors[0][0].year
         here = sorted({r.year for r in dataset.candidates(None, variant) if local_path(r) is not None})
-        first = (f"{dataset.name}: no year given, so the catalogue's latest, {latest}, was asked for, and it cannot "
-                 f"be had here: {first}; years that can be had here: {', '.join(map(str, here)) or 'none'}"
-                 + ("; pass one of them as year=, or year='latest-available'" if here else ""))
+        first = (
+            f"{dataset.name}: no year given, so the catalogue's latest, {latest}, was asked for, and it cannot "
+            f"be had here: {first}; years that can be had here: {', '.join(map(str, here)) or 'none'}"
+            + ("; pass one of them as year=, or year='latest-available'" if here else "")
+        )
     elif year == LATEST_AVAILABLE:
         first = f"{dataset.name}: year='latest-available', but no year of it can be had here: {first}"
     return type(errors[0][1])(first)  # the first candidate's kind of error: not here, a failed download, ...
@@ -235,37 +261,56 @@ def _not_here(dataset, year, variant, errors) -> WijkstudieError:
 def _load(dataset, candidates, year, level, all_columns, division, refresh, variant=None) -> pd.DataFrame:
     """The table of the first of the candidate resources that can be had (see ``load``)."""
     resource, path, tried = _first_available(dataset, candidates, year, variant)
-    frame, meta = read_table(path, expected_format=resource.format, refresh=bool(refresh),
-                             hints=Hints(resource.year, "catalogue", resource.dataset), division=resource.division)
+    frame, meta = read_table(
+        path,
+        expected_format=resource.format,
+        refresh=bool(refresh),
+        hints=Hints(resource.year, "catalogue", resource.dataset),
+        division=resource.division,
+    )
     warnings, notes = list(meta["warnings"]), list(tried)
     ident = Identification(**meta["identification"])
     if ident.years and "year" in frame:
         frame = frame[frame["year"] == resource.year]
     _check_identity(path, resource, ident)
-    asked = dataset.name + (f" ({dataset.variant_parameter}={variant})"
-                            if variant and dataset.variant_parameter else "")
+    asked = dataset.name + (
+        f" ({dataset.variant_parameter}={variant})" if variant and dataset.variant_parameter else ""
+    )
     if year is None and len(dataset.years) > 1:
         notes.insert(0, f"no year given: {resource.year}, the latest year of {asked} in the catalogue")
     if year == LATEST_AVAILABLE:
         latest = max(r.year for r in candidates)
-        notes.insert(0, f"year='latest-available': {resource.year}, the latest year of {asked} that can be had "
-                        f"here" + ("" if resource.year == latest else f" (the catalogue's latest, {latest}, cannot)"))
+        notes.insert(
+            0,
+            f"year='latest-available': {resource.year}, the latest year of {asked} that can be had "
+            f"here" + ("" if resource.year == latest else f" (the catalogue's latest, {latest}, cannot)"),
+        )
         if resource.year != latest:
-            warn(f"{dataset.name}: year='latest-available' took {resource.year}; the catalogue's latest year, "
-                 f"{latest}, cannot be had here", WijkstudieWarning, stacklevel=3)
+            warn(
+                f"{dataset.name}: year='latest-available' took {resource.year}; the catalogue's latest year, "
+                f"{latest}, cannot be had here",
+                WijkstudieWarning,
+                stacklevel=3,
+            )
     if resource.mirror_note and mirror_dir() is not None:
         notes.append(f"offline mirror: {resource.mirror_note}")
-    meta = dict(meta, identification=dict(meta["identification"], year=resource.year,
-                                          variant=resource.variant or ident.variant,
-                                          division=resource.division or ident.division, year_from=""))
+    meta = dict(
+        meta,
+        identification=dict(
+            meta["identification"],
+            year=resource.year,
+            variant=resource.variant or ident.variant,
+            division=resource.division or ident.division,
+            year_from="",
+        ),
+    )
     if resource.format.startswith("rotterdam"):
         frame, linked = _link_rotterdam(frame)
         warnings += linked
     if level is not None and "level" in frame:
         frame = frame[frame["level"] == level]
     if not all_columns and "region_code" in frame:
-        keep = [c for c in frame.columns if c in vardict.identifiers() or c in vardict.variables()
-                or c == "geometry"]
+        keep = [c for c in frame.columns if c in vardict.identifiers() or c in vardict.variables() or c == "geometry"]
         frame = frame[keep]
     frame = finish_table(frame.reset_index(drop=True).copy(), meta, path, warnings, notes)
     if division is not None and division != meta["identification"]["division"]:
@@ -286,8 +331,11 @@ def _first_available(dataset, candidates, year=None, variant=None) -> tuple:
         except WijkstudieError as exc:
             errors.append((resource, exc))
             continue
-        tried = [f"used {resource.label}: {r.label} could not be had ({str(e).split(';')[0]})"
-                 for r, e in errors if r.year == resource.year]
+        tried = [
+            f"used {resource.label}: {r.label} could not be had ({str(e).split(';')[0]})"
+            for r, e in errors
+            if r.year == resource.year
+        ]
         return resource, path, tried
     raise _not_here(dataset, year, variant, errors)
 
@@ -301,8 +349,10 @@ def _check_identity(path: Path, resource, ident: Identification) -> None:
 
 def _check_level(dataset, level) -> None:
     if level is not None and (level not in LEVELS or level not in dataset.levels):
-        raise ArgumentError(f"{dataset.name}: no level {level!r}; available: "
-                              f"{', '.join(dataset.levels) or 'none (not a table by level: leave level= out)'}")
+        raise ArgumentError(
+            f"{dataset.name}: no level {level!r}; available: "
+            f"{', '.join(dataset.levels) or 'none (not a table by level: leave level= out)'}"
+        )
 
 
 def _link_rotterdam(frame: pd.DataFrame):

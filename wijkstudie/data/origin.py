@@ -117,14 +117,18 @@ def data_origin() -> str:
     from ..core.paths import data_dir
 
     if settings.data == "synthetic":
-        return ("SYNTHETIC DATA: this session reads the synthetic world's mirror "
-                f"({mirror_dir()}), files in the publishers' layouts generated from "
-                "wijkstudie/synthetic/scenarios/default.yaml, because no real data could be reached (no network, no "
-                "WIJKSTUDIE_MIRROR) or WIJKSTUDIE_DATA=synthetic was asked for. Every number below describes that "
-                "world, not Dutch neighbourhoods; the text between them was written for the real data. Set "
-                "WIJKSTUDIE_MIRROR or connect to the network for the real analysis.")
+        return (
+            "SYNTHETIC DATA: this session reads the synthetic world's mirror "
+            f"({mirror_dir()}), files in the publishers' layouts generated from "
+            "wijkstudie/synthetic/scenarios/default.yaml, because no real data could be reached (no network, no "
+            "WIJKSTUDIE_MIRROR) or WIJKSTUDIE_DATA=synthetic was asked for. Every number below describes that "
+            "world, not Dutch neighbourhoods; the text between them was written for the real data. Set "
+            "WIJKSTUDIE_MIRROR or connect to the network for the real analysis."
+        )
     mirror = settings.mirror
     if mirror:
-        return (f"Real open data from the publishers (CBS, RIVM, PDOK, Rotterdam, Amsterdam), read from the local "
-                f"mirror {mirror} (WIJKSTUDIE_MIRROR).")
+        return (
+            f"Real open data from the publishers (CBS, RIVM, PDOK, Rotterdam, Amsterdam), read from the local "
+            f"mirror {mirror} (WIJKSTUDIE_MIRROR)."
+        )
     return f"Real open data, downloaded from the publishers (CBS, RIVM, PDOK) into the cache {data_dir()}."

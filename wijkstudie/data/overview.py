@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .loading import _load
-from .reports import report
+from ..core.errors import WijkstudieError
 from .catalogue import datasets
 from .download import local_path
-from ..core.errors import WijkstudieError
 from .join import join_regions
+from .loading import _load
+from .reports import report
 
 
 def coverage(names=None) -> pd.DataFrame:
@@ -39,16 +39,24 @@ def coverage(names=None) -> pd.DataFrame:
         for r in datasets()[name].resources:
             row = {"dataset": name, "year": r.year, "variant": r.variant or ""}
             if local_path(r) is None:
-                rows.append({**row, "available": False, "note": "not here: needs the network (or a mirror that "
-                                                                "holds it)"})
+                rows.append(
+                    {**row, "available": False, "note": "not here: needs the network (or a mirror that holds it)"}
+                )
                 continue
             try:
                 rep = report(_load(datasets()[name], [r], r.year, None, False, None, False))
             except WijkstudieError as exc:
                 rows.append({**row, "available": False, "note": str(exc).split(";")[0][:90]})
                 continue
-            rows.append({**row, "available": True, **{lv: n for lv, n in rep.levels.items()},
-                         "variables": sum(1 for n in rep.variables.values() if n), "note": ""})
+            rows.append(
+                {
+                    **row,
+                    "available": True,
+                    **{lv: n for lv, n in rep.levels.items()},
+                    "variables": sum(1 for n in rep.variables.values() if n),
+                    "note": "",
+                }
+            )
     table = pd.DataFrame(rows)
     counts = [c for c in ("land", "gemeente", "wijk", "buurt", "gebied", "variables") if c in table]
     for column in counts:
@@ -81,8 +89,16 @@ def match_table(pairs) -> pd.DataFrame:
         _, rep = join_regions(left[["region_code", "level"]], right[["region_code"]])
         for r in rep.rows:
             total_left = r["matched"] + r["left_only"]
-            rows.append({"comparison": label, "level": r["level"], "matched": r["matched"],
-                         "only_left": r["left_only"], "only_right": r["right_only"],
-                         "share_of_left_matched": round(r["matched"] / total_left, 3) if total_left else None,
-                         "examples_only_left": r["left_examples"], "examples_only_right": r["right_examples"]})
+            rows.append(
+                {
+                    "comparison": label,
+                    "level": r["level"],
+                    "matched": r["matched"],
+                    "only_left": r["left_only"],
+                    "only_right": r["right_only"],
+                    "share_of_left_matched": round(r["matched"] / total_left, 3) if total_left else None,
+                    "examples_only_left": r["left_examples"],
+                    "examples_only_right": r["right_examples"],
+                }
+            )
     return pd.DataFrame(rows)

@@ -10,15 +10,15 @@ from warnings import warn
 
 import pandas as pd
 
+from ..core.errors import ArgumentTypeError, DataFormatError, WijkstudieError
+from ..core.provenance import attach, from_file, mirror_manifest
 from . import integrity
 from . import variables as vardict
 from .cache import cache_key, load_cached, remember, store
 from .catalogue import datasets
-from ..core.errors import ArgumentTypeError, DataFormatError, WijkstudieError
-from ..core.provenance import attach, from_file, mirror_manifest
-from .readers.rawfile import open_raw
 from .readers import identify, read, require_format
 from .readers.common import NO_HINTS, Hints
+from .readers.rawfile import open_raw
 from .reports import ATTR, Report, WijkstudieWarning, counts_by_level
 
 
@@ -50,28 +50,54 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
     dataset = datasets().get(ident["dataset"])
     names = [c for c in frame.columns if c in vardict.variables()]
     levels = counts_by_level(frame)
-    provenance = from_file(path, ident["dataset"], ident["year"], ident["division"], meta.get("sha256", ""), levels,
-                           ident["variant"], names)
+    provenance = from_file(
+        path,
+        ident["dataset"],
+        ident["year"],
+        ident["division"],
+        meta.get("sha256", ""),
+        levels,
+        ident["variant"],
+        names,
+    )
     year_note = [f"year {ident['year']} {ident['year_from']}"] if ident.get("year_from") else []
-    info = asdict(Report(
-        source=ident["dataset"], title=dataset.title if dataset else ident["dataset"], format=ident["format"],
-        year=ident["year"], variant=ident["variant"], division=ident["division"], file=str(path),
-        rows=len(frame), levels=levels,
-        variables={n: int(frame[n].notna().sum()) for n in names},
-        suppressed={n: int(meta["suppressed"].get(n, 0)) for n in names},
-        unreadable={n: int(meta.get("unreadable", {}).get(n, 0)) for n in names
-                    if meta.get("unreadable", {}).get(n, 0)},
-        columns={n: meta["mapped"].get(n, "") for n in names},
-        warnings=list(warnings), notes=year_note + list(meta.get("notes", [])) + list(notes),
-        absent=dict(meta.get("absent", {})), data_kind=provenance.kind,
-    ))
+    info = asdict(
+        Report(
+            source=ident["dataset"],
+            title=dataset.title if dataset else ident["dataset"],
+            format=ident["format"],
+            year=ident["year"],
+            variant=ident["variant"],
+            division=ident["division"],
+            file=str(path),
+            rows=len(frame),
+            levels=levels,
+            variables={n: int(frame[n].notna().sum()) for n in names},
+            suppressed={n: int(meta["suppressed"].get(n, 0)) for n in names},
+            unreadable={
+                n: int(meta.get("unreadable", {}).get(n, 0)) for n in names if meta.get("unreadable", {}).get(n, 0)
+            },
+            columns={n: meta["mapped"].get(n, "") for n in names},
+            warnings=list(warnings),
+            notes=year_note + list(meta.get("notes", [])) + list(notes),
+            absent=dict(meta.get("absent", {})),
+            data_kind=provenance.kind,
+        )
+    )
     info.pop("joins")  # a table read from a file was not joined; joins live under attrs["join_reports"]
     frame.attrs[ATTR] = info
     return attach(frame, provenance)
 
 
-def read_table(path: Path, expected_format: str | None = None, *, use_cache: bool = True, hints: Hints = NO_HINTS,
-               refresh: bool = False, division: int | None = None):
+def read_table(
+    path: Path,
+    expected_format: str | None = None,
+    *,
+    use_cache: bool = True,
+    hints: Hints = NO_HINTS,
+    refresh: bool = False,
+    division: int | None = None,
+):
     """Read a file into its canonical table (from the cache when the file is unchanged), checked for repeated areas
     and, for a table of the whole country, for completeness against its division.
 
@@ -107,7 +133,8 @@ def read_table(path: Path, expected_format: str | None = None, *, use_cache: boo
     # the file name and a year hint can decide what a file is (a year in the name), so they are part of the key
     content_key = cache_key(path, rehash=refresh)
     key = f"{content_key}-{hashlib.sha1(Path(path).name.encode()).hexdigest()[:8]}" + (
-        f"-y{hints.year}" if hints.year is not None else "")
+        f"-y{hints.year}" if hints.year is not None else ""
+    )
     cached = load_cached(key) if use_cache and not refresh else None
     if cached is None:
         raw = open_raw(path)
@@ -121,10 +148,16 @@ def read_table(path: Path, expected_format: str | None = None, *, use_cache: boo
         table.frame, repeated = integrity.duplicates(table.frame, Path(path).name)
         synthetic = (mirror_manifest(path) or {}).get("data_kind") == "synthetic"  # a small country by design
         checked = [] if synthetic else integrity.check(table.frame, division or ident.division, Path(path).name)
-        meta = {"identification": asdict(ident), "suppressed": table.suppressed,
-                "warnings": table.warnings + repeated + checked, "unreadable": table.unreadable,
-                "alerts": table.alerts + repeated + checked,
-                "mapped": table.mapped, "absent": table.absent, "notes": table.notes}
+        meta = {
+            "identification": asdict(ident),
+            "suppressed": table.suppressed,
+            "warnings": table.warnings + repeated + checked,
+            "unreadable": table.unreadable,
+            "alerts": table.alerts + repeated + checked,
+            "mapped": table.mapped,
+            "absent": table.absent,
+            "notes": table.notes,
+        }
         if use_cache:
             store(key, table.frame, meta)
         frame = table.frame
@@ -135,8 +168,10 @@ def read_table(path: Path, expected_format: str | None = None, *, use_cache: boo
         remember(path, content_key)
     if expected_format and meta["identification"]["format"] != expected_format:
         found = meta["identification"]
-        raise DataFormatError(f"{path.name}: expected a {expected_format} file, but it looks like "
-                              f"{found['dataset']} ({found['format']}, {found['year']})")
+        raise DataFormatError(
+            f"{path.name}: expected a {expected_format} file, but it looks like "
+            f"{found['dataset']} ({found['format']}, {found['year']})"
+        )
     return frame, meta
 
 
@@ -217,5 +252,3 @@ def whole(value, what: str) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         raise ArgumentTypeError(f"{what} must be a whole number such as 2022, not {value!r}") from None
-
-

@@ -83,12 +83,15 @@ class JoinReport:
         return sum(r["right_only"] for r in self.rows)
 
     def __str__(self) -> str:
-        lines = [f"join {self.left_name} x {self.right_name}: {self.matched} matched, "
-                 f"{self.left_only} only in {self.left_name}, {self.right_only} only in {self.right_name}"]
+        lines = [
+            f"join {self.left_name} x {self.right_name}: {self.matched} matched, "
+            f"{self.left_only} only in {self.left_name}, {self.right_only} only in {self.right_name}"
+        ]
         for r in self.rows:
-            lines.append(f"  {r['level']}: {r['matched']} matched, {r['left_only']} / {r['right_only']} unmatched"
-                         + (f" (e.g. {r['left_examples']} / {r['right_examples']})"
-                            if r["left_only"] or r["right_only"] else ""))
+            lines.append(
+                f"  {r['level']}: {r['matched']} matched, {r['left_only']} / {r['right_only']} unmatched"
+                + (f" (e.g. {r['left_examples']} / {r['right_examples']})" if r["left_only"] or r["right_only"] else "")
+            )
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -162,19 +165,28 @@ class Report:
         return "\n".join(lines)
 
     def _load_lines(self) -> list[str]:
-        kind = {"synthetic": "SYNTHETIC data (a stand-in in the publisher's layout)", "real": "real data",
-                "unknown": "UNKNOWN provenance"}[self.data_kind]
-        lines = [f"{self.source}: {self.title}", f"  data:  {kind}", f"  file:  {self.file}",
-                 f"  year:  {self.year}" + (f"  {self.variant_parameter}: {self.variant}" if self.variant else "")
-                 + (f"  division: {self.division}" if self.division else ""),
-                 f"  rows:  {self.rows}" + (f" ({', '.join(f'{k} {v}' for k, v in self.levels.items())})"
-                                             if self.levels else "")]
+        kind = {
+            "synthetic": "SYNTHETIC data (a stand-in in the publisher's layout)",
+            "real": "real data",
+            "unknown": "UNKNOWN provenance",
+        }[self.data_kind]
+        lines = [
+            f"{self.source}: {self.title}",
+            f"  data:  {kind}",
+            f"  file:  {self.file}",
+            f"  year:  {self.year}"
+            + (f"  {self.variant_parameter}: {self.variant}" if self.variant else "")
+            + (f"  division: {self.division}" if self.division else ""),
+            f"  rows:  {self.rows}"
+            + (f" ({', '.join(f'{k} {v}' for k, v in self.levels.items())})" if self.levels else ""),
+        ]
         if self.variables:
             lines.append("  variables (non-missing / suppressed / not a number):")
             width = max(map(len, self.variables))
             for name, n in self.variables.items():
-                lines.append(f"    {name:<{width}}  {n:>6} / {self.suppressed.get(name, 0)} / "
-                             f"{self.unreadable.get(name, 0)}")
+                lines.append(
+                    f"    {name:<{width}}  {n:>6} / {self.suppressed.get(name, 0)} / {self.unreadable.get(name, 0)}"
+                )
         if self.absent:
             lines.append("  not in this file: " + ", ".join(self.absent))
         lines += [f"  note: {n}" for n in self.notes]
@@ -271,10 +283,10 @@ class LevelReport:
     source_areas: int
     target_areas: int
     unchanged: int = 0
-    recoded: int = 0        # moved whole into an area with another code
-    merged: int = 0         # new areas made of two or more old ones
-    split: int = 0          # old areas shared out over two or more new ones
-    interpolated: int = 0   # buurten moved by areal interpolation
+    recoded: int = 0  # moved whole into an area with another code
+    merged: int = 0  # new areas made of two or more old ones
+    split: int = 0  # old areas shared out over two or more new ones
+    interpolated: int = 0  # buurten moved by areal interpolation
     shared_source: int = 0  # new areas whose main source area (source_code_<from>) is another new area's too
     unmapped: list = field(default_factory=list)  # old codes that could not be placed in the new division
     moved_share: float = 0.0  # share of the weight (population, else addresses) now counted under another code
@@ -284,26 +296,34 @@ class LevelReport:
     notes: list = field(default_factory=list)
 
     def __str__(self) -> str:
-        head = (f"{self.level}: {self.source_areas} areas of {self.from_division} -> {self.target_areas} of "
-                f"{self.to_division} ({self.method}): {self.unchanged} unchanged, {self.recoded} recoded, "
-                f"{self.merged} merged, {self.split} split"
-                + (f", {self.interpolated} interpolated" if self.interpolated else "")
-                + f"; {100 * self.moved_share:.2f} % of the {self.moved_basis} now under another code")
+        head = (
+            f"{self.level}: {self.source_areas} areas of {self.from_division} -> {self.target_areas} of "
+            f"{self.to_division} ({self.method}): {self.unchanged} unchanged, {self.recoded} recoded, "
+            f"{self.merged} merged, {self.split} split"
+            + (f", {self.interpolated} interpolated" if self.interpolated else "")
+            + f"; {100 * self.moved_share:.2f} % of the {self.moved_basis} now under another code"
+        )
         lines = [head]
         if self.shared_source:
-            lines.append(f"  {self.shared_source} new areas share their source area with another (split areas copy its "
-                         f"values: analyse with errors clustered by source_code_{self.from_division})")
+            lines.append(
+                f"  {self.shared_source} new areas share their source area with another (split areas copy its "
+                f"values: analyse with errors clustered by source_code_{self.from_division})"
+            )
         if self.unmapped:
-            lines.append(f"  not mapped ({len(self.unmapped)}): {', '.join(self.unmapped[:10])}"
-                         + (" ..." if len(self.unmapped) > 10 else ""))
+            lines.append(
+                f"  not mapped ({len(self.unmapped)}): {', '.join(self.unmapped[:10])}"
+                + (" ..." if len(self.unmapped) > 10 else "")
+            )
         by_rule: dict[str, list] = {}
         for name, rule in self.weights.items():
             by_rule.setdefault(rule, []).append(name)
         for rule, names in by_rule.items():
             lines.append(f"  {rule}: {', '.join(names)}")
         if self.dropped:
-            lines.append(f"  left out (not in the variable dictionary, so unknown whether counts or shares): "
-                         f"{', '.join(self.dropped[:8])}" + (" ..." if len(self.dropped) > 8 else ""))
+            lines.append(
+                f"  left out (not in the variable dictionary, so unknown whether counts or shares): "
+                f"{', '.join(self.dropped[:8])}" + (" ..." if len(self.dropped) > 8 else "")
+            )
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -336,8 +356,11 @@ class HarmonisationReport:
     crosswalk: str = ""
 
     def __str__(self) -> str:
-        lines = [f"harmonised from the division of {self.from_division} to that of {self.to_division}"
-                 + (f" with {self.crosswalk}" if self.crosswalk else "") + ":"]
+        lines = [
+            f"harmonised from the division of {self.from_division} to that of {self.to_division}"
+            + (f" with {self.crosswalk}" if self.crosswalk else "")
+            + ":"
+        ]
         lines += ["  " + str(r).replace("\n", "\n  ") for r in self.levels]
         return "\n".join(lines)
 
@@ -373,7 +396,7 @@ class HarmonisationReport:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "HarmonisationReport":
+    def from_dict(cls, data: dict) -> HarmonisationReport:
         """The report from its plain data (``to_dict``).
 
         Parameters
@@ -385,8 +408,12 @@ class HarmonisationReport:
         -------
         HarmonisationReport
         """
-        return cls(data["from_division"], data["to_division"], [LevelReport(**r) for r in data["levels"]],
-                   data.get("crosswalk", ""))
+        return cls(
+            data["from_division"],
+            data["to_division"],
+            [LevelReport(**r) for r in data["levels"]],
+            data.get("crosswalk", ""),
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """One row per level: areas before and after, unchanged, recoded, merged, split, interpolated, not mapped (a

@@ -3,10 +3,10 @@ variable is aggregated when areas merge or split."""
 
 from __future__ import annotations
 
-from pathlib import Path
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 import yaml
@@ -15,7 +15,7 @@ from ..core.errors import ArgumentError, DataFormatError
 
 VARIABLES_FILE = Path(__file__).resolve().parent / "variables.yaml"
 COUNT_UNITS = ("persons", "households", "dwellings", "hectare")  # summed when areas merge
-WHOLE_UNITS = ("persons", "households", "dwellings")               # counted in whole numbers
+WHOLE_UNITS = ("persons", "households", "dwellings")  # counted in whole numbers
 
 
 @dataclass(frozen=True)
@@ -93,13 +93,19 @@ def variable_table() -> pd.DataFrame:
     for kind, entries in (("identifier", identifiers()), ("variable", variables())):
         for name, v in entries.items():
             how, weight = aggregation(name) if kind == "variable" else ("", None)
-            rows.append({
-                "name": name, "kind": kind, "label_en": v.get("label_en"), "label_nl": v.get("label_nl"),
-                "unit": v.get("unit"), "sources": ", ".join(v.get("sources", {})),
-                "derived": "yes" if "derived" in v else "",
-                "aggregate": f"{how} (weight: {weight})" if weight else how,
-                "description_en": v.get("description_en", ""),
-            })
+            rows.append(
+                {
+                    "name": name,
+                    "kind": kind,
+                    "label_en": v.get("label_en"),
+                    "label_nl": v.get("label_nl"),
+                    "unit": v.get("unit"),
+                    "sources": ", ".join(v.get("sources", {})),
+                    "derived": "yes" if "derived" in v else "",
+                    "aggregate": f"{how} (weight: {weight})" if weight else how,
+                    "description_en": v.get("description_en", ""),
+                }
+            )
     return pd.DataFrame(rows).set_index("name")
 
 
@@ -244,8 +250,7 @@ def source_columns(source: str, year: int | None) -> dict[str, SourceColumn]:
         per_year = entry.get("sources", {}).get(source)
         if not per_year:
             continue
-        spec = per_year.get(year, per_year.get(str(year), per_year.get("*"))) if year is not None \
-            else per_year.get("*")
+        spec = per_year.get(year, per_year.get(str(year), per_year.get("*"))) if year is not None else per_year.get("*")
         if spec is not None:
             mapping[name] = _spec(spec)
     return mapping
@@ -371,8 +376,11 @@ def derivation_text(name: str, frame_columns) -> str:
     """
     rule = variables()[name]["derived"]
     factor = rule.get("factor", 100)
-    return f"derived: {factor:g} * " + " + ".join(p for p in rule["numerator"] if p in frame_columns) \
+    return (
+        f"derived: {factor:g} * "
+        + " + ".join(p for p in rule["numerator"] if p in frame_columns)
         + f" / {rule['denominator']}"
+    )
 
 
 def canonical_order(columns) -> list[str]:

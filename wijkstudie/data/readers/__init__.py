@@ -4,10 +4,10 @@ file's content) and ``read(raw, ident)`` (a Table in canonical layout). ``identi
 from __future__ import annotations
 
 from ...core.errors import DataFormatError
+from . import amsterdam, cbs_meta, cbs_odata, crosswalk, geo, kwb_workbook, leefbaarometer, rotterdam
+from .common import NO_HINTS, Hints
 from .rawfile import RawFile
 from .tidy import Identification, Table, finish
-from .common import NO_HINTS, Hints
-from . import amsterdam, cbs_meta, cbs_odata, crosswalk, geo, kwb_workbook, leefbaarometer, rotterdam
 
 READERS = (cbs_odata, kwb_workbook, rotterdam, amsterdam, leefbaarometer, geo, cbs_meta, crosswalk)
 BY_FORMAT = {fmt: module for module in READERS for fmt in module.FORMATS}
@@ -39,8 +39,13 @@ def identify(raw: RawFile, hints: Hints = NO_HINTS) -> Identification:
     if problem := raw.layout_problem():
         raise raw.fail(f"not a file wijkstudie recognises: {problem}")
     cols = raw.columns()[:8]
-    seen = (f" (first columns: {', '.join(map(str, cols))})" if cols else
-            f" (sheets: {', '.join(raw.sheet_names)})" if raw.sheet_names else "")
+    seen = (
+        f" (first columns: {', '.join(map(str, cols))})"
+        if cols
+        else f" (sheets: {', '.join(raw.sheet_names)})"
+        if raw.sheet_names
+        else ""
+    )
     raise raw.fail(f"not a file wijkstudie recognises as {raw.kind}{seen}")
 
 

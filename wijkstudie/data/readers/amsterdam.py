@@ -11,17 +11,26 @@ import re
 
 import pandas as pd
 
+from .common import require_columns
 from .rawfile import RawFile
 from .tidy import Identification, Table, canonicalise
-from .common import require_columns
 
 FORMATS = ("bbga-long", "bbga-metadata")
 DATA_COLUMNS = ["jaar", "gebiedcode15", "variabele", "waarde"]
 META_COLUMNS = ["Variabele", "Label", "Definitie"]
 AMSTERDAM = "GM0363"
-META_RENAME = {"Variabele": "variable", "Label": "label", "Labelkort": "label_short", "Definitie": "definition",
-               "Bron": "source", "Peildatum": "reference_date", "THEMA": "theme", "Symbool": "unit",
-               "Verschijningsfrequentie": "frequency", "Begrotingsprogramma": "programme"}
+META_RENAME = {
+    "Variabele": "variable",
+    "Label": "label",
+    "Labelkort": "label_short",
+    "Definitie": "definition",
+    "Bron": "source",
+    "Peildatum": "reference_date",
+    "THEMA": "theme",
+    "Symbool": "unit",
+    "Verschijningsfrequentie": "frequency",
+    "Begrotingsprogramma": "programme",
+}
 
 
 def check(raw: RawFile, fmt: str) -> None:
@@ -47,8 +56,12 @@ def check(raw: RawFile, fmt: str) -> None:
     if raw.kind != "csv":
         raise raw.fail(f"not a BBGA CSV: a {raw.kind} file")
     required = DATA_COLUMNS if fmt == "bbga-long" else META_COLUMNS
-    require_columns(raw, [c.lower() if fmt == "bbga-long" else c for c in raw.csv_header], required,
-                    "BBGA " + ("data file" if fmt == "bbga-long" else "metadata file"))
+    require_columns(
+        raw,
+        [c.lower() if fmt == "bbga-long" else c for c in raw.csv_header],
+        required,
+        "BBGA " + ("data file" if fmt == "bbga-long" else "metadata file"),
+    )
 
 
 def recognise(raw: RawFile, hints=None) -> Identification | None:
@@ -121,19 +134,22 @@ def read(raw: RawFile, ident: Identification) -> Table:
         return Table(frame.dropna(subset=["variable"]).reset_index(drop=True))
     data = _data(raw)
     data = data[(data["jaar"] <= ident.year) & ~data["variabele"].str.contains("_PROG", na=False)]
-    wide = data.pivot_table(index=["gebiedcode15", "jaar"], columns="variabele", values="waarde",
-                            aggfunc="first", dropna=False).reset_index()
+    wide = data.pivot_table(
+        index=["gebiedcode15", "jaar"], columns="variabele", values="waarde", aggfunc="first", dropna=False
+    ).reset_index()
     wide.columns.name = None
     area = wide["gebiedcode15"].astype("string")
     is_city = area == "STAD"
-    ids = pd.DataFrame({
-        "year": wide["jaar"].astype("Int64"),
-        "region_code": area.where(~is_city, AMSTERDAM),
-        "region_name": pd.Series(pd.NA, index=wide.index, dtype="string").where(~is_city, "Amsterdam"),
-        "level": pd.Series("gebied", index=wide.index, dtype="string").where(~is_city, "gemeente"),
-        "gemeente_code": pd.Series(AMSTERDAM, index=wide.index, dtype="string"),
-        "gemeente_name": pd.Series("Amsterdam", index=wide.index, dtype="string"),
-    })
+    ids = pd.DataFrame(
+        {
+            "year": wide["jaar"].astype("Int64"),
+            "region_code": area.where(~is_city, AMSTERDAM),
+            "region_name": pd.Series(pd.NA, index=wide.index, dtype="string").where(~is_city, "Amsterdam"),
+            "level": pd.Series("gebied", index=wide.index, dtype="string").where(~is_city, "gemeente"),
+            "gemeente_code": pd.Series(AMSTERDAM, index=wide.index, dtype="string"),
+            "gemeente_name": pd.Series("Amsterdam", index=wide.index, dtype="string"),
+        }
+    )
     ids.loc[area == "ZX99", "region_name"] = "niet toe te delen"
     body = wide.drop(columns=["gebiedcode15", "jaar"])
     table = canonicalise(ids.join(body), list(ids.columns), ident.source_key, ident.year)

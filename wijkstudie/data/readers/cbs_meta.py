@@ -37,8 +37,9 @@ def check(raw: RawFile, fmt: str) -> None:
     """
     ident = recognise(raw) if raw.kind == "json" else None
     if ident is None or ident.format != fmt:
-        raise raw.fail(f"not a CBS open-data {'DataProperties' if fmt.endswith('properties') else 'TableInfos'}"
-                       " JSON file")
+        raise raw.fail(
+            f"not a CBS open-data {'DataProperties' if fmt.endswith('properties') else 'TableInfos'} JSON file"
+        )
 
 
 def recognise(raw: RawFile, hints=None) -> Identification | None:
@@ -72,12 +73,14 @@ def recognise(raw: RawFile, hints=None) -> Identification | None:
         keys = {e.get("Key", "") for e in entries}
         if not any(str(k).startswith("AantalInwoners") for k in keys):
             raise raw.fail("a CBS codebook of a table other than Kerncijfers wijken en buurten")
-        return Identification("cbs-odata-properties", "kwb-codebook", None, int(years[0]) if years else None,
-                              "properties")
+        return Identification(
+            "cbs-odata-properties", "kwb-codebook", None, int(years[0]) if years else None, "properties"
+        )
     if "Identifier" in first and "Period" in first:
         period = str(first["Period"])[:4]
-        return Identification("cbs-odata-tableinfo", "kwb-codebook", None,
-                              int(period) if period.isdigit() else None, "tableinfo")
+        return Identification(
+            "cbs-odata-tableinfo", "kwb-codebook", None, int(period) if period.isdigit() else None, "tableinfo"
+        )
     return None
 
 
@@ -100,11 +103,24 @@ def read(raw: RawFile, ident: Identification) -> Table:
     entries = _entries(raw)
     if ident.format == "cbs-odata-tableinfo":
         frame = pd.DataFrame(entries)
-        return Table(frame[[c for c in ("Identifier", "Title", "Period", "Modified", "Summary", "Frequency")
-                            if c in frame]].rename(columns=str.lower))
+        return Table(
+            frame[
+                [c for c in ("Identifier", "Title", "Period", "Modified", "Summary", "Frequency") if c in frame]
+            ].rename(columns=str.lower)
+        )
     groups = {e["ID"]: e.get("Title") for e in entries if e.get("Type") == "TopicGroup"}
-    rows = [{"key": e.get("Key"), "title": e.get("Title"), "type": e.get("Type"), "unit": e.get("Unit"),
-             "datatype": e.get("Datatype"), "decimals": e.get("Decimals"),
-             "group": groups.get(e.get("ParentID")), "description": " ".join(str(e.get("Description") or "").split())}
-            for e in entries if e.get("Type") != "TopicGroup"]
+    rows = [
+        {
+            "key": e.get("Key"),
+            "title": e.get("Title"),
+            "type": e.get("Type"),
+            "unit": e.get("Unit"),
+            "datatype": e.get("Datatype"),
+            "decimals": e.get("Decimals"),
+            "group": groups.get(e.get("ParentID")),
+            "description": " ".join(str(e.get("Description") or "").split()),
+        }
+        for e in entries
+        if e.get("Type") != "TopicGroup"
+    ]
     return Table(pd.DataFrame(rows))

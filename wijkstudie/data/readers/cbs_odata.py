@@ -14,9 +14,9 @@ import re
 import pandas as pd
 
 from ..catalogue import datasets
+from .common import NO_HINTS, Hints, all_missing_warnings, pick_year, region_identifiers, require_columns
 from .rawfile import RawFile
 from .tidy import Identification, Table, canonicalise
-from .common import NO_HINTS, Hints, all_missing_warnings, pick_year, region_identifiers, require_columns
 
 FORMATS = ("cbs-odata-table",)
 AGE_GROUPS = {"20300": "18+", "80200": "65+", "53115": "18-64"}
@@ -79,19 +79,26 @@ def recognise(raw: RawFile, hints: Hints = NO_HINTS) -> Identification | None:
         for a file of this kind that cannot be read or whose year cannot be told.
     """
     columns = _columns(raw)
-    if _region_key(columns) is None or not ({"SoortRegio_2", "Codering_3"} & set(columns)
-                                             or any(c.startswith("AantalInwoners") for c in columns)):
+    if _region_key(columns) is None or not (
+        {"SoortRegio_2", "Codering_3"} & set(columns) or any(c.startswith("AantalInwoners") for c in columns)
+    ):
         return None
     frame = _frame(raw)
     if any(c.startswith(RIVM_MARKERS) for c in columns):
         year = _period_year(raw, frame, hints)
         variant = _age_group(raw, frame)
-        return Identification("cbs-odata-table", "rivm-gezondheid", "rivm-gezondheid", year, variant,
-                              _division("rivm-gezondheid", year))
+        return Identification(
+            "cbs-odata-table", "rivm-gezondheid", "rivm-gezondheid", year, variant, _division("rivm-gezondheid", year)
+        )
     inferred = _signature_year(columns)
-    year, year_from = pick_year(raw, hints, "KWB open-data table", inferred=inferred,
-                                inferred_from=f"inferred from the column keys that only the {inferred} table has"
-                                if inferred else "", dataset="kwb")
+    year, year_from = pick_year(
+        raw,
+        hints,
+        "KWB open-data table",
+        inferred=inferred,
+        inferred_from=f"inferred from the column keys that only the {inferred} table has" if inferred else "",
+        dataset="kwb",
+    )
     return Identification("cbs-odata-table", "kwb", "kwb-odata", year, None, year, year_from=year_from)
 
 
@@ -108,25 +115,36 @@ def _period_year(raw: RawFile, frame: pd.DataFrame, hints: Hints) -> int:
     periods = frame["Perioden"].dropna().astype(str).str.strip()
     years = sorted({int(m.group(1)) for p in periods.unique() if (m := re.match(r"(\d{4})", p))})
     if len(years) == 1:
-        year, _ = pick_year(raw, hints, "RIVM table", content=years[0], content_from="its Perioden column",
-                            dataset="rivm-gezondheid")
+        year, _ = pick_year(
+            raw, hints, "RIVM table", content=years[0], content_from="its Perioden column", dataset="rivm-gezondheid"
+        )
         return year
-    if hints.year is not None and hints.dataset in (None, "rivm-gezondheid") and int(hints.year) in years:  # a file of several measurements: keep the one asked
+    if (
+        hints.year is not None and hints.dataset in (None, "rivm-gezondheid") and int(hints.year) in years
+    ):  # a file of several measurements: keep the one asked
         raw._sheets["frame"] = frame[periods.str.startswith(str(hints.year))].reset_index(drop=True)
         return int(hints.year)
-    raise raw.fail(f"the table holds the measurements of {', '.join(map(str, years)) or 'no year'}; pass the one "
-                   "you want (year=...) or filter the table on Perioden first")
+    raise raw.fail(
+        f"the table holds the measurements of {', '.join(map(str, years)) or 'no year'}; pass the one "
+        "you want (year=...) or filter the table on Perioden first"
+    )
 
 
 def _age_group(raw: RawFile, frame: pd.DataFrame) -> str | None:
     if "Leeftijd" not in frame:
         return None
-    codes = sorted({str(int(float(c))) if str(c).strip().replace(".", "").isdigit() else str(c).strip()
-                    for c in frame["Leeftijd"].dropna().unique()})
+    codes = sorted(
+        {
+            str(int(float(c))) if str(c).strip().replace(".", "").isdigit() else str(c).strip()
+            for c in frame["Leeftijd"].dropna().unique()
+        }
+    )
     if len(codes) > 1:
         groups = ", ".join(AGE_GROUPS.get(c, c) for c in codes)
-        raise raw.fail(f"the table holds several age groups ({groups}), so every area would appear more than "
-                       "once; filter it on Leeftijd first")
+        raise raw.fail(
+            f"the table holds several age groups ({groups}), so every area would appear more than "
+            "once; filter it on Leeftijd first"
+        )
     return AGE_GROUPS.get(codes[0], codes[0]) if codes else None
 
 
@@ -183,7 +201,9 @@ def read(raw: RawFile, ident: Identification) -> Table:
     if empty.any():
         rows = table.frame.loc[empty]
         places = sorted(set(rows["gemeente_code"].dropna().astype(str)))
-        table.warnings.append(f"{int(empty.sum())} rows have a region code but no values at all "
-                              f"(gemeente {', '.join(places[:5])}{' ...' if len(places) > 5 else ''}); their level "
-                              "comes from the code")
+        table.warnings.append(
+            f"{int(empty.sum())} rows have a region code but no values at all "
+            f"(gemeente {', '.join(places[:5])}{' ...' if len(places) > 5 else ''}); their level "
+            "comes from the code"
+        )
     return table

@@ -60,8 +60,9 @@ def region_identifiers(codes: pd.Series, level_text: pd.Series | None = None) ->
     if level_text is not None:
         given = level_text.astype("string").str.strip().str.lower()
         level = given.where(given.isin(["land", "gemeente", "wijk", "buurt"]), level)
-    return pd.DataFrame({"region_code": region_code, "level": level.astype("string"),
-                         "gemeente_code": gemeenten_of(region_code)})
+    return pd.DataFrame(
+        {"region_code": region_code, "level": level.astype("string"), "gemeente_code": gemeenten_of(region_code)}
+    )
 
 
 def all_missing_warnings(frame: pd.DataFrame, names, hint: str = "") -> list[str]:
@@ -91,8 +92,13 @@ def all_missing_warnings(frame: pd.DataFrame, names, hint: str = "") -> list[str
     for level, group in frame.groupby("level", sort=False):
         for name in names:
             if name not in everywhere and len(group) > 0 and group[name].isna().all():
-                plural = {"gemeente": "gemeenten", "wijk": "wijken", "buurt": "buurten", "land": "rows (land)",
-                          "gebied": "gebieden"}.get(level, f"{level} rows")
+                plural = {
+                    "gemeente": "gemeenten",
+                    "wijk": "wijken",
+                    "buurt": "buurten",
+                    "land": "rows (land)",
+                    "gebied": "gebieden",
+                }.get(level, f"{level} rows")
                 warnings.append(f"{name} is missing for all {len(group)} {plural}{hint}")
     return warnings
 
@@ -152,8 +158,16 @@ def year_of_table_id(name: str) -> int | None:
     return years.pop() if len(years) == 1 else None
 
 
-def pick_year(raw: RawFile, hints: Hints, what: str, content: int | None = None, content_from: str = "",
-              inferred: int | None = None, inferred_from: str = "", dataset: str | None = None) -> tuple[int, str]:
+def pick_year(
+    raw: RawFile,
+    hints: Hints,
+    what: str,
+    content: int | None = None,
+    content_from: str = "",
+    inferred: int | None = None,
+    inferred_from: str = "",
+    dataset: str | None = None,
+) -> tuple[int, str]:
     """The year of a file and how it was found: from its content, else the caller's or catalogue's hint, else a CBS
     table id or a year in the file name, else an inference (e.g. from year-specific column keys). A catalogue hint
     for another dataset than ``dataset`` is ignored (the caller then reports the mismatch of datasets).
@@ -194,10 +208,15 @@ def pick_year(raw: RawFile, hints: Hints, what: str, content: int | None = None,
         hints = NO_HINTS
     if content is not None:
         if hints.year is not None and int(hints.year) != int(content):
-            asked = f"year={hints.year} was asked for" if hints.origin == "caller" else \
-                f"the catalogue expects {hints.year}"
-            raise raw.fail(f"{what} of {content} ({content_from}), but {asked}",
-                           ArgumentError if hints.origin == "caller" else DataFormatError)
+            asked = (
+                f"year={hints.year} was asked for"
+                if hints.origin == "caller"
+                else f"the catalogue expects {hints.year}"
+            )
+            raise raw.fail(
+                f"{what} of {content} ({content_from}), but {asked}",
+                ArgumentError if hints.origin == "caller" else DataFormatError,
+            )
         return int(content), ""
     if hints.year is not None:
         return int(hints.year), "given by the caller" if hints.origin == "caller" else "from the catalogue"
@@ -207,5 +226,7 @@ def pick_year(raw: RawFile, hints: Hints, what: str, content: int | None = None,
         return int(inferred), inferred_from
     if (year := year_in_text(raw.path.stem)) is not None:
         return year, f"from the file name {raw.name!r}"
-    raise raw.fail(f"cannot tell the year of this {what}: neither its content nor its name says it; pass it, e.g. "
-                   f"wijkstudie.read_file(path, year=2023) or 'wijkstudie data inspect FILE --year 2023'")
+    raise raw.fail(
+        f"cannot tell the year of this {what}: neither its content nor its name says it; pass it, e.g. "
+        f"wijkstudie.read_file(path, year=2023) or 'wijkstudie data inspect FILE --year 2023'"
+    )

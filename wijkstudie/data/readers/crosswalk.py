@@ -14,13 +14,15 @@ import re
 import numpy as np
 import pandas as pd
 
+from .common import NO_HINTS, Hints
 from .rawfile import RawFile
 from .tidy import Identification, Table
-from .common import NO_HINTS, Hints
 
 FORMATS = ("grenswijzigen-matrix",)
-NAME = re.compile(r"^grenswijziging_(?P<extra>toevoeging_)?(?P<level>gemeente|wijk)_van_(?P<source>\d{4})_naar_"
-                  r"(?P<target>\d{4})(?P<postcode>_voor_postcode)?$")
+NAME = re.compile(
+    r"^grenswijziging_(?P<extra>toevoeging_)?(?P<level>gemeente|wijk)_van_(?P<source>\d{4})_naar_"
+    r"(?P<target>\d{4})(?P<postcode>_voor_postcode)?$"
+)
 PREFIX = {"gemeente": "GM", "wijk": "WK"}
 
 
@@ -31,8 +33,9 @@ def _objects(raw: RawFile) -> dict:
         try:
             raw._sheets["rdata"] = dict(pyreadr.read_r(str(raw.path)))
         except Exception as exc:
-            raise raw.fail(f"cannot read the R data file (truncated or corrupt?): {' '.join(str(exc).split())[:120]}"
-                           ) from None
+            raise raw.fail(
+                f"cannot read the R data file (truncated or corrupt?): {' '.join(str(exc).split())[:120]}"
+            ) from None
     return raw._sheets["rdata"]
 
 
@@ -41,7 +44,9 @@ def _match(raw: RawFile):
     for name in objects:
         if m := NAME.match(str(name)):
             return name, m
-    raise raw.fail(f"an R data file, but not a grenswijzigen matrix (it holds: {', '.join(map(str, objects)) or 'nothing'})")
+    raise raw.fail(
+        f"an R data file, but not a grenswijzigen matrix (it holds: {', '.join(map(str, objects)) or 'nothing'})"
+    )
 
 
 def check(raw: RawFile, fmt: str) -> None:
@@ -133,18 +138,23 @@ def read(raw: RawFile, ident: Identification) -> Table:
     rows, cols = np.nonzero(np.nan_to_num(values))
     to_codes = _codes(matrix.index, level)
     from_codes = _codes(matrix.columns, None if kind == "postcode" else level)
-    frame = pd.DataFrame({
-        "from_code": from_codes.to_numpy()[cols], "to_code": to_codes.to_numpy()[rows],
-        "addresses": values[rows, cols].astype("int64"),
-    })
+    frame = pd.DataFrame(
+        {
+            "from_code": from_codes.to_numpy()[cols],
+            "to_code": to_codes.to_numpy()[rows],
+            "addresses": values[rows, cols].astype("int64"),
+        }
+    )
     frame.insert(0, "level", level)
     frame.insert(1, "from_division", int(m["source"]))
     frame.insert(2, "to_division", int(m["target"]))
     frame.insert(3, "kind", kind)
     for col in ("level", "kind", "from_code", "to_code"):
         frame[col] = frame[col].astype("string")
-    notes = [f"{matrix.shape[1]} {'postcodes' if kind == 'postcode' else 'source areas'} x {matrix.shape[0]} target "
-             f"areas, {len(frame)} non-empty cells, {int(frame['addresses'].sum())} addresses"]
+    notes = [
+        f"{matrix.shape[1]} {'postcodes' if kind == 'postcode' else 'source areas'} x {matrix.shape[0]} target "
+        f"areas, {len(frame)} non-empty cells, {int(frame['addresses'].sum())} addresses"
+    ]
     if not len(frame):
         notes.append("an empty matrix: no boundary changed between these years")
     return Table(frame, {}, [], notes=notes)

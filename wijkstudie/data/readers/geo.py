@@ -25,10 +25,10 @@ import numpy as np
 import pandas as pd
 
 from ...core.errors import DataFormatError
+from .common import NO_HINTS, Hints, pick_year, region_identifiers, year_in_text
 from .numbers import clean_numeric
 from .rawfile import RawFile
 from .tidy import Identification, Table
-from .common import NO_HINTS, Hints, pick_year, region_identifiers, year_in_text
 
 FORMATS = ("boundaries",)
 # (code, name, gemeente code, gemeente name), the most detailed first
@@ -126,8 +126,9 @@ def check(raw: RawFile, fmt: str) -> None:
     if not _spatial(raw):
         raise raw.fail("not a boundary file (GeoJSON, GeoPackage or zipped shapefile)")
     if not _layers(raw):
-        raise raw.fail("boundaries without CBS region codes (statcode, gemeentecode/wijkcode/buurtcode or "
-                       "GM_CODE/WK_CODE/BU_CODE)")
+        raise raw.fail(
+            "boundaries without CBS region codes (statcode, gemeentecode/wijkcode/buurtcode or GM_CODE/WK_CODE/BU_CODE)"
+        )
 
 
 def recognise(raw: RawFile, hints: Hints = NO_HINTS) -> Identification | None:
@@ -155,8 +156,10 @@ def recognise(raw: RawFile, hints: Hints = NO_HINTS) -> Identification | None:
         return None
     layers = _layers(raw)
     if not layers:
-        raise raw.fail("a boundary file without CBS region codes (statcode, gemeentecode/wijkcode/buurtcode or "
-                       "GM_CODE/WK_CODE/BU_CODE)")
+        raise raw.fail(
+            "a boundary file without CBS region codes (statcode, gemeentecode/wijkcode/buurtcode or "
+            "GM_CODE/WK_CODE/BU_CODE)"
+        )
     levels = {_layer_level(raw, source, layer, columns, c) for source, layer, columns, c in layers}
     levels.discard(None)
     dataset = DATASET_OF_LEVEL[levels.pop()] if len(levels) == 1 else "cbs-wijkbuurtkaart"
@@ -168,8 +171,14 @@ def recognise(raw: RawFile, hints: Hints = NO_HINTS) -> Identification | None:
 
 def _layer_level(raw: RawFile, source: str, layer: str, columns: dict, convention) -> str | None:
     """The level of a layer: from its convention, or (``statcode`` serves every level) from its first code."""
-    level = {"buurtcode": "buurt", "bu_code": "buurt", "wijkcode": "wijk", "wk_code": "wijk",
-             "gemeentecode": "gemeente", "gm_code": "gemeente"}.get(convention[0])
+    level = {
+        "buurtcode": "buurt",
+        "bu_code": "buurt",
+        "wijkcode": "wijk",
+        "wk_code": "wijk",
+        "gemeentecode": "gemeente",
+        "gm_code": "gemeente",
+    }.get(convention[0])
     if level:
         return level
     if raw.kind == "json":
@@ -178,8 +187,9 @@ def _layer_level(raw: RawFile, source: str, layer: str, columns: dict, conventio
     else:
         import pyogrio
 
-        sample = pyogrio.read_dataframe(source, layer=layer, columns=[columns["statcode"]], read_geometry=False,
-                                        max_features=1)
+        sample = pyogrio.read_dataframe(
+            source, layer=layer, columns=[columns["statcode"]], read_geometry=False, max_features=1
+        )
         first = str(sample.iloc[0, 0]).strip()[:2].upper() if len(sample) else ""
     return {"GM": "gemeente", "WK": "wijk", "BU": "buurt"}.get(first)
 
@@ -187,10 +197,12 @@ def _layer_level(raw: RawFile, source: str, layer: str, columns: dict, conventio
 def _content_year(raw: RawFile, layers) -> tuple[int | None, str]:
     if raw.kind == "json":
         head = raw.head_text
-        for pattern, where in ((r'"metadata"\s*:\s*\{[^{}]*"year"\s*:\s*"?(\d{4})', "metadata.year"),
-                               (r'"jrstatcode"\s*:\s*"(\d{4})', "jrstatcode"),
-                               (r'"jaarstatcode"\s*:\s*"(\d{4})', "jaarstatcode"),
-                               (r'"jaar"\s*:\s*"?(\d{4})', "jaar")):
+        for pattern, where in (
+            (r'"metadata"\s*:\s*\{[^{}]*"year"\s*:\s*"?(\d{4})', "metadata.year"),
+            (r'"jrstatcode"\s*:\s*"(\d{4})', "jrstatcode"),
+            (r'"jaarstatcode"\s*:\s*"(\d{4})', "jaarstatcode"),
+            (r'"jaar"\s*:\s*"?(\d{4})', "jaar"),
+        ):
             if m := re.search(pattern, head):
                 return int(m.group(1)), where
         return None, ""
@@ -199,8 +211,9 @@ def _content_year(raw: RawFile, layers) -> tuple[int | None, str]:
     for source, layer, columns, _ in layers:
         for key in ("jrstatcode", "jaarstatcode", "jaar"):
             if key in columns:
-                sample = pyogrio.read_dataframe(source, layer=layer, columns=[columns[key]], read_geometry=False,
-                                                max_features=1)
+                sample = pyogrio.read_dataframe(
+                    source, layer=layer, columns=[columns[key]], read_geometry=False, max_features=1
+                )
                 if len(sample) and (m := re.match(r"(\d{4})", str(sample.iloc[0, 0]))):
                     return int(m.group(1)), key
         if (year := year_in_text(layer)) is not None:
@@ -248,8 +261,9 @@ def read(raw: RawFile, ident: Identification) -> Table:
         out.loc[invalid, "geometry"] = repaired
         notes.append(f"{int(invalid.sum())} invalid polygons repaired with make_valid")
     if (out["gemeente_code"] == "GM0998").any():
-        notes.append(f"{int((out['gemeente_code'] == 'GM0998').sum())} features of GM0998 'Buitenland' "
-                     "(not a real gemeente)")
+        notes.append(
+            f"{int((out['gemeente_code'] == 'GM0998').sum())} features of GM0998 'Buitenland' (not a real gemeente)"
+        )
     return Table(out, {k: v for k, v in suppressed.items() if v}, notes)
 
 
@@ -313,8 +327,10 @@ def to_wgs84(gdf: gpd.GeoDataFrame, name: str) -> tuple[gpd.GeoDataFrame, list[s
         return gdf.set_crs(28992, allow_override=True).to_crs(4326), notes
     if declared is None:
         if not looks_lonlat:
-            raise DataFormatError(f"{name}: coordinates of an unknown system (bounds "
-                                  f"{np.round(bounds, 1).tolist()}), neither longitude/latitude nor RD New")
+            raise DataFormatError(
+                f"{name}: coordinates of an unknown system (bounds "
+                f"{np.round(bounds, 1).tolist()}), neither longitude/latitude nor RD New"
+            )
         return gdf.set_crs(4326), notes
     if declared != 4326:
         notes.append(f"{name}: converted from EPSG:{declared} to EPSG:4326")
@@ -328,10 +344,14 @@ def _check_in_the_netherlands(bounds, name: str) -> None:
     if _inside(bounds, NL_LONLAT):
         return
     swapped = [bounds[1], bounds[0], bounds[3], bounds[2]]
-    hint = ("latitude and longitude look swapped" if _inside(swapped, NL_LONLAT)
-            else "the declared coordinate system does not fit the coordinates")
-    raise DataFormatError(f"{name}: coordinates outside the Netherlands (bounds {np.round(bounds, 2).tolist()}): "
-                          f"{hint}")
+    hint = (
+        "latitude and longitude look swapped"
+        if _inside(swapped, NL_LONLAT)
+        else "the declared coordinate system does not fit the coordinates"
+    )
+    raise DataFormatError(
+        f"{name}: coordinates outside the Netherlands (bounds {np.round(bounds, 2).tolist()}): {hint}"
+    )
 
 
 def _inside(bounds, box) -> bool:

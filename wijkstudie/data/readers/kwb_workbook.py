@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
+from .common import NO_HINTS, Hints, all_missing_warnings, pick_year, region_identifiers, require_columns, year_in_text
 from .rawfile import RawFile
 from .tidy import Identification, Table, canonicalise
-from .common import NO_HINTS, Hints, all_missing_warnings, pick_year, region_identifiers, require_columns, year_in_text
 
 FORMATS = ("kwb-workbook",)
 CODE_COLUMNS = ("gwb_code_10", "gwb_code")
@@ -104,8 +104,9 @@ def recognise(raw: RawFile, hints: Hints = NO_HINTS) -> Identification | None:
     sheet = location[0]
     sheet_year = year_in_text(sheet) if sheet != "csv" else None
     what = "KWB workbook" if sheet != "csv" else "KWB table saved as CSV"
-    year, year_from = pick_year(raw, hints, what, content=sheet_year, content_from=f"its sheet {sheet!r}",
-                                dataset="kwb")
+    year, year_from = pick_year(
+        raw, hints, what, content=sheet_year, content_from=f"its sheet {sheet!r}", dataset="kwb"
+    )
     return Identification("kwb-workbook", "kwb", "kwb-workbook", year, None, year, year_from=year_from)
 
 
@@ -127,8 +128,12 @@ def read(raw: RawFile, ident: Identification) -> Table:
     """
     sheet, header_row = _locate(raw)
     frame = raw.csv_frame() if sheet == "csv" else raw.sheet_frame(sheet, header_row)
-    frame.columns = [str(c).strip().lower() if str(c).strip().lower() in CODE_COLUMNS + tuple(REQUIRED) + (
-        "gwb_code_8", "gm_naam") else str(c).strip() for c in frame.columns]
+    frame.columns = [
+        str(c).strip().lower()
+        if str(c).strip().lower() in CODE_COLUMNS + tuple(REQUIRED) + ("gwb_code_8", "gm_naam")
+        else str(c).strip()
+        for c in frame.columns
+    ]
     frame = frame[frame["recs"].astype("string").str.strip().fillna("") != ""].reset_index(drop=True)
     code = frame["gwb_code_10"] if "gwb_code_10" in frame else frame["gwb_code"]
     if "gwb_code_10" in frame and "gwb_code" in frame:

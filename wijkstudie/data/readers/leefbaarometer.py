@@ -11,9 +11,9 @@ import re
 
 import pandas as pd
 
+from .common import NO_HINTS, Hints, pick_year, region_identifiers
 from .rawfile import RawFile
 from .tidy import Identification, Table, canonicalise
-from .common import NO_HINTS, Hints, pick_year, region_identifiers
 
 FORMATS = ("leefbaarometer-scores",)
 LEVELS = {"wijk": "wijk", "buurt": "buurt", "wijken": "wijk", "buurten": "buurt"}
@@ -80,12 +80,14 @@ def recognise(raw: RawFile, hints: Hints = NO_HINTS) -> Identification | None:
     frame = _features(raw)
     years = sorted({int(str(y)[:4]) for y in frame.get("year", pd.Series(dtype=str)).dropna()})
     content = years[0] if len(years) == 1 else None
-    year, year_from = pick_year(raw, hints, "Leefbaarometer file", content=content, content_from="its year property",
-                                dataset="leefbaarometer")
+    year, year_from = pick_year(
+        raw, hints, "Leefbaarometer file", content=content, content_from="its year property", dataset="leefbaarometer"
+    )
     levels = sorted({LEVELS.get(str(s).strip().lower(), str(s)) for s in frame.get("scale", pd.Series(dtype=str))})
     variant = levels[0] if len(levels) == 1 else None
-    return Identification("leefbaarometer-scores", "leefbaarometer", "leefbaarometer", year, variant, year,
-                          year_from=year_from)
+    return Identification(
+        "leefbaarometer-scores", "leefbaarometer", "leefbaarometer", year, variant, year, year_from=year_from
+    )
 
 
 def read(raw: RawFile, ident: Identification) -> Table:

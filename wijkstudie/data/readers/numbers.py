@@ -42,11 +42,11 @@ class Parsed:
     """A column read as numbers, with what was found on the way."""
 
     values: pd.Series
-    suppressed: int = 0          # publisher's codes and sentinels
-    unreadable: int = 0          # text that is not a number or a code
+    suppressed: int = 0  # publisher's codes and sentinels
+    unreadable: int = 0  # text that is not a number or a code
     examples: list = field(default_factory=list)  # up to three unreadable cells
-    fractional: int = 0          # counts with a fractional part
-    regrouped: int = 0           # cells read with thousands separators or a decimal comma
+    fractional: int = 0  # counts with a fractional part
+    regrouped: int = 0  # cells read with thousands separators or a decimal comma
 
 
 def parse_number(text: str, kind: str = NUMBER) -> tuple[float, bool]:

@@ -95,8 +95,11 @@ class RawFile:
         key = sheet
         if key not in self._sheets:
             try:
-                ws = (self.workbook.get_sheet_by_index(sheet) if isinstance(sheet, int)
-                      else self.workbook.get_sheet_by_name(sheet))
+                ws = (
+                    self.workbook.get_sheet_by_index(sheet)
+                    if isinstance(sheet, int)
+                    else self.workbook.get_sheet_by_name(sheet)
+                )
                 self._sheets[key] = ws.to_python(skip_empty_area=False)
             except WijkstudieError:
                 raise
@@ -127,7 +130,7 @@ class RawFile:
         if len(rows) <= header_row:
             raise self.fail(f"sheet {sheet!r} has no header row")
         header = [str(h).strip() if h is not None else "" for h in rows[header_row]]
-        frame = pd.DataFrame(rows[header_row + 1:], columns=range(len(header)), dtype="object")
+        frame = pd.DataFrame(rows[header_row + 1 :], columns=range(len(header)), dtype="object")
         frame.columns = header
         return frame  # empty cells are "" here; readers treat "" as missing
 
@@ -168,8 +171,9 @@ class RawFile:
             for a malformed CSV.
         """
         try:
-            return pd.read_csv(io.StringIO(self.text), sep=self.csv_delimiter, dtype=str,
-                               keep_default_na=False, na_values=[""])
+            return pd.read_csv(
+                io.StringIO(self.text), sep=self.csv_delimiter, dtype=str, keep_default_na=False, na_values=[""]
+            )
         except (pd.errors.ParserError, ValueError) as exc:
             raise self.fail(f"malformed CSV: {_short(exc)}") from None
 
@@ -294,8 +298,10 @@ def open_raw(path) -> RawFile:
     if compression := _compression(head):
         if _decompressed_start(path, compression).startswith(RDATA_MAGIC):
             return RawFile(path, head, "rda")
-        raise DataFormatError(f"{path.name}: a {compression}-compressed file whose content is not an R data file "
-                              "wijkstudie can read (truncated or corrupt?); unpack other compressed files first")
+        raise DataFormatError(
+            f"{path.name}: a {compression}-compressed file whose content is not an R data file "
+            "wijkstudie can read (truncated or corrupt?); unpack other compressed files first"
+        )
     start = head[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if start.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")) or b"<html" in start[:512]:
         kind = "an HTML page" if b"html" in start else "an XML document"

@@ -13,9 +13,9 @@ from collections import Counter
 
 import pandas as pd
 
+from .common import require_columns
 from .rawfile import RawFile
 from .tidy import Identification, Table, canonicalise
-from .common import require_columns
 
 FORMATS = ("rotterdam-wijkprofiel", "rotterdam-context")
 PROFILE_SHEET = re.compile(r"^(SI|FI-subj|FI-obj|VI) (\d{4})$")
@@ -79,11 +79,19 @@ def recognise(raw: RawFile, hints=None) -> Identification | None:
         return None
     years = _profile_years(raw)
     if years:
-        return Identification("rotterdam-wijkprofiel", "rotterdam-wijkprofiel", "rotterdam-wijkprofiel",
-                              years[-1], "wijkprofiel", None, tuple(years))
+        return Identification(
+            "rotterdam-wijkprofiel",
+            "rotterdam-wijkprofiel",
+            "rotterdam-wijkprofiel",
+            years[-1],
+            "wijkprofiel",
+            None,
+            tuple(years),
+        )
     if CONTEXT_SHEET in raw.sheet_names:
-        return Identification("rotterdam-context", "rotterdam-wijkprofiel", "rotterdam-context",
-                              _context_year(raw), "context", None)
+        return Identification(
+            "rotterdam-context", "rotterdam-wijkprofiel", "rotterdam-context", _context_year(raw), "context", None
+        )
     return None
 
 
@@ -93,16 +101,18 @@ def _area_ids(numbers: pd.Series, names: pd.Series, gebied: pd.Series) -> pd.Dat
     area_type[number >= 4000] = "gebied"
     area_type[number >= 5000] = "stad"
     level = area_type.map({"wijk": "buurt", "gebied": "wijk", "stad": "gemeente"}).astype("string")
-    return pd.DataFrame({
-        "region_code": ("RTD" + number.astype("string").str.zfill(4)).astype("string"),
-        "region_name": names.astype("string").str.strip(),
-        "level": level,
-        "gemeente_code": pd.Series(ROTTERDAM, index=number.index, dtype="string"),
-        "gemeente_name": pd.Series("Rotterdam", index=number.index, dtype="string"),
-        "area_number": number,
-        "area_type": area_type,
-        "gebied_name": gebied.astype("string").str.replace(r"^gebied\s+", "", regex=True).str.strip(),
-    })
+    return pd.DataFrame(
+        {
+            "region_code": ("RTD" + number.astype("string").str.zfill(4)).astype("string"),
+            "region_name": names.astype("string").str.strip(),
+            "level": level,
+            "gemeente_code": pd.Series(ROTTERDAM, index=number.index, dtype="string"),
+            "gemeente_name": pd.Series("Rotterdam", index=number.index, dtype="string"),
+            "area_number": number,
+            "area_type": area_type,
+            "gebied_name": gebied.astype("string").str.replace(r"^gebied\s+", "", regex=True).str.strip(),
+        }
+    )
 
 
 def read(raw: RawFile, ident: Identification) -> Table:
@@ -153,8 +163,14 @@ def _read_profile(raw: RawFile, ident: Identification) -> Table:
         suppressed.update(t.suppressed)
         unreadable.update(t.unreadable)
     warnings = [f"{year}: {w}" for year, t in zip(ident.years, tables) for w in t.warnings]
-    return Table(frame, dict(suppressed), warnings, tables[-1].mapped, unreadable=dict(unreadable),
-                 alerts=[f"{year}: {a}" for year, t in zip(ident.years, tables) for a in t.alerts])
+    return Table(
+        frame,
+        dict(suppressed),
+        warnings,
+        tables[-1].mapped,
+        unreadable=dict(unreadable),
+        alerts=[f"{year}: {a}" for year, t in zip(ident.years, tables) for a in t.alerts],
+    )
 
 
 def _context_year(raw: RawFile) -> int:
@@ -220,8 +236,9 @@ def link_to_cbs(frame: pd.DataFrame, cbs_wijken: pd.DataFrame) -> tuple[pd.DataF
     code[is_stad] = ROTTERDAM
     code[is_gebied & gebied_code.notna()] = gebied_code[is_gebied & gebied_code.notna()]
     linkable = is_wijk & gebied_code.notna() & (out["area_number"] < 100)
-    code[linkable] = ("BU" + gebied_code[linkable].str[2:]
-                      + out.loc[linkable, "area_number"].astype("string").str.zfill(2))
+    code[linkable] = (
+        "BU" + gebied_code[linkable].str[2:] + out.loc[linkable, "area_number"].astype("string").str.zfill(2)
+    )
     out["region_code"] = code.astype("string")
     notes = []
     one_year = out.drop_duplicates("area_number")
@@ -230,13 +247,15 @@ def link_to_cbs(frame: pd.DataFrame, cbs_wijken: pd.DataFrame) -> tuple[pd.DataF
     g_ok = g["region_code"].str.startswith("WK")
     w_ok = w["region_code"].str.startswith("BU")
     notes.append(f"linked {int(g_ok.sum())} of {len(g)} Rotterdam gebieden to CBS wijk codes by name")
-    notes.append(f"linked {int(w_ok.sum())} of {len(w)} Rotterdam wijken to CBS buurt codes (gebied's wijk code"
-                 " + wijk number)")
+    notes.append(
+        f"linked {int(w_ok.sum())} of {len(w)} Rotterdam wijken to CBS buurt codes (gebied's wijk code + wijk number)"
+    )
     if (~g_ok).any():
         notes.append("gebieden not linked: " + ", ".join(g.loc[~g_ok, "region_name"].astype(str)))
     if (~w_ok).any():
         unlinked = w.loc[~w_ok]
-        notes.append(f"{len(unlinked)} wijken not linked (merged areas of several CBS buurten, or no matching"
-                     " gebied): " + ", ".join(f"{n} {nm}" for n, nm in zip(unlinked["area_number"],
-                                                                          unlinked["region_name"])))
+        notes.append(
+            f"{len(unlinked)} wijken not linked (merged areas of several CBS buurten, or no matching"
+            " gebied): " + ", ".join(f"{n} {nm}" for n, nm in zip(unlinked["area_number"], unlinked["region_name"]))
+        )
     return out, notes

@@ -120,11 +120,15 @@ def canonicalise(frame: pd.DataFrame, id_columns: list[str], source_key: str, ye
 def _number_warnings(name: str, column: str, parsed) -> list[str]:
     out = []
     if parsed.unreadable:
-        out.append(f"{name}: {parsed.unreadable} cell(s) of {column!r} are not numbers (e.g. "
-                   f"{', '.join(repr(e) for e in parsed.examples)}); read as missing")
+        out.append(
+            f"{name}: {parsed.unreadable} cell(s) of {column!r} are not numbers (e.g. "
+            f"{', '.join(repr(e) for e in parsed.examples)}); read as missing"
+        )
     if parsed.fractional:
-        out.append(f"{name}: {parsed.fractional} count(s) in {column!r} have a fractional part (counts are whole "
-                   "numbers: a misread decimal or thousands separator?)")
+        out.append(
+            f"{name}: {parsed.fractional} count(s) in {column!r} have a fractional part (counts are whole "
+            "numbers: a misread decimal or thousands separator?)"
+        )
     return out
 
 
@@ -137,8 +141,10 @@ def _range_warnings(frame: pd.DataFrame) -> list[str]:
             continue
         outside = frame[name][(frame[name] < bounds[0]) | (frame[name] > bounds[1])]
         if len(outside):
-            out.append(f"{name}: {len(outside)} value(s) outside {bounds[0]:g}-{bounds[1]:g} (e.g. "
-                       f"{outside.iloc[0]:g}); check the file")
+            out.append(
+                f"{name}: {len(outside)} value(s) outside {bounds[0]:g}-{bounds[1]:g} (e.g. "
+                f"{outside.iloc[0]:g}); check the file"
+            )
     return out
 
 
