@@ -103,3 +103,4 @@ from .results import record, record_value, recorded, recorded_value
 from .scope import CASE, CITIES, NATIONAL_GEMEENTEN, scope_of
 from .scorecard import finding_card, tests_frame, what_we_found, write_scorecard
 from .spatial import moran_table, spatial_results, spatial_summary, spatial_table, spatial_terms, spatial_tests
+from .tour import files_not_here, tour_sentences, what_the_tour_found
