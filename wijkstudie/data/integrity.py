@@ -16,9 +16,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from ..core.errors import DataFormatError
+from ..core.yamlfile import load_yaml
 
 DIVISIONS_FILE = Path(__file__).resolve().parent / "divisions.yaml"
 NATIONAL_MIN_GEMEENTEN = 100
@@ -28,7 +28,7 @@ PLURAL = {"gemeente": "gemeenten", "wijk": "wijken", "buurt": "buurten", "land":
 @lru_cache(maxsize=1)
 def _divisions() -> dict:
     with open(DIVISIONS_FILE, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return load_yaml(fh)
 
 
 def expected_counts(division: int | None) -> dict:

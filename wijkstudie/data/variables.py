@@ -9,9 +9,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from ..core.errors import ArgumentError, DataFormatError
+from ..core.yamlfile import load_yaml
 
 VARIABLES_FILE = Path(__file__).resolve().parent / "variables.yaml"
 COUNT_UNITS = ("persons", "households", "dwellings", "hectare")  # summed when areas merge
@@ -39,7 +39,7 @@ class SourceColumn:
 @lru_cache(maxsize=1)
 def _dictionary() -> dict:
     with open(VARIABLES_FILE, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return load_yaml(fh)
 
 
 def variables() -> dict[str, dict]:

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from warnings import warn
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -24,6 +25,7 @@ from ..core.errors import ArgumentError, ArgumentTypeError, DataFormatError, Dat
 from ..core.provenance import attach, from_file, provenance_of
 from ..core.runlog import note as log_file
 from ..core.settings import settings
+from ..core.yamlfile import load_yaml
 from ..data.codes import normalise_code
 from ..data.reports import WijkstudieWarning
 from ..data.variables import VARIABLES_FILE
@@ -41,7 +43,7 @@ def schema() -> dict:
         name -> type, whether required, labels, allowed values or range
     """
     with open(VARIABLES_FILE, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)["resident_schema"]
+        return load_yaml(fh)["resident_schema"]
 
 
 def schema_table() -> pd.DataFrame:
@@ -64,6 +66,18 @@ def schema_table() -> pd.DataFrame:
     ).set_index("name")
 
 
+def _delimiter(path: Path) -> str:
+    """The delimiter of a CSV file, sniffed from its first lines (so that pandas' fast C parser can read it)."""
+    import csv
+
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        sample = fh.read(65536)
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
 def _read_any(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
@@ -75,7 +89,7 @@ def _read_any(path: Path) -> pd.DataFrame:
         if suffix == ".dta":
             return pd.read_stata(path, convert_categoricals=True)
         if suffix == ".csv":
-            return pd.read_csv(path, sep=None, engine="python")
+            return pd.read_csv(path, sep=_delimiter(path))
     except Exception as exc:
         raise DataFormatError(
             f"{path.name}: cannot read the file ({type(exc).__name__}: {' '.join(str(exc).split())[:160]})"
@@ -113,7 +127,7 @@ def load_mapping(mapping) -> dict:
     log_file("read", path)
     try:
         with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
+            data = load_yaml(fh)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -153,6 +167,14 @@ def _key(value):
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
+
+
+def _map_unique(series: pd.Series, func) -> pd.Series:
+    """``series.map(func)`` with ``func`` called once per distinct value (missing values stay missing): a survey
+    of 100,000 respondents has a few hundred distinct codes."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    mapped = np.array([func(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(mapped[codes], index=series.index, dtype=object)  # code -1 (missing) takes the last: None
 
 
 def read_microdata(path, mapping) -> pd.DataFrame:
@@ -210,10 +232,10 @@ def read_microdata(path, mapping) -> pd.DataFrame:
             problems.append(f"{name}: column {source!r} not in the file")
             continue
         series = raw[source]
-        series = series.where(~series.map(_key).isin(missing_tokens))
+        series = series.where(~_map_unique(series, _key).isin(missing_tokens))
         if name in values:
             lookup = {_key(k): v for k, v in values[name].items()}
-            keys = series.map(lambda v: None if pd.isna(v) else _key(v))
+            keys = _map_unique(series, _key)
             unknown = sorted({k for k in keys.dropna() if k not in lookup})
             if unknown:
                 problems.append(
@@ -311,7 +333,7 @@ def _convert(name: str, info: dict, series: pd.Series):
     if kind == "code":
         level = {"buurt_code": "buurt", "wijk_code": "wijk", "gemeente_code": "gemeente"}[name]
         try:
-            return series.map(lambda v: None if pd.isna(v) else normalise_code(v, level)).astype("string"), None
+            return _map_unique(series, lambda v: normalise_code(v, level)).astype("string"), None
         except WijkstudieError as exc:
             return series, f"{name}: {exc}"
     numeric = pd.to_numeric(series, errors="coerce")

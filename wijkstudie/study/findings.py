@@ -30,10 +30,10 @@ SCALES = ("standardised", "log-odds", "percentage points", "percentile", "years"
 
 @lru_cache(maxsize=1)
 def registry() -> dict:
-    import yaml
+    from ..core.yamlfile import load_yaml
 
     with open(FINDINGS_FILE, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return load_yaml(fh)
 
 
 def finding(key: str) -> dict:

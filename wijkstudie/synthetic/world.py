@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from ..core.errors import ArgumentError, DataFormatError
+from ..core.yamlfile import load_yaml
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 AGE_GROUPS = ["18-29", "30-44", "45-64", "65+"]
@@ -60,7 +60,7 @@ def load_scenario(scenario="default") -> dict:
     if not path.is_file():
         raise ArgumentError(f"unknown scenario {scenario!r} (no file {path})")
     with open(path, encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
+        raw = load_yaml(fh)
     problems = [
         f"{section}.{name}"
         for section, params in raw.items()
