@@ -132,3 +132,26 @@ def test_predicted_probabilities_by_group_follow_the_fitted_model(sample):
     one = sample.iloc[[0]].assign(aware_of_plans=1, owner=1, problem=0)
     expected = 1 / (1 + np.exp(-(b["Intercept"] + b["aware_of_plans"] + b["owner"])))
     assert predict(fit, one)[0] == pytest.approx(expected)
+
+
+def test_curves_are_the_models_average_predictions():
+    """segmented_curve and spline_logit's curve average the fitted model's predicted probabilities over the
+    sample with the predictor set to each value: checked against statsmodels' own predict, one value at a time."""
+    from wijkstudie.models import segmented_curve, spline_logit
+
+    people = residents(seed=5, n_neighbourhoods=60, per=20)
+    fit = segmented_logit(people, "participates", "years_at_address", covariates="owner", bootstrap=0)
+    curve = segmented_curve(fit, [1.0, 3.0, 9.0])
+    base = fit.extra["design"](fit.extra["breakpoint"])
+    for v, probability in zip(curve["years_at_address"], curve["probability"], strict=True):
+        before = np.minimum(v, fit.extra["breakpoint"])
+        after = max(v - fit.extra["breakpoint"], 0.0)
+        expected = fit.fitted.predict(base.assign(before=before, after=after)).mean()
+        assert probability == pytest.approx(expected, rel=1e-12)
+    spline = spline_logit(people, "participates", "years_at_address", covariates="owner", df=4)
+    sample = people.dropna(subset=["participates", "years_at_address", "owner"]).sample(
+        min(len(people), 3000), random_state=0
+    )
+    for v, probability in spline.extra["curve"].iloc[[0, 30, 59]].itertuples(index=False):
+        expected = spline.fitted.predict(sample.assign(years_at_address=v)).mean()
+        assert probability == pytest.approx(expected, rel=1e-12)

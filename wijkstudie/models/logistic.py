@@ -638,10 +638,16 @@ def segmented_curve(result: ModelResult, x_values=None) -> pd.DataFrame:
     design, tau, x = result.extra["design"], result.extra["breakpoint"], result.extra["x"]
     xs = np.linspace(0.25, 20, 80) if x_values is None else np.asarray(x_values, dtype=float)
     base = design(tau)
-    probs = []
-    for v in xs:
-        before, after = _segment_columns(np.full(len(base), v), tau)
-        probs.append(float(result.fitted.predict(base.assign(before=before, after=after)).mean()))
+    # p(v) = mean over rows of expit(eta_row + b1 * min(v, tau) + b2 * max(v - tau, 0)): the covariates' part of eta
+    # is the same at every v, so it is computed once
+    params = np.asarray(result.fitted.params, dtype=float)
+    columns = list(base.columns)
+    slope_before, slope_after = params[columns.index("before")], params[columns.index("after")]
+    rest = base.to_numpy(dtype=float) @ params - base["before"].to_numpy() * slope_before
+    rest = rest - base["after"].to_numpy() * slope_after
+    before, after = _segment_columns(xs, tau)
+    eta = rest[None, :] + (before * slope_before + after * slope_after)[:, None]
+    probs = (1.0 / (1.0 + np.exp(-eta))).mean(axis=1)
     return pd.DataFrame({x: xs, "probability": probs})
 
 
@@ -688,7 +694,9 @@ def spline_logit(
         fit = smf.glm(formula, used, family=sm.families.Binomial(), var_weights=w).fit()
     xs = np.linspace(used[x].quantile(0.01), used[x].quantile(0.95), 60)
     sample = used.sample(min(len(used), 3000), random_state=0)
-    curve = pd.DataFrame({x: xs, "probability": [fit.predict(sample.assign(**{x: v})).mean() for v in xs]})
+    stacked = pd.concat([sample] * len(xs), ignore_index=True).assign(**{x: np.repeat(xs, len(sample))})
+    probability = np.asarray(fit.predict(stacked)).reshape(len(xs), len(sample)).mean(axis=1)  # one predict, not 60
+    curve = pd.DataFrame({x: xs, "probability": probability})
     X = pd.DataFrame(fit.model.exog, columns=fit.model.exog_names)
     cov = pd.DataFrame(fit.cov_params(), index=X.columns, columns=X.columns)
     return _result(
