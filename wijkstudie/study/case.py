@@ -1,5 +1,5 @@
 """The Vreewijk case: where it stands among every Dutch buurt and among Rotterdam's wijken, and its percentiles on
-the dimensions the claim names, with a bootstrap interval over the items (the case rule of findings.yaml)."""
+the dimensions the claim names, with the range of its items' percentiles (the case rule of findings.yaml)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,24 @@ CASE_CONTEXT = [
 def case_context(name: str = CASE, columns=CASE_CONTEXT) -> pd.DataFrame:
     """Where a Rotterdam wijk stands among every buurt of the Netherlands and among Rotterdam's buurten: RIVM
     2016 and 2020 (18+, division 2020) and the KWB 2017, by the CBS buurt code the Wijkprofiel wijk links to
-    (``readers.rotterdam.link_to_cbs``). See ``profiles.standing``."""
+    (``readers.rotterdam.link_to_cbs``). See ``ranks.standing``.
+
+    Parameters
+    ----------
+    name : str
+        the wijk's name (or region code) in Rotterdam's Wijkprofiel table of 2016 (``rotterdam_wijken``); by
+        default the case, ``CASE``
+    columns : list of str
+        the variables to place it on (by default ``CASE_CONTEXT``); a variable a table lacks, or on which the buurt
+        has no value, is left out
+
+    Returns
+    -------
+    DataFrame
+        ``standing`` of the buurt in the three tables: one row per (table, variable) with ``value``, ``median_all``,
+        ``percentile_all``, ``n_all``, ``percentile_within`` and ``n_within`` (among the buurten of Rotterdam,
+        GM0599); ``attrs["code"]`` is the buurt code, and the provenance is that of the RIVM and KWB tables.
+    """
     code = str(_row(rotterdam_wijken(2016), name)["region_code"])
     if not code.startswith("BU"):
         raise WijkstudieError(f"{name} has no CBS buurt code ({code}): no national context")
@@ -52,7 +69,19 @@ CASE_PROFILE = [
 
 
 def case_items(table: pd.DataFrame) -> list[str]:
-    """The Wijkprofiel's items and indices of a Rotterdam table (not the register context)."""
+    """The Wijkprofiel's items and indices of a Rotterdam table (not the register context).
+
+    Parameters
+    ----------
+    table : DataFrame
+        a Rotterdam Wijkprofiel table (``rotterdam_wijken``)
+
+    Returns
+    -------
+    list of str
+        the columns that start with ``pct_``, ``social_index``, ``physical_index`` or ``safety_index``, less those of
+        ``ROTTERDAM_CONTEXT``, in the table's order
+    """
     return [
         c
         for c in table.columns
@@ -61,13 +90,44 @@ def case_items(table: pd.DataFrame) -> list[str]:
 
 
 def case_ranks(tables: dict, name: str = CASE) -> dict:
-    """The case's rank and percentile on every item, per year (``profiles.rank_table``)."""
+    """The case's rank and percentile on every item, per year (``ranks.rank_table``).
+
+    Parameters
+    ----------
+    tables : dict
+        {year: Rotterdam Wijkprofiel table (``rotterdam_wijken``)}
+    name : str
+        the area's name (or region code); by default the case, ``CASE``
+
+    Returns
+    -------
+    dict
+        {year: ``rank_table`` of the area on that table's ``case_items``}
+    """
     return {year: rank_table(table, name, case_items(table)) for year, table in tables.items()}
 
 
 def case_summary(context: pd.DataFrame, percentiles: dict, ranges: dict, peers: int):
     """What the case's numbers say, computed: its national standing on volunteering and its percentiles (with the
-    range of their items) among the city's wijken. Markdown, for the notebook."""
+    range of their items) among the city's wijken. Markdown, for the notebook.
+
+    Parameters
+    ----------
+    context : DataFrame
+        ``case_context``: indexed by (table, variable), with ``percentile_all``, ``n_all`` and ``percentile_within``;
+        the line on volunteering is left out when it has no ``pct_volunteering`` rows
+    percentiles : dict
+        {dimension: {year: percentile}}, the first result of ``case_percentiles``
+    ranges : dict
+        {dimension: {year: (lowest item, highest item)}}, its second result
+    peers : int
+        the number of the city's wijken compared, its third result
+
+    Returns
+    -------
+    IPython.display.Markdown
+        a bulleted list: one line on volunteering in the Netherlands and within Rotterdam, one per dimension
+    """
     Markdown = optional("IPython.display", "case_summary").Markdown
 
     lines = []
@@ -98,9 +158,24 @@ def case_percentiles(tables: dict, name: str, spec: dict) -> tuple[dict, dict, i
     """The case's percentile among its peers per dimension of ``spec`` (the ``case`` entry of a finding) and
     year: the mean of its items' percentiles (the share of peers with a lower value; reversed items count the
     other way), with the range of its items' percentiles (with two items per dimension a bootstrap over the items
-    could only return that range). ``tables``: {year: the peers' table}.
+    could only return that range).
 
-    Returns ({dimension: {year: percentile}}, {dimension: {year: (lowest item, highest item)}}, peers)."""
+    Parameters
+    ----------
+    tables : dict
+        {year: the peers' table}, one for each year of ``spec``
+    name : str
+        the case's name (or region code) in those tables
+    spec : dict
+        the ``case`` entry of a finding in findings.yaml: ``years``, and ``dimensions`` as {dimension: {``items``:
+        columns, optionally ``reversed``: the items where less is more}}
+
+    Returns
+    -------
+    tuple
+        ({dimension: {year: percentile}}, {dimension: {year: (lowest item, highest item)}}, peers); ``peers`` is the
+        largest number of areas with a value on every item of a dimension, over the dimensions and years.
+    """
     result, ranges, peers = {}, {}, 0
     for dimension, rule in spec["dimensions"].items():
         result[dimension], ranges[dimension] = {}, {}

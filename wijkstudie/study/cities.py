@@ -58,17 +58,44 @@ class Sample:
 
     @property
     def livability(self) -> dict | None:
+        """The definition of the sample's livability class at the default proxy cut-off (``PROBLEM_SHARE``).
+
+        Returns
+        -------
+        dict or None
+            {"name", "text", "built_from"}; None when the sample's areas have no livability class
+        """
         return self.classes[PROBLEM_SHARE][1] if PROBLEM_SHARE in self.classes else None
 
     @property
     def scope(self) -> str:
+        """The scope of the sample's evidence.
+
+        Returns
+        -------
+        str
+            ``scope_of`` the sample's table
+        """
         return scope_of(self.table)
 
 
 def rotterdam_wijken(year: int) -> pd.DataFrame:
     """Rotterdam's wijken: Wijkprofiel items of ``year`` (2014 or 2016) with the register context of
     1-1-2015 (tenure, households, students, age, origin), joined on Rotterdam's area number, and the cohesion
-    scale (``COHESION``)."""
+    scale (``COHESION``).
+
+    Parameters
+    ----------
+    year : int
+        the Wijkprofiel wave, 2014 or 2016
+
+    Returns
+    -------
+    DataFrame
+        one row per wijk (``area_type`` "wijk") with the Wijkprofiel's columns, the ``ROTTERDAM_CONTEXT`` columns
+        (missing where a wijk has no context row) and ``cohesion_scale``; its provenance is the profile's and the
+        context sheet's
+    """
     from ..models import scale_score
 
     profile = load("rotterdam-wijkprofiel", year=year)
@@ -81,7 +108,14 @@ def rotterdam_wijken(year: int) -> pd.DataFrame:
 
 
 def amsterdam_gebieden() -> pd.DataFrame:
-    """Amsterdam's gebieden, one row per gebied and year (2001-2018), from the BBGA."""
+    """Amsterdam's gebieden, one row per gebied and year (2001-2018), from the BBGA.
+
+    Returns
+    -------
+    DataFrame
+        the BBGA's rows whose ``region_code`` is a gebied (``DX`` and two digits), with every BBGA column and its
+        provenance
+    """
     bbga = load("amsterdam-bbga")
     gebieden = bbga[bbga["region_code"].str.match(r"^DX\d\d$")].reset_index(drop=True)
     return carry(gebieden, bbga)
@@ -89,7 +123,23 @@ def amsterdam_gebieden() -> pd.DataFrame:
 
 def city_buurten(gemeente_code: str, kwb_year: int = 2023, rivm_year: int = 2020) -> pd.DataFrame:
     """One gemeente's buurten, selected by its code: the KWB composition of ``kwb_year`` and RIVM's estimates
-    (18+) of ``rivm_year``. The table says which gemeente it is (``scope_of``)."""
+    (18+) of ``rivm_year``. The table says which gemeente it is (``scope_of``).
+
+    Parameters
+    ----------
+    gemeente_code : str
+        e.g. ``"GM0344"``
+    kwb_year : int
+        the KWB year of the composition (2023 by default)
+    rivm_year : int
+        the year of RIVM's buurt estimates (2020 by default)
+
+    Returns
+    -------
+    DataFrame
+        the gemeente's KWB buurten, left-joined (``join_regions``) with the ``RIVM_COLUMNS`` RIVM's table has; the
+        join report is in ``attrs["join_reports"]``
+    """
     kwb = load("kwb", year=kwb_year, level="buurt")
     kwb = kwb[kwb["gemeente_code"] == gemeente_code]
     if kwb.empty:
@@ -104,7 +154,13 @@ def city_buurten(gemeente_code: str, kwb_year: int = 2023, rivm_year: int = 2020
 
 
 def utrecht_buurten() -> pd.DataFrame:
-    """Utrecht's buurten (GM0344): KWB 2023 composition with RIVM 2020 participation and loneliness (18+)."""
+    """Utrecht's buurten (GM0344): KWB 2023 composition with RIVM 2020 participation and loneliness (18+).
+
+    Returns
+    -------
+    DataFrame
+        ``city_buurten`` of Utrecht with its defaults
+    """
     return city_buurten(CITIES["Utrecht"])
 
 
@@ -125,7 +181,20 @@ def city_samples(rivm_year: int = 2016) -> dict[str, Sample]:
     71 wijken with the same register figures of 1-1-2015 are one sample), Amsterdam's gebieden (BBGA survey waves
     2012-2016, pooled) and Utrecht's buurten (RIVM's model-based estimates of 2020). Rotterdam's and Utrecht's areas
     are CBS buurten and get the buurt proxy's livability classes (``buurt_livability``, RIVM ``rivm_year`` for
-    Rotterdam, 2020 for Utrecht); Amsterdam's gebieden have no CBS code, so no class. Returns {name: Sample}."""
+    Rotterdam, 2020 for Utrecht); Amsterdam's gebieden have no CBS code, so no class.
+
+    Parameters
+    ----------
+    rivm_year : int
+        the RIVM year of the buurt proxy behind Rotterdam's livability classes (2016 by default)
+
+    Returns
+    -------
+    dict
+        {name: Sample}: "Rotterdam wijken", "Amsterdam gebieden" (the BBGA years with
+        ``pct_active_for_neighbourhood``) and "Utrecht buurten"; Rotterdam's and Utrecht's have their classes at
+        every cut-off of ``CLASS_SHARES``
+    """
     waves = {year: rotterdam_wijken(year) for year in (2014, 2016)}
     rotterdam = carry(pd.concat(waves.values(), ignore_index=True), *waves.values())
     amsterdam = amsterdam_gebieden()
@@ -141,7 +210,19 @@ def city_samples(rivm_year: int = 2016) -> dict[str, Sample]:
 
 
 def samples_table(samples: dict) -> pd.DataFrame:
-    """The samples at a glance: their areas, years, livability class and data."""
+    """The samples at a glance: their areas, years, livability class and data.
+
+    Parameters
+    ----------
+    samples : dict
+        {name: Sample} (``city_samples``)
+
+    Returns
+    -------
+    DataFrame
+        one row per sample (index ``sample``): ``areas`` (the number of region codes and what they are), ``waves``,
+        ``waves pooled``, ``livability class`` (its name, or none) and ``data`` (the table's provenance)
+    """
     rows = []
     for sample in samples.values():
         table = sample.table
@@ -159,12 +240,36 @@ def samples_table(samples: dict) -> pd.DataFrame:
 
 
 def wave(sample: Sample, year: int) -> pd.DataFrame:
-    """The rows of one wave of a sample (its provenance kept)."""
+    """The rows of one wave of a sample (its provenance kept).
+
+    Parameters
+    ----------
+    sample : Sample
+        a sample whose table has a ``year`` column
+    year : int
+        the wave
+
+    Returns
+    -------
+    DataFrame
+        the table's rows of ``year``, with a fresh index
+    """
     return carry(sample.table[sample.table["year"] == year].reset_index(drop=True), sample.table)
 
 
 def tables_of(samples: dict) -> list:
-    """The samples' tables (for a figure caption that names every source)."""
+    """The samples' tables (for a figure caption that names every source).
+
+    Parameters
+    ----------
+    samples : dict
+        {name: Sample}
+
+    Returns
+    -------
+    list of DataFrame
+        in the order of ``samples``
+    """
     return [sample.table for sample in samples.values()]
 
 
@@ -173,7 +278,22 @@ F1_PANELS = ["pct_know_each_other", "pct_help_each_other", "pct_active_for_neigh
 
 def residence_panels(table: pd.DataFrame, outcomes=F1_PANELS, annotate: str = CASE) -> list[dict]:
     """Scatter panels of participation items against the share of long-term residents (``plotting.scatter_panels``),
-    the case area named."""
+    the case area named.
+
+    Parameters
+    ----------
+    table : DataFrame
+        areas with ``pct_long_term_residents``, the ``outcomes`` and ``region_name`` (e.g. a Rotterdam wave)
+    outcomes : list of str
+        one panel per outcome, the y-axis (by default ``F1_PANELS``)
+    annotate : str
+        the ``region_name`` of the area named in every panel (by default the case, ``CASE``)
+
+    Returns
+    -------
+    list of dict
+        per panel ``data``, ``x``, ``y`` and ``annotate``
+    """
     return [
         {"data": table, "x": "pct_long_term_residents", "y": outcome, "annotate": {annotate: annotate}}
         for outcome in outcomes
@@ -182,7 +302,23 @@ def residence_panels(table: pd.DataFrame, outcomes=F1_PANELS, annotate: str = CA
 
 def city_panels(samples: dict, x: str, y: str = "pct_volunteering") -> list[dict]:
     """Scatter panels of ``y`` against ``x`` in each city's latest sample that has both (Amsterdam: its latest survey
-    wave), for ``plotting.scatter_panels``."""
+    wave), for ``plotting.scatter_panels``.
+
+    Parameters
+    ----------
+    samples : dict
+        {name: Sample} (``city_samples``); the city is the first word of a sample's name
+    x : str
+        the column on the x-axis
+    y : str
+        the column on the y-axis (by default ``pct_volunteering``)
+
+    Returns
+    -------
+    list of dict
+        per city whose sample has values of both: ``data`` (a pooled sample's last year with both), ``x``, ``y``,
+        ``title`` and ``annotate`` (the case, in Rotterdam; else None)
+    """
     latest: dict[str, Sample] = {}
     for sample in samples.values():
         latest[sample.name.split()[0]] = sample
@@ -238,7 +374,26 @@ def area_formula(
 ) -> tuple[str, list[str]] | None:
     """The formula of a finding's area specification on a sample's ``outcome`` (the tested terms first; year effects
     when the sample's waves are pooled, unless ``pooled`` says otherwise), or None when the sample lacks the
-    finding's term."""
+    finding's term.
+
+    Parameters
+    ----------
+    finding : str
+        a key of ``AREA_SPECS``, e.g. ``"F3"``
+    sample : Sample
+        the sample whose table decides which of the alternative terms and controls are used (the first with at
+        least five values)
+    outcome : str
+        the outcome column
+    pooled : bool, optional
+        whether to add year effects (``C(year)``); by default whether the sample pools its waves
+
+    Returns
+    -------
+    tuple or None
+        (formula, the tested terms: the finding's term and the one of its ``with`` list, if any); None when the
+        sample has none of the finding's terms or not the outcome
+    """
     spec = AREA_SPECS[finding]
     table = sample.table
     term = _first(table, spec["terms"])
@@ -302,7 +457,23 @@ def area_tests(finding: str, samples: dict, notebook: str) -> list:
     its areas, on the areas the claim speaks of (``areas`` in findings.yaml) at each proxy cut-off where the sample
     has livability classes, and each wave of a pooled sample on its own; population-weighted regression, errors
     clustered by area when waves are pooled. The scorecard takes each sample's primary specification from
-    findings.yaml; the rest are its robustness range."""
+    findings.yaml; the rest are its robustness range.
+
+    Parameters
+    ----------
+    finding : str
+        a key of ``AREA_SPECS``, e.g. ``"F3"``
+    samples : dict
+        {name: Sample} (``city_samples``)
+    notebook : str
+        the notebook that makes the tests
+
+    Returns
+    -------
+    list of FindingTest
+        one per tested term of every specification with at least eight complete rows (``from_model``; labelled as
+        an association when the finding is one)
+    """
     from ..models import area_regression
 
     wanted = fd.finding(finding).get("areas", "all areas")
@@ -340,8 +511,23 @@ def area_tests(finding: str, samples: dict, notebook: str) -> list:
 
 
 def within_tests(finding: str, samples: dict, notebook: str) -> list:
-    """Within-area (fixed effects) estimates of a finding's term on every pooled sample whose term changes between
-    waves: only change inside an area between waves counts (robustness rows of the sample's primary estimate)."""
+    """Within-area (fixed effects) estimates of a finding's term on every pooled sample (more than one wave) that has
+    the term: only change inside an area between waves counts (robustness rows of the sample's primary estimate).
+
+    Parameters
+    ----------
+    finding : str
+        a key of ``AREA_SPECS``, e.g. ``"F1"``
+    samples : dict
+        {name: Sample} (``city_samples``); samples that do not pool waves, or lack the finding's term, are skipped
+    notebook : str
+        the notebook that makes the tests
+
+    Returns
+    -------
+    list of FindingTest
+        one per outcome of ``AREA_OUTCOMES`` each such sample has (``within_estimate`` with year effects)
+    """
     from ..models import within_estimate
 
     tests = []

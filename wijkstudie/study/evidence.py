@@ -16,7 +16,7 @@ predictors); the variable dictionary maps every variable to a concept (variables
 
 An **independent sample** is one outcome source x wave x population (``sample_of``): the Rotterdam Wijkprofiel
 2014 and 2016, the Amsterdam BBGA, RIVM 2016 for the Netherlands, ... Several estimators on one sample give one
-vote (``wijkstudie.verdicts``).
+vote (``wijkstudie.study.verdicts``).
 """
 
 from __future__ import annotations
@@ -64,6 +64,13 @@ class Evidence:
 
     @property
     def counted(self) -> bool:
+        """Whether this kind of evidence votes in a verdict (when it is the sample's primary test).
+
+        Returns
+        -------
+        bool
+            True for the kinds of ``COUNTED``
+        """
         return self.kind in COUNTED
 
 
@@ -74,13 +81,42 @@ _FUNCTIONS = {"C", "np", "minimum", "maximum", "log", "I", "bs", "seg", "Interce
 
 
 def term_variables(term: str) -> list[str]:
-    """The variable names in a model term: ``problem:pct_age_25_44`` -> [problem, pct_age_25_44]."""
+    """The variable names in a model term: ``problem:pct_age_25_44`` -> [problem, pct_age_25_44].
+
+    Parameters
+    ----------
+    term : str
+        a model term or formula part; names of formula functions (``C``, ``np``, ``I``, ``log``, ...) and
+        ``Intercept`` are left out
+
+    Returns
+    -------
+    list of str
+        the names in the order they appear
+    """
     return [n for n in _NAME.findall(str(term)) if n not in _FUNCTIONS]
 
 
 def concepts_of(name: str, built_from: dict | None = None, _seen=()) -> set[str] | None:
     """The concepts a variable measures: its own (variables.yaml), or those of what it is built from
-    (``built_from`` given by the caller, else ``study_variables``); None when the dictionary does not know it."""
+    (``built_from`` given by the caller, else ``study_variables``); None when the dictionary does not know it.
+
+    Parameters
+    ----------
+    name : str
+        a variable or study column
+    built_from : dict, optional
+        {column: the variables it is made from}, decided by the caller at run time; an entry here is used before
+        the dictionary's own concept of the name
+    _seen : tuple
+        the names being expanded (a guard against circular definitions: a name met again is unknown); callers
+        leave it empty
+
+    Returns
+    -------
+    set of str or None
+        the union of the concepts of its parts; None when it, or one of its parts, is not known
+    """
     built_from = built_from or {}
     study = vardict.study_variables().get(name, {})
     parts = built_from.get(name)
@@ -100,7 +136,20 @@ def concepts_of(name: str, built_from: dict | None = None, _seen=()) -> set[str]
 
 
 def term_concepts(term: str, built_from: dict | None = None) -> tuple[set[str], list[str]]:
-    """(concepts, variables the dictionary does not know) of a model term."""
+    """(concepts, variables the dictionary does not know) of a model term.
+
+    Parameters
+    ----------
+    term : str
+        a model term, e.g. ``problem:pct_age_25_44``
+    built_from : dict, optional
+        {column: the variables it is made from} for study columns the study decides at run time (``concepts_of``)
+
+    Returns
+    -------
+    tuple
+        (set of the concepts of the variables it knows, list of the names whose concept is unknown)
+    """
     found, unknown = set(), []
     for name in term_variables(term):
         sub = concepts_of(name, built_from)
@@ -115,7 +164,22 @@ def term_concepts(term: str, built_from: dict | None = None) -> tuple[set[str], 
 
 
 def measurement(source: Source, variable: str) -> tuple[str, dict | None]:
-    """How ``source`` measured ``variable``: (kind, the model entry for model-based figures, else None)."""
+    """How ``source`` measured ``variable``: (kind, the model entry for model-based figures, else None).
+
+    Parameters
+    ----------
+    source : Source
+        a source of a table's provenance (its dataset and variant)
+    variable : str
+        the variable's canonical name
+
+    Returns
+    -------
+    tuple
+        (kind: one of ``MEASUREMENT_KINDS`` by the dataset's ``measurement`` in catalogue.yaml, its variant's or the
+        variable's own, or "" for a dataset the catalogue does not hold; the ``measurement_models`` entry of a
+        model-based figure, else None)
+    """
     dataset = datasets().get(source.dataset)
     if dataset is None:
         return "", None
@@ -132,7 +196,22 @@ def measurement(source: Source, variable: str) -> tuple[str, dict | None]:
 
 
 def outcome_source(provenance: Provenance, outcome: str, built_from: dict | None = None) -> Source | None:
-    """The source that measured ``outcome`` (or the variable it is built from) in a table of this provenance."""
+    """The source that measured ``outcome`` (or the variable it is built from) in a table of this provenance.
+
+    Parameters
+    ----------
+    provenance : Provenance
+        the table's provenance
+    outcome : str
+        the outcome column
+    built_from : dict, optional
+        {column: the variables it is made from}; by default what ``study_variables`` says it is built from
+
+    Returns
+    -------
+    Source or None
+        the source of the outcome, else that of the first of its parts a source holds; None when none does
+    """
     names = [outcome] + list(
         (built_from or {}).get(outcome) or vardict.study_variables().get(outcome, {}).get("built_from", [])
     )
@@ -149,7 +228,28 @@ def classify(
     """The evidence kind of a test of ``term`` on ``outcome`` in data of this provenance (module docstring).
 
     ``built_from`` maps study columns to the variables they are made from, where the study decides that at run time
-    (the livability class: the Leefbaarometer's, or a proxy built from income figures)."""
+    (the livability class: the Leefbaarometer's, or a proxy built from income figures).
+
+    Parameters
+    ----------
+    provenance : Provenance
+        the provenance of the data the test used (its kind, sources and levels)
+    outcome : str
+        the outcome column
+    term : str
+        the tested term
+    built_from : dict, optional
+        {column: the variables it is made from}
+    rule : str
+        the test's rule: ``"case"`` makes a test on real data a case; any other (``"interval"``, the default, or
+        ``"threshold"``) is classified by its measurement
+
+    Returns
+    -------
+    Evidence
+        the kind, the reason in words, the outcome's source (every wave of it), the other sources and the outcome's
+        dataset (only the kind and reason for synthetic data and data of unknown provenance)
+    """
     if provenance.kind == "synthetic":
         return Evidence(METHOD_CHECK, EXPLAINED[METHOD_CHECK])
     if provenance.kind != "real":
@@ -195,7 +295,25 @@ def classify(
 
 def sample_of(evidence: Evidence, scope: str, data_kind: str, waves: str = "") -> str:
     """The independent sample a test comes from: the outcome's source and wave (or ``waves``, for a sample that pools
-    several), and the population (scope)."""
+    several), and the population (scope).
+
+    Parameters
+    ----------
+    evidence : Evidence
+        the test's ``classify`` result
+    scope : str
+        the scope of its data (``scope_of``)
+    data_kind : str
+        ``"real"``, ``"synthetic"`` or ``"unknown"``
+    waves : str
+        the waves of a pooled sample, e.g. ``"2014–2016"``; by default ("") the outcome's source and wave
+
+    Returns
+    -------
+    str
+        e.g. ``"rivm-gezondheid 2016 · the Netherlands"``; "survey microdata" stands for a missing source, and
+        synthetic data give ``"synthetic world · <scope>"``
+    """
     if data_kind == "synthetic":
         return f"synthetic world · {scope or 'the synthetic world'}"
     source = f"{evidence.outcome_dataset} {waves}" if waves and evidence.outcome_dataset else evidence.outcome_source

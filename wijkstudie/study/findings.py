@@ -2,8 +2,8 @@
 finding, with what kind of evidence it is and which independent sample it comes from.
 
 A notebook turns a model estimate into a ``FindingTest`` (``from_model``, ``from_estimate``, ``case_test``,
-``threshold_test``) and records it (``wijkstudie.results.record``); ``wijkstudie.verdicts`` judges the recorded
-tests by the rules written in ``findings.yaml`` and ``wijkstudie.scorecard`` writes them out.
+``threshold_test``) and records it (``wijkstudie.study.results.record``); ``wijkstudie.study.verdicts`` judges the
+recorded tests by the rules written in ``findings.yaml`` and ``wijkstudie.study.scorecard`` writes them out.
 """
 
 from __future__ import annotations
@@ -30,6 +30,14 @@ SCALES = ("standardised", "log-odds", "percentage points", "percentile", "years"
 
 @lru_cache(maxsize=1)
 def registry() -> dict:
+    """The registry of findings: ``findings.yaml``, read once.
+
+    Returns
+    -------
+    dict
+        the file's entries: the rules in words (``verdict_rule``, ``primary_note``, ``case_rule``,
+        ``threshold_rule``, ``method_check_rule``), ``reference_values`` and ``findings`` (by key)
+    """
     from ..core.yamlfile import load_yaml
 
     with open(FINDINGS_FILE, encoding="utf-8") as fh:
@@ -37,7 +45,18 @@ def registry() -> dict:
 
 
 def finding(key: str) -> dict:
-    """One finding of the registry: claim, source, scope, direction, primary specification, rules."""
+    """One finding of the registry: claim, source, scope, direction, primary specification, rules.
+
+    Parameters
+    ----------
+    key : str
+        e.g. ``"F3"``
+
+    Returns
+    -------
+    dict
+        its entry in findings.yaml (the registry's own, not a copy)
+    """
     try:
         return registry()["findings"][key]
     except KeyError:
@@ -45,7 +64,18 @@ def finding(key: str) -> dict:
 
 
 def reference(key: str) -> dict:
-    """A published reference value: value, relation ('more than', 'about', ...), unit, text and source."""
+    """A published reference value: value, relation ('more than', 'about', ...), unit, text and source.
+
+    Parameters
+    ----------
+    key : str
+        a key of ``reference_values`` in findings.yaml
+
+    Returns
+    -------
+    dict
+        its entry: ``value``, ``relation``, ``unit``, ``text_en``, ``text_nl``, ``source``, ...
+    """
     try:
         return registry()["reference_values"][key]
     except KeyError:
@@ -53,7 +83,20 @@ def reference(key: str) -> dict:
 
 
 def reference_text(key: str, language: str = "en") -> str:
-    """A published reference value in one line: its text, value and unit, and its source."""
+    """A published reference value in one line: its text, value and unit, and its source.
+
+    Parameters
+    ----------
+    key : str
+        a key of ``reference_values`` in findings.yaml
+    language : str
+        ``"en"`` (the default) or ``"nl"``: which of its texts (``text_<language>``)
+
+    Returns
+    -------
+    str
+        e.g. "Adults (18+) doing volunteer work, the Netherlands, 2020: 24.6 % — RIVM/CBS/GGD'en, ..."
+    """
     ref = reference(key)
     value = f"{ref['relation'] + ' ' if ref['relation'] else ''}{ref['value']:g}{'' if ref['unit'] != '%' else ' %'}"
     unit = f" ({ref['unit']})" if ref["unit"] != "%" else ""
@@ -61,7 +104,20 @@ def reference_text(key: str, language: str = "en") -> str:
 
 
 def expected_sign(key: str, part: str = "") -> int:
-    """The direction a finding (or one part of it) names: +1, -1, or 0 for "differently"."""
+    """The direction a finding (or one part of it) names: +1, -1, or 0 for "differently".
+
+    Parameters
+    ----------
+    key : str
+        e.g. ``"F3"``
+    part : str
+        one of the finding's ``parts`` (F5); by default ("") the finding's own ``sign``
+
+    Returns
+    -------
+    int
+        +1, -1 or 0
+    """
     spec = finding(key)
     if part:
         try:
@@ -80,7 +136,7 @@ class FindingTest:
     ``estimate``, ``ci_low`` and ``ci_high`` are on ``scale`` (standardised coefficients unless it says otherwise);
     ``std_error``, ``p_value`` and ``distribution`` (``t(df)`` or ``normal``) allow intervals adjusted for
     multiplicity. ``evidence`` and ``sample`` are computed from the metadata when the test is made
-    (``wijkstudie.evidence``); ``spec`` names what distinguishes this specification from the others on the same
+    (``wijkstudie.study.evidence``); ``spec`` names what distinguishes this specification from the others on the same
     sample (estimator, level, areas, controls)."""
 
     finding: str
@@ -131,13 +187,26 @@ class FindingTest:
 
     @property
     def counted_kind(self) -> bool:
-        """Whether the kind of evidence may vote (the sample's primary test still has to be chosen)."""
+        """Whether the kind of evidence may vote (the sample's primary test still has to be chosen).
+
+        Returns
+        -------
+        bool
+            True for real data of a kind in ``evidence.COUNTED``
+        """
         return self.data_kind == "real" and self.evidence in ev.COUNTED
 
     @property
     def scope_group(self) -> str:
         """national, cities, case, unscoped, synthetic or unknown (a real test that does not say its scope is never
-        counted as national)."""
+        counted as national).
+
+        Returns
+        -------
+        str
+            the data kind for data that are not real; else "case" for a case test, "unscoped" without a scope,
+            "national" for ``NATIONAL`` and "cities" for any other scope
+        """
         if self.data_kind != "real":
             return self.data_kind
         if self.rule == "case":
@@ -147,10 +216,28 @@ class FindingTest:
         return "national" if self.scope == NATIONAL else "cities"
 
     def to_dict(self) -> dict:
+        """The test as a plain dict, for a JSON file (``results.record``).
+
+        Returns
+        -------
+        dict
+            {field: value} for every field (``dataclasses.asdict``)
+        """
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> FindingTest:
+        """A test from its ``to_dict`` (as read back from a recorded file).
+
+        Parameters
+        ----------
+        data : dict
+            {field: value}; the fields with a default may be missing, an unknown field is an error
+
+        Returns
+        -------
+        FindingTest
+        """
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
@@ -176,7 +263,18 @@ ESTIMATORS = (  # the estimator of a ModelResult, from the start of its model's 
 
 
 def estimator_of(model: str) -> str:
-    """The estimator of a ModelResult, in the words findings.yaml's primary specifications use."""
+    """The estimator of a ModelResult, in the words findings.yaml's primary specifications use.
+
+    Parameters
+    ----------
+    model : str
+        the ``model`` of a ModelResult, e.g. ``"area regression (weighted, ...)"``
+
+    Returns
+    -------
+    str
+        the name of the first ``ESTIMATORS`` entry the model's name starts with; else the model's name itself
+    """
     for start, name in ESTIMATORS:
         if model.startswith(start):
             return name
@@ -184,7 +282,18 @@ def estimator_of(model: str) -> str:
 
 
 def outcome_of_formula(formula: str) -> str:
-    """The outcome (left-hand side) of a model formula."""
+    """The outcome (left-hand side) of a model formula.
+
+    Parameters
+    ----------
+    formula : str
+        e.g. ``"pct_volunteering ~ pct_owner_occupied"``
+
+    Returns
+    -------
+    str
+        the left-hand side, stripped; "" for a formula without ``~``
+    """
     return formula.split("~", 1)[0].strip() if "~" in formula else ""
 
 
@@ -197,7 +306,22 @@ def _where(provenance, divisions: str = "") -> dict:
 
 def planted(finding_key: str, term: str) -> tuple[float | None, int]:
     """The synthetic world's planted value for a test of ``term`` (``method_checks`` in findings.yaml): (value on
-    the test's scale or None, planted direction)."""
+    the test's scale or None, planted direction).
+
+    Parameters
+    ----------
+    finding_key : str
+        e.g. ``"F1"``
+    term : str
+        the tested term
+
+    Returns
+    -------
+    tuple
+        (the value: a number, or a parameter ``section.name`` of the default scenario (``synthetic.parameters``),
+        ``-`` in front negating it; None when only the sign of a parameter is named (``sign_of``), or for a term
+        without a method check; the planted direction, +1, -1 or 0 (0 too for no method check))
+    """
     spec = finding(finding_key).get("method_checks", {}).get(term)
     if spec is None:
         return None, 0
@@ -291,12 +415,16 @@ def from_model(
         the notebook that made it; the scope of its data (``study.scope_of``)
     sign : int, optional
         the direction the claim names (default: the finding's, or its ``part``'s, in findings.yaml)
+    part : str
+        for a finding with parts (F5): which one
     use : str
         ``"std_estimate"`` (standardised, by the model's one definition) or ``"estimate"`` (its own scale)
     areas : str
         which areas of the sample the model used: all areas, positive livability, problem areas
     spec : str
         what else distinguishes this specification on the same sample (e.g. "wijken", "proxy: worst 10 %")
+    caveats : iterable of str
+        caveats to show with the test (those computed here, such as few areas, are added)
     built_from : dict, optional
         {column: the variables it is made from} for study columns whose make-up the study decides at run time
     waves : str, optional
@@ -388,7 +516,53 @@ def from_estimate(
     built_from: dict | None = None,
 ) -> FindingTest:
     """A FindingTest from an estimate computed outside a model's table (a contrast, a difference of means);
-    ``data`` is the table or ModelResult it was computed from (its provenance decides the data kind)."""
+    ``data`` is the table or ModelResult it was computed from (its provenance decides the data kind).
+
+    Parameters
+    ----------
+    finding_key : str
+        e.g. ``"F1"``
+    label : str
+        what was tested, for people
+    estimate, ci_low, ci_high : float
+        the estimate and its interval (the bounds are put in order)
+    data : DataFrame or ModelResult
+        what it was computed from: its provenance, years and divisions
+    n : int
+        the number of rows (or residents) behind it
+    outcome, term : str
+        the outcome and the tested term (for the evidence kind and the planted value)
+    measure : str
+        what the estimate is, e.g. "difference of log-odds slopes per year"
+    scale : str
+        one of ``SCALES``
+    estimator : str
+        e.g. "segmented logistic regression"
+    std_error, p_value : float
+        for intervals adjusted for multiplicity (NaN, the default, when unknown)
+    distribution : str
+        ``"normal"`` (the default) or ``"t(df)"``
+    sign : int, optional
+        the direction the claim names (default: the finding's, or its ``part``'s, in findings.yaml)
+    part : str
+        for a finding with parts (F5): which one
+    notebook, scope : str
+        the notebook that made it; the scope of its data (``study.scope_of``)
+    areas : str
+        which areas of the sample: one of ``AREAS``
+    spec : str
+        what else distinguishes this specification on the same sample
+    caveats : iterable of str
+        caveats to show with the test (those computed here, such as few areas, are added)
+    built_from : dict, optional
+        {column: the variables it is made from} for study columns whose make-up the study decides at run time
+
+    Returns
+    -------
+    FindingTest
+        with its evidence kind and independent sample; data kind, sources, level and years from ``data``'s
+        provenance
+    """
     from ..models.result import ModelResult, context
 
     if isinstance(data, ModelResult):
@@ -454,7 +628,28 @@ def case_test(
     ``percentiles``: {dimension: {year: the case's percentile among its ``peers``}}; ``ranges``: {dimension:
     {year: (lowest, highest)}}, the range of the dimension's items. The estimate is the lowest percentile (the one
     the rule's "every dimension in every year" turns on), shown with its own item range; ``detail`` keeps every
-    dimension and year. The outcome follows the case rule. ``data``: the peers' table, or a list (one per year)."""
+    dimension and year. The outcome follows the case rule. ``data``: the peers' table, or a list (one per year).
+
+    Parameters
+    ----------
+    finding_key : str
+        a finding with a ``case`` rule, e.g. ``"Vreewijk"``
+    label : str
+        what was tested, for people
+    percentiles, ranges : dict
+        as above (``case_percentiles``); every dimension of the rule needs percentiles
+    peers : int
+        the number of peers (the test's ``n``)
+    data : DataFrame or list of DataFrame
+        as above: their provenance is the test's
+    notebook, scope : str
+        the notebook that made it; the scope of its data
+
+    Returns
+    -------
+    FindingTest
+        of rule ``"case"``, on the percentile scale, with ``expected_sign`` +1 and the percentiles in ``detail``
+    """
     spec = finding(finding_key).get("case")
     if not spec:
         raise WijkstudieError(f"finding {finding_key} has no case rule in findings.yaml")
@@ -522,7 +717,29 @@ def threshold_test(
     """A test of a claim about where a change happens (``threshold`` in findings.yaml, F1: about four years) from
     a ``segmented_logit`` result: the breakpoint with its cluster-bootstrap interval, the slope before the break,
     and whether the slope after it is equivalent to zero (two one-sided tests against the declared margin). The
-    outcome follows the threshold rule (``wijkstudie.verdicts.threshold_outcome``)."""
+    outcome follows the threshold rule (``wijkstudie.study.verdicts.threshold_outcome``).
+
+    Parameters
+    ----------
+    finding_key : str
+        a finding that declares a ``threshold``, e.g. ``"F1"``
+    segmented : ModelResult
+        ``models.segmented_logit``; without a bootstrap interval its likelihood-ratio interval is used
+    label : str
+        what was tested, for people
+    notebook, scope : str
+        the notebook that made it; the scope of its data
+    areas : str
+        which areas of the sample: one of ``AREAS``
+    caveats : iterable of str
+        caveats to show with the test
+
+    Returns
+    -------
+    FindingTest
+        of rule ``"threshold"``: the breakpoint (in years) and its interval, with the slopes, the equivalence test
+        and the claimed and allowed breakpoints in ``detail``
+    """
     from ..models import equivalence_test
 
     spec = finding(finding_key).get("threshold")
@@ -584,10 +801,32 @@ _LABEL_ARROW = re.compile(r"\s*->\s*")
 
 
 def association_label(label: str) -> str:
-    """A label without a causal arrow, for claims of association: "a -> b" becomes "a ~ b (association)"."""
+    """A label without a causal arrow, for claims of association: "a -> b" becomes "a ~ b (association)".
+
+    Parameters
+    ----------
+    label : str
+        a test's label
+
+    Returns
+    -------
+    str
+        every ``->`` replaced by ``~``, and " (association)" added unless the label says "association" already
+    """
     return _LABEL_ARROW.sub(" ~ ", label) + ("" if "association" in label else " (association)")
 
 
 def isnan(value) -> bool:
-    """Whether a value is missing (None or NaN)."""
+    """Whether a value is missing (None or NaN).
+
+    Parameters
+    ----------
+    value : object
+        a number or None
+
+    Returns
+    -------
+    bool
+        True for None and a float NaN (a Python or numpy float64); False for anything else
+    """
     return value is None or (isinstance(value, float) and math.isnan(value))

@@ -24,8 +24,25 @@ def livability_wijken(
     worst ``share`` of the wijken). Origin comes from the KWB of ``origin_year`` (the reconstructed KWB 2022 of the
     offline mirror has none), harmonised onto the same division.
 
-    Returns (table, definition): the table has ``problem`` (0/1), ``livability`` ("problem"/"elsewhere"),
-    ``gap_65`` (65+ minus 18+ volunteering, percentage points); ``definition`` is {"name", "text", "built_from"}."""
+    Parameters
+    ----------
+    rivm_year : int
+        the year of RIVM's estimates (18+, 65+ and 18-64) and of the Leefbaarometer scores tried (2020 by default)
+    kwb_year : int
+        the KWB year of the composition (``COMPOSITION_YEAR`` by default; ``national_wijken``)
+    origin_year : int
+        the KWB year the origin shares come from (2017 by default); when it cannot be had, the table keeps the
+        origin of ``kwb_year``, if any
+    share : float
+        the proxy's cut-off: the worst share of the wijken (``PROBLEM_SHARE`` by default)
+
+    Returns
+    -------
+    tuple
+        (table, definition): the table has ``problem`` (0/1), ``livability`` ("problem"/"elsewhere"),
+        ``gap_65`` (65+ minus 18+ volunteering, percentage points); ``definition`` is {"name", "text",
+        "built_from"}.
+    """
     table = national_wijken(rivm_year, kwb_year)
     division = int(table["division_year"].dropna().iloc[0])
     for variant, name in (("65+", "pct_volunteering_65_plus"), ("18-64", "pct_volunteering_18_64")):
@@ -52,7 +69,21 @@ def livability_wijken(
 def f5_tables(years=RIVM_YEARS, shares=None) -> dict:
     """``livability_wijken`` for every RIVM year and every proxy cut-off of ``problem_shares`` (findings.yaml),
     the national table built once per year: {(year, share): (table, definition)}. With the Leefbaarometer the class
-    has no cut-off, and only the default share is kept."""
+    has no cut-off, and only the default share is kept.
+
+    Parameters
+    ----------
+    years : iterable of int
+        the RIVM years (``RIVM_YEARS`` by default)
+    shares : list of float, optional
+        the proxy's cut-offs (by default F5's ``problem_shares`` in findings.yaml); the default share
+        (``PROBLEM_SHARE``) is always made
+
+    Returns
+    -------
+    dict
+        {(year, share): (table, definition)}, sorted by year and share
+    """
     shares = shares or fd.finding("F5")["problem_shares"]
     out = {}
     for year in years:
@@ -91,7 +122,19 @@ F5_RESIDENT_TERMS = {
 
 def f5_area_models(table: pd.DataFrame) -> dict:
     """The area-level models of F5 on a ``livability_wijken`` table, weighted by population (errors clustered by
-    the RIVM wijk each row took its figures from)."""
+    the RIVM wijk each row took its figures from).
+
+    Parameters
+    ----------
+    table : DataFrame
+        a ``livability_wijken`` table; the errors are clustered by ``SOURCE_UNIT`` when it has that column with
+        values, else they are robust (HC3)
+
+    Returns
+    -------
+    dict
+        {model name: ModelResult} of ``area_regression`` for each formula of ``F5_AREA_MODELS`` ("gap", "shares")
+    """
     from ..models import area_regression
 
     cluster = _cluster_of(table)
@@ -112,7 +155,30 @@ def f5_tests(
 ) -> list:
     """One F5 test per part of the claim (``parts`` in findings.yaml, each with its own direction, or none):
     ``terms`` maps the part to (model name in ``results``, or None for the single model ``results``; term; what is
-    compared)."""
+    compared).
+
+    Parameters
+    ----------
+    results : dict or ModelResult
+        {model name: ModelResult} (``f5_area_models``), or one model (the resident-level one)
+    terms : dict
+        {part: (model name or None, term, what is compared)}, e.g. ``F5_AREA_TERMS``; parts it lacks get no test
+    label_text : str
+        the start of every test's label, e.g. "All wijken, RIVM 2020 (...)"
+    notebook : str
+        the notebook that makes the tests
+    scope : str
+        the scope of the data (``scope_of``)
+    spec : str
+        what distinguishes this specification (e.g. a proxy's other cut-off); "" for the main one
+    built_from : dict, optional
+        {column: the variables it is made from}, e.g. ``{"problem": definition["built_from"]}``
+
+    Returns
+    -------
+    list of FindingTest
+        one per part in ``terms``, on the model's own scale (``use="estimate"``)
+    """
     tests = []
     for part in fd.finding("F5")["parts"]:
         if part not in terms:
@@ -138,7 +204,20 @@ def f5_tests(
 def f5_area_tests(tables: dict, notebook: str) -> list:
     """The area-level F5 tests for every RIVM year and every proxy cut-off of ``problem_shares`` (findings.yaml):
     ``tables`` is {(year, share): (livability_wijken table, definition)}. The default cut-off is the main
-    specification; the others show its sensitivity."""
+    specification; the others show its sensitivity.
+
+    Parameters
+    ----------
+    tables : dict
+        ``f5_tables``
+    notebook : str
+        the notebook that makes the tests
+
+    Returns
+    -------
+    list of FindingTest
+        ``f5_tests`` of ``F5_AREA_TERMS`` on each table's ``f5_area_models``
+    """
     tests = []
     for (year, share), (table, definition) in tables.items():
         tests += f5_tests(
@@ -154,13 +233,36 @@ def f5_area_tests(tables: dict, notebook: str) -> list:
 
 
 def f5_main_tables(tables: dict) -> dict:
-    """{year: table} of ``f5_tables`` at the default cut-off."""
+    """{year: table} of ``f5_tables`` at the default cut-off.
+
+    Parameters
+    ----------
+    tables : dict
+        ``f5_tables``: {(year, share): (table, definition)}
+
+    Returns
+    -------
+    dict
+        {year: table} for the share ``PROBLEM_SHARE``
+    """
     return {year: table for (year, share), (table, _) in tables.items() if share == PROBLEM_SHARE}
 
 
 def f5_gaps(tables: dict) -> pd.DataFrame:
     """The population-weighted 65+ minus 18+ volunteering gap per livability class and RIVM year (``group_gap``),
-    labelled for ``plotting.interval_plot``."""
+    labelled for ``plotting.interval_plot``.
+
+    Parameters
+    ----------
+    tables : dict
+        {RIVM year: ``livability_wijken`` table} (``f5_main_tables``)
+
+    Returns
+    -------
+    DataFrame
+        one row per year and class: ``measurement`` ("RIVM <year>"), ``livability``, ``mean``, ``ci_low``,
+        ``ci_high``, ``n`` and ``areas`` (the label: class, measurement and n)
+    """
     gaps = pd.concat(
         {f"RIVM {year}": group_gap(table) for year, table in tables.items()}, names=["measurement"]
     ).reset_index()
@@ -178,7 +280,19 @@ F5_GROUPS = {
 
 def f5_resident_formula(breakpoint: float) -> str:
     """The resident-level F5 model: each group's interaction with the livability class, residence up to the
-    breakpoint of notebook 07."""
+    breakpoint of notebook 07.
+
+    Parameters
+    ----------
+    breakpoint : float
+        years at the address beyond which residence adds nothing (``recorded_breakpoint``)
+
+    Returns
+    -------
+    str
+        the formula of ``participates`` on ``problem`` times the three group indicators, tenure, household type and
+        ``np.minimum(years_at_address, breakpoint)``
+    """
     return (
         f"participates ~ problem * (age_65_plus + non_dutch + age_30_44) + C(tenure) + C(household_type) "
         f"+ np.minimum(years_at_address, {breakpoint})"
@@ -186,15 +300,39 @@ def f5_resident_formula(breakpoint: float) -> str:
 
 
 def f5_resident_terms() -> list[str]:
-    """The terms of the resident-level F5 model, one per part of the claim."""
+    """The terms of the resident-level F5 model, one per part of the claim.
+
+    Returns
+    -------
+    list of str
+        the terms of ``F5_RESIDENT_TERMS``, e.g. ``"problem:age_65_plus"``
+    """
     return [term for _, term, _ in F5_RESIDENT_TERMS.values()]
 
 
 def group_gap(
     table: pd.DataFrame, column: str = "gap_65", by: str = "livability", weights: str = "population"
 ) -> pd.DataFrame:
-    """The population-weighted mean of ``column`` per class with its 95 % interval (weighted least squares of
-    the column on the class, robust errors): the table behind the F5 figure."""
+    """The population-weighted mean of ``column`` per class with its 95 % interval (an intercept-only weighted least
+    squares fit within each class, robust errors, so each class has its own variance): the table behind the F5
+    figure.
+
+    Parameters
+    ----------
+    table : DataFrame
+        one row per area (e.g. ``livability_wijken``); rows missing ``column``, ``by`` or ``weights`` are left out
+    column : str
+        the variable averaged (``gap_65`` by default)
+    by : str
+        the class column (``livability`` by default)
+    weights : str
+        the weight column (``population`` by default)
+
+    Returns
+    -------
+    DataFrame
+        indexed by the class: ``mean``, ``ci_low``, ``ci_high`` and ``n`` (the areas used)
+    """
     from ..models import area_regression
 
     rows = []

@@ -27,7 +27,19 @@ BREAKPOINT = "F1 breakpoint"  # the name under which notebook 07 records the bre
 
 
 def with_indicators(residents: pd.DataFrame) -> pd.DataFrame:
-    """0/1 columns the resident-level models use: owner, single, problem, age_30_44, age_65_plus, non_dutch."""
+    """0/1 columns the resident-level models use: owner, single, problem, age_30_44, age_65_plus, non_dutch.
+
+    Parameters
+    ----------
+    residents : DataFrame
+        one row per resident with ``tenure``, ``household_type``, ``livability``, ``age_group`` and ``origin``
+
+    Returns
+    -------
+    DataFrame
+        the residents with the six indicators added (``non_dutch`` is 1 for every origin but "dutch"), their
+        provenance kept
+    """
     out = residents.assign(
         owner=(residents["tenure"] == "owner").astype(int),
         single=(residents["household_type"] == "single").astype(int),
@@ -40,14 +52,35 @@ def with_indicators(residents: pd.DataFrame) -> pd.DataFrame:
 
 
 def residents() -> pd.DataFrame:
-    """The session's survey residents (``wijkstudie.load_residents``) with the 0/1 indicators of the models."""
+    """The session's survey residents (``wijkstudie.load_residents``) with the 0/1 indicators of the models.
+
+    Returns
+    -------
+    DataFrame
+        ``with_indicators`` of ``load_residents()``: real survey microdata or the synthetic world's survey
+    """
     return with_indicators(load_residents())
 
 
 def residence_breakpoint(residents: pd.DataFrame, covariates: str = RESIDENT_CONTROLS, bootstrap: int = 999):
     """F1: participation against years at the address with a slope change at an estimated breakpoint
     (``models.segmented_logit``), survey-weighted, standard errors clustered by buurt, the breakpoint's interval
-    from a cluster bootstrap over buurten."""
+    from a cluster bootstrap over buurten.
+
+    Parameters
+    ----------
+    residents : DataFrame
+        ``residents()``: ``participates``, ``years_at_address``, ``weight``, ``buurt_code`` and the covariates
+    covariates : str
+        the rest of the right-hand side (``RESIDENT_CONTROLS`` by default)
+    bootstrap : int
+        the bootstrap replicates (999 by default; 0 skips the bootstrap, leaving the likelihood-ratio interval)
+
+    Returns
+    -------
+    ModelResult
+        ``segmented_logit``: the terms ``before`` and ``after``, the breakpoint and its intervals in ``extra``
+    """
     from ..models import segmented_logit
 
     return segmented_logit(
@@ -63,7 +96,23 @@ def residence_breakpoint(residents: pd.DataFrame, covariates: str = RESIDENT_CON
 
 def f1_resident_tests(segmented, residents: pd.DataFrame, notebook: str) -> list:
     """F1 with residents: the threshold test (the primary: where the break lies, the slope before it, and whether
-    the slope after it is level), with the slope before and the change of slope as its robustness rows."""
+    the slope after it is level), with the slope before and the change of slope as its robustness rows.
+
+    Parameters
+    ----------
+    segmented : ModelResult
+        ``residence_breakpoint``
+    residents : DataFrame
+        the residents it was fitted on (for the scope)
+    notebook : str
+        the notebook that makes the tests
+
+    Returns
+    -------
+    list of FindingTest
+        the threshold test, the slope before the breakpoint and the slope after minus before (log-odds per year;
+        a flattening is expected, sign -1)
+    """
     scope = scope_of(residents)
     flattening = segmented.contrast({"after": 1, "before": -1})
     return [
@@ -107,7 +156,20 @@ def f1_resident_tests(segmented, residents: pd.DataFrame, notebook: str) -> list
 
 def recorded_breakpoint(residents: pd.DataFrame) -> tuple[float, str]:
     """The breakpoint notebook 07 estimated and recorded, when it was estimated on the same kind of data; else
-    estimated here the same way (and recorded). Returns (breakpoint, where it came from)."""
+    estimated here by the same fit without the bootstrap (the same breakpoint; the interval recorded with it is then
+    the likelihood-ratio one, which is too narrow for clustered data) and recorded.
+
+    Parameters
+    ----------
+    residents : DataFrame
+        the residents the breakpoint is for (their provenance's kind: real or synthetic); estimated on them when
+        no breakpoint of their kind is recorded, without the bootstrap
+
+    Returns
+    -------
+    tuple
+        (breakpoint, where it came from)
+    """
     kind = provenance_of(residents).kind
     saved = recorded_value(BREAKPOINT)
     if saved and saved["data_kind"] == kind:
@@ -127,7 +189,18 @@ F6_FORMULA = (
 def f6_models(residents: pd.DataFrame) -> dict:
     """F6: weighted logistic regressions of confidence in the neighbourhood's future on knowing the plans, errors
     clustered by buurt: in the areas with livability problems (where the claim speaks) and in all areas (with the
-    livability class as a control)."""
+    livability class as a control).
+
+    Parameters
+    ----------
+    residents : DataFrame
+        ``residents()``: the columns of ``F6_FORMULA``, ``problem``, ``weight`` and ``buurt_code``
+
+    Returns
+    -------
+    dict
+        {"problem areas": ModelResult, "all areas": ModelResult} of ``models.logit``
+    """
     from ..models import logit
 
     problem_areas = residents[residents["problem"] == 1]
@@ -141,7 +214,22 @@ F6_GROUPS = {"knows the plans": {"aware_of_plans": 1}, "does not know them": {"a
 
 
 def f6_tests(models: dict, residents: pd.DataFrame, notebook: str) -> list:
-    """F6's finding tests from ``f6_models``: knowing the plans, in the problem areas (the primary) and in all areas."""
+    """F6's finding tests from ``f6_models``: knowing the plans, in the problem areas (the primary) and in all areas.
+
+    Parameters
+    ----------
+    models : dict
+        ``f6_models``: {areas: ModelResult}
+    residents : DataFrame
+        the residents they were fitted on (for the scope)
+    notebook : str
+        the notebook that makes the tests
+
+    Returns
+    -------
+    list of FindingTest
+        one per model: the log-odds coefficient of ``aware_of_plans``
+    """
     scope = scope_of(residents)
     return [
         fd.from_model(

@@ -41,7 +41,18 @@ def _share_text(share: float) -> str:
 
 
 def proxy_name(share: float = PROBLEM_SHARE) -> str:
-    """The proxy livability class's name in test labels, with its cut-off."""
+    """The proxy livability class's name in test labels, with its cut-off.
+
+    Parameters
+    ----------
+    share : float
+        the cut-off: the worst share of the areas (``PROBLEM_SHARE`` by default)
+
+    Returns
+    -------
+    str
+        e.g. "proxy: worst 20 % on money problems and incomes"
+    """
     return f"proxy: worst {100 * share:.0f} % on money problems and incomes"
 
 
@@ -55,7 +66,24 @@ def _proxy(rivm_money: pd.Series, income: pd.Series, sign: int, share: float) ->
 def livability_class(table: pd.DataFrame, year: int, share: float = PROBLEM_SHARE) -> tuple[pd.Series, dict]:
     """The livability class of every wijk of a national wijk table (1 = problems, 0 = elsewhere, NaN = unknown):
     the Leefbaarometer's where its scores of ``year`` can be had, else the proxy (the worst ``share`` of the
-    wijken). Returns (class, {"name", "text", "built_from": the variables it is made of})."""
+    wijken).
+
+    Parameters
+    ----------
+    table : DataFrame
+        a national wijk table with ``region_code``, ``level`` and ``division_year`` (for the Leefbaarometer) and the
+        proxy's figures, ``pct_difficulty_making_ends_meet`` and ``pct_low_income``
+    year : int
+        the year of the Leefbaarometer scores
+    share : float
+        the proxy's cut-off (``PROBLEM_SHARE`` by default); the Leefbaarometer's class has none
+
+    Returns
+    -------
+    tuple
+        (class, {"name", "text", "built_from": the variables it is made of}); the class is a Series indexed like
+        ``table``
+    """
     try:
         scores = load("leefbaarometer", year=year, level="wijk")
         joined, _ = join_regions(
@@ -90,7 +118,22 @@ def livability_class(table: pd.DataFrame, year: int, share: float = PROBLEM_SHAR
 def buurt_livability(rivm_year: int, share: float = PROBLEM_SHARE, kwb_year: int = 2017) -> tuple[pd.Series, dict]:
     """The proxy livability class of every Dutch buurt (indexed by buurt code, division of RIVM's table): the worst
     ``share`` of the buurten on RIVM's money problems (``rivm_year``) and the KWB's mean income per resident
-    (``kwb_year``, buurten whose code is the same in both divisions)."""
+    (``kwb_year``, buurten whose code is the same in both divisions).
+
+    Parameters
+    ----------
+    rivm_year : int
+        the year of RIVM's buurt estimates (18+)
+    share : float
+        the cut-off (``PROBLEM_SHARE`` by default)
+    kwb_year : int
+        the KWB year of the incomes (2017 by default)
+
+    Returns
+    -------
+    tuple
+        (class: a Series of 1, 0 or NaN indexed by buurt code, {"name", "text", "built_from"})
+    """
     money, income, sign = PROXY_FIGURES["buurt"]
     rivm = load("rivm-gezondheid", year=rivm_year, age_group="18+", level="buurt")
     kwb = load("kwb", year=kwb_year, level="buurt")
@@ -105,7 +148,20 @@ def buurt_livability(rivm_year: int, share: float = PROBLEM_SHARE, kwb_year: int
 
 def with_livability(table: pd.DataFrame, problem: pd.Series) -> pd.DataFrame:
     """The table with ``problem`` (1, 0, NaN) and ``livability`` ("problem", "elsewhere", NaN) columns; ``problem``
-    is indexed like the table or by region code."""
+    is indexed like the table or by region code.
+
+    Parameters
+    ----------
+    table : DataFrame
+        the areas; ``region_code`` is needed when ``problem`` is indexed by code
+    problem : Series
+        the class (``livability_class`` or ``buurt_livability``); indexed by code, an area it lacks gets NaN
+
+    Returns
+    -------
+    DataFrame
+        a copy of the table with the two columns, its provenance kept
+    """
     if not problem.index.equals(table.index):
         problem = table["region_code"].astype(str).map(problem)
     out = table.assign(problem=problem.to_numpy(dtype=float))

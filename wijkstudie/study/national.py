@@ -67,7 +67,20 @@ def national_wijken(rivm_year: int = 2020, kwb_year: int = COMPOSITION_YEAR, liv
     With ``livability``, the table gets the livability class of every wijk (``livability_class``) as ``problem``
     and ``livability``, and its definition in ``attrs["livability"]``.
 
-    Returns a GeoDataFrame with one row per wijk of that division (wijken without residents have no values)."""
+    Parameters
+    ----------
+    rivm_year : int
+        the year of RIVM's estimates (2020 by default; see ``RIVM_YEARS``)
+    kwb_year : int
+        the KWB year of the composition (``COMPOSITION_YEAR`` by default)
+    livability : bool
+        whether to add the livability class (False by default)
+
+    Returns
+    -------
+    GeoDataFrame
+        one row per wijk of that division (wijken without residents have no values); ``year`` is ``rivm_year``
+    """
     kwb = load("kwb", year=kwb_year, level="wijk")
     boundaries = _boundaries("cbs-wijken", [kwb_year] + [y for y in (2024, 2025, 2023) if y != kwb_year])
     table, kwb_report = join_regions(boundaries, kwb, how="left")
@@ -83,7 +96,21 @@ def national_wijken(rivm_year: int = 2020, kwb_year: int = COMPOSITION_YEAR, liv
 
 def national_gemeenten(rivm_year: int = 2020, kwb_year: int = COMPOSITION_YEAR) -> pd.DataFrame:
     """Every gemeente of the Netherlands: KWB composition and RIVM estimates on the gemeenten of ``kwb_year``
-    (with their boundaries where they can be had)."""
+    (with their boundaries where they can be had).
+
+    Parameters
+    ----------
+    rivm_year : int
+        the year of RIVM's estimates (2020 by default)
+    kwb_year : int
+        the KWB year of the composition and of the boundaries (``COMPOSITION_YEAR`` by default)
+
+    Returns
+    -------
+    DataFrame
+        one row per gemeente (a GeoDataFrame when the boundaries can be had); ``year`` is ``rivm_year``, the join
+        reports are in ``attrs["join_reports"]``
+    """
     kwb = load("kwb", year=kwb_year, level="gemeente")
     try:
         table, report = join_regions(load("cbs-gemeenten", year=kwb_year), kwb, how="left")
@@ -97,18 +124,54 @@ def national_gemeenten(rivm_year: int = 2020, kwb_year: int = COMPOSITION_YEAR) 
 
 def has_households(table: pd.DataFrame) -> bool:
     """Whether a KWB table holds household composition (the reconstructed KWB 2022 of the offline mirror does
-    not; the CBS workbooks and open-data tables do)."""
+    not; the CBS workbooks and open-data tables do).
+
+    Parameters
+    ----------
+    table : DataFrame
+        a table of areas
+
+    Returns
+    -------
+    bool
+        True when more than half of its rows have ``pct_single_person_households``
+    """
     return "pct_single_person_households" in table and table["pct_single_person_households"].notna().mean() > 0.5
 
 
 def young_terms(table: pd.DataFrame) -> list[str]:
     """The F2 predictors the table holds: single-person households where it has them, and the 15-24 share
-    (the closest the KWB comes to students)."""
+    (the closest the KWB comes to students).
+
+    Parameters
+    ----------
+    table : DataFrame
+        a table of areas (``national_wijken``)
+
+    Returns
+    -------
+    list of str
+        ``pct_single_person_households`` (when ``has_households``) and ``pct_age_15_24``
+    """
     return (["pct_single_person_households"] if has_households(table) else []) + ["pct_age_15_24"]
 
 
 def complete(table: pd.DataFrame, formula: str) -> pd.DataFrame:
-    """The rows with every variable of ``formula`` (keeps the provenance)."""
+    """The rows with every variable of ``formula`` (keeps the provenance).
+
+    Parameters
+    ----------
+    table : DataFrame
+        the rows
+    formula : str
+        a formula whose variables are separated by ``~``, ``+`` or spaces: a column written inside a function
+        call, an ``a:b`` interaction or parentheses (``C(year)``, ``a:b``, ``(b + c)``) is not recognised
+
+    Returns
+    -------
+    DataFrame
+        the rows without a missing value in the table's columns named in the formula
+    """
     names = [c for c in table.columns if c in formula.replace("~", " ").replace("+", " ").split()]
     return table.dropna(subset=names)
 
@@ -123,7 +186,23 @@ def national_models(table: pd.DataFrame, formula: str) -> dict:
     population; errors clustered by the RIVM area each row took its figures from, since a split area's figures
     were copied into its parts) and a multilevel model of areas within gemeenten (the spatial error model is
     notebook 06's); the weighted regression again on the wijken without livability problems (``with_livability``),
-    the areas the claims speak of."""
+    the areas the claims speak of.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``national_wijken`` or ``national_gemeenten``: the formula's columns, ``population``, ``gemeente_code`` and,
+        optionally, ``SOURCE_UNIT`` and ``problem``
+    formula : str
+        e.g. ``F3_FORMULA``
+
+    Returns
+    -------
+    dict
+        {model name: ModelResult}: "weighted regression"; "multilevel, areas in gemeenten" when a gemeente has
+        several rows (not for a table of gemeenten); "weighted regression, positive livability" when the table has
+        ``problem``
+    """
     from ..models import area_regression, multilevel
 
     cluster = _cluster_of(table)
@@ -140,7 +219,20 @@ def national_models(table: pd.DataFrame, formula: str) -> dict:
 
 
 def national_results(tables: dict, formula: str) -> dict:
-    """``national_models`` of one formula on each table of ``tables`` ({RIVM year: table}), keyed (year, model)."""
+    """``national_models`` of one formula on each table of ``tables`` ({RIVM year: table}), keyed (year, model).
+
+    Parameters
+    ----------
+    tables : dict
+        {RIVM year: ``national_wijken`` or ``national_gemeenten`` table}
+    formula : str
+        the formula of every model
+
+    Returns
+    -------
+    dict
+        {(year, model name): ModelResult}
+    """
     return {
         (year, name): result
         for year, table in tables.items()
@@ -152,7 +244,30 @@ def national_tests(
     finding: str, results: dict, term: str, *, scope: str, notebook: str, what: str, built_from: dict | None = None
 ) -> list:
     """One finding test per national model (``results``: {(RIVM year, model name): ModelResult}) of ``term``;
-    ``what`` says which areas (e.g. "All wijken"). The test says its areas (all, or positive livability)."""
+    ``what`` says which areas (e.g. "All wijken"). The test says its areas (all, or positive livability).
+
+    Parameters
+    ----------
+    finding : str
+        e.g. ``"F3"``
+    results : dict
+        ``national_results``
+    term : str
+        the tested term
+    scope : str
+        the scope of the data (``scope_of``)
+    notebook : str
+        the notebook that makes the tests
+    what : str
+        the start of every label
+    built_from : dict, optional
+        {column: the variables it is made from}, e.g. for ``problem``
+
+    Returns
+    -------
+    list of FindingTest
+        one per model, its ``spec`` the model's name (standardised estimates)
+    """
     tests = []
     for (year, name), result in results.items():
         areas = "positive livability" if name.endswith("positive livability") else "all areas"

@@ -9,7 +9,14 @@ from ..plotting.style import use_house_style
 
 def start_notebook(residents=None) -> None:
     """Apply the house style to figures and say where this session's data come from (for resident-level
-    notebooks: which survey data, real or synthetic)."""
+    notebooks: which survey data, real or synthetic).
+
+    Parameters
+    ----------
+    residents : DataFrame, optional
+        a resident-level notebook's residents: prints ``describe_residents`` of them; by default (None) prints
+        ``data_origin()``
+    """
     import warnings
 
     use_house_style()

@@ -21,7 +21,24 @@ def _row(table: pd.DataFrame, name: str) -> pd.Series:
 
 def percentile(table: pd.DataFrame, name: str, column: str, reverse: bool = False) -> float:
     """The area's percentile on one column: the share (in %) of the areas with a value that have a lower one
-    (``reverse``: a higher one, for columns where less is more)."""
+    (``reverse``: a higher one, for columns where less is more).
+
+    Parameters
+    ----------
+    table : DataFrame
+        the areas, with ``region_name`` and/or ``region_code``
+    name : str
+        the area's name or region code (exactly one row must match)
+    column : str
+        the column ranked
+    reverse : bool
+        count the areas with a higher value instead (False by default)
+
+    Returns
+    -------
+    float
+        0-100; the area itself is counted among the areas with a value
+    """
     row = _row(table, name)
     values = table[column].dropna()
     if pd.isna(row[column]) or values.empty:
@@ -32,8 +49,25 @@ def percentile(table: pd.DataFrame, name: str, column: str, reverse: bool = Fals
 def standing(tables: dict, area: str, columns, within: str | None = None) -> pd.DataFrame:
     """The wider context of a case: its value and percentile on ``columns`` among every area of each table
     (``tables``: {label, e.g. "RIVM 2020": table}) and, with ``within`` (a gemeente code), among that
-    gemeente's areas. Returns one row per table and column: value, median and percentile among all
-    (``n_all`` areas) and within the gemeente (``n_within``)."""
+    gemeente's areas.
+
+    Parameters
+    ----------
+    tables : dict
+        {label: table of areas (with ``gemeente_code`` for ``within``)}
+    area : str
+        the case's name or region code in every table
+    columns : list of str
+        the variables; a column a table lacks, or where the case has no value, is left out for that table
+    within : str, optional
+        a gemeente code
+
+    Returns
+    -------
+    DataFrame
+        one row per table and column (index ``table``, ``variable``): value, median and percentile among all
+        (``n_all`` areas) and within the gemeente (``n_within``)
+    """
     rows = []
     for label, table in tables.items():
         local = table[table["gemeente_code"] == within] if within else None
@@ -58,7 +92,22 @@ def standing(tables: dict, area: str, columns, within: str | None = None) -> pd.
 
 def rank_table(table: pd.DataFrame, name: str, columns) -> pd.DataFrame:
     """Per column: the area's value, its rank (1 = highest) among the areas with a value, its percentile
-    (share of areas with a lower value) and the median of all areas."""
+    (share of areas with a lower value) and the median of all areas.
+
+    Parameters
+    ----------
+    table : DataFrame
+        the areas, with ``region_name`` and/or ``region_code``
+    name : str
+        the area's name or region code
+    columns : list of str
+        the columns; those where the area has no value are left out
+
+    Returns
+    -------
+    DataFrame
+        indexed by ``variable``: ``value``, ``rank``, ``of`` (the areas with a value), ``percentile`` and ``median``
+    """
     row = _row(table, name)
     out = []
     for col in columns:
@@ -79,7 +128,25 @@ def rank_table(table: pd.DataFrame, name: str, columns) -> pd.DataFrame:
 
 
 def change_table(before: pd.DataFrame, after: pd.DataFrame, name: str, columns, key: str = "area_number"):
-    """Per column: the area's change between two tables and how that change ranks among all areas' changes."""
+    """Per column: the area's change between two tables and how that change ranks among all areas' changes.
+
+    Parameters
+    ----------
+    before, after : DataFrame
+        the areas at two moments; ``before`` needs ``region_name``
+    name : str
+        the area's ``region_name`` (a region code is not matched here)
+    columns : list of str
+        the columns both tables have; those where the area's change is missing are left out
+    key : str
+        the column that pairs the areas of the two tables (``area_number`` by default)
+
+    Returns
+    -------
+    DataFrame
+        indexed by ``variable``: ``before``, ``after``, ``change``, ``median_change`` and ``abs_change_percentile``
+        (the share, in %, of the areas whose absolute change is smaller)
+    """
     merged = before[[key, "region_name"] + list(columns)].merge(
         after[[key] + list(columns)], on=key, suffixes=("_before", "_after")
     )
@@ -103,7 +170,25 @@ def change_table(before: pd.DataFrame, after: pd.DataFrame, name: str, columns, 
 
 
 def most_similar(table: pd.DataFrame, name: str, columns, k: int = 5) -> pd.DataFrame:
-    """The k areas closest to ``name`` on the standardised columns (Euclidean distance)."""
+    """The k areas closest to ``name`` on the standardised columns (Euclidean distance).
+
+    Parameters
+    ----------
+    table : DataFrame
+        the areas, with ``region_name``; areas with a missing value in ``columns`` are left out
+    name : str
+        the area's ``region_name``
+    columns : list of str
+        the columns compared, each standardised over the areas left
+    k : int
+        how many areas (5 by default)
+
+    Returns
+    -------
+    DataFrame
+        the k nearest areas (the area itself left out), nearest first: ``region_name``, ``gebied_name`` (when the
+        table has it) and ``distance``
+    """
     data = table.dropna(subset=list(columns)).reset_index(drop=True)
     z = (data[columns] - data[columns].mean()) / data[columns].std(ddof=1)
     me = data.index[data["region_name"] == name]

@@ -21,12 +21,39 @@ VALUE_PREFIX = "value__"
 
 
 def results_dir(folder: Path | None = None) -> Path:
-    """Where recorded results lie: ``folder``, else ``results/`` of the figures folder."""
+    """Where recorded results lie: ``folder``, else ``results/`` of the figures folder.
+
+    Parameters
+    ----------
+    folder : Path, optional
+        a folder of one's own (e.g. in tests)
+
+    Returns
+    -------
+    Path
+    """
     return Path(folder) if folder else figures_dir() / "results"
 
 
 def record(finding_key: str, tests, notebook: str, folder: Path | None = None) -> Path:
-    """Save a notebook's tests of a finding (replacing what that notebook recorded before)."""
+    """Save a notebook's tests of a finding (replacing what that notebook recorded before).
+
+    Parameters
+    ----------
+    finding_key : str
+        a finding of the registry, e.g. ``"F3"``
+    tests : iterable of FindingTest
+        the tests; each is saved with ``notebook`` as its notebook
+    notebook : str
+        the notebook's name; with the finding it names the file
+    folder : Path, optional
+        by default ``results/`` of the figures folder (``results_dir``)
+
+    Returns
+    -------
+    Path
+        the JSON file written, ``<finding>__<notebook>.json``
+    """
     finding(finding_key)
     out = results_dir(folder)
     make_folder(out, "figures_dir")
@@ -38,7 +65,18 @@ def record(finding_key: str, tests, notebook: str, folder: Path | None = None) -
 
 
 def recorded(folder: Path | None = None) -> list[FindingTest]:
-    """Every finding test recorded in the results folder."""
+    """Every finding test recorded in the results folder.
+
+    Parameters
+    ----------
+    folder : Path, optional
+        by default ``results/`` of the figures folder (``results_dir``)
+
+    Returns
+    -------
+    list of FindingTest
+        the tests of every file but the recorded values, in the order of the file names
+    """
     tests = []
     for path in sorted(results_dir(folder).glob("*.json")):
         if path.name.startswith(VALUE_PREFIX):
@@ -57,7 +95,30 @@ def record_value(
     folder: Path | None = None,
 ) -> Path:
     """Save an estimate one notebook passes to another (e.g. the breakpoint of notebook 07 that notebook 08
-    uses), with its interval and the kind of data it was estimated on."""
+    uses), with its interval and the kind of data it was estimated on.
+
+    Parameters
+    ----------
+    name : str
+        the value's name (it names the file), e.g. ``BREAKPOINT``
+    value : float
+        the estimate
+    interval : sequence of float, optional
+        its interval (low, high)
+    data_kind : str
+        ``"real"``, ``"synthetic"`` or ``"unknown"`` (the default)
+    source : str
+        where its data come from, in words
+    notebook : str
+        the notebook that estimated it
+    folder : Path, optional
+        by default ``results/`` of the figures folder (``results_dir``)
+
+    Returns
+    -------
+    Path
+        the JSON file written, ``value__<name>.json``
+    """
     out = results_dir(folder)
     make_folder(out, "figures_dir")
     path = out / f"{VALUE_PREFIX}{name}.json"
@@ -75,7 +136,20 @@ def record_value(
 
 
 def recorded_value(name: str, folder: Path | None = None) -> dict | None:
-    """A value saved by ``record_value``, or None when no notebook recorded it (yet)."""
+    """A value saved by ``record_value``, or None when no notebook recorded it (yet).
+
+    Parameters
+    ----------
+    name : str
+        the value's name
+    folder : Path, optional
+        by default ``results/`` of the figures folder (``results_dir``)
+
+    Returns
+    -------
+    dict or None
+        ``name``, ``value``, ``interval``, ``data_kind``, ``source`` and ``notebook``
+    """
     path = results_dir(folder) / f"{VALUE_PREFIX}{name}.json"
     if not path.is_file():
         return None
@@ -84,5 +158,16 @@ def recorded_value(name: str, folder: Path | None = None) -> dict | None:
 
 
 def files_used(folder: Path | None = None) -> list[str]:
-    """The files the recorded real-data tests were computed from."""
+    """The files the recorded real-data tests were computed from.
+
+    Parameters
+    ----------
+    folder : Path, optional
+        by default ``results/`` of the figures folder (``results_dir``)
+
+    Returns
+    -------
+    list of str
+        sorted, each once
+    """
     return sorted({f for t in recorded(folder) if t.data_kind == "real" for f in t.files})

@@ -19,7 +19,18 @@ NATIONAL_GEMEENTEN = 300  # a table with areas in this many gemeenten covers the
 def scope_of(table: pd.DataFrame) -> str:
     """The scope of a table's evidence: ``NATIONAL`` when its areas lie in at least ``NATIONAL_GEMEENTEN``
     gemeenten, the gemeente's name and code for one gemeente, the codes for a few; "the synthetic world" for
-    synthetic data (which describe no real place); "" (not stated) when the table names no gemeente."""
+    synthetic data (which describe no real place); "" (not stated) when the table names no gemeente.
+
+    Parameters
+    ----------
+    table : DataFrame
+        a table of areas (or residents) with ``gemeente_code`` and, for a name, ``gemeente_name``
+
+    Returns
+    -------
+    str
+        e.g. "the Netherlands", "Utrecht (GM0344)", "2 gemeenten (GM0344, GM0599)" or ""
+    """
     if provenance_of(table).kind == "synthetic":
         return SYNTHETIC_SCOPE
     codes = sorted(set(table["gemeente_code"].dropna().astype(str))) if "gemeente_code" in table else []

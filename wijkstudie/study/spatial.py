@@ -13,7 +13,23 @@ from .scope import scope_of
 
 
 def moran_table(areas: dict, weights: dict, variables) -> pd.DataFrame:
-    """Global Moran's I of each variable over each set of areas ({name: table}, with its ``weights``)."""
+    """Global Moran's I of each variable over each set of areas ({name: table}, with its ``weights``).
+
+    Parameters
+    ----------
+    areas : dict
+        {name: table of areas}
+    weights : dict
+        {name: spatial weights of that table's areas, in its row order} (``models.spatial_weights``)
+    variables : list of str
+        the columns
+
+    Returns
+    -------
+    DataFrame
+        indexed by ``areas`` and ``variable`` (its label): ``n`` (the table's rows) and ``morans_i``'s ``I``,
+        ``expected``, ``z`` and ``p_value``
+    """
     from ..models import morans_i
 
     rows = []
@@ -31,7 +47,18 @@ def moran_table(areas: dict, weights: dict, variables) -> pd.DataFrame:
 
 
 def spatial_terms(young: list[str]) -> dict:
-    """The national terms of F3 and F2 with the direction each claim names."""
+    """The national terms of F3 and F2 with the direction each claim names.
+
+    Parameters
+    ----------
+    young : list of str
+        the F2 predictors (``young_terms``)
+
+    Returns
+    -------
+    dict
+        {"F3": [(term, sign)], "F2": [(term, sign), ...]}
+    """
     return {
         "F3": [("pct_owner_occupied", fd.expected_sign("F3"))],
         "F2": [(term, fd.expected_sign("F2")) for term in young],
@@ -40,7 +67,21 @@ def spatial_terms(young: list[str]) -> dict:
 
 def spatial_results(tables: dict, young: list[str]) -> dict:
     """OLS, spatial error and spatial lag models of the national F3 and F2 formulas on each table ({RIVM year:
-    wijken}), keyed (finding, year)."""
+    wijken}), keyed (finding, year).
+
+    Parameters
+    ----------
+    tables : dict
+        {RIVM year: ``national_wijken`` (a GeoDataFrame)}
+    young : list of str
+        the F2 predictors (``young_terms``)
+
+    Returns
+    -------
+    dict
+        {(finding, year): ``models.spatial_models`` of the formula on the table's complete rows: {model name:
+        ModelResult}}
+    """
     from ..models import spatial_models
 
     formulas = {"F3": F3_FORMULA, "F2": F2_FORMULA.format(young=" + ".join(young))}
@@ -52,7 +93,21 @@ def spatial_results(tables: dict, young: list[str]) -> dict:
 
 
 def spatial_table(spatial: dict, terms: dict) -> pd.DataFrame:
-    """Each term of each spatial result side by side: estimate, interval, standardised estimate, n."""
+    """Each term of each spatial result side by side: estimate, interval, standardised estimate, n.
+
+    Parameters
+    ----------
+    spatial : dict
+        ``spatial_results``
+    terms : dict
+        ``spatial_terms``
+
+    Returns
+    -------
+    DataFrame
+        indexed by ``finding``, ``term``, ``RIVM`` (the year) and ``model``: ``n``, ``estimate``, ``ci_low``,
+        ``ci_high`` and ``std_estimate``
+    """
     rows = []
     for (key, year), models in spatial.items():
         for name, result in models.items():
@@ -75,7 +130,24 @@ def spatial_table(spatial: dict, terms: dict) -> pd.DataFrame:
 
 
 def spatial_tests(spatial: dict, terms: dict, tables: dict, notebook: str) -> dict:
-    """The spatial error model's finding tests of F3 and F2 ({finding: tests}); of RIVM's model-based figures."""
+    """The spatial error model's finding tests of F3 and F2 ({finding: tests}); of RIVM's model-based figures.
+
+    Parameters
+    ----------
+    spatial : dict
+        ``spatial_results``
+    terms : dict
+        ``spatial_terms``
+    tables : dict
+        {RIVM year: table} the models were fitted on (for the scope)
+    notebook : str
+        the notebook that makes the tests
+
+    Returns
+    -------
+    dict
+        {finding: list of FindingTest}, one per term and year
+    """
     out: dict[str, list] = {}
     for (key, year), models in spatial.items():
         for term, sign in terms[key]:
@@ -95,7 +167,22 @@ def spatial_tests(spatial: dict, terms: dict, tables: dict, notebook: str) -> di
 
 
 def spatial_summary(moran: pd.DataFrame, spatial: dict, table: pd.DataFrame):
-    """What the spatial results say, computed (Markdown for the notebook)."""
+    """What the spatial results say, computed (Markdown for the notebook).
+
+    Parameters
+    ----------
+    moran : DataFrame
+        ``moran_table``, with ``pct_volunteering`` among its variables
+    spatial : dict
+        ``spatial_results``; the F3 models of its latest year are described
+    table : DataFrame
+        the wijken, whose missing ``pct_volunteering`` values are counted
+
+    Returns
+    -------
+    IPython.display.Markdown
+        a bulleted list of three lines
+    """
     Markdown = optional("IPython.display", "spatial_summary").Markdown
 
     volunteering = moran.xs(label("pct_volunteering"), level="variable")

@@ -32,7 +32,21 @@ SCOPES = {"national": "national", "cities": "cities", "case": "case"}  # the sco
 
 def interval_outcome(ci_low: float, ci_high: float, expected_sign: int) -> str:
     """'supports', 'contradicts' or 'inconclusive' for an interval and the direction a claim names (0: none, when
-    an interval that excludes zero supports and nothing contradicts)."""
+    an interval that excludes zero supports and nothing contradicts).
+
+    Parameters
+    ----------
+    ci_low, ci_high : float
+        the interval; a missing bound makes the outcome inconclusive
+    expected_sign : int
+        +1, -1 or 0
+
+    Returns
+    -------
+    str
+        ``SUPPORTS`` when the interval lies entirely on the named side of zero, ``CONTRADICTS`` when it lies
+        entirely on the other side, else ``UNDECIDED``
+    """
     if expected_sign not in (1, 0, -1):
         raise WijkstudieError("expected_sign must be +1, -1 or 0")
     if isnan(ci_low) or isnan(ci_high):
@@ -49,7 +63,20 @@ def interval_outcome(ci_low: float, ci_high: float, expected_sign: int) -> str:
 
 def case_outcome(finding_key: str, detail: dict) -> str:
     """The case rule: supports when the case lies at or above ``supported_from`` on every dimension in every
-    year; contradicts when on some dimension it lies below ``contradicted_below`` in every year."""
+    year; contradicts when on some dimension it lies below ``contradicted_below`` in every year.
+
+    Parameters
+    ----------
+    finding_key : str
+        a finding with a ``case`` rule in findings.yaml
+    detail : dict
+        {dimension: {year: percentile, or a dict with ``percentile``}}, a case test's ``detail``
+
+    Returns
+    -------
+    str
+        ``SUPPORTS``, ``CONTRADICTS`` or ``UNDECIDED``
+    """
     spec = finding(finding_key)["case"]
     value = lambda d: d["percentile"] if isinstance(d, dict) else float(d)  # noqa: E731
     values = [value(d) for years in detail.values() for d in years.values()]
@@ -63,7 +90,19 @@ def case_outcome(finding_key: str, detail: dict) -> str:
 def threshold_outcome(detail: dict) -> str:
     """The threshold rule (findings.yaml): supports when the breakpoint's interval lies within the range the claim
     allows, the slope before is positive and the slope after is equivalent to zero; contradicts when the interval
-    lies entirely outside that range or the slope after is clearly positive; inconclusive otherwise."""
+    lies entirely outside that range or the slope after is clearly positive; inconclusive otherwise.
+
+    Parameters
+    ----------
+    detail : dict
+        a threshold test's ``detail`` (``threshold_test``): ``breakpoint_ci``, ``allowed``, ``before`` and ``after``
+        (each with ``ci_low``) and ``after_equivalent_to_zero``
+
+    Returns
+    -------
+    str
+        ``SUPPORTS``, ``CONTRADICTS`` or ``UNDECIDED``
+    """
     low, high = detail["breakpoint_ci"]
     allowed_low, allowed_high = detail["allowed"]
     if high < allowed_low or low > allowed_high or detail["after"]["ci_low"] > 0:
@@ -75,7 +114,20 @@ def threshold_outcome(detail: dict) -> str:
 
 
 def outcome_of(test: FindingTest, ci: tuple | None = None) -> str:
-    """The outcome of one test by its rule; ``ci`` replaces its interval (an adjusted one)."""
+    """The outcome of one test by its rule; ``ci`` replaces its interval (an adjusted one).
+
+    Parameters
+    ----------
+    test : FindingTest
+        a test of any rule: ``case``, ``threshold`` or ``interval``
+    ci : tuple, optional
+        (low, high) to judge instead of the test's own interval (interval rule only)
+
+    Returns
+    -------
+    str
+        ``SUPPORTS``, ``CONTRADICTS`` or ``UNDECIDED``
+    """
     if test.rule == "case":
         return case_outcome(test.finding, test.detail)
     if test.rule == "threshold":
@@ -86,7 +138,20 @@ def outcome_of(test: FindingTest, ci: tuple | None = None) -> str:
 
 def method_check(test: FindingTest) -> str:
     """For a synthetic test: 'planted value recovered', 'planted direction recovered', 'not recovered' or 'no
-    planted value to compare with'."""
+    planted value to compare with'.
+
+    Parameters
+    ----------
+    test : FindingTest
+        a test on synthetic data, with its ``planted`` value or ``planted_sign``
+
+    Returns
+    -------
+    str
+        one of the four phrases: the value is recovered when the interval holds it (a threshold test: the breakpoint's
+        interval, with the slope after the break not clearly different from zero; a standardised estimate is only
+        checked for the planted direction)
+    """
     if test.rule == "threshold":
         d = test.detail
         inside = d["breakpoint_ci"][0] <= test.planted <= d["breakpoint_ci"][1] if test.planted is not None else None
@@ -106,7 +171,19 @@ def method_check(test: FindingTest) -> str:
 
 
 def interval_side(test: FindingTest) -> str:
-    """Where a test's own interval lies, in words that are not a verdict (for tests that do not vote)."""
+    """Where a test's own interval lies, in words that are not a verdict (for tests that do not vote).
+
+    Parameters
+    ----------
+    test : FindingTest
+        any test
+
+    Returns
+    -------
+    str
+        "interval above 0", "interval below 0", "interval includes 0" or "no interval"; for a case or threshold
+        test its outcome by its rule, e.g. "supports by its rule (not a vote)"
+    """
     if test.rule in ("case", "threshold"):
         return f"{outcome_of(test)} by its rule (not a vote)"
     if isnan(test.ci_low) or isnan(test.ci_high):
@@ -119,7 +196,18 @@ def interval_side(test: FindingTest) -> str:
 
 
 def verdict(outcomes) -> str:
-    """The verdict from the counted outcomes of one scope (see ``verdict_rule`` in findings.yaml)."""
+    """The verdict from the counted outcomes of one scope (see ``verdict_rule`` in findings.yaml).
+
+    Parameters
+    ----------
+    outcomes : iterable of str
+        the outcomes (``SUPPORTS``, ``CONTRADICTS``, ``UNDECIDED``) of the counted primary estimates
+
+    Returns
+    -------
+    str
+        one of ``VERDICTS``: ``NOT_TESTABLE`` without outcomes
+    """
     outcomes = list(outcomes)
     if not outcomes:
         return NOT_TESTABLE
@@ -158,7 +246,22 @@ def primaries(finding_key: str, tests: list[FindingTest], primary: list | None =
     """The primary estimate(s) of one sample's tests of a finding by the finding's declared ``primary``
     specification (or the one given): the first alternative that some test matches; among the matches the preferred
     term, outcome, areas (the alternative's or the finding's own first, then all areas) and the main specification
-    (no ``spec``). One per part for a finding with parts. Empty when no test matches (the sample does not vote)."""
+    (no ``spec``). One per part for a finding with parts. Empty when no test matches (the sample does not vote).
+
+    Parameters
+    ----------
+    finding_key : str
+        e.g. ``"F3"``
+    tests : list of FindingTest
+        one sample's tests of the finding
+    primary : list of dict, optional
+        the alternatives to use instead of the finding's ``primary`` in findings.yaml (``alternative_primaries``)
+
+    Returns
+    -------
+    list of FindingTest
+        one per part (one for a finding without parts), or empty
+    """
     spec = finding(finding_key)
     for alternative in spec.get("primary", []) if primary is None else primary:
         matching = [t for t in tests if _matches(t, alternative)]
@@ -193,8 +296,22 @@ def _quantile(distribution: str, level: float) -> float:
 def holm(tests: list[FindingTest], alpha: float = ALPHA) -> dict[int, dict]:
     """Holm's adjustment over the counted primary estimates of one finding (interval-rule tests).
 
-    Returns {id(test): {"p": adjusted p, "ci": adjusted interval}}; the adjusted interval uses the confidence level
-    1 - alpha * p / p_adjusted, so it excludes zero exactly when the adjusted p is below ``alpha``."""
+    The adjusted interval uses the confidence level 1 - alpha * p / p_adjusted, so it excludes zero exactly when
+    the adjusted p is below ``alpha``.
+
+    Parameters
+    ----------
+    tests : list of FindingTest
+        the counted primary estimates; only interval-rule tests with a p-value and a standard error are adjusted
+    alpha : float
+        the family-wise error rate (``ALPHA``, 0.05, by default)
+
+    Returns
+    -------
+    dict
+        {id(test): {"p": adjusted p, "ci": adjusted interval}}, each with its confidence ``level`` too; empty
+        when no test can be adjusted
+    """
     from statsmodels.stats.multitest import multipletests
 
     usable = [t for t in tests if t.rule == "interval" and not isnan(t.p_value) and not isnan(t.std_error)]
@@ -216,7 +333,20 @@ def holm(tests: list[FindingTest], alpha: float = ALPHA) -> dict[int, dict]:
 def pooled(tests: list[FindingTest]) -> dict | None:
     """The random-effects pooled estimate of two or more counted standardised estimates of the same term on the same
     outcome (DerSimonian-Laird tau-squared and I-squared, a Hartung-Knapp interval with t(k - 1), as few samples
-    need), or None: estimates of different measures of a construct are not pooled."""
+    need), or None: estimates of different measures of a construct are not pooled.
+
+    Parameters
+    ----------
+    tests : list of FindingTest
+        the counted primary estimates of one finding; those on the standardised scale with a positive standard
+        error are pooled
+
+    Returns
+    -------
+    dict or None
+        ``models.pooled_estimate``'s result (weights labelled by sample) with ``samples`` and ``areas``; None for
+        fewer than two such estimates, or when they differ in part, term or outcome
+    """
     from ..models import pooled_estimate
 
     usable = [t for t in tests if t.scale == "standardised" and not isnan(t.std_error) and t.std_error > 0]
@@ -245,11 +375,30 @@ class Vote:
     robustness: list = field(default_factory=list)  # the sample's other tests (same finding)
 
     def outcome(self, test: FindingTest) -> str:
+        """The outcome of one of the vote's primary estimates, by its adjusted interval where it has one.
+
+        Parameters
+        ----------
+        test : FindingTest
+            one of ``primary``
+
+        Returns
+        -------
+        str
+            ``outcome_of`` the test
+        """
         adjusted = self.adjusted.get(id(test))
         return outcome_of(test, adjusted["ci"] if adjusted else None)
 
     @property
     def outcomes(self) -> list[str]:
+        """The outcome of every primary estimate of the vote.
+
+        Returns
+        -------
+        list of str
+            ``outcome`` of each of ``primary``, in order
+        """
         return [self.outcome(t) for t in self.primary]
 
 
@@ -269,7 +418,13 @@ class Judgement:
     sensitivity: dict = field(default_factory=dict)  # an alternative primary specification -> its verdict text
 
     def verdict_text(self) -> str:
-        """ "national: ...; cities: ...", or the one word when there is no scope with counted samples."""
+        """ "national: ...; cities: ...", or the one word when there is no scope with counted samples.
+
+        Returns
+        -------
+        str
+            the verdict of every scope (and part), or ``NOT_TESTABLE``
+        """
         if not self.verdicts:
             return NOT_TESTABLE
         return "; ".join(f"{scope}: {word}" for scope, word in self.verdicts.items())
@@ -306,7 +461,23 @@ def _nested(votes: list[Vote]) -> dict:
 
 def judge(finding_key: str, tests: list[FindingTest], primary: list | None = None) -> Judgement:
     """Judge one finding's recorded tests (see the module docstring and ``verdict_rule`` in findings.yaml);
-    ``primary`` replaces the finding's declared primary specification (for the sensitivity of the verdict)."""
+    ``primary`` replaces the finding's declared primary specification (for the sensitivity of the verdict).
+
+    Parameters
+    ----------
+    finding_key : str
+        e.g. ``"F3"``
+    tests : list of FindingTest
+        recorded tests (of any finding: the finding's are used)
+    primary : list of dict, optional
+        the alternatives to choose each sample's primary estimate by; given, the judgement has no ``sensitivity``
+
+    Returns
+    -------
+    Judgement
+        the verdicts per scope, the votes, the tests that do not vote or do not count, the method checks, the pooled
+        estimate and, with the declared primary, the verdicts under the alternatives
+    """
     tests = [t for t in tests if t.finding == finding_key]
     real = [t for t in tests if t.data_kind == "real"]
     by_sample: dict[str, list] = {}
@@ -353,7 +524,18 @@ def judge(finding_key: str, tests: list[FindingTest], primary: list | None = Non
 
 def alternative_primaries(finding_key: str) -> dict[str, list]:
     """The primary specifications a reader might have chosen instead of the declared one: each other outcome of
-    its preference list first, and all areas instead of the areas the claim speaks of. {description: primary}."""
+    its preference list first, and all areas instead of the areas the claim speaks of.
+
+    Parameters
+    ----------
+    finding_key : str
+        e.g. ``"F3"``
+
+    Returns
+    -------
+    dict
+        {description: primary}, e.g. "with does volunteer work as the outcome" or "on all areas"
+    """
     declared = finding(finding_key).get("primary", [])
     out = {}
     for i, alternative in enumerate(declared):
@@ -369,7 +551,20 @@ def alternative_primaries(finding_key: str) -> dict[str, list]:
 
 def sensitivity(finding_key: str, tests: list[FindingTest]) -> dict[str, str]:
     """The verdict under each alternative primary specification (``alternative_primaries``), where it differs
-    from the declared one's: {description: verdict text}."""
+    from the declared one's.
+
+    Parameters
+    ----------
+    finding_key : str
+        e.g. ``"F3"``
+    tests : list of FindingTest
+        recorded tests
+
+    Returns
+    -------
+    dict
+        {description: verdict text}, only the alternatives whose verdict text differs
+    """
     declared = judge(finding_key, tests, primary=finding(finding_key).get("primary", [])).verdict_text()
     out = {}
     for description, primary in alternative_primaries(finding_key).items():
@@ -380,13 +575,37 @@ def sensitivity(finding_key: str, tests: list[FindingTest]) -> dict[str, str]:
 
 
 def judge_all(tests: list[FindingTest]) -> dict[str, Judgement]:
-    """Every finding of the registry judged on ``tests`` ({finding: Judgement})."""
+    """Every finding of the registry judged on ``tests`` ({finding: Judgement}).
+
+    Parameters
+    ----------
+    tests : list of FindingTest
+        recorded tests (``results.recorded``)
+
+    Returns
+    -------
+    dict
+        {finding key: Judgement}, in the registry's order
+    """
     return {key: judge(key, tests) for key in registry()["findings"]}
 
 
 def robustness_range(vote: Vote, test: FindingTest) -> tuple | None:
     """(lowest, highest) of the sample's other specifications of the same term on an outcome of the same concept
-    (and the same scale and part), each (estimate, what distinguishes it); None when there are none."""
+    (and the same scale and part), each (estimate, what distinguishes it); None when there are none.
+
+    Parameters
+    ----------
+    vote : Vote
+        the sample's vote; its ``robustness`` tests are compared
+    test : FindingTest
+        the primary estimate they are compared with
+
+    Returns
+    -------
+    tuple or None
+        ((lowest estimate, ``describe_spec``), (highest estimate, ``describe_spec``))
+    """
     same = [
         t
         for t in vote.robustness
@@ -408,7 +627,19 @@ def _outcome_concept(test: FindingTest) -> frozenset | None:
 
 
 def describe_spec(test: FindingTest) -> str:
-    """What distinguishes a specification, in a few words: estimator, areas, outcome, term, spec."""
+    """What distinguishes a specification, in a few words: estimator, areas, outcome, term, spec.
+
+    Parameters
+    ----------
+    test : FindingTest
+        any test
+
+    Returns
+    -------
+    str
+        e.g. "weighted regression, problem areas (pct_volunteering ~ pct_owner_occupied)"; the areas only when not
+        all areas
+    """
     parts = [test.estimator]
     if test.areas != "all areas":
         parts.append(test.areas)
