@@ -249,3 +249,31 @@ def test_trust_in_government_never_stands_in_for_trust_in_neighbours():
     with pytest.raises(ws.WijkstudieError, match="trust in government"):
         _excluded("F4", "pct_trust_municipality")
     _excluded("F4", "cohesion_scale")  # the cohesion items are allowed
+
+
+def test_rank_and_change_tables_on_a_hand_made_city():
+    from wijkstudie.study.ranks import change_table, most_similar, rank_table
+
+    before = pd.DataFrame(
+        {
+            "area_number": [1, 2, 3, 4, 5],
+            "region_name": ["A", "B", "C", "D", "E"],
+            "x": [10.0, 20.0, 30.0, 40.0, 50.0],
+            "y": [1.0, 2.0, None, 4.0, 5.0],
+        }
+    )
+    after = before.assign(x=[11.0, 25.0, 30.0, 38.0, 50.0], y=[1.0, 2.5, 3.0, 4.0, None])
+    ranks = rank_table(before, "B", ["x", "y"])
+    assert ranks.loc["x", "rank"] == 4 and ranks.loc["x", "of"] == 5 and ranks.loc["x", "percentile"] == 20.0
+    assert ranks.loc["y", "of"] == 4 and ranks.loc["y", "percentile"] == 25.0  # C has no y: not ranked
+    changes = change_table(before, after, "B", ["x", "y"])
+    assert changes.loc["x", "change"] == 5.0 and changes.loc["x", "abs_change_percentile"] == 80.0
+    # y changed for A (0), B (0.5) and D (0); C and E have no change: ranked among the three that do
+    assert changes.loc["y", "abs_change_percentile"] == pytest.approx(200 / 3)
+    assert changes.loc["y", "median_change"] == 0.0
+    with pytest.raises(ws.WijkstudieError, match="'C' has no change in any of y"):
+        change_table(before, after, "C", ["y"])
+    with pytest.raises(ws.WijkstudieError, match="'C' has no value in any of y"):
+        rank_table(before, "C", ["y"])
+    nearest = most_similar(before.dropna(), "B", ["x", "y"], k=2)
+    assert list(nearest["region_name"]) == ["A", "D"]

@@ -124,6 +124,8 @@ def rank_table(table: pd.DataFrame, name: str, columns) -> pd.DataFrame:
                 "median": float(values.median()),
             }
         )
+    if not out:
+        raise WijkstudieError(f"{name!r} has no value in any of {', '.join(columns)}")
     return pd.DataFrame(out).set_index("variable")
 
 
@@ -156,16 +158,19 @@ def change_table(before: pd.DataFrame, after: pd.DataFrame, name: str, columns, 
         mine = change[merged["region_name"] == name]
         if mine.empty or pd.isna(mine.iloc[0]):
             continue
+        known = change.dropna()  # areas without a change in this column are not ranked (as in ``percentile``)
         rows.append(
             {
                 "variable": col,
                 "before": merged.loc[mine.index[0], f"{col}_before"],
                 "after": merged.loc[mine.index[0], f"{col}_after"],
                 "change": mine.iloc[0],
-                "median_change": float(change.median()),
-                "abs_change_percentile": float((change.abs() < abs(mine.iloc[0])).mean() * 100),
+                "median_change": float(known.median()),
+                "abs_change_percentile": float((known.abs() < abs(mine.iloc[0])).mean() * 100),
             }
         )
+    if not rows:
+        raise WijkstudieError(f"{name!r} has no change in any of {', '.join(columns)} (or is not in both tables)")
     return pd.DataFrame(rows).set_index("variable")
 
 
