@@ -70,6 +70,13 @@ def test_holm_matches_statsmodels_and_its_intervals_agree_with_its_p_values():
         assert (low > 0 or high < 0) == (adjusted[id(t)]["p"] < 0.05)  # excludes zero exactly when it clears
 
 
+def test_holm_adjusted_p_values_equal_statsmodels_with_ties_and_the_cap_at_one():
+    rng = np.random.default_rng(3)
+    for p in ([0.01, 0.04, 0.03], [0.5, 0.5, 0.01, 0.9], [0.3, 0.6, 0.8, 0.02, 0.02], rng.uniform(0, 0.2, 9)):
+        expected = multipletests(p, method="holm")[1]
+        assert vd.holm_adjusted(p) == pytest.approx(expected, abs=1e-15)
+
+
 def test_holm_on_a_textbook_example():
     # Holm (1979) step-down on p = 0.01, 0.04, 0.03: adjusted 0.03, 0.06, 0.06
     tests = [make(label=str(p), p=p, se=0.1) for p in (0.01, 0.04, 0.03)]
