@@ -11,13 +11,11 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 
 
-@lru_cache(maxsize=1)
 def umask() -> int:
-    """The process's umask (read from ``/proc`` where it can be, so no thread sees it changed; asked once).
+    """The process's umask (read from ``/proc`` where it can be, so that no other thread ever sees it changed).
 
     Returns
     -------
