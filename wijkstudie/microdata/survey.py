@@ -21,7 +21,7 @@ import pandas as pd
 import yaml
 
 from ..core.errors import ArgumentError, ArgumentTypeError, DataFormatError, DataNotFoundError, WijkstudieError
-from ..core.provenance import attach, from_file, provenance_of
+from ..core.provenance import attach, file_mark, from_file, provenance_of
 from ..core.runlog import note as log_file
 from ..core.settings import settings
 from ..data.codes import normalise_code
@@ -74,8 +74,8 @@ def _read_any(path: Path) -> pd.DataFrame:
             return frame
         if suffix == ".dta":
             return pd.read_stata(path, convert_categoricals=True)
-        if suffix == ".csv":
-            return pd.read_csv(path, sep=None, engine="python")
+        if suffix == ".csv":  # the synthetic world's mark line, where there is one, is not data
+            return pd.read_csv(path, sep=None, engine="python", skiprows=1 if file_mark(path) else 0)
     except Exception as exc:
         raise DataFormatError(
             f"{path.name}: cannot read the file ({type(exc).__name__}: {' '.join(str(exc).split())[:160]})"
