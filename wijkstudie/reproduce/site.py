@@ -384,15 +384,13 @@ def citation(dataset: str, years, files=()) -> dict:
         return {"dataset": dataset, "citation": dataset, "files": files}
     years = sorted({int(y) for y in years if y is not None})
     where = []
-    for resource in entry.resources:
-        if not years or resource.year in years:
-            if files and resource.mirror and Path(resource.mirror).name not in files and len(files) < 20:
-                continue  # a file of that year this run did not read
+    for year in years or sorted({r.year for r in entry.resources}):
+        of_year = [r for r in entry.resources if r.year == year]
+        read = [r for r in of_year if {Path(str(r.mirror or "")).name, _url_name(r)} & set(files)]
+        for resource in read or of_year:  # the files of that year that were read, else every file of the year
             text = resource.where()
             if text not in where:
                 where.append(text)
-    if not where:
-        where = [r.where() for r in entry.resources if not years or r.year in years][:1]
     year_text = ", ".join(map(str, years)) or "n.d."
     used = f" Files used: {', '.join(files)}." if files else ""
     return {
@@ -407,6 +405,10 @@ def citation(dataset: str, years, files=()) -> dict:
         "citation": f"{entry.publisher} ({year_text}). {entry.title}. {'; '.join(where) or entry.homepage}. "
         f"Licence: {entry.licence}.{used}",
     }
+
+
+def _url_name(resource) -> str:
+    return str(resource.params.get("url", "")).rsplit("/", 1)[-1]
 
 
 def _sources(runs: list[Run]) -> str:
