@@ -208,19 +208,24 @@ def _scorecard(table: pd.DataFrame, ran: set[str]) -> str:
 
 
 def _counted_evidence(group: pd.DataFrame) -> str:
-    """The counted evidence of a finding in the scorecard's evidence words, and what does not count."""
-    counted = group[group["counted"] == "yes"]
-    samples = [
-        f"{r['sample']} ({r['evidence']}): {r['outcome']}"
-        for _, r in counted[counted["role"] == "primary (counted)"].iterrows()
-    ]
+    """The counted evidence of a finding in the scorecard's evidence words, its robustness rows, and what does not
+    count."""
+    primary = group[group["role"] == "primary (counted)"]
+    samples = [f"{r['sample']} ({r['evidence']}): {r['outcome']}" for _, r in primary.iterrows()]
     text = f"{len(samples)} counted sample(s): " + "; ".join(samples) if samples else "no counted sample"
-    others = group[(group["test"] != "—") & (group["counted"] != "yes")]
+    robust = int((group["role"] == "robustness of a counted sample").sum())
+    if robust:
+        text += f" (and {robust} other specification(s) of them: robustness, not extra votes)"
+    others = group[
+        (group["test"] != "—") & (group["counted"] != "yes") & (group["role"] != "robustness of a counted sample")
+    ]
     kinds = others["role"].map(lambda role: "method check" if role == "method check" else role.split(": ", 1)[-1])
-    kinds = kinds.map(lambda k: "robustness" if k.startswith("robustness") else k)
     if len(others):
         text += " — not counted: " + ", ".join(f"{n} {kind}" for kind, n in kinds.value_counts(sort=False).items())
     return text
+
+
+_SCOPE_START = re.compile(r"; (?=(?:national|cities|case|residents): )")
 
 
 def _glance(table: pd.DataFrame, ran: set[str]) -> str:
@@ -229,7 +234,7 @@ def _glance(table: pd.DataFrame, ran: set[str]) -> str:
     for key, group in table.groupby("finding", sort=False):
         first = group.iloc[0]
         verdict = _verdict(key, first["verdict"], not group[group["test"] != "—"].empty, ran)
-        scopes = "<br>".join(h(part) for part in verdict.split("; "))
+        scopes = "<br>".join(h(part) for part in _SCOPE_START.split(verdict))
         rows.append(
             f"<tr><td>{h(key)}</td><td>{h(first['claim'])}</td><td>{scopes}</td>"
             f"<td>{h(_counted_evidence(group))}</td>"
