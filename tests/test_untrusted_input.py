@@ -507,6 +507,38 @@ def test_a_second_run_refuses_while_one_holds_the_build_folder(tmp_path, monkeyp
     assert not (build / "notebooks").exists() and "\nold\n" in readme.read_text()
 
 
+def test_the_site_command_refuses_too_while_a_run_holds_the_build_folder(tmp_path, capsys):
+    build = tmp_path / "build"
+    executed = executed_notebook(build / "notebooks" / "02_x.ipynb", [])
+    (build / "runs.json").write_text(
+        json.dumps({"statement": "s", "banner": "b", "synthetic": False, "runs": [run_of("02_x", executed).to_json()]})
+    )
+    fd = os.open(build / "reproduce.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.write(fd, b"4343\n")
+        assert site.main([str(build)]) == 1
+    finally:
+        os.close(fd)
+    assert "another run (pid 4343)" in capsys.readouterr().err and not (build / "site").exists()
+
+
+def test_the_summary_says_why_a_tampered_entry_was_not_served(tmp_path, monkeypatch, capsys):
+    folder, _ = tiny_project(tmp_path, monkeypatch)
+    build = tmp_path / "build"
+    notebook = str(folder / "03_alone.ipynb")
+    assert reproduce.main([notebook, "--build", str(build)]) == 0
+    kept = build / "cache" / "notebooks" / "03_alone" / "executed.ipynb"
+    kept.write_text(kept.read_text().replace('"3\\n"', '"<script>alert(1)</script>\\n"'))
+    capsys.readouterr()
+    assert reproduce.main([notebook, "--build", str(build)]) == 0
+    out = capsys.readouterr().out
+    assert "cache entry for 03_alone failed verification: executed.ipynb does not match its recorded SHA-256" in out
+    assert "notebooks run (1), from the cache (0)" in out
+    page = (build / "site" / "notebooks" / "03_alone.html").read_text()
+    assert "<script" not in page and not live_markup(page)
+
+
 def test_a_partial_run_leaves_the_complete_runs_results_scorecard_and_readme_alone(tmp_path, monkeypatch, capsys):
     folder, readme = tiny_project(tmp_path, monkeypatch)
     figures = tmp_path / "figures"
