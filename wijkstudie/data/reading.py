@@ -21,7 +21,7 @@ from . import integrity
 from . import variables as vardict
 from .cache import cache_key, load_cached, remember, store
 from .catalogue import datasets
-from .readers import identify, read, require_format
+from .readers import crosswalk, identify, read, require_format
 from .readers.common import NO_HINTS, Hints
 from .readers.rawfile import open_raw
 from .reports import ATTR, Report, WijkstudieWarning, counts_by_level
@@ -161,7 +161,7 @@ def read_table(
         synthetic = (mirror_manifest(path) or {}).get("data_kind") == "synthetic" or file_mark(path) == "synthetic"
         checked = [] if synthetic else integrity.check(table.frame, division or ident.division, Path(path).name)
         said = list(raw.notes)  # fallbacks the reading needed
-        if len(table.frame) == 0 and not synthetic:  # the synthetic world's crosswalks are empty by design
+        if len(table.frame) == 0 and ident.format not in crosswalk.FORMATS:  # an empty matrix: nothing changed
             said.append("no rows of data: the file holds a header (or titles) only")
         meta = {
             "identification": asdict(ident),
