@@ -28,6 +28,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from ..core import runlog
+from ..core.atomic import write_atomic
 from ..core.optional import optional
 from ..core.paths import build_dir, checkout_dir, figures_dir, notebooks_dir
 from ..core.settings import settings
@@ -83,7 +84,7 @@ def run_notebook(path: Path, out_dir: Path, *, timeout: int = 1200, env: dict | 
         client.execute(**({"env": env} if env else {}))
     finally:
         out_dir.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, out_dir / path.name)
+        write_atomic(out_dir / path.name, lambda tmp: nbformat.write(nb, str(tmp)))
     return time.perf_counter() - start
 
 

@@ -29,10 +29,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..core.atomic import write_text_atomic
+from ..core.atomic import copy_atomic, write_text_atomic
 from ..core.escape import html_text as h
 from ..core.escape import url_part
-from ..core.folders import copy_if_changed
 from ..core.optional import optional
 from .notebook_cache import Run, inside, safe_name, safe_relative
 
@@ -335,7 +334,7 @@ def _figures(run: Run, figures: Path, out: Path) -> str:
     parts = []
     for stem, kinds in stems.items():
         for kind in kinds:
-            copy_if_changed(figures / f"{stem}.{kind}", out / "figures" / f"{stem}.{kind}")
+            _copy_figure(figures / f"{stem}.{kind}", out / "figures" / f"{stem}.{kind}")
         links = " | ".join(
             f'<a href="../figures/{url_part(stem + "." + k)}" download>{k.upper()}</a>'
             for k in FIGURE_FORMATS
@@ -344,6 +343,18 @@ def _figures(run: Run, figures: Path, out: Path) -> str:
         image = f'<img src="../figures/{url_part(stem + ".png")}" alt="{h(stem)}">' if "png" in kinds else ""
         parts.append(f"<figure>{image}<figcaption>{h(stem)} — download {links}</figcaption></figure>")
     return ("<h2>Figures</h2>" + "".join(parts)) if parts else ""
+
+
+def _copy_figure(source: Path, target: Path) -> None:
+    """A figure into the site, whole and through a temporary file (never through a file or symlink already there),
+    unless the site already has it with the same size and modification time."""
+    have = source.stat()
+    if target.is_file() and not target.is_symlink():
+        there = target.stat()
+        if (there.st_size, there.st_mtime_ns) == (have.st_size, have.st_mtime_ns):
+            return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    copy_atomic(source, target)
 
 
 def _cards(run: Run, table: pd.DataFrame) -> str:

@@ -21,12 +21,14 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import yaml
 
+from ..core.atomic import umask
 from ..core.paths import synthetic_dir
 from ..core.provenance import CSV_MARK_LINE, JSON_MARK_KEY, MANIFEST, SYNTHETIC_MARK
 from ..core.version import __version__
@@ -99,10 +101,11 @@ def mirror(seed: int = 1, scenario="default") -> Path:
     if (folder / MANIFEST).is_file():
         return folder
     folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = folder.parent / f".{folder.name}.{os.getpid()}.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
+    # created exclusively, with an unpredictable name: a planted folder or symlink is never written into
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
     try:
         write_mirror(tmp, seed=seed, scenario=scenario)
+        os.chmod(tmp, 0o777 & ~umask())  # mkdtemp makes 0700; the mirror follows the umask like other outputs
         try:
             os.replace(tmp, folder)
         except OSError:  # another process finished first: use its mirror
