@@ -139,7 +139,8 @@ def test_only_a_complete_real_run_updates_the_readme(project):
     reproduce.main(["--build", str(root / "build")])  # a complete run
     text = readme.read_text()
     assert "\nold\n" not in text and "| finding | claim | verdict by scope |" in text and text.endswith("rest\n")
-    assert "Produced on " in text and "over the network" in text
+    assert "Produced by `make reproduce`" in text and "over the network" in text
+    assert not re.search(r"\d{4}-\d\d-\d\d", text)  # no date: a run that finds the same leaves git status clean
 
 
 def test_a_complete_run_names_figures_no_notebook_wrote_and_keeps_them(project, capsys):
@@ -161,7 +162,7 @@ def test_a_failing_notebook_fails_the_run_and_is_not_cached(project):
     broken = notebook(folder / "03_alone.ipynb", ["raise ValueError('broken')"])
     build = root / "build"
     assert reproduce.main([str(broken), "--build", str(build)]) == 1  # the broken notebook alone: one kernel
-    assert "03_alone" not in runs(build)
+    assert not (build / "cache" / "notebooks" / "03_alone").exists()  # not kept
     assert reproduce.main([str(broken), "--build", str(build)]) == 1  # and it runs again next time
 
 
@@ -181,9 +182,13 @@ def test_the_scorecard_says_which_data_produced_it(tmp_path, monkeypatch):
     monkeypatch.setattr(statements, "checkout_dir", lambda: checkout)
     mirror = statements.data_statement("real", tmp_path / "mirror", when="2026-11-28")
     assert mirror.startswith("Produced on 2026-11-28 by `make reproduce` from a local mirror")
-    assert str(tmp_path / "mirror") in mirror  # far from the checkout: the whole path
+    assert str(tmp_path) not in mirror  # far from the checkout: no machine path, in words
+    assert "from a local mirror of the publishers' files. The real-data tests" in mirror
     beside = statements.data_statement("real", checkout.parent / "shared" / "data")
     assert "(../shared/data)" in beside  # beside the checkout: no machine-specific path
     assert "read 2 files: RIVM_gezondheid2020_18+.xlsx, kwb-2022.xlsx." in mirror  # real tests' files only
     assert "over the network" in statements.data_statement("real", None)
     assert "SYNTHETIC" in statements.data_statement("synthetic", None)
+    readme = statements.data_statement("real", checkout.parent / "shared" / "data", dated=False)
+    assert readme.startswith("Produced by `make reproduce` from a local mirror of the publishers' files (../shared")
+    assert str(tmp_path) not in statements.run_data("real", tmp_path / "mirror", "2026-11-28")

@@ -162,6 +162,19 @@ class MissingDependencyError(WijkstudieError, ImportError):
     """
 
 
+class WijkstudieWarning(UserWarning):
+    """Something the user should know about a result that is not an error (e.g. a file with areas missing).
+
+    Defined here, in the lowest layer, so that every layer can warn with it (``wijkstudie.WijkstudieWarning``).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import wijkstudie as ws
+    >>> warnings.simplefilter("error", ws.WijkstudieWarning)  # make every such warning an error  # doctest: +SKIP
+    """
+
+
 def os_reason(exc: BaseException) -> str:
     """What an error on a path means, in words.
 

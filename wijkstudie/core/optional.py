@@ -23,6 +23,7 @@ EXTRAS = {
     "nbformat": ("nbformat", "notebooks"),
     "nbclient": ("nbclient", "notebooks"),
     "nbconvert": ("nbconvert", "notebooks"),
+    "nh3": ("nh3", "notebooks"),
     "IPython": ("ipython", "notebooks"),
 }
 

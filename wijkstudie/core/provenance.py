@@ -2,7 +2,8 @@
 
 A ``Provenance`` says what kind of data a table holds (``real``, ``synthetic`` or ``unknown``), which sources
 (dataset, year, regional division, file and content hash) and which levels. It is made in one place, when a
-file is read (``from_file``: the kind from the mirror's manifest, real otherwise), and kept in
+file is read (``from_file``: synthetic when the file carries wijkstudie's synthetic mark in its own content
+(``file_mark``), wherever it lies; else the kind of the mirror's manifest; real otherwise), and kept in
 ``DataFrame.attrs["provenance"]``. pandas keeps ``attrs`` through copies, column selections, filters,
 ``groupby`` aggregations and through ``merge``/``concat`` of tables whose provenance is the same; where it drops
 them (a ``merge`` of two tables with different provenance) the table has no provenance, and
@@ -28,6 +29,11 @@ from .errors import ArgumentError
 KINDS = ("real", "synthetic", "unknown")
 MANIFEST = "wijkstudie-mirror.json"  # marks a mirror folder; {"data_kind": "synthetic", ...}
 ATTR = "provenance"
+# The synthetic mark every file of the synthetic mirror carries in its own content (synthetic/mirror_writer.py):
+SYNTHETIC_MARK = "wijkstudie-synthetic"  # a workbook's keywords (docProps/core.xml)
+CSV_MARK_LINE = "# wijkstudie-synthetic:"  # the first line of a CSV (readers skip it)
+JSON_MARK_KEY = "wijkstudie_data_kind"  # a member of a GeoJSON's top-level object, a key of a YAML file
+_MARK_BYTES = 4096
 
 
 @dataclass(frozen=True)
@@ -325,6 +331,41 @@ def mirror_manifest(path: Path) -> dict | None:
     return None
 
 
+def file_mark(path: Path) -> str | None:
+    """The kind of data a file says it holds in its own content: ``"synthetic"`` for a file of wijkstudie's
+    synthetic world (a workbook whose keywords hold ``wijkstudie-synthetic``, a CSV whose first line is
+    ``# wijkstudie-synthetic: ...``, a GeoJSON or YAML file with ``wijkstudie_data_kind: synthetic`` near its top),
+    None for any other file. Reads at most a few kilobytes.
+
+    Parameters
+    ----------
+    path : Path
+        a file
+
+    Returns
+    -------
+    str or None
+    """
+    import re
+    import zipfile
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_MARK_BYTES)
+        if head.startswith(b"PK\x03\x04"):
+            with zipfile.ZipFile(path) as archive, archive.open("docProps/core.xml") as fh:
+                return "synthetic" if SYNTHETIC_MARK.encode() in fh.read(65536) else None
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, RuntimeError):
+        return None
+    text = head.lstrip(b"\xef\xbb\xbf")
+    if text.startswith(CSV_MARK_LINE.encode()):
+        return "synthetic"
+    key = JSON_MARK_KEY.encode()
+    if re.search(rb'"' + key + rb'"\s*:\s*"synthetic"|^' + key + rb":\s*synthetic\s*$", text, re.MULTILINE):
+        return "synthetic"
+    return None
+
+
 def from_file(
     path: Path,
     dataset: str,
@@ -335,8 +376,10 @@ def from_file(
     variant: str | None = None,
     variables=(),
 ) -> Provenance:
-    """The provenance of a file as it is read (the one place a record is made): synthetic or unknown when the mirror
-    it lies in says so in its manifest, real otherwise (a file of a publisher, or a copy of one).
+    """The provenance of a file as it is read (the one place a record is made): synthetic when the file carries the
+    synthetic mark in its own content (``file_mark``), wherever it lies and with or without a manifest; else
+    synthetic or unknown when the mirror it lies in says so in its manifest; real otherwise (a file of a publisher,
+    or a copy of one).
 
     Parameters
     ----------
@@ -368,6 +411,8 @@ def from_file(
     note = manifest.get("problem", "") or (
         f"synthetic world ({manifest.get('description', '')})" if kind == "synthetic" else ""
     )
+    if kind != "synthetic" and file_mark(path) == "synthetic":  # the mark inside the file wins
+        kind, note = "synthetic", "synthetic world (marked in the file itself)"
     source = Source(
         dataset,
         int(year) if year is not None else None,

@@ -93,3 +93,23 @@ def datasets(log: Path) -> list[list]:
         if item.get("kind") == "read" and item.get("dataset"):
             seen[(item["dataset"], item.get("year"))] = None
     return [list(k) for k in seen]
+
+
+def files_read(log: Path) -> list[list]:
+    """The data files a run read, with their catalogue dataset and year, each once.
+
+    Parameters
+    ----------
+    log : Path
+        the run log
+
+    Returns
+    -------
+    list of list
+        ``[[dataset, year, file name], ...]``
+    """
+    seen = {}
+    for item in _items(log):
+        if item.get("kind") == "read" and item.get("dataset") and item.get("path"):
+            seen[(item["dataset"], item.get("year"), Path(str(item["path"])).name)] = None
+    return [list(k) for k in seen]

@@ -75,6 +75,14 @@ SPEC = {
     "microdata_mapping": Setting(
         "WIJKSTUDIE_MICRODATA_MAPPING", None, "the mapping of that survey file onto the resident schema", kind="path"
     ),
+    "max_sheet_cells": Setting(
+        "WIJKSTUDIE_MAX_SHEET_CELLS",
+        5_000_000,
+        "the largest workbook sheet read (rows x columns, from its own XML, checked before it is parsed)",
+    ),
+    "max_columns": Setting(
+        "WIJKSTUDIE_MAX_COLUMNS", 20_000, "the most columns a sheet or a CSV header may have (checked before parsing)"
+    ),
 }
 
 

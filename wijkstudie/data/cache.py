@@ -5,8 +5,9 @@ A changed raw file (or a new reader version, or an edited ``variables.yaml``, wh
 new key, so stale tables are never served. The content
 hash of a raw file is remembered with its size and modification time (``fingerprints.json``) and reused while
 both match; ``rehash`` (``load(..., refresh=True)``) hashes it again regardless. The load report (suppressed
-cells, warnings, identification) is kept in a JSON file beside the table. Both are written to a temporary name
-first and moved into place.
+cells, warnings, identification) is kept in a JSON file beside the table. Both are written to a temporary file
+created exclusively in the cache folder (an unpredictable name; a planted file or symlink is never followed), given
+the permissions the umask gives any new file, and moved into place.
 
 The cache heals itself: a bookkeeping file that is not what it should be is treated as missing and written
 again, a damaged entry is rebuilt from the raw file, temporary files left by killed loads are removed on the
@@ -26,6 +27,7 @@ from warnings import warn
 
 import pandas as pd
 
+from ..core.atomic import file_mode
 from ..core.errors import os_reason
 from ..core.paths import processed_dir
 from .download import file_sha256, sweep
@@ -116,6 +118,7 @@ def _write_atomic(target: Path, write) -> None:
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, file_mode())  # mkstemp makes 0600; a cache file follows the umask like every other output
         os.replace(tmp, target)
     except OSError as exc:
         _unwritable(target.parent, exc)

@@ -101,6 +101,19 @@ def choose_data() -> str:
     return mode
 
 
+def _shown(path: Path) -> str:
+    """A folder as the notebooks (and so the report site) show it: relative to the checkout when it lies inside or
+    beside it, so that no page names this machine's folders; as it is otherwise."""
+    from ..core.paths import checkout_dir
+
+    root = checkout_dir()
+    if root:
+        relative = os.path.relpath(Path(path).resolve(), root.resolve())
+        if relative.split(os.sep).count("..") <= 1:
+            return Path(relative).as_posix()
+    return str(path)
+
+
 def data_origin() -> str:
     """One sentence saying where this session's data come from (for the top of every notebook).
 
@@ -119,7 +132,7 @@ def data_origin() -> str:
     if settings.data == "synthetic":
         return (
             "SYNTHETIC DATA: this session reads the synthetic world's mirror "
-            f"({mirror_dir()}), files in the publishers' layouts generated from "
+            f"({_shown(mirror_dir())}), files in the publishers' layouts generated from "
             "wijkstudie/synthetic/scenarios/default.yaml, because no real data could be reached (no network, no "
             "WIJKSTUDIE_MIRROR) or WIJKSTUDIE_DATA=synthetic was asked for. Every number below describes that "
             "world, not Dutch neighbourhoods; the text between them was written for the real data. Set "
@@ -129,6 +142,6 @@ def data_origin() -> str:
     if mirror:
         return (
             f"Real open data from the publishers (CBS, RIVM, PDOK, Rotterdam, Amsterdam), read from the local "
-            f"mirror {mirror} (WIJKSTUDIE_MIRROR)."
+            f"mirror {_shown(mirror)} (WIJKSTUDIE_MIRROR)."
         )
     return f"Real open data, downloaded from the publishers (CBS, RIVM, PDOK) into the cache {data_dir()}."

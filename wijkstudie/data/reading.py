@@ -1,5 +1,10 @@
 """Reading files: any supported file becomes a tidy table that carries its load report and its provenance
-record, both made here, when the file is read (the one place provenance is made)."""
+record, both made here, when the file is read (the one place provenance is made).
+
+A reader says what it did with a file that is not what it claims to be: a file that yields no rows of data, text
+that is not valid UTF-8 and was read as Windows-1252, a file of wijkstudie's synthetic world outside its
+mirror; each is in the load report's warnings and warned about at every load, from the file or from the cache.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +16,12 @@ from warnings import warn
 import pandas as pd
 
 from ..core.errors import ArgumentTypeError, DataFormatError, WijkstudieError
-from ..core.provenance import attach, from_file, mirror_manifest
+from ..core.provenance import attach, file_mark, from_file, mirror_manifest
 from . import integrity
 from . import variables as vardict
 from .cache import cache_key, load_cached, remember, store
 from .catalogue import datasets
-from .readers import identify, read, require_format
+from .readers import crosswalk, identify, read, require_format
 from .readers.common import NO_HINTS, Hints
 from .readers.rawfile import open_raw
 from .reports import ATTR, Report, WijkstudieWarning, counts_by_level
@@ -45,7 +50,14 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
         the table, with its report and provenance in ``attrs``
     """
     ident = meta["identification"]
-    for alert in meta.get("alerts", []):  # at every load, also from the cache: these change the numbers
+    alerts = list(meta.get("alerts", []))
+    if file_mark(path) == "synthetic" and (mirror_manifest(path) or {}).get("data_kind") != "synthetic":
+        alerts.append(
+            "SYNTHETIC data: the file carries the mark of wijkstudie's synthetic world in its content, though it "
+            "lies outside the synthetic mirror; every number read from it is synthetic, not a publisher's"
+        )
+        warnings = list(warnings) + alerts[-1:]
+    for alert in alerts:  # at every load, also from the cache: these change the numbers
         warn(f"{Path(path).name}: {alert}", WijkstudieWarning, stacklevel=4)
     dataset = datasets().get(ident["dataset"])
     names = [c for c in frame.columns if c in vardict.variables()]
@@ -146,14 +158,17 @@ def read_table(
             raise
         table = read(raw, ident)
         table.frame, repeated = integrity.duplicates(table.frame, Path(path).name)
-        synthetic = (mirror_manifest(path) or {}).get("data_kind") == "synthetic"  # a small country by design
+        synthetic = (mirror_manifest(path) or {}).get("data_kind") == "synthetic" or file_mark(path) == "synthetic"
         checked = [] if synthetic else integrity.check(table.frame, division or ident.division, Path(path).name)
+        said = list(raw.notes)  # fallbacks the reading needed
+        if len(table.frame) == 0 and ident.format not in crosswalk.FORMATS:  # an empty matrix: nothing changed
+            said.append("no rows of data: the file holds a header (or titles) only")
         meta = {
             "identification": asdict(ident),
             "suppressed": table.suppressed,
-            "warnings": table.warnings + repeated + checked,
+            "warnings": said + table.warnings + repeated + checked,
             "unreadable": table.unreadable,
-            "alerts": table.alerts + repeated + checked,
+            "alerts": said + table.alerts + repeated + checked,
             "mapped": table.mapped,
             "absent": table.absent,
             "notes": table.notes,

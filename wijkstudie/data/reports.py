@@ -13,23 +13,12 @@ from dataclasses import asdict, dataclass, field, fields
 
 import pandas as pd
 
-from ..core.errors import MissingRecordError
+from ..core.errors import MissingRecordError, WijkstudieWarning  # noqa: F401 (defined in core, for every layer)
 
 LEVELS = ("land", "gemeente", "wijk", "buurt", "gebied")
 ATTR = "wijkstudie"  # attrs key of the load report (with its harmonisation)
 JOINS = "join_reports"  # attrs key of the joins, in the order they were made
 EXAMPLES = 5  # unmatched codes shown per level in a join report
-
-
-class WijkstudieWarning(UserWarning):
-    """Something the user should know about a result that is not an error (e.g. a file with areas missing).
-
-    Examples
-    --------
-    >>> import warnings
-    >>> import wijkstudie as ws
-    >>> warnings.simplefilter("error", ws.WijkstudieWarning)  # make every such warning an error  # doctest: +SKIP
-    """
 
 
 @dataclass

@@ -22,7 +22,7 @@ import pandas as pd
 import yaml
 
 from ..core.errors import ArgumentError, ArgumentTypeError, DataFormatError, DataNotFoundError, WijkstudieError
-from ..core.provenance import attach, from_file, provenance_of
+from ..core.provenance import attach, file_mark, from_file, provenance_of
 from ..core.runlog import note as log_file
 from ..core.settings import settings
 from ..core.yamlfile import load_yaml
@@ -66,11 +66,14 @@ def schema_table() -> pd.DataFrame:
     ).set_index("name")
 
 
-def _delimiter(path: Path) -> str:
-    """The delimiter of a CSV file, sniffed from its first lines (so that pandas' fast C parser can read it)."""
+def _delimiter(path: Path, skip: int = 0) -> str:
+    """The delimiter of a CSV file, sniffed from its first lines after ``skip`` (so that pandas' fast C parser can
+    read it)."""
     import csv
 
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        for _ in range(skip):
+            fh.readline()
         sample = fh.read(65536)
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
@@ -88,8 +91,9 @@ def _read_any(path: Path) -> pd.DataFrame:
             return frame
         if suffix == ".dta":
             return pd.read_stata(path, convert_categoricals=True)
-        if suffix == ".csv":
-            return pd.read_csv(path, sep=_delimiter(path))
+        if suffix == ".csv":  # the synthetic world's mark line, where there is one, is not data
+            skip = 1 if file_mark(path) else 0
+            return pd.read_csv(path, sep=_delimiter(path, skip), skiprows=skip)
     except Exception as exc:
         raise DataFormatError(
             f"{path.name}: cannot read the file ({type(exc).__name__}: {' '.join(str(exc).split())[:160]})"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import warnings
+import zipfile
 
 import numpy as np
 import pandas as pd
 
-from ..core.errors import ArgumentError
+from ..core.atomic import write_atomic
+from ..core.errors import ArgumentError, WijkstudieWarning
 from ..core.optional import optional
 
 SEED = 20240601
@@ -35,7 +36,9 @@ def spatial_weights(gdf, kind: str = "queen", cache: bool = True):
     every area has at least one neighbour.
 
     Contiguity of thousands of polygons takes seconds, so the weights are kept, keyed by the geometries (in this
-    session, and as a file in the cache folder): the same areas never cost twice.
+    session, and as a file in the cache folder): the same areas never cost twice. The file holds data only
+    (``weights-<key>.npz``: the neighbour lists as a sparse matrix, read with ``allow_pickle=False``) and is checked
+    for shape, type and areas when it is read; anything else is built again, with one warning.
 
     Parameters
     ----------
@@ -62,7 +65,6 @@ def spatial_weights(gdf, kind: str = "queen", cache: bool = True):
     >>> models.morans_i(wijken["pct_volunteering"], w)  # doctest: +SKIP
     """
     import copy
-    import pickle
 
     from ..core.paths import processed_dir
 
@@ -71,23 +73,81 @@ def spatial_weights(gdf, kind: str = "queen", cache: bool = True):
     key = _geometry_key(gdf, kind) if cache else None
     if key in _WEIGHTS:
         return copy.deepcopy(_WEIGHTS[key])
-    path = processed_dir() / f"weights-{key}.pickle" if key else None
-    if path is not None and path.is_file():
+    path = processed_dir() / f"weights-{key}.npz" if key else None
+    if path is not None and path.exists():
         try:
-            _WEIGHTS[key] = pickle.loads(path.read_bytes())
+            _WEIGHTS[key] = _read_weights(path, len(gdf), kind)
             return copy.deepcopy(_WEIGHTS[key])
-        except Exception:  # a damaged file is built again
-            pass
+        except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:  # rebuilt
+            reason = " ".join(str(exc).split())[:120] or type(exc).__name__
+            warnings.warn(
+                f"spatial_weights: the cached weights {path.name} are not what they should be ({reason}): rebuilt",
+                WijkstudieWarning,
+                stacklevel=2,
+            )
     w = _contiguity(gdf, kind)
     if key:
         _WEIGHTS[key] = copy.deepcopy(w)
-        try:
+        with contextlib.suppress(OSError):  # an unwritable cache only costs time
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(pickle.dumps(w))
-            os.replace(tmp, path)
-        except OSError:  # an unwritable cache only costs time
-            pass
+            write_atomic(path, lambda tmp: _write_weights(tmp, w, kind))
+    return w
+
+
+WEIGHTS_FIELDS = {"indptr", "indices", "weights", "ids", "kind"}
+
+
+def _write_weights(path, w, kind: str) -> None:
+    """The weights as data: per area (in order) its neighbours and their untransformed weights, as a sparse matrix
+    in compressed rows, with the area ids and the kind of contiguity."""
+    original = w.transformations.get("O", w.weights) if hasattr(w, "transformations") else w.weights
+    ids = list(w.id_order)
+    position = {i: n for n, i in enumerate(ids)}
+    indptr, indices, weights = [0], [], []
+    for i in ids:
+        indices += [position[j] for j in w.neighbors[i]]
+        weights += list(original[i])
+        indptr.append(len(indices))
+    with open(path, "wb") as fh:
+        np.savez(
+            fh,
+            indptr=np.asarray(indptr, dtype=np.int64),
+            indices=np.asarray(indices, dtype=np.int64),
+            weights=np.asarray(weights, dtype=np.float64),
+            ids=np.asarray(ids, dtype=np.int64),
+            kind=np.asarray(kind),
+        )
+
+
+def _read_weights(path, n: int, kind: str):
+    """Weights from a file ``_write_weights`` wrote, checked: its arrays, their types and shapes, the areas
+    (``0 .. n-1``, as ``spatial_weights`` builds them) and the kind; anything else is a ``ValueError``."""
+    weights_module = optional("libpysal.weights", "spatial_weights")
+
+    with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as data:
+        if not isinstance(data, np.lib.npyio.NpzFile) or set(data.files) != WEIGHTS_FIELDS:
+            raise ValueError(f"arrays {sorted(getattr(data, 'files', []))}")
+        indptr, indices, values, ids = (data[k] for k in ("indptr", "indices", "weights", "ids"))
+        stored_kind = str(data["kind"])
+    for name, array, dtype in (("indptr", indptr, "i"), ("indices", indices, "i"), ("ids", ids, "i")):
+        if array.ndim != 1 or array.dtype.kind != dtype:
+            raise ValueError(f"{name} is not a list of whole numbers")
+    if values.ndim != 1 or values.dtype.kind != "f" or not np.isfinite(values).all():
+        raise ValueError("weights are not finite numbers")
+    if stored_kind != kind:
+        raise ValueError(f"{stored_kind} weights, not {kind}")
+    if ids.shape != (n,) or not np.array_equal(ids, np.arange(n)):
+        raise ValueError(f"weights of other areas ({len(ids)} ids for {n} areas)")
+    if indptr.shape != (n + 1,) or indptr[0] != 0 or (np.diff(indptr) < 0).any() or indptr[-1] != len(indices):
+        raise ValueError("neighbour lists of the wrong shape")
+    if len(values) != len(indices) or (len(indices) and (indices.min() < 0 or indices.max() >= n)):
+        raise ValueError("neighbours outside the areas")
+    neighbors = {int(i): [int(j) for j in indices[indptr[i] : indptr[i + 1]]] for i in range(n)}
+    original = {int(i): [float(v) for v in values[indptr[i] : indptr[i + 1]]] for i in range(n)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        w = weights_module.W(neighbors, original, id_order=list(range(n)), silence_warnings=True)
+    w.transform = "r"
     return w
 
 

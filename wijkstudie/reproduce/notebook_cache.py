@@ -7,6 +7,13 @@ notebook read (size, modification time and content hash, from its run log: ``wij
 of what it wrote (figures, recorded results) and of the executed notebook. A later run with the same key
 whose inputs are unchanged is served from the cache: the executed notebook and its figures and results are
 put back in place, and nothing is executed.
+
+An entry is verified before it is served, the way pooch verifies a download and pip an archive: the entry
+records the SHA-256 of every file it restores (the executed notebook, each figure and recorded result), and it
+is served only when every artifact is a plain relative name that stays inside the figures folder (no absolute
+path, no ``..``, no symlink) and every hash matches. Anything else is not served: the notebook runs again and
+``NotebookCache.problems`` says why. The key includes the notebook's path relative to the checkout, so another
+folder's ``02_x.ipynb`` is never served for ``notebooks/02_x.ipynb``.
 """
 
 from __future__ import annotations
@@ -14,11 +21,11 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import time
+import tempfile
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from ..core.folders import copy_if_changed
+from ..core.atomic import copy_atomic, write_text_atomic
 from ..core.paths import PACKAGE_DIR
 from ..core.version import __version__
 from ..data.download import file_sha256
@@ -38,8 +45,11 @@ class Run:
     inputs: list = field(default_factory=list)  # [path, size, mtime_ns, sha256]
     artifacts: list = field(default_factory=list)  # paths relative to the figures folder
     datasets: list = field(default_factory=list)  # [dataset, year] of the data files it read
+    files: list = field(default_factory=list)  # [dataset, year, file name] of the data files it read
     data: str = ""  # which data produced it, in words
     cached: bool = False  # served from the cache in this run
+    hashes: dict = field(default_factory=dict)  # artifact -> SHA-256 of the copy the cache keeps
+    executed_sha256: str = ""  # of the executed notebook the cache keeps
 
     def to_json(self) -> dict:
         """The run as plain data.
@@ -79,8 +89,9 @@ def notebook_fingerprint(nb) -> str:
     return hashlib.sha256(json.dumps([cells, nb.metadata.get("wijkstudie", {})]).encode()).hexdigest()[:16]
 
 
-def run_key(nb, package: str, settings: dict) -> str:
-    """The cache key of a notebook run: its cells, the package and the settings that decide what it reads.
+def run_key(nb, package: str, settings: dict, where: str = "") -> str:
+    """The cache key of a notebook run: its cells, the package, the settings that decide what it reads, and where
+    the notebook lies.
 
     Parameters
     ----------
@@ -90,12 +101,14 @@ def run_key(nb, package: str, settings: dict) -> str:
         ``package_fingerprint()``
     settings : dict
         the session's settings
+    where : str
+        the notebook's path relative to the checkout (or its absolute path outside it)
 
     Returns
     -------
     str
     """
-    text = json.dumps([notebook_fingerprint(nb), package, settings], sort_keys=True)
+    text = json.dumps([notebook_fingerprint(nb), package, settings, where], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
@@ -141,17 +154,79 @@ def unchanged(inputs: list) -> bool:
     return True
 
 
+def safe_name(name) -> bool:
+    """Whether a name can name a file in one folder: a non-empty text without path separators, NUL, ``..`` or a
+    leading dot (a notebook's name, a page's name).
+
+    Parameters
+    ----------
+    name : object
+        the name
+
+    Returns
+    -------
+    bool
+    """
+    return (
+        isinstance(name, str)
+        and name.strip() != ""
+        and not name.startswith(".")
+        and not any(c in name for c in ("/", "\\", "\x00"))
+        and len(name) < 200
+    )
+
+
+def safe_relative(path) -> bool:
+    """Whether an artifact's path is a plain relative path: no absolute path, drive, backslash, NUL, ``.`` or ``..``.
+
+    Parameters
+    ----------
+    path : object
+        the path as a run records it (relative to the figures folder)
+
+    Returns
+    -------
+    bool
+    """
+    if not isinstance(path, str) or not path or "\\" in path or "\x00" in path:
+        return False
+    parts = PurePosixPath(path).parts
+    return not PurePosixPath(path).is_absolute() and all(safe_name(p) for p in parts) and ":" not in parts[0]
+
+
+def inside(path: Path, folder: Path) -> bool:
+    """Whether a path, resolved (symlinks followed), lies inside a folder, resolved.
+
+    Parameters
+    ----------
+    path, folder : Path
+
+    Returns
+    -------
+    bool
+    """
+    try:
+        return Path(path).resolve().is_relative_to(Path(folder).resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
 class NotebookCache:
-    """Executed notebooks, one entry (the latest) per notebook, in ``folder``."""
+    """Executed notebooks, one entry (the latest) per notebook, in ``folder``; ``problems`` holds, per notebook, why
+    an entry failed verification (it is then not served)."""
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
+        self.problems: dict[str, str] = {}
 
     def _entry(self, name: str) -> Path:
+        if not safe_name(name):
+            raise ValueError(f"not a notebook name: {name!r}")
         return self.folder / name
 
     def lookup(self, name: str, key: str) -> Run | None:
-        """The cached run of a notebook under a key, when its inputs are unchanged.
+        """The cached run of a notebook under a key, when its inputs are unchanged and the entry passes verification
+        (otherwise None; ``problems[name]`` says why an entry failed verification).
 
         Parameters
         ----------
@@ -164,24 +239,59 @@ class NotebookCache:
         -------
         Run or None
         """
-        meta = self._entry(name) / "run.json"
+        self.problems.pop(name, None)
+        entry = self._entry(name)
+        meta = entry / "run.json"
+        if not meta.exists():
+            return None
         try:
             data = json.loads(meta.read_text(encoding="utf-8"))
-            if data["key"] != key or not unchanged(data["inputs"]):
-                return None
+        except (OSError, ValueError):
+            return self._reject(name, "run.json is not readable JSON")
+        if not isinstance(data, dict):
+            return self._reject(name, "run.json is not a JSON object")
+        if data.get("key") != key:
+            return None  # the notebook, the package or the settings changed: an ordinary miss
+        try:
+            if not unchanged(data["inputs"]):
+                return None  # a file it read changed: an ordinary miss
             run = Run(**{k: data[k] for k in Run.__dataclass_fields__})
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-        run.executed = self._entry(name) / "executed.ipynb"
-        if not run.executed.is_file() or not all(
-            (self._entry(name) / "artifacts" / a).is_file() for a in run.artifacts
-        ):
-            return None
+        except (OSError, KeyError, TypeError, ValueError):
+            return self._reject(name, "run.json lacks what an entry records (written by an older version?)")
+        problem = self._verify(name, entry, run)
+        if problem:
+            return self._reject(name, problem)
+        run.executed = entry / "executed.ipynb"
         run.cached = True
         return run
 
+    def _reject(self, name: str, problem: str) -> None:
+        self.problems[name] = problem
+        return None
+
+    def _verify(self, name: str, entry: Path, run: Run) -> str:
+        """Why an entry cannot be served, or "" when it can."""
+        if run.name != name:
+            return f"it names another notebook ({str(run.name)[:60]!r})"
+        if not isinstance(run.artifacts, list) or not isinstance(run.hashes, dict):
+            return "its artifacts are not a list with a hash each"
+        if set(run.hashes) != set(run.artifacts):
+            return "its artifacts and their recorded hashes differ"
+        files = [("executed.ipynb", entry / "executed.ipynb", run.executed_sha256)]
+        for relative in run.artifacts:
+            if not safe_relative(relative):
+                return f"the artifact path {str(relative)[:60]!r} would lie outside the figures folder"
+            files.append((relative, entry / "artifacts" / relative, run.hashes[relative]))
+        for label, path, digest in files:
+            if path.is_symlink() or not path.is_file() or not inside(path, entry):
+                return f"{label} is missing or not a plain file in the entry"
+            if not isinstance(digest, str) or file_sha256(path) != digest:
+                return f"{label} does not match its recorded SHA-256"
+        return ""
+
     def store(self, run: Run, executed: Path, figures: Path, wrote: list) -> Run:
-        """Keep a run: the executed notebook and copies of the files it wrote under the figures folder.
+        """Keep a run: the executed notebook and copies of the files it wrote under the figures folder, each with its
+        SHA-256.
 
         Parameters
         ----------
@@ -200,31 +310,35 @@ class NotebookCache:
             the run as kept
         """
         entry = self._entry(run.name)
-        staging = entry.with_name(f".{run.name}.{time.time_ns()}")
-        (staging / "artifacts").mkdir(parents=True)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{run.name}.", dir=self.folder))
+        (staging / "artifacts").mkdir()
         shutil.copy2(executed, staging / "executed.ipynb")
-        run.artifacts = []
+        run.executed_sha256 = file_sha256(staging / "executed.ipynb")
+        run.artifacts, run.hashes = [], {}
         for path in map(Path, wrote):
             try:
                 relative = path.resolve().relative_to(Path(figures).resolve())
             except ValueError:
                 continue  # written elsewhere (e.g. a cache): not an output of the notebook
-            if path.is_file():
+            if path.is_file() and safe_relative(relative.as_posix()):
                 (staging / "artifacts" / relative).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, staging / "artifacts" / relative)
-                run.artifacts.append(str(relative))
-        (staging / "run.json").write_text(json.dumps(run.to_json(), indent=1), encoding="utf-8")
+                run.artifacts.append(relative.as_posix())
+                run.hashes[relative.as_posix()] = file_sha256(staging / "artifacts" / relative)
+        write_text_atomic(staging / "run.json", json.dumps(run.to_json(), indent=1))
         shutil.rmtree(entry, ignore_errors=True)
         staging.rename(entry)
         return run
 
     def restore(self, run: Run, executed_to: Path, figures: Path) -> None:
-        """Put a cached run's executed notebook and outputs back where a fresh run would have written them.
+        """Put a verified run's executed notebook and outputs back where a fresh run would have written them (each
+        file whole, through a temporary file; a file that already holds the same content is left as it is).
 
         Parameters
         ----------
         run : Run
-            a kept run
+            a kept run (from ``lookup``)
         executed_to : Path
             where the executed notebook goes
         figures : Path
@@ -233,8 +347,20 @@ class NotebookCache:
         Returns
         -------
         None
+
+        Raises
+        ------
+        ValueError
+            for an artifact that would land outside the figures folder (``lookup`` never serves one).
         """
         executed_to.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(run.executed, executed_to)
+        copy_atomic(run.executed, executed_to)
+        figures = Path(figures)
         for relative in run.artifacts:
-            copy_if_changed(self._entry(run.name) / "artifacts" / relative, Path(figures) / relative)
+            target = figures / relative
+            if not safe_relative(relative) or not inside(target.parent, figures):
+                raise ValueError(f"{run.name}: the artifact {relative!r} would lie outside the figures folder")
+            if target.is_file() and not target.is_symlink() and file_sha256(target) == run.hashes.get(relative):
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            copy_atomic(self._entry(run.name) / "artifacts" / relative, target)

@@ -7,7 +7,14 @@ in parallel, one per core (``--jobs``); a notebook that needs another's recorded
 {"needs": [...]}`` in its metadata) runs after it, and again whenever it ran again.
 
 Executed copies go to ``build/notebooks/``, figures to the figures folder, the report site to ``build/site/``
-(``wijkstudie.reproduce.site``). The summary says which notebooks ran and which came from the cache, with their times.
+(``wijkstudie.reproduce.site``). The summary says which notebooks ran and which came from the cache, with their times,
+and why a cache entry was not served when it failed verification.
+
+One run at a time: a run holds ``build/reproduce.lock`` and a second one refuses at once, naming the first one's
+process (``wijkstudie.reproduce.lock``). A partial run (``python -m wijkstudie.reproduce notebooks/02_x.ipynb``)
+reads and writes only its own notebooks' results and pages: the scorecard files, the README and the site's front
+page keep what the last complete run wrote. Only a complete, successful real run rewrites the README's scorecard
+(atomically); a complete run after which the figures folder holds no recorded result is an error.
 Exits non-zero when a notebook fails; Ctrl-C ends the run with one line and status 130.
 """
 
@@ -21,13 +28,15 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from ..core import runlog
+from ..core.atomic import write_atomic
 from ..core.optional import optional
-from ..core.paths import build_dir, figures_dir, notebooks_dir
+from ..core.paths import build_dir, checkout_dir, figures_dir, notebooks_dir
 from ..core.settings import settings
 from ..data.origin import choose_data, mirror_dir
-from ..study.results import results_dir
-from ..study.scorecard import write_scorecard
-from .notebook_cache import NotebookCache, Run, fingerprint, package_fingerprint, run_key
+from ..study.results import recorded, results_dir
+from ..study.scorecard import scorecard, write_scorecard
+from .lock import Busy, build_lock
+from .notebook_cache import NotebookCache, Run, fingerprint, package_fingerprint, run_key, safe_name
 from .statements import data_statement, run_data, update_readme
 
 SYNTHETIC_BANNER = (
@@ -75,7 +84,7 @@ def run_notebook(path: Path, out_dir: Path, *, timeout: int = 1200, env: dict | 
         client.execute(**({"env": env} if env else {}))
     finally:
         out_dir.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, out_dir / path.name)
+        write_atomic(out_dir / path.name, lambda tmp: nbformat.write(nb, str(tmp)))
     return time.perf_counter() - start
 
 
@@ -118,10 +127,12 @@ class Reproduction:
 
         package, session = package_fingerprint(), _session_settings(mode, self.mirror)
         notebooks = {p.stem: nbformat.read(p, as_version=4) for p in paths}
-        self.keys = {stem: run_key(nb, package, session) for stem, nb in notebooks.items()}
+        where = {p.stem: _where(p) for p in paths}
+        self.keys = {stem: run_key(nb, package, session, where[stem]) for stem, nb in notebooks.items()}
         self.needs = {stem: needs_of(nb) for stem, nb in notebooks.items()}
         self.runs: dict[str, Run] = {}
         self.failed: list[str] = []
+        self.rejected: dict[str, str] = {}  # notebook -> why its cache entry failed verification
 
     def plan(self) -> list[Path]:
         """Take what the cache has; return the notebooks to execute (in order), including every notebook that
@@ -131,6 +142,9 @@ class Reproduction:
             needed_again = any(n in {p.stem for p in to_run} for n in self.needs[path.stem])
             hit = None if self.force or needed_again else self.cache.lookup(path.stem, self.keys[path.stem])
             if hit is None:
+                if path.stem in self.cache.problems:
+                    self.rejected[path.stem] = self.cache.problems[path.stem]
+                    print(f"cache entry for {path.stem} failed verification: {self.rejected[path.stem]}", flush=True)
                 to_run.append(path)
                 continue
             self.cache.restore(hit, self.executed_dir / path.name, self.figures)
@@ -167,6 +181,7 @@ class Reproduction:
             when,
             inputs=[fingerprint(p) for p in logged["read"] if Path(p).is_file()],
             datasets=runlog.datasets(log),
+            files=runlog.files_read(log),
             data=run_data(self.mode, self.mirror, when),
         )
         return self.cache.store(run, self.executed_dir / path.name, self.figures, logged["wrote"])
@@ -258,30 +273,89 @@ def readme_note(mode: str, partial: bool, failed: bool, keep: bool, table, state
     return "README.md shows this scorecard" if update_readme(table, statement) else ""
 
 
+def _where(path: Path) -> str:
+    """A notebook's path relative to the checkout (its absolute path outside it): part of its cache key."""
+    root = checkout_dir()
+    resolved = Path(path).resolve()
+    if root and resolved.is_relative_to(root.resolve()):
+        return resolved.relative_to(root.resolve()).as_posix()
+    return str(resolved)
+
+
 def main(argv=None) -> int:
-    """Run the notebooks that changed, then write the scorecard, the README's scorecard and the site."""
+    """Run the notebooks that changed, then write the scorecard, the README's scorecard and the site (holding the
+    build folder's lock; a second run refuses in one line)."""
+    args = arguments(argv)
+    build = args.build or build_dir()
+    try:
+        with build_lock(build):
+            return _main(args, build)
+    except Busy as busy:
+        print(busy.line("reproduce"), file=sys.stderr)
+        return 1
+
+
+def _main(args, build: Path) -> int:
     from . import site
 
-    args = arguments(argv)
     os.environ.setdefault("MPLBACKEND", "Agg")
     start = time.perf_counter()
     paths = [Path(p).resolve() for p in args.notebooks] or sorted(notebooks_dir().glob("[0-9][0-9]_*.ipynb"))
-    build = args.build or build_dir()
+    bad = [p.stem for p in paths if not safe_name(p.stem)]
+    if bad:
+        print(f"reproduce: not a notebook name wijkstudie can publish: {bad[0][:60]!r}", file=sys.stderr)
+        return 1
+    partial = bool(args.notebooks)
     mode, banner = prepare_data()
     print(banner)
     reproduction = Reproduction(paths, build, args.force, args.jobs, mode)
-    if not args.notebooks:
+    if not partial:
         forget_gone_notebooks(paths)
     reproduction.run(reproduction.plan())
     runs = reproduction.ordered()
     statement = data_statement(mode, reproduction.mirror)
-    table = write_scorecard(statement=statement)
-    note = readme_note(mode, bool(args.notebooks), bool(reproduction.failed), args.no_readme, table, statement)
     banner_line = data_statement(mode, reproduction.mirror, files=False)
-    site.save_runs(build, runs, statement, banner_line, mode == "synthetic")
-    index = site.build(build / "site", runs, table, statement, banner_line, mode == "synthetic", reproduction.figures)
-    complete = not args.notebooks and not reproduction.failed
-    _summary(banner, table, note, runs, reproduction.failed, index, time.perf_counter() - start, complete)
+    synthetic = mode == "synthetic"
+    if partial:  # its own notebooks' results only; the complete run's scorecard, README and front page stay
+        names = {p.stem for p in paths}
+        table = scorecard([t for t in recorded() if t.notebook in names])
+        note = (
+            "a partial run: scorecard.md, scorecard.csv, README.md and the site's front page keep the last complete run"
+        )
+        index = site.build_pages(build / "site", runs, table, banner_line, synthetic, reproduction.figures)
+    else:
+        if not reproduction.failed and not any(results_dir().glob("*.json")):
+            _summary(banner, None, "", runs, [], None, reproduction.rejected, time.perf_counter() - start)
+            print(
+                f"reproduce: no recorded results in {results_dir()} after a complete run: every notebook ran, but none "
+                "recorded a result where the scorecard reads them (setting figures_dir); README.md and the scorecard "
+                "are left as they were",
+                file=sys.stderr,
+            )
+            return 1
+        table = write_scorecard(statement=statement)
+        note = readme_note(
+            mode,
+            False,
+            bool(reproduction.failed),
+            args.no_readme,
+            table,
+            data_statement(mode, reproduction.mirror, dated=False),
+        )
+        site.save_runs(build, runs, statement, banner_line, synthetic)
+        index = site.build(build / "site", runs, table, statement, banner_line, synthetic, reproduction.figures)
+    complete = not partial and not reproduction.failed
+    _summary(
+        banner,
+        table,
+        note,
+        runs,
+        reproduction.failed,
+        index,
+        reproduction.rejected,
+        time.perf_counter() - start,
+        complete,
+    )
     return 1 if reproduction.failed else 0
 
 
@@ -293,17 +367,20 @@ def _leftovers(runs) -> list[str]:
     return sorted({p.stem for p in folder.glob("*") if p.suffix in (".png", ".svg", ".pdf") and p.name not in written})
 
 
-def _summary(banner, table, readme_note, runs, failed, index, seconds, complete=False) -> None:
+def _summary(banner, table, readme_note, runs, failed, index, rejected, seconds, complete=False) -> None:
     print("\n=== summary ===")
     print(banner)
-    print(
-        f"scorecard ({figures_dir() / 'scorecard.md'}; verdicts by the rules in wijkstudie/study/findings.yaml)"
-        f"{'; ' + readme_note if readme_note else ''}:"
-    )
-    for key, group in table.groupby("finding", sort=False):
-        tested = group[group["test"] != "—"]
-        counted = int((group["counted"] == "yes").sum())
-        print(f"  {key:<9} {group['verdict'].iloc[0]}  [{counted} counted of {len(tested)} test(s)]")
+    if table is not None:
+        print(
+            f"scorecard ({figures_dir() / 'scorecard.md'}; verdicts by the rules in wijkstudie/study/findings.yaml)"
+            f"{'; ' + readme_note if readme_note else ''}:"
+        )
+        for key, group in table.groupby("finding", sort=False):
+            tested = group[group["test"] != "—"]
+            if tested.empty and not complete:  # a partial run: only the findings its notebooks tested
+                continue
+            counted = int((group["counted"] == "yes").sum())
+            print(f"  {key:<9} {group['verdict'].iloc[0]}  [{counted} counted of {len(tested)} test(s)]")
     figures = sorted({Path(a).stem for r in runs for a in r.artifacts if "/" not in a and Path(a).suffix == ".png"})
     print(f"figures in {figures_dir()}: {', '.join(figures) or 'none'}")
     if complete and (old := _leftovers(runs)):
@@ -311,7 +388,8 @@ def _summary(banner, table, readme_note, runs, failed, index, seconds, complete=
             f"  also there, written by no notebook of this run (from older versions? delete them if so): "
             f"{', '.join(old)}"
         )
-    print(f"report site: {index}")
+    if index:
+        print(f"report site: {index}")
     ran, cached = [r for r in runs if not r.cached], [r for r in runs if r.cached]
     print(f"notebooks run ({len(ran)}), from the cache ({len(cached)}), failed ({len(failed)}):")
     for r in runs:
@@ -319,6 +397,8 @@ def _summary(banner, table, readme_note, runs, failed, index, seconds, complete=
         print(f"  {r.name:<40} {how}")
     for name in failed:
         print(f"  {name:<40} FAILED (see {build_dir() / 'notebooks' / name}.ipynb)")
+    for name, why in rejected.items():
+        print(f"  cache entry for {name} failed verification: {why} (ran again)")
     print(f"total {seconds:.1f} s")
 
 

@@ -1,64 +1,138 @@
 """The report site: every finding and every notebook as static HTML in ``build/site/``, built offline.
 
-- ``index.html``: which data produced the site, the scorecard (every finding, its verdict per scope, every test
-  with a link to the notebook that made it), the notebooks;
-- ``notebooks/<name>.html``: the executed notebook (nbconvert's ``basic`` template: HTML only, no scripts, no
-  fonts or styles from the network), its figures with download links (PNG, SVG, PDF) and when it ran;
-- ``sources.html``: every dataset the notebooks read, with publisher, title, years, table or URL, licence and a
-  citation to copy; the package's own citation (``CITATION.cff``).
+- ``index.html``: one compact table first (each finding, its claim in a line, its verdict per scope, the counted
+  evidence in the scorecard's evidence words, a link to the details), the verdict rule in words, then every
+  finding in detail (every test with a link to the notebook that made it), then the data (which data produced the
+  site, and the files the real-data tests read) and the notebooks;
+- ``notebooks/<name>.html``: a banner that says what kind of data the notebook's recorded results come from (real,
+  synthetic, or both, per finding), its finding cards, its figures with download links (PNG, SVG, PDF), and the
+  executed notebook (nbconvert's ``basic`` template, then sanitised: no scripts, no event handlers, no
+  ``javascript:`` links, no fonts or styles from the network);
+- ``sources.html``: every dataset the notebooks read, with publisher, title, every year and file used, table or
+  URL, licence and a citation to copy; the package's own citation (``CITATION.cff``).
 
-Every page says which kind of data produced it; synthetic data are announced in a red banner. The pages link to
-each other relatively and embed their style, so the site opens from ``file://`` as well as from any web server.
+Every string on a page is escaped (``wijkstudie.core.escape``); notebook outputs are sanitised with an allow-list
+(``nh3``, the maintained binding of the Rust sanitiser ammonia), whatever a notebook printed. Page names come
+from notebook names that hold no path separator or ``..``, so every page stays in ``build/site/``. Every page says
+which kind of data produced it; synthetic data are announced in a red banner. The pages link to each other
+relatively and embed their style, so the site opens from ``file://`` as well as from any web server.
 ``python -m wijkstudie.reproduce.site`` rebuilds it from the last run of ``python -m wijkstudie.reproduce``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
 import json
+import re
 import sys
 from pathlib import Path
 
 import pandas as pd
 
-from ..core.folders import copy_if_changed
+from ..core.atomic import copy_atomic, write_text_atomic
+from ..core.escape import html_text as h
+from ..core.escape import url_part
 from ..core.optional import optional
-from .notebook_cache import Run
+from .notebook_cache import Run, inside, safe_name, safe_relative
 
 RUNS_FILE = "runs.json"  # in the build folder: the last run's notebooks, for rebuilding the site alone
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
 STYLE = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#222;line-height:1.45}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#222;line-height:1.45;
+overflow-wrap:anywhere}
 header{background:#1f3b57;color:#fff;padding:.6em 1.5em}header a{color:#fff;margin-right:1.2em}
 main{max-width:72em;margin:0 auto;padding:1em 1.5em 3em}
 .data{padding:.6em 1.5em;background:#eef3f7;border-bottom:1px solid #cdd9e3;font-size:.92em}
 .data.synthetic{background:#b2182b;color:#fff;font-weight:bold;font-size:1.05em}
-table{border-collapse:collapse;margin:.6em 0;font-size:.88em}th,td{border:1px solid #ccd;padding:.25em .5em;
-vertical-align:top}th{background:#f1f3f6;text-align:left}
+.data.mixed{background:#fbe3c2;border-bottom:1px solid #e0a85c;font-weight:bold}
+table{border-collapse:collapse;margin:.6em 0;font-size:.88em;max-width:100%}th,td{border:1px solid #ccd;
+padding:.25em .5em;vertical-align:top;overflow-wrap:anywhere}th{background:#f1f3f6;text-align:left}
 td.supports{background:#e3f2e1}td.contradicts{background:#f8e1df}td.inconclusive{background:#f6f6f6}
+table.glance td:first-child{white-space:nowrap;font-weight:bold}
 .verdict{font-weight:bold}figure{margin:1.2em 0}figure img{max-width:100%;border:1px solid #dde}
-figcaption{font-size:.85em;color:#555}pre{background:#f7f7f9;padding:.5em;overflow-x:auto;font-size:.85em}
+figcaption{font-size:.85em;color:#555}pre{background:#f7f7f9;padding:.5em;overflow-x:auto;font-size:.85em;
+white-space:pre-wrap}code{overflow-wrap:anywhere}
 .input_prompt,.output_prompt,.prompt{display:none}.input_area{border-left:3px solid #c9d6e2;margin:.4em 0}
 .output_area{margin:.3em 0 .8em}.rendered_html table{font-size:.85em}
 .anchor-link{display:none}.cite{font-family:ui-monospace,monospace;background:#f7f7f9;padding:.4em;
-display:block;white-space:pre-wrap}
+display:block;white-space:pre-wrap}.card{border:1px solid #cdd9e3;border-radius:4px;padding:.2em 1em;margin:1em 0}
 """
 
+# The allow-list for notebook outputs: nh3's own safe tags and attributes, and the classes and ids nbconvert's
+# basic template uses for its layout. No script, style, iframe, object, form or event-handler attribute passes;
+# links keep http(s), mailto and relative targets; images keep relative targets and inline PNG/JPEG/GIF data.
+_IMAGE_DATA = re.compile(r"data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]*\Z")
 
-def _page(title: str, body: str, banner: str, synthetic: bool, depth: int, notebooks: list[str]) -> str:
+
+def _keep_attribute(element: str, attribute: str, value: str):
+    if attribute in ("href", "src"):
+        text = value.strip().lower()
+        if text.startswith("data:"):
+            return value if element == "img" and attribute == "src" and _IMAGE_DATA.match(value.strip()) else None
+    return value
+
+
+def sanitise(body: str) -> str:
+    """Notebook HTML with everything that could run removed, by an allow-list (nh3).
+
+    Parameters
+    ----------
+    body : str
+        HTML as nbconvert writes it
+
+    Returns
+    -------
+    str
+    """
+    nh3 = optional("nh3", "the report site")
+    attributes = {tag: set(values) for tag, values in nh3.ALLOWED_ATTRIBUTES.items()}
+    attributes["*"] = {"class", "id", "title", "lang", "dir"}
+    attributes.setdefault("a", set()).update({"href", "title"})
+    return nh3.clean(
+        body,
+        tags=set(nh3.ALLOWED_TAGS),
+        attributes=attributes,
+        url_schemes={"http", "https", "mailto", "data"},
+        attribute_filter=_keep_attribute,
+        strip_comments=True,
+        link_rel="noopener noreferrer",
+    )
+
+
+def _inline(text: str) -> str:
+    """A line of text as HTML: escaped, with Markdown's ``code`` and **bold** rendered."""
+    out = h(text)
+    out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
+    return re.sub(r"\*\*([^*]+)\*\*", r"<b>\1</b>", out)
+
+
+def _markdown(text: str) -> str:
+    """A Markdown text as sanitised HTML (nbconvert's Markdown renderer, then ``sanitise``)."""
+    markdown2html = optional("nbconvert.filters", "the report site").markdown2html
+    return sanitise(markdown2html(text))
+
+
+def _page(title: str, body: str, banner: str, kind: str, depth: int, notebooks: list[str]) -> str:
+    """A whole page; ``kind`` is the banner's class: "" (real), "synthetic" or "mixed"."""
     up = "../" * depth
-    nav = "".join(f'<a href="{up}notebooks/{n}.html">{html.escape(n[:2])}</a>' for n in notebooks)
+    nav = "".join(f'<a href="{up}notebooks/{url_part(n)}.html">{h(n[:2])}</a>' for n in notebooks)
     return (
-        f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{h(title)}</title>'
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">'
         f"<style>{STYLE}</style></head>"
         f'<body><header><a href="{up}index.html"><b>wijkstudie</b></a><a href="{up}sources.html">sources</a>'
         f"notebooks: {nav}</header>"
-        f'<div class="data{" synthetic" if synthetic else ""}" id="data-kind">{html.escape(banner)}</div>'
+        f'<div class="data{" " + kind if kind else ""}" id="data-kind">{_inline(banner)}</div>'
         f"<main>{body}</main></body></html>\n"
     )
+
+
+def _write(path: Path, text: str, site: Path) -> None:
+    if not inside(path.parent, site):
+        raise ValueError(f"{path.name}: a page outside the site")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(path, text)
 
 
 def _verdict(key: str, verdict: str, tested: bool, ran: set[str]) -> str:
@@ -85,85 +159,225 @@ SCORECARD_COLUMNS = (
 )
 
 
+def _notebook_link(notebook, depth: int = 0) -> str:
+    if not isinstance(notebook, str) or not safe_name(notebook):
+        return ""
+    return f'<a href="{"../" * depth}notebooks/{url_part(notebook)}.html">{h(notebook[:2])}</a>'
+
+
+def _tests_table(tested: pd.DataFrame, depth: int = 0) -> str:
+    """Tests as an HTML table (the scorecard's columns and a link to the notebook of each)."""
+    rows = []
+    for _, r in tested.iterrows():
+        cells = []
+        for column, _ in SCORECARD_COLUMNS:
+            value = r.get(column)
+            text = (
+                ""
+                if value is None or (isinstance(value, float) and pd.isna(value))
+                else (f"{int(value):,}" if column == "n" else str(value))
+            )
+            css = f' class="{h(text)}"' if column == "outcome" and text.isalpha() else ""
+            cells.append(f"<td{css}>{h(text)}</td>")
+        rows.append("<tr>" + "".join(cells) + f"<td>{_notebook_link(r.get('notebook'), depth)}</td></tr>")
+    return (
+        "<table><tr>"
+        + "".join(f"<th>{h(head)}</th>" for _, head in SCORECARD_COLUMNS)
+        + "<th>notebook</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
+
+
 def _scorecard(table: pd.DataFrame, ran: set[str]) -> str:
+    """Every finding in detail: its verdict, pooled estimate and every test."""
     parts = []
     for key, group in table.groupby("finding", sort=False):
         first = group.iloc[0]
         tested = group[group["test"] != "—"]
         verdict = _verdict(key, first["verdict"], not tested.empty, ran)
-        pooled = "" if first.get("pooled", "—") == "—" else f"<p>Pooled estimate: {html.escape(first['pooled'])}</p>"
+        pooled = "" if first.get("pooled", "—") == "—" else f"<p>Pooled estimate: {h(first['pooled'])}</p>"
         parts.append(
-            f'<h3 id="finding-{html.escape(key)}">{html.escape(key)}: {html.escape(first["claim"])}</h3>'
-            f'<p class="verdict">Verdict: {html.escape(verdict)}</p>{pooled}'
+            f'<h3 id="finding-{h(key)}">{h(key)}: {h(first["claim"])}</h3>'
+            f'<p class="verdict">Verdict: {h(verdict)}</p>{pooled}'
         )
-        if tested.empty:
-            continue
-        rows = []
-        for _, r in tested.iterrows():
-            link = (
-                f'<a href="notebooks/{html.escape(r["notebook"])}.html">{html.escape(r["notebook"][:2])}</a>'
-                if r.get("notebook")
-                else ""
-            )
-            cells = []
-            for column, _ in SCORECARD_COLUMNS:
-                value = r.get(column)
-                text = (
-                    ""
-                    if value is None or (isinstance(value, float) and pd.isna(value))
-                    else (f"{int(value):,}" if column == "n" else str(value))
-                )
-                css = f' class="{html.escape(text)}"' if column == "outcome" else ""
-                cells.append(f"<td{css}>{html.escape(text)}</td>")
-            rows.append("<tr>" + "".join(cells) + f"<td>{link}</td></tr>")
-        parts.append(
-            "<table><tr>"
-            + "".join(f"<th>{html.escape(h)}</th>" for _, h in SCORECARD_COLUMNS)
-            + "<th>notebook</th></tr>"
-            + "".join(rows)
-            + "</table>"
-        )
+        if not tested.empty:
+            parts.append(_tests_table(tested))
     return "\n".join(parts)
 
 
+def _counted_evidence(group: pd.DataFrame) -> str:
+    """The counted evidence of a finding in the scorecard's evidence words, its robustness rows, and what does not
+    count."""
+    primary = group[group["role"] == "primary (counted)"]
+    samples = [f"{r['sample']} ({r['evidence']}): {r['outcome']}" for _, r in primary.iterrows()]
+    text = f"{len(samples)} counted sample(s): " + "; ".join(samples) if samples else "no counted sample"
+    robust = int((group["role"] == "robustness of a counted sample").sum())
+    if robust:
+        text += f" (and {robust} other specification(s) of them: robustness, not extra votes)"
+    others = group[
+        (group["test"] != "—") & (group["counted"] != "yes") & (group["role"] != "robustness of a counted sample")
+    ]
+    kinds = others["role"].map(lambda role: "method check" if role == "method check" else role.split(": ", 1)[-1])
+    if len(others):
+        text += " — not counted: " + ", ".join(f"{n} {kind}" for kind, n in kinds.value_counts(sort=False).items())
+    return text
+
+
+_SCOPE_START = re.compile(r"; (?=(?:national|cities|case|residents): )")
+
+
+def _glance(table: pd.DataFrame, ran: set[str]) -> str:
+    """The compact table a reader sees first: finding, claim, verdict per scope, counted evidence, details."""
+    rows = []
+    for key, group in table.groupby("finding", sort=False):
+        first = group.iloc[0]
+        verdict = _verdict(key, first["verdict"], not group[group["test"] != "—"].empty, ran)
+        scopes = "<br>".join(h(part) for part in _SCOPE_START.split(verdict))
+        rows.append(
+            f"<tr><td>{h(key)}</td><td>{h(first['claim'])}</td><td>{scopes}</td>"
+            f"<td>{h(_counted_evidence(group))}</td>"
+            f'<td><a href="#finding-{h(key)}">details</a></td></tr>'
+        )
+    return (
+        '<table class="glance"><tr><th>finding</th><th>claim</th><th>verdict by scope</th>'
+        "<th>counted evidence</th><th></th></tr>" + "".join(rows) + "</table>"
+    )
+
+
+VERDICT_RULE = (
+    "How a verdict is reached: only independent direct evidence counts (a direct survey estimate or a register "
+    "count; one vote per independent sample, from the primary specification each finding declares). Model-implied "
+    "tests (figures from a small-area model that uses the tested characteristic as a predictor), nested samples and "
+    "method checks on the synthetic world are shown and never counted. Counted intervals are Holm-adjusted; a "
+    "finding is *supported* when the counted samples agree in the claimed direction, *contradicted* when they agree "
+    "against it, *mixed* when they disagree, *inconclusive* when their intervals cannot tell, and *not testable with "
+    "these data* when no sample counts. The rules in full:"
+)
+
+
+def _rules() -> str:
+    from ..study.scorecard import rules_markdown
+
+    return f'<h2 id="rules">The verdict rule</h2><p>{h(VERDICT_RULE)}</p>' + _markdown(rules_markdown())
+
+
+def _files_of(table: pd.DataFrame) -> list[str]:
+    if "files" not in table or "data" not in table:
+        return []
+    real = table[table["data"] == "real"]["files"].dropna()
+    return sorted({f.strip() for text in real for f in str(text).split(",") if f.strip()})
+
+
+def _data_section(statement: str, table: pd.DataFrame, runs: list[Run]) -> str:
+    said = statement.split(" The real-data tests read ")[0]
+    files = _files_of(table)
+    listed = (
+        f"<p>The real-data tests read {len(files)} files:</p><ul>"
+        + "".join(f"<li>{h(f)}</li>" for f in files)
+        + "</ul>"
+        if files
+        else ""
+    )
+    notebooks = "".join(
+        f'<li><a href="notebooks/{url_part(r.name)}.html">{h(r.name)}</a> — {h(_kind_of(r, table)[0])}</li>'
+        for r in runs
+    )
+    return (
+        f'<h2 id="data">Data</h2><p>{_inline(said)}</p>{listed}'
+        f'<h2 id="notebooks">Notebooks</h2><ul>{notebooks}</ul>'
+        '<p>Every dataset with its licence and a citation to copy: <a href="sources.html">sources</a>.</p>'
+    )
+
+
+def _kind_of(run: Run, table: pd.DataFrame) -> tuple[str, str]:
+    """What kind of data a notebook's recorded results come from, in words, per finding, and the banner's class:
+    "" (real), "synthetic" or "mixed"; the session's data when it recorded nothing."""
+    mine = table[(table["notebook"] == run.name) & (table["test"] != "—")] if "notebook" in table else table[:0]
+    if "data" not in mine or mine.empty:
+        kind = "synthetic" if "SYNTHETIC" in run.data else ""
+        return f"{run.data} (it records no finding test)", kind
+    parts = []
+    for data, rows in mine.groupby("data", sort=False):
+        word = {"real": "real data", "SYNTHETIC": "SYNTHETIC data"}.get(data, f"{data} data")
+        found = ", ".join(f"{key} ({len(r)} test{'s' if len(r) > 1 else ''})" for key, r in rows.groupby("finding"))
+        parts.append(f"{word}: {found}")
+    kinds = set(mine["data"])
+    css = "synthetic" if kinds == {"SYNTHETIC"} else "mixed" if len(kinds) > 1 else ""
+    return "recorded results from " + "; and ".join(parts), css
+
+
 def _body_html(executed: Path, cache: Path) -> str:
-    """The executed notebook as HTML (nbconvert's basic template), kept by content so an unchanged notebook is
-    not converted again."""
+    """The executed notebook as sanitised HTML (nbconvert's basic template, then ``sanitise``); the conversion is
+    kept by content so an unchanged notebook is not converted again, and sanitised every time it is used."""
     digest = hashlib.sha256(executed.read_bytes()).hexdigest()[:20]
     kept = cache / f"{digest}.html"
-    if kept.is_file():
-        return kept.read_text(encoding="utf-8")
+    if kept.is_file() and not kept.is_symlink():
+        return sanitise(kept.read_text(encoding="utf-8"))
     nbformat = optional("nbformat", "the report site")
     HTMLExporter = optional("nbconvert", "the report site").HTMLExporter
 
     body, _ = HTMLExporter(template_name="basic").from_notebook_node(nbformat.read(executed, as_version=4))
     cache.mkdir(parents=True, exist_ok=True)
-    kept.write_text(body, encoding="utf-8")
-    return body
+    write_text_atomic(kept, body)
+    return sanitise(body)
 
 
 def _figures(run: Run, figures: Path, out: Path) -> str:
     stems: dict[str, list[str]] = {}
     for relative in run.artifacts:
+        if not safe_relative(relative):
+            continue
         path = Path(relative)
         if path.suffix.lstrip(".") in FIGURE_FORMATS and len(path.parts) == 1:
             stems.setdefault(path.stem, []).append(path.suffix.lstrip("."))
     parts = []
     for stem, kinds in stems.items():
         for kind in kinds:
-            copy_if_changed(figures / f"{stem}.{kind}", out / "figures" / f"{stem}.{kind}")
+            _copy_figure(figures / f"{stem}.{kind}", out / "figures" / f"{stem}.{kind}")
         links = " | ".join(
-            f'<a href="../figures/{html.escape(stem)}.{k}" download>{k.upper()}</a>'
+            f'<a href="../figures/{url_part(stem + "." + k)}" download>{k.upper()}</a>'
             for k in FIGURE_FORMATS
             if k in kinds
         )
-        image = f'<img src="../figures/{html.escape(stem)}.png" alt="{html.escape(stem)}">' if "png" in kinds else ""
-        parts.append(f"<figure>{image}<figcaption>{html.escape(stem)} — download {links}</figcaption></figure>")
+        image = f'<img src="../figures/{url_part(stem + ".png")}" alt="{h(stem)}">' if "png" in kinds else ""
+        parts.append(f"<figure>{image}<figcaption>{h(stem)} — download {links}</figcaption></figure>")
     return ("<h2>Figures</h2>" + "".join(parts)) if parts else ""
 
 
-def citation(dataset: str, years) -> dict:
-    """Publisher, title, years, where (table id or URL), licence and a citation line for one dataset.
+def _copy_figure(source: Path, target: Path) -> None:
+    """A figure into the site, whole and through a temporary file (never through a file or symlink already there),
+    unless the site already has it with the same size and modification time."""
+    have = source.stat()
+    if target.is_file() and not target.is_symlink():
+        there = target.stat()
+        if (there.st_size, there.st_mtime_ns) == (have.st_size, have.st_mtime_ns):
+            return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    copy_atomic(source, target)
+
+
+def _cards(run: Run, table: pd.DataFrame) -> str:
+    """The notebook's finding cards: each finding it tested, with the verdict of every notebook's tests together
+    and this notebook's tests (wrapping tables, not preformatted text)."""
+    if "notebook" not in table:
+        return ""
+    mine = table[(table["notebook"] == run.name) & (table["test"] != "—")]
+    parts = []
+    for key, rows in mine.groupby("finding", sort=False):
+        first = table[table["finding"] == key].iloc[0]
+        parts.append(
+            f'<div class="card"><h3>Finding {h(key)}: {h(first["claim"])}</h3>'
+            f'<p class="verdict">Verdict (every notebook\'s tests together): {h(first["verdict"])} '
+            f'(<a href="../index.html#finding-{h(key)}">scorecard</a>)</p>'
+            f"<p>This notebook's tests:</p>{_tests_table(rows, depth=1)}</div>"
+        )
+    return ("<h2>Finding cards</h2>" + "".join(parts)) if parts else ""
+
+
+def citation(dataset: str, years, files=()) -> dict:
+    """Publisher, title, every year and file used, where (table id or URL), licence and a citation line for one
+    dataset.
 
     Parameters
     ----------
@@ -171,6 +385,8 @@ def citation(dataset: str, years) -> dict:
         a catalogue name
     years : iterable of int
         the years used
+    files : iterable of str
+        the names of the files read (listed in the citation)
 
     Returns
     -------
@@ -179,55 +395,70 @@ def citation(dataset: str, years) -> dict:
     from ..data.catalogue import datasets
 
     entry = datasets().get(dataset)
+    files = sorted({str(f) for f in files})
     if entry is None:
-        return {"dataset": dataset, "citation": dataset}
+        return {"dataset": dataset, "citation": dataset, "files": files}
     years = sorted({int(y) for y in years if y is not None})
     where = []
-    for resource in entry.resources:
-        if not years or resource.year in years:
+    for year in years or sorted({r.year for r in entry.resources}):
+        of_year = [r for r in entry.resources if r.year == year]
+        read = [r for r in of_year if {Path(str(r.mirror or "")).name, _url_name(r)} & set(files)]
+        for resource in read or of_year:  # the files of that year that were read, else every file of the year
             text = resource.where()
             if text not in where:
                 where.append(text)
     year_text = ", ".join(map(str, years)) or "n.d."
+    used = f" Files used: {', '.join(files)}." if files else ""
     return {
         "dataset": dataset,
         "publisher": entry.publisher,
         "title": entry.title,
         "years": year_text,
-        "where": where[:4] + ([f"... ({len(where)} files)"] if len(where) > 4 else []),
+        "where": where,
+        "files": files,
         "licence": entry.licence,
         "attribution": entry.attribution,
-        "citation": f"{entry.publisher} ({year_text}). {entry.title}. {where[0] if where else entry.homepage}. "
-        f"Licence: {entry.licence}.",
+        "citation": f"{entry.publisher} ({year_text}). {entry.title}. {'; '.join(where) or entry.homepage}. "
+        f"Licence: {entry.licence}.{used}",
     }
+
+
+def _url_name(resource) -> str:
+    return str(resource.params.get("url", "")).rsplit("/", 1)[-1]
 
 
 def _sources(runs: list[Run]) -> str:
     used: dict[str, set] = {}
+    files: dict[str, set] = {}
     for run in runs:
         for dataset, year in run.datasets:
             used.setdefault(dataset, set()).add(year)
+        for item in run.files:
+            if isinstance(item, list) and len(item) == 3:
+                used.setdefault(item[0], set()).add(item[1])
+                files.setdefault(item[0], set()).add(item[2])
     rows = []
     for dataset in sorted(used):
-        c = citation(dataset, used[dataset])
+        c = citation(dataset, used[dataset], files.get(dataset, ()))
         noncommercial = "NC" in c.get("licence", "")
         rows.append(
-            f'<h3 id="{html.escape(dataset)}">{html.escape(c.get("title", dataset))}</h3>'
-            f"<p>{html.escape(c.get('publisher', ''))}; years used: {html.escape(c.get('years', ''))}; "
-            f"licence: <b>{html.escape(c.get('licence', ''))}</b>"
+            f'<h3 id="{h(dataset)}">{h(c.get("title", dataset))}</h3>'
+            f"<p>{h(c.get('publisher', ''))}; years used: {h(c.get('years', ''))}; "
+            f"licence: <b>{h(c.get('licence', ''))}</b>"
             + (" (non-commercial: fetched for you by wijkstudie, never redistributed with it)" if noncommercial else "")
             + "</p>"
-            f"<p>{html.escape(c.get('attribution', ''))}. From: "
-            + "; ".join(html.escape(w) for w in c.get("where", []))
+            + (f"<p>Files used: {h(', '.join(c['files']))}</p>" if c.get("files") else "")
+            + f"<p>{h(c.get('attribution', ''))}. From: "
+            + "; ".join(h(w) for w in c.get("where", []))
             + "</p>"
-            f'<code class="cite">{html.escape(c["citation"])}</code>'
+            f'<code class="cite">{h(c["citation"])}</code>'
         )
     package = _package_citation()
     return (
         "<h1>Sources</h1><p>Every dataset the notebooks read, with its licence and a citation to copy.</p>"
         + "".join(rows)
         + "<h2>This package</h2>"
-        + f'<code class="cite">{html.escape(package)}</code>'
+        + f'<code class="cite">{h(package)}</code>'
     )
 
 
@@ -252,6 +483,23 @@ def _package_citation() -> str:
     return f"{title} (version {__version__})."
 
 
+def _notebook_page(run: Run, table: pd.DataFrame, banner: str, synthetic: bool, figures: Path, site: Path, names):
+    when = f"executed {run.when} in {run.seconds:.1f} s" + (
+        " (served from the verified cache of executed notebooks)" if run.cached else ""
+    )
+    said, kind = _kind_of(run, table)
+    body = (
+        f"<h1>{h(run.name)}</h1><p><i>{h(run.data)}; {h(when)}.</i></p>"
+        + _cards(run, table)
+        + _figures(run, figures, site)
+        + "<h2>The notebook</h2>"
+        + _body_html(run.executed, site.parent / "cache" / "pages")
+    )
+    kind = "synthetic" if synthetic else kind
+    page = _page(run.name, body, f"{banner} This notebook: {said}.", kind, 1, names)
+    _write(site / "notebooks" / f"{run.name}.html", page, site)
+
+
 def build(
     site: Path, runs: list[Run], table: pd.DataFrame, statement: str, banner: str, synthetic: bool, figures: Path
 ) -> Path:
@@ -262,11 +510,11 @@ def build(
     site : Path
         the folder
     runs : list of Run
-        the notebook runs
+        the notebook runs (names without path separators or ``..``)
     table : DataFrame
         the scorecard
     statement : str
-        which data produced the results (on the front page)
+        which data produced the results (in the front page's data section)
     banner : str
         the same in one line (at the top of every page)
     synthetic : bool
@@ -278,51 +526,84 @@ def build(
     -------
     Path
         the front page
+
+    Raises
+    ------
+    ValueError
+        for a run whose name could not name a page inside the site.
     """
+    _check_names(runs)
     site.mkdir(parents=True, exist_ok=True)
     names = [run.name for run in runs]
-    bodies = site.parent / "cache" / "pages"
     index = (
-        f"<h1>What the notebooks found</h1><p>{html.escape(statement)}</p>"
-        "<p>Verdicts by the rules in <code>wijkstudie/study/findings.yaml</code>: only independent direct evidence "
-        "votes, one primary estimate per sample; model-implied tests and method checks on synthetic data are "
-        "shown and never counted.</p>"
+        "<h1>What the notebooks found</h1>"
+        + _glance(table, set(names))
+        + _rules()
+        + "<h2>Every finding in detail</h2>"
         + _scorecard(table, set(names))
-        + "<h2>Notebooks</h2><ul>"
-        + "".join(
-            f'<li><a href="notebooks/{html.escape(r.name)}.html">{html.escape(r.name)}</a> — {html.escape(r.data)}</li>'
-            for r in runs
-        )
-        + "</ul>"
+        + _data_section(statement, table, runs)
     )
-    (site / "index.html").write_text(
-        _page("wijkstudie: findings", index, banner, synthetic, 0, names), encoding="utf-8"
-    )
+    _write(site / "index.html", _page("wijkstudie: findings", index, banner, _site_kind(synthetic), 0, names), site)
     for run in runs:
-        when = f"executed {run.when} in {run.seconds:.1f} s" + (
-            " (served from the cache of executed notebooks)" if run.cached else ""
-        )
-        body = (
-            f"<p><i>{html.escape(run.data)}; {html.escape(when)}.</i></p>"
-            + _figures(run, figures, site)
-            + "<h2>The notebook</h2>"
-            + _body_html(run.executed, bodies)
-        )
-        (site / "notebooks").mkdir(exist_ok=True)
-        (site / "notebooks" / f"{run.name}.html").write_text(
-            _page(
-                run.name, body, f"{banner} This notebook: {run.data}.", synthetic or "SYNTHETIC" in run.data, 1, names
-            ),
-            encoding="utf-8",
-        )
-    (site / "sources.html").write_text(
-        _page("wijkstudie: sources", _sources(runs), banner, synthetic, 0, names), encoding="utf-8"
-    )
+        _notebook_page(run, table, banner, synthetic, figures, site, names)
+    sources = _page("wijkstudie: sources", _sources(runs), banner, _site_kind(synthetic), 0, names)
+    _write(site / "sources.html", sources, site)
     return site / "index.html"
 
 
+def build_pages(site: Path, runs: list[Run], table: pd.DataFrame, banner: str, synthetic: bool, figures: Path) -> Path:
+    """The pages of a partial run: its notebooks' pages only, when a complete run wrote the site's front page (which
+    then stays as that run wrote it); the whole site from these runs when there is none yet.
+
+    Parameters
+    ----------
+    site : Path
+        the folder
+    runs : list of Run
+        the partial run's notebooks
+    table : DataFrame
+        the scorecard of their results
+    banner : str
+        which data produced them, in one line
+    synthetic : bool
+        whether the data are synthetic
+    figures : Path
+        the figures folder
+
+    Returns
+    -------
+    Path
+        the front page
+    """
+    _check_names(runs)
+    if not (site / "index.html").is_file() or not (site.parent / RUNS_FILE).is_file():
+        return build(site, runs, table, banner, banner, synthetic, figures)
+    names = _names_of_last_run(site.parent) or [run.name for run in runs]
+    for run in runs:
+        _notebook_page(run, table, banner, synthetic, figures, site, sorted(set(names) | {run.name}))
+    return site / "index.html"
+
+
+def _site_kind(synthetic: bool) -> str:
+    return "synthetic" if synthetic else ""
+
+
+def _check_names(runs) -> None:
+    for run in runs:
+        if not safe_name(run.name):
+            raise ValueError(f"not a page name: {str(run.name)[:60]!r}")
+
+
+def _names_of_last_run(build_dir: Path) -> list[str]:
+    try:
+        payload = json.loads((build_dir / RUNS_FILE).read_text(encoding="utf-8"))
+        return [r["name"] for r in payload["runs"] if safe_name(r.get("name"))]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return []
+
+
 def save_runs(build_dir: Path, runs: list[Run], statement: str, banner: str, synthetic: bool) -> None:
-    """Keep the runs of the main command (``build/runs.json``), so the site can be written again.
+    """Keep the runs of the main command (``build/runs.json``, written whole), so the site can be written again.
 
     Parameters
     ----------
@@ -340,11 +621,32 @@ def save_runs(build_dir: Path, runs: list[Run], statement: str, banner: str, syn
     None
     """
     payload = {"statement": statement, "banner": banner, "synthetic": synthetic, "runs": [r.to_json() for r in runs]}
-    (build_dir / RUNS_FILE).write_text(json.dumps(payload, indent=1), encoding="utf-8")
+    write_text_atomic(build_dir / RUNS_FILE, json.dumps(payload, indent=1))
+
+
+def _runs_from(payload, build_dir: Path) -> list[Run]:
+    """The runs of ``runs.json``, checked: page names without path separators or ``..``, executed notebooks inside
+    the build folder, artifacts as plain relative paths; anything else is a ``ValueError``."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("runs"), list):
+        raise ValueError("it is not a list of runs")
+    runs = []
+    for item in payload["runs"]:
+        if not isinstance(item, dict):
+            raise ValueError("a run that is not a JSON object")
+        fields = {k: item[k] for k in Run.__dataclass_fields__ if k in item}
+        run = Run(**dict(fields, executed=Path(str(item.get("executed", "")))))
+        if not safe_name(run.name):
+            raise ValueError(f"it names a page {str(run.name)[:60]!r} outside build/site/")
+        if not inside(run.executed, build_dir) or not run.executed.is_file():
+            raise ValueError(f"the executed notebook of {run.name} lies outside the build folder")
+        if not all(safe_relative(a) for a in run.artifacts):
+            raise ValueError(f"an artifact of {run.name} lies outside the figures folder")
+        runs.append(run)
+    return runs
 
 
 def main(argv=None) -> int:
-    """Rebuild the site from the last run of the main command (``build/runs.json``).
+    """Rebuild the site from the last run of the main command (``build/runs.json``, checked first).
 
     Parameters
     ----------
@@ -358,6 +660,7 @@ def main(argv=None) -> int:
     """
     from ..core import paths
     from ..study.scorecard import scorecard
+    from .lock import Busy, build_lock
 
     build_dir = Path(argv[0]) if argv else paths.build_dir()
     try:
@@ -365,16 +668,18 @@ def main(argv=None) -> int:
     except (OSError, ValueError):
         print(f"site: no run to build from in {build_dir}; run `make reproduce` first", file=sys.stderr)
         return 1
-    runs = [Run(**dict(r, executed=Path(r["executed"]))) for r in payload["runs"]]
-    index = build(
-        build_dir / "site",
-        runs,
-        scorecard(),
-        payload["statement"],
-        payload["banner"],
-        payload["synthetic"],
-        paths.figures_dir(),
-    )
+    try:
+        runs = _runs_from(payload, build_dir)
+        statement, banner, synthetic = (str(payload["statement"]), str(payload["banner"]), bool(payload["synthetic"]))
+    except (ValueError, KeyError, TypeError) as exc:
+        print(f"site: {build_dir / RUNS_FILE} cannot be used ({exc}); run `make reproduce` again", file=sys.stderr)
+        return 1
+    try:
+        with build_lock(build_dir):
+            index = build(build_dir / "site", runs, scorecard(), statement, banner, synthetic, paths.figures_dir())
+    except Busy as busy:
+        print(busy.line("site"), file=sys.stderr)
+        return 1
     print(f"site written: {index}")
     return 0
 

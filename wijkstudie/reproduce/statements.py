@@ -1,5 +1,10 @@
 """What a run says about itself: which data produced it (for the scorecard, the site's pages and every notebook
-page), and the README's scorecard, rewritten only by a complete real run."""
+page), and the README's scorecard, rewritten only by a complete real run.
+
+Nothing written into a tracked file names this machine or this day: the mirror is named relative to the checkout
+when it lies inside or beside it, and otherwise as "a local mirror of the publishers' files"; the README's
+statement has no date, so a run that finds what the last one found leaves ``git status`` clean.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import os
 import time
 from pathlib import Path
 
+from ..core.atomic import write_text_atomic
 from ..core.paths import checkout_dir
 from ..study.results import files_used
 from ..study.scorecard import summary_markdown
@@ -14,37 +20,45 @@ from ..study.scorecard import summary_markdown
 README_START, README_END = "<!-- scorecard:start -->", "<!-- scorecard:end -->"
 
 
-def _shown(path: Path) -> str:
-    """A path as the README shows it: relative to the checkout when it lies beside or inside it."""
+def _shown(path: Path) -> str | None:
+    """A mirror's path as tracked files and the site show it: relative to the checkout when it lies inside or beside
+    it (``../shared/data``), else None (no machine-specific path)."""
     root = checkout_dir()
     if root:
         relative = os.path.relpath(Path(path).resolve(), root.resolve())
-        if relative.count("..") <= 1:
-            return relative
-    return str(path)
+        if relative.split(os.sep).count("..") <= 1:
+            return Path(relative).as_posix()
+    return None
 
 
-def data_statement(mode: str, mirror: Path | None, *, when: str | None = None, files: bool = True) -> str:
+def _mirror_words(mirror: Path) -> str:
+    shown = _shown(mirror)
+    return "a local mirror of the publishers' files" + (f" ({shown})" if shown else "")
+
+
+def data_statement(
+    mode: str, mirror: Path | None, *, when: str | None = None, files: bool = True, dated: bool = True
+) -> str:
     """Which data produced the scorecard, and when: the synthetic world, a local mirror of the publishers' files
-    (with the files the real tests read, unless ``files`` is false) or the publishers over the network."""
+    (with the files the real tests read, unless ``files`` is false) or the publishers over the network; without
+    the date when ``dated`` is false (the README's statement)."""
     when = when or time.strftime("%Y-%m-%d")
+    produced = f"Produced on {when}" if dated else "Produced"
     if mode == "synthetic":
-        return f"Produced on {when} from the SYNTHETIC world: no result below is evidence about real neighbourhoods."
+        return f"{produced} from the SYNTHETIC world: no result below is evidence about real neighbourhoods."
     files = files_used() if files else []
-    where = (
-        f"a local mirror of the publishers' files ({_shown(mirror)})"
-        if mirror
-        else "the publishers' servers over the network (and the local cache)"
-    )
+    where = _mirror_words(mirror) if mirror else "the publishers' servers over the network (and the local cache)"
     listed = f" The real-data tests read {len(files)} files: {', '.join(files)}." if files else ""
-    return f"Produced on {when} by `make reproduce` from {where}.{listed}"
+    return f"{produced} by `make reproduce` from {where}.{listed}"
 
 
 def run_data(mode: str, mirror: Path | None, when: str) -> str:
     """One line for a notebook page: which data this run used."""
     if mode == "synthetic":
         return "SYNTHETIC data (the synthetic world's mirror)"
-    return f"real data, from the local mirror {_shown(mirror)}" if mirror else f"real data, downloaded ({when})"
+    if mirror:
+        return "real data, from " + _mirror_words(mirror)
+    return f"real data, downloaded ({when})"
 
 
 def update_readme(table, statement: str = "") -> bool:
@@ -58,7 +72,7 @@ def update_readme(table, statement: str = "") -> bool:
         return False
     head, rest = text.split(README_START, 1)
     _, tail = rest.split(README_END, 1)
-    readme.write_text(
-        f"{head}{README_START}\n{summary_markdown(table, statement)}\n{README_END}{tail}", encoding="utf-8"
-    )
+    new = f"{head}{README_START}\n{summary_markdown(table, statement)}\n{README_END}{tail}"
+    if new != text:  # written whole (a temporary file, then a rename), and only when it changes
+        write_text_atomic(readme.resolve(), new)
     return True

@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..core.atomic import write_atomic, write_text_atomic
+from ..core.escape import csv_frame
+from ..core.escape import markdown_cell as md
 from ..core.folders import make_folder
 from ..core.optional import optional
 from ..core.paths import figures_dir
@@ -219,10 +222,6 @@ def scorecard(tests: list[FindingTest] | None = None) -> pd.DataFrame:
 # --- Markdown ------------------------------------------------------------------------------------------------------
 
 
-def _cell(value) -> str:
-    return str(value) if value is not None and value == value else "—"
-
-
 def _n(value, clusters=None) -> str:
     """n, and the number of areas when rows are areas in several waves."""
     if value is None or value != value:
@@ -232,7 +231,7 @@ def _n(value, clusters=None) -> str:
 
 def summary_markdown(table: pd.DataFrame, statement: str = "", details: str = "figures/scorecard.md") -> str:
     """One line per finding: the verdict per scope, the counted samples, the pooled estimate, where to read more."""
-    lines = ([statement, ""] if statement else []) + [
+    lines = ([md(statement), ""] if statement else []) + [
         "| finding | claim | verdict by scope | counted samples | pooled estimate | details |",
         "|---|---|---|---|---|---|",
     ]
@@ -241,8 +240,8 @@ def summary_markdown(table: pd.DataFrame, statement: str = "", details: str = "f
         counted = group[group["counted"] == "yes"]
         samples = "; ".join(f"{r['sample']} ({r['evidence']}): {r['outcome']}" for _, r in counted.iterrows()) or "none"
         lines.append(
-            f"| {key} | {first['claim']} | {first['verdict']} | {samples} | {first['pooled']} | "
-            f"[{key}]({details}#{key.lower()}) |"
+            f"| {md(key)} | {md(first['claim'])} | {md(first['verdict'])} | {md(samples)} | {md(first['pooled'])} | "
+            f"[{md(key)}]({details}#{key.lower()}) |"
         )
     return "\n".join(lines)
 
@@ -258,10 +257,39 @@ CHECK_HEADER = "| test | estimate [95 % CI] | other scale | planted | method che
 def _counted_line(r) -> str:
     p = r["holm_p"]
     adjusted = r["adjusted_ci"] + ("" if p is None or p != p else f" (p = {p:.3f})")
-    return (
-        f"| {r['sample']} | {r['evidence']} | {r['test']} | {r['level']} | {_n(r['n'], r['clusters'])} | "
-        f"{r['outcome_source']} / {r['composition']} | {r['estimate_ci']} | {r['other_scale']} | {adjusted} "
-        f"| {r['detectable']} | {r['robustness']} | {r['outcome']} |"
+    cells = [
+        r["sample"],
+        r["evidence"],
+        r["test"],
+        r["level"],
+        _n(r["n"], r["clusters"]),
+        f"{r['outcome_source']} / {r['composition']}",
+        r["estimate_ci"],
+        r["other_scale"],
+        adjusted,
+        r["detectable"],
+        r["robustness"],
+        r["outcome"],
+    ]
+    return _table_row(cells)
+
+
+def _table_row(cells) -> str:
+    """One row of a Markdown table, every cell escaped (``markdown_cell``)."""
+    return "| " + " | ".join(md(c) for c in cells) + " |"
+
+
+def _other_line(r) -> str:
+    return _table_row(
+        [
+            r["sample"],
+            r["test"],
+            r["level"],
+            _n(r["n"], r["clusters"]),
+            r["estimate_ci"],
+            r["other_scale"],
+            r["outcome"],
+        ]
     )
 
 
@@ -271,21 +299,21 @@ def finding_markdown(key: str, group: pd.DataFrame, tests: list[FindingTest]) ->
     spec = finding(key)
     first = group.iloc[0]
     lines = [
-        f"## {key}: {spec['title_en']}",
+        f"## {md(key)}: {md(spec['title_en'])}",
         "",
-        f"**Claim.** {spec['claim_en']}  ",
-        f"**Source.** {spec['publication']}"
-        + (f': "{" ".join(str(spec["source_text"]).split())}"' if spec.get("source_text") else "")
+        f"**Claim.** {md(spec['claim_en'])}  ",
+        f"**Source.** {md(spec['publication'])}"
+        + (f': "{md(" ".join(str(spec["source_text"]).split()))}"' if spec.get("source_text") else "")
         + "  ",
-        f"**Verdict.** {first['verdict']}  ",
+        f"**Verdict.** {md(first['verdict'])}  ",
     ]
     if spec.get("areas", "all areas") != "all areas":
         where = spec["areas"].replace("problem areas", "livability problems")
-        lines.insert(3, f"**Where it should hold.** in areas with {where}  ")
+        lines.insert(3, f"**Where it should hold.** in areas with {md(where)}  ")
     if first["pooled"] != "—":
-        lines.append(f"**Pooled estimate of the counted samples.** {first['pooled']}  ")
+        lines.append(f"**Pooled estimate of the counted samples.** {md(first['pooled'])}  ")
     if spec.get("primary_why"):
-        lines.append(f"**Primary specification.** {' '.join(spec['primary_why'].split())}  ")
+        lines.append(f"**Primary specification.** {md(' '.join(spec['primary_why'].split()))}  ")
     primary = group[group["role"] == "primary (counted)"]
     if not primary.empty:
         lines += [
@@ -305,11 +333,7 @@ def finding_markdown(key: str, group: pd.DataFrame, tests: list[FindingTest]) ->
             OTHER_HEADER,
             "|" + "---|" * 7,
         ]
-        lines += [
-            f"| {r['sample']} | {r['test']} | {r['level']} | {_n(r['n'], r['clusters'])} | {r['estimate_ci']} | "
-            f"{r['other_scale']} | {r['outcome']} |"
-            for _, r in robust.iterrows()
-        ]
+        lines += [_other_line(r) for _, r in robust.iterrows()]
     for role, rows in group[group["role"].str.startswith("not counted")].groupby("role", sort=False):
         kind = role.split(": ", 1)[1]
         why = ev.EXPLAINED.get(kind, kind)
@@ -318,16 +342,12 @@ def finding_markdown(key: str, group: pd.DataFrame, tests: list[FindingTest]) ->
         notes = [] if kind.startswith("part of the sample") else sorted(set(rows["evidence_note"].dropna()) - {""})
         lines += [
             "",
-            f"Not counted — {kind}: {notes[0] if len(notes) == 1 else why}.",
+            f"Not counted — {md(kind)}: {md(notes[0] if len(notes) == 1 else why)}.",
             "",
             OTHER_HEADER,
             "|" + "---|" * 7,
         ]
-        lines += [
-            f"| {r['sample']} | {r['test']} | {r['level']} | {_n(r['n'], r['clusters'])} | {r['estimate_ci']} | "
-            f"{r['other_scale']} | {r['outcome']} |"
-            for _, r in rows.iterrows()
-        ]
+        lines += [_other_line(r) for _, r in rows.iterrows()]
     checks = group[group["role"] == "method check"]
     if not checks.empty:
         lines += [
@@ -349,7 +369,7 @@ def finding_markdown(key: str, group: pd.DataFrame, tests: list[FindingTest]) ->
                     else ({1: "+ (direction)", -1: "− (direction)"}.get(t.planted_sign, "—"))
                 )
             )
-            lines.append(f"| {r['test']} | {r['estimate_ci']} | {r['other_scale']} | {planted} | {r['method_check']} |")
+            lines.append(_table_row([r["test"], r["estimate_ci"], r["other_scale"], planted, r["method_check"]]))
     lines += caveats_markdown(key, tests)
     return "\n".join(lines)
 
@@ -359,7 +379,7 @@ def caveats_markdown(key: str, tests: list[FindingTest]) -> list[str]:
     lines = []
     general = finding(key).get("caveats", [])
     if general:
-        lines += ["", "*Caveats:* " + "; ".join(general)]
+        lines += ["", "*Caveats:* " + md("; ".join(general))]
     own: dict[str, list[str]] = {}
     for t in tests:
         if t.finding == key:
@@ -367,7 +387,7 @@ def caveats_markdown(key: str, tests: list[FindingTest]) -> list[str]:
                 own.setdefault(caveat, []).append(t.label)
     for caveat, labels in own.items():
         shown = "; ".join(labels[:3]) + (f"; and {len(labels) - 3} more" if len(labels) > 3 else "")
-        lines.append(f"- *{caveat}:* {shown}")
+        lines.append(f"- *{md(caveat)}:* {md(shown)}")
     return lines
 
 
@@ -382,7 +402,7 @@ def rules_markdown() -> str:
 
 def scorecard_markdown(table: pd.DataFrame, tests: list[FindingTest], statement: str = "") -> str:
     """Every finding in full (``figures/scorecard.md``)."""
-    parts = ["# Findings scorecard", ""] + ([statement, ""] if statement else [])
+    parts = ["# Findings scorecard", ""] + ([md(statement), ""] if statement else [])
     parts += [summary_markdown(table, details=""), ""]
     for key, group in table.groupby("finding", sort=False):
         parts += [finding_markdown(key, group, tests), ""]
@@ -397,8 +417,8 @@ def write_scorecard(statement: str = "", folder: Path | None = None) -> pd.DataF
     table = scorecard(tests)
     out = figures_dir()
     make_folder(out, "figures_dir")
-    table.to_csv(out / "scorecard.csv", index=False)
-    (out / "scorecard.md").write_text(scorecard_markdown(table, tests, statement), encoding="utf-8")
+    write_atomic(out / "scorecard.csv", lambda p: csv_frame(table).to_csv(p, index=False))
+    write_text_atomic(out / "scorecard.md", scorecard_markdown(table, tests, statement))
     return table
 
 
@@ -413,7 +433,7 @@ def finding_card(key: str, tests):
     group = table[table["finding"] == key]
     text = finding_markdown(key, group, tests)
     for ref in finding(key).get("published", []):
-        text += f"\n\n**Published.** {reference_text(ref)}"
+        text += f"\n\n**Published.** {md(reference_text(ref))}"
     text += (
         "\n\n*This card judges only this notebook's tests; the scorecard (figures/scorecard.md) judges every "
         "notebook's tests of the finding together.*"
@@ -491,7 +511,7 @@ def what_we_found(key: str, tests):
     """``found_sentences`` as a Markdown list, for the end of a notebook."""
     Markdown = optional("IPython.display", "what_we_found").Markdown
 
-    return Markdown("\n".join(f"- {line}" for line in found_sentences(key, tests)))
+    return Markdown("\n".join(f"- {md(line)}" for line in found_sentences(key, tests)))
 
 
 TESTS_COLUMNS = ["sample", "role", "evidence", "test", "n", "estimate_ci", "other_scale", "outcome"]

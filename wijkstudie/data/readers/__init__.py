@@ -4,6 +4,7 @@ file's content) and ``read(raw, ident)`` (a Table in canonical layout). ``identi
 from __future__ import annotations
 
 from ...core.errors import DataFormatError
+from ...core.escape import excerpt
 from . import amsterdam, cbs_meta, cbs_odata, crosswalk, geo, kwb_workbook, leefbaarometer, rotterdam
 from .common import NO_HINTS, Hints
 from .rawfile import RawFile
@@ -38,15 +39,23 @@ def identify(raw: RawFile, hints: Hints = NO_HINTS) -> Identification:
             return ident
     if problem := raw.layout_problem():
         raise raw.fail(f"not a file wijkstudie recognises: {problem}")
-    cols = raw.columns()[:8]
-    seen = (
-        f" (first columns: {', '.join(map(str, cols))})"
-        if cols
-        else f" (sheets: {', '.join(raw.sheet_names)})"
-        if raw.sheet_names
-        else ""
-    )
-    raise raw.fail(f"not a file wijkstudie recognises as {raw.kind}{seen}")
+    raise raw.fail(f"not a file wijkstudie recognises as {raw.kind}{_seen(raw)}")
+
+
+def _seen(raw: RawFile) -> str:
+    """What the file holds, in short, for the error: its first columns (only of a CSV whose first line splits into
+    columns by a comma, semicolon or tab, or of a workbook) or its sheets; at most 60 printable characters, and
+    nothing of a file that does not look like data (a system file, a text)."""
+    if raw.kind == "csv":
+        first = raw.text.split("\n", 1)[0]
+        if max(first.count(","), first.count(";"), first.count("\t")) == 0:
+            return ""
+    cols = [str(c) for c in raw.columns()[:8]] if raw.kind in ("csv", "xlsx", "xls") else []
+    if any(c.strip() for c in cols):
+        return f" (first columns: {excerpt(', '.join(cols), 60)})"
+    if raw.sheet_names:
+        return f" (sheets: {excerpt(', '.join(raw.sheet_names), 60)})"
+    return ""
 
 
 def read(raw: RawFile, ident: Identification) -> Table:

@@ -3,6 +3,14 @@
 Workbooks are parsed once (the RIVM workbook takes most of a second) and the parsed rows are shared by
 recognition and reading. Bad files fail here with a one-line error (``DataFormatError``; a missing path
 ``DataNotFoundError``).
+
+Reading is bounded: before an Office Open XML workbook (``.xlsx``) is parsed, each sheet's size is read from the
+workbook's own XML (its declared ``<dimension>`` and, streamed without keeping the sheet, the cells and rows it
+holds) and a sheet larger than the settings ``max_sheet_cells`` (5,000,000 cells) or ``max_columns`` (20,000
+columns) is refused in one line naming the sheet and its size, so that no file can make the parser allocate
+for a sheet of a billion cells (old ``.xls`` files are bounded by their format: 65,536 rows by 256 columns). A
+CSV whose first line has more columns than ``max_columns`` is refused after reading that line alone (at most
+4 MiB of it). A CSV that is not valid UTF-8 is read as Windows-1252, and the load report and a warning say so.
 """
 
 from __future__ import annotations
@@ -10,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,7 +26,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ...core.errors import DataFormatError, DataNotFoundError, WijkstudieError
+from ...core.errors import ArgumentError, DataFormatError, DataNotFoundError, WijkstudieError
+from ...core.escape import excerpt
+from ...core.provenance import CSV_MARK_LINE
+from ...core.settings import SPEC, settings
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -25,6 +37,7 @@ SQLITE_MAGIC = b"SQLite format 3\x00"  # GeoPackage
 RDATA_MAGIC = (b"RDX2\n", b"RDX3\n", b"RDA2\n", b"RDA3\n")
 GZIP_MAGIC, BZIP2_MAGIC, XZ_MAGIC = b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00"
 HEAD_BYTES = 65536
+HEADER_LINE_BYTES = 4 * 1024 * 1024  # the most of a CSV's first line read to count its columns
 
 
 @dataclass
@@ -37,6 +50,7 @@ class RawFile:
     head: bytes
     kind: str  # xlsx, xls, csv, json, gpkg, zip, rda
     _sheets: dict = field(default_factory=dict, repr=False)
+    notes: list = field(default_factory=list)  # what reading needed that the load report must say (a fallback)
 
     @property
     def name(self) -> str:
@@ -62,9 +76,12 @@ class RawFile:
     # workbooks ---------------------------------------------------------------------------------------
     @cached_property
     def workbook(self):
-        """The parsed workbook (calamine), by content whatever the file's name says."""
+        """The parsed workbook (calamine), by content whatever the file's name says; an ``.xlsx`` whose sheets are
+        larger than the settings allow is refused before it is parsed (``check_sheet_sizes``)."""
         import python_calamine
 
+        if self.kind == "xlsx":
+            check_sheet_sizes(self)
         try:  # by content, not by file name: an Office Open XML workbook may be named .xls
             return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self.path.read_bytes()))
         except Exception as exc:  # calamine raises its own error types for every kind of damage
@@ -137,14 +154,23 @@ class RawFile:
     # text files --------------------------------------------------------------------------------------
     @cached_property
     def text(self) -> str:
-        """The file as text (UTF-8 with or without BOM, else Windows-1252)."""
+        """The file as text (UTF-8 with or without BOM, else Windows-1252, which ``notes`` then says), without the
+        synthetic world's mark line."""
         data = self.path.read_bytes()
-        for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
             try:
-                return data.decode(encoding)
+                text = data.decode("cp1252")
             except UnicodeDecodeError:
-                continue
-        raise self.fail("cannot decode the text (neither UTF-8 nor Windows-1252)")
+                raise self.fail("cannot decode the text (neither UTF-8 nor Windows-1252)") from None
+            self.notes.append(
+                f"not valid UTF-8 (byte 0x{data[exc.start]:02X} at offset {exc.start:,}): read as Windows-1252; "
+                "check that accented letters came out right"
+            )
+        if text.startswith(CSV_MARK_LINE):
+            text = text.split("\n", 1)[1] if "\n" in text else ""
+        return text
 
     @cached_property
     def csv_delimiter(self) -> str:
@@ -215,6 +241,203 @@ class RawFile:
             rows = self.sheet_rows(0)
             return [str(c).strip() for c in rows[0]] if rows else []
         return []
+
+
+def limit(name: str) -> int:
+    """A reading limit from the settings (``max_sheet_cells``, ``max_columns``), as a whole number.
+
+    Parameters
+    ----------
+    name : str
+        the setting
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ArgumentError
+        for a value that is not a positive whole number.
+    """
+    value = getattr(settings, name)
+    try:
+        number = int(str(value).replace("_", "").replace(",", ""))
+        if number <= 0:
+            raise ValueError
+    except ValueError:
+        raise ArgumentError(f"{SPEC[name].env}={value!r}: use a positive whole number") from None
+    return number
+
+
+_XLSX_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_XLSX_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\bref="([^"]*)"')
+_COLUMN_OF_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,7})\d')
+_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d{1,12})"')
+_ROW_OR_CELL = re.compile(rb"<(?:\w+:)?(row|c)[\s>/]")
+_REF = re.compile(r"([A-Z]{1,7})(\d{1,12})")
+
+
+def _column_number(letters) -> int:
+    number = 0
+    for ch in letters.decode() if isinstance(letters, bytes) else letters:
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet name, part in the archive) of every worksheet, by the workbook's own relationships."""
+    import xml.etree.ElementTree as ET
+
+    names = set(archive.namelist())
+    try:
+        book = ET.fromstring(archive.read("xl/workbook.xml"))
+        rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        targets = {r.get("Id"): r.get("Target", "") for r in rels}
+        found = []
+        for sheet in book.iter(f"{_XLSX_MAIN}sheet"):
+            target = targets.get(sheet.get(f"{_XLSX_REL}id"), "")
+            part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            if part in names:
+                found.append((sheet.get("name", part), part))
+        if found:
+            return found
+    except (KeyError, ET.ParseError, ValueError):
+        pass
+    return [(n.rsplit("/", 1)[-1], n) for n in sorted(names) if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+
+
+def _sheet_extent(archive: zipfile.ZipFile, part: str) -> tuple[tuple[int, int] | None, tuple[int, int]]:
+    """A sheet's declared size (rows, columns of its ``<dimension>``, or None) and the size its cells and rows
+    reach, streamed through in chunks (nothing of the sheet is kept): the highest row number or row count, and the
+    highest column letter, or the most cells in one row where cells carry no reference."""
+    declared, rows, columns, count_rows, cells, referenced = None, 0, 0, 0, 0, 0
+    with archive.open(part) as fh:
+        tail, first = b"", True
+        while chunk := fh.read(1 << 22):
+            data = tail + chunk
+            cut = data.rfind(b"<")
+            text, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
+            if first:
+                first = False
+                match = _DIMENSION.search(text[:65536])
+                refs = _REF.findall(match.group(1).decode("ascii", "replace").split(":")[-1]) if match else []
+                if refs:
+                    declared = (int(refs[-1][1]), _column_number(refs[-1][0]))
+            letters = _COLUMN_OF_CELL.findall(text)
+            if letters:
+                columns = max(columns, max(_column_number(c) for c in set(letters)))
+            numbers = _ROW_NUMBER.findall(text)
+            if numbers:
+                rows = max(rows, max(int(n) for n in numbers))
+            tags = _ROW_OR_CELL.findall(text)
+            row_tags = tags.count(b"row")
+            count_rows += row_tags
+            cells += len(tags) - row_tags
+            referenced += len(letters)
+    if cells > referenced:  # cells without a reference sit one after another: bound them by the longest row
+        columns = max(columns, _longest_row(archive, part))
+    return declared, (max(rows, count_rows), columns)
+
+
+def _longest_row(archive: zipfile.ZipFile, part: str) -> int:
+    longest = current = 0
+    with archive.open(part) as fh:
+        tail = b""
+        while chunk := fh.read(1 << 22):
+            data = tail + chunk
+            cut = data.rfind(b"<")
+            part_text, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
+            for match in _ROW_OR_CELL.finditer(part_text):
+                if match.group(1) == b"row":
+                    longest, current = max(longest, current), 0
+                else:
+                    current += 1
+    return max(longest, current)
+
+
+def check_sheet_sizes(raw: RawFile) -> None:
+    """Refuse an ``.xlsx`` with a sheet larger than the settings ``max_sheet_cells`` or ``max_columns``, from the
+    workbook's own XML and before it is parsed (see the module docstring).
+
+    Parameters
+    ----------
+    raw : RawFile
+        an opened ``.xlsx``
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    DataFormatError
+        one line naming the sheet, its size and the setting.
+    """
+    max_cells, max_columns = limit("max_sheet_cells"), limit("max_columns")
+    try:
+        with zipfile.ZipFile(raw.path) as archive:
+            for name, part in _sheet_parts(archive):
+                declared, reached = _sheet_extent(archive, part)
+                for (rows, columns), how in [
+                    (d, w) for d, w in ((declared, "declares"), (reached, "has cells reaching")) if d
+                ]:
+                    if rows * columns <= max_cells and columns <= max_columns:
+                        continue
+                    which = (
+                        f"more than the limit of {max_columns:,} columns (setting max_columns, WIJKSTUDIE_MAX_COLUMNS)"
+                        if columns > max_columns
+                        else f"more than the limit of {max_cells:,} cells (setting max_sheet_cells, "
+                        "WIJKSTUDIE_MAX_SHEET_CELLS)"
+                    )
+                    raise raw.fail(
+                        f"sheet {excerpt(name, 40)!r} {how} {rows:,} rows x {columns:,} columns "
+                        f"({rows * columns:,} cells), {which}: refused before it is read"
+                    )
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as exc:
+        if isinstance(exc, WijkstudieError):
+            raise
+        raise raw.fail(f"not a valid Excel workbook (truncated or corrupt?): {_short(exc)}") from None
+
+
+def check_csv_header(path: Path, head: bytes) -> None:
+    """Refuse a CSV whose first line has more columns than the setting ``max_columns``, reading that line alone
+    (at most ``HEADER_LINE_BYTES`` of it).
+
+    Parameters
+    ----------
+    path : Path
+        the file
+    head : bytes
+        its first bytes
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    DataFormatError
+        one line with the count and the setting.
+    """
+    max_columns = limit("max_columns")
+    mark = CSV_MARK_LINE.encode()
+    first, newline, rest = head.partition(b"\n")
+    if first.lstrip(b"\xef\xbb\xbf").startswith(mark):
+        first, newline, rest = rest.partition(b"\n")
+    if not newline and len(head) >= HEAD_BYTES:  # the first line goes on beyond the first bytes
+        with open(path, "rb") as fh:
+            first = fh.readline(HEADER_LINE_BYTES)
+            if first.lstrip(b"\xef\xbb\xbf").startswith(mark):
+                first = fh.readline(HEADER_LINE_BYTES)
+    columns = max(first.count(b","), first.count(b";"), first.count(b"\t")) + 1
+    if columns > max_columns:
+        more = " at least" if len(first) >= HEADER_LINE_BYTES else ""
+        raise DataFormatError(
+            f"{path.name}: its first line has{more} {columns:,} columns, more than the limit of {max_columns:,} "
+            "(setting max_columns, WIJKSTUDIE_MAX_COLUMNS): refused before it is read"
+        )
 
 
 def _zip_kind(path: Path) -> str:
@@ -310,6 +533,9 @@ def open_raw(path) -> RawFile:
         return RawFile(path, head, "json")
     if b"\x00" in head:
         raise DataFormatError(f"{path.name}: binary content of an unknown kind (not a workbook, CSV or JSON)")
+    check_csv_header(path, head)
+    if head.lstrip(b"\xef\xbb\xbf").startswith(CSV_MARK_LINE.encode()):  # the synthetic world's mark: not data
+        head = head.split(b"\n", 1)[1] if b"\n" in head else b""
     return RawFile(path, head, "csv")
 
 
@@ -334,5 +560,5 @@ def is_symlink_loop(path: Path) -> bool:
 
 
 def _short(exc: Exception) -> str:
-    text = " ".join(str(exc).split())
-    return text[:160] + ("..." if len(text) > 160 else "")
+    """An exception's message for a one-line error: printable, at most 60 characters of it (it may quote the file)."""
+    return excerpt(" ".join(str(exc).split()), 60)

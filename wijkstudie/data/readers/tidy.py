@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ...core.escape import excerpt
 from .. import variables as vardict
 from .numbers import numeric_or_text, parse
 
@@ -121,8 +122,8 @@ def _number_warnings(name: str, column: str, parsed) -> list[str]:
     out = []
     if parsed.unreadable:
         out.append(
-            f"{name}: {parsed.unreadable} cell(s) of {column!r} are not numbers (e.g. "
-            f"{', '.join(repr(e) for e in parsed.examples)}); read as missing"
+            f"{name}: {parsed.unreadable} cell(s) of {excerpt(column, 40)!r} are not numbers (e.g. "
+            f"{', '.join(repr(excerpt(e, 30)) for e in parsed.examples)}); read as missing"
         )
     if parsed.fractional:
         out.append(
