@@ -306,7 +306,9 @@ def test_jupyterlab_runs_notebook_02_to_its_finding_card(browser, jupyterlab):
     tracebacks = [e.text[:300] for e in errors if "Traceback" in e.text or "Error" in e.text.split("\n")[0]]
     assert not tracebacks, tracebacks
     assert "Traceback" not in text
-    card = browser.find_elements(By.XPATH, "//*[contains(@class,'jp-RenderedMarkdown')]//h3[contains(., 'Finding F3')]")
+    card = browser.find_elements(
+        By.XPATH, "//*[contains(@class,'jp-RenderedMarkdown')]//h2[starts-with(normalize-space(.), 'F3:')]"
+    )
     assert card, "the finding card of F3 did not appear"
     browser.execute_script("arguments[0].scrollIntoView()", card[0])
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
