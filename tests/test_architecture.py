@@ -218,16 +218,9 @@ def test_every_name_on_ws_has_numpydoc_parameters_returns_and_examples():
     assert not problems, problems
 
 
-# The study's modules that do not have numpydoc sections yet (scorecard.py: after the branch that changes it is merged)
-NOT_YET = {"scorecard.py"}
-
-
 def _study_functions():
-    """Every public function, and every public method of a public class, in wijkstudie/study/ but the modules of
-    ``NOT_YET``: (where, node)."""
+    """Every public function, and every public method of a public class, in wijkstudie/study/: (where, node)."""
     for path in sorted((PACKAGE / "study").glob("*.py")):
-        if path.name in NOT_YET:
-            continue
         for node in ast.parse(path.read_text(encoding="utf-8")).body:
             members = node.body if isinstance(node, ast.ClassDef) and not node.name.startswith("_") else []
             for function in [node, *members]:

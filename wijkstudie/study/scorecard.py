@@ -42,7 +42,19 @@ def _number(value: float, scale: str) -> str:
 
 
 def interval_text(estimate: float, low: float, high: float, scale: str) -> str:
-    """An estimate with its interval as the scorecard writes it on its scale (``+0.12 [-0.05, +0.29]``)."""
+    """An estimate with its interval as the scorecard writes it on its scale (``+0.12 [-0.05, +0.29]``).
+
+    Parameters
+    ----------
+    estimate, low, high : float
+        the estimate and its 95 % interval
+    scale : str
+        its scale (``standardised``, ``log-odds``, ``percentile``, ...), which decides the format
+
+    Returns
+    -------
+    str
+    """
     unit = {"percentile": " (percentile)", "years": " years", "percentage points": " pp"}.get(scale, "")
     return f"{_number(estimate, scale)} [{_number(low, scale)}, {_number(high, scale)}]{unit}"
 
@@ -68,7 +80,20 @@ def _vote_of(test: FindingTest, judgement: Judgement):
 
 def scope_verdicts(judgement: Judgement, tests: list[FindingTest]) -> dict[str, str]:
     """The verdict per scope, also for scopes with real tests none of which counts ("not testable with these data",
-    saying why)."""
+    saying why).
+
+    Parameters
+    ----------
+    judgement : Judgement
+        the finding judged (``verdicts.judge``)
+    tests : list of FindingTest
+        the tests (of one notebook, or every recorded test)
+
+    Returns
+    -------
+    dict
+        scope -> verdict text
+    """
     out = {}
     for group, label in SCOPE_OF_GROUP.items():
         if label in judgement.verdicts:
@@ -83,7 +108,21 @@ def scope_verdicts(judgement: Judgement, tests: list[FindingTest]) -> dict[str, 
 def verdict_line(key: str, judgement: Judgement, tests: list[FindingTest]) -> str:
     """The verdict per scope, in the five words, with what qualifies it: residents' data that would test a
     resident-level claim, the direction-only area tests, what open data cannot test, and the verdicts the
-    alternative primary specifications would give."""
+    alternative primary specifications would give.
+
+    Parameters
+    ----------
+    key : str
+        the finding, e.g. ``"F3"``
+    judgement : Judgement
+        the finding judged (``verdicts.judge``)
+    tests : list of FindingTest
+        the tests (of one notebook, or every recorded test)
+
+    Returns
+    -------
+    str
+    """
     scopes = scope_verdicts(judgement, tests)
     spec = finding(key)
     wants_residents = any(a.get("level") == "resident" for a in spec.get("primary", []))
@@ -103,7 +142,17 @@ def verdict_line(key: str, judgement: Judgement, tests: list[FindingTest]) -> st
 
 
 def pooled_text(judgement: Judgement) -> str:
-    """The pooled estimate of a finding's counted samples in one line, or "" when there is none."""
+    """The pooled estimate of a finding's counted samples in one line, or "" when there is none.
+
+    Parameters
+    ----------
+    judgement : Judgement
+        the finding judged (``verdicts.judge``)
+
+    Returns
+    -------
+    str
+    """
     p = judgement.pooled
     if not p:
         return ""
@@ -181,12 +230,34 @@ def _case_text(test: FindingTest) -> str:
 
 
 def judgements(tests: list[FindingTest]) -> dict[str, Judgement]:
-    """Every finding of the registry judged on ``tests``."""
+    """Every finding of the registry judged on ``tests``.
+
+    Parameters
+    ----------
+    tests : list of FindingTest
+        the tests (of one notebook, or every recorded test)
+
+    Returns
+    -------
+    dict
+        finding key -> Judgement
+    """
     return {key: judge(key, tests) for key in registry()["findings"]}
 
 
 def scorecard(tests: list[FindingTest] | None = None) -> pd.DataFrame:
-    """One row per test (see the module docstring); ``tests`` default to every recorded test."""
+    """One row per test (see the module docstring); ``tests`` default to every recorded test.
+
+    Parameters
+    ----------
+    tests : list of FindingTest, optional
+        the tests (default: every recorded test)
+
+    Returns
+    -------
+    DataFrame
+        one row per test, or per finding without tests
+    """
     tests = recorded() if tests is None else tests
     rows = []
     for key, judgement in judgements(tests).items():
@@ -230,7 +301,22 @@ def _n(value, clusters=None) -> str:
 
 
 def summary_markdown(table: pd.DataFrame, statement: str = "", details: str = "figures/scorecard.md") -> str:
-    """One line per finding: the verdict per scope, the counted samples, the pooled estimate, where to read more."""
+    """One line per finding: the verdict per scope, the counted samples, the pooled estimate, where to read more.
+
+    Parameters
+    ----------
+    table : DataFrame
+        the scorecard (``scorecard``)
+    statement : str
+        which data produced it, written above the lines
+    details : str
+        where the full scorecard is, linked from every line
+
+    Returns
+    -------
+    str
+        Markdown (every text from data escaped)
+    """
     lines = ([md(statement), ""] if statement else []) + [
         "| finding | claim | verdict by scope | counted samples | pooled estimate | details |",
         "|---|---|---|---|---|---|",
@@ -295,7 +381,22 @@ def _other_line(r) -> str:
 
 def finding_markdown(key: str, group: pd.DataFrame, tests: list[FindingTest]) -> str:
     """One finding in full for ``scorecard.md``: claim, source, verdict, counted samples, robustness rows, the tests
-    that do not count and why, method checks and caveats (``group``: its rows of the scorecard)."""
+    that do not count and why, method checks and caveats (``group``: its rows of the scorecard).
+
+    Parameters
+    ----------
+    key : str
+        the finding
+    group : DataFrame
+        its rows of the scorecard
+    tests : list of FindingTest
+        the tests (of one notebook, or every recorded test)
+
+    Returns
+    -------
+    str
+        Markdown
+    """
     spec = finding(key)
     first = group.iloc[0]
     lines = [
@@ -375,7 +476,20 @@ def finding_markdown(key: str, group: pd.DataFrame, tests: list[FindingTest]) ->
 
 
 def caveats_markdown(key: str, tests: list[FindingTest]) -> list[str]:
-    """The finding's caveats, then every test's own caveats with the tests they concern."""
+    """The finding's caveats, then every test's own caveats with the tests they concern.
+
+    Parameters
+    ----------
+    key : str
+        the finding
+    tests : list of FindingTest
+        the tests (of one notebook, or every recorded test)
+
+    Returns
+    -------
+    list of str
+        Markdown lines
+    """
     lines = []
     general = finding(key).get("caveats", [])
     if general:
@@ -392,7 +506,13 @@ def caveats_markdown(key: str, tests: list[FindingTest]) -> list[str]:
 
 
 def rules_markdown() -> str:
-    """The verdict, case, threshold and method-check rules of findings.yaml, as paragraphs."""
+    """The verdict, case, threshold and method-check rules of findings.yaml, as paragraphs.
+
+    Returns
+    -------
+    str
+        Markdown
+    """
     rules = registry()
     return "\n\n".join(
         f"**{name.replace('_', ' ').capitalize()}.** " + " ".join(rules[name].split())
@@ -401,7 +521,22 @@ def rules_markdown() -> str:
 
 
 def scorecard_markdown(table: pd.DataFrame, tests: list[FindingTest], statement: str = "") -> str:
-    """Every finding in full (``figures/scorecard.md``)."""
+    """Every finding in full (``figures/scorecard.md``).
+
+    Parameters
+    ----------
+    table : DataFrame
+        the scorecard (``scorecard``)
+    tests : list of FindingTest
+        the tests (of one notebook, or every recorded test)
+    statement : str
+        which data produced it
+
+    Returns
+    -------
+    str
+        Markdown
+    """
     parts = ["# Findings scorecard", ""] + ([md(statement), ""] if statement else [])
     parts += [summary_markdown(table, details=""), ""]
     for key, group in table.groupby("finding", sort=False):
@@ -412,7 +547,20 @@ def scorecard_markdown(table: pd.DataFrame, tests: list[FindingTest], statement:
 
 def write_scorecard(statement: str = "", folder: Path | None = None) -> pd.DataFrame:
     """Write ``scorecard.md`` and ``scorecard.csv`` into the figures folder and return the table; ``statement``
-    says which data produced it (written above the table)."""
+    says which data produced it (written above the table).
+
+    Parameters
+    ----------
+    statement : str
+        which data produced the scorecard
+    folder : Path, optional
+        where to write (default: the figures folder of the settings)
+
+    Returns
+    -------
+    DataFrame
+        the scorecard
+    """
     tests = recorded(folder)
     table = scorecard(tests)
     out = figures_dir()
@@ -425,7 +573,19 @@ def write_scorecard(statement: str = "", folder: Path | None = None) -> pd.DataF
 def finding_card(key: str, tests):
     """A Markdown card for the end of a notebook: the claim, its source, the published values, the tests this
     notebook made with their evidence kind, and the verdict they alone would give. Displays in Jupyter;
-    ``str()`` gives the Markdown text."""
+    ``str()`` gives the Markdown text.
+
+    Parameters
+    ----------
+    key : str
+        the finding, e.g. ``"F3"``
+    tests : iterable of FindingTest
+        this notebook's tests
+
+    Returns
+    -------
+    IPython.display.Markdown
+    """
     Markdown = optional("IPython.display", "finding_card").Markdown
 
     tests = list(tests)
@@ -452,7 +612,19 @@ def _range_text(tests: list[FindingTest]) -> str:
 def found_sentences(key: str, tests) -> list[str]:
     """ "What we found" for one finding, every number and direction computed from ``tests`` (those of one
     notebook, or every recorded test): the counted samples and their verdict, the pooled estimate, what the
-    tests that do not count show and why they do not count, and what the method checks recovered."""
+    tests that do not count show and why they do not count, and what the method checks recovered.
+
+    Parameters
+    ----------
+    key : str
+        the finding
+    tests : iterable of FindingTest
+        the tests; those of other findings are left out
+
+    Returns
+    -------
+    list of str
+    """
     tests = [t for t in tests if t.finding == key]
     judgement = judge(key, tests)
     lines = []
@@ -508,7 +680,19 @@ def found_sentences(key: str, tests) -> list[str]:
 
 
 def what_we_found(key: str, tests):
-    """``found_sentences`` as a Markdown list, for the end of a notebook."""
+    """``found_sentences`` as a Markdown list, for the end of a notebook.
+
+    Parameters
+    ----------
+    key : str
+        the finding
+    tests : iterable of FindingTest
+        the tests
+
+    Returns
+    -------
+    IPython.display.Markdown
+    """
     Markdown = optional("IPython.display", "what_we_found").Markdown
 
     return Markdown("\n".join(f"- {md(line)}" for line in found_sentences(key, tests)))
@@ -519,6 +703,17 @@ TESTS_COLUMNS = ["sample", "role", "evidence", "test", "n", "estimate_ci", "othe
 
 def tests_frame(tests) -> pd.DataFrame:
     """A notebook's tests as a table: sample, role (primary, robustness, not counted, method check), evidence kind,
-    test, n, estimate on its scale and outcome (the verdict rules applied to just these tests)."""
+    test, n, estimate on its scale and outcome (the verdict rules applied to just these tests).
+
+    Parameters
+    ----------
+    tests : iterable of FindingTest
+        a notebook's tests
+
+    Returns
+    -------
+    DataFrame
+        one row per test (method checks included), with ``TESTS_COLUMNS``
+    """
     table = scorecard(list(tests))
     return table[table["test"] != "—"][TESTS_COLUMNS].reset_index(drop=True)
