@@ -31,7 +31,19 @@ EXTRAS = {
 def optional(module: str, feature: str) -> ModuleType:
     """Import ``module`` (a dotted name such as ``"esda.moran"``) for ``feature`` (what the user called) and
     return it; when it, or something it needs, is not installed, raise ``MissingDependencyError``:
-    ``morans_i needs esda: pip install "wijkstudie[spatial]"``."""
+    ``morans_i needs esda: pip install "wijkstudie[spatial]"``.
+
+    Parameters
+    ----------
+    module : str
+        the module to import
+    feature : str
+        what needs it, named in the error
+
+    Returns
+    -------
+    module
+    """
     top = module.partition(".")[0]
     try:
         return importlib.import_module(module)

@@ -231,7 +231,17 @@ class Reproduction:
 
 
 def arguments(argv=None) -> argparse.Namespace:
-    """The command line of ``python -m wijkstudie.reproduce``."""
+    """The command line of ``python -m wijkstudie.reproduce``.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        the arguments (default: the command line's)
+
+    Returns
+    -------
+    argparse.Namespace
+    """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", help="notebooks to run (default: all in notebooks/)")
     parser.add_argument("--force", action="store_true", help="execute every notebook, whatever the cache holds")
@@ -255,7 +265,17 @@ def prepare_data() -> tuple[str, str]:
 
 
 def forget_gone_notebooks(paths: list[Path]) -> None:
-    """A complete run keeps no recorded test of a notebook that no longer exists."""
+    """A complete run keeps no recorded test of a notebook that no longer exists.
+
+    Parameters
+    ----------
+    paths : list of Path
+        the notebooks that exist
+
+    Returns
+    -------
+    None
+    """
     names = {p.stem for p in paths}
     for path in results_dir().glob("*__*.json"):
         if path.stem.split("__", 1)[1] not in names:
@@ -263,7 +283,28 @@ def forget_gone_notebooks(paths: list[Path]) -> None:
 
 
 def readme_note(mode: str, partial: bool, failed: bool, keep: bool, table, statement: str) -> str:
-    """Rewrite the README's scorecard after a complete, successful real run (only then); say what happened."""
+    """Rewrite the README's scorecard after a complete, successful real run (only then); say what happened.
+
+    Parameters
+    ----------
+    mode : str
+        ``"real"`` or ``"synthetic"``
+    partial : bool
+        whether only some notebooks were asked for
+    failed : bool
+        whether a notebook failed
+    keep : bool
+        ``--no-readme``
+    table : DataFrame
+        the scorecard
+    statement : str
+        which data produced it
+
+    Returns
+    -------
+    str
+        what happened to the README, for the summary ("" when it has no scorecard markers)
+    """
     if mode == "synthetic":
         return "README.md keeps its real-data scorecard (this run was synthetic)"
     if partial or failed:  # a partial or failed run would put an incomplete scorecard there
@@ -284,7 +325,18 @@ def _where(path: Path) -> str:
 
 def main(argv=None) -> int:
     """Run the notebooks that changed, then write the scorecard, the README's scorecard and the site (holding the
-    build folder's lock; a second run refuses in one line)."""
+    build folder's lock; a second run refuses in one line).
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        the arguments (default: the command line's)
+
+    Returns
+    -------
+    int
+        the exit status: 0 when every notebook ran, 1 otherwise (or when another run holds the build folder)
+    """
     args = arguments(argv)
     build = args.build or build_dir()
     try:

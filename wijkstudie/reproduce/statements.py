@@ -41,7 +41,25 @@ def data_statement(
 ) -> str:
     """Which data produced the scorecard, and when: the synthetic world, a local mirror of the publishers' files
     (with the files the real tests read, unless ``files`` is false) or the publishers over the network; without
-    the date when ``dated`` is false (the README's statement)."""
+    the date when ``dated`` is false (the README's statement).
+
+    Parameters
+    ----------
+    mode : str
+        ``"real"`` or ``"synthetic"``
+    mirror : Path or None
+        the mirror used
+    when : str, optional
+        the date (default: today)
+    files : bool
+        list the files the real tests read
+    dated : bool
+        say the date
+
+    Returns
+    -------
+    str
+    """
     when = when or time.strftime("%Y-%m-%d")
     produced = f"Produced on {when}" if dated else "Produced"
     if mode == "synthetic":
@@ -53,7 +71,21 @@ def data_statement(
 
 
 def run_data(mode: str, mirror: Path | None, when: str) -> str:
-    """One line for a notebook page: which data this run used."""
+    """One line for a notebook page: which data this run used.
+
+    Parameters
+    ----------
+    mode : str
+        ``"real"`` or ``"synthetic"``
+    mirror : Path or None
+        the mirror used
+    when : str
+        the date, for downloaded data
+
+    Returns
+    -------
+    str
+    """
     if mode == "synthetic":
         return "SYNTHETIC data (the synthetic world's mirror)"
     if mirror:
@@ -62,7 +94,20 @@ def run_data(mode: str, mirror: Path | None, when: str) -> str:
 
 
 def update_readme(table, statement: str = "") -> bool:
-    """Put the latest scorecard between the scorecard markers of the checkout's README."""
+    """Put the latest scorecard between the scorecard markers of the checkout's README.
+
+    Parameters
+    ----------
+    table : DataFrame
+        the scorecard
+    statement : str
+        which data produced it
+
+    Returns
+    -------
+    bool
+        whether the README has a scorecard (False without one); it is written only when its text changes
+    """
     root = checkout_dir()
     readme = root / "README.md" if root else None
     if not readme or not readme.is_file():

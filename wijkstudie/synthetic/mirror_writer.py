@@ -295,7 +295,26 @@ WORKBOOK_VARIABLES = KWB_COMMON + ["n_origin_europe", "n_origin_outside_europe"]
 def source_column(name: str, source: str, year: int | None = None, signature=(), number: int = 0) -> tuple[str, float]:
     """The column a source's file gives a canonical variable (variables.yaml: the first alternative, or the one a
     year-recognising ``signature`` key of the catalogue matches), and the scale from the canonical value to the
-    file's (a fraction where the file holds one). A ``Name_*`` pattern gets ``number`` where no signature names it."""
+    file's (a fraction where the file holds one). A ``Name_*`` pattern gets ``number`` where no signature names it.
+
+    Parameters
+    ----------
+    name : str
+        the canonical variable
+    source : str
+        the source of ``variables.yaml`` (``kwb-odata``, ``rotterdam-wijkprofiel``, ...)
+    year : int, optional
+        the file's year
+    signature : iterable of str
+        the catalogue's year-recognising keys of that file
+    number : int
+        the number a ``Name_*`` pattern gets
+
+    Returns
+    -------
+    tuple
+        ``(column, scale)``
+    """
     spec = vardict.source_columns(source, year)[name]
     single = [alternative[0] for alternative in spec.alternatives if len(alternative) == 1]
     for candidate in single:
