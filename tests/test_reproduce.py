@@ -7,6 +7,7 @@ import json
 import os
 import re
 import time
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -75,6 +76,11 @@ def test_only_what_changed_runs_again(project):
     assert first["01_reads"]["artifacts"] == ["01_figure.png", "results/value__population.json"]
     assert str(data.resolve()) in [i[0] for i in first["01_reads"]["inputs"]]
     assert ["kwb", 2023] in first["01_reads"]["datasets"]
+    modules = {i[0] for i in first["01_reads"]["inputs"]} - {str(data.resolve())}  # and the modules it imported
+    package = Path(reproduce.__file__).resolve().parents[1]
+    assert {str(package / "__init__.py"), str(package / "plotting" / "style.py")} <= modules
+    assert str(package / "reproduce" / "site.py") not in modules and all(m.endswith(".py") for m in modules)
+    assert "note_modules" not in (build / "notebooks" / "01_reads.ipynb").read_text()  # the extra cell is not kept
 
     assert reproduce.main(["--build", str(build)]) == 0  # nothing changed: nothing runs
     assert all(r["cached"] for r in runs(build).values())
@@ -102,6 +108,33 @@ def test_only_what_changed_runs_again(project):
 
     assert reproduce.main(["--build", str(build), "--force"]) == 0
     assert not any(r["cached"] for r in runs(build).values())
+
+
+def test_a_run_depends_on_the_modules_its_kernel_imported_not_on_the_whole_package(project, tmp_path):
+    from wijkstudie.core import runlog
+    from wijkstudie.reproduce import notebook_cache
+
+    log = tmp_path / "run.jsonl"
+    os.environ[runlog.ENV] = str(log)
+    try:
+        runlog.note_modules()
+    finally:
+        del os.environ[runlog.ENV]
+    noted = runlog.entries(log)["module"]
+    package = Path(reproduce.__file__).resolve().parents[1]
+    assert str(package / "reproduce" / "run.py") in noted  # imported by this test
+    assert all(Path(p).resolve().is_relative_to(package) for p in noted)  # the package's modules only
+    assert not any("pandas" in p for p in noted)
+    # the key covers the package's data descriptions, not its modules: the modules are inputs of each run
+    before = notebook_cache.package_fingerprint()
+    copy = tmp_path / "module.py"
+    copy.write_text("x = 1\n")
+    recorded = notebook_cache.fingerprint(str(copy))
+    copy.write_text("x = 2\n")  # a module the run imported changed: not served
+    assert not notebook_cache.unchanged([recorded])
+    assert notebook_cache.package_fingerprint() == before
+    assert not any(p.suffix == ".py" for p in notebook_cache.description_files())
+    assert package / "study" / "findings.yaml" in notebook_cache.description_files()
 
 
 def test_the_report_site_is_written_and_says_which_data(project, capsys):

@@ -2,14 +2,16 @@
 
 ``python -m wijkstudie.reproduce`` gives every notebook kernel its own log file in the environment variable
 ``WIJKSTUDIE_RUN_LOG``; the package notes in it every data file it reads (where provenance is made, and the
-values one notebook records for another) and every figure and result it writes. Without the variable nothing
-is noted. A notebook whose inputs have not changed since the run that logged them is served from the cache.
+values one notebook records for another), every figure and result it writes, and, at the end of the run, every
+module of the package the kernel imported (``note_modules``). Without the variable nothing is noted. A notebook
+whose inputs (data files and modules) have not changed since the run that logged them is served from the cache.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 ENV = "WIJKSTUDIE_RUN_LOG"
@@ -42,6 +44,21 @@ def note(kind: str, path, **about) -> None:
         pass  # a log that cannot be written only costs the cache
 
 
+def note_modules() -> None:
+    """Note every module of the package this process has imported (its source file), while a run log is set: what a
+    notebook's result can depend on among the package's code.
+
+    Returns
+    -------
+    None
+    """
+    package = Path(__file__).resolve().parents[1]
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if path and Path(path).resolve().is_relative_to(package):
+            note("module", path)
+
+
 def _items(log: Path) -> list[dict]:
     items = []
     if Path(log).is_file():
@@ -66,9 +83,9 @@ def entries(log: Path) -> dict[str, list[str]]:
     Returns
     -------
     dict
-        ``{"read": [...], "wrote": [...]}``
+        ``{"read": [...], "wrote": [...], "module": [...]}``
     """
-    found: dict[str, dict] = {"read": {}, "wrote": {}}
+    found: dict[str, dict] = {"read": {}, "wrote": {}, "module": {}}
     for item in _items(log):
         if item.get("kind") in found:
             found[item["kind"]][item["path"]] = None

@@ -1,12 +1,14 @@
 """The cache of executed notebooks behind ``python -m wijkstudie.reproduce``.
 
-A run of a notebook is kept under a key made of what decides its result: the notebook's cells, the package
-(its version and the content of its code and data descriptions), and the session's data settings (real or
-synthetic, the mirror, the microdata). With the run the cache keeps the fingerprints of every file the
-notebook read (size, modification time and content hash, from its run log: ``wijkstudie.runlog``) and copies
-of what it wrote (figures, recorded results) and of the executed notebook. A later run with the same key
-whose inputs are unchanged is served from the cache: the executed notebook and its figures and results are
-put back in place, and nothing is executed.
+A run of a notebook is kept under a key made of what decides its result: the notebook's cells, the package's
+version and data descriptions (its YAML files: the catalogue, the variable dictionary, the findings), and the
+session's data settings (real or synthetic, the mirror, the microdata). With the run the cache keeps the
+fingerprints of every file the notebook read and of every module of the package its kernel imported (size,
+modification time and content hash, from its run log: ``wijkstudie.core.runlog``) and copies of what it wrote
+(figures, recorded results) and of the executed notebook. A later run with the same key whose inputs are
+unchanged is served from the cache: the executed notebook and its figures and results are put back in place,
+and nothing is executed. So an edit to a module no notebook imports (the site builder, a reader of a format no
+notebook reads) re-runs nothing, and an edit to a module a notebook imported re-runs that notebook.
 
 An entry is verified before it is served, the way pooch verifies a download and pip an archive: the entry
 records the SHA-256 of every file it restores (the executed notebook, each figure and recorded result), and it
@@ -30,7 +32,7 @@ from ..core.paths import PACKAGE_DIR
 from ..core.version import __version__
 from ..data.download import file_sha256
 
-PACKAGE_FILES = ("*.py", "*.yaml")
+DESCRIPTIONS = ("*.yaml", "*.yml", "*.json", "*.csv")  # the package's data descriptions; its modules are inputs
 
 
 @dataclass
@@ -61,14 +63,29 @@ class Run:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self).items()}
 
 
+def description_files() -> list[Path]:
+    """The package's data descriptions (its YAML and other data files), in a fixed order.
+
+    Returns
+    -------
+    list of Path
+    """
+    found = {p for pattern in DESCRIPTIONS for p in PACKAGE_DIR.rglob(pattern) if "__pycache__" not in p.parts}
+    return sorted(found)
+
+
 def package_fingerprint() -> str:
-    """The version and the content of the package's code and data descriptions."""
+    """The version of the package and the content of its data descriptions (not of its modules: a run records the
+    modules it imported among its inputs).
+
+    Returns
+    -------
+    str
+    """
     digest = hashlib.sha256(__version__.encode())
-    for pattern in PACKAGE_FILES:
-        for path in sorted(PACKAGE_DIR.rglob(pattern)):
-            if "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
-                digest.update(path.read_bytes())
+    for path in description_files():
+        digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from ..core import runlog
 from ..core.atomic import write_atomic
 from ..core.optional import optional
-from ..core.paths import build_dir, checkout_dir, figures_dir, notebooks_dir
+from ..core.paths import PACKAGE_DIR, build_dir, checkout_dir, figures_dir, notebooks_dir
 from ..core.settings import settings
 from ..data.origin import choose_data, mirror_dir
 from ..study.results import recorded, results_dir
@@ -47,6 +47,7 @@ SYNTHETIC_BANNER = (
     "set WIJKSTUDIE_MICRODATA and WIJKSTUDIE_MICRODATA_MAPPING."
 )
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}  # one core per kernel
+NOTE_MODULES = "from wijkstudie.core.runlog import note_modules\n\nnote_modules()"  # the last cell of every run
 
 
 def run_notebook(path: Path, out_dir: Path, *, timeout: int = 1200, env: dict | None = None) -> float:
@@ -72,6 +73,7 @@ def run_notebook(path: Path, out_dir: Path, *, timeout: int = 1200, env: dict | 
     NotebookClient = optional("nbclient", "running notebooks").NotebookClient
 
     nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(NOTE_MODULES))  # what the cache key needs; not kept in the copy
     start = time.perf_counter()
     client = NotebookClient(
         nb,
@@ -83,6 +85,7 @@ def run_notebook(path: Path, out_dir: Path, *, timeout: int = 1200, env: dict | 
     try:
         client.execute(**({"env": env} if env else {}))
     finally:
+        nb.cells.pop()
         out_dir.mkdir(parents=True, exist_ok=True)
         write_atomic(out_dir / path.name, lambda tmp: nbformat.write(nb, str(tmp)))
     return time.perf_counter() - start
@@ -101,6 +104,12 @@ def needs_of(nb) -> list[str]:
     list of str
     """
     return list(nb.metadata.get("wijkstudie", {}).get("needs", []))
+
+
+def _modules(logged: dict) -> list[str]:
+    """The package's modules a run imported, from its log; every module of the package when the log names none (the
+    run's last cell did not get to note them), so that no change to the code is missed."""
+    return logged["module"] or [str(p) for p in sorted(PACKAGE_DIR.rglob("*.py")) if "__pycache__" not in p.parts]
 
 
 def _session_settings(mode: str, mirror: Path | None) -> dict:
@@ -179,7 +188,7 @@ class Reproduction:
             self.executed_dir / path.name,
             round(seconds, 1),
             when,
-            inputs=[fingerprint(p) for p in logged["read"] if Path(p).is_file()],
+            inputs=[fingerprint(p) for p in logged["read"] + _modules(logged) if Path(p).is_file()],
             datasets=runlog.datasets(log),
             files=runlog.files_read(log),
             data=run_data(self.mode, self.mirror, when),
