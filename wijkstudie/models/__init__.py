@@ -13,15 +13,50 @@
 - ``pooled_estimate(estimates, std_errors)``: random-effects pooled estimate of one effect estimated several times
 """
 
-from .area import area_regression
-from .inference import equivalence_test
-from .logistic import logit, predict, predicted_by_group, segmented_curve, segmented_logit, spline_logit
-from .meta import pooled_estimate
-from .mixed import multilevel, multilevel_logit
-from .panel import within_estimate
-from .result import ModelResult, stack
-from .scales import cronbach_alpha, scale_score
-from .spatial import lisa, morans_i, spatial_models, spatial_weights
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .result import ModelResult
+
+# name -> the module that defines it: each is imported the first time one of its names is used (PEP 562), so a
+# notebook that fits an area regression does not import spreg, and depends only on the modules it used
+_WHERE = {
+    "area_regression": "area",
+    "equivalence_test": "inference",
+    "logit": "logistic",
+    "predict": "logistic",
+    "predicted_by_group": "logistic",
+    "segmented_curve": "logistic",
+    "segmented_logit": "logistic",
+    "spline_logit": "logistic",
+    "pooled_estimate": "meta",
+    "multilevel": "mixed",
+    "multilevel_logit": "mixed",
+    "within_estimate": "panel",
+    "ModelResult": "result",
+    "stack": "result",
+    "cronbach_alpha": "scales",
+    "scale_score": "scales",
+    "lisa": "spatial",
+    "morans_i": "spatial",
+    "spatial_models": "spatial",
+    "spatial_weights": "spatial",
+}
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))
 
 
 def contrast(result: ModelResult, weights: dict) -> dict:
