@@ -42,7 +42,7 @@ from .data.harmonise import HarmonisationReport, crosswalk, harmonisation_report
 from .data.join import JoinReport, join_regions, weighted_mean_by
 from .data.loading import fetch, fetch_all, load
 from .data.origin import data_origin, provide_synthetic
-from .data.overview import coverage, match_table
+from .data.overview import available, coverage, match_table
 from .data.reading import read_file
 from .data.reports import Report, WijkstudieWarning, report
 from .data.variables import label, variable_table
@@ -157,6 +157,7 @@ __all__ = [
     "Report",
     "WijkstudieError",
     "WijkstudieWarning",
+    "available",
     "coverage",
     "crosswalk",
     "data_origin",

@@ -11,7 +11,7 @@ import pandas as pd
 from ..core.errors import ArgumentError, DataFormatError, WijkstudieError
 from . import variables as vardict
 from .catalogue import datasets, get_dataset
-from .download import fetch_resource, local_path
+from .download import fetch_resource, local_path, offline_advice
 from .origin import mirror_dir
 from .readers.common import Hints
 from .readers.rotterdam import link_to_cbs
@@ -241,10 +241,21 @@ def _candidates(dataset, year, variant) -> list:
 def _not_here(dataset, year, variant, errors) -> WijkstudieError:
     """The error for a request none of whose files can be had: the first file's error, the others tried, and when
     no year was given, the years of the dataset (and variant) that can be had here."""
-    first = str(errors[0][1])
-    others = [r.label for r, _ in errors[1:]]
-    if others:
-        first += f" (also tried: {', '.join(others[:4])}{' ...' if len(others) > 4 else ''})"
+    unreachable = [getattr(e, "unreachable", "") for _, e in errors]
+    advice = f"; {offline_advice()}" if any(unreachable) else ""
+    if all(unreachable):  # no network: one sentence for every file tried
+        labels = [r.label for r, _ in errors]
+        hosts = ", ".join(dict.fromkeys(unreachable))
+        years = sorted({r.year for r, _ in errors})
+        asked = labels[0] if len(labels) == 1 else f"{dataset.name} {years[0]}" if len(years) == 1 else dataset.name
+        first = f"{asked}: the publisher{'s' if ',' in hosts else ''} ({hosts}) could not be reached (no network?)" + (
+            f" for {', '.join(labels[:4])}{' ...' if len(labels) > 4 else ''}" if len(labels) > 1 else ""
+        )
+    else:
+        first = getattr(errors[0][1], "short", str(errors[0][1]))
+        others = [r.label for r, _ in errors[1:]]
+        if others:
+            first += f" (also tried: {', '.join(others[:4])}{' ...' if len(others) > 4 else ''})"
     if year is None:
         latest = errors[0][0].year
         here = sorted({r.year for r in dataset.candidates(None, variant) if local_path(r) is not None})
@@ -255,6 +266,7 @@ def _not_here(dataset, year, variant, errors) -> WijkstudieError:
         )
     elif year == LATEST_AVAILABLE:
         first = f"{dataset.name}: year='latest-available', but no year of it can be had here: {first}"
+    first += advice
     return type(errors[0][1])(first)  # the first candidate's kind of error: not here, a failed download, ...
 
 
