@@ -8,7 +8,7 @@ from warnings import warn
 
 import pandas as pd
 
-from ..core.errors import ArgumentError, DataFormatError, WijkstudieError
+from ..core.errors import ArgumentError, DataFormatError, DataNotFoundError, WijkstudieError
 from . import variables as vardict
 from .catalogue import datasets, get_dataset
 from .download import fetch_resource, local_path, offline_advice
@@ -17,7 +17,7 @@ from .readers.common import Hints
 from .readers.rotterdam import link_to_cbs
 from .readers.tidy import Identification
 from .reading import finish_table, read_table, whole
-from .reports import LEVELS, WijkstudieWarning
+from .reports import LEVELS, PLURAL_OF_LEVEL, WijkstudieWarning, counts_by_level, for_level
 
 ROTTERDAM_LINK_YEAR = 2024  # the CBS wijken whose names Rotterdam's gebieden are matched to
 LATEST_AVAILABLE = "latest-available"  # year= for the latest year that can be had here
@@ -320,7 +320,11 @@ def _load(dataset, candidates, year, level, all_columns, division, refresh, vari
         frame, linked = _link_rotterdam(frame)
         warnings += linked
     if level is not None and "level" in frame:
-        frame = frame[frame["level"] == level]
+        full, frame = frame, frame[frame["level"] == level]
+        if frame.empty:
+            raise _level_not_here(dataset, resource, path, full, level)
+        meta, warnings, level_notes = for_level(full, meta, warnings, level)
+        notes += level_notes
     if not all_columns and "region_code" in frame:
         keep = [c for c in frame.columns if c in vardict.identifiers() or c in vardict.variables() or c == "geometry"]
         frame = frame[keep]
@@ -350,6 +354,20 @@ def _first_available(dataset, candidates, year=None, variant=None) -> tuple:
         ]
         return resource, path, tried
     raise _not_here(dataset, year, variant, errors)
+
+
+def _level_not_here(dataset, resource, path: Path, full: pd.DataFrame, level: str) -> DataNotFoundError:
+    """The error for a level the file of a year does not hold: which levels it does hold, and where the file is."""
+    held = ", ".join(
+        "the land row" if lv == "land" else f"{n:,} {PLURAL_OF_LEVEL.get(lv, lv)}"
+        for lv, n in counts_by_level(full).items()
+    )
+    mirror = mirror_dir()
+    where = f"the mirror's file {path.name}" if mirror is not None and mirror in Path(path).parents else path.name
+    return DataNotFoundError(
+        f"{resource.label}: {where} holds no {PLURAL_OF_LEVEL.get(level, level)} (it holds {held or 'no areas'}); "
+        f"{dataset.name} levels in the catalogue: {', '.join(dataset.levels)}"
+    )
 
 
 def _check_identity(path: Path, resource, ident: Identification) -> None:
