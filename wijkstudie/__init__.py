@@ -9,7 +9,8 @@
     rivm22 = ws.load("rivm-gezondheid", year=2020, level="gemeente", age_group="18+", division=2022)
     print(ws.report(rivm))                               # suppressed cells, warnings
     print(ws.provenance_of(joined).describe())           # real, synthetic or unknown, and from which files
-    print(ws.settings)                                   # mirror, cache, language, real or synthetic data
+    print(ws.settings)                                   # mirror, cache, language, ... and where each was set
+    ws.available()                                       # what can be loaded here now: mirror, cache, network
 
     fig = ws.map_figure(joined, "pct_volunteering")         # figures in the house style (matplotlib on first use)
     ws.save_figure(fig, "volunteering", source=ws.source_caption(joined))
