@@ -9,16 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wijkstudie.data.reports import WijkstudieWarning
-
 from helpers import REPO, kernel_env, run_in_kernel
 
 
 def test_the_test_run_shows_why_tests_were_skipped_and_fails_on_the_packages_warnings():
     options = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]
     assert "-rs" in options["addopts"].split()
-    with pytest.raises(WijkstudieWarning):  # this run's filters: a warning nobody expects is an error
-        warnings.warn("unexpected", WijkstudieWarning, stacklevel=1)
+    assert "error::wijkstudie.data.reports.WijkstudieWarning" in options["filterwarnings"]
 
 
 def test_a_kernel_without_ipywidgets_gets_text_bars_and_no_tqdm_warning(tmp_path):
