@@ -2,27 +2,34 @@
 #   make reproduce   run every notebook that changed (all, the first time), write every figure (into figures/) and
 #                    the report site (build/site/index.html); FORCE=1 runs them all
 #   make site        write the report site again from the last run
+#   make lab         JupyterLab from .venv, with the settings below passed on to every notebook
 #   make test        run the test suite, notebooks and browser checks included (what CI runs)
 #   make test-fast   the library tests alone, for every edit (no notebooks, browser or slow tests)
 #   make lint        ruff: lint and format check (CI runs it)
 # Both create and fill .venv when it is missing or older than pyproject.toml.
 #
-# Data: when WIJKSTUDIE_MIRROR is not set and a mirror of the publishers' files lies beside the checkout
-# (../shared/data, with its MANIFEST.md), it is used; otherwise files are downloaded from the publishers.
+# Settings (README, Settings; `.venv/bin/wijkstudie config` shows them): the package reads ws.settings, the
+# WIJKSTUDIE_* variables and the project file (wijkstudie.toml, or [tool.wijkstudie] in pyproject.toml), and nothing
+# else: it never looks for data beside the checkout by itself. make adds one convenience for a fresh clone: when
+# neither WIJKSTUDIE_MIRROR nor a project file of the checkout names a mirror, and a mirror of the publishers' files
+# lies beside the checkout (../shared/data, with its MANIFEST.md), make passes it on as WIJKSTUDIE_MIRROR. Write
+# `mirror = "../shared/data"` into a wijkstudie.toml (git-ignored) to have JupyterLab, the CLI and plain Python see
+# it too; otherwise files are downloaded from the publishers.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-ifeq ($(origin WIJKSTUDIE_MIRROR), undefined)
+MIRROR_IN_PROJECT_FILE := $(shell grep -Eqs '^[[:space:]]*mirror[[:space:]]*=' wijkstudie.toml pyproject.toml && echo yes)
+ifeq ($(origin WIJKSTUDIE_MIRROR)$(MIRROR_IN_PROJECT_FILE), undefined)
   ifneq ($(wildcard ../shared/data/MANIFEST.md),)
     export WIJKSTUDIE_MIRROR := $(abspath ../shared/data)
   endif
 endif
 export MPLBACKEND := Agg
 
-.PHONY: reproduce site test test-fast lint format benchmark clean-data
+.PHONY: reproduce site lab test test-fast lint format benchmark clean-data
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,10 +38,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 reproduce: $(STAMP)
-	$(BIN)/python -m wijkstudie.reproduce $(if $(FORCE),--force)
+	$(BIN)/python -m wijkstudie reproduce $(if $(FORCE),--force)
 
 site: $(STAMP)
-	$(BIN)/python -m wijkstudie.reproduce.site
+	$(BIN)/python -m wijkstudie site
+
+lab: $(STAMP)
+	$(BIN)/python -m wijkstudie lab $(LAB_OPTIONS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile

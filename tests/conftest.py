@@ -25,7 +25,9 @@ def _session_folder(tmp_path_factory) -> Path:
 
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch, tmp_path_factory):
-    """A per-session cache folder shared by the real-data tests, and no mirror."""
+    """A per-session cache folder shared by the real-data tests, no mirror, and no project file (a wijkstudie.toml of
+    the checkout is the developer's, not the tests')."""
+    monkeypatch.setenv("WIJKSTUDIE_CONFIG", "none")
     monkeypatch.setenv("WIJKSTUDIE_DATA_DIR", str(_session_folder(tmp_path_factory) / "shared-cache"))
     monkeypatch.delenv("WIJKSTUDIE_MIRROR", raising=False)
     monkeypatch.setenv("WIJKSTUDIE_DATA", "real")  # library tests choose their data explicitly

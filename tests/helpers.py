@@ -340,3 +340,47 @@ def finding_test(
         n=71,
         **kw,
     )
+
+
+def run_in_kernel(cells: list[str], *, cwd: Path, env: dict | None = None, timeout: int = 120) -> list[dict]:
+    """Run code cells in a real Jupyter kernel (the ``python3`` kernel of this environment, started by nbclient in
+    ``cwd``, as JupyterLab and the main command start theirs) and return each cell's outputs: ``{"stdout": ...,
+    "stderr": ..., "error": "Name: message" or "", "mime": [the types of its displayed outputs]}``."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    client = NotebookClient(
+        notebook,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(cwd)}},
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+    )
+    client.execute(**({"env": env} if env is not None else {}))
+    results = []
+    for cell in notebook.cells:
+        result = {"stdout": "", "stderr": "", "error": "", "mime": []}
+        for output in cell.outputs:
+            if output.output_type == "stream":
+                result[output.name] += output.text
+            elif output.output_type == "error":
+                result["error"] = f"{output.ename}: {output.evalue}"
+            else:
+                result["mime"] += list(output.get("data", {}))
+        results.append(result)
+    return results
+
+
+def kernel_env(**changes) -> dict:
+    """This process's environment for a kernel: ``PYTHONPATH`` with this checkout first, without a plotting backend
+    chosen (so the kernel's own, the inline backend, is used), with ``changes`` (a value of None removes it)."""
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [env.get("PYTHONPATH")])])
+    for key, value in changes.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = str(value)
+    return env

@@ -2,6 +2,7 @@
 runs it as a user does, in a process of its own."""
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -198,3 +199,154 @@ def test_fetch_takes_the_named_options_and_still_understands_variant(mirror, cap
     assert out.out.strip().endswith("RIVM_gezondheid2020_65+.xlsx") and "--variant is deprecated" in out.err
     assert cli.main(["data", "fetch", "rivm-gezondheid"]) == 1
     assert "years that can be had here: 2016, 2020" in capsys.readouterr().err
+
+
+# --- a command that teaches itself: reproduce, site, lab, config, --version; help with examples ------------------
+
+
+def test_version_and_a_bare_command(capsys):
+    result = run_cli(capsys, "--version")
+    assert result.returncode == 0 and result.stdout == f"wijkstudie {ws.__version__}\n"
+    result = run_cli(capsys)
+    assert result.returncode == 2 and "usage: wijkstudie" in result.stderr and "examples:" in result.stderr
+
+
+def _commands(parser, prefix=()):
+    import argparse
+
+    yield prefix, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _commands(sub, (*prefix, name))
+
+
+def test_every_command_has_an_example_says_which_settings_it_reads_and_explains_its_positionals():
+    from wijkstudie.cli import build_parser
+
+    commands = dict(_commands(build_parser()))
+    assert {" ".join(c) for c in commands} >= {
+        "config",
+        "data",
+        "data list",
+        "data available",
+        "data describe",
+        "data fetch",
+        "data inspect",
+        "reproduce",
+        "site",
+        "lab",
+    }
+    for words, parser in commands.items():
+        text = parser.format_help()
+        assert "examples:\n  wijkstudie" in text and "settings it reads:" in text, words
+        assert "project file" in text, words
+        for action in parser._actions:
+            if not action.option_strings and action.dest not in ("command", "action"):
+                assert action.help, (words, action.dest)
+        assert max(map(len, text.splitlines())) <= 100, words
+
+
+def test_data_list_is_aligned(capsys):
+    result = run_cli(capsys, "data", "list")
+    lines = result.stdout.splitlines()
+    header = lines[0]
+    starts = [header.index(word) for word in ("years", "levels", "choose with", "title")]
+    for line in lines[1:]:
+        for start in starts:
+            assert line[start - 2 : start] == "  " and line[start] != " ", line
+    assert "2016, 2018, 2020, 2022, 2024" in result.stdout  # the Leefbaarometer's years, which used to push it out
+
+
+def test_config_shows_every_setting_and_where_it_comes_from(capsys, tmp_path, monkeypatch):
+    project = tmp_path / "wijkstudie.toml"
+    project.write_text('mirror = "copy"\nlanguage = "nl"\n', encoding="utf-8")
+    monkeypatch.setenv("WIJKSTUDIE_CONFIG", str(project))
+    result = run_cli(capsys, "config")
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"project file: {project}"
+    rows = {line.split()[0]: line for line in lines[2:]}
+    assert rows["mirror"].split()[1] == str(tmp_path / "copy") and f"mirror in {project}" in rows["mirror"]
+    assert re.search(r"the environment variable WIJKSTUDIE_DATA_DIR +WIJKSTUDIE_DATA_DIR$", rows["data_dir"])
+    assert run_cli(capsys, "config", "--get", "language").stdout == "nl\n"
+    assert json.loads(run_cli(capsys, "config", "--json").stdout)["project_file"] == str(project)
+    result = run_cli(capsys, "config", "--get", "colour")
+    assert result.returncode == 1 and "unknown setting 'colour'" in result.stderr
+    monkeypatch.setenv("WIJKSTUDIE_CONFIG", "none")
+    result = run_cli(capsys, "config")
+    assert result.stdout.startswith("project file: none") and 'mirror = "../shared/data"' in result.stdout
+
+
+def test_site_passes_the_settings_on_and_builds_from_the_build_folder(monkeypatch, tmp_path):
+    from wijkstudie import cli
+    from wijkstudie.core import settings as settings_module
+    from wijkstudie.reproduce import site
+
+    seen = []
+    monkeypatch.setattr(os, "environ", dict(os.environ))
+    monkeypatch.setattr(settings_module, "START_DIR", tmp_path)
+    monkeypatch.setenv("WIJKSTUDIE_BUILD_DIR", "b")
+    monkeypatch.setattr(site, "main", lambda argv: seen.append((argv, os.environ["WIJKSTUDIE_BUILD_DIR"])) or 0)
+    assert cli.main(["site"]) == 0 and cli.main(["site", "other-build"]) == 0
+    assert seen == [([], str(tmp_path / "b")), (["other-build"], str(tmp_path / "b"))]
+
+
+def test_lab_starts_jupyterlab_from_this_environment_with_the_settings(monkeypatch, tmp_path, capsys):
+    import importlib.util
+
+    from wijkstudie import cli
+
+    project = tmp_path / "wijkstudie.toml"
+    project.write_text('mirror = "copy"\n', encoding="utf-8")
+    monkeypatch.setenv("WIJKSTUDIE_CONFIG", str(project))
+    monkeypatch.setattr(os, "environ", dict(os.environ))
+    started = []
+    monkeypatch.setattr(subprocess, "call", lambda command, env: started.append((command, env)) or 0)
+    assert cli.main(["lab", "--", "--no-browser", "--port", "8890"]) == 0
+    ((command, env),) = started
+    assert command == [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--port", "8890"]
+    assert env["WIJKSTUDIE_MIRROR"] == str(tmp_path / "copy")
+    assert f"mirror in {project}" in env["WIJKSTUDIE_SETTINGS_FROM"]
+    assert "WIJKSTUDIE_MIRROR=" in capsys.readouterr().out
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    result = run_cli(capsys, "lab")
+    assert result.returncode == 1 and 'lab needs jupyterlab: pip install "wijkstudie[notebooks]"' in result.stderr
+
+
+@pytest.mark.realdata
+def test_data_available_on_the_real_mirror(mirror, capsys):
+    result = run_cli(capsys, "data", "available", "cbs-wijken", "--offline")
+    assert result.returncode == 0
+    assert result.stdout.splitlines() == [
+        "dataset     year  choice  from    note",
+        "cbs-wijken  2024  -       mirror  geo/wijken-2024.geojson",
+    ]
+
+
+def test_smoke_version_and_config():
+    result = subprocess.run(
+        [sys.executable, "-m", "wijkstudie", "--version"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0 and result.stdout.startswith("wijkstudie ")
+    result = command("config", "--get", "language")
+    assert result.returncode == 0 and result.stdout.strip() in ("en", "nl")
+
+
+def test_the_cli_reproduce_passes_absolute_settings_to_the_main_command(monkeypatch, tmp_path):
+    """Issue 17, point 6: the relative figures folder reaches the main command (and so its kernels) as the absolute
+    folder of where the command was started."""
+    from wijkstudie import cli
+    from wijkstudie.core import settings as settings_module
+    from wijkstudie.reproduce import run
+
+    seen = {}
+    monkeypatch.setattr(os, "environ", dict(os.environ))  # what the command exports stays in this test
+    monkeypatch.setattr(settings_module, "START_DIR", tmp_path)
+    monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", "relfigs")
+    monkeypatch.setattr(run, "run", lambda argv: seen.update(argv=argv, figures=os.environ["WIJKSTUDIE_FIGURES_DIR"]))
+    cli.main(["reproduce", "--force", "--jobs", "1", "notebooks/02_home_ownership.ipynb"])
+    assert seen == {
+        "argv": ["notebooks/02_home_ownership.ipynb", "--force", "--jobs", "1"],
+        "figures": str(tmp_path / "relfigs"),
+    }

@@ -56,7 +56,7 @@ def test_interrupted_download_leaves_nothing(monkeypatch, fresh_cache):
     monkeypatch.setattr(
         download, "_download_url", fake_downloader((FIXTURES / "gemeenten-2022.geojson").read_bytes(), fail_after=100)
     )
-    with pytest.raises(ws.WijkstudieError, match="g.geojson: download failed .ConnectionError"):
+    with pytest.raises(ws.WijkstudieError, match=r"^test-geo 2022 \(g.geojson\): download failed .ConnectionError"):
         download.fetch_resource(URL_RESOURCE)
     assert leftovers(fresh_cache / "raw" / "test-geo") == []
 

@@ -75,9 +75,20 @@ def test_a_failed_download_is_a_connection_error(fresh_cache, monkeypatch):
         raise OSError("Temporary failure in name resolution")
 
     monkeypatch.setattr(download, "_download_url", refuse)
-    with pytest.raises(ConnectionError, match=r"^kwb-2023.xlsx: download failed \(OSError: Temporary failure") as exc:
+    with pytest.raises(
+        ConnectionError, match=r"^kwb 2023 \(workbook\): the publisher \(download.cbs.nl\) could not"
+    ) as exc:
         ws.fetch("kwb", year=2023, source_format="workbook")
     assert isinstance(exc.value, ws.DownloadError)
+
+    def reset(*args, **kwargs):
+        raise ConnectionResetError("connection reset by peer")
+
+    monkeypatch.setattr(download, "_download_url", reset)
+    with pytest.raises(
+        ConnectionError, match=r"^kwb 2023 \(workbook\) \(kwb-2023.xlsx\): download failed \(Connection"
+    ):
+        ws.fetch("kwb", year=2023, source_format="workbook")
 
 
 def test_the_command_line_still_prints_one_line_for_every_kind(capsys):

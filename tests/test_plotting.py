@@ -5,6 +5,7 @@ import hashlib
 import geopandas as gpd
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import pytest
 from shapely.geometry import box
 
@@ -33,6 +34,20 @@ def make_figure():
     return fig, axes
 
 
+def image_size(path) -> tuple[int, int]:
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return image.size
+
+
+def image_info(path) -> dict:
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return dict(image.info)
+
+
 def digests(paths):
     return {p.suffix: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
 
@@ -48,11 +63,9 @@ def test_two_runs_write_byte_identical_png_svg_and_pdf(tmp_path):
 
 
 def test_png_is_written_at_300_dpi(tmp_path):
-    from PIL import Image
-
     fig, _ = make_figure()
     png = save_figure(fig, "dpi", source="CBS", folder=tmp_path)[0]
-    assert Image.open(png).info["dpi"] == pytest.approx((300, 300), abs=0.5)
+    assert image_info(png)["dpi"] == pytest.approx((300, 300), abs=0.5)
 
 
 def test_caption_names_the_source_and_marks_synthetic_data():
@@ -102,8 +115,6 @@ def test_saving_a_figure_again_replaces_its_caption_and_marks(tmp_path):
 
 
 def test_a_wide_map_in_a_tall_figure_is_saved_without_a_band_of_white_above_its_caption(tmp_path):
-    from PIL import Image
-
     from wijkstudie.plotting import map_figure
 
     use_house_style()
@@ -113,12 +124,12 @@ def test_a_wide_map_in_a_tall_figure_is_saved_without_a_band_of_white_above_its_
         crs=28992,
     )  # 4 wide, 1 high
     fig = map_figure(wide, "pct_volunteering", size=(6.0, 7.0), k=2)
-    width, height = Image.open(save_figure(fig, "wide", source="CBS", folder=tmp_path, formats=("png",))[0]).size
+    width, height = image_size(save_figure(fig, "wide", source="CBS", folder=tmp_path, formats=("png",))[0])
     plt.close(fig)
     assert height < 0.6 * width  # the map (1:4) plus title, legend and caption; the 7-inch box would give 1.4
     fig = map_figure(wide, "pct_volunteering", size=(3.0, 3.0), k=2)  # a long caption wraps to the figure
     sources = "; ".join(f"Publisher {i}, a dataset with a long title {2000 + i}" for i in range(8))
-    width, _ = Image.open(save_figure(fig, "long", source=sources, folder=tmp_path, formats=("png",))[0]).size
+    width, _ = image_size(save_figure(fig, "long", source=sources, folder=tmp_path, formats=("png",))[0])
     plt.close(fig)
     assert width < 3.3 * 300
     fig, ax = plt.subplots(figsize=(4, 3))  # an ordinary plot keeps its caption below the axis labels
@@ -180,3 +191,164 @@ def test_a_map_of_many_areas_is_drawn_simplified_below_a_printed_pixel():
     assert drawn["v"].tolist() == areas["v"].tolist()
     few = areas.head(10)
     assert for_drawing(few) is few  # a few areas are drawn as they are
+
+
+# --- the house style: one width, one type scale, legends outside the data ------------------------------------------
+
+
+def _areas(n=12, crs=28992, missing=(3,)):
+    values = [10.0 + 3 * i if i not in missing else np.nan for i in range(n)]
+    return gpd.GeoDataFrame(
+        {"region_code": [f"GM{i:04d}" for i in range(n)], "pct_volunteering": values, "pct_lonely": values[::-1]},
+        geometry=[box(i % 4, i // 4, i % 4 + 1, i // 4 + 1) for i in range(n)],
+        crs=crs,
+    )
+
+
+def _points(n=60, seed=3):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(10, 90, n)
+    return pd.DataFrame(
+        {"pct_owner_occupied": x, "pct_volunteering": 15 + 0.2 * x + rng.normal(0, 3, n), "population": 100 + x}
+    )
+
+
+def every_figure():
+    """One figure from each figure function of the house style, from small made-up tables: {name: figure}."""
+    from wijkstudie import plotting
+
+    from helpers import finding_test
+
+    points = _points()
+    areas = _areas().assign(cluster=["high-high", "low-low", "not significant", "high-low"] * 3)
+    panels = [
+        {"data": points, "x": "pct_owner_occupied", "y": "pct_volunteering", "title": f"city {i}"} for i in range(3)
+    ]
+    tests = [
+        finding_test(label=f"a long label of a test, number {i}, that needs more than one line here") for i in range(5)
+    ]
+    intervals = pd.DataFrame(
+        {"areas": ["elsewhere", "problem"], "mean": [0.4, -0.2], "ci_low": [0.1, -0.5], "ci_high": [0.7, 0.1]}
+    )
+    ranks = {
+        y: pd.DataFrame({"percentile": [10.0 + y % 7, 50.0, 80.0]}, index=["pct_volunteering", "pct_lonely", "x"])
+        for y in (2014, 2016)
+    }
+    bars = pd.DataFrame({"elsewhere": [0.3, 0.4], "livability problems": [0.2, 0.35]}, index=["65+", "non-Dutch"])
+    return {
+        "choropleth": plotting.choropleth(areas, "pct_volunteering").figure,
+        "map_figure, one map": plotting.map_figure(areas, "pct_volunteering", titles="Volunteering"),
+        "map_figure, two maps": plotting.map_figure(areas, ["pct_volunteering", "pct_lonely"], titles=["a", "b"]),
+        "cluster_map": plotting.cluster_map(areas, "cluster"),
+        "scatter_fit": plotting.scatter_fit(
+            points, "pct_owner_occupied", "pct_volunteering", weights="population"
+        ).figure,
+        "scatter_panels": plotting.scatter_panels(panels, weights="population", title="three cities"),
+        "dense_scatter": plotting.dense_scatter(points, "pct_owner_occupied", "pct_volunteering", weights="population"),
+        "estimate_figure": plotting.estimate_figure(tests, title="F3: standardised estimates"),
+        "interval_plot": plotting.interval_plot(intervals, "areas", "percentage points", title="gaps"),
+        "correlation_heatmap": plotting.correlation_heatmap(points.corr(), title="items"),
+        "percentile_plot": plotting.percentile_plot(ranks, title="a case"),
+        "group_bars": plotting.group_bars(bars, "predicted probability", title="groups"),
+    }
+
+
+def _overlap(a, b) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+def drawn_texts(fig) -> list:
+    """Every text a figure draws (an axis switched off draws none of its labels)."""
+    from unittest import mock
+
+    drawn, draw = [], plt.Text.draw
+
+    def record(text, renderer):
+        drawn.append(text)
+        return draw(text, renderer)
+
+    with mock.patch.object(plt.Text, "draw", record):
+        fig.canvas.draw()
+    return drawn
+
+
+def test_every_figure_is_the_house_width_in_the_type_scale_with_its_legends_outside_the_data(tmp_path):
+    """One type scale for every figure: the house width (so the same point size reads the same wherever figures are
+    shown at one width: the site, a report), every text in one of the scale's sizes; no legend over an axes."""
+    from wijkstudie.plotting.style import TYPE, WIDTH
+
+    plt.rcParams.update({"font.size": 14, "legend.fontsize": 12})  # a session without the house style
+    try:
+        figures = every_figure()
+    finally:
+        plt.rcdefaults()
+    assert len(figures) == 12
+    widths = {}
+    for name, fig in figures.items():
+        assert fig.get_figwidth() == WIDTH, name
+        renderer = fig.canvas.get_renderer()
+        sizes = {t.get_fontsize() for t in drawn_texts(fig) if t.get_text().strip()}
+        assert sizes and sizes <= set(TYPE.values()), (name, sizes)
+        legends = [ax.get_legend() for ax in fig.axes if ax.get_legend()] + list(fig.legends)
+        assert legends or name in (
+            "scatter_fit",
+            "scatter_panels",
+            "estimate_figure",
+            "interval_plot",
+            "correlation_heatmap",
+        ), name
+        for legend in legends:
+            box_ = legend.get_window_extent(renderer)
+            assert not any(_overlap(box_, ax.get_window_extent(renderer)) for ax in fig.axes), name
+        widths[name] = image_size(save_figure(fig, "w", source="CBS", folder=tmp_path, formats=("png",))[0])[0] / 300
+        plt.close(fig)
+    assert all(0.8 * WIDTH <= w <= 1.06 * WIDTH for w in widths.values()), widths
+
+
+def test_a_map_legend_sits_beside_the_map_and_covers_no_area():
+    fig = ws.map_figure(_areas(), "pct_volunteering")
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    legend = ax.get_legend().get_window_extent(renderer)
+    for patch in ax.collections:  # the drawn areas
+        assert not _overlap(legend, patch.get_window_extent(renderer))
+    assert legend.x0 >= ax.get_window_extent(renderer).x1  # beside it, to the right
+    plt.close(fig)
+
+
+def test_figures_with_legends_outside_are_byte_identical_from_run_to_run(tmp_path):
+    runs = []
+    for i in range(2):
+        figs = [
+            ws.map_figure(_areas(), ["pct_volunteering", "pct_lonely"]),
+            ws.dense_scatter(_points(), "pct_owner_occupied", "pct_volunteering"),
+        ]
+        runs.append(
+            [digests(save_figure(f, f"f{j}", source="CBS", folder=tmp_path / str(i))) for j, f in enumerate(figs)]
+        )
+        for f in figs:
+            plt.close(f)
+    assert runs[0] == runs[1]
+
+
+def test_save_figure_in_a_later_cell_of_a_real_kernel_with_the_inline_backend(tmp_path):
+    """What report authors do: draw in one cell, look at it (the inline backend shows the figure and replaces its
+    canvas with a bare FigureCanvasBase), save it in the next."""
+    from helpers import kernel_env, run_in_kernel
+
+    cells = [
+        "%matplotlib inline\nimport geopandas as gpd\nfrom shapely.geometry import box\nimport wijkstudie as ws\n"
+        "areas = gpd.GeoDataFrame({'region_code': ['GM1', 'GM2'], 'pct_volunteering': [20.0, 30.0]},"
+        " geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs=28992)\n"
+        "fig = ws.map_figure(areas, 'pct_volunteering', k=2)",
+        "print(type(fig.canvas).__name__)\n"
+        f"written = ws.save_figure(fig, 'later', source='Bron: CBS', folder={str(tmp_path)!r})\n"
+        "print(sorted(p.name for p in written))",
+    ]
+    drawn, saved = run_in_kernel(cells, cwd=tmp_path, env=kernel_env())
+    assert drawn["error"] == "" and "image/png" in drawn["mime"], drawn  # shown by the inline backend
+    assert saved["error"] == "", saved
+    assert saved["stdout"].splitlines() == ["FigureCanvasBase", "['later.pdf', 'later.png', 'later.svg']"]
+    assert drawn["stderr"] == saved["stderr"] == ""  # no warning either
+    assert image_size(tmp_path / "later.png")[0] > 1000

@@ -9,7 +9,8 @@
     rivm22 = ws.load("rivm-gezondheid", year=2020, level="gemeente", age_group="18+", division=2022)
     print(ws.report(rivm))                               # suppressed cells, warnings
     print(ws.provenance_of(joined).describe())           # real, synthetic or unknown, and from which files
-    print(ws.settings)                                   # mirror, cache, language, real or synthetic data
+    print(ws.settings)                                   # mirror, cache, language, ... and where each was set
+    ws.available()                                       # what can be loaded here now: mirror, cache, network
 
     fig = ws.map_figure(joined, "pct_volunteering")         # figures in the house style (matplotlib on first use)
     ws.save_figure(fig, "volunteering", source=ws.source_caption(joined))
@@ -42,7 +43,7 @@ from .data.harmonise import HarmonisationReport, crosswalk, harmonisation_report
 from .data.join import JoinReport, join_regions, weighted_mean_by
 from .data.loading import fetch, fetch_all, load
 from .data.origin import data_origin, provide_synthetic
-from .data.overview import coverage, match_table
+from .data.overview import available, coverage, match_table
 from .data.reading import read_file
 from .data.reports import Report, WijkstudieWarning, report
 from .data.variables import label, variable_table
@@ -157,6 +158,7 @@ __all__ = [
     "Report",
     "WijkstudieError",
     "WijkstudieWarning",
+    "available",
     "coverage",
     "crosswalk",
     "data_origin",

@@ -10,6 +10,7 @@ Spatial models and areal interpolation need the ``spatial`` extra, running and r
 from __future__ import annotations
 
 import importlib
+import warnings
 from types import ModuleType
 
 from .errors import MissingDependencyError
@@ -46,7 +47,9 @@ def optional(module: str, feature: str) -> ModuleType:
     """
     top = module.partition(".")[0]
     try:
-        return importlib.import_module(module)
+        with warnings.catch_warnings():  # esda and tobler import tqdm.auto, which warns in a kernel without ipywidgets
+            warnings.filterwarnings("ignore", message="IProgress not found")
+            return importlib.import_module(module)
     except ModuleNotFoundError as exc:
         distribution, extra = EXTRAS[top]
         missing = (exc.name or "").partition(".")[0]

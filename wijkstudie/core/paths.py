@@ -5,7 +5,12 @@
   ``processed/``. Raw files are never edited; processed ones can always be rebuilt.
 - ``figures_dir()``: figures, the scorecard and recorded results (setting ``figures_dir``, else ``figures/`` of
   the checkout).
+- ``build_dir()``: executed notebooks, their cache, logs and the report site (setting ``build_dir``, else ``build/``
+  of the checkout).
 - ``notebooks_dir()``, ``checkout_dir()``, ``PACKAGE_DIR``.
+
+Without a checkout (an installed package), ``figures/``, ``build/`` and ``notebooks/`` are taken in the folder the
+program started in.
 
 Asking for a path never creates it and never touches the network (``folders.make_folder`` creates one).
 """
@@ -14,9 +19,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .settings import settings
-
-PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the wijkstudie package
+from .settings import PACKAGE_DIR as PACKAGE_DIR  # the package folder, for the modules that ask paths for it
+from .settings import START_DIR, checkout, settings
 
 
 def checkout_dir() -> Path | None:
@@ -27,8 +31,7 @@ def checkout_dir() -> Path | None:
     Path or None
         the checkout, or None for an installed copy
     """
-    root = PACKAGE_DIR.parent
-    return root if (root / "pyproject.toml").is_file() else None
+    return checkout()
 
 
 def data_dir() -> Path:
@@ -38,14 +41,7 @@ def data_dir() -> Path:
     -------
     Path
     """
-    if settings.data_dir is not None:
-        return settings.data_dir
-    root = checkout_dir()
-    if root:
-        return root / "data"
-    import pooch
-
-    return Path(pooch.os_cache("wijkstudie"))
+    return settings.data_dir
 
 
 def raw_dir(dataset: str) -> Path:
@@ -87,33 +83,27 @@ def synthetic_dir() -> Path:
 
 def figures_dir() -> Path:
     """Where figures, the scorecard and recorded results go: the setting ``figures_dir``, else ``figures/`` of the
-    checkout (or of the working folder).
+    checkout (or of the folder the program started in).
 
     Returns
     -------
     Path
     """
-    if settings.figures_dir is not None:
-        return settings.figures_dir
-    root = checkout_dir()
-    return (root / "figures") if root else Path.cwd() / "figures"
+    return settings.figures_dir
 
 
 def build_dir() -> Path:
     """Executed notebooks, their cache, logs and the report site (setting ``build_dir``, else ``build/`` of the
-    checkout, else ``build/`` of the working folder)."""
-    if settings.build_dir is not None:
-        return settings.build_dir
-    root = checkout_dir()
-    return (root / "build") if root else Path.cwd() / "build"
+    checkout, else ``build/`` of the folder the program started in)."""
+    return settings.build_dir
 
 
 def notebooks_dir() -> Path:
-    """The notebooks of the checkout (or ``notebooks/`` of the working folder).
+    """The notebooks of the checkout (or ``notebooks/`` of the folder the program started in).
 
     Returns
     -------
     Path
     """
     root = checkout_dir()
-    return (root / "notebooks") if root else Path.cwd() / "notebooks"
+    return (root / "notebooks") if root else START_DIR / "notebooks"

@@ -1,22 +1,46 @@
-"""Session settings: where the data come from, which language figures speak, where files go.
+"""Settings: where the data come from, which language figures speak, where files go.
 
-One object, ``wijkstudie.settings``, holds them all. Each setting is taken, in this order, from an override
-for a block of code, an override for the session, its environment variable, or its default::
+One object, ``wijkstudie.settings``, holds them all, for every way of using the package (plain Python, JupyterLab,
+the ``wijkstudie`` command, ``make``). Each setting is taken from the first of:
+
+1. an argument of the call, where a function takes one (``save_figure(..., folder=...)``, ``language=``);
+2. ``ws.settings``: a block (``with ws.settings.using(...)``), then an assignment (``ws.settings.mirror = ...``);
+3. its environment variable (``WIJKSTUDIE_MIRROR``, ...);
+4. the project file: ``wijkstudie.toml`` (settings as top-level keys), or the ``[tool.wijkstudie]`` table of a
+   ``pyproject.toml``, the first of them found from the folder the program started in upwards, up to the
+   repository root (the folder with ``.git``); ``WIJKSTUDIE_CONFIG`` names a file instead, or ``none``;
+5. its default.
+
+A project file, written once::
+
+    # wijkstudie.toml, beside your notebooks or at the root of your project
+    mirror = "../shared/data"      # relative paths are relative to this file's folder
+    figures_dir = "figures"
+    language = "nl"
+
+Relative paths in the project file are taken from the file's folder; in an environment variable or in
+``ws.settings`` from the folder the program started in (``START_DIR``). ``export_to_environment()`` writes the
+effective settings, paths made absolute, into the environment before other programs are started (notebook
+kernels, JupyterLab), so that they see the same folders whatever their own working folder is::
 
     import wijkstudie as ws
     print(ws.settings)                       # every setting, its value and where the value came from
     ws.settings.language = "nl"              # for the rest of the session
     with ws.settings.using(data="synthetic"):  # for a block of code only
         ws.load("kwb", year=2022)
-    del ws.settings.language                 # back to the environment variable or the default
+    del ws.settings.language                 # back to the environment variable, the project file or the default
 
-Reading a setting never touches the network or the disk.
+Reading a setting never touches the network; it reads the project file (kept while the file is unchanged).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import json
 import os
+import time
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,13 +49,46 @@ from .errors import ArgumentError, os_reason
 
 @dataclass(frozen=True)
 class Setting:
-    """One setting: its environment variable, default, meaning, allowed values and kind (text or path)."""
+    """One setting: its environment variable, default (a value, or a function that gives it), meaning, allowed values
+    and kind (text or path)."""
 
     env: str
     default: object
     doc: str
     choices: tuple = ()
     kind: str = "text"  # text or path
+
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the wijkstudie package
+
+
+def checkout() -> Path | None:
+    """The repository checkout the package runs from (None for an installed copy).
+
+    Returns
+    -------
+    Path or None
+    """
+    root = PACKAGE_DIR.parent
+    return root if (root / "pyproject.toml").is_file() else None
+
+
+def _in_checkout(folder: str):
+    """The default of a folder setting: that folder of the checkout, else of the folder the program started in."""
+    return lambda: (checkout() or START_DIR) / folder
+
+
+def _default_cache() -> Path:
+    """The default cache: ``data/`` of the checkout, else the user cache folder of the operating system."""
+    if checkout() is not None:
+        return checkout() / "data"
+    import warnings
+
+    with warnings.catch_warnings():  # pooch imports tqdm.auto, which warns in a kernel without ipywidgets
+        warnings.filterwarnings("ignore", message="IProgress not found")
+        import pooch
+
+    return Path(pooch.os_cache("wijkstudie"))
 
 
 SPEC = {
@@ -51,20 +108,20 @@ SPEC = {
     ),
     "data_dir": Setting(
         "WIJKSTUDIE_DATA_DIR",
-        None,
+        _default_cache,
         "the cache: raw/ downloads and processed/ tables (default: data/ of the checkout, or the user cache folder)",
         kind="path",
     ),
     "build_dir": Setting(
         "WIJKSTUDIE_BUILD_DIR",
-        None,
+        _in_checkout("build"),
         "where the main command keeps executed notebooks, its cache of them, logs and the report site "
         "(default: build/ of the checkout)",
         kind="path",
     ),
     "figures_dir": Setting(
         "WIJKSTUDIE_FIGURES_DIR",
-        None,
+        _in_checkout("figures"),
         "where figures, the scorecard and recorded results go (default: figures/ of the checkout)",
         kind="path",
     ),
@@ -85,10 +142,130 @@ SPEC = {
     ),
 }
 
+CONFIG_ENV = "WIJKSTUDIE_CONFIG"  # a project file to read instead of searching for one, or "none"
+PROJECT_FILE = "wijkstudie.toml"
+EXPORTED_ENV = "WIJKSTUDIE_SETTINGS_FROM"  # where exported settings came from, for the programs started with them
+
+
+def _start_dir() -> Path:
+    try:
+        return Path.cwd()
+    except OSError:  # the working folder was deleted
+        return Path(os.environ.get("PWD") or "/")
+
+
+START_DIR = _start_dir()  # the folder the program started in: relative paths of variables and ws.settings start here
+
+
+@dataclass(frozen=True)
+class ProjectFile:
+    """A project file that was read: where it is and the settings it holds (raw, as written)."""
+
+    path: Path
+    values: dict
+
+    @property
+    def label(self) -> str:
+        """The file in words: ``/x/wijkstudie.toml`` or ``/x/pyproject.toml [tool.wijkstudie]``."""
+        return str(self.path) + (" [tool.wijkstudie]" if self.path.name == "pyproject.toml" else "")
+
+
+_read_cache: dict = {}  # path -> ((mtime_ns, size), ProjectFile or None)
+
+
+def _read_project_file(path: Path, *, required: bool) -> ProjectFile | None:
+    """The settings of one project file (None for a pyproject.toml without ``[tool.wijkstudie]``); kept while the
+    file's size and modification time are unchanged."""
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        if required:
+            raise ArgumentError(f"{CONFIG_ENV}={path}: {os_reason(exc)}") from None
+        return None
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    cached = _read_cache.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    try:
+        with open(path, "rb") as fh:
+            content = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ArgumentError(f"{path}: not a valid TOML file ({exc})") from None
+    except OSError as exc:
+        raise ArgumentError(f"{path}: {os_reason(exc)}") from None
+    if path.name == "pyproject.toml":
+        table = content.get("tool", {}).get("wijkstudie")
+        found = None if table is None and not required else ProjectFile(path, dict(table or {}))
+    else:
+        found = ProjectFile(path, content)
+    if found is not None:
+        unknown = [k for k in found.values if k not in SPEC]
+        if unknown:
+            raise ArgumentError(f"{found.label}: unknown setting {unknown[0]!r}; settings: {', '.join(SPEC)}")
+    _read_cache[path] = (stamp, found)
+    return found
+
+
+def find_project_file(start: Path | None = None) -> ProjectFile | None:
+    """The project file of a folder: ``WIJKSTUDIE_CONFIG`` when set (``none``: no project file), else the first
+    ``wijkstudie.toml``, or ``pyproject.toml`` with a ``[tool.wijkstudie]`` table, from ``start`` upwards, up to and
+    including the repository root (a folder with ``.git``).
+
+    Parameters
+    ----------
+    start : Path, optional
+        where to start looking (default: the folder the program started in)
+
+    Returns
+    -------
+    ProjectFile or None
+
+    Raises
+    ------
+    ArgumentError
+        for a file that is not valid TOML, holds an unknown setting, or (``WIJKSTUDIE_CONFIG``) cannot be read.
+    """
+    named = os.environ.get(CONFIG_ENV, "").strip()
+    if named:
+        if named.lower() == "none":
+            return None
+        path = Path(named).expanduser()
+        return _read_project_file(path if path.is_absolute() else START_DIR / path, required=True)
+    key, now = str(start or START_DIR), time.monotonic()
+    seen = _located.get(key)
+    if seen is not None and now - seen[0] < RECHECK_SECONDS:  # settings are read often; folders change rarely
+        return _read_project_file(seen[1], required=False) if seen[1] is not None else None
+    found = _locate(Path(key))
+    _located[key] = (now, found.path if found is not None else None)
+    return found
+
+
+RECHECK_SECONDS = 1.0  # a project file written or removed while the program runs counts from a second later
+_located: dict = {}  # start folder -> (when it was looked for, the project file found or None)
+
+
+def _locate(folder: Path) -> ProjectFile | None:
+    for candidate in (folder, *folder.parents):
+        for name in (PROJECT_FILE, "pyproject.toml"):
+            if (candidate / name).is_file():
+                found = _read_project_file(candidate / name, required=False)
+                if found is not None:
+                    return found
+        if (candidate / ".git").exists():  # the repository root: a project file above it belongs to another project
+            return None
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _absolute(value: str, base: str) -> Path:
+    """A path setting made absolute once: relative to ``base``, ``~`` expanded, symlinks resolved."""
+    path = Path(value).expanduser()
+    return (path if path.is_absolute() else Path(base) / path).resolve()
+
 
 class Settings:
-    """The session's settings (see the module docstring): each has a value, where the value comes from (a block, the
-    session, its environment variable or the default) and an environment variable.
+    """The session's settings (see the module docstring): each has a value and the place the value comes from (a
+    block, the session, its environment variable, the project file or the default).
 
     Examples
     --------
@@ -105,21 +282,53 @@ class Settings:
         object.__setattr__(self, "_session", {})
         object.__setattr__(self, "_blocks", [])
 
-    def _check(self, name: str, value):
+    def _check(self, name: str, value, where: str | None = None, base: Path | None = None):
+        """A setting's value checked and normalised: paths absolute (relative ones taken from ``base``, else from
+        the folder the program started in), texts lower case and among the choices. ``where`` names where the
+        value was written, for the message."""
         if name not in SPEC:
             raise ArgumentError(f"unknown setting {name!r}; settings: {', '.join(SPEC)}")
         spec = SPEC[name]
+        where = where or spec.env
         if value is None or value == "":
             return None
         if spec.kind == "path":
+            if not isinstance(value, str | os.PathLike):
+                raise ArgumentError(f"{where}={value!r}: a path is a text, such as '../shared/data'")
             try:
-                return Path(value).expanduser().resolve()
+                return _absolute(os.fspath(value), str(base or START_DIR))
             except (RuntimeError, OSError) as exc:  # a symlink loop
-                raise ArgumentError(f"{spec.env}={value}: {os_reason(exc)}") from None
+                raise ArgumentError(f"{where}={value}: {os_reason(exc)}") from None
         text = str(value).strip().lower()
         if spec.choices and text not in spec.choices:
-            raise ArgumentError(f"{spec.env}={value!r}: use {' or '.join(repr(c) for c in spec.choices)}")
+            raise ArgumentError(f"{where}={value!r}: use {' or '.join(repr(c) for c in spec.choices)}")
         return text
+
+    @property
+    def project_file(self) -> ProjectFile | None:
+        """The project file the settings are read from (``find_project_file``), or None."""
+        return find_project_file()
+
+    def _resolve(self, name: str) -> tuple[object, str]:
+        """A setting's value and where it comes from: ``"block"``, ``"session"``, its environment variable, the
+        project file's label, or ``"default"``."""
+        if name not in SPEC:
+            raise ArgumentError(f"unknown setting {name!r}; settings: {', '.join(SPEC)}")
+        for block in reversed(self._blocks):
+            if name in block:
+                return block[name], "block"
+        if name in self._session:
+            return self._session[name], "session"
+        spec = SPEC[name]
+        raw = os.environ.get(spec.env, "").strip()
+        if raw:
+            return self._check(name, raw), spec.env
+        project = find_project_file()
+        if project is not None and name in project.values:
+            value = project.values[name]
+            return self._check(name, value, f"{project.label}: {name}", project.path.parent), project.label
+        default = spec.default() if callable(spec.default) else spec.default
+        return self._check(name, default), "default"
 
     def origin(self, name: str) -> str:
         """Where the value of a setting comes from.
@@ -132,36 +341,85 @@ class Settings:
         Returns
         -------
         str
-            ``"block"``, ``"session"``, the environment variable, or ``"default"``
+            ``"block"``, ``"session"``, the environment variable, the project file (its path; a ``pyproject.toml``
+            followed by `` [tool.wijkstudie]``), or ``"default"``
 
         Raises
         ------
         ArgumentError
             for an unknown setting.
         """
-        if name not in SPEC:
-            raise ArgumentError(f"unknown setting {name!r}; settings: {', '.join(SPEC)}")
-        if any(name in block for block in self._blocks):
-            return "block"
-        if name in self._session:
-            return "session"
-        if os.environ.get(SPEC[name].env, "").strip():
-            return SPEC[name].env
-        return "default"
+        return self._resolve(name)[1]
+
+    def describe_origin(self, name: str) -> str:
+        """Where the value of a setting comes from, in words a user can act on: ``ws.settings.mirror``, ``the
+        environment variable WIJKSTUDIE_MIRROR``, ``mirror in /x/wijkstudie.toml`` (also when a command passed it
+        on to this program through the environment), ``the default``.
+
+        Parameters
+        ----------
+        name : str
+            a setting's name
+
+        Returns
+        -------
+        str
+
+        Raises
+        ------
+        ArgumentError
+            for an unknown setting.
+        """
+        value, origin = self._resolve(name)
+        if origin == "block":
+            return f"ws.settings.using({name}=...)"
+        if origin == "session":
+            return f"ws.settings.{name}"
+        if origin == "default":
+            return "the default"
+        if origin == SPEC[name].env:
+            passed = _exported().get(name)
+            if passed and passed[0] == str(value):
+                return f"{passed[1]} (passed on as {origin})"
+            return f"the environment variable {origin}"
+        return f"{name} in {origin}"
+
+    def how_to_unset(self, name: str) -> str:
+        """How to take a setting back to its default, in words that fit where it was set: ``del
+        ws.settings.mirror``, ``unset WIJKSTUDIE_MIRROR``, ``remove mirror from /x/wijkstudie.toml``.
+
+        Parameters
+        ----------
+        name : str
+            a setting's name
+
+        Returns
+        -------
+        str
+
+        Raises
+        ------
+        ArgumentError
+            for an unknown setting.
+        """
+        origin = self.describe_origin(name)
+        if origin.startswith("ws.settings.using"):
+            return f"leave the block with ws.settings.using({name}=...)"
+        if origin.startswith("ws.settings."):
+            return f"del ws.settings.{name}"
+        if origin.startswith("the environment variable"):
+            return f"unset {SPEC[name].env}"
+        if origin == "the default":
+            return "nothing to unset"
+        return "remove " + origin.split(" (passed on as ")[0].replace(" in ", " from ", 1)
 
     def __getattr__(self, name: str):
         if name.startswith("_") or name not in SPEC:
             raise AttributeError(name)
-        for block in reversed(self._blocks):
-            if name in block:
-                return block[name]
-        if name in self._session:
-            return self._session[name]
-        raw = os.environ.get(SPEC[name].env, "").strip()
-        return self._check(name, raw) if raw else self._check(name, SPEC[name].default)
+        return self._resolve(name)[0]
 
     def __setattr__(self, name: str, value) -> None:
-        self._session[name] = self._check(name, value)
+        self._session[name] = self._check(name, value, f"ws.settings.{name}")
 
     def __delattr__(self, name: str) -> None:
         self._check(name, None)
@@ -186,7 +444,7 @@ class Settings:
         ArgumentError
             for an unknown setting or a value it does not allow.
         """
-        block = {name: self._check(name, value) for name, value in values.items()}
+        block = {name: self._check(name, value, f"ws.settings.{name}") for name, value in values.items()}
         self._blocks.append(block)
         try:
             yield self
@@ -203,17 +461,101 @@ class Settings:
         """
         return {name: getattr(self, name) for name in SPEC}
 
-    def __repr__(self) -> str:
-        lines = ["wijkstudie settings (value, and where it comes from):"]
+    def export_to_environment(self, environ=None) -> dict:
+        """Write every setting that is not at its default into the environment, paths absolute, so that the programs
+        started from here (notebook kernels, JupyterLab) see the same values whatever their working folder: the
+        main command calls it before any kernel starts. Where each value came from is passed on too, so that
+        ``print(ws.settings)`` in a kernel still names the project file or the variable.
+
+        Parameters
+        ----------
+        environ : dict, optional
+            the environment to write into (default: ``os.environ``)
+
+        Returns
+        -------
+        dict
+            the variables written: name -> value
+
+        Raises
+        ------
+        ArgumentError
+            for a setting whose value is not allowed (wherever it was written).
+        """
+        environ = os.environ if environ is None else environ
+        written, origins = {}, dict(_exported(environ))
         for name, spec in SPEC.items():
-            value = getattr(self, name)
-            lines.append(
-                f"  {name:<18} {str(value) if value is not None else '-':<40} {self.origin(name)}"
-                f"  ({spec.env}: {spec.doc})"
+            value, origin = self._resolve(name)
+            if origin == "default" or value is None:
+                continue
+            described = self.describe_origin(name)
+            written[spec.env] = environ[spec.env] = str(value)
+            if not described.startswith(("the environment variable", "ws.settings")):  # not visible to the child
+                origins[name] = [str(value), described.split(" (passed on as ")[0]]
+            else:
+                origins.pop(name, None)
+        if origins:
+            environ[EXPORTED_ENV] = json.dumps(origins, sort_keys=True)
+        else:
+            environ.pop(EXPORTED_ENV, None)
+        return written
+
+    def rows(self) -> list[dict]:
+        """One row per setting: name, value (a folder left at its default as the path it is), where the value comes
+        from, the environment variable and what the setting means.
+
+        Returns
+        -------
+        list of dict
+        """
+        rows = []
+        for name, spec in SPEC.items():
+            value, origin = self._resolve(name)
+            shown = "-" if value is None else str(value)
+            if origin == "default" and name == "mirror":
+                shown = "- (none: files come from the cache or the publishers)"
+            rows.append(
+                {
+                    "name": name,
+                    "value": shown,
+                    "from": self.describe_origin(name),
+                    "env": spec.env,
+                    "doc": spec.doc,
+                }
             )
+        return rows
+
+    def __repr__(self) -> str:
+        try:
+            project = self.project_file
+        except ArgumentError as exc:
+            return f"wijkstudie settings: {exc}"
+        where = (
+            project.label
+            if project
+            else f"none found from {START_DIR} upwards (write settings once in a {PROJECT_FILE}: README, Settings)"
+        )
+        rows = self.rows()
+        width = max(len(r["value"]) for r in rows)
+        lines = [
+            "wijkstudie settings (value, and where it comes from: ws.settings, an environment variable, "
+            "the project file or the default):",
+            f"  project file: {where}",
+        ]
+        for r in rows:
+            lines.append(f"  {r['name']:<18} {r['value']:<{min(width, 48)}}  {r['from']}")
         return "\n".join(lines)
 
     __str__ = __repr__
+
+
+def _exported(environ=None) -> dict:
+    """What the program that started this one said about the settings it passed on: name -> [value, origin]."""
+    try:
+        found = json.loads((os.environ if environ is None else environ).get(EXPORTED_ENV) or "{}")
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 settings = Settings()

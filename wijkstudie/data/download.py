@@ -1,10 +1,13 @@
 """Get a resource's raw file: from the mirror, the cache, or the publisher.
 
-- ``WIJKSTUDIE_MIRROR`` set: the file is read in place from the mirror (nothing is written there).
+- The setting ``mirror`` set (``ws.settings.mirror``, ``WIJKSTUDIE_MIRROR`` or the project file): the file is read
+  in place from the mirror (nothing is written there); a file the mirror lacks is an error that says what the mirror
+  holds of that dataset and where the setting was made.
 - Otherwise the file lives in ``<data_dir>/raw/<dataset>/<file>``; a missing file is downloaded.
-- Downloads go to a temporary file in the same folder, with a progress bar; the hash is checked and the
-  content is sniffed (an HTML error page is refused) before ``os.replace`` moves it into place. An
-  interrupted or refused download never leaves a file that looks complete and never replaces a good one.
+- Downloads go to a temporary file in the same folder, with a progress bar (Jupyter's when ipywidgets is there, text
+  otherwise); the hash is checked and the content is sniffed (an HTML error page is refused) before ``os.replace``
+  moves it into place. An interrupted or refused download never leaves a file that looks complete and never
+  replaces a good one. A publisher that cannot be reached (no network) is one line that says how to work offline.
 """
 
 from __future__ import annotations
@@ -168,16 +171,12 @@ def fetch_resource(resource: Resource, progress: bool = True) -> Path:
     mirror = mirror_dir(ensure=True)
     if mirror is not None:
         if not mirror.is_dir():
-            raise DataNotFoundError(f"WIJKSTUDIE_MIRROR={mirror}: {_not_a_folder(mirror)}")
+            raise DataNotFoundError(f"{_mirror_as_written(mirror)}: {_not_a_folder(mirror)}")
         path = mirror / resource.mirror if resource.mirror else None
         if path is not None and (path.is_dir() or is_symlink_loop(path)):
             open_raw(path)  # names the folder or the loop
         if path is None or not path.is_file():
-            raise DataNotFoundError(
-                f"{resource.label} is not in the mirror {mirror} "
-                f"(looked for {resource.mirror or 'a mirror path'}); unset WIJKSTUDIE_MIRROR "
-                "to download it from the publisher"
-            )
+            raise DataNotFoundError(_not_in_mirror(resource, mirror))
         verify(path, resource)
         return path
     target = raw_dir(resource.dataset) / resource.file
@@ -214,19 +213,287 @@ def fetch_resource(resource: Resource, progress: bool = True) -> Path:
     except WijkstudieError as exc:
         raise DownloadError(str(exc).replace(tmp.name, f"download of {resource.file}")) from None
     except Exception as exc:
-        raise DownloadError(
-            f"{resource.file}: download failed ({type(exc).__name__}: {' '.join(str(exc).split())[:160]})"
-        ) from None
+        raise download_error(resource, exc) from None
     finally:
         tmp.unlink(missing_ok=True)
     return target
 
 
-def _download_url(url: str, dest: Path, progress: bool) -> None:
-    import pooch
+# --- when a download fails ----------------------------------------------------------------------------------------
 
-    downloader = pooch.HTTPDownloader(progressbar=progress, timeout=60)
-    downloader(url, str(dest), None)
+
+def publisher_host(resource: Resource) -> str:
+    """The server a resource is downloaded from (``www.cbs.nl``, ``opendata.cbs.nl``, ``service.pdok.nl``), or ``""``
+    for a file that is downloaded by hand.
+
+    Parameters
+    ----------
+    resource : Resource
+        a catalogue resource
+
+    Returns
+    -------
+    str
+    """
+    from urllib.parse import urlparse
+
+    source = resource.source
+    if resource.access == "odata":
+        return str(source.get("catalog") or "opendata.cbs.nl")
+    url = source.get("url") or source.get("wfs") or ""
+    return urlparse(url).hostname or ""
+
+
+NO_NETWORK = (  # what the network stack says when a server cannot be reached at all
+    "name resolution",
+    "name or service not known",
+    "nodename nor servname",
+    "failed to establish a new connection",
+    "network is unreachable",
+    "no route to host",
+    "connection refused",
+    "timed out",
+)
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """Whether a download's exception means the server could not be reached at all (no network, a name that does not
+    resolve, a refused connection, a connection that timed out), as opposed to an answer that was an error or a
+    transfer cut off half-way: the exception and its causes are looked through."""
+    import socket
+
+    seen, todo = set(), [exc]
+    while todo:
+        error = todo.pop()
+        if error is None or id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, socket.gaierror | ConnectionRefusedError | TimeoutError | socket.timeout):
+            return True
+        if type(error).__name__ in (
+            "NameResolutionError",
+            "NewConnectionError",
+            "ConnectTimeoutError",
+            "ConnectTimeout",
+        ):
+            return True
+        if isinstance(error, OSError) and any(words in str(error).lower() for words in NO_NETWORK):
+            return not isinstance(error, ConnectionResetError)
+        todo += [error.__cause__, error.__context__, getattr(error, "reason", None)]
+        todo += [a for a in getattr(error, "args", ()) if isinstance(a, BaseException)]
+    return False
+
+
+def offline_advice() -> str:
+    """What to do when the publishers cannot be reached: point the setting ``mirror`` at a local copy of their files
+    (in the project file the session reads, if it has one), or work on the synthetic world.
+
+    Returns
+    -------
+    str
+        one sentence
+    """
+    from ..core.settings import settings
+
+    try:
+        project = settings.project_file
+    except WijkstudieError:
+        project = None
+    where = (
+        f'mirror = "/path/to/mirror" in {project.label}'
+        if project
+        else 'mirror = "/path/to/mirror" in a wijkstudie.toml of your project'
+    )
+    return (
+        f'to work offline, set the mirror once ({where}, ws.settings.mirror = "/path/to/mirror" or '
+        "WIJKSTUDIE_MIRROR=/path/to/mirror) to a local copy of the publishers' files, or work on the synthetic "
+        'world (ws.settings.data = "synthetic")'
+    )
+
+
+def download_error(resource: Resource, exc: BaseException) -> DownloadError:
+    """The one-line error for a download that failed: the publisher could not be reached (and how to work
+    offline), the publisher answered with an error (the status and the address), or the reason in a few words.
+    The error's ``unreachable`` attribute names the server that could not be reached (``""`` otherwise) and its
+    ``short`` attribute is the message without the advice (for a list of failed files).
+
+    Parameters
+    ----------
+    resource : Resource
+        the resource being downloaded
+    exc : BaseException
+        what the download raised
+
+    Returns
+    -------
+    DownloadError
+    """
+    import requests
+
+    host = publisher_host(resource)
+    if _unreachable(exc):
+        short = f"{resource.label}: the publisher ({host or 'its server'}) could not be reached (no network?)"
+        error = DownloadError(f"{short}; {offline_advice()}")
+        error.unreachable = host or "its server"
+    elif isinstance(exc, requests.exceptions.HTTPError) and exc.response is not None:
+        response = exc.response
+        short = (
+            f"{resource.label}: the publisher answered HTTP {response.status_code} {response.reason or ''}".rstrip()
+            + f" for {response.url or resource.where()} (the file may have moved: wijkstudie data describe "
+            f"{resource.dataset} says where it was published)"
+        )
+        error, error.unreachable = DownloadError(short), ""
+    else:
+        short = f"{resource.label} ({resource.file}): download failed ({type(exc).__name__}: {shorten(str(exc), 160)})"
+        error, error.unreachable = DownloadError(short), ""
+    error.short = short
+    return error
+
+
+def shorten(text: str, limit: int) -> str:
+    """A text on one line and at most ``limit`` characters, cut at a word (with ``...``), never inside one.
+
+    Parameters
+    ----------
+    text : str
+        the text
+    limit : int
+        the most characters
+
+    Returns
+    -------
+    str
+    """
+    words = " ".join(str(text).split())
+    if len(words) <= limit:
+        return words
+    cut = words[: limit - 3].rsplit(" ", 1)[0].rstrip(" ,;:(")
+    return f"{cut}..."
+
+
+def _mirror_as_written(mirror: Path) -> str:
+    """The mirror setting as the user wrote it: ``WIJKSTUDIE_MIRROR=/x``, ``ws.settings.mirror = '/x'``, ``mirror =
+    '/x' in /p/wijkstudie.toml``, or the synthetic world's mirror."""
+    from ..core.settings import SPEC, settings
+
+    if settings.data == "synthetic":
+        return f"the synthetic world's mirror {mirror}"
+    origin = settings.origin("mirror")
+    if origin == SPEC["mirror"].env:
+        return f"{origin}={mirror}"
+    if origin in ("session", "block"):
+        return f"ws.settings.mirror = {str(mirror)!r}"
+    return f"mirror = {str(mirror)!r} in {origin}"
+
+
+def _mirror_origin() -> str:
+    """Where the mirror setting was made, in words (the synthetic world's mirror: the setting ``data``)."""
+    from ..core.settings import settings
+
+    if settings.data == "synthetic":
+        return f"the synthetic world's mirror, {settings.describe_origin('data')} = synthetic"
+    return settings.describe_origin("mirror")
+
+
+def held_in_mirror(dataset: str, mirror: Path) -> dict:
+    """The years of a dataset that a mirror holds, with the values of its named parameter (e.g. ``age_group``).
+
+    Parameters
+    ----------
+    dataset : str
+        a catalogue name
+    mirror : Path
+        the mirror folder
+
+    Returns
+    -------
+    dict
+        year -> list of variants (empty for a dataset with one file per year), latest year first
+    """
+    from .catalogue import get_dataset
+
+    held: dict = {}
+    for r in get_dataset(dataset).resources:
+        if r.mirror and (mirror / r.mirror).is_file():
+            held.setdefault(r.year, [])
+            if r.variant:
+                held[r.year].append(r.variant)
+    return dict(sorted(held.items(), reverse=True))
+
+
+def _not_in_mirror(resource: Resource, mirror: Path) -> str:
+    """A file the mirror lacks: what the mirror holds of that dataset, where the mirror was set, how to download."""
+    from ..core.settings import settings
+    from .catalogue import get_dataset
+
+    dataset = get_dataset(resource.dataset)
+    held = held_in_mirror(resource.dataset, mirror)
+    param = dataset.variant_parameter
+    if held:
+        parts = [
+            f"{year}"
+            + (f" ({param or 'variant'} {', '.join(variants)})" if variants and len(dataset.variants) > 1 else "")
+            for year, variants in list(held.items())[:8]
+        ]
+        holds = f"it holds {resource.dataset} for {', '.join(parts)}" + (" ..." if len(held) > 8 else "")
+    else:
+        holds = f"it holds no file of {resource.dataset}"
+    if settings.data == "synthetic":
+        instead = 'ws.settings.data = "real" (with the network or a mirror of the real files) for the real data'
+    else:
+        host = publisher_host(resource)
+        instead = f"{settings.how_to_unset('mirror')} to download it from the publisher" + (
+            f" ({host})" if host else ""
+        )
+    return (
+        f"{resource.label} is not in the mirror {mirror} (set as {_mirror_origin()}; looked for "
+        f"{resource.mirror or 'a mirror path'}); {holds}: ask for one of those, or {instead}"
+    )
+
+
+# --- downloading --------------------------------------------------------------------------------------------------
+
+
+BAR_DELAY = 1.0  # seconds before a progress bar shows: none for a download that fails at once
+
+
+def progress_bar():
+    """The progress bar class for downloads: Jupyter's widget bar in a notebook when ipywidgets is installed, the
+    text bar otherwise (never tqdm's warning that ipywidgets is missing).
+
+    Returns
+    -------
+    type
+        a ``tqdm`` class
+    """
+    import importlib.util
+    import sys
+
+    shell = sys.modules.get("IPython")
+    in_kernel = False
+    if shell is not None:
+        try:
+            ip = shell.get_ipython()
+            in_kernel = ip is not None and "IPKernelApp" in ip.config
+        except Exception:  # an IPython without a shell, or one too old to say
+            in_kernel = False
+    if in_kernel and importlib.util.find_spec("ipywidgets") is not None:
+        from tqdm.notebook import tqdm
+    else:
+        from tqdm.std import tqdm
+    return tqdm
+
+
+def _download_url(url: str, dest: Path, progress: bool) -> None:
+    import warnings
+
+    with warnings.catch_warnings():  # pooch imports tqdm.auto, which warns in a kernel without ipywidgets
+        warnings.filterwarnings("ignore", message="IProgress not found")
+        import pooch
+
+    name = dest.name.split(".part")[0].lstrip(".").rsplit(".", 1)[0]
+    with progress_bar()(unit="B", unit_scale=True, desc=name, disable=not progress, delay=BAR_DELAY) as bar:
+        pooch.HTTPDownloader(progressbar=bar if progress else False, timeout=60)(url, str(dest), None)
 
 
 WFS_PAGE = 1000
@@ -243,10 +510,8 @@ def _wfs_page(url: str, params: dict) -> dict:
 def _download_wfs(url: str, type_name: str, dest: Path, progress: bool) -> None:
     """All features of a WFS layer as one GeoJSON FeatureCollection (EPSG:4326), fetched ``WFS_PAGE`` at a
     time: PDOK caps a single response, so one request would silently return only the first page."""
-    from tqdm import tqdm
-
     features, start = [], 0
-    with tqdm(desc=type_name, unit=" features", disable=not progress) as bar:
+    with progress_bar()(desc=type_name, unit=" features", disable=not progress, delay=BAR_DELAY) as bar:
         while True:
             page = _wfs_page(
                 url,

@@ -8,16 +8,16 @@ from warnings import warn
 
 import pandas as pd
 
-from ..core.errors import ArgumentError, DataFormatError, WijkstudieError
+from ..core.errors import ArgumentError, DataFormatError, DataNotFoundError, WijkstudieError
 from . import variables as vardict
 from .catalogue import datasets, get_dataset
-from .download import fetch_resource, local_path
+from .download import fetch_resource, local_path, offline_advice
 from .origin import mirror_dir
 from .readers.common import Hints
 from .readers.rotterdam import link_to_cbs
 from .readers.tidy import Identification
 from .reading import finish_table, read_table, whole
-from .reports import LEVELS, WijkstudieWarning
+from .reports import LEVELS, PLURAL_OF_LEVEL, WijkstudieWarning, counts_by_level, for_level
 
 ROTTERDAM_LINK_YEAR = 2024  # the CBS wijken whose names Rotterdam's gebieden are matched to
 LATEST_AVAILABLE = "latest-available"  # year= for the latest year that can be had here
@@ -241,10 +241,21 @@ def _candidates(dataset, year, variant) -> list:
 def _not_here(dataset, year, variant, errors) -> WijkstudieError:
     """The error for a request none of whose files can be had: the first file's error, the others tried, and when
     no year was given, the years of the dataset (and variant) that can be had here."""
-    first = str(errors[0][1])
-    others = [r.label for r, _ in errors[1:]]
-    if others:
-        first += f" (also tried: {', '.join(others[:4])}{' ...' if len(others) > 4 else ''})"
+    unreachable = [getattr(e, "unreachable", "") for _, e in errors]
+    advice = f"; {offline_advice()}" if any(unreachable) else ""
+    if all(unreachable):  # no network: one sentence for every file tried
+        labels = [r.label for r, _ in errors]
+        hosts = ", ".join(dict.fromkeys(unreachable))
+        years = sorted({r.year for r, _ in errors})
+        asked = labels[0] if len(labels) == 1 else f"{dataset.name} {years[0]}" if len(years) == 1 else dataset.name
+        first = f"{asked}: the publisher{'s' if ',' in hosts else ''} ({hosts}) could not be reached (no network?)" + (
+            f" for {', '.join(labels[:4])}{' ...' if len(labels) > 4 else ''}" if len(labels) > 1 else ""
+        )
+    else:
+        first = getattr(errors[0][1], "short", str(errors[0][1]))
+        others = [r.label for r, _ in errors[1:]]
+        if others:
+            first += f" (also tried: {', '.join(others[:4])}{' ...' if len(others) > 4 else ''})"
     if year is None:
         latest = errors[0][0].year
         here = sorted({r.year for r in dataset.candidates(None, variant) if local_path(r) is not None})
@@ -255,6 +266,7 @@ def _not_here(dataset, year, variant, errors) -> WijkstudieError:
         )
     elif year == LATEST_AVAILABLE:
         first = f"{dataset.name}: year='latest-available', but no year of it can be had here: {first}"
+    first += advice
     return type(errors[0][1])(first)  # the first candidate's kind of error: not here, a failed download, ...
 
 
@@ -308,7 +320,11 @@ def _load(dataset, candidates, year, level, all_columns, division, refresh, vari
         frame, linked = _link_rotterdam(frame)
         warnings += linked
     if level is not None and "level" in frame:
-        frame = frame[frame["level"] == level]
+        full, frame = frame, frame[frame["level"] == level]
+        if frame.empty:
+            raise _level_not_here(dataset, resource, path, full, level)
+        meta, warnings, level_notes = for_level(full, meta, warnings, level)
+        notes += level_notes
     if not all_columns and "region_code" in frame:
         keep = [c for c in frame.columns if c in vardict.identifiers() or c in vardict.variables() or c == "geometry"]
         frame = frame[keep]
@@ -338,6 +354,20 @@ def _first_available(dataset, candidates, year=None, variant=None) -> tuple:
         ]
         return resource, path, tried
     raise _not_here(dataset, year, variant, errors)
+
+
+def _level_not_here(dataset, resource, path: Path, full: pd.DataFrame, level: str) -> DataNotFoundError:
+    """The error for a level the file of a year does not hold: which levels it does hold, and where the file is."""
+    held = ", ".join(
+        "the land row" if lv == "land" else f"{n:,} {PLURAL_OF_LEVEL.get(lv, lv)}"
+        for lv, n in counts_by_level(full).items()
+    )
+    mirror = mirror_dir()
+    where = f"the mirror's file {path.name}" if mirror is not None and mirror in Path(path).parents else path.name
+    return DataNotFoundError(
+        f"{resource.label}: {where} holds no {PLURAL_OF_LEVEL.get(level, level)} (it holds {held or 'no areas'}); "
+        f"{dataset.name} levels in the catalogue: {', '.join(dataset.levels)}"
+    )
 
 
 def _check_identity(path: Path, resource, ident: Identification) -> None:

@@ -86,17 +86,17 @@ def real_data_reachable(timeout: float = 3.0) -> bool:
 
 
 def choose_data() -> str:
-    """For the main command and the notebook tests: keep an explicit ``WIJKSTUDIE_DATA``, otherwise ``real`` when real
-    data can be reached and ``synthetic`` when not. Sets ``WIJKSTUDIE_DATA`` so notebook kernels inherit it.
+    """For the main command and the notebook tests: keep the ``data`` setting where one was given (``ws.settings``,
+    ``WIJKSTUDIE_DATA`` or the project file), otherwise ``real`` when real data can be reached and ``synthetic`` when
+    not. Sets ``WIJKSTUDIE_DATA`` so notebook kernels inherit it.
 
     Returns
     -------
     str
         ``"real"`` or ``"synthetic"``
     """
-    mode = os.environ.get("WIJKSTUDIE_DATA", "").strip().lower()
-    if mode not in ("real", "synthetic"):
-        mode = "real" if real_data_reachable() else "synthetic"
+    asked = settings.describe_origin("data") != "the default"  # in ws.settings, the environment or the project file
+    mode = settings.data if asked else ("real" if real_data_reachable() else "synthetic")
     os.environ["WIJKSTUDIE_DATA"] = mode
     return mode
 
@@ -142,6 +142,6 @@ def data_origin() -> str:
     if mirror:
         return (
             f"Real open data from the publishers (CBS, RIVM, PDOK, Rotterdam, Amsterdam), read from the local "
-            f"mirror {_shown(mirror)} (WIJKSTUDIE_MIRROR)."
+            f"mirror {_shown(mirror)} ({settings.describe_origin('mirror')})."
         )
     return f"Real open data, downloaded from the publishers (CBS, RIVM, PDOK) into the cache {data_dir()}."

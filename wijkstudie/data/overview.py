@@ -1,4 +1,5 @@
-"""Summaries across the catalogue: what each source holds (coverage) and how regions match across sources."""
+"""Summaries across the catalogue: what can be loaded here (available), what each source holds (coverage) and how
+regions match across sources."""
 
 from __future__ import annotations
 
@@ -6,10 +7,85 @@ import pandas as pd
 
 from ..core.errors import WijkstudieError
 from .catalogue import datasets
-from .download import local_path
+from .download import local_path, publisher_host
 from .join import join_regions
 from .loading import _load
 from .reports import report
+
+
+def available(names=None, *, network: bool = True, timeout: float = 2.0) -> pd.DataFrame:
+    """What can be loaded on this machine now, per dataset, year and file: from the mirror, from the cache, or over
+    the network; nothing is downloaded or read.
+
+    With a mirror set (the setting ``mirror``), files are read from the mirror only; without one, from the cache, and
+    what the cache lacks is downloaded when the publisher can be reached (each server is asked once, with a short
+    connection and nothing sent).
+
+    Parameters
+    ----------
+    names : list of str, optional
+        the datasets (default: every dataset but the crosswalk matrices of ``grenswijzigen``, which are many; name
+        it to see them)
+    network : bool
+        ask the publishers' servers whether they can be reached (False: say "not checked")
+    timeout : float
+        seconds to wait for each server
+
+    Returns
+    -------
+    DataFrame
+        one row per file: ``dataset``, ``year``, ``choice`` (the value of the dataset's named parameter, e.g.
+        ``age_group=18+``), ``from`` (``mirror``, ``cache``, ``network`` or empty when it cannot be had here) and
+        ``note`` (why not, or where: the file in the mirror, the cache or the server)
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> here = ws.available(["rivm-gezondheid"], network=False)  # doctest: +SKIP
+    >>> here[here["from"] != ""]  # doctest: +SKIP
+    """
+    from .catalogue import get_dataset
+    from .origin import mirror_dir
+
+    mirror = mirror_dir()
+    reachable: dict[str, bool] = {}
+    rows = []
+    for name in names or [n for n in datasets() if n != "grenswijzigen"]:
+        dataset = get_dataset(name)
+        for r in sorted(dataset.resources, key=lambda r: -r.year):
+            choice = f"{dataset.variant_parameter or 'variant'}={r.variant}" if r.variant else ""
+            row = {"dataset": dataset.name, "year": r.year, "choice": choice}
+            here = local_path(r)
+            if here is not None:
+                where = here.relative_to(mirror) if mirror is not None and mirror in here.parents else here
+                rows.append({**row, "from": "mirror" if mirror is not None else "cache", "note": str(where)})
+            elif mirror is not None:
+                rows.append({**row, "from": "", "note": "not in the mirror (with a mirror set, nothing is downloaded)"})
+            elif r.access == "manual":
+                rows.append({**row, "from": "", "note": "downloaded by hand (wijkstudie data describe says where)"})
+            elif not network:
+                rows.append({**row, "from": "", "note": "not in the cache; the network was not checked"})
+            else:
+                host = publisher_host(r)
+                if host not in reachable:
+                    reachable[host] = _reachable(host, timeout)
+                rows.append(
+                    {**row, "from": "network", "note": f"download from {host}"}
+                    if reachable[host]
+                    else {**row, "from": "", "note": f"not in the cache, and {host} cannot be reached"}
+                )
+    return pd.DataFrame(rows, columns=["dataset", "year", "choice", "from", "note"])
+
+
+def _reachable(host: str, timeout: float) -> bool:
+    """Whether a server answers a connection on the HTTPS port (nothing is sent)."""
+    import socket
+
+    try:
+        with socket.create_connection((host, 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
 
 
 def coverage(names=None) -> pd.DataFrame:

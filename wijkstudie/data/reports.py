@@ -9,6 +9,7 @@ plain data that survives copies and Parquet files.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, fields
 
 import pandas as pd
@@ -417,3 +418,138 @@ class HarmonisationReport:
         for row in rows:
             row["unmapped"] = len(row["unmapped"])
         return pd.DataFrame(rows).set_index("level")
+
+
+# --- a load of one level ------------------------------------------------------------------------------------------
+
+PLURAL_OF_LEVEL = {
+    "land": "rows (land)",
+    "gemeente": "gemeenten",
+    "wijk": "wijken",
+    "buurt": "buurten",
+    "gebied": "gebieden",
+}
+_CODE_IN_TEXT = re.compile(r"\b(NL\d{2}|GM\d{4}|WK[0-9A-Z]{6}|BU[0-9A-Z]{8})\b")
+_PLURALS = "(gemeenten|wijken|buurten|gebieden|rows \\(land\\))"
+_COUNTS_OF_A_LEVEL = [  # the warnings that count the areas of one level (readers/common.py, integrity.py)
+    re.compile(rf"is missing for all [\d,]+ {_PLURALS}"),
+    re.compile(rf"^[\d,]+ of the [\d,]+ {_PLURALS} of division"),
+    re.compile(rf"^[\d,]+ more {_PLURALS} than division"),
+]
+_LEVEL_OF_CODE = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
+EMPTY_ROWS = "no values at all"  # the phrase of the readers' warning about rows without any value (every level)
+
+
+def about_level(text: str, level: str) -> bool:
+    """Whether a warning about the whole file also holds for the rows of one level: a warning that names region
+    codes holds when one of them is of that level; one that counts the areas of a level (``12 of the 3,340 wijken of
+    division 2022 are missing``, ``... is missing for all 345 gemeenten``) when they are of that level; any other
+    (about the file as a whole, a column, a number format) holds.
+
+    Parameters
+    ----------
+    text : str
+        the warning
+    level : str
+        the level that was loaded
+
+    Returns
+    -------
+    bool
+    """
+    codes = _CODE_IN_TEXT.findall(text)
+    if codes:
+        return any(_LEVEL_OF_CODE[c[:2]] == level for c in codes)
+    for pattern in _COUNTS_OF_A_LEVEL:
+        found = pattern.search(text)
+        if found:
+            return found.group(1) == PLURAL_OF_LEVEL.get(level)
+    return True
+
+
+def for_level(full: pd.DataFrame, meta: dict, warnings: list, level: str) -> tuple[dict, list, list]:
+    """What a file's reader counted over every level, made true for the rows of one level: the suppressed and
+    unreadable cells per variable, and the warnings (only those about that level's areas; the rows without any value
+    counted again among that level's rows).
+
+    A reader counts a cell as suppressed when the publisher wrote a code (``.``, ``x``) instead of a number; in the
+    table both are missing, like empty cells. The count of one level is therefore exact when every missing cell of a
+    variable in the file is a code (then it is the missing cells of the level), or none is; for a variable whose
+    file mixes codes with empty or unreadable cells the whole file's count is kept, and a note says so.
+
+    Parameters
+    ----------
+    full : DataFrame
+        the table of every level, as read
+    meta : dict
+        what the reader found (``suppressed``, ``unreadable``: variable -> cells, over the whole file)
+    warnings : list of str
+        the warnings of the read (about the whole file)
+    level : str
+        the level that was loaded
+
+    Returns
+    -------
+    tuple
+        ``(meta, warnings, notes)``: meta with the counts of the level (and only the alerts, the warnings shown at
+        every load, that hold for it), the warnings that hold for it, and notes
+    """
+    rows = full["level"] == level
+    suppressed, unreadable = dict(meta.get("suppressed", {})), dict(meta.get("unreadable", {}))
+    whole_file = []
+    for name in set(suppressed) | set(unreadable):
+        if name not in full:
+            continue
+        codes, bad = int(suppressed.get(name, 0)), int(unreadable.get(name, 0))
+        missing_here = int(full.loc[rows, name].isna().sum())
+        every_missing_is = int(full[name].isna().sum()) == codes + bad
+        if codes and bad:
+            whole_file.append(name)  # codes and unreadable cells are both missing: which is which is not known
+        elif codes:
+            suppressed[name] = missing_here if every_missing_is else codes
+            whole_file += [] if every_missing_is else [name]
+        elif bad:
+            unreadable[name] = missing_here if every_missing_is else bad
+            whole_file += [] if every_missing_is else [name]
+    notes = []
+    if whole_file:
+        notes.append(
+            f"suppressed and unreadable cells of {', '.join(sorted(whole_file))} are counted over the whole file "
+            f"(every level): its missing cells there are not all codes, so the {PLURAL_OF_LEVEL.get(level, level)} "
+            "alone cannot be counted"
+        )
+    kept = [w for w in warnings if EMPTY_ROWS not in w and about_level(w, level)]
+    if len(kept) < len(warnings) and any(EMPTY_ROWS in w for w in warnings):
+        kept += empty_rows_warning(full[rows], list(suppressed), level)
+    alerts = [a for a in meta.get("alerts", []) if EMPTY_ROWS not in a and about_level(a, level)]
+    return dict(meta, suppressed=suppressed, unreadable=unreadable, alerts=alerts), kept, notes
+
+
+def empty_rows_warning(frame: pd.DataFrame, names: list, level: str) -> list[str]:
+    """The warning about areas of one level whose row has a region code but no value of any variable.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        the rows of that level
+    names : list of str
+        the variables
+    level : str
+        the level
+
+    Returns
+    -------
+    list of str
+        one warning, or none when every area has a value
+    """
+    names = [n for n in names if n in frame]
+    if not names or frame.empty:
+        return []
+    empty = frame[names].isna().all(axis=1)
+    if not empty.any():
+        return []
+    codes = sorted(frame.loc[empty, "region_code"].dropna().astype(str))
+    return [
+        f"{int(empty.sum())} {PLURAL_OF_LEVEL.get(level, level)} have a region code but {EMPTY_ROWS} "
+        f"({', '.join(codes[:5])}{' ...' if len(codes) > 5 else ''}): suppressed or not published for these areas"
+    ]

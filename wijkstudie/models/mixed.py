@@ -87,20 +87,23 @@ def multilevel(formula: str, data: pd.DataFrame, *, group: str, re_formula: str 
 def _aghq_objective(y, X, g, groups, nodes):
     """Negative log-likelihood of a random-intercept logistic model by adaptive Gauss-Hermite quadrature, and
     its gradient by Fisher's identity (the posterior expectation of the complete-data score, by the same nodes).
-    Parameters: (beta..., log sigma)."""
+    Parameters: (beta..., log sigma). Probabilities come from ``expit``, which never overflows: the optimiser's line
+    search tries large linear predictors (a predictor in euros, say), where ``1 / (1 + exp(-eta))`` overflows."""
+    from scipy.special import expit
+
     z, wq = np.polynomial.hermite.hermgauss(nodes)
 
     def modes(eta0, sigma2):
         u = np.zeros(groups)
         for _ in range(50):
-            p = 1.0 / (1.0 + np.exp(-(eta0 + u[g])))
+            p = expit(eta0 + u[g])
             grad = np.bincount(g, y - p, groups) - u / sigma2
             hess = np.bincount(g, p * (1 - p), groups) + 1.0 / sigma2
             step = grad / hess
             u += step
             if np.abs(step).max() < 1e-10:
                 break
-        p = 1.0 / (1.0 + np.exp(-(eta0 + u[g])))
+        p = expit(eta0 + u[g])
         return u, np.bincount(g, p * (1 - p), groups) + 1.0 / sigma2
 
     def objective(theta):
@@ -122,7 +125,7 @@ def _aghq_objective(y, X, g, groups, nodes):
         grad_sigma = 0.0
         for q in range(nodes):
             u_q = u_hat + scale * z[q]
-            p = 1.0 / (1.0 + np.exp(-(eta0 + u_q[g])))
+            p = expit(eta0 + u_q[g])
             resid += post[q][g] * (y - p)
             grad_sigma += np.sum(post[q] * (u_q**2 / sigma2 - 1.0))
         grad = np.concatenate([X.T @ resid, [grad_sigma]])

@@ -1,12 +1,27 @@
 """Charts: scatter plots with a weighted line (a few dozen areas, or thousands as a hexagonal density), estimates
-with their intervals, a correlation heat map, a case's percentiles, a breakpoint fit and bars per group."""
+with their intervals, a correlation heat map, a case's percentiles, a breakpoint fit and bars per group. Every figure
+is the house width (``style.WIDTH``) with the house type scale; legends sit outside the axes, never over the data."""
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 
-from .style import LINE_COLOUR, MARK_COLOUR, POINT_COLOUR, REFERENCE_COLOUR, TYPE, label_or_name, words
+from .style import (
+    LINE_COLOUR,
+    MARK_COLOUR,
+    POINT_COLOUR,
+    REFERENCE_COLOUR,
+    TYPE,
+    WIDTH,
+    axes_height,
+    axes_width,
+    fitted,
+    in_house_style,
+    label_or_name,
+    legend_outside,
+    new_figure,
+    words,
+)
 
 
 def weighted_line(x, y, weights=None) -> tuple[np.ndarray, np.ndarray] | None:
@@ -33,6 +48,7 @@ def weighted_line(x, y, weights=None) -> tuple[np.ndarray, np.ndarray] | None:
     return xs, intercept + slope * xs
 
 
+@in_house_style
 def scatter_fit(
     data,
     x: str,
@@ -73,7 +89,7 @@ def scatter_fit(
     >>> ax = ws.scatter_fit(rotterdam, "pct_owner_occupied", "pct_volunteering", weights="population")  # doctest: +SKIP
     """
     if ax is None:
-        _, ax = plt.subplots(figsize=(4.5, 3.5))
+        ax = new_figure(0.65 * WIDTH)[1][0, 0]
     used = data.dropna(subset=[x, y] + ([weights] if weights else []))
     w = used[weights].to_numpy(dtype=float) if weights else None
     size = 8 + 60 * w / w.max() if weights else 14
@@ -85,23 +101,25 @@ def scatter_fit(
         rows = used[used["region_name"] == key] if "region_name" in used else used.iloc[0:0]
         for _, r in rows.iterrows():
             ax.annotate(text, (r[x], r[y]), xytext=(4, 4), textcoords="offset points", fontsize=TYPE["small"])
-    ax.set_xlabel(label_or_name(x, language))
-    ax.set_ylabel(label_or_name(y, language))
+    width = axes_width(ax)
+    ax.set_xlabel(fitted(label_or_name(x, language), width, TYPE["label"]))
+    ax.set_ylabel(fitted(label_or_name(y, language), axes_height(ax), TYPE["label"]))
     if title:
-        ax.set_title(title)
+        ax.set_title(fitted(title, width, TYPE["title"]))
     return ax
 
 
+@in_house_style
 def scatter_panels(
     panels,
     *,
     weights: str | None = None,
     title: str | None = None,
     ncols: int | None = None,
-    size=(3.7, 3.5),
+    size=None,
     language: str | None = None,
 ):
-    """One ``scatter_fit`` per panel, side by side.
+    """One ``scatter_fit`` per panel, side by side, the house width (``WIDTH``) in all.
 
     Parameters
     ----------
@@ -113,8 +131,8 @@ def scatter_panels(
         the figure's title
     ncols : int, optional
         panels per row (default: up to three)
-    size : tuple of float
-        width and height of one panel, in inches
+    size : tuple of float, optional
+        width and height of one panel, in inches (default: the panels share the house width)
     language : str, optional
         ``"en"`` or ``"nl"`` (default: the setting ``language``)
 
@@ -131,7 +149,9 @@ def scatter_panels(
     """
     ncols = ncols or min(len(panels), 3)
     nrows = int(np.ceil(len(panels) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size[0] * ncols, size[1] * nrows), squeeze=False)
+    if size is None:
+        size = (WIDTH / ncols, 0.85 * WIDTH / ncols + 0.6)
+    fig, axes = new_figure(size[1] * nrows + (0.3 if title else 0.0), nrows, ncols, width=size[0] * ncols)
     for ax, panel in zip(axes.ravel(), panels):
         scatter_fit(
             panel["data"],
@@ -146,11 +166,11 @@ def scatter_panels(
     for ax in axes.ravel()[len(panels) :]:
         ax.set_visible(False)
     if title:
-        fig.suptitle(title)
-    fig.tight_layout()
+        fig.suptitle(fitted(title, 0.95 * fig.get_figwidth(), TYPE["title"]))
     return fig
 
 
+@in_house_style
 def dense_scatter(
     data,
     x: str,
@@ -189,18 +209,18 @@ def dense_scatter(
     >>> fig = ws.dense_scatter(wijken, "pct_owner_occupied", "pct_volunteering", weights="population")  # doctest: +SKIP
     """
     used = data.dropna(subset=[x, y] + ([weights] if weights else []))
-    fig, ax = plt.subplots(figsize=(5.2, 4.2))
+    fig, axes = new_figure(0.72 * WIDTH)
+    ax = axes[0, 0]
     hexes = ax.hexbin(used[x], used[y], gridsize=gridsize, cmap="Blues", mincnt=1, linewidths=0.2)
     line = weighted_line(used[x], used[y], used[weights].to_numpy(dtype=float) if weights else None)
     if line is not None:
         ax.plot(*line, color=LINE_COLOUR, linewidth=1.5, label=words("weighted line", language))
-        ax.legend(loc="upper left")
+        legend_outside(ax, where="below")
     fig.colorbar(hexes, ax=ax, shrink=0.8, label=words("areas", language))
     ax.set_xlabel(label_or_name(x, language))
     ax.set_ylabel(label_or_name(y, language))
     if title:
-        ax.set_title(title)
-    fig.tight_layout()
+        ax.set_title(fitted(title, axes_width(ax), TYPE["title"]))
     return fig
 
 
@@ -211,6 +231,7 @@ def _estimate_mark(test) -> str:
     return "" if test.counted_kind else f"[{test.evidence}, not counted] "
 
 
+@in_house_style
 def estimate_plot(tests, *, ax=None, title: str | None = None, language: str | None = None):
     """Point estimates with 95 % intervals of a finding's tests on one axes: synthetic ones marked and red, tests that
     do not count as evidence (model-implied, unknown) marked and grey with open points.
@@ -231,7 +252,7 @@ def estimate_plot(tests, *, ax=None, title: str | None = None, language: str | N
     matplotlib Axes
     """
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 0.5 + 0.45 * max(len(tests), 1)))
+        ax = new_figure(_estimate_height(tests, WIDTH))[1][0, 0]
     for i, t in enumerate(tests):
         colour = {"synthetic": MARK_COLOUR, "unknown": REFERENCE_COLOUR}.get(t.data_kind, POINT_COLOUR)
         colour = "#aaaaaa" if t.data_kind == "real" and not t.counted_kind else colour
@@ -239,15 +260,17 @@ def estimate_plot(tests, *, ax=None, title: str | None = None, language: str | N
         ax.plot([t.estimate], [i], "o", color=colour, markerfacecolor=colour if t.counted_kind else "white")
     ax.axvline(0, color=REFERENCE_COLOUR, linewidth=0.8)
     ax.set_yticks(range(len(tests)))
-    ax.set_yticklabels([_estimate_mark(t) + t.label for t in tests], fontsize=TYPE["small"])
+    ax.set_yticklabels(estimate_labels(tests, ax.get_figure().get_figwidth()), fontsize=TYPE["small"])
     ax.invert_yaxis()
     ax.set_xlabel(words("estimate with interval", language))
     if title:
-        ax.set_title(title)
+        # right-aligned: a long title runs over the labels, not beyond the figure
+        ax.set_title(fitted(title, 0.95 * ax.get_figure().get_figwidth(), TYPE["title"]), loc="right")
     return ax
 
 
-def estimate_figure(tests, *, title: str | None = None, width: float = 7.0, language: str | None = None):
+@in_house_style
+def estimate_figure(tests, *, title: str | None = None, width: float | None = None, language: str | None = None):
     """The estimates and 95 % intervals of a finding's tests (``estimate_plot``) as a figure of fitting height.
 
     Parameters
@@ -256,8 +279,8 @@ def estimate_figure(tests, *, title: str | None = None, width: float = 7.0, lang
         the tests (``wijkstudie.study``), one row each
     title : str, optional
         the figure's title
-    width : float
-        in inches
+    width : float, optional
+        in inches (default: the house width, ``WIDTH``)
     language : str, optional
         ``"en"`` or ``"nl"`` (default: the setting ``language``)
 
@@ -271,11 +294,37 @@ def estimate_figure(tests, *, title: str | None = None, width: float = 7.0, lang
     >>> tests = ws.study.area_tests("F1", ws.study.city_samples(), "01_residence_and_participation")  # doctest: +SKIP
     >>> fig = ws.estimate_figure(tests, title="F1 on neighbourhood data: standardised estimates")  # doctest: +SKIP
     """
-    fig, ax = plt.subplots(figsize=(width, 0.6 + 0.4 * max(len(tests), 1)))
-    estimate_plot(tests, ax=ax, title=title, language=language)
+    fig, axes = new_figure(_estimate_height(tests, width or WIDTH), width=width)
+    estimate_plot(tests, ax=axes[0, 0], title=title, language=language)
     return fig
 
 
+def estimate_labels(tests, figure_width: float) -> list[str]:
+    """The labels of a finding's tests (with their marks), broken into lines that take at most half the figure's
+    width.
+
+    Parameters
+    ----------
+    tests : list of FindingTest
+        the tests
+    figure_width : float
+        inches
+
+    Returns
+    -------
+    list of str
+    """
+    return [fitted(_estimate_mark(t) + t.label, 0.6 * figure_width, TYPE["small"]) for t in tests]
+
+
+def _estimate_height(tests, figure_width: float) -> float:
+    """The height of a figure of estimates: every row as tall as the tallest label, and room for the axis."""
+    labels = estimate_labels(tests, figure_width)
+    most = max((label.count("\n") + 1 for label in labels), default=1)
+    return 1.0 + max(len(tests), 1) * (0.12 * most + 0.07)
+
+
+@in_house_style
 def interval_plot(table, label_column: str, x_label: str, *, title: str | None = None, reference: float | None = 0.0):
     """Estimates with 95 % intervals, one row each.
 
@@ -302,7 +351,8 @@ def interval_plot(table, label_column: str, x_label: str, *, title: str | None =
     >>> fig = ws.interval_plot(gaps, "areas", "percentage points")  # doctest: +SKIP
     """
     value = "mean" if "mean" in table else "estimate"
-    fig, ax = plt.subplots(figsize=(6, 0.8 + 0.45 * len(table)))
+    fig, axes = new_figure(0.9 + 0.4 * len(table))
+    ax = axes[0, 0]
     positions = np.arange(len(table))
     ax.errorbar(
         table[value],
@@ -314,15 +364,16 @@ def interval_plot(table, label_column: str, x_label: str, *, title: str | None =
     )
     if reference is not None:
         ax.axvline(reference, color=REFERENCE_COLOUR, linewidth=0.8)
-    ax.set_yticks(positions, table[label_column].astype(str), fontsize=TYPE["tick"])
+    ax.set_yticks(positions, [fitted(t, 0.45 * WIDTH, TYPE["tick"]) for t in table[label_column].astype(str)])
     ax.invert_yaxis()
     ax.set_xlabel(x_label)
     if title:
-        ax.set_title(title)
-    fig.tight_layout()
+        # right-aligned: a long title runs over the labels, not beyond the figure
+        ax.set_title(fitted(title, 0.95 * ax.get_figure().get_figwidth(), TYPE["title"]), loc="right")
     return fig
 
 
+@in_house_style
 def correlation_heatmap(correlations, title: str | None = None, language: str | None = None):
     """A heat map of a correlation matrix, labelled with the variables' names in the figure's language.
 
@@ -344,19 +395,20 @@ def correlation_heatmap(correlations, title: str | None = None, language: str | 
     >>> import wijkstudie as ws
     >>> fig = ws.correlation_heatmap(rotterdam[["social_cohesion", "pct_volunteering"]].corr())  # doctest: +SKIP
     """
-    fig, ax = plt.subplots(figsize=(6.5, 5.5))
+    fig, axes = new_figure(0.9 * WIDTH)
+    ax = axes[0, 0]
     image = ax.imshow(correlations, cmap="RdBu_r", vmin=-1, vmax=1)
-    labels = [label_or_name(c, language) for c in correlations.columns]
+    labels = [fitted(label_or_name(c, language), 0.3 * WIDTH, TYPE["small"]) for c in correlations.columns]
     ax.set_xticks(range(len(labels)), labels, rotation=60, ha="right", fontsize=TYPE["small"])
     ax.set_yticks(range(len(labels)), labels, fontsize=TYPE["small"])
     ax.grid(False)
     fig.colorbar(image, ax=ax, shrink=0.7, label=words("correlation", language))
     if title:
-        ax.set_title(title)
-    fig.tight_layout()
+        ax.set_title(fitted(title, axes_width(ax), TYPE["title"]))
     return fig
 
 
+@in_house_style
 def percentile_plot(ranks: dict, *, title: str | None = None, language: str | None = None, reference: float = 50.0):
     """One area's percentile among its peers on every variable, one marker per year; the variables sorted by the
     latest year.
@@ -385,19 +437,24 @@ def percentile_plot(ranks: dict, *, title: str | None = None, language: str | No
     """
     latest = ranks[max(ranks)]
     order = latest.sort_values("percentile").index
-    fig, ax = plt.subplots(figsize=(6, 0.8 + 0.16 * len(order)))
+    fig, axes = new_figure(1.2 + 0.15 * len(order))
+    ax = axes[0, 0]
     for (year, table), marker in zip(sorted(ranks.items()), "osD^v"):
         ax.plot(table.reindex(order)["percentile"], range(len(order)), marker, label=str(year), alpha=0.8)
-    ax.set_yticks(range(len(order)), [label_or_name(c, language).split(" (")[0] for c in order], fontsize=6)
+    ax.set_yticks(
+        range(len(order)),
+        [fitted(label_or_name(c, language).split(" (")[0], 0.45 * WIDTH, TYPE["small"]) for c in order],
+        fontsize=TYPE["small"],
+    )
     ax.axvline(reference, color=REFERENCE_COLOUR, linewidth=0.8)
     ax.set_xlabel(words("percentile among peers", language))
-    ax.legend(loc="lower right")
+    legend_outside(ax, where="right")
     if title:
-        ax.set_title(title)
-    fig.tight_layout()
+        ax.set_title(fitted(title, axes_width(ax), TYPE["title"]))
     return fig
 
 
+@in_house_style
 def breakpoint_plot(
     segmented, spline=None, *, x_label: str = "", y_label: str = "probability", language: str | None = None
 ):
@@ -429,7 +486,8 @@ def breakpoint_plot(
     x = segmented.extra["x"]
     curve = segmented_curve(segmented)
     low, high = segmented.extra["breakpoint_ci"]
-    fig, ax = plt.subplots(figsize=(5.5, 3.5))
+    fig, axes = new_figure(0.6 * WIDTH)
+    ax = axes[0, 0]
     ax.plot(curve[x], curve["probability"], label=words("segmented fit", language))
     if spline is not None:
         spline_curve = spline.extra["curve"]
@@ -438,10 +496,11 @@ def breakpoint_plot(
     ax.axvspan(low, high, color="#dddddd", alpha=0.6, label=words("breakpoint interval", language))
     ax.set_xlabel(x_label or x)
     ax.set_ylabel(y_label)
-    ax.legend()
+    legend_outside(ax, where="right")
     return fig
 
 
+@in_house_style
 def group_bars(table, x_label: str, title: str | None = None):
     """Horizontal bars of a table with one row per group and one column per condition.
 
@@ -464,11 +523,12 @@ def group_bars(table, x_label: str, title: str | None = None):
     >>> table = ws.models.predicted_by_group(fit, residents, groups, by="problem")  # doctest: +SKIP
     >>> fig = ws.group_bars(table, "predicted probability")  # doctest: +SKIP
     """
-    fig, ax = plt.subplots(figsize=(5.5, 0.9 + 0.45 * len(table)))
-    table.plot.barh(ax=ax)
+    fig, axes = new_figure(1.0 + 0.45 * len(table))
+    ax = axes[0, 0]
+    table.plot.barh(ax=ax, legend=False)
     ax.set_xlabel(x_label)
     ax.set_ylabel("")
+    legend_outside(ax, where="right", title=table.columns.name)
     if title:
-        ax.set_title(title)
-    fig.tight_layout()
+        ax.set_title(fitted(title, axes_width(ax), TYPE["title"]))
     return fig

@@ -1,5 +1,6 @@
 """Maps: classified choropleths with areas without data in grey, maps side by side, and local clusters. Maps of
-many areas are drawn from outlines simplified below what a printed map can show."""
+many areas are drawn from outlines simplified below what a printed map can show; legends sit beside or under the map,
+never over it; figures are the house width (``style.WIDTH``) and as tall as the areas' shape needs."""
 
 from __future__ import annotations
 
@@ -7,7 +8,19 @@ import matplotlib.pyplot as plt
 from matplotlib.patches import Patch
 
 from ..core.errors import ArgumentError
-from .style import MAP_CMAP, MISSING_COLOUR, TYPE, label_or_name, words
+from .style import (
+    MAP_CMAP,
+    MISSING_COLOUR,
+    TYPE,
+    WIDTH,
+    axes_width,
+    fitted,
+    in_house_style,
+    label_or_name,
+    legend_outside,
+    new_figure,
+    words,
+)
 
 DRAWING_DETAIL = 3000  # a map is drawn with outlines simplified to 1/3000 of its extent: below a printed pixel
 CLUSTER_COLOURS = {
@@ -47,6 +60,7 @@ def for_drawing(gdf):
     return gdf.set_geometry(gdf.geometry.simplify(tolerance, preserve_topology=True))
 
 
+@in_house_style
 def choropleth(
     gdf,
     column: str,
@@ -59,8 +73,10 @@ def choropleth(
     cmap: str = MAP_CMAP,
     edgecolor: str = "white",
     linewidth: float = 0.1,
+    legend: str = "right",
 ):
-    """A classified choropleth of ``column``; areas without a value are grey and counted in the legend.
+    """A classified choropleth of ``column``; areas without a value are grey and counted in the legend, which sits
+    beside or under the map, never over it.
 
     Parameters
     ----------
@@ -80,6 +96,8 @@ def choropleth(
         the map's title
     cmap, edgecolor, linewidth
         the colour map and the outlines
+    legend : str
+        ``"right"`` (beside the map) or ``"below"`` (under it)
 
     Returns
     -------
@@ -102,7 +120,8 @@ def choropleth(
     if scheme not in SCHEMES:
         raise ArgumentError(f"choropleth: scheme must be one of {', '.join(SCHEMES)}, not {scheme!r}")
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 7))
+        _, axes = new_figure(_map_height(gdf, WIDTH - LEGEND_WIDTH))
+        ax = axes[0, 0]
     gdf = for_drawing(gdf)
     has = gdf[gdf[column].notna()]
     missing = gdf[gdf[column].isna()]
@@ -119,20 +138,57 @@ def choropleth(
         handles = [Patch(facecolor=c, label=f"{lo:.1f} – {hi:.1f}") for c, lo, hi in zip(colours, lower, bins.bins)]
     if len(missing):
         handles.append(Patch(facecolor=MISSING_COLOUR, label=f"{words('no data', language)} ({len(missing)})"))
-    _legend_beside(ax, handles, label_or_name(column, language))
-    ax.set_axis_off()
+    ax.set_axis_off()  # before the legend: a map has no axis labels for a legend under it to avoid
+    room = axes_width(ax) if legend == "below" else LEGEND_WIDTH
+    legend_outside(
+        ax,
+        where=legend,
+        handles=handles,
+        title=fitted(label_or_name(column, language), room, TYPE["legend"]),
+        ncols=2 if legend == "below" else 1,
+    )
     if title:
-        ax.set_title(title)
+        ax.set_title(fitted(title, axes_width(ax), TYPE["title"]))
     return ax
 
 
-def _legend_beside(ax, handles, title: str) -> None:
-    """A map's legend."""
-    ax.legend(handles=handles, title=title, loc="upper left", fontsize=TYPE["small"])
+LEGEND_WIDTH = 1.9  # inches a legend beside a map takes (its title and five classes, at the legend's size)
+LEGEND_HEIGHT = 1.0  # inches a legend of two columns under a map takes
 
 
-def map_figure(gdf, columns, *, titles=None, size=(6.0, 7.0), **options):
-    """A figure of one choropleth per column, side by side.
+def map_aspect(gdf) -> float:
+    """How tall a map of these areas is for its width, as drawn (areas in degrees are drawn with the aspect that
+    geopandas gives them: one degree of longitude shortened by the cosine of the latitude).
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        the areas
+
+    Returns
+    -------
+    float
+        height / width (1 for an empty or degenerate extent)
+    """
+    import numpy as np
+
+    x0, y0, x1, y1 = gdf.total_bounds
+    if not all(np.isfinite([x0, y0, x1, y1])) or x1 <= x0 or y1 <= y0:
+        return 1.0
+    shrink = np.cos(np.radians((y0 + y1) / 2)) if gdf.crs is not None and gdf.crs.is_geographic else 1.0
+    return float((y1 - y0) / ((x1 - x0) * shrink))
+
+
+def _map_height(gdf, map_width: float, extra: float = 0.4) -> float:
+    """The height of a figure whose map is ``map_width`` inches wide, with room for a title (``extra``), kept
+    between 2 and 9 inches."""
+    return min(max(map_width * map_aspect(gdf) + extra, 2.0), 9.0)
+
+
+@in_house_style
+def map_figure(gdf, columns, *, titles=None, size=None, **options):
+    """A figure of one choropleth per column, side by side, the house width (``WIDTH``) in all; one map has its legend
+    beside it, several have theirs under them.
 
     Parameters
     ----------
@@ -142,8 +198,9 @@ def map_figure(gdf, columns, *, titles=None, size=(6.0, 7.0), **options):
         the values to map
     titles : str or list of str, optional
         a title per map
-    size : tuple of float
-        width and height of one map, in inches
+    size : tuple of float, optional
+        width and height of one map, in inches (default: the maps share the house width, and are as tall as the
+        areas' shape needs)
     **options
         passed to ``choropleth`` (``scheme``, ``k``, ``linewidth``, ...)
 
@@ -159,12 +216,20 @@ def map_figure(gdf, columns, *, titles=None, size=(6.0, 7.0), **options):
     columns = [columns] if isinstance(columns, str) else list(columns)
     titles = titles or [None] * len(columns)
     titles = [titles] if isinstance(titles, str) else titles
-    fig, axes = plt.subplots(1, len(columns), figsize=(size[0] * len(columns) * 0.85, size[1]), squeeze=False)
+    legend = options.pop("legend", "right" if len(columns) == 1 else "below")
+    if size is not None:
+        fig, axes = new_figure(size[1], 1, len(columns), width=size[0] * len(columns))
+    else:
+        beside = LEGEND_WIDTH if legend == "right" else 0.0
+        map_width = WIDTH / len(columns) - beside
+        below = LEGEND_HEIGHT if legend == "below" else 0.0
+        fig, axes = new_figure(_map_height(gdf, map_width, 0.4 + below), 1, len(columns))
     for ax, column, title in zip(axes[0], columns, titles):
-        choropleth(gdf, column, ax=ax, title=title, **options)
+        choropleth(gdf, column, ax=ax, title=title, legend=legend, **options)
     return fig
 
 
+@in_house_style
 def cluster_map(gdf, column: str = "cluster", *, title: str | None = None, legend_title: str = "local clusters"):
     """A map of local Moran clusters (``models.lisa`` labels), with the count of areas per class.
 
@@ -189,14 +254,17 @@ def cluster_map(gdf, column: str = "cluster", *, title: str | None = None, legen
     >>> wijken["cluster"] = ws.models.lisa(wijken["pct_volunteering"], weights)  # doctest: +SKIP
     >>> fig = ws.cluster_map(wijken, "cluster")  # doctest: +SKIP
     """
-    fig, ax = plt.subplots(figsize=(6, 7))
+    fig, axes = new_figure(_map_height(gdf, WIDTH - LEGEND_WIDTH))
+    ax = axes[0, 0]
     gdf = for_drawing(gdf)
+    handles = []
     for name, colour in CLUSTER_COLOURS.items():
         part = gdf[gdf[column] == name]
         if len(part):
-            part.plot(ax=ax, color=colour, edgecolor="white", linewidth=0.2, label=f"{name} ({len(part)})")
-    ax.legend(loc="upper left", fontsize=TYPE["small"], title=legend_title)
+            part.plot(ax=ax, color=colour, edgecolor="white", linewidth=0.2)
+            handles.append(Patch(facecolor=colour, label=f"{name} ({len(part)})"))
+    legend_outside(ax, where="right", handles=handles, title=legend_title)
     ax.set_axis_off()
     if title:
-        ax.set_title(title)
+        ax.set_title(fitted(title, axes_width(ax), TYPE["title"]))
     return fig

@@ -1,7 +1,10 @@
 """The house style: one look, one type scale, captions that name the data source, and ``save_figure``.
 
-- ``house_style()`` (applied by ``use_house_style()``, and always while saving): white background, light grid,
-  one colour map for maps, one type scale (``TYPE``) for every figure.
+- ``house_style()`` (applied by ``use_house_style()``, by every figure function while it draws, and always while
+  saving): white background, light grid, one colour map for maps, one type scale (``TYPE``) for every figure.
+- One width: every figure the package makes is ``WIDTH`` inches wide (the text width of an A4 page), so that its
+  type scale reads the same wherever its figures are shown at one width (the report site, a report); heights
+  follow the content. Legends sit outside what the axes show, never over the data.
 - Labels and captions are English or Dutch: the ``language`` argument, else the setting ``language``;
   ``words(key, language)`` is the one place a text is chosen by language.
 - ``source_caption(*tables)`` names the data sources from the catalogue's attribution and carries the tables'
@@ -36,7 +39,9 @@ POINT_COLOUR, LINE_COLOUR, MARK_COLOUR, REFERENCE_COLOUR = "#2c7fb8", "#d95f0e",
 SYNTHETIC_MARK = "SYNTHETIC DATA"
 UNKNOWN_MARK = "UNKNOWN PROVENANCE"
 CAPTION_GID = "wijkstudie-caption"  # the artists save_figure adds, removed before it adds them again
-TYPE = {"base": 9, "title": 10, "label": 9, "tick": 8, "legend": 8, "small": 7, "caption": 7}  # points
+# the type scale, in points: four sizes, each for one kind of text, in every figure of the house style
+TYPE = {"base": 9, "title": 10, "label": 9, "tick": 8, "legend": 8, "small": 7, "caption": 7}
+WIDTH = 6.5  # inches: the width of every figure of the house style (the text width of an A4 page)
 
 WORDS = {  # every text a figure chooses by language
     "source": {"en": "Source", "nl": "Bron"},
@@ -107,8 +112,12 @@ def house_style() -> dict:
         "axes.spines.right": False,
         "font.size": TYPE["base"],
         "axes.titlesize": TYPE["title"],
+        "figure.titlesize": TYPE["title"],
         "axes.labelsize": TYPE["label"],
+        "xtick.labelsize": TYPE["tick"],
+        "ytick.labelsize": TYPE["tick"],
         "legend.fontsize": TYPE["legend"],
+        "legend.title_fontsize": TYPE["legend"],
         "legend.frameon": False,
         "savefig.dpi": DPI,
         "svg.hashsalt": "wijkstudie",
@@ -120,6 +129,143 @@ def house_style() -> dict:
 def use_house_style() -> None:
     """Apply the house style (``house_style``) to every figure of this session."""
     plt.rcParams.update(house_style())
+
+
+def in_house_style(function):
+    """Run a figure function in the house style (``house_style``), whatever the session's matplotlib settings: its
+    texts get the sizes of the type scale when they are made.
+
+    Parameters
+    ----------
+    function : callable
+        a function that makes or draws on a figure
+
+    Returns
+    -------
+    callable
+        the same function, run inside ``matplotlib.rc_context(house_style())``
+    """
+    import functools
+
+    @functools.wraps(function)
+    def styled(*args, **kwargs):
+        with plt.rc_context(house_style()):
+            return function(*args, **kwargs)
+
+    return styled
+
+
+def new_figure(height: float, nrows: int = 1, ncols: int = 1, *, width: float | None = None, **options):
+    """A figure of the house style: ``WIDTH`` inches wide (unless ``width`` says otherwise), laid out by matplotlib's
+    constrained layout (legends outside the axes keep their room).
+
+    Parameters
+    ----------
+    height : float
+        inches
+    nrows, ncols : int
+        the grid of axes
+    width : float, optional
+        inches (default: ``WIDTH``)
+    **options
+        passed to ``plt.subplots``
+
+    Returns
+    -------
+    tuple
+        ``(figure, 2-d array of axes)``
+    """
+    return plt.subplots(nrows, ncols, figsize=(width or WIDTH, height), layout="constrained", squeeze=False, **options)
+
+
+def axes_width(ax) -> float:
+    """An axes' width in inches, as its figure lays it out before drawing.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+
+    Returns
+    -------
+    float
+    """
+    return ax.get_figure().get_figwidth() * ax.get_position().width
+
+
+def axes_height(ax) -> float:
+    """An axes' height in inches, as its figure lays it out before drawing.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+
+    Returns
+    -------
+    float
+    """
+    return ax.get_figure().get_figheight() * ax.get_position().height
+
+
+def fitted(text: str, inches: float, points: float) -> str:
+    """A label broken into lines no wider than ``inches`` at ``points`` (an average character is about 0.55 em wide),
+    so that a long label never widens its figure.
+
+    Parameters
+    ----------
+    text : str
+        the label
+    inches : float
+        the room it has
+    points : float
+        its font size
+
+    Returns
+    -------
+    str
+    """
+    per_line = max(12, int(inches * 72 / (0.55 * points)))
+    return textwrap.fill(text, per_line, break_on_hyphens=False) if len(text) > per_line else text
+
+
+def legend_outside(ax, *, where: str = "right", handles=None, title: str | None = None, ncols: int = 1):
+    """A legend beside (``"right"``), under (``"below"``) or above (``"above"``) an axes, never over what it shows.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+        the axes
+    where : str
+        ``"right"``, ``"below"`` or ``"above"``
+    handles : list, optional
+        the entries (default: the axes' labelled artists)
+    title : str, optional
+        the legend's title
+    ncols : int
+        columns of entries
+
+    Returns
+    -------
+    matplotlib Legend or None
+        None when there is nothing to show
+    """
+    places = {
+        "right": {"loc": "upper left", "bbox_to_anchor": (1.02, 1.0)},
+        "below": {"loc": "upper center", "bbox_to_anchor": (0.5, -0.02)},
+        "above": {"loc": "lower left", "bbox_to_anchor": (0.0, 1.02)},
+    }
+    if where not in places:
+        raise ArgumentError(f"legend: where must be one of {', '.join(places)}, not {where!r}")
+    if handles is None:
+        handles, _ = ax.get_legend_handles_labels()
+    if not handles:
+        return None
+    fig = ax.get_figure()
+    if where == "below" and ax.axison and fig.get_layout_engine().__class__.__name__ == "ConstrainedLayoutEngine":
+        # under the tick labels and the axis label: the layout gives the figure's legend its own room
+        return fig.legend(handles=handles, title=title, ncols=max(ncols, len(handles)), loc="outside lower center")
+    return ax.legend(
+        handles=handles, title=title, ncols=ncols, borderaxespad=0.0, fontsize=TYPE["legend"], **places[where]
+    )
 
 
 def label_or_name(column: str, language: str | None = None) -> str:
@@ -385,6 +531,7 @@ def _content_span(fig) -> tuple[float, float]:
     axes = [ax for ax in fig.axes if ax.get_visible()]
     if not axes or any(ax.axison for ax in axes):
         return -0.01, 1.0
+    fig.draw_without_rendering()  # the layout engine places the maps and their legends when the figure is drawn
     renderer = fig.canvas.get_renderer()
     boxes = [ax.get_tightbbox(renderer).transformed(fig.transFigure.inverted()) for ax in axes]
     return min(b.y0 for b in boxes) - 0.01, max(b.y1 for b in boxes) + 0.01

@@ -347,6 +347,7 @@ def main(argv=None) -> int:
         the exit status: 0 when every notebook ran, 1 otherwise (or when another run holds the build folder)
     """
     args = arguments(argv)
+    settings.export_to_environment()  # every kernel sees the same folders as this process, relative paths resolved
     build = args.build or build_dir()
     try:
         with build_lock(build):

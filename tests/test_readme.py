@@ -1,0 +1,60 @@
+"""The README's researcher example runs as written: its two code blocks under "Use it" (load two sources, join across
+divisions, map, save as PNG, SVG and PDF; then one example of each figure function), in a fresh project folder whose
+wijkstudie.toml points at the mirror, as the README says to set it up."""
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from helpers import REAL_MIRROR, REPO
+
+pytestmark = pytest.mark.realdata
+
+
+def use_it_blocks() -> list[str]:
+    """The code blocks of the README's "Use it" section, in order."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = re.split(r"\n##+ ", text.split("\n## Use it\n", 1)[1], maxsplit=1)[0]
+    return re.findall(r"```python\n(.*?)```", section, flags=re.S)
+
+
+def test_the_use_it_section_has_the_example_and_the_figures_and_names_every_figure_function():
+    import wijkstudie as ws
+
+    blocks = use_it_blocks()
+    assert len(blocks) == 3 and "ws.save_figure" in blocks[0] and "ws.join_regions(kwb, rivm)" in blocks[0]
+    section = re.split(r"\n##+ ", (REPO / "README.md").read_text(encoding="utf-8").split("\n## Use it\n", 1)[1])[0]
+    helpers = [n for n in ws._LAZY if n not in ("models", "plotting", "study", "synthetic", "source_caption")]
+    assert [n for n in helpers if f"ws.{n}(" not in section] == []
+
+
+def test_the_readme_example_runs_on_the_mirror_from_a_project_file(tmp_path):
+    if REAL_MIRROR is None:
+        pytest.skip("real-data mirror not found: set WIJKSTUDIE_MIRROR or place it at ../shared/data")
+    (tmp_path / ".git").mkdir()  # a project of its own: the search for a project file stops here
+    mirror = os.path.relpath(REAL_MIRROR, tmp_path)
+    (tmp_path / "wijkstudie.toml").write_text(f'mirror = "{mirror}"\nfigures_dir = "figures"\n', encoding="utf-8")
+    example, figures = use_it_blocks()[:2]
+    (tmp_path / "example.py").write_text(example + "\n" + figures, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WIJKSTUDIE_")}
+    env.update(
+        PYTHONPATH=os.pathsep.join([str(REPO), *filter(None, [env.get("PYTHONPATH")])]),
+        MPLBACKEND="Agg",
+        WIJKSTUDIE_DATA_DIR=os.environ["WIJKSTUDIE_DATA_DIR"],  # the session's cache: the mirror's files read once
+    )
+    result = subprocess.run(
+        [sys.executable, "example.py"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "['ownership_and_volunteering.png', 'ownership_and_volunteering.svg', 'ownership_and_volunteering.pdf']" in (
+        result.stdout
+    )
+    assert f"mirror in {tmp_path / 'wijkstudie.toml'}" in result.stdout  # print(ws.settings) names the project file
+    written = sorted(p.name for p in (tmp_path / "figures").iterdir())
+    assert written == [
+        f"{n}.{x}" for n in ("ownership_and_volunteering", "volunteering_map") for x in ("pdf", "png", "svg")
+    ]
+    assert "Warning" not in result.stderr, result.stderr[-3000:]

@@ -1,0 +1,201 @@
+"""One settings source for every entry point: ws.settings, then the environment, then the project file
+(wijkstudie.toml or [tool.wijkstudie] in pyproject.toml, found from the starting folder upwards), then the defaults;
+relative paths made absolute once; what the main command and `wijkstudie lab` pass on to kernels."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import wijkstudie as ws
+from wijkstudie.core import settings as settings_module
+from wijkstudie.core.settings import find_project_file
+
+from helpers import REAL_MIRROR, REPO, kernel_env, run_in_kernel
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A project folder with a wijkstudie.toml the session reads (WIJKSTUDIE_CONFIG names it)."""
+    folder = tmp_path / "project"
+    folder.mkdir()
+
+    def write(text: str, name: str = "wijkstudie.toml") -> Path:
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        monkeypatch.setenv("WIJKSTUDIE_CONFIG", str(path))
+        return path
+
+    write.folder = folder
+    return write
+
+
+def test_each_source_wins_over_the_next(project, monkeypatch, tmp_path):
+    monkeypatch.delenv("WIJKSTUDIE_LANGUAGE", raising=False)
+    assert ws.settings.language == "en" and ws.settings.origin("language") == "default"
+    path = project('language = "nl"\n')
+    assert ws.settings.language == "nl" and ws.settings.origin("language") == str(path)
+    assert ws.settings.describe_origin("language") == f"language in {path}"
+    monkeypatch.setenv("WIJKSTUDIE_LANGUAGE", "en")
+    assert ws.settings.language == "en" and ws.settings.origin("language") == "WIJKSTUDIE_LANGUAGE"
+    ws.settings.language = "nl"
+    try:
+        assert ws.settings.language == "nl" and ws.settings.describe_origin("language") == "ws.settings.language"
+        with ws.settings.using(language="en"):
+            assert ws.settings.language == "en" and ws.settings.origin("language") == "block"
+    finally:
+        del ws.settings.language
+    assert ws.settings.language == "en"  # the environment again
+
+
+def test_relative_paths_in_the_project_file_start_at_its_folder_and_others_at_the_start_folder(
+    project, monkeypatch, tmp_path
+):
+    monkeypatch.delenv("WIJKSTUDIE_FIGURES_DIR", raising=False)
+    path = project('mirror = "../shared/data"\nfigures_dir = "out/figures"\n')
+    assert ws.settings.mirror == (path.parent / ".." / "shared" / "data").resolve()
+    assert ws.settings.figures_dir == path.parent / "out" / "figures"
+    monkeypatch.setattr(settings_module, "START_DIR", tmp_path / "started-here")
+    monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", "relfigs")
+    assert ws.settings.figures_dir == tmp_path / "started-here" / "relfigs"
+    ws.settings.figures_dir = "other"
+    try:
+        assert ws.settings.figures_dir == tmp_path / "started-here" / "other"
+    finally:
+        del ws.settings.figures_dir
+
+
+def test_pyproject_tool_table_counts_and_one_without_it_is_passed_by(tmp_path, monkeypatch):
+    monkeypatch.delenv("WIJKSTUDIE_CONFIG")
+    top, inner = tmp_path / "top", tmp_path / "top" / "inner" / "notebooks"
+    inner.mkdir(parents=True)
+    (top / "pyproject.toml").write_text('[tool.wijkstudie]\nlanguage = "nl"\n', encoding="utf-8")
+    (top / "inner" / "pyproject.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")
+    found = find_project_file(inner)
+    assert found.path == top / "pyproject.toml" and found.label.endswith("pyproject.toml [tool.wijkstudie]")
+    (top / "inner" / "wijkstudie.toml").write_text('language = "en"\n', encoding="utf-8")
+    assert find_project_file(top / "inner" / "wijkstudie.toml").path == top / "inner" / "wijkstudie.toml"
+
+
+def test_the_search_stops_at_the_repository_root(tmp_path, monkeypatch):
+    monkeypatch.delenv("WIJKSTUDIE_CONFIG")
+    (tmp_path / "wijkstudie.toml").write_text('language = "nl"\n', encoding="utf-8")  # another project's
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "notebooks").mkdir()
+    assert find_project_file(repo / "notebooks") is None
+    assert find_project_file(tmp_path).path == tmp_path / "wijkstudie.toml"
+
+
+def test_config_none_reads_no_project_file(project, monkeypatch):
+    project('language = "nl"\n')
+    monkeypatch.setenv("WIJKSTUDIE_CONFIG", "none")
+    assert ws.settings.project_file is None and ws.settings.origin("language") != "nl"
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('miror = "x"\n', "unknown setting 'miror'; settings: data, mirror"),
+        ('language = "fr"\n', r"wijkstudie.toml: language='fr': use 'en' or 'nl'"),
+        ("mirror = 3\n", "mirror=3: a path is a text"),
+        ('mirror = "x\n', "not a valid TOML file"),
+    ],
+)
+def test_a_bad_project_file_is_one_line_naming_the_file(project, text, message):
+    path = project(text)
+    with pytest.raises(ws.ArgumentError, match=message) as exc:
+        ws.settings.as_dict()
+    assert str(path) in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_print_settings_shows_each_value_and_where_it_comes_from(project, monkeypatch):
+    path = project('mirror = "data-copy"\n')
+    monkeypatch.setenv("WIJKSTUDIE_LANGUAGE", "nl")
+    text = str(ws.settings)
+    assert f"project file: {path}" in text
+    lines = {line.split()[0]: line for line in text.splitlines()[2:]}
+    assert str(path.parent / "data-copy") in lines["mirror"] and lines["mirror"].endswith(f"mirror in {path}")
+    assert lines["language"].endswith("the environment variable WIJKSTUDIE_LANGUAGE")
+    assert lines["figures_dir"].endswith("the environment variable WIJKSTUDIE_FIGURES_DIR")  # the tests set it
+    assert lines["microdata"].split()[1] == "-" and lines["microdata"].endswith("the default")
+
+
+def test_export_writes_absolute_paths_and_says_where_they_came_from(project, monkeypatch, tmp_path):
+    path = project('mirror = "../copy"\n')
+    monkeypatch.setattr(settings_module, "START_DIR", tmp_path / "checkout")
+    monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", "relfigs")
+    environ = {}
+    written = ws.settings.export_to_environment(environ)
+    assert written["WIJKSTUDIE_MIRROR"] == str(tmp_path / "copy")
+    assert written["WIJKSTUDIE_FIGURES_DIR"] == str(tmp_path / "checkout" / "relfigs")
+    assert all(Path(v).is_absolute() for k, v in written.items() if k.endswith(("_DIR", "_MIRROR")))
+    monkeypatch.setattr(os, "environ", {**os.environ, **environ})
+    assert ws.settings.describe_origin("mirror") == f"mirror in {path} (passed on as WIJKSTUDIE_MIRROR)"
+    assert ws.settings.describe_origin("figures_dir") == "the environment variable WIJKSTUDIE_FIGURES_DIR"
+
+
+def test_a_kernel_started_elsewhere_sees_the_folders_the_command_sees(project, monkeypatch, tmp_path):
+    """Issue 17, point 6: a relative WIJKSTUDIE_FIGURES_DIR given to the main command must not become
+    notebooks/relfigs in the kernels while the command reads ./relfigs; the mirror of the project file reaches them."""
+    checkout = tmp_path / "checkout"
+    (checkout / "notebooks").mkdir(parents=True)
+    path = project('mirror = "../copy"\n')
+    monkeypatch.setattr(settings_module, "START_DIR", checkout)
+    monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", "relfigs")
+    environ = dict(os.environ)
+    ws.settings.export_to_environment(environ)
+    cells = [
+        "from wijkstudie.core import paths\nfrom wijkstudie.core.settings import settings\n"
+        "print(paths.figures_dir()); print(settings.mirror); print(settings.describe_origin('mirror'))"
+    ]
+    passed = {k: v for k, v in environ.items() if k.startswith("WIJKSTUDIE_")}
+    env = kernel_env(**{**passed, "WIJKSTUDIE_CONFIG": "none"})  # the kernel finds no project file of its own
+    (out,) = run_in_kernel(cells, cwd=checkout / "notebooks", env=env)
+    assert out["error"] == "", out
+    assert out["stdout"].splitlines() == [
+        str(checkout / "relfigs"),
+        str(tmp_path / "copy"),
+        f"mirror in {path} (passed on as WIJKSTUDIE_MIRROR)",
+    ]
+
+
+@pytest.fixture
+def fresh_project(tmp_path):
+    """A project folder as a new researcher has it: a wijkstudie.toml whose mirror is a path relative to the file,
+    nothing in the environment (no WIJKSTUDIE_* variable at all)."""
+    if REAL_MIRROR is None:
+        pytest.skip("real-data mirror not found: set WIJKSTUDIE_MIRROR or place it at ../shared/data")
+    folder = tmp_path / "study"
+    (folder / "notebooks").mkdir(parents=True)
+    (folder / ".git").mkdir()
+    relative = os.path.relpath(REAL_MIRROR, folder)
+    (folder / "wijkstudie.toml").write_text(f'mirror = "{relative}"\ndata_dir = "cache"\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WIJKSTUDIE_")}
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [env.get("PYTHONPATH")])])
+    return folder, env
+
+
+@pytest.mark.realdata
+def test_plain_python_the_cli_and_a_kernel_load_offline_from_the_project_files_mirror(fresh_project):
+    folder, env = fresh_project
+    code = "import wijkstudie as ws; t = ws.load('kwb', year=2023, level='buurt'); print(len(t), ws.report(t).file)"
+    python = subprocess.run(
+        [sys.executable, "-c", code], cwd=folder / "notebooks", env=env, capture_output=True, text=True
+    )
+    assert python.returncode == 0, python.stderr
+    assert python.stdout.split() == ["111", str(REAL_MIRROR / "cbs-kwb" / "CBS-Utrecht-kwb-2023.xlsx")]
+    command = subprocess.run(
+        [sys.executable, "-m", "wijkstudie", "data", "fetch", "kwb", "--year", "2023"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert command.returncode == 0, command.stderr
+    assert command.stdout.strip() == str(REAL_MIRROR / "cbs-kwb" / "CBS-Utrecht-kwb-2023.xlsx")
+    (kernel,) = run_in_kernel([code], cwd=folder / "notebooks", env={**env, "MPLBACKEND": "Agg"})
+    assert kernel["error"] == "" and kernel["stdout"] == python.stdout
+    assert (folder / "cache" / "processed").is_dir()  # the project file's cache folder, relative to it

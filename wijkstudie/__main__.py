@@ -1,0 +1,7 @@
+"""``python -m wijkstudie``: the ``wijkstudie`` command (``wijkstudie --help``)."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
