@@ -355,11 +355,13 @@ def test_the_everyday_tools_are_on_ws_and_imported_on_first_use():
 
     code = (
         "import sys, wijkstudie as ws; "
-        "print(sorted(m for m in ('matplotlib', 'statsmodels', 'wijkstudie.models', 'wijkstudie.plotting', "
-        "'wijkstudie.study', 'wijkstudie.synthetic') if m in sys.modules))"
+        "print(sorted(m for m in ('pandas', 'numpy', 'geopandas', 'pyogrio', 'libpysal', 'matplotlib', 'statsmodels', "
+        "'nbconvert', 'wijkstudie.data.loading', 'wijkstudie.models', 'wijkstudie.plotting', 'wijkstudie.study', "
+        "'wijkstudie.synthetic') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]", out  # import wijkstudie loads the data layer only
+    assert out.strip() == "[]", out  # import wijkstudie loads the settings and errors only
+    assert ws.load.__module__ == "wijkstudie.data.loading" and ws.Report.__module__ == "wijkstudie.data.reports"
     assert ws.save_figure is plotting.save_figure and ws.map_figure is plotting.map_figure
     assert ws.models is models and ws.synthetic is synthetic and ws.study.national_wijken
     for name in ws.__all__:

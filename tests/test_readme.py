@@ -27,7 +27,10 @@ def test_the_use_it_section_has_the_example_and_the_figures_and_names_every_figu
     blocks = use_it_blocks()
     assert len(blocks) == 3 and "ws.save_figure" in blocks[0] and "ws.join_regions(kwb, rivm)" in blocks[0]
     section = re.split(r"\n##+ ", (REPO / "README.md").read_text(encoding="utf-8").split("\n## Use it\n", 1)[1])[0]
-    helpers = [n for n in ws._LAZY if n not in ("models", "plotting", "study", "synthetic", "source_caption")]
+    data_names = {name for names in ws._DATA.values() for name in names}
+    skip = {"models", "plotting", "study", "synthetic", "source_caption", *data_names}
+    helpers = [n for n in ws._LAZY if n not in skip]
+    assert "save_figure" in helpers and "map_figure" in helpers
     assert [n for n in helpers if f"ws.{n}(" not in section] == []
 
 

@@ -20,8 +20,9 @@ Every problem raises a ``WijkstudieError`` with a one-line message; its subclass
 (``ArgumentError`` a ``ValueError``, ``DataNotFoundError`` a ``FileNotFoundError``, ...; see
 ``wijkstudie.core.errors``).
 
-``import wijkstudie`` loads the data layer only; the figures (matplotlib), the models (statsmodels), the study and
-the synthetic world are imported the first time one of their names is used on ``ws`` (PEP 562).
+``import wijkstudie`` loads only the settings and the errors; the data layer (pandas), the figures (matplotlib), the
+models (statsmodels), the study and the synthetic world are imported the first time one of their names is used on
+``ws`` (PEP 562).
 """
 
 from .core.errors import (
@@ -33,21 +34,11 @@ from .core.errors import (
     MissingDependencyError,
     MissingRecordError,
     WijkstudieError,
+    WijkstudieWarning,
 )
-from .core.provenance import Provenance, provenance_of
 from .core.settings import settings
 from .core.version import __version__
-from .data.catalogue import describe, list_datasets
-from .data.codes import gemeente_of, level_of, normalise_code
-from .data.harmonise import HarmonisationReport, crosswalk, harmonisation_report, harmonise
-from .data.join import JoinReport, join_regions, weighted_mean_by
-from .data.loading import fetch, fetch_all, load
-from .data.origin import data_origin, provide_synthetic
-from .data.overview import available, coverage, match_table
-from .data.reading import read_file
-from .data.reports import Report, WijkstudieWarning, report
-from .data.variables import label, variable_table
-from .microdata.survey import load_residents, read_microdata
+from .data.origin import provide_synthetic
 
 
 def _synthetic_mirror(ensure: bool):
@@ -89,7 +80,22 @@ _DEPRECATED = {"LoadReport": ("Report", "wijkstudie.Report")}  # old name -> (ne
 
 # names reached on first use, so that ``import wijkstudie`` does not import matplotlib, statsmodels or the study:
 # name -> (module, attribute; None for the module itself)
+_DATA = {  # the data layer's names on ws -> their module (imported with pandas on first use)
+    ".core.provenance": ("Provenance", "provenance_of"),
+    ".data.catalogue": ("describe", "list_datasets"),
+    ".data.codes": ("gemeente_of", "level_of", "normalise_code"),
+    ".data.harmonise": ("HarmonisationReport", "crosswalk", "harmonisation_report", "harmonise"),
+    ".data.join": ("JoinReport", "join_regions", "weighted_mean_by"),
+    ".data.loading": ("fetch", "fetch_all", "load"),
+    ".data.origin": ("data_origin",),
+    ".data.overview": ("available", "coverage", "match_table"),
+    ".data.reading": ("read_file",),
+    ".data.reports": ("Report", "report"),
+    ".data.variables": ("label", "variable_table"),
+    ".microdata.survey": ("load_residents", "read_microdata"),
+}
 _LAZY = {
+    **{name: (module, name) for module, names in _DATA.items() for name in names},
     "models": (".models", None),
     "plotting": (".plotting", None),
     "study": (".study", None),
@@ -117,8 +123,8 @@ _LAZY = {
 
 
 def __getattr__(name: str):
-    """Names reached on first use (PEP 562): the figures, models, study and synthetic world (imported then, and
-    kept), and deprecated aliases (with a ``DeprecationWarning``)."""
+    """Names reached on first use (PEP 562): the data layer, figures, models, study and synthetic world (imported
+    then, and kept), and deprecated aliases (with a ``DeprecationWarning``)."""
     if name in _LAZY:
         from importlib import import_module
 
@@ -136,7 +142,7 @@ def __getattr__(name: str):
             DeprecationWarning,
             stacklevel=2,
         )
-        return globals()[new]
+        return globals()[new] if new in globals() else __getattr__(new)
     raise AttributeError(f"module 'wijkstudie' has no attribute {name!r}")
 
 

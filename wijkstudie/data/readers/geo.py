@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import re
 import zipfile
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -29,6 +29,9 @@ from .common import NO_HINTS, Hints, pick_year, region_identifiers, year_in_text
 from .numbers import clean_numeric
 from .rawfile import RawFile
 from .tidy import Identification, Table
+
+if TYPE_CHECKING:  # geopandas is imported on first read, not with the package
+    import geopandas as gpd
 
 FORMATS = ("boundaries",)
 # (code, name, gemeente code, gemeente name), the most detailed first
@@ -237,6 +240,7 @@ def read(raw: RawFile, ident: Identification) -> Table:
         the frame with canonical identifiers and the publisher's columns (mapped through the variable dictionary),
         suppressed cells, warnings and notes
     """
+    import geopandas as gpd  # here, not at import: ``import wijkstudie`` stays quick
     import pyogrio
 
     frames, suppressed, notes = [], {}, []
