@@ -193,6 +193,34 @@ def test_a_map_of_many_areas_is_drawn_simplified_below_a_printed_pixel():
     assert for_drawing(few) is few  # a few areas are drawn as they are
 
 
+def test_a_detailed_map_is_an_image_inside_its_svg_and_pdf_with_vector_text_and_the_same_bytes_each_run(tmp_path):
+    from shapely.geometry import Point
+
+    from wijkstudie.plotting.maps import RASTER_FROM, as_image
+
+    # 400 round areas of 65 points each (too few areas to be simplified): 26,000 outline points, over the limit;
+    # their first 20 are under it
+    areas = gpd.GeoDataFrame(
+        {"pct_volunteering": [float(i % 37) for i in range(400)]},
+        geometry=[Point(i % 20, i // 20).buffer(0.45, 16) for i in range(400)],
+        crs=28992,
+    )
+    assert as_image(areas) and not as_image(areas.head(20))
+    assert int(areas.geometry.count_coordinates().sum()) > RASTER_FROM
+    runs = []
+    for i in range(2):
+        big, small = ws.map_figure(areas, "pct_volunteering"), ws.map_figure(areas.head(20), "pct_volunteering")
+        written = save_figure(big, "big", source="CBS", folder=tmp_path / str(i))
+        written += save_figure(small, "small", source="CBS", folder=tmp_path / str(i))
+        runs.append(digests(written[:3]) | {f"small{k}": v for k, v in digests(written[3:]).items()})
+        plt.close(big), plt.close(small)
+    assert runs[0] == runs[1]
+    big_svg, small_svg = (tmp_path / "0" / "big.svg").read_text(), (tmp_path / "0" / "small.svg").read_text()
+    assert big_svg.count("<image") == 1 and "<image" not in small_svg  # the polygons: one picture, or vector
+    assert big_svg.count('id="DejaVuSans-') > 5  # title, legend and caption: vector glyphs
+    assert (tmp_path / "0" / "big.svg").stat().st_size < 1_000_000
+
+
 # --- the house style: one width, one type scale, legends outside the data ------------------------------------------
 
 

@@ -32,6 +32,7 @@ from ..core.settings import settings
 from ..data.variables import label
 
 DPI = 300
+RASTER_DPI = 200  # resolution of the parts of an SVG or PDF drawn as an image (the many polygons of a map)
 FORMATS = ("png", "svg", "pdf")
 MAP_CMAP = "YlGnBu"
 MISSING_COLOUR = "#d9d9d9"
@@ -407,7 +408,8 @@ def save_figure(
     folder: Path | None = None,
     formats=FORMATS,
 ) -> list[Path]:
-    """Write ``fig`` as ``<name>.png`` (300 dpi), ``.svg`` and ``.pdf`` with the data source as caption.
+    """Write ``fig`` as ``<name>.png`` (300 dpi), ``.svg`` and ``.pdf`` (vector; the polygons of a detailed map
+    inside them as an image at ``RASTER_DPI``) with the data source as caption.
 
     Parameters
     ----------
@@ -498,7 +500,8 @@ def save_figure(
         for fmt in formats:
             path = folder / f"{name}.{fmt}"
             try:
-                fig.savefig(path, format=fmt, dpi=DPI, metadata=metadata[fmt], bbox_inches="tight", pad_inches=0.1)
+                dpi = DPI if fmt == "png" else RASTER_DPI
+                fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata[fmt], bbox_inches="tight", pad_inches=0.1)
             except OSError as exc:
                 raise ArgumentError(
                     f"cannot write {path} (setting figures_dir, WIJKSTUDIE_FIGURES_DIR): {os_reason(exc)}"
