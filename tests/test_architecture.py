@@ -218,15 +218,26 @@ def test_every_name_on_ws_has_numpydoc_parameters_returns_and_examples():
     assert not problems, problems
 
 
-def _study_functions():
-    """Every public function, and every public method of a public class, in wijkstudie/study/: (where, node)."""
-    for path in sorted((PACKAGE / "study").glob("*.py")):
+def _decorated(function, *names) -> bool:
+    return any(
+        (isinstance(d, ast.Name) and d.id in names) or (isinstance(d, ast.Attribute) and d.attr in names)
+        for d in function.decorator_list
+    )
+
+
+def _package_functions():
+    """Every public function, and every public method of a public class (properties aside: they are documented as
+    attributes), in the package: (where, node)."""
+    for path in sorted(PACKAGE.rglob("*.py")):
         for node in ast.parse(path.read_text(encoding="utf-8")).body:
             members = node.body if isinstance(node, ast.ClassDef) and not node.name.startswith("_") else []
             for function in [node, *members]:
-                if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and not function.name.startswith("_"):
-                    name = function.name if function is node else f"{node.name}.{function.name}"
-                    yield f"{path.relative_to(PACKAGE.parent)}:{function.lineno} {name}", function
+                if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or function.name.startswith("_"):
+                    continue
+                if _decorated(function, "property", "cached_property"):
+                    continue
+                name = function.name if function is node else f"{node.name}.{function.name}"
+                yield f"{path.relative_to(PACKAGE.parent)}:{function.lineno} {name}", function
 
 
 def _own_nodes(function):
@@ -247,9 +258,9 @@ def _returns_something(function) -> bool:
     return any(not (isinstance(v, ast.Constant) and v.value is None) for v in values)
 
 
-def test_every_public_function_of_the_study_has_numpydoc_parameters_and_returns():
+def test_every_public_function_of_the_package_has_numpydoc_parameters_and_returns():
     found, problems = [], []
-    for where, function in _study_functions():
+    for where, function in _package_functions():
         found.append(where)
         doc = ast.get_docstring(function) or ""
         args = function.args
@@ -257,10 +268,12 @@ def test_every_public_function_of_the_study_has_numpydoc_parameters_and_returns(
         if any(a.arg not in ("self", "cls") for a in named) and not _section(doc, "Parameters"):
             problems.append(f"{where}: no Parameters section")
         generator = any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in _own_nodes(function))
+        generator = generator and not _decorated(function, "contextmanager")  # a context manager is returned
         wanted = "Yields" if generator else "Returns"
         if (generator or _returns_something(function)) and not _section(doc, wanted):
             problems.append(f"{where}: no {wanted} section")
-    assert any(w.endswith(" judge") for w in found) and any(w.endswith(" Sample.livability") for w in found)
+    assert any(w.endswith(" judge") for w in found) and any(w.endswith(" Reproduction.plan") for w in found)
+    assert any(w.endswith(" Settings.using") for w in found) and any(w.endswith(" ModelResult.tidy") for w in found)
     assert not problems, problems
 
 

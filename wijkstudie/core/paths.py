@@ -94,7 +94,13 @@ def figures_dir() -> Path:
 
 def build_dir() -> Path:
     """Executed notebooks, their cache, logs and the report site (setting ``build_dir``, else ``build/`` of the
-    checkout, else ``build/`` of the folder the program started in)."""
+    checkout, else ``build/`` of the folder the program started in).
+
+    Returns
+    -------
+    Path
+        the folder (not created here)
+    """
     return settings.build_dir
 
 

@@ -49,7 +49,12 @@ class Source:
     variables: tuple = field(default=(), repr=False)  # the canonical variables this file gave the table
 
     def label(self) -> str:
-        """The source in words: ``"kwb 2022"``."""
+        """The source in words: ``"kwb 2022"``.
+
+        Returns
+        -------
+        str
+        """
         return f"{self.dataset} {self.year}" if self.year is not None else self.dataset
 
 
@@ -97,20 +102,40 @@ class Provenance:
         return self.kind == "real"
 
     def source_text(self) -> str:
-        """``kwb 2022, rivm-gezondheid 2020`` (unknown provenance: ``unknown``)."""
+        """``kwb 2022, rivm-gezondheid 2020`` (unknown provenance: ``unknown``).
+
+        Returns
+        -------
+        str
+        """
         labels = dict.fromkeys(s.label() for s in self.sources)  # two files of one dataset and year: named once
         return ", ".join(labels) or ("unknown" if self.kind == "unknown" else "")
 
     def years(self) -> list[int]:
-        """The reference years of the sources, in order."""
+        """The reference years of the sources, in order.
+
+        Returns
+        -------
+        list of int
+        """
         return sorted({s.year for s in self.sources if s.year is not None})
 
     def divisions(self) -> list[int]:
-        """The regional divisions of the sources, in order."""
+        """The regional divisions of the sources, in order.
+
+        Returns
+        -------
+        list of int
+        """
         return sorted({s.division for s in self.sources if s.division is not None})
 
     def describe(self) -> str:
-        """One line: ``real data: kwb 2022 (division 2022)`` / ``SYNTHETIC data: ...`` / ``UNKNOWN provenance``."""
+        """One line: ``real data: kwb 2022 (division 2022)`` / ``SYNTHETIC data: ...`` / ``UNKNOWN provenance``.
+
+        Returns
+        -------
+        str
+        """
         if self.kind == "unknown":
             return (
                 "UNKNOWN provenance"

@@ -68,7 +68,13 @@ class Resource:
         return f"{self.dataset} {self.year}" + (f" ({self.variant})" if self.variant else "")
 
     def where(self) -> str:
-        """Where the publisher has the file, in words."""
+        """Where the publisher has the file, in words.
+
+        Returns
+        -------
+        str
+            an OData table, a URL, a WFS layer or the words of a manual download
+        """
         s = self.source
         return {
             "odata": lambda: f"CBS open data table {s['odata']}" + (f" ({s['catalog']})" if s.get("catalog") else ""),
@@ -320,7 +326,13 @@ def _raw(path: Path = CATALOGUE_FILE) -> dict:
 
 def measurement_models() -> dict[str, dict]:
     """The small-area models behind model-based datasets (``measurement_models`` in catalogue.yaml): name,
-    citation, what they were fitted on, the concepts they use as predictors and how an area's figure is made."""
+    citation, what they were fitted on, the concepts they use as predictors and how an area's figure is made.
+
+    Returns
+    -------
+    dict
+        model name -> its description
+    """
     return _raw()["measurement_models"]
 
 

@@ -32,7 +32,12 @@ class SourceColumn:
         return self.alternatives[0]
 
     def describe(self) -> str:
-        """The alternatives in words: ``"a_inw or AantalInwoners_5"``."""
+        """The alternatives in words: ``"a_inw or AantalInwoners_5"``.
+
+        Returns
+        -------
+        str
+        """
         return " or ".join(" + ".join(alt) for alt in self.alternatives)
 
 
@@ -65,12 +70,24 @@ def identifiers() -> dict[str, dict]:
 
 
 def study_variables() -> dict[str, dict]:
-    """Columns the study builds from loaded variables (``study_variables`` in variables.yaml)."""
+    """Columns the study builds from loaded variables (``study_variables`` in variables.yaml).
+
+    Returns
+    -------
+    dict
+        column name -> how it is built
+    """
     return _dictionary()["study_variables"]
 
 
 def concepts() -> dict[str, str]:
-    """The concepts variables measure (``concepts`` in variables.yaml): name -> description."""
+    """The concepts variables measure (``concepts`` in variables.yaml): name -> description.
+
+    Returns
+    -------
+    dict
+        concept name -> description
+    """
     return _dictionary()["concepts"]
 
 

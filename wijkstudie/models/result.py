@@ -146,7 +146,13 @@ class ModelResult:
         }
 
     def tidy(self) -> pd.DataFrame:
-        """The table with the model's context on every row (for stacking results of several models)."""
+        """The table with the model's context on every row (for stacking results of several models).
+
+        Returns
+        -------
+        DataFrame
+            one row per term, with the columns model, n, r2, source, level, year and data_kind
+        """
         out = self.table.reset_index().rename(columns={"index": "term"})
         for key in ("model", "n", "r2", "source", "level", "year", "data_kind"):
             out[key] = getattr(self, key)

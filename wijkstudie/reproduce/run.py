@@ -145,7 +145,13 @@ class Reproduction:
 
     def plan(self) -> list[Path]:
         """Take what the cache has; return the notebooks to execute (in order), including every notebook that
-        needs one that runs again."""
+        needs one that runs again.
+
+        Returns
+        -------
+        list of Path
+            the notebooks to execute, in order
+        """
         to_run = []
         for path in self.paths:
             needed_again = any(n in {p.stem for p in to_run} for n in self.needs[path.stem])
@@ -264,7 +270,13 @@ def arguments(argv=None) -> argparse.Namespace:
 
 def prepare_data() -> tuple[str, str]:
     """Choose real or synthetic data for every kernel of this run (the synthetic world's mirror is written once, here,
-    not by two kernels at the same time). Returns (mode, the banner line that says which)."""
+    not by two kernels at the same time).
+
+    Returns
+    -------
+    tuple of str
+        the mode (``"real"`` or ``"synthetic"``) and the banner line that says which
+    """
     mode = choose_data()
     if mode == "synthetic":
         mirror_dir(ensure=True)

@@ -218,7 +218,13 @@ class RawFile:
 
     def layout_problem(self) -> str | None:
         """Why the file's layout may keep it from being recognised: an empty first row, or a CSV whose
-        columns are separated by something other than a comma, semicolon or tab."""
+        columns are separated by something other than a comma, semicolon or tab.
+
+        Returns
+        -------
+        str or None
+            the reason, or None when the layout looks readable
+        """
         if self.kind == "csv":
             first = self.text.split("\n", 1)[0].strip("\r")
             if not first.strip(" ,;\t"):
@@ -234,7 +240,13 @@ class RawFile:
         return None
 
     def columns(self) -> list[str]:
-        """Column names of a CSV, or of the first row of the first sheet of a workbook."""
+        """Column names of a CSV, or of the first row of the first sheet of a workbook.
+
+        Returns
+        -------
+        list of str
+            empty for other kinds of file
+        """
         if self.kind == "csv":
             return self.csv_header
         if self.kind in ("xlsx", "xls"):
