@@ -131,6 +131,18 @@ def test_mirror_without_the_file_says_so(fake_mirror):
         ws.fetch("cbs-buurten", year="latest-available")
 
 
+def test_without_an_age_group_the_same_population_on_every_machine(fake_mirror, fresh_cache):
+    """A mirror with RIVM's 65+ file but not its 18+ one: a call without age_group= asks for the catalogue's first
+    age group (18+) and says it is not here, instead of quietly giving the figures of the 65+."""
+    folder = fake_mirror({"rivm-gezondheid/RIVM_gezondheid2020_65+.xlsx": b"not read"})
+    with pytest.raises(ws.DataNotFoundError, match=r"rivm-gezondheid 2020 \(18\+\) is not in the mirror") as caught:
+        ws.fetch("rivm-gezondheid", year=2020)
+    assert "65+" not in str(caught.value).split("is not in the mirror")[0]
+    assert ws.fetch("rivm-gezondheid", year=2020, age_group="65+") == folder / "rivm-gezondheid" / (
+        "RIVM_gezondheid2020_65+.xlsx"
+    )
+
+
 def test_mirror_is_read_in_place(mirror, fresh_cache):
     assert ws.fetch("cbs-wijken", year=2024) == mirror / "geo" / "wijken-2024.geojson"
     assert (

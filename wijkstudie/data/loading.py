@@ -175,10 +175,11 @@ def load(
         deprecated: the named parameter above that the dataset's files answer to (a ``DeprecationWarning`` names
         it); kept for one release. The grenswijzigen matrices are read with ``wijkstudie.crosswalk``
 
-    Without ``age_group``, ``source_format``, ``sheet`` or ``part`` a dataset's files of the year are tried in
-    catalogue order and the first that can be had is used (the load report says which); ``describe(name)`` says
-    which parameter a dataset takes. A value or parameter the dataset does not have is an error that lists the
-    ones it has.
+    Without ``age_group``, ``sheet``, ``part`` (or ``level`` for the Leefbaarometer) the dataset's first value in
+    catalogue order is used, on every machine (RIVM: ``"18+"``); without ``source_format`` a year's formats of the
+    same figures are tried in catalogue order and the first that can be had is used (the load report says which);
+    ``describe(name)`` says which parameter a dataset takes. A value or parameter the dataset does not have is an
+    error that lists the ones it has.
 
     Returns
     -------
@@ -226,15 +227,29 @@ def _year(year):
     return whole(year, "year")
 
 
+INTERCHANGEABLE = {"source_format"}  # variants that hold the same figures in another format: tried in turn
+
+
 def _candidates(dataset, year, variant) -> list:
     """The resources to try, in order: those of the year asked for; without a year those of the latest year the
-    catalogue lists (for the variant, if given); for ``"latest-available"`` every year, the latest first."""
+    catalogue lists (for the variant, if given); for ``"latest-available"`` every year, the latest first.
+
+    Without a variant, only a year's first variant in catalogue order is tried when the variants hold different
+    figures (RIVM's age groups, a Rotterdam sheet, a Leefbaarometer level): the same call gives the same population
+    on every machine, never 65+ figures because the 18+ file is missing here. Formats of the same figures (KWB
+    workbook or open-data table) are all tried."""
     if year == LATEST_AVAILABLE:
-        return dataset.candidates(None, variant)
-    candidates = dataset.candidates(year, variant)
-    if year is None:
-        latest = max(r.year for r in candidates)
-        candidates = [r for r in candidates if r.year == latest]
+        candidates = dataset.candidates(None, variant)
+    else:
+        candidates = dataset.candidates(year, variant)
+        if year is None:
+            latest = max(r.year for r in candidates)
+            candidates = [r for r in candidates if r.year == latest]
+    if variant is None and dataset.variant_parameter not in INTERCHANGEABLE:
+        first = {}
+        for r in candidates:
+            first.setdefault(r.year, r.variant)
+        candidates = [r for r in candidates if r.variant == first[r.year]]
     return candidates
 
 
