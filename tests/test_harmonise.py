@@ -273,9 +273,11 @@ def test_buurten_without_boundaries_keep_their_codes_and_the_report_says_they_we
             "population": [300.0],
         }
     )
-    out = ws.harmonise(table, to_division=2022)
+    with pytest.warns(ws.WijkstudieWarning, match="could not be checked against the division of 2022"):
+        out = ws.harmonise(table, to_division=2022)
     assert out["region_code"].tolist() == ["BU99010000"]
     assert "could not be checked against the division of 2022" in str(ws.report(out).harmonisation)
+    assert "codes kept, not checked" in str(ws.report(out).harmonisation)
 
 
 def test_load_with_a_division_harmonises_and_cites_the_crosswalk(province, fake_mirror):

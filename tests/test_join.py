@@ -30,6 +30,20 @@ def test_outer_join_keeps_every_region():
     assert len(joined) == 7
 
 
+def test_boundaries_on_either_side_give_a_geodataframe():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    areas = gpd.GeoDataFrame(
+        {"region_code": ["GM0001", "GM0002"], "level": "gemeente"}, geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)]
+    ).set_crs(28992)
+    figures = pd.DataFrame({"region_code": ["GM0001", "GM0002"], "level": "gemeente", "pct_volunteering": [20.0, 30.0]})
+    for left, right in ((areas, figures), (figures, areas)):
+        joined, _ = ws.join_regions(left, right)
+        assert isinstance(joined, gpd.GeoDataFrame) and joined.crs == areas.crs, type(joined)
+        assert joined.geometry.area.round(3).tolist() == [1.0, 1.0] and joined["pct_volunteering"].tolist() == [20, 30]
+
+
 def test_duplicate_codes_are_refused():
     bbga = ws.read_file(FIXTURES / "bbga-long.csv")
     with pytest.raises(ws.WijkstudieError, match="duplicate region_code"):

@@ -7,6 +7,7 @@ import pytest
 import statsmodels.formula.api as smf
 from shapely.geometry import box
 
+import wijkstudie as ws
 from wijkstudie.models import (
     area_regression,
     cronbach_alpha,
@@ -176,3 +177,14 @@ def test_cronbach_alpha_of_parallel_items(rng):
     assert abs(cronbach_alpha(noise)) < 0.1
     score = scale_score(items)
     assert np.corrcoef(score, true)[0, 1] > 0.85
+
+
+def test_an_unknown_covariance_type_is_an_argument_error_not_silently_another(rng):
+    areas = pd.DataFrame({"x": rng.normal(size=40), "g": np.repeat(np.arange(10), 4)})
+    areas["y"] = areas["x"] + rng.normal(size=40)
+    with pytest.raises(ws.ArgumentError, match="cov_type must be one of HC3, .*not 'banana'"):
+        area_regression("y ~ x", areas, cov_type="banana")
+    with pytest.raises(ws.ArgumentError, match="cov_type must be 'cluster' or 'nonrobust', not 'HC3'"):
+        within_estimate("y ~ x", areas, entity="g", cov_type="HC3")
+    hc1 = area_regression("y ~ x", areas, cov_type="HC1").table.loc["x", "std_error"]
+    assert hc1 == pytest.approx(smf.ols("y ~ x", areas).fit(cov_type="HC1").bse["x"])

@@ -380,3 +380,15 @@ def test_save_figure_in_a_later_cell_of_a_real_kernel_with_the_inline_backend(tm
     assert saved["stdout"].splitlines() == ["FigureCanvasBase", "['later.pdf', 'later.png', 'later.svg']"]
     assert drawn["stderr"] == saved["stderr"] == ""  # no warning either
     assert image_size(tmp_path / "later.png")[0] > 1000
+
+
+def test_map_figure_refuses_titles_that_do_not_match_its_columns():
+    with pytest.raises(ws.ArgumentError, match=r"2 column\(s\) but 1 title\(s\)"):
+        ws.map_figure(_areas(), ["pct_volunteering", "pct_lonely"], titles=["one"])
+
+
+def test_save_figure_takes_the_axes_a_helper_returned(tmp_path):
+    ax = choropleth(_areas(), "pct_volunteering")
+    written = save_figure(ax, "from_axes", source="CBS", folder=tmp_path, formats=("png",))
+    assert [p.name for p in written] == ["from_axes.png"] and image_size(written[0])[0] > 1000
+    plt.close(ax.figure)

@@ -66,7 +66,11 @@ def test_combining_two_tables_with_pandas_gives_unknown_never_real(tables, opera
 
 def test_join_regions_and_carry_combine_the_records(tables):
     kind, kwb, rivm = tables
-    joined, _ = ws.join_regions(kwb, rivm)
+    if kind == "synthetic":  # KWB 2017 moves onto RIVM's 2020 division; the synthetic world has no buurt boundaries
+        with pytest.warns(ws.WijkstudieWarning, match="buurt codes were kept as they are and could not be checked"):
+            joined, _ = ws.join_regions(kwb, rivm)
+    else:
+        joined, _ = ws.join_regions(kwb, rivm)
     record = provenance_of(joined)
     assert record.kind == kind and {s.dataset for s in record.sources} >= {"kwb", "rivm-gezondheid"}
     from wijkstudie.core.provenance import carry

@@ -45,6 +45,31 @@ def test_every_gemeente_of_the_country(mirror):
     assert _weighted_mean(gemeenten, "pct_volunteering") == pytest.approx(24.6, abs=0.1)
 
 
+def test_missing_boundaries_fall_back_but_a_damaged_boundary_file_is_an_error(monkeypatch):
+    from wijkstudie.study import national
+
+    kwb = pd.DataFrame({"region_code": ["GM0001"], "level": "gemeente", "population": [100]})
+
+    def fake_load(name, **kw):
+        if name == "kwb":
+            return kwb.copy()
+        if name == "cbs-gemeenten":
+            raise failure
+        raise ws.DataNotFoundError("stop here")  # rivm: not needed to see the boundaries' handling
+
+    monkeypatch.setattr(national, "load", fake_load)
+    failure = ws.DataNotFoundError("cbs-gemeenten 2022 is not in the mirror")
+    with pytest.raises(ws.DataNotFoundError, match="stop here"):  # got past the boundaries, to RIVM
+        study.national_gemeenten(2020)
+    failure = ws.DataFormatError("gemeenten-2022.geojson: not a boundary file")
+    with pytest.raises(ws.DataFormatError, match="not a boundary file"):
+        study.national_gemeenten(2020)
+    failure = ws.DataFormatError("wijken-2024.geojson: damaged")
+    monkeypatch.setattr(national, "load", lambda name, **kw: (_ for _ in ()).throw(failure))
+    with pytest.raises(ws.DataFormatError, match="damaged"):
+        national._boundaries("cbs-wijken", [2024, 2023])
+
+
 def test_a_city_study_holds_that_city_only_and_says_which(fake_mirror, tmp_path):
     rows = [
         {"gwb_code_10": "GM9901", "regio": "Testdorp", "gm_naam": "Testdorp", "recs": "Gemeente", "a_inw": 1000},

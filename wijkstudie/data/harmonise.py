@@ -35,7 +35,7 @@ from warnings import warn
 import numpy as np
 import pandas as pd
 
-from ..core.errors import ArgumentError, MissingRecordError, WijkstudieError
+from ..core.errors import ArgumentError, MissingRecordError, WijkstudieError, WijkstudieWarning
 from ..core.optional import optional
 from ..core.provenance import attach, provenance_of
 from . import variables as vardict
@@ -617,10 +617,10 @@ def _buurten(rows: pd.DataFrame, source: int, target: int, weights, boundaries):
     codes = rows["region_code"].astype("string")
     if new_geo is None:
         links = pd.DataFrame({"from_code": codes.to_numpy(), "to_code": codes.to_numpy(), "addresses": IDENTITY})
-        out, report = _apply(rows, links, "buurt", source, target, weights, 0.0, "codes kept")
-        report.notes.append(
-            f"buurt codes were kept as they are and could not be checked against the division of {target}: {why}"
-        )
+        out, report = _apply(rows, links, "buurt", source, target, weights, 0.0, "codes kept, not checked")
+        note = f"buurt codes were kept as they are and could not be checked against the division of {target}: {why}"
+        report.notes.append(note)
+        warn(f"{note}; a buurt that changed keeps its old figures under its old code", WijkstudieWarning, stacklevel=4)
         return out, report
     new_codes = set(new_geo["region_code"].astype("string"))
     kept = codes[codes.isin(new_codes)]

@@ -34,11 +34,13 @@ def join_regions(
     Parameters
     ----------
     left, right : DataFrame
-        region tables (a GeoDataFrame on the left keeps its geometry)
+        region tables; when either is a GeoDataFrame (boundaries), the joined table is one, with its geometry
     on : str
         the code column
     how : str
         passed to ``pandas.merge``: inner, left, right or outer
+    suffixes : tuple of str
+        for the columns both tables have (other than the identifiers): added to the left's and the right's names
     harmonise : bool
         when the two tables are on different regional divisions (``division_year``), first move one onto the
         other's division with ``wijkstudie.harmonise`` (boundaries never move: a table of figures is moved onto
@@ -128,10 +130,11 @@ def join_regions(
         )
     right_part = right.drop(columns=drop + clash)
     joined = left.merge(right_part, on=on, how=how, suffixes=suffixes)
-    if hasattr(left, "geometry") and "geometry" in left:
+    with_areas = [t for t in (left, right) if hasattr(t, "geometry") and "geometry" in t]
+    if with_areas and "geometry" in joined:  # boundaries on either side: a GeoDataFrame, whatever the order
         import geopandas as gpd
 
-        joined = gpd.GeoDataFrame(joined, geometry="geometry", crs=left.crs)
+        joined = gpd.GeoDataFrame(joined, geometry="geometry", crs=with_areas[0].crs)
     joined.attrs = {ATTR: deepcopy(left.attrs[ATTR])} if ATTR in left.attrs else {}  # the left's load report
     joined.attrs[JOINS] = list(left.attrs.get(JOINS) or []) + [report.to_dict()]  # and every join, this one last
     carry(joined, left, right)

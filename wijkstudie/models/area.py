@@ -8,6 +8,8 @@ import statsmodels.formula.api as smf
 from ..core.errors import ArgumentError
 from .result import STD_LINEAR, ModelResult, coefficient_table, complete_rows, context, standardised
 
+AREA_COV_TYPES = ("HC3", "HC2", "HC1", "HC0", "nonrobust")  # statsmodels' names
+
 
 def area_regression(
     formula: str, data: pd.DataFrame, *, weights: str | None = None, cov_type: str = "HC3", cluster: str | None = None
@@ -23,7 +25,8 @@ def area_regression(
     weights : str, optional
         a column (e.g. ``population``) used as analytic weights; rows without a positive weight are left out
     cov_type : str
-        robust standard errors (``"HC3"``, the default) or ``"nonrobust"``; ignored when ``cluster`` is given
+        robust standard errors (``"HC3"``, the default; also ``"HC0"``-``"HC2"``) or ``"nonrobust"``; ignored
+        when ``cluster`` is given
     cluster : str, optional
         a column grouping rows whose errors are correlated (e.g. ``region_code`` for areas observed in several
         years, or ``source_code_2020`` for areas harmonised from split ones): the standard errors are then
@@ -42,6 +45,8 @@ def area_regression(
     WijkstudieError
         for a missing weight or cluster column, fewer than five complete rows or fewer than five clusters.
     """
+    if cov_type not in AREA_COV_TYPES:
+        raise ArgumentError(f"area_regression: cov_type must be one of {', '.join(AREA_COV_TYPES)}, not {cov_type!r}")
     for column, role in ((weights, "weight"), (cluster, "cluster")):
         if column is not None and column not in data:
             raise ArgumentError(f"area_regression: no {role} column {column!r}")

@@ -37,6 +37,8 @@ def within_estimate(
     """
     import patsy
 
+    if cov_type not in ("cluster", "nonrobust"):
+        raise ArgumentError(f"within_estimate: cov_type must be 'cluster' or 'nonrobust', not {cov_type!r}")
     needed = [entity] + ([time] if time else [])
     for col in needed:
         if col not in data:

@@ -243,7 +243,9 @@ def map_figure(gdf, columns, *, titles=None, size=None, **options):
     """
     columns = [columns] if isinstance(columns, str) else list(columns)
     titles = titles or [None] * len(columns)
-    titles = [titles] if isinstance(titles, str) else titles
+    titles = [titles] if isinstance(titles, str) else list(titles)
+    if len(titles) != len(columns):
+        raise ArgumentError(f"map_figure: {len(columns)} column(s) but {len(titles)} title(s)")
     legend = options.pop("legend", "right" if len(columns) == 1 else "below")
     if size is not None:
         fig, axes = new_figure(size[1], 1, len(columns), width=size[0] * len(columns))
@@ -252,7 +254,7 @@ def map_figure(gdf, columns, *, titles=None, size=None, **options):
         map_width = WIDTH / len(columns) - beside
         below = LEGEND_HEIGHT if legend == "below" else 0.0
         fig, axes = new_figure(_map_height(gdf, map_width, 0.4 + below), 1, len(columns))
-    for ax, column, title in zip(axes[0], columns, titles):
+    for ax, column, title in zip(axes[0], columns, titles, strict=True):
         choropleth(gdf, column, ax=ax, title=title, legend=legend, **options)
     return fig
 

@@ -413,8 +413,9 @@ def save_figure(
 
     Parameters
     ----------
-    fig : matplotlib Figure
-        drawn in this cell or an earlier one (a figure the notebook already showed saves as well)
+    fig : matplotlib Figure or Axes
+        drawn in this cell or an earlier one (a figure the notebook already showed saves as well); for an Axes,
+        its whole figure
     name : str
         file name without extension
     source : str, Caption or tables
@@ -458,6 +459,8 @@ def save_figure(
     kind = data_kind or (source.provenance.kind if isinstance(source, Caption) else "unknown")
     if kind not in ("real", "synthetic", "unknown"):
         raise ArgumentError(f"save_figure: data_kind must be real, synthetic or unknown, not {kind!r}")
+    if not hasattr(fig, "savefig") and hasattr(fig, "figure"):  # an Axes (what choropleth and scatter_fit return)
+        fig = fig.figure
     folder = Path(folder) if folder else figures_dir()
     make_folder(folder, "figures_dir")
     _drawable(fig)

@@ -4,11 +4,12 @@ is declared in findings.yaml)."""
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..core.errors import WijkstudieError
+from ..core.errors import WijkstudieError, WijkstudieWarning
 from ..core.provenance import carry, provenance_of
 from ..data.join import join_regions
 from ..data.loading import load
@@ -146,9 +147,11 @@ def city_buurten(gemeente_code: str, kwb_year: int = 2023, rivm_year: int = 2020
         raise WijkstudieError(f"kwb {kwb_year} holds no buurten of {gemeente_code}")
     rivm = load("rivm-gezondheid", year=rivm_year, age_group="18+", level="buurt")
     rivm = rivm[rivm["gemeente_code"] == gemeente_code]
-    joined, report = join_regions(
-        kwb, rivm[["region_code", "level", "division_year"] + [c for c in RIVM_COLUMNS if c in rivm]], how="left"
-    )
+    with warnings.catch_warnings():  # buurt codes kept unchecked without buurt boundaries: the join report says so
+        warnings.filterwarnings("ignore", "buurt codes were kept as they are", WijkstudieWarning)
+        joined, report = join_regions(
+            kwb, rivm[["region_code", "level", "division_year"] + [c for c in RIVM_COLUMNS if c in rivm]], how="left"
+        )
     joined.attrs["join_reports"] = [str(report)]
     return joined
 

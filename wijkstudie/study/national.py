@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..core.errors import WijkstudieError
+from ..core.errors import DataNotFoundError, DownloadError
 from ..data.join import join_regions
 from ..data.loading import load
 from ..data.variables import label
@@ -44,9 +44,9 @@ def _boundaries(dataset: str, years) -> pd.DataFrame:
     for year in years:
         try:
             return load(dataset, year=year)
-        except WijkstudieError as exc:
+        except (DataNotFoundError, DownloadError) as exc:  # not here: the next year; a damaged file is an error
             problems.append(str(exc).split(";")[0])
-    raise WijkstudieError(f"{dataset}: none of {', '.join(map(str, years))} can be had ({problems[0]})")
+    raise DataNotFoundError(f"{dataset}: none of {', '.join(map(str, years))} can be had ({problems[0]})")
 
 
 def _with_rivm(table: pd.DataFrame, rivm_year: int, level: str, columns=RIVM_COLUMNS) -> tuple[pd.DataFrame, list]:
@@ -113,10 +113,12 @@ def national_gemeenten(rivm_year: int = 2020, kwb_year: int = COMPOSITION_YEAR) 
     """
     kwb = load("kwb", year=kwb_year, level="gemeente")
     try:
-        table, report = join_regions(load("cbs-gemeenten", year=kwb_year), kwb, how="left")
-        reports = [str(report)]
-    except WijkstudieError:
+        boundaries = load("cbs-gemeenten", year=kwb_year)
+    except (DataNotFoundError, DownloadError):  # without boundaries: the table alone (a damaged file is an error)
         table, reports = kwb, []
+    else:
+        table, report = join_regions(boundaries, kwb, how="left")
+        reports = [str(report)]
     table, rivm_reports = _with_rivm(table, rivm_year, "gemeente")
     table.attrs["join_reports"] = reports + rivm_reports
     return table
