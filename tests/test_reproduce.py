@@ -176,6 +176,20 @@ def test_only_a_complete_real_run_updates_the_readme(project):
     assert not re.search(r"\d{4}-\d\d-\d\d", text)  # no date: a run that finds the same leaves git status clean
 
 
+def test_the_readme_scorecard_is_english_whatever_the_language_setting(monkeypatch):
+    from wijkstudie.core.settings import settings
+    from wijkstudie.data.variables import label
+
+    seen = []
+    monkeypatch.setattr(reproduce, "recorded", lambda: [])
+    monkeypatch.setattr(reproduce, "scorecard", lambda tests: seen.append(label("pct_volunteering")) or "en table")
+    monkeypatch.setattr(reproduce, "update_readme", lambda table, statement: seen.append(table) or True)
+    with settings.using(language="nl"):
+        assert label("pct_volunteering") == "Doet vrijwilligerswerk"  # the Dutch label, for the figures
+        assert reproduce.readme_note("real", False, False, False, "nl table", "") == "README.md shows this scorecard"
+    assert seen == ["Does volunteer work", "en table"]
+
+
 def test_a_complete_run_names_figures_no_notebook_wrote_and_keeps_them(project, capsys):
     root, folder, _ = project
     (root / "figures").mkdir(exist_ok=True)
@@ -222,6 +236,7 @@ def test_the_scorecard_says_which_data_produced_it(tmp_path, monkeypatch):
     assert "read 2 files: RIVM_gezondheid2020_18+.xlsx, kwb-2022.xlsx." in mirror  # real tests' files only
     assert "over the network" in statements.data_statement("real", None)
     assert "SYNTHETIC" in statements.data_statement("synthetic", None)
-    readme = statements.data_statement("real", checkout.parent / "shared" / "data", dated=False)
-    assert readme.startswith("Produced by `make reproduce` from a local mirror of the publishers' files (../shared")
+    for where in (checkout.parent / "shared" / "data", tmp_path / "mirror", checkout / "data" / "mirror"):
+        readme = statements.data_statement("real", where, dated=False)  # the README: the same wherever it lies
+        assert readme.startswith("Produced by `make reproduce` from a local mirror of the publishers' files. The")
     assert str(tmp_path) not in statements.run_data("real", tmp_path / "mirror", "2026-11-28")

@@ -332,6 +332,9 @@ def readme_note(mode: str, partial: bool, failed: bool, keep: bool, table, state
         return "README.md keeps its scorecard (only a complete, successful run updates it)"
     if keep:
         return "README.md keeps its scorecard (--no-readme)"
+    if settings.language != "en":  # the README is English whatever language the figures and notebooks use
+        with settings.using(language="en"):
+            table = scorecard(recorded())
     return "README.md shows this scorecard" if update_readme(table, statement) else ""
 
 

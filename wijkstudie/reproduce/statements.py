@@ -1,9 +1,10 @@
 """What a run says about itself: which data produced it (for the scorecard, the site's pages and every notebook
 page), and the README's scorecard, rewritten only by a complete real run.
 
-Nothing written into a tracked file names this machine or this day: the mirror is named relative to the checkout
-when it lies inside or beside it, and otherwise as "a local mirror of the publishers' files"; the README's
-statement has no date, so a run that finds what the last one found leaves ``git status`` clean.
+Nothing written into a tracked file names this machine, its folders or this day: the README's statement says "a
+local mirror of the publishers' files" without a path or date (and its scorecard is English whatever the language
+setting), so a run that finds what the last one found leaves ``git status`` clean wherever the mirror lies. The
+site's pages name the mirror relative to the checkout when it lies inside or beside it.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def data_statement(
 ) -> str:
     """Which data produced the scorecard, and when: the synthetic world, a local mirror of the publishers' files
     (with the files the real tests read, unless ``files`` is false) or the publishers over the network; without
-    the date when ``dated`` is false (the README's statement).
+    the date and the mirror's path when ``dated`` is false (the README's statement).
 
     Parameters
     ----------
@@ -54,7 +55,7 @@ def data_statement(
     files : bool
         list the files the real tests read
     dated : bool
-        say the date
+        say the date and where the mirror lies (False for the README)
 
     Returns
     -------
@@ -65,7 +66,8 @@ def data_statement(
     if mode == "synthetic":
         return f"{produced} from the SYNTHETIC world: no result below is evidence about real neighbourhoods."
     files = files_used() if files else []
-    where = _mirror_words(mirror) if mirror else "the publishers' servers over the network (and the local cache)"
+    mirrored = _mirror_words(mirror) if dated else "a local mirror of the publishers' files"  # README: no path
+    where = mirrored if mirror else "the publishers' servers over the network (and the local cache)"
     listed = f" The real-data tests read {len(files)} files: {', '.join(files)}." if files else ""
     return f"{produced} by `make reproduce` from {where}.{listed}"
 
