@@ -66,8 +66,10 @@ def data_statement(
     if mode == "synthetic":
         return f"{produced} from the SYNTHETIC world: no result below is evidence about real neighbourhoods."
     files = files_used() if files else []
-    mirrored = _mirror_words(mirror) if dated else "a local mirror of the publishers' files"  # README: no path
-    where = mirrored if mirror else "the publishers' servers over the network (and the local cache)"
+    if not mirror:
+        where = "the publishers' servers over the network (and the local cache)"
+    else:  # the README (not dated) names no path: it reads the same wherever the mirror lies
+        where = _mirror_words(mirror) if dated else "a local mirror of the publishers' files"
     listed = f" The real-data tests read {len(files)} files: {', '.join(files)}." if files else ""
     return f"{produced} by `make reproduce` from {where}.{listed}"
 
