@@ -71,6 +71,7 @@ def test_the_front_page_opens_with_one_compact_verdict_table(built):
     for key in ("F1", "F2", "F3", "F4", "F5", "F6", "Vreewijk"):
         assert f"<td>{key}</td>" in glance and f'href="#finding-{key}"' in glance, key
     assert "counted sample(s): rotterdam-wijkprofiel" in glance and "(direct survey)" in glance
+    assert "supports, +0.30 [+0.10, +0.50]" in glance  # each counted sample's estimate, not only its verdict word
     assert "method check" in glance  # what does not count is named with the scorecard's words
     assert index.index('class="glance"') < index.index('id="rules"') < index.index('id="finding-F1"')
     assert index.index('id="finding-F1"') < index.index('id="data"')  # the data section comes after the findings
@@ -80,6 +81,7 @@ def test_the_verdict_rule_is_written_on_the_page(built):
     folder, _ = built
     rules = page(folder, "index.html").split('id="rules"', 1)[1].split("<h2>", 1)[0]
     assert "only independent direct evidence counts" in rules and "<strong>Verdict rule.</strong>" in rules
+    assert "<em>supported</em>" in rules and "*" not in re.sub(r"<[^>]+>", "", rules)  # no literal Markdown
     assert "findings.yaml" not in rules.split("The rules in full")[0]
 
 
@@ -107,6 +109,7 @@ def test_each_notebook_banner_says_what_that_notebook_recorded(built, name, css,
     assert banner.group(1) == css, banner.group(0)
     for word in words:
         assert word in banner.group(2), banner.group(2)
+        assert word in text.split("</h1>", 1)[1].split("</p>", 1)[0]  # the line under the title says the same
     front = page(folder, "index.html").split('id="notebooks"', 1)[1]
     assert all(word in front for word in words)  # the front page's list says the same
 
@@ -126,6 +129,13 @@ def test_a_citation_lists_every_year_and_file_used(built):
     assert "indicators_buurt_wijk_gemeente.csv" in sources and "kwb-2022.xlsx" in sources
     c = site.citation("kwb", [2017, 2022], ["indicators_buurt_wijk_gemeente.csv", "kwb-2022-gemeenten-wijken.xlsx"])
     assert "(2017, 2022)" in c["citation"] and "83765NED" in c["citation"] and "kwb-2022.xlsx" in c["citation"]
+    # the mirror's KWB 2022 is a reconstruction, not CBS's workbook: the citation and the page say so
+    # (and its KWB 2017 a subset of the columns of CBS's table): the citation and the page say so
+    assert [x.split(":")[0] for x in c["copies"]] == ["kwb 2017", "kwb 2022"] and "KWB 2022 (via tmap)" in c["citation"]
+    assert not site.citation("kwb", [2022], ["kwb-2022.xlsx"])["copies"]  # CBS's own file: nothing to add
+    assert "Not the publisher's own file:</b> kwb 2017: the file read was a subset of the columns" in sources.replace(
+        "&#x27;", "'"
+    )
 
 
 def test_no_page_names_this_machines_paths(built):

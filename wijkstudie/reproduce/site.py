@@ -49,7 +49,7 @@ main{max-width:72em;margin:0 auto;padding:1em 1.5em 3em}
 table{border-collapse:collapse;margin:.6em 0;font-size:.88em;max-width:100%}th,td{border:1px solid #ccd;
 padding:.25em .5em;vertical-align:top;overflow-wrap:anywhere}th{background:#f1f3f6;text-align:left}
 td.supports{background:#e3f2e1}td.contradicts{background:#f8e1df}td.inconclusive{background:#f6f6f6}
-table.glance td:first-child{white-space:nowrap;font-weight:bold}
+table.glance td:first-child{white-space:nowrap;font-weight:bold}table.glance td:last-child{white-space:nowrap}
 .verdict{font-weight:bold}figure{margin:1.2em 0}figure img{max-width:100%;border:1px solid #dde}
 figcaption{font-size:.85em;color:#555}pre{background:#f7f7f9;padding:.5em;overflow-x:auto;font-size:.85em;
 white-space:pre-wrap}code{overflow-wrap:anywhere}
@@ -101,10 +101,11 @@ def sanitise(body: str) -> str:
 
 
 def _inline(text: str) -> str:
-    """A line of text as HTML: escaped, with Markdown's ``code`` and **bold** rendered."""
+    """A line of text as HTML: escaped, with Markdown's ``code``, **bold** and *emphasis* rendered."""
     out = h(text)
     out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
-    return re.sub(r"\*\*([^*]+)\*\*", r"<b>\1</b>", out)
+    out = re.sub(r"\*\*([^*]+)\*\*", r"<b>\1</b>", out)
+    return re.sub(r"(?<![\w*])\*([^*\s][^*]*?)\*(?![\w*])", r"<em>\1</em>", out)
 
 
 def _markdown(text: str) -> str:
@@ -210,8 +211,15 @@ def _counted_evidence(group: pd.DataFrame) -> str:
     """The counted evidence of a finding in the scorecard's evidence words, its robustness rows, and what does not
     count."""
     primary = group[group["role"] == "primary (counted)"]
-    samples = [f"{r['sample']} ({r['evidence']}): {r['outcome']}" for _, r in primary.iterrows()]
+    samples = [
+        f"{r['sample']} ({r['evidence']}): {r['outcome']}"
+        + (f", {r['estimate_ci']}" if str(r.get("estimate_ci", "")) not in ("", "—", "nan") else "")
+        for _, r in primary.iterrows()
+    ]
     text = f"{len(samples)} counted sample(s): " + "; ".join(samples) if samples else "no counted sample"
+    pooled = str(group.iloc[0].get("pooled", "—")) if "pooled" in group else "—"
+    if samples and pooled not in ("", "—", "nan"):
+        text += f"; pooled: {pooled}"
     robust = int((group["role"] == "robustness of a counted sample").sum())
     if robust:
         text += f" (and {robust} other specification(s) of them: robustness, not extra votes)"
@@ -259,7 +267,7 @@ VERDICT_RULE = (
 def _rules() -> str:
     from ..study.scorecard import rules_markdown
 
-    return f'<h2 id="rules">The verdict rule</h2><p>{h(VERDICT_RULE)}</p>' + _markdown(rules_markdown())
+    return f'<h2 id="rules">The verdict rule</h2><p>{_inline(VERDICT_RULE)}</p>' + _markdown(rules_markdown())
 
 
 def _files_of(table: pd.DataFrame) -> list[str]:
@@ -391,6 +399,9 @@ def citation(dataset: str, years, files=()) -> dict:
     Returns
     -------
     dict
+        publisher, title, years, where, files, licence, attribution, the citation line and ``copies``: for every
+        file read from the offline mirror that is not the publisher's own (a reconstruction, an extract), what it
+        is (the catalogue's ``mirror_note``), also said in the citation
     """
     from ..data.catalogue import datasets
 
@@ -399,7 +410,7 @@ def citation(dataset: str, years, files=()) -> dict:
     if entry is None:
         return {"dataset": dataset, "citation": dataset, "files": files}
     years = sorted({int(y) for y in years if y is not None})
-    where = []
+    where, copies = [], []
     for year in years or sorted({r.year for r in entry.resources}):
         of_year = [r for r in entry.resources if r.year == year]
         read = [r for r in of_year if {Path(str(r.mirror or "")).name, _url_name(r)} & set(files)]
@@ -407,8 +418,15 @@ def citation(dataset: str, years, files=()) -> dict:
             text = resource.where()
             if text not in where:
                 where.append(text)
+        # a file read from the offline mirror that is not the publisher's own says what it is instead
+        copies += [
+            f"{dataset} {r.year}: the file read was {r.mirror_note}"
+            for r in read
+            if r.mirror_note and Path(str(r.mirror or "")).name in files
+        ]
     year_text = ", ".join(map(str, years)) or "n.d."
     used = f" Files used: {', '.join(files)}." if files else ""
+    used += "".join(f" Note: {c}." for c in copies)
     return {
         "dataset": dataset,
         "publisher": entry.publisher,
@@ -416,6 +434,7 @@ def citation(dataset: str, years, files=()) -> dict:
         "years": year_text,
         "where": where,
         "files": files,
+        "copies": copies,
         "licence": entry.licence,
         "attribution": entry.attribution,
         "citation": f"{entry.publisher} ({year_text}). {entry.title}. {'; '.join(where) or entry.homepage}. "
@@ -448,6 +467,7 @@ def _sources(runs: list[Run]) -> str:
             + (" (non-commercial: fetched for you by wijkstudie, never redistributed with it)" if noncommercial else "")
             + "</p>"
             + (f"<p>Files used: {h(', '.join(c['files']))}</p>" if c.get("files") else "")
+            + "".join(f'<p class="copy"><b>Not the publisher\'s own file:</b> {h(n)}</p>' for n in c.get("copies", []))
             + f"<p>{h(c.get('attribution', ''))}. From: "
             + "; ".join(h(w) for w in c.get("where", []))
             + "</p>"
@@ -489,7 +509,7 @@ def _notebook_page(run: Run, table: pd.DataFrame, banner: str, synthetic: bool, 
     )
     said, kind = _kind_of(run, table)
     body = (
-        f"<h1>{h(run.name)}</h1><p><i>{h(run.data)}; {h(when)}.</i></p>"
+        f"<h1>{h(run.name)}</h1><p><i>{h(said[0].upper() + said[1:])}; {h(when)}.</i></p>"
         + _cards(run, table)
         + _figures(run, figures, site)
         + "<h2>The notebook</h2>"
