@@ -164,6 +164,23 @@ def test_what_the_readme_tells_users_to_call_exists_where_it_says():
         assert hasattr(ws, name), name
 
 
+def test_every_error_the_package_raises_is_also_the_matching_built_in():
+    """No bare WijkstudieError: each problem is raised as the subclass that is also the built-in a caller catches
+    (ArgumentError a ValueError, DataNotFoundError a FileNotFoundError, MissingRecordError a LookupError, ...)."""
+    bare = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+                name = getattr(node.exc.func, "id", getattr(node.exc.func, "attr", ""))
+                if name == "WijkstudieError":
+                    bare.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
+    assert not bare, bare
+    with pytest.raises(LookupError):
+        ws.study.ranks.percentile(pd.DataFrame({"region_name": ["A"], "v": [1.0]}), "B", "v")
+    with pytest.raises(ValueError, match="unknown finding 'F9'"):
+        ws.study.findings.finding("F9")
+
+
 def test_the_public_api_has_numpy_style_docs():
     for name in ("load", "read_file", "harmonise", "join_regions", "report", "read_microdata", "load_residents"):
         doc = inspect.getdoc(getattr(ws, name)) or ""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..core.errors import WijkstudieError
+from ..core.errors import MissingRecordError
 from ..core.optional import optional
 from ..core.provenance import carry
 from ..data.loading import load
@@ -48,7 +48,7 @@ def case_context(name: str = CASE, columns=CASE_CONTEXT) -> pd.DataFrame:
     """
     code = str(_row(rotterdam_wijken(2016), name)["region_code"])
     if not code.startswith("BU"):
-        raise WijkstudieError(f"{name} has no CBS buurt code ({code}): no national context")
+        raise MissingRecordError(f"{name} has no CBS buurt code ({code}): no national context")
     tables = {f"RIVM {year}": load("rivm-gezondheid", year=year, age_group="18+", level="buurt") for year in RIVM_YEARS}
     tables["KWB 2017"] = load("kwb", year=2017, level="buurt")
     out = standing(tables, code, columns, within=CITIES["Rotterdam"])

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..core.errors import WijkstudieError, WijkstudieWarning
+from ..core.errors import ArgumentError, DataNotFoundError, WijkstudieWarning
 from ..core.provenance import carry, provenance_of
 from ..data.join import join_regions
 from ..data.loading import load
@@ -144,7 +144,7 @@ def city_buurten(gemeente_code: str, kwb_year: int = 2023, rivm_year: int = 2020
     kwb = load("kwb", year=kwb_year, level="buurt")
     kwb = kwb[kwb["gemeente_code"] == gemeente_code]
     if kwb.empty:
-        raise WijkstudieError(f"kwb {kwb_year} holds no buurten of {gemeente_code}")
+        raise DataNotFoundError(f"kwb {kwb_year} holds no buurten of {gemeente_code}")
     rivm = load("rivm-gezondheid", year=rivm_year, age_group="18+", level="buurt")
     rivm = rivm[rivm["gemeente_code"] == gemeente_code]
     with warnings.catch_warnings():  # buurt codes kept unchecked without buurt boundaries: the join report says so
@@ -415,7 +415,7 @@ def _excluded(finding: str, term: str) -> None:
     excluded = set(fd.finding(finding).get("excluded_concepts", []))
     shared = term_concepts(term)[0] & excluded
     if shared:
-        raise WijkstudieError(f"{finding}: {term} measures {', '.join(sorted(shared))}, which the claim excludes")
+        raise ArgumentError(f"{finding}: {term} measures {', '.join(sorted(shared))}, which the claim excludes")
 
 
 def _term_text(term: str) -> str:

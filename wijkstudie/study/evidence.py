@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..core.errors import WijkstudieError
+from ..core.errors import DataFormatError
 from ..core.provenance import Provenance, Source
 from ..data import variables as vardict
 from ..data.catalogue import datasets, measurement_models
@@ -188,7 +188,7 @@ def measurement(source: Source, variable: str) -> tuple[str, dict | None]:
     kind = spec.get("variants", {}).get(source.variant, kind)
     kind = spec.get("variables", {}).get(variable, kind)
     if kind not in MEASUREMENT_KINDS:
-        raise WijkstudieError(
+        raise DataFormatError(
             f"catalogue.yaml: {source.dataset}: measurement kind {kind!r} is not one of {', '.join(MEASUREMENT_KINDS)}"
         )
     model = measurement_models().get(spec["model"]) if kind == "model-based" else None

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentError, DataFormatError
 from ..core.provenance import combine, provenance_of
 from ..synthetic.world import parameters
 from . import evidence as ev
@@ -60,7 +60,7 @@ def finding(key: str) -> dict:
     try:
         return registry()["findings"][key]
     except KeyError:
-        raise WijkstudieError(f"unknown finding {key!r}; known: {', '.join(registry()['findings'])}") from None
+        raise ArgumentError(f"unknown finding {key!r}; known: {', '.join(registry()['findings'])}") from None
 
 
 def reference(key: str) -> dict:
@@ -79,7 +79,7 @@ def reference(key: str) -> dict:
     try:
         return registry()["reference_values"][key]
     except KeyError:
-        raise WijkstudieError(f"unknown reference value {key!r}") from None
+        raise ArgumentError(f"unknown reference value {key!r}") from None
 
 
 def reference_text(key: str, language: str = "en") -> str:
@@ -123,9 +123,9 @@ def expected_sign(key: str, part: str = "") -> int:
         try:
             return int(spec["parts"][part]["sign"])
         except KeyError:
-            raise WijkstudieError(f"finding {key} has no part {part!r}") from None
+            raise ArgumentError(f"finding {key} has no part {part!r}") from None
     if "sign" not in spec:
-        raise WijkstudieError(f"finding {key} names no direction in findings.yaml")
+        raise ArgumentError(f"finding {key} names no direction in findings.yaml")
     return int(spec["sign"])
 
 
@@ -181,9 +181,9 @@ class FindingTest:
         if self.data_kind == "synthetic":  # synthetic numbers describe no real place, whatever the caller says
             self.scope = SYNTHETIC_SCOPE
         if self.expected_sign not in (1, 0, -1):
-            raise WijkstudieError("expected_sign must be +1, -1 or 0 (no direction named)")
+            raise ArgumentError("expected_sign must be +1, -1 or 0 (no direction named)")
         if self.areas not in AREAS:
-            raise WijkstudieError(f"areas must be one of {', '.join(AREAS)}, not {self.areas!r}")
+            raise ArgumentError(f"areas must be one of {', '.join(AREAS)}, not {self.areas!r}")
 
     @property
     def counted_kind(self) -> bool:
@@ -241,7 +241,7 @@ class FindingTest:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise WijkstudieError(f"a recorded finding test has unknown fields: {', '.join(unknown)}")
+            raise DataFormatError(f"a recorded finding test has unknown fields: {', '.join(unknown)}")
         return cls(**data)
 
 
@@ -575,7 +575,7 @@ def from_estimate(
         )
         provenance, years, divisions = ctx["provenance"], ctx["years"], ctx["divisions"]
     if scale not in SCALES:
-        raise WijkstudieError(f"scale must be one of {', '.join(SCALES)}, not {scale!r}")
+        raise ArgumentError(f"scale must be one of {', '.join(SCALES)}, not {scale!r}")
     sign = expected_sign(finding_key, part) if sign is None else sign
     return FindingTest(
         finding=finding_key,
@@ -652,10 +652,10 @@ def case_test(
     """
     spec = finding(finding_key).get("case")
     if not spec:
-        raise WijkstudieError(f"finding {finding_key} has no case rule in findings.yaml")
+        raise ArgumentError(f"finding {finding_key} has no case rule in findings.yaml")
     missing = [d for d in spec["dimensions"] if d not in percentiles]
     if missing:
-        raise WijkstudieError(f"case test of {finding_key}: no percentiles for {', '.join(missing)}")
+        raise ArgumentError(f"case test of {finding_key}: no percentiles for {', '.join(missing)}")
     tables = data if isinstance(data, (list, tuple)) else [data]
     provenance = combine(*(provenance_of(t) for t in tables))
     detail = {
@@ -744,7 +744,7 @@ def threshold_test(
 
     spec = finding(finding_key).get("threshold")
     if not spec:
-        raise WijkstudieError(f"finding {finding_key} declares no threshold in findings.yaml")
+        raise ArgumentError(f"finding {finding_key} declares no threshold in findings.yaml")
     extra = segmented.extra
     tau = float(extra["breakpoint"])
     low, high = extra.get("breakpoint_ci_bootstrap") or extra["breakpoint_ci"]

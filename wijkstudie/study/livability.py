@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..core.errors import WijkstudieError
+from ..core.errors import DataNotFoundError, DownloadError
 from ..core.provenance import carry
 from ..data.join import join_regions
 from ..data.loading import load
@@ -101,7 +101,7 @@ def livability_class(table: pd.DataFrame, year: int, share: float = PROBLEM_SHAR
             "text": f"Leefbaarometer 3 scores of {year}: classes 1-{PROBLEM_CLASS} (zwak, weak, and "
             "worse) count as livability problems",
         }
-    except WijkstudieError as exc:
+    except (DataNotFoundError, DownloadError) as exc:  # not here: the proxy (a damaged file is an error)
         note = str(exc).split(";")[0]
     money, income, sign = PROXY_FIGURES["wijk"]
     problem = _proxy(table[money], table[income], sign, share)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..core.errors import WijkstudieError
+from ..core.errors import MissingRecordError
 
 
 def _row(table: pd.DataFrame, name: str) -> pd.Series:
@@ -15,7 +15,7 @@ def _row(table: pd.DataFrame, name: str) -> pd.Series:
         match = match.fillna(False) | (table["region_code"] == name).fillna(False)
     rows = table[match.astype(bool)]
     if len(rows) != 1:
-        raise WijkstudieError(f"expected one area named (or coded) {name!r}, found {len(rows)}")
+        raise MissingRecordError(f"expected one area named (or coded) {name!r}, found {len(rows)}")
     return rows.iloc[0]
 
 
@@ -42,7 +42,7 @@ def percentile(table: pd.DataFrame, name: str, column: str, reverse: bool = Fals
     row = _row(table, name)
     values = table[column].dropna()
     if pd.isna(row[column]) or values.empty:
-        raise WijkstudieError(f"{name!r} has no value of {column!r}")
+        raise MissingRecordError(f"{name!r} has no value of {column!r}")
     return float(((values > row[column]) if reverse else (values < row[column])).mean() * 100)
 
 
@@ -86,7 +86,7 @@ def standing(tables: dict, area: str, columns, within: str | None = None) -> pd.
                 row.update(percentile_within=percentile(local, area, column), n_within=int(local[column].notna().sum()))
             rows.append(row)
     if not rows:
-        raise WijkstudieError(f"{area!r}: none of {', '.join(columns)} has a value in these tables")
+        raise MissingRecordError(f"{area!r}: none of {', '.join(columns)} has a value in these tables")
     return pd.DataFrame(rows).set_index(["table", "variable"])
 
 
@@ -125,7 +125,7 @@ def rank_table(table: pd.DataFrame, name: str, columns) -> pd.DataFrame:
             }
         )
     if not out:
-        raise WijkstudieError(f"{name!r} has no value in any of {', '.join(columns)}")
+        raise MissingRecordError(f"{name!r} has no value in any of {', '.join(columns)}")
     return pd.DataFrame(out).set_index("variable")
 
 
@@ -170,7 +170,7 @@ def change_table(before: pd.DataFrame, after: pd.DataFrame, name: str, columns, 
             }
         )
     if not rows:
-        raise WijkstudieError(f"{name!r} has no change in any of {', '.join(columns)} (or is not in both tables)")
+        raise MissingRecordError(f"{name!r} has no change in any of {', '.join(columns)} (or is not in both tables)")
     return pd.DataFrame(rows).set_index("variable")
 
 
@@ -198,7 +198,7 @@ def most_similar(table: pd.DataFrame, name: str, columns, k: int = 5) -> pd.Data
     z = (data[columns] - data[columns].mean()) / data[columns].std(ddof=1)
     me = data.index[data["region_name"] == name]
     if len(me) != 1:
-        raise WijkstudieError(f"{name!r} has missing values in these columns or is not in the table")
+        raise MissingRecordError(f"{name!r} has missing values in these columns or is not in the table")
     distance = np.sqrt(((z - z.loc[me[0]]) ** 2).sum(axis=1))
     out = data.assign(distance=distance).drop(index=me[0]).nsmallest(k, "distance")
     return out[["region_name", "gebied_name", "distance"] if "gebied_name" in out else ["region_name", "distance"]]

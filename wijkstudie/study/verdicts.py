@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..core.errors import WijkstudieError
+from ..core.errors import ArgumentError
 from ..data.variables import label
 from . import evidence as ev
 from .findings import FindingTest, finding, isnan, registry
@@ -50,7 +50,7 @@ def interval_outcome(ci_low: float, ci_high: float, expected_sign: int) -> str:
         entirely on the other side, else ``UNDECIDED``
     """
     if expected_sign not in (1, 0, -1):
-        raise WijkstudieError("expected_sign must be +1, -1 or 0")
+        raise ArgumentError("expected_sign must be +1, -1 or 0")
     if isnan(ci_low) or isnan(ci_high):
         return UNDECIDED
     if expected_sign == 0:
