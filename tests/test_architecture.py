@@ -32,6 +32,19 @@ def import_graph() -> dict:
                 deps |= {f"{target}.{a.name}" for a in node.names} if node.module is None else {target}
             elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("wijkstudie"):
                 deps.add(node.module)
+            elif isinstance(node, ast.Import):  # import wijkstudie.study (plain imports count too)
+                deps |= {a.name for a in node.names if a.name.startswith("wijkstudie.")}
+            elif isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) in (
+                "import_module",
+                "optional",
+            ):  # import_module(".models", ...) / optional("wijkstudie.x")
+                first = node.args[0] if node.args else None
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    name = first.value
+                    if name.startswith("."):
+                        name = ".".join(package) + name
+                    if name.startswith("wijkstudie"):
+                        deps.add(name)
         graph[module] = deps
     modules = set(graph)
     return {m: {d if d in modules else d.rsplit(".", 1)[0] for d in deps} & modules - {m} for m, deps in graph.items()}

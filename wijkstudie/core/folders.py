@@ -1,9 +1,8 @@
 """Creating the folders wijkstudie writes into (figures, results), with one-line errors that name the setting
-and its environment variable when a path cannot be used; copying a file into place only when it changed."""
+and its environment variable when a path cannot be used."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from .errors import ArgumentError, os_reason
@@ -42,26 +41,3 @@ def make_folder(path: Path, setting: str) -> Path:
             f"cannot write into {path} (setting {setting}, {SETTING_OF.get(setting, setting)}): {reason}"
         ) from None
     return path
-
-
-def copy_if_changed(source: Path, target: Path) -> None:
-    """Copy a file into place (with its modification time) unless the target already has the size and modification
-    time such a copy gives.
-
-    Parameters
-    ----------
-    source, target : Path
-        the file and where it goes
-
-    Returns
-    -------
-    None
-    """
-    source, target = Path(source), Path(target)
-    have = source.stat()
-    if target.is_file():
-        there = target.stat()
-        if (there.st_size, there.st_mtime_ns) == (have.st_size, have.st_mtime_ns):
-            return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(source, target)

@@ -19,7 +19,7 @@ import numpy as np
 from ..core.errors import ArgumentError
 from ..data.variables import label
 from . import evidence as ev
-from .findings import FindingTest, finding, isnan, registry
+from .findings import FindingTest, finding, isnan
 
 SUPPORTED, CONTRADICTED, MIXED = "supported", "contradicted", "mixed"
 INCONCLUSIVE, NOT_TESTABLE = "inconclusive", "not testable with these data"
@@ -595,22 +595,6 @@ def sensitivity(finding_key: str, tests: list[FindingTest]) -> dict[str, str]:
         if text != declared:
             out[description] = text
     return out
-
-
-def judge_all(tests: list[FindingTest]) -> dict[str, Judgement]:
-    """Every finding of the registry judged on ``tests`` ({finding: Judgement}).
-
-    Parameters
-    ----------
-    tests : list of FindingTest
-        recorded tests (``results.recorded``)
-
-    Returns
-    -------
-    dict
-        {finding key: Judgement}, in the registry's order
-    """
-    return {key: judge(key, tests) for key in registry()["findings"]}
 
 
 def robustness_range(vote: Vote, test: FindingTest) -> tuple | None:
