@@ -28,6 +28,8 @@ def test_every_wijk_of_the_country_on_one_division(mirror):
     assert set(wijken["year"]) == {2020}  # the year of the outcome
     assert study.scope_of(wijken) == fd.NATIONAL and wijken["gemeente_code"].nunique() >= 340
     assert provenance_of(wijken).kind == "real" and len(wijken.attrs["join_reports"]) == 2
+    joins = ws.report(wijken).joins  # the JoinReports join_regions returned, as for any joined table
+    assert [type(j).__name__ for j in joins] == ["JoinReport", "JoinReport"] and joins[-1].matched > 3000
     # a wijk of 2020 split after 2020 gave its RIVM figures to every part: the models cluster by it
     assert wijken[study.SOURCE_UNIT].notna().sum() > 3000
     shared = wijken.dropna(subset=["pct_volunteering"]).groupby(study.SOURCE_UNIT)["pct_volunteering"]

@@ -149,11 +149,10 @@ def city_buurten(gemeente_code: str, kwb_year: int = 2023, rivm_year: int = 2020
     rivm = rivm[rivm["gemeente_code"] == gemeente_code]
     with warnings.catch_warnings():  # buurt codes kept unchecked without buurt boundaries: the join report says so
         warnings.filterwarnings("ignore", "buurt codes were kept as they are", WijkstudieWarning)
-        joined, report = join_regions(
+        joined, _ = join_regions(
             kwb, rivm[["region_code", "level", "division_year"] + [c for c in RIVM_COLUMNS if c in rivm]], how="left"
         )
-    joined.attrs["join_reports"] = [str(report)]
-    return joined
+    return joined  # the join report in attrs["join_reports"], as join_regions keeps it
 
 
 def utrecht_buurten() -> pd.DataFrame:

@@ -10,6 +10,7 @@ import pandas as pd
 from ..core.errors import DataNotFoundError, DownloadError
 from ..data.join import join_regions
 from ..data.loading import load
+from ..data.reports import JOINS
 from ..data.variables import label
 from . import findings as fd
 from .livability import livability_class, with_livability
@@ -49,12 +50,13 @@ def _boundaries(dataset: str, years) -> pd.DataFrame:
     raise DataNotFoundError(f"{dataset}: none of {', '.join(map(str, years))} can be had ({problems[0]})")
 
 
-def _with_rivm(table: pd.DataFrame, rivm_year: int, level: str, columns=RIVM_COLUMNS) -> tuple[pd.DataFrame, list]:
+def _with_rivm(table: pd.DataFrame, rivm_year: int, level: str, columns=RIVM_COLUMNS) -> pd.DataFrame:
+    """The table left-joined with RIVM's estimates of ``rivm_year`` (18+); the join is recorded in its attrs."""
     rivm = load("rivm-gezondheid", year=rivm_year, age_group="18+", level=level)
     keep = ["region_code", "level", "division_year"] + [c for c in columns if c in rivm]
-    joined, report = join_regions(table, rivm[keep], how="left")
+    joined, _ = join_regions(table, rivm[keep], how="left")
     joined["year"] = rivm_year  # the year of the outcome: the composition year is in the provenance
-    return joined, [str(report)]
+    return joined
 
 
 def national_wijken(rivm_year: int = 2020, kwb_year: int = COMPOSITION_YEAR, livability: bool = False) -> pd.DataFrame:
@@ -83,14 +85,13 @@ def national_wijken(rivm_year: int = 2020, kwb_year: int = COMPOSITION_YEAR, liv
     """
     kwb = load("kwb", year=kwb_year, level="wijk")
     boundaries = _boundaries("cbs-wijken", [kwb_year] + [y for y in (2024, 2025, 2023) if y != kwb_year])
-    table, kwb_report = join_regions(boundaries, kwb, how="left")
-    table, rivm_reports = _with_rivm(table, rivm_year, "wijk")
-    table.attrs["join_reports"] = [str(kwb_report)] + rivm_reports
+    table, _ = join_regions(boundaries, kwb, how="left")
+    table = _with_rivm(table, rivm_year, "wijk")  # attrs["join_reports"]: both joins, as join_regions keeps them
     if livability:
         problem, definition = livability_class(table, rivm_year)
-        reports = table.attrs["join_reports"]
+        reports = table.attrs[JOINS]
         table = with_livability(table, problem)
-        table.attrs.update(join_reports=reports, livability=definition)
+        table.attrs.update({JOINS: reports, "livability": definition})
     return table
 
 
@@ -115,13 +116,10 @@ def national_gemeenten(rivm_year: int = 2020, kwb_year: int = COMPOSITION_YEAR) 
     try:
         boundaries = load("cbs-gemeenten", year=kwb_year)
     except (DataNotFoundError, DownloadError):  # without boundaries: the table alone (a damaged file is an error)
-        table, reports = kwb, []
+        table = kwb
     else:
-        table, report = join_regions(boundaries, kwb, how="left")
-        reports = [str(report)]
-    table, rivm_reports = _with_rivm(table, rivm_year, "gemeente")
-    table.attrs["join_reports"] = reports + rivm_reports
-    return table
+        table, _ = join_regions(boundaries, kwb, how="left")
+    return _with_rivm(table, rivm_year, "gemeente")  # attrs["join_reports"]: the joins, as join_regions keeps them
 
 
 def has_households(table: pd.DataFrame) -> bool:
