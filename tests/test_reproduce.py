@@ -43,7 +43,7 @@ def project(tmp_path, monkeypatch):
             "from wijkstudie.plotting import save_figure",
             f"table = ws.read_file({str(data)!r})\nfig = plt.figure()\n"
             "save_figure(fig, '01_figure', source=ws.source_caption(table), formats=('png',))\n"
-            "study.record_value('population', float(table['population'].iloc[0]), None, 'real', 'kwb',"
+            "study.record_value('population', float(table['population'].iloc[0]), None, data_kind='real', source='kwb',"
             " notebook='01_reads')",
         ],
     )

@@ -166,7 +166,7 @@ def test_f5_tests_take_their_directions_from_the_claim():
         + 0.1 * data["pct_age_25_44"]
         + rng.normal(0, 1, n)
     )
-    tests = study.f5_tests(study.f5_area_models(data), study.F5_AREA_TERMS, "toy", "nb")
+    tests = study.f5_tests(study.f5_area_models(data), study.F5_AREA_TERMS, "toy", notebook="nb")
     by_part = {t.part: t for t in tests}
     parts = fd.finding("F5")["parts"]
     # the text names a direction for 30-45-year-olds only; the other parts are two-sided ("differently")

@@ -107,7 +107,7 @@ def case_ranks(tables: dict, name: str = CASE) -> dict:
     return {year: rank_table(table, name, case_items(table)) for year, table in tables.items()}
 
 
-def case_summary(context: pd.DataFrame, percentiles: dict, ranges: dict, peers: int):
+def case_summary(context: pd.DataFrame, percentiles: dict, ranges: dict, *, peers: int):
     """What the case's numbers say, computed: its national standing on volunteering and its percentiles (with the
     range of their items) among the city's wijken. Markdown, for the notebook.
 

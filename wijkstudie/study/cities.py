@@ -372,7 +372,7 @@ def _first(table: pd.DataFrame, alternatives: list[str]) -> str | None:
 
 
 def area_formula(
-    finding: str, sample: Sample, outcome: str, pooled: bool | None = None
+    finding: str, sample: Sample, outcome: str, *, pooled: bool | None = None
 ) -> tuple[str, list[str]] | None:
     """The formula of a finding's area specification on a sample's ``outcome`` (the tested terms first; year effects
     when the sample's waves are pooled, unless ``pooled`` says otherwise), or None when the sample lacks the

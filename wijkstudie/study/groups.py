@@ -17,7 +17,7 @@ from .scope import scope_of
 
 
 def livability_wijken(
-    rivm_year: int = 2020, kwb_year: int = COMPOSITION_YEAR, origin_year: int = 2017, share: float = PROBLEM_SHARE
+    rivm_year: int = 2020, kwb_year: int = COMPOSITION_YEAR, origin_year: int = 2017, *, share: float = PROBLEM_SHARE
 ):
     """Every wijk with volunteering of 18+ and 65+ (and 18-64 where it can be had), the age bands and origin
     of its residents, and a livability class (``livability_class``: the Leefbaarometer's, or the proxy with the
@@ -148,6 +148,7 @@ def f5_tests(
     results,
     terms: dict,
     label_text: str,
+    *,
     notebook: str,
     scope: str = "",
     spec: str = "",
@@ -224,7 +225,7 @@ def f5_area_tests(tables: dict, notebook: str) -> list:
             f5_area_models(table),
             F5_AREA_TERMS,
             f"All wijken, RIVM {year} ({definition['name']})",
-            notebook,
+            notebook=notebook,
             scope=scope_of(table),
             spec="" if share == PROBLEM_SHARE else definition["name"],
             built_from={"problem": definition["built_from"]},
@@ -311,7 +312,7 @@ def f5_resident_terms() -> list[str]:
 
 
 def group_gap(
-    table: pd.DataFrame, column: str = "gap_65", by: str = "livability", weights: str = "population"
+    table: pd.DataFrame, column: str = "gap_65", by: str = "livability", *, weights: str = "population"
 ) -> pd.DataFrame:
     """The population-weighted mean of ``column`` per class with its 95 % interval (an intercept-only weighted least
     squares fit within each class, robust errors, so each class has its own variance): the table behind the F5

@@ -176,7 +176,12 @@ def recorded_breakpoint(residents: pd.DataFrame) -> tuple[float, str]:
         return float(saved["value"]), f"recorded by notebook {saved['notebook']} ({kind} data)"
     fit = residence_breakpoint(residents, bootstrap=0)
     record_value(
-        BREAKPOINT, fit.extra["breakpoint"], fit.extra["breakpoint_ci"], kind, fit.source, notebook="estimated again"
+        BREAKPOINT,
+        fit.extra["breakpoint"],
+        fit.extra["breakpoint_ci"],
+        data_kind=kind,
+        source=fit.source,
+        notebook="estimated again",
     )
     return float(fit.extra["breakpoint"]), f"estimated here, as notebook 07 does ({kind} data)"
 

@@ -35,7 +35,7 @@ def results_dir(folder: Path | None = None) -> Path:
     return Path(folder) if folder else figures_dir() / "results"
 
 
-def record(finding_key: str, tests, notebook: str, folder: Path | None = None) -> Path:
+def record(finding_key: str, tests, notebook: str, *, folder: Path | None = None) -> Path:
     """Save a notebook's tests of a finding (replacing what that notebook recorded before).
 
     Parameters
@@ -89,6 +89,7 @@ def record_value(
     name: str,
     value: float,
     interval=None,
+    *,
     data_kind: str = "unknown",
     source: str = "",
     notebook: str = "",

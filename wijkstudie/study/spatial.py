@@ -129,7 +129,7 @@ def spatial_table(spatial: dict, terms: dict) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index(["finding", "term", "RIVM", "model"])
 
 
-def spatial_tests(spatial: dict, terms: dict, tables: dict, notebook: str) -> dict:
+def spatial_tests(spatial: dict, terms: dict, tables: dict, *, notebook: str) -> dict:
     """The spatial error model's finding tests of F3 and F2 ({finding: tests}); of RIVM's model-based figures.
 
     Parameters
