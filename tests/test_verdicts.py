@@ -207,6 +207,10 @@ def test_pooling_needs_two_standardised_samples():
     assert result["k"] == 2 and result["samples"] == [one.sample, two.sample]
     assert min(one.estimate, two.estimate) < result["estimate"] < max(one.estimate, two.estimate)
     assert math.isfinite(result["tau2"]) and 0 <= result["i2"] <= 100
+    from wijkstudie.study.scorecard import pooled_text
+
+    text = pooled_text(vd.Judgement(finding="F3", verdicts={}, votes=[], pooled=result))
+    assert "with 2 samples t(1) is 12.7 instead of 1.96, so the interval is wide" in text  # why it is so wide
 
 
 @pytest.mark.parametrize("after, expected", [(0.0, "supports"), (0.03, "contradicts"), (0.08, "contradicts")])

@@ -157,9 +157,15 @@ def pooled_text(judgement: Judgement) -> str:
     if not p:
         return ""
     areas = f"; areas: {' and '.join(p['areas'])}" if len(p.get("areas", [])) > 1 else ""
+    wide = ""
+    if str(p["interval"]).startswith("Hartung-Knapp") and p["k"] < 5:  # say why the interval is wide
+        from scipy import stats
+
+        t = float(stats.t.ppf(0.975, p["k"] - 1))
+        wide = f"; with {p['k']} samples t({p['k'] - 1}) is {t:.1f} instead of 1.96, so the interval is wide"
     return (
         f"{p['estimate']:+.2f} [{p['ci_low']:+.2f}, {p['ci_high']:+.2f}] over {p['k']} samples (random effects, "
-        f"{p['interval']} interval; tau² = {p['tau2']:.3f}, I² = {p['i2']:.0f} %{areas})"
+        f"{p['interval']} interval; tau² = {p['tau2']:.3f}, I² = {p['i2']:.0f} %{areas}{wide})"
     )
 
 
