@@ -392,3 +392,24 @@ def test_save_figure_takes_the_axes_a_helper_returned(tmp_path):
     written = save_figure(ax, "from_axes", source="CBS", folder=tmp_path, formats=("png",))
     assert [p.name for p in written] == ["from_axes.png"] and image_size(written[0])[0] > 1000
     plt.close(ax.figure)
+
+
+@pytest.mark.parametrize("magic", ["", "%matplotlib inline\n"], ids=["default-backend", "inline-magic"])
+def test_every_figure_of_a_kernel_session_is_shown_inline(tmp_path, magic):
+    """The house style sets and restores only its own settings. In a kernel's default backend (JupyterLab's, no
+    ``%matplotlib`` magic) the inline backend is loaded while the first figure is made and switches ``interactive``
+    on; that stays on, and every later figure, the package's or plain matplotlib's, is shown."""
+    from helpers import kernel_env, run_in_kernel
+
+    cells = [
+        f"{magic}import pandas as pd\nimport matplotlib\nimport wijkstudie as ws\n"
+        "df = pd.DataFrame({'x': [1.0, 2.0, 3.0, 4.0], 'y': [2.0, 1.0, 4.0, 3.0]})\n"
+        "ax = ws.scatter_fit(df, 'x', 'y')",
+        "print(matplotlib.is_interactive())\nfig = ws.group_bars(df.set_index('x'), 'y')",
+        "import matplotlib.pyplot as plt\nprint(matplotlib.is_interactive())\nfig, ax = plt.subplots()\n"
+        "_ = ax.plot([1, 2], [3, 4])",
+    ]
+    shown = run_in_kernel(cells, cwd=tmp_path, env=kernel_env())
+    for cell in shown:
+        assert cell["error"] == "" and "image/png" in cell["mime"], cell
+    assert [cell["stdout"] for cell in shown[1:]] == ["True\n", "True\n"]

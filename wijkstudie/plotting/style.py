@@ -19,6 +19,7 @@ used.
 from __future__ import annotations
 
 import textwrap
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -102,7 +103,7 @@ def house_style() -> dict:
     Returns
     -------
     dict
-        rcParams, for ``matplotlib.rc_context`` or ``rcParams.update``
+        rcParams, for ``house_style_context`` or ``rcParams.update``
     """
     return {
         "figure.facecolor": "white",
@@ -144,16 +145,39 @@ def in_house_style(function):
     Returns
     -------
     callable
-        the same function, run inside ``matplotlib.rc_context(house_style())``
+        the same function, run inside ``house_style_context()``
     """
     import functools
 
     @functools.wraps(function)
     def styled(*args, **kwargs):
-        with plt.rc_context(house_style()):
+        with house_style_context():
             return function(*args, **kwargs)
 
     return styled
+
+
+@contextmanager
+def house_style_context():
+    """The house style's settings (``house_style``) while the block runs, and the session's values of those settings
+    again afterwards.
+
+    Only the house style's own keys are set and restored (unlike ``matplotlib.rc_context``, which restores every
+    setting): whatever else changes meanwhile stays changed, such as ``interactive``, which the inline backend of a
+    Jupyter kernel switches on when it is loaded while the first figure is made (restoring it would show no later
+    figure of the session).
+
+    Yields
+    ------
+    None
+    """
+    style = house_style()
+    before = {key: plt.rcParams[key] for key in style}
+    plt.rcParams.update(style)
+    try:
+        yield
+    finally:
+        plt.rcParams.update(before)
 
 
 def new_figure(height: float, nrows: int = 1, ncols: int = 1, *, width: float | None = None, **options):
@@ -499,7 +523,7 @@ def save_figure(
         "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None},
     }
     written = []
-    with plt.rc_context(house_style()):
+    with house_style_context():
         for fmt in formats:
             path = folder / f"{name}.{fmt}"
             try:
