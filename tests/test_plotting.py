@@ -76,6 +76,15 @@ def test_caption_names_the_source_and_marks_synthetic_data():
         save_figure(plt.figure(), "x", source="")
 
 
+@pytest.mark.parametrize("source", [{}, {"source": None}, {"source": ""}], ids=["left-out", "none", "empty"])
+def test_save_figure_without_a_source_says_how_to_give_one(tmp_path, source):
+    fig = plt.figure()
+    with pytest.raises(ws.ArgumentError, match=r"^save_figure\('x'\): .*source=ws\.source_caption\(table\)") as info:
+        save_figure(fig, "x", folder=tmp_path, **source)
+    assert "\n" not in str(info.value) and not list(tmp_path.iterdir())
+    plt.close(fig)
+
+
 def test_synthetic_figure_carries_the_mark_on_the_figure_and_in_the_caption(tmp_path):
     fig, _ = make_figure()
     assert not fig.texts

@@ -425,7 +425,7 @@ def save_figure(
     fig,
     name: str,
     *,
-    source,
+    source=None,
     language: str | None = None,
     data_kind: str | None = None,
     note: str = "",
@@ -443,7 +443,7 @@ def save_figure(
     name : str
         file name without extension
     source : str, Caption or tables
-        the caption: ``wijkstudie.source_caption(*tables)`` (which carries the tables' provenance), or the
+        required: the caption: ``wijkstudie.source_caption(*tables)`` (which carries the tables' provenance), or the
         tables themselves, or plain text (whose data kind is unknown unless ``data_kind`` says it)
     language : str, optional
         ``"en"`` or ``"nl"`` for the caption (default: the setting ``language``)
@@ -479,7 +479,10 @@ def save_figure(
         tables = source if isinstance(source, (list, tuple)) else [source]
         source = source_caption(*tables, language=language)
     if not source:
-        raise ArgumentError(f"save_figure({name!r}): a data source for the caption is required")
+        raise ArgumentError(
+            f"save_figure({name!r}): a data source for the caption is required: pass source=ws.source_caption(table)"
+            " (or the tables themselves, or a text such as source='CBS, Kerncijfers wijken en buurten 2022')"
+        )
     kind = data_kind or (source.provenance.kind if isinstance(source, Caption) else "unknown")
     if kind not in ("real", "synthetic", "unknown"):
         raise ArgumentError(f"save_figure: data_kind must be real, synthetic or unknown, not {kind!r}")
