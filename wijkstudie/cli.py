@@ -126,8 +126,7 @@ def _available(args) -> int:
             f"{offline_advice()}"
         )
         return 1
-    rows = [[r.dataset, r.year, r.choice or "-", r["from"] or "-", r.note] for _, r in table.iterrows()]
-    print(table_text(rows, ["dataset", "year", "choice", "from", "note"]))
+    print(table.to_text())
     return 0
 
 
