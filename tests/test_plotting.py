@@ -422,3 +422,21 @@ def test_every_figure_of_a_kernel_session_is_shown_inline(tmp_path, magic):
     for cell in shown:
         assert cell["error"] == "" and "image/png" in cell["mime"], cell
     assert [cell["stdout"] for cell in shown[1:]] == ["True\n", "True\n"]
+
+
+def test_cluster_map_and_breakpoint_plot_default_labels_follow_the_language():
+    from wijkstudie import models
+
+    areas = _areas(missing=()).assign(cluster=["high-high", "low-low", "not significant"] * 4)
+    legends = {
+        language: ws.cluster_map(areas, "cluster", language=language).axes[0].get_legend().get_title().get_text()
+        for language in ("en", "nl")
+    }
+    assert legends == {"en": "local clusters", "nl": "lokale clusters"}
+    rng = np.random.default_rng(5)
+    people = pd.DataFrame({"x": rng.uniform(0, 20, 400)})
+    people["y"] = (rng.uniform(size=400) < 1 / (1 + np.exp(-(0.3 * np.minimum(people["x"], 8) - 1)))).astype(int)
+    fit = models.segmented_logit(people, "y", "x", bootstrap=0)
+    labels = {language: ws.breakpoint_plot(fit, language=language).axes[0].get_ylabel() for language in ("en", "nl")}
+    assert labels == {"en": "probability", "nl": "kans"}
+    plt.close("all")

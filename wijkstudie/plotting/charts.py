@@ -462,7 +462,7 @@ def percentile_plot(ranks: dict, *, title: str | None = None, language: str | No
 
 @in_house_style
 def breakpoint_plot(
-    segmented, spline=None, *, x_label: str = "", y_label: str = "probability", language: str | None = None
+    segmented, spline=None, *, x_label: str = "", y_label: str | None = None, language: str | None = None
 ):
     """The fitted curve of a ``segmented_logit`` result, its breakpoint with its 95 % interval, and a spline fit
     (``spline_logit``) beside it.
@@ -473,8 +473,8 @@ def breakpoint_plot(
         a result of ``wijkstudie.models.segmented_logit``
     spline : ModelResult, optional
         a result of ``wijkstudie.models.spline_logit`` on the same predictor
-    x_label, y_label : str
-        the axes' labels (default: the predictor's name, "probability")
+    x_label, y_label : str, optional
+        the axes' labels (default: the predictor's name, and "probability" in the figure's language)
     language : str, optional
         ``"en"`` or ``"nl"`` (default: the setting ``language``)
 
@@ -501,7 +501,7 @@ def breakpoint_plot(
     ax.axvline(segmented.extra["breakpoint"], color=REFERENCE_COLOUR, linewidth=0.8)
     ax.axvspan(low, high, color="#dddddd", alpha=0.6, label=words("breakpoint interval", language))
     ax.set_xlabel(x_label or x)
-    ax.set_ylabel(y_label)
+    ax.set_ylabel(y_label or words("probability", language))
     legend_outside(ax, where="right")
     return fig
 

@@ -261,7 +261,14 @@ def map_figure(gdf, columns, *, titles=None, size=None, **options):
 
 
 @in_house_style
-def cluster_map(gdf, column: str = "cluster", *, title: str | None = None, legend_title: str = "local clusters"):
+def cluster_map(
+    gdf,
+    column: str = "cluster",
+    *,
+    title: str | None = None,
+    legend_title: str | None = None,
+    language: str | None = None,
+):
     """A map of local Moran clusters (``models.lisa`` labels), with the count of areas per class.
 
     Parameters
@@ -272,8 +279,10 @@ def cluster_map(gdf, column: str = "cluster", *, title: str | None = None, legen
         the column of labels (``high-high``, ``low-low``, ``high-low``, ``low-high``, ``not significant``)
     title : str, optional
         the map's title
-    legend_title : str
-        the legend's title
+    legend_title : str, optional
+        the legend's title (default: "local clusters" in the figure's language)
+    language : str, optional
+        ``"en"`` or ``"nl"`` (default: the setting ``language``)
 
     Returns
     -------
@@ -296,7 +305,7 @@ def cluster_map(gdf, column: str = "cluster", *, title: str | None = None, legen
         if len(part):
             part.plot(ax=ax, color=colour, edgecolor="white", linewidth=0.2, rasterized=image)
             handles.append(Patch(facecolor=colour, label=f"{name} ({len(part)})"))
-    legend_outside(ax, where="right", handles=handles, title=legend_title)
+    legend_outside(ax, where="right", handles=handles, title=legend_title or words("local clusters", language))
     ax.set_axis_off()
     if title:
         ax.set_title(fitted(title, axes_width(ax), TYPE["title"]))

@@ -60,6 +60,8 @@ WORDS = {  # every text a figure chooses by language
     "segmented fit": {"en": "segmented fit", "nl": "gesegmenteerde fit"},
     "spline fit": {"en": "spline fit", "nl": "spline-fit"},
     "breakpoint interval": {"en": "95 % interval of the breakpoint", "nl": "95 %-interval van het breekpunt"},
+    "probability": {"en": "probability", "nl": "kans"},
+    "local clusters": {"en": "local clusters", "nl": "lokale clusters"},
 }
 
 
