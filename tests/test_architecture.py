@@ -231,9 +231,14 @@ def _section(doc: str, name: str) -> bool:
     return re.search(rf"^{name}\n-{{{len(name)}}}$", doc, re.M) is not None
 
 
+def names_on_ws() -> list[str]:
+    """Every public name on ``ws``: ``__all__`` and the names reached on first use (figures, submodules)."""
+    return [name for name in dir(ws) if not name.startswith("_")]
+
+
 def test_every_name_on_ws_has_numpydoc_parameters_returns_and_examples():
     problems = []
-    for name in ws.__all__:
+    for name in names_on_ws():
         value = getattr(ws, name)
         if inspect.ismodule(value) or isinstance(value, str):
             continue
@@ -408,6 +413,31 @@ def test_the_everyday_tools_are_on_ws_and_imported_on_first_use():
     assert ws.save_figure is plotting.save_figure and ws.map_figure is plotting.map_figure
     assert ws.models is models and ws.synthetic is synthetic and ws.study.national_wijken
     for name in ws.__all__:
-        assert getattr(ws, name) is not None and name in dir(ws), name
+        assert name in dir(ws), name
+    for name in names_on_ws():
+        assert getattr(ws, name) is not None, name
+    assert {"map_figure", "save_figure", "models", "plotting", "study", "synthetic"} <= set(names_on_ws())
+
+
+def test_star_import_brings_the_data_layer_once_without_figures_models_or_deprecated_names():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom wijkstudie import *\nprint(sorted(m for m in ('matplotlib', 'statsmodels', "
+        "'wijkstudie.models', 'wijkstudie.plotting', 'wijkstudie.study', 'wijkstudie.synthetic') if m in sys.modules))"
+        "\nprint(load.__module__, Report.__name__, ArgumentError.__name__, settings is not None)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-W", "error::DeprecationWarning", "-c", code], capture_output=True, text=True
+    )
+    assert out.returncode == 0 and out.stdout.splitlines() == [
+        "[]",
+        "wijkstudie.data.loading Report ArgumentError True",
+    ]
+    assert len(ws.__all__) == len(set(ws.__all__))
+    assert not {"harmonisation_report", "LoadReport", "models", "plotting", "study", "synthetic"} & set(ws.__all__)
+    with pytest.warns(DeprecationWarning, match="harmonisation_report"), pytest.raises(ws.MissingRecordError):
+        ws.harmonisation_report(pd.DataFrame({"x": [1]}))  # still works as an attribute, with its warning
     with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
         _ = ws.no_such_name

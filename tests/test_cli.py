@@ -350,3 +350,34 @@ def test_the_cli_reproduce_passes_absolute_settings_to_the_main_command(monkeypa
         "argv": ["notebooks/02_home_ownership.ipynb", "--force", "--jobs", "1"],
         "figures": str(tmp_path / "relfigs"),
     }
+
+
+@pytest.mark.parametrize("args", [["config"], ["data", "list"]], ids=" ".join)
+def test_output_into_a_closed_pipe_ends_quietly(args):
+    """``wijkstudie config | head -1``: the reader has gone; the command stops without a word on standard error."""
+    import os
+
+    read, write = os.pipe()
+    os.close(read)  # the reader has gone before the command writes: every write is EPIPE
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "wijkstudie", *args], stdout=write, stderr=subprocess.PIPE, text=True, timeout=120
+        )
+    finally:
+        os.close(write)
+    assert result.stderr == "" and result.returncode == 141, result
+
+
+def test_a_closed_pipe_in_process_returns_the_status_of_sigpipe(monkeypatch, capsys):
+    class Closed:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", Closed())
+    from wijkstudie.cli import main
+
+    assert main(["data", "list"]) == 141
+    assert capsys.readouterr().err == ""

@@ -4,6 +4,7 @@ where the mirror was set, and ``ws.available()`` says what can be loaded here no
 
 import socket
 
+import pandas as pd
 import pytest
 import requests
 
@@ -150,6 +151,12 @@ def test_available_says_what_can_be_loaded_here_and_from_where(fake_mirror, fres
         "not in the mirror (with a mirror set, nothing is downloaded)"
     }
     assert len(table) == len(ws.describe("rivm-gezondheid").split("resources:")[1].strip().splitlines())
+    assert isinstance(table, pd.DataFrame) and isinstance(here, pd.DataFrame)
+    text = str(table)  # print(ws.available(...)): every row and column, the notes in full
+    assert text.splitlines()[0].split() == ["dataset", "year", "choice", "from", "note"]
+    assert len(text.splitlines()) == len(table) + 1 and "..." not in text
+    assert "rivm-gezondheid  2020  age_group=18+  mirror  rivm-gezondheid/RIVM_gezondheid2020_18+.xlsx" in str(here)
+    assert "not in the mirror (with a mirror set, nothing is downloaded)" in text
 
     monkeypatch.delenv("WIJKSTUDIE_MIRROR")  # no mirror: the cache, then the network
     cached = fresh_cache / "raw" / "cbs-wijken" / "wijken-2024.geojson"
@@ -171,6 +178,16 @@ def test_available_says_what_can_be_loaded_here_and_from_where(fake_mirror, fres
     assert set(ws.available(["cbs-wijken"], network=False).set_index("year").loc[[2022, 2023], "note"]) == {
         "not in the cache; the network was not checked"
     }
+
+
+def test_available_and_coverage_say_how_to_ask_for_a_file_in_the_same_words(fake_mirror, fresh_cache):
+    fake_mirror({})
+    choices = set(ws.available(["rivm-gezondheid"], network=False)["choice"])
+    assert "age_group=18+" in choices
+    assert set(ws.coverage(["rivm-gezondheid"])["choice"]) == choices
+    matrices = ws.available(["grenswijzigen"], network=False)["choice"]
+    assert "crosswalk('wijk', 2020, 2024)" in set(matrices)
+    assert not matrices.str.contains("variant").any()
 
 
 @pytest.mark.realdata

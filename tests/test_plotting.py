@@ -76,6 +76,15 @@ def test_caption_names_the_source_and_marks_synthetic_data():
         save_figure(plt.figure(), "x", source="")
 
 
+@pytest.mark.parametrize("source", [{}, {"source": None}, {"source": ""}], ids=["left-out", "none", "empty"])
+def test_save_figure_without_a_source_says_how_to_give_one(tmp_path, source):
+    fig = plt.figure()
+    with pytest.raises(ws.ArgumentError, match=r"^save_figure\('x'\): .*source=ws\.source_caption\(table\)") as info:
+        save_figure(fig, "x", folder=tmp_path, **source)
+    assert "\n" not in str(info.value) and not list(tmp_path.iterdir())
+    plt.close(fig)
+
+
 def test_synthetic_figure_carries_the_mark_on_the_figure_and_in_the_caption(tmp_path):
     fig, _ = make_figure()
     assert not fig.texts
@@ -392,3 +401,42 @@ def test_save_figure_takes_the_axes_a_helper_returned(tmp_path):
     written = save_figure(ax, "from_axes", source="CBS", folder=tmp_path, formats=("png",))
     assert [p.name for p in written] == ["from_axes.png"] and image_size(written[0])[0] > 1000
     plt.close(ax.figure)
+
+
+@pytest.mark.parametrize("magic", ["", "%matplotlib inline\n"], ids=["default-backend", "inline-magic"])
+def test_every_figure_of_a_kernel_session_is_shown_inline(tmp_path, magic):
+    """The house style sets and restores only its own settings. In a kernel's default backend (JupyterLab's, no
+    ``%matplotlib`` magic) the inline backend is loaded while the first figure is made and switches ``interactive``
+    on; that stays on, and every later figure, the package's or plain matplotlib's, is shown."""
+    from helpers import kernel_env, run_in_kernel
+
+    cells = [
+        f"{magic}import pandas as pd\nimport matplotlib\nimport wijkstudie as ws\n"
+        "df = pd.DataFrame({'x': [1.0, 2.0, 3.0, 4.0], 'y': [2.0, 1.0, 4.0, 3.0]})\n"
+        "ax = ws.scatter_fit(df, 'x', 'y')",
+        "print(matplotlib.is_interactive())\nfig = ws.group_bars(df.set_index('x'), 'y')",
+        "import matplotlib.pyplot as plt\nprint(matplotlib.is_interactive())\nfig, ax = plt.subplots()\n"
+        "_ = ax.plot([1, 2], [3, 4])",
+    ]
+    shown = run_in_kernel(cells, cwd=tmp_path, env=kernel_env())
+    for cell in shown:
+        assert cell["error"] == "" and "image/png" in cell["mime"], cell
+    assert [cell["stdout"] for cell in shown[1:]] == ["True\n", "True\n"]
+
+
+def test_cluster_map_and_breakpoint_plot_default_labels_follow_the_language():
+    from wijkstudie import models
+
+    areas = _areas(missing=()).assign(cluster=["high-high", "low-low", "not significant"] * 4)
+    legends = {
+        language: ws.cluster_map(areas, "cluster", language=language).axes[0].get_legend().get_title().get_text()
+        for language in ("en", "nl")
+    }
+    assert legends == {"en": "local clusters", "nl": "lokale clusters"}
+    rng = np.random.default_rng(5)
+    people = pd.DataFrame({"x": rng.uniform(0, 20, 400)})
+    people["y"] = (rng.uniform(size=400) < 1 / (1 + np.exp(-(0.3 * np.minimum(people["x"], 8) - 1)))).astype(int)
+    fit = models.segmented_logit(people, "y", "x", bootstrap=0)
+    labels = {language: ws.breakpoint_plot(fit, language=language).axes[0].get_ylabel() for language in ("en", "nl")}
+    assert labels == {"en": "probability", "nl": "kans"}
+    plt.close("all")

@@ -22,7 +22,8 @@ Every problem raises a ``WijkstudieError`` with a one-line message; its subclass
 
 ``import wijkstudie`` loads only the settings and the errors; the data layer (pandas), the figures (matplotlib), the
 models (statsmodels), the study and the synthetic world are imported the first time one of their names is used on
-``ws`` (PEP 562).
+``ws`` (PEP 562). ``from wijkstudie import *`` brings the errors, the settings and the data layer's names, not the
+figures, models, study or synthetic world (reach those as ``ws.map_figure``, ``ws.models``, ...).
 """
 
 from .core.errors import (
@@ -38,7 +39,7 @@ from .core.errors import (
 )
 from .core.settings import settings
 from .core.version import __version__
-from .data.origin import provide_synthetic
+from .data.origin import provide_synthetic as _provide_synthetic
 
 
 def _synthetic_mirror(ensure: bool):
@@ -48,7 +49,7 @@ def _synthetic_mirror(ensure: bool):
     return synthetic.mirror() if ensure else synthetic.mirror_folder()
 
 
-provide_synthetic(_synthetic_mirror)  # the data layer finds the synthetic world through this, never by import
+_provide_synthetic(_synthetic_mirror)  # the data layer finds the synthetic world through this, never by import
 
 
 def start_notebook(residents=None) -> None:
@@ -150,46 +151,23 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
 
 
+# what ``from wijkstudie import *`` brings: the errors, the settings and the data layer (which imports pandas), but
+# neither the figures (matplotlib), the models (statsmodels), the study nor the synthetic world, which stay on ``ws``
+# (``ws.map_figure``, ``ws.models``, ...) and are imported when first used; nor deprecated names, which still work
+# as attributes (with their DeprecationWarning)
+_DEPRECATED_FUNCTIONS = ("harmonisation_report",)  # deprecated where they are defined (they warn when called)
 __all__ = [
     "ArgumentError",
     "ArgumentTypeError",
     "DataFormatError",
     "DataNotFoundError",
     "DownloadError",
-    "HarmonisationReport",
-    "JoinReport",
     "MissingDependencyError",
     "MissingRecordError",
-    "Provenance",
-    "Report",
     "WijkstudieError",
     "WijkstudieWarning",
-    "available",
-    "coverage",
-    "crosswalk",
-    "data_origin",
-    "describe",
-    "fetch",
-    "fetch_all",
-    "gemeente_of",
-    "harmonisation_report",
-    "harmonise",
-    "join_regions",
-    "label",
-    "level_of",
-    "list_datasets",
-    "load",
-    "load_residents",
-    "match_table",
-    "normalise_code",
-    "provenance_of",
-    "read_file",
-    "read_microdata",
-    "report",
+    "__version__",
     "settings",
     "start_notebook",
-    "variable_table",
-    "weighted_mean_by",
-    "__version__",
-    *_LAZY,  # reached on first use
+    *(name for names in _DATA.values() for name in names if name not in _DEPRECATED_FUNCTIONS),
 ]

@@ -27,6 +27,7 @@ import warnings
 from .core.errors import ArgumentError, MissingDependencyError, WijkstudieError
 
 INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+BROKEN_PIPE = 141  # 128 + SIGPIPE, what shells report for a command whose reader has gone (``| head``)
 PASS_ON = ("reproduce", "lab")  # commands that pass options they do not know on (to the main command, jupyter lab)
 
 SETTINGS_NOTE = (
@@ -125,8 +126,7 @@ def _available(args) -> int:
             f"{offline_advice()}"
         )
         return 1
-    rows = [[r.dataset, r.year, r.choice or "-", r["from"] or "-", r.note] for _, r in table.iterrows()]
-    print(table_text(rows, ["dataset", "year", "choice", "from", "note"]))
+    print(table.to_text())
     return 0
 
 
@@ -472,8 +472,34 @@ def main(argv=None) -> int:
     -------
     int
         the exit status: 0, 1 for a problem with the data or the arguments (one line on standard error), 2 for a bug
-        (one line unless ``--debug``) or a usage error, 130 for Ctrl-C
+        (one line unless ``--debug``) or a usage error, 130 for Ctrl-C, 141 when the output's reader has gone
+        (``wijkstudie config | head -1``; nothing is printed then)
     """
+    try:
+        status = _run(argv)
+        sys.stdout.flush()  # a reader that has gone shows here, not in a message at the interpreter's exit
+    except BrokenPipeError:
+        _silence_stdout()
+        return BROKEN_PIPE
+    return status
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, as the Python documentation recommends after a broken pipe: the
+    interpreter's last flush at exit then has nowhere to fail (in-process, without a file descriptor, nothing to do)."""
+    import os
+
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def _run(argv) -> int:
+    """``main`` without the handling of a broken pipe."""
     parser = build_parser()
     args, rest = parser.parse_known_args(argv)
     if rest and args.command not in PASS_ON:
@@ -487,6 +513,8 @@ def main(argv=None) -> int:
         return 2
     try:
         return args.func(args)
+    except BrokenPipeError:  # the reader of the output has gone (``| head``): main ends quietly
+        raise
     except KeyboardInterrupt:  # Ctrl-C: one line, the shell's status for an interrupt
         print("wijkstudie: interrupted", file=sys.stderr)
         return INTERRUPTED

@@ -15,6 +15,7 @@ from warnings import warn
 import pandas as pd
 import yaml
 
+from ..core.columns import did_you_mean
 from ..core.errors import ArgumentError, ArgumentTypeError, DataFormatError
 
 CATALOGUE_FILE = Path(__file__).resolve().parent / "catalogue.yaml"
@@ -206,10 +207,12 @@ class Dataset:
             if not matching:
                 options = list(dict.fromkeys(r.variant for r in candidates if r.variant)) or ["none"]
                 shown = options if len(options) <= 12 else options[:12] + [f"... ({len(options)} in all)"]
+                hint = did_you_mean(variant, options)
                 raise ArgumentError(
                     f"{self.name}: no {self.variant_parameter or 'variant'} {variant!r}"
                     + (f" for {year}" if year is not None else "")
                     + f"; available: {', '.join(shown)}"
+                    + (f"; {hint}" if hint else "")
                 )
             candidates = matching
         return sorted(candidates, key=lambda r: -r.year)  # stable: catalogue order within a year
@@ -416,7 +419,8 @@ def get_dataset(name: str) -> Dataset:
     for key, dataset in datasets().items():
         if _normalise(key) == wanted:
             return dataset
-    raise ArgumentError(f"unknown dataset {name!r}; available: {', '.join(datasets())}")
+    hint = did_you_mean(name, datasets())
+    raise ArgumentError(f"unknown dataset {name!r}; available: {', '.join(datasets())}" + (f"; {hint}" if hint else ""))
 
 
 def list_datasets() -> pd.DataFrame:

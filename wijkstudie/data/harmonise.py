@@ -174,6 +174,29 @@ def division_codes(level: str, year: int) -> set | None:
     return None if addresses is None else set(addresses.index)
 
 
+def crosswalk_call(variant: str) -> str:
+    """The ``crosswalk`` call that reads one grenswijzigen matrix of the catalogue.
+
+    Parameters
+    ----------
+    variant : str
+        the catalogue's name of the matrix, e.g. ``"wijk 2020-2024"`` or ``"buurt 2016-2024 dwellings"``
+
+    Returns
+    -------
+    str
+        e.g. ``"crosswalk('wijk', 2020, 2024)"`` or ``"crosswalk('buurt', 2016, 2024, kind='dwellings')"``; the name
+        itself for one of another form
+    """
+    import re
+
+    match = re.fullmatch(r"(\w+) (\d{4})-(\d{4})(?: (\w+))?", variant.strip())
+    if not match:
+        return variant
+    level, early, late, kind = match.groups()
+    return f"crosswalk({level!r}, {early}, {late}" + (f", kind={kind!r}" if kind else "") + ")"
+
+
 def _resource_table(dataset: str, year: int, variant: str | None = None) -> pd.DataFrame:
     """The table of one catalogue resource (the crosswalk matrices, buurt boundaries), with its provenance."""
     resource = get_dataset(dataset).resource(year, variant)

@@ -8,6 +8,7 @@ from warnings import warn
 
 import pandas as pd
 
+from ..core.columns import did_you_mean
 from ..core.errors import ArgumentError, DataFormatError, DataNotFoundError, WijkstudieError
 from . import variables as vardict
 from .catalogue import datasets, get_dataset
@@ -394,9 +395,11 @@ def _check_identity(path: Path, resource, ident: Identification) -> None:
 
 def _check_level(dataset, level) -> None:
     if level is not None and (level not in LEVELS or level not in dataset.levels):
+        hint = did_you_mean(level, dataset.levels) if isinstance(level, str) else ""
         raise ArgumentError(
             f"{dataset.name}: no level {level!r}; available: "
             f"{', '.join(dataset.levels) or 'none (not a table by level: leave level= out)'}"
+            + (f"; {hint}" if hint else "")
         )
 
 

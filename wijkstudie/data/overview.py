@@ -8,9 +8,67 @@ import pandas as pd
 from ..core.errors import WijkstudieError
 from .catalogue import datasets
 from .download import local_path, publisher_host
+from .harmonise import CROSSWALK, crosswalk_call
 from .join import join_regions
 from .loading import _load
 from .reports import report
+
+AVAILABLE_COLUMNS = ["dataset", "year", "choice", "from", "note"]
+
+
+class Availability(pd.DataFrame):
+    """The table ``available`` returns: a DataFrame (filter it, index it, save it) that prints as a text table with
+    every column and the notes in full, as ``wijkstudie data available`` shows it."""
+
+    @property
+    def _constructor(self):
+        return Availability
+
+    def to_text(self) -> str:
+        """The table as text: one line per file, columns aligned, ``-`` for an empty cell.
+
+        Returns
+        -------
+        str
+        """
+        if list(self.columns) != AVAILABLE_COLUMNS:  # reshaped: pandas' own text
+            return pd.DataFrame(self).__repr__()
+        cells = [AVAILABLE_COLUMNS] + [[str(v) if str(v) else "-" for v in row] for row in self.itertuples(False)]
+        widths = [max(len(row[i]) for row in cells) for i in range(len(AVAILABLE_COLUMNS) - 1)]
+        return "\n".join("  ".join([*(c.ljust(w) for c, w in zip(row, widths)), row[-1]]).rstrip() for row in cells)
+
+    def __repr__(self) -> str:
+        return self.to_text()
+
+    def _repr_html_(self) -> str:
+        if list(self.columns) != AVAILABLE_COLUMNS:
+            return pd.DataFrame(self)._repr_html_()
+        return pd.DataFrame(self).to_html(index=False)
+
+
+def choice_text(dataset, variant: str | None) -> str:
+    """How to ask for one of a dataset's files, in the words of the call that reads it.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        the catalogue's dataset
+    variant : str or None
+        the file's value of the dataset's named parameter
+
+    Returns
+    -------
+    str
+        e.g. ``age_group=18+``, ``crosswalk('wijk', 2020, 2024)`` for a grenswijzigen matrix, or ``""`` for a
+        dataset with one file per year
+    """
+    if not variant:
+        return ""
+    if dataset.variant_parameter:
+        return f"{dataset.variant_parameter}={variant}"
+    if dataset.name == CROSSWALK:
+        return crosswalk_call(variant)
+    return variant
 
 
 def available(names=None, *, network: bool = True, timeout: float = 2.0) -> pd.DataFrame:
@@ -33,10 +91,11 @@ def available(names=None, *, network: bool = True, timeout: float = 2.0) -> pd.D
 
     Returns
     -------
-    DataFrame
-        one row per file: ``dataset``, ``year``, ``choice`` (the value of the dataset's named parameter, e.g.
-        ``age_group=18+``), ``from`` (``mirror``, ``cache``, ``network`` or empty when it cannot be had here) and
-        ``note`` (why not, or where: the file in the mirror, the cache or the server)
+    Availability
+        a DataFrame, printed as a readable text table: one row per file, ``dataset``, ``year``, ``choice`` (how to
+        ask for the file: the dataset's named parameter, e.g. ``age_group=18+``, or ``crosswalk('wijk', 2020,
+        2024)`` for grenswijzigen), ``from`` (``mirror``, ``cache``, ``network`` or empty when it cannot be had
+        here) and ``note`` (why not, or where: the file in the mirror, the cache or the server)
 
     Examples
     --------
@@ -53,8 +112,7 @@ def available(names=None, *, network: bool = True, timeout: float = 2.0) -> pd.D
     for name in names or [n for n in datasets() if n != "grenswijzigen"]:
         dataset = get_dataset(name)
         for r in sorted(dataset.resources, key=lambda r: -r.year):
-            choice = f"{dataset.variant_parameter or 'variant'}={r.variant}" if r.variant else ""
-            row = {"dataset": dataset.name, "year": r.year, "choice": choice}
+            row = {"dataset": dataset.name, "year": r.year, "choice": choice_text(dataset, r.variant)}
             here = local_path(r)
             if here is not None:
                 where = here.relative_to(mirror) if mirror is not None and mirror in here.parents else here
@@ -74,7 +132,7 @@ def available(names=None, *, network: bool = True, timeout: float = 2.0) -> pd.D
                     if reachable[host]
                     else {**row, "from": "", "note": f"not in the cache, and {host} cannot be reached"}
                 )
-    return pd.DataFrame(rows, columns=["dataset", "year", "choice", "from", "note"])
+    return Availability(rows, columns=AVAILABLE_COLUMNS)
 
 
 def _reachable(host: str, timeout: float) -> bool:
@@ -100,8 +158,8 @@ def coverage(names=None) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        one row per resource of the catalogue: dataset, year, variant (the value of the dataset's named
-        parameter, e.g. ``age_group`` ``18+``: ``describe(name)`` says which), whether its file is here (the mirror
+        one row per resource of the catalogue: dataset, year, choice (how to ask for the file, as in
+        ``available``: the dataset's named parameter, e.g. ``age_group=18+``), whether its file is here (the mirror
         or the cache), and for the files that are: rows per level and the number of variables filled.
 
     Examples
@@ -113,7 +171,7 @@ def coverage(names=None) -> pd.DataFrame:
     rows = []
     for name in names or [n for n in datasets() if n != "grenswijzigen"]:
         for r in datasets()[name].resources:
-            row = {"dataset": name, "year": r.year, "variant": r.variant or ""}
+            row = {"dataset": name, "year": r.year, "choice": choice_text(datasets()[name], r.variant)}
             if local_path(r) is None:
                 rows.append(
                     {**row, "available": False, "note": "not here: needs the network (or a mirror that holds it)"}
@@ -137,7 +195,7 @@ def coverage(names=None) -> pd.DataFrame:
     counts = [c for c in ("land", "gemeente", "wijk", "buurt", "gebied", "variables") if c in table]
     for column in counts:
         table[column] = table[column].astype("Int64")
-    return table[["dataset", "year", "variant", "available"] + counts + ["note"]]
+    return table[["dataset", "year", "choice", "available"] + counts + ["note"]]
 
 
 def match_table(pairs) -> pd.DataFrame:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import statsmodels.formula.api as smf
 
+from ..core.columns import require_columns
 from ..core.errors import ArgumentError
 from .result import STD_LINEAR, ModelResult, coefficient_table, complete_rows, context, standardised
 
@@ -47,10 +48,9 @@ def area_regression(
     """
     if cov_type not in AREA_COV_TYPES:
         raise ArgumentError(f"area_regression: cov_type must be one of {', '.join(AREA_COV_TYPES)}, not {cov_type!r}")
-    for column, role in ((weights, "weight"), (cluster, "cluster")):
-        if column is not None and column not in data:
-            raise ArgumentError(f"area_regression: no {role} column {column!r}")
-    used = complete_rows(formula, data, [c for c in (weights, cluster) if c])
+    require_columns(data, [weights], "area_regression", role="weight column")
+    require_columns(data, [cluster], "area_regression", role="cluster column")
+    used = complete_rows(formula, data, [c for c in (weights, cluster) if c], caller="area_regression")
     if weights is not None:
         used = used[used[weights] > 0]
     if len(used) < 5:

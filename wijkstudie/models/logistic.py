@@ -114,7 +114,7 @@ def logit(formula: str, data: pd.DataFrame, *, weights: str | None = None, clust
     """
     import patsy
 
-    used = complete_rows(formula, data, [c for c in (weights, cluster) if c])
+    used = complete_rows(formula, data, [c for c in (weights, cluster) if c], caller="logit")
     y, X = patsy.dmatrices(formula, used, return_type="dataframe")
     w = _weights(used.loc[y.index], weights)
     fit, cov = _fit(
@@ -284,7 +284,9 @@ def segmented_logit(
     if int(bootstrap) != bootstrap or bootstrap < 0:
         raise ArgumentError(f"segmented_logit: bootstrap is a number of replicates (0 or more), not {bootstrap!r}")
     cov_formula = f" + {covariates}" if covariates else ""
-    used = complete_rows(f"{outcome} ~ {x}{cov_formula}", data, [c for c in (weights, cluster) if c])
+    used = complete_rows(
+        f"{outcome} ~ {x}{cov_formula}", data, [c for c in (weights, cluster) if c], caller="segmented_logit"
+    )
     if len(used) < 50:
         raise ArgumentError(f"segmented_logit: only {len(used)} complete rows")
     xv = used[x].to_numpy(dtype=float)
@@ -686,7 +688,7 @@ def spline_logit(
     import statsmodels.formula.api as smf
 
     cov_formula = f" + {covariates}" if covariates else ""
-    used = complete_rows(f"{outcome} ~ {x}{cov_formula}", data, [weights] if weights else [])
+    used = complete_rows(f"{outcome} ~ {x}{cov_formula}", data, [weights] if weights else [], caller="spline_logit")
     formula = f"{outcome} ~ bs({x}, df={df}){cov_formula}"
     w = _weights(used, weights)
     with warnings.catch_warnings():

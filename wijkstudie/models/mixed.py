@@ -9,6 +9,7 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from scipy import optimize
 
+from ..core.columns import require_columns
 from ..core.errors import ArgumentError
 from .result import (
     STD_LINEAR,
@@ -46,9 +47,8 @@ def multilevel(formula: str, data: pd.DataFrame, *, group: str, re_formula: str 
         ``extra``: ``group_variance``, ``residual_variance``, ``icc`` (the share of the outcome's unexplained
         variance between groups), ``groups``, ``converged``, ``optimiser``.
     """
-    if group not in data:
-        raise ArgumentError(f"multilevel: no group column {group!r}")
-    used = complete_rows(formula, data, [group])
+    require_columns(data, [group], "multilevel", role="group column")
+    used = complete_rows(formula, data, [group], caller="multilevel")
     if used[group].nunique() < 5:
         raise ArgumentError(f"multilevel: only {used[group].nunique()} groups")
     model = smf.mixedlm(formula, used, groups=used[group], re_formula=re_formula)
@@ -169,9 +169,8 @@ def multilevel_logit(formula: str, data: pd.DataFrame, *, group: str, nodes: int
     """
     import patsy
 
-    if group not in data:
-        raise ArgumentError(f"multilevel_logit: no group column {group!r}")
-    used = complete_rows(formula, data, [group]).reset_index(drop=True)
+    require_columns(data, [group], "multilevel_logit", role="group column")
+    used = complete_rows(formula, data, [group], caller="multilevel_logit").reset_index(drop=True)
     y, X = patsy.dmatrices(formula, used, return_type="dataframe")
     g = pd.factorize(used.loc[y.index, group])[0]
     groups = int(g.max() + 1)

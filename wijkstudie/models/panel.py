@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from ..core.columns import require_columns
 from ..core.errors import ArgumentError
 from .result import STD_LINEAR, ModelResult, coefficient_table, complete_rows, context, standardised
 
@@ -40,10 +41,8 @@ def within_estimate(
     if cov_type not in ("cluster", "nonrobust"):
         raise ArgumentError(f"within_estimate: cov_type must be 'cluster' or 'nonrobust', not {cov_type!r}")
     needed = [entity] + ([time] if time else [])
-    for col in needed:
-        if col not in data:
-            raise ArgumentError(f"within_estimate: no column {col!r}")
-    used = complete_rows(formula, data, needed)
+    require_columns(data, needed, "within_estimate")
+    used = complete_rows(formula, data, needed, caller="within_estimate")
     y, X = patsy.dmatrices(formula + " - 1", used, return_type="dataframe", NA_action="drop")
     keys = used.loc[y.index, needed]
     counts = keys[entity].map(keys[entity].value_counts())

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..core.columns import require_columns
 from ..core.errors import ArgumentError, MissingRecordError
 from ..core.provenance import UNKNOWN, Provenance, provenance_of
 
@@ -349,7 +350,7 @@ def context(data: pd.DataFrame, used: pd.DataFrame) -> dict:
     return {"provenance": provenance, "years": text, "divisions": ", ".join(map(str, divisions))}
 
 
-def complete_rows(formula: str, data: pd.DataFrame, extra=()) -> pd.DataFrame:
+def complete_rows(formula: str, data: pd.DataFrame, extra=(), *, caller: str = "model") -> pd.DataFrame:
     """The rows with every column the formula (or ``extra``) uses filled in, with pandas' nullable dtypes turned into
     plain numpy ones (patsy does not read them).
 
@@ -361,11 +362,20 @@ def complete_rows(formula: str, data: pd.DataFrame, extra=()) -> pd.DataFrame:
         the table
     extra : iterable of str
         other columns that must be filled (weights, clusters)
+    caller : str
+        the model the user called, for the error message
 
     Returns
     -------
     DataFrame
+
+    Raises
+    ------
+    ArgumentError
+        for a variable of the formula, or a column of ``extra``, that the table lacks (before patsy sees it), e.g.
+        ``area_regression: the table has no column 'pct_owner_ocupied'; did you mean 'pct_owner_occupied'?``
     """
+    require_columns(data, [*formula_variables(formula), *extra], caller)
     in_formula = [c for c in data.columns if re.search(rf"(?<![\w.]){re.escape(str(c))}(?![\w.])", formula)]
     columns = [c for c in data.columns if c in extra or c in in_formula]
     used = data.dropna(subset=columns)
@@ -379,6 +389,59 @@ def complete_rows(formula: str, data: pd.DataFrame, extra=()) -> pd.DataFrame:
         elif pd.api.types.is_extension_array_dtype(used[c].dtype):
             converted[c] = used[c].astype(object)
     return used.assign(**converted) if converted else used
+
+
+def formula_variables(formula: str) -> list[str]:
+    """The columns a patsy formula reads: the names in its terms that are not functions, modules or patsy's own
+    (``C``, ``Treatment``, ...), and the texts quoted with ``Q("...")``.
+
+    Parameters
+    ----------
+    formula : str
+        e.g. ``"y ~ np.log(x) + C(group, Treatment('a'))"``
+
+    Returns
+    -------
+    list of str
+        in order of appearance, each once (e.g. ``["y", "x", "group"]``); empty for a formula patsy cannot parse
+        (patsy's own error then says why)
+    """
+    import ast
+    import builtins
+
+    import patsy
+    import patsy.builtins
+
+    try:
+        description = patsy.ModelDesc.from_formula(formula)
+    except (patsy.PatsyError, TypeError):
+        return []
+    known = set(patsy.builtins.__all__)
+    names: list[str] = []
+    for terms in (description.lhs_termlist, description.rhs_termlist):
+        for factor in (f for term in terms for f in term.factors):
+            try:
+                tree = ast.parse(factor.code.strip(), mode="eval")
+            except SyntaxError:
+                continue
+            not_columns = set()
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Call):
+                    not_columns.add(id(node.func))
+                    if isinstance(node.func, ast.Name) and node.func.id == "Q" and node.args:
+                        if isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+                            names.append(node.args[0].value)
+                elif isinstance(node, ast.Attribute):
+                    not_columns.add(id(node.value))
+            names += [
+                node.id
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Name)
+                and id(node) not in not_columns
+                and node.id not in known
+                and not hasattr(builtins, node.id)
+            ]
+    return list(dict.fromkeys(names))
 
 
 def _levels_as_patsy_sorts_them(series: pd.Series):

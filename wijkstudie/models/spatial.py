@@ -246,8 +246,10 @@ def spatial_models(formula: str, gdf, w=None, *, alpha: float = 0.05) -> dict:
 
     spreg = optional("spreg", "spatial_models")
 
-    from .result import STD_LINEAR, ModelResult, coefficient_table, context, standardised
+    from ..core.columns import require_columns
+    from .result import STD_LINEAR, ModelResult, coefficient_table, context, formula_variables, standardised
 
+    require_columns(gdf, formula_variables(formula), "spatial_models")
     gdf = gdf.reset_index(drop=True)
     y, X = patsy.dmatrices(formula, gdf, return_type="dataframe", NA_action="drop")
     used = gdf.loc[y.index].reset_index(drop=True)

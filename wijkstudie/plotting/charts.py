@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.columns import require_columns
 from .style import (
     LINE_COLOUR,
     MARK_COLOUR,
@@ -88,6 +89,7 @@ def scatter_fit(
     >>> import wijkstudie as ws
     >>> ax = ws.scatter_fit(rotterdam, "pct_owner_occupied", "pct_volunteering", weights="population")  # doctest: +SKIP
     """
+    require_columns(data, [x, y, weights], "scatter_fit")
     if ax is None:
         ax = new_figure(0.65 * WIDTH)[1][0, 0]
     used = data.dropna(subset=[x, y] + ([weights] if weights else []))
@@ -147,6 +149,8 @@ def scatter_panels(
     ...                          {"data": amsterdam, "x": "pct_owner_occupied", "y": "pct_volunteering"}],
     ...                         weights="population")  # doctest: +SKIP
     """
+    for number, panel in enumerate(panels, start=1):
+        require_columns(panel["data"], [panel["x"], panel["y"], weights], f"scatter_panels (panel {number})")
     ncols = ncols or min(len(panels), 3)
     nrows = int(np.ceil(len(panels) / ncols))
     if size is None:
@@ -208,6 +212,7 @@ def dense_scatter(
     >>> import wijkstudie as ws
     >>> fig = ws.dense_scatter(wijken, "pct_owner_occupied", "pct_volunteering", weights="population")  # doctest: +SKIP
     """
+    require_columns(data, [x, y, weights], "dense_scatter")
     used = data.dropna(subset=[x, y] + ([weights] if weights else []))
     fig, axes = new_figure(0.72 * WIDTH)
     ax = axes[0, 0]
@@ -351,6 +356,7 @@ def interval_plot(table, label_column: str, x_label: str, *, title: str | None =
     >>> fig = ws.interval_plot(gaps, "areas", "percentage points")  # doctest: +SKIP
     """
     value = "mean" if "mean" in table else "estimate"
+    require_columns(table, [label_column, value, "ci_low", "ci_high"], "interval_plot")
     fig, axes = new_figure(0.9 + 0.4 * len(table))
     ax = axes[0, 0]
     positions = np.arange(len(table))
@@ -456,7 +462,7 @@ def percentile_plot(ranks: dict, *, title: str | None = None, language: str | No
 
 @in_house_style
 def breakpoint_plot(
-    segmented, spline=None, *, x_label: str = "", y_label: str = "probability", language: str | None = None
+    segmented, spline=None, *, x_label: str = "", y_label: str | None = None, language: str | None = None
 ):
     """The fitted curve of a ``segmented_logit`` result, its breakpoint with its 95 % interval, and a spline fit
     (``spline_logit``) beside it.
@@ -467,8 +473,8 @@ def breakpoint_plot(
         a result of ``wijkstudie.models.segmented_logit``
     spline : ModelResult, optional
         a result of ``wijkstudie.models.spline_logit`` on the same predictor
-    x_label, y_label : str
-        the axes' labels (default: the predictor's name, "probability")
+    x_label, y_label : str, optional
+        the axes' labels (default: the predictor's name, and "probability" in the figure's language)
     language : str, optional
         ``"en"`` or ``"nl"`` (default: the setting ``language``)
 
@@ -495,7 +501,7 @@ def breakpoint_plot(
     ax.axvline(segmented.extra["breakpoint"], color=REFERENCE_COLOUR, linewidth=0.8)
     ax.axvspan(low, high, color="#dddddd", alpha=0.6, label=words("breakpoint interval", language))
     ax.set_xlabel(x_label or x)
-    ax.set_ylabel(y_label)
+    ax.set_ylabel(y_label or words("probability", language))
     legend_outside(ax, where="right")
     return fig
 

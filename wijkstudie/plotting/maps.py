@@ -8,6 +8,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.patches import Patch
 
+from ..core.columns import require_columns
 from ..core.errors import ArgumentError
 from .style import (
     MAP_CMAP,
@@ -136,8 +137,7 @@ def choropleth(
     """
     import mapclassify
 
-    if column not in gdf:
-        raise ArgumentError(f"choropleth: no column {column!r}")
+    require_columns(gdf, [column], "choropleth")
     if scheme not in SCHEMES:
         raise ArgumentError(f"choropleth: scheme must be one of {', '.join(SCHEMES)}, not {scheme!r}")
     if ax is None:
@@ -246,6 +246,7 @@ def map_figure(gdf, columns, *, titles=None, size=None, **options):
     titles = [titles] if isinstance(titles, str) else list(titles)
     if len(titles) != len(columns):
         raise ArgumentError(f"map_figure: {len(columns)} column(s) but {len(titles)} title(s)")
+    require_columns(gdf, columns, "map_figure")
     legend = options.pop("legend", "right" if len(columns) == 1 else "below")
     if size is not None:
         fig, axes = new_figure(size[1], 1, len(columns), width=size[0] * len(columns))
@@ -260,7 +261,14 @@ def map_figure(gdf, columns, *, titles=None, size=None, **options):
 
 
 @in_house_style
-def cluster_map(gdf, column: str = "cluster", *, title: str | None = None, legend_title: str = "local clusters"):
+def cluster_map(
+    gdf,
+    column: str = "cluster",
+    *,
+    title: str | None = None,
+    legend_title: str | None = None,
+    language: str | None = None,
+):
     """A map of local Moran clusters (``models.lisa`` labels), with the count of areas per class.
 
     Parameters
@@ -271,8 +279,10 @@ def cluster_map(gdf, column: str = "cluster", *, title: str | None = None, legen
         the column of labels (``high-high``, ``low-low``, ``high-low``, ``low-high``, ``not significant``)
     title : str, optional
         the map's title
-    legend_title : str
-        the legend's title
+    legend_title : str, optional
+        the legend's title (default: "local clusters" in the figure's language)
+    language : str, optional
+        ``"en"`` or ``"nl"`` (default: the setting ``language``)
 
     Returns
     -------
@@ -284,6 +294,7 @@ def cluster_map(gdf, column: str = "cluster", *, title: str | None = None, legen
     >>> wijken["cluster"] = ws.models.lisa(wijken["pct_volunteering"], weights)  # doctest: +SKIP
     >>> fig = ws.cluster_map(wijken, "cluster")  # doctest: +SKIP
     """
+    require_columns(gdf, [column], "cluster_map")
     fig, axes = new_figure(_map_height(gdf, WIDTH - LEGEND_WIDTH))
     ax = axes[0, 0]
     gdf = for_drawing(gdf)
@@ -294,7 +305,7 @@ def cluster_map(gdf, column: str = "cluster", *, title: str | None = None, legen
         if len(part):
             part.plot(ax=ax, color=colour, edgecolor="white", linewidth=0.2, rasterized=image)
             handles.append(Patch(facecolor=colour, label=f"{name} ({len(part)})"))
-    legend_outside(ax, where="right", handles=handles, title=legend_title)
+    legend_outside(ax, where="right", handles=handles, title=legend_title or words("local clusters", language))
     ax.set_axis_off()
     if title:
         ax.set_title(fitted(title, axes_width(ax), TYPE["title"]))

@@ -19,6 +19,7 @@ used.
 from __future__ import annotations
 
 import textwrap
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -59,6 +60,8 @@ WORDS = {  # every text a figure chooses by language
     "segmented fit": {"en": "segmented fit", "nl": "gesegmenteerde fit"},
     "spline fit": {"en": "spline fit", "nl": "spline-fit"},
     "breakpoint interval": {"en": "95 % interval of the breakpoint", "nl": "95 %-interval van het breekpunt"},
+    "probability": {"en": "probability", "nl": "kans"},
+    "local clusters": {"en": "local clusters", "nl": "lokale clusters"},
 }
 
 
@@ -102,7 +105,7 @@ def house_style() -> dict:
     Returns
     -------
     dict
-        rcParams, for ``matplotlib.rc_context`` or ``rcParams.update``
+        rcParams, for ``house_style_context`` or ``rcParams.update``
     """
     return {
         "figure.facecolor": "white",
@@ -144,16 +147,39 @@ def in_house_style(function):
     Returns
     -------
     callable
-        the same function, run inside ``matplotlib.rc_context(house_style())``
+        the same function, run inside ``house_style_context()``
     """
     import functools
 
     @functools.wraps(function)
     def styled(*args, **kwargs):
-        with plt.rc_context(house_style()):
+        with house_style_context():
             return function(*args, **kwargs)
 
     return styled
+
+
+@contextmanager
+def house_style_context():
+    """The house style's settings (``house_style``) while the block runs, and the session's values of those settings
+    again afterwards.
+
+    Only the house style's own keys are set and restored (unlike ``matplotlib.rc_context``, which restores every
+    setting): whatever else changes meanwhile stays changed, such as ``interactive``, which the inline backend of a
+    Jupyter kernel switches on when it is loaded while the first figure is made (restoring it would show no later
+    figure of the session).
+
+    Yields
+    ------
+    None
+    """
+    style = house_style()
+    before = {key: plt.rcParams[key] for key in style}
+    plt.rcParams.update(style)
+    try:
+        yield
+    finally:
+        plt.rcParams.update(before)
 
 
 def new_figure(height: float, nrows: int = 1, ncols: int = 1, *, width: float | None = None, **options):
@@ -401,7 +427,7 @@ def save_figure(
     fig,
     name: str,
     *,
-    source,
+    source=None,
     language: str | None = None,
     data_kind: str | None = None,
     note: str = "",
@@ -419,7 +445,7 @@ def save_figure(
     name : str
         file name without extension
     source : str, Caption or tables
-        the caption: ``wijkstudie.source_caption(*tables)`` (which carries the tables' provenance), or the
+        required: the caption: ``wijkstudie.source_caption(*tables)`` (which carries the tables' provenance), or the
         tables themselves, or plain text (whose data kind is unknown unless ``data_kind`` says it)
     language : str, optional
         ``"en"`` or ``"nl"`` for the caption (default: the setting ``language``)
@@ -455,7 +481,10 @@ def save_figure(
         tables = source if isinstance(source, (list, tuple)) else [source]
         source = source_caption(*tables, language=language)
     if not source:
-        raise ArgumentError(f"save_figure({name!r}): a data source for the caption is required")
+        raise ArgumentError(
+            f"save_figure({name!r}): a data source for the caption is required: pass source=ws.source_caption(table)"
+            " (or the tables themselves, or a text such as source='CBS, Kerncijfers wijken en buurten 2022')"
+        )
     kind = data_kind or (source.provenance.kind if isinstance(source, Caption) else "unknown")
     if kind not in ("real", "synthetic", "unknown"):
         raise ArgumentError(f"save_figure: data_kind must be real, synthetic or unknown, not {kind!r}")
@@ -499,7 +528,7 @@ def save_figure(
         "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None},
     }
     written = []
-    with plt.rc_context(house_style()):
+    with house_style_context():
         for fmt in formats:
             path = folder / f"{name}.{fmt}"
             try:
