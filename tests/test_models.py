@@ -188,3 +188,11 @@ def test_an_unknown_covariance_type_is_an_argument_error_not_silently_another(rn
         within_estimate("y ~ x", areas, entity="g", cov_type="HC3")
     hc1 = area_regression("y ~ x", areas, cov_type="HC1").table.loc["x", "std_error"]
     assert hc1 == pytest.approx(smf.ols("y ~ x", areas).fit(cov_type="HC1").bse["x"])
+
+
+def test_formulas_may_use_numpy_functions_in_every_formula_model(rng):
+    areas = pd.DataFrame({"x": rng.uniform(1, 10, 60), "g": np.repeat(np.arange(12), 5)})
+    areas["y"] = 2 * np.log(areas["x"]) + rng.normal(0, 0.1, 60)
+    assert area_regression("y ~ np.log(x)", areas).table.loc["np.log(x)", "estimate"] == pytest.approx(2, abs=0.1)
+    assert "np.log(x)" in within_estimate("y ~ np.log(x)", areas, entity="g").table.index
+    assert "np.log(x)" in multilevel("y ~ np.log(x)", areas, group="g").table.index

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np  # noqa: F401  (formulas may say np.log(x): patsy evaluates them in this module's namespace)
 import pandas as pd
 import statsmodels.formula.api as smf
 
