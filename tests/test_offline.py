@@ -198,6 +198,12 @@ def test_available_on_the_real_mirror(mirror):
     assert ("cbs-wijken", 2024) in set(zip(here["dataset"], here["year"]))
     assert ("cbs-wijken", 2022) not in set(zip(here["dataset"], here["year"]))
     assert REAL_MIRROR is not None
+    kwb = here[here["dataset"] == "kwb"].set_index("year")["note"]  # a mirror's file that is not CBS's own says so
+    assert "only the rows of gemeente Utrecht (GM0344)" in kwb[2023] and "KWB 2022 (via tmap)" in kwb[2022]
+    with pytest.warns(
+        ws.WijkstudieWarning, match=r"took 2023 \(the mirror's file is only the rows of gemeente Utrecht"
+    ):
+        ws.load("kwb", year="latest-available", level="gemeente")
 
 
 def test_a_fixture_extract_still_warns_as_before(fake_mirror):

@@ -314,8 +314,9 @@ def _load(dataset, candidates, year, level, all_columns, division, refresh, vari
             f"here" + ("" if resource.year == latest else f" (the catalogue's latest, {latest}, cannot)"),
         )
         if resource.year != latest:
+            copy = f" (the mirror's file is {resource.mirror_note})" if resource.mirror_note and mirror_dir() else ""
             warn(
-                f"{dataset.name}: year='latest-available' took {resource.year}; the catalogue's latest year, "
+                f"{dataset.name}: year='latest-available' took {resource.year}{copy}; the catalogue's latest year, "
                 f"{latest}, cannot be had here",
                 WijkstudieWarning,
                 stacklevel=3,

@@ -95,7 +95,8 @@ def available(names=None, *, network: bool = True, timeout: float = 2.0) -> pd.D
         a DataFrame, printed as a readable text table: one row per file, ``dataset``, ``year``, ``choice`` (how to
         ask for the file: the dataset's named parameter, e.g. ``age_group=18+``, or ``crosswalk('wijk', 2020,
         2024)`` for grenswijzigen), ``from`` (``mirror``, ``cache``, ``network`` or empty when it cannot be had
-        here) and ``note`` (why not, or where: the file in the mirror, the cache or the server)
+        here) and ``note`` (why not, or where: the file in the mirror, the cache or the server; for a mirror's
+        file that is not the publisher's own, what it is, e.g. only the rows of one gemeente)
 
     Examples
     --------
@@ -116,7 +117,10 @@ def available(names=None, *, network: bool = True, timeout: float = 2.0) -> pd.D
             here = local_path(r)
             if here is not None:
                 where = here.relative_to(mirror) if mirror is not None and mirror in here.parents else here
-                rows.append({**row, "from": "mirror" if mirror is not None else "cache", "note": str(where)})
+                note = str(where)
+                if mirror is not None and r.mirror_note:  # not the publisher's own file: what it is instead
+                    note += f" ({r.mirror_note})"
+                rows.append({**row, "from": "mirror" if mirror is not None else "cache", "note": note})
             elif mirror is not None:
                 rows.append({**row, "from": "", "note": "not in the mirror (with a mirror set, nothing is downloaded)"})
             elif r.access == "manual":
