@@ -140,6 +140,17 @@ SPEC = {
     "max_columns": Setting(
         "WIJKSTUDIE_MAX_COLUMNS", 20_000, "the most columns a sheet or a CSV header may have (checked before parsing)"
     ),
+    "max_repair_crossings": Setting(
+        "WIJKSTUDIE_MAX_REPAIR_CROSSINGS",
+        50_000,
+        "the most self-crossings of a boundary file's invalid polygons, together, that are repaired (make_valid "
+        "takes about a second at 50,000; checked before the repair)",
+    ),
+    "max_repair_points": Setting(
+        "WIJKSTUDIE_MAX_REPAIR_POINTS",
+        250_000,
+        "the most points of one invalid polygon that is checked and repaired (valid polygons of any size load)",
+    ),
 }
 
 CONFIG_ENV = "WIJKSTUDIE_CONFIG"  # a project file to read instead of searching for one, or "none"

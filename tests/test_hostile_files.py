@@ -1,0 +1,69 @@
+"""Hostile files that cost time or memory out of all proportion to their size, and values no publisher writes.
+
+Each case builds a small file in ``tmp_path`` (limits made small with ``ws.settings.using`` where the real default
+would need a large file) and expects a one-line error or a warning naming the file and the problem; the real files
+of the mirror stay well inside every default.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import wijkstudie as ws
+
+
+def one_line(exc_info, *fragments):
+    text = str(exc_info.value)
+    assert "\n" not in text, text
+    for fragment in fragments:
+        assert fragment in text, text
+    return text
+
+
+def boundaries(path, rings_by_code: dict):
+    """A GeoJSON file of gemeenten, one polygon (its exterior ring) per code."""
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"statcode": code, "statnaam": f"Gemeente {code}", "jrstatcode": f"2022{code}"},
+            "geometry": None if ring is None else {"type": "Polygon", "coordinates": [ring]},
+        }
+        for code, ring in rings_by_code.items()
+    ]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    return path
+
+
+def scribble(points: int, seed: int = 0) -> list:
+    """A ring through random points near Amsterdam: it crosses itself some 0.1 x points^2 times."""
+    xy = np.random.default_rng(seed).random((points, 2)) * 0.1 + [4.85, 52.3]
+    return [*xy.tolist(), xy[0].tolist()]
+
+
+SQUARE = [[5.0, 52.0], [5.1, 52.0], [5.1, 52.1], [5.0, 52.1], [5.0, 52.0]]
+
+
+# --- 1. polygon repair ---------------------------------------------------------------------------------------------
+
+
+def test_a_polygon_crossing_itself_too_often_is_refused_before_repair(tmp_path, fresh_cache):
+    path = boundaries(tmp_path / "gemeenten-2022.geojson", {"GM0363": scribble(300), "GM0599": SQUARE})
+    with ws.settings.using(max_repair_crossings=1000), pytest.raises(ws.DataFormatError) as exc:
+        ws.read_file(path)
+    one_line(exc, "gemeenten-2022.geojson", "GM0363", "301 points", "max_repair_crossings", "refused")
+    table = ws.read_file(path)  # some 10,000 crossings: within the default, repaired in a fraction of a second
+    assert table.geometry.is_valid.all() and "1 invalid polygons repaired with make_valid" in ws.report(table).warnings
+
+
+def test_an_invalid_polygon_of_too_many_points_is_refused_and_a_valid_one_loads(tmp_path, fresh_cache):
+    bowtie = [[4.9, 52.3], [5.0, 52.4], [5.0, 52.3], [4.9, 52.4], [4.9, 52.3]]
+    path = boundaries(tmp_path / "gemeenten-2022.geojson", {"GM0363": bowtie, "GM0599": SQUARE})
+    with ws.settings.using(max_repair_points=4), pytest.raises(ws.DataFormatError) as exc:
+        ws.read_file(path)
+    one_line(exc, "GM0363", "5 points", "max_repair_points")
+    valid = boundaries(tmp_path / "gemeenten-2021.geojson", {"GM0599": SQUARE})
+    with ws.settings.using(max_repair_points=4, max_repair_crossings=1):
+        assert len(ws.read_file(valid)) == 1
