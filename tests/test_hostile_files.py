@@ -8,11 +8,14 @@ of the mirror stay well inside every default.
 from __future__ import annotations
 
 import json
+import zipfile
 
 import numpy as np
 import pytest
 
 import wijkstudie as ws
+
+from helpers import write_kwb_workbook
 
 
 def one_line(exc_info, *fragments):
@@ -67,3 +70,32 @@ def test_an_invalid_polygon_of_too_many_points_is_refused_and_a_valid_one_loads(
     valid = boundaries(tmp_path / "gemeenten-2021.geojson", {"GM0599": SQUARE})
     with ws.settings.using(max_repair_points=4, max_repair_crossings=1):
         assert len(ws.read_file(valid)) == 1
+
+
+# --- 2. zip bombs --------------------------------------------------------------------------------------------------
+
+
+def test_a_workbook_that_unpacks_to_more_than_the_limit_is_refused_before_parsing(tmp_path, fresh_cache):
+    good = write_kwb_workbook(tmp_path / "kwb-2023.xlsx")
+    bomb = tmp_path / "bomb-kwb-2023.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":  # 4 MiB of spaces: 4 KB packed
+                data = data.replace(b"<sheetData>", b" " * (4 << 20) + b"<sheetData>")
+            target.writestr(info.filename, data)
+    assert bomb.stat().st_size < 100_000
+    with ws.settings.using(max_unpacked_bytes=1 << 20), pytest.raises(ws.DataFormatError) as exc:
+        ws.read_file(bomb)
+    one_line(exc, "bomb-kwb-2023.xlsx: unpacks to", "xl/worksheets/sheet1.xml alone", "max_unpacked_bytes", "refused")
+    with ws.settings.using(max_unpacked_bytes=1 << 20):
+        assert len(ws.read_file(good)) > 0
+
+
+def test_zipped_boundaries_that_unpack_to_more_than_the_limit_are_refused(tmp_path, fresh_cache):
+    path = tmp_path / "wijkbuurtkaart-2018.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("buurt_2018.shp", b"\0" * (2 << 20))
+    with ws.settings.using(max_unpacked_bytes=1 << 20), pytest.raises(ws.DataFormatError) as exc:
+        ws.read_file(path)
+    one_line(exc, "wijkbuurtkaart-2018.zip: unpacks to 2,097,152 bytes", "max_unpacked_bytes")

@@ -140,6 +140,12 @@ SPEC = {
     "max_columns": Setting(
         "WIJKSTUDIE_MAX_COLUMNS", 20_000, "the most columns a sheet or a CSV header may have (checked before parsing)"
     ),
+    "max_unpacked_bytes": Setting(
+        "WIJKSTUDIE_MAX_UNPACKED_BYTES",
+        256 * 1024 * 1024,
+        "the most bytes a compressed file may unpack to: the members of a workbook or zip archive together, or an "
+        "R data file (checked before it is parsed; the largest workbook of the mirror unpacks to 26 MB)",
+    ),
     "max_repair_crossings": Setting(
         "WIJKSTUDIE_MAX_REPAIR_CROSSINGS",
         50_000,
