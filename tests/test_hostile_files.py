@@ -7,7 +7,10 @@ of the mirror stay well inside every default.
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import json
+import lzma
 import zipfile
 
 import numpy as np
@@ -99,3 +102,12 @@ def test_zipped_boundaries_that_unpack_to_more_than_the_limit_are_refused(tmp_pa
     with ws.settings.using(max_unpacked_bytes=1 << 20), pytest.raises(ws.DataFormatError) as exc:
         ws.read_file(path)
     one_line(exc, "wijkbuurtkaart-2018.zip: unpacks to 2,097,152 bytes", "max_unpacked_bytes")
+
+
+@pytest.mark.parametrize("compress", [gzip.compress, bz2.compress, lzma.compress])
+def test_r_data_that_unpacks_to_more_than_the_limit_is_refused_before_parsing(tmp_path, fresh_cache, compress):
+    path = tmp_path / "grenswijziging_gemeente_van_2020_naar_2022.rda"
+    path.write_bytes(compress(b"RDX3\nX\n" + b"\0" * (3 << 20)))  # R data that unpacks to 3 MiB
+    with ws.settings.using(max_unpacked_bytes=1 << 20), pytest.raises(ws.DataFormatError) as exc:
+        ws.read_file(path)
+    one_line(exc, "grenswijziging_gemeente_van_2020_naar_2022.rda: unpacks to more than", "max_unpacked_bytes")

@@ -142,9 +142,10 @@ SPEC = {
     ),
     "max_unpacked_bytes": Setting(
         "WIJKSTUDIE_MAX_UNPACKED_BYTES",
-        256 * 1024 * 1024,
+        200_000_000,
         "the most bytes a compressed file may unpack to: the members of a workbook or zip archive together, or an "
-        "R data file (checked before it is parsed; the largest workbook of the mirror unpacks to 26 MB)",
+        "R data file (checked before it is parsed; the mirror's files unpack to at most 26 MB, a workbook, and "
+        "55 MB, an R data file; the national KWB workbook with buurten to some 100 MB)",
     ),
     "max_repair_crossings": Setting(
         "WIJKSTUDIE_MAX_REPAIR_CROSSINGS",

@@ -11,7 +11,7 @@ columns) is refused in one line naming the sheet and its size, so that no file c
 for a sheet of a billion cells (old ``.xls`` files are bounded by their format: 65,536 rows by 256 columns). A
 CSV whose first line has more columns than ``max_columns`` is refused after reading that line alone (at most
 4 MiB of it). A zip archive (a workbook, zipped shapefiles) whose members declare more than ``max_unpacked_bytes``
-(256 MiB) together, and a compressed R data file that unpacks to more, are refused before anything is parsed. A
+(200 MB) together, and a compressed R data file that unpacks to more, are refused before anything is parsed. A
 CSV that is not valid UTF-8 is read as Windows-1252, and the load report and a warning say so.
 """
 
@@ -525,6 +525,45 @@ def _decompressed_start(path: Path, compression: str) -> bytes:
         return b""
 
 
+def check_decompressed_size(path: Path, compression: str) -> None:
+    """Refuse a compressed file (R data) that unpacks to more than the setting ``max_unpacked_bytes``, counted by
+    streaming it through the decompressor in chunks (nothing kept) and stopping once past the limit: 300 KB of
+    gzip can hold an 8000 x 8000 matrix that the R data reader would turn into 2 GB.
+
+    Parameters
+    ----------
+    path : Path
+        the file
+    compression : str
+        gzip, bzip2 or xz
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    DataFormatError
+        one line with the size reached and the setting.
+    """
+    import bz2
+    import gzip
+    import lzma
+
+    max_bytes = limit("max_unpacked_bytes")
+    opener = {"gzip": gzip.open, "bzip2": bz2.open, "xz": lzma.open}[compression]
+    size = 0
+    try:
+        with opener(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                size += len(chunk)
+                if size > max_bytes:
+                    _refuse_unpacked(path, size, at_least=True)
+    except (OSError, EOFError, lzma.LZMAError, ValueError) as exc:  # damage: the reader says what is wrong
+        if isinstance(exc, WijkstudieError):
+            raise
+
+
 def open_raw(path) -> RawFile:
     """Open a file and classify it by its content.
 
@@ -574,6 +613,7 @@ def open_raw(path) -> RawFile:
         return RawFile(path, head, "rda")
     if compression := _compression(head):
         if _decompressed_start(path, compression).startswith(RDATA_MAGIC):
+            check_decompressed_size(path, compression)
             return RawFile(path, head, "rda")
         raise DataFormatError(
             f"{path.name}: a {compression}-compressed file whose content is not an R data file "
