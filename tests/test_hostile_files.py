@@ -17,8 +17,9 @@ import numpy as np
 import pytest
 
 import wijkstudie as ws
+from wijkstudie.microdata.survey import read_microdata
 
-from helpers import write_kwb_workbook
+from helpers import survey, write_kwb_workbook
 
 
 def one_line(exc_info, *fragments):
@@ -111,3 +112,26 @@ def test_r_data_that_unpacks_to_more_than_the_limit_is_refused_before_parsing(tm
     with ws.settings.using(max_unpacked_bytes=1 << 20), pytest.raises(ws.DataFormatError) as exc:
         ws.read_file(path)
     one_line(exc, "grenswijziging_gemeente_van_2020_naar_2022.rda: unpacks to more than", "max_unpacked_bytes")
+
+
+# --- 4. YAML aliases in a mapping --------------------------------------------------------------------------------
+
+
+LAUGHS = "".join(
+    f"{a}: &{a} [{', '.join([f'*{b}'] * 9) if b else ', '.join(['lol'] * 9)}]\n" for a, b in zip("abcde", ["", *"abcd"])
+)
+
+
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        (LAUGHS + "columns: {age: lft}\nsource: *e\n", 2),  # 9 ** 5 strings once walked; 9 levels: 387 million
+        ("base: &base {age: lft}\ncolumns:\n  <<: *base\n", 3),  # a merge key is an alias too
+    ],
+)
+def test_a_mapping_with_yaml_aliases_is_refused(tmp_path, text, line):
+    survey().to_csv(tmp_path / "s.csv", index=False)
+    (tmp_path / "laughs.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ws.DataFormatError) as exc:
+        read_microdata(tmp_path / "s.csv", tmp_path / "laughs.yaml")
+    one_line(exc, f"mapping laughs.yaml: YAML aliases are not allowed (line {line})")
