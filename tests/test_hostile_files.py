@@ -14,6 +14,7 @@ import lzma
 import zipfile
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import wijkstudie as ws
@@ -135,3 +136,41 @@ def test_a_mapping_with_yaml_aliases_is_refused(tmp_path, text, line):
     with pytest.raises(ws.DataFormatError) as exc:
         read_microdata(tmp_path / "s.csv", tmp_path / "laughs.yaml")
     one_line(exc, f"mapping laughs.yaml: YAML aliases are not allowed (line {line})")
+
+
+# --- 5. grenswijzigen matrices -------------------------------------------------------------------------------------
+
+GEMEENTE_2020_2022 = "grenswijziging_gemeente_van_2020_naar_2022"
+
+
+def matrix(path, name=GEMEENTE_2020_2022, cells=((10, 0), (5, 20)), rows=("14", "34"), columns=("14", "1680")):
+    pyreadr = pytest.importorskip("pyreadr")
+    frame = pd.DataFrame([list(r) for r in cells], index=list(rows), columns=list(columns))
+    pyreadr.write_rdata(str(path), frame, df_name=name)
+    return path
+
+
+def test_a_good_matrix_reads(tmp_path, fresh_cache):
+    table = ws.read_file(matrix(tmp_path / f"{GEMEENTE_2020_2022}.rda"))
+    assert sorted(table["addresses"]) == [5, 10, 20] and set(table["to_code"]) == {"GM0014", "GM0034"}
+
+
+@pytest.mark.parametrize(
+    "kwargs, fragment",
+    [
+        ({"cells": ((10, -5), (5, 20))}, "1 negative (e.g. -5)"),
+        ({"cells": ((10.4, 0), (5, 2.7))}, "2 not whole (e.g. 10.4)"),
+        ({"cells": ((np.inf, 0), (5, 20))}, "1 not finite (e.g. inf)"),
+        ({"cells": ((1e20, 0), (5, 20))}, "1 above 100,000,000"),
+        ({"cells": (("abc", "0"), ("5", "20"))}, "address counts that are not numbers (e.g. 'abc')"),
+        ({"rows": ("../../etc", "34")}, "1 row label(s) that are not gemeente codes (e.g. '../../etc')"),
+        ({"columns": ("14", "123456")}, "1 column label(s) that are not gemeente codes (e.g. '123456')"),
+        ({"name": "grenswijziging_wijk_van_2020_naar_2022"}, "holds wijk 2020-2022, expected gemeente 2020-2022"),
+        ({"name": "grenswijziging_gemeente_van_2016_naar_2022"}, "holds gemeente 2016-2022, expected gemeente 2020"),
+    ],
+)
+def test_a_matrix_with_impossible_counts_labels_or_content_is_refused(tmp_path, fresh_cache, kwargs, fragment):
+    path = matrix(tmp_path / f"{GEMEENTE_2020_2022}.rda", **kwargs)
+    with pytest.raises(ws.DataFormatError) as exc:
+        ws.read_file(path)
+    one_line(exc, f"{GEMEENTE_2020_2022}.rda: ", fragment)
