@@ -174,3 +174,19 @@ def test_a_matrix_with_impossible_counts_labels_or_content_is_refused(tmp_path, 
     with pytest.raises(ws.DataFormatError) as exc:
         ws.read_file(path)
     one_line(exc, f"{GEMEENTE_2020_2022}.rda: ", fragment)
+
+
+# --- 6. a cache inside the mirror ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("inside", ["", "cache"])
+def test_a_cache_in_the_mirror_is_refused_naming_both_settings(tmp_path, monkeypatch, inside):
+    mirror = tmp_path / "mirror"
+    (mirror / "cbs-kwb").mkdir(parents=True)
+    write_kwb_workbook(mirror / "cbs-kwb" / "kwb-2023.xlsx")
+    monkeypatch.setenv("WIJKSTUDIE_MIRROR", str(mirror))
+    monkeypatch.setenv("WIJKSTUDIE_DATA_DIR", str(mirror / inside))
+    with pytest.raises(ws.ArgumentError) as exc:
+        ws.read_file(mirror / "cbs-kwb" / "kwb-2023.xlsx")
+    one_line(exc, "setting data_dir", "setting mirror", "WIJKSTUDIE_DATA_DIR", "WIJKSTUDIE_MIRROR")
+    assert sorted(p.name for p in mirror.rglob("*")) == ["cbs-kwb", "kwb-2023.xlsx"]  # nothing written into it
