@@ -190,3 +190,16 @@ def test_a_cache_in_the_mirror_is_refused_naming_both_settings(tmp_path, monkeyp
         ws.read_file(mirror / "cbs-kwb" / "kwb-2023.xlsx")
     one_line(exc, "setting data_dir", "setting mirror", "WIJKSTUDIE_DATA_DIR", "WIJKSTUDIE_MIRROR")
     assert sorted(p.name for p in mirror.rglob("*")) == ["cbs-kwb", "kwb-2023.xlsx"]  # nothing written into it
+
+
+# --- 7. areas without a geometry -----------------------------------------------------------------------------------
+
+
+def test_areas_without_a_geometry_are_named_in_a_warning_and_not_counted_as_repaired(tmp_path, fresh_cache):
+    path = boundaries(tmp_path / "gemeenten-2022.geojson", {"GM0363": None, "GM0599": SQUARE, "GM0014": SQUARE})
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["features"][2]["geometry"]["coordinates"][0][0] = ["NaN", "abc"]  # coordinates that are not numbers
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.warns(ws.WijkstudieWarning, match=r"2 area\(s\) without a geometry .*: GM0363, GM0014"):
+        table = ws.read_file(path)
+    assert len(table) == 3 and not any("repaired" in w for w in ws.report(table).warnings)

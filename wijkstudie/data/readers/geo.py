@@ -260,7 +260,16 @@ def read(raw: RawFile, ident: Identification) -> Table:
             suppressed[k] = suppressed.get(k, 0) + v
         frames.append(frame)
     out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=4326)
-    invalid = ~out.geometry.is_valid
+    alerts = []
+    without = out.geometry.isna() | out.geometry.is_empty  # null geometry, or coordinates GDAL could not read
+    if without.any():
+        codes = [excerpt(c, 20) for c in out.loc[without, "region_code"].fillna("(no code)")]
+        alerts.append(
+            f"{int(without.sum())} area(s) without a geometry (null, or coordinates that are not numbers): "
+            + ", ".join(codes[:10])
+            + (f" (+{len(codes) - 10} more)" if len(codes) > 10 else "")
+        )
+    invalid = ~out.geometry.is_valid & ~without
     if invalid.any():
         import shapely
 
@@ -273,7 +282,7 @@ def read(raw: RawFile, ident: Identification) -> Table:
         notes.append(
             f"{int((out['gemeente_code'] == 'GM0998').sum())} features of GM0998 'Buitenland' (not a real gemeente)"
         )
-    return Table(out, {k: v for k, v in suppressed.items() if v}, notes)
+    return Table(out, {k: v for k, v in suppressed.items() if v}, notes + alerts, alerts=alerts)
 
 
 PAIRS_PER_QUERY = 1 << 23  # the most segment pairs one query of the crossing count may return (128 MB)
