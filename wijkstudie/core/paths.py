@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .errors import ArgumentError
 from .settings import PACKAGE_DIR as PACKAGE_DIR  # the package folder, for the modules that ask paths for it
 from .settings import START_DIR, checkout, settings
 
@@ -40,8 +41,21 @@ def data_dir() -> Path:
     Returns
     -------
     Path
+
+    Raises
+    ------
+    ArgumentError
+        for a cache inside the mirror, or the mirror itself: the mirror is read-only by contract.
     """
-    return settings.data_dir
+    cache, mirror = settings.data_dir, settings.mirror
+    if mirror is not None and (cache == mirror or mirror in cache.parents):
+        where = "is" if cache == mirror else "lies inside"
+        raise ArgumentError(
+            f"the cache {cache} (setting data_dir, from {settings.describe_origin('data_dir')}) {where} the mirror "
+            f"{mirror} (setting mirror, from {settings.describe_origin('mirror')}), which is never written into: "
+            "choose another data_dir"
+        )
+    return cache
 
 
 def raw_dir(dataset: str) -> Path:

@@ -140,6 +140,24 @@ SPEC = {
     "max_columns": Setting(
         "WIJKSTUDIE_MAX_COLUMNS", 20_000, "the most columns a sheet or a CSV header may have (checked before parsing)"
     ),
+    "max_unpacked_bytes": Setting(
+        "WIJKSTUDIE_MAX_UNPACKED_BYTES",
+        200_000_000,
+        "the most bytes a compressed file may unpack to: the members of a workbook or zip archive together, or an "
+        "R data file (checked before it is parsed; the mirror's files unpack to at most 26 MB, a workbook, and "
+        "55 MB, an R data file; the national KWB workbook with buurten to some 100 MB)",
+    ),
+    "max_repair_crossings": Setting(
+        "WIJKSTUDIE_MAX_REPAIR_CROSSINGS",
+        50_000,
+        "the most self-crossings of a boundary file's invalid polygons, together, that are repaired (make_valid "
+        "takes about a second at 50,000; checked before the repair)",
+    ),
+    "max_repair_points": Setting(
+        "WIJKSTUDIE_MAX_REPAIR_POINTS",
+        250_000,
+        "the most points of one invalid polygon that is checked and repaired (valid polygons of any size load)",
+    ),
 }
 
 CONFIG_ENV = "WIJKSTUDIE_CONFIG"  # a project file to read instead of searching for one, or "none"

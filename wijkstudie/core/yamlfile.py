@@ -1,11 +1,23 @@
 """YAML read with libyaml's C parser when PyYAML has it (ten times faster on the catalogue and the variable
-dictionary), else with the pure-Python one; both are the safe loader: plain data, never objects."""
+dictionary), else with the pure-Python one; both are the safe loader: plain data, never objects.
+
+A file a user gives (a microdata mapping) is read with ``load_user_yaml``, which refuses aliases (``*name``): a few
+hundred bytes of nested aliases ("billion laughs") expand to billions of values once the data is walked, and a
+mapping needs none."""
 
 from __future__ import annotations
 
 import yaml
 
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class AliasError(ValueError):
+    """A YAML file from a user holds an alias (``*name``); ``line`` is where (1-based)."""
+
+    def __init__(self, line: int):
+        super().__init__(f"YAML aliases are not allowed (line {line})")
+        self.line = line
 
 
 def load_yaml(stream):
@@ -22,3 +34,30 @@ def load_yaml(stream):
         the parsed data (dicts, lists, strings, numbers, ...)
     """
     return yaml.load(stream, Loader=SafeLoader)  # noqa: S506 (a safe loader: the C or Python SafeLoader)
+
+
+def load_user_yaml(text: str):
+    """Parse YAML a user wrote (plain data only, no aliases): the events are read first, and an alias stops it
+    before anything is built.
+
+    Parameters
+    ----------
+    text : str
+        the YAML text
+
+    Returns
+    -------
+    object
+        the parsed data
+
+    Raises
+    ------
+    AliasError
+        for an alias (``*name``), with its line.
+    yaml.YAMLError
+        for text that is not valid YAML.
+    """
+    for event in yaml.parse(text, Loader=SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise AliasError(event.start_mark.line + 1 if event.start_mark else 0)
+    return load_yaml(text)

@@ -25,12 +25,13 @@ from ..core.errors import ArgumentError, ArgumentTypeError, DataFormatError, Dat
 from ..core.provenance import attach, file_mark, from_file, provenance_of
 from ..core.runlog import note as log_file
 from ..core.settings import settings
-from ..core.yamlfile import load_yaml
+from ..core.yamlfile import AliasError, load_user_yaml, load_yaml
 from ..data.codes import normalise_code
 from ..data.reports import WijkstudieWarning
 from ..data.variables import VARIABLES_FILE
 
 MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
+MAX_MAPPING_BYTES = 1 << 20  # a mapping is a page of text; a larger file is something else
 
 
 @lru_cache(maxsize=1)
@@ -131,7 +132,12 @@ def load_mapping(mapping) -> dict:
     log_file("read", path)
     try:
         with open(path, encoding="utf-8") as fh:
-            data = load_yaml(fh)
+            text = fh.read(MAX_MAPPING_BYTES + 1)
+        if len(text) > MAX_MAPPING_BYTES:
+            raise DataFormatError(f"mapping {path.name}: larger than {MAX_MAPPING_BYTES:,} characters, not a mapping")
+        data = load_user_yaml(text)
+    except AliasError as exc:
+        raise DataFormatError(f"mapping {path.name}: YAML aliases are not allowed (line {exc.line})") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

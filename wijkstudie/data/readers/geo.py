@@ -12,7 +12,10 @@
   layer name such as ``buurt_2016_v3``), else the caller or the catalogue, else the file name.
 
 PDOK's sentinel values (<= -99990) in numeric properties become NaN; invalid polygons are repaired with
-``make_valid`` and counted.
+``make_valid`` and counted. The repair is bounded: its time grows with the square of a polygon's self-crossings,
+so an invalid polygon of more than ``max_repair_points`` (250,000) points, or invalid polygons crossing themselves
+more than ``max_repair_crossings`` (50,000) times together, are refused in one line naming the area (the national
+wijk boundaries of the mirror have 17 invalid polygons of at most 610 points, 20 crossings in all).
 """
 
 from __future__ import annotations
@@ -25,9 +28,10 @@ import numpy as np
 import pandas as pd
 
 from ...core.errors import DataFormatError
+from ...core.escape import excerpt
 from .common import NO_HINTS, Hints, pick_year, region_identifiers, year_in_text
 from .numbers import clean_numeric
-from .rawfile import RawFile
+from .rawfile import RawFile, limit
 from .tidy import Identification, Table
 
 if TYPE_CHECKING:  # geopandas is imported on first read, not with the package
@@ -256,10 +260,20 @@ def read(raw: RawFile, ident: Identification) -> Table:
             suppressed[k] = suppressed.get(k, 0) + v
         frames.append(frame)
     out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=4326)
-    invalid = ~out.geometry.is_valid
+    alerts = []
+    without = out.geometry.isna() | out.geometry.is_empty  # null geometry, or coordinates GDAL could not read
+    if without.any():
+        codes = [excerpt(c, 20) for c in out.loc[without, "region_code"].fillna("(no code)")]
+        alerts.append(
+            f"{int(without.sum())} area(s) without a geometry (null, or coordinates that are not numbers): "
+            + ", ".join(codes[:10])
+            + (f" (+{len(codes) - 10} more)" if len(codes) > 10 else "")
+        )
+    invalid = ~out.geometry.is_valid & ~without
     if invalid.any():
         import shapely
 
+        _check_repairable(raw, out.loc[invalid])
         # the "structure" method keeps areas as areas (no stray lines or points from self-touching rings)
         repaired = shapely.make_valid(out.geometry[invalid].to_numpy(), method="structure", keep_collapsed=False)
         out.loc[invalid, "geometry"] = repaired
@@ -268,7 +282,69 @@ def read(raw: RawFile, ident: Identification) -> Table:
         notes.append(
             f"{int((out['gemeente_code'] == 'GM0998').sum())} features of GM0998 'Buitenland' (not a real gemeente)"
         )
-    return Table(out, {k: v for k, v in suppressed.items() if v}, notes)
+    return Table(out, {k: v for k, v in suppressed.items() if v}, notes + alerts, alerts=alerts)
+
+
+PAIRS_PER_QUERY = 1 << 23  # the most segment pairs one query of the crossing count may return (128 MB)
+
+
+def _check_repairable(raw: RawFile, invalid) -> None:
+    """Refuse invalid polygons whose repair would take minutes: ``make_valid`` grows with the square of the
+    self-crossings (1 s at 50,000, 5 s at 120,000, 8 s and 0.5 GB at 220,000, a 2,000-point random ring has
+    900,000). Each polygon's points are bounded by ``max_repair_points``; the crossings of all of them together,
+    counted with a tree of segments that stops once past the limit, by ``max_repair_crossings``."""
+    import shapely
+
+    max_points, max_crossings = limit("max_repair_points"), limit("max_repair_crossings")
+    crossings = 0
+    for code, geom in zip(invalid["region_code"], invalid.geometry.to_numpy()):
+        points = int(shapely.get_num_coordinates(geom))
+        area = f"area {excerpt(code, 20)}" if pd.notna(code) else "an area without a code"
+        if points > max_points:
+            raise raw.fail(
+                f"{area} has an invalid polygon of {points:,} points, more than the limit of {max_points:,} "
+                "(setting max_repair_points, WIJKSTUDIE_MAX_REPAIR_POINTS): refused rather than repaired"
+            )
+        crossings += _self_crossings(geom, max_crossings - crossings)
+        if crossings > max_crossings:
+            raise raw.fail(
+                f"{area} has an invalid polygon ({points:,} points) whose self-crossings bring the file's to more "
+                f"than the limit of {max_crossings:,} (setting max_repair_crossings, "
+                "WIJKSTUDIE_MAX_REPAIR_CROSSINGS): refused rather than repaired"
+            )
+
+
+def _self_crossings(geom, cap: int) -> int:
+    """The number of pairs of non-neighbouring segments of a polygon's rings that meet, counted up to just past
+    ``cap`` (the count stops there)."""
+    import shapely
+
+    rings = shapely.get_rings(shapely.get_parts(geom))
+    coords = [shapely.get_coordinates(r) for r in rings]
+    coords = [c for c in coords if len(c) >= 2]
+    if not coords:
+        return 0
+    starts = np.concatenate([c[:-1] for c in coords])
+    ends = np.concatenate([c[1:] for c in coords])
+    lengths = np.array([len(c) - 1 for c in coords])
+    ring = np.repeat(np.arange(len(coords)), lengths)
+    first = np.cumsum(lengths) - lengths
+    last = first + lengths - 1
+    segments = shapely.linestrings(np.stack([starts, ends], axis=1))
+    tree = shapely.STRtree(segments)
+    n = len(segments)
+    chunk = max(1, min(65536, PAIRS_PER_QUERY // n))  # one segment meets at most n others
+    count = 0
+    for low in range(0, n, chunk):
+        queried = np.arange(low, min(n, low + chunk))
+        a, b = tree.query(segments[queried], predicate="intersects")
+        a = queried[a]
+        same_ring = ring[a] == ring[b]
+        neighbours = same_ring & ((b - a == 1) | ((a == first[ring[a]]) & (b == last[ring[a]])))
+        count += int(((b > a) & ~neighbours).sum())
+        if count > cap:
+            break
+    return count
 
 
 def _canonical(gdf, columns: dict, convention, ident: Identification):

@@ -10,7 +10,9 @@ holds) and a sheet larger than the settings ``max_sheet_cells`` (5,000,000 cells
 columns) is refused in one line naming the sheet and its size, so that no file can make the parser allocate
 for a sheet of a billion cells (old ``.xls`` files are bounded by their format: 65,536 rows by 256 columns). A
 CSV whose first line has more columns than ``max_columns`` is refused after reading that line alone (at most
-4 MiB of it). A CSV that is not valid UTF-8 is read as Windows-1252, and the load report and a warning say so.
+4 MiB of it). A zip archive (a workbook, zipped shapefiles) whose members declare more than ``max_unpacked_bytes``
+(200 MB) together, and a compressed R data file that unpacks to more, are refused before anything is parsed. A
+CSV that is not valid UTF-8 is read as Windows-1252, and the load report and a warning say so.
 """
 
 from __future__ import annotations
@@ -452,6 +454,45 @@ def check_csv_header(path: Path, head: bytes) -> None:
         )
 
 
+def check_unpacked_size(path: Path) -> None:
+    """Refuse a zip archive (a workbook, zipped shapefiles) whose members unpack to more than the setting
+    ``max_unpacked_bytes``, from the sizes its directory declares, before anything is unpacked: a workbook of 1 MB
+    whose shared strings unpack to 1 GiB would keep the parser busy for 40 s and take 7.5 GB. (A member that
+    unpacks to more than it declares is an error of the zip readers themselves.)
+
+    Parameters
+    ----------
+    path : Path
+        the file (a damaged archive passes: the reader says what is wrong with it)
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    DataFormatError
+        one line with the size, the largest member and the setting.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return
+    _refuse_unpacked(path, sum(i.file_size for i in infos), max(infos, key=lambda i: i.file_size, default=None))
+
+
+def _refuse_unpacked(path: Path, size: int, largest=None, *, at_least: bool = False) -> None:
+    max_bytes = limit("max_unpacked_bytes")
+    if size <= max_bytes:
+        return
+    member = f" ({excerpt(largest.filename, 60)} alone {largest.file_size:,})" if largest is not None else ""
+    raise DataFormatError(
+        f"{path.name}: unpacks to{' more than' if at_least else ''} {size:,} bytes{member}, more than the limit of "
+        f"{max_bytes:,} (setting max_unpacked_bytes, WIJKSTUDIE_MAX_UNPACKED_BYTES): refused before it is read"
+    )
+
+
 def _zip_kind(path: Path) -> str:
     """``xlsx`` for an Excel workbook, ``zip`` for any other zip archive (e.g. zipped shapefiles)."""
     try:
@@ -482,6 +523,45 @@ def _decompressed_start(path: Path, compression: str) -> bytes:
             return fh.read(8)
     except Exception:
         return b""
+
+
+def check_decompressed_size(path: Path, compression: str) -> None:
+    """Refuse a compressed file (R data) that unpacks to more than the setting ``max_unpacked_bytes``, counted by
+    streaming it through the decompressor in chunks (nothing kept) and stopping once past the limit: 300 KB of
+    gzip can hold an 8000 x 8000 matrix that the R data reader would turn into 2 GB.
+
+    Parameters
+    ----------
+    path : Path
+        the file
+    compression : str
+        gzip, bzip2 or xz
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    DataFormatError
+        one line with the size reached and the setting.
+    """
+    import bz2
+    import gzip
+    import lzma
+
+    max_bytes = limit("max_unpacked_bytes")
+    opener = {"gzip": gzip.open, "bzip2": bz2.open, "xz": lzma.open}[compression]
+    size = 0
+    try:
+        with opener(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                size += len(chunk)
+                if size > max_bytes:
+                    _refuse_unpacked(path, size, at_least=True)
+    except (OSError, EOFError, lzma.LZMAError, ValueError) as exc:  # damage: the reader says what is wrong
+        if isinstance(exc, WijkstudieError):
+            raise
 
 
 def open_raw(path) -> RawFile:
@@ -523,6 +603,7 @@ def open_raw(path) -> RawFile:
     if not head.strip():
         raise DataFormatError(f"{path.name}: empty file")
     if head.startswith(XLSX_MAGIC):
+        check_unpacked_size(path)
         return RawFile(path, head, _zip_kind(path))
     if head.startswith(XLS_MAGIC):
         return RawFile(path, head, "xls")
@@ -532,6 +613,7 @@ def open_raw(path) -> RawFile:
         return RawFile(path, head, "rda")
     if compression := _compression(head):
         if _decompressed_start(path, compression).startswith(RDATA_MAGIC):
+            check_decompressed_size(path, compression)
             return RawFile(path, head, "rda")
         raise DataFormatError(
             f"{path.name}: a {compression}-compressed file whose content is not an R data file "
