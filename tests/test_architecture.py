@@ -105,6 +105,8 @@ def test_load_has_no_synthetic_branch_and_the_synthetic_world_uses_no_loader():
         not {"wijkstudie.data.loading", "wijkstudie.data.reading", "wijkstudie.microdata.survey"}
         & graph["wijkstudie.synthetic.mirror_writer"]
     )
+    # the survey reader reaches the synthetic world through the data layer's provider, as load does
+    assert not {m for m in graph["wijkstudie.microdata.survey"] if m.startswith("wijkstudie.synthetic")}
 
 
 def test_asking_where_the_data_come_from_builds_nothing(monkeypatch, tmp_path):

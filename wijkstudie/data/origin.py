@@ -57,8 +57,31 @@ def mirror_dir(ensure: bool = False) -> Path | None:
     if settings.data == "synthetic":
         if _synthetic_provider is None:
             raise DataNotFoundError("synthetic data asked for (setting data), but no synthetic world is available")
-        return _synthetic_provider(ensure)
+        return synthetic_mirror(ensure)
     return settings.mirror
+
+
+def synthetic_mirror(ensure: bool = True) -> Path:
+    """The synthetic world's mirror, whatever the setting ``data`` says: the resident survey of the notebooks comes
+    from it when no licensed microdata are configured.
+
+    Parameters
+    ----------
+    ensure : bool
+        write it first when it is not there yet
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    DataNotFoundError
+        when no synthetic world is registered.
+    """
+    if _synthetic_provider is None:
+        raise DataNotFoundError("no synthetic world is available")
+    return _synthetic_provider(ensure)
 
 
 def real_data_reachable(timeout: float = 3.0) -> bool:

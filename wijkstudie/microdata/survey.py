@@ -390,11 +390,11 @@ def load_residents() -> pd.DataFrame:
                 "give the mapping file (templates in wijkstudie/microdata/mappings/)"
             )
         return read_microdata(settings.microdata, settings.microdata_mapping)
-    from ..core.provenance import mirror_manifest
-    from ..synthetic import mirror
+    from ..core.provenance import MANIFEST, mirror_manifest
+    from ..data.origin import synthetic_mirror  # the data layer reaches the synthetic world; this layer does not
 
-    folder = mirror()
-    survey = (mirror_manifest(folder / "x") or {})["survey"]
+    folder = synthetic_mirror(ensure=True)
+    survey = (mirror_manifest(folder / MANIFEST) or {})["survey"]
     return read_microdata(folder / survey["file"], folder / survey["mapping"])
 
 
