@@ -207,19 +207,24 @@ def _scorecard(table: pd.DataFrame, ran: set[str]) -> str:
     return "\n".join(parts)
 
 
+def _short(estimate_ci) -> str:
+    """An estimate with its interval, without the words on what it measures (the finding's details have them)."""
+    return re.sub(r"\s*\(.*\)\s*$", "", str(estimate_ci))
+
+
 def _counted_evidence(group: pd.DataFrame) -> str:
     """The counted evidence of a finding in the scorecard's evidence words, its robustness rows, and what does not
     count."""
     primary = group[group["role"] == "primary (counted)"]
     samples = [
         f"{r['sample']} ({r['evidence']}): {r['outcome']}"
-        + (f", {r['estimate_ci']}" if str(r.get("estimate_ci", "")) not in ("", "—", "nan") else "")
+        + (f", {_short(r['estimate_ci'])}" if str(r.get("estimate_ci", "")) not in ("", "—", "nan") else "")
         for _, r in primary.iterrows()
     ]
     text = f"{len(samples)} counted sample(s): " + "; ".join(samples) if samples else "no counted sample"
     pooled = str(group.iloc[0].get("pooled", "—")) if "pooled" in group else "—"
     if samples and pooled not in ("", "—", "nan"):
-        text += f"; pooled: {pooled}"
+        text += f"; pooled: {pooled.split(' (random effects')[0]} (random effects; details below)"
     robust = int((group["role"] == "robustness of a counted sample").sum())
     if robust:
         text += f" (and {robust} other specification(s) of them: robustness, not extra votes)"
