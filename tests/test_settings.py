@@ -199,3 +199,56 @@ def test_plain_python_the_cli_and_a_kernel_load_offline_from_the_project_files_m
     (kernel,) = run_in_kernel([code], cwd=folder / "notebooks", env={**env, "MPLBACKEND": "Agg"})
     assert kernel["error"] == "" and kernel["stdout"] == python.stdout
     assert (folder / "cache" / "processed").is_dir()  # the project file's cache folder, relative to it
+
+
+@pytest.mark.parametrize("name", ["data_dir", "figures_dir", "build_dir", "mirror", "language"])
+def test_none_or_an_empty_text_means_unset_wherever_it_is_written(project, monkeypatch, name):
+    monkeypatch.delenv(settings_module.SPEC[name].env, raising=False)
+    default = ws.settings._resolve(name)
+    assert default[1] == "default"
+    project(f'{name} = ""\n')  # an empty value in the project file: as if the line were not there
+    assert ws.settings._resolve(name) == default
+    monkeypatch.setenv(settings_module.SPEC[name].env, "")
+    assert ws.settings._resolve(name) == default
+    setattr(ws.settings, name, None)  # back to the next source, as del ws.settings.<name>
+    assert ws.settings._resolve(name) == default
+    setattr(ws.settings, name, "nl" if name == "language" else "somewhere")
+    try:
+        assert ws.settings.origin(name) == "session"
+        with ws.settings.using(**{name: None}):  # a block of None overrides nothing
+            assert ws.settings.origin(name) == "session"
+        setattr(ws.settings, name, "")
+        assert ws.settings._resolve(name) == default
+    finally:
+        delattr(ws.settings, name)
+
+
+def test_a_folder_setting_set_to_none_still_gives_a_folder(monkeypatch):
+    from wijkstudie.core import paths
+
+    monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", "")
+    ws.settings.figures_dir = None
+    try:
+        assert paths.figures_dir() == settings_module.checkout() / "figures"
+    finally:
+        del ws.settings.figures_dir
+
+
+@pytest.mark.parametrize("value", ["1,5", "5,000,000", "1.5", "-3", "0", "many"])
+def test_a_limit_that_is_not_a_plain_whole_number_is_refused_naming_where_it_was_written(project, monkeypatch, value):
+    monkeypatch.delenv("WIJKSTUDIE_MAX_SHEET_CELLS", raising=False)
+    path = project(f'max_sheet_cells = "{value}"\n')
+    with pytest.raises(ws.ArgumentError, match="use a positive whole number") as exc:
+        ws.settings.as_dict()
+    assert str(exc.value).startswith(f"{path}: max_sheet_cells='{value}'") and "WIJKSTUDIE_" not in str(exc.value)
+    monkeypatch.setenv("WIJKSTUDIE_MAX_SHEET_CELLS", value)
+    with pytest.raises(ws.ArgumentError, match=f"^WIJKSTUDIE_MAX_SHEET_CELLS='{value}': use a positive"):
+        ws.settings.as_dict()
+    with pytest.raises(ws.ArgumentError, match=f"^ws.settings.max_sheet_cells='{value}'"):
+        ws.settings.max_sheet_cells = value
+
+
+def test_a_limit_may_be_written_with_underscores_or_as_a_toml_number(project, monkeypatch):
+    monkeypatch.delenv("WIJKSTUDIE_MAX_COLUMNS", raising=False)
+    project('max_columns = "20_000"\nmax_sheet_cells = 5e6\n')
+    assert ws.settings.max_columns == 20_000 and ws.settings.max_sheet_cells == 5_000_000

@@ -18,6 +18,11 @@ A project file, written once::
     figures_dir = "figures"
     language = "nl"
 
+None, or an empty text, means unset wherever it is written: ``ws.settings.data_dir = None`` is ``del
+ws.settings.data_dir``, ``using(mirror=None)`` overrides nothing, and ``figures_dir = ""`` in the project file or an
+empty ``WIJKSTUDIE_FIGURES_DIR`` count as not written (the next source decides). Limits (``max_sheet_cells``, ...)
+are positive whole numbers (``5000000`` or ``5_000_000``; ``1,5`` is refused, naming where it was written).
+
 Relative paths in the project file are taken from the file's folder; in an environment variable or in
 ``ws.settings`` from the folder the program started in (``START_DIR``). ``export_to_environment()`` writes the
 effective settings, paths made absolute, into the environment before other programs are started (notebook
@@ -39,6 +44,7 @@ import contextlib
 import functools
 import json
 import os
+import re
 import time
 import tomllib
 from dataclasses import dataclass
@@ -50,13 +56,13 @@ from .errors import ArgumentError, os_reason
 @dataclass(frozen=True)
 class Setting:
     """One setting: its environment variable, default (a value, or a function that gives it), meaning, allowed values
-    and kind (text or path)."""
+    and kind (text, path or count)."""
 
     env: str
     default: object
     doc: str
     choices: tuple = ()
-    kind: str = "text"  # text or path
+    kind: str = "text"  # text, path or count (a positive whole number: a limit)
 
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the wijkstudie package
@@ -136,9 +142,13 @@ SPEC = {
         "WIJKSTUDIE_MAX_SHEET_CELLS",
         5_000_000,
         "the largest workbook sheet read (rows x columns, from its own XML, checked before it is parsed)",
+        kind="count",
     ),
     "max_columns": Setting(
-        "WIJKSTUDIE_MAX_COLUMNS", 20_000, "the most columns a sheet or a CSV header may have (checked before parsing)"
+        "WIJKSTUDIE_MAX_COLUMNS",
+        20_000,
+        "the most columns a sheet or a CSV header may have (checked before parsing)",
+        kind="count",
     ),
     "max_unpacked_bytes": Setting(
         "WIJKSTUDIE_MAX_UNPACKED_BYTES",
@@ -146,17 +156,20 @@ SPEC = {
         "the most bytes a compressed file may unpack to: the members of a workbook or zip archive together, or an "
         "R data file (checked before it is parsed; the mirror's files unpack to at most 26 MB, a workbook, and "
         "55 MB, an R data file; the national KWB workbook with buurten to some 100 MB)",
+        kind="count",
     ),
     "max_repair_crossings": Setting(
         "WIJKSTUDIE_MAX_REPAIR_CROSSINGS",
         50_000,
         "the most self-crossings of a boundary file's invalid polygons, together, that are repaired (make_valid "
         "takes about a second at 50,000; checked before the repair)",
+        kind="count",
     ),
     "max_repair_points": Setting(
         "WIJKSTUDIE_MAX_REPAIR_POINTS",
         250_000,
         "the most points of one invalid polygon that is checked and repaired (valid polygons of any size load)",
+        kind="count",
     ),
 }
 
@@ -285,6 +298,10 @@ class Settings:
     """The session's settings (see the module docstring): each has a value and the place the value comes from (a
     block, the session, its environment variable, the project file or the default).
 
+    None, or an empty text, means unset wherever it is written: assigning it is ``del ws.settings.<name>``, a
+    block given it overrides nothing, and an empty value in the environment or the project file counts as not
+    written, so the next source (in the end the default) decides. Limits are positive whole numbers.
+
     Examples
     --------
     >>> import wijkstudie as ws
@@ -308,8 +325,10 @@ class Settings:
             raise ArgumentError(f"unknown setting {name!r}; settings: {', '.join(SPEC)}")
         spec = SPEC[name]
         where = where or spec.env
-        if value is None or value == "":
+        if _unset(value):
             return None
+        if spec.kind == "count":
+            return _count(value, where)
         if spec.kind == "path":
             if not isinstance(value, str | os.PathLike):
                 raise ArgumentError(f"{where}={value!r}: a path is a text, such as '../shared/data'")
@@ -342,7 +361,7 @@ class Settings:
         if raw:
             return self._check(name, raw), spec.env
         project = find_project_file()
-        if project is not None and name in project.values:
+        if project is not None and name in project.values and not _unset(project.values[name]):
             value = project.values[name]
             return self._check(name, value, f"{project.label}: {name}", project.path.parent), project.label
         default = spec.default() if callable(spec.default) else spec.default
@@ -437,7 +456,11 @@ class Settings:
         return self._resolve(name)[0]
 
     def __setattr__(self, name: str, value) -> None:
-        self._session[name] = self._check(name, value, f"ws.settings.{name}")
+        checked = self._check(name, value, f"ws.settings.{name}")
+        if checked is None:  # None or "": unset, as ``del ws.settings.name``
+            self._session.pop(name, None)
+        else:
+            self._session[name] = checked
 
     def __delattr__(self, name: str) -> None:
         self._check(name, None)
@@ -462,7 +485,8 @@ class Settings:
         ArgumentError
             for an unknown setting or a value it does not allow.
         """
-        block = {name: self._check(name, value, f"ws.settings.{name}") for name, value in values.items()}
+        checked = {name: self._check(name, value, f"ws.settings.{name}") for name, value in values.items()}
+        block = {name: value for name, value in checked.items() if value is not None}  # None: not overridden
         self._blocks.append(block)
         try:
             yield self
@@ -565,6 +589,29 @@ class Settings:
         return "\n".join(lines)
 
     __str__ = __repr__
+
+
+def _unset(value) -> bool:
+    """Whether a value written for a setting means "unset": None, or an empty (or blank) text, wherever it is
+    written (``ws.settings``, a block, an environment variable, the project file)."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+_COUNT = re.compile(r"[0-9]+(?:_[0-9]{3})*")  # 5000000 or 5_000_000; never 1,5 (a decimal comma) or 5,000,000
+
+
+def _count(value, where: str) -> int:
+    """A limit's value as a positive whole number; ``where`` names where it was written, for the message."""
+    number = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, float) and value.is_integer():  # 5e6 in a TOML file
+        number = int(value)
+    elif isinstance(value, str) and _COUNT.fullmatch(value.strip()):
+        number = int(value.strip())
+    if number is None or number <= 0:
+        raise ArgumentError(f"{where}={value!r}: use a positive whole number such as 5000000 or 5_000_000")
+    return number
 
 
 def _exported(environ=None) -> dict:
