@@ -252,3 +252,43 @@ def test_a_limit_may_be_written_with_underscores_or_as_a_toml_number(project, mo
     monkeypatch.delenv("WIJKSTUDIE_MAX_COLUMNS", raising=False)
     project('max_columns = "20_000"\nmax_sheet_cells = 5e6\n')
     assert ws.settings.max_columns == 20_000 and ws.settings.max_sheet_cells == 5_000_000
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo", "device"])
+def test_a_named_project_file_that_is_not_a_regular_file_is_refused_without_reading_it(tmp_path, monkeypatch, kind):
+    path = {"folder": tmp_path / "conf.toml", "fifo": tmp_path / "conf.fifo", "device": Path("/dev/zero")}[kind]
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(path)  # an open() would wait for a writer for ever
+    monkeypatch.setenv("WIJKSTUDIE_CONFIG", str(path))
+    with pytest.raises(ws.ArgumentError) as exc:
+        ws.settings.as_dict()
+    text = str(exc.value)
+    assert text.startswith(f"WIJKSTUDIE_CONFIG={path}: ") and "not a project file" in text and "\n" not in text
+
+
+def test_a_project_file_larger_than_1_mb_is_refused_before_it_is_read(project):
+    path = project("# " + "x" * (1 << 20) + "\n")
+    with pytest.raises(ws.ArgumentError, match=r"1,048,579 bytes, larger than a project file may be \(1 MB\)"):
+        ws.settings.as_dict()
+    assert path.stat().st_size == 1_048_579
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ('language = "nl" # café\n'.encode("latin-1"), "not UTF-8 text (byte 0xe9 at position 21"),
+        ('language = "nl"\n'.encode("utf-16"), "UTF-16 text; a project file is UTF-8"),
+        ('language = "nl"\n'.encode("utf-8-sig"), "starts with a UTF-8 byte-order mark (BOM)"),
+        (b"x = " + b"[" * 100_000 + b"]" * 100_000 + b"\n", "nests tables or arrays too deeply"),
+        (b"[tool]\nwijkstudie = 3\n", "tool.wijkstudie must be a table"),
+    ],
+)
+def test_a_project_file_that_cannot_be_decoded_is_one_line_naming_the_file_and_the_cause(project, data, message):
+    name = "pyproject.toml" if b"[tool]" in data else "wijkstudie.toml"
+    path = project("", name)
+    path.write_bytes(data)
+    with pytest.raises(ws.ArgumentError) as exc:
+        ws.settings.as_dict()
+    assert str(exc.value).startswith(f"{path}: ") and message in str(exc.value) and "\n" not in str(exc.value)

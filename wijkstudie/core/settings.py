@@ -40,11 +40,13 @@ Reading a setting never touches the network; it reads the project file (kept whi
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import functools
 import json
 import os
 import re
+import stat as stat_module
 import time
 import tomllib
 from dataclasses import dataclass
@@ -213,19 +215,28 @@ def _read_project_file(path: Path, *, required: bool) -> ProjectFile | None:
         if required:
             raise ArgumentError(f"{CONFIG_ENV}={path}: {os_reason(exc)}") from None
         return None
+    named = f"{CONFIG_ENV}={path}" if required else str(path)
+    if not stat_module.S_ISREG(stat.st_mode):  # a folder, /dev/zero, a FIFO (which would hang an open): never read
+        raise ArgumentError(f"{named}: {_not_a_file(stat.st_mode)}, not a project file (a TOML file)")
+    if stat.st_size > MAX_PROJECT_FILE_BYTES:
+        raise ArgumentError(f"{named}: {stat.st_size:,} bytes, larger than a project file may be (1 MB)")
     stamp = (stat.st_mtime_ns, stat.st_size)
     cached = _read_cache.get(path)
     if cached is not None and cached[0] == stamp:
         return cached[1]
     try:
         with open(path, "rb") as fh:
-            content = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ArgumentError(f"{path}: not a valid TOML file ({exc})") from None
+            data = fh.read(MAX_PROJECT_FILE_BYTES + 1)  # capped: the file may grow after the stat
     except OSError as exc:
         raise ArgumentError(f"{path}: {os_reason(exc)}") from None
+    if len(data) > MAX_PROJECT_FILE_BYTES:
+        raise ArgumentError(f"{named}: larger than a project file may be (1 MB)")
+    content = _parse_toml(data, path)
     if path.name == "pyproject.toml":
-        table = content.get("tool", {}).get("wijkstudie")
+        tool = content.get("tool", {})
+        table = tool.get("wijkstudie") if isinstance(tool, dict) else None
+        if table is not None and not isinstance(table, dict):
+            raise ArgumentError(f"{path}: tool.wijkstudie must be a table ([tool.wijkstudie]), not {table!r}")
         found = None if table is None and not required else ProjectFile(path, dict(table or {}))
     else:
         found = ProjectFile(path, content)
@@ -235,6 +246,43 @@ def _read_project_file(path: Path, *, required: bool) -> ProjectFile | None:
             raise ArgumentError(f"{found.label}: unknown setting {unknown[0]!r}; settings: {', '.join(SPEC)}")
     _read_cache[path] = (stamp, found)
     return found
+
+
+MAX_PROJECT_FILE_BYTES = 1 << 20  # a project file is a few lines; a larger file is something else
+
+
+def _not_a_file(mode: int) -> str:
+    """What a path that is not a regular file is, in words."""
+    if stat_module.S_ISDIR(mode):
+        return "a folder"
+    if stat_module.S_ISFIFO(mode):
+        return "a pipe (FIFO)"
+    if stat_module.S_ISCHR(mode) or stat_module.S_ISBLK(mode):
+        return "a device"
+    if stat_module.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _parse_toml(data: bytes, path: Path) -> dict:
+    """A project file's bytes read as TOML (UTF-8, as TOML requires), every failure one line naming the file."""
+    if data.startswith(codecs.BOM_UTF8):
+        raise ArgumentError(f"{path}: starts with a UTF-8 byte-order mark (BOM); save it as UTF-8 without one")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ArgumentError(f"{path}: UTF-16 text; a project file is UTF-8 (save it as UTF-8)")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ArgumentError(
+            f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} at position {exc.start}; Latin-1 or another "
+            "encoding?); a project file is UTF-8"
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ArgumentError(f"{path}: not a valid TOML file ({exc})") from None
+    except RecursionError:
+        raise ArgumentError(f"{path}: nests tables or arrays too deeply to be read") from None
 
 
 def find_project_file(start: Path | None = None) -> ProjectFile | None:
