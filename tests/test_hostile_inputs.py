@@ -464,6 +464,21 @@ def test_wrong_arguments_give_one_line(call, fragment, fresh_cache):
     one_line(exc, fragment)
 
 
+@pytest.mark.parametrize(
+    "call, fragment",
+    [
+        (lambda: ws.load("kwb", year=2017, refresh="no"), "refresh must be True or False, not 'no'"),
+        (lambda: ws.load("kwb", year=2017, all_columns=1), "all_columns must be True or False, not 1"),
+        (lambda: ws.read_file(FIXTURES / "empty.csv", refresh="no"), "refresh must be True or False, not 'no'"),
+        (lambda: ws.read_file(FIXTURES / "empty.csv", use_cache=None), "use_cache must be True or False, not None"),
+    ],
+)
+def test_a_yes_no_argument_given_a_text_is_refused_not_taken_as_true(call, fragment, fresh_cache):
+    with pytest.raises(ws.ArgumentTypeError) as exc:
+        call()
+    one_line(exc, fragment)
+
+
 def test_a_csv_with_another_delimiter_is_told_about_it(tmp_path):
     source = (FIXTURES / "kwb-odata-2017.csv").read_text(encoding="utf-8")
     path = tmp_path / "kwb.csv"

@@ -85,3 +85,55 @@ def test_without_configured_microdata_the_synthetic_survey_is_read_and_labelled(
     monkeypatch.delenv("WIJKSTUDIE_MICRODATA_MAPPING", raising=False)
     with pytest.raises(ws.WijkstudieError, match="WIJKSTUDIE_MICRODATA_MAPPING is not"):
         load_residents()
+
+
+def test_numbers_that_cannot_be_whole_numbers_join_the_problem_list(tmp_path):
+    frame = survey().astype({"lft": object, "jaar": object})
+    frame.loc[0, "lft"], frame.loc[1, "lft"], frame.loc[2, "lft"] = "inf", "1e30", 17.6
+    frame.loc[0, "jaar"], frame.loc[1, "jaar"] = "1e20", 2021.6
+    path = tmp_path / "numbers.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(ws.DataFormatError) as info:
+        read_microdata(path, MAPPING)
+    message = str(info.value)
+    assert message.startswith("numbers.csv: 4 problem(s) with mapping Test survey")
+    for fragment in (
+        "survey_year: 1 value(s) are not whole numbers (e.g. 2021.6)",
+        "age: 1 value(s) are not whole numbers (e.g. 17.6)",
+        "age: 2 value(s) outside 18-110 (e.g. 1e+30, inf)",
+        "survey_year: 1 value(s) outside 1990-2100 (e.g. 1e+20)",
+    ):
+        assert fragment in message
+    assert "\n" not in message
+
+
+def test_infinite_ages_become_missing_when_the_mapping_says_so(tmp_path):
+    frame = survey().astype({"lft": object})
+    frame.loc[0, "lft"] = "inf"
+    path = tmp_path / "inf.csv"
+    frame.to_csv(path, index=False)
+    with pytest.warns(ws.WijkstudieWarning, match="age: 1 value"):
+        residents = read_microdata(path, {**MAPPING, "out_of_range": "missing"})
+    assert str(residents["age"].dtype) == "Int64"
+    assert pd.isna(residents["age"][0]) and residents["age"][1] == 34
+
+
+def test_repeated_and_empty_respondent_ids_are_problems(tmp_path):
+    frame = survey().astype({"id": object})
+    frame.loc[1, "id"], frame.loc[3, "id"], frame.loc[5, "id"] = 1, None, 3
+    path = tmp_path / "ids.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(
+        ws.DataFormatError,
+        match=r"ids.csv: 1 problem\(s\) .*respondent_id: 1 respondent\(s\) without"
+        r" an id; 4 respondent\(s\) share an id with another \(e.g. 1, 3\)$",
+    ):
+        read_microdata(path, MAPPING)
+
+
+def test_a_respondent_whose_id_is_a_missing_code_keeps_it(tmp_path):
+    frame = survey()
+    frame.loc[0, "id"] = 99  # 99 is a missing code of the mapping, but an id is never a missing answer
+    path = tmp_path / "survey.csv"
+    frame.to_csv(path, index=False)
+    assert read_microdata(path, MAPPING)["respondent_id"][0] == 99

@@ -199,3 +199,96 @@ def test_plain_python_the_cli_and_a_kernel_load_offline_from_the_project_files_m
     (kernel,) = run_in_kernel([code], cwd=folder / "notebooks", env={**env, "MPLBACKEND": "Agg"})
     assert kernel["error"] == "" and kernel["stdout"] == python.stdout
     assert (folder / "cache" / "processed").is_dir()  # the project file's cache folder, relative to it
+
+
+@pytest.mark.parametrize("name", ["data_dir", "figures_dir", "build_dir", "mirror", "language"])
+def test_none_or_an_empty_text_means_unset_wherever_it_is_written(project, monkeypatch, name):
+    monkeypatch.delenv(settings_module.SPEC[name].env, raising=False)
+    default = ws.settings._resolve(name)
+    assert default[1] == "default"
+    project(f'{name} = ""\n')  # an empty value in the project file: as if the line were not there
+    assert ws.settings._resolve(name) == default
+    monkeypatch.setenv(settings_module.SPEC[name].env, "")
+    assert ws.settings._resolve(name) == default
+    setattr(ws.settings, name, None)  # back to the next source, as del ws.settings.<name>
+    assert ws.settings._resolve(name) == default
+    setattr(ws.settings, name, "nl" if name == "language" else "somewhere")
+    try:
+        assert ws.settings.origin(name) == "session"
+        with ws.settings.using(**{name: None}):  # a block of None overrides nothing
+            assert ws.settings.origin(name) == "session"
+        setattr(ws.settings, name, "")
+        assert ws.settings._resolve(name) == default
+    finally:
+        delattr(ws.settings, name)
+
+
+def test_a_folder_setting_set_to_none_still_gives_a_folder(monkeypatch):
+    from wijkstudie.core import paths
+
+    monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", "")
+    ws.settings.figures_dir = None
+    try:
+        assert paths.figures_dir() == settings_module.checkout() / "figures"
+    finally:
+        del ws.settings.figures_dir
+
+
+@pytest.mark.parametrize("value", ["1,5", "5,000,000", "1.5", "-3", "0", "many"])
+def test_a_limit_that_is_not_a_plain_whole_number_is_refused_naming_where_it_was_written(project, monkeypatch, value):
+    monkeypatch.delenv("WIJKSTUDIE_MAX_SHEET_CELLS", raising=False)
+    path = project(f'max_sheet_cells = "{value}"\n')
+    with pytest.raises(ws.ArgumentError, match="use a positive whole number") as exc:
+        ws.settings.as_dict()
+    assert str(exc.value).startswith(f"{path}: max_sheet_cells='{value}'") and "WIJKSTUDIE_" not in str(exc.value)
+    monkeypatch.setenv("WIJKSTUDIE_MAX_SHEET_CELLS", value)
+    with pytest.raises(ws.ArgumentError, match=f"^WIJKSTUDIE_MAX_SHEET_CELLS='{value}': use a positive"):
+        ws.settings.as_dict()
+    with pytest.raises(ws.ArgumentError, match=f"^ws.settings.max_sheet_cells='{value}'"):
+        ws.settings.max_sheet_cells = value
+
+
+def test_a_limit_may_be_written_with_underscores_or_as_a_toml_number(project, monkeypatch):
+    monkeypatch.delenv("WIJKSTUDIE_MAX_COLUMNS", raising=False)
+    project('max_columns = "20_000"\nmax_sheet_cells = 5e6\n')
+    assert ws.settings.max_columns == 20_000 and ws.settings.max_sheet_cells == 5_000_000
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo", "device"])
+def test_a_named_project_file_that_is_not_a_regular_file_is_refused_without_reading_it(tmp_path, monkeypatch, kind):
+    path = {"folder": tmp_path / "conf.toml", "fifo": tmp_path / "conf.fifo", "device": Path("/dev/zero")}[kind]
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(path)  # an open() would wait for a writer for ever
+    monkeypatch.setenv("WIJKSTUDIE_CONFIG", str(path))
+    with pytest.raises(ws.ArgumentError) as exc:
+        ws.settings.as_dict()
+    text = str(exc.value)
+    assert text.startswith(f"WIJKSTUDIE_CONFIG={path}: ") and "not a project file" in text and "\n" not in text
+
+
+def test_a_project_file_larger_than_1_mb_is_refused_before_it_is_read(project):
+    path = project("# " + "x" * (1 << 20) + "\n")
+    with pytest.raises(ws.ArgumentError, match=r"1,048,579 bytes, larger than a project file may be \(1 MB\)"):
+        ws.settings.as_dict()
+    assert path.stat().st_size == 1_048_579
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ('language = "nl" # café\n'.encode("latin-1"), "not UTF-8 text (byte 0xe9 at position 21"),
+        ('language = "nl"\n'.encode("utf-16"), "UTF-16 text; a project file is UTF-8"),
+        ('language = "nl"\n'.encode("utf-8-sig"), "starts with a UTF-8 byte-order mark (BOM)"),
+        (b"x = " + b"[" * 100_000 + b"]" * 100_000 + b"\n", "nests tables or arrays too deeply"),
+        (b"[tool]\nwijkstudie = 3\n", "tool.wijkstudie must be a table"),
+    ],
+)
+def test_a_project_file_that_cannot_be_decoded_is_one_line_naming_the_file_and_the_cause(project, data, message):
+    name = "pyproject.toml" if b"[tool]" in data else "wijkstudie.toml"
+    path = project("", name)
+    path.write_bytes(data)
+    with pytest.raises(ws.ArgumentError) as exc:
+        ws.settings.as_dict()
+    assert str(exc.value).startswith(f"{path}: ") and message in str(exc.value) and "\n" not in str(exc.value)

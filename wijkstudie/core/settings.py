@@ -18,6 +18,11 @@ A project file, written once::
     figures_dir = "figures"
     language = "nl"
 
+None, or an empty text, means unset wherever it is written: ``ws.settings.data_dir = None`` is ``del
+ws.settings.data_dir``, ``using(mirror=None)`` overrides nothing, and ``figures_dir = ""`` in the project file or an
+empty ``WIJKSTUDIE_FIGURES_DIR`` count as not written (the next source decides). Limits (``max_sheet_cells``, ...)
+are positive whole numbers (``5000000`` or ``5_000_000``; ``1,5`` is refused, naming where it was written).
+
 Relative paths in the project file are taken from the file's folder; in an environment variable or in
 ``ws.settings`` from the folder the program started in (``START_DIR``). ``export_to_environment()`` writes the
 effective settings, paths made absolute, into the environment before other programs are started (notebook
@@ -35,10 +40,13 @@ Reading a setting never touches the network; it reads the project file (kept whi
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import functools
 import json
 import os
+import re
+import stat as stat_module
 import time
 import tomllib
 from dataclasses import dataclass
@@ -50,13 +58,13 @@ from .errors import ArgumentError, os_reason
 @dataclass(frozen=True)
 class Setting:
     """One setting: its environment variable, default (a value, or a function that gives it), meaning, allowed values
-    and kind (text or path)."""
+    and kind (text, path or count)."""
 
     env: str
     default: object
     doc: str
     choices: tuple = ()
-    kind: str = "text"  # text or path
+    kind: str = "text"  # text, path or count (a positive whole number: a limit)
 
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the wijkstudie package
@@ -136,9 +144,13 @@ SPEC = {
         "WIJKSTUDIE_MAX_SHEET_CELLS",
         5_000_000,
         "the largest workbook sheet read (rows x columns, from its own XML, checked before it is parsed)",
+        kind="count",
     ),
     "max_columns": Setting(
-        "WIJKSTUDIE_MAX_COLUMNS", 20_000, "the most columns a sheet or a CSV header may have (checked before parsing)"
+        "WIJKSTUDIE_MAX_COLUMNS",
+        20_000,
+        "the most columns a sheet or a CSV header may have (checked before parsing)",
+        kind="count",
     ),
     "max_unpacked_bytes": Setting(
         "WIJKSTUDIE_MAX_UNPACKED_BYTES",
@@ -146,17 +158,20 @@ SPEC = {
         "the most bytes a compressed file may unpack to: the members of a workbook or zip archive together, or an "
         "R data file (checked before it is parsed; the mirror's files unpack to at most 26 MB, a workbook, and "
         "55 MB, an R data file; the national KWB workbook with buurten to some 100 MB)",
+        kind="count",
     ),
     "max_repair_crossings": Setting(
         "WIJKSTUDIE_MAX_REPAIR_CROSSINGS",
         50_000,
         "the most self-crossings of a boundary file's invalid polygons, together, that are repaired (make_valid "
         "takes about a second at 50,000; checked before the repair)",
+        kind="count",
     ),
     "max_repair_points": Setting(
         "WIJKSTUDIE_MAX_REPAIR_POINTS",
         250_000,
         "the most points of one invalid polygon that is checked and repaired (valid polygons of any size load)",
+        kind="count",
     ),
 }
 
@@ -200,19 +215,28 @@ def _read_project_file(path: Path, *, required: bool) -> ProjectFile | None:
         if required:
             raise ArgumentError(f"{CONFIG_ENV}={path}: {os_reason(exc)}") from None
         return None
+    named = f"{CONFIG_ENV}={path}" if required else str(path)
+    if not stat_module.S_ISREG(stat.st_mode):  # a folder, /dev/zero, a FIFO (which would hang an open): never read
+        raise ArgumentError(f"{named}: {_not_a_file(stat.st_mode)}, not a project file (a TOML file)")
+    if stat.st_size > MAX_PROJECT_FILE_BYTES:
+        raise ArgumentError(f"{named}: {stat.st_size:,} bytes, larger than a project file may be (1 MB)")
     stamp = (stat.st_mtime_ns, stat.st_size)
     cached = _read_cache.get(path)
     if cached is not None and cached[0] == stamp:
         return cached[1]
     try:
         with open(path, "rb") as fh:
-            content = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ArgumentError(f"{path}: not a valid TOML file ({exc})") from None
+            data = fh.read(MAX_PROJECT_FILE_BYTES + 1)  # capped: the file may grow after the stat
     except OSError as exc:
         raise ArgumentError(f"{path}: {os_reason(exc)}") from None
+    if len(data) > MAX_PROJECT_FILE_BYTES:
+        raise ArgumentError(f"{named}: larger than a project file may be (1 MB)")
+    content = _parse_toml(data, path)
     if path.name == "pyproject.toml":
-        table = content.get("tool", {}).get("wijkstudie")
+        tool = content.get("tool", {})
+        table = tool.get("wijkstudie") if isinstance(tool, dict) else None
+        if table is not None and not isinstance(table, dict):
+            raise ArgumentError(f"{path}: tool.wijkstudie must be a table ([tool.wijkstudie]), not {table!r}")
         found = None if table is None and not required else ProjectFile(path, dict(table or {}))
     else:
         found = ProjectFile(path, content)
@@ -222,6 +246,43 @@ def _read_project_file(path: Path, *, required: bool) -> ProjectFile | None:
             raise ArgumentError(f"{found.label}: unknown setting {unknown[0]!r}; settings: {', '.join(SPEC)}")
     _read_cache[path] = (stamp, found)
     return found
+
+
+MAX_PROJECT_FILE_BYTES = 1 << 20  # a project file is a few lines; a larger file is something else
+
+
+def _not_a_file(mode: int) -> str:
+    """What a path that is not a regular file is, in words."""
+    if stat_module.S_ISDIR(mode):
+        return "a folder"
+    if stat_module.S_ISFIFO(mode):
+        return "a pipe (FIFO)"
+    if stat_module.S_ISCHR(mode) or stat_module.S_ISBLK(mode):
+        return "a device"
+    if stat_module.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _parse_toml(data: bytes, path: Path) -> dict:
+    """A project file's bytes read as TOML (UTF-8, as TOML requires), every failure one line naming the file."""
+    if data.startswith(codecs.BOM_UTF8):
+        raise ArgumentError(f"{path}: starts with a UTF-8 byte-order mark (BOM); save it as UTF-8 without one")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ArgumentError(f"{path}: UTF-16 text; a project file is UTF-8 (save it as UTF-8)")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ArgumentError(
+            f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} at position {exc.start}; Latin-1 or another "
+            "encoding?); a project file is UTF-8"
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ArgumentError(f"{path}: not a valid TOML file ({exc})") from None
+    except RecursionError:
+        raise ArgumentError(f"{path}: nests tables or arrays too deeply to be read") from None
 
 
 def find_project_file(start: Path | None = None) -> ProjectFile | None:
@@ -285,6 +346,10 @@ class Settings:
     """The session's settings (see the module docstring): each has a value and the place the value comes from (a
     block, the session, its environment variable, the project file or the default).
 
+    None, or an empty text, means unset wherever it is written: assigning it is ``del ws.settings.<name>``, a
+    block given it overrides nothing, and an empty value in the environment or the project file counts as not
+    written, so the next source (in the end the default) decides. Limits are positive whole numbers.
+
     Examples
     --------
     >>> import wijkstudie as ws
@@ -308,8 +373,10 @@ class Settings:
             raise ArgumentError(f"unknown setting {name!r}; settings: {', '.join(SPEC)}")
         spec = SPEC[name]
         where = where or spec.env
-        if value is None or value == "":
+        if _unset(value):
             return None
+        if spec.kind == "count":
+            return _count(value, where)
         if spec.kind == "path":
             if not isinstance(value, str | os.PathLike):
                 raise ArgumentError(f"{where}={value!r}: a path is a text, such as '../shared/data'")
@@ -342,7 +409,7 @@ class Settings:
         if raw:
             return self._check(name, raw), spec.env
         project = find_project_file()
-        if project is not None and name in project.values:
+        if project is not None and name in project.values and not _unset(project.values[name]):
             value = project.values[name]
             return self._check(name, value, f"{project.label}: {name}", project.path.parent), project.label
         default = spec.default() if callable(spec.default) else spec.default
@@ -437,7 +504,11 @@ class Settings:
         return self._resolve(name)[0]
 
     def __setattr__(self, name: str, value) -> None:
-        self._session[name] = self._check(name, value, f"ws.settings.{name}")
+        checked = self._check(name, value, f"ws.settings.{name}")
+        if checked is None:  # None or "": unset, as ``del ws.settings.name``
+            self._session.pop(name, None)
+        else:
+            self._session[name] = checked
 
     def __delattr__(self, name: str) -> None:
         self._check(name, None)
@@ -462,7 +533,8 @@ class Settings:
         ArgumentError
             for an unknown setting or a value it does not allow.
         """
-        block = {name: self._check(name, value, f"ws.settings.{name}") for name, value in values.items()}
+        checked = {name: self._check(name, value, f"ws.settings.{name}") for name, value in values.items()}
+        block = {name: value for name, value in checked.items() if value is not None}  # None: not overridden
         self._blocks.append(block)
         try:
             yield self
@@ -565,6 +637,29 @@ class Settings:
         return "\n".join(lines)
 
     __str__ = __repr__
+
+
+def _unset(value) -> bool:
+    """Whether a value written for a setting means "unset": None, or an empty (or blank) text, wherever it is
+    written (``ws.settings``, a block, an environment variable, the project file)."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+_COUNT = re.compile(r"[0-9]+(?:_[0-9]{3})*")  # 5000000 or 5_000_000; never 1,5 (a decimal comma) or 5,000,000
+
+
+def _count(value, where: str) -> int:
+    """A limit's value as a positive whole number; ``where`` names where it was written, for the message."""
+    number = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, float) and value.is_integer():  # 5e6 in a TOML file
+        number = int(value)
+    elif isinstance(value, str) and _COUNT.fullmatch(value.strip()):
+        number = int(value.strip())
+    if number is None or number <= 0:
+        raise ArgumentError(f"{where}={value!r}: use a positive whole number such as 5000000 or 5_000_000")
+    return number
 
 
 def _exported(environ=None) -> dict:

@@ -17,7 +17,7 @@ from .origin import mirror_dir
 from .readers.common import Hints
 from .readers.rotterdam import link_to_cbs
 from .readers.tidy import Identification
-from .reading import finish_table, read_table, whole
+from .reading import finish_table, flag, read_table, whole
 from .reports import LEVELS, PLURAL_OF_LEVEL, WijkstudieWarning, counts_by_level, for_level
 
 ROTTERDAM_LINK_YEAR = 2024  # the CBS wijken whose names Rotterdam's gebieden are matched to
@@ -214,6 +214,7 @@ def load(
     dataset = get_dataset(name)
     year = _year(year)
     division = whole(division, "division")
+    all_columns, refresh = flag(all_columns, "all_columns"), flag(refresh, "refresh")
     chosen = dataset.chosen_variant(
         dict(age_group=age_group, source_format=source_format, sheet=sheet, part=part, level=level), variant
     )
@@ -292,7 +293,7 @@ def _load(dataset, candidates, year, level, all_columns, division, refresh, vari
     frame, meta = read_table(
         path,
         expected_format=resource.format,
-        refresh=bool(refresh),
+        refresh=refresh,
         hints=Hints(resource.year, "catalogue", resource.dataset),
         division=resource.division,
     )

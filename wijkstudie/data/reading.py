@@ -13,6 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 from warnings import warn
 
+import numpy as np
 import pandas as pd
 
 from ..core.errors import ArgumentTypeError, DataFormatError, WijkstudieError
@@ -230,6 +231,7 @@ def read_file(path, year: int | None = None, *, use_cache: bool = True, refresh:
     >>> print(ws.report(table))  # what was recognised, suppressed cells, warnings  # doctest: +SKIP
     """
     path = _path(path)
+    use_cache, refresh = flag(use_cache, "use_cache"), flag(refresh, "refresh")
     frame, meta = read_table(path, use_cache=use_cache, hints=Hints(year=whole(year, "year")), refresh=refresh)
     return finish_table(frame, meta, path, meta["warnings"])
 
@@ -238,6 +240,31 @@ def _path(value) -> Path:
     if not isinstance(value, (str, Path)) or not str(value).strip():
         raise ArgumentTypeError(f"read_file: give the path of a file, not {value!r}")
     return Path(value)
+
+
+def flag(value, what: str) -> bool:
+    """A yes/no argument (``refresh``, ``use_cache``, ``all_columns``): True or False, never a text ("no" would be
+    true).
+
+    Parameters
+    ----------
+    value : object
+        the argument
+    what : str
+        its name, for the message
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    ArgumentTypeError
+        for anything but True or False (numpy's too).
+    """
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    raise ArgumentTypeError(f"{what} must be True or False, not {value!r}")
 
 
 def whole(value, what: str) -> int | None:

@@ -212,9 +212,10 @@ def read_microdata(path, mapping) -> pd.DataFrame:
         for a survey or mapping file that does not exist.
     DataFormatError
         one message listing every problem at once: unmapped required variables, columns not in the file,
-        values the mapping does not know, values that are not numbers or not 0/1, bad region codes, values
-        outside the schema's range (an age of 250 or 10, a negative residence or survey year) unless the
-        mapping says ``out_of_range: missing`` (then they become missing, with a warning that counts them); a
+        values the mapping does not know, values that are not numbers or not 0/1, an age or survey year that is
+        not a whole number (17.6), respondents without an id or sharing one, bad region codes, values outside
+        the schema's range (an age of 250 or 10 or inf, a negative residence or survey year) unless the mapping
+        says ``out_of_range: missing`` (then they become missing, with a warning that counts them); a
         mapping file that is not valid YAML or not of the mapping's shape.
     WijkstudieError
         the base of both.
@@ -242,7 +243,8 @@ def read_microdata(path, mapping) -> pd.DataFrame:
             problems.append(f"{name}: column {source!r} not in the file")
             continue
         series = raw[source]
-        series = series.where(~_map_unique(series, _key).isin(missing_tokens))
+        if info["type"] != "id":  # respondent 99 is a respondent, not a missing answer
+            series = series.where(~_map_unique(series, _key).isin(missing_tokens))
         if name in values:
             lookup = {_key(k): v for k, v in values[name].items()}
             keys = _map_unique(series, _key)
@@ -262,6 +264,8 @@ def read_microdata(path, mapping) -> pd.DataFrame:
     if out_of_range and spec.get("out_of_range") == "missing":
         for name, mask, text in out_of_range:
             out[name] = out[name].mask(mask)
+            if schema()[name]["type"] == "int":  # kept as floats for the range check (inf, 1e30), whole again
+                out[name] = out[name].astype("Int64")
             notes.append(f"{text}: set to missing (out_of_range: missing)")
     else:
         problems += [text for _, _, text in out_of_range]
@@ -357,7 +361,32 @@ def _convert(name: str, info: dict, series: pd.Series):
             return numeric, f"{name}: binary variable has values other than 0/1: {', '.join(map(str, bad[:5]))}"
         return numeric.astype("Int8"), None
     if kind == "int":
-        return numeric.round().astype("Int64"), None
+        values = numeric.to_numpy(dtype="float64", na_value=np.nan)
+        finite = np.isfinite(values)
+        fraction = finite & (np.floor(values, where=finite, out=np.zeros_like(values)) != values)
+        if fraction.any():  # listed once: masked, so that the range check does not list 17.6 again
+            example = ", ".join(f"{v:g}" for v in sorted(set(values[fraction]))[:4])
+            return numeric.mask(
+                fraction
+            ), f"{name}: {int(fraction.sum())} value(s) are not whole numbers (e.g. {example})"
+        beyond = numeric.notna().to_numpy() & ~(
+            finite & (np.abs(values, where=finite, out=np.zeros_like(values)) < 2**53)
+        )
+        if beyond.any():  # inf, 1e30: kept as numbers for the range check, which lists them
+            if "range" in info:
+                return numeric.astype("float64"), None
+            example = ", ".join(f"{v:g}" for v in sorted(set(values[beyond]))[:4])
+            return numeric, f"{name}: {int(beyond.sum())} value(s) too large for a whole number (e.g. {example})"
+        return numeric.astype("Int64"), None
+    if kind == "id":
+        empty, repeated = numeric.isna(), numeric.duplicated(keep=False) & numeric.notna()
+        found = []
+        if empty.any():
+            found.append(f"{int(empty.sum())} respondent(s) without an id")
+        if repeated.any():
+            examples = ", ".join(_key(series[i]) for i in numeric[repeated].drop_duplicates().index[:3])
+            found.append(f"{int(repeated.sum())} respondent(s) share an id with another (e.g. {examples})")
+        return numeric.astype("float64"), f"{name}: " + "; ".join(found) if found else None
     return numeric.astype("float64"), None
 
 

@@ -28,10 +28,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ...core.errors import ArgumentError, DataFormatError, DataNotFoundError, WijkstudieError
+from ...core.errors import DataFormatError, DataNotFoundError, WijkstudieError
 from ...core.escape import excerpt
 from ...core.provenance import CSV_MARK_LINE
-from ...core.settings import SPEC, settings
+from ...core.settings import settings
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -272,16 +272,10 @@ def limit(name: str) -> int:
     Raises
     ------
     ArgumentError
-        for a value that is not a positive whole number.
+        for a value that is not a positive whole number (the settings check it, naming where it was written:
+        ``ws.settings``, the environment variable or the project file).
     """
-    value = getattr(settings, name)
-    try:
-        number = int(str(value).replace("_", "").replace(",", ""))
-        if number <= 0:
-            raise ValueError
-    except ValueError:
-        raise ArgumentError(f"{SPEC[name].env}={value!r}: use a positive whole number") from None
-    return number
+    return int(getattr(settings, name))
 
 
 _XLSX_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
