@@ -61,3 +61,12 @@ def test_the_readme_example_runs_on_the_mirror_from_a_project_file(tmp_path):
         f"{n}.{x}" for n in ("ownership_and_volunteering", "volunteering_map") for x in ("pdf", "png", "svg")
     ]
     assert "Warning" not in result.stderr, result.stderr[-3000:]
+
+
+def test_the_settings_table_names_every_setting_and_its_variable():
+    from wijkstudie.core.settings import SPEC
+
+    section = (REPO / "README.md").read_text(encoding="utf-8").split("\n## Settings\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    missing = [name for name, spec in SPEC.items() if not any(f"`{name}`" in r and f"`{spec.env}`" in r for r in rows)]
+    assert not missing, missing
