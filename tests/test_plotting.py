@@ -369,6 +369,7 @@ def test_figures_with_legends_outside_are_byte_identical_from_run_to_run(tmp_pat
     assert runs[0] == runs[1]
 
 
+@pytest.mark.slow  # real Jupyter kernels: make test runs it, make test-fast leaves it out
 def test_save_figure_in_a_later_cell_of_a_real_kernel_with_the_inline_backend(tmp_path):
     """What report authors do: draw in one cell, look at it (the inline backend shows the figure and replaces its
     canvas with a bare FigureCanvasBase), save it in the next."""
@@ -403,6 +404,7 @@ def test_save_figure_takes_the_axes_a_helper_returned(tmp_path):
     plt.close(ax.figure)
 
 
+@pytest.mark.slow  # real Jupyter kernels: make test runs it, make test-fast leaves it out
 @pytest.mark.parametrize("magic", ["", "%matplotlib inline\n"], ids=["default-backend", "inline-magic"])
 def test_every_figure_of_a_kernel_session_is_shown_inline(tmp_path, magic):
     """The house style sets and restores only its own settings. In a kernel's default backend (JupyterLab's, no

@@ -18,6 +18,7 @@ def test_the_test_run_shows_why_tests_were_skipped_and_fails_on_the_packages_war
     assert "error::wijkstudie.data.reports.WijkstudieWarning" in options["filterwarnings"]
 
 
+@pytest.mark.slow  # real Jupyter kernels: make test runs it, make test-fast leaves it out
 def test_a_kernel_without_ipywidgets_gets_text_bars_and_no_tqdm_warning(tmp_path):
     block = "import sys\nsys.modules['ipywidgets'] = None  # as if it were not installed\n"
     cells = [

@@ -34,6 +34,7 @@ def test_the_use_it_section_has_the_example_and_the_figures_and_names_every_figu
     assert [n for n in helpers if f"ws.{n}(" not in section] == []
 
 
+@pytest.mark.slow  # real Jupyter kernels: make test runs it, make test-fast leaves it out
 def test_the_readme_example_runs_on_the_mirror_from_a_project_file(tmp_path):
     if REAL_MIRROR is None:
         pytest.skip("real-data mirror not found: set WIJKSTUDIE_MIRROR or place it at ../shared/data")

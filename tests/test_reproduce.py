@@ -137,6 +137,7 @@ def test_a_run_depends_on_the_modules_its_kernel_imported_not_on_the_whole_packa
     assert package / "study" / "findings.yaml" in notebook_cache.description_files()
 
 
+@pytest.mark.slow  # real Jupyter kernels: make test runs it, make test-fast leaves it out
 def test_the_report_site_is_written_and_says_which_data(project, capsys):
     root, folder, _ = project
     build = root / "build"
@@ -190,6 +191,7 @@ def test_the_readme_scorecard_is_english_whatever_the_language_setting(monkeypat
     assert seen == ["Does volunteer work", "en table"]
 
 
+@pytest.mark.slow  # real Jupyter kernels: make test runs it, make test-fast leaves it out
 def test_a_complete_run_names_figures_no_notebook_wrote_and_keeps_them(project, capsys):
     root, folder, _ = project
     (root / "figures").mkdir(exist_ok=True)
@@ -204,6 +206,7 @@ def test_a_complete_run_names_figures_no_notebook_wrote_and_keeps_them(project, 
     assert stale.read_bytes() == b"png"
 
 
+@pytest.mark.slow  # real Jupyter kernels: make test runs it, make test-fast leaves it out
 def test_a_failing_notebook_fails_the_run_and_is_not_cached(project):
     root, folder, _ = project
     broken = notebook(folder / "03_alone.ipynb", ["raise ValueError('broken')"])

@@ -178,6 +178,7 @@ def fresh_project(tmp_path):
     return folder, env
 
 
+@pytest.mark.slow  # real Jupyter kernels: make test runs it, make test-fast leaves it out
 @pytest.mark.realdata
 def test_plain_python_the_cli_and_a_kernel_load_offline_from_the_project_files_mirror(fresh_project):
     folder, env = fresh_project
