@@ -442,3 +442,18 @@ def test_cluster_map_and_breakpoint_plot_default_labels_follow_the_language():
     labels = {language: ws.breakpoint_plot(fit, language=language).axes[0].get_ylabel() for language in ("en", "nl")}
     assert labels == {"en": "probability", "nl": "kans"}
     plt.close("all")
+
+
+def test_a_map_is_not_rendered_while_its_layers_are_added(monkeypatch):
+    """geopandas asks the canvas to draw after each layer; on Agg that renders the whole map each time. The map is
+    drawn when it is saved or shown, and draw_idle is the canvas's own again afterwards."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    drawn = []
+    original = FigureCanvasAgg.draw
+    monkeypatch.setattr(FigureCanvasAgg, "draw", lambda self, *a, **k: drawn.append(1) or original(self, *a, **k))
+    fig = ws.map_figure(_areas(), ["pct_volunteering", "pct_lonely"])
+    assert drawn == [] and "draw_idle" not in vars(fig.canvas)
+    fig.canvas.draw_idle()  # the class's method again: it renders
+    assert drawn == [1]
+    plt.close(fig)

@@ -5,6 +5,8 @@ legend and caption stay vector; figures are the house width (``style.WIDTH``) an
 
 from __future__ import annotations
 
+import contextlib
+
 import matplotlib.pyplot as plt
 from matplotlib.patches import Patch
 
@@ -61,6 +63,23 @@ def for_drawing(gdf):
     x0, y0, x1, y1 = gdf.total_bounds
     tolerance = max(x1 - x0, y1 - y0) / DRAWING_DETAIL
     return gdf.set_geometry(gdf.geometry.simplify(tolerance, preserve_topology=True))
+
+
+@contextlib.contextmanager
+def _drawn_once(ax):
+    """Add layers without drawing the figure after each: geopandas asks the canvas to draw after every ``plot``,
+    and a canvas without an event loop (Agg, the notebooks' backend) then renders the whole map there and then,
+    every time (1.5 s of a national two-panel map). The figure is drawn once, when it is shown or saved."""
+    canvas = ax.figure.canvas
+    own = vars(canvas).get("draw_idle")  # an instance's own draw_idle, if it has one (the class's otherwise)
+    canvas.draw_idle = lambda *args, **kwargs: None  # on this canvas only, for the block
+    try:
+        yield
+    finally:
+        if own is None:
+            del canvas.draw_idle
+        else:
+            canvas.draw_idle = own
 
 
 def as_image(gdf) -> bool:
@@ -147,23 +166,24 @@ def choropleth(
     image = as_image(gdf)
     has = gdf[gdf[column].notna()]
     missing = gdf[gdf[column].isna()]
-    if len(missing):
-        missing.plot(ax=ax, color=MISSING_COLOUR, edgecolor=edgecolor, linewidth=linewidth, rasterized=image)
     handles = []
-    if len(has):
-        bins = getattr(mapclassify, SCHEMES[scheme])(has[column].to_numpy(), k=min(k, has[column].nunique()))
-        has.assign(_class=bins.yb).plot(
-            column="_class",
-            ax=ax,
-            cmap=cmap,
-            categorical=True,
-            edgecolor=edgecolor,
-            linewidth=linewidth,
-            rasterized=image,
-        )
-        colours = plt.get_cmap(cmap)([i / max(len(bins.bins) - 1, 1) for i in range(len(bins.bins))])
-        lower = [has[column].min()] + list(bins.bins[:-1])
-        handles = [Patch(facecolor=c, label=f"{lo:.1f} – {hi:.1f}") for c, lo, hi in zip(colours, lower, bins.bins)]
+    with _drawn_once(ax):
+        if len(missing):
+            missing.plot(ax=ax, color=MISSING_COLOUR, edgecolor=edgecolor, linewidth=linewidth, rasterized=image)
+        if len(has):
+            bins = getattr(mapclassify, SCHEMES[scheme])(has[column].to_numpy(), k=min(k, has[column].nunique()))
+            has.assign(_class=bins.yb).plot(
+                column="_class",
+                ax=ax,
+                cmap=cmap,
+                categorical=True,
+                edgecolor=edgecolor,
+                linewidth=linewidth,
+                rasterized=image,
+            )
+            colours = plt.get_cmap(cmap)([i / max(len(bins.bins) - 1, 1) for i in range(len(bins.bins))])
+            lower = [has[column].min()] + list(bins.bins[:-1])
+            handles = [Patch(facecolor=c, label=f"{lo:.1f} – {hi:.1f}") for c, lo, hi in zip(colours, lower, bins.bins)]
     if len(missing):
         handles.append(Patch(facecolor=MISSING_COLOUR, label=f"{words('no data', language)} ({len(missing)})"))
     ax.set_axis_off()  # before the legend: a map has no axis labels for a legend under it to avoid
@@ -300,11 +320,12 @@ def cluster_map(
     gdf = for_drawing(gdf)
     image = as_image(gdf)
     handles = []
-    for name, colour in CLUSTER_COLOURS.items():
-        part = gdf[gdf[column] == name]
-        if len(part):
-            part.plot(ax=ax, color=colour, edgecolor="white", linewidth=0.2, rasterized=image)
-            handles.append(Patch(facecolor=colour, label=f"{name} ({len(part)})"))
+    with _drawn_once(ax):
+        for name, colour in CLUSTER_COLOURS.items():
+            part = gdf[gdf[column] == name]
+            if len(part):
+                part.plot(ax=ax, color=colour, edgecolor="white", linewidth=0.2, rasterized=image)
+                handles.append(Patch(facecolor=colour, label=f"{name} ({len(part)})"))
     legend_outside(ax, where="right", handles=handles, title=legend_title or words("local clusters", language))
     ax.set_axis_off()
     if title:
