@@ -384,3 +384,12 @@ def kernel_env(**changes) -> dict:
         else:
             env[key] = str(value)
     return env
+
+
+def one_line(exc_info, *fragments):
+    """The message of a raised error (``pytest.raises`` info): one line holding every fragment."""
+    text = str(exc_info.value)
+    assert "\n" not in text, text
+    for fragment in fragments:
+        assert fragment in text, text
+    return text

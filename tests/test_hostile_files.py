@@ -20,15 +20,7 @@ import pytest
 import wijkstudie as ws
 from wijkstudie.microdata.survey import read_microdata
 
-from helpers import survey, write_kwb_workbook
-
-
-def one_line(exc_info, *fragments):
-    text = str(exc_info.value)
-    assert "\n" not in text, text
-    for fragment in fragments:
-        assert fragment in text, text
-    return text
+from helpers import one_line, survey, write_kwb_workbook
 
 
 def boundaries(path, rings_by_code: dict):

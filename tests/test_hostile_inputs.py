@@ -18,7 +18,7 @@ import pytest
 import wijkstudie as ws
 from wijkstudie.microdata.survey import read_microdata
 
-from helpers import FIXTURES, MAPPING, REAL_MIRROR, kwb_rows, survey, write_kwb_workbook
+from helpers import FIXTURES, MAPPING, REAL_MIRROR, kwb_rows, one_line, survey, write_kwb_workbook
 
 KWB_2017 = "cbs-kwb/indicators_buurt_wijk_gemeente.csv"
 
@@ -27,14 +27,6 @@ def real_file(rel: str):
     if REAL_MIRROR is None:
         pytest.skip("needs the real-data mirror (WIJKSTUDIE_MIRROR or ../shared/data)")
     return REAL_MIRROR / rel
-
-
-def one_line(exc_info, *fragments):
-    text = str(exc_info.value)
-    assert "\n" not in text, text
-    for fragment in fragments:
-        assert fragment in text, text
-    return text
 
 
 @pytest.fixture
