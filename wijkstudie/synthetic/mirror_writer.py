@@ -576,23 +576,17 @@ def _rotterdam_profile(world: World, path: Path) -> None:
         pd.DataFrame(labels).to_excel(writer, sheet_name="Labels", header=False, index=False)
 
 
-CONTEXT_VARIABLES = [
-    "population",
-    "n_households",
-    "pct_owner_occupied",
-    "pct_social_rent",
-    "pct_single_person_households",
-    "pct_students",
-    "pct_age_65_plus",
-    "pct_non_western",
-    "density",
-]
+def _context_variables() -> list[str]:
+    """The variables the Rotterdam context file holds in one column each (variables.yaml, source
+    ``rotterdam-context``); the share of non-Dutch origin, the sum of two columns, is written as its western part."""
+    held = vardict.source_columns("rotterdam-context", None)
+    return [name for name, spec in held.items() if len(spec.alternatives[0]) == 1]
 
 
 def _rotterdam_context(register: pd.DataFrame, path: Path) -> None:
     areas = _rotterdam_areas(register)
     areas["western"] = areas["pct_non_dutch_origin"] - areas["pct_non_western"]
-    columns = [(name, *source_column(name, "rotterdam-context")) for name in CONTEXT_VARIABLES]
+    columns = [(name, *source_column(name, "rotterdam-context")) for name in _context_variables()]
     header = [
         [None, None, None] + ["Bevolking 1-1-2015"] * len(columns) + ["Herkomst 1-1-2015"],
         ["wijknr", "BUURT85", "Gebied"] + [column for _, column, _ in columns] + ["westers allochtoon"],
