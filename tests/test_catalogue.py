@@ -114,7 +114,7 @@ def test_describe_names_publisher_licence_and_sources():
 def test_every_snapshot_file_is_a_resource_and_known_hashes_match(mirror):
     by_path = {r.mirror: r for d in datasets().values() for r in d.resources}
     files = {str(p.relative_to(mirror)) for p in mirror.rglob("*") if p.is_file() and p.suffix != ".md"}
-    assert len(files) == 247  # the snapshot (MANIFEST.md): 15 files and 232 crosswalk matrices
+    assert len(files) == 256  # the snapshot (MANIFEST.md): 24 files and 232 crosswalk matrices
     assert files <= set(by_path), sorted(files - set(by_path))
     for rel in files:
         r = by_path[rel]
@@ -137,6 +137,7 @@ def test_every_dataset_with_variants_names_the_parameter_of_load_and_fetch_they_
         "leefbaarometer": "level",
         "rotterdam-wijkprofiel": "sheet",
         "amsterdam-bbga": "part",
+        "cbs-statline": "table",
     }
     assert {n: d.variant_parameter for n, d in datasets().items() if d.variant_parameter} == expected
     assert "crosswalk" in get_dataset("grenswijzigen").use_instead

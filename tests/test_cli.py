@@ -63,6 +63,15 @@ EXPECTED = {  # file -> (source, year, levels)
     ),
     "amsterdam-bbga/bbga_latest_and_greatest-DX.csv": ("amsterdam-bbga", 2018, {"gemeente": 16, "gebied": 368}),
     "amsterdam-bbga/metadata_latest_and_greatest.csv": ("amsterdam-bbga", 2018, {}),
+    # CBS StatLine tables: long tables without levels; the year is the table's last period
+    "cbs-statline/82249NED.csv": ("cbs-statline", 2021, {}),
+    "cbs-statline/85541NED.csv": ("cbs-statline", 2023, {}),
+    "cbs-statline/60027ned.csv": ("cbs-statline", 2011, {}),
+    "cbs-statline/85533NED.csv": ("cbs-statline", 2023, {}),
+    "cbs-statline/81924NED.csv": ("cbs-statline", 2019, {}),
+    "cbs-statline/85146NED.csv": ("cbs-statline", 2023, {}),
+    "cbs-statline/81925NED.csv": ("cbs-statline", 2019, {}),
+    "cbs-statline/85844NED.csv": ("cbs-statline", 2023, {}),
 }
 
 

@@ -4,7 +4,8 @@
     wijkstudie data list                      the catalogue
     wijkstudie data available [NAME ...]      what can be loaded here now: mirror, cache or network
     wijkstudie data describe NAME             one dataset
-    wijkstudie data fetch NAME [--year Y] [--age-group A | --source-format F | --sheet S | --part P | --level L]
+    wijkstudie data fetch NAME [--year Y] [--age-group A | --source-format F | --sheet S | --part P | --level L |
+                                        --table T]
     wijkstudie data fetch --all
     wijkstudie data inspect FILE [--json] [--year Y]   what a file is, and a summary of its content
     wijkstudie reproduce [NOTEBOOK ...] [--force]      run the notebooks, write figures, scorecard and report site
@@ -156,8 +157,8 @@ def _fetch(args) -> int:
         raise ArgumentError("fetch: give a dataset name or --all")
     if args.variant is not None:
         print(
-            "wijkstudie: --variant is deprecated: use --age-group, --source-format, --sheet, --part or --level "
-            "(wijkstudie data describe NAME says which)",
+            "wijkstudie: --variant is deprecated: use --age-group, --source-format, --sheet, --part, --level or "
+            "--table (wijkstudie data describe NAME says which)",
             file=sys.stderr,
         )
     with warnings.catch_warnings():
@@ -170,6 +171,7 @@ def _fetch(args) -> int:
             sheet=args.sheet,
             part=args.part,
             level=args.level,
+            table=args.table,
             variant=args.variant,
         )
     print(path)
@@ -394,6 +396,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sheet", help="rotterdam-wijkprofiel: wijkprofiel or context")
     p.add_argument("--part", help="amsterdam-bbga: data or metadata; kwb-codebook: properties or tableinfo")
     p.add_argument("--level", help="leefbaarometer: wijk or buurt")
+    p.add_argument("--table", help="cbs-statline: a CBS table id, e.g. 85541NED")
     p.add_argument("--variant", help=argparse.SUPPRESS)  # deprecated: the options above
     p.add_argument("--all", action="store_true", help="every resource in the catalogue")
     p.set_defaults(func=_fetch)

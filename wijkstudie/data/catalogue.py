@@ -33,7 +33,7 @@ RESOURCE_FIELDS = (
 )
 # the keyword arguments of ``load`` and ``fetch`` that choose among a dataset's files (``variant_parameter`` in the
 # catalogue names the one a dataset's variants answer to)
-VARIANT_PARAMETERS = ("age_group", "source_format", "sheet", "part", "level")
+VARIANT_PARAMETERS = ("age_group", "source_format", "sheet", "part", "level", "table")
 
 
 @dataclass(frozen=True)

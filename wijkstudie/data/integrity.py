@@ -115,7 +115,7 @@ def check(frame: pd.DataFrame, division: int | None, name: str) -> list[str]:
     return warnings + _structure(frame)
 
 
-KEY_COLUMNS = ("region_code", "level", "year", "age_group")
+KEY_COLUMNS = ("region_code", "level", "year", "age_group", "period", "measure")  # the last two: long StatLine tables
 
 
 def duplicates(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str]]:

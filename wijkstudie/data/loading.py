@@ -4,7 +4,7 @@ the level and columns asked for, and move it onto another regional division when
 from __future__ import annotations
 
 from pathlib import Path
-from warnings import warn
+from warnings import catch_warnings, simplefilter, warn
 
 import pandas as pd
 
@@ -13,9 +13,11 @@ from ..core.errors import ArgumentError, DataFormatError, DataNotFoundError, Wij
 from . import variables as vardict
 from .catalogue import datasets, get_dataset
 from .download import fetch_resource, local_path, offline_advice
+from .integrity import NATIONAL_MIN_GEMEENTEN
 from .origin import mirror_dir
 from .readers.common import Hints
 from .readers.rotterdam import link_to_cbs
+from .readers.statline import link_gemeenten
 from .readers.tidy import Identification
 from .reading import finish_table, flag, read_table, whole
 from .reports import LEVELS, PLURAL_OF_LEVEL, WijkstudieWarning, counts_by_level, for_level
@@ -33,6 +35,7 @@ def fetch(
     sheet: str | None = None,
     part: str | None = None,
     level: str | None = None,
+    table: str | None = None,
     progress: bool = True,
     variant: str | None = None,
 ) -> Path:
@@ -45,12 +48,12 @@ def fetch(
     year : int or "latest-available", optional
         the reference year; without it the latest year the catalogue lists (on every machine the same),
         ``"latest-available"`` for the latest that can be had here (see ``load``)
-    age_group, source_format, sheet, part, level : str, optional
+    age_group, source_format, sheet, part, level, table : str, optional
         which of the year's files, for a dataset whose files differ by one of these (``wijkstudie.describe(name)``
         says which): RIVM ``age_group="18+"``, ``"65+"`` or ``"18-64"``; KWB ``source_format="workbook"`` or
         ``"open-data"``; Rotterdam ``sheet="wijkprofiel"`` or ``"context"``; BBGA ``part="data"`` or ``"metadata"``
-        (KWB codebook ``"properties"`` or ``"tableinfo"``); Leefbaarometer ``level="wijk"`` or ``"buurt"``.
-        Without it the files are tried in catalogue order
+        (KWB codebook ``"properties"`` or ``"tableinfo"``); Leefbaarometer ``level="wijk"`` or ``"buurt"``; CBS
+        StatLine ``table="85541NED"``. Without it the files are tried in catalogue order
     progress : bool
         show a progress bar while downloading
     variant : str, optional
@@ -79,7 +82,7 @@ def fetch(
     """
     dataset = get_dataset(name)
     chosen = dataset.chosen_variant(
-        dict(age_group=age_group, source_format=source_format, sheet=sheet, part=part, level=level),
+        dict(age_group=age_group, source_format=source_format, sheet=sheet, part=part, level=level, table=table),
         variant,
         caller="fetch",
         level_filters=False,
@@ -134,6 +137,7 @@ def load(
     source_format: str | None = None,
     sheet: str | None = None,
     part: str | None = None,
+    table: str | None = None,
     all_columns: bool = False,
     division: int | None = None,
     refresh: bool = False,
@@ -165,6 +169,9 @@ def load(
     part : str, optional
         Amsterdam (``amsterdam-bbga``): ``"data"`` or ``"metadata"``; the KWB codebook (``kwb-codebook``):
         ``"properties"`` or ``"tableinfo"``
+    table : str, optional
+        CBS StatLine (``cbs-statline``): the table id, e.g. ``"85541NED"`` (volunteering and contacts by personal
+        characteristics) or ``"85146NED"`` (Veiligheidsmonitor by region); read into one long table
     all_columns : bool
         also keep the source's columns that are not in the variable dictionary, under their original names
     division : int, optional
@@ -209,6 +216,7 @@ def load(
     >>> import wijkstudie as ws
     >>> rivm = ws.load("rivm-gezondheid", year=2020, level="gemeente", age_group="18+")  # doctest: +SKIP
     >>> kwb = ws.load("kwb", year=2022, level="wijk")  # doctest: +SKIP
+    >>> volunteering = ws.load("cbs-statline", table="85541NED")  # doctest: +SKIP
     >>> print(ws.report(kwb))  # doctest: +SKIP
     """
     dataset = get_dataset(name)
@@ -216,7 +224,8 @@ def load(
     division = whole(division, "division")
     all_columns, refresh = flag(all_columns, "all_columns"), flag(refresh, "refresh")
     chosen = dataset.chosen_variant(
-        dict(age_group=age_group, source_format=source_format, sheet=sheet, part=part, level=level), variant
+        dict(age_group=age_group, source_format=source_format, sheet=sheet, part=part, level=level, table=table),
+        variant,
     )
     _check_level(dataset, level)
     return _load(dataset, _candidates(dataset, year, chosen), year, level, all_columns, division, refresh, chosen)
@@ -337,13 +346,25 @@ def _load(dataset, candidates, year, level, all_columns, division, refresh, vari
     if resource.format.startswith("rotterdam"):
         frame, linked = _link_rotterdam(frame)
         warnings += linked
+    if resource.format == "cbs-statline" and "region_kind" in frame:
+        frame, linked, unlinked = link_gemeenten(frame, _gemeente_names())
+        notes += linked
+        if unlinked:
+            text = f"{len(unlinked)} gemeente rows not linked to a CBS code by name: {', '.join(unlinked)}"
+            warnings.append(text)
+            warn(
+                f"{resource.label}: {len(unlinked)} gemeente rows not linked to a CBS code (e.g. "
+                f"{', '.join(unlinked[:4])}): merged or renamed gemeenten, or names no name list here has",
+                WijkstudieWarning,
+                stacklevel=3,
+            )
     if level is not None and "level" in frame:
         full, frame = frame, frame[frame["level"] == level]
         if frame.empty:
             raise _level_not_here(dataset, resource, path, full, level)
         meta, warnings, level_notes = for_level(full, meta, warnings, level)
         notes += level_notes
-    if not all_columns and "region_code" in frame:
+    if not all_columns and "region_code" in frame and "measure" not in frame:  # a long table keeps its columns
         keep = [c for c in frame.columns if c in vardict.identifiers() or c in vardict.variables() or c == "geometry"]
         frame = frame[keep]
     frame = finish_table(frame.reset_index(drop=True).copy(), meta, path, warnings, notes)
@@ -403,6 +424,27 @@ def _check_level(dataset, level) -> None:
             f"{', '.join(dataset.levels) or 'none (not a table by level: leave level= out)'}"
             + (f"; {hint}" if hint else "")
         )
+
+
+def _gemeente_names() -> dict:
+    """Gemeente names and codes by division year, from what can be had here without a download (the boundaries of
+    ``cbs-gemeenten``, the gemeente rows of KWB) for every year the catalogue lists; years whose list is an
+    extract (fewer than ``NATIONAL_MIN_GEMEENTEN`` gemeenten) are left out."""
+    names = {}
+    for dataset in ("cbs-gemeenten", "kwb"):
+        for resource in get_dataset(dataset).resources:
+            if resource.year in names or local_path(resource) is None:
+                continue
+            try:
+                with catch_warnings():  # what is worth saying about a name list is not about the table linked
+                    simplefilter("ignore")
+                    frame = _load(get_dataset(dataset), [resource], resource.year, "gemeente", False, None, False)
+            except WijkstudieError:
+                continue
+            frame = frame[frame["region_name"].notna()]
+            if len(frame) >= NATIONAL_MIN_GEMEENTEN:
+                names[resource.year] = frame[["region_code", "region_name"]]
+    return names
 
 
 def _link_rotterdam(frame: pd.DataFrame):

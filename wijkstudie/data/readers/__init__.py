@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from ...core.errors import DataFormatError
 from ...core.escape import excerpt
-from . import amsterdam, cbs_meta, cbs_odata, crosswalk, geo, kwb_workbook, leefbaarometer, rotterdam
+from . import amsterdam, cbs_meta, cbs_odata, crosswalk, geo, kwb_workbook, leefbaarometer, rotterdam, statline
 from .common import NO_HINTS, Hints
 from .rawfile import RawFile
 from .tidy import Identification, Table, finish
 
-READERS = (cbs_odata, kwb_workbook, rotterdam, amsterdam, leefbaarometer, geo, cbs_meta, crosswalk)
+READERS = (cbs_odata, statline, kwb_workbook, rotterdam, amsterdam, leefbaarometer, geo, cbs_meta, crosswalk)
 BY_FORMAT = {fmt: module for module in READERS for fmt in module.FORMATS}
 
 
