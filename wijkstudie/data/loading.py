@@ -33,6 +33,7 @@ def fetch(
     sheet: str | None = None,
     part: str | None = None,
     level: str | None = None,
+    edition: int | None = None,
     progress: bool = True,
     variant: str | None = None,
 ) -> Path:
@@ -51,6 +52,9 @@ def fetch(
         ``"open-data"``; Rotterdam ``sheet="wijkprofiel"`` or ``"context"``; BBGA ``part="data"`` or ``"metadata"``
         (KWB codebook ``"properties"`` or ``"tableinfo"``); Leefbaarometer ``level="wijk"`` or ``"buurt"``.
         Without it the files are tried in catalogue order
+    edition : int, optional
+        for a dataset the publisher re-issued with earlier years in it (Rotterdam ``rotterdam-wijkprofiel``: 2024,
+        the default, or 2016): the edition's year
     progress : bool
         show a progress bar while downloading
     variant : str, optional
@@ -84,8 +88,8 @@ def fetch(
         caller="fetch",
         level_filters=False,
     )
-    year = _year(year)
-    candidates = _candidates(dataset, year, chosen)
+    year, edition = _year(year), whole(edition, "edition")
+    candidates = _candidates(dataset, year, chosen, edition)
     if len(candidates) == 1 and year != LATEST_AVAILABLE:
         try:
             return fetch_resource(candidates[0], progress=progress)
@@ -134,6 +138,7 @@ def load(
     source_format: str | None = None,
     sheet: str | None = None,
     part: str | None = None,
+    edition: int | None = None,
     all_columns: bool = False,
     division: int | None = None,
     refresh: bool = False,
@@ -165,6 +170,11 @@ def load(
     part : str, optional
         Amsterdam (``amsterdam-bbga``): ``"data"`` or ``"metadata"``; the KWB codebook (``kwb-codebook``):
         ``"properties"`` or ``"tableinfo"``
+    edition : int, optional
+        for a dataset the publisher re-issued with earlier years in it: the edition's year. Rotterdam
+        (``rotterdam-wijkprofiel``): without it every year 2014-2024 comes from the 2024 edition (one definition for
+        all waves); ``edition=2016`` reads 2014 or 2016 as the 2016 file published them (``compare_editions`` shows
+        where they differ). The load report says which edition was read
     all_columns : bool
         also keep the source's columns that are not in the variable dictionary, under their original names
     division : int, optional
@@ -212,14 +222,15 @@ def load(
     >>> print(ws.report(kwb))  # doctest: +SKIP
     """
     dataset = get_dataset(name)
-    year = _year(year)
+    year, edition = _year(year), whole(edition, "edition")
     division = whole(division, "division")
     all_columns, refresh = flag(all_columns, "all_columns"), flag(refresh, "refresh")
     chosen = dataset.chosen_variant(
         dict(age_group=age_group, source_format=source_format, sheet=sheet, part=part, level=level), variant
     )
     _check_level(dataset, level)
-    return _load(dataset, _candidates(dataset, year, chosen), year, level, all_columns, division, refresh, chosen)
+    candidates = _candidates(dataset, year, chosen, edition)
+    return _load(dataset, candidates, year, level, all_columns, division, refresh, chosen)
 
 
 def _year(year):
@@ -232,18 +243,19 @@ def _year(year):
 INTERCHANGEABLE = {"source_format"}  # variants that hold the same figures in another format: tried in turn
 
 
-def _candidates(dataset, year, variant) -> list:
+def _candidates(dataset, year, variant, edition=None) -> list:
     """The resources to try, in order: those of the year asked for; without a year those of the latest year the
     catalogue lists (for the variant, if given); for ``"latest-available"`` every year, the latest first.
 
     Without a variant, only a year's first variant in catalogue order is tried when the variants hold different
     figures (RIVM's age groups, a Rotterdam sheet, a Leefbaarometer level): the same call gives the same population
     on every machine, never 65+ figures because the 18+ file is missing here. Formats of the same figures (KWB
-    workbook or open-data table) are all tried."""
+    workbook or open-data table) are all tried. Without an edition only a year's newest edition is tried (never
+    the older edition because the newer file is missing here: they differ in some items)."""
     if year == LATEST_AVAILABLE:
-        candidates = dataset.candidates(None, variant)
+        candidates = dataset.candidates(None, variant, edition)
     else:
-        candidates = dataset.candidates(year, variant)
+        candidates = dataset.candidates(year, variant, edition)
         if year is None:
             latest = max(r.year for r in candidates)
             candidates = [r for r in candidates if r.year == latest]
@@ -252,6 +264,11 @@ def _candidates(dataset, year, variant) -> list:
         for r in candidates:
             first.setdefault(r.year, r.variant)
         candidates = [r for r in candidates if r.variant == first[r.year]]
+    if edition is None:
+        newest = {}
+        for r in candidates:
+            newest.setdefault((r.year, r.variant), r.edition)
+        candidates = [r for r in candidates if r.edition == newest[(r.year, r.variant)]]
     return candidates
 
 
@@ -301,6 +318,15 @@ def _load(dataset, candidates, year, level, all_columns, division, refresh, vari
     ident = Identification(**meta["identification"])
     if ident.years and "year" in frame:
         frame = frame[frame["year"] == resource.year]
+        meta = dict(meta, details=_details_of_year(meta.get("details") or {}, resource.year))
+        warnings = [w for w in warnings if not _of_other_wave(w, resource.year, ident.years)]
+    if resource.edition:
+        others = [e for e in dataset.editions if e != resource.edition]
+        meta = dict(meta, details=dict(meta.get("details") or {}, edition=resource.edition))
+        notes.append(
+            f"edition {resource.edition} of {dataset.name}"
+            + (f" (also published: edition {', '.join(map(str, others))}; choose with edition=)" if others else "")
+        )
     _check_identity(path, resource, ident)
     asked = dataset.name + (
         f" ({dataset.variant_parameter}={variant})" if variant and dataset.variant_parameter else ""
@@ -352,6 +378,26 @@ def _load(dataset, candidates, year, level, all_columns, division, refresh, vari
 
         frame = harmonise(frame, to_division=division)
     return frame
+
+
+def _details_of_year(details: dict, year: int) -> dict:
+    """A reader's structured records limited to one year: records of other years left out, ``blocks`` (by year)
+    reduced to that year's."""
+    out = {}
+    for kind, records in details.items():
+        if isinstance(records, list):
+            out[kind] = [r for r in records if not isinstance(r, dict) or r.get("year") in (None, year)]
+        elif kind == "blocks" and isinstance(records, dict):
+            out[kind] = records.get(str(year), {})
+        else:
+            out[kind] = records
+    return out
+
+
+def _of_other_wave(warning: str, year: int, years) -> bool:
+    """Whether a warning of a file with several waves (``"2014: ..."``) is about another wave than ``year``."""
+    head = warning.split(":", 1)[0]
+    return head.isdigit() and int(head) in years and int(head) != year
 
 
 def _first_available(dataset, candidates, year=None, variant=None) -> tuple:
