@@ -56,6 +56,11 @@ EXPECTED = {  # file -> (source, year, levels)
         2016,
         {"gemeente": 2, "wijk": 28, "buurt": 142},
     ),
+    "rotterdam-wijkprofiel/Datastructuur wijkprofiel_2024_totaal_Dataset voor derden_basis voor gebieden.xlsx": (
+        "rotterdam-wijkprofiel",
+        2024,
+        {"gemeente": 6, "wijk": 84, "buurt": 426},  # six waves of 1 city, 14 gebieden and 71 wijken
+    ),
     "rotterdam-wijkprofiel/Context2015 voor website_totaal 25012016.xls": (
         "rotterdam-wijkprofiel",
         2015,

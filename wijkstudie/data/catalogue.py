@@ -22,6 +22,7 @@ CATALOGUE_FILE = Path(__file__).resolve().parent / "catalogue.yaml"
 RESOURCE_FIELDS = (
     "year",
     "variant",
+    "edition",
     "format",
     "division",
     "file",
@@ -53,6 +54,7 @@ class Resource:
     division: int | None = None
     mirror_note: str = ""
     signature: tuple = ()
+    edition: int | None = None  # the year of the publisher's edition, for a dataset re-issued with earlier years in it
     params: dict = field(default_factory=dict, compare=False)  # template values, e.g. a crosswalk's level
 
     @property
@@ -65,8 +67,10 @@ class Resource:
 
     @property
     def label(self) -> str:
-        """The resource in words: ``"rivm-gezondheid 2020 (18+)"``."""
-        return f"{self.dataset} {self.year}" + (f" ({self.variant})" if self.variant else "")
+        """The resource in words: ``"rivm-gezondheid 2020 (18+)"``, ``"rotterdam-wijkprofiel 2014 (wijkprofiel, edition
+        2016)"``."""
+        choice = ", ".join([self.variant] * bool(self.variant) + [f"edition {self.edition}"] * bool(self.edition))
+        return f"{self.dataset} {self.year}" + (f" ({choice})" if choice else "")
 
     def where(self) -> str:
         """Where the publisher has the file, in words.
@@ -110,6 +114,11 @@ class Dataset:
     def years(self) -> list[int]:
         """The years of its resources, in order."""
         return sorted({r.year for r in self.resources})
+
+    @property
+    def editions(self) -> list[int]:
+        """The years of the publisher's editions, newest first (empty for a dataset published once per year)."""
+        return sorted({r.edition for r in self.resources if r.edition}, reverse=True)
 
     @property
     def variants(self) -> list[str]:
@@ -172,7 +181,9 @@ class Dataset:
             return f" (use {self.use_instead})"
         return " (it has one file per year)"
 
-    def candidates(self, year: int | None = None, variant: str | None = None) -> list[Resource]:
+    def candidates(
+        self, year: int | None = None, variant: str | None = None, edition: int | None = None
+    ) -> list[Resource]:
         """The resources that answer a request, in the order to try them.
 
         Parameters
@@ -181,6 +192,8 @@ class Dataset:
             one year (default: every year, the latest first)
         variant : str, optional
             one variant (default: every variant of the year, in catalogue order)
+        edition : int, optional
+            one edition of a re-issued dataset (default: every edition, the newest first within a year)
 
         Returns
         -------
@@ -215,9 +228,20 @@ class Dataset:
                     + (f"; {hint}" if hint else "")
                 )
             candidates = matching
-        return sorted(candidates, key=lambda r: -r.year)  # stable: catalogue order within a year
+        if edition is not None:
+            matching = [r for r in candidates if r.edition == edition]
+            if not matching:
+                held = sorted({r.edition for r in candidates if r.edition}, reverse=True)
+                raise ArgumentError(
+                    f"{self.name}: no edition {edition!r}"
+                    + (f" for {year}" if year is not None else "")
+                    + f"; available: {', '.join(map(str, held)) or 'none (one edition per year: leave edition= out)'}"
+                )
+            candidates = matching
+        # stable: catalogue order within a year and edition, the newest edition first
+        return sorted(candidates, key=lambda r: (-r.year, -(r.edition or 0)))
 
-    def resource(self, year: int | None = None, variant: str | None = None) -> Resource:
+    def resource(self, year: int | None = None, variant: str | None = None, edition: int | None = None) -> Resource:
         """The first resource for a year and variant.
 
         Parameters
@@ -226,6 +250,8 @@ class Dataset:
             the year (default: the latest)
         variant : str, optional
             the variant (default: the first listed)
+        edition : int, optional
+            the edition (default: the newest)
 
         Returns
         -------
@@ -236,7 +262,7 @@ class Dataset:
         ArgumentError
             for a year or variant the dataset does not have.
         """
-        return self.candidates(year, variant)[0]
+        return self.candidates(year, variant, edition)[0]
 
 
 def _years_text(years: list[int]) -> str:
@@ -273,6 +299,7 @@ def _make_resource(name: str, entry: dict, folder: str, params: dict | None = No
         source=dict(entry["source"]),
         sha256=entry.get("sha256"),
         variant=entry.get("variant"),
+        edition=int(entry["edition"]) if entry.get("edition") is not None else None,
         division=int(entry["division"]) if entry.get("division") is not None else None,
         mirror_note=" ".join(str(entry.get("mirror_note") or "").split()),
         signature=tuple(entry.get("signature", ())),
@@ -498,6 +525,11 @@ def describe(name: str) -> str:
             f"  choose with: {d.variant_parameter}= ({', '.join(d.variants)}; without it the first that "
             "can be had, in this order)"
         )
+    if d.editions:
+        lines.append(
+            f"  editions:    {', '.join(map(str, d.editions))} (edition=; without it a year is read from its newest "
+            "edition)"
+        )
     if d.use_instead:
         lines.append(f"  read with:   {d.use_instead}")
     if d.notes:
@@ -509,6 +541,7 @@ def describe(name: str) -> str:
         lines.append(
             f"    {r.year}"
             + (choice if r.variant else "")
+            + (f" edition={r.edition}" if r.edition else "")
             + f" [{r.format}]"
             + (f" division {r.division}" if r.division else "")
             + f": {r.where()}"

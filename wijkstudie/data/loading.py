@@ -36,6 +36,7 @@ def fetch(
     part: str | None = None,
     level: str | None = None,
     table: str | None = None,
+    edition: int | None = None,
     progress: bool = True,
     variant: str | None = None,
 ) -> Path:
@@ -54,6 +55,9 @@ def fetch(
         ``"open-data"``; Rotterdam ``sheet="wijkprofiel"`` or ``"context"``; BBGA ``part="data"`` or ``"metadata"``
         (KWB codebook ``"properties"`` or ``"tableinfo"``); Leefbaarometer ``level="wijk"`` or ``"buurt"``; CBS
         StatLine ``table="85541NED"``. Without it the files are tried in catalogue order
+    edition : int, optional
+        for a dataset the publisher re-issued with earlier years in it (Rotterdam ``rotterdam-wijkprofiel``: 2024,
+        the default, or 2016): the edition's year
     progress : bool
         show a progress bar while downloading
     variant : str, optional
@@ -87,8 +91,8 @@ def fetch(
         caller="fetch",
         level_filters=False,
     )
-    year = _year(year)
-    candidates = _candidates(dataset, year, chosen)
+    year, edition = _year(year), whole(edition, "edition")
+    candidates = _candidates(dataset, year, chosen, edition)
     if len(candidates) == 1 and year != LATEST_AVAILABLE:
         try:
             return fetch_resource(candidates[0], progress=progress)
@@ -138,6 +142,7 @@ def load(
     sheet: str | None = None,
     part: str | None = None,
     table: str | None = None,
+    edition: int | None = None,
     all_columns: bool = False,
     division: int | None = None,
     refresh: bool = False,
@@ -172,6 +177,11 @@ def load(
     table : str, optional
         CBS StatLine (``cbs-statline``): the table id, e.g. ``"85541NED"`` (volunteering and contacts by personal
         characteristics) or ``"85146NED"`` (Veiligheidsmonitor by region); read into one long table
+    edition : int, optional
+        for a dataset the publisher re-issued with earlier years in it: the edition's year. Rotterdam
+        (``rotterdam-wijkprofiel``): without it every year 2014-2024 comes from the 2024 edition (one definition for
+        all waves); ``edition=2016`` reads 2014 or 2016 as the 2016 file published them (``compare_editions`` shows
+        where they differ). The load report says which edition was read
     all_columns : bool
         also keep the source's columns that are not in the variable dictionary, under their original names
     division : int, optional
@@ -220,7 +230,7 @@ def load(
     >>> print(ws.report(kwb))  # doctest: +SKIP
     """
     dataset = get_dataset(name)
-    year = _year(year)
+    year, edition = _year(year), whole(edition, "edition")
     division = whole(division, "division")
     all_columns, refresh = flag(all_columns, "all_columns"), flag(refresh, "refresh")
     chosen = dataset.chosen_variant(
@@ -228,7 +238,8 @@ def load(
         variant,
     )
     _check_level(dataset, level)
-    return _load(dataset, _candidates(dataset, year, chosen), year, level, all_columns, division, refresh, chosen)
+    candidates = _candidates(dataset, year, chosen, edition)
+    return _load(dataset, candidates, year, level, all_columns, division, refresh, chosen)
 
 
 def _year(year):
@@ -241,18 +252,19 @@ def _year(year):
 INTERCHANGEABLE = {"source_format"}  # variants that hold the same figures in another format: tried in turn
 
 
-def _candidates(dataset, year, variant) -> list:
+def _candidates(dataset, year, variant, edition=None) -> list:
     """The resources to try, in order: those of the year asked for; without a year those of the latest year the
     catalogue lists (for the variant, if given); for ``"latest-available"`` every year, the latest first.
 
     Without a variant, only a year's first variant in catalogue order is tried when the variants hold different
     figures (RIVM's age groups, a Rotterdam sheet, a Leefbaarometer level): the same call gives the same population
     on every machine, never 65+ figures because the 18+ file is missing here. Formats of the same figures (KWB
-    workbook or open-data table) are all tried."""
+    workbook or open-data table) are all tried. Without an edition only a year's newest edition is tried (never
+    the older edition because the newer file is missing here: they differ in some items)."""
     if year == LATEST_AVAILABLE:
-        candidates = dataset.candidates(None, variant)
+        candidates = dataset.candidates(None, variant, edition)
     else:
-        candidates = dataset.candidates(year, variant)
+        candidates = dataset.candidates(year, variant, edition)
         if year is None:
             latest = max(r.year for r in candidates)
             candidates = [r for r in candidates if r.year == latest]
@@ -261,6 +273,11 @@ def _candidates(dataset, year, variant) -> list:
         for r in candidates:
             first.setdefault(r.year, r.variant)
         candidates = [r for r in candidates if r.variant == first[r.year]]
+    if edition is None:
+        newest = {}
+        for r in candidates:
+            newest.setdefault((r.year, r.variant), r.edition)
+        candidates = [r for r in candidates if r.edition == newest[(r.year, r.variant)]]
     return candidates
 
 
@@ -310,6 +327,15 @@ def _load(dataset, candidates, year, level, all_columns, division, refresh, vari
     ident = Identification(**meta["identification"])
     if ident.years and "year" in frame:
         frame = frame[frame["year"] == resource.year]
+        meta = dict(meta, details=_details_of_year(meta.get("details") or {}, resource.year))
+        warnings = [w for w in warnings if not _of_other_wave(w, resource.year, ident.years)]
+    if resource.edition:
+        others = [e for e in dataset.editions if e != resource.edition]
+        meta = dict(meta, details=dict(meta.get("details") or {}, edition=resource.edition))
+        notes.append(
+            f"edition {resource.edition} of {dataset.name}"
+            + (f" (also published: edition {', '.join(map(str, others))}; choose with edition=)" if others else "")
+        )
     _check_identity(path, resource, ident)
     asked = dataset.name + (
         f" ({dataset.variant_parameter}={variant})" if variant and dataset.variant_parameter else ""
@@ -373,6 +399,26 @@ def _load(dataset, candidates, year, level, all_columns, division, refresh, vari
 
         frame = harmonise(frame, to_division=division)
     return frame
+
+
+def _details_of_year(details: dict, year: int) -> dict:
+    """A reader's structured records limited to one year: records of other years left out, ``blocks`` (by year)
+    reduced to that year's."""
+    out = {}
+    for kind, records in details.items():
+        if isinstance(records, list):
+            out[kind] = [r for r in records if not isinstance(r, dict) or r.get("year") in (None, year)]
+        elif kind == "blocks" and isinstance(records, dict):
+            out[kind] = records.get(str(year), {})
+        else:
+            out[kind] = records
+    return out
+
+
+def _of_other_wave(warning: str, year: int, years) -> bool:
+    """Whether a warning of a file with several waves (``"2014: ..."``) is about another wave than ``year``."""
+    head = warning.split(":", 1)[0]
+    return head.isdigit() and int(head) in years and int(head) != year
 
 
 def _first_available(dataset, candidates, year=None, variant=None) -> tuple:

@@ -95,6 +95,7 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
             notes=year_note + list(meta.get("notes", [])) + list(notes),
             absent=dict(meta.get("absent", {})),
             data_kind=provenance.kind,
+            details=dict(meta.get("details") or {}),
         )
     )
     info.pop("joins")  # a table read from a file was not joined; joins live under attrs["join_reports"]
@@ -173,6 +174,7 @@ def read_table(
             "mapped": table.mapped,
             "absent": table.absent,
             "notes": table.notes,
+            "details": table.details,
         }
         if use_cache:
             store(key, table.frame, meta)

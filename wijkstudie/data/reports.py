@@ -112,6 +112,11 @@ class Report:
         what ``harmonise`` (or ``load(..., division=...)``) did
     joins : list of JoinReport
         the joins that made the table, in order (a join recorded by an older version as text stays text)
+    details : dict
+        a reader's structured records about the file, by kind (the Rotterdam Wijkprofiel: ``text_cells``, one record
+        per column and wave with the count and an example; ``duplicates`` and ``copies``, which of a repeated column
+        was kept; ``survey_method``; ``blocks``, the sheet each code came from; ``edition``), limited to the year
+        loaded where a file holds several
 
     Examples
     --------
@@ -140,6 +145,7 @@ class Report:
     data_kind: str = "unknown"  # real, synthetic or unknown (the table's provenance record)
     unreadable: dict = field(default_factory=dict)  # variable -> cells that are neither numbers nor codes
     joins: list = field(default_factory=list)  # JoinReport (or text), in the order the joins were made
+    details: dict = field(default_factory=dict)  # a reader's structured records: {kind: list of dicts, or a dict}
 
     def __post_init__(self):
         if isinstance(self.harmonisation, dict):

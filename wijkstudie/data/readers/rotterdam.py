@@ -11,14 +11,20 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+import numpy as np
 import pandas as pd
 
 from .common import require_columns
+from .numbers import SUPPRESSION_TOKENS, parse
 from .rawfile import RawFile
 from .tidy import Identification, Table, canonicalise
 
 FORMATS = ("rotterdam-wijkprofiel", "rotterdam-context")
 PROFILE_SHEET = re.compile(r"^(SI|FI-subj|FI-obj|VI) (\d{4})$")
+ID_COLUMNS = ("_gebied", "wijknr", "_name")  # the area columns of a Wijkprofiel sheet: gebied, number, wijk name
+AREA_SUFFIX = r"\s*\((?:wijk|gebied)\)$"  # the area_type says it (area_number tells the two apart)
+COPY_PREFIX = "kopie_"  # the 2014-2024 edition repeats some columns of a sheet under this prefix
+NEW_METHOD_FROM = 2020  # the first wave of the survey method Rotterdam introduced in 2020 (catalogue.yaml notes)
 CONTEXT_SHEET = "Totaal contextindicatoren"
 ROTTERDAM = "GM0599"
 
@@ -104,7 +110,8 @@ def _area_ids(numbers: pd.Series, names: pd.Series, gebied: pd.Series) -> pd.Dat
     return pd.DataFrame(
         {
             "region_code": ("RTD" + number.astype("string").str.zfill(4)).astype("string"),
-            "region_name": names.astype("string").str.strip(),
+            # the 2024 edition tells a wijk and a gebied of one name apart: "Delfshaven (wijk)", "Delfshaven (gebied)"
+            "region_name": names.astype("string").str.strip().str.replace(AREA_SUFFIX, "", regex=True),
             "level": level,
             "gemeente_code": pd.Series(ROTTERDAM, index=number.index, dtype="string"),
             "gemeente_name": pd.Series("Rotterdam", index=number.index, dtype="string"),
@@ -135,42 +142,181 @@ def read(raw: RawFile, ident: Identification) -> Table:
 
 
 def _read_profile(raw: RawFile, ident: Identification) -> Table:
-    tables = []
+    tables, details = [], {"text_cells": [], "duplicates": [], "copies": [], "blocks": {}}
     for year in ident.years:
-        merged = None
+        merged, block_of = None, {}
         for sheet in [s for s in raw.sheet_names if (m := PROFILE_SHEET.match(s)) and int(m.group(2)) == year]:
-            rows = raw.sheet_rows(sheet)
-            codes = [str(c).strip() if c not in (None, "") else f"_col{i}" for i, c in enumerate(rows[1])]
-            frame = pd.DataFrame(rows[3:], columns=codes, dtype="object").replace("", None)
-            frame = frame.loc[:, ~pd.Index(codes).duplicated()]  # e.g. ContactenMetBuren_p twice in SI
-            frame = frame[pd.to_numeric(frame["wijknr"], errors="coerce").notna()]
-            frame = frame.rename(columns={codes[0]: "_gebied", "BUURT85": "_name"})
+            block = PROFILE_SHEET.match(sheet).group(1)
+            frame = _profile_sheet(raw, sheet, year, details)
             if merged is None:
                 merged = frame
             else:
-                new = [c for c in frame.columns if c not in merged.columns]
+                new = []
+                for code in [c for c in frame.columns if c not in ID_COLUMNS]:
+                    if code not in merged.columns:
+                        new.append(code)
+                        continue
+                    here = merged.set_index("wijknr")[code]
+                    same = _same(here, frame.set_index("wijknr")[code].reindex(here.index))
+                    record = {
+                        "year": year,
+                        "code": code,
+                        "sheets": [f"{block_of[code]} {year}", sheet],
+                        "identical": same,
+                    }
+                    if same:
+                        record["kept"] = f"{block_of[code]} {year}"
+                    else:  # the same code for two things (the 2016 edition's Ms, Mo: SI's and the FI's)
+                        qualified = f"{code} ({block})"
+                        frame = frame.rename(columns={code: qualified})
+                        new.append(qualified)
+                        record["kept"] = f"{block_of[code]} {year} as {code}, {sheet} as {qualified}"
+                    details["duplicates"].append(record)
                 merged = merged.merge(frame[["wijknr"] + new], on="wijknr", how="outer")
+            for code in frame.columns:
+                if code not in ID_COLUMNS:
+                    block_of.setdefault(code, block)
         require_columns(raw, merged.columns, ["wijknr", "_name"], f"Rotterdam Wijkprofiel sheet for {year}")
+        details["blocks"][str(year)] = block_of
         ids = _area_ids(merged["wijknr"], merged["_name"], merged["_gebied"].ffill())
         ids.loc[ids["area_type"] != "wijk", "gebied_name"] = ids["region_name"]
         ids.insert(0, "year", year)
-        body = merged.drop(columns=["wijknr", "_name", "_gebied"]).reset_index(drop=True)
+        ids.insert(1, "method_2020", year >= NEW_METHOD_FROM)
+        body = merged.drop(columns=list(ID_COLUMNS)).reset_index(drop=True)
         table = canonicalise(ids.reset_index(drop=True).join(body), list(ids.columns), ident.source_key, year)
         tables.append(table)
     frame = pd.concat([t.frame for t in tables], ignore_index=True)
+    frame["method_2020"] = frame["method_2020"].astype("boolean")
     suppressed, unreadable = Counter(), Counter()
     for t in tables:
         suppressed.update(t.suppressed)
         unreadable.update(t.unreadable)
+    details["survey_method"] = {
+        "new_method_from": NEW_METHOD_FROM,
+        "waves_new_method": [y for y in ident.years if y >= NEW_METHOD_FROM],
+        "waves_old_method": [y for y in ident.years if y < NEW_METHOD_FROM],
+    }
     warnings = [f"{year}: {w}" for year, t in zip(ident.years, tables) for w in t.warnings]
+    warnings += [
+        f"{r['year']}: {r['cells']} text cell(s) in {r['column']!r} ({r['sheet']}) read as missing "
+        f"(e.g. {r['example']!r})"
+        for r in details["text_cells"]
+    ]
+    notes = _profile_notes(details, ident.years)
     return Table(
         frame,
         dict(suppressed),
         warnings,
         tables[-1].mapped,
+        notes=notes,
         unreadable=dict(unreadable),
         alerts=[f"{year}: {a}" for year, t in zip(ident.years, tables) for a in t.alerts],
+        details=details,
     )
+
+
+def _header(raw: RawFile, rows: list, sheet: str) -> list[str]:
+    """The column names of a Wijkprofiel sheet: the variable codes of row 1, and for the area columns (empty in row 1
+    of the 2014-2024 edition, which has their labels in row 2) ``_gebied``, ``wijknr`` and ``_name``."""
+    for row in rows[1:3]:
+        cells = [str(c).strip() for c in row]
+        if "wijknr" in cells:
+            at = cells.index("wijknr")
+            break
+    else:
+        raise raw.fail(f"sheet {sheet!r}: no 'wijknr' column in rows 2-3 (not a Wijkprofiel sheet?)")
+    if at < 1 or at + 1 >= len(cells):
+        raise raw.fail(f"sheet {sheet!r}: 'wijknr' is not between the gebied and the wijk name columns")
+    codes = [str(c).strip() if c not in (None, "") else f"_col{i}" for i, c in enumerate(rows[1])]
+    codes[at - 1 : at + 2] = ID_COLUMNS
+    return codes
+
+
+def _profile_sheet(raw: RawFile, sheet: str, year: int, details: dict) -> pd.DataFrame:
+    """One sheet as a frame of its areas: a code twice in the sheet kept once, ``kopie_X`` copies of a column X of
+    the sheet dropped (kept, as a column of their own, where they differ), text cells read as missing; each recorded in
+    ``details``."""
+    rows = raw.sheet_rows(sheet)
+    codes = _header(raw, rows, sheet)
+    frame = pd.DataFrame(rows[3:], columns=codes, dtype="object").replace("", None)
+    frame = frame[pd.to_numeric(frame["wijknr"], errors="coerce").notna()]
+    seen = pd.Index(codes).duplicated()
+    for code in dict.fromkeys(c for c, twice in zip(codes, seen) if twice):  # e.g. ContactenMetBuren_p twice in SI
+        columns = frame.loc[:, [c == code for c in frame.columns]]
+        same = all(_same(columns.iloc[:, 0], columns.iloc[:, i]) for i in range(1, columns.shape[1]))
+        details["duplicates"].append(
+            {
+                "year": year,
+                "code": code,
+                "sheets": [sheet] * columns.shape[1],
+                "identical": same,
+                "kept": f"{sheet}, the first",
+            }
+        )
+    frame = frame.loc[:, ~seen]
+    for code in [c for c in frame.columns if c.startswith(COPY_PREFIX)]:
+        original = code[len(COPY_PREFIX) :]
+        same = original in frame.columns and _same(frame[original], frame[code])
+        details["copies"].append(
+            {"year": year, "sheet": sheet, "column": code, "copy_of": original, "identical": same, "dropped": same}
+        )
+        if same:
+            frame = frame.drop(columns=code)
+    for code in [c for c in frame.columns if c not in ID_COLUMNS]:
+        parsed = parse(frame[code])
+        if not parsed.unreadable:
+            continue
+        text = frame[code].map(lambda v: isinstance(v, str) and v.strip() not in SUPPRESSION_TOKENS)
+        text &= parsed.values.isna()
+        details["text_cells"].append(
+            {
+                "year": year,
+                "sheet": sheet,
+                "column": code,
+                "cells": int(text.sum()),
+                "example": parsed.examples[0],
+                "texts": sorted({v.strip() for v in frame[code][text]}),
+            }
+        )
+        frame[code] = frame[code].where(~text, None)
+    return frame
+
+
+def _same(a: pd.Series, b: pd.Series) -> bool:
+    """Whether two columns hold the same numbers (within 1e-9) and the same empty cells."""
+    x, y = parse(a).values.to_numpy(), parse(b).values.to_numpy()
+    return bool(np.array_equal(np.isnan(x), np.isnan(y)) and np.allclose(x, y, atol=1e-9, equal_nan=True))
+
+
+def _profile_notes(details: dict, years) -> list[str]:
+    """What the reader did with copies and repeated codes, in one line each."""
+    new_waves = ", ".join(map(str, details["survey_method"]["waves_new_method"])) or "none here"
+    notes = [
+        f"survey method: Rotterdam changed the Wijkprofiel survey in {NEW_METHOD_FROM}; method_2020 is True for the "
+        f"waves measured the new way ({new_waves})"
+    ]
+    copies = details["copies"]
+    dropped = sorted({r["column"] for r in copies if r["dropped"]})
+    kept = sorted({r["column"] for r in copies if not r["dropped"]})
+    if dropped:
+        notes.append(
+            f"{len(dropped)} kopie_* column(s) equal to the column they copy in every wave here: dropped "
+            f"({', '.join(dropped)})"
+        )
+    if kept:
+        notes.append(f"kopie_* column(s) that differ from their original in some wave: kept ({', '.join(kept)})")
+    repeated: dict = {}
+    for r in details["duplicates"]:
+        sheets = " and ".join(dict.fromkeys(re.sub(r" \d{4}$", "", s) for s in r["sheets"]))
+        kept = re.sub(r" \d{4}", "", r["kept"])
+        repeated.setdefault((r["code"], sheets, r["identical"], kept), []).append(r["year"])
+    for (code, sheets, identical, kept), waves in sorted(repeated.items()):
+        notes.append(
+            f"{code} twice ({sheets}; waves {', '.join(map(str, sorted(waves)))}): "
+            + ("the same figures, kept once (" if identical else "different figures, kept both (")
+            + f"{kept})"
+        )
+    return notes
 
 
 def _context_year(raw: RawFile) -> int:

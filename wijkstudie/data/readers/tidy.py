@@ -46,6 +46,7 @@ class Table:
     notes: list = field(default_factory=list)  # what the reader did that is worth knowing but not a problem
     unreadable: dict = field(default_factory=dict)  # canonical name -> cells that are not numbers nor codes
     alerts: list = field(default_factory=list)  # problems shown as a warning at every load (also in warnings)
+    details: dict = field(default_factory=dict)  # a reader's structured records: {kind: records} (see Report.details)
 
 
 def canonicalise(frame: pd.DataFrame, id_columns: list[str], source_key: str, year: int | None) -> Table:
