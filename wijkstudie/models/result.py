@@ -53,6 +53,11 @@ class ModelResult:
     years: str = ""
     std_definition: str = ""
     divisions: str = ""  # the regional division(s) of the rows used (their ``division_year``)
+    estimator: str = ""  # what was fitted, e.g. "weighted regression", "within-area", "logistic regression"
+    df: dict = field(default_factory=dict)  # term -> degrees of freedom of its t test (none for a normal test)
+    cluster_correction: str = ""  # "CR2" or "CR1" for clustered errors, else ""
+    clustering: object = field(default=None, repr=False)  # the models.cluster.ClusterCovariance of clustered errors
+    evidence: dict = field(default_factory=dict)  # term -> EvidenceKind record (models.evidence), when known
 
     # what the provenance says, as plain attributes
     @property
@@ -136,6 +141,10 @@ class ModelResult:
         estimate = float(vector @ params)
         se = float(np.sqrt(vector @ self.cov @ vector))
         dist = self.table["distribution"].iloc[0]
+        if self.clustering is not None:  # CR2: Bell-McCaffrey degrees of freedom of this very combination
+            from .cluster import t_distribution
+
+            dist = t_distribution(self.clustering.df_of(vector.to_numpy()))
         q, p = _quantile_and_p(dist, estimate / se if se > 0 else np.nan, level)
         return {
             "estimate": estimate,
@@ -216,8 +225,9 @@ def coefficient_table(params, se, distribution: str, std_estimate=None) -> pd.Da
     ----------
     params, se : Series
         estimates and standard errors by term
-    distribution : str
-        ``"t(df)"`` or ``"normal"``: the intervals' and p-values' reference distribution
+    distribution : str or Series
+        ``"t(df)"`` or ``"normal"``: the intervals' and p-values' reference distribution; a Series gives one per term
+        (CR2's Bell-McCaffrey degrees of freedom differ by term)
     std_estimate : Series, optional
         standardised estimates by term
 
@@ -227,14 +237,17 @@ def coefficient_table(params, se, distribution: str, std_estimate=None) -> pd.Da
         ``estimate``, ``std_error``, ``ci_low``, ``ci_high`` (95 %), ``p_value``, ``std_estimate``, ``distribution``
     """
     params, se = pd.Series(params, dtype="float64"), pd.Series(se, index=params.index, dtype="float64")
-    q, _ = _quantile_and_p(distribution, 0.0)
+    if isinstance(distribution, str):
+        distribution = pd.Series(distribution, index=params.index)
+    distribution = pd.Series(distribution).reindex(params.index)
+    q = pd.Series([_quantile_and_p(d, 0.0)[0] for d in distribution], index=params.index)
     z = params / se
-    p = z.map(lambda v: _quantile_and_p(distribution, v)[1])
+    p = pd.Series([_quantile_and_p(d, v)[1] for d, v in zip(distribution, z)], index=params.index)
     table = pd.DataFrame(
         {"estimate": params, "std_error": se, "ci_low": params - q * se, "ci_high": params + q * se, "p_value": p}
     )
     table["std_estimate"] = np.nan if std_estimate is None else pd.Series(std_estimate).reindex(params.index)
-    table["distribution"] = distribution
+    table["distribution"] = distribution.astype(str)
     return table
 
 
