@@ -180,6 +180,47 @@ class ModelResult:
         )
         return head + "\n" + self.table.round(4).to_string()
 
+    def __repr__(self) -> str:
+        """One line: estimator, formula, n, R², data kind and source (the table is in ``str()`` and in Jupyter)."""
+        r2 = self.r2
+        parts = [f"n={self.n}"] + ([f"r2={r2:.3f}"] if isinstance(r2, float) and np.isfinite(r2) else [])
+        if self.cluster_correction:
+            parts.append(f"{self.cluster_correction}, {self.extra.get('clusters', '?')} clusters")
+        parts.append(self.data_kind + (f": {self.source}" if self.source not in ("", self.data_kind) else ""))
+        return f"<ModelResult {self.estimator or self.model}: {self.formula} ({'; '.join(parts)})>"
+
+    def _repr_html_(self) -> str:
+        """Jupyter's rendering: the model, n, R², data kind and source above the table of estimates, 95 % intervals,
+        p-values, standardised estimates and reference distributions."""
+        from html import escape
+
+        r2 = self.r2
+        facts = [f"n = {self.n}"]
+        if isinstance(r2, float) and np.isfinite(r2):
+            facts.append(f"R² = {r2:.3f}")
+        facts.append(
+            f"data: {self.data_kind}" + (f" ({self.source})" if self.source not in ("", self.data_kind) else "")
+        )
+        facts += [f"{label}: {value}" for label, value in (("level", self.level), ("year", self.year)) if value]
+        columns = ["estimate", "ci_low", "ci_high", "p_value", "std_estimate", "distribution"]
+        shown = self.table[[c for c in columns if c in self.table]].copy()
+        for column in ("estimate", "ci_low", "ci_high", "std_estimate"):
+            if column in shown:
+                shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.4g}")
+        if "p_value" in shown:
+            shown["p_value"] = shown["p_value"].map(lambda v: "" if pd.isna(v) else f"{v:.3g}")
+        shown = shown.rename(columns={"ci_low": "95 % low", "ci_high": "95 % high", "p_value": "p"})
+        evidence = "".join(
+            f"<li>{escape(str(term))}: {escape(record.kind)}</li>" for term, record in self.evidence.items()
+        )
+        return (
+            f"<div><p><b>{escape(self.model)}</b>: <code>{escape(self.formula)}</code><br>"
+            f"{escape('; '.join(facts))}</p>"
+            + shown.to_html(escape=True)
+            + (f"<p>evidence:</p><ul>{evidence}</ul>" if evidence else "")
+            + "</div>"
+        )
+
     @property
     def fit(self):
         """The fitted object (also ``fitted``)."""
