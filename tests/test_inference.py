@@ -71,7 +71,8 @@ def test_clustered_errors_are_statsmodels_cluster_robust_ones_with_t_intervals()
     row = clustered.term("x")
     assert row["std_error"] > 1.2 * area_regression("y ~ x", data).term("x")["std_error"]  # larger than HC3
     assert clustered.extra["clusters"] == 40 and set(clustered.table["distribution"]) == {"t(39)"}
-    assert clustered.model == "area regression (errors clustered by region_code)"
+    assert clustered.model == "area regression (errors clustered by region_code: CR1 errors, t(39), 40 clusters)"
+    assert clustered.cluster_correction == "CR1" and clustered.df == {"Intercept": 39.0, "x": 39.0}
     # the clustered standard error is statsmodels' cluster-robust one
     import statsmodels.formula.api as smf
 
@@ -85,9 +86,18 @@ def test_clustered_errors_are_statsmodels_cluster_robust_ones_with_t_intervals()
 def test_clustered_errors_drop_rows_without_a_cluster_and_refuse_too_few_clusters():
     data = areas_over_years(np.random.default_rng(1), areas=8)
     data.loc[:4, "region_code"] = None  # the first area's five rows lack their cluster
-    fit = area_regression("y ~ x", data.assign(population=100.0), weights="population", cluster="region_code")
+    weighted = data.assign(population=100.0)
+    fit = area_regression("y ~ x", weighted, weights="population", cluster="region_code", cluster_correction="CR1")
     assert fit.n == 35 and fit.extra["clusters"] == 7 and fit.table["distribution"].iloc[0] == "t(6)"
-    assert fit.model == "area regression (weighted by population; errors clustered by region_code)"
+    assert (
+        fit.model
+        == "area regression (weighted by population; errors clustered by region_code: CR1 errors, t(6), 7 clusters)"
+    )
+    # with 7 clusters the default is CR2 with Bell-McCaffrey degrees of freedom (fewer than G - 1 here)
+    fit = area_regression("y ~ x", weighted, weights="population", cluster="region_code")
+    assert fit.cluster_correction == "CR2" and fit.extra["cluster_correction"] == "CR2"
+    assert fit.model.endswith("errors clustered by region_code: CR2 errors, Bell-McCaffrey df, 7 clusters)")
+    assert 1 < fit.df["x"] < 6 and fit.table.loc["x", "distribution"] == f"t({fit.df['x']:.2f})"
     with pytest.raises(WijkstudieError, match="only 4 clusters of 'region_code'"):
         area_regression(
             "y ~ x", data[data["region_code"].isin(["WK0001", "WK0002", "WK0003", "WK0004"])], cluster="region_code"

@@ -11,6 +11,10 @@
 - ``contrast(result, {...})`` works on every result; ``stack(results, term)`` sets one term of several side by side
 - ``equivalence_test(estimate, std_error, margin)``: two one-sided tests of whether an effect is negligibly small
 - ``pooled_estimate(estimates, std_errors)``: random-effects pooled estimate of one effect estimated several times
+- ``minimum_detectable_effect(se, df)`` and ``detection_power(effect, se, df)``: what a test could detect (exact,
+  noncentral t)
+- clustered errors (``cluster=`` in ``area_regression``, ``within_estimate``): CR2 with Bell-McCaffrey degrees of
+  freedom under 30 clusters, CR1 with t(G - 1) from there (``models.cluster``)
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ _WHERE = {
     "segmented_logit": "logistic",
     "spline_logit": "logistic",
     "pooled_estimate": "meta",
+    "detection_power": "power",
+    "minimum_detectable_effect": "power",
     "multilevel": "mixed",
     "multilevel_logit": "mixed",
     "within_estimate": "panel",
@@ -92,9 +98,11 @@ __all__ = [
     "area_regression",
     "contrast",
     "cronbach_alpha",
+    "detection_power",
     "equivalence_test",
     "lisa",
     "logit",
+    "minimum_detectable_effect",
     "morans_i",
     "multilevel",
     "multilevel_logit",

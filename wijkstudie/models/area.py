@@ -8,13 +8,20 @@ import statsmodels.formula.api as smf
 
 from ..core.columns import require_columns
 from ..core.errors import ArgumentError
+from .cluster import cr1, cr2, description, resolve_correction
 from .result import STD_LINEAR, ModelResult, coefficient_table, complete_rows, context, standardised
 
 AREA_COV_TYPES = ("HC3", "HC2", "HC1", "HC0", "nonrobust")  # statsmodels' names
 
 
 def area_regression(
-    formula: str, data: pd.DataFrame, *, weights: str | None = None, cov_type: str = "HC3", cluster: str | None = None
+    formula: str,
+    data: pd.DataFrame,
+    *,
+    weights: str | None = None,
+    cov_type: str = "HC3",
+    cluster: str | None = None,
+    cluster_correction: str = "auto",
 ) -> ModelResult:
     """Weighted least squares of an area outcome on its composition.
 
@@ -32,15 +39,22 @@ def area_regression(
     cluster : str, optional
         a column grouping rows whose errors are correlated (e.g. ``region_code`` for areas observed in several
         years, or ``source_code_2020`` for areas harmonised from split ones): the standard errors are then
-        cluster-robust (statsmodels' ``cov_type="cluster"``, with its small-sample correction) and intervals
-        and p-values come from t(G - 1), G the number of clusters. Rows without a cluster value are left out.
+        cluster-robust (see ``cluster_correction``). Rows without a cluster value are left out.
+    cluster_correction : str
+        with ``cluster``: ``"CR2"`` (Bell-McCaffrey's bias-reduced errors; each term's interval and p-value from
+        t with its own Bell-McCaffrey (Satterthwaite) degrees of freedom, ``models.cluster``), ``"CR1"``
+        (statsmodels' ``cov_type="cluster"``, with its small-sample correction, and t(G - 1), G the number of
+        clusters) or ``"auto"`` (the default: CR2 with fewer than 30 clusters, else CR1)
 
     Returns
     -------
     ModelResult
-        intervals and p-values from the t distribution with the residual degrees of freedom (t(G - 1) with
-        ``cluster``); ``std_estimate`` by ``standardised`` (weighted when the fit is); ``statistics["r2"]``;
-        ``extra["clusters"]`` (G) with ``cluster``; ``fitted`` is the statsmodels result.
+        intervals and p-values from the t distribution with the residual degrees of freedom (with ``cluster``:
+        per term Bell-McCaffrey's for CR2, G - 1 for CR1; ``df`` holds them by term); ``std_estimate`` by
+        ``standardised`` (weighted when the fit is); ``statistics["r2"]``; with ``cluster``: ``extra["clusters"]``
+        (G), ``cluster_correction`` ("CR2" or "CR1") and ``clustering`` (the ``ClusterCovariance``, which gives a
+        contrast its own degrees of freedom); ``fitted`` is the statsmodels result (fitted with
+        ``cov_type="cluster"``, so its own standard errors are CR1's even where the table's are CR2's).
 
     Raises
     ------
@@ -59,9 +73,11 @@ def area_regression(
     w = used[weights].astype(float) if weights else None
     model = smf.wls(formula, data=used, weights=w) if weights else smf.ols(formula, data=used)
     extra, notes = {}, [f"weighted by {weights}"] if weights else []
+    clustering = None
     if cluster is None:
         fit = model.fit(cov_type=cov_type, use_t=True)
         distribution = f"t({int(fit.df_resid)})"
+        cov, se, df = fit.cov_params(), fit.bse, dict.fromkeys(fit.params.index, float(fit.df_resid))
     else:
         groups = pd.factorize(used[cluster])[0]
         extra["clusters"] = clusters = int(groups.max() + 1)
@@ -69,21 +85,35 @@ def area_regression(
             raise ArgumentError(
                 f"area_regression: only {clusters} clusters of {cluster!r}; clustered errors need at least 5"
             )
+        correction = resolve_correction(cluster_correction, clusters, caller="area_regression")
         fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
-        distribution = f"t({clusters - 1})"
-        notes.append(f"errors clustered by {cluster}")
+        names = list(fit.model.exog_names)
+        if correction == "CR2":
+            resid = fit.model.endog - fit.model.exog @ fit.params.to_numpy()
+            clustering = cr2(fit.model.exog, resid, groups, weights=None if w is None else w.to_numpy(), names=names)
+        else:
+            clustering = cr1(fit, groups, names)
+        cov, df = clustering.cov, clustering.df.to_dict()
+        se = pd.Series(np.sqrt(np.diag(cov)), index=names)
+        distribution = pd.Series({term: clustering.distribution(term) for term in names})
+        extra["cluster_correction"] = correction
+        notes.append(f"errors clustered by {cluster}: {description(correction, clusters)}")
     design = pd.DataFrame(fit.model.exog, columns=fit.model.exog_names)
     std = standardised(fit.params, design, fit.model.endog, None if w is None else w.to_numpy())
-    table = coefficient_table(fit.params, fit.bse, distribution, std)
+    table = coefficient_table(fit.params, se, distribution, std)
     return ModelResult(
         "area regression" + (f" ({'; '.join(notes)})" if notes else ""),
         formula,
         table,
         int(fit.nobs),
         fitted=fit,
-        cov=fit.cov_params(),
+        cov=cov,
         statistics={"r2": float(fit.rsquared), "r2_adj": float(fit.rsquared_adj)},
         extra=extra,
         std_definition=STD_LINEAR,
+        estimator="weighted regression" if weights else "regression",
+        df=df,
+        cluster_correction=clustering.correction if clustering else "",
+        clustering=clustering if clustering is not None and clustering.correction == "CR2" else None,
         **context(data, used),
     )

@@ -76,7 +76,7 @@ def _fit(y: np.ndarray, X: pd.DataFrame, w, groups):
 
 
 def _result(
-    name: str, formula: str, y, X: pd.DataFrame, fit, cov: pd.DataFrame, data, used, w, extra=None
+    name: str, formula: str, y, X: pd.DataFrame, fit, cov: pd.DataFrame, data, used, w, extra=None, *, estimator: str
 ) -> ModelResult:
     se = pd.Series(np.sqrt(np.diag(cov)), index=X.columns)
     table = with_odds_ratios(coefficient_table(fit.params, se, "normal", standardised(fit.params, X, None, w)))
@@ -90,6 +90,7 @@ def _result(
         statistics={"loglik": float(fit.llf)},
         extra=extra or {},
         std_definition=STD_LOGISTIC,
+        estimator=estimator,
         **context(data, used),
     )
 
@@ -131,6 +132,7 @@ def logit(formula: str, data: pd.DataFrame, *, weights: str | None = None, clust
         used,
         w,
         {"design_info": X.design_info},
+        estimator="logistic regression",
     )
 
 
@@ -351,6 +353,7 @@ def segmented_logit(
         used,
         w,
         extra,
+        estimator="segmented logistic regression",
     )
 
 
@@ -712,4 +715,5 @@ def spline_logit(
         used,
         w,
         {"curve": curve},
+        estimator="spline logistic regression",
     )

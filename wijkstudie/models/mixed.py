@@ -80,6 +80,7 @@ def multilevel(formula: str, data: pd.DataFrame, *, group: str, re_formula: str 
         statistics={"loglik": float(fit.llf)},
         extra=extra,
         std_definition=STD_LINEAR,
+        estimator="multilevel",
         **context(data, used),
     )
 
@@ -222,5 +223,6 @@ def multilevel_logit(formula: str, data: pd.DataFrame, *, group: str, nodes: int
         statistics={"loglik": float(-opt.fun)},
         extra=extra,
         std_definition=STD_LOGISTIC,
+        estimator="multilevel logistic regression",
         **context(data, used),
     )

@@ -8,11 +8,18 @@ import statsmodels.api as sm
 
 from ..core.columns import require_columns
 from ..core.errors import ArgumentError
+from .cluster import cr1, cr2, description, resolve_correction
 from .result import STD_LINEAR, ModelResult, coefficient_table, complete_rows, context, standardised
 
 
 def within_estimate(
-    formula: str, data: pd.DataFrame, *, entity: str = "region_code", time: str | None = None, cov_type: str = "cluster"
+    formula: str,
+    data: pd.DataFrame,
+    *,
+    entity: str = "region_code",
+    time: str | None = None,
+    cov_type: str = "cluster",
+    cluster_correction: str = "auto",
 ) -> ModelResult:
     """Fixed-effects estimate: every variable is demeaned within ``entity`` (and ``time`` when given, for
     year effects), so only change within an area over the years identifies the slope.
@@ -24,13 +31,19 @@ def within_estimate(
     entity, time : str
         the columns naming the area and, optionally, the year (two-way demeaning)
     cov_type : str
-        ``"cluster"`` (by entity; intervals from t(number of areas - 1)) or ``"nonrobust"`` (equal to ordinary
-        least squares with one dummy per area, t(n - k - absorbed means))
+        ``"cluster"`` (by entity, see ``cluster_correction``) or ``"nonrobust"`` (equal to ordinary least squares
+        with one dummy per area, t(n - k - absorbed means))
+    cluster_correction : str
+        with ``cov_type="cluster"``: ``"CR2"`` (Bell-McCaffrey's bias-reduced errors, each term tested against t
+        with its own Bell-McCaffrey degrees of freedom; the year effects enter the hat matrix, the area means need
+        not: Pustejovsky & Tipton 2018, Theorem 2), ``"CR1"`` (statsmodels' cluster-robust errors and t(number of
+        areas - 1)) or ``"auto"`` (the default: CR2 with fewer than 30 areas, else CR1)
 
     Returns
     -------
     ModelResult
-        ``statistics["r2_within"]``; ``extra``: ``areas`` (observed more than once) and ``dof``.
+        ``statistics["r2_within"]``; ``extra``: ``areas`` (observed more than once), ``dof`` and, clustered,
+        ``clusters`` and ``cluster_correction``; ``df``: each term's degrees of freedom.
         ``std_estimate`` is standardised like every linear model's (``models.result.standardised``): by the
         standard deviations of the raw predictor and outcome over the rows used (areas seen more than once),
         unweighted as the fit is, not by the smaller within-area (demeaned) ones, so that it can be set beside
@@ -68,28 +81,47 @@ def within_estimate(
     if dof <= 0:
         raise ArgumentError("within_estimate: no degrees of freedom left")
     ols = sm.OLS(yd, Xd)
+    extra, clustering, label = {"areas": int(keys[entity].nunique()), "dof": dof}, None, ""
     if cov_type == "cluster":
-        fit = ols.fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(keys[entity])[0]})
-        cov = fit.cov_params()
-        distribution = f"t({keys[entity].nunique() - 1})"
+        groups = pd.factorize(keys[entity])[0]
+        fit = ols.fit(cov_type="cluster", cov_kwds={"groups": groups})
+        correction = resolve_correction(cluster_correction, extra["areas"], caller="within_estimate")
+        if correction == "CR2":
+            nuisance = None
+            if time:  # the year dummies (one left out), demeaned within areas: the year effects' part of the hat matrix
+                years = pd.get_dummies(keys[time]).iloc[:, 1:].astype(float)
+                nuisance = (years - years.groupby(keys[entity]).transform("mean")).to_numpy()
+            clustering = cr2(Xd.to_numpy(), fit.resid.to_numpy(), groups, nuisance=nuisance, names=list(Xd.columns))
+        else:
+            clustering = cr1(fit, groups, list(Xd.columns))
+        cov = clustering.cov.to_numpy()
+        distribution = pd.Series({term: clustering.distribution(term) for term in Xd.columns})
+        df = clustering.df.to_dict()
+        extra.update(clusters=extra["areas"], cluster_correction=correction)
+        label = f" ({description(correction, extra['areas'])})"
     else:
         fit = ols.fit()
         cov = fit.cov_params() * (n - k) / dof
         distribution = f"t({dof})"
+        df = dict.fromkeys(Xd.columns, float(dof))
     se = pd.Series(np.sqrt(np.diag(cov)), index=Xd.columns)
     table = coefficient_table(fit.params, se, distribution, standardised(fit.params, X, y.iloc[:, 0]))
     total = float(np.sum(yd**2))
     r2_within = 1 - float(np.sum(fit.resid**2)) / total if total > 0 else np.nan
     used_rows = used.loc[keys.index]
     return ModelResult(
-        "within-area (fixed effects)" + (" with year effects" if time else ""),
+        "within-area (fixed effects)" + (" with year effects" if time else "") + label,
         formula,
         table,
         n,
         fitted=fit,
         cov=pd.DataFrame(cov, index=Xd.columns, columns=Xd.columns),
         statistics={"r2_within": r2_within},
-        extra={"areas": int(keys[entity].nunique()), "dof": dof},
+        extra=extra,
         std_definition=STD_LINEAR,
+        estimator="within-area",
+        df=df,
+        cluster_correction=clustering.correction if clustering else "",
+        clustering=clustering if clustering is not None and clustering.correction == "CR2" else None,
         **context(data, used_rows),
     )

@@ -53,6 +53,11 @@ class ModelResult:
     years: str = ""
     std_definition: str = ""
     divisions: str = ""  # the regional division(s) of the rows used (their ``division_year``)
+    estimator: str = ""  # what was fitted, e.g. "weighted regression", "within-area", "logistic regression"
+    df: dict = field(default_factory=dict)  # term -> degrees of freedom of its t test (none for a normal test)
+    cluster_correction: str = ""  # "CR2" or "CR1" for clustered errors, else ""
+    clustering: object = field(default=None, repr=False)  # the models.cluster.ClusterCovariance of clustered errors
+    evidence: dict = field(default_factory=dict)  # term -> EvidenceKind record (models.evidence), when known
 
     # what the provenance says, as plain attributes
     @property
@@ -136,6 +141,10 @@ class ModelResult:
         estimate = float(vector @ params)
         se = float(np.sqrt(vector @ self.cov @ vector))
         dist = self.table["distribution"].iloc[0]
+        if self.clustering is not None:  # CR2: Bell-McCaffrey degrees of freedom of this very combination
+            from .cluster import t_distribution
+
+            dist = t_distribution(self.clustering.df_of(vector.to_numpy()))
         q, p = _quantile_and_p(dist, estimate / se if se > 0 else np.nan, level)
         return {
             "estimate": estimate,
@@ -170,6 +179,47 @@ class ModelResult:
             + ")"
         )
         return head + "\n" + self.table.round(4).to_string()
+
+    def __repr__(self) -> str:
+        """One line: estimator, formula, n, R², data kind and source (the table is in ``str()`` and in Jupyter)."""
+        r2 = self.r2
+        parts = [f"n={self.n}"] + ([f"r2={r2:.3f}"] if isinstance(r2, float) and np.isfinite(r2) else [])
+        if self.cluster_correction:
+            parts.append(f"{self.cluster_correction}, {self.extra.get('clusters', '?')} clusters")
+        parts.append(self.data_kind + (f": {self.source}" if self.source not in ("", self.data_kind) else ""))
+        return f"<ModelResult {self.estimator or self.model}: {self.formula} ({'; '.join(parts)})>"
+
+    def _repr_html_(self) -> str:
+        """Jupyter's rendering: the model, n, R², data kind and source above the table of estimates, 95 % intervals,
+        p-values, standardised estimates and reference distributions."""
+        from html import escape
+
+        r2 = self.r2
+        facts = [f"n = {self.n}"]
+        if isinstance(r2, float) and np.isfinite(r2):
+            facts.append(f"R² = {r2:.3f}")
+        facts.append(
+            f"data: {self.data_kind}" + (f" ({self.source})" if self.source not in ("", self.data_kind) else "")
+        )
+        facts += [f"{label}: {value}" for label, value in (("level", self.level), ("year", self.year)) if value]
+        columns = ["estimate", "ci_low", "ci_high", "p_value", "std_estimate", "distribution"]
+        shown = self.table[[c for c in columns if c in self.table]].copy()
+        for column in ("estimate", "ci_low", "ci_high", "std_estimate"):
+            if column in shown:
+                shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.4g}")
+        if "p_value" in shown:
+            shown["p_value"] = shown["p_value"].map(lambda v: "" if pd.isna(v) else f"{v:.3g}")
+        shown = shown.rename(columns={"ci_low": "95 % low", "ci_high": "95 % high", "p_value": "p"})
+        evidence = "".join(
+            f"<li>{escape(str(term))}: {escape(record.kind)}</li>" for term, record in self.evidence.items()
+        )
+        return (
+            f"<div><p><b>{escape(self.model)}</b>: <code>{escape(self.formula)}</code><br>"
+            f"{escape('; '.join(facts))}</p>"
+            + shown.to_html(escape=True)
+            + (f"<p>evidence:</p><ul>{evidence}</ul>" if evidence else "")
+            + "</div>"
+        )
 
     @property
     def fit(self):
@@ -216,8 +266,9 @@ def coefficient_table(params, se, distribution: str, std_estimate=None) -> pd.Da
     ----------
     params, se : Series
         estimates and standard errors by term
-    distribution : str
-        ``"t(df)"`` or ``"normal"``: the intervals' and p-values' reference distribution
+    distribution : str or Series
+        ``"t(df)"`` or ``"normal"``: the intervals' and p-values' reference distribution; a Series gives one per term
+        (CR2's Bell-McCaffrey degrees of freedom differ by term)
     std_estimate : Series, optional
         standardised estimates by term
 
@@ -227,14 +278,17 @@ def coefficient_table(params, se, distribution: str, std_estimate=None) -> pd.Da
         ``estimate``, ``std_error``, ``ci_low``, ``ci_high`` (95 %), ``p_value``, ``std_estimate``, ``distribution``
     """
     params, se = pd.Series(params, dtype="float64"), pd.Series(se, index=params.index, dtype="float64")
-    q, _ = _quantile_and_p(distribution, 0.0)
+    if isinstance(distribution, str):
+        distribution = pd.Series(distribution, index=params.index)
+    distribution = pd.Series(distribution).reindex(params.index)
+    q = pd.Series([_quantile_and_p(d, 0.0)[0] for d in distribution], index=params.index)
     z = params / se
-    p = z.map(lambda v: _quantile_and_p(distribution, v)[1])
+    p = pd.Series([_quantile_and_p(d, v)[1] for d, v in zip(distribution, z)], index=params.index)
     table = pd.DataFrame(
         {"estimate": params, "std_error": se, "ci_low": params - q * se, "ci_high": params + q * se, "p_value": p}
     )
     table["std_estimate"] = np.nan if std_estimate is None else pd.Series(std_estimate).reindex(params.index)
-    table["distribution"] = distribution
+    table["distribution"] = distribution.astype(str)
     return table
 
 

@@ -271,11 +271,12 @@ def spatial_models(formula: str, gdf, w=None, *, alpha: float = 0.05) -> dict:
     }
     design = X.reset_index(drop=True)
     results = {}
-    for label, model, extra_term, distribution in (
-        ("OLS", ols, None, f"t({len(used) - X.shape[1]})"),
-        ("spatial error", err, "lambda", "normal"),
-        ("spatial lag", lag, "rho", "normal"),
+    for label, model, extra_term, df in (
+        ("OLS", ols, None, len(used) - X.shape[1]),
+        ("spatial error", err, "lambda", None),
+        ("spatial lag", lag, "rho", None),
     ):
+        distribution = "normal" if df is None else f"t({df})"
         terms = ["Intercept"] + names + ([extra_term] if extra_term else [])
         betas = pd.Series(np.asarray(model.betas).ravel()[: len(terms)], index=terms)
         vm = np.asarray(model.vm)[: len(terms), : len(terms)]
@@ -295,6 +296,8 @@ def spatial_models(formula: str, gdf, w=None, *, alpha: float = 0.05) -> dict:
             statistics={"r2": float(getattr(model, "r2", np.nan))} if label == "OLS" else {},
             extra=extra,
             std_definition=STD_LINEAR,
+            estimator="regression" if label == "OLS" else label,
+            df={} if df is None else dict.fromkeys(terms, float(df)),
             **context(gdf, used),
         )
     return results

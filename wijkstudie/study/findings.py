@@ -247,38 +247,35 @@ class FindingTest:
 
 # --- making tests -------------------------------------------------------------------------------------------
 
-ESTIMATORS = (  # the estimator of a ModelResult, from the start of its model's name
-    ("area regression (weighted", "weighted regression"),
-    ("area regression", "regression"),
-    ("multilevel logistic", "multilevel logistic regression"),
-    ("multilevel", "multilevel"),
-    ("spatial error", "spatial error"),
-    ("spatial lag", "spatial lag"),
-    ("OLS", "regression"),
-    ("within-area", "within-area"),
-    ("segmented logistic", "segmented logistic regression"),
-    ("logistic regression with a B-spline", "spline logistic regression"),
-    ("logistic regression", "logistic regression"),
+ESTIMATORS = (  # the estimators the models record (ModelResult.estimator), in findings.yaml's words
+    "weighted regression",
+    "regression",
+    "multilevel logistic regression",
+    "multilevel",
+    "spatial error",
+    "spatial lag",
+    "within-area",
+    "segmented logistic regression",
+    "spline logistic regression",
+    "logistic regression",
 )
 
 
-def estimator_of(model: str) -> str:
+def estimator_of(result) -> str:
     """The estimator of a ModelResult, in the words findings.yaml's primary specifications use.
 
     Parameters
     ----------
-    model : str
-        the ``model`` of a ModelResult, e.g. ``"area regression (weighted, ...)"``
+    result : ModelResult
+        a model's result
 
     Returns
     -------
     str
-        the name of the first ``ESTIMATORS`` entry the model's name starts with; else the model's name itself
+        its ``estimator`` (one of ``ESTIMATORS`` for the package's models); the model's name for a result that
+        records none
     """
-    for start, name in ESTIMATORS:
-        if model.startswith(start):
-            return name
-    return model
+    return result.estimator or result.model
 
 
 def outcome_of_formula(formula: str) -> str:
@@ -466,7 +463,7 @@ def from_model(
         outcome=outcome,
         term=term,
         part=part,
-        estimator=estimator_of(result.model),
+        estimator=estimator_of(result),
         spec=spec,
         areas=areas,
         year=str(result.year),
@@ -785,7 +782,7 @@ def threshold_test(
         scale="years",
         outcome=outcome,
         term="breakpoint",
-        estimator=estimator_of(segmented.model),
+        estimator=estimator_of(segmented),
         areas=areas,
         year=str(segmented.year),
         n=int(segmented.n),
