@@ -32,7 +32,7 @@ from ..core.errors import os_reason
 from ..core.paths import processed_dir
 from .download import file_sha256, sweep
 
-READER_VERSION = 5
+READER_VERSION = 6
 INDEX = "fingerprints.json"
 _WARNED: set = set()  # cache folders already warned about in this session
 

@@ -62,6 +62,9 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
         warn(f"{Path(path).name}: {alert}", WijkstudieWarning, stacklevel=4)
     dataset = datasets().get(ident["dataset"])
     names = [c for c in frame.columns if c in vardict.variables()]
+    long_names = []  # a long table (StatLine) holds its variables in rows: its provenance names them too
+    if "variable" in frame and "value" in frame:
+        long_names = [v for v in frame["variable"].dropna().unique() if v in vardict.variables()]
     levels = counts_by_level(frame)
     provenance = from_file(
         path,
@@ -71,7 +74,7 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
         meta.get("sha256", ""),
         levels,
         ident["variant"],
-        names,
+        names + [str(v) for v in long_names if v not in names],
     )
     year_note = [f"year {ident['year']} {ident['year_from']}"] if ident.get("year_from") else []
     info = asdict(

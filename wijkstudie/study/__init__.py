@@ -2,6 +2,9 @@
 
 What the notebooks use, in one namespace (``from wijkstudie import study``):
 
+- the declared samples and specifications (findings.yaml): ``declared_samples``, ``rotterdam_sample``,
+  ``amsterdam_sample``, ``vm_sample``, ``residents_sample``, ``declared_specs``, ``formula_of``, ``rows_for``,
+  ``fit`` (the primary on the page), ``sample_tests`` and ``resident_tests`` (every declared specification);
 - tables and samples: ``national_wijken``, ``national_gemeenten``, ``city_samples``, ``livability_wijken``,
   ``rotterdam_wijken``, ``amsterdam_gebieden``, ``utrecht_buurten``, ``residents`` (modules ``national``,
   ``cities``, ``livability``, ``groups``, ``case``, ``individuals``, ``spatial``);
@@ -36,6 +39,8 @@ from .cities import (
     wave,
     within_tests,
 )
+from .contrasts import group_contrasts, pooled_contrast
+from .designs import Spec, alternatives, declared_specs, sample_design, sample_keys, sweep
 from .findings import (
     NATIONAL,
     SYNTHETIC_SCOPE,
@@ -99,8 +104,19 @@ from .national import (
     young_terms,
 )
 from .notebook import start_notebook
+from .samples import (
+    DeclaredSample,
+    amsterdam_sample,
+    declared_samples,
+    gemeente_survey,
+    residents_sample,
+    rotterdam_sample,
+    samples_overview,
+    vm_sample,
+)
 from .results import record, record_value, recorded, recorded_value
 from .scope import CASE, CITIES, NATIONAL_GEMEENTEN, scope_of
 from .scorecard import finding_card, tests_frame, what_we_found, write_scorecard
+from .sweeps import fit, formula_of, resident_tests, rows_for, sample_tests
 from .spatial import moran_table, spatial_results, spatial_summary, spatial_table, spatial_terms, spatial_tests
 from .tour import files_not_here, tour_sentences, what_the_tour_found

@@ -9,7 +9,8 @@ predictors); the variable dictionary maps every variable to a concept (variables
   from, or the groups an outcome compares) is one of that model's own predictor concepts. The test shows the
   association the model carries from individual residents to areas, not an independent test of a
   neighbourhood effect: it is shown, explained, and never counted.
-- **model-based outcome**: a model-based outcome with a predictor outside its model; it counts, with that label.
+- **model-based outcome**: a model-based outcome with a predictor outside its model; shown with that label, never
+  counted (the model's smoothing and its other predictors still shape the figure).
 - **method check**: synthetic data (the synthetic world planted the effect); never evidence about real places.
 - **case**: a single case judged by its case rule.
 - **unknown**: data of unknown provenance; never counted.
@@ -32,7 +33,7 @@ from ..data.catalogue import datasets, measurement_models
 DIRECT, REGISTER, MODEL_BASED, MODEL_IMPLIED = "direct survey", "register", "model-based outcome", "model-implied"
 COMPOSITE, METHOD_CHECK, CASE, UNKNOWN = "composite index", "method check", "case", "unknown"
 KINDS = (DIRECT, REGISTER, MODEL_BASED, MODEL_IMPLIED, COMPOSITE, METHOD_CHECK, CASE, UNKNOWN)
-COUNTED = (DIRECT, REGISTER, MODEL_BASED, CASE)  # the kinds that vote in a verdict (when the sample's primary)
+COUNTED = (DIRECT, REGISTER, CASE)  # the kinds that vote (as a sample's primary): a model-based outcome never does
 MEASUREMENT_KINDS = ("direct survey", "register", "model-based", "composite index")
 KIND_OF_MEASUREMENT = {"direct survey": DIRECT, "register": REGISTER, "composite index": COMPOSITE}
 

@@ -25,6 +25,7 @@ FINDINGS_FILE = Path(__file__).resolve().parent / "findings.yaml"
 NATIONAL = "the Netherlands"  # the scope of a test on every area of the country
 SYNTHETIC_SCOPE = "the synthetic world"  # the scope of every test on synthetic data
 AREAS = ("all areas", "positive livability", "problem areas")  # which areas of a sample a test uses
+LEVEL_GROUPS = {"residents": "residents", "gemeenten": "gemeenten", "city wijken": "cities"}  # samples' levels
 SCALES = ("standardised", "log-odds", "percentage points", "percentile", "years", "coefficient")
 
 
@@ -176,6 +177,13 @@ class FindingTest:
     detail: dict = field(default_factory=dict)  # case: percentiles; threshold: the breakpoint's parts
     planted: float | None = None  # synthetic: the value the scenario planted, on this test's scale
     planted_sign: int = 0  # synthetic: the planted direction, when the planted value is on another scale
+    sample_id: str = ""  # the declared sample (findings.yaml ``samples``) the test comes from, if declared
+    choices: dict = field(default_factory=dict)  # what the specification chose (``designs.Spec.choices``)
+    evidence_level: str = ""  # "residents" (a survey by personal characteristic) or "areas" (survey means per area)
+    scope_text: str = ""  # the livability class's definition and how many areas it keeps
+    outside_scope: bool = False  # the sample has no livability class: it votes on all its areas
+    mde: float = float("nan")  # minimum detectable effect at 80 % power (set when a finding is judged)
+    reliability: float = float("nan")  # wave-to-wave correlation of the outcome across the sample's areas
 
     def __post_init__(self):
         if self.data_kind == "synthetic":  # synthetic numbers describe no real place, whatever the caller says
@@ -198,19 +206,22 @@ class FindingTest:
 
     @property
     def scope_group(self) -> str:
-        """national, cities, case, unscoped, synthetic or unknown (a real test that does not say its scope is never
-        counted as national).
+        """residents, gemeenten, cities, national, case, unscoped, synthetic or unknown: the level a verdict is given
+        for (a real test that does not say its scope is never counted as national).
 
         Returns
         -------
         str
-            the data kind for data that are not real; else "case" for a case test, "unscoped" without a scope,
-            "national" for ``NATIONAL`` and "cities" for any other scope
+            the data kind for data that are not real; else "case" for a case test, "residents" for a survey by
+            personal characteristic, "gemeenten" for survey means per gemeente, "unscoped" without a scope,
+            "national" for areas of ``NATIONAL`` and "cities" for any other scope
         """
         if self.data_kind != "real":
             return self.data_kind
         if self.rule == "case":
             return "case"
+        if self.sample_id:  # a declared sample: its declared level
+            return LEVEL_GROUPS[registry()["samples"][self.sample_id]["level"]]
         if not self.scope:
             return "unscoped"
         return "national" if self.scope == NATIONAL else "cities"

@@ -169,3 +169,75 @@ def with_livability(table: pd.DataFrame, problem: pd.Series) -> pd.DataFrame:
         out["problem"].notna()
     )
     return carry(out, table)
+
+
+def direct_class(
+    table: pd.DataFrame,
+    *,
+    built_from: list[str],
+    better: dict,
+    share: float = PROBLEM_SHARE,
+    unit: str = "region_code",
+    tested=(),
+) -> tuple[pd.Series, dict]:
+    """A livability class from direct measurements (1 = the worst ``share`` of the areas, 0 = the others, NaN =
+    unknown): per area the mean over its rows (waves) of each item, standardised over the areas, averaged with the
+    sign that makes higher better; never from a model's output or a tested predictor.
+
+    Parameters
+    ----------
+    table : DataFrame
+        the sample's rows (one per area and wave) with ``unit`` and the items
+    built_from : list of str
+        the items (direct survey or register measurements)
+    better : dict
+        {item: "high" or "low"}: which end of an item is the better livability
+    share : float
+        the cut-off: the worst share of the areas with a score
+    unit : str
+        the column naming an area (a class is per area, the same in every wave)
+    tested : iterable of str
+        the tested predictors of the study: an item among them is refused
+
+    Returns
+    -------
+    tuple
+        (the class per row of ``table``, {"name", "text", "built_from", "kept", "of"}: the areas with a score, and how
+        many are classed as problems)
+
+    Raises
+    ------
+    ArgumentError
+        for an item that is a model-based estimate, a tested predictor, or not in the table
+    """
+    from ..core.errors import ArgumentError
+    from ..core.provenance import provenance_of
+    from .evidence import measurement
+
+    provenance = provenance_of(table)
+    for item in built_from:
+        if item in set(tested):
+            raise ArgumentError(f"a livability class may not be built from a tested predictor ({item})")
+        if item not in table:
+            raise ArgumentError(f"a livability class needs {item!r}, which the table does not have")
+        source = provenance.source_of(item)
+        if source is not None and measurement(source, item)[0] == "model-based":
+            raise ArgumentError(
+                f"a livability class may not be built from a model-based estimate ({item} of {source.dataset})"
+            )
+    means = table.groupby(unit)[list(built_from)].mean()
+    z = (means - means.mean()) / means.std()
+    signs = pd.Series({item: 1.0 if better.get(item, "high") == "high" else -1.0 for item in built_from})
+    score = (z * signs).mean(axis=1, skipna=False)
+    scored = score.dropna()
+    threshold = scored.quantile(share)
+    per_area = (scored <= threshold).astype(float)
+    problem = table[unit].map(per_area).astype(float)
+    return pd.Series(problem.to_numpy(), index=table.index), {
+        "name": f"worst {100 * share:.0f} % on {' and '.join(built_from)}",
+        "built_from": list(built_from),
+        "share": share,
+        "problem_areas": int(per_area.sum()),
+        "scored_areas": int(len(scored)),
+        "areas": int(len(means)),
+    }

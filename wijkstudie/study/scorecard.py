@@ -24,11 +24,20 @@ from ..core.paths import figures_dir
 from . import evidence as ev
 from .findings import FindingTest, finding, reference_text, registry
 from .results import recorded
-from .verdicts import Judgement, interval_side, judge, method_check, robustness_range
+from .verdicts import (
+    INCONCLUSIVE,
+    SCOPES,
+    UNDECIDED,
+    Judgement,
+    interval_side,
+    judge,
+    method_check,
+    robustness_range,
+    specification_summary,
+)
 
 OWN_SCALE = ("standardised", "log-odds", "coefficient")  # shown under "estimate [95 % CI]"
-DETECTABLE = 2.8  # a true effect of 2.8 standard errors is found with 80 % power by a two-sided 5 % test
-SCOPE_OF_GROUP = {"national": "national", "cities": "cities", "case": "case"}
+SCOPE_OF_GROUP = dict(SCOPES)  # scope group -> its name in a verdict (verdicts.SCOPES)
 
 
 def _number(value: float, scale: str) -> str:
@@ -96,8 +105,9 @@ def scope_verdicts(judgement: Judgement, tests: list[FindingTest]) -> dict[str, 
     """
     out = {}
     for group, label in SCOPE_OF_GROUP.items():
-        if label in judgement.verdicts:
-            out[label] = judgement.verdicts[label]
+        mine = {k: v for k, v in judgement.verdicts.items() if k == label or k.startswith(f"{label}, ")}
+        if mine:  # the scope's verdict, or one per part of a finding with parts
+            out.update(mine)
             continue
         kinds = sorted({t.evidence for t in tests if t.data_kind == "real" and t.scope_group == group})
         if kinds:
@@ -129,16 +139,55 @@ def verdict_line(key: str, judgement: Judgement, tests: list[FindingTest]) -> st
     if wants_residents and not any(t.data_kind == "real" and "resident" in t.level for t in tests):
         scopes["residents"] = "not testable with these data (no survey microdata here, method checks only)"
     if judgement.direction_only and judgement.votes:
-        for scope in [s for s in scopes if s in ("national", "cities")]:
+        for scope in [s for s in scopes if s in (SCOPES["national"], SCOPES["cities"])]:
             scopes[scope] += f" (area samples: direction only, {judgement.direction_only.split(';')[0]})"
     text = "; ".join(f"{scope}: {word}" for scope, word in scopes.items()) or "not testable with these data"
     if spec.get("open_data") is False and not judgement.votes:
         text += " — not testable with open data: needs " + " ".join(spec["data_needed"].split())
-    if judgement.sensitivity:
-        text += " — with another primary specification: " + "; ".join(
-            f"{what}: {verdict}" for what, verdict in judgement.sensitivity.items()
+    detectable = detectable_text(judgement)
+    if detectable:
+        text += f" — {detectable}"
+    summary = specification_summary(judgement.specifications)
+    if summary:
+        text += f" (other choices: {summary})"
+    elif judgement.sensitivity:
+        text += (
+            " (other choices: "
+            + "; ".join(f"{what}: {verdict}" for what, verdict in judgement.sensitivity.items())
+            + ")"
         )
     return text
+
+
+def detectable_text(judgement: Judgement) -> str:
+    """What the counted samples of an inconclusive scope could have detected, in one clause: the smallest minimum
+    detectable effect among them ("" when no scope is inconclusive or no estimate has one).
+
+    Parameters
+    ----------
+    judgement : Judgement
+        the finding judged (``verdicts.judge``)
+
+    Returns
+    -------
+    str
+        e.g. "the inconclusive samples could detect only effects of about 0.53 SD or more (80 % power, Holm)"
+    """
+    if INCONCLUSIVE not in judgement.verdicts.values():
+        return ""
+    undecided = [t for v in judgement.votes for t, o in zip(v.primary, v.outcomes) if o == UNDECIDED and t.mde == t.mde]
+    if not undecided:
+        return ""
+    parts = []
+    for scale in dict.fromkeys(t.scale for t in undecided):
+        smallest = min(t.mde for t in undecided if t.scale == scale)
+        unit = {"standardised": " SD", "percentage points": " percentage points"}.get(scale, f" ({scale})")
+        parts.append(f"{smallest:.2f}{unit}")
+    return (
+        "the inconclusive samples could detect only effects of about "
+        + " or ".join(parts)
+        + " or more (80 % power at their Holm level); inconclusive is not no effect"
+    )
 
 
 def pooled_text(judgement: Judgement) -> str:
@@ -158,7 +207,9 @@ def pooled_text(judgement: Judgement) -> str:
         return ""
     areas = f"; areas: {' and '.join(p['areas'])}" if len(p.get("areas", [])) > 1 else ""
     wide = ""
-    if str(p["interval"]).startswith("Hartung-Knapp") and p["k"] < 5:  # say why the interval is wide
+    if p["k"] == 2:
+        wide = "; with two samples the heterogeneity cannot be estimated and the interval is not informative"
+    elif str(p["interval"]).startswith("Hartung-Knapp") and p["k"] < 5:  # say why the interval is wide
         from scipy import stats
 
         t = float(stats.t.ppf(0.975, p["k"] - 1))
@@ -194,7 +245,7 @@ def _row(test: FindingTest, judgement: Judgement, base: dict) -> dict:
         "sample": test.sample,
         "scope": test.scope or "—",
         "test": test.label,
-        "level": test.level or "—",
+        "level": test.level or test.evidence_level or "—",
         "areas": test.areas,
         "division": test.division or "—",
         "n": test.n,
@@ -212,7 +263,11 @@ def _row(test: FindingTest, judgement: Judgement, base: dict) -> dict:
         "other_scale": "—" if own else f"{text} ({test.measure})",
         "holm_p": adjusted["p"] if adjusted else None,
         "adjusted_ci": interval_text(test.estimate, *adjusted["ci"], test.scale) if adjusted else "—",
-        "detectable": f"±{DETECTABLE * test.std_error:.2f}" if vote and test.std_error == test.std_error else "—",
+        "mde": test.mde if test.mde == test.mde else None,
+        "reliability": test.reliability if test.reliability == test.reliability else None,
+        "evidence_level": test.evidence_level or "—",
+        "scope_definition": test.scope_text
+        or ("outside the stated scope (no livability class): all areas" if test.outside_scope else "—"),
         "outcome": vote.outcome(test)
         if vote
         else (method_check(test) if test.data_kind == "synthetic" else interval_side(test)),
@@ -339,8 +394,8 @@ def summary_markdown(table: pd.DataFrame, statement: str = "", details: str = "f
 
 
 COUNTED_HEADER = (
-    "| sample | evidence | test | level | n | outcome / composition | estimate [95 % CI] | other scale | "
-    "Holm-adjusted | detectable effect | robustness range | outcome |"
+    "| sample | evidence | test | level | scope | n | outcome / composition | estimate [95 % CI] | other scale | "
+    "Holm-adjusted-p interval | minimum detectable effect (80 %) | reliability | robustness range | outcome |"
 )
 OTHER_HEADER = "| sample | test | level | n | estimate [95 % CI] | other scale | its interval (not a vote) |"
 CHECK_HEADER = "| test | estimate [95 % CI] | other scale | planted | method check |"
@@ -359,11 +414,22 @@ def _counted_line(r) -> str:
         r["estimate_ci"],
         r["other_scale"],
         adjusted,
-        r["detectable"],
+        _mde_text(r),
+        "—" if r.get("reliability") is None or r["reliability"] != r["reliability"] else f"{r['reliability']:.2f}",
         r["robustness"],
         r["outcome"],
     ]
+    cells.insert(4, r.get("scope_definition", "—"))
     return _table_row(cells)
+
+
+def _mde_text(r) -> str:
+    """A row's minimum detectable effect with its unit."""
+    value = r.get("mde")
+    if value is None or value != value:
+        return "—"
+    unit = {"standardised": " SD", "percentage points": " pp"}.get(r["scale"], "")
+    return f"{value:.2f}{unit}"
 
 
 def _table_row(cells) -> str:
@@ -383,6 +449,42 @@ def _other_line(r) -> str:
             r["outcome"],
         ]
     )
+
+
+SPEC_HEADER = "| part | outcome | term | areas | class (cut-off) | weights | controls | samples | verdict |"
+
+
+def specification_markdown(judgement: Judgement) -> list[str]:
+    """The finding's specification table (``verdicts.specification_table``) as Markdown lines, the declared primary
+    in bold; empty without declared samples.
+
+    Parameters
+    ----------
+    judgement : Judgement
+        the finding judged with its declared primary
+
+    Returns
+    -------
+    list of str
+    """
+    table = judgement.specifications
+    if table is None or len(table) == 0:
+        return []
+    lines = [
+        "",
+        f"Specification table: the verdict under every declared choice ({specification_summary(table)}); the "
+        "declared primary in bold:",
+        "",
+        SPEC_HEADER,
+        "|" + "---|" * 9,
+    ]
+    for _, r in table.iterrows():
+        scope = "—" if r["areas"] == "all areas" else f"{r['scope']} ({100 * r['share']:.0f} %)"
+        cells = [r["part"] or "—", r["outcome"], r["term"], r["areas"], scope, r["weights"], r["controls"]]
+        cells += [str(r["samples"]), r["verdict"]]
+        row = _table_row(cells)
+        lines.append(row.replace("| ", "| **", 1).replace(" |", "** |", 1) if r["primary"] else row)
+    return lines
 
 
 def finding_markdown(key: str, group: pd.DataFrame, tests: list[FindingTest]) -> str:
@@ -425,10 +527,12 @@ def finding_markdown(key: str, group: pd.DataFrame, tests: list[FindingTest]) ->
     if not primary.empty:
         lines += [
             "",
-            "Counted samples (one vote each; a detectable effect is one the sample finds with 80 % power):",
+            "Counted samples (one vote each; the minimum detectable effect is the smallest true effect the sample's "
+            "own test finds with 80 % power at its Holm level; the reliability is the outcome's wave-to-wave "
+            "correlation across the sample's areas):",
             "",
             COUNTED_HEADER,
-            "|" + "---|" * 12,
+            "|" + "---|" * 14,
         ]
         lines += [_counted_line(r) for _, r in primary.iterrows()]
     robust = group[group["role"] == "robustness of a counted sample"]
@@ -455,6 +559,7 @@ def finding_markdown(key: str, group: pd.DataFrame, tests: list[FindingTest]) ->
             "|" + "---|" * 7,
         ]
         lines += [_other_line(r) for _, r in rows.iterrows()]
+    lines += specification_markdown(judge(key, tests))
     checks = group[group["role"] == "method check"]
     if not checks.empty:
         lines += [

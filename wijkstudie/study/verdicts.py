@@ -26,7 +26,13 @@ INCONCLUSIVE, NOT_TESTABLE = "inconclusive", "not testable with these data"
 VERDICTS = (SUPPORTED, CONTRADICTED, MIXED, INCONCLUSIVE, NOT_TESTABLE)
 SUPPORTS, CONTRADICTS, UNDECIDED = "supports", "contradicts", "inconclusive"
 ALPHA = 0.05
-SCOPES = {"national": "national", "cities": "cities", "case": "case"}  # the scopes a verdict is given for
+SCOPES = {  # the scopes a verdict is given for: scope group -> its name in a verdict
+    "residents": "residents",
+    "gemeenten": "gemeenten",
+    "cities": "city wijken",
+    "national": "national areas",
+    "case": "case",
+}
 
 
 # --- one test -------------------------------------------------------------------------------------------------
@@ -244,6 +250,36 @@ def _matches(test: FindingTest, alternative: dict) -> bool:
     return all(_preference(getattr(test, key), alternative.get(key)) is not None for key in ("outcome", "term"))
 
 
+def _declared_primaries(finding_key: str, tests: list[FindingTest], primary) -> list[FindingTest] | None:
+    """The primary estimate(s) of a declared sample's tests (their choices equal the declared specification's, or,
+    under an alternative of the specification table, ``primary`` = {"choices": {...}} where the sample has them);
+    a declared sample whose primary scope has no class votes with its all-areas test, marked outside the stated
+    scope. None for tests of no declared sample (the older ``primary`` alternatives decide)."""
+    from .designs import declared_specs
+
+    keys = {t.sample_id for t in tests if t.sample_id}
+    if len(keys) != 1:
+        return None
+    key = keys.pop()
+    chosen = []
+    wanted = (primary or {}).get("choices", {}) if isinstance(primary, dict) else {}
+    for spec in declared_specs(finding_key, key):
+        mine = [t for t in tests if t.part == spec.part]
+        choices = dict(spec.choices)
+        for dim, value in wanted.items():  # a sample keeps what it cannot vary
+            if any(t.choices.get(dim) == value for t in mine):
+                choices[dim] = value
+                if dim == "areas" and value == "all areas":
+                    choices.update(scope="", share=None)
+        match = [t for t in mine if t.choices == choices]
+        if not match and choices.get("areas") != "all areas":  # no class here: all areas, outside the scope
+            match = [t for t in mine if t.choices == dict(choices, areas="all areas", scope="", share=None)]
+            for t in match:
+                t.outside_scope = True
+        chosen += match[:1]
+    return chosen
+
+
 def primaries(finding_key: str, tests: list[FindingTest], primary: list | None = None) -> list[FindingTest]:
     """The primary estimate(s) of one sample's tests of a finding by the finding's declared ``primary``
     specification (or the one given): the first alternative that some test matches; among the matches the preferred
@@ -265,7 +301,11 @@ def primaries(finding_key: str, tests: list[FindingTest], primary: list | None =
         one per part (one for a finding without parts), or empty
     """
     spec = finding(finding_key)
-    for alternative in spec.get("primary", []) if primary is None else primary:
+    declared = _declared_primaries(finding_key, tests, primary)
+    if declared is not None:
+        return declared
+    listed = spec.get("primary", []) if not isinstance(primary, list) else primary
+    for alternative in listed:
         matching = [t for t in tests if _matches(t, alternative)]
         if not matching:
             continue
@@ -353,6 +393,29 @@ def holm(tests: list[FindingTest], alpha: float = ALPHA) -> dict[int, dict]:
     return out
 
 
+def quantity(test: FindingTest) -> tuple:
+    """What a test estimates, for pooling: its part, the concepts of its outcome, term and controls, its scale and
+    level. Two tests of the same quantity may be pooled; others are not (the reason is shown instead).
+
+    Parameters
+    ----------
+    test : FindingTest
+
+    Returns
+    -------
+    tuple
+    """
+    controls = test.choices.get("controls", "") if test.choices else ""
+    return (
+        test.part,
+        _outcome_concept(test),
+        frozenset(ev.term_concepts(test.term)[0]),
+        controls,
+        test.scale,
+        test.evidence_level,
+    )
+
+
 def pooled(tests: list[FindingTest]) -> dict | None:
     """The random-effects pooled estimate of two or more counted standardised estimates of the same term on the same
     outcome (DerSimonian-Laird tau-squared and I-squared, a Hartung-Knapp interval with t(k - 1), as few samples
@@ -373,7 +436,7 @@ def pooled(tests: list[FindingTest]) -> dict | None:
     from ..models import pooled_estimate
 
     usable = [t for t in tests if t.scale == "standardised" and not isnan(t.std_error) and t.std_error > 0]
-    if len(usable) < 2 or len({(t.part, t.term, t.outcome) for t in usable}) > 1:
+    if len(usable) < 2 or len({quantity(t) for t in usable}) > 1:
         return None
     result = pooled_estimate(
         [t.estimate for t in usable],
@@ -439,6 +502,8 @@ class Judgement:
     direction_only: str = ""
     nested: dict = field(default_factory=dict)  # sample -> the sample it lies in (it does not vote)
     sensitivity: dict = field(default_factory=dict)  # an alternative primary specification -> its verdict text
+    family: dict = field(default_factory=dict)  # part -> the number of counted estimates adjusted together (Holm)
+    specifications: object = None  # the specification table (``specification_table``), a DataFrame
 
     def verdict_text(self) -> str:
         """ "national: ...; cities: ...", or the one word when there is no scope with counted samples.
@@ -505,12 +570,12 @@ def judge(finding_key: str, tests: list[FindingTest], primary: list | None = Non
     real = [t for t in tests if t.data_kind == "real"]
     by_sample: dict[str, list] = {}
     for t in real:
-        by_sample.setdefault(t.sample, []).append(t)
+        by_sample.setdefault(t.sample_id or t.sample, []).append(t)
     votes, not_voting = [], []
-    for sample, mine in by_sample.items():
+    for mine in by_sample.values():
         chosen = primaries(finding_key, mine, primary)
         if chosen and all(t.counted_kind for t in chosen):
-            votes.append(Vote(sample, chosen, robustness=[t for t in mine if t not in chosen]))
+            votes.append(Vote(chosen[0].sample, chosen, robustness=[t for t in mine if t not in chosen]))
         else:  # no primary specification, or a primary of a kind that does not count: the sample does not vote
             not_voting += [t for t in mine if t.counted_kind]
     nested = _nested(votes)
@@ -518,7 +583,9 @@ def judge(finding_key: str, tests: list[FindingTest], primary: list | None = Non
         votes.remove(vote)
         not_voting += vote.primary + vote.robustness
     counted = [t for v in votes for t in v.primary]
-    adjusted = holm(counted)
+    adjusted = {}
+    for part in dict.fromkeys(t.part for t in counted):  # one family per finding, or per part
+        adjusted.update(holm([t for t in counted if t.part == part]))
     for vote in votes:
         vote.adjusted = {id(t): adjusted[id(t)] for t in vote.primary if id(t) in adjusted}
     not_counted: dict[str, list] = {}
@@ -528,9 +595,18 @@ def judge(finding_key: str, tests: list[FindingTest], primary: list | None = Non
             not_counted.setdefault(t.evidence, []).append(t)
     not_counted.setdefault(ev.UNKNOWN, []).extend(t for t in tests if t.data_kind == "unknown")
     direction = ""
-    for alternative in primary or finding(finding_key).get("primary", []):
+    listed = primary if isinstance(primary, list) else finding(finding_key).get("primary", [])
+    for alternative in listed:
         if alternative.get("direction_only") and any(_matches(t, alternative) for t in counted):
             direction = alternative["direction_only"]
+    why = next((a["direction_only"] for a in listed if isinstance(a.get("direction_only"), str)), "")
+    if any(dict(_declared_of(t).extra).get("direction_only") for t in counted if t.sample_id) and why:
+        direction = why
+    family = {part: sum(1 for t in counted if t.part == part) for part in dict.fromkeys(t.part for t in counted)}
+    if primary is None:  # the declared judgement: every test of a voting sample says what it could detect
+        for vote in votes:
+            for t in vote.primary + vote.robustness:
+                t.mde = minimum_detectable(t, family.get(t.part, 1))
     return Judgement(
         finding_key,
         _scope_verdicts(finding_key, votes),
@@ -542,7 +618,42 @@ def judge(finding_key: str, tests: list[FindingTest], primary: list | None = Non
         direction,
         nested,
         {} if primary is not None else sensitivity(finding_key, tests),
+        family,
+        None if primary is not None else specification_table(finding_key, tests),
     )
+
+
+def _declared_of(test: FindingTest):
+    """The declared primary specification of a test's sample and part."""
+    from .designs import declared_specs
+
+    return next(s for s in declared_specs(test.finding, test.sample_id) if s.part == test.part)
+
+
+def minimum_detectable(test: FindingTest, family: int) -> float:
+    """The smallest true effect, on the test's own scale, that its test finds with 80 % power: two-sided, its own
+    degrees of freedom (t(df), or normal), at the Holm level of its family's first step (alpha / family).
+
+    Parameters
+    ----------
+    test : FindingTest
+        an interval-rule test with a standard error
+    family : int
+        the number of counted primary estimates in the test's family (the finding, or its part)
+
+    Returns
+    -------
+    float
+        NaN for a test without a standard error or of another rule
+    """
+    from ..models.power import minimum_detectable_effect
+
+    if test.rule != "interval" or isnan(test.std_error) or test.std_error <= 0:
+        return float("nan")
+    df = None
+    if test.distribution.startswith("t("):
+        df = float(test.distribution[2:-1])
+    return float(minimum_detectable_effect(test.std_error, df, alpha=ALPHA, power=0.8, tests=max(family, 1)))
 
 
 def alternative_primaries(finding_key: str) -> dict[str, list]:
@@ -652,3 +763,77 @@ def describe_spec(test: FindingTest) -> str:
         parts.append(test.areas)
     parts += [p for p in (test.spec,) if p]
     return ", ".join(parts) + f" ({test.outcome} ~ {test.term})"
+
+
+# --- the specification table --------------------------------------------------------------------------------------
+
+CHOICE_COLUMNS = ("outcome", "term", "areas", "scope", "share", "weights", "controls")
+
+
+def specification_table(finding_key: str, tests: list[FindingTest]):
+    """The verdict under every combination of the declared choices that the samples' recorded tests cover
+    (findings.yaml ``alternatives``): outcome, term, areas and the livability class's definition and cut-off, the
+    weighting and the controls. Under each combination every declared sample uses its test with those choices where
+    it has them and keeps its declared choice where it has not; Holm and the verdict rule as for the primary.
+
+    Parameters
+    ----------
+    finding_key : str
+        e.g. ``"F3"``
+    tests : list of FindingTest
+        recorded tests
+
+    Returns
+    -------
+    DataFrame
+        one row per combination and part: the choices (``CHOICE_COLUMNS``), ``part``, ``primary`` (whether it is the
+        declared specification), ``samples`` (how many vote), ``verdict`` (per scope, in words) and ``words`` (the
+        verdict words, one per scope); empty without declared samples
+    """
+    import pandas as pd
+
+    from .designs import declared_specs
+
+    mine = [t for t in tests if t.finding == finding_key and t.data_kind == "real" and t.sample_id and t.counted_kind]
+    parts = finding(finding_key).get("parts", {})
+    rows = []
+    for part in dict.fromkeys(t.part for t in mine):
+        declared = [s.choices for s in declared_specs(finding_key) if s.part == part]
+        combos = {tuple((k, t.choices.get(k)) for k in CHOICE_COLUMNS) for t in mine if t.part == part}
+        for combo in sorted(combos, key=lambda c: [str(v) for _, v in c]):
+            choices = dict(combo)
+            judged = judge(finding_key, tests, primary={"choices": choices})
+            name = parts.get(part, {}).get("name", part) if parts else ""
+            verdicts = {k: v for k, v in judged.verdicts.items() if not name or k.endswith(f", {name}")}
+            rows.append(
+                dict(
+                    choices,
+                    part=part,
+                    primary=choices in declared,
+                    samples=sum(1 for v in judged.votes if any(t.part == part for t in v.primary)),
+                    verdict="; ".join(f"{k}: {v}" for k, v in verdicts.items()) or NOT_TESTABLE,
+                    words=tuple(verdicts.values()) or (NOT_TESTABLE,),
+                )
+            )
+    return pd.DataFrame(rows, columns=[*CHOICE_COLUMNS, "part", "primary", "samples", "verdict", "words"])
+
+
+def specification_summary(table) -> str:
+    """The specification table in one clause: how many specifications, and the share of each verdict word.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``specification_table``
+
+    Returns
+    -------
+    str
+        e.g. "over 42 specifications: inconclusive 81 %, contradicted 19 %"; "" for an empty table
+    """
+    if table is None or len(table) == 0:
+        return ""
+    words = [word for row in table["words"] for word in row]
+    counts = {w: words.count(w) for w in VERDICTS if w in words}
+    shares = ", ".join(f"{w} {100 * n / len(words):.0f} %" for w, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+    return f"over {len(table)} specification{'s' if len(table) != 1 else ''}: {shares}"

@@ -1,0 +1,257 @@
+"""The declared samples and specifications, read as records: findings.yaml's ``samples`` (what each independent
+sample is and how its areas are classed) and every finding's ``declared`` primary and ``alternatives`` (the choices
+its specification table varies). Nothing here fits a model: the notebooks and ``study.sweeps`` do."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field, replace
+
+from ..core.errors import ArgumentError
+from .findings import finding, registry
+
+PRIMARY_SCOPE = "primary"  # the name of a sample's declared livability definition
+NO_WEIGHTS = "none"
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One specification of a finding on one declared sample: what is regressed on what, with which controls, on
+    which areas (and which livability definition and cut-off make them), weighted or not.
+
+    ``choices`` (a dict) is what the specification table groups by; ``primary`` says whether this is the sample's
+    declared specification."""
+
+    finding: str
+    sample: str
+    outcome: str
+    term: str
+    part: str = ""
+    controls: tuple = ()
+    areas: str = "all areas"
+    scope: str = PRIMARY_SCOPE
+    share: float | None = None
+    weights: str = NO_WEIGHTS
+    estimator: str = "regression"
+    controls_choice: str = "declared"
+    extra: tuple = ()  # other declared keys as (key, value) pairs: category, group, problem_from, ...
+
+    @property
+    def choices(self) -> dict:
+        """What distinguishes this specification from the sample's others (recorded with each test).
+
+        Returns
+        -------
+        dict
+            outcome, term, areas, scope (the livability definition), share (its cut-off), weights, controls
+        """
+        return {
+            "outcome": self.outcome,
+            "term": self.term,
+            "areas": self.areas,
+            "scope": self.scope if self.areas != "all areas" else "",
+            "share": self.share if self.areas != "all areas" else None,
+            "weights": self.weights,
+            "controls": self.controls_choice,
+        }
+
+    def get(self, key: str, default=None):
+        """A declared key beyond the record's fields (e.g. ``category``, ``group``, ``problem_from``).
+
+        Parameters
+        ----------
+        key : str
+            the key in the declaration
+        default : object
+            returned when the declaration does not have it
+
+        Returns
+        -------
+        object
+        """
+        return dict(self.extra).get(key, default)
+
+    def formula(self, *, pooled: bool) -> str:
+        """The model formula (statsmodels/patsy): the outcome on the term and the controls, with wave effects when
+        the sample pools waves.
+
+        Parameters
+        ----------
+        pooled : bool
+            whether to add ``C(year)``
+
+        Returns
+        -------
+        str
+            e.g. ``"pct_active_for_neighbourhood ~ pct_owner_occupied + pct_age_65_plus + C(year)"``
+        """
+        terms = [self.term] if ":" not in self.term else [self.term.replace(":", " * ")]
+        right = " + ".join(terms + list(self.controls) + (["C(year)"] if pooled else []))
+        return f"{self.outcome} ~ {right}"
+
+
+def sample_design(key: str) -> dict:
+    """One declared sample (findings.yaml ``samples``).
+
+    Parameters
+    ----------
+    key : str
+        e.g. ``"rotterdam-wijkprofiel"``
+
+    Returns
+    -------
+    dict
+        its entry: name, source, waves, level, evidence_level, cluster, weights, livability, ...
+
+    Raises
+    ------
+    ArgumentError
+        for a key findings.yaml does not declare
+    """
+    samples = registry().get("samples", {})
+    if key not in samples:
+        raise ArgumentError(f"no declared sample {key!r}; findings.yaml declares {', '.join(samples)}")
+    return samples[key]
+
+
+def sample_keys() -> list[str]:
+    """The declared samples' keys, in findings.yaml's order.
+
+    Returns
+    -------
+    list of str
+    """
+    return list(registry().get("samples", {}))
+
+
+_FIELDS = {"outcome", "term", "controls", "areas", "estimator"}
+
+
+def _spec(finding_key: str, sample: str, part: str, declared: dict) -> Spec:
+    design = sample_design(sample)
+    shares = (design.get("livability") or {}).get("shares") if isinstance(design.get("livability"), dict) else None
+    areas = declared.get("areas", "all areas")
+    return Spec(
+        finding=finding_key,
+        sample=sample,
+        part=part,
+        outcome=declared["outcome"],
+        term=declared.get("term", declared.get("group", "")),
+        controls=tuple(declared.get("controls", [])),
+        areas=areas,
+        share=shares[0] if shares and areas != "all areas" else None,
+        estimator=declared.get("estimator", "regression"),
+        extra=tuple(
+            sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in declared.items() if k not in _FIELDS)
+        ),
+    )
+
+
+def declared_specs(finding_key: str, sample: str | None = None) -> list[Spec]:
+    """The declared primary specification of each sample (one per part for a finding with parts).
+
+    Parameters
+    ----------
+    finding_key : str
+        e.g. ``"F3"``
+    sample : str, optional
+        only this sample's
+
+    Returns
+    -------
+    list of Spec
+        in findings.yaml's order; empty for a sample the finding declares nothing for
+    """
+    spec = finding(finding_key)
+    parts = spec.get("parts", {})
+    out = []
+    for key, declared in spec.get("declared", {}).items():
+        if sample is not None and key != sample:
+            continue
+        if parts and set(declared) <= set(parts):  # one declaration per part
+            out += [_spec(finding_key, key, part, d) for part, d in declared.items()]
+        else:
+            out.append(_spec(finding_key, key, "", declared))
+    return out
+
+
+@dataclass
+class Alternatives:
+    """A finding's declared alternatives (findings.yaml ``alternatives``)."""
+
+    outcome: list = field(default_factory=list)
+    term: list = field(default_factory=list)
+    areas: list = field(default_factory=list)
+    weights: list = field(default_factory=list)
+    controls: list = field(default_factory=list)
+
+
+def alternatives(finding_key: str) -> Alternatives:
+    """The choices a finding's specification table varies.
+
+    Parameters
+    ----------
+    finding_key : str
+        e.g. ``"F3"``
+
+    Returns
+    -------
+    Alternatives
+    """
+    declared = finding(finding_key).get("alternatives", {})
+    return Alternatives(**{k: list(declared.get(k, [])) for k in ("outcome", "term", "areas", "weights", "controls")})
+
+
+def _scopes(design: dict) -> list[tuple[str, float]]:
+    """(definition name, cut-off) of every declared livability class of a sample."""
+    livability = design.get("livability")
+    if not isinstance(livability, dict):
+        return []
+    names = [PRIMARY_SCOPE] + list(livability.get("alternatives", {}))
+    return list(itertools.product(names, livability.get("shares", [0.2])))
+
+
+def sweep(primary: Spec, *, has=lambda column: True) -> list[Spec]:
+    """Every specification of the sample the declared alternatives give: outcome x term x scope definition x
+    cut-off (the areas the claim names, and all areas), then the weighting and the controls varied one at a time
+    from the primary. The primary comes first; alternatives the sample cannot have (``has`` is False for a column
+    it lacks) are left out; a part keeps its own term.
+
+    Parameters
+    ----------
+    primary : Spec
+        a declared primary (``declared_specs``)
+    has : callable
+        ``has(column)`` -> bool: whether the sample has the column
+
+    Returns
+    -------
+    list of Spec
+        without duplicates, the primary first
+    """
+    alt = alternatives(primary.finding)
+    design = sample_design(primary.sample)
+    outcomes = [o for o in dict.fromkeys([primary.outcome] + alt.outcome) if has(o)]
+    if primary.part or ":" in primary.term:
+        terms = [primary.term]
+    else:
+        terms = [t for t in dict.fromkeys([primary.term] + alt.term) if has(t)]
+    if primary.estimator != "regression":
+        return [primary] + [replace(primary, outcome=o) for o in outcomes if o != primary.outcome]
+    scopes = [("all areas", "", None)]
+    if primary.areas != "all areas":
+        scopes = [(primary.areas, name, share) for name, share in _scopes(design)] + scopes
+    out = [primary]
+    for outcome, term, (areas, scope, share) in itertools.product(outcomes, terms, scopes):
+        out.append(replace(primary, outcome=outcome, term=term, areas=areas, scope=scope or PRIMARY_SCOPE, share=share))
+    for weights in alt.weights:
+        out.append(replace(primary, weights=weights))
+    for controls in alt.controls:
+        out.append(replace(primary, controls_choice=controls))
+    seen, unique = set(), []
+    for spec in out:
+        key = tuple(sorted(spec.choices.items(), key=lambda kv: kv[0]))
+        if key not in seen:
+            seen.add(key)
+            unique.append(spec)
+    return unique

@@ -1,0 +1,294 @@
+"""Fitting the declared specifications of a finding on a declared sample: the primary (which a notebook shows on the
+page, ``fit``) and every alternative of the specification table (``sample_tests``), each recorded as a FindingTest
+with its choices."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+
+from ..data.variables import label
+from . import findings as fd
+from .contrasts import group_contrasts, pooled_contrast
+from .designs import NO_WEIGHTS, Spec, declared_specs, sweep
+from .livability import direct_class
+from .samples import TESTED, DeclaredSample
+
+INCOME = ["pct_low_income", "pct_low_income_households"]  # the control of the "with income" alternative
+
+
+def rows_for(spec: Spec, sample: DeclaredSample) -> pd.DataFrame:
+    """The rows of a sample a specification uses: its areas (by the chosen livability class and cut-off), and for an
+    interaction with the problem class (F5) the class as column ``problem``.
+
+    Parameters
+    ----------
+    spec : Spec
+        the specification
+    sample : DeclaredSample
+        the sample
+
+    Returns
+    -------
+    DataFrame
+        the rows, with ``problem`` where the specification needs it; provenance kept
+    """
+    from ..core.provenance import carry
+
+    table = sample.table
+    if spec.areas != "all areas":
+        problem, _ = sample.classes[(spec.scope, spec.share)]
+        keep = problem.to_numpy() == (1 if spec.areas == "problem areas" else 0)
+        return carry(table[keep].reset_index(drop=True), table)
+    if spec.get("problem_from"):
+        items = list(spec.get("problem_from"))
+        livability = sample.design.get("livability") or {}
+        better = {item: livability.get("better_of", {}).get(item, livability.get("better", "high")) for item in items}
+        problem, _ = direct_class(table, built_from=items, better=better, share=spec.share or 0.2, tested=TESTED)
+        table = carry(table.assign(problem=problem), table)
+    return table
+
+
+def _controls(spec: Spec, sample: DeclaredSample) -> list[str]:
+    if spec.controls_choice == "none":
+        return []
+    controls = [c for c in spec.controls if sample.has(c)]
+    if spec.controls_choice == "with income":
+        controls += [c for c in INCOME if sample.has(c)][:1]
+    return controls
+
+
+def formula_of(spec: Spec, sample: DeclaredSample) -> str:
+    """The specification's formula on this sample (controls it lacks are left out; wave effects when it pools waves).
+
+    Parameters
+    ----------
+    spec : Spec
+    sample : DeclaredSample
+
+    Returns
+    -------
+    str
+    """
+    return replace(spec, controls=tuple(_controls(spec, sample))).formula(pooled=sample.pooled)
+
+
+def fit(spec: Spec, sample: DeclaredSample):
+    """Fit one specification (``models.area_regression``: unweighted unless the specification weights by population;
+    errors clustered by area when the sample pools waves, CR2 with Bell-McCaffrey degrees of freedom under 30
+    clusters).
+
+    Parameters
+    ----------
+    spec : Spec
+        a regression specification of the sample
+    sample : DeclaredSample
+
+    Returns
+    -------
+    ModelResult
+    """
+    from ..models import area_regression
+
+    rows = rows_for(spec, sample)
+    weights = None if spec.weights == NO_WEIGHTS else spec.weights
+    cluster = sample.design.get("cluster") if sample.pooled else None
+    return area_regression(formula_of(spec, sample), rows, weights=weights, cluster=cluster)
+
+
+def describe(spec: Spec, sample: DeclaredSample) -> str:
+    """What distinguishes a specification from the sample's primary, in a few words ("" for the primary).
+
+    Parameters
+    ----------
+    spec : Spec
+    sample : DeclaredSample
+
+    Returns
+    -------
+    str
+    """
+    primary = next(s for s in declared_specs(spec.finding, sample.key) if s.part == spec.part)
+    words = []
+    if spec.areas != primary.areas:
+        words.append(spec.areas)
+    elif spec.areas != "all areas" and (spec.scope, spec.share) != (primary.scope, primary.share):
+        words.append(f"class: {spec.scope}, worst {100 * spec.share:.0f} %")
+    if spec.weights != primary.weights:
+        words.append(f"weighted by {spec.weights}")
+    if spec.controls_choice != primary.controls_choice:
+        words.append(f"controls: {spec.controls_choice}")
+    return ", ".join(words)
+
+
+def _term_label(term: str) -> str:
+    return " × ".join(label(part).lower() for part in term.split(":"))
+
+
+def _label(spec: Spec, sample: DeclaredSample) -> str:
+    areas = "" if spec.areas == "all areas" else f", {spec.areas}"
+    text = f"{sample.name}{areas}: {_term_label(spec.term)} -> {label(spec.outcome).lower()}"
+    return fd.association_label(text) if fd.finding(spec.finding).get("association") else text
+
+
+def _mark(test, spec: Spec, sample: DeclaredSample, level: str):
+    test.sample_id, test.choices, test.evidence_level = sample.key, spec.choices, level
+    test.sample = sample.name
+    if level == "areas" and sample.pooled:
+        test.reliability = sample.reliability(spec.outcome)
+    if spec.areas != "all areas":
+        test.scope_text = sample.scope_text(spec.scope, spec.share)
+    return test
+
+
+def test_of(spec: Spec, sample: DeclaredSample, result, *, notebook: str):
+    """A fitted specification as a FindingTest with its sample, choices and scope's definition.
+
+    Parameters
+    ----------
+    spec : Spec
+    sample : DeclaredSample
+    result : ModelResult
+        ``fit(spec, sample)``
+    notebook : str
+        the notebook that made it
+
+    Returns
+    -------
+    FindingTest
+    """
+    test = fd.from_model(
+        spec.finding,
+        result,
+        spec.term,
+        label=_label(spec, sample),
+        notebook=notebook,
+        scope=sample.scope,
+        part=spec.part,
+        areas=spec.areas,
+        spec=describe(spec, sample),
+        waves=sample.waves,
+        built_from={"problem": list(spec.get("problem_from") or [])} if spec.get("problem_from") else None,
+    )
+    return _mark(test, spec, sample, "areas")
+
+
+def sample_tests(finding_key: str, sample: DeclaredSample, *, notebook: str, primary_results: dict | None = None):
+    """Every declared specification of a finding on one area sample: the primary (per part) and the alternatives of
+    the specification table (``designs.sweep``), each fitted and recorded with its choices.
+
+    Parameters
+    ----------
+    finding_key : str
+        e.g. ``"F3"``
+    sample : DeclaredSample
+        an area sample
+    notebook : str
+        the notebook that makes the tests
+    primary_results : dict, optional
+        {part: ModelResult} of primaries already fitted on the page (not fitted again)
+
+    Returns
+    -------
+    list of FindingTest
+        empty when the finding declares nothing for the sample; specifications with fewer than eight complete rows
+        are left out
+    """
+    from ..core.errors import ArgumentError
+
+    tests = []
+    for primary in declared_specs(finding_key, sample.key):
+        for spec in sweep(primary, has=sample.has):
+            if spec.areas != "all areas" and (spec.scope, spec.share) not in sample.classes:
+                continue
+            given = (primary_results or {}).get(spec.part) if spec == primary else None
+            try:
+                result = given if given is not None else fit(spec, sample)
+            except ArgumentError:  # too few complete rows or clusters for this specification
+                continue
+            if result.n < 8:
+                continue
+            tests.append(test_of(spec, sample, result, notebook=notebook))
+    return tests
+
+
+def resident_tests(finding_key: str, sample: DeclaredSample, *, notebook: str, robustness=()) -> list:
+    """The declared group contrasts of a finding on a resident-level survey table (and the same contrasts on the
+    tables of the same respondents given as ``robustness``, which do not vote).
+
+    Parameters
+    ----------
+    finding_key : str
+        e.g. ``"F2"``
+    sample : DeclaredSample
+        ``samples.residents_sample()``
+    notebook : str
+        the notebook that makes the tests
+    robustness : iterable of DeclaredSample
+        other tables of the same respondents (e.g. 82249NED beside 85541NED)
+
+    Returns
+    -------
+    list of FindingTest
+        one per declared part and outcome the table has (percentage points, the years pooled)
+    """
+    tests = []
+    for primary in declared_specs(finding_key, sample.key):
+        for table_sample in (sample, *robustness):
+            for spec in sweep(primary, has=lambda v, t=table_sample.table: (t["variable"] == v).any()):
+                test = contrast_test(spec, table_sample, notebook=notebook, key=sample.key)
+                test.sample = sample.name  # a table of the same respondents is the same sample
+                tests.append(test)
+    return tests
+
+
+def contrast_test(spec: Spec, sample: DeclaredSample, *, notebook: str, key: str | None = None):
+    """One declared group contrast as a FindingTest (percentage points, the years pooled by random effects).
+
+    Parameters
+    ----------
+    spec : Spec
+        a ``group contrast`` specification (``category``, ``group``)
+    sample : DeclaredSample
+        the resident-level table
+    notebook : str
+        the notebook that makes it
+    key : str, optional
+        the declared sample the test belongs to (by default the table's own)
+
+    Returns
+    -------
+    FindingTest
+    """
+    table = sample.table
+    contrasts = group_contrasts(table, variable=spec.outcome, category=spec.get("category"), group=spec.get("group"))
+    pooled = pooled_contrast(contrasts)
+    table_id = str(table["table_id"].iloc[0]) if "table_id" in table else ""
+    test = fd.from_estimate(
+        spec.finding,
+        label=f"{table_id} residents: {spec.get('group')} against the other groups of "
+        f"{spec.get('category').lower()} -> {label(spec.outcome).lower()}",
+        estimate=pooled["estimate"],
+        ci_low=pooled["ci_low"],
+        ci_high=pooled["ci_high"],
+        data=table,
+        n=len(contrasts),
+        outcome=spec.outcome,
+        term=str(spec.get("group")),
+        measure=f"difference in percentage points, years {contrasts['year'].min()}-{contrasts['year'].max()} pooled",
+        scale="percentage points",
+        estimator="group contrast",
+        std_error=pooled["std_error"],
+        p_value=pooled["p_value"],
+        distribution=f"t({pooled['k'] - 1})",
+        part=spec.part,
+        notebook=notebook,
+        scope=fd.NATIONAL,
+        spec="" if key in (None, sample.key) else f"table {table_id} (the same respondents)",
+    )
+    test = _mark(test, spec, sample, "residents")
+    if key not in (None, sample.key):
+        test.sample_id = key
+        test.choices = dict(spec.choices, table=table_id)
+    return test
