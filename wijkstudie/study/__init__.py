@@ -104,6 +104,7 @@ from .national import (
     young_terms,
 )
 from .notebook import start_notebook
+from .results import record, record_value, recorded, recorded_value
 from .samples import (
     DeclaredSample,
     amsterdam_sample,
@@ -114,9 +115,8 @@ from .samples import (
     samples_overview,
     vm_sample,
 )
-from .results import record, record_value, recorded, recorded_value
 from .scope import CASE, CITIES, NATIONAL_GEMEENTEN, scope_of
 from .scorecard import finding_card, tests_frame, what_we_found, write_scorecard
-from .sweeps import fit, formula_of, resident_tests, rows_for, sample_tests
 from .spatial import moran_table, spatial_results, spatial_summary, spatial_table, spatial_terms, spatial_tests
+from .sweeps import fit, formula_of, resident_tests, rows_for, sample_tests
 from .tour import files_not_here, tour_sentences, what_the_tour_found
