@@ -112,6 +112,7 @@ _LAZY = {
             "estimate_figure",
             "group_bars",
             "interval_plot",
+            "interval_series",
             "map_figure",
             "percentile_plot",
             "save_figure",

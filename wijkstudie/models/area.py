@@ -94,7 +94,8 @@ def area_regression(
         else:
             clustering = cr1(fit, groups, names)
         cov, df = clustering.cov, clustering.df.to_dict()
-        se = pd.Series(np.sqrt(np.diag(cov)), index=names)
+        with np.errstate(invalid="ignore"):  # a term no cluster varies in (a wave few clusters have): no error
+            se = pd.Series(np.sqrt(np.diag(cov)), index=names)
         distribution = pd.Series({term: clustering.distribution(term) for term in names})
         extra["cluster_correction"] = correction
         notes.append(f"errors clustered by {cluster}: {description(correction, clusters)}")

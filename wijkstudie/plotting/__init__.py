@@ -4,7 +4,7 @@
   (``source_caption``) and ``save_figure`` (PNG, SVG and PDF, byte-identical from run to run);
 - ``maps``: ``choropleth``, ``map_figure``, ``cluster_map``;
 - ``charts``: ``scatter_fit``, ``scatter_panels``, ``dense_scatter``, ``estimate_figure``, ``interval_plot``,
-  ``correlation_heatmap``, ``percentile_plot``, ``breakpoint_plot``, ``group_bars``.
+  ``interval_series``, ``correlation_heatmap``, ``percentile_plot``, ``breakpoint_plot``, ``group_bars``.
 
 Every function that makes a figure returns it; nothing is saved until ``save_figure``.
 """
@@ -17,6 +17,7 @@ from .charts import (
     estimate_plot,
     group_bars,
     interval_plot,
+    interval_series,
     percentile_plot,
     scatter_fit,
     scatter_panels,
@@ -53,6 +54,7 @@ __all__ = [
     "group_bars",
     "house_style",
     "interval_plot",
+    "interval_series",
     "map_figure",
     "percentile_plot",
     "save_figure",

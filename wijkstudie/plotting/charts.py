@@ -538,3 +538,69 @@ def group_bars(table, x_label: str, title: str | None = None):
     if title:
         ax.set_title(fitted(title, axes_width(ax), TYPE["title"]))
     return fig
+
+
+@in_house_style
+def interval_series(
+    table,
+    *,
+    x: str = "year",
+    y: str = "value",
+    group: str = "group",
+    panel: str | None = None,
+    lower: str = "lower",
+    upper: str = "upper",
+    y_label: str | None = None,
+    title: str | None = None,
+    language: str | None = None,
+):
+    """Estimates over time with their 95 % intervals as bands, one line per group, one panel per value of ``panel``
+    (e.g. neighbourhood volunteering by age band and by household position, year by year).
+
+    Parameters
+    ----------
+    table : DataFrame
+        long form: ``x``, ``y``, ``group``, ``lower``, ``upper`` (NaN where none is published: no band) and ``panel``
+    x, y : str
+        the columns on the axes (``year`` and ``value`` by default)
+    group : str
+        the column naming each line
+    panel : str, optional
+        the column naming each panel (default: one panel)
+    lower, upper : str
+        the interval's bounds
+    y_label : str, optional
+        the y axis's label (default: the variable's label of ``y``)
+    title : str, optional
+        the figure's title
+    language : str, optional
+        ``"en"`` or ``"nl"`` (default: the setting ``language``)
+
+    Returns
+    -------
+    matplotlib Figure
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> rows = ws.load("cbs-statline", table="85541NED")
+    >>> rows = rows[rows["variable"] == "pct_volunteering_neighbourhood"]
+    >>> fig = ws.interval_series(rows[rows["category"].isin(["Leeftijd"])], panel="category")  # doctest: +SKIP
+    """
+    require_columns(table, [c for c in (x, y, group, panel, lower, upper) if c], "interval_series")
+    panels = list(dict.fromkeys(table[panel])) if panel else [None]
+    fig, axes = new_figure(2.6 * len(panels) + (0.3 if title else 0.0), len(panels), 1)
+    for ax, name in zip(axes.ravel(), panels):
+        rows = table if name is None else table[table[panel] == name]
+        for label, line in rows.sort_values(x).groupby(group, sort=False):
+            drawn = ax.plot(line[x], line[y], marker="o", markersize=3, linewidth=1.2, label=str(label))
+            bounds = line.dropna(subset=[lower, upper])
+            if len(bounds):
+                ax.fill_between(bounds[x], bounds[lower], bounds[upper], color=drawn[0].get_color(), alpha=0.15)
+        ax.set_ylabel(y_label or label_or_name(y, language))
+        if name is not None:
+            ax.set_title(fitted(str(name), 0.9 * axes_width(ax), TYPE["title"]))
+        legend_outside(ax, where="right")
+    if title:
+        fig.suptitle(fitted(title, 0.95 * fig.get_figwidth(), TYPE["title"]))
+    return fig

@@ -118,5 +118,5 @@ from .samples import (
 from .scope import CASE, CITIES, NATIONAL_GEMEENTEN, scope_of
 from .scorecard import finding_card, tests_frame, what_we_found, write_scorecard
 from .spatial import moran_table, spatial_results, spatial_summary, spatial_table, spatial_terms, spatial_tests
-from .sweeps import fit, formula_of, resident_tests, rows_for, sample_tests
+from .sweeps import fit, formula_of, primary_tests, resident_tests, rows_for, sample_tests
 from .tour import files_not_here, tour_sentences, what_the_tour_found

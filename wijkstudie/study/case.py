@@ -107,7 +107,7 @@ def case_ranks(tables: dict, name: str = CASE) -> dict:
     return {year: rank_table(table, name, case_items(table)) for year, table in tables.items()}
 
 
-def case_summary(context: pd.DataFrame, percentiles: dict, ranges: dict, *, peers: int):
+def case_summary(context: pd.DataFrame, percentiles: dict, ranges: dict, *, peers: int, ranks: dict | None = None):
     """What the case's numbers say, computed: its national standing on volunteering and its percentiles (with the
     range of their items) among the city's wijken. Markdown, for the notebook.
 
@@ -122,6 +122,10 @@ def case_summary(context: pd.DataFrame, percentiles: dict, ranges: dict, *, peer
         {dimension: {year: (lowest item, highest item)}}, its second result
     peers : int
         the number of the city's wijken compared, its third result
+    ranks : dict, optional
+        ``case_ranks`` of the city's Wijkprofiel tables: the case's volunteering is then cited from the direct
+        survey first (its percentile among the city's wijken, per wave); RIVM's national percentiles follow, as
+        model-based context
 
     Returns
     -------
@@ -131,10 +135,18 @@ def case_summary(context: pd.DataFrame, percentiles: dict, ranges: dict, *, peer
     Markdown = optional("IPython.display", "case_summary").Markdown
 
     lines = []
+    direct = {year: r.loc["pct_volunteering"] for year, r in (ranks or {}).items() if "pct_volunteering" in r.index}
+    if direct:
+        lines.append(
+            "The direct survey (Wijkprofiel): its volunteering lies at percentile "
+            + ", ".join(f"{r['percentile']:.0f} ({year})" for year, r in direct.items())
+            + f" among Rotterdam's {int(next(iter(direct.values()))['of'])} wijken with a value."
+        )
     if "pct_volunteering" in context.index.get_level_values("variable"):
         rows = context.xs("pct_volunteering", level="variable")
         lines.append(
-            "The Netherlands: its volunteering lies at percentile "
+            ("For context only, not evidence on the case: " if direct else "")
+            + "The Netherlands: its volunteering lies at percentile "
             + " and ".join(
                 f"{r.percentile_all:.0f} of {int(r.n_all):,} Dutch buurten ({label})" for label, r in rows.iterrows()
             )

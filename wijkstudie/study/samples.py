@@ -218,7 +218,8 @@ def rotterdam_sample() -> DeclaredSample:
 
 
 def amsterdam_sample() -> DeclaredSample:
-    """Amsterdam's gebieden in every BBGA year (one sample), classed by the BBGA's nuisance index.
+    """Amsterdam's gebieden in every year the BBGA holds a participation item (one sample), classed by the BBGA's
+    nuisance index.
 
     Returns
     -------
@@ -227,7 +228,10 @@ def amsterdam_sample() -> DeclaredSample:
     """
     from .cities import amsterdam_gebieden
 
-    table = amsterdam_gebieden()
+    gebieden = amsterdam_gebieden()
+    outcomes = [c for c in ("pct_active_for_neighbourhood", "pct_volunteering", "involvement") if c in gebieden]
+    surveyed = gebieden.dropna(subset=outcomes, how="all")["year"].unique()  # the years of its survey waves
+    table = carry(gebieden[gebieden["year"].isin(surveyed)].reset_index(drop=True), gebieden)
     return DeclaredSample("amsterdam-bbga", table, _classes("amsterdam-bbga", table))
 
 

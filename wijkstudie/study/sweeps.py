@@ -292,3 +292,24 @@ def contrast_test(spec: Spec, sample: DeclaredSample, *, notebook: str, key: str
         test.sample_id = key
         test.choices = dict(spec.choices, table=table_id)
     return test
+
+
+def primary_tests(tests) -> list:
+    """The tests that are their declared sample's primary specification (one per sample and part), e.g. for a
+    figure of the estimates that vote.
+
+    Parameters
+    ----------
+    tests : list of FindingTest
+
+    Returns
+    -------
+    list of FindingTest
+        in the order given
+    """
+    return [
+        t
+        for t in tests
+        if t.sample_id
+        and any(t.part == s.part and t.choices == s.choices for s in declared_specs(t.finding, t.sample_id))
+    ]
