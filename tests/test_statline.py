@@ -304,7 +304,9 @@ def test_inspect_says_what_a_statline_file_holds(mirror, capsys):
     result = run_cli(capsys, "data", "inspect", mirror / "cbs-statline" / "85146NED.csv")
     assert result.returncode == 0
     assert "table: 85146NED" in result.stdout and "years in the file: 2021, 2023" in result.stdout
-    assert "bounds as published" in result.stdout
+    assert "bounds as published" in result.stdout and "measures: 224" in result.stdout
+    assert "regions: police unit 221, gemeente 55, province 12, other 8, land 1" in result.stdout
+    assert "pct_would_give_neighbour_key" in result.stdout
 
 
 @pytest.mark.parametrize(
