@@ -62,6 +62,9 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
         warn(f"{Path(path).name}: {alert}", WijkstudieWarning, stacklevel=4)
     dataset = datasets().get(ident["dataset"])
     names = [c for c in frame.columns if c in vardict.variables()]
+    # a long table (CBS StatLine) holds its variables as rows: the estimates of each
+    long = frame["variable"].value_counts().to_dict() if {"measure", "variable"} <= set(frame.columns) else {}
+    names += [n for n in long if n not in names]
     levels = counts_by_level(frame)
     provenance = from_file(
         path,
@@ -85,7 +88,7 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
             file=str(path),
             rows=len(frame),
             levels=levels,
-            variables={n: int(frame[n].notna().sum()) for n in names},
+            variables={n: int(long[n]) if n in long else int(frame[n].notna().sum()) for n in names},
             suppressed={n: int(meta["suppressed"].get(n, 0)) for n in names},
             unreadable={
                 n: int(meta.get("unreadable", {}).get(n, 0)) for n in names if meta.get("unreadable", {}).get(n, 0)
