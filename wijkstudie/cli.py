@@ -70,13 +70,32 @@ def _inspect(args) -> int:
     summary = report(frame).to_dict()
     if "year" in frame and frame["year"].nunique() > 1:
         summary["years"] = sorted(int(y) for y in frame["year"].dropna().unique())
+    if "measure" in frame:  # a long table (CBS StatLine): what its rows hold
+        summary["long_table"] = _long_table_summary(frame)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=1))
     else:
         print(report(frame))
         if "years" in summary:
             print(f"  years in the file: {', '.join(map(str, summary['years']))}")
+        for key, value in summary.get("long_table", {}).items():
+            shown = ", ".join(f"{k} {v}" for k, v in value.items()) if isinstance(value, dict) else value
+            print(f"  {key}: {shown}")
     return 0
+
+
+def _long_table_summary(frame) -> dict:
+    """Measures, variables, and the groups or regions of a long table (one row per estimate)."""
+    out = {"measures": int(frame["measure"].nunique())}
+    if "region_kind" in frame:
+        out["regions"] = frame.drop_duplicates("region")["region_kind"].value_counts().astype(int).to_dict()
+    if "characteristic" in frame:
+        out["groups"] = int(frame["characteristic"].nunique())
+        out["categories"] = ", ".join(frame["category"].dropna().unique()) or "-"
+    if "lower" in frame:
+        out["with 95 % bounds"] = f"{int(frame['lower'].notna().sum()):,} of {len(frame):,} estimates"
+    out["variables"] = ", ".join(sorted(frame["variable"].dropna().unique())) or "none in the variable dictionary"
+    return out
 
 
 def table_text(rows: list[list[str]], header: list[str]) -> str:

@@ -205,7 +205,11 @@ def fetch_resource(resource: Resource, progress: bool = True) -> Path:
             _download_wfs(resource.source["wfs"], resource.source["typeName"], tmp, progress)
         else:
             _download_odata(
-                resource.source["odata"], resource.source.get("filter"), tmp, resource.source.get("catalog")
+                resource.source["odata"],
+                resource.source.get("filter"),
+                tmp,
+                resource.source.get("catalog"),
+                with_metadata=resource.format == "cbs-statline",
             )
         open_raw(tmp)  # refuses empty files and HTML error pages
         verify(tmp, resource)
@@ -538,14 +542,24 @@ def _download_wfs(url: str, type_name: str, dest: Path, progress: bool) -> None:
     dest.write_text(json.dumps(collection), encoding="utf-8")
 
 
-def _download_odata(table_id: str, filters: str | None, dest: Path, catalog: str | None = None) -> None:
-    """Download a CBS open-data table with cbsodata and store it as CSV with the OData keys as columns.
-    ``catalog``: the OData host for tables CBS publishes for others (RIVM: dataderden.cbs.nl)."""
+def _download_odata(
+    table_id: str, filters: str | None, dest: Path, catalog: str | None = None, *, with_metadata: bool = False
+) -> None:
+    """Download a CBS open-data table with cbsodata and store it as CSV with the OData keys as columns, or, with
+    ``with_metadata`` (StatLine tables, whose dimensions are keys that only the metadata turns into titles), as one
+    JSON object holding every part cbsodata gives (``TypedDataSet``, ``DataProperties``, ``TableInfos`` and one
+    list of keys and titles per dimension). ``catalog``: the OData host for tables CBS publishes for others (RIVM:
+    dataderden.cbs.nl)."""
     import cbsodata
     import pandas as pd
 
     with tempfile.TemporaryDirectory(dir=dest.parent) as folder:
-        cbsodata.download_data(table_id, dir=folder, filters=filters, **({"catalog_url": catalog} if catalog else {}))
+        parts = cbsodata.download_data(
+            table_id, dir=folder, filters=filters, **({"catalog_url": catalog} if catalog else {})
+        )
         with open(Path(folder) / "TypedDataSet.json", encoding="utf-8") as fh:
             rows = json.load(fh)
+    if with_metadata:
+        dest.write_text(json.dumps(dict(parts, TypedDataSet=rows), ensure_ascii=False), encoding="utf-8")
+        return
     pd.DataFrame(rows).to_csv(dest, index=False)

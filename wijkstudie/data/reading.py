@@ -62,9 +62,9 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
         warn(f"{Path(path).name}: {alert}", WijkstudieWarning, stacklevel=4)
     dataset = datasets().get(ident["dataset"])
     names = [c for c in frame.columns if c in vardict.variables()]
-    long_names = []  # a long table (StatLine) holds its variables in rows: its provenance names them too
-    if "variable" in frame and "value" in frame:
-        long_names = [v for v in frame["variable"].dropna().unique() if v in vardict.variables()]
+    # a long table (CBS StatLine) holds its variables as rows: the estimates of each
+    long = frame["variable"].value_counts().to_dict() if {"measure", "variable"} <= set(frame.columns) else {}
+    names += [n for n in long if n not in names]
     levels = counts_by_level(frame)
     provenance = from_file(
         path,
@@ -74,7 +74,7 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
         meta.get("sha256", ""),
         levels,
         ident["variant"],
-        names + [str(v) for v in long_names if v not in names],
+        names,
     )
     year_note = [f"year {ident['year']} {ident['year_from']}"] if ident.get("year_from") else []
     info = asdict(
@@ -88,7 +88,7 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
             file=str(path),
             rows=len(frame),
             levels=levels,
-            variables={n: int(frame[n].notna().sum()) for n in names},
+            variables={n: int(long[n]) if n in long else int(frame[n].notna().sum()) for n in names},
             suppressed={n: int(meta["suppressed"].get(n, 0)) for n in names},
             unreadable={
                 n: int(meta.get("unreadable", {}).get(n, 0)) for n in names if meta.get("unreadable", {}).get(n, 0)

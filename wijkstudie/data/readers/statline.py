@@ -25,6 +25,7 @@ import pandas as pd
 
 from .. import variables as vardict
 from .common import _TABLE_ID, NO_HINTS, Hints, pick_year
+from .numbers import SENTINEL_LIMIT
 from .rawfile import RawFile
 from .tidy import Identification, Table
 
@@ -35,6 +36,7 @@ PERIOD = re.compile(r"^(\d{4})(?:(JJ|KW|MM|HJ|X)(\d{2,3}))?$")
 PERIODS = "Perioden"
 REGIONS = "RegioS"
 DIMENSION_TYPES = ("Dimension", "TimeDimension", "GeoDimension", "GeoDetail")
+MISSING_CODES = (-888.0, -999.0, -8888.0, -9999.0)  # no figure (81924NED has -888 in 5 cells and their margins)
 # the rows of the margin dimension: by title (both shapes), or by key where a feed table comes without titles
 MARGIN_KEYS = {"MW00000": "value", "MOG0095": "lower", "MBG0095": "upper"}
 # CBS shortens the category of a characteristic in some titles ("Positie in huish.: lid paar geen ouder")
@@ -343,6 +345,11 @@ def read(raw: RawFile, ident: Identification) -> Table:
     key_cols = list(ids.columns)
     values = frame[measures].apply(pd.to_numeric, errors="coerce")
     notes, warnings = [], []
+    codes = values.isin(MISSING_CODES) | (values <= SENTINEL_LIMIT)
+    if codes.any().any():
+        found = sorted({f"{v:g}" for v in values[codes].stack()})
+        notes.append(f"{int(codes.sum().sum())} cells hold a code for no figure ({', '.join(found)}): read as missing")
+        values = values.mask(codes)
     keep = _check_rows(raw, pd.concat([ids.assign(role=role), values], axis=1), key_cols, margin, dims)
     if not keep.all():
         notes.append(f"{int((~keep).sum())} rows repeating another row with the same title and the same numbers "
