@@ -171,6 +171,46 @@ def write_rotterdam_profile(path: Path, years=(2014, 2016)) -> Path:
     return path
 
 
+def write_rotterdam_profile_2024(path: Path, years=(2018, 2020)) -> Path:
+    """A small Wijkprofiel workbook in the layout of the 2014-2024 'Dataset voor derden': per year the sheets
+    'SI YYYY', 'FI-subj YYYY', 'FI-obj YYYY' and 'VI YYYY', the area columns unnamed in the code row (their labels
+    in the row below), a kopie_ column equal to its original and one that is not, FI in both FI sheets (the same
+    figures), a code of two meanings (Ms in SI and in FI-subj, different figures) and text cells in FI-obj."""
+    areas = [
+        ("Feijenoord", 80, "Vreewijk"),
+        ("Feijenoord", 87, "Feijenoord (wijk)"),
+        ("Feijenoord", 4007, "Feijenoord (gebied)"),
+        ("Rotterdam", 5000, "Rotterdam"),
+    ]
+    texts = ["gegeven niet beschikbaar", "vanwege nieuwe meetwijze", "score 2020 = nulmeting", None]
+
+    def sheet(year, codes, values):
+        rows = [
+            [None, year, "in hoefijzer = 1"] + [1] * len(codes),
+            [None, None, None] + codes,
+            ["naam gebied", "wijknr", "BUURT85"] + [f"label {c}" for c in codes],
+        ]
+        return rows + [[g, n, name] + values(i) for i, (g, n, name) in enumerate(areas)]
+
+    with pd.ExcelWriter(path) as writer:
+        for year in years:
+            s = 0.01 * (year - 2018)
+            blocks = {
+                "SI": sheet(
+                    year,
+                    ["SI", "Ms", "Vrijwilligers_p", "kopie_Vrijwilligers_p", "Burenhulp_p", "kopie_Burenhulp_p"],
+                    lambda i, s=s: [90 + i, 95 + i, 0.2 + s + i / 100, 0.2 + s + i / 100, 0.1 + i / 100, 0.5],
+                ),
+                "FI-subj": sheet(year, ["FI", "Ms"], lambda i: [100 + i, 80 + i]),
+                "FI-obj": sheet(year, ["FI", "Heel"], lambda i, y=year: [100 + i, texts[i] if y < 2020 else 7.0 + i]),
+                "VI": sheet(year, ["VI", "VIo"], lambda i: [110 + i, 120 + i]),
+            }
+            for block, rows in blocks.items():
+                pd.DataFrame(rows).to_excel(writer, sheet_name=f"{block} {year}", header=False, index=False)
+        pd.DataFrame([["SI", "Sociale Index"]]).to_excel(writer, sheet_name="labels", header=False, index=False)
+    return path
+
+
 def write_crosswalk(root: Path, level: str, source: int, target: int, cells: dict, kind: str = "addresses") -> Path:
     """A grenswijzigen matrix as R data in a mirror folder: ``cells`` = {(to_code, from_code): addresses} with
     bare CBS digits ('9905'), rows the new codes and columns the old ones, like the package's own files."""

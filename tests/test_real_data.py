@@ -64,9 +64,10 @@ def test_boundaries(mirror):
     assert any("GM0998" in w for w in ws.report(wijken).warnings)
 
 
-def test_rotterdam_wijkprofiel_both_years_linked_to_cbs(mirror):
+@pytest.mark.parametrize("edition", [None, 2016])  # the default (the 2024 edition) and the 2016 file
+def test_rotterdam_wijkprofiel_both_years_linked_to_cbs(mirror, edition):
     for year in (2014, 2016):
-        table = ws.load("rotterdam-wijkprofiel", year=year)
+        table = ws.load("rotterdam-wijkprofiel", year=year, edition=edition)
         counts = table["area_type"].value_counts().to_dict()
         assert counts == {"wijk": 71, "gebied": 14, "stad": 1}
         assert set(table["year"]) == {year}
@@ -76,7 +77,10 @@ def test_rotterdam_wijkprofiel_both_years_linked_to_cbs(mirror):
         warnings = ws.report(table).warnings
         assert "linked 14 of 14 Rotterdam gebieden to CBS wijk codes by name" in warnings
         assert any(w.startswith("linked 63 of 71 Rotterdam wijken") for w in warnings)
-    a, b = (ws.load("rotterdam-wijkprofiel", year=y).set_index("area_number")["social_index"] for y in (2014, 2016))
+    a, b = (
+        ws.load("rotterdam-wijkprofiel", year=y, edition=edition).set_index("area_number")["social_index"]
+        for y in (2014, 2016)
+    )
     assert not np.allclose(a, b)  # the two years are different sheets
 
 

@@ -85,6 +85,7 @@ _DATA = {  # the data layer's names on ws -> their module (imported with pandas 
     ".core.provenance": ("Provenance", "provenance_of"),
     ".data.catalogue": ("describe", "list_datasets"),
     ".data.codes": ("gemeente_of", "level_of", "normalise_code"),
+    ".data.editions": ("compare_editions",),
     ".data.harmonise": ("HarmonisationReport", "crosswalk", "harmonisation_report", "harmonise"),
     ".data.join": ("JoinReport", "join_regions", "weighted_mean_by"),
     ".data.loading": ("fetch", "fetch_all", "load"),

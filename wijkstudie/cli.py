@@ -5,7 +5,7 @@
     wijkstudie data available [NAME ...]      what can be loaded here now: mirror, cache or network
     wijkstudie data describe NAME             one dataset
     wijkstudie data fetch NAME [--year Y] [--age-group A | --source-format F | --sheet S | --part P | --level L |
-                                        --table T]
+                                        --table T] [--edition E]
     wijkstudie data fetch --all
     wijkstudie data inspect FILE [--json] [--year Y]   what a file is, and a summary of its content
     wijkstudie reproduce [NOTEBOOK ...] [--force]      run the notebooks, write figures, scorecard and report site
@@ -191,6 +191,7 @@ def _fetch(args) -> int:
             part=args.part,
             level=args.level,
             table=args.table,
+            edition=args.edition,
             variant=args.variant,
         )
     print(path)
@@ -416,6 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--part", help="amsterdam-bbga: data or metadata; kwb-codebook: properties or tableinfo")
     p.add_argument("--level", help="leefbaarometer: wijk or buurt")
     p.add_argument("--table", help="cbs-statline: a CBS table id, e.g. 85541NED")
+    p.add_argument("--edition", type=int, help="rotterdam-wijkprofiel: 2024 (the default) or 2016 (2014 and 2016 only)")
     p.add_argument("--variant", help=argparse.SUPPRESS)  # deprecated: the options above
     p.add_argument("--all", action="store_true", help="every resource in the catalogue")
     p.set_defaults(func=_fetch)

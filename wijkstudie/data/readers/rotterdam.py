@@ -187,6 +187,10 @@ def _read_profile(raw: RawFile, ident: Identification) -> Table:
         tables.append(table)
     frame = pd.concat([t.frame for t in tables], ignore_index=True)
     frame["method_2020"] = frame["method_2020"].astype("boolean")
+    for column in frame.select_dtypes(include="object").columns:  # numbers in one wave, empty (text dtype) in another
+        numbers = pd.to_numeric(frame[column], errors="coerce")
+        if numbers.notna().sum() == frame[column].notna().sum():
+            frame[column] = numbers.astype("float64")
     suppressed, unreadable = Counter(), Counter()
     for t in tables:
         suppressed.update(t.suppressed)
