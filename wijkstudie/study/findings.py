@@ -181,6 +181,7 @@ class FindingTest:
     choices: dict = field(default_factory=dict)  # what the specification chose (``designs.Spec.choices``)
     evidence_level: str = ""  # "residents" (a survey by personal characteristic) or "areas" (survey means per area)
     scope_text: str = ""  # the livability class's definition and how many areas it keeps
+    scope_kept: str = ""  # in short: e.g. "positive livability: 56 of 71 wijken"
     outside_scope: bool = False  # the sample has no livability class: it votes on all its areas
     mde: float = float("nan")  # minimum detectable effect at 80 % power (set when a finding is judged)
     reliability: float = float("nan")  # wave-to-wave correlation of the outcome across the sample's areas

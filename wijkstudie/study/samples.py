@@ -131,6 +131,33 @@ class DeclaredSample:
         """
         return column in self.table and int(self.table[column].notna().sum()) >= 5
 
+    def scope_kept(self, areas: str, scope: str = PRIMARY_SCOPE, share: float | None = None) -> str:
+        """How many areas a scope keeps, in short.
+
+        Parameters
+        ----------
+        areas : str
+            "positive livability", "problem areas" or "all areas"
+        scope : str
+            the livability definition's name
+        share : float, optional
+            its cut-off (the declared first by default)
+
+        Returns
+        -------
+        str
+            e.g. "positive livability: 56 of 71 wijken", "all 54 gemeenten"
+        """
+        word = self.design.get("areas", "areas")
+        if areas == "all areas" or not self.classes:
+            n = self.table["region_code"].nunique() if "region_code" in self.table else 0
+            return f"all {n} {word}" if n else "all areas"
+        share = share if share is not None else next(iter(self.classes))[1]
+        definition = self.classes[(scope, share)][1]
+        problem = definition["problem_areas"]
+        kept = problem if areas == "problem areas" else definition["scored_areas"] - problem
+        return f"{areas}: {kept} of {definition['areas']} {word}"
+
     def scope_text(self, scope: str = PRIMARY_SCOPE, share: float | None = None) -> str:
         """A livability class's definition and how many areas it keeps, for every place a scope is printed.
 

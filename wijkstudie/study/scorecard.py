@@ -32,6 +32,7 @@ from .verdicts import (
     interval_side,
     judge,
     method_check,
+    power_at,
     robustness_range,
     specification_summary,
 )
@@ -183,11 +184,21 @@ def detectable_text(judgement: Judgement) -> str:
         smallest = min(t.mde for t in undecided if t.scale == scale)
         unit = {"standardised": " SD", "percentage points": " percentage points"}.get(scale, f" ({scale})")
         parts.append(f"{smallest:.2f}{unit}")
-    return (
+    text = (
         "the inconclusive samples could detect only effects of about "
         + " or ".join(parts)
         + " or more (80 % power at their Holm level); inconclusive is not no effect"
     )
+    reference = registry().get("power_reference", {})
+    standardised = [t for t in undecided if t.scale == reference.get("scale")]
+    if standardised:
+        powers = [power_at(t, reference["effect"], judgement.family.get(t.part, 1)) for t in standardised]
+        low, high = min(powers), max(powers)
+        share = f"{100 * low:.0f} %" if round(100 * low) == round(100 * high) else f"{100 * low:.0f}-{100 * high:.0f} %"
+        text += f"; at a small effect of {reference['effect']:.1f} SD their power was {share}"
+        if high < 0.5:
+            text += ", so inconclusive was the expected result"
+    return text
 
 
 def pooled_text(judgement: Judgement) -> str:
@@ -266,6 +277,7 @@ def _row(test: FindingTest, judgement: Judgement, base: dict) -> dict:
         "mde": test.mde if test.mde == test.mde else None,
         "reliability": test.reliability if test.reliability == test.reliability else None,
         "evidence_level": test.evidence_level or "—",
+        "scope_kept": test.scope_kept,
         "scope_definition": test.scope_text
         or ("outside the stated scope (no livability class): all areas" if test.outside_scope else "—"),
         "outcome": vote.outcome(test)
@@ -385,7 +397,14 @@ def summary_markdown(table: pd.DataFrame, statement: str = "", details: str = "f
     for key, group in table.groupby("finding", sort=False):
         first = group.iloc[0]
         counted = group[group["counted"] == "yes"]
-        samples = "; ".join(f"{r['sample']} ({r['evidence']}): {r['outcome']}" for _, r in counted.iterrows()) or "none"
+        samples = (
+            "; ".join(
+                f"{r['sample']} ({r['evidence']}{'; ' + r['scope_kept'] if r.get('scope_kept') else ''}): "
+                f"{r['outcome']}"
+                for _, r in counted.iterrows()
+            )
+            or "none"
+        )
         lines.append(
             f"| {md(key)} | {md(first['claim'])} | {md(first['verdict'])} | {md(samples)} | {md(first['pooled'])} | "
             f"[{md(key)}]({details}#{key.lower()}) |"
@@ -523,6 +542,10 @@ def finding_markdown(key: str, group: pd.DataFrame, tests: list[FindingTest]) ->
         lines.append(f"**Pooled estimate of the counted samples.** {md(first['pooled'])}  ")
     if spec.get("primary_why"):
         lines.append(f"**Primary specification.** {md(' '.join(spec['primary_why'].split()))}  ")
+    if spec.get("declared_why"):
+        lines.append(f"**Declared for the samples of 2026-12-06.** {md(' '.join(spec['declared_why'].split()))}  ")
+    for sample, why in spec.get("not_declared", {}).items():
+        lines.append(f"**Not testable in {md(sample)}.** {md(why)}  ")
     primary = group[group["role"] == "primary (counted)"]
     if not primary.empty:
         lines += [
@@ -742,7 +765,8 @@ def found_sentences(key: str, tests) -> list[str]:
     if judgement.votes:
         names = "; ".join(f"{v.sample} ({v.primary[0].evidence})" for v in judgement.votes)
         lines.append(
-            f"Counted evidence: {len(judgement.votes)} independent sample(s), {names}. Verdict: "
+            f"Counted evidence: {len(judgement.votes)} independent sample{'s' if len(judgement.votes) != 1 else ''}, "
+            f"{names}. Verdict: "
             f"{verdict_line(key, judgement, tests)}."
         )
         for vote in judgement.votes:

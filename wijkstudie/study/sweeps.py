@@ -139,6 +139,8 @@ def _mark(test, spec: Spec, sample: DeclaredSample, level: str):
         test.reliability = sample.reliability(spec.outcome)
     if spec.areas != "all areas":
         test.scope_text = sample.scope_text(spec.scope, spec.share)
+    if level == "areas":
+        test.scope_kept = sample.scope_kept(spec.areas, spec.scope, spec.share)
     return test
 
 

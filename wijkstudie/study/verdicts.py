@@ -630,6 +630,34 @@ def _declared_of(test: FindingTest):
     return next(s for s in declared_specs(test.finding, test.sample_id) if s.part == test.part)
 
 
+def _df(test: FindingTest) -> float | None:
+    return float(test.distribution[2:-1]) if test.distribution.startswith("t(") else None
+
+
+def power_at(test: FindingTest, effect: float, family: int) -> float:
+    """The power of a test's own test (its df, two-sided, at its family's Holm first step) to detect ``effect``.
+
+    Parameters
+    ----------
+    test : FindingTest
+        an interval-rule test with a standard error
+    effect : float
+        the true effect, on the test's scale
+    family : int
+        the number of counted estimates adjusted together
+
+    Returns
+    -------
+    float
+        NaN for a test without a standard error
+    """
+    from ..models.power import detection_power
+
+    if test.rule != "interval" or isnan(test.std_error) or test.std_error <= 0:
+        return float("nan")
+    return float(detection_power(effect, test.std_error, _df(test), alpha=ALPHA, tests=max(family, 1)))
+
+
 def minimum_detectable(test: FindingTest, family: int) -> float:
     """The smallest true effect, on the test's own scale, that its test finds with 80 % power: two-sided, its own
     degrees of freedom (t(df), or normal), at the Holm level of its family's first step (alpha / family).
@@ -650,10 +678,7 @@ def minimum_detectable(test: FindingTest, family: int) -> float:
 
     if test.rule != "interval" or isnan(test.std_error) or test.std_error <= 0:
         return float("nan")
-    df = None
-    if test.distribution.startswith("t("):
-        df = float(test.distribution[2:-1])
-    return float(minimum_detectable_effect(test.std_error, df, alpha=ALPHA, power=0.8, tests=max(family, 1)))
+    return float(minimum_detectable_effect(test.std_error, _df(test), alpha=ALPHA, power=0.8, tests=max(family, 1)))
 
 
 def alternative_primaries(finding_key: str) -> dict[str, list]:
