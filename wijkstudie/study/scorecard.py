@@ -32,6 +32,7 @@ from .verdicts import (
     interval_side,
     judge,
     method_check,
+    pooling_note,
     power_at,
     robustness_range,
     specification_summary,
@@ -278,6 +279,7 @@ def _row(test: FindingTest, judgement: Judgement, base: dict) -> dict:
         "reliability": test.reliability if test.reliability == test.reliability else None,
         "evidence_level": test.evidence_level or "—",
         "scope_kept": test.scope_kept,
+        "part": finding(test.finding).get("parts", {}).get(test.part, {}).get("name", test.part),
         "scope_definition": test.scope_text
         or ("outside the stated scope (no livability class): all areas" if test.outside_scope else "—"),
         "outcome": vote.outcome(test)
@@ -341,7 +343,9 @@ def scorecard(tests: list[FindingTest] | None = None) -> pd.DataFrame:
             "finding": key,
             "claim": spec["claim_en"],
             "verdict": verdict_line(key, judgement, mine),
-            "pooled": pooled_text(judgement) or "—",
+            "pooled": pooled_text(judgement)
+            or pooling_note([t for v in judgement.votes for t in v.primary if not t.part])
+            or "—",
             "published": published,
         }
         if not mine:
@@ -399,7 +403,8 @@ def summary_markdown(table: pd.DataFrame, statement: str = "", details: str = "f
         counted = group[group["counted"] == "yes"]
         samples = (
             "; ".join(
-                f"{r['sample']} ({r['evidence']}{'; ' + r['scope_kept'] if r.get('scope_kept') else ''}): "
+                f"{r['sample']}{' [' + r['part'] + ']' if r.get('part') else ''} "
+                f"({r['evidence']}{'; ' + r['scope_kept'] if r.get('scope_kept') else ''}): "
                 f"{r['outcome']}"
                 for _, r in counted.iterrows()
             )

@@ -173,6 +173,7 @@ def test_of(spec: Spec, sample: DeclaredSample, result, *, notebook: str):
         waves=sample.waves,
         built_from={"problem": list(spec.get("problem_from") or [])} if spec.get("problem_from") else None,
     )
+    test.controls = _controls(spec, sample)
     return _mark(test, spec, sample, "areas")
 
 

@@ -405,7 +405,7 @@ def quantity(test: FindingTest) -> tuple:
     -------
     tuple
     """
-    controls = test.choices.get("controls", "") if test.choices else ""
+    controls = frozenset(frozenset(ev.term_concepts(c)[0]) for c in test.controls)
     return (
         test.part,
         _outcome_concept(test),
@@ -413,6 +413,36 @@ def quantity(test: FindingTest) -> tuple:
         controls,
         test.scale,
         test.evidence_level,
+    )
+
+
+def pooling_note(tests: list[FindingTest]) -> str:
+    """Why the counted estimates of a finding are not pooled ("" when they are, or when there are fewer than two).
+
+    Parameters
+    ----------
+    tests : list of FindingTest
+        the counted primary estimates of one finding
+
+    Returns
+    -------
+    str
+        e.g. "not pooled: the samples differ in their controls (age, origin; age, urbanisation)"
+    """
+    usable = [t for t in tests if t.scale == "standardised" and not isnan(t.std_error) and t.std_error > 0]
+    if len(usable) < 2 or len({quantity(t) for t in usable}) == 1:
+        return ""
+    names = ("part", "outcome", "term", "controls", "scale", "level")
+    differing = [n for i, n in enumerate(names) if len({quantity(t)[i] for t in usable}) > 1]
+    sets = "; ".join(
+        dict.fromkeys(
+            ", ".join(sorted(set().union(*[ev.term_concepts(c)[0] for c in t.controls]))) or "none" for t in usable
+        )
+    )
+    detail = f" ({sets})" if "controls" in differing else ""
+    return (
+        f"not pooled: the samples do not estimate the same quantity (they differ in {', '.join(differing)}{detail}); "
+        "each keeps its own vote"
     )
 
 
