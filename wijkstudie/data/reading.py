@@ -22,6 +22,7 @@ from . import integrity
 from . import variables as vardict
 from .cache import cache_key, load_cached, remember, store
 from .catalogue import datasets
+from .evidence import measurement_note, measurement_record
 from .readers import crosswalk, identify, read, require_format
 from .readers.common import NO_HINTS, Hints
 from .readers.rawfile import open_raw
@@ -63,6 +64,10 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
     dataset = datasets().get(ident["dataset"])
     names = [c for c in frame.columns if c in vardict.variables()]
     levels = counts_by_level(frame)
+    measured = measurement_record(ident["dataset"], ident["variant"], names)
+    model_based = [n for n, kind in measured["measured"].items() if kind == "model-based"]
+    if model_based:
+        notes = [*notes, measurement_note(measured["model"], model_based)]
     provenance = from_file(
         path,
         ident["dataset"],
@@ -72,6 +77,7 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
         levels,
         ident["variant"],
         names,
+        **measured,
     )
     year_note = [f"year {ident['year']} {ident['year_from']}"] if ident.get("year_from") else []
     info = asdict(
