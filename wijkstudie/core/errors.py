@@ -175,6 +175,46 @@ class WijkstudieWarning(UserWarning):
     """
 
 
+class ModelImpliedWarning(WijkstudieWarning):
+    """A fit regresses a model-based estimate on one of its own model's predictors: it recovers that model, not a
+    finding. Fields: ``outcome``, ``term`` (the first such term), ``terms`` (all), ``model`` (the model's name),
+    ``concepts`` (the shared predictor concepts).
+
+    Parameters
+    ----------
+    message : str
+        the one-line message
+    outcome, term, model : str
+        the outcome, the (first) model-implied term and the measurement model
+    terms, concepts : tuple of str
+        every model-implied term and the concepts they share with the model
+    """
+
+    def __init__(self, message: str, *, outcome: str, term: str, model: str, terms=(), concepts=()):
+        super().__init__(message)
+        self.outcome, self.term, self.model = outcome, term, model
+        self.terms, self.concepts = tuple(terms) or (term,), tuple(concepts)
+
+
+class SharedSourceUnitWarning(WijkstudieWarning):
+    """A fit without clustered errors on harmonised areas that share a source unit (an old area split over several
+    new ones copies its figures into each): ``column`` names the column to cluster on.
+
+    Parameters
+    ----------
+    message : str
+        the one-line message
+    column : str
+        the source-unit column, e.g. ``"source_code_2020"``
+    shared : int
+        the number of rows whose source unit another row also has
+    """
+
+    def __init__(self, message: str, *, column: str, shared: int):
+        super().__init__(message)
+        self.column, self.shared = column, int(shared)
+
+
 def os_reason(exc: BaseException) -> str:
     """What an error on a path means, in words.
 

@@ -47,6 +47,11 @@ class Source:
     sha256: str = ""
     variant: str | None = None  # the catalogue variant (age group, workbook, context sheet, ...)
     variables: tuple = field(default=(), repr=False)  # the canonical variables this file gave the table
+    # how the file measured them, stamped from the catalogue when it is read (data/evidence.py), so that models,
+    # which may not import the data layer, can tell a model-based estimate from a measured figure:
+    measured: dict = field(default_factory=dict, repr=False, compare=False)  # variable -> measurement kind
+    concepts: dict = field(default_factory=dict, repr=False, compare=False)  # variable -> concept (variables.yaml)
+    model: dict = field(default_factory=dict, repr=False, compare=False)  # the measurement model of model-based ones
 
     def label(self) -> str:
         """The source in words: ``"kwb 2022"``.
@@ -129,13 +134,29 @@ class Provenance:
         """
         return sorted({s.division for s in self.sources if s.division is not None})
 
+    def model_estimates(self) -> list[str]:
+        """What kind of model-based estimate some of the table's figures are, once each (``"RIVM/CBS small-area
+        estimate"``), from the measurement model the catalogue names for a source (``Source.model["label"]``).
+
+        Returns
+        -------
+        list of str
+            empty when no source holds a model-based figure
+        """
+        return list(dict.fromkeys(s.model.get("label", "") for s in self.sources if s.model.get("label")))
+
     def describe(self) -> str:
-        """One line: ``real data: kwb 2022 (division 2022)`` / ``SYNTHETIC data: ...`` / ``UNKNOWN provenance``.
+        """One line: ``real data: kwb 2022 (division 2022)`` / ``SYNTHETIC data: ...`` / ``UNKNOWN provenance``;
+        with ``; includes a RIVM/CBS small-area estimate`` where a source's figures are model-based.
 
         Returns
         -------
         str
         """
+        estimates = self.model_estimates()
+        return self._describe() + (f"; includes a {', a '.join(estimates)}" if estimates else "")
+
+    def _describe(self) -> str:
         if self.kind == "unknown":
             return (
                 "UNKNOWN provenance"
@@ -400,6 +421,10 @@ def from_file(
     levels=(),
     variant: str | None = None,
     variables=(),
+    *,
+    measured: dict | None = None,
+    concepts: dict | None = None,
+    model: dict | None = None,
 ) -> Provenance:
     """The provenance of a file as it is read (the one place a record is made): synthetic when the file carries the
     synthetic mark in its own content (``file_mark``), wherever it lies and with or without a manifest; else
@@ -422,6 +447,10 @@ def from_file(
         the catalogue variant (age group, workbook, ...)
     variables : iterable of str
         the canonical variables it gives the table
+    measured, concepts : dict, optional
+        variable -> measurement kind, and variable -> concept (from the catalogue and variables.yaml)
+    model : dict, optional
+        the measurement model of its model-based variables (key, name, label, predictors)
 
     Returns
     -------
@@ -446,5 +475,8 @@ def from_file(
         sha256,
         variant,
         tuple(variables),
+        dict(measured or {}),
+        dict(concepts or {}),
+        dict(model or {}),
     )
     return Provenance(kind, (source,), tuple(sorted(set(levels))), note if kind != "real" else "")

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import ArgumentError, MissingRecordError, WijkstudieError, WijkstudieWarning
+from ..core.evidence import SOURCE_UNIT_PREFIX
 from ..core.optional import optional
 from ..core.provenance import attach, provenance_of
 from . import variables as vardict
@@ -50,7 +51,7 @@ CROSSWALK_LEVELS = ("gemeente", "wijk")
 CROSSWALK_YEARS = (2016, 2024)
 KINDS = ("addresses", "dwellings")
 IDENTITY = -1.0  # address count of a link of an area that did not change (not in the matrices)
-SOURCE_PREFIX = "source_code_"
+SOURCE_PREFIX = SOURCE_UNIT_PREFIX  # "source_code_" (core/evidence.py: the models read it too)
 
 
 def source_column(from_division: int) -> str:

@@ -22,6 +22,7 @@ from . import integrity
 from . import variables as vardict
 from .cache import cache_key, load_cached, remember, store
 from .catalogue import datasets
+from .evidence import measurement_note, measurement_record
 from .readers import crosswalk, identify, read, require_format
 from .readers.common import NO_HINTS, Hints
 from .readers.rawfile import open_raw
@@ -66,6 +67,10 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
     long = frame["variable"].value_counts().to_dict() if {"measure", "variable"} <= set(frame.columns) else {}
     names += [n for n in long if n not in names]
     levels = counts_by_level(frame)
+    measured = measurement_record(ident["dataset"], ident["variant"], names)
+    model_based = [n for n, kind in measured["measured"].items() if kind == "model-based"]
+    if model_based:
+        notes = [*notes, measurement_note(measured["model"], model_based)]
     provenance = from_file(
         path,
         ident["dataset"],
@@ -75,6 +80,7 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
         levels,
         ident["variant"],
         names,
+        **measured,
     )
     year_note = [f"year {ident['year']} {ident['year_from']}"] if ident.get("year_from") else []
     info = asdict(

@@ -9,6 +9,7 @@ import statsmodels.formula.api as smf
 from ..core.columns import require_columns
 from ..core.errors import ArgumentError
 from .cluster import cr1, cr2, description, resolve_correction
+from .evidence import outcome_of, term_evidence, warn_model_implied, warn_shared_source_units
 from .result import STD_LINEAR, ModelResult, coefficient_table, complete_rows, context, standardised
 
 AREA_COV_TYPES = ("HC3", "HC2", "HC1", "HC0", "nonrobust")  # statsmodels' names
@@ -54,12 +55,21 @@ def area_regression(
         ``standardised`` (weighted when the fit is); ``statistics["r2"]``; with ``cluster``: ``extra["clusters"]``
         (G), ``cluster_correction`` ("CR2" or "CR1") and ``clustering`` (the ``ClusterCovariance``, which gives a
         contrast its own degrees of freedom); ``fitted`` is the statsmodels result (fitted with
-        ``cov_type="cluster"``, so its own standard errors are CR1's even where the table's are CR2's).
+        ``cov_type="cluster"``, so its own standard errors are CR1's even where the table's are CR2's); ``evidence``:
+        term -> ``EvidenceKind`` record (``models.evidence``).
 
     Raises
     ------
     WijkstudieError
         for a missing weight or cluster column, fewer than five complete rows or fewer than five clusters.
+
+    Warns
+    -----
+    ModelImpliedWarning
+        once, when the outcome is a model-based small-area estimate (its table's provenance says so) and a term
+        measures one of that model's predictors; ``evidence`` records the kind of every term (``models.evidence``)
+    SharedSourceUnitWarning
+        once, without ``cluster``, when harmonised rows share a source unit (``source_code_<division>``)
     """
     if cov_type not in AREA_COV_TYPES:
         raise ArgumentError(f"area_regression: cov_type must be one of {', '.join(AREA_COV_TYPES)}, not {cov_type!r}")
@@ -102,6 +112,11 @@ def area_regression(
     design = pd.DataFrame(fit.model.exog, columns=fit.model.exog_names)
     std = standardised(fit.params, design, fit.model.endog, None if w is None else w.to_numpy())
     table = coefficient_table(fit.params, se, distribution, std)
+    where = context(data, used)
+    evidence = term_evidence(where["provenance"], outcome_of(formula), table.index)
+    warn_model_implied(evidence)
+    if cluster is None:
+        warn_shared_source_units(used, caller="area_regression")
     return ModelResult(
         "area regression" + (f" ({'; '.join(notes)})" if notes else ""),
         formula,
@@ -116,5 +131,6 @@ def area_regression(
         df=df,
         cluster_correction=clustering.correction if clustering else "",
         clustering=clustering if clustering is not None and clustering.correction == "CR2" else None,
-        **context(data, used),
+        evidence=evidence,
+        **where,
     )

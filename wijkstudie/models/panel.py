@@ -9,6 +9,7 @@ import statsmodels.api as sm
 from ..core.columns import require_columns
 from ..core.errors import ArgumentError
 from .cluster import cr1, cr2, description, resolve_correction
+from .evidence import outcome_of, term_evidence, warn_model_implied
 from .result import STD_LINEAR, ModelResult, coefficient_table, complete_rows, context, standardised
 
 
@@ -109,6 +110,9 @@ def within_estimate(
     total = float(np.sum(yd**2))
     r2_within = 1 - float(np.sum(fit.resid**2)) / total if total > 0 else np.nan
     used_rows = used.loc[keys.index]
+    where = context(data, used_rows)
+    evidence = term_evidence(where["provenance"], outcome_of(formula), table.index)
+    warn_model_implied(evidence)
     return ModelResult(
         "within-area (fixed effects)" + (" with year effects" if time else "") + label,
         formula,
@@ -123,5 +127,6 @@ def within_estimate(
         df=df,
         cluster_correction=clustering.correction if clustering else "",
         clustering=clustering if clustering is not None and clustering.correction == "CR2" else None,
-        **context(data, used_rows),
+        evidence=evidence,
+        **where,
     )

@@ -352,7 +352,8 @@ def source_caption(*tables, language: str | None = None) -> Caption:
     Returns
     -------
     Caption
-        text such as ``Source: RIVM/CBS, Gezondheid per wijk en buurt 2020; CBS/PDOK, Gebiedsindelingen 2022``
+        text such as ``Source: RIVM/CBS, Gezondheid per wijk en buurt (RIVM/CBS small-area estimate) 2020; CBS/PDOK,
+        Gebiedsindelingen 2022`` (a model-based source names the kind of estimate)
         that carries the combined provenance, so ``save_figure`` marks synthetic or unknown data. Synthetic
         data are named as stand-ins; tables without provenance give ``Source: unknown``.
 
@@ -374,6 +375,8 @@ def source_caption(*tables, language: str | None = None) -> Caption:
     for source in provenance.sources:
         dataset = datasets().get(source.dataset)
         text = dataset.attribution.split(":", 1)[1].strip() if dataset else source.dataset
+        if source.model.get("label"):  # a model-based estimate says so (catalogue.yaml measurement_models)
+            text = f"{text} ({source.model['label']})"
         known = years.setdefault(text, [])
         if source.year is not None and source.year not in known:
             known.append(source.year)

@@ -15,7 +15,7 @@ from ..data.join import join_regions
 from ..data.loading import load
 from ..data.variables import label, study_variables
 from . import findings as fd
-from .evidence import term_concepts
+from .evidence import classified_here, term_concepts
 from .livability import PROBLEM_SHARE, buurt_livability, with_livability
 from .national import RIVM_COLUMNS, complete
 from .scope import CASE, CITIES, scope_of
@@ -491,7 +491,8 @@ def area_tests(finding: str, samples: dict, notebook: str) -> list:
                     continue
                 formula, terms = made
                 cluster = "region_code" if sample.pooled and not one_wave else None
-                fit = area_regression(formula, rows, weights="population", cluster=cluster)
+                with classified_here():
+                    fit = area_regression(formula, rows, weights="population", cluster=cluster)
                 for term in terms:
                     _excluded(finding, term)
                     text = f"{_where(sample, areas, spec, wanted)}: {_term_text(term)} -> {label(outcome).lower()}"
@@ -538,7 +539,8 @@ def within_tests(finding: str, samples: dict, notebook: str) -> list:
         if not sample.pooled or term is None:
             continue
         for outcome in _present(sample.table, AREA_OUTCOMES):
-            fit = within_estimate(f"{outcome} ~ {term}", sample.table, time="year")
+            with classified_here():
+                fit = within_estimate(f"{outcome} ~ {term}", sample.table, time="year")
             text = f"{sample.name} {sample.waves}, within areas: {_term_text(term)} -> {label(outcome).lower()}"
             tests.append(
                 fd.from_model(

@@ -22,20 +22,32 @@ vote (``wijkstudie.study.verdicts``).
 
 from __future__ import annotations
 
-import re
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from ..core.errors import DataFormatError
+from ..core.errors import ModelImpliedWarning
+from ..core.evidence import (  # noqa: F401  (MEASUREMENT_KINDS, KIND_OF_MEASUREMENT: this module's names too)
+    COMPOSITE,
+    DIRECT,
+    KIND_OF_MEASUREMENT,
+    MEASUREMENT_KINDS,
+    METHOD_CHECK,
+    MODEL_BASED,
+    MODEL_IMPLIED,
+    REGISTER,
+    UNKNOWN,
+    judge,
+    term_variables,
+)
 from ..core.provenance import Provenance, Source
 from ..data import variables as vardict
-from ..data.catalogue import datasets, measurement_models
+from ..data.evidence import measurement  # noqa: F401  (this module's name too)
 
-DIRECT, REGISTER, MODEL_BASED, MODEL_IMPLIED = "direct survey", "register", "model-based outcome", "model-implied"
-COMPOSITE, METHOD_CHECK, CASE, UNKNOWN = "composite index", "method check", "case", "unknown"
+# the kinds and the rule are the core's (core/evidence.py), which the models use too; the study adds the case
+CASE = "case"
 KINDS = (DIRECT, REGISTER, MODEL_BASED, MODEL_IMPLIED, COMPOSITE, METHOD_CHECK, CASE, UNKNOWN)
 COUNTED = (DIRECT, REGISTER, CASE)  # the kinds that vote (as a sample's primary): a model-based outcome never does
-MEASUREMENT_KINDS = ("direct survey", "register", "model-based", "composite index")
-KIND_OF_MEASUREMENT = {"direct survey": DIRECT, "register": REGISTER, "composite index": COMPOSITE}
 
 EXPLAINED = {
     DIRECT: "the outcome is a direct survey estimate for the areas themselves",
@@ -75,27 +87,22 @@ class Evidence:
         return self.kind in COUNTED
 
 
-# --- concepts -----------------------------------------------------------------------------------------------
-
-_NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
-_FUNCTIONS = {"C", "np", "minimum", "maximum", "log", "I", "bs", "seg", "Intercept"}
-
-
-def term_variables(term: str) -> list[str]:
-    """The variable names in a model term: ``problem:pct_age_25_44`` -> [problem, pct_age_25_44].
-
-    Parameters
-    ----------
-    term : str
-        a model term or formula part; names of formula functions (``C``, ``np``, ``I``, ``log``, ...) and
-        ``Intercept`` are left out
+@contextmanager
+def classified_here():
+    """For the study's own fits: the study classifies every test itself (``classify``) and shows a model-implied one
+    as such, never counting it, so the models' ``ModelImpliedWarning`` (meant for direct use) is not repeated.
 
     Returns
     -------
-    list of str
-        the names in the order they appear
+    context manager
+        inside it, ``ModelImpliedWarning`` is ignored
     """
-    return [n for n in _NAME.findall(str(term)) if n not in _FUNCTIONS]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ModelImpliedWarning)
+        yield
+
+
+# --- concepts -----------------------------------------------------------------------------------------------
 
 
 def concepts_of(name: str, built_from: dict | None = None, _seen=()) -> set[str] | None:
@@ -162,38 +169,6 @@ def term_concepts(term: str, built_from: dict | None = None) -> tuple[set[str], 
 
 
 # --- measurement ----------------------------------------------------------------------------------------------
-
-
-def measurement(source: Source, variable: str) -> tuple[str, dict | None]:
-    """How ``source`` measured ``variable``: (kind, the model entry for model-based figures, else None).
-
-    Parameters
-    ----------
-    source : Source
-        a source of a table's provenance (its dataset and variant)
-    variable : str
-        the variable's canonical name
-
-    Returns
-    -------
-    tuple
-        (kind: one of ``MEASUREMENT_KINDS`` by the dataset's ``measurement`` in catalogue.yaml, its variant's or the
-        variable's own, or "" for a dataset the catalogue does not hold; the ``measurement_models`` entry of a
-        model-based figure, else None)
-    """
-    dataset = datasets().get(source.dataset)
-    if dataset is None:
-        return "", None
-    spec = dataset.measurement
-    kind = spec.get("kind", "")
-    kind = spec.get("variants", {}).get(source.variant, kind)
-    kind = spec.get("variables", {}).get(variable, kind)
-    if kind not in MEASUREMENT_KINDS:
-        raise DataFormatError(
-            f"catalogue.yaml: {source.dataset}: measurement kind {kind!r} is not one of {', '.join(MEASUREMENT_KINDS)}"
-        )
-    model = measurement_models().get(spec["model"]) if kind == "model-based" else None
-    return kind, model
 
 
 def outcome_source(provenance: Provenance, outcome: str, built_from: dict | None = None) -> Source | None:
@@ -274,24 +249,25 @@ def classify(
     if source is None:
         return found(UNKNOWN, f"no source of the table measured {outcome!r}")
     kind, model = measurement(source, outcome)
-    if kind != "model-based":
-        return found(KIND_OF_MEASUREMENT[kind], EXPLAINED[KIND_OF_MEASUREMENT[kind]])
-    concepts, unknown = term_concepts(term, built_from)
+    concepts, unknown = term_concepts(term, built_from) if kind == "model-based" else (set(), [])
     contrast = vardict.study_variables().get(outcome, {}).get("contrast")
     if contrast:
         concepts.add(contrast)
-    shared = sorted(concepts & set(model["predictors"]))
-    if shared:
-        return found(
-            MODEL_IMPLIED, f"{model['name']} has {', '.join(shared)} among its predictors: " + EXPLAINED[MODEL_IMPLIED]
-        )
-    if unknown:
+    verdict = judge(kind, model["predictors"] if model else (), concepts, unknown)
+    if verdict.shared:
         return found(
             MODEL_IMPLIED,
-            f"the concept of {', '.join(unknown)} is not in the variable dictionary, so it "
+            f"{model['name']} has {', '.join(verdict.shared)} among its predictors: " + EXPLAINED[MODEL_IMPLIED],
+        )
+    if verdict.unknown:
+        return found(
+            MODEL_IMPLIED,
+            f"the concept of {', '.join(verdict.unknown)} is not in the variable dictionary, so it "
             f"cannot be shown to lie outside {model['name']}: not counted",
         )
-    return found(MODEL_BASED, f"{EXPLAINED[MODEL_BASED]} ({model['name']})")
+    if verdict.kind == MODEL_BASED:
+        return found(MODEL_BASED, f"{EXPLAINED[MODEL_BASED]} ({model['name']})")
+    return found(verdict.kind, EXPLAINED[verdict.kind])
 
 
 def sample_of(evidence: Evidence, scope: str, data_kind: str, waves: str = "") -> str:

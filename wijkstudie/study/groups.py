@@ -11,6 +11,7 @@ from ..core.provenance import carry
 from ..data.join import join_regions
 from ..data.loading import load
 from . import findings as fd
+from .evidence import classified_here
 from .livability import PROBLEM_SHARE, livability_class, with_livability
 from .national import COMPOSITION_YEAR, RIVM_YEARS, _cluster_of, national_wijken
 from .scope import scope_of
@@ -138,10 +139,11 @@ def f5_area_models(table: pd.DataFrame) -> dict:
     from ..models import area_regression
 
     cluster = _cluster_of(table)
-    return {
-        name: area_regression(formula, table, weights="population", cluster=cluster)
-        for name, formula in F5_AREA_MODELS.items()
-    }
+    with classified_here():
+        return {
+            name: area_regression(formula, table, weights="population", cluster=cluster)
+            for name, formula in F5_AREA_MODELS.items()
+        }
 
 
 def f5_tests(

@@ -13,6 +13,7 @@ from ..data.loading import load
 from ..data.reports import JOINS
 from ..data.variables import label
 from . import findings as fd
+from .evidence import classified_here
 from .livability import livability_class, with_livability
 
 COMPOSITION_YEAR = 2022  # the KWB with tenure for every wijk and gemeente that can be had here
@@ -207,14 +208,15 @@ def national_models(table: pd.DataFrame, formula: str) -> dict:
 
     cluster = _cluster_of(table)
     data = complete(table, formula + " + population" + (f" + {cluster}" if cluster else ""))
-    results = {"weighted regression": area_regression(formula, data, weights="population", cluster=cluster)}
-    if data["gemeente_code"].nunique() < len(data):
-        results["multilevel, areas in gemeenten"] = multilevel(formula, data, group="gemeente_code")
-    if "problem" in table:
-        positive = data[data["problem"] == 0]
-        results["weighted regression, positive livability"] = area_regression(
-            formula, positive, weights="population", cluster=cluster
-        )
+    with classified_here():
+        results = {"weighted regression": area_regression(formula, data, weights="population", cluster=cluster)}
+        if data["gemeente_code"].nunique() < len(data):
+            results["multilevel, areas in gemeenten"] = multilevel(formula, data, group="gemeente_code")
+        if "problem" in table:
+            positive = data[data["problem"] == 0]
+            results["weighted regression, positive livability"] = area_regression(
+                formula, positive, weights="population", cluster=cluster
+            )
     return results
 
 

@@ -1,0 +1,113 @@
+"""How a source measured its variables (catalogue.yaml ``measurement`` and ``measurement_models``, variables.yaml
+``concept``), as the records a table's provenance carries (``Source.measured``, ``concepts``, ``model``): stamped when
+a file is read, so that a model fitted on the table knows whether its outcome is a model-based small-area estimate
+and which concepts that model uses (``wijkstudie.core.evidence.judge`` decides the kind of evidence).
+"""
+
+from __future__ import annotations
+
+from ..core.errors import DataFormatError
+from ..core.evidence import MEASUREMENT_KINDS
+from ..core.provenance import Source
+from . import variables as vardict
+from .catalogue import datasets, measurement_models
+
+
+def measurement(source: Source, variable: str) -> tuple[str, dict | None]:
+    """How ``source`` measured ``variable``: (kind, the model entry for model-based figures, else None).
+
+    Parameters
+    ----------
+    source : Source
+        a source of a table's provenance (its dataset and variant)
+    variable : str
+        the variable's canonical name
+
+    Returns
+    -------
+    tuple
+        (kind: one of ``MEASUREMENT_KINDS`` by the dataset's ``measurement`` in catalogue.yaml, its variant's or the
+        variable's own, or "" for a dataset the catalogue does not hold; the ``measurement_models`` entry of a
+        model-based figure, else None)
+
+    Raises
+    ------
+    DataFormatError
+        for a measurement kind catalogue.yaml should not hold.
+    """
+    dataset = datasets().get(source.dataset)
+    if dataset is None:
+        return "", None
+    spec = dataset.measurement
+    kind = spec.get("kind", "")
+    kind = spec.get("variants", {}).get(source.variant, kind)
+    kind = spec.get("variables", {}).get(variable, kind)
+    if kind not in MEASUREMENT_KINDS:
+        raise DataFormatError(
+            f"catalogue.yaml: {source.dataset}: measurement kind {kind!r} is not one of {', '.join(MEASUREMENT_KINDS)}"
+        )
+    model = measurement_models().get(spec["model"]) if kind == "model-based" else None
+    return kind, model
+
+
+def measurement_record(dataset: str, variant: str | None, variables) -> dict:
+    """What a file's provenance records about how it measured its variables.
+
+    Parameters
+    ----------
+    dataset : str
+        the catalogue dataset
+    variant : str or None
+        its variant
+    variables : iterable of str
+        the canonical variables the file gives the table
+
+    Returns
+    -------
+    dict
+        ``measured`` (variable -> kind), ``concepts`` (variable -> concept) and ``model`` (key, name, label and
+        predictors of the measurement model of its model-based variables; empty when it has none): the keyword
+        arguments of ``core.provenance.from_file``
+    """
+    source = Source(dataset, variant=variant)
+    measured, model = {}, {}
+    for name in variables:
+        kind, entry = measurement(source, name)
+        if kind:
+            measured[name] = kind
+        if entry is not None:
+            key = datasets()[dataset].measurement["model"]
+            model = {
+                "key": key,
+                "name": entry["name"],
+                "label": entry.get("label", entry["name"]),
+                "predictors": list(entry["predictors"]),
+            }
+    known = vardict.variables()
+    concepts = {n: known[n]["concept"] for n in variables if n in known and known[n].get("concept")}
+    return {"measured": measured, "concepts": concepts, "model": model}
+
+
+def measurement_note(model: dict, variables) -> str:
+    """The load report's note on a file's model-based variables.
+
+    Parameters
+    ----------
+    model : dict
+        the ``model`` of ``measurement_record``
+    variables : iterable of str
+        its model-based variables
+
+    Returns
+    -------
+    str
+        e.g. ``"model-based: pct_volunteering is a RIVM/CBS small-area estimate (RIVM's small-area estimation model
+        SMAP ...), predicted from its model's predictors (age, ..., home ownership, ...), not measured in the area"``
+    """
+    variables = list(variables)
+    return (
+        f"model-based: {', '.join(variables)} "
+        + (f"is a {model['label']} " if len(variables) == 1 else f"are {model['label']}s ")
+        + f"({model['name']}), predicted from its model's predictors ({', '.join(model['predictors'])}), not measured "
+        "in the area itself"
+    )
