@@ -25,6 +25,7 @@ import textwrap
 import warnings
 
 from .core.errors import ArgumentError, MissingDependencyError, WijkstudieError
+from .core.escape import terminal_text
 
 INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 BROKEN_PIPE = 141  # 128 + SIGPIPE, what shells report for a command whose reader has gone (``| head``)
@@ -72,7 +73,7 @@ def _inspect(args) -> int:
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=1))
     else:
-        print(report(frame))
+        print(terminal_text(report(frame)))
         if "years" in summary:
             print(f"  years in the file: {', '.join(map(str, summary['years']))}")
     return 0
@@ -146,7 +147,7 @@ def _fetch(args) -> int:
             ok = not isinstance(result, Exception)
             failed += not ok
             unreachable |= bool(getattr(result, "unreachable", ""))
-            print(f"{'ok' if ok else 'FAILED':<7}{label}: {getattr(result, 'short', result)}")
+            print(terminal_text(f"{'ok' if ok else 'FAILED':<7}{label}: {getattr(result, 'short', result)}"))
         if unreachable:
             from .data.download import offline_advice
 
@@ -172,7 +173,7 @@ def _fetch(args) -> int:
             level=args.level,
             variant=args.variant,
         )
-    print(path)
+    print(terminal_text(path))
     return 0
 
 
@@ -511,6 +512,9 @@ def _run(argv) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    shown = warnings.showwarning
+    if shown is getattr(warnings, "_showwarning_orig", None):  # Python's own (not a test's or a notebook's)
+        warnings.showwarning = _escaped_warning
     try:
         return args.func(args)
     except BrokenPipeError:  # the reader of the output has gone (``| head``): main ends quietly
@@ -521,15 +525,28 @@ def _run(argv) -> int:
     except WijkstudieError as exc:
         if args.debug:
             raise
-        print(f"wijkstudie: error: {exc}", file=sys.stderr)
+        print(f"wijkstudie: error: {terminal_text(exc)}", file=sys.stderr)
         return 1
     except Exception as exc:  # a bug, not bad input; still one line unless --debug
         if args.debug:
             raise
         print(
-            f"wijkstudie: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr
+            f"wijkstudie: unexpected error: {type(exc).__name__}: {terminal_text(exc)} (run with --debug for details)",
+            file=sys.stderr,
         )
         return 2
+    finally:
+        warnings.showwarning = shown
+
+
+def _escaped_warning(message, category, filename, lineno, file=None, line=None):
+    """Python's own way of showing a warning, with the control characters of its text escaped (a file name with
+    an ANSI escape in a warning reaches the terminal as text)."""
+    text = warnings.formatwarning(terminal_text(message), category, filename, lineno, line)
+    try:
+        (file or sys.stderr).write(text)
+    except OSError:
+        pass
 
 
 if __name__ == "__main__":
