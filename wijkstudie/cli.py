@@ -512,9 +512,8 @@ def _run(argv) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    shown = warnings.showwarning
-    if shown is getattr(warnings, "_showwarning_orig", None):  # Python's own (not a test's or a notebook's)
-        warnings.showwarning = _escaped_warning
+    formatted = warnings.formatwarning
+    warnings.formatwarning = _escaped(formatted)  # how a warning is written out; recording one is left alone
     try:
         return args.func(args)
     except BrokenPipeError:  # the reader of the output has gone (``| head``): main ends quietly
@@ -536,17 +535,17 @@ def _run(argv) -> int:
         )
         return 2
     finally:
-        warnings.showwarning = shown
+        warnings.formatwarning = formatted
 
 
-def _escaped_warning(message, category, filename, lineno, file=None, line=None):
-    """Python's own way of showing a warning, with the control characters of its text escaped (a file name with
-    an ANSI escape in a warning reaches the terminal as text)."""
-    text = warnings.formatwarning(terminal_text(message), category, filename, lineno, line)
-    try:
-        (file or sys.stderr).write(text)
-    except OSError:
-        pass
+def _escaped(formatwarning):
+    """A warning's text as ``formatwarning`` writes it, with its control characters escaped (a file name with an
+    ANSI escape in a warning reaches the terminal as text)."""
+
+    def escaped(message, category, filename, lineno, line=None):
+        return formatwarning(terminal_text(message), category, filename, lineno, line)
+
+    return escaped
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from .cache import cache_key, distrust, entry_path, load_cached, remember, store
 from .catalogue import datasets
 from .readers import crosswalk, identify, read, require_format
 from .readers.common import NO_HINTS, Hints
-from .readers.rawfile import open_raw
+from .readers.rawfile import check_file, open_raw
 from .reports import ATTR, Report, WijkstudieWarning, counts_by_level
 
 
@@ -142,7 +142,8 @@ def read_table(
         for a file that cannot be read, is not recognised or is not of the expected format.
     """
     if not Path(path).is_file():
-        open_raw(path)  # raises the one-line error for a missing path, a folder or a symlink loop
+        open_raw(path)  # raises the one-line error for a missing path, a folder, a symlink loop, a FIFO or device
+    check_file(path)  # a text file over the size limit: refused before it is hashed
     # the file name and a year hint can decide what a file is (a year in the name), so they are part of the key
     content_key = cache_key(path, rehash=refresh)
     key = f"{content_key}-{hashlib.sha1(Path(path).name.encode()).hexdigest()[:8]}" + (
