@@ -1,10 +1,16 @@
 """Processed tables are cached as Parquet and reused until the raw file changes."""
 
+import hashlib
+import io
+import json
 import shutil
+import warnings
 
 import pandas as pd
+import pytest
 
 import wijkstudie as ws
+from wijkstudie.data import cache
 
 from helpers import FIXTURES, warns_municipal_extract
 
@@ -47,6 +53,87 @@ def test_a_damaged_cache_entry_is_rebuilt(fresh_cache):
     tables = sorted((fresh_cache / "processed").glob("*.parquet"))
     assert len(tables) == 1 and tables[0].with_suffix(".json").is_file()  # the one table read, with its report
     tables[0].write_bytes(b"not parquet")
-    table = ws.read_file(FIXTURES / "bbga-long.csv")
+    with pytest.warns(ws.WijkstudieWarning, match=rf"cache entry .*{tables[0].name}: not served"):
+        table = ws.read_file(FIXTURES / "bbga-long.csv")
     pd.testing.assert_frame_equal(table, first)
     pd.testing.assert_frame_equal(pd.read_parquet(tables[0]), pd.DataFrame(first))  # written again, whole
+
+
+# --- a cache entry proves what it serves (issue 27) ----------------------------------------------------------------
+
+
+def _entry(folder):
+    tables = sorted((folder / "processed").glob("*.parquet"))
+    assert len(tables) == 1
+    return tables[0], tables[0].with_suffix(".json")
+
+
+def _rewrite(table_path, frame, reseal=False):
+    """Write another table into an entry; with ``reseal`` recompute its hash and seal as a forger would."""
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    table_path.write_bytes(buffer.getvalue())
+    if reseal:
+        meta_path = table_path.with_suffix(".json")
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta["cache"]["table_sha256"] = hashlib.sha256(buffer.getvalue()).hexdigest()
+        meta["cache"]["seal"] = cache.seal(meta)
+        meta_path.write_text(json.dumps(meta), encoding="utf-8")
+
+
+def test_one_number_edited_in_a_cached_table_is_not_served(fresh_cache):
+    first = ws.read_file(FIXTURES / "bbga-long.csv")
+    table_path, _ = _entry(fresh_cache)
+    edited = pd.read_parquet(table_path)
+    column = next(c for c in edited.columns if pd.api.types.is_float_dtype(edited[c]) and edited[c].notna().any())
+    row = edited[column].first_valid_index()
+    edited.loc[row, column] = 99.9
+    _rewrite(table_path, edited)
+    with pytest.warns(ws.WijkstudieWarning, match=r"cache entry .*\.parquet: not served, its content does not match"):
+        second = ws.read_file(FIXTURES / "bbga-long.csv")
+    pd.testing.assert_frame_equal(second, first)  # the raw file's numbers, not 99.9
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pd.testing.assert_frame_equal(ws.read_file(FIXTURES / "bbga-long.csv"), first)  # rebuilt: served quietly
+
+
+def test_another_files_cache_entry_copied_over_is_not_served(fresh_cache, tmp_path):
+    with warns_municipal_extract():
+        kwb = ws.read_file(FIXTURES / "kwb-odata-2017.csv")
+    kwb_table, kwb_meta = _entry(fresh_cache)
+    ws.read_file(FIXTURES / "bbga-long.csv")
+    other = [p for p in (fresh_cache / "processed").glob("*.parquet") if p != kwb_table]
+    assert len(other) == 1
+    shutil.copyfile(other[0], kwb_table)  # the table and its report, copied over the KWB entry
+    shutil.copyfile(other[0].with_suffix(".json"), kwb_meta)
+    with pytest.warns(ws.WijkstudieWarning, match=r"not served, it was stored for another file or request"):
+        with warns_municipal_extract():
+            again = ws.read_file(FIXTURES / "kwb-odata-2017.csv")
+    pd.testing.assert_frame_equal(again, kwb)
+    assert ws.report(again).source == ws.report(kwb).source
+
+
+def test_a_cached_report_edited_afterwards_is_not_served(fresh_cache):
+    with warns_municipal_extract():
+        first = ws.read_file(FIXTURES / "kwb-odata-2017.csv")
+    _, meta_path = _entry(fresh_cache)
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["warnings"] = []  # the warning about a municipal extract removed
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.warns(ws.WijkstudieWarning, match=r"not served, its report was changed after it was stored"):
+        with warns_municipal_extract():
+            again = ws.read_file(FIXTURES / "kwb-odata-2017.csv")
+    assert ws.report(again).warnings == ws.report(first).warnings
+
+
+def test_a_cached_table_must_pass_the_completeness_check_of_a_fresh_read(fresh_cache, mirror):
+    path = mirror / "geo" / "cbs-gemeenten-2022.geojson"
+    first = ws.read_file(path)
+    assert len(first) == 345
+    table_path, _ = _entry(fresh_cache)
+    import geopandas as gpd
+
+    _rewrite(table_path, gpd.read_parquet(table_path).head(120), reseal=True)  # a sealed extract of 120 gemeenten
+    with pytest.warns(ws.WijkstudieWarning, match=r"not served, it fails a check .* holds 120 of the 345 gemeenten"):
+        again = ws.read_file(path)
+    assert len(again) == 345

@@ -4,6 +4,7 @@ runs it as a user does, in a process of its own."""
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -11,7 +12,7 @@ import pytest
 
 import wijkstudie as ws
 
-from helpers import FIXTURES, run_cli
+from helpers import FIXTURES, REPO, run_cli
 
 EXPECTED = {  # file -> (source, year, levels)
     "rivm-gezondheid/RIVM_gezondheid2020_18+.xlsx": (
@@ -395,3 +396,31 @@ def test_a_closed_pipe_in_process_returns_the_status_of_sigpipe(monkeypatch, cap
 
     assert main(["data", "list"]) == 141
     assert capsys.readouterr().err == ""
+
+
+# --- terminal output escapes control characters (issue 27) --------------------------------------------------------
+
+
+def test_an_ansi_escape_in_a_file_name_reaches_the_terminal_as_text(tmp_path, capsys, fresh_cache):
+    bad = tmp_path / "evil\x1b[2J\x1b[31mred\r.csv"
+    bad.write_text("<html><body>not data</body></html>", encoding="utf-8")
+    result = run_cli(capsys, "data", "inspect", bad)
+    assert result.returncode == 1
+    assert "\x1b" not in result.stderr and "\r" not in result.stderr
+    assert "evil\\x1b[2J\\x1b[31mred\\r.csv" in result.stderr
+    good = tmp_path / "kwb\x1b]0;title\x07-2017.csv"
+    shutil.copyfile(FIXTURES / "kwb-odata-2017.csv", good)
+    result = run_cli(capsys, "data", "inspect", good)
+    assert result.returncode == 0 and "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "kwb\\x1b]0;title\\x07-2017.csv" in result.stdout
+
+
+def test_a_warning_shown_by_the_command_escapes_control_characters(tmp_path, fresh_cache):
+    good = tmp_path / "kwb\x1b[31m-2017.csv"
+    shutil.copyfile(FIXTURES / "kwb-odata-2017.csv", good)
+    env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONWARNINGS="default")
+    done = subprocess.run(
+        [sys.executable, "-m", "wijkstudie", "data", "inspect", str(good)], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert "municipal extract" in done.stderr and "\x1b" not in done.stderr and "\\x1b[31m" in done.stderr

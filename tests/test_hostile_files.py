@@ -195,3 +195,203 @@ def test_areas_without_a_geometry_are_named_in_a_warning_and_not_counted_as_repa
     with pytest.warns(ws.WijkstudieWarning, match=r"2 area\(s\) without a geometry .*: GM0363, GM0014"):
         table = ws.read_file(path)
     assert len(table) == 3 and not any("repaired" in w for w in ws.report(table).warnings)
+
+
+# --- 8. every reader bounded (issue 27) ----------------------------------------------------------------------------
+
+
+def _cli(*args, timeout=60):
+    """The command in a process of its own (a crash or a hang of the reader must not take the test run with it)."""
+    import os
+    import subprocess
+    import sys
+
+    from helpers import REPO
+
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run(
+        [sys.executable, "-m", "wijkstudie", *map(str, args)], capture_output=True, text=True, env=env, timeout=timeout
+    )
+
+
+def _finishes(call, seconds=20):
+    """Run ``call`` in a thread; its outcome (what it returned, or the exception), or None while it is blocked."""
+    import threading
+
+    outcome = []
+
+    def run():
+        try:
+            outcome.append(call())
+        except BaseException as exc:  # noqa: BLE001 - the test looks at what it was
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    return outcome[0] if outcome else None
+
+
+def test_a_fifo_is_refused_from_its_stat_before_it_is_opened(tmp_path, fresh_cache, capsys):
+    import os
+
+    from helpers import run_cli
+
+    fifo = tmp_path / "kwb-2022.csv"
+    os.mkfifo(fifo)
+    try:
+        outcome = _finishes(lambda: ws.read_file(fifo))
+        assert isinstance(outcome, ws.DataFormatError), outcome
+        assert str(outcome) == "kwb-2022.csv: a FIFO (named pipe), not a data file: refused before it is opened"
+        result = _finishes(lambda: run_cli(capsys, "data", "inspect", fifo))
+        assert result is not None and not isinstance(result, BaseException), result
+        assert result.returncode == 1 and "a FIFO (named pipe), not a data file" in result.stderr
+    finally:  # release a reader that blocked (on the code before the fix)
+        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK) if _has_reader(fifo) else None
+        if fd is not None:
+            os.close(fd)
+
+
+def _has_reader(fifo) -> bool:
+    import os
+
+    try:
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        return True
+    except OSError:
+        return False
+
+
+def test_a_device_is_refused_and_never_read(fresh_cache):
+    with pytest.raises(ws.DataFormatError) as exc:
+        ws.read_file("/dev/zero")
+    one_line(exc, "zero: a character device, not a data file: refused before it is opened")
+
+
+def test_a_text_file_over_the_size_limit_is_refused_before_it_is_hashed(tmp_path, fresh_cache, monkeypatch):
+    path = tmp_path / "kwb-2017.csv"
+    path.write_text("gwb_code,a_inw\n" + "GM0001,1000\n" * 200, encoding="utf-8")
+
+    def never(*args, **kwargs):
+        raise AssertionError("hashed before the size was checked")
+
+    monkeypatch.setattr("wijkstudie.data.cache.file_sha256", never)
+    with ws.settings.using(max_text_bytes=1000), pytest.raises(ws.DataFormatError) as exc:
+        ws.read_file(path)
+    one_line(exc, "kwb-2017.csv: a text file of 2,415 bytes, more than the limit of 1,000", "max_text_bytes", "refused")
+    good = write_kwb_workbook(tmp_path / "kwb-2023.xlsx")  # a workbook is bounded by its own checks, not this one
+    monkeypatch.undo()
+    with ws.settings.using(max_text_bytes=1000):
+        assert len(ws.read_file(good)) > 0
+
+
+def test_the_text_size_limit_is_a_setting_with_its_variable(monkeypatch):
+    monkeypatch.setenv("WIJKSTUDIE_MAX_TEXT_BYTES", "1234")
+    assert ws.settings.max_text_bytes == 1234
+
+
+@pytest.mark.parametrize("text", ["[" * 100_000 + "]" * 100_000, '{"a":' * 50_000 + "1" + "}" * 50_000])
+def test_deeply_nested_json_is_refused_in_one_line_before_it_is_parsed(tmp_path, fresh_cache, text):
+    path = tmp_path / "wijken-2024.geojson"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ws.DataFormatError) as exc:
+        ws.read_file(path)
+    one_line(exc, "wijken-2024.geojson: JSON nested", "levels deep, more than the 200", "refused before it is parsed")
+
+
+def test_brackets_inside_json_strings_do_not_count_as_nesting():
+    from wijkstudie.data.readers.rawfile import json_depth
+
+    assert json_depth(b'{"a": "[[[[{{{", "b": "\\\\", "c": "\\"[[[", "d": [[1]]}') == 3
+
+
+@pytest.mark.parametrize("ends", ["\r", "mixed"])
+def test_cr_only_and_mixed_line_ends_read_like_lf(tmp_path, fresh_cache, ends):
+    from helpers import FIXTURES, warns_municipal_extract
+
+    text = (FIXTURES / "kwb-odata-2017.csv").read_text(encoding="utf-8-sig")
+    lines = text.split("\n")
+    if ends == "\r":
+        changed = "\r".join(lines)
+    else:
+        changed = "".join(line + ("\r\n", "\r", "\n")[i % 3] for i, line in enumerate(lines))
+    (tmp_path / "lf").mkdir()
+    (tmp_path / "lf" / "kwb.csv").write_text(text, encoding="utf-8")
+    (tmp_path / "kwb.csv").write_bytes(changed.encode("utf-8"))
+    with warns_municipal_extract():
+        expected = ws.read_file(tmp_path / "lf" / "kwb.csv")
+    with warns_municipal_extract():
+        table = ws.read_file(tmp_path / "kwb.csv")
+    pd.testing.assert_frame_equal(pd.DataFrame(table), pd.DataFrame(expected))
+
+
+def _nested_rdata(depth: int) -> bytes:
+    """R data (XDR, as ``save`` writes it) holding one object: a list nested ``depth`` deep."""
+    import struct
+
+    def word(n):
+        return struct.pack(">i", n)
+
+    def charsxp(text):
+        return word(0x00040009) + word(len(text)) + text
+
+    out = b"RDX3\nX\n" + word(3) + word(0x040300) + word(0x030500) + word(5) + b"UTF-8"
+    out += word(0x402) + word(1) + charsxp(b"grenswijziging_gemeente_van_2020_naar_2022")  # the pairlist's tag
+    out += (word(19) + word(1)) * depth + word(254)  # VECSXP of length 1, ... , NULL
+    return out + word(254)  # the end of the pairlist
+
+
+def test_r_data_nested_too_deep_is_refused_before_the_r_reader_sees_it(tmp_path):
+    path = tmp_path / "grenswijziging_gemeente_van_2020_naar_2022.rda"
+    path.write_bytes(gzip.compress(_nested_rdata(20_000)))
+    assert path.stat().st_size < 2000
+    done = _cli("data", "inspect", path)
+    assert done.returncode == 1, (done.returncode, done.stderr[-300:])  # not -11, a segmentation fault
+    assert done.stderr.strip() == (
+        "wijkstudie: error: grenswijziging_gemeente_van_2020_naar_2022.rda: R data nested more than 200 levels deep "
+        "(lists within lists), which no matrix needs: refused before it is parsed"
+    )
+
+
+def test_the_walk_of_r_data_measures_the_nesting_it_is_given():
+    import io
+
+    from wijkstudie.data.readers.rawfile import rdata_depth
+
+    assert rdata_depth(io.BytesIO(_nested_rdata(5)), 200) == 7  # the pairlist, its tag's level, 5 lists, NULL
+    assert rdata_depth(io.BytesIO(_nested_rdata(300)), 200) == 201  # stops once past the limit
+
+
+def test_a_real_grenswijzigen_matrix_passes_the_walk(tmp_path, fresh_cache):
+    table = ws.read_file(matrix(tmp_path / f"{GEMEENTE_2020_2022}.rda"))
+    assert sorted(table["addresses"]) == [5, 10, 20]
+
+
+def test_a_geopackage_whose_layer_is_a_recursive_view_is_refused(tmp_path):
+    import sqlite3
+
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    path = tmp_path / "wijken-2024.gpkg"
+    gpd.GeoDataFrame(
+        {"statcode": ["GM0363"], "statnaam": ["Amsterdam"]}, geometry=[box(4.8, 52.3, 4.9, 52.4)], crs=4326
+    ).to_file(path, layer="gemeenten", driver="GPKG")
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "CREATE VIEW endless AS WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) "
+            "SELECT g.fid + r.n AS fid, g.geom, g.statcode, g.statnaam FROM r, gemeenten g"
+        )
+        db.execute(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) "
+            "VALUES ('endless', 'features', 'endless', 4326)"
+        )
+        db.execute("INSERT INTO gpkg_geometry_columns VALUES ('endless', 'geom', 'POLYGON', 4326, 0, 0)")
+    try:
+        done = _cli("data", "inspect", path, timeout=60)
+    except Exception as exc:  # subprocess.TimeoutExpired: the reader ran the view
+        pytest.fail(f"the GeoPackage was not refused: {type(exc).__name__}")
+    assert done.returncode == 1 and done.stderr.strip() == (
+        "wijkstudie: error: wijken-2024.gpkg: the GeoPackage holds an SQL view ('endless'), which would have to be "
+        "run to be read: refused (boundaries are stored as tables)"
+    )

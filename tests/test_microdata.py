@@ -137,3 +137,47 @@ def test_a_respondent_whose_id_is_a_missing_code_keeps_it(tmp_path):
     path = tmp_path / "survey.csv"
     frame.to_csv(path, index=False)
     assert read_microdata(path, MAPPING)["respondent_id"][0] == 99
+
+
+# --- a mapping says each thing once (issue 27) ---------------------------------------------------------------------
+
+
+def test_a_duplicate_key_in_a_mapping_file_is_an_error_naming_both_lines(tmp_path):
+    import yaml
+
+    survey().to_csv(tmp_path / "survey.csv", index=False)
+    text = yaml.safe_dump(MAPPING, allow_unicode=True, sort_keys=False)
+    text = text.replace("    Koop: owner\n", "    Koop: owner\n    Onbekend: private_rent\n    Koop: social_rent\n")
+    assert text.count("Koop:") == 2
+    (tmp_path / "mapping.yaml").write_text(text, encoding="utf-8")
+    first = text.splitlines().index("    Koop: owner") + 1
+    with pytest.raises(ws.DataFormatError) as info:
+        read_microdata(tmp_path / "survey.csv", tmp_path / "mapping.yaml")
+    assert str(info.value) == (
+        f"mapping mapping.yaml: the key 'Koop' occurs twice in one mapping (line {first} and line {first + 2}) "
+        "(YAML would keep the last silently)"
+    )
+
+
+def test_the_same_key_in_different_mappings_and_keys_of_another_type_are_not_duplicates(tmp_path):
+    text = (
+        "columns: {respondent_id: id, tenure: eig}\n"
+        "values:\n  tenure: {Koop: owner, Huur: social_rent}\n  origin: {Koop: dutch, 1: dutch, '1': dutch}\n"
+    )
+    (tmp_path / "mapping.yaml").write_text(text, encoding="utf-8")
+    mapping = load_mapping(tmp_path / "mapping.yaml")
+    assert mapping["values"]["tenure"] == {"Koop": "owner", "Huur": "social_rent"}
+    assert mapping["values"]["origin"] == {"Koop": "dutch", 1: "dutch", "1": "dutch"}
+
+
+def test_a_fifo_given_as_survey_or_mapping_is_refused_without_blocking(tmp_path):
+    import os
+
+    fifo = tmp_path / "survey.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(ws.DataFormatError, match=r"^survey.csv: a FIFO \(named pipe\), not a data file"):
+        read_microdata(fifo, MAPPING)
+    survey().to_csv(tmp_path / "real.csv", index=False)
+    os.mkfifo(tmp_path / "mapping.yaml")
+    with pytest.raises(ws.DataFormatError, match=r"^mapping.yaml: a FIFO \(named pipe\), not a data file"):
+        read_microdata(tmp_path / "real.csv", tmp_path / "mapping.yaml")

@@ -1,6 +1,7 @@
 """Figures: house style, byte-identical files on every run, captions, labels, maps with missing areas."""
 
 import hashlib
+from pathlib import Path
 
 import geopandas as gpd
 import matplotlib.pyplot as plt
@@ -457,3 +458,57 @@ def test_a_map_is_not_rendered_while_its_layers_are_added(monkeypatch):
     fig.canvas.draw_idle()  # the class's method again: it renders
     assert drawn == [1]
     plt.close(fig)
+
+
+# --- save_figure writes plain names through a temporary file (issue 27) -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, why",
+    [
+        ("../../x", "path separator"),
+        ("/tmp/x", "path separator"),
+        ("..", "path"),
+        ("a..b", "'..'"),
+        ("", "empty"),
+        ("   ", "empty"),
+        ("map\nnext", "control character"),
+        ("map\x1b[31m", "control character"),
+        ("sub\\x", "path separator"),
+        (None, "not a text"),
+    ],
+)
+def test_a_figure_name_that_is_not_a_plain_name_is_refused_in_one_line(tmp_path, name, why):
+    fig = plt.figure()
+    with pytest.raises(ws.ArgumentError) as info:
+        save_figure(fig, name, source="CBS", folder=tmp_path / "figures", formats=("png",))
+    plt.close(fig)
+    message = str(info.value)
+    assert "\n" not in message and "\x1b" not in message and why in message and "plain file name" in message
+    assert not (tmp_path / "figures").exists() or not any((tmp_path / "figures").iterdir())
+    assert sorted(p.name for p in tmp_path.iterdir()) in ([], ["figures"])
+
+
+def test_save_figure_replaces_a_planted_symlink_and_leaves_its_target_alone(tmp_path):
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me", encoding="utf-8")
+    folder = tmp_path / "figures"
+    folder.mkdir()
+    (folder / "map.png").symlink_to(target)
+    fig, _ = make_figure()
+    (written,) = save_figure(fig, "map", source="CBS", folder=folder, formats=("png",))
+    assert target.read_text(encoding="utf-8") == "keep me"
+    assert not written.is_symlink() and written.read_bytes().startswith(b"\x89PNG")
+    assert sorted(p.name for p in folder.iterdir()) == ["map.png"]  # no temporary file left behind
+
+
+def test_save_figure_writes_through_a_temporary_file_and_a_rename(tmp_path, monkeypatch):
+    import os
+
+    renamed = []
+    real = os.replace
+    monkeypatch.setattr(os, "replace", lambda a, b: (renamed.append((Path(a), Path(b))), real(a, b))[1])
+    fig, _ = make_figure()
+    written = save_figure(fig, "map", source="CBS", folder=tmp_path, formats=("png", "svg"))
+    assert [b for _, b in renamed] == written
+    assert all(a.parent == b.parent and a.name.startswith(".map.") for a, b in renamed)

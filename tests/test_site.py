@@ -6,10 +6,12 @@ Markdown is rendered, long text wraps, citations list every year and file; no ma
 from __future__ import annotations
 
 import re
+import warnings
 
 import nbformat
 import pytest
 
+from wijkstudie.data.reports import WijkstudieWarning
 from wijkstudie.reproduce import site, statements
 from wijkstudie.reproduce.notebook_cache import Run
 from wijkstudie.study import scorecard as sc
@@ -143,3 +145,56 @@ def test_no_page_names_this_machines_paths(built):
     for path in folder.rglob("*.html"):
         assert str(tmp_path) not in page(path.parent, path.name), path
     assert "a local mirror of the publishers&#x27; files" in page(folder, "index.html")
+
+
+# --- the site stays offline, and its page cache proves what it serves (issue 27) ------------------------------------
+
+REMOTE = [
+    '<img src="https://tracker.example/a.png">',
+    '<img src="//tracker.example/b.png">',
+    '<img src=" HTTP://tracker.example/c.png">',
+    '<img src="ht&#x09;tp://tracker.example/d.png">',
+    '<img src="/\\tracker.example/e.png">',
+    '<img src="a.png" srcset="https://tracker.example/f.png 2x">',
+    '<video src="https://tracker.example/g.mp4" poster="https://tracker.example/h.png"></video>',
+    '<audio><source src="https://tracker.example/i.ogg"></audio>',
+    '<div style="background:url(https://tracker.example/j.png)">x</div>',
+    "<style>@import url(https://tracker.example/k.css);</style>",
+    '<link rel="stylesheet" href="https://tracker.example/l.css">',
+    '<q cite="https://tracker.example/m">q</q>',
+    '<img src="data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=">',
+]
+
+
+@pytest.mark.parametrize("markup", REMOTE)
+def test_no_remote_url_that_a_browser_fetches_survives_sanitising(markup):
+    assert "tracker.example" not in site.sanitise(markup) and "svg" not in site.sanitise(markup)
+
+
+def test_sanitising_keeps_relative_images_inline_images_and_links():
+    kept = site.sanitise(
+        '<img src="../figures/map.png"><img src="data:image/png;base64,iVBORw0KGgo=">'
+        '<a href="https://www.cbs.nl/">CBS</a>'
+    )
+    assert 'src="../figures/map.png"' in kept and "data:image/png;base64,iVBORw0KGgo=" in kept
+    assert 'href="https://www.cbs.nl/"' in kept
+
+
+def test_a_tampered_converted_page_is_converted_again_with_a_warning(tmp_path):
+    notebook = executed(tmp_path / "nb" / "02_x.ipynb", "print('the real output')")
+    cache = tmp_path / "cache" / "pages"
+    first = site._body_html(notebook, cache)
+    (kept,) = cache.glob("*.html")
+    kept.write_text(kept.read_text(encoding="utf-8").replace("print", "planted"), encoding="utf-8")
+    with pytest.warns(WijkstudieWarning, match=rf"page cache .*{kept.name}: not used, its HTML is not what was kept"):
+        again = site._body_html(notebook, cache)
+    assert again == first and "planted" not in again
+    other = executed(tmp_path / "nb" / "03_y.ipynb", "print('another notebook')")
+    site._body_html(other, cache)
+    (other_page,) = [p for p in cache.glob("*.html") if p != kept]
+    other_page.replace(kept)  # another notebook's page, sealed, copied over this one's
+    with pytest.warns(WijkstudieWarning, match="not used, it names another notebook"):
+        assert site._body_html(notebook, cache) == first
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert site._body_html(notebook, cache) == first  # kept again, and served quietly

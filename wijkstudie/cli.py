@@ -26,6 +26,7 @@ import textwrap
 import warnings
 
 from .core.errors import ArgumentError, MissingDependencyError, WijkstudieError
+from .core.escape import terminal_text
 
 INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 BROKEN_PIPE = 141  # 128 + SIGPIPE, what shells report for a command whose reader has gone (``| head``)
@@ -75,7 +76,7 @@ def _inspect(args) -> int:
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=1))
     else:
-        print(report(frame))
+        print(terminal_text(report(frame)))
         if "years" in summary:
             print(f"  years in the file: {', '.join(map(str, summary['years']))}")
         for key, value in summary.get("long_table", {}).items():
@@ -166,7 +167,7 @@ def _fetch(args) -> int:
             ok = not isinstance(result, Exception)
             failed += not ok
             unreachable |= bool(getattr(result, "unreachable", ""))
-            print(f"{'ok' if ok else 'FAILED':<7}{label}: {getattr(result, 'short', result)}")
+            print(terminal_text(f"{'ok' if ok else 'FAILED':<7}{label}: {getattr(result, 'short', result)}"))
         if unreachable:
             from .data.download import offline_advice
 
@@ -194,7 +195,7 @@ def _fetch(args) -> int:
             edition=args.edition,
             variant=args.variant,
         )
-    print(path)
+    print(terminal_text(path))
     return 0
 
 
@@ -535,6 +536,8 @@ def _run(argv) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    formatted = warnings.formatwarning
+    warnings.formatwarning = _escaped(formatted)  # how a warning is written out; recording one is left alone
     try:
         return args.func(args)
     except BrokenPipeError:  # the reader of the output has gone (``| head``): main ends quietly
@@ -545,15 +548,28 @@ def _run(argv) -> int:
     except WijkstudieError as exc:
         if args.debug:
             raise
-        print(f"wijkstudie: error: {exc}", file=sys.stderr)
+        print(f"wijkstudie: error: {terminal_text(exc)}", file=sys.stderr)
         return 1
     except Exception as exc:  # a bug, not bad input; still one line unless --debug
         if args.debug:
             raise
         print(
-            f"wijkstudie: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr
+            f"wijkstudie: unexpected error: {type(exc).__name__}: {terminal_text(exc)} (run with --debug for details)",
+            file=sys.stderr,
         )
         return 2
+    finally:
+        warnings.formatwarning = formatted
+
+
+def _escaped(formatwarning):
+    """A warning's text as ``formatwarning`` writes it, with its control characters escaped (a file name with an
+    ANSI escape in a warning reaches the terminal as text)."""
+
+    def escaped(message, category, filename, lineno, line=None):
+        return formatwarning(terminal_text(message), category, filename, lineno, line)
+
+    return escaped
 
 
 if __name__ == "__main__":

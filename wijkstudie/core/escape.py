@@ -8,7 +8,9 @@ sample, a test label, a notebook's file name): what it says is shown as text, ne
 - ``csv_cell``: a spreadsheet cell (a text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets
   a leading apostrophe, as OWASP and the spreadsheets themselves recommend; numbers, and texts that are plain
   numbers such as ``-0.12``, are left as they are);
-- ``excerpt``: a short printable excerpt of file content for an error message (non-printable characters escaped).
+- ``excerpt``: a short printable excerpt of file content for an error message (non-printable characters escaped);
+- ``terminal_text``: text for a terminal (the command's errors, warnings and reports): control characters such as
+  ANSI escapes in a file name are shown escaped (``\\x1b``), never sent to the terminal; line breaks stay.
 """
 
 from __future__ import annotations
@@ -130,3 +132,21 @@ def excerpt(text, limit: int = 60) -> str:
     text = str(text)
     shown = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text[:limit])
     return shown[: limit + 8] + ("..." if len(text) > limit else "")
+
+
+def terminal_text(text) -> str:
+    """Text for a terminal with every control character but the line break and the tab escaped (``\\x1b``,
+    ``\\r``, C1 controls, bidirectional overrides), so that a file name cannot colour, move or rewrite the screen.
+
+    Parameters
+    ----------
+    text : object
+        anything; shown as ``str(text)``
+
+    Returns
+    -------
+    str
+    """
+    return "".join(
+        c if c in "\n\t" or c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(text)
+    )

@@ -160,6 +160,13 @@ SPEC = {
         "55 MB, an R data file; the national KWB workbook with buurten to some 100 MB)",
         kind="count",
     ),
+    "max_text_bytes": Setting(
+        "WIJKSTUDIE_MAX_TEXT_BYTES",
+        500_000_000,
+        "the largest text file (CSV, JSON, GeoJSON) read, checked from its size before it is hashed or read (the "
+        "mirror's largest is 3.8 MB, a GeoJSON of wijken; a text file is held in memory several times while read)",
+        kind="count",
+    ),
     "max_repair_crossings": Setting(
         "WIJKSTUDIE_MAX_REPAIR_CROSSINGS",
         50_000,

@@ -9,6 +9,13 @@ cells, warnings, identification) is kept in a JSON file beside the table. Both a
 created exclusively in the cache folder (an unpredictable name; a planted file or symlink is never followed), given
 the permissions the umask gives any new file, and moved into place.
 
+A cached table proves what it is before it is served: the report beside it holds the table file's SHA-256, the key
+it was stored under and the dataset it holds, sealed by a hash over all of it (``seal``). A table whose bytes do
+not match (one number edited, another table copied over it), a report stored under another key or for another
+dataset, or a report edited afterwards is not served: the table is rebuilt from the raw file, with one warning
+naming the cache entry. (The seal catches edits and copies, not a forger who recomputes it: the cache folder is
+the user's own.)
+
 The cache heals itself: a bookkeeping file that is not what it should be is treated as missing and written
 again, a damaged entry is rebuilt from the raw file, temporary files left by killed loads are removed on the
 next run, and a cache folder that cannot be written does not stop a load: it loads without caching and warns
@@ -17,6 +24,8 @@ once.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import os
 import tempfile
@@ -32,7 +41,7 @@ from ..core.errors import os_reason
 from ..core.paths import processed_dir
 from .download import file_sha256, sweep
 
-READER_VERSION = 6
+READER_VERSION = 7  # 5: entries carry their table's hash and a seal; 6: long tables name their variables; 7: both
 INDEX = "fingerprints.json"
 _WARNED: set = set()  # cache folders already warned about in this session
 
@@ -141,44 +150,124 @@ def _unwritable(folder: Path, exc: OSError) -> None:
     )
 
 
+def entry_path(key: str) -> Path:
+    """The table file of a cache entry.
+
+    Parameters
+    ----------
+    key : str
+        the entry's key
+
+    Returns
+    -------
+    Path
+    """
+    return _paths(key)[0]
+
+
 def _paths(key: str) -> tuple[Path, Path]:
     folder = processed_dir()
     return folder / f"{key}.parquet", folder / f"{key}.json"
 
 
-def load_cached(key: str):
-    """A processed table from the cache.
+def load_cached(key: str, dataset: str | None = None):
+    """A processed table from the cache, served only when it proves to be the one stored under ``key``.
 
     Parameters
     ----------
     key : str
         the key (``cache_key`` and what else decides the table)
+    dataset : str, optional
+        the dataset the caller expects (the catalogue's, for ``load``); an entry of another dataset is not served
 
     Returns
     -------
     tuple or None
-        ``(frame, meta)``, or None when there is no entry or a damaged one (it is then rebuilt from the raw file)
+        ``(frame, meta)``, or None when there is no entry, a damaged one, or one whose table or report is not what
+        was stored under this key (it is then rebuilt from the raw file; a warning names the entry)
     """
     table_path, meta_path = _paths(key)
     if not (table_path.is_file() and meta_path.is_file()):
         return None
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if meta.get("geometry"):
-            import geopandas as gpd
-
-            frame = gpd.read_parquet(table_path)
-        else:
-            frame = pd.read_parquet(table_path)
-    except Exception:  # a damaged cache entry is rebuilt from the raw file
-        return None
+        data = table_path.read_bytes()
+    except (OSError, ValueError):
+        return _distrust(table_path, "cannot be read")
     if (
         not isinstance(meta, dict)
         or not isinstance(meta.get("identification"), dict)
         or not all(isinstance(meta.get(k), t) for k, t in (("suppressed", dict), ("warnings", list)))
+        or not isinstance(meta.get("cache"), dict)
     ):
-        return None  # a report of the wrong shape: rebuilt too
+        return _distrust(table_path, "its report is not one the cache wrote")
+    stored = meta["cache"]
+    digest = hashlib.sha256(data).hexdigest()
+    if stored.get("table_sha256") != digest:
+        return _distrust(table_path, "its content does not match the SHA-256 stored with it (edited or replaced?)")
+    if stored.get("seal") != seal(meta):
+        return _distrust(table_path, "its report was changed after it was stored")
+    if stored.get("key") != key:
+        return _distrust(table_path, f"it was stored for another file or request ({str(stored.get('key'))[:40]})")
+    held = meta["identification"].get("dataset")
+    if dataset is not None and held != dataset and meta["identification"].get("format") != "boundaries":
+        return _distrust(table_path, f"it holds {held}, not {dataset}")
+    try:
+        if meta.get("geometry"):
+            import geopandas as gpd
+
+            frame = gpd.read_parquet(io.BytesIO(data))
+        else:
+            frame = pd.read_parquet(io.BytesIO(data))
+    except Exception:  # a damaged cache entry is rebuilt from the raw file
+        return _distrust(table_path, "it cannot be parsed")
     return frame, meta
+
+
+def seal(meta: dict) -> str:
+    """The hash that binds a cache entry's report to its table: over the report (without the seal itself), which
+    holds the table's SHA-256 and the key.
+
+    Parameters
+    ----------
+    meta : dict
+        the report as stored
+
+    Returns
+    -------
+    str
+    """
+    plain = dict(meta, cache={k: v for k, v in meta.get("cache", {}).items() if k != "seal"})
+    return hashlib.sha256(json.dumps(plain, sort_keys=True, default=_plain).encode()).hexdigest()
+
+
+def distrust(table_path: Path, why: str) -> None:
+    """Warn once that a cache entry is not served, and why (it is rebuilt from the raw file).
+
+    Parameters
+    ----------
+    table_path : Path
+        the entry's table
+    why : str
+        the reason
+
+    Returns
+    -------
+    None
+    """
+    from ..core.escape import excerpt
+    from .reports import WijkstudieWarning
+
+    warn(
+        f"cache entry {excerpt(table_path, 200)}: not served, {why}: rebuilt from the raw file",
+        WijkstudieWarning,
+        stacklevel=5,
+    )
+
+
+def _distrust(table_path: Path, why: str) -> None:
+    distrust(table_path, why)
+    return None
 
 
 def store(key: str, frame: pd.DataFrame, meta: dict) -> None:
@@ -199,9 +288,15 @@ def store(key: str, frame: pd.DataFrame, meta: dict) -> None:
     None
     """
     table_path, meta_path = _paths(key)
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    data = buffer.getvalue()
     meta = dict(meta, geometry="geometry" in frame.columns and hasattr(frame, "crs"))
-    _write_atomic(table_path, lambda p: frame.to_parquet(p, index=False))
-    _write_atomic(meta_path, lambda p: Path(p).write_text(json.dumps(meta, indent=1, default=_plain), encoding="utf-8"))
+    meta = json.loads(json.dumps(meta, default=_plain))  # as it will read back
+    meta["cache"] = {"key": key, "table_sha256": hashlib.sha256(data).hexdigest()}
+    meta["cache"]["seal"] = seal(meta)
+    _write_atomic(table_path, lambda p: Path(p).write_bytes(data))
+    _write_atomic(meta_path, lambda p: Path(p).write_text(json.dumps(meta, indent=1), encoding="utf-8"))
 
 
 def _plain(value):

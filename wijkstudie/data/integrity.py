@@ -167,18 +167,20 @@ def duplicates(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str]]
 def _structure(frame: pd.DataFrame) -> list[str]:
     warnings = []
     codes = frame[["region_code", "level"]].dropna()
-    if "land" not in set(codes["level"]) and (codes["level"] == "gemeente").any() and _has_land_row_kind(frame):
+    region = codes["region_code"].to_numpy(dtype=object)  # plain Python strings: a cached (Arrow) table is
+    level = codes["level"].to_numpy(dtype=object)  # checked on every load, and Arrow strings are slow one by one
+    if "land" not in set(level) and (level == "gemeente").any() and _has_land_row_kind(frame):
         warnings.append("the land row (NL00) is missing")
     for child, parent, prefix, width in (("wijk", "gemeente", "GM", 4), ("buurt", "wijk", "WK", 6)):
-        parents = set(codes.loc[codes["level"] == parent, "region_code"])
-        children = codes.loc[codes["level"] == child, "region_code"]
-        if not parents or children.empty:
+        parents = set(region[level == parent])
+        children = region[level == child]
+        if not parents or not len(children):
             continue
-        orphans = children[~(prefix + children.str[2 : 2 + width]).isin(parents)]
-        if len(orphans):
+        orphans = [c for c in children if prefix + c[2 : 2 + width] not in parents]
+        if orphans:
             warnings.append(
                 f"{len(orphans):,} {PLURAL[child]} whose {parent} is not in the table (e.g. "
-                f"{', '.join(orphans.head(3))}): the file may be incomplete"
+                f"{', '.join(orphans[:3])}): the file may be incomplete"
             )
     return warnings
 

@@ -20,12 +20,12 @@ from ..core.errors import ArgumentTypeError, DataFormatError, WijkstudieError
 from ..core.provenance import attach, file_mark, from_file, mirror_manifest
 from . import integrity
 from . import variables as vardict
-from .cache import cache_key, load_cached, remember, store
+from .cache import cache_key, distrust, entry_path, load_cached, remember, store
 from .catalogue import datasets
 from .evidence import measurement_note, measurement_record
 from .readers import crosswalk, identify, read, require_format
 from .readers.common import NO_HINTS, Hints
-from .readers.rawfile import open_raw
+from .readers.rawfile import check_file, open_raw
 from .reports import ATTR, Report, WijkstudieWarning, counts_by_level
 
 
@@ -152,13 +152,16 @@ def read_table(
         for a file that cannot be read, is not recognised or is not of the expected format.
     """
     if not Path(path).is_file():
-        open_raw(path)  # raises the one-line error for a missing path, a folder or a symlink loop
+        open_raw(path)  # raises the one-line error for a missing path, a folder, a symlink loop, a FIFO or device
+    check_file(path)  # a text file over the size limit: refused before it is hashed
     # the file name and a year hint can decide what a file is (a year in the name), so they are part of the key
     content_key = cache_key(path, rehash=refresh)
     key = f"{content_key}-{hashlib.sha1(Path(path).name.encode()).hexdigest()[:8]}" + (
         f"-y{hints.year}" if hints.year is not None else ""
     )
-    cached = load_cached(key) if use_cache and not refresh else None
+    cached = load_cached(key, hints.dataset) if use_cache and not refresh else None
+    if cached is not None and not _passes_checks(cached, division, path, key):
+        cached = None
     if cached is None:
         raw = open_raw(path)
         try:
@@ -200,6 +203,27 @@ def read_table(
             f"{found['dataset']} ({found['format']}, {found['year']})"
         )
     return frame, meta
+
+
+def _passes_checks(cached: tuple, division, path: Path, key: str) -> bool:
+    """Whether a cached table passes the checks a fresh read of the file must pass (every area once, a national
+    table complete for its division) with the warnings its report holds; one that does not is rebuilt (a warning
+    names the entry)."""
+    frame, meta = cached
+    name = Path(path).name
+    if (mirror_manifest(path) or {}).get("data_kind") == "synthetic" or file_mark(path) == "synthetic":
+        return True
+    try:
+        _, repeated = integrity.duplicates(frame, name)
+        checked = integrity.check(frame, division or meta["identification"].get("division"), name)
+    except WijkstudieError as exc:
+        distrust(entry_path(key), f"it fails a check the raw file's table must pass ({exc})")
+        return False
+    missing = [w for w in repeated + checked if w not in meta["warnings"]]
+    if missing:
+        distrust(entry_path(key), f"a check gives a warning its report lacks ({missing[0]})")
+        return False
+    return True
 
 
 def read_file(path, year: int | None = None, *, use_cache: bool = True, refresh: bool = False) -> pd.DataFrame:

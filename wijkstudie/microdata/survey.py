@@ -25,8 +25,9 @@ from ..core.errors import ArgumentError, ArgumentTypeError, DataFormatError, Dat
 from ..core.provenance import attach, file_mark, from_file, provenance_of
 from ..core.runlog import note as log_file
 from ..core.settings import settings
-from ..core.yamlfile import AliasError, load_user_yaml, load_yaml
+from ..core.yamlfile import AliasError, DuplicateKeyError, load_user_yaml, load_yaml
 from ..data.codes import normalise_code
+from ..data.readers.rawfile import check_file
 from ..data.reports import WijkstudieWarning
 from ..data.variables import VARIABLES_FILE
 
@@ -127,8 +128,9 @@ def load_mapping(mapping) -> dict:
     path = Path(mapping)
     if not path.is_file() and (MAPPINGS_DIR / f"{mapping}.yaml").is_file():
         path = MAPPINGS_DIR / f"{mapping}.yaml"
-    if not path.is_file():
+    if not path.exists():
         raise DataNotFoundError(f"{path}: no such mapping file")
+    check_file(path)  # a FIFO or a device is refused before it is opened
     log_file("read", path)
     try:
         with open(path, encoding="utf-8") as fh:
@@ -138,6 +140,8 @@ def load_mapping(mapping) -> dict:
         data = load_user_yaml(text)
     except AliasError as exc:
         raise DataFormatError(f"mapping {path.name}: YAML aliases are not allowed (line {exc.line})") from None
+    except DuplicateKeyError as exc:
+        raise DataFormatError(f"mapping {path.name}: {exc} (YAML would keep the last silently)") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -226,8 +230,9 @@ def read_microdata(path, mapping) -> pd.DataFrame:
     >>> residents = ws.read_microdata("/secure/woon2021.sav", "my-woon-mapping.yaml")  # doctest: +SKIP
     """
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise DataNotFoundError(f"{path}: no such file")
+    check_file(path)  # a FIFO or device, or a text file over the setting max_text_bytes: refused before it is read
     spec = load_mapping(mapping)
     raw = _read_any(path)
     columns, values = spec.get("columns", {}), spec.get("values", {})

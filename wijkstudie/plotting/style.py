@@ -24,6 +24,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
+from ..core.atomic import write_atomic
 from ..core.errors import ArgumentError, MissingRecordError, WijkstudieError, os_reason
 from ..core.folders import make_folder
 from ..core.paths import figures_dir
@@ -491,6 +492,7 @@ def save_figure(
     kind = data_kind or (source.provenance.kind if isinstance(source, Caption) else "unknown")
     if kind not in ("real", "synthetic", "unknown"):
         raise ArgumentError(f"save_figure: data_kind must be real, synthetic or unknown, not {kind!r}")
+    _plain_name(name)
     if not hasattr(fig, "savefig") and hasattr(fig, "figure"):  # an Axes (what choropleth and scatter_fit return)
         fig = fig.figure
     folder = Path(folder) if folder else figures_dir()
@@ -536,7 +538,12 @@ def save_figure(
             path = folder / f"{name}.{fmt}"
             try:
                 dpi = DPI if fmt == "png" else RASTER_DPI
-                fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata[fmt], bbox_inches="tight", pad_inches=0.1)
+                write_atomic(  # a temporary file in the folder, renamed over the target: never through a symlink
+                    path,
+                    lambda tmp, fmt=fmt, dpi=dpi: fig.savefig(
+                        tmp, format=fmt, dpi=dpi, metadata=metadata[fmt], bbox_inches="tight", pad_inches=0.1
+                    ),
+                )
             except OSError as exc:
                 raise ArgumentError(
                     f"cannot write {path} (setting figures_dir, WIJKSTUDIE_FIGURES_DIR): {os_reason(exc)}"
@@ -544,6 +551,32 @@ def save_figure(
             log_file("wrote", path)
             written.append(path)
     return written
+
+
+def _plain_name(name) -> None:
+    """Refuse a figure name that is not a plain file name: empty, a path (a separator, ``..``, absolute) or with a
+    control character (a line break, an escape)."""
+    from ..core.escape import excerpt
+
+    text = name if isinstance(name, str) else ""
+    bad = (
+        "it is empty"
+        if not text.strip()
+        else "it holds a path separator or is a path"
+        if "/" in text or "\\" in text or Path(text).is_absolute() or text in (".", "..")
+        else "it holds '..'"
+        if ".." in text
+        else "it holds a control character"
+        if any(not c.isprintable() for c in text)
+        else ""
+    )
+    if not isinstance(name, str):
+        bad = f"it is a {type(name).__name__}, not a text"
+    if bad:
+        raise ArgumentError(
+            f"save_figure: the name {excerpt(name, 60)!r} is not a plain file name ({bad}): give a name such as "
+            "'volunteering_map', without folders (folder= says where)"
+        )
 
 
 def _drawable(fig) -> None:

@@ -25,6 +25,7 @@ import hashlib
 import json
 import re
 import sys
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -62,14 +63,29 @@ display:block;white-space:pre-wrap}.card{border:1px solid #cdd9e3;border-radius:
 # The allow-list for notebook outputs: nh3's own safe tags and attributes, and the classes and ids nbconvert's
 # basic template uses for its layout. No script, style, iframe, object, form or event-handler attribute passes;
 # links keep http(s), mailto and relative targets; images keep relative targets and inline PNG/JPEG/GIF data.
+# Nothing that a browser fetches by itself may point off the page (the site opens offline and makes no request):
+# only an <a href> may name another host (it is followed on a click); every other URL-valued attribute (img src,
+# cite, ...) keeps a relative target or inline image data alone. (nh3 drops srcset, style, <link>, <style>,
+# <source>, <video> and <audio> altogether, so no CSS url() or @import passes either.)
 _IMAGE_DATA = re.compile(r"data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]*\Z")
+_SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*:")
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")  # what browsers strip from a URL before reading its scheme
+
+
+def _relative(value: str) -> bool:
+    """A URL that stays on the site: no scheme, not protocol-relative (``//host``), no backslash (``\\host``)."""
+    text = _INVISIBLE.sub("", value).lower()
+    return not (_SCHEME.match(text) or text.startswith("//") or "\\" in text)
 
 
 def _keep_attribute(element: str, attribute: str, value: str):
-    if attribute in ("href", "src"):
-        text = value.strip().lower()
-        if text.startswith("data:"):
-            return value if element == "img" and attribute == "src" and _IMAGE_DATA.match(value.strip()) else None
+    if attribute in ("href", "src", "cite", "longdesc", "srcset", "poster", "background", "data", "action"):
+        text = value.strip()
+        if text.lower().startswith("data:"):
+            return value if element == "img" and attribute == "src" and _IMAGE_DATA.match(text) else None
+        if element == "a" and attribute == "href":
+            return value
+        return value if _relative(value) else None
     return value
 
 
@@ -320,19 +336,40 @@ def _kind_of(run: Run, table: pd.DataFrame) -> tuple[str, str]:
     return "recorded results from " + "; and ".join(parts), css
 
 
+_PAGE_SEAL = re.compile(r"<!-- wijkstudie page: notebook-sha256=([0-9a-f]{64}) body-sha256=([0-9a-f]{64}) -->\n")
+
+
 def _body_html(executed: Path, cache: Path) -> str:
     """The executed notebook as sanitised HTML (nbconvert's basic template, then ``sanitise``); the conversion is
-    kept by content so an unchanged notebook is not converted again, and sanitised every time it is used."""
-    digest = hashlib.sha256(executed.read_bytes()).hexdigest()[:20]
-    kept = cache / f"{digest}.html"
+    kept by content so an unchanged notebook is not converted again, and sanitised every time it is used.
+
+    A kept conversion proves what it is before it is used: its first line names the SHA-256 of the notebook it was
+    converted from and of the HTML after that line. A page whose line is missing, names another notebook or does not
+    match its HTML (edited, or another page copied over it) is converted again, with one warning naming it."""
+    data = executed.read_bytes()
+    source = hashlib.sha256(data).hexdigest()
+    kept = cache / f"{source[:20]}.html"
     if kept.is_file() and not kept.is_symlink():
-        return sanitise(kept.read_text(encoding="utf-8"))
+        text = kept.read_bytes().decode("utf-8", errors="replace")  # as written: no line ends translated
+        seal = _PAGE_SEAL.match(text)
+        body = text[seal.end() :] if seal else ""
+        if seal and seal.group(1) == source and seal.group(2) == hashlib.sha256(body.encode()).hexdigest():
+            return sanitise(body)
+        from ..data.reports import WijkstudieWarning
+
+        why = "it names another notebook" if seal and seal.group(1) != source else "its HTML is not what was kept"
+        warnings.warn(
+            f"page cache {kept}: not used, {why}: the notebook {executed.name} is converted again",
+            WijkstudieWarning,
+            stacklevel=3,
+        )
     nbformat = optional("nbformat", "the report site")
     HTMLExporter = optional("nbconvert", "the report site").HTMLExporter
 
-    body, _ = HTMLExporter(template_name="basic").from_notebook_node(nbformat.read(executed, as_version=4))
+    body, _ = HTMLExporter(template_name="basic").from_notebook_node(nbformat.reads(data.decode("utf-8"), as_version=4))
     cache.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(kept, body)
+    digest = hashlib.sha256(body.encode()).hexdigest()
+    write_text_atomic(kept, f"<!-- wijkstudie page: notebook-sha256={source} body-sha256={digest} -->\n" + body)
     return sanitise(body)
 
 

@@ -17,10 +17,13 @@ CSV that is not valid UTF-8 is read as Windows-1252, and the load report and a w
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import os
 import re
+import stat
 import zipfile
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -28,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ...core.errors import DataFormatError, DataNotFoundError, WijkstudieError
+from ...core.errors import DataFormatError, DataNotFoundError, WijkstudieError, os_reason
 from ...core.escape import excerpt
 from ...core.provenance import CSV_MARK_LINE
 from ...core.settings import settings
@@ -170,6 +173,8 @@ class RawFile:
                 f"not valid UTF-8 (byte 0x{data[exc.start]:02X} at offset {exc.start:,}): read as Windows-1252; "
                 "check that accented letters came out right"
             )
+        if "\r" in text:  # Windows (CR LF), old Mac (CR only) or mixed line ends: all are line ends
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
         if text.startswith(CSV_MARK_LINE):
             text = text.split("\n", 1)[1] if "\n" in text else ""
         return text
@@ -431,20 +436,357 @@ def check_csv_header(path: Path, head: bytes) -> None:
     """
     max_columns = limit("max_columns")
     mark = CSV_MARK_LINE.encode()
-    first, newline, rest = head.partition(b"\n")
+    first, newline, rest = _first_line(head)
     if first.lstrip(b"\xef\xbb\xbf").startswith(mark):
-        first, newline, rest = rest.partition(b"\n")
+        first, newline, rest = _first_line(rest)
     if not newline and len(head) >= HEAD_BYTES:  # the first line goes on beyond the first bytes
         with open(path, "rb") as fh:
-            first = fh.readline(HEADER_LINE_BYTES)
+            first, newline, rest = _first_line(fh.read(HEADER_LINE_BYTES))
             if first.lstrip(b"\xef\xbb\xbf").startswith(mark):
-                first = fh.readline(HEADER_LINE_BYTES)
+                first = _first_line(rest + fh.read(HEADER_LINE_BYTES))[0]
     columns = max(first.count(b","), first.count(b";"), first.count(b"\t")) + 1
     if columns > max_columns:
         more = " at least" if len(first) >= HEADER_LINE_BYTES else ""
         raise DataFormatError(
             f"{path.name}: its first line has{more} {columns:,} columns, more than the limit of {max_columns:,} "
             "(setting max_columns, WIJKSTUDIE_MAX_COLUMNS): refused before it is read"
+        )
+
+
+def _first_line(data: bytes) -> tuple[bytes, bytes, bytes]:
+    """``data.partition`` at the first line end: LF, CR LF or a CR alone (an old Mac file has no LF at all)."""
+    match = _LINE_END.search(data)
+    if match is None:
+        return data, b"", b""
+    return data[: match.start()], match.group(), data[match.end() :]
+
+
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+BINARY_MAGIC = (XLSX_MAGIC, XLS_MAGIC, SQLITE_MAGIC, *RDATA_MAGIC, GZIP_MAGIC, BZIP2_MAGIC, XZ_MAGIC)
+KINDS_OF_FILE = {
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a folder",
+}
+
+
+def check_file(path: Path) -> None:
+    """Refuse what is not a regular file (a FIFO, a device, a socket: opening or reading it may block forever or never
+    end) from its ``stat``, before it is opened; and a text file larger than the setting ``max_text_bytes`` from its
+    size, before it is hashed or read (a workbook, GeoPackage, archive or R data file is bounded by its own checks).
+
+    Parameters
+    ----------
+    path : Path
+        the file (it exists)
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    DataNotFoundError
+        for a folder.
+    DataFormatError
+        for a FIFO, device or socket, and for a text file over the limit; one line naming the file.
+    """
+    path = Path(path)
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise DataNotFoundError(f"{excerpt(path, 200)}: cannot be read ({os_reason(exc)})") from None
+    if not stat.S_ISREG(info.st_mode):
+        kind = KINDS_OF_FILE.get(stat.S_IFMT(info.st_mode), "not a regular file")
+        error = DataNotFoundError if stat.S_ISDIR(info.st_mode) else DataFormatError
+        raise error(f"{excerpt(path.name, 120)}: {kind}, not a data file: refused before it is opened")
+    max_bytes = limit("max_text_bytes")
+    if info.st_size <= max_bytes:
+        return
+    with open(path, "rb") as fh:
+        head = fh.read(16)
+    if not head.startswith(BINARY_MAGIC):
+        raise DataFormatError(
+            f"{excerpt(path.name, 120)}: a text file of {info.st_size:,} bytes, more than the limit of {max_bytes:,} "
+            "(setting max_text_bytes, WIJKSTUDIE_MAX_TEXT_BYTES): refused before it is read"
+        )
+
+
+MAX_NESTING = 200  # the deepest nesting of JSON or of R lists read; the mirror's deepest: 7 (GeoJSON MultiPolygons)
+_JSON_ESCAPE = re.compile(rb"\\.", re.DOTALL)
+_JSON_STRING = re.compile(rb'"[^"]*"')
+_NOT_BRACKET = bytes(sorted(set(range(256)) - set(b"[]{}")))
+
+
+def json_depth(data: bytes) -> int:
+    """How deep a JSON text nests its arrays and objects, by a scan without recursion (escapes and strings removed,
+    then the brackets counted): what the JSON parser would recurse to.
+
+    Parameters
+    ----------
+    data : bytes
+        the JSON text
+
+    Returns
+    -------
+    int
+    """
+    import numpy as np
+
+    brackets = _JSON_STRING.sub(b"", _JSON_ESCAPE.sub(b"", data)).translate(None, _NOT_BRACKET)
+    if not brackets:
+        return 0
+    codes = np.frombuffer(brackets, dtype=np.uint8)
+    return int(np.cumsum(np.where((codes == ord("[")) | (codes == ord("{")), 1, -1)).max())
+
+
+def check_json_depth(path: Path, data: bytes | None = None) -> None:
+    """Refuse JSON nested deeper than ``MAX_NESTING``, found without recursion before any parser recurses.
+
+    Parameters
+    ----------
+    path : Path
+        the file
+    data : bytes, optional
+        its content (read when not given)
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    DataFormatError
+        one line with the depth found.
+    """
+    depth = json_depth(Path(path).read_bytes() if data is None else data)
+    if depth > MAX_NESTING:
+        raise DataFormatError(
+            f"{excerpt(Path(path).name, 120)}: JSON nested {depth:,} levels deep, more than the {MAX_NESTING} a data "
+            "file needs: refused before it is parsed"
+        )
+
+
+class _Stream:
+    """Exact reads from a (decompressed) stream, with skipping in bounded chunks; None at the end of the data."""
+
+    def __init__(self, fh):
+        self.fh = fh
+
+    def read(self, n: int) -> bytes | None:
+        data = self.fh.read(n)
+        return data if len(data) == n else None
+
+    def skip(self, n: int) -> bool:
+        while n > 0:
+            chunk = self.fh.read(min(n, 1 << 20))
+            if not chunk:
+                return False
+            n -= len(chunk)
+        return True
+
+    def int32(self) -> int | None:
+        data = self.read(4)
+        return None if data is None else int.from_bytes(data, "big", signed=True)
+
+    def length(self) -> int | None:
+        n = self.int32()
+        if n == -1:  # a long vector: two more words
+            upper, lower = self.int32(), self.int32()
+            return None if upper is None or lower is None else (upper << 32) | (lower & 0xFFFFFFFF)
+        return n
+
+
+# R's serialization (XDR): the types that hold nothing more, hold items (pairlists and the like: attributes, tag,
+# value, rest), or hold a block of fixed-size values (bytes per value)
+_R_NOTHING = {254, 253, 252, 251, 250, 242, 241}  # NILVALUE, GLOBALENV, UNBOUND, MISSINGARG, BASENAMESPACE, EMPTY, BASE
+_R_PAIRS = {2, 3, 5, 6, 17, 239, 240}  # LISTSXP, CLOSXP, PROMSXP, LANGSXP, DOTSXP, ATTRLISTSXP, ATTRLANGSXP
+_R_BLOCK = {9: 1, 10: 4, 13: 4, 14: 8, 15: 16, 24: 1, 7: 1, 8: 1}  # CHARSXP, LGL, INT, REAL, CPLX, RAW, SPECIAL...
+
+
+def rdata_depth(fh, stop: int) -> int:
+    """How deep the items of an R data stream (XDR, as ``save`` writes it, decompressed) nest, walked without
+    recursion: every list, pairlist and attribute one level below its container. The walk ends once deeper than
+    ``stop``, at the end of the data, or at a type it does not know (the R data reader then says what is wrong).
+
+    Parameters
+    ----------
+    fh : binary file
+        the decompressed stream, from its start (``RDX3``)
+    stop : int
+        the depth at which to stop looking
+
+    Returns
+    -------
+    int
+        the deepest nesting seen (more than ``stop`` when the walk stopped there)
+    """
+    data = _Stream(fh)
+    if data.read(5) not in RDATA_MAGIC or data.read(2) != b"X\n":
+        return 0  # not XDR: the R data reader refuses it
+    version = data.int32()
+    if data.read(8) is None or version is None:
+        return 0
+    if version == 3:
+        size = data.int32()
+        if size is None or size < 0 or not data.skip(size):
+            return 0
+    deepest, tasks = 0, [[1, 1]]  # [items still to read, their depth]
+    while tasks:
+        task = tasks[-1]
+        if task[0] <= 0:
+            tasks.pop()
+            continue
+        task[0] -= 1
+        depth = task[1]
+        deepest = max(deepest, depth)
+        if deepest > stop:
+            return deepest
+        flags = data.int32()
+        if flags is None:
+            return deepest
+        kind, attr, tag = flags & 0xFF, bool(flags & 0x200), bool(flags & 0x400)
+        items = 0
+        if kind in _R_NOTHING:
+            continue
+        if kind == 255:  # REFSXP: a reference to an earlier item
+            if flags >> 8 == 0 and data.int32() is None:
+                return deepest
+            continue
+        if kind in (247, 248, 249):  # PERSISTSXP, PACKAGESXP, NAMESPACESXP: a vector of strings
+            if data.int32() is None:
+                return deepest
+            items = data.int32()
+        elif kind == 1:  # SYMSXP: its name
+            items = 1
+        elif kind == 4:  # ENVSXP: locked, then enclosure, frame, hash table, attributes
+            if data.int32() is None:
+                return deepest
+            items = 4
+        elif kind in _R_PAIRS:
+            items = attr + tag + 2  # attributes, tag, value, rest of the list
+        elif kind in _R_BLOCK:
+            n = data.length()
+            if n is None or (n > 0 and not data.skip(n * _R_BLOCK[kind])):
+                return deepest
+            items = attr
+        elif kind in (16, 19, 20):  # STRSXP, VECSXP, EXPRSXP: items
+            n = data.length()
+            if n is None or n < 0:
+                return deepest
+            items = n + attr
+        elif kind == 22:  # EXTPTRSXP: protected value and tag
+            items = 2 + attr
+        elif kind in (23, 25):  # WEAKREFSXP, S4SXP
+            items = attr
+        elif kind == 238:  # ALTREP: class information, state, attributes
+            items = 3
+        else:  # byte code or a type this walk does not know: the reader decides
+            return deepest
+        if items is None:
+            return deepest
+        if items > 0:
+            tasks.append([items, depth + 1])
+    return deepest
+
+
+class _Counted:
+    """A decompressed stream that counts what it gives and refuses to go past the setting ``max_unpacked_bytes``."""
+
+    def __init__(self, fh, path: Path, max_bytes: int):
+        self.fh, self.path, self.max_bytes, self.size = fh, path, max_bytes, 0
+
+    def read(self, n: int) -> bytes:
+        data = self.fh.read(n)
+        self.size += len(data)
+        if self.size > self.max_bytes:
+            _refuse_unpacked(self.path, self.size, at_least=True)
+        return data
+
+
+def check_rdata(path: Path, compression: str | None) -> None:
+    """Refuse R data that unpacks to more than the setting ``max_unpacked_bytes`` or whose items nest deeper than
+    ``MAX_NESTING`` (a list in a list in a list ...), in one pass through the decompressed stream (nothing kept):
+    the structure is walked without recursion (``rdata_depth``) before the R data reader, which recurses in C and
+    would crash on 10,000 nested lists, sees the file; the rest is counted.
+
+    Parameters
+    ----------
+    path : Path
+        the file
+    compression : str or None
+        gzip, bzip2, xz or None (uncompressed: only the nesting is checked)
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    DataFormatError
+        one line with the size or the depth and what it is more than.
+    """
+    import bz2
+    import gzip
+    import lzma
+
+    opener = {"gzip": gzip.open, "bzip2": bz2.open, "xz": lzma.open, None: open}[compression]
+    max_bytes = limit("max_unpacked_bytes") if compression else float("inf")
+    depth = 0
+    try:
+        with opener(path, "rb") as fh:
+            stream = _Counted(fh, path, max_bytes)
+            depth = rdata_depth(stream, MAX_NESTING)
+            while compression and depth <= MAX_NESTING and stream.read(1 << 20):
+                pass
+    except (OSError, EOFError, lzma.LZMAError, ValueError) as exc:  # damage: the reader says what is wrong
+        if isinstance(exc, WijkstudieError):
+            raise
+    if depth > MAX_NESTING:
+        raise DataFormatError(
+            f"{excerpt(Path(path).name, 120)}: R data nested more than {MAX_NESTING} levels deep (lists within "
+            "lists), which no matrix needs: refused before it is parsed"
+        )
+
+
+def check_geopackage(path: Path) -> None:
+    """Refuse a GeoPackage whose layers include an SQL view: reading a view runs its query, and a recursive one never
+    ends. The file's own catalogue is read (``sqlite_master``, ``gpkg_contents``), read-only; no view is run.
+
+    Parameters
+    ----------
+    path : Path
+        the GeoPackage
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    DataFormatError
+        one line naming the view; a file SQLite cannot read is left to the boundary reader, which says what is wrong.
+    """
+    import sqlite3
+    import urllib.parse
+
+    uri = f"file:{urllib.parse.quote(str(Path(path).resolve()))}?mode=ro&immutable=1"
+    try:
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
+            views = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
+            try:
+                layers = [r[0] for r in db.execute("SELECT table_name FROM gpkg_contents")]
+            except sqlite3.DatabaseError:
+                layers = []
+    except sqlite3.DatabaseError:
+        return
+    found = [str(n) for n in layers if n in views] or sorted(str(v) for v in views)
+    if found:
+        raise DataFormatError(
+            f"{excerpt(Path(path).name, 120)}: the GeoPackage holds an SQL view ({excerpt(found[0], 60)!r}), which "
+            "would have to be run to be read: refused (boundaries are stored as tables)"
         )
 
 
@@ -519,45 +861,6 @@ def _decompressed_start(path: Path, compression: str) -> bytes:
         return b""
 
 
-def check_decompressed_size(path: Path, compression: str) -> None:
-    """Refuse a compressed file (R data) that unpacks to more than the setting ``max_unpacked_bytes``, counted by
-    streaming it through the decompressor in chunks (nothing kept) and stopping once past the limit: 300 KB of
-    gzip can hold an 8000 x 8000 matrix that the R data reader would turn into 2 GB.
-
-    Parameters
-    ----------
-    path : Path
-        the file
-    compression : str
-        gzip, bzip2 or xz
-
-    Returns
-    -------
-    None
-
-    Raises
-    ------
-    DataFormatError
-        one line with the size reached and the setting.
-    """
-    import bz2
-    import gzip
-    import lzma
-
-    max_bytes = limit("max_unpacked_bytes")
-    opener = {"gzip": gzip.open, "bzip2": bz2.open, "xz": lzma.open}[compression]
-    size = 0
-    try:
-        with opener(path, "rb") as fh:
-            while chunk := fh.read(1 << 20):
-                size += len(chunk)
-                if size > max_bytes:
-                    _refuse_unpacked(path, size, at_least=True)
-    except (OSError, EOFError, lzma.LZMAError, ValueError) as exc:  # damage: the reader says what is wrong
-        if isinstance(exc, WijkstudieError):
-            raise
-
-
 def open_raw(path) -> RawFile:
     """Open a file and classify it by its content.
 
@@ -589,6 +892,7 @@ def open_raw(path) -> RawFile:
         raise DataNotFoundError(f"{path}: no such file")
     if path.is_dir():
         raise DataNotFoundError(f"{path}: is a folder, not a data file")
+    check_file(path)
     try:
         with open(path, "rb") as fh:
             head = fh.read(HEAD_BYTES)
@@ -602,12 +906,14 @@ def open_raw(path) -> RawFile:
     if head.startswith(XLS_MAGIC):
         return RawFile(path, head, "xls")
     if head.startswith(SQLITE_MAGIC):
+        check_geopackage(path)
         return RawFile(path, head, "gpkg")
     if head.startswith(RDATA_MAGIC):
+        check_rdata(path, None)
         return RawFile(path, head, "rda")
     if compression := _compression(head):
         if _decompressed_start(path, compression).startswith(RDATA_MAGIC):
-            check_decompressed_size(path, compression)
+            check_rdata(path, compression)  # its unpacked size and its nesting, in one pass
             return RawFile(path, head, "rda")
         raise DataFormatError(
             f"{path.name}: a {compression}-compressed file whose content is not an R data file "
@@ -618,6 +924,7 @@ def open_raw(path) -> RawFile:
         kind = "an HTML page" if b"html" in start else "an XML document"
         raise DataFormatError(f"{path.name}: {kind}, not a data file (a failed or redirected download?)")
     if start.startswith((b"{", b"[")):
+        check_json_depth(path)
         return RawFile(path, head, "json")
     if b"\x00" in head:
         raise DataFormatError(f"{path.name}: binary content of an unknown kind (not a workbook, CSV or JSON)")
