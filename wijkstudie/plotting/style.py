@@ -600,8 +600,9 @@ def _wrapped(text: str, width_inches: float, points: float) -> str:
 
 def _content_span(fig) -> tuple[float, float]:
     """Where the caption and the data mark go, in figure coordinates: just below and at the top of the figure (lower
-    or higher when a legend reaches out of it: the caption never lies over a legend), or, when every axes is a map (axis off, equal aspect), just below and just above what the maps draw (with
-    their titles and legends), so that a map of another shape than its box leaves no band of white."""
+    or higher when a legend reaches out of it: the caption never lies over a legend), or, when every axes is a map
+    (axis off, equal aspect), just below and just above what the maps draw (with their titles and legends), so that
+    a map of another shape than its box leaves no band of white."""
     axes = [ax for ax in fig.axes if ax.get_visible()]
     if not axes:
         return -0.01, 1.0
