@@ -392,7 +392,8 @@ def finding_test(
 def run_in_kernel(cells: list[str], *, cwd: Path, env: dict | None = None, timeout: int = 120) -> list[dict]:
     """Run code cells in a real Jupyter kernel (the ``python3`` kernel of this environment, started by nbclient in
     ``cwd``, as JupyterLab and the main command start theirs) and return each cell's outputs: ``{"stdout": ...,
-    "stderr": ..., "error": "Name: message" or "", "mime": [the types of its displayed outputs]}``."""
+    "stderr": ..., "error": "Name: message" or "", "traceback": [its lines], "mime": [the types of its displayed
+    outputs]}``."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -408,12 +409,13 @@ def run_in_kernel(cells: list[str], *, cwd: Path, env: dict | None = None, timeo
     client.execute(**({"env": env} if env is not None else {}))
     results = []
     for cell in notebook.cells:
-        result = {"stdout": "", "stderr": "", "error": "", "mime": []}
+        result = {"stdout": "", "stderr": "", "error": "", "traceback": [], "mime": []}
         for output in cell.outputs:
             if output.output_type == "stream":
                 result[output.name] += output.text
             elif output.output_type == "error":
                 result["error"] = f"{output.ename}: {output.evalue}"
+                result["traceback"] = list(output.traceback)
             else:
                 result["mime"] += list(output.get("data", {}))
         results.append(result)
