@@ -445,6 +445,8 @@ def _leftovers(runs) -> list[str]:
 
 
 def _summary(banner, table, readme_note, runs, failed, index, rejected, seconds, complete=False) -> None:
+    from .site import plural
+
     print("\n=== summary ===")
     print(banner)
     if table is not None:
@@ -457,7 +459,7 @@ def _summary(banner, table, readme_note, runs, failed, index, rejected, seconds,
             if tested.empty and not complete:  # a partial run: only the findings its notebooks tested
                 continue
             counted = int((group["counted"] == "yes").sum())
-            print(f"  {key:<9} {group['verdict'].iloc[0]}  [{counted} counted of {len(tested)} test(s)]")
+            print(f"  {key:<9} {group['verdict'].iloc[0]}  [{counted} counted of {plural(len(tested), 'test')}]")
     figures = sorted({Path(a).stem for r in runs for a in r.artifacts if "/" not in a and Path(a).suffix == ".png"})
     print(f"figures in {figures_dir()}: {', '.join(figures) or 'none'}")
     if complete and (old := _leftovers(runs)):

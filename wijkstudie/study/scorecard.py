@@ -24,7 +24,7 @@ from ..core.paths import figures_dir
 from . import evidence as ev
 from .findings import FindingTest, finding, reference_text, registry
 from .results import recorded
-from .verdicts import Judgement, interval_side, judge, method_check, robustness_range
+from .verdicts import Judgement, alternative_primaries, interval_side, judge, method_check, robustness_range
 
 OWN_SCALE = ("standardised", "log-odds", "coefficient")  # shown under "estimate [95 % CI]"
 DETECTABLE = 2.8  # a true effect of 2.8 standard errors is found with 80 % power by a two-sided 5 % test
@@ -78,6 +78,50 @@ def _vote_of(test: FindingTest, judgement: Judgement):
     return next((v for v in judgement.votes if test in v.primary), None)
 
 
+NOT_TESTABLE = "not testable with these data"
+
+
+def scope_records(key: str, judgement: Judgement, tests: list[FindingTest]) -> list[dict]:
+    """The verdict per scope as records: the scope, its verdict word (one of the five) and the notes that qualify it
+    (the kinds of evidence of a scope none of whose tests counts, residents' data a resident-level claim would need,
+    the direction-only area tests).
+
+    Parameters
+    ----------
+    key : str
+        the finding, e.g. ``"F3"``
+    judgement : Judgement
+        the finding judged (``verdicts.judge``)
+    tests : list of FindingTest
+        the tests (of one notebook, or every recorded test)
+
+    Returns
+    -------
+    list of dict
+        ``{"scope", "verdict", "notes"}`` in the order of the scopes
+    """
+    out = {}
+    for group, label in SCOPE_OF_GROUP.items():
+        if label in judgement.verdicts:
+            out[label] = {"scope": label, "verdict": judgement.verdicts[label], "notes": []}
+            continue
+        kinds = sorted({t.evidence for t in tests if t.data_kind == "real" and t.scope_group == group})
+        if kinds:
+            out[label] = {"scope": label, "verdict": NOT_TESTABLE, "notes": [f"{', '.join(kinds)} only, not counted"]}
+    spec = finding(key)
+    wants_residents = any(a.get("level") == "resident" for a in spec.get("primary", []))
+    if wants_residents and not any(t.data_kind == "real" and "resident" in t.level for t in tests):
+        out["residents"] = {
+            "scope": "residents",
+            "verdict": NOT_TESTABLE,
+            "notes": ["no survey microdata here, method checks only"],
+        }
+    if judgement.direction_only and judgement.votes:
+        for scope in [s for s in out if s in ("national", "cities")]:
+            out[scope]["notes"].append(f"area samples: direction only, {judgement.direction_only.split(';')[0]}")
+    return list(out.values())
+
+
 def scope_verdicts(judgement: Judgement, tests: list[FindingTest]) -> dict[str, str]:
     """The verdict per scope, also for scopes with real tests none of which counts ("not testable with these data",
     saying why).
@@ -94,15 +138,11 @@ def scope_verdicts(judgement: Judgement, tests: list[FindingTest]) -> dict[str, 
     dict
         scope -> verdict text
     """
-    out = {}
-    for group, label in SCOPE_OF_GROUP.items():
-        if label in judgement.verdicts:
-            out[label] = judgement.verdicts[label]
-            continue
-        kinds = sorted({t.evidence for t in tests if t.data_kind == "real" and t.scope_group == group})
-        if kinds:
-            out[label] = f"not testable with these data ({', '.join(kinds)} only, not counted)"
-    return out
+    return {
+        r["scope"]: r["verdict"] + "".join(f" ({n})" for n in r["notes"])
+        for r in scope_records(judgement.finding, judgement, tests)
+        if r["scope"] in SCOPE_OF_GROUP.values()
+    }
 
 
 def verdict_line(key: str, judgement: Judgement, tests: list[FindingTest]) -> str:
@@ -123,15 +163,10 @@ def verdict_line(key: str, judgement: Judgement, tests: list[FindingTest]) -> st
     -------
     str
     """
-    scopes = scope_verdicts(judgement, tests)
     spec = finding(key)
-    wants_residents = any(a.get("level") == "resident" for a in spec.get("primary", []))
-    if wants_residents and not any(t.data_kind == "real" and "resident" in t.level for t in tests):
-        scopes["residents"] = "not testable with these data (no survey microdata here, method checks only)"
-    if judgement.direction_only and judgement.votes:
-        for scope in [s for s in scopes if s in ("national", "cities")]:
-            scopes[scope] += f" (area samples: direction only, {judgement.direction_only.split(';')[0]})"
-    text = "; ".join(f"{scope}: {word}" for scope, word in scopes.items()) or "not testable with these data"
+    scopes = scope_records(key, judgement, tests)
+    text = "; ".join(f"{r['scope']}: {r['verdict']}" + "".join(f" ({n})" for n in r["notes"]) for r in scopes)
+    text = text or NOT_TESTABLE
     if spec.get("open_data") is False and not judgement.votes:
         text += " — not testable with open data: needs " + " ".join(spec["data_needed"].split())
     if judgement.sensitivity:
@@ -139,6 +174,44 @@ def verdict_line(key: str, judgement: Judgement, tests: list[FindingTest]) -> st
             f"{what}: {verdict}" for what, verdict in judgement.sensitivity.items()
         )
     return text
+
+
+def verdict_records(tests: list[FindingTest] | None = None) -> list[dict]:
+    """Every finding's verdicts as records, for pages that show them (the report site): one per finding and scope
+    under the declared primary specification (``primary`` true), and one per scope under each alternative primary
+    specification whose verdicts differ (``primary`` false, ``specification`` naming it).
+
+    Parameters
+    ----------
+    tests : list of FindingTest, optional
+        the tests (default: every recorded test)
+
+    Returns
+    -------
+    list of dict
+        ``{"finding", "claim", "specification", "primary", "scope", "verdict", "notes"}``; a finding with no scope
+        has one record with the scope "" (not testable with these data); what open data cannot test is a record
+        of the scope "open data"
+    """
+    tests = recorded() if tests is None else tests
+    rows = []
+    for key, judgement in judgements(tests).items():
+        spec = finding(key)
+        mine = [t for t in tests if t.finding == key]
+        base = {"finding": key, "claim": spec["claim_en"]}
+        scopes = scope_records(key, judgement, mine) or [{"scope": "", "verdict": NOT_TESTABLE, "notes": []}]
+        if spec.get("open_data") is False and not judgement.votes:
+            needs = "needs " + " ".join(spec["data_needed"].split())
+            scopes.append({"scope": "open data", "verdict": NOT_TESTABLE, "notes": [needs]})
+        rows += [dict(base, specification="declared", primary=True, **r) for r in scopes]
+        alternatives = alternative_primaries(key)
+        for description in judgement.sensitivity:
+            other = judge(key, mine, primary=alternatives[description])
+            rows += [
+                dict(base, specification=description, primary=False, scope=scope, verdict=word, notes=[])
+                for scope, word in other.verdicts.items()
+            ]
+    return rows
 
 
 def pooled_text(judgement: Judgement) -> str:
@@ -512,7 +585,8 @@ def caveats_markdown(key: str, tests: list[FindingTest]) -> list[str]:
 
 
 def rules_markdown() -> str:
-    """The verdict, case, threshold and method-check rules of findings.yaml, as paragraphs.
+    """The rules of findings.yaml (``verdict_rule`` first, then every other ``*_rule`` key in its order), as
+    paragraphs: the one statement of the rules that the scorecard, the site and the README show.
 
     Returns
     -------
@@ -520,10 +594,8 @@ def rules_markdown() -> str:
         Markdown
     """
     rules = registry()
-    return "\n\n".join(
-        f"**{name.replace('_', ' ').capitalize()}.** " + " ".join(rules[name].split())
-        for name in ("verdict_rule", "case_rule", "threshold_rule", "method_check_rule")
-    )
+    names = ["verdict_rule"] + [k for k in rules if k.endswith("_rule") and k != "verdict_rule"]  # as findings.yaml
+    return "\n\n".join(f"**{name.replace('_', ' ').capitalize()}.** " + " ".join(rules[name].split()) for name in names)
 
 
 def scorecard_markdown(table: pd.DataFrame, tests: list[FindingTest], statement: str = "") -> str:
