@@ -161,11 +161,6 @@ def _not_run(key: str, tested: bool, ran: set[str]) -> str:
     return "not run in this build (notebooks " + ", ".join(theirs) + ")"
 
 
-def _verdict(key: str, verdict: str, tested: bool, ran: set[str]) -> str:
-    """The verdict, unless none of the notebooks that test the finding ran in this build: then that is said."""
-    return _not_run(key, tested, ran) or verdict
-
-
 def plural(n: int, singular: str, plural_form: str | None = None) -> str:
     """A count with its noun in the right number: "1 sample", "2 samples", "3 method checks".
 
@@ -374,7 +369,6 @@ def _scorecard(table: pd.DataFrame, records: list[dict], ran: set[str]) -> str:
         first = group.iloc[0]
         tested = group[group["test"] != "—"]
         not_run = _not_run(key, not tested.empty, ran)
-        verdict = _verdict(key, first["verdict"], not tested.empty, ran)
         pooled = (
             ""
             if first.get("pooled", "—") == "—"
@@ -382,8 +376,7 @@ def _scorecard(table: pd.DataFrame, records: list[dict], ran: set[str]) -> str:
         )
         parts.append(
             f'<h3 id="finding-{h(key)}">{h(key)}: {h(first["claim"])}</h3>'
-            f'<div class="verdicts">{_verdict_html(key, records, not_run)}</div>'
-            f'<p class="verdict" hidden>Verdict: {h(verdict)}</p>{pooled}'
+            f'<div class="verdicts">{_verdict_html(key, records, not_run)}</div>{pooled}'
         )
         if not tested.empty:
             parts.append(
