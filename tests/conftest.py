@@ -1,7 +1,7 @@
 """Shared test set-up: the fixtures (plain helpers and constants are in helpers.py).
 
 Every test runs with its own empty cache folder (WIJKSTUDIE_DATA_DIR) and without a mirror, unless it asks
-for ``mirror`` (the real snapshot: $WIJKSTUDIE_MIRROR or ../shared/data beside the checkout; tests that
+for ``mirror`` (the real snapshot: $WIJKSTUDIE_MIRROR, the project file's mirror or ../shared/data; tests that
 need it are skipped with a reason when it is absent) or builds a ``fake_mirror`` of its own.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REAL_MIRROR
+from helpers import REAL_MIRROR, REAL_MIRROR_LOOKED_AT
 
 
 def _session_folder(tmp_path_factory) -> Path:
@@ -46,7 +46,9 @@ def fresh_cache(monkeypatch, tmp_path) -> Path:
 def mirror(monkeypatch) -> Path:
     """The real snapshot, as WIJKSTUDIE_MIRROR."""
     if REAL_MIRROR is None:
-        pytest.skip("real-data mirror not found: set WIJKSTUDIE_MIRROR or place it at ../shared/data")
+        pytest.skip(
+            f"real-data mirror not found ({REAL_MIRROR_LOOKED_AT}): set mirror in wijkstudie.toml or WIJKSTUDIE_MIRROR"
+        )
     monkeypatch.setenv("WIJKSTUDIE_MIRROR", str(REAL_MIRROR))
     return REAL_MIRROR
 

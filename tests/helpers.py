@@ -44,13 +44,60 @@ def run_cli(capsys, *args) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(["wijkstudie", *map(str, args)], code, out, shown + err)
 
 
-def _real_mirror() -> Path | None:
-    candidate = os.environ.get("WIJKSTUDIE_MIRROR") or str(REPO.parent / "shared" / "data")
-    path = Path(candidate).resolve()
-    return path if (path / "MANIFEST.md").is_file() else None
+def find_real_mirror(checkout: Path = REPO, environ=None) -> tuple[Path | None, str]:
+    """The real snapshot of the publishers' files the tests run on, and what was looked at: ``WIJKSTUDIE_MIRROR``,
+    else the ``mirror`` of the checkout's project file (``WIJKSTUDIE_CONFIG``, else the ``wijkstudie.toml`` or
+    ``[tool.wijkstudie]`` of a ``pyproject.toml`` found from ``checkout`` upwards, as the package finds it), else
+    ``../shared/data`` beside the checkout (the Makefile's convenience). A folder counts when it holds a
+    ``MANIFEST.md``. Returns the folder (or None) and, when none was found, what was looked at and why it was not
+    used (the skip message of the real-data tests)."""
+    from wijkstudie.core import settings as settings_module
+    from wijkstudie.core.errors import WijkstudieError
+
+    environ = os.environ if environ is None else environ
+    looked = []
+
+    def usable(path: Path, where: str) -> Path | None:
+        path = path.expanduser().resolve()
+        if (path / "MANIFEST.md").is_file():
+            return path
+        looked.append(f"{where} names {path}, which holds no MANIFEST.md")
+        return None
+
+    if environ.get("WIJKSTUDIE_MIRROR", "").strip():
+        found = usable(Path(environ["WIJKSTUDIE_MIRROR"].strip()), "WIJKSTUDIE_MIRROR")
+        if found:
+            return found, ""
+    else:
+        looked.append("WIJKSTUDIE_MIRROR is not set")
+    named = environ.get(settings_module.CONFIG_ENV, "").strip()
+    try:
+        if named.lower() == "none":
+            project, why = None, f"{settings_module.CONFIG_ENV}=none reads no project file"
+        elif named:
+            project = settings_module._read_project_file(Path(named).expanduser().resolve(), required=True)
+            why = ""
+        else:
+            project = settings_module._locate(Path(checkout).resolve())
+            why = f"no wijkstudie.toml or [tool.wijkstudie] from {checkout} up to its repository root"
+    except WijkstudieError as exc:
+        project, why = None, f"the project file cannot be read ({exc})"
+    if project is not None:
+        value = str(project.values.get("mirror") or "").strip()
+        if value:
+            found = usable(project.path.parent / value, f"mirror in {project.label}")
+            if found:
+                return found, ""
+        else:
+            looked.append(f"{project.label} sets no mirror")
+    elif why:
+        looked.append(why)
+    beside = Path(checkout).resolve().parent / "shared" / "data"
+    found = usable(beside, "the folder beside the checkout")
+    return (found, "") if found else (None, "; ".join(looked))
 
 
-REAL_MIRROR = _real_mirror()
+REAL_MIRROR, REAL_MIRROR_LOOKED_AT = find_real_mirror()
 
 
 def write_kwb_workbook(path: Path, year: int = 2023, rows: list[dict] | None = None) -> Path:
@@ -385,7 +432,8 @@ def finding_test(
 def run_in_kernel(cells: list[str], *, cwd: Path, env: dict | None = None, timeout: int = 120) -> list[dict]:
     """Run code cells in a real Jupyter kernel (the ``python3`` kernel of this environment, started by nbclient in
     ``cwd``, as JupyterLab and the main command start theirs) and return each cell's outputs: ``{"stdout": ...,
-    "stderr": ..., "error": "Name: message" or "", "mime": [the types of its displayed outputs]}``."""
+    "stderr": ..., "error": "Name: message" or "", "traceback": [its lines], "mime": [the types of its displayed
+    outputs]}``."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -401,12 +449,13 @@ def run_in_kernel(cells: list[str], *, cwd: Path, env: dict | None = None, timeo
     client.execute(**({"env": env} if env is not None else {}))
     results = []
     for cell in notebook.cells:
-        result = {"stdout": "", "stderr": "", "error": "", "mime": []}
+        result = {"stdout": "", "stderr": "", "error": "", "traceback": [], "mime": []}
         for output in cell.outputs:
             if output.output_type == "stream":
                 result[output.name] += output.text
             elif output.output_type == "error":
                 result["error"] = f"{output.ename}: {output.evalue}"
+                result["traceback"] = list(output.traceback)
             else:
                 result["mime"] += list(output.get("data", {}))
         results.append(result)

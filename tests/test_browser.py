@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -271,6 +272,23 @@ def run_all_cells(browser, attempts: int = 5) -> None:
     pytest.fail(f"Run All Cells did not start notebook 02 in {attempts} attempts")
 
 
+def cell_errors(driver) -> list[str]:
+    """The errors shown in the notebook's cells (an exception's output: its last line, the one-line message), each
+    with the cell's prompt."""
+    from selenium.webdriver.common.by import By
+
+    found = []
+    for cell in driver.find_elements(By.CSS_SELECTOR, ".jp-CodeCell"):
+        for output in cell.find_elements(
+            By.CSS_SELECTOR, ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+        ):
+            lines = [line for line in output.text.strip().splitlines() if line.strip()]
+            if lines and ("Traceback" in output.text or re.match(r"^\w*(Error|Exception)\b", lines[-1])):
+                prompt = cell.find_element(By.CSS_SELECTOR, ".jp-InputPrompt").text.strip()
+                found.append(f"cell {prompt}: {lines[-1][:300]}")
+    return found
+
+
 def test_jupyterlab_runs_notebook_02_to_its_finding_card(browser, jupyterlab):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
@@ -286,11 +304,18 @@ def test_jupyterlab_runs_notebook_02_to_its_finding_card(browser, jupyterlab):
     run_all_cells(browser)
 
     def finished(driver):
+        if cell_errors(driver):  # a cell failed: the cells after it never run, so say which and why at once
+            return True
         prompts = [p.text.strip() for p in driver.find_elements(By.CSS_SELECTOR, ".jp-CodeCell .jp-InputPrompt")]
         return prompts and all(p.startswith("[") and p[1:-2].isdigit() for p in prompts)
 
     try:
         WebDriverWait(browser, 300, poll_frequency=1).until(finished)
+        failed = cell_errors(browser)
+        if failed:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            browser.save_screenshot(str(SCREENSHOTS / "jupyterlab-02-error.png"))
+            pytest.fail(f"a cell of notebook 02 failed: {failed[0]}")
     except Exception:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         browser.save_screenshot(str(SCREENSHOTS / "jupyterlab-02-timeout.png"))

@@ -320,7 +320,11 @@ def test_lab_starts_jupyterlab_from_this_environment_with_the_settings(monkeypat
     monkeypatch.setattr(subprocess, "call", lambda command, env: started.append((command, env)) or 0)
     assert cli.main(["lab", "--", "--no-browser", "--port", "8890"]) == 0
     ((command, env),) = started
-    assert command == [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--port", "8890"]
+    root = ["--allow-root"] if os.geteuid() == 0 else []  # JupyterLab refuses root without it
+    assert command == [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--port", "8890", *root]
+    assert cli.lab_options(["--port", "1"], uid=0) == ["--port", "1", "--allow-root"]
+    assert cli.lab_options(["--allow-root"], uid=0) == ["--allow-root"]
+    assert cli.lab_options(["--port", "1"], uid=1000) == ["--port", "1"]
     assert env["WIJKSTUDIE_MIRROR"] == str(tmp_path / "copy")
     assert f"mirror in {project}" in env["WIJKSTUDIE_SETTINGS_FROM"]
     assert "WIJKSTUDIE_MIRROR=" in capsys.readouterr().out

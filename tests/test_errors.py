@@ -110,3 +110,24 @@ def test_every_raise_outside_the_study_names_its_kind():
                 if isinstance(func, ast.Name) and func.id == "WijkstudieError":
                     plain.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
     assert not plain, plain
+
+
+@pytest.mark.slow  # a real Jupyter kernel
+def test_a_wijkstudie_error_in_a_notebook_cell_shows_its_one_line_without_the_traceback(tmp_path):
+    from helpers import kernel_env, run_in_kernel
+
+    cells = [
+        "import wijkstudie as ws",
+        "ws.load('kwb', year=2022, level='wjik')",  # a mistyped level
+        "print('after')",
+        "import os\nos.environ['WIJKSTUDIE_ERRORS'] = 'traceback'",
+        "ws.load('kwb', year=2022, level='wjik')",
+        "1 / 0",
+    ]
+    out = run_in_kernel(cells, cwd=tmp_path, env=kernel_env(WIJKSTUDIE_CONFIG="none"))
+    short, full, other = out[1], out[4], out[5]
+    assert short["error"].startswith("ArgumentError: ") and "wjik" in short["error"]
+    assert short["traceback"] == [short["error"]]  # the one line, nothing above it
+    assert out[2]["stdout"] == "after\n"  # the kernel goes on
+    assert full["error"] == short["error"] and len(full["traceback"]) > 3  # the setting errors=traceback
+    assert other["error"].startswith("ZeroDivisionError") and len(other["traceback"]) > 1  # other errors as ever

@@ -129,6 +129,17 @@ def test_a_year_the_mirror_lacks_is_answered_with_what_it_holds_and_where_the_mi
     )
 
 
+def test_a_dataset_the_mirror_holds_nothing_of_is_not_offered_as_a_choice(fake_mirror):
+    from helpers import FIXTURES
+
+    root = fake_mirror({"geo/wijken-2024.geojson": FIXTURES / "wijken-2024.geojson"})
+    with pytest.raises(ws.DataNotFoundError) as exc:
+        ws.load("cbs-buurten", year=2022)
+    text = str(exc.value)
+    assert "it holds no year of cbs-buurten, so none can be read from it: unset WIJKSTUDIE_MIRROR" in text, text
+    assert "ask for one of those" not in text and str(root) in text
+
+
 def test_what_the_mirror_holds_is_listed_with_the_named_parameter(fake_mirror):
     from helpers import FIXTURES
 

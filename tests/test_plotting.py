@@ -1,6 +1,7 @@
 """Figures: house style, byte-identical files on every run, captions, labels, maps with missing areas."""
 
 import hashlib
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -227,7 +228,8 @@ def test_a_detailed_map_is_an_image_inside_its_svg_and_pdf_with_vector_text_and_
     assert runs[0] == runs[1]
     big_svg, small_svg = (tmp_path / "0" / "big.svg").read_text(), (tmp_path / "0" / "small.svg").read_text()
     assert big_svg.count("<image") == 1 and "<image" not in small_svg  # the polygons: one picture, or vector
-    assert big_svg.count('id="DejaVuSans-') > 5  # title, legend and caption: vector glyphs
+    assert big_svg.count("<text") > 5 and 'id="DejaVuSans-' not in big_svg  # title, legend and caption: text
+    assert "font-family: 'DejaVu Sans', 'Helvetica', 'Arial'" in big_svg  # the fonts named
     assert (tmp_path / "0" / "big.svg").stat().st_size < 1_000_000
 
 
@@ -341,6 +343,55 @@ def test_every_figure_is_the_house_width_in_the_type_scale_with_its_legends_outs
         widths[name] = image_size(save_figure(fig, "w", source="CBS", folder=tmp_path, formats=("png",))[0])[0] / 300
         plt.close(fig)
     assert all(0.8 * WIDTH <= w <= 1.06 * WIDTH for w in widths.values()), widths
+
+
+def test_no_saved_figure_has_its_caption_over_a_legend_or_an_axes_and_its_svg_text_is_text(tmp_path):
+    """Every figure helper's figure as saved (its SVG, whose words stay <text> elements in the fonts named): every
+    text of the figure (legends, tick labels, titles) lies above the caption's first line."""
+    figures = every_figure()
+    figures["a legend below the axes (notebooks 02, 03)"] = plotting_scatter_with_a_legend_below().figure
+    for name, fig in figures.items():
+        written = save_figure(fig, "c", source="CBS " * 40, data_kind="real", folder=tmp_path, formats=("svg",))
+        svg = written[0].read_text(encoding="utf-8")
+        assert "font-family: 'DejaVu Sans'" in svg and 'id="DejaVuSans-' not in svg, name
+        caption, others = svg_text_rows(svg)
+        assert len(caption) >= 2 and others, name  # the caption is wrapped to the figure's width
+        lowest = max(others)
+        assert lowest[0] + 2 <= min(caption)[0] - 7, (name, lowest, min(caption))  # descenders; 7 px caption type
+        plt.close(fig)
+
+
+def svg_text_rows(svg: str) -> tuple[list, list]:
+    """The baselines (y, text) of an SVG's <text> elements: the caption's, and every other's."""
+    import xml.etree.ElementTree as ET
+
+    ns = "{http://www.w3.org/2000/svg}"
+    caption, others = [], []
+
+    def walk(element, in_caption):
+        in_caption = in_caption or element.get("id") == "wijkstudie-caption"
+        if element.tag == f"{ns}text":
+            y = element.get("y")
+            if y is None:
+                y = re.search(r"translate\(\S+ (\S+)\)", element.get("transform", "")).group(1)
+            (caption if in_caption else others).append((float(y), "".join(element.itertext())))
+        for child in element:
+            walk(child, in_caption)
+
+    walk(ET.fromstring(svg.encode("utf-8")), False)
+    return caption, others
+
+
+def plotting_scatter_with_a_legend_below():
+    """A weighted scatter whose line is named in a legend under the axes, as the national scatters of notebooks 02 and
+    03 have it."""
+    from wijkstudie import plotting
+    from wijkstudie.plotting.style import legend_outside
+
+    ax = plotting.scatter_fit(_points(), "pct_owner_occupied", "pct_volunteering", weights="population")
+    ax.lines[-1].set_label("weighted least-squares line")
+    legend_outside(ax, where="below")
+    return ax
 
 
 def test_a_map_legend_sits_beside_the_map_and_covers_no_area():

@@ -156,3 +156,12 @@ def test_fetch_all_reports_what_the_mirror_lacks(mirror, capsys):
     assert len(failed) == len(resources) - len(in_snapshot)
     assert all("is not in the mirror" in line for line in failed)
     assert any(line.startswith("FAILED kwb 2024 (open-data)") for line in failed)
+
+
+def test_the_kwb_2022_reconstruction_is_called_what_it_is_not_a_first_release(mirror):
+    table = ws.load("kwb", year=2022, level="wijk")
+    said = [w for w in ws.report(table).warnings if w.startswith("empty in this file (every level)")]
+    assert said and all("first release" not in w for w in ws.report(table).warnings)
+    assert said[0].endswith(
+        "; the mirror's file is a reconstruction from tmap's copy of CBS table 85318NED, not a CBS release"
+    )

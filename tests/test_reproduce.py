@@ -144,7 +144,7 @@ def test_the_report_site_is_written_and_says_which_data(project, capsys):
     notebook(folder / "04_trust_and_cohesion.ipynb", ["print(4)"])  # F4's notebook, recording no test
     assert reproduce.main(["--build", str(build)]) == 0
     index = (build / "site" / "index.html").read_text(encoding="utf-8")
-    verdicts = dict(re.findall(r'id="finding-(\w+)">.*?<p class="verdict">Verdict: (.*?)</p>', index))
+    verdicts = dict(re.findall(r'id="finding-(\w+)">.*?<div class="verdicts">.*?<b>(.*?)</b>', index))
     assert verdicts["F4"] == "not testable with these data"  # its notebook ran and found nothing to test
     assert verdicts["F3"].startswith("not run in this build (notebooks 02_home_ownership")  # never a data claim
     assert "over the network" in index and 'href="notebooks/01_reads.html"' in index

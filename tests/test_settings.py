@@ -293,3 +293,37 @@ def test_a_project_file_that_cannot_be_decoded_is_one_line_naming_the_file_and_t
     with pytest.raises(ws.ArgumentError) as exc:
         ws.settings.as_dict()
     assert str(exc.value).startswith(f"{path}: ") and message in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_the_tests_find_the_mirror_the_readme_sets_in_the_project_file(tmp_path):
+    """A clone set up as the README says (one line `mirror = "../shared/data"` in wijkstudie.toml, nothing in the
+    environment) runs its real-data tests on that mirror; the skip message says what was looked at."""
+    from helpers import find_real_mirror
+
+    snapshot = tmp_path / "snapshot"
+    snapshot.mkdir()
+    (snapshot / "MANIFEST.md").write_text("# a mirror\n")
+    clone = tmp_path / "work" / "clone"
+    (clone / ".git").mkdir(parents=True)
+    (clone / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    assert find_real_mirror(clone, environ={}) == (
+        None,
+        f"WIJKSTUDIE_MIRROR is not set; no wijkstudie.toml or [tool.wijkstudie] from {clone} up to its repository "
+        f"root; the folder beside the checkout names {tmp_path / 'work' / 'shared' / 'data'}, which holds no "
+        "MANIFEST.md",
+    )
+    (clone / "wijkstudie.toml").write_text('mirror = "../../snapshot"\n')
+    assert find_real_mirror(clone, environ={}) == (snapshot, "")
+    assert find_real_mirror(clone, environ={"WIJKSTUDIE_CONFIG": "none"})[0] is None
+    (clone / "wijkstudie.toml").unlink()  # the same in pyproject.toml's [tool.wijkstudie]
+    (clone / "pyproject.toml").write_text('[project]\nname = "x"\n[tool.wijkstudie]\nmirror = "../../snapshot"\n')
+    assert find_real_mirror(clone, environ={}) == (snapshot, "")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    found, looked = find_real_mirror(clone, environ={"WIJKSTUDIE_MIRROR": str(elsewhere)})
+    assert found == snapshot  # the variable names a folder that is no mirror: the project file's is used
+    (clone / "pyproject.toml").write_text('[project]\nname = "x"\n[tool.wijkstudie]\nlanguage = "nl"\n')
+    found, looked = find_real_mirror(clone, environ={"WIJKSTUDIE_MIRROR": str(elsewhere)})
+    assert found is None
+    assert f"WIJKSTUDIE_MIRROR names {elsewhere}, which holds no MANIFEST.md" in looked
+    assert f"{clone / 'pyproject.toml'} [tool.wijkstudie] sets no mirror" in looked

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -56,7 +57,9 @@ def built(tmp_path, monkeypatch):
         )
         for name in ("02_home_ownership", "07_residence_individual", "08_livability_groups")
     ]
-    index = site.build(build / "site", runs, table, statement, banner, False, tmp_path / "figures")
+    index = site.build(
+        build / "site", runs, table, statement, banner, False, tmp_path / "figures", verdicts=sc.verdict_records(tests)
+    )
     return index.parent, tmp_path
 
 
@@ -64,27 +67,88 @@ def page(folder, name):
     return (folder / name).read_text(encoding="utf-8")
 
 
-def test_the_front_page_opens_with_one_compact_verdict_table(built):
+def test_the_front_page_opens_with_one_sentence_then_one_compact_verdict_table(built):
     folder, _ = built
     index = page(folder, "index.html")
     main = index.split("<main>", 1)[1]
-    assert re.match(r"<h1>[^<]*</h1><table class=\"glance\">", main), main[:200]
+    assert re.match(r'<h1>[^<]*</h1><p class="summary" id="summary">[^<]*<a[^>]*>[^<]*</a>[^<]*</p>'
+                    r'<table class="glance">', main), main[:300]  # fmt: skip
+    summary = re.sub(r"<[^>]+>", "", main.split('id="summary">', 1)[1].split("</p>", 1)[0])
+    # F3 is supported in the cities; F1 and F5 have no counted sample; the notebooks of the four others did not run
+    assert summary.startswith(
+        "Of 7 claims: 1 supported, 0 contradicted, 0 inconclusive, 2 not testable with these data and 4 not run in "
+        "this build."
+    ), summary
     glance = main.split('<table class="glance">', 1)[1].split("</table>", 1)[0]
     for key in ("F1", "F2", "F3", "F4", "F5", "F6", "Vreewijk"):
         assert f"<td>{key}</td>" in glance and f'href="#finding-{key}"' in glance, key
-    assert "counted sample(s): rotterdam-wijkprofiel" in glance and "(direct survey)" in glance
-    assert "supports, +0.30 [+0.10, +0.50]" in glance  # each counted sample's estimate, not only its verdict word
-    assert "method check" in glance  # what does not count is named with the scorecard's words
+    words = re.sub(r"<[^>]+>", "", glance)
+    assert "1 counted sample (direct survey)" in words and "sample(s)" not in index
+    assert "not counted: 1 method check" in words  # what does not count is named, with a correct plural
     assert index.index('class="glance"') < index.index('id="rules"') < index.index('id="finding-F1"')
     assert index.index('id="finding-F1"') < index.index('id="data"')  # the data section comes after the findings
+    details = main.split('id="finding-F3"', 1)[1].split("<h3", 1)[0]
+    assert "<details><summary>1 test of F3</summary>" in details  # the per-test table is collapsed
+    assert '<span class="num">71</span> wijken' in details  # n with its unit, on one line
 
 
-def test_the_verdict_rule_is_written_on_the_page(built):
+def test_verdicts_are_badges_with_colour_and_words_and_other_choices_stand_apart(built):
+    folder, _ = built
+    glance = page(folder, "index.html").split('<table class="glance">', 1)[1].split("</table>", 1)[0]
+    f3 = glance.split("<td>F3</td>", 1)[1].split("</tr>", 1)[0]
+    assert re.search(
+        r'<span class="badge v-supported" title="supported"><span class="sign" aria-hidden="true">✓</span> '
+        r'<span class="scope">cities</span> <b>supported</b></span>', f3
+    ), f3  # fmt: skip
+    f1 = glance.split("<td>F1</td>", 1)[1].split("</tr>", 1)[0]
+    assert 'class="badge v-nottestable"' in f1 and '<span class="note">no survey microdata here' in f1
+    f6 = glance.split("<td>F6</td>", 1)[1].split("</tr>", 1)[0]  # its notebook did not run: said, not a verdict
+    assert "<b>not run in this build (notebooks 09_plans_and_confidence)</b>" in f6
+    records = [
+        {"finding": "F2", "claim": "c", "specification": "declared", "primary": True, "scope": "cities",
+         "verdict": "inconclusive", "notes": []},
+        {"finding": "F2", "claim": "c", "specification": "on all areas", "primary": False, "scope": "cities",
+         "verdict": "contradicted", "notes": []},
+    ]  # fmt: skip
+    html = site._verdict_html("F2", records, "")
+    badges, other = html.split('<div class="other">')
+    assert "inconclusive" in badges and "contradicted" not in badges  # never two verdict words in one phrase
+    assert other.startswith("other choices of primary specification (not the verdict): on all areas → cities")
+    assert "badge" not in other
+
+
+def test_counts_have_correct_plurals():
+    assert [site.plural(n, "sample") for n in (0, 1, 2)] == ["0 samples", "1 sample", "2 samples"]
+    assert site.plural(3, "method check") == "3 method checks" and site.plural(1_200, "wijk", "wijken") == (
+        "1,200 wijken"
+    )
+
+
+def test_no_css_breaks_words_and_numbers_stay_whole(built):
+    folder, _ = built
+    index = page(folder, "index.html")
+    style = index.split("<style>", 1)[1].split("</style>", 1)[0]
+    assert "break-all" not in style and "overflow-wrap:anywhere}" not in style.split("code{")[0]
+    assert ".num{white-space:nowrap}" in style
+    assert site._numbers("n 3,196 and +0.28 [+0.10, +0.50]") == (
+        'n <span class="num">3,196</span> and <span class="num">+0.28</span> <span class="num">[+0.10, +0.50]</span>'
+    )
+
+
+def test_the_verdict_rule_is_the_one_findings_yaml_writes(built):
+    from wijkstudie.study.findings import registry
+
     folder, _ = built
     rules = page(folder, "index.html").split('id="rules"', 1)[1].split("<h2>", 1)[0]
-    assert "only independent direct evidence counts" in rules and "<strong>Verdict rule.</strong>" in rules
-    assert "<em>supported</em>" in rules and "*" not in re.sub(r"<[^>]+>", "", rules)  # no literal Markdown
-    assert "findings.yaml" not in rules.split("The rules in full")[0]
+    plain = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", rules))
+    for name, text in registry().items():
+        if name.endswith("_rule"):
+            assert " ".join(text.split())[:200] in plain, name
+    assert "<strong>Verdict rule.</strong>" in rules and "<details>" in rules  # collapsed under the summary
+    assert "*" not in plain  # no literal Markdown
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert statements.readme_rules(readme) == readme  # the README shows the rules as findings.yaml writes them
+    assert not hasattr(site, "VERDICT_RULE")  # no second, typed statement of the rule
 
 
 def test_the_data_section_lists_the_files_and_renders_markdown(built):
@@ -93,7 +157,6 @@ def test_the_data_section_lists_the_files_and_renders_markdown(built):
     data = index.split('id="data"', 1)[1]
     assert "<code>make reproduce</code>" in data and "`" not in re.sub(r"<[^>]+>", "", index)  # no literal backticks
     assert "<li>kwb-2022.xlsx</li>" in data and "<li>RIVM_2020.xlsx</li>" in data
-    assert "overflow-wrap:anywhere" in index  # long URLs and names wrap
 
 
 @pytest.mark.parametrize(

@@ -51,6 +51,11 @@ def _synthetic_mirror(ensure: bool):
 
 _provide_synthetic(_synthetic_mirror)  # the data layer finds the synthetic world through this, never by import
 
+if "IPython" in __import__("sys").modules:  # in a notebook: a wijkstudie error shows its one line (setting errors)
+    from .core.shell import show_errors_briefly as _show_errors_briefly
+
+    _show_errors_briefly()
+
 
 def start_notebook(residents=None) -> None:
     """Start a notebook: the house style for its figures, and one sentence on where its data come from.

@@ -275,7 +275,31 @@ def _lab(args) -> int:
     written = settings.export_to_environment()
     shown = ", ".join(f"{k}={v}" for k, v in written.items()) or "all at their defaults"
     print(f"wijkstudie lab: JupyterLab with the settings {shown}", flush=True)
-    return subprocess.call([sys.executable, "-m", "jupyter", "lab", *args.passed_on], env=dict(os.environ))
+    return subprocess.call([sys.executable, "-m", "jupyter", "lab", *lab_options(args.passed_on)], env=dict(os.environ))
+
+
+def lab_options(passed_on, uid: int | None = None) -> list[str]:
+    """The options ``wijkstudie lab`` gives JupyterLab: the user's, and ``--allow-root`` when it runs as root (a
+    container, CI), where JupyterLab otherwise refuses to start.
+
+    Parameters
+    ----------
+    passed_on : list of str
+        the options after ``--``
+    uid : int, optional
+        the user id (default: this process's)
+
+    Returns
+    -------
+    list of str
+    """
+    import os
+
+    uid = os.geteuid() if uid is None and hasattr(os, "geteuid") else uid
+    options = list(passed_on)
+    if uid == 0 and "--allow-root" not in options:
+        options.append("--allow-root")
+    return options
 
 
 def _version(args) -> int:

@@ -134,6 +134,13 @@ SPEC = {
         kind="path",
     ),
     "language": Setting("WIJKSTUDIE_LANGUAGE", "en", "labels, legends and captions of figures", ("en", "nl")),
+    "errors": Setting(
+        "WIJKSTUDIE_ERRORS",
+        "short",
+        "how a wijkstudie error shows in a notebook cell: 'short' (its one-line message) or 'traceback' (IPython's "
+        "full traceback)",
+        ("short", "traceback"),
+    ),
     "microdata": Setting(
         "WIJKSTUDIE_MICRODATA", None, "a survey file (.sav, .dta, .csv) for the resident-level notebooks", kind="path"
     ),

@@ -28,6 +28,7 @@ RESOURCE_FIELDS = (
     "file",
     "mirror",
     "mirror_note",
+    "mirror_is",
     "signature",
     "source",
     "sha256",
@@ -53,6 +54,7 @@ class Resource:
     variant: str | None = None
     division: int | None = None
     mirror_note: str = ""
+    mirror_is: str = ""  # what the mirror's file is in a few words, when it is not a release of the publisher's
     signature: tuple = ()
     edition: int | None = None  # the year of the publisher's edition, for a dataset re-issued with earlier years in it
     params: dict = field(default_factory=dict, compare=False)  # template values, e.g. a crosswalk's level
@@ -302,6 +304,7 @@ def _make_resource(name: str, entry: dict, folder: str, params: dict | None = No
         edition=int(entry["edition"]) if entry.get("edition") is not None else None,
         division=int(entry["division"]) if entry.get("division") is not None else None,
         mirror_note=" ".join(str(entry.get("mirror_note") or "").split()),
+        mirror_is=" ".join(str(entry.get("mirror_is") or "").split()),
         signature=tuple(entry.get("signature", ())),
         params={k: v for k, v in (params or {}).items() if k not in RESOURCE_FIELDS},
     )

@@ -440,8 +440,9 @@ def _not_in_mirror(resource: Resource, mirror: Path) -> str:
             for year, variants in list(held.items())[:8]
         ]
         holds = f"it holds {resource.dataset} for {', '.join(parts)}" + (" ..." if len(held) > 8 else "")
-    else:
-        holds = f"it holds no file of {resource.dataset}"
+        holds += ": ask for one of those, or"
+    else:  # nothing of this dataset there: no year of it can be asked for from the mirror
+        holds = f"it holds no year of {resource.dataset}, so none can be read from it:"
     if settings.data == "synthetic":
         instead = 'ws.settings.data = "real" (with the network or a mirror of the real files) for the real data'
     else:
@@ -451,7 +452,7 @@ def _not_in_mirror(resource: Resource, mirror: Path) -> str:
         )
     return (
         f"{resource.label} is not in the mirror {mirror} (set as {_mirror_origin()}; looked for "
-        f"{resource.mirror or 'a mirror path'}); {holds}: ask for one of those, or {instead}"
+        f"{resource.mirror or 'a mirror path'}); {holds} {instead}"
     )
 
 

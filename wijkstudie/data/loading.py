@@ -16,6 +16,7 @@ from .download import fetch_resource, local_path, offline_advice
 from .integrity import NATIONAL_MIN_GEMEENTEN
 from .origin import mirror_dir
 from .readers.common import Hints
+from .readers.kwb_workbook import FIRST_RELEASE
 from .readers.rotterdam import link_to_cbs
 from .readers.statline import link_gemeenten
 from .readers.tidy import Identification
@@ -359,6 +360,9 @@ def _load(dataset, candidates, year, level, all_columns, division, refresh, vari
             )
     if resource.mirror_note and mirror_dir() is not None:
         notes.append(f"offline mirror: {resource.mirror_note}")
+    if resource.mirror_is and mirror_dir() is not None:  # no guess about the publisher's release: what it is
+        said = f"; the mirror's file is {resource.mirror_is}"
+        warnings = [w.replace(FIRST_RELEASE, said) for w in warnings]
     meta = dict(
         meta,
         identification=dict(

@@ -19,7 +19,7 @@ used.
 from __future__ import annotations
 
 import textwrap
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -99,6 +99,11 @@ def words(key: str, language: str | None = None) -> str:
     return WORDS[key][language_of(language)]
 
 
+# the fonts an SVG names (its text stays text): DejaVu Sans, which matplotlib ships and draws the PNG and PDF with,
+# then fonts a viewer without it has
+SANS_SERIF = ["DejaVu Sans", "Helvetica", "Arial", "Liberation Sans"]
+
+
 def house_style() -> dict:
     """The house style as matplotlib settings: white background, light grid, one type scale (``TYPE``), 300 dpi, and
     files without timestamps.
@@ -126,7 +131,9 @@ def house_style() -> dict:
         "legend.frameon": False,
         "savefig.dpi": DPI,
         "svg.hashsalt": "wijkstudie",
-        "svg.fonttype": "path",
+        "svg.fonttype": "none",  # text stays text (searchable, editable), in the fonts named here
+        "font.family": "sans-serif",
+        "font.sans-serif": SANS_SERIF,
         "pdf.fonttype": 42,
     }
 
@@ -533,7 +540,9 @@ def save_figure(
         "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None},
     }
     written = []
-    with house_style_context():
+    unpin = _pin_figure_legends(fig)
+    with house_style_context(), ExitStack() as stack:
+        stack.callback(unpin)
         for fmt in formats:
             path = folder / f"{name}.{fmt}"
             try:
@@ -579,6 +588,36 @@ def _plain_name(name) -> None:
         )
 
 
+def _pin_figure_legends(fig):
+    """Keep a figure's legends where the layout put them while it is saved, and return what undoes that.
+
+    A figure legend "outside" the axes (``legend_outside(..., where="below")``) is placed against the figure's edge;
+    saving with ``bbox_inches="tight"`` moves that edge down to the caption, and the legend with it, over the
+    caption. So the layout is drawn once, frozen, and each such legend is pinned to its place next to the axes."""
+    outside = [legend for legend in fig.legends if getattr(legend, "_outside_loc", None)]
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    if not outside or not axes:
+        return lambda: None
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    engine = fig.get_layout_engine()
+    fig.set_layout_engine("none")  # the axes keep the places the layout gave them
+    anchor = axes[0].transAxes
+    kept = []
+    for legend in outside:
+        kept.append((legend, legend._loc, legend.get_bbox_to_anchor() if legend._bbox_to_anchor else None))
+        legend.set_bbox_to_anchor(legend.get_window_extent(renderer).transformed(anchor.inverted()), transform=anchor)
+        legend.set_loc("center")
+
+    def unpin():
+        for legend, loc, bbox in kept:
+            legend._loc = loc
+            legend.set_bbox_to_anchor(bbox)
+        fig.set_layout_engine(engine)
+
+    return unpin
+
+
 def _drawable(fig) -> None:
     """Give a figure a canvas that can draw again: a figure the inline backend has shown (and closed) keeps a bare
     ``FigureCanvasBase``, which has no renderer."""
@@ -596,13 +635,19 @@ def _wrapped(text: str, width_inches: float, points: float) -> str:
 
 
 def _content_span(fig) -> tuple[float, float]:
-    """Where the caption and the data mark go, in figure coordinates: just below and at the top of the figure,
-    or, when every axes is a map (axis off, equal aspect), just below and just above what the maps draw (with
-    their titles and legends), so that a map of another shape than its box leaves no band of white."""
+    """Where the caption and the data mark go, in figure coordinates: just below and at the top of the figure (lower
+    or higher when a legend reaches out of it: the caption never lies over a legend), or, when every axes is a map
+    (axis off, equal aspect), just below and just above what the maps draw (with their titles and legends), so that
+    a map of another shape than its box leaves no band of white."""
     axes = [ax for ax in fig.axes if ax.get_visible()]
-    if not axes or any(ax.axison for ax in axes):
+    if not axes:
         return -0.01, 1.0
-    fig.draw_without_rendering()  # the layout engine places the maps and their legends when the figure is drawn
+    fig.draw_without_rendering()  # the layout engine places the axes and their legends when the figure is drawn
     renderer = fig.canvas.get_renderer()
-    boxes = [ax.get_tightbbox(renderer).transformed(fig.transFigure.inverted()) for ax in axes]
-    return min(b.y0 for b in boxes) - 0.01, max(b.y1 for b in boxes) + 0.01
+    to_figure = fig.transFigure.inverted()
+    boxes = [ax.get_tightbbox(renderer).transformed(to_figure) for ax in axes]  # with the legends of the axes
+    boxes += [legend.get_window_extent(renderer).transformed(to_figure) for legend in fig.legends]
+    bottom, top = min(b.y0 for b in boxes) - 0.01, max(b.y1 for b in boxes) + 0.01
+    if any(ax.axison for ax in axes):  # charts: below the figure, or below a legend that reaches lower
+        return min(bottom, -0.01), max(top, 1.0)
+    return bottom, top

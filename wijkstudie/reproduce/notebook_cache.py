@@ -236,6 +236,21 @@ class NotebookCache:
         self.folder = Path(folder)
         self.problems: dict[str, str] = {}
 
+    def clean_staging(self) -> list[str]:
+        """Remove the staging folders (``.NAME.xxxx``) an interrupted ``store`` left behind.
+
+        Returns
+        -------
+        list of str
+            the folders removed
+        """
+        if not self.folder.is_dir():
+            return []
+        left = [p for p in self.folder.iterdir() if p.name.startswith(".") and p.is_dir() and not p.is_symlink()]
+        for path in left:
+            shutil.rmtree(path, ignore_errors=True)
+        return [p.name for p in left]
+
     def _entry(self, name: str) -> Path:
         if not safe_name(name):
             raise ValueError(f"not a notebook name: {name!r}")
@@ -308,7 +323,9 @@ class NotebookCache:
 
     def store(self, run: Run, executed: Path, figures: Path, wrote: list) -> Run:
         """Keep a run: the executed notebook and copies of the files it wrote under the figures folder, each with its
-        SHA-256.
+        SHA-256. The entry is written whole in a staging folder (``.NAME.xxxx``) and then swapped in: the old entry
+        stays until the new one is complete. A cache that cannot be written is a warning (``problems`` says why),
+        never a failed notebook: the run keeps its artifacts and is not cached.
 
         Parameters
         ----------
@@ -324,29 +341,57 @@ class NotebookCache:
         Returns
         -------
         Run
-            the run as kept
+            the run, with its artifacts (as kept, when the cache could be written)
         """
-        entry = self._entry(run.name)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{run.name}.", dir=self.folder))
-        (staging / "artifacts").mkdir()
-        shutil.copy2(executed, staging / "executed.ipynb")
-        run.executed_sha256 = file_sha256(staging / "executed.ipynb")
-        run.artifacts, run.hashes = [], {}
+        run.artifacts = []
         for path in map(Path, wrote):
             try:
                 relative = path.resolve().relative_to(Path(figures).resolve())
             except ValueError:
                 continue  # written elsewhere (e.g. a cache): not an output of the notebook
-            if path.is_file() and safe_relative(relative.as_posix()):
-                (staging / "artifacts" / relative).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(path, staging / "artifacts" / relative)
+            if path.is_file() and safe_relative(relative.as_posix()) and relative.as_posix() not in run.artifacts:
                 run.artifacts.append(relative.as_posix())
-                run.hashes[relative.as_posix()] = file_sha256(staging / "artifacts" / relative)
-        write_text_atomic(staging / "run.json", json.dumps(run.to_json(), indent=1))
-        shutil.rmtree(entry, ignore_errors=True)
-        staging.rename(entry)
+        try:
+            self._store(run, executed, Path(figures))
+        except OSError as exc:
+            from ..core.errors import os_reason
+
+            where = exc.filename or self.folder
+            self.problems[run.name] = f"not cached: cannot write {where} (setting build_dir): {os_reason(exc)}"
+            run.hashes, run.executed_sha256 = {}, ""
         return run
+
+    def _store(self, run: Run, executed: Path, figures: Path) -> None:
+        entry = self._entry(run.name)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{run.name}.", dir=self.folder))
+        try:
+            (staging / "artifacts").mkdir()
+            shutil.copy2(executed, staging / "executed.ipynb")
+            run.executed_sha256 = file_sha256(staging / "executed.ipynb")
+            run.hashes = {}
+            for relative in run.artifacts:
+                (staging / "artifacts" / relative).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(figures / relative, staging / "artifacts" / relative)
+                run.hashes[relative] = file_sha256(staging / "artifacts" / relative)
+            write_text_atomic(staging / "run.json", json.dumps(run.to_json(), indent=1))
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        old = None
+        if entry.exists():  # the old entry moves aside, whole, and goes only once the new one is in place
+            old = Path(tempfile.mkdtemp(prefix=f".{run.name}.old.", dir=self.folder))
+            entry.rename(old / "entry")
+        try:
+            staging.rename(entry)
+        except BaseException:
+            if old is not None:
+                (old / "entry").rename(entry)  # the old entry back, as it was
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        finally:
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
 
     def restore(self, run: Run, executed_to: Path, figures: Path) -> None:
         """Put a verified run's executed notebook and outputs back where a fresh run would have written them (each

@@ -21,22 +21,37 @@ Exits non-zero when a notebook fails; Ctrl-C ends the run with one line and stat
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from ..core import runlog
-from ..core.atomic import write_atomic
+from ..core.atomic import copy_atomic, write_atomic
+from ..core.errors import WijkstudieError, os_reason
+from ..core.folders import make_folder
 from ..core.optional import optional
 from ..core.paths import PACKAGE_DIR, build_dir, checkout_dir, figures_dir, notebooks_dir
 from ..core.settings import settings
 from ..data.origin import choose_data, mirror_dir
 from ..study.results import recorded, results_dir
 from ..study.scorecard import scorecard, write_scorecard
+from . import site as site_module
 from .lock import Busy, build_lock
-from .notebook_cache import NotebookCache, Run, fingerprint, package_fingerprint, run_key, safe_name
+from .notebook_cache import (
+    NotebookCache,
+    Run,
+    fingerprint,
+    inside,
+    package_fingerprint,
+    run_key,
+    safe_name,
+    safe_relative,
+)
+from .site import plural
 from .statements import data_statement, run_data, update_readme
 
 SYNTHETIC_BANNER = (
@@ -126,11 +141,12 @@ def _session_settings(mode: str, mirror: Path | None) -> dict:
 class Reproduction:
     """One run of the main command: which notebooks to execute, which to take from the cache, and the outputs."""
 
-    def __init__(self, paths: list[Path], build: Path, force: bool, jobs: int, mode: str):
+    def __init__(self, paths: list[Path], build: Path, force: bool, jobs: int, mode: str, staging: Path | None = None):
         self.paths, self.build, self.force, self.jobs, self.mode = paths, build, force, max(1, jobs), mode
         self.cache = NotebookCache(build / "cache" / "notebooks")
-        self.executed_dir = build / "notebooks"
-        self.figures = figures_dir()
+        self.staging = staging or build
+        self.executed_dir = self.staging / "notebooks"  # published (build/notebooks) only with the whole run
+        self.figures = self.staging / "figures" if staging else figures_dir()
         self.mirror = mirror_dir() if mode == "real" else None
         nbformat = optional("nbformat", "python -m wijkstudie.reproduce")
 
@@ -182,9 +198,15 @@ class Reproduction:
         log = self.build / "logs" / f"{path.stem}.jsonl"
         log.parent.mkdir(parents=True, exist_ok=True)
         log.unlink(missing_ok=True)
-        for old in results_dir().glob(f"*__{path.stem}.json"):  # its own recorded tests are written anew
+        for old in (self.figures / "results").glob(f"*__{path.stem}.json"):  # its own recorded tests anew
             old.unlink()
-        env = dict(os.environ, **ONE_THREAD, MPLBACKEND="Agg", **{runlog.ENV: str(log)})
+        env = dict(
+            os.environ,
+            **ONE_THREAD,
+            MPLBACKEND="Agg",
+            WIJKSTUDIE_FIGURES_DIR=str(self.figures),
+            **{runlog.ENV: str(log)},
+        )
         seconds = run_notebook(path, self.executed_dir, env=env)
         logged = runlog.entries(log)
         when = time.strftime("%Y-%m-%d %H:%M")
@@ -199,7 +221,10 @@ class Reproduction:
             files=runlog.files_read(log),
             data=run_data(self.mode, self.mirror, when),
         )
-        return self.cache.store(run, self.executed_dir / path.name, self.figures, logged["wrote"])
+        stored = self.cache.store(run, self.executed_dir / path.name, self.figures, logged["wrote"])
+        if path.stem in self.cache.problems:  # a cache that cannot be written: a warning, never a failed notebook
+            print(f"  warning: {path.stem} ran, but is {self.cache.problems[path.stem]}", flush=True)
+        return stored
 
     def run(self, to_run: list[Path]) -> None:
         """Execute notebooks, up to ``jobs`` at a time, each after the notebooks it needs.
@@ -285,20 +310,22 @@ def prepare_data() -> tuple[str, str]:
     return mode, f"data: real, {where}"
 
 
-def forget_gone_notebooks(paths: list[Path]) -> None:
+def forget_gone_notebooks(paths: list[Path], folder: Path | None = None) -> None:
     """A complete run keeps no recorded test of a notebook that no longer exists.
 
     Parameters
     ----------
     paths : list of Path
         the notebooks that exist
+    folder : Path, optional
+        the results folder (default: ``results_dir()``)
 
     Returns
     -------
     None
     """
     names = {p.stem for p in paths}
-    for path in results_dir().glob("*__*.json"):
+    for path in (folder or results_dir()).glob("*__*.json"):
         if path.stem.split("__", 1)[1] not in names:
             path.unlink()
 
@@ -359,7 +386,8 @@ def main(argv=None) -> int:
     Returns
     -------
     int
-        the exit status: 0 when every notebook ran, 1 otherwise (or when another run holds the build folder)
+        the exit status: 0 when every notebook ran, 1 otherwise (or when another run holds the build folder, or a
+        folder cannot be written)
     """
     args = arguments(argv)
     settings.export_to_environment()  # every kernel sees the same folders as this process, relative paths resolved
@@ -370,10 +398,117 @@ def main(argv=None) -> int:
     except Busy as busy:
         print(busy.line("reproduce"), file=sys.stderr)
         return 1
+    except (OSError, WijkstudieError) as exc:
+        print(f"reproduce: {write_error(exc, build)}", file=sys.stderr)
+        return 1
+
+
+def write_error(exc: BaseException, build: Path) -> str:
+    """A write error in one line: the path, why, and the setting that names the folder.
+
+    Parameters
+    ----------
+    exc : OSError or WijkstudieError
+        the error (a WijkstudieError already says it in one line)
+    build : Path
+        the build folder of the run
+
+    Returns
+    -------
+    str
+    """
+    if not isinstance(exc, OSError):
+        return str(exc)
+    path = Path(exc.filename) if exc.filename else Path(build)
+    setting = "build_dir, WIJKSTUDIE_BUILD_DIR or --build"
+    if inside(path, figures_dir()) or inside(path.parent, figures_dir()):
+        setting = "figures_dir, WIJKSTUDIE_FIGURES_DIR"
+    return f"cannot write {path}: {os_reason(exc)} (setting {setting})"
+
+
+STAGING = ".run"  # a run's outputs, in the build folder until the whole run is published (then removed)
+UNPUBLISHED = "unpublished"  # the last partial or failed run's outputs and pages, never published
+
+
+def interrupted_runs(build: Path) -> list[str]:
+    """Remove the staging folders of runs that did not finish (killed or interrupted) and say when each started.
+
+    Parameters
+    ----------
+    build : Path
+        the build folder
+
+    Returns
+    -------
+    list of str
+        when each started (its folder's time), oldest first
+    """
+    left = sorted(
+        (p for p in Path(build).glob(STAGING + "*") if p.is_dir() and not p.is_symlink()),
+        key=lambda p: p.stat().st_mtime,
+    )
+    when = [time.strftime("%Y-%m-%d %H:%M", time.localtime(p.stat().st_mtime)) for p in left]
+    for path in left:
+        shutil.rmtree(path, ignore_errors=True)
+    return when
+
+
+def _last_complete(build: Path) -> str:
+    """When the published run ran, from ``runs.json`` ("" when none was published)."""
+    try:
+        return str(json.loads((build / site_module.RUNS_FILE).read_text(encoding="utf-8")).get("published", ""))
+    except (OSError, ValueError, AttributeError):
+        return ""
+
+
+def publish(staging: Path, build: Path, runs: list[Run]) -> None:
+    """Publish a complete run: its figures and recorded results into the figures folder (the results replace the
+    published ones whole) and its executed notebooks into ``build/notebooks``; each file whole, through a temporary
+    file.
+
+    Parameters
+    ----------
+    staging : Path
+        the run's staging folder (``figures/``, ``notebooks/``)
+    build : Path
+        the build folder
+    runs : list of Run
+        the run's notebooks; their ``executed`` paths are set to the published copies
+
+    Returns
+    -------
+    None
+    """
+    published = make_folder(figures_dir(), "figures_dir")
+    results = make_folder(published / "results", "figures_dir")
+    for run in runs:
+        for artifact in run.artifacts:
+            if safe_relative(artifact) and "/" not in artifact:  # figures; results come next, whole
+                copy_atomic(staging / "figures" / artifact, published / artifact)
+    staged = sorted((staging / "figures" / "results").glob("*.json"))
+    for path in staged:
+        copy_atomic(path, results / path.name)
+    for path in results.glob("*.json"):
+        if path.name not in {p.name for p in staged}:
+            path.unlink()
+    (build / "notebooks").mkdir(parents=True, exist_ok=True)
+    for run in runs:
+        target = build / "notebooks" / Path(run.executed).name
+        copy_atomic(Path(run.executed), target)
+        run.executed = target
+
+
+def _seed(staging: Path) -> None:
+    """The published results, copied into a run's staging folder: a notebook that reads another's recorded value
+    finds it there when that one does not run (a partial run)."""
+    results = staging / "figures" / "results"
+    results.mkdir(parents=True)
+    for path in results_dir().glob("*.json") if results_dir().is_dir() else []:
+        shutil.copy2(path, results / path.name)
 
 
 def _main(args, build: Path) -> int:
-    from . import site
+    from ..study.scorecard import verdict_records
 
     os.environ.setdefault("MPLBACKEND", "Agg")
     start = time.perf_counter()
@@ -383,57 +518,75 @@ def _main(args, build: Path) -> int:
         print(f"reproduce: not a notebook name wijkstudie can publish: {bad[0][:60]!r}", file=sys.stderr)
         return 1
     partial = bool(args.notebooks)
+    for when in interrupted_runs(build):
+        last = _last_complete(build)
+        print(
+            f"the run started {when} did not finish (interrupted or killed): nothing of it was published; figures/, "
+            f"the scorecard, README.md and the site keep the last complete run"
+            + (f" (of {last})" if last else "")
+            + "; its unfinished outputs are removed",
+            flush=True,
+        )
+    for name in NotebookCache(build / "cache" / "notebooks").clean_staging():
+        print(f"removed {name}, a cache entry an interrupted run left half-written", flush=True)
     mode, banner = prepare_data()
     print(banner)
-    reproduction = Reproduction(paths, build, args.force, args.jobs, mode)
+    staging = build / STAGING  # one place, the same for every run: what a notebook read there is found again
+    staging.mkdir()
+    _seed(staging)
+    reproduction = Reproduction(paths, build, args.force, args.jobs, mode, staging)
     if not partial:
-        forget_gone_notebooks(paths)
+        forget_gone_notebooks(paths, staging / "figures" / "results")
     reproduction.run(reproduction.plan())
     runs = reproduction.ordered()
     statement = data_statement(mode, reproduction.mirror)
     banner_line = data_statement(mode, reproduction.mirror, files=False)
     synthetic = mode == "synthetic"
-    if partial:  # its own notebooks' results only; the complete run's scorecard, README and front page stay
+    if partial or reproduction.failed:  # never published: kept apart, with pages of its own
+        kept = build / UNPUBLISHED
+        shutil.rmtree(kept, ignore_errors=True)
+        staging.rename(kept)
+        for run in runs:
+            run.executed = kept / "notebooks" / Path(run.executed).name
         names = {p.stem for p in paths}
-        table = scorecard([t for t in recorded() if t.notebook in names])
+        tests = [t for t in recorded(kept / "figures" / "results") if not partial or t.notebook in names]
+        table = scorecard(tests)
+        why = "a partial run" if partial else f"{plural(len(reproduction.failed), 'notebook')} failed"
+        last = _last_complete(build)
         note = (
-            "a partial run: scorecard.md, scorecard.csv, README.md and the site's front page keep the last complete run"
+            f"not published ({why}): figures/, the scorecard, README.md and the site keep the last complete run"
+            + (f" (of {last})" if last else "")
+            + f"; this run's figures, results, executed notebooks and pages are in {kept}"
         )
-        index = site.build_pages(build / "site", runs, table, banner_line, synthetic, reproduction.figures)
-    else:
-        if not reproduction.failed and not any(results_dir().glob("*.json")):
-            _summary(banner, None, "", runs, [], None, reproduction.rejected, time.perf_counter() - start)
-            print(
-                f"reproduce: no recorded results in {results_dir()} after a complete run: every notebook ran, but none "
-                "recorded a result where the scorecard reads them (setting figures_dir); README.md and the scorecard "
-                "are left as they were",
-                file=sys.stderr,
-            )
-            return 1
-        table = write_scorecard(statement=statement)
-        note = readme_note(
-            mode,
-            False,
-            bool(reproduction.failed),
-            args.no_readme,
-            table,
-            data_statement(mode, reproduction.mirror, dated=False),
+        index = site_module.build(
+            kept / "site", runs, table, statement, banner_line, synthetic, kept / "figures",
+            verdicts=verdict_records(tests),
+        )  # fmt: skip
+        _summary(banner, table, note, runs, reproduction.failed, index, reproduction.rejected,
+                 time.perf_counter() - start, False, kept)  # fmt: skip
+        return 1 if reproduction.failed else 0
+    if not any((staging / "figures" / "results").glob("*.json")):
+        shutil.rmtree(staging, ignore_errors=True)
+        _summary(banner, None, "", runs, [], None, reproduction.rejected, time.perf_counter() - start)
+        print(
+            f"reproduce: no recorded results in {results_dir()} after a complete run: every notebook ran, but none "
+            "recorded a result where the scorecard reads them (setting figures_dir); README.md and the scorecard "
+            "are left as they were",
+            file=sys.stderr,
         )
-        site.save_runs(build, runs, statement, banner_line, synthetic)
-        index = site.build(build / "site", runs, table, statement, banner_line, synthetic, reproduction.figures)
-    complete = not partial and not reproduction.failed
-    _summary(
-        banner,
-        table,
-        note,
-        runs,
-        reproduction.failed,
-        index,
-        reproduction.rejected,
-        time.perf_counter() - start,
-        complete,
+        return 1
+    publish(staging, build, runs)
+    table = write_scorecard(statement=statement)
+    note = readme_note(
+        mode, False, False, args.no_readme, table, data_statement(mode, reproduction.mirror, dated=False)
     )
-    return 1 if reproduction.failed else 0
+    site_module.save_runs(build, runs, statement, banner_line, synthetic)
+    index = site_module.build(
+        build / "site", runs, table, statement, banner_line, synthetic, figures_dir(), verdicts=verdict_records()
+    )
+    shutil.rmtree(staging, ignore_errors=True)
+    _summary(banner, table, note, runs, [], index, reproduction.rejected, time.perf_counter() - start, True)
+    return 0
 
 
 def _leftovers(runs) -> list[str]:
@@ -444,7 +597,7 @@ def _leftovers(runs) -> list[str]:
     return sorted({p.stem for p in folder.glob("*") if p.suffix in (".png", ".svg", ".pdf") and p.name not in written})
 
 
-def _summary(banner, table, readme_note, runs, failed, index, rejected, seconds, complete=False) -> None:
+def _summary(banner, table, readme_note, runs, failed, index, rejected, seconds, complete=False, kept=None) -> None:
     print("\n=== summary ===")
     print(banner)
     if table is not None:
@@ -457,7 +610,7 @@ def _summary(banner, table, readme_note, runs, failed, index, rejected, seconds,
             if tested.empty and not complete:  # a partial run: only the findings its notebooks tested
                 continue
             counted = int((group["counted"] == "yes").sum())
-            print(f"  {key:<9} {group['verdict'].iloc[0]}  [{counted} counted of {len(tested)} test(s)]")
+            print(f"  {key:<9} {group['verdict'].iloc[0]}  [{counted} counted of {plural(len(tested), 'test')}]")
     figures = sorted({Path(a).stem for r in runs for a in r.artifacts if "/" not in a and Path(a).suffix == ".png"})
     print(f"figures in {figures_dir()}: {', '.join(figures) or 'none'}")
     if complete and (old := _leftovers(runs)):
@@ -473,7 +626,7 @@ def _summary(banner, table, readme_note, runs, failed, index, rejected, seconds,
         how = f"from the cache (ran {r.when} in {r.seconds:.1f} s)" if r.cached else f"ran in {r.seconds:6.1f} s"
         print(f"  {r.name:<40} {how}")
     for name in failed:
-        print(f"  {name:<40} FAILED (see {build_dir() / 'notebooks' / name}.ipynb)")
+        print(f"  {name:<40} FAILED (see {(kept or build_dir()) / 'notebooks' / name}.ipynb)")
     for name, why in rejected.items():
         print(f"  cache entry for {name} failed verification: {why} (ran again)")
     print(f"total {seconds:.1f} s")
@@ -496,7 +649,9 @@ def run(argv=None) -> int:
         return main(argv)
     except KeyboardInterrupt:
         print(
-            f"\nreproduce: interrupted (the notebooks run so far are in {build_dir() / 'notebooks'})", file=sys.stderr
+            "\nreproduce: interrupted: nothing of this run was published (figures/, the scorecard, README.md and the "
+            "site keep the last complete run)",
+            file=sys.stderr,
         )
         return 130
 

@@ -41,17 +41,31 @@ FIGURE_FORMATS = ("png", "svg", "pdf")
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#222;line-height:1.45;
-overflow-wrap:anywhere}
+overflow-wrap:break-word;hyphens:manual}
 header{background:#1f3b57;color:#fff;padding:.6em 1.5em}header a{color:#fff;margin-right:1.2em}
-main{max-width:72em;margin:0 auto;padding:1em 1.5em 3em}
+main{max-width:80em;margin:0 auto;padding:1em 1.5em 3em}
 .data{padding:.6em 1.5em;background:#eef3f7;border-bottom:1px solid #cdd9e3;font-size:.92em}
 .data.synthetic{background:#b2182b;color:#fff;font-weight:bold;font-size:1.05em}
 .data.mixed{background:#fbe3c2;border-bottom:1px solid #e0a85c;font-weight:bold}
-table{border-collapse:collapse;margin:.6em 0;font-size:.88em;max-width:100%}th,td{border:1px solid #ccd;
-padding:.25em .5em;vertical-align:top;overflow-wrap:anywhere}th{background:#f1f3f6;text-align:left}
+table{border-collapse:collapse;margin:.6em 0;font-size:.88em}th,td{border:1px solid #ccd;
+padding:.25em .5em;vertical-align:top;overflow-wrap:normal;word-break:normal}th{background:#f1f3f6;text-align:left}
+.wide{overflow-x:auto;max-width:100%}.num{white-space:nowrap}
 td.supports{background:#e3f2e1}td.contradicts{background:#f8e1df}td.inconclusive{background:#f6f6f6}
 table.glance td:first-child{white-space:nowrap;font-weight:bold}table.glance td:last-child{white-space:nowrap}
-.verdict{font-weight:bold}figure{margin:1.2em 0}figure img{max-width:100%;border:1px solid #dde}
+table.glance td:nth-child(2){min-width:14em}table.glance td:nth-child(3){min-width:17em}
+.summary{font-size:1.15em;margin:.4em 0 .8em}
+.verdict-row{display:block;margin:.15em 0}.badge{display:inline-block;white-space:nowrap;border-radius:3px;
+padding:0 .45em;border:1px solid;font-size:.95em}.badge .scope{font-weight:normal}
+.v-supported{background:#dcefd8;border-color:#3b7d32;color:#1d4a17}
+.v-contradicted{background:#f6d5d1;border-color:#a3322a;color:#6b1a14}
+.v-mixed{background:#fbe7c6;border-color:#a8660e;color:#5c3704}
+.v-inconclusive{background:#eceff3;border-color:#6b7785;color:#2e3640}
+.v-nottestable,.v-other{background:#fff;border-color:#9aa3ad;border-style:dashed;color:#444}
+.note{display:block;font-size:.82em;color:#555;margin-left:.3em}
+.other{font-size:.82em;color:#555;margin-top:.35em;padding-top:.2em;border-top:1px dotted #bbb}
+.legend{font-size:.82em;color:#444}.legend .verdict-row{display:inline}
+details{margin:.3em 0 .8em}summary{cursor:pointer;color:#1f3b57}
+figure{margin:1.2em 0}figure img{max-width:100%;border:1px solid #dde}
 figcaption{font-size:.85em;color:#555}pre{background:#f7f7f9;padding:.5em;overflow-x:auto;font-size:.85em;
 white-space:pre-wrap}code{overflow-wrap:anywhere}
 .input_prompt,.output_prompt,.prompt{display:none}.input_area{border-left:3px solid #c9d6e2;margin:.4em 0}
@@ -152,28 +166,175 @@ def _write(path: Path, text: str, site: Path) -> None:
     write_text_atomic(path, text)
 
 
-def _verdict(key: str, verdict: str, tested: bool, ran: set[str]) -> str:
-    """The verdict, unless none of the notebooks that test the finding ran in this build: then that is said,
-    rather than "not testable", which would be a claim about the data."""
+def _not_run(key: str, tested: bool, ran: set[str]) -> str:
+    """ "" when the finding's verdict stands; else (none of the notebooks that test it ran in this build, and it has no
+    test) what to say instead of "not testable", which would be a claim about the data."""
     from ..study.findings import registry
 
     theirs = registry()["findings"].get(key, {}).get("notebooks", [])
     if tested or not theirs or ran & set(theirs):
-        return verdict
+        return ""
     return "not run in this build (notebooks " + ", ".join(theirs) + ")"
 
 
+def plural(n: int, singular: str, plural_form: str | None = None) -> str:
+    """A count with its noun in the right number: "1 sample", "2 samples", "3 method checks".
+
+    Parameters
+    ----------
+    n : int
+        the count
+    singular : str
+        the noun for one
+    plural_form : str, optional
+        the noun for several (default: ``singular`` + "s")
+
+    Returns
+    -------
+    str
+    """
+    return f"{n:,} {singular if n == 1 else (plural_form or singular + 's')}"
+
+
+# Verdict words as badges: a colour and a sign, and the word itself, so they read without colour too
+BADGE = {
+    "supported": ("supported", "✓"),
+    "contradicted": ("contradicted", "✗"),
+    "mixed": ("mixed", "±"),
+    "inconclusive": ("inconclusive", "?"),
+    "not testable with these data": ("nottestable", "–"),
+}
+
+
+def _badge(record: dict) -> str:
+    """One scope's verdict as a badge (colour, sign and words), its notes after it in small type."""
+    css, sign = BADGE.get(record["verdict"], ("other", "•"))
+    scope = f'<span class="scope">{h(record["scope"])}</span> ' if record.get("scope") else ""
+    notes = "".join(f'<span class="note">{h(n)}</span>' for n in record.get("notes", []))
+    return (
+        f'<span class="verdict-row"><span class="badge v-{css}" title="{h(record["verdict"])}">'
+        f'<span class="sign" aria-hidden="true">{sign}</span> {scope}<b>{h(record["verdict"])}</b></span>{notes}</span>'
+    )
+
+
+def _verdict_html(key: str, records: list[dict], not_run: str) -> str:
+    """A finding's verdict: a badge per scope under the declared primary specification, then, apart and in plain
+    type, what other choices of primary specification would give."""
+    if not_run:
+        return _badge({"scope": "", "verdict": not_run, "notes": []})
+    declared = [r for r in records if r["finding"] == key and r["primary"]]
+    others: dict[str, list] = {}
+    for r in records:
+        if r["finding"] == key and not r["primary"]:
+            others.setdefault(r["specification"], []).append(r)
+    html = "".join(_badge(r) for r in declared)
+    if others:
+        html += (
+            '<div class="other">other choices of primary specification (not the verdict): '
+            + "; ".join(
+                f"{h(what)} → " + ", ".join(f"{h(r['scope'])} {h(r['verdict'])}" for r in rows)
+                for what, rows in others.items()
+            )
+            + "</div>"
+        )
+    return html
+
+
+def headline(records: list[dict], key: str) -> str:
+    """A finding's verdict in one word for the summary: the verdict of its scopes with counted evidence when they
+    agree, "differs by scope" when they do not, and "not testable with these data" when none has any.
+
+    Parameters
+    ----------
+    records : list of dict
+        ``scorecard.verdict_records``
+    key : str
+        the finding
+
+    Returns
+    -------
+    str
+    """
+    from ..study.scorecard import NOT_TESTABLE
+
+    words = {r["verdict"] for r in records if r["finding"] == key and r["primary"]} - {NOT_TESTABLE}
+    if not words:
+        return NOT_TESTABLE
+    return words.pop() if len(words) == 1 else "differs by scope"
+
+
+SUMMARY_ORDER = (
+    "supported",
+    "contradicted",
+    "mixed",
+    "inconclusive",
+    "differs by scope",
+    "not testable with these data",
+)
+
+
+def _summary(table: pd.DataFrame, records: list[dict], ran: set[str]) -> str:
+    """The one sentence a reader sees first: how many claims are supported, contradicted, inconclusive and not
+    testable (the verdict of each claim's counted evidence)."""
+    counts = dict.fromkeys(SUMMARY_ORDER, 0)
+    not_run = 0
+    keys = list(dict.fromkeys(table["finding"]))
+    for key in keys:
+        group = table[table["finding"] == key]
+        if _not_run(key, not group[group["test"] != "—"].empty, ran):
+            not_run += 1
+            continue
+        word = headline(records, key)
+        counts[word] = counts.get(word, 0) + 1
+    always = ("supported", "contradicted", "inconclusive", "not testable with these data")
+    parts = [f"{counts[w]:,} {w}" for w in SUMMARY_ORDER if counts[w] or w in always]
+    if not_run:
+        parts.append(f"{not_run:,} not run in this build")
+    return (
+        f'<p class="summary" id="summary">Of {plural(len(keys), "claim")}: '
+        + ", ".join(parts[:-1])
+        + f" and {parts[-1]}. Each claim's verdict per scope is below; only counted evidence (direct surveys and "
+        'registers, one vote per independent sample) decides it (<a href="#rules">the rule</a>).</p>'
+    )
+
+
+def _n_text(row) -> str:
+    """n with its unit: the number of areas (or residents) of the test's level."""
+    from ..data.reports import PLURAL_OF_LEVEL
+
+    value = row.get("n")
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    level = str(row.get("level") or "")
+    unit = PLURAL_OF_LEVEL.get(level, "residents" if "resident" in level else "observations")
+    return f'<span class="num">{int(value):,}</span> {h(unit)}'
+
+
+# the columns of the per-test tables, first these, then every column of the scorecard the page does not know yet
+# (a new column shows without a change here); KNOWN are shown elsewhere on the page or are for the CSV only
 SCORECARD_COLUMNS = (
     ("sample", "sample"),
     ("role", "role"),
     ("evidence", "evidence"),
     ("test", "test"),
     ("n", "n"),
-    ("estimate_ci", "estimate [95 % CI]"),
-    ("other_scale", "other scale"),
-    ("adjusted_ci", "Holm-adjusted"),
+    ("estimate_ci", "estimate [95 % CI] (measure)"),
+    ("other_scale", "other scale (measure)"),
+    ("adjusted_ci", "Holm-adjusted 95 % CI (same measure)"),
     ("outcome", "outcome"),
 )
+KNOWN_COLUMNS = {
+    "finding", "claim", "verdict", "pooled", "published", "counted", "scope", "level", "areas", "division",
+    "clusters", "data", "outcome_source", "composition", "years", "estimate", "ci_low", "ci_high", "scale",
+    "measure", "holm_p", "detectable", "method_check", "robustness", "notebook", "files", "evidence_note", "caveats",
+}  # fmt: skip
+
+
+def _columns(table: pd.DataFrame) -> list[tuple[str, str]]:
+    """The per-test tables' columns: ``SCORECARD_COLUMNS``, then any scorecard column not in ``KNOWN_COLUMNS``."""
+    named = {c for c, _ in SCORECARD_COLUMNS}
+    extra = [(c, c.replace("_", " ")) for c in table.columns if c not in named and c not in KNOWN_COLUMNS]
+    return list(SCORECARD_COLUMNS) + extra
 
 
 def _notebook_link(notebook, depth: int = 0) -> str:
@@ -182,90 +343,103 @@ def _notebook_link(notebook, depth: int = 0) -> str:
     return f'<a href="{"../" * depth}notebooks/{url_part(notebook)}.html">{h(notebook[:2])}</a>'
 
 
+def _cell(row, column: str) -> str:
+    value = row.get(column)
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "<td></td>"
+    if column == "n":
+        return f"<td>{_n_text(row)}</td>"
+    text = str(value)
+    css = f' class="{h(text)}"' if column == "outcome" and text.isalpha() else ""
+    return f"<td{css}>{_numbers(text)}</td>"
+
+
+_NUMBER = re.compile(r"(?<![\w.,])[−+-]?\d(?:[\d,.]*\d)?(?:\s?%)?(?![\w])|\[[^\]]*\]")
+
+
+def _numbers(text: str) -> str:
+    """Text as HTML with every number (and every interval in brackets) kept on one line."""
+    out, last = [], 0
+    for match in _NUMBER.finditer(text):
+        out += [h(text[last : match.start()]), f'<span class="num">{h(match.group(0))}</span>']
+        last = match.end()
+    return "".join(out) + h(text[last:])
+
+
 def _tests_table(tested: pd.DataFrame, depth: int = 0) -> str:
-    """Tests as an HTML table (the scorecard's columns and a link to the notebook of each)."""
-    rows = []
-    for _, r in tested.iterrows():
-        cells = []
-        for column, _ in SCORECARD_COLUMNS:
-            value = r.get(column)
-            text = (
-                ""
-                if value is None or (isinstance(value, float) and pd.isna(value))
-                else (f"{int(value):,}" if column == "n" else str(value))
-            )
-            css = f' class="{h(text)}"' if column == "outcome" and text.isalpha() else ""
-            cells.append(f"<td{css}>{h(text)}</td>")
-        rows.append("<tr>" + "".join(cells) + f"<td>{_notebook_link(r.get('notebook'), depth)}</td></tr>")
-    return (
-        "<table><tr>"
-        + "".join(f"<th>{h(head)}</th>" for _, head in SCORECARD_COLUMNS)
-        + "<th>notebook</th></tr>"
-        + "".join(rows)
-        + "</table>"
-    )
+    """Tests as an HTML table (the scorecard's columns and a link to the notebook of each), scrolling sideways
+    rather than breaking words when the page is narrow."""
+    columns = _columns(tested)
+    rows = [
+        "<tr>" + "".join(_cell(r, c) for c, _ in columns) + f"<td>{_notebook_link(r.get('notebook'), depth)}</td></tr>"
+        for _, r in tested.iterrows()
+    ]
+    head = "".join(f"<th>{h(label)}</th>" for _, label in columns)
+    return f'<div class="wide"><table class="tests"><tr>{head}<th>notebook</th></tr>{"".join(rows)}</table></div>'
 
 
-def _scorecard(table: pd.DataFrame, ran: set[str]) -> str:
-    """Every finding in detail: its verdict, pooled estimate and every test."""
+def _scorecard(table: pd.DataFrame, records: list[dict], ran: set[str]) -> str:
+    """Every finding in detail: its verdict, pooled estimate and its tests (collapsed)."""
     parts = []
     for key, group in table.groupby("finding", sort=False):
         first = group.iloc[0]
         tested = group[group["test"] != "—"]
-        verdict = _verdict(key, first["verdict"], not tested.empty, ran)
-        pooled = "" if first.get("pooled", "—") == "—" else f"<p>Pooled estimate: {h(first['pooled'])}</p>"
+        not_run = _not_run(key, not tested.empty, ran)
+        pooled = (
+            ""
+            if first.get("pooled", "—") == "—"
+            else f"<p>Pooled standardised coefficient: {_numbers(str(first['pooled']))}</p>"
+        )
         parts.append(
             f'<h3 id="finding-{h(key)}">{h(key)}: {h(first["claim"])}</h3>'
-            f'<p class="verdict">Verdict: {h(verdict)}</p>{pooled}'
+            f'<div class="verdicts">{_verdict_html(key, records, not_run)}</div>{pooled}'
         )
         if not tested.empty:
-            parts.append(_tests_table(tested))
+            parts.append(
+                f"<details><summary>{plural(len(tested), 'test')} of {h(key)}</summary>{_tests_table(tested)}</details>"
+            )
     return "\n".join(parts)
 
 
 def _short(estimate_ci) -> str:
-    """An estimate with its interval, without the words on what it measures (the finding's details have them)."""
-    return re.sub(r"\s*\(.*\)\s*$", "", str(estimate_ci))
+    """An estimate with its interval and its measure (the words in brackets at its end)."""
+    return str(estimate_ci)
 
 
 def _counted_evidence(group: pd.DataFrame) -> str:
-    """The counted evidence of a finding in the scorecard's evidence words, its robustness rows, and what does not
-    count."""
+    """The counted evidence of a finding in a few words, with units: its samples and their evidence kind, the pooled
+    estimate, and what does not count."""
     primary = group[group["role"] == "primary (counted)"]
-    samples = [
-        f"{r['sample']} ({r['evidence']}): {r['outcome']}"
-        + (f", {_short(r['estimate_ci'])}" if str(r.get("estimate_ci", "")) not in ("", "—", "nan") else "")
-        for _, r in primary.iterrows()
-    ]
-    text = f"{len(samples)} counted sample(s): " + "; ".join(samples) if samples else "no counted sample"
+    kinds = sorted(set(primary["evidence"]))
+    samples = len(set(primary["sample"]))
+    text = f"{plural(samples, 'counted sample')} ({', '.join(kinds)})" if samples else "no counted sample"
     pooled = str(group.iloc[0].get("pooled", "—")) if "pooled" in group else "—"
     if samples and pooled not in ("", "—", "nan"):
-        text += f"; pooled: {pooled.split(' (random effects')[0]} (random effects; details below)"
+        text += f"; pooled standardised coefficient {pooled.split(' over ')[0].split(' (random effects')[0]}"
     robust = int((group["role"] == "robustness of a counted sample").sum())
     if robust:
-        text += f" (and {robust} other specification(s) of them: robustness, not extra votes)"
+        text += f"; {plural(robust, 'other specification')} of them (robustness, not extra votes)"
     others = group[
         (group["test"] != "—") & (group["counted"] != "yes") & (group["role"] != "robustness of a counted sample")
     ]
-    kinds = others["role"].map(lambda role: "method check" if role == "method check" else role.split(": ", 1)[-1])
+    kinds_of = others["role"].map(lambda role: "method check" if role == "method check" else role.split(": ", 1)[-1])
     if len(others):
-        text += " — not counted: " + ", ".join(f"{n} {kind}" for kind, n in kinds.value_counts(sort=False).items())
+        text += "; not counted: " + ", ".join(
+            plural(n, kind) if kind == "method check" else f"{plural(n, 'test')} ({kind})"
+            for kind, n in kinds_of.value_counts(sort=False).items()
+        )
     return text
 
 
-_SCOPE_START = re.compile(r"; (?=(?:national|cities|case|residents): )")
-
-
-def _glance(table: pd.DataFrame, ran: set[str]) -> str:
-    """The compact table a reader sees first: finding, claim, verdict per scope, counted evidence, details."""
+def _glance(table: pd.DataFrame, records: list[dict], ran: set[str]) -> str:
+    """The compact table a reader sees first: finding, claim, verdict per scope (badges), counted evidence, details."""
     rows = []
     for key, group in table.groupby("finding", sort=False):
         first = group.iloc[0]
-        verdict = _verdict(key, first["verdict"], not group[group["test"] != "—"].empty, ran)
-        scopes = "<br>".join(h(part) for part in _SCOPE_START.split(verdict))
+        not_run = _not_run(key, not group[group["test"] != "—"].empty, ran)
         rows.append(
-            f"<tr><td>{h(key)}</td><td>{h(first['claim'])}</td><td>{scopes}</td>"
-            f"<td>{h(_counted_evidence(group))}</td>"
+            f"<tr><td>{h(key)}</td><td>{h(first['claim'])}</td><td>{_verdict_html(key, records, not_run)}</td>"
+            f"<td>{_numbers(_counted_evidence(group))}</td>"
             f'<td><a href="#finding-{h(key)}">details</a></td></tr>'
         )
     return (
@@ -274,21 +448,23 @@ def _glance(table: pd.DataFrame, ran: set[str]) -> str:
     )
 
 
-VERDICT_RULE = (
-    "How a verdict is reached: only independent direct evidence counts (a direct survey estimate or a register "
-    "count; one vote per independent sample, from the primary specification each finding declares). Model-implied "
-    "tests (figures from a small-area model that uses the tested characteristic as a predictor), nested samples and "
-    "method checks on the synthetic world are shown and never counted. Counted intervals are Holm-adjusted; a "
-    "finding is *supported* when the counted samples agree in the claimed direction, *contradicted* when they agree "
-    "against it, *mixed* when they disagree, *inconclusive* when their intervals cannot tell, and *not testable with "
-    "these data* when no sample counts. The rules in full:"
-)
+def _legend() -> str:
+    """What the badges mean, in one line."""
+    return (
+        '<p class="legend">'
+        + " ".join(_badge({"scope": "", "verdict": word, "notes": []}) for word in BADGE)
+        + " — the verdict words of the rule; a verdict is given per scope (national, cities, a case, residents).</p>"
+    )
 
 
 def _rules() -> str:
+    """The rules, as findings.yaml writes them (``verdict_rule`` and every other ``*_rule``), collapsed."""
     from ..study.scorecard import rules_markdown
 
-    return f'<h2 id="rules">The verdict rule</h2><p>{_inline(VERDICT_RULE)}</p>' + _markdown(rules_markdown())
+    return (
+        '<h2 id="rules">The verdict rule</h2><details><summary>How a verdict is reached (the rules of '
+        "<code>wijkstudie/study/findings.yaml</code>)</summary>" + _markdown(rules_markdown()) + "</details>"
+    )
 
 
 def _files_of(table: pd.DataFrame) -> list[str]:
@@ -501,6 +677,9 @@ def _sources(runs: list[Run]) -> str:
     rows = []
     for dataset in sorted(used):
         c = citation(dataset, used[dataset], files.get(dataset, ()))
+        if "publisher" not in c:  # not a dataset of the catalogue: survey microdata read with a mapping
+            rows.append(_microdata_source(dataset, used[dataset], c["files"]))
+            continue
         noncommercial = "NC" in c.get("licence", "")
         rows.append(
             f'<h3 id="{h(dataset)}">{h(c.get("title", dataset))}</h3>'
@@ -521,6 +700,21 @@ def _sources(runs: list[Run]) -> str:
         + "".join(rows)
         + "<h2>This package</h2>"
         + f'<code class="cite">{h(package)}</code>'
+    )
+
+
+def _microdata_source(dataset: str, years, files) -> str:
+    """A sources entry for data the catalogue does not list: survey microdata read through the resident schema with a
+    mapping (a licensed survey the user supplied, or the synthetic world's survey), said in full."""
+    years_text = ", ".join(str(y) for y in sorted({int(y) for y in years if y is not None})) or "not given"
+    return (
+        f'<h3 id="{h(dataset)}">{h(dataset)}</h3>'
+        "<p>Survey microdata, not a publisher's dataset of the catalogue: read through the resident schema "
+        "(<code>resident_schema</code> in <code>wijkstudie/data/variables.yaml</code>) with the mapping of its "
+        f"source, named {h(dataset)}. Years used: {h(years_text)}; files used: {h(', '.join(files) or 'none named')}. "
+        "Licence and citation: those of whoever supplied the file (licensed survey microdata are never "
+        "redistributed); the synthetic world's survey is made by wijkstudie from "
+        "<code>wijkstudie/synthetic/scenarios/default.yaml</code> and is no evidence about real residents.</p>"
     )
 
 
@@ -558,12 +752,20 @@ def _notebook_page(run: Run, table: pd.DataFrame, banner: str, synthetic: bool, 
         + _body_html(run.executed, site.parent / "cache" / "pages")
     )
     kind = "synthetic" if synthetic else kind
-    page = _page(run.name, body, f"{banner} This notebook: {said}.", kind, 1, names)
+    page = _page(run.name, body, f"This notebook: {said}.", kind, 1, names)  # one statement: this notebook's data
     _write(site / "notebooks" / f"{run.name}.html", page, site)
 
 
 def build(
-    site: Path, runs: list[Run], table: pd.DataFrame, statement: str, banner: str, synthetic: bool, figures: Path
+    site: Path,
+    runs: list[Run],
+    table: pd.DataFrame,
+    statement: str,
+    banner: str,
+    synthetic: bool,
+    figures: Path,
+    *,
+    verdicts: list[dict] | None = None,
 ) -> Path:
     """Write the report site.
 
@@ -583,6 +785,9 @@ def build(
         whether the data are synthetic (a red banner)
     figures : Path
         the figures folder
+    verdicts : list of dict, optional
+        the verdict records of the tests behind ``table`` (``scorecard.verdict_records``; default: of every
+        recorded test)
 
     Returns
     -------
@@ -594,15 +799,20 @@ def build(
     ValueError
         for a run whose name could not name a page inside the site.
     """
+    from ..study.scorecard import verdict_records
+
     _check_names(runs)
     site.mkdir(parents=True, exist_ok=True)
     names = [run.name for run in runs]
+    records = verdict_records() if verdicts is None else verdicts
     index = (
         "<h1>What the notebooks found</h1>"
-        + _glance(table, set(names))
+        + _summary(table, records, set(names))
+        + _glance(table, records, set(names))
+        + _legend()
         + _rules()
         + "<h2>Every finding in detail</h2>"
-        + _scorecard(table, set(names))
+        + _scorecard(table, records, set(names))
         + _data_section(statement, table, runs)
     )
     _write(site / "index.html", _page("wijkstudie: findings", index, banner, _site_kind(synthetic), 0, names), site)

@@ -16,9 +16,10 @@ from pathlib import Path
 from ..core.atomic import write_text_atomic
 from ..core.paths import checkout_dir
 from ..study.results import files_used
-from ..study.scorecard import summary_markdown
+from ..study.scorecard import rules_markdown, summary_markdown
 
 README_START, README_END = "<!-- scorecard:start -->", "<!-- scorecard:end -->"
+RULES_START, RULES_END = "<!-- rules:start -->", "<!-- rules:end -->"  # the rules of findings.yaml, written from it
 
 
 def _shown(path: Path) -> str | None:
@@ -119,9 +120,47 @@ def update_readme(table, statement: str = "") -> bool:
     text = readme.read_text(encoding="utf-8")
     if README_START not in text or README_END not in text:
         return False
-    head, rest = text.split(README_START, 1)
-    _, tail = rest.split(README_END, 1)
-    new = f"{head}{README_START}\n{summary_markdown(table, statement)}\n{README_END}{tail}"
+    new = between(text, README_START, README_END, summary_markdown(table, statement))
+    new = readme_rules(new)
     if new != text:  # written whole (a temporary file, then a rename), and only when it changes
         write_text_atomic(readme.resolve(), new)
     return True
+
+
+def between(text: str, start: str, end: str, block: str) -> str:
+    """``text`` with ``block`` between the markers ``start`` and ``end`` (as it was without them).
+
+    Parameters
+    ----------
+    text : str
+        the text
+    start, end : str
+        the markers
+    block : str
+        what goes between them
+
+    Returns
+    -------
+    str
+    """
+    if start not in text or end not in text:
+        return text
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{start}\n{block}\n{end}{tail}"
+
+
+def readme_rules(text: str) -> str:
+    """The README's text with the rules of findings.yaml (``rules_markdown``) between its rules markers: the rules
+    are written in one place and shown as written.
+
+    Parameters
+    ----------
+    text : str
+        the README
+
+    Returns
+    -------
+    str
+    """
+    return between(text, RULES_START, RULES_END, rules_markdown())

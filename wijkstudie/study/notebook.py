@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..core.shell import show_errors_briefly
 from ..data.origin import data_origin
 from ..microdata.survey import describe_residents
 from ..plotting.style import use_house_style
@@ -20,6 +21,7 @@ def start_notebook(residents=None) -> None:
     import warnings
 
     use_house_style()
+    show_errors_briefly()  # a wijkstudie error in a cell shows its one line (setting errors: traceback for more)
     # tqdm (imported by the spatial libraries) warns that Jupyter widgets are missing; the text bars work
     warnings.filterwarnings("ignore", message="IProgress not found")
     if residents is None:

@@ -89,6 +89,64 @@ def _vote_of(test: FindingTest, judgement: Judgement):
     return next((v for v in judgement.votes if test in v.primary), None)
 
 
+NOT_TESTABLE = "not testable with these data"
+
+
+def scope_records(key: str, judgement: Judgement, tests: list[FindingTest]) -> list[dict]:
+    """The verdict per scope (and part) as records: the scope, the part, its verdict word (one of the five) and the
+    notes that qualify it (the kinds of evidence of a scope none of whose tests counts, residents' data a
+    resident-level claim would need, the direction-only area tests).
+
+    Parameters
+    ----------
+    key : str
+        the finding, e.g. ``"F3"``
+    judgement : Judgement
+        the finding judged (``verdicts.judge``)
+    tests : list of FindingTest
+        the tests (of one notebook, or every recorded test)
+
+    Returns
+    -------
+    list of dict
+        ``{"scope", "part", "verdict", "notes"}`` in the order of the scopes (``part`` is "" for a finding without
+        parts); ``scope`` is the scope and part as the verdict names them
+    """
+    out = {}
+    for group, label in SCOPE_OF_GROUP.items():
+        mine = {k: v for k, v in judgement.verdicts.items() if k == label or k.startswith(f"{label}, ")}
+        for name, word in mine.items():  # the scope's verdict, or one per part of a finding with parts
+            out[name] = {"scope": name, "part": name[len(label) + 2 :], "verdict": word, "notes": []}
+        if mine:
+            continue
+        kinds = sorted({t.evidence for t in tests if t.data_kind == "real" and t.scope_group == group})
+        if kinds:
+            out[label] = {
+                "scope": label,
+                "part": "",
+                "verdict": NOT_TESTABLE,
+                "notes": [f"{', '.join(kinds)} only, not counted"],
+            }
+    spec = finding(key)
+    wants_residents = any(a.get("level") == "resident" for a in spec.get("primary", []))
+    if (
+        wants_residents
+        and SCOPES["residents"] not in out
+        and not any(t.data_kind == "real" and "resident" in t.level for t in tests)
+    ):
+        out["residents (microdata)"] = {
+            "scope": "residents (microdata)",
+            "part": "",
+            "verdict": NOT_TESTABLE,
+            "notes": ["no survey microdata here, method checks only"],
+        }
+    if judgement.direction_only and judgement.votes:
+        for record in out.values():
+            if record["scope"].startswith((SCOPES["national"], SCOPES["cities"], SCOPES["gemeenten"])):
+                record["notes"].append(f"area samples: direction only, {judgement.direction_only.split(';')[0]}")
+    return list(out.values())
+
+
 def scope_verdicts(judgement: Judgement, tests: list[FindingTest]) -> dict[str, str]:
     """The verdict per scope, also for scopes with real tests none of which counts ("not testable with these data",
     saying why).
@@ -105,22 +163,16 @@ def scope_verdicts(judgement: Judgement, tests: list[FindingTest]) -> dict[str, 
     dict
         scope -> verdict text
     """
-    out = {}
-    for group, label in SCOPE_OF_GROUP.items():
-        mine = {k: v for k, v in judgement.verdicts.items() if k == label or k.startswith(f"{label}, ")}
-        if mine:  # the scope's verdict, or one per part of a finding with parts
-            out.update(mine)
-            continue
-        kinds = sorted({t.evidence for t in tests if t.data_kind == "real" and t.scope_group == group})
-        if kinds:
-            out[label] = f"not testable with these data ({', '.join(kinds)} only, not counted)"
-    return out
+    return {
+        r["scope"]: r["verdict"] + "".join(f" ({n})" for n in r["notes"])
+        for r in scope_records(judgement.finding, judgement, tests)
+    }
 
 
 def verdict_line(key: str, judgement: Judgement, tests: list[FindingTest]) -> str:
     """The verdict per scope, in the five words, with what qualifies it: residents' data that would test a
-    resident-level claim, the direction-only area tests, what open data cannot test, and the verdicts the
-    alternative primary specifications would give.
+    resident-level claim, the direction-only area tests, what open data cannot test, what the inconclusive samples
+    could have detected, and the specification table in one clause.
 
     Parameters
     ----------
@@ -135,15 +187,10 @@ def verdict_line(key: str, judgement: Judgement, tests: list[FindingTest]) -> st
     -------
     str
     """
-    scopes = scope_verdicts(judgement, tests)
     spec = finding(key)
-    wants_residents = any(a.get("level") == "resident" for a in spec.get("primary", []))
-    if wants_residents and not any(t.data_kind == "real" and "resident" in t.level for t in tests):
-        scopes["residents"] = "not testable with these data (no survey microdata here, method checks only)"
-    if judgement.direction_only and judgement.votes:
-        for scope in [s for s in scopes if s in (SCOPES["national"], SCOPES["cities"])]:
-            scopes[scope] += f" (area samples: direction only, {judgement.direction_only.split(';')[0]})"
-    text = "; ".join(f"{scope}: {word}" for scope, word in scopes.items()) or "not testable with these data"
+    scopes = scope_records(key, judgement, tests)
+    text = "; ".join(f"{r['scope']}: {r['verdict']}" + "".join(f" ({n})" for n in r["notes"]) for r in scopes)
+    text = text or NOT_TESTABLE
     if spec.get("open_data") is False and not judgement.votes:
         text += " — not testable with open data: needs " + " ".join(spec["data_needed"].split())
     detectable = detectable_text(judgement)
@@ -159,6 +206,55 @@ def verdict_line(key: str, judgement: Judgement, tests: list[FindingTest]) -> st
             + ")"
         )
     return text
+
+
+def verdict_records(tests: list[FindingTest] | None = None) -> list[dict]:
+    """Every finding's verdicts as records, for pages that show them (the report site): one per finding, scope and
+    part under the declared primary specification (``primary`` true), and the specification table's summary of the
+    declared alternatives (``specification`` "other choices", ``primary`` false).
+
+    Parameters
+    ----------
+    tests : list of FindingTest, optional
+        the tests (default: every recorded test)
+
+    Returns
+    -------
+    list of dict
+        ``{"finding", "claim", "specification", "primary", "scope", "part", "verdict", "notes"}``; a finding with no
+        scope has one record with the scope "" (not testable with these data); what open data cannot test is a record
+        of the scope "open data"
+    """
+    tests = recorded() if tests is None else tests
+    rows = []
+    for key, judgement in judgements(tests).items():
+        spec = finding(key)
+        mine = [t for t in tests if t.finding == key]
+        base = {"finding": key, "claim": spec["claim_en"]}
+        scopes = scope_records(key, judgement, mine) or [
+            {"scope": "", "part": "", "verdict": NOT_TESTABLE, "notes": []}
+        ]
+        if spec.get("open_data") is False and not judgement.votes:
+            needs = "needs " + " ".join(spec["data_needed"].split())
+            scopes.append({"scope": "open data", "part": "", "verdict": NOT_TESTABLE, "notes": [needs]})
+        detectable = detectable_text(judgement)
+        for r in scopes:
+            notes = list(r["notes"]) + ([detectable] if detectable and r["verdict"] == INCONCLUSIVE else [])
+            rows.append(dict(base, specification="declared", primary=True, **dict(r, notes=notes)))
+        summary = specification_summary(judgement.specifications)
+        if summary:
+            rows.append(
+                dict(
+                    base,
+                    specification="other choices",
+                    primary=False,
+                    scope="",
+                    part="",
+                    verdict="",
+                    notes=[summary],
+                )
+            )
+    return rows
 
 
 def detectable_text(judgement: Judgement) -> str:
@@ -645,7 +741,8 @@ def caveats_markdown(key: str, tests: list[FindingTest]) -> list[str]:
 
 
 def rules_markdown() -> str:
-    """The verdict, case, threshold and method-check rules of findings.yaml, as paragraphs.
+    """The rules of findings.yaml (``verdict_rule`` first, then every other ``*_rule`` key in its order), as
+    paragraphs: the one statement of the rules that the scorecard, the site and the README show.
 
     Returns
     -------
@@ -653,10 +750,8 @@ def rules_markdown() -> str:
         Markdown
     """
     rules = registry()
-    return "\n\n".join(
-        f"**{name.replace('_', ' ').capitalize()}.** " + " ".join(rules[name].split())
-        for name in ("verdict_rule", "case_rule", "threshold_rule", "method_check_rule")
-    )
+    names = ["verdict_rule"] + [k for k in rules if k.endswith("_rule") and k != "verdict_rule"]  # as findings.yaml
+    return "\n\n".join(f"**{name.replace('_', ' ').capitalize()}.** " + " ".join(rules[name].split()) for name in names)
 
 
 def scorecard_markdown(table: pd.DataFrame, tests: list[FindingTest], statement: str = "") -> str:

@@ -149,11 +149,14 @@ def read(raw: RawFile, ident: Identification) -> Table:
     return table
 
 
+FIRST_RELEASE = "; this looks like a first release (CBS adds income and some housing figures later)"
+
+
 def _first_release_hint(warning: str) -> str:
     """Figures CBS adds in a later release (income, some housing figures) missing at buurt level, or in the
     whole file, mean the file is a first release."""
     everywhere = warning.startswith("empty in this file")
     names = warning.split(": ", 1)[1].split(", ") if everywhere else [warning.split()[0]]
     if any(n in LATER_RELEASE for n in names) and (everywhere or warning.endswith("buurten")):
-        return warning + "; this looks like a first release (CBS adds income and some housing figures later)"
+        return warning + FIRST_RELEASE
     return warning
