@@ -232,7 +232,11 @@ def _verdict_html(key: str, records: list[dict], not_run: str) -> str:
         html += (
             '<div class="other">other choices of primary specification (not the verdict): '
             + "; ".join(
-                f"{h(what)} → " + ", ".join(f"{h(r['scope'])} {h(r['verdict'])}" for r in rows)
+                f"{h(what)} → "
+                + ", ".join(
+                    f"{h(r['scope'])} {h(r['verdict'])}".strip() or "; ".join(h(n) for n in r.get("notes", []))
+                    for r in rows
+                )
                 for what, rows in others.items()
             )
             + "</div>"
