@@ -491,9 +491,15 @@ def link_gemeenten(frame: pd.DataFrame, names: dict[int, pd.DataFrame]) -> tuple
     code[out["region_kind"] == "land"] = "NL01"
     notes, unlinked = [], []
     is_gm = out["region_kind"] == "gemeente"
+    if not names and is_gm.any():
+        unlinked = sorted(
+            {f"{region_name(r)} ({int(y)})" for r, y in zip(out.loc[is_gm, "region"], out.loc[is_gm, "year"])}
+        )
+        notes.append(
+            "gemeenten not linked to CBS codes: no list of gemeente names (cbs-gemeenten, kwb) can be had here"
+        )
+        return out.assign(region_code=code.astype("string")), notes, unlinked
     for year in sorted(out.loc[is_gm, "year"].dropna().unique()):
-        if not names:
-            break
         used = min(names, key=lambda y: (abs(y - int(year)), -y))
         table = names[used]
         exact = {_name_key(n): c for n, c in zip(table["region_name"], table["region_code"])}
