@@ -397,3 +397,11 @@ def test_without_a_list_of_gemeente_names_nothing_links_and_the_load_says_so():
     assert unlinked == [] and notes == [
         "linked 1 of 1 gemeenten of the 2019 wave to CBS codes by name (gemeente names of 2017)"
     ]
+
+
+def test_a_damaged_feed_table_is_a_one_line_error(tmp_path):
+    path = tmp_path / "85541NED.json"
+    path.write_text(json.dumps({"TypedDataSet": [{"Perioden": "2019JJ00", "Buurt_46": 1}], "DataProperties": 5}))
+    with pytest.raises(ws.DataFormatError) as exc:
+        read(path)
+    one_line(exc, "85541NED.json", "a damaged CBS open-data table")

@@ -23,6 +23,8 @@ import unicodedata
 
 import pandas as pd
 
+from ...core.errors import WijkstudieError
+from ...core.escape import excerpt
 from .. import variables as vardict
 from .common import _TABLE_ID, NO_HINTS, Hints, pick_year
 from .numbers import SENTINEL_LIMIT
@@ -266,7 +268,14 @@ def _shape(raw: RawFile) -> dict:
         shaped = {"frame": frame, "dims": dims, "keys": None, "titles": {},
                   "table_id": match.group(1) if match else None}  # fmt: skip
     else:
-        shaped = _from_feed(raw, feed)
+        try:
+            shaped = _from_feed(raw, feed)
+        except (TypeError, KeyError, ValueError, AttributeError, IndexError) as exc:
+            if isinstance(exc, WijkstudieError):
+                raise
+            raise raw.fail(
+                f"a damaged CBS open-data table (TypedDataSet, DataProperties): {excerpt(str(exc), 60)}"
+            ) from None
     shaped["measures"] = [c for c in shaped["frame"].columns if MEASURE.match(str(c))]
     raw._sheets["statline"] = shaped
     return shaped
@@ -291,7 +300,7 @@ def _from_feed(raw: RawFile, feed: dict) -> dict:
             "table_id": str(info[0].get("Identifier") or "") or None}  # fmt: skip
 
 
-def _margin_dimension(raw: RawFile, dims: pd.DataFrame) -> str | None:
+def _margin_dimension(dims: pd.DataFrame) -> str | None:
     """The dimension whose values are all a value, bound or margin, with at least one value row."""
     for dim in dims.columns:
         if dim == PERIODS:
@@ -328,7 +337,7 @@ def read(raw: RawFile, ident: Identification) -> Table:
     """
     shaped = _shape(raw)
     dims, frame, measures = shaped["dims"], shaped["frame"], shaped["measures"]
-    margin = _margin_dimension(raw, dims)
+    margin = _margin_dimension(dims)
     others = [d for d in dims.columns if d not in (PERIODS, margin)]
     if len(others) > 1:
         raise raw.fail(f"a StatLine table with {len(others)} dimensions besides the periods and margins "
