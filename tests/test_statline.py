@@ -330,6 +330,13 @@ def test_load_describe_and_available_know_the_tables(mirror):
     with pytest.raises(ws.ArgumentError) as exc:
         ws.load("cbs-statline", table="99999NED")
     one_line(exc, "99999NED")
+    with pytest.raises(ws.ArgumentError) as exc:
+        ws.read_file(mirror / "cbs-statline" / "85541NED.csv", year=2019)
+    one_line(exc, "its year is its last period", "2023", "year=2019")
+    with pytest.warns(ws.WijkstudieWarning, match="gemeente rows not linked"):  # 81924NED, 85146NED: tested above
+        covered = ws.coverage(["cbs-statline"]).set_index("choice")
+    assert covered["available"].all() and len(covered) == len(TABLES)
+    assert covered.loc["table=81924NED", "variables"] == 10 and covered.loc["table=60027ned", "variables"] == 0
     table = ws.load("cbs-statline", table="85533NED")
     trust = cell(table, characteristic="Totaal", year=2023, variable="pct_trust_other_people")
     assert trust["measure"] == "VertrouwenInAndereMensen_1" and trust["lower"] < trust["value"] < trust["upper"]

@@ -245,10 +245,8 @@ def recognise(raw: RawFile, hints: Hints = NO_HINTS) -> Identification | None:
     years = sorted({parsed[0] for p in shaped["dims"][PERIODS].unique() if (parsed := parse_period(p))})
     if not years:
         return None
-    year, _ = pick_year(
-        raw, hints, "StatLine table whose last period is", content=years[-1], content_from="its Perioden column",
-        dataset="cbs-statline",
-    )  # fmt: skip
+    what = "StatLine table (its year is its last period)"
+    year, _ = pick_year(raw, hints, what, content=years[-1], content_from="its Perioden column", dataset="cbs-statline")
     return Identification("cbs-statline", "cbs-statline", SOURCE_KEY, year, shaped["table_id"])
 
 
