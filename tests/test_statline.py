@@ -330,6 +330,85 @@ def test_load_describe_and_available_know_the_tables(mirror):
     with pytest.raises(ws.ArgumentError) as exc:
         ws.load("cbs-statline", table="99999NED")
     one_line(exc, "99999NED")
+    with pytest.raises(ws.ArgumentError) as exc:
+        ws.read_file(mirror / "cbs-statline" / "85541NED.csv", year=2019)
+    one_line(exc, "its year is its last period", "2023", "year=2019")
+    with pytest.warns(ws.WijkstudieWarning, match="gemeente rows not linked"):  # 81924NED, 85146NED: tested above
+        covered = ws.coverage(["cbs-statline"]).set_index("choice")
+    assert covered["available"].all() and len(covered) == len(TABLES)
+    assert covered.loc["table=81924NED", "variables"] == 10 and covered.loc["table=60027ned", "variables"] == 0
     table = ws.load("cbs-statline", table="85533NED")
     trust = cell(table, characteristic="Totaal", year=2023, variable="pct_trust_other_people")
     assert trust["measure"] == "VertrouwenInAndereMensen_1" and trust["lower"] < trust["value"] < trust["upper"]
+
+
+def test_a_region_table_from_the_feed_takes_its_gemeente_codes_from_the_keys(tmp_path):
+    """In the feed, RegioS holds CBS keys: a gemeente's key is its code, a police unit's is not a CBS area."""
+    regions = [("NL01  ", "Nederland"), ("GM0599", "Rotterdam"), ("BT090101", "Delfshaven"), ("PV28  ", "Zuid-Holland")]
+    rows = []
+    for key, _ in regions:
+        for margin, number in (("MW00000", 60.0), ("MOG0095", 58.0), ("MBG0095", 62.0)):
+            rows.append({"ID": len(rows), "Marges": margin, "RegioS": key, "Perioden": "2023JJ00",
+                         "DurfMijnHuissleutelTeGeven_13": number})  # fmt: skip
+    feed = {
+        "TableInfos": [{"Identifier": "85146NED", "Title": "Veiligheidsmonitor; regio"}],
+        "DataProperties": [
+            {"ID": 0, "Type": "Dimension", "Key": "Marges", "Title": "Marges"},
+            {"ID": 1, "Type": "GeoDimension", "Key": "RegioS", "Title": "Regio's"},
+            {"ID": 2, "Type": "TimeDimension", "Key": "Perioden", "Title": "Perioden"},
+            {
+                "ID": 3,
+                "Type": "Topic",
+                "Key": "DurfMijnHuissleutelTeGeven_13",
+                "Title": "Durf mijn huissleutel te geven",
+            },
+        ],
+        "Marges": [
+            {"Key": "MW00000", "Title": "Waarde"},
+            {"Key": "MOG0095", "Title": "Betrouwbaarheidsmarge ondergrens"},
+            {"Key": "MBG0095", "Title": "Betrouwbaarheidsmarge bovengrens"},
+        ],  # fmt: skip
+        "RegioS": [{"Key": k, "Title": t} for k, t in regions],
+        "Perioden": [{"Key": "2023JJ00", "Title": "2023"}],
+        "TypedDataSet": rows,
+    }
+    path = tmp_path / "85146NED.json"
+    path.write_text(json.dumps(feed), encoding="utf-8")
+    table = read(path)
+    assert dict(zip(table["region"], table["region_kind"])) == {
+        "Nederland": "land",
+        "Rotterdam": "gemeente",
+        "Delfshaven": "police unit",
+        "Zuid-Holland": "province",
+    }
+    assert dict(zip(table["region"], table["region_code"].fillna("-"))) == {
+        "Nederland": "NL01",
+        "Rotterdam": "GM0599",
+        "Delfshaven": "-",
+        "Zuid-Holland": "-",
+    }
+    assert set(table["variable"]) == {"pct_would_give_neighbour_key"} and set(table["lower"]) == {58.0}
+    assert set(table["measure_title"]) == {"Durf mijn huissleutel te geven"}
+
+
+def test_without_a_list_of_gemeente_names_nothing_links_and_the_load_says_so():
+    from wijkstudie.data.readers.statline import link_gemeenten
+
+    frame = pd.DataFrame({"region": ["Alkmaar", "Sneek (BT)"], "region_kind": ["gemeente", "police unit"],
+                          "year": [2019, 2019]})  # fmt: skip
+    out, notes, unlinked = link_gemeenten(frame, {})
+    assert out["region_code"].isna().all() and unlinked == ["Alkmaar (2019)"] and "no list" in notes[0]
+    names = {2017: pd.DataFrame({"region_code": ["GM0361"], "region_name": ["Alkmaar"]})}
+    out, notes, unlinked = link_gemeenten(frame, names)
+    assert list(out["region_code"].fillna("-")) == ["GM0361", "-"]
+    assert unlinked == [] and notes == [
+        "linked 1 of 1 gemeenten of the 2019 wave to CBS codes by name (gemeente names of 2017)"
+    ]
+
+
+def test_a_damaged_feed_table_is_a_one_line_error(tmp_path):
+    path = tmp_path / "85541NED.json"
+    path.write_text(json.dumps({"TypedDataSet": [{"Perioden": "2019JJ00", "Buurt_46": 1}], "DataProperties": 5}))
+    with pytest.raises(ws.DataFormatError) as exc:
+        read(path)
+    one_line(exc, "85541NED.json", "a damaged CBS open-data table")

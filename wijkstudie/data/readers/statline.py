@@ -23,6 +23,8 @@ import unicodedata
 
 import pandas as pd
 
+from ...core.errors import WijkstudieError
+from ...core.escape import excerpt
 from .. import variables as vardict
 from .common import _TABLE_ID, NO_HINTS, Hints, pick_year
 from .numbers import SENTINEL_LIMIT
@@ -243,10 +245,8 @@ def recognise(raw: RawFile, hints: Hints = NO_HINTS) -> Identification | None:
     years = sorted({parsed[0] for p in shaped["dims"][PERIODS].unique() if (parsed := parse_period(p))})
     if not years:
         return None
-    year, _ = pick_year(
-        raw, hints, "StatLine table whose last period is", content=years[-1], content_from="its Perioden column",
-        dataset="cbs-statline",
-    )  # fmt: skip
+    what = "StatLine table (its year is its last period)"
+    year, _ = pick_year(raw, hints, what, content=years[-1], content_from="its Perioden column", dataset="cbs-statline")
     return Identification("cbs-statline", "cbs-statline", SOURCE_KEY, year, shaped["table_id"])
 
 
@@ -266,7 +266,14 @@ def _shape(raw: RawFile) -> dict:
         shaped = {"frame": frame, "dims": dims, "keys": None, "titles": {},
                   "table_id": match.group(1) if match else None}  # fmt: skip
     else:
-        shaped = _from_feed(raw, feed)
+        try:
+            shaped = _from_feed(raw, feed)
+        except (TypeError, KeyError, ValueError, AttributeError, IndexError) as exc:
+            if isinstance(exc, WijkstudieError):
+                raise
+            raise raw.fail(
+                f"a damaged CBS open-data table (TypedDataSet, DataProperties): {excerpt(str(exc), 60)}"
+            ) from None
     shaped["measures"] = [c for c in shaped["frame"].columns if MEASURE.match(str(c))]
     raw._sheets["statline"] = shaped
     return shaped
@@ -291,7 +298,7 @@ def _from_feed(raw: RawFile, feed: dict) -> dict:
             "table_id": str(info[0].get("Identifier") or "") or None}  # fmt: skip
 
 
-def _margin_dimension(raw: RawFile, dims: pd.DataFrame) -> str | None:
+def _margin_dimension(dims: pd.DataFrame) -> str | None:
     """The dimension whose values are all a value, bound or margin, with at least one value row."""
     for dim in dims.columns:
         if dim == PERIODS:
@@ -328,7 +335,7 @@ def read(raw: RawFile, ident: Identification) -> Table:
     """
     shaped = _shape(raw)
     dims, frame, measures = shaped["dims"], shaped["frame"], shaped["measures"]
-    margin = _margin_dimension(raw, dims)
+    margin = _margin_dimension(dims)
     others = [d for d in dims.columns if d not in (PERIODS, margin)]
     if len(others) > 1:
         raise raw.fail(f"a StatLine table with {len(others)} dimensions besides the periods and margins "
@@ -491,9 +498,15 @@ def link_gemeenten(frame: pd.DataFrame, names: dict[int, pd.DataFrame]) -> tuple
     code[out["region_kind"] == "land"] = "NL01"
     notes, unlinked = [], []
     is_gm = out["region_kind"] == "gemeente"
+    if not names and is_gm.any():
+        unlinked = sorted(
+            {f"{region_name(r)} ({int(y)})" for r, y in zip(out.loc[is_gm, "region"], out.loc[is_gm, "year"])}
+        )
+        notes.append(
+            "gemeenten not linked to CBS codes: no list of gemeente names (cbs-gemeenten, kwb) can be had here"
+        )
+        return out.assign(region_code=code.astype("string")), notes, unlinked
     for year in sorted(out.loc[is_gm, "year"].dropna().unique()):
-        if not names:
-            break
         used = min(names, key=lambda y: (abs(y - int(year)), -y))
         table = names[used]
         exact = {_name_key(n): c for n, c in zip(table["region_name"], table["region_code"])}
