@@ -39,6 +39,7 @@ class DeclaredSample:
     key: str
     table: pd.DataFrame
     classes: dict = field(default_factory=dict)
+    edition: int | None = None  # another edition of the sample's source (its robustness), when not the declared one
 
     @property
     def design(self) -> dict:
@@ -204,14 +205,17 @@ def _classes(key: str, table: pd.DataFrame) -> dict:
     return out
 
 
-def rotterdam_wijken(year: int) -> pd.DataFrame:
-    """Rotterdam's wijken in one Wijkprofiel wave (the 2014-2024 edition) with the register context of 1-1-2015 and
-    the cohesion scale.
+def rotterdam_wijken(year: int, edition: int | None = None) -> pd.DataFrame:
+    """Rotterdam's wijken in one Wijkprofiel wave (the 2014-2024 edition unless ``edition`` says otherwise) with the
+    register context of 1-1-2015 and the cohesion scale.
 
     Parameters
     ----------
     year : int
         the wave, 2014-2024 (even years)
+    edition : int, optional
+        the edition of the Wijkprofiel (``load``'s ``edition``): by default the newest; 2016 for the 2016 file's
+        2014 and 2016 waves
 
     Returns
     -------
@@ -221,7 +225,7 @@ def rotterdam_wijken(year: int) -> pd.DataFrame:
     from ..models import scale_score
     from .cities import COHESION, CONTEXT_YEAR, ROTTERDAM_CONTEXT
 
-    profile = load("rotterdam-wijkprofiel", year=year)
+    profile = load("rotterdam-wijkprofiel", year=year, edition=edition)
     context = load("rotterdam-wijkprofiel", year=CONTEXT_YEAR, sheet="context")
     wijken = profile[profile["area_type"] == "wijk"].merge(
         context[["area_number"] + ROTTERDAM_CONTEXT], on="area_number", how="left", validate="one_to_one"
@@ -231,17 +235,28 @@ def rotterdam_wijken(year: int) -> pd.DataFrame:
     return carry(wijken, profile, context)
 
 
-def rotterdam_sample() -> DeclaredSample:
-    """Rotterdam's wijken in the Wijkprofiel's six waves (one sample), classed by its objective indices.
+def rotterdam_sample(edition: int | None = None) -> DeclaredSample:
+    """Rotterdam's wijken in the Wijkprofiel's six waves (one sample), classed by its objective indices; with
+    ``edition`` the waves that edition holds (the declared ``other_edition``, 2016: its 2014 and 2016 waves, the
+    sample's robustness).
+
+    Parameters
+    ----------
+    edition : int, optional
+        the Wijkprofiel's edition (by default the declared one: every wave in one definition)
 
     Returns
     -------
     DeclaredSample
         key ``rotterdam-wijkprofiel``
     """
-    waves = [rotterdam_wijken(year) for year in sample_design("rotterdam-wijkprofiel")["waves"]]
+    design = sample_design("rotterdam-wijkprofiel")
+    years = (
+        design["waves"] if edition in (None, design.get("edition")) else [y for y in design["waves"] if y <= edition]
+    )
+    waves = [rotterdam_wijken(year, edition) for year in years]
     table = carry(pd.concat(waves, ignore_index=True), *waves)
-    return DeclaredSample("rotterdam-wijkprofiel", table, _classes("rotterdam-wijkprofiel", table))
+    return DeclaredSample("rotterdam-wijkprofiel", table, _classes("rotterdam-wijkprofiel", table), edition=edition)
 
 
 def amsterdam_sample() -> DeclaredSample:

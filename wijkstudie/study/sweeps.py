@@ -213,6 +213,47 @@ def sample_tests(finding_key: str, sample: DeclaredSample, *, notebook: str, pri
             if result.n < 8:
                 continue
             tests.append(test_of(spec, sample, result, notebook=notebook))
+    return tests + edition_tests(finding_key, sample, notebook=notebook)
+
+
+def edition_tests(finding_key: str, sample: DeclaredSample, *, notebook: str) -> list:
+    """The declared primaries fitted on the other edition of a sample's source (findings.yaml ``other_edition``:
+    Rotterdam's 2016 file for the waves 2014 and 2016), recorded as the sample's robustness (choice ``edition``).
+
+    Parameters
+    ----------
+    finding_key : str
+        e.g. ``"F3"``
+    sample : DeclaredSample
+        the declared sample (its own edition)
+    notebook : str
+        the notebook that makes the tests
+
+    Returns
+    -------
+    list of FindingTest
+        empty for a sample without another edition, or a sample that is itself the other edition
+    """
+    from ..core.errors import ArgumentError
+    from .samples import rotterdam_sample
+
+    other = sample.design.get("other_edition")
+    if other is None or sample.edition is not None or sample.key != "rotterdam-wijkprofiel":
+        return []
+    older = rotterdam_sample(edition=other)
+    tests = []
+    for primary in declared_specs(finding_key, sample.key):
+        if primary.areas != "all areas" and (primary.scope, primary.share) not in older.classes:
+            continue
+        try:
+            result = fit(primary, older)
+        except ArgumentError:
+            continue
+        test = test_of(primary, older, result, notebook=notebook)
+        test.choices = dict(test.choices, edition=other)
+        test.sample = sample.name  # the same sample (the same respondents), another edition
+        test.spec = f"the {other} edition's waves {older.waves}"
+        tests.append(test)
     return tests
 
 
