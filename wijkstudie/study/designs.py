@@ -34,6 +34,7 @@ class Spec:
     weights: str = NO_WEIGHTS
     estimator: str = "regression"
     controls_choice: str = "declared"
+    waves: str = "all"  # "all", or the waves before / from a declared change of method ("before 2020", "from 2020")
     extra: tuple = ()  # other declared keys as (key, value) pairs: category, group, problem_from, ...
 
     @property
@@ -53,6 +54,7 @@ class Spec:
             "share": self.share if self.areas != "all areas" else None,
             "weights": self.weights,
             "controls": self.controls_choice,
+            "waves": self.waves,
         }
 
     def get(self, key: str, default=None):
@@ -213,8 +215,9 @@ def _scopes(design: dict) -> list[tuple[str, float]]:
 
 def sweep(primary: Spec, *, has=lambda column: True) -> list[Spec]:
     """Every specification of the sample the declared alternatives give: outcome x term x scope definition x
-    cut-off (the areas the claim names, and all areas), then the weighting and the controls varied one at a time
-    from the primary. The primary comes first; alternatives the sample cannot have (``has`` is False for a column
+    cut-off (the areas the claim names, and all areas), then the weighting, the controls and, for a sample whose
+    survey changed its method (``method_break``), the waves before and from the change, varied one at a time from
+    the primary. The primary comes first; alternatives the sample cannot have (``has`` is False for a column
     it lacks) are left out; a part keeps its own term.
 
     Parameters
@@ -248,6 +251,8 @@ def sweep(primary: Spec, *, has=lambda column: True) -> list[Spec]:
         out.append(replace(primary, weights=weights))
     for controls in alt.controls:
         out.append(replace(primary, controls_choice=controls))
+    if design.get("method_break"):  # the survey's change of method: the waves before and after it on their own
+        out += [replace(primary, waves=f"{side} {design['method_break']}") for side in ("before", "from")]
     seen, unique = set(), []
     for spec in out:
         key = tuple(sorted(spec.choices.items(), key=lambda kv: kv[0]))

@@ -571,7 +571,7 @@ def _other_line(r) -> str:
     )
 
 
-SPEC_HEADER = "| part | outcome | term | areas | class (cut-off) | weights | controls | samples | verdict |"
+SPEC_HEADER = "| part | outcome | term | areas | class (cut-off) | weights | controls | waves | samples | verdict |"
 
 
 def specification_markdown(judgement: Judgement) -> list[str]:
@@ -596,11 +596,11 @@ def specification_markdown(judgement: Judgement) -> list[str]:
         "declared primary in bold:",
         "",
         SPEC_HEADER,
-        "|" + "---|" * 9,
+        "|" + "---|" * 10,
     ]
     for _, r in table.iterrows():
         scope = "—" if r["areas"] == "all areas" else f"{r['scope']} ({100 * r['share']:.0f} %)"
-        cells = [r["part"] or "—", r["outcome"], r["term"], r["areas"], scope, r["weights"], r["controls"]]
+        cells = [r["part"] or "—", r["outcome"], r["term"], r["areas"], scope, r["weights"], r["controls"], r["waves"]]
         cells += [str(r["samples"]), r["verdict"]]
         row = _table_row(cells)
         lines.append(row.replace("| ", "| **", 1).replace(" |", "** |", 1) if r["primary"] else row)

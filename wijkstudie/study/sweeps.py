@@ -37,8 +37,15 @@ def rows_for(spec: Spec, sample: DeclaredSample) -> pd.DataFrame:
     from ..core.provenance import carry
 
     table = sample.table
+    if spec.waves != "all":  # the waves before or from a change of method
+        side, year = spec.waves.split()
+        keep = table["year"] < int(year) if side == "before" else table["year"] >= int(year)
+        table = carry(table[keep.to_numpy()].reset_index(drop=True), table)
+        classes = {k: (v[0][keep.to_numpy()].reset_index(drop=True), v[1]) for k, v in sample.classes.items()}
+    else:
+        classes = sample.classes
     if spec.areas != "all areas":
-        problem, _ = sample.classes[(spec.scope, spec.share)]
+        problem, _ = classes[(spec.scope, spec.share)]
         keep = problem.to_numpy() == (1 if spec.areas == "problem areas" else 0)
         return carry(table[keep].reset_index(drop=True), table)
     if spec.get("problem_from"):
@@ -119,6 +126,8 @@ def describe(spec: Spec, sample: DeclaredSample) -> str:
         words.append(f"weighted by {spec.weights}")
     if spec.controls_choice != primary.controls_choice:
         words.append(f"controls: {spec.controls_choice}")
+    if spec.waves != primary.waves:
+        words.append(f"waves {spec.waves}")
     return ", ".join(words)
 
 

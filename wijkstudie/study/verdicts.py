@@ -822,7 +822,7 @@ def describe_spec(test: FindingTest) -> str:
 
 # --- the specification table --------------------------------------------------------------------------------------
 
-CHOICE_COLUMNS = ("outcome", "term", "areas", "scope", "share", "weights", "controls")
+CHOICE_COLUMNS = ("outcome", "term", "areas", "scope", "share", "weights", "controls", "waves")
 
 
 def specification_table(finding_key: str, tests: list[FindingTest]):
