@@ -260,3 +260,61 @@ def sweep(primary: Spec, *, has=lambda column: True) -> list[Spec]:
             seen.add(key)
             unique.append(spec)
     return unique
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """The choices a notebook's parameters cell lets a reader change (None keeps the declared one). A run with any
+    other value is exploratory: its tests say so wherever they show (``FindingTest.exploratory``).
+
+    ``outcome`` replaces the outcome, ``controls`` the controls (a list, [] for none), ``share`` the livability
+    class's cut-off, ``waves`` the waves ("all", "before 2020", "from 2020")."""
+
+    outcome: str | None = None
+    controls: tuple | list | None = None
+    share: float | None = None
+    waves: str | None = None
+
+    @property
+    def changed(self) -> dict:
+        """The parameters that differ from the declaration.
+
+        Returns
+        -------
+        dict
+            {name: value}; empty for the declared run
+        """
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items() if v is not None}
+
+    @property
+    def exploratory(self) -> bool:
+        """Whether any parameter differs from the declaration.
+
+        Returns
+        -------
+        bool
+        """
+        return bool(self.changed)
+
+    def apply(self, spec: Spec) -> Spec:
+        """The specification with these parameters (the declared one when none is set).
+
+        Parameters
+        ----------
+        spec : Spec
+            a declared primary
+
+        Returns
+        -------
+        Spec
+        """
+        changes = {}
+        if self.outcome is not None:
+            changes["outcome"] = self.outcome
+        if self.controls is not None:
+            changes.update(controls=tuple(self.controls), controls_choice="chosen")
+        if self.share is not None and spec.areas != "all areas":
+            changes["share"] = float(self.share)
+        if self.waves is not None:
+            changes["waves"] = self.waves
+        return replace(spec, **changes)

@@ -183,6 +183,8 @@ class FindingTest:
     scope_text: str = ""  # the livability class's definition and how many areas it keeps
     scope_kept: str = ""  # in short: e.g. "positive livability: 56 of 71 wijken"
     controls: list = field(default_factory=list)  # the control variables of the fitted model (its adjustment set)
+    exploratory: dict = field(default_factory=dict)  # the notebook parameters changed from the declaration (a run
+    # with any is exploratory: labelled wherever it shows, never the declared result)
     outside_scope: bool = False  # the sample has no livability class: it votes on all its areas
     mde: float = float("nan")  # minimum detectable effect at 80 % power (set when a finding is judged)
     reliability: float = float("nan")  # wave-to-wave correlation of the outcome across the sample's areas

@@ -11,7 +11,7 @@ import pandas as pd
 from ..data.variables import label
 from . import findings as fd
 from .contrasts import group_contrasts, pooled_contrast
-from .designs import NO_WEIGHTS, Spec, declared_specs, sweep
+from .designs import NO_WEIGHTS, Parameters, Spec, declared_specs, sweep
 from .livability import direct_class
 from .samples import TESTED, DeclaredSample
 
@@ -186,7 +186,14 @@ def test_of(spec: Spec, sample: DeclaredSample, result, *, notebook: str):
     return _mark(test, spec, sample, "areas")
 
 
-def sample_tests(finding_key: str, sample: DeclaredSample, *, notebook: str, primary_results: dict | None = None):
+def sample_tests(
+    finding_key: str,
+    sample: DeclaredSample,
+    *,
+    notebook: str,
+    primary_results: dict | None = None,
+    parameters: Parameters | None = None,
+):
     """Every declared specification of a finding on one area sample: the primary (per part) and the alternatives of
     the specification table (``designs.sweep``), each fitted and recorded with its choices.
 
@@ -199,7 +206,11 @@ def sample_tests(finding_key: str, sample: DeclaredSample, *, notebook: str, pri
     notebook : str
         the notebook that makes the tests
     primary_results : dict, optional
-        {part: ModelResult} of primaries already fitted on the page (not fitted again)
+        {part: ModelResult} of primaries already fitted on the page (used only when the formula is the declared
+        primary's on these rows; otherwise fitted again)
+    parameters : Parameters, optional
+        a notebook's parameters: with any set, the specification they give is fitted too and every test is marked
+        exploratory
 
     Returns
     -------
@@ -210,11 +221,17 @@ def sample_tests(finding_key: str, sample: DeclaredSample, *, notebook: str, pri
     from ..core.errors import ArgumentError
 
     tests = []
+    parameters = parameters or Parameters()
     for primary in declared_specs(finding_key, sample.key):
-        for spec in sweep(primary, has=sample.has):
+        specs = sweep(primary, has=sample.has)
+        if parameters.exploratory:
+            specs.append(parameters.apply(primary))
+        for spec in specs:
             if spec.areas != "all areas" and (spec.scope, spec.share) not in sample.classes:
                 continue
             given = (primary_results or {}).get(spec.part) if spec == primary else None
+            if given is not None and given.formula != formula_of(spec, sample):
+                given = None  # the page fitted another model (changed parameters): the declared one is fitted here
             try:
                 result = given if given is not None else fit(spec, sample)
             except ArgumentError:  # too few complete rows or clusters for this specification
@@ -222,7 +239,10 @@ def sample_tests(finding_key: str, sample: DeclaredSample, *, notebook: str, pri
             if result.n < 8:
                 continue
             tests.append(test_of(spec, sample, result, notebook=notebook))
-    return tests + edition_tests(finding_key, sample, notebook=notebook)
+    tests += edition_tests(finding_key, sample, notebook=notebook)
+    for test in tests if parameters.exploratory else []:
+        test.exploratory = parameters.changed
+    return tests
 
 
 def edition_tests(finding_key: str, sample: DeclaredSample, *, notebook: str) -> list:
