@@ -136,3 +136,11 @@ def test_a_direct_survey_outcome_on_home_ownership_does_not_warn(mirror):
     assert fit.evidence["pct_owner_occupied"].kind == "direct survey"
     assert fit.evidence["pct_owner_occupied"].source == "rotterdam-wijkprofiel 2016"
     assert "small-area estimate" not in ws.provenance_of(table).describe()
+
+
+def test_a_synthetic_stand_in_of_a_model_based_source_is_not_called_an_estimate():
+    real, synthetic = rivm_and_kwb(), rivm_and_kwb("synthetic")
+    assert ws.provenance_of(real).describe().endswith("; includes a RIVM/CBS small-area estimate")
+    assert "small-area estimate" not in ws.provenance_of(synthetic).describe()
+    assert "(RIVM/CBS small-area estimate)" in str(ws.source_caption(real))
+    assert "small-area estimate" not in str(ws.source_caption(synthetic))

@@ -147,13 +147,13 @@ class Provenance:
 
     def describe(self) -> str:
         """One line: ``real data: kwb 2022 (division 2022)`` / ``SYNTHETIC data: ...`` / ``UNKNOWN provenance``;
-        with ``; includes a RIVM/CBS small-area estimate`` where a source's figures are model-based.
+        with ``; includes a RIVM/CBS small-area estimate`` where a source of real data holds model-based figures.
 
         Returns
         -------
         str
         """
-        estimates = self.model_estimates()
+        estimates = self.model_estimates() if self.kind == "real" else []  # a synthetic stand-in estimated nothing
         return self._describe() + (f"; includes a {', a '.join(estimates)}" if estimates else "")
 
     def _describe(self) -> str:

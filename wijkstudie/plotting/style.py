@@ -383,7 +383,7 @@ def source_caption(*tables, language: str | None = None) -> Caption:
     for source in provenance.sources:
         dataset = datasets().get(source.dataset)
         text = dataset.attribution.split(":", 1)[1].strip() if dataset else source.dataset
-        if source.model.get("label"):  # a model-based estimate says so (catalogue.yaml measurement_models)
+        if source.model.get("label") and provenance.kind == "real":  # a model-based estimate says so (catalogue.yaml)
             text = f"{text} ({source.model['label']})"
         known = years.setdefault(text, [])
         if source.year is not None and source.year not in known:
