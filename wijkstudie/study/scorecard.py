@@ -387,6 +387,7 @@ def _row(test: FindingTest, judgement: Judgement, base: dict) -> dict:
         "files": ", ".join(test.files),
         "evidence_note": test.evidence_note,
         "caveats": "; ".join(list(finding(test.finding).get("caveats", [])) + list(test.caveats)),
+        "exploratory": ", ".join(f"{k}={v}" for k, v in test.exploratory.items()) or "—",
     }
 
 
@@ -825,7 +826,7 @@ def finding_card(key: str, tests):
     tests = list(tests)
     table = scorecard(tests)
     group = table[table["finding"] == key]
-    text = finding_markdown(key, group, tests)
+    text = exploratory_text(tests) + finding_markdown(key, group, tests)
     for ref in finding(key).get("published", []):
         text += f"\n\n**Published.** {md(reference_text(ref))}"
     text += (
@@ -930,7 +931,31 @@ def what_we_found(key: str, tests):
     """
     Markdown = optional("IPython.display", "what_we_found").Markdown
 
-    return Markdown("\n".join(f"- {md(line)}" for line in found_sentences(key, tests)))
+    tests = list(tests)
+    return Markdown(exploratory_text(tests) + "\n".join(f"- {md(line)}" for line in found_sentences(key, tests)))
+
+
+def exploratory_text(tests) -> str:
+    """A warning line for the tests of an exploratory run (a notebook's parameters changed), "" for the declared
+    run.
+
+    Parameters
+    ----------
+    tests : iterable of FindingTest
+
+    Returns
+    -------
+    str
+        Markdown, ending in a blank line
+    """
+    changed = next((t.exploratory for t in tests if t.exploratory), {})
+    if not changed:
+        return ""
+    what = ", ".join(f"{k.upper()} = {v!r}" for k, v in changed.items())
+    return (
+        f"**EXPLORATORY run** (parameters changed: {md(what)}): the specification these parameters give is among the "
+        "tests below; the verdict is still the declared specification's, and every result of this run is labelled exploratory wherever it shows.\n\n"
+    )
 
 
 TESTS_COLUMNS = ["sample", "role", "evidence", "test", "n", "estimate_ci", "other_scale", "outcome"]
