@@ -7,10 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import REPO
 from wijkstudie import study
 from wijkstudie.study.designs import Parameters
 from wijkstudie.study.samples import DeclaredSample
+
+from helpers import REPO
 
 
 def _sample(seed=1):
