@@ -245,3 +245,12 @@ def test_compare_editions_refuses_what_cannot_be_compared():
     with pytest.raises(ArgumentError) as exc:
         ws.compare_editions("rotterdam-wijkprofiel", editions=(2015, 2024))
     one_line(exc, "no edition 2015", "2024, 2016")
+
+
+def test_a_wave_the_file_does_not_hold_is_a_one_line_error(monkeypatch):
+    """The synthetic world writes the Wijkprofiel's 2014 and 2016 waves where the default edition's file lies."""
+    monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
+    assert set(ws.load("rotterdam-wijkprofiel", year=2016)["year"]) == {2016}
+    with pytest.raises(ws.DataFormatError) as exc:
+        ws.load("rotterdam-wijkprofiel", year=2022)
+    one_line(exc, "expected rotterdam-wijkprofiel 2022 (wijkprofiel, edition 2024)", "holds the years 2014, 2016 only")
