@@ -145,7 +145,8 @@ def test_the_newest_edition_is_the_default_and_the_2016_file_is_one_argument_awa
     new = ws.load("rotterdam-wijkprofiel", year=2014, level="gemeente")
     old = ws.load("rotterdam-wijkprofiel", year=2014, level="gemeente", edition=2016)
     assert ws.report(new).file.endswith(NEW_FILE.split("/")[1]) and ws.report(old).file.endswith(OLD_FILE.split("/")[1])
-    assert ws.report(old).details["edition"] == 2016
+    assert ws.report(old).details["edition"] == 2016 and ws.report(new).absent == {}
+    assert set(ws.report(old).absent) == {"pct_residents_initiative", "pct_involved_in_plans", "pct_neighbour_help"}
     assert new["pct_active_for_neighbourhood"].iloc[0] == pytest.approx(12.716, abs=1e-3)
     assert old["pct_active_for_neighbourhood"].iloc[0] == pytest.approx(58.835, abs=1e-3)
     assert "method_2020" in new and not old["method_2020"].any()

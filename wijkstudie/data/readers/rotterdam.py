@@ -218,6 +218,7 @@ def _read_profile(raw: RawFile, ident: Identification) -> Table:
         dict(suppressed),
         warnings,
         tables[-1].mapped,
+        {name: spec for name, spec in tables[0].absent.items() if all(name in t.absent for t in tables)},
         notes=notes,
         unreadable=dict(unreadable),
         alerts=[f"{year}: {a}" for year, t in zip(ident.years, tables) for a in t.alerts],
