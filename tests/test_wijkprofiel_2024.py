@@ -145,7 +145,8 @@ def test_the_newest_edition_is_the_default_and_the_2016_file_is_one_argument_awa
     new = ws.load("rotterdam-wijkprofiel", year=2014, level="gemeente")
     old = ws.load("rotterdam-wijkprofiel", year=2014, level="gemeente", edition=2016)
     assert ws.report(new).file.endswith(NEW_FILE.split("/")[1]) and ws.report(old).file.endswith(OLD_FILE.split("/")[1])
-    assert ws.report(old).details["edition"] == 2016
+    assert ws.report(old).details["edition"] == 2016 and ws.report(new).absent == {}
+    assert set(ws.report(old).absent) == {"pct_residents_initiative", "pct_involved_in_plans", "pct_neighbour_help"}
     assert new["pct_active_for_neighbourhood"].iloc[0] == pytest.approx(12.716, abs=1e-3)
     assert old["pct_active_for_neighbourhood"].iloc[0] == pytest.approx(58.835, abs=1e-3)
     assert "method_2020" in new and not old["method_2020"].any()
@@ -245,3 +246,12 @@ def test_compare_editions_refuses_what_cannot_be_compared():
     with pytest.raises(ArgumentError) as exc:
         ws.compare_editions("rotterdam-wijkprofiel", editions=(2015, 2024))
     one_line(exc, "no edition 2015", "2024, 2016")
+
+
+def test_a_wave_the_file_does_not_hold_is_a_one_line_error(monkeypatch):
+    """The synthetic world writes the Wijkprofiel's 2014 and 2016 waves where the default edition's file lies."""
+    monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
+    assert set(ws.load("rotterdam-wijkprofiel", year=2016)["year"]) == {2016}
+    with pytest.raises(ws.DataFormatError) as exc:
+        ws.load("rotterdam-wijkprofiel", year=2022)
+    one_line(exc, "expected rotterdam-wijkprofiel 2022 (wijkprofiel, edition 2024)", "holds the years 2014, 2016 only")

@@ -327,6 +327,11 @@ def _load(dataset, candidates, year, level, all_columns, division, refresh, vari
     warnings, notes = list(meta["warnings"]), list(tried)
     ident = Identification(**meta["identification"])
     if ident.years and "year" in frame:
+        if resource.year not in ident.years:
+            raise DataFormatError(
+                f"{Path(path).name}: expected {resource.label}, but the file holds the years "
+                f"{', '.join(map(str, ident.years))} only"
+            )
         frame = frame[frame["year"] == resource.year]
         meta = dict(meta, details=_details_of_year(meta.get("details") or {}, resource.year))
         warnings = [w for w in warnings if not _of_other_wave(w, resource.year, ident.years)]

@@ -1,5 +1,11 @@
 """Rotterdam Wijkprofiel (SI/FI/VI sheets per year) and the Context workbook (register context, 1-1-2015).
 
+Two editions of the Wijkprofiel are read alike: the 2016 file (waves 2014 and 2016; codes and area columns in the
+second row) and the 2014-2024 "Dataset voor derden" (six waves; the area columns labelled in the third row only,
+``kopie_*`` copies of some columns, text in a few cells, "Delfshaven (wijk)" / "Delfshaven (gebied)" for areas of
+one name). What the reader did about copies, codes found twice and text cells is in the load report, as notes and as
+structured records (``Report.details``); ``method_2020`` marks the waves of the survey method of 2020.
+
 Rotterdam's 71 *wijken* are CBS *buurten* (some merged), its 14 *gebieden* are CBS *wijken*, and 5000 is the
 city. Rows keep Rotterdam's number (``area_number``) and term (``area_type``: wijk, gebied, stad); ``level``
 is the CBS level they correspond to. ``region_code`` is ``RTD`` + the number until ``link_to_cbs`` replaces
@@ -206,12 +212,13 @@ def _read_profile(raw: RawFile, ident: Identification) -> Table:
         f"(e.g. {r['example']!r})"
         for r in details["text_cells"]
     ]
-    notes = _profile_notes(details, ident.years)
+    notes = _profile_notes(details)
     return Table(
         frame,
         dict(suppressed),
         warnings,
         tables[-1].mapped,
+        {name: spec for name, spec in tables[0].absent.items() if all(name in t.absent for t in tables)},
         notes=notes,
         unreadable=dict(unreadable),
         alerts=[f"{year}: {a}" for year, t in zip(ident.years, tables) for a in t.alerts],
@@ -292,7 +299,7 @@ def _same(a: pd.Series, b: pd.Series) -> bool:
     return bool(np.array_equal(np.isnan(x), np.isnan(y)) and np.allclose(x, y, atol=1e-9, equal_nan=True))
 
 
-def _profile_notes(details: dict, years) -> list[str]:
+def _profile_notes(details: dict) -> list[str]:
     """What the reader did with copies and repeated codes, in one line each."""
     new_waves = ", ".join(map(str, details["survey_method"]["waves_new_method"])) or "none here"
     notes = [
@@ -300,15 +307,18 @@ def _profile_notes(details: dict, years) -> list[str]:
         f"waves measured the new way ({new_waves})"
     ]
     copies = details["copies"]
-    dropped = sorted({r["column"] for r in copies if r["dropped"]})
     kept = sorted({r["column"] for r in copies if not r["dropped"]})
+    dropped = sorted({r["column"] for r in copies} - set(kept))
     if dropped:
         notes.append(
             f"{len(dropped)} kopie_* column(s) equal to the column they copy in every wave here: dropped "
             f"({', '.join(dropped)})"
         )
     if kept:
-        notes.append(f"kopie_* column(s) that differ from their original in some wave: kept ({', '.join(kept)})")
+        notes.append(
+            f"kopie_* column(s) that differ from their original in some wave: kept where they differ "
+            f"({', '.join(kept)})"
+        )
     repeated: dict = {}
     for r in details["duplicates"]:
         sheets = " and ".join(dict.fromkeys(re.sub(r" \d{4}$", "", s) for s in r["sheets"]))
