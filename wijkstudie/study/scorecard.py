@@ -954,7 +954,8 @@ def exploratory_text(tests) -> str:
     what = ", ".join(f"{k.upper()} = {v!r}" for k, v in changed.items())
     return (
         f"**EXPLORATORY run** (parameters changed: {md(what)}): the specification these parameters give is among the "
-        "tests below; the verdict is still the declared specification's, and every result of this run is labelled exploratory wherever it shows.\n\n"
+        "tests below; the verdict is still the declared specification's, and every result of this run is labelled "
+        "exploratory wherever it shows.\n\n"
     )
 
 
