@@ -185,3 +185,111 @@ def test_pooled_only_for_the_same_quantity():
     assert vd.pooled([a, other_controls]) is None
     other_level = replace(b, evidence_level="residents")
     assert vd.pooled([a, other_level]) is None
+
+
+# --- the scorecard of declared samples ----------------------------------------------------------------------------
+
+
+def rotterdam_like(slope: float, *, seed: int = 5, areas: int = 60, income: bool = False):
+    """A hand-made sample in the declared Rotterdam layout (wijken in three waves, the objective indices the class is
+    built from, composition and population), participation = 10 + slope x owner-occupied share + noise; its provenance
+    names the Wijkprofiel (a direct survey) as the source of every column."""
+    import numpy as np
+    import pandas as pd
+
+    from wijkstudie.core.provenance import Provenance, Source, attach
+    from wijkstudie.study.samples import DeclaredSample, _classes
+
+    rng = np.random.default_rng(seed)
+    own, phys, safe = rng.uniform(10, 80, areas), rng.normal(100, 10, areas), rng.normal(100, 10, areas)
+    a65, nd = rng.uniform(5, 30, areas), rng.uniform(5, 60, areas)
+    rows = [
+        dict(
+            region_code=f"WK{i:02d}",
+            year=year,
+            pct_owner_occupied=own[i],
+            pct_age_65_plus=a65[i],
+            pct_non_dutch_origin=nd[i],
+            physical_index_objective=phys[i] + rng.normal(0, 1),
+            safety_index_objective=safe[i] + rng.normal(0, 1),
+            population=1000 + 10 * i,
+            pct_active_for_neighbourhood=10 + slope * own[i] + rng.normal(0, 2),
+        )
+        for year in (2014, 2016, 2018)
+        for i in range(areas)
+    ]
+    table = pd.DataFrame(rows)
+    if income:
+        table["pct_low_income"] = rng.uniform(5, 25, len(table))
+    columns = tuple(c for c in table.columns if c not in ("region_code", "year"))
+    attach(table, Provenance("real", (Source("rotterdam-wijkprofiel", 2014, variables=columns),), ("wijk",)))
+    return DeclaredSample(ROTTERDAM, table, _classes(ROTTERDAM, table))
+
+
+def test_sample_tests_fit_the_declared_sweep_and_recover_the_slope():
+    from wijkstudie.study import sweeps
+
+    sample = rotterdam_like(0.2)
+    primary = sweeps.fit(declared_specs("F3", ROTTERDAM)[0], sample)
+    assert primary.term("pct_owner_occupied")["estimate"] == pytest.approx(0.2, abs=0.02)  # the planted slope
+    assert primary.extra["clusters"] == 48  # the 48 wijken outside the worst 20 %, three waves each
+    assert primary.n == 3 * 48 and primary.cluster_correction == "CR1"  # 30 clusters or more
+    tests = sweeps.sample_tests("F3", sample, notebook="test")
+    # the one outcome the sample has x (3 cut-offs x 3 definitions it has + all areas), weighted, no controls
+    # ("with income" is left out: the sample has no income column, it would be the declared fit again)
+    assert len(tests) == 10 + 1 + 1
+    assert {t.choices["controls"] for t in tests} == {"declared", "none"}
+    richer = rotterdam_like(0.2, income=True)
+    income = sweeps.sample_tests("F3", richer, notebook="test")
+    assert {t.choices["controls"] for t in income} == {"declared", "none", "with income"}
+    spec = replace(declared_specs("F3", ROTTERDAM)[0], controls_choice="with income")
+    assert sweeps.formula_of(spec, richer) == (
+        "pct_active_for_neighbourhood ~ pct_owner_occupied + pct_age_65_plus + pct_non_dutch_origin + pct_low_income"
+        " + C(year)"
+    )
+    assert {t.sample_id for t in tests} == {ROTTERDAM} and {t.evidence for t in tests} == {ev.DIRECT}
+    judged = vd.judge("F3", tests)
+    assert judged.verdicts == {"city wijken": vd.SUPPORTED}
+    (vote,) = judged.votes
+    assert vote.primary[0].choices == declared_specs("F3", ROTTERDAM)[0].choices
+    assert "the other 48 have a positive livability" in vote.primary[0].scope_text
+
+
+def test_counted_rows_have_an_mde_and_no_model_based_outcome():
+    from wijkstudie.study import scorecard as sc
+    from wijkstudie.study import sweeps
+
+    tests = sweeps.sample_tests("F3", rotterdam_like(0.2), notebook="test")
+    model_based = replace(
+        declared("F3", VM, ci=(0.2, 0.6)),
+        evidence=ev.MODEL_BASED,
+        outcome="pct_volunteering",
+        outcome_source="rivm-gezondheid 2020",
+        label="RIVM volunteering",
+    )
+    table = sc.scorecard([*tests, model_based])
+    counted = table[table["counted"] == "yes"]
+    assert len(counted) == 1
+    assert all(isinstance(v, float) and v > 0 for v in counted["mde"])
+    assert ev.MODEL_BASED not in set(counted["evidence"])
+    for text in counted["scope_definition"]:
+        assert "rivm" not in text.lower()
+        assert not any(variable in text for variable in ("pct_volunteering", "pct_volunteering_any"))
+    assert table.loc[table["test"] == "RIVM volunteering", "counted"].item() == "no"
+    assert {"mde", "reliability", "scope_definition", "evidence_level"} <= set(table.columns)
+    assert "detectable" not in table.columns
+
+
+def test_verdict_line_says_what_an_inconclusive_sample_could_detect():
+    from wijkstudie.study import scorecard as sc
+    from wijkstudie.study import sweeps
+
+    tests = sweeps.sample_tests("F3", rotterdam_like(0.0, seed=11), notebook="test")
+    judged = vd.judge("F3", tests)
+    assert judged.verdicts == {"city wijken": vd.INCONCLUSIVE}
+    line = sc.verdict_line("F3", judged, tests)
+    (primary,) = judged.votes[0].primary
+    assert f"could detect only effects of about {primary.mde:.2f} SD or more" in line
+    assert "(other choices: over " in line  # the specification table's summary
+    supported = vd.judge("F3", sweeps.sample_tests("F3", rotterdam_like(0.2), notebook="test"))
+    assert "could detect" not in sc.verdict_line("F3", supported, [])

@@ -192,8 +192,8 @@ def sample_tests(finding_key: str, sample: DeclaredSample, *, notebook: str, pri
     Returns
     -------
     list of FindingTest
-        empty when the finding declares nothing for the sample; specifications with fewer than eight complete rows
-        are left out
+        empty when the finding declares nothing for the sample; specifications with fewer than eight complete rows,
+        and "with income" on a sample without an income column, are left out
     """
     from ..core.errors import ArgumentError
 
@@ -202,6 +202,8 @@ def sample_tests(finding_key: str, sample: DeclaredSample, *, notebook: str, pri
         for spec in sweep(primary, has=sample.has):
             if spec.areas != "all areas" and (spec.scope, spec.share) not in sample.classes:
                 continue
+            if spec.controls_choice == "with income" and not any(sample.has(c) for c in INCOME):
+                continue  # no income column: the declared fit again, which would count twice in the table
             given = (primary_results or {}).get(spec.part) if spec == primary else None
             try:
                 result = given if given is not None else fit(spec, sample)
