@@ -65,9 +65,8 @@ def test_every_row_says_its_evidence_sample_and_whether_it_counts():
     assert f3["role"].iloc[0] == "primary (counted)"
     assert "robustness of a counted sample" in set(f3["role"])
     verdict = f3["verdict"].iloc[0]
-    assert (
-        verdict.startswith("national: not testable with these data (model-implied") and "cities: supported" in verdict
-    )
+    # scopes in the order of verdicts.SCOPES (residents, gemeenten, city wijken, national areas, case)
+    assert verdict.startswith("city wijken: supported; national areas: not testable with these data (model-implied")
     f6 = table[table["finding"] == "F6"]
     assert f6["role"].tolist() == ["method check"] and f6["method_check"].tolist() == ["planted value recovered"]
     assert "not testable with open data" in f6["verdict"].iloc[0]  # a method check is never a verdict

@@ -96,7 +96,7 @@ def test_one_sample_one_vote_by_the_declared_primary_specification():
     assert [t.label for t in chosen] == ["positive livability"]
     judgement = vd.judge("F3", sample)
     assert len(judgement.votes) == 1 and len(judgement.votes[0].robustness) == 3
-    assert judgement.verdicts == {"cities": "inconclusive"}  # the contradicting robustness rows do not vote
+    assert judgement.verdicts == {"city wijken": "inconclusive"}  # the contradicting robustness rows do not vote
     low, high = vd.robustness_range(judgement.votes[0], chosen[0])
     assert low[0] == pytest.approx(-0.4) and "multilevel" in low[1] and high[0] == pytest.approx(0.3)
 
@@ -115,7 +115,7 @@ def test_model_implied_and_synthetic_tests_never_vote():
         label="synthetic", ci=(-0.5, -0.3), kind="synthetic", evidence=ev.METHOD_CHECK, sample="synthetic world"
     )
     judgement = vd.judge("F3", [survey, implied, synthetic])
-    assert judgement.verdicts == {"cities": "supported"}  # no national verdict from model-implied tests
+    assert judgement.verdicts == {"city wijken": "supported"}  # no national verdict from model-implied tests
     assert judgement.not_counted == {ev.MODEL_IMPLIED: [implied]}
     assert judgement.method_checks == [synthetic]
     assert vd.judge("F6", [synthetic.__class__(**{**synthetic.to_dict(), "finding": "F6"})]).verdicts == {}
@@ -135,7 +135,7 @@ def test_holm_can_turn_a_support_into_inconclusive():
     outcomes = {t.label: v.outcome(t) for v in judgement.votes for t in v.primary}
     assert outcomes == {"first": "inconclusive", "second": "inconclusive"}
     assert vd.outcome_of(first) == "supports"  # the unadjusted interval alone would clear
-    assert judgement.verdicts == {"cities": "inconclusive"}
+    assert judgement.verdicts == {"city wijken": "inconclusive"}
 
 
 @pytest.mark.parametrize(
@@ -210,7 +210,10 @@ def test_pooling_needs_two_standardised_samples():
     from wijkstudie.study.scorecard import pooled_text
 
     text = pooled_text(vd.Judgement(finding="F3", verdicts={}, votes=[], pooled=result))
-    assert "with 2 samples t(1) is 12.7 instead of 1.96, so the interval is wide" in text  # why it is so wide
+    assert "with two samples the heterogeneity cannot be estimated and the interval is not informative" in text
+    three = vd.pooled([one, two, make(label="three", ci=(0.0, 0.3), sample="c")])
+    text = pooled_text(vd.Judgement(finding="F3", verdicts={}, votes=[], pooled=three))
+    assert "with 3 samples t(2) is 4.3 instead of 1.96, so the interval is wide" in text  # why it is so wide
 
 
 @pytest.mark.parametrize("after, expected", [(0.0, "supports"), (0.03, "contradicts"), (0.08, "contradicts")])
@@ -233,27 +236,43 @@ def test_the_threshold_rule_tells_a_level_from_a_rising_slope_after_the_break(af
 
 
 def test_a_city_inside_a_national_sample_of_the_same_wave_does_not_vote_again():
+    # a national direct survey wave and one city's areas of the same wave (a model-based outcome never votes at all:
+    # issue 24, so the nesting is shown with direct survey means)
     national = make(
         label="national",
         ci=(0.1, 0.3),
-        evidence=ev.MODEL_BASED,
         scope=fd.NATIONAL,
-        sample="rivm-gezondheid 2020 · the Netherlands",
+        sample="veiligheidsmonitor 2021 · the Netherlands",
         outcome="pct_volunteering",
-        outcome_source="rivm-gezondheid 2020",
+        outcome_source="veiligheidsmonitor 2021",
     )
     city = make(
         label="Utrecht",
         ci=(0.2, 0.6),
-        evidence=ev.MODEL_BASED,
         scope="Utrecht (GM0344)",
-        sample="rivm-gezondheid 2020 · Utrecht (GM0344)",
+        sample="veiligheidsmonitor 2021 · Utrecht (GM0344)",
         outcome="pct_volunteering",
-        outcome_source="rivm-gezondheid 2020",
+        outcome_source="veiligheidsmonitor 2021",
     )
     judgement = vd.judge("F3", [national, city])
     assert [v.sample for v in judgement.votes] == [national.sample] and city in judgement.not_voting
-    assert judgement.nested == {city.sample: national.sample} and judgement.verdicts == {"national": "supported"}
+    assert judgement.nested == {city.sample: national.sample}
+    assert judgement.verdicts == {"national areas": "supported"}
+    model_based = [
+        make(
+            label=t.label,
+            ci=(t.ci_low, t.ci_high),
+            evidence=ev.MODEL_BASED,
+            scope=t.scope,
+            sample=t.sample,
+            outcome=t.outcome,
+            outcome_source="rivm-gezondheid 2020",
+        )
+        for t in (national, city)
+    ]
+    judgement = vd.judge("F3", model_based)
+    assert judgement.votes == [] and judgement.verdicts == {}
+    assert judgement.not_counted == {ev.MODEL_BASED: model_based}
 
 
 def test_a_finding_with_parts_gets_a_verdict_per_part():
@@ -280,9 +299,9 @@ def test_a_finding_with_parts_gets_a_verdict_per_part():
         t.level = "resident"
     judgement = vd.judge("F5", tests)
     assert judgement.verdicts == {
-        "national, 65+": "supported",
-        "national, non-Dutch origin": "inconclusive",
-        "national, 30-45": "contradicted",
+        "national areas, 65+": "supported",
+        "national areas, non-Dutch origin": "inconclusive",
+        "national areas, 30-45": "contradicted",
     }
 
 
@@ -290,5 +309,5 @@ def test_the_verdict_under_each_alternative_primary_specification_is_shown():
     active = make(label="active", ci=(-0.2, 0.4))
     volunteering = make(label="volunteering", ci=(0.3, 0.9), outcome="pct_volunteering")
     judgement = vd.judge("F3", [active, volunteering])
-    assert judgement.verdicts == {"cities": "inconclusive"}
-    assert judgement.sensitivity == {"with does volunteer work as the outcome": "cities: supported"}
+    assert judgement.verdicts == {"city wijken": "inconclusive"}
+    assert judgement.sensitivity == {"with does volunteer work as the outcome": "city wijken: supported"}

@@ -202,8 +202,8 @@ def direct_class(
     Returns
     -------
     tuple
-        (the class per row of ``table``, {"name", "text", "built_from", "kept", "of"}: the areas with a score, and how
-        many are classed as problems)
+        (the class per row of ``table``, {"name", "built_from", "share", "problem_areas", "scored_areas", "areas"}:
+        how many areas are classed as problems, how many have a score, and how many the table holds)
 
     Raises
     ------

@@ -215,8 +215,8 @@ def sample_tests(
     Returns
     -------
     list of FindingTest
-        empty when the finding declares nothing for the sample; specifications with fewer than eight complete rows
-        are left out
+        empty when the finding declares nothing for the sample; specifications with fewer than eight complete rows,
+        and "with income" on a sample without an income column, are left out
     """
     from ..core.errors import ArgumentError
 
@@ -229,6 +229,8 @@ def sample_tests(
         for spec in specs:
             if spec.areas != "all areas" and (spec.scope, spec.share) not in sample.classes:
                 continue
+            if spec.controls_choice == "with income" and not any(sample.has(c) for c in INCOME):
+                continue  # no income column: the declared fit again, which would count twice in the table
             given = (primary_results or {}).get(spec.part) if spec == primary else None
             if given is not None and given.formula != formula_of(spec, sample):
                 given = None  # the page fitted another model (changed parameters): the declared one is fitted here

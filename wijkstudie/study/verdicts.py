@@ -841,9 +841,11 @@ def specification_table(finding_key: str, tests: list[FindingTest]):
     Returns
     -------
     DataFrame
-        one row per combination and part: the choices (``CHOICE_COLUMNS``), ``part``, ``primary`` (whether it is the
-        declared specification), ``samples`` (how many vote), ``verdict`` (per scope, in words) and ``words`` (the
-        verdict words, one per scope); empty without declared samples
+        one row per combination and part (combinations that choose the same voting tests are one row, the first in
+        order: every sample keeping its declared choice is one specification, however many samples declare other
+        outcomes): the choices (``CHOICE_COLUMNS``), ``part``, ``primary`` (whether it is the declared
+        specification), ``samples`` (how many vote), ``verdict`` (per scope, in words) and ``words`` (the verdict
+        words, one per scope); empty without declared samples
     """
     import pandas as pd
 
@@ -855,9 +857,15 @@ def specification_table(finding_key: str, tests: list[FindingTest]):
     for part in dict.fromkeys(t.part for t in mine):
         declared = [s.choices for s in declared_specs(finding_key) if s.part == part]
         combos = {tuple((k, t.choices.get(k)) for k in CHOICE_COLUMNS) for t in mine if t.part == part}
+        seen = {}  # the voting tests of a row -> its index: two combinations that choose the same tests are one row
         for combo in sorted(combos, key=lambda c: [str(v) for _, v in c]):
             choices = dict(combo)
             judged = judge(finding_key, tests, primary={"choices": choices})
+            chosen = frozenset(id(t) for v in judged.votes for t in v.primary if t.part == part)
+            if chosen in seen:  # e.g. two samples' own declared primaries (F3: Rotterdam's and the VM's outcome)
+                rows[seen[chosen]]["primary"] |= choices in declared
+                continue
+            seen[chosen] = len(rows)
             name = parts.get(part, {}).get("name", part) if parts else ""
             verdicts = {k: v for k, v in judged.verdicts.items() if not name or k.endswith(f", {name}")}
             rows.append(
