@@ -181,6 +181,7 @@ def test_pooled_only_for_the_same_quantity():
     assert a.estimate > result["estimate"] > b.estimate
     other_controls = declared("F3", VM, ci=(0.0, 0.4), controls_choice="none")
     other_controls.outcome = a.outcome
+    other_controls.controls = ["pct_age_65_plus", "urbanity"]  # the adjustment set: age and urbanisation, not none
     assert vd.quantity(other_controls) != vd.quantity(a)
     assert vd.pooled([a, other_controls]) is None
     other_level = replace(b, evidence_level="residents")
@@ -235,9 +236,10 @@ def test_sample_tests_fit_the_declared_sweep_and_recover_the_slope():
     assert primary.extra["clusters"] == 48  # the 48 wijken outside the worst 20 %, three waves each
     assert primary.n == 3 * 48 and primary.cluster_correction == "CR1"  # 30 clusters or more
     tests = sweeps.sample_tests("F3", sample, notebook="test")
-    # the one outcome the sample has x (3 cut-offs x 3 definitions it has + all areas), weighted, no controls
-    # ("with income" is left out: the sample has no income column, it would be the declared fit again)
-    assert len(tests) == 10 + 1 + 1
+    # the one outcome the sample has x (3 cut-offs x 3 definitions it has + all areas), weighted, no controls, the
+    # waves before 2020 (the sample's only waves; "from 2020" has none) ("with income" is left out: the sample has
+    # no income column, it would be the declared fit again)
+    assert len(tests) == 10 + 1 + 1 + 1
     assert {t.choices["controls"] for t in tests} == {"declared", "none"}
     richer = rotterdam_like(0.2, income=True)
     income = sweeps.sample_tests("F3", richer, notebook="test")

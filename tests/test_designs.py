@@ -35,8 +35,10 @@ def test_one_spec_per_declared_sample_and_part(key):
         assert s.term == declaration.get("term", declaration.get("group"))
         assert s.controls == tuple(declaration.get("controls", []))
         assert s.areas == declaration.get("areas", "all areas")
-        # the cut-off is the sample's first declared share, and only where the specification names a class
-        shares = (registry()["samples"][s.sample].get("livability") or {}) if s.areas != "all areas" else {}
+        # the cut-off is the sample's first declared share, and only where the specification names a class (its
+        # areas, or a class it interacts with its term: F5)
+        classed = s.areas != "all areas" or s.get("problem_from")
+        shares = (registry()["samples"][s.sample].get("livability") or {}) if classed else {}
         assert s.share == (shares["shares"][0] if shares else None)
     # a sample the finding does not declare has no primary (and is said why in not_declared)
     for sample in spec.get("not_declared", {}):
@@ -87,14 +89,15 @@ def test_sweep_primary_first_without_duplicates():
     alt = designs.alternatives("F3")
     livability = registry()["samples"]["rotterdam-wijkprofiel"]["livability"]
     scopes = (1 + len(livability["alternatives"])) * len(livability["shares"]) + 1  # + all areas
-    # outcome x scope, then the weighting and the controls one at a time (the declared "none" and "declared" are
-    # the primary's own and not repeated)
-    assert len(specs) == len(alt.outcome) * scopes + 1 + 2
+    # outcome x scope, then the weighting, the controls and the waves before / from the 2020 change of method one
+    # at a time (the declared "none", "declared" and "all" are the primary's own and not repeated)
+    assert len(specs) == len(alt.outcome) * scopes + 1 + 2 + 2
+    assert {s.waves for s in specs} == {"all", "before 2020", "from 2020"}
     assert {s.weights for s in specs} == {"none", "population"}
     assert {s.controls_choice for s in specs} == {"declared", "none", "with income"}
     # weighting and controls vary one at a time from the primary
     for s in specs:
-        if s.weights != "none" or s.controls_choice != "declared":
+        if s.weights != "none" or s.controls_choice != "declared" or s.waves != "all":
             assert (s.outcome, s.areas, s.scope, s.share) == (primary.outcome, primary.areas, "primary", 0.2)
 
 
@@ -118,10 +121,18 @@ def test_sweep_keeps_a_parts_term_and_an_interaction():
     assert {s.term for s in sweep(f4, has=lambda c: c != "social_cohesion_vm")} == set(
         designs.alternatives("F4").term
     ) - {"social_cohesion_vm"}
+    declared_alternatives = registry()["findings"]["F5"]["alternatives"]
     for primary in declared_specs("F5"):
         specs = sweep(primary)
         assert {s.term for s in specs} == {primary.term}
-        assert [s.weights for s in specs] == ["none", "population"]
+        assert {s.weights for s in specs} == {"none", "population"}
+        # the class the term is interacted with: every declared definition at every declared cut-off
+        classes = {(s.choices["scope"], s.choices["share"]) for s in specs}
+        assert classes == {
+            (" + ".join(items), share)
+            for items in declared_alternatives["problem_from"]
+            for share in declared_alternatives["shares"]
+        }
 
 
 def test_sweep_of_a_group_contrast_varies_the_outcome_only():

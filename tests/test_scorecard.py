@@ -71,7 +71,7 @@ def test_every_row_says_its_evidence_sample_and_whether_it_counts():
     assert f6["role"].tolist() == ["method check"] and f6["method_check"].tolist() == ["planted value recovered"]
     assert "not testable with open data" in f6["verdict"].iloc[0]  # a method check is never a verdict
     assert table.loc[table["finding"] == "F5", "verdict"].item() == (
-        "residents: not testable with these data (no survey microdata here, method checks only)"
+        "residents (microdata): not testable with these data (no survey microdata here, method checks only)"
     )
 
 
@@ -106,7 +106,7 @@ def test_write_read_and_the_markdown(tmp_path, monkeypatch):
 
 def test_what_we_found_is_computed_from_the_tests():
     sentences = sc.found_sentences("F3", _evidence_set())
-    assert sentences[0].startswith("Counted evidence: 2 independent sample(s)")
+    assert sentences[0].startswith("Counted evidence: 2 independent samples")
     assert any(
         s.startswith("2 test(s) of RIVM's model-based estimates are model-implied") and "+0.30" in s for s in sentences
     )

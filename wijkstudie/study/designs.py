@@ -46,12 +46,14 @@ class Spec:
         dict
             outcome, term, areas, scope (the livability definition), share (its cut-off), weights, controls
         """
+        interaction = self.get("problem_from")  # a class interacted with a term (F5): its items and cut-off choose
+        classed = self.areas != "all areas" or bool(interaction)
         return {
             "outcome": self.outcome,
             "term": self.term,
             "areas": self.areas,
-            "scope": self.scope if self.areas != "all areas" else "",
-            "share": self.share if self.areas != "all areas" else None,
+            "scope": (" + ".join(interaction) if interaction else self.scope) if classed else "",
+            "share": self.share if classed else None,
             "weights": self.weights,
             "controls": self.controls_choice,
             "waves": self.waves,
@@ -141,7 +143,7 @@ def _spec(finding_key: str, sample: str, part: str, declared: dict) -> Spec:
         term=declared.get("term", declared.get("group", "")),
         controls=tuple(declared.get("controls", [])),
         areas=areas,
-        share=shares[0] if shares and areas != "all areas" else None,
+        share=shares[0] if shares and (areas != "all areas" or "problem_from" in declared) else None,
         estimator=declared.get("estimator", "regression"),
         extra=tuple(
             sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in declared.items() if k not in _FIELDS)
@@ -241,6 +243,17 @@ def sweep(primary: Spec, *, has=lambda column: True) -> list[Spec]:
         terms = [t for t in dict.fromkeys([primary.term] + alt.term) if has(t)]
     if primary.estimator != "regression":
         return [primary] + [replace(primary, outcome=o) for o in outcomes if o != primary.outcome]
+    if primary.get("problem_from"):  # a class interacted with the term (F5): its items and cut-offs are the choices
+        declared = finding(primary.finding).get("alternatives", {})
+        extra = dict(primary.extra)
+        out = [primary]
+        for items, share in itertools.product(
+            declared.get("problem_from", [list(extra["problem_from"])]), declared.get("shares", [primary.share])
+        ):
+            changed = tuple(sorted(dict(extra, problem_from=tuple(items)).items()))
+            out.append(replace(primary, extra=changed, share=share))
+        out += [replace(primary, weights=w) for w in alt.weights]
+        return _unique(out)
     scopes = [("all areas", "", None)]
     if primary.areas != "all areas":
         scopes = [(primary.areas, name, share) for name, share in _scopes(design)] + scopes
@@ -253,8 +266,13 @@ def sweep(primary: Spec, *, has=lambda column: True) -> list[Spec]:
         out.append(replace(primary, controls_choice=controls))
     if design.get("method_break"):  # the survey's change of method: the waves before and after it on their own
         out += [replace(primary, waves=f"{side} {design['method_break']}") for side in ("before", "from")]
+    return _unique(out)
+
+
+def _unique(specs: list[Spec]) -> list[Spec]:
+    """The specifications without repeats of the same choices, in order."""
     seen, unique = set(), []
-    for spec in out:
+    for spec in specs:
         key = tuple(sorted(spec.choices.items(), key=lambda kv: kv[0]))
         if key not in seen:
             seen.add(key)

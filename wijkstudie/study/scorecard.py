@@ -316,7 +316,10 @@ def pooled_text(judgement: Judgement) -> str:
     areas = f"; areas: {' and '.join(p['areas'])}" if len(p.get("areas", [])) > 1 else ""
     wide = ""
     if p["k"] == 2:
-        wide = "; with two samples the heterogeneity cannot be estimated and the interval is not informative"
+        wide = (
+            "; with two samples the heterogeneity is estimated very imprecisely (tau² from one degree of freedom) "
+            "and the interval is not informative"
+        )
     elif str(p["interval"]).startswith("Hartung-Knapp") and p["k"] < 5:  # say why the interval is wide
         from scipy import stats
 

@@ -274,7 +274,7 @@ def _declared_primaries(finding_key: str, tests: list[FindingTest], primary) -> 
         match = [t for t in mine if t.choices == choices]
         if not match and choices.get("areas") != "all areas":  # no class here: all areas, outside the scope
             match = [t for t in mine if t.choices == dict(choices, areas="all areas", scope="", share=None)]
-            for t in match:
+            for t in match if primary is None else []:  # the declared judgement marks it (an alternative does not)
                 t.outside_scope = True
         chosen += match[:1]
     return chosen
