@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from ...core.errors import WijkstudieError
+from ..codes import normalise_code
 from .common import NO_HINTS, Hints, all_missing_warnings, pick_year, region_identifiers, require_columns, year_in_text
 from .rawfile import RawFile
 from .tidy import Identification, Table, canonicalise
@@ -139,7 +141,7 @@ def read(raw: RawFile, ident: Identification) -> Table:
         code = code.where(code.notna() & (code.astype("string").str.strip() != ""), frame["gwb_code"])
     kept = (frame["recs"].astype("string").str.strip().fillna("") != "").to_numpy(dtype=bool)
     problems = []
-    short = ~kept & (code.astype("string").str.strip().fillna("") != "").to_numpy(dtype=bool)
+    short = ~kept & code.map(_is_region_code).to_numpy(dtype=bool)  # a region code, not a note below the table
     if short.any():  # a row with a code but nothing from the level column on: cut short, not a note below the table
         problems.append(
             f"{int(short.sum())} row(s) with a region code but no level (recs) and no figures were dropped (e.g. "
@@ -156,6 +158,13 @@ def read(raw: RawFile, ident: Identification) -> Table:
     table.warnings += [_first_release_hint(w) for w in all_missing_warnings(table.frame, table.mapped)] + problems
     table.alerts += problems
     return table
+
+
+def _is_region_code(value) -> bool:
+    try:
+        return normalise_code(value) is not None
+    except (WijkstudieError, ValueError, TypeError):
+        return False
 
 
 def _first_release_hint(warning: str) -> str:
