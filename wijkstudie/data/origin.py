@@ -191,7 +191,8 @@ def named_synthetic(frame) -> bool:
     for column in NAME_COLUMNS:
         if column not in frame:
             continue
-        names = frame[column].dropna().astype(str)
-        if len(names) and names.str.startswith(SYNTHETIC_NAME_PREFIX).mean() >= 0.5:
+        values = frame[column]
+        names = [n for n in values.iloc[:: max(1, len(values) // 500)].tolist() if isinstance(n, str)]  # spread
+        if names and sum(n.startswith(SYNTHETIC_NAME_PREFIX) for n in names) >= len(names) / 2:
             return True
     return False
