@@ -13,6 +13,14 @@ CSV whose first line has more columns than ``max_columns`` is refused after read
 4 MiB of it). A zip archive (a workbook, zipped shapefiles) whose members declare more than ``max_unpacked_bytes``
 (200 MB) together, and a compressed R data file that unpacks to more, are refused before anything is parsed. A
 CSV that is not valid UTF-8 is read as Windows-1252, and the load report and a warning say so.
+
+Nothing is opened that is not a regular file (a FIFO, a device or a socket is refused from its ``stat``), and a text
+file larger than the setting ``max_text_bytes`` is refused from its size (``check_file``). No parser recurses on
+untrusted nesting: JSON deeper than ``MAX_NESTING`` is refused after a scan without recursion (``json_depth``), R
+data after its structure is walked without recursion (``rdata_depth``, in the pass that counts its unpacked size),
+and a GeoPackage whose layers include an SQL view is refused from its catalogue (``check_geopackage``). CR-only and
+mixed line ends are line ends. Hidden sheets are read only by name; formula cells without a computed value and error
+cells of an ``.xlsx`` are counted per column and said (they would read as empty cells).
 """
 
 from __future__ import annotations
