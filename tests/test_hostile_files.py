@@ -11,6 +11,7 @@ import bz2
 import gzip
 import json
 import lzma
+import warnings
 import zipfile
 
 import numpy as np
@@ -395,3 +396,128 @@ def test_a_geopackage_whose_layer_is_a_recursive_view_is_refused(tmp_path):
         "wijkstudie: error: wijken-2024.gpkg: the GeoPackage holds an SQL view ('endless'), which would have to be "
         "run to be read: refused (boundaries are stored as tables)"
     )
+
+
+# --- 9. values never corrupted silently (issue 27) -----------------------------------------------------------------
+
+
+def test_a_matrix_saved_without_row_names_is_refused(tmp_path, fresh_cache):
+    path = matrix(tmp_path / f"{GEMEENTE_2020_2022}.rda", rows=("1", "2"))  # R's row numbers, read as GM0001, GM0002
+    with pytest.raises(ws.DataFormatError) as exc:
+        ws.read_file(path)
+    one_line(exc, f"{GEMEENTE_2020_2022}.rda: its 2 row labels are R's row numbers 1-2, not gemeente codes")
+
+
+def _workbook_with_formulas(path):
+    """A KWB workbook whose a_inw of the wijk is a formula without a computed value and whose p_koopw of the
+    gemeente is #DIV/0! and of the wijk #N/A (openpyxl writes formulas without their values, as a script would)."""
+    import openpyxl
+
+    write_kwb_workbook(path)
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    header = [c.value for c in sheet[1]]
+    a_inw, p_koopw = header.index("a_inw") + 1, header.index("p_koopw") + 1
+    sheet.cell(3, a_inw).value = "=G2*2"
+    for row, error in ((2, "#DIV/0!"), (3, "#N/A")):
+        cell = sheet.cell(row, p_koopw)
+        cell.value, cell.data_type = error, "e"
+    book.save(path)
+    return path
+
+
+def test_formula_cells_without_a_value_and_error_cells_are_counted_per_column_and_warned(tmp_path, fresh_cache):
+    path = _workbook_with_formulas(tmp_path / "kwb-2023.xlsx")
+    expected = (
+        r"kwb-2023.xlsx: sheet 'kwb-2023': 1 formula cell\(s\) without a computed value and 2 error cell\(s\) "
+        r"\(#DIV/0!, #N/A\) read as missing, by column: G 'a_inw': 1 formula\(s\); N 'p_koopw': 2 error\(s\)"
+    )
+    for _ in range(2):  # from the file, then from the cache
+        with pytest.warns(ws.WijkstudieWarning, match=expected):
+            table = ws.read_file(path)
+    assert table.set_index("region_code").loc["WK990100", ["population", "pct_owner_occupied"]].isna().all()
+    assert any("formula cell(s) without a computed value" in w for w in ws.report(table).warnings)
+
+
+def test_a_hidden_stale_first_sheet_is_not_read_instead_of_the_visible_one(tmp_path, fresh_cache):
+    import openpyxl
+
+    path = write_kwb_workbook(tmp_path / "kwb-2023.xlsx")
+    book = openpyxl.load_workbook(path)
+    stale = book.copy_worksheet(book["kwb-2023"])
+    for row in stale.iter_rows(min_row=2):
+        row[[c.value for c in stale[1]].index("a_inw")].value = 1  # stale figures
+    book["kwb-2023"].title = "Blad1"
+    stale.title = "kwb-2023"
+    stale.sheet_state = "hidden"
+    book.move_sheet(stale, offset=-1)  # the hidden sheet first
+    book.save(path)
+    table = ws.read_file(path)
+    assert table.set_index("region_code").loc["GM9901", "population"] == 1000  # the visible sheet's figures
+
+
+def test_a_hidden_sheet_is_read_when_it_is_asked_for_by_name(tmp_path):
+    import openpyxl
+
+    from wijkstudie.data.readers.rawfile import open_raw
+
+    path = tmp_path / "book.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "shown"
+    book.active.append(["a"])
+    hidden = book.create_sheet("labels")
+    hidden.append(["b"])
+    hidden.sheet_state = "hidden"
+    book.save(path)
+    raw = open_raw(path)
+    assert raw.sheet_names == ["shown"] and raw.sheet_rows(0) == [["a"]] and raw.sheet_rows("labels") == [["b"]]
+
+
+@pytest.mark.parametrize("cell, shown", [("inf", "inf"), ("Infinity", "inf"), ("-inf", "-inf"), ("1e308", "1e+308")])
+def test_non_finite_and_impossible_numbers_are_warned_about_and_never_counted_as_suppressed(
+    tmp_path, fresh_cache, cell, shown
+):
+    from helpers import FIXTURES
+
+    text = (FIXTURES / "kwb-odata-2017.csv").read_text(encoding="utf-8-sig").replace(",400,", f",{cell},", 1)
+    path = tmp_path / "kwb.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.warns(ws.WijkstudieWarning) as caught:
+        table = ws.read_file(path)
+    said = [str(w.message) for w in caught if "impossible values" in str(w.message)]
+    assert len(said) == 1 and f"are infinite or beyond any possible value (e.g. {shown})" in said[0]
+    assert "population: 1 cell(s) of 'AantalInwoners_5'" in said[0]
+    assert table.set_index("region_code")["population"].dropna().map(np.isfinite).all()
+    assert ws.report(table).suppressed["population"] == 0 and ws.report(table).unreadable["population"] == 1
+
+
+def test_impossible_values_warn_once_per_load_from_the_file_and_from_the_cache(tmp_path, fresh_cache):
+    from helpers import kwb_rows
+
+    rows = kwb_rows()
+    rows[0]["p_koopw"], rows[1]["a_inw"] = 550, -20
+    path = write_kwb_workbook(tmp_path / "kwb-2023.xlsx", rows=rows)
+    for _ in range(2):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            table = ws.read_file(path)
+        said = [str(w.message) for w in caught if "impossible values" in str(w.message)]
+        assert len(said) == 1, said
+        assert "pct_owner_occupied: 1 value(s) outside 0-100 (e.g. 550)" in said[0] and "population" in said[0]
+    assert any("pct_owner_occupied: 1 value(s) outside 0-100" in w for w in ws.report(table).warnings)
+
+
+def test_short_rows_and_codes_whose_level_column_disagrees_are_reported(tmp_path, fresh_cache):
+    from helpers import kwb_rows
+
+    rows = kwb_rows()
+    rows[1]["recs"] = "Gemeente"  # a buurt whose level column says gemeente
+    rows[2] = {k: (v if k in ("gwb_code_10", "regio") else "") for k, v in rows[2].items()}  # code and name only
+    path = write_kwb_workbook(tmp_path / "kwb-2023.xlsx", rows=rows)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        table = ws.read_file(path)
+    said = " | ".join(str(w.message) for w in caught)
+    assert "1 row(s) with a region code but no level (recs) and no figures were dropped (e.g. BU99010001)" in said
+    assert "1 code(s) whose level column names another level than the code does (e.g. BU99010000 (Gemeente))" in said
+    assert table.set_index("region_code").loc["BU99010000", "level"] == "buurt"

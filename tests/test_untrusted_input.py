@@ -685,3 +685,31 @@ def test_an_error_quotes_a_short_printable_excerpt_of_a_data_file(tmp_path, fres
     text = str(exc.value)
     assert "\x1b" not in text and "TAIL-SECRET" not in text and len(text) < 200, text
     assert "first columns" in text  # a CSV: its columns are named, in short
+
+
+@pytest.mark.parametrize("dataset, year, variant", [("kwb", 2017, "open-data"), ("kwb", 2023, "workbook")])
+def test_a_synthetic_file_stripped_of_its_mark_is_recognised_by_its_content(
+    tmp_path, fresh_cache, dataset, year, variant
+):
+    """The mark line of a CSV is easily lost (a copy through a spreadsheet, ``tail -n +2``), and so are a workbook's
+    document properties: the synthetic world's area names still say what the file is."""
+    import openpyxl
+
+    from wijkstudie.data.catalogue import get_dataset
+
+    folder, _ = _synthetic_files()
+    source = folder / get_dataset(dataset).resource(year, variant).mirror
+    copy = tmp_path / source.name
+    if source.suffix == ".csv":
+        copy.write_text(source.read_text(encoding="utf-8").split("\n", 1)[1], encoding="utf-8")  # no mark line
+    else:
+        book = openpyxl.load_workbook(source)
+        book.properties.keywords = book.properties.subject = None  # the mark removed, as a save would
+        book.save(copy)
+    from wijkstudie.core.provenance import file_mark
+
+    assert file_mark(copy) is None
+    for _ in range(2):  # from the file, then from the cache
+        with pytest.warns(ws.WijkstudieWarning, match=r"SYNTHETIC data: the file carries no synthetic mark, but its"):
+            table = ws.read_file(copy, year=year)
+        assert ws.provenance_of(table).kind == "synthetic" and ws.report(table).data_kind == "synthetic"

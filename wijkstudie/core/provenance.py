@@ -425,11 +425,12 @@ def from_file(
     measured: dict | None = None,
     concepts: dict | None = None,
     model: dict | None = None,
+    content_kind: str | None = None,
 ) -> Provenance:
     """The provenance of a file as it is read (the one place a record is made): synthetic when the file carries the
-    synthetic mark in its own content (``file_mark``), wherever it lies and with or without a manifest; else
-    synthetic or unknown when the mirror it lies in says so in its manifest; real otherwise (a file of a publisher,
-    or a copy of one).
+    synthetic mark in its own content (``file_mark``), or its table is recognised as the synthetic world's by
+    ``content_kind``, wherever it lies and with or without a manifest; else synthetic or unknown when the mirror it
+    lies in says so in its manifest; real otherwise (a file of a publisher, or a copy of one).
 
     Parameters
     ----------
@@ -451,6 +452,8 @@ def from_file(
         variable -> measurement kind, and variable -> concept (from the catalogue and variables.yaml)
     model : dict, optional
         the measurement model of its model-based variables (key, name, label, predictors)
+    content_kind : str, optional
+        ``"synthetic"`` when the table read from the file is recognised as the synthetic world's by its content
 
     Returns
     -------
@@ -467,6 +470,8 @@ def from_file(
     )
     if kind != "synthetic" and file_mark(path) == "synthetic":  # the mark inside the file wins
         kind, note = "synthetic", "synthetic world (marked in the file itself)"
+    elif kind != "synthetic" and content_kind == "synthetic":  # and so does the content
+        kind, note = "synthetic", "synthetic world (recognised by its content: the synthetic world's area names)"
     source = Source(
         dataset,
         int(year) if year is not None else None,

@@ -168,3 +168,31 @@ def data_origin() -> str:
             f"mirror {_shown(mirror)} ({settings.describe_origin('mirror')})."
         )
     return f"Real open data, downloaded from the publishers (CBS, RIVM, PDOK) into the cache {data_dir()}."
+
+
+SYNTHETIC_NAME_PREFIX = "Synthetisch"  # the synthetic world's areas: Synthetisch Utrecht, Synthetische buurt 0001
+NAME_COLUMNS = ("region_name", "gemeente_name")
+
+
+def named_synthetic(frame) -> bool:
+    """Whether a table's areas bear the synthetic world's names ("Synthetisch Utrecht", "Synthetische buurt ...")
+    for at least half of the named areas: the synthetic world recognised by its content, so that a copy of one of
+    its files without the mark (a CSV without its first line, a workbook saved again) still reads as synthetic.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        a canonical table
+
+    Returns
+    -------
+    bool
+    """
+    for column in NAME_COLUMNS:
+        if column not in frame:
+            continue
+        values = frame[column]
+        names = [n for n in values.iloc[:: max(1, len(values) // 500)].tolist() if isinstance(n, str)]  # spread
+        if names and sum(n.startswith(SYNTHETIC_NAME_PREFIX) for n in names) >= len(names) / 2:
+            return True
+    return False

@@ -23,6 +23,7 @@ from . import variables as vardict
 from .cache import cache_key, distrust, entry_path, load_cached, remember, store
 from .catalogue import datasets
 from .evidence import measurement_note, measurement_record
+from .origin import named_synthetic
 from .readers import crosswalk, identify, read, require_format
 from .readers.common import NO_HINTS, Hints
 from .readers.rawfile import check_file, open_raw
@@ -53,10 +54,18 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
     """
     ident = meta["identification"]
     alerts = list(meta.get("alerts", []))
-    if file_mark(path) == "synthetic" and (mirror_manifest(path) or {}).get("data_kind") != "synthetic":
+    in_mirror = (mirror_manifest(path) or {}).get("data_kind") == "synthetic"
+    marked = file_mark(path) == "synthetic"
+    named = not marked and named_synthetic(frame)
+    if (marked or named) and not in_mirror:
+        how = (
+            "carries the mark of wijkstudie's synthetic world in its content"
+            if marked
+            else "carries no synthetic mark, but its areas bear the synthetic world's names ('Synthetisch ...')"
+        )
         alerts.append(
-            "SYNTHETIC data: the file carries the mark of wijkstudie's synthetic world in its content, though it "
-            "lies outside the synthetic mirror; every number read from it is synthetic, not a publisher's"
+            f"SYNTHETIC data: the file {how}, though it lies outside the synthetic mirror; every number read from "
+            "it is synthetic, not a publisher's"
         )
         warnings = list(warnings) + alerts[-1:]
     for alert in alerts:  # at every load, also from the cache: these change the numbers
@@ -81,6 +90,7 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
         ident["variant"],
         names,
         **measured,
+        content_kind="synthetic" if named else None,
     )
     year_note = [f"year {ident['year']} {ident['year_from']}"] if ident.get("year_from") else []
     info = asdict(
@@ -172,7 +182,11 @@ def read_table(
             raise
         table = read(raw, ident)
         table.frame, repeated = integrity.duplicates(table.frame, Path(path).name)
-        synthetic = (mirror_manifest(path) or {}).get("data_kind") == "synthetic" or file_mark(path) == "synthetic"
+        synthetic = (
+            (mirror_manifest(path) or {}).get("data_kind") == "synthetic"
+            or file_mark(path) == "synthetic"
+            or named_synthetic(table.frame)
+        )
         checked = [] if synthetic else integrity.check(table.frame, division or ident.division, Path(path).name)
         said = list(raw.notes)  # fallbacks the reading needed
         if len(table.frame) == 0 and ident.format not in crosswalk.FORMATS:  # an empty matrix: nothing changed
@@ -211,7 +225,11 @@ def _passes_checks(cached: tuple, division, path: Path, key: str) -> bool:
     names the entry)."""
     frame, meta = cached
     name = Path(path).name
-    if (mirror_manifest(path) or {}).get("data_kind") == "synthetic" or file_mark(path) == "synthetic":
+    if (
+        (mirror_manifest(path) or {}).get("data_kind") == "synthetic"
+        or file_mark(path) == "synthetic"
+        or named_synthetic(frame)
+    ):
         return True
     try:
         _, repeated = integrity.duplicates(frame, name)

@@ -182,7 +182,8 @@ def read(raw: RawFile, ident: Identification) -> Table:
     if "Marges" in frame:  # RIVM: keep the point estimate, not the interval bounds
         frame = frame[frame["Marges"].astype(str).str.strip().isin(["MW00000", "nan", "None"])]
     region_key = _region_key(frame.columns)
-    ids = region_identifiers(frame[region_key], frame.get("SoortRegio_2"))
+    problems: list[str] = []
+    ids = region_identifiers(frame[region_key], frame.get("SoortRegio_2"), problems)
     names = frame.get("Gemeentenaam_1", pd.Series(index=frame.index, dtype="object"))
     gemeente_name = names.astype("string").str.strip()
     ids["gemeente_name"] = gemeente_name.where(ids["level"] != "land")
@@ -195,7 +196,8 @@ def read(raw: RawFile, ident: Identification) -> Table:
     body = frame.drop(columns=[c for c in frame.columns if c in drop]).reset_index(drop=True)
     merged = pd.concat([ids.reset_index(drop=True), body], axis=1)
     table = canonicalise(merged, id_columns, ident.source_key, ident.year)
-    table.warnings += all_missing_warnings(table.frame, table.mapped)
+    table.warnings += all_missing_warnings(table.frame, table.mapped) + problems
+    table.alerts += problems
     values = table.frame[[c for c in table.frame.columns if c not in id_columns]]
     empty = values.isna().all(axis=1) if values.shape[1] else values.index.to_series().astype(bool)
     if empty.any():

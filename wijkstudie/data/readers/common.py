@@ -41,7 +41,9 @@ def require_columns(raw: RawFile, columns, required, what: str) -> None:
         raise raw.fail(f"not a {what}: expected column(s) {', '.join(missing)} missing (found: {found}, ...)")
 
 
-def region_identifiers(codes: pd.Series, level_text: pd.Series | None = None) -> pd.DataFrame:
+def region_identifiers(
+    codes: pd.Series, level_text: pd.Series | None = None, problems: list | None = None
+) -> pd.DataFrame:
     """The identifier columns from a file's raw codes: ``region_code``, ``level`` and ``gemeente_code``.
 
     Parameters
@@ -49,7 +51,10 @@ def region_identifiers(codes: pd.Series, level_text: pd.Series | None = None) ->
     codes : Series
         the codes as the file has them
     level_text : Series, optional
-        the file's own level column, where it has one (it wins over the codes' prefixes)
+        the file's own level column, where it has one: it decides the level of a code without a level prefix; a
+        code whose prefix says another level (BU... in a row the column calls a gemeente) keeps its code's level
+    problems : list, optional
+        where to add a warning about codes whose level column disagrees with them
 
     Returns
     -------
@@ -59,7 +64,17 @@ def region_identifiers(codes: pd.Series, level_text: pd.Series | None = None) ->
     level = levels_of(region_code)
     if level_text is not None:
         given = level_text.astype("string").str.strip().str.lower()
-        level = given.where(given.isin(["land", "gemeente", "wijk", "buurt"]), level)
+        known = given.isin(["land", "gemeente", "wijk", "buurt"]).fillna(False).astype(bool)
+        disagree = (known & level.notna() & (given != level)).fillna(False).astype(bool)
+        if disagree.any() and problems is not None:
+            examples = ", ".join(
+                f"{c} ({t!s})" for c, t in zip(region_code[disagree].head(3), level_text[disagree].head(3))
+            )
+            problems.append(
+                f"{int(disagree.sum())} code(s) whose level column names another level than the code does (e.g. "
+                f"{examples}): read at the code's level"
+            )
+        level = given.where(known & ~disagree, level)
     return pd.DataFrame(
         {"region_code": region_code, "level": level.astype("string"), "gemeente_code": gemeenten_of(region_code)}
     )

@@ -158,6 +158,12 @@ def _counts(raw: RawFile, matrix: pd.DataFrame) -> np.ndarray:
 
 
 def _check_labels(raw: RawFile, labels, level: str, side: str) -> None:
+    texts = [str(v).strip() for v in labels]
+    if side == "row" and texts and texts == [str(i) for i in range(1, len(texts) + 1)]:
+        raise raw.fail(
+            f"its {len(texts)} row labels are R's row numbers 1-{len(texts)}, not {level} codes (a matrix saved "
+            "without its row names?): refused, as they would be read as the codes of other areas"
+        )
     pattern = LABEL[level]
     bad = [str(v) for v in labels if not pattern.fullmatch(str(v).strip())]
     if bad:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from ...core.errors import WijkstudieError
+from ..codes import normalise_code
 from .common import NO_HINTS, Hints, all_missing_warnings, pick_year, region_identifiers, require_columns, year_in_text
 from .rawfile import RawFile
 from .tidy import Identification, Table, canonicalise
@@ -134,22 +136,36 @@ def read(raw: RawFile, ident: Identification) -> Table:
         else str(c).strip()
         for c in frame.columns
     ]
-    frame = frame[frame["recs"].astype("string").str.strip().fillna("") != ""].reset_index(drop=True)
     code = frame["gwb_code_10"] if "gwb_code_10" in frame else frame["gwb_code"]
     if "gwb_code_10" in frame and "gwb_code" in frame:
         code = code.where(code.notna() & (code.astype("string").str.strip() != ""), frame["gwb_code"])
-    ids = region_identifiers(code, frame["recs"])
+    kept = (frame["recs"].astype("string").str.strip().fillna("") != "").to_numpy(dtype=bool)
+    problems = []
+    short = ~kept & code.map(_is_region_code).to_numpy(dtype=bool)  # a region code, not a note below the table
+    if short.any():  # a row with a code but nothing from the level column on: cut short, not a note below the table
+        problems.append(
+            f"{int(short.sum())} row(s) with a region code but no level (recs) and no figures were dropped (e.g. "
+            f"{', '.join(str(c).strip() for c in code[short].head(3))}): rows cut short?"
+        )
+    frame, code = frame[kept].reset_index(drop=True), code[kept].reset_index(drop=True)
+    ids = region_identifiers(code, frame["recs"], problems)
     ids["region_name"] = frame["regio"].astype("string").str.strip()
     ids["gemeente_name"] = frame.get("gm_naam", frame["regio"]).astype("string").str.strip()
     drop = {"gwb_code_10", "gwb_code_8", "gwb_code", "regio", "gm_naam", "recs"}
     body = frame.drop(columns=[c for c in frame.columns if c in drop])
     merged = ids.join(body)
     table = canonicalise(merged, list(ids.columns), ident.source_key, ident.year)
-    table.warnings += [_first_release_hint(w) for w in all_missing_warnings(table.frame, table.mapped)]
+    table.warnings += [_first_release_hint(w) for w in all_missing_warnings(table.frame, table.mapped)] + problems
+    table.alerts += problems
     return table
 
 
 FIRST_RELEASE = "; this looks like a first release (CBS adds income and some housing figures later)"
+def _is_region_code(value) -> bool:
+    try:
+        return normalise_code(value) is not None
+    except (WijkstudieError, ValueError, TypeError):
+        return False
 
 
 def _first_release_hint(warning: str) -> str:

@@ -18,6 +18,10 @@ Number formats, per cell written as text:
 
 A count column is one whose variable counts persons, households or dwellings; a count with a fractional part
 is counted and reported (``fractional``).
+
+A number no publisher writes is read as missing and counted apart (``impossible``, with examples): ``inf``,
+``Infinity`` and ``-inf`` (never a suppression code, whatever its sign), and values beyond ``NUMBER_LIMIT`` (a count
+beyond ``COUNT_LIMIT``: the Netherlands has some 18 million residents), such as ``1e308``.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ import pandas as pd
 
 SUPPRESSION_TOKENS = frozenset({".", "x", "X", "-", "?"})
 SENTINEL_LIMIT = -99990
+COUNT_LIMIT = 1e9  # no count of persons, households or dwellings in the Netherlands comes near
+NUMBER_LIMIT = 1e15  # nor any other figure (euros, hectares, per km2)
 COUNT, NUMBER = "count", "number"
 
 _GROUPED_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
@@ -47,6 +53,8 @@ class Parsed:
     examples: list = field(default_factory=list)  # up to three unreadable cells
     fractional: int = 0  # counts with a fractional part
     regrouped: int = 0  # cells read with thousands separators or a decimal comma
+    impossible: int = 0  # infinite, or beyond any value the variable can take (read as missing)
+    impossible_examples: list = field(default_factory=list)  # up to three of them
 
 
 def parse_number(text: str, kind: str = NUMBER) -> tuple[float, bool]:
@@ -141,6 +149,13 @@ def parse(values: pd.Series, kind: str = NUMBER) -> Parsed:
                 result.unreadable += 1
                 if len(result.examples) < 3 and text not in result.examples:
                     result.examples.append(text)
+    limit = COUNT_LIMIT if kind == COUNT else NUMBER_LIMIT
+    with np.errstate(invalid="ignore"):
+        wild = ~np.isnan(numeric) & ~(np.abs(numeric) <= limit)
+    if wild.any():
+        result.impossible = int(wild.sum())
+        result.impossible_examples = [f"{v:g}" for v in dict.fromkeys(numeric[wild].tolist())][:3]
+        numeric[wild] = np.nan
     sentinel = numeric <= SENTINEL_LIMIT
     numeric[sentinel] = np.nan
     result.suppressed += int(sentinel.sum())
@@ -183,7 +198,7 @@ def numeric_or_text(values: pd.Series) -> pd.Series:
     Series
     """
     parsed = parse(values)
-    if not parsed.unreadable and not np.isnan(parsed.values.to_numpy()).all():
+    if not parsed.unreadable and not parsed.impossible and not np.isnan(parsed.values.to_numpy()).all():
         return parsed.values
     text = values.astype("string").str.strip()
     return text.where(text != "")

@@ -13,6 +13,14 @@ CSV whose first line has more columns than ``max_columns`` is refused after read
 4 MiB of it). A zip archive (a workbook, zipped shapefiles) whose members declare more than ``max_unpacked_bytes``
 (200 MB) together, and a compressed R data file that unpacks to more, are refused before anything is parsed. A
 CSV that is not valid UTF-8 is read as Windows-1252, and the load report and a warning say so.
+
+Nothing is opened that is not a regular file (a FIFO, a device or a socket is refused from its ``stat``), and a text
+file larger than the setting ``max_text_bytes`` is refused from its size (``check_file``). No parser recurses on
+untrusted nesting: JSON deeper than ``MAX_NESTING`` is refused after a scan without recursion (``json_depth``), R
+data after its structure is walked without recursion (``rdata_depth``, in the pass that counts its unpacked size),
+and a GeoPackage whose layers include an SQL view is refused from its catalogue (``check_geopackage``). CR-only and
+mixed line ends are line ends. Hidden sheets are read only by name; formula cells without a computed value and error
+cells of an ``.xlsx`` are counted per column and said (they would read as empty cells).
 """
 
 from __future__ import annotations
@@ -94,8 +102,17 @@ class RawFile:
 
     @property
     def sheet_names(self) -> list[str]:
-        """The workbook's sheet names (none for other kinds)."""
-        return list(self.workbook.sheet_names) if self.kind in ("xlsx", "xls") else []
+        """The workbook's visible sheet names, in order (none for other kinds): a hidden sheet (a stale copy, a
+        lookup table) is read only when a reader asks for it by name. A workbook whose sheets are all hidden has
+        them all."""
+        if self.kind not in ("xlsx", "xls"):
+            return []
+        names = list(self.workbook.sheet_names)
+        try:
+            shown = [str(m.name) for m in self.workbook.sheets_metadata if str(m.visible).endswith("Visible")]
+        except AttributeError:  # a calamine without sheet metadata
+            return names
+        return shown or names
 
     def sheet_rows(self, sheet: str | int = 0) -> list[list]:
         """All rows of a sheet as Python values (parsed once per sheet).
@@ -114,20 +131,58 @@ class RawFile:
         DataFormatError
             for a sheet that cannot be read.
         """
+        if isinstance(sheet, int):  # a position among the visible sheets
+            names = self.sheet_names
+            if not -len(names) <= sheet < len(names):
+                raise self.fail(f"has no sheet {sheet + 1}: its visible sheets are {', '.join(map(repr, names))}")
+            sheet = names[sheet]
         key = sheet
         if key not in self._sheets:
             try:
-                ws = (
-                    self.workbook.get_sheet_by_index(sheet)
-                    if isinstance(sheet, int)
-                    else self.workbook.get_sheet_by_name(sheet)
-                )
-                self._sheets[key] = ws.to_python(skip_empty_area=False)
+                self._sheets[key] = self.workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
             except WijkstudieError:
                 raise
             except Exception as exc:
                 raise self.fail(f"cannot read sheet {sheet!r} (truncated or corrupt?): {_short(exc)}") from None
+            if self.kind == "xlsx":
+                self._note_uncomputed(sheet, self._sheets[key])
         return self._sheets[key]
+
+    def _note_uncomputed(self, sheet: str, rows: list[list]) -> None:
+        """Say, per column, how many cells of a sheet are formulas without a computed value or error values
+        (``#DIV/0!``, ``#N/A``): the parser gives them as empty cells, so they would be read as missing unnoticed."""
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                part = dict(_sheet_parts(archive)).get(sheet)
+                suspect = self._sheets.get("formula_parts")  # sheets with formulas or errors (check_sheet_sizes)
+                found = _uncomputed_cells(archive, part) if part and (suspect is None or part in suspect) else {}
+        except (zipfile.BadZipFile, OSError, KeyError, EOFError, RuntimeError, ValueError):
+            return
+        if not found:
+            return
+        formulas = sum(f for f, _, _ in found.values())
+        errors = sum(e for _, e, _ in found.values())
+        kinds = sorted({k for _, _, ks in found.values() for k in ks})
+        columns = []
+        for number in sorted(found)[:8]:
+            f, e, _ = found[number]
+            header = next(
+                (
+                    str(r[number - 1]).strip()
+                    for r in rows[:20]
+                    if len(r) >= number and isinstance(r[number - 1], str) and r[number - 1].strip()
+                ),
+                "",
+            )
+            what = ", ".join(t for t in (f"{f} formula(s)" if f else "", f"{e} error(s)" if e else "") if t)
+            columns.append(f"{_column_letters(number)}{f' {excerpt(header, 30)!r}' if header else ''}: {what}")
+        more = f" and {len(found) - 8} more column(s)" if len(found) > 8 else ""
+        self.notes.append(
+            f"sheet {excerpt(sheet, 40)!r}: {formulas} formula cell(s) without a computed value and {errors} error "
+            f"cell(s){' (' + ', '.join(excerpt(k, 12) for k in kinds[:4]) + ')' if kinds else ''} read as missing, "
+            f"by column: {'; '.join(columns)}{more} (open and save the workbook in a spreadsheet program to compute "
+            "its formulas)"
+        )
 
     def sheet_frame(self, sheet: str | int = 0, header_row: int = 0) -> pd.DataFrame:
         """A sheet as a table of text, with the header from one row (empty cells are "").
@@ -299,6 +354,54 @@ def _column_number(letters) -> int:
     return number
 
 
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+_ERROR_CELL = re.compile(rb'<c\b[^>]*\bt="e"[^>]*>.*?</c>', re.S)
+_FORMULA_CELL = re.compile(rb"<c\b[^>]*>\s*<f\b.*?</c>", re.S)
+_CELL_COLUMN = re.compile(rb'\br="([A-Z]{1,7})\d')
+_CELL_VALUE = re.compile(rb"<v>([^<]+)</v>")
+
+
+def _uncomputed_cells(archive: zipfile.ZipFile, part: str) -> dict:
+    """Per column number of a sheet: (formulas without a computed value, error cells, the error values), streamed
+    through the sheet's XML in chunks cut at row ends."""
+    found: dict[int, list] = {}
+    with archive.open(part) as fh:
+        tail = b""
+        while True:
+            chunk = fh.read(1 << 22)
+            data = tail + chunk
+            if chunk:  # cut at the last row end: no cell spans two pieces
+                cut = data.rfind(b"</row>")
+                if cut < 0:
+                    tail = data
+                    continue
+                text, tail = data[: cut + 6], data[cut + 6 :]
+            else:
+                text, tail = data, b""
+            if b't="e"' in text or b"<f" in text:
+                for pattern, slot in ((_ERROR_CELL, 1), (_FORMULA_CELL, 0)):
+                    for match in pattern.finditer(text):
+                        cell = match.group()
+                        value = _CELL_VALUE.search(cell)
+                        if slot == 0 and (value is not None or b't="e"' in cell):
+                            continue  # a formula with its value, or an error counted as one
+                        column = _CELL_COLUMN.search(cell)
+                        entry = found.setdefault(_column_number(column.group(1)) if column else 0, [0, 0, set()])
+                        entry[slot] += 1
+                        if slot == 1 and value is not None:
+                            entry[2].add(value.group(1).decode("utf-8", "replace"))
+            if not chunk:
+                break
+    return {k: tuple(v) for k, v in found.items() if k > 0}
+
+
 def _sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
     """(sheet name, part in the archive) of every worksheet, by the workbook's own relationships."""
     import xml.etree.ElementTree as ET
@@ -321,10 +424,13 @@ def _sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
     return [(n.rsplit("/", 1)[-1], n) for n in sorted(names) if n.startswith("xl/worksheets/") and n.endswith(".xml")]
 
 
-def _sheet_extent(archive: zipfile.ZipFile, part: str) -> tuple[tuple[int, int] | None, tuple[int, int]]:
+def _sheet_extent(
+    archive: zipfile.ZipFile, part: str, formulas: set | None = None
+) -> tuple[tuple[int, int] | None, tuple[int, int]]:
     """A sheet's declared size (rows, columns of its ``<dimension>``, or None) and the size its cells and rows
     reach, streamed through in chunks (nothing of the sheet is kept): the highest row number or row count, and the
-    highest column letter, or the most cells in one row where cells carry no reference."""
+    highest column letter, or the most cells in one row where cells carry no reference. A sheet with formulas or
+    error cells is added to ``formulas`` (they are counted when it is read)."""
     declared, rows, columns, count_rows, cells, referenced = None, 0, 0, 0, 0, 0
     with archive.open(part) as fh:
         tail, first = b"", True
@@ -338,6 +444,8 @@ def _sheet_extent(archive: zipfile.ZipFile, part: str) -> tuple[tuple[int, int] 
                 refs = _REF.findall(match.group(1).decode("ascii", "replace").split(":")[-1]) if match else []
                 if refs:
                     declared = (int(refs[-1][1]), _column_number(refs[-1][0]))
+            if formulas is not None and (b"<f" in text or b't="e"' in text):
+                formulas.add(part)
             letters = _COLUMN_OF_CELL.findall(text)
             if letters:
                 columns = max(columns, max(_column_number(c) for c in set(letters)))
@@ -392,7 +500,7 @@ def check_sheet_sizes(raw: RawFile) -> None:
     try:
         with zipfile.ZipFile(raw.path) as archive:
             for name, part in _sheet_parts(archive):
-                declared, reached = _sheet_extent(archive, part)
+                declared, reached = _sheet_extent(archive, part, raw._sheets.setdefault("formula_parts", set()))
                 for (rows, columns), how in [
                     (d, w) for d, w in ((declared, "declares"), (reached, "has cells reaching")) if d
                 ]:

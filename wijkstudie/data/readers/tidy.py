@@ -96,6 +96,7 @@ def canonicalise(frame: pd.DataFrame, id_columns: list[str], source_key: str, ye
             found = _number_warnings(name, col, parsed)
             warnings += found
             alerts += [w for w in found if "fractional" in w]
+            bad += parsed.impossible
         total = parts[0] if len(parts) == 1 else pd.concat(parts, axis=1).sum(axis=1, min_count=len(parts))
         new[name] = (total * spec.scale).astype("float64")
         suppressed[name] = count
@@ -103,7 +104,8 @@ def canonicalise(frame: pd.DataFrame, id_columns: list[str], source_key: str, ye
         mapped[name] = " + ".join(present) + (f" (x {spec.scale:g})" if spec.scale != 1 else "")
     if new:
         out = pd.concat([out, pd.DataFrame(new, index=frame.index)], axis=1)
-    for name in vardict.derive(out):
+    derived = vardict.derive(out)
+    for name in derived:
         mapped[name] = vardict.derivation_text(name, out.columns)
         suppressed[name] = 0
         absent.pop(name, None)
@@ -115,7 +117,15 @@ def canonicalise(frame: pd.DataFrame, id_columns: list[str], source_key: str, ye
     if extras:
         out = pd.concat([out, pd.DataFrame(extras, index=frame.index)], axis=1)
     out = out[vardict.canonical_order(list(out.columns))]
-    warnings += _range_warnings(out)
+    ranged = _range_warnings(out)
+    warnings += ranged
+    # one warning at every load sums up the impossible values read from the file (each is in the report); a share
+    # derived from counts CBS rounds to fives (150% of a buurt of 10 residents) is in the report only
+    impossible = [w for w in warnings if "beyond any possible value" in w] + [
+        w for w in ranged if w.split(":", 1)[0] not in derived
+    ]
+    if impossible:
+        alerts.append(f"impossible values (misread or damaged cells?): {'; '.join(impossible)}")
     return Table(out.reset_index(drop=True), suppressed, warnings, mapped, absent, notes, unreadable, alerts)
 
 
@@ -125,6 +135,11 @@ def _number_warnings(name: str, column: str, parsed) -> list[str]:
         out.append(
             f"{name}: {parsed.unreadable} cell(s) of {excerpt(column, 40)!r} are not numbers (e.g. "
             f"{', '.join(repr(excerpt(e, 30)) for e in parsed.examples)}); read as missing"
+        )
+    if parsed.impossible:
+        out.append(
+            f"{name}: {parsed.impossible} cell(s) of {excerpt(column, 40)!r} are infinite or beyond any possible value "
+            f"(e.g. {', '.join(parsed.impossible_examples)}); read as missing"
         )
     if parsed.fractional:
         out.append(
