@@ -206,3 +206,28 @@ def test_no_page_names_this_machines_paths(built):
     for path in folder.rglob("*.html"):
         assert str(tmp_path) not in page(path.parent, path.name), path
     assert "a local mirror of the publishers&#x27; files" in page(folder, "index.html")
+
+
+def test_make_site_builds_only_from_the_last_complete_run_and_says_so(tmp_path, monkeypatch, capsys):
+    from wijkstudie import study
+
+    monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", str(tmp_path / "figures"))
+    monkeypatch.setattr(statements, "checkout_dir", lambda: tmp_path / "checkout")
+    study.record("F3", [finding_test("F3", "real F3 test", notebook="02_home_ownership")], "02_home_ownership")
+    build = tmp_path / "build"
+    run = Run("02_home_ownership", "k", executed(build / "notebooks" / "02_home_ownership.ipynb"), 1.0, "2026-12-06")
+    site.save_runs(build, [run], "Produced by a test.", "real data", False)  # what a complete run leaves
+    assert site.main([str(build)]) == 0
+    assert re.match(
+        r"site written from the last complete run \(\d{4}-\d\d-\d\d \d\d:\d\d\), 1 notebook: ", capsys.readouterr().out
+    )
+    # a notebook run outside the main command (an old version, a copy) rewrote a result: never published as the run's
+    study.record(
+        "F3", [finding_test("F3", "changed", ci=(0.5, 0.9), notebook="02_home_ownership")], "02_home_ownership"
+    )
+    before = (build / "site" / "index.html").read_bytes()
+    assert site.main([str(build)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "are not those of the last complete run" in err
+    assert "F3__02_home_ownership.json changed" in err and "run `make reproduce`" in err
+    assert (build / "site" / "index.html").read_bytes() == before

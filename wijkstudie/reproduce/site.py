@@ -25,6 +25,7 @@ import hashlib
 import json
 import re
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -855,8 +856,45 @@ def save_runs(build_dir: Path, runs: list[Run], statement: str, banner: str, syn
     -------
     None
     """
-    payload = {"statement": statement, "banner": banner, "synthetic": synthetic, "runs": [r.to_json() for r in runs]}
+    from ..data.download import file_sha256
+    from ..study.results import results_dir
+
+    payload = {
+        "statement": statement,
+        "banner": banner,
+        "synthetic": synthetic,
+        "published": time.strftime("%Y-%m-%d %H:%M"),
+        "results": {p.name: file_sha256(p) for p in sorted(results_dir().glob("*.json"))},  # what it published
+        "runs": [r.to_json() for r in runs],
+    }
     write_text_atomic(build_dir / RUNS_FILE, json.dumps(payload, indent=1))
+
+
+def changed_results(payload: dict) -> list[str]:
+    """The recorded results in the figures folder that are not the ones the last complete run published (changed,
+    added or gone since), by their SHA-256 in ``runs.json``.
+
+    Parameters
+    ----------
+    payload : dict
+        ``runs.json``
+
+    Returns
+    -------
+    list of str
+        the files, each with what happened to it
+    """
+    from ..data.download import file_sha256
+    from ..study.results import results_dir
+
+    published = payload.get("results")
+    if not isinstance(published, dict):
+        return ["runs.json names no published results (written by an older version)"]
+    now = {p.name: file_sha256(p) for p in sorted(results_dir().glob("*.json"))}
+    out = [f"{name} changed" for name in now if name in published and now[name] != published[name]]
+    out += [f"{name} added" for name in now if name not in published]
+    out += [f"{name} gone" for name in published if name not in now]
+    return out
 
 
 def _runs_from(payload, build_dir: Path) -> list[Run]:
@@ -909,13 +947,29 @@ def main(argv=None) -> int:
     except (ValueError, KeyError, TypeError) as exc:
         print(f"site: {build_dir / RUNS_FILE} cannot be used ({exc}); run `make reproduce` again", file=sys.stderr)
         return 1
+    when = str(payload.get("published", "")) or "unknown date"
     try:
         with build_lock(build_dir):
+            changed = changed_results(payload)
+            if changed:  # results that are not the complete run's: never published under its name
+                shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+                print(
+                    f"site: the recorded results in {paths.figures_dir() / 'results'} are not those of the last "
+                    f"complete run ({when}): {shown}; the site is built only from one complete run: run "
+                    "`make reproduce`",
+                    file=sys.stderr,
+                )
+                return 1
             index = build(build_dir / "site", runs, scorecard(), statement, banner, synthetic, paths.figures_dir())
     except Busy as busy:
         print(busy.line("site"), file=sys.stderr)
         return 1
-    print(f"site written: {index}")
+    except OSError as exc:
+        from ..core.errors import os_reason
+
+        print(f"site: cannot write {exc.filename or build_dir}: {os_reason(exc)} (setting build_dir)", file=sys.stderr)
+        return 1
+    print(f"site written from the last complete run ({when}), {plural(len(runs), 'notebook')}: {index}")
     return 0
 
 
