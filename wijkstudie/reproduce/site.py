@@ -1,12 +1,15 @@
 """The report site: every finding and every notebook as static HTML in ``build/site/``, built offline.
 
-- ``index.html``: one compact table first (each finding, its claim in a line, its verdict per scope, the counted
-  evidence in the scorecard's evidence words, a link to the details), the verdict rule in words, then every
-  finding in detail (every test with a link to the notebook that made it), then the data (which data produced the
-  site, and the files the real-data tests read) and the notebooks;
-- ``notebooks/<name>.html``: a banner that says what kind of data the notebook's recorded results come from (real,
-  synthetic, or both, per finding), its finding cards, its figures with download links (PNG, SVG, PDF), and the
-  executed notebook (nbconvert's ``basic`` template, then sanitised: no scripts, no event handlers, no
+- ``index.html``, read in 30 seconds: one sentence first (how many claims are supported, contradicted,
+  inconclusive, not testable), then one compact table (each finding, its claim, its verdict per scope as a badge
+  with colour, sign and words, what other primary specifications would give set apart in plain type, the counted
+  evidence with units, a link to the details), the rules as findings.yaml writes them (collapsed), then every
+  finding in detail (its tests collapsed, each with a link to the notebook that made it; any new column of the
+  scorecard shows there), then the data and the notebooks. Verdicts come from records
+  (``scorecard.verdict_records``), never from the verdict line's words; no CSS breaks a word, numbers stay whole;
+- ``notebooks/<name>.html``: a banner that says one thing, what kind of data the notebook's recorded results come
+  from (real, synthetic, or both, per finding), its finding cards, its figures with download links (PNG, SVG,
+  PDF), and the executed notebook (nbconvert's ``basic`` template, then sanitised: no scripts, no event handlers, no
   ``javascript:`` links, no fonts or styles from the network);
 - ``sources.html``: every dataset the notebooks read, with publisher, title, every year and file used, table or
   URL, licence and a citation to copy; the package's own citation (``CITATION.cff``).
@@ -16,7 +19,9 @@ Every string on a page is escaped (``wijkstudie.core.escape``); notebook outputs
 from notebook names that hold no path separator or ``..``, so every page stays in ``build/site/``. Every page says
 which kind of data produced it; synthetic data are announced in a red banner. The pages link to each other
 relatively and embed their style, so the site opens from ``file://`` as well as from any web server.
-``python -m wijkstudie.reproduce.site`` rebuilds it from the last run of ``python -m wijkstudie.reproduce``.
+``python -m wijkstudie.reproduce.site`` (``make site``) rebuilds it from the last complete run of ``python -m
+wijkstudie.reproduce`` and says so; it refuses, in one line naming them, when the recorded results are no longer
+the ones that run published.
 """
 
 from __future__ import annotations
