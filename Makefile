@@ -1,9 +1,10 @@
 # wijkstudie: the two commands of the README.
 #   make reproduce   run every notebook that changed (all, the first time), write every figure (into figures/) and
 #                    the report site (build/site/index.html); FORCE=1 runs them all
-#   make site        write the report site again from the last run
+#   make site        write the report site again from the last complete run (only whole runs are published)
 #   make lab         JupyterLab from .venv, with the settings below passed on to every notebook
-#   make test        run the test suite, notebooks and browser checks included (what CI runs)
+#   make test        run the test suite, notebooks and browser checks included (what CI runs), on the mirror of
+#                    WIJKSTUDIE_MIRROR or of the project file (tests/helpers.py finds it as the package does)
 #   make test-fast   the library tests alone, for every edit (no notebooks, browser or slow tests)
 #   make lint        ruff: lint and format check (CI runs it)
 # Both create and fill .venv when it is missing or older than pyproject.toml.

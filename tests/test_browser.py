@@ -1,8 +1,9 @@
 """What a person sees, checked in a real browser (the system's Chromium, driven by selenium).
 
-(a) The report site: built from a real run of notebook 05 into a temporary build folder, opened from a web
-server and from ``file://``: the front page lists every finding, every image on it and on the notebook page
-has loaded, and the browser console shows no error.
+(a) The report site: built from a real run of notebook 05 into a temporary build folder (a partial run: its site
+in ``build/unpublished/site``), opened from a web server and from ``file://``: the front page lists every finding,
+reads in 30 seconds at 1366 px (the summary and the verdict table within four screens, no word broken, verdict
+badges with words), every image on it and on the notebook page has loaded, and the browser console shows no error.
 (b) JupyterLab, started on localhost with a token from the project's own environment: it opens notebook 02,
 runs all cells, and the finding card appears with no error output and no traceback.
 
@@ -132,7 +133,7 @@ def site(tmp_path_factory):
         timeout=600,
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    return root / "build" / "site"
+    return root / "build" / "unpublished" / "site"  # a partial run: its own site, never the published one
 
 
 @pytest.fixture(scope="module")
@@ -164,6 +165,57 @@ def test_the_front_page_lists_every_finding_and_loads_cleanly(browser, served):
     assert not broken
     assert not console_errors(browser)
     shot(browser, "site-index")
+
+
+BROKEN_WORDS = """
+const broken = [];
+for (const cell of document.querySelectorAll('td, th')) {
+  const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.textContent;
+    const words = /[^\\s\\-\u2010-\u2015\\/]+/g;  // a break at a space, a hyphen, a dash or a slash is fine
+    let m;
+    while ((m = words.exec(text)) !== null) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+      if (tops.size > 1) broken.push(m[0]);
+    }
+  }
+}
+return broken;
+"""
+
+
+def test_the_front_page_reads_in_30_seconds_at_1366_px(browser, served):
+    """At a laptop's 1366 x 768: the summary sentence and the verdict table end within four screens, no table cell
+    breaks a word or a number, and every verdict is a badge with its words (readable without colour)."""
+    browser.set_window_size(1366, 768)
+    try:
+        browser.get(f"{served}/index.html")
+        summary = browser.find_element("id", "summary").text
+        assert summary.startswith("Of 7 claims: ") and "not testable with these data" in summary, summary
+        end = browser.execute_script(
+            "return document.querySelector('table.glance').getBoundingClientRect().bottom + window.scrollY"
+        )
+        assert end <= 4 * 768, end
+        assert browser.execute_script(BROKEN_WORDS) == []
+        badges = browser.find_elements("css selector", "table.glance .badge")
+        assert len(badges) >= 7
+        for badge in badges:
+            words = badge.text.strip()
+            colour = badge.value_of_css_property("background-color")
+            assert words and badge.get_attribute("title") in words, words  # the verdict in words, not colour alone
+            assert colour not in ("rgba(0, 0, 0, 0)", "transparent"), words
+        words = {"supported", "contradicted", "mixed", "inconclusive", "not testable with these data"}
+        verdicts = {b.get_attribute("title") for b in badges}
+        assert all(v in words or v.startswith("not run in this build (notebooks ") for v in verdicts), verdicts
+        assert not console_errors(browser)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        browser.save_screenshot(str(SCREENSHOTS / "site-index-1366.png"))
+    finally:
+        browser.set_window_size(1400, 1100)
 
 
 def test_a_notebook_page_shows_its_figures_and_finding_card(browser, served):

@@ -243,3 +243,135 @@ def test_the_scorecard_says_which_data_produced_it(tmp_path, monkeypatch):
         readme = statements.data_statement("real", where, dated=False)  # the README: the same wherever it lies
         assert readme.startswith("Produced by `make reproduce` from a local mirror of the publishers' files. The")
     assert str(tmp_path) not in statements.run_data("real", tmp_path / "mirror", "2026-11-28")
+
+
+@pytest.mark.slow  # real Jupyter kernels: make test runs it, make test-fast leaves it out
+def test_an_interrupted_run_publishes_nothing_and_the_next_run_says_so(project, monkeypatch, capsys):
+    root, folder, data = project
+    build = root / "build"
+    assert reproduce.main(["--build", str(build), "--jobs", "1"]) == 0
+    published = root / "figures" / "results" / "value__population.json"
+    assert json.loads(published.read_text())["value"] == 1000
+    kept = {p: p.read_bytes() for p in [published, root / "figures" / "01_figure.png", build / "runs.json"]}
+    kept[build / "site" / "index.html"] = (build / "site" / "index.html").read_bytes()
+    write_kwb_workbook(data, rows=kwb_rows({(0, "a_inw"): 2000}))  # 01 runs again and records 2000
+    execute = reproduce.Reproduction.execute
+
+    def killed_before_02(self, path):
+        if path.stem == "02_needs":
+            raise KeyboardInterrupt  # Ctrl-C (or a kill) between two notebooks
+        return execute(self, path)
+
+    monkeypatch.setattr(reproduce.Reproduction, "execute", killed_before_02)
+    capsys.readouterr()
+    assert reproduce.run(["--build", str(build), "--jobs", "1"]) == 130
+    assert "nothing of this run was published" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in kept} == kept  # the last complete run's outputs, as they were
+    assert (build / ".run" / "figures" / "results" / "value__population.json").is_file()  # the unfinished run's
+    monkeypatch.setattr(reproduce.Reproduction, "execute", execute)
+    assert reproduce.main(["--build", str(build), "--jobs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(
+        r"the run started \S+ \S+ did not finish \(interrupted or killed\): nothing of it was published", out
+    )
+    assert json.loads(published.read_text())["value"] == 2000 and not (build / ".run").exists()
+
+
+@pytest.mark.slow  # real Jupyter kernels
+def test_a_failed_or_partial_run_is_kept_apart_and_never_published(project, capsys):
+    root, folder, _ = project
+    build = root / "build"
+    assert reproduce.main(["--build", str(build)]) == 0
+    index = (build / "site" / "index.html").read_bytes()
+    notebook(folder / "03_alone.ipynb", ["from wijkstudie import study\nstudy.record_value('x', 1.0)\n1 / 0"])
+    capsys.readouterr()
+    assert reproduce.main(["--build", str(build)]) == 1
+    out = capsys.readouterr().out
+    assert "not published (1 notebook failed): figures/, the scorecard, README.md and the site keep the last" in out
+    assert not (root / "figures" / "results" / "value__x.json").exists()  # its value was recorded, not published
+    assert (build / "unpublished" / "figures" / "results" / "value__x.json").is_file()
+    assert (build / "unpublished" / "notebooks" / "03_alone.ipynb").is_file()  # to see what failed
+    assert (build / "site" / "index.html").read_bytes() == index
+    assert reproduce.main([str(folder / "01_reads.ipynb"), "--build", str(build)]) == 0  # a partial run
+    assert "not published (a partial run)" in capsys.readouterr().out
+    assert (build / "unpublished" / "site" / "notebooks" / "01_reads.html").is_file()
+    assert (build / "site" / "index.html").read_bytes() == index
+
+
+def test_a_build_folder_that_cannot_be_written_is_one_line_naming_it_and_the_setting(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    assert reproduce.main(["--build", str(blocker / "build")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"reproduce: cannot write {blocker / 'build'}: ")
+    assert "(setting build_dir, WIJKSTUDIE_BUILD_DIR or --build)" in err and "unexpected" not in err
+    if os.geteuid() != 0:  # root writes into a read-only folder all the same
+        folder = tmp_path / "read-only"
+        folder.mkdir(mode=0o555)
+        assert reproduce.main(["--build", str(folder)]) == 1
+        assert "(setting build_dir, WIJKSTUDIE_BUILD_DIR or --build)" in capsys.readouterr().err
+
+
+def test_a_cache_entry_that_cannot_be_written_is_a_warning_and_the_old_entry_stays(tmp_path, monkeypatch):
+    from wijkstudie.reproduce import notebook_cache as nc
+
+    figures = tmp_path / "figures"
+    (figures / "results").mkdir(parents=True)
+    (figures / "a.png").write_bytes(b"png")
+    executed = tmp_path / "executed.ipynb"
+    executed.write_text("{}")
+    cache = nc.NotebookCache(tmp_path / "cache")
+
+    def run():
+        return nc.Run("02_x", "key", executed, 1.0, "2026-12-06 10:00")
+
+    kept = cache.store(run(), executed, figures, [figures / "a.png"])
+    assert kept.hashes and cache.lookup("02_x", "key") is not None
+    real_copy = nc.shutil.copy2
+
+    def disk_full(source, target, **kw):
+        if Path(source).name == "a.png":
+            raise OSError(28, "No space left on device", str(target))
+        return real_copy(source, target, **kw)
+
+    monkeypatch.setattr(nc.shutil, "copy2", disk_full)
+    again = cache.store(run(), executed, figures, [figures / "a.png"])
+    assert again.artifacts == ["a.png"] and again.hashes == {}  # the run keeps its outputs, uncached
+    assert cache.problems["02_x"].startswith("not cached: cannot write ")
+    assert cache.problems["02_x"].endswith("(setting build_dir): no space left on the disk")
+    monkeypatch.setattr(nc.shutil, "copy2", real_copy)
+    assert cache.lookup("02_x", "key") is not None  # the old entry, whole
+    assert not [p for p in (tmp_path / "cache").iterdir() if p.name.startswith(".")]  # no staging left
+    (tmp_path / "cache" / ".02_x.abc123").mkdir()  # what a killed store leaves
+    assert cache.clean_staging() == [".02_x.abc123"] and not (tmp_path / "cache" / ".02_x.abc123").exists()
+
+
+@pytest.mark.slow  # a real Jupyter kernel
+def test_a_kernel_the_main_command_did_not_start_writes_to_scratch_never_to_the_published_figures(tmp_path):
+    from helpers import kernel_env, run_in_kernel
+
+    published = tmp_path / "figures"
+    (published / "results").mkdir(parents=True)
+    (published / "results" / "value__population.json").write_text(
+        json.dumps({"name": "population", "value": 7.0, "interval": None, "data_kind": "real", "source": "",
+                    "notebook": "01"})
+    )  # fmt: skip
+    cells = [
+        "import matplotlib.pyplot as plt\nfrom wijkstudie import study\nfrom wijkstudie.plotting import save_figure\n"
+        "study.start_notebook()",
+        "study.record_value('breakpoint', 4.0)\nprint(study.recorded_value('population')['value'])\n"
+        "print(save_figure(plt.figure(), 'f', source='CBS', formats=('png',))[0])",
+    ]
+    env = kernel_env(
+        WIJKSTUDIE_CONFIG="none", WIJKSTUDIE_FIGURES_DIR=published, WIJKSTUDIE_BUILD_DIR=tmp_path / "build"
+    )
+    out = run_in_kernel(cells, cwd=tmp_path, env=env)
+    scratch = tmp_path / "build" / "scratch"
+    assert not out[0]["error"] and out[0]["stdout"].count("Not a run of `wijkstudie reproduce`") == 1
+    assert f"go to {scratch}, never into the published figures" in out[0]["stdout"]
+    assert out[1]["stdout"].splitlines() == ["7.0", str(scratch / "f.png")]  # reads the published value
+    assert (scratch / "results" / "value__breakpoint.json").is_file() and (scratch / "f.png").is_file()
+    assert sorted(p.name for p in published.rglob("*")) == ["results", "value__population.json"]  # untouched
+    env[reproduce.runlog.ENV] = str(tmp_path / "log.jsonl")  # a kernel of the main command publishes as before
+    out = run_in_kernel(cells, cwd=tmp_path, env=env)
+    assert "Not a run" not in out[0]["stdout"] and (published / "f.png").is_file()

@@ -172,6 +172,7 @@ def test_each_notebook_banner_says_what_that_notebook_recorded(built, name, css,
     text = page(folder, f"notebooks/{name}.html")
     banner = re.search(r'<div class="([^"]*)" id="data-kind">(.*?)</div>', text)
     assert banner.group(1) == css, banner.group(0)
+    assert banner.group(2).startswith("This notebook: ") and "Produced" not in banner.group(2)  # it says one thing
     for word in words:
         assert word in banner.group(2), banner.group(2)
         assert word in text.split("</h1>", 1)[1].split("</p>", 1)[0]  # the line under the title says the same
@@ -261,3 +262,49 @@ def test_a_tampered_converted_page_is_converted_again_with_a_warning(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert site._body_html(notebook, cache) == first  # kept again, and served quietly
+
+
+def test_make_site_builds_only_from_the_last_complete_run_and_says_so(tmp_path, monkeypatch, capsys):
+    from wijkstudie import study
+
+    monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", str(tmp_path / "figures"))
+    monkeypatch.setattr(statements, "checkout_dir", lambda: tmp_path / "checkout")
+    study.record("F3", [finding_test("F3", "real F3 test", notebook="02_home_ownership")], "02_home_ownership")
+    build = tmp_path / "build"
+    run = Run("02_home_ownership", "k", executed(build / "notebooks" / "02_home_ownership.ipynb"), 1.0, "2026-12-06")
+    site.save_runs(build, [run], "Produced by a test.", "real data", False)  # what a complete run leaves
+    assert site.main([str(build)]) == 0
+    assert re.match(
+        r"site written from the last complete run \(\d{4}-\d\d-\d\d \d\d:\d\d\), 1 notebook: ", capsys.readouterr().out
+    )
+    # a notebook run outside the main command (an old version, a copy) rewrote a result: never published as the run's
+    study.record(
+        "F3", [finding_test("F3", "changed", ci=(0.5, 0.9), notebook="02_home_ownership")], "02_home_ownership"
+    )
+    before = (build / "site" / "index.html").read_bytes()
+    assert site.main([str(build)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "are not those of the last complete run" in err
+    assert "F3__02_home_ownership.json changed" in err and "run `make reproduce`" in err
+    assert (build / "site" / "index.html").read_bytes() == before
+
+
+def test_every_sources_entry_is_complete_also_for_survey_microdata(tmp_path):
+    run = Run(
+        "09_plans_and_confidence",
+        "k",
+        tmp_path / "x.ipynb",
+        1.0,
+        "2026-12-06",
+        datasets=[["synthetic survey", 2021], ["kwb", 2022]],
+        files=[["synthetic survey", 2021, "survey.csv"], ["kwb", 2022, "kwb-2022.xlsx"]],
+    )
+    html = site._sources([run])
+    entries = re.split(r"(?=<h3 )", html.split("<h2>This package</h2>")[0])[1:]
+    assert len(entries) == 2
+    for entry in entries:
+        text = re.sub(r"<[^>]+>", "", entry)
+        assert re.search(r"[Yy]ears used: 20\d\d", text) and (".csv" in text or ".xlsx" in text), text
+        assert re.search(r"[Ll]icence", text), text
+    survey = next(e for e in entries if 'id="synthetic survey"' in e)
+    assert "Survey microdata" in survey and "files used: survey.csv" in survey and "synthetic world" in survey

@@ -6,15 +6,21 @@ notebook is put back from that cache instead of executed. ``--force`` runs them 
 in parallel, one per core (``--jobs``); a notebook that needs another's recorded result (``"wijkstudie":
 {"needs": [...]}`` in its metadata) runs after it, and again whenever it ran again.
 
-Executed copies go to ``build/notebooks/``, figures to the figures folder, the report site to ``build/site/``
-(``wijkstudie.reproduce.site``). The summary says which notebooks ran and which came from the cache, with their times,
-and why a cache entry was not served when it failed verification.
+A run is published only whole, after it completed: its notebooks execute into ``build/.run/`` (their figures,
+recorded results and executed copies), and only a complete run in which every notebook ran is then published:
+its figures and results into the figures folder (the results replace the published ones whole), its executed
+notebooks into ``build/notebooks/``, then the scorecard, the README's scorecard (a real run), the report site
+(``build/site/``, ``wijkstudie.reproduce.site``) and ``build/runs.json`` with the SHA-256 of every published
+result. A partial run (``python -m wijkstudie.reproduce notebooks/02_x.ipynb``) or a run in which a notebook failed
+publishes nothing: it is kept in ``build/unpublished/`` with pages of its own, and the summary says that the last
+complete run stays. A run that is interrupted or killed leaves the published run as it was; the next run says
+so and removes what it left. The summary says which notebooks ran and which came from the cache, with their
+times, and why a cache entry was not served when it failed verification; a cache entry that cannot be written is
+a warning, never a failed notebook. Every write error is one line naming the path and the setting.
 
 One run at a time: a run holds ``build/reproduce.lock`` and a second one refuses at once, naming the first one's
-process (``wijkstudie.reproduce.lock``). A partial run (``python -m wijkstudie.reproduce notebooks/02_x.ipynb``)
-reads and writes only its own notebooks' results and pages: the scorecard files, the README and the site's front
-page keep what the last complete run wrote. Only a complete, successful real run rewrites the README's scorecard
-(atomically); a complete run after which the figures folder holds no recorded result is an error.
+process (``wijkstudie.reproduce.lock``). Only a complete, successful real run rewrites the README's scorecard
+(atomically); a complete run after which no notebook recorded a result is an error.
 Exits non-zero when a notebook fails; Ctrl-C ends the run with one line and status 130.
 """
 

@@ -1,12 +1,15 @@
 """The report site: every finding and every notebook as static HTML in ``build/site/``, built offline.
 
-- ``index.html``: one compact table first (each finding, its claim in a line, its verdict per scope, the counted
-  evidence in the scorecard's evidence words, a link to the details), the verdict rule in words, then every
-  finding in detail (every test with a link to the notebook that made it), then the data (which data produced the
-  site, and the files the real-data tests read) and the notebooks;
-- ``notebooks/<name>.html``: a banner that says what kind of data the notebook's recorded results come from (real,
-  synthetic, or both, per finding), its finding cards, its figures with download links (PNG, SVG, PDF), and the
-  executed notebook (nbconvert's ``basic`` template, then sanitised: no scripts, no event handlers, no
+- ``index.html``, read in 30 seconds: one sentence first (how many claims are supported, contradicted,
+  inconclusive, not testable), then one compact table (each finding, its claim, its verdict per scope as a badge
+  with colour, sign and words, what other primary specifications would give set apart in plain type, the counted
+  evidence with units, a link to the details), the rules as findings.yaml writes them (collapsed), then every
+  finding in detail (its tests collapsed, each with a link to the notebook that made it; any new column of the
+  scorecard shows there), then the data and the notebooks. Verdicts come from records
+  (``scorecard.verdict_records``), never from the verdict line's words; no CSS breaks a word, numbers stay whole;
+- ``notebooks/<name>.html``: a banner that says one thing, what kind of data the notebook's recorded results come
+  from (real, synthetic, or both, per finding), its finding cards, its figures with download links (PNG, SVG,
+  PDF), and the executed notebook (nbconvert's ``basic`` template, then sanitised: no scripts, no event handlers, no
   ``javascript:`` links, no fonts or styles from the network);
 - ``sources.html``: every dataset the notebooks read, with publisher, title, every year and file used, table or
   URL, licence and a citation to copy; the package's own citation (``CITATION.cff``).
@@ -16,7 +19,9 @@ Every string on a page is escaped (``wijkstudie.core.escape``); notebook outputs
 from notebook names that hold no path separator or ``..``, so every page stays in ``build/site/``. Every page says
 which kind of data produced it; synthetic data are announced in a red banner. The pages link to each other
 relatively and embed their style, so the site opens from ``file://`` as well as from any web server.
-``python -m wijkstudie.reproduce.site`` rebuilds it from the last run of ``python -m wijkstudie.reproduce``.
+``python -m wijkstudie.reproduce.site`` (``make site``) rebuilds it from the last complete run of ``python -m
+wijkstudie.reproduce`` and says so; it refuses, in one line naming them, when the recorded results are no longer
+the ones that run published.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import json
 import re
 import sys
 import warnings
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -896,8 +902,45 @@ def save_runs(build_dir: Path, runs: list[Run], statement: str, banner: str, syn
     -------
     None
     """
-    payload = {"statement": statement, "banner": banner, "synthetic": synthetic, "runs": [r.to_json() for r in runs]}
+    from ..data.download import file_sha256
+    from ..study.results import results_dir
+
+    payload = {
+        "statement": statement,
+        "banner": banner,
+        "synthetic": synthetic,
+        "published": time.strftime("%Y-%m-%d %H:%M"),
+        "results": {p.name: file_sha256(p) for p in sorted(results_dir().glob("*.json"))},  # what it published
+        "runs": [r.to_json() for r in runs],
+    }
     write_text_atomic(build_dir / RUNS_FILE, json.dumps(payload, indent=1))
+
+
+def changed_results(payload: dict) -> list[str]:
+    """The recorded results in the figures folder that are not the ones the last complete run published (changed,
+    added or gone since), by their SHA-256 in ``runs.json``.
+
+    Parameters
+    ----------
+    payload : dict
+        ``runs.json``
+
+    Returns
+    -------
+    list of str
+        the files, each with what happened to it
+    """
+    from ..data.download import file_sha256
+    from ..study.results import results_dir
+
+    published = payload.get("results")
+    if not isinstance(published, dict):
+        return ["runs.json names no published results (written by an older version)"]
+    now = {p.name: file_sha256(p) for p in sorted(results_dir().glob("*.json"))}
+    out = [f"{name} changed" for name in now if name in published and now[name] != published[name]]
+    out += [f"{name} added" for name in now if name not in published]
+    out += [f"{name} gone" for name in published if name not in now]
+    return out
 
 
 def _runs_from(payload, build_dir: Path) -> list[Run]:
@@ -950,13 +993,29 @@ def main(argv=None) -> int:
     except (ValueError, KeyError, TypeError) as exc:
         print(f"site: {build_dir / RUNS_FILE} cannot be used ({exc}); run `make reproduce` again", file=sys.stderr)
         return 1
+    when = str(payload.get("published", "")) or "unknown date"
     try:
         with build_lock(build_dir):
+            changed = changed_results(payload)
+            if changed:  # results that are not the complete run's: never published under its name
+                shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+                print(
+                    f"site: the recorded results in {paths.figures_dir() / 'results'} are not those of the last "
+                    f"complete run ({when}): {shown}; the site is built only from one complete run: run "
+                    "`make reproduce`",
+                    file=sys.stderr,
+                )
+                return 1
             index = build(build_dir / "site", runs, scorecard(), statement, banner, synthetic, paths.figures_dir())
     except Busy as busy:
         print(busy.line("site"), file=sys.stderr)
         return 1
-    print(f"site written: {index}")
+    except OSError as exc:
+        from ..core.errors import os_reason
+
+        print(f"site: cannot write {exc.filename or build_dir}: {os_reason(exc)} (setting build_dir)", file=sys.stderr)
+        return 1
+    print(f"site written from the last complete run ({when}), {plural(len(runs), 'notebook')}: {index}")
     return 0
 
 

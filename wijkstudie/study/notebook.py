@@ -1,16 +1,63 @@
-"""The start of every notebook: the house style for figures, and one sentence on where its data come from."""
+"""The start of every notebook: the house style for figures, one sentence on where its data come from, and where
+its figures and results go.
+
+Only ``wijkstudie reproduce`` publishes: a notebook kernel it did not start (JupyterLab, ``make lab``, a test) writes
+its figures and recorded results into a scratch folder, ``scratch/`` of the build folder, never into the figures
+folder the scorecard, the README and the report site are made from. It still reads the published results (a value
+one notebook passes to another) where the scratch folder has none. Said once, at the top of the notebook.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
+
+from ..core import runlog
+from ..core.paths import build_dir, figures_dir
+from ..core.settings import settings
 from ..core.shell import show_errors_briefly
 from ..data.origin import data_origin
 from ..microdata.survey import describe_residents
 from ..plotting.style import use_house_style
+from . import results
+
+
+def in_unpublished_kernel() -> bool:
+    """Whether this process is a notebook kernel that ``wijkstudie reproduce`` did not start (it gives its kernels a
+    run log, ``WIJKSTUDIE_RUN_LOG``).
+
+    Returns
+    -------
+    bool
+    """
+    return "ipykernel" in sys.modules and not os.environ.get(runlog.ENV)
+
+
+def use_scratch() -> Path | None:
+    """In a kernel ``wijkstudie reproduce`` did not start, send this session's figures and recorded results to
+    ``scratch/`` of the build folder (the setting ``figures_dir`` for the session) and keep reading the published
+    results where the scratch folder has none; elsewhere nothing changes.
+
+    Returns
+    -------
+    Path or None
+        the scratch folder, or None when this session publishes (a run of the main command) or is no kernel
+    """
+    if not in_unpublished_kernel():
+        return None
+    scratch = build_dir() / "scratch"
+    published = figures_dir()
+    if published.resolve() != scratch.resolve():
+        results.read_also(published / "results")
+        settings.figures_dir = scratch
+    return scratch
 
 
 def start_notebook(residents=None) -> None:
-    """Apply the house style to figures and say where this session's data come from (for resident-level
-    notebooks: which survey data, real or synthetic).
+    """Apply the house style to figures, say where this session's data come from (for resident-level
+    notebooks: which survey data, real or synthetic) and, in a kernel the main command did not start, that its
+    figures and results go to a scratch folder.
 
     Parameters
     ----------
@@ -28,3 +75,9 @@ def start_notebook(residents=None) -> None:
         print(data_origin())
     else:
         print(describe_residents(residents))
+    scratch = use_scratch()
+    if scratch is not None:
+        print(
+            f"Not a run of `wijkstudie reproduce`: this session's figures and results go to {scratch}, never into "
+            "the published figures or the report site (`make reproduce` publishes)."
+        )

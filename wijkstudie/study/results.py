@@ -18,6 +18,24 @@ from ..core.runlog import note as log_file
 from .findings import FindingTest, finding
 
 VALUE_PREFIX = "value__"
+_ALSO: list[Path] = []  # results folders read (never written) where the session's own has no value
+
+
+def read_also(folder: Path) -> None:
+    """Read recorded values from ``folder`` too where the session's results folder has none (a scratch session reads
+    the published results).
+
+    Parameters
+    ----------
+    folder : Path
+        a results folder
+
+    Returns
+    -------
+    None
+    """
+    if Path(folder) not in _ALSO:
+        _ALSO.append(Path(folder))
 
 
 def results_dir(folder: Path | None = None) -> Path:
@@ -151,8 +169,11 @@ def recorded_value(name: str, folder: Path | None = None) -> dict | None:
     dict or None
         ``name``, ``value``, ``interval``, ``data_kind``, ``source`` and ``notebook``
     """
-    path = results_dir(folder) / f"{VALUE_PREFIX}{name}.json"
-    if not path.is_file():
+    candidates = [results_dir(folder)] + ([] if folder else _ALSO)
+    path = next(
+        (c / f"{VALUE_PREFIX}{name}.json" for c in candidates if (c / f"{VALUE_PREFIX}{name}.json").is_file()), None
+    )
+    if path is None:
         return None
     log_file("read", path)
     return json.loads(path.read_text(encoding="utf-8"))

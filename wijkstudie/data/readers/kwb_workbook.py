@@ -161,6 +161,8 @@ def read(raw: RawFile, ident: Identification) -> Table:
 
 
 FIRST_RELEASE = "; this looks like a first release (CBS adds income and some housing figures later)"
+
+
 def _is_region_code(value) -> bool:
     try:
         return normalise_code(value) is not None
