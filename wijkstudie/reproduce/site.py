@@ -30,8 +30,8 @@ import hashlib
 import json
 import re
 import sys
-import warnings
 import time
+import warnings
 from pathlib import Path
 
 import pandas as pd
