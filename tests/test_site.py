@@ -98,7 +98,7 @@ def test_verdicts_are_badges_with_colour_and_words_and_other_choices_stand_apart
     f3 = glance.split("<td>F3</td>", 1)[1].split("</tr>", 1)[0]
     assert re.search(
         r'<span class="badge v-supported" title="supported"><span class="sign" aria-hidden="true">✓</span> '
-        r'<span class="scope">cities</span> <b>supported</b></span>', f3
+        r'<span class="scope">city wijken</span> <b>supported</b></span>', f3
     ), f3  # fmt: skip
     f1 = glance.split("<td>F1</td>", 1)[1].split("</tr>", 1)[0]
     assert 'class="badge v-nottestable"' in f1 and '<span class="note">no survey microdata here' in f1
