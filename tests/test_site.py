@@ -103,7 +103,7 @@ def test_verdicts_are_badges_with_colour_and_words_and_other_choices_stand_apart
     f1 = glance.split("<td>F1</td>", 1)[1].split("</tr>", 1)[0]
     assert 'class="badge v-nottestable"' in f1 and '<span class="note">no survey microdata here' in f1
     f6 = glance.split("<td>F6</td>", 1)[1].split("</tr>", 1)[0]  # its notebook did not run: said, not a verdict
-    assert "<b>not run in this build (notebooks 09_plans_and_confidence)</b>" in f6
+    assert "<b>not run in this build (notebooks 09_plans_and_confidence, 12_plans_area_level)</b>" in f6
     records = [
         {"finding": "F2", "claim": "c", "specification": "declared", "primary": True, "scope": "cities",
          "verdict": "inconclusive", "notes": []},
