@@ -713,3 +713,37 @@ def test_a_synthetic_file_stripped_of_its_mark_is_recognised_by_its_content(
         with pytest.warns(ws.WijkstudieWarning, match=r"SYNTHETIC data: the file carries no synthetic mark, but its"):
             table = ws.read_file(copy, year=year)
         assert ws.provenance_of(table).kind == "synthetic" and ws.report(table).data_kind == "synthetic"
+
+
+def test_a_runaway_output_is_capped_and_named():
+    from wijkstudie.reproduce import run
+
+    nb = nbformat.v4.new_notebook()
+    small = nbformat.v4.new_code_cell("print(1)")
+    small.outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n")]
+    huge = nbformat.v4.new_code_cell("display(HTML(x))")
+    huge.outputs = [nbformat.v4.new_output("display_data", data={"text/html": "<p>" + "x" * 6_000_000 + "</p>"})]
+    nb.cells = [small, huge]
+    messages = run.cap_outputs(nb, "04_runaway")
+    assert messages == ["04_runaway, cell 2: its output of 6.0 MB was left out (over the per cell limit)"]
+    assert nb.cells[0].outputs[0]["text"] == "1\n"  # what is within the limits is kept
+    assert nb.cells[1].outputs[0]["name"] == "stderr" and "left out" in nb.cells[1].outputs[0]["text"]
+    many = nbformat.v4.new_notebook()  # under the cell limit each, over the notebook's together
+    many.cells = [nbformat.v4.new_code_cell("x") for _ in range(7)]
+    for cell in many.cells:
+        cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": "y" * 4_000_000})]
+    capped = run.cap_outputs(many, "05_many")
+    assert len(capped) == 1 and "cell 7" in capped[0] and "per notebook" in capped[0]
+
+
+@pytest.mark.slow
+def test_a_malformed_notebook_is_named_and_the_others_still_run(tmp_path, monkeypatch, capsys):
+    folder, _ = tiny_project(tmp_path, monkeypatch)
+    (folder / "02_broken.ipynb").write_text('{"cells": [', encoding="utf-8")
+    build = tmp_path / "build"
+    code = reproduce.main(["--build", str(build)])
+    out = capsys.readouterr().out
+    assert "02_broken: FAILED: not a readable notebook: Notebook does not appear to be JSON" in out
+    assert "running 03_alone ..." in out and "notebooks run (1), from the cache (0), failed (1)" in out
+    assert code != 0  # a run with a failed notebook is not a complete run: nothing is published
+    assert not (tmp_path / "figures" / "scorecard.md").exists()

@@ -69,6 +69,39 @@ SYNTHETIC_BANNER = (
 )
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}  # one core per kernel
 NOTE_MODULES = "from wijkstudie.core.runlog import note_modules\n\nnote_modules()"  # the last cell of every run
+MAX_CELL_OUTPUT = 5_000_000  # bytes of one cell's outputs kept in an executed notebook (the site converts them)
+MAX_NOTEBOOK_OUTPUT = 25_000_000  # bytes of every output of one notebook
+
+
+def cap_outputs(nb, name: str) -> list[str]:
+    """Replace outputs past the limits (``MAX_CELL_OUTPUT`` per cell, ``MAX_NOTEBOOK_OUTPUT`` per notebook) by one
+    line saying what was left out, so one runaway output cannot exhaust the memory of the site's conversion.
+
+    Parameters
+    ----------
+    nb : NotebookNode
+        an executed notebook (changed in place)
+    name : str
+        its name, for the messages
+
+    Returns
+    -------
+    list of str
+        one message per cell whose outputs were left out (empty when everything is kept)
+    """
+    nbformat = optional("nbformat", "running notebooks")
+    messages, total = [], 0
+    for number, cell in enumerate(nb.cells, start=1):
+        outputs = cell.get("outputs") or []
+        size = sum(len(json.dumps(o, ensure_ascii=False)) for o in outputs)
+        if size > MAX_CELL_OUTPUT or total + size > MAX_NOTEBOOK_OUTPUT:
+            limit = "per cell" if size > MAX_CELL_OUTPUT else "per notebook"
+            text = f"{name}, cell {number}: its output of {size / 1e6:.1f} MB was left out (over the {limit} limit)"
+            cell["outputs"] = [nbformat.v4.new_output("stream", name="stderr", text=text + "\n")]
+            messages.append(text)
+            size = len(text)
+        total += size
+    return messages
 
 
 def run_notebook(path: Path, out_dir: Path, *, timeout: int = 1200, env: dict | None = None) -> float:
@@ -107,6 +140,8 @@ def run_notebook(path: Path, out_dir: Path, *, timeout: int = 1200, env: dict | 
         client.execute(**({"env": env} if env else {}))
     finally:
         nb.cells.pop()
+        for message in cap_outputs(nb, path.stem):
+            print(f"  warning: {message}", flush=True)
         out_dir.mkdir(parents=True, exist_ok=True)
         write_atomic(out_dir / path.name, lambda tmp: nbformat.write(nb, str(tmp)))
     return time.perf_counter() - start
@@ -157,12 +192,20 @@ class Reproduction:
         nbformat = optional("nbformat", "python -m wijkstudie.reproduce")
 
         package, session = package_fingerprint(), _session_settings(mode, self.mirror)
-        notebooks = {p.stem: nbformat.read(p, as_version=4) for p in paths}
+        self.failed: list[str] = []
+        notebooks = {}
+        for path in list(paths):  # a notebook that cannot be read is named and left out; the others run
+            try:
+                notebooks[path.stem] = nbformat.read(path, as_version=4)
+            except Exception as exc:  # nbformat raises JSON, validation and encoding errors of many kinds
+                first = str(exc).strip().splitlines()
+                print(f"  {path.stem}: FAILED: not a readable notebook: {first[0] if first else type(exc).__name__}")
+                self.failed.append(path.stem)
+                paths.remove(path)
         where = {p.stem: _where(p) for p in paths}
         self.keys = {stem: run_key(nb, package, session, where[stem]) for stem, nb in notebooks.items()}
         self.needs = {stem: needs_of(nb) for stem, nb in notebooks.items()}
         self.runs: dict[str, Run] = {}
-        self.failed: list[str] = []
         self.rejected: dict[str, str] = {}  # notebook -> why its cache entry failed verification
 
     def plan(self) -> list[Path]:
