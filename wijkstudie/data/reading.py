@@ -22,6 +22,7 @@ from . import integrity
 from . import variables as vardict
 from .cache import cache_key, load_cached, remember, store
 from .catalogue import datasets
+from .derived import note_input
 from .readers import crosswalk, identify, read, require_format
 from .readers.common import NO_HINTS, Hints
 from .readers.rawfile import open_raw
@@ -187,6 +188,7 @@ def read_table(
     meta = dict(meta, sha256=content_key.split("-v")[0])
     if use_cache:
         remember(path, content_key)
+    note_input(path, content_key)  # an input of the derived tables being built, if any
     if expected_format and meta["identification"]["format"] != expected_format:
         found = meta["identification"]
         raise DataFormatError(
