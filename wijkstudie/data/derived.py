@@ -166,7 +166,8 @@ def code_fingerprint(modules: tuple) -> str:
     files += [Path(import_module(name).__file__) for name in modules]
     digest = hashlib.sha256()
     for path in files:
-        digest.update(str(path.relative_to(PACKAGE_DIR)).encode() + b"\0" + path.read_bytes() + b"\0")
+        name = path.relative_to(PACKAGE_DIR) if PACKAGE_DIR in path.parents else path
+        digest.update(str(name).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
