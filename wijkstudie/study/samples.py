@@ -113,7 +113,9 @@ class DeclaredSample:
         table = self.table
         if outcome not in table or "year" not in table or "region_code" not in table:
             return float("nan")
-        wide = table.pivot_table(index="region_code", columns="year", values=outcome, aggfunc="first")
+        data = table[["region_code", "year", outcome]]
+        data.attrs = {}  # pandas deep-copies attrs at every step; the correlations need only the numbers
+        wide = data.pivot_table(index="region_code", columns="year", values=outcome, aggfunc="first")
         wide = wide.loc[:, wide.notna().sum() >= 5]
         pairs = [wide[a].corr(wide[b]) for a, b in zip(wide.columns[:-1], wide.columns[1:])]
         pairs = [r for r in pairs if r == r]
