@@ -47,7 +47,9 @@ def kwb_file(fresh_cache, tmp_path):
 
 def _entry(fresh_cache, stem):
     [table] = (fresh_cache / "processed" / "derived").glob(f"{stem}-*.parquet")
-    return table, table.with_suffix(".json")
+    [meta] = (fresh_cache / "processed" / "derived").glob(f"{stem}-*.json")
+    assert json.loads(meta.read_text(encoding="utf-8"))["file"] == table.name
+    return table, meta
 
 
 def test_a_derived_table_is_built_once_and_served_identical_with_its_records(kwb_file):
@@ -84,6 +86,7 @@ def test_a_changed_input_is_built_again_in_silence(kwb_file):
     with warns_municipal_extract() as said:
         assert kwb_with_density(str(kwb_file)).set_index("region_code").loc["GM9901", "doubled"] == 802
     assert len(BUILDS) == 2 and not [w for w in said if "derived table" in str(w.message)]
+    _entry(kwb_file.parent / "cache", "kwb_with_density")  # one table and one report: the earlier table is gone
 
 
 @pytest.mark.parametrize(
@@ -104,6 +107,13 @@ def test_a_changed_input_is_built_again_in_silence(kwb_file):
             ),
             "rows and columns",
         ),
+        (
+            lambda table, meta: meta.write_text(
+                json.dumps(dict(json.loads(meta.read_text()), file="../../kwb.csv")), encoding="utf-8"
+            ),
+            "wrong shape",
+        ),
+        (lambda table, meta: table.unlink(), "no readable table"),
     ],
 )
 def test_a_damaged_or_mismatching_entry_is_rebuilt_with_one_warning(kwb_file, fresh_cache, damage, reason):

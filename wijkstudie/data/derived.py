@@ -24,7 +24,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import inspect
+import io
 import json
+import re
 import sys
 import warnings
 from contextlib import contextmanager
@@ -175,22 +177,24 @@ def _key(identity: dict) -> str:
     return hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()[:24]
 
 
-def _paths(identity: dict) -> tuple[Path, Path]:
-    folder = processed_dir() / FOLDER
+def _paths(identity: dict) -> tuple[Path, str]:
+    """The entry's report (``<builder>-<key>.json``) and the stem of its table's name: the table is
+    ``<stem>.<its SHA-256, 16 digits>.parquet``, named in the report, so that a report always names a whole table
+    (two kernels storing one entry at once each write a complete table before the report that names it)."""
     stem = f"{identity['table'].rsplit('.', 1)[-1].lstrip('_')}-{_key(identity)}"
-    return folder / f"{stem}.parquet", folder / f"{stem}.json"
+    return processed_dir() / FOLDER / f"{stem}.json", stem
 
 
 def _serve_or_build(identity: dict, build) -> pd.DataFrame:
     if not _STATE["enabled"]:
         return build()
-    table_path, meta_path = _paths(identity)
-    served, problem = _serve(identity, table_path, meta_path)
+    meta_path, stem = _paths(identity)
+    served, problem = _serve(identity, meta_path, stem)
     if served is not None:
         return served
     if problem:
         warnings.warn(
-            f"derived table {identity['table']}: the cached entry {table_path.name} {problem}: built again",
+            f"derived table {identity['table']}: the cached entry {meta_path.name} {problem}: built again",
             WijkstudieWarning,
             stacklevel=4,
         )
@@ -205,40 +209,44 @@ def _serve_or_build(identity: dict, build) -> pd.DataFrame:
     for w in caught:  # raised again as they were
         warnings.warn(w.message, w.category, stacklevel=4)
     said = [{"category": w.category.__name__, "message": str(w.message)} for w in caught]
-    _store(table, identity, recorder, said, table_path, meta_path)
+    _store(table, identity, recorder, said, meta_path, stem)
     return table
 
 
-def _serve(identity: dict, table_path: Path, meta_path: Path) -> tuple[pd.DataFrame | None, str]:
+def _serve(identity: dict, meta_path: Path, stem: str) -> tuple[pd.DataFrame | None, str]:
     """The entry, or None and why it cannot be served ("" when it is missing or its inputs changed)."""
-    if not (table_path.is_file() and meta_path.is_file()):
+    if not meta_path.is_file():
         return None, ""
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None, "has a report that is not readable JSON"
-    if not isinstance(meta, dict) or not all(
-        isinstance(meta.get(k), t)
-        for k, t in (("identity", dict), ("inputs", dict), ("absent", list), ("attrs", dict), ("warnings", list))
+    if (
+        not isinstance(meta, dict)
+        or not all(
+            isinstance(meta.get(k), t)
+            for k, t in (("identity", dict), ("inputs", dict), ("absent", list), ("attrs", dict), ("warnings", list))
+        )
+        or not re.fullmatch(re.escape(stem) + r"\.[0-9a-f]{16}\.parquet", str(meta.get("file")))
     ):
-        return None, "has a report of the wrong shape"
+        return None, "has a report of the wrong shape"  # the table's name too: never a path out of the folder
     if json.dumps(meta["identity"], sort_keys=True, default=str) != json.dumps(identity, sort_keys=True, default=str):
         return None, "is not the table asked for (its identity differs)"
     if not _inputs_unchanged(meta):
         return None, ""
     try:
-        content = table_path.read_bytes()
+        content = (meta_path.parent / meta["file"]).read_bytes()
     except OSError as exc:
-        return None, f"cannot be read ({exc.strerror})"
+        return None, f"has no readable table ({exc.strerror})"
     if hashlib.sha256(content).hexdigest() != meta.get("sha256"):
         return None, "does not have the recorded content hash"
-    try:
+    try:  # the bytes hashed are the bytes read
         if meta.get("geometry"):
             import geopandas as gpd
 
-            table = gpd.read_parquet(table_path)
+            table = gpd.read_parquet(io.BytesIO(content))
         else:
-            table = pd.read_parquet(table_path)
+            table = pd.read_parquet(io.BytesIO(content))
     except Exception:  # a file with the recorded hash that cannot be read: built again
         return None, "cannot be read as Parquet"
     if len(table) != meta.get("rows") or list(map(str, table.columns)) != meta.get("columns"):
@@ -287,27 +295,27 @@ def _is_geo(table) -> bool:
     return geopandas is not None and isinstance(table, geopandas.GeoDataFrame)
 
 
-def _store(table, identity: dict, recorder: dict, said: list, table_path: Path, meta_path: Path) -> None:
+def _store(table, identity: dict, recorder: dict, said: list, meta_path: Path, stem: str) -> None:
     if not isinstance(table, pd.DataFrame):
         return
     try:
         attrs = json.loads(json.dumps(table.attrs))
     except (TypeError, ValueError):  # records that are not plain data cannot be kept: the table is not cached
         return
-    written = {}
-
-    def write_table(tmp):
-        copy = table.copy()
-        copy.attrs = {}
-        copy.to_parquet(tmp)
-        written["sha256"] = hashlib.sha256(Path(tmp).read_bytes()).hexdigest()
-
-    _write_atomic(table_path, write_table)
-    if "sha256" not in written:
-        return
+    copy = table.copy(deep=False)
+    copy.attrs = {}
+    buffer = io.BytesIO()
+    copy.to_parquet(buffer)
+    content = buffer.getvalue()
+    digest = hashlib.sha256(content).hexdigest()
+    table_path = meta_path.parent / f"{stem}.{digest[:16]}.parquet"
+    _write_atomic(table_path, lambda p: Path(p).write_bytes(content))
+    if not table_path.is_file():
+        return  # the folder cannot be written (warned once)
     meta = {
         "identity": identity,
-        "sha256": written["sha256"],
+        "file": table_path.name,
+        "sha256": digest,
         "rows": len(table),
         "columns": list(map(str, table.columns)),
         "columns_dtype": str(table.columns.dtype),
@@ -318,3 +326,6 @@ def _store(table, identity: dict, recorder: dict, said: list, table_path: Path, 
         "warnings": said,
     }
     _write_atomic(meta_path, lambda p: Path(p).write_text(json.dumps(meta, indent=1), encoding="utf-8"))
+    for old in meta_path.parent.glob(f"{stem}.*.parquet"):  # the tables of earlier inputs
+        if old != table_path:
+            old.unlink(missing_ok=True)
