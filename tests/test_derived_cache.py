@@ -5,6 +5,7 @@ import contextlib
 import json
 import shutil
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -163,6 +164,22 @@ def test_the_entry_is_json_and_parquet_never_pickle(kwb_file, fresh_cache):
     assert str(kwb_file.resolve()) in record["inputs"] and record["attrs"]["provenance"]["kind"] == "real"
     assert any("municipal extract" in w["message"] for w in record["warnings"])
     assert sorted(p.suffix for p in table.parent.iterdir()) == [".json", ".parquet"]
+
+
+def test_a_served_table_notes_the_files_and_code_it_was_built_from_in_the_run_log(kwb_file, tmp_path, monkeypatch):
+    from wijkstudie.core import runlog
+
+    with warns_municipal_extract():
+        kwb_with_density(str(kwb_file))  # built: no run log yet
+    log = tmp_path / "run.jsonl"
+    monkeypatch.setenv(runlog.ENV, str(log))
+    with warns_municipal_extract():
+        kwb_with_density(str(kwb_file))  # served: the notebook cache must still see the raw file and the code
+    assert len(BUILDS) == 1
+    noted = runlog.entries(log)
+    assert noted["read"] == [str(kwb_file.resolve())]
+    assert runlog.datasets(log) == [["kwb", 2017]]
+    assert str(Path(derived.__file__).resolve()) in noted["module"] and str(Path(__file__).resolve()) in noted["module"]
 
 
 def test_the_cache_can_be_switched_off(kwb_file):

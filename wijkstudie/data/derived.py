@@ -35,6 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..core import runlog
 from ..core.errors import WijkstudieWarning
 from ..core.paths import PACKAGE_DIR, processed_dir
 from ..core.settings import settings
@@ -142,7 +143,7 @@ def derived_table(*modules: str, extra=None):
                 "settings": {name: str(getattr(settings, name)) for name in TABLE_SETTINGS},
                 "format": FORMAT,
             }
-            return _serve_or_build(identity, lambda: build(*args, **kwargs))
+            return _serve_or_build(identity, lambda: build(*args, **kwargs), names)
 
         return cached
 
@@ -162,15 +163,31 @@ def code_fingerprint(modules: tuple) -> str:
     -------
     str
     """
-    files = sorted(
-        path for folder in ALWAYS for path in (PACKAGE_DIR / folder).rglob("*") if path.suffix in (".py", ".yaml")
-    )
-    files += [Path(import_module(name).__file__) for name in modules]
     digest = hashlib.sha256()
-    for path in files:
+    for path in code_files(modules):
         name = path.relative_to(PACKAGE_DIR) if PACKAGE_DIR in path.parents else path
         digest.update(str(name).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=32)
+def code_files(modules: tuple) -> list[Path]:
+    """The files whose content decides a derived table's code: every module and data file in ``ALWAYS`` and the
+    named modules.
+
+    Parameters
+    ----------
+    modules : tuple of str
+        importable module names
+
+    Returns
+    -------
+    list of Path
+    """
+    files = sorted(
+        path for folder in ALWAYS for path in (PACKAGE_DIR / folder).rglob("*") if path.suffix in (".py", ".yaml")
+    )
+    return files + [Path(import_module(name).__file__) for name in modules]
 
 
 def _key(identity: dict) -> str:
@@ -185,12 +202,14 @@ def _paths(identity: dict) -> tuple[Path, str]:
     return processed_dir() / FOLDER / f"{stem}.json", stem
 
 
-def _serve_or_build(identity: dict, build) -> pd.DataFrame:
+def _serve_or_build(identity: dict, build, modules: tuple) -> pd.DataFrame:
     if not _STATE["enabled"]:
         return build()
     meta_path, stem = _paths(identity)
     served, problem = _serve(identity, meta_path, stem)
     if served is not None:
+        for path in code_files(modules):  # a run that reads the table depends on the code that builds it
+            runlog.note("module", path)
         return served
     if problem:
         warnings.warn(
@@ -201,7 +220,7 @@ def _serve_or_build(identity: dict, build) -> pd.DataFrame:
     recorder = {"inputs": {}, "absent": {}}
     _RECORDERS.append(recorder)
     try:
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings(record=True) as caught, runlog.listening() as notes:
             warnings.simplefilter("always")
             table = build()
     finally:
@@ -209,6 +228,7 @@ def _serve_or_build(identity: dict, build) -> pd.DataFrame:
     for w in caught:  # raised again as they were
         warnings.warn(w.message, w.category, stacklevel=4)
     said = [{"category": w.category.__name__, "message": str(w.message)} for w in caught]
+    recorder["reads"] = [n for n in notes if n["kind"] == "read"]  # the data files, noted again when served
     _store(table, identity, recorder, said, meta_path, stem)
     return table
 
@@ -225,7 +245,14 @@ def _serve(identity: dict, meta_path: Path, stem: str) -> tuple[pd.DataFrame | N
         not isinstance(meta, dict)
         or not all(
             isinstance(meta.get(k), t)
-            for k, t in (("identity", dict), ("inputs", dict), ("absent", list), ("attrs", dict), ("warnings", list))
+            for k, t in (
+                ("identity", dict),
+                ("inputs", dict),
+                ("absent", list),
+                ("attrs", dict),
+                ("warnings", list),
+                ("reads", list),
+            )
         )
         or not re.fullmatch(re.escape(stem) + r"\.[0-9a-f]{16}\.parquet", str(meta.get("file")))
     ):
@@ -259,6 +286,10 @@ def _serve(identity: dict, meta_path: Path, stem: str) -> tuple[pd.DataFrame | N
         for path in meta["absent"]:
             recorder["absent"].setdefault(path, None)
     _replay(meta["warnings"])
+    for read in meta["reads"]:  # what a run log noted while the table was built (the notebook cache's inputs)
+        if isinstance(read, dict) and isinstance(read.get("path"), str) and isinstance(read.get("about"), dict):
+            about = {str(k): v for k, v in read["about"].items() if k not in ("kind", "path")}
+            runlog.note("read", read["path"], **about)
     return table, ""
 
 
@@ -322,6 +353,7 @@ def _store(table, identity: dict, recorder: dict, said: list, meta_path: Path, s
         "geometry": _is_geo(table),  # a GeoDataFrame: read back with geopandas
         "inputs": recorder["inputs"],
         "absent": sorted(recorder["absent"]),
+        "reads": recorder["reads"],
         "attrs": attrs,
         "warnings": said,
     }
