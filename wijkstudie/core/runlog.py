@@ -12,9 +12,11 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 ENV = "WIJKSTUDIE_RUN_LOG"
+_LISTENING: list[list] = []  # the blocks collecting notes (``listening``)
 
 
 def note(kind: str, path, **about) -> None:
@@ -33,6 +35,8 @@ def note(kind: str, path, **about) -> None:
     -------
     None
     """
+    for notes in _LISTENING:
+        notes.append({"kind": kind, "path": str(Path(path).resolve()), "about": dict(about)})
     log = os.environ.get(ENV)
     if not log:
         return
@@ -42,6 +46,24 @@ def note(kind: str, path, **about) -> None:
             fh.write(line)
     except OSError:
         pass  # a log that cannot be written only costs the cache
+
+
+@contextmanager
+def listening():
+    """Collect every note made inside the block, run log or not (a derived table's build keeps the files it read, to
+    note them again whenever the table is served from the cache instead of built).
+
+    Returns
+    -------
+    contextmanager
+        yields the list the notes are appended to: ``{"kind", "path", "about"}`` each
+    """
+    notes: list[dict] = []
+    _LISTENING.append(notes)
+    try:
+        yield notes
+    finally:
+        _LISTENING.pop()  # this block's (a stack: a block inside it has ended before)
 
 
 def note_modules() -> None:

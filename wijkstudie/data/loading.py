@@ -10,8 +10,10 @@ import pandas as pd
 
 from ..core.columns import did_you_mean
 from ..core.errors import ArgumentError, DataFormatError, DataNotFoundError, WijkstudieError
+from ..core.paths import raw_dir
 from . import variables as vardict
 from .catalogue import datasets, get_dataset
+from .derived import note_absent
 from .download import fetch_resource, local_path, offline_advice
 from .integrity import NATIONAL_MIN_GEMEENTEN
 from .origin import mirror_dir
@@ -440,6 +442,7 @@ def _first_available(dataset, candidates, year=None, variant=None) -> tuple:
             path = fetch_resource(resource)
         except WijkstudieError as exc:
             errors.append((resource, exc))
+            note_absent(_would_lie(resource))  # should it appear, a derived table built from this load is stale
             continue
         tried = [
             f"used {resource.label}: {r.label} could not be had ({str(e).split(';')[0]})"
@@ -448,6 +451,14 @@ def _first_available(dataset, candidates, year=None, variant=None) -> tuple:
         ]
         return resource, path, tried
     raise _not_here(dataset, year, variant, errors)
+
+
+def _would_lie(resource) -> Path | None:
+    """Where a resource's file would lie here (the mirror's path, else the cache folder's)."""
+    mirror = mirror_dir()
+    if mirror is not None:
+        return mirror / resource.mirror if resource.mirror else None
+    return raw_dir(resource.dataset) / resource.file
 
 
 def _level_not_here(dataset, resource, path: Path, full: pd.DataFrame, level: str) -> DataNotFoundError:

@@ -22,6 +22,7 @@ from . import integrity
 from . import variables as vardict
 from .cache import cache_key, distrust, entry_path, load_cached, remember, store
 from .catalogue import datasets
+from .derived import note_input
 from .evidence import measurement_note, measurement_record
 from .origin import named_synthetic
 from .readers import crosswalk, identify, read, require_format
@@ -210,6 +211,7 @@ def read_table(
     meta = dict(meta, sha256=content_key.split("-v")[0])
     if use_cache:
         remember(path, content_key)
+    note_input(path, content_key)  # an input of the derived tables being built, if any
     if expected_format and meta["identification"]["format"] != expected_format:
         found = meta["identification"]
         raise DataFormatError(

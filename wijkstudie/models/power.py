@@ -11,6 +11,8 @@ equivalence test, ``models.equivalence_test``, says it formally).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from scipy import optimize, stats
 
@@ -109,7 +111,13 @@ def minimum_detectable_effect(
     2.8016
     """
     se = _check(se, df, alpha, power, tests, "minimum_detectable_effect")
-    level = alpha / tests
+    return float(_noncentrality(df, alpha / tests, power) * se)
+
+
+@lru_cache(maxsize=4096)
+def _noncentrality(df, level: float, power: float) -> float:
+    """The noncentrality at which the two-sided test at ``level`` has ``power`` (the same for every standard error:
+    a verdict table asks for it once per family size and df, not once per test)."""
     if df is None:
         start = stats.norm.isf(level / 2) + stats.norm.ppf(power)
     else:
@@ -117,5 +125,4 @@ def minimum_detectable_effect(
     high = max(2 * start, 1.0)
     while _power(high, df, level) < power:
         high *= 2
-    noncentrality = optimize.brentq(lambda d: _power(d, df, level) - power, 0.0, high, xtol=1e-12, rtol=1e-12)
-    return float(noncentrality * se)
+    return optimize.brentq(lambda d: _power(d, df, level) - power, 0.0, high, xtol=1e-12, rtol=1e-12)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -252,10 +253,24 @@ def reference_distribution(distribution: str):
     return stats.t(float(match.group(1)))
 
 
+@lru_cache(maxsize=1024)
+def _distribution_args(distribution: str) -> tuple:
+    """The scipy distribution and its arguments: what a frozen ``reference_distribution`` calls, without freezing one
+    per coefficient (freezing costs more than the quantile)."""
+    frozen = reference_distribution(distribution)
+    return (frozen, ()) if frozen is stats.norm else (frozen.dist, tuple(frozen.args))
+
+
+@lru_cache(maxsize=1024)
+def _quantile(distribution: str, level: float) -> float:
+    dist, args = _distribution_args(distribution)
+    return float(dist.ppf(0.5 + level / 2, *args))
+
+
 def _quantile_and_p(distribution: str, z: float, level: float = 0.95) -> tuple[float, float]:
-    dist = reference_distribution(distribution)
-    q = float(dist.ppf(0.5 + level / 2))
-    p = float(2 * dist.sf(abs(z))) if np.isfinite(z) else np.nan
+    dist, args = _distribution_args(str(distribution))
+    q = _quantile(str(distribution), level)
+    p = float(2 * dist.sf(abs(z), *args)) if np.isfinite(z) else np.nan
     return q, p
 
 
@@ -432,7 +447,9 @@ def complete_rows(formula: str, data: pd.DataFrame, extra=(), *, caller: str = "
     require_columns(data, [*formula_variables(formula), *extra], caller)
     in_formula = [c for c in data.columns if re.search(rf"(?<![\w.]){re.escape(str(c))}(?![\w.])", formula)]
     columns = [c for c in data.columns if c in extra or c in in_formula]
-    used = data.dropna(subset=columns)
+    bare = data.copy(deep=False)  # pandas deep-copies attrs at every step below: the records are copied once
+    attrs, bare.attrs = bare.attrs, {}
+    used = bare.dropna(subset=columns)
     converted = {}
     for c in columns:
         if pd.api.types.is_numeric_dtype(used[c]) and not isinstance(used[c].dtype, pd.CategoricalDtype):
@@ -442,7 +459,9 @@ def complete_rows(formula: str, data: pd.DataFrame, extra=(), *, caller: str = "
             converted[c] = _levels_as_patsy_sorts_them(used[c])
         elif pd.api.types.is_extension_array_dtype(used[c].dtype):
             converted[c] = used[c].astype(object)
-    return used.assign(**converted) if converted else used
+    used = used.assign(**converted) if converted else used
+    used.attrs = attrs  # the table's records (provenance, reports), as every pandas step would have kept them
+    return used
 
 
 def formula_variables(formula: str) -> list[str]:

@@ -225,14 +225,16 @@ def direct_class(
             raise ArgumentError(
                 f"a livability class may not be built from a model-based estimate ({item} of {source.dataset})"
             )
-    means = table.groupby(unit)[list(built_from)].mean()
+    data = table[[unit, *built_from]]
+    data.attrs = {}  # pandas deep-copies attrs at every step; the class needs only the numbers
+    means = data.groupby(unit)[list(built_from)].mean()
     z = (means - means.mean()) / means.std()
     signs = pd.Series({item: 1.0 if better.get(item, "high") == "high" else -1.0 for item in built_from})
     score = (z * signs).mean(axis=1, skipna=False)
     scored = score.dropna()
     threshold = scored.quantile(share)
     per_area = (scored <= threshold).astype(float)
-    problem = table[unit].map(per_area).astype(float)
+    problem = data[unit].map(per_area).astype(float)
     return pd.Series(problem.to_numpy(), index=table.index), {
         "name": f"worst {100 * share:.0f} % on {' and '.join(built_from)}",
         "built_from": list(built_from),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..core.errors import DataNotFoundError, DownloadError
+from ..data.derived import derived_table
 from ..data.join import join_regions
 from ..data.loading import load
 from ..data.reports import JOINS
@@ -60,6 +61,7 @@ def _with_rivm(table: pd.DataFrame, rivm_year: int, level: str, columns=RIVM_COL
     return joined
 
 
+@derived_table("wijkstudie.study.livability")
 def national_wijken(rivm_year: int = 2020, kwb_year: int = COMPOSITION_YEAR, livability: bool = False) -> pd.DataFrame:
     """Every wijk of the Netherlands: the KWB composition of ``kwb_year`` and RIVM's estimates of
     ``rivm_year`` (18+), on one regional division with its boundaries (the KWB's division where its wijk
@@ -96,6 +98,7 @@ def national_wijken(rivm_year: int = 2020, kwb_year: int = COMPOSITION_YEAR, liv
     return table
 
 
+@derived_table()
 def national_gemeenten(rivm_year: int = 2020, kwb_year: int = COMPOSITION_YEAR) -> pd.DataFrame:
     """Every gemeente of the Netherlands: KWB composition and RIVM estimates on the gemeenten of ``kwb_year``
     (with their boundaries where they can be had).

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..core.provenance import carry, provenance_of
+from ..data.derived import derived_table
 from ..data.loading import load
 from .designs import PRIMARY_SCOPE, sample_design
 from .livability import direct_class
@@ -113,7 +114,9 @@ class DeclaredSample:
         table = self.table
         if outcome not in table or "year" not in table or "region_code" not in table:
             return float("nan")
-        wide = table.pivot_table(index="region_code", columns="year", values=outcome, aggfunc="first")
+        data = table[["region_code", "year", outcome]]
+        data.attrs = {}  # pandas deep-copies attrs at every step; the correlations need only the numbers
+        wide = data.pivot_table(index="region_code", columns="year", values=outcome, aggfunc="first")
         wide = wide.loc[:, wide.notna().sum() >= 5]
         pairs = [wide[a].corr(wide[b]) for a, b in zip(wide.columns[:-1], wide.columns[1:])]
         pairs = [r for r in pairs if r == r]
@@ -251,11 +254,11 @@ def rotterdam_sample(edition: int | None = None) -> DeclaredSample:
         key ``rotterdam-wijkprofiel``
     """
     design = sample_design("rotterdam-wijkprofiel")
-    years = (
-        design["waves"] if edition in (None, design.get("edition")) else [y for y in design["waves"] if y <= edition]
-    )
-    waves = [rotterdam_wijken(year, edition) for year in years]
-    table = carry(pd.concat(waves, ignore_index=True), *waves)
+    if edition in (None, design.get("edition")):
+        table, edition = _sample_table("rotterdam-wijkprofiel"), None
+    else:  # another edition: its own waves, built here (the robustness of the declared sample)
+        waves = [rotterdam_wijken(year, edition) for year in design["waves"] if year <= edition]
+        table = carry(pd.concat(waves, ignore_index=True), *waves)
     return DeclaredSample("rotterdam-wijkprofiel", table, _classes("rotterdam-wijkprofiel", table), edition=edition)
 
 
@@ -268,12 +271,7 @@ def amsterdam_sample() -> DeclaredSample:
     DeclaredSample
         key ``amsterdam-bbga``
     """
-    from .cities import amsterdam_gebieden
-
-    gebieden = amsterdam_gebieden()
-    outcomes = [c for c in ("pct_active_for_neighbourhood", "pct_volunteering", "involvement") if c in gebieden]
-    surveyed = gebieden.dropna(subset=outcomes, how="all")["year"].unique()  # the years of its survey waves
-    table = carry(gebieden[gebieden["year"].isin(surveyed)].reset_index(drop=True), gebieden)
+    table = _sample_table("amsterdam-bbga")
     return DeclaredSample("amsterdam-bbga", table, _classes("amsterdam-bbga", table))
 
 
@@ -283,6 +281,7 @@ VM_COMPOSITION = {  # the KWB year of each composition column of the Veiligheids
 }
 
 
+@derived_table()
 def gemeente_survey(table_id: str) -> pd.DataFrame:
     """A StatLine survey table by region as one row per linked gemeente and year, a column per variable.
 
@@ -322,17 +321,7 @@ def vm_sample(key: str) -> DeclaredSample:
     -------
     DeclaredSample
     """
-    design = sample_design(key)
-    survey = gemeente_survey(design["table"])
-    survey = survey[survey["year"].isin(design["waves"])]
-    parts = [survey]
-    table = survey
-    for year, columns in VM_COMPOSITION.items():
-        kwb = load("kwb", year=year, level="gemeente")
-        have = [c for c in columns if c in kwb]
-        table = table.merge(kwb[["region_code"] + have], on="region_code", how="left")
-        parts.append(kwb)
-    table = carry(table.reset_index(drop=True), *parts)
+    table = _sample_table(key)
     return DeclaredSample(key, table, _classes(key, table))
 
 
@@ -351,8 +340,45 @@ def residents_sample(key: str = "cbs-sociale-samenhang", table_id: str | None = 
     DeclaredSample
         without livability classes (one-way tables)
     """
-    table = load("cbs-statline", table=table_id or sample_design(key)["table"])
-    return DeclaredSample(key, table)
+    return DeclaredSample(key, _residents_table(table_id or sample_design(key)["table"]))
+
+
+@derived_table()
+def _residents_table(table_id: str) -> pd.DataFrame:
+    """CBS's survey table ``table_id`` as loaded (long form), kept with the derived tables."""
+    return load("cbs-statline", table=table_id)
+
+
+def _design_of(arguments: dict) -> dict:
+    """The declaration of the sample a cached table is built for (findings.yaml ``samples[key]``)."""
+    return sample_design(arguments["key"])
+
+
+@derived_table("wijkstudie.study.cities", "wijkstudie.study.designs", extra=_design_of)
+def _sample_table(key: str) -> pd.DataFrame:
+    """The table of a declared area sample (Rotterdam, Amsterdam, a Veiligheidsmonitor series), built from its
+    sources; the livability classes are made from it by the sample's function."""
+    if key == "rotterdam-wijkprofiel":
+        waves = [rotterdam_wijken(year) for year in sample_design(key)["waves"]]
+        return carry(pd.concat(waves, ignore_index=True), *waves)
+    if key == "amsterdam-bbga":
+        from .cities import amsterdam_gebieden
+
+        gebieden = amsterdam_gebieden()
+        outcomes = [c for c in ("pct_active_for_neighbourhood", "pct_volunteering", "involvement") if c in gebieden]
+        surveyed = gebieden.dropna(subset=outcomes, how="all")["year"].unique()  # the years of its survey waves
+        return carry(gebieden[gebieden["year"].isin(surveyed)].reset_index(drop=True), gebieden)
+    design = sample_design(key)
+    survey = gemeente_survey(design["table"])
+    survey = survey[survey["year"].isin(design["waves"])]
+    parts = [survey]
+    table = survey
+    for year, columns in VM_COMPOSITION.items():
+        kwb = load("kwb", year=year, level="gemeente")
+        have = [c for c in columns if c in kwb]
+        table = table.merge(kwb[["region_code"] + have], on="region_code", how="left")
+        parts.append(kwb)
+    return carry(table.reset_index(drop=True), *parts)
 
 
 def declared_samples() -> dict[str, DeclaredSample]:

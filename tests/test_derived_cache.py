@@ -1,0 +1,249 @@
+"""Derived tables (``wijkstudie.data.derived``) are built once, stored as (Geo)Parquet with their records in JSON,
+served only when their inputs, content hash and identity are what was recorded, and identical to a fresh build."""
+
+import contextlib
+import json
+import shutil
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import wijkstudie as ws
+from wijkstudie.core.provenance import provenance_of
+from wijkstudie.data import derived
+from wijkstudie.data.derived import derived_table
+
+from helpers import FIXTURES, warns_municipal_extract
+
+BUILDS = []  # one entry per real build of the tables below
+
+
+@derived_table()
+def kwb_with_density(path: str, factor: int = 2):
+    """A small derived table: the KWB fixture with a computed column (counts its builds)."""
+    BUILDS.append(path)
+    table = ws.read_file(path)
+    table["doubled"] = table["population"] * factor
+    return table
+
+
+@derived_table()
+def two_files(kwb: str, wijken: str):
+    """A GeoDataFrame joined from two files (a join report in its attrs)."""
+    BUILDS.append(wijken)
+    joined, _ = ws.join_regions(ws.read_file(wijken), ws.read_file(kwb), how="left")
+    return joined
+
+
+@pytest.fixture
+def kwb_file(fresh_cache, tmp_path):
+    BUILDS.clear()
+    path = tmp_path / "kwb.csv"
+    shutil.copyfile(FIXTURES / "kwb-odata-2017.csv", path)
+    return path
+
+
+def _entry(fresh_cache, stem):
+    [table] = (fresh_cache / "processed" / "derived").glob(f"{stem}-*.parquet")
+    [meta] = (fresh_cache / "processed" / "derived").glob(f"{stem}-*.json")
+    assert json.loads(meta.read_text(encoding="utf-8"))["file"] == table.name
+    return table, meta
+
+
+def test_a_derived_table_is_built_once_and_served_identical_with_its_records(kwb_file):
+    with warns_municipal_extract():
+        first = kwb_with_density(str(kwb_file))
+    with warns_municipal_extract():  # the build's warnings are raised again when the entry is served
+        second = kwb_with_density(str(kwb_file))
+    assert len(BUILDS) == 1
+    pd.testing.assert_frame_equal(first, second, check_exact=True)
+    assert first["doubled"].iloc[-1] == 2 * first["population"].iloc[-1]
+    assert provenance_of(second) == provenance_of(first) and provenance_of(second).kind == "real"
+    assert ws.report(second) == ws.report(first)
+    with warns_municipal_extract():  # another argument is another entry
+        kwb_with_density(str(kwb_file), factor=3)
+    assert len(BUILDS) == 2
+
+
+def test_a_geodataframe_keeps_its_geometry_and_join_reports(fresh_cache):
+    BUILDS.clear()
+    with warns_municipal_extract():
+        first = two_files(str(FIXTURES / "kwb-odata-2017.csv"), str(FIXTURES / "wijken-2024.geojson"))
+    with warns_municipal_extract():
+        second = two_files(str(FIXTURES / "kwb-odata-2017.csv"), str(FIXTURES / "wijken-2024.geojson"))
+    assert len(BUILDS) == 1 and type(second).__name__ == "GeoDataFrame" and second.crs == first.crs
+    pd.testing.assert_frame_equal(first, second, check_exact=True)
+    assert ws.report(second).joins == ws.report(first).joins and ws.report(second).joins[0].matched >= 0
+    assert [j.to_dict() for j in ws.report(second).joins] == first.attrs["join_reports"]
+
+
+def test_a_changed_input_is_built_again_in_silence(kwb_file):
+    with warns_municipal_extract():
+        assert kwb_with_density(str(kwb_file)).set_index("region_code").loc["GM9901", "doubled"] == 800
+    kwb_file.write_text(kwb_file.read_text(encoding="utf-8-sig").replace(",400,", ",401,"), encoding="utf-8")
+    with warns_municipal_extract() as said:
+        assert kwb_with_density(str(kwb_file)).set_index("region_code").loc["GM9901", "doubled"] == 802
+    assert len(BUILDS) == 2 and not [w for w in said if "derived table" in str(w.message)]
+    _entry(kwb_file.parent / "cache", "kwb_with_density")  # one table and one report: the earlier table is gone
+
+
+@pytest.mark.parametrize(
+    "damage, reason",
+    [
+        (lambda table, meta: table.write_bytes(table.read_bytes()[:-40] + b"\0" * 40), "content hash"),
+        (lambda table, meta: meta.write_text("[1, 2]", encoding="utf-8"), "wrong shape"),
+        (lambda table, meta: meta.write_text("{not json", encoding="utf-8"), "not readable JSON"),
+        (
+            lambda table, meta: meta.write_text(
+                json.dumps(dict(json.loads(meta.read_text()), identity={"table": "other"})), encoding="utf-8"
+            ),
+            "identity differs",
+        ),
+        (
+            lambda table, meta: meta.write_text(
+                json.dumps(dict(json.loads(meta.read_text()), rows=1)), encoding="utf-8"
+            ),
+            "rows and columns",
+        ),
+        (
+            lambda table, meta: meta.write_text(
+                json.dumps(dict(json.loads(meta.read_text()), file="../../kwb.csv")), encoding="utf-8"
+            ),
+            "wrong shape",
+        ),
+        (lambda table, meta: table.unlink(), "no readable table"),
+    ],
+)
+def test_a_damaged_or_mismatching_entry_is_rebuilt_with_one_warning(kwb_file, fresh_cache, damage, reason):
+    with warns_municipal_extract():
+        first = kwb_with_density(str(kwb_file))
+    damage(*_entry(fresh_cache, "kwb_with_density"))
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        again = kwb_with_density(str(kwb_file))
+    about = [str(w.message) for w in said if "derived table" in str(w.message)]
+    assert len(about) == 1 and reason in about[0] and "built again" in about[0]
+    assert len(BUILDS) == 2
+    pd.testing.assert_frame_equal(first, again, check_exact=True)
+    with warns_municipal_extract():  # the rebuilt entry is whole again: served, no second warning
+        kwb_with_density(str(kwb_file))
+    assert len(BUILDS) == 2
+
+
+def test_a_file_a_load_looked_for_that_appears_makes_the_entry_stale(kwb_file, tmp_path):
+    from wijkstudie.data.derived import _RECORDERS, note_absent
+
+    later = tmp_path / "appears-later.csv"
+
+    @derived_table()
+    def looks_for_a_file(path: str):
+        BUILDS.append(path)
+        note_absent(later)  # what _first_available records for a candidate that cannot be had
+        return ws.read_file(path)
+
+    with warns_municipal_extract():
+        looks_for_a_file(str(kwb_file))
+    with warns_municipal_extract():
+        looks_for_a_file(str(kwb_file))
+    assert len(BUILDS) == 1
+    later.write_text("x", encoding="utf-8")
+    with warns_municipal_extract():
+        looks_for_a_file(str(kwb_file))
+    assert len(BUILDS) == 2 and not _RECORDERS
+
+
+def test_the_entry_is_json_and_parquet_never_pickle(kwb_file, fresh_cache):
+    with warns_municipal_extract():
+        kwb_with_density(str(kwb_file))
+    table, meta = _entry(fresh_cache, "kwb_with_density")
+    record = json.loads(meta.read_text(encoding="utf-8"))
+    assert table.read_bytes()[:4] == b"PAR1"
+    assert str(kwb_file.resolve()) in record["inputs"] and record["attrs"]["provenance"]["kind"] == "real"
+    assert any("municipal extract" in w["message"] for w in record["warnings"])
+    assert sorted(p.suffix for p in table.parent.iterdir()) == [".json", ".parquet"]
+
+
+def test_a_served_table_notes_the_files_and_code_it_was_built_from_in_the_run_log(kwb_file, tmp_path, monkeypatch):
+    from wijkstudie.core import runlog
+
+    with warns_municipal_extract():
+        kwb_with_density(str(kwb_file))  # built: no run log yet
+    log = tmp_path / "run.jsonl"
+    monkeypatch.setenv(runlog.ENV, str(log))
+    with warns_municipal_extract():
+        kwb_with_density(str(kwb_file))  # served: the notebook cache must still see the raw file and the code
+    assert len(BUILDS) == 1
+    noted = runlog.entries(log)
+    assert noted["read"] == [str(kwb_file.resolve())]
+    assert runlog.datasets(log) == [["kwb", 2017]]
+    assert str(Path(derived.__file__).resolve()) in noted["module"] and str(Path(__file__).resolve()) in noted["module"]
+
+
+def test_the_cache_can_be_switched_off(kwb_file):
+    with derived.enabled(False):
+        for _ in range(2):
+            with warns_municipal_extract():
+                kwb_with_density(str(kwb_file))
+    assert len(BUILDS) == 2
+
+
+# --- the study's tables, on the real files ---------------------------------------------------------------------
+
+
+def _fresh_and_cached(build, warns=None):
+    """The result of ``build`` without the cache, and twice with it (stored, then served); each raises the warnings
+    matching ``warns`` (a served entry raises its build's warnings again)."""
+    expect = (lambda: pytest.warns(ws.WijkstudieWarning, match=warns)) if warns else contextlib.nullcontext
+    with derived.enabled(False), expect():
+        fresh = build()
+    with expect():
+        stored = build()
+    with expect():
+        served = build()
+    return fresh, stored, served
+
+
+@pytest.mark.realdata
+def test_national_gemeenten_and_wijken_are_identical_from_the_cache(mirror, fresh_cache):
+    from wijkstudie import study
+
+    for build in (lambda: study.national_gemeenten(2016), lambda: study.national_wijken(2020, livability=True)):
+        fresh, stored, served = _fresh_and_cached(build)
+        for table in (stored, served):
+            pd.testing.assert_frame_equal(fresh, table, check_exact=True)
+            assert type(table) is type(fresh) and table.crs == fresh.crs
+            assert provenance_of(table) == provenance_of(fresh)
+            assert ws.report(table) == ws.report(fresh) and ws.report(table).joins == ws.report(fresh).joins
+            assert table.attrs == fresh.attrs
+    assert served.attrs["livability"] == fresh.attrs["livability"]
+    assert len(list((fresh_cache / "processed" / "derived").glob("national_*.parquet"))) == 2
+
+
+@pytest.mark.realdata
+def test_declared_samples_and_their_verdicts_are_identical_from_the_cache(mirror, fresh_cache):
+    from wijkstudie import study
+    from wijkstudie.study.sweeps import sample_tests
+    from wijkstudie.study.verdicts import judge
+
+    key = "veiligheidsmonitor-2021-2023"
+    fresh, stored, served = _fresh_and_cached(lambda: study.vm_sample(key), warns="gemeente rows not linked")
+    for sample in (stored, served):
+        pd.testing.assert_frame_equal(fresh.table, sample.table, check_exact=True)
+        assert provenance_of(sample.table) == provenance_of(fresh.table)
+        assert sample.classes.keys() == fresh.classes.keys()
+        for name, (problem, definition) in fresh.classes.items():
+            pd.testing.assert_series_equal(problem, sample.classes[name][0], check_exact=True)
+            assert sample.classes[name][1] == definition
+    tests = {which: sample_tests("F3", s, notebook="11") for which, s in (("fresh", fresh), ("served", served))}
+    assert len(tests["fresh"]) >= 2 and len(tests["fresh"]) == len(tests["served"])
+    for a, b in zip(tests["fresh"], tests["served"]):
+        np.testing.assert_equal(
+            (a.label, a.estimate, a.ci_low, a.ci_high, a.p_value), (b.label, b.estimate, b.ci_low, b.ci_high, b.p_value)
+        )
+    assert judge("F3", tests["fresh"]).verdicts == judge("F3", tests["served"]).verdicts
+    fresh_r, _, served_r = _fresh_and_cached(study.residents_sample)
+    pd.testing.assert_frame_equal(fresh_r.table, served_r.table, check_exact=True)
+    assert ws.report(served_r.table) == ws.report(fresh_r.table)

@@ -1,0 +1,363 @@
+"""Derived tables (what a study builds from loaded tables: joins, samples, survey tables) cached as (Geo)Parquet with
+their records (``attrs``: load report, join reports, provenance, definitions) in a JSON file beside them, so that a
+second kernel reads a table instead of building it again.
+
+An entry is found by its identity: the builder's name and arguments, the source of the code that builds it (the
+modules named with ``derived_table``, and every module and data file of ``core``, ``data`` and ``models``), what
+else decides it (``extra``, e.g. a sample's declaration) and the settings that change tables (``TABLE_SETTINGS``).
+Its JSON report records the inputs of the build: every raw file read (its path and cache key: content hash, reader
+version, variable dictionary; ``cache.cache_key``) and every file a load looked for first and did not find. The
+entry is served only when
+
+- every input still has the recorded key and no file looked for has appeared (else the table is built again, in
+  silence: a changed input is not damage);
+- the Parquet file's SHA-256 is the one recorded, the report's identity is the one asked for and the table read
+  has the recorded rows and columns (else it is built again, with one warning: damaged or not what it should be).
+
+Nothing is pickled: the table is Parquet, the records JSON. Warnings raised while building are recorded and raised
+again whenever the entry is served, so a kernel that reads the table sees what one that built it saw.
+``enabled(False)`` builds without the cache (e.g. to compare).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import inspect
+import io
+import json
+import re
+import sys
+import warnings
+from contextlib import contextmanager
+from importlib import import_module
+from pathlib import Path
+
+import pandas as pd
+
+from ..core import runlog
+from ..core.errors import WijkstudieWarning
+from ..core.paths import PACKAGE_DIR, processed_dir
+from ..core.settings import settings
+from .cache import _write_atomic, cache_key
+
+FOLDER = "derived"  # under processed_dir()
+FORMAT = 1  # the layout of an entry; a new one gives every entry a new key
+TABLE_SETTINGS = ("data", "mirror", "data_dir", "max_sheet_cells", "max_columns", "max_unpacked_bytes")
+TABLE_SETTINGS += ("max_repair_crossings", "max_repair_points")
+ALWAYS = ("core", "data", "models")  # folders of the package whose source decides every derived table
+_RECORDERS: list[dict] = []  # the builds under way (a derived table built inside another records into both)
+_STATE = {"enabled": True}
+
+
+def note_input(path: Path, key: str) -> None:
+    """Record a raw file read while derived tables are built (``reading.read_table`` calls it).
+
+    Parameters
+    ----------
+    path : Path
+        the raw file
+    key : str
+        its cache key (``cache.cache_key``)
+
+    Returns
+    -------
+    None
+    """
+    for recorder in _RECORDERS:
+        recorder["inputs"][str(Path(path).resolve())] = key
+
+
+def note_absent(path: Path | None) -> None:
+    """Record a file a load looked for and did not find while derived tables are built (should it appear, the
+    load would read it instead).
+
+    Parameters
+    ----------
+    path : Path or None
+        where the file would lie (None: nothing to record)
+
+    Returns
+    -------
+    None
+    """
+    if path is None:
+        return
+    for recorder in _RECORDERS:
+        recorder["absent"].setdefault(str(path), None)
+
+
+@contextmanager
+def enabled(on: bool = True):
+    """Serve and store derived tables (True, the default) or build every one afresh (False) inside the block.
+
+    Parameters
+    ----------
+    on : bool
+        whether the cache is used
+
+    Returns
+    -------
+    contextmanager
+    """
+    before = _STATE["enabled"]
+    _STATE["enabled"] = bool(on)
+    try:
+        yield
+    finally:
+        _STATE["enabled"] = before
+
+
+def derived_table(*modules: str, extra=None):
+    """Cache a function that builds a table from loaded ones (see the module docstring). Its arguments must be plain
+    values (numbers, texts, booleans, None).
+
+    Parameters
+    ----------
+    *modules : str
+        the modules whose source builds the table (the function's own module is always one)
+    extra : callable, optional
+        takes the function's arguments (as a dict) and returns plain data that decides the table too (e.g. a
+        sample's declaration)
+
+    Returns
+    -------
+    callable
+        a decorator
+    """
+
+    def decorate(build):
+        signature = inspect.signature(build)
+        names = tuple(dict.fromkeys((build.__module__, *modules)))
+
+        @functools.wraps(build)
+        def cached(*args, **kwargs):
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            params = dict(bound.arguments)
+            identity = {
+                "table": f"{build.__module__}.{build.__qualname__}",
+                "arguments": params,
+                "extra": extra(params) if extra is not None else None,
+                "code": code_fingerprint(names),
+                "settings": {name: str(getattr(settings, name)) for name in TABLE_SETTINGS},
+                "format": FORMAT,
+            }
+            return _serve_or_build(identity, lambda: build(*args, **kwargs), names)
+
+        return cached
+
+    return decorate
+
+
+@functools.lru_cache(maxsize=32)
+def code_fingerprint(modules: tuple) -> str:
+    """The SHA-256 of the source of the named modules and of every module and data file in ``ALWAYS``.
+
+    Parameters
+    ----------
+    modules : tuple of str
+        importable module names
+
+    Returns
+    -------
+    str
+    """
+    digest = hashlib.sha256()
+    for path in code_files(modules):
+        name = path.relative_to(PACKAGE_DIR) if PACKAGE_DIR in path.parents else path
+        digest.update(str(name).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=32)
+def code_files(modules: tuple) -> list[Path]:
+    """The files whose content decides a derived table's code: every module and data file in ``ALWAYS`` and the
+    named modules.
+
+    Parameters
+    ----------
+    modules : tuple of str
+        importable module names
+
+    Returns
+    -------
+    list of Path
+    """
+    files = sorted(
+        path for folder in ALWAYS for path in (PACKAGE_DIR / folder).rglob("*") if path.suffix in (".py", ".yaml")
+    )
+    return files + [Path(import_module(name).__file__) for name in modules]
+
+
+def _key(identity: dict) -> str:
+    return hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()[:24]
+
+
+def _paths(identity: dict) -> tuple[Path, str]:
+    """The entry's report (``<builder>-<key>.json``) and the stem of its table's name: the table is
+    ``<stem>.<its SHA-256, 16 digits>.parquet``, named in the report, so that a report always names a whole table
+    (two kernels storing one entry at once each write a complete table before the report that names it)."""
+    stem = f"{identity['table'].rsplit('.', 1)[-1].lstrip('_')}-{_key(identity)}"
+    return processed_dir() / FOLDER / f"{stem}.json", stem
+
+
+def _serve_or_build(identity: dict, build, modules: tuple) -> pd.DataFrame:
+    if not _STATE["enabled"]:
+        return build()
+    meta_path, stem = _paths(identity)
+    served, problem = _serve(identity, meta_path, stem)
+    if served is not None:
+        for path in code_files(modules):  # a run that reads the table depends on the code that builds it
+            runlog.note("module", path)
+        return served
+    if problem:
+        warnings.warn(
+            f"derived table {identity['table']}: the cached entry {meta_path.name} {problem}: built again",
+            WijkstudieWarning,
+            stacklevel=4,
+        )
+    recorder = {"inputs": {}, "absent": {}}
+    _RECORDERS.append(recorder)
+    try:
+        with warnings.catch_warnings(record=True) as caught, runlog.listening() as notes:
+            warnings.simplefilter("always")
+            table = build()
+    finally:
+        _RECORDERS.pop()  # this build's (a stack: a build inside it has ended before)
+    for w in caught:  # raised again as they were
+        warnings.warn(w.message, w.category, stacklevel=4)
+    said = [{"category": w.category.__name__, "message": str(w.message)} for w in caught]
+    recorder["reads"] = [n for n in notes if n["kind"] == "read"]  # the data files, noted again when served
+    _store(table, identity, recorder, said, meta_path, stem)
+    return table
+
+
+def _serve(identity: dict, meta_path: Path, stem: str) -> tuple[pd.DataFrame | None, str]:
+    """The entry, or None and why it cannot be served ("" when it is missing or its inputs changed)."""
+    if not meta_path.is_file():
+        return None, ""
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None, "has a report that is not readable JSON"
+    if (
+        not isinstance(meta, dict)
+        or not all(
+            isinstance(meta.get(k), t)
+            for k, t in (
+                ("identity", dict),
+                ("inputs", dict),
+                ("absent", list),
+                ("attrs", dict),
+                ("warnings", list),
+                ("reads", list),
+            )
+        )
+        or not re.fullmatch(re.escape(stem) + r"\.[0-9a-f]{16}\.parquet", str(meta.get("file")))
+    ):
+        return None, "has a report of the wrong shape"  # the table's name too: never a path out of the folder
+    if json.dumps(meta["identity"], sort_keys=True, default=str) != json.dumps(identity, sort_keys=True, default=str):
+        return None, "is not the table asked for (its identity differs)"
+    if not _inputs_unchanged(meta):
+        return None, ""
+    try:
+        content = (meta_path.parent / meta["file"]).read_bytes()
+    except OSError as exc:
+        return None, f"has no readable table ({exc.strerror})"
+    if hashlib.sha256(content).hexdigest() != meta.get("sha256"):
+        return None, "does not have the recorded content hash"
+    try:  # the bytes hashed are the bytes read
+        if meta.get("geometry"):
+            import geopandas as gpd
+
+            table = gpd.read_parquet(io.BytesIO(content))
+        else:
+            table = pd.read_parquet(io.BytesIO(content))
+    except Exception:  # a file with the recorded hash that cannot be read: built again
+        return None, "cannot be read as Parquet"
+    if len(table) != meta.get("rows") or list(map(str, table.columns)) != meta.get("columns"):
+        return None, "does not have the recorded rows and columns"
+    if str(table.columns.dtype) != meta.get("columns_dtype", str(table.columns.dtype)):
+        table.columns = table.columns.astype(meta["columns_dtype"])  # Parquet keeps names, not their dtype
+    table.attrs = meta["attrs"]
+    for recorder in _RECORDERS:  # a build around this one depends on its inputs too
+        recorder["inputs"].update(meta["inputs"])
+        for path in meta["absent"]:
+            recorder["absent"].setdefault(path, None)
+    _replay(meta["warnings"])
+    for read in meta["reads"]:  # what a run log noted while the table was built (the notebook cache's inputs)
+        if isinstance(read, dict) and isinstance(read.get("path"), str) and isinstance(read.get("about"), dict):
+            about = {str(k): v for k, v in read["about"].items() if k not in ("kind", "path")}
+            runlog.note("read", read["path"], **about)
+    return table, ""
+
+
+def _inputs_unchanged(meta: dict) -> bool:
+    """Whether every recorded input has its recorded key and no file looked for has appeared."""
+    if any(Path(path).exists() for path in meta["absent"]):
+        return False
+    for path, key in meta["inputs"].items():
+        try:
+            if cache_key(Path(path)) != key:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _replay(said: list) -> None:
+    import builtins
+
+    from ..core import errors
+
+    for record in said:
+        if not isinstance(record, dict):
+            continue
+        name = record.get("category", "")
+        category = getattr(errors, name, None) or getattr(builtins, name, None)
+        if not (isinstance(category, type) and issubclass(category, Warning)):
+            category = UserWarning  # another library's category: raised under the general one
+        warnings.warn(str(record.get("message", "")), category, stacklevel=5)
+
+
+def _is_geo(table) -> bool:
+    geopandas = sys.modules.get("geopandas")  # a GeoDataFrame cannot exist without it
+    return geopandas is not None and isinstance(table, geopandas.GeoDataFrame)
+
+
+def _store(table, identity: dict, recorder: dict, said: list, meta_path: Path, stem: str) -> None:
+    if not isinstance(table, pd.DataFrame):
+        return
+    try:
+        attrs = json.loads(json.dumps(table.attrs))
+    except (TypeError, ValueError):  # records that are not plain data cannot be kept: the table is not cached
+        return
+    copy = table.copy(deep=False)
+    copy.attrs = {}
+    buffer = io.BytesIO()
+    copy.to_parquet(buffer)
+    content = buffer.getvalue()
+    digest = hashlib.sha256(content).hexdigest()
+    table_path = meta_path.parent / f"{stem}.{digest[:16]}.parquet"
+    _write_atomic(table_path, lambda p: Path(p).write_bytes(content))
+    if not table_path.is_file():
+        return  # the folder cannot be written (warned once)
+    meta = {
+        "identity": identity,
+        "file": table_path.name,
+        "sha256": digest,
+        "rows": len(table),
+        "columns": list(map(str, table.columns)),
+        "columns_dtype": str(table.columns.dtype),
+        "geometry": _is_geo(table),  # a GeoDataFrame: read back with geopandas
+        "inputs": recorder["inputs"],
+        "absent": sorted(recorder["absent"]),
+        "reads": recorder["reads"],
+        "attrs": attrs,
+        "warnings": said,
+    }
+    _write_atomic(meta_path, lambda p: Path(p).write_text(json.dumps(meta, indent=1), encoding="utf-8"))
+    for old in meta_path.parent.glob(f"{stem}.*.parquet"):  # the tables of earlier inputs
+        if old != table_path:
+            old.unlink(missing_ok=True)
