@@ -238,7 +238,7 @@ def _verdict_html(key: str, records: list[dict], not_run: str) -> str:
         html += (
             '<div class="other">other choices of primary specification (not the verdict): '
             + "; ".join(
-                f"{h(what)} → "
+                ("" if what == "other choices" else f"{h(what)} → ")
                 + ", ".join(
                     f"{h(r['scope'])} {h(r['verdict'])}".strip() or "; ".join(h(n) for n in r.get("notes", []))
                     for r in rows
@@ -460,10 +460,14 @@ def _glance(table: pd.DataFrame, records: list[dict], ran: set[str]) -> str:
 
 def _legend() -> str:
     """What the badges mean, in one line."""
+    from ..study.verdicts import SCOPES
+
     return (
         '<p class="legend">'
         + " ".join(_badge({"scope": "", "verdict": word, "notes": []}) for word in BADGE)
-        + " — the verdict words of the rule; a verdict is given per scope (national, cities, a case, residents).</p>"
+        + " — the verdict words of the rule; a verdict is given per scope ("
+        + h(", ".join(SCOPES.values()))
+        + ").</p>"
     )
 
 
