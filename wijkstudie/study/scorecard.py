@@ -188,9 +188,7 @@ def verdict_line(key: str, judgement: Judgement, tests: list[FindingTest]) -> st
     str
     """
     spec = finding(key)
-    scopes = scope_records(key, judgement, tests)
-    text = "; ".join(f"{r['scope']}: {r['verdict']}" + "".join(f" ({n})" for n in r["notes"]) for r in scopes)
-    text = text or NOT_TESTABLE
+    text = "; ".join(f"{scope}: {words}" for scope, words in scope_verdicts(judgement, tests).items()) or NOT_TESTABLE
     if spec.get("open_data") is False and not judgement.votes:
         text += " — not testable with open data: needs " + " ".join(spec["data_needed"].split())
     detectable = detectable_text(judgement)
