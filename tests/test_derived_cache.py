@@ -229,7 +229,7 @@ def test_declared_samples_and_their_verdicts_are_identical_from_the_cache(mirror
     from wijkstudie.study.verdicts import judge
 
     key = "veiligheidsmonitor-2021-2023"
-    fresh, stored, served = _fresh_and_cached(lambda: study.vm_sample(key), warns="gemeente rows not linked")
+    fresh, stored, served = _fresh_and_cached(lambda: study.vm_sample(key), warns="gemeente rows? not linked")
     for sample in (stored, served):
         pd.testing.assert_frame_equal(fresh.table, sample.table, check_exact=True)
         assert provenance_of(sample.table) == provenance_of(fresh.table)

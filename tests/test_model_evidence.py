@@ -69,6 +69,8 @@ def test_a_model_based_outcome_on_its_own_models_predictor_warns_once_and_the_re
     }
     assert fit.evidence["n_households"].source == "rivm-gezondheid 2020"
     assert "model-implied" in fit._repr_html_()
+    implied = next(line for line in str(fit).splitlines() if line.startswith("model-implied: "))
+    assert "pct_owner_occupied" in implied and "my_index" in implied  # the printed result says it too
     # the same rule as the study's classify
     provenance = ws.provenance_of(table)
     for term, record in fit.evidence.items():

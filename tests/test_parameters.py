@@ -109,3 +109,15 @@ def test_finding_notebooks_open_with_a_parameters_cell_all_none(name):
     )
     assert set(values) == {"OUTCOME", "CONTROLS", "SHARE", "WAVES"} and set(values.values()) == {"None"}
     assert any("parameters=params" in "".join(c["source"]) for c in code)
+
+
+def test_an_exploratory_cut_off_never_replaces_the_declared_primary():
+    """The page's fit of a changed SHARE has the declared formula but other rows: it is not recorded as the primary."""
+    sample = _sample()
+    primary = study.declared_specs("F3", sample.key)[0]
+    params = Parameters(share=0.3)
+    page = study.fit(params.apply(primary), sample)  # the notebook's cell with SHARE = 0.3
+    declared = study.sample_tests("F3", sample, notebook="x")[0]
+    tests = study.sample_tests("F3", sample, notebook="x", primary_results={"": page}, parameters=params)
+    first = next(t for t in tests if t.choices == primary.choices)
+    assert first.n == declared.n != page.n and first.estimate == pytest.approx(declared.estimate)

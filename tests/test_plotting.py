@@ -563,3 +563,22 @@ def test_save_figure_writes_through_a_temporary_file_and_a_rename(tmp_path, monk
     written = save_figure(fig, "map", source="CBS", folder=tmp_path, formats=("png", "svg"))
     assert [b for _, b in renamed] == written
     assert all(a.parent == b.parent and a.name.startswith(".map.") for a, b in renamed)
+
+
+def test_interval_series_refuses_a_table_of_several_measures():
+    rows = pd.DataFrame(
+        {
+            "year": [2020, 2020, 2021, 2021],
+            "group": ["a", "a", "a", "a"],
+            "value": [1.0, 50.0, 2.0, 60.0],
+            "lower": [0.5, 45.0, 1.5, 55.0],
+            "upper": [1.5, 55.0, 2.5, 65.0],
+            "measure": ["Buurt_46", "Totaal_1", "Buurt_46", "Totaal_1"],
+        }
+    )
+    with pytest.raises(ws.ArgumentError, match="interval_series: 2 rows repeat a group and year: .*keep one"):
+        ws.interval_series(rows)
+    fig = ws.interval_series(rows[rows["measure"] == "Buurt_46"])
+    (ax,) = fig.axes
+    assert len(ax.lines) == 1 and len(ax.collections) == 1  # one line, one band
+    plt.close(fig)

@@ -387,11 +387,11 @@ def _load(dataset, candidates, year, level, all_columns, division, refresh, vari
         frame, linked, unlinked = link_gemeenten(frame, _gemeente_names())
         notes += linked
         if unlinked:
-            text = f"{len(unlinked)} gemeente rows not linked to a CBS code by name: {', '.join(unlinked)}"
-            warnings.append(text)
+            rows = f"{len(unlinked)} gemeente row{'s' if len(unlinked) != 1 else ''}"
+            warnings.append(f"{rows} not linked to a CBS code by name: {', '.join(unlinked)}")
             warn(
-                f"{resource.label}: {len(unlinked)} gemeente rows not linked to a CBS code (e.g. "
-                f"{', '.join(unlinked[:4])}): merged or renamed gemeenten, or names no name list here has",
+                f"{resource.label}: {rows} not linked to a CBS code (e.g. {', '.join(unlinked[:4])}): merged or "
+                "renamed gemeenten, or names no name list here has",
                 WijkstudieWarning,
                 stacklevel=3,
             )

@@ -179,7 +179,14 @@ class ModelResult:
             + (f" {self.years}" if self.years else "")
             + ")"
         )
-        return head + "\n" + self.table.round(4).to_string()
+        implied = [term for term, record in self.evidence.items() if record.kind == "model-implied"]
+        warning = (
+            f"\nmodel-implied: {', '.join(implied)} (the outcome is a small-area model's estimate and the model uses "
+            "this predictor: the fit recovers that model, not a finding)"
+            if implied
+            else ""
+        )
+        return head + warning + "\n" + self.table.round(4).to_string()
 
     def __repr__(self) -> str:
         """One line: estimator, formula, n, R², data kind and source (the table is in ``str()`` and in Jupyter)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.columns import require_columns
+from ..core.errors import ArgumentError
 from .style import (
     LINE_COLOUR,
     MARK_COLOUR,
@@ -588,6 +589,12 @@ def interval_series(
     >>> fig = ws.interval_series(rows[rows["category"].isin(["Leeftijd"])], panel="category")  # doctest: +SKIP
     """
     require_columns(table, [c for c in (x, y, group, panel, lower, upper) if c], "interval_series")
+    repeated = table.duplicated([c for c in (panel, group, x) if c]).sum()
+    if repeated:
+        raise ArgumentError(
+            f"interval_series: {repeated} rows repeat a {group} and {x}: the table holds several measures; keep one "
+            "(e.g. rows[rows['variable'] == 'pct_volunteering_neighbourhood'])"
+        )
     panels = list(dict.fromkeys(table[panel])) if panel else [None]
     fig, axes = new_figure(2.6 * len(panels) + (0.3 if title else 0.0), len(panels), 1)
     for ax, name in zip(axes.ravel(), panels):

@@ -331,7 +331,7 @@ class Parameters:
             changes["outcome"] = self.outcome
         if self.controls is not None:
             changes.update(controls=tuple(self.controls), controls_choice="chosen")
-        if self.share is not None and spec.areas != "all areas":
+        if self.share is not None and (spec.areas != "all areas" or spec.get("problem_from")):
             changes["share"] = float(self.share)
         if self.waves is not None:
             changes["waves"] = self.waves

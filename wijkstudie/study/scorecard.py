@@ -276,9 +276,10 @@ def detectable_text(judgement: Judgement) -> str:
         return ""
     parts = []
     for scale in dict.fromkeys(t.scale for t in undecided):
-        smallest = min(t.mde for t in undecided if t.scale == scale)
+        values = [t.mde for t in undecided if t.scale == scale]
         unit = {"standardised": " SD", "percentage points": " percentage points"}.get(scale, f" ({scale})")
-        parts.append(f"{smallest:.2f}{unit}")
+        span = f"{min(values):.2f}" if len(values) == 1 else f"{min(values):.2f}-{max(values):.2f}"
+        parts.append(f"{span}{unit}")
     text = (
         "the inconclusive samples could detect only effects of about "
         + " or ".join(parts)
@@ -525,7 +526,7 @@ CHECK_HEADER = "| test | estimate [95 % CI] | other scale | planted | method che
 
 def _counted_line(r) -> str:
     p = r["holm_p"]
-    adjusted = r["adjusted_ci"] + ("" if p is None or p != p else f" (p = {p:.3f})")
+    adjusted = r["adjusted_ci"] + ("" if p is None or p != p else " (p < 0.001)" if p < 0.001 else f" (p = {p:.3f})")
     cells = [
         r["sample"],
         r["evidence"],
@@ -644,9 +645,13 @@ def finding_markdown(key: str, group: pd.DataFrame, tests: list[FindingTest]) ->
     if first["pooled"] != "—":
         lines.append(f"**Pooled estimate of the counted samples.** {md(first['pooled'])}  ")
     if spec.get("primary_why"):
-        lines.append(f"**Primary specification.** {md(' '.join(spec['primary_why'].split()))}  ")
+        title = "Primary specification of the other tests" if spec.get("declared") else "Primary specification"
+        lines.append(f"**{title}.** {md(' '.join(spec['primary_why'].split()))}  ")
     if spec.get("declared_why"):
-        lines.append(f"**Declared for the samples of 2026-12-06.** {md(' '.join(spec['declared_why'].split()))}  ")
+        lines.append(
+            f"**Primary specification of the declared samples** (findings.yaml `declared`, committed before their data "
+            f"were fitted). {md(' '.join(spec['declared_why'].split()))}  "
+        )
     for sample, why in spec.get("not_declared", {}).items():
         lines.append(f"**Not testable in {md(sample)}.** {md(why)}  ")
     primary = group[group["role"] == "primary (counted)"]

@@ -231,9 +231,9 @@ def sample_tests(
                 continue
             if spec.controls_choice == "with income" and not any(sample.has(c) for c in INCOME):
                 continue  # no income column: the declared fit again, which would count twice in the table
-            given = (primary_results or {}).get(spec.part) if spec == primary else None
+            given = (primary_results or {}).get(spec.part) if spec == primary and not parameters.exploratory else None
             if given is not None and given.formula != formula_of(spec, sample):
-                given = None  # the page fitted another model (changed parameters): the declared one is fitted here
+                given = None  # the page fitted another model: the declared one is fitted here
             try:
                 result = given if given is not None else fit(spec, sample)
             except ArgumentError:  # too few complete rows or clusters for this specification
