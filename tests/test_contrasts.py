@@ -121,3 +121,17 @@ def test_real_85541NED_15_to_25_volunteer_less_for_their_neighbourhood():
     assert -4.5 < pooled["estimate"] < -2.5  # about -3.3 percentage points
     assert pooled["ci_high"] < 0
     assert pooled["k"] == len(out)
+
+
+def test_against_the_total_compares_the_group_with_everyone():
+    table = long_table(VALUES, HALF)
+    total = pd.DataFrame(
+        [
+            dict(year=y, category="Totaal", group="Totaal", variable=VAR, value=5.0, lower=4.804, upper=5.196)
+            for y in VALUES
+        ]
+    )
+    out = group_contrasts(pd.concat([table, total]), variable=VAR, category="Leeftijd", group="young", against="total")
+    assert out["contrast"].tolist() == pytest.approx([2.0 - 5.0, 3.0 - 5.0, 1.0 - 5.0])
+    assert out["std_error"].tolist() == pytest.approx([math.hypot(0.5, 0.1)] * 3, rel=1e-3)
+    assert (out["n_others"] == 1).all()

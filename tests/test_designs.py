@@ -135,11 +135,14 @@ def test_sweep_keeps_a_parts_term_and_an_interaction():
         }
 
 
-def test_sweep_of_a_group_contrast_varies_the_outcome_only():
+def test_sweep_of_a_group_contrast_varies_the_outcome_and_the_comparison_only():
     for primary in declared_specs("F2", "cbs-sociale-samenhang"):
         specs = sweep(primary, has=lambda v: v in ("pct_volunteering_neighbourhood", "pct_volunteering_any"))
         assert specs[0] == primary
-        assert [s.outcome for s in specs] == ["pct_volunteering_neighbourhood", "pct_volunteering_any"]
+        assert [s.outcome for s in specs] == ["pct_volunteering_neighbourhood", "pct_volunteering_any"] + [
+            primary.outcome
+        ]
+        assert [s.choices["against"] for s in specs] == ["others", "others", "total"]  # the declared comparison first
         assert {(s.term, s.areas, s.weights, s.get("group")) for s in specs} == {
             (primary.term, "all areas", "none", primary.get("group"))
         }

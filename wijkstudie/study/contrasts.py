@@ -11,7 +11,12 @@ from ..core.errors import DataNotFoundError
 Z95 = 1.959963984540054  # the published bounds are 95 % intervals: se = (upper - lower) / (2 * Z95)
 
 
-def group_contrasts(table: pd.DataFrame, *, variable: str, category: str, group) -> pd.DataFrame:
+TOTAL = "Totaal"  # the category (and group) of a StatLine table's row for everyone
+
+
+def group_contrasts(
+    table: pd.DataFrame, *, variable: str, category: str, group, against: str = "others"
+) -> pd.DataFrame:
     """Per year, a group's estimate minus the unweighted mean of the other groups of its characteristic, with the
     standard error from the published bounds (groups of one characteristic are disjoint samples of respondents, so
     their errors are independent).
@@ -27,6 +32,10 @@ def group_contrasts(table: pd.DataFrame, *, variable: str, category: str, group)
         the characteristic, e.g. ``"Leeftijd"``
     group : str or list of str
         the group (several: their unweighted mean, e.g. the two bands of 65+)
+    against : str
+        ``"others"`` (the unweighted mean of the other groups of the characteristic, the declared comparison) or
+        ``"total"`` (the table's row for everyone, which includes the group: a population-weighted comparison that the
+        group's own share pulls towards zero; its error is taken as independent, which overstates it)
 
     Returns
     -------
@@ -41,6 +50,9 @@ def group_contrasts(table: pd.DataFrame, *, variable: str, category: str, group)
     """
     groups = [group] if isinstance(group, str) else list(group)
     rows = table[(table["variable"] == variable) & (table["category"] == category)]
+    if against == "total":
+        total = table[(table["variable"] == variable) & (table["category"] == TOTAL)]
+        rows = pd.concat([rows[rows["group"].isin(groups)], total], ignore_index=True)
     if not rows["group"].isin(groups).any():
         have = ", ".join(sorted(rows["group"].dropna().unique())) or "none"
         raise DataNotFoundError(f"{variable}: no group {' / '.join(groups)} under {category!r} (groups: {have})")

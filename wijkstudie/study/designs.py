@@ -57,6 +57,7 @@ class Spec:
             "weights": self.weights,
             "controls": self.controls_choice,
             "waves": self.waves,
+            **({"against": self.get("against", "others")} if self.estimator == "group contrast" else {}),
         }
 
     def get(self, key: str, default=None):
@@ -241,8 +242,13 @@ def sweep(primary: Spec, *, has=lambda column: True) -> list[Spec]:
         terms = [primary.term]
     else:
         terms = [t for t in dict.fromkeys([primary.term] + alt.term) if has(t)]
-    if primary.estimator != "regression":
-        return [primary] + [replace(primary, outcome=o) for o in outcomes if o != primary.outcome]
+    if primary.estimator != "regression":  # a group contrast: the outcomes, and the comparison with everyone
+        against_total = tuple(sorted(dict(primary.extra, against="total").items()))
+        return (
+            [primary]
+            + [replace(primary, outcome=o) for o in outcomes if o != primary.outcome]
+            + [replace(primary, extra=against_total)]
+        )
     if primary.get("problem_from"):  # a class interacted with the term (F5): its items and cut-offs are the choices
         declared = finding(primary.finding).get("alternatives", {})
         extra = dict(primary.extra)

@@ -340,13 +340,17 @@ def contrast_test(spec: Spec, sample: DeclaredSample, *, notebook: str, key: str
     FindingTest
     """
     table = sample.table
-    contrasts = group_contrasts(table, variable=spec.outcome, category=spec.get("category"), group=spec.get("group"))
+    against = spec.get("against", "others")
+    contrasts = group_contrasts(
+        table, variable=spec.outcome, category=spec.get("category"), group=spec.get("group"), against=against
+    )
     pooled = pooled_contrast(contrasts)
     table_id = str(table["table_id"].iloc[0]) if "table_id" in table else ""
     test = fd.from_estimate(
         spec.finding,
-        label=f"{table_id} residents: {spec.get('group')} against the other groups of "
-        f"{spec.get('category').lower()} -> {label(spec.outcome).lower()}",
+        label=f"{table_id} residents: {spec.get('group')} against "
+        + (f"the other groups of {spec.get('category').lower()}" if against == "others" else "everyone (the total)")
+        + f" -> {label(spec.outcome).lower()}",
         estimate=pooled["estimate"],
         ci_low=pooled["ci_low"],
         ci_high=pooled["ci_high"],
@@ -363,7 +367,10 @@ def contrast_test(spec: Spec, sample: DeclaredSample, *, notebook: str, key: str
         part=spec.part,
         notebook=notebook,
         scope=fd.NATIONAL,
-        spec="" if key in (None, sample.key) else f"table {table_id} (the same respondents)",
+        spec=", ".join(
+            ([] if key in (None, sample.key) else [f"table {table_id} (the same respondents)"])
+            + ([] if against == "others" else ["against everyone (the total)"])
+        ),
     )
     test = _mark(test, spec, sample, "residents")
     if key not in (None, sample.key):

@@ -266,8 +266,8 @@ def _declared_primaries(finding_key: str, tests: list[FindingTest], primary) -> 
     for spec in declared_specs(finding_key, key):
         mine = [t for t in tests if t.part == spec.part]
         choices = dict(spec.choices)
-        for dim, value in wanted.items():  # a sample keeps what it cannot vary
-            if any(t.choices.get(dim) == value for t in mine):
+        for dim, value in wanted.items():  # a sample keeps what it cannot vary (and a choice it does not have)
+            if dim in choices and any(t.choices.get(dim) == value for t in mine):
                 choices[dim] = value
                 if dim == "areas" and value == "all areas":
                     choices.update(scope="", share=None)
@@ -822,7 +822,7 @@ def describe_spec(test: FindingTest) -> str:
 
 # --- the specification table --------------------------------------------------------------------------------------
 
-CHOICE_COLUMNS = ("outcome", "term", "areas", "scope", "share", "weights", "controls", "waves")
+CHOICE_COLUMNS = ("outcome", "term", "areas", "scope", "share", "weights", "controls", "waves", "against")
 
 
 def specification_table(finding_key: str, tests: list[FindingTest]):
@@ -855,7 +855,9 @@ def specification_table(finding_key: str, tests: list[FindingTest]):
     parts = finding(finding_key).get("parts", {})
     rows = []
     for part in dict.fromkeys(t.part for t in mine):
-        declared = [s.choices for s in declared_specs(finding_key) if s.part == part]
+        declared = [
+            {k: s.choices.get(k) for k in CHOICE_COLUMNS} for s in declared_specs(finding_key) if s.part == part
+        ]
         combos = {tuple((k, t.choices.get(k)) for k in CHOICE_COLUMNS) for t in mine if t.part == part}
         seen = {}  # the voting tests of a row -> its index: two combinations that choose the same tests are one row
         for combo in sorted(combos, key=lambda c: [str(v) for _, v in c]):
