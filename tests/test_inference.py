@@ -98,10 +98,17 @@ def test_clustered_errors_drop_rows_without_a_cluster_and_refuse_too_few_cluster
     assert fit.cluster_correction == "CR2" and fit.extra["cluster_correction"] == "CR2"
     assert fit.model.endswith("errors clustered by region_code: CR2 errors, Bell-McCaffrey df, 7 clusters)")
     assert 1 < fit.df["x"] < 6 and fit.table.loc["x", "distribution"] == f"t({fit.df['x']:.2f})"
-    with pytest.raises(WijkstudieError, match="only 4 clusters of 'region_code'"):
-        area_regression(
-            "y ~ x", data[data["region_code"].isin(["WK0001", "WK0002", "WK0003", "WK0004"])], cluster="region_code"
-        )
+    four = data[data["region_code"].isin(["WK0001", "WK0002", "WK0003", "WK0004"])]
+    few = area_regression("y ~ x", four, cluster="region_code")  # CR2's Bell-McCaffrey df carry 3 or more clusters
+    assert few.extra["clusters"] == 4 and few.cluster_correction == "CR2" and few.df["x"] < 3
+    with pytest.raises(
+        WijkstudieError, match=r"only 4 clusters of 'region_code'; clustered errors \(CR1\) need at least 5"
+    ):
+        area_regression("y ~ x", four, cluster="region_code", cluster_correction="CR1")
+    with pytest.raises(
+        WijkstudieError, match=r"only 2 clusters of 'region_code'; clustered errors \(CR2\) need at least 3"
+    ):
+        area_regression("y ~ x", four[four["region_code"].isin(["WK0001", "WK0002"])], cluster="region_code")
     with pytest.raises(WijkstudieError, match="no cluster column 'gemeente_code'"):
         area_regression("y ~ x", data, cluster="gemeente_code")
 

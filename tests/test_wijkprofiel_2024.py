@@ -249,9 +249,11 @@ def test_compare_editions_refuses_what_cannot_be_compared():
 
 
 def test_a_wave_the_file_does_not_hold_is_a_one_line_error(monkeypatch):
-    """The synthetic world writes the Wijkprofiel's 2014 and 2016 waves where the default edition's file lies."""
+    """The synthetic world writes the Wijkprofiel's six waves where the default edition's file lies; an edition that
+    does not hold a wave says so in one line."""
     monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
-    assert set(ws.load("rotterdam-wijkprofiel", year=2016)["year"]) == {2016}
-    with pytest.raises(ws.DataFormatError) as exc:
-        ws.load("rotterdam-wijkprofiel", year=2022)
-    one_line(exc, "expected rotterdam-wijkprofiel 2022 (wijkprofiel, edition 2024)", "holds the years 2014, 2016 only")
+    for year in (2014, 2016, 2018, 2020, 2022, 2024):
+        assert set(ws.load("rotterdam-wijkprofiel", year=year)["year"]) == {year}
+    with pytest.raises(ws.ArgumentError) as exc:
+        ws.load("rotterdam-wijkprofiel", year=2018, edition=2016)
+    one_line(exc, "rotterdam-wijkprofiel: no edition 2016 for 2018; available: 2024")

@@ -11,6 +11,7 @@ import pandas as pd
 from ..core.columns import did_you_mean
 from ..core.errors import ArgumentError, DataFormatError, DataNotFoundError, WijkstudieError
 from ..core.paths import raw_dir
+from ..core.provenance import provenance_of
 from . import variables as vardict
 from .catalogue import datasets, get_dataset
 from .derived import note_absent
@@ -495,7 +496,7 @@ def _check_level(dataset, level) -> None:
 def _gemeente_names() -> dict:
     """Gemeente names and codes by division year, from what can be had here without a download (the boundaries of
     ``cbs-gemeenten``, the gemeente rows of KWB) for every year the catalogue lists; years whose list is an
-    extract (fewer than ``NATIONAL_MIN_GEMEENTEN`` gemeenten) are left out."""
+    extract (fewer than ``NATIONAL_MIN_GEMEENTEN`` gemeenten, unless it is the synthetic world's) are left out."""
     names = {}
     for dataset in ("cbs-gemeenten", "kwb"):
         for resource in get_dataset(dataset).resources:
@@ -507,8 +508,9 @@ def _gemeente_names() -> dict:
                     frame = _load(get_dataset(dataset), [resource], resource.year, "gemeente", False, None, False)
             except WijkstudieError:
                 continue
+            synthetic = provenance_of(frame).kind == "synthetic"  # the synthetic world's country is small but whole
             frame = frame[frame["region_name"].notna()]
-            if len(frame) >= NATIONAL_MIN_GEMEENTEN:
+            if len(frame) >= NATIONAL_MIN_GEMEENTEN or synthetic:
                 names[resource.year] = frame[["region_code", "region_name"]]
     return names
 

@@ -91,11 +91,13 @@ def area_regression(
     else:
         groups = pd.factorize(used[cluster])[0]
         extra["clusters"] = clusters = int(groups.max() + 1)
-        if clusters < 5:
-            raise ArgumentError(
-                f"area_regression: only {clusters} clusters of {cluster!r}; clustered errors need at least 5"
-            )
         correction = resolve_correction(cluster_correction, clusters, caller="area_regression")
+        needed = 3 if correction == "CR2" else 5  # CR2's Bell-McCaffrey df carry the few clusters; CR1 needs more
+        if clusters < needed:
+            raise ArgumentError(
+                f"area_regression: only {clusters} clusters of {cluster!r}; clustered errors ({correction}) need at "
+                f"least {needed}"
+            )
         fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
         names = list(fit.model.exog_names)
         if correction == "CR2":

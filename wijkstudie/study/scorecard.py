@@ -982,5 +982,5 @@ def tests_frame(tests) -> pd.DataFrame:
     DataFrame
         one row per test (method checks included), with ``TESTS_COLUMNS``
     """
-    table = scorecard(list(tests))
-    return table[table["test"] != "—"][TESTS_COLUMNS].reset_index(drop=True)
+    table = scorecard(list(tests)).reindex(columns=list(dict.fromkeys(["test", *TESTS_COLUMNS])))
+    return table[table["test"] != "—"][TESTS_COLUMNS].reset_index(drop=True)  # no test: an empty table

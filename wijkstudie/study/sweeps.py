@@ -19,8 +19,9 @@ INCOME = ["pct_low_income", "pct_low_income_households"]  # the control of the "
 
 
 def rows_for(spec: Spec, sample: DeclaredSample) -> pd.DataFrame:
-    """The rows of a sample a specification uses: its areas (by the chosen livability class and cut-off), and for an
-    interaction with the problem class (F5) the class as column ``problem``.
+    """The rows of a sample a specification uses: its areas (by the chosen livability class and cut-off; all its
+    areas when the sample has no such class, as the rule says), and for an interaction with the problem class (F5) the
+    class as column ``problem``.
 
     Parameters
     ----------
@@ -44,7 +45,7 @@ def rows_for(spec: Spec, sample: DeclaredSample) -> pd.DataFrame:
         classes = {k: (v[0][keep.to_numpy()].reset_index(drop=True), v[1]) for k, v in sample.classes.items()}
     else:
         classes = sample.classes
-    if spec.areas != "all areas":
+    if spec.areas != "all areas" and (spec.scope, spec.share) in classes:  # without the class: all areas
         problem, _ = classes[(spec.scope, spec.share)]
         keep = problem.to_numpy() == (1 if spec.areas == "problem areas" else 0)
         return carry(table[keep].reset_index(drop=True), table)

@@ -36,7 +36,7 @@ from ..data import variables as vardict
 from ..data.catalogue import get_dataset
 from .world import BBGA_AREA, SCENARIO_DIR, World, _residents, gemeente_name, generate, neighbourhood_table, regions
 
-GENERATOR_VERSION = 4  # 4: every file carries the synthetic mark in its content
+GENERATOR_VERSION = 6  # 4: every file carries the synthetic mark in its content; 5: StatLine, six Rotterdam waves
 SURVEY_FILE, MAPPING_FILE = "survey/synthetic-residents.csv", "survey/synthetic-residents.yaml"
 CROSSWALK_YEARS = (2016, 2024)
 
@@ -164,6 +164,11 @@ def write_mirror(folder, seed: int = 1, scenario="default") -> Path:
     _rotterdam_profile(world, target("rotterdam-wijkprofiel", 2016, "wijkprofiel"))
     _rotterdam_context(register, target("rotterdam-wijkprofiel", 2015, "context"))
     _bbga(world, target("amsterdam-bbga", 2018, "data"), target("amsterdam-bbga", 2018, "metadata"))
+    for table_id, years in STATLINE_PERSONAL.items():
+        _csv(_statline_personal(world, table_id, years), target("cbs-statline", max(years), table_id), sep=";")
+    _csv(_statline_pols(world), target("cbs-statline", max(POLS_YEARS), "60027ned"), sep=";")
+    for table_id, years in STATLINE_REGIONS.items():
+        _csv(_statline_regions(world, table_id, years), target("cbs-statline", max(years), table_id), sep=";")
     for year in (2016, 2020):
         _leefbaarometer(world, year, target("leefbaarometer", year, "wijk"))
     files += _crosswalks(register, folder)
@@ -522,12 +527,13 @@ PROFILE_SHEETS = {  # sheet -> the canonical variables it holds
         "pct_proud_of_neighbourhood",
         "pct_trust_municipality",
         "pct_expects_progress",
+        "pct_involved_in_plans",
         "pct_informal_carer",
         "pct_long_term_residents",
         "pct_residential_mobility",
     ],
-    "FI-subj": ["physical_index"],
-    "VI": ["safety_index"],
+    "FI-subj": ["physical_index", "physical_index_objective"],
+    "VI": ["safety_index", "safety_index_objective"],
 }
 
 
@@ -556,7 +562,7 @@ def _rotterdam_profile(world: World, path: Path) -> None:
     }
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         mark_workbook(writer.book)
-        for year in (2014, 2016):
+        for year in ROTTERDAM_WAVES:
             areas = _rotterdam_areas(regions(world, year, geometry=False))
             for sheet, items in columns.items():
                 header = [
@@ -743,3 +749,136 @@ def _survey(world: World, folder: Path) -> list[str]:
     mapping = {JSON_MARK_KEY: "synthetic", "source": "synthetic survey", "columns": {c: c for c in residents.columns}}
     (folder / MAPPING_FILE).write_text(yaml.safe_dump(mapping, sort_keys=False), encoding="utf-8")
     return [SURVEY_FILE, MAPPING_FILE]
+
+
+ROTTERDAM_WAVES = (2014, 2016, 2018, 2020, 2022, 2024)  # the Wijkprofiel's waves (the 2014-2024 edition)
+
+# CBS StatLine tables in the layout of the mirror's CSV dump (``;``, a Marges column, titles as dimension values):
+# the study's national survey tables by personal characteristic, and the Veiligheidsmonitor by gemeente
+STATLINE_PERSONAL = {"85541NED": tuple(range(2012, 2024)), "82249NED": tuple(range(2012, 2022))}
+STATLINE_REGIONS = {"85146NED": (2021, 2023), "81924NED": (2013, 2014, 2015, 2016, 2017, 2019)}
+PERSONAL_MEASURES = {  # table -> {measure key: the residents' binary column whose share it is}
+    "85541NED": {"Buurt_46": "participates", "Totaal_33": "volunteers"},
+    "82249NED": {"Buurt_45": "participates", "Totaal_33": "volunteers"},
+}
+PERSONAL_GROUPS = {  # title -> which residents (the published groups of one characteristic are disjoint)
+    "Totaal": lambda r: r["age"] >= 0,
+    "Leeftijd: 15 tot 25 jaar": lambda r: r["age"] < 25,
+    "Leeftijd: 25 tot 35 jaar": lambda r: r["age"].between(25, 34),
+    "Leeftijd: 35 tot 45 jaar": lambda r: r["age"].between(35, 44),
+    "Leeftijd: 45 tot 55 jaar": lambda r: r["age"].between(45, 54),
+    "Leeftijd: 55 tot 65 jaar": lambda r: r["age"].between(55, 64),
+    "Leeftijd: 65 tot 75 jaar": lambda r: r["age"].between(65, 74),
+    "Leeftijd: 75 jaar of ouder": lambda r: r["age"] >= 75,
+    "Positie in huishouden: alleenstaande": lambda r: r["household_type"] == "single",
+    "Positie in huishouden: eenouder": lambda r: r["household_type"] == "single_parent",
+    "Positie in huishouden: lid van ouderpaar": lambda r: r["household_type"] == "couple_with_children",
+    "Positie in huish.: lid paar geen ouder": lambda r: r["household_type"] == "couple",
+    "Herkomstland: Nederland": lambda r: r["origin"] == "dutch",
+    "Herkomstland: Europa (excl. Nederland)": lambda r: r["origin"] == "western",
+    "Herkomstland: buiten Europa": lambda r: r["origin"] == "non_western",
+}
+MARGINS = ("Waarde", "Ondergrens 95%-interval", "Bovengrens 95%-interval")
+
+
+def _bounded(p: float, n: int) -> tuple[float, float, float]:
+    """A percentage with its 95 % bounds (normal approximation), as CBS publishes them (one decimal)."""
+    half = 1.96 * np.sqrt(max(p * (1 - p), 1e-4) / max(n, 1))
+    return round(100 * p, 1), round(100 * max(p - half, 0.0), 1), round(100 * min(p + half, 1.0), 1)
+
+
+def _statline_personal(world: World, table_id: str, years) -> pd.DataFrame:
+    """A StatLine table by personal characteristic: each group's share of residents per year and measure (bounds)."""
+    rows = []
+    for year in years:
+        residents = world.residents_for(year)
+        for title, chosen in PERSONAL_GROUPS.items():
+            group = residents[chosen(residents)]
+            cells = {
+                key: _bounded(group[column].mean(), len(group)) for key, column in PERSONAL_MEASURES[table_id].items()
+            }
+            for i, margin in enumerate(MARGINS):
+                rows.append(
+                    {"Marges": margin, "Kenmerken": title, "Perioden": str(year)} | {k: v[i] for k, v in cells.items()}
+                )
+    frame = pd.DataFrame(rows)
+    frame.insert(0, "ID", range(len(frame)))
+    return frame
+
+
+REGION_MEASURES = {  # table -> {measure key: how a gemeente's figure is made from its residents (share of a column)}
+    "85146NED": {
+        "DeelnameAanApp_215": "participates",
+        "DurfMijnHuissleutelTeGeven_13": "trust_neighbours",
+        "RapportcijferLeefbaarheidWoonbuurt_18": "mark",
+        "ErvaartEenOfMeerVormenVanOverlast_21": "nuisance",
+    },
+    "81924NED": {
+        "InformeertBuurtMbtAanpakLeefbaarheid_23": "aware_of_plans",
+        "VooruitGegaan_14": "confidence_in_future",
+        "RapportcijferLeefbaarheidWoonbuurt_17": "mark",
+        "ErvaartEenOfMeerVormenVanOverlast_26": "nuisance",
+    },
+}
+
+
+def _statline_regions(world: World, table_id: str, years) -> pd.DataFrame:
+    """A Veiligheidsmonitor table by region: the Netherlands and every gemeente (named as the dump names them, with
+    " (GM)" in the 2021-2023 design), per year: shares of residents with bounds; the livability mark (1-10) and the
+    share with nuisance follow the residents' livability class."""
+    gemeenten = regions(world, geometry=False)
+    names = gemeenten[gemeenten["level"] == "gemeente"].set_index("region_code")["region_name"]
+    suffix = " (GM)" if table_id == "85146NED" else ""
+    rows = []
+    for year in years:
+        residents = world.residents_for(year).assign(
+            problem=lambda r: (r["livability"] == "problem").astype(float),
+            mark=lambda r: 7.6 - 0.8 * r["problem"],
+            nuisance=lambda r: 0.35 + 0.3 * r["problem"],
+        )
+        for code, group in [("NL", residents)] + list(residents.groupby("gemeente_code")):
+            region = "Nederland" if code == "NL" else f"{names.get(code, code)}{suffix}"
+            cells = {}
+            for key, column in REGION_MEASURES[table_id].items():
+                if column == "mark":
+                    value = group[column].mean()
+                    half = 1.96 * group[column].std() / np.sqrt(len(group)) + 0.05
+                    cells[key] = (round(value, 1), round(value - half, 1), round(value + half, 1))
+                else:
+                    cells[key] = _bounded(group[column].mean(), len(group))
+            for i, margin in enumerate(
+                ("Waarde", "Betrouwbaarheidsmarge ondergrens", "Betrouwbaarheidsmarge bovengrens")
+            ):
+                rows.append(
+                    {"Marges": margin, "RegioS": region, "Perioden": str(year)} | {k: v[i] for k, v in cells.items()}
+                )
+    frame = pd.DataFrame(rows)
+    frame.insert(0, "ID", range(len(frame)))
+    return frame
+
+
+POLS_YEARS = tuple(range(1997, 2012))
+POLS_GROUPS = {
+    "Totaal persoonskenmerken": lambda r: r["age"] >= 0,
+    "Onderwijs volgend": lambda r: r["student"] == 1,
+    "Eenpersoonshuishouden": lambda r: r["household_type"] == "single",
+}
+
+
+def _statline_pols(world: World) -> pd.DataFrame:
+    """POLS (60027ned) as the dump has it: groups of persons per year, volunteering, no margins."""
+    rows = []
+    for year in POLS_YEARS:
+        residents = world.residents_for(year)
+        for title, chosen in POLS_GROUPS.items():
+            share = residents[chosen(residents)]["volunteers"].mean()
+            rows.append(
+                {
+                    "Persoonskenmerken": title,
+                    "Perioden": str(year),
+                    "TotaalParticipantenVrijwilligerswerk_59": round(100 * share),
+                }
+            )
+    frame = pd.DataFrame(rows)
+    frame.insert(0, "ID", range(len(frame)))
+    return frame

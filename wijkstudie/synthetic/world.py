@@ -540,6 +540,10 @@ def _neighbourhood_table(world: World, year: int) -> pd.DataFrame:
     out["social_index_objective"] = out["social_index"] + rng.normal(0, 5, n)
     out["physical_index"] = 100 - 10 * urban + rng.normal(0, 6, n)
     out["safety_index"] = 100 - 12 * (nb["livability"].to_numpy() == "problem") + rng.normal(0, 6, n)
+    # the Wijkprofiel's objective parts and involvement in plans (no draws: the world's random stream is unchanged)
+    out["physical_index_objective"] = out["physical_index"]
+    out["safety_index_objective"] = out["safety_index"]
+    out["pct_involved_in_plans"] = _share(r["aware_of_plans"].to_numpy() == 1, j, n) * 0.3
     if "geometry" in nb:
         import geopandas as gpd
 
