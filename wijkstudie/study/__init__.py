@@ -40,7 +40,7 @@ from .cities import (
     within_tests,
 )
 from .contrasts import group_contrasts, pooled_contrast
-from .designs import Parameters, Spec, alternatives, declared_specs, sample_design, sample_keys, sweep
+from .designs import Parameters, Spec, alternatives, declared_spec, declared_specs, sample_design, sample_keys, sweep
 from .findings import (
     NATIONAL,
     SYNTHETIC_SCOPE,

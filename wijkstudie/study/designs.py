@@ -180,6 +180,33 @@ def declared_specs(finding_key: str, sample: str | None = None) -> list[Spec]:
     return out
 
 
+def declared_spec(finding_key: str, sample: str, part: str = "") -> Spec:
+    """The declared primary specification of one sample (and part) of a finding.
+
+    Parameters
+    ----------
+    finding_key : str
+        e.g. ``"F3"``
+    sample : str
+        a declared sample, e.g. ``"rotterdam-wijkprofiel"``
+    part : str
+        the part, for a finding with parts ("" otherwise)
+
+    Returns
+    -------
+    Spec
+
+    Raises
+    ------
+    ArgumentError
+        when the finding declares nothing for that sample and part
+    """
+    found = [s for s in declared_specs(finding_key, sample) if s.part == part]
+    if not found:
+        raise ArgumentError(f"{finding_key} declares no primary for {sample}{' (' + part + ')' if part else ''}")
+    return found[0]
+
+
 @dataclass
 class Alternatives:
     """A finding's declared alternatives (findings.yaml ``alternatives``)."""

@@ -257,8 +257,7 @@ def rotterdam_sample(edition: int | None = None) -> DeclaredSample:
     if edition in (None, design.get("edition")):
         table, edition = _sample_table("rotterdam-wijkprofiel"), None
     else:  # another edition: its own waves, built here (the robustness of the declared sample)
-        waves = [rotterdam_wijken(year, edition) for year in design["waves"] if year <= edition]
-        table = carry(pd.concat(waves, ignore_index=True), *waves)
+        table = _rotterdam_waves([year for year in design["waves"] if year <= edition], edition)
     return DeclaredSample("rotterdam-wijkprofiel", table, _classes("rotterdam-wijkprofiel", table), edition=edition)
 
 
@@ -354,13 +353,18 @@ def _design_of(arguments: dict) -> dict:
     return sample_design(arguments["key"])
 
 
+def _rotterdam_waves(years, edition: int | None = None) -> pd.DataFrame:
+    """Rotterdam's wijken in the given Wijkprofiel waves (of one edition), one table."""
+    waves = [rotterdam_wijken(year, edition) for year in years]
+    return carry(pd.concat(waves, ignore_index=True), *waves)
+
+
 @derived_table("wijkstudie.study.cities", "wijkstudie.study.designs", extra=_design_of)
 def _sample_table(key: str) -> pd.DataFrame:
     """The table of a declared area sample (Rotterdam, Amsterdam, a Veiligheidsmonitor series), built from its
     sources; the livability classes are made from it by the sample's function."""
     if key == "rotterdam-wijkprofiel":
-        waves = [rotterdam_wijken(year) for year in sample_design(key)["waves"]]
-        return carry(pd.concat(waves, ignore_index=True), *waves)
+        return _rotterdam_waves(sample_design(key)["waves"])
     if key == "amsterdam-bbga":
         from .cities import amsterdam_gebieden
 

@@ -11,7 +11,7 @@ import pandas as pd
 from ..data.variables import label
 from . import findings as fd
 from .contrasts import group_contrasts, pooled_contrast
-from .designs import NO_WEIGHTS, Parameters, Spec, declared_specs, sweep
+from .designs import NO_WEIGHTS, Parameters, Spec, declared_spec, declared_specs, sweep
 from .livability import direct_class
 from .samples import TESTED, DeclaredSample
 
@@ -117,7 +117,7 @@ def describe(spec: Spec, sample: DeclaredSample) -> str:
     -------
     str
     """
-    primary = next(s for s in declared_specs(spec.finding, sample.key) if s.part == spec.part)
+    primary = declared_spec(spec.finding, sample.key, spec.part)
     words = []
     if spec.areas != primary.areas:
         words.append(spec.areas)

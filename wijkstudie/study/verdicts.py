@@ -655,9 +655,9 @@ def judge(finding_key: str, tests: list[FindingTest], primary: list | None = Non
 
 def _declared_of(test: FindingTest):
     """The declared primary specification of a test's sample and part."""
-    from .designs import declared_specs
+    from .designs import declared_spec
 
-    return next(s for s in declared_specs(test.finding, test.sample_id) if s.part == test.part)
+    return declared_spec(test.finding, test.sample_id, test.part)
 
 
 def _df(test: FindingTest) -> float | None:
