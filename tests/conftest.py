@@ -2,7 +2,9 @@
 
 Every test runs with its own empty cache folder (WIJKSTUDIE_DATA_DIR) and without a mirror, unless it asks
 for ``mirror`` (the real snapshot: $WIJKSTUDIE_MIRROR, the project file's mirror or ../shared/data; tests that
-need it are skipped with a reason when it is absent) or builds a ``fake_mirror`` of its own.
+need it are skipped with a reason when it is absent) or builds a ``fake_mirror`` of its own. A test that uses the
+real snapshot, through ``real_mirror`` directly or through a fixture that asks for it, is marked ``realdata`` here:
+the marker follows the fixture, never set by hand.
 """
 
 from __future__ import annotations
@@ -42,15 +44,29 @@ def fresh_cache(monkeypatch, tmp_path) -> Path:
     return folder
 
 
-@pytest.fixture
-def mirror(monkeypatch) -> Path:
-    """The real snapshot, as WIJKSTUDIE_MIRROR."""
+def pytest_collection_modifyitems(items):
+    """Mark ``realdata`` every test that uses the real snapshot (its fixtures, followed to the end, include
+    ``real_mirror``)."""
+    for item in items:
+        if "real_mirror" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.realdata)
+
+
+@pytest.fixture(scope="session")
+def real_mirror() -> Path:
+    """The real snapshot's folder (the environment is left as it is); skipped, saying where it looked, without it."""
     if REAL_MIRROR is None:
         pytest.skip(
             f"real-data mirror not found ({REAL_MIRROR_LOOKED_AT}): set mirror in wijkstudie.toml or WIJKSTUDIE_MIRROR"
         )
-    monkeypatch.setenv("WIJKSTUDIE_MIRROR", str(REAL_MIRROR))
     return REAL_MIRROR
+
+
+@pytest.fixture
+def mirror(monkeypatch, real_mirror) -> Path:
+    """The real snapshot, as WIJKSTUDIE_MIRROR."""
+    monkeypatch.setenv("WIJKSTUDIE_MIRROR", str(real_mirror))
+    return real_mirror
 
 
 @pytest.fixture

@@ -333,7 +333,6 @@ def test_lab_starts_jupyterlab_from_this_environment_with_the_settings(monkeypat
     assert result.returncode == 1 and 'lab needs jupyterlab: pip install "wijkstudie[notebooks]"' in result.stderr
 
 
-@pytest.mark.realdata
 def test_data_available_on_the_real_mirror(mirror, capsys):
     result = run_cli(capsys, "data", "available", "cbs-wijken", "--offline")
     assert result.returncode == 0

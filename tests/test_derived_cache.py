@@ -206,7 +206,6 @@ def _fresh_and_cached(build, warns=None):
     return fresh, stored, served
 
 
-@pytest.mark.realdata
 def test_national_gemeenten_and_wijken_are_identical_from_the_cache(mirror, fresh_cache):
     from wijkstudie import study
 
@@ -222,7 +221,6 @@ def test_national_gemeenten_and_wijken_are_identical_from_the_cache(mirror, fres
     assert len(list((fresh_cache / "processed" / "derived").glob("national_*.parquet"))) == 2
 
 
-@pytest.mark.realdata
 def test_declared_samples_and_their_verdicts_are_identical_from_the_cache(mirror, fresh_cache):
     from wijkstudie import study
     from wijkstudie.study.sweeps import sample_tests

@@ -95,12 +95,8 @@ def test_refuses_a_model_based_column_by_its_provenance():
 
 
 @pytest.fixture(scope="module")
-def rotterdam(tmp_path_factory):
+def rotterdam(tmp_path_factory, real_mirror):
     """The declared Rotterdam sample, read once from the real mirror (shared cache of the session)."""
-    from helpers import REAL_MIRROR
-
-    if REAL_MIRROR is None:
-        pytest.skip("real-data mirror not found: set WIJKSTUDIE_MIRROR or place it at ../shared/data")
     from wijkstudie.study.samples import rotterdam_sample
 
     base = tmp_path_factory.getbasetemp()
@@ -109,7 +105,7 @@ def rotterdam(tmp_path_factory):
         patch.setenv("WIJKSTUDIE_CONFIG", "none")
         patch.setenv("WIJKSTUDIE_DATA", "real")
         patch.setenv("WIJKSTUDIE_DATA_DIR", str(session / "shared-cache"))
-        patch.setenv("WIJKSTUDIE_MIRROR", str(REAL_MIRROR))
+        patch.setenv("WIJKSTUDIE_MIRROR", str(real_mirror))
         return rotterdam_sample()
 
 

@@ -18,15 +18,15 @@ import pytest
 import wijkstudie as ws
 from wijkstudie.microdata.survey import read_microdata
 
-from helpers import FIXTURES, MAPPING, REAL_MIRROR, kwb_rows, one_line, survey, write_kwb_workbook
+from helpers import FIXTURES, MAPPING, kwb_rows, one_line, survey, write_kwb_workbook
 
 KWB_2017 = "cbs-kwb/indicators_buurt_wijk_gemeente.csv"
 
 
-def real_file(rel: str):
-    if REAL_MIRROR is None:
-        pytest.skip("needs the real-data mirror (WIJKSTUDIE_MIRROR or ../shared/data)")
-    return REAL_MIRROR / rel
+@pytest.fixture
+def kwb_2017(real_mirror):
+    """The real KWB 2017 table of the mirror."""
+    return real_mirror / KWB_2017
 
 
 @pytest.fixture
@@ -48,15 +48,15 @@ def cut_at_a_line_end(source, target, share: float):
 # --- 1. incomplete tables ----------------------------------------------------------------------------------------
 
 
-def test_a_national_table_cut_in_half_at_a_line_end_is_refused(tmp_path, cache_still_works):
-    cut = cut_at_a_line_end(real_file(KWB_2017), tmp_path / "indicators_buurt_wijk_gemeente.csv", 0.5)
+def test_a_national_table_cut_in_half_at_a_line_end_is_refused(tmp_path, cache_still_works, kwb_2017):
+    cut = cut_at_a_line_end(kwb_2017, tmp_path / "indicators_buurt_wijk_gemeente.csv", 0.5)
     with pytest.raises(ws.WijkstudieError) as exc:
         ws.read_file(cut)
     one_line(exc, "gemeenten of division 2017", "are missing", "cut off")
 
 
-def test_a_national_table_missing_its_last_rows_warns_with_the_count(tmp_path, cache_still_works):
-    cut = cut_at_a_line_end(real_file(KWB_2017), tmp_path / "indicators_buurt_wijk_gemeente.csv", 0.995)
+def test_a_national_table_missing_its_last_rows_warns_with_the_count(tmp_path, cache_still_works, kwb_2017):
+    cut = cut_at_a_line_end(kwb_2017, tmp_path / "indicators_buurt_wijk_gemeente.csv", 0.995)
     with (
         pytest.warns(ws.WijkstudieWarning, match=r"of the 13,208 buurten of division 2017 are missing"),
         pytest.warns(ws.WijkstudieWarning, match=r"of the 3,070 wijken of division 2017 are missing"),
@@ -72,8 +72,8 @@ def test_a_land_row_with_one_gemeente_is_named_an_extract_or_a_cut(tmp_path, cac
         ws.read_file(FIXTURES / "kwb-odata-2017.csv")
 
 
-def test_wijken_whose_gemeente_is_missing_are_counted(tmp_path, cache_still_works):
-    source = real_file(KWB_2017)
+def test_wijken_whose_gemeente_is_missing_are_counted(tmp_path, cache_still_works, kwb_2017):
+    source = kwb_2017
     lines = source.read_text(encoding="utf-8-sig").splitlines(keepends=True)
     kept = [line for line in lines if ",GM0014 " not in line]  # drop the gemeente row of Groningen only
     target = tmp_path / "indicators_buurt_wijk_gemeente.csv"

@@ -80,7 +80,6 @@ def test_a_level_the_file_does_not_hold_is_an_error_naming_the_levels_it_holds(f
     assert root.is_dir()
 
 
-@pytest.mark.realdata
 def test_rivm_wijken_report_the_wijken(mirror):
     """Issue 18: a wijk-level load reported 769 suppressed cells (every level of the file); the wijken have 27."""
     table = ws.load("rivm-gezondheid", year=2020, age_group="18+", level="wijk")
@@ -94,7 +93,6 @@ def test_rivm_wijken_report_the_wijken(mirror):
     assert whole.suppressed["pct_volunteering"] == 769
 
 
-@pytest.mark.realdata
 def test_a_level_the_mirrors_file_lacks(mirror):
     with pytest.raises(ws.DataNotFoundError, match=r"holds no buurten \(it holds 345 gemeenten, 3,340 wijken\)"):
         ws.load("kwb", year=2022, level="buurt")

@@ -11,7 +11,7 @@ import requests
 import wijkstudie as ws
 from wijkstudie.data import download
 
-from helpers import REAL_MIRROR, run_cli, warns_municipal_extract
+from helpers import run_cli, warns_municipal_extract
 
 # what requests raises on a machine without a network: the text the issue found cut off mid-word in the message
 NO_NETWORK = requests.exceptions.ConnectionError(
@@ -201,14 +201,12 @@ def test_available_and_coverage_say_how_to_ask_for_a_file_in_the_same_words(fake
     assert not matrices.str.contains("variant").any()
 
 
-@pytest.mark.realdata
 def test_available_on_the_real_mirror(mirror):
     table = ws.available(network=False)
     assert "grenswijzigen" not in set(table["dataset"])  # 232 matrices: only when named
     here = table[table["from"] == "mirror"]
     assert ("cbs-wijken", 2024) in set(zip(here["dataset"], here["year"]))
     assert ("cbs-wijken", 2022) not in set(zip(here["dataset"], here["year"]))
-    assert REAL_MIRROR is not None
     kwb = here[here["dataset"] == "kwb"].set_index("year")["note"]  # a mirror's file that is not CBS's own says so
     assert "only the rows of gemeente Utrecht (GM0344)" in kwb[2023] and "KWB 2022 (via tmap)" in kwb[2022]
     with pytest.warns(

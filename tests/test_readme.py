@@ -9,9 +9,7 @@ import sys
 
 import pytest
 
-from helpers import REAL_MIRROR, REPO
-
-pytestmark = pytest.mark.realdata
+from helpers import REPO
 
 
 def use_it_blocks() -> list[str]:
@@ -35,11 +33,9 @@ def test_the_use_it_section_has_the_example_and_the_figures_and_names_every_figu
 
 
 @pytest.mark.slow  # real Jupyter kernels: make test runs it, make test-fast leaves it out
-def test_the_readme_example_runs_on_the_mirror_from_a_project_file(tmp_path):
-    if REAL_MIRROR is None:
-        pytest.skip("real-data mirror not found: set WIJKSTUDIE_MIRROR or place it at ../shared/data")
+def test_the_readme_example_runs_on_the_mirror_from_a_project_file(tmp_path, real_mirror):
     (tmp_path / ".git").mkdir()  # a project of its own: the search for a project file stops here
-    mirror = os.path.relpath(REAL_MIRROR, tmp_path)
+    mirror = os.path.relpath(real_mirror, tmp_path)
     (tmp_path / "wijkstudie.toml").write_text(f'mirror = "{mirror}"\nfigures_dir = "figures"\n', encoding="utf-8")
     example, figures = use_it_blocks()[:2]
     (tmp_path / "example.py").write_text(example + "\n" + figures, encoding="utf-8")

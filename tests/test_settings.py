@@ -163,15 +163,13 @@ def test_a_kernel_started_elsewhere_sees_the_folders_the_command_sees(project, m
 
 
 @pytest.fixture
-def fresh_project(tmp_path):
+def fresh_project(tmp_path, real_mirror):
     """A project folder as a new researcher has it: a wijkstudie.toml whose mirror is a path relative to the file,
     nothing in the environment (no WIJKSTUDIE_* variable at all)."""
-    if REAL_MIRROR is None:
-        pytest.skip("real-data mirror not found: set WIJKSTUDIE_MIRROR or place it at ../shared/data")
     folder = tmp_path / "study"
     (folder / "notebooks").mkdir(parents=True)
     (folder / ".git").mkdir()
-    relative = os.path.relpath(REAL_MIRROR, folder)
+    relative = os.path.relpath(real_mirror, folder)
     (folder / "wijkstudie.toml").write_text(f'mirror = "{relative}"\ndata_dir = "cache"\n', encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("WIJKSTUDIE_")}
     env["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [env.get("PYTHONPATH")])])
@@ -179,7 +177,6 @@ def fresh_project(tmp_path):
 
 
 @pytest.mark.slow  # real Jupyter kernels: make test runs it, make test-fast leaves it out
-@pytest.mark.realdata
 def test_plain_python_the_cli_and_a_kernel_load_offline_from_the_project_files_mirror(fresh_project):
     folder, env = fresh_project
     code = "import wijkstudie as ws; t = ws.load('kwb', year=2023, level='buurt'); print(len(t), ws.report(t).file)"

@@ -15,7 +15,7 @@ from wijkstudie.data.catalogue import get_dataset
 from wijkstudie.data.variables import variables
 from wijkstudie.study.evidence import MEASUREMENT_KINDS, measurement
 
-from helpers import REAL_MIRROR, one_line, write_rotterdam_profile_2024
+from helpers import one_line, write_rotterdam_profile_2024
 
 NEW_FILE = "rotterdam-wijkprofiel/Datastructuur wijkprofiel_2024_totaal_Dataset voor derden_basis voor gebieden.xlsx"
 OLD_FILE = "rotterdam-wijkprofiel/Datastructuur wijkprofiel vulling 2016_definitief 03022016_Basis voor gebieden.xls"
@@ -171,16 +171,14 @@ def test_available_and_describe_show_both_editions(mirror):
 
 
 @pytest.fixture(scope="module")
-def comparison(tmp_path_factory):
+def comparison(tmp_path_factory, real_mirror):
     """The two editions compared once for the tests below (reading both files takes a while)."""
-    if REAL_MIRROR is None:
-        pytest.skip("real-data mirror not found: set WIJKSTUDIE_MIRROR or place it at ../shared/data")
     base = tmp_path_factory.getbasetemp()
     base = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("WIJKSTUDIE_CONFIG", "none")
         mp.setenv("WIJKSTUDIE_DATA_DIR", str(base / "shared-cache"))
-        mp.setenv("WIJKSTUDIE_MIRROR", str(REAL_MIRROR))
+        mp.setenv("WIJKSTUDIE_MIRROR", str(real_mirror))
         mp.setenv("WIJKSTUDIE_DATA", "real")
         return ws.compare_editions("rotterdam-wijkprofiel").set_index(["variable", "block", "year"])
 
