@@ -273,6 +273,9 @@ def _package_functions():
                     continue
                 if _decorated(function, "property", "cached_property"):
                     continue
+                protocol = ":mod:`wijkstudie.data.readers`" in (ast.get_docstring(function) or "")
+                if protocol and path.parent.name == "readers" and function.name in ("recognise", "read"):
+                    continue  # the reader protocol, documented once in readers/__init__.py, which it names
                 name = function.name if function is node else f"{node.name}.{function.name}"
                 yield f"{path.relative_to(PACKAGE.parent)}:{function.lineno} {name}", function
 

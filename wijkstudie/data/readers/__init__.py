@@ -1,5 +1,32 @@
-"""Readers, one module per file layout. Each has ``recognise(raw)`` (an Identification or None, from the
-file's content) and ``read(raw, ident)`` (a Table in canonical layout). ``identify`` asks them in turn."""
+"""Readers, one module per file layout; ``identify`` asks them in turn, ``read`` reads with the one that answered.
+
+The reader protocol, documented here once (the reader modules refer to it):
+
+``FORMATS``
+    the formats the module reads (``Identification.format`` values).
+
+``recognise(raw, hints=NO_HINTS) -> Identification | None``
+    Whether the file is of the module's kind, decided from its content, never from its name.
+
+    raw : RawFile
+        the opened file
+    hints : Hints, optional
+        the year (and dataset) the caller or the catalogue gives, for a file that does not say it
+
+    Returns the file's format, dataset, year and division, or None for a file of another kind. Raises
+    ``DataFormatError`` for a file of the module's kind that cannot be read or whose year cannot be told.
+
+``read(raw, ident) -> Table``
+    The canonical table of a file the module recognised.
+
+    raw : RawFile
+        the opened file
+    ident : Identification
+        what ``recognise`` found
+
+    Returns the frame with canonical identifiers and the publisher's columns (mapped through the variable
+    dictionary), its suppressed cells, warnings and notes. Raises ``DataFormatError`` for a file it cannot read.
+"""
 
 from __future__ import annotations
 

@@ -65,24 +65,9 @@ def check(raw: RawFile, fmt: str) -> None:
 
 
 def recognise(raw: RawFile, hints=None) -> Identification | None:
-    """Whether a file is a BBGA file (the long data CSV, or the metadata CSV), from its content.
+    """Whether a file is a BBGA file (the long data CSV, or the metadata CSV).
 
-    Parameters
-    ----------
-    raw : RawFile
-        the opened file
-    hints : Hints, optional
-        the year (and dataset) the caller or the catalogue gives, for a file that does not say it
-
-    Returns
-    -------
-    Identification or None
-        its format, dataset, year and division; None for a file of another kind
-
-    Raises
-    ------
-    DataFormatError
-        for a file of this kind that cannot be read or whose year cannot be told.
+    The reader protocol (arguments, result, errors): :mod:`wijkstudie.data.readers`.
     """
     if raw.kind != "csv":
         return None
@@ -115,18 +100,7 @@ def _edition(frame: pd.DataFrame) -> int:
 def read(raw: RawFile, ident: Identification) -> Table:
     """The canonical table of a BBGA file (the long data CSV, or the metadata CSV).
 
-    Parameters
-    ----------
-    raw : RawFile
-        the opened file
-    ident : Identification
-        what ``recognise`` found
-
-    Returns
-    -------
-    Table
-        the frame with canonical identifiers and the publisher's columns (mapped through the variable dictionary),
-        suppressed cells, warnings and notes
+    The reader protocol (arguments, result, errors): :mod:`wijkstudie.data.readers`.
     """
     if ident.format == "bbga-metadata":
         frame = raw.csv_frame().rename(columns=META_RENAME)

@@ -43,24 +43,9 @@ def check(raw: RawFile, fmt: str) -> None:
 
 
 def recognise(raw: RawFile, hints=None) -> Identification | None:
-    """Whether a file is a CBS codebook (OData DataProperties or TableInfos JSON of the KWB table), from its content.
+    """Whether a file is a CBS codebook (OData DataProperties or TableInfos JSON of the KWB table).
 
-    Parameters
-    ----------
-    raw : RawFile
-        the opened file
-    hints : Hints, optional
-        the year (and dataset) the caller or the catalogue gives, for a file that does not say it
-
-    Returns
-    -------
-    Identification or None
-        its format, dataset, year and division; None for a file of another kind
-
-    Raises
-    ------
-    DataFormatError
-        for a file of this kind that cannot be read or whose year cannot be told.
+    The reader protocol (arguments, result, errors): :mod:`wijkstudie.data.readers`.
     """
     if raw.kind != "json" or raw.head_text.lstrip().startswith('{"type"'):
         return None
@@ -87,18 +72,7 @@ def recognise(raw: RawFile, hints=None) -> Identification | None:
 def read(raw: RawFile, ident: Identification) -> Table:
     """The canonical table of a CBS codebook (OData DataProperties or TableInfos JSON of the KWB table).
 
-    Parameters
-    ----------
-    raw : RawFile
-        the opened file
-    ident : Identification
-        what ``recognise`` found
-
-    Returns
-    -------
-    Table
-        the frame with canonical identifiers and the publisher's columns (mapped through the variable dictionary),
-        suppressed cells, warnings and notes
+    The reader protocol (arguments, result, errors): :mod:`wijkstudie.data.readers`.
     """
     entries = _entries(raw)
     if ident.format == "cbs-odata-tableinfo":

@@ -58,25 +58,9 @@ def check(raw: RawFile, fmt: str) -> None:
 
 
 def recognise(raw: RawFile, hints: Hints = NO_HINTS) -> Identification | None:
-    """Whether a file is a CBS or RIVM open-data table by region (the OData CSV, or a StatLine export), from its
-    content.
+    """Whether a file is a CBS or RIVM open-data table by region (the OData CSV, or a StatLine export).
 
-    Parameters
-    ----------
-    raw : RawFile
-        the opened file
-    hints : Hints, optional
-        the year (and dataset) the caller or the catalogue gives, for a file that does not say it
-
-    Returns
-    -------
-    Identification or None
-        its format, dataset, year and division; None for a file of another kind
-
-    Raises
-    ------
-    DataFormatError
-        for a file of this kind that cannot be read or whose year cannot be told.
+    The reader protocol (arguments, result, errors): :mod:`wijkstudie.data.readers`.
     """
     columns = _columns(raw)
     if _region_key(columns) is None or not (
@@ -165,18 +149,7 @@ def _division(dataset: str, year: int) -> int:
 def read(raw: RawFile, ident: Identification) -> Table:
     """The canonical table of a CBS or RIVM open-data table by region (the OData CSV, or a StatLine export).
 
-    Parameters
-    ----------
-    raw : RawFile
-        the opened file
-    ident : Identification
-        what ``recognise`` found
-
-    Returns
-    -------
-    Table
-        the frame with canonical identifiers and the publisher's columns (mapped through the variable dictionary),
-        suppressed cells, warnings and notes
+    The reader protocol (arguments, result, errors): :mod:`wijkstudie.data.readers`.
     """
     frame = _frame(raw)
     if "Marges" in frame:  # RIVM: keep the point estimate, not the interval bounds

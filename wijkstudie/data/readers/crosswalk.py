@@ -86,24 +86,9 @@ def check(raw: RawFile, fmt: str) -> None:
 
 
 def recognise(raw: RawFile, hints: Hints = NO_HINTS) -> Identification | None:
-    """Whether a file is a grenswijzigen matrix (R data, .rda), from its content.
+    """Whether a file is a grenswijzigen matrix (R data, .rda).
 
-    Parameters
-    ----------
-    raw : RawFile
-        the opened file
-    hints : Hints, optional
-        the year (and dataset) the caller or the catalogue gives, for a file that does not say it
-
-    Returns
-    -------
-    Identification or None
-        its format, dataset, year and division; None for a file of another kind
-
-    Raises
-    ------
-    DataFormatError
-        for a file of this kind that cannot be read or whose year cannot be told.
+    The reader protocol (arguments, result, errors): :mod:`wijkstudie.data.readers`.
     """
     if raw.kind != "rda":
         return None
@@ -181,18 +166,7 @@ def _codes(labels, level: str | None) -> pd.Series:
 def read(raw: RawFile, ident: Identification) -> Table:
     """The canonical table of a grenswijzigen matrix (R data, .rda).
 
-    Parameters
-    ----------
-    raw : RawFile
-        the opened file
-    ident : Identification
-        what ``recognise`` found
-
-    Returns
-    -------
-    Table
-        the frame with canonical identifiers and the publisher's columns (mapped through the variable dictionary),
-        suppressed cells, warnings and notes
+    The reader protocol (arguments, result, errors): :mod:`wijkstudie.data.readers`.
     """
     name, m = _match(raw)
     matrix = _objects(raw)[name]

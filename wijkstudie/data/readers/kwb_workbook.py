@@ -78,25 +78,9 @@ def check(raw: RawFile, fmt: str) -> None:
 
 
 def recognise(raw: RawFile, hints: Hints = NO_HINTS) -> Identification | None:
-    """Whether a file is a KWB workbook (any sheet name, a title above the header), or a CSV saved from one, from its
-    content.
+    """Whether a file is a KWB workbook (any sheet name, a title above the header), or a CSV saved from one.
 
-    Parameters
-    ----------
-    raw : RawFile
-        the opened file
-    hints : Hints, optional
-        the year (and dataset) the caller or the catalogue gives, for a file that does not say it
-
-    Returns
-    -------
-    Identification or None
-        its format, dataset, year and division; None for a file of another kind
-
-    Raises
-    ------
-    DataFormatError
-        for a file of this kind that cannot be read or whose year cannot be told.
+    The reader protocol (arguments, result, errors): :mod:`wijkstudie.data.readers`.
     """
     if raw.kind not in ("xlsx", "xls", "csv"):
         return None
@@ -115,18 +99,7 @@ def recognise(raw: RawFile, hints: Hints = NO_HINTS) -> Identification | None:
 def read(raw: RawFile, ident: Identification) -> Table:
     """The canonical table of a KWB workbook (any sheet name, a title above the header), or a CSV saved from one.
 
-    Parameters
-    ----------
-    raw : RawFile
-        the opened file
-    ident : Identification
-        what ``recognise`` found
-
-    Returns
-    -------
-    Table
-        the frame with canonical identifiers and the publisher's columns (mapped through the variable dictionary),
-        suppressed cells, warnings and notes
+    The reader protocol (arguments, result, errors): :mod:`wijkstudie.data.readers`.
     """
     sheet, header_row = _locate(raw)
     frame = raw.csv_frame() if sheet == "csv" else raw.sheet_frame(sheet, header_row)

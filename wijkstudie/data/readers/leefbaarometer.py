@@ -56,24 +56,9 @@ def _features(raw: RawFile) -> pd.DataFrame:
 
 
 def recognise(raw: RawFile, hints: Hints = NO_HINTS) -> Identification | None:
-    """Whether a file is a Leefbaarometer score file (GeoJSON with kscore), from its content.
+    """Whether a file is a Leefbaarometer score file (GeoJSON with kscore).
 
-    Parameters
-    ----------
-    raw : RawFile
-        the opened file
-    hints : Hints, optional
-        the year (and dataset) the caller or the catalogue gives, for a file that does not say it
-
-    Returns
-    -------
-    Identification or None
-        its format, dataset, year and division; None for a file of another kind
-
-    Raises
-    ------
-    DataFormatError
-        for a file of this kind that cannot be read or whose year cannot be told.
+    The reader protocol (arguments, result, errors): :mod:`wijkstudie.data.readers`.
     """
     if not _is_lbm(raw):
         return None
@@ -93,18 +78,7 @@ def recognise(raw: RawFile, hints: Hints = NO_HINTS) -> Identification | None:
 def read(raw: RawFile, ident: Identification) -> Table:
     """The canonical table of a Leefbaarometer score file (GeoJSON with kscore).
 
-    Parameters
-    ----------
-    raw : RawFile
-        the opened file
-    ident : Identification
-        what ``recognise`` found
-
-    Returns
-    -------
-    Table
-        the frame with canonical identifiers and the publisher's columns (mapped through the variable dictionary),
-        suppressed cells, warnings and notes
+    The reader protocol (arguments, result, errors): :mod:`wijkstudie.data.readers`.
     """
     frame = _features(raw)
     if "id" not in frame:

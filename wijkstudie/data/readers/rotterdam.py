@@ -68,24 +68,9 @@ def _profile_years(raw: RawFile) -> list[int]:
 
 
 def recognise(raw: RawFile, hints=None) -> Identification | None:
-    """Whether a file is a Rotterdam Wijkprofiel or Context workbook, from its content.
+    """Whether a file is a Rotterdam Wijkprofiel or Context workbook.
 
-    Parameters
-    ----------
-    raw : RawFile
-        the opened file
-    hints : Hints, optional
-        the year (and dataset) the caller or the catalogue gives, for a file that does not say it
-
-    Returns
-    -------
-    Identification or None
-        its format, dataset, year and division; None for a file of another kind
-
-    Raises
-    ------
-    DataFormatError
-        for a file of this kind that cannot be read or whose year cannot be told.
+    The reader protocol (arguments, result, errors): :mod:`wijkstudie.data.readers`.
     """
     if raw.kind not in ("xlsx", "xls"):
         return None
@@ -131,18 +116,7 @@ def _area_ids(numbers: pd.Series, names: pd.Series, gebied: pd.Series) -> pd.Dat
 def read(raw: RawFile, ident: Identification) -> Table:
     """The canonical table of a Rotterdam Wijkprofiel or Context workbook.
 
-    Parameters
-    ----------
-    raw : RawFile
-        the opened file
-    ident : Identification
-        what ``recognise`` found
-
-    Returns
-    -------
-    Table
-        the frame with canonical identifiers and the publisher's columns (mapped through the variable dictionary),
-        suppressed cells, warnings and notes
+    The reader protocol (arguments, result, errors): :mod:`wijkstudie.data.readers`.
     """
     return _read_profile(raw, ident) if ident.format == "rotterdam-wijkprofiel" else _read_context(raw, ident)
 
