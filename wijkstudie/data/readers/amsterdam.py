@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 
-from .common import require_columns
+from .common import require_layout_columns
 from .rawfile import RawFile
 from .tidy import Identification, Table, canonicalise
 
@@ -56,7 +56,7 @@ def check(raw: RawFile, fmt: str) -> None:
     if raw.kind != "csv":
         raise raw.fail(f"not a BBGA CSV: a {raw.kind} file")
     required = DATA_COLUMNS if fmt == "bbga-long" else META_COLUMNS
-    require_columns(
+    require_layout_columns(
         raw,
         [c.lower() if fmt == "bbga-long" else c for c in raw.csv_header],
         required,

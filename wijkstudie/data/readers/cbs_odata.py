@@ -14,7 +14,7 @@ import re
 import pandas as pd
 
 from ..catalogue import datasets
-from .common import NO_HINTS, Hints, all_missing_warnings, pick_year, region_identifiers, require_columns
+from .common import NO_HINTS, Hints, all_missing_warnings, pick_year, region_identifiers, require_layout_columns
 from .rawfile import RawFile
 from .tidy import Identification, Table, canonicalise
 
@@ -54,7 +54,7 @@ def check(raw: RawFile, fmt: str) -> None:
     """
     columns = _columns(raw)
     if _region_key(columns) is None:
-        require_columns(raw, columns, ["WijkenEnBuurten"], "CBS open-data table by region")
+        require_layout_columns(raw, columns, ["WijkenEnBuurten"], "CBS open-data table by region")
 
 
 def recognise(raw: RawFile, hints: Hints = NO_HINTS) -> Identification | None:

@@ -12,8 +12,10 @@ from ..codes import gemeenten_of, levels_of, normalise_codes
 from .rawfile import RawFile
 
 
-def require_columns(raw: RawFile, columns, required, what: str) -> None:
+def require_layout_columns(raw: RawFile, columns, required, what: str) -> None:
     """Raise a one-line error naming the missing columns when a file lacks the ones its layout needs.
+
+    A ``DataFormatError``: the file is at fault (``core.columns.require_columns`` is for names a user typed).
 
     Parameters
     ----------

@@ -12,7 +12,15 @@ import re
 
 from ...core.errors import WijkstudieError
 from ..codes import normalise_code
-from .common import NO_HINTS, Hints, all_missing_warnings, pick_year, region_identifiers, require_columns, year_in_text
+from .common import (
+    NO_HINTS,
+    Hints,
+    all_missing_warnings,
+    pick_year,
+    region_identifiers,
+    require_layout_columns,
+    year_in_text,
+)
 from .rawfile import RawFile
 from .tidy import Identification, Table, canonicalise
 
@@ -74,7 +82,7 @@ def check(raw: RawFile, fmt: str) -> None:
     if raw.kind not in ("xlsx", "xls", "csv"):
         raise raw.fail(f"not a KWB workbook: a {raw.kind} file")
     if _locate(raw) is None:
-        require_columns(raw, raw.columns(), ["gwb_code_10"] + REQUIRED, "KWB workbook")
+        require_layout_columns(raw, raw.columns(), ["gwb_code_10"] + REQUIRED, "KWB workbook")
 
 
 def recognise(raw: RawFile, hints: Hints = NO_HINTS) -> Identification | None:

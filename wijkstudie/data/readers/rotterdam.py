@@ -20,7 +20,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-from .common import require_columns
+from .common import require_layout_columns
 from .numbers import SUPPRESSION_TOKENS, parse
 from .rawfile import RawFile
 from .tidy import Identification, Table, canonicalise
@@ -156,7 +156,7 @@ def _read_profile(raw: RawFile, ident: Identification) -> Table:
             for code in frame.columns:
                 if code not in ID_COLUMNS:
                     block_of.setdefault(code, block)
-        require_columns(raw, merged.columns, ["wijknr", "_name"], f"Rotterdam Wijkprofiel sheet for {year}")
+        require_layout_columns(raw, merged.columns, ["wijknr", "_name"], f"Rotterdam Wijkprofiel sheet for {year}")
         details["blocks"][str(year)] = block_of
         ids = _area_ids(merged["wijknr"], merged["_name"], merged["_gebied"].ffill())
         ids.loc[ids["area_type"] != "wijk", "gebied_name"] = ids["region_name"]
@@ -328,7 +328,7 @@ def _read_context(raw: RawFile, ident: Identification) -> Table:
         seen[name] += 1
         names.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
     frame = pd.DataFrame(rows[2:], columns=names, dtype="object").replace("", None)
-    require_columns(raw, frame.columns, ["wijknr", "BUURT85", "Gebied"], "Rotterdam Context workbook")
+    require_layout_columns(raw, frame.columns, ["wijknr", "BUURT85", "Gebied"], "Rotterdam Context workbook")
     frame = frame[pd.to_numeric(frame["wijknr"], errors="coerce").notna()].reset_index(drop=True)
     ids = _area_ids(frame["wijknr"], frame["BUURT85"], frame["Gebied"])
     body = frame.drop(columns=["wijknr", "BUURT85", "Gebied"])
