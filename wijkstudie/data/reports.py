@@ -426,15 +426,19 @@ class LevelReport:
     dropped: list = field(default_factory=list)  # columns left out: not in the variable dictionary
     notes: list = field(default_factory=list)
 
-    def __str__(self) -> str:
-        head = (
-            f"{self.level}: {self.source_areas} areas of {self.from_division} -> {self.target_areas} of "
+    @property
+    def summary(self) -> str:
+        """What moved, in one line without the level (the head of the report's text, and a join's note)."""
+        return (
+            f"{self.source_areas} areas of {self.from_division} -> {self.target_areas} of "
             f"{self.to_division} ({self.method}): {self.unchanged} unchanged, {self.recoded} recoded, "
             f"{self.merged} merged, {self.split} split"
             + (f", {self.interpolated} interpolated" if self.interpolated else "")
             + f"; {100 * self.moved_share:.2f} % of the {self.moved_basis} now under another code"
         )
-        lines = [head]
+
+    def __str__(self) -> str:
+        lines = [f"{self.level}: {self.summary}"]
         if self.shared_source:
             lines.append(
                 f"  {self.shared_source} new areas share their source area with another (split areas copy its "
