@@ -419,24 +419,25 @@ def _short(estimate_ci) -> str:
 def _counted_evidence(group: pd.DataFrame) -> str:
     """The counted evidence of a finding in a few words, with units: its samples and their evidence kind, the pooled
     estimate, and what does not count."""
-    primary = group[group["role"] == "primary (counted)"]
+    from ..study.roles import RoleKind
+    from ..study.scorecard import has_role
+
+    primary = group[has_role(group, RoleKind.PRIMARY)]
     kinds = sorted(set(primary["evidence"]))
     samples = len(set(primary["sample"]))
     text = f"{plural(samples, 'counted sample')} ({', '.join(kinds)})" if samples else "no counted sample"
     pooled = str(group.iloc[0].get("pooled", "—")) if "pooled" in group else "—"
     if samples and pooled not in ("", "—", "nan"):
         text += f"; pooled standardised coefficient {pooled.split(' over ')[0].split(' (random effects')[0]}"
-    robust = int((group["role"] == "robustness of a counted sample").sum())
+    robustness = has_role(group, RoleKind.ROBUSTNESS)
+    robust = int(robustness.sum())
     if robust:
         text += f"; {plural(robust, 'other specification')} of them (robustness, not extra votes)"
-    others = group[
-        (group["test"] != "—") & (group["counted"] != "yes") & (group["role"] != "robustness of a counted sample")
-    ]
-    kinds_of = others["role"].map(lambda role: "method check" if role == "method check" else role.split(": ", 1)[-1])
+    others = group[(group["test"] != "—") & (group["counted"] != "yes") & ~robustness]
     if len(others):
         text += "; not counted: " + ", ".join(
-            plural(n, kind) if kind == "method check" else f"{plural(n, 'test')} ({kind})"
-            for kind, n in kinds_of.value_counts(sort=False).items()
+            plural(n, str(role)) if role.kind is RoleKind.METHOD_CHECK else f"{plural(n, 'test')} ({role.reason})"
+            for role, n in others["role"].value_counts(sort=False).items()
         )
     return text
 
