@@ -489,8 +489,9 @@ def _files_of(table: pd.DataFrame) -> list[str]:
     return sorted({f.strip() for text in real for f in str(text).split(",") if f.strip()})
 
 
-def _data_section(statement: str, table: pd.DataFrame, runs: list[Run]) -> str:
-    said = statement.split(" The real-data tests read ")[0]
+def _data_section(said: str, table: pd.DataFrame, runs: list[Run]) -> str:
+    """Which data produced the results (``said``: the banner's words, without the files), the files the real tests
+    read (from the scorecard) and the notebooks."""
     files = _files_of(table)
     listed = (
         f"<p>The real-data tests read {len(files)} files:</p><ul>"
@@ -793,9 +794,10 @@ def build(
     table : DataFrame
         the scorecard
     statement : str
-        which data produced the results (in the front page's data section)
+        which data produced the results, with the files the real tests read (kept with the runs; the front page's
+        data section says the banner's words and lists the files from the scorecard)
     banner : str
-        the same in one line (at the top of every page)
+        the same in one line, without the files (at the top of every page and in the front page's data section)
     synthetic : bool
         whether the data are synthetic (a red banner)
     figures : Path
@@ -828,7 +830,7 @@ def build(
         + _rules()
         + "<h2>Every finding in detail</h2>"
         + _scorecard(table, records, set(names))
-        + _data_section(statement, table, runs)
+        + _data_section(banner, table, runs)
     )
     _write(site / "index.html", _page("wijkstudie: findings", index, banner, _site_kind(synthetic), 0, names), site)
     for run in runs:
