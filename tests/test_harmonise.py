@@ -234,6 +234,22 @@ def test_join_regions_harmonises_two_divisions_and_says_so(province):
     assert unharmonised.matched == 2 and any("division_year differs" in n for n in unharmonised.notes)
 
 
+def test_the_join_note_reads_the_level_reports_fields_not_their_text(province, monkeypatch):
+    """The note of a join that harmonised one side is made from each level report's ``summary``, so a level report
+    written otherwise (no "level: " head) changes nothing in it."""
+    from wijkstudie.data.reports import LevelReport
+
+    figures = gemeenten(population=[1000, 3000, 2000, 500, 10], pct_volunteering=[10, 20, 30, 40, 50])
+    boundaries = squares({"GM9903": (5.0, 52.0, 5.1, 52.1), "GM9905": (5.1, 52.0, 5.2, 52.1)})
+    boundaries["level"], boundaries["division_year"] = "gemeente", 2022
+    _, plain = ws.join_regions(boundaries, figures)
+    monkeypatch.setattr(LevelReport, "__str__", lambda self: "reworded")
+    _, reworded = ws.join_regions(boundaries, figures)
+    assert reworded.notes == plain.notes
+    level = ws.report(ws.harmonise(figures, to_division=2022)).harmonisation.level("gemeente")
+    assert any(n.endswith(f"to that of 2022: {level.summary}") for n in reworded.notes), reworded.notes
+
+
 def test_buurten_keep_their_codes_and_the_rest_is_interpolated_by_area():
     old = squares({"BU99010000": (0, 0, 2, 1), "BU99010001": (2, 0, 3, 1)}, crs=28992)
     new = squares({"BU99010010": (0, 0, 1, 1), "BU99010011": (1, 0, 2, 1), "BU99010001": (2, 0, 3, 1)}, crs=28992)

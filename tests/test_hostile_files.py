@@ -56,7 +56,9 @@ def test_a_polygon_crossing_itself_too_often_is_refused_before_repair(tmp_path, 
         ws.read_file(path)
     one_line(exc, "gemeenten-2022.geojson", "GM0363", "301 points", "max_repair_crossings", "refused")
     table = ws.read_file(path)  # some 10,000 crossings: within the default, repaired in a fraction of a second
-    assert table.geometry.is_valid.all() and "1 invalid polygons repaired with make_valid" in ws.report(table).warnings
+    assert table.geometry.is_valid.all() and "1 invalid polygons repaired with make_valid" in map(
+        str, ws.report(table).warnings
+    )
 
 
 def test_an_invalid_polygon_of_too_many_points_is_refused_and_a_valid_one_loads(tmp_path, fresh_cache):
@@ -195,7 +197,7 @@ def test_areas_without_a_geometry_are_named_in_a_warning_and_not_counted_as_repa
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.warns(ws.WijkstudieWarning, match=r"2 area\(s\) without a geometry .*: GM0363, GM0014"):
         table = ws.read_file(path)
-    assert len(table) == 3 and not any("repaired" in w for w in ws.report(table).warnings)
+    assert len(table) == 3 and not any("repaired" in w for w in map(str, ws.report(table).warnings))
 
 
 # --- 8. every reader bounded (issue 27) ----------------------------------------------------------------------------
@@ -436,7 +438,7 @@ def test_formula_cells_without_a_value_and_error_cells_are_counted_per_column_an
         with pytest.warns(ws.WijkstudieWarning, match=expected):
             table = ws.read_file(path)
     assert table.set_index("region_code").loc["WK990100", ["population", "pct_owner_occupied"]].isna().all()
-    assert any("formula cell(s) without a computed value" in w for w in ws.report(table).warnings)
+    assert any("formula cell(s) without a computed value" in w for w in map(str, ws.report(table).warnings))
 
 
 def test_a_hidden_stale_first_sheet_is_not_read_instead_of_the_visible_one(tmp_path, fresh_cache):
@@ -504,7 +506,7 @@ def test_impossible_values_warn_once_per_load_from_the_file_and_from_the_cache(t
         said = [str(w.message) for w in caught if "impossible values" in str(w.message)]
         assert len(said) == 1, said
         assert "pct_owner_occupied: 1 value(s) outside 0-100 (e.g. 550)" in said[0] and "population" in said[0]
-    assert any("pct_owner_occupied: 1 value(s) outside 0-100" in w for w in ws.report(table).warnings)
+    assert any("pct_owner_occupied: 1 value(s) outside 0-100" in w for w in map(str, ws.report(table).warnings))
 
 
 def test_short_rows_and_codes_whose_level_column_disagrees_are_reported(tmp_path, fresh_cache):

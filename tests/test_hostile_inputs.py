@@ -62,7 +62,7 @@ def test_a_national_table_missing_its_last_rows_warns_with_the_count(tmp_path, c
         pytest.warns(ws.WijkstudieWarning, match=r"of the 3,070 wijken of division 2017 are missing"),
     ):
         table = ws.read_file(cut)
-    assert any("buurten of division 2017 are missing" in w for w in ws.report(table).warnings)
+    assert any("buurten of division 2017 are missing" in w for w in map(str, ws.report(table).warnings))
     with pytest.warns(ws.WijkstudieWarning, match="are missing"):  # also when it comes from the cache
         ws.read_file(cut)
 
@@ -115,7 +115,9 @@ def test_cells_that_are_not_numbers_are_counted_apart_from_suppressed_ones(tmp_p
     assert "pct_owner_occupied:  0 / 1 / 2" in " ".join(str(report).split("  ")).replace(
         "   ", " "
     ) or "0 / 1 / 2" in str(report)
-    assert any("2 cell(s) of 'p_koopw' are not numbers (e.g. 'n.v.t.', 'onbekend')" in w for w in report.warnings)
+    assert any(
+        "2 cell(s) of 'p_koopw' are not numbers (e.g. 'n.v.t.', 'onbekend')" in w for w in map(str, report.warnings)
+    )
 
 
 def test_a_fractional_count_is_a_warning(tmp_path, cache_still_works):
@@ -128,7 +130,9 @@ def test_a_percentage_above_100_is_named(tmp_path, cache_still_works):
     rows = kwb_rows({(1, "p_koopw"): 550})
     with pytest.warns(ws.WijkstudieWarning, match=r"impossible values .*pct_owner_occupied: 1 value\(s\) outside"):
         table = ws.read_file(write_kwb_workbook(tmp_path / "kwb-2023.xlsx", rows=rows))
-    assert any("pct_owner_occupied: 1 value(s) outside 0-100 (e.g. 550)" in w for w in ws.report(table).warnings)
+    assert any(
+        "pct_owner_occupied: 1 value(s) outside 0-100 (e.g. 550)" in w for w in map(str, ws.report(table).warnings)
+    )
 
 
 # --- 3. duplicate areas ------------------------------------------------------------------------------------------
@@ -193,7 +197,7 @@ def test_rd_coordinates_are_recognised_and_converted_whatever_the_file_declares(
     table = ws.read_file(path)
     minx, miny, maxx, maxy = table.total_bounds
     assert table.crs.to_epsg() == 4326 and 4.8 < minx < maxx < 5.0 and 52.3 < miny < maxy < 52.4  # Amsterdam
-    said = " ".join(ws.report(table).warnings + ws.report(table).notes)
+    said = " ".join(map(str, ws.report(table).warnings + ws.report(table).notes))
     assert "EPSG:28992" in said or crs == 28992
 
 
@@ -209,7 +213,7 @@ def test_a_self_intersecting_polygon_is_repaired_and_counted(tmp_path, cache_sti
     path = write_json(tmp_path / "gemeenten-2022.geojson", square_collection(0, 0, 0, ring=bowtie))
     table = ws.read_file(path)
     assert table.geometry.is_valid.all() and table.geometry.to_crs(28992).area.iloc[0] > 0
-    assert "1 invalid polygons repaired with make_valid" in ws.report(table).warnings
+    assert "1 invalid polygons repaired with make_valid" in map(str, ws.report(table).warnings)
 
 
 # --- 5. survey values --------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from wijkstudie import study
-from wijkstudie.study.designs import Parameters
+from wijkstudie.study.designs import Parameters, Waves
 from wijkstudie.study.samples import DeclaredSample
 
 from helpers import REPO
@@ -55,8 +55,9 @@ def test_changed_parameters_name_the_specification_they_give():
         "pct_volunteering",
         (),
         0.3,
-        "from 2020",
+        Waves("from", 2020),
     )
+    assert changed.choices["waves"] == "from 2020"
     assert changed.formula(pooled=True) == "pct_volunteering ~ pct_owner_occupied + C(year)"
 
 

@@ -166,7 +166,7 @@ def test_a_geopackage_in_rd_new_is_returned_in_wgs84(tmp_path):
     assert report.source == "cbs-wijkbuurtkaart" and report.levels == {"wijk": 2, "buurt": 2}
     assert gdf.crs.to_epsg() == 4326
     assert gdf.total_bounds == pytest.approx([5.0, 52.0, 5.1, 52.05], abs=1e-6)
-    assert any("converted from EPSG:28992 to EPSG:4326" in w for w in report.warnings)
+    assert any("converted from EPSG:28992 to EPSG:4326" in w for w in map(str, report.warnings))
 
 
 def test_a_zipped_shapefile_of_the_old_wijk_en_buurtkaart(tmp_path):
@@ -192,7 +192,7 @@ def test_rd_coordinates_without_a_declaration_are_recognised(tmp_path):
     path.write_text(json.dumps(data), encoding="utf-8")
     out = ws.read_file(path)
     assert out.total_bounds == pytest.approx([5.0, 52.0, 5.1, 52.05], abs=1e-6)
-    assert any("its coordinates are RD New (EPSG:28992); converted" in w for w in ws.report(out).warnings)
+    assert any("its coordinates are RD New (EPSG:28992); converted" in w for w in map(str, ws.report(out).warnings))
 
 
 def test_damaged_boundary_files_give_one_line_errors(tmp_path):

@@ -7,6 +7,7 @@ from wijkstudie.study import evidence as ev
 from wijkstudie.study import findings as fd
 from wijkstudie.study import results
 from wijkstudie.study import scorecard as sc
+from wijkstudie.study.roles import Role, RoleKind
 
 from helpers import finding_test
 
@@ -62,13 +63,14 @@ def test_every_row_says_its_evidence_sample_and_whether_it_counts():
     assert {"evidence", "counted", "sample", "role"} <= set(table.columns)
     assert f3["counted"].tolist().count("yes") == 2  # Rotterdam 2014 and Amsterdam: one vote each
     assert set(f3.loc[f3["evidence"] == ev.MODEL_IMPLIED, "counted"]) == {"no"}
-    assert f3["role"].iloc[0] == "primary (counted)"
-    assert "robustness of a counted sample" in set(f3["role"])
+    assert f3["role"].iloc[0] == Role(RoleKind.PRIMARY) and str(f3["role"].iloc[0]) == "primary (counted)"
+    assert Role(RoleKind.ROBUSTNESS) in set(f3["role"])
     verdict = f3["verdict"].iloc[0]
     # scopes in the order of verdicts.SCOPES (residents, gemeenten, city wijken, national areas, case)
     assert verdict.startswith("city wijken: supported; national areas: not testable with these data (model-implied")
     f6 = table[table["finding"] == "F6"]
-    assert f6["role"].tolist() == ["method check"] and f6["method_check"].tolist() == ["planted value recovered"]
+    assert f6["role"].tolist() == [Role(RoleKind.METHOD_CHECK)]
+    assert f6["method_check"].tolist() == ["planted value recovered"]
     assert "not testable with open data" in f6["verdict"].iloc[0]  # a method check is never a verdict
     assert table.loc[table["finding"] == "F5", "verdict"].item() == (
         "residents (microdata): not testable with these data (no survey microdata here, method checks only)"

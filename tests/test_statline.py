@@ -261,7 +261,9 @@ def test_the_veiligheidsmonitor_gemeenten_link_to_cbs_codes(mirror, table_id):
     message = str(caught[0].message)
     assert ("Spijkenisse (2013)" in message) if table_id == "81924NED" else ("Voorne aan Zee (2023)" in message)
     report = ws.report(table)
-    assert any(n.startswith("linked ") for n in report.notes) and any("not linked" in w for w in report.warnings)
+    assert any(n.startswith("linked ") for n in report.notes) and any(
+        "not linked" in w for w in map(str, report.warnings)
+    )
 
 
 # --- every file, other tables, broken tables ---------------------------------------------------------------

@@ -56,5 +56,5 @@ def test_tour_sentences_are_computed_from_the_tables(mirror):
     assert "4 gemeenten were formed by mergers and 1 was split up; 2.1 % of the addresses" in sentences[1]
     assert sentences[2].startswith("Wijken: 90 of 100 wijken of 2020 are unchanged in 2022, 1 took a new code")
     assert sentences[3].startswith("9 KWB 2017 buurten match a RIVM 2020 buurt by code (90%); 1 do not")
-    linked = [w for w in ws.report(rotterdam).warnings if w.startswith("linked")]
+    linked = [w for w in map(str, ws.report(rotterdam).warnings) if w.startswith("linked")]
     assert (sentences[4] == "Rotterdam: " + "; ".join(linked) + ".") if linked else len(sentences) == 4

@@ -649,7 +649,7 @@ def test_a_csv_that_is_not_utf8_is_read_as_windows_1252_and_says_so(tmp_path, fr
     with pytest.warns(ws.WijkstudieWarning, match=r"not valid UTF-8.*Windows-1252"):
         table = ws.read_file(path)
     assert table["region_name"].iloc[0] == "Café"
-    assert any("Windows-1252" in w for w in ws.report(table).warnings)
+    assert any("Windows-1252" in w for w in map(str, ws.report(table).warnings))
     with pytest.warns(ws.WijkstudieWarning, match="Windows-1252"):  # also from the cache
         ws.read_file(path)
 
@@ -659,7 +659,7 @@ def test_a_file_that_yields_no_rows_says_so(tmp_path, fresh_cache):
     path.write_text(KWB_HEADER, encoding="utf-8")
     with pytest.warns(ws.WijkstudieWarning, match="no rows"):
         table = ws.read_file(path)
-    assert len(table) == 0 and any("no rows" in w for w in ws.report(table).warnings)
+    assert len(table) == 0 and any("no rows" in w for w in map(str, ws.report(table).warnings))
 
 
 # --- 9. errors quote little ----------------------------------------------------------------------------------------

@@ -16,9 +16,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
-DIRECT, REGISTER, MODEL_BASED, MODEL_IMPLIED = "direct survey", "register", "model-based outcome", "model-implied"
-COMPOSITE, METHOD_CHECK, UNKNOWN = "composite index", "method check", "unknown"
+
+class Kind(StrEnum):
+    """The kinds of evidence a test can be (the value is how tables and texts name it; members equal their value)."""
+
+    DIRECT = "direct survey"
+    REGISTER = "register"
+    MODEL_BASED = "model-based outcome"
+    MODEL_IMPLIED = "model-implied"
+    COMPOSITE = "composite index"
+    METHOD_CHECK = "method check"
+    CASE = "case"
+    UNKNOWN = "unknown"
+
+
+DIRECT, REGISTER, MODEL_BASED, MODEL_IMPLIED = (
+    Kind.DIRECT,
+    Kind.REGISTER,
+    Kind.MODEL_BASED,
+    Kind.MODEL_IMPLIED,
+)
+COMPOSITE, METHOD_CHECK, UNKNOWN = Kind.COMPOSITE, Kind.METHOD_CHECK, Kind.UNKNOWN
 KIND_OF_MEASUREMENT = {"direct survey": DIRECT, "register": REGISTER, "composite index": COMPOSITE}
 MEASUREMENT_KINDS = ("direct survey", "register", "model-based", "composite index")
 # harmonise's column of the old area each new area took its figures from (source_code_<division>): new areas that

@@ -41,7 +41,8 @@ from ..core.errors import os_reason
 from ..core.paths import processed_dir
 from .download import file_sha256, sweep
 
-READER_VERSION = 7  # 5: entries carry their table's hash and a seal; 6: long tables name their variables; 7: both
+# 5: entries carry their table's hash and a seal; 6: long tables name their variables; 7: both; 8: warnings as records
+READER_VERSION = 8
 INDEX = "fingerprints.json"
 _WARNED: set = set()  # cache folders already warned about in this session
 

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..core.errors import DataFormatError
 from ..core.yamlfile import load_yaml
+from .reports import FileWarning, WarningKind
 
 DIVISIONS_FILE = Path(__file__).resolve().parent / "divisions.yaml"
 NATIONAL_MIN_GEMEENTEN = 100
@@ -52,7 +53,7 @@ def _gemeenten(frame: pd.DataFrame) -> int:
     return max(present, int((frame["level"] == "gemeente").sum()))
 
 
-def check(frame: pd.DataFrame, division: int | None, name: str) -> list[str]:
+def check(frame: pd.DataFrame, division: int | None, name: str) -> list[FileWarning]:
     """Warnings about a table of the whole country that lacks areas.
 
     A table with areas in ``NATIONAL_MIN_GEMEENTEN`` or more gemeenten is checked level by level against its
@@ -70,7 +71,7 @@ def check(frame: pd.DataFrame, division: int | None, name: str) -> list[str]:
 
     Returns
     -------
-    list of str
+    list of FileWarning
         the warnings
 
     Raises
@@ -84,10 +85,11 @@ def check(frame: pd.DataFrame, division: int | None, name: str) -> list[str]:
     gemeenten = _gemeenten(frame)
     if gemeenten < NATIONAL_MIN_GEMEENTEN:
         if (frame["level"] == "land").any() and expected.get("gemeente"):
-            return [
+            text = (
                 f"holds the land row but only {gemeenten} of the {expected['gemeente']} gemeenten of division "
                 f"{division}: a municipal extract, or a national file cut off early?"
-            ]
+            )
+            return [FileWarning(text)]
         return []
     warnings, levels = [], frame.groupby("level")["region_code"].nunique().to_dict()
     refuse = _divisions()["refuse_share"]
@@ -103,22 +105,24 @@ def check(frame: pd.DataFrame, division: int | None, name: str) -> list[str]:
                 "it with refresh=True after replacing it)"
             )
         if missing > 0:
-            warnings.append(
+            text = (
                 f"{missing:,} of the {count:,} {PLURAL[level]} of division {division} are missing "
                 f"({present:,} present): the file may be incomplete"
             )
+            warnings.append(FileWarning(text, WarningKind.INCOMPLETE, level=level))
         elif missing < 0:
-            warnings.append(
+            text = (
                 f"{-missing:,} more {PLURAL[level]} than division {division} holds ({present:,} against "
                 f"{count:,}): is the division year right?"
             )
+            warnings.append(FileWarning(text, WarningKind.SURPLUS, level=level))
     return warnings + _structure(frame)
 
 
 KEY_COLUMNS = ("region_code", "level", "year", "age_group", "period", "measure")  # the last two: long StatLine tables
 
 
-def duplicates(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str]]:
+def duplicates(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[FileWarning]]:
     """The table with identical repeats of an area dropped, and a warning saying how many.
 
     Parameters
@@ -161,16 +165,16 @@ def duplicates(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str]]
         f"{int(dropped.sum())} repeated row(s) of {len(codes)} area(s) dropped (e.g. {', '.join(codes[:3])}): "
         "each area is kept once"
     )
-    return frame.loc[~dropped].reset_index(drop=True), [text]
+    return frame.loc[~dropped].reset_index(drop=True), [FileWarning(text, codes=codes[:3])]
 
 
-def _structure(frame: pd.DataFrame) -> list[str]:
+def _structure(frame: pd.DataFrame) -> list[FileWarning]:
     warnings = []
     codes = frame[["region_code", "level"]].dropna()
     region = codes["region_code"].to_numpy(dtype=object)  # plain Python strings: a cached (Arrow) table is
     level = codes["level"].to_numpy(dtype=object)  # checked on every load, and Arrow strings are slow one by one
     if "land" not in set(level) and (level == "gemeente").any() and _has_land_row_kind(frame):
-        warnings.append("the land row (NL00) is missing")
+        warnings.append(FileWarning("the land row (NL00) is missing", WarningKind.INCOMPLETE, level="land"))
     for child, parent, prefix, width in (("wijk", "gemeente", "GM", 4), ("buurt", "wijk", "WK", 6)):
         parents = set(region[level == parent])
         children = region[level == child]
@@ -178,10 +182,11 @@ def _structure(frame: pd.DataFrame) -> list[str]:
             continue
         orphans = [c for c in children if prefix + c[2 : 2 + width] not in parents]
         if orphans:
-            warnings.append(
+            text = (
                 f"{len(orphans):,} {PLURAL[child]} whose {parent} is not in the table (e.g. "
                 f"{', '.join(orphans[:3])}): the file may be incomplete"
             )
+            warnings.append(FileWarning(text, codes=orphans[:3]))
     return warnings
 
 

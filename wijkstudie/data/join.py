@@ -168,7 +168,7 @@ def _onto_one_division(left: pd.DataFrame, right: pd.DataFrame):
     if levels and all(r.method == "codes kept" for r in levels):  # buurten without boundaries: nothing moved
         return left, right, [f"{name} not harmonised: {levels[0].notes[0]}"]
     note = f"{name} harmonised from the division of {_division(moving)} to that of {target}: " + "; ".join(
-        str(r).split("\n")[0].split(": ", 1)[1] for r in levels
+        r.summary for r in levels
     )
     return (left, moved, [note]) if move_right else (moved, right, [note])
 

@@ -3,6 +3,7 @@ the level and columns asked for, and move it onto another regional division when
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from warnings import catch_warnings, simplefilter, warn
 
@@ -24,7 +25,16 @@ from .readers.rotterdam import link_to_cbs
 from .readers.statline import link_gemeenten
 from .readers.tidy import Identification
 from .reading import finish_table, flag, read_table, whole
-from .reports import LEVELS, PLURAL_OF_LEVEL, WijkstudieWarning, counts_by_level, for_level
+from .reports import (
+    LEVELS,
+    PLURAL_OF_LEVEL,
+    FileWarning,
+    WarningKind,
+    WijkstudieWarning,
+    as_warnings,
+    counts_by_level,
+    for_level,
+)
 
 ROTTERDAM_LINK_YEAR = 2024  # the CBS wijken whose names Rotterdam's gebieden are matched to
 LATEST_AVAILABLE = "latest-available"  # year= for the latest year that can be had here
@@ -327,7 +337,7 @@ def _load(dataset, candidates, year, level, all_columns, division, refresh, vari
         hints=Hints(resource.year, "catalogue", resource.dataset),
         division=resource.division,
     )
-    warnings, notes = list(meta["warnings"]), list(tried)
+    warnings, notes = as_warnings(meta["warnings"]), list(tried)
     ident = Identification(**meta["identification"])
     if ident.years and "year" in frame:
         if resource.year not in ident.years:
@@ -337,7 +347,7 @@ def _load(dataset, candidates, year, level, all_columns, division, refresh, vari
             )
         frame = frame[frame["year"] == resource.year]
         meta = dict(meta, details=_details_of_year(meta.get("details") or {}, resource.year))
-        warnings = [w for w in warnings if not _of_other_wave(w, resource.year, ident.years)]
+        warnings = [w for w in warnings if w.wave is None or w.wave not in ident.years or w.wave == resource.year]
     if resource.edition:
         others = [e for e in dataset.editions if e != resource.edition]
         meta = dict(meta, details=dict(meta.get("details") or {}, edition=resource.edition))
@@ -370,7 +380,7 @@ def _load(dataset, candidates, year, level, all_columns, division, refresh, vari
         notes.append(f"offline mirror: {resource.mirror_note}")
     if resource.mirror_is and mirror_dir() is not None:  # no guess about the publisher's release: what it is
         said = f"; the mirror's file is {resource.mirror_is}"
-        warnings = [w.replace(FIRST_RELEASE, said) for w in warnings]
+        warnings = [replace(w, hint=said) if w.hint == FIRST_RELEASE else w for w in warnings]
     meta = dict(
         meta,
         identification=dict(
@@ -389,7 +399,8 @@ def _load(dataset, candidates, year, level, all_columns, division, refresh, vari
         notes += linked
         if unlinked:
             rows = f"{len(unlinked)} gemeente row{'s' if len(unlinked) != 1 else ''}"
-            warnings.append(f"{rows} not linked to a CBS code by name: {', '.join(unlinked)}")
+            text = f"{rows} not linked to a CBS code by name: {', '.join(unlinked)}"
+            warnings.append(FileWarning(text, WarningKind.NOT_LINKED))
             warn(
                 f"{resource.label}: {rows} not linked to a CBS code (e.g. {', '.join(unlinked[:4])}): merged or "
                 "renamed gemeenten, or names no name list here has",
@@ -425,12 +436,6 @@ def _details_of_year(details: dict, year: int) -> dict:
         else:
             out[kind] = records
     return out
-
-
-def _of_other_wave(warning: str, year: int, years) -> bool:
-    """Whether a warning of a file with several waves (``"2014: ..."``) is about another wave than ``year``."""
-    head = warning.split(":", 1)[0]
-    return head.isdigit() and int(head) in years and int(head) != year
 
 
 def _first_available(dataset, candidates, year=None, variant=None) -> tuple:
@@ -519,5 +524,5 @@ def _link_rotterdam(frame: pd.DataFrame):
     try:
         wijken = load("cbs-wijken", year=ROTTERDAM_LINK_YEAR)
     except WijkstudieError as exc:
-        return frame, [f"Rotterdam areas not linked to CBS codes: {exc}"]
+        return frame, [FileWarning(f"Rotterdam areas not linked to CBS codes: {exc}", WarningKind.NOT_LINKED)]
     return link_to_cbs(frame, wijken)

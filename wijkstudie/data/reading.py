@@ -28,7 +28,7 @@ from .origin import named_synthetic
 from .readers import crosswalk, identify, read, require_format
 from .readers.common import NO_HINTS, Hints
 from .readers.rawfile import check_file, open_raw
-from .reports import ATTR, Report, WijkstudieWarning, counts_by_level
+from .reports import ATTR, FileWarning, Report, WijkstudieWarning, as_warnings, counts_by_level
 
 
 def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str], notes=()) -> pd.DataFrame:
@@ -43,7 +43,7 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
         what the reader found (identification, suppressed and unreadable cells, absent variables, notes, alerts)
     path : Path
         the file
-    warnings : list of str
+    warnings : list of FileWarning
         the load's warnings
     notes : iterable of str
         the load's notes
@@ -54,7 +54,7 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
         the table, with its report and provenance in ``attrs``
     """
     ident = meta["identification"]
-    alerts = list(meta.get("alerts", []))
+    alerts, warnings = as_warnings(meta.get("alerts")), as_warnings(warnings)
     in_mirror = (mirror_manifest(path) or {}).get("data_kind") == "synthetic"
     marked = file_mark(path) == "synthetic"
     named = not marked and named_synthetic(frame)
@@ -64,11 +64,12 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
             if marked
             else "carries no synthetic mark, but its areas bear the synthetic world's names ('Synthetisch ...')"
         )
-        alerts.append(
+        text = (
             f"SYNTHETIC data: the file {how}, though it lies outside the synthetic mirror; every number read from "
             "it is synthetic, not a publisher's"
         )
-        warnings = list(warnings) + alerts[-1:]
+        alerts.append(FileWarning(text))
+        warnings = warnings + alerts[-1:]
     for alert in alerts:  # at every load, also from the cache: these change the numbers
         warn(f"{Path(path).name}: {alert}", WijkstudieWarning, stacklevel=4)
     dataset = datasets().get(ident["dataset"])
@@ -94,7 +95,7 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
         content_kind="synthetic" if named else None,
     )
     year_note = [f"year {ident['year']} {ident['year_from']}"] if ident.get("year_from") else []
-    info = asdict(
+    info = (
         Report(
             source=ident["dataset"],
             title=dataset.title if dataset else ident["dataset"],
@@ -117,7 +118,7 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
             data_kind=provenance.kind,
             details=dict(meta.get("details") or {}),
         )
-    )
+    ).to_dict()
     info.pop("joins")  # a table read from a file was not joined; joins live under attrs["join_reports"]
     frame.attrs[ATTR] = info
     return attach(frame, provenance)
@@ -189,9 +190,9 @@ def read_table(
             or named_synthetic(table.frame)
         )
         checked = [] if synthetic else integrity.check(table.frame, division or ident.division, Path(path).name)
-        said = list(raw.notes)  # fallbacks the reading needed
+        said = as_warnings(raw.notes)  # fallbacks the reading needed
         if len(table.frame) == 0 and ident.format not in crosswalk.FORMATS:  # an empty matrix: nothing changed
-            said.append("no rows of data: the file holds a header (or titles) only")
+            said.append(FileWarning("no rows of data: the file holds a header (or titles) only"))
         meta = {
             "identification": asdict(ident),
             "suppressed": table.suppressed,
@@ -208,6 +209,7 @@ def read_table(
         frame = table.frame
     else:
         frame, meta = cached
+    meta = dict(meta, warnings=as_warnings(meta["warnings"]), alerts=as_warnings(meta.get("alerts")))
     meta = dict(meta, sha256=content_key.split("-v")[0])
     if use_cache:
         remember(path, content_key)
@@ -239,7 +241,7 @@ def _passes_checks(cached: tuple, division, path: Path, key: str) -> bool:
     except WijkstudieError as exc:
         distrust(entry_path(key), f"it fails a check the raw file's table must pass ({exc})")
         return False
-    missing = [w for w in repeated + checked if w not in meta["warnings"]]
+    missing = [w for w in repeated + checked if w not in as_warnings(meta["warnings"])]
     if missing:
         distrust(entry_path(key), f"a check gives a warning its report lacks ({missing[0]})")
         return False

@@ -9,8 +9,8 @@ plain data that survives copies and Parquet files.
 
 from __future__ import annotations
 
-import re
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
+from enum import StrEnum
 
 import pandas as pd
 
@@ -20,6 +20,137 @@ LEVELS = ("land", "gemeente", "wijk", "buurt", "gebied")
 ATTR = "wijkstudie"  # attrs key of the load report (with its harmonisation)
 JOINS = "join_reports"  # attrs key of the joins, in the order they were made
 EXAMPLES = 5  # unmatched codes shown per level in a join report
+_LEVEL_OF_CODE = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
+
+
+class WarningKind(StrEnum):
+    """What a load warning is about, for the code that routes it (the text is for the reader only)."""
+
+    FILE = "file"  # about the file as a whole, a column or a number format
+    EMPTY_ROWS = "empty-rows"  # areas with a region code but no value of any variable
+    EMPTY_EVERYWHERE = "empty-everywhere"  # variables empty at every level
+    EMPTY_AT_LEVEL = "empty-at-level"  # a variable empty for every area of one level
+    INCOMPLETE = "incomplete"  # fewer areas of a level than the division holds
+    SURPLUS = "surplus"  # more areas of a level than the division holds
+    NOT_NUMBERS = "not-numbers"  # cells of a column that are not numbers
+    IMPOSSIBLE = "impossible"  # cells beyond any possible value
+    FRACTIONAL = "fractional"  # counts with a fractional part
+    OUT_OF_RANGE = "out-of-range"  # values a variable cannot take
+    LINKED = "linked"  # areas linked to CBS codes by name
+    NOT_LINKED = "not-linked"  # rows that could not be linked to a CBS code
+
+
+@dataclass(frozen=True)
+class FileWarning:
+    """One warning of a load: the sentence for the reader and the facts code reads (which level's areas it counts,
+    which region codes it names, which wave of a file with several it is about).
+
+    Parameters
+    ----------
+    text : str
+        the sentence (without the wave and the hint)
+    kind : WarningKind or str
+        what it is about
+    level : str, optional
+        the level whose areas it counts (``"buurt"``); None for a warning that counts no level's areas
+    codes : tuple of str
+        the region codes it names
+    variables : tuple of str
+        the variables it is about
+    wave : int, optional
+        the wave (year) of a file with several waves it is about
+    hint : str
+        a clause about the file as a whole added to the sentence (the first-release hint), which a load may replace
+
+    Examples
+    --------
+    >>> from wijkstudie.data.reports import FileWarning
+    >>> w = FileWarning("2 of the 3 wijken of division 2022 are missing", "incomplete", level="wijk")
+    >>> w.about("wijk"), w.about("buurt"), str(w)
+    (True, False, '2 of the 3 wijken of division 2022 are missing')
+    """
+
+    text: str
+    kind: WarningKind = WarningKind.FILE
+    level: str | None = None
+    codes: tuple = ()
+    variables: tuple = ()
+    wave: int | None = None
+    hint: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "kind", WarningKind(self.kind))
+        object.__setattr__(self, "codes", tuple(self.codes))
+        object.__setattr__(self, "variables", tuple(self.variables))
+
+    def __str__(self) -> str:
+        return (f"{self.wave}: " if self.wave is not None else "") + self.text + self.hint
+
+    def about(self, level: str) -> bool:
+        """Whether the warning holds for the rows of one level: one that counts a level's areas when it is that
+        level; one that names region codes when one of them is of that level; any other (about the file as a whole,
+        a column, a number format) always.
+
+        Parameters
+        ----------
+        level : str
+            the level that was loaded
+
+        Returns
+        -------
+        bool
+        """
+        if self.level is not None:
+            return self.level == level
+        if self.codes:
+            return any(_LEVEL_OF_CODE.get(str(c)[:2]) == level for c in self.codes)
+        return True
+
+    def in_wave(self, wave: int) -> FileWarning:
+        """The warning as one about a wave of a file with several waves.
+
+        Parameters
+        ----------
+        wave : int
+            the wave's year
+
+        Returns
+        -------
+        FileWarning
+        """
+        return replace(self, wave=int(wave))
+
+    def to_dict(self) -> dict:
+        """The warning as plain data (``FileWarning(**d)`` makes it again).
+
+        Returns
+        -------
+        dict
+        """
+        return dict(asdict(self), kind=self.kind.value, codes=list(self.codes), variables=list(self.variables))
+
+
+def as_warnings(items) -> list[FileWarning]:
+    """Warnings from their records, their plain data (a cache entry, a table's ``attrs``) or, for a report made
+    by an older version, their text (then about the file as a whole).
+
+    Parameters
+    ----------
+    items : iterable of FileWarning, dict or str
+
+    Returns
+    -------
+    list of FileWarning
+    """
+    out = []
+    for item in items or ():
+        if isinstance(item, FileWarning):
+            out.append(item)
+        elif isinstance(item, dict):
+            out.append(FileWarning(**{k: v for k, v in item.items() if k in _WARNING_FIELDS}))
+        else:
+            out.append(FileWarning(str(item)))
+    return out
 
 
 @dataclass
@@ -112,6 +243,8 @@ class Report:
         what ``harmonise`` (or ``load(..., division=...)``) did
     joins : list of JoinReport
         the joins that made the table, in order (a join recorded by an older version as text stays text)
+    warnings : list of FileWarning
+        what looked wrong in the file (each with its kind, level, codes and wave; ``str(w)`` is its sentence)
     details : dict
         a reader's structured records about the file, by kind (the Rotterdam Wijkprofiel: ``text_cells``, one record
         per column and wave with the count and an example; ``duplicates`` and ``copies``, which of a repeated column
@@ -138,7 +271,7 @@ class Report:
     variables: dict = field(default_factory=dict)
     suppressed: dict = field(default_factory=dict)
     columns: dict = field(default_factory=dict)
-    warnings: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)  # FileWarning
     notes: list = field(default_factory=list)
     absent: dict = field(default_factory=dict)  # variables the dictionary knows for this source, not in this file
     harmonisation: HarmonisationReport | None = None  # what wijkstudie.harmonise did
@@ -148,6 +281,7 @@ class Report:
     details: dict = field(default_factory=dict)  # a reader's structured records: {kind: list of dicts, or a dict}
 
     def __post_init__(self):
+        self.warnings = as_warnings(self.warnings)
         if isinstance(self.harmonisation, dict):
             self.harmonisation = HarmonisationReport.from_dict(self.harmonisation)
         self.joins = [JoinReport(**j) if isinstance(j, dict) else j for j in self.joins]
@@ -206,9 +340,10 @@ class Report:
         dict
             the fields; ``Report(**d)`` makes the report again
         """
-        return asdict(self)
+        return dict(asdict(self), warnings=[w.to_dict() for w in self.warnings])
 
 
+_WARNING_FIELDS = {f.name for f in fields(FileWarning)}
 LoadReport = Report  # the name of this class before it also reported harmonisations and joins
 
 
@@ -291,15 +426,19 @@ class LevelReport:
     dropped: list = field(default_factory=list)  # columns left out: not in the variable dictionary
     notes: list = field(default_factory=list)
 
-    def __str__(self) -> str:
-        head = (
-            f"{self.level}: {self.source_areas} areas of {self.from_division} -> {self.target_areas} of "
+    @property
+    def summary(self) -> str:
+        """What moved, in one line without the level (the head of the report's text, and a join's note)."""
+        return (
+            f"{self.source_areas} areas of {self.from_division} -> {self.target_areas} of "
             f"{self.to_division} ({self.method}): {self.unchanged} unchanged, {self.recoded} recoded, "
             f"{self.merged} merged, {self.split} split"
             + (f", {self.interpolated} interpolated" if self.interpolated else "")
             + f"; {100 * self.moved_share:.2f} % of the {self.moved_basis} now under another code"
         )
-        lines = [head]
+
+    def __str__(self) -> str:
+        lines = [f"{self.level}: {self.summary}"]
         if self.shared_source:
             lines.append(
                 f"  {self.shared_source} new areas share their source area with another (split areas copy its "
@@ -435,42 +574,6 @@ PLURAL_OF_LEVEL = {
     "buurt": "buurten",
     "gebied": "gebieden",
 }
-_CODE_IN_TEXT = re.compile(r"\b(NL\d{2}|GM\d{4}|WK[0-9A-Z]{6}|BU[0-9A-Z]{8})\b")
-_PLURALS = "(gemeenten|wijken|buurten|gebieden|rows \\(land\\))"
-_COUNTS_OF_A_LEVEL = [  # the warnings that count the areas of one level (readers/common.py, integrity.py)
-    re.compile(rf"is missing for all [\d,]+ {_PLURALS}"),
-    re.compile(rf"^[\d,]+ of the [\d,]+ {_PLURALS} of division"),
-    re.compile(rf"^[\d,]+ more {_PLURALS} than division"),
-]
-_LEVEL_OF_CODE = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
-EMPTY_ROWS = "no values at all"  # the phrase of the readers' warning about rows without any value (every level)
-
-
-def about_level(text: str, level: str) -> bool:
-    """Whether a warning about the whole file also holds for the rows of one level: a warning that names region
-    codes holds when one of them is of that level; one that counts the areas of a level (``12 of the 3,340 wijken of
-    division 2022 are missing``, ``... is missing for all 345 gemeenten``) when they are of that level; any other
-    (about the file as a whole, a column, a number format) holds.
-
-    Parameters
-    ----------
-    text : str
-        the warning
-    level : str
-        the level that was loaded
-
-    Returns
-    -------
-    bool
-    """
-    codes = _CODE_IN_TEXT.findall(text)
-    if codes:
-        return any(_LEVEL_OF_CODE[c[:2]] == level for c in codes)
-    for pattern in _COUNTS_OF_A_LEVEL:
-        found = pattern.search(text)
-        if found:
-            return found.group(1) == PLURAL_OF_LEVEL.get(level)
-    return True
 
 
 def for_level(full: pd.DataFrame, meta: dict, warnings: list, level: str) -> tuple[dict, list, list]:
@@ -489,7 +592,7 @@ def for_level(full: pd.DataFrame, meta: dict, warnings: list, level: str) -> tup
         the table of every level, as read
     meta : dict
         what the reader found (``suppressed``, ``unreadable``: variable -> cells, over the whole file)
-    warnings : list of str
+    warnings : list of FileWarning
         the warnings of the read (about the whole file)
     level : str
         the level that was loaded
@@ -524,14 +627,15 @@ def for_level(full: pd.DataFrame, meta: dict, warnings: list, level: str) -> tup
             f"(every level): its missing cells there are not all codes, so the {PLURAL_OF_LEVEL.get(level, level)} "
             "alone cannot be counted"
         )
-    kept = [w for w in warnings if EMPTY_ROWS not in w and about_level(w, level)]
-    if len(kept) < len(warnings) and any(EMPTY_ROWS in w for w in warnings):
+    warnings = as_warnings(warnings)
+    kept = [w for w in warnings if w.kind is not WarningKind.EMPTY_ROWS and w.about(level)]
+    if len(kept) < len(warnings) and any(w.kind is WarningKind.EMPTY_ROWS for w in warnings):
         kept += empty_rows_warning(full[rows], list(suppressed), level)
-    alerts = [a for a in meta.get("alerts", []) if EMPTY_ROWS not in a and about_level(a, level)]
+    alerts = [a for a in as_warnings(meta.get("alerts")) if a.kind is not WarningKind.EMPTY_ROWS and a.about(level)]
     return dict(meta, suppressed=suppressed, unreadable=unreadable, alerts=alerts), kept, notes
 
 
-def empty_rows_warning(frame: pd.DataFrame, names: list, level: str) -> list[str]:
+def empty_rows_warning(frame: pd.DataFrame, names: list, level: str) -> list[FileWarning]:
     """The warning about areas of one level whose row has a region code but no value of any variable.
 
     Parameters
@@ -545,7 +649,7 @@ def empty_rows_warning(frame: pd.DataFrame, names: list, level: str) -> list[str
 
     Returns
     -------
-    list of str
+    list of FileWarning
         one warning, or none when every area has a value
     """
     names = [n for n in names if n in frame]
@@ -555,7 +659,8 @@ def empty_rows_warning(frame: pd.DataFrame, names: list, level: str) -> list[str
     if not empty.any():
         return []
     codes = sorted(frame.loc[empty, "region_code"].dropna().astype(str))
-    return [
-        f"{int(empty.sum())} {PLURAL_OF_LEVEL.get(level, level)} have a region code but {EMPTY_ROWS} "
+    text = (
+        f"{int(empty.sum())} {PLURAL_OF_LEVEL.get(level, level)} have a region code but no values at all "
         f"({', '.join(codes[:5])}{' ...' if len(codes) > 5 else ''}): suppressed or not published for these areas"
-    ]
+    )
+    return [FileWarning(text, WarningKind.EMPTY_ROWS, level=level, codes=codes[:5])]

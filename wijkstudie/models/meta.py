@@ -39,7 +39,8 @@ def pooled_estimate(estimates, std_errors, *, labels=None, method: str = "dl", i
     dict
         ``estimate``, ``std_error``, ``ci_low``, ``ci_high`` (95 %, by ``interval``), ``z``, ``p_value``, ``tau2``,
         ``i2`` (the share of the variation between estimates beyond chance, 0-100 %), ``q`` (Cochran's Q) and
-        ``q_p_value`` (its chi-square(k - 1) test of homogeneity), ``k``, ``method`` and ``weights`` (each
+        ``q_p_value`` (its chi-square(k - 1) test of homogeneity), ``k``, ``method``, ``interval`` (in words),
+        ``interval_method`` (``"normal"`` or ``"hksj"``) and ``weights`` (each
         estimate's share of the pooled one, a Series summing to 1).
 
     Raises
@@ -89,6 +90,7 @@ def pooled_estimate(estimates, std_errors, *, labels=None, method: str = "dl", i
         "k": k,
         "method": METHODS[method],
         "interval": "Hartung-Knapp, t(k - 1)" if interval == "hksj" else "normal",
+        "interval_method": interval,
         "weights": pd.Series(np.asarray(weights, dtype=float), index=labels, name="weight"),
     }
 

@@ -25,6 +25,7 @@ from scipy import stats
 
 from ..core.columns import require_columns
 from ..core.errors import ArgumentError, MissingRecordError
+from ..core.evidence import MODEL_IMPLIED
 from ..core.provenance import UNKNOWN, Provenance, provenance_of
 
 
@@ -75,11 +76,6 @@ class ModelResult:
     def level(self) -> str:
         """The levels of the rows used (``"wijk"``)."""
         return ", ".join(self.provenance.levels)
-
-    @property
-    def year(self) -> str:
-        """The years of the rows used (``"2014–2016"``)."""
-        return self.years
 
     @property
     def r2(self) -> float | None:
@@ -162,10 +158,10 @@ class ModelResult:
         Returns
         -------
         DataFrame
-            one row per term, with the columns model, n, r2, source, level, year and data_kind
+            one row per term, with the columns model, estimator, n, r2, source, level, years and data_kind
         """
         out = self.table.reset_index().rename(columns={"index": "term"})
-        for key in ("model", "n", "r2", "source", "level", "year", "data_kind"):
+        for key in ("model", "estimator", "n", "r2", "source", "level", "years", "data_kind"):
             out[key] = getattr(self, key)
         return out
 
@@ -179,7 +175,7 @@ class ModelResult:
             + (f" {self.years}" if self.years else "")
             + ")"
         )
-        implied = [term for term, record in self.evidence.items() if record.kind == "model-implied"]
+        implied = [term for term, record in self.evidence.items() if record.kind == MODEL_IMPLIED]
         warning = (
             f"\nmodel-implied: {', '.join(implied)} (the outcome is a small-area model's estimate and the model uses "
             "this predictor: the fit recovers that model, not a finding)"
@@ -209,7 +205,7 @@ class ModelResult:
         facts.append(
             f"data: {self.data_kind}" + (f" ({self.source})" if self.source not in ("", self.data_kind) else "")
         )
-        facts += [f"{label}: {value}" for label, value in (("level", self.level), ("year", self.year)) if value]
+        facts += [f"{label}: {value}" for label, value in (("level", self.level), ("year", self.years)) if value]
         columns = ["estimate", "ci_low", "ci_high", "p_value", "std_estimate", "distribution"]
         shown = self.table[[c for c in columns if c in self.table]].copy()
         for column in ("estimate", "ci_low", "ci_high", "std_estimate"):
@@ -228,11 +224,6 @@ class ModelResult:
             + (f"<p>evidence:</p><ul>{evidence}</ul>" if evidence else "")
             + "</div>"
         )
-
-    @property
-    def fit(self):
-        """The fitted object (also ``fitted``)."""
-        return self.fitted
 
 
 def reference_distribution(distribution: str):

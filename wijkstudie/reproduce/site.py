@@ -419,24 +419,25 @@ def _short(estimate_ci) -> str:
 def _counted_evidence(group: pd.DataFrame) -> str:
     """The counted evidence of a finding in a few words, with units: its samples and their evidence kind, the pooled
     estimate, and what does not count."""
-    primary = group[group["role"] == "primary (counted)"]
+    from ..study.roles import RoleKind
+    from ..study.scorecard import has_role
+
+    primary = group[has_role(group, RoleKind.PRIMARY)]
     kinds = sorted(set(primary["evidence"]))
     samples = len(set(primary["sample"]))
     text = f"{plural(samples, 'counted sample')} ({', '.join(kinds)})" if samples else "no counted sample"
     pooled = str(group.iloc[0].get("pooled", "—")) if "pooled" in group else "—"
     if samples and pooled not in ("", "—", "nan"):
         text += f"; pooled standardised coefficient {pooled.split(' over ')[0].split(' (random effects')[0]}"
-    robust = int((group["role"] == "robustness of a counted sample").sum())
+    robustness = has_role(group, RoleKind.ROBUSTNESS)
+    robust = int(robustness.sum())
     if robust:
         text += f"; {plural(robust, 'other specification')} of them (robustness, not extra votes)"
-    others = group[
-        (group["test"] != "—") & (group["counted"] != "yes") & (group["role"] != "robustness of a counted sample")
-    ]
-    kinds_of = others["role"].map(lambda role: "method check" if role == "method check" else role.split(": ", 1)[-1])
+    others = group[(group["test"] != "—") & (group["counted"] != "yes") & ~robustness]
     if len(others):
         text += "; not counted: " + ", ".join(
-            plural(n, kind) if kind == "method check" else f"{plural(n, 'test')} ({kind})"
-            for kind, n in kinds_of.value_counts(sort=False).items()
+            plural(n, str(role)) if role.kind is RoleKind.METHOD_CHECK else f"{plural(n, 'test')} ({role.reason})"
+            for role, n in others["role"].value_counts(sort=False).items()
         )
     return text
 
@@ -488,8 +489,9 @@ def _files_of(table: pd.DataFrame) -> list[str]:
     return sorted({f.strip() for text in real for f in str(text).split(",") if f.strip()})
 
 
-def _data_section(statement: str, table: pd.DataFrame, runs: list[Run]) -> str:
-    said = statement.split(" The real-data tests read ")[0]
+def _data_section(said: str, table: pd.DataFrame, runs: list[Run]) -> str:
+    """Which data produced the results (``said``: the banner's words, without the files), the files the real tests
+    read (from the scorecard) and the notebooks."""
     files = _files_of(table)
     listed = (
         f"<p>The real-data tests read {len(files)} files:</p><ul>"
@@ -792,9 +794,10 @@ def build(
     table : DataFrame
         the scorecard
     statement : str
-        which data produced the results (in the front page's data section)
+        which data produced the results, with the files the real tests read (kept with the runs; the front page's
+        data section says the banner's words and lists the files from the scorecard)
     banner : str
-        the same in one line (at the top of every page)
+        the same in one line, without the files (at the top of every page and in the front page's data section)
     synthetic : bool
         whether the data are synthetic (a red banner)
     figures : Path
@@ -827,7 +830,7 @@ def build(
         + _rules()
         + "<h2>Every finding in detail</h2>"
         + _scorecard(table, records, set(names))
-        + _data_section(statement, table, runs)
+        + _data_section(banner, table, runs)
     )
     _write(site / "index.html", _page("wijkstudie: findings", index, banner, _site_kind(synthetic), 0, names), site)
     for run in runs:

@@ -7,11 +7,86 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from ..core.errors import ArgumentError
 from .findings import finding, registry
 
 PRIMARY_SCOPE = "primary"  # the name of a sample's declared livability definition
 NO_WEIGHTS = "none"
+WAVE_SIDES = ("all", "before", "from")
+
+
+@dataclass(frozen=True)
+class Waves:
+    """Which waves of a sample a specification uses: all of them, or those before or from a year (a declared change
+    of the survey's method). ``str(waves)`` is how the specification table and the tests name it.
+
+    Parameters
+    ----------
+    side : str
+        ``"all"``, ``"before"`` or ``"from"``
+    year : int, optional
+        the first wave of the new method (for ``before`` and ``from``)
+
+    Examples
+    --------
+    >>> from wijkstudie.study.designs import Waves
+    >>> Waves.parse("before 2020"), str(Waves("from", 2020)), str(Waves())
+    (Waves(side='before', year=2020), 'from 2020', 'all')
+    """
+
+    side: str = "all"
+    year: int | None = None
+
+    def __post_init__(self):
+        if self.side not in WAVE_SIDES or (self.side == "all") != (self.year is None):
+            raise ArgumentError(f"waves: 'all', or 'before' / 'from' a year, not {self.side!r} {self.year!r}")
+
+    def __str__(self) -> str:
+        return self.side if self.year is None else f"{self.side} {self.year}"
+
+    @classmethod
+    def parse(cls, value) -> Waves:
+        """The waves a user names (``"all"``, ``"before 2020"``, ``"from 2020"``), or a ``Waves`` as it is.
+
+        Parameters
+        ----------
+        value : str or Waves
+
+        Returns
+        -------
+        Waves
+
+        Raises
+        ------
+        ArgumentError
+            for anything else.
+        """
+        if isinstance(value, cls):
+            return value
+        words = str(value).split() if isinstance(value, str) else []
+        if words == ["all"]:
+            return cls()
+        if len(words) == 2 and words[0] in WAVE_SIDES[1:] and words[1].isdigit():
+            return cls(words[0], int(words[1]))
+        raise ArgumentError(f"waves: 'all', 'before <year>' or 'from <year>', not {value!r}")
+
+    def keep(self, years) -> object:
+        """Which rows of these waves a table's ``year`` column holds.
+
+        Parameters
+        ----------
+        years : Series
+            the rows' years
+
+        Returns
+        -------
+        ndarray of bool
+        """
+        if self.year is None:
+            return np.ones(len(years), dtype=bool)
+        return (years < self.year if self.side == "before" else years >= self.year).to_numpy()
 
 
 @dataclass(frozen=True)
@@ -34,7 +109,7 @@ class Spec:
     weights: str = NO_WEIGHTS
     estimator: str = "regression"
     controls_choice: str = "declared"
-    waves: str = "all"  # "all", or the waves before / from a declared change of method ("before 2020", "from 2020")
+    waves: Waves = Waves()  # all waves, or those before / from a declared change of method
     extra: tuple = ()  # other declared keys as (key, value) pairs: category, group, problem_from, ...
 
     @property
@@ -56,7 +131,7 @@ class Spec:
             "share": self.share if classed else None,
             "weights": self.weights,
             "controls": self.controls_choice,
-            "waves": self.waves,
+            "waves": str(self.waves),
             **({"against": self.get("against", "others")} if self.estimator == "group contrast" else {}),
         }
 
@@ -298,7 +373,7 @@ def sweep(primary: Spec, *, has=lambda column: True) -> list[Spec]:
     for controls in alt.controls:
         out.append(replace(primary, controls_choice=controls))
     if design.get("method_break"):  # the survey's change of method: the waves before and after it on their own
-        out += [replace(primary, waves=f"{side} {design['method_break']}") for side in ("before", "from")]
+        out += [replace(primary, waves=Waves(side, int(design["method_break"]))) for side in ("before", "from")]
     return _unique(out)
 
 
@@ -367,5 +442,5 @@ class Parameters:
         if self.share is not None and (spec.areas != "all areas" or spec.get("problem_from")):
             changes["share"] = float(self.share)
         if self.waves is not None:
-            changes["waves"] = self.waves
+            changes["waves"] = Waves.parse(self.waves)
         return replace(spec, **changes)

@@ -37,6 +37,7 @@ from ..core.evidence import (  # noqa: F401  (MEASUREMENT_KINDS, KIND_OF_MEASURE
     MODEL_IMPLIED,
     REGISTER,
     UNKNOWN,
+    Kind,
     judge,
     term_variables,
 )
@@ -45,7 +46,7 @@ from ..data import variables as vardict
 from ..data.evidence import measurement  # noqa: F401  (this module's name too)
 
 # the kinds and the rule are the core's (core/evidence.py), which the models use too; the study adds the case
-CASE = "case"
+CASE = Kind.CASE
 KINDS = (DIRECT, REGISTER, MODEL_BASED, MODEL_IMPLIED, COMPOSITE, METHOD_CHECK, CASE, UNKNOWN)
 COUNTED = (DIRECT, REGISTER, CASE)  # the kinds that vote (as a sample's primary): a model-based outcome never does
 

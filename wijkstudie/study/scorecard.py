@@ -24,8 +24,10 @@ from ..core.paths import figures_dir
 from . import evidence as ev
 from .findings import FindingTest, finding, reference_text, registry
 from .results import recorded
+from .roles import NotCounted, Role, RoleKind
 from .verdicts import (
     INCONCLUSIVE,
+    RECOVERED,
     SCOPES,
     UNDECIDED,
     Judgement,
@@ -70,19 +72,19 @@ def interval_text(estimate: float, low: float, high: float, scale: str) -> str:
     return f"{_number(estimate, scale)} [{_number(low, scale)}, {_number(high, scale)}]{unit}"
 
 
-def _role(test: FindingTest, judgement: Judgement) -> str:
+def _role(test: FindingTest, judgement: Judgement) -> Role:
     for vote in judgement.votes:
         if test in vote.primary:
-            return "primary (counted)"
+            return Role(RoleKind.PRIMARY)
         if test in vote.robustness:
-            return "robustness of a counted sample"
+            return Role(RoleKind.ROBUSTNESS)
     if test.data_kind == "synthetic":
-        return "method check"
+        return Role(RoleKind.METHOD_CHECK)
     if test.sample in judgement.nested:
-        return f"not counted: part of the sample {judgement.nested[test.sample]}"
+        return Role(RoleKind.NOT_COUNTED, NotCounted.NESTED, judgement.nested[test.sample])
     if test in judgement.not_voting:
-        return "not counted: no primary specification for its sample"
-    return f"not counted: {test.evidence}"
+        return Role(RoleKind.NOT_COUNTED, NotCounted.NO_PRIMARY)
+    return Role(RoleKind.NOT_COUNTED, NotCounted.EVIDENCE, test.evidence)
 
 
 def _vote_of(test: FindingTest, judgement: Judgement):
@@ -112,11 +114,12 @@ def scope_records(key: str, judgement: Judgement, tests: list[FindingTest]) -> l
         ``{"scope", "part", "verdict", "notes"}`` in the order of the scopes (``part`` is "" for a finding without
         parts); ``scope`` is the scope and part as the verdict names them
     """
-    out = {}
+    out, group_of = {}, {}
     for group, label in SCOPE_OF_GROUP.items():
-        mine = {k: v for k, v in judgement.verdicts.items() if k == label or k.startswith(f"{label}, ")}
+        mine = {k: v for k, v in judgement.verdicts.items() if judgement.scopes[k].group == group}
         for name, word in mine.items():  # the scope's verdict, or one per part of a finding with parts
-            out[name] = {"scope": name, "part": name[len(label) + 2 :], "verdict": word, "notes": []}
+            out[name] = {"scope": name, "part": judgement.scopes[name].part_name, "verdict": word, "notes": []}
+            group_of[name] = group
         if mine:
             continue
         kinds = sorted({t.evidence for t in tests if t.data_kind == "real" and t.scope_group == group})
@@ -127,6 +130,7 @@ def scope_records(key: str, judgement: Judgement, tests: list[FindingTest]) -> l
                 "verdict": NOT_TESTABLE,
                 "notes": [f"{', '.join(kinds)} only, not counted"],
             }
+            group_of[label] = group
     spec = finding(key)
     wants_residents = any(a.get("level") == "resident" for a in spec.get("primary", []))
     if (
@@ -141,8 +145,8 @@ def scope_records(key: str, judgement: Judgement, tests: list[FindingTest]) -> l
             "notes": ["no survey microdata here, method checks only"],
         }
     if judgement.direction_only and judgement.votes:
-        for record in out.values():
-            if record["scope"].startswith((SCOPES["national"], SCOPES["cities"], SCOPES["gemeenten"])):
+        for name, record in out.items():
+            if group_of.get(name) in ("national", "cities", "gemeenten"):
                 record["notes"].append(f"area samples: direction only, {judgement.direction_only.split(';')[0]}")
     return list(out.values())
 
@@ -319,7 +323,7 @@ def pooled_text(judgement: Judgement) -> str:
             "; with two samples the heterogeneity is estimated very imprecisely (tau² from one degree of freedom) "
             "and the interval is not informative"
         )
-    elif str(p["interval"]).startswith("Hartung-Knapp") and p["k"] < 5:  # say why the interval is wide
+    elif p.get("interval_method") == "hksj" and p["k"] < 5:  # say why the interval is wide
         from scipy import stats
 
         t = float(stats.t.ppf(0.975, p["k"] - 1))
@@ -430,7 +434,8 @@ def scorecard(tests: list[FindingTest] | None = None) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        one row per test, or per finding without tests
+        one row per test, or per finding without tests; ``role`` holds a ``roles.Role`` record (its text is
+        ``str(role)``; "—" in a finding's row without tests)
     """
     tests = recorded() if tests is None else tests
     rows = []
@@ -460,9 +465,8 @@ def scorecard(tests: list[FindingTest] | None = None) -> pd.DataFrame:
                     "caveats": "; ".join(spec.get("caveats", [])),
                 }
             )
-        order = {"primary (counted)": 0, "robustness of a counted sample": 1}
         made = [_row(t, judgement, base) for t in mine]
-        rows += sorted(made, key=lambda r: (order.get(r["role"], 2), r["role"], r["sample"]))
+        rows += sorted(made, key=lambda r: (r["role"].order, str(r["role"]), r["sample"]))
     return pd.DataFrame(rows)
 
 
@@ -654,7 +658,7 @@ def finding_markdown(key: str, group: pd.DataFrame, tests: list[FindingTest]) ->
         )
     for sample, why in spec.get("not_declared", {}).items():
         lines.append(f"**Not testable in {md(sample)}.** {md(why)}  ")
-    primary = group[group["role"] == "primary (counted)"]
+    primary = group[has_role(group, RoleKind.PRIMARY)]
     if not primary.empty:
         lines += [
             "",
@@ -666,7 +670,7 @@ def finding_markdown(key: str, group: pd.DataFrame, tests: list[FindingTest]) ->
             "|" + "---|" * 14,
         ]
         lines += [_counted_line(r) for _, r in primary.iterrows()]
-    robust = group[group["role"] == "robustness of a counted sample"]
+    robust = group[has_role(group, RoleKind.ROBUSTNESS)]
     if not robust.empty:
         lines += [
             "",
@@ -676,12 +680,11 @@ def finding_markdown(key: str, group: pd.DataFrame, tests: list[FindingTest]) ->
             "|" + "---|" * 7,
         ]
         lines += [_other_line(r) for _, r in robust.iterrows()]
-    for role, rows in group[group["role"].str.startswith("not counted")].groupby("role", sort=False):
-        kind = role.split(": ", 1)[1]
+    for role, rows in group[has_role(group, RoleKind.NOT_COUNTED)].groupby("role", sort=False):
+        kind = role.reason
         why = ev.EXPLAINED.get(kind, kind)
-        if kind.startswith("part of the sample"):
-            notes = []
-        notes = [] if kind.startswith("part of the sample") else sorted(set(rows["evidence_note"].dropna()) - {""})
+        nested = role.why is NotCounted.NESTED
+        notes = [] if nested else sorted(set(rows["evidence_note"].dropna()) - {""})
         lines += [
             "",
             f"Not counted — {md(kind)}: {md(notes[0] if len(notes) == 1 else why)}.",
@@ -691,7 +694,7 @@ def finding_markdown(key: str, group: pd.DataFrame, tests: list[FindingTest]) ->
         ]
         lines += [_other_line(r) for _, r in rows.iterrows()]
     lines += specification_markdown(judge(key, tests))
-    checks = group[group["role"] == "method check"]
+    checks = group[has_role(group, RoleKind.METHOD_CHECK)]
     if not checks.empty:
         lines += [
             "",
@@ -913,7 +916,7 @@ def found_sentences(key: str, tests) -> list[str]:
             lines.append(f"{len(found)} test(s) not counted ({kind}): {ev.EXPLAINED.get(kind, kind)}.")
     if judgement.method_checks:
         checks = [method_check(t) for t in judgement.method_checks]
-        recovered = sum(c.startswith("planted") for c in checks)
+        recovered = sum(c in RECOVERED for c in checks)
         lines.append(
             f"{len(checks)} method check(s) on SYNTHETIC data: {recovered} recovered the planted value or "
             "direction (a check of the method, not evidence about Dutch neighbourhoods)."
@@ -968,6 +971,22 @@ def exploratory_text(tests) -> str:
 TESTS_COLUMNS = ["sample", "role", "evidence", "test", "n", "estimate_ci", "other_scale", "outcome"]
 
 
+def has_role(table: pd.DataFrame, kind: RoleKind) -> pd.Series:
+    """Which rows of a scorecard table have a role of one kind.
+
+    Parameters
+    ----------
+    table : DataFrame
+        rows of ``scorecard()`` (the role column holds ``Role`` records; a finding without tests has "—")
+    kind : RoleKind
+
+    Returns
+    -------
+    Series of bool
+    """
+    return table["role"].map(lambda role: isinstance(role, Role) and role.kind is kind).astype(bool)
+
+
 def tests_frame(tests) -> pd.DataFrame:
     """A notebook's tests as a table: sample, role (primary, robustness, not counted, method check), evidence kind,
     test, n, estimate on its scale and outcome (the verdict rules applied to just these tests).
@@ -980,7 +999,8 @@ def tests_frame(tests) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        one row per test (method checks included), with ``TESTS_COLUMNS``
+        one row per test (method checks included), with ``TESTS_COLUMNS``; ``role`` in words
     """
     table = scorecard(list(tests)).reindex(columns=list(dict.fromkeys(["test", *TESTS_COLUMNS])))
-    return table[table["test"] != "—"][TESTS_COLUMNS].reset_index(drop=True)  # no test: an empty table
+    table = table[table["test"] != "—"][TESTS_COLUMNS].reset_index(drop=True)  # no test: an empty table
+    return table.assign(role=table["role"].map(str))  # a table to read: the role in words (scorecard() has records)

@@ -38,11 +38,10 @@ def rows_for(spec: Spec, sample: DeclaredSample) -> pd.DataFrame:
     from ..core.provenance import carry
 
     table = sample.table
-    if spec.waves != "all":  # the waves before or from a change of method
-        side, year = spec.waves.split()
-        keep = table["year"] < int(year) if side == "before" else table["year"] >= int(year)
-        table = carry(table[keep.to_numpy()].reset_index(drop=True), table)
-        classes = {k: (v[0][keep.to_numpy()].reset_index(drop=True), v[1]) for k, v in sample.classes.items()}
+    if spec.waves.year is not None:  # the waves before or from a change of method
+        keep = spec.waves.keep(table["year"])
+        table = carry(table[keep].reset_index(drop=True), table)
+        classes = {k: (v[0][keep].reset_index(drop=True), v[1]) for k, v in sample.classes.items()}
     else:
         classes = sample.classes
     if spec.areas != "all areas" and (spec.scope, spec.share) in classes:  # without the class: all areas

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..core.optional import optional
-from ..data.reports import report
+from ..data.reports import WarningKind, report
 
 KWB_X_RIVM = "KWB 2017 x RIVM 2020"
 
@@ -57,7 +57,7 @@ def tour_sentences(*, rivm, on_map, matches: pd.DataFrame, moves: pd.DataFrame, 
     gm, wk = counts.loc["gemeente"], counts.loc["wijk"]
     moved = 100 * moves.loc["gemeente", "moved_share"]
     buurten = matches.query("comparison == @KWB_X_RIVM and level == 'buurt'").iloc[0]
-    linked = [w for w in report(rotterdam).warnings if w.startswith("linked")]
+    linked = [str(w) for w in report(rotterdam).warnings if w.kind is WarningKind.LINKED]
     sentences = [
         f"RIVM estimates that {national:.1f} % of adults in the Netherlands did volunteer work in 2020.",
         f"{len(on_map) - grey.sum()} of {len(on_map)} gemeenten of 2022 have a 2020 figure{without} Between the "

@@ -144,6 +144,11 @@ def outcome_of(test: FindingTest, ci: tuple | None = None) -> str:
     return interval_outcome(low, high, test.expected_sign)
 
 
+RECOVERED_VALUE, RECOVERED_DIRECTION = "planted value recovered", "planted direction recovered"
+NOT_RECOVERED, NOTHING_PLANTED = "not recovered", "no planted value to compare with"
+RECOVERED = (RECOVERED_VALUE, RECOVERED_DIRECTION)  # the outcomes of a method check that recovered what was planted
+
+
 def method_check(test: FindingTest) -> str:
     """For a synthetic test: 'planted value recovered', 'planted direction recovered', 'not recovered' or 'no
     planted value to compare with'.
@@ -164,18 +169,14 @@ def method_check(test: FindingTest) -> str:
         d = test.detail
         inside = d["breakpoint_ci"][0] <= test.planted <= d["breakpoint_ci"][1] if test.planted is not None else None
         if inside is None:
-            return "no planted value to compare with"
-        return (
-            "planted value recovered"
-            if inside and d["after"]["ci_low"] <= 0 <= d["after"]["ci_high"]
-            else "not recovered"
-        )
+            return NOTHING_PLANTED
+        return RECOVERED_VALUE if inside and d["after"]["ci_low"] <= 0 <= d["after"]["ci_high"] else NOT_RECOVERED
     if test.planted is not None and test.scale != "standardised":
-        return "planted value recovered" if test.ci_low <= test.planted <= test.ci_high else "not recovered"
+        return RECOVERED_VALUE if test.ci_low <= test.planted <= test.ci_high else NOT_RECOVERED
     if test.planted_sign:
         side = interval_outcome(test.ci_low, test.ci_high, test.planted_sign)
-        return "planted direction recovered" if side == SUPPORTS else "not recovered"
-    return "no planted value to compare with"
+        return RECOVERED_DIRECTION if side == SUPPORTS else NOT_RECOVERED
+    return NOTHING_PLANTED
 
 
 def interval_side(test: FindingTest) -> str:
@@ -518,6 +519,30 @@ class Vote:
         return [self.outcome(t) for t in self.primary]
 
 
+@dataclass(frozen=True)
+class VerdictScope:
+    """What one key of ``Judgement.verdicts`` is a verdict on: a scope group and, for a finding with parts, a part.
+
+    Parameters
+    ----------
+    group : str
+        the scope group (a key of ``SCOPES``: ``"national"``, ``"cities"``, ...)
+    part : str
+        the part's key in findings.yaml ("" for a finding without parts)
+    part_name : str
+        the part's name as the verdict says it ("" for a finding without parts)
+    """
+
+    group: str
+    part: str = ""
+    part_name: str = ""
+
+    @property
+    def key(self) -> str:
+        """The key of the verdict: the scope's name, and the part's (``"city wijken, social cohesion"``)."""
+        return SCOPES[self.group] + (f", {self.part_name}" if self.part_name else "")
+
+
 @dataclass
 class Judgement:
     """What the evidence says about one finding."""
@@ -534,6 +559,7 @@ class Judgement:
     sensitivity: dict = field(default_factory=dict)  # an alternative primary specification -> its verdict text
     family: dict = field(default_factory=dict)  # part -> the number of counted estimates adjusted together (Holm)
     specifications: object = None  # the specification table (``specification_table``), a DataFrame
+    scopes: dict = field(default_factory=dict)  # verdict key -> VerdictScope (what each verdict is a verdict on)
 
     def verdict_text(self) -> str:
         """ "national: ...; cities: ...", or the one word when there is no scope with counted samples.
@@ -549,20 +575,21 @@ class Judgement:
 
 
 def _scope_verdicts(finding_key: str, votes: list[Vote]) -> dict:
-    """The verdict per scope (and, for a finding with parts, per part: each part is a claim of its own)."""
+    """The verdict per scope (and, for a finding with parts, per part: each part is a claim of its own), keyed by
+    ``VerdictScope``."""
     parts = finding(finding_key).get("parts", {})
     verdicts = {}
-    for group, scope in SCOPES.items():
+    for group in SCOPES:
         pairs = [(t, o) for v in votes for t, o in zip(v.primary, v.outcomes) if t.scope_group == group]
         if not pairs:
             continue
         if not parts:
-            verdicts[scope] = verdict(o for _, o in pairs)
+            verdicts[VerdictScope(group)] = verdict(o for _, o in pairs)
             continue
         for part, spec in parts.items():
             mine = [o for t, o in pairs if t.part == part]
             if mine:
-                verdicts[f"{scope}, {spec.get('name', part)}"] = verdict(mine)
+                verdicts[VerdictScope(group, part, spec.get("name", part))] = verdict(mine)
     return verdicts
 
 
@@ -637,9 +664,10 @@ def judge(finding_key: str, tests: list[FindingTest], primary: list | None = Non
         for vote in votes:
             for t in vote.primary + vote.robustness:
                 t.mde = minimum_detectable(t, family.get(t.part, 1))
+    scoped = _scope_verdicts(finding_key, votes)
     return Judgement(
         finding_key,
-        _scope_verdicts(finding_key, votes),
+        {scope.key: word for scope, word in scoped.items()},
         votes,
         not_voting,
         {k: v for k, v in not_counted.items() if v},
@@ -650,6 +678,7 @@ def judge(finding_key: str, tests: list[FindingTest], primary: list | None = Non
         {} if primary is not None else sensitivity(finding_key, tests),
         family,
         None if primary is not None else specification_table(finding_key, tests),
+        {scope.key: scope for scope in scoped},
     )
 
 
@@ -868,8 +897,7 @@ def specification_table(finding_key: str, tests: list[FindingTest]):
                 rows[seen[chosen]]["primary"] |= choices in declared
                 continue
             seen[chosen] = len(rows)
-            name = parts.get(part, {}).get("name", part) if parts else ""
-            verdicts = {k: v for k, v in judged.verdicts.items() if not name or k.endswith(f", {name}")}
+            verdicts = {k: v for k, v in judged.verdicts.items() if not parts or judged.scopes[k].part == part}
             rows.append(
                 dict(
                     choices,

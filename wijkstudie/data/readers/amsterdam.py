@@ -11,6 +11,7 @@ import re
 
 import pandas as pd
 
+from ..reports import FileWarning
 from .common import require_layout_columns
 from .rawfile import RawFile
 from .tidy import Identification, Table, canonicalise
@@ -128,5 +129,7 @@ def read(raw: RawFile, ident: Identification) -> Table:
     body = wide.drop(columns=["gebiedcode15", "jaar"])
     table = canonicalise(ids.join(body), list(ids.columns), ident.source_key, ident.year)
     n_missing = int(data["waarde"].isna().sum())
-    table.warnings.append(f"{n_missing} empty values in the long file (not published for that area and year)")
+    table.warnings.append(
+        FileWarning(f"{n_missing} empty values in the long file (not published for that area and year)")
+    )
     return table

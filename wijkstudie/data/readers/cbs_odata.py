@@ -14,6 +14,7 @@ import re
 import pandas as pd
 
 from ..catalogue import datasets
+from ..reports import FileWarning, WarningKind
 from .common import NO_HINTS, Hints, all_missing_warnings, pick_year, region_identifiers, require_layout_columns
 from .rawfile import RawFile
 from .tidy import Identification, Table, canonicalise
@@ -155,7 +156,7 @@ def read(raw: RawFile, ident: Identification) -> Table:
     if "Marges" in frame:  # RIVM: keep the point estimate, not the interval bounds
         frame = frame[frame["Marges"].astype(str).str.strip().isin(["MW00000", "nan", "None"])]
     region_key = _region_key(frame.columns)
-    problems: list[str] = []
+    problems: list[FileWarning] = []
     ids = region_identifiers(frame[region_key], frame.get("SoortRegio_2"), problems)
     names = frame.get("Gemeentenaam_1", pd.Series(index=frame.index, dtype="object"))
     gemeente_name = names.astype("string").str.strip()
@@ -176,9 +177,10 @@ def read(raw: RawFile, ident: Identification) -> Table:
     if empty.any():
         rows = table.frame.loc[empty]
         places = sorted(set(rows["gemeente_code"].dropna().astype(str)))
-        table.warnings.append(
+        text = (
             f"{int(empty.sum())} rows have a region code but no values at all "
             f"(gemeente {', '.join(places[:5])}{' ...' if len(places) > 5 else ''}); their level "
             "comes from the code"
         )
+        table.warnings.append(FileWarning(text, WarningKind.EMPTY_ROWS, codes=places[:5]))
     return table

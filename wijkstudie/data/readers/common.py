@@ -9,13 +9,14 @@ import pandas as pd
 
 from ...core.errors import ArgumentError, DataFormatError
 from ..codes import gemeenten_of, levels_of, normalise_codes
+from ..reports import PLURAL_OF_LEVEL, FileWarning, WarningKind
 from .rawfile import RawFile
 
 
 def require_layout_columns(raw: RawFile, columns, required, what: str) -> None:
     """Raise a one-line error naming the missing columns when a file lacks the ones its layout needs.
 
-    A ``DataFormatError``: the file is at fault (``core.columns.require_columns`` is for names a user typed).
+    A ``DataFormatError``: the file is at fault (``core.columns.require_layout_columns`` is for names a user typed).
 
     Parameters
     ----------
@@ -72,17 +73,18 @@ def region_identifiers(
             examples = ", ".join(
                 f"{c} ({t!s})" for c, t in zip(region_code[disagree].head(3), level_text[disagree].head(3))
             )
-            problems.append(
+            text = (
                 f"{int(disagree.sum())} code(s) whose level column names another level than the code does (e.g. "
                 f"{examples}): read at the code's level"
             )
+            problems.append(FileWarning(text, codes=list(region_code[disagree].head(3).astype(str))))
         level = given.where(known & ~disagree, level)
     return pd.DataFrame(
         {"region_code": region_code, "level": level.astype("string"), "gemeente_code": gemeenten_of(region_code)}
     )
 
 
-def all_missing_warnings(frame: pd.DataFrame, names, hint: str = "") -> list[str]:
+def all_missing_warnings(frame: pd.DataFrame, names, hint: str = "") -> list[FileWarning]:
     """One warning naming the variables that are empty in the whole file, and "X is missing for all N buurten" for each
     variable that is empty at one level only.
 
@@ -97,7 +99,8 @@ def all_missing_warnings(frame: pd.DataFrame, names, hint: str = "") -> list[str
 
     Returns
     -------
-    list of str
+    list of FileWarning
+        with the variables they name (and the level, for one level's)
     """
     warnings = []
     if "level" not in frame:
@@ -105,18 +108,14 @@ def all_missing_warnings(frame: pd.DataFrame, names, hint: str = "") -> list[str
     names = [n for n in names if n in frame]
     everywhere = [n for n in names if len(frame) and frame[n].isna().all()]
     if everywhere:
-        warnings.append(f"empty in this file (every level): {', '.join(everywhere)}{hint}")
+        text = f"empty in this file (every level): {', '.join(everywhere)}"
+        warnings.append(FileWarning(text, WarningKind.EMPTY_EVERYWHERE, variables=everywhere, hint=hint))
     for level, group in frame.groupby("level", sort=False):
         for name in names:
             if name not in everywhere and len(group) > 0 and group[name].isna().all():
-                plural = {
-                    "gemeente": "gemeenten",
-                    "wijk": "wijken",
-                    "buurt": "buurten",
-                    "land": "rows (land)",
-                    "gebied": "gebieden",
-                }.get(level, f"{level} rows")
-                warnings.append(f"{name} is missing for all {len(group)} {plural}{hint}")
+                plural = PLURAL_OF_LEVEL.get(level, f"{level} rows")
+                text = f"{name} is missing for all {len(group)} {plural}"
+                warnings.append(FileWarning(text, WarningKind.EMPTY_AT_LEVEL, level=level, variables=[name], hint=hint))
     return warnings
 
 

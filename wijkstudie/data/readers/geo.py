@@ -29,6 +29,7 @@ import pandas as pd
 
 from ...core.errors import DataFormatError
 from ...core.escape import excerpt
+from ..reports import FileWarning
 from .common import NO_HINTS, Hints, pick_year, region_identifiers, year_in_text
 from .numbers import clean_numeric
 from .rawfile import RawFile, limit
@@ -237,11 +238,12 @@ def read(raw: RawFile, ident: Identification) -> Table:
     without = out.geometry.isna() | out.geometry.is_empty  # null geometry, or coordinates GDAL could not read
     if without.any():
         codes = [excerpt(c, 20) for c in out.loc[without, "region_code"].fillna("(no code)")]
-        alerts.append(
+        text = (
             f"{int(without.sum())} area(s) without a geometry (null, or coordinates that are not numbers): "
             + ", ".join(codes[:10])
             + (f" (+{len(codes) - 10} more)" if len(codes) > 10 else "")
         )
+        alerts.append(FileWarning(text, codes=codes[:10]))
     invalid = ~out.geometry.is_valid & ~without
     if invalid.any():
         import shapely

@@ -9,9 +9,11 @@ the catalogue, else the file name.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ...core.errors import WijkstudieError
 from ..codes import normalise_code
+from ..reports import FileWarning, WarningKind
 from .common import (
     NO_HINTS,
     Hints,
@@ -151,11 +153,10 @@ def _is_region_code(value) -> bool:
         return False
 
 
-def _first_release_hint(warning: str) -> str:
+def _first_release_hint(warning: FileWarning) -> FileWarning:
     """Figures CBS adds in a later release (income, some housing figures) missing at buurt level, or in the
     whole file, mean the file is a first release."""
-    everywhere = warning.startswith("empty in this file")
-    names = warning.split(": ", 1)[1].split(", ") if everywhere else [warning.split()[0]]
-    if any(n in LATER_RELEASE for n in names) and (everywhere or warning.endswith("buurten")):
-        return warning + FIRST_RELEASE
+    everywhere = warning.kind is WarningKind.EMPTY_EVERYWHERE
+    if any(n in LATER_RELEASE for n in warning.variables) and (everywhere or warning.level == "buurt"):
+        return replace(warning, hint=FIRST_RELEASE)
     return warning

@@ -20,6 +20,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
+from ..reports import FileWarning, WarningKind
 from .common import require_layout_columns
 from .numbers import SUPPRESSION_TOKENS, parse
 from .rawfile import RawFile
@@ -180,10 +181,13 @@ def _read_profile(raw: RawFile, ident: Identification) -> Table:
         "waves_new_method": [y for y in ident.years if y >= NEW_METHOD_FROM],
         "waves_old_method": [y for y in ident.years if y < NEW_METHOD_FROM],
     }
-    warnings = [f"{year}: {w}" for year, t in zip(ident.years, tables) for w in t.warnings]
+    warnings = [w.in_wave(year) for year, t in zip(ident.years, tables) for w in t.warnings]
     warnings += [
-        f"{r['year']}: {r['cells']} text cell(s) in {r['column']!r} ({r['sheet']}) read as missing "
-        f"(e.g. {r['example']!r})"
+        FileWarning(
+            f"{r['cells']} text cell(s) in {r['column']!r} ({r['sheet']}) read as missing (e.g. {r['example']!r})",
+            WarningKind.NOT_NUMBERS,
+            wave=r["year"],
+        )
         for r in details["text_cells"]
     ]
     notes = _profile_notes(details)
@@ -195,7 +199,7 @@ def _read_profile(raw: RawFile, ident: Identification) -> Table:
         {name: spec for name, spec in tables[0].absent.items() if all(name in t.absent for t in tables)},
         notes=notes,
         unreadable=dict(unreadable),
-        alerts=[f"{year}: {a}" for year, t in zip(ident.years, tables) for a in t.alerts],
+        alerts=[a.in_wave(year) for year, t in zip(ident.years, tables) for a in t.alerts],
         details=details,
     )
 
@@ -380,16 +384,20 @@ def link_to_cbs(frame: pd.DataFrame, cbs_wijken: pd.DataFrame) -> tuple[pd.DataF
     w = one_year[one_year["area_type"] == "wijk"]
     g_ok = g["region_code"].str.startswith("WK")
     w_ok = w["region_code"].str.startswith("BU")
-    notes.append(f"linked {int(g_ok.sum())} of {len(g)} Rotterdam gebieden to CBS wijk codes by name")
-    notes.append(
+    linked = f"linked {int(g_ok.sum())} of {len(g)} Rotterdam gebieden to CBS wijk codes by name"
+    notes.append(FileWarning(linked, WarningKind.LINKED))
+    linked = (
         f"linked {int(w_ok.sum())} of {len(w)} Rotterdam wijken to CBS buurt codes (gebied's wijk code + wijk number)"
     )
+    notes.append(FileWarning(linked, WarningKind.LINKED))
     if (~g_ok).any():
-        notes.append("gebieden not linked: " + ", ".join(g.loc[~g_ok, "region_name"].astype(str)))
+        text = "gebieden not linked: " + ", ".join(g.loc[~g_ok, "region_name"].astype(str))
+        notes.append(FileWarning(text, WarningKind.NOT_LINKED))
     if (~w_ok).any():
         unlinked = w.loc[~w_ok]
-        notes.append(
+        text = (
             f"{len(unlinked)} wijken not linked (merged areas of several CBS buurten, or no matching"
             " gebied): " + ", ".join(f"{n} {nm}" for n, nm in zip(unlinked["area_number"], unlinked["region_name"]))
         )
+        notes.append(FileWarning(text, WarningKind.NOT_LINKED))
     return out, notes

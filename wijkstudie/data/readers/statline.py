@@ -26,6 +26,7 @@ import pandas as pd
 from ...core.errors import WijkstudieError
 from ...core.escape import excerpt
 from .. import variables as vardict
+from ..reports import FileWarning, WarningKind
 from .common import _TABLE_ID, NO_HINTS, Hints, pick_year
 from .numbers import SENTINEL_LIMIT
 from .rawfile import RawFile
@@ -394,7 +395,9 @@ def read(raw: RawFile, ident: Identification) -> Table:
                      "this figure)")  # fmt: skip
         wide = wide.loc[~empty].reset_index(drop=True)
     if unreadable:
-        warnings.append(f"{unreadable:,} cell(s) are not numbers; read as missing")
+        warnings.append(
+            FileWarning(f"{unreadable:,} cell(s) are not numbers; read as missing", WarningKind.NOT_NUMBERS)
+        )
     return _finish(wide, shaped, other, ident, notes, warnings)
 
 

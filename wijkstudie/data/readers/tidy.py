@@ -15,6 +15,7 @@ import pandas as pd
 
 from ...core.escape import excerpt
 from .. import variables as vardict
+from ..reports import FileWarning, WarningKind, as_warnings
 from .numbers import numeric_or_text, parse
 
 
@@ -35,7 +36,8 @@ class Identification:
 @dataclass
 class Table:
     """A reader's result: the frame, and per variable the suppressed and unreadable cells, the source columns mapped
-    and the ones absent, with the warnings, notes and alerts of the read.
+    and the ones absent, with the warnings, notes and alerts of the read (warnings and alerts as ``FileWarning``
+    records; a text given for one is a warning about the file as a whole).
     """
 
     frame: pd.DataFrame
@@ -47,6 +49,10 @@ class Table:
     unreadable: dict = field(default_factory=dict)  # canonical name -> cells that are not numbers nor codes
     alerts: list = field(default_factory=list)  # problems shown as a warning at every load (also in warnings)
     details: dict = field(default_factory=dict)  # a reader's structured records: {kind: records} (see Report.details)
+
+    def __post_init__(self):
+        self.warnings = as_warnings(self.warnings)
+        self.alerts = as_warnings(self.alerts)
 
 
 def canonicalise(frame: pd.DataFrame, id_columns: list[str], source_key: str, year: int | None) -> Table:
@@ -75,8 +81,8 @@ def canonicalise(frame: pd.DataFrame, id_columns: list[str], source_key: str, ye
     mapped: dict[str, str] = {}
     absent: dict[str, str] = {}
     notes: list[str] = []
-    warnings: list[str] = []
-    alerts: list[str] = []
+    warnings: list[FileWarning] = []
+    alerts: list[FileWarning] = []
     unreadable: dict[str, int] = {}
     used: set[str] = set()
     new = {}
@@ -95,7 +101,7 @@ def canonicalise(frame: pd.DataFrame, id_columns: list[str], source_key: str, ye
             used.add(col)
             found = _number_warnings(name, col, parsed)
             warnings += found
-            alerts += [w for w in found if "fractional" in w]
+            alerts += [w for w in found if w.kind is WarningKind.FRACTIONAL]
             bad += parsed.impossible
         total = parts[0] if len(parts) == 1 else pd.concat(parts, axis=1).sum(axis=1, min_count=len(parts))
         new[name] = (total * spec.scale).astype("float64")
@@ -121,35 +127,39 @@ def canonicalise(frame: pd.DataFrame, id_columns: list[str], source_key: str, ye
     warnings += ranged
     # one warning at every load sums up the impossible values read from the file (each is in the report); a share
     # derived from counts CBS rounds to fives (150% of a buurt of 10 residents) is in the report only
-    impossible = [w for w in warnings if "beyond any possible value" in w] + [
-        w for w in ranged if w.split(":", 1)[0] not in derived
+    impossible = [w for w in warnings if w.kind is WarningKind.IMPOSSIBLE] + [
+        w for w in ranged if not set(w.variables) & set(derived)
     ]
     if impossible:
-        alerts.append(f"impossible values (misread or damaged cells?): {'; '.join(impossible)}")
+        text = f"impossible values (misread or damaged cells?): {'; '.join(map(str, impossible))}"
+        alerts.append(FileWarning(text, WarningKind.IMPOSSIBLE, variables=[v for w in impossible for v in w.variables]))
     return Table(out.reset_index(drop=True), suppressed, warnings, mapped, absent, notes, unreadable, alerts)
 
 
-def _number_warnings(name: str, column: str, parsed) -> list[str]:
+def _number_warnings(name: str, column: str, parsed) -> list[FileWarning]:
     out = []
     if parsed.unreadable:
-        out.append(
+        text = (
             f"{name}: {parsed.unreadable} cell(s) of {excerpt(column, 40)!r} are not numbers (e.g. "
             f"{', '.join(repr(excerpt(e, 30)) for e in parsed.examples)}); read as missing"
         )
+        out.append(FileWarning(text, WarningKind.NOT_NUMBERS, variables=[name]))
     if parsed.impossible:
-        out.append(
+        text = (
             f"{name}: {parsed.impossible} cell(s) of {excerpt(column, 40)!r} are infinite or beyond any possible value "
             f"(e.g. {', '.join(parsed.impossible_examples)}); read as missing"
         )
+        out.append(FileWarning(text, WarningKind.IMPOSSIBLE, variables=[name]))
     if parsed.fractional:
-        out.append(
+        text = (
             f"{name}: {parsed.fractional} count(s) in {column!r} have a fractional part (counts are whole "
             "numbers: a misread decimal or thousands separator?)"
         )
+        out.append(FileWarning(text, WarningKind.FRACTIONAL, variables=[name]))
     return out
 
 
-def _range_warnings(frame: pd.DataFrame) -> list[str]:
+def _range_warnings(frame: pd.DataFrame) -> list[FileWarning]:
     """Values a variable cannot take (a percentage above 100, a negative count): misread or damaged cells."""
     out = []
     for name in frame.columns:
@@ -158,10 +168,11 @@ def _range_warnings(frame: pd.DataFrame) -> list[str]:
             continue
         outside = frame[name][(frame[name] < bounds[0]) | (frame[name] > bounds[1])]
         if len(outside):
-            out.append(
+            text = (
                 f"{name}: {len(outside)} value(s) outside {bounds[0]:g}-{bounds[1]:g} (e.g. "
                 f"{outside.iloc[0]:g}); check the file"
             )
+            out.append(FileWarning(text, WarningKind.OUT_OF_RANGE, variables=[name]))
     return out
 
 
