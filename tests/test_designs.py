@@ -92,12 +92,12 @@ def test_sweep_primary_first_without_duplicates():
     # outcome x scope, then the weighting, the controls and the waves before / from the 2020 change of method one
     # at a time (the declared "none", "declared" and "all" are the primary's own and not repeated)
     assert len(specs) == len(alt.outcome) * scopes + 1 + 2 + 2
-    assert {s.waves for s in specs} == {"all", "before 2020", "from 2020"}
+    assert {str(s.waves) for s in specs} == {"all", "before 2020", "from 2020"}
     assert {s.weights for s in specs} == {"none", "population"}
     assert {s.controls_choice for s in specs} == {"declared", "none", "with income"}
     # weighting and controls vary one at a time from the primary
     for s in specs:
-        if s.weights != "none" or s.controls_choice != "declared" or s.waves != "all":
+        if s.weights != "none" or s.controls_choice != "declared" or str(s.waves) != "all":
             assert (s.outcome, s.areas, s.scope, s.share) == (primary.outcome, primary.areas, "primary", 0.2)
 
 
