@@ -7,7 +7,7 @@ What the notebooks use, in one namespace (``from wijkstudie import study``):
   ``fit`` (the primary on the page), ``sample_tests`` and ``resident_tests`` (every declared specification);
 - tables and samples: ``national_wijken``, ``national_gemeenten``, ``city_samples``, ``livability_wijken``,
   ``rotterdam_wijken``, ``amsterdam_gebieden``, ``utrecht_buurten``, ``residents`` (modules ``national``,
-  ``cities``, ``livability``, ``groups``, ``case``, ``individuals``, ``spatial``);
+  ``cities``, ``livability``, ``livability_groups`` (F5), ``vreewijk`` (the case), ``individuals``, ``spatial``);
 - finding tests: ``area_tests``, ``national_tests``, ``f5_area_tests``, ``f1_resident_tests``, ``f6_tests``,
   ``case_test`` (module ``findings`` holds the registry and the ``FindingTest`` record);
 - what they say: ``record``, ``finding_card``, ``what_we_found``, ``tests_frame``, ``write_scorecard`` (modules
@@ -17,7 +17,6 @@ The layers below (data, models, plotting) know nothing of this study; the names 
 its verdicts live here and in ``findings.yaml``.
 """
 
-from .case import CASE_PROFILE, case_context, case_items, case_percentiles, case_ranks, case_summary
 from .cities import (
     AREA_OUTCOMES,
     AREA_SPECS,
@@ -54,22 +53,6 @@ from .findings import (
     registry,
     threshold_test,
 )
-from .groups import (
-    F5_AREA_MODELS,
-    F5_AREA_TERMS,
-    F5_GROUPS,
-    F5_RESIDENT_TERMS,
-    f5_area_models,
-    f5_area_tests,
-    f5_gaps,
-    f5_main_tables,
-    f5_resident_formula,
-    f5_resident_terms,
-    f5_tables,
-    f5_tests,
-    group_gap,
-    livability_wijken,
-)
 from .individuals import (
     BREAKPOINT,
     F6_GROUPS,
@@ -86,6 +69,22 @@ from .individuals import (
     with_indicators,
 )
 from .livability import PROBLEM_CLASS, PROBLEM_SHARE, buurt_livability, livability_class, proxy_name, with_livability
+from .livability_groups import (
+    F5_AREA_MODELS,
+    F5_AREA_TERMS,
+    F5_GROUPS,
+    F5_RESIDENT_TERMS,
+    f5_area_models,
+    f5_area_tests,
+    f5_gaps,
+    f5_main_tables,
+    f5_resident_formula,
+    f5_resident_terms,
+    f5_tables,
+    f5_tests,
+    group_gap,
+    livability_wijken,
+)
 from .national import (
     COMPOSITION_YEAR,
     F2_FORMULA,
@@ -120,3 +119,4 @@ from .scorecard import finding_card, tests_frame, what_we_found, write_scorecard
 from .spatial import moran_table, spatial_results, spatial_summary, spatial_table, spatial_terms, spatial_tests
 from .sweeps import fit, formula_of, primary_tests, resident_tests, rows_for, sample_tests
 from .tour import files_not_here, tour_sentences, what_the_tour_found
+from .vreewijk import CASE_PROFILE, case_context, case_items, case_percentiles, case_ranks, case_summary
