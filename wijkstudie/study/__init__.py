@@ -4,11 +4,12 @@ What the notebooks use, in one namespace (``from wijkstudie import study``):
 
 - the declared samples and specifications (findings.yaml): ``declared_samples``, ``rotterdam_sample``,
   ``amsterdam_sample``, ``vm_sample``, ``residents_sample``, ``declared_specs``, ``formula_of``, ``rows_for``,
-  ``fit`` (the primary on the page), ``sample_tests`` and ``resident_tests`` (every declared specification);
-- tables and samples: ``national_wijken``, ``national_gemeenten``, ``city_samples``, ``livability_wijken``,
+  ``fit`` (the primary on the page), ``sample_tests`` and ``resident_tests`` (every declared specification), and
+  ``model_spec`` (the residents' and national models beside them);
+- tables and samples: ``national_wijken``, ``national_gemeenten``, ``livability_wijken``,
   ``rotterdam_wijken``, ``amsterdam_gebieden``, ``utrecht_buurten``, ``residents`` (modules ``national``,
   ``cities``, ``livability``, ``livability_groups`` (F5), ``vreewijk`` (the case), ``individuals``, ``spatial``);
-- finding tests: ``area_tests``, ``national_tests``, ``f5_area_tests``, ``f1_resident_tests``, ``f6_tests``,
+- finding tests: ``sample_tests``, ``national_tests``, ``f5_area_tests``, ``f1_resident_tests``, ``f6_tests``,
   ``case_test`` (module ``findings`` holds the registry and the ``FindingTest`` record);
 - what they say: ``record``, ``finding_card``, ``what_we_found``, ``tests_frame``, ``write_scorecard`` (modules
   ``results``, ``verdicts``, ``scorecard``; what kind of evidence each test is: ``evidence``).
@@ -18,28 +19,31 @@ its verdicts live here and in ``findings.yaml``.
 """
 
 from .cities import (
-    AREA_OUTCOMES,
-    AREA_SPECS,
     COHESION,
     PARTICIPATION,
     ROTTERDAM_CONTEXT,
-    Sample,
     amsterdam_gebieden,
-    area_formula,
-    area_tests,
     city_buurten,
     city_panels,
-    city_samples,
     residence_panels,
     rotterdam_wijken,
-    samples_table,
-    tables_of,
     utrecht_buurten,
     wave,
-    within_tests,
 )
 from .contrasts import group_contrasts, pooled_contrast
-from .designs import Parameters, Spec, alternatives, declared_spec, declared_specs, sample_design, sample_keys, sweep
+from .designs import (
+    ModelSpec,
+    Parameters,
+    Spec,
+    alternatives,
+    declared_spec,
+    declared_specs,
+    model_spec,
+    model_specs,
+    sample_design,
+    sample_keys,
+    sweep,
+)
 from .findings import (
     NATIONAL,
     SYNTHETIC_SCOPE,
@@ -58,28 +62,24 @@ from .individuals import (
     F6_GROUPS,
     RESIDENCE,
     RESIDENT_AREA,
-    RESIDENT_CONTROLS,
     RESIDENT_WEIGHT,
     f1_resident_tests,
     f6_models,
     f6_tests,
     recorded_breakpoint,
     residence_breakpoint,
+    resident_rows,
     residents,
     with_indicators,
 )
 from .livability import PROBLEM_CLASS, PROBLEM_SHARE, buurt_livability, livability_class, proxy_name, with_livability
 from .livability_groups import (
     F5_AREA_MODELS,
-    F5_AREA_TERMS,
     F5_GROUPS,
-    F5_RESIDENT_TERMS,
     f5_area_models,
     f5_area_tests,
     f5_gaps,
     f5_main_tables,
-    f5_resident_formula,
-    f5_resident_terms,
     f5_tables,
     f5_tests,
     group_gap,
@@ -87,9 +87,6 @@ from .livability_groups import (
 )
 from .national import (
     COMPOSITION_YEAR,
-    F2_FORMULA,
-    F3_FORMULA,
-    NATIONAL_CONTROLS,
     RIVM_DIVISION,
     RIVM_YEARS,
     SOURCE_UNIT,
