@@ -198,3 +198,20 @@ def test_no_formula_is_left_in_the_study_code():
         ]
         found[path.name] = [t for t in texts if formula.match(t)]
     assert {name: hits for name, hits in found.items() if hits} == {}
+
+
+def test_groups_and_control_choices_are_declared_too():
+    """The residents a figure of predicted probabilities compares, and what the "with income" alternative adds, are
+    read from findings.yaml like every other choice."""
+    f5 = designs.model_spec("F5", "residents")
+    assert list(f5.groups) == ["65 and over", "30-44", "non-Dutch origin", "Dutch origin"]
+    assert f5.groups["30-44"] == {"age_65_plus": 0, "age_30_44": 1}
+    assert designs.model_spec("F6", "residents").groups == {
+        "knows the plans": {"aware_of_plans": 1},
+        "does not know them": {"aware_of_plans": 0},
+    }
+    assert designs.control_choice("with income") == registry()["control_choices"]["with income"]
+    with pytest.raises(ArgumentError, match="no control choice 'with age'"):
+        designs.control_choice("with age")
+    declared_choices = {c for key in FINDINGS for c in finding(key).get("alternatives", {}).get("controls", [])}
+    assert declared_choices - {"declared", "none"} <= set(registry()["control_choices"])  # every choice is defined

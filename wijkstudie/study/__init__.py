@@ -36,6 +36,7 @@ from .designs import (
     Parameters,
     Spec,
     alternatives,
+    control_choice,
     declared_spec,
     declared_specs,
     model_spec,
@@ -59,7 +60,6 @@ from .findings import (
 )
 from .individuals import (
     BREAKPOINT,
-    F6_GROUPS,
     RESIDENCE,
     RESIDENT_AREA,
     RESIDENT_WEIGHT,
@@ -75,7 +75,6 @@ from .individuals import (
 from .livability import PROBLEM_CLASS, PROBLEM_SHARE, buurt_livability, livability_class, proxy_name, with_livability
 from .livability_groups import (
     F5_AREA_MODELS,
-    F5_GROUPS,
     f5_area_models,
     f5_area_tests,
     f5_gaps,
@@ -116,4 +115,4 @@ from .scorecard import finding_card, tests_frame, what_we_found, write_scorecard
 from .spatial import moran_table, spatial_results, spatial_summary, spatial_table, spatial_terms, spatial_tests
 from .sweeps import fit, formula_of, primary_tests, resident_tests, rows_for, sample_tests
 from .tour import files_not_here, tour_sentences, what_the_tour_found
-from .vreewijk import CASE_PROFILE, case_context, case_items, case_percentiles, case_ranks, case_summary
+from .vreewijk import case_context, case_items, case_percentiles, case_ranks, case_summary

@@ -244,7 +244,9 @@ class ModelSpec:
     controls``; a name in it that is not a column (``np``, ``tau``) resolves where the model is fitted (the caller's
     namespace, as statsmodels does).
 
-    ``tests`` is {part: (term, what is compared)} for a finding with parts: the term of the model that tests each."""
+    ``tests`` holds (part, term, what is compared) for a finding with parts: the term of the model that tests each
+    (``tested``); ``groups`` the residents a figure of its predicted probabilities compares ({name: {indicator:
+    value}}, ``models.predicted_by_group``)."""
 
     finding: str
     name: str
@@ -255,6 +257,7 @@ class ModelSpec:
     weights: str | None = None
     cluster: str | None = None
     tests: tuple = ()  # ((part, term, what is compared), ...)
+    groups: dict = field(default_factory=dict, compare=False, hash=False)  # {name: {indicator: value}}
 
     def formula(self, terms=None) -> str:
         """The model formula.
@@ -317,6 +320,7 @@ def model_spec(finding_key: str, name: str) -> ModelSpec:
         weights=entry.get("weights"),
         cluster=entry.get("cluster"),
         tests=tuple((part, t["term"], t["compared"]) for part, t in entry.get("tests", {}).items()),
+        groups={name: dict(values) for name, values in entry.get("groups", {}).items()},
     )
 
 
@@ -334,6 +338,30 @@ def model_specs(finding_key: str) -> list[ModelSpec]:
         in findings.yaml's order
     """
     return [model_spec(finding_key, name) for name in finding(finding_key).get("models", {})]
+
+
+def control_choice(name: str) -> list[str]:
+    """The controls a ``controls`` alternative adds (findings.yaml ``control_choices``).
+
+    Parameters
+    ----------
+    name : str
+        e.g. ``"with income"``
+
+    Returns
+    -------
+    list of str
+        the columns, of which a specification uses the first its sample has
+
+    Raises
+    ------
+    ArgumentError
+        for a choice findings.yaml does not declare
+    """
+    choices = registry().get("control_choices", {})
+    if name not in choices:
+        raise ArgumentError(f"no control choice {name!r}; findings.yaml declares {', '.join(choices)}")
+    return list(choices[name])
 
 
 @dataclass

@@ -227,9 +227,6 @@ def f6_models(residents: pd.DataFrame, *, primary=None) -> dict:
     return out
 
 
-F6_GROUPS = {"knows the plans": {"aware_of_plans": 1}, "does not know them": {"aware_of_plans": 0}}
-
-
 def f6_tests(models: dict, residents: pd.DataFrame, notebook: str) -> list:
     """F6's finding tests from ``f6_models``: knowing the plans, in the problem areas (the primary) and in all areas.
 

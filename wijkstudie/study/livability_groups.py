@@ -252,14 +252,6 @@ def f5_gaps(tables: dict) -> pd.DataFrame:
     return gaps
 
 
-F5_GROUPS = {
-    "65 and over": {"age_65_plus": 1, "age_30_44": 0},
-    "30-44": {"age_65_plus": 0, "age_30_44": 1},
-    "non-Dutch origin": {"non_dutch": 1},
-    "Dutch origin": {"non_dutch": 0},
-}
-
-
 def group_gap(
     table: pd.DataFrame, column: str = "gap_65", by: str = "livability", *, weights: str = "population"
 ) -> pd.DataFrame:

@@ -11,11 +11,11 @@ import pandas as pd
 from ..data.variables import label
 from . import findings as fd
 from .contrasts import group_contrasts, pooled_contrast
-from .designs import NO_WEIGHTS, Parameters, Spec, declared_spec, declared_specs, sweep
+from .designs import NO_WEIGHTS, Parameters, Spec, control_choice, declared_spec, declared_specs, sweep
 from .livability import direct_class
 from .samples import TESTED, DeclaredSample
 
-INCOME = ["pct_low_income", "pct_low_income_households"]  # the control of the "with income" alternative
+INCOME = control_choice("with income")  # the control of the "with income" alternative (findings.yaml)
 
 
 def rows_for(spec: Spec, sample: DeclaredSample) -> pd.DataFrame:
