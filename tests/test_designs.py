@@ -153,3 +153,65 @@ def test_sample_design_refuses_an_unknown_sample():
     assert designs.sample_design("amsterdam-bbga")["level"] == "city wijken"
     with pytest.raises(ArgumentError, match="no declared sample 'utrecht'"):
         designs.sample_design("utrecht")
+
+
+def test_the_models_beside_the_samples_are_read_from_findings_yaml():
+    """The residents' and national models are data (findings.yaml ``models``): the formula is outcome ~ terms +
+    controls, in the declared order; each F5 model names the part its term tests."""
+    national = designs.model_spec("F3", "national")
+    declared = finding("F3")["models"]["national"]
+    assert national.formula() == f"{declared['outcome']} ~ " + " + ".join(declared["terms"] + declared["controls"])
+    assert national.formula() == (
+        "pct_volunteering ~ pct_owner_occupied + pct_age_15_24 + pct_age_65_plus + pct_low_income + urbanity"
+    )
+    assert designs.model_spec("F2", "national").formula(["pct_age_15_24"]) == (
+        "pct_volunteering ~ pct_age_15_24 + pct_age_65_plus + pct_low_income + urbanity"
+    )  # the terms a table holds replace the declared ones
+    residents = designs.model_spec("F1", "residents")
+    assert residents.formula().startswith("participates ~ seg(years_at_address) + C(tenure)")
+    assert (residents.weights, residents.cluster) == ("weight", "buurt_code")
+    tested = {part: term for spec in designs.model_specs("F5") for part, (term, _) in spec.tested.items()}
+    assert set(tested) == set(finding("F5")["parts"])  # every part has a test in some model
+    assert designs.model_spec("F6", "residents").areas == "problem areas"
+    with pytest.raises(ArgumentError, match="F3 declares no model 'regional'; it declares national"):
+        designs.model_spec("F3", "regional")
+
+
+def test_no_formula_is_left_in_the_study_code():
+    """Specifications are data: no module of the study writes a model formula (``"y ~ x"``) of its own in code (its
+    docstrings may show one)."""
+    import ast
+    import re
+    from pathlib import Path
+
+    formula = re.compile(r"^[a-z_0-9]+ ~ [a-z_(]")
+    found = {}
+    for path in Path(designs.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {
+            id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)
+        }
+        texts = [
+            n.value
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings
+        ]
+        found[path.name] = [t for t in texts if formula.match(t)]
+    assert {name: hits for name, hits in found.items() if hits} == {}
+
+
+def test_groups_and_control_choices_are_declared_too():
+    """The residents a figure of predicted probabilities compares, and what the "with income" alternative adds, are
+    read from findings.yaml like every other choice."""
+    f5 = designs.model_spec("F5", "residents")
+    assert list(f5.groups) == ["65 and over", "30-44", "non-Dutch origin", "Dutch origin"]
+    assert f5.groups["30-44"] == {"age_65_plus": 0, "age_30_44": 1}
+    assert designs.model_spec("F6", "residents").groups == {
+        "knows the plans": {"aware_of_plans": 1},
+        "does not know them": {"aware_of_plans": 0},
+    }
+    assert designs.control_choice("with income") == registry()["control_choices"]["with income"]
+    with pytest.raises(ArgumentError, match="no control choice 'with age'"):
+        designs.control_choice("with age")
+    declared_choices = {c for key in FINDINGS for c in finding(key).get("alternatives", {}).get("controls", [])}
+    assert declared_choices - {"declared", "none"} <= set(registry()["control_choices"])  # every choice is defined

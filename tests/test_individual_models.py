@@ -33,7 +33,7 @@ def sample():
 # checks the same estimator on a smaller sample in the fast tier)
 def test_segmented_fit_recovers_the_breakpoint_and_the_slopes(sample):
     fit = segmented_logit(
-        sample, "participates", "years_at_address", covariates=FULL, weights="weight", cluster="buurt_code"
+        f"participates ~ seg(years_at_address) + {FULL}", sample, weights="weight", cluster="buurt_code"
     )
     assert isinstance(fit, ModelResult)
     low, high = fit.extra["breakpoint_ci"]
@@ -140,7 +140,7 @@ def test_curves_are_the_models_average_predictions():
     from wijkstudie.models import segmented_curve, spline_logit
 
     people = residents(seed=5, n_neighbourhoods=60, per=20)
-    fit = segmented_logit(people, "participates", "years_at_address", covariates="owner", bootstrap=0)
+    fit = segmented_logit("participates ~ seg(years_at_address) + owner", people, bootstrap=0)
     curve = segmented_curve(fit, [1.0, 3.0, 9.0])
     base = fit.extra["design"](fit.extra["breakpoint"])
     for v, probability in zip(curve["years_at_address"], curve["probability"], strict=True):
@@ -148,7 +148,7 @@ def test_curves_are_the_models_average_predictions():
         after = max(v - fit.extra["breakpoint"], 0.0)
         expected = fit.fitted.predict(base.assign(before=before, after=after)).mean()
         assert probability == pytest.approx(expected, rel=1e-12)
-    spline = spline_logit(people, "participates", "years_at_address", covariates="owner", df=4)
+    spline = spline_logit("participates ~ bs(years_at_address, df=4) + owner", people)
     sample = people.dropna(subset=["participates", "years_at_address", "owner"]).sample(
         min(len(people), 3000), random_state=0
     )

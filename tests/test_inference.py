@@ -186,7 +186,7 @@ def clustered_residents(rng, clusters=300, breakpoint=4.0, before=0.3, after=0.0
 @pytest.fixture(scope="module")
 def segmented():
     data = clustered_residents(np.random.default_rng(0))
-    return data, segmented_logit(data, "y", "x", weights="w", cluster="buurt")
+    return data, segmented_logit("y ~ seg(x)", data, weights="w", cluster="buurt")
 
 
 def test_the_cluster_bootstrap_interval_holds_the_true_breakpoint_and_the_slopes_are_recovered(segmented):
@@ -211,15 +211,15 @@ def test_the_cluster_bootstrap_interval_holds_the_true_breakpoint_and_the_slopes
 def test_the_bootstrap_is_seeded_and_can_be_skipped(segmented):
     data, fit = segmented
     small = data[data["buurt"] < "BU0080"]
-    once = segmented_logit(small, "y", "x", weights="w", cluster="buurt", bootstrap=199, seed=7)
-    again = segmented_logit(small, "y", "x", weights="w", cluster="buurt", bootstrap=199, seed=7)
+    once = segmented_logit("y ~ seg(x)", small, weights="w", cluster="buurt", bootstrap=199, seed=7)
+    again = segmented_logit("y ~ seg(x)", small, weights="w", cluster="buurt", bootstrap=199, seed=7)
     assert once.extra["breakpoint_ci_bootstrap"] == again.extra["breakpoint_ci_bootstrap"]
     assert np.array_equal(once.extra["bootstrap"]["breakpoints"], again.extra["bootstrap"]["breakpoints"])
-    skipped = segmented_logit(small, "y", "x", weights="w", cluster="buurt", bootstrap=0)
+    skipped = segmented_logit("y ~ seg(x)", small, weights="w", cluster="buurt", bootstrap=0)
     assert skipped.extra["breakpoint_ci_bootstrap"] is None and skipped.extra["bootstrap"]["replicates"] == 0
     assert skipped.extra["breakpoint"] == once.extra["breakpoint"]
     with pytest.raises(WijkstudieError, match="bootstrap is a number of replicates"):
-        segmented_logit(small, "y", "x", bootstrap=-1)
+        segmented_logit("y ~ seg(x)", small, bootstrap=-1)
 
 
 def test_the_profile_is_the_likelihood_statsmodels_gives_at_every_breakpoint(segmented):
@@ -250,7 +250,7 @@ def test_the_one_step_profile_finds_the_breakpoint_a_full_refit_of_the_replicate
     for replicate, counts in enumerate(draws):
         rows = np.repeat(np.arange(len(data)), counts[codes])
         resampled = data.iloc[rows].assign(w=w[rows])  # the full sample's normalised weights, as the bootstrap
-        refit = segmented_logit(resampled, "y", "x", weights="w", grid=grid, bootstrap=0)
+        refit = segmented_logit("y ~ seg(x)", resampled, weights="w", grid=grid, bootstrap=0)
         full = refit.extra["profile"]["loglik"].to_numpy() * w[rows].mean()  # undo the refit's normalising
         step = abs(int(np.argmax(one_step[replicate])) - int(np.argmax(full)))
         assert step <= 1, replicate

@@ -64,8 +64,8 @@ def every_model(rng):
         "multilevel": models.multilevel("y ~ x", areas, group="g"),
         "logit": models.logit("y ~ x", people, cluster="g"),
         "multilevel_logit": models.multilevel_logit("y ~ x", people, group="g"),
-        "segmented_logit": models.segmented_logit(people, "y", "x"),
-        "spline_logit": models.spline_logit(people, "y", "x"),
+        "segmented_logit": models.segmented_logit("y ~ seg(x)", people),
+        "spline_logit": models.spline_logit("y ~ bs(x, df=5)", people),
         **{f"spatial: {k}": v for k, v in models.spatial_models("y ~ x", cells).items()},
     }
 

@@ -490,7 +490,7 @@ def test_cluster_map_and_breakpoint_plot_default_labels_follow_the_language():
     rng = np.random.default_rng(5)
     people = pd.DataFrame({"x": rng.uniform(0, 20, 400)})
     people["y"] = (rng.uniform(size=400) < 1 / (1 + np.exp(-(0.3 * np.minimum(people["x"], 8) - 1)))).astype(int)
-    fit = models.segmented_logit(people, "y", "x", bootstrap=0)
+    fit = models.segmented_logit("y ~ seg(x)", people, bootstrap=0)
     labels = {language: ws.breakpoint_plot(fit, language=language).axes[0].get_ylabel() for language in ("en", "nl")}
     assert labels == {"en": "probability", "nl": "kans"}
     plt.close("all")

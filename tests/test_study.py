@@ -24,7 +24,7 @@ def _weighted_mean(table, column, weights="population"):
 
 def test_every_wijk_of_the_country_on_one_division(mirror):
     wijken = study.national_wijken(2020)
-    used = study.complete(wijken, study.F3_FORMULA)
+    used = study.complete(wijken, study.model_spec("F3", "national").formula())
     assert len(wijken) > 3000 and len(used) >= 2500
     assert wijken["division_year"].dropna().unique().tolist() == [2024]  # one division: the boundaries'
     assert set(wijken["year"]) == {2020}  # the year of the outcome
@@ -168,7 +168,7 @@ def test_f5_tests_take_their_directions_from_the_claim():
         + 0.1 * data["pct_age_25_44"]
         + rng.normal(0, 1, n)
     )
-    tests = study.f5_tests(study.f5_area_models(data), study.F5_AREA_TERMS, "toy", notebook="nb")
+    tests = study.f5_tests(study.f5_area_models(data), "toy", notebook="nb")
     by_part = {t.part: t for t in tests}
     parts = fd.finding("F5")["parts"]
     # the text names a direction for 30-45-year-olds only; the other parts are two-sided ("differently")
@@ -230,7 +230,7 @@ def test_the_evidence_on_real_data_national_tests_are_model_implied_city_surveys
     from wijkstudie.study import evidence as ev
 
     wijken = {2020: study.national_wijken(2020, livability=True)}
-    national = study.national_results(wijken, study.F3_FORMULA)
+    national = study.national_results(wijken, study.model_spec("F3", "national").formula())
     assert set(name for _, name in national) == {
         "weighted regression",
         "multilevel, areas in gemeenten",
@@ -243,44 +243,60 @@ def test_the_evidence_on_real_data_national_tests_are_model_implied_city_surveys
     assert {t.evidence for t in tests} == {ev.MODEL_IMPLIED} and {t.outcome_source for t in tests} == {
         "rivm-gezondheid 2020"
     }
-    samples = study.city_samples()
-    city = study.area_tests("F3", samples, "02")
-    kinds = {t.sample: t.evidence for t in city}
-    assert kinds["rotterdam-wijkprofiel 2014–2016 · Rotterdam (GM0599)"] == ev.DIRECT
-    assert kinds["amsterdam-bbga 2012–2016 · Amsterdam (GM0363)"] == ev.DIRECT
-    assert kinds["rivm-gezondheid 2020 · Utrecht (GM0344)"] == ev.MODEL_IMPLIED
+    city = []
+    for sample in (study.rotterdam_sample(), study.amsterdam_sample()):  # the declared samples (findings.yaml)
+        city += study.sample_tests("F3", sample, notebook="02")
+    assert {t.sample_id: t.evidence for t in study.primary_tests(city)} == {
+        "rotterdam-wijkprofiel": ev.DIRECT,
+        "amsterdam-bbga": ev.DIRECT,
+    }
     judgement = verdicts.judge("F3", tests + city)
-    assert sorted(v.sample for v in judgement.votes) == [
-        "amsterdam-bbga 2012–2016 · Amsterdam (GM0363)",
-        "rotterdam-wijkprofiel 2014–2016 · Rotterdam (GM0599)",
-    ]  # one vote each, direct survey only: Rotterdam's two waves of the same wijken are one sample
+    assert sorted(t.sample_id for v in judgement.votes for t in v.primary) == [
+        "amsterdam-bbga",
+        "rotterdam-wijkprofiel",
+    ]
+    # one vote each, direct survey only: Rotterdam's six waves of the same wijken are one sample
     assert "national areas" not in judgement.verdicts and set(judgement.verdicts) == {"city wijken"}
     for t in (t for v in judgement.votes for t in v.primary):  # waves pooled: errors clustered by area
-        assert 1 < t.clusters < 30 and t.n > t.clusters
-        # fewer than 30 clusters: CR2 with Bell-McCaffrey degrees of freedom, never more than G - 1
-        assert re.fullmatch(r"t\(\d+\.\d\d\)", t.distribution), t.distribution
-        assert 1 < float(t.distribution[2:-1]) <= t.clusters - 1
-    assert {t.clusters for v in judgement.votes for t in v.primary if t.sample.startswith("amsterdam")} == {22}
-    waves = [t for t in city if t.spec.startswith("wave ") and t.sample.startswith("rotterdam")]
-    assert {t.spec for t in waves} == {"wave 2014", "wave 2016"}  # each wave on its own: robustness rows
+        assert 1 < t.clusters and t.n > t.clusters
+        if t.clusters < 30:  # CR2 with Bell-McCaffrey degrees of freedom, never more than G - 1
+            assert re.fullmatch(r"t\(\d+\.\d\d\)", t.distribution), t.distribution
+            assert 1 < float(t.distribution[2:-1]) <= t.clusters - 1
+        else:  # CR1 with t(G - 1)
+            assert t.distribution == f"t({t.clusters - 1})", t.distribution
+    few = {t.sample_id: t.clusters < 30 for v in judgement.votes for t in v.primary}
+    assert few == {"rotterdam-wijkprofiel": False, "amsterdam-bbga": True}  # Amsterdam's positive areas: CR2
+    rotterdam = {t.choices["waves"] for t in city if t.sample_id == "rotterdam-wijkprofiel"}
+    assert rotterdam == {"all", "before 2020", "from 2020"}  # its change of method: the waves each side as robustness
 
 
 def test_the_buurt_proxy_marks_the_worst_fifth_of_dutch_buurten(mirror):
     problem, definition = study.buurt_livability(2016)
     assert len(problem) > 10000 and problem.mean() == pytest.approx(study.PROBLEM_SHARE, abs=0.01)
     assert "buurten" in definition["text"] and definition["built_from"][0] == "pct_difficulty_making_ends_meet"
-    rotterdam = study.city_samples()["Rotterdam wijken"]
-    problem = rotterdam.classes[study.PROBLEM_SHARE][0]
-    assert set(problem.dropna()) == {0.0, 1.0} and set(rotterdam.classes) == {0.1, 0.2, 0.3}
-    assert problem[~rotterdam.table["region_code"].str.startswith("BU").to_numpy()].isna().all()
+    rotterdam = study.rotterdam_wijken(2016)
+    problem = study.with_livability(rotterdam, problem)["problem"]
+    assert set(problem.dropna()) == {0.0, 1.0}
+    assert problem[~rotterdam["region_code"].str.startswith("BU").to_numpy()].isna().all()
 
 
-def test_trust_in_government_never_stands_in_for_trust_in_neighbours():
-    from wijkstudie.study.cities import _excluded
+def test_trust_in_government_never_stands_in_for_trust_in_neighbours(monkeypatch):
+    """F4 excludes trust in government: a declaration that tried it, as a primary or an alternative, is refused."""
+    import copy
 
+    from wijkstudie.study import designs
+
+    assert designs.allowed_term("F4", "cohesion_scale") == "cohesion_scale"  # the cohesion items are allowed
     with pytest.raises(ws.WijkstudieError, match="trust in government"):
-        _excluded("F4", "pct_trust_municipality")
-    _excluded("F4", "cohesion_scale")  # the cohesion items are allowed
+        designs.allowed_term("F4", "pct_trust_municipality")
+    f4 = copy.deepcopy(fd.finding("F4"))
+    f4["alternatives"]["term"].append("pct_trust_municipality")
+    f4["declared"]["rotterdam-wijkprofiel"]["term"] = "pct_trust_municipality"
+    monkeypatch.setitem(fd.registry()["findings"], "F4", f4)
+    with pytest.raises(ws.WijkstudieError, match="F4: pct_trust_municipality measures trust in government"):
+        designs.alternatives("F4")
+    with pytest.raises(ws.WijkstudieError, match="trust in government"):
+        designs.declared_specs("F4", "rotterdam-wijkprofiel")
 
 
 def test_rank_and_change_tables_on_a_hand_made_city():
@@ -309,3 +325,35 @@ def test_rank_and_change_tables_on_a_hand_made_city():
         rank_table(before, "C", ["y"])
     nearest = most_similar(before.dropna(), "B", ["x", "y"], k=2)
     assert list(nearest["region_name"]) == ["A", "D"]
+
+
+def test_a_primary_fitted_on_the_page_is_the_one_the_study_records():
+    """A notebook fits the primary on the page and hands it over (as notebook 01 hands its regression to
+    sample_tests): F6's residents' logit to f6_models, notebook 10's yearly contrasts to resident_tests. What the page
+    computed is what is recorded; a model of another formula is fitted again from the declaration."""
+    from wijkstudie.models import logit
+
+    with ws.settings.using(data="synthetic"):
+        residents = study.residents()
+        f6 = study.model_spec("F6", "residents")
+        page = logit(f6.formula(), study.resident_rows(f6, residents), weights=f6.weights, cluster=f6.cluster)
+        models = study.f6_models(residents, primary=page)
+        assert models["problem areas"] is page and models["all areas"].formula.endswith(" + problem")
+        other = logit("confidence_in_future ~ aware_of_plans", residents, weights=f6.weights)
+        assert study.f6_models(residents, primary=other)["problem areas"].formula == f6.formula()
+        assert set(study.resident_rows(f6, residents)["problem"]) == {1}
+
+        sample = study.residents_sample()
+        primary = study.declared_spec("F2", sample.key, "students")
+        yearly = study.group_contrasts(
+            sample.table, variable=primary.outcome, category=primary.get("category"), group=primary.get("group")
+        )
+        shifted = yearly.assign(contrast=yearly["contrast"] + 10.0)  # a result only the page has
+        tests = study.resident_tests("F2", sample, notebook="nb", primary_results={"students": shifted})
+    recorded = {t.part: t for t in study.primary_tests(tests)}
+    assert recorded["students"].estimate == pytest.approx(study.pooled_contrast(shifted)["estimate"])
+    own = study.declared_spec("F2", sample.key, "single_person")  # not handed over: computed by the study
+    expected = study.pooled_contrast(
+        study.group_contrasts(sample.table, variable=own.outcome, category=own.get("category"), group=own.get("group"))
+    )
+    assert recorded["single_person"].estimate == pytest.approx(expected["estimate"])

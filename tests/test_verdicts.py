@@ -230,7 +230,7 @@ def test_the_threshold_rule_tells_a_level_from_a_rising_slope_after_the_break(af
     years = rng.uniform(0, 20, n)
     eta = -1.0 + 0.25 * np.minimum(years, 4) + after * np.maximum(years - 4, 0) + rng.normal(0, 0.3, clusters)[group]
     data = pd.DataFrame({"y": (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(int), "x": years, "g": group})
-    fit = segmented_logit(data, "y", "x", cluster="g", bootstrap=199)
+    fit = segmented_logit("y ~ seg(x)", data, cluster="g", bootstrap=199)
     test = fd.threshold_test("F1", fit, label="simulated residents")
     assert test.detail["margin"] == fd.finding("F1")["threshold"]["equivalence_margin"]
     assert vd.outcome_of(test) == expected, test.detail

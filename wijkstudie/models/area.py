@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np  # noqa: F401  (formulas may say np.log(x): patsy evaluates them in this module's namespace)
+import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 
@@ -10,7 +10,16 @@ from ..core.columns import require_columns
 from ..core.errors import ArgumentError
 from .cluster import cr1, cr2, description, resolve_correction
 from .evidence import outcome_of, term_evidence, warn_model_implied, warn_shared_source_units
-from .result import STD_LINEAR, ModelResult, coefficient_table, complete_rows, context, standardised
+from .result import (
+    STD_LINEAR,
+    ModelResult,
+    coefficient_table,
+    complete_rows,
+    context,
+    formula_environment,
+    formula_namespace,
+    standardised,
+)
 
 AREA_COV_TYPES = ("HC3", "HC2", "HC1", "HC0", "nonrobust")  # statsmodels' names
 
@@ -23,6 +32,7 @@ def area_regression(
     cov_type: str = "HC3",
     cluster: str | None = None,
     cluster_correction: str = "auto",
+    eval_env=0,
 ) -> ModelResult:
     """Weighted least squares of an area outcome on its composition.
 
@@ -46,6 +56,9 @@ def area_regression(
         t with its own Bell-McCaffrey (Satterthwaite) degrees of freedom, ``models.cluster``), ``"CR1"``
         (statsmodels' ``cov_type="cluster"``, with its small-sample correction, and t(G - 1), G the number of
         clusters) or ``"auto"`` (the default: CR2 with fewer than 30 clusters, else CR1)
+    eval_env : int or patsy.EvalEnvironment
+        where the formula's names that are not columns resolve (``np.log``, a function or variable of the caller's):
+        0, the default, is the caller's namespace, as in statsmodels (``models.result.formula_environment``)
 
     Returns
     -------
@@ -71,17 +84,21 @@ def area_regression(
     SharedSourceUnitWarning
         once, without ``cluster``, when harmonised rows share a source unit (``source_code_<division>``)
     """
+    env = formula_environment(eval_env)
     if cov_type not in AREA_COV_TYPES:
         raise ArgumentError(f"area_regression: cov_type must be one of {', '.join(AREA_COV_TYPES)}, not {cov_type!r}")
     require_columns(data, [weights], "area_regression", role="weight column")
     require_columns(data, [cluster], "area_regression", role="cluster column")
-    used = complete_rows(formula, data, [c for c in (weights, cluster) if c], caller="area_regression")
+    used = complete_rows(formula, data, [c for c in (weights, cluster) if c], caller="area_regression", env=env)
     if weights is not None:
         used = used[used[weights] > 0]
     if len(used) < 5:
         raise ArgumentError(f"area_regression: only {len(used)} complete rows for {formula!r}")
     w = used[weights].astype(float) if weights else None
-    model = smf.wls(formula, data=used, weights=w) if weights else smf.ols(formula, data=used)
+    if weights:
+        model = smf.wls(formula, data=used, weights=w, eval_env=formula_namespace(formula, env))
+    else:
+        model = smf.ols(formula, data=used, eval_env=formula_namespace(formula, env))
     extra, notes = {}, [f"weighted by {weights}"] if weights else []
     clustering = None
     if cluster is None:

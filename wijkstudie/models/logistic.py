@@ -19,7 +19,17 @@ import statsmodels.api as sm
 from scipy import stats
 
 from ..core.errors import ArgumentError
-from .result import STD_LOGISTIC, ModelResult, coefficient_table, complete_rows, context, standardised, with_odds_ratios
+from .result import (
+    STD_LOGISTIC,
+    ModelResult,
+    coefficient_table,
+    complete_rows,
+    context,
+    formula_environment,
+    formula_namespace,
+    standardised,
+    with_odds_ratios,
+)
 
 
 def _weights(data: pd.DataFrame, weights: str | None) -> np.ndarray | None:
@@ -95,7 +105,9 @@ def _result(
     )
 
 
-def logit(formula: str, data: pd.DataFrame, *, weights: str | None = None, cluster: str | None = None) -> ModelResult:
+def logit(
+    formula: str, data: pd.DataFrame, *, weights: str | None = None, cluster: str | None = None, eval_env=0
+) -> ModelResult:
     """Weighted logistic regression with standard errors clustered by ``cluster``.
 
     Parameters
@@ -107,6 +119,9 @@ def logit(formula: str, data: pd.DataFrame, *, weights: str | None = None, clust
         survey weights (normalised to mean 1)
     cluster : str, optional
         the column of the clusters (e.g. the buurt of each resident) for the sandwich standard errors
+    eval_env : int or patsy.EvalEnvironment
+        where the formula's names that are not columns resolve: 0, the default, is the caller's namespace, as in
+        statsmodels (``models.result.formula_environment``)
 
     Returns
     -------
@@ -115,8 +130,9 @@ def logit(formula: str, data: pd.DataFrame, *, weights: str | None = None, clust
     """
     import patsy
 
-    used = complete_rows(formula, data, [c for c in (weights, cluster) if c], caller="logit")
-    y, X = patsy.dmatrices(formula, used, return_type="dataframe")
+    env = formula_environment(eval_env)
+    used = complete_rows(formula, data, [c for c in (weights, cluster) if c], caller="logit", env=env)
+    y, X = patsy.dmatrices(formula, used, return_type="dataframe", eval_env=env)
     w = _weights(used.loc[y.index], weights)
     fit, cov = _fit(
         y.iloc[:, 0].to_numpy(dtype=float), X, w, used.loc[y.index, cluster].to_numpy() if cluster else None
@@ -213,18 +229,18 @@ BOOTSTRAP_SEED = 20240601
 
 
 def segmented_logit(
+    formula: str,
     data: pd.DataFrame,
-    outcome: str,
-    x: str,
     *,
-    covariates: str = "",
     weights: str | None = None,
     cluster: str | None = None,
     grid=None,
     bootstrap: int = 999,
     seed: int = BOOTSTRAP_SEED,
+    eval_env=0,
 ) -> ModelResult:
-    """Logistic regression of ``outcome`` on ``x`` with a slope change at an estimated breakpoint tau:
+    """Logistic regression of the formula's outcome on the predictor it marks ``seg(x)``, whose slope changes at an
+    estimated breakpoint tau, and on the formula's other terms (the covariates):
     logit P = a + b1 * min(x, tau) + b2 * max(x - tau, 0) + covariates.
 
     tau is the grid value with the highest (weighted) log-likelihood, the profile computed at every grid value
@@ -250,11 +266,10 @@ def segmented_logit(
 
     Parameters
     ----------
+    formula : str
+        the 0/1 outcome on ``seg(x)``, one column ``x`` whose slope changes, and the covariates, e.g.
+        ``"participates ~ seg(years_at_address) + C(tenure) + C(age_group)"``
     data : DataFrame
-    outcome, x : str
-        the 0/1 outcome and the predictor whose slope changes
-    covariates : str
-        the rest of the formula's right-hand side, e.g. ``"C(tenure) + C(age_group)"``
     weights : str, optional
         survey weights (normalised to mean 1)
     cluster : str, optional
@@ -265,12 +280,16 @@ def segmented_logit(
         bootstrap replicates (999 by default; 0 skips the bootstrap)
     seed : int
         seeds the bootstrap draws, so results repeat
+    eval_env : int or patsy.EvalEnvironment
+        where the formula's names that are not columns resolve: 0, the default, is the caller's namespace, as in
+        statsmodels (``models.result.formula_environment``)
 
     Returns
     -------
     ModelResult
-        at the best tau: terms ``before`` and ``after`` are the slopes per unit of ``x`` before and after the
-        breakpoint (``equivalence_test`` of ``after`` against a margin asks whether the effect flattens out).
+        its formula the one given with ``seg(x, tau)``; at the best tau: terms ``before`` and ``after`` are the
+        slopes per unit of ``x`` before and after the breakpoint (``equivalence_test`` of ``after`` against a margin
+        asks whether the effect flattens out).
         ``extra``: ``breakpoint``, ``breakpoint_ci`` (likelihood ratio), ``breakpoint_ci_bootstrap`` (None
         without a bootstrap), ``bootstrap`` (``replicates``, ``method``, ``seed``, ``clusters``,
         ``breakpoints``: each replicate's), ``profile`` (tau, loglik), ``at_grid_edge``, ``x`` (the
@@ -279,16 +298,21 @@ def segmented_logit(
     Raises
     ------
     WijkstudieError
-        for fewer than 50 complete rows or a negative number of replicates.
+        for a formula without exactly one ``seg(x)`` term, fewer than 50 complete rows or a negative number of
+        replicates.
+
+    Examples
+    --------
+    >>> from wijkstudie import models
+    >>> fit = models.segmented_logit("participates ~ seg(years_at_address) + owner", residents)  # doctest: +SKIP
     """
     import patsy
 
     if int(bootstrap) != bootstrap or bootstrap < 0:
         raise ArgumentError(f"segmented_logit: bootstrap is a number of replicates (0 or more), not {bootstrap!r}")
-    cov_formula = f" + {covariates}" if covariates else ""
-    used = complete_rows(
-        f"{outcome} ~ {x}{cov_formula}", data, [c for c in (weights, cluster) if c], caller="segmented_logit"
-    )
+    env = formula_environment(eval_env)
+    x, covariates = _segmented_term(formula)
+    used = complete_rows(formula, data, [c for c in (weights, cluster) if c], caller="segmented_logit", env=env)
     if len(used) < 50:
         raise ArgumentError(f"segmented_logit: only {len(used)} complete rows")
     xv = used[x].to_numpy(dtype=float)
@@ -298,7 +322,7 @@ def segmented_logit(
     grid = np.asarray(grid, dtype=float)
     w = _weights(used, weights)
     # the design matrix of the covariates is built once; only the two segment columns change with tau
-    y, covs = patsy.dmatrices(f"{outcome} ~ 1{cov_formula}", used, return_type="dataframe")
+    y, covs = patsy.dmatrices(covariates, used, return_type="dataframe", eval_env=env)
     yv = y.iloc[:, 0].to_numpy(dtype=float)
     segments = SegmentedDesign(xv, covs.to_numpy(dtype=float))
 
@@ -344,7 +368,7 @@ def segmented_logit(
         )
     return _result(
         f"segmented logistic regression (breakpoint {tau:g})",
-        f"{outcome} ~ seg({x}, tau){cov_formula}",
+        formula.replace(f"seg({x})", f"seg({x}, tau)", 1),
         y,
         X,
         fit,
@@ -355,6 +379,40 @@ def segmented_logit(
         extra,
         estimator="segmented logistic regression",
     )
+
+
+def _call_of(code: str, function: str):
+    """The ``ast.Call`` of ``function(...)`` a formula factor is, or None."""
+    import ast
+
+    try:
+        node = ast.parse(code.strip(), mode="eval").body
+    except SyntaxError:
+        return None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == function:
+        return node
+    return None
+
+
+def _segmented_term(formula: str):
+    """(x, the formula without its ``seg(x)`` term): the column whose slope changes and the outcome on the
+    covariates (a ``patsy.ModelDesc``)."""
+    import ast
+
+    import patsy
+
+    description = patsy.ModelDesc.from_formula(formula)
+    marked = [t for t in description.rhs_termlist if len(t.factors) == 1 and _call_of(t.factors[0].code, "seg")]
+    calls = [_call_of(t.factors[0].code, "seg") for t in marked]
+    if len(marked) != 1 or len(calls[0].args) != 1 or not isinstance(calls[0].args[0], ast.Name):
+        raise ArgumentError(
+            f"segmented_logit: the formula marks the one column whose slope changes as seg(x), e.g. "
+            f"'y ~ seg(x) + z'; {formula!r} has {len(marked)} seg() terms"
+        )
+    rest = [t for t in description.rhs_termlist if t is not marked[0]]
+    if patsy.INTERCEPT not in rest:
+        raise ArgumentError(f"segmented_logit: the model needs its intercept ({formula!r} removes it)")
+    return calls[0].args[0].id, patsy.ModelDesc(description.lhs_termlist, rest)
 
 
 def _bootstrap_breakpoint(y, segments, w, codes, grid, betas, replicates: int, seed: int, units: str) -> dict:
@@ -656,26 +714,22 @@ def segmented_curve(result: ModelResult, x_values=None) -> pd.DataFrame:
     return pd.DataFrame({x: xs, "probability": probs})
 
 
-def spline_logit(
-    data: pd.DataFrame, outcome: str, x: str, *, covariates: str = "", weights: str | None = None, df: int = 5
-) -> ModelResult:
-    """A B-spline of ``x`` (``df`` degrees of freedom) in a weighted logistic regression: the shape of a relation
-    without a breakpoint, beside ``segmented_logit``.
+def spline_logit(formula: str, data: pd.DataFrame, *, weights: str | None = None, eval_env=0) -> ModelResult:
+    """A weighted logistic regression with a B-spline of one predictor (patsy's ``bs(x, df=5)`` in the formula): the
+    shape of a relation without a breakpoint, beside ``segmented_logit``.
 
     Parameters
     ----------
+    formula : str
+        the 0/1 outcome on one ``bs(x, ...)`` term of a column ``x`` and the covariates, e.g.
+        ``"participates ~ bs(years_at_address, df=5) + C(tenure)"``
     data : DataFrame
         one row per respondent
-    outcome : str
-        the 0/1 outcome column
-    x : str
-        the predictor
-    covariates : str
-        more terms of the formula (``"age + C(tenure)"``)
     weights : str, optional
         survey weights
-    df : int
-        the spline's degrees of freedom
+    eval_env : int or patsy.EvalEnvironment
+        where the formula's names that are not columns resolve: 0, the default, is the caller's namespace, as in
+        statsmodels (``models.result.formula_environment``)
 
     Returns
     -------
@@ -683,20 +737,28 @@ def spline_logit(
         the spline's terms (not meant to be read one by one); ``extra["curve"]``: predicted probabilities over
         ``x`` (from its 1st to 95th percentile), the covariates at their observed values, averaged.
 
+    Raises
+    ------
+    WijkstudieError
+        for a formula without exactly one ``bs(x, ...)`` term of a column.
+
     Examples
     --------
     >>> from wijkstudie import models
-    >>> fit = models.spline_logit(residents, "participates", "years_at_address", weights="weight")  # doctest: +SKIP
+    >>> formula = "participates ~ bs(years_at_address, df=5)"
+    >>> fit = models.spline_logit(formula, residents, weights="weight")  # doctest: +SKIP
     """
     import statsmodels.formula.api as smf
 
-    cov_formula = f" + {covariates}" if covariates else ""
-    used = complete_rows(f"{outcome} ~ {x}{cov_formula}", data, [weights] if weights else [], caller="spline_logit")
-    formula = f"{outcome} ~ bs({x}, df={df}){cov_formula}"
+    env = formula_environment(eval_env)
+    x, df = _spline_term(formula)
+    used = complete_rows(formula, data, [weights] if weights else [], caller="spline_logit", env=env)
     w = _weights(used, weights)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = smf.glm(formula, used, family=sm.families.Binomial(), var_weights=w).fit()
+        fit = smf.glm(
+            formula, used, family=sm.families.Binomial(), var_weights=w, eval_env=formula_namespace(formula, env)
+        ).fit()
     xs = np.linspace(used[x].quantile(0.01), used[x].quantile(0.95), 60)
     sample = used.sample(min(len(used), 3000), random_state=0)
     stacked = pd.concat([sample] * len(xs), ignore_index=True).assign(**{x: np.repeat(xs, len(sample))})
@@ -705,7 +767,7 @@ def spline_logit(
     X = pd.DataFrame(fit.model.exog, columns=fit.model.exog_names)
     cov = pd.DataFrame(fit.cov_params(), index=X.columns, columns=X.columns)
     return _result(
-        f"logistic regression with a B-spline of {x} (df {df})",
+        f"logistic regression with a B-spline of {x}" + (f" (df {df})" if df is not None else ""),
         formula,
         None,
         X,
@@ -717,3 +779,24 @@ def spline_logit(
         {"curve": curve},
         estimator="spline logistic regression",
     )
+
+
+def _spline_term(formula: str) -> tuple[str, object]:
+    """(x, its degrees of freedom or None) of the formula's one ``bs(x, ...)`` term."""
+    import ast
+
+    import patsy
+
+    calls = [
+        call
+        for term in patsy.ModelDesc.from_formula(formula).rhs_termlist
+        for factor in term.factors
+        if (call := _call_of(factor.code, "bs")) is not None
+    ]
+    if len(calls) != 1 or not calls[0].args or not isinstance(calls[0].args[0], ast.Name):
+        raise ArgumentError(
+            f"spline_logit: the formula has one spline of a column, bs(x, df=5), e.g. 'y ~ bs(x, df=5) + z'; "
+            f"{formula!r} has {len(calls)}"
+        )
+    df = next((k.value for k in calls[0].keywords if k.arg == "df"), None)
+    return calls[0].args[0].id, df.value if isinstance(df, ast.Constant) else None

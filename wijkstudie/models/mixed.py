@@ -18,6 +18,8 @@ from .result import (
     coefficient_table,
     complete_rows,
     context,
+    formula_environment,
+    formula_namespace,
     standardised,
     with_odds_ratios,
 )
@@ -26,7 +28,9 @@ LOGISTIC_VARIANCE = np.pi**2 / 3
 MAX_LOG = 700.0  # exp(x) and its square stay finite below this
 
 
-def multilevel(formula: str, data: pd.DataFrame, *, group: str, re_formula: str | None = None) -> ModelResult:
+def multilevel(
+    formula: str, data: pd.DataFrame, *, group: str, re_formula: str | None = None, eval_env=0
+) -> ModelResult:
     """Random-intercept linear model (plus random slopes with ``re_formula``, e.g. ``"~pct_owner_occupied"``).
 
     Parameters
@@ -38,6 +42,9 @@ def multilevel(formula: str, data: pd.DataFrame, *, group: str, re_formula: str 
         the column of the higher unit, e.g. ``"gemeente_code"``
     re_formula : str, optional
         random slopes
+    eval_env : int or patsy.EvalEnvironment
+        where the formula's names that are not columns resolve: 0, the default, is the caller's namespace, as in
+        statsmodels (``models.result.formula_environment``)
 
     Returns
     -------
@@ -47,11 +54,14 @@ def multilevel(formula: str, data: pd.DataFrame, *, group: str, re_formula: str 
         ``extra``: ``group_variance``, ``residual_variance``, ``icc`` (the share of the outcome's unexplained
         variance between groups), ``groups``, ``converged``, ``optimiser``.
     """
+    env = formula_environment(eval_env)
     require_columns(data, [group], "multilevel", role="group column")
-    used = complete_rows(formula, data, [group], caller="multilevel")
+    used = complete_rows(formula, data, [group], caller="multilevel", env=env)
     if used[group].nunique() < 5:
         raise ArgumentError(f"multilevel: only {used[group].nunique()} groups")
-    model = smf.mixedlm(formula, used, groups=used[group], re_formula=re_formula)
+    model = smf.mixedlm(
+        formula, used, groups=used[group], re_formula=re_formula, eval_env=formula_namespace(formula, env)
+    )
     try:
         fit, optimiser = model.fit(method="lbfgs", reml=True), "lbfgs"
     except np.linalg.LinAlgError:  # a group variance at zero makes the gradient singular: no gradient then
@@ -146,7 +156,7 @@ def _sd_and_icc(log_sds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return sds, icc
 
 
-def multilevel_logit(formula: str, data: pd.DataFrame, *, group: str, nodes: int = 9) -> ModelResult:
+def multilevel_logit(formula: str, data: pd.DataFrame, *, group: str, nodes: int = 9, eval_env=0) -> ModelResult:
     """Random-intercept logistic regression of units in ``group`` by maximum likelihood, the integral over
     each group's intercept done by adaptive Gauss-Hermite quadrature (as lme4's glmer with nAGQ > 1).
 
@@ -159,6 +169,9 @@ def multilevel_logit(formula: str, data: pd.DataFrame, *, group: str, nodes: int
         the column of the groups (e.g. the buurt of each resident)
     nodes : int
         quadrature nodes per group
+    eval_env : int or patsy.EvalEnvironment
+        where the formula's names that are not columns resolve: 0, the default, is the caller's namespace, as in
+        statsmodels (``models.result.formula_environment``)
 
     Returns
     -------
@@ -170,9 +183,10 @@ def multilevel_logit(formula: str, data: pd.DataFrame, *, group: str, nodes: int
     """
     import patsy
 
+    env = formula_environment(eval_env)
     require_columns(data, [group], "multilevel_logit", role="group column")
-    used = complete_rows(formula, data, [group], caller="multilevel_logit").reset_index(drop=True)
-    y, X = patsy.dmatrices(formula, used, return_type="dataframe")
+    used = complete_rows(formula, data, [group], caller="multilevel_logit", env=env).reset_index(drop=True)
+    y, X = patsy.dmatrices(formula, used, return_type="dataframe", eval_env=env)
     g = pd.factorize(used.loc[y.index, group])[0]
     groups = int(g.max() + 1)
     if groups < 5:

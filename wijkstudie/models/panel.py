@@ -10,7 +10,15 @@ from ..core.columns import require_columns
 from ..core.errors import ArgumentError
 from .cluster import cr1, cr2, description, resolve_correction
 from .evidence import outcome_of, term_evidence, warn_model_implied
-from .result import STD_LINEAR, ModelResult, coefficient_table, complete_rows, context, standardised
+from .result import (
+    STD_LINEAR,
+    ModelResult,
+    coefficient_table,
+    complete_rows,
+    context,
+    formula_environment,
+    standardised,
+)
 
 
 def within_estimate(
@@ -21,6 +29,7 @@ def within_estimate(
     time: str | None = None,
     cov_type: str = "cluster",
     cluster_correction: str = "auto",
+    eval_env=0,
 ) -> ModelResult:
     """Fixed-effects estimate: every variable is demeaned within ``entity`` (and ``time`` when given, for
     year effects), so only change within an area over the years identifies the slope.
@@ -39,6 +48,9 @@ def within_estimate(
         with its own Bell-McCaffrey degrees of freedom; the year effects enter the hat matrix, the area means need
         not: Pustejovsky & Tipton 2018, Theorem 2), ``"CR1"`` (statsmodels' cluster-robust errors and t(number of
         areas - 1)) or ``"auto"`` (the default: CR2 with fewer than 30 areas, else CR1)
+    eval_env : int or patsy.EvalEnvironment
+        where the formula's names that are not columns resolve: 0, the default, is the caller's namespace, as in
+        statsmodels (``models.result.formula_environment``)
 
     Returns
     -------
@@ -52,12 +64,13 @@ def within_estimate(
     """
     import patsy
 
+    env = formula_environment(eval_env)
     if cov_type not in ("cluster", "nonrobust"):
         raise ArgumentError(f"within_estimate: cov_type must be 'cluster' or 'nonrobust', not {cov_type!r}")
     needed = [entity] + ([time] if time else [])
     require_columns(data, needed, "within_estimate")
-    used = complete_rows(formula, data, needed, caller="within_estimate")
-    y, X = patsy.dmatrices(formula + " - 1", used, return_type="dataframe", NA_action="drop")
+    used = complete_rows(formula, data, needed, caller="within_estimate", env=env)
+    y, X = patsy.dmatrices(formula + " - 1", used, return_type="dataframe", NA_action="drop", eval_env=env)
     keys = used.loc[y.index, needed]
     counts = keys[entity].map(keys[entity].value_counts())
     keep = counts > 1  # an area seen once carries no within information

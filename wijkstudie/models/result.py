@@ -417,7 +417,58 @@ def context(data: pd.DataFrame, used: pd.DataFrame) -> dict:
     return {"provenance": provenance, "years": text, "divisions": ", ".join(map(str, divisions))}
 
 
-def complete_rows(formula: str, data: pd.DataFrame, extra=(), *, caller: str = "model") -> pd.DataFrame:
+def formula_environment(eval_env=0):
+    """The namespace a model's formula is evaluated in, as statsmodels does it: the caller's. A model calls this
+    first thing, so that ``eval_env=0`` is the namespace of whoever called the model: a function (``double(x)``) or a
+    variable (``np.minimum(x, cutoff)``) in the formula resolves where the formula was written, never in the models
+    module.
+
+    Parameters
+    ----------
+    eval_env : int or patsy.EvalEnvironment
+        how many frames above the model's caller to look (0, the default: the caller itself), or an environment
+        captured already (passed on as it is)
+
+    Returns
+    -------
+    patsy.EvalEnvironment
+    """
+    import patsy
+
+    return patsy.EvalEnvironment.capture(eval_env, reference=2)  # 0: this function, 1: the model, 2: its caller
+
+
+def formula_namespace(formula: str, env) -> dict:
+    """The names of a formula that ``env`` resolves, as a dict: what statsmodels takes as ``eval_env`` (it deprecates
+    an environment object).
+
+    Parameters
+    ----------
+    formula : str
+        a patsy formula
+    env : patsy.EvalEnvironment
+        its namespace (``formula_environment``)
+
+    Returns
+    -------
+    dict
+        {name: value} of every name in the formula's terms (functions, modules, variables) the namespace holds
+    """
+    import ast
+
+    import patsy
+
+    description = patsy.ModelDesc.from_formula(formula)
+    names = set()
+    for term in description.lhs_termlist + description.rhs_termlist:
+        for factor in term.factors:
+            names |= {
+                node.id for node in ast.walk(ast.parse(factor.code.strip(), mode="eval")) if isinstance(node, ast.Name)
+            }
+    return {name: env.namespace[name] for name in sorted(names) if name in env.namespace}
+
+
+def complete_rows(formula: str, data: pd.DataFrame, extra=(), *, caller: str = "model", env=None) -> pd.DataFrame:
     """The rows with every column the formula (or ``extra``) uses filled in, with pandas' nullable dtypes turned into
     plain numpy ones (patsy does not read them).
 
@@ -431,6 +482,9 @@ def complete_rows(formula: str, data: pd.DataFrame, extra=(), *, caller: str = "
         other columns that must be filled (weights, clusters)
     caller : str
         the model the user called, for the error message
+    env : patsy.EvalEnvironment, optional
+        the formula's namespace (``formula_environment``): a name of the formula the table lacks but this namespace
+        holds (a variable of the caller's) is not a column; without it every name is one
 
     Returns
     -------
@@ -442,7 +496,10 @@ def complete_rows(formula: str, data: pd.DataFrame, extra=(), *, caller: str = "
         for a variable of the formula, or a column of ``extra``, that the table lacks (before patsy sees it), e.g.
         ``area_regression: the table has no column 'pct_owner_ocupied'; did you mean 'pct_owner_occupied'?``
     """
-    require_columns(data, [*formula_variables(formula), *extra], caller)
+    names = formula_variables(formula)
+    if env is not None:  # as patsy looks names up: the table first, then the caller's namespace
+        names = [n for n in names if n in data.columns or n not in env.namespace]
+    require_columns(data, [*names, *extra], caller)
     in_formula = [c for c in data.columns if re.search(rf"(?<![\w.]){re.escape(str(c))}(?![\w.])", formula)]
     columns = [c for c in data.columns if c in extra or c in in_formula]
     bare = data.copy(deep=False)  # pandas deep-copies attrs at every step below: the records are copied once

@@ -221,7 +221,7 @@ def lisa(values, w, *, permutations: int = 999, seed: int = SEED, alpha: float =
     return pd.Series(labels, dtype="string")
 
 
-def spatial_models(formula: str, gdf, w=None, *, alpha: float = 0.05) -> dict:
+def spatial_models(formula: str, gdf, w=None, *, alpha: float = 0.05, eval_env=0) -> dict:
     """Ordinary least squares next to a spatial error and a spatial lag model (both GMM, so they scale to
     thousands of areas), over contiguity weights.
 
@@ -233,6 +233,11 @@ def spatial_models(formula: str, gdf, w=None, *, alpha: float = 0.05) -> dict:
         areas with geometry; rows with a missing formula column are left out
     w : libpysal weights, optional
         for the rows of ``gdf`` (built with ``spatial_weights`` when not given, or when rows were left out)
+    alpha : float
+        the level below which the residuals' Moran p-value says they are spatially autocorrelated
+    eval_env : int or patsy.EvalEnvironment
+        where the formula's names that are not columns resolve: 0, the default, is the caller's namespace, as in
+        statsmodels (``models.result.formula_environment``)
 
     Returns
     -------
@@ -244,14 +249,23 @@ def spatial_models(formula: str, gdf, w=None, *, alpha: float = 0.05) -> dict:
     """
     import patsy
 
-    spreg = optional("spreg", "spatial_models")
-
     from ..core.columns import require_columns
-    from .result import STD_LINEAR, ModelResult, coefficient_table, context, formula_variables, standardised
+    from .result import (
+        STD_LINEAR,
+        ModelResult,
+        coefficient_table,
+        context,
+        formula_environment,
+        formula_variables,
+        standardised,
+    )
 
-    require_columns(gdf, formula_variables(formula), "spatial_models")
+    env = formula_environment(eval_env)
+    spreg = optional("spreg", "spatial_models")
+    names = [v for v in formula_variables(formula) if v in gdf or v not in env.namespace]  # the table, then the caller
+    require_columns(gdf, names, "spatial_models")
     gdf = gdf.reset_index(drop=True)
-    y, X = patsy.dmatrices(formula, gdf, return_type="dataframe", NA_action="drop")
+    y, X = patsy.dmatrices(formula, gdf, return_type="dataframe", NA_action="drop", eval_env=env)
     used = gdf.loc[y.index].reset_index(drop=True)
     if w is None or len(used) != len(gdf):
         w = spatial_weights(used)

@@ -297,7 +297,7 @@ def estimate_figure(tests, *, title: str | None = None, width: float | None = No
     Examples
     --------
     >>> import wijkstudie as ws
-    >>> tests = ws.study.area_tests("F1", ws.study.city_samples(), "01_residence_and_participation")  # doctest: +SKIP
+    >>> tests = ws.study.sample_tests("F1", ws.study.rotterdam_sample(), notebook="01")  # doctest: +SKIP
     >>> fig = ws.estimate_figure(tests, title="F1 on neighbourhood data: standardised estimates")  # doctest: +SKIP
     """
     fig, axes = new_figure(_estimate_height(tests, width or WIDTH), width=width)

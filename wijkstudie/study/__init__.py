@@ -4,11 +4,12 @@ What the notebooks use, in one namespace (``from wijkstudie import study``):
 
 - the declared samples and specifications (findings.yaml): ``declared_samples``, ``rotterdam_sample``,
   ``amsterdam_sample``, ``vm_sample``, ``residents_sample``, ``declared_specs``, ``formula_of``, ``rows_for``,
-  ``fit`` (the primary on the page), ``sample_tests`` and ``resident_tests`` (every declared specification);
-- tables and samples: ``national_wijken``, ``national_gemeenten``, ``city_samples``, ``livability_wijken``,
+  ``fit`` (the primary on the page), ``sample_tests`` and ``resident_tests`` (every declared specification), and
+  ``model_spec`` (the residents' and national models beside them);
+- tables and samples: ``national_wijken``, ``national_gemeenten``, ``livability_wijken``,
   ``rotterdam_wijken``, ``amsterdam_gebieden``, ``utrecht_buurten``, ``residents`` (modules ``national``,
-  ``cities``, ``livability``, ``groups``, ``case``, ``individuals``, ``spatial``);
-- finding tests: ``area_tests``, ``national_tests``, ``f5_area_tests``, ``f1_resident_tests``, ``f6_tests``,
+  ``cities``, ``livability``, ``livability_groups`` (F5), ``vreewijk`` (the case), ``individuals``, ``spatial``);
+- finding tests: ``sample_tests``, ``national_tests``, ``f5_area_tests``, ``f1_resident_tests``, ``f6_tests``,
   ``case_test`` (module ``findings`` holds the registry and the ``FindingTest`` record);
 - what they say: ``record``, ``finding_card``, ``what_we_found``, ``tests_frame``, ``write_scorecard`` (modules
   ``results``, ``verdicts``, ``scorecard``; what kind of evidence each test is: ``evidence``).
@@ -17,30 +18,33 @@ The layers below (data, models, plotting) know nothing of this study; the names 
 its verdicts live here and in ``findings.yaml``.
 """
 
-from .case import CASE_PROFILE, case_context, case_items, case_percentiles, case_ranks, case_summary
 from .cities import (
-    AREA_OUTCOMES,
-    AREA_SPECS,
     COHESION,
     PARTICIPATION,
     ROTTERDAM_CONTEXT,
-    Sample,
     amsterdam_gebieden,
-    area_formula,
-    area_tests,
     city_buurten,
     city_panels,
-    city_samples,
     residence_panels,
     rotterdam_wijken,
-    samples_table,
-    tables_of,
     utrecht_buurten,
     wave,
-    within_tests,
 )
 from .contrasts import group_contrasts, pooled_contrast
-from .designs import Parameters, Spec, alternatives, declared_spec, declared_specs, sample_design, sample_keys, sweep
+from .designs import (
+    ModelSpec,
+    Parameters,
+    Spec,
+    alternatives,
+    control_choice,
+    declared_spec,
+    declared_specs,
+    model_spec,
+    model_specs,
+    sample_design,
+    sample_keys,
+    sweep,
+)
 from .findings import (
     NATIONAL,
     SYNTHETIC_SCOPE,
@@ -54,43 +58,34 @@ from .findings import (
     registry,
     threshold_test,
 )
-from .groups import (
-    F5_AREA_MODELS,
-    F5_AREA_TERMS,
-    F5_GROUPS,
-    F5_RESIDENT_TERMS,
-    f5_area_models,
-    f5_area_tests,
-    f5_gaps,
-    f5_main_tables,
-    f5_resident_formula,
-    f5_resident_terms,
-    f5_tables,
-    f5_tests,
-    group_gap,
-    livability_wijken,
-)
 from .individuals import (
     BREAKPOINT,
-    F6_GROUPS,
     RESIDENCE,
     RESIDENT_AREA,
-    RESIDENT_CONTROLS,
     RESIDENT_WEIGHT,
     f1_resident_tests,
     f6_models,
     f6_tests,
     recorded_breakpoint,
     residence_breakpoint,
+    resident_rows,
     residents,
     with_indicators,
 )
 from .livability import PROBLEM_CLASS, PROBLEM_SHARE, buurt_livability, livability_class, proxy_name, with_livability
+from .livability_groups import (
+    F5_AREA_MODELS,
+    f5_area_models,
+    f5_area_tests,
+    f5_gaps,
+    f5_main_tables,
+    f5_tables,
+    f5_tests,
+    group_gap,
+    livability_wijken,
+)
 from .national import (
     COMPOSITION_YEAR,
-    F2_FORMULA,
-    F3_FORMULA,
-    NATIONAL_CONTROLS,
     RIVM_DIVISION,
     RIVM_YEARS,
     SOURCE_UNIT,
@@ -120,3 +115,4 @@ from .scorecard import finding_card, tests_frame, what_we_found, write_scorecard
 from .spatial import moran_table, spatial_results, spatial_summary, spatial_table, spatial_terms, spatial_tests
 from .sweeps import fit, formula_of, primary_tests, resident_tests, rows_for, sample_tests
 from .tour import files_not_here, tour_sentences, what_the_tour_found
+from .vreewijk import case_context, case_items, case_percentiles, case_ranks, case_summary

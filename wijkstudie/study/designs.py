@@ -1,6 +1,7 @@
 """The declared samples and specifications, read as records: findings.yaml's ``samples`` (what each independent
-sample is and how its areas are classed) and every finding's ``declared`` primary and ``alternatives`` (the choices
-its specification table varies). Nothing here fits a model: the notebooks and ``study.sweeps`` do."""
+sample is and how its areas are classed), every finding's ``declared`` primary and ``alternatives`` (the choices
+its specification table varies), and the ``models`` it fits beside them (``ModelSpec``: residents, national tables).
+Nothing here fits a model: the notebooks and ``study.sweeps`` do."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..core.errors import ArgumentError
+from .evidence import term_concepts
 from .findings import finding, registry
 
 PRIMARY_SCOPE = "primary"  # the name of a sample's declared livability definition
@@ -207,6 +209,34 @@ def sample_keys() -> list[str]:
 _FIELDS = {"outcome", "term", "controls", "areas", "estimator"}
 
 
+def allowed_term(finding_key: str, term: str) -> str:
+    """A declared term, refused when it measures a concept the finding excludes (``excluded_concepts``; F4: trust in
+    government is not trust in neighbours).
+
+    Parameters
+    ----------
+    finding_key : str
+        e.g. ``"F4"``
+    term : str
+        a primary's or an alternative's term
+
+    Returns
+    -------
+    str
+        the term
+
+    Raises
+    ------
+    ArgumentError
+        for a term whose concept (variables.yaml) the finding excludes
+    """
+    excluded = set(finding(finding_key).get("excluded_concepts", []))
+    shared = term_concepts(term)[0] & excluded if excluded else set()
+    if shared:
+        raise ArgumentError(f"{finding_key}: {term} measures {', '.join(sorted(shared))}, which the claim excludes")
+    return term
+
+
 def _spec(finding_key: str, sample: str, part: str, declared: dict) -> Spec:
     design = sample_design(sample)
     shares = (design.get("livability") or {}).get("shares") if isinstance(design.get("livability"), dict) else None
@@ -216,7 +246,7 @@ def _spec(finding_key: str, sample: str, part: str, declared: dict) -> Spec:
         sample=sample,
         part=part,
         outcome=declared["outcome"],
-        term=declared.get("term", declared.get("group", "")),
+        term=allowed_term(finding_key, declared.get("term", declared.get("group", ""))),
         controls=tuple(declared.get("controls", [])),
         areas=areas,
         share=shares[0] if shares and (areas != "all areas" or "problem_from" in declared) else None,
@@ -282,6 +312,133 @@ def declared_spec(finding_key: str, sample: str, part: str = "") -> Spec:
     return found[0]
 
 
+@dataclass(frozen=True)
+class ModelSpec:
+    """A specification a finding fits beside its declared samples' (findings.yaml, a finding's ``models``): the
+    residents' models, RIVM's national tables, the area-level F5 models. Its formula is ``outcome ~ terms +
+    controls``; a name in it that is not a column (``np``, ``tau``) resolves where the model is fitted (the caller's
+    namespace, as statsmodels does).
+
+    ``tests`` holds (part, term, what is compared) for a finding with parts: the term of the model that tests each
+    (``tested``); ``groups`` the residents a figure of its predicted probabilities compares ({name: {indicator:
+    value}}, ``models.predicted_by_group``)."""
+
+    finding: str
+    name: str
+    outcome: str
+    terms: tuple
+    controls: tuple = ()
+    areas: str = "all areas"
+    weights: str | None = None
+    cluster: str | None = None
+    tests: tuple = ()  # ((part, term, what is compared), ...)
+    groups: dict = field(default_factory=dict, compare=False, hash=False)  # {name: {indicator: value}}
+
+    def formula(self, terms=None) -> str:
+        """The model formula.
+
+        Parameters
+        ----------
+        terms : list of str, optional
+            other tested terms in place of the declared ones (e.g. those a table holds)
+
+        Returns
+        -------
+        str
+            e.g. ``"pct_volunteering ~ pct_owner_occupied + pct_age_15_24 + pct_age_65_plus"``
+        """
+        right = list(self.terms if terms is None else terms) + list(self.controls)
+        return f"{self.outcome} ~ {' + '.join(right)}"
+
+    @property
+    def tested(self) -> dict:
+        """The term each part's test reads, with what it compares.
+
+        Returns
+        -------
+        dict
+            {part: (term, what is compared)}, in findings.yaml's order
+        """
+        return {part: (term, what) for part, term, what in self.tests}
+
+
+def model_spec(finding_key: str, name: str) -> ModelSpec:
+    """One of a finding's specifications beside the declared samples' (findings.yaml ``models``).
+
+    Parameters
+    ----------
+    finding_key : str
+        e.g. ``"F3"``
+    name : str
+        e.g. ``"national"`` or ``"residents"``
+
+    Returns
+    -------
+    ModelSpec
+
+    Raises
+    ------
+    ArgumentError
+        for a model the finding does not declare
+    """
+    models = finding(finding_key).get("models", {})
+    if name not in models:
+        raise ArgumentError(f"{finding_key} declares no model {name!r}; it declares {', '.join(models) or 'none'}")
+    entry = models[name]
+    return ModelSpec(
+        finding=finding_key,
+        name=name,
+        outcome=entry["outcome"],
+        terms=tuple(entry["terms"]),
+        controls=tuple(entry.get("controls", [])),
+        areas=entry.get("areas", "all areas"),
+        weights=entry.get("weights"),
+        cluster=entry.get("cluster"),
+        tests=tuple((part, t["term"], t["compared"]) for part, t in entry.get("tests", {}).items()),
+        groups={name: dict(values) for name, values in entry.get("groups", {}).items()},
+    )
+
+
+def model_specs(finding_key: str) -> list[ModelSpec]:
+    """Every specification a finding declares beside its samples' (findings.yaml ``models``).
+
+    Parameters
+    ----------
+    finding_key : str
+        e.g. ``"F5"``
+
+    Returns
+    -------
+    list of ModelSpec
+        in findings.yaml's order
+    """
+    return [model_spec(finding_key, name) for name in finding(finding_key).get("models", {})]
+
+
+def control_choice(name: str) -> list[str]:
+    """The controls a ``controls`` alternative adds (findings.yaml ``control_choices``).
+
+    Parameters
+    ----------
+    name : str
+        e.g. ``"with income"``
+
+    Returns
+    -------
+    list of str
+        the columns, of which a specification uses the first its sample has
+
+    Raises
+    ------
+    ArgumentError
+        for a choice findings.yaml does not declare
+    """
+    choices = registry().get("control_choices", {})
+    if name not in choices:
+        raise ArgumentError(f"no control choice {name!r}; findings.yaml declares {', '.join(choices)}")
+    return list(choices[name])
+
+
 @dataclass
 class Alternatives:
     """A finding's declared alternatives (findings.yaml ``alternatives``)."""
@@ -306,7 +463,9 @@ def alternatives(finding_key: str) -> Alternatives:
     Alternatives
     """
     declared = finding(finding_key).get("alternatives", {})
-    return Alternatives(**{k: list(declared.get(k, [])) for k in ("outcome", "term", "areas", "weights", "controls")})
+    out = Alternatives(**{k: list(declared.get(k, [])) for k in ("outcome", "term", "areas", "weights", "controls")})
+    out.term = [allowed_term(finding_key, term) for term in out.term]
+    return out
 
 
 def _scopes(design: dict) -> list[tuple[str, float]]:

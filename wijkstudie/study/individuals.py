@@ -3,16 +3,15 @@ F1's breakpoint (where participation levels off) and F6 (knowing the plans)."""
 
 from __future__ import annotations
 
+import numpy as np  # noqa: F401  (F6's formulas say np.minimum: a formula's names resolve where it is fitted)
 import pandas as pd
 
 from ..core.provenance import carry, provenance_of
 from ..microdata.survey import load_residents
 from . import findings as fd
+from .designs import model_spec, model_specs
 from .results import record_value, recorded_value
 from .scope import scope_of
-
-RESIDENT_CONTROLS = "C(tenure) + C(household_type) + C(age_group) + C(origin)"
-
 
 RESIDENCE = "years_at_address"  # years at the current address
 
@@ -62,17 +61,16 @@ def residents() -> pd.DataFrame:
     return with_indicators(load_residents())
 
 
-def residence_breakpoint(residents: pd.DataFrame, covariates: str = RESIDENT_CONTROLS, bootstrap: int = 999):
-    """F1: participation against years at the address with a slope change at an estimated breakpoint
-    (``models.segmented_logit``), survey-weighted, standard errors clustered by buurt, the breakpoint's interval
-    from a cluster bootstrap over buurten.
+def residence_breakpoint(residents: pd.DataFrame, bootstrap: int = 999):
+    """F1's residents model (findings.yaml, F1 ``models: residents``): participation against years at the address
+    with a slope change at an estimated breakpoint (``models.segmented_logit``), survey-weighted, standard errors
+    clustered by buurt, the breakpoint's interval from a cluster bootstrap over buurten. Notebook 07 fits the same
+    model on the page; notebook 08 uses this when no breakpoint of the data's kind is recorded.
 
     Parameters
     ----------
     residents : DataFrame
         ``residents()``: ``participates``, ``years_at_address``, ``weight``, ``buurt_code`` and the covariates
-    covariates : str
-        the rest of the right-hand side (``RESIDENT_CONTROLS`` by default)
     bootstrap : int
         the bootstrap replicates (999 by default; 0 skips the bootstrap, leaving the likelihood-ratio interval)
 
@@ -83,15 +81,8 @@ def residence_breakpoint(residents: pd.DataFrame, covariates: str = RESIDENT_CON
     """
     from ..models import segmented_logit
 
-    return segmented_logit(
-        residents,
-        "participates",
-        RESIDENCE,
-        covariates=covariates,
-        weights=RESIDENT_WEIGHT,
-        cluster=RESIDENT_AREA,
-        bootstrap=bootstrap,
-    )
+    spec = model_spec("F1", "residents")
+    return segmented_logit(spec.formula(), residents, weights=spec.weights, cluster=spec.cluster, bootstrap=bootstrap)
 
 
 def f1_resident_tests(segmented, residents: pd.DataFrame, notebook: str) -> list:
@@ -186,20 +177,39 @@ def recorded_breakpoint(residents: pd.DataFrame) -> tuple[float, str]:
     return float(fit.extra["breakpoint"]), f"estimated here, as notebook 07 does ({kind} data)"
 
 
-F6_FORMULA = (
-    "confidence_in_future ~ aware_of_plans + C(tenure) + C(age_group) + C(origin) + np.minimum(years_at_address, 10)"
-)
+def resident_rows(spec, residents: pd.DataFrame) -> pd.DataFrame:
+    """The residents a residents' model is fitted on: those in the areas it names (``problem``: 1 in the problem
+    areas, 0 elsewhere), or all.
+
+    Parameters
+    ----------
+    spec : ModelSpec
+        a residents' model (``designs.model_spec``), its ``areas`` "all areas", "problem areas" or "positive
+        livability"
+    residents : DataFrame
+        ``residents()``, with ``problem``
+
+    Returns
+    -------
+    DataFrame
+        the rows (pandas keeps the table's attrs, its provenance)
+    """
+    if spec.areas == "all areas":
+        return residents
+    return residents[residents["problem"] == (1 if spec.areas == "problem areas" else 0)]  # attrs kept by pandas
 
 
-def f6_models(residents: pd.DataFrame) -> dict:
-    """F6: weighted logistic regressions of confidence in the neighbourhood's future on knowing the plans, errors
-    clustered by buurt: in the areas with livability problems (where the claim speaks) and in all areas (with the
-    livability class as a control).
+def f6_models(residents: pd.DataFrame, *, primary=None) -> dict:
+    """F6's residents models (findings.yaml, F6 ``models``): weighted logistic regressions of confidence in the
+    neighbourhood's future on knowing the plans, errors clustered by buurt: in the areas with livability problems
+    (where the claim speaks; the primary) and in all areas (with the livability class as a control).
 
     Parameters
     ----------
     residents : DataFrame
-        ``residents()``: the columns of ``F6_FORMULA``, ``problem``, ``weight`` and ``buurt_code``
+        ``residents()``: the columns of the models' formulas, ``problem``, ``weight`` and ``buurt_code``
+    primary : ModelResult, optional
+        the primary (problem areas) already fitted on the page: kept when its formula is the declared one
 
     Returns
     -------
@@ -208,14 +218,13 @@ def f6_models(residents: pd.DataFrame) -> dict:
     """
     from ..models import logit
 
-    problem_areas = residents[residents["problem"] == 1]
-    return {
-        "problem areas": logit(F6_FORMULA, problem_areas, weights=RESIDENT_WEIGHT, cluster=RESIDENT_AREA),
-        "all areas": logit(F6_FORMULA + " + problem", residents, weights=RESIDENT_WEIGHT, cluster=RESIDENT_AREA),
-    }
-
-
-F6_GROUPS = {"knows the plans": {"aware_of_plans": 1}, "does not know them": {"aware_of_plans": 0}}
+    out = {}
+    for spec in model_specs("F6"):
+        given = primary if spec.name == "residents" else None
+        if given is None or given.formula != spec.formula():
+            given = logit(spec.formula(), resident_rows(spec, residents), weights=spec.weights, cluster=spec.cluster)
+        out["problem areas" if spec.areas == "problem areas" else "all areas"] = given
+    return out
 
 
 def f6_tests(models: dict, residents: pd.DataFrame, notebook: str) -> list:

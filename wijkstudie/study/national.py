@@ -14,6 +14,7 @@ from ..data.loading import load
 from ..data.reports import JOINS
 from ..data.variables import label
 from . import findings as fd
+from .designs import model_spec
 from .evidence import classified_here
 from .livability import livability_class, with_livability
 
@@ -27,15 +28,6 @@ RIVM_DIVISION = 2020  # the division of those measurements
 
 
 SOURCE_UNIT = f"source_code_{RIVM_DIVISION}"  # the RIVM area a harmonised area took its figures from
-
-
-NATIONAL_CONTROLS = ["pct_age_65_plus", "pct_low_income", "urbanity"]  # what every KWB year holds
-
-
-F3_FORMULA = "pct_volunteering ~ pct_owner_occupied + pct_age_15_24 + " + " + ".join(NATIONAL_CONTROLS)
-
-
-F2_FORMULA = "pct_volunteering ~ {young} + " + " + ".join(NATIONAL_CONTROLS)
 
 
 RIVM_COLUMNS = ["pct_volunteering", "pct_informal_carer", "pct_lonely", "pct_difficulty_making_ends_meet"]
@@ -144,8 +136,9 @@ def has_households(table: pd.DataFrame) -> bool:
 
 
 def young_terms(table: pd.DataFrame) -> list[str]:
-    """The F2 predictors the table holds: single-person households where it has them, and the 15-24 share
-    (the closest the KWB comes to students).
+    """The F2 predictors of its national model (findings.yaml, F2 ``models: national``) the table holds:
+    single-person households where it has them (``has_households``), and the 15-24 share (the closest the KWB
+    comes to students).
 
     Parameters
     ----------
@@ -155,9 +148,10 @@ def young_terms(table: pd.DataFrame) -> list[str]:
     Returns
     -------
     list of str
-        ``pct_single_person_households`` (when ``has_households``) and ``pct_age_15_24``
+        the declared terms, ``pct_single_person_households`` only when ``has_households``
     """
-    return (["pct_single_person_households"] if has_households(table) else []) + ["pct_age_15_24"]
+    terms = model_spec("F2", "national").terms
+    return [t for t in terms if t != "pct_single_person_households" or has_households(table)]
 
 
 def complete(table: pd.DataFrame, formula: str) -> pd.DataFrame:
@@ -198,7 +192,7 @@ def national_models(table: pd.DataFrame, formula: str) -> dict:
         ``national_wijken`` or ``national_gemeenten``: the formula's columns, ``population``, ``gemeente_code`` and,
         optionally, ``SOURCE_UNIT`` and ``problem``
     formula : str
-        e.g. ``F3_FORMULA``
+        e.g. ``model_spec("F3", "national").formula()``
 
     Returns
     -------

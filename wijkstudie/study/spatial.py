@@ -8,7 +8,8 @@ import pandas as pd
 from ..core.optional import optional
 from ..data.variables import label
 from . import findings as fd
-from .national import F2_FORMULA, F3_FORMULA, complete
+from .designs import model_spec
+from .national import complete
 from .scope import scope_of
 
 
@@ -47,12 +48,13 @@ def moran_table(areas: dict, weights: dict, variables) -> pd.DataFrame:
 
 
 def spatial_terms(young: list[str]) -> dict:
-    """The national terms of F3 and F2 with the direction each claim names.
+    """The tested terms of F3's and F2's national models (findings.yaml ``models: national``) with the direction each
+    claim names.
 
     Parameters
     ----------
     young : list of str
-        the F2 predictors (``young_terms``)
+        the F2 predictors the table holds (``young_terms``)
 
     Returns
     -------
@@ -60,14 +62,14 @@ def spatial_terms(young: list[str]) -> dict:
         {"F3": [(term, sign)], "F2": [(term, sign), ...]}
     """
     return {
-        "F3": [("pct_owner_occupied", fd.expected_sign("F3"))],
+        "F3": [(term, fd.expected_sign("F3")) for term in model_spec("F3", "national").terms],
         "F2": [(term, fd.expected_sign("F2")) for term in young],
     }
 
 
-def spatial_results(tables: dict, young: list[str]) -> dict:
-    """OLS, spatial error and spatial lag models of the national F3 and F2 formulas on each table ({RIVM year:
-    wijken}), keyed (finding, year).
+def spatial_results(tables: dict, young: list[str], *, fitted: dict | None = None) -> dict:
+    """OLS, spatial error and spatial lag models of the national F3 and F2 models (findings.yaml ``models:
+    national``) on each table ({RIVM year: wijken}), keyed (finding, year).
 
     Parameters
     ----------
@@ -75,6 +77,9 @@ def spatial_results(tables: dict, young: list[str]) -> dict:
         {RIVM year: ``national_wijken`` (a GeoDataFrame)}
     young : list of str
         the F2 predictors (``young_terms``)
+    fitted : dict, optional
+        {(finding, year): ``spatial_models`` result} already fitted on the page: kept when its formula is the
+        declared one, not fitted again
 
     Returns
     -------
@@ -84,12 +89,16 @@ def spatial_results(tables: dict, young: list[str]) -> dict:
     """
     from ..models import spatial_models
 
-    formulas = {"F3": F3_FORMULA, "F2": F2_FORMULA.format(young=" + ".join(young))}
-    return {
-        (key, year): spatial_models(formula, complete(table, formula))
-        for key, formula in formulas.items()
-        for year, table in tables.items()
-    }
+    formulas = {"F3": model_spec("F3", "national").formula(), "F2": model_spec("F2", "national").formula(young)}
+    out = {}
+    for key, formula in formulas.items():
+        for year, table in tables.items():
+            given = (fitted or {}).get((key, year))
+            if given is not None and given["spatial error"].formula == formula:
+                out[(key, year)] = given
+            else:
+                out[(key, year)] = spatial_models(formula, complete(table, formula))
+    return out
 
 
 def spatial_table(spatial: dict, terms: dict) -> pd.DataFrame:

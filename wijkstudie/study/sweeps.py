@@ -11,11 +11,11 @@ import pandas as pd
 from ..data.variables import label
 from . import findings as fd
 from .contrasts import group_contrasts, pooled_contrast
-from .designs import NO_WEIGHTS, Parameters, Spec, declared_spec, declared_specs, sweep
+from .designs import NO_WEIGHTS, Parameters, Spec, control_choice, declared_spec, declared_specs, sweep
 from .livability import direct_class
 from .samples import TESTED, DeclaredSample
 
-INCOME = ["pct_low_income", "pct_low_income_households"]  # the control of the "with income" alternative
+INCOME = control_choice("with income")  # the control of the "with income" alternative (findings.yaml)
 
 
 def rows_for(spec: Spec, sample: DeclaredSample) -> pd.DataFrame:
@@ -291,7 +291,9 @@ def edition_tests(finding_key: str, sample: DeclaredSample, *, notebook: str) ->
     return tests
 
 
-def resident_tests(finding_key: str, sample: DeclaredSample, *, notebook: str, robustness=()) -> list:
+def resident_tests(
+    finding_key: str, sample: DeclaredSample, *, notebook: str, robustness=(), primary_results: dict | None = None
+) -> list:
     """The declared group contrasts of a finding on a resident-level survey table (and the same contrasts on the
     tables of the same respondents given as ``robustness``, which do not vote).
 
@@ -305,6 +307,9 @@ def resident_tests(finding_key: str, sample: DeclaredSample, *, notebook: str, r
         the notebook that makes the tests
     robustness : iterable of DeclaredSample
         other tables of the same respondents (e.g. 82249NED beside 85541NED)
+    primary_results : dict, optional
+        {part: the yearly contrasts (``group_contrasts``) of the declared primary on ``sample``} already computed on
+        the page: used as they are
 
     Returns
     -------
@@ -315,13 +320,16 @@ def resident_tests(finding_key: str, sample: DeclaredSample, *, notebook: str, r
     for primary in declared_specs(finding_key, sample.key):
         for table_sample in (sample, *robustness):
             for spec in sweep(primary, has=lambda v, t=table_sample.table: (t["variable"] == v).any()):
-                test = contrast_test(spec, table_sample, notebook=notebook, key=sample.key)
+                given = (primary_results or {}).get(spec.part) if spec == primary and table_sample is sample else None
+                test = contrast_test(spec, table_sample, notebook=notebook, key=sample.key, contrasts=given)
                 test.sample = sample.name  # a table of the same respondents is the same sample
                 tests.append(test)
     return tests
 
 
-def contrast_test(spec: Spec, sample: DeclaredSample, *, notebook: str, key: str | None = None):
+def contrast_test(
+    spec: Spec, sample: DeclaredSample, *, notebook: str, key: str | None = None, contrasts: pd.DataFrame | None = None
+):
     """One declared group contrast as a FindingTest (percentage points, the years pooled by random effects).
 
     Parameters
@@ -334,6 +342,8 @@ def contrast_test(spec: Spec, sample: DeclaredSample, *, notebook: str, key: str
         the notebook that makes it
     key : str, optional
         the declared sample the test belongs to (by default the table's own)
+    contrasts : DataFrame, optional
+        its yearly contrasts (``group_contrasts``), computed already on the page
 
     Returns
     -------
@@ -341,9 +351,10 @@ def contrast_test(spec: Spec, sample: DeclaredSample, *, notebook: str, key: str
     """
     table = sample.table
     against = spec.get("against", "others")
-    contrasts = group_contrasts(
-        table, variable=spec.outcome, category=spec.get("category"), group=spec.get("group"), against=against
-    )
+    if contrasts is None:
+        contrasts = group_contrasts(
+            table, variable=spec.outcome, category=spec.get("category"), group=spec.get("group"), against=against
+        )
     pooled = pooled_contrast(contrasts)
     table_id = str(table["table_id"].iloc[0]) if "table_id" in table else ""
     test = fd.from_estimate(

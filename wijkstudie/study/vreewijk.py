@@ -11,21 +11,13 @@ from ..core.optional import optional
 from ..core.provenance import carry
 from ..data.loading import load
 from .cities import ROTTERDAM_CONTEXT, rotterdam_wijken
+from .findings import finding
 from .national import RIVM_YEARS
 from .ranks import _row, percentile, rank_table, standing
 from .scope import CASE, CITIES
 
-CASE_CONTEXT = [
-    "pct_volunteering",
-    "pct_lonely",
-    "pct_difficulty_making_ends_meet",
-    "pct_age_65_plus",
-    "pct_non_dutch_origin",
-    "pct_low_income",
-]
 
-
-def case_context(name: str = CASE, columns=CASE_CONTEXT) -> pd.DataFrame:
+def case_context(name: str = CASE, columns=None) -> pd.DataFrame:
     """Where a Rotterdam wijk stands among every buurt of the Netherlands and among Rotterdam's buurten: RIVM
     2016 and 2020 (18+, division 2020) and the KWB 2017, by the CBS buurt code the Wijkprofiel wijk links to
     (``readers.rotterdam.link_to_cbs``). See ``ranks.standing``.
@@ -35,9 +27,9 @@ def case_context(name: str = CASE, columns=CASE_CONTEXT) -> pd.DataFrame:
     name : str
         the wijk's name (or region code) in Rotterdam's Wijkprofiel table of 2016 (``rotterdam_wijken``); by
         default the case, ``CASE``
-    columns : list of str
-        the variables to place it on (by default ``CASE_CONTEXT``); a variable a table lacks, or on which the buurt
-        has no value, is left out
+    columns : list of str, optional
+        the variables to place it on (by default the case's ``context`` in findings.yaml); a variable a table lacks,
+        or on which the buurt has no value, is left out
 
     Returns
     -------
@@ -46,6 +38,7 @@ def case_context(name: str = CASE, columns=CASE_CONTEXT) -> pd.DataFrame:
         ``percentile_all``, ``n_all``, ``percentile_within`` and ``n_within`` (among the buurten of Rotterdam,
         GM0599); ``attrs["code"]`` is the buurt code, and the provenance is that of the RIVM and KWB tables.
     """
+    columns = columns if columns is not None else finding(CASE)["case"]["context"]
     code = str(_row(rotterdam_wijken(2016), name)["region_code"])
     if not code.startswith("BU"):
         raise MissingRecordError(f"{name} has no CBS buurt code ({code}): no national context")
@@ -54,18 +47,6 @@ def case_context(name: str = CASE, columns=CASE_CONTEXT) -> pd.DataFrame:
     out = standing(tables, code, columns, within=CITIES["Rotterdam"])
     out.attrs["code"] = code
     return carry(out, *tables.values())
-
-
-CASE_PROFILE = [
-    "pct_know_each_other",
-    "pct_help_each_other",
-    "pct_active_for_neighbourhood",
-    "pct_volunteering",
-    "pct_long_term_residents",
-    "pct_owner_occupied",
-    "pct_social_rent",
-    "pct_age_65_plus",
-]
 
 
 def case_items(table: pd.DataFrame) -> list[str]:

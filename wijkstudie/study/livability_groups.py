@@ -11,6 +11,7 @@ from ..core.provenance import carry
 from ..data.join import join_regions
 from ..data.loading import load
 from . import findings as fd
+from .designs import model_spec
 from .evidence import classified_here
 from .livability import PROBLEM_SHARE, livability_class, with_livability
 from .national import COMPOSITION_YEAR, RIVM_YEARS, _cluster_of, national_wijken
@@ -99,31 +100,12 @@ def f5_tables(years=RIVM_YEARS, shares=None) -> dict:
     return dict(sorted(out.items()))
 
 
-# the area-level tests of F5: the model and term behind each part of the claim (``parts`` in findings.yaml); the
-# 25-44 band is the closest the open data come to 30-45
-F5_AREA_MODELS = {
-    "gap": "gap_65 ~ problem",
-    "shares": "pct_volunteering ~ problem * (pct_non_dutch_origin + pct_age_25_44) + pct_age_65_plus",
-}
-
-
-F5_AREA_TERMS = {
-    "age_65_plus": ("gap", "problem", "65+ minus 18+ volunteering"),
-    "non_dutch": ("shares", "problem:pct_non_dutch_origin", "share of non-Dutch origin"),
-    "age_30_44": ("shares", "problem:pct_age_25_44", "share aged 25-44"),
-}
-
-
-F5_RESIDENT_TERMS = {
-    "age_65_plus": (None, "problem:age_65_plus", "65 and over"),
-    "non_dutch": (None, "problem:non_dutch", "non-Dutch origin"),
-    "age_30_44": (None, "problem:age_30_44", "30-44"),
-}
+F5_AREA_MODELS = ("area gap", "area shares")  # F5's models of every wijk (findings.yaml ``models``)
 
 
 def f5_area_models(table: pd.DataFrame) -> dict:
-    """The area-level models of F5 on a ``livability_wijken`` table, weighted by population (errors clustered by
-    the RIVM wijk each row took its figures from).
+    """The area-level models of F5 (findings.yaml, F5 ``models``: ``F5_AREA_MODELS``) on a ``livability_wijken``
+    table, weighted by population (errors clustered by the RIVM wijk each row took its figures from).
 
     Parameters
     ----------
@@ -134,21 +116,18 @@ def f5_area_models(table: pd.DataFrame) -> dict:
     Returns
     -------
     dict
-        {model name: ModelResult} of ``area_regression`` for each formula of ``F5_AREA_MODELS`` ("gap", "shares")
+        {model name: ModelResult} of ``area_regression`` for each model of ``F5_AREA_MODELS``
     """
     from ..models import area_regression
 
     cluster = _cluster_of(table)
+    specs = [model_spec("F5", name) for name in F5_AREA_MODELS]
     with classified_here():
-        return {
-            name: area_regression(formula, table, weights="population", cluster=cluster)
-            for name, formula in F5_AREA_MODELS.items()
-        }
+        return {s.name: area_regression(s.formula(), table, weights=s.weights, cluster=cluster) for s in specs}
 
 
 def f5_tests(
-    results,
-    terms: dict,
+    results: dict,
     label_text: str,
     *,
     notebook: str,
@@ -156,16 +135,14 @@ def f5_tests(
     spec: str = "",
     built_from: dict | None = None,
 ) -> list:
-    """One F5 test per part of the claim (``parts`` in findings.yaml, each with its own direction, or none):
-    ``terms`` maps the part to (model name in ``results``, or None for the single model ``results``; term; what is
-    compared).
+    """One F5 test per part of the claim (``parts`` in findings.yaml, each with its own direction, or none): the term
+    that tests it in the model of ``results`` whose specification names it (findings.yaml, F5 ``models``: ``tests``).
 
     Parameters
     ----------
-    results : dict or ModelResult
-        {model name: ModelResult} (``f5_area_models``), or one model (the resident-level one)
-    terms : dict
-        {part: (model name or None, term, what is compared)}, e.g. ``F5_AREA_TERMS``; parts it lacks get no test
+    results : dict
+        {model name: ModelResult}: ``f5_area_models``, or ``{"residents": the residents' model}``; parts none of
+        them tests get no test
     label_text : str
         the start of every test's label, e.g. "All wijken, RIVM 2020 (...)"
     notebook : str
@@ -182,15 +159,18 @@ def f5_tests(
     list of FindingTest
         one per part in ``terms``, on the model's own scale (``use="estimate"``)
     """
+    tested = {
+        part: (name, *model_spec("F5", name).tested[part]) for name in results for part in model_spec("F5", name).tested
+    }
     tests = []
     for part in fd.finding("F5")["parts"]:
-        if part not in terms:
+        if part not in tested:
             continue
-        name, term, what = terms[part]
+        name, term, what = tested[part]
         tests.append(
             fd.from_model(
                 "F5",
-                results[name] if name else results,
+                results[name],
                 term,
                 part=part,
                 use="estimate",
@@ -219,13 +199,12 @@ def f5_area_tests(tables: dict, notebook: str) -> list:
     Returns
     -------
     list of FindingTest
-        ``f5_tests`` of ``F5_AREA_TERMS`` on each table's ``f5_area_models``
+        ``f5_tests`` of each table's ``f5_area_models``
     """
     tests = []
     for (year, share), (table, definition) in tables.items():
         tests += f5_tests(
             f5_area_models(table),
-            F5_AREA_TERMS,
             f"All wijken, RIVM {year} ({definition['name']})",
             notebook=notebook,
             scope=scope_of(table),
@@ -271,46 +250,6 @@ def f5_gaps(tables: dict) -> pd.DataFrame:
     ).reset_index()
     gaps["areas"] = gaps["livability"] + " (" + gaps["measurement"] + ", n = " + gaps["n"].astype(str) + ")"
     return gaps
-
-
-F5_GROUPS = {
-    "65 and over": {"age_65_plus": 1, "age_30_44": 0},
-    "30-44": {"age_65_plus": 0, "age_30_44": 1},
-    "non-Dutch origin": {"non_dutch": 1},
-    "Dutch origin": {"non_dutch": 0},
-}
-
-
-def f5_resident_formula(breakpoint: float) -> str:
-    """The resident-level F5 model: each group's interaction with the livability class, residence up to the
-    breakpoint of notebook 07.
-
-    Parameters
-    ----------
-    breakpoint : float
-        years at the address beyond which residence adds nothing (``recorded_breakpoint``)
-
-    Returns
-    -------
-    str
-        the formula of ``participates`` on ``problem`` times the three group indicators, tenure, household type and
-        ``np.minimum(years_at_address, breakpoint)``
-    """
-    return (
-        f"participates ~ problem * (age_65_plus + non_dutch + age_30_44) + C(tenure) + C(household_type) "
-        f"+ np.minimum(years_at_address, {breakpoint})"
-    )
-
-
-def f5_resident_terms() -> list[str]:
-    """The terms of the resident-level F5 model, one per part of the claim.
-
-    Returns
-    -------
-    list of str
-        the terms of ``F5_RESIDENT_TERMS``, e.g. ``"problem:age_65_plus"``
-    """
-    return [term for _, term, _ in F5_RESIDENT_TERMS.values()]
 
 
 def group_gap(
