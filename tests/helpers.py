@@ -482,3 +482,79 @@ def one_line(exc_info, *fragments):
     for fragment in fragments:
         assert fragment in text, text
     return text
+
+
+# A RIVM export (the 50090NED layout) of the made-up gemeente Testdorp, for the per-level reports
+RIVM_HEADER = (
+    "ID,Leeftijd,Marges,WijkenEnBuurten,Perioden,Gemeentenaam_1,SoortRegio_2,Codering_3,"
+    "Eenzaam_28,Mantelzorger_32,Vrijwilligerswerk_33"
+)
+
+
+def rivm_file(rows: list[tuple]) -> bytes:
+    """A RIVM export (the 50090NED layout) of Testdorp: (code, kind, lonely, carer, volunteering) per row."""
+    lines = [RIVM_HEADER] + [
+        f"{i},20300,MW00000,{code},2020JJ00,Testdorp,{kind},{code},{a},{b},{c}"
+        for i, (code, kind, a, b, c) in enumerate(rows, start=2)
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+RIVM_ROWS = [
+    ("NL01", "Land", 47.0, 13.6, 24.6),
+    ("GM9901", "Gemeente", 40.0, 15.0, 30.0),
+    ("WK990100", "Wijk", 40.0, 15.0, 30.0),
+    ("WK990101", "Wijk", ".", ".", "."),  # a wijk the publisher suppressed
+    ("BU99010000", "Buurt", 38.0, 14.0, 28.0),
+    ("BU99010001", "Buurt", ".", ".", "."),
+    ("BU99010002", "Buurt", ".", ".", "."),
+    ("BU99010100", "Buurt", ".", ".", "."),
+]
+RIVM_WHERE = "rivm-gezondheid/RIVM_gezondheid2020_18+.xlsx"
+
+
+def evidence_set():
+    """Finding tests of every kind the scorecard shows: two Rotterdam and one Amsterdam sample (direct), national
+    model-based rows (not counted) and a synthetic method check."""
+    rotterdam = [
+        finding_test(label="Rotterdam 2014: owner-occupied -> active", ci=(0.1, 0.6)),
+        finding_test(
+            label="Rotterdam 2014: owner-occupied -> volunteering", ci=(-0.2, 0.3), outcome="pct_volunteering"
+        ),
+    ]
+    amsterdam = [
+        finding_test(
+            label="Amsterdam: owner-occupied -> active",
+            ci=(-0.3, 0.2),
+            sample="amsterdam-bbga 2018 · Amsterdam (GM0363)",
+            scope="Amsterdam (GM0363)",
+        )
+    ]
+    national = [
+        finding_test(
+            label=f"All wijken: owner-occupied -> volunteering ({name})",
+            ci=(0.2, 0.4),
+            evidence=ev.MODEL_IMPLIED,
+            estimator=name,
+            scope=fd.NATIONAL,
+            sample="rivm-gezondheid 2016 · the Netherlands",
+            outcome="pct_volunteering",
+            evidence_note="RIVM's small-area model uses home ownership as a predictor",
+            files=["kwb-2022.xlsx"],
+        )
+        for name in ("weighted regression", "multilevel")
+    ]
+    synthetic = [
+        finding_test(
+            "F6",
+            "Residents: knows the plans",
+            ci=(0.4, 0.8),
+            kind="synthetic",
+            evidence=ev.METHOD_CHECK,
+            sample="synthetic world",
+            term="aware_of_plans",
+            planted=0.6,
+            scale="log-odds",
+        )
+    ]
+    return rotterdam + amsterdam + national + synthetic

@@ -5,34 +5,9 @@ import pytest
 
 import wijkstudie as ws
 
-from helpers import warns_municipal_extract
-
-HEADER = (
-    "ID,Leeftijd,Marges,WijkenEnBuurten,Perioden,Gemeentenaam_1,SoortRegio_2,Codering_3,"
-    "Eenzaam_28,Mantelzorger_32,Vrijwilligerswerk_33"
-)
-
-
-def rivm_file(rows: list[tuple]) -> bytes:
-    """A RIVM export (the 50090NED layout) of Testdorp: (code, kind, lonely, carer, volunteering) per row."""
-    lines = [HEADER] + [
-        f"{i},20300,MW00000,{code},2020JJ00,Testdorp,{kind},{code},{a},{b},{c}"
-        for i, (code, kind, a, b, c) in enumerate(rows, start=2)
-    ]
-    return ("\n".join(lines) + "\n").encode()
-
-
-ROWS = [
-    ("NL01", "Land", 47.0, 13.6, 24.6),
-    ("GM9901", "Gemeente", 40.0, 15.0, 30.0),
-    ("WK990100", "Wijk", 40.0, 15.0, 30.0),
-    ("WK990101", "Wijk", ".", ".", "."),  # a wijk the publisher suppressed
-    ("BU99010000", "Buurt", 38.0, 14.0, 28.0),
-    ("BU99010001", "Buurt", ".", ".", "."),
-    ("BU99010002", "Buurt", ".", ".", "."),
-    ("BU99010100", "Buurt", ".", ".", "."),
-]
-WHERE = "rivm-gezondheid/RIVM_gezondheid2020_18+.xlsx"
+from helpers import RIVM_ROWS as ROWS
+from helpers import RIVM_WHERE as WHERE
+from helpers import rivm_file, warns_municipal_extract
 
 
 def load(level):

@@ -8,8 +8,6 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
-from test_level_reports import ROWS, WHERE, rivm_file
-from test_scorecard import _evidence_set
 
 import wijkstudie as ws
 from wijkstudie.data.reports import FileWarning, WarningKind, as_warnings
@@ -19,6 +17,8 @@ from wijkstudie.study import verdicts as vd
 from wijkstudie.study.designs import Waves, declared_specs
 from wijkstudie.study.roles import NotCounted, Role, RoleKind
 from wijkstudie.study.sweeps import rows_for
+
+from helpers import RIVM_ROWS, RIVM_WHERE, evidence_set, rivm_file
 
 
 def reworded(text: str) -> str:
@@ -37,7 +37,7 @@ def routing(report) -> list:
 
 
 def test_a_level_keeps_the_same_warnings_however_they_are_worded(fake_mirror, fresh_cache, monkeypatch):
-    fake_mirror({WHERE: rivm_file(ROWS)})
+    fake_mirror({RIVM_WHERE: rivm_file(RIVM_ROWS)})
     levels = (None, "gemeente", "wijk", "buurt")
     plain = {level: ws.report(load_level(level)) for level in levels}
     made = FileWarning.__post_init__
@@ -81,7 +81,7 @@ def numbers(text: str) -> list:
 
 
 def test_roles_and_scopes_decide_the_same_however_they_are_worded(monkeypatch):
-    tests = _evidence_set()
+    tests = evidence_set()
     table = sc.scorecard(tests)
     records = {key: sc.scope_records(key, vd.judge(key, tests), tests) for key in ("F3", "F6")}
     summaries = {key: _counted_evidence(group) for key, group in table.groupby("finding", sort=False)}
@@ -107,7 +107,7 @@ def test_roles_and_scopes_decide_the_same_however_they_are_worded(monkeypatch):
 
 
 def test_every_verdict_says_its_scope_and_part_as_a_record():
-    judged = vd.judge("F3", _evidence_set())
+    judged = vd.judge("F3", evidence_set())
     assert judged.verdicts and set(judged.verdicts) == set(judged.scopes)
     for key, scope in judged.scopes.items():
         assert scope.key == key and key.startswith(vd.SCOPES[scope.group])

@@ -9,56 +9,11 @@ from wijkstudie.study import results
 from wijkstudie.study import scorecard as sc
 from wijkstudie.study.roles import Role, RoleKind
 
-from helpers import finding_test
-
-
-def _evidence_set():
-    rotterdam = [
-        finding_test(label="Rotterdam 2014: owner-occupied -> active", ci=(0.1, 0.6)),
-        finding_test(
-            label="Rotterdam 2014: owner-occupied -> volunteering", ci=(-0.2, 0.3), outcome="pct_volunteering"
-        ),
-    ]
-    amsterdam = [
-        finding_test(
-            label="Amsterdam: owner-occupied -> active",
-            ci=(-0.3, 0.2),
-            sample="amsterdam-bbga 2018 · Amsterdam (GM0363)",
-            scope="Amsterdam (GM0363)",
-        )
-    ]
-    national = [
-        finding_test(
-            label=f"All wijken: owner-occupied -> volunteering ({name})",
-            ci=(0.2, 0.4),
-            evidence=ev.MODEL_IMPLIED,
-            estimator=name,
-            scope=fd.NATIONAL,
-            sample="rivm-gezondheid 2016 · the Netherlands",
-            outcome="pct_volunteering",
-            evidence_note="RIVM's small-area model uses home ownership as a predictor",
-            files=["kwb-2022.xlsx"],
-        )
-        for name in ("weighted regression", "multilevel")
-    ]
-    synthetic = [
-        finding_test(
-            "F6",
-            "Residents: knows the plans",
-            ci=(0.4, 0.8),
-            kind="synthetic",
-            evidence=ev.METHOD_CHECK,
-            sample="synthetic world",
-            term="aware_of_plans",
-            planted=0.6,
-            scale="log-odds",
-        )
-    ]
-    return rotterdam + amsterdam + national + synthetic
+from helpers import evidence_set
 
 
 def test_every_row_says_its_evidence_sample_and_whether_it_counts():
-    table = sc.scorecard(_evidence_set())
+    table = sc.scorecard(evidence_set())
     f3 = table[table["finding"] == "F3"]
     assert {"evidence", "counted", "sample", "role"} <= set(table.columns)
     assert f3["counted"].tolist().count("yes") == 2  # Rotterdam 2014 and Amsterdam: one vote each
@@ -78,7 +33,7 @@ def test_every_row_says_its_evidence_sample_and_whether_it_counts():
 
 
 def test_only_the_five_verdict_words_appear():
-    table = sc.scorecard(_evidence_set())
+    table = sc.scorecard(evidence_set())
     for text in table["verdict"]:
         scopes = text.split(" — ")[0].split(" (area samples")[0]
         words = [part.split(": ", 1)[-1].split(" (")[0] for part in scopes.split("; ")]
@@ -89,7 +44,7 @@ def test_only_the_five_verdict_words_appear():
 
 def test_write_read_and_the_markdown(tmp_path, monkeypatch):
     monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", str(tmp_path))
-    tests = _evidence_set()
+    tests = evidence_set()
     results.record("F3", [t for t in tests if t.finding == "F3"], notebook="02")
     results.record("F6", [t for t in tests if t.finding == "F6"], notebook="09")
     table = sc.write_scorecard(statement="Data: a test statement.")
@@ -107,10 +62,10 @@ def test_write_read_and_the_markdown(tmp_path, monkeypatch):
 
 
 def test_what_we_found_is_computed_from_the_tests():
-    sentences = sc.found_sentences("F3", _evidence_set())
+    sentences = sc.found_sentences("F3", evidence_set())
     assert sentences[0].startswith("Counted evidence: 2 independent samples")
     assert any(
         s.startswith("2 test(s) of RIVM's model-based estimates are model-implied") and "+0.30" in s for s in sentences
     )
-    f6 = sc.found_sentences("F6", _evidence_set())
+    f6 = sc.found_sentences("F6", evidence_set())
     assert f6[0].startswith("No sample counts as evidence for F6") and "1 recovered" in f6[-1]
