@@ -29,7 +29,6 @@ from ..core.errors import ArgumentError, MissingRecordError, WijkstudieError, os
 from ..core.folders import make_folder
 from ..core.paths import figures_dir
 from ..core.provenance import UNKNOWN, Provenance, combine, provenance_of
-from ..core.runlog import note as log_file
 from ..core.settings import settings
 from ..data.variables import label
 
@@ -557,7 +556,6 @@ def save_figure(
                 raise ArgumentError(
                     f"cannot write {path} (setting figures_dir, WIJKSTUDIE_FIGURES_DIR): {os_reason(exc)}"
                 ) from None
-            log_file("wrote", path)
             written.append(path)
     return written
 
