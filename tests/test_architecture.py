@@ -140,13 +140,13 @@ def test_paths_hold_paths_only_and_asking_for_one_opens_no_connection(monkeypatc
 
 def test_settings_can_be_read_printed_and_overridden(monkeypatch):
     monkeypatch.setenv("WIJKSTUDIE_LANGUAGE", "nl")
-    assert ws.settings.language == "nl" and ws.settings.origin("language") == "WIJKSTUDIE_LANGUAGE"
+    assert ws.settings.language == "nl" and ws.settings.origin("language").variable == "WIJKSTUDIE_LANGUAGE"
     with ws.settings.using(language="en"):
         assert ws.settings.language == "en" and ws.label("pct_volunteering") == "Does volunteer work"
     assert ws.label("pct_volunteering") == "Doet vrijwilligerswerk"
     ws.settings.language = "en"
     try:
-        assert ws.settings.origin("language") == "session" and "language" in str(ws.settings)
+        assert ws.settings.origin("language").source == "session" and "language" in str(ws.settings)
     finally:
         del ws.settings.language
     with pytest.raises(ws.WijkstudieError, match="use 'en' or 'nl'"):

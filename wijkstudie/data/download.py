@@ -378,16 +378,16 @@ def shorten(text: str, limit: int) -> str:
 def _mirror_as_written(mirror: Path) -> str:
     """The mirror setting as the user wrote it: ``WIJKSTUDIE_MIRROR=/x``, ``ws.settings.mirror = '/x'``, ``mirror =
     '/x' in /p/wijkstudie.toml``, or the synthetic world's mirror."""
-    from ..core.settings import SPEC, settings
+    from ..core.settings import BLOCK, ENVIRONMENT, SESSION, settings
 
     if settings.data == "synthetic":
         return f"the synthetic world's mirror {mirror}"
     origin = settings.origin("mirror")
-    if origin == SPEC["mirror"].env:
-        return f"{origin}={mirror}"
-    if origin in ("session", "block"):
+    if origin.source == ENVIRONMENT:
+        return f"{origin.variable}={mirror}"
+    if origin.source in (SESSION, BLOCK):
         return f"ws.settings.mirror = {str(mirror)!r}"
-    return f"mirror = {str(mirror)!r} in {origin}"
+    return f"mirror = {str(mirror)!r} in {origin.file}"
 
 
 def _mirror_origin() -> str:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..core.errors import DataNotFoundError
-from ..core.settings import settings
+from ..core.settings import DEFAULT, settings
 
 _synthetic_provider: Callable[[bool], Path] | None = None
 
@@ -118,7 +118,7 @@ def choose_data() -> str:
     str
         ``"real"`` or ``"synthetic"``
     """
-    asked = settings.describe_origin("data") != "the default"  # in ws.settings, the environment or the project file
+    asked = settings.origin("data").source != DEFAULT  # in ws.settings, the environment or the project file
     mode = settings.data if asked else ("real" if real_data_reachable() else "synthetic")
     os.environ["WIJKSTUDIE_DATA"] = mode
     return mode
