@@ -97,6 +97,57 @@ def test_every_module_lives_in_a_layer_and_imports_point_down():
     assert not upward, upward
 
 
+BELOW_THE_WALL = ("core", "data", "models", "plotting", "synthetic", "microdata")  # nothing here serves the build
+BEYOND_THE_WALL = {
+    "the run log": re.compile(r"run[ _-]?log|RUN_LOG|note_modules", re.IGNORECASE),
+    "a checkout": re.compile(r"checkout", re.IGNORECASE),
+    "the build folder": re.compile(r"build_dir|build folder|\bbuild/|notebooks_dir", re.IGNORECASE),
+    "the site's escaping": re.compile(r"\bescape\.py|\.escape import|html_text|url_part|markdown_cell|csv_cell"),
+}
+SETTINGS_TABLE = ("core/settings.py", "build_dir")  # the one settings object declares every entry point's settings
+
+
+def _mentions(path: Path, pattern: re.Pattern) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    found = [f"{n}: {line.strip()}" for n, line in enumerate(lines, 1) if pattern.search(line)]
+    if path.relative_to(PACKAGE).as_posix() == SETTINGS_TABLE[0] and pattern.pattern.startswith(SETTINGS_TABLE[1]):
+        found = [f for f in found if "build/ of the project's folder" not in f and '"build_dir": Setting' not in f]
+        found = [f for f in found if "WIJKSTUDIE_BUILD_DIR" not in f and "build folders left at" not in f]
+    return found
+
+
+@pytest.mark.parametrize("what", BEYOND_THE_WALL)
+def test_no_module_below_the_study_mentions_the_run_log_a_checkout_the_build_folder_or_the_sites_escaping(what):
+    pattern = BEYOND_THE_WALL[what]
+    found = {
+        str(path.relative_to(PACKAGE)): hits
+        for layer in BELOW_THE_WALL
+        for path in sorted((PACKAGE / layer).rglob("*.py"))
+        if (hits := _mentions(path, pattern))
+    }
+    assert not found, f"{what} mentioned below the study: {found}"
+
+
+def test_the_wall_test_sees_a_mention(tmp_path):
+    assert BEYOND_THE_WALL["the run log"].search("from ..core import runlog")
+    assert BEYOND_THE_WALL["a checkout"].search("root = checkout_dir()")
+    assert BEYOND_THE_WALL["the build folder"].search("paths.build_dir() / 'site'")
+    assert BEYOND_THE_WALL["the site's escaping"].search("from ..core.escape import html_text as h")
+    assert not BEYOND_THE_WALL["the site's escaping"].search("re.escape(name)")
+
+
+def test_no_library_module_writes_what_a_notebook_run_read_the_runner_observes_it():
+    from wijkstudie.core import provenance
+    from wijkstudie.reproduce import kernel_audit
+
+    assert not (PACKAGE / "core" / "runlog.py").exists()
+    graph = import_graph()
+    below = {m for m in graph if _layer(m) in BELOW_THE_WALL}
+    assert not {d for m in below for d in graph[m] if d.startswith("wijkstudie.reproduce")}
+    assert kernel_audit.EVENT == provenance.INPUT_EVENT  # what the library says, the runner listens to
+    assert "import wijkstudie" not in (PACKAGE / "reproduce" / "kernel_audit.py").read_text(encoding="utf-8")
+
+
 def test_load_has_no_synthetic_branch_and_the_synthetic_world_uses_no_loader():
     source = inspect.getsource(ws.load)
     assert "synthetic" not in source.split('"""')[-1]  # only the docstring may mention it
@@ -129,7 +180,7 @@ def test_paths_hold_paths_only_and_asking_for_one_opens_no_connection(monkeypatc
 
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket.socket, "connect", refuse)
-    for name in ("data_dir", "figures_dir", "notebooks_dir", "processed_dir", "synthetic_dir"):
+    for name in ("data_dir", "figures_dir", "project_dir", "processed_dir", "synthetic_dir"):
         assert isinstance(getattr(paths, name)(), Path)
     assert not [
         n

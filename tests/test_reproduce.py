@@ -56,7 +56,7 @@ def project(tmp_path, monkeypatch):
     monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", str(tmp_path / "figures"))
     monkeypatch.setenv("WIJKSTUDIE_DATA", "real")
     monkeypatch.setattr(reproduce, "notebooks_dir", lambda: folder)
-    monkeypatch.setattr(statements, "checkout_dir", lambda: tmp_path)
+    monkeypatch.setattr(statements, "project_dir", lambda: tmp_path)
     monkeypatch.setenv("WIJKSTUDIE_BUILD_DIR", str(tmp_path / "build"))
     return tmp_path, folder, data
 
@@ -252,7 +252,7 @@ def test_the_scorecard_says_which_data_produced_it(tmp_path, monkeypatch):
         notebook="02",
     )
     checkout = tmp_path / "home" / "me" / "wijkstudie"  # wherever this clone lives
-    monkeypatch.setattr(statements, "checkout_dir", lambda: checkout)
+    monkeypatch.setattr(statements, "project_dir", lambda: checkout)
     mirror = statements.data_statement("real", tmp_path / "mirror", when="2026-11-28")
     assert mirror.startswith("Produced on 2026-11-28 by `make reproduce` from a local mirror")
     assert str(tmp_path) not in mirror  # far from the checkout: no machine path, in words

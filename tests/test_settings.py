@@ -211,6 +211,7 @@ def test_plain_python_the_cli_and_a_kernel_load_offline_from_the_project_files_m
 @pytest.mark.parametrize("name", ["data_dir", "figures_dir", "build_dir", "mirror", "language"])
 def test_none_or_an_empty_text_means_unset_wherever_it_is_written(project, monkeypatch, name):
     monkeypatch.delenv(settings_module.SPEC[name].env, raising=False)
+    project("")  # a project file that sets nothing: the folders' defaults lie in its folder
     default = ws.settings._resolve(name)
     assert default[1].source == "default"
     project(f'{name} = ""\n')  # an empty value in the project file: as if the line were not there
@@ -236,7 +237,7 @@ def test_a_folder_setting_set_to_none_still_gives_a_folder(monkeypatch):
     monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", "")
     ws.settings.figures_dir = None
     try:
-        assert paths.figures_dir() == settings_module.checkout() / "figures"
+        assert paths.figures_dir() == settings_module.project_dir() / "figures"
     finally:
         del ws.settings.figures_dir
 
@@ -355,3 +356,26 @@ def test_an_origin_is_a_record_its_words_are_made_from_its_fields(origin, descri
     assert origin.describe() == described
     monkeypatch.setattr(Origin, "describe", lambda self: "reworded entirely")  # how to unset never reads the words
     assert origin.how_to_unset() == unset
+
+
+def test_folders_left_at_their_default_lie_in_the_projects_folder_never_in_the_packages(project, monkeypatch, tmp_path):
+    for name in ("WIJKSTUDIE_FIGURES_DIR", "WIJKSTUDIE_BUILD_DIR", "WIJKSTUDIE_DATA_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(settings_module, "START_DIR", tmp_path / "started-here")
+    path = project('language = "en"\n')  # a project file that names no folder
+    assert ws.settings.figures_dir == path.parent / "figures" and ws.settings.build_dir == path.parent / "build"
+    monkeypatch.setenv("WIJKSTUDIE_CONFIG", "none")  # no project file: the folder the program started in
+    assert settings_module.project_dir() == tmp_path / "started-here"
+    assert ws.settings.figures_dir == tmp_path / "started-here" / "figures"
+    assert ws.settings.build_dir == tmp_path / "started-here" / "build"
+    assert not ws.settings.data_dir.is_relative_to(settings_module.PACKAGE_DIR.parent)  # the user cache folder
+    assert ws.settings.origin("data_dir").source == "default"
+
+
+def test_the_repositorys_pyproject_sets_the_projects_folders():
+    found = settings_module._read_project_file(REPO / "pyproject.toml", required=True)
+    assert {k: found.values[k] for k in ("data_dir", "figures_dir", "build_dir")} == {
+        "data_dir": "data",
+        "figures_dir": "figures",
+        "build_dir": "build",
+    }

@@ -26,7 +26,7 @@ import textwrap
 import warnings
 
 from .core.errors import ArgumentError, MissingDependencyError, WijkstudieError
-from .core.escape import terminal_text
+from .core.printable import terminal_text
 
 INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 BROKEN_PIPE = 141  # 128 + SIGPIPE, what shells report for a command whose reader has gone (``| head``)

@@ -123,26 +123,26 @@ class Origin:
         return "nothing to unset"
 
 
-def checkout() -> Path | None:
-    """The repository checkout the package runs from (None for an installed copy).
+def project_dir() -> Path:
+    """The project's folder: the folder of the project file (``find_project_file``), else the folder the program
+    started in (``START_DIR``). The figures and build folders left at their default lie in it.
 
     Returns
     -------
-    Path or None
+    Path
     """
-    root = PACKAGE_DIR.parent
-    return root if (root / "pyproject.toml").is_file() else None
+    project = find_project_file()
+    return project.path.parent if project is not None else START_DIR
 
 
-def _in_checkout(folder: str):
-    """The default of a folder setting: that folder of the checkout, else of the folder the program started in."""
-    return lambda: (checkout() or START_DIR) / folder
+def _in_project(folder: str):
+    """The default of a folder setting: that folder of the project's folder (``project_dir``)."""
+    return lambda: project_dir() / folder
 
 
 def _default_cache() -> Path:
-    """The default cache: ``data/`` of the checkout, else the user cache folder of the operating system."""
-    if checkout() is not None:
-        return checkout() / "data"
+    """The default cache: the user cache folder of the operating system (a project sets its own: the repository's
+    ``pyproject.toml`` says ``data_dir = "data"``)."""
     import warnings
 
     with warnings.catch_warnings():  # pooch imports tqdm.auto, which warns in a kernel without ipywidgets
@@ -170,20 +170,20 @@ SPEC = {
     "data_dir": Setting(
         "WIJKSTUDIE_DATA_DIR",
         _default_cache,
-        "the cache: raw/ downloads and processed/ tables (default: data/ of the checkout, or the user cache folder)",
+        "the cache: raw/ downloads and processed/ tables (default: the user cache folder)",
         kind="path",
     ),
     "build_dir": Setting(
         "WIJKSTUDIE_BUILD_DIR",
-        _in_checkout("build"),
+        _in_project("build"),
         "where the main command keeps executed notebooks, its cache of them, logs and the report site "
-        "(default: build/ of the checkout)",
+        "(default: build/ of the project's folder: the project file's, else the folder the program started in)",
         kind="path",
     ),
     "figures_dir": Setting(
         "WIJKSTUDIE_FIGURES_DIR",
-        _in_checkout("figures"),
-        "where figures, the scorecard and recorded results go (default: figures/ of the checkout)",
+        _in_project("figures"),
+        "where figures, the scorecard and recorded results go (default: figures/ of the project's folder)",
         kind="path",
     ),
     "language": Setting("WIJKSTUDIE_LANGUAGE", "en", "labels, legends and captions of figures", ("en", "nl")),

@@ -125,15 +125,13 @@ def choose_data() -> str:
 
 
 def _shown(path: Path) -> str:
-    """A folder as the notebooks (and so the report site) show it: relative to the checkout when it lies inside or
-    beside it, so that no page names this machine's folders; as it is otherwise."""
-    from ..core.paths import checkout_dir
+    """A folder as the notebooks (and so the report site) show it: relative to the project's folder when it lies
+    inside or beside it, so that no page names this machine's folders; as it is otherwise."""
+    from ..core.paths import project_dir
 
-    root = checkout_dir()
-    if root:
-        relative = os.path.relpath(Path(path).resolve(), root.resolve())
-        if relative.split(os.sep).count("..") <= 1:
-            return Path(relative).as_posix()
+    relative = os.path.relpath(Path(path).resolve(), project_dir().resolve())
+    if relative.split(os.sep).count("..") <= 1:
+        return Path(relative).as_posix()
     return str(path)
 
 

@@ -563,7 +563,7 @@ def save_figure(
 def _plain_name(name) -> None:
     """Refuse a figure name that is not a plain file name: empty, a path (a separator, ``..``, absolute) or with a
     control character (a line break, an escape)."""
-    from ..core.escape import excerpt
+    from ..core.printable import excerpt
 
     text = name if isinstance(name, str) else ""
     bad = (

@@ -16,7 +16,7 @@ An entry is verified before it is served, the way pooch verifies a download and 
 records the SHA-256 of every file it restores (the executed notebook, each figure and recorded result), and it
 is served only when every artifact is a plain relative name that stays inside the figures folder (no absolute
 path, no ``..``, no symlink) and every hash matches. Anything else is not served: the notebook runs again and
-``NotebookCache.problems`` says why. The key includes the notebook's path relative to the checkout, so another
+``NotebookCache.problems`` says why. The key includes the notebook's path relative to the project's folder, so another
 folder's ``02_x.ipynb`` is never served for ``notebooks/02_x.ipynb``.
 """
 
@@ -121,7 +121,7 @@ def run_key(nb, package: str, settings: dict, where: str = "") -> str:
     settings : dict
         the session's settings
     where : str
-        the notebook's path relative to the checkout (or its absolute path outside it)
+        the notebook's path relative to the project's folder (or its absolute path outside it)
 
     Returns
     -------

@@ -39,13 +39,14 @@ from ..core.atomic import copy_atomic, write_atomic
 from ..core.errors import WijkstudieError, os_reason
 from ..core.folders import make_folder
 from ..core.optional import optional
-from ..core.paths import PACKAGE_DIR, build_dir, checkout_dir, figures_dir, notebooks_dir
+from ..core.paths import PACKAGE_DIR, figures_dir, project_dir
 from ..core.settings import settings
 from ..data.origin import choose_data, mirror_dir
 from ..study.notebook import PUBLISHING
 from ..study.results import recorded, results_dir
 from ..study.scorecard import scorecard, write_scorecard
 from . import site as site_module
+from .folders import build_dir, notebooks_dir
 from .kernel_audit import Observed, hook_arguments, observed
 from .lock import Busy, build_lock
 from .notebook_cache import (
@@ -443,10 +444,10 @@ def readme_note(mode: str, partial: bool, failed: bool, keep: bool, table, state
 
 
 def _where(path: Path) -> str:
-    """A notebook's path relative to the checkout (its absolute path outside it): part of its cache key."""
-    root = checkout_dir()
+    """A notebook's path relative to the project's folder (its absolute path outside it): part of its cache key."""
+    root = project_dir()
     resolved = Path(path).resolve()
-    if root and resolved.is_relative_to(root.resolve()):
+    if resolved.is_relative_to(root.resolve()):
         return resolved.relative_to(root.resolve()).as_posix()
     return str(resolved)
 

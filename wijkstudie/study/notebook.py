@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from ..core.paths import build_dir, figures_dir
+from ..core.paths import figures_dir
 from ..core.settings import settings
 from ..core.shell import show_errors_briefly
 from ..data.origin import data_origin
@@ -47,7 +47,7 @@ def use_scratch() -> Path | None:
     """
     if not in_unpublished_kernel():
         return None
-    scratch = build_dir() / "scratch"
+    scratch = settings.build_dir / "scratch"
     published = figures_dir()
     if published.resolve() != scratch.resolve():
         results.read_also(published / "results")
