@@ -156,8 +156,8 @@ def test_load_has_no_synthetic_branch_and_the_synthetic_world_uses_no_loader():
         not {"wijkstudie.data.loading", "wijkstudie.data.reading", "wijkstudie.microdata.survey"}
         & graph["wijkstudie.synthetic.mirror_writer"]
     )
-    # the survey reader reaches the synthetic world through the data layer's provider, as load does
-    assert not {m for m in graph["wijkstudie.microdata.survey"] if m.startswith("wijkstudie.synthetic")}
+    # the survey reader switches to the synthetic survey itself when no microdata are set (the layer above it)
+    assert "wijkstudie.synthetic" in graph["wijkstudie.microdata.survey"]
 
 
 def test_asking_where_the_data_come_from_builds_nothing(monkeypatch, tmp_path):
@@ -165,9 +165,26 @@ def test_asking_where_the_data_come_from_builds_nothing(monkeypatch, tmp_path):
 
     monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
     monkeypatch.setenv("WIJKSTUDIE_DATA_DIR", str(tmp_path))
-    folder = origin.mirror_dir()
-    assert folder.parent == tmp_path / "synthetic" and not folder.exists()
-    assert "SYNTHETIC DATA" in origin.data_origin() and not folder.exists()
+    with pytest.raises(ws.DataNotFoundError, match="no synthetic mirror is set .setting synthetic_mirror.: call ws"):
+        origin.mirror_dir()  # the data layer reads a folder setting; it writes no synthetic world
+    monkeypatch.setenv("WIJKSTUDIE_SYNTHETIC_MIRROR", str(tmp_path / "synthetic" / "somewhere"))
+    assert origin.mirror_dir() == tmp_path / "synthetic" / "somewhere"
+    assert "SYNTHETIC DATA" in origin.data_origin() and not (tmp_path / "synthetic").exists()
+
+
+def test_no_callback_is_registered_on_import_the_synthetic_mirror_is_a_folder_setting():
+    import subprocess
+    import sys
+
+    from wijkstudie.data import origin
+
+    slots = [n for n, v in vars(origin).items() if not n.startswith("__") and (v is None or isinstance(v, list | dict))]
+    foreign = [n for n, v in vars(origin).items() if inspect.isfunction(v) and v.__module__ != origin.__name__]
+    assert not slots and not foreign, (slots, foreign)  # no slot a callback could be put in, none put there
+    assert not {m for m in import_graph()["wijkstudie"] if m.startswith("wijkstudie.data")}  # __init__ registers none
+    code = "import sys, wijkstudie\nprint(sorted(m for m in sys.modules if m.startswith('wijkstudie.')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PACKAGE.parent)
+    assert "wijkstudie.data.origin" not in out.stdout and "wijkstudie.synthetic" not in out.stdout
 
 
 def test_paths_hold_paths_only_and_asking_for_one_opens_no_connection(monkeypatch):

@@ -113,7 +113,7 @@ def test_multilevel_without_a_group_effect_still_recovers_the_slope():
     import wijkstudie as ws
     from wijkstudie import study
 
-    with ws.settings.using(data="synthetic"):
+    with ws.settings.using(data="synthetic", synthetic_mirror=ws.synthetic.mirror()):
         wijken = study.national_wijken(2020)
     res = multilevel(study.F3_FORMULA, wijken, group="gemeente_code")
     ols = smf.ols(study.F3_FORMULA, study.complete(wijken, study.F3_FORMULA)).fit()

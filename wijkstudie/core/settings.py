@@ -157,7 +157,7 @@ SPEC = {
         "WIJKSTUDIE_DATA",
         "real",
         "which data a session loads: 'real' (the publishers, or the "
-        "mirror) or 'synthetic' (a mirror of the synthetic world, written on first use)",
+        "mirror) or 'synthetic' (the synthetic mirror, setting synthetic_mirror)",
         ("real", "synthetic"),
     ),
     "mirror": Setting(
@@ -165,6 +165,13 @@ SPEC = {
         None,
         "a local folder laid out like the publishers' mirror; every "
         "fetch reads from there and nothing is written into it",
+        kind="path",
+    ),
+    "synthetic_mirror": Setting(
+        "WIJKSTUDIE_SYNTHETIC_MIRROR",
+        None,
+        "the synthetic mirror: the folder read when data is 'synthetic'; written and set by whoever switches to the "
+        "synthetic world (ws.use_synthetic(), the main command, the notebook tests)",
         kind="path",
     ),
     "data_dir": Setting(

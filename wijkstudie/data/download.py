@@ -168,7 +168,7 @@ def fetch_resource(resource: Resource, progress: bool = True) -> Path:
     ArgumentError
         for a cache folder that cannot be written.
     """
-    mirror = mirror_dir(ensure=True)
+    mirror = mirror_dir()
     if mirror is not None:
         if not mirror.is_dir():
             raise DataNotFoundError(f"{_mirror_as_written(mirror)}: {_not_a_folder(mirror)}")
@@ -311,7 +311,7 @@ def offline_advice() -> str:
     return (
         f'to work offline, set the mirror once ({where}, ws.settings.mirror = "/path/to/mirror" or '
         "WIJKSTUDIE_MIRROR=/path/to/mirror) to a local copy of the publishers' files, or work on the synthetic "
-        'world (ws.settings.data = "synthetic")'
+        "world (ws.use_synthetic())"
     )
 
 

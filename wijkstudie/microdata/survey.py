@@ -423,9 +423,9 @@ def load_residents() -> pd.DataFrame:
             )
         return read_microdata(settings.microdata, settings.microdata_mapping)
     from ..core.provenance import MANIFEST, mirror_manifest
-    from ..data.origin import synthetic_mirror  # the data layer reaches the synthetic world; this layer does not
+    from ..synthetic import mirror  # no microdata set: this layer switches to the synthetic survey, so writes it
 
-    folder = synthetic_mirror(ensure=True)
+    folder = settings.synthetic_mirror or mirror()
     survey = (mirror_manifest(folder / MANIFEST) or {})["survey"]
     return read_microdata(folder / survey["file"], folder / survey["mapping"])
 

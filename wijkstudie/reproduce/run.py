@@ -45,6 +45,7 @@ from ..data.origin import choose_data, mirror_dir
 from ..study.notebook import PUBLISHING
 from ..study.results import recorded, results_dir
 from ..study.scorecard import scorecard, write_scorecard
+from ..synthetic import use_synthetic
 from . import site as site_module
 from .folders import build_dir, notebooks_dir
 from .kernel_audit import Observed, hook_arguments, observed
@@ -381,8 +382,10 @@ def prepare_data() -> tuple[str, str]:
         the mode (``"real"`` or ``"synthetic"``) and the banner line that says which
     """
     mode = choose_data()
-    if mode == "synthetic":
-        mirror_dir(ensure=True)
+    if mode == "synthetic":  # this command switches to the synthetic world: it writes the mirror and says where
+        if settings.synthetic_mirror is None:
+            use_synthetic()
+        settings.export_to_environment()  # every kernel reads the same synthetic mirror
         return mode, SYNTHETIC_BANNER
     where = f"from the mirror {mirror_dir()}" if mirror_dir() else "from the publishers (network) and the cache"
     return mode, f"data: real, {where}"
