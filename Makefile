@@ -11,11 +11,13 @@
 #
 # Settings (README, Settings; `.venv/bin/wijkstudie config` shows them): the package reads ws.settings, the
 # WIJKSTUDIE_* variables and the project file (wijkstudie.toml, or [tool.wijkstudie] in pyproject.toml), and nothing
-# else: it never looks for data beside the checkout by itself. make adds one convenience for a fresh clone: when
-# neither WIJKSTUDIE_MIRROR nor a project file of the checkout names a mirror, and a mirror of the publishers' files
-# lies beside the checkout (../shared/data, with its MANIFEST.md), make passes it on as WIJKSTUDIE_MIRROR. Write
-# `mirror = "../shared/data"` into a wijkstudie.toml (git-ignored) to have JupyterLab, the CLI and plain Python see
-# it too; otherwise files are downloaded from the publishers.
+# else: it chooses no folder from a git checkout. This repository's folders are set in [tool.wijkstudie] of
+# pyproject.toml: data/ (the cache), figures/ and build/; without a project file the figures and build folders are
+# those of the folder a program started in, and the cache the user cache folder. make adds one convenience for a
+# fresh clone: when neither WIJKSTUDIE_MIRROR nor a project file here names a mirror, and a mirror of the
+# publishers' files lies beside the repository (../shared/data, with its MANIFEST.md), make passes it on as
+# WIJKSTUDIE_MIRROR. Write `mirror = "../shared/data"` (with the three folders) into a wijkstudie.toml (git-ignored)
+# to have JupyterLab, the CLI and plain Python see it too; otherwise files are downloaded from the publishers.
 
 PYTHON ?= python3
 VENV := .venv

@@ -22,4 +22,7 @@ def pytest_configure(config):
     # notebooks run on real data when a mirror or the network gives it, on the synthetic world otherwise
     from wijkstudie.data.origin import choose_data
 
-    choose_data()
+    if choose_data() == "synthetic" and not os.environ.get("WIJKSTUDIE_SYNTHETIC_MIRROR"):
+        from wijkstudie.synthetic import mirror  # the notebook tests switch to the synthetic world: they write it
+
+        os.environ["WIJKSTUDIE_SYNTHETIC_MIRROR"] = str(mirror())

@@ -32,6 +32,7 @@ def isolated_env(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("WIJKSTUDIE_CONFIG", "none")
     monkeypatch.setenv("WIJKSTUDIE_DATA_DIR", str(_session_folder(tmp_path_factory) / "shared-cache"))
     monkeypatch.delenv("WIJKSTUDIE_MIRROR", raising=False)
+    monkeypatch.delenv("WIJKSTUDIE_SYNTHETIC_MIRROR", raising=False)
     monkeypatch.setenv("WIJKSTUDIE_DATA", "real")  # library tests choose their data explicitly
     monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", str(tmp_path_factory.getbasetemp() / "figures"))
 

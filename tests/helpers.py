@@ -558,3 +558,14 @@ def evidence_set():
         )
     ]
     return rotterdam + amsterdam + national + synthetic
+
+
+def use_synthetic_world(monkeypatch) -> Path:
+    """Switch the test to the synthetic world as ``ws.use_synthetic()`` switches a session (its mirror written once in
+    the shared cache, then reused): ``WIJKSTUDIE_DATA=synthetic`` and ``WIJKSTUDIE_SYNTHETIC_MIRROR``."""
+    from wijkstudie import synthetic
+
+    folder = synthetic.mirror()
+    monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
+    monkeypatch.setenv("WIJKSTUDIE_SYNTHETIC_MIRROR", str(folder))
+    return folder

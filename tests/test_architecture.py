@@ -97,6 +97,57 @@ def test_every_module_lives_in_a_layer_and_imports_point_down():
     assert not upward, upward
 
 
+BELOW_THE_WALL = ("core", "data", "models", "plotting", "synthetic", "microdata")  # nothing here serves the build
+BEYOND_THE_WALL = {
+    "the run log": re.compile(r"run[ _-]?log|RUN_LOG|note_modules", re.IGNORECASE),
+    "a checkout": re.compile(r"checkout", re.IGNORECASE),
+    "the build folder": re.compile(r"build_dir|build folder|\bbuild/|notebooks_dir", re.IGNORECASE),
+    "the site's escaping": re.compile(r"\bescape\.py|\.escape import|html_text|url_part|markdown_cell|csv_cell"),
+}
+SETTINGS_TABLE = ("core/settings.py", "build_dir")  # the one settings object declares every entry point's settings
+
+
+def _mentions(path: Path, pattern: re.Pattern) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    found = [f"{n}: {line.strip()}" for n, line in enumerate(lines, 1) if pattern.search(line)]
+    if path.relative_to(PACKAGE).as_posix() == SETTINGS_TABLE[0] and pattern.pattern.startswith(SETTINGS_TABLE[1]):
+        found = [f for f in found if "build/ of the project's folder" not in f and '"build_dir": Setting' not in f]
+        found = [f for f in found if "WIJKSTUDIE_BUILD_DIR" not in f and "build folders left at" not in f]
+    return found
+
+
+@pytest.mark.parametrize("what", BEYOND_THE_WALL)
+def test_no_module_below_the_study_mentions_the_run_log_a_checkout_the_build_folder_or_the_sites_escaping(what):
+    pattern = BEYOND_THE_WALL[what]
+    found = {
+        str(path.relative_to(PACKAGE)): hits
+        for layer in BELOW_THE_WALL
+        for path in sorted((PACKAGE / layer).rglob("*.py"))
+        if (hits := _mentions(path, pattern))
+    }
+    assert not found, f"{what} mentioned below the study: {found}"
+
+
+def test_the_wall_test_sees_a_mention(tmp_path):
+    assert BEYOND_THE_WALL["the run log"].search("from ..core import runlog")
+    assert BEYOND_THE_WALL["a checkout"].search("root = checkout_dir()")
+    assert BEYOND_THE_WALL["the build folder"].search("paths.build_dir() / 'site'")
+    assert BEYOND_THE_WALL["the site's escaping"].search("from ..core.escape import html_text as h")
+    assert not BEYOND_THE_WALL["the site's escaping"].search("re.escape(name)")
+
+
+def test_no_library_module_writes_what_a_notebook_run_read_the_runner_observes_it():
+    from wijkstudie.core import provenance
+    from wijkstudie.reproduce import kernel_audit
+
+    assert not (PACKAGE / "core" / "runlog.py").exists()
+    graph = import_graph()
+    below = {m for m in graph if _layer(m) in BELOW_THE_WALL}
+    assert not {d for m in below for d in graph[m] if d.startswith("wijkstudie.reproduce")}
+    assert kernel_audit.EVENT == provenance.INPUT_EVENT  # what the library says, the runner listens to
+    assert "import wijkstudie" not in (PACKAGE / "reproduce" / "kernel_audit.py").read_text(encoding="utf-8")
+
+
 def test_load_has_no_synthetic_branch_and_the_synthetic_world_uses_no_loader():
     source = inspect.getsource(ws.load)
     assert "synthetic" not in source.split('"""')[-1]  # only the docstring may mention it
@@ -105,8 +156,8 @@ def test_load_has_no_synthetic_branch_and_the_synthetic_world_uses_no_loader():
         not {"wijkstudie.data.loading", "wijkstudie.data.reading", "wijkstudie.microdata.survey"}
         & graph["wijkstudie.synthetic.mirror_writer"]
     )
-    # the survey reader reaches the synthetic world through the data layer's provider, as load does
-    assert not {m for m in graph["wijkstudie.microdata.survey"] if m.startswith("wijkstudie.synthetic")}
+    # the survey reader switches to the synthetic survey itself when no microdata are set (the layer above it)
+    assert "wijkstudie.synthetic" in graph["wijkstudie.microdata.survey"]
 
 
 def test_asking_where_the_data_come_from_builds_nothing(monkeypatch, tmp_path):
@@ -114,9 +165,26 @@ def test_asking_where_the_data_come_from_builds_nothing(monkeypatch, tmp_path):
 
     monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
     monkeypatch.setenv("WIJKSTUDIE_DATA_DIR", str(tmp_path))
-    folder = origin.mirror_dir()
-    assert folder.parent == tmp_path / "synthetic" and not folder.exists()
-    assert "SYNTHETIC DATA" in origin.data_origin() and not folder.exists()
+    with pytest.raises(ws.DataNotFoundError, match="no synthetic mirror is set .setting synthetic_mirror.: call ws"):
+        origin.mirror_dir()  # the data layer reads a folder setting; it writes no synthetic world
+    monkeypatch.setenv("WIJKSTUDIE_SYNTHETIC_MIRROR", str(tmp_path / "synthetic" / "somewhere"))
+    assert origin.mirror_dir() == tmp_path / "synthetic" / "somewhere"
+    assert "SYNTHETIC DATA" in origin.data_origin() and not (tmp_path / "synthetic").exists()
+
+
+def test_no_callback_is_registered_on_import_the_synthetic_mirror_is_a_folder_setting():
+    import subprocess
+    import sys
+
+    from wijkstudie.data import origin
+
+    slots = [n for n, v in vars(origin).items() if not n.startswith("__") and (v is None or isinstance(v, list | dict))]
+    foreign = [n for n, v in vars(origin).items() if inspect.isfunction(v) and v.__module__ != origin.__name__]
+    assert not slots and not foreign, (slots, foreign)  # no slot a callback could be put in, none put there
+    assert not {m for m in import_graph()["wijkstudie"] if m.startswith("wijkstudie.data")}  # __init__ registers none
+    code = "import sys, wijkstudie\nprint(sorted(m for m in sys.modules if m.startswith('wijkstudie.')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PACKAGE.parent)
+    assert "wijkstudie.data.origin" not in out.stdout and "wijkstudie.synthetic" not in out.stdout
 
 
 def test_paths_hold_paths_only_and_asking_for_one_opens_no_connection(monkeypatch):
@@ -129,7 +197,7 @@ def test_paths_hold_paths_only_and_asking_for_one_opens_no_connection(monkeypatc
 
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket.socket, "connect", refuse)
-    for name in ("data_dir", "figures_dir", "notebooks_dir", "processed_dir", "synthetic_dir"):
+    for name in ("data_dir", "figures_dir", "project_dir", "processed_dir", "synthetic_dir"):
         assert isinstance(getattr(paths, name)(), Path)
     assert not [
         n
@@ -140,13 +208,13 @@ def test_paths_hold_paths_only_and_asking_for_one_opens_no_connection(monkeypatc
 
 def test_settings_can_be_read_printed_and_overridden(monkeypatch):
     monkeypatch.setenv("WIJKSTUDIE_LANGUAGE", "nl")
-    assert ws.settings.language == "nl" and ws.settings.origin("language") == "WIJKSTUDIE_LANGUAGE"
+    assert ws.settings.language == "nl" and ws.settings.origin("language").variable == "WIJKSTUDIE_LANGUAGE"
     with ws.settings.using(language="en"):
         assert ws.settings.language == "en" and ws.label("pct_volunteering") == "Does volunteer work"
     assert ws.label("pct_volunteering") == "Doet vrijwilligerswerk"
     ws.settings.language = "en"
     try:
-        assert ws.settings.origin("language") == "session" and "language" in str(ws.settings)
+        assert ws.settings.origin("language").source == "session" and "language" in str(ws.settings)
     finally:
         del ws.settings.language
     with pytest.raises(ws.WijkstudieError, match="use 'en' or 'nl'"):

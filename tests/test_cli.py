@@ -326,7 +326,7 @@ def test_lab_starts_jupyterlab_from_this_environment_with_the_settings(monkeypat
     assert cli.lab_options(["--allow-root"], uid=0) == ["--allow-root"]
     assert cli.lab_options(["--port", "1"], uid=1000) == ["--port", "1"]
     assert env["WIJKSTUDIE_MIRROR"] == str(tmp_path / "copy")
-    assert f"mirror in {project}" in env["WIJKSTUDIE_SETTINGS_FROM"]
+    assert json.loads(env["WIJKSTUDIE_SETTINGS_FROM"])["mirror"] == [str(tmp_path / "copy"), str(project)]
     assert "WIJKSTUDIE_MIRROR=" in capsys.readouterr().out
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     result = run_cli(capsys, "lab")

@@ -4,6 +4,7 @@ served only when their inputs, content hash and identity are what was recorded, 
 import contextlib
 import json
 import shutil
+import sys
 import warnings
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pandas as pd
 import pytest
 
 import wijkstudie as ws
-from wijkstudie.core.provenance import provenance_of
+from wijkstudie.core.provenance import INPUT_EVENT, provenance_of
 from wijkstudie.data import derived
 from wijkstudie.data.derived import derived_table
 
@@ -166,20 +167,38 @@ def test_the_entry_is_json_and_parquet_never_pickle(kwb_file, fresh_cache):
     assert sorted(p.suffix for p in table.parent.iterdir()) == [".json", ".parquet"]
 
 
-def test_a_served_table_notes_the_files_and_code_it_was_built_from_in_the_run_log(kwb_file, tmp_path, monkeypatch):
-    from wijkstudie.core import runlog
+HEARD: list = []  # the wijkstudie.input audit events heard while ``announced`` listens
+_HOOK: list = []  # the one audit hook of this test process (a hook cannot be removed: it listens only when asked)
 
+
+def _hear(event, args):
+    if event == INPUT_EVENT and _HOOK and _HOOK[0]:
+        HEARD.append(args)
+
+
+@pytest.fixture
+def announced():
+    """The files the package announces as inputs (``announce_input``) while the test runs: ``(path, dataset, year)``."""
+    if not _HOOK:
+        sys.addaudithook(_hear)
+        _HOOK.append(False)
+    HEARD.clear()
+    _HOOK[0] = True
+    yield HEARD
+    _HOOK[0] = False
+
+
+def test_a_served_table_announces_the_files_and_code_it_was_built_from(kwb_file, announced):
     with warns_municipal_extract():
-        kwb_with_density(str(kwb_file))  # built: no run log yet
-    log = tmp_path / "run.jsonl"
-    monkeypatch.setenv(runlog.ENV, str(log))
+        kwb_with_density(str(kwb_file))  # built: the file is announced as it is read
+    assert (str(kwb_file.resolve()), "kwb", 2017) in announced
+    announced.clear()
     with warns_municipal_extract():
-        kwb_with_density(str(kwb_file))  # served: the notebook cache must still see the raw file and the code
+        kwb_with_density(str(kwb_file))  # served: whoever observes the run must still see the raw file and the code
     assert len(BUILDS) == 1
-    noted = runlog.entries(log)
-    assert noted["read"] == [str(kwb_file.resolve())]
-    assert runlog.datasets(log) == [["kwb", 2017]]
-    assert str(Path(derived.__file__).resolve()) in noted["module"] and str(Path(__file__).resolve()) in noted["module"]
+    assert (str(kwb_file.resolve()), "kwb", 2017) in announced
+    code = {path for path, dataset, _ in announced if dataset is None}
+    assert {str(Path(derived.__file__).resolve()), str(Path(__file__).resolve())} <= code
 
 
 def test_the_cache_can_be_switched_off(kwb_file):

@@ -6,7 +6,7 @@ import pytest
 
 import wijkstudie as ws
 
-from helpers import FIXTURES, squares, warns_municipal_extract, write_crosswalk
+from helpers import FIXTURES, squares, use_synthetic_world, warns_municipal_extract, write_crosswalk
 
 # division 2020 -> 2022 of an invented province:
 #   GM9901 (100 addresses) and GM9902 (300) merge into GM9905;
@@ -376,7 +376,7 @@ def test_a_map_of_2020_figures_on_2022_gemeenten_has_no_holes(mirror):
 
 
 def test_the_synthetic_world_has_one_division_so_nothing_moves(monkeypatch):
-    monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
+    use_synthetic_world(monkeypatch)
     table = ws.load("rivm-gezondheid", year=2020, level="gemeente", age_group="18+")
     out = ws.harmonise(table, to_division=2022)
     assert list(out["region_code"]) == list(table["region_code"]) and set(out["division_year"]) == {2022}

@@ -113,7 +113,7 @@ def test_multilevel_without_a_group_effect_still_recovers_the_slope():
     import wijkstudie as ws
     from wijkstudie import study
 
-    with ws.settings.using(data="synthetic"):
+    with ws.settings.using(data="synthetic", synthetic_mirror=ws.synthetic.mirror()):
         wijken = study.national_wijken(2020)
     formula = study.model_spec("F3", "national").formula()
     res = multilevel(formula, wijken, group="gemeente_code")

@@ -10,7 +10,7 @@ from wijkstudie.models import area_regression
 from wijkstudie.study import findings as fd
 from wijkstudie.study import verdicts
 
-from helpers import FIXTURES, warns_municipal_extract
+from helpers import FIXTURES, use_synthetic_world, warns_municipal_extract
 
 
 @pytest.fixture(params=["real", "synthetic"])
@@ -23,7 +23,7 @@ def tables(request, monkeypatch):
         with warns_municipal_extract():
             rivm = ws.read_file(FIXTURES / "rivm-2020-18plus.csv")
     else:
-        monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
+        use_synthetic_world(monkeypatch)
         kwb = ws.load("kwb", year=2017)
         rivm = ws.load("rivm-gezondheid", year=2020, age_group="18+")
     return request.param, kwb, rivm

@@ -56,7 +56,7 @@ def project(tmp_path, monkeypatch):
     monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", str(tmp_path / "figures"))
     monkeypatch.setenv("WIJKSTUDIE_DATA", "real")
     monkeypatch.setattr(reproduce, "notebooks_dir", lambda: folder)
-    monkeypatch.setattr(statements, "checkout_dir", lambda: tmp_path)
+    monkeypatch.setattr(statements, "project_dir", lambda: tmp_path)
     monkeypatch.setenv("WIJKSTUDIE_BUILD_DIR", str(tmp_path / "build"))
     return tmp_path, folder, data
 
@@ -80,7 +80,8 @@ def test_only_what_changed_runs_again(project):
     package = Path(reproduce.__file__).resolve().parents[1]
     assert {str(package / "__init__.py"), str(package / "plotting" / "style.py")} <= modules
     assert str(package / "reproduce" / "site.py") not in modules and all(m.endswith(".py") for m in modules)
-    assert "note_modules" not in (build / "notebooks" / "01_reads.ipynb").read_text()  # the extra cell is not kept
+    published = nbformat.read(build / "notebooks" / "01_reads.ipynb", as_version=4)  # the hook is no cell of it
+    assert "kernel_audit" not in json.dumps(published) and published.cells[0].execution_count == 1
 
     assert reproduce.main(["--build", str(build)]) == 0  # nothing changed: nothing runs
     assert all(r["cached"] for r in runs(build).values())
@@ -110,22 +111,44 @@ def test_only_what_changed_runs_again(project):
     assert not any(r["cached"] for r in runs(build).values())
 
 
+DERIVED = """import wijkstudie as ws
+from wijkstudie.data.derived import derived_table
+
+
+@derived_table()
+def doubled(path: str):
+    table = ws.read_file(path)
+    return table.assign(doubled=table["population"] * {factor})
+"""
+
+
+@pytest.mark.slow  # four runs of the main command, twelve notebook kernels
+def test_an_edit_to_a_derived_tables_code_runs_again_only_the_notebooks_that_use_it(project, tmp_path, monkeypatch):
+    root, folder, data = project
+    lib = tmp_path / "lib"  # outside the notebooks' folder: the module is an input only as a derived table's code
+    lib.mkdir()
+    (lib / "tables_x.py").write_text(DERIVED.format(factor=2))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(lib), *filter(None, [os.environ.get("PYTHONPATH")])]))
+    monkeypatch.setenv("WIJKSTUDIE_DATA_DIR", str(tmp_path / "cache"))
+    use = f"import tables_x\nprint(tables_x.doubled({str(data)!r})['doubled'].iloc[0])"
+    notebook(folder / "04_builds.ipynb", [use])  # builds the table
+    notebook(folder / "05_served.ipynb", [use])  # runs after 04 (one job): the table is served from the cache
+    build = root / "build"
+    assert reproduce.main(["--build", str(build), "--jobs", "1"]) == 0
+    assert reproduce.main(["--build", str(build), "--jobs", "1"]) == 0
+    assert all(r["cached"] for r in runs(build).values())
+    (lib / "tables_x.py").write_text(DERIVED.format(factor=3))
+    assert reproduce.main(["--build", str(build), "--jobs", "1"]) == 0
+    assert [n for n, r in runs(build).items() if not r["cached"]] == ["04_builds", "05_served"]
+    assert "3000" in (build / "notebooks" / "05_served.ipynb").read_text()
+
+
 def test_a_run_depends_on_the_modules_its_kernel_imported_not_on_the_whole_package(project, tmp_path):
-    from wijkstudie.core import runlog
     from wijkstudie.reproduce import notebook_cache
 
-    log = tmp_path / "run.jsonl"
-    os.environ[runlog.ENV] = str(log)
-    try:
-        runlog.note_modules()
-    finally:
-        del os.environ[runlog.ENV]
-    noted = runlog.entries(log)["module"]
     package = Path(reproduce.__file__).resolve().parents[1]
-    assert str(package / "reproduce" / "run.py") in noted  # imported by this test
-    assert all(Path(p).resolve().is_relative_to(package) for p in noted)  # the package's modules only
-    assert not any("pandas" in p for p in noted)
-    # the key covers the package's data descriptions, not its modules: the modules are inputs of each run
+    # which modules a kernel imported: tests/test_kernel_audit.py. The key covers the package's data descriptions,
+    # not its modules: the modules are inputs of each run
     before = notebook_cache.package_fingerprint()
     copy = tmp_path / "module.py"
     copy.write_text("x = 1\n")
@@ -229,7 +252,7 @@ def test_the_scorecard_says_which_data_produced_it(tmp_path, monkeypatch):
         notebook="02",
     )
     checkout = tmp_path / "home" / "me" / "wijkstudie"  # wherever this clone lives
-    monkeypatch.setattr(statements, "checkout_dir", lambda: checkout)
+    monkeypatch.setattr(statements, "project_dir", lambda: checkout)
     mirror = statements.data_statement("real", tmp_path / "mirror", when="2026-11-28")
     assert mirror.startswith("Produced on 2026-11-28 by `make reproduce` from a local mirror")
     assert str(tmp_path) not in mirror  # far from the checkout: no machine path, in words
@@ -372,6 +395,6 @@ def test_a_kernel_the_main_command_did_not_start_writes_to_scratch_never_to_the_
     assert out[1]["stdout"].splitlines() == ["7.0", str(scratch / "f.png")]  # reads the published value
     assert (scratch / "results" / "value__breakpoint.json").is_file() and (scratch / "f.png").is_file()
     assert sorted(p.name for p in published.rglob("*")) == ["results", "value__population.json"]  # untouched
-    env[reproduce.runlog.ENV] = str(tmp_path / "log.jsonl")  # a kernel of the main command publishes as before
+    env[study.notebook.PUBLISHING] = "1"  # a kernel of the main command publishes as before
     out = run_in_kernel(cells, cwd=tmp_path, env=env)
     assert "Not a run" not in out[0]["stdout"] and (published / "f.png").is_file()

@@ -11,7 +11,7 @@ import pytest
 
 import wijkstudie as ws
 from wijkstudie.core import settings as settings_module
-from wijkstudie.core.settings import find_project_file
+from wijkstudie.core.settings import Origin, find_project_file
 
 from helpers import REAL_MIRROR, REPO, kernel_env, run_in_kernel
 
@@ -34,17 +34,21 @@ def project(tmp_path, monkeypatch):
 
 def test_each_source_wins_over_the_next(project, monkeypatch, tmp_path):
     monkeypatch.delenv("WIJKSTUDIE_LANGUAGE", raising=False)
-    assert ws.settings.language == "en" and ws.settings.origin("language") == "default"
+    assert ws.settings.language == "en" and ws.settings.origin("language").source == "default"
     path = project('language = "nl"\n')
-    assert ws.settings.language == "nl" and ws.settings.origin("language") == str(path)
+    assert ws.settings.language == "nl" and ws.settings.origin("language") == Origin(
+        "language", "project file", file=str(path)
+    )
     assert ws.settings.describe_origin("language") == f"language in {path}"
     monkeypatch.setenv("WIJKSTUDIE_LANGUAGE", "en")
-    assert ws.settings.language == "en" and ws.settings.origin("language") == "WIJKSTUDIE_LANGUAGE"
+    assert ws.settings.language == "en" and ws.settings.origin("language") == Origin(
+        "language", "environment", "WIJKSTUDIE_LANGUAGE"
+    )
     ws.settings.language = "nl"
     try:
         assert ws.settings.language == "nl" and ws.settings.describe_origin("language") == "ws.settings.language"
         with ws.settings.using(language="en"):
-            assert ws.settings.language == "en" and ws.settings.origin("language") == "block"
+            assert ws.settings.language == "en" and ws.settings.origin("language").source == "block"
     finally:
         del ws.settings.language
     assert ws.settings.language == "en"  # the environment again
@@ -92,7 +96,7 @@ def test_the_search_stops_at_the_repository_root(tmp_path, monkeypatch):
 def test_config_none_reads_no_project_file(project, monkeypatch):
     project('language = "nl"\n')
     monkeypatch.setenv("WIJKSTUDIE_CONFIG", "none")
-    assert ws.settings.project_file is None and ws.settings.origin("language") != "nl"
+    assert ws.settings.project_file is None and ws.settings.origin("language").source != "project file"
 
 
 @pytest.mark.parametrize(
@@ -134,6 +138,8 @@ def test_export_writes_absolute_paths_and_says_where_they_came_from(project, mon
     assert all(Path(v).is_absolute() for k, v in written.items() if k.endswith(("_DIR", "_MIRROR")))
     monkeypatch.setattr(os, "environ", {**os.environ, **environ})
     assert ws.settings.describe_origin("mirror") == f"mirror in {path} (passed on as WIJKSTUDIE_MIRROR)"
+    assert ws.settings.origin("mirror") == Origin("mirror", "project file", "WIJKSTUDIE_MIRROR", str(path))
+    assert ws.settings.how_to_unset("mirror") == f"remove mirror from {path}"
     assert ws.settings.describe_origin("figures_dir") == "the environment variable WIJKSTUDIE_FIGURES_DIR"
 
 
@@ -202,8 +208,9 @@ def test_plain_python_the_cli_and_a_kernel_load_offline_from_the_project_files_m
 @pytest.mark.parametrize("name", ["data_dir", "figures_dir", "build_dir", "mirror", "language"])
 def test_none_or_an_empty_text_means_unset_wherever_it_is_written(project, monkeypatch, name):
     monkeypatch.delenv(settings_module.SPEC[name].env, raising=False)
+    project("")  # a project file that sets nothing: the folders' defaults lie in its folder
     default = ws.settings._resolve(name)
-    assert default[1] == "default"
+    assert default[1].source == "default"
     project(f'{name} = ""\n')  # an empty value in the project file: as if the line were not there
     assert ws.settings._resolve(name) == default
     monkeypatch.setenv(settings_module.SPEC[name].env, "")
@@ -212,9 +219,9 @@ def test_none_or_an_empty_text_means_unset_wherever_it_is_written(project, monke
     assert ws.settings._resolve(name) == default
     setattr(ws.settings, name, "nl" if name == "language" else "somewhere")
     try:
-        assert ws.settings.origin(name) == "session"
+        assert ws.settings.origin(name).source == "session"
         with ws.settings.using(**{name: None}):  # a block of None overrides nothing
-            assert ws.settings.origin(name) == "session"
+            assert ws.settings.origin(name).source == "session"
         setattr(ws.settings, name, "")
         assert ws.settings._resolve(name) == default
     finally:
@@ -227,7 +234,7 @@ def test_a_folder_setting_set_to_none_still_gives_a_folder(monkeypatch):
     monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", "")
     ws.settings.figures_dir = None
     try:
-        assert paths.figures_dir() == settings_module.checkout() / "figures"
+        assert paths.figures_dir() == settings_module.project_dir() / "figures"
     finally:
         del ws.settings.figures_dir
 
@@ -324,3 +331,48 @@ def test_the_tests_find_the_mirror_the_readme_sets_in_the_project_file(tmp_path)
     assert found is None
     assert f"WIJKSTUDIE_MIRROR names {elsewhere}, which holds no MANIFEST.md" in looked
     assert f"{clone / 'pyproject.toml'} [tool.wijkstudie] sets no mirror" in looked
+
+
+@pytest.mark.parametrize(
+    ("origin", "described", "unset"),
+    [
+        (Origin("mirror", "block"), "ws.settings.using(mirror=...)",
+         "leave the block with ws.settings.using(mirror=...)"),
+        (Origin("mirror", "session"), "ws.settings.mirror", "del ws.settings.mirror"),
+        (Origin("mirror", "environment", "WIJKSTUDIE_MIRROR"), "the environment variable WIJKSTUDIE_MIRROR",
+         "unset WIJKSTUDIE_MIRROR"),
+        (Origin("mirror", "project file", file="/p/wijkstudie.toml"), "mirror in /p/wijkstudie.toml",
+         "remove mirror from /p/wijkstudie.toml"),
+        (Origin("mirror", "project file", "WIJKSTUDIE_MIRROR", "/p in x/pyproject.toml [tool.wijkstudie]"),
+         "mirror in /p in x/pyproject.toml [tool.wijkstudie] (passed on as WIJKSTUDIE_MIRROR)",
+         "remove mirror from /p in x/pyproject.toml [tool.wijkstudie]"),
+        (Origin("mirror", "default"), "the default", "nothing to unset"),
+    ],
+)  # fmt: skip
+def test_an_origin_is_a_record_its_words_are_made_from_its_fields(origin, described, unset, monkeypatch):
+    assert origin.describe() == described
+    monkeypatch.setattr(Origin, "describe", lambda self: "reworded entirely")  # how to unset never reads the words
+    assert origin.how_to_unset() == unset
+
+
+def test_folders_left_at_their_default_lie_in_the_projects_folder_never_in_the_packages(project, monkeypatch, tmp_path):
+    for name in ("WIJKSTUDIE_FIGURES_DIR", "WIJKSTUDIE_BUILD_DIR", "WIJKSTUDIE_DATA_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(settings_module, "START_DIR", tmp_path / "started-here")
+    path = project('language = "en"\n')  # a project file that names no folder
+    assert ws.settings.figures_dir == path.parent / "figures" and ws.settings.build_dir == path.parent / "build"
+    monkeypatch.setenv("WIJKSTUDIE_CONFIG", "none")  # no project file: the folder the program started in
+    assert settings_module.project_dir() == tmp_path / "started-here"
+    assert ws.settings.figures_dir == tmp_path / "started-here" / "figures"
+    assert ws.settings.build_dir == tmp_path / "started-here" / "build"
+    assert not ws.settings.data_dir.is_relative_to(settings_module.PACKAGE_DIR.parent)  # the user cache folder
+    assert ws.settings.origin("data_dir").source == "default"
+
+
+def test_the_repositorys_pyproject_sets_the_projects_folders():
+    found = settings_module._read_project_file(REPO / "pyproject.toml", required=True)
+    assert {k: found.values[k] for k in ("data_dir", "figures_dir", "build_dir")} == {
+        "data_dir": "data",
+        "figures_dir": "figures",
+        "build_dir": "build",
+    }

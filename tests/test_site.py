@@ -31,7 +31,7 @@ def executed(path, text="print('hi')"):
 @pytest.fixture
 def built(tmp_path, monkeypatch):
     """A site of three notebooks: 02 recorded real tests, 07 synthetic method checks only, 08 both."""
-    monkeypatch.setattr(statements, "checkout_dir", lambda: tmp_path / "checkout")
+    monkeypatch.setattr(statements, "project_dir", lambda: tmp_path / "checkout")
     tests = [
         finding_test("F3", "real F3 test", notebook="02_home_ownership", files=["kwb-2022.xlsx"]),
         finding_test("F1", "synthetic F1 check", kind="synthetic", notebook="07_residence_individual"),
@@ -268,7 +268,7 @@ def test_make_site_builds_only_from_the_last_complete_run_and_says_so(tmp_path, 
     from wijkstudie import study
 
     monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", str(tmp_path / "figures"))
-    monkeypatch.setattr(statements, "checkout_dir", lambda: tmp_path / "checkout")
+    monkeypatch.setattr(statements, "project_dir", lambda: tmp_path / "checkout")
     study.record("F3", [finding_test("F3", "real F3 test", notebook="02_home_ownership")], "02_home_ownership")
     build = tmp_path / "build"
     run = Run("02_home_ownership", "k", executed(build / "notebooks" / "02_home_ownership.ipynb"), 1.0, "2026-12-06")

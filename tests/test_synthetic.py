@@ -8,6 +8,8 @@ from wijkstudie import study, synthetic
 from wijkstudie.models import area_regression
 from wijkstudie.study.findings import from_model
 
+from helpers import use_synthetic_world
+
 
 def test_same_seed_same_world_and_another_seed_another():
     a = synthetic.generate(seed=5, n_neighbourhoods=50, residents_per_neighbourhood=20)
@@ -52,7 +54,7 @@ def test_calibration_targets_of_the_scenario():
 
 
 def test_a_synthetic_session_reads_the_synthetic_mirror_through_the_real_readers(monkeypatch):
-    monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
+    use_synthetic_world(monkeypatch)
     monkeypatch.setenv("WIJKSTUDIE_MIRROR", "/nonexistent/real/mirror")  # synthetic wins over a real mirror
     kwb = ws.load("kwb", year=2023, level="buurt")
     report = ws.report(kwb)
@@ -91,7 +93,7 @@ def test_the_mirror_is_complete_marked_and_written_once(tmp_path, monkeypatch):
 
 
 def test_synthetic_origin_survives_joins_and_models(monkeypatch):
-    monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
+    use_synthetic_world(monkeypatch)
     for table in (study.utrecht_buurten(), study.rotterdam_wijken(2016), study.amsterdam_gebieden()):
         assert ws.provenance_of(table).kind == "synthetic"
     result = area_regression(
@@ -115,7 +117,7 @@ def test_neighbourhood_shares_follow_the_residents():
 def test_estimates_computed_outside_a_model_keep_the_data_kind(monkeypatch):
     from wijkstudie.study.findings import from_estimate
 
-    monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
+    use_synthetic_world(monkeypatch)
     table = study.rotterdam_wijken(2016)
     test = from_estimate(
         "F3",
@@ -142,7 +144,7 @@ def test_the_mirror_writes_columns_the_variable_dictionary_names_and_reads_them_
     signature = ws.data.catalogue.get_dataset("kwb").resource(2024, "open-data").signature
     assert writer.source_column("pct_owner_occupied", "kwb-odata", 2024, signature) == ("Koopwoningen_47", 1.0)
     assert writer.source_column("pct_know_each_other", "rotterdam-wijkprofiel") == ("ElkaarKennen_p", 0.01)
-    monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
+    use_synthetic_world(monkeypatch)
     for year, names in writer.ODATA_VARIABLES.items():
         table = ws.load("kwb", year=year, level="wijk", source_format="open-data")
         assert all(table[name].notna().any() for name in names), year

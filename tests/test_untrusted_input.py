@@ -483,7 +483,7 @@ def tiny_project(tmp_path, monkeypatch, cells=("print(3)",)):
     monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", str(tmp_path / "figures"))
     monkeypatch.setenv("WIJKSTUDIE_DATA", "real")
     monkeypatch.setattr(reproduce, "notebooks_dir", lambda: folder)
-    monkeypatch.setattr(statements, "checkout_dir", lambda: tmp_path)
+    monkeypatch.setattr(statements, "project_dir", lambda: tmp_path)
     readme = tmp_path / "README.md"
     readme.write_text(f"intro\n{statements.README_START}\nold\n{statements.README_END}\nrest\n", encoding="utf-8")
     return folder, readme
@@ -567,7 +567,7 @@ def test_the_readme_is_replaced_whole_or_not_at_all(tmp_path, monkeypatch):
     readme = tmp_path / "README.md"
     before = f"intro\n{statements.README_START}\nold\n{statements.README_END}\nrest\n"
     readme.write_text(before, encoding="utf-8")
-    monkeypatch.setattr(statements, "checkout_dir", lambda: tmp_path)
+    monkeypatch.setattr(statements, "project_dir", lambda: tmp_path)
     table = sc.scorecard([finding_test()])
 
     def fail(*args):

@@ -15,7 +15,7 @@ from wijkstudie.data.catalogue import get_dataset
 from wijkstudie.data.variables import variables
 from wijkstudie.study.evidence import MEASUREMENT_KINDS, measurement
 
-from helpers import one_line, write_rotterdam_profile_2024
+from helpers import one_line, use_synthetic_world, write_rotterdam_profile_2024
 
 NEW_FILE = "rotterdam-wijkprofiel/Datastructuur wijkprofiel_2024_totaal_Dataset voor derden_basis voor gebieden.xlsx"
 OLD_FILE = "rotterdam-wijkprofiel/Datastructuur wijkprofiel vulling 2016_definitief 03022016_Basis voor gebieden.xls"
@@ -249,7 +249,7 @@ def test_compare_editions_refuses_what_cannot_be_compared():
 def test_a_wave_the_file_does_not_hold_is_a_one_line_error(monkeypatch):
     """The synthetic world writes the Wijkprofiel's six waves where the default edition's file lies; an edition that
     does not hold a wave says so in one line."""
-    monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
+    use_synthetic_world(monkeypatch)
     for year in (2014, 2016, 2018, 2020, 2022, 2024):
         assert set(ws.load("rotterdam-wijkprofiel", year=year)["year"]) == {year}
     with pytest.raises(ws.ArgumentError) as exc:

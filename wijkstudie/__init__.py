@@ -39,17 +39,6 @@ from .core.errors import (
 )
 from .core.settings import settings
 from .core.version import __version__
-from .data.origin import provide_synthetic as _provide_synthetic
-
-
-def _synthetic_mirror(ensure: bool):
-    """The synthetic world's mirror for the data layer: its folder, written first when ``ensure``."""
-    from . import synthetic
-
-    return synthetic.mirror() if ensure else synthetic.mirror_folder()
-
-
-_provide_synthetic(_synthetic_mirror)  # the data layer finds the synthetic world through this, never by import
 
 if "IPython" in __import__("sys").modules:  # in a notebook: a wijkstudie error shows its one line (setting errors)
     from .core.shell import show_errors_briefly as _show_errors_briefly
@@ -107,6 +96,7 @@ _LAZY = {
     "plotting": (".plotting", None),
     "study": (".study", None),
     "synthetic": (".synthetic", None),
+    "use_synthetic": (".synthetic", "use_synthetic"),
     **{
         name: (".plotting", name)
         for name in (

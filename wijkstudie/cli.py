@@ -26,7 +26,7 @@ import textwrap
 import warnings
 
 from .core.errors import ArgumentError, MissingDependencyError, WijkstudieError
-from .core.escape import terminal_text
+from .core.printable import terminal_text
 
 INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 BROKEN_PIPE = 141  # 128 + SIGPIPE, what shells report for a command whose reader has gone (``| head``)
@@ -272,6 +272,10 @@ def _lab(args) -> int:
 
     if importlib.util.find_spec("jupyterlab") is None:
         raise MissingDependencyError('lab needs jupyterlab: pip install "wijkstudie[notebooks]"')
+    if settings.data == "synthetic" and settings.synthetic_mirror is None:  # switched to it: this command writes it
+        from .synthetic import use_synthetic
+
+        use_synthetic()
     written = settings.export_to_environment()
     shown = ", ".join(f"{k}={v}" for k, v in written.items()) or "all at their defaults"
     print(f"wijkstudie lab: JupyterLab with the settings {shown}", flush=True)

@@ -1,16 +1,11 @@
 """Every path wijkstudie uses, in one place (the choices behind them are settings: ``wijkstudie.settings``).
 
-- ``data_dir()``: the cache folder (setting ``data_dir``, else ``data/`` of the checkout, else the user cache
-  folder for an installed package). Raw downloads go to ``raw/<dataset>/``, processed tables to
-  ``processed/``. Raw files are never edited; processed ones can always be rebuilt.
-- ``figures_dir()``: figures, the scorecard and recorded results (setting ``figures_dir``, else ``figures/`` of
-  the checkout).
-- ``build_dir()``: executed notebooks, their cache, logs and the report site (setting ``build_dir``, else ``build/``
-  of the checkout).
-- ``notebooks_dir()``, ``checkout_dir()``, ``PACKAGE_DIR``.
-
-Without a checkout (an installed package), ``figures/``, ``build/`` and ``notebooks/`` are taken in the folder the
-program started in.
+- ``data_dir()``: the cache folder (setting ``data_dir``, else the user cache folder). Raw downloads go to
+  ``raw/<dataset>/``, processed tables to ``processed/``. Raw files are never edited; processed ones can always be
+  rebuilt.
+- ``figures_dir()``: figures, the scorecard and recorded results (setting ``figures_dir``, else ``figures/`` of the
+  project's folder: the project file's folder, else the folder the program started in).
+- ``project_dir()``, ``PACKAGE_DIR``.
 
 Asking for a path never creates it and never touches the network (``folders.make_folder`` creates one).
 """
@@ -21,22 +16,12 @@ from pathlib import Path
 
 from .errors import ArgumentError
 from .settings import PACKAGE_DIR as PACKAGE_DIR  # the package folder, for the modules that ask paths for it
-from .settings import START_DIR, checkout, settings
-
-
-def checkout_dir() -> Path | None:
-    """The repository checkout the package runs from.
-
-    Returns
-    -------
-    Path or None
-        the checkout, or None for an installed copy
-    """
-    return checkout()
+from .settings import project_dir as project_dir  # the project's folder, for the modules that ask paths for it
+from .settings import settings
 
 
 def data_dir() -> Path:
-    """The cache folder: the setting ``data_dir``, else ``data/`` of the checkout, else the user cache folder.
+    """The cache folder: the setting ``data_dir``, else the user cache folder.
 
     Returns
     -------
@@ -97,33 +82,10 @@ def synthetic_dir() -> Path:
 
 def figures_dir() -> Path:
     """Where figures, the scorecard and recorded results go: the setting ``figures_dir``, else ``figures/`` of the
-    checkout (or of the folder the program started in).
+    project's folder.
 
     Returns
     -------
     Path
     """
     return settings.figures_dir
-
-
-def build_dir() -> Path:
-    """Executed notebooks, their cache, logs and the report site (setting ``build_dir``, else ``build/`` of the
-    checkout, else ``build/`` of the folder the program started in).
-
-    Returns
-    -------
-    Path
-        the folder (not created here)
-    """
-    return settings.build_dir
-
-
-def notebooks_dir() -> Path:
-    """The notebooks of the checkout (or ``notebooks/`` of the folder the program started in).
-
-    Returns
-    -------
-    Path
-    """
-    root = checkout_dir()
-    return (root / "notebooks") if root else START_DIR / "notebooks"

@@ -18,6 +18,7 @@ never counted as evidence about real neighbourhoods.
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -412,6 +413,31 @@ def file_mark(path: Path) -> str | None:
     return None
 
 
+INPUT_EVENT = "wijkstudie.input"  # the audit event (PEP 578) that names a file a result depends on
+
+
+def announce_input(path, dataset: str | None = None, year: int | None = None) -> None:
+    """Say, through Python's audit events (``sys.audit``, PEP 578), that a file is an input of what this process
+    computes, whether or not its bytes are read here: a data file read by C code (GDAL, Arrow), or stood in for by a
+    cached table. The event is ``wijkstudie.input`` with the resolved path, the catalogue dataset and the year; a
+    process with no audit hook pays nothing. Whoever runs the process (e.g. a notebook runner) can listen.
+
+    Parameters
+    ----------
+    path : str or Path
+        the file
+    dataset : str, optional
+        the catalogue dataset it belongs to
+    year : int, optional
+        its reference year
+
+    Returns
+    -------
+    None
+    """
+    sys.audit(INPUT_EVENT, str(Path(path).resolve()), dataset, year)
+
+
 def from_file(
     path: Path,
     dataset: str,
@@ -459,9 +485,7 @@ def from_file(
     -------
     Provenance
     """
-    from .runlog import note as note_read
-
-    note_read("read", path, dataset=dataset, year=int(year) if year is not None else None)
+    announce_input(path, dataset, int(year) if year is not None else None)
     manifest = mirror_manifest(path) or {}
     kind = manifest.get("data_kind", "real")
     kind = kind if kind in KINDS else "unknown"

@@ -69,27 +69,80 @@ class Setting:
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the wijkstudie package
 
+BLOCK, SESSION, ENVIRONMENT, PROJECT, DEFAULT = "block", "session", "environment", "project file", "default"
 
-def checkout() -> Path | None:
-    """The repository checkout the package runs from (None for an installed copy).
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a setting's value comes from, as fields: which source (``BLOCK`` ``ws.settings.using``, ``SESSION``
+    ``ws.settings.<name> = ...``, ``ENVIRONMENT``, ``PROJECT`` file or ``DEFAULT``), the environment variable and
+    the project file. A project file's value that a command passed on to this program through the environment has
+    the source ``PROJECT``, its file and the variable it was passed on as. Sentences are made from the fields
+    (``describe``, ``how_to_unset``), never read back."""
+
+    setting: str
+    source: str
+    variable: str = ""  # the environment variable (source ENVIRONMENT, or a PROJECT value passed on as it)
+    file: str = ""  # the project file's label (source PROJECT)
+
+    def describe(self) -> str:
+        """Where the value comes from, in words a user can act on.
+
+        Returns
+        -------
+        str
+            ``ws.settings.mirror``, ``the environment variable WIJKSTUDIE_MIRROR``, ``mirror in /x/wijkstudie.toml``
+            (``... (passed on as WIJKSTUDIE_MIRROR)`` when a command passed it on), ``the default``
+        """
+        if self.source == BLOCK:
+            return f"ws.settings.using({self.setting}=...)"
+        if self.source == SESSION:
+            return f"ws.settings.{self.setting}"
+        if self.source == ENVIRONMENT:
+            return f"the environment variable {self.variable}"
+        if self.source == PROJECT:
+            return f"{self.setting} in {self.file}" + (f" (passed on as {self.variable})" if self.variable else "")
+        return "the default"
+
+    def how_to_unset(self) -> str:
+        """How to take the setting back to its default, in words that fit where it was set.
+
+        Returns
+        -------
+        str
+            ``del ws.settings.mirror``, ``unset WIJKSTUDIE_MIRROR``, ``remove mirror from /x/wijkstudie.toml``, ...
+        """
+        if self.source == BLOCK:
+            return f"leave the block with ws.settings.using({self.setting}=...)"
+        if self.source == SESSION:
+            return f"del ws.settings.{self.setting}"
+        if self.source == ENVIRONMENT:
+            return f"unset {self.variable}"
+        if self.source == PROJECT:
+            return f"remove {self.setting} from {self.file}"
+        return "nothing to unset"
+
+
+def project_dir() -> Path:
+    """The project's folder: the folder of the project file (``find_project_file``), else the folder the program
+    started in (``START_DIR``). The figures and build folders left at their default lie in it.
 
     Returns
     -------
-    Path or None
+    Path
     """
-    root = PACKAGE_DIR.parent
-    return root if (root / "pyproject.toml").is_file() else None
+    project = find_project_file()
+    return project.path.parent if project is not None else START_DIR
 
 
-def _in_checkout(folder: str):
-    """The default of a folder setting: that folder of the checkout, else of the folder the program started in."""
-    return lambda: (checkout() or START_DIR) / folder
+def _in_project(folder: str):
+    """The default of a folder setting: that folder of the project's folder (``project_dir``)."""
+    return lambda: project_dir() / folder
 
 
 def _default_cache() -> Path:
-    """The default cache: ``data/`` of the checkout, else the user cache folder of the operating system."""
-    if checkout() is not None:
-        return checkout() / "data"
+    """The default cache: the user cache folder of the operating system (a project sets its own: the repository's
+    ``pyproject.toml`` says ``data_dir = "data"``)."""
     import warnings
 
     with warnings.catch_warnings():  # pooch imports tqdm.auto, which warns in a kernel without ipywidgets
@@ -104,7 +157,7 @@ SPEC = {
         "WIJKSTUDIE_DATA",
         "real",
         "which data a session loads: 'real' (the publishers, or the "
-        "mirror) or 'synthetic' (a mirror of the synthetic world, written on first use)",
+        "mirror) or 'synthetic' (the synthetic mirror, setting synthetic_mirror)",
         ("real", "synthetic"),
     ),
     "mirror": Setting(
@@ -114,23 +167,30 @@ SPEC = {
         "fetch reads from there and nothing is written into it",
         kind="path",
     ),
+    "synthetic_mirror": Setting(
+        "WIJKSTUDIE_SYNTHETIC_MIRROR",
+        None,
+        "the synthetic mirror: the folder read when data is 'synthetic'; written and set by whoever switches to the "
+        "synthetic world (ws.use_synthetic(), the main command, the notebook tests)",
+        kind="path",
+    ),
     "data_dir": Setting(
         "WIJKSTUDIE_DATA_DIR",
         _default_cache,
-        "the cache: raw/ downloads and processed/ tables (default: data/ of the checkout, or the user cache folder)",
+        "the cache: raw/ downloads and processed/ tables (default: the user cache folder)",
         kind="path",
     ),
     "build_dir": Setting(
         "WIJKSTUDIE_BUILD_DIR",
-        _in_checkout("build"),
+        _in_project("build"),
         "where the main command keeps executed notebooks, its cache of them, logs and the report site "
-        "(default: build/ of the checkout)",
+        "(default: build/ of the project's folder: the project file's, else the folder the program started in)",
         kind="path",
     ),
     "figures_dir": Setting(
         "WIJKSTUDIE_FIGURES_DIR",
-        _in_checkout("figures"),
-        "where figures, the scorecard and recorded results go (default: figures/ of the checkout)",
+        _in_project("figures"),
+        "where figures, the scorecard and recorded results go (default: figures/ of the project's folder)",
         kind="path",
     ),
     "language": Setting("WIJKSTUDIE_LANGUAGE", "en", "labels, legends and captions of figures", ("en", "nl")),
@@ -408,29 +468,33 @@ class Settings:
         """The project file the settings are read from (``find_project_file``), or None."""
         return find_project_file()
 
-    def _resolve(self, name: str) -> tuple[object, str]:
-        """A setting's value and where it comes from: ``"block"``, ``"session"``, its environment variable, the
-        project file's label, or ``"default"``."""
+    def _resolve(self, name: str) -> tuple[object, Origin]:
+        """A setting's value and where it comes from."""
         if name not in SPEC:
             raise ArgumentError(f"unknown setting {name!r}; settings: {', '.join(SPEC)}")
         for block in reversed(self._blocks):
             if name in block:
-                return block[name], "block"
+                return block[name], Origin(name, BLOCK)
         if name in self._session:
-            return self._session[name], "session"
+            return self._session[name], Origin(name, SESSION)
         spec = SPEC[name]
         raw = os.environ.get(spec.env, "").strip()
         if raw:
-            return self._check(name, raw), spec.env
+            value = self._check(name, raw)
+            passed = _exported().get(name)  # a project file's value a command passed on
+            if isinstance(passed, list) and len(passed) == 2 and passed[0] == str(value) and passed[1]:
+                return value, Origin(name, PROJECT, spec.env, str(passed[1]))
+            return value, Origin(name, ENVIRONMENT, spec.env)
         project = find_project_file()
         if project is not None and name in project.values and not _unset(project.values[name]):
             value = project.values[name]
-            return self._check(name, value, f"{project.label}: {name}", project.path.parent), project.label
+            checked = self._check(name, value, f"{project.label}: {name}", project.path.parent)
+            return checked, Origin(name, PROJECT, file=project.label)
         default = spec.default() if callable(spec.default) else spec.default
-        return self._check(name, default), "default"
+        return self._check(name, default), Origin(name, DEFAULT)
 
-    def origin(self, name: str) -> str:
-        """Where the value of a setting comes from.
+    def origin(self, name: str) -> Origin:
+        """Where the value of a setting comes from, as a record.
 
         Parameters
         ----------
@@ -439,9 +503,9 @@ class Settings:
 
         Returns
         -------
-        str
-            ``"block"``, ``"session"``, the environment variable, the project file (its path; a ``pyproject.toml``
-            followed by `` [tool.wijkstudie]``), or ``"default"``
+        Origin
+            its ``source`` (``BLOCK``, ``SESSION``, ``ENVIRONMENT``, ``PROJECT``, ``DEFAULT``), ``variable`` and
+            ``file`` (the project file's label: its path; a ``pyproject.toml`` followed by `` [tool.wijkstudie]``)
 
         Raises
         ------
@@ -469,19 +533,7 @@ class Settings:
         ArgumentError
             for an unknown setting.
         """
-        value, origin = self._resolve(name)
-        if origin == "block":
-            return f"ws.settings.using({name}=...)"
-        if origin == "session":
-            return f"ws.settings.{name}"
-        if origin == "default":
-            return "the default"
-        if origin == SPEC[name].env:
-            passed = _exported().get(name)
-            if passed and passed[0] == str(value):
-                return f"{passed[1]} (passed on as {origin})"
-            return f"the environment variable {origin}"
-        return f"{name} in {origin}"
+        return self.origin(name).describe()
 
     def how_to_unset(self, name: str) -> str:
         """How to take a setting back to its default, in words that fit where it was set: ``del
@@ -501,16 +553,7 @@ class Settings:
         ArgumentError
             for an unknown setting.
         """
-        origin = self.describe_origin(name)
-        if origin.startswith("ws.settings.using"):
-            return f"leave the block with ws.settings.using({name}=...)"
-        if origin.startswith("ws.settings."):
-            return f"del ws.settings.{name}"
-        if origin.startswith("the environment variable"):
-            return f"unset {SPEC[name].env}"
-        if origin == "the default":
-            return "nothing to unset"
-        return "remove " + origin.split(" (passed on as ")[0].replace(" in ", " from ", 1)
+        return self.origin(name).how_to_unset()
 
     def __getattr__(self, name: str):
         if name.startswith("_") or name not in SPEC:
@@ -590,12 +633,11 @@ class Settings:
         written, origins = {}, dict(_exported(environ))
         for name, spec in SPEC.items():
             value, origin = self._resolve(name)
-            if origin == "default" or value is None:
+            if origin.source == DEFAULT or value is None:
                 continue
-            described = self.describe_origin(name)
             written[spec.env] = environ[spec.env] = str(value)
-            if not described.startswith(("the environment variable", "ws.settings")):  # not visible to the child
-                origins[name] = [str(value), described.split(" (passed on as ")[0]]
+            if origin.source == PROJECT:  # the child sees a variable: it is told which file the value came from
+                origins[name] = [str(value), origin.file]
             else:
                 origins.pop(name, None)
         if origins:
@@ -616,13 +658,13 @@ class Settings:
         for name, spec in SPEC.items():
             value, origin = self._resolve(name)
             shown = "-" if value is None else str(value)
-            if origin == "default" and name == "mirror":
+            if origin.source == DEFAULT and name == "mirror":
                 shown = "- (none: files come from the cache or the publishers)"
             rows.append(
                 {
                     "name": name,
                     "value": shown,
-                    "from": self.describe_origin(name),
+                    "from": origin.describe(),
                     "env": spec.env,
                     "doc": spec.doc,
                 }
@@ -677,7 +719,7 @@ def _count(value, where: str) -> int:
 
 
 def _exported(environ=None) -> dict:
-    """What the program that started this one said about the settings it passed on: name -> [value, origin]."""
+    """What the program that started this one said about the settings it passed on: name -> [value, project file]."""
     try:
         found = json.loads((os.environ if environ is None else environ).get(EXPORTED_ENV) or "{}")
     except ValueError:

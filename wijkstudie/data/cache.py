@@ -256,7 +256,7 @@ def distrust(table_path: Path, why: str) -> None:
     -------
     None
     """
-    from ..core.escape import excerpt
+    from ..core.printable import excerpt
     from .reports import WijkstudieWarning
 
     warn(

@@ -35,9 +35,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..core import runlog
 from ..core.errors import WijkstudieWarning
 from ..core.paths import PACKAGE_DIR, processed_dir
+from ..core.provenance import announce_input
 from ..core.settings import settings
 from .cache import _write_atomic, cache_key
 
@@ -50,7 +50,7 @@ _RECORDERS: list[dict] = []  # the builds under way (a derived table built insid
 _STATE = {"enabled": True}
 
 
-def note_input(path: Path, key: str) -> None:
+def note_input(path: Path, key: str, dataset: str | None = None, year: int | None = None) -> None:
     """Record a raw file read while derived tables are built (``reading.read_table`` calls it).
 
     Parameters
@@ -59,13 +59,21 @@ def note_input(path: Path, key: str) -> None:
         the raw file
     key : str
         its cache key (``cache.cache_key``)
+    dataset : str, optional
+        its catalogue dataset, announced again with the file whenever the table is served (``announce_input``)
+    year : int, optional
+        its reference year
 
     Returns
     -------
     None
     """
+    resolved = str(Path(path).resolve())
     for recorder in _RECORDERS:
-        recorder["inputs"][str(Path(path).resolve())] = key
+        recorder["inputs"][resolved] = key
+        recorder["reads"].setdefault(
+            resolved, {"kind": "read", "path": resolved, "about": {"dataset": dataset, "year": year}}
+        )
 
 
 def note_absent(path: Path | None) -> None:
@@ -206,10 +214,10 @@ def _serve_or_build(identity: dict, build, modules: tuple) -> pd.DataFrame:
     if not _STATE["enabled"]:
         return build()
     meta_path, stem = _paths(identity)
+    for path in code_files(modules):  # what is computed from the table depends on the code that builds it
+        announce_input(path)
     served, problem = _serve(identity, meta_path, stem)
     if served is not None:
-        for path in code_files(modules):  # a run that reads the table depends on the code that builds it
-            runlog.note("module", path)
         return served
     if problem:
         warnings.warn(
@@ -217,10 +225,10 @@ def _serve_or_build(identity: dict, build, modules: tuple) -> pd.DataFrame:
             WijkstudieWarning,
             stacklevel=4,
         )
-    recorder = {"inputs": {}, "absent": {}}
+    recorder = {"inputs": {}, "absent": {}, "reads": {}}
     _RECORDERS.append(recorder)
     try:
-        with warnings.catch_warnings(record=True) as caught, runlog.listening() as notes:
+        with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             table = build()
     finally:
@@ -228,7 +236,6 @@ def _serve_or_build(identity: dict, build, modules: tuple) -> pd.DataFrame:
     for w in caught:  # raised again as they were
         warnings.warn(w.message, w.category, stacklevel=4)
     said = [{"category": w.category.__name__, "message": str(w.message)} for w in caught]
-    recorder["reads"] = [n for n in notes if n["kind"] == "read"]  # the data files, noted again when served
     _store(table, identity, recorder, said, meta_path, stem)
     return table
 
@@ -283,13 +290,17 @@ def _serve(identity: dict, meta_path: Path, stem: str) -> tuple[pd.DataFrame | N
     table.attrs = meta["attrs"]
     for recorder in _RECORDERS:  # a build around this one depends on its inputs too
         recorder["inputs"].update(meta["inputs"])
+        for read in meta["reads"]:
+            if isinstance(read, dict) and isinstance(read.get("path"), str):
+                recorder["reads"].setdefault(read["path"], read)
         for path in meta["absent"]:
             recorder["absent"].setdefault(path, None)
     _replay(meta["warnings"])
-    for read in meta["reads"]:  # what a run log noted while the table was built (the notebook cache's inputs)
+    for read in meta["reads"]:  # the data files it was built from: inputs of whatever is computed from it
         if isinstance(read, dict) and isinstance(read.get("path"), str) and isinstance(read.get("about"), dict):
-            about = {str(k): v for k, v in read["about"].items() if k not in ("kind", "path")}
-            runlog.note("read", read["path"], **about)
+            about = read["about"]
+            year = about.get("year")
+            announce_input(read["path"], about.get("dataset"), year if isinstance(year, int) else None)
     return table, ""
 
 
@@ -353,7 +364,7 @@ def _store(table, identity: dict, recorder: dict, said: list, meta_path: Path, s
         "geometry": _is_geo(table),  # a GeoDataFrame: read back with geopandas
         "inputs": recorder["inputs"],
         "absent": sorted(recorder["absent"]),
-        "reads": recorder["reads"],
+        "reads": list(recorder["reads"].values()),
         "attrs": attrs,
         "warnings": said,
     }

@@ -168,7 +168,7 @@ def fetch_resource(resource: Resource, progress: bool = True) -> Path:
     ArgumentError
         for a cache folder that cannot be written.
     """
-    mirror = mirror_dir(ensure=True)
+    mirror = mirror_dir()
     if mirror is not None:
         if not mirror.is_dir():
             raise DataNotFoundError(f"{_mirror_as_written(mirror)}: {_not_a_folder(mirror)}")
@@ -311,7 +311,7 @@ def offline_advice() -> str:
     return (
         f'to work offline, set the mirror once ({where}, ws.settings.mirror = "/path/to/mirror" or '
         "WIJKSTUDIE_MIRROR=/path/to/mirror) to a local copy of the publishers' files, or work on the synthetic "
-        'world (ws.settings.data = "synthetic")'
+        "world (ws.use_synthetic())"
     )
 
 
@@ -378,16 +378,16 @@ def shorten(text: str, limit: int) -> str:
 def _mirror_as_written(mirror: Path) -> str:
     """The mirror setting as the user wrote it: ``WIJKSTUDIE_MIRROR=/x``, ``ws.settings.mirror = '/x'``, ``mirror =
     '/x' in /p/wijkstudie.toml``, or the synthetic world's mirror."""
-    from ..core.settings import SPEC, settings
+    from ..core.settings import BLOCK, ENVIRONMENT, SESSION, settings
 
     if settings.data == "synthetic":
         return f"the synthetic world's mirror {mirror}"
     origin = settings.origin("mirror")
-    if origin == SPEC["mirror"].env:
-        return f"{origin}={mirror}"
-    if origin in ("session", "block"):
+    if origin.source == ENVIRONMENT:
+        return f"{origin.variable}={mirror}"
+    if origin.source in (SESSION, BLOCK):
         return f"ws.settings.mirror = {str(mirror)!r}"
-    return f"mirror = {str(mirror)!r} in {origin}"
+    return f"mirror = {str(mirror)!r} in {origin.file}"
 
 
 def _mirror_origin() -> str:

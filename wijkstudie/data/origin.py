@@ -2,48 +2,26 @@
 world's), or the publishers over the network; said in one sentence at the top of every notebook; and the choice
 the main command and the notebook tests make when no real data can be reached.
 
-Asking where the data come from never writes anything. The synthetic world's mirror is written (once) only when
-data are fetched from it: ``mirror_dir(ensure=True)`` asks the provider the package registers at import
-(``provide_synthetic``), so this layer needs to know nothing about how the synthetic world is made.
+Asking where the data come from never writes anything, and this layer writes no mirror: the synthetic mirror is a
+folder setting (``synthetic_mirror``), written and set by whoever switches to the synthetic world
+(``ws.use_synthetic()``, the main command, the notebook tests), so this layer needs to know nothing about how the
+synthetic world is made.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 from ..core.errors import DataNotFoundError
-from ..core.settings import settings
-
-_synthetic_provider: Callable[[bool], Path] | None = None
+from ..core.settings import DEFAULT, settings
 
 
-def provide_synthetic(provider: Callable[[bool], Path]) -> None:
-    """Register how the synthetic world's mirror is found (``provider(False)``: its folder, written or not) and
-    written (``provider(True)``: written first when it is not there yet). ``wijkstudie/__init__.py`` does this.
-
-    Parameters
-    ----------
-    provider : callable
-        ``provider(ensure) -> Path``
-
-    Returns
-    -------
-    None
-    """
-    global _synthetic_provider
-    _synthetic_provider = provider
-
-
-def mirror_dir(ensure: bool = False) -> Path | None:
-    """The mirror this session reads from: the synthetic world's when the setting ``data`` is ``synthetic``, else the
-    setting ``mirror`` (``WIJKSTUDIE_MIRROR``), else None (the publishers, over the network).
-
-    Parameters
-    ----------
-    ensure : bool
-        write the synthetic world's mirror first when it is not there yet
+def mirror_dir() -> Path | None:
+    """The mirror this session reads from: the synthetic mirror (setting ``synthetic_mirror``) when the setting
+    ``data`` is ``synthetic``, else the setting ``mirror`` (``WIJKSTUDIE_MIRROR``), else None (the publishers, over
+    the network). Only reads settings: the synthetic mirror is written by whoever switches to it
+    (``ws.use_synthetic()``).
 
     Returns
     -------
@@ -52,23 +30,15 @@ def mirror_dir(ensure: bool = False) -> Path | None:
     Raises
     ------
     DataNotFoundError
-        when synthetic data are asked for but no synthetic world is registered.
+        when synthetic data are asked for but no synthetic mirror is set.
     """
     if settings.data == "synthetic":
-        if _synthetic_provider is None:
-            raise DataNotFoundError("synthetic data asked for (setting data), but no synthetic world is available")
-        return synthetic_mirror(ensure)
+        return synthetic_mirror()
     return settings.mirror
 
 
-def synthetic_mirror(ensure: bool = True) -> Path:
-    """The synthetic world's mirror, whatever the setting ``data`` says: the resident survey of the notebooks comes
-    from it when no licensed microdata are configured.
-
-    Parameters
-    ----------
-    ensure : bool
-        write it first when it is not there yet
+def synthetic_mirror() -> Path:
+    """The synthetic mirror (setting ``synthetic_mirror``), whatever the setting ``data`` says.
 
     Returns
     -------
@@ -77,11 +47,16 @@ def synthetic_mirror(ensure: bool = True) -> Path:
     Raises
     ------
     DataNotFoundError
-        when no synthetic world is registered.
+        when the setting is not set.
     """
-    if _synthetic_provider is None:
-        raise DataNotFoundError("no synthetic world is available")
-    return _synthetic_provider(ensure)
+    folder = settings.synthetic_mirror
+    if folder is None:
+        raise DataNotFoundError(
+            f"synthetic data asked for (setting data, from {settings.describe_origin('data')}), but no synthetic "
+            "mirror is set (setting synthetic_mirror): call ws.use_synthetic(), which writes the synthetic world's "
+            "mirror and sets both, or set WIJKSTUDIE_SYNTHETIC_MIRROR to a written one"
+        )
+    return folder
 
 
 def real_data_reachable(timeout: float = 3.0) -> bool:
@@ -118,22 +93,20 @@ def choose_data() -> str:
     str
         ``"real"`` or ``"synthetic"``
     """
-    asked = settings.describe_origin("data") != "the default"  # in ws.settings, the environment or the project file
+    asked = settings.origin("data").source != DEFAULT  # in ws.settings, the environment or the project file
     mode = settings.data if asked else ("real" if real_data_reachable() else "synthetic")
     os.environ["WIJKSTUDIE_DATA"] = mode
     return mode
 
 
 def _shown(path: Path) -> str:
-    """A folder as the notebooks (and so the report site) show it: relative to the checkout when it lies inside or
-    beside it, so that no page names this machine's folders; as it is otherwise."""
-    from ..core.paths import checkout_dir
+    """A folder as the notebooks (and so the report site) show it: relative to the project's folder when it lies
+    inside or beside it, so that no page names this machine's folders; as it is otherwise."""
+    from ..core.paths import project_dir
 
-    root = checkout_dir()
-    if root:
-        relative = os.path.relpath(Path(path).resolve(), root.resolve())
-        if relative.split(os.sep).count("..") <= 1:
-            return Path(relative).as_posix()
+    relative = os.path.relpath(Path(path).resolve(), project_dir().resolve())
+    if relative.split(os.sep).count("..") <= 1:
+        return Path(relative).as_posix()
     return str(path)
 
 

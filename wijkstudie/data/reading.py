@@ -213,7 +213,8 @@ def read_table(
     meta = dict(meta, sha256=content_key.split("-v")[0])
     if use_cache:
         remember(path, content_key)
-    note_input(path, content_key)  # an input of the derived tables being built, if any
+    found = meta["identification"]
+    note_input(path, content_key, found.get("dataset"), found.get("year"))  # an input of derived tables being built
     if expected_format and meta["identification"]["format"] != expected_format:
         found = meta["identification"]
         raise DataFormatError(

@@ -23,7 +23,6 @@ import yaml
 
 from ..core.errors import ArgumentError, ArgumentTypeError, DataFormatError, DataNotFoundError, WijkstudieError
 from ..core.provenance import attach, file_mark, from_file, provenance_of
-from ..core.runlog import note as log_file
 from ..core.settings import settings
 from ..core.yamlfile import AliasError, DuplicateKeyError, load_user_yaml, load_yaml
 from ..data.codes import normalise_code
@@ -131,7 +130,6 @@ def load_mapping(mapping) -> dict:
     if not path.exists():
         raise DataNotFoundError(f"{path}: no such mapping file")
     check_file(path)  # a FIFO or a device is refused before it is opened
-    log_file("read", path)
     try:
         with open(path, encoding="utf-8") as fh:
             text = fh.read(MAX_MAPPING_BYTES + 1)
@@ -425,9 +423,9 @@ def load_residents() -> pd.DataFrame:
             )
         return read_microdata(settings.microdata, settings.microdata_mapping)
     from ..core.provenance import MANIFEST, mirror_manifest
-    from ..data.origin import synthetic_mirror  # the data layer reaches the synthetic world; this layer does not
+    from ..synthetic import mirror  # no microdata set: this layer switches to the synthetic survey, so writes it
 
-    folder = synthetic_mirror(ensure=True)
+    folder = settings.synthetic_mirror or mirror()
     survey = (mirror_manifest(folder / MANIFEST) or {})["survey"]
     return read_microdata(folder / survey["file"], folder / survey["mapping"])
 

@@ -29,7 +29,6 @@ from ..core.errors import ArgumentError, MissingRecordError, WijkstudieError, os
 from ..core.folders import make_folder
 from ..core.paths import figures_dir
 from ..core.provenance import UNKNOWN, Provenance, combine, provenance_of
-from ..core.runlog import note as log_file
 from ..core.settings import settings
 from ..data.variables import label
 
@@ -557,7 +556,6 @@ def save_figure(
                 raise ArgumentError(
                     f"cannot write {path} (setting figures_dir, WIJKSTUDIE_FIGURES_DIR): {os_reason(exc)}"
                 ) from None
-            log_file("wrote", path)
             written.append(path)
     return written
 
@@ -565,7 +563,7 @@ def save_figure(
 def _plain_name(name) -> None:
     """Refuse a figure name that is not a plain file name: empty, a path (a separator, ``..``, absolute) or with a
     control character (a line break, an escape)."""
-    from ..core.escape import excerpt
+    from ..core.printable import excerpt
 
     text = name if isinstance(name, str) else ""
     bad = (

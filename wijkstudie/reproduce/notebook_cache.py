@@ -3,9 +3,11 @@
 A run of a notebook is kept under a key made of what decides its result: the notebook's cells, the package's
 version and data descriptions (its YAML files: the catalogue, the variable dictionary, the findings), and the
 session's data settings (real or synthetic, the mirror, the microdata). With the run the cache keeps the
-fingerprints of every file the notebook read and of every module of the package its kernel imported (size,
-modification time and content hash, from its run log: ``wijkstudie.core.runlog``) and copies of what it wrote
-(figures, recorded results) and of the executed notebook. A later run with the same key whose inputs are
+fingerprints (size, modification time and content hash) of every file the notebook's result depends on: the data
+files and the derived tables' code the package announced, every module of the package its kernel imported, the
+files it read beside the notebook, in the mirror or among the recorded results, all observed by the audit hook
+the runner installs in its kernel (``kernel_audit``, ``run.input_files``), and copies of what it wrote (figures,
+recorded results) and of the executed notebook. A later run with the same key whose inputs are
 unchanged is served from the cache: the executed notebook and its figures and results are put back in place,
 and nothing is executed. So an edit to a module no notebook imports (the site builder, a reader of a format no
 notebook reads) re-runs nothing, and an edit to a module a notebook imported re-runs that notebook.
@@ -14,7 +16,7 @@ An entry is verified before it is served, the way pooch verifies a download and 
 records the SHA-256 of every file it restores (the executed notebook, each figure and recorded result), and it
 is served only when every artifact is a plain relative name that stays inside the figures folder (no absolute
 path, no ``..``, no symlink) and every hash matches. Anything else is not served: the notebook runs again and
-``NotebookCache.problems`` says why. The key includes the notebook's path relative to the checkout, so another
+``NotebookCache.problems`` says why. The key includes the notebook's path relative to the project's folder, so another
 folder's ``02_x.ipynb`` is never served for ``notebooks/02_x.ipynb``.
 """
 
@@ -119,7 +121,7 @@ def run_key(nb, package: str, settings: dict, where: str = "") -> str:
     settings : dict
         the session's settings
     where : str
-        the notebook's path relative to the checkout (or its absolute path outside it)
+        the notebook's path relative to the project's folder (or its absolute path outside it)
 
     Returns
     -------

@@ -35,17 +35,20 @@ import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
-from ..core import runlog
 from ..core.atomic import copy_atomic, write_atomic
 from ..core.errors import WijkstudieError, os_reason
 from ..core.folders import make_folder
 from ..core.optional import optional
-from ..core.paths import PACKAGE_DIR, build_dir, checkout_dir, figures_dir, notebooks_dir
+from ..core.paths import PACKAGE_DIR, figures_dir, project_dir
 from ..core.settings import settings
 from ..data.origin import choose_data, mirror_dir
+from ..study.notebook import PUBLISHING
 from ..study.results import recorded, results_dir
 from ..study.scorecard import scorecard, write_scorecard
+from ..synthetic import use_synthetic
 from . import site as site_module
+from .folders import build_dir, notebooks_dir
+from .kernel_audit import Observed, hook_arguments, observed
 from .lock import Busy, build_lock
 from .notebook_cache import (
     NotebookCache,
@@ -68,7 +71,6 @@ SYNTHETIC_BANNER = (
     "set WIJKSTUDIE_MICRODATA and WIJKSTUDIE_MICRODATA_MAPPING."
 )
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}  # one core per kernel
-NOTE_MODULES = "from wijkstudie.core.runlog import note_modules\n\nnote_modules()"  # the last cell of every run
 MAX_CELL_OUTPUT = 5_000_000  # bytes of one cell's outputs kept in an executed notebook (the site converts them)
 MAX_NOTEBOOK_OUTPUT = 25_000_000  # bytes of every output of one notebook
 
@@ -104,7 +106,9 @@ def cap_outputs(nb, name: str) -> list[str]:
     return messages
 
 
-def run_notebook(path: Path, out_dir: Path, *, timeout: int = 1200, env: dict | None = None) -> float:
+def run_notebook(
+    path: Path, out_dir: Path, *, timeout: int = 1200, env: dict | None = None, log: Path | None = None
+) -> float:
     """Execute a notebook (in its own folder) and write the executed copy into ``out_dir``.
 
     Parameters
@@ -117,6 +121,8 @@ def run_notebook(path: Path, out_dir: Path, *, timeout: int = 1200, env: dict | 
         seconds per cell
     env : dict, optional
         the kernel's environment
+    log : Path, optional
+        where the kernel's audit hook notes what it reads, writes and imports (``kernel_audit``; default: no hook)
 
     Returns
     -------
@@ -127,19 +133,17 @@ def run_notebook(path: Path, out_dir: Path, *, timeout: int = 1200, env: dict | 
     NotebookClient = optional("nbclient", "running notebooks").NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(NOTE_MODULES))  # what the cache key needs; not kept in the copy
     start = time.perf_counter()
     client = NotebookClient(
         nb,
         timeout=timeout,
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
-        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        extra_arguments=["--IPKernelApp.log_level=ERROR", *(hook_arguments(log) if log else [])],
     )  # no start-up chatter
     try:
         client.execute(**({"env": env} if env else {}))
     finally:
-        nb.cells.pop()
         for message in cap_outputs(nb, path.stem):
             print(f"  warning: {message}", flush=True)
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -162,10 +166,35 @@ def needs_of(nb) -> list[str]:
     return list(nb.metadata.get("wijkstudie", {}).get("needs", []))
 
 
-def _modules(logged: dict) -> list[str]:
-    """The package's modules a run imported, from its log; every module of the package when the log names none (the
-    run's last cell did not get to note them), so that no change to the code is missed."""
-    return logged["module"] or [str(p) for p in sorted(PACKAGE_DIR.rglob("*.py")) if "__pycache__" not in p.parts]
+def _modules(seen: Observed) -> list[str]:
+    """The package's modules a kernel imported; every module of the package when none was seen (the hook did not get
+    to note them), so that no change to the code is missed."""
+    return seen.modules or [str(p) for p in sorted(PACKAGE_DIR.rglob("*.py")) if "__pycache__" not in p.parts]
+
+
+def input_files(seen: Observed, folders: list) -> list[str]:
+    """What a notebook's result depends on, among what its kernel was seen to do: the files the package announced
+    (data files, derived tables' code), the package's modules it imported, and the files it opened inside the folders
+    a notebook reads from (the run's figures folder with the values other notebooks recorded, the notebook's own
+    folder, the mirror, the microdata). Everything else it opened (Python's and the libraries' own files, the caches)
+    is not an input; the package's data descriptions are part of the run's key (``package_fingerprint``).
+
+    Parameters
+    ----------
+    seen : Observed
+        what the kernel was seen to do
+    folders : list of Path or None
+        the folders whose files count when read (None entries are skipped)
+
+    Returns
+    -------
+    list of str
+        each file once, existing files only
+    """
+    roots = [Path(f).resolve() for f in folders if f]
+    read = [p for p in seen.read if any(Path(p).resolve().is_relative_to(r) for r in roots)]
+    found = dict.fromkeys([i[0] for i in seen.inputs] + _modules(seen) + read)
+    return [p for p in found if Path(p).is_file()]
 
 
 def _session_settings(mode: str, mirror: Path | None) -> dict:
@@ -233,7 +262,7 @@ class Reproduction:
         return to_run
 
     def execute(self, path: Path) -> Run:
-        """Execute one notebook with its own run log, and keep the run in the cache.
+        """Execute one notebook, observed by an audit hook, and keep the run in the cache.
 
         Parameters
         ----------
@@ -254,10 +283,11 @@ class Reproduction:
             **ONE_THREAD,
             MPLBACKEND="Agg",
             WIJKSTUDIE_FIGURES_DIR=str(self.figures),
-            **{runlog.ENV: str(log)},
+            **{PUBLISHING: "1"},
         )
-        seconds = run_notebook(path, self.executed_dir, env=env)
-        logged = runlog.entries(log)
+        seconds = run_notebook(path, self.executed_dir, env=env, log=log)
+        seen = observed(log, PACKAGE_DIR)
+        folders = [self.figures, path.parent, self.mirror, settings.microdata, settings.microdata_mapping]
         when = time.strftime("%Y-%m-%d %H:%M")
         run = Run(
             path.stem,
@@ -265,12 +295,12 @@ class Reproduction:
             self.executed_dir / path.name,
             round(seconds, 1),
             when,
-            inputs=[fingerprint(p) for p in logged["read"] + _modules(logged) if Path(p).is_file()],
-            datasets=runlog.datasets(log),
-            files=runlog.files_read(log),
+            inputs=[fingerprint(p) for p in input_files(seen, folders)],
+            datasets=list(map(list, dict.fromkeys((d, y) for _, d, y in seen.inputs if d))),
+            files=list(map(list, dict.fromkeys((d, y, Path(p).name) for p, d, y in seen.inputs if d))),
             data=run_data(self.mode, self.mirror, when),
         )
-        stored = self.cache.store(run, self.executed_dir / path.name, self.figures, logged["wrote"])
+        stored = self.cache.store(run, self.executed_dir / path.name, self.figures, seen.wrote)
         if path.stem in self.cache.problems:  # a cache that cannot be written: a warning, never a failed notebook
             print(f"  warning: {path.stem} ran, but is {self.cache.problems[path.stem]}", flush=True)
         return stored
@@ -352,8 +382,10 @@ def prepare_data() -> tuple[str, str]:
         the mode (``"real"`` or ``"synthetic"``) and the banner line that says which
     """
     mode = choose_data()
-    if mode == "synthetic":
-        mirror_dir(ensure=True)
+    if mode == "synthetic":  # this command switches to the synthetic world: it writes the mirror and says where
+        if settings.synthetic_mirror is None:
+            use_synthetic()
+        settings.export_to_environment()  # every kernel reads the same synthetic mirror
         return mode, SYNTHETIC_BANNER
     where = f"from the mirror {mirror_dir()}" if mirror_dir() else "from the publishers (network) and the cache"
     return mode, f"data: real, {where}"
@@ -415,10 +447,10 @@ def readme_note(mode: str, partial: bool, failed: bool, keep: bool, table, state
 
 
 def _where(path: Path) -> str:
-    """A notebook's path relative to the checkout (its absolute path outside it): part of its cache key."""
-    root = checkout_dir()
+    """A notebook's path relative to the project's folder (its absolute path outside it): part of its cache key."""
+    root = project_dir()
     resolved = Path(path).resolve()
-    if root and resolved.is_relative_to(root.resolve()):
+    if resolved.is_relative_to(root.resolve()):
         return resolved.relative_to(root.resolve()).as_posix()
     return str(resolved)
 

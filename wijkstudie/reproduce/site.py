@@ -14,7 +14,7 @@
 - ``sources.html``: every dataset the notebooks read, with publisher, title, every year and file used, table or
   URL, licence and a citation to copy; the package's own citation (``CITATION.cff``).
 
-Every string on a page is escaped (``wijkstudie.core.escape``); notebook outputs are sanitised with an allow-list
+Every string on a page is escaped (``wijkstudie.reproduce.escape``); notebook outputs are sanitised with an allow-list
 (``nh3``, the maintained binding of the Rust sanitiser ammonia), whatever a notebook printed. Page names come
 from notebook names that hold no path separator or ``..``, so every page stays in ``build/site/``. Every page says
 which kind of data produced it; synthetic data are announced in a red banner. The pages link to each other
@@ -37,9 +37,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..core.atomic import copy_atomic, write_text_atomic
-from ..core.escape import html_text as h
-from ..core.escape import url_part
 from ..core.optional import optional
+from .escape import html_text as h
+from .escape import url_part
 from .notebook_cache import Run, inside, safe_name, safe_relative
 
 RUNS_FILE = "runs.json"  # in the build folder: the last run's notebooks, for rebuilding the site alone
@@ -735,11 +735,10 @@ def _microdata_source(dataset: str, years, files) -> str:
 
 
 def _package_citation() -> str:
-    from ..core.paths import checkout_dir
+    from ..core.paths import PACKAGE_DIR
     from ..core.version import __version__
 
-    root = checkout_dir()
-    cff = root / "CITATION.cff" if root else None
+    cff = PACKAGE_DIR.parent / "CITATION.cff"  # beside the package in a source tree; an installed copy has none
     title = "wijkstudie: Dutch neighbourhood data and the findings of the wijkaanpak literature, reproduced"
     if cff and cff.is_file():
         import yaml
@@ -986,9 +985,10 @@ def main(argv=None) -> int:
     """
     from ..core import paths
     from ..study.scorecard import scorecard
+    from .folders import build_dir as default_build_dir
     from .lock import Busy, build_lock
 
-    build_dir = Path(argv[0]) if argv else paths.build_dir()
+    build_dir = Path(argv[0]) if argv else default_build_dir()
     try:
         payload = json.loads((build_dir / RUNS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):

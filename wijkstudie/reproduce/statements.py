@@ -4,7 +4,7 @@ page), and the README's scorecard, rewritten only by a complete real run.
 Nothing written into a tracked file names this machine, its folders or this day: the README's statement says "a
 local mirror of the publishers' files" without a path or date (and its scorecard is English whatever the language
 setting), so a run that finds what the last one found leaves ``git status`` clean wherever the mirror lies. The
-site's pages name the mirror relative to the checkout when it lies inside or beside it.
+site's pages name the mirror relative to the project's folder when it lies inside or beside it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from ..core.atomic import write_text_atomic
-from ..core.paths import checkout_dir
+from ..core.paths import project_dir
 from ..study.results import files_used
 from ..study.scorecard import rules_markdown, summary_markdown
 
@@ -23,9 +23,9 @@ RULES_START, RULES_END = "<!-- rules:start -->", "<!-- rules:end -->"  # the rul
 
 
 def _shown(path: Path) -> str | None:
-    """A mirror's path as tracked files and the site show it: relative to the checkout when it lies inside or beside
-    it (``../shared/data``), else None (no machine-specific path)."""
-    root = checkout_dir()
+    """A mirror's path as tracked files and the site show it: relative to the project's folder when it lies inside or
+    beside it (``../shared/data``), else None (no machine-specific path)."""
+    root = project_dir()
     if root:
         relative = os.path.relpath(Path(path).resolve(), root.resolve())
         if relative.split(os.sep).count("..") <= 1:
@@ -99,7 +99,7 @@ def run_data(mode: str, mirror: Path | None, when: str) -> str:
 
 
 def update_readme(table, statement: str = "") -> bool:
-    """Put the latest scorecard between the scorecard markers of the checkout's README.
+    """Put the latest scorecard between the scorecard markers of the project's README.
 
     Parameters
     ----------
@@ -113,7 +113,7 @@ def update_readme(table, statement: str = "") -> bool:
     bool
         whether the README has a scorecard (False without one); it is written only when its text changes
     """
-    root = checkout_dir()
+    root = project_dir()
     readme = root / "README.md" if root else None
     if not readme or not readme.is_file():
         return False

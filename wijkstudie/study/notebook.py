@@ -13,8 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from ..core import runlog
-from ..core.paths import build_dir, figures_dir
+from ..core.paths import figures_dir
 from ..core.settings import settings
 from ..core.shell import show_errors_briefly
 from ..data.origin import data_origin
@@ -22,16 +21,18 @@ from ..microdata.survey import describe_residents
 from ..plotting.style import use_house_style
 from . import results
 
+PUBLISHING = "WIJKSTUDIE_PUBLISHING"  # set to 1 by ``wijkstudie reproduce`` in the environment of its kernels
+
 
 def in_unpublished_kernel() -> bool:
-    """Whether this process is a notebook kernel that ``wijkstudie reproduce`` did not start (it gives its kernels a
-    run log, ``WIJKSTUDIE_RUN_LOG``).
+    """Whether this process is a notebook kernel that ``wijkstudie reproduce`` did not start (it sets
+    ``WIJKSTUDIE_PUBLISHING=1`` for its kernels).
 
     Returns
     -------
     bool
     """
-    return "ipykernel" in sys.modules and not os.environ.get(runlog.ENV)
+    return "ipykernel" in sys.modules and os.environ.get(PUBLISHING) != "1"
 
 
 def use_scratch() -> Path | None:
@@ -46,7 +47,7 @@ def use_scratch() -> Path | None:
     """
     if not in_unpublished_kernel():
         return None
-    scratch = build_dir() / "scratch"
+    scratch = settings.build_dir / "scratch"
     published = figures_dir()
     if published.resolve() != scratch.resolve():
         results.read_also(published / "results")

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from ..core.folders import make_folder
 from ..core.paths import figures_dir
-from ..core.runlog import note as log_file
 from .findings import FindingTest, finding
 
 VALUE_PREFIX = "value__"
@@ -78,7 +77,6 @@ def record(finding_key: str, tests, notebook: str, *, folder: Path | None = None
     path = out / f"{finding_key}__{notebook}.json"
     payload = [dict(t.to_dict(), notebook=notebook) for t in tests]
     path.write_text(json.dumps(payload, indent=1, ensure_ascii=False), encoding="utf-8")
-    log_file("wrote", path)
     return path
 
 
@@ -150,7 +148,6 @@ def record_value(
         "notebook": notebook,
     }
     path.write_text(json.dumps(payload, indent=1), encoding="utf-8")
-    log_file("wrote", path)
     return path
 
 
@@ -175,7 +172,6 @@ def recorded_value(name: str, folder: Path | None = None) -> dict | None:
     )
     if path is None:
         return None
-    log_file("read", path)
     return json.loads(path.read_text(encoding="utf-8"))
 
 

@@ -16,12 +16,12 @@ from pathlib import Path
 import pandas as pd
 
 from ..core.atomic import write_atomic, write_text_atomic
-from ..core.escape import csv_frame
-from ..core.escape import markdown_cell as md
 from ..core.folders import make_folder
 from ..core.optional import optional
 from ..core.paths import figures_dir
 from . import evidence as ev
+from .cell_text import csv_frame
+from .cell_text import markdown_cell as md
 from .findings import FindingTest, finding, reference_text, registry
 from .results import recorded
 from .roles import NotCounted, Role, RoleKind

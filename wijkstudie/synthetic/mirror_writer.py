@@ -31,6 +31,7 @@ import yaml
 from ..core.atomic import umask
 from ..core.paths import synthetic_dir
 from ..core.provenance import CSV_MARK_LINE, JSON_MARK_KEY, MANIFEST, SYNTHETIC_MARK
+from ..core.settings import settings
 from ..core.version import __version__
 from ..data import variables as vardict
 from ..data.catalogue import get_dataset
@@ -75,6 +76,34 @@ def mirror_folder(seed: int = 1, scenario="default") -> Path:
         b"|".join([str(GENERATOR_VERSION).encode(), str(seed).encode(), content, __version__.encode()])
     ).hexdigest()[:10]
     return synthetic_dir() / f"{path.stem}-seed{seed}-{key}"
+
+
+def use_synthetic(seed: int = 1, scenario="default") -> Path:
+    """Switch this session to the synthetic world: write its mirror when it is not there yet (``mirror``) and set
+    the settings ``data = "synthetic"`` and ``synthetic_mirror`` for the session (``del ws.settings.data`` goes back).
+    Programs started afterwards with ``ws.settings.export_to_environment()`` (notebook kernels) see both.
+
+    Parameters
+    ----------
+    seed : int
+        the random seed
+    scenario : str or Path
+        a scenario name or YAML file
+
+    Returns
+    -------
+    Path
+        the synthetic mirror
+
+    Examples
+    --------
+    >>> import wijkstudie as ws
+    >>> folder = ws.use_synthetic()  # doctest: +SKIP
+    """
+    folder = mirror(seed, scenario)
+    settings.synthetic_mirror = folder
+    settings.data = "synthetic"
+    return folder
 
 
 def mirror(seed: int = 1, scenario="default") -> Path:

@@ -31,7 +31,7 @@ The reader protocol, documented here once (the reader modules refer to it):
 from __future__ import annotations
 
 from ...core.errors import DataFormatError
-from ...core.escape import excerpt
+from ...core.printable import excerpt
 from . import amsterdam, cbs_meta, cbs_odata, crosswalk, geo, kwb_workbook, leefbaarometer, rotterdam, statline
 from .common import NO_HINTS, Hints
 from .rawfile import RawFile

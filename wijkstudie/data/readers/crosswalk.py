@@ -16,7 +16,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from ...core.escape import excerpt
+from ...core.printable import excerpt
 from .common import NO_HINTS, Hints
 from .rawfile import RawFile
 from .tidy import Identification, Table

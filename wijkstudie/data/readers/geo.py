@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ...core.errors import DataFormatError
-from ...core.escape import excerpt
+from ...core.printable import excerpt
 from ..reports import FileWarning
 from .common import NO_HINTS, Hints, pick_year, region_identifiers, year_in_text
 from .numbers import clean_numeric

@@ -40,7 +40,7 @@ from pathlib import Path
 import pandas as pd
 
 from ...core.errors import DataFormatError, DataNotFoundError, WijkstudieError, os_reason
-from ...core.escape import excerpt
+from ...core.printable import excerpt
 from ...core.provenance import CSV_MARK_LINE
 from ...core.settings import settings
 

@@ -24,7 +24,7 @@ import unicodedata
 import pandas as pd
 
 from ...core.errors import WijkstudieError
-from ...core.escape import excerpt
+from ...core.printable import excerpt
 from .. import variables as vardict
 from ..reports import FileWarning, WarningKind
 from .common import _TABLE_ID, NO_HINTS, Hints, pick_year

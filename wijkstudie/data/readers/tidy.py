@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ...core.escape import excerpt
+from ...core.printable import excerpt
 from .. import variables as vardict
 from ..reports import FileWarning, WarningKind, as_warnings
 from .numbers import numeric_or_text, parse

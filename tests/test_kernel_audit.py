@@ -1,0 +1,93 @@
+"""The main command observes its kernels (``wijkstudie.reproduce.kernel_audit``): an audit hook installed before the
+first cell notes what a kernel read, wrote and imported, and the notebook cache's inputs are chosen from that."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from wijkstudie.core.provenance import INPUT_EVENT
+from wijkstudie.reproduce import kernel_audit
+from wijkstudie.reproduce.kernel_audit import Observed, module_file, observed
+from wijkstudie.reproduce.run import input_files
+
+from helpers import REPO
+
+PACKAGE = Path(kernel_audit.__file__).resolve().parents[1]
+
+
+def run_observed(tmp_path, code: str) -> Observed:
+    """Run ``code`` in a new Python process with the hook installed as the main command installs it (the code of its
+    start-up line), and read what the hook noted."""
+    log = tmp_path / "audit.jsonl"
+    [argument] = kernel_audit.hook_arguments(log)
+    [line] = json.loads(argument.split("=", 1)[1])
+    subprocess.run(
+        [sys.executable, "-c", f"{line}\n{code}"],
+        check=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        timeout=120,
+    )
+    return observed(log, PACKAGE)
+
+
+def test_the_hook_notes_reads_writes_renames_imports_and_announced_inputs(tmp_path):
+    (tmp_path / "data.csv").write_text("a\n1\n")
+    seen = run_observed(
+        tmp_path,
+        "import os\n"
+        "from wijkstudie.reproduce import notebook_cache\n"
+        "from wijkstudie.core.provenance import announce_input\n"
+        "open('data.csv').read()\n"
+        "open('out.txt', 'w').write('x')\n"
+        "os.replace('out.txt', 'figure.png')\n"
+        "announce_input('elsewhere.xlsx', 'kwb', 2023)\n"
+        "announce_input('code.py')\n",
+    )
+    assert str(tmp_path / "data.csv") in seen.read
+    assert {str(tmp_path / "out.txt"), str(tmp_path / "figure.png")} <= set(seen.wrote)
+    assert str(PACKAGE / "reproduce" / "notebook_cache.py") in seen.modules
+    assert str(PACKAGE / "__init__.py") in seen.modules
+    assert all(Path(m).is_relative_to(PACKAGE) for m in seen.modules)  # the package's modules only: no pandas
+    assert str(PACKAGE / "reproduce" / "site.py") not in seen.modules  # not imported
+    assert seen.inputs == [[str(tmp_path / "elsewhere.xlsx"), "kwb", 2023], [str(tmp_path / "code.py"), None, None]]
+    assert str(tmp_path / "audit.jsonl") not in seen.wrote  # the hook's own log is not noted
+
+
+def test_the_hook_listens_to_the_event_the_package_raises():
+    assert kernel_audit.EVENT == INPUT_EVENT
+
+
+def test_a_module_name_gives_its_file_or_none():
+    assert module_file("wijkstudie", PACKAGE) == PACKAGE / "__init__.py"
+    assert module_file("wijkstudie.data", PACKAGE) == PACKAGE / "data" / "__init__.py"
+    assert module_file("wijkstudie.data.loading", PACKAGE) == PACKAGE / "data" / "loading.py"
+    assert module_file("wijkstudie.no_such_module", PACKAGE) is None
+
+
+def test_a_log_line_that_is_not_the_hooks_is_skipped(tmp_path):
+    log = tmp_path / "audit.jsonl"
+    log.write_text('["read", "/a"]\nnot json\n[1]\n["other", "/b"]\n["read", "/a"]\n["module", "wijkstudie.x"]\n')
+    assert observed(log, PACKAGE) == Observed(read=["/a"])
+    assert observed(tmp_path / "missing.jsonl", PACKAGE) == Observed()
+
+
+def test_the_inputs_are_what_was_announced_the_modules_imported_and_files_read_in_the_notebooks_folders(tmp_path):
+    inside, outside, announced = tmp_path / "figures" / "value.json", tmp_path / "lib" / "site.py", tmp_path / "k.csv"
+    for path in (inside, outside, announced):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("x")
+    seen = Observed(
+        read=[str(inside), str(outside), str(PACKAGE / "data" / "variables.yaml"), str(tmp_path / "gone.json")],
+        modules=[str(PACKAGE / "__init__.py")],
+        inputs=[[str(announced), "kwb", 2023]],
+    )
+    assert input_files(seen, [tmp_path / "figures", None]) == [
+        str(announced),
+        str(PACKAGE / "__init__.py"),
+        str(inside),
+    ]  # not what the libraries read elsewhere (the package's data descriptions are in the key), nor a file gone
+    everything = input_files(Observed(), [])  # no module seen (the hook never ran): every module counts
+    assert str(PACKAGE / "reproduce" / "site.py") in everything
