@@ -182,9 +182,9 @@ MISSPELT = {  # the call -> the one line it gives: the function called, the colu
         lambda t, a: ws.cluster_map(a, "clusters"),
         "cluster_map: the table has no column 'clusters'; its columns: pct_owner_occupied, pct_volunteering,",
     ),
-    "interval_plot": (
-        lambda t, a: ws.interval_plot(t.assign(estimate=1.0, ci_low=0.0, ci_high=2.0), "term", "x"),
-        "interval_plot: the table has no column 'term'; its columns: pct_owner_occupied,",
+    "interval_figure": (
+        lambda t, a: ws.interval_figure(t.assign(estimate=1.0, ci_low=0.0, ci_high=2.0), "term", "x"),
+        "interval_figure: the table has no column 'term'; its columns: pct_owner_occupied,",
     ),
     "area_regression": (
         lambda t, a: ws.models.area_regression("pct_volunteering ~ pct_owner_ocupied", t),

@@ -286,9 +286,9 @@ def every_figure():
         "scatter_panels": plotting.scatter_panels(panels, weights="population", title="three cities"),
         "dense_scatter": plotting.dense_scatter(points, "pct_owner_occupied", "pct_volunteering", weights="population"),
         "estimate_figure": plotting.estimate_figure(tests, title="F3: standardised estimates"),
-        "interval_plot": plotting.interval_plot(intervals, "areas", "percentage points", title="gaps"),
+        "interval_figure": plotting.interval_figure(intervals, "areas", "percentage points", title="gaps"),
         "correlation_heatmap": plotting.correlation_heatmap(points.corr(), title="items"),
-        "percentile_plot": plotting.percentile_plot(ranks, title="a case"),
+        "percentile_figure": plotting.percentile_figure(ranks, title="a case"),
         "group_bars": plotting.group_bars(bars, "predicted probability", title="groups"),
     }
 
@@ -334,7 +334,7 @@ def test_every_figure_is_the_house_width_in_the_type_scale_with_its_legends_outs
             "scatter_fit",
             "scatter_panels",
             "estimate_figure",
-            "interval_plot",
+            "interval_figure",
             "correlation_heatmap",
         ), name
         for legend in legends:
@@ -491,7 +491,7 @@ def test_cluster_map_and_breakpoint_plot_default_labels_follow_the_language():
     people = pd.DataFrame({"x": rng.uniform(0, 20, 400)})
     people["y"] = (rng.uniform(size=400) < 1 / (1 + np.exp(-(0.3 * np.minimum(people["x"], 8) - 1)))).astype(int)
     fit = models.segmented_logit("y ~ seg(x)", people, bootstrap=0)
-    labels = {language: ws.breakpoint_plot(fit, language=language).axes[0].get_ylabel() for language in ("en", "nl")}
+    labels = {language: ws.breakpoint_figure(fit, language=language).axes[0].get_ylabel() for language in ("en", "nl")}
     assert labels == {"en": "probability", "nl": "kans"}
     plt.close("all")
 
@@ -582,3 +582,33 @@ def test_interval_series_refuses_a_table_of_several_measures():
     (ax,) = fig.axes
     assert len(ax.lines) == 1 and len(ax.collections) == 1  # one line, one band
     plt.close(fig)
+
+
+def test_what_a_figure_function_returns_follows_one_rule():
+    """A function with an ``ax`` parameter draws on it and returns the Axes (``*_plot``, ``choropleth``,
+    ``scatter_fit``); every other figure function returns a Figure (``*_figure``, ``*_map``, ...)."""
+    import inspect
+
+    import matplotlib.axes
+    import matplotlib.figure
+
+    from wijkstudie import plotting
+
+    checked = 0
+    for name in plotting.__all__:
+        function = getattr(plotting, name)
+        doc = inspect.getdoc(function) or ""
+        said = doc.split("Returns\n-------\n", 1)[1].split("\n", 1)[0] if "Returns\n-------" in doc else ""
+        if "Axes" not in said and "Figure" not in said:
+            continue
+        takes_ax = "ax" in inspect.signature(function).parameters
+        assert ("Axes" in said) == takes_ax, name
+        assert not name.endswith("_plot") or takes_ax, name
+        assert not name.endswith("_figure") or not takes_ax, name
+        checked += 1
+    assert checked >= 12
+    from helpers import finding_test
+
+    tests = [finding_test(label="owner-occupied -> active", ci=(0.1, 0.6))]
+    assert isinstance(plotting.estimate_plot(tests), matplotlib.axes.Axes)
+    assert isinstance(plotting.estimate_figure(tests), matplotlib.figure.Figure)

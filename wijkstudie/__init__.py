@@ -100,17 +100,17 @@ _LAZY = {
     **{
         name: (".plotting", name)
         for name in (
-            "breakpoint_plot",
+            "breakpoint_figure",
             "choropleth",
             "cluster_map",
             "correlation_heatmap",
             "dense_scatter",
             "estimate_figure",
             "group_bars",
-            "interval_plot",
+            "interval_figure",
             "interval_series",
             "map_figure",
-            "percentile_plot",
+            "percentile_figure",
             "save_figure",
             "scatter_fit",
             "scatter_panels",

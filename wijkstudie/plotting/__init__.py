@@ -3,22 +3,24 @@
 - ``style``: the house style and type scale, the one place a text is chosen by language, data-source captions
   (``source_caption``) and ``save_figure`` (PNG, SVG and PDF, byte-identical from run to run);
 - ``maps``: ``choropleth``, ``map_figure``, ``cluster_map``;
-- ``charts``: ``scatter_fit``, ``scatter_panels``, ``dense_scatter``, ``estimate_figure``, ``interval_plot``,
-  ``interval_series``, ``correlation_heatmap``, ``percentile_plot``, ``breakpoint_plot``, ``group_bars``.
+- ``charts``: ``scatter_fit``, ``scatter_panels``, ``dense_scatter``, ``estimate_figure``, ``interval_figure``,
+  ``interval_series``, ``correlation_heatmap``, ``percentile_figure``, ``breakpoint_figure``, ``group_bars``.
 
-Every function that makes a figure returns it; nothing is saved until ``save_figure``.
+Every function that makes a figure returns it; nothing is saved until ``save_figure``. One rule for what comes
+back: a function with an ``ax`` parameter (``scatter_fit``, ``estimate_plot``, ``choropleth``) draws on that Axes
+and returns the Axes; every other one (``*_figure``, ``*_map``, ...) makes its own Figure and returns it.
 """
 
 from .charts import (
-    breakpoint_plot,
+    breakpoint_figure,
     correlation_heatmap,
     dense_scatter,
     estimate_figure,
     estimate_plot,
     group_bars,
-    interval_plot,
+    interval_figure,
     interval_series,
-    percentile_plot,
+    percentile_figure,
     scatter_fit,
     scatter_panels,
     weighted_line,
@@ -42,7 +44,7 @@ __all__ = [
     "SYNTHETIC_MARK",
     "UNKNOWN_MARK",
     "Caption",
-    "breakpoint_plot",
+    "breakpoint_figure",
     "caption_text",
     "choropleth",
     "cluster_map",
@@ -53,10 +55,10 @@ __all__ = [
     "for_drawing",
     "group_bars",
     "house_style",
-    "interval_plot",
+    "interval_figure",
     "interval_series",
     "map_figure",
-    "percentile_plot",
+    "percentile_figure",
     "save_figure",
     "scatter_fit",
     "scatter_panels",

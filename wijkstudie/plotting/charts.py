@@ -331,7 +331,7 @@ def _estimate_height(tests, figure_width: float) -> float:
 
 
 @in_house_style
-def interval_plot(table, label_column: str, x_label: str, *, title: str | None = None, reference: float | None = 0.0):
+def interval_figure(table, label_column: str, x_label: str, *, title: str | None = None, reference: float | None = 0.0):
     """Estimates with 95 % intervals, one row each.
 
     Parameters
@@ -354,10 +354,10 @@ def interval_plot(table, label_column: str, x_label: str, *, title: str | None =
     Examples
     --------
     >>> import wijkstudie as ws
-    >>> fig = ws.interval_plot(gaps, "areas", "percentage points")  # doctest: +SKIP
+    >>> fig = ws.interval_figure(gaps, "areas", "percentage points")  # doctest: +SKIP
     """
     value = "mean" if "mean" in table else "estimate"
-    require_columns(table, [label_column, value, "ci_low", "ci_high"], "interval_plot")
+    require_columns(table, [label_column, value, "ci_low", "ci_high"], "interval_figure")
     fig, axes = new_figure(0.9 + 0.4 * len(table))
     ax = axes[0, 0]
     positions = np.arange(len(table))
@@ -416,7 +416,7 @@ def correlation_heatmap(correlations, title: str | None = None, language: str | 
 
 
 @in_house_style
-def percentile_plot(ranks: dict, *, title: str | None = None, language: str | None = None, reference: float = 50.0):
+def percentile_figure(ranks: dict, *, title: str | None = None, language: str | None = None, reference: float = 50.0):
     """One area's percentile among its peers on every variable, one marker per year; the variables sorted by the
     latest year.
 
@@ -440,7 +440,7 @@ def percentile_plot(ranks: dict, *, title: str | None = None, language: str | No
     --------
     >>> import wijkstudie as ws
     >>> ranks = ws.study.case_ranks(rotterdam)  # doctest: +SKIP
-    >>> fig = ws.percentile_plot(ranks, title="Vreewijk on every item of the Wijkprofiel")  # doctest: +SKIP
+    >>> fig = ws.percentile_figure(ranks, title="Vreewijk on every item of the Wijkprofiel")  # doctest: +SKIP
     """
     latest = ranks[max(ranks)]
     order = latest.sort_values("percentile").index
@@ -462,7 +462,7 @@ def percentile_plot(ranks: dict, *, title: str | None = None, language: str | No
 
 
 @in_house_style
-def breakpoint_plot(
+def breakpoint_figure(
     segmented, spline=None, *, x_label: str = "", y_label: str | None = None, language: str | None = None
 ):
     """The fitted curve of a ``segmented_logit`` result, its breakpoint with its 95 % interval, and a spline fit
@@ -486,7 +486,7 @@ def breakpoint_plot(
     Examples
     --------
     >>> import wijkstudie as ws
-    >>> fig = ws.breakpoint_plot(segmented, spline, x_label="years at the address")  # doctest: +SKIP
+    >>> fig = ws.breakpoint_figure(segmented, spline, x_label="years at the address")  # doctest: +SKIP
     """
     from ..models import segmented_curve
 

@@ -232,7 +232,7 @@ def f5_main_tables(tables: dict) -> dict:
 
 def f5_gaps(tables: dict) -> pd.DataFrame:
     """The population-weighted 65+ minus 18+ volunteering gap per livability class and RIVM year (``group_gap``),
-    labelled for ``plotting.interval_plot``.
+    labelled for ``plotting.interval_figure``.
 
     Parameters
     ----------
