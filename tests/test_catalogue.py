@@ -6,6 +6,7 @@ import pytest
 import wijkstudie as ws
 from wijkstudie.data.catalogue import datasets, get_dataset
 from wijkstudie.data.readers import BY_FORMAT
+from wijkstudie.data.reports import LEVELS
 
 REQUIRED = {
     "kwb",
@@ -32,6 +33,10 @@ def test_every_entry_is_complete(name):
         assert r.access in ("odata", "url", "wfs", "manual")
         assert r.file and "/" not in r.file
         assert r.sha256 is None or len(r.sha256) == 64
+
+
+def test_every_level_of_the_catalogue_is_a_level_the_reports_know():  # load's level check relies on it
+    assert {level for d in datasets().values() for level in d.levels} <= set(LEVELS)
 
 
 def test_names_are_matched_forgivingly():

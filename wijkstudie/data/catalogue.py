@@ -36,6 +36,8 @@ RESOURCE_FIELDS = (
 # the keyword arguments of ``load`` and ``fetch`` that choose among a dataset's files (``variant_parameter`` in the
 # catalogue names the one a dataset's variants answer to)
 VARIANT_PARAMETERS = ("age_group", "source_format", "sheet", "part", "level", "table")
+INTERCHANGEABLE = {"source_format"}  # variants that hold the same figures in another format: tried in turn
+LATEST_AVAILABLE = "latest-available"  # year= for the latest year that can be had here
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,13 @@ class Resource:
     signature: tuple = ()
     edition: int | None = None  # the year of the publisher's edition, for a dataset re-issued with earlier years in it
     params: dict = field(default_factory=dict, compare=False)  # template values, e.g. a crosswalk's level
+    # the resource in words: ``"rivm-gezondheid 2020 (18+)"``, ``"rotterdam-wijkprofiel 2014 (wijkprofiel, edition
+    # 2016)"``; written once when the record is made, read by every message about the file
+    label: str = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self):
+        choice = ", ".join([self.variant] * bool(self.variant) + [f"edition {self.edition}"] * bool(self.edition))
+        object.__setattr__(self, "label", f"{self.dataset} {self.year}" + (f" ({choice})" if choice else ""))
 
     @property
     def access(self) -> str:
@@ -66,13 +75,6 @@ class Resource:
             if kind in self.source:
                 return kind
         raise DataFormatError(f"{self.dataset} {self.year}: catalogue entry has no source")
-
-    @property
-    def label(self) -> str:
-        """The resource in words: ``"rivm-gezondheid 2020 (18+)"``, ``"rotterdam-wijkprofiel 2014 (wijkprofiel, edition
-        2016)"``."""
-        choice = ", ".join([self.variant] * bool(self.variant) + [f"edition {self.edition}"] * bool(self.edition))
-        return f"{self.dataset} {self.year}" + (f" ({choice})" if choice else "")
 
     def where(self) -> str:
         """Where the publisher has the file, in words.
@@ -109,6 +111,8 @@ class Dataset:
     notes: str = ""
     mirror_folder: str = ""
     measurement: dict = field(default_factory=dict, compare=False)  # how its figures were measured (evidence.py)
+    # the entry of ``measurement_models`` its measurement names (empty when it names none): read with the entry
+    model: dict = field(default_factory=dict, compare=False)
     variant_parameter: str | None = None  # the keyword of load/fetch its variants answer to (age_group, ...)
     use_instead: str = ""  # for a dataset not read with load: what to call instead
 
@@ -243,6 +247,74 @@ class Dataset:
         # stable: catalogue order within a year and edition, the newest edition first
         return sorted(candidates, key=lambda r: (-r.year, -(r.edition or 0)))
 
+    def to_try(self, year, variant: str | None = None, edition: int | None = None) -> tuple[Resource, ...]:
+        """The resources a call of ``load`` or ``fetch`` tries, in order: those of the year asked for; without a year
+        those of the latest year the catalogue lists (for the variant, if given); for ``"latest-available"`` every
+        year, the latest first.
+
+        Without a variant, only a year's first variant in catalogue order is tried when the variants hold different
+        figures (RIVM's age groups, a Rotterdam sheet, a Leefbaarometer level): the same call gives the same
+        population on every machine, never 65+ figures because the 18+ file is missing here. Formats of the same
+        figures (KWB workbook or open-data table) are all tried. Without an edition only a year's newest edition is
+        tried (never the older edition because the newer file is missing here: they differ in some items).
+
+        Parameters
+        ----------
+        year : int, None or "latest-available"
+            the year as asked
+        variant : str, optional
+            the value of the dataset's named parameter
+        edition : int, optional
+            the edition
+
+        Returns
+        -------
+        tuple of Resource
+        """
+        if year == LATEST_AVAILABLE:
+            candidates = self.candidates(None, variant, edition)
+        else:
+            candidates = self.candidates(year, variant, edition)
+            if year is None:
+                latest = max(r.year for r in candidates)
+                candidates = [r for r in candidates if r.year == latest]
+        if variant is None and self.variant_parameter not in INTERCHANGEABLE:
+            first = {}
+            for r in candidates:
+                first.setdefault(r.year, r.variant)
+            candidates = [r for r in candidates if r.variant == first[r.year]]
+        if edition is None:
+            newest = {}
+            for r in candidates:
+                newest.setdefault((r.year, r.variant), r.edition)
+            candidates = [r for r in candidates if r.edition == newest[(r.year, r.variant)]]
+        return tuple(candidates)
+
+    def check_level(self, level) -> None:
+        """Refuse a level the dataset does not have, in one line listing the ones it has.
+
+        Parameters
+        ----------
+        level : str or None
+            the ``level=`` of a call of ``load``
+
+        Returns
+        -------
+        None
+
+        Raises
+        ------
+        ArgumentError
+            for a level that is not one of the dataset's.
+        """
+        if level is not None and level not in self.levels:  # a dataset's levels are among reports.LEVELS
+            hint = did_you_mean(level, self.levels) if isinstance(level, str) else ""
+            raise ArgumentError(
+                f"{self.name}: no level {level!r}; available: "
+                f"{', '.join(self.levels) or 'none (not a table by level: leave level= out)'}"
+                + (f"; {hint}" if hint else "")
+            )
+
     def resource(self, year: int | None = None, variant: str | None = None, edition: int | None = None) -> Resource:
         """The first resource for a year and variant.
 
@@ -265,6 +337,74 @@ class Dataset:
             for a year or variant the dataset does not have.
         """
         return self.candidates(year, variant, edition)[0]
+
+
+@dataclass(frozen=True)
+class Request:
+    """What one call of ``load`` or ``fetch`` asks of the catalogue, answered in one lookup: the dataset's entry, the
+    year as asked (a year, None for the catalogue's latest, or ``"latest-available"``), the variant chosen with the
+    dataset's named parameter, the edition, and the resources to try, in order. It travels down the load, so that
+    every later step (and every message) reads the entry in hand instead of asking the catalogue again.
+    """
+
+    dataset: Dataset
+    year: int | str | None
+    variant: str | None
+    edition: int | None
+    candidates: tuple
+
+    @property
+    def asked(self) -> str:
+        """The dataset as asked for, in words: ``"rivm-gezondheid (age_group=65+)"``."""
+        param = self.dataset.variant_parameter
+        return self.dataset.name + (f" ({param}={self.variant})" if self.variant and param else "")
+
+
+def request(
+    name: str,
+    year=None,
+    named: dict | None = None,
+    variant: str | None = None,
+    edition: int | None = None,
+    *,
+    level=None,
+    caller: str = "load",
+) -> Request:
+    """Look a call of ``load`` or ``fetch`` up in the catalogue, once: the dataset, the variant its named parameter
+    chooses, the level checked (``load``) and the resources to try.
+
+    Parameters
+    ----------
+    name : str
+        a catalogue name, matched forgivingly
+    year : int, None or "latest-available"
+        the year (already checked to be a whole number)
+    named : dict, optional
+        the named parameters of the call, ``{"age_group": "18+", "sheet": None, ...}``
+    variant : str, optional
+        the deprecated ``variant=`` of the call
+    edition : int, optional
+        the edition
+    level : str, optional
+        the ``level=`` of a call of ``load`` (checked against the dataset's levels)
+    caller : str
+        ``"load"`` or ``"fetch"`` (``fetch`` has no rows to keep, so ``level=`` only chooses a file)
+
+    Returns
+    -------
+    Request
+
+    Raises
+    ------
+    ArgumentError
+        for an unknown name, year, level, edition or value of the named parameter, or a parameter the dataset does
+        not take (each one line listing what it has).
+    """
+    dataset = get_dataset(name)
+    chosen = dataset.chosen_variant(named or {}, variant, caller=caller, level_filters=caller == "load")
+    if caller == "load":
+        dataset.check_level(level)
+    return Request(dataset, year, chosen, edition, dataset.to_try(year, chosen, edition))
 
 
 def _years_text(years: list[int]) -> str:
@@ -391,6 +531,7 @@ def _catalogue(path: Path = CATALOGUE_FILE) -> dict[str, Dataset]:
             resources=tuple(sorted(resources, key=lambda r: r.year)),
             mirror_folder=folder,
             measurement=dict(entry.get("measurement", {})),
+            model=dict(raw["measurement_models"].get(entry.get("measurement", {}).get("model"), {})),
             variant_parameter=entry.get("variant_parameter"),
             use_instead=entry.get("use_instead", ""),
         )

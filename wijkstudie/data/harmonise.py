@@ -40,10 +40,11 @@ from ..core.evidence import SOURCE_UNIT_PREFIX
 from ..core.optional import optional
 from ..core.provenance import attach, provenance_of
 from . import variables as vardict
+from .arguments import whole
 from .catalogue import get_dataset
 from .download import fetch_resource
 from .readers.common import Hints
-from .reading import finish_table, read_table, whole
+from .reading import finish_table, read_table
 from .reports import ATTR, HarmonisationReport, LevelReport
 
 CROSSWALK = "grenswijzigen"

@@ -10,7 +10,7 @@ from .catalogue import datasets
 from .download import local_path, publisher_host
 from .harmonise import CROSSWALK, crosswalk_call
 from .join import join_regions
-from .loading import _load
+from .loading import load_resource
 from .reports import report
 
 AVAILABLE_COLUMNS = ["dataset", "year", "choice", "from", "note"]
@@ -186,7 +186,7 @@ def coverage(names=None) -> pd.DataFrame:
                 )
                 continue
             try:
-                rep = report(_load(datasets()[name], [r], r.year, None, False, None, False))
+                rep = report(load_resource(datasets()[name], r))
             except WijkstudieError as exc:
                 rows.append({**row, "available": False, "note": str(exc).split(";")[0][:90]})
                 continue
