@@ -264,7 +264,7 @@ def _why(resource: Resource, error: WijkstudieError | None, where: Folders) -> s
 
 def _not_here(request: Request, errors: list, where: Folders) -> WijkstudieError:
     """The error for a request none of whose files can be had: the first file's error, the others tried, and when
-    no year was given, the years of the dataset (and variant) that can be had here."""
+    no year was given, the years of the dataset (and of the file chosen) that can be had here."""
     dataset, year = request.dataset, request.year
     unreachable = [getattr(e, "unreachable", "") for _, e in errors]
     advice = f"; {offline_advice()}" if any(unreachable) else ""
@@ -283,7 +283,7 @@ def _not_here(request: Request, errors: list, where: Folders) -> WijkstudieError
             first += f" (also tried: {', '.join(others[:4])}{' ...' if len(others) > 4 else ''})"
     if year is None:
         latest = errors[0][0].year
-        here = sorted({r.year for r in dataset.candidates(None, request.variant) if local_path(r, where) is not None})
+        here = sorted({r.year for r in dataset.candidates(None, request.choice) if local_path(r, where) is not None})
         first = (
             f"{dataset.name}: no year given, so the catalogue's latest, {latest}, was asked for, and it cannot "
             f"be had here: {first}; years that can be had here: {', '.join(map(str, here)) or 'none'}"
@@ -565,14 +565,14 @@ def held_in_mirror(dataset, mirror: Path) -> dict:
     Returns
     -------
     dict
-        year -> list of variants (empty for a dataset with one file per year), latest year first
+        year -> list of the values of its parameter (empty for a dataset with one file per year), latest year first
     """
     held: dict = {}
     for r in dataset.resources:
         if r.mirror and (mirror / r.mirror).is_file():
             held.setdefault(r.year, [])
-            if r.variant:
-                held[r.year].append(r.variant)
+            if r.choice:
+                held[r.year].append(r.choice)
     return dict(sorted(held.items(), reverse=True))
 
 
@@ -588,12 +588,11 @@ def _not_in_mirror(resource: Resource, mirror: Path, request: Request | None = N
 
     dataset = request.dataset if request is not None else get_dataset(resource.dataset)
     held = held_in_mirror(dataset, mirror)
-    param = dataset.variant_parameter
+    param = dataset.parameter
     if held:
         parts = [
-            f"{year}"
-            + (f" ({param or 'variant'} {', '.join(variants)})" if variants and len(dataset.variants) > 1 else "")
-            for year, variants in list(held.items())[:8]
+            f"{year}" + (f" ({param or 'files'} {', '.join(choices)})" if choices and len(dataset.choices) > 1 else "")
+            for year, choices in list(held.items())[:8]
         ]
         holds = f"it holds {resource.dataset} for {', '.join(parts)}" + (" ..." if len(held) > 8 else "")
         holds += ": ask for one of those, or"

@@ -19,14 +19,14 @@ def measurement(source: Source, variable: str) -> tuple[str, dict | None]:
     Parameters
     ----------
     source : Source
-        a source of a table's provenance (its dataset and variant)
+        a source of a table's provenance (its dataset and the file chosen among the year's, ``Source.variant``)
     variable : str
         the variable's canonical name
 
     Returns
     -------
     tuple
-        (kind: one of ``MEASUREMENT_KINDS`` by the dataset's ``measurement`` in catalogue.yaml, its variant's or the
+        (kind: one of ``MEASUREMENT_KINDS`` by the dataset's ``measurement`` in catalogue.yaml, its file's or the
         variable's own, or "" for a dataset the catalogue does not hold; the ``measurement_models`` entry of a
         model-based figure, else None)
 
@@ -38,13 +38,13 @@ def measurement(source: Source, variable: str) -> tuple[str, dict | None]:
     return _measured(datasets().get(source.dataset), source.variant, variable)
 
 
-def _measured(dataset, variant: str | None, variable: str) -> tuple[str, dict | None]:
+def _measured(dataset, choice: str | None, variable: str) -> tuple[str, dict | None]:
     """``measurement`` for the catalogue entry in hand (None: a dataset the catalogue does not hold)."""
     if dataset is None:
         return "", None
     spec = dataset.measurement
     kind = spec.get("kind", "")
-    kind = spec.get("variants", {}).get(variant, kind)
+    kind = spec.get(dataset.parameter, {}).get(choice, kind) if dataset.parameter else kind  # e.g. sheet: {...}
     kind = spec.get("variables", {}).get(variable, kind)
     if kind not in MEASUREMENT_KINDS:
         raise DataFormatError(
@@ -53,15 +53,15 @@ def _measured(dataset, variant: str | None, variable: str) -> tuple[str, dict | 
     return kind, (dataset.model or None) if kind == "model-based" else None
 
 
-def measurement_record(dataset, variant: str | None, variables, known: dict | None = None) -> dict:
+def measurement_record(dataset, choice: str | None, variables, known: dict | None = None) -> dict:
     """What a file's provenance records about how it measured its variables.
 
     Parameters
     ----------
     dataset : Dataset or None
         the catalogue entry of the file's dataset (None for a dataset the catalogue does not hold)
-    variant : str or None
-        its variant
+    choice : str or None
+        the file's value of the dataset's parameter (``age_group`` 18+, ``sheet`` context, ...)
     variables : iterable of str
         the canonical variables the file gives the table
     known : dict, optional
@@ -76,7 +76,7 @@ def measurement_record(dataset, variant: str | None, variables, known: dict | No
     """
     measured, model = {}, {}
     for name in variables:
-        kind, entry = _measured(dataset, variant, name)
+        kind, entry = _measured(dataset, choice, name)
         if kind:
             measured[name] = kind
         if entry is not None:

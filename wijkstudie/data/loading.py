@@ -37,7 +37,6 @@ def fetch(
     table: str | None = None,
     edition: int | None = None,
     progress: bool = True,
-    variant: str | None = None,
 ) -> Path:
     """Make sure the raw file of a dataset is available locally (download once) and return its path.
 
@@ -59,9 +58,6 @@ def fetch(
         the default, or 2016): the edition's year
     progress : bool
         show a progress bar while downloading
-    variant : str, optional
-        deprecated: the named parameter above that the dataset's files answer to (a ``DeprecationWarning`` names
-        it); kept for one release
 
     Returns
     -------
@@ -85,7 +81,7 @@ def fetch(
     """
     year, edition = year_argument(year), whole(edition, "edition")
     named = dict(age_group=age_group, source_format=source_format, sheet=sheet, part=part, level=level, table=table)
-    return locate(request(name, year, named, variant, edition, caller="fetch"), progress=progress).path
+    return locate(request(name, year, named, edition, caller="fetch"), progress=progress).path
 
 
 def fetch_all(names=None, progress: bool = True) -> dict:
@@ -133,7 +129,6 @@ def load(
     all_columns: bool = False,
     division: int | None = None,
     refresh: bool = False,
-    variant: str | None = None,
 ) -> pd.DataFrame:
     """Load a dataset by name into a tidy table with canonical column names.
 
@@ -176,15 +171,12 @@ def load(
         figures onto the gemeenten of 2022; the load report gets the harmonisation report
     refresh : bool
         hash and read the file again and replace its cached table (for a file changed in place)
-    variant : str, optional
-        deprecated: the named parameter above that the dataset's files answer to (a ``DeprecationWarning`` names
-        it); kept for one release. The grenswijzigen matrices are read with ``wijkstudie.crosswalk``
 
     Without ``age_group``, ``sheet``, ``part`` (or ``level`` for the Leefbaarometer) the dataset's first value in
     catalogue order is used, on every machine (RIVM: ``"18+"``); without ``source_format`` a year's formats of the
     same figures are tried in catalogue order and the first that can be had is used (the load report says which);
     ``describe(name)`` says which parameter a dataset takes. A value or parameter the dataset does not have is an
-    error that lists the ones it has.
+    error that lists the ones it has. The grenswijzigen matrices are read with ``wijkstudie.crosswalk``.
 
     Returns
     -------
@@ -219,7 +211,7 @@ def load(
     year, edition, division = year_argument(year), whole(edition, "edition"), whole(division, "division")
     all_columns, refresh = flag(all_columns, "all_columns"), flag(refresh, "refresh")
     named = dict(age_group=age_group, source_format=source_format, sheet=sheet, part=part, level=level, table=table)
-    return _load(request(name, year, named, variant, edition, level=level), level, all_columns, division, refresh)
+    return _load(request(name, year, named, edition, level=level), level, all_columns, division, refresh)
 
 
 def load_resource(dataset, resource, level: str | None = None) -> pd.DataFrame:
@@ -307,7 +299,7 @@ def _load(asked: Request, level, all_columns, division, refresh) -> pd.DataFrame
         identification=dict(
             meta["identification"],
             year=resource.year,
-            variant=resource.variant or ident["variant"],
+            variant=resource.choice or ident["variant"],
             division=resource.division or ident["division"],
             year_from="",
         ),
