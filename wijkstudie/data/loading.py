@@ -238,7 +238,8 @@ def _load(asked: Request, level, all_columns, division, refresh) -> pd.DataFrame
     try:
         found = locate(asked)
     except WijkstudieError as exc:
-        _note_absent(getattr(exc, "absent", ()))
+        for absent in getattr(exc, "absent", ()):
+            note_absent(absent)  # should it appear, a derived table built from this load is stale
         raise
     dataset, resource, path, mirror = asked.dataset, found.resource, found.path, found.folders.mirror
     try:
@@ -251,7 +252,8 @@ def _load(asked: Request, level, all_columns, division, refresh) -> pd.DataFrame
             cache_dir=found.folders.processed,
         )
     finally:
-        _note_absent(found.absent)
+        for absent in found.absent:
+            note_absent(absent)
     warnings = list(meta["warnings"])
     notes = [f"used {resource.label}: {r.label} could not be had ({why})" for r, why in found.passed]
     ident = meta["identification"]  # the reader's Identification, as a dict
@@ -331,13 +333,6 @@ def _load(asked: Request, level, all_columns, division, refresh) -> pd.DataFrame
 
         frame = harmonise(frame, to_division=division)
     return frame
-
-
-def _note_absent(paths) -> None:
-    """Record where the candidates a load could not have would lie: should one appear, a derived table built from
-    this load is stale."""
-    for path in paths:
-        note_absent(path)
 
 
 def _details_of_year(details: dict, year: int) -> dict:
