@@ -492,7 +492,7 @@ def test_the_everyday_tools_are_on_ws_and_imported_on_first_use():
     assert {"map_figure", "save_figure", "models", "plotting", "study", "synthetic"} <= set(names_on_ws())
 
 
-def test_star_import_brings_the_data_layer_once_without_figures_models_or_deprecated_names():
+def test_star_import_brings_the_data_layer_once_without_figures_or_models():
     import subprocess
     import sys
 
@@ -510,7 +510,7 @@ def test_star_import_brings_the_data_layer_once_without_figures_models_or_deprec
     ]
     assert len(ws.__all__) == len(set(ws.__all__))
     assert not {"harmonisation_report", "LoadReport", "models", "plotting", "study", "synthetic"} & set(ws.__all__)
-    with pytest.warns(DeprecationWarning, match="harmonisation_report"), pytest.raises(ws.MissingRecordError):
-        ws.harmonisation_report(pd.DataFrame({"x": [1]}))  # still works as an attribute, with its warning
+    with pytest.raises(AttributeError, match="no attribute 'harmonisation_report'"):
+        _ = ws.harmonisation_report  # removed without a shim (alpha): ws.report(table).harmonisation
     with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
         _ = ws.no_such_name

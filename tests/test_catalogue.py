@@ -1,11 +1,11 @@
 import hashlib
 
-import pandas as pd
 import pytest
 
 import wijkstudie as ws
 from wijkstudie.data.catalogue import datasets, get_dataset
 from wijkstudie.data.readers import BY_FORMAT
+from wijkstudie.data.reports import LEVELS
 
 REQUIRED = {
     "kwb",
@@ -34,6 +34,10 @@ def test_every_entry_is_complete(name):
         assert r.sha256 is None or len(r.sha256) == 64
 
 
+def test_every_level_of_the_catalogue_is_a_level_the_reports_know():  # load's level check relies on it
+    assert {level for d in datasets().values() for level in d.levels} <= set(LEVELS)
+
+
 def test_names_are_matched_forgivingly():
     assert get_dataset("RIVM Gezondheid").name == "rivm-gezondheid"
     assert get_dataset("rivm_gezondheid").name == "rivm-gezondheid"
@@ -54,13 +58,13 @@ def test_unknown_dataset_year_and_variant_say_what_exists():
 def test_every_year_of_the_kwb_and_rivm_tables_is_in_the_catalogue():
     kwb = get_dataset("kwb")
     assert kwb.years == list(range(2013, 2026))
-    tables = {r.year: r.source["odata"] for r in kwb.resources if r.variant == "open-data"}
+    tables = {r.year: r.source["odata"] for r in kwb.resources if r.choice == "open-data"}
     assert tables[2013] == "82339NED" and tables[2017] == "83765NED" and tables[2024] == "85984NED"
     assert len(set(tables.values())) == 13
-    assert {r.year for r in kwb.resources if r.variant == "workbook"} == set(range(2013, 2026))
+    assert {r.year for r in kwb.resources if r.choice == "workbook"} == set(range(2013, 2026))
     rivm = get_dataset("rivm-gezondheid")
     assert rivm.years == [2012, 2016, 2020, 2022]
-    assert {r.variant for r in rivm.resources} == {"18+", "18-64", "65+"}
+    assert {r.choice for r in rivm.resources} == {"18+", "18-64", "65+"}
     for r in rivm.resources:  # 50090NED publishes 2012-2020 on the 2020 division; 50120NED 2022 on its own
         assert (r.source["odata"], r.division) == (("50120NED", 2022) if r.year == 2022 else ("50090NED", 2020))
         assert f"Perioden eq '{r.year}JJ00'" in r.source["filter"]
@@ -99,8 +103,8 @@ def test_the_crosswalk_has_a_matrix_per_level_kind_and_pair_of_years():
 
 def test_default_resource_is_the_latest_year():
     assert get_dataset("kwb").resource().year == 2025
-    assert get_dataset("rivm-gezondheid").resource(variant="65+").variant == "65+"
-    assert [r.variant for r in get_dataset("kwb").candidates(2017)] == ["workbook", "open-data"]
+    assert get_dataset("rivm-gezondheid").resource(choice="65+").choice == "65+"
+    assert [r.choice for r in get_dataset("kwb").candidates(2017)] == ["workbook", "open-data"]
     assert [r.year for r in get_dataset("cbs-gemeenten").candidates()][:3] == [2025, 2024, 2023]
 
 
@@ -126,10 +130,10 @@ def test_every_snapshot_file_is_a_resource_and_known_hashes_match(mirror):
 # --- the named parameters that choose among a dataset's files ---------------------------------------------------
 
 
-def test_every_dataset_with_variants_names_the_parameter_of_load_and_fetch_they_answer_to():
+def test_every_dataset_with_several_files_a_year_names_the_parameter_of_load_and_fetch_that_chooses():
     import inspect
 
-    from wijkstudie.data.catalogue import VARIANT_PARAMETERS
+    from wijkstudie.data.catalogue import CATALOGUE_FILE, PARAMETERS
 
     expected = {
         "kwb": "source_format",
@@ -140,16 +144,36 @@ def test_every_dataset_with_variants_names_the_parameter_of_load_and_fetch_they_
         "amsterdam-bbga": "part",
         "cbs-statline": "table",
     }
-    assert {n: d.variant_parameter for n, d in datasets().items() if d.variant_parameter} == expected
+    assert {n: d.parameter for n, d in datasets().items() if d.parameter} == expected
     assert "crosswalk" in get_dataset("grenswijzigen").use_instead
-    assert all(d.variant_parameter or d.use_instead for d in datasets().values() if d.variants)
+    assert all(d.parameter or d.use_instead for d in datasets().values() if d.choices)
+    # one name per concept: the catalogue writes a file's choice under the keyword argument that chooses it
+    assert "variant" not in CATALOGUE_FILE.read_text(encoding="utf-8")
+    for d in datasets().values():
+        assert all(r.parameter == d.parameter for r in d.resources), d.name
+    assert get_dataset("leefbaarometer").resource(2020, "buurt").choice == "buurt"
     for function in (ws.load, ws.fetch):
         params = inspect.signature(function).parameters
-        for name in VARIANT_PARAMETERS:
+        for name in PARAMETERS:
             if name != "level" or function is ws.fetch:
                 assert params[name].kind is inspect.Parameter.KEYWORD_ONLY, (function.__name__, name)
     assert ws.list_datasets().loc["rivm-gezondheid", "parameter"] == "age_group="
+    assert ws.list_datasets().loc["rivm-gezondheid", "choices"] == "18+, 65+, 18-64"
     assert "choose with: age_group= (18+, 65+, 18-64" in ws.describe("rivm-gezondheid")
+
+
+def test_a_catalogue_entry_whose_files_are_chosen_by_two_keys_is_refused(tmp_path):
+    from wijkstudie.data.catalogue import _catalogue
+
+    path = tmp_path / "catalogue.yaml"
+    entry = "{year: 2020, format: kwb-open-data, file: %s, source: {url: 'https://example.invalid/x'}, %s}"
+    path.write_text(
+        "measurement_models: {}\ndatasets:\n  x:\n    {title: X, publisher: P, licence: L, attribution: A,\n"
+        f"     resources: [{entry % ('a.csv', 'age_group: 18+')}, {entry % ('b.csv', 'sheet: context')}]}}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ws.DataFormatError, match="x: its files are chosen by one key, not age_group, sheet"):
+        _catalogue(path)
 
 
 def test_a_named_parameter_is_checked_in_one_line_listing_the_allowed_values(fresh_cache):
@@ -170,25 +194,17 @@ def test_a_named_parameter_is_checked_in_one_line_listing_the_allowed_values(fre
         assert fragment in str(exc.value) and "\n" not in str(exc.value), str(exc.value)
 
 
-def test_variant_still_works_for_one_release_and_names_the_new_parameter(fake_mirror, fresh_cache):
+def test_the_old_variant_keyword_is_gone_with_a_one_line_error(fake_mirror, fresh_cache):
     from helpers import FIXTURES, warns_municipal_extract
 
     fake_mirror({"rivm-gezondheid/RIVM_gezondheid2020_18+.xlsx": FIXTURES / "rivm-2020-18plus.csv"})
     with warns_municipal_extract():
         named = ws.load("rivm-gezondheid", year=2020, age_group="18+")
-    with (
-        warns_municipal_extract(),
-        pytest.warns(DeprecationWarning, match=r"load\(variant=...\) is deprecated .*; use age_group='18\+'"),
-    ):
-        old = ws.load("rivm-gezondheid", year=2020, variant="18+")
-    pd.testing.assert_frame_equal(old, named)
     assert "age_group: 18+" in str(ws.report(named))
-    with pytest.warns(DeprecationWarning, match="use level='wijk'"), pytest.raises(ws.DataNotFoundError):
-        ws.load("leefbaarometer", year=2020, variant="wijk")
-    with pytest.warns(DeprecationWarning, match="use wijkstudie.crosswalk"), pytest.raises(ws.DataNotFoundError):
-        ws.fetch("grenswijzigen", year=2024, variant="wijk 2020-2024")
-    with pytest.warns(DeprecationWarning), pytest.raises(ws.ArgumentError, match="disagree; give age_group= alone"):
-        ws.load("rivm-gezondheid", year=2020, age_group="65+", variant="18+")
+    for call in (ws.load, ws.fetch):
+        with pytest.raises(TypeError, match="unexpected keyword argument 'variant'") as exc:
+            call("rivm-gezondheid", year=2020, variant="18+")
+        assert "\n" not in str(exc.value)
 
 
 # --- year=None is the catalogue's latest year; "latest-available" the latest that can be had here --------------

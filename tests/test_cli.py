@@ -94,7 +94,7 @@ def recognised_as_its_resource(mirror, rel, resource):
     assert (r.source, r.year, r.variant, r.division) == (
         "grenswijzigen",
         resource.year,
-        resource.variant,
+        resource.choice,
         resource.year,
     ), rel
 
@@ -202,16 +202,16 @@ def test_smoke_fetch(mirror):
     assert "CBS-Utrecht-kwb-2023.xlsx" in result.stdout
 
 
-def test_fetch_takes_the_named_options_and_still_understands_variant(mirror, capsys):
+def test_fetch_takes_the_named_options_and_no_variant(mirror, capsys):
     from wijkstudie import cli
 
     assert cli.main(["data", "fetch", "rivm-gezondheid", "--year", "2020", "--age-group", "65+"]) == 0
     assert capsys.readouterr().out.strip().endswith("RIVM_gezondheid2020_65+.xlsx")
     assert cli.main(["data", "fetch", "rivm-gezondheid", "--year", "latest-available", "--age-group", "18+"]) == 0
     assert capsys.readouterr().out.strip().endswith("RIVM_gezondheid2020_18+.xlsx")
-    assert cli.main(["data", "fetch", "rivm-gezondheid", "--year", "2020", "--variant", "65+"]) == 0
-    out = capsys.readouterr()
-    assert out.out.strip().endswith("RIVM_gezondheid2020_65+.xlsx") and "--variant is deprecated" in out.err
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["data", "fetch", "rivm-gezondheid", "--year", "2020", "--variant", "65+"])
+    assert exc.value.code == 2 and "unrecognized arguments: --variant 65+" in capsys.readouterr().err
     assert cli.main(["data", "fetch", "rivm-gezondheid"]) == 1
     assert "years that can be had here: 2016, 2020" in capsys.readouterr().err
 

@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -69,7 +70,7 @@ def test_html_error_page_from_the_server_is_refused(monkeypatch, fresh_cache):
 
 
 def test_hash_mismatch_on_download_keeps_nothing(monkeypatch, fresh_cache):
-    pinned = Resource(**{**URL_RESOURCE.__dict__, "sha256": "0" * 64})
+    pinned = replace(URL_RESOURCE, sha256="0" * 64)
     monkeypatch.setattr(download, "_download_url", fake_downloader(b'{"type": "FeatureCollection"}'))
     with pytest.raises(ws.WijkstudieError, match="hash mismatch"):
         download.fetch_resource(pinned)

@@ -52,7 +52,7 @@ SCRIPT = textwrap.dedent(
         spatial = "no error"
     except ws.WijkstudieError as exc:
         spatial = str(exc)
-    report = ws.harmonisation_report(moved).level("wijk")
+    report = ws.report(moved).harmonisation.level("wijk")
     print(json.dumps({
         "package": ws.__file__,
         "rows": len(kwb),

@@ -91,7 +91,7 @@ def test_one_report_for_a_loaded_and_a_joined_table(tmp_path):
     assert ws.report(pd.read_parquet(path)).joins == [matches, second]
 
 
-def test_one_report_for_a_harmonised_table_and_the_deprecated_names(fake_mirror):
+def test_one_report_for_a_harmonised_table(fake_mirror):
     root = fake_mirror({"geo/unrelated.txt": b"x"})
     write_crosswalk(root, "gemeente", 2020, 2022, {("9901", "9901"): 10, ("9901", "9902"): 10})
     table = _gemeenten(["GM9901", "GM9902"], 2020)
@@ -102,10 +102,8 @@ def test_one_report_for_a_harmonised_table_and_the_deprecated_names(fake_mirror)
     assert rep.source == "" and rep.harmonisation.level("gemeente").merged == 1
     assert str(rep).startswith("a table without a load report") and "harmonised from the division of 2020" in str(rep)
     assert "harmonisation" not in moved.attrs  # one place: the report
-    with pytest.warns(DeprecationWarning, match=r"use wijkstudie.report\(table\).harmonisation"):
-        assert ws.harmonisation_report(moved) == rep.harmonisation
-    with pytest.warns(DeprecationWarning, match="use wijkstudie.Report"):
-        assert ws.LoadReport is ws.Report
+    for gone in ("harmonisation_report", "LoadReport"):  # the names before this report: no shims in an alpha
+        assert not hasattr(ws, gone)
     joined, matches = ws.join_regions(moved, _gemeenten(["GM9901"], 2022).drop(columns="population"))
     both = ws.report(joined)
     assert both.harmonisation == rep.harmonisation and both.joins == [matches]

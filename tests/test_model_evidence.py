@@ -12,6 +12,7 @@ import pytest
 import wijkstudie as ws
 from wijkstudie.core.errors import ModelImpliedWarning, SharedSourceUnitWarning
 from wijkstudie.core.provenance import Provenance, Source, attach
+from wijkstudie.data.catalogue import datasets
 from wijkstudie.data.evidence import measurement_record
 from wijkstudie.models import area_regression, within_estimate
 from wijkstudie.study.evidence import classify
@@ -20,7 +21,11 @@ from wijkstudie.study.evidence import classify
 def stamped(dataset, year, variant, variables):
     """A source as a load stamps it, from the real catalogue.yaml and variables.yaml."""
     return Source(
-        dataset, year, variant=variant, variables=tuple(variables), **measurement_record(dataset, variant, variables)
+        dataset,
+        year,
+        variant=variant,
+        variables=tuple(variables),
+        **measurement_record(datasets()[dataset], variant, variables),
     )
 
 

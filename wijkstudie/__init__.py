@@ -71,8 +71,6 @@ def start_notebook(residents=None) -> None:
     start(residents)
 
 
-_DEPRECATED = {"LoadReport": ("Report", "wijkstudie.Report")}  # old name -> (new name, what to use instead)
-
 # names reached on first use, so that ``import wijkstudie`` does not import matplotlib, statsmodels or the study:
 # name -> (module, attribute; None for the module itself)
 _DATA = {  # the data layer's names on ws -> their module (imported with pandas on first use)
@@ -80,7 +78,7 @@ _DATA = {  # the data layer's names on ws -> their module (imported with pandas 
     ".data.catalogue": ("describe", "list_datasets"),
     ".data.codes": ("gemeente_of", "level_of", "normalise_code"),
     ".data.editions": ("compare_editions",),
-    ".data.harmonise": ("HarmonisationReport", "crosswalk", "harmonisation_report", "harmonise"),
+    ".data.harmonise": ("HarmonisationReport", "crosswalk", "harmonise"),
     ".data.join": ("JoinReport", "join_regions", "weighted_mean_by"),
     ".data.loading": ("fetch", "fetch_all", "load"),
     ".data.origin": ("data_origin",),
@@ -122,7 +120,7 @@ _LAZY = {
 
 def __getattr__(name: str):
     """Names reached on first use (PEP 562): the data layer, figures, models, study and synthetic world (imported
-    then, and kept), and deprecated aliases (with a ``DeprecationWarning``)."""
+    then, and kept)."""
     if name in _LAZY:
         from importlib import import_module
 
@@ -131,16 +129,6 @@ def __getattr__(name: str):
         value = value if attribute is None else getattr(value, attribute)
         globals()[name] = value
         return value
-    if name in _DEPRECATED:
-        from warnings import warn
-
-        new, instead = _DEPRECATED[name]
-        warn(
-            f"wijkstudie.{name} is deprecated and will be removed in the next release; use {instead}",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return globals()[new] if new in globals() else __getattr__(new)
     raise AttributeError(f"module 'wijkstudie' has no attribute {name!r}")
 
 
@@ -150,9 +138,7 @@ def __dir__() -> list[str]:
 
 # what ``from wijkstudie import *`` brings: the errors, the settings and the data layer (which imports pandas), but
 # neither the figures (matplotlib), the models (statsmodels), the study nor the synthetic world, which stay on ``ws``
-# (``ws.map_figure``, ``ws.models``, ...) and are imported when first used; nor deprecated names, which still work
-# as attributes (with their DeprecationWarning)
-_DEPRECATED_FUNCTIONS = ("harmonisation_report",)  # deprecated where they are defined (they warn when called)
+# (``ws.map_figure``, ``ws.models``, ...) and are imported when first used
 __all__ = [
     "ArgumentError",
     "ArgumentTypeError",
@@ -166,5 +152,5 @@ __all__ = [
     "__version__",
     "settings",
     "start_notebook",
-    *(name for names in _DATA.values() for name in names if name not in _DEPRECATED_FUNCTIONS),
+    *(name for names in _DATA.values() for name in names),
 ]

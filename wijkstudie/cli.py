@@ -175,26 +175,17 @@ def _fetch(args) -> int:
         return 1 if failed else 0
     if not args.name:
         raise ArgumentError("fetch: give a dataset name or --all")
-    if args.variant is not None:
-        print(
-            "wijkstudie: --variant is deprecated: use --age-group, --source-format, --sheet, --part, --level or "
-            "--table (wijkstudie data describe NAME says which)",
-            file=sys.stderr,
-        )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # said above, in the command's own words
-        path = fetch(
-            args.name,
-            year=args.year,
-            age_group=args.age_group,
-            source_format=args.source_format,
-            sheet=args.sheet,
-            part=args.part,
-            level=args.level,
-            table=args.table,
-            edition=args.edition,
-            variant=args.variant,
-        )
+    path = fetch(
+        args.name,
+        year=args.year,
+        age_group=args.age_group,
+        source_format=args.source_format,
+        sheet=args.sheet,
+        part=args.part,
+        level=args.level,
+        table=args.table,
+        edition=args.edition,
+    )
     print(terminal_text(path))
     return 0
 
@@ -447,7 +438,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--level", help="leefbaarometer: wijk or buurt")
     p.add_argument("--table", help="cbs-statline: a CBS table id, e.g. 85541NED")
     p.add_argument("--edition", type=int, help="rotterdam-wijkprofiel: 2024 (the default) or 2016 (2014 and 2016 only)")
-    p.add_argument("--variant", help=argparse.SUPPRESS)  # deprecated: the options above
     p.add_argument("--all", action="store_true", help="every resource in the catalogue")
     p.set_defaults(func=_fetch)
 

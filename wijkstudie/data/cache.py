@@ -47,10 +47,10 @@ INDEX = "fingerprints.json"
 _WARNED: set = set()  # cache folders already warned about in this session
 
 
-def _index() -> dict:
+def _index(folder: Path) -> dict:
     """The fingerprints: {path: [size, mtime_ns, hash]}; anything else in the file is ignored (and rewritten)."""
     try:
-        data = json.loads((processed_dir() / INDEX).read_text(encoding="utf-8"))
+        data = json.loads((folder / INDEX).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     if not isinstance(data, dict):
@@ -58,7 +58,7 @@ def _index() -> dict:
     return {k: v for k, v in data.items() if isinstance(v, list) and len(v) == 3 and isinstance(v[2], str)}
 
 
-def cache_key(path: Path, rehash: bool = False) -> str:
+def cache_key(path: Path, rehash: bool = False, folder: Path | None = None) -> str:
     """The cache key of a raw file: its content hash, the reader version and the variable dictionary's fingerprint.
     The hash is remembered per path, size and modification time (``remember``), so an unchanged file is not hashed
     again; a change of size or modification time means a new hash, and so does ``rehash``.
@@ -69,6 +69,8 @@ def cache_key(path: Path, rehash: bool = False) -> str:
         the raw file
     rehash : bool
         hash the file again whatever the index remembers
+    folder : Path, optional
+        the cache folder (``Folders.processed``, resolved once per load; default: the session's)
 
     Returns
     -------
@@ -76,8 +78,10 @@ def cache_key(path: Path, rehash: bool = False) -> str:
     """
     path = Path(path).resolve()
     stat = path.stat()
-    sweep(processed_dir())
-    entry = None if rehash else _index().get(str(path))
+    if folder is None:
+        folder = processed_dir()
+        sweep(folder)
+    entry = None if rehash else _index(folder).get(str(path))
     digest = entry[2] if entry and entry[:2] == [stat.st_size, stat.st_mtime_ns] else file_sha256(path)[:24]
     return f"{digest}-v{READER_VERSION}-{_dictionary_fingerprint()}"
 
@@ -92,7 +96,7 @@ def _dictionary_fingerprint() -> str:
     return hashlib.sha256(VARIABLES_FILE.read_bytes()).hexdigest()[:8]
 
 
-def remember(path: Path, key: str) -> None:
+def remember(path: Path, key: str, folder: Path | None = None) -> None:
     """Record the fingerprint of a raw file after it loaded successfully (a failed load writes nothing).
 
     Parameters
@@ -101,18 +105,21 @@ def remember(path: Path, key: str) -> None:
         the raw file
     key : str
         its cache key (``cache_key``)
+    folder : Path, optional
+        the cache folder (default: the session's)
 
     Returns
     -------
     None
     """
+    folder = folder or processed_dir()
     path = Path(path).resolve()
     stat = path.stat()
-    index = _index()
+    index = _index(folder)
     entry = [stat.st_size, stat.st_mtime_ns, key.split("-v")[0]]
     if index.get(str(path)) != entry:
         index[str(path)] = entry
-        _write_atomic(processed_dir() / INDEX, lambda p: Path(p).write_text(json.dumps(index), encoding="utf-8"))
+        _write_atomic(folder / INDEX, lambda p: Path(p).write_text(json.dumps(index), encoding="utf-8"))
 
 
 def _write_atomic(target: Path, write) -> None:
@@ -151,27 +158,29 @@ def _unwritable(folder: Path, exc: OSError) -> None:
     )
 
 
-def entry_path(key: str) -> Path:
+def entry_path(key: str, folder: Path | None = None) -> Path:
     """The table file of a cache entry.
 
     Parameters
     ----------
     key : str
         the entry's key
+    folder : Path, optional
+        the cache folder (default: the session's)
 
     Returns
     -------
     Path
     """
-    return _paths(key)[0]
+    return _paths(key, folder)[0]
 
 
-def _paths(key: str) -> tuple[Path, Path]:
-    folder = processed_dir()
+def _paths(key: str, folder: Path | None) -> tuple[Path, Path]:
+    folder = folder or processed_dir()
     return folder / f"{key}.parquet", folder / f"{key}.json"
 
 
-def load_cached(key: str, dataset: str | None = None):
+def load_cached(key: str, dataset: str | None = None, folder: Path | None = None):
     """A processed table from the cache, served only when it proves to be the one stored under ``key``.
 
     Parameters
@@ -180,6 +189,8 @@ def load_cached(key: str, dataset: str | None = None):
         the key (``cache_key`` and what else decides the table)
     dataset : str, optional
         the dataset the caller expects (the catalogue's, for ``load``); an entry of another dataset is not served
+    folder : Path, optional
+        the cache folder (default: the session's)
 
     Returns
     -------
@@ -187,7 +198,7 @@ def load_cached(key: str, dataset: str | None = None):
         ``(frame, meta)``, or None when there is no entry, a damaged one, or one whose table or report is not what
         was stored under this key (it is then rebuilt from the raw file; a warning names the entry)
     """
-    table_path, meta_path = _paths(key)
+    table_path, meta_path = _paths(key, folder)
     if not (table_path.is_file() and meta_path.is_file()):
         return None
     try:
@@ -271,7 +282,7 @@ def _distrust(table_path: Path, why: str) -> None:
     return None
 
 
-def store(key: str, frame: pd.DataFrame, meta: dict) -> None:
+def store(key: str, frame: pd.DataFrame, meta: dict, folder: Path | None = None) -> None:
     """Keep a processed table and its metadata in the cache (Parquet and JSON, written atomically; a cache folder that
     cannot be written costs only the caching, with one warning).
 
@@ -283,12 +294,14 @@ def store(key: str, frame: pd.DataFrame, meta: dict) -> None:
         the canonical table
     meta : dict
         what the reader found (identification, suppressed cells, warnings, ...)
+    folder : Path, optional
+        the cache folder (default: the session's)
 
     Returns
     -------
     None
     """
-    table_path, meta_path = _paths(key)
+    table_path, meta_path = _paths(key, folder)
     buffer = io.BytesIO()
     frame.to_parquet(buffer, index=False)
     data = buffer.getvalue()

@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from warnings import warn
 
 import pandas as pd
 import yaml
@@ -19,9 +18,12 @@ from ..core.columns import did_you_mean
 from ..core.errors import ArgumentError, ArgumentTypeError, DataFormatError
 
 CATALOGUE_FILE = Path(__file__).resolve().parent / "catalogue.yaml"
+# the keyword arguments of ``load`` and ``fetch`` that choose among a dataset's files; a resource of catalogue.yaml
+# writes its choice under one of these names (every resource of a dataset under the same one)
+PARAMETERS = ("age_group", "source_format", "sheet", "part", "level", "table")
 RESOURCE_FIELDS = (
     "year",
-    "variant",
+    *PARAMETERS,
     "edition",
     "format",
     "division",
@@ -33,15 +35,15 @@ RESOURCE_FIELDS = (
     "source",
     "sha256",
 )
-# the keyword arguments of ``load`` and ``fetch`` that choose among a dataset's files (``variant_parameter`` in the
-# catalogue names the one a dataset's variants answer to)
-VARIANT_PARAMETERS = ("age_group", "source_format", "sheet", "part", "level", "table")
+INTERCHANGEABLE = {"source_format"}  # files that hold the same figures in another format: tried in turn
+LATEST_AVAILABLE = "latest-available"  # year= for the latest year that can be had here
 
 
 @dataclass(frozen=True)
 class Resource:
-    """One downloadable file of a dataset: its year, variant, reader format, regional division, file names (cache
-    and mirror) and where the publisher has it (see catalogue.yaml).
+    """One downloadable file of a dataset: its year, its choice among the year's files (the value of the dataset's
+    ``parameter``, e.g. ``age_group`` 18+), reader format, regional division, file names (cache and mirror) and where
+    the publisher has it (see catalogue.yaml).
     """
 
     dataset: str
@@ -51,13 +53,21 @@ class Resource:
     mirror: str | None
     source: dict
     sha256: str | None
-    variant: str | None = None
+    choice: str | None = None  # the value of ``parameter`` for this file ("18+"; a crosswalk's matrix)
+    parameter: str | None = None  # the keyword argument of load and fetch that chooses it (age_group, ...)
     division: int | None = None
     mirror_note: str = ""
     mirror_is: str = ""  # what the mirror's file is in a few words, when it is not a release of the publisher's
     signature: tuple = ()
     edition: int | None = None  # the year of the publisher's edition, for a dataset re-issued with earlier years in it
     params: dict = field(default_factory=dict, compare=False)  # template values, e.g. a crosswalk's level
+    # the resource in words: ``"rivm-gezondheid 2020 (18+)"``, ``"rotterdam-wijkprofiel 2014 (wijkprofiel, edition
+    # 2016)"``; written once when the record is made, read by every message about the file
+    label: str = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self):
+        choice = ", ".join([self.choice] * bool(self.choice) + [f"edition {self.edition}"] * bool(self.edition))
+        object.__setattr__(self, "label", f"{self.dataset} {self.year}" + (f" ({choice})" if choice else ""))
 
     @property
     def access(self) -> str:
@@ -66,13 +76,6 @@ class Resource:
             if kind in self.source:
                 return kind
         raise DataFormatError(f"{self.dataset} {self.year}: catalogue entry has no source")
-
-    @property
-    def label(self) -> str:
-        """The resource in words: ``"rivm-gezondheid 2020 (18+)"``, ``"rotterdam-wijkprofiel 2014 (wijkprofiel, edition
-        2016)"``."""
-        choice = ", ".join([self.variant] * bool(self.variant) + [f"edition {self.edition}"] * bool(self.edition))
-        return f"{self.dataset} {self.year}" + (f" ({choice})" if choice else "")
 
     def where(self) -> str:
         """Where the publisher has the file, in words.
@@ -94,7 +97,7 @@ class Resource:
 @dataclass(frozen=True)
 class Dataset:
     """One dataset of the catalogue: its description, licence and attribution, levels, resources, how it measured
-    its figures, and the parameter of ``load`` its variants answer to (``variant_parameter``).
+    its figures, and the keyword argument of ``load`` that chooses among a year's files (``parameter``).
     """
 
     name: str
@@ -109,7 +112,9 @@ class Dataset:
     notes: str = ""
     mirror_folder: str = ""
     measurement: dict = field(default_factory=dict, compare=False)  # how its figures were measured (evidence.py)
-    variant_parameter: str | None = None  # the keyword of load/fetch its variants answer to (age_group, ...)
+    # the entry of ``measurement_models`` its measurement names (empty when it names none): read with the entry
+    model: dict = field(default_factory=dict, compare=False)
+    parameter: str | None = None  # the keyword of load/fetch that chooses among a year's files (age_group, ...)
     use_instead: str = ""  # for a dataset not read with load: what to call instead
 
     @property
@@ -123,21 +128,18 @@ class Dataset:
         return sorted({r.edition for r in self.resources if r.edition}, reverse=True)
 
     @property
-    def variants(self) -> list[str]:
-        """The values of its variant parameter, in catalogue order."""
-        return list(dict.fromkeys(r.variant for r in self.resources if r.variant))
+    def choices(self) -> list[str]:
+        """The values of its ``parameter``, in catalogue order."""
+        return list(dict.fromkeys(r.choice for r in self.resources if r.choice))
 
-    def chosen_variant(self, named: dict, variant=None, *, caller: str = "load", level_filters: bool = True):
-        """The variant a call asks for: the value of the dataset's named parameter (``age_group=``,
-        ``source_format=``, ``sheet=``, ``part=``; ``level=`` for a dataset with one file per level), or of the
-        deprecated ``variant=`` (with a ``DeprecationWarning`` naming the parameter to use instead).
+    def chosen(self, named: dict, *, caller: str = "load", level_filters: bool = True):
+        """The file a call asks for: the value of the dataset's named parameter (``age_group=``, ``source_format=``,
+        ``sheet=``, ``part=``, ``table=``; ``level=`` for a dataset with one file per level).
 
         Parameters
         ----------
         named : dict
             the named parameters of the call, ``{"age_group": "18+", "sheet": None, ...}``
-        variant : str, optional
-            the deprecated ``variant=`` of the call
         caller : str
             ``"load"`` or ``"fetch"``, for the messages
         level_filters : bool
@@ -147,44 +149,32 @@ class Dataset:
         Returns
         -------
         str or None
-            the variant, or None when the call leaves it open (then every variant is tried in catalogue order)
+            the choice, or None when the call leaves it open (then the year's files are tried in catalogue order)
 
         Raises
         ------
         ArgumentError
-            for a parameter this dataset does not take, or ``variant=`` and the named parameter disagreeing.
+            for a parameter this dataset does not take, or a dataset not read with ``load``.
         """
-        param = self.variant_parameter
+        param = self.parameter
         for key, value in named.items():
             if value is None or key == param or (key == "level" and level_filters):
                 continue
             raise ArgumentError(f"{self.name}: {caller} takes no {key}=" + self._choice_hint())
         chosen = named.get(param) if param else None
-        if variant is not None:
-            instead = f"{param}={variant!r}" if param else (self.use_instead or "nothing: it has one file per year")
-            warn(
-                f"{caller}(variant=...) is deprecated and will be removed in the next release; use {instead}",
-                DeprecationWarning,
-                stacklevel=3,
-            )
-            if chosen is not None and _normalise(str(chosen)) != _normalise(str(variant)):
-                raise ArgumentError(
-                    f"{self.name}: variant={variant!r} and {param}={chosen!r} disagree; give {param}= alone"
-                )
-            return variant
         if chosen is None and self.use_instead:
             raise ArgumentError(f"{self.name}: not read with {caller}(); use {self.use_instead}")
         return chosen
 
     def _choice_hint(self) -> str:
-        if self.variant_parameter:
-            return f" (its files differ by {self.variant_parameter}: {', '.join(self.variants)})"
+        if self.parameter:
+            return f" (its files differ by {self.parameter}: {', '.join(self.choices)})"
         if self.use_instead:
             return f" (use {self.use_instead})"
         return " (it has one file per year)"
 
     def candidates(
-        self, year: int | None = None, variant: str | None = None, edition: int | None = None
+        self, year: int | None = None, choice: str | None = None, edition: int | None = None
     ) -> list[Resource]:
         """The resources that answer a request, in the order to try them.
 
@@ -192,8 +182,8 @@ class Dataset:
         ----------
         year : int, optional
             one year (default: every year, the latest first)
-        variant : str, optional
-            one variant (default: every variant of the year, in catalogue order)
+        choice : str, optional
+            one value of the dataset's ``parameter`` (default: every file of the year, in catalogue order)
         edition : int, optional
             one edition of a re-issued dataset (default: every edition, the newest first within a year)
 
@@ -204,7 +194,7 @@ class Dataset:
         Raises
         ------
         ArgumentError
-            for a year or variant the dataset does not have (the message lists the ones it has);
+            for a year or choice the dataset does not have (the message lists the ones it has);
             ``ArgumentTypeError`` for a year that is not a whole number.
         """
         candidates = list(self.resources)
@@ -216,15 +206,15 @@ class Dataset:
             candidates = [r for r in candidates if r.year == year]
             if not candidates:
                 raise ArgumentError(f"{self.name}: no year {year}; available: {_years_text(self.years)}")
-        if variant is not None:
-            wanted = _normalise(str(variant))
-            matching = [r for r in candidates if r.variant and _normalise(r.variant) == wanted]
+        if choice is not None:
+            wanted = _normalise(str(choice))
+            matching = [r for r in candidates if r.choice and _normalise(r.choice) == wanted]
             if not matching:
-                options = list(dict.fromkeys(r.variant for r in candidates if r.variant)) or ["none"]
+                options = list(dict.fromkeys(r.choice for r in candidates if r.choice)) or ["none"]
                 shown = options if len(options) <= 12 else options[:12] + [f"... ({len(options)} in all)"]
-                hint = did_you_mean(variant, options)
+                hint = did_you_mean(choice, options)
                 raise ArgumentError(
-                    f"{self.name}: no {self.variant_parameter or 'variant'} {variant!r}"
+                    f"{self.name}: no {self.parameter or 'file'} {choice!r}"
                     + (f" for {year}" if year is not None else "")
                     + f"; available: {', '.join(shown)}"
                     + (f"; {hint}" if hint else "")
@@ -243,15 +233,83 @@ class Dataset:
         # stable: catalogue order within a year and edition, the newest edition first
         return sorted(candidates, key=lambda r: (-r.year, -(r.edition or 0)))
 
-    def resource(self, year: int | None = None, variant: str | None = None, edition: int | None = None) -> Resource:
-        """The first resource for a year and variant.
+    def to_try(self, year, choice: str | None = None, edition: int | None = None) -> tuple[Resource, ...]:
+        """The resources a call of ``load`` or ``fetch`` tries, in order: those of the year asked for; without a year
+        those of the latest year the catalogue lists (for the choice, if given); for ``"latest-available"`` every
+        year, the latest first.
+
+        Without a choice, only a year's first file in catalogue order is tried when its files hold different
+        figures (RIVM's age groups, a Rotterdam sheet, a Leefbaarometer level): the same call gives the same
+        population on every machine, never 65+ figures because the 18+ file is missing here. Formats of the same
+        figures (KWB workbook or open-data table) are all tried. Without an edition only a year's newest edition is
+        tried (never the older edition because the newer file is missing here: they differ in some items).
+
+        Parameters
+        ----------
+        year : int, None or "latest-available"
+            the year as asked
+        choice : str, optional
+            the value of the dataset's named parameter
+        edition : int, optional
+            the edition
+
+        Returns
+        -------
+        tuple of Resource
+        """
+        if year == LATEST_AVAILABLE:
+            candidates = self.candidates(None, choice, edition)
+        else:
+            candidates = self.candidates(year, choice, edition)
+            if year is None:
+                latest = max(r.year for r in candidates)
+                candidates = [r for r in candidates if r.year == latest]
+        if choice is None and self.parameter not in INTERCHANGEABLE:
+            first = {}
+            for r in candidates:
+                first.setdefault(r.year, r.choice)
+            candidates = [r for r in candidates if r.choice == first[r.year]]
+        if edition is None:
+            newest = {}
+            for r in candidates:
+                newest.setdefault((r.year, r.choice), r.edition)
+            candidates = [r for r in candidates if r.edition == newest[(r.year, r.choice)]]
+        return tuple(candidates)
+
+    def check_level(self, level) -> None:
+        """Refuse a level the dataset does not have, in one line listing the ones it has.
+
+        Parameters
+        ----------
+        level : str or None
+            the ``level=`` of a call of ``load``
+
+        Returns
+        -------
+        None
+
+        Raises
+        ------
+        ArgumentError
+            for a level that is not one of the dataset's.
+        """
+        if level is not None and level not in self.levels:  # a dataset's levels are among reports.LEVELS
+            hint = did_you_mean(level, self.levels) if isinstance(level, str) else ""
+            raise ArgumentError(
+                f"{self.name}: no level {level!r}; available: "
+                f"{', '.join(self.levels) or 'none (not a table by level: leave level= out)'}"
+                + (f"; {hint}" if hint else "")
+            )
+
+    def resource(self, year: int | None = None, choice: str | None = None, edition: int | None = None) -> Resource:
+        """The first resource for a year and choice.
 
         Parameters
         ----------
         year : int, optional
             the year (default: the latest)
-        variant : str, optional
-            the variant (default: the first listed)
+        choice : str, optional
+            the value of the dataset's ``parameter`` (default: the first listed)
         edition : int, optional
             the edition (default: the newest)
 
@@ -262,9 +320,74 @@ class Dataset:
         Raises
         ------
         ArgumentError
-            for a year or variant the dataset does not have.
+            for a year or choice the dataset does not have.
         """
-        return self.candidates(year, variant, edition)[0]
+        return self.candidates(year, choice, edition)[0]
+
+
+@dataclass(frozen=True)
+class Request:
+    """What one call of ``load`` or ``fetch`` asks of the catalogue, answered in one lookup: the dataset's entry, the
+    year as asked (a year, None for the catalogue's latest, or ``"latest-available"``), the file chosen with the
+    dataset's named parameter, the edition, and the resources to try, in order. It travels down the load, so that
+    every later step (and every message) reads the entry in hand instead of asking the catalogue again.
+    """
+
+    dataset: Dataset
+    year: int | str | None
+    choice: str | None
+    edition: int | None
+    candidates: tuple
+
+    @property
+    def asked(self) -> str:
+        """The dataset as asked for, in words: ``"rivm-gezondheid (age_group=65+)"``."""
+        param = self.dataset.parameter
+        return self.dataset.name + (f" ({param}={self.choice})" if self.choice and param else "")
+
+
+def request(
+    name: str,
+    year=None,
+    named: dict | None = None,
+    edition: int | None = None,
+    *,
+    level=None,
+    caller: str = "load",
+) -> Request:
+    """Look a call of ``load`` or ``fetch`` up in the catalogue, once: the dataset, the file its named parameter
+    chooses, the level checked (``load``) and the resources to try.
+
+    Parameters
+    ----------
+    name : str
+        a catalogue name, matched forgivingly
+    year : int, None or "latest-available"
+        the year (already checked to be a whole number)
+    named : dict, optional
+        the named parameters of the call, ``{"age_group": "18+", "sheet": None, ...}``
+    edition : int, optional
+        the edition
+    level : str, optional
+        the ``level=`` of a call of ``load`` (checked against the dataset's levels)
+    caller : str
+        ``"load"`` or ``"fetch"`` (``fetch`` has no rows to keep, so ``level=`` only chooses a file)
+
+    Returns
+    -------
+    Request
+
+    Raises
+    ------
+    ArgumentError
+        for an unknown name, year, level, edition or value of the named parameter, or a parameter the dataset does
+        not take (each one line listing what it has).
+    """
+    dataset = get_dataset(name)
+    chosen = dataset.chosen(named or {}, caller=caller, level_filters=caller == "load")
+    if caller == "load":
+        dataset.check_level(level)
+    return Request(dataset, year, chosen, edition, dataset.to_try(year, chosen, edition))
 
 
 def _years_text(years: list[int]) -> str:
@@ -291,6 +414,9 @@ def _fill(value, values: dict):
 
 def _make_resource(name: str, entry: dict, folder: str, params: dict | None = None) -> Resource:
     entry = {k: v for k, v in entry.items() if k in RESOURCE_FIELDS}
+    keys = [k for k in PARAMETERS if entry.get(k) is not None]
+    if len(keys) > 1:
+        raise DataFormatError(f"catalogue.yaml: {name} {entry['year']}: a file has one choice, not {', '.join(keys)}")
     file = entry["file"]
     return Resource(
         dataset=name,
@@ -300,13 +426,14 @@ def _make_resource(name: str, entry: dict, folder: str, params: dict | None = No
         mirror=entry.get("mirror") or (f"{folder}/{file}" if folder else None),
         source=dict(entry["source"]),
         sha256=entry.get("sha256"),
-        variant=entry.get("variant"),
+        choice=str(entry[keys[0]]) if keys else None,
+        parameter=keys[0] if keys else None,
         edition=int(entry["edition"]) if entry.get("edition") is not None else None,
         division=int(entry["division"]) if entry.get("division") is not None else None,
         mirror_note=" ".join(str(entry.get("mirror_note") or "").split()),
         mirror_is=" ".join(str(entry.get("mirror_is") or "").split()),
         signature=tuple(entry.get("signature", ())),
-        params={k: v for k, v in (params or {}).items() if k not in RESOURCE_FIELDS},
+        params={k: v for k, v in (params or {}).items() if k not in RESOURCE_FIELDS or k in PARAMETERS},
     )
 
 
@@ -318,7 +445,9 @@ def _expand(name: str, entry: dict, folder: str) -> list[Resource]:
         values = {"year": int(year), **(values or {})}
         template = {k: v for k, v in entry.items() if k != "each_year"}
         filled = _fill(template, values)
-        filled.update({k: v for k, v in values.items() if k in RESOURCE_FIELDS})
+        # a year's key sets the field of that name; a choice (age_group, level, ...) only where the template names
+        # it ("{level}"): kwb's yearly OData ``table`` is a template value, not cbs-statline's table=
+        filled.update({k: v for k, v in values.items() if k in RESOURCE_FIELDS and k not in PARAMETERS})
         out.append(_make_resource(name, filled, folder, values))
     return out
 
@@ -333,7 +462,7 @@ def _crosswalk_resources(name: str, spec: dict, folder: str) -> list[Resource]:
                     if source == target and not (rule.get("same_year_from") and source >= rule["same_year_from"]):
                         continue
                     matrix = rule["name"].format(level=level, source=source, target=target)
-                    variant = f"{level} {source}-{target}" + ("" if kind == "addresses" else f" {kind}")
+                    choice = f"{level} {source}-{target}" + ("" if kind == "addresses" else f" {kind}")
                     out.append(
                         Resource(
                             dataset=name,
@@ -343,7 +472,7 @@ def _crosswalk_resources(name: str, spec: dict, folder: str) -> list[Resource]:
                             mirror=f"{folder}/{matrix}.rda",
                             source={"url": spec["url"].format(name=matrix)},
                             sha256=None,
-                            variant=variant,
+                            choice=choice,
                             division=target,
                             params={"level": level, "kind": kind, "source": source, "target": target, "name": matrix},
                         )
@@ -391,26 +520,20 @@ def _catalogue(path: Path = CATALOGUE_FILE) -> dict[str, Dataset]:
             resources=tuple(sorted(resources, key=lambda r: r.year)),
             mirror_folder=folder,
             measurement=dict(entry.get("measurement", {})),
-            variant_parameter=entry.get("variant_parameter"),
+            model=dict(raw["measurement_models"].get(entry.get("measurement", {}).get("model"), {})),
+            parameter=_parameter_of(name, resources),
             use_instead=entry.get("use_instead", ""),
         )
-        _check_parameter(datasets[name])
     return datasets
 
 
-def _check_parameter(dataset: Dataset) -> None:
-    """A dataset with variants names the parameter they answer to (or what to use instead of load)."""
-    param = dataset.variant_parameter
-    if param is not None and param not in VARIANT_PARAMETERS:
-        raise DataFormatError(
-            f"catalogue.yaml: {dataset.name}: variant_parameter must be one of "
-            f"{', '.join(VARIANT_PARAMETERS)}, not {param!r}"
-        )
-    if dataset.variants and param is None and not dataset.use_instead:
-        raise DataFormatError(
-            f"catalogue.yaml: {dataset.name} has variants ({', '.join(dataset.variants[:3])}) but "
-            "no variant_parameter naming the argument that chooses them"
-        )
+def _parameter_of(name: str, resources: list) -> str | None:
+    """The keyword argument of ``load`` that chooses among a dataset's files: the one key its resources write their
+    choice under (None for a dataset with one file per year)."""
+    keys = list(dict.fromkeys(r.parameter for r in resources if r.parameter))
+    if len(keys) > 1:
+        raise DataFormatError(f"catalogue.yaml: {name}: its files are chosen by one key, not {', '.join(keys)}")
+    return keys[0] if keys else None
 
 
 def datasets() -> dict[str, Dataset]:
@@ -460,7 +583,7 @@ def list_datasets() -> pd.DataFrame:
     -------
     DataFrame
         indexed by name: title, publisher, licence, years, levels, ``parameter`` (the keyword argument of ``load``
-        that chooses among a year's files, e.g. ``age_group=``) and its values (``variants``)
+        that chooses among a year's files, e.g. ``age_group=``) and its values (``choices``)
 
     Examples
     --------
@@ -470,7 +593,7 @@ def list_datasets() -> pd.DataFrame:
     """
     rows = []
     for d in datasets().values():
-        variants = d.variants
+        choices = d.choices
         rows.append(
             {
                 "name": d.name,
@@ -479,10 +602,10 @@ def list_datasets() -> pd.DataFrame:
                 "licence": d.licence,
                 "years": _years_text(d.years),
                 "levels": ", ".join(d.levels),
-                "parameter": f"{d.variant_parameter}="
-                if d.variant_parameter
+                "parameter": f"{d.parameter}="
+                if d.parameter
                 else (d.use_instead.split("(")[0] + "()" if d.use_instead else ""),
-                "variants": ", ".join(variants) if len(variants) <= 6 else f"{len(variants)} (see describe)",
+                "choices": ", ".join(choices) if len(choices) <= 6 else f"{len(choices)} (see describe)",
             }
         )
     return pd.DataFrame(rows).set_index("name")
@@ -523,9 +646,9 @@ def describe(name: str) -> str:
         f"  years:       {_years_text(d.years)}",
         f"  homepage:    {d.homepage}",
     ]
-    if d.variant_parameter:
+    if d.parameter:
         lines.append(
-            f"  choose with: {d.variant_parameter}= ({', '.join(d.variants)}; without it the first that "
+            f"  choose with: {d.parameter}= ({', '.join(d.choices)}; without it the first that "
             "can be had, in this order)"
         )
     if d.editions:
@@ -540,10 +663,10 @@ def describe(name: str) -> str:
     lines.append("  resources:")
     shown = d.resources if len(d.resources) <= 60 else d.resources[:3]
     for r in shown:
-        choice = f" {d.variant_parameter}={r.variant}" if d.variant_parameter else f" {r.variant}"
+        choice = f" {d.parameter}={r.choice}" if d.parameter else f" {r.choice}"
         lines.append(
             f"    {r.year}"
-            + (choice if r.variant else "")
+            + (choice if r.choice else "")
             + (f" edition={r.edition}" if r.edition else "")
             + f" [{r.format}]"
             + (f" division {r.division}" if r.division else "")
@@ -553,7 +676,6 @@ def describe(name: str) -> str:
             lines.append(f"      offline mirror: {r.mirror_note}")
     if len(shown) < len(d.resources):
         lines.append(
-            f"    ... {len(d.resources) - len(shown)} more of the same kind "
-            f"(variants such as {', '.join(d.variants[3:6])})"
+            f"    ... {len(d.resources) - len(shown)} more of the same kind (such as {', '.join(d.choices[3:6])})"
         )
     return "\n".join(lines)

@@ -17,14 +17,76 @@ import json
 import os
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import ArgumentError, DataFormatError, DataNotFoundError, DownloadError, WijkstudieError, os_reason
-from ..core.paths import raw_dir
+from ..core.paths import data_dir
 from ..core.provenance import mirror_manifest
-from .catalogue import Resource
+from .catalogue import LATEST_AVAILABLE, Request, Resource
 from .origin import mirror_dir
 from .readers.rawfile import is_symlink_loop, open_raw
+
+
+@dataclass(frozen=True)
+class Folders:
+    """Where a load finds and keeps files, resolved once per load (``folders``) and passed down: the mirror read in
+    place (None: the publishers, over the network), the folder of raw downloads (``<data_dir>/raw``) and the folder
+    of processed tables (``<data_dir>/processed``).
+    """
+
+    mirror: Path | None
+    raw: Path
+    processed: Path
+
+    def would_lie(self, resource: Resource) -> Path | None:
+        """Where a resource's file lies, or would lie, here: the mirror's path, else the cache folder's.
+
+        Parameters
+        ----------
+        resource : Resource
+            a catalogue resource
+
+        Returns
+        -------
+        Path or None
+            None for a resource the mirror has no path for
+        """
+        if self.mirror is not None:
+            return self.mirror / resource.mirror if resource.mirror else None
+        return self.raw / resource.dataset / resource.file
+
+
+def folders() -> Folders:
+    """The folders of this session's settings, resolved once (and the cache folder swept of what killed loads left,
+    once per session).
+
+    Returns
+    -------
+    Folders
+
+    Raises
+    ------
+    ArgumentError
+        for a cache folder inside the mirror.
+    """
+    mirror, data = mirror_dir(), data_dir()
+    sweep(data / "processed")
+    return Folders(mirror, data / "raw", data / "processed")
+
+
+@dataclass(frozen=True)
+class Found:
+    """The file a load reads: the first of the request's candidates that can be had here, the candidates of the same
+    year passed over before it with why (the first clause of what their error would say), where the others would
+    lie (for the derived tables' record), and the folders resolved for the load.
+    """
+
+    resource: Resource
+    path: Path
+    passed: tuple  # (resource, why) of the candidates of its year that could not be had
+    absent: tuple  # where the candidates that could not be had would lie
+    folders: Folders
 
 
 def file_sha256(path: Path) -> str:
@@ -123,27 +185,112 @@ def verify(path: Path, resource: Resource) -> None:
         )
 
 
-def local_path(resource: Resource) -> Path | None:
+def local_path(resource: Resource, where: Folders | None = None) -> Path | None:
     """Where a resource's file already lies here (the mirror, or the cache folder); nothing is downloaded.
 
     Parameters
     ----------
     resource : Resource
         a catalogue resource
+    where : Folders, optional
+        the folders resolved for the load (default: the session's, the synthetic world's mirror not written)
 
     Returns
     -------
     Path or None
     """
-    mirror = mirror_dir()
-    if mirror is not None:
-        path = mirror / resource.mirror if resource.mirror else None
-        return path if path is not None and path.is_file() else None
-    target = raw_dir(resource.dataset) / resource.file
-    return target if target.is_file() else None
+    path = (where or folders()).would_lie(resource)
+    return path if path is not None and path.is_file() else None
 
 
-def fetch_resource(resource: Resource, progress: bool = True) -> Path:
+def locate(request: Request, *, progress: bool = True) -> Found:
+    """The first of a request's candidates whose file can be had (mirror, cache or download), the folders resolved
+    once for the whole load. A candidate the mirror does not hold is passed over without building its error, which
+    is made only when no candidate can be had (its ``absent`` attribute then says where the candidates would lie).
+
+    Parameters
+    ----------
+    request : Request
+        the catalogue's answer to the call
+    progress : bool
+        show a progress bar while downloading
+
+    Returns
+    -------
+    Found
+
+    Raises
+    ------
+    DataNotFoundError, DownloadError, DataFormatError
+        the first candidate's error, naming the others tried (and, when no year was asked for, the years that can
+        be had here).
+    """
+    where = folders()
+    missed = []
+    for resource in request.candidates:
+        path = where.would_lie(resource)
+        if where.mirror is not None and where.mirror.is_dir() and not (path and (path.exists() or path.is_symlink())):
+            missed.append((resource, None))  # not in the mirror: the long message only if nothing can be had
+            continue
+        try:
+            path = fetch_resource(resource, progress, where=where)
+        except WijkstudieError as exc:
+            missed.append((resource, exc))
+            continue
+        passed = tuple((r, _why(r, e, where)) for r, e in missed if r.year == resource.year)
+        return Found(resource, path, passed, _absent(missed, where), where)
+    errors = [(r, e or DataNotFoundError(_not_in_mirror(r, where.mirror, request))) for r, e in missed]
+    error = _not_here(request, errors, where)
+    error.absent = _absent(missed, where)  # for the record of the derived tables (``Found.absent``)
+    raise error
+
+
+def _absent(missed: list, where: Folders) -> tuple:
+    """Where the candidates that could not be had would lie."""
+    return tuple(filter(None, (where.would_lie(r) for r, _ in missed)))
+
+
+def _why(resource: Resource, error: WijkstudieError | None, where: Folders) -> str:
+    """Why a candidate could not be had, in the words of the first clause of its error."""
+    if error is None:
+        return _mirror_miss(resource, where.mirror)
+    return str(error).split(";")[0]
+
+
+def _not_here(request: Request, errors: list, where: Folders) -> WijkstudieError:
+    """The error for a request none of whose files can be had: the first file's error, the others tried, and when
+    no year was given, the years of the dataset (and of the file chosen) that can be had here."""
+    dataset, year = request.dataset, request.year
+    unreachable = [getattr(e, "unreachable", "") for _, e in errors]
+    advice = f"; {offline_advice()}" if any(unreachable) else ""
+    if all(unreachable):  # no network: one sentence for every file tried
+        labels = [r.label for r, _ in errors]
+        hosts = ", ".join(dict.fromkeys(unreachable))
+        years = sorted({r.year for r, _ in errors})
+        asked = labels[0] if len(labels) == 1 else f"{dataset.name} {years[0]}" if len(years) == 1 else dataset.name
+        first = f"{asked}: the publisher{'s' if ',' in hosts else ''} ({hosts}) could not be reached (no network?)" + (
+            f" for {', '.join(labels[:4])}{' ...' if len(labels) > 4 else ''}" if len(labels) > 1 else ""
+        )
+    else:
+        first = getattr(errors[0][1], "short", str(errors[0][1]))
+        others = [r.label for r, _ in errors[1:]]
+        if others:
+            first += f" (also tried: {', '.join(others[:4])}{' ...' if len(others) > 4 else ''})"
+    if year is None:
+        latest = errors[0][0].year
+        here = sorted({r.year for r in dataset.candidates(None, request.choice) if local_path(r, where) is not None})
+        first = (
+            f"{dataset.name}: no year given, so the catalogue's latest, {latest}, was asked for, and it cannot "
+            f"be had here: {first}; years that can be had here: {', '.join(map(str, here)) or 'none'}"
+            + ("; pass one of them as year=, or year='latest-available'" if here else "")
+        )
+    elif year == LATEST_AVAILABLE:
+        first = f"{dataset.name}: year='latest-available', but no year of it can be had here: {first}"
+    first += advice
+    return type(errors[0][1])(first)  # the first candidate's kind of error: not here, a failed download, ...
+
+
+def fetch_resource(resource: Resource, progress: bool = True, *, where: Folders | None = None) -> Path:
     """A resource's raw file: read in place from the mirror, or from the cache folder, downloaded there first when
     missing (to a temporary file, checked, then moved into place).
 
@@ -168,18 +315,19 @@ def fetch_resource(resource: Resource, progress: bool = True) -> Path:
     ArgumentError
         for a cache folder that cannot be written.
     """
-    mirror = mirror_dir()
+    where = where or folders()
+    mirror = where.mirror
     if mirror is not None:
         if not mirror.is_dir():
             raise DataNotFoundError(f"{_mirror_as_written(mirror)}: {_not_a_folder(mirror)}")
         path = mirror / resource.mirror if resource.mirror else None
-        if path is not None and (path.is_dir() or is_symlink_loop(path)):
+        if path is not None and not path.is_file() and (path.is_dir() or is_symlink_loop(path)):
             open_raw(path)  # names the folder or the loop
         if path is None or not path.is_file():
             raise DataNotFoundError(_not_in_mirror(resource, mirror))
         verify(path, resource)
         return path
-    target = raw_dir(resource.dataset) / resource.file
+    target = where.raw / resource.dataset / resource.file
     if target.is_file():
         verify(target, resource)
         return target
@@ -399,45 +547,47 @@ def _mirror_origin() -> str:
     return settings.describe_origin("mirror")
 
 
-def held_in_mirror(dataset: str, mirror: Path) -> dict:
+def held_in_mirror(dataset, mirror: Path) -> dict:
     """The years of a dataset that a mirror holds, with the values of its named parameter (e.g. ``age_group``).
 
     Parameters
     ----------
-    dataset : str
-        a catalogue name
+    dataset : Dataset
+        its catalogue entry
     mirror : Path
         the mirror folder
 
     Returns
     -------
     dict
-        year -> list of variants (empty for a dataset with one file per year), latest year first
+        year -> list of the values of its parameter (empty for a dataset with one file per year), latest year first
     """
-    from .catalogue import get_dataset
-
     held: dict = {}
-    for r in get_dataset(dataset).resources:
+    for r in dataset.resources:
         if r.mirror and (mirror / r.mirror).is_file():
             held.setdefault(r.year, [])
-            if r.variant:
-                held[r.year].append(r.variant)
+            if r.choice:
+                held[r.year].append(r.choice)
     return dict(sorted(held.items(), reverse=True))
 
 
-def _not_in_mirror(resource: Resource, mirror: Path) -> str:
+def _mirror_miss(resource: Resource, mirror: Path) -> str:
+    """The first clause of the message for a file the mirror lacks (what a load that read another file notes)."""
+    return f"{resource.label} is not in the mirror {mirror} (set as {_mirror_origin()}"
+
+
+def _not_in_mirror(resource: Resource, mirror: Path, request: Request | None = None) -> str:
     """A file the mirror lacks: what the mirror holds of that dataset, where the mirror was set, how to download."""
     from ..core.settings import settings
     from .catalogue import get_dataset
 
-    dataset = get_dataset(resource.dataset)
-    held = held_in_mirror(resource.dataset, mirror)
-    param = dataset.variant_parameter
+    dataset = request.dataset if request is not None else get_dataset(resource.dataset)
+    held = held_in_mirror(dataset, mirror)
+    param = dataset.parameter
     if held:
         parts = [
-            f"{year}"
-            + (f" ({param or 'variant'} {', '.join(variants)})" if variants and len(dataset.variants) > 1 else "")
-            for year, variants in list(held.items())[:8]
+            f"{year}" + (f" ({param or 'files'} {', '.join(choices)})" if choices and len(dataset.choices) > 1 else "")
+            for year, choices in list(held.items())[:8]
         ]
         holds = f"it holds {resource.dataset} for {', '.join(parts)}" + (" ..." if len(held) > 8 else "")
         holds += ": ask for one of those, or"
@@ -450,10 +600,7 @@ def _not_in_mirror(resource: Resource, mirror: Path) -> str:
         instead = f"{settings.how_to_unset('mirror')} to download it from the publisher" + (
             f" ({host})" if host else ""
         )
-    return (
-        f"{resource.label} is not in the mirror {mirror} (set as {_mirror_origin()}; looked for "
-        f"{resource.mirror or 'a mirror path'}); {holds} {instead}"
-    )
+    return f"{_mirror_miss(resource, mirror)}; looked for {resource.mirror or 'a mirror path'}); {holds} {instead}"
 
 
 # --- downloading --------------------------------------------------------------------------------------------------

@@ -19,8 +19,8 @@ import pandas as pd
 
 from ..core.errors import ArgumentError, ArgumentTypeError
 from . import variables as vardict
+from .arguments import whole
 from .catalogue import get_dataset
-from .reading import whole
 from .reports import report
 
 AREA = "area_number"  # the key that is the same in both editions (Rotterdam's own area number)

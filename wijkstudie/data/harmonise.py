@@ -40,10 +40,11 @@ from ..core.evidence import SOURCE_UNIT_PREFIX
 from ..core.optional import optional
 from ..core.provenance import attach, provenance_of
 from . import variables as vardict
+from .arguments import whole
 from .catalogue import get_dataset
 from .download import fetch_resource
 from .readers.common import Hints
-from .reading import finish_table, read_table, whole
+from .reading import finish_table, read_table
 from .reports import ATTR, HarmonisationReport, LevelReport
 
 CROSSWALK = "grenswijzigen"
@@ -121,8 +122,8 @@ def crosswalk(level: str, from_division: int, to_division: int, *, kind: str = "
             }
         )
     early, late = sorted((int(from_division), int(to_division)))
-    variant = f"{level} {early}-{late}" + ("" if kind == "addresses" else f" {kind}")
-    table = _resource_table(CROSSWALK, late, variant)
+    choice = f"{level} {early}-{late}" + ("" if kind == "addresses" else f" {kind}")
+    table = _resource_table(CROSSWALK, late, choice)
     out = table[["from_code", "to_code", "addresses"]].copy()
     if from_division > to_division:  # the same intersections, read the other way
         out = out.rename(columns={"from_code": "to_code", "to_code": "from_code"})[
@@ -175,12 +176,12 @@ def division_codes(level: str, year: int) -> set | None:
     return None if addresses is None else set(addresses.index)
 
 
-def crosswalk_call(variant: str) -> str:
+def crosswalk_call(choice: str) -> str:
     """The ``crosswalk`` call that reads one grenswijzigen matrix of the catalogue.
 
     Parameters
     ----------
-    variant : str
+    choice : str
         the catalogue's name of the matrix, e.g. ``"wijk 2020-2024"`` or ``"buurt 2016-2024 dwellings"``
 
     Returns
@@ -191,16 +192,16 @@ def crosswalk_call(variant: str) -> str:
     """
     import re
 
-    match = re.fullmatch(r"(\w+) (\d{4})-(\d{4})(?: (\w+))?", variant.strip())
+    match = re.fullmatch(r"(\w+) (\d{4})-(\d{4})(?: (\w+))?", choice.strip())
     if not match:
-        return variant
+        return choice
     level, early, late, kind = match.groups()
     return f"crosswalk({level!r}, {early}, {late}" + (f", kind={kind!r}" if kind else "") + ")"
 
 
-def _resource_table(dataset: str, year: int, variant: str | None = None) -> pd.DataFrame:
+def _resource_table(dataset: str, year: int, choice: str | None = None) -> pd.DataFrame:
     """The table of one catalogue resource (the crosswalk matrices, buurt boundaries), with its provenance."""
-    resource = get_dataset(dataset).resource(year, variant)
+    resource = get_dataset(dataset).resource(year, choice)
     path = fetch_resource(resource)
     frame, meta = read_table(
         path, expected_format=resource.format, hints=Hints(resource.year, "catalogue", resource.dataset)
@@ -320,38 +321,6 @@ def harmonise(
     result = result[vardict.canonical_order(list(result.columns))]
     _carry_provenance(table, result, report, crosswalks)
     return result
-
-
-def harmonisation_report(table: pd.DataFrame) -> HarmonisationReport:
-    """Deprecated: ``wijkstudie.report(table).harmonisation``.
-
-    Parameters
-    ----------
-    table : DataFrame
-        a table returned by ``harmonise`` (or ``load(..., division=...)``)
-
-    Returns
-    -------
-    HarmonisationReport
-        what moved between the divisions, per level
-
-    Raises
-    ------
-    MissingRecordError
-        when the table was not harmonised, or an operation dropped its report.
-
-    Examples
-    --------
-    >>> import wijkstudie as ws
-    >>> ws.report(table).harmonisation  # doctest: +SKIP
-    """
-    warn(
-        "harmonisation_report(table) is deprecated and will be removed in the next release; use "
-        "wijkstudie.report(table).harmonisation",
-        DeprecationWarning,
-        stacklevel=2,
-    )
-    return harmonisation_of(table)
 
 
 def harmonisation_of(table: pd.DataFrame) -> HarmonisationReport:

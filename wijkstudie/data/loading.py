@@ -9,24 +9,19 @@ from warnings import catch_warnings, simplefilter, warn
 
 import pandas as pd
 
-from ..core.columns import did_you_mean
-from ..core.errors import ArgumentError, DataFormatError, DataNotFoundError, WijkstudieError
-from ..core.paths import raw_dir
+from ..core.errors import DataFormatError, DataNotFoundError, WijkstudieError
 from ..core.provenance import provenance_of
-from . import variables as vardict
-from .catalogue import datasets, get_dataset
+from .arguments import flag, whole, year_argument
+from .catalogue import LATEST_AVAILABLE, Request, datasets, get_dataset, request
 from .derived import note_absent
-from .download import fetch_resource, local_path, offline_advice
+from .download import fetch_resource, local_path, locate
 from .integrity import NATIONAL_MIN_GEMEENTEN
-from .origin import mirror_dir
 from .readers.common import Hints
 from .readers.kwb_workbook import FIRST_RELEASE
 from .readers.rotterdam import link_to_cbs
 from .readers.statline import link_gemeenten
-from .readers.tidy import Identification
-from .reading import finish_table, flag, read_table, whole
+from .reading import finish_table, read_table
 from .reports import (
-    LEVELS,
     PLURAL_OF_LEVEL,
     FileWarning,
     WarningKind,
@@ -37,7 +32,6 @@ from .reports import (
 )
 
 ROTTERDAM_LINK_YEAR = 2024  # the CBS wijken whose names Rotterdam's gebieden are matched to
-LATEST_AVAILABLE = "latest-available"  # year= for the latest year that can be had here
 
 
 def fetch(
@@ -52,7 +46,6 @@ def fetch(
     table: str | None = None,
     edition: int | None = None,
     progress: bool = True,
-    variant: str | None = None,
 ) -> Path:
     """Make sure the raw file of a dataset is available locally (download once) and return its path.
 
@@ -74,9 +67,6 @@ def fetch(
         the default, or 2016): the edition's year
     progress : bool
         show a progress bar while downloading
-    variant : str, optional
-        deprecated: the named parameter above that the dataset's files answer to (a ``DeprecationWarning`` names
-        it); kept for one release
 
     Returns
     -------
@@ -98,21 +88,9 @@ def fetch(
     >>> import wijkstudie as ws
     >>> path = ws.fetch("rivm-gezondheid", year=2020, age_group="18+")  # doctest: +SKIP
     """
-    dataset = get_dataset(name)
-    chosen = dataset.chosen_variant(
-        dict(age_group=age_group, source_format=source_format, sheet=sheet, part=part, level=level, table=table),
-        variant,
-        caller="fetch",
-        level_filters=False,
-    )
-    year, edition = _year(year), whole(edition, "edition")
-    candidates = _candidates(dataset, year, chosen, edition)
-    if len(candidates) == 1 and year != LATEST_AVAILABLE:
-        try:
-            return fetch_resource(candidates[0], progress=progress)
-        except WijkstudieError as exc:
-            raise _not_here(dataset, year, chosen, [(candidates[0], exc)]) from None
-    return _first_available(dataset, candidates, year, chosen)[1]
+    year, edition = year_argument(year), whole(edition, "edition")
+    named = dict(age_group=age_group, source_format=source_format, sheet=sheet, part=part, level=level, table=table)
+    return locate(request(name, year, named, edition, caller="fetch"), progress=progress).path
 
 
 def fetch_all(names=None, progress: bool = True) -> dict:
@@ -160,7 +138,6 @@ def load(
     all_columns: bool = False,
     division: int | None = None,
     refresh: bool = False,
-    variant: str | None = None,
 ) -> pd.DataFrame:
     """Load a dataset by name into a tidy table with canonical column names.
 
@@ -203,15 +180,12 @@ def load(
         figures onto the gemeenten of 2022; the load report gets the harmonisation report
     refresh : bool
         hash and read the file again and replace its cached table (for a file changed in place)
-    variant : str, optional
-        deprecated: the named parameter above that the dataset's files answer to (a ``DeprecationWarning`` names
-        it); kept for one release. The grenswijzigen matrices are read with ``wijkstudie.crosswalk``
 
     Without ``age_group``, ``sheet``, ``part`` (or ``level`` for the Leefbaarometer) the dataset's first value in
     catalogue order is used, on every machine (RIVM: ``"18+"``); without ``source_format`` a year's formats of the
     same figures are tried in catalogue order and the first that can be had is used (the load report says which);
     ``describe(name)`` says which parameter a dataset takes. A value or parameter the dataset does not have is an
-    error that lists the ones it has.
+    error that lists the ones it has. The grenswijzigen matrices are read with ``wijkstudie.crosswalk``.
 
     Returns
     -------
@@ -243,111 +217,64 @@ def load(
     >>> volunteering = ws.load("cbs-statline", table="85541NED")  # doctest: +SKIP
     >>> print(ws.report(kwb))  # doctest: +SKIP
     """
-    dataset = get_dataset(name)
-    year, edition = _year(year), whole(edition, "edition")
-    division = whole(division, "division")
+    year, edition, division = year_argument(year), whole(edition, "edition"), whole(division, "division")
     all_columns, refresh = flag(all_columns, "all_columns"), flag(refresh, "refresh")
-    chosen = dataset.chosen_variant(
-        dict(age_group=age_group, source_format=source_format, sheet=sheet, part=part, level=level, table=table),
-        variant,
-    )
-    _check_level(dataset, level)
-    candidates = _candidates(dataset, year, chosen, edition)
-    return _load(dataset, candidates, year, level, all_columns, division, refresh, chosen)
+    named = dict(age_group=age_group, source_format=source_format, sheet=sheet, part=part, level=level, table=table)
+    return _load(request(name, year, named, edition, level=level), level, all_columns, division, refresh)
 
 
-def _year(year):
-    """The year argument of ``load`` and ``fetch``: a whole number, None, or ``"latest-available"``."""
-    if isinstance(year, str) and year.strip().lower().replace("_", "-").replace(" ", "-") == LATEST_AVAILABLE:
-        return LATEST_AVAILABLE
-    return whole(year, "year")
+def load_resource(dataset, resource, level: str | None = None) -> pd.DataFrame:
+    """The table of one resource of a dataset, read as ``load`` reads it (no columns beyond the dictionary's).
+
+    Parameters
+    ----------
+    dataset : Dataset
+        its catalogue entry
+    resource : Resource
+        the resource
+    level : str, optional
+        keep only the rows of this level
+
+    Returns
+    -------
+    DataFrame or GeoDataFrame
+    """
+    return _load(Request(dataset, resource.year, None, None, (resource,)), level, False, None, False)
 
 
-INTERCHANGEABLE = {"source_format"}  # variants that hold the same figures in another format: tried in turn
-
-
-def _candidates(dataset, year, variant, edition=None) -> list:
-    """The resources to try, in order: those of the year asked for; without a year those of the latest year the
-    catalogue lists (for the variant, if given); for ``"latest-available"`` every year, the latest first.
-
-    Without a variant, only a year's first variant in catalogue order is tried when the variants hold different
-    figures (RIVM's age groups, a Rotterdam sheet, a Leefbaarometer level): the same call gives the same population
-    on every machine, never 65+ figures because the 18+ file is missing here. Formats of the same figures (KWB
-    workbook or open-data table) are all tried. Without an edition only a year's newest edition is tried (never
-    the older edition because the newer file is missing here: they differ in some items)."""
-    if year == LATEST_AVAILABLE:
-        candidates = dataset.candidates(None, variant, edition)
-    else:
-        candidates = dataset.candidates(year, variant, edition)
-        if year is None:
-            latest = max(r.year for r in candidates)
-            candidates = [r for r in candidates if r.year == latest]
-    if variant is None and dataset.variant_parameter not in INTERCHANGEABLE:
-        first = {}
-        for r in candidates:
-            first.setdefault(r.year, r.variant)
-        candidates = [r for r in candidates if r.variant == first[r.year]]
-    if edition is None:
-        newest = {}
-        for r in candidates:
-            newest.setdefault((r.year, r.variant), r.edition)
-        candidates = [r for r in candidates if r.edition == newest[(r.year, r.variant)]]
-    return candidates
-
-
-def _not_here(dataset, year, variant, errors) -> WijkstudieError:
-    """The error for a request none of whose files can be had: the first file's error, the others tried, and when
-    no year was given, the years of the dataset (and variant) that can be had here."""
-    unreachable = [getattr(e, "unreachable", "") for _, e in errors]
-    advice = f"; {offline_advice()}" if any(unreachable) else ""
-    if all(unreachable):  # no network: one sentence for every file tried
-        labels = [r.label for r, _ in errors]
-        hosts = ", ".join(dict.fromkeys(unreachable))
-        years = sorted({r.year for r, _ in errors})
-        asked = labels[0] if len(labels) == 1 else f"{dataset.name} {years[0]}" if len(years) == 1 else dataset.name
-        first = f"{asked}: the publisher{'s' if ',' in hosts else ''} ({hosts}) could not be reached (no network?)" + (
-            f" for {', '.join(labels[:4])}{' ...' if len(labels) > 4 else ''}" if len(labels) > 1 else ""
+def _load(asked: Request, level, all_columns, division, refresh) -> pd.DataFrame:
+    """The table of the first of the request's candidate resources that can be had (see ``load``)."""
+    try:
+        found = locate(asked)
+    except WijkstudieError as exc:
+        for absent in getattr(exc, "absent", ()):
+            note_absent(absent)  # should it appear, a derived table built from this load is stale
+        raise
+    dataset, resource, path, mirror = asked.dataset, found.resource, found.path, found.folders.mirror
+    try:
+        frame, meta = read_table(
+            path,
+            expected_format=resource.format,
+            refresh=refresh,
+            hints=Hints(resource.year, "catalogue", resource.dataset),
+            division=resource.division,
+            cache_dir=found.folders.processed,
         )
-    else:
-        first = getattr(errors[0][1], "short", str(errors[0][1]))
-        others = [r.label for r, _ in errors[1:]]
-        if others:
-            first += f" (also tried: {', '.join(others[:4])}{' ...' if len(others) > 4 else ''})"
-    if year is None:
-        latest = errors[0][0].year
-        here = sorted({r.year for r in dataset.candidates(None, variant) if local_path(r) is not None})
-        first = (
-            f"{dataset.name}: no year given, so the catalogue's latest, {latest}, was asked for, and it cannot "
-            f"be had here: {first}; years that can be had here: {', '.join(map(str, here)) or 'none'}"
-            + ("; pass one of them as year=, or year='latest-available'" if here else "")
-        )
-    elif year == LATEST_AVAILABLE:
-        first = f"{dataset.name}: year='latest-available', but no year of it can be had here: {first}"
-    first += advice
-    return type(errors[0][1])(first)  # the first candidate's kind of error: not here, a failed download, ...
-
-
-def _load(dataset, candidates, year, level, all_columns, division, refresh, variant=None) -> pd.DataFrame:
-    """The table of the first of the candidate resources that can be had (see ``load``)."""
-    resource, path, tried = _first_available(dataset, candidates, year, variant)
-    frame, meta = read_table(
-        path,
-        expected_format=resource.format,
-        refresh=refresh,
-        hints=Hints(resource.year, "catalogue", resource.dataset),
-        division=resource.division,
-    )
-    warnings, notes = as_warnings(meta["warnings"]), list(tried)
-    ident = Identification(**meta["identification"])
-    if ident.years and "year" in frame:
-        if resource.year not in ident.years:
+    finally:
+        for absent in found.absent:
+            note_absent(absent)
+    warnings = as_warnings(meta["warnings"])
+    notes = [f"used {resource.label}: {r.label} could not be had ({why})" for r, why in found.passed]
+    ident = meta["identification"]  # the reader's Identification, as a dict
+    if ident.get("years") and "year" in frame:
+        if resource.year not in ident["years"]:
             raise DataFormatError(
                 f"{Path(path).name}: expected {resource.label}, but the file holds the years "
-                f"{', '.join(map(str, ident.years))} only"
+                f"{', '.join(map(str, ident['years']))} only"
             )
         frame = frame[frame["year"] == resource.year]
         meta = dict(meta, details=_details_of_year(meta.get("details") or {}, resource.year))
-        warnings = [w for w in warnings if w.wave is None or w.wave not in ident.years or w.wave == resource.year]
+        warnings = [w for w in warnings if w.wave is None or w.wave not in ident["years"] or w.wave == resource.year]
     if resource.edition:
         others = [e for e in dataset.editions if e != resource.edition]
         meta = dict(meta, details=dict(meta.get("details") or {}, edition=resource.edition))
@@ -356,29 +283,26 @@ def _load(dataset, candidates, year, level, all_columns, division, refresh, vari
             + (f" (also published: edition {', '.join(map(str, others))}; choose with edition=)" if others else "")
         )
     _check_identity(path, resource, ident)
-    asked = dataset.name + (
-        f" ({dataset.variant_parameter}={variant})" if variant and dataset.variant_parameter else ""
-    )
-    if year is None and len(dataset.years) > 1:
-        notes.insert(0, f"no year given: {resource.year}, the latest year of {asked} in the catalogue")
-    if year == LATEST_AVAILABLE:
-        latest = max(r.year for r in candidates)
+    if asked.year is None and len(dataset.years) > 1:
+        notes.insert(0, f"no year given: {resource.year}, the latest year of {asked.asked} in the catalogue")
+    if asked.year == LATEST_AVAILABLE:
+        latest = max(r.year for r in asked.candidates)
         notes.insert(
             0,
-            f"year='latest-available': {resource.year}, the latest year of {asked} that can be had "
+            f"year='latest-available': {resource.year}, the latest year of {asked.asked} that can be had "
             f"here" + ("" if resource.year == latest else f" (the catalogue's latest, {latest}, cannot)"),
         )
         if resource.year != latest:
-            copy = f" (the mirror's file is {resource.mirror_note})" if resource.mirror_note and mirror_dir() else ""
+            copy = f" (the mirror's file is {resource.mirror_note})" if resource.mirror_note and mirror else ""
             warn(
                 f"{dataset.name}: year='latest-available' took {resource.year}{copy}; the catalogue's latest year, "
                 f"{latest}, cannot be had here",
                 WijkstudieWarning,
                 stacklevel=3,
             )
-    if resource.mirror_note and mirror_dir() is not None:
+    if resource.mirror_note and mirror is not None:
         notes.append(f"offline mirror: {resource.mirror_note}")
-    if resource.mirror_is and mirror_dir() is not None:  # no guess about the publisher's release: what it is
+    if resource.mirror_is and mirror is not None:  # no guess about the publisher's release: what it is
         said = f"; the mirror's file is {resource.mirror_is}"
         warnings = [replace(w, hint=said) if w.hint == FIRST_RELEASE else w for w in warnings]
     meta = dict(
@@ -386,8 +310,8 @@ def _load(dataset, candidates, year, level, all_columns, division, refresh, vari
         identification=dict(
             meta["identification"],
             year=resource.year,
-            variant=resource.variant or ident.variant,
-            division=resource.division or ident.division,
+            variant=resource.choice or ident["variant"],
+            division=resource.division or ident["division"],
             year_from="",
         ),
     )
@@ -410,13 +334,10 @@ def _load(dataset, candidates, year, level, all_columns, division, refresh, vari
     if level is not None and "level" in frame:
         full, frame = frame, frame[frame["level"] == level]
         if frame.empty:
-            raise _level_not_here(dataset, resource, path, full, level)
+            raise _level_not_here(dataset, resource, path, full, level, mirror)
         meta, warnings, level_notes = for_level(full, meta, warnings, level)
         notes += level_notes
-    if not all_columns and "region_code" in frame and "measure" not in frame:  # a long table keeps its columns
-        keep = [c for c in frame.columns if c in vardict.identifiers() or c in vardict.variables() or c == "geometry"]
-        frame = frame[keep]
-    frame = finish_table(frame.reset_index(drop=True).copy(), meta, path, warnings, notes)
+    frame = finish_table(frame, meta, path, warnings, notes, dataset=dataset, all_columns=all_columns)
     if division is not None and division != meta["identification"]["division"]:
         from .harmonise import harmonise
 
@@ -438,42 +359,12 @@ def _details_of_year(details: dict, year: int) -> dict:
     return out
 
 
-def _first_available(dataset, candidates, year=None, variant=None) -> tuple:
-    """The first candidate resource whose file can be had (mirror, cache or download), with notes on the ones
-    passed over; raises the first candidate's error, naming the others tried, when none can be had (and, when
-    no year was asked for, the years that can be had here)."""
-    errors = []
-    for resource in candidates:
-        try:
-            path = fetch_resource(resource)
-        except WijkstudieError as exc:
-            errors.append((resource, exc))
-            note_absent(_would_lie(resource))  # should it appear, a derived table built from this load is stale
-            continue
-        tried = [
-            f"used {resource.label}: {r.label} could not be had ({str(e).split(';')[0]})"
-            for r, e in errors
-            if r.year == resource.year
-        ]
-        return resource, path, tried
-    raise _not_here(dataset, year, variant, errors)
-
-
-def _would_lie(resource) -> Path | None:
-    """Where a resource's file would lie here (the mirror's path, else the cache folder's)."""
-    mirror = mirror_dir()
-    if mirror is not None:
-        return mirror / resource.mirror if resource.mirror else None
-    return raw_dir(resource.dataset) / resource.file
-
-
-def _level_not_here(dataset, resource, path: Path, full: pd.DataFrame, level: str) -> DataNotFoundError:
+def _level_not_here(dataset, resource, path: Path, full: pd.DataFrame, level: str, mirror) -> DataNotFoundError:
     """The error for a level the file of a year does not hold: which levels it does hold, and where the file is."""
     held = ", ".join(
         "the land row" if lv == "land" else f"{n:,} {PLURAL_OF_LEVEL.get(lv, lv)}"
         for lv, n in counts_by_level(full).items()
     )
-    mirror = mirror_dir()
     where = f"the mirror's file {path.name}" if mirror is not None and mirror in Path(path).parents else path.name
     return DataNotFoundError(
         f"{resource.label}: {where} holds no {PLURAL_OF_LEVEL.get(level, level)} (it holds {held or 'no areas'}); "
@@ -481,21 +372,11 @@ def _level_not_here(dataset, resource, path: Path, full: pd.DataFrame, level: st
     )
 
 
-def _check_identity(path: Path, resource, ident: Identification) -> None:
+def _check_identity(path: Path, resource, ident: dict) -> None:
     if resource.format == "boundaries":  # one reader for every boundary layout; the levels must be there
         return
-    if ident.dataset != resource.dataset:
-        raise DataFormatError(f"{path.name}: expected {resource.label}, but the file is {ident.dataset}")
-
-
-def _check_level(dataset, level) -> None:
-    if level is not None and (level not in LEVELS or level not in dataset.levels):
-        hint = did_you_mean(level, dataset.levels) if isinstance(level, str) else ""
-        raise ArgumentError(
-            f"{dataset.name}: no level {level!r}; available: "
-            f"{', '.join(dataset.levels) or 'none (not a table by level: leave level= out)'}"
-            + (f"; {hint}" if hint else "")
-        )
+    if ident["dataset"] != resource.dataset:
+        raise DataFormatError(f"{path.name}: expected {resource.label}, but the file is {ident['dataset']}")
 
 
 def _gemeente_names() -> dict:
@@ -510,7 +391,7 @@ def _gemeente_names() -> dict:
             try:
                 with catch_warnings():  # what is worth saying about a name list is not about the table linked
                     simplefilter("ignore")
-                    frame = _load(get_dataset(dataset), [resource], resource.year, "gemeente", False, None, False)
+                    frame = load_resource(get_dataset(dataset), resource, "gemeente")
             except WijkstudieError:
                 continue
             synthetic = provenance_of(frame).kind == "synthetic"  # the synthetic world's country is small but whole

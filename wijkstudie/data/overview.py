@@ -10,7 +10,7 @@ from .catalogue import datasets
 from .download import local_path, publisher_host
 from .harmonise import CROSSWALK, crosswalk_call
 from .join import join_regions
-from .loading import _load
+from .loading import load_resource
 from .reports import report
 
 AVAILABLE_COLUMNS = ["dataset", "year", "choice", "from", "note"]
@@ -46,14 +46,14 @@ class Availability(pd.DataFrame):
         return pd.DataFrame(self).to_html(index=False)
 
 
-def choice_text(dataset, variant: str | None, edition: int | None = None) -> str:
+def choice_text(dataset, choice: str | None, edition: int | None = None) -> str:
     """How to ask for one of a dataset's files, in the words of the call that reads it.
 
     Parameters
     ----------
     dataset : Dataset
         the catalogue's dataset
-    variant : str or None
+    choice : str or None
         the file's value of the dataset's named parameter
     edition : int, optional
         the file's edition, for a dataset re-issued with earlier years in it
@@ -65,14 +65,14 @@ def choice_text(dataset, variant: str | None, edition: int | None = None) -> str
         grenswijzigen matrix, or ``""`` for a dataset with one file per year
     """
     if edition:
-        return ", ".join(filter(None, [choice_text(dataset, variant), f"edition={edition}"]))
-    if not variant:
+        return ", ".join(filter(None, [choice_text(dataset, choice), f"edition={edition}"]))
+    if not choice:
         return ""
-    if dataset.variant_parameter:
-        return f"{dataset.variant_parameter}={variant}"
+    if dataset.parameter:
+        return f"{dataset.parameter}={choice}"
     if dataset.name == CROSSWALK:
-        return crosswalk_call(variant)
-    return variant
+        return crosswalk_call(choice)
+    return choice
 
 
 def available(names=None, *, network: bool = True, timeout: float = 2.0) -> pd.DataFrame:
@@ -117,7 +117,7 @@ def available(names=None, *, network: bool = True, timeout: float = 2.0) -> pd.D
     for name in names or [n for n in datasets() if n != "grenswijzigen"]:
         dataset = get_dataset(name)
         for r in sorted(dataset.resources, key=lambda r: -r.year):
-            row = {"dataset": dataset.name, "year": r.year, "choice": choice_text(dataset, r.variant, r.edition)}
+            row = {"dataset": dataset.name, "year": r.year, "choice": choice_text(dataset, r.choice, r.edition)}
             here = local_path(r)
             if here is not None:
                 where = here.relative_to(mirror) if mirror is not None and mirror in here.parents else here
@@ -179,14 +179,14 @@ def coverage(names=None) -> pd.DataFrame:
     rows = []
     for name in names or [n for n in datasets() if n != "grenswijzigen"]:
         for r in datasets()[name].resources:
-            row = {"dataset": name, "year": r.year, "choice": choice_text(datasets()[name], r.variant, r.edition)}
+            row = {"dataset": name, "year": r.year, "choice": choice_text(datasets()[name], r.choice, r.edition)}
             if local_path(r) is None:
                 rows.append(
                     {**row, "available": False, "note": "not here: needs the network (or a mirror that holds it)"}
                 )
                 continue
             try:
-                rep = report(_load(datasets()[name], [r], r.year, None, False, None, False))
+                rep = report(load_resource(datasets()[name], r))
             except WijkstudieError as exc:
                 rows.append({**row, "available": False, "note": str(exc).split(";")[0][:90]})
                 continue

@@ -13,13 +13,13 @@ from dataclasses import asdict
 from pathlib import Path
 from warnings import warn
 
-import numpy as np
 import pandas as pd
 
 from ..core.errors import ArgumentTypeError, DataFormatError, WijkstudieError
 from ..core.provenance import attach, file_mark, from_file, mirror_manifest
 from . import integrity
 from . import variables as vardict
+from .arguments import flag, whole
 from .cache import cache_key, distrust, entry_path, load_cached, remember, store
 from .catalogue import datasets
 from .derived import note_input
@@ -31,7 +31,16 @@ from .readers.rawfile import check_file, open_raw
 from .reports import ATTR, FileWarning, Report, WijkstudieWarning, as_warnings, counts_by_level
 
 
-def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str], notes=()) -> pd.DataFrame:
+def finish_table(
+    frame: pd.DataFrame,
+    meta: dict,
+    path: Path,
+    warnings: list[str],
+    notes=(),
+    *,
+    dataset=None,
+    all_columns: bool = True,
+) -> pd.DataFrame:
     """Attach the load report and the provenance record to a table read from a file (the one place where provenance
     is made), and warn about what changes its numbers.
 
@@ -47,6 +56,11 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
         the load's warnings
     notes : iterable of str
         the load's notes
+    dataset : Dataset, optional
+        the catalogue entry the caller has in hand (``load``'s); looked up by the file's dataset otherwise
+    all_columns : bool
+        keep every column; False keeps only the variable dictionary's identifiers and variables (and the geometry)
+        of a table by region (a long table keeps its columns)
 
     Returns
     -------
@@ -55,8 +69,11 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
     """
     ident = meta["identification"]
     alerts, warnings = as_warnings(meta.get("alerts")), as_warnings(warnings)
-    in_mirror = (mirror_manifest(path) or {}).get("data_kind") == "synthetic"
-    marked = file_mark(path) == "synthetic"
+    in_mirror, marked = meta["marks"]["in_mirror"], meta["marks"]["marked"]
+    identifiers, known = vardict.identifiers(), vardict.variables()  # the dictionary, asked once per table
+    if not all_columns and "region_code" in frame and "measure" not in frame:
+        frame = frame[[c for c in frame.columns if c in known or c in identifiers or c == "geometry"]]
+    frame = frame.reset_index(drop=True).copy()
     named = not marked and named_synthetic(frame)
     if (marked or named) and not in_mirror:
         how = (
@@ -72,16 +89,39 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
         warnings = warnings + alerts[-1:]
     for alert in alerts:  # at every load, also from the cache: these change the numbers
         warn(f"{Path(path).name}: {alert}", WijkstudieWarning, stacklevel=4)
-    dataset = datasets().get(ident["dataset"])
-    names = [c for c in frame.columns if c in vardict.variables()]
+    if dataset is None or dataset.name != ident["dataset"]:
+        dataset = datasets().get(ident["dataset"])
+    names = [c for c in frame.columns if c in known]
     # a long table (CBS StatLine) holds its variables as rows: the estimates of each
     long = frame["variable"].value_counts().to_dict() if {"measure", "variable"} <= set(frame.columns) else {}
     names += [n for n in long if n not in names]
+    unreadable = meta.get("unreadable", {})
+    counts = {
+        "variables": {n: int(long[n]) if n in long else int(frame[n].notna().sum()) for n in names},
+        "suppressed": {n: int(meta["suppressed"].get(n, 0)) for n in names},
+        "unreadable": {n: int(unreadable.get(n, 0)) for n in names if unreadable.get(n, 0)},
+        "columns": {n: meta["mapped"].get(n, "") for n in names},
+    }
+    year_note = [f"year {ident['year']} {ident['year_from']}"] if ident.get("year_from") else []
+    measured = measurement_record(dataset, ident["variant"], names, known)
+    model_note = measurement_note(measured)
     levels = counts_by_level(frame)
-    measured = measurement_record(ident["dataset"], ident["variant"], names)
-    model_based = [n for n, kind in measured["measured"].items() if kind == "model-based"]
-    if model_based:
-        notes = [*notes, measurement_note(measured["model"], model_based)]
+    report = Report(
+        source=ident["dataset"],
+        title=dataset.title if dataset else ident["dataset"],
+        format=ident["format"],
+        year=ident["year"],
+        variant=ident["variant"],
+        division=ident["division"],
+        file=str(path),
+        rows=len(frame),
+        levels=levels,
+        **counts,
+        warnings=list(warnings),
+        notes=year_note + list(meta.get("notes", [])) + list(notes) + [model_note] * bool(model_note),
+        absent=dict(meta.get("absent", {})),
+        details=dict(meta.get("details") or {}),
+    )
     provenance = from_file(
         path,
         ident["dataset"],
@@ -94,31 +134,8 @@ def finish_table(frame: pd.DataFrame, meta: dict, path: Path, warnings: list[str
         **measured,
         content_kind="synthetic" if named else None,
     )
-    year_note = [f"year {ident['year']} {ident['year_from']}"] if ident.get("year_from") else []
-    info = (
-        Report(
-            source=ident["dataset"],
-            title=dataset.title if dataset else ident["dataset"],
-            format=ident["format"],
-            year=ident["year"],
-            variant=ident["variant"],
-            division=ident["division"],
-            file=str(path),
-            rows=len(frame),
-            levels=levels,
-            variables={n: int(long[n]) if n in long else int(frame[n].notna().sum()) for n in names},
-            suppressed={n: int(meta["suppressed"].get(n, 0)) for n in names},
-            unreadable={
-                n: int(meta.get("unreadable", {}).get(n, 0)) for n in names if meta.get("unreadable", {}).get(n, 0)
-            },
-            columns={n: meta["mapped"].get(n, "") for n in names},
-            warnings=list(warnings),
-            notes=year_note + list(meta.get("notes", [])) + list(notes),
-            absent=dict(meta.get("absent", {})),
-            data_kind=provenance.kind,
-            details=dict(meta.get("details") or {}),
-        )
-    ).to_dict()
+    report.data_kind = provenance.kind  # the provenance record's kind
+    info = report.to_dict()
     info.pop("joins")  # a table read from a file was not joined; joins live under attrs["join_reports"]
     frame.attrs[ATTR] = info
     return attach(frame, provenance)
@@ -132,6 +149,7 @@ def read_table(
     hints: Hints = NO_HINTS,
     refresh: bool = False,
     division: int | None = None,
+    cache_dir: Path | None = None,
 ):
     """Read a file into its canonical table (from the cache when the file is unchanged), checked for repeated areas
     and, for a table of the whole country, for completeness against its division.
@@ -150,11 +168,14 @@ def read_table(
         hash the file again and read it again, whatever the cache holds
     division : int, optional
         the division to check completeness against (default: the one the reader found)
+    cache_dir : Path, optional
+        the cache folder the load resolved (``Folders.processed``; default: the session's)
 
     Returns
     -------
     tuple
-        ``(frame, meta)``
+        ``(frame, meta)``; ``meta["marks"]`` says whether the file lies in the synthetic world's mirror
+        (``in_mirror``) and carries its mark (``marked``)
 
     Raises
     ------
@@ -167,12 +188,16 @@ def read_table(
         open_raw(path)  # raises the one-line error for a missing path, a folder, a symlink loop, a FIFO or device
     check_file(path)  # a text file over the size limit: refused before it is hashed
     # the file name and a year hint can decide what a file is (a year in the name), so they are part of the key
-    content_key = cache_key(path, rehash=refresh)
+    content_key = cache_key(path, rehash=refresh, folder=cache_dir)
     key = f"{content_key}-{hashlib.sha1(Path(path).name.encode()).hexdigest()[:8]}" + (
         f"-y{hints.year}" if hints.year is not None else ""
     )
-    cached = load_cached(key, hints.dataset) if use_cache and not refresh else None
-    if cached is not None and not _passes_checks(cached, division, path, key):
+    cached = load_cached(key, hints.dataset, cache_dir) if use_cache and not refresh else None
+    marks = {
+        "in_mirror": (mirror_manifest(path) or {}).get("data_kind") == "synthetic",
+        "marked": file_mark(path) == "synthetic",
+    }
+    if cached is not None and not _passes_checks(cached, division, path, key, marks, cache_dir):
         cached = None
     if cached is None:
         raw = open_raw(path)
@@ -184,11 +209,7 @@ def read_table(
             raise
         table = read(raw, ident)
         table.frame, repeated = integrity.duplicates(table.frame, Path(path).name)
-        synthetic = (
-            (mirror_manifest(path) or {}).get("data_kind") == "synthetic"
-            or file_mark(path) == "synthetic"
-            or named_synthetic(table.frame)
-        )
+        synthetic = marks["in_mirror"] or marks["marked"] or named_synthetic(table.frame)
         checked = [] if synthetic else integrity.check(table.frame, division or ident.division, Path(path).name)
         said = as_warnings(raw.notes)  # fallbacks the reading needed
         if len(table.frame) == 0 and ident.format not in crosswalk.FORMATS:  # an empty matrix: nothing changed
@@ -205,14 +226,14 @@ def read_table(
             "details": table.details,
         }
         if use_cache:
-            store(key, table.frame, meta)
+            store(key, table.frame, meta, cache_dir)
         frame = table.frame
     else:
         frame, meta = cached
     meta = dict(meta, warnings=as_warnings(meta["warnings"]), alerts=as_warnings(meta.get("alerts")))
-    meta = dict(meta, sha256=content_key.split("-v")[0])
+    meta = dict(meta, sha256=content_key.split("-v")[0], marks=marks)
     if use_cache:
-        remember(path, content_key)
+        remember(path, content_key, cache_dir)
     found = meta["identification"]
     note_input(path, content_key, found.get("dataset"), found.get("year"))  # an input of derived tables being built
     if expected_format and meta["identification"]["format"] != expected_format:
@@ -224,27 +245,23 @@ def read_table(
     return frame, meta
 
 
-def _passes_checks(cached: tuple, division, path: Path, key: str) -> bool:
+def _passes_checks(cached: tuple, division, path: Path, key: str, marks: dict, cache_dir: Path | None) -> bool:
     """Whether a cached table passes the checks a fresh read of the file must pass (every area once, a national
     table complete for its division) with the warnings its report holds; one that does not is rebuilt (a warning
     names the entry)."""
     frame, meta = cached
     name = Path(path).name
-    if (
-        (mirror_manifest(path) or {}).get("data_kind") == "synthetic"
-        or file_mark(path) == "synthetic"
-        or named_synthetic(frame)
-    ):
+    if marks["in_mirror"] or marks["marked"] or named_synthetic(frame):
         return True
     try:
         _, repeated = integrity.duplicates(frame, name)
         checked = integrity.check(frame, division or meta["identification"].get("division"), name)
     except WijkstudieError as exc:
-        distrust(entry_path(key), f"it fails a check the raw file's table must pass ({exc})")
+        distrust(entry_path(key, cache_dir), f"it fails a check the raw file's table must pass ({exc})")
         return False
     missing = [w for w in repeated + checked if w not in as_warnings(meta["warnings"])]
     if missing:
-        distrust(entry_path(key), f"a check gives a warning its report lacks ({missing[0]})")
+        distrust(entry_path(key, cache_dir), f"a check gives a warning its report lacks ({missing[0]})")
         return False
     return True
 
@@ -298,57 +315,3 @@ def _path(value) -> Path:
     if not isinstance(value, (str, Path)) or not str(value).strip():
         raise ArgumentTypeError(f"read_file: give the path of a file, not {value!r}")
     return Path(value)
-
-
-def flag(value, what: str) -> bool:
-    """A yes/no argument (``refresh``, ``use_cache``, ``all_columns``): True or False, never a text ("no" would be
-    true).
-
-    Parameters
-    ----------
-    value : object
-        the argument
-    what : str
-        its name, for the message
-
-    Returns
-    -------
-    bool
-
-    Raises
-    ------
-    ArgumentTypeError
-        for anything but True or False (numpy's too).
-    """
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    raise ArgumentTypeError(f"{what} must be True or False, not {value!r}")
-
-
-def whole(value, what: str) -> int | None:
-    """A whole number from an argument.
-
-    Parameters
-    ----------
-    value : object
-        the argument (None stays None)
-    what : str
-        its name, for the message
-
-    Returns
-    -------
-    int or None
-
-    Raises
-    ------
-    ArgumentTypeError
-        for anything that is not a whole number (a float with a fraction, a text, a bool).
-    """
-    if value is None:
-        return None
-    try:
-        if isinstance(value, bool) or int(value) != float(value):
-            raise ValueError
-        return int(value)
-    except (TypeError, ValueError):
-        raise ArgumentTypeError(f"{what} must be a whole number such as 2022, not {value!r}") from None

@@ -326,11 +326,11 @@ class Report:
     @property
     def variant_parameter(self) -> str:
         """The name of the argument of ``load`` that chose the file among the year's files (``age_group``,
-        ``source_format``, ``sheet``, ``part`` or ``level``; ``variant`` where the catalogue names none)."""
+        ``source_format``, ``sheet``, ``part``, ``level`` or ``table``; ``choice`` where the catalogue names none)."""
         from .catalogue import datasets
 
         dataset = datasets().get(self.source)
-        return (dataset.variant_parameter if dataset is not None else None) or "variant"
+        return (dataset.parameter if dataset is not None else None) or "choice"
 
     def to_dict(self) -> dict:
         """The report as plain data (nested reports as dicts too), e.g. for JSON.
@@ -344,7 +344,6 @@ class Report:
 
 
 _WARNING_FIELDS = {f.name for f in fields(FileWarning)}
-LoadReport = Report  # the name of this class before it also reported harmonisations and joins
 
 
 def report(frame: pd.DataFrame) -> Report:
