@@ -26,7 +26,6 @@ from .reports import (
     FileWarning,
     WarningKind,
     WijkstudieWarning,
-    as_warnings,
     counts_by_level,
     for_level,
 )
@@ -263,7 +262,7 @@ def _load(asked: Request, level, all_columns, division, refresh) -> pd.DataFrame
     finally:
         for absent in found.absent:
             note_absent(absent)
-    warnings = as_warnings(meta["warnings"])
+    warnings = list(meta["warnings"])  # records (read_table made them so)
     notes = [f"used {resource.label}: {r.label} could not be had ({why})" for r, why in found.passed]
     ident = meta["identification"]  # the reader's Identification, as a dict
     if ident.get("years") and "year" in frame:

@@ -68,13 +68,13 @@ def finish_table(
         the table, with its report and provenance in ``attrs``
     """
     ident = meta["identification"]
-    alerts, warnings = as_warnings(meta.get("alerts")), as_warnings(warnings)
+    alerts, warnings = list(meta.get("alerts") or ()), list(warnings)  # records: read_table made them so
     in_mirror, marked = meta["marks"]["in_mirror"], meta["marks"]["marked"]
     identifiers, known = vardict.identifiers(), vardict.variables()  # the dictionary, asked once per table
     if not all_columns and "region_code" in frame and "measure" not in frame:
         frame = frame[[c for c in frame.columns if c in known or c in identifiers or c == "geometry"]]
     frame = frame.reset_index(drop=True).copy()
-    named = not marked and named_synthetic(frame)
+    named = not marked and meta["marks"]["named"]
     if (marked or named) and not in_mirror:
         how = (
             "carries the mark of wijkstudie's synthetic world in its content"
@@ -175,7 +175,7 @@ def read_table(
     -------
     tuple
         ``(frame, meta)``; ``meta["marks"]`` says whether the file lies in the synthetic world's mirror
-        (``in_mirror``) and carries its mark (``marked``)
+        (``in_mirror``), carries its mark (``marked``) and whether its areas bear its names (``named``)
 
     Raises
     ------
@@ -197,8 +197,10 @@ def read_table(
         "in_mirror": (mirror_manifest(path) or {}).get("data_kind") == "synthetic",
         "marked": file_mark(path) == "synthetic",
     }
-    if cached is not None and not _passes_checks(cached, division, path, key, marks, cache_dir):
-        cached = None
+    if cached is not None:
+        marks["named"] = named_synthetic(cached[0])  # the areas bear the synthetic world's names
+        if not _passes_checks(cached, division, path, key, marks, cache_dir):
+            cached = None
     if cached is None:
         raw = open_raw(path)
         try:
@@ -209,7 +211,8 @@ def read_table(
             raise
         table = read(raw, ident)
         table.frame, repeated = integrity.duplicates(table.frame, Path(path).name)
-        synthetic = marks["in_mirror"] or marks["marked"] or named_synthetic(table.frame)
+        marks["named"] = named_synthetic(table.frame)
+        synthetic = marks["in_mirror"] or marks["marked"] or marks["named"]
         checked = [] if synthetic else integrity.check(table.frame, division or ident.division, Path(path).name)
         said = as_warnings(raw.notes)  # fallbacks the reading needed
         if len(table.frame) == 0 and ident.format not in crosswalk.FORMATS:  # an empty matrix: nothing changed
@@ -251,7 +254,7 @@ def _passes_checks(cached: tuple, division, path: Path, key: str, marks: dict, c
     names the entry)."""
     frame, meta = cached
     name = Path(path).name
-    if marks["in_mirror"] or marks["marked"] or named_synthetic(frame):
+    if marks["in_mirror"] or marks["marked"] or marks["named"]:
         return True
     try:
         _, repeated = integrity.duplicates(frame, name)
