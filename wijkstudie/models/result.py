@@ -26,6 +26,9 @@ from scipy import stats
 from ..core.columns import require_columns
 from ..core.errors import ArgumentError, MissingRecordError
 from ..core.provenance import UNKNOWN, Provenance, provenance_of
+from .categorical_codes import install
+
+install()  # every model fits through here: patsy reads C(categorical) by its codes (see categorical_codes)
 
 
 @dataclass
