@@ -140,6 +140,17 @@ def test_morans_i_finds_a_planted_pattern_and_not_a_shuffled_one(rng):
     assert shuffled["p_value"] > 0.05 and abs(shuffled["I"]) < 0.1
 
 
+def test_spatial_weights_of_the_same_areas_are_each_their_own():
+    gdf = grid(6)
+    first = spatial_weights(gdf)
+    first.transform = "b"  # a caller that changes its weights
+    second = spatial_weights(gdf)  # kept in this session: the same areas, row-standardised as ever
+    assert second.transform == "R" and second is not first
+    assert all(sum(values) == pytest.approx(1.0) for values in second.weights.values())
+    assert all(v == 1.0 for values in first.weights.values() for v in values)
+    assert np.asarray(second.sparse.sum(axis=1)).ravel() == pytest.approx(1.0) and first.sparse.max() == 1.0
+
+
 def test_lisa_labels_the_hot_corner(rng):
     gdf = grid(12)
     values = np.where((gdf["i"] < 4) & (gdf["j"] < 4), 10.0, 0.0) + rng.normal(0, 0.5, len(gdf))
