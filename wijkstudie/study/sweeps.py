@@ -18,6 +18,35 @@ from .samples import TESTED, DeclaredSample
 INCOME = ["pct_low_income", "pct_low_income_households"]  # the control of the "with income" alternative
 
 
+class _Remembered:
+    """A declared sample as one sweep reads it: what every test repeats (its name, waves, scope and pooling, each
+    outcome's reliability, which columns it has) computed once, since its table does not change while its
+    specifications are fitted; everything else is the sample's own."""
+
+    _FACTS = ("name", "waves", "scope", "pooled", "design")
+
+    def __init__(self, sample: DeclaredSample):
+        self._sample = sample
+        self._reliability: dict = {}
+        self._has: dict = {}
+
+    def __getattr__(self, attr: str):
+        value = getattr(self._sample, attr)
+        if attr in self._FACTS:
+            self.__dict__[attr] = value
+        return value
+
+    def reliability(self, outcome: str) -> float:
+        if outcome not in self._reliability:
+            self._reliability[outcome] = self._sample.reliability(outcome)
+        return self._reliability[outcome]
+
+    def has(self, column: str) -> bool:
+        if column not in self._has:
+            self._has[column] = self._sample.has(column)
+        return self._has[column]
+
+
 def rows_for(spec: Spec, sample: DeclaredSample) -> pd.DataFrame:
     """The rows of a sample a specification uses: its areas (by the chosen livability class and cut-off; all its
     areas when the sample has no such class, as the rule says), and for an interaction with the problem class (F5) the
@@ -223,6 +252,7 @@ def sample_tests(
 
     tests = []
     parameters = parameters or Parameters()
+    sample = _Remembered(sample)
     for primary in declared_specs(finding_key, sample.key):
         specs = sweep(primary, has=sample.has)
         if parameters.exploratory:
@@ -277,6 +307,7 @@ def edition_tests(finding_key: str, sample: DeclaredSample, *, notebook: str) ->
     except (DataNotFoundError, DownloadError):  # the other edition cannot be had here: no robustness row from it
         return []
     tests = []
+    older = _Remembered(older)
     for primary in declared_specs(finding_key, sample.key):
         if primary.areas != "all areas" and (primary.scope, primary.share) not in older.classes:
             continue
