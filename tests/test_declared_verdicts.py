@@ -311,3 +311,16 @@ def test_verdict_line_says_what_an_inconclusive_sample_could_detect():
     assert "(other choices: over " in line  # the specification table's summary
     supported = vd.judge("F3", sweeps.sample_tests("F3", rotterdam_like(0.2), notebook="test"))
     assert "could detect" not in sc.verdict_line("F3", supported, [])
+
+
+def test_the_other_edition_is_built_once_per_session_and_settings(monkeypatch, tmp_path):
+    import wijkstudie as ws
+    from wijkstudie.study import samples, sweeps
+
+    built = []
+    monkeypatch.setattr(sweeps, "_OTHER_EDITIONS", {})
+    monkeypatch.setattr(samples, "rotterdam_sample", lambda edition=None: built.append(edition) or rotterdam_like(0.1))
+    first = sweeps._other_edition(2016)
+    assert sweeps._other_edition(2016) is first and built == [2016]
+    monkeypatch.setattr(ws.settings, "data_dir", str(tmp_path))  # another cache: built again
+    assert sweeps._other_edition(2016) is not first and built == [2016, 2016]

@@ -297,17 +297,15 @@ def edition_tests(finding_key: str, sample: DeclaredSample, *, notebook: str) ->
         empty for a sample without another edition, or a sample that is itself the other edition
     """
     from ..core.errors import ArgumentError, DataNotFoundError, DownloadError
-    from .samples import rotterdam_sample
 
     other = sample.design.get("other_edition")
     if other is None or sample.edition is not None or sample.key != "rotterdam-wijkprofiel":
         return []
     try:
-        older = rotterdam_sample(edition=other)
+        older = _other_edition(other)
     except (DataNotFoundError, DownloadError):  # the other edition cannot be had here: no robustness row from it
         return []
     tests = []
-    older = _Remembered(older)
     for primary in declared_specs(finding_key, sample.key):
         if primary.areas != "all areas" and (primary.scope, primary.share) not in older.classes:
             continue
@@ -321,6 +319,33 @@ def edition_tests(finding_key: str, sample: DeclaredSample, *, notebook: str) ->
         test.spec = f"the {other} edition's waves {older.waves}"
         tests.append(test)
     return tests
+
+
+_OTHER_EDITIONS: dict = {}  # (edition, the settings that change tables) -> the sample, built once in a session
+
+
+def _other_edition(edition: int):
+    """Rotterdam's sample in another edition of the Wijkprofiel, built once per session and settings (every finding's
+    sweep fits it: built from the raw waves each time, it cost about a second per finding).
+
+    Parameters
+    ----------
+    edition : int
+        the edition (findings.yaml ``other_edition``)
+
+    Returns
+    -------
+    _Remembered
+        ``samples.rotterdam_sample(edition=edition)``
+    """
+    from ..core.settings import settings
+    from ..data.derived import TABLE_SETTINGS
+    from .samples import rotterdam_sample
+
+    key = (edition, tuple(str(getattr(settings, name)) for name in TABLE_SETTINGS))
+    if key not in _OTHER_EDITIONS:
+        _OTHER_EDITIONS[key] = _Remembered(rotterdam_sample(edition=edition))
+    return _OTHER_EDITIONS[key]
 
 
 def resident_tests(finding_key: str, sample: DeclaredSample, *, notebook: str, robustness=()) -> list:
