@@ -207,3 +207,11 @@ def test_formulas_may_use_numpy_functions_in_every_formula_model(rng):
     assert area_regression("y ~ np.log(x)", areas).table.loc["np.log(x)", "estimate"] == pytest.approx(2, abs=0.1)
     assert "np.log(x)" in within_estimate("y ~ np.log(x)", areas, entity="g").table.index
     assert "np.log(x)" in multilevel("y ~ np.log(x)", areas, group="g").table.index
+
+
+def test_a_model_reads_only_the_columns_its_formula_names():
+    from wijkstudie.models.result import formula_columns
+
+    table = pd.DataFrame(columns=["y", "x", "x2", "year", "region_code", "a b", "pct_x"])
+    assert formula_columns('y ~ x + np.log(x2) + C(year) + Q("a b")', table) == ["y", "x", "x2", "year", "a b"]
+    assert formula_columns("y ~ pct_x", table) == ["y", "pct_x"]  # x inside pct_x is not x

@@ -10,7 +10,15 @@ from ..core.columns import require_columns
 from ..core.errors import ArgumentError
 from .cluster import cr1, cr2, description, resolve_correction
 from .evidence import outcome_of, term_evidence, warn_model_implied, warn_shared_source_units
-from .result import STD_LINEAR, ModelResult, coefficient_table, complete_rows, context, standardised
+from .result import (
+    STD_LINEAR,
+    ModelResult,
+    coefficient_table,
+    complete_rows,
+    context,
+    formula_columns,
+    standardised,
+)
 
 AREA_COV_TYPES = ("HC3", "HC2", "HC1", "HC0", "nonrobust")  # statsmodels' names
 
@@ -81,7 +89,8 @@ def area_regression(
     if len(used) < 5:
         raise ArgumentError(f"area_regression: only {len(used)} complete rows for {formula!r}")
     w = used[weights].astype(float) if weights else None
-    model = smf.wls(formula, data=used, weights=w) if weights else smf.ols(formula, data=used)
+    read = used[formula_columns(formula, used)]  # what patsy reads (statsmodels copies text columns otherwise)
+    model = smf.wls(formula, data=read, weights=w) if weights else smf.ols(formula, data=read)
     extra, notes = {}, [f"weighted by {weights}"] if weights else []
     clustering = None
     if cluster is None:
