@@ -84,6 +84,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    load_before = os.getloadavg()  # other work on the machine: the times hold for this load only
     with tempfile.TemporaryDirectory() as folder:
         env = dict(os.environ, WIJKSTUDIE_FIGURES_DIR=os.path.join(folder, "figures"), MPLBACKEND="Agg")
         build = os.path.join(folder, "build")
@@ -95,6 +96,7 @@ def main() -> None:
     imported = import_seconds()
     result = {
         "cores": os.cpu_count(),
+        "load_average_before": [round(x, 1) for x in load_before],
         "load_average": [round(x, 1) for x in os.getloadavg()],
         "floor_s": round(floor, 1),
         "notebooks_s": notebooks,
@@ -109,7 +111,10 @@ def main() -> None:
     if args.json:
         print(json.dumps(result))
         return
-    print(f"{os.cpu_count()} cores, load average {', '.join(f'{x:.1f}' for x in os.getloadavg())} at the end")
+    print(
+        f"{os.cpu_count()} cores, load average {', '.join(f'{x:.1f}' for x in load_before)} before, "
+        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} at the end (above the cores: other work shared them)"
+    )
     print(f"{'notebook, run one at a time':40} {'seconds':>8} {'x floor':>8}")
     print(f"{'floor (kernel + imports, median of 3)':40} {floor:8.1f} {1:8.1f}")
     for name, seconds in notebooks.items():

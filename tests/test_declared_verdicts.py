@@ -257,6 +257,22 @@ def test_sample_tests_fit_the_declared_sweep_and_recover_the_slope():
     assert "the other 48 have a positive livability" in vote.primary[0].scope_text
 
 
+def test_a_sweep_reads_each_fact_of_its_sample_once_and_records_what_the_sample_says(monkeypatch):
+    from wijkstudie.study import sweeps
+    from wijkstudie.study.samples import DeclaredSample
+
+    sample = rotterdam_like(0.2)
+    asked = []
+    reliability = DeclaredSample.reliability
+    monkeypatch.setattr(
+        DeclaredSample, "reliability", lambda self, outcome: asked.append(outcome) or reliability(self, outcome)
+    )
+    tests = sweeps.sample_tests("F3", sample, notebook="test")
+    assert len(tests) == 13 and asked == ["pct_active_for_neighbourhood"]  # one outcome: computed once, not 13 times
+    assert {t.reliability for t in tests} == {reliability(sample, "pct_active_for_neighbourhood")}
+    assert {t.sample for t in tests} == {sample.name} and sample.name.endswith("2014–2018")
+
+
 def test_counted_rows_have_an_mde_and_no_model_based_outcome():
     from wijkstudie.study import scorecard as sc
     from wijkstudie.study import sweeps
@@ -295,3 +311,16 @@ def test_verdict_line_says_what_an_inconclusive_sample_could_detect():
     assert "(other choices: over " in line  # the specification table's summary
     supported = vd.judge("F3", sweeps.sample_tests("F3", rotterdam_like(0.2), notebook="test"))
     assert "could detect" not in sc.verdict_line("F3", supported, [])
+
+
+def test_the_other_edition_is_built_once_per_session_and_settings(monkeypatch, tmp_path):
+    import wijkstudie as ws
+    from wijkstudie.study import samples, sweeps
+
+    built = []
+    monkeypatch.setattr(sweeps, "_OTHER_EDITIONS", {})
+    monkeypatch.setattr(samples, "rotterdam_sample", lambda edition=None: built.append(edition) or rotterdam_like(0.1))
+    first = sweeps._other_edition(2016)
+    assert sweeps._other_edition(2016) is first and built == [2016]
+    monkeypatch.setattr(ws.settings, "data_dir", str(tmp_path))  # another cache: built again
+    assert sweeps._other_edition(2016) is not first and built == [2016, 2016]

@@ -63,6 +63,7 @@ def test_a_derived_table_is_built_once_and_served_identical_with_its_records(kwb
     pd.testing.assert_frame_equal(first, second, check_exact=True)
     assert first["doubled"].iloc[-1] == 2 * first["population"].iloc[-1]
     assert provenance_of(second) == provenance_of(first) and provenance_of(second).kind == "real"
+    assert type(second.attrs["provenance"]) is type(first.attrs["provenance"])  # served read-only like the built
     assert ws.report(second) == ws.report(first)
     with warns_municipal_extract():  # another argument is another entry
         kwb_with_density(str(kwb_file), factor=3)

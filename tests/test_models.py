@@ -141,6 +141,17 @@ def test_morans_i_finds_a_planted_pattern_and_not_a_shuffled_one(rng):
     assert shuffled["p_value"] > 0.05 and abs(shuffled["I"]) < 0.1
 
 
+def test_spatial_weights_of_the_same_areas_are_each_their_own():
+    gdf = grid(6)
+    first = spatial_weights(gdf)
+    first.transform = "b"  # a caller that changes its weights
+    second = spatial_weights(gdf)  # kept in this session: the same areas, row-standardised as ever
+    assert second.transform == "R" and second is not first
+    assert all(sum(values) == pytest.approx(1.0) for values in second.weights.values())
+    assert all(v == 1.0 for values in first.weights.values() for v in values)
+    assert np.asarray(second.sparse.sum(axis=1)).ravel() == pytest.approx(1.0) and first.sparse.max() == 1.0
+
+
 def test_lisa_labels_the_hot_corner(rng):
     gdf = grid(12)
     values = np.where((gdf["i"] < 4) & (gdf["j"] < 4), 10.0, 0.0) + rng.normal(0, 0.5, len(gdf))
@@ -197,3 +208,11 @@ def test_formulas_may_use_numpy_functions_in_every_formula_model(rng):
     assert area_regression("y ~ np.log(x)", areas).table.loc["np.log(x)", "estimate"] == pytest.approx(2, abs=0.1)
     assert "np.log(x)" in within_estimate("y ~ np.log(x)", areas, entity="g").table.index
     assert "np.log(x)" in multilevel("y ~ np.log(x)", areas, group="g").table.index
+
+
+def test_a_model_reads_only_the_columns_its_formula_names():
+    from wijkstudie.models.result import formula_columns
+
+    table = pd.DataFrame(columns=["y", "x", "x2", "year", "region_code", "a b", "pct_x"])
+    assert formula_columns('y ~ x + np.log(x2) + C(year) + Q("a b")', table) == ["y", "x", "x2", "year", "a b"]
+    assert formula_columns("y ~ pct_x", table) == ["y", "pct_x"]  # x inside pct_x is not x

@@ -120,3 +120,29 @@ def test_the_record_survives_a_round_trip_to_parquet(tmp_path, tables):
     path = tmp_path / "t.parquet"
     kwb.drop(columns=[c for c in ("geometry",) if c in kwb]).to_parquet(path)
     assert provenance_of(pd.read_parquet(path)).kind == kind
+
+
+def test_a_table_shares_its_record_through_pandas_steps_and_nobody_edits_it():
+    import copy
+    import json
+    import pickle
+
+    from wijkstudie.core.provenance import Record, attach
+
+    record = Provenance("real", (Source("kwb", 2022, 2022, "kwb.xlsx", "ab", variables=("x",)),), ("wijk",))
+    table = attach(pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [1, 0, 1]}), record)
+    kept = table.attrs["provenance"]
+    assert isinstance(kept, Record) and kept == record.to_dict()
+    stepped = table[table["x"] > 1].assign(z=lambda t: t["x"] * 2).reset_index(drop=True)[["x", "z"]]
+    assert stepped.attrs["provenance"] is kept  # pandas deep-copies attrs: the record is shared, not copied
+    assert provenance_of(stepped) is provenance_of(table) == record  # read once
+    assert copy.deepcopy(kept) is kept
+    with pytest.raises(TypeError, match="cannot be changed"):
+        kept["kind"] = "synthetic"
+    with pytest.raises(TypeError, match="cannot be changed"):
+        kept.update(kind="synthetic")
+    assert provenance_of(table).kind == "real"
+    assert json.loads(json.dumps(table.attrs)) == {"provenance": dict(kept)}  # plain data, as JSON writes it
+    again = pickle.loads(pickle.dumps(kept))
+    assert isinstance(again, Record) and again == kept and again.parsed() == record
+    assert provenance_of(pd.DataFrame({"x": [1]}).__finalize__(table)) == record

@@ -398,3 +398,19 @@ def test_a_kernel_the_main_command_did_not_start_writes_to_scratch_never_to_the_
     env[study.notebook.PUBLISHING] = "1"  # a kernel of the main command publishes as before
     out = run_in_kernel(cells, cwd=tmp_path, env=env)
     assert "Not a run" not in out[0]["stdout"] and (published / "f.png").is_file()
+
+
+def test_the_notebook_with_the_longest_work_after_it_runs_first(tmp_path):
+    from wijkstudie.reproduce.run import critical_paths, last_seconds
+
+    needs = {"07_a": [], "08_b": ["07_a"], "02_c": [], "05_d": []}
+    seconds = {"07_a": 20.0, "08_b": 15.0, "02_c": 25.0}  # 05_d has no time yet: the mean (20 s)
+    paths = critical_paths(needs, seconds, list(needs))
+    assert paths == {"07_a": 35.0, "08_b": 15.0, "02_c": 25.0, "05_d": 20.0}  # 07 first: 08 waits for it
+    assert critical_paths({"a": ["b"], "b": ["a"]}, {}, ["a", "b"]) == {"a": 2.0, "b": 1.0}  # a circle ends
+    assert set(critical_paths(needs, {}, list(needs)).values()) == {1.0, 2.0}  # no times: the order given stays
+    assert last_seconds(tmp_path) == {}
+    (tmp_path / "runs.json").write_text(json.dumps({"runs": [{"name": "07_a", "seconds": 12.5}]}))
+    assert last_seconds(tmp_path) == {"07_a": 12.5}
+    (tmp_path / "runs.json").write_text("[1, 2]")
+    assert last_seconds(tmp_path) == {}

@@ -64,6 +64,53 @@ class Source:
         return f"{self.dataset} {self.year}" if self.year is not None else self.dataset
 
 
+class Record(dict):
+    """A provenance record as a table keeps it in ``attrs``: a dict of plain data that cannot be changed, so that
+    pandas, which deep-copies ``attrs`` at nearly every step, shares it instead (``copy.deepcopy`` returns it
+    itself), and the ``Provenance`` it holds is read once (``parsed``). A table gets another record with
+    ``attach``, never by editing this one; ``dict(record)`` is an ordinary dict.
+
+    Parameters
+    ----------
+    data : dict
+        the record (``Provenance.to_dict``)
+    parsed : Provenance, optional
+        the record it was made from, when known
+    """
+
+    __slots__ = ("_parsed",)
+
+    def __init__(self, data=(), *, parsed: Provenance | None = None):
+        super().__init__(data)
+        self._parsed = parsed
+
+    def parsed(self) -> Provenance:
+        """The record as a ``Provenance`` (read once).
+
+        Returns
+        -------
+        Provenance
+        """
+        if self._parsed is None:
+            self._parsed = Provenance.from_dict(self)
+        return self._parsed
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __copy__(self):
+        return self
+
+    def __reduce__(self):
+        return (type(self), (dict(self),))
+
+    def _read_only(self, *args, **kwargs):
+        raise TypeError("a provenance record cannot be changed: attach a new one (wijkstudie.core.provenance.attach)")
+
+    __setitem__ = __delitem__ = __ior__ = _read_only
+    clear = pop = popitem = setdefault = update = _read_only
+
+
 @dataclass(frozen=True)
 class Provenance:
     """Where the numbers of a table come from: the kind of data, the sources and the levels (see the module
@@ -187,14 +234,18 @@ class Provenance:
 
         Returns
         -------
-        dict
+        Record
+            a read-only dict (plain data: JSON writes it as it is)
         """
-        return {
-            "kind": self.kind,
-            "sources": [{**vars(s), "variables": list(s.variables)} for s in self.sources],
-            "levels": list(self.levels),
-            "note": self.note,
-        }
+        return Record(
+            {
+                "kind": self.kind,
+                "sources": [{**vars(s), "variables": list(s.variables)} for s in self.sources],
+                "levels": list(self.levels),
+                "note": self.note,
+            },
+            parsed=self,
+        )
 
     @classmethod
     def from_dict(cls, data: dict) -> Provenance:
@@ -289,6 +340,8 @@ def provenance_of(table) -> Provenance:
     if isinstance(found, Provenance):
         return found
     data = getattr(table, "attrs", {}).get(ATTR) if hasattr(table, "attrs") else None
+    if isinstance(data, Record):
+        return data.parsed()
     return Provenance.from_dict(data) if data else UNKNOWN
 
 

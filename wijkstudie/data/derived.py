@@ -287,7 +287,7 @@ def _serve(identity: dict, meta_path: Path, stem: str) -> tuple[pd.DataFrame | N
         return None, "does not have the recorded rows and columns"
     if str(table.columns.dtype) != meta.get("columns_dtype", str(table.columns.dtype)):
         table.columns = table.columns.astype(meta["columns_dtype"])  # Parquet keeps names, not their dtype
-    table.attrs = meta["attrs"]
+    table.attrs = _records(meta["attrs"])
     for recorder in _RECORDERS:  # a build around this one depends on its inputs too
         recorder["inputs"].update(meta["inputs"])
         for read in meta["reads"]:
@@ -302,6 +302,16 @@ def _serve(identity: dict, meta_path: Path, stem: str) -> tuple[pd.DataFrame | N
             year = about.get("year")
             announce_input(read["path"], about.get("dataset"), year if isinstance(year, int) else None)
     return table, ""
+
+
+def _records(attrs: dict) -> dict:
+    """A served table's ``attrs``: its provenance as the read-only record ``attach`` gives a built table (which
+    pandas shares instead of deep-copying it at every step)."""
+    from ..core.provenance import ATTR, Record
+
+    if isinstance(attrs.get(ATTR), dict):
+        attrs[ATTR] = Record(attrs[ATTR])
+    return attrs
 
 
 def _inputs_unchanged(meta: dict) -> bool:

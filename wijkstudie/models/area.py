@@ -16,6 +16,7 @@ from .result import (
     coefficient_table,
     complete_rows,
     context,
+    formula_columns,
     formula_environment,
     formula_namespace,
     standardised,
@@ -95,10 +96,11 @@ def area_regression(
     if len(used) < 5:
         raise ArgumentError(f"area_regression: only {len(used)} complete rows for {formula!r}")
     w = used[weights].astype(float) if weights else None
+    read = used[formula_columns(formula, used)]  # what patsy reads (statsmodels copies text columns otherwise)
     if weights:
-        model = smf.wls(formula, data=used, weights=w, eval_env=formula_namespace(formula, env))
+        model = smf.wls(formula, data=read, weights=w, eval_env=formula_namespace(formula, env))
     else:
-        model = smf.ols(formula, data=used, eval_env=formula_namespace(formula, env))
+        model = smf.ols(formula, data=read, eval_env=formula_namespace(formula, env))
     extra, notes = {}, [f"weighted by {weights}"] if weights else []
     clustering = None
     if cluster is None:

@@ -27,6 +27,9 @@ from ..core.columns import require_columns
 from ..core.errors import ArgumentError, MissingRecordError
 from ..core.evidence import MODEL_IMPLIED
 from ..core.provenance import UNKNOWN, Provenance, provenance_of
+from .categorical_codes import install
+
+install()  # every model fits through here: patsy reads C(categorical) by its codes (see categorical_codes)
 
 
 @dataclass
@@ -500,7 +503,7 @@ def complete_rows(formula: str, data: pd.DataFrame, extra=(), *, caller: str = "
     if env is not None:  # as patsy looks names up: the table first, then the caller's namespace
         names = [n for n in names if n in data.columns or n not in env.namespace]
     require_columns(data, [*names, *extra], caller)
-    in_formula = [c for c in data.columns if re.search(rf"(?<![\w.]){re.escape(str(c))}(?![\w.])", formula)]
+    in_formula = formula_columns(formula, data)
     columns = [c for c in data.columns if c in extra or c in in_formula]
     bare = data.copy(deep=False)  # pandas deep-copies attrs at every step below: the records are copied once
     attrs, bare.attrs = bare.attrs, {}
@@ -517,6 +520,26 @@ def complete_rows(formula: str, data: pd.DataFrame, extra=(), *, caller: str = "
     used = used.assign(**converted) if converted else used
     used.attrs = attrs  # the table's records (provenance, reports), as every pandas step would have kept them
     return used
+
+
+def formula_columns(formula: str, data: pd.DataFrame) -> list[str]:
+    """The columns of a table whose names a formula's text holds (as whole names), in the table's order: what
+    patsy may read of it, so that a model can be given only these (statsmodels copies a table with text columns
+    whole before patsy reads it).
+
+    Parameters
+    ----------
+    formula : str
+        a patsy formula
+    data : DataFrame
+        the table
+
+    Returns
+    -------
+    list
+        column names
+    """
+    return [c for c in data.columns if re.search(rf"(?<![\w.]){re.escape(str(c))}(?![\w.])", formula)]
 
 
 def formula_variables(formula: str) -> list[str]:

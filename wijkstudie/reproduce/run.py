@@ -208,6 +208,61 @@ def _session_settings(mode: str, mirror: Path | None) -> dict:
     }
 
 
+def last_seconds(build: Path) -> dict[str, float]:
+    """Each notebook's seconds in the last run of a build folder (its ``runs.json``; empty when there is none).
+
+    Parameters
+    ----------
+    build : Path
+        the build folder
+
+    Returns
+    -------
+    dict
+        notebook name -> seconds
+    """
+    try:
+        runs = json.loads((build / site_module.RUNS_FILE).read_text(encoding="utf-8"))["runs"]
+        return {str(r["name"]): float(r["seconds"]) for r in runs}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def critical_paths(needs: dict, seconds: dict, names: list[str]) -> dict[str, float]:
+    """How long the work from each notebook on takes at least: its own seconds and the longest chain of notebooks
+    that need it (a notebook without a time counts the mean of those with one; none known: all equal, so the order
+    given stays).
+
+    Parameters
+    ----------
+    needs : dict
+        notebook -> the notebooks it needs
+    seconds : dict
+        notebook -> its seconds last time
+    names : list of str
+        the notebooks to run
+
+    Returns
+    -------
+    dict
+        notebook -> seconds
+    """
+    known = [seconds[n] for n in names if n in seconds]
+    default = sum(known) / len(known) if known else 1.0
+    after: dict = {n: [m for m in names if n in needs.get(m, ())] for n in names}
+    paths: dict = {}
+
+    def path(name: str, seen: frozenset) -> float:
+        if name not in paths:
+            later = [path(m, seen | {name}) for m in after[name] if m not in seen]
+            paths[name] = seconds.get(name, default) + max(later, default=0.0)
+        return paths[name]
+
+    for name in names:
+        path(name, frozenset())
+    return paths
+
+
 class Reproduction:
     """One run of the main command: which notebooks to execute, which to take from the cache, and the outputs."""
 
@@ -306,7 +361,9 @@ class Reproduction:
         return stored
 
     def run(self, to_run: list[Path]) -> None:
-        """Execute notebooks, up to ``jobs`` at a time, each after the notebooks it needs.
+        """Execute notebooks, up to ``jobs`` at a time, each after the notebooks it needs; of the notebooks ready,
+        the one with the longest path of work after it first (``critical_paths``, from the last run's seconds), so
+        that the cores finish together instead of one running the last long notebook alone.
 
         Parameters
         ----------
@@ -319,10 +376,11 @@ class Reproduction:
         """
         pending = {p.stem: p for p in to_run}
         running: dict = {}
+        first = critical_paths(self.needs, last_seconds(self.build), list(pending))
         with ThreadPoolExecutor(self.jobs) as pool:
             while pending or running:
                 waiting_on = set(pending) | set(running.values())
-                ready = [s for s in pending if not set(self.needs[s]) & waiting_on]
+                ready = sorted((s for s in pending if not set(self.needs[s]) & waiting_on), key=first.get, reverse=True)
                 if not ready and not running:  # needs that go round in a circle: run them in order anyway
                     ready = list(pending)
                 for stem in ready[: self.jobs - len(running)]:

@@ -18,6 +18,35 @@ from .samples import TESTED, DeclaredSample
 INCOME = control_choice("with income")  # the control of the "with income" alternative (findings.yaml)
 
 
+class _Remembered:
+    """A declared sample as one sweep reads it: what every test repeats (its name, waves, scope and pooling, each
+    outcome's reliability, which columns it has) computed once, since its table does not change while its
+    specifications are fitted; everything else is the sample's own."""
+
+    _FACTS = ("name", "waves", "scope", "pooled", "design")
+
+    def __init__(self, sample: DeclaredSample):
+        self._sample = sample
+        self._reliability: dict = {}
+        self._has: dict = {}
+
+    def __getattr__(self, attr: str):
+        value = getattr(self._sample, attr)
+        if attr in self._FACTS:
+            self.__dict__[attr] = value
+        return value
+
+    def reliability(self, outcome: str) -> float:
+        if outcome not in self._reliability:
+            self._reliability[outcome] = self._sample.reliability(outcome)
+        return self._reliability[outcome]
+
+    def has(self, column: str) -> bool:
+        if column not in self._has:
+            self._has[column] = self._sample.has(column)
+        return self._has[column]
+
+
 def rows_for(spec: Spec, sample: DeclaredSample) -> pd.DataFrame:
     """The rows of a sample a specification uses: its areas (by the chosen livability class and cut-off; all its
     areas when the sample has no such class, as the rule says), and for an interaction with the problem class (F5) the
@@ -222,6 +251,7 @@ def sample_tests(
 
     tests = []
     parameters = parameters or Parameters()
+    sample = _Remembered(sample)
     for primary in declared_specs(finding_key, sample.key):
         specs = sweep(primary, has=sample.has)
         if parameters.exploratory:
@@ -266,13 +296,12 @@ def edition_tests(finding_key: str, sample: DeclaredSample, *, notebook: str) ->
         empty for a sample without another edition, or a sample that is itself the other edition
     """
     from ..core.errors import ArgumentError, DataNotFoundError, DownloadError
-    from .samples import rotterdam_sample
 
     other = sample.design.get("other_edition")
     if other is None or sample.edition is not None or sample.key != "rotterdam-wijkprofiel":
         return []
     try:
-        older = rotterdam_sample(edition=other)
+        older = _other_edition(other)
     except (DataNotFoundError, DownloadError):  # the other edition cannot be had here: no robustness row from it
         return []
     tests = []
@@ -289,6 +318,33 @@ def edition_tests(finding_key: str, sample: DeclaredSample, *, notebook: str) ->
         test.spec = f"the {other} edition's waves {older.waves}"
         tests.append(test)
     return tests
+
+
+_OTHER_EDITIONS: dict = {}  # (edition, the settings that change tables) -> the sample, built once in a session
+
+
+def _other_edition(edition: int):
+    """Rotterdam's sample in another edition of the Wijkprofiel, built once per session and settings (every finding's
+    sweep fits it: built from the raw waves each time, it cost about a second per finding).
+
+    Parameters
+    ----------
+    edition : int
+        the edition (findings.yaml ``other_edition``)
+
+    Returns
+    -------
+    _Remembered
+        ``samples.rotterdam_sample(edition=edition)``
+    """
+    from ..core.settings import settings
+    from ..data.derived import TABLE_SETTINGS
+    from .samples import rotterdam_sample
+
+    key = (edition, tuple(str(getattr(settings, name)) for name in TABLE_SETTINGS))
+    if key not in _OTHER_EDITIONS:
+        _OTHER_EDITIONS[key] = _Remembered(rotterdam_sample(edition=edition))
+    return _OTHER_EDITIONS[key]
 
 
 def resident_tests(
