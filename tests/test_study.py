@@ -14,7 +14,7 @@ from wijkstudie.core.provenance import Provenance, attach, provenance_of
 from wijkstudie.study import findings as fd
 from wijkstudie.study import verdicts
 
-from helpers import FIXTURES, REAL_MIRROR, write_kwb_workbook
+from helpers import FIXTURES, REAL_MIRROR, use_synthetic_world, write_kwb_workbook
 
 
 def _weighted_mean(table, column, weights="population"):
@@ -327,29 +327,29 @@ def test_rank_and_change_tables_on_a_hand_made_city():
     assert list(nearest["region_name"]) == ["A", "D"]
 
 
-def test_a_primary_fitted_on_the_page_is_the_one_the_study_records():
+def test_a_primary_fitted_on_the_page_is_the_one_the_study_records(monkeypatch):
     """A notebook fits the primary on the page and hands it over (as notebook 01 hands its regression to
     sample_tests): F6's residents' logit to f6_models, notebook 10's yearly contrasts to resident_tests. What the page
     computed is what is recorded; a model of another formula is fitted again from the declaration."""
     from wijkstudie.models import logit
 
-    with ws.settings.using(data="synthetic"):
-        residents = study.residents()
-        f6 = study.model_spec("F6", "residents")
-        page = logit(f6.formula(), study.resident_rows(f6, residents), weights=f6.weights, cluster=f6.cluster)
-        models = study.f6_models(residents, primary=page)
-        assert models["problem areas"] is page and models["all areas"].formula.endswith(" + problem")
-        other = logit("confidence_in_future ~ aware_of_plans", residents, weights=f6.weights)
-        assert study.f6_models(residents, primary=other)["problem areas"].formula == f6.formula()
-        assert set(study.resident_rows(f6, residents)["problem"]) == {1}
+    use_synthetic_world(monkeypatch)
+    residents = study.residents()
+    f6 = study.model_spec("F6", "residents")
+    page = logit(f6.formula(), study.resident_rows(f6, residents), weights=f6.weights, cluster=f6.cluster)
+    models = study.f6_models(residents, primary=page)
+    assert models["problem areas"] is page and models["all areas"].formula.endswith(" + problem")
+    other = logit("confidence_in_future ~ aware_of_plans", residents, weights=f6.weights)
+    assert study.f6_models(residents, primary=other)["problem areas"].formula == f6.formula()
+    assert set(study.resident_rows(f6, residents)["problem"]) == {1}
 
-        sample = study.residents_sample()
-        primary = study.declared_spec("F2", sample.key, "students")
-        yearly = study.group_contrasts(
-            sample.table, variable=primary.outcome, category=primary.get("category"), group=primary.get("group")
-        )
-        shifted = yearly.assign(contrast=yearly["contrast"] + 10.0)  # a result only the page has
-        tests = study.resident_tests("F2", sample, notebook="nb", primary_results={"students": shifted})
+    sample = study.residents_sample()
+    primary = study.declared_spec("F2", sample.key, "students")
+    yearly = study.group_contrasts(
+        sample.table, variable=primary.outcome, category=primary.get("category"), group=primary.get("group")
+    )
+    shifted = yearly.assign(contrast=yearly["contrast"] + 10.0)  # a result only the page has
+    tests = study.resident_tests("F2", sample, notebook="nb", primary_results={"students": shifted})
     recorded = {t.part: t for t in study.primary_tests(tests)}
     assert recorded["students"].estimate == pytest.approx(study.pooled_contrast(shifted)["estimate"])
     own = study.declared_spec("F2", sample.key, "single_person")  # not handed over: computed by the study
