@@ -119,8 +119,10 @@ _LAZY = {
 
 
 def __getattr__(name: str):
-    """Names reached on first use (PEP 562): the data layer, figures, models, study and synthetic world (imported
-    then, and kept)."""
+    """Names reached on first use (PEP 562).
+
+    The data layer, figures, models, study and synthetic world (imported then, and kept).
+    """
     if name in _LAZY:
         from importlib import import_module
 

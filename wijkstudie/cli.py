@@ -274,8 +274,10 @@ def _lab(args) -> int:
 
 
 def lab_options(passed_on, uid: int | None = None) -> list[str]:
-    """The options ``wijkstudie lab`` gives JupyterLab: the user's, and ``--allow-root`` when it runs as root (a
-    container, CI), where JupyterLab otherwise refuses to start.
+    """The options ``wijkstudie lab`` gives JupyterLab.
+
+    The user's, and ``--allow-root`` when it runs as root (a container, CI), where JupyterLab otherwise refuses to
+    start.
 
     Parameters
     ----------
@@ -308,8 +310,10 @@ def _version(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``wijkstudie`` command's argument parser: ``config``, ``data`` (``list``, ``available``, ``describe``,
-    ``fetch``, ``inspect``), ``reproduce``, ``site``, ``lab``; ``--version``.
+    """The ``wijkstudie`` command's argument parser.
+
+    ``config``, ``data`` (``list``, ``available``, ``describe``, ``fetch``, ``inspect``), ``reproduce``, ``site``,
+    ``lab``; ``--version``.
 
     Returns
     -------
@@ -528,8 +532,11 @@ def main(argv=None) -> int:
 
 
 def _silence_stdout() -> None:
-    """Point standard output at the null device, as the Python documentation recommends after a broken pipe: the
-    interpreter's last flush at exit then has nowhere to fail (in-process, without a file descriptor, nothing to do)."""
+    """Point standard output at the null device, as the Python documentation recommends after a broken pipe.
+
+    The interpreter's last flush at exit then has nowhere to fail (in-process, without a file descriptor, nothing to
+    do).
+    """
     import os
 
     try:
@@ -581,8 +588,10 @@ def _run(argv) -> int:
 
 
 def _escaped(formatwarning):
-    """A warning's text as ``formatwarning`` writes it, with its control characters escaped (a file name with an
-    ANSI escape in a warning reaches the terminal as text)."""
+    """A warning's text as ``formatwarning`` writes it.
+
+    With its control characters escaped (a file name with an ANSI escape in a warning reaches the terminal as text).
+    """
 
     def escaped(message, category, filename, lineno, line=None):
         return formatwarning(terminal_text(message), category, filename, lineno, line)

@@ -1,8 +1,9 @@
-"""Writing a file whole or not at all, the same way for every cache and output: a temporary file created
-exclusively in the target's own folder (``tempfile.mkstemp``: an unpredictable name, ``O_EXCL``, so a planted
-file or symlink is never followed), written, given the permissions the umask gives any new file (``mkstemp``
-makes 0600), then renamed over the target (``os.replace``). A failure leaves the target as it was and removes
-the temporary file.
+"""Writing a file whole or not at all, the same way for every cache and output.
+
+A temporary file created exclusively in the target's own folder (``tempfile.mkstemp``: an unpredictable name,
+``O_EXCL``, so a planted file or symlink is never followed), written, given the permissions the umask gives any new file
+(``mkstemp`` makes 0600), then renamed over the target (``os.replace``). A failure leaves the target as it was and
+removes the temporary file.
 """
 
 from __future__ import annotations

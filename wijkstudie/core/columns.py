@@ -1,5 +1,7 @@
-"""Names a user typed that are not there: one-line errors that name the function called, the missing names and the
-nearest names that are there ("did you mean ...?").
+"""Names a user typed that are not there.
+
+One-line errors that name the function called, the missing names and the nearest names that are there ("did you mean
+...?").
 
 Used by every figure function and model that takes column names, and by the catalogue for dataset names, levels
 and age groups. Knows nothing of pandas: a table is anything with ``columns``.

@@ -84,8 +84,9 @@ class ArgumentTypeError(ArgumentError, TypeError):
 
 
 class DataNotFoundError(WijkstudieError, FileNotFoundError):
-    """Data that cannot be had here (also a ``FileNotFoundError``): a year or file that is not in the mirror
-    or the cache and cannot be downloaded, or a path that does not exist.
+    """Data that cannot be had here (also a ``FileNotFoundError``).
+
+    A year or file that is not in the mirror or the cache and cannot be downloaded, or a path that does not exist.
 
     Examples
     --------
@@ -99,8 +100,9 @@ class DataNotFoundError(WijkstudieError, FileNotFoundError):
 
 
 class MissingRecordError(WijkstudieError, LookupError):
-    """A table or result that does not carry what is asked of it (also a ``LookupError``): a load report, a
-    harmonisation report, a covariance, a data source.
+    """A table or result that does not carry what is asked of it (also a ``LookupError``).
+
+    A load report, a harmonisation report, a covariance, a data source.
 
     Examples
     --------
@@ -115,8 +117,10 @@ class MissingRecordError(WijkstudieError, LookupError):
 
 
 class DataFormatError(WijkstudieError, ValueError):
-    """Unreadable or malformed data (also a ``ValueError``): a damaged, empty or unrecognised file, missing key
-    columns, areas repeated with different values, a file that is not the one the catalogue pins.
+    """Unreadable or malformed data (also a ``ValueError``).
+
+    A damaged, empty or unrecognised file, missing key columns, areas repeated with different values, a file that is not
+    the one the catalogue pins.
 
     Examples
     --------
@@ -134,8 +138,9 @@ class DataFormatError(WijkstudieError, ValueError):
 
 
 class DownloadError(WijkstudieError, ConnectionError):
-    """A download that failed or was refused (also a ``ConnectionError``): no network, an HTTP error, an error
-    page instead of the file, a file whose hash is not the one the catalogue pins.
+    """A download that failed or was refused (also a ``ConnectionError``).
+
+    No network, an HTTP error, an error page instead of the file, a file whose hash is not the one the catalogue pins.
 
     Examples
     --------
@@ -148,8 +153,9 @@ class DownloadError(WijkstudieError, ConnectionError):
 
 
 class MissingDependencyError(WijkstudieError, ImportError):
-    """An optional dependency that is not installed (also an ``ImportError``); the message names the extra that
-    brings it.
+    """An optional dependency that is not installed (also an ``ImportError``).
+
+    The message names the extra that brings it.
 
     Examples
     --------
@@ -176,9 +182,10 @@ class WijkstudieWarning(UserWarning):
 
 
 class ModelImpliedWarning(WijkstudieWarning):
-    """A fit regresses a model-based estimate on one of its own model's predictors: it recovers that model, not a
-    finding. Fields: ``outcome``, ``term`` (the first such term), ``terms`` (all), ``model`` (the model's name),
-    ``concepts`` (the shared predictor concepts).
+    """A fit regresses a model-based estimate on one of its own model's predictors.
+
+    It recovers that model, not a finding. Fields: ``outcome``, ``term`` (the first such term), ``terms`` (all),
+    ``model`` (the model's name), ``concepts`` (the shared predictor concepts).
 
     Parameters
     ----------
@@ -197,8 +204,9 @@ class ModelImpliedWarning(WijkstudieWarning):
 
 
 class SharedSourceUnitWarning(WijkstudieWarning):
-    """A fit without clustered errors on harmonised areas that share a source unit (an old area split over several
-    new ones copies its figures into each): ``column`` names the column to cluster on.
+    """A fit without clustered errors on harmonised areas that share a source unit.
+
+    (an old area split over several new ones copies its figures into each): ``column`` names the column to cluster on.
 
     Parameters
     ----------

@@ -51,8 +51,11 @@ _FUNCTIONS = {"C", "np", "minimum", "maximum", "log", "I", "bs", "seg", "Interce
 
 @dataclass(frozen=True)
 class Judgement:
-    """What ``judge`` decided: the kind, the model's predictor concepts the term shares, and the term's names whose
-    concept is unknown (when that made it model-implied)."""
+    """What ``judge`` decided.
+
+    The kind, the model's predictor concepts the term shares, and the term's names whose concept is unknown (when that
+    made it model-implied).
+    """
 
     kind: str
     shared: tuple = ()

@@ -1,5 +1,7 @@
-"""Creating the folders wijkstudie writes into (figures, results), with one-line errors that name the setting
-and its environment variable when a path cannot be used."""
+"""Creating the folders wijkstudie writes into (figures, results).
+
+With one-line errors that name the setting and its environment variable when a path cannot be used.
+"""
 
 from __future__ import annotations
 

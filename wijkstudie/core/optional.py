@@ -30,9 +30,10 @@ EXTRAS = {
 
 
 def optional(module: str, feature: str) -> ModuleType:
-    """Import ``module`` (a dotted name such as ``"esda.moran"``) for ``feature`` (what the user called) and
-    return it; when it, or something it needs, is not installed, raise ``MissingDependencyError``:
-    ``morans_i needs esda: pip install "wijkstudie[spatial]"``.
+    """Import ``module`` (a dotted name such as ``"esda.moran"``) for ``feature`` (what the user called) and return it.
+
+    When it, or something it needs, is not installed, raise ``MissingDependencyError``: ``morans_i needs esda: pip
+    install "wijkstudie[spatial]"``.
 
     Parameters
     ----------

@@ -81,8 +81,9 @@ def synthetic_dir() -> Path:
 
 
 def figures_dir() -> Path:
-    """Where figures, the scorecard and recorded results go: the setting ``figures_dir``, else ``figures/`` of the
-    project's folder.
+    """Where figures, the scorecard and recorded results go.
+
+    The setting ``figures_dir``, else ``figures/`` of the project's folder.
 
     Returns
     -------

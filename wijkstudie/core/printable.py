@@ -1,13 +1,15 @@
-"""Printable text for messages about files: a short excerpt of a file's content for an error message, and text for a
-terminal (the command's errors, warnings and reports). Control characters such as ANSI escapes in a file name or a
-cell are shown escaped (``\\x1b``), never sent to the terminal; line breaks stay.
+r"""Printable text for messages about files.
+
+A short excerpt of a file's content for an error message, and text for a terminal (the command's errors, warnings and
+reports). Control characters such as ANSI escapes in a file name or a cell are shown escaped (``\\x1b``), never sent to
+the terminal; line breaks stay.
 """
 
 from __future__ import annotations
 
 
 def excerpt(text, limit: int = 60) -> str:
-    """At most ``limit`` characters of file content, non-printable characters escaped (``\\x1b``), ``...`` when cut.
+    r"""At most ``limit`` characters of file content, non-printable characters escaped (``\\x1b``), ``...`` when cut.
 
     Parameters
     ----------
@@ -26,8 +28,10 @@ def excerpt(text, limit: int = 60) -> str:
 
 
 def terminal_text(text) -> str:
-    """Text for a terminal with every control character but the line break and the tab escaped (``\\x1b``,
-    ``\\r``, C1 controls, bidirectional overrides), so that a file name cannot colour, move or rewrite the screen.
+    r"""Text for a terminal with every control character but the line break and the tab escaped.
+
+    (``\\x1b``, ``\\r``, C1 controls, bidirectional overrides), so that a file name cannot colour, move or rewrite the
+    screen.
 
     Parameters
     ----------

@@ -65,10 +65,11 @@ class Source:
 
 
 class Record(dict):
-    """A provenance record as a table keeps it in ``attrs``: a dict of plain data that cannot be changed, so that
-    pandas, which deep-copies ``attrs`` at nearly every step, shares it instead (``copy.deepcopy`` returns it
-    itself), and the ``Provenance`` it holds is read once (``parsed``). A table gets another record with
-    ``attach``, never by editing this one; ``dict(record)`` is an ordinary dict.
+    """A provenance record as a table keeps it in ``attrs``.
+
+    A dict of plain data that cannot be changed, so that pandas, which deep-copies ``attrs`` at nearly every step,
+    shares it instead (``copy.deepcopy`` returns it itself), and the ``Provenance`` it holds is read once (``parsed``).
+    A table gets another record with ``attach``, never by editing this one; ``dict(record)`` is an ordinary dict.
 
     Parameters
     ----------
@@ -113,8 +114,9 @@ class Record(dict):
 
 @dataclass(frozen=True)
 class Provenance:
-    """Where the numbers of a table come from: the kind of data, the sources and the levels (see the module
-    docstring). Made when a file is read, carried by ``join_regions``, ``harmonise`` and the models.
+    """Where the numbers of a table come from: the kind of data, the sources and the levels (see the module docstring).
+
+    Made when a file is read, carried by ``join_regions``, ``harmonise`` and the models.
 
     Parameters
     ----------
@@ -183,8 +185,10 @@ class Provenance:
         return sorted({s.division for s in self.sources if s.division is not None})
 
     def model_estimates(self) -> list[str]:
-        """What kind of model-based estimate some of the table's figures are, once each (``"RIVM/CBS small-area
-        estimate"``), from the measurement model the catalogue names for a source (``Source.model["label"]``).
+        """What kind of model-based estimate some of the table's figures are.
+
+        Once each (``"RIVM/CBS small-area estimate"``), from the measurement model the catalogue names for a source
+        (``Source.model["label"]``).
 
         Returns
         -------
@@ -194,8 +198,9 @@ class Provenance:
         return list(dict.fromkeys(s.model.get("label", "") for s in self.sources if s.model.get("label")))
 
     def describe(self) -> str:
-        """One line: ``real data: kwb 2022 (division 2022)`` / ``SYNTHETIC data: ...`` / ``UNKNOWN provenance``;
-        with ``; includes a RIVM/CBS small-area estimate`` where a source of real data holds model-based figures.
+        """One line: ``real data: kwb 2022 (division 2022)`` / ``SYNTHETIC data: ...`` / ``UNKNOWN provenance``.
+
+        With ``; includes a RIVM/CBS small-area estimate`` where a source of real data holds model-based figures.
 
         Returns
         -------
@@ -287,8 +292,10 @@ UNKNOWN = Provenance(
 
 
 def combine(*provenances: Provenance) -> Provenance:
-    """The provenance of a table made from several: unknown if any part is unknown, else synthetic if any part is
-    synthetic, real only when every part is real; the sources and levels of all.
+    """The provenance of a table made from several.
+
+    Unknown if any part is unknown, else synthetic if any part is synthetic, real only when every part is real; the
+    sources and levels of all.
 
     Parameters
     ----------
@@ -365,8 +372,9 @@ def attach(table: pd.DataFrame, provenance: Provenance) -> pd.DataFrame:
 
 
 def carry(result: pd.DataFrame, *inputs) -> pd.DataFrame:
-    """Give ``result`` the combined provenance of the tables it was made from (for code that merges or concats with
-    pandas directly).
+    """Give ``result`` the combined provenance of the tables it was made from.
+
+    (for code that merges or concats with pandas directly).
 
     Parameters
     ----------
@@ -432,10 +440,11 @@ def mirror_manifest(path: Path) -> dict | None:
 
 
 def file_mark(path: Path) -> str | None:
-    """The kind of data a file says it holds in its own content: ``"synthetic"`` for a file of wijkstudie's
-    synthetic world (a workbook whose keywords hold ``wijkstudie-synthetic``, a CSV whose first line is
-    ``# wijkstudie-synthetic: ...``, a GeoJSON or YAML file with ``wijkstudie_data_kind: synthetic`` near its top),
-    None for any other file. Reads at most a few kilobytes.
+    """The kind of data a file says it holds in its own content.
+
+    ``"synthetic"`` for a file of wijkstudie's synthetic world (a workbook whose keywords hold ``wijkstudie-synthetic``,
+    a CSV whose first line is ``# wijkstudie-synthetic: ...``, a GeoJSON or YAML file with ``wijkstudie_data_kind:
+    synthetic`` near its top), None for any other file. Reads at most a few kilobytes.
 
     Parameters
     ----------
@@ -470,10 +479,12 @@ INPUT_EVENT = "wijkstudie.input"  # the audit event (PEP 578) that names a file 
 
 
 def announce_input(path, dataset: str | None = None, year: int | None = None) -> None:
-    """Say, through Python's audit events (``sys.audit``, PEP 578), that a file is an input of what this process
-    computes, whether or not its bytes are read here: a data file read by C code (GDAL, Arrow), or stood in for by a
-    cached table. The event is ``wijkstudie.input`` with the resolved path, the catalogue dataset and the year; a
-    process with no audit hook pays nothing. Whoever runs the process (e.g. a notebook runner) can listen.
+    """Say, through Python's audit events (``sys.audit``, PEP 578).
+
+    That a file is an input of what this process computes, whether or not its bytes are read here: a data file read by C
+    code (GDAL, Arrow), or stood in for by a cached table. The event is ``wijkstudie.input`` with the resolved path, the
+    catalogue dataset and the year; a process with no audit hook pays nothing. Whoever runs the process (e.g. a notebook
+    runner) can listen.
 
     Parameters
     ----------
@@ -506,10 +517,12 @@ def from_file(
     model: dict | None = None,
     content_kind: str | None = None,
 ) -> Provenance:
-    """The provenance of a file as it is read (the one place a record is made): synthetic when the file carries the
-    synthetic mark in its own content (``file_mark``), or its table is recognised as the synthetic world's by
-    ``content_kind``, wherever it lies and with or without a manifest; else synthetic or unknown when the mirror it
-    lies in says so in its manifest; real otherwise (a file of a publisher, or a copy of one).
+    """The provenance of a file as it is read (the one place a record is made).
+
+    Synthetic when the file carries the synthetic mark in its own content (``file_mark``), or its table is recognised as
+    the synthetic world's by ``content_kind``, wherever it lies and with or without a manifest; else synthetic or
+    unknown when the mirror it lies in says so in its manifest; real otherwise (a file of a publisher, or a copy of
+    one).
 
     Parameters
     ----------

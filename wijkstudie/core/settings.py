@@ -57,8 +57,10 @@ from .errors import ArgumentError, os_reason
 
 @dataclass(frozen=True)
 class Setting:
-    """One setting: its environment variable, default (a value, or a function that gives it), meaning, allowed values
-    and kind (text, path or count)."""
+    """One setting: its environment variable.
+
+    Default (a value, or a function that gives it), meaning, allowed values and kind (text, path or count).
+    """
 
     env: str
     default: object
@@ -74,11 +76,13 @@ BLOCK, SESSION, ENVIRONMENT, PROJECT, DEFAULT = "block", "session", "environment
 
 @dataclass(frozen=True)
 class Origin:
-    """Where a setting's value comes from, as fields: which source (``BLOCK`` ``ws.settings.using``, ``SESSION``
-    ``ws.settings.<name> = ...``, ``ENVIRONMENT``, ``PROJECT`` file or ``DEFAULT``), the environment variable and
-    the project file. A project file's value that a command passed on to this program through the environment has
-    the source ``PROJECT``, its file and the variable it was passed on as. Sentences are made from the fields
-    (``describe``, ``how_to_unset``), never read back."""
+    """Where a setting's value comes from, as fields.
+
+    Which source (``BLOCK`` ``ws.settings.using``, ``SESSION`` ``ws.settings.<name> = ...``, ``ENVIRONMENT``,
+    ``PROJECT`` file or ``DEFAULT``), the environment variable and the project file. A project file's value that a
+    command passed on to this program through the environment has the source ``PROJECT``, its file and the variable it
+    was passed on as. Sentences are made from the fields (``describe``, ``how_to_unset``), never read back.
+    """
 
     setting: str
     source: str
@@ -124,8 +128,10 @@ class Origin:
 
 
 def project_dir() -> Path:
-    """The project's folder: the folder of the project file (``find_project_file``), else the folder the program
-    started in (``START_DIR``). The figures and build folders left at their default lie in it.
+    """The project's folder.
+
+    The folder of the project file (``find_project_file``), else the folder the program started in (``START_DIR``). The
+    figures and build folders left at their default lie in it.
 
     Returns
     -------
@@ -141,8 +147,11 @@ def _in_project(folder: str):
 
 
 def _default_cache() -> Path:
-    """The default cache: the user cache folder of the operating system (a project sets its own: the repository's
-    ``pyproject.toml`` says ``data_dir = "data"``)."""
+    """The default cache.
+
+    The user cache folder of the operating system (a project sets its own: the repository's ``pyproject.toml`` says
+    ``data_dir = "data"``).
+    """
     import warnings
 
     with warnings.catch_warnings():  # pooch imports tqdm.auto, which warns in a kernel without ipywidgets
@@ -281,8 +290,10 @@ _read_cache: dict = {}  # path -> ((mtime_ns, size), ProjectFile or None)
 
 
 def _read_project_file(path: Path, *, required: bool) -> ProjectFile | None:
-    """The settings of one project file (None for a pyproject.toml without ``[tool.wijkstudie]``); kept while the
-    file's size and modification time are unchanged."""
+    """The settings of one project file (None for a pyproject.toml without ``[tool.wijkstudie]``).
+
+    Kept while the file's size and modification time are unchanged.
+    """
     try:
         stat = path.stat()
     except OSError as exc:
@@ -360,9 +371,11 @@ def _parse_toml(data: bytes, path: Path) -> dict:
 
 
 def find_project_file(start: Path | None = None) -> ProjectFile | None:
-    """The project file of a folder: ``WIJKSTUDIE_CONFIG`` when set (``none``: no project file), else the first
-    ``wijkstudie.toml``, or ``pyproject.toml`` with a ``[tool.wijkstudie]`` table, from ``start`` upwards, up to and
-    including the repository root (a folder with ``.git``).
+    """The project file of a folder.
+
+    ``WIJKSTUDIE_CONFIG`` when set (``none``: no project file), else the first ``wijkstudie.toml``, or
+    ``pyproject.toml`` with a ``[tool.wijkstudie]`` table, from ``start`` upwards, up to and including the repository
+    root (a folder with ``.git``).
 
     Parameters
     ----------
@@ -417,8 +430,10 @@ def _absolute(value: str, base: str) -> Path:
 
 
 class Settings:
-    """The session's settings (see the module docstring): each has a value and the place the value comes from (a
-    block, the session, its environment variable, the project file or the default).
+    """The session's settings (see the module docstring).
+
+    Each has a value and the place the value comes from (a block, the session, its environment variable, the project
+    file or the default).
 
     None, or an empty text, means unset wherever it is written: assigning it is ``del ws.settings.<name>``, a
     block given it overrides nothing, and an empty value in the environment or the project file counts as not
@@ -440,9 +455,11 @@ class Settings:
         object.__setattr__(self, "_blocks", [])
 
     def _check(self, name: str, value, where: str | None = None, base: Path | None = None):
-        """A setting's value checked and normalised: paths absolute (relative ones taken from ``base``, else from
-        the folder the program started in), texts lower case and among the choices. ``where`` names where the
-        value was written, for the message."""
+        """A setting's value checked and normalised.
+
+        Paths absolute (relative ones taken from ``base``, else from the folder the program started in), texts lower
+        case and among the choices. ``where`` names where the value was written, for the message.
+        """
         if name not in SPEC:
             raise ArgumentError(f"unknown setting {name!r}; settings: {', '.join(SPEC)}")
         spec = SPEC[name]
@@ -515,9 +532,10 @@ class Settings:
         return self._resolve(name)[1]
 
     def describe_origin(self, name: str) -> str:
-        """Where the value of a setting comes from, in words a user can act on: ``ws.settings.mirror``, ``the
-        environment variable WIJKSTUDIE_MIRROR``, ``mirror in /x/wijkstudie.toml`` (also when a command passed it
-        on to this program through the environment), ``the default``.
+        """Where the value of a setting comes from, in words a user can act on.
+
+        ``ws.settings.mirror``, ``the environment variable WIJKSTUDIE_MIRROR``, ``mirror in /x/wijkstudie.toml`` (also
+        when a command passed it on to this program through the environment), ``the default``.
 
         Parameters
         ----------
@@ -536,8 +554,9 @@ class Settings:
         return self.origin(name).describe()
 
     def how_to_unset(self, name: str) -> str:
-        """How to take a setting back to its default, in words that fit where it was set: ``del
-        ws.settings.mirror``, ``unset WIJKSTUDIE_MIRROR``, ``remove mirror from /x/wijkstudie.toml``.
+        """How to take a setting back to its default, in words that fit where it was set.
+
+        ``del ws.settings.mirror``, ``unset WIJKSTUDIE_MIRROR``, ``remove mirror from /x/wijkstudie.toml``.
 
         Parameters
         ----------
@@ -609,10 +628,11 @@ class Settings:
         return {name: getattr(self, name) for name in SPEC}
 
     def export_to_environment(self, environ=None) -> dict:
-        """Write every setting that is not at its default into the environment, paths absolute, so that the programs
-        started from here (notebook kernels, JupyterLab) see the same values whatever their working folder: the
-        main command calls it before any kernel starts. Where each value came from is passed on too, so that
-        ``print(ws.settings)`` in a kernel still names the project file or the variable.
+        """Write every setting that is not at its default into the environment.
+
+        Paths absolute, so that the programs started from here (notebook kernels, JupyterLab) see the same values
+        whatever their working folder: the main command calls it before any kernel starts. Where each value came from is
+        passed on too, so that ``print(ws.settings)`` in a kernel still names the project file or the variable.
 
         Parameters
         ----------
@@ -647,8 +667,10 @@ class Settings:
         return written
 
     def rows(self) -> list[dict]:
-        """One row per setting: name, value (a folder left at its default as the path it is), where the value comes
-        from, the environment variable and what the setting means.
+        """One row per setting.
+
+        Name, value (a folder left at its default as the path it is), where the value comes from, the environment
+        variable and what the setting means.
 
         Returns
         -------
@@ -696,8 +718,11 @@ class Settings:
 
 
 def _unset(value) -> bool:
-    """Whether a value written for a setting means "unset": None, or an empty (or blank) text, wherever it is
-    written (``ws.settings``, a block, an environment variable, the project file)."""
+    """Whether a value written for a setting means "unset".
+
+    None, or an empty (or blank) text, wherever it is written (``ws.settings``, a block, an environment variable, the
+    project file).
+    """
     return value is None or (isinstance(value, str) and not value.strip())
 
 

@@ -25,8 +25,9 @@ def _one_line(shell, etype, value, tb, tb_offset=None):
 
 
 def show_errors_briefly(shell=None) -> bool:
-    """Show a ``WijkstudieError`` raised in an IPython cell as its one line (unless the setting ``errors`` is
-    ``traceback``).
+    """Show a ``WijkstudieError`` raised in an IPython cell as its one line.
+
+    (unless the setting ``errors`` is ``traceback``).
 
     Parameters
     ----------

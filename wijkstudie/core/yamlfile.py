@@ -1,10 +1,12 @@
-"""YAML read with libyaml's C parser when PyYAML has it (ten times faster on the catalogue and the variable
-dictionary), else with the pure-Python one; both are the safe loader: plain data, never objects.
+"""YAML read with libyaml's C parser when PyYAML has it (ten times faster on the catalogue and the variable dictionary).
+
+Else with the pure-Python one; both are the safe loader: plain data, never objects.
 
 A file a user gives (a microdata mapping) is read with ``load_user_yaml``, which refuses aliases (``*name``): a few
 hundred bytes of nested aliases ("billion laughs") expand to billions of values once the data is walked, and a
 mapping needs none. It refuses a key that occurs twice in one mapping too (``Koop: owner`` and later ``Koop:
-social_rent``): YAML's loaders keep the last silently, which would turn every owner into a social renter."""
+social_rent``): YAML's loaders keep the last silently, which would turn every owner into a social renter.
+"""
 
 from __future__ import annotations
 
@@ -46,8 +48,9 @@ def load_yaml(stream):
 
 
 def load_user_yaml(text: str):
-    """Parse YAML a user wrote (plain data only, no aliases): the events are read first, and an alias stops it
-    before anything is built.
+    """Parse YAML a user wrote (plain data only, no aliases).
+
+    The events are read first, and an alias stops it before anything is built.
 
     Parameters
     ----------
@@ -77,7 +80,9 @@ def load_user_yaml(text: str):
 
 def _refuse_duplicate_keys(root) -> None:
     """Walk the composed nodes (without recursion; there are no aliases) and raise at a key seen twice in a mapping.
-    Keys compare as YAML reads them: ``1`` and ``'1'`` differ, ``Koop`` and ``Koop`` do not."""
+
+    Keys compare as YAML reads them: ``1`` and ``'1'`` differ, ``Koop`` and ``Koop`` do not.
+    """
     stack = [root] if root is not None else []
     while stack:
         node = stack.pop()

@@ -1,2 +1,4 @@
-"""Datasets by name: the catalogue, the variable dictionary, getting and reading files, harmonising divisions and
-joining sources."""
+"""Datasets by name.
+
+The catalogue, the variable dictionary, getting and reading files, harmonising divisions and joining sources.
+"""

@@ -1,5 +1,7 @@
-"""The checks of the arguments the public loading functions share (``load``, ``fetch``, ``read_file``, ...): a yes/no
-flag, a whole number, a year; each refuses anything else in one line naming the argument."""
+"""The checks of the arguments the public loading functions share (``load``, ``fetch``, ``read_file``, ...).
+
+A yes/no flag, a whole number, a year; each refuses anything else in one line naming the argument.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +12,9 @@ from .catalogue import LATEST_AVAILABLE
 
 
 def flag(value, what: str) -> bool:
-    """A yes/no argument (``refresh``, ``use_cache``, ``all_columns``): True or False, never a text ("no" would be
-    true).
+    """A yes/no argument (``refresh``, ``use_cache``, ``all_columns``).
+
+    True or False, never a text ("no" would be true).
 
     Parameters
     ----------
@@ -64,8 +67,9 @@ def whole(value, what: str) -> int | None:
 
 
 def year_argument(year) -> int | str | None:
-    """The year argument of ``load`` and ``fetch``: a whole number, None, or ``"latest-available"`` (written in any
-    case, with spaces or underscores).
+    """The year argument of ``load`` and ``fetch``.
+
+    A whole number, None, or ``"latest-available"`` (written in any case, with spaces or underscores).
 
     Parameters
     ----------

@@ -1,5 +1,6 @@
-"""Processed tables cached as (Geo)Parquet, keyed by the raw file's content hash, the reader version and the
-variable dictionary.
+"""Processed tables cached as (Geo)Parquet.
+
+Keyed by the raw file's content hash, the reader version and the variable dictionary.
 
 A changed raw file (or a new reader version, or an edited ``variables.yaml``, which decides the columns) gets a
 new key, so stale tables are never served. The content
@@ -60,6 +61,7 @@ def _index(folder: Path) -> dict:
 
 def cache_key(path: Path, rehash: bool = False, folder: Path | None = None) -> str:
     """The cache key of a raw file: its content hash, the reader version and the variable dictionary's fingerprint.
+
     The hash is remembered per path, size and modification time (``remember``), so an unchanged file is not hashed
     again; a change of size or modification time means a new hash, and so does ``rehash``.
 
@@ -123,8 +125,10 @@ def remember(path: Path, key: str, folder: Path | None = None) -> None:
 
 
 def _write_atomic(target: Path, write) -> None:
-    """Write through a temporary file; a cache folder that cannot be written only costs the caching (one
-    warning per folder and session)."""
+    """Write through a temporary file.
+
+    A cache folder that cannot be written only costs the caching (one warning per folder and session).
+    """
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         sweep(target.parent)
@@ -237,8 +241,9 @@ def load_cached(key: str, dataset: str | None = None, folder: Path | None = None
 
 
 def seal(meta: dict) -> str:
-    """The hash that binds a cache entry's report to its table: over the report (without the seal itself), which
-    holds the table's SHA-256 and the key.
+    """The hash that binds a cache entry's report to its table.
+
+    Over the report (without the seal itself), which holds the table's SHA-256 and the key.
 
     Parameters
     ----------
@@ -283,8 +288,10 @@ def _distrust(table_path: Path, why: str) -> None:
 
 
 def store(key: str, frame: pd.DataFrame, meta: dict, folder: Path | None = None) -> None:
-    """Keep a processed table and its metadata in the cache (Parquet and JSON, written atomically; a cache folder that
-    cannot be written costs only the caching, with one warning).
+    """Keep a processed table and its metadata in the cache.
+
+    (Parquet and JSON, written atomically; a cache folder that cannot be written costs only the caching, with one
+    warning).
 
     Parameters
     ----------

@@ -41,9 +41,10 @@ LATEST_AVAILABLE = "latest-available"  # year= for the latest year that can be h
 
 @dataclass(frozen=True)
 class Resource:
-    """One downloadable file of a dataset: its year, its choice among the year's files (the value of the dataset's
-    ``parameter``, e.g. ``age_group`` 18+), reader format, regional division, file names (cache and mirror) and where
-    the publisher has it (see catalogue.yaml).
+    """One downloadable file of a dataset.
+
+    Its year, its choice among the year's files (the value of the dataset's ``parameter``, e.g. ``age_group`` 18+),
+    reader format, regional division, file names (cache and mirror) and where the publisher has it (see catalogue.yaml).
     """
 
     dataset: str
@@ -96,8 +97,10 @@ class Resource:
 
 @dataclass(frozen=True)
 class Dataset:
-    """One dataset of the catalogue: its description, licence and attribution, levels, resources, how it measured
-    its figures, and the keyword argument of ``load`` that chooses among a year's files (``parameter``).
+    """One dataset of the catalogue.
+
+    Its description, licence and attribution, levels, resources, how it measured its figures, and the keyword argument
+    of ``load`` that chooses among a year's files (``parameter``).
     """
 
     name: str
@@ -133,8 +136,10 @@ class Dataset:
         return list(dict.fromkeys(r.choice for r in self.resources if r.choice))
 
     def chosen(self, named: dict, *, caller: str = "load", level_filters: bool = True):
-        """The file a call asks for: the value of the dataset's named parameter (``age_group=``, ``source_format=``,
-        ``sheet=``, ``part=``, ``table=``; ``level=`` for a dataset with one file per level).
+        """The file a call asks for.
+
+        The value of the dataset's named parameter (``age_group=``, ``source_format=``, ``sheet=``, ``part=``,
+        ``table=``; ``level=`` for a dataset with one file per level).
 
         Parameters
         ----------
@@ -234,9 +239,10 @@ class Dataset:
         return sorted(candidates, key=lambda r: (-r.year, -(r.edition or 0)))
 
     def to_try(self, year, choice: str | None = None, edition: int | None = None) -> tuple[Resource, ...]:
-        """The resources a call of ``load`` or ``fetch`` tries, in order: those of the year asked for; without a year
-        those of the latest year the catalogue lists (for the choice, if given); for ``"latest-available"`` every
-        year, the latest first.
+        """The resources a call of ``load`` or ``fetch`` tries, in order.
+
+        Those of the year asked for; without a year those of the latest year the catalogue lists (for the choice, if
+        given); for ``"latest-available"`` every year, the latest first.
 
         Without a choice, only a year's first file in catalogue order is tried when its files hold different
         figures (RIVM's age groups, a Rotterdam sheet, a Leefbaarometer level): the same call gives the same
@@ -327,10 +333,11 @@ class Dataset:
 
 @dataclass(frozen=True)
 class Request:
-    """What one call of ``load`` or ``fetch`` asks of the catalogue, answered in one lookup: the dataset's entry, the
-    year as asked (a year, None for the catalogue's latest, or ``"latest-available"``), the file chosen with the
-    dataset's named parameter, the edition, and the resources to try, in order. It travels down the load, so that
-    every later step (and every message) reads the entry in hand instead of asking the catalogue again.
+    """What one call of ``load`` or ``fetch`` asks of the catalogue, answered in one lookup.
+
+    The dataset's entry, the year as asked (a year, None for the catalogue's latest, or ``"latest-available"``), the
+    file chosen with the dataset's named parameter, the edition, and the resources to try, in order. It travels down the
+    load, so that every later step (and every message) reads the entry in hand instead of asking the catalogue again.
     """
 
     dataset: Dataset
@@ -355,8 +362,9 @@ def request(
     level=None,
     caller: str = "load",
 ) -> Request:
-    """Look a call of ``load`` or ``fetch`` up in the catalogue, once: the dataset, the file its named parameter
-    chooses, the level checked (``load``) and the resources to try.
+    """Look a call of ``load`` or ``fetch`` up in the catalogue, once.
+
+    The dataset, the file its named parameter chooses, the level checked (``load``) and the resources to try.
 
     Parameters
     ----------
@@ -487,8 +495,9 @@ def _raw(path: Path = CATALOGUE_FILE) -> dict:
 
 
 def measurement_models() -> dict[str, dict]:
-    """The small-area models behind model-based datasets (``measurement_models`` in catalogue.yaml): name,
-    citation, what they were fitted on, the concepts they use as predictors and how an area's figure is made.
+    """The small-area models behind model-based datasets (``measurement_models`` in catalogue.yaml).
+
+    Name, citation, what they were fitted on, the concepts they use as predictors and how an area's figure is made.
 
     Returns
     -------
@@ -528,8 +537,10 @@ def _catalogue(path: Path = CATALOGUE_FILE) -> dict[str, Dataset]:
 
 
 def _parameter_of(name: str, resources: list) -> str | None:
-    """The keyword argument of ``load`` that chooses among a dataset's files: the one key its resources write their
-    choice under (None for a dataset with one file per year)."""
+    """The keyword argument of ``load`` that chooses among a dataset's files.
+
+    The one key its resources write their choice under (None for a dataset with one file per year).
+    """
     keys = list(dict.fromkeys(r.parameter for r in resources if r.parameter))
     if len(keys) > 1:
         raise DataFormatError(f"catalogue.yaml: {name}: its files are chosen by one key, not {', '.join(keys)}")
@@ -612,8 +623,10 @@ def list_datasets() -> pd.DataFrame:
 
 
 def describe(name: str) -> str:
-    """A readable description of one dataset: what it is, who publishes it under which licence, its years and
-    levels, the parameter that chooses among its files, and where every file comes from.
+    """A readable description of one dataset.
+
+    What it is, who publishes it under which licence, its years and levels, the parameter that chooses among its files,
+    and where every file comes from.
 
     Parameters
     ----------

@@ -1,6 +1,8 @@
-"""Derived tables (what a study builds from loaded tables: joins, samples, survey tables) cached as (Geo)Parquet with
-their records (``attrs``: load report, join reports, provenance, definitions) in a JSON file beside them, so that a
-second kernel reads a table instead of building it again.
+"""Derived tables.
+
+(what a study builds from loaded tables: joins, samples, survey tables) cached as (Geo)Parquet with their records
+(``attrs``: load report, join reports, provenance, definitions) in a JSON file beside them, so that a second kernel
+reads a table instead of building it again.
 
 An entry is found by its identity: the builder's name and arguments, the source of the code that builds it (the
 modules named with ``derived_table``, and every module and data file of ``core``, ``data`` and ``models``), what
@@ -77,8 +79,9 @@ def note_input(path: Path, key: str, dataset: str | None = None, year: int | Non
 
 
 def note_absent(path: Path | None) -> None:
-    """Record a file a load looked for and did not find while derived tables are built (should it appear, the
-    load would read it instead).
+    """Record a file a load looked for and did not find while derived tables are built.
+
+    (should it appear, the load would read it instead).
 
     Parameters
     ----------
@@ -117,8 +120,9 @@ def enabled(on: bool = True):
 
 
 def derived_table(*modules: str, extra=None):
-    """Cache a function that builds a table from loaded ones (see the module docstring). Its arguments must be plain
-    values (numbers, texts, booleans, None).
+    """Cache a function that builds a table from loaded ones (see the module docstring).
+
+    Its arguments must be plain values (numbers, texts, booleans, None).
 
     Parameters
     ----------
@@ -180,8 +184,9 @@ def code_fingerprint(modules: tuple) -> str:
 
 @functools.lru_cache(maxsize=32)
 def code_files(modules: tuple) -> list[Path]:
-    """The files whose content decides a derived table's code: every module and data file in ``ALWAYS`` and the
-    named modules.
+    """The files whose content decides a derived table's code.
+
+    Every module and data file in ``ALWAYS`` and the named modules.
 
     Parameters
     ----------
@@ -203,9 +208,11 @@ def _key(identity: dict) -> str:
 
 
 def _paths(identity: dict) -> tuple[Path, str]:
-    """The entry's report (``<builder>-<key>.json``) and the stem of its table's name: the table is
-    ``<stem>.<its SHA-256, 16 digits>.parquet``, named in the report, so that a report always names a whole table
-    (two kernels storing one entry at once each write a complete table before the report that names it)."""
+    """The entry's report (``<builder>-<key>.json``) and the stem of its table's name.
+
+    The table is ``<stem>.<its SHA-256, 16 digits>.parquet``, named in the report, so that a report always names a whole
+    table (two kernels storing one entry at once each write a complete table before the report that names it).
+    """
     stem = f"{identity['table'].rsplit('.', 1)[-1].lstrip('_')}-{_key(identity)}"
     return processed_dir() / FOLDER / f"{stem}.json", stem
 
@@ -305,8 +312,11 @@ def _serve(identity: dict, meta_path: Path, stem: str) -> tuple[pd.DataFrame | N
 
 
 def _records(attrs: dict) -> dict:
-    """A served table's ``attrs``: its provenance as the read-only record ``attach`` gives a built table (which
-    pandas shares instead of deep-copying it at every step)."""
+    """A served table's ``attrs``.
+
+    Its provenance as the read-only record ``attach`` gives a built table (which pandas shares instead of deep-copying
+    it at every step).
+    """
     from ..core.provenance import ATTR, Record
 
     if isinstance(attrs.get(ATTR), dict):

@@ -30,9 +30,10 @@ from .readers.rawfile import is_symlink_loop, open_raw
 
 @dataclass(frozen=True)
 class Folders:
-    """Where a load finds and keeps files, resolved once per load (``folders``) and passed down: the mirror read in
-    place (None: the publishers, over the network), the folder of raw downloads (``<data_dir>/raw``) and the folder
-    of processed tables (``<data_dir>/processed``).
+    """Where a load finds and keeps files, resolved once per load (``folders``) and passed down.
+
+    The mirror read in place (None: the publishers, over the network), the folder of raw downloads (``<data_dir>/raw``)
+    and the folder of processed tables (``<data_dir>/processed``).
     """
 
     mirror: Path | None
@@ -58,8 +59,9 @@ class Folders:
 
 
 def folders() -> Folders:
-    """The folders of this session's settings, resolved once (and the cache folder swept of what killed loads left,
-    once per session).
+    """The folders of this session's settings.
+
+    Resolved once (and the cache folder swept of what killed loads left, once per session).
 
     Returns
     -------
@@ -77,9 +79,11 @@ def folders() -> Folders:
 
 @dataclass(frozen=True)
 class Found:
-    """The file a load reads: the first of the request's candidates that can be had here, the candidates of the same
-    year passed over before it with why (the first clause of what their error would say), where the others would
-    lie (for the derived tables' record), and the folders resolved for the load.
+    """The file a load reads.
+
+    The first of the request's candidates that can be had here, the candidates of the same year passed over before it
+    with why (the first clause of what their error would say), where the others would lie (for the derived tables'
+    record), and the folders resolved for the load.
     """
 
     resource: Resource
@@ -114,8 +118,9 @@ _SWEPT: set = set()  # folders already swept in this session
 
 
 def sweep(folder: Path, older_than: float = STALE_TEMP_SECONDS) -> int:
-    """Remove temporary files that killed loads and downloads left in a folder (once per session). Files younger than
-    ``older_than`` seconds may belong to a load still running and are kept.
+    """Remove temporary files that killed loads and downloads left in a folder (once per session).
+
+    Files younger than ``older_than`` seconds may belong to a load still running and are kept.
 
     Parameters
     ----------
@@ -157,8 +162,9 @@ def _not_a_folder(path: Path) -> str:
 
 
 def verify(path: Path, resource: Resource) -> None:
-    """Check a publisher's file against the hash the catalogue pins (a synthetic stand-in is not the publisher's file
-    and is not checked).
+    """Check a publisher's file against the hash the catalogue pins.
+
+    (a synthetic stand-in is not the publisher's file and is not checked).
 
     Parameters
     ----------
@@ -204,9 +210,11 @@ def local_path(resource: Resource, where: Folders | None = None) -> Path | None:
 
 
 def locate(request: Request, *, progress: bool = True) -> Found:
-    """The first of a request's candidates whose file can be had (mirror, cache or download), the folders resolved
-    once for the whole load. A candidate the mirror does not hold is passed over without building its error, which
-    is made only when no candidate can be had (its ``absent`` attribute then says where the candidates would lie).
+    """The first of a request's candidates whose file can be had (mirror, cache or download).
+
+    The folders resolved once for the whole load. A candidate the mirror does not hold is passed over without building
+    its error, which is made only when no candidate can be had (its ``absent`` attribute then says where the candidates
+    would lie).
 
     Parameters
     ----------
@@ -258,8 +266,11 @@ def _why(resource: Resource, error: WijkstudieError | None, where: Folders) -> s
 
 
 def _not_here(request: Request, errors: list, where: Folders) -> WijkstudieError:
-    """The error for a request none of whose files can be had: the first file's error, the others tried, and when
-    no year was given, the years of the dataset (and of the file chosen) that can be had here."""
+    """The error for a request none of whose files can be had.
+
+    The first file's error, the others tried, and when no year was given, the years of the dataset (and of the file
+    chosen) that can be had here.
+    """
     dataset, year = request.dataset, request.year
     unreachable = [getattr(e, "unreachable", "") for _, e in errors]
     advice = f"; {offline_advice()}" if any(unreachable) else ""
@@ -291,8 +302,10 @@ def _not_here(request: Request, errors: list, where: Folders) -> WijkstudieError
 
 
 def fetch_resource(resource: Resource, progress: bool = True, *, where: Folders | None = None) -> Path:
-    """A resource's raw file: read in place from the mirror, or from the cache folder, downloaded there first when
-    missing (to a temporary file, checked, then moved into place).
+    """A resource's raw file.
+
+    Read in place from the mirror, or from the cache folder, downloaded there first when missing (to a temporary file,
+    checked, then moved into place).
 
     Parameters
     ----------
@@ -375,8 +388,9 @@ def fetch_resource(resource: Resource, progress: bool = True, *, where: Folders 
 
 
 def publisher_host(resource: Resource) -> str:
-    """The server a resource is downloaded from (``www.cbs.nl``, ``opendata.cbs.nl``, ``service.pdok.nl``), or ``""``
-    for a file that is downloaded by hand.
+    """The server a resource is downloaded from (``www.cbs.nl``, ``opendata.cbs.nl``, ``service.pdok.nl``).
+
+    Or ``""`` for a file that is downloaded by hand.
 
     Parameters
     ----------
@@ -409,9 +423,11 @@ NO_NETWORK = (  # what the network stack says when a server cannot be reached at
 
 
 def _unreachable(exc: BaseException) -> bool:
-    """Whether a download's exception means the server could not be reached at all (no network, a name that does not
-    resolve, a refused connection, a connection that timed out), as opposed to an answer that was an error or a
-    transfer cut off half-way: the exception and its causes are looked through."""
+    """Whether a download's exception means the server could not be reached at all.
+
+    (no network, a name that does not resolve, a refused connection, a connection that timed out), as opposed to an
+    answer that was an error or a transfer cut off half-way: the exception and its causes are looked through.
+    """
     import socket
 
     seen, todo = set(), [exc]
@@ -437,8 +453,10 @@ def _unreachable(exc: BaseException) -> bool:
 
 
 def offline_advice() -> str:
-    """What to do when the publishers cannot be reached: point the setting ``mirror`` at a local copy of their files
-    (in the project file the session reads, if it has one), or work on the synthetic world.
+    """What to do when the publishers cannot be reached.
+
+    Point the setting ``mirror`` at a local copy of their files (in the project file the session reads, if it has one),
+    or work on the synthetic world.
 
     Returns
     -------
@@ -464,10 +482,12 @@ def offline_advice() -> str:
 
 
 def download_error(resource: Resource, exc: BaseException) -> DownloadError:
-    """The one-line error for a download that failed: the publisher could not be reached (and how to work
-    offline), the publisher answered with an error (the status and the address), or the reason in a few words.
-    The error's ``unreachable`` attribute names the server that could not be reached (``""`` otherwise) and its
-    ``short`` attribute is the message without the advice (for a list of failed files).
+    """The one-line error for a download that failed.
+
+    The publisher could not be reached (and how to work offline), the publisher answered with an error (the status and
+    the address), or the reason in a few words. The error's ``unreachable`` attribute names the server that could not be
+    reached (``""`` otherwise) and its ``short`` attribute is the message without the advice (for a list of failed
+    files).
 
     Parameters
     ----------
@@ -524,8 +544,11 @@ def shorten(text: str, limit: int) -> str:
 
 
 def _mirror_as_written(mirror: Path) -> str:
-    """The mirror setting as the user wrote it: ``WIJKSTUDIE_MIRROR=/x``, ``ws.settings.mirror = '/x'``, ``mirror =
-    '/x' in /p/wijkstudie.toml``, or the synthetic world's mirror."""
+    """The mirror setting as the user wrote it.
+
+    ``WIJKSTUDIE_MIRROR=/x``, ``ws.settings.mirror = '/x'``, ``mirror = '/x' in /p/wijkstudie.toml``, or the synthetic
+    world's mirror.
+    """
     from ..core.settings import BLOCK, ENVIRONMENT, SESSION, settings
 
     if settings.data == "synthetic":
@@ -610,8 +633,10 @@ BAR_DELAY = 1.0  # seconds before a progress bar shows: none for a download that
 
 
 def progress_bar():
-    """The progress bar class for downloads: Jupyter's widget bar in a notebook when ipywidgets is installed, the
-    text bar otherwise (never tqdm's warning that ipywidgets is missing).
+    """The progress bar class for downloads.
+
+    Jupyter's widget bar in a notebook when ipywidgets is installed, the text bar otherwise (never tqdm's warning that
+    ipywidgets is missing).
 
     Returns
     -------
@@ -660,8 +685,10 @@ def _wfs_page(url: str, params: dict) -> dict:
 
 
 def _download_wfs(url: str, type_name: str, dest: Path, progress: bool) -> None:
-    """All features of a WFS layer as one GeoJSON FeatureCollection (EPSG:4326), fetched ``WFS_PAGE`` at a
-    time: PDOK caps a single response, so one request would silently return only the first page."""
+    """All features of a WFS layer as one GeoJSON FeatureCollection (EPSG:4326), fetched ``WFS_PAGE`` at a time.
+
+    PDOK caps a single response, so one request would silently return only the first page.
+    """
     features, start = [], 0
     with progress_bar()(desc=type_name, unit=" features", disable=not progress, delay=BAR_DELAY) as bar:
         while True:
@@ -693,11 +720,13 @@ def _download_wfs(url: str, type_name: str, dest: Path, progress: bool) -> None:
 def _download_odata(
     table_id: str, filters: str | None, dest: Path, catalog: str | None = None, *, with_metadata: bool = False
 ) -> None:
-    """Download a CBS open-data table with cbsodata and store it as CSV with the OData keys as columns, or, with
-    ``with_metadata`` (StatLine tables, whose dimensions are keys that only the metadata turns into titles), as one
-    JSON object holding every part cbsodata gives (``TypedDataSet``, ``DataProperties``, ``TableInfos`` and one
-    list of keys and titles per dimension). ``catalog``: the OData host for tables CBS publishes for others (RIVM:
-    dataderden.cbs.nl)."""
+    """Download a CBS open-data table with cbsodata and store it as CSV with the OData keys as columns.
+
+    Or, with ``with_metadata`` (StatLine tables, whose dimensions are keys that only the metadata turns into titles), as
+    one JSON object holding every part cbsodata gives (``TypedDataSet``, ``DataProperties``, ``TableInfos`` and one list
+    of keys and titles per dimension). ``catalog``: the OData host for tables CBS publishes for others (RIVM:
+    dataderden.cbs.nl).
+    """
     import cbsodata
     import pandas as pd
 

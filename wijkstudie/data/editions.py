@@ -109,8 +109,10 @@ def _tolerance(value) -> float:
 
 
 def _items(frame: pd.DataFrame) -> dict:
-    """The table's items by their identity (the canonical name, else the sheet and code), each with its code, its
-    sheet and its figures by area number."""
+    """The table's items by their identity (the canonical name, else the sheet and code).
+
+    Each with its code, its sheet and its figures by area number.
+    """
     rep = report(frame)
     blocks = rep.details.get("blocks", {})
     by_area = frame.set_index(AREA)

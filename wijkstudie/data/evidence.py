@@ -1,7 +1,9 @@
-"""How a source measured its variables (catalogue.yaml ``measurement`` and ``measurement_models``, variables.yaml
-``concept``), as the records a table's provenance carries (``Source.measured``, ``concepts``, ``model``): stamped when
-a file is read, so that a model fitted on the table knows whether its outcome is a model-based small-area estimate
-and which concepts that model uses (``wijkstudie.core.evidence.judge`` decides the kind of evidence).
+"""How a source measured its variables.
+
+(catalogue.yaml ``measurement`` and ``measurement_models``, variables.yaml ``concept``), as the records a table's
+provenance carries (``Source.measured``, ``concepts``, ``model``): stamped when a file is read, so that a model fitted
+on the table knows whether its outcome is a model-based small-area estimate and which concepts that model uses
+(``wijkstudie.core.evidence.judge`` decides the kind of evidence).
 """
 
 from __future__ import annotations

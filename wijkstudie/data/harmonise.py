@@ -133,8 +133,9 @@ def crosswalk(level: str, from_division: int, to_division: int, *, kind: str = "
 
 
 def division_addresses(level: str, year: int) -> pd.Series | None:
-    """The number of addresses of every gemeente or wijk with addresses in a division (from the postcode matrices of
-    grenswijzigen, 2017-2024).
+    """The number of addresses of every gemeente or wijk with addresses in a division.
+
+    (from the postcode matrices of grenswijzigen, 2017-2024).
 
     Parameters
     ----------
@@ -351,8 +352,10 @@ def harmonisation_of(table: pd.DataFrame) -> HarmonisationReport:
 
 
 def _carry_provenance(source: pd.DataFrame, result: pd.DataFrame, report: HarmonisationReport, crosswalks) -> None:
-    """The result keeps the load report (updated) and the provenance of the source table, joined with that of
-    the crosswalk matrices used (whose non-commercial licence figure captions then cite)."""
+    """The result keeps the load report (updated) and the provenance of the source table.
+
+    Joined with that of the crosswalk matrices used (whose non-commercial licence figure captions then cite).
+    """
     from ..core.provenance import combine
 
     info = deepcopy(source.attrs.get(ATTR) or {})  # a table not loaded by wijkstudie gets a report of its own
@@ -452,8 +455,10 @@ def _apply(
     method: str,
     addresses: pd.Series | None = None,
 ):
-    """Move the values of ``rows`` along ``links`` (from_code, to_code, addresses; IDENTITY for unchanged
-    areas) and describe what happened."""
+    """Move the values of ``rows`` along ``links``.
+
+    (from_code, to_code, addresses; IDENTITY for unchanged areas) and describe what happened.
+    """
     counts, means, dropped = _value_columns(rows)
     data = rows.set_index("region_code")
     links = links.copy()
@@ -504,8 +509,11 @@ def _main_sources(links: pd.DataFrame, share: str) -> pd.Series:
 
 
 def _sources(result: pd.DataFrame, data: pd.DataFrame, main: pd.Series, source: int) -> None:
-    """The column ``source_code_<source>`` of the new areas (in place); source-code columns of an earlier
-    harmonisation follow the main source area, so they keep naming the area of their own division."""
+    """The column ``source_code_<source>`` of the new areas (in place).
+
+    Source-code columns of an earlier harmonisation follow the main source area, so they keep naming the area of their
+    own division.
+    """
     result[source_column(source)] = result["region_code"].map(main).astype("string")
     for col in data.columns:
         if str(col).startswith(SOURCE_PREFIX) and col != source_column(source):
@@ -525,8 +533,11 @@ def _combine(
     how: str,
     weight: pd.Series | None = None,
 ) -> pd.Series:
-    """Per new area: the sum (or weighted mean) of its parts' contributions; missing where parts with missing
-    values hold more than ``tolerance`` of its addresses."""
+    """Per new area.
+
+    The sum (or weighted mean) of its parts' contributions; missing where parts with missing values hold more than
+    ``tolerance`` of its addresses.
+    """
     group = links["to_code"]
     missing_part = links["part"].where(missing.to_numpy(dtype=bool), 0.0).groupby(group, sort=False).sum()
     total = contributions.where(~missing, 0.0).groupby(group, sort=False).sum()

@@ -1,5 +1,8 @@
-"""Loading datasets by name: find the file of a catalogue resource (mirror, cache or publisher), read it, keep
-the level and columns asked for, and move it onto another regional division when asked."""
+"""Loading datasets by name.
+
+Find the file of a catalogue resource (mirror, cache or publisher), read it, keep the level and columns asked for, and
+move it onto another regional division when asked.
+"""
 
 from __future__ import annotations
 
@@ -345,8 +348,10 @@ def _load(asked: Request, level, all_columns, division, refresh) -> pd.DataFrame
 
 
 def _details_of_year(details: dict, year: int) -> dict:
-    """A reader's structured records limited to one year: records of other years left out, ``blocks`` (by year)
-    reduced to that year's."""
+    """A reader's structured records limited to one year.
+
+    Records of other years left out, ``blocks`` (by year) reduced to that year's.
+    """
     out = {}
     for kind, records in details.items():
         if isinstance(records, list):
@@ -379,9 +384,12 @@ def _check_identity(path: Path, resource, ident: dict) -> None:
 
 
 def _gemeente_names() -> dict:
-    """Gemeente names and codes by division year, from what can be had here without a download (the boundaries of
-    ``cbs-gemeenten``, the gemeente rows of KWB) for every year the catalogue lists; years whose list is an
-    extract (fewer than ``NATIONAL_MIN_GEMEENTEN`` gemeenten, unless it is the synthetic world's) are left out."""
+    """Gemeente names and codes by division year.
+
+    From what can be had here without a download (the boundaries of ``cbs-gemeenten``, the gemeente rows of KWB) for
+    every year the catalogue lists; years whose list is an extract (fewer than ``NATIONAL_MIN_GEMEENTEN`` gemeenten,
+    unless it is the synthetic world's) are left out.
+    """
     names = {}
     for dataset in ("cbs-gemeenten", "kwb"):
         for resource in get_dataset(dataset).resources:

@@ -1,6 +1,8 @@
-"""Where a session's data come from: a mirror of the publishers' files (a folder you set, or the synthetic
-world's), or the publishers over the network; said in one sentence at the top of every notebook; and the choice
-the main command and the notebook tests make when no real data can be reached.
+"""Where a session's data come from.
+
+A mirror of the publishers' files (a folder you set, or the synthetic world's), or the publishers over the network; said
+in one sentence at the top of every notebook; and the choice the main command and the notebook tests make when no real
+data can be reached.
 
 Asking where the data come from never writes anything, and this layer writes no mirror: the synthetic mirror is a
 folder setting (``synthetic_mirror``), written and set by whoever switches to the synthetic world
@@ -18,10 +20,11 @@ from ..core.settings import DEFAULT, settings
 
 
 def mirror_dir() -> Path | None:
-    """The mirror this session reads from: the synthetic mirror (setting ``synthetic_mirror``) when the setting
-    ``data`` is ``synthetic``, else the setting ``mirror`` (``WIJKSTUDIE_MIRROR``), else None (the publishers, over
-    the network). Only reads settings: the synthetic mirror is written by whoever switches to it
-    (``ws.use_synthetic()``).
+    """The mirror this session reads from.
+
+    The synthetic mirror (setting ``synthetic_mirror``) when the setting ``data`` is ``synthetic``, else the setting
+    ``mirror`` (``WIJKSTUDIE_MIRROR``), else None (the publishers, over the network). Only reads settings: the synthetic
+    mirror is written by whoever switches to it (``ws.use_synthetic()``).
 
     Returns
     -------
@@ -60,8 +63,10 @@ def synthetic_mirror() -> Path:
 
 
 def real_data_reachable(timeout: float = 3.0) -> bool:
-    """Whether real data can be had: a mirror is set, or the CBS open-data server answers (a TCP connection, nothing
-    sent). The only place wijkstudie opens a connection without being asked to load something.
+    """Whether real data can be had.
+
+    A mirror is set, or the CBS open-data server answers (a TCP connection, nothing sent). The only place wijkstudie
+    opens a connection without being asked to load something.
 
     Parameters
     ----------
@@ -84,9 +89,11 @@ def real_data_reachable(timeout: float = 3.0) -> bool:
 
 
 def choose_data() -> str:
-    """For the main command and the notebook tests: keep the ``data`` setting where one was given (``ws.settings``,
-    ``WIJKSTUDIE_DATA`` or the project file), otherwise ``real`` when real data can be reached and ``synthetic`` when
-    not. Sets ``WIJKSTUDIE_DATA`` so notebook kernels inherit it.
+    """For the main command and the notebook tests.
+
+    Keep the ``data`` setting where one was given (``ws.settings``, ``WIJKSTUDIE_DATA`` or the project file), otherwise
+    ``real`` when real data can be reached and ``synthetic`` when not. Sets ``WIJKSTUDIE_DATA`` so notebook kernels
+    inherit it.
 
     Returns
     -------
@@ -100,8 +107,11 @@ def choose_data() -> str:
 
 
 def _shown(path: Path) -> str:
-    """A folder as the notebooks (and so the report site) show it: relative to the project's folder when it lies
-    inside or beside it, so that no page names this machine's folders; as it is otherwise."""
+    """A folder as the notebooks (and so the report site) show it.
+
+    Relative to the project's folder when it lies inside or beside it, so that no page names this machine's folders; as
+    it is otherwise.
+    """
     from ..core.paths import project_dir
 
     relative = os.path.relpath(Path(path).resolve(), project_dir().resolve())
@@ -148,9 +158,11 @@ NAME_COLUMNS = ("region_name", "gemeente_name")
 
 
 def named_synthetic(frame) -> bool:
-    """Whether a table's areas bear the synthetic world's names ("Synthetisch Utrecht", "Synthetische buurt ...")
-    for at least half of the named areas: the synthetic world recognised by its content, so that a copy of one of
-    its files without the mark (a CSV without its first line, a workbook saved again) still reads as synthetic.
+    """Whether a table's areas bear the synthetic world's names.
+
+    ("Synthetisch Utrecht", "Synthetische buurt ...") for at least half of the named areas: the synthetic world
+    recognised by its content, so that a copy of one of its files without the mark (a CSV without its first line, a
+    workbook saved again) still reads as synthetic.
 
     Parameters
     ----------

@@ -1,5 +1,7 @@
-"""Summaries across the catalogue: what can be loaded here (available), what each source holds (coverage) and how
-regions match across sources."""
+"""Summaries across the catalogue.
+
+What can be loaded here (available), what each source holds (coverage) and how regions match across sources.
+"""
 
 from __future__ import annotations
 
@@ -17,8 +19,11 @@ AVAILABLE_COLUMNS = ["dataset", "year", "choice", "from", "note"]
 
 
 class Availability(pd.DataFrame):
-    """The table ``available`` returns: a DataFrame (filter it, index it, save it) that prints as a text table with
-    every column and the notes in full, as ``wijkstudie data available`` shows it."""
+    """The table ``available`` returns.
+
+    A DataFrame (filter it, index it, save it) that prints as a text table with every column and the notes in full, as
+    ``wijkstudie data available`` shows it.
+    """
 
     @property
     def _constructor(self):
@@ -76,8 +81,9 @@ def choice_text(dataset, choice: str | None, edition: int | None = None) -> str:
 
 
 def available(names=None, *, network: bool = True, timeout: float = 2.0) -> pd.DataFrame:
-    """What can be loaded on this machine now, per dataset, year and file: from the mirror, from the cache, or over
-    the network; nothing is downloaded or read.
+    """What can be loaded on this machine now, per dataset, year and file.
+
+    From the mirror, from the cache, or over the network; nothing is downloaded or read.
 
     With a mirror set (the setting ``mirror``), files are read from the mirror only; without one, from the cache, and
     what the cache lacks is downloaded when the publisher can be reached (each server is asked once, with a short

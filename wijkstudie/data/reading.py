@@ -1,5 +1,7 @@
-"""Reading files: any supported file becomes a tidy table that carries its load report and its provenance
-record, both made here, when the file is read (the one place provenance is made).
+"""Reading files.
+
+Any supported file becomes a tidy table that carries its load report and its provenance record, both made here, when the
+file is read (the one place provenance is made).
 
 A reader says what it did with a file that is not what it claims to be: a file that yields no rows of data, text
 that is not valid UTF-8 and was read as Windows-1252, a file of wijkstudie's synthetic world outside its
@@ -41,8 +43,9 @@ def finish_table(
     dataset=None,
     all_columns: bool = True,
 ) -> pd.DataFrame:
-    """Attach the load report and the provenance record to a table read from a file (the one place where provenance
-    is made), and warn about what changes its numbers.
+    """Attach the load report and the provenance record to a table read from a file.
+
+    (the one place where provenance is made), and warn about what changes its numbers.
 
     Parameters
     ----------
@@ -151,8 +154,9 @@ def read_table(
     division: int | None = None,
     cache_dir: Path | None = None,
 ):
-    """Read a file into its canonical table (from the cache when the file is unchanged), checked for repeated areas
-    and, for a table of the whole country, for completeness against its division.
+    """Read a file into its canonical table (from the cache when the file is unchanged).
+
+    Checked for repeated areas and, for a table of the whole country, for completeness against its division.
 
     Parameters
     ----------
@@ -249,9 +253,11 @@ def read_table(
 
 
 def _passes_checks(cached: tuple, division, path: Path, key: str, marks: dict, cache_dir: Path | None) -> bool:
-    """Whether a cached table passes the checks a fresh read of the file must pass (every area once, a national
-    table complete for its division) with the warnings its report holds; one that does not is rebuilt (a warning
-    names the entry)."""
+    """Whether a cached table passes the checks a fresh read of the file must pass.
+
+    (every area once, a national table complete for its division) with the warnings its report holds; one that does not
+    is rebuilt (a warning names the entry).
+    """
     frame, meta = cached
     name = Path(path).name
     if marks["in_mirror"] or marks["marked"] or marks["named"]:

@@ -1,6 +1,8 @@
-"""The report of a table: what a load produced (source, year, division, rows per level, filled and suppressed cells
-per variable, what the file lacks, warnings), how the table was harmonised and what it was joined with, kept with
-the table and read with ``report(table)``.
+"""The report of a table.
+
+What a load produced (source, year, division, rows per level, filled and suppressed cells per variable, what the file
+lacks, warnings), how the table was harmonised and what it was joined with, kept with the table and read with
+``report(table)``.
 
 A table keeps its report in ``attrs``: the load report and its harmonisation under ``attrs["wijkstudie"]``, the
 joins under ``attrs["join_reports"]`` (a list, the one key every part of the package uses for joins), all as
@@ -42,8 +44,10 @@ class WarningKind(StrEnum):
 
 @dataclass(frozen=True)
 class FileWarning:
-    """One warning of a load: the sentence for the reader and the facts code reads (which level's areas it counts,
-    which region codes it names, which wave of a file with several it is about).
+    """One warning of a load.
+
+    The sentence for the reader and the facts code reads (which level's areas it counts, which region codes it names,
+    which wave of a file with several it is about).
 
     Parameters
     ----------
@@ -87,9 +91,10 @@ class FileWarning:
         return (f"{self.wave}: " if self.wave is not None else "") + self.text + self.hint
 
     def about(self, level: str) -> bool:
-        """Whether the warning holds for the rows of one level: one that counts a level's areas when it is that
-        level; one that names region codes when one of them is of that level; any other (about the file as a whole,
-        a column, a number format) always.
+        """Whether the warning holds for the rows of one level.
+
+        One that counts a level's areas when it is that level; one that names region codes when one of them is of that
+        level; any other (about the file as a whole, a column, a number format) always.
 
         Parameters
         ----------
@@ -131,8 +136,10 @@ class FileWarning:
 
 
 def as_warnings(items) -> list[FileWarning]:
-    """Warnings from their records, their plain data (a cache entry, a table's ``attrs``) or, for a report made
-    by an older version, their text (then about the file as a whole).
+    """Warnings from their records.
+
+    Their plain data (a cache entry, a table's ``attrs``) or, for a report made by an older version, their text (then
+    about the file as a whole).
 
     Parameters
     ----------
@@ -229,8 +236,9 @@ class JoinReport:
 
 @dataclass
 class Report:
-    """What made a table: the load report, how it was harmonised (if it was) and what it was joined with (if it
-    was). ``wijkstudie.report(table)`` returns it for a loaded, a harmonised and a joined table alike.
+    """What made a table: the load report, how it was harmonised (if it was) and what it was joined with (if it was).
+
+    ``wijkstudie.report(table)`` returns it for a loaded, a harmonised and a joined table alike.
 
     The load part says which file gave the table (source, title, reader format, year, the variant chosen with
     ``age_group=`` and the like, division, file), its rows per level, per variable the cells filled, suppressed
@@ -325,8 +333,11 @@ class Report:
 
     @property
     def variant_parameter(self) -> str:
-        """The name of the argument of ``load`` that chose the file among the year's files (``age_group``,
-        ``source_format``, ``sheet``, ``part``, ``level`` or ``table``; ``choice`` where the catalogue names none)."""
+        """The name of the argument of ``load`` that chose the file among the year's files.
+
+        (``age_group``, ``source_format``, ``sheet``, ``part``, ``level`` or ``table``; ``choice`` where the catalogue
+        names none).
+        """
         from .catalogue import datasets
 
         dataset = datasets().get(self.source)
@@ -402,8 +413,10 @@ def counts_by_level(frame: pd.DataFrame) -> dict:
 
 @dataclass
 class LevelReport:
-    """What harmonising one level did: areas before and after, how many were unchanged, recoded, merged, split or
-    interpolated, which could not be mapped, how much of the population moved, and how each variable moved.
+    """What harmonising one level did.
+
+    Areas before and after, how many were unchanged, recoded, merged, split or interpolated, which could not be mapped,
+    how much of the population moved, and how each variable moved.
     """
 
     level: str
@@ -464,8 +477,9 @@ class LevelReport:
 
 @dataclass
 class HarmonisationReport:
-    """Per level, what moved between two divisions; part of the harmonised table's report
-    (``wijkstudie.report(table).harmonisation``).
+    """Per level, what moved between two divisions.
+
+    Part of the harmonised table's report (``wijkstudie.report(table).harmonisation``).
 
     Parameters
     ----------
@@ -550,8 +564,9 @@ class HarmonisationReport:
         )
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per level: areas before and after, unchanged, recoded, merged, split, interpolated, not mapped (a
-        count), the share moved.
+        """One row per level.
+
+        Areas before and after, unchanged, recoded, merged, split, interpolated, not mapped (a count), the share moved.
 
         Returns
         -------
@@ -576,9 +591,10 @@ PLURAL_OF_LEVEL = {
 
 
 def for_level(full: pd.DataFrame, meta: dict, warnings: list, level: str) -> tuple[dict, list, list]:
-    """What a file's reader counted over every level, made true for the rows of one level: the suppressed and
-    unreadable cells per variable, and the warnings (only those about that level's areas; the rows without any value
-    counted again among that level's rows).
+    """What a file's reader counted over every level, made true for the rows of one level.
+
+    The suppressed and unreadable cells per variable, and the warnings (only those about that level's areas; the rows
+    without any value counted again among that level's rows).
 
     A reader counts a cell as suppressed when the publisher wrote a code (``.``, ``x``) instead of a number; in the
     table both are missing, like empty cells. The count of one level is therefore exact when every missing cell of a

@@ -1,5 +1,7 @@
-"""The variable dictionary (``variables.yaml``): canonical names, labels, units, source columns and how each
-variable is aggregated when areas merge or split."""
+"""The variable dictionary (``variables.yaml``).
+
+Canonical names, labels, units, source columns and how each variable is aggregated when areas merge or split.
+"""
 
 from __future__ import annotations
 
@@ -20,8 +22,11 @@ WHOLE_UNITS = ("persons", "households", "dwellings")  # counted in whole numbers
 
 @dataclass(frozen=True)
 class SourceColumn:
-    """Where a canonical variable comes from in one source and year: alternatives (the first the file has wins),
-    each a tuple of column names or ``Name_*`` patterns that are summed, times ``scale``."""
+    """Where a canonical variable comes from in one source and year.
+
+    Alternatives (the first the file has wins), each a tuple of column names or ``Name_*`` patterns that are summed,
+    times ``scale``.
+    """
 
     alternatives: tuple[tuple[str, ...], ...]
     scale: float = 1.0
@@ -346,8 +351,9 @@ def derived_rule(name: str) -> dict | None:
 
 
 def derive(frame: pd.DataFrame, overwrite=()) -> list[str]:
-    """Add derived variables (in place) where the inputs exist and the source gave no direct figure (or the name is in
-    ``overwrite``).
+    """Add derived variables.
+
+    (in place) where the inputs exist and the source gave no direct figure (or the name is in ``overwrite``).
 
     Parameters
     ----------

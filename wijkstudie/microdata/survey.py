@@ -68,8 +68,10 @@ def schema_table() -> pd.DataFrame:
 
 
 def _delimiter(path: Path, skip: int = 0) -> str:
-    """The delimiter of a CSV file, sniffed from its first lines after ``skip`` (so that pandas' fast C parser can
-    read it)."""
+    """The delimiter of a CSV file.
+
+    Sniffed from its first lines after ``skip`` (so that pandas' fast C parser can read it).
+    """
     import csv
 
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
@@ -182,8 +184,10 @@ def _key(value):
 
 
 def _map_unique(series: pd.Series, func) -> pd.Series:
-    """``series.map(func)`` with ``func`` called once per distinct value (missing values stay missing): a survey
-    of 100,000 respondents has a few hundred distinct codes."""
+    """``series.map(func)`` with ``func`` called once per distinct value (missing values stay missing).
+
+    A survey of 100,000 respondents has a few hundred distinct codes.
+    """
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     mapped = np.array([func(u) for u in uniques] + [None], dtype=object)
     return pd.Series(mapped[codes], index=series.index, dtype=object)  # code -1 (missing) takes the last: None
@@ -304,8 +308,10 @@ AGE_BINS = [17, 29, 44, 64, 110]  # 18-29, 30-44, 45-64, 65+ (ages outside the s
 
 
 def _out_of_range(out: pd.DataFrame) -> list:
-    """[(variable, rows that cannot be, the problem in words)]: values outside the schema's range, and years at
-    the address that exceed the respondent's age."""
+    """[(variable, rows that cannot be, the problem in words)].
+
+    Values outside the schema's range, and years at the address that exceed the respondent's age.
+    """
     found = []
     for name, info in schema().items():
         if "range" not in info or name not in out:
@@ -394,9 +400,10 @@ def _convert(name: str, info: dict, series: pd.Series):
 
 
 def load_residents() -> pd.DataFrame:
-    """The survey microdata of this session, on the resident schema: the configured file and mapping (settings
-    ``microdata`` and ``microdata_mapping``), else the survey file of the synthetic world's mirror (labelled
-    synthetic by that mirror's manifest). Both go through ``read_microdata``.
+    """The survey microdata of this session, on the resident schema.
+
+    The configured file and mapping (settings ``microdata`` and ``microdata_mapping``), else the survey file of the
+    synthetic world's mirror (labelled synthetic by that mirror's manifest). Both go through ``read_microdata``.
 
     Returns
     -------

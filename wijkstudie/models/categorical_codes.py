@@ -48,6 +48,7 @@ def codes_or_none(data, levels: tuple):
 
 def install() -> None:
     """Make patsy (``patsy.categorical`` and ``patsy.build``, which imported it) use ``codes_or_none`` first.
+
     Installing twice does nothing.
 
     Returns

@@ -85,8 +85,7 @@ class ClusterCovariance:
 
 
 def t_distribution(df: float) -> str:
-    """A t distribution's name as result tables write it: whole degrees of freedom as an integer, else to two
-    decimals.
+    """A t distribution's name as result tables write it: whole degrees of freedom as an integer, else to two decimals.
 
     Parameters
     ----------
@@ -205,8 +204,11 @@ def cr2(exog, resid, groups, *, weights=None, nuisance=None, names=None) -> Clus
 
 
 def _adjust(Zj: np.ndarray, root_bread: np.ndarray) -> np.ndarray:
-    """A_j Z_j with A_j = (I - Z_j M Z_j')^(+1/2) (the Moore-Penrose inverse square root), computed in the (at most
-    p-dimensional) column space of Z_j M^(1/2), so a cluster of thousands of rows costs n_j p^2, not n_j^3."""
+    """A_j Z_j with A_j = (I - Z_j M Z_j')^(+1/2) (the Moore-Penrose inverse square root).
+
+    Computed in the (at most p-dimensional) column space of Z_j M^(1/2), so a cluster of thousands of rows costs n_j
+    p^2, not n_j^3.
+    """
     Y = Zj @ root_bread
     lam, V = np.linalg.eigh(Y.T @ Y)
     keep = lam > 1e-12 * max(1.0, lam.max(initial=0.0))
@@ -218,9 +220,12 @@ def _adjust(Zj: np.ndarray, root_bread: np.ndarray) -> np.ndarray:
 
 
 def _satterthwaite(c: np.ndarray, bread: np.ndarray, omega: np.ndarray, cross: np.ndarray) -> float:
-    """Bell-McCaffrey degrees of freedom of contrast c: with p_j = (I - H)' A_j Z_j M c (the part of c'Vc that cluster
-    j contributes, as a linear form in the working-model errors), df = (sum_j p_j'p_j)^2 / sum_ij (p_i'p_j)^2, and
-    p_i'p_j = [i == j] c'K_i'K_i c - c'L_i' M L_j c with K_j = A_j Z_j M and L_j = Z_j'K_j."""
+    """Bell-McCaffrey degrees of freedom of contrast c.
+
+    With p_j = (I - H)' A_j Z_j M c (the part of c'Vc that cluster j contributes, as a linear form in the working-model
+    errors), df = (sum_j p_j'p_j)^2 / sum_ij (p_i'p_j)^2, and p_i'p_j = [i == j] c'K_i'K_i c - c'L_i' M L_j c with K_j =
+    A_j Z_j M and L_j = Z_j'K_j.
+    """
     a = cross @ c  # (G, p): L_j c
     gram = -(a @ bread @ a.T)
     gram[np.diag_indices_from(gram)] += np.einsum("i,gij,j->g", c, omega, c)
@@ -229,7 +234,7 @@ def _satterthwaite(c: np.ndarray, bread: np.ndarray, omega: np.ndarray, cross: n
 
 
 def cr1(fit, groups, names=None) -> ClusterCovariance:
-    """statsmodels' cluster-robust covariance (CR1: the sandwich x G/(G - 1) x (N - 1)/(N - k)) with t(G - 1).
+    """Statsmodels' cluster-robust covariance (CR1: the sandwich x G/(G - 1) x (N - 1)/(N - k)) with t(G - 1).
 
     Parameters
     ----------
@@ -257,12 +262,13 @@ WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(
 def wild_cluster_bootstrap(
     exog, endog, groups, term: int, *, weights=None, reps: int = 9999, kind: str = "webb", seed: int = 0
 ) -> dict:
-    """Restricted wild cluster bootstrap (WCR) p-value of H0: coefficient ``term`` = 0 (Cameron, Gelbach & Miller
-    2008; MacKinnon & Webb 2018): the outcome is rebuilt from the fit without the term, its residuals multiplied per
-    cluster by Rademacher or Webb weights, and the CR1 t statistic of each bootstrap sample compared with the
-    observed one (symmetric p-value). Computed in closed form: each bootstrap t statistic is a ratio of linear and
-    quadratic forms in the G cluster weights. With Rademacher weights and 2^G <= reps, every sign pattern is used
-    (the exact randomisation distribution).
+    """Restricted wild cluster bootstrap (WCR) p-value of H0.
+
+    Coefficient ``term`` = 0 (Cameron, Gelbach & Miller 2008; MacKinnon & Webb 2018): the outcome is rebuilt from the
+    fit without the term, its residuals multiplied per cluster by Rademacher or Webb weights, and the CR1 t statistic of
+    each bootstrap sample compared with the observed one (symmetric p-value). Computed in closed form: each bootstrap t
+    statistic is a ratio of linear and quadratic forms in the G cluster weights. With Rademacher weights and 2^G <=
+    reps, every sign pattern is used (the exact randomisation distribution).
 
     Parameters
     ----------

@@ -1,5 +1,6 @@
-"""What kind of evidence each term of a fit is, from the provenance of the table it was fitted on, and the warnings
-a fit gives when that kind makes it no finding.
+"""What kind of evidence each term of a fit is.
+
+From the provenance of the table it was fitted on, and the warnings a fit gives when that kind makes it no finding.
 
 A table read by wijkstudie carries, per source, how each variable was measured and its concept (stamped from
 catalogue.yaml and variables.yaml when the file was read: ``wijkstudie.data.evidence``). A term regressed on a
@@ -133,8 +134,9 @@ def warn_model_implied(evidence: dict, *, stacklevel: int = 3) -> None:
 
 
 def warn_shared_source_units(used: pd.DataFrame, *, caller: str, stacklevel: int = 3) -> str | None:
-    """One warning when the rows a fit used share source units (harmonised areas copied from one old area) and the
-    errors are not clustered.
+    """One warning when the rows a fit used share source units.
+
+    (harmonised areas copied from one old area) and the errors are not clustered.
 
     Parameters
     ----------

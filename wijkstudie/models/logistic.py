@@ -42,8 +42,9 @@ def _weights(data: pd.DataFrame, weights: str | None) -> np.ndarray | None:
 
 
 def cluster_sandwich(X: np.ndarray, y: np.ndarray, p: np.ndarray, w: np.ndarray | None, groups) -> np.ndarray:
-    """Cluster-robust covariance of a weighted logistic pseudo-likelihood estimate: bread = (X' W p(1-p) X)^-1, meat =
-    the sum over clusters of the summed weighted scores, times G / (G - 1).
+    """Cluster-robust covariance of a weighted logistic pseudo-likelihood estimate.
+
+    Bread = (X' W p(1-p) X)^-1, meat = the sum over clusters of the summed weighted scores, times G / (G - 1).
 
     Parameters
     ----------
@@ -74,8 +75,11 @@ def cluster_sandwich(X: np.ndarray, y: np.ndarray, p: np.ndarray, w: np.ndarray 
 
 
 def _fit(y: np.ndarray, X: pd.DataFrame, w, groups):
-    """Weighted logistic fit; (fit, covariance) with cluster-robust covariance where groups are given
-    (statsmodels' own cluster option does not support variance weights)."""
+    """Weighted logistic fit.
+
+    (fit, covariance) with cluster-robust covariance where groups are given (statsmodels' own cluster option does not
+    support variance weights).
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = sm.GLM(y, X, family=sm.families.Binomial(), var_weights=w).fit()
@@ -182,8 +186,9 @@ def predict(result: ModelResult, data: pd.DataFrame) -> np.ndarray:
 def predicted_by_group(
     result: ModelResult, data: pd.DataFrame, groups: dict, *, by: str, labels: tuple = ("0", "1")
 ) -> pd.DataFrame:
-    """Average predicted probabilities for each group with the 0/1 column ``by`` set to 0 and to 1, the other
-    covariates as observed: a readable summary of interaction models.
+    """Average predicted probabilities for each group with the 0/1 column ``by`` set to 0 and to 1.
+
+    The other covariates as observed: a readable summary of interaction models.
 
     Parameters
     ----------
@@ -239,9 +244,10 @@ def segmented_logit(
     seed: int = BOOTSTRAP_SEED,
     eval_env=0,
 ) -> ModelResult:
-    """Logistic regression of the formula's outcome on the predictor it marks ``seg(x)``, whose slope changes at an
-    estimated breakpoint tau, and on the formula's other terms (the covariates):
-    logit P = a + b1 * min(x, tau) + b2 * max(x - tau, 0) + covariates.
+    """Logistic regression of the formula's outcome on the predictor it marks ``seg(x)``.
+
+    Whose slope changes at an estimated breakpoint tau, and on the formula's other terms (the covariates): logit P = a +
+    b1 * min(x, tau) + b2 * max(x - tau, 0) + covariates.
 
     tau is the grid value with the highest (weighted) log-likelihood, the profile computed at every grid value
     (Newton's method, each fit started from its neighbour's). Two 95 % intervals of tau:
@@ -395,8 +401,10 @@ def _call_of(code: str, function: str):
 
 
 def _segmented_term(formula: str):
-    """(x, the formula without its ``seg(x)`` term): the column whose slope changes and the outcome on the
-    covariates (a ``patsy.ModelDesc``)."""
+    """(x, the formula without its ``seg(x)`` term).
+
+    The column whose slope changes and the outcome on the covariates (a ``patsy.ModelDesc``).
+    """
     import ast
 
     import patsy
@@ -434,8 +442,10 @@ def _bootstrap_breakpoint(y, segments, w, codes, grid, betas, replicates: int, s
 
 
 class SegmentedDesign:
-    """The design of a segmented fit as numpy columns: intercept, ``before``, ``after``, then the covariates
-    (the order of ``segmented_logit``'s table)."""
+    """The design of a segmented fit as numpy columns.
+
+    Intercept, ``before``, ``after``, then the covariates (the order of ``segmented_logit``'s table).
+    """
 
     def __init__(self, x: np.ndarray, covariates: np.ndarray):
         self.x, self.covariates = x, covariates
@@ -540,8 +550,9 @@ def profile_loglik(y: np.ndarray, segments: SegmentedDesign, w, grid) -> tuple[n
 
 
 def cluster_multiplicities(clusters: int, replicates: int, seed: int) -> np.ndarray:
-    """How often each cluster is drawn in each bootstrap replicate, seeded; kept as small integers, drawn in batches to
-    bound memory.
+    """How often each cluster is drawn in each bootstrap replicate, seeded.
+
+    Kept as small integers, drawn in batches to bound memory.
 
     Parameters
     ----------
@@ -567,9 +578,11 @@ def cluster_multiplicities(clusters: int, replicates: int, seed: int) -> np.ndar
 
 
 class ClusterBlocks:
-    """Rows grouped by cluster into zero-padded blocks of clusters of similar size (sizes up to the next power
-    of two, so at most half of a block is padding): each cluster's sums of scores and information are then
-    batched matrix products."""
+    """Rows grouped by cluster into zero-padded blocks of clusters of similar size.
+
+    (sizes up to the next power of two, so at most half of a block is padding): each cluster's sums of scores and
+    information are then batched matrix products.
+    """
 
     def __init__(self, codes: np.ndarray):
         self.codes = np.asarray(codes)
@@ -617,9 +630,10 @@ class ClusterBlocks:
 def one_step_profiles(
     y: np.ndarray, segments: SegmentedDesign, w, codes: np.ndarray, grid, betas, multiplicities: np.ndarray
 ) -> np.ndarray:
-    """Every bootstrap replicate's one-step profile log-likelihood over the grid (see ``segmented_logit``): at each
-    breakpoint the clusters' log-likelihoods, scores and information at the full-sample estimate, combined by the
-    replicates' cluster multiplicities.
+    """Every bootstrap replicate's one-step profile log-likelihood over the grid (see ``segmented_logit``).
+
+    At each breakpoint the clusters' log-likelihoods, scores and information at the full-sample estimate, combined by
+    the replicates' cluster multiplicities.
 
     Parameters
     ----------
@@ -663,8 +677,10 @@ def one_step_profiles(
 
 
 def _newton_gain(g: np.ndarray, info_upper: np.ndarray, upper, k: int) -> np.ndarray:
-    """0.5 g' H^-1 g for a stack of scores and (upper triangles of) information matrices: what one Newton step
-    adds to the log-likelihood."""
+    """0.5 g' H^-1 g for a stack of scores and (upper triangles of) information matrices.
+
+    What one Newton step adds to the log-likelihood.
+    """
     info = np.zeros((len(g), k, k))
     info[:, upper[0], upper[1]] = info_upper
     info[:, upper[1], upper[0]] = info_upper
@@ -676,8 +692,9 @@ def _newton_gain(g: np.ndarray, info_upper: np.ndarray, upper, k: int) -> np.nda
 
 
 def segmented_curve(result: ModelResult, x_values=None) -> pd.DataFrame:
-    """Predicted probabilities over the predictor of a ``segmented_logit`` result, the covariates at their observed
-    values (averaged over the sample).
+    """Predicted probabilities over the predictor of a ``segmented_logit`` result.
+
+    The covariates at their observed values (averaged over the sample).
 
     Parameters
     ----------
@@ -715,8 +732,9 @@ def segmented_curve(result: ModelResult, x_values=None) -> pd.DataFrame:
 
 
 def spline_logit(formula: str, data: pd.DataFrame, *, weights: str | None = None, eval_env=0) -> ModelResult:
-    """A weighted logistic regression with a B-spline of one predictor (patsy's ``bs(x, df=5)`` in the formula): the
-    shape of a relation without a breakpoint, beside ``segmented_logit``.
+    """A weighted logistic regression with a B-spline of one predictor (patsy's ``bs(x, df=5)`` in the formula).
+
+    The shape of a relation without a breakpoint, beside ``segmented_logit``.
 
     Parameters
     ----------

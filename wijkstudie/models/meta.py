@@ -1,5 +1,7 @@
-"""One estimate from several: a random-effects pooled estimate of the same effect estimated in several places or
-years (statsmodels' meta-analysis)."""
+"""One estimate from several.
+
+A random-effects pooled estimate of the same effect estimated in several places or years (statsmodels' meta-analysis).
+"""
 
 from __future__ import annotations
 

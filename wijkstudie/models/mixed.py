@@ -1,5 +1,7 @@
-"""Multilevel (mixed) models for units nested in higher units: buurten in gemeenten (linear), residents in
-buurten (logistic)."""
+"""Multilevel (mixed) models for units nested in higher units.
+
+Buurten in gemeenten (linear), residents in buurten (logistic).
+"""
 
 from __future__ import annotations
 
@@ -96,10 +98,12 @@ def multilevel(
 
 
 def _aghq_objective(y, X, g, groups, nodes):
-    """Negative log-likelihood of a random-intercept logistic model by adaptive Gauss-Hermite quadrature, and
-    its gradient by Fisher's identity (the posterior expectation of the complete-data score, by the same nodes).
+    """Negative log-likelihood of a random-intercept logistic model by adaptive Gauss-Hermite quadrature.
+
+    And its gradient by Fisher's identity (the posterior expectation of the complete-data score, by the same nodes).
     Parameters: (beta..., log sigma). Probabilities come from ``expit``, which never overflows: the optimiser's line
-    search tries large linear predictors (a predictor in euros, say), where ``1 / (1 + exp(-eta))`` overflows."""
+    search tries large linear predictors (a predictor in euros, say), where ``1 / (1 + exp(-eta))`` overflows.
+    """
     from scipy.special import expit
 
     z, wq = np.polynomial.hermite.hermgauss(nodes)
@@ -146,9 +150,11 @@ def _aghq_objective(y, X, g, groups, nodes):
 
 
 def _sd_and_icc(log_sds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Group standard deviations and latent intraclass correlations from log standard deviations. A group
-    variance near zero has a huge standard error on the log scale: an upper bound beyond what a float holds is
-    reported as infinite (ICC 1) without overflowing, the ICC computed as a logistic function of 2 log sd."""
+    """Group standard deviations and latent intraclass correlations from log standard deviations.
+
+    A group variance near zero has a huge standard error on the log scale: an upper bound beyond what a float holds is
+    reported as infinite (ICC 1) without overflowing, the ICC computed as a logistic function of 2 log sd.
+    """
     from scipy.special import expit
 
     sds = np.where(log_sds > MAX_LOG, np.inf, np.exp(np.minimum(log_sds, MAX_LOG)))
@@ -157,8 +163,9 @@ def _sd_and_icc(log_sds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def multilevel_logit(formula: str, data: pd.DataFrame, *, group: str, nodes: int = 9, eval_env=0) -> ModelResult:
-    """Random-intercept logistic regression of units in ``group`` by maximum likelihood, the integral over
-    each group's intercept done by adaptive Gauss-Hermite quadrature (as lme4's glmer with nAGQ > 1).
+    """Random-intercept logistic regression of units in ``group`` by maximum likelihood.
+
+    The integral over each group's intercept done by adaptive Gauss-Hermite quadrature (as lme4's glmer with nAGQ > 1).
 
     Parameters
     ----------

@@ -31,8 +31,10 @@ def within_estimate(
     cluster_correction: str = "auto",
     eval_env=0,
 ) -> ModelResult:
-    """Fixed-effects estimate: every variable is demeaned within ``entity`` (and ``time`` when given, for
-    year effects), so only change within an area over the years identifies the slope.
+    """Fixed-effects estimate.
+
+    Every variable is demeaned within ``entity`` (and ``time`` when given, for year effects), so only change within an
+    area over the years identifies the slope.
 
     Parameters
     ----------

@@ -1,5 +1,6 @@
-"""What a test could have detected: the minimum detectable effect of an estimate with a given standard error, and the
-power to detect a given effect.
+"""What a test could have detected.
+
+The minimum detectable effect of an estimate with a given standard error, and the power to detect a given effect.
 
 Both are exact for a two-sided t test with ``df`` degrees of freedom (the noncentral t distribution; with ``df=None``
 the normal distribution) at level ``alpha / tests``: the first step of Holm's procedure over a family of ``tests``
@@ -77,8 +78,10 @@ def detection_power(effect: float, se: float, df: float | None, *, alpha: float 
 def minimum_detectable_effect(
     se: float, df: float | None, *, alpha: float = 0.05, power: float = 0.8, tests: int = 1
 ) -> float:
-    """The smallest true effect that a two-sided t test (normal with ``df=None``) at level alpha / tests detects with
-    the given power: exact, from the noncentral t distribution.
+    """The smallest true effect that a two-sided t test.
+
+    (normal with ``df=None``) at level alpha / tests detects with the given power: exact, from the noncentral t
+    distribution.
 
     Parameters
     ----------
@@ -116,8 +119,10 @@ def minimum_detectable_effect(
 
 @lru_cache(maxsize=4096)
 def _noncentrality(df, level: float, power: float) -> float:
-    """The noncentrality at which the two-sided test at ``level`` has ``power`` (the same for every standard error:
-    a verdict table asks for it once per family size and df, not once per test)."""
+    """The noncentrality at which the two-sided test at ``level`` has ``power``.
+
+    (the same for every standard error: a verdict table asks for it once per family size and df, not once per test).
+    """
     if df is None:
         start = stats.norm.isf(level / 2) + stats.norm.ppf(power)
     else:

@@ -34,10 +34,12 @@ install()  # every model fits through here: patsy reads C(categorical) by its co
 
 @dataclass
 class ModelResult:
-    """The result of any wijkstudie model: a tidy table of terms (estimate, standard error, 95 % interval from the
-    distribution the estimator implies, p-value, standardised estimate), n, fit statistics, provenance, the fitted
-    statsmodels/spreg/scipy object (``fitted``), the covariance of the estimates (``cov``), and model-specific extras
-    (``extra``: a breakpoint and its interval, the spatial parameter, the intraclass correlation, a fitted curve).
+    """The result of any wijkstudie model.
+
+    A tidy table of terms (estimate, standard error, 95 % interval from the distribution the estimator implies, p-value,
+    standardised estimate), n, fit statistics, provenance, the fitted statsmodels/spreg/scipy object (``fitted``), the
+    covariance of the estimates (``cov``), and model-specific extras (``extra``: a breakpoint and its interval, the
+    spatial parameter, the intraclass correlation, a fitted curve).
 
     Examples
     --------
@@ -107,8 +109,9 @@ class ModelResult:
         return self.table.loc[name]
 
     def contrast(self, weights: dict, level: float = 0.95) -> dict:
-        """A linear combination of estimates (e.g. ``{"after": 1, "before": -1}``) with its standard error and interval,
-        from the model's covariance and reference distribution.
+        """A linear combination of estimates (e.g. ``{"after": 1, "before": -1}``) with its standard error and interval.
+
+        From the model's covariance and reference distribution.
 
         Parameters
         ----------
@@ -197,8 +200,11 @@ class ModelResult:
         return f"<ModelResult {self.estimator or self.model}: {self.formula} ({'; '.join(parts)})>"
 
     def _repr_html_(self) -> str:
-        """Jupyter's rendering: the model, n, R², data kind and source above the table of estimates, 95 % intervals,
-        p-values, standardised estimates and reference distributions."""
+        """Jupyter's rendering.
+
+        The model, n, R², data kind and source above the table of estimates, 95 % intervals, p-values, standardised
+        estimates and reference distributions.
+        """
         from html import escape
 
         r2 = self.r2
@@ -256,8 +262,11 @@ def reference_distribution(distribution: str):
 
 @lru_cache(maxsize=1024)
 def _distribution_args(distribution: str) -> tuple:
-    """The scipy distribution and its arguments: what a frozen ``reference_distribution`` calls, without freezing one
-    per coefficient (freezing costs more than the quantile)."""
+    """The scipy distribution and its arguments.
+
+    What a frozen ``reference_distribution`` calls, without freezing one per coefficient (freezing costs more than the
+    quantile).
+    """
     frozen = reference_distribution(distribution)
     return (frozen, ()) if frozen is stats.norm else (frozen.dist, tuple(frozen.args))
 
@@ -395,8 +404,9 @@ STD_LOGISTIC = (
 
 
 def context(data: pd.DataFrame, used: pd.DataFrame) -> dict:
-    """The provenance of the data a model was fitted on (unknown when the table carries none), narrowed to the levels
-    of the rows used, and the years and regional divisions of those rows.
+    """The provenance of the data a model was fitted on (unknown when the table carries none).
+
+    Narrowed to the levels of the rows used, and the years and regional divisions of those rows.
 
     Parameters
     ----------
@@ -421,10 +431,11 @@ def context(data: pd.DataFrame, used: pd.DataFrame) -> dict:
 
 
 def formula_environment(eval_env=0):
-    """The namespace a model's formula is evaluated in, as statsmodels does it: the caller's. A model calls this
-    first thing, so that ``eval_env=0`` is the namespace of whoever called the model: a function (``double(x)``) or a
-    variable (``np.minimum(x, cutoff)``) in the formula resolves where the formula was written, never in the models
-    module.
+    """The namespace a model's formula is evaluated in, as statsmodels does it: the caller's.
+
+    A model calls this first thing, so that ``eval_env=0`` is the namespace of whoever called the model: a function
+    (``double(x)``) or a variable (``np.minimum(x, cutoff)``) in the formula resolves where the formula was written,
+    never in the models module.
 
     Parameters
     ----------
@@ -442,8 +453,9 @@ def formula_environment(eval_env=0):
 
 
 def formula_namespace(formula: str, env) -> dict:
-    """The names of a formula that ``env`` resolves, as a dict: what statsmodels takes as ``eval_env`` (it deprecates
-    an environment object).
+    """The names of a formula that ``env`` resolves, as a dict.
+
+    What statsmodels takes as ``eval_env`` (it deprecates an environment object).
 
     Parameters
     ----------
@@ -472,8 +484,9 @@ def formula_namespace(formula: str, env) -> dict:
 
 
 def complete_rows(formula: str, data: pd.DataFrame, extra=(), *, caller: str = "model", env=None) -> pd.DataFrame:
-    """The rows with every column the formula (or ``extra``) uses filled in, with pandas' nullable dtypes turned into
-    plain numpy ones (patsy does not read them).
+    """The rows with every column the formula (or ``extra``) uses filled in.
+
+    With pandas' nullable dtypes turned into plain numpy ones (patsy does not read them).
 
     Parameters
     ----------
@@ -523,8 +536,9 @@ def complete_rows(formula: str, data: pd.DataFrame, extra=(), *, caller: str = "
 
 
 def formula_columns(formula: str, data: pd.DataFrame) -> list[str]:
-    """The columns of a table whose names a formula's text holds (as whole names), in the table's order: what
-    patsy may read of it, so that a model can be given only these (statsmodels copies a table with text columns
+    """The columns of a table whose names a formula's text holds (as whole names), in the table's order.
+
+    What patsy may read of it, so that a model can be given only these (statsmodels copies a table with text columns
     whole before patsy reads it).
 
     Parameters
@@ -543,8 +557,10 @@ def formula_columns(formula: str, data: pd.DataFrame) -> list[str]:
 
 
 def formula_variables(formula: str) -> list[str]:
-    """The columns a patsy formula reads: the names in its terms that are not functions, modules or patsy's own
-    (``C``, ``Treatment``, ...), and the texts quoted with ``Q("...")``.
+    """The columns a patsy formula reads.
+
+    The names in its terms that are not functions, modules or patsy's own (``C``, ``Treatment``, ...), and the texts
+    quoted with ``Q("...")``.
 
     Parameters
     ----------
@@ -596,9 +612,11 @@ def formula_variables(formula: str) -> list[str]:
 
 
 def _levels_as_patsy_sorts_them(series: pd.Series):
-    """A text or categorical column as a pandas Categorical whose categories are the values present, sorted: the
-    levels, and so the reference level, patsy gives a column of plain objects; but patsy reads a Categorical by its
-    codes instead of value by value (on 50,000 residents, seconds instead of milliseconds)."""
+    """A text or categorical column as a pandas Categorical whose categories are the values present, sorted.
+
+    The levels, and so the reference level, patsy gives a column of plain objects; but patsy reads a Categorical by its
+    codes instead of value by value (on 50,000 residents, seconds instead of milliseconds).
+    """
     values = series.astype(object)
     try:
         levels = sorted(values.unique())

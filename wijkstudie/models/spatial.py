@@ -32,8 +32,9 @@ _WEIGHTS: dict = {}
 
 
 def spatial_weights(gdf, kind: str = "queen", cache: bool = True):
-    """Row-standardised contiguity weights; areas without neighbours (islands) are joined to their nearest area so that
-    every area has at least one neighbour.
+    """Row-standardised contiguity weights.
+
+    Areas without neighbours (islands) are joined to their nearest area so that every area has at least one neighbour.
 
     Contiguity of thousands of polygons takes seconds, so the weights are kept, keyed by the geometries (in this
     session, and as a file in the cache folder): the same areas never cost twice. The file holds data only
@@ -95,10 +96,12 @@ def spatial_weights(gdf, kind: str = "queen", cache: bool = True):
 
 
 def _own_copy(w):
-    """A ``W`` of its own over the same lists: libpysal replaces (never edits) its weight lists when the transform
-    changes and stores a new transform's lists in ``transformations``, so a shallow copy with its own
-    ``transformations`` and cache is as independent as a deep one, without copying every list (about 0.2 s per copy for
-    the 13,000 wijken)."""
+    """A ``W`` of its own over the same lists.
+
+    Libpysal replaces (never edits) its weight lists when the transform changes and stores a new transform's lists in
+    ``transformations``, so a shallow copy with its own ``transformations`` and cache is as independent as a deep one,
+    without copying every list (about 0.2 s per copy for the 13,000 wijken).
+    """
     import copy
 
     own = copy.copy(w)
@@ -111,8 +114,11 @@ WEIGHTS_FIELDS = {"indptr", "indices", "weights", "ids", "kind"}
 
 
 def _write_weights(path, w, kind: str) -> None:
-    """The weights as data: per area (in order) its neighbours and their untransformed weights, as a sparse matrix
-    in compressed rows, with the area ids and the kind of contiguity."""
+    """The weights as data.
+
+    Per area (in order) its neighbours and their untransformed weights, as a sparse matrix in compressed rows, with the
+    area ids and the kind of contiguity.
+    """
     original = w.transformations.get("O", w.weights) if hasattr(w, "transformations") else w.weights
     ids = list(w.id_order)
     position = {i: n for n, i in enumerate(ids)}
@@ -133,8 +139,11 @@ def _write_weights(path, w, kind: str) -> None:
 
 
 def _read_weights(path, n: int, kind: str):
-    """Weights from a file ``_write_weights`` wrote, checked: its arrays, their types and shapes, the areas
-    (``0 .. n-1``, as ``spatial_weights`` builds them) and the kind; anything else is a ``ValueError``."""
+    """Weights from a file ``_write_weights`` wrote, checked.
+
+    Its arrays, their types and shapes, the areas (``0 .. n-1``, as ``spatial_weights`` builds them) and the kind;
+    anything else is a ``ValueError``.
+    """
     weights_module = optional("libpysal.weights", "spatial_weights")
 
     with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as data:
@@ -235,8 +244,9 @@ def lisa(values, w, *, permutations: int = 999, seed: int = SEED, alpha: float =
 
 
 def spatial_models(formula: str, gdf, w=None, *, alpha: float = 0.05, eval_env=0) -> dict:
-    """Ordinary least squares next to a spatial error and a spatial lag model (both GMM, so they scale to
-    thousands of areas), over contiguity weights.
+    """Ordinary least squares next to a spatial error and a spatial lag model.
+
+    (both GMM, so they scale to thousands of areas), over contiguity weights.
 
     Parameters
     ----------

@@ -1,6 +1,9 @@
-"""Charts: scatter plots with a weighted line (a few dozen areas, or thousands as a hexagonal density), estimates
-with their intervals, a correlation heat map, a case's percentiles, a breakpoint fit and bars per group. Every figure
-is the house width (``style.WIDTH``) with the house type scale; legends sit outside the axes, never over the data."""
+"""Charts: scatter plots with a weighted line (a few dozen areas, or thousands as a hexagonal density).
+
+Estimates with their intervals, a correlation heat map, a case's percentiles, a breakpoint fit and bars per group. Every
+figure is the house width (``style.WIDTH``) with the house type scale; legends sit outside the axes, never over the
+data.
+"""
 
 from __future__ import annotations
 
@@ -186,8 +189,9 @@ def dense_scatter(
     language: str | None = None,
     gridsize: int = 40,
 ):
-    """Thousands of areas at once: a hexagonal density of ``y`` against ``x`` with the (weighted) least-squares line
-    drawn over it.
+    """Thousands of areas at once.
+
+    A hexagonal density of ``y`` against ``x`` with the (weighted) least-squares line drawn over it.
 
     Parameters
     ----------
@@ -239,8 +243,10 @@ def _estimate_mark(test) -> str:
 
 @in_house_style
 def estimate_plot(tests, *, ax=None, title: str | None = None, language: str | None = None):
-    """Point estimates with 95 % intervals of a finding's tests on one axes: synthetic ones marked and red, tests that
-    do not count as evidence (model-implied, unknown) marked and grey with open points.
+    """Point estimates with 95 % intervals of a finding's tests on one axes.
+
+    Synthetic ones marked and red, tests that do not count as evidence (model-implied, unknown) marked and grey with
+    open points.
 
     Parameters
     ----------
@@ -306,8 +312,7 @@ def estimate_figure(tests, *, title: str | None = None, width: float | None = No
 
 
 def estimate_labels(tests, figure_width: float) -> list[str]:
-    """The labels of a finding's tests (with their marks), broken into lines that take at most half the figure's
-    width.
+    """The labels of a finding's tests (with their marks), broken into lines that take at most half the figure's width.
 
     Parameters
     ----------
@@ -417,8 +422,9 @@ def correlation_heatmap(correlations, title: str | None = None, language: str | 
 
 @in_house_style
 def percentile_figure(ranks: dict, *, title: str | None = None, language: str | None = None, reference: float = 50.0):
-    """One area's percentile among its peers on every variable, one marker per year; the variables sorted by the
-    latest year.
+    """One area's percentile among its peers on every variable, one marker per year.
+
+    The variables sorted by the latest year.
 
     Parameters
     ----------
@@ -465,8 +471,9 @@ def percentile_figure(ranks: dict, *, title: str | None = None, language: str | 
 def breakpoint_figure(
     segmented, spline=None, *, x_label: str = "", y_label: str | None = None, language: str | None = None
 ):
-    """The fitted curve of a ``segmented_logit`` result, its breakpoint with its 95 % interval, and a spline fit
-    (``spline_logit``) beside it.
+    """The fitted curve of a ``segmented_logit`` result.
+
+    Its breakpoint with its 95 % interval, and a spline fit (``spline_logit``) beside it.
 
     Parameters
     ----------
@@ -555,8 +562,10 @@ def interval_series(
     title: str | None = None,
     language: str | None = None,
 ):
-    """Estimates over time with their 95 % intervals as bands, one line per group, one panel per value of ``panel``
-    (e.g. neighbourhood volunteering by age band and by household position, year by year).
+    """Estimates over time with their 95 % intervals as bands.
+
+    One line per group, one panel per value of ``panel`` (e.g. neighbourhood volunteering by age band and by household
+    position, year by year).
 
     Parameters
     ----------

@@ -1,7 +1,9 @@
-"""Maps: classified choropleths with areas without data in grey, maps side by side, and local clusters. Maps of
-many areas are drawn from outlines simplified below what a printed map can show; legends sit beside or under the map,
-never over it; the polygons of a detailed map are an image inside the SVG and PDF (``RASTER_FROM``) while its text,
-legend and caption stay vector; figures are the house width (``style.WIDTH``) and as tall as the areas' shape needs."""
+"""Maps: classified choropleths with areas without data in grey, maps side by side, and local clusters.
+
+Maps of many areas are drawn from outlines simplified below what a printed map can show; legends sit beside or under the
+map, never over it; the polygons of a detailed map are an image inside the SVG and PDF (``RASTER_FROM``) while its text,
+legend and caption stay vector; figures are the house width (``style.WIDTH``) and as tall as the areas' shape needs.
+"""
 
 from __future__ import annotations
 
@@ -44,9 +46,10 @@ SCHEMES = {
 
 
 def for_drawing(gdf):
-    """The areas with their outlines simplified to below what a printed map can show (1/``DRAWING_DETAIL`` of the
-    map's extent), when there are many: a national map of wijken or buurten then draws in a fraction of the time,
-    and the files are a fraction of the size, with no visible difference.
+    """The areas with their outlines simplified to below what a printed map can show.
+
+    (1/``DRAWING_DETAIL`` of the map's extent), when there are many: a national map of wijken or buurten then draws in a
+    fraction of the time, and the files are a fraction of the size, with no visible difference.
 
     Parameters
     ----------
@@ -67,9 +70,12 @@ def for_drawing(gdf):
 
 @contextlib.contextmanager
 def _drawn_once(ax):
-    """Add layers without drawing the figure after each: geopandas asks the canvas to draw after every ``plot``,
-    and a canvas without an event loop (Agg, the notebooks' backend) then renders the whole map there and then,
-    every time (1.5 s of a national two-panel map). The figure is drawn once, when it is shown or saved."""
+    """Add layers without drawing the figure after each.
+
+    Geopandas asks the canvas to draw after every ``plot``, and a canvas without an event loop (Agg, the notebooks'
+    backend) then renders the whole map there and then, every time (1.5 s of a national two-panel map). The figure is
+    drawn once, when it is shown or saved.
+    """
     canvas = ax.figure.canvas
     own = vars(canvas).get("draw_idle")  # an instance's own draw_idle, if it has one (the class's otherwise)
     canvas.draw_idle = lambda *args, **kwargs: None  # on this canvas only, for the block
@@ -83,9 +89,10 @@ def _drawn_once(ax):
 
 
 def as_image(gdf) -> bool:
-    """Whether a map layer of these areas is drawn as an image inside an SVG or PDF (at ``style.RASTER_DPI``): when
-    its outlines have more than ``RASTER_FROM`` points. A national map of wijken then writes in a fraction of a second
-    and its SVG stays under 1 MB instead of 4 MB of paths, while a city map stays vector throughout.
+    """Whether a map layer of these areas is drawn as an image inside an SVG or PDF (at ``style.RASTER_DPI``).
+
+    When its outlines have more than ``RASTER_FROM`` points. A national map of wijken then writes in a fraction of a
+    second and its SVG stays under 1 MB instead of 4 MB of paths, while a city map stays vector throughout.
 
     Parameters
     ----------
@@ -116,8 +123,9 @@ def choropleth(
     linewidth: float = 0.1,
     legend: str = "right",
 ):
-    """A classified choropleth of ``column``; areas without a value are grey and counted in the legend, which sits
-    beside or under the map, never over it.
+    """A classified choropleth of ``column``.
+
+    Areas without a value are grey and counted in the legend, which sits beside or under the map, never over it.
 
     Parameters
     ----------
@@ -205,8 +213,10 @@ LEGEND_HEIGHT = 1.0  # inches a legend of two columns under a map takes
 
 
 def map_aspect(gdf) -> float:
-    """How tall a map of these areas is for its width, as drawn (areas in degrees are drawn with the aspect that
-    geopandas gives them: one degree of longitude shortened by the cosine of the latitude).
+    """How tall a map of these areas is for its width.
+
+    As drawn (areas in degrees are drawn with the aspect that geopandas gives them: one degree of longitude shortened by
+    the cosine of the latitude).
 
     Parameters
     ----------
@@ -228,15 +238,18 @@ def map_aspect(gdf) -> float:
 
 
 def _map_height(gdf, map_width: float, extra: float = 0.4) -> float:
-    """The height of a figure whose map is ``map_width`` inches wide, with room for a title (``extra``), kept
-    between 2 and 9 inches."""
+    """The height of a figure whose map is ``map_width`` inches wide.
+
+    With room for a title (``extra``), kept between 2 and 9 inches.
+    """
     return min(max(map_width * map_aspect(gdf) + extra, 2.0), 9.0)
 
 
 @in_house_style
 def map_figure(gdf, columns, *, titles=None, size=None, **options):
-    """A figure of one choropleth per column, side by side, the house width (``WIDTH``) in all; one map has its legend
-    beside it, several have theirs under them.
+    """A figure of one choropleth per column, side by side, the house width (``WIDTH``) in all.
+
+    One map has its legend beside it, several have theirs under them.
 
     Parameters
     ----------

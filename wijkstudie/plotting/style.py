@@ -104,8 +104,9 @@ SANS_SERIF = ["DejaVu Sans", "Helvetica", "Arial", "Liberation Sans"]
 
 
 def house_style() -> dict:
-    """The house style as matplotlib settings: white background, light grid, one type scale (``TYPE``), 300 dpi, and
-    files without timestamps.
+    """The house style as matplotlib settings.
+
+    White background, light grid, one type scale (``TYPE``), 300 dpi, and files without timestamps.
 
     Returns
     -------
@@ -143,8 +144,9 @@ def use_house_style() -> None:
 
 
 def in_house_style(function):
-    """Run a figure function in the house style (``house_style``), whatever the session's matplotlib settings: its
-    texts get the sizes of the type scale when they are made.
+    """Run a figure function in the house style (``house_style``), whatever the session's matplotlib settings.
+
+    Its texts get the sizes of the type scale when they are made.
 
     Parameters
     ----------
@@ -168,8 +170,9 @@ def in_house_style(function):
 
 @contextmanager
 def house_style_context():
-    """The house style's settings (``house_style``) while the block runs, and the session's values of those settings
-    again afterwards.
+    """The house style's settings (``house_style``) while the block runs.
+
+    And the session's values of those settings again afterwards.
 
     Only the house style's own keys are set and restored (unlike ``matplotlib.rc_context``, which restores every
     setting): whatever else changes meanwhile stays changed, such as ``interactive``, which the inline backend of a
@@ -190,8 +193,10 @@ def house_style_context():
 
 
 def new_figure(height: float, nrows: int = 1, ncols: int = 1, *, width: float | None = None, **options):
-    """A figure of the house style: ``WIDTH`` inches wide (unless ``width`` says otherwise), laid out by matplotlib's
-    constrained layout (legends outside the axes keep their room).
+    """A figure of the house style.
+
+    ``WIDTH`` inches wide (unless ``width`` says otherwise), laid out by matplotlib's constrained layout (legends
+    outside the axes keep their room).
 
     Parameters
     ----------
@@ -241,8 +246,9 @@ def axes_height(ax) -> float:
 
 
 def fitted(text: str, inches: float, points: float) -> str:
-    """A label broken into lines no wider than ``inches`` at ``points`` (an average character is about 0.55 em wide),
-    so that a long label never widens its figure.
+    """A label broken into lines no wider than ``inches`` at ``points`` (an average character is about 0.55 em wide).
+
+    So that a long label never widens its figure.
 
     Parameters
     ----------
@@ -303,8 +309,9 @@ def legend_outside(ax, *, where: str = "right", handles=None, title: str | None 
 
 
 def label_or_name(column: str, language: str | None = None) -> str:
-    """A column's label with its unit, in the figure's language; the name itself for a column the dictionary does
-    not know.
+    """A column's label with its unit, in the figure's language.
+
+    The name itself for a column the dictionary does not know.
 
     Parameters
     ----------
@@ -327,8 +334,9 @@ def label_or_name(column: str, language: str | None = None) -> str:
 
 
 class Caption(str):
-    """A figure caption (``Source: ...``) that remembers the provenance it was made from, so ``save_figure`` can mark
-    synthetic or unknown data.
+    """A figure caption (``Source: ...``) that remembers the provenance it was made from.
+
+    So ``save_figure`` can mark synthetic or unknown data.
 
     Parameters
     ----------
@@ -341,6 +349,7 @@ class Caption(str):
     provenance: Provenance = UNKNOWN
 
     def __new__(cls, text: str, provenance: Provenance):
+        """The caption's text, carrying the provenance it was made from."""
         obj = super().__new__(cls, text)
         obj.provenance = provenance
         return obj
@@ -401,8 +410,9 @@ def source_caption(*tables, language: str | None = None) -> Caption:
 def caption_text(
     source: str, *, language: str | None = None, synthetic: bool = False, note: str = "", unknown: bool = False
 ) -> str:
-    """The caption under a figure: the source (``Source: ...``), a note, and a mark for synthetic data or data of
-    unknown provenance.
+    """The caption under a figure.
+
+    The source (``Source: ...``), a note, and a mark for synthetic data or data of unknown provenance.
 
     Parameters
     ----------
@@ -444,8 +454,10 @@ def save_figure(
     folder: Path | None = None,
     formats=FORMATS,
 ) -> list[Path]:
-    """Write ``fig`` as ``<name>.png`` (300 dpi), ``.svg`` and ``.pdf`` (vector; the polygons of a detailed map
-    inside them as an image at ``RASTER_DPI``) with the data source as caption.
+    """Write ``fig`` as ``<name>.png`` (300 dpi).
+
+    ``.svg`` and ``.pdf`` (vector; the polygons of a detailed map inside them as an image at ``RASTER_DPI``) with the
+    data source as caption.
 
     Parameters
     ----------
@@ -561,8 +573,10 @@ def save_figure(
 
 
 def _plain_name(name) -> None:
-    """Refuse a figure name that is not a plain file name: empty, a path (a separator, ``..``, absolute) or with a
-    control character (a line break, an escape)."""
+    """Refuse a figure name that is not a plain file name.
+
+    Empty, a path (a separator, ``..``, absolute) or with a control character (a line break, an escape).
+    """
     from ..core.printable import excerpt
 
     text = name if isinstance(name, str) else ""
@@ -591,7 +605,8 @@ def _pin_figure_legends(fig):
 
     A figure legend "outside" the axes (``legend_outside(..., where="below")``) is placed against the figure's edge;
     saving with ``bbox_inches="tight"`` moves that edge down to the caption, and the legend with it, over the
-    caption. So the layout is drawn once, frozen, and each such legend is pinned to its place next to the axes."""
+    caption. So the layout is drawn once, frozen, and each such legend is pinned to its place next to the axes.
+    """
     outside = [legend for legend in fig.legends if getattr(legend, "_outside_loc", None)]
     axes = [ax for ax in fig.axes if ax.get_visible()]
     if not outside or not axes:
@@ -617,8 +632,10 @@ def _pin_figure_legends(fig):
 
 
 def _drawable(fig) -> None:
-    """Give a figure a canvas that can draw again: a figure the inline backend has shown (and closed) keeps a bare
-    ``FigureCanvasBase``, which has no renderer."""
+    """Give a figure a canvas that can draw again.
+
+    A figure the inline backend has shown (and closed) keeps a bare ``FigureCanvasBase``, which has no renderer.
+    """
     if not hasattr(fig.canvas, "get_renderer"):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -626,17 +643,21 @@ def _drawable(fig) -> None:
 
 
 def _wrapped(text: str, width_inches: float, points: float) -> str:
-    """``text`` broken into lines no wider than the figure (a long list of sources would otherwise widen the
-    saved file far beyond the plot)."""
+    """``text`` broken into lines no wider than the figure.
+
+    (a long list of sources would otherwise widen the saved file far beyond the plot).
+    """
     per_line = max(40, int(width_inches * 72 / (0.6 * points)))  # an average character is about 0.6 em wide
     return "\n".join(textwrap.fill(line, per_line, break_on_hyphens=False) for line in text.split("\n"))
 
 
 def _content_span(fig) -> tuple[float, float]:
-    """Where the caption and the data mark go, in figure coordinates: just below and at the top of the figure (lower
-    or higher when a legend reaches out of it: the caption never lies over a legend), or, when every axes is a map
-    (axis off, equal aspect), just below and just above what the maps draw (with their titles and legends), so that
-    a map of another shape than its box leaves no band of white."""
+    """Where the caption and the data mark go, in figure coordinates.
+
+    Just below and at the top of the figure (lower or higher when a legend reaches out of it: the caption never lies
+    over a legend), or, when every axes is a map (axis off, equal aspect), just below and just above what the maps draw
+    (with their titles and legends), so that a map of another shape than its box leaves no band of white.
+    """
     axes = [ax for ax in fig.axes if ax.get_visible()]
     if not axes:
         return -0.01, 1.0

@@ -1,5 +1,7 @@
-"""Escaping for the report site's pages, for every string that may come from a data file (a gemeente name, a
-sample, a test label, a notebook's file name): what it says is shown as text, never run as markup.
+"""Escaping for the report site's pages.
+
+For every string that may come from a data file (a gemeente name, a sample, a test label, a notebook's file name): what
+it says is shown as text, never run as markup.
 
 - ``html_text``: text inside an HTML element or attribute (``&``, ``<``, ``>``, ``"`` and ``'`` escaped);
 - ``url_part``: one path segment of a relative link (percent-encoded, so ``"`` or ``/`` in a name stays a name).

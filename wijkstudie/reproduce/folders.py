@@ -1,5 +1,7 @@
-"""The folders of the main command: the build folder (executed notebooks, their cache, the report site) and the
-notebooks it runs. Only ``reproduce`` uses them; the package below it chooses no folder of a build.
+"""The folders of the main command.
+
+The build folder (executed notebooks, their cache, the report site) and the notebooks it runs. Only ``reproduce`` uses
+them; the package below it chooses no folder of a build.
 
 - ``build_dir()``: the setting ``build_dir``, else ``build/`` of the project's folder;
 - ``notebooks_dir()``: ``notebooks/`` of the project's folder (the project file's folder, else the folder the

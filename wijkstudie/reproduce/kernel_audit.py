@@ -1,6 +1,7 @@
-"""What a notebook kernel read, wrote and imported, observed by an audit hook (PEP 578) that the main command installs
-in every kernel it starts, before the notebook's first cell (``hook_arguments``: the kernel's start-up arguments,
-so no cell is added to the notebook).
+"""What a notebook kernel read.
+
+Wrote and imported, observed by an audit hook (PEP 578) that the main command installs in every kernel it starts, before
+the notebook's first cell (``hook_arguments``: the kernel's start-up arguments, so no cell is added to the notebook).
 
 The hook is this file run as a script (``runpy.run_path``), importing nothing of wijkstudie, so that the package's
 own imports are seen too. It writes one JSON line ``[kind, path]`` per file or module, the first time it is seen,
@@ -31,8 +32,10 @@ _WRITING = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 
 
 def hook_arguments(log) -> list[str]:
-    """The kernel start-up arguments that install the hook, writing to ``log`` (IPython's ``exec_lines``: run before
-    the first cell, with no execution count and no output in the notebook).
+    """The kernel start-up arguments that install the hook.
+
+    Writing to ``log`` (IPython's ``exec_lines``: run before the first cell, with no execution count and no output in
+    the notebook).
 
     Parameters
     ----------
@@ -125,8 +128,9 @@ def module_file(name: str, package_dir: Path) -> Path | None:
 
 
 def observed(log: Path, package_dir: Path) -> Observed:
-    """Read the log a kernel's hook wrote: each path once, in the order seen (lines that are not the hook's are
-    skipped).
+    """Read the log a kernel's hook wrote.
+
+    Each path once, in the order seen (lines that are not the hook's are skipped).
 
     Parameters
     ----------

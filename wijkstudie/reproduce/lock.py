@@ -1,7 +1,9 @@
-"""One run at a time: the main command and ``make site`` hold an exclusive lock on ``build/reproduce.lock``
-(``fcntl.flock``, released by the system when the process ends, however it ends) for as long as they write into
-the build and figures folders. A second run does not wait: it refuses at once, in one line that names the
-running process, so two runs never interleave their notebooks, results, scorecard or README.
+"""One run at a time.
+
+The main command and ``make site`` hold an exclusive lock on ``build/reproduce.lock`` (``fcntl.flock``, released by the
+system when the process ends, however it ends) for as long as they write into the build and figures folders. A second
+run does not wait: it refuses at once, in one line that names the running process, so two runs never interleave their
+notebooks, results, scorecard or README.
 """
 
 from __future__ import annotations

@@ -77,8 +77,9 @@ def description_files() -> list[Path]:
 
 
 def package_fingerprint() -> str:
-    """The version of the package and the content of its data descriptions (not of its modules: a run records the
-    modules it imported among its inputs).
+    """The version of the package and the content of its data descriptions.
+
+    (not of its modules: a run records the modules it imported among its inputs).
 
     Returns
     -------
@@ -92,8 +93,9 @@ def package_fingerprint() -> str:
 
 
 def notebook_fingerprint(nb) -> str:
-    """A notebook's cells (type and source; outputs and execution counts do not count) and its ``wijkstudie``
-    metadata, hashed.
+    """A notebook's cells (type and source; outputs and execution counts do not count) and its ``wijkstudie`` metadata.
+
+    Hashed.
 
     Parameters
     ----------
@@ -109,8 +111,9 @@ def notebook_fingerprint(nb) -> str:
 
 
 def run_key(nb, package: str, settings: dict, where: str = "") -> str:
-    """The cache key of a notebook run: its cells, the package, the settings that decide what it reads, and where
-    the notebook lies.
+    """The cache key of a notebook run.
+
+    Its cells, the package, the settings that decide what it reads, and where the notebook lies.
 
     Parameters
     ----------
@@ -174,8 +177,9 @@ def unchanged(inputs: list) -> bool:
 
 
 def safe_name(name) -> bool:
-    """Whether a name can name a file in one folder: a non-empty text without path separators, NUL, ``..`` or a
-    leading dot (a notebook's name, a page's name).
+    """Whether a name can name a file in one folder.
+
+    A non-empty text without path separators, NUL, ``..`` or a leading dot (a notebook's name, a page's name).
 
     Parameters
     ----------
@@ -231,8 +235,10 @@ def inside(path: Path, folder: Path) -> bool:
 
 
 class NotebookCache:
-    """Executed notebooks, one entry (the latest) per notebook, in ``folder``; ``problems`` holds, per notebook, why
-    an entry failed verification (it is then not served)."""
+    """Executed notebooks, one entry (the latest) per notebook, in ``folder``.
+
+    ``problems`` holds, per notebook, why an entry failed verification (it is then not served).
+    """
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
@@ -259,8 +265,10 @@ class NotebookCache:
         return self.folder / name
 
     def lookup(self, name: str, key: str) -> Run | None:
-        """The cached run of a notebook under a key, when its inputs are unchanged and the entry passes verification
-        (otherwise None; ``problems[name]`` says why an entry failed verification).
+        """The cached run of a notebook under a key.
+
+        When its inputs are unchanged and the entry passes verification (otherwise None; ``problems[name]`` says why an
+        entry failed verification).
 
         Parameters
         ----------
@@ -324,10 +332,11 @@ class NotebookCache:
         return ""
 
     def store(self, run: Run, executed: Path, figures: Path, wrote: list) -> Run:
-        """Keep a run: the executed notebook and copies of the files it wrote under the figures folder, each with its
-        SHA-256. The entry is written whole in a staging folder (``.NAME.xxxx``) and then swapped in: the old entry
-        stays until the new one is complete. A cache that cannot be written is a warning (``problems`` says why),
-        never a failed notebook: the run keeps its artifacts and is not cached.
+        """Keep a run: the executed notebook and copies of the files it wrote under the figures folder.
+
+        Each with its SHA-256. The entry is written whole in a staging folder (``.NAME.xxxx``) and then swapped in: the
+        old entry stays until the new one is complete. A cache that cannot be written is a warning (``problems`` says
+        why), never a failed notebook: the run keeps its artifacts and is not cached.
 
         Parameters
         ----------
@@ -396,8 +405,9 @@ class NotebookCache:
                 shutil.rmtree(old, ignore_errors=True)
 
     def restore(self, run: Run, executed_to: Path, figures: Path) -> None:
-        """Put a verified run's executed notebook and outputs back where a fresh run would have written them (each
-        file whole, through a temporary file; a file that already holds the same content is left as it is).
+        """Put a verified run's executed notebook and outputs back where a fresh run would have written them.
+
+        (each file whole, through a temporary file; a file that already holds the same content is left as it is).
 
         Parameters
         ----------

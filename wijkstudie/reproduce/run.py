@@ -76,8 +76,10 @@ MAX_NOTEBOOK_OUTPUT = 25_000_000  # bytes of every output of one notebook
 
 
 def cap_outputs(nb, name: str) -> list[str]:
-    """Replace outputs past the limits (``MAX_CELL_OUTPUT`` per cell, ``MAX_NOTEBOOK_OUTPUT`` per notebook) by one
-    line saying what was left out, so one runaway output cannot exhaust the memory of the site's conversion.
+    """Replace outputs past the limits.
+
+    (``MAX_CELL_OUTPUT`` per cell, ``MAX_NOTEBOOK_OUTPUT`` per notebook) by one line saying what was left out, so one
+    runaway output cannot exhaust the memory of the site's conversion.
 
     Parameters
     ----------
@@ -167,17 +169,22 @@ def needs_of(nb) -> list[str]:
 
 
 def _modules(seen: Observed) -> list[str]:
-    """The package's modules a kernel imported; every module of the package when none was seen (the hook did not get
-    to note them), so that no change to the code is missed."""
+    """The package's modules a kernel imported.
+
+    Every module of the package when none was seen (the hook did not get to note them), so that no change to the code is
+    missed.
+    """
     return seen.modules or [str(p) for p in sorted(PACKAGE_DIR.rglob("*.py")) if "__pycache__" not in p.parts]
 
 
 def input_files(seen: Observed, folders: list) -> list[str]:
-    """What a notebook's result depends on, among what its kernel was seen to do: the files the package announced
-    (data files, derived tables' code), the package's modules it imported, and the files it opened inside the folders
-    a notebook reads from (the run's figures folder with the values other notebooks recorded, the notebook's own
-    folder, the mirror, the microdata). Everything else it opened (Python's and the libraries' own files, the caches)
-    is not an input; the package's data descriptions are part of the run's key (``package_fingerprint``).
+    """What a notebook's result depends on, among what its kernel was seen to do.
+
+    The files the package announced (data files, derived tables' code), the package's modules it imported, and the files
+    it opened inside the folders a notebook reads from (the run's figures folder with the values other notebooks
+    recorded, the notebook's own folder, the mirror, the microdata). Everything else it opened (Python's and the
+    libraries' own files, the caches) is not an input; the package's data descriptions are part of the run's key
+    (``package_fingerprint``).
 
     Parameters
     ----------
@@ -229,9 +236,10 @@ def last_seconds(build: Path) -> dict[str, float]:
 
 
 def critical_paths(needs: dict, seconds: dict, names: list[str]) -> dict[str, float]:
-    """How long the work from each notebook on takes at least: its own seconds and the longest chain of notebooks
-    that need it (a notebook without a time counts the mean of those with one; none known: all equal, so the order
-    given stays).
+    """How long the work from each notebook on takes at least.
+
+    Its own seconds and the longest chain of notebooks that need it (a notebook without a time counts the mean of those
+    with one; none known: all equal, so the order given stays).
 
     Parameters
     ----------
@@ -293,8 +301,9 @@ class Reproduction:
         self.rejected: dict[str, str] = {}  # notebook -> why its cache entry failed verification
 
     def plan(self) -> list[Path]:
-        """Take what the cache has; return the notebooks to execute (in order), including every notebook that
-        needs one that runs again.
+        """Take what the cache has.
+
+        Return the notebooks to execute (in order), including every notebook that needs one that runs again.
 
         Returns
         -------
@@ -361,9 +370,10 @@ class Reproduction:
         return stored
 
     def run(self, to_run: list[Path]) -> None:
-        """Execute notebooks, up to ``jobs`` at a time, each after the notebooks it needs; of the notebooks ready,
-        the one with the longest path of work after it first (``critical_paths``, from the last run's seconds), so
-        that the cores finish together instead of one running the last long notebook alone.
+        """Execute notebooks, up to ``jobs`` at a time, each after the notebooks it needs.
+
+        Of the notebooks ready, the one with the longest path of work after it first (``critical_paths``, from the last
+        run's seconds), so that the cores finish together instead of one running the last long notebook alone.
 
         Parameters
         ----------
@@ -431,8 +441,9 @@ def arguments(argv=None) -> argparse.Namespace:
 
 
 def prepare_data() -> tuple[str, str]:
-    """Choose real or synthetic data for every kernel of this run (the synthetic world's mirror is written once, here,
-    not by two kernels at the same time).
+    """Choose real or synthetic data for every kernel of this run.
+
+    (the synthetic world's mirror is written once, here, not by two kernels at the same time).
 
     Returns
     -------
@@ -514,8 +525,10 @@ def _where(path: Path) -> str:
 
 
 def main(argv=None) -> int:
-    """Run the notebooks that changed, then write the scorecard, the README's scorecard and the site (holding the
-    build folder's lock; a second run refuses in one line).
+    """Run the notebooks that changed.
+
+    Then write the scorecard, the README's scorecard and the site (holding the build folder's lock; a second run refuses
+    in one line).
 
     Parameters
     ----------
@@ -601,9 +614,10 @@ def _last_complete(build: Path) -> str:
 
 
 def publish(staging: Path, build: Path, runs: list[Run]) -> None:
-    """Publish a complete run: its figures and recorded results into the figures folder (the results replace the
-    published ones whole) and its executed notebooks into ``build/notebooks``; each file whole, through a temporary
-    file.
+    """Publish a complete run.
+
+    Its figures and recorded results into the figures folder (the results replace the published ones whole) and its
+    executed notebooks into ``build/notebooks``; each file whole, through a temporary file.
 
     Parameters
     ----------
@@ -638,8 +652,10 @@ def publish(staging: Path, build: Path, runs: list[Run]) -> None:
 
 
 def _seed(staging: Path) -> None:
-    """The published results, copied into a run's staging folder: a notebook that reads another's recorded value
-    finds it there when that one does not run (a partial run)."""
+    """The published results, copied into a run's staging folder.
+
+    A notebook that reads another's recorded value finds it there when that one does not run (a partial run).
+    """
     results = staging / "figures" / "results"
     results.mkdir(parents=True)
     for path in results_dir().glob("*.json") if results_dir().is_dir() else []:
@@ -729,8 +745,10 @@ def _main(args, build: Path) -> int:
 
 
 def _leftovers(runs) -> list[str]:
-    """Figures in the figures folder that no notebook of a complete run wrote: left by an older version of a
-    notebook (or put there by hand). They are named, never deleted."""
+    """Figures in the figures folder that no notebook of a complete run wrote.
+
+    Left by an older version of a notebook (or put there by hand). They are named, never deleted.
+    """
     written = {Path(a).name for r in runs for a in r.artifacts if "/" not in a}
     folder = figures_dir()
     return sorted({p.stem for p in folder.glob("*") if p.suffix in (".png", ".svg", ".pdf") and p.name not in written})

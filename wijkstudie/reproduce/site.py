@@ -93,7 +93,7 @@ _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")  # what browsers strip from a URL b
 
 
 def _relative(value: str) -> bool:
-    """A URL that stays on the site: no scheme, not protocol-relative (``//host``), no backslash (``\\host``)."""
+    r"""A URL that stays on the site: no scheme, not protocol-relative (``//host``), no backslash (``\\host``)."""
     text = _INVISIBLE.sub("", value).lower()
     return not (_SCHEME.match(text) or text.startswith("//") or "\\" in text)
 
@@ -173,8 +173,11 @@ def _write(path: Path, text: str, site: Path) -> None:
 
 
 def _not_run(key: str, tested: bool, ran: set[str]) -> str:
-    """ "" when the finding's verdict stands; else (none of the notebooks that test it ran in this build, and it has no
-    test) what to say instead of "not testable", which would be a claim about the data."""
+    """What to say instead of "not testable" for a finding whose notebooks did not run ("" when its verdict stands).
+
+    When none of the notebooks that test it ran in this build and it has no test, "not testable" would be a claim
+    about the data.
+    """
     from ..study.findings import registry
 
     theirs = registry()["findings"].get(key, {}).get("notebooks", [])
@@ -224,8 +227,11 @@ def _badge(record: dict) -> str:
 
 
 def _verdict_html(key: str, records: list[dict], not_run: str) -> str:
-    """A finding's verdict: a badge per scope under the declared primary specification, then, apart and in plain
-    type, what other choices of primary specification would give."""
+    """A finding's verdict.
+
+    A badge per scope under the declared primary specification, then, apart and in plain type, what other choices of
+    primary specification would give.
+    """
     if not_run:
         return _badge({"scope": "", "verdict": not_run, "notes": []})
     declared = [r for r in records if r["finding"] == key and r["primary"]]
@@ -251,8 +257,10 @@ def _verdict_html(key: str, records: list[dict], not_run: str) -> str:
 
 
 def headline(records: list[dict], key: str) -> str:
-    """A finding's verdict in one word for the summary: the verdict of its scopes with counted evidence when they
-    agree, "differs by scope" when they do not, and "not testable with these data" when none has any.
+    """A finding's verdict in one word for the summary.
+
+    The verdict of its scopes with counted evidence when they agree, "differs by scope" when they do not, and "not
+    testable with these data" when none has any.
 
     Parameters
     ----------
@@ -284,8 +292,11 @@ SUMMARY_ORDER = (
 
 
 def _summary(table: pd.DataFrame, records: list[dict], ran: set[str]) -> str:
-    """The one sentence a reader sees first: how many claims are supported, contradicted, inconclusive and not
-    testable (the verdict of each claim's counted evidence)."""
+    """The one sentence a reader sees first.
+
+    How many claims are supported, contradicted, inconclusive and not testable (the verdict of each claim's counted
+    evidence).
+    """
     counts = dict.fromkeys(SUMMARY_ORDER, 0)
     not_run = 0
     keys = list(dict.fromkeys(table["finding"]))
@@ -309,7 +320,7 @@ def _summary(table: pd.DataFrame, records: list[dict], ran: set[str]) -> str:
 
 
 def _n_text(row) -> str:
-    """n with its unit: the number of areas (or residents) of the test's level."""
+    """N with its unit: the number of areas (or residents) of the test's level."""
     from ..data.reports import PLURAL_OF_LEVEL
 
     value = row.get("n")
@@ -377,8 +388,10 @@ def _numbers(text: str) -> str:
 
 
 def _tests_table(tested: pd.DataFrame, depth: int = 0) -> str:
-    """Tests as an HTML table (the scorecard's columns and a link to the notebook of each), scrolling sideways
-    rather than breaking words when the page is narrow."""
+    """Tests as an HTML table (the scorecard's columns and a link to the notebook of each).
+
+    Scrolling sideways rather than breaking words when the page is narrow.
+    """
     columns = _columns(tested)
     rows = [
         "<tr>" + "".join(_cell(r, c) for c, _ in columns) + f"<td>{_notebook_link(r.get('notebook'), depth)}</td></tr>"
@@ -417,8 +430,10 @@ def _short(estimate_ci) -> str:
 
 
 def _counted_evidence(group: pd.DataFrame) -> str:
-    """The counted evidence of a finding in a few words, with units: its samples and their evidence kind, the pooled
-    estimate, and what does not count."""
+    """The counted evidence of a finding in a few words, with units.
+
+    Its samples and their evidence kind, the pooled estimate, and what does not count.
+    """
     from ..study.roles import RoleKind
     from ..study.scorecard import has_role
 
@@ -490,8 +505,10 @@ def _files_of(table: pd.DataFrame) -> list[str]:
 
 
 def _data_section(said: str, table: pd.DataFrame, runs: list[Run]) -> str:
-    """Which data produced the results (``said``: the banner's words, without the files), the files the real tests
-    read (from the scorecard) and the notebooks."""
+    """Which data produced the results (``said``: the banner's words, without the files).
+
+    The files the real tests read (from the scorecard) and the notebooks.
+    """
     files = _files_of(table)
     listed = (
         f"<p>The real-data tests read {len(files)} files:</p><ul>"
@@ -512,8 +529,10 @@ def _data_section(said: str, table: pd.DataFrame, runs: list[Run]) -> str:
 
 
 def _kind_of(run: Run, table: pd.DataFrame) -> tuple[str, str]:
-    """What kind of data a notebook's recorded results come from, in words, per finding, and the banner's class:
-    "" (real), "synthetic" or "mixed"; the session's data when it recorded nothing."""
+    """What kind of data a notebook's recorded results come from, in words, per finding, and the banner's class.
+
+    "" (real), "synthetic" or "mixed"; the session's data when it recorded nothing.
+    """
     mine = table[(table["notebook"] == run.name) & (table["test"] != "—")] if "notebook" in table else table[:0]
     if "data" not in mine or mine.empty:
         kind = "synthetic" if "SYNTHETIC" in run.data else ""
@@ -532,12 +551,15 @@ _PAGE_SEAL = re.compile(r"<!-- wijkstudie page: notebook-sha256=([0-9a-f]{64}) b
 
 
 def _body_html(executed: Path, cache: Path) -> str:
-    """The executed notebook as sanitised HTML (nbconvert's basic template, then ``sanitise``); the conversion is
-    kept by content so an unchanged notebook is not converted again, and sanitised every time it is used.
+    """The executed notebook as sanitised HTML (nbconvert's basic template, then ``sanitise``).
+
+    The conversion is kept by content so an unchanged notebook is not converted again, and sanitised every time it is
+    used.
 
     A kept conversion proves what it is before it is used: its first line names the SHA-256 of the notebook it was
     converted from and of the HTML after that line. A page whose line is missing, names another notebook or does not
-    match its HTML (edited, or another page copied over it) is converted again, with one warning naming it."""
+    match its HTML (edited, or another page copied over it) is converted again, with one warning naming it.
+    """
     data = executed.read_bytes()
     source = hashlib.sha256(data).hexdigest()
     kept = cache / f"{source[:20]}.html"
@@ -588,8 +610,11 @@ def _figures(run: Run, figures: Path, out: Path) -> str:
 
 
 def _copy_figure(source: Path, target: Path) -> None:
-    """A figure into the site, whole and through a temporary file (never through a file or symlink already there),
-    unless the site already has it with the same size and modification time."""
+    """A figure into the site.
+
+    Whole and through a temporary file (never through a file or symlink already there), unless the site already has it
+    with the same size and modification time.
+    """
     have = source.stat()
     if target.is_file() and not target.is_symlink():
         there = target.stat()
@@ -600,8 +625,11 @@ def _copy_figure(source: Path, target: Path) -> None:
 
 
 def _cards(run: Run, table: pd.DataFrame) -> str:
-    """The notebook's finding cards: each finding it tested, with the verdict of every notebook's tests together
-    and this notebook's tests (wrapping tables, not preformatted text)."""
+    """The notebook's finding cards.
+
+    Each finding it tested, with the verdict of every notebook's tests together and this notebook's tests (wrapping
+    tables, not preformatted text).
+    """
     if "notebook" not in table:
         return ""
     mine = table[(table["notebook"] == run.name) & (table["test"] != "—")]
@@ -618,8 +646,7 @@ def _cards(run: Run, table: pd.DataFrame) -> str:
 
 
 def citation(dataset: str, years, files=()) -> dict:
-    """Publisher, title, every year and file used, where (table id or URL), licence and a citation line for one
-    dataset.
+    """Publisher, title, every year and file used, where (table id or URL), licence and a citation line for one dataset.
 
     Parameters
     ----------
@@ -720,8 +747,11 @@ def _sources(runs: list[Run]) -> str:
 
 
 def _microdata_source(dataset: str, years, files) -> str:
-    """A sources entry for data the catalogue does not list: survey microdata read through the resident schema with a
-    mapping (a licensed survey the user supplied, or the synthetic world's survey), said in full."""
+    """A sources entry for data the catalogue does not list.
+
+    Survey microdata read through the resident schema with a mapping (a licensed survey the user supplied, or the
+    synthetic world's survey), said in full.
+    """
     years_text = ", ".join(str(y) for y in sorted({int(y) for y in years if y is not None})) or "not given"
     return (
         f'<h3 id="{h(dataset)}">{h(dataset)}</h3>'
@@ -840,8 +870,10 @@ def build(
 
 
 def build_pages(site: Path, runs: list[Run], table: pd.DataFrame, banner: str, synthetic: bool, figures: Path) -> Path:
-    """The pages of a partial run: its notebooks' pages only, when a complete run wrote the site's front page (which
-    then stays as that run wrote it); the whole site from these runs when there is none yet.
+    """The pages of a partial run.
+
+    Its notebooks' pages only, when a complete run wrote the site's front page (which then stays as that run wrote it);
+    the whole site from these runs when there is none yet.
 
     Parameters
     ----------
@@ -923,8 +955,9 @@ def save_runs(build_dir: Path, runs: list[Run], statement: str, banner: str, syn
 
 
 def changed_results(payload: dict) -> list[str]:
-    """The recorded results in the figures folder that are not the ones the last complete run published (changed,
-    added or gone since), by their SHA-256 in ``runs.json``.
+    """The recorded results in the figures folder that are not the ones the last complete run published.
+
+    (changed, added or gone since), by their SHA-256 in ``runs.json``.
 
     Parameters
     ----------
@@ -950,8 +983,11 @@ def changed_results(payload: dict) -> list[str]:
 
 
 def _runs_from(payload, build_dir: Path) -> list[Run]:
-    """The runs of ``runs.json``, checked: page names without path separators or ``..``, executed notebooks inside
-    the build folder, artifacts as plain relative paths; anything else is a ``ValueError``."""
+    """The runs of ``runs.json``, checked.
+
+    Page names without path separators or ``..``, executed notebooks inside the build folder, artifacts as plain
+    relative paths; anything else is a ``ValueError``.
+    """
     if not isinstance(payload, dict) or not isinstance(payload.get("runs"), list):
         raise ValueError("it is not a list of runs")
     runs = []

@@ -1,5 +1,7 @@
-"""What a run says about itself: which data produced it (for the scorecard, the site's pages and every notebook
-page), and the README's scorecard, rewritten only by a complete real run.
+"""What a run says about itself.
+
+Which data produced it (for the scorecard, the site's pages and every notebook page), and the README's scorecard,
+rewritten only by a complete real run.
 
 Nothing written into a tracked file names this machine, its folders or this day: the README's statement says "a
 local mirror of the publishers' files" without a path or date (and its scorecard is English whatever the language
@@ -23,8 +25,11 @@ RULES_START, RULES_END = "<!-- rules:start -->", "<!-- rules:end -->"  # the rul
 
 
 def _shown(path: Path) -> str | None:
-    """A mirror's path as tracked files and the site show it: relative to the project's folder when it lies inside or
-    beside it (``../shared/data``), else None (no machine-specific path)."""
+    """A mirror's path as tracked files and the site show it.
+
+    Relative to the project's folder when it lies inside or beside it (``../shared/data``), else None (no
+    machine-specific path).
+    """
     root = project_dir()
     if root:
         relative = os.path.relpath(Path(path).resolve(), root.resolve())
@@ -41,9 +46,11 @@ def _mirror_words(mirror: Path) -> str:
 def data_statement(
     mode: str, mirror: Path | None, *, when: str | None = None, files: bool = True, dated: bool = True
 ) -> str:
-    """Which data produced the scorecard, and when: the synthetic world, a local mirror of the publishers' files
-    (with the files the real tests read, unless ``files`` is false) or the publishers over the network; without
-    the date and the mirror's path when ``dated`` is false (the README's statement).
+    """Which data produced the scorecard, and when.
+
+    The synthetic world, a local mirror of the publishers' files (with the files the real tests read, unless ``files``
+    is false) or the publishers over the network; without the date and the mirror's path when ``dated`` is false (the
+    README's statement).
 
     Parameters
     ----------
@@ -151,8 +158,9 @@ def between(text: str, start: str, end: str, block: str) -> str:
 
 
 def readme_rules(text: str) -> str:
-    """The README's text with the rules of findings.yaml (``rules_markdown``) between its rules markers: the rules
-    are written in one place and shown as written.
+    """The README's text with the rules of findings.yaml (``rules_markdown``) between its rules markers.
+
+    The rules are written in one place and shown as written.
 
     Parameters
     ----------

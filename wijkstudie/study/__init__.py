@@ -1,4 +1,4 @@
-"""This study: its tables and samples, its finding tests, the verdict rules, the recorded results and the scorecard.
+"""The study: its tables and samples, its finding tests, the verdict rules, the recorded results and the scorecard.
 
 What the notebooks use, in one namespace (``from wijkstudie import study``):
 

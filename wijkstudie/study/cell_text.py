@@ -1,5 +1,7 @@
-"""Text for the scorecard's Markdown and CSV cells, for every string that may come from a data file (a gemeente
-name, a sample, a test label): what it says is shown as text, never run as markup or a formula.
+"""Text for the scorecard's Markdown and CSV cells.
+
+For every string that may come from a data file (a gemeente name, a sample, a test label): what it says is shown as
+text, never run as markup or a formula.
 
 - ``markdown_cell``: text in a Markdown table cell or a line of Markdown (one line; pipes, backslashes, HTML tags and
   link syntax neutralised, so a name can neither split a row nor become a tag or a link);
@@ -18,8 +20,10 @@ _LINE_BREAK = re.compile(r"[\r\n\v\f\u2028\u2029\x85]+")
 
 
 def markdown_cell(value) -> str:
-    """Text for one Markdown table cell (or a line of Markdown): on one line, with backslashes and pipes escaped,
-    ``<`` as an entity (no HTML tag, no autolink) and ``](`` broken (no inline link or image).
+    """Text for one Markdown table cell (or a line of Markdown).
+
+    On one line, with backslashes and pipes escaped, ``<`` as an entity (no HTML tag, no autolink) and ``](`` broken (no
+    inline link or image).
 
     Parameters
     ----------
@@ -36,8 +40,10 @@ def markdown_cell(value) -> str:
 
 
 def csv_cell(value):
-    """A spreadsheet cell that cannot start a formula: a text starting with ``=``, ``+``, ``-``, ``@``, a tab or a
-    carriage return gets a leading apostrophe; numbers, and texts that are plain numbers, stay as they are.
+    """A spreadsheet cell that cannot start a formula.
+
+    A text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading apostrophe; numbers, and
+    texts that are plain numbers, stay as they are.
 
     Parameters
     ----------

@@ -1,7 +1,9 @@
-"""The cities' tables: Rotterdam's wijken in the Wijkprofiel with their register context, Amsterdam's gebieden in the
-BBGA, a gemeente's buurten (Utrecht's) in the KWB and RIVM's estimates, and the scatter panels the notebooks draw of
-them. The samples built from them and their specifications are declared in findings.yaml (``study.samples``,
-``study.designs``)."""
+"""The cities' tables.
+
+Rotterdam's wijken in the Wijkprofiel with their register context, Amsterdam's gebieden in the BBGA, a gemeente's
+buurten (Utrecht's) in the KWB and RIVM's estimates, and the scatter panels the notebooks draw of them. The samples
+built from them and their specifications are declared in findings.yaml (``study.samples``, ``study.designs``).
+"""
 
 from __future__ import annotations
 
@@ -41,9 +43,10 @@ PARTICIPATION = ["pct_active_for_neighbourhood", "pct_volunteering", "pct_contac
 
 
 def rotterdam_wijken(year: int) -> pd.DataFrame:
-    """Rotterdam's wijken: Wijkprofiel items of ``year`` (2014 or 2016) with the register context of
-    1-1-2015 (tenure, households, students, age, origin), joined on Rotterdam's area number, and the cohesion
-    scale (``COHESION``).
+    """Rotterdam's wijken.
+
+    Wijkprofiel items of ``year`` (2014 or 2016) with the register context of 1-1-2015 (tenure, households, students,
+    age, origin), joined on Rotterdam's area number, and the cohesion scale (``COHESION``).
 
     Parameters
     ----------
@@ -83,8 +86,10 @@ def amsterdam_gebieden() -> pd.DataFrame:
 
 
 def city_buurten(gemeente_code: str, kwb_year: int = 2023, rivm_year: int = 2020) -> pd.DataFrame:
-    """One gemeente's buurten, selected by its code: the KWB composition of ``kwb_year`` and RIVM's estimates
-    (18+) of ``rivm_year``. The table says which gemeente it is (``scope_of``).
+    """One gemeente's buurten, selected by its code.
+
+    The KWB composition of ``kwb_year`` and RIVM's estimates (18+) of ``rivm_year``. The table says which gemeente it is
+    (``scope_of``).
 
     Parameters
     ----------
@@ -148,8 +153,9 @@ F1_PANELS = ["pct_know_each_other", "pct_help_each_other", "pct_active_for_neigh
 
 
 def residence_panels(table: pd.DataFrame, outcomes=F1_PANELS, annotate: str = CASE) -> list[dict]:
-    """Scatter panels of participation items against the share of long-term residents (``plotting.scatter_panels``),
-    the case area named.
+    """Scatter panels of participation items against the share of long-term residents (``plotting.scatter_panels``).
+
+    The case area named.
 
     Parameters
     ----------
@@ -172,8 +178,9 @@ def residence_panels(table: pd.DataFrame, outcomes=F1_PANELS, annotate: str = CA
 
 
 def city_panels(samples: dict, x: str, y: str = "pct_volunteering") -> list[dict]:
-    """Scatter panels of ``y`` against ``x`` in each city's latest sample that has both (Amsterdam: its latest survey
-    wave), for ``plotting.scatter_panels``.
+    """Scatter panels of ``y`` against ``x`` in each city's latest sample that has both.
+
+    (Amsterdam: its latest survey wave), for ``plotting.scatter_panels``.
 
     Parameters
     ----------

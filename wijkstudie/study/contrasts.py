@@ -1,5 +1,8 @@
-"""Resident-level evidence from CBS's one-way survey tables: a group's published percentage against the other groups
-of the same characteristic, year by year, the years pooled (findings.yaml ``samples.cbs-sociale-samenhang.method``)."""
+"""Resident-level evidence from CBS's one-way survey tables.
+
+A group's published percentage against the other groups of the same characteristic, year by year, the years pooled
+(findings.yaml ``samples.cbs-sociale-samenhang.method``).
+"""
 
 from __future__ import annotations
 
@@ -17,9 +20,10 @@ TOTAL = "Totaal"  # the category (and group) of a StatLine table's row for every
 def group_contrasts(
     table: pd.DataFrame, *, variable: str, category: str, group, against: str = "others"
 ) -> pd.DataFrame:
-    """Per year, a group's estimate minus the unweighted mean of the other groups of its characteristic, with the
-    standard error from the published bounds (groups of one characteristic are disjoint samples of respondents, so
-    their errors are independent).
+    """Per year, a group's estimate minus the unweighted mean of the other groups of its characteristic.
+
+    With the standard error from the published bounds (groups of one characteristic are disjoint samples of respondents,
+    so their errors are independent).
 
     Parameters
     ----------

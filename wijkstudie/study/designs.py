@@ -1,7 +1,10 @@
-"""The declared samples and specifications, read as records: findings.yaml's ``samples`` (what each independent
-sample is and how its areas are classed), every finding's ``declared`` primary and ``alternatives`` (the choices
-its specification table varies), and the ``models`` it fits beside them (``ModelSpec``: residents, national tables).
-Nothing here fits a model: the notebooks and ``study.sweeps`` do."""
+"""The declared samples and specifications, read as records.
+
+Findings.yaml's ``samples`` (what each independent sample is and how its areas are classed), every finding's
+``declared`` primary and ``alternatives`` (the choices its specification table varies), and the ``models`` it fits
+beside them (``ModelSpec``: residents, national tables). Nothing here fits a model: the notebooks and ``study.sweeps``
+do.
+"""
 
 from __future__ import annotations
 
@@ -21,8 +24,10 @@ WAVE_SIDES = ("all", "before", "from")
 
 @dataclass(frozen=True)
 class Waves:
-    """Which waves of a sample a specification uses: all of them, or those before or from a year (a declared change
-    of the survey's method). ``str(waves)`` is how the specification table and the tests name it.
+    """Which waves of a sample a specification uses.
+
+    All of them, or those before or from a year (a declared change of the survey's method). ``str(waves)`` is how the
+    specification table and the tests name it.
 
     Parameters
     ----------
@@ -93,11 +98,14 @@ class Waves:
 
 @dataclass(frozen=True)
 class Spec:
-    """One specification of a finding on one declared sample: what is regressed on what, with which controls, on
-    which areas (and which livability definition and cut-off make them), weighted or not.
+    """One specification of a finding on one declared sample.
+
+    What is regressed on what, with which controls, on which areas (and which livability definition and cut-off make
+    them), weighted or not.
 
     ``choices`` (a dict) is what the specification table groups by; ``primary`` says whether this is the sample's
-    declared specification."""
+    declared specification.
+    """
 
     finding: str
     sample: str
@@ -154,8 +162,9 @@ class Spec:
         return dict(self.extra).get(key, default)
 
     def formula(self, *, pooled: bool) -> str:
-        """The model formula (statsmodels/patsy): the outcome on the term and the controls, with wave effects when
-        the sample pools waves.
+        """The model formula (statsmodels/patsy).
+
+        The outcome on the term and the controls, with wave effects when the sample pools waves.
 
         Parameters
         ----------
@@ -210,8 +219,10 @@ _FIELDS = {"outcome", "term", "controls", "areas", "estimator"}
 
 
 def allowed_term(finding_key: str, term: str) -> str:
-    """A declared term, refused when it measures a concept the finding excludes (``excluded_concepts``; F4: trust in
-    government is not trust in neighbours).
+    """A declared term.
+
+    Refused when it measures a concept the finding excludes (``excluded_concepts``; F4: trust in government is not trust
+    in neighbours).
 
     Parameters
     ----------
@@ -314,14 +325,16 @@ def declared_spec(finding_key: str, sample: str, part: str = "") -> Spec:
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A specification a finding fits beside its declared samples' (findings.yaml, a finding's ``models``): the
-    residents' models, RIVM's national tables, the area-level F5 models. Its formula is ``outcome ~ terms +
+    """A specification a finding fits beside its declared samples' (findings.yaml, a finding's ``models``).
+
+    The residents' models, RIVM's national tables, the area-level F5 models. Its formula is ``outcome ~ terms +
     controls``; a name in it that is not a column (``np``, ``tau``) resolves where the model is fitted (the caller's
     namespace, as statsmodels does).
 
     ``tests`` holds (part, term, what is compared) for a finding with parts: the term of the model that tests each
     (``tested``); ``groups`` the residents a figure of its predicted probabilities compares ({name: {indicator:
-    value}}, ``models.predicted_by_group``)."""
+    value}}, ``models.predicted_by_group``).
+    """
 
     finding: str
     name: str
@@ -478,11 +491,12 @@ def _scopes(design: dict) -> list[tuple[str, float]]:
 
 
 def sweep(primary: Spec, *, has=lambda column: True) -> list[Spec]:
-    """Every specification of the sample the declared alternatives give: outcome x term x scope definition x
-    cut-off (the areas the claim names, and all areas), then the weighting, the controls and, for a sample whose
-    survey changed its method (``method_break``), the waves before and from the change, varied one at a time from
-    the primary. The primary comes first; alternatives the sample cannot have (``has`` is False for a column
-    it lacks) are left out; a part keeps its own term.
+    """Every specification of the sample the declared alternatives give.
+
+    Outcome x term x scope definition x cut-off (the areas the claim names, and all areas), then the weighting, the
+    controls and, for a sample whose survey changed its method (``method_break``), the waves before and from the change,
+    varied one at a time from the primary. The primary comes first; alternatives the sample cannot have (``has`` is
+    False for a column it lacks) are left out; a part keeps its own term.
 
     Parameters
     ----------
@@ -549,11 +563,13 @@ def _unique(specs: list[Spec]) -> list[Spec]:
 
 @dataclass(frozen=True)
 class Parameters:
-    """The choices a notebook's parameters cell lets a reader change (None keeps the declared one). A run with any
-    other value is exploratory: its tests say so wherever they show (``FindingTest.exploratory``).
+    """The choices a notebook's parameters cell lets a reader change (None keeps the declared one).
+
+    A run with any other value is exploratory: its tests say so wherever they show (``FindingTest.exploratory``).
 
     ``outcome`` replaces the outcome, ``controls`` the controls (a list, [] for none), ``share`` the livability
-    class's cut-off, ``waves`` the waves ("all", "before 2020", "from 2020")."""
+    class's cut-off, ``waves`` the waves ("all", "before 2020", "from 2020").
+    """
 
     outcome: str | None = None
     controls: tuple | list | None = None

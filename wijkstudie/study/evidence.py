@@ -90,8 +90,10 @@ class Evidence:
 
 @contextmanager
 def classified_here():
-    """For the study's own fits: the study classifies every test itself (``classify``) and shows a model-implied one
-    as such, never counting it, so the models' ``ModelImpliedWarning`` (meant for direct use) is not repeated.
+    """For the study's own fits.
+
+    The study classifies every test itself (``classify``) and shows a model-implied one as such, never counting it, so
+    the models' ``ModelImpliedWarning`` (meant for direct use) is not repeated.
 
     Returns
     -------
@@ -107,8 +109,10 @@ def classified_here():
 
 
 def concepts_of(name: str, built_from: dict | None = None, _seen=()) -> set[str] | None:
-    """The concepts a variable measures: its own (variables.yaml), or those of what it is built from
-    (``built_from`` given by the caller, else ``study_variables``); None when the dictionary does not know it.
+    """The concepts a variable measures.
+
+    Its own (variables.yaml), or those of what it is built from (``built_from`` given by the caller, else
+    ``study_variables``); None when the dictionary does not know it.
 
     Parameters
     ----------
@@ -272,8 +276,9 @@ def classify(
 
 
 def sample_of(evidence: Evidence, scope: str, data_kind: str, waves: str = "") -> str:
-    """The independent sample a test comes from: the outcome's source and wave (or ``waves``, for a sample that pools
-    several), and the population (scope).
+    """The independent sample a test comes from.
+
+    The outcome's source and wave (or ``waves``, for a sample that pools several), and the population (scope).
 
     Parameters
     ----------

@@ -1,5 +1,7 @@
-"""Findings: the registry (``findings.yaml``) and the finding test, the record of one estimate that bears on a
-finding, with what kind of evidence it is and which independent sample it comes from.
+"""Findings: the registry (``findings.yaml``) and the finding test.
+
+The record of one estimate that bears on a finding, with what kind of evidence it is and which independent sample it
+comes from.
 
 A notebook turns a model estimate into a ``FindingTest`` (``from_model``, ``from_estimate``, ``case_test``,
 ``threshold_test``) and records it (``wijkstudie.study.results.record``); ``wijkstudie.study.verdicts`` judges the
@@ -138,7 +140,8 @@ class FindingTest:
     ``std_error``, ``p_value`` and ``distribution`` (``t(df)`` or ``normal``) allow intervals adjusted for
     multiplicity. ``evidence`` and ``sample`` are computed from the metadata when the test is made
     (``wijkstudie.study.evidence``); ``spec`` names what distinguishes this specification from the others on the same
-    sample (estimator, level, areas, controls)."""
+    sample (estimator, level, areas, controls).
+    """
 
     finding: str
     label: str
@@ -210,8 +213,9 @@ class FindingTest:
 
     @property
     def scope_group(self) -> str:
-        """residents, gemeenten, cities, national, case, unscoped, synthetic or unknown: the level a verdict is given
-        for (a real test that does not say its scope is never counted as national).
+        """residents, gemeenten, cities, national, case, unscoped, synthetic or unknown.
+
+        The level a verdict is given for (a real test that does not say its scope is never counted as national).
 
         Returns
         -------
@@ -317,8 +321,9 @@ def _where(provenance, divisions: str = "") -> dict:
 
 
 def planted(finding_key: str, term: str) -> tuple[float | None, int]:
-    """The synthetic world's planted value for a test of ``term`` (``method_checks`` in findings.yaml): (value on
-    the test's scale or None, planted direction).
+    """The synthetic world's planted value for a test of ``term`` (``method_checks`` in findings.yaml).
+
+    (value on the test's scale or None, planted direction).
 
     Parameters
     ----------
@@ -367,8 +372,10 @@ def _common(
     waves: str = "",
 ) -> dict:
     """What every test shares: evidence kind, sample, sources, caveats, the planted value for synthetic data.
+
     ``clusters``: the number of areas when the rows are areas observed in several waves (errors clustered by area);
-    ``waves``: the waves a pooled sample covers (its label)."""
+    ``waves``: the waves a pooled sample covers (its label).
+    """
     finding(finding_key)
     found = ev.classify(provenance, outcome, term, built_from=built_from, rule=rule)
     extra = list(caveats)
@@ -527,7 +534,8 @@ def from_estimate(
     caveats=(),
     built_from: dict | None = None,
 ) -> FindingTest:
-    """A FindingTest from an estimate computed outside a model's table (a contrast, a difference of means);
+    """A FindingTest from an estimate computed outside a model's table (a contrast, a difference of means).
+
     ``data`` is the table or ModelResult it was computed from (its provenance decides the data kind).
 
     Parameters
@@ -726,10 +734,12 @@ def threshold_test(
     areas: str = "all areas",
     caveats=(),
 ) -> FindingTest:
-    """A test of a claim about where a change happens (``threshold`` in findings.yaml, F1: about four years) from
-    a ``segmented_logit`` result: the breakpoint with its cluster-bootstrap interval, the slope before the break,
-    and whether the slope after it is equivalent to zero (two one-sided tests against the declared margin). The
-    outcome follows the threshold rule (``wijkstudie.study.verdicts.threshold_outcome``).
+    """A test of a claim about where a change happens.
+
+    (``threshold`` in findings.yaml, F1: about four years) from a ``segmented_logit`` result: the breakpoint with its
+    cluster-bootstrap interval, the slope before the break, and whether the slope after it is equivalent to zero (two
+    one-sided tests against the declared margin). The outcome follows the threshold rule
+    (``wijkstudie.study.verdicts.threshold_outcome``).
 
     Parameters
     ----------

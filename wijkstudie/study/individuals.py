@@ -1,5 +1,8 @@
-"""Residents (survey microdata, or the synthetic world's survey): the indicators the resident-level models use,
-F1's breakpoint (where participation levels off) and F6 (knowing the plans)."""
+"""Residents (survey microdata, or the synthetic world's survey).
+
+The indicators the resident-level models use, F1's breakpoint (where participation levels off) and F6 (knowing the
+plans).
+"""
 
 from __future__ import annotations
 
@@ -62,10 +65,12 @@ def residents() -> pd.DataFrame:
 
 
 def residence_breakpoint(residents: pd.DataFrame, bootstrap: int = 999):
-    """F1's residents model (findings.yaml, F1 ``models: residents``): participation against years at the address
-    with a slope change at an estimated breakpoint (``models.segmented_logit``), survey-weighted, standard errors
-    clustered by buurt, the breakpoint's interval from a cluster bootstrap over buurten. Notebook 07 fits the same
-    model on the page; notebook 08 uses this when no breakpoint of the data's kind is recorded.
+    """F1's residents model (findings.yaml, F1 ``models: residents``).
+
+    Participation against years at the address with a slope change at an estimated breakpoint
+    (``models.segmented_logit``), survey-weighted, standard errors clustered by buurt, the breakpoint's interval from a
+    cluster bootstrap over buurten. Notebook 07 fits the same model on the page; notebook 08 uses this when no
+    breakpoint of the data's kind is recorded.
 
     Parameters
     ----------
@@ -86,8 +91,10 @@ def residence_breakpoint(residents: pd.DataFrame, bootstrap: int = 999):
 
 
 def f1_resident_tests(segmented, residents: pd.DataFrame, notebook: str) -> list:
-    """F1 with residents: the threshold test (the primary: where the break lies, the slope before it, and whether
-    the slope after it is level), with the slope before and the change of slope as its robustness rows.
+    """F1 with residents.
+
+    The threshold test (the primary: where the break lies, the slope before it, and whether the slope after it is
+    level), with the slope before and the change of slope as its robustness rows.
 
     Parameters
     ----------
@@ -146,9 +153,10 @@ def f1_resident_tests(segmented, residents: pd.DataFrame, notebook: str) -> list
 
 
 def recorded_breakpoint(residents: pd.DataFrame) -> tuple[float, str]:
-    """The breakpoint notebook 07 estimated and recorded, when it was estimated on the same kind of data; else
-    estimated here by the same fit without the bootstrap (the same breakpoint; the interval recorded with it is then
-    the likelihood-ratio one, which is too narrow for clustered data) and recorded.
+    """The breakpoint notebook 07 estimated and recorded, when it was estimated on the same kind of data.
+
+    Else estimated here by the same fit without the bootstrap (the same breakpoint; the interval recorded with it is
+    then the likelihood-ratio one, which is too narrow for clustered data) and recorded.
 
     Parameters
     ----------
@@ -178,8 +186,9 @@ def recorded_breakpoint(residents: pd.DataFrame) -> tuple[float, str]:
 
 
 def resident_rows(spec, residents: pd.DataFrame) -> pd.DataFrame:
-    """The residents a residents' model is fitted on: those in the areas it names (``problem``: 1 in the problem
-    areas, 0 elsewhere), or all.
+    """The residents a residents' model is fitted on.
+
+    Those in the areas it names (``problem``: 1 in the problem areas, 0 elsewhere), or all.
 
     Parameters
     ----------
@@ -200,9 +209,11 @@ def resident_rows(spec, residents: pd.DataFrame) -> pd.DataFrame:
 
 
 def f6_models(residents: pd.DataFrame, *, primary=None) -> dict:
-    """F6's residents models (findings.yaml, F6 ``models``): weighted logistic regressions of confidence in the
-    neighbourhood's future on knowing the plans, errors clustered by buurt: in the areas with livability problems
-    (where the claim speaks; the primary) and in all areas (with the livability class as a control).
+    """F6's residents models (findings.yaml, F6 ``models``).
+
+    Weighted logistic regressions of confidence in the neighbourhood's future on knowing the plans, errors clustered by
+    buurt: in the areas with livability problems (where the claim speaks; the primary) and in all areas (with the
+    livability class as a control).
 
     Parameters
     ----------

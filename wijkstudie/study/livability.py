@@ -1,7 +1,9 @@
-"""Livability: the areas a claim speaks of. A class per wijk or buurt (1 = livability problems): the
-Leefbaarometer's where its scores can be had, else a proxy from open figures (the worst share of the country's
-areas on money problems and incomes), with what it is built from (which decides whether a test on it is
-model-implied)."""
+"""Livability: the areas a claim speaks of.
+
+A class per wijk or buurt (1 = livability problems): the Leefbaarometer's where its scores can be had, else a proxy from
+open figures (the worst share of the country's areas on money problems and incomes), with what it is built from (which
+decides whether a test on it is model-implied).
+"""
 
 from __future__ import annotations
 
@@ -64,9 +66,9 @@ def _proxy(rivm_money: pd.Series, income: pd.Series, sign: int, share: float) ->
 
 
 def livability_class(table: pd.DataFrame, year: int, share: float = PROBLEM_SHARE) -> tuple[pd.Series, dict]:
-    """The livability class of every wijk of a national wijk table (1 = problems, 0 = elsewhere, NaN = unknown):
-    the Leefbaarometer's where its scores of ``year`` can be had, else the proxy (the worst ``share`` of the
-    wijken).
+    """The livability class of every wijk of a national wijk table (1 = problems, 0 = elsewhere, NaN = unknown).
+
+    The Leefbaarometer's where its scores of ``year`` can be had, else the proxy (the worst ``share`` of the wijken).
 
     Parameters
     ----------
@@ -116,8 +118,9 @@ def livability_class(table: pd.DataFrame, year: int, share: float = PROBLEM_SHAR
 
 
 def buurt_livability(rivm_year: int, share: float = PROBLEM_SHARE, kwb_year: int = 2017) -> tuple[pd.Series, dict]:
-    """The proxy livability class of every Dutch buurt (indexed by buurt code, division of RIVM's table): the worst
-    ``share`` of the buurten on RIVM's money problems (``rivm_year``) and the KWB's mean income per resident
+    """The proxy livability class of every Dutch buurt (indexed by buurt code, division of RIVM's table).
+
+    The worst ``share`` of the buurten on RIVM's money problems (``rivm_year``) and the KWB's mean income per resident
     (``kwb_year``, buurten whose code is the same in both divisions).
 
     Parameters
@@ -147,8 +150,9 @@ def buurt_livability(rivm_year: int, share: float = PROBLEM_SHARE, kwb_year: int
 
 
 def with_livability(table: pd.DataFrame, problem: pd.Series) -> pd.DataFrame:
-    """The table with ``problem`` (1, 0, NaN) and ``livability`` ("problem", "elsewhere", NaN) columns; ``problem``
-    is indexed like the table or by region code.
+    """The table with ``problem`` (1, 0, NaN) and ``livability`` ("problem", "elsewhere", NaN) columns.
+
+    ``problem`` is indexed like the table or by region code.
 
     Parameters
     ----------
@@ -180,9 +184,11 @@ def direct_class(
     unit: str = "region_code",
     tested=(),
 ) -> tuple[pd.Series, dict]:
-    """A livability class from direct measurements (1 = the worst ``share`` of the areas, 0 = the others, NaN =
-    unknown): per area the mean over its rows (waves) of each item, standardised over the areas, averaged with the
-    sign that makes higher better; never from a model's output or a tested predictor.
+    """A livability class from direct measurements.
+
+    (1 = the worst ``share`` of the areas, 0 = the others, NaN = unknown): per area the mean over its rows (waves) of
+    each item, standardised over the areas, averaged with the sign that makes higher better; never from a model's output
+    or a tested predictor.
 
     Parameters
     ----------

@@ -1,6 +1,8 @@
-"""F5, groups in neighbourhoods with livability problems: every wijk's 65+ and 18+ volunteering by livability
-class (RIVM's model-based figures: model-implied), and the resident-level model of each group's interaction with
-the class."""
+"""F5, groups in neighbourhoods with livability problems.
+
+Every wijk's 65+ and 18+ volunteering by livability class (RIVM's model-based figures: model-implied), and the
+resident-level model of each group's interaction with the class.
+"""
 
 from __future__ import annotations
 
@@ -21,10 +23,11 @@ from .scope import scope_of
 def livability_wijken(
     rivm_year: int = 2020, kwb_year: int = COMPOSITION_YEAR, origin_year: int = 2017, *, share: float = PROBLEM_SHARE
 ):
-    """Every wijk with volunteering of 18+ and 65+ (and 18-64 where it can be had), the age bands and origin
-    of its residents, and a livability class (``livability_class``: the Leefbaarometer's, or the proxy with the
-    worst ``share`` of the wijken). Origin comes from the KWB of ``origin_year`` (the reconstructed KWB 2022 of the
-    offline mirror has none), harmonised onto the same division.
+    """Every wijk with volunteering of 18+ and 65+ (and 18-64 where it can be had).
+
+    The age bands and origin of its residents, and a livability class (``livability_class``: the Leefbaarometer's, or
+    the proxy with the worst ``share`` of the wijken). Origin comes from the KWB of ``origin_year`` (the reconstructed
+    KWB 2022 of the offline mirror has none), harmonised onto the same division.
 
     Parameters
     ----------
@@ -69,9 +72,10 @@ def livability_wijken(
 
 
 def f5_tables(years=RIVM_YEARS, shares=None) -> dict:
-    """``livability_wijken`` for every RIVM year and every proxy cut-off of ``problem_shares`` (findings.yaml),
-    the national table built once per year: {(year, share): (table, definition)}. With the Leefbaarometer the class
-    has no cut-off, and only the default share is kept.
+    """``livability_wijken`` for every RIVM year and every proxy cut-off of ``problem_shares`` (findings.yaml).
+
+    The national table built once per year: {(year, share): (table, definition)}. With the Leefbaarometer the class has
+    no cut-off, and only the default share is kept.
 
     Parameters
     ----------
@@ -104,8 +108,9 @@ F5_AREA_MODELS = ("area gap", "area shares")  # F5's models of every wijk (findi
 
 
 def f5_area_models(table: pd.DataFrame) -> dict:
-    """The area-level models of F5 (findings.yaml, F5 ``models``: ``F5_AREA_MODELS``) on a ``livability_wijken``
-    table, weighted by population (errors clustered by the RIVM wijk each row took its figures from).
+    """The area-level models of F5 (findings.yaml, F5 ``models``: ``F5_AREA_MODELS``) on a ``livability_wijken`` table.
+
+    Weighted by population (errors clustered by the RIVM wijk each row took its figures from).
 
     Parameters
     ----------
@@ -135,8 +140,10 @@ def f5_tests(
     spec: str = "",
     built_from: dict | None = None,
 ) -> list:
-    """One F5 test per part of the claim (``parts`` in findings.yaml, each with its own direction, or none): the term
-    that tests it in the model of ``results`` whose specification names it (findings.yaml, F5 ``models``: ``tests``).
+    """One F5 test per part of the claim (``parts`` in findings.yaml, each with its own direction, or none).
+
+    The term that tests it in the model of ``results`` whose specification names it (findings.yaml, F5 ``models``:
+    ``tests``).
 
     Parameters
     ----------
@@ -185,9 +192,10 @@ def f5_tests(
 
 
 def f5_area_tests(tables: dict, notebook: str) -> list:
-    """The area-level F5 tests for every RIVM year and every proxy cut-off of ``problem_shares`` (findings.yaml):
-    ``tables`` is {(year, share): (livability_wijken table, definition)}. The default cut-off is the main
-    specification; the others show its sensitivity.
+    """The area-level F5 tests for every RIVM year and every proxy cut-off of ``problem_shares`` (findings.yaml).
+
+    ``tables`` is {(year, share): (livability_wijken table, definition)}. The default cut-off is the main specification;
+    the others show its sensitivity.
 
     Parameters
     ----------
@@ -231,8 +239,9 @@ def f5_main_tables(tables: dict) -> dict:
 
 
 def f5_gaps(tables: dict) -> pd.DataFrame:
-    """The population-weighted 65+ minus 18+ volunteering gap per livability class and RIVM year (``group_gap``),
-    labelled for ``plotting.interval_figure``.
+    """The population-weighted 65+ minus 18+ volunteering gap per livability class and RIVM year (``group_gap``).
+
+    Labelled for ``plotting.interval_figure``.
 
     Parameters
     ----------
@@ -255,9 +264,10 @@ def f5_gaps(tables: dict) -> pd.DataFrame:
 def group_gap(
     table: pd.DataFrame, column: str = "gap_65", by: str = "livability", *, weights: str = "population"
 ) -> pd.DataFrame:
-    """The population-weighted mean of ``column`` per class with its 95 % interval (an intercept-only weighted least
-    squares fit within each class, robust errors, so each class has its own variance): the table behind the F5
-    figure.
+    """The population-weighted mean of ``column`` per class with its 95 % interval.
+
+    (an intercept-only weighted least squares fit within each class, robust errors, so each class has its own variance):
+    the table behind the F5 figure.
 
     Parameters
     ----------

@@ -1,7 +1,9 @@
-"""Every wijk and gemeente of the Netherlands: the KWB composition with RIVM's participation estimates, moved
-onto one regional division, and the national models and tests of F2 and F3. RIVM's figures are model-based
-small-area estimates whose model uses the composition tested here, so these tests are model-implied
-(``wijkstudie.study.evidence``): shown, never counted."""
+"""Every wijk and gemeente of the Netherlands.
+
+The KWB composition with RIVM's participation estimates, moved onto one regional division, and the national models and
+tests of F2 and F3. RIVM's figures are model-based small-area estimates whose model uses the composition tested here, so
+these tests are model-implied (``wijkstudie.study.evidence``): shown, never counted.
+"""
 
 from __future__ import annotations
 
@@ -55,11 +57,12 @@ def _with_rivm(table: pd.DataFrame, rivm_year: int, level: str, columns=RIVM_COL
 
 @derived_table("wijkstudie.study.livability")
 def national_wijken(rivm_year: int = 2020, kwb_year: int = COMPOSITION_YEAR, livability: bool = False) -> pd.DataFrame:
-    """Every wijk of the Netherlands: the KWB composition of ``kwb_year`` and RIVM's estimates of
-    ``rivm_year`` (18+), on one regional division with its boundaries (the KWB's division where its wijk
-    boundaries can be had, else the latest that can). The join reports are in ``attrs["join_reports"]``; a wijk
-    of 2020 that was split gives its RIVM figures to every part, and ``SOURCE_UNIT`` names it (the national models
-    cluster their errors by it).
+    """Every wijk of the Netherlands.
+
+    The KWB composition of ``kwb_year`` and RIVM's estimates of ``rivm_year`` (18+), on one regional division with its
+    boundaries (the KWB's division where its wijk boundaries can be had, else the latest that can). The join reports are
+    in ``attrs["join_reports"]``; a wijk of 2020 that was split gives its RIVM figures to every part, and
+    ``SOURCE_UNIT`` names it (the national models cluster their errors by it).
 
     With ``livability``, the table gets the livability class of every wijk (``livability_class``) as ``problem``
     and ``livability``, and its definition in ``attrs["livability"]``.
@@ -92,8 +95,9 @@ def national_wijken(rivm_year: int = 2020, kwb_year: int = COMPOSITION_YEAR, liv
 
 @derived_table()
 def national_gemeenten(rivm_year: int = 2020, kwb_year: int = COMPOSITION_YEAR) -> pd.DataFrame:
-    """Every gemeente of the Netherlands: KWB composition and RIVM estimates on the gemeenten of ``kwb_year``
-    (with their boundaries where they can be had).
+    """Every gemeente of the Netherlands.
+
+    KWB composition and RIVM estimates on the gemeenten of ``kwb_year`` (with their boundaries where they can be had).
 
     Parameters
     ----------
@@ -119,8 +123,9 @@ def national_gemeenten(rivm_year: int = 2020, kwb_year: int = COMPOSITION_YEAR) 
 
 
 def has_households(table: pd.DataFrame) -> bool:
-    """Whether a KWB table holds household composition (the reconstructed KWB 2022 of the offline mirror does
-    not; the CBS workbooks and open-data tables do).
+    """Whether a KWB table holds household composition.
+
+    (the reconstructed KWB 2022 of the offline mirror does not; the CBS workbooks and open-data tables do).
 
     Parameters
     ----------
@@ -136,9 +141,10 @@ def has_households(table: pd.DataFrame) -> bool:
 
 
 def young_terms(table: pd.DataFrame) -> list[str]:
-    """The F2 predictors of its national model (findings.yaml, F2 ``models: national``) the table holds:
-    single-person households where it has them (``has_households``), and the 15-24 share (the closest the KWB
-    comes to students).
+    """The F2 predictors of its national model (findings.yaml, F2 ``models: national``) the table holds.
+
+    Single-person households where it has them (``has_households``), and the 15-24 share (the closest the KWB comes to
+    students).
 
     Parameters
     ----------
@@ -180,11 +186,12 @@ def _cluster_of(table: pd.DataFrame) -> str | None:
 
 
 def national_models(table: pd.DataFrame, formula: str) -> dict:
-    """The national models of one formula on a table of wijken (or gemeenten): weighted least squares (by
-    population; errors clustered by the RIVM area each row took its figures from, since a split area's figures
-    were copied into its parts) and a multilevel model of areas within gemeenten (the spatial error model is
-    notebook 06's); the weighted regression again on the wijken without livability problems (``with_livability``),
-    the areas the claims speak of.
+    """The national models of one formula on a table of wijken (or gemeenten).
+
+    Weighted least squares (by population; errors clustered by the RIVM area each row took its figures from, since a
+    split area's figures were copied into its parts) and a multilevel model of areas within gemeenten (the spatial error
+    model is notebook 06's); the weighted regression again on the wijken without livability problems
+    (``with_livability``), the areas the claims speak of.
 
     Parameters
     ----------
@@ -242,7 +249,8 @@ def national_results(tables: dict, formula: str) -> dict:
 def national_tests(
     finding: str, results: dict, term: str, *, scope: str, notebook: str, what: str, built_from: dict | None = None
 ) -> list:
-    """One finding test per national model (``results``: {(RIVM year, model name): ModelResult}) of ``term``;
+    """One finding test per national model (``results``: {(RIVM year, model name): ModelResult}) of ``term``.
+
     ``what`` says which areas (e.g. "All wijken"). The test says its areas (all, or positive livability).
 
     Parameters

@@ -1,5 +1,6 @@
-"""The start of every notebook: the house style for figures, one sentence on where its data come from, and where
-its figures and results go.
+"""The start of every notebook.
+
+The house style for figures, one sentence on where its data come from, and where its figures and results go.
 
 Only ``wijkstudie reproduce`` publishes: a notebook kernel it did not start (JupyterLab, ``make lab``, a test) writes
 its figures and recorded results into a scratch folder, ``scratch/`` of the build folder, never into the figures
@@ -25,8 +26,9 @@ PUBLISHING = "WIJKSTUDIE_PUBLISHING"  # set to 1 by ``wijkstudie reproduce`` in 
 
 
 def in_unpublished_kernel() -> bool:
-    """Whether this process is a notebook kernel that ``wijkstudie reproduce`` did not start (it sets
-    ``WIJKSTUDIE_PUBLISHING=1`` for its kernels).
+    """Whether this process is a notebook kernel that ``wijkstudie reproduce`` did not start.
+
+    (it sets ``WIJKSTUDIE_PUBLISHING=1`` for its kernels).
 
     Returns
     -------
@@ -36,9 +38,11 @@ def in_unpublished_kernel() -> bool:
 
 
 def use_scratch() -> Path | None:
-    """In a kernel ``wijkstudie reproduce`` did not start, send this session's figures and recorded results to
-    ``scratch/`` of the build folder (the setting ``figures_dir`` for the session) and keep reading the published
-    results where the scratch folder has none; elsewhere nothing changes.
+    """In a kernel ``wijkstudie reproduce`` did not start.
+
+    Send this session's figures and recorded results to ``scratch/`` of the build folder (the setting ``figures_dir``
+    for the session) and keep reading the published results where the scratch folder has none; elsewhere nothing
+    changes.
 
     Returns
     -------
@@ -56,9 +60,10 @@ def use_scratch() -> Path | None:
 
 
 def start_notebook(residents=None) -> None:
-    """Apply the house style to figures, say where this session's data come from (for resident-level
-    notebooks: which survey data, real or synthetic) and, in a kernel the main command did not start, that its
-    figures and results go to a scratch folder.
+    """Apply the house style to figures.
+
+    Say where this session's data come from (for resident-level notebooks: which survey data, real or synthetic) and, in
+    a kernel the main command did not start, that its figures and results go to a scratch folder.
 
     Parameters
     ----------

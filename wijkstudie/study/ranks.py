@@ -20,8 +20,10 @@ def _row(table: pd.DataFrame, name: str) -> pd.Series:
 
 
 def percentile(table: pd.DataFrame, name: str, column: str, reverse: bool = False) -> float:
-    """The area's percentile on one column: the share (in %) of the areas with a value that have a lower one
-    (``reverse``: a higher one, for columns where less is more).
+    """The area's percentile on one column.
+
+    The share (in %) of the areas with a value that have a lower one (``reverse``: a higher one, for columns where less
+    is more).
 
     Parameters
     ----------
@@ -47,9 +49,10 @@ def percentile(table: pd.DataFrame, name: str, column: str, reverse: bool = Fals
 
 
 def standing(tables: dict, area: str, columns, within: str | None = None) -> pd.DataFrame:
-    """The wider context of a case: its value and percentile on ``columns`` among every area of each table
-    (``tables``: {label, e.g. "RIVM 2020": table}) and, with ``within`` (a gemeente code), among that
-    gemeente's areas.
+    """The wider context of a case.
+
+    Its value and percentile on ``columns`` among every area of each table (``tables``: {label, e.g. "RIVM 2020":
+    table}) and, with ``within`` (a gemeente code), among that gemeente's areas.
 
     Parameters
     ----------
@@ -91,8 +94,10 @@ def standing(tables: dict, area: str, columns, within: str | None = None) -> pd.
 
 
 def rank_table(table: pd.DataFrame, name: str, columns) -> pd.DataFrame:
-    """Per column: the area's value, its rank (1 = highest) among the areas with a value, its percentile
-    (share of areas with a lower value) and the median of all areas.
+    """Per column: the area's value.
+
+    Its rank (1 = highest) among the areas with a value, its percentile (share of areas with a lower value) and the
+    median of all areas.
 
     Parameters
     ----------

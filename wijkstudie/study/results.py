@@ -1,5 +1,7 @@
-"""Recorded results: what each notebook found, kept in the figures folder's ``results/`` for the scorecard and
-for the notebooks that read another's result.
+"""Recorded results.
+
+What each notebook found, kept in the figures folder's ``results/`` for the scorecard and for the notebooks that read
+another's result.
 
 - ``record(finding, tests, notebook)`` / ``recorded()``: a notebook's finding tests (``FindingTest``), one file per
   finding and notebook, replaced when the notebook runs again;
@@ -21,8 +23,9 @@ _ALSO: list[Path] = []  # results folders read (never written) where the session
 
 
 def read_also(folder: Path) -> None:
-    """Read recorded values from ``folder`` too where the session's results folder has none (a scratch session reads
-    the published results).
+    """Read recorded values from ``folder`` too where the session's results folder has none.
+
+    (a scratch session reads the published results).
 
     Parameters
     ----------
@@ -111,8 +114,9 @@ def record_value(
     notebook: str = "",
     folder: Path | None = None,
 ) -> Path:
-    """Save an estimate one notebook passes to another (e.g. the breakpoint of notebook 07 that notebook 08
-    uses), with its interval and the kind of data it was estimated on.
+    """Save an estimate one notebook passes to another (e.g. the breakpoint of notebook 07 that notebook 08 uses).
+
+    With its interval and the kind of data it was estimated on.
 
     Parameters
     ----------

@@ -1,5 +1,8 @@
-"""The role of a test in its finding's verdict, as a record: what the scorecard, the finding cards and the site read
-(``Role.kind``, ``Role.reason``) and what they write (``str(role)``, e.g. ``"not counted: model-implied"``)."""
+"""The role of a test in its finding's verdict, as a record.
+
+What the scorecard, the finding cards and the site read (``Role.kind``, ``Role.reason``) and what they write
+(``str(role)``, e.g. ``"not counted: model-implied"``).
+"""
 
 from __future__ import annotations
 
@@ -51,8 +54,10 @@ class Role:
 
     @property
     def reason(self) -> str:
-        """Why a test is not counted, in words (``"part of the sample ..."``, ``"model-implied"``); "" for the
-        other roles."""
+        """Why a test is not counted, in words (``"part of the sample ..."``, ``"model-implied"``).
+
+        "" for the other roles.
+        """
         if self.why is NotCounted.NESTED:
             return f"part of the sample {self.detail}"
         if self.why is NotCounted.NO_PRIMARY:

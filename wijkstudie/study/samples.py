@@ -1,7 +1,9 @@
-"""The declared independent samples (findings.yaml ``samples``) as tables: Rotterdam's wijken in the Wijkprofiel's
-six waves, Amsterdam's gebieden in the BBGA, the Veiligheidsmonitor's gemeenten in its two designs, and CBS's
-national survey table by personal characteristics; each area sample with its livability classes built from direct
-data (``livability.direct_class``)."""
+"""The declared independent samples (findings.yaml ``samples``) as tables.
+
+Rotterdam's wijken in the Wijkprofiel's six waves, Amsterdam's gebieden in the BBGA, the Veiligheidsmonitor's gemeenten
+in its two designs, and CBS's national survey table by personal characteristics; each area sample with its livability
+classes built from direct data (``livability.direct_class``).
+"""
 
 from __future__ import annotations
 
@@ -33,9 +35,11 @@ TESTED = (  # the study's tested predictors: a livability class is never built f
 
 @dataclass
 class DeclaredSample:
-    """One declared independent sample: its key in findings.yaml, its table (one row per area and wave, or the long
-    table of a survey by personal characteristic), and its livability classes {(definition, cut-off): (class per
-    row, definition record)}."""
+    """One declared independent sample.
+
+    Its key in findings.yaml, its table (one row per area and wave, or the long table of a survey by personal
+    characteristic), and its livability classes {(definition, cut-off): (class per row, definition record)}.
+    """
 
     key: str
     table: pd.DataFrame
@@ -98,8 +102,9 @@ class DeclaredSample:
         return scope_of(self.table) if "gemeente_code" in self.table else ""
 
     def reliability(self, outcome: str) -> float:
-        """The outcome's wave-to-wave reliability across the sample's areas: the mean correlation between
-        consecutive waves that both have at least five areas with a value.
+        """The outcome's wave-to-wave reliability across the sample's areas.
+
+        The mean correlation between consecutive waves that both have at least five areas with a value.
 
         Parameters
         ----------
@@ -209,8 +214,10 @@ def _classes(key: str, table: pd.DataFrame) -> dict:
 
 
 def rotterdam_wijken(year: int, edition: int | None = None) -> pd.DataFrame:
-    """Rotterdam's wijken in one Wijkprofiel wave (the 2014-2024 edition unless ``edition`` says otherwise) with the
-    register context of 1-1-2015 and the cohesion scale.
+    """Rotterdam's wijken in one Wijkprofiel wave.
+
+    (the 2014-2024 edition unless ``edition`` says otherwise) with the register context of 1-1-2015 and the cohesion
+    scale.
 
     Parameters
     ----------
@@ -239,8 +246,9 @@ def rotterdam_wijken(year: int, edition: int | None = None) -> pd.DataFrame:
 
 
 def rotterdam_sample(edition: int | None = None) -> DeclaredSample:
-    """Rotterdam's wijken in the Wijkprofiel's six waves (one sample), classed by its objective indices; with
-    ``edition`` the waves that edition holds (the declared ``other_edition``, 2016: its 2014 and 2016 waves, the
+    """Rotterdam's wijken in the Wijkprofiel's six waves (one sample), classed by its objective indices.
+
+    With ``edition`` the waves that edition holds (the declared ``other_edition``, 2016: its 2014 and 2016 waves, the
     sample's robustness).
 
     Parameters
@@ -262,8 +270,9 @@ def rotterdam_sample(edition: int | None = None) -> DeclaredSample:
 
 
 def amsterdam_sample() -> DeclaredSample:
-    """Amsterdam's gebieden in every year the BBGA holds a participation item (one sample), classed by the BBGA's
-    nuisance index.
+    """Amsterdam's gebieden in every year the BBGA holds a participation item (one sample).
+
+    Classed by the BBGA's nuisance index.
 
     Returns
     -------
@@ -308,8 +317,9 @@ def gemeente_survey(table_id: str) -> pd.DataFrame:
 
 
 def vm_sample(key: str) -> DeclaredSample:
-    """The Veiligheidsmonitor's gemeenten of one design series (one sample), with KWB composition and classed by the
-    livability mark.
+    """The Veiligheidsmonitor's gemeenten of one design series (one sample).
+
+    With KWB composition and classed by the livability mark.
 
     Parameters
     ----------
@@ -361,8 +371,10 @@ def _rotterdam_waves(years, edition: int | None = None) -> pd.DataFrame:
 
 @derived_table("wijkstudie.study.cities", "wijkstudie.study.designs", extra=_design_of)
 def _sample_table(key: str) -> pd.DataFrame:
-    """The table of a declared area sample (Rotterdam, Amsterdam, a Veiligheidsmonitor series), built from its
-    sources; the livability classes are made from it by the sample's function."""
+    """The table of a declared area sample (Rotterdam, Amsterdam, a Veiligheidsmonitor series), built from its sources.
+
+    The livability classes are made from it by the sample's function.
+    """
     if key == "rotterdam-wijkprofiel":
         return _rotterdam_waves(sample_design(key)["waves"])
     if key == "amsterdam-bbga":

@@ -17,9 +17,11 @@ NATIONAL_GEMEENTEN = 300  # a table with areas in this many gemeenten covers the
 
 
 def scope_of(table: pd.DataFrame) -> str:
-    """The scope of a table's evidence: ``NATIONAL`` when its areas lie in at least ``NATIONAL_GEMEENTEN``
-    gemeenten, the gemeente's name and code for one gemeente, the codes for a few; "the synthetic world" for
-    synthetic data (which describe no real place); "" (not stated) when the table names no gemeente.
+    """The scope of a table's evidence.
+
+    ``NATIONAL`` when its areas lie in at least ``NATIONAL_GEMEENTEN`` gemeenten, the gemeente's name and code for one
+    gemeente, the codes for a few; "the synthetic world" for synthetic data (which describe no real place); "" (not
+    stated) when the table names no gemeente.
 
     Parameters
     ----------

@@ -95,9 +95,10 @@ NOT_TESTABLE = "not testable with these data"
 
 
 def scope_records(key: str, judgement: Judgement, tests: list[FindingTest]) -> list[dict]:
-    """The verdict per scope (and part) as records: the scope, the part, its verdict word (one of the five) and the
-    notes that qualify it (the kinds of evidence of a scope none of whose tests counts, residents' data a
-    resident-level claim would need, the direction-only area tests).
+    """The verdict per scope (and part) as records.
+
+    The scope, the part, its verdict word (one of the five) and the notes that qualify it (the kinds of evidence of a
+    scope none of whose tests counts, residents' data a resident-level claim would need, the direction-only area tests).
 
     Parameters
     ----------
@@ -152,8 +153,9 @@ def scope_records(key: str, judgement: Judgement, tests: list[FindingTest]) -> l
 
 
 def scope_verdicts(judgement: Judgement, tests: list[FindingTest]) -> dict[str, str]:
-    """The verdict per scope, also for scopes with real tests none of which counts ("not testable with these data",
-    saying why).
+    """The verdict per scope.
+
+    Also for scopes with real tests none of which counts ("not testable with these data", saying why).
 
     Parameters
     ----------
@@ -174,9 +176,10 @@ def scope_verdicts(judgement: Judgement, tests: list[FindingTest]) -> dict[str, 
 
 
 def verdict_line(key: str, judgement: Judgement, tests: list[FindingTest]) -> str:
-    """The verdict per scope, in the five words, with what qualifies it: residents' data that would test a
-    resident-level claim, the direction-only area tests, what open data cannot test, what the inconclusive samples
-    could have detected, and the specification table in one clause.
+    """The verdict per scope, in the five words, with what qualifies it.
+
+    Residents' data that would test a resident-level claim, the direction-only area tests, what open data cannot test,
+    what the inconclusive samples could have detected, and the specification table in one clause.
 
     Parameters
     ----------
@@ -211,9 +214,10 @@ def verdict_line(key: str, judgement: Judgement, tests: list[FindingTest]) -> st
 
 
 def verdict_records(tests: list[FindingTest] | None = None) -> list[dict]:
-    """Every finding's verdicts as records, for pages that show them (the report site): one per finding, scope and
-    part under the declared primary specification (``primary`` true), and the specification table's summary of the
-    declared alternatives (``specification`` "other choices", ``primary`` false).
+    """Every finding's verdicts as records, for pages that show them (the report site).
+
+    One per finding, scope and part under the declared primary specification (``primary`` true), and the specification
+    table's summary of the declared alternatives (``specification`` "other choices", ``primary`` false).
 
     Parameters
     ----------
@@ -260,8 +264,9 @@ def verdict_records(tests: list[FindingTest] | None = None) -> list[dict]:
 
 
 def detectable_text(judgement: Judgement) -> str:
-    """What the counted samples of an inconclusive scope could have detected, in one clause: the smallest minimum
-    detectable effect among them ("" when no scope is inconclusive or no estimate has one).
+    """What the counted samples of an inconclusive scope could have detected, in one clause.
+
+    The smallest minimum detectable effect among them ("" when no scope is inconclusive or no estimate has one).
 
     Parameters
     ----------
@@ -582,8 +587,9 @@ SPEC_HEADER = "| part | outcome | term | areas | class (cut-off) | weights | con
 
 
 def specification_markdown(judgement: Judgement) -> list[str]:
-    """The finding's specification table (``verdicts.specification_table``) as Markdown lines, the declared primary
-    in bold; empty without declared samples.
+    """The finding's specification table (``verdicts.specification_table``) as Markdown lines.
+
+    The declared primary in bold; empty without declared samples.
 
     Parameters
     ----------
@@ -615,8 +621,10 @@ def specification_markdown(judgement: Judgement) -> list[str]:
 
 
 def finding_markdown(key: str, group: pd.DataFrame, tests: list[FindingTest]) -> str:
-    """One finding in full for ``scorecard.md``: claim, source, verdict, counted samples, robustness rows, the tests
-    that do not count and why, method checks and caveats (``group``: its rows of the scorecard).
+    """One finding in full for ``scorecard.md``.
+
+    Claim, source, verdict, counted samples, robustness rows, the tests that do not count and why, method checks and
+    caveats (``group``: its rows of the scorecard).
 
     Parameters
     ----------
@@ -751,8 +759,9 @@ def caveats_markdown(key: str, tests: list[FindingTest]) -> list[str]:
 
 
 def rules_markdown() -> str:
-    """The rules of findings.yaml (``verdict_rule`` first, then every other ``*_rule`` key in its order), as
-    paragraphs: the one statement of the rules that the scorecard, the site and the README show.
+    """The rules of findings.yaml (``verdict_rule`` first, then every other ``*_rule`` key in its order), as paragraphs.
+
+    The one statement of the rules that the scorecard, the site and the README show.
 
     Returns
     -------
@@ -790,8 +799,9 @@ def scorecard_markdown(table: pd.DataFrame, tests: list[FindingTest], statement:
 
 
 def write_scorecard(statement: str = "", folder: Path | None = None) -> pd.DataFrame:
-    """Write ``scorecard.md`` and ``scorecard.csv`` into the figures folder and return the table; ``statement``
-    says which data produced it (written above the table).
+    """Write ``scorecard.md`` and ``scorecard.csv`` into the figures folder and return the table.
+
+    ``statement`` says which data produced it (written above the table).
 
     Parameters
     ----------
@@ -815,9 +825,10 @@ def write_scorecard(statement: str = "", folder: Path | None = None) -> pd.DataF
 
 
 def finding_card(key: str, tests):
-    """A Markdown card for the end of a notebook: the claim, its source, the published values, the tests this
-    notebook made with their evidence kind, and the verdict they alone would give. Displays in Jupyter;
-    ``str()`` gives the Markdown text.
+    """A Markdown card for the end of a notebook.
+
+    The claim, its source, the published values, the tests this notebook made with their evidence kind, and the verdict
+    they alone would give. Displays in Jupyter; ``str()`` gives the Markdown text.
 
     Parameters
     ----------
@@ -854,9 +865,11 @@ def _range_text(tests: list[FindingTest]) -> str:
 
 
 def found_sentences(key: str, tests) -> list[str]:
-    """ "What we found" for one finding, every number and direction computed from ``tests`` (those of one
-    notebook, or every recorded test): the counted samples and their verdict, the pooled estimate, what the
-    tests that do not count show and why they do not count, and what the method checks recovered.
+    """The sentences of "What we found" for one finding.
+
+    Every number and direction computed from ``tests`` (those of one notebook, or every recorded test): the counted
+    samples and their verdict, the pooled estimate, what the tests that do not count show and why they do not count, and
+    what the method checks recovered.
 
     Parameters
     ----------
@@ -945,8 +958,7 @@ def what_we_found(key: str, tests):
 
 
 def exploratory_text(tests) -> str:
-    """A warning line for the tests of an exploratory run (a notebook's parameters changed), "" for the declared
-    run.
+    """A warning line for the tests of an exploratory run (a notebook's parameters changed), "" for the declared run.
 
     Parameters
     ----------
@@ -988,8 +1000,10 @@ def has_role(table: pd.DataFrame, kind: RoleKind) -> pd.Series:
 
 
 def tests_frame(tests) -> pd.DataFrame:
-    """A notebook's tests as a table: sample, role (primary, robustness, not counted, method check), evidence kind,
-    test, n, estimate on its scale and outcome (the verdict rules applied to just these tests).
+    """A notebook's tests as a table.
+
+    Sample, role (primary, robustness, not counted, method check), evidence kind, test, n, estimate on its scale and
+    outcome (the verdict rules applied to just these tests).
 
     Parameters
     ----------

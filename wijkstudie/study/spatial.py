@@ -1,5 +1,7 @@
-"""Spatial structure of the national tables (notebook 06): Moran's I, and the national F2 and F3 models beside
-spatial error and spatial lag models."""
+"""Spatial structure of the national tables (notebook 06).
+
+Moran's I, and the national F2 and F3 models beside spatial error and spatial lag models.
+"""
 
 from __future__ import annotations
 
@@ -48,8 +50,9 @@ def moran_table(areas: dict, weights: dict, variables) -> pd.DataFrame:
 
 
 def spatial_terms(young: list[str]) -> dict:
-    """The tested terms of F3's and F2's national models (findings.yaml ``models: national``) with the direction each
-    claim names.
+    """The tested terms of F3's and F2's national models.
+
+    (findings.yaml ``models: national``) with the direction each claim names.
 
     Parameters
     ----------
@@ -68,8 +71,9 @@ def spatial_terms(young: list[str]) -> dict:
 
 
 def spatial_results(tables: dict, young: list[str], *, fitted: dict | None = None) -> dict:
-    """OLS, spatial error and spatial lag models of the national F3 and F2 models (findings.yaml ``models:
-    national``) on each table ({RIVM year: wijken}), keyed (finding, year).
+    """OLS, spatial error and spatial lag models of the national F3 and F2 models.
+
+    (findings.yaml ``models: national``) on each table ({RIVM year: wijken}), keyed (finding, year).
 
     Parameters
     ----------

@@ -1,6 +1,8 @@
-"""Fitting the declared specifications of a finding on a declared sample: the primary (which a notebook shows on the
-page, ``fit``) and every alternative of the specification table (``sample_tests``), each recorded as a FindingTest
-with its choices."""
+"""Fitting the declared specifications of a finding on a declared sample.
+
+The primary (which a notebook shows on the page, ``fit``) and every alternative of the specification table
+(``sample_tests``), each recorded as a FindingTest with its choices.
+"""
 
 from __future__ import annotations
 
@@ -19,9 +21,12 @@ INCOME = control_choice("with income")  # the control of the "with income" alter
 
 
 class _Remembered:
-    """A declared sample as one sweep reads it: what every test repeats (its name, waves, scope and pooling, each
-    outcome's reliability, which columns it has) computed once, since its table does not change while its
-    specifications are fitted; everything else is the sample's own."""
+    """A declared sample as one sweep reads it.
+
+    What every test repeats (its name, waves, scope and pooling, each outcome's reliability, which columns it has)
+    computed once, since its table does not change while its specifications are fitted; everything else is the sample's
+    own.
+    """
 
     _FACTS = ("name", "waves", "scope", "pooled", "design")
 
@@ -48,9 +53,10 @@ class _Remembered:
 
 
 def rows_for(spec: Spec, sample: DeclaredSample) -> pd.DataFrame:
-    """The rows of a sample a specification uses: its areas (by the chosen livability class and cut-off; all its
-    areas when the sample has no such class, as the rule says), and for an interaction with the problem class (F5) the
-    class as column ``problem``.
+    """The rows of a sample a specification uses.
+
+    Its areas (by the chosen livability class and cut-off; all its areas when the sample has no such class, as the rule
+    says), and for an interaction with the problem class (F5) the class as column ``problem``.
 
     Parameters
     ----------
@@ -111,9 +117,10 @@ def formula_of(spec: Spec, sample: DeclaredSample) -> str:
 
 
 def fit(spec: Spec, sample: DeclaredSample):
-    """Fit one specification (``models.area_regression``: unweighted unless the specification weights by population;
-    errors clustered by area when the sample pools waves, CR2 with Bell-McCaffrey degrees of freedom under 30
-    clusters).
+    """Fit one specification.
+
+    (``models.area_regression``: unweighted unless the specification weights by population; errors clustered by area
+    when the sample pools waves, CR2 with Bell-McCaffrey degrees of freedom under 30 clusters).
 
     Parameters
     ----------
@@ -223,8 +230,10 @@ def sample_tests(
     primary_results: dict | None = None,
     parameters: Parameters | None = None,
 ):
-    """Every declared specification of a finding on one area sample: the primary (per part) and the alternatives of
-    the specification table (``designs.sweep``), each fitted and recorded with its choices.
+    """Every declared specification of a finding on one area sample.
+
+    The primary (per part) and the alternatives of the specification table (``designs.sweep``), each fitted and recorded
+    with its choices.
 
     Parameters
     ----------
@@ -278,8 +287,10 @@ def sample_tests(
 
 
 def edition_tests(finding_key: str, sample: DeclaredSample, *, notebook: str) -> list:
-    """The declared primaries fitted on the other edition of a sample's source (findings.yaml ``other_edition``:
-    Rotterdam's 2016 file for the waves 2014 and 2016), recorded as the sample's robustness (choice ``edition``).
+    """The declared primaries fitted on the other edition of a sample's source.
+
+    (findings.yaml ``other_edition``: Rotterdam's 2016 file for the waves 2014 and 2016), recorded as the sample's
+    robustness (choice ``edition``).
 
     Parameters
     ----------
@@ -324,8 +335,10 @@ _OTHER_EDITIONS: dict = {}  # (edition, the settings that change tables) -> the 
 
 
 def _other_edition(edition: int):
-    """Rotterdam's sample in another edition of the Wijkprofiel, built once per session and settings (every finding's
-    sweep fits it: built from the raw waves each time, it cost about a second per finding).
+    """Rotterdam's sample in another edition of the Wijkprofiel.
+
+    Built once per session and settings (every finding's sweep fits it: built from the raw waves each time, it cost
+    about a second per finding).
 
     Parameters
     ----------
@@ -350,8 +363,9 @@ def _other_edition(edition: int):
 def resident_tests(
     finding_key: str, sample: DeclaredSample, *, notebook: str, robustness=(), primary_results: dict | None = None
 ) -> list:
-    """The declared group contrasts of a finding on a resident-level survey table (and the same contrasts on the
-    tables of the same respondents given as ``robustness``, which do not vote).
+    """The declared group contrasts of a finding on a resident-level survey table.
+
+    (and the same contrasts on the tables of the same respondents given as ``robustness``, which do not vote).
 
     Parameters
     ----------
@@ -447,8 +461,9 @@ def contrast_test(
 
 
 def primary_tests(tests) -> list:
-    """The tests that are their declared sample's primary specification (one per sample and part), e.g. for a
-    figure of the estimates that vote.
+    """The tests that are their declared sample's primary specification (one per sample and part), e.g.
+
+    For a figure of the estimates that vote.
 
     Parameters
     ----------

@@ -39,8 +39,9 @@ SCOPES = {  # the scopes a verdict is given for: scope group -> its name in a ve
 
 
 def interval_outcome(ci_low: float, ci_high: float, expected_sign: int) -> str:
-    """'supports', 'contradicts' or 'inconclusive' for an interval and the direction a claim names (0: none, when
-    an interval that excludes zero supports and nothing contradicts).
+    """'supports', 'contradicts' or 'inconclusive' for an interval and the direction a claim names.
+
+    (0: none, when an interval that excludes zero supports and nothing contradicts).
 
     Parameters
     ----------
@@ -70,8 +71,10 @@ def interval_outcome(ci_low: float, ci_high: float, expected_sign: int) -> str:
 
 
 def case_outcome(finding_key: str, detail: dict) -> str:
-    """The case rule: supports when the case lies at or above ``supported_from`` on every dimension in every
-    year; contradicts when on some dimension it lies below ``contradicted_below`` in every year.
+    """The case rule.
+
+    Supports when the case lies at or above ``supported_from`` on every dimension in every year; contradicts when on
+    some dimension it lies below ``contradicted_below`` in every year.
 
     Parameters
     ----------
@@ -96,9 +99,11 @@ def case_outcome(finding_key: str, detail: dict) -> str:
 
 
 def threshold_outcome(detail: dict) -> str:
-    """The threshold rule (findings.yaml): supports when the breakpoint's interval lies within the range the claim
-    allows, the slope before is positive and the slope after is equivalent to zero; contradicts when the interval
-    lies entirely outside that range or the slope after is clearly positive; inconclusive otherwise.
+    """The threshold rule (findings.yaml).
+
+    Supports when the breakpoint's interval lies within the range the claim allows, the slope before is positive and the
+    slope after is equivalent to zero; contradicts when the interval lies entirely outside that range or the slope after
+    is clearly positive; inconclusive otherwise.
 
     Parameters
     ----------
@@ -150,8 +155,9 @@ RECOVERED = (RECOVERED_VALUE, RECOVERED_DIRECTION)  # the outcomes of a method c
 
 
 def method_check(test: FindingTest) -> str:
-    """For a synthetic test: 'planted value recovered', 'planted direction recovered', 'not recovered' or 'no
-    planted value to compare with'.
+    """For a synthetic test.
+
+    'planted value recovered', 'planted direction recovered', 'not recovered' or 'no planted value to compare with'.
 
     Parameters
     ----------
@@ -252,10 +258,13 @@ def _matches(test: FindingTest, alternative: dict) -> bool:
 
 
 def _declared_primaries(finding_key: str, tests: list[FindingTest], primary) -> list[FindingTest] | None:
-    """The primary estimate(s) of a declared sample's tests (their choices equal the declared specification's, or,
-    under an alternative of the specification table, ``primary`` = {"choices": {...}} where the sample has them);
-    a declared sample whose primary scope has no class votes with its all-areas test, marked outside the stated
-    scope. None for tests of no declared sample (the older ``primary`` alternatives decide)."""
+    """The primary estimate(s) of a declared sample's tests.
+
+    (their choices equal the declared specification's, or, under an alternative of the specification table, ``primary``
+    = {"choices": {...}} where the sample has them); a declared sample whose primary scope has no class votes with its
+    all-areas test, marked outside the stated scope. None for tests of no declared sample (the older ``primary``
+    alternatives decide).
+    """
     from .designs import declared_specs
 
     keys = {t.sample_id for t in tests if t.sample_id}
@@ -282,10 +291,11 @@ def _declared_primaries(finding_key: str, tests: list[FindingTest], primary) -> 
 
 
 def primaries(finding_key: str, tests: list[FindingTest], primary: list | None = None) -> list[FindingTest]:
-    """The primary estimate(s) of one sample's tests of a finding by the finding's declared ``primary``
-    specification (or the one given): the first alternative that some test matches; among the matches the preferred
-    term, outcome, areas (the alternative's or the finding's own first, then all areas) and the main specification
-    (no ``spec``). One per part for a finding with parts. Empty when no test matches (the sample does not vote).
+    """The primary estimate(s) of one sample's tests of a finding by the finding's declared ``primary`` specification.
+
+    (or the one given): the first alternative that some test matches; among the matches the preferred term, outcome,
+    areas (the alternative's or the finding's own first, then all areas) and the main specification (no ``spec``). One
+    per part for a finding with parts. Empty when no test matches (the sample does not vote).
 
     Parameters
     ----------
@@ -337,9 +347,11 @@ def _quantile(distribution: str, level: float) -> float:
 
 
 def holm_adjusted(p_values) -> np.ndarray:
-    """Holm's step-down adjusted p-values (Holm 1979), in the order given: the i-th smallest p is multiplied by
-    m - i + 1, the running maximum taken over the sorted order, capped at 1 (statsmodels' ``multipletests(...,
-    method="holm")`` gives the same, but collects the garbage of the whole process on every call).
+    """Holm's step-down adjusted p-values (Holm 1979), in the order given.
+
+    The i-th smallest p is multiplied by m - i + 1, the running maximum taken over the sorted order, capped at 1
+    (statsmodels' ``multipletests(..., method="holm")`` gives the same, but collects the garbage of the whole process on
+    every call).
 
     Parameters
     ----------
@@ -395,8 +407,10 @@ def holm(tests: list[FindingTest], alpha: float = ALPHA) -> dict[int, dict]:
 
 
 def quantity(test: FindingTest) -> tuple:
-    """What a test estimates, for pooling: its part, the concepts of its outcome, term and controls, its scale and
-    level. Two tests of the same quantity may be pooled; others are not (the reason is shown instead).
+    """What a test estimates, for pooling.
+
+    Its part, the concepts of its outcome, term and controls, its scale and level. Two tests of the same quantity may be
+    pooled; others are not (the reason is shown instead).
 
     Parameters
     ----------
@@ -448,9 +462,10 @@ def pooling_note(tests: list[FindingTest]) -> str:
 
 
 def pooled(tests: list[FindingTest]) -> dict | None:
-    """The random-effects pooled estimate of two or more counted standardised estimates of the same term on the same
-    outcome (DerSimonian-Laird tau-squared and I-squared, a Hartung-Knapp interval with t(k - 1), as few samples
-    need), or None: estimates of different measures of a construct are not pooled.
+    """The random-effects pooled estimate of two or more counted standardised estimates of one term and outcome.
+
+    DerSimonian-Laird tau-squared and I-squared, a Hartung-Knapp interval with t(k - 1) (as few samples need); None
+    when there is nothing to pool: estimates of different measures of a construct are not pooled.
 
     Parameters
     ----------
@@ -483,8 +498,7 @@ def pooled(tests: list[FindingTest]) -> dict | None:
 
 @dataclass
 class Vote:
-    """One counted sample: its primary estimate(s), their adjusted outcome, and the range of its other
-    specifications."""
+    """One counted sample: its primary estimate(s), their adjusted outcome, the range of its other specifications."""
 
     sample: str
     primary: list
@@ -562,7 +576,7 @@ class Judgement:
     scopes: dict = field(default_factory=dict)  # verdict key -> VerdictScope (what each verdict is a verdict on)
 
     def verdict_text(self) -> str:
-        """ "national: ...; cities: ...", or the one word when there is no scope with counted samples.
+        """The verdict per scope (``"national: ...; cities: ..."``), or one word when no scope has counted samples.
 
         Returns
         -------
@@ -575,8 +589,10 @@ class Judgement:
 
 
 def _scope_verdicts(finding_key: str, votes: list[Vote]) -> dict:
-    """The verdict per scope (and, for a finding with parts, per part: each part is a claim of its own), keyed by
-    ``VerdictScope``."""
+    """The verdict per scope (and, for a finding with parts, per part: each part is a claim of its own).
+
+    Keyed by ``VerdictScope``.
+    """
     parts = finding(finding_key).get("parts", {})
     verdicts = {}
     for group in SCOPES:
@@ -594,8 +610,10 @@ def _scope_verdicts(finding_key: str, votes: list[Vote]) -> dict:
 
 
 def _nested(votes: list[Vote]) -> dict:
-    """Samples that lie inside another counted sample (a city of the same national survey wave): {sample: the
-    sample it lies in}. Only the wider one votes."""
+    """Samples that lie inside another counted sample (a city of the same national survey wave).
+
+    {sample: the sample it lies in}. Only the wider one votes.
+    """
     national = {t.outcome_source: v.sample for v in votes for t in v.primary if t.scope_group == "national"}
     return {
         v.sample: national[v.primary[0].outcome_source]
@@ -605,7 +623,8 @@ def _nested(votes: list[Vote]) -> dict:
 
 
 def judge(finding_key: str, tests: list[FindingTest], primary: list | None = None) -> Judgement:
-    """Judge one finding's recorded tests (see the module docstring and ``verdict_rule`` in findings.yaml);
+    """Judge one finding's recorded tests (see the module docstring and ``verdict_rule`` in findings.yaml).
+
     ``primary`` replaces the finding's declared primary specification (for the sensitivity of the verdict).
 
     Parameters
@@ -718,8 +737,10 @@ def power_at(test: FindingTest, effect: float, family: int) -> float:
 
 
 def minimum_detectable(test: FindingTest, family: int) -> float:
-    """The smallest true effect, on the test's own scale, that its test finds with 80 % power: two-sided, its own
-    degrees of freedom (t(df), or normal), at the Holm level of its family's first step (alpha / family).
+    """The smallest true effect, on the test's own scale, that its test finds with 80 % power.
+
+    Two-sided, its own degrees of freedom (t(df), or normal), at the Holm level of its family's first step (alpha /
+    family).
 
     Parameters
     ----------
@@ -741,8 +762,9 @@ def minimum_detectable(test: FindingTest, family: int) -> float:
 
 
 def alternative_primaries(finding_key: str) -> dict[str, list]:
-    """The primary specifications a reader might have chosen instead of the declared one: each other outcome of
-    its preference list first, and all areas instead of the areas the claim speaks of.
+    """The primary specifications a reader might have chosen instead of the declared one.
+
+    Each other outcome of its preference list first, and all areas instead of the areas the claim speaks of.
 
     Parameters
     ----------
@@ -768,8 +790,9 @@ def alternative_primaries(finding_key: str) -> dict[str, list]:
 
 
 def sensitivity(finding_key: str, tests: list[FindingTest]) -> dict[str, str]:
-    """The verdict under each alternative primary specification (``alternative_primaries``), where it differs
-    from the declared one's.
+    """The verdict under each alternative primary specification (``alternative_primaries``).
+
+    Where it differs from the declared one's.
 
     Parameters
     ----------
@@ -793,7 +816,8 @@ def sensitivity(finding_key: str, tests: list[FindingTest]) -> dict[str, str]:
 
 
 def robustness_range(vote: Vote, test: FindingTest) -> tuple | None:
-    """(lowest, highest) of the sample's other specifications of the same term on an outcome of the same concept
+    """(lowest, highest) of the sample's other specifications of the same term on an outcome of the same concept.
+
     (and the same scale and part), each (estimate, what distinguishes it); None when there are none.
 
     Parameters
@@ -855,10 +879,11 @@ CHOICE_COLUMNS = ("outcome", "term", "areas", "scope", "share", "weights", "cont
 
 
 def specification_table(finding_key: str, tests: list[FindingTest]):
-    """The verdict under every combination of the declared choices that the samples' recorded tests cover
+    """The verdict under every combination of the declared choices that the samples' recorded tests cover.
+
     (findings.yaml ``alternatives``): outcome, term, areas and the livability class's definition and cut-off, the
-    weighting and the controls. Under each combination every declared sample uses its test with those choices where
-    it has them and keeps its declared choice where it has not; Holm and the verdict rule as for the primary.
+    weighting and the controls. Under each combination every declared sample uses its test with those choices where it
+    has them and keeps its declared choice where it has not; Holm and the verdict rule as for the primary.
 
     Parameters
     ----------

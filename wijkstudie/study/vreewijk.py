@@ -1,5 +1,8 @@
-"""The Vreewijk case: where it stands among every Dutch buurt and among Rotterdam's wijken, and its percentiles on
-the dimensions the claim names, with the range of its items' percentiles (the case rule of findings.yaml)."""
+"""The Vreewijk case.
+
+Where it stands among every Dutch buurt and among Rotterdam's wijken, and its percentiles on the dimensions the claim
+names, with the range of its items' percentiles (the case rule of findings.yaml).
+"""
 
 from __future__ import annotations
 
@@ -18,8 +21,9 @@ from .scope import CASE, CITIES
 
 
 def case_context(name: str = CASE, columns=None) -> pd.DataFrame:
-    """Where a Rotterdam wijk stands among every buurt of the Netherlands and among Rotterdam's buurten: RIVM
-    2016 and 2020 (18+, division 2020) and the KWB 2017, by the CBS buurt code the Wijkprofiel wijk links to
+    """Where a Rotterdam wijk stands among every buurt of the Netherlands and among Rotterdam's buurten.
+
+    RIVM 2016 and 2020 (18+, division 2020) and the KWB 2017, by the CBS buurt code the Wijkprofiel wijk links to
     (``readers.rotterdam.link_to_cbs``). See ``ranks.standing``.
 
     Parameters
@@ -89,8 +93,10 @@ def case_ranks(tables: dict, name: str = CASE) -> dict:
 
 
 def case_summary(context: pd.DataFrame, percentiles: dict, ranges: dict, *, peers: int, ranks: dict | None = None):
-    """What the case's numbers say, computed: its national standing on volunteering and its percentiles (with the
-    range of their items) among the city's wijken. Markdown, for the notebook.
+    """What the case's numbers say, computed.
+
+    Its national standing on volunteering and its percentiles (with the range of their items) among the city's wijken.
+    Markdown, for the notebook.
 
     Parameters
     ----------
@@ -148,10 +154,11 @@ def case_summary(context: pd.DataFrame, percentiles: dict, ranges: dict, *, peer
 
 
 def case_percentiles(tables: dict, name: str, spec: dict) -> tuple[dict, dict, int]:
-    """The case's percentile among its peers per dimension of ``spec`` (the ``case`` entry of a finding) and
-    year: the mean of its items' percentiles (the share of peers with a lower value; reversed items count the
-    other way), with the range of its items' percentiles (with two items per dimension a bootstrap over the items
-    could only return that range).
+    """The case's percentile among its peers per dimension of ``spec`` (the ``case`` entry of a finding) and year.
+
+    The mean of its items' percentiles (the share of peers with a lower value; reversed items count the other way), with
+    the range of its items' percentiles (with two items per dimension a bootstrap over the items could only return that
+    range).
 
     Parameters
     ----------

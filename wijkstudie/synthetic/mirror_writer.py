@@ -50,8 +50,9 @@ def _scenario_path(scenario) -> Path:
 
 
 def mirror_folder(seed: int = 1, scenario="default") -> Path:
-    """Where the synthetic world's mirror for a seed and scenario lies, written or not: one folder per generator
-    version, seed, scenario content and package version.
+    """Where the synthetic world's mirror for a seed and scenario lies, written or not.
+
+    One folder per generator version, seed, scenario content and package version.
 
     Parameters
     ----------
@@ -79,9 +80,11 @@ def mirror_folder(seed: int = 1, scenario="default") -> Path:
 
 
 def use_synthetic(seed: int = 1, scenario="default") -> Path:
-    """Switch this session to the synthetic world: write its mirror when it is not there yet (``mirror``) and set
-    the settings ``data = "synthetic"`` and ``synthetic_mirror`` for the session (``del ws.settings.data`` goes back).
-    Programs started afterwards with ``ws.settings.export_to_environment()`` (notebook kernels) see both.
+    """Switch this session to the synthetic world.
+
+    Write its mirror when it is not there yet (``mirror``) and set the settings ``data = "synthetic"`` and
+    ``synthetic_mirror`` for the session (``del ws.settings.data`` goes back). Programs started afterwards with
+    ``ws.settings.export_to_environment()`` (notebook kernels) see both.
 
     Parameters
     ----------
@@ -107,8 +110,9 @@ def use_synthetic(seed: int = 1, scenario="default") -> Path:
 
 
 def mirror(seed: int = 1, scenario="default") -> Path:
-    """The folder of the synthetic world's mirror for a seed and scenario: written on first use (atomically, so two
-    processes never see half a mirror), reused afterwards.
+    """The folder of the synthetic world's mirror for a seed and scenario.
+
+    Written on first use (atomically, so two processes never see half a mirror), reused afterwards.
 
     Parameters
     ----------
@@ -327,9 +331,11 @@ WORKBOOK_VARIABLES = KWB_COMMON + ["n_origin_europe", "n_origin_outside_europe"]
 
 
 def source_column(name: str, source: str, year: int | None = None, signature=(), number: int = 0) -> tuple[str, float]:
-    """The column a source's file gives a canonical variable (variables.yaml: the first alternative, or the one a
-    year-recognising ``signature`` key of the catalogue matches), and the scale from the canonical value to the
-    file's (a fraction where the file holds one). A ``Name_*`` pattern gets ``number`` where no signature names it.
+    """The column a source's file gives a canonical variable.
+
+    (variables.yaml: the first alternative, or the one a year-recognising ``signature`` key of the catalogue matches),
+    and the scale from the canonical value to the file's (a fraction where the file holds one). A ``Name_*`` pattern
+    gets ``number`` where no signature names it.
 
     Parameters
     ----------
@@ -430,9 +436,11 @@ RIVM_VARIABLES = [
 
 
 def _rivm_export(world: World, table: pd.DataFrame, year: int, variant: str) -> pd.DataFrame:
-    """An Excel export of table 50090NED for one measurement and age group: rates among the residents of that
-    age group of the survey wave of ``year``, per buurt, wijk, gemeente and the land (too few respondents:
-    suppressed)."""
+    """An Excel export of table 50090NED for one measurement and age group.
+
+    Rates among the residents of that age group of the survey wave of ``year``, per buurt, wijk, gemeente and the land
+    (too few respondents: suppressed).
+    """
     residents = world.residents_for(year)
     age = residents["age"].to_numpy()
     keep = {"18+": age >= 18, "65+": age >= 65, "18-64": age < 65}[variant]
@@ -567,9 +575,11 @@ PROFILE_SHEETS = {  # sheet -> the canonical variables it holds
 
 
 def _rotterdam_areas(table: pd.DataFrame) -> pd.DataFrame:
-    """Rotterdam's areas in its own numbering: each buurt of the synthetic Rotterdam a 'wijk' (its number the
-    buurt's two last digits, as CBS numbers Rotterdam's buurten), each wijk a 'gebied' (4000 and up), the city
-    5000."""
+    """Rotterdam's areas in its own numbering.
+
+    Each buurt of the synthetic Rotterdam a 'wijk' (its number the buurt's two last digits, as CBS numbers Rotterdam's
+    buurten), each wijk a 'gebied' (4000 and up), the city 5000.
+    """
     gm = "GM0599"
     buurten = table[(table["level"] == "buurt") & (table["gemeente_code"] == gm)].copy()
     wijken = table[(table["level"] == "wijk") & (table["gemeente_code"] == gm)].copy()
@@ -612,8 +622,10 @@ def _rotterdam_profile(world: World, path: Path) -> None:
 
 
 def _context_variables() -> list[str]:
-    """The variables the Rotterdam context file holds in one column each (variables.yaml, source
-    ``rotterdam-context``); the share of non-Dutch origin, the sum of two columns, is written as its western part."""
+    """The variables the Rotterdam context file holds in one column each (variables.yaml, source ``rotterdam-context``).
+
+    The share of non-Dutch origin, the sum of two columns, is written as its western part.
+    """
     held = vardict.source_columns("rotterdam-context", None)
     return [name for name, spec in held.items() if len(spec.alternatives[0]) == 1]
 
@@ -710,8 +722,10 @@ def _bbga(world: World, data_path: Path, meta_path: Path) -> None:
 
 
 def _leefbaarometer(world: World, year: int, path: Path) -> None:
-    """Scores per wijk in the layout of the Leefbaarometer's WFS: the class falls with the share of the wijk's
-    buurten that have livability problems in the world."""
+    """Scores per wijk in the layout of the Leefbaarometer's WFS.
+
+    The class falls with the share of the wijk's buurten that have livability problems in the world.
+    """
     nb = world.neighbourhoods
     rng = np.random.default_rng([world.seed, year, 31])
     share = (nb["livability"] == "problem").groupby(nb["wijk_code"]).mean()
@@ -743,8 +757,11 @@ def _leefbaarometer(world: World, year: int, path: Path) -> None:
 
 
 def _crosswalks(register: pd.DataFrame, folder: Path) -> list[str]:
-    """Every matrix of the catalogue: the synthetic world keeps one division, so the matrices between years are
-    empty (nothing changed) and the postcode matrices list its gemeenten and wijken with their addresses."""
+    """Every matrix of the catalogue.
+
+    The synthetic world keeps one division, so the matrices between years are empty (nothing changed) and the postcode
+    matrices list its gemeenten and wijken with their addresses.
+    """
     import pyreadr
 
     written = []
@@ -852,9 +869,12 @@ REGION_MEASURES = {  # table -> {measure key: how a gemeente's figure is made fr
 
 
 def _statline_regions(world: World, table_id: str, years) -> pd.DataFrame:
-    """A Veiligheidsmonitor table by region: the Netherlands and every gemeente (named as the dump names them, with
-    " (GM)" in the 2021-2023 design), per year: shares of residents with bounds; the livability mark (1-10) and the
-    share with nuisance follow the residents' livability class."""
+    """A Veiligheidsmonitor table by region.
+
+    The Netherlands and every gemeente (named as the dump names them, with " (GM)" in the 2021-2023 design), per year:
+    shares of residents with bounds; the livability mark (1-10) and the share with nuisance follow the residents'
+    livability class.
+    """
     gemeenten = regions(world, geometry=False)
     names = gemeenten[gemeenten["level"] == "gemeente"].set_index("region_code")["region_name"]
     suffix = " (GM)" if table_id == "85146NED" else ""

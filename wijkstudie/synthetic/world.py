@@ -1,5 +1,7 @@
-"""The synthetic world: neighbourhoods with geometry, composition and livability, and residents with every
-variable of the resident schema, whose outcomes follow a scenario file (``scenarios/default.yaml``).
+"""The synthetic world.
+
+Neighbourhoods with geometry, composition and livability, and residents with every variable of the resident schema,
+whose outcomes follow a scenario file (``scenarios/default.yaml``).
 
 Deterministic for a seed. The world's gemeenten carry the codes of real gemeenten (Amsterdam, Rotterdam,
 Utrecht, ...) so that every study runs on it unchanged, and names that say they are synthetic
@@ -32,8 +34,9 @@ LIVABILITY = ["good", "problem"]
 
 
 def load_scenario(scenario="default") -> dict:
-    """A scenario of the synthetic world, checked: every parameter cites a published figure or is marked as an
-    assumption.
+    """A scenario of the synthetic world, checked.
+
+    Every parameter cites a published figure or is marked as an assumption.
 
     Parameters
     ----------
@@ -134,8 +137,10 @@ def logit(p):
 
 @dataclass
 class World:
-    """A synthetic world: its scenario and seed, its neighbourhoods (a GeoDataFrame when generated with geometry) and
-    the residents of its survey, with the parameter values they were drawn from.
+    """A synthetic world.
+
+    Its scenario and seed, its neighbourhoods (a GeoDataFrame when generated with geometry) and the residents of its
+    survey, with the parameter values they were drawn from.
 
     Examples
     --------
@@ -235,8 +240,9 @@ BBGA_AREA = "GM0363"  # the synthetic Amsterdam, whose wijken stand in for the B
 
 
 def gemeente_codes(n: int) -> tuple[list[str], list[str]]:
-    """Codes and names of the world's first gemeenten (they borrow the codes of real ones, and say in their names that
-    they are synthetic).
+    """Codes and names of the world's first gemeenten.
+
+    (they borrow the codes of real ones, and say in their names that they are synthetic).
 
     Parameters
     ----------
@@ -254,8 +260,11 @@ def gemeente_codes(n: int) -> tuple[list[str], list[str]]:
 
 
 def _layout(n: int, params: dict):
-    """Codes and cell positions: gemeente blocks of wijken (rows) x buurten (columns). Buurten are numbered
-    through the gemeente (BU + wijk code + a number unique in the gemeente), as CBS does in many gemeenten."""
+    """Codes and cell positions: gemeente blocks of wijken (rows) x buurten (columns).
+
+    Buurten are numbered through the gemeente (BU + wijk code + a number unique in the gemeente), as CBS does in many
+    gemeenten.
+    """
     w = params["world"]
     per_wijk, wijken = w["buurten_per_wijk"], w["wijken_per_gemeente"]
     per_gemeente = per_wijk * wijken

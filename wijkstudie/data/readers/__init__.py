@@ -70,9 +70,12 @@ def identify(raw: RawFile, hints: Hints = NO_HINTS) -> Identification:
 
 
 def _seen(raw: RawFile) -> str:
-    """What the file holds, in short, for the error: its first columns (only of a CSV whose first line splits into
-    columns by a comma, semicolon or tab, or of a workbook) or its sheets; at most 60 printable characters, and
-    nothing of a file that does not look like data (a system file, a text)."""
+    """What the file holds, in short, for the error.
+
+    Its first columns (only of a CSV whose first line splits into columns by a comma, semicolon or tab, or of a
+    workbook) or its sheets; at most 60 printable characters, and nothing of a file that does not look like data (a
+    system file, a text).
+    """
     if raw.kind == "csv":
         first = raw.text.split("\n", 1)[0]
         if max(first.count(","), first.count(";"), first.count("\t")) == 0:

@@ -35,8 +35,9 @@ META_RENAME = {
 
 
 def check(raw: RawFile, fmt: str) -> None:
-    """Raise a precise one-line error when a file that should be a BBGA file (the long data CSV, or the metadata CSV)
-    lacks what makes one.
+    """Raise a precise one-line error when a file that should be a BBGA file.
+
+    (the long data CSV, or the metadata CSV) lacks what makes one.
 
     Parameters
     ----------

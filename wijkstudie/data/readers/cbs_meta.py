@@ -16,8 +16,9 @@ def _entries(raw: RawFile):
 
 
 def check(raw: RawFile, fmt: str) -> None:
-    """Raise a precise one-line error when a file that should be a CBS codebook (OData DataProperties or TableInfos JSON
-    of the KWB table) lacks what makes one.
+    """Raise a precise one-line error when a file that should be a CBS codebook.
+
+    (OData DataProperties or TableInfos JSON of the KWB table) lacks what makes one.
 
     Parameters
     ----------

@@ -34,8 +34,9 @@ def _region_key(columns) -> str | None:
 
 
 def check(raw: RawFile, fmt: str) -> None:
-    """Raise a precise one-line error when a file that should be a CBS or RIVM open-data table by region (the OData CSV,
-    or a StatLine export) lacks what makes one.
+    """Raise a precise one-line error when a file that should be a CBS or RIVM open-data table by region.
+
+    (the OData CSV, or a StatLine export) lacks what makes one.
 
     Parameters
     ----------

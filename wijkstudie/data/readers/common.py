@@ -85,8 +85,9 @@ def region_identifiers(
 
 
 def all_missing_warnings(frame: pd.DataFrame, names, hint: str = "") -> list[FileWarning]:
-    """One warning naming the variables that are empty in the whole file, and "X is missing for all N buurten" for each
-    variable that is empty at one level only.
+    """One warning naming the variables that are empty in the whole file.
+
+    And "X is missing for all N buurten" for each variable that is empty at one level only.
 
     Parameters
     ----------
@@ -121,8 +122,10 @@ def all_missing_warnings(frame: pd.DataFrame, names, hint: str = "") -> list[Fil
 
 @dataclass(frozen=True)
 class Hints:
-    """What the caller (``read_file(path, year=...)``) or the catalogue (``load``) knows about a file before it
-    is read. Content wins over hints; a hint that contradicts the content is an error."""
+    """What the caller (``read_file(path, year=...)``) or the catalogue (``load``) knows about a file before it is read.
+
+    Content wins over hints; a hint that contradicts the content is an error.
+    """
 
     year: int | None = None
     origin: str = "caller"  # "caller" (year=) or "catalogue" (load)
@@ -184,9 +187,11 @@ def pick_year(
     inferred_from: str = "",
     dataset: str | None = None,
 ) -> tuple[int, str]:
-    """The year of a file and how it was found: from its content, else the caller's or catalogue's hint, else a CBS
-    table id or a year in the file name, else an inference (e.g. from year-specific column keys). A catalogue hint
-    for another dataset than ``dataset`` is ignored (the caller then reports the mismatch of datasets).
+    """The year of a file and how it was found.
+
+    From its content, else the caller's or catalogue's hint, else a CBS table id or a year in the file name, else an
+    inference (e.g. from year-specific column keys). A catalogue hint for another dataset than ``dataset`` is ignored
+    (the caller then reports the mismatch of datasets).
 
     Parameters
     ----------

@@ -61,8 +61,9 @@ def _match(raw: RawFile):
 
 
 def check(raw: RawFile, fmt: str) -> None:
-    """Raise a precise one-line error when a file that should be a grenswijzigen matrix (R data, .rda) lacks what makes
-    one.
+    """Raise a precise one-line error when a file that should be a grenswijzigen matrix.
+
+    (R data, .rda) lacks what makes one.
 
     Parameters
     ----------
@@ -112,8 +113,10 @@ MAX_ADDRESSES = 100_000_000  # the Netherlands has some 9 million addresses
 
 
 def _counts(raw: RawFile, matrix: pd.DataFrame) -> np.ndarray:
-    """The matrix's cells as numbers, refused in one line unless every one is a whole, finite, non-negative count
-    (an empty cell counts as none)."""
+    """The matrix's cells as numbers.
+
+    Refused in one line unless every one is a whole, finite, non-negative count (an empty cell counts as none).
+    """
     try:
         values = matrix.to_numpy(dtype="float64")
     except (TypeError, ValueError):

@@ -74,8 +74,10 @@ def _zip_names(raw: RawFile) -> list[str]:
 
 
 def _sources(raw: RawFile) -> list[str]:
-    """Paths GDAL can open: the file itself, or each GeoPackage/GeoJSON inside a zip, or the zip as a folder of
-    shapefiles."""
+    """Paths GDAL can open.
+
+    The file itself, or each GeoPackage/GeoJSON inside a zip, or the zip as a folder of shapefiles.
+    """
     if raw.kind != "zip":
         return [str(raw.path)]
     names = _zip_names(raw)
@@ -112,8 +114,9 @@ def _layers(raw: RawFile) -> list[tuple[str, str, dict, tuple]]:
 
 
 def check(raw: RawFile, fmt: str) -> None:
-    """Raise a precise one-line error when a file that should be a boundary file (GeoJSON, GeoPackage or zipped
-    shapefile, with CBS region codes) lacks what makes one.
+    """Raise a precise one-line error when a file that should be a boundary file.
+
+    (GeoJSON, GeoPackage or zipped shapefile, with CBS region codes) lacks what makes one.
 
     Parameters
     ----------
@@ -264,10 +267,13 @@ PAIRS_PER_QUERY = 1 << 23  # the most segment pairs one query of the crossing co
 
 
 def _check_repairable(raw: RawFile, invalid) -> None:
-    """Refuse invalid polygons whose repair would take minutes: ``make_valid`` grows with the square of the
-    self-crossings (1 s at 50,000, 5 s at 120,000, 8 s and 0.5 GB at 220,000, a 2,000-point random ring has
-    900,000). Each polygon's points are bounded by ``max_repair_points``; the crossings of all of them together,
-    counted with a tree of segments that stops once past the limit, by ``max_repair_crossings``."""
+    """Refuse invalid polygons whose repair would take minutes.
+
+    ``make_valid`` grows with the square of the self-crossings (1 s at 50,000, 5 s at 120,000, 8 s and 0.5 GB at
+    220,000, a 2,000-point random ring has 900,000). Each polygon's points are bounded by ``max_repair_points``; the
+    crossings of all of them together, counted with a tree of segments that stops once past the limit, by
+    ``max_repair_crossings``.
+    """
     import shapely
 
     max_points, max_crossings = limit("max_repair_points"), limit("max_repair_crossings")
@@ -290,8 +296,10 @@ def _check_repairable(raw: RawFile, invalid) -> None:
 
 
 def _self_crossings(geom, cap: int) -> int:
-    """The number of pairs of non-neighbouring segments of a polygon's rings that meet, counted up to just past
-    ``cap`` (the count stops there)."""
+    """The number of pairs of non-neighbouring segments of a polygon's rings that meet.
+
+    Counted up to just past ``cap`` (the count stops there).
+    """
     import shapely
 
     rings = shapely.get_rings(shapely.get_parts(geom))
@@ -348,8 +356,10 @@ def _canonical(gdf, columns: dict, convention, ident: Identification):
 
 
 def to_wgs84(gdf: gpd.GeoDataFrame, name: str) -> tuple[gpd.GeoDataFrame, list[str]]:
-    """A boundary layer in EPSG:4326, whatever it declared: RD New coordinates are recognised by their bounds (also
-    when a GeoJSON file, which by definition is in EPSG:4326, holds them without saying so).
+    """A boundary layer in EPSG:4326, whatever it declared.
+
+    RD New coordinates are recognised by their bounds (also when a GeoJSON file, which by definition is in EPSG:4326,
+    holds them without saying so).
 
     Parameters
     ----------

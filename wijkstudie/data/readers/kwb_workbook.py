@@ -62,8 +62,9 @@ def _locate(raw: RawFile) -> tuple[str | int, int] | None:
 
 
 def check(raw: RawFile, fmt: str) -> None:
-    """Raise a precise one-line error when a file that should be a KWB workbook (any sheet name, a title above the
-    header), or a CSV saved from one lacks what makes one.
+    """Raise a precise one-line error when a file that should be a KWB workbook.
+
+    (any sheet name, a title above the header), or a CSV saved from one lacks what makes one.
 
     Parameters
     ----------
@@ -154,8 +155,10 @@ def _is_region_code(value) -> bool:
 
 
 def _first_release_hint(warning: FileWarning) -> FileWarning:
-    """Figures CBS adds in a later release (income, some housing figures) missing at buurt level, or in the
-    whole file, mean the file is a first release."""
+    """Figures CBS adds in a later release (income, some housing figures) missing at buurt level.
+
+    Or in the whole file, mean the file is a first release.
+    """
     everywhere = warning.kind is WarningKind.EMPTY_EVERYWHERE
     if any(n in LATER_RELEASE for n in warning.variables) and (everywhere or warning.level == "buurt"):
         return replace(warning, hint=FIRST_RELEASE)

@@ -1,6 +1,8 @@
-"""Leefbaarometer 3.0 scores per wijk or buurt, as its WFS returns them (a GeoJSON FeatureCollection whose
-properties are ``id`` (the CBS code), ``name``, ``gemeente``, ``scale`` (wijk or buurt), ``year``, the class
-``kscore`` (1-9) and the deviations ``afw``, ``fys``, ``onv``, ``soc``, ``vrz``, ``won``).
+"""Leefbaarometer 3.0 scores per wijk or buurt.
+
+As its WFS returns them (a GeoJSON FeatureCollection whose properties are ``id`` (the CBS code), ``name``, ``gemeente``,
+``scale`` (wijk or buurt), ``year``, the class ``kscore`` (1-9) and the deviations ``afw``, ``fys``, ``onv``, ``soc``,
+``vrz``, ``won``).
 
 Read as a table of scores (the geometry is left out: join the scores to the boundaries of their division).
 """
@@ -25,8 +27,9 @@ def _is_lbm(raw: RawFile) -> bool:
 
 
 def check(raw: RawFile, fmt: str) -> None:
-    """Raise a precise one-line error when a file that should be a Leefbaarometer score file (GeoJSON with kscore) lacks
-    what makes one.
+    """Raise a precise one-line error when a file that should be a Leefbaarometer score file.
+
+    (GeoJSON with kscore) lacks what makes one.
 
     Parameters
     ----------

@@ -1,5 +1,7 @@
-"""Numbers in publishers' files: missing-value codes turned into NaN and counted, Dutch and English number
-formats read deliberately, and every cell that is not a number counted and named.
+"""Numbers in publishers' files.
+
+Missing-value codes turned into NaN and counted, Dutch and English number formats read deliberately, and every cell that
+is not a number counted and named.
 
 Codes recognised as suppressed: ``.`` (CBS/RIVM: suppressed or not estimated, often space-padded), ``x`` /
 ``X`` (Rotterdam: suppressed), ``-`` and ``?``, and numeric sentinels <= -99990 (PDOK). Empty cells are missing

@@ -55,8 +55,10 @@ HEADER_LINE_BYTES = 4 * 1024 * 1024  # the most of a CSV's first line read to co
 
 @dataclass
 class RawFile:
-    """A data file opened once: its path, its first bytes and its kind (xlsx, xls, csv, json, gpkg, zip, rda); the
-    parsed workbook, sheets, text and JSON are made on first use and shared by recognition and reading.
+    """A data file opened once.
+
+    Its path, its first bytes and its kind (xlsx, xls, csv, json, gpkg, zip, rda); the parsed workbook, sheets, text and
+    JSON are made on first use and shared by recognition and reading.
     """
 
     path: Path
@@ -89,8 +91,11 @@ class RawFile:
     # workbooks ---------------------------------------------------------------------------------------
     @cached_property
     def workbook(self):
-        """The parsed workbook (calamine), by content whatever the file's name says; an ``.xlsx`` whose sheets are
-        larger than the settings allow is refused before it is parsed (``check_sheet_sizes``)."""
+        """The parsed workbook (calamine), by content whatever the file's name says.
+
+        An ``.xlsx`` whose sheets are larger than the settings allow is refused before it is parsed
+        (``check_sheet_sizes``).
+        """
         import python_calamine
 
         if self.kind == "xlsx":
@@ -102,9 +107,11 @@ class RawFile:
 
     @property
     def sheet_names(self) -> list[str]:
-        """The workbook's visible sheet names, in order (none for other kinds): a hidden sheet (a stale copy, a
-        lookup table) is read only when a reader asks for it by name. A workbook whose sheets are all hidden has
-        them all."""
+        """The workbook's visible sheet names, in order (none for other kinds).
+
+        A hidden sheet (a stale copy, a lookup table) is read only when a reader asks for it by name. A workbook whose
+        sheets are all hidden has them all.
+        """
         if self.kind not in ("xlsx", "xls"):
             return []
         names = list(self.workbook.sheet_names)
@@ -149,8 +156,11 @@ class RawFile:
         return self._sheets[key]
 
     def _note_uncomputed(self, sheet: str, rows: list[list]) -> None:
-        """Say, per column, how many cells of a sheet are formulas without a computed value or error values
-        (``#DIV/0!``, ``#N/A``): the parser gives them as empty cells, so they would be read as missing unnoticed."""
+        """Say, per column.
+
+        How many cells of a sheet are formulas without a computed value or error values (``#DIV/0!``, ``#N/A``): the
+        parser gives them as empty cells, so they would be read as missing unnoticed.
+        """
         try:
             with zipfile.ZipFile(self.path) as archive:
                 part = dict(_sheet_parts(archive)).get(sheet)
@@ -214,8 +224,10 @@ class RawFile:
     # text files --------------------------------------------------------------------------------------
     @cached_property
     def text(self) -> str:
-        """The file as text (UTF-8 with or without BOM, else Windows-1252, which ``notes`` then says), without the
-        synthetic world's mark line."""
+        """The file as text (UTF-8 with or without BOM, else Windows-1252, which ``notes`` then says).
+
+        Without the synthetic world's mark line.
+        """
         data = self.path.read_bytes()
         try:
             text = data.decode("utf-8-sig")
@@ -279,8 +291,9 @@ class RawFile:
         return self.head.decode("utf-8", errors="replace").lstrip("\ufeff")
 
     def layout_problem(self) -> str | None:
-        """Why the file's layout may keep it from being recognised: an empty first row, or a CSV whose
-        columns are separated by something other than a comma, semicolon or tab.
+        """Why the file's layout may keep it from being recognised.
+
+        An empty first row, or a CSV whose columns are separated by something other than a comma, semicolon or tab.
 
         Returns
         -------
@@ -369,8 +382,11 @@ _CELL_VALUE = re.compile(rb"<v>([^<]+)</v>")
 
 
 def _uncomputed_cells(archive: zipfile.ZipFile, part: str) -> dict:
-    """Per column number of a sheet: (formulas without a computed value, error cells, the error values), streamed
-    through the sheet's XML in chunks cut at row ends."""
+    """Per column number of a sheet.
+
+    (formulas without a computed value, error cells, the error values), streamed through the sheet's XML in chunks cut
+    at row ends.
+    """
     found: dict[int, list] = {}
     with archive.open(part) as fh:
         tail = b""
@@ -427,10 +443,12 @@ def _sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
 def _sheet_extent(
     archive: zipfile.ZipFile, part: str, formulas: set | None = None
 ) -> tuple[tuple[int, int] | None, tuple[int, int]]:
-    """A sheet's declared size (rows, columns of its ``<dimension>``, or None) and the size its cells and rows
-    reach, streamed through in chunks (nothing of the sheet is kept): the highest row number or row count, and the
-    highest column letter, or the most cells in one row where cells carry no reference. A sheet with formulas or
-    error cells is added to ``formulas`` (they are counted when it is read)."""
+    """A sheet's declared size (rows, columns of its ``<dimension>``, or None) and the size its cells and rows reach.
+
+    Streamed through in chunks (nothing of the sheet is kept): the highest row number or row count, and the highest
+    column letter, or the most cells in one row where cells carry no reference. A sheet with formulas or error cells is
+    added to ``formulas`` (they are counted when it is read).
+    """
     declared, rows, columns, count_rows, cells, referenced = None, 0, 0, 0, 0, 0
     with archive.open(part) as fh:
         tail, first = b"", True
@@ -479,8 +497,9 @@ def _longest_row(archive: zipfile.ZipFile, part: str) -> int:
 
 
 def check_sheet_sizes(raw: RawFile) -> None:
-    """Refuse an ``.xlsx`` with a sheet larger than the settings ``max_sheet_cells`` or ``max_columns``, from the
-    workbook's own XML and before it is parsed (see the module docstring).
+    """Refuse an ``.xlsx`` with a sheet larger than the settings ``max_sheet_cells`` or ``max_columns``.
+
+    From the workbook's own XML and before it is parsed (see the module docstring).
 
     Parameters
     ----------
@@ -523,8 +542,9 @@ def check_sheet_sizes(raw: RawFile) -> None:
 
 
 def check_csv_header(path: Path, head: bytes) -> None:
-    """Refuse a CSV whose first line has more columns than the setting ``max_columns``, reading that line alone
-    (at most ``HEADER_LINE_BYTES`` of it).
+    """Refuse a CSV whose first line has more columns than the setting ``max_columns``.
+
+    Reading that line alone (at most ``HEADER_LINE_BYTES`` of it).
 
     Parameters
     ----------
@@ -581,9 +601,11 @@ KINDS_OF_FILE = {
 
 
 def check_file(path: Path) -> None:
-    """Refuse what is not a regular file (a FIFO, a device, a socket: opening or reading it may block forever or never
-    end) from its ``stat``, before it is opened; and a text file larger than the setting ``max_text_bytes`` from its
-    size, before it is hashed or read (a workbook, GeoPackage, archive or R data file is bounded by its own checks).
+    """Refuse what is not a regular file.
+
+    (a FIFO, a device, a socket: opening or reading it may block forever or never end) from its ``stat``, before it is
+    opened; and a text file larger than the setting ``max_text_bytes`` from its size, before it is hashed or read (a
+    workbook, GeoPackage, archive or R data file is bounded by its own checks).
 
     Parameters
     ----------
@@ -629,8 +651,10 @@ _NOT_BRACKET = bytes(sorted(set(range(256)) - set(b"[]{}")))
 
 
 def json_depth(data: bytes) -> int:
-    """How deep a JSON text nests its arrays and objects, by a scan without recursion (escapes and strings removed,
-    then the brackets counted): what the JSON parser would recurse to.
+    """How deep a JSON text nests its arrays and objects.
+
+    By a scan without recursion (escapes and strings removed, then the brackets counted): what the JSON parser would
+    recurse to.
 
     Parameters
     ----------
@@ -715,9 +739,10 @@ _R_BLOCK = {9: 1, 10: 4, 13: 4, 14: 8, 15: 16, 24: 1, 7: 1, 8: 1}  # CHARSXP, LG
 
 
 def rdata_depth(fh, stop: int) -> int:
-    """How deep the items of an R data stream (XDR, as ``save`` writes it, decompressed) nest, walked without
-    recursion: every list, pairlist and attribute one level below its container. The walk ends once deeper than
-    ``stop``, at the end of the data, or at a type it does not know (the R data reader then says what is wrong).
+    """How deep the items of an R data stream (XDR, as ``save`` writes it, decompressed) nest, walked without recursion.
+
+    Every list, pairlist and attribute one level below its container. The walk ends once deeper than ``stop``, at the
+    end of the data, or at a type it does not know (the R data reader then says what is wrong).
 
     Parameters
     ----------
@@ -815,8 +840,9 @@ class _Counted:
 
 
 def check_rdata(path: Path, compression: str | None) -> None:
-    """Refuse R data that unpacks to more than the setting ``max_unpacked_bytes`` or whose items nest deeper than
-    ``MAX_NESTING`` (a list in a list in a list ...), in one pass through the decompressed stream (nothing kept):
+    """Refuse R data that unpacks to more than ``max_unpacked_bytes`` or nests deeper than ``MAX_NESTING``.
+
+    A list in a list in a list ... is found in one pass through the decompressed stream (nothing kept):
     the structure is walked without recursion (``rdata_depth``) before the R data reader, which recurses in C and
     would crash on 10,000 nested lists, sees the file; the rest is counted.
 
@@ -860,8 +886,10 @@ def check_rdata(path: Path, compression: str | None) -> None:
 
 
 def check_geopackage(path: Path) -> None:
-    """Refuse a GeoPackage whose layers include an SQL view: reading a view runs its query, and a recursive one never
-    ends. The file's own catalogue is read (``sqlite_master``, ``gpkg_contents``), read-only; no view is run.
+    """Refuse a GeoPackage whose layers include an SQL view.
+
+    Reading a view runs its query, and a recursive one never ends. The file's own catalogue is read (``sqlite_master``,
+    ``gpkg_contents``), read-only; no view is run.
 
     Parameters
     ----------
@@ -899,10 +927,12 @@ def check_geopackage(path: Path) -> None:
 
 
 def check_unpacked_size(path: Path) -> None:
-    """Refuse a zip archive (a workbook, zipped shapefiles) whose members unpack to more than the setting
-    ``max_unpacked_bytes``, from the sizes its directory declares, before anything is unpacked: a workbook of 1 MB
-    whose shared strings unpack to 1 GiB would keep the parser busy for 40 s and take 7.5 GB. (A member that
-    unpacks to more than it declares is an error of the zip readers themselves.)
+    """Refuse a zip archive.
+
+    (a workbook, zipped shapefiles) whose members unpack to more than the setting ``max_unpacked_bytes``, from the sizes
+    its directory declares, before anything is unpacked: a workbook of 1 MB whose shared strings unpack to 1 GiB would
+    keep the parser busy for 40 s and take 7.5 GB. (A member that unpacks to more than it declares is an error of the
+    zip readers themselves.)
 
     Parameters
     ----------
@@ -955,8 +985,10 @@ def _compression(head: bytes) -> str | None:
 
 
 def _decompressed_start(path: Path, compression: str) -> bytes:
-    """The first bytes of a compressed file's content (R saves its .rda files compressed), or b'' when the
-    stream cannot be read."""
+    """The first bytes of a compressed file's content (R saves its .rda files compressed).
+
+    Or b'' when the stream cannot be read.
+    """
     import bz2
     import gzip
     import lzma

@@ -37,8 +37,9 @@ ROTTERDAM = "GM0599"
 
 
 def check(raw: RawFile, fmt: str) -> None:
-    """Raise a precise one-line error when a file that should be a Rotterdam Wijkprofiel or Context workbook lacks what
-    makes one.
+    """Raise a precise one-line error when a file that should be a Rotterdam workbook lacks what makes one.
+
+    A Wijkprofiel or a Context workbook: the error names what it lacks.
 
     Parameters
     ----------
@@ -205,8 +206,11 @@ def _read_profile(raw: RawFile, ident: Identification) -> Table:
 
 
 def _header(raw: RawFile, rows: list, sheet: str) -> list[str]:
-    """The column names of a Wijkprofiel sheet: the variable codes of row 1, and for the area columns (empty in row 1
-    of the 2014-2024 edition, which has their labels in row 2) ``_gebied``, ``wijknr`` and ``_name``."""
+    """The column names of a Wijkprofiel sheet.
+
+    The variable codes of row 1, and for the area columns (empty in row 1 of the 2014-2024 edition, which has their
+    labels in row 2) ``_gebied``, ``wijknr`` and ``_name``.
+    """
     for row in rows[1:3]:
         cells = [str(c).strip() for c in row]
         if "wijknr" in cells:
@@ -222,9 +226,11 @@ def _header(raw: RawFile, rows: list, sheet: str) -> list[str]:
 
 
 def _profile_sheet(raw: RawFile, sheet: str, year: int, details: dict) -> pd.DataFrame:
-    """One sheet as a frame of its areas: a code twice in the sheet kept once, ``kopie_X`` copies of a column X of
-    the sheet dropped (kept, as a column of their own, where they differ), text cells read as missing; each recorded in
-    ``details``."""
+    """One sheet as a frame of its areas.
+
+    A code twice in the sheet kept once, ``kopie_X`` copies of a column X of the sheet dropped (kept, as a column of
+    their own, where they differ), text cells read as missing; each recorded in ``details``.
+    """
     rows = raw.sheet_rows(sheet)
     codes = _header(raw, rows, sheet)
     frame = pd.DataFrame(rows[3:], columns=codes, dtype="object").replace("", None)

@@ -56,8 +56,10 @@ COLUMNS = ["table_id", "characteristic", "category", "group", "region", "region_
 
 
 def margin_role(title: str) -> str | None:
-    """What a row of the margin dimension holds, from its title or key: ``value``, ``lower``, ``upper`` (a bound or
-    the size of the margin below or above, decided from the numbers) or ``margin`` (a symmetric margin).
+    """What a row of the margin dimension holds, from its title or key.
+
+    ``value``, ``lower``, ``upper`` (a bound or the size of the margin below or above, decided from the numbers) or
+    ``margin`` (a symmetric margin).
 
     Parameters
     ----------
@@ -104,9 +106,11 @@ def parse_period(period: str) -> tuple[int, int | None] | None:
 
 
 def split_characteristic(title: str) -> tuple[str | None, str]:
-    """The category and group of a characteristic's title: "Leeftijd: 15 tot 25 jaar" -> ("Leeftijd", "15 tot 25
-    jaar"); CBS's shortened categories are written out ("Positie in huish." -> "Positie in huishouden"); a title
-    without a category is a group of its own ("Totaal" -> ("Totaal", "Totaal"), "Mannen" -> (None, "Mannen")).
+    """The category and group of a characteristic's title.
+
+    "Leeftijd: 15 tot 25 jaar" -> ("Leeftijd", "15 tot 25 jaar"); CBS's shortened categories are written out ("Positie
+    in huish." -> "Positie in huishouden"); a title without a category is a group of its own ("Totaal" -> ("Totaal",
+    "Totaal"), "Mannen" -> (None, "Mannen")).
 
     Parameters
     ----------
@@ -126,8 +130,10 @@ def split_characteristic(title: str) -> tuple[str | None, str]:
 
 
 def region_kind(title: str, key: str | None = None) -> str:
-    """The kind of a region of a StatLine table: ``land``, ``province``, ``gemeente``, ``police unit`` (basisteam,
-    district or regional unit: not a CBS area) or ``other`` (landsdelen, groups of gemeenten).
+    """The kind of a region of a StatLine table.
+
+    ``land``, ``province``, ``gemeente``, ``police unit`` (basisteam, district or regional unit: not a CBS area) or
+    ``other`` (landsdelen, groups of gemeenten).
 
     Parameters
     ----------
@@ -255,8 +261,11 @@ def recognise(raw: RawFile, hints: Hints = NO_HINTS) -> Identification | None:
 
 
 def _shape(raw: RawFile) -> dict:
-    """Both shapes as one: ``frame`` (the measures), ``dims`` (a frame of dimension titles), ``keys`` (the feed's
-    region keys, or None), ``titles`` (measure -> title) and ``table_id``."""
+    """Both shapes as one.
+
+    ``frame`` (the measures), ``dims`` (a frame of dimension titles), ``keys`` (the feed's region keys, or None),
+    ``titles`` (measure -> title) and ``table_id``.
+    """
     if "statline" in raw._sheets:
         return raw._sheets["statline"]
     feed = _feed(raw)
@@ -311,8 +320,9 @@ def _margin_dimension(dims: pd.DataFrame) -> str | None:
 
 
 def read(raw: RawFile, ident: Identification) -> Table:
-    """The tidy long table of a StatLine table: one row per estimate (dimension, period and measure), with its 95 %
-    bounds where the table publishes them.
+    """The tidy long table of a StatLine table.
+
+    One row per estimate (dimension, period and measure), with its 95 % bounds where the table publishes them.
 
     Parameters
     ----------
@@ -402,8 +412,11 @@ def read(raw: RawFile, ident: Identification) -> Table:
 
 
 def _check_rows(raw: RawFile, rows: pd.DataFrame, key_cols: list, margin: str | None, dims: pd.DataFrame) -> pd.Series:
-    """Which rows to keep: a row that repeats another's titles with the same numbers is left out; one with other
-    numbers, or a bound or margin row without its value row, is an error."""
+    """Which rows to keep.
+
+    A row that repeats another's titles with the same numbers is left out; one with other numbers, or a bound or margin
+    row without its value row, is an error.
+    """
     repeated = rows.duplicated(subset=key_cols + ["role"], keep=False)
     if repeated.any():
         conflicting = ~rows[repeated].astype("string").fillna("").duplicated(subset=rows.columns, keep=False)
@@ -448,8 +461,9 @@ def _finish(wide: pd.DataFrame, shaped: dict, other: str | None, ident: Identifi
 
 
 def variables_of(table_id: str | None, measures) -> dict[str, str]:
-    """Measure -> canonical variable for a StatLine table, from the variable dictionary (source ``cbs-statline``,
-    keyed by table id or ``"*"``).
+    """Measure -> canonical variable for a StatLine table.
+
+    From the variable dictionary (source ``cbs-statline``, keyed by table id or ``"*"``).
 
     Parameters
     ----------
@@ -479,8 +493,9 @@ def _name_key(name) -> str:
 
 
 def link_gemeenten(frame: pd.DataFrame, names: dict[int, pd.DataFrame]) -> tuple[pd.DataFrame, list[str], list[str]]:
-    """Give the gemeente rows of a StatLine table by region their CBS code (``region_code``), by name, from the
-    gemeente names of the wave's year or, where those cannot be had, of the nearest year that can.
+    """Give the gemeente rows of a StatLine table by region their CBS code (``region_code``).
+
+    By name, from the gemeente names of the wave's year or, where those cannot be had, of the nearest year that can.
 
     Parameters
     ----------

@@ -35,9 +35,11 @@ class Identification:
 
 @dataclass
 class Table:
-    """A reader's result: the frame, and per variable the suppressed and unreadable cells, the source columns mapped
-    and the ones absent, with the warnings, notes and alerts of the read (warnings and alerts as ``FileWarning``
-    records; a text given for one is a warning about the file as a whole).
+    """A reader's result.
+
+    The frame, and per variable the suppressed and unreadable cells, the source columns mapped and the ones absent, with
+    the warnings, notes and alerts of the read (warnings and alerts as ``FileWarning`` records; a text given for one is
+    a warning about the file as a whole).
     """
 
     frame: pd.DataFrame
@@ -56,9 +58,10 @@ class Table:
 
 
 def canonicalise(frame: pd.DataFrame, id_columns: list[str], source_key: str, year: int | None) -> Table:
-    """Map a frame's source columns to canonical variables (the mapping of ``source_key`` in ``year``): missing-value
-    codes become NaN and are counted per variable, derived variables are added, and the variables the dictionary
-    expects from this source but the file lacks are listed.
+    """Map a frame's source columns to canonical variables (the mapping of ``source_key`` in ``year``).
+
+    Missing-value codes become NaN and are counted per variable, derived variables are added, and the variables the
+    dictionary expects from this source but the file lacks are listed.
 
     Parameters
     ----------
