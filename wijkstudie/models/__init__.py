@@ -65,15 +65,15 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_WHERE))
 
 
-def contrast(result: ModelResult, weights: dict) -> dict:
+def contrast(result: ModelResult, coefficients: dict) -> dict:
     """A linear combination of a result's estimates with its 95 % interval (``ModelResult.contrast``).
 
     Parameters
     ----------
     result : ModelResult
         any model's result
-    weights : dict
-        term -> weight, e.g. ``{"after": 1, "before": -1}``
+    coefficients : dict
+        term -> coefficient of the combination, e.g. ``{"after": 1, "before": -1}`` (not data weights)
 
     Returns
     -------
@@ -90,7 +90,7 @@ def contrast(result: ModelResult, weights: dict) -> dict:
     >>> from wijkstudie import models
     >>> models.contrast(fit, {"after": 1, "before": -1})  # doctest: +SKIP
     """
-    return result.contrast(weights)
+    return result.contrast(coefficients)
 
 
 __all__ = [

@@ -108,15 +108,15 @@ class ModelResult:
             raise ArgumentError(f"{self.model}: no term {name!r}; terms: {', '.join(map(str, self.table.index))}")
         return self.table.loc[name]
 
-    def contrast(self, weights: dict, level: float = 0.95) -> dict:
+    def contrast(self, coefficients: dict, level: float = 0.95) -> dict:
         """A linear combination of estimates (e.g. ``{"after": 1, "before": -1}``) with its standard error and interval.
 
         From the model's covariance and reference distribution.
 
         Parameters
         ----------
-        weights : dict
-            term -> weight
+        coefficients : dict
+            term -> coefficient of the combination (a contrast vector; not data weights)
         level : float
             the interval's coverage
 
@@ -132,14 +132,14 @@ class ModelResult:
         """
         if self.cov is None:
             raise MissingRecordError(f"{self.model}: no covariance of the estimates, so no contrasts")
-        unknown = [k for k in weights if k not in self.cov.index]
+        unknown = [k for k in coefficients if k not in self.cov.index]
         if unknown:
             raise ArgumentError(
                 f"{self.model}: no term {unknown[0]!r} for a contrast; terms: {', '.join(map(str, self.cov.index))}"
             )
         vector = pd.Series(0.0, index=self.cov.index)
-        for name, w in weights.items():
-            vector[name] = w
+        for name, coefficient in coefficients.items():
+            vector[name] = coefficient
         params = self.table["estimate"].reindex(self.cov.index)
         estimate = float(vector @ params)
         se = float(np.sqrt(vector @ self.cov @ vector))
