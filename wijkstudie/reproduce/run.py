@@ -204,10 +204,10 @@ def input_files(seen: Observed, folders: list) -> list[str]:
     return [p for p in found if Path(p).is_file()]
 
 
-def _session_settings(mode: str, mirror: Path | None) -> dict:
+def _session_settings(data_kind: str, mirror: Path | None) -> dict:
     """The settings that decide what a notebook reads (part of every cache key)."""
     return {
-        "data": mode,
+        "data": data_kind,
         "mirror": str(mirror) if mirror else "",
         "microdata": str(settings.microdata or ""),
         "mapping": str(settings.microdata_mapping or ""),
@@ -274,16 +274,18 @@ def critical_paths(needs: dict, seconds: dict, names: list[str]) -> dict[str, fl
 class Reproduction:
     """One run of the main command: which notebooks to execute, which to take from the cache, and the outputs."""
 
-    def __init__(self, paths: list[Path], build: Path, force: bool, jobs: int, mode: str, staging: Path | None = None):
-        self.paths, self.build, self.force, self.jobs, self.mode = paths, build, force, max(1, jobs), mode
+    def __init__(
+        self, paths: list[Path], build: Path, force: bool, jobs: int, data_kind: str, staging: Path | None = None
+    ):
+        self.paths, self.build, self.force, self.jobs, self.data_kind = paths, build, force, max(1, jobs), data_kind
         self.cache = NotebookCache(build / "cache" / "notebooks")
         self.staging = staging or build
         self.executed_dir = self.staging / "notebooks"  # published (build/notebooks) only with the whole run
         self.figures = self.staging / "figures" if staging else figures_dir()
-        self.mirror = mirror_dir() if mode == "real" else None
+        self.mirror = mirror_dir() if data_kind == "real" else None
         nbformat = optional("nbformat", "python -m wijkstudie.reproduce")
 
-        package, session = package_fingerprint(), _session_settings(mode, self.mirror)
+        package, session = package_fingerprint(), _session_settings(data_kind, self.mirror)
         self.failed: list[str] = []
         notebooks = {}
         for path in list(paths):  # a notebook that cannot be read is named and left out; the others run
@@ -362,7 +364,7 @@ class Reproduction:
             inputs=[fingerprint(p) for p in input_files(seen, folders)],
             datasets=list(map(list, dict.fromkeys((d, y) for _, d, y in seen.inputs if d))),
             files=list(map(list, dict.fromkeys((d, y, Path(p).name) for p, d, y in seen.inputs if d))),
-            data=run_data(self.mode, self.mirror, when),
+            data=run_data(self.data_kind, self.mirror, when),
         )
         stored = self.cache.store(run, self.executed_dir / path.name, self.figures, seen.wrote)
         if path.stem in self.cache.problems:  # a cache that cannot be written: a warning, never a failed notebook
@@ -448,16 +450,16 @@ def prepare_data() -> tuple[str, str]:
     Returns
     -------
     tuple of str
-        the mode (``"real"`` or ``"synthetic"``) and the banner line that says which
+        the data kind (``"real"`` or ``"synthetic"``) and the banner line that says which
     """
-    mode = choose_data()
-    if mode == "synthetic":  # this command switches to the synthetic world: it writes the mirror and says where
+    data_kind = choose_data()
+    if data_kind == "synthetic":  # this command switches to the synthetic world: it writes the mirror and says where
         if settings.synthetic_mirror is None:
             use_synthetic()
         settings.export_to_environment()  # every kernel reads the same synthetic mirror
-        return mode, SYNTHETIC_BANNER
+        return data_kind, SYNTHETIC_BANNER
     where = f"from the mirror {mirror_dir()}" if mirror_dir() else "from the publishers (network) and the cache"
-    return mode, f"data: real, {where}"
+    return data_kind, f"data: real, {where}"
 
 
 def forget_gone_notebooks(paths: list[Path], folder: Path | None = None) -> None:
@@ -480,12 +482,12 @@ def forget_gone_notebooks(paths: list[Path], folder: Path | None = None) -> None
             path.unlink()
 
 
-def readme_note(mode: str, partial: bool, failed: bool, keep: bool, table, statement: str) -> str:
+def readme_note(data_kind: str, partial: bool, failed: bool, keep: bool, table, statement: str) -> str:
     """Rewrite the README's scorecard after a complete, successful real run (only then); say what happened.
 
     Parameters
     ----------
-    mode : str
+    data_kind : str
         ``"real"`` or ``"synthetic"``
     partial : bool
         whether only some notebooks were asked for
@@ -503,7 +505,7 @@ def readme_note(mode: str, partial: bool, failed: bool, keep: bool, table, state
     str
         what happened to the README, for the summary ("" when it has no scorecard markers)
     """
-    if mode == "synthetic":
+    if data_kind == "synthetic":
         return "README.md keeps its real-data scorecard (this run was synthetic)"
     if partial or failed:  # a partial or failed run would put an incomplete scorecard there
         return "README.md keeps its scorecard (only a complete, successful run updates it)"
@@ -684,19 +686,19 @@ def _main(args, build: Path) -> int:
         )
     for name in NotebookCache(build / "cache" / "notebooks").clean_staging():
         print(f"removed {name}, a cache entry an interrupted run left half-written", flush=True)
-    mode, banner = prepare_data()
+    data_kind, banner = prepare_data()
     print(banner)
     staging = build / STAGING  # one place, the same for every run: what a notebook read there is found again
     staging.mkdir()
     _seed(staging)
-    reproduction = Reproduction(paths, build, args.force, args.jobs, mode, staging)
+    reproduction = Reproduction(paths, build, args.force, args.jobs, data_kind, staging)
     if not partial:
         forget_gone_notebooks(paths, staging / "figures" / "results")
     reproduction.run(reproduction.plan())
     runs = reproduction.ordered()
-    statement = data_statement(mode, reproduction.mirror)
-    banner_line = data_statement(mode, reproduction.mirror, files=False)
-    synthetic = mode == "synthetic"
+    statement = data_statement(data_kind, reproduction.mirror)
+    banner_line = data_statement(data_kind, reproduction.mirror, files=False)
+    synthetic = data_kind == "synthetic"
     if partial or reproduction.failed:  # never published: kept apart, with pages of its own
         kept = build / UNPUBLISHED
         shutil.rmtree(kept, ignore_errors=True)
@@ -733,7 +735,7 @@ def _main(args, build: Path) -> int:
     publish(staging, build, runs)
     table = write_scorecard(statement=statement)
     note = readme_note(
-        mode, False, False, args.no_readme, table, data_statement(mode, reproduction.mirror, dated=False)
+        data_kind, False, False, args.no_readme, table, data_statement(data_kind, reproduction.mirror, dated=False)
     )
     site_module.save_runs(build, runs, statement, banner_line, synthetic)
     index = site_module.build(

@@ -44,7 +44,7 @@ def _mirror_words(mirror: Path) -> str:
 
 
 def data_statement(
-    mode: str, mirror: Path | None, *, when: str | None = None, files: bool = True, dated: bool = True
+    data_kind: str, mirror: Path | None, *, when: str | None = None, files: bool = True, dated: bool = True
 ) -> str:
     """Which data produced the scorecard, and when.
 
@@ -54,7 +54,7 @@ def data_statement(
 
     Parameters
     ----------
-    mode : str
+    data_kind : str
         ``"real"`` or ``"synthetic"``
     mirror : Path or None
         the mirror used
@@ -71,7 +71,7 @@ def data_statement(
     """
     when = when or time.strftime("%Y-%m-%d")
     produced = f"Produced on {when}" if dated else "Produced"
-    if mode == "synthetic":
+    if data_kind == "synthetic":
         return f"{produced} from the SYNTHETIC world: no result below is evidence about real neighbourhoods."
     files = files_used() if files else []
     if not mirror:
@@ -82,12 +82,12 @@ def data_statement(
     return f"{produced} by `make reproduce` from {where}.{listed}"
 
 
-def run_data(mode: str, mirror: Path | None, when: str) -> str:
+def run_data(data_kind: str, mirror: Path | None, when: str) -> str:
     """One line for a notebook page: which data this run used.
 
     Parameters
     ----------
-    mode : str
+    data_kind : str
         ``"real"`` or ``"synthetic"``
     mirror : Path or None
         the mirror used
@@ -98,7 +98,7 @@ def run_data(mode: str, mirror: Path | None, when: str) -> str:
     -------
     str
     """
-    if mode == "synthetic":
+    if data_kind == "synthetic":
         return "SYNTHETIC data (the synthetic world's mirror)"
     if mirror:
         return "real data, from " + _mirror_words(mirror)
