@@ -18,101 +18,144 @@ The layers below (data, models, plotting) know nothing of this study; the names 
 its verdicts live here and in ``findings.yaml``.
 """
 
-from .cities import (
-    COHESION,
-    PARTICIPATION,
-    ROTTERDAM_CONTEXT,
-    amsterdam_gebieden,
-    city_buurten,
-    city_panels,
-    residence_panels,
-    rotterdam_wijken,
-    utrecht_buurten,
-    wave,
-)
-from .contrasts import group_contrasts, pooled_contrast
-from .designs import (
-    ModelSpec,
-    Parameters,
-    Spec,
-    alternatives,
-    control_choice,
-    declared_spec,
-    declared_specs,
-    model_spec,
-    model_specs,
-    sample_design,
-    sample_keys,
-    sweep,
-)
-from .findings import (
-    NATIONAL,
-    SYNTHETIC_SCOPE,
-    FindingTest,
-    case_test,
-    finding,
-    from_estimate,
-    from_model,
-    reference,
-    reference_text,
-    registry,
-    threshold_test,
-)
-from .individuals import (
-    BREAKPOINT,
-    RESIDENCE,
-    RESIDENT_AREA,
-    RESIDENT_WEIGHT,
-    f1_resident_tests,
-    f6_models,
-    f6_tests,
-    recorded_breakpoint,
-    residence_breakpoint,
-    resident_rows,
-    residents,
-    with_indicators,
-)
-from .livability import PROBLEM_CLASS, PROBLEM_SHARE, buurt_livability, livability_class, proxy_name, with_livability
-from .livability_groups import (
-    F5_AREA_MODELS,
-    f5_area_models,
-    f5_area_tests,
-    f5_gaps,
-    f5_main_tables,
-    f5_tables,
-    f5_tests,
-    group_gap,
-    livability_wijken,
-)
-from .national import (
-    COMPOSITION_YEAR,
-    RIVM_DIVISION,
-    RIVM_YEARS,
-    SOURCE_UNIT,
-    complete,
-    has_households,
-    national_gemeenten,
-    national_models,
-    national_results,
-    national_tests,
-    national_wijken,
-    young_terms,
-)
-from .notebook import start_notebook
-from .results import record, record_value, recorded, recorded_value
-from .samples import (
-    DeclaredSample,
-    amsterdam_sample,
-    declared_samples,
-    gemeente_survey,
-    residents_sample,
-    rotterdam_sample,
-    samples_overview,
-    vm_sample,
-)
-from .scope import CASE, CITIES, NATIONAL_GEMEENTEN, scope_of
-from .scorecard import finding_card, tests_frame, what_we_found, write_scorecard
-from .spatial import moran_table, spatial_results, spatial_summary, spatial_table, spatial_terms, spatial_tests
-from .sweeps import fit, formula_of, primary_tests, resident_tests, rows_for, sample_tests
-from .tour import files_not_here, tour_sentences, what_the_tour_found
-from .vreewijk import case_context, case_items, case_percentiles, case_ranks, case_summary
+from importlib import import_module
+
+# what the study offers, by the module that holds it: a module is imported when one of its names is first used, so a
+# notebook imports only the study modules it uses (and the runner re-runs it only when one of those changes)
+_WHERE = {
+    "COHESION": "cities",
+    "PARTICIPATION": "cities",
+    "ROTTERDAM_CONTEXT": "cities",
+    "amsterdam_gebieden": "cities",
+    "city_buurten": "cities",
+    "city_panels": "cities",
+    "residence_panels": "cities",
+    "rotterdam_wijken": "cities",
+    "utrecht_buurten": "cities",
+    "wave": "cities",
+    "group_contrasts": "contrasts",
+    "pooled_contrast": "contrasts",
+    "ModelSpec": "designs",
+    "Parameters": "designs",
+    "Spec": "designs",
+    "alternatives": "designs",
+    "control_choice": "designs",
+    "declared_spec": "designs",
+    "declared_specs": "designs",
+    "model_spec": "designs",
+    "model_specs": "designs",
+    "sample_design": "designs",
+    "sample_keys": "designs",
+    "sweep": "designs",
+    "FindingTest": "findings",
+    "NATIONAL": "findings",
+    "SYNTHETIC_SCOPE": "findings",
+    "case_test": "findings",
+    "finding": "findings",
+    "from_estimate": "findings",
+    "from_model": "findings",
+    "reference": "findings",
+    "reference_text": "findings",
+    "registry": "findings",
+    "threshold_test": "findings",
+    "BREAKPOINT": "individuals",
+    "RESIDENCE": "individuals",
+    "RESIDENT_AREA": "individuals",
+    "RESIDENT_WEIGHT": "individuals",
+    "f1_resident_tests": "individuals",
+    "f6_models": "individuals",
+    "f6_tests": "individuals",
+    "recorded_breakpoint": "individuals",
+    "residence_breakpoint": "individuals",
+    "resident_rows": "individuals",
+    "residents": "individuals",
+    "with_indicators": "individuals",
+    "PROBLEM_CLASS": "livability",
+    "PROBLEM_SHARE": "livability",
+    "buurt_livability": "livability",
+    "livability_class": "livability",
+    "proxy_name": "livability",
+    "with_livability": "livability",
+    "F5_AREA_MODELS": "livability_groups",
+    "f5_area_models": "livability_groups",
+    "f5_area_tests": "livability_groups",
+    "f5_gaps": "livability_groups",
+    "f5_main_tables": "livability_groups",
+    "f5_tables": "livability_groups",
+    "f5_tests": "livability_groups",
+    "group_gap": "livability_groups",
+    "livability_wijken": "livability_groups",
+    "COMPOSITION_YEAR": "national",
+    "RIVM_DIVISION": "national",
+    "RIVM_YEARS": "national",
+    "SOURCE_UNIT": "national",
+    "complete": "national",
+    "has_households": "national",
+    "national_gemeenten": "national",
+    "national_models": "national",
+    "national_results": "national",
+    "national_tests": "national",
+    "national_wijken": "national",
+    "young_terms": "national",
+    "start_notebook": "notebook",
+    "record": "results",
+    "record_value": "results",
+    "recorded": "results",
+    "recorded_value": "results",
+    "DeclaredSample": "samples",
+    "amsterdam_sample": "samples",
+    "declared_samples": "samples",
+    "gemeente_survey": "samples",
+    "residents_sample": "samples",
+    "rotterdam_sample": "samples",
+    "samples_overview": "samples",
+    "vm_sample": "samples",
+    "CASE": "scope",
+    "CITIES": "scope",
+    "NATIONAL_GEMEENTEN": "scope",
+    "scope_of": "scope",
+    "finding_card": "scorecard",
+    "tests_frame": "scorecard",
+    "what_we_found": "scorecard",
+    "write_scorecard": "scorecard",
+    "moran_table": "spatial",
+    "spatial_results": "spatial",
+    "spatial_summary": "spatial",
+    "spatial_table": "spatial",
+    "spatial_terms": "spatial",
+    "spatial_tests": "spatial",
+    "fit": "sweeps",
+    "formula_of": "sweeps",
+    "primary_tests": "sweeps",
+    "resident_tests": "sweeps",
+    "rows_for": "sweeps",
+    "sample_tests": "sweeps",
+    "files_not_here": "tour",
+    "tour_sentences": "tour",
+    "what_the_tour_found": "tour",
+    "case_context": "vreewijk",
+    "case_items": "vreewijk",
+    "case_percentiles": "vreewijk",
+    "case_ranks": "vreewijk",
+    "case_summary": "vreewijk",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    """A name of the study, from its module (imported on first use, PEP 562)."""
+    if name in _WHERE:
+        value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    try:  # a module of the study (``study.verdicts``)
+        return import_module(f".{name}", __name__)
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__name__}.{name}":
+            raise
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The study's names and its modules."""
+    return sorted(set(globals()) | set(_WHERE))
