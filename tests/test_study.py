@@ -357,3 +357,25 @@ def test_a_primary_fitted_on_the_page_is_the_one_the_study_records(monkeypatch):
         study.group_contrasts(sample.table, variable=own.outcome, category=own.get("category"), group=own.get("group"))
     )
     assert recorded["single_person"].estimate == pytest.approx(expected["estimate"])
+
+
+def test_a_notebook_of_the_city_samples_imports_no_national_table_builder():
+    """The study's names are reached on first use, so the runner (which re-runs a notebook when a module it imported
+    changes) re-runs only the notebooks that use an edited builder: the city samples' chapter never imports
+    study.national, the residents' chapter neither national nor samples."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom wijkstudie import study\n"
+        "study.Parameters, study.rotterdam_sample, study.sample_tests, study.wave, study.finding_card\n"
+        "print(' '.join(m for m in sys.modules if m.startswith('wijkstudie.study.')))\n"
+    )
+    cities = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    residents = code.replace(
+        "study.rotterdam_sample, study.sample_tests, study.wave", "study.residents, study.f6_models"
+    )
+    residents = subprocess.run([sys.executable, "-c", residents], capture_output=True, text=True, check=True).stdout
+    assert "wijkstudie.study.samples" in cities and "wijkstudie.study.national" not in cities
+    assert "wijkstudie.study.individuals" in residents.split()
+    assert not {"wijkstudie.study.national", "wijkstudie.study.samples"} & set(residents.split())

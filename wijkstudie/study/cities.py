@@ -16,7 +16,6 @@ from ..core.provenance import carry
 from ..data.join import join_regions
 from ..data.loading import load
 from ..data.variables import study_variables
-from .national import RIVM_COLUMNS
 from .scope import CASE, CITIES
 
 CONTEXT_YEAR = 2015  # the register context figures of Rotterdam (1-1-2015)
@@ -106,6 +105,8 @@ def city_buurten(gemeente_code: str, kwb_year: int = 2023, rivm_year: int = 2020
         the gemeente's KWB buurten, left-joined (``join_regions``) with the ``RIVM_COLUMNS`` RIVM's table has; the
         join report is in ``attrs["join_reports"]``
     """
+    from .national import RIVM_COLUMNS  # here: a notebook of the city samples needs no national table
+
     kwb = load("kwb", year=kwb_year, level="buurt")
     kwb = kwb[kwb["gemeente_code"] == gemeente_code]
     if kwb.empty:
