@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import warnings
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -17,7 +16,7 @@ from wijkstudie.reproduce import site, statements
 from wijkstudie.reproduce.notebook_cache import Run
 from wijkstudie.study import scorecard as sc
 
-from helpers import finding_test
+from helpers import REPO, finding_test
 
 
 def executed(path, text="print('hi')"):
@@ -146,7 +145,7 @@ def test_the_verdict_rule_is_the_one_findings_yaml_writes(built):
             assert " ".join(text.split())[:200] in plain, name
     assert "<strong>Verdict rule.</strong>" in rules and "<details>" in rules  # collapsed under the summary
     assert "*" not in plain  # no literal Markdown
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert statements.readme_rules(readme) == readme  # the README shows the rules as findings.yaml writes them
     assert not hasattr(site, "VERDICT_RULE")  # no second, typed statement of the rule
 
