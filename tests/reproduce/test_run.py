@@ -154,8 +154,8 @@ def test_a_run_depends_on_the_modules_its_kernel_imported_not_on_the_whole_packa
     from wijkstudie.reproduce import notebook_cache
 
     package = Path(reproduce.__file__).resolve().parents[1]
-    # which modules a kernel imported: tests/test_kernel_audit.py. The key covers the package's data descriptions,
-    # not its modules: the modules are inputs of each run
+    # which modules a kernel imported: tests/reproduce/test_kernel_audit.py. The key covers the package's data
+    # descriptions, not its modules: the modules are inputs of each run
     before = notebook_cache.package_fingerprint()
     copy = tmp_path / "module.py"
     copy.write_text("x = 1\n")
