@@ -1,4 +1,5 @@
-"""Processed tables are cached as Parquet and reused until the raw file changes."""
+"""Processed tables are cached as Parquet and reused until the raw file changes; a damaged, misshapen or unwritable
+cache, or one inside the mirror, is rebuilt, bypassed or refused, never served."""
 
 import hashlib
 import io

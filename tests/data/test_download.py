@@ -1,4 +1,5 @@
-"""Fetching: the mirror, the cache folder, atomic downloads with hash and content checks."""
+"""Fetching: the mirror, the cache folder, atomic downloads with hash and content checks; a mirror file that is a
+folder or a loop, a cache under a file, leftovers of killed loads, and the progress bar a kernel gets."""
 
 import json
 import os

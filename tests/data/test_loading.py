@@ -1,4 +1,5 @@
-"""Loading every file of the real snapshot, with the counts the MANIFEST documents."""
+"""Loading datasets by name: every file of the real snapshot, with the counts the MANIFEST documents; a level the
+dataset lacks and a file of another source under a resource's name are one line."""
 
 import json
 import shutil

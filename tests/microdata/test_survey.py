@@ -1,4 +1,5 @@
-"""Reading user-supplied survey microdata onto the resident schema; broken files are refused with every problem."""
+"""Reading user-supplied survey microdata onto the resident schema; broken files, impossible values and broken or
+aliased mapping files are refused with every problem."""
 
 import os
 

@@ -1,4 +1,5 @@
-"""The synthetic world: deterministic, cited, shaped like the real data, and labelled synthetic everywhere."""
+"""The synthetic world: deterministic, cited, shaped like the real data, and labelled synthetic everywhere, also in a
+file copied out of its mirror or stripped of its mark."""
 
 import json
 import shutil

@@ -1,3 +1,6 @@
+"""Numbers in publishers' files (readers/numbers.py): missing-value codes counted as suppressed, Dutch and English
+number formats read deliberately, cells that are not numbers counted apart."""
+
 import numpy as np
 import pandas as pd
 

@@ -1,4 +1,5 @@
-"""Each file layout, read from small hand-made fixtures in the real layout; values checked exactly."""
+"""Each file layout, read from small hand-made fixtures in the real layout; values checked exactly. A file no reader
+recognises is one line that quotes at most a short printable excerpt of it."""
 
 import shutil
 
