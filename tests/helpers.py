@@ -3,6 +3,7 @@ tests never import): paths, small files in the publishers' layouts, hand-made fi
 
 from __future__ import annotations
 
+import html.parser
 import os
 import subprocess
 import warnings
@@ -569,3 +570,106 @@ def use_synthetic_world(monkeypatch) -> Path:
     monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
     monkeypatch.setenv("WIJKSTUDIE_SYNTHETIC_MIRROR", str(folder))
     return folder
+
+
+def one_error_line(result, *fragments):
+    """Assert that a command (``run_cli``, ``run_cli_in_a_process``) failed with status 1 and one line on standard
+    error, holding every fragment, and no traceback; the line."""
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
+
+
+def run_cli_in_a_process(*args, timeout=60):
+    """The command in a process of its own (a crash or a hang of the reader must not take the test run with it)."""
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run(
+        [sys.executable, "-m", "wijkstudie", *map(str, args)], capture_output=True, text=True, env=env, timeout=timeout
+    )
+
+
+# a text from a data file as an attacker would write it: markup, a Markdown table cell break, a javascript link
+EVIL = "Evil<img src=x onerror=alert(1)><script>alert(2)</script> | pipe\n[link](javascript:alert(3))"
+
+
+class _Markup(html.parser.HTMLParser):
+    """What a page would run: script elements, event-handler attributes, javascript: URLs."""
+
+    def __init__(self):
+        super().__init__()
+        self.live: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "iframe", "object", "embed"):
+            self.live.append(f"<{tag}>")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.live.append(f"{tag} {name}={value}")
+            if name in ("href", "src", "action", "formaction") and (value or "").strip().lower().startswith(
+                ("javascript:", "vbscript:", "data:text")
+            ):
+                self.live.append(f"{tag} {name}={value}")
+
+
+def live_markup(text: str) -> list[str]:
+    """What in an HTML text a browser would run (``_Markup``); empty when the text is safe."""
+    parser = _Markup()
+    parser.feed(text)
+    return parser.live
+
+
+def executed_notebook(path: Path, outputs: list[dict]) -> Path:
+    """Write a notebook at ``path`` whose one code cell has these outputs, as if it had been run."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("print('hello')")
+    cell.outputs = [nbformat.from_dict(o) for o in outputs]
+    nb.cells = [nbformat.v4.new_markdown_cell("# A notebook"), cell]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+def run_of(name: str, executed: Path, **kw):
+    """The record of a run of notebook ``name`` whose executed copy is ``executed`` (real data unless ``data``)."""
+    from wijkstudie.reproduce.notebook_cache import Run
+
+    return Run(name, "key", executed, 1.0, "2026-01-01 10:00", data=kw.pop("data", "real data"), **kw)
+
+
+def grid_of_squares():
+    """Nine unit squares in a 3 x 3 grid (A0-A8), in RD coordinates: areas for spatial weights."""
+    return squares({f"A{i}": (i % 3, i // 3, i % 3 + 1, i // 3 + 1) for i in range(9)}, crs=28992)
+
+
+def tiny_project(tmp_path, monkeypatch, cells=("print(3)",)):
+    """A project of one notebook (``03_alone``, these code cells) for the main command, its figures folder and a
+    README with the scorecard's markers, all in ``tmp_path``; the notebooks folder and the README."""
+    import nbformat
+
+    from wijkstudie.reproduce import run as reproduce
+    from wijkstudie.reproduce import statements
+
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, folder / "03_alone.ipynb")
+    monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", str(tmp_path / "figures"))
+    monkeypatch.setenv("WIJKSTUDIE_DATA", "real")
+    monkeypatch.setattr(reproduce, "notebooks_dir", lambda: folder)
+    monkeypatch.setattr(statements, "project_dir", lambda: tmp_path)
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{statements.README_START}\nold\n{statements.README_END}\nrest\n", encoding="utf-8")
+    return folder, readme
+
+
+# the header of a CSV saved from the KWB workbook
+KWB_HEADER = "gwb_code_10,regio,gm_naam,recs,a_inw\n"

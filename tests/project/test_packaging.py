@@ -104,15 +104,15 @@ def test_every_dataset_has_a_citation_to_copy():
 
 
 def test_tests_import_helpers_not_a_conftest_or_another_test_module():
-    """Plain helpers live in tests/helpers.py; importing a conftest (there are two) or a test module works only
+    """Plain helpers live in tests/helpers.py; importing a conftest or a test module works only
     by the accident of sys.path order."""
     offenders = [
         f"{path.name}:{n}"
-        for path in sorted((REPO / "tests").glob("*.py"))
+        for path in sorted((REPO / "tests").rglob("*.py"))
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if re.match(r"\s*(from|import)\s+(conftest|test_\w+)\b", line)
     ]
-    assert len(list((REPO / "tests").glob("test_*.py"))) > 20
+    assert len(list((REPO / "tests").rglob("test_*.py"))) > 20
     assert offenders == []
 
 

@@ -1,4 +1,5 @@
-"""Loading every file of the real snapshot, with the counts the MANIFEST documents."""
+"""Loading datasets by name: every file of the real snapshot, with the counts the MANIFEST documents; a level the
+dataset lacks and a file of another source under a resource's name are one line."""
 
 import json
 import shutil
@@ -9,7 +10,7 @@ import pytest
 
 import wijkstudie as ws
 
-from helpers import run_cli
+from helpers import FIXTURES, run_cli
 
 
 def test_rivm_2020_both_age_groups(mirror):
@@ -167,3 +168,16 @@ def test_the_kwb_2022_reconstruction_is_called_what_it_is_not_a_first_release(mi
     assert said[0].endswith(
         "; the mirror's file is a reconstruction from tmap's copy of CBS table 85318NED, not a CBS release"
     )
+
+
+def test_unknown_level_from_python():
+    with pytest.raises(ws.WijkstudieError, match="rivm-gezondheid: no level 'provincie'"):
+        ws.load("rivm-gezondheid", level="provincie")
+    with pytest.raises(ws.WijkstudieError, match="cbs-gemeenten: no level 'buurt'"):
+        ws.load("cbs-gemeenten", level="buurt")
+
+
+def test_a_file_of_another_source_under_a_resource_name(fake_mirror, fresh_cache):
+    fake_mirror({"cbs-kwb/indicators_buurt_wijk_gemeente.csv": FIXTURES / "rivm-2020-18plus.csv"})
+    with pytest.raises(ws.WijkstudieError, match=r"expected kwb 2017 \(open-data\), but the file is rivm-gezondheid"):
+        ws.load("kwb", year=2017, source_format="open-data")

@@ -1,7 +1,10 @@
-"""Fetching: the mirror, the cache folder, atomic downloads with hash and content checks."""
+"""Fetching: the mirror, the cache folder, atomic downloads with hash and content checks; a mirror file that is a
+folder or a loop, a cache under a file, leftovers of killed loads, and the progress bar a kernel gets."""
 
 import json
+import os
 import shutil
+import time
 from dataclasses import replace
 
 import pandas as pd
@@ -11,7 +14,14 @@ import wijkstudie as ws
 from wijkstudie.data import download
 from wijkstudie.data.catalogue import Resource
 
-from helpers import FIXTURES, warns_municipal_extract
+from helpers import (
+    FIXTURES,
+    kernel_env,
+    one_line,
+    run_in_kernel,
+    warns_municipal_extract,
+    write_kwb_workbook,
+)
 
 URL_RESOURCE = Resource(
     dataset="test-geo",
@@ -207,3 +217,83 @@ def test_wfs_layers_are_fetched_page_by_page_into_one_file(monkeypatch, fresh_ca
     assert [s for s, _, _ in requests_seen] == [0, 1000, 2000]
     assert {t for _, _, t in requests_seen} == {"wijken"}
     assert ws.report(wijken).year == 2024
+
+
+def test_hash_mismatch(fake_mirror, fresh_cache):
+    fake_mirror({"amsterdam-bbga/bbga_latest_and_greatest-DX.csv": FIXTURES / "bbga-long.csv"})
+    with pytest.raises(ws.WijkstudieError, match="bbga_latest_and_greatest-DX.csv: hash mismatch for amsterdam-bbga"):
+        ws.load("amsterdam-bbga")
+
+
+def test_a_pinned_file_that_changed_is_refused_not_served(fake_mirror, tmp_path, cache_still_works):
+    root = fake_mirror({"amsterdam-bbga/bbga_latest_and_greatest-DX.csv": FIXTURES / "bbga-long.csv"})
+    with pytest.raises(ws.WijkstudieError) as exc:
+        ws.load("amsterdam-bbga")
+    one_line(exc, "hash mismatch for amsterdam-bbga")
+    assert root.exists()
+
+
+def test_temporary_files_left_by_killed_loads_are_removed_on_the_next_run(tmp_path, cache_still_works):
+    from wijkstudie.data import download
+
+    processed = cache_still_works / "processed"
+    processed.mkdir(parents=True)
+    stale = processed / ".abc.parquet.x1y2.tmp"
+    fresh = processed / ".def.parquet.z3.tmp"  # a load running right now
+    stale.write_bytes(b"half")
+    fresh.write_bytes(b"half")
+    old = time.time() - 2 * download.STALE_TEMP_SECONDS
+    os.utime(stale, (old, old))
+    download._SWEPT.clear()
+    ws.read_file(write_kwb_workbook(tmp_path / "kwb-2023.xlsx"))
+    assert not stale.exists() and fresh.exists()
+
+
+def test_a_download_into_a_cache_under_a_file_names_the_setting(tmp_path, monkeypatch):
+    from wijkstudie.data import download
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    monkeypatch.setenv("WIJKSTUDIE_DATA_DIR", str(blocker / "cache"))
+    monkeypatch.setattr(download, "_download_url", lambda *a: pytest.fail("no download may start"))
+    with pytest.raises(ws.WijkstudieError) as exc:
+        ws.fetch("kwb", year=2023, source_format="workbook")
+    one_line(exc, "WIJKSTUDIE_DATA_DIR", str(blocker / "cache"), "a part of the path is a file")
+
+
+def test_a_folder_or_a_loop_where_the_mirror_should_have_a_file(fake_mirror, tmp_path):
+    root = fake_mirror({"geo/unrelated.txt": b"x"})
+    (root / "cbs-kwb" / "indicators_buurt_wijk_gemeente.csv").mkdir(parents=True)
+    with pytest.raises(ws.WijkstudieError) as exc:
+        ws.load("kwb", year=2017, source_format="open-data")
+    one_line(exc, "indicators_buurt_wijk_gemeente.csv: is a folder, not a data file")
+    (root / "cbs-kwb" / "indicators_buurt_wijk_gemeente.csv").rmdir()
+    (root / "cbs-kwb" / "indicators_buurt_wijk_gemeente.csv").symlink_to(
+        root / "cbs-kwb" / "indicators_buurt_wijk_gemeente.csv"
+    )
+    with pytest.raises(ws.WijkstudieError) as exc:
+        ws.load("kwb", year=2017, source_format="open-data")
+    one_line(exc, "a symlink loop")
+
+
+@pytest.mark.slow  # real Jupyter kernels: make test runs it, make test-fast leaves it out
+def test_a_kernel_without_ipywidgets_gets_text_bars_and_no_tqdm_warning(tmp_path):
+    block = "import sys\nsys.modules['ipywidgets'] = None  # as if it were not installed\n"
+    cells = [
+        block + "import wijkstudie as ws\nfrom wijkstudie.core.optional import optional\n"
+        "optional('esda.moran', 'morans_i')\nimport pooch\n"
+        "from wijkstudie.data.download import progress_bar\nprint(progress_bar().__module__)",
+    ]
+    (out,) = run_in_kernel(cells, cwd=tmp_path, env=kernel_env())
+    assert out["error"] == "" and out["stdout"] == "tqdm.std\n"
+    assert "IProgress" not in out["stderr"] and "TqdmWarning" not in out["stderr"], out["stderr"]
+
+
+def test_a_kernel_with_ipywidgets_gets_the_notebook_bar_and_a_script_the_text_bar(tmp_path):
+    pytest.importorskip("ipywidgets")
+    from wijkstudie.data.download import progress_bar
+
+    assert progress_bar().__module__ == "tqdm.std"
+    cells = ["from wijkstudie.data.download import progress_bar\nprint(progress_bar().__module__)"]
+    (out,) = run_in_kernel(cells, cwd=tmp_path, env=kernel_env())
+    assert out["stdout"] == "tqdm.notebook\n" and out["stderr"] == ""

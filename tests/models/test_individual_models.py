@@ -1,7 +1,10 @@
 """Resident-level models recover the scenario's parameters from the synthetic world, and their 95 % intervals
 cover the true values about 95 % of the time over repeated seeds."""
 
+import warnings
+
 import numpy as np
+import pandas as pd
 import pytest
 
 from wijkstudie import synthetic
@@ -155,3 +158,31 @@ def test_curves_are_the_models_average_predictions():
     for v, probability in spline.extra["curve"].iloc[[0, 30, 59]].itertuples(index=False):
         expected = spline.fitted.predict(sample.assign(years_at_address=v)).mean()
         assert probability == pytest.approx(expected, rel=1e-12)
+
+
+def _residents(scale: float, seed: int = 1, groups: int = 50, per: int = 40):
+    """Residents in groups with a random intercept (sd 1) and a predictor on the scale ``scale`` whose effect on the
+    log-odds is 3 per ``scale`` units (a predictor in euros, say)."""
+    rng = np.random.default_rng(seed)
+    g = np.repeat(np.arange(groups), per)
+    x = rng.normal(0, scale, g.size)
+    eta = -0.5 + 3.0 * x / scale + rng.normal(0, 1.0, groups)[g]
+    y = (rng.random(g.size) < 1 / (1 + np.exp(-eta))).astype(int)
+    return pd.DataFrame({"y": y, "x": x, "x_scaled": x / scale, "g": g})
+
+
+def test_multilevel_logit_on_a_predictor_in_thousands_warns_nothing_and_finds_the_same_estimate():
+    """The optimiser's line search tries large linear predictors; 1 / (1 + exp(-eta)) overflowed there (a
+    RuntimeWarning); the probabilities now come from expit. The estimate is that of the rescaled predictor."""
+    from wijkstudie.models import multilevel_logit
+
+    data = _residents(1000.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        fit = multilevel_logit("y ~ x", data, group="g")
+    scaled = multilevel_logit("y ~ x_scaled", data, group="g")
+    per_scale = fit.table.loc["x", "estimate"] * 1000
+    assert per_scale == pytest.approx(scaled.table.loc["x_scaled", "estimate"], rel=1e-3)
+    assert abs(per_scale - 3.0) < 3 * scaled.table.loc["x_scaled", "std_error"]
+    assert fit.extra["group_sd"] == pytest.approx(scaled.extra["group_sd"], rel=1e-3)
+    assert fit.extra["converged"]

@@ -7,6 +7,8 @@ from wijkstudie.data.catalogue import datasets, get_dataset
 from wijkstudie.data.readers import BY_FORMAT
 from wijkstudie.data.reports import LEVELS
 
+from helpers import FIXTURES, warns_municipal_extract, write_kwb_workbook
+
 REQUIRED = {
     "kwb",
     "kwb-codebook",
@@ -195,7 +197,6 @@ def test_a_named_parameter_is_checked_in_one_line_listing_the_allowed_values(fre
 
 
 def test_the_old_variant_keyword_is_gone_with_a_one_line_error(fake_mirror, fresh_cache):
-    from helpers import FIXTURES, warns_municipal_extract
 
     fake_mirror({"rivm-gezondheid/RIVM_gezondheid2020_18+.xlsx": FIXTURES / "rivm-2020-18plus.csv"})
     with warns_municipal_extract():
@@ -211,7 +212,6 @@ def test_the_old_variant_keyword_is_gone_with_a_one_line_error(fake_mirror, fres
 
 
 def test_no_year_means_the_catalogues_latest_year_on_every_machine(fake_mirror, fresh_cache, tmp_path):
-    from helpers import FIXTURES, warns_municipal_extract, write_kwb_workbook
 
     fake_mirror({"cbs-kwb/indicators_buurt_wijk_gemeente.csv": FIXTURES / "kwb-odata-2017.csv"})
     with pytest.raises(FileNotFoundError) as exc:
@@ -234,3 +234,12 @@ def test_no_year_means_the_catalogues_latest_year_on_every_machine(fake_mirror, 
     assert ws.report(latest).year == 2025 and ws.report(latest).notes[0].startswith("no year given: 2025")
     with pytest.raises(ws.DataNotFoundError, match="years that can be had here: none$"):
         ws.load("leefbaarometer")
+
+
+def test_an_unknown_dataset_or_choice_suggests_the_nearest_name():
+    with pytest.raises(ws.ArgumentError, match=r"^unknown dataset 'kwbb'; available: kwb, .*; did you mean 'kwb'\?$"):
+        ws.load("kwbb")
+    with pytest.raises(ws.ArgumentError, match=r"no age_group '18' for 2020; available: .*; did you mean '18\+'\?$"):
+        ws.load("rivm-gezondheid", year=2020, age_group="18")
+    with pytest.raises(ws.ArgumentError, match=r"kwb: no level 'wijken'; available: .*; did you mean 'wijk'\?$"):
+        ws.load("kwb", year=2022, level="wijken")

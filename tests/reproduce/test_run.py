@@ -15,8 +15,15 @@ import pytest
 from wijkstudie import study
 from wijkstudie.reproduce import run as reproduce
 from wijkstudie.reproduce import statements
+from wijkstudie.study import results
 
-from helpers import kwb_rows, write_kwb_workbook
+from helpers import (
+    finding_test,
+    kwb_rows,
+    live_markup,
+    tiny_project,
+    write_kwb_workbook,
+)
 
 
 def notebook(path, cells, needs=()):
@@ -147,8 +154,8 @@ def test_a_run_depends_on_the_modules_its_kernel_imported_not_on_the_whole_packa
     from wijkstudie.reproduce import notebook_cache
 
     package = Path(reproduce.__file__).resolve().parents[1]
-    # which modules a kernel imported: tests/test_kernel_audit.py. The key covers the package's data descriptions,
-    # not its modules: the modules are inputs of each run
+    # which modules a kernel imported: tests/reproduce/test_kernel_audit.py. The key covers the package's data
+    # descriptions, not its modules: the modules are inputs of each run
     before = notebook_cache.package_fingerprint()
     copy = tmp_path / "module.py"
     copy.write_text("x = 1\n")
@@ -414,3 +421,86 @@ def test_the_notebook_with_the_longest_work_after_it_runs_first(tmp_path):
     assert last_seconds(tmp_path) == {"07_a": 12.5}
     (tmp_path / "runs.json").write_text("[1, 2]")
     assert last_seconds(tmp_path) == {}
+
+
+def test_ctrl_c_during_reproduce_is_one_line_and_status_130(monkeypatch, capsys):
+    from wijkstudie.reproduce import run as reproduce
+
+    monkeypatch.setattr(reproduce, "main", lambda argv=None: (_ for _ in ()).throw(KeyboardInterrupt))
+    assert reproduce.run([]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_summary_says_why_a_tampered_entry_was_not_served(tmp_path, monkeypatch, capsys):
+    folder, _ = tiny_project(tmp_path, monkeypatch)
+    build = tmp_path / "build"
+    notebook = str(folder / "03_alone.ipynb")
+    assert reproduce.main([notebook, "--build", str(build)]) == 0
+    kept = build / "cache" / "notebooks" / "03_alone" / "executed.ipynb"
+    kept.write_text(kept.read_text().replace('"3\\n"', '"<script>alert(1)</script>\\n"'))
+    capsys.readouterr()
+    assert reproduce.main([notebook, "--build", str(build)]) == 0
+    out = capsys.readouterr().out
+    assert "cache entry for 03_alone failed verification: executed.ipynb does not match its recorded SHA-256" in out
+    assert "notebooks run (1), from the cache (0)" in out
+    page = (build / "unpublished" / "site" / "notebooks" / "03_alone.html").read_text()  # a partial run's own site
+    assert "<script" not in page and not live_markup(page)
+
+
+def test_a_partial_run_leaves_the_complete_runs_results_scorecard_and_readme_alone(tmp_path, monkeypatch, capsys):
+    folder, readme = tiny_project(tmp_path, monkeypatch)
+    figures = tmp_path / "figures"
+    results.record("F3", [finding_test(notebook="02_home_ownership")], notebook="02_home_ownership")
+    (figures / "scorecard.md").write_text("FULL RUN")
+    (figures / "scorecard.csv").write_text("FULL RUN")
+    kept = {p.name: p.read_bytes() for p in (figures / "results").iterdir()}
+    assert reproduce.main([str(folder / "03_alone.ipynb"), "--build", str(tmp_path / "build")]) == 0
+    assert {p.name: p.read_bytes() for p in (figures / "results").iterdir()} == kept
+    assert (figures / "scorecard.md").read_text() == "FULL RUN"
+    assert (figures / "scorecard.csv").read_text() == "FULL RUN"
+    assert "\nold\n" in readme.read_text()
+    out = capsys.readouterr().out
+    assert "F3" not in out.split("=== summary ===")[1]  # its scorecard: its own notebooks' results only
+
+
+def test_a_complete_run_that_leaves_no_recorded_results_is_an_error(tmp_path, monkeypatch, capsys):
+    folder, readme = tiny_project(tmp_path, monkeypatch)
+    assert reproduce.main(["--build", str(tmp_path / "build")]) != 0
+    assert "\nold\n" in readme.read_text()
+    text = capsys.readouterr()
+    assert "no recorded results" in text.out + text.err
+
+
+def test_a_runaway_output_is_capped_and_named():
+    from wijkstudie.reproduce import run
+
+    nb = nbformat.v4.new_notebook()
+    small = nbformat.v4.new_code_cell("print(1)")
+    small.outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n")]
+    huge = nbformat.v4.new_code_cell("display(HTML(x))")
+    huge.outputs = [nbformat.v4.new_output("display_data", data={"text/html": "<p>" + "x" * 6_000_000 + "</p>"})]
+    nb.cells = [small, huge]
+    messages = run.cap_outputs(nb, "04_runaway")
+    assert messages == ["04_runaway, cell 2: its output of 6.0 MB was left out (over the per cell limit)"]
+    assert nb.cells[0].outputs[0]["text"] == "1\n"  # what is within the limits is kept
+    assert nb.cells[1].outputs[0]["name"] == "stderr" and "left out" in nb.cells[1].outputs[0]["text"]
+    many = nbformat.v4.new_notebook()  # under the cell limit each, over the notebook's together
+    many.cells = [nbformat.v4.new_code_cell("x") for _ in range(7)]
+    for cell in many.cells:
+        cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": "y" * 4_000_000})]
+    capped = run.cap_outputs(many, "05_many")
+    assert len(capped) == 1 and "cell 7" in capped[0] and "per notebook" in capped[0]
+
+
+@pytest.mark.slow
+def test_a_malformed_notebook_is_named_and_the_others_still_run(tmp_path, monkeypatch, capsys):
+    folder, _ = tiny_project(tmp_path, monkeypatch)
+    (folder / "02_broken.ipynb").write_text('{"cells": [', encoding="utf-8")
+    build = tmp_path / "build"
+    code = reproduce.main(["--build", str(build)])
+    out = capsys.readouterr().out
+    assert "02_broken: FAILED: not a readable notebook: Notebook does not appear to be JSON" in out
+    assert "running 03_alone ..." in out and "notebooks run (1), from the cache (0), failed (1)" in out
+    assert code != 0  # a run with a failed notebook is not a complete run: nothing is published
+    assert not (tmp_path / "figures" / "scorecard.md").exists()

@@ -1,7 +1,10 @@
 """The scorecard as people read it: every row's evidence, sample and role, the README's one line per finding, the
 full Markdown with the tests that do not count and why, and what a notebook says it found."""
 
+import csv
+
 import pandas as pd
+import pytest
 
 from wijkstudie.study import evidence as ev
 from wijkstudie.study import findings as fd
@@ -9,7 +12,7 @@ from wijkstudie.study import results
 from wijkstudie.study import scorecard as sc
 from wijkstudie.study.roles import Role, RoleKind
 
-from helpers import evidence_set
+from helpers import EVIL, evidence_set, finding_test
 
 
 def test_every_row_says_its_evidence_sample_and_whether_it_counts():
@@ -69,3 +72,53 @@ def test_what_we_found_is_computed_from_the_tests():
     )
     f6 = sc.found_sentences("F6", evidence_set())
     assert f6[0].startswith("No sample counts as evidence for F6") and "1 recovered" in f6[-1]
+
+
+def unescaped_pipes(line: str) -> int:
+    count, escaped = 0, False
+    for ch in line:
+        if ch == "|" and not escaped:
+            count += 1
+        escaped = ch == "\\" and not escaped
+    return count
+
+
+def test_markup_in_a_sample_name_stays_text_in_the_markdown_scorecard():
+    tests = [finding_test(sample=f"kwb 2022 · {EVIL} (GM0363)", scope=EVIL, label=EVIL)]
+    table = sc.scorecard(tests)
+    summary = sc.summary_markdown(table, "statement")
+    rows = [line for line in summary.splitlines() if line.startswith("|")][2:]
+    assert len(rows) == len(table["finding"].unique())  # one line per finding, never split by a newline
+    assert len(summary.splitlines()) == 2 + 2 + len(rows)  # the statement, a blank line, the header, the rows
+    assert all(unescaped_pipes(line) == 7 for line in rows), rows  # six cells, no extra ones
+    full = sc.scorecard_markdown(table, tests, "statement")
+    card = sc.finding_markdown("F3", table[table["finding"] == "F3"], tests)
+    for text in (summary, full, card):
+        assert "<script" not in text and "<img" not in text and "](javascript:" not in text, text
+    for line in card.splitlines():
+        if line.startswith("| kwb"):
+            assert unescaped_pipes(line) in (8, 15), line  # the counted table's 14 cells or the other table's 7
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_a_label_that_starts_like_a_formula_is_inert_in_the_csv_and_numbers_are_unchanged(tmp_path, monkeypatch, start):
+    monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", str(tmp_path / "figures"))
+    label = f'{start}HYPERLINK("http://example.invalid","click")'
+    results.record("F3", [finding_test(label=label, ci=(-0.3, 0.06))], notebook="02_x")
+    sc.write_scorecard()
+    with open(tmp_path / "figures" / "scorecard.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    row = next(r for r in rows if r["test"].lstrip("'").startswith(start))
+    assert row["test"] == "'" + label  # the spreadsheets' own escape: a leading apostrophe
+    for r in rows:
+        for value in r.values():
+            assert not (value[:1] in ("=", "+", "@", "\t", "\r") or (value[:1] == "-" and not _number(value))), value
+    assert float(row["estimate"]) == pytest.approx(-0.12) and row["estimate"].startswith("-0.12")  # a number stays
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False

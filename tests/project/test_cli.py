@@ -11,8 +11,15 @@ import sys
 import pytest
 
 import wijkstudie as ws
+from wijkstudie.cli import main
 
-from helpers import FIXTURES, REPO, run_cli
+from helpers import (
+    FIXTURES,
+    REPO,
+    one_error_line,
+    run_cli,
+    warns_municipal_extract,
+)
 
 EXPECTED = {  # file -> (source, year, levels)
     "rivm-gezondheid/RIVM_gezondheid2020_18+.xlsx": (
@@ -427,3 +434,27 @@ def test_a_warning_shown_by_the_command_escapes_control_characters(tmp_path, fre
     )
     assert done.returncode == 0, done.stderr
     assert "municipal extract" in done.stderr and "\x1b" not in done.stderr and "\\x1b[31m" in done.stderr
+
+
+def test_unknown_dataset_year_and_level_from_the_command_line(capsys):
+    one_error_line(run_cli(capsys, "data", "fetch", "kerncijfers"), "unknown dataset 'kerncijfers'")
+    one_error_line(run_cli(capsys, "data", "fetch", "kwb", "--year", "1990"), "kwb: no year 1990")
+
+
+def test_cli_main_returns_status_instead_of_raising(capsys):
+    assert main(["data", "inspect", str(FIXTURES / "empty.csv")]) == 1
+    assert "empty file" in capsys.readouterr().err
+    with warns_municipal_extract():
+        assert main(["data", "inspect", str(FIXTURES / "kwb-odata-2017.csv")]) == 0
+
+
+def test_ctrl_c_on_the_command_line_is_one_line_and_status_130(monkeypatch, capsys):
+    from wijkstudie import cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_list", interrupted)  # the parser is built at each call, with this function
+    assert cli.main(["data", "list"]) == 130
+    err = capsys.readouterr().err
+    assert err.strip() == "wijkstudie: interrupted" and "Traceback" not in err

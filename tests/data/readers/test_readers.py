@@ -1,4 +1,5 @@
-"""Each file layout, read from small hand-made fixtures in the real layout; values checked exactly."""
+"""Each file layout, read from small hand-made fixtures in the real layout; values checked exactly. A file no reader
+recognises is one line that quotes at most a short printable excerpt of it."""
 
 import shutil
 
@@ -8,7 +9,14 @@ import pytest
 
 import wijkstudie as ws
 
-from helpers import FIXTURES, warns_municipal_extract, write_kwb_workbook, write_rotterdam_profile
+from helpers import (
+    FIXTURES,
+    one_error_line,
+    run_cli,
+    warns_municipal_extract,
+    write_kwb_workbook,
+    write_rotterdam_profile,
+)
 
 
 def test_kwb_open_data_csv(tmp_path):
@@ -129,3 +137,44 @@ def test_a_renamed_file_is_still_recognised(tmp_path):
     shutil.copyfile(FIXTURES / "rivm-2020-18plus.csv", renamed)
     with warns_municipal_extract():
         assert ws.report(ws.read_file(renamed)).source == "rivm-gezondheid"
+
+
+def test_csv_without_expected_columns(capsys):
+    one_error_line(
+        run_cli(capsys, "data", "inspect", FIXTURES / "unrelated.csv"),
+        "unrelated.csv: not a file wijkstudie recognises",
+        "naam, waarde",
+    )
+
+
+def test_the_same_cases_raise_the_documented_exception_from_python(truncated_workbook):
+    for path in (
+        FIXTURES / "empty.csv",
+        FIXTURES / "html-error-page.xlsx",
+        truncated_workbook,
+        FIXTURES / "unrelated.csv",
+    ):
+        with pytest.raises(ws.WijkstudieError, match=path.name):
+            ws.read_file(path)
+
+
+def test_an_error_about_a_symlink_to_a_system_like_file_quotes_none_of_it(tmp_path, fresh_cache):
+    system = tmp_path / "etc" / "hosts"
+    system.parent.mkdir()
+    system.write_text("127.0.0.1 localhost secret-host-name\n10.0.0.1 internal.example\n")
+    link = tmp_path / "data.csv"
+    link.symlink_to(system)
+    with pytest.raises(ws.DataFormatError) as exc:
+        ws.read_file(link)
+    assert "secret-host-name" not in str(exc.value) and "localhost" not in str(exc.value), exc.value
+
+
+def test_an_error_quotes_a_short_printable_excerpt_of_a_data_file(tmp_path, fresh_cache):
+    path = tmp_path / "other.csv"
+    secret = "x" * 100 + "TAIL-SECRET"
+    path.write_text(f"\x1b[31mred\x1b[0m,{secret},b\n1,2,3\n", encoding="utf-8")
+    with pytest.raises(ws.DataFormatError) as exc:
+        ws.read_file(path)
+    text = str(exc.value)
+    assert "\x1b" not in text and "TAIL-SECRET" not in text and len(text) < 200, text
+    assert "first columns" in text  # a CSV: its columns are named, in short

@@ -1,4 +1,9 @@
-"""The synthetic world: deterministic, cited, shaped like the real data, and labelled synthetic everywhere."""
+"""The synthetic world: deterministic, cited, shaped like the real data, and labelled synthetic everywhere, also in a
+file copied out of its mirror or stripped of its mark."""
+
+import json
+import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -8,7 +13,7 @@ from wijkstudie import study, synthetic
 from wijkstudie.models import area_regression
 from wijkstudie.study.findings import from_model
 
-from helpers import use_synthetic_world
+from helpers import use_synthetic_world, write_kwb_workbook
 
 
 def test_same_seed_same_world_and_another_seed_another():
@@ -152,3 +157,86 @@ def test_the_mirror_writes_columns_the_variable_dictionary_names_and_reads_them_
     assert all(profile[name].notna().any() for names in writer.PROFILE_SHEETS.values() for name in names)
     bbga = study.amsterdam_gebieden()
     assert all(bbga[name].notna().any() for name, _ in writer.BBGA_VARIABLES)
+
+
+def _synthetic_files():
+    from wijkstudie.core.provenance import MANIFEST
+    from wijkstudie.synthetic import mirror
+
+    folder = mirror()
+    manifest = json.loads((folder / MANIFEST).read_text())
+    return folder, manifest
+
+
+SYNTHETIC_FILES = [  # (dataset, year, variant): one of each kind of file the synthetic mirror writes
+    ("kwb", 2023, "workbook"),
+    ("kwb", 2017, "open-data"),
+    ("rivm-gezondheid", 2020, "18+"),
+    ("rivm-gezondheid", 2016, "65+"),
+    ("cbs-gemeenten", 2022, None),
+    ("cbs-wijken", 2024, None),
+    ("leefbaarometer", 2016, "wijk"),
+    ("rotterdam-wijkprofiel", 2016, "wijkprofiel"),
+    ("rotterdam-wijkprofiel", 2015, "context"),
+    ("amsterdam-bbga", 2018, "data"),
+]
+
+
+@pytest.mark.parametrize("dataset, year, variant", SYNTHETIC_FILES)
+def test_a_synthetic_file_copied_out_of_its_mirror_still_loads_as_synthetic(tmp_path, dataset, year, variant):
+    from wijkstudie.data.catalogue import get_dataset
+
+    folder, _ = _synthetic_files()
+    source = folder / get_dataset(dataset).resource(year, variant).mirror
+    copy = tmp_path / "copied" / source.name
+    copy.parent.mkdir()
+    shutil.copyfile(source, copy)
+    with pytest.warns(ws.WijkstudieWarning, match="SYNTHETIC"):
+        table = ws.read_file(copy, year=year)
+    assert ws.provenance_of(table).kind == "synthetic"
+    assert ws.report(table).data_kind == "synthetic"
+
+
+def test_the_synthetic_survey_and_its_mapping_carry_the_mark_too(tmp_path):
+    from wijkstudie.microdata.survey import read_microdata
+    from wijkstudie.synthetic.mirror_writer import MAPPING_FILE, SURVEY_FILE
+
+    folder, _ = _synthetic_files()
+    for rel in (SURVEY_FILE, MAPPING_FILE):
+        shutil.copyfile(folder / rel, tmp_path / Path(rel).name)
+    residents = read_microdata(tmp_path / Path(SURVEY_FILE).name, tmp_path / Path(MAPPING_FILE).name)
+    assert ws.provenance_of(residents).kind == "synthetic"
+    assert "wijkstudie" in (tmp_path / Path(MAPPING_FILE).name).read_text()
+
+
+def test_a_real_file_without_the_mark_stays_real(tmp_path, fresh_cache):
+    table = ws.read_file(write_kwb_workbook(tmp_path / "kwb-2023.xlsx"))
+    assert ws.provenance_of(table).kind == "real"
+
+
+@pytest.mark.parametrize("dataset, year, variant", [("kwb", 2017, "open-data"), ("kwb", 2023, "workbook")])
+def test_a_synthetic_file_stripped_of_its_mark_is_recognised_by_its_content(
+    tmp_path, fresh_cache, dataset, year, variant
+):
+    """The mark line of a CSV is easily lost (a copy through a spreadsheet, ``tail -n +2``), and so are a workbook's
+    document properties: the synthetic world's area names still say what the file is."""
+    import openpyxl
+
+    from wijkstudie.data.catalogue import get_dataset
+
+    folder, _ = _synthetic_files()
+    source = folder / get_dataset(dataset).resource(year, variant).mirror
+    copy = tmp_path / source.name
+    if source.suffix == ".csv":
+        copy.write_text(source.read_text(encoding="utf-8").split("\n", 1)[1], encoding="utf-8")  # no mark line
+    else:
+        book = openpyxl.load_workbook(source)
+        book.properties.keywords = book.properties.subject = None  # the mark removed, as a save would
+        book.save(copy)
+    from wijkstudie.core.provenance import file_mark
+
+    assert file_mark(copy) is None
+    for _ in range(2):  # from the file, then from the cache
+        with pytest.warns(ws.WijkstudieWarning, match=r"SYNTHETIC data: the file carries no synthetic mark, but its"):
+            table = ws.read_file(copy, year=year)
+        assert ws.provenance_of(table).kind == "synthetic" and ws.report(table).data_kind == "synthetic"

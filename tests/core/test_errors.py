@@ -9,7 +9,8 @@ import pytest
 import wijkstudie as ws
 from wijkstudie.core import errors
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+from helpers import FIXTURES
+
 PACKAGE = Path(ws.__file__).parent
 
 BUILT_IN = {

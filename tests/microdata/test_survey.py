@@ -1,4 +1,7 @@
-"""Reading user-supplied survey microdata onto the resident schema; broken files are refused with every problem."""
+"""Reading user-supplied survey microdata onto the resident schema; broken files, impossible values and broken or
+aliased mapping files are refused with every problem."""
+
+import os
 
 import pandas as pd
 import pyreadstat
@@ -7,7 +10,7 @@ import pytest
 import wijkstudie as ws
 from wijkstudie.microdata.survey import load_mapping, load_residents, read_microdata, schema_table
 
-from helpers import MAPPING, survey
+from helpers import MAPPING, one_line, survey
 
 
 def test_csv_is_mapped_onto_the_schema(tmp_path):
@@ -171,7 +174,6 @@ def test_the_same_key_in_different_mappings_and_keys_of_another_type_are_not_dup
 
 
 def test_a_fifo_given_as_survey_or_mapping_is_refused_without_blocking(tmp_path):
-    import os
 
     fifo = tmp_path / "survey.csv"
     os.mkfifo(fifo)
@@ -181,3 +183,87 @@ def test_a_fifo_given_as_survey_or_mapping_is_refused_without_blocking(tmp_path)
     os.mkfifo(tmp_path / "mapping.yaml")
     with pytest.raises(ws.DataFormatError, match=r"^mapping.yaml: a FIFO \(named pipe\), not a data file"):
         read_microdata(tmp_path / "real.csv", tmp_path / "mapping.yaml")
+
+
+LAUGHS = "".join(
+    f"{a}: &{a} [{', '.join([f'*{b}'] * 9) if b else ', '.join(['lol'] * 9)}]\n" for a, b in zip("abcde", ["", *"abcd"])
+)
+
+
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        (LAUGHS + "columns: {age: lft}\nsource: *e\n", 2),  # 9 ** 5 strings once walked; 9 levels: 387 million
+        ("base: &base {age: lft}\ncolumns:\n  <<: *base\n", 3),  # a merge key is an alias too
+    ],
+)
+def test_a_mapping_with_yaml_aliases_is_refused(tmp_path, text, line):
+    survey().to_csv(tmp_path / "s.csv", index=False)
+    (tmp_path / "laughs.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ws.DataFormatError) as exc:
+        read_microdata(tmp_path / "s.csv", tmp_path / "laughs.yaml")
+    one_line(exc, f"mapping laughs.yaml: YAML aliases are not allowed (line {line})")
+
+
+def test_impossible_survey_values_are_listed_in_one_error(tmp_path):
+    data = survey()
+    data.loc[0, "lft"], data.loc[1, "lft"] = 250, 10
+    data.loc[2, "woonduur"], data.loc[3, "jaar"] = -3, -2019
+    data.loc[4, "woonduur"] = 80  # longer at the address (80 years) than old (99)? possible; 5: 45 at 40 is not
+    data.loc[5, "woonduur"] = 45
+    data.to_csv(tmp_path / "s.csv", index=False)
+    with pytest.raises(ws.WijkstudieError) as exc:
+        read_microdata(tmp_path / "s.csv", MAPPING)
+    text = one_line(
+        exc,
+        "survey_year: 1 value(s) outside 1990-2100 (e.g. -2019)",
+        "age: 2 value(s) outside 18-110 (e.g. 10, 250)",
+        "years_at_address: 1 value(s) outside 0-110 (e.g. -3)",
+    )
+    assert "4 problem(s)" in text and "longer than they are old" in text
+
+
+def test_a_residence_longer_than_a_life_is_refused(tmp_path):
+    data = survey()
+    data.loc[5, "woonduur"] = 45  # aged 40
+    data.to_csv(tmp_path / "s.csv", index=False)
+    with pytest.raises(ws.WijkstudieError) as exc:
+        read_microdata(tmp_path / "s.csv", MAPPING)
+    one_line(exc, "years_at_address: 1 respondent(s) have lived at their address longer than they are old")
+
+
+def test_out_of_range_values_become_missing_only_when_the_mapping_says_so(tmp_path):
+    data = survey()
+    data.loc[0, "lft"] = 250
+    data.to_csv(tmp_path / "s.csv", index=False)
+    with pytest.warns(ws.WijkstudieWarning, match=r"age: 1 value\(s\) outside 18-110 \(e.g. 250\): set to missing"):
+        residents = read_microdata(tmp_path / "s.csv", dict(MAPPING, out_of_range="missing"))
+    assert pd.isna(residents.loc[0, "age"]) and pd.isna(residents.loc[0, "age_group"])
+    assert residents["age"].notna().sum() == 4  # 250 set to missing; 99 is a missing code of MAPPING
+
+
+def test_an_age_of_ten_never_lands_in_the_youngest_group(tmp_path):
+    data = survey()
+    data.loc[1, "lft"] = 10
+    data.to_csv(tmp_path / "s.csv", index=False)
+    with pytest.warns(ws.WijkstudieWarning):
+        residents = read_microdata(tmp_path / "s.csv", dict(MAPPING, out_of_range="missing"))
+    assert pd.isna(residents.loc[1, "age_group"]) and residents.loc[0, "age_group"] == "18-29"
+
+
+@pytest.mark.parametrize(
+    "text, fragments",
+    [
+        ("columns:\n  age: lft\n  tenure: [eig\n", ["broken.yaml: not valid YAML at line"]),
+        ("- columns\n- values\n", ["broken.yaml: a mapping is a YAML dictionary with a 'columns' section, not list"]),
+        ("columns: [age, lft]\n", ["broken.yaml: 'columns' must be schema name: column in the file, not list"]),
+        ("columns: {age: lft}\nvalues: {tenure: owner}\n", ["'values' of tenure must be {code: schema value}"]),
+        ("", ["broken.yaml: a mapping is a YAML dictionary", "not an empty file"]),
+    ],
+)
+def test_a_broken_mapping_file_gives_one_line_naming_the_file(tmp_path, text, fragments):
+    survey().to_csv(tmp_path / "s.csv", index=False)
+    (tmp_path / "broken.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ws.WijkstudieError) as exc:
+        read_microdata(tmp_path / "s.csv", tmp_path / "broken.yaml")
+    one_line(exc, *fragments)

@@ -5,9 +5,9 @@ Markdown is rendered, long text wraps, citations list every year and file; no ma
 
 from __future__ import annotations
 
+import json
 import re
 import warnings
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -17,7 +17,7 @@ from wijkstudie.reproduce import site, statements
 from wijkstudie.reproduce.notebook_cache import Run
 from wijkstudie.study import scorecard as sc
 
-from helpers import finding_test
+from helpers import EVIL, REPO, executed_notebook, finding_test, live_markup, run_of
 
 
 def executed(path, text="print('hi')"):
@@ -146,7 +146,7 @@ def test_the_verdict_rule_is_the_one_findings_yaml_writes(built):
             assert " ".join(text.split())[:200] in plain, name
     assert "<strong>Verdict rule.</strong>" in rules and "<details>" in rules  # collapsed under the summary
     assert "*" not in plain  # no literal Markdown
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert statements.readme_rules(readme) == readme  # the README shows the rules as findings.yaml writes them
     assert not hasattr(site, "VERDICT_RULE")  # no second, typed statement of the rule
 
@@ -308,3 +308,49 @@ def test_every_sources_entry_is_complete_also_for_survey_microdata(tmp_path):
         assert re.search(r"[Ll]icence", text), text
     survey = next(e for e in entries if 'id="synthetic survey"' in e)
     assert "Survey microdata" in survey and "files used: survey.csv" in survey and "synthetic world" in survey
+
+
+EVIL_OUTPUTS = [
+    {
+        "output_type": "display_data",
+        "metadata": {},
+        "data": {
+            "text/html": '<img src=x onerror=alert(1)><script>alert(2)</script><a href="javascript:alert(3)">x</a>'
+        },
+    },
+    {"output_type": "display_data", "metadata": {}, "data": {"text/markdown": EVIL}},
+    {"output_type": "stream", "name": "stdout", "text": "<script>alert(4)</script>\n"},
+]
+
+
+def test_notebook_outputs_on_the_site_cannot_run_code(tmp_path):
+    executed = executed_notebook(tmp_path / "build" / "notebooks" / "02_x.ipynb", EVIL_OUTPUTS)
+    table = sc.scorecard([finding_test(sample=EVIL, scope=EVIL, notebook="02_x")])
+    index = site.build(tmp_path / "build" / "site", [run_of("02_x", executed)], table, EVIL, EVIL, False, tmp_path)
+    page = (index.parent / "notebooks" / "02_x.html").read_text(encoding="utf-8")
+    assert "hello" in page or "A notebook" in page
+    for path in index.parent.rglob("*.html"):
+        assert not live_markup(path.read_text(encoding="utf-8")), (path, live_markup(path.read_text()))
+
+
+def test_a_notebook_name_with_a_quote_puts_no_attribute_into_the_pages(tmp_path):
+    name = '02_x" onmouseover="alert(1)'
+    executed = executed_notebook(tmp_path / "build" / "notebooks" / "02_x.ipynb", [])
+    table = sc.scorecard([finding_test(notebook=name)])
+    index = site.build(tmp_path / "build" / "site", [run_of(name, executed)], table, "s", "b", False, tmp_path)
+    for path in index.parent.rglob("*.html"):
+        assert not live_markup(path.read_text(encoding="utf-8")), path
+
+
+@pytest.mark.parametrize("name", ["../../../page", "a/b", "..", "/abs", "x\\y"])
+def test_runs_json_cannot_put_a_page_outside_the_site(tmp_path, monkeypatch, name, capsys):
+    monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", str(tmp_path / "figures"))
+    build = tmp_path / "deep" / "build"
+    executed = executed_notebook(build / "notebooks" / "02_x.ipynb", [])
+    payload = {"statement": "s", "banner": "b", "synthetic": False, "runs": [run_of(name, executed).to_json()]}
+    build.mkdir(parents=True, exist_ok=True)
+    (build / "runs.json").write_text(json.dumps(payload))
+    assert site.main([str(build)]) == 1
+    assert "runs.json" in capsys.readouterr().err
+    made = {p for p in tmp_path.rglob("*.html")}
+    assert all(p.is_relative_to(build / "site") for p in made), made
