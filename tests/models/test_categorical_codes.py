@@ -47,12 +47,39 @@ def test_patsy_converts_what_the_codes_would_not_say(table):
         "y ~ C(tenure, levels=['rent', 'own', 'social', 'other']) + x",
     ],
 )
-def test_a_design_is_the_one_patsy_builds_value_by_value(table, formula, monkeypatch):
-    categorical_codes.install()
+def test_a_design_is_the_one_patsy_builds_value_by_value(table, formula):
     table.loc[5, "x"] = np.nan  # a dropped row
-    fast = patsy.dmatrices(formula, table, return_type="dataframe")
-    monkeypatch.setattr(patsy.build, "categorical_to_int", categorical_codes._STATE["original"])
+    with categorical_codes.codes_in_patsy():
+        assert patsy.build.categorical_to_int.__module__ == categorical_codes.__name__
+        fast = patsy.dmatrices(formula, table, return_type="dataframe")
     slow = patsy.dmatrices(formula, table, return_type="dataframe")
     for ours, theirs in zip(fast, slow):
         pd.testing.assert_frame_equal(ours, theirs)
     assert len(fast[1]) == len(table) - 1
+
+
+def test_patsy_is_changed_only_while_the_packages_own_models_fit(table):
+    """Importing the package, or fitting one of its models, leaves patsy as it was for everyone else (the codes are
+    read only inside a fit, nested fits included), and the model still reads its caller's namespace."""
+    import importlib
+    import pkgutil
+
+    import wijkstudie
+
+    before = (patsy.build.categorical_to_int, patsy.categorical.categorical_to_int)
+    for module in pkgutil.walk_packages(wijkstudie.__path__, "wijkstudie."):
+        if not module.name.endswith("__main__"):  # the command itself: it runs when imported
+            importlib.import_module(module.name)
+    assert (patsy.build.categorical_to_int, patsy.categorical.categorical_to_int) == before
+    from wijkstudie.models import area_regression
+
+    def halved(values):  # defined only here: resolved in this test's namespace
+        return values / 2
+
+    fit = area_regression("y ~ halved(x) + C(tenure)", table)
+    assert (patsy.build.categorical_to_int, patsy.categorical.categorical_to_int) == before
+    direct = area_regression("y ~ x + C(tenure)", table)
+    assert fit.table.loc["halved(x)", "estimate"] == pytest.approx(2 * direct.table.loc["x", "estimate"])
+    with categorical_codes.codes_in_patsy(), categorical_codes.codes_in_patsy():
+        patched = patsy.build.categorical_to_int
+    assert patched is not before[0] and patsy.build.categorical_to_int is before[0]

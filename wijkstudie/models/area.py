@@ -8,6 +8,7 @@ import statsmodels.formula.api as smf
 
 from ..core.columns import require_columns
 from ..core.errors import ArgumentError
+from .categorical_codes import fits_with_codes
 from .cluster import cr1, cr2, description, resolve_correction
 from .evidence import outcome_of, term_evidence, warn_model_implied, warn_shared_source_units
 from .result import (
@@ -25,6 +26,7 @@ from .result import (
 AREA_COV_TYPES = ("HC3", "HC2", "HC1", "HC0", "nonrobust")  # statsmodels' names
 
 
+@fits_with_codes
 def area_regression(
     formula: str,
     data: pd.DataFrame,

@@ -10,6 +10,9 @@ else: other levels, missing values and their NA rules). The result is the same a
 
 from __future__ import annotations
 
+import functools
+from contextlib import contextmanager
+
 import numpy as np
 
 _STATE: dict = {}
@@ -46,27 +49,62 @@ def codes_or_none(data, levels: tuple):
     return codes.astype(int)
 
 
-def install() -> None:
-    """Make patsy (``patsy.categorical`` and ``patsy.build``, which imported it) use ``codes_or_none`` first.
+@contextmanager
+def codes_in_patsy():
+    """While inside, patsy (``patsy.categorical`` and ``patsy.build``) uses ``codes_or_none`` first; restored after.
 
-    Installing twice does nothing.
+    Nested uses patch once. Only the package's own model fits run inside (``fits_with_codes``): patsy is never
+    changed for anyone else, and outside a fit (``predict`` on new data, a user's own ``dmatrices``) it converts
+    value by value as it always does, to the same arrays.
 
-    Returns
-    -------
+    Yields
+    ------
     None
     """
-    if _STATE:
-        return
     import patsy.build
     import patsy.categorical
 
-    original = patsy.categorical.categorical_to_int
+    if not _STATE:
+        original = patsy.categorical.categorical_to_int
 
-    def categorical_to_int(data, levels, NA_action, origin=None):
-        codes = codes_or_none(data, levels)
-        return codes if codes is not None else original(data, levels, NA_action, origin)
+        def categorical_to_int(data, levels, NA_action, origin=None):
+            codes = codes_or_none(data, levels)
+            return codes if codes is not None else original(data, levels, NA_action, origin)
 
-    categorical_to_int.__doc__ = original.__doc__
-    patsy.categorical.categorical_to_int = categorical_to_int
-    patsy.build.categorical_to_int = categorical_to_int
-    _STATE["original"] = original
+        categorical_to_int.__doc__ = original.__doc__
+        patsy.categorical.categorical_to_int = patsy.build.categorical_to_int = categorical_to_int
+        _STATE.update(original=original, depth=0)
+    _STATE["depth"] += 1
+    try:
+        yield
+    finally:
+        _STATE["depth"] -= 1
+        if _STATE["depth"] == 0:
+            patsy.categorical.categorical_to_int = patsy.build.categorical_to_int = _STATE.pop("original")
+            _STATE.clear()
+
+
+def fits_with_codes(model):
+    """A model function that fits inside ``codes_in_patsy``, its formula's names still resolved where it was called.
+
+    Parameters
+    ----------
+    model : callable
+        a model function with an ``eval_env`` keyword (``0``: its caller's namespace)
+
+    Returns
+    -------
+    callable
+        the same function: ``eval_env`` given as a number is captured here, counted from the caller, so the added
+        frame changes nothing
+    """
+    import patsy
+
+    @functools.wraps(model)
+    def fit(*args, eval_env=0, **kwargs):
+        if isinstance(eval_env, int):
+            eval_env = patsy.EvalEnvironment.capture(eval_env, reference=1)  # 0: this frame's caller
+        with codes_in_patsy():
+            return model(*args, eval_env=eval_env, **kwargs)
+
+    return fit

@@ -99,7 +99,7 @@ def term_evidence(provenance: Provenance, outcome: str, terms) -> dict:
     return out
 
 
-def warn_model_implied(evidence: dict, *, stacklevel: int = 3) -> None:
+def warn_model_implied(evidence: dict, *, stacklevel: int = 4) -> None:
     """One warning, in one line, when terms regress a model-based estimate on its own model's predictors.
 
     Parameters
@@ -107,7 +107,7 @@ def warn_model_implied(evidence: dict, *, stacklevel: int = 3) -> None:
     evidence : dict
         term -> ``EvidenceKind`` (``term_evidence``)
     stacklevel : int
-        where the warning points (the model's caller)
+        where the warning points: the caller of the model (which ``fits_with_codes`` wraps: one frame more)
 
     Returns
     -------
@@ -133,7 +133,7 @@ def warn_model_implied(evidence: dict, *, stacklevel: int = 3) -> None:
     )
 
 
-def warn_shared_source_units(used: pd.DataFrame, *, caller: str, stacklevel: int = 3) -> str | None:
+def warn_shared_source_units(used: pd.DataFrame, *, caller: str, stacklevel: int = 4) -> str | None:
     """One warning when the rows a fit used share source units.
 
     (harmonised areas copied from one old area) and the errors are not clustered.

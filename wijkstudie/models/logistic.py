@@ -19,6 +19,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from ..core.errors import ArgumentError
+from .categorical_codes import fits_with_codes
 from .result import (
     STD_LOGISTIC,
     ModelResult,
@@ -109,6 +110,7 @@ def _result(
     )
 
 
+@fits_with_codes
 def logit(
     formula: str, data: pd.DataFrame, *, weights: str | None = None, cluster: str | None = None, eval_env=0
 ) -> ModelResult:
@@ -233,6 +235,7 @@ def _segment_columns(x: np.ndarray, tau: float) -> tuple[np.ndarray, np.ndarray]
 BOOTSTRAP_SEED = 20240601
 
 
+@fits_with_codes
 def segmented_logit(
     formula: str,
     data: pd.DataFrame,
@@ -731,6 +734,7 @@ def segmented_curve(result: ModelResult, x_values=None) -> pd.DataFrame:
     return pd.DataFrame({x: xs, "probability": probs})
 
 
+@fits_with_codes
 def spline_logit(formula: str, data: pd.DataFrame, *, weights: str | None = None, eval_env=0) -> ModelResult:
     """A weighted logistic regression with a B-spline of one predictor (patsy's ``bs(x, df=5)`` in the formula).
 

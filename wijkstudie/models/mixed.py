@@ -13,6 +13,7 @@ from scipy import optimize
 
 from ..core.columns import require_columns
 from ..core.errors import ArgumentError
+from .categorical_codes import fits_with_codes
 from .result import (
     STD_LINEAR,
     STD_LOGISTIC,
@@ -30,6 +31,7 @@ LOGISTIC_VARIANCE = np.pi**2 / 3
 MAX_LOG = 700.0  # exp(x) and its square stay finite below this
 
 
+@fits_with_codes
 def multilevel(
     formula: str, data: pd.DataFrame, *, group: str, re_formula: str | None = None, eval_env=0
 ) -> ModelResult:
@@ -162,6 +164,7 @@ def _sd_and_icc(log_sds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return sds, icc
 
 
+@fits_with_codes
 def multilevel_logit(formula: str, data: pd.DataFrame, *, group: str, nodes: int = 9, eval_env=0) -> ModelResult:
     """Random-intercept logistic regression of units in ``group`` by maximum likelihood.
 

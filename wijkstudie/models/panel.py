@@ -8,6 +8,7 @@ import statsmodels.api as sm
 
 from ..core.columns import require_columns
 from ..core.errors import ArgumentError
+from .categorical_codes import fits_with_codes
 from .cluster import cr1, cr2, description, resolve_correction
 from .evidence import outcome_of, term_evidence, warn_model_implied
 from .result import (
@@ -21,6 +22,7 @@ from .result import (
 )
 
 
+@fits_with_codes
 def within_estimate(
     formula: str,
     data: pd.DataFrame,

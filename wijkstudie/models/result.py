@@ -27,9 +27,6 @@ from ..core.columns import require_columns
 from ..core.errors import ArgumentError, MissingRecordError
 from ..core.evidence import MODEL_IMPLIED
 from ..core.provenance import UNKNOWN, Provenance, provenance_of
-from .categorical_codes import install
-
-install()  # every model fits through here: patsy reads C(categorical) by its codes (see categorical_codes)
 
 
 @dataclass

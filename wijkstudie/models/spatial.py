@@ -13,6 +13,7 @@ import pandas as pd
 from ..core.atomic import write_atomic
 from ..core.errors import ArgumentError, WijkstudieWarning
 from ..core.optional import optional
+from .categorical_codes import fits_with_codes
 
 SEED = 20240601
 
@@ -243,6 +244,7 @@ def lisa(values, w, *, permutations: int = 999, seed: int = SEED, alpha: float =
     return pd.Series(labels, dtype="string")
 
 
+@fits_with_codes
 def spatial_models(formula: str, gdf, w=None, *, alpha: float = 0.05, eval_env=0) -> dict:
     """Ordinary least squares next to a spatial error and a spatial lag model.
 
