@@ -41,6 +41,7 @@ SCRIPT = textwrap.dedent(
     from wijkstudie.plotting import choropleth, save_figure
 
     out = Path(sys.argv[1])
+    ws.use_synthetic()  # the switch writes the synthetic world's mirror (WIJKSTUDIE_DATA alone names no mirror)
     kwb = ws.load("kwb", year=2022, level="wijk")
     moved = ws.harmonise(kwb, to_division=2024)
     wijken = ws.load("cbs-wijken", year=2024)
