@@ -379,3 +379,17 @@ def test_a_notebook_of_the_city_samples_imports_no_national_table_builder():
     assert "wijkstudie.study.samples" in cities and "wijkstudie.study.national" not in cities
     assert "wijkstudie.study.individuals" in residents.split()
     assert not {"wijkstudie.study.national", "wijkstudie.study.samples"} & set(residents.split())
+
+
+def test_the_study_namespace_names_every_name_once_and_each_resolves():
+    """The lazy study namespace (PEP 562): every name in ``__all__`` resolves from its module, ``dir`` lists the
+    names and the modules (not the machinery), and a wrong name is an AttributeError."""
+    from wijkstudie import study
+
+    assert all(callable(getattr(study, name)) or getattr(study, name) is not None for name in study.__all__)
+    listed = dir(study)
+    assert {"sample_tests", "finding_card", "verdicts", "national"} <= set(listed)
+    assert not [name for name in listed if name.startswith("_") or name in ("import_module", "annotations")]
+    assert study.verdicts.__name__ == "wijkstudie.study.verdicts"
+    with pytest.raises(AttributeError, match="no attribute 'sample_test'"):
+        _ = study.sample_test

@@ -19,7 +19,7 @@
 
 from __future__ import annotations
 
-from importlib import import_module
+from importlib import import_module as _import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ _WHERE = {
 
 def __getattr__(name: str):
     if name in _WHERE:
-        value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
+        value = getattr(_import_module(f".{_WHERE[name]}", __name__), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

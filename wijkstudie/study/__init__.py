@@ -18,7 +18,8 @@ The layers below (data, models, plotting) know nothing of this study; the names 
 its verdicts live here and in ``findings.yaml``.
 """
 
-from importlib import import_module
+from importlib import import_module as _import_module
+from pkgutil import iter_modules as _iter_modules
 
 # what the study offers, by the module that holds it: a module is imported when one of its names is first used, so a
 # notebook imports only the study modules it uses (and the runner re-runs it only when one of those changes)
@@ -145,11 +146,11 @@ __all__ = sorted(_WHERE)
 def __getattr__(name: str):
     """A name of the study, from its module (imported on first use, PEP 562)."""
     if name in _WHERE:
-        value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
+        value = getattr(_import_module(f".{_WHERE[name]}", __name__), name)
         globals()[name] = value
         return value
     try:  # a module of the study (``study.verdicts``)
-        return import_module(f".{name}", __name__)
+        return _import_module(f".{name}", __name__)
     except ModuleNotFoundError as exc:
         if exc.name != f"{__name__}.{name}":
             raise
@@ -158,4 +159,5 @@ def __getattr__(name: str):
 
 def __dir__() -> list[str]:
     """The study's names and its modules."""
-    return sorted(set(globals()) | set(_WHERE))
+    modules = {module.name for module in _iter_modules(__path__)}
+    return sorted({name for name in globals() if not name.startswith("_")} | set(_WHERE) | modules)
