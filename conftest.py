@@ -20,7 +20,7 @@ def pytest_configure(config):
     if REAL_MIRROR is not None:
         os.environ["WIJKSTUDIE_MIRROR"] = str(REAL_MIRROR)
     # notebooks run on real data when a mirror or the network gives it, on the synthetic world otherwise
-    from wijkstudie.data.origin import choose_data
+    from wijkstudie.reproduce.data_choice import choose_data
 
     if choose_data() == "synthetic" and not os.environ.get("WIJKSTUDIE_SYNTHETIC_MIRROR"):
         from wijkstudie.synthetic import mirror  # the notebook tests switch to the synthetic world: they write it

@@ -265,3 +265,28 @@ def test_declared_samples_and_their_verdicts_are_identical_from_the_cache(mirror
     fresh_r, _, served_r = _fresh_and_cached(study.residents_sample)
     pd.testing.assert_frame_equal(fresh_r.table, served_r.table, check_exact=True)
     assert ws.report(served_r.table) == ws.report(fresh_r.table)
+
+
+@derived_table()
+def with_a_model_implied_warning(path: str):
+    """A derived table whose build warns with a warning that carries fields (counts its builds)."""
+    from wijkstudie.core.errors import ModelImpliedWarning
+
+    BUILDS.append(path)
+    warnings.warn(
+        ModelImpliedWarning("x is modelled", outcome="pct_volunteering", term="x", model="RIVM", terms=("x", "y")),
+        stacklevel=2,
+    )
+    return pd.DataFrame({"a": [1, 2]})
+
+
+def test_a_served_entry_raises_its_builds_warnings_again_with_their_fields(kwb_file):
+    from wijkstudie.core.errors import ModelImpliedWarning
+
+    with pytest.warns(ModelImpliedWarning):
+        with_a_model_implied_warning(str(kwb_file))
+    with pytest.warns(ModelImpliedWarning, match="x is modelled") as served:
+        with_a_model_implied_warning(str(kwb_file))
+    assert len(BUILDS) == 1
+    [again] = [w.message for w in served if isinstance(w.message, ModelImpliedWarning)]
+    assert (again.outcome, again.term, again.model) == ("pct_volunteering", "x", "RIVM")

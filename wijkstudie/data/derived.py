@@ -242,7 +242,7 @@ def _serve_or_build(identity: dict, build, modules: tuple) -> pd.DataFrame:
         _RECORDERS.pop()  # this build's (a stack: a build inside it has ended before)
     for w in caught:  # raised again as they were
         warnings.warn(w.message, w.category, stacklevel=4)
-    said = [{"category": w.category.__name__, "message": str(w.message)} for w in caught]
+    said = [{"category": w.category.__name__, "message": str(w.message), "fields": _fields(w.message)} for w in caught]
     _store(table, identity, recorder, said, meta_path, stem)
     return table
 
@@ -349,7 +349,22 @@ def _replay(said: list) -> None:
         category = getattr(errors, name, None) or getattr(builtins, name, None)
         if not (isinstance(category, type) and issubclass(category, Warning)):
             category = UserWarning  # another library's category: raised under the general one
-        warnings.warn(str(record.get("message", "")), category, stacklevel=5)
+        message, fields = str(record.get("message", "")), record.get("fields") or {}
+        try:  # the warning as it was raised, its fields included (ModelImpliedWarning's outcome, term, ...)
+            warning = category(message, **fields) if fields else category(message)
+        except TypeError:  # an entry written without the fields a category needs: its text, as the package's own
+            warning = errors.WijkstudieWarning(message)
+        warnings.warn(warning, stacklevel=5)
+
+
+def _fields(warning: Warning) -> dict:
+    """The fields a warning carries beside its text (a ``ModelImpliedWarning``'s outcome, term, ...), as JSON values."""
+    plain = (str, int, float, bool, type(None))
+    return {
+        name: list(value) if isinstance(value, tuple) else value
+        for name, value in vars(warning).items()
+        if isinstance(value, plain) or (isinstance(value, (tuple, list)) and all(isinstance(v, plain) for v in value))
+    }
 
 
 def _is_geo(table) -> bool:

@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 from ..core.errors import DataNotFoundError
-from ..core.settings import DEFAULT, settings
+from ..core.settings import settings
 
 
 def mirror_dir() -> Path | None:
@@ -86,24 +86,6 @@ def real_data_reachable(timeout: float = 3.0) -> bool:
             return True
     except OSError:
         return False
-
-
-def choose_data() -> str:
-    """For the main command and the notebook tests.
-
-    Keep the ``data`` setting where one was given (``ws.settings``, ``WIJKSTUDIE_DATA`` or the project file), otherwise
-    ``real`` when real data can be reached and ``synthetic`` when not. Sets ``WIJKSTUDIE_DATA`` so notebook kernels
-    inherit it.
-
-    Returns
-    -------
-    str
-        ``"real"`` or ``"synthetic"``
-    """
-    asked = settings.origin("data").source != DEFAULT  # in ws.settings, the environment or the project file
-    mode = settings.data if asked else ("real" if real_data_reachable() else "synthetic")
-    os.environ["WIJKSTUDIE_DATA"] = mode
-    return mode
 
 
 def _shown(path: Path) -> str:

@@ -41,12 +41,13 @@ from ..core.folders import make_folder
 from ..core.optional import optional
 from ..core.paths import PACKAGE_DIR, figures_dir, project_dir
 from ..core.settings import settings
-from ..data.origin import choose_data, mirror_dir
+from ..data.origin import mirror_dir
 from ..study.notebook import PUBLISHING
 from ..study.results import recorded, results_dir
 from ..study.scorecard import scorecard, write_scorecard
 from ..synthetic import use_synthetic
 from . import site as site_module
+from .data_choice import choose_data
 from .folders import build_dir, notebooks_dir
 from .kernel_audit import Observed, hook_arguments, observed
 from .lock import Busy, build_lock
