@@ -673,3 +673,54 @@ def tiny_project(tmp_path, monkeypatch, cells=("print(3)",)):
 
 # the header of a CSV saved from the KWB workbook
 KWB_HEADER = "gwb_code_10,regio,gm_naam,recs,a_inw\n"
+
+
+def every_model(rng) -> dict:
+    """A result of every estimator of ``wijkstudie.models`` on small made-up data (areas, residents, a grid of
+    cells), by name: the variants of area_regression and within_estimate included."""
+    import geopandas as gpd
+    import numpy as np
+    from shapely.geometry import box
+
+    from wijkstudie import models
+
+    n = 120
+    x = rng.normal(size=n)
+    areas = pd.DataFrame(
+        {
+            "x": x,
+            "y": 1 + 0.5 * x + rng.normal(size=n),
+            "g": np.repeat(np.arange(12), n // 12),
+            "region_code": [f"A{i % 30}" for i in range(n)],
+            "year": np.repeat([2014, 2016, 2018, 2020], n // 4),
+            "population": rng.integers(100, 5000, n).astype(float),
+        }
+    )
+    px = rng.uniform(0, 12, 1500)
+    people = pd.DataFrame(
+        {
+            "x": px,
+            "y": (rng.random(1500) < 1 / (1 + np.exp(-(-1 + 0.3 * np.minimum(px, 4))))).astype(int),
+            "g": rng.integers(0, 30, 1500),
+        }
+    )
+    cells = gpd.GeoDataFrame(
+        {"x": rng.normal(size=100)},
+        geometry=[box(i % 10, i // 10, i % 10 + 1, i // 10 + 1) for i in range(100)],
+        crs=28992,
+    )
+    cells["y"] = cells["x"] + rng.normal(size=100)
+    return {
+        "area": models.area_regression("y ~ x", areas),
+        "weighted": models.area_regression("y ~ x", areas, weights="population"),
+        "weighted clustered": models.area_regression("y ~ x", areas, weights="population", cluster="g"),
+        "clustered": models.area_regression("y ~ x", areas, cluster="g"),
+        "within": models.within_estimate("y ~ x", areas),
+        "within, years": models.within_estimate("y ~ x", areas, time="year", cov_type="nonrobust"),
+        "multilevel": models.multilevel("y ~ x", areas, group="g"),
+        "logit": models.logit("y ~ x", people, cluster="g"),
+        "multilevel_logit": models.multilevel_logit("y ~ x", people, group="g"),
+        "segmented_logit": models.segmented_logit("y ~ seg(x)", people),
+        "spline_logit": models.spline_logit("y ~ bs(x, df=5)", people),
+        **{f"spatial: {k}": v for k, v in models.spatial_models("y ~ x", cells).items()},
+    }

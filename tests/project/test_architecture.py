@@ -5,14 +5,14 @@ import inspect
 import re
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import box
 
 import wijkstudie as ws
 from wijkstudie import models
+
+from helpers import every_model
 
 PACKAGE = Path(ws.__file__).parent
 
@@ -320,45 +320,6 @@ def test_every_name_on_ws_has_numpydoc_parameters_returns_and_examples():
 # --- one result type -----------------------------------------------------------------------------------------
 
 
-def _areas(rng, n=120):
-    x = rng.normal(size=n)
-    return pd.DataFrame(
-        {
-            "x": x,
-            "y": 1 + 0.5 * x + rng.normal(size=n),
-            "g": np.repeat(np.arange(12), n // 12),
-            "region_code": [f"A{i % 30}" for i in range(n)],
-            "year": np.repeat([2014, 2016, 2018, 2020], n // 4),
-        }
-    )
-
-
-def _residents(rng, n=1500):
-    x = rng.uniform(0, 12, n)
-    y = (rng.random(n) < 1 / (1 + np.exp(-(-1 + 0.3 * np.minimum(x, 4))))).astype(int)
-    return pd.DataFrame({"x": x, "y": y, "g": rng.integers(0, 30, n)})
-
-
-def every_model(rng):
-    areas, people = _areas(rng), _residents(rng)
-    cells = gpd.GeoDataFrame(
-        {"x": rng.normal(size=100)},
-        geometry=[box(i % 10, i // 10, i % 10 + 1, i // 10 + 1) for i in range(100)],
-        crs=28992,
-    )
-    cells["y"] = cells["x"] + rng.normal(size=100)
-    return {
-        "area_regression": models.area_regression("y ~ x", areas),
-        "within_estimate": models.within_estimate("y ~ x", areas),
-        "multilevel": models.multilevel("y ~ x", areas, group="g"),
-        "logit": models.logit("y ~ x", people, cluster="g"),
-        "multilevel_logit": models.multilevel_logit("y ~ x", people, group="g"),
-        "segmented_logit": models.segmented_logit("y ~ seg(x)", people),
-        "spline_logit": models.spline_logit("y ~ bs(x, df=5)", people),
-        **{f"spatial: {k}": v for k, v in models.spatial_models("y ~ x", cells).items()},
-    }
-
-
 def test_every_model_returns_the_one_result_type_and_contrast_works_on_each():
     results = every_model(np.random.default_rng(3))
     for name, result in results.items():
@@ -380,7 +341,7 @@ def test_every_model_returns_the_one_result_type_and_contrast_works_on_each():
             result.contrast({"nothing": 1})
     assert results["segmented_logit"].extra["breakpoint"] > 0
     assert not results["spline_logit"].extra["curve"].empty
-    assert results["area_regression"].table["distribution"].iloc[0].startswith("t(")
+    assert results["area"].table["distribution"].iloc[0].startswith("t(")  # area_regression, no weights or clusters
     assert results["logit"].table["distribution"].iloc[0] == "normal"
 
 
