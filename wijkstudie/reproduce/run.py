@@ -366,6 +366,7 @@ class Reproduction:
             datasets=list(map(list, dict.fromkeys((d, y) for _, d, y in seen.inputs if d))),
             files=list(map(list, dict.fromkeys((d, y, Path(p).name) for p, d, y in seen.inputs if d))),
             data=run_data(self.data_kind, self.mirror, when),
+            code=seen.code,
         )
         stored = self.cache.store(run, self.executed_dir / path.name, self.figures, seen.wrote)
         if path.stem in self.cache.problems:  # a cache that cannot be written: a warning, never a failed notebook
