@@ -6,6 +6,7 @@ import hashlib
 import importlib.util
 import os
 import sys
+import threading
 
 import pytest
 
@@ -188,3 +189,27 @@ def test_only_the_declared_specifications_are_read_by_section():
     assert "findings" in load_sections("study/findings.yaml")
     with pytest.raises(ValueError, match="not read section by section"):
         load_sections("data/catalogue.yaml")
+
+
+def test_a_thread_started_in_a_block_is_traced_and_outlives_it_quietly(module, tmp_path):
+    loaded, _ = module
+    called, go, done = threading.Event(), threading.Event(), threading.Event()
+
+    def work():
+        loaded.unused(1)
+        called.set()
+        go.wait(10)
+        loaded.helper(1)  # after the block ended: no error, nothing noted
+        done.set()
+
+    with code_trace.traced() as trace:
+        thread = threading.Thread(target=work)
+        thread.start()
+        assert called.wait(10)
+    go.set()
+    thread.join(10)
+    assert done.is_set()
+    assert sorted(code_trace.records(trace.codes, package_dir=tmp_path)["tables_y.py"]["functions"]) == [
+        "<module>",
+        "unused",
+    ]

@@ -302,16 +302,19 @@ def test_an_edit_to_the_package_code_a_build_ran_builds_it_again(kwb_file, monke
     [meta] = (derived.processed_dir() / derived.FOLDER).glob("kwb_with_density-*.json")
     recorded = json.loads(meta.read_text(encoding="utf-8"))["code"]
     assert "read_file" in recorded["data/reading.py"]["functions"] and "models/spatial.py" not in recorded
-    real = code_trace.units
+    real_units, real_sha256 = code_trace.units, code_trace.file_sha256
 
-    def edited(path):  # data/reading.py as if read_file had been edited; every other file as it is
-        found = real(path)
+    def units(path):  # data/reading.py as if read_file had been edited; every other file as it is
+        found = real_units(path)
         if str(path).endswith("data/reading.py"):
             found = copy.copy(found)
             found.sha256, found.hashes = "edited", dict(found.hashes, read_file="edited")
         return found
 
-    monkeypatch.setattr(code_trace, "units", edited)
+    monkeypatch.setattr(code_trace, "units", units)
+    monkeypatch.setattr(
+        code_trace, "file_sha256", lambda p: "edited" if str(p).endswith("reading.py") else real_sha256(p)
+    )
     with warns_municipal_extract():
         kwb_with_density(str(kwb_file))
     assert len(BUILDS) == 2

@@ -47,12 +47,15 @@ _ANNOUNCED: set = set()  # the units this process has announced (each once)
 
 
 def _profile(frame, event, arg) -> None:
-    if event == "call":
-        _STATE["seen"].add(frame.f_code)
+    seen = _STATE["seen"]
+    if seen is None:  # a thread started inside a block that has ended: it stops profiling itself
+        sys.setprofile(None)
+    elif event == "call":
+        seen.add(frame.f_code)
     elif event == "c_call" and type(arg) is _LRU:  # a cached answer: the function it stands for decides it too
         code = getattr(getattr(arg, "__wrapped__", None), "__code__", None)
         if code is not None:
-            _STATE["seen"].add(code)
+            seen.add(code)
 
 
 class Trace:
@@ -250,6 +253,32 @@ def units(path) -> _Units:
     return _units_of(str(path), stat.st_size, stat.st_mtime_ns)
 
 
+@functools.lru_cache(maxsize=512)
+def _sha256_of(path: str, size: int, mtime_ns: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def file_sha256(path) -> str:
+    """A file's SHA-256 (computed once per version of the file: its size and modification time).
+
+    Parameters
+    ----------
+    path : str or Path
+        the file
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    OSError
+        when the file cannot be read
+    """
+    stat = os.stat(path)
+    return _sha256_of(str(path), stat.st_size, stat.st_mtime_ns)
+
+
 def records(codes, also=(), package_dir: Path = PACKAGE_DIR) -> dict:
     """The code records of the package's code objects among ``codes`` (see the module docstring).
 
@@ -324,9 +353,9 @@ def unchanged(recorded, package_dir: Path = PACKAGE_DIR) -> bool:
         return False
     for path, record in recorded.items():
         try:
+            if file_sha256(Path(package_dir) / path) == record["sha256"]:
+                continue  # the file as it was: not parsed
             found = units(Path(package_dir) / path)
-            if found.sha256 == record["sha256"]:
-                continue
             if any(found.hash_of(name) != hashed for name, hashed in record["functions"].items()):
                 return False
         except (OSError, SyntaxError, ValueError, TypeError, KeyError, AttributeError, YAMLError):

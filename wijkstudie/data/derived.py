@@ -181,17 +181,7 @@ def descriptions() -> dict:
     """
     sectioned = {PACKAGE_DIR / name for name in SECTIONED}
     files = sorted(p for pattern in DESCRIPTIONS for p in PACKAGE_DIR.rglob(pattern) if p not in sectioned)
-    return {str(p.relative_to(PACKAGE_DIR)): _file_sha256(str(p), *_stat(p)) for p in files}
-
-
-def _stat(path: Path) -> tuple[int, int]:
-    stat = path.stat()
-    return stat.st_size, stat.st_mtime_ns
-
-
-@functools.lru_cache(maxsize=64)
-def _file_sha256(path: str, size: int, mtime_ns: int) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return {str(p.relative_to(PACKAGE_DIR)): code_trace.file_sha256(p) for p in files}
 
 
 def _key(identity: dict) -> str:

@@ -16,6 +16,12 @@ notebook reads) re-runs nothing, an edit to a module a notebook imported re-runs
 function that built a derived table re-runs the notebooks that read the table and no other (a kernel served the
 table from its cache does not import the modules of its build; one that built it did, and re-runs for them too).
 
+A notebook's own imports count as whole files, by choice: knowing which of their functions the notebook ran would
+mean a profiler in every kernel for the whole notebook, and in Python 3.11 a profiler slows every Python call (a
+traced build took about 1.5 times as long); a notebook's cells call into most of what they import, so little would be
+saved. A derived table's build is traced because it is built once and served to many kernels that import nothing of
+it: what a served table announces must be exact.
+
 An entry is verified before it is served, the way pooch verifies a download and pip an archive: the entry
 records the SHA-256 of every file it restores (the executed notebook, each figure and recorded result), and it
 is served only when every artifact is a plain relative name that stays inside the figures folder (no absolute
