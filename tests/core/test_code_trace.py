@@ -213,3 +213,47 @@ def test_a_thread_started_in_a_block_is_traced_and_outlives_it_quietly(module, t
         "<module>",
         "unused",
     ]
+
+
+BUILDERS = """from wijkstudie.data.derived import derived_table
+
+
+def helper():
+    return 1
+
+
+@derived_table()
+def first(key: str):
+    return helper()
+
+
+@derived_table(extra=None)
+def second(key: str):
+    return 2
+"""
+
+
+@pytest.mark.parametrize(
+    "old, new, still",
+    [
+        ("return helper()", "return helper() + 0", True),  # a builder: its build's records say who depends on it
+        ("    return 2", "    # a comment\n    return 2", True),
+        ("extra=None", "extra=len", True),  # its decorator too (part of the builder's unit)
+        ("return 1", "return 2", False),  # a function the importer may call
+        ("from wijkstudie", "# a comment\nfrom wijkstudie", False),  # the text outside the builders
+    ],
+)
+def test_importing_a_module_of_builders_depends_on_it_without_them(tmp_path, old, new, still):
+    path = tmp_path / "builders.py"
+    path.write_text(BUILDERS)
+    record = code_trace.import_record(path)
+    assert list(record["functions"]) == ["<imported>"]
+    _edit(path, old, new)
+    assert code_trace.unchanged({str(path): record}) is still
+
+
+def test_a_module_without_builders_counts_whole(tmp_path):
+    path = tmp_path / "plain.py"
+    path.write_text(SOURCE)
+    assert code_trace.import_record(path) is None
+    assert code_trace.import_record(tmp_path / "missing.py") is None

@@ -10,7 +10,7 @@ from wijkstudie.core import code_trace
 from wijkstudie.core.provenance import INPUT_EVENT
 from wijkstudie.reproduce import kernel_audit
 from wijkstudie.reproduce.kernel_audit import Observed, module_file, observed
-from wijkstudie.reproduce.run import input_files
+from wijkstudie.reproduce.run import code_inputs, input_files
 
 from helpers import REPO
 
@@ -115,3 +115,19 @@ def test_a_code_line_of_another_shape_is_skipped(tmp_path):
     log = tmp_path / "audit.jsonl"
     log.write_text('["code", "/a.py", "not json"]\n["code", "/b.py", "{\\"sha256\\": 1}"]\n["code", "/c.py"]\n')
     assert observed(log, PACKAGE) == Observed()
+
+
+def test_a_module_of_derived_tables_counts_without_its_builders_and_the_announced_code_with_it():
+    samples, national = str(PACKAGE / "study" / "samples.py"), str(PACKAGE / "study" / "national.py")
+    announced = {samples: {"sha256": "s", "functions": {"_residents_table": "h", "<module>": "m"}}}
+    seen = Observed(modules=[str(PACKAGE / "__init__.py"), samples, national], code=announced)
+    assert input_files(seen, []) == [str(PACKAGE / "__init__.py")]  # the modules with builders are code records
+    code = code_inputs(seen)
+    assert set(code) == {samples, national}
+    assert set(code[samples]["functions"]) == {"_residents_table", "<module>", "<imported>"}
+    assert code[samples]["sha256"] == "s" and announced[samples]["functions"] == {
+        "_residents_table": "h",
+        "<module>": "m",
+    }
+    assert list(code[national]["functions"]) == ["<imported>"]
+    assert code_trace.unchanged({national: code[national]})

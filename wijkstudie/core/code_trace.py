@@ -17,6 +17,11 @@ A specification read section by section (``core.spec_sections``: findings.yaml) 
 units are the sections read (``["findings", "F6"]``; ``["findings", null]`` for the names of its entries), each with
 the hash of its content, noted by ``note_unit`` as it is read (into the block under way, and announced).
 
+A kernel that imports a module depends on the whole file (``notebook_cache``), except, in a module that defines
+derived tables, the functions decorated with ``derived_table``: they run only inside a traced build, which records
+them, so ``import_record`` gives such a module's record as one unit, ``<imported>``: the file's text without those
+functions (an edit to one builder runs again only the notebooks whose tables its build made).
+
 ``unchanged(records)`` says whether the recorded code is still the package's: a file with its recorded SHA-256 is
 unchanged without being parsed; a file that changed is parsed and compared unit by unit, so an edit to a function no
 recorded block ran, or a comment anywhere, leaves the records valid. ``announce`` says, through the audit event
@@ -40,6 +45,8 @@ from yaml import YAMLError
 from .settings import PACKAGE_DIR
 
 MODULE = "<module>"  # the unit of a module's statements outside its functions
+IMPORTED = "<imported>"  # the unit of a module's text outside its derived tables' builders (``import_record``)
+BUILDER = "derived_table"  # the decorator of the functions that run only inside a traced build
 CODE_EVENT = "wijkstudie.code"  # the audit event of ``announce``
 _LRU = type(functools.lru_cache(maxsize=1)(lambda: None))  # an lru_cache wrapper (a C object: no Python call)
 _STATE: dict = {"seen": None, "units": None}  # the code objects and units seen by the innermost ``traced`` block
@@ -191,8 +198,12 @@ class _Units:
         self.spans: list[tuple[int, int, str]] = []  # (first line, last line, unit), in the file's order
         self.hashes: dict[str, str] = {}
         skeleton: list[str] = []
+        self.builders: list[tuple[int, int]] = []  # the lines of the functions decorated with ``derived_table``
         self._walk(tree.body, "", skeleton)
         self.hashes[MODULE] = _digest("\n".join(skeleton))
+        lines = content.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+        kept = [t for i, t in enumerate(lines, 1) if not any(a <= i <= b for a, b in self.builders)]
+        self.hashes[IMPORTED] = _digest("".join(kept))
 
     def _walk(self, body: list, prefix: str, skeleton: list) -> None:
         for node in body:
@@ -203,6 +214,8 @@ class _Units:
                 first = min([d.lineno for d in node.decorator_list] + [node.lineno])
                 self.spans.append((first, node.end_lineno, name))
                 self.hashes[name] = _digest(ast.dump(node))
+                if any(_named(d.func if isinstance(d, ast.Call) else d) == BUILDER for d in node.decorator_list):
+                    self.builders.append((first, node.end_lineno))
             elif isinstance(node, ast.ClassDef):
                 heading = [*node.bases, *node.keywords, *node.decorator_list]
                 skeleton.append(f"class {node.name} " + " ".join(ast.dump(part) for part in heading))
@@ -218,6 +231,10 @@ class _Units:
     def unit(self, line: int) -> str:
         """The unit a code object starting at ``line`` belongs to."""
         return next((name for first, last, name in self.spans if first <= line <= last), MODULE)
+
+
+def _named(node) -> str:
+    return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
 
 
 def _digest(text: str) -> str:
@@ -277,6 +294,33 @@ def file_sha256(path) -> str:
     """
     stat = os.stat(path)
     return _sha256_of(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+def import_record(path) -> dict | None:
+    """What a kernel that imported a module depends on, as a code record, when the module defines derived tables.
+
+    Its text without the functions decorated with ``derived_table`` (unit ``<imported>``); None for a module that
+    defines none (or cannot be read): the whole file counts.
+
+    Parameters
+    ----------
+    path : str or Path
+        the module's file
+
+    Returns
+    -------
+    dict or None
+        {"sha256": ..., "functions": {"<imported>": hash}}
+    """
+    try:
+        if f"@{BUILDER}".encode() not in Path(path).read_bytes():
+            return None
+        found = units(path)
+    except (OSError, SyntaxError, ValueError):
+        return None
+    if not found.builders:
+        return None
+    return {"sha256": found.sha256, "functions": {IMPORTED: found.hashes[IMPORTED]}}
 
 
 def records(codes, also=(), package_dir: Path = PACKAGE_DIR) -> dict:

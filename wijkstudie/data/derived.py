@@ -200,6 +200,7 @@ def _paths(identity: dict) -> tuple[Path, str]:
 
 def _serve_or_build(identity: dict, build, where: str) -> pd.DataFrame:
     if not _STATE["enabled"]:
+        announce_input(where)  # built untraced: what is computed from it depends on the builder's whole module
         return build()
     meta_path, stem = _paths(identity)
     served, problem = _serve(identity, meta_path, stem)
@@ -220,6 +221,7 @@ def _serve_or_build(identity: dict, build, where: str) -> pd.DataFrame:
     finally:
         _RECORDERS.pop()  # this build's (a stack: a build inside it has ended before)
     if ran is None:  # another profiler is active: the code it ran is unknown, so the table is not stored
+        announce_input(where)
         return table
     # the code it ran, with that of the entries served inside it (already in the recorder)
     code_trace.merge(recorder["code"], ran.records(also=[where]))
