@@ -20,12 +20,14 @@ the hash of its content, noted by ``note_unit`` as it is read (into the block un
 A kernel that imports a module depends on the whole file (``notebook_cache``), except, in a module that defines
 derived tables, the functions decorated with ``derived_table``: they run only inside a traced build, which records
 them, so ``import_record`` gives such a module's record as one unit, ``<imported>``: the file's text without those
-functions (an edit to one builder runs again only the notebooks whose tables its build made).
+functions (an edit to one builder runs again only the notebooks whose tables its build made). That unit is text,
+comments included, as a whole imported file is: a notebook's outputs (a warning's line) can name its lines.
 
 ``unchanged(records)`` says whether the recorded code is still the package's: a file with its recorded SHA-256 is
 unchanged without being parsed; a file that changed is parsed and compared unit by unit, so an edit to a function no
-recorded block ran, or a comment anywhere, leaves the records valid. ``announce`` says, through the audit event
-``wijkstudie.code``, that what this process computes depends on that code (the notebook runner listens).
+recorded block ran, or a comment in a function or among the module's statements, leaves the records valid.
+``announce`` says, through the audit event ``wijkstudie.code``, that what this process computes depends on that code
+(the notebook runner listens).
 """
 
 from __future__ import annotations
