@@ -2,7 +2,10 @@
 served only when their inputs, content hash and identity are what was recorded, and identical to a fresh build."""
 
 import contextlib
+import copy
+import importlib.util
 import json
+import os
 import shutil
 import sys
 import warnings
@@ -13,6 +16,7 @@ import pandas as pd
 import pytest
 
 import wijkstudie as ws
+from wijkstudie.core import code_trace
 from wijkstudie.core.provenance import INPUT_EVENT, provenance_of
 from wijkstudie.data import derived
 from wijkstudie.data.derived import derived_table
@@ -169,37 +173,151 @@ def test_the_entry_is_json_and_parquet_never_pickle(kwb_file, fresh_cache):
 
 
 HEARD: list = []  # the wijkstudie.input audit events heard while ``announced`` listens
+CODE: list = []  # the wijkstudie.code audit events heard meanwhile: (path, record)
 _HOOK: list = []  # the one audit hook of this test process (a hook cannot be removed: it listens only when asked)
 
 
 def _hear(event, args):
-    if event == INPUT_EVENT and _HOOK and _HOOK[0]:
-        HEARD.append(args)
+    if _HOOK and _HOOK[0]:
+        if event == INPUT_EVENT:
+            HEARD.append(args)
+        elif event == code_trace.CODE_EVENT:
+            CODE.append((args[0], json.loads(args[1])))
 
 
 @pytest.fixture
 def announced():
-    """The files the package announces as inputs (``announce_input``) while the test runs: ``(path, dataset, year)``."""
+    """The files the package announces as inputs (``announce_input``) while the test runs: ``(path, dataset, year)``;
+    the code records it announces are in ``CODE``."""
     if not _HOOK:
         sys.addaudithook(_hear)
         _HOOK.append(False)
     HEARD.clear()
+    CODE.clear()
     _HOOK[0] = True
     yield HEARD
     _HOOK[0] = False
 
 
-def test_a_served_table_announces_the_files_and_code_it_was_built_from(kwb_file, announced):
+def _announced_code() -> dict:
+    """The code records announced: file -> the units announced."""
+    units: dict = {}
+    for path, record in CODE:
+        units.setdefault(path, set()).update(record["functions"])
+    return units
+
+
+def test_a_served_table_announces_the_files_it_was_built_from_and_the_code_its_build_ran(kwb_file, announced):
     with warns_municipal_extract():
         kwb_with_density(str(kwb_file))  # built: the file is announced as it is read
     assert (str(kwb_file.resolve()), "kwb", 2017) in announced
+    built = _announced_code()
     announced.clear()
+    CODE.clear()
     with warns_municipal_extract():
         kwb_with_density(str(kwb_file))  # served: whoever observes the run must still see the raw file and the code
     assert len(BUILDS) == 1
     assert (str(kwb_file.resolve()), "kwb", 2017) in announced
-    code = {path for path, dataset, _ in announced if dataset is None}
-    assert {str(Path(derived.__file__).resolve()), str(Path(__file__).resolve())} <= code
+    assert not [path for path, dataset, _ in announced if dataset is None]  # code is announced as code records only
+    served = _announced_code()
+    assert served == built
+    package = Path(derived.__file__).resolve().parents[1]
+    assert served[str(Path(__file__).resolve())] == {"<module>", "kwb_with_density"}  # the builder, not two_files
+    assert "read_file" in served[str(package / "data" / "reading.py")]  # what it called in the package
+    assert str(package / "models" / "spatial.py") not in served  # not what it did not run
+    assert str(package / "plotting" / "maps.py") not in served
+
+
+TWO_BUILDERS = """import wijkstudie as ws
+from wijkstudie.data.derived import derived_table
+
+BUILT = []
+
+
+def _scaled(table, factor):
+    return table.assign(scaled=table["population"] * factor)
+
+
+def _shifted(table, shift):
+    return table.assign(shifted=table["population"] + shift)
+
+
+@derived_table()
+def scaled(path: str):
+    BUILT.append("scaled")
+    return _scaled(ws.read_file(path), 2)
+
+
+@derived_table()
+def shifted(path: str):
+    BUILT.append("shifted")
+    return _shifted(ws.read_file(path), 1)
+"""
+
+
+@pytest.fixture
+def two_builders(tmp_path):
+    """A module of two derived tables, each with its own helper, imported from its file."""
+    path = tmp_path / "two_builders.py"
+    path.write_text(TWO_BUILDERS)
+    spec = importlib.util.spec_from_file_location("two_builders", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    yield module, path
+    sys.modules.pop("two_builders", None)
+
+
+def _both(module, kwb_file):
+    for build in (module.scaled, module.shifted):
+        with warns_municipal_extract():
+            build(str(kwb_file))
+
+
+def _edit(path, old, new):
+    text = path.read_text()
+    path.write_text(text.replace(old, new, 1))
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+
+
+def test_an_edit_to_a_function_one_build_ran_builds_that_table_again_and_not_another(two_builders, kwb_file):
+    module, path = two_builders
+    _both(module, kwb_file)
+    _both(module, kwb_file)
+    assert module.BUILT == ["scaled", "shifted"]  # both served the second time
+    _edit(path, "    return table.assign(shifted", "    # a comment\n    return table.assign(shifted")
+    _both(module, kwb_file)
+    assert module.BUILT == ["scaled", "shifted"]  # a comment changes no code: both still served
+    _edit(path, '["population"] + shift)', '["population"] + shift + 0)')  # the helper only shifted's build ran
+    _both(module, kwb_file)
+    assert module.BUILT == ["scaled", "shifted", "shifted"]
+    _edit(path, "BUILT = []", "BUILT = []\nLIMIT = 3")  # the module's statements: every table built from it
+    _both(module, kwb_file)
+    assert module.BUILT == ["scaled", "shifted", "shifted", "scaled", "shifted"]
+
+
+def test_an_edit_to_the_package_code_a_build_ran_builds_it_again(kwb_file, monkeypatch):
+    with warns_municipal_extract():
+        kwb_with_density(str(kwb_file))
+    [meta] = (derived.processed_dir() / derived.FOLDER).glob("kwb_with_density-*.json")
+    recorded = json.loads(meta.read_text(encoding="utf-8"))["code"]
+    assert "read_file" in recorded["data/reading.py"]["functions"] and "models/spatial.py" not in recorded
+    real_units, real_sha256 = code_trace.units, code_trace.file_sha256
+
+    def units(path):  # data/reading.py as if read_file had been edited; every other file as it is
+        found = real_units(path)
+        if str(path).endswith("data/reading.py"):
+            found = copy.copy(found)
+            found.sha256, found.hashes = "edited", dict(found.hashes, read_file="edited")
+        return found
+
+    monkeypatch.setattr(code_trace, "units", units)
+    monkeypatch.setattr(
+        code_trace, "file_sha256", lambda p: "edited" if str(p).endswith("reading.py") else real_sha256(p)
+    )
+    with warns_municipal_extract():
+        kwb_with_density(str(kwb_file))
+    assert len(BUILDS) == 2
 
 
 def test_the_cache_can_be_switched_off(kwb_file):

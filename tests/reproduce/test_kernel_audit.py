@@ -6,10 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from wijkstudie.core import code_trace
 from wijkstudie.core.provenance import INPUT_EVENT
 from wijkstudie.reproduce import kernel_audit
 from wijkstudie.reproduce.kernel_audit import Observed, module_file, observed
-from wijkstudie.reproduce.run import input_files
+from wijkstudie.reproduce.run import code_inputs, input_files
 
 from helpers import REPO
 
@@ -91,3 +92,42 @@ def test_the_inputs_are_what_was_announced_the_modules_imported_and_files_read_i
     ]  # not what the libraries read elsewhere (the package's data descriptions are in the key), nor a file gone
     everything = input_files(Observed(), [])  # no module seen (the hook never ran): every module counts
     assert str(PACKAGE / "reproduce" / "site.py") in everything
+
+
+def test_the_hook_notes_modules_imported_by_name_and_the_code_records_the_package_announces(tmp_path):
+    seen = run_observed(
+        tmp_path,
+        "import importlib\n"
+        "importlib.import_module('wijkstudie.reproduce.escape')\n"  # as the lazy study namespace: no import event
+        "from wijkstudie.core import code_trace\n"
+        "code_trace.announce({'data/join.py': {'sha256': 'a', 'functions': {'join_regions': 'b'}}})\n"
+        "code_trace.announce({'data/join.py': {'sha256': 'a', 'functions': {'<module>': 'c'}}})\n",
+    )
+    assert str(PACKAGE / "reproduce" / "escape.py") in seen.modules
+    assert str(PACKAGE / "reproduce" / "site.py") not in seen.modules
+    assert all(Path(m).is_relative_to(PACKAGE) for m in seen.modules)
+    joined = {"sha256": "a", "functions": {"join_regions": "b", "<module>": "c"}}  # one record per file, joined
+    assert seen.code == {str(PACKAGE / "data" / "join.py"): joined}
+    assert kernel_audit.CODE_EVENT == code_trace.CODE_EVENT
+
+
+def test_a_code_line_of_another_shape_is_skipped(tmp_path):
+    log = tmp_path / "audit.jsonl"
+    log.write_text('["code", "/a.py", "not json"]\n["code", "/b.py", "{\\"sha256\\": 1}"]\n["code", "/c.py"]\n')
+    assert observed(log, PACKAGE) == Observed()
+
+
+def test_a_module_of_derived_tables_counts_without_its_builders_and_the_announced_code_with_it():
+    samples, national = str(PACKAGE / "study" / "samples.py"), str(PACKAGE / "study" / "national.py")
+    announced = {samples: {"sha256": "s", "functions": {"_residents_table": "h", "<module>": "m"}}}
+    seen = Observed(modules=[str(PACKAGE / "__init__.py"), samples, national], code=announced)
+    assert input_files(seen, []) == [str(PACKAGE / "__init__.py")]  # the modules with builders are code records
+    code = code_inputs(seen)
+    assert set(code) == {samples, national}
+    assert set(code[samples]["functions"]) == {"_residents_table", "<module>", "<imported>"}
+    assert code[samples]["sha256"] == "s" and announced[samples]["functions"] == {
+        "_residents_table": "h",
+        "<module>": "m",
+    }
+    assert list(code[national]["functions"]) == ["<imported>"]
+    assert code_trace.unchanged({national: code[national]})

@@ -126,28 +126,47 @@ from wijkstudie.data.derived import derived_table
 def doubled(path: str):
     table = ws.read_file(path)
     return table.assign(doubled=table["population"] * {factor})
+
+
+@derived_table()
+def shifted(path: str):
+    table = ws.read_file(path)
+    return table.assign(shifted=table["population"] + {shift})
 """
 
 
-@pytest.mark.slow  # four runs of the main command, twelve notebook kernels
+@pytest.mark.slow  # six runs of the main command, fifteen notebook kernels
 def test_an_edit_to_a_derived_tables_code_runs_again_only_the_notebooks_that_use_it(project, tmp_path, monkeypatch):
     root, folder, data = project
     lib = tmp_path / "lib"  # outside the notebooks' folder: the module is an input only as a derived table's code
     lib.mkdir()
-    (lib / "tables_x.py").write_text(DERIVED.format(factor=2))
+    (lib / "tables_x.py").write_text(DERIVED.format(factor=2, shift=1))
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(lib), *filter(None, [os.environ.get("PYTHONPATH")])]))
     monkeypatch.setenv("WIJKSTUDIE_DATA_DIR", str(tmp_path / "cache"))
     use = f"import tables_x\nprint(tables_x.doubled({str(data)!r})['doubled'].iloc[0])"
     notebook(folder / "04_builds.ipynb", [use])  # builds the table
     notebook(folder / "05_served.ipynb", [use])  # runs after 04 (one job): the table is served from the cache
+    notebook(folder / "06_other.ipynb", [use.replace("doubled", "shifted")])  # another table of the same module
     build = root / "build"
     assert reproduce.main(["--build", str(build), "--jobs", "1"]) == 0
     assert reproduce.main(["--build", str(build), "--jobs", "1"]) == 0
     assert all(r["cached"] for r in runs(build).values())
-    (lib / "tables_x.py").write_text(DERIVED.format(factor=3))
+    served = runs(build)["05_served"]
+    assert set(served["code"][str(lib / "tables_x.py")]["functions"]) == {"<module>", "doubled"}  # not shifted
+    assert str(lib / "tables_x.py") not in [i[0] for i in served["inputs"]]  # not the whole file
+
+    (lib / "tables_x.py").write_text(DERIVED.format(factor=3, shift=1))  # one table's code
     assert reproduce.main(["--build", str(build), "--jobs", "1"]) == 0
     assert [n for n, r in runs(build).items() if not r["cached"]] == ["04_builds", "05_served"]
     assert "3000" in (build / "notebooks" / "05_served.ipynb").read_text()
+
+    (lib / "tables_x.py").write_text(DERIVED.format(factor=3, shift=2))  # the other's
+    assert reproduce.main(["--build", str(build), "--jobs", "1"]) == 0
+    assert [n for n, r in runs(build).items() if not r["cached"]] == ["06_other"]
+
+    (lib / "tables_x.py").write_text("# a comment\n" + DERIVED.format(factor=3, shift=2))  # a comment: no code
+    assert reproduce.main(["--build", str(build), "--jobs", "1"]) == 0
+    assert all(r["cached"] for r in runs(build).values())
 
 
 def test_a_run_depends_on_the_modules_its_kernel_imported_not_on_the_whole_package(project, tmp_path):
@@ -164,7 +183,9 @@ def test_a_run_depends_on_the_modules_its_kernel_imported_not_on_the_whole_packa
     assert not notebook_cache.unchanged([recorded])
     assert notebook_cache.package_fingerprint() == before
     assert not any(p.suffix == ".py" for p in notebook_cache.description_files())
-    assert package / "study" / "findings.yaml" in notebook_cache.description_files()
+    assert package / "data" / "catalogue.yaml" in notebook_cache.description_files()
+    # findings.yaml is read section by section: a run depends on the sections it read (tests/core/test_code_trace.py)
+    assert package / "study" / "findings.yaml" not in notebook_cache.description_files()
 
 
 @pytest.mark.slow  # real Jupyter kernels: make test runs it, make test-fast leaves it out

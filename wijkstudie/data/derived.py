@@ -4,20 +4,25 @@
 (``attrs``: load report, join reports, provenance, definitions) in a JSON file beside them, so that a second kernel
 reads a table instead of building it again.
 
-An entry is found by its identity: the builder's name and arguments, the source of the code that builds it (the
-modules named with ``derived_table``, and every module and data file of ``core``, ``data`` and ``models``), what
-else decides it (``extra``, e.g. a sample's declaration) and the settings that change tables (``TABLE_SETTINGS``).
-Its JSON report records the inputs of the build: every raw file read (its path and cache key: content hash, reader
-version, variable dictionary; ``cache.cache_key``) and every file a load looked for first and did not find. The
-entry is served only when
+An entry is found by its identity: the builder's name and arguments, what else decides it (``extra``, e.g. a
+sample's declaration) and the settings that change tables (``TABLE_SETTINGS``). Its JSON report records the inputs
+of the build: every raw file read (its path and cache key: content hash, reader version, variable dictionary;
+``cache.cache_key``), every file a load looked for first and did not find, the package's data descriptions (its
+YAML files; of findings.yaml, the sections the build read) and the code the build ran: the build runs under a
+profiler (``core.code_trace.traced``) that notes every function of the package called, and the report keeps a hash
+of each one's code (``code_trace.records``). The entry is served only when
 
-- every input still has the recorded key and no file looked for has appeared (else the table is built again, in
-  silence: a changed input is not damage);
+- every input still has the recorded key, no file looked for has appeared, the data descriptions are unchanged and
+  every function the build ran has its recorded code (else the table is built again, in silence: a changed input
+  is not damage; an edit to a function the build did not run, or a comment, keeps the entry);
 - the Parquet file's SHA-256 is the one recorded, the report's identity is the one asked for and the table read
   has the recorded rows and columns (else it is built again, with one warning: damaged or not what it should be).
 
 Nothing is pickled: the table is Parquet, the records JSON. Warnings raised while building are recorded and raised
-again whenever the entry is served, so a kernel that reads the table sees what one that built it saw.
+again whenever the entry is served, so a kernel that reads the table sees what one that built it saw. Built or
+served, a table announces its raw files (``announce_input``) and the code its build ran (``code_trace.announce``,
+function by function) as inputs of whatever is computed from it: a notebook that reads it is run again when one of
+those changes, and only then.
 ``enabled(False)`` builds without the cache (e.g. to compare).
 """
 
@@ -32,22 +37,23 @@ import re
 import sys
 import warnings
 from contextlib import contextmanager
-from importlib import import_module
 from pathlib import Path
 
 import pandas as pd
 
+from ..core import code_trace
 from ..core.errors import WijkstudieWarning
 from ..core.paths import PACKAGE_DIR, processed_dir
 from ..core.provenance import announce_input
 from ..core.settings import settings
+from ..core.spec_sections import SECTIONED
 from .cache import _write_atomic, cache_key
 
 FOLDER = "derived"  # under processed_dir()
-FORMAT = 1  # the layout of an entry; a new one gives every entry a new key
+FORMAT = 2  # the layout of an entry; a new one gives every entry a new key
 TABLE_SETTINGS = ("data", "mirror", "data_dir", "max_sheet_cells", "max_columns", "max_unpacked_bytes")
 TABLE_SETTINGS += ("max_repair_crossings", "max_repair_points")
-ALWAYS = ("core", "data", "models")  # folders of the package whose source decides every derived table
+DESCRIPTIONS = ("*.yaml",)  # the package's data descriptions, which decide a table as its code does
 _RECORDERS: list[dict] = []  # the builds under way (a derived table built inside another records into both)
 _STATE = {"enabled": True}
 
@@ -98,6 +104,10 @@ def note_absent(path: Path | None) -> None:
         recorder["absent"].setdefault(str(path), None)
 
 
+def _recorder() -> dict:
+    return {"inputs": {}, "absent": {}, "reads": {}, "code": {}}
+
+
 @contextmanager
 def enabled(on: bool = True):
     """Serve and store derived tables (True, the default) or build every one afresh (False) inside the block.
@@ -119,15 +129,14 @@ def enabled(on: bool = True):
         _STATE["enabled"] = before
 
 
-def derived_table(*modules: str, extra=None):
+def derived_table(extra=None):
     """Cache a function that builds a table from loaded ones (see the module docstring).
 
-    Its arguments must be plain values (numbers, texts, booleans, None).
+    Its arguments must be plain values (numbers, texts, booleans, None). The code that builds the table need not be
+    named: the build is traced, and the functions it ran are recorded with the entry.
 
     Parameters
     ----------
-    *modules : str
-        the modules whose source builds the table (the function's own module is always one)
     extra : callable, optional
         takes the function's arguments (as a dict) and returns plain data that decides the table too (e.g. a
         sample's declaration)
@@ -140,7 +149,6 @@ def derived_table(*modules: str, extra=None):
 
     def decorate(build):
         signature = inspect.signature(build)
-        names = tuple(dict.fromkeys((build.__module__, *modules)))
 
         @functools.wraps(build)
         def cached(*args, **kwargs):
@@ -151,56 +159,29 @@ def derived_table(*modules: str, extra=None):
                 "table": f"{build.__module__}.{build.__qualname__}",
                 "arguments": params,
                 "extra": extra(params) if extra is not None else None,
-                "code": code_fingerprint(names),
                 "settings": {name: str(getattr(settings, name)) for name in TABLE_SETTINGS},
                 "format": FORMAT,
             }
-            return _serve_or_build(identity, lambda: build(*args, **kwargs), names)
+            return _serve_or_build(identity, lambda: build(*args, **kwargs), build.__code__.co_filename)
 
         return cached
 
     return decorate
 
 
-@functools.lru_cache(maxsize=32)
-def code_fingerprint(modules: tuple) -> str:
-    """The SHA-256 of the source of the named modules and of every module and data file in ``ALWAYS``.
+def descriptions() -> dict:
+    """The package's data descriptions (``DESCRIPTIONS``) and the SHA-256 of each.
 
-    Parameters
-    ----------
-    modules : tuple of str
-        importable module names
+    Not those read section by section (``spec_sections.SECTIONED``): a build records the sections it read.
 
     Returns
     -------
-    str
+    dict
+        file relative to the package -> SHA-256
     """
-    digest = hashlib.sha256()
-    for path in code_files(modules):
-        name = path.relative_to(PACKAGE_DIR) if PACKAGE_DIR in path.parents else path
-        digest.update(str(name).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-@functools.lru_cache(maxsize=32)
-def code_files(modules: tuple) -> list[Path]:
-    """The files whose content decides a derived table's code.
-
-    Every module and data file in ``ALWAYS`` and the named modules.
-
-    Parameters
-    ----------
-    modules : tuple of str
-        importable module names
-
-    Returns
-    -------
-    list of Path
-    """
-    files = sorted(
-        path for folder in ALWAYS for path in (PACKAGE_DIR / folder).rglob("*") if path.suffix in (".py", ".yaml")
-    )
-    return files + [Path(import_module(name).__file__) for name in modules]
+    sectioned = {PACKAGE_DIR / name for name in SECTIONED}
+    files = sorted(p for pattern in DESCRIPTIONS for p in PACKAGE_DIR.rglob(pattern) if p not in sectioned)
+    return {str(p.relative_to(PACKAGE_DIR)): code_trace.file_sha256(p) for p in files}
 
 
 def _key(identity: dict) -> str:
@@ -217,12 +198,11 @@ def _paths(identity: dict) -> tuple[Path, str]:
     return processed_dir() / FOLDER / f"{stem}.json", stem
 
 
-def _serve_or_build(identity: dict, build, modules: tuple) -> pd.DataFrame:
+def _serve_or_build(identity: dict, build, where: str) -> pd.DataFrame:
     if not _STATE["enabled"]:
+        announce_input(where)  # built untraced: what is computed from it depends on the builder's whole module
         return build()
     meta_path, stem = _paths(identity)
-    for path in code_files(modules):  # what is computed from the table depends on the code that builds it
-        announce_input(path)
     served, problem = _serve(identity, meta_path, stem)
     if served is not None:
         return served
@@ -232,14 +212,22 @@ def _serve_or_build(identity: dict, build, modules: tuple) -> pd.DataFrame:
             WijkstudieWarning,
             stacklevel=4,
         )
-    recorder = {"inputs": {}, "absent": {}, "reads": {}}
+    recorder = _recorder()
     _RECORDERS.append(recorder)
     try:
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings(record=True) as caught, code_trace.traced() as ran:
             warnings.simplefilter("always")
             table = build()
     finally:
         _RECORDERS.pop()  # this build's (a stack: a build inside it has ended before)
+    if ran is None:  # another profiler is active: the code it ran is unknown, so the table is not stored
+        announce_input(where)
+        return table
+    # the code it ran, with that of the entries served inside it (already in the recorder)
+    code_trace.merge(recorder["code"], ran.records(also=[where]))
+    code_trace.announce(recorder["code"])  # what is computed from the table depends on the code that built it
+    for outer in _RECORDERS:
+        code_trace.merge(outer["code"], recorder["code"])
     for w in caught:  # raised again as they were
         warnings.warn(w.message, w.category, stacklevel=4)
     said = [{"category": w.category.__name__, "message": str(w.message), "fields": _fields(w.message)} for w in caught]
@@ -266,6 +254,8 @@ def _serve(identity: dict, meta_path: Path, stem: str) -> tuple[pd.DataFrame | N
                 ("attrs", dict),
                 ("warnings", list),
                 ("reads", list),
+                ("code", dict),
+                ("descriptions", dict),
             )
         )
         or not re.fullmatch(re.escape(stem) + r"\.[0-9a-f]{16}\.parquet", str(meta.get("file")))
@@ -273,7 +263,7 @@ def _serve(identity: dict, meta_path: Path, stem: str) -> tuple[pd.DataFrame | N
         return None, "has a report of the wrong shape"  # the table's name too: never a path out of the folder
     if json.dumps(meta["identity"], sort_keys=True, default=str) != json.dumps(identity, sort_keys=True, default=str):
         return None, "is not the table asked for (its identity differs)"
-    if not _inputs_unchanged(meta):
+    if not _inputs_unchanged(meta) or meta["descriptions"] != descriptions() or not code_trace.unchanged(meta["code"]):
         return None, ""
     try:
         content = (meta_path.parent / meta["file"]).read_bytes()
@@ -302,7 +292,9 @@ def _serve(identity: dict, meta_path: Path, stem: str) -> tuple[pd.DataFrame | N
                 recorder["reads"].setdefault(read["path"], read)
         for path in meta["absent"]:
             recorder["absent"].setdefault(path, None)
+        code_trace.merge(recorder["code"], meta["code"])
     _replay(meta["warnings"])
+    code_trace.announce(meta["code"])  # the code that built it: an input of whatever is computed from it
     for read in meta["reads"]:  # the data files it was built from: inputs of whatever is computed from it
         if isinstance(read, dict) and isinstance(read.get("path"), str) and isinstance(read.get("about"), dict):
             about = read["about"]
@@ -400,6 +392,8 @@ def _store(table, identity: dict, recorder: dict, said: list, meta_path: Path, s
         "inputs": recorder["inputs"],
         "absent": sorted(recorder["absent"]),
         "reads": list(recorder["reads"].values()),
+        "code": recorder["code"],
+        "descriptions": descriptions(),
         "attrs": attrs,
         "warnings": said,
     }

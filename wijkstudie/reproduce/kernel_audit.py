@@ -9,11 +9,16 @@ into the log the runner names:
 
 - ``read``: a file opened for reading (``open`` events, e.g. a recorded result another notebook wrote);
 - ``wrote``: a file opened for writing, or the target of a rename (a figure written through a temporary file);
-- ``module``: a module of the package, by name, when it is first imported (``import`` events);
+- ``module``: a module of the package, by name, when it is first imported (``import`` events, raised by the import
+  statement), and, by its file, when its code is executed (``exec`` events: also the modules ``importlib.import_module``
+  imports, such as the study's lazy namespace does, which raise no ``import`` event);
 - ``input``: a file the package announces as an input without necessarily opening it (event ``wijkstudie.input``,
   raised where a data file becomes a table's provenance, or a derived table is served from its cache): what a
   notebook depends on when the bytes are read by C code (GDAL, Arrow) or a cached table stands in for them. The
-  event carries the catalogue dataset and year, for the report site's citations.
+  event carries the catalogue dataset and year, for the report site's citations;
+- ``code``: the package's functions that built a derived table the notebook read, built or served (event
+  ``wijkstudie.code``, ``core.code_trace.announce``): per file, its SHA-256 and a hash of each function's code. A
+  notebook depends on those functions, not on their whole files.
 
 A kernel the runner did not start has no hook: nothing is observed or written.
 """
@@ -28,6 +33,8 @@ from pathlib import Path
 
 PACKAGE = "wijkstudie"
 EVENT = "wijkstudie.input"  # the package's own audit event (see wijkstudie.core.provenance.announce_input)
+CODE_EVENT = "wijkstudie.code"  # see wijkstudie.core.code_trace.announce
+SOURCES = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # the package's folder
 _WRITING = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 
 
@@ -91,8 +98,14 @@ def install(log: str) -> None:
         elif event == "import":
             if args[0] == PACKAGE or str(args[0]).startswith(PACKAGE + "."):
                 os.write(fd, (json.dumps(["module", args[0]]) + "\n").encode())
+        elif event == "exec":  # a module's code (or a cell's, or a string's: only the package's files are noted)
+            filename = getattr(args[0], "co_filename", "")
+            if isinstance(filename, str) and filename.startswith(SOURCES) and filename.endswith(".py"):
+                note("module", filename)
         elif event == EVENT:
             note("input", os.fspath(args[0]), *args[1:])
+        elif event == CODE_EVENT:
+            note("code", os.fspath(args[0]), args[1])
 
     sys.addaudithook(hook)
 
@@ -105,6 +118,7 @@ class Observed:
     wrote: list = field(default_factory=list)  # files opened for writing, or renamed into place
     modules: list = field(default_factory=list)  # the package's module files it imported
     inputs: list = field(default_factory=list)  # [path, dataset, year] of the files the package announced
+    code: dict = field(default_factory=dict)  # path -> {"sha256", "functions"}: the derived tables' code records
 
 
 def module_file(name: str, package_dir: Path) -> Path | None:
@@ -151,9 +165,12 @@ def observed(log: Path, package_dir: Path) -> Observed:
             kind, path, *about = json.loads(line)
         except (ValueError, TypeError):
             continue
+        if kind == "code":
+            _add_code(found.code, str(path), about)
+            continue
         if kind == "module":
-            path = module_file(str(path), package_dir)
-            if path is None:
+            path = module_file(str(path), package_dir) if not os.path.isabs(str(path)) else Path(path)
+            if path is None or not path.is_file():
                 continue
             path = str(path)
         if (kind, path) in seen or kind not in ("read", "wrote", "module", "input"):
@@ -163,6 +180,17 @@ def observed(log: Path, package_dir: Path) -> Observed:
             [path, *(about + [None, None])[:2]] if kind == "input" else path
         )
     return found
+
+
+def _add_code(code: dict, path: str, about: list) -> None:
+    """Join one ``code`` line's record (JSON: sha256 and functions) into ``code`` (another shape: skipped)."""
+    try:
+        record = json.loads(about[0])
+        sha256, functions = str(record["sha256"]), dict(record["functions"])
+    except (ValueError, TypeError, KeyError, IndexError):
+        return
+    have = code.setdefault(path, {"sha256": sha256, "functions": {}})
+    have["functions"].update({str(k): str(v) for k, v in functions.items()})
 
 
 if __name__ == "__audit__":

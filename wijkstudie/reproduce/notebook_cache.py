@@ -1,16 +1,26 @@
 """The cache of executed notebooks behind ``python -m wijkstudie.reproduce``.
 
 A run of a notebook is kept under a key made of what decides its result: the notebook's cells, the package's
-version and data descriptions (its YAML files: the catalogue, the variable dictionary, the findings), and the
-session's data settings (real or synthetic, the mirror, the microdata). With the run the cache keeps the
+version and data descriptions (its YAML files: the catalogue, the variable dictionary; not findings.yaml, whose
+sections a run depends on as it reads them: ``core.spec_sections``), and the session's data settings (real or
+synthetic, the mirror, the microdata). With the run the cache keeps the
 fingerprints (size, modification time and content hash) of every file the notebook's result depends on: the data
-files and the derived tables' code the package announced, every module of the package its kernel imported, the
-files it read beside the notebook, in the mirror or among the recorded results, all observed by the audit hook
-the runner installs in its kernel (``kernel_audit``, ``run.input_files``), and copies of what it wrote (figures,
-recorded results) and of the executed notebook. A later run with the same key whose inputs are
+files the package announced, every module of the package its kernel imported, the files it read beside the
+notebook, in the mirror or among the recorded results, all observed by the audit hook the runner installs in its
+kernel (``kernel_audit``, ``run.input_files``); the code records of the derived tables it read (the package's
+functions their builds ran, each with a hash of its code: ``core.code_trace``); and copies of what it wrote
+(figures, recorded results) and of the executed notebook. A later run with the same key whose inputs are
 unchanged is served from the cache: the executed notebook and its figures and results are put back in place,
 and nothing is executed. So an edit to a module no notebook imports (the site builder, a reader of a format no
-notebook reads) re-runs nothing, and an edit to a module a notebook imported re-runs that notebook.
+notebook reads) re-runs nothing, an edit to a module a notebook imported re-runs that notebook, and an edit to a
+function that built a derived table re-runs the notebooks that read the table and no other (a kernel served the
+table from its cache does not import the modules of its build; one that built it did, and re-runs for them too).
+
+A notebook's own imports count as whole files, by choice: knowing which of their functions the notebook ran would
+mean a profiler in every kernel for the whole notebook, and in Python 3.11 a profiler slows every Python call (a
+traced build took about 1.5 times as long); a notebook's cells call into most of what they import, so little would be
+saved. A derived table's build is traced because it is built once and served to many kernels that import nothing of
+it: what a served table announces must be exact.
 
 An entry is verified before it is served, the way pooch verifies a download and pip an archive: the entry
 records the SHA-256 of every file it restores (the executed notebook, each figure and recorded result), and it
@@ -29,8 +39,10 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
+from ..core import code_trace
 from ..core.atomic import copy_atomic, write_text_atomic
 from ..core.paths import PACKAGE_DIR
+from ..core.spec_sections import SECTIONED
 from ..core.version import __version__
 from ..data.download import file_sha256
 
@@ -54,6 +66,7 @@ class Run:
     cached: bool = False  # served from the cache in this run
     hashes: dict = field(default_factory=dict)  # artifact -> SHA-256 of the copy the cache keeps
     executed_sha256: str = ""  # of the executed notebook the cache keeps
+    code: dict = field(default_factory=dict)  # path -> code record of the derived tables' code it read (code_trace)
 
     def to_json(self) -> dict:
         """The run as plain data.
@@ -68,12 +81,14 @@ class Run:
 def description_files() -> list[Path]:
     """The package's data descriptions (its YAML and other data files), in a fixed order.
 
+    Not those read section by section (``SECTIONED``): a run records the sections it read among its code records.
+
     Returns
     -------
     list of Path
     """
     found = {p for pattern in DESCRIPTIONS for p in PACKAGE_DIR.rglob(pattern) if "__pycache__" not in p.parts}
-    return sorted(found)
+    return sorted(found - {PACKAGE_DIR / name for name in SECTIONED})
 
 
 def package_fingerprint() -> str:
@@ -292,11 +307,11 @@ class NotebookCache:
             return self._reject(name, "run.json is not readable JSON")
         if not isinstance(data, dict):
             return self._reject(name, "run.json is not a JSON object")
-        if data.get("key") != key:
-            return None  # the notebook, the package or the settings changed: an ordinary miss
+        if data.get("key") != key or "code" not in data:
+            return None  # the notebook, the package or the settings changed (or an older entry): an ordinary miss
         try:
-            if not unchanged(data["inputs"]):
-                return None  # a file it read changed: an ordinary miss
+            if not unchanged(data["inputs"]) or not code_trace.unchanged(data["code"]):
+                return None  # a file it read, or a function that built a table it read, changed: an ordinary miss
             run = Run(**{k: data[k] for k in Run.__dataclass_fields__})
         except (OSError, KeyError, TypeError, ValueError):
             return self._reject(name, "run.json lacks what an entry records (written by an older version?)")

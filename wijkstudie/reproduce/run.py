@@ -35,6 +35,7 @@ import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
+from ..core import code_trace
 from ..core.atomic import copy_atomic, write_atomic
 from ..core.errors import WijkstudieError, os_reason
 from ..core.folders import make_folder
@@ -201,8 +202,33 @@ def input_files(seen: Observed, folders: list) -> list[str]:
     """
     roots = [Path(f).resolve() for f in folders if f]
     read = [p for p in seen.read if any(Path(p).resolve().is_relative_to(r) for r in roots)]
-    found = dict.fromkeys([i[0] for i in seen.inputs] + _modules(seen) + read)
+    modules = [m for m in _modules(seen) if code_trace.import_record(m) is None]  # the others: ``code_inputs``
+    found = dict.fromkeys([i[0] for i in seen.inputs] + modules + read)
     return [p for p in found if Path(p).is_file()]
+
+
+def code_inputs(seen: Observed) -> dict:
+    """The code records a notebook's result depends on.
+
+    Those the package announced (the derived tables' code) and, for each module it imported that defines derived
+    tables, the module without its builders (``code_trace.import_record``; ``input_files`` leaves those modules out).
+
+    Parameters
+    ----------
+    seen : Observed
+        what the kernel was seen to do
+
+    Returns
+    -------
+    dict
+        path -> code record
+    """
+    found = {path: {"sha256": r["sha256"], "functions": dict(r["functions"])} for path, r in seen.code.items()}
+    for module in _modules(seen):
+        record = code_trace.import_record(module)
+        if record is not None:
+            code_trace.merge(found, {module: record})
+    return found
 
 
 def _session_settings(data_kind: str, mirror: Path | None) -> dict:
@@ -366,6 +392,7 @@ class Reproduction:
             datasets=list(map(list, dict.fromkeys((d, y) for _, d, y in seen.inputs if d))),
             files=list(map(list, dict.fromkeys((d, y, Path(p).name) for p, d, y in seen.inputs if d))),
             data=run_data(self.data_kind, self.mirror, when),
+            code=code_inputs(seen),
         )
         stored = self.cache.store(run, self.executed_dir / path.name, self.figures, seen.wrote)
         if path.stem in self.cache.problems:  # a cache that cannot be written: a warning, never a failed notebook

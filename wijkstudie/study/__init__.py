@@ -88,7 +88,7 @@ _WHERE = {
     "livability_wijken": "livability_groups",
     "COMPOSITION_YEAR": "national",
     "RIVM_DIVISION": "national",
-    "RIVM_YEARS": "national",
+    "RIVM_YEARS": "findings",
     "SOURCE_UNIT": "national",
     "complete": "national",
     "has_households": "national",

@@ -19,7 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from ..core.errors import ArgumentError, DataFormatError
+from ..core.paths import PACKAGE_DIR
 from ..core.provenance import combine, provenance_of
+from ..core.spec_sections import Sections, load_sections
 from ..synthetic.world import parameters
 from . import evidence as ev
 
@@ -32,19 +34,29 @@ SCALES = ("standardised", "log-odds", "percentage points", "percentile", "years"
 
 
 @lru_cache(maxsize=1)
-def registry() -> dict:
-    """The registry of findings: ``findings.yaml``, read once.
+def registry() -> Sections:
+    """The registry of findings: ``findings.yaml``, read once, its sections noted as they are read.
+
+    (``core.spec_sections``: a notebook depends on the sections it read, not on the whole file).
 
     Returns
     -------
-    dict
-        the file's entries: the rules in words (``verdict_rule``, ``primary_note``, ``case_rule``,
-        ``threshold_rule``, ``method_check_rule``), ``reference_values`` and ``findings`` (by key)
+    Sections
+        a mapping of the file's entries: the rules in words (``verdict_rule``, ``primary_note``, ``case_rule``,
+        ``threshold_rule``, ``method_check_rule``), ``reference_values``, ``rivm_waves``, ``samples`` and
+        ``findings`` (by key)
     """
-    from ..core.yamlfile import load_yaml
+    return load_sections(str(FINDINGS_FILE.relative_to(PACKAGE_DIR)))
 
-    with open(FINDINGS_FILE, encoding="utf-8") as fh:
-        return load_yaml(fh)
+
+def __getattr__(name: str):
+    """The module's names read from findings.yaml when asked for (PEP 562): whoever uses one depends on its section.
+
+    ``RIVM_YEARS``: the RIVM measurements the national tests and the Vreewijk case use (``rivm_waves``).
+    """
+    if name == "RIVM_YEARS":
+        return tuple(registry()["rivm_waves"])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def finding(key: str) -> dict:

@@ -15,8 +15,9 @@ from ..data.loading import load
 from . import findings as fd
 from .designs import model_spec
 from .evidence import classified_here
+from .findings import RIVM_YEARS
 from .livability import PROBLEM_SHARE, livability_class, with_livability
-from .national import COMPOSITION_YEAR, RIVM_YEARS, _cluster_of, national_wijken
+from .national import COMPOSITION_YEAR, _cluster_of, national_wijken
 from .scope import scope_of
 
 

@@ -23,10 +23,7 @@ from .livability import livability_class, with_livability
 COMPOSITION_YEAR = 2022  # the KWB with tenure for every wijk and gemeente that can be had here
 
 
-RIVM_YEARS = (2016, 2020)  # the measurements with volunteering (table 50090NED, division 2020)
-
-
-RIVM_DIVISION = 2020  # the division of those measurements
+RIVM_DIVISION = 2020  # the division of the measurements of RIVM_YEARS (findings.yaml rivm_waves)
 
 
 SOURCE_UNIT = f"source_code_{RIVM_DIVISION}"  # the RIVM area a harmonised area took its figures from
@@ -55,7 +52,7 @@ def _with_rivm(table: pd.DataFrame, rivm_year: int, level: str, columns=RIVM_COL
     return joined
 
 
-@derived_table("wijkstudie.study.livability")
+@derived_table()
 def national_wijken(rivm_year: int = 2020, kwb_year: int = COMPOSITION_YEAR, livability: bool = False) -> pd.DataFrame:
     """Every wijk of the Netherlands.
 
@@ -70,7 +67,7 @@ def national_wijken(rivm_year: int = 2020, kwb_year: int = COMPOSITION_YEAR, liv
     Parameters
     ----------
     rivm_year : int
-        the year of RIVM's estimates (2020 by default; see ``RIVM_YEARS``)
+        the year of RIVM's estimates (2020 by default; the study's are ``RIVM_YEARS``, findings.yaml ``rivm_waves``)
     kwb_year : int
         the KWB year of the composition (``COMPOSITION_YEAR`` by default)
     livability : bool

@@ -369,7 +369,7 @@ def _rotterdam_waves(years, edition: int | None = None) -> pd.DataFrame:
     return carry(pd.concat(waves, ignore_index=True), *waves)
 
 
-@derived_table("wijkstudie.study.cities", "wijkstudie.study.designs", extra=_design_of)
+@derived_table(extra=_design_of)
 def _sample_table(key: str) -> pd.DataFrame:
     """The table of a declared area sample (Rotterdam, Amsterdam, a Veiligheidsmonitor series), built from its sources.
 

@@ -14,8 +14,7 @@ from ..core.optional import optional
 from ..core.provenance import carry
 from ..data.loading import load
 from .cities import ROTTERDAM_CONTEXT, rotterdam_wijken
-from .findings import finding
-from .national import RIVM_YEARS
+from .findings import RIVM_YEARS, finding
 from .ranks import _row, percentile, rank_table, standing
 from .scope import CASE, CITIES
 
