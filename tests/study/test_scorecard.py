@@ -122,3 +122,21 @@ def _number(text: str) -> bool:
         return True
     except ValueError:
         return False
+
+
+def test_a_finding_card_reads_only_its_own_finding_of_findings_yaml():
+    """A chapter's card depends on its finding's entry: an edit to another finding does not re-run the chapter."""
+    from wijkstudie.core import code_trace
+
+    tests = [t for t in evidence_set() if t.finding == "F3"]
+    whole = sc.scorecard(tests)
+    with code_trace.traced() as trace:
+        card = str(sc.finding_card("F3", tests).data)
+    read = [name for unit in trace.units.values() for name in unit["functions"]]
+    assert '["findings", "F3"]' in read
+    assert not [name for name in read if name.startswith('["findings", ') and name != '["findings", "F3"]'], read
+    alone = sc.scorecard(tests, findings=["F3"])
+    among = whole[whole["finding"] == "F3"].reset_index(drop=True)
+    assert sc.finding_markdown("F3", among, tests) == sc.finding_markdown("F3", alone, tests)
+    assert sc.finding_markdown("F3", alone, tests) in card
+    assert "**Published.**" in card

@@ -412,29 +412,34 @@ def _case_text(test: FindingTest) -> str:
     return "; ".join(parts)
 
 
-def judgements(tests: list[FindingTest]) -> dict[str, Judgement]:
-    """Every finding of the registry judged on ``tests``.
+def judgements(tests: list[FindingTest], findings=None) -> dict[str, Judgement]:
+    """Every finding of the registry (or those named) judged on ``tests``.
 
     Parameters
     ----------
     tests : list of FindingTest
         the tests (of one notebook, or every recorded test)
+    findings : iterable of str, optional
+        the findings to judge (default: every finding of the registry); naming them reads only their entries of
+        findings.yaml, so a notebook's output depends only on those
 
     Returns
     -------
     dict
         finding key -> Judgement
     """
-    return {key: judge(key, tests) for key in registry()["findings"]}
+    return {key: judge(key, tests) for key in (registry()["findings"] if findings is None else findings)}
 
 
-def scorecard(tests: list[FindingTest] | None = None) -> pd.DataFrame:
+def scorecard(tests: list[FindingTest] | None = None, findings=None) -> pd.DataFrame:
     """One row per test (see the module docstring); ``tests`` default to every recorded test.
 
     Parameters
     ----------
     tests : list of FindingTest, optional
         the tests (default: every recorded test)
+    findings : iterable of str, optional
+        the findings whose rows to make (default: every finding of the registry)
 
     Returns
     -------
@@ -444,7 +449,7 @@ def scorecard(tests: list[FindingTest] | None = None) -> pd.DataFrame:
     """
     tests = recorded() if tests is None else tests
     rows = []
-    for key, judgement in judgements(tests).items():
+    for key, judgement in judgements(tests, findings).items():
         spec = finding(key)
         mine = [t for t in tests if t.finding == key]
         published = "; ".join(reference_text(r) for r in spec.get("published", [])) or spec.get("published_number", "—")
@@ -844,7 +849,7 @@ def finding_card(key: str, tests):
     Markdown = optional("IPython.display", "finding_card").Markdown
 
     tests = list(tests)
-    table = scorecard(tests)
+    table = scorecard(tests, findings=[key])
     group = table[table["finding"] == key]
     text = exploratory_text(tests) + finding_markdown(key, group, tests)
     for ref in finding(key).get("published", []):
