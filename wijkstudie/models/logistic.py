@@ -19,7 +19,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from ..core.errors import ArgumentError
-from .categorical_codes import fits_with_codes
+from .categorical_codes import codes_in_patsy, fits_with_codes
 from .result import (
     STD_LOGISTIC,
     ModelResult,
@@ -181,7 +181,8 @@ def predict(result: ModelResult, data: pd.DataFrame) -> np.ndarray:
 
     if "design_info" not in result.extra:
         raise ArgumentError(f"{result.model}: predicted probabilities need a logistic regression from logit()")
-    (X,) = patsy.build_design_matrices([result.extra["design_info"]], data, return_type="dataframe")
+    with codes_in_patsy():  # a categorical column by its codes: the same matrix, without patsy's per-value loop
+        (X,) = patsy.build_design_matrices([result.extra["design_info"]], data, return_type="dataframe")
     return np.asarray(result.fitted.predict(X), dtype=float)
 
 
