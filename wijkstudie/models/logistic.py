@@ -15,8 +15,9 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
 
 from ..core.errors import ArgumentError
 from .categorical_codes import codes_in_patsy, fits_with_codes
@@ -83,7 +84,7 @@ def _fit(y: np.ndarray, X: pd.DataFrame, w, groups):
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = sm.GLM(y, X, family=sm.families.Binomial(), var_weights=w).fit()
+        fit = GLM(y, X, family=families.Binomial(), var_weights=w).fit()
     if groups is None:
         return fit, pd.DataFrame(fit.cov_params(), index=X.columns, columns=X.columns)
     cov = cluster_sandwich(np.asarray(X, dtype=float), y, np.asarray(fit.predict(X), dtype=float), w, groups)
@@ -546,7 +547,7 @@ def profile_loglik(y: np.ndarray, segments: SegmentedDesign, w, grid) -> tuple[n
         if found is None:  # singular or unsettled: statsmodels' IRLS (with its pseudo-inverse) decides
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                glm = sm.GLM(y, X, family=sm.families.Binomial(), var_weights=w).fit()
+                glm = GLM(y, X, family=families.Binomial(), var_weights=w).fit()
             found = (np.asarray(glm.params), float(glm.llf))
         start, logliks[i] = found
         betas.append(start)
@@ -780,7 +781,7 @@ def spline_logit(formula: str, data: pd.DataFrame, *, weights: str | None = None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = smf.glm(
-            formula, used, family=sm.families.Binomial(), var_weights=w, eval_env=formula_namespace(formula, env)
+            formula, used, family=families.Binomial(), var_weights=w, eval_env=formula_namespace(formula, env)
         ).fit()
     xs = np.linspace(used[x].quantile(0.01), used[x].quantile(0.95), 60)
     sample = used.sample(min(len(used), 3000), random_state=0)
