@@ -26,10 +26,25 @@ def test_the_codes_are_patsys_levels_of_every_value(table):
     assert [levels[c] for c in codes] == list(table["tenure"].astype(str))
 
 
+@pytest.mark.parametrize(
+    "levels", [("own", "rent", "social", "other"), ("rent", "social", "own"), ("x", "own", "rent", "social")]
+)
+def test_levels_in_another_order_are_patsys_numbers_of_every_value(table, levels):
+    """A model fitted on categories sorted otherwise (patsy's levels in another order, or more of them) predicts for
+    new rows by the codes mapped to its levels: what patsy's per-value conversion gives."""
+    from patsy.missing import NAAction
+
+    box = _CategoricalBox(table["tenure"], None, None)
+    fast = categorical_codes.codes_or_none(box, levels)
+    slow = patsy.categorical.categorical_to_int(box, levels, NAAction())
+    assert fast.dtype == np.dtype(int)
+    assert fast.tolist() == np.asarray(slow).tolist()
+
+
 def test_patsy_converts_what_the_codes_would_not_say(table):
     levels = ("social", "own", "rent", "other")
     box = _CategoricalBox(table["tenure"], None, None)
-    assert categorical_codes.codes_or_none(box, ("own", "rent", "social", "other")) is None  # other levels
+    assert categorical_codes.codes_or_none(box, ("own", "rent")) is None  # a value ("social") outside the levels
     assert categorical_codes.codes_or_none(_CategoricalBox(table["tenure"], None, ["own"]), levels) is None
     assert categorical_codes.codes_or_none(table["tenure"], levels) is None  # unboxed: patsy's own codes
     strings = _CategoricalBox(table["tenure"].astype(str), None, None)

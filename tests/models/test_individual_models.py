@@ -137,6 +137,22 @@ def test_predicted_probabilities_by_group_follow_the_fitted_model(sample):
     assert predict(fit, one)[0] == pytest.approx(expected)
 
 
+def test_predictions_for_categories_ordered_otherwise_are_patsys_own(sample):
+    """A fit on text columns (patsy sorts their levels) predicts for rows whose column is a categorical in another
+    order: the codes mapped to the levels, the same probabilities as patsy's value-by-value design."""
+    import patsy
+
+    from wijkstudie.models import predict
+
+    text = sample.assign(tenure=sample["tenure"].astype(str))
+    fit = logit("confidence_in_future ~ C(tenure) + problem", text, weights="weight", cluster="buurt_code")
+    order = ["social_rent", "owner", "private_rent"]
+    assert sorted(order) != order and set(order) == set(text["tenure"])
+    rows = sample.head(500).assign(tenure=pd.Categorical(sample["tenure"].head(500).astype(str), categories=order))
+    (X,) = patsy.build_design_matrices([fit.extra["design_info"]], rows, return_type="dataframe")  # value by value
+    assert predict(fit, rows).tolist() == np.asarray(fit.fitted.predict(X), dtype=float).tolist()
+
+
 def test_curves_are_the_models_average_predictions():
     """segmented_curve and spline_logit's curve average the fitted model's predicted probabilities over the
     sample with the predictor set to each value: checked against statsmodels' own predict, one value at a time."""

@@ -202,6 +202,28 @@ def test_a_map_of_many_areas_is_drawn_simplified_below_a_printed_pixel():
     assert drawn["v"].tolist() == areas["v"].tolist()
     few = areas.head(10)
     assert for_drawing(few) is few  # a few areas are drawn as they are
+    assert for_drawing(drawn) is drawn  # and areas drawn already
+
+
+def test_a_figure_of_several_maps_simplifies_its_areas_once(monkeypatch):
+    from shapely.geometry import Point
+
+    areas = gpd.GeoDataFrame(
+        {"a": [float(i % 7) for i in range(600)], "b": [float(i % 5) for i in range(600)]},
+        geometry=[Point(i % 30, i // 30).buffer(0.45, 4) for i in range(600)],
+        crs=28992,
+    )
+    calls = []
+    simplify = gpd.GeoSeries.simplify
+    monkeypatch.setattr(
+        gpd.GeoSeries, "simplify", lambda self, *a, **k: calls.append(len(self)) or simplify(self, *a, **k)
+    )
+    fig = ws.map_figure(areas, ["a", "b"])
+    assert calls == [600] and len(fig.axes[0].collections) == len(fig.axes[1].collections) > 0  # two maps drawn
+    plt.close(fig)
+    fig = ws.map_figure(areas, ["a", "b"])  # another figure of the same table: simplified for it again
+    assert calls == [600, 600]
+    plt.close(fig)
 
 
 def test_a_detailed_map_is_an_image_inside_its_svg_and_pdf_with_vector_text_and_the_same_bytes_each_run(tmp_path):

@@ -444,6 +444,33 @@ def test_the_notebook_with_the_longest_work_after_it_runs_first(tmp_path):
     assert last_seconds(tmp_path) == {}
 
 
+def test_a_notebooks_page_is_converted_as_soon_as_it_has_run(tmp_path, monkeypatch):
+    """The site's page of a notebook is converted by the worker that ran it, while the other notebooks run; the site,
+    written at the end, then converts nothing again."""
+    import hashlib
+
+    import nbconvert
+
+    from wijkstudie.reproduce import site
+
+    folder, _ = tiny_project(tmp_path, monkeypatch)
+    build = tmp_path / "build"
+    run = reproduce.Reproduction([folder / "03_alone.ipynb"], build, True, 1, "real", staging=build / "staging")
+    assert not site.page_cache(build).exists()
+    run.execute(folder / "03_alone.ipynb")
+    executed = build / "staging" / "notebooks" / "03_alone.ipynb"
+    digest = hashlib.sha256(executed.read_bytes()).hexdigest()
+    assert [p.name for p in site.page_cache(build).iterdir()] == [f"{digest[:20]}.html"]
+
+    def again(*args, **kwargs):
+        raise AssertionError("converted again")
+
+    monkeypatch.setattr(nbconvert.HTMLExporter, "from_notebook_node", again)
+    assert "3" in site._body_html(executed, site.page_cache(build))
+    monkeypatch.setattr(site, "convert_ahead", lambda *args: again())  # a page that cannot be converted now
+    run.execute(folder / "03_alone.ipynb")  # runs all the same (the site converts it later and reports)
+
+
 def test_ctrl_c_during_reproduce_is_one_line_and_status_130(monkeypatch, capsys):
     from wijkstudie.reproduce import run as reproduce
 

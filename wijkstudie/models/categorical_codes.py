@@ -3,9 +3,11 @@
 patsy turns a categorical column into level numbers with ``categorical_to_int``. For a bare pandas categorical it
 takes the codes; but ``C(tenure)`` wraps the column in a box first, and patsy unwraps the box after that check, so
 every ``C(...)`` of a categorical column is converted one value at a time in Python (about 2 s per design matrix of
-the 50,000 residents). ``install`` makes patsy take the codes there too when they mean the same thing: the
-categories are exactly the levels patsy asks for and no value is missing (patsy's own path decides everything
-else: other levels, missing values and their NA rules). The result is the same array either way.
+the 50,000 residents). ``codes_in_patsy`` makes patsy take the codes there too when they say the same thing: every
+category is one of the levels patsy asks for (in their order, or mapped to it: a model fitted on a table whose
+categories were sorted otherwise, predicting for new rows) and no value is missing (patsy's own path decides
+everything else: values outside the levels, missing values and their NA rules). The result is the same array either
+way.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ def codes_or_none(data, levels: tuple):
     Returns
     -------
     ndarray or None
-        the codes (as patsy's own ``int`` array), or None when patsy should convert the data itself
+        the level numbers (as patsy's own ``int`` array: each value's position in ``levels``), or None when patsy
+        should convert the data itself
     """
     import pandas as pd
     from patsy.categorical import _CategoricalBox
@@ -41,21 +44,31 @@ def codes_or_none(data, levels: tuple):
     if data.levels is not None and tuple(data.levels) != levels:
         return None  # patsy's mismatch error
     inner = data.data
-    if not isinstance(inner.dtype, pd.CategoricalDtype) or tuple(inner.dtype.categories) != levels:
+    if not isinstance(inner.dtype, pd.CategoricalDtype):
         return None
     codes = np.asarray(inner.cat.codes if isinstance(inner, pd.Series) else inner.codes)
     if codes.ndim != 1 or (codes < 0).any():
         return None  # missing values: patsy's NA rules decide
-    return codes.astype(int)
+    categories = tuple(inner.dtype.categories)
+    if categories == levels:
+        return codes.astype(int)
+    try:
+        position = {level: number for number, level in enumerate(levels)}
+        numbers = np.array([position.get(category, -1) for category in categories], dtype=int)
+    except TypeError:  # an unhashable level: patsy's error
+        return None
+    if len(numbers) == 0 or (numbers[np.unique(codes)] < 0).any():
+        return None  # a value outside the levels: patsy's error
+    return numbers[codes]
 
 
 @contextmanager
 def codes_in_patsy():
     """While inside, patsy (``patsy.categorical`` and ``patsy.build``) uses ``codes_or_none`` first; restored after.
 
-    Nested uses patch once. Only the package's own model fits run inside (``fits_with_codes``): patsy is never
-    changed for anyone else, and outside a fit (``predict`` on new data, a user's own ``dmatrices``) it converts
-    value by value as it always does, to the same arrays.
+    Nested uses patch once. Only the package's own model fits (``fits_with_codes``) and ``logistic.predict`` (the
+    design of new rows) run inside: patsy is never changed for anyone else, and outside (a user's own
+    ``dmatrices``) it converts value by value as it always does, to the same arrays.
 
     Yields
     ------

@@ -15,11 +15,12 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
 
 from ..core.errors import ArgumentError
-from .categorical_codes import fits_with_codes
+from .categorical_codes import codes_in_patsy, fits_with_codes
 from .result import (
     STD_LOGISTIC,
     ModelResult,
@@ -83,7 +84,7 @@ def _fit(y: np.ndarray, X: pd.DataFrame, w, groups):
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = sm.GLM(y, X, family=sm.families.Binomial(), var_weights=w).fit()
+        fit = GLM(y, X, family=families.Binomial(), var_weights=w).fit()
     if groups is None:
         return fit, pd.DataFrame(fit.cov_params(), index=X.columns, columns=X.columns)
     cov = cluster_sandwich(np.asarray(X, dtype=float), y, np.asarray(fit.predict(X), dtype=float), w, groups)
@@ -181,7 +182,8 @@ def predict(result: ModelResult, data: pd.DataFrame) -> np.ndarray:
 
     if "design_info" not in result.extra:
         raise ArgumentError(f"{result.model}: predicted probabilities need a logistic regression from logit()")
-    (X,) = patsy.build_design_matrices([result.extra["design_info"]], data, return_type="dataframe")
+    with codes_in_patsy():  # a categorical column by its codes: the same matrix, without patsy's per-value loop
+        (X,) = patsy.build_design_matrices([result.extra["design_info"]], data, return_type="dataframe")
     return np.asarray(result.fitted.predict(X), dtype=float)
 
 
@@ -545,7 +547,7 @@ def profile_loglik(y: np.ndarray, segments: SegmentedDesign, w, grid) -> tuple[n
         if found is None:  # singular or unsettled: statsmodels' IRLS (with its pseudo-inverse) decides
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                glm = sm.GLM(y, X, family=sm.families.Binomial(), var_weights=w).fit()
+                glm = GLM(y, X, family=families.Binomial(), var_weights=w).fit()
             found = (np.asarray(glm.params), float(glm.llf))
         start, logliks[i] = found
         betas.append(start)
@@ -779,7 +781,7 @@ def spline_logit(formula: str, data: pd.DataFrame, *, weights: str | None = None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = smf.glm(
-            formula, used, family=sm.families.Binomial(), var_weights=w, eval_env=formula_namespace(formula, env)
+            formula, used, family=families.Binomial(), var_weights=w, eval_env=formula_namespace(formula, env)
         ).fit()
     xs = np.linspace(used[x].quantile(0.01), used[x].quantile(0.95), 60)
     sample = used.sample(min(len(used), 3000), random_state=0)

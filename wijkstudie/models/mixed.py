@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from scipy import optimize
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
 
 from ..core.columns import require_columns
 from ..core.errors import ArgumentError
@@ -203,7 +204,7 @@ def multilevel_logit(formula: str, data: pd.DataFrame, *, group: str, nodes: int
         raise ArgumentError(f"multilevel_logit: only {groups} groups")
     yv, Xv = y.iloc[:, 0].to_numpy(dtype=float), X.to_numpy(dtype=float)
     objective = _aghq_objective(yv, Xv, g, groups, nodes)
-    start = sm.GLM(yv, Xv, family=sm.families.Binomial()).fit().params
+    start = GLM(yv, Xv, family=families.Binomial()).fit().params
     theta0 = np.concatenate([start, [np.log(0.5)]])
     opt = optimize.minimize(
         lambda t: objective(t)[:2], theta0, jac=True, method="L-BFGS-B", options={"maxiter": 500, "gtol": 1e-6}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
 
 from ..core.columns import require_columns
 from ..core.errors import ArgumentError
@@ -98,7 +98,7 @@ def within_estimate(
     dof = n - k - absorbed
     if dof <= 0:
         raise ArgumentError("within_estimate: no degrees of freedom left")
-    ols = sm.OLS(yd, Xd)
+    ols = OLS(yd, Xd)
     extra, clustering, label = {"areas": int(keys[entity].nunique()), "dof": dof}, None, ""
     if cov_type == "cluster":
         groups = pd.factorize(keys[entity])[0]

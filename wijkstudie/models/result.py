@@ -303,7 +303,7 @@ def coefficient_table(params, se, distribution: str, std_estimate=None) -> pd.Da
     if isinstance(distribution, str):
         distribution = pd.Series(distribution, index=params.index)
     distribution = pd.Series(distribution).reindex(params.index)
-    q = pd.Series([_quantile_and_p(d, 0.0)[0] for d in distribution], index=params.index)
+    q = pd.Series([_quantile(str(d), 0.95) for d in distribution], index=params.index)  # kept per distribution
     z = params / se
     p = pd.Series([_quantile_and_p(d, v)[1] for d, v in zip(distribution, z)], index=params.index)
     table = pd.DataFrame(

@@ -8,6 +8,7 @@ legend and caption stay vector; figures are the house width (``style.WIDTH``) an
 from __future__ import annotations
 
 import contextlib
+import weakref
 
 import matplotlib.pyplot as plt
 from matplotlib.patches import Patch
@@ -45,11 +46,15 @@ SCHEMES = {
 }
 
 
+_DRAWN = weakref.WeakValueDictionary()  # id -> a table for_drawing returned, while it lives: drawn as it is
+
+
 def for_drawing(gdf):
     """The areas with their outlines simplified to below what a printed map can show.
 
     (1/``DRAWING_DETAIL`` of the map's extent), when there are many: a national map of wijken or buurten then draws in a
-    fraction of the time, and the files are a fraction of the size, with no visible difference.
+    fraction of the time, and the files are a fraction of the size, with no visible difference. A table this function
+    returned is returned as it is (a figure of several maps of the same areas simplifies them once).
 
     Parameters
     ----------
@@ -61,11 +66,13 @@ def for_drawing(gdf):
     GeoDataFrame
         the same areas (unchanged below 500 areas)
     """
-    if len(gdf) < 500:
+    if len(gdf) < 500 or _DRAWN.get(id(gdf)) is gdf:
         return gdf
     x0, y0, x1, y1 = gdf.total_bounds
     tolerance = max(x1 - x0, y1 - y0) / DRAWING_DETAIL
-    return gdf.set_geometry(gdf.geometry.simplify(tolerance, preserve_topology=True))
+    drawn = gdf.set_geometry(gdf.geometry.simplify(tolerance, preserve_topology=True))
+    _DRAWN[id(drawn)] = drawn
+    return drawn
 
 
 @contextlib.contextmanager
@@ -288,8 +295,9 @@ def map_figure(gdf, columns, *, titles=None, size=None, **options):
         map_width = WIDTH / len(columns) - beside
         below = LEGEND_HEIGHT if legend == "below" else 0.0
         fig, axes = new_figure(_map_height(gdf, map_width, 0.4 + below), 1, len(columns))
+    drawn = for_drawing(gdf)  # once for all the maps
     for ax, column, title in zip(axes[0], columns, titles, strict=True):
-        choropleth(gdf, column, ax=ax, title=title, legend=legend, **options)
+        choropleth(drawn, column, ax=ax, title=title, legend=legend, **options)
     return fig
 
 

@@ -397,7 +397,19 @@ class Reproduction:
         stored = self.cache.store(run, self.executed_dir / path.name, self.figures, seen.wrote)
         if path.stem in self.cache.problems:  # a cache that cannot be written: a warning, never a failed notebook
             print(f"  warning: {path.stem} ran, but is {self.cache.problems[path.stem]}", flush=True)
+        self.convert_page(self.executed_dir / path.name)
         return stored
+
+    def convert_page(self, executed: Path) -> None:
+        """Its page of the report site, converted while the other notebooks run (``site.convert_ahead``).
+
+        Not at the end of the run, one notebook after another, while the other cores wait. A notebook whose page
+        cannot be converted now is converted again when the site is written, which reports what failed.
+        """
+        try:
+            site_module.convert_ahead(executed, self.build)
+        except Exception:  # noqa: BLE001 (nbconvert's errors are many; the site build converts again and reports)
+            return
 
     def run(self, to_run: list[Path]) -> None:
         """Execute notebooks, up to ``jobs`` at a time, each after the notebooks it needs.

@@ -587,6 +587,27 @@ def _body_html(executed: Path, cache: Path) -> str:
     return sanitise(body)
 
 
+def page_cache(build: Path) -> Path:
+    """Where the site of a build folder keeps its converted notebooks (``_body_html``)."""
+    return build / "cache" / "pages"
+
+
+def convert_ahead(executed: Path, build: Path) -> None:
+    """Convert an executed notebook into the page cache now, while other notebooks still run.
+
+    The site, written after the last notebook, then finds the page converted (and proves it, ``_body_html``) instead
+    of converting every notebook one after another at the end of the run.
+
+    Parameters
+    ----------
+    executed : Path
+        the executed notebook (the bytes its published copy will have)
+    build : Path
+        the build folder whose site will use the page
+    """
+    _body_html(executed, page_cache(build))
+
+
 def _figures(run: Run, figures: Path, out: Path) -> str:
     stems: dict[str, list[str]] = {}
     for relative in run.artifacts:
@@ -794,7 +815,7 @@ def _notebook_page(run: Run, table: pd.DataFrame, banner: str, synthetic: bool, 
         + _cards(run, table)
         + _figures(run, figures, site)
         + "<h2>The notebook</h2>"
-        + _body_html(run.executed, site.parent / "cache" / "pages")
+        + _body_html(run.executed, page_cache(site.parent))
     )
     kind = "synthetic" if synthetic else kind
     page = _page(run.name, body, f"This notebook: {said}.", kind, 1, names)  # one statement: this notebook's data

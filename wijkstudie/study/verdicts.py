@@ -341,9 +341,9 @@ def primaries(finding_key: str, tests: list[FindingTest], primary: list | None =
 
 
 def _quantile(distribution: str, level: float) -> float:
-    from ..models.result import _quantile_and_p
+    from ..models.result import _quantile
 
-    return _quantile_and_p(distribution, 0.0, level)[0]
+    return _quantile(str(distribution), level)  # kept per distribution and level (scipy's ppf is slow per call)
 
 
 def holm_adjusted(p_values) -> np.ndarray:
