@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from wijkstudie import study
+from wijkstudie.core.errors import PageFitWarning
 from wijkstudie.study.designs import Parameters, Waves
 from wijkstudie.study.samples import DeclaredSample
 
@@ -79,10 +80,58 @@ def test_the_page_fit_is_used_only_when_it_is_the_declared_model():
     primary = study.declared_specs("F3", sample.key)[0]
     other = Parameters(outcome="pct_volunteering").apply(primary)
     page = study.fit(other, sample)  # a reader changed the outcome on the page
-    tests = study.sample_tests("F3", sample, notebook="x", primary_results={"": page})
+    with pytest.warns(PageFitWarning, match="F3, .*the formula .*pct_volunteering") as said:
+        tests = study.sample_tests("F3", sample, notebook="x", primary_results={"": page})
     first = tests[0]
     assert first.outcome == "pct_active_for_neighbourhood"  # the declared model was fitted again, not the page's
     assert first.estimate == pytest.approx(study.sample_tests("F3", sample, notebook="x")[0].estimate)
+    assert said[0].message.model.startswith("F3, ") and len(said[0].message.differences) == 1
+
+
+def _page_fit(sample, primary, rows=None, **options):
+    """The declared primary as a notebook's page fits it (the chapters' cell), with what the reader changed."""
+    from wijkstudie.models import area_regression
+
+    formula = study.formula_of(primary, sample)
+    rows = study.rows_for(primary, sample) if rows is None else rows
+    return area_regression(formula, rows, **{"cluster": "region_code", **options})
+
+
+def test_the_page_fit_that_is_the_declared_call_is_recorded_as_it_is():
+    sample = _sample()
+    primary = study.declared_specs("F3", sample.key)[0]
+    page = _page_fit(sample, primary)
+    assert study.sweeps.fit(primary, sample, page=page) is page  # not fitted again
+    tests = study.sample_tests("F3", sample, notebook="x", primary_results={"": page})  # no warning (an error here)
+    assert [t.estimate for t in tests] == [t.estimate for t in study.sample_tests("F3", sample, notebook="x")]
+
+
+@pytest.mark.parametrize(
+    "change, said",
+    [
+        ({"cluster": None}, "cluster None, not 'region_code'"),  # the reader dropped the clustered errors
+        ({"weights": "pct_age_65_plus"}, "weights 'pct_age_65_plus', not None"),
+        ({"cov_type": "HC1"}, "cov_type 'HC1', not 'HC3'"),
+        ({"rows": "fewer"}, "other rows"),  # a reader kept only some areas
+        ({"rows": "edited"}, "other values in pct_owner_occupied"),  # or changed a value
+    ],
+)
+def test_a_page_fit_on_other_rows_or_options_is_not_recorded_as_the_declared_one(change, said):
+    sample = _sample()
+    primary = study.declared_specs("F3", sample.key)[0]
+    declared = study.sweeps.fit(primary, sample)
+    rows = study.rows_for(primary, sample)
+    how = change.pop("rows", None)
+    if how == "fewer":
+        rows = rows.iloc[:-6]
+    elif how == "edited":
+        rows = rows.copy()
+        rows.iloc[0, rows.columns.get_loc("pct_owner_occupied")] += 50
+    page = _page_fit(sample, primary, rows, **change)
+    with pytest.warns(PageFitWarning, match=said.replace("(", r"\(")):
+        refitted = study.sweeps.fit(primary, sample, page=page)
+    assert refitted is not page
+    assert refitted.table.equals(declared.table) and refitted.call.options == declared.call.options
 
 
 @pytest.mark.parametrize(

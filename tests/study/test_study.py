@@ -10,6 +10,7 @@ import pytest
 
 import wijkstudie as ws
 from wijkstudie import study
+from wijkstudie.core.errors import PageFitWarning
 from wijkstudie.core.provenance import Provenance, attach, provenance_of
 from wijkstudie.study import findings as fd
 from wijkstudie.study import verdicts
@@ -330,7 +331,8 @@ def test_rank_and_change_tables_on_a_hand_made_city():
 def test_a_primary_fitted_on_the_page_is_the_one_the_study_records(monkeypatch):
     """A notebook fits the primary on the page and hands it over (as notebook 01 hands its regression to
     sample_tests): F6's residents' logit to f6_models, notebook 10's yearly contrasts to resident_tests. What the page
-    computed is what is recorded; a model of another formula is fitted again from the declaration."""
+    computed is what is recorded; another model (formula, options or rows) is fitted again from the declaration, with a
+    PageFitWarning."""
     from wijkstudie.models import logit
 
     use_synthetic_world(monkeypatch)
@@ -340,7 +342,8 @@ def test_a_primary_fitted_on_the_page_is_the_one_the_study_records(monkeypatch):
     models = study.f6_models(residents, primary=page)
     assert models["problem areas"] is page and models["all areas"].formula.endswith(" + problem")
     other = logit("confidence_in_future ~ aware_of_plans", residents, weights=f6.weights)
-    assert study.f6_models(residents, primary=other)["problem areas"].formula == f6.formula()
+    with pytest.warns(PageFitWarning, match="F6 residents: .*not the declared one .*cluster None, not 'buurt_code'"):
+        assert study.f6_models(residents, primary=other)["problem areas"].formula == f6.formula()
     assert set(study.resident_rows(f6, residents)["problem"]) == {1}
 
     sample = study.residents_sample()

@@ -223,6 +223,27 @@ class SharedSourceUnitWarning(WijkstudieWarning):
         self.column, self.shared = column, int(shared)
 
 
+class PageFitWarning(WijkstudieWarning):
+    """A model fitted on a notebook's page is not the declared one, so the study fits the declared one and records it.
+
+    Fields: ``model`` (what was declared, e.g. "F3, rotterdam-wijkprofiel") and ``differences`` (what differs: another
+    formula, option, rows or values).
+
+    Parameters
+    ----------
+    message : str
+        the one-line message
+    model : str
+        the declared model
+    differences : tuple of str
+        what differs
+    """
+
+    def __init__(self, message: str, *, model: str, differences=()):
+        super().__init__(message)
+        self.model, self.differences = model, tuple(differences)
+
+
 def os_reason(exc: BaseException) -> str:
     """What an error on a path means, in words.
 

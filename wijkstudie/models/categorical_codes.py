@@ -100,6 +100,8 @@ def codes_in_patsy():
 def fits_with_codes(model):
     """A model function that fits inside ``codes_in_patsy``, its formula's names still resolved where it was called.
 
+    Its result (or each result of a dict of them) records the call (``ModelResult.call``, a ``models.call.Call``).
+
     Parameters
     ----------
     model : callable
@@ -113,11 +115,17 @@ def fits_with_codes(model):
     """
     import patsy
 
+    from .call import Call
+
     @functools.wraps(model)
     def fit(*args, eval_env=0, **kwargs):
         if isinstance(eval_env, int):
             eval_env = patsy.EvalEnvironment.capture(eval_env, reference=1)  # 0: this frame's caller
         with codes_in_patsy():
-            return model(*args, eval_env=eval_env, **kwargs)
+            result = model(*args, eval_env=eval_env, **kwargs)
+        call = Call.of(model, args, kwargs)
+        for one in result.values() if isinstance(result, dict) else [result]:
+            one.call = call
+        return result
 
     return fit

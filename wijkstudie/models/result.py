@@ -62,6 +62,7 @@ class ModelResult:
     cluster_correction: str = ""  # "CR2" or "CR1" for clustered errors, else ""
     clustering: object = field(default=None, repr=False)  # the models.cluster.ClusterCovariance of clustered errors
     evidence: dict = field(default_factory=dict)  # term -> EvidenceKind record (models.evidence), when known
+    call: object = field(default=None, repr=False)  # the models.call.Call that fitted it (a formula model's)
 
     # what the provenance says, as plain attributes
     @property

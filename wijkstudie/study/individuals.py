@@ -220,7 +220,8 @@ def f6_models(residents: pd.DataFrame, *, primary=None) -> dict:
     residents : DataFrame
         ``residents()``: the columns of the models' formulas, ``problem``, ``weight`` and ``buurt_code``
     primary : ModelResult, optional
-        the primary (problem areas) already fitted on the page: kept when its formula is the declared one
+        the primary (problem areas) already fitted on the page: kept when it is the declared call (model, formula,
+        options, rows and values), else fitted again with a ``PageFitWarning``
 
     Returns
     -------
@@ -228,13 +229,20 @@ def f6_models(residents: pd.DataFrame, *, primary=None) -> dict:
         {"problem areas": ModelResult, "all areas": ModelResult} of ``models.logit``
     """
     from ..models import logit
+    from .page_fits import declared_fit
 
     out = {}
     for spec in model_specs("F6"):
         given = primary if spec.name == "residents" else None
-        if given is None or given.formula != spec.formula():
-            given = logit(spec.formula(), resident_rows(spec, residents), weights=spec.weights, cluster=spec.cluster)
-        out["problem areas" if spec.areas == "problem areas" else "all areas"] = given
+        out["problem areas" if spec.areas == "problem areas" else "all areas"] = declared_fit(
+            given,
+            logit,
+            spec.formula(),
+            resident_rows(spec, residents),
+            name=f"F6 {spec.name}",
+            weights=spec.weights,
+            cluster=spec.cluster,
+        )
     return out
 
 

@@ -82,8 +82,8 @@ def spatial_results(tables: dict, young: list[str], *, fitted: dict | None = Non
     young : list of str
         the F2 predictors (``young_terms``)
     fitted : dict, optional
-        {(finding, year): ``spatial_models`` result} already fitted on the page: kept when its formula is the
-        declared one, not fitted again
+        {(finding, year): ``spatial_models`` result} already fitted on the page: kept when it is the declared call
+        (formula, rows and values), not fitted again; else fitted again with a ``PageFitWarning``
 
     Returns
     -------
@@ -92,16 +92,15 @@ def spatial_results(tables: dict, young: list[str], *, fitted: dict | None = Non
         ModelResult}}
     """
     from ..models import spatial_models
+    from .page_fits import declared_fit
 
     formulas = {"F3": model_spec("F3", "national").formula(), "F2": model_spec("F2", "national").formula(young)}
     out = {}
     for key, formula in formulas.items():
         for year, table in tables.items():
             given = (fitted or {}).get((key, year))
-            if given is not None and given["spatial error"].formula == formula:
-                out[(key, year)] = given
-            else:
-                out[(key, year)] = spatial_models(formula, complete(table, formula))
+            rows = complete(table, formula)
+            out[(key, year)] = declared_fit(given, spatial_models, formula, rows, name=f"{key} national {year}")
     return out
 
 

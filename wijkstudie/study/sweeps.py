@@ -116,7 +116,7 @@ def formula_of(spec: Spec, sample: DeclaredSample) -> str:
     return replace(spec, controls=tuple(_controls(spec, sample))).formula(pooled=sample.pooled)
 
 
-def fit(spec: Spec, sample: DeclaredSample):
+def fit(spec: Spec, sample: DeclaredSample, *, page=None):
     """Fit one specification.
 
     (``models.area_regression``: unweighted unless the specification weights by population; errors clustered by area
@@ -127,17 +127,24 @@ def fit(spec: Spec, sample: DeclaredSample):
     spec : Spec
         a regression specification of the sample
     sample : DeclaredSample
+    page : ModelResult, optional
+        the specification fitted on a notebook's page: returned when it is this call (``page_fits.declared_fit``),
+        else the specification is fitted here, with a ``PageFitWarning``
 
     Returns
     -------
     ModelResult
     """
     from ..models import area_regression
+    from .page_fits import declared_fit
 
     rows = rows_for(spec, sample)
     weights = None if spec.weights == NO_WEIGHTS else spec.weights
     cluster = sample.design.get("cluster") if sample.pooled else None
-    return area_regression(formula_of(spec, sample), rows, weights=weights, cluster=cluster)
+    name = f"{spec.finding}{' ' + spec.part if spec.part else ''}, {sample.key}"
+    return declared_fit(
+        page, area_regression, formula_of(spec, sample), rows, name=name, weights=weights, cluster=cluster
+    )
 
 
 def describe(spec: Spec, sample: DeclaredSample) -> str:
@@ -244,8 +251,8 @@ def sample_tests(
     notebook : str
         the notebook that makes the tests
     primary_results : dict, optional
-        {part: ModelResult} of primaries already fitted on the page (used only when the formula is the declared
-        primary's on these rows; otherwise fitted again)
+        {part: ModelResult} of primaries already fitted on the page (used only when each is the declared primary's
+        call: model, formula, options, rows and values; otherwise fitted again, with a ``PageFitWarning``)
     parameters : Parameters, optional
         a notebook's parameters: with any set, the specification they give is fitted too and every test is marked
         exploratory
@@ -271,10 +278,8 @@ def sample_tests(
             if spec.controls_choice == "with income" and not any(sample.has(c) for c in INCOME):
                 continue  # no income column: the declared fit again, which would count twice in the table
             given = (primary_results or {}).get(spec.part) if spec == primary and not parameters.exploratory else None
-            if given is not None and given.formula != formula_of(spec, sample):
-                given = None  # the page fitted another model: the declared one is fitted here
             try:
-                result = given if given is not None else fit(spec, sample)
+                result = fit(spec, sample, page=given)  # the page's fit when it is the declared one
             except ArgumentError:  # too few complete rows or clusters for this specification
                 continue
             if result.n < 8:
