@@ -4,7 +4,8 @@ A chapter shows its primary model on the page (the formula, the call, the result
 which records it. ``declared_fit`` keeps it when it is the declared call (``models.call.Call.differences``: the same
 model, formula and options, given the same rows and values); otherwise the study fits the declared model, records
 that, and says why with a ``PageFitWarning`` (a reader who changed the rows, the clustering or the weights on the page
-never has that fit recorded as the declared one).
+never has that fit recorded as the declared one). What is cheap to compute again (a table of yearly contrasts) is
+computed again and compared whole (``declared_table``).
 """
 
 from __future__ import annotations
@@ -61,3 +62,37 @@ def declared_fit(given, model, formula: str, data, *, name: str, **options):
             stacklevel=3,
         )
     return model(formula, data, eval_env=env, **options)
+
+
+def declared_table(given, declared, *, name: str):
+    """The declared computation's table (``declared``); a ``given`` one (computed on the page) must equal it.
+
+    For what is cheap to compute again (e.g. the yearly contrasts of a published table): the declared one is always
+    what is recorded, and a page's table that differs is said with a ``PageFitWarning``.
+
+    Parameters
+    ----------
+    given : DataFrame or None
+        the page's table
+    declared : DataFrame
+        the declared computation's table
+    name : str
+        the declared computation in words, for the warning
+
+    Returns
+    -------
+    DataFrame
+        ``declared``
+    """
+    if given is not None and not (given.shape == declared.shape and given.equals(declared)):
+        why = ["other rows or values than the declared computation's"]
+        warnings.warn(
+            PageFitWarning(
+                f"{name}: the table computed on the page is not the declared one ({why[0]}): the declared one is "
+                "recorded",
+                model=name,
+                differences=why,
+            ),
+            stacklevel=3,
+        )
+    return declared

@@ -15,6 +15,7 @@ from . import findings as fd
 from .contrasts import group_contrasts, pooled_contrast
 from .designs import NO_WEIGHTS, Parameters, Spec, control_choice, declared_spec, declared_specs, sweep
 from .livability import direct_class
+from .page_fits import declared_fit, declared_table
 from .samples import TESTED, DeclaredSample
 
 INCOME = control_choice("with income")  # the control of the "with income" alternative (findings.yaml)
@@ -136,7 +137,6 @@ def fit(spec: Spec, sample: DeclaredSample, *, page=None):
     ModelResult
     """
     from ..models import area_regression
-    from .page_fits import declared_fit
 
     rows = rows_for(spec, sample)
     weights = None if spec.weights == NO_WEIGHTS else spec.weights
@@ -418,7 +418,8 @@ def contrast_test(
     key : str, optional
         the declared sample the test belongs to (by default the table's own)
     contrasts : DataFrame, optional
-        its yearly contrasts (``group_contrasts``), computed already on the page
+        its yearly contrasts (``group_contrasts``), computed already on the page: computed again from the declaration
+        and recorded; a page's that differ are said with a ``PageFitWarning``
 
     Returns
     -------
@@ -426,10 +427,10 @@ def contrast_test(
     """
     table = sample.table
     against = spec.get("against", "others")
-    if contrasts is None:
-        contrasts = group_contrasts(
-            table, variable=spec.outcome, category=spec.get("category"), group=spec.get("group"), against=against
-        )
+    declared = group_contrasts(
+        table, variable=spec.outcome, category=spec.get("category"), group=spec.get("group"), against=against
+    )
+    contrasts = declared_table(contrasts, declared, name=f"{spec.finding} {spec.part}, {key or sample.key}".strip())
     pooled = pooled_contrast(contrasts)
     table_id = str(table["table_id"].iloc[0]) if "table_id" in table else ""
     test = fd.from_estimate(
