@@ -71,3 +71,15 @@ def test_the_settings_table_names_every_setting_and_its_variable():
     rows = [line for line in section.splitlines() if line.startswith("| `")]
     missing = [name for name, spec in SPEC.items() if not any(f"`{name}`" in r and f"`{spec.env}`" in r for r in rows)]
     assert not missing, missing
+
+
+def test_the_module_map_names_every_module_of_every_folder():
+    """The README's table of folders (who answers what) lists each folder's modules: a new or renamed module is
+    named there."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    package = REPO / "wijkstudie"
+    for folder in ("core", "data", "models", "plotting", "study", "reproduce", "microdata", "synthetic"):
+        row = next(line for line in text.splitlines() if line.startswith(f"| `{folder}/` |"))
+        named = set(re.findall(r"`(\w+)`", row.split(" | ")[-1]))
+        modules = {p.stem for p in (package / folder).glob("*.py") if p.stem != "__init__"}
+        assert modules <= named, f"{folder}/: the README's map lacks {sorted(modules - named)}"
