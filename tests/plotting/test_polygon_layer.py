@@ -14,7 +14,7 @@ from shapely.geometry import MultiPolygon, Point, Polygon, box
 import wijkstudie as ws
 from wijkstudie.core.errors import ArgumentError
 from wijkstudie.plotting.maps import _draw_classes
-from wijkstudie.plotting.polygon_layer import draw_polygons, polygon_paths
+from wijkstudie.plotting.polygon_layer import draw_polygons, measuring_only, polygon_paths
 
 SQUARE_WITH_TWO_HOLES = Polygon(
     [(0, 0), (10, 0), (10, 10), (0, 10)],
@@ -84,7 +84,7 @@ def _files(draw, gdf, image):
         files = {}
         for form, metadata in {"svg": {"Date": None}, "pdf": {"CreationDate": None}, "png": {}}.items():
             out = io.BytesIO()
-            fig.savefig(out, format=form, metadata=metadata, dpi=100)
+            fig.savefig(out, format=form, metadata=metadata, dpi=100, bbox_inches="tight")
             files[form] = out.getvalue()
         plt.close(fig)
     return state, files
@@ -122,4 +122,26 @@ def test_a_layer_of_points_is_refused_in_one_line():
             rasterized=False,
         )
     assert len(ax.collections) == 0
+    plt.close(fig)
+
+
+def test_a_layer_is_drawn_once_per_file_not_in_the_pass_that_measures_the_figure(tmp_path, monkeypatch):
+    """bbox_inches="tight" draws the figure once with a renderer that draws nothing; for an SVG or PDF a rasterised
+    layer used to be rendered to an image there and thrown away."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.collections import Collection
+
+    drawn = []
+    original = Collection.draw
+    monkeypatch.setattr(
+        Collection, "draw", lambda self, renderer: drawn.append(type(self).__name__) or original(self, renderer)
+    )
+    fig = ws.map_figure(areas(), "v", linewidth=0.2)
+    layers = len(fig.axes[0].collections)
+    ws.save_figure(fig, "layers", source="test", folder=tmp_path)
+    assert drawn.count("_GeoPandasPolyCollection") == 3 * layers  # png, svg, pdf: once each
+    renderer = RendererAgg(10, 10, 72)
+    assert not measuring_only(renderer)
+    with renderer._draw_disabled():
+        assert measuring_only(renderer)
     plt.close(fig)

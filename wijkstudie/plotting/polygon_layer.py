@@ -141,8 +141,41 @@ def draw_polygons(ax, areas, *, colour, edgecolor, linewidth, rasterized, label=
     return layer
 
 
+def measuring_only(renderer) -> bool:
+    """Whether the renderer draws nothing: matplotlib's pass that measures a figure for ``bbox_inches="tight"``.
+
+    Matplotlib draws the figure once with its renderer's ``draw_*`` methods turned into no-ops
+    (``RendererBase._draw_disabled``) before it writes a file with a tight bounding box. For an SVG or PDF the renderer
+    switches to a fresh Agg renderer for a rasterised layer, which does draw: a map's polygons were rendered to an image
+    that was thrown away, once per vector format.
+
+    Parameters
+    ----------
+    renderer : matplotlib renderer (or ``MixedModeRenderer``)
+
+    Returns
+    -------
+    bool
+    """
+    from matplotlib.backend_bases import RendererBase
+
+    vector = getattr(renderer, "_vector_renderer", renderer)  # a MixedModeRenderer's, while it rasterises too
+    method = getattr(vector, "draw_path_collection", None)
+    return getattr(method, "__wrapped__", None) is RendererBase.draw_path_collection
+
+
 class _GeoPandasPolyCollection(PatchCollection):
-    """Geopandas' collection of polygons (its class name names the layer's group in an SVG), made from paths."""
+    """Geopandas' collection of polygons (its class name names the layer's group in an SVG), made from paths.
+
+    It is not drawn in the pass that only measures the figure (``measuring_only``): what it draws is not measured, and
+    the files written after are the same.
+    """
 
     def set_paths(self, paths):
         Collection.set_paths(self, paths)
+
+    def draw(self, renderer):
+        if not measuring_only(renderer):
+            super().draw(renderer)  # Collection.draw, which rasterises the layer when it is to be an image
+
+    draw._supports_rasterization = True  # what matplotlib's set_rasterized asks of a draw (Collection.draw rasterises)
