@@ -7,7 +7,6 @@ legend and caption stay vector; figures are the house width (``style.WIDTH``) an
 
 from __future__ import annotations
 
-import contextlib
 import weakref
 
 import matplotlib.pyplot as plt
@@ -15,6 +14,7 @@ from matplotlib.patches import Patch
 
 from ..core.columns import require_columns
 from ..core.errors import ArgumentError
+from .polygon_layer import draw_polygons, map_aspect_of
 from .style import (
     MAP_CMAP,
     MISSING_COLOUR,
@@ -75,24 +75,23 @@ def for_drawing(gdf):
     return drawn
 
 
-@contextlib.contextmanager
-def _drawn_once(ax):
-    """Add layers without drawing the figure after each.
+def _draw_classes(ax, areas, classes, cmap, outlines) -> None:
+    """Draw areas coloured by their class (0, 1, ...), as geopandas draws ``plot(column=..., categorical=True)``.
 
-    Geopandas asks the canvas to draw after every ``plot``, and a canvas without an event loop (Agg, the notebooks'
-    backend) then renders the whole map there and then, every time (1.5 s of a national two-panel map). The figure is
-    drawn once, when it is shown or saved.
+    One layer per class present, in the order of the classes, coloured from the colour map: a class's place among the
+    classes present spread over the whole map, or, from a colour map of fewer than 32 colours, its place's colour.
+    The axes' aspect is set from all the areas once.
     """
-    canvas = ax.figure.canvas
-    own = vars(canvas).get("draw_idle")  # an instance's own draw_idle, if it has one (the class's otherwise)
-    canvas.draw_idle = lambda *args, **kwargs: None  # on this canvas only, for the block
-    try:
-        yield
-    finally:
-        if own is None:
-            del canvas.draw_idle
+    import numpy as np
+
+    map_aspect_of(ax, areas)
+    present = np.unique(classes)
+    for i, name in enumerate(present.tolist()):
+        if cmap.N < 32:
+            colour = cmap(i)
         else:
-            canvas.draw_idle = own
+            colour = cmap(i / (len(present) - 1) if len(present) > 1 else 0.0)
+        draw_polygons(ax, areas[classes == name], colour=colour, label=name, cmap=cmap, aspect=False, **outlines)
 
 
 def as_image(gdf) -> bool:
@@ -182,23 +181,15 @@ def choropleth(
     has = gdf[gdf[column].notna()]
     missing = gdf[gdf[column].isna()]
     handles = []
-    with _drawn_once(ax):
-        if len(missing):
-            missing.plot(ax=ax, color=MISSING_COLOUR, edgecolor=edgecolor, linewidth=linewidth, rasterized=image)
-        if len(has):
-            bins = getattr(mapclassify, SCHEMES[scheme])(has[column].to_numpy(), k=min(k, has[column].nunique()))
-            has.assign(_class=bins.yb).plot(
-                column="_class",
-                ax=ax,
-                cmap=cmap,
-                categorical=True,
-                edgecolor=edgecolor,
-                linewidth=linewidth,
-                rasterized=image,
-            )
-            colours = plt.get_cmap(cmap)([i / max(len(bins.bins) - 1, 1) for i in range(len(bins.bins))])
-            lower = [has[column].min()] + list(bins.bins[:-1])
-            handles = [Patch(facecolor=c, label=f"{lo:.1f} – {hi:.1f}") for c, lo, hi in zip(colours, lower, bins.bins)]
+    outlines = {"edgecolor": edgecolor, "linewidth": linewidth, "rasterized": image}
+    if len(missing):
+        draw_polygons(ax, missing, colour=MISSING_COLOUR, **outlines)
+    if len(has):
+        bins = getattr(mapclassify, SCHEMES[scheme])(has[column].to_numpy(), k=min(k, has[column].nunique()))
+        _draw_classes(ax, has, bins.yb, plt.get_cmap(cmap), outlines)
+        colours = plt.get_cmap(cmap)([i / max(len(bins.bins) - 1, 1) for i in range(len(bins.bins))])
+        lower = [has[column].min()] + list(bins.bins[:-1])
+        handles = [Patch(facecolor=c, label=f"{lo:.1f} – {hi:.1f}") for c, lo, hi in zip(colours, lower, bins.bins)]
     if len(missing):
         handles.append(Patch(facecolor=MISSING_COLOUR, label=f"{words('no data', language)} ({len(missing)})"))
     ax.set_axis_off()  # before the legend: a map has no axis labels for a legend under it to avoid
@@ -341,12 +332,11 @@ def cluster_map(
     gdf = for_drawing(gdf)
     image = as_image(gdf)
     handles = []
-    with _drawn_once(ax):
-        for name, colour in CLUSTER_COLOURS.items():
-            part = gdf[gdf[column] == name]
-            if len(part):
-                part.plot(ax=ax, color=colour, edgecolor="white", linewidth=0.2, rasterized=image)
-                handles.append(Patch(facecolor=colour, label=f"{name} ({len(part)})"))
+    for name, colour in CLUSTER_COLOURS.items():
+        part = gdf[gdf[column] == name]
+        if len(part):
+            draw_polygons(ax, part, colour=colour, edgecolor="white", linewidth=0.2, rasterized=image)
+            handles.append(Patch(facecolor=colour, label=f"{name} ({len(part)})"))
     legend_outside(ax, where="right", handles=handles, title=legend_title or words("local clusters", language))
     ax.set_axis_off()
     if title:
