@@ -257,3 +257,27 @@ def test_a_module_without_builders_counts_whole(tmp_path):
     path.write_text(SOURCE)
     assert code_trace.import_record(path) is None
     assert code_trace.import_record(tmp_path / "missing.py") is None
+
+
+def test_records_of_two_versions_of_a_file_joined_are_checked_unit_by_unit(module, tmp_path):
+    # a table built before an edit to a function it did not run is served after it (its record names the old file's
+    # SHA-256); one built after the edit names the new file's: joined, neither SHA-256 vouches for every unit
+    loaded, path = module
+    _, old = _recorded(module, tmp_path, lambda m: m.unused(1))
+    _edit(path, "return [y * 2", "return [y * 3")
+    _, new = _recorded(module, tmp_path, lambda m: m.helper(1))  # records helper as it is now
+    joined = code_trace.merge(code_trace.merge({}, old), new)
+    assert code_trace.unchanged(joined, tmp_path)  # every unit as recorded
+    _edit(path, "return [y * 3", "return [y * 2")  # the edit undone: the old file's SHA-256 again
+    assert not code_trace.unchanged(joined, tmp_path)  # helper is not the helper that ran
+
+
+def test_a_unit_recorded_with_two_hashes_is_never_unchanged(module, tmp_path):
+    loaded, path = module
+    _, old = _recorded(module, tmp_path, lambda m: m.helper(1))
+    _edit(path, "return [y * 2", "return [y * 3")
+    _, new = _recorded(module, tmp_path, lambda m: m.helper(1))
+    joined = code_trace.merge(code_trace.merge({}, old), new)
+    assert not code_trace.unchanged(joined, tmp_path)  # the old helper ran too
+    _edit(path, "return [y * 3", "return [y * 2")
+    assert not code_trace.unchanged(joined, tmp_path)  # and the new one

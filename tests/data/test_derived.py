@@ -96,6 +96,15 @@ def test_a_changed_input_is_built_again_in_silence(kwb_file):
     _entry(kwb_file.parent / "cache", "kwb_with_density")  # one table and one report: the earlier table is gone
 
 
+def _read(meta):
+    return json.loads(meta.read_text(encoding="utf-8"))
+
+
+def _report(meta, **fields):
+    """Rewrite an entry's report with some fields changed."""
+    meta.write_text(json.dumps({**_read(meta), **fields}), encoding="utf-8")
+
+
 @pytest.mark.parametrize(
     "damage, reason",
     [
@@ -121,6 +130,24 @@ def test_a_changed_input_is_built_again_in_silence(kwb_file):
             "wrong shape",
         ),
         (lambda table, meta: table.unlink(), "no readable table"),
+        (lambda table, meta: _report(meta, absent=[123]), "wrong shape"),
+        (lambda table, meta: _report(meta, inputs={"/a.csv": 1}), "wrong shape"),
+        (
+            lambda table, meta: _report(
+                meta, code={p: {**r, "functions": "x"} for p, r in _read(meta)["code"].items()}
+            ),
+            "wrong shape",
+        ),
+        (lambda table, meta: _report(meta, code={"data/join.py": []}), "wrong shape"),
+        (lambda table, meta: _report(meta, columns_dtype="nonsense"), "wrong shape"),
+        (
+            lambda table, meta: meta.write_text(
+                json.dumps({k: v for k, v in _read(meta).items() if k != "columns_dtype"})
+            ),
+            "wrong shape",
+        ),
+        (lambda table, meta: _report(meta, attrs={**_read(meta)["attrs"], "provenance": "x"}), "records"),
+        (lambda table, meta: _report(meta, attrs={**_read(meta)["attrs"], "provenance": {"sources": [1]}}), "records"),
     ],
 )
 def test_a_damaged_or_mismatching_entry_is_rebuilt_with_one_warning(kwb_file, fresh_cache, damage, reason):

@@ -140,3 +140,20 @@ def test_a_finding_card_reads_only_its_own_finding_of_findings_yaml():
     assert sc.finding_markdown("F3", among, tests) == sc.finding_markdown("F3", alone, tests)
     assert sc.finding_markdown("F3", alone, tests) in card
     assert "**Published.**" in card
+
+
+def test_a_notebooks_tests_table_reads_only_the_findings_of_its_tests():
+    """A notebook's tests table depends on its tests' findings: an edit to another finding does not re-run it."""
+    from wijkstudie.core import code_trace
+
+    tests = evidence_set()  # F3's and F6's
+    whole = sc.scorecard(tests).reindex(columns=list(dict.fromkeys(["test", *sc.TESTS_COLUMNS])))
+    whole = whole[whole["test"] != "—"][sc.TESTS_COLUMNS].reset_index(drop=True)
+    with code_trace.traced() as trace:
+        table = sc.tests_frame(tests)
+    read = {name for unit in trace.units.values() for name in unit["functions"] if name.startswith('["findings", ')}
+    assert read <= {'["findings", "F3"]', '["findings", "F6"]', '["findings", null]'}, read  # null: the names, in order
+    assert {'["findings", "F3"]', '["findings", "F6"]'} <= read
+    # the same rows in the same order; n a count (a float when the rows of findings without tests, NaN, were made)
+    pd.testing.assert_frame_equal(table, whole.assign(role=whole["role"].map(str)), check_dtype=False)
+    assert pd.api.types.is_integer_dtype(table["n"])

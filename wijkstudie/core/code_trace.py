@@ -47,6 +47,7 @@ from yaml import YAMLError
 from .settings import PACKAGE_DIR
 
 MODULE = "<module>"  # the unit of a module's statements outside its functions
+MIXED = "mixed"  # the SHA-256 or hash of a file or unit recorded in two versions (``merge``): no file or unit has it
 IMPORTED = "<imported>"  # the unit of a module's text outside its derived tables' builders (``import_record``)
 BUILDER = "derived_table"  # the decorator of the functions that run only inside a traced build
 CODE_EVENT = "wijkstudie.code"  # the audit event of ``announce``
@@ -373,11 +374,16 @@ def merge(into: dict, more: dict) -> dict:
     Returns
     -------
     dict
-        ``into``
+        ``into``; a file recorded with two SHA-256s gets ``MIXED`` as its own (it is then checked unit by unit), and a
+        unit recorded with two hashes ``MIXED`` as its hash (it never matches: one of its versions is gone)
     """
     for path, record in more.items():
         have = into.setdefault(path, {"sha256": record["sha256"], "functions": {}})
-        have["functions"].update(record["functions"])
+        if have["sha256"] != record["sha256"]:  # two versions of the file: neither SHA-256 vouches for every unit
+            have["sha256"] = MIXED
+        functions = have["functions"]
+        for name, hashed in record["functions"].items():
+            functions[name] = hashed if functions.get(name, hashed) == hashed else MIXED  # two versions of a unit ran
     return into
 
 

@@ -259,6 +259,7 @@ def _serve(identity: dict, meta_path: Path, stem: str) -> tuple[pd.DataFrame | N
             )
         )
         or not re.fullmatch(re.escape(stem) + r"\.[0-9a-f]{16}\.parquet", str(meta.get("file")))
+        or not _well_formed(meta)
     ):
         return None, "has a report of the wrong shape"  # the table's name too: never a path out of the folder
     if json.dumps(meta["identity"], sort_keys=True, default=str) != json.dumps(identity, sort_keys=True, default=str):
@@ -282,9 +283,12 @@ def _serve(identity: dict, meta_path: Path, stem: str) -> tuple[pd.DataFrame | N
         return None, "cannot be read as Parquet"
     if len(table) != meta.get("rows") or list(map(str, table.columns)) != meta.get("columns"):
         return None, "does not have the recorded rows and columns"
-    if str(table.columns.dtype) != meta.get("columns_dtype", str(table.columns.dtype)):
+    if str(table.columns.dtype) != meta["columns_dtype"]:
         table.columns = table.columns.astype(meta["columns_dtype"])  # Parquet keeps names, not their dtype
-    table.attrs = _records(meta["attrs"])
+    try:
+        table.attrs = _records(meta["attrs"])
+    except (TypeError, ValueError, AttributeError, KeyError):
+        return None, "has records that cannot be read"
     for recorder in _RECORDERS:  # a build around this one depends on its inputs too
         recorder["inputs"].update(meta["inputs"])
         for read in meta["reads"]:
@@ -307,13 +311,34 @@ def _records(attrs: dict) -> dict:
     """A served table's ``attrs``.
 
     Its provenance as the read-only record ``attach`` gives a built table (which pandas shares instead of deep-copying
-    it at every step).
+    it at every step), read once here: a record that is not a provenance raises (TypeError, ValueError, ...).
     """
-    from ..core.provenance import ATTR, Record
+    from ..core.provenance import ATTR, Provenance, Record
 
-    if isinstance(attrs.get(ATTR), dict):
-        attrs[ATTR] = Record(attrs[ATTR])
+    if ATTR in attrs:
+        attrs[ATTR] = Record(attrs[ATTR], parsed=Provenance.from_dict(attrs[ATTR]))
     return attrs
+
+
+def _well_formed(meta: dict) -> bool:
+    """Whether a report's records have the shapes the checks read.
+
+    Texts for the files looked for and the inputs' keys, a code record per file, a columns dtype pandas knows.
+    """
+    try:
+        pd.api.types.pandas_dtype(str(meta.get("columns_dtype")))
+    except TypeError:
+        return False
+    return (
+        all(isinstance(path, str) for path in meta["absent"])
+        and all(isinstance(key, str) for key in meta["inputs"].values())
+        and all(
+            isinstance(record, dict)
+            and isinstance(record.get("sha256"), str)
+            and isinstance(record.get("functions"), dict)
+            for record in meta["code"].values()
+        )
+    )
 
 
 def _inputs_unchanged(meta: dict) -> bool:

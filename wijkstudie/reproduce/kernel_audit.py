@@ -184,13 +184,14 @@ def observed(log: Path, package_dir: Path) -> Observed:
 
 def _add_code(code: dict, path: str, about: list) -> None:
     """Join one ``code`` line's record (JSON: sha256 and functions) into ``code`` (another shape: skipped)."""
+    from wijkstudie.core.code_trace import merge  # in the runner (the hook itself imports nothing of the package)
+
     try:
         record = json.loads(about[0])
         sha256, functions = str(record["sha256"]), dict(record["functions"])
     except (ValueError, TypeError, KeyError, IndexError):
         return
-    have = code.setdefault(path, {"sha256": sha256, "functions": {}})
-    have["functions"].update({str(k): str(v) for k, v in functions.items()})
+    merge(code, {path: {"sha256": sha256, "functions": {str(k): str(v) for k, v in functions.items()}}})
 
 
 if __name__ == "__audit__":

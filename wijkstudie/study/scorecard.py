@@ -1020,6 +1020,9 @@ def tests_frame(tests) -> pd.DataFrame:
     DataFrame
         one row per test (method checks included), with ``TESTS_COLUMNS``; ``role`` in words
     """
-    table = scorecard(list(tests)).reindex(columns=list(dict.fromkeys(["test", *TESTS_COLUMNS])))
+    tests = list(tests)
+    theirs = {t.finding for t in tests}  # only their findings are judged (in the registry's order): only their entries
+    findings = [key for key in registry()["findings"] if key in theirs]  # of findings.yaml are read (rows of others
+    table = scorecard(tests, findings).reindex(columns=list(dict.fromkeys(["test", *TESTS_COLUMNS])))  # are dropped)
     table = table[table["test"] != "—"][TESTS_COLUMNS].reset_index(drop=True)  # no test: an empty table
     return table.assign(role=table["role"].map(str))  # a table to read: the role in words (scorecard() has records)
