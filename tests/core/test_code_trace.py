@@ -281,3 +281,67 @@ def test_a_unit_recorded_with_two_hashes_is_never_unchanged(module, tmp_path):
     assert not code_trace.unchanged(joined, tmp_path)  # the old helper ran too
     _edit(path, "return [y * 3", "return [y * 2")
     assert not code_trace.unchanged(joined, tmp_path)  # and the new one
+
+
+CACHED = """import functools
+
+
+def inner(x):
+    return x * 2
+
+
+def other(x):
+    return x - 1
+
+
+@functools.lru_cache(maxsize=None)
+def cached(x):
+    return inner(x) + 1
+
+
+def build():
+    return cached(3)
+"""
+
+
+@pytest.fixture
+def cached_module(tmp_path):
+    """A module whose build is answered by a cached function that calls another."""
+    path = tmp_path / "cached_y.py"
+    path.write_text(CACHED)
+    spec = importlib.util.spec_from_file_location("cached_y", path)
+    loaded = sys.modules["cached_y"] = importlib.util.module_from_spec(spec)  # imported, as a user's module is
+    spec.loader.exec_module(loaded)
+    yield loaded, path
+    sys.modules.pop("cached_y", None)
+
+
+def test_a_cached_answer_counts_the_code_its_computation_ran(cached_module, tmp_path):
+    """A build answered by a cache depends on what computing the answer ran: an edit inside ``inner`` (which only the
+    computation runs) must invalidate a build that was answered from the cache."""
+    loaded, path = cached_module
+    with code_trace.traced() as first:  # computed here: inner runs
+        loaded.build()
+    with code_trace.traced() as second:  # answered from the cache: inner does not run
+        loaded.build()
+    for trace in (first, second):
+        units = trace.records(package_dir=tmp_path)["cached_y.py"]["functions"]
+        assert sorted(units) == ["<module>", "build", "cached", "inner"]
+    recorded = second.records(package_dir=tmp_path)
+    _edit(path, "return x - 1", "return x - 9")  # a function neither ran
+    assert code_trace.unchanged(recorded, tmp_path)
+    _edit(path, "return x * 2", "return x * 3")
+    assert not code_trace.unchanged(recorded, tmp_path)
+
+
+def test_a_cache_filled_before_any_traced_block_counts_its_whole_file(cached_module, tmp_path):
+    loaded, path = cached_module
+    loaded.cached(3)  # filled untraced (e.g. by a cell before the build): what it ran is unknown
+    with code_trace.traced() as trace:
+        loaded.build()
+    units = trace.records(package_dir=tmp_path)["cached_y.py"]["functions"]
+    assert sorted(units) == ["<module>", "build", "cached", "inner", "other"]  # the whole file stands for it
+    loaded.cached.cache_clear()
+    with code_trace.traced() as computed:  # a call that computes: what it ran is known, the file is not whole
+        loaded.build()
+    assert "other" not in computed.records(package_dir=tmp_path)["cached_y.py"]["functions"]

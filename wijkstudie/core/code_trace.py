@@ -1,9 +1,12 @@
 """Which of the package's functions a block of code ran, as code records that tell when that code changed.
 
 A derived table's build runs under ``traced()``: a profile function (``sys.setprofile``, and ``threading.setprofile``
-for threads started inside the block) notes the code object of every Python function called, and of the function a
-``functools.lru_cache`` wrapper stands for when it answers from its cache. Only the block pays the profiler; a table
-served from its cache is not traced. ``records`` turns the code objects of the package's files into code records:
+for threads started inside the block) notes the code object of every Python function called. A cached function
+(``functools.lru_cache``) that answers from its cache runs nothing the profiler sees, yet its answer depends on the
+code that computed it: the block reads its hits from ``cache_info()`` and counts the function with everything its
+computations ran inside traced blocks (followed as they happen), or, when it was computed before any traced block,
+its whole file. Only the block pays the profiler; a table served from its cache is not traced. ``records`` turns
+the code objects of the package's files into code records:
 
 ``{file relative to the package: {"sha256": the file's SHA-256, "functions": {unit: hash}}}``
 
@@ -54,6 +57,12 @@ CODE_EVENT = "wijkstudie.code"  # the audit event of ``announce``
 _LRU = type(functools.lru_cache(maxsize=1)(lambda: None))  # an lru_cache wrapper (a C object: no Python call)
 _STATE: dict = {"seen": None, "units": None}  # the code objects and units seen by the innermost ``traced`` block
 _ANNOUNCED: set = set()  # the units this process has announced (each once)
+# A cached function's answer depends on the code its computation ran, which a hit does not run (and the profiler does
+# not see a hit: an lru_cache wrapper is a C object). So the computations of the package's cached functions inside
+# traced blocks are followed (what each ran, ``_CALLEES``), and a block's hits are read from ``cache_info()``.
+_CACHED: dict = {"modules": -1, "wrappers": {}}  # code of a cached function of the package -> its wrapper
+_CALLEES: dict = {}  # wrapper -> the code objects its computations ran inside traced blocks
+_COMPUTING: list = []  # the computations of cached functions under way: (frame, the code objects run since, wrapper)
 
 
 def _profile(frame, event, arg) -> None:
@@ -61,11 +70,53 @@ def _profile(frame, event, arg) -> None:
     if seen is None:  # a thread started inside a block that has ended: it stops profiling itself
         sys.setprofile(None)
     elif event == "call":
-        seen.add(frame.f_code)
-    elif event == "c_call" and type(arg) is _LRU:  # a cached answer: the function it stands for decides it too
-        code = getattr(getattr(arg, "__wrapped__", None), "__code__", None)
-        if code is not None:
-            seen.add(code)
+        code = frame.f_code
+        seen.add(code)
+        for computing in _COMPUTING:
+            computing[1].add(code)
+        wrapper = _CACHED["wrappers"].get(code)
+        if wrapper is not None:  # a cached function computing its answer
+            _COMPUTING.append((frame, {code}, wrapper))
+    elif event == "return" and _COMPUTING and _COMPUTING[-1][0] is frame:
+        _, ran, wrapper = _COMPUTING.pop()
+        _CALLEES[wrapper] = _CALLEES.get(wrapper, set()) | ran
+
+
+def _cached_functions() -> dict:
+    """The lru-cached functions of the package and of modules outside the installation (a user's, a test's).
+
+    Of the modules imported so far: their code -> their wrapper.
+    """
+    imported = hash(tuple(map(id, list(sys.modules.values()))))  # which modules (a module replaced counts too)
+    if _CACHED["modules"] != imported:
+        wrappers = {}
+        installed = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix})
+        for name, module in list(sys.modules.items()):
+            where = getattr(module, "__file__", None) or ""
+            if name.startswith(__package__.split(".")[0] + ".") or (where and not where.startswith(installed)):
+                for value in list(vars(module).values()):
+                    code = getattr(getattr(value, "__wrapped__", None), "__code__", None)
+                    if type(value) is _LRU and code is not None:
+                        wrappers[code] = value
+        _CACHED.update(modules=imported, wrappers=wrappers)
+    return _CACHED["wrappers"]
+
+
+def _hits() -> dict:
+    return {wrapper: wrapper.cache_info().hits for wrapper in _cached_functions().values()}
+
+
+def _add_hits(trace: Trace, before: dict) -> None:
+    """Count the cached answers a block was given: the function, and what its computations ran (else its file)."""
+    for wrapper, hits in _hits().items():
+        if hits > before.get(wrapper, 0):
+            code = wrapper.__wrapped__.__code__
+            trace.codes.add(code)
+            known = _CALLEES.get(wrapper)
+            if known:
+                trace.codes.update(known)
+            else:  # computed before any traced block: what it ran is unknown, so its whole file stands for it
+                trace.whole.add(code.co_filename)
 
 
 class Trace:
@@ -74,6 +125,7 @@ class Trace:
     def __init__(self):
         self.codes: set = set()
         self.units: dict = {}
+        self.whole: set = set()  # files recorded whole: a cached function's, whose computation no block followed
 
     def records(self, also=(), package_dir: Path | None = None) -> dict:
         """The block's code records: those of its code objects (``records``) and the units noted.
@@ -89,7 +141,7 @@ class Trace:
         -------
         dict
         """
-        return merge(records(self.codes, also, package_dir or PACKAGE_DIR), self.units)
+        return merge(records(self.codes, also, package_dir or PACKAGE_DIR, whole=self.whole), self.units)
 
 
 @contextmanager
@@ -105,12 +157,13 @@ def traced():
     contextmanager
         yields a ``Trace`` (filled when the block ends), or None
     """
-    outer = (_STATE["seen"], _STATE["units"])
+    outer = (_STATE["seen"], _STATE["units"], _STATE.get("whole"))
     if outer[0] is None and sys.getprofile() is not None:
         yield None
         return
     trace = Trace()
-    _STATE["seen"], _STATE["units"] = trace.codes, trace.units
+    hits = _hits()
+    _STATE["seen"], _STATE["units"], _STATE["whole"] = trace.codes, trace.units, trace.whole
     if outer[0] is None:
         before = threading.getprofile()
         threading.setprofile(_profile)
@@ -121,10 +174,13 @@ def traced():
         if outer[0] is None:
             sys.setprofile(None)
             threading.setprofile(before)
-        else:
+            _COMPUTING.clear()
+        _add_hits(trace, hits)
+        if outer[0] is not None:
             outer[0].update(trace.codes)
             merge(outer[1], trace.units)
-        _STATE["seen"], _STATE["units"] = outer
+            outer[2].update(trace.whole)
+        _STATE["seen"], _STATE["units"], _STATE["whole"] = outer
 
 
 def note_unit(path: str, sha256: str, name: str, digest: str) -> None:
@@ -326,7 +382,7 @@ def import_record(path) -> dict | None:
     return {"sha256": found.sha256, "functions": {IMPORTED: found.hashes[IMPORTED]}}
 
 
-def records(codes, also=(), package_dir: Path = PACKAGE_DIR) -> dict:
+def records(codes, also=(), package_dir: Path = PACKAGE_DIR, *, whole=()) -> dict:
     """The code records of the package's code objects among ``codes`` (see the module docstring).
 
     Parameters
@@ -337,6 +393,8 @@ def records(codes, also=(), package_dir: Path = PACKAGE_DIR) -> dict:
         other source files whose code is recorded too (e.g. a builder's own file outside the package), by absolute path
     package_dir : Path
         the package's folder (other files are recorded only when named in ``also``)
+    whole : iterable of str
+        files recorded with every unit (a cached function's, whose computation no traced block followed)
 
     Returns
     -------
@@ -355,7 +413,11 @@ def records(codes, also=(), package_dir: Path = PACKAGE_DIR) -> dict:
             found = units(path)
         except (OSError, SyntaxError, ValueError):
             continue  # a file gone since it ran: the caller's next check finds it changed
-        names = sorted({MODULE} | {found.unit(line) for line in lines[path]})
+        names = (
+            sorted(n for n in found.hashes if n != IMPORTED)
+            if path in whole
+            else sorted({MODULE} | {found.unit(line) for line in lines[path]})
+        )
         key = path[len(root) :] if path.startswith(root) else path
         out[key] = {"sha256": found.sha256, "functions": {n: found.hashes[n] for n in names}}
     return out

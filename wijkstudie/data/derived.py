@@ -50,7 +50,7 @@ from ..core.spec_sections import SECTIONED
 from .cache import _write_atomic, cache_key
 
 FOLDER = "derived"  # under processed_dir()
-FORMAT = 2  # the layout of an entry; a new one gives every entry a new key
+FORMAT = 3  # the layout of an entry; a new one gives every entry a new key
 TABLE_SETTINGS = ("data", "mirror", "data_dir", "max_sheet_cells", "max_columns", "max_unpacked_bytes")
 TABLE_SETTINGS += ("max_repair_crossings", "max_repair_points")
 DESCRIPTIONS = ("*.yaml",)  # the package's data descriptions, which decide a table as its code does
