@@ -94,3 +94,21 @@ def test_the_weights_cache_follows_no_planted_symlink_and_holds_no_pickle(weight
     assert dict(again.neighbors) == dict(w.neighbors) and again.weights == w.weights
     files = [p.name for p in folder.iterdir() if not p.is_symlink()]
     assert files == [f"weights-{key}.npz"], files
+
+
+def test_weights_built_by_other_code_are_other_weights(weights_cache, monkeypatch):
+    """The cache key holds the code that builds weights: an edit to ``_contiguity`` (not a comment) is a new key, so
+    weights built by the old code are never served for the new."""
+    from wijkstudie.core import code_trace
+
+    folder, spatial, key = weights_cache
+    spatial.spatial_weights(grid_of_squares())
+    assert (folder / f"weights-{key}.npz").exists()
+    real = code_trace.units(spatial.__file__)
+
+    class Edited:
+        def hash_of(self, name):
+            return "edited" if name == "_contiguity" else real.hash_of(name)
+
+    monkeypatch.setattr(code_trace, "units", lambda path: Edited())
+    assert spatial._geometry_key(grid_of_squares(), "queen") != key

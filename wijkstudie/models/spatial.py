@@ -24,9 +24,23 @@ def _geometry_key(gdf, kind: str) -> str:
     import shapely
 
     digest = hashlib.sha1(kind.encode())
+    digest.update(_builder_code().encode())  # weights built by other code (or another libpysal) are other weights
     for blob in shapely.to_wkb(gdf.geometry.to_numpy()):
         digest.update(blob)
     return digest.hexdigest()[:20]
+
+
+def _builder_code() -> str:
+    """The code that builds weights: the hash of ``_contiguity`` (comments aside) and libpysal's version."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from ..core.code_trace import units
+
+    try:
+        libpysal = version("libpysal")
+    except PackageNotFoundError:
+        libpysal = ""
+    return f"{units(__file__).hash_of('_contiguity')} {libpysal}"
 
 
 _WEIGHTS: dict = {}
