@@ -6,6 +6,7 @@ from __future__ import annotations
 import html.parser
 import os
 import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -724,3 +725,22 @@ def every_model(rng) -> dict:
         "spline_logit": models.spline_logit("y ~ bs(x, df=5)", people),
         **{f"spatial: {k}": v for k, v in models.spatial_models("y ~ x", cells).items()},
     }
+
+
+def module_from_source(folder, name: str, source: str):
+    """A module written to ``folder/<name>.py`` and imported from that file (registered in ``sys.modules``, as an
+    imported module is; the caller pops it).
+
+    Returns
+    -------
+    tuple
+        (the module, its path)
+    """
+    import importlib.util
+
+    path = Path(folder) / f"{name}.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = sys.modules[name] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module, path

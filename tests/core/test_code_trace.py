@@ -3,7 +3,6 @@ read (``wijkstudie.core.spec_sections``): an edit to code or a section that ran 
 elsewhere, or a comment, does not."""
 
 import hashlib
-import importlib.util
 import os
 import sys
 import threading
@@ -13,6 +12,8 @@ import pytest
 from wijkstudie.core import code_trace
 from wijkstudie.core.spec_sections import Sections, load_sections
 from wijkstudie.core.yamlfile import load_yaml
+
+from helpers import module_from_source
 
 SOURCE = """import functools
 
@@ -58,12 +59,7 @@ def _edit(path, old, new):
 @pytest.fixture
 def module(tmp_path):
     """A module in a folder standing for the package (``tmp_path``), imported from its file."""
-    path = tmp_path / "tables_y.py"
-    path.write_text(SOURCE)
-    spec = importlib.util.spec_from_file_location("tables_y", path)
-    loaded = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(loaded)
-    yield loaded, path
+    yield module_from_source(tmp_path, "tables_y", SOURCE)
     sys.modules.pop("tables_y", None)
 
 
@@ -307,12 +303,7 @@ def build():
 @pytest.fixture
 def cached_module(tmp_path):
     """A module whose build is answered by a cached function that calls another."""
-    path = tmp_path / "cached_y.py"
-    path.write_text(CACHED)
-    spec = importlib.util.spec_from_file_location("cached_y", path)
-    loaded = sys.modules["cached_y"] = importlib.util.module_from_spec(spec)  # imported, as a user's module is
-    spec.loader.exec_module(loaded)
-    yield loaded, path
+    yield module_from_source(tmp_path, "cached_y", CACHED)
     sys.modules.pop("cached_y", None)
 
 

@@ -3,7 +3,6 @@ served only when their inputs, content hash and identity are what was recorded, 
 
 import contextlib
 import copy
-import importlib.util
 import json
 import os
 import shutil
@@ -21,7 +20,7 @@ from wijkstudie.core.provenance import INPUT_EVENT, provenance_of
 from wijkstudie.data import derived
 from wijkstudie.data.derived import derived_table
 
-from helpers import FIXTURES, warns_municipal_extract
+from helpers import FIXTURES, module_from_source, warns_municipal_extract
 
 BUILDS = []  # one entry per real build of the tables below
 
@@ -285,12 +284,7 @@ def shifted(path: str):
 @pytest.fixture
 def two_builders(tmp_path):
     """A module of two derived tables, each with its own helper, imported from its file."""
-    path = tmp_path / "two_builders.py"
-    path.write_text(TWO_BUILDERS)
-    spec = importlib.util.spec_from_file_location("two_builders", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    yield module, path
+    yield module_from_source(tmp_path, "two_builders", TWO_BUILDERS)
     sys.modules.pop("two_builders", None)
 
 
