@@ -16,11 +16,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import MutableMapping
+from pathlib import Path
 
 from . import code_trace
 from .settings import PACKAGE_DIR
 from .yamlfile import load_yaml
 
+DESCRIPTIONS = ("*.yaml", "*.yml", "*.json", "*.csv")  # the package's data descriptions (its modules are code)
 SECTIONED = ("study/findings.yaml",)  # the package's specifications read section by section (relative to it)
 
 
@@ -97,3 +99,16 @@ def load_sections(relative: str) -> Sections:
         raise ValueError(f"{relative!r} is not read section by section; these are: {', '.join(SECTIONED)}")
     content = (PACKAGE_DIR / relative).read_bytes()
     return Sections(load_yaml(content), relative, hashlib.sha256(content).hexdigest())
+
+
+def description_files() -> list[Path]:
+    """The package's data descriptions (its YAML and other data files) that count whole, in a fixed order.
+
+    Not those read section by section (``SECTIONED``): whoever reads one records the sections it read.
+
+    Returns
+    -------
+    list of Path
+    """
+    found = {p for pattern in DESCRIPTIONS for p in PACKAGE_DIR.rglob(pattern) if "__pycache__" not in p.parts}
+    return sorted(found - {PACKAGE_DIR / name for name in SECTIONED})

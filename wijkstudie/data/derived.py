@@ -46,14 +46,13 @@ from ..core.errors import WijkstudieWarning
 from ..core.paths import PACKAGE_DIR, processed_dir
 from ..core.provenance import announce_input
 from ..core.settings import settings
-from ..core.spec_sections import SECTIONED
+from ..core.spec_sections import description_files
 from .cache import _write_atomic, cache_key
 
 FOLDER = "derived"  # under processed_dir()
 FORMAT = 3  # the layout of an entry; a new one gives every entry a new key
 TABLE_SETTINGS = ("data", "mirror", "data_dir", "max_sheet_cells", "max_columns", "max_unpacked_bytes")
 TABLE_SETTINGS += ("max_repair_crossings", "max_repair_points")
-DESCRIPTIONS = ("*.yaml",)  # the package's data descriptions, which decide a table as its code does
 _RECORDERS: list[dict] = []  # the builds under way (a derived table built inside another records into both)
 _STATE = {"enabled": True}
 
@@ -170,7 +169,7 @@ def derived_table(extra=None):
 
 
 def descriptions() -> dict:
-    """The package's data descriptions (``DESCRIPTIONS``) and the SHA-256 of each.
+    """The package's data descriptions (``spec_sections.description_files``) and the SHA-256 of each.
 
     Not those read section by section (``spec_sections.SECTIONED``): a build records the sections it read.
 
@@ -179,9 +178,7 @@ def descriptions() -> dict:
     dict
         file relative to the package -> SHA-256
     """
-    sectioned = {PACKAGE_DIR / name for name in SECTIONED}
-    files = sorted(p for pattern in DESCRIPTIONS for p in PACKAGE_DIR.rglob(pattern) if p not in sectioned)
-    return {str(p.relative_to(PACKAGE_DIR)): code_trace.file_sha256(p) for p in files}
+    return {str(p.relative_to(PACKAGE_DIR)): code_trace.file_sha256(p) for p in description_files()}
 
 
 def _key(identity: dict) -> str:

@@ -42,11 +42,9 @@ from pathlib import Path, PurePosixPath
 from ..core import code_trace
 from ..core.atomic import copy_atomic, write_text_atomic
 from ..core.paths import PACKAGE_DIR
-from ..core.spec_sections import SECTIONED
+from ..core.spec_sections import description_files
 from ..core.version import __version__
 from ..data.download import file_sha256
-
-DESCRIPTIONS = ("*.yaml", "*.yml", "*.json", "*.csv")  # the package's data descriptions; its modules are inputs
 
 
 @dataclass
@@ -76,19 +74,6 @@ class Run:
         dict
         """
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self).items()}
-
-
-def description_files() -> list[Path]:
-    """The package's data descriptions (its YAML and other data files), in a fixed order.
-
-    Not those read section by section (``SECTIONED``): a run records the sections it read among its code records.
-
-    Returns
-    -------
-    list of Path
-    """
-    found = {p for pattern in DESCRIPTIONS for p in PACKAGE_DIR.rglob(pattern) if "__pycache__" not in p.parts}
-    return sorted(found - {PACKAGE_DIR / name for name in SECTIONED})
 
 
 def package_fingerprint() -> str:
