@@ -55,7 +55,7 @@ IMPORTED = "<imported>"  # the unit of a module's text outside its derived table
 BUILDER = "derived_table"  # the decorator of the functions that run only inside a traced build
 CODE_EVENT = "wijkstudie.code"  # the audit event of ``announce``
 _LRU = type(functools.lru_cache(maxsize=1)(lambda: None))  # an lru_cache wrapper (a C object: no Python call)
-_STATE: dict = {"seen": None, "units": None}  # the code objects and units seen by the innermost ``traced`` block
+_STATE: dict = {"seen": None, "units": None, "whole": None}  # what the innermost ``traced`` block saw (its Trace's)
 _ANNOUNCED: set = set()  # the units this process has announced (each once)
 # A cached function's answer depends on the code its computation ran, which a hit does not run (and the profiler does
 # not see a hit: an lru_cache wrapper is a C object). So the computations of the package's cached functions inside
@@ -157,7 +157,7 @@ def traced():
     contextmanager
         yields a ``Trace`` (filled when the block ends), or None
     """
-    outer = (_STATE["seen"], _STATE["units"], _STATE.get("whole"))
+    outer = (_STATE["seen"], _STATE["units"], _STATE["whole"])
     if outer[0] is None and sys.getprofile() is not None:
         yield None
         return

@@ -105,8 +105,9 @@ def _data_differences(mine, theirs, formula: str, options: dict) -> list[str]:
     if len(mine) != len(theirs) or not mine.index.equals(theirs.index):
         return [f"other rows ({len(mine)}, not {len(theirs)})"]
     read = formula_columns(formula, mine) + [v for v in options.values() if isinstance(v, str) and v in mine.columns]
-    if getattr(mine, "geometry", None) is not None and "geometry" in getattr(mine, "columns", ()):
-        read.append("geometry")  # spatial models read the areas' outlines (their neighbours)
+    geometry = getattr(getattr(mine, "geometry", None), "name", None)  # a GeoDataFrame's outlines, whatever their name
+    if geometry in mine.columns:
+        read.append(geometry)  # spatial models read the areas' outlines (their neighbours)
     read = list(dict.fromkeys(read))
     missing = [c for c in read if c not in theirs.columns]
     if missing:
