@@ -323,7 +323,7 @@ def test_an_edit_to_the_package_code_a_build_ran_builds_it_again(kwb_file, monke
     [meta] = (derived.processed_dir() / derived.FOLDER).glob("kwb_with_density-*.json")
     recorded = json.loads(meta.read_text(encoding="utf-8"))["code"]
     assert "read_file" in recorded["data/reading.py"]["functions"] and "models/spatial.py" not in recorded
-    real_units, real_sha256 = code_trace.units, code_trace.file_sha256
+    real_units, real_sha256 = code_trace.units, code_trace.cached_file_sha256
 
     def units(path):  # data/reading.py as if read_file had been edited; every other file as it is
         found = real_units(path)
@@ -334,7 +334,7 @@ def test_an_edit_to_the_package_code_a_build_ran_builds_it_again(kwb_file, monke
 
     monkeypatch.setattr(code_trace, "units", units)
     monkeypatch.setattr(
-        code_trace, "file_sha256", lambda p: "edited" if str(p).endswith("reading.py") else real_sha256(p)
+        code_trace, "cached_file_sha256", lambda p: "edited" if str(p).endswith("reading.py") else real_sha256(p)
     )
     with warns_municipal_extract():
         kwb_with_density(str(kwb_file))

@@ -47,6 +47,7 @@ from pathlib import Path
 
 from yaml import YAMLError
 
+from .hashing import cached_file_sha256
 from .settings import PACKAGE_DIR
 
 MODULE = "<module>"  # the unit of a module's statements outside its functions
@@ -329,32 +330,6 @@ def units(path) -> _Units:
     return _units_of(str(path), stat.st_size, stat.st_mtime_ns)
 
 
-@functools.lru_cache(maxsize=512)
-def _sha256_of(path: str, size: int, mtime_ns: int) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def file_sha256(path) -> str:
-    """A file's SHA-256 (computed once per version of the file: its size and modification time).
-
-    Parameters
-    ----------
-    path : str or Path
-        the file
-
-    Returns
-    -------
-    str
-
-    Raises
-    ------
-    OSError
-        when the file cannot be read
-    """
-    stat = os.stat(path)
-    return _sha256_of(str(path), stat.st_size, stat.st_mtime_ns)
-
-
 def import_record(path) -> dict | None:
     """What a kernel that imported a module depends on, as a code record, when the module defines derived tables.
 
@@ -467,7 +442,7 @@ def unchanged(recorded, package_dir: Path = PACKAGE_DIR) -> bool:
         return False
     for path, record in recorded.items():
         try:
-            if file_sha256(Path(package_dir) / path) == record["sha256"]:
+            if cached_file_sha256(Path(package_dir) / path) == record["sha256"]:
                 continue  # the file as it was: not parsed
             found = units(Path(package_dir) / path)
             if any(found.hash_of(name) != hashed for name, hashed in record["functions"].items()):

@@ -39,8 +39,9 @@ import pandas as pd
 
 from ..core.atomic import file_mode
 from ..core.errors import os_reason
+from ..core.hashing import file_sha256
 from ..core.paths import processed_dir
-from .download import file_sha256, sweep
+from .download import sweep
 
 # 5: entries carry their table's hash and a seal; 6: long tables name their variables; 7: both; 8: warnings as records
 READER_VERSION = 8

@@ -43,6 +43,7 @@ import pandas as pd
 
 from ..core import code_trace
 from ..core.errors import WijkstudieWarning
+from ..core.hashing import cached_file_sha256
 from ..core.paths import PACKAGE_DIR, processed_dir
 from ..core.provenance import announce_input
 from ..core.settings import settings
@@ -178,7 +179,7 @@ def descriptions() -> dict:
     dict
         file relative to the package -> SHA-256
     """
-    return {str(p.relative_to(PACKAGE_DIR)): code_trace.file_sha256(p) for p in description_files()}
+    return {str(p.relative_to(PACKAGE_DIR)): cached_file_sha256(p) for p in description_files()}
 
 
 def _key(identity: dict) -> str:

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import ArgumentError, DataFormatError, DataNotFoundError, DownloadError, WijkstudieError, os_reason
+from ..core.hashing import file_sha256
 from ..core.paths import data_dir
 from ..core.provenance import mirror_manifest
 from .catalogue import LATEST_AVAILABLE, Request, Resource
@@ -91,26 +91,6 @@ class Found:
     passed: tuple  # (resource, why) of the candidates of its year that could not be had
     absent: tuple  # where the candidates that could not be had would lie
     folders: Folders
-
-
-def file_sha256(path: Path) -> str:
-    """The SHA-256 hash of a file.
-
-    Parameters
-    ----------
-    path : Path
-        the file
-
-    Returns
-    -------
-    str
-        hexadecimal
-    """
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 STALE_TEMP_SECONDS = 3600  # temporary files older than this were left by a killed load or download

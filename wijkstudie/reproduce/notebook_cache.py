@@ -41,10 +41,10 @@ from pathlib import Path, PurePosixPath
 
 from ..core import code_trace
 from ..core.atomic import copy_atomic, write_text_atomic
+from ..core.hashing import file_sha256
 from ..core.paths import PACKAGE_DIR
 from ..core.spec_sections import description_files
 from ..core.version import __version__
-from ..data.download import file_sha256
 
 
 @dataclass

@@ -961,7 +961,7 @@ def save_runs(build_dir: Path, runs: list[Run], statement: str, banner: str, syn
     -------
     None
     """
-    from ..data.download import file_sha256
+    from ..core.hashing import file_sha256
     from ..study.results import results_dir
 
     payload = {
@@ -990,7 +990,7 @@ def changed_results(payload: dict) -> list[str]:
     list of str
         the files, each with what happened to it
     """
-    from ..data.download import file_sha256
+    from ..core.hashing import file_sha256
     from ..study.results import results_dir
 
     published = payload.get("results")
