@@ -127,3 +127,15 @@ def test_patched_blocks_nest_and_the_last_one_out_puts_the_original_back():
             assert Owner.function() == "replaced original"
         assert Owner.function() == "replaced original"  # the outer block still runs
     assert Owner.function() == "original" and len(calls) == 1
+
+
+def test_save_figure_reports_a_png_its_worker_thread_could_not_write_by_its_path(tmp_path, monkeypatch):
+    def refuse(path, write):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(png_writer, "write_atomic", refuse)
+    fig = a_scatter()
+    with pytest.raises(ws.ArgumentError, match=r"cannot write .*a\.png \(setting figures_dir.*[Pp]ermission denied"):
+        save_figure(fig, "a", source="CBS", folder=tmp_path)
+    assert (tmp_path / "a.svg").exists() and not (tmp_path / "a.png").exists()  # the others were written meanwhile
+    plt.close(fig)
