@@ -8,7 +8,7 @@ from matplotlib import font_manager
 from matplotlib.backends import _backend_pdf_ps
 
 from wijkstudie.plotting import font_subsets, save_figure
-from wijkstudie.plotting.font_subsets import cached_font_subsets, decode_entry, encode_entry, subset_key
+from wijkstudie.plotting.font_subsets import cached_font_subsets, subset_key
 
 
 @pytest.fixture(autouse=True)
@@ -129,16 +129,6 @@ def test_a_damaged_or_foreign_entry_is_made_again_and_replaced_not_served(fresh_
     assert served(font, glyphs) == expected
     assert len(counted) == calls + 1  # made again
     assert entry.read_bytes() == content  # and the entry written whole again
-
-
-def test_an_entry_holds_json_and_the_font_bytes_and_checks_what_it_names():
-    identity = {"format": font_subsets.FORMAT, "glyphs": [1, 2]}
-    content = encode_entry(identity, b"font bytes", {5: 1, 9: 2})
-    header, _, data = content.partition(b"\n")
-    assert data == b"font bytes" and header.startswith(b"{") and b"pickle" not in content
-    assert decode_entry(content, identity) == (b"font bytes", {5: 1, 9: 2})
-    assert decode_entry(content, {**identity, "glyphs": [1, 2, 3]}) is None
-    assert decode_entry(b"garbage", identity) is None
 
 
 def test_with_an_untested_matplotlib_nothing_is_replaced(monkeypatch):

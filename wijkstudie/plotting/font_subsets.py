@@ -12,7 +12,8 @@ caching version of that function in place while a block runs (``patching.patched
 and served from memory, else from ``<data_dir>/fonts/<key>.subset`` after checking that the file's header names the
 same key and its font bytes have the SHA-256 the header records; anything else (no file, another key, a damaged file)
 is made again by matplotlib's own function and written over it atomically. An entry is a line of JSON (the key, the
-hash, matplotlib's glyph map) and the subset's bytes: no pickle. Only a subset that matplotlib would write back
+hash, matplotlib's glyph map) and the subset's bytes: no pickle (``kept_entries``); the most recently used
+``KEPT_ON_DISK`` are kept. Only a subset that matplotlib would write back
 unchanged (``font_as_file``) is kept, so a PDF is byte-identical with and without the cache.
 
 The function is replaced only for a matplotlib whose ``get_glyphs_subset`` was seen to behave as this module expects
@@ -25,23 +26,23 @@ import functools
 import hashlib
 import inspect
 import io
-import json
 import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
 
-from ..core.atomic import write_atomic
-from ..core.errors import WijkstudieError
+from .kept_entries import cache_folder, identity_key, read_entry, write_entry
 from .patching import patched
 
 TESTED_MATPLOTLIB = ("3.11.",)  # get_glyphs_subset(fontfile, glyphs) -> context manager of SubsetResults
 FORMAT = "wijkstudie font subset 1"
+FOLDER, SUFFIX = "fonts", ".subset"  # <data_dir>/fonts/<key>.subset
 KEPT_IN_MEMORY = 64  # subsets kept in this process (a few tens of kilobytes each)
+KEPT_ON_DISK = 2000  # subsets kept on disk, the most recently used (a few tens of kilobytes each)
 
 _LOCK = threading.Lock()
 _MEMORY: OrderedDict[str, tuple[bytes, dict[int, int]]] = OrderedDict()
@@ -71,21 +72,6 @@ def caching_possible() -> bool:
         return list(inspect.signature(function).parameters) == ["fontfile", "glyphs"]
     except (TypeError, ValueError):
         return False
-
-
-def fonts_folder() -> Path | None:
-    """Where subsets are kept on disk: ``<data_dir>/fonts``, or None when there is no usable data cache.
-
-    Returns
-    -------
-    Path or None
-    """
-    from ..core.paths import data_dir
-
-    try:
-        return data_dir() / "fonts"
-    except (WijkstudieError, OSError):
-        return None
 
 
 def _font_hash(path: str) -> str:
@@ -128,51 +114,7 @@ def subset_key(fontfile, glyphs) -> tuple[str, dict]:
         "matplotlib": matplotlib.__version__,
         "fonttools": fontTools.version,
     }
-    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest(), identity
-
-
-def encode_entry(identity: dict, data: bytes, glyph_map: dict[int, int]) -> bytes:
-    """A subset as it is kept on disk: a line of JSON (identity, hash, glyph map), then the font's bytes.
-
-    Parameters
-    ----------
-    identity : dict
-        from ``subset_key``
-    data : bytes
-        the subset font, as ``font_as_file`` writes it
-    glyph_map : dict
-        matplotlib's ``glyph_index_map`` (a glyph index of the font -> its index in the subset)
-
-    Returns
-    -------
-    bytes
-    """
-    header = {"identity": identity, "sha256": hashlib.sha256(data).hexdigest(), "glyph_map": sorted(glyph_map.items())}
-    return json.dumps(header, sort_keys=True).encode() + b"\n" + data
-
-
-def decode_entry(content: bytes, identity: dict) -> tuple[bytes, dict[int, int]] | None:
-    """The subset an entry holds, or None unless it is whole and is the subset of ``identity``.
-
-    Parameters
-    ----------
-    content : bytes
-        the file's bytes
-    identity : dict
-        the identity the entry must name
-
-    Returns
-    -------
-    (bytes, dict) or None
-    """
-    line, _, data = content.partition(b"\n")
-    try:
-        header = json.loads(line)
-        if header["identity"] != identity or hashlib.sha256(data).hexdigest() != header["sha256"]:
-            return None
-        return data, {int(glyph): int(index) for glyph, index in header["glyph_map"]}
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return None
+    return identity_key(identity), identity
 
 
 def _load_font(data: bytes):
@@ -190,23 +132,13 @@ def _remember(key: str, entry: tuple[bytes, dict[int, int]]) -> None:
             _MEMORY.popitem(last=False)
 
 
-def _read(folder: Path | None, key: str, identity: dict) -> tuple[bytes, dict[int, int]] | None:
-    if folder is None:
-        return None
+def _entry(kept: tuple[bytes, dict]) -> tuple[bytes, dict[int, int]] | None:
+    """A subset and its glyph map from a kept entry's bytes and fields (None for a glyph map that is not one)."""
+    data, fields = kept
     try:
-        content = (folder / f"{key}.subset").read_bytes()
-    except OSError:
+        return data, {int(glyph): int(index) for glyph, index in fields["glyph_map"]}
+    except (KeyError, TypeError, ValueError):
         return None
-    return decode_entry(content, identity)
-
-
-def _write(folder: Path | None, key: str, identity: dict, data: bytes, glyph_map: dict[int, int]) -> None:
-    if folder is None:
-        return
-    content = encode_entry(identity, data, glyph_map)
-    with suppress(OSError):  # a cache that cannot be written is only slower
-        folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(folder / f"{key}.subset", lambda tmp: tmp.write_bytes(content))
 
 
 def _made(original, fontfile, glyphs) -> tuple[bytes, dict[int, int]] | None:
@@ -233,13 +165,15 @@ def _cached(original):
         with _LOCK:
             entry = _MEMORY.get(key)
         if entry is None:
-            folder = fonts_folder()
-            entry = _read(folder, key, identity)
+            folder = cache_folder(FOLDER)
+            kept = read_entry(folder, key, identity, SUFFIX)
+            entry = _entry(kept) if kept is not None else None
             if entry is None:
                 entry = _made(original, fontfile, glyphs)
                 if entry is None:
                     return original(fontfile, glyphs)
-                _write(folder, key, identity, *entry)
+                data, glyph_map = entry
+                write_entry(folder, key, identity, data, {"glyph_map": sorted(glyph_map.items())}, SUFFIX, KEPT_ON_DISK)
             _remember(key, entry)
         data, glyph_map = entry
         return _backend().SubsetResults(_load_font(data), dict(glyph_map))._as_cm()

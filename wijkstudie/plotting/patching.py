@@ -1,7 +1,8 @@
-"""A library function replaced while a block runs, and put back after it, for ``save_figure``'s two shortcuts.
+"""A library function replaced while a block runs, and put back after it, for ``save_figure``'s shortcuts.
 
-``patched(owner, name, wrap)`` sets ``owner.name`` to ``wrap(original)`` for the length of a ``with`` block. The
-replacements ``save_figure`` installs (``png_writer``, ``font_subsets``) behave as the original for every call they
+``patched(owner, name, wrap)`` sets ``owner.name`` (or ``owner[name]`` for a dict, such as Pillow's table of savers)
+to ``wrap(original)`` for the length of a ``with`` block. The replacements ``save_figure`` installs (``png_writer``,
+``font_subsets``, ``png_encodings``) behave as the original for every call they
 were not made for, so another thread that calls the function meanwhile sees no difference. Blocks may nest and run in
 several threads at once: the first block in puts the replacement in place, the last one out puts the original back.
 """
@@ -22,8 +23,8 @@ def patched(owner, name: str, wrap: Callable[[Callable], Callable]) -> Iterator[
 
     Parameters
     ----------
-    owner : module or class
-        what holds the function
+    owner : module, class or dict
+        what holds the function (an attribute, or a dict's item)
     name : str
         the attribute
     wrap : callable
@@ -38,8 +39,8 @@ def patched(owner, name: str, wrap: Callable[[Callable], Callable]) -> Iterator[
         if key in _ACTIVE:
             _ACTIVE[key][0] += 1
         else:
-            original = getattr(owner, name)
-            setattr(owner, name, wrap(original))
+            original = _get(owner, name)
+            _set(owner, name, wrap(original))
             _ACTIVE[key] = [1, original]
     try:
         yield
@@ -47,4 +48,15 @@ def patched(owner, name: str, wrap: Callable[[Callable], Callable]) -> Iterator[
         with _LOCK:
             _ACTIVE[key][0] -= 1
             if not _ACTIVE[key][0]:
-                setattr(owner, name, _ACTIVE.pop(key)[1])
+                _set(owner, name, _ACTIVE.pop(key)[1])
+
+
+def _get(owner, name: str):
+    return owner[name] if isinstance(owner, dict) else getattr(owner, name)
+
+
+def _set(owner, name: str, value) -> None:
+    if isinstance(owner, dict):
+        owner[name] = value
+    else:
+        setattr(owner, name, value)

@@ -33,6 +33,7 @@ from ..core.provenance import UNKNOWN, Provenance, combine, provenance_of
 from ..core.settings import settings
 from ..data.variables import label
 from .font_subsets import cached_font_subsets
+from .png_encodings import kept_png_encodings
 from .png_writer import background_png
 
 DPI = 300
@@ -561,6 +562,7 @@ def save_figure(
         stack.callback(unpin)
         if "pdf" in formats:
             stack.enter_context(cached_font_subsets())  # a PDF's font subsets made once and kept (font_subsets)
+        stack.enter_context(kept_png_encodings())  # the PNG, and the images in the SVG and PDF, encoded once and kept
         png = stack.enter_context(background_png())  # the PNG encoded while the SVG and PDF are drawn (png_writer)
         for fmt in formats:
             path = folder / f"{name}.{fmt}"
