@@ -11,7 +11,8 @@
   provenance; ``save_figure(fig, name, source=...)`` writes PNG (300 dpi), SVG and PDF with that caption under the
   figure and a visible mark on synthetic data or data of unknown provenance. Files carry no timestamps or random
   ids, so the same inputs give byte-identical files on every run. While it saves, the PNG is encoded in a worker
-  thread (``png_writer``) and a PDF's font subsets come from a cache (``font_subsets``): the same bytes, sooner.
+  thread (``png_writer``), and PNG encodings and a PDF's font subsets come from caches (``png_encodings``,
+  ``font_subsets``): the same bytes, sooner.
 
 Importing this module does not choose a matplotlib backend: the notebook's, the script's or ``MPLBACKEND``'s is
 used.
