@@ -1,6 +1,6 @@
 """A map's polygon layer: geopandas' own drawing against ``plotting.polygon_layer.draw_polygons``, in one run; and
-saving a map figure with ``save_figure``'s two shortcuts (the PNG encoded in a worker thread, the PDF's font subsets
-kept) against without them.
+saving a map figure with ``save_figure``'s shortcuts (the PNG encoded in a worker thread, PNG encodings and the PDF's
+font subsets kept) against without them.
 
     python benchmarks/bench_maps.py [--areas 3600] [--repeat 5]
 
@@ -10,9 +10,9 @@ collections hold the same paths. Measured on 2 shared cores (issue 28, round two
 0.06 s built at once; a two-map ``map_figure`` of them 0.81 s before, 0.17 s after.
 
 Saving: wall seconds (the median of ``--repeat``) of ``save_figure`` of a new two-map figure of the areas (PNG, SVG
-and PDF) with neither shortcut, with the font subsets made (a first save), and kept (in memory, and read from the
-data cache's ``fonts/``); the seconds of a PDF alone, subsets made against kept; and whether every file has the
-same bytes either way.
+and PDF) with no shortcut, with them and the caches empty (a first save), and kept (the font subsets in memory; and
+read from the data cache's ``fonts/`` and ``png/``); the seconds of a PDF alone, without the caches and with them
+warm; and whether every file has the same bytes every way.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import shapely  # noqa: E402
 
-from wijkstudie.plotting import font_subsets, png_writer, save_figure  # noqa: E402
+from wijkstudie.plotting import font_subsets, png_encodings, png_writer, save_figure  # noqa: E402
 from wijkstudie.plotting.maps import map_figure  # noqa: E402
 from wijkstudie.plotting.polygon_layer import draw_polygons  # noqa: E402
 
@@ -84,13 +84,14 @@ def main() -> None:
 
 @contextlib.contextmanager
 def without_shortcuts():
-    """``save_figure`` as before the shortcuts: as with a matplotlib neither was tested with."""
-    kept = png_writer.TESTED_MATPLOTLIB, font_subsets.TESTED_MATPLOTLIB
+    """``save_figure`` as before the shortcuts: as with a matplotlib and Pillow they were not tested with."""
+    kept = png_writer.TESTED_MATPLOTLIB, font_subsets.TESTED_MATPLOTLIB, png_encodings.caching_possible
     png_writer.TESTED_MATPLOTLIB = font_subsets.TESTED_MATPLOTLIB = ("untested",)
+    png_encodings.caching_possible = lambda: False
     try:
         yield
     finally:
-        png_writer.TESTED_MATPLOTLIB, font_subsets.TESTED_MATPLOTLIB = kept
+        png_writer.TESTED_MATPLOTLIB, font_subsets.TESTED_MATPLOTLIB, png_encodings.caching_possible = kept
 
 
 def saved(shapes, folder: Path, formats=("png", "svg", "pdf")) -> tuple[float, list[bytes]]:
@@ -121,12 +122,12 @@ def saving(shapes, repeat: int) -> None:
         disk = saved(shapes, folder)
     same = all(run[1] == plain[0][1] for run in [*plain, first, *warm, disk])
     print(f"saving a two-map figure of {len(shapes)} areas (PNG, SVG, PDF; wall seconds, median of {repeat})")
-    print(f"  neither shortcut                      {statistics.median(t for t, _ in plain):6.3f} s")
-    print(f"  PNG in a thread, font subsets made    {first[0]:6.3f} s  (a first save)")
-    print(f"  PNG in a thread, font subsets kept    {statistics.median(t for t, _ in warm):6.3f} s")
-    print(f"  ... subsets read from the data cache  {disk[0]:6.3f} s")
+    print(f"  no shortcut                           {statistics.median(t for t, _ in plain):6.3f} s")
+    print(f"  shortcuts, caches empty               {first[0]:6.3f} s  (a first save)")
+    print(f"  shortcuts, caches warm                {statistics.median(t for t, _ in warm):6.3f} s")
+    print(f"  ... read from the data cache only     {disk[0]:6.3f} s")
     made, kept = statistics.median(plain_pdf), statistics.median(kept_pdf)
-    print(f"  its PDF alone: subsets made {made:.3f} s, kept {kept:.3f} s ({made - kept:.3f} s less)")
+    print(f"  its PDF alone: no shortcut {made:.3f} s, caches warm {kept:.3f} s ({made - kept:.3f} s less)")
     print(f"  the same bytes every way: {same}")
 
 
