@@ -14,6 +14,7 @@ from matplotlib.patches import Patch
 
 from ..core.columns import require_columns
 from ..core.errors import ArgumentError
+from .classes import SCHEMES, classify
 from .polygon_layer import draw_polygons, map_aspect_of
 from .style import (
     MAP_CMAP,
@@ -37,12 +38,6 @@ CLUSTER_COLOURS = {
     "high-low": "#f4a582",
     "low-high": "#92c5de",
     "not significant": "#eeeeee",
-}
-SCHEMES = {
-    "quantiles": "Quantiles",
-    "equal_interval": "EqualInterval",
-    "natural_breaks": "NaturalBreaks",
-    "fisher_jenks": "FisherJenks",
 }
 
 
@@ -142,7 +137,7 @@ def choropleth(
     ax : matplotlib Axes, optional
         where to draw (default: a new figure)
     scheme : str
-        ``"quantiles"``, ``"equal_interval"``, ``"natural_breaks"`` or ``"fisher_jenks"`` (mapclassify)
+        ``"quantiles"``, ``"equal_interval"``, ``"natural_breaks"`` or ``"fisher_jenks"`` (the last two by mapclassify)
     k : int
         the number of classes
     language : str, optional
@@ -168,8 +163,6 @@ def choropleth(
     >>> import wijkstudie as ws
     >>> ax = ws.choropleth(gemeenten, "pct_volunteering", title="Volunteering, 2020")  # doctest: +SKIP
     """
-    import mapclassify
-
     require_columns(gdf, [column], "choropleth")
     if scheme not in SCHEMES:
         raise ArgumentError(f"choropleth: scheme must be one of {', '.join(SCHEMES)}, not {scheme!r}")
@@ -185,11 +178,11 @@ def choropleth(
     if len(missing):
         draw_polygons(ax, missing, colour=MISSING_COLOUR, **outlines)
     if len(has):
-        bins = getattr(mapclassify, SCHEMES[scheme])(has[column].to_numpy(), k=min(k, has[column].nunique()))
-        _draw_classes(ax, has, bins.yb, plt.get_cmap(cmap), outlines)
-        colours = plt.get_cmap(cmap)([i / max(len(bins.bins) - 1, 1) for i in range(len(bins.bins))])
-        lower = [has[column].min()] + list(bins.bins[:-1])
-        handles = [Patch(facecolor=c, label=f"{lo:.1f} – {hi:.1f}") for c, lo, hi in zip(colours, lower, bins.bins)]
+        bins, classes = classify(has[column].to_numpy(), scheme, min(k, has[column].nunique()))
+        _draw_classes(ax, has, classes, plt.get_cmap(cmap), outlines)
+        colours = plt.get_cmap(cmap)([i / max(len(bins) - 1, 1) for i in range(len(bins))])
+        lower = [has[column].min()] + list(bins[:-1])
+        handles = [Patch(facecolor=c, label=f"{lo:.1f} – {hi:.1f}") for c, lo, hi in zip(colours, lower, bins)]
     if len(missing):
         handles.append(Patch(facecolor=MISSING_COLOUR, label=f"{words('no data', language)} ({len(missing)})"))
     ax.set_axis_off()  # before the legend: a map has no axis labels for a legend under it to avoid

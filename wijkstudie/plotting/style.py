@@ -10,7 +10,9 @@
 - ``source_caption(*tables)`` names the data sources from the catalogue's attribution and carries the tables'
   provenance; ``save_figure(fig, name, source=...)`` writes PNG (300 dpi), SVG and PDF with that caption under the
   figure and a visible mark on synthetic data or data of unknown provenance. Files carry no timestamps or random
-  ids, so the same inputs give byte-identical files on every run.
+  ids, so the same inputs give byte-identical files on every run. While it saves, the PNG is encoded in a worker
+  thread (``png_writer``), and PNG encodings and a PDF's font subsets come from caches (``png_encodings``,
+  ``font_subsets``): the same bytes, sooner.
 
 Importing this module does not choose a matplotlib backend: the notebook's, the script's or ``MPLBACKEND``'s is
 used.
@@ -31,6 +33,9 @@ from ..core.paths import figures_dir
 from ..core.provenance import UNKNOWN, Provenance, combine, provenance_of
 from ..core.settings import settings
 from ..data.variables import label
+from .font_subsets import cached_font_subsets
+from .png_encodings import kept_png_encodings
+from .png_writer import background_png
 
 DPI = 300
 RASTER_DPI = 200  # resolution of the parts of an SVG or PDF drawn as an image (the many polygons of a map)
@@ -485,8 +490,9 @@ def save_figure(
     Returns
     -------
     list of Path
-        the files written. The caption is wrapped to the figure's width; below a figure of maps it sits right under
-        the maps. Saving the same figure again replaces its caption and marks (it never stacks them).
+        the files written, all of them whole when it returns. The caption is wrapped to the figure's width; below a
+        figure of maps it sits right under the maps. Saving the same figure again replaces its caption and marks (it
+        never stacks them).
 
     Raises
     ------
@@ -550,26 +556,41 @@ def save_figure(
         "svg": {"Date": None, "Creator": None},
         "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None},
     }
+    options = {"bbox_inches": "tight", "pad_inches": 0.1}
     written = []
     unpin = _pin_figure_legends(fig)
     with house_style_context(), ExitStack() as stack:
         stack.callback(unpin)
+        if "pdf" in formats:
+            stack.enter_context(cached_font_subsets())  # a PDF's font subsets made once and kept (font_subsets)
+        stack.enter_context(kept_png_encodings())  # the PNG, and the images in the SVG and PDF, encoded once and kept
+        png = stack.enter_context(background_png())  # the PNG encoded while the SVG and PDF are drawn (png_writer)
         for fmt in formats:
             path = folder / f"{name}.{fmt}"
-            try:
-                dpi = DPI if fmt == "png" else RASTER_DPI
-                write_atomic(  # a temporary file in the folder, renamed over the target: never through a symlink
-                    path,
-                    lambda tmp, fmt=fmt, dpi=dpi: fig.savefig(
-                        tmp, format=fmt, dpi=dpi, metadata=metadata[fmt], bbox_inches="tight", pad_inches=0.1
-                    ),
-                )
+            dpi = DPI if fmt == "png" else RASTER_DPI
+            try:  # a temporary file in the folder, renamed over the target: never through a symlink
+                if fmt == "png":
+                    png.save(fig, path, dpi=dpi, metadata=metadata[fmt], **options)
+                else:
+                    write_atomic(
+                        path,
+                        lambda tmp, fmt=fmt, dpi=dpi: fig.savefig(
+                            tmp, format=fmt, dpi=dpi, metadata=metadata[fmt], **options
+                        ),
+                    )
             except OSError as exc:
-                raise ArgumentError(
-                    f"cannot write {path} (setting figures_dir, WIJKSTUDIE_FIGURES_DIR): {os_reason(exc)}"
-                ) from None
+                raise _not_written(path, exc) from None
             written.append(path)
+        for path, error in png.wait():
+            if isinstance(error, OSError):
+                raise _not_written(path, error) from None
+            raise error
     return written
+
+
+def _not_written(path: Path, exc: OSError) -> ArgumentError:
+    """The error for a figure file that could not be written."""
+    return ArgumentError(f"cannot write {path} (setting figures_dir, WIJKSTUDIE_FIGURES_DIR): {os_reason(exc)}")
 
 
 def _plain_name(name) -> None:

@@ -1,0 +1,33 @@
+"""Entries of save_figure's caches: JSON and bytes, served only whole and for what they name, pruned to the newest."""
+
+import os
+
+from wijkstudie.plotting.kept_entries import decode_entry, encode_entry, identity_key, read_entry, write_entry
+
+
+def test_an_entry_holds_json_and_the_bytes_and_checks_what_it_names():
+    identity = {"format": "test 1", "glyphs": [1, 2]}
+    content = encode_entry(identity, b"font bytes", {"glyph_map": [[5, 1], [9, 2]]})
+    header, _, data = content.partition(b"\n")
+    assert data == b"font bytes" and header.startswith(b"{")
+    assert decode_entry(content, identity) == (b"font bytes", {"glyph_map": [[5, 1], [9, 2]]})
+    assert decode_entry(content, {**identity, "glyphs": [1, 2, 3]}) is None  # made for another identity
+    assert decode_entry(content[:-1], identity) is None  # cut short
+    assert decode_entry(b"garbage", identity) is None
+    assert identity_key(identity) == identity_key(dict(reversed(identity.items())))  # the order of keys: no matter
+
+
+def test_entries_are_read_back_and_pruned_to_the_most_recently_used(tmp_path):
+    folder = tmp_path / "kept"
+    identities = [{"n": i} for i in range(5)]
+    for i, identity in enumerate(identities):
+        write_entry(folder, identity_key(identity), identity, b"x" * i, None, ".entry", keep=10)
+        os.utime(folder / f"{identity_key(identity)}.entry", ns=(i * 10**9, i * 10**9))
+    assert read_entry(folder, identity_key(identities[0]), identities[0], ".entry") == (b"", {})  # used: now newest
+    extra = {"n": 5}
+    write_entry(folder, identity_key(extra), extra, b"new", None, ".entry", keep=3)
+    kept = {p.name for p in folder.glob("*.entry")}
+    assert kept == {f"{identity_key(i)}.entry" for i in (identities[0], identities[4], extra)}
+    assert read_entry(folder, identity_key(identities[1]), identities[1], ".entry") is None  # pruned
+    assert read_entry(None, "k", {}, ".entry") is None
+    write_entry(None, "k", {}, b"", None, ".entry", keep=1)  # no folder: nothing written, no error
