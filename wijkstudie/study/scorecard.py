@@ -31,6 +31,7 @@ from .verdicts import (
     SCOPES,
     UNDECIDED,
     Judgement,
+    among,
     interval_side,
     judge,
     method_check,
@@ -74,21 +75,21 @@ def interval_text(estimate: float, low: float, high: float, scale: str) -> str:
 
 def _role(test: FindingTest, judgement: Judgement) -> Role:
     for vote in judgement.votes:
-        if test in vote.primary:
+        if among(test, vote.primary):
             return Role(RoleKind.PRIMARY)
-        if test in vote.robustness:
+        if among(test, vote.robustness):
             return Role(RoleKind.ROBUSTNESS)
     if test.data_kind == "synthetic":
         return Role(RoleKind.METHOD_CHECK)
     if test.sample in judgement.nested:
         return Role(RoleKind.NOT_COUNTED, NotCounted.NESTED, judgement.nested[test.sample])
-    if test in judgement.not_voting:
+    if among(test, judgement.not_voting):
         return Role(RoleKind.NOT_COUNTED, NotCounted.NO_PRIMARY)
     return Role(RoleKind.NOT_COUNTED, NotCounted.EVIDENCE, test.evidence)
 
 
 def _vote_of(test: FindingTest, judgement: Judgement):
-    return next((v for v in judgement.votes if test in v.primary), None)
+    return next((v for v in judgement.votes if among(test, v.primary)), None)
 
 
 NOT_TESTABLE = "not testable with these data"
