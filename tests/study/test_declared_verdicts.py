@@ -377,3 +377,18 @@ def test_the_specification_tables_judgements_are_the_full_ones_without_the_poole
         assert full.pooled is not None and lean.pooled is None
         assert lean.verdicts == full.verdicts and lean.scopes == full.scopes
         assert [[id(t) for t in v.primary] for v in lean.votes] == [[id(t) for t in v.primary] for v in full.votes]
+
+
+def test_a_card_judges_its_finding_once_and_says_what_judging_twice_said(monkeypatch):
+    from wijkstudie.study import scorecard as sc
+    from wijkstudie.study import sweeps
+
+    tests = sweeps.sample_tests("F3", rotterdam_like(0.2), notebook="test")
+    table = sc.scorecard(tests, findings=["F3"])
+    twice = sc.finding_markdown("F3", table, tests)  # judged again for its specification table
+    assert "| " in twice and sc.specification_markdown(vd.judge("F3", tests))[-1] in twice
+    judged = []
+    judge = sc.judge
+    monkeypatch.setattr(sc, "judge", lambda key, *a, **k: judged.append(key) or judge(key, *a, **k))
+    card = sc.finding_card("F3", tests).data
+    assert judged == ["F3"] and twice in card
