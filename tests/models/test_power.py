@@ -58,3 +58,24 @@ def test_a_family_of_tests_is_tested_at_holms_first_step_and_fewer_df_need_a_lar
     ):
         with pytest.raises(WijkstudieError, match=match):
             minimum_detectable_effect(**bad)
+
+
+@pytest.mark.parametrize("df", [None, 3.0, 11.37, 60.0, 4000.0])
+def test_power_is_exactly_the_sum_of_both_tails_of_its_own_distribution(df):
+    from scipy import stats
+
+    from wijkstudie.models.power import _power
+
+    for level in (0.05, 0.025, 0.05 / 3):
+        # asked in turn for other dfs and levels: the kept critical value is each one's own
+        if df is None:
+            critical = stats.norm.isf(level / 2)
+        else:
+            critical = stats.t.isf(level / 2, df)
+        for effect in (0.0, 0.4, 2.5, 9.0):
+            if df is None:
+                expected = float(stats.norm.sf(critical - effect) + stats.norm.cdf(-critical - effect))
+            else:
+                lower = stats.nct.sf(critical, df, -effect)
+                expected = float(stats.nct.sf(critical, df, effect) + (0.0 if np.isnan(lower) else lower))
+            assert _power(effect, df, level) == expected  # exactly: the same scipy functions per element

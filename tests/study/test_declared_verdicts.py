@@ -324,3 +324,71 @@ def test_the_other_edition_is_built_once_per_session_and_settings(monkeypatch, t
     assert sweeps._other_edition(2016) is first and built == [2016]
     monkeypatch.setattr(ws.settings, "data_dir", str(tmp_path))  # another cache: built again
     assert sweeps._other_edition(2016) is not first and built == [2016, 2016]
+
+
+# --- the sweep's and the verdicts' bookkeeping, made cheap without changing a result (issue 28) --------------------
+
+
+def test_a_sweep_takes_each_choice_of_rows_once_and_fits_the_rows_rows_for_gives(monkeypatch):
+    from wijkstudie.study import sweeps
+
+    sample = rotterdam_like(0.2)
+    expected = sweeps.sample_tests("F3", sample, notebook="test")
+    taken, fitted = [], []
+    rows_for, fit = sweeps.rows_for, sweeps.declared_fit
+    monkeypatch.setattr(sweeps, "rows_for", lambda spec, s: taken.append(spec) or rows_for(spec, s))
+    monkeypatch.setattr(sweeps, "declared_fit", lambda *a, **k: fitted.append(a[3]) or fit(*a, **k))
+    tests = sweeps.sample_tests("F3", sample, notebook="test")
+    assert [t.estimate for t in tests] == [t.estimate for t in expected]
+    # 13 fits: all areas and 9 classes x cut-offs, weighted, no controls and the waves before 2020 share rows
+    # 14 calls (13 tests and the waves from 2020, which have no rows) on 12 choices of rows, each taken once: the
+    # weighted and the no-controls specifications fit the declared primary's rows
+    assert len(fitted) == 14 and len(taken) == len({sweeps._rows_key(s) for s in taken}) == 12
+    for spec in taken:  # each fit was given the very rows rows_for gives its specification
+        given = [rows for rows in fitted if rows.equals(rows_for(spec, sample))]
+        assert given
+    # the key holds everything rows_for reads: two specifications that differ in it get other rows
+    primary = declared_specs("F3", ROTTERDAM)[0]
+    remembered = sweeps._Remembered(sample)
+    assert remembered.rows_for(primary) is remembered.rows_for(replace(primary, weights="population"))
+    for change in ({"areas": "all areas"}, {"share": 0.1}, {"waves": sweeps.sweep(primary, has=sample.has)[-1].waves}):
+        other = replace(primary, **change)
+        assert sweeps._rows_key(other) != sweeps._rows_key(primary)
+        assert remembered.rows_for(other).equals(rows_for(other, sample))
+
+
+def test_membership_among_tests_is_equality_as_in_a_list():
+    primary = declared("F3", ROTTERDAM, ci=(0.1, 0.5))
+    twin = replace(primary)  # another object, equal field by field
+    weighted = declared("F3", ROTTERDAM, ci=(0.1, 0.5), weights="population")
+    same_label = replace(primary, estimate=0.31)  # the label and specification alike, another estimate
+    for test in (primary, twin, weighted, same_label):
+        for tests in ([primary], [weighted, twin], [same_label], []):
+            assert vd.among(test, tests) == (test in tests)
+    assert vd.among(twin, [primary]) and not vd.among(same_label, [primary])
+
+
+def test_the_specification_tables_judgements_are_the_full_ones_without_the_pooled_estimate():
+    tests = [declared("F3", ROTTERDAM, ci=(0.1, 0.5)), declared("F3", VM, ci=(0.2, 0.6))]
+    tests.append(declared("F3", ROTTERDAM, ci=(-0.3, 0.2), weights="population"))
+    for choices in ({"weights": "population"}, {"weights": "none"}):
+        full = vd.judge("F3", tests, primary={"choices": choices})
+        lean = vd._judge("F3", tests, {"choices": choices}, pool=False)
+        assert full.pooled is not None and lean.pooled is None
+        assert lean.verdicts == full.verdicts and lean.scopes == full.scopes
+        assert [[id(t) for t in v.primary] for v in lean.votes] == [[id(t) for t in v.primary] for v in full.votes]
+
+
+def test_a_card_judges_its_finding_once_and_says_what_judging_twice_said(monkeypatch):
+    from wijkstudie.study import scorecard as sc
+    from wijkstudie.study import sweeps
+
+    tests = sweeps.sample_tests("F3", rotterdam_like(0.2), notebook="test")
+    table = sc.scorecard(tests, findings=["F3"])
+    twice = sc.finding_markdown("F3", table, tests)  # judged again for its specification table
+    assert "| " in twice and sc.specification_markdown(vd.judge("F3", tests))[-1] in twice
+    judged = []
+    judge = sc.judge
+    monkeypatch.setattr(sc, "judge", lambda key, *a, **k: judged.append(key) or judge(key, *a, **k))
+    card = sc.finding_card("F3", tests).data
+    assert judged == ["F3"] and twice in card

@@ -34,15 +34,21 @@ def _check(se, df, alpha, power, tests, caller) -> float:
     return float(se)
 
 
+@lru_cache(maxsize=4096)
+def _critical(df, level: float):
+    """The two-sided test's critical value at ``level`` (kept: a root search asks for it at every step)."""
+    return stats.norm.isf(level / 2) if df is None else stats.t.isf(level / 2, df)
+
+
 def _power(noncentrality: float, df, level: float) -> float:
     """Power of the two-sided test at ``level`` (both tails) when the test statistic's noncentrality is given."""
+    critical = _critical(df, level)
     if df is None:
-        critical = stats.norm.isf(level / 2)
         return float(stats.norm.sf(critical - noncentrality) + stats.norm.cdf(-critical - noncentrality))
-    critical = stats.t.isf(level / 2, df)
-    # the lower tail as the upper tail of the mirrored statistic: scipy's nct.cdf far in the tail can be NaN
-    lower = stats.nct.sf(critical, df, -noncentrality)
-    return float(stats.nct.sf(critical, df, noncentrality) + (0.0 if np.isnan(lower) else lower))
+    # both tails in one (elementwise) call; the lower as the upper tail of the mirrored statistic: scipy's nct.cdf far
+    # in the tail can be NaN
+    upper, lower = stats.nct.sf(critical, df, [noncentrality, -noncentrality])
+    return float(upper + (0.0 if np.isnan(lower) else lower))
 
 
 def detection_power(effect: float, se: float, df: float | None, *, alpha: float = 0.05, tests: int = 1) -> float:

@@ -250,23 +250,23 @@ def reference_distribution(distribution: str):
     ArgumentError
         for another name.
     """
-    if str(distribution) == "normal":
-        return stats.norm
-    match = re.fullmatch(r"t\((\d+(?:\.\d+)?)\)", str(distribution))
-    if not match:
-        raise ArgumentError(f"unknown reference distribution {distribution!r}: 'normal' or 't(df)'")
-    return stats.t(float(match.group(1)))
+    dist, args = _distribution_args(str(distribution))
+    return dist(*args) if args else dist
 
 
 @lru_cache(maxsize=1024)
 def _distribution_args(distribution: str) -> tuple:
-    """The scipy distribution and its arguments.
+    """The scipy distribution a ``distribution`` names, unfrozen, and its arguments (``(stats.t, (df,))``).
 
     What a frozen ``reference_distribution`` calls, without freezing one per coefficient (freezing costs more than the
     quantile).
     """
-    frozen = reference_distribution(distribution)
-    return (frozen, ()) if frozen is stats.norm else (frozen.dist, tuple(frozen.args))
+    if distribution == "normal":
+        return stats.norm, ()
+    match = re.fullmatch(r"t\((\d+(?:\.\d+)?)\)", distribution)
+    if not match:
+        raise ArgumentError(f"unknown reference distribution {distribution!r}: 'normal' or 't(df)'")
+    return stats.t, (float(match.group(1)),)
 
 
 @lru_cache(maxsize=1024)
@@ -279,6 +279,23 @@ def _quantile_and_p(distribution: str, z: float, level: float = 0.95) -> tuple[f
     dist, args = _distribution_args(str(distribution))
     q = _quantile(str(distribution), level)
     p = float(2 * dist.sf(abs(z), *args)) if np.isfinite(z) else np.nan
+    return q, p
+
+
+def _quantiles_and_ps(distributions: list[str], z: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """``_quantile_and_p`` of every term at once: one scipy call per family (normal, t) over the terms' arrays.
+
+    scipy's quantile and tail functions are elementwise, so each value is the one a call per term gives (CR2 gives
+    every term its own degrees of freedom: a call per term cost more than the rest of the table).
+    """
+    parsed = [_distribution_args(d) for d in distributions]
+    q, p = np.empty(len(parsed)), np.empty(len(parsed))
+    for family in dict.fromkeys(dist for dist, _ in parsed):
+        rows = np.array([dist is family for dist, _ in parsed])
+        args = [np.array(column) for column in zip(*(a for dist, a in parsed if dist is family))]
+        q[rows] = family.ppf(0.5 + level / 2, *args)
+        p[rows] = 2 * family.sf(np.abs(z[rows]), *args)
+    p[~np.isfinite(z)] = np.nan
     return q, p
 
 
@@ -304,15 +321,21 @@ def coefficient_table(params, se, distribution: str, std_estimate=None) -> pd.Da
     if isinstance(distribution, str):
         distribution = pd.Series(distribution, index=params.index)
     distribution = pd.Series(distribution).reindex(params.index)
-    q = pd.Series([_quantile(str(d), 0.95) for d in distribution], index=params.index)  # kept per distribution
-    z = params / se
-    p = pd.Series([_quantile_and_p(d, v)[1] for d, v in zip(distribution, z)], index=params.index)
-    table = pd.DataFrame(
-        {"estimate": params, "std_error": se, "ci_low": params - q * se, "ci_high": params + q * se, "p_value": p}
+    estimate, error = params.to_numpy(), se.to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):  # as pandas divides: a zero error gives inf or NaN, silently
+        q, p = _quantiles_and_ps([str(d) for d in distribution], estimate / error)
+    return pd.DataFrame(
+        {
+            "estimate": estimate,
+            "std_error": error,
+            "ci_low": estimate - q * error,
+            "ci_high": estimate + q * error,
+            "p_value": p,
+            "std_estimate": np.nan if std_estimate is None else pd.Series(std_estimate).reindex(params.index),
+            "distribution": distribution.astype(str),
+        },
+        index=params.index,
     )
-    table["std_estimate"] = np.nan if std_estimate is None else pd.Series(std_estimate).reindex(params.index)
-    table["distribution"] = distribution.astype(str)
-    return table
 
 
 def with_odds_ratios(table: pd.DataFrame) -> pd.DataFrame:
@@ -467,6 +490,12 @@ def formula_namespace(formula: str, env) -> dict:
     dict
         {name: value} of every name in the formula's terms (functions, modules, variables) the namespace holds
     """
+    return {name: env.namespace[name] for name in _formula_names(formula) if name in env.namespace}
+
+
+@lru_cache(maxsize=1024)
+def _formula_names(formula: str) -> tuple[str, ...]:
+    """Every name in a formula's terms (functions, modules, variables, columns), sorted: parsed once per text."""
     import ast
 
     import patsy
@@ -478,7 +507,7 @@ def formula_namespace(formula: str, env) -> dict:
             names |= {
                 node.id for node in ast.walk(ast.parse(factor.code.strip(), mode="eval")) if isinstance(node, ast.Name)
             }
-    return {name: env.namespace[name] for name in sorted(names) if name in env.namespace}
+    return tuple(sorted(names))
 
 
 def complete_rows(formula: str, data: pd.DataFrame, extra=(), *, caller: str = "model", env=None) -> pd.DataFrame:
@@ -518,19 +547,34 @@ def complete_rows(formula: str, data: pd.DataFrame, extra=(), *, caller: str = "
     columns = [c for c in data.columns if c in extra or c in in_formula]
     bare = data.copy(deep=False)  # pandas deep-copies attrs at every step below: the records are copied once
     attrs, bare.attrs = bare.attrs, {}
-    used = bare.dropna(subset=columns)
+    used = _without_missing(bare, columns)
     converted = {}
     for c in columns:
-        if pd.api.types.is_numeric_dtype(used[c]) and not isinstance(used[c].dtype, pd.CategoricalDtype):
-            if pd.api.types.is_extension_array_dtype(used[c].dtype):
-                converted[c] = used[c].astype("float64")
-        elif c in in_formula and not pd.api.types.is_bool_dtype(used[c]):
-            converted[c] = _levels_as_patsy_sorts_them(used[c])
-        elif pd.api.types.is_extension_array_dtype(used[c].dtype):
-            converted[c] = used[c].astype(object)
+        column = used[c]
+        dtype = column.dtype
+        if pd.api.types.is_numeric_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
+            if pd.api.types.is_extension_array_dtype(dtype):
+                converted[c] = column.astype("float64")
+        elif c in in_formula and not pd.api.types.is_bool_dtype(dtype):
+            converted[c] = _levels_as_patsy_sorts_them(column)
+        elif pd.api.types.is_extension_array_dtype(dtype):
+            converted[c] = column.astype(object)
     used = used.assign(**converted) if converted else used
     used.attrs = attrs  # the table's records (provenance, reports), as every pandas step would have kept them
     return used
+
+
+def _without_missing(table: pd.DataFrame, columns: list) -> pd.DataFrame:
+    """The rows of ``table.dropna(subset=columns)``: ``table`` itself when every row is complete (not a copy).
+
+    The mask is built column by column (in a table with unique column names): pandas' own takes the columns as a table
+    first, and copies a complete table (a GeoDataFrame's copy costs milliseconds), which cost more than the rest of a
+    small model's bookkeeping. ``complete_rows`` gives it its own shallow copy.
+    """
+    if not table.columns.is_unique:
+        return table.dropna(subset=columns)
+    complete = np.logical_and.reduce([table[c].notna().to_numpy(dtype=bool) for c in columns], initial=True)
+    return table if complete.all() else table.loc[complete]
 
 
 def formula_columns(formula: str, data: pd.DataFrame) -> list[str]:
@@ -551,7 +595,13 @@ def formula_columns(formula: str, data: pd.DataFrame) -> list[str]:
     list
         column names
     """
-    return [c for c in data.columns if re.search(rf"(?<![\w.]){re.escape(str(c))}(?![\w.])", formula)]
+    return [c for c in data.columns if _mentions(formula, str(c))]
+
+
+@lru_cache(maxsize=65536)
+def _mentions(formula: str, name: str) -> bool:
+    """Whether a formula's text holds a name as a whole name (not inside another, ``x`` in ``pct_x``)."""
+    return re.search(rf"(?<![\w.]){re.escape(name)}(?![\w.])", formula) is not None
 
 
 def formula_variables(formula: str) -> list[str]:
@@ -571,6 +621,12 @@ def formula_variables(formula: str) -> list[str]:
         in order of appearance, each once (e.g. ``["y", "x", "group"]``); empty for a formula patsy cannot parse
         (patsy's own error then says why)
     """
+    return list(_formula_variables(formula))
+
+
+@lru_cache(maxsize=1024)
+def _formula_variables(formula: str) -> tuple[str, ...]:
+    """``formula_variables``, parsed once per formula text (a tuple: what the cache holds cannot be changed)."""
     import ast
     import builtins
 
@@ -580,7 +636,7 @@ def formula_variables(formula: str) -> list[str]:
     try:
         description = patsy.ModelDesc.from_formula(formula)
     except (patsy.PatsyError, TypeError):
-        return []
+        return ()
     known = set(patsy.builtins.__all__)
     names: list[str] = []
     for terms in (description.lhs_termlist, description.rhs_termlist):
@@ -606,7 +662,7 @@ def formula_variables(formula: str) -> list[str]:
                 and node.id not in known
                 and not hasattr(builtins, node.id)
             ]
-    return list(dict.fromkeys(names))
+    return tuple(dict.fromkeys(names))
 
 
 def _levels_as_patsy_sorts_them(series: pd.Series):

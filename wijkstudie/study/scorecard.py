@@ -31,6 +31,7 @@ from .verdicts import (
     SCOPES,
     UNDECIDED,
     Judgement,
+    among,
     interval_side,
     judge,
     method_check,
@@ -74,21 +75,21 @@ def interval_text(estimate: float, low: float, high: float, scale: str) -> str:
 
 def _role(test: FindingTest, judgement: Judgement) -> Role:
     for vote in judgement.votes:
-        if test in vote.primary:
+        if among(test, vote.primary):
             return Role(RoleKind.PRIMARY)
-        if test in vote.robustness:
+        if among(test, vote.robustness):
             return Role(RoleKind.ROBUSTNESS)
     if test.data_kind == "synthetic":
         return Role(RoleKind.METHOD_CHECK)
     if test.sample in judgement.nested:
         return Role(RoleKind.NOT_COUNTED, NotCounted.NESTED, judgement.nested[test.sample])
-    if test in judgement.not_voting:
+    if among(test, judgement.not_voting):
         return Role(RoleKind.NOT_COUNTED, NotCounted.NO_PRIMARY)
     return Role(RoleKind.NOT_COUNTED, NotCounted.EVIDENCE, test.evidence)
 
 
 def _vote_of(test: FindingTest, judgement: Judgement):
-    return next((v for v in judgement.votes if test in v.primary), None)
+    return next((v for v in judgement.votes if among(test, v.primary)), None)
 
 
 NOT_TESTABLE = "not testable with these data"
@@ -448,8 +449,13 @@ def scorecard(tests: list[FindingTest] | None = None, findings=None) -> pd.DataF
         ``str(role)``; "—" in a finding's row without tests)
     """
     tests = recorded() if tests is None else tests
+    return _scorecard_table(tests, judgements(tests, findings))
+
+
+def _scorecard_table(tests: list[FindingTest], judged: dict[str, Judgement]) -> pd.DataFrame:
+    """``scorecard`` of findings judged already (``judgements``): a card or the scorecard file judges once."""
     rows = []
-    for key, judgement in judgements(tests, findings).items():
+    for key, judgement in judged.items():
         spec = finding(key)
         mine = [t for t in tests if t.finding == key]
         published = "; ".join(reference_text(r) for r in spec.get("published", [])) or spec.get("published_number", "—")
@@ -625,7 +631,9 @@ def specification_markdown(judgement: Judgement) -> list[str]:
     return lines
 
 
-def finding_markdown(key: str, group: pd.DataFrame, tests: list[FindingTest]) -> str:
+def finding_markdown(
+    key: str, group: pd.DataFrame, tests: list[FindingTest], judgement: Judgement | None = None
+) -> str:
     """One finding in full for ``scorecard.md``.
 
     Claim, source, verdict, counted samples, robustness rows, the tests that do not count and why, method checks and
@@ -639,6 +647,8 @@ def finding_markdown(key: str, group: pd.DataFrame, tests: list[FindingTest]) ->
         its rows of the scorecard
     tests : list of FindingTest
         the tests (of one notebook, or every recorded test)
+    judgement : Judgement, optional
+        the finding's judgement of ``tests`` when made already (``judge(key, tests)``, judged here otherwise)
 
     Returns
     -------
@@ -706,7 +716,7 @@ def finding_markdown(key: str, group: pd.DataFrame, tests: list[FindingTest]) ->
             "|" + "---|" * 7,
         ]
         lines += [_other_line(r) for _, r in rows.iterrows()]
-    lines += specification_markdown(judge(key, tests))
+    lines += specification_markdown(judge(key, tests) if judgement is None else judgement)
     checks = group[has_role(group, RoleKind.METHOD_CHECK)]
     if not checks.empty:
         lines += [
@@ -778,7 +788,9 @@ def rules_markdown() -> str:
     return "\n\n".join(f"**{name.replace('_', ' ').capitalize()}.** " + " ".join(rules[name].split()) for name in names)
 
 
-def scorecard_markdown(table: pd.DataFrame, tests: list[FindingTest], statement: str = "") -> str:
+def scorecard_markdown(
+    table: pd.DataFrame, tests: list[FindingTest], statement: str = "", judged: dict[str, Judgement] | None = None
+) -> str:
     """Every finding in full (``figures/scorecard.md``).
 
     Parameters
@@ -789,6 +801,8 @@ def scorecard_markdown(table: pd.DataFrame, tests: list[FindingTest], statement:
         the tests (of one notebook, or every recorded test)
     statement : str
         which data produced it
+    judged : dict, optional
+        finding key -> its judgement of ``tests`` when made already (``judgements``)
 
     Returns
     -------
@@ -798,7 +812,7 @@ def scorecard_markdown(table: pd.DataFrame, tests: list[FindingTest], statement:
     parts = ["# Findings scorecard", ""] + ([md(statement), ""] if statement else [])
     parts += [summary_markdown(table, details=""), ""]
     for key, group in table.groupby("finding", sort=False):
-        parts += [finding_markdown(key, group, tests), ""]
+        parts += [finding_markdown(key, group, tests, (judged or {}).get(key)), ""]
     parts += ["## Rules", "", rules_markdown(), ""]
     return "\n".join(parts)
 
@@ -821,11 +835,12 @@ def write_scorecard(statement: str = "", folder: Path | None = None) -> pd.DataF
         the scorecard
     """
     tests = recorded(folder)
-    table = scorecard(tests)
+    judged = judgements(tests)  # once, for the table and each finding's specification table
+    table = _scorecard_table(tests, judged)
     out = figures_dir()
     make_folder(out, "figures_dir")
     write_atomic(out / "scorecard.csv", lambda p: csv_frame(table).to_csv(p, index=False))
-    write_text_atomic(out / "scorecard.md", scorecard_markdown(table, tests, statement))
+    write_text_atomic(out / "scorecard.md", scorecard_markdown(table, tests, statement, judged))
     return table
 
 
@@ -849,9 +864,10 @@ def finding_card(key: str, tests):
     Markdown = optional("IPython.display", "finding_card").Markdown
 
     tests = list(tests)
-    table = scorecard(tests, findings=[key])
+    judged = judgements(tests, findings=[key])  # once, for the card's rows and its specification table
+    table = _scorecard_table(tests, judged)
     group = table[table["finding"] == key]
-    text = exploratory_text(tests) + finding_markdown(key, group, tests)
+    text = exploratory_text(tests) + finding_markdown(key, group, tests, judged[key])
     for ref in finding(key).get("published", []):
         text += f"\n\n**Published.** {md(reference_text(ref))}"
     text += (

@@ -24,9 +24,9 @@ INCOME = control_choice("with income")  # the control of the "with income" alter
 class _Remembered:
     """A declared sample as one sweep reads it.
 
-    What every test repeats (its name, waves, scope and pooling, each outcome's reliability, which columns it has)
-    computed once, since its table does not change while its specifications are fitted; everything else is the sample's
-    own.
+    What every test repeats (its name, waves, scope and pooling, each outcome's reliability, which columns it has, the
+    rows a specification uses) computed once, since its table does not change while its specifications are fitted;
+    everything else is the sample's own.
     """
 
     _FACTS = ("name", "waves", "scope", "pooled", "design")
@@ -35,6 +35,17 @@ class _Remembered:
         self._sample = sample
         self._reliability: dict = {}
         self._has: dict = {}
+        self._rows: dict = {}
+
+    def rows_for(self, spec: Spec) -> pd.DataFrame:
+        """``rows_for(spec, sample)``, taken once per choice of rows.
+
+        Specifications that differ only in their outcome, term, controls or weights fit the same table.
+        """
+        key = _rows_key(spec)
+        if key not in self._rows:
+            self._rows[key] = rows_for(spec, self._sample)
+        return self._rows[key]
 
     def __getattr__(self, attr: str):
         value = getattr(self._sample, attr)
@@ -93,6 +104,11 @@ def rows_for(spec: Spec, sample: DeclaredSample) -> pd.DataFrame:
     return table
 
 
+def _rows_key(spec: Spec) -> tuple:
+    """What of a specification ``rows_for`` reads: its waves, areas, livability class and cut-off, interacted class."""
+    return spec.waves, spec.areas, spec.scope, spec.share, tuple(spec.get("problem_from") or ())
+
+
 def _controls(spec: Spec, sample: DeclaredSample) -> list[str]:
     if spec.controls_choice == "none":
         return []
@@ -138,7 +154,7 @@ def fit(spec: Spec, sample: DeclaredSample, *, page=None):
     """
     from ..models import area_regression
 
-    rows = rows_for(spec, sample)
+    rows = sample.rows_for(spec) if isinstance(sample, _Remembered) else rows_for(spec, sample)
     weights = None if spec.weights == NO_WEIGHTS else spec.weights
     cluster = sample.design.get("cluster") if sample.pooled else None
     name = f"{spec.finding}{' ' + spec.part if spec.part else ''}, {sample.key}"

@@ -622,6 +622,24 @@ def _nested(votes: list[Vote]) -> dict:
     }
 
 
+def among(test: FindingTest, tests) -> bool:
+    """``test in tests`` (the same test, or one equal to it field by field), its label and specification compared first.
+
+    A FindingTest compares all its fields: two tests whose label or specification differ are never equal, and most
+    differ there, so the whole comparison is made only for the few that could be equal.
+
+    Parameters
+    ----------
+    test : FindingTest
+    tests : iterable of FindingTest
+
+    Returns
+    -------
+    bool
+    """
+    return any(t is test or (t.label == test.label and t.spec == test.spec and t == test) for t in tests)
+
+
 def judge(finding_key: str, tests: list[FindingTest], primary: list | None = None) -> Judgement:
     """Judge one finding's recorded tests (see the module docstring and ``verdict_rule`` in findings.yaml).
 
@@ -642,6 +660,11 @@ def judge(finding_key: str, tests: list[FindingTest], primary: list | None = Non
         the verdicts per scope, the votes, the tests that do not vote or do not count, the method checks, the pooled
         estimate and, with the declared primary, the verdicts under the alternatives
     """
+    return _judge(finding_key, tests, primary)
+
+
+def _judge(finding_key: str, tests: list[FindingTest], primary, *, pool: bool = True) -> Judgement:
+    """``judge``; with ``pool=False`` without the pooled estimate (``pooled`` None: only a full judgement shows it)."""
     tests = [t for t in tests if t.finding == finding_key]
     real = [t for t in tests if t.data_kind == "real"]
     by_sample: dict[str, list] = {}
@@ -651,7 +674,7 @@ def judge(finding_key: str, tests: list[FindingTest], primary: list | None = Non
     for mine in by_sample.values():
         chosen = primaries(finding_key, mine, primary)
         if chosen and all(t.counted_kind for t in chosen):
-            votes.append(Vote(chosen[0].sample, chosen, robustness=[t for t in mine if t not in chosen]))
+            votes.append(Vote(chosen[0].sample, chosen, robustness=[t for t in mine if not among(t, chosen)]))
         else:  # no primary specification, or a primary of a kind that does not count: the sample does not vote
             not_voting += [t for t in mine if t.counted_kind]
     nested = _nested(votes)
@@ -676,7 +699,8 @@ def judge(finding_key: str, tests: list[FindingTest], primary: list | None = Non
         if alternative.get("direction_only") and any(_matches(t, alternative) for t in counted):
             direction = alternative["direction_only"]
     why = next((a["direction_only"] for a in listed if isinstance(a.get("direction_only"), str)), "")
-    if any(dict(_declared_of(t).extra).get("direction_only") for t in counted if t.sample_id) and why:
+    declared = {(t.sample_id, t.part): t for t in counted if t.sample_id}  # one declaration per sample and part
+    if any(dict(_declared_of(t).extra).get("direction_only") for t in declared.values()) and why:
         direction = why
     family = {part: sum(1 for t in counted if t.part == part) for part in dict.fromkeys(t.part for t in counted)}
     if primary is None:  # the declared judgement: every test of a voting sample says what it could detect
@@ -691,7 +715,7 @@ def judge(finding_key: str, tests: list[FindingTest], primary: list | None = Non
         not_voting,
         {k: v for k, v in not_counted.items() if v},
         [t for t in tests if t.data_kind == "synthetic"],
-        pooled(counted),
+        pooled(counted) if pool else None,
         direction,
         nested,
         {} if primary is not None else sensitivity(finding_key, tests),
@@ -916,7 +940,7 @@ def specification_table(finding_key: str, tests: list[FindingTest]):
         seen = {}  # the voting tests of a row -> its index: two combinations that choose the same tests are one row
         for combo in sorted(combos, key=lambda c: [str(v) for _, v in c]):
             choices = dict(combo)
-            judged = judge(finding_key, tests, primary={"choices": choices})
+            judged = _judge(finding_key, tests, {"choices": choices}, pool=False)  # its votes and verdicts
             chosen = frozenset(id(t) for v in judged.votes for t in v.primary if t.part == part)
             if chosen in seen:  # e.g. two samples' own declared primaries (F3: Rotterdam's and the VM's outcome)
                 rows[seen[chosen]]["primary"] |= choices in declared
