@@ -512,6 +512,23 @@ def test_a_partial_run_leaves_the_complete_runs_results_scorecard_and_readme_alo
     assert "F3" not in out.split("=== summary ===")[1]  # its scorecard: its own notebooks' results only
 
 
+def test_the_scorecard_lists_the_files_of_this_runs_results_even_on_the_first_run(tmp_path, monkeypatch):
+    made = tmp_path / "made"  # a recorded result, copied by the notebook into its run's results
+    monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", str(made))
+    results.record("F3", [finding_test(notebook="03_alone", files=["kwb-2022.xlsx"])], notebook="03_alone")
+    [result] = (made / "results").glob("*.json")
+    cell = (
+        "import shutil\nfrom wijkstudie.study.results import results_dir\n"
+        "results_dir().mkdir(parents=True, exist_ok=True)\n"
+        f"shutil.copy({str(result)!r}, results_dir() / {result.name!r})"
+    )
+    folder, _ = tiny_project(tmp_path, monkeypatch, cells=(cell,))
+    assert not (tmp_path / "figures").exists()  # nothing published before: the statement cannot come from there
+    assert reproduce.main(["--build", str(tmp_path / "build"), "--no-readme"]) == 0
+    text = (tmp_path / "figures" / "scorecard.md").read_text(encoding="utf-8")
+    assert "The real-data tests read 1 file: kwb-2022.xlsx." in text
+
+
 def test_a_complete_run_that_leaves_no_recorded_results_is_an_error(tmp_path, monkeypatch, capsys):
     folder, readme = tiny_project(tmp_path, monkeypatch)
     assert reproduce.main(["--build", str(tmp_path / "build")]) != 0

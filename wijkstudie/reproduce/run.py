@@ -736,7 +736,6 @@ def _main(args, build: Path) -> int:
         forget_gone_notebooks(paths, staging / "figures" / "results")
     reproduction.run(reproduction.plan())
     runs = reproduction.ordered()
-    statement = data_statement(data_kind, reproduction.mirror)
     banner_line = data_statement(data_kind, reproduction.mirror, files=False)
     synthetic = data_kind == "synthetic"
     if partial or reproduction.failed:  # never published: kept apart, with pages of its own
@@ -748,6 +747,7 @@ def _main(args, build: Path) -> int:
         names = {p.stem for p in paths}
         tests = [t for t in recorded(kept / "figures" / "results") if not partial or t.notebook in names]
         table = scorecard(tests)
+        statement = data_statement(data_kind, reproduction.mirror, results=kept / "figures" / "results")  # its own
         why = "a partial run" if partial else f"{plural(len(reproduction.failed), 'notebook')} failed"
         last = _last_complete(build)
         note = (
@@ -773,6 +773,7 @@ def _main(args, build: Path) -> int:
         )
         return 1
     publish(staging, build, runs)
+    statement = data_statement(data_kind, reproduction.mirror)  # the files of this run's results, now published
     table = write_scorecard(statement=statement)
     note = readme_note(
         data_kind, False, False, args.no_readme, table, data_statement(data_kind, reproduction.mirror, dated=False)

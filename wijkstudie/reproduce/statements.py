@@ -44,7 +44,13 @@ def _mirror_words(mirror: Path) -> str:
 
 
 def data_statement(
-    data_kind: str, mirror: Path | None, *, when: str | None = None, files: bool = True, dated: bool = True
+    data_kind: str,
+    mirror: Path | None,
+    *,
+    when: str | None = None,
+    files: bool = True,
+    dated: bool = True,
+    results: Path | None = None,
 ) -> str:
     """Which data produced the scorecard, and when.
 
@@ -64,6 +70,9 @@ def data_statement(
         list the files the real tests read
     dated : bool
         say the date and where the mirror lies (False for the README)
+    results : Path, optional
+        the recorded results whose files are listed (default: the published ones, ``results_dir``): a run's own,
+        read after they were published, or from where an unpublished run keeps them
 
     Returns
     -------
@@ -73,12 +82,13 @@ def data_statement(
     produced = f"Produced on {when}" if dated else "Produced"
     if data_kind == "synthetic":
         return f"{produced} from the SYNTHETIC world: no result below is evidence about real neighbourhoods."
-    files = files_used() if files else []
+    files = files_used(results) if files else []
     if not mirror:
         where = "the publishers' servers over the network (and the local cache)"
     else:  # the README (not dated) names no path: it reads the same wherever the mirror lies
         where = _mirror_words(mirror) if dated else "a local mirror of the publishers' files"
-    listed = f" The real-data tests read {len(files)} files: {', '.join(files)}." if files else ""
+    count = f"{len(files)} file{'' if len(files) == 1 else 's'}"
+    listed = f" The real-data tests read {count}: {', '.join(files)}." if files else ""
     return f"{produced} by `make reproduce` from {where}.{listed}"
 
 
