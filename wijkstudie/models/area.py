@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import statsmodels.formula.api as smf
+from statsmodels.regression.linear_model import OLS, WLS
 
 from ..core.columns import require_columns
 from ..core.errors import ArgumentError
@@ -100,9 +100,9 @@ def area_regression(
     w = used[weights].astype(float) if weights else None
     read = used[formula_columns(formula, used)]  # what patsy reads (statsmodels copies text columns otherwise)
     if weights:
-        model = smf.wls(formula, data=read, weights=w, eval_env=formula_namespace(formula, env))
+        model = WLS.from_formula(formula, data=read, weights=w, eval_env=formula_namespace(formula, env))
     else:
-        model = smf.ols(formula, data=read, eval_env=formula_namespace(formula, env))
+        model = OLS.from_formula(formula, data=read, eval_env=formula_namespace(formula, env))
     extra, notes = {}, [f"weighted by {weights}"] if weights else []
     clustering = None
     if cluster is None:

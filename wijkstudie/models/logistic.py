@@ -772,15 +772,13 @@ def spline_logit(formula: str, data: pd.DataFrame, *, weights: str | None = None
     >>> formula = "participates ~ bs(years_at_address, df=5)"
     >>> fit = models.spline_logit(formula, residents, weights="weight")  # doctest: +SKIP
     """
-    import statsmodels.formula.api as smf
-
     env = formula_environment(eval_env)
     x, df = _spline_term(formula)
     used = complete_rows(formula, data, [weights] if weights else [], caller="spline_logit", env=env)
     w = _weights(used, weights)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = smf.glm(
+        fit = GLM.from_formula(
             formula, used, family=families.Binomial(), var_weights=w, eval_env=formula_namespace(formula, env)
         ).fit()
     xs = np.linspace(used[x].quantile(0.01), used[x].quantile(0.95), 60)

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import statsmodels.formula.api as smf
 from scipy import optimize
 from statsmodels.genmod import families
 from statsmodels.genmod.generalized_linear_model import GLM
+from statsmodels.regression.mixed_linear_model import MixedLM
 
 from ..core.columns import require_columns
 from ..core.errors import ArgumentError
@@ -64,7 +64,7 @@ def multilevel(
     used = complete_rows(formula, data, [group], caller="multilevel", env=env)
     if used[group].nunique() < 5:
         raise ArgumentError(f"multilevel: only {used[group].nunique()} groups")
-    model = smf.mixedlm(
+    model = MixedLM.from_formula(
         formula, used, groups=used[group], re_formula=re_formula, eval_env=formula_namespace(formula, env)
     )
     try:
