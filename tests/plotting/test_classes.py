@@ -50,6 +50,7 @@ def test_quantiles_and_equal_intervals_are_mapclassifys_bound_for_bound_value_fo
         assert np.array_equal(classes, expected.yb), k
 
 
+@pytest.mark.filterwarnings("ignore:Numba not installed")  # mapclassify's own note: its pure-Python Fisher-Jenks
 @pytest.mark.parametrize("scheme", ["natural_breaks", "fisher_jenks"])
 def test_the_optimising_schemes_come_from_mapclassify(scheme):
     values = np.random.default_rng(1).normal(size=60)
