@@ -1,6 +1,7 @@
 """Entries of save_figure's caches: JSON and bytes, served only whole and for what they name, pruned to the newest."""
 
 import os
+import threading
 
 from wijkstudie.plotting.kept_entries import decode_entry, encode_entry, identity_key, read_entry, write_entry
 
@@ -31,3 +32,27 @@ def test_entries_are_read_back_and_pruned_to_the_most_recently_used(tmp_path):
     assert read_entry(folder, identity_key(identities[1]), identities[1], ".entry") is None  # pruned
     assert read_entry(None, "k", {}, ".entry") is None
     write_entry(None, "k", {}, b"", None, ".entry", keep=1)  # no folder: nothing written, no error
+
+
+def test_an_entry_that_is_not_a_regular_file_reads_as_none_without_waiting(tmp_path):
+    # a FIFO would block the open for ever, /dev/zero would be read until memory runs out: never opened for reading;
+    # a symlink is not followed (an entry is a file the cache wrote itself)
+    identity = {"n": 1}
+    key = identity_key(identity)
+    elsewhere = tmp_path / "elsewhere"
+    write_entry(elsewhere, key, identity, b"bytes", None, ".entry", keep=10)
+    folder = tmp_path / "kept"
+    folder.mkdir()
+    os.mkfifo(folder / f"{key}.entry")
+    outcome = []
+    reader = threading.Thread(target=lambda: outcome.append(read_entry(folder, key, identity, ".entry")), daemon=True)
+    reader.start()
+    reader.join(timeout=10)
+    assert outcome == [None]
+    (folder / f"{key}.entry").unlink()
+    (folder / f"{key}.entry").symlink_to(elsewhere / f"{key}.entry")
+    assert read_entry(elsewhere, key, identity, ".entry") == (b"bytes", {})
+    assert read_entry(folder, key, identity, ".entry") is None
+    (folder / f"{key}.entry").unlink()
+    (folder / f"{key}.entry").mkdir()
+    assert read_entry(folder, key, identity, ".entry") is None

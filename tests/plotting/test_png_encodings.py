@@ -162,3 +162,12 @@ def test_a_map_figure_saves_byte_identical_files_with_the_cache_cold_and_warm(tm
     warm = saved("warm")
     assert plain == cold == warm
     assert b"<image" in plain[1] and len(list((fresh_cache / "png").glob("*.png-entry"))) == entries
+
+
+@pytest.mark.parametrize("library", ["zlib_version", "zlib_ng_version"])
+def test_an_encoding_is_keyed_on_the_zlib_pillow_encodes_with(monkeypatch, library):
+    # Pillow's wheels bundle their own zlib (zlib-ng): Python's zlib module is another library, which decides nothing
+    image = images()["RGB"]
+    before = encoding_identity(image)
+    monkeypatch.setattr(PIL.Image.core, library, "0.0.0-another-build", raising=False)
+    assert encoding_identity(image) != before

@@ -2,9 +2,10 @@
 
 An entry ``<folder>/<key><suffix>`` holds a header (the identity it was made for, the SHA-256 of its bytes and any
 fields the cache adds, as JSON: no pickle) and the bytes. ``read_entry`` serves it only when the header names the
-identity asked for and the bytes have the recorded hash; anything else (no file, another identity, a damaged or cut
-file) reads as None, and the caller makes the bytes again and ``write_entry`` replaces the file atomically. A cache
-that cannot be written is only slower: writing errors are ignored.
+identity asked for and the bytes have the recorded hash; anything else (no file, not a regular file: a symlink, a
+folder, a FIFO, a device; another identity, a damaged or cut file) reads as None, and the caller makes the bytes again
+and ``write_entry`` replaces the file atomically. A cache that cannot be written is only slower: writing errors are
+ignored.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from contextlib import suppress
 from pathlib import Path
 
@@ -115,15 +117,32 @@ def read_entry(folder: Path | None, key: str, identity: dict, suffix: str) -> tu
     if folder is None:
         return None
     path = folder / f"{key}{suffix}"
-    try:
-        content = path.read_bytes()
-    except OSError:
+    content = _regular_file_bytes(path)
+    if content is None:
         return None
     entry = decode_entry(content, identity)
     if entry is not None:
         with suppress(OSError):
             os.utime(path)  # used now: the last to be pruned
     return entry
+
+
+def _regular_file_bytes(path: Path) -> bytes | None:
+    """The bytes of a regular file, or None for anything else (none, a symlink, a folder, a FIFO, a device).
+
+    Opened without following a symlink and without waiting (a FIFO would block the open for ever; ``/dev/zero`` would
+    be read until memory runs out), and read only when the open file is a regular one.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            return fh.read() if stat.S_ISREG(os.fstat(fh.fileno()).st_mode) else None
+    except OSError:
+        return None
 
 
 def write_entry(

@@ -9,7 +9,8 @@ block runs: an image is looked up by
 - the SHA-256 of its pixels, its mode, size and palette,
 - the options it is written with (``dpi``, the text chunks of ``pnginfo``; an image with any other option, or with
   ``info`` of its own, is written as always, uncached),
-- the versions of Pillow and zlib (which decide the bytes),
+- the versions of Pillow and of the zlib it encodes with (``pillow_zlib``: its wheels bundle zlib-ng, not the zlib of
+  Python's ``zlib`` module), which decide the bytes,
 
 and served from ``<data_dir>/png/<key>.png-entry`` when the entry's header names that key and its bytes have the hash
 it records (``kept_entries``); else Pillow's own writer encodes it and the entry is written. The most recently used
@@ -24,7 +25,6 @@ import hashlib
 import inspect
 import io
 import threading
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -54,6 +54,17 @@ def caching_possible() -> bool:
         return saver is not None and list(inspect.signature(saver).parameters)[:3] == ["im", "fp", "filename"]
     except (TypeError, ValueError):
         return False
+
+
+def pillow_zlib() -> list:
+    """The zlib Pillow encodes a PNG with: its ``zlib_version`` and ``zlib_ng_version`` (None where it has none).
+
+    Returns
+    -------
+    list
+        two texts or None
+    """
+    return [getattr(PIL.Image.core, name, None) for name in ("zlib_version", "zlib_ng_version")]
 
 
 def encoding_identity(im) -> dict | None:
@@ -92,7 +103,7 @@ def encoding_identity(im) -> dict | None:
         "dpi": list(dpi) if dpi is not None else None,
         "chunks": chunks,
         "pillow": PIL.__version__,
-        "zlib": zlib.ZLIB_RUNTIME_VERSION,
+        "zlib": pillow_zlib(),
     }
 
 
