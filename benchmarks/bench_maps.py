@@ -33,7 +33,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import shapely  # noqa: E402
 
-from wijkstudie.plotting import font_subsets, png_encodings, png_writer, save_figure  # noqa: E402
+from wijkstudie.plotting import font_subsets, png_writer, save_figure  # noqa: E402
 from wijkstudie.plotting.maps import map_figure  # noqa: E402
 from wijkstudie.plotting.polygon_layer import draw_polygons  # noqa: E402
 
@@ -84,14 +84,13 @@ def main() -> None:
 
 @contextlib.contextmanager
 def without_shortcuts():
-    """``save_figure`` as before the shortcuts: as with a matplotlib and Pillow they were not tested with."""
-    kept = png_writer.TESTED_MATPLOTLIB, font_subsets.TESTED_MATPLOTLIB, png_encodings.caching_possible
+    """``save_figure`` as before the shortcuts: as with a matplotlib they were not tested with."""
+    kept = png_writer.TESTED_MATPLOTLIB, font_subsets.TESTED_MATPLOTLIB
     png_writer.TESTED_MATPLOTLIB = font_subsets.TESTED_MATPLOTLIB = ("untested",)
-    png_encodings.caching_possible = lambda: False
     try:
         yield
     finally:
-        png_writer.TESTED_MATPLOTLIB, font_subsets.TESTED_MATPLOTLIB, png_encodings.caching_possible = kept
+        png_writer.TESTED_MATPLOTLIB, font_subsets.TESTED_MATPLOTLIB = kept
 
 
 def saved(shapes, folder: Path, formats=("png", "svg", "pdf")) -> tuple[float, list[bytes]]:

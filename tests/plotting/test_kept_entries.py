@@ -56,3 +56,14 @@ def test_an_entry_that_is_not_a_regular_file_reads_as_none_without_waiting(tmp_p
     (folder / f"{key}.entry").unlink()
     (folder / f"{key}.entry").mkdir()
     assert read_entry(folder, key, identity, ".entry") is None
+
+
+def test_temporary_files_a_killed_save_left_are_removed_once_old(tmp_path):
+    folder = tmp_path / "kept"
+    folder.mkdir()
+    old, young = folder / ".abc.subset.x1.tmp", folder / ".def.subset.x2.tmp"
+    for path in (old, young):
+        path.write_bytes(b"half an entry")
+    os.utime(old, ns=(0, 0))  # left long ago by a killed process; the young one may be another save's, running
+    write_entry(folder, "k", {"n": 1}, b"data", None, ".entry", keep=10)
+    assert not old.exists() and young.exists() and (folder / "k.entry").is_file()

@@ -4,9 +4,9 @@
   (``source_caption``) and ``save_figure`` (PNG, SVG and PDF, byte-identical from run to run);
 - ``maps``: ``choropleth``, ``map_figure``, ``cluster_map``; ``classes``: a choropleth's classes (quantiles and equal
   intervals computed here, the optimising schemes by mapclassify); ``polygon_layer``: a map layer drawn at once;
-- ``png_writer``, ``png_encodings``, ``font_subsets``: what makes ``save_figure`` quicker without changing a byte (the
-  PNG encoded in a worker thread; PNG encodings and a PDF's font subsets kept under the data cache, as
-  ``kept_entries``), put in place by ``patching`` while it saves;
+- ``png_writer``, ``font_subsets``: what makes ``save_figure`` quicker without changing a byte (the PNG encoded in a
+  worker thread; a PDF's font subsets kept under the data cache, as ``kept_entries``), put in place by ``patching``
+  while it saves;
 - ``charts``: ``scatter_fit``, ``scatter_panels``, ``dense_scatter``, ``estimate_figure``, ``interval_figure``,
   ``interval_series``, ``correlation_heatmap``, ``percentile_figure``, ``breakpoint_figure``, ``group_bars``.
 

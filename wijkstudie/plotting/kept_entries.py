@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..core.atomic import write_atomic
 from ..core.errors import WijkstudieError
+from ..data.download import sweep
 
 
 def cache_folder(name: str) -> Path | None:
@@ -164,6 +165,7 @@ def write_entry(
     content = encode_entry(identity, data, fields)
     with suppress(OSError):
         folder.mkdir(parents=True, exist_ok=True)
+        sweep(folder)  # temporary files a killed save left (once per session)
         write_atomic(folder / f"{key}{suffix}", lambda tmp: tmp.write_bytes(content))
         entries = []
         for path in folder.glob(f"*{suffix}"):

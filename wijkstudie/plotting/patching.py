@@ -1,9 +1,9 @@
 """A library function replaced while a block runs, and put back after it, for ``save_figure``'s shortcuts.
 
-``patched(owner, name, wrap)`` sets ``owner.name`` (or ``owner[name]`` for a dict, such as Pillow's table of savers)
-to ``wrap(original)`` for the length of a ``with`` block. The replacements ``save_figure`` installs (``png_writer``,
-``font_subsets``, ``png_encodings``) behave as the original for every call they
-were not made for, so another thread that calls the function meanwhile sees no difference. Blocks may nest and run in
+``patched(owner, name, wrap)`` sets ``owner.name`` (or ``owner[name]`` for a dict) to ``wrap(original)`` for the
+length of a ``with`` block. The replacements ``save_figure`` installs (``png_writer``, ``font_subsets``) behave as
+the original for every call they were not made for, so another thread that calls the function meanwhile sees no
+difference. Blocks may nest and run in
 several threads at once: the first block in puts the replacement in place, the last one out puts the original back.
 """
 

@@ -11,8 +11,7 @@
   provenance; ``save_figure(fig, name, source=...)`` writes PNG (300 dpi), SVG and PDF with that caption under the
   figure and a visible mark on synthetic data or data of unknown provenance. Files carry no timestamps or random
   ids, so the same inputs give byte-identical files on every run. While it saves, the PNG is encoded in a worker
-  thread (``png_writer``), and PNG encodings and a PDF's font subsets come from caches (``png_encodings``,
-  ``font_subsets``): the same bytes, sooner.
+  thread (``png_writer``), and a PDF's font subsets come from a cache (``font_subsets``): the same bytes, sooner.
 
 Importing this module does not choose a matplotlib backend: the notebook's, the script's or ``MPLBACKEND``'s is
 used.
@@ -34,7 +33,6 @@ from ..core.provenance import UNKNOWN, Provenance, combine, provenance_of
 from ..core.settings import settings
 from ..data.variables import label
 from .font_subsets import cached_font_subsets
-from .png_encodings import kept_png_encodings
 from .png_writer import background_png
 
 DPI = 300
@@ -563,7 +561,6 @@ def save_figure(
         stack.callback(unpin)
         if "pdf" in formats:
             stack.enter_context(cached_font_subsets())  # a PDF's font subsets made once and kept (font_subsets)
-        stack.enter_context(kept_png_encodings())  # the PNG, and the images in the SVG and PDF, encoded once and kept
         png = stack.enter_context(background_png())  # the PNG encoded while the SVG and PDF are drawn (png_writer)
         for fmt in formats:
             path = folder / f"{name}.{fmt}"
