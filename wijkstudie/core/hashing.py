@@ -1,8 +1,9 @@
 """A file's SHA-256: read in blocks, or once per version of the file.
 
 ``file_sha256`` reads the file each time (downloads, raw files, the notebook cache: any size); ``cached_file_sha256``
-computes it once per version of a file (its path, size and modification time), for the package's own source files and
-data descriptions, which the derived tables and the notebook runner check again and again in one session.
+computes it once per version of a file (its path, size, modification time and inode), for the package's own source
+files and data descriptions, which the derived tables and the notebook runner check again and again in one session,
+and for the font files of ``save_figure``'s PDF font subsets.
 """
 
 from __future__ import annotations
@@ -41,12 +42,12 @@ def file_sha256(path) -> str:
 
 
 @functools.lru_cache(maxsize=512)
-def _of_version(path: str, size: int, mtime_ns: int) -> str:
+def _of_version(path: str, size: int, mtime_ns: int, inode: int) -> str:
     return file_sha256(path)
 
 
 def cached_file_sha256(path) -> str:
-    """A file's SHA-256, computed once per version of the file (its size and modification time).
+    """A file's SHA-256, computed once per version of the file (its size, modification time and inode).
 
     Parameters
     ----------
@@ -64,4 +65,9 @@ def cached_file_sha256(path) -> str:
         when the file cannot be read
     """
     stat = os.stat(path)
-    return _of_version(str(Path(path)), stat.st_size, stat.st_mtime_ns)
+    return _of_version(str(Path(path)), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+def forget_file_hashes() -> None:
+    """Drop the hashes ``cached_file_sha256`` keeps (as a new process starts without them)."""
+    _of_version.cache_clear()

@@ -23,18 +23,16 @@ The function is replaced only for a matplotlib whose ``get_glyphs_subset`` was s
 from __future__ import annotations
 
 import functools
-import hashlib
 import inspect
 import io
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import matplotlib
 
+from ..core.hashing import cached_file_sha256, forget_file_hashes
 from .kept_entries import cache_folder, identity_key, read_entry, write_entry
 from .patching import patched
 
@@ -46,7 +44,6 @@ KEPT_ON_DISK = 2000  # subsets kept on disk, the most recently used (a few tens 
 
 _LOCK = threading.Lock()
 _MEMORY: OrderedDict[str, tuple[bytes, dict[int, int]]] = OrderedDict()
-_FONT_HASHES: dict[tuple, str] = {}  # (path, size, mtime_ns, inode) -> SHA-256 of the file's bytes
 
 
 def _backend():
@@ -74,16 +71,6 @@ def caching_possible() -> bool:
         return False
 
 
-def _font_hash(path: str) -> str:
-    """The SHA-256 of a font file, hashed once per path, size, modification time and inode in a process."""
-    stat = os.stat(path)
-    identity = (path, stat.st_size, stat.st_mtime_ns, stat.st_ino)
-    known = _FONT_HASHES.get(identity)
-    if known is None:
-        known = _FONT_HASHES[identity] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    return known
-
-
 def subset_key(fontfile, glyphs) -> tuple[str, dict]:
     """The key of the subset of ``glyphs`` of ``fontfile``, and what it is made of.
 
@@ -108,7 +95,7 @@ def subset_key(fontfile, glyphs) -> tuple[str, dict]:
 
     identity = {
         "format": FORMAT,
-        "font_sha256": _font_hash(str(fontfile)),
+        "font_sha256": cached_file_sha256(str(fontfile)),
         "face_index": int(getattr(fontfile, "face_index", 0)),
         "glyphs": sorted({int(g) for g in glyphs}),
         "matplotlib": matplotlib.__version__,
@@ -201,4 +188,4 @@ def forget_in_memory() -> None:
     """Drop the subsets and font hashes kept in this process (the disk cache stays)."""
     with _LOCK:
         _MEMORY.clear()
-        _FONT_HASHES.clear()
+    forget_file_hashes()
