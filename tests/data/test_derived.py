@@ -406,6 +406,21 @@ def test_declared_samples_and_their_verdicts_are_identical_from_the_cache(mirror
     assert ws.report(served_r.table) == ws.report(fresh_r.table)
 
 
+def test_rotterdams_other_edition_is_kept_and_served_identical(mirror, fresh_cache):
+    from wijkstudie import study
+
+    fresh, stored, served = _fresh_and_cached(lambda: study.rotterdam_sample(edition=2016))
+    assert sorted(fresh.table["year"].unique()) == [2014, 2016] and fresh.edition == 2016
+    for sample in (stored, served):
+        pd.testing.assert_frame_equal(fresh.table, sample.table, check_exact=True)
+        assert provenance_of(sample.table) == provenance_of(fresh.table)
+        assert sample.table.attrs == fresh.table.attrs and sample.edition == 2016
+        for name, (problem, definition) in fresh.classes.items():
+            pd.testing.assert_series_equal(problem, sample.classes[name][0], check_exact=True)
+            assert sample.classes[name][1] == definition
+    assert len(list((fresh_cache / "processed" / "derived").glob("edition_table-*.json"))) == 1
+
+
 @derived_table()
 def with_a_model_implied_warning(path: str):
     """A derived table whose build warns with a warning that carries fields (counts its builds)."""

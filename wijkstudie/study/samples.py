@@ -264,8 +264,8 @@ def rotterdam_sample(edition: int | None = None) -> DeclaredSample:
     design = sample_design("rotterdam-wijkprofiel")
     if edition in (None, design.get("edition")):
         table, edition = _sample_table("rotterdam-wijkprofiel"), None
-    else:  # another edition: its own waves, built here (the robustness of the declared sample)
-        table = _rotterdam_waves([year for year in design["waves"] if year <= edition], edition)
+    else:  # another edition: its own waves (the robustness of the declared sample), kept with the derived tables
+        table = _edition_table(edition)
     return DeclaredSample("rotterdam-wijkprofiel", table, _classes("rotterdam-wijkprofiel", table), edition=edition)
 
 
@@ -367,6 +367,18 @@ def _rotterdam_waves(years, edition: int | None = None) -> pd.DataFrame:
     """Rotterdam's wijken in the given Wijkprofiel waves (of one edition), one table."""
     waves = [rotterdam_wijken(year, edition) for year in years]
     return carry(pd.concat(waves, ignore_index=True), *waves)
+
+
+def _rotterdam_design(arguments: dict) -> dict:
+    """The declaration of Rotterdam's sample (findings.yaml), which decides an edition's table too."""
+    return sample_design("rotterdam-wijkprofiel")
+
+
+@derived_table(extra=_rotterdam_design)
+def _edition_table(edition: int) -> pd.DataFrame:
+    """Rotterdam's wijken in the declared waves another Wijkprofiel edition holds (its 2014 and 2016 waves for 2016)."""
+    waves = sample_design("rotterdam-wijkprofiel")["waves"]
+    return _rotterdam_waves([year for year in waves if year <= edition], edition)
 
 
 @derived_table(extra=_design_of)

@@ -359,7 +359,7 @@ def _other_edition(edition: int):
     """Rotterdam's sample in another edition of the Wijkprofiel.
 
     Built once per session and settings (every finding's sweep fits it: built from the raw waves each time, it cost
-    about a second per finding).
+    about a second per finding), its table kept with the derived tables (``samples._edition_table``).
 
     Parameters
     ----------
