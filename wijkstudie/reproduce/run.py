@@ -110,10 +110,16 @@ def cap_outputs(nb, name: str) -> list[str]:
     return messages
 
 
+KERNEL_SILENT = "Kernel didn't respond in"  # jupyter_client's KernelClient.wait_for_ready, nbclient's start-up
+
+
 def run_notebook(
     path: Path, out_dir: Path, *, timeout: int = 1200, env: dict | None = None, log: Path | None = None
 ) -> float:
     """Execute a notebook (in its own folder) and write the executed copy into ``out_dir``.
+
+    A kernel that never answers its start-up request (jupyter_client's "Kernel didn't respond", e.g. when another
+    process took one of the ports it was given) is replaced once, with a warning: no cell had run.
 
     Parameters
     ----------
@@ -131,8 +137,21 @@ def run_notebook(
     Returns
     -------
     float
-        seconds
+        seconds (of the kernel that ran it)
     """
+    try:
+        return _run_once(path, out_dir, timeout=timeout, env=env, log=log)
+    except RuntimeError as exc:
+        if not str(exc).startswith(KERNEL_SILENT):
+            raise
+        print(f"  warning: {path.stem}: {exc} when it started (no cell had run); starting another", flush=True)
+        if log:
+            log.unlink(missing_ok=True)  # what the silent kernel's hook noted, if anything
+        return _run_once(path, out_dir, timeout=timeout, env=env, log=log)
+
+
+def _run_once(path: Path, out_dir: Path, *, timeout: int, env: dict | None, log: Path | None) -> float:
+    """One kernel's run of ``run_notebook``."""
     nbformat = optional("nbformat", "running notebooks")
     NotebookClient = optional("nbclient", "running notebooks").NotebookClient
 
