@@ -597,3 +597,18 @@ def test_a_kernel_that_never_answers_at_start_up_is_replaced_once(tmp_path, monk
     silent["left"] = 2  # a second silent kernel: the error, as before
     with pytest.raises(RuntimeError, match="Kernel didn't respond"):
         reproduce.run_notebook(path, tmp_path / "out")
+
+
+def test_the_main_command_leaves_its_objects_to_the_operating_system_at_exit_only():
+    import subprocess
+    import sys
+
+    code = (
+        "import atexit, gc\n"
+        "atexit.register(lambda: print('at exit, frozen:', gc.get_freeze_count() > 0))\n"
+        "from wijkstudie.reproduce.run import leave_objects_at_exit\n"
+        "leave_objects_at_exit()\nleave_objects_at_exit()\n"
+        "print('before exit, frozen:', gc.get_freeze_count() > 0)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["before exit, frozen: False", "at exit, frozen: True"]

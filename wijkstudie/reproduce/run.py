@@ -27,6 +27,8 @@ Exits non-zero when a notebook fails; Ctrl-C ends the run with one line and stat
 from __future__ import annotations
 
 import argparse
+import atexit
+import gc
 import json
 import os
 import shutil
@@ -851,6 +853,22 @@ def _summary(banner, table, readme_note, runs, failed, index, rejected, seconds,
     print(f"total {seconds:.1f} s")
 
 
+def leave_objects_at_exit() -> None:
+    """At this process's exit, leave the objects alive then to the operating system (``gc.freeze`` at ``atexit``).
+
+    The interpreter's last garbage collections walk every object a run imported and built: about 0.7 s after the
+    summary, in every run. Every file a run writes is closed and renamed into place before it returns, and the
+    finalisers registered with ``weakref.finalize`` still run (at ``atexit``, after this). Only the exit is changed: a
+    test or a notebook that calls ``run`` keeps collecting as before.
+
+    Returns
+    -------
+    None
+    """
+    atexit.unregister(gc.freeze)  # once, however often run is called
+    atexit.register(gc.freeze)
+
+
 def run(argv=None) -> int:
     """``main`` for the command line: Ctrl-C ends the run with one line and status 130, no traceback.
 
@@ -864,6 +882,7 @@ def run(argv=None) -> int:
     int
         the exit status
     """
+    leave_objects_at_exit()
     try:
         return main(argv)
     except KeyboardInterrupt:
