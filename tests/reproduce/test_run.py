@@ -612,3 +612,30 @@ def test_the_main_command_leaves_its_objects_to_the_operating_system_at_exit_onl
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.splitlines() == ["before exit, frozen: False", "at exit, frozen: True"]
+
+
+@pytest.mark.parametrize(
+    "publishing, in_kernel, frozen",
+    [("1", True, True), (None, True, False), (None, False, False)],  # the main command's kernel; JupyterLab; Python
+)
+def test_only_a_kernel_of_the_main_command_keeps_its_imports_from_the_garbage_collector(
+    tmp_path, publishing, in_kernel, frozen
+):
+    import subprocess
+    import sys
+
+    code = (
+        "import gc, sys, types\n"
+        + ("sys.modules.setdefault('ipykernel', types.ModuleType('ipykernel'))\n" if in_kernel else "")
+        + "from wijkstudie.study import notebook\n"
+        "notebook.start_notebook()\nfirst = gc.get_freeze_count()\n"
+        "data = [[i] for i in range(10_000)]\nnotebook.start_notebook()\n"  # the notebook's own data: left alone
+        "print('frozen:', first > 0, gc.get_freeze_count() <= first)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != study.notebook.PUBLISHING}
+    env.update(WIJKSTUDIE_CONFIG="none", WIJKSTUDIE_BUILD_DIR=str(tmp_path / "build"))
+    if publishing:
+        env[study.notebook.PUBLISHING] = publishing
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[-1] == f"frozen: {frozen} True"  # and a second call freezes nothing more
