@@ -64,6 +64,26 @@ def test_write_read_and_the_markdown(tmp_path, monkeypatch):
     assert results.files_used() == ["kwb-2022.xlsx"]
 
 
+def test_findings_judged_once_give_the_same_scorecard_and_verdicts(tmp_path, monkeypatch):
+    from wijkstudie.study import verdicts
+
+    monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", str(tmp_path))
+    tests = evidence_set()
+    results.record("F3", [t for t in tests if t.finding == "F3"], notebook="02")
+    results.record("F6", [t for t in tests if t.finding == "F6"], notebook="09")
+    table = sc.write_scorecard(statement="Data: a statement.")
+    files = {name: (tmp_path / name).read_bytes() for name in ("scorecard.md", "scorecard.csv")}
+    records = sc.verdict_records()
+    recorded = results.recorded()
+    judged = sc.judgements(recorded)
+    calls = []
+    monkeypatch.setattr(verdicts, "_judge", lambda *a, **k: calls.append(a) or pytest.fail("judged again"))
+    again = sc.write_scorecard(statement="Data: a statement.", tests=recorded, judged=judged)
+    assert {name: (tmp_path / name).read_bytes() for name in files} == files and again.equals(table)
+    assert sc.verdict_records(recorded, judged) == records and sc.scorecard(recorded, judged=judged).equals(table)
+    assert not calls
+
+
 def test_what_we_found_is_computed_from_the_tests():
     sentences = sc.found_sentences("F3", evidence_set())
     assert sentences[0].startswith("Counted evidence: 2 independent samples")

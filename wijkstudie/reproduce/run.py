@@ -47,7 +47,7 @@ from ..core.settings import settings
 from ..data.origin import mirror_dir
 from ..study.notebook import PUBLISHING
 from ..study.results import recorded, results_dir
-from ..study.scorecard import scorecard, write_scorecard
+from ..study.scorecard import judgements, scorecard, write_scorecard
 from ..synthetic import use_synthetic
 from . import site as site_module
 from .data_choice import choose_data
@@ -767,7 +767,8 @@ def _main(args, build: Path) -> int:
             run.executed = kept / "notebooks" / Path(run.executed).name
         names = {p.stem for p in paths}
         tests = [t for t in recorded(kept / "figures" / "results") if not partial or t.notebook in names]
-        table = scorecard(tests)
+        judged = judgements(tests)  # once, for the scorecard and the site's verdicts
+        table = scorecard(tests, judged=judged)
         statement = data_statement(data_kind, reproduction.mirror, results=kept / "figures" / "results")  # its own
         why = "a partial run" if partial else f"{plural(len(reproduction.failed), 'notebook')} failed"
         last = _last_complete(build)
@@ -778,7 +779,7 @@ def _main(args, build: Path) -> int:
         )
         index = site_module.build(
             kept / "site", runs, table, statement, banner_line, synthetic, kept / "figures",
-            verdicts=verdict_records(tests),
+            verdicts=verdict_records(tests, judged),
         )  # fmt: skip
         _summary(banner, table, note, runs, reproduction.failed, index, reproduction.rejected,
                  time.perf_counter() - start, False, kept)  # fmt: skip
@@ -795,13 +796,22 @@ def _main(args, build: Path) -> int:
         return 1
     publish(staging, build, runs)
     statement = data_statement(data_kind, reproduction.mirror)  # the files of this run's results, now published
-    table = write_scorecard(statement=statement)
+    tests = recorded()
+    judged = judgements(tests)  # once, for the scorecard and the site's verdicts
+    table = write_scorecard(statement=statement, tests=tests, judged=judged)
     note = readme_note(
         data_kind, False, False, args.no_readme, table, data_statement(data_kind, reproduction.mirror, dated=False)
     )
     site_module.save_runs(build, runs, statement, banner_line, synthetic)
     index = site_module.build(
-        build / "site", runs, table, statement, banner_line, synthetic, figures_dir(), verdicts=verdict_records()
+        build / "site",
+        runs,
+        table,
+        statement,
+        banner_line,
+        synthetic,
+        figures_dir(),
+        verdicts=verdict_records(tests, judged),
     )
     shutil.rmtree(staging, ignore_errors=True)
     _summary(banner, table, note, runs, [], index, reproduction.rejected, time.perf_counter() - start, True)

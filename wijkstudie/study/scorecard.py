@@ -214,7 +214,7 @@ def verdict_line(key: str, judgement: Judgement, tests: list[FindingTest]) -> st
     return text
 
 
-def verdict_records(tests: list[FindingTest] | None = None) -> list[dict]:
+def verdict_records(tests: list[FindingTest] | None = None, judged: dict | None = None) -> list[dict]:
     """Every finding's verdicts as records, for pages that show them (the report site).
 
     One per finding, scope and part under the declared primary specification (``primary`` true), and the specification
@@ -224,6 +224,9 @@ def verdict_records(tests: list[FindingTest] | None = None) -> list[dict]:
     ----------
     tests : list of FindingTest, optional
         the tests (default: every recorded test)
+    judged : dict, optional
+        ``judgements(tests)`` when the caller has them already (the main command: judged once for the scorecard and
+        the site)
 
     Returns
     -------
@@ -234,7 +237,7 @@ def verdict_records(tests: list[FindingTest] | None = None) -> list[dict]:
     """
     tests = recorded() if tests is None else tests
     rows = []
-    for key, judgement in judgements(tests).items():
+    for key, judgement in (judgements(tests) if judged is None else judged).items():
         spec = finding(key)
         mine = [t for t in tests if t.finding == key]
         base = {"finding": key, "claim": spec["claim_en"]}
@@ -432,7 +435,7 @@ def judgements(tests: list[FindingTest], findings=None) -> dict[str, Judgement]:
     return {key: judge(key, tests) for key in (registry()["findings"] if findings is None else findings)}
 
 
-def scorecard(tests: list[FindingTest] | None = None, findings=None) -> pd.DataFrame:
+def scorecard(tests: list[FindingTest] | None = None, findings=None, judged: dict | None = None) -> pd.DataFrame:
     """One row per test (see the module docstring); ``tests`` default to every recorded test.
 
     Parameters
@@ -441,6 +444,8 @@ def scorecard(tests: list[FindingTest] | None = None, findings=None) -> pd.DataF
         the tests (default: every recorded test)
     findings : iterable of str, optional
         the findings whose rows to make (default: every finding of the registry)
+    judged : dict, optional
+        ``judgements(tests, findings)``, when the caller has them (default: judged here)
 
     Returns
     -------
@@ -449,7 +454,7 @@ def scorecard(tests: list[FindingTest] | None = None, findings=None) -> pd.DataF
         ``str(role)``; "—" in a finding's row without tests)
     """
     tests = recorded() if tests is None else tests
-    return _scorecard_table(tests, judgements(tests, findings))
+    return _scorecard_table(tests, judgements(tests, findings) if judged is None else judged)
 
 
 def _scorecard_table(tests: list[FindingTest], judged: dict[str, Judgement]) -> pd.DataFrame:
@@ -817,7 +822,9 @@ def scorecard_markdown(
     return "\n".join(parts)
 
 
-def write_scorecard(statement: str = "", folder: Path | None = None) -> pd.DataFrame:
+def write_scorecard(
+    statement: str = "", folder: Path | None = None, tests: list | None = None, judged: dict | None = None
+) -> pd.DataFrame:
     """Write ``scorecard.md`` and ``scorecard.csv`` into the figures folder and return the table.
 
     ``statement`` says which data produced it (written above the table).
@@ -828,14 +835,18 @@ def write_scorecard(statement: str = "", folder: Path | None = None) -> pd.DataF
         which data produced the scorecard
     folder : Path, optional
         where to write (default: the figures folder of the settings)
+    tests : list of FindingTest, optional
+        the recorded tests, when the caller has read them (default: read from ``folder``)
+    judged : dict, optional
+        ``judgements(tests)``, when the caller has them (default: judged here)
 
     Returns
     -------
     DataFrame
         the scorecard
     """
-    tests = recorded(folder)
-    judged = judgements(tests)  # once, for the table and each finding's specification table
+    tests = recorded(folder) if tests is None else tests
+    judged = judgements(tests) if judged is None else judged  # once, for the table and each specification table
     table = _scorecard_table(tests, judged)
     out = figures_dir()
     make_folder(out, "figures_dir")
