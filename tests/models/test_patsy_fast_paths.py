@@ -1,6 +1,7 @@
 """patsy's per-fit work cut without changing a number (issue 28): inside the package's fits, ``C()`` of a numeric
-column is numbered by its distinct values and a numerical factor's NA mask is taken in numpy (models.categorical_codes,
-models.numerical_missing). Each gives the arrays, design matrices and fits patsy's own paths give."""
+column gets its levels and numbers from its distinct values, and a numerical factor's NA mask is taken in numpy
+(models.categorical_codes, models.numerical_missing). Each gives the levels, arrays, design matrices and fits patsy's
+own paths give."""
 
 from __future__ import annotations
 
@@ -34,8 +35,9 @@ def table():
 
 @pytest.fixture
 def patsys_own_paths(monkeypatch):
-    """patsy's own per-value conversion and pandas NA mask (the fast paths decline everything)."""
+    """patsy's own per-value conversion, level sniffing and pandas NA mask (the fast paths decline everything)."""
     monkeypatch.setattr(categorical_codes, "codes_or_none", lambda data, levels: None)
+    monkeypatch.setattr(categorical_codes, "levels_or_none", lambda data: None)
     monkeypatch.setattr(numerical_missing, "missing_rows_or_none", lambda values, na_types: None)
 
 
@@ -84,6 +86,46 @@ def test_patsy_numbers_a_numeric_column_itself_where_the_values_would_not_say(ta
     assert categorical_codes.codes_or_none(table["year"], levels) is None  # unboxed: numerical to patsy
     nullable = table["wave"].astype("Int64")
     assert categorical_codes.codes_or_none(_CategoricalBox(nullable, None, None), (1, 2, 3)) is None
+
+
+def _sniffed(data):
+    """Whether patsy's level sniffer is done after ``data``, and the levels and contrast it found."""
+    from patsy.categorical import CategoricalSniffer
+
+    sniffer = CategoricalSniffer(patsy.missing.NAAction())
+    done = sniffer.sniff(data)
+    return done, sniffer.levels_contrast()
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [2016.0, 2014.0, 2016.0, 2020.0],
+        [3, 1, 2, 3, 1],
+        [1, 0, 0, 1],  # patsy reads these as bools: it stops looking for more levels
+        np.array([7, 5, 7], dtype=np.uint8),
+        np.array([0.1, 0.25, 0.1], dtype=np.float32),
+        [0.0, 1.5, 0.0],
+    ],
+)
+def test_a_numeric_columns_levels_are_the_ones_patsy_sniffs(values):
+    box = patsy.builtins.C(pd.Series(values, index=range(10, 10 + len(values))), patsy.Sum)
+    assert categorical_codes.levels_or_none(box) is not None
+    with categorical_codes.codes_in_patsy():
+        fast = _sniffed(box)
+    slow = _sniffed(box)
+    assert fast == slow
+    assert [type(level) for level in fast[1][0]] == [type(level) for level in slow[1][0]]
+
+
+def test_patsy_sniffs_itself_what_the_distinct_values_would_not_say():
+    C = patsy.builtins.C
+    assert categorical_codes.levels_or_none(C(pd.Series([1.0, np.nan, 2.0]))) is None  # NA rules
+    assert categorical_codes.levels_or_none(C(pd.Series([0.0, -0.0, 2.0]))) is None  # which zero: the rows' order
+    assert categorical_codes.levels_or_none(C(pd.Series([1, 2]), levels=[2, 1])) is None  # levels given
+    assert categorical_codes.levels_or_none(C(pd.Series(["a", "b"]))) is None
+    assert categorical_codes.levels_or_none(C(pd.Series([1, 2], dtype="Int64"))) is None
+    assert categorical_codes.levels_or_none(pd.Series([1, 2])) is None  # unboxed
 
 
 @pytest.mark.parametrize(
@@ -152,10 +194,12 @@ def test_a_fit_is_the_one_patsys_own_paths_give(table, formula, options, rows, r
         assert fast["levels"]["C(year)"] == tuple(sorted(data["year"].unique().tolist()))
 
 
-def test_patsys_na_mask_is_changed_only_while_the_packages_own_models_fit(table):
-    before = patsy.missing.NAAction.is_numerical_NA
-    area_regression("y ~ x + np.log(z + 1)", table)
-    assert patsy.missing.NAAction.is_numerical_NA is before
+def test_patsys_na_mask_and_sniffer_are_changed_only_while_the_packages_own_models_fit(table):
+    from patsy.categorical import CategoricalSniffer
+
+    before = (patsy.missing.NAAction.is_numerical_NA, CategoricalSniffer.sniff)
+    area_regression("y ~ x + np.log(z + 1) + C(year)", table)
+    assert (patsy.missing.NAAction.is_numerical_NA, CategoricalSniffer.sniff) == before
     with categorical_codes.codes_in_patsy(), categorical_codes.codes_in_patsy():
-        assert patsy.missing.NAAction.is_numerical_NA is not before
-    assert patsy.missing.NAAction.is_numerical_NA is before
+        assert patsy.missing.NAAction.is_numerical_NA is not before[0] and CategoricalSniffer.sniff is not before[1]
+    assert (patsy.missing.NAAction.is_numerical_NA, CategoricalSniffer.sniff) == before

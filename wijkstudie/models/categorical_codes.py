@@ -8,8 +8,9 @@ category is one of the levels patsy asks for (in their order, or mapped to it: a
 categories were sorted otherwise, predicting for new rows) and no value is missing (patsy's own path decides
 everything else: values outside the levels, missing values and their NA rules). ``C(year)`` of a numeric column
 (every pooled sweep's wave dummies) is numbered by its distinct values, each looked up in patsy's levels as patsy
-looks up every value. The result is the same array either way. Inside, patsy's numerical NA mask is also taken from
-the values as a numpy array (``numerical_missing``): the same rows, without pandas' ufunc machinery per factor.
+looks up every value, and its levels are those distinct values (patsy's sniffer adds the values to a set one by
+one). The result is the same array, and the same levels, either way. Inside, patsy's numerical NA mask is also taken
+from the values as a numpy array (``numerical_missing``): the same rows, without pandas' ufunc machinery per factor.
 """
 
 from __future__ import annotations
@@ -86,12 +87,44 @@ def _value_numbers(column, levels: tuple):
     return numbers[rows.reshape(-1)]
 
 
+def levels_or_none(data) -> list | None:
+    """The distinct values of a boxed numeric column (``C(year)``), as patsy's level sniffer collects them, or None.
+
+    patsy's ``CategoricalSniffer.sniff`` adds every value but a missing one to a set, one at a time in Python; the
+    distinct values as Python numbers are that set's members.
+
+    Parameters
+    ----------
+    data : object
+        what patsy sniffs (a ``C(...)`` box, a column, ...)
+
+    Returns
+    -------
+    list or None
+        the distinct values, sorted (patsy sorts the set's members itself); None (patsy's own loop then) for anything
+        but a ``C(...)`` box without levels of a 1-d integer or float column, a missing value (patsy's NA rules), or a
+        negative zero (which of two equal zeros patsy keeps depends on the rows' order)
+    """
+    import pandas as pd
+    from patsy.categorical import _CategoricalBox
+
+    if not isinstance(data, _CategoricalBox) or data.levels is not None or not isinstance(data.data, pd.Series):
+        return None
+    if not isinstance(data.data.dtype, np.dtype) or data.data.dtype.kind not in "iuf":
+        return None
+    values = data.data.to_numpy()
+    if values.ndim != 1 or np.isnan(values).any() or np.signbit(values[values == 0]).any():
+        return None
+    return np.unique(values).tolist()
+
+
 @contextmanager
 def codes_in_patsy():
-    """While inside, patsy uses ``codes_or_none`` and ``numerical_missing.missing_rows_or_none`` first; restored after.
+    """While inside, patsy takes ``codes_or_none``, ``levels_or_none`` and ``missing_rows_or_none`` first.
 
-    (``categorical_to_int`` of ``patsy.categorical`` and ``patsy.build``, and ``patsy.missing.NAAction``'s
-    ``is_numerical_NA``, which statsmodels' own NA action inherits.)
+    (In ``categorical_to_int`` of ``patsy.categorical`` and ``patsy.build``, ``patsy.categorical.CategoricalSniffer``'s
+    ``sniff``, and ``patsy.missing.NAAction``'s ``is_numerical_NA``, which statsmodels' own NA action inherits, from
+    ``numerical_missing``); restored after.
 
     Nested uses patch once. Only the package's own model fits (``fits_with_codes``) and ``logistic.predict`` (the
     design of new rows) run inside: patsy is never changed for anyone else, and outside (a user's own
@@ -109,6 +142,7 @@ def codes_in_patsy():
 
     if not _STATE:
         original, original_na = patsy.categorical.categorical_to_int, patsy.missing.NAAction.is_numerical_NA
+        original_sniff = patsy.categorical.CategoricalSniffer.sniff
 
         def categorical_to_int(data, levels, NA_action, origin=None):
             codes = codes_or_none(data, levels)
@@ -118,10 +152,19 @@ def codes_in_patsy():
             mask = missing_rows_or_none(arr, self.NA_types)
             return mask if mask is not None else original_na(self, arr)
 
+        def sniff(self, data):  # what patsy's does for a box of a numeric column, the set filled at once
+            levels = levels_or_none(data)
+            if levels is None:
+                return original_sniff(self, data)
+            self._contrast = data.contrast
+            self._level_set.update(levels)
+            return self._level_set == {True, False}
+
         categorical_to_int.__doc__, is_numerical_NA.__doc__ = original.__doc__, original_na.__doc__
         patsy.categorical.categorical_to_int = patsy.build.categorical_to_int = categorical_to_int
         patsy.missing.NAAction.is_numerical_NA = is_numerical_NA
-        _STATE.update(original=original, original_na=original_na, depth=0)
+        patsy.categorical.CategoricalSniffer.sniff = sniff
+        _STATE.update(original=original, original_na=original_na, original_sniff=original_sniff, depth=0)
     _STATE["depth"] += 1
     try:
         yield
@@ -130,6 +173,7 @@ def codes_in_patsy():
         if _STATE["depth"] == 0:
             patsy.categorical.categorical_to_int = patsy.build.categorical_to_int = _STATE.pop("original")
             patsy.missing.NAAction.is_numerical_NA = _STATE.pop("original_na")
+            patsy.categorical.CategoricalSniffer.sniff = _STATE.pop("original_sniff")
             _STATE.clear()
 
 
