@@ -58,6 +58,21 @@ def test_rows_with_missing_values_or_weights_are_left_out(rng):
     assert area_regression("y ~ x", data, weights="population").n == 6
 
 
+@pytest.mark.parametrize("weights, cluster", [("population", None), ("population", "g"), (None, "g"), (None, None)])
+def test_rows_a_transform_makes_missing_are_left_out_with_their_weights_and_clusters(rng, weights, cluster):
+    n = 120
+    data = pd.DataFrame({"x": rng.normal(size=n), "g": np.repeat(np.arange(24), 5), "population": rng.uniform(1, 5, n)})
+    data["y"] = 1 + 2 * np.log(np.abs(data["x"])) + rng.normal(0, 0.1, n)  # a value in every row
+    with np.errstate(invalid="ignore"):  # the log of a negative number: NaN, a row patsy leaves out
+        fit = area_regression("y ~ np.log(x)", data, weights=weights, cluster=cluster)
+    kept = data[data["x"] > 0].assign(log_x=lambda d: np.log(d["x"]))
+    same = area_regression("y ~ log_x", kept, weights=weights, cluster=cluster)  # the rows the log leaves
+    assert fit.n == same.n == len(kept) < n
+    for column in ("estimate", "std_error", "p_value", "std_estimate"):
+        np.testing.assert_allclose(fit.table[column].to_numpy(), same.table[column].to_numpy(), rtol=1e-12)
+    assert fit.term("np.log(x)")["estimate"] == pytest.approx(2, abs=0.1)  # the planted slope
+
+
 def panel(rng, areas=40, years=6, beta=0.8):
     ids = np.repeat(np.arange(areas), years)
     year = np.tile(np.arange(2012, 2012 + years), areas)

@@ -103,6 +103,13 @@ def area_regression(
         model = WLS.from_formula(formula, data=read, weights=w, eval_env=formula_namespace(formula, env))
     else:
         model = OLS.from_formula(formula, data=read, eval_env=formula_namespace(formula, env))
+    dropped = getattr(model.data, "missing_row_idx", None)  # positions of rows a transform made missing (np.log of 0)
+    if dropped is not None and len(dropped):
+        kept = np.ones(len(used), dtype=bool)
+        kept[np.asarray(dropped, dtype=int)] = False
+        used, w = used[kept], None if w is None else w[kept]  # the weights and clusters of the rows the model kept
+        if len(used) < 5:
+            raise ArgumentError(f"area_regression: only {len(used)} complete rows for {formula!r}")
     extra, notes = {}, [f"weighted by {weights}"] if weights else []
     clustering = None
     if cluster is None:
