@@ -45,11 +45,16 @@ def test_only_the_five_verdict_words_appear():
         )
 
 
-def test_write_read_and_the_markdown(tmp_path, monkeypatch):
-    monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", str(tmp_path))
+def recorded_f3_and_f6(folder, monkeypatch) -> None:
+    """The evidence set's F3 and F6 tests recorded by notebooks 02 and 09 into ``folder`` (the figures folder)."""
+    monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", str(folder))
     tests = evidence_set()
     results.record("F3", [t for t in tests if t.finding == "F3"], notebook="02")
     results.record("F6", [t for t in tests if t.finding == "F6"], notebook="09")
+
+
+def test_write_read_and_the_markdown(tmp_path, monkeypatch):
+    recorded_f3_and_f6(tmp_path, monkeypatch)
     table = sc.write_scorecard(statement="Data: a test statement.")
     csv = pd.read_csv(tmp_path / "scorecard.csv")
     assert {"evidence", "counted", "sample"} <= set(csv.columns) and len(csv) == len(table)
@@ -67,10 +72,7 @@ def test_write_read_and_the_markdown(tmp_path, monkeypatch):
 def test_findings_judged_once_give_the_same_scorecard_and_verdicts(tmp_path, monkeypatch):
     from wijkstudie.study import verdicts
 
-    monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", str(tmp_path))
-    tests = evidence_set()
-    results.record("F3", [t for t in tests if t.finding == "F3"], notebook="02")
-    results.record("F6", [t for t in tests if t.finding == "F6"], notebook="09")
+    recorded_f3_and_f6(tmp_path, monkeypatch)
     table = sc.write_scorecard(statement="Data: a statement.")
     files = {name: (tmp_path / name).read_bytes() for name in ("scorecard.md", "scorecard.csv")}
     records = sc.verdict_records()
