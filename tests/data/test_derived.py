@@ -95,6 +95,41 @@ def test_a_changed_input_is_built_again_in_silence(kwb_file):
     _entry(kwb_file.parent / "cache", "kwb_with_density")  # one table and one report: the earlier table is gone
 
 
+@derived_table()
+def kwb_of_the_mirror():
+    """A derived table read from the session's mirror, as the study's tables find their files (no path argument)."""
+    from wijkstudie.data.origin import mirror_dir
+
+    BUILDS.append("mirror")
+    return ws.read_file(mirror_dir() / "kwb.csv")
+
+
+def _kwb_mirror(folder: Path, population: int) -> Path:
+    """A mirror folder holding the KWB fixture with Testdorp's population set to ``population``."""
+    folder.mkdir(parents=True)
+    text = (FIXTURES / "kwb-odata-2017.csv").read_text(encoding="utf-8-sig")
+    (folder / "kwb.csv").write_text(text.replace(",400,", f",{population},"), encoding="utf-8")
+    return folder
+
+
+def _testdorp(table) -> int:
+    return int(table.set_index("region_code").loc["GM9901", "population"])
+
+
+def test_another_synthetic_world_is_another_table(fresh_cache, tmp_path, monkeypatch):
+    """Two synthetic worlds (seeds, scenarios) are two mirrors behind one setting ``data``: never one's table for
+    the other (each world's files are still there, unchanged)."""
+    BUILDS.clear()
+    monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
+    for population in (400, 401, 400):
+        monkeypatch.setenv("WIJKSTUDIE_SYNTHETIC_MIRROR", str(tmp_path / f"world-{population}"))
+        if not (tmp_path / f"world-{population}").is_dir():
+            _kwb_mirror(tmp_path / f"world-{population}", population)
+        with warns_municipal_extract():
+            assert _testdorp(kwb_of_the_mirror()) == population
+    assert len(BUILDS) == 2  # the first world's entry served again
+
+
 def _read(meta):
     return json.loads(meta.read_text(encoding="utf-8"))
 

@@ -54,6 +54,7 @@ FOLDER = "derived"  # under processed_dir()
 FORMAT = 3  # the layout of an entry; a new one gives every entry a new key
 TABLE_SETTINGS = ("data", "mirror", "data_dir", "max_sheet_cells", "max_columns", "max_unpacked_bytes")
 TABLE_SETTINGS += ("max_repair_crossings", "max_repair_points")
+TABLE_SETTINGS += ("synthetic_mirror",)  # each synthetic world (seed, scenario) its own mirror, files kept side by side
 _RECORDERS: list[dict] = []  # the builds under way (a derived table built inside another records into both)
 _STATE = {"enabled": True}
 
