@@ -130,6 +130,22 @@ def test_another_synthetic_world_is_another_table(fresh_cache, tmp_path, monkeyp
     assert len(BUILDS) == 2  # the first world's entry served again
 
 
+def test_a_mirror_file_linked_to_another_file_is_built_again(fresh_cache, tmp_path, monkeypatch):
+    """A mirror of links (e.g. git-annex, DataLad): a link that now names another file is a changed input, though
+    the file it named before is still there, unchanged."""
+    BUILDS.clear()
+    first, second = _kwb_mirror(tmp_path / "a", 400), _kwb_mirror(tmp_path / "b", 401)
+    (tmp_path / "mirror").mkdir()
+    link = tmp_path / "mirror" / "kwb.csv"
+    monkeypatch.setenv("WIJKSTUDIE_MIRROR", str(tmp_path / "mirror"))
+    for target, population in ((first, 400), (first, 400), (second, 401)):
+        link.unlink(missing_ok=True)
+        link.symlink_to(target / "kwb.csv")
+        with warns_municipal_extract():
+            assert _testdorp(kwb_of_the_mirror()) == population
+    assert len(BUILDS) == 2
+
+
 def _read(meta):
     return json.loads(meta.read_text(encoding="utf-8"))
 
