@@ -823,7 +823,7 @@ def scorecard_markdown(
 
 
 def write_scorecard(
-    statement: str = "", folder: Path | None = None, tests: list | None = None, judged: dict | None = None
+    statement: str = "", folder: Path | None = None, *, tests: list | None = None, judged: dict | None = None
 ) -> pd.DataFrame:
     """Write ``scorecard.md`` and ``scorecard.csv`` into the figures folder and return the table.
 
