@@ -666,3 +666,33 @@ def test_the_benchmarks_floor_runs_as_a_kernel_of_the_main_command(tmp_path, mon
         assert kernel_env[study.notebook.PUBLISHING] == "1" and kernel_env["OMP_NUM_THREADS"] == "1"
         assert log is not None and not existed
         assert cell.splitlines()[-1] == "settle_imports()" and "import geopandas" in cell
+
+
+@pytest.mark.slow  # real Jupyter kernels
+def test_a_replaced_silent_kernel_leaves_nothing_to_fail_at_exit(tmp_path):
+    """nbclient registers the kernel's cleanup at exit and unregisters it only after a started kernel's run: a silent
+    kernel, cleaned up already, left a callback that failed at the command's exit with a traceback."""
+    import subprocess
+    import sys
+
+    path = notebook(tmp_path / "01_x.ipynb", ["print(6 * 7)"])
+    code = (
+        "import nbclient\n"
+        "from pathlib import Path\n"
+        "from wijkstudie.reproduce import run\n"
+        "start = nbclient.NotebookClient.async_start_new_kernel_client\n"
+        "silent = {'left': 1}\n"
+        "async def answers_late(self):\n"
+        "    await start(self)\n"
+        "    if silent['left']:\n"
+        "        silent['left'] -= 1\n"
+        "        await self._async_cleanup_kernel()\n"
+        '        raise RuntimeError("Kernel didn\'t respond in 60 seconds")\n'
+        "nbclient.NotebookClient.async_start_new_kernel_client = answers_late\n"
+        f"run.run_notebook(Path({str(path)!r}), Path({str(tmp_path / 'out')!r}))\n"
+        "print('ran')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stdout.splitlines()[-1] == "ran", done.stderr
+    assert "starting another" in done.stdout
+    assert "Exception ignored" not in done.stderr and "Traceback" not in done.stderr, done.stderr

@@ -192,6 +192,8 @@ def _run_once(path: Path, out_dir: Path, *, timeout: int, env: dict | None, log:
     try:
         client.execute(**({"env": env} if env else {}))
     finally:
+        if client.km is None:  # shut down already; a kernel that failed at start-up left its cleanup for the exit,
+            atexit.unregister(client._cleanup_kernel)  # where it fails with a traceback (nbclient 0.11)
         for message in cap_outputs(nb, path.stem):
             print(f"  warning: {message}", flush=True)
         out_dir.mkdir(parents=True, exist_ok=True)
