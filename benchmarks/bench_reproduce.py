@@ -9,7 +9,9 @@ the figures hold for that machine and its load at the time, nothing else.
 Each run is ``python -m wijkstudie.reproduce`` as ``make reproduce`` starts it (imports included), into a
 temporary build folder and figures folder, leaving README.md alone; the data cache is whatever the settings
 point at (warm after one run). The floor notebook runs through the same function as every notebook
-(``wijkstudie.reproduce.run.run_notebook``, with the environment the main command gives its kernels), three times
+(``wijkstudie.reproduce.run.run_notebook``, with the environment and the audit hook the main command gives its
+kernels; its cell ends as ``start_notebook`` does in such a kernel, ``settle_imports``: without it the floor paid
+a garbage collection at the kernel's exit that the notebooks no longer pay, about 0.35 s of 2 s), three times
 (the median counts). With ``--repeat N`` the whole round (the floor, the forced sequential run, the forced parallel
 run) is repeated N times, and every ratio is taken within its round, then the median of the rounds counts: a
 shared machine's speed drifts by a fifth over minutes, so a floor measured once at the start and notebooks
@@ -46,6 +48,7 @@ def timed(arguments: list[str], env: dict) -> float:
 
 FLOOR_RATIO, PARALLEL_RATIO, UNCHANGED_TARGET_S, IMPORT_TARGET_S = 5.0, 0.6, 10.0, 0.4
 FLOOR_CELL = "import wijkstudie\nimport pandas\nimport geopandas\nimport matplotlib.pyplot"
+FLOOR_CELL += "\nfrom wijkstudie.study.notebook import settle_imports\nsettle_imports()"  # as start_notebook, below
 
 
 def floor_seconds(folder: str, env: dict, repeats: int = 3) -> float:
@@ -54,16 +57,20 @@ def floor_seconds(folder: str, env: dict, repeats: int = 3) -> float:
 
     import nbformat
 
-    from wijkstudie.reproduce.run import ONE_THREAD, run_notebook
+    from wijkstudie.reproduce.run import kernel_environment, run_notebook
 
     path = Path(folder) / "floor" / "00_floor.ipynb"
     path.parent.mkdir(parents=True, exist_ok=True)
     nb = nbformat.v4.new_notebook()
     nb.cells.append(nbformat.v4.new_code_cell(FLOOR_CELL))
     nbformat.write(nb, str(path))
-    kernel_env = dict(env, **ONE_THREAD)
-    times = sorted(run_notebook(path, path.parent / "executed", env=kernel_env) for _ in range(repeats))
-    return times[repeats // 2]
+    kernel_env = kernel_environment(env["WIJKSTUDIE_FIGURES_DIR"], env)  # as the main command's kernels have it
+    log = path.parent / "audit.jsonl"
+    times = []
+    for _ in range(repeats):
+        log.unlink(missing_ok=True)  # a fresh log, as the main command gives every notebook
+        times.append(run_notebook(path, path.parent / "executed", env=kernel_env, log=log))
+    return sorted(times)[repeats // 2]
 
 
 def per_notebook(build: str) -> dict[str, float]:

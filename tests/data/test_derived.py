@@ -95,6 +95,57 @@ def test_a_changed_input_is_built_again_in_silence(kwb_file):
     _entry(kwb_file.parent / "cache", "kwb_with_density")  # one table and one report: the earlier table is gone
 
 
+@derived_table()
+def kwb_of_the_mirror():
+    """A derived table read from the session's mirror, as the study's tables find their files (no path argument)."""
+    from wijkstudie.data.origin import mirror_dir
+
+    BUILDS.append("mirror")
+    return ws.read_file(mirror_dir() / "kwb.csv")
+
+
+def _kwb_mirror(folder: Path, population: int) -> Path:
+    """A mirror folder holding the KWB fixture with Testdorp's population set to ``population``."""
+    folder.mkdir(parents=True)
+    text = (FIXTURES / "kwb-odata-2017.csv").read_text(encoding="utf-8-sig")
+    (folder / "kwb.csv").write_text(text.replace(",400,", f",{population},"), encoding="utf-8")
+    return folder
+
+
+def _testdorp(table) -> int:
+    return int(table.set_index("region_code").loc["GM9901", "population"])
+
+
+def test_another_synthetic_world_is_another_table(fresh_cache, tmp_path, monkeypatch):
+    """Two synthetic worlds (seeds, scenarios) are two mirrors behind one setting ``data``: never one's table for
+    the other (each world's files are still there, unchanged)."""
+    BUILDS.clear()
+    monkeypatch.setenv("WIJKSTUDIE_DATA", "synthetic")
+    for population in (400, 401, 400):
+        monkeypatch.setenv("WIJKSTUDIE_SYNTHETIC_MIRROR", str(tmp_path / f"world-{population}"))
+        if not (tmp_path / f"world-{population}").is_dir():
+            _kwb_mirror(tmp_path / f"world-{population}", population)
+        with warns_municipal_extract():
+            assert _testdorp(kwb_of_the_mirror()) == population
+    assert len(BUILDS) == 2  # the first world's entry served again
+
+
+def test_a_mirror_file_linked_to_another_file_is_built_again(fresh_cache, tmp_path, monkeypatch):
+    """A mirror of links (e.g. git-annex, DataLad): a link that now names another file is a changed input, though
+    the file it named before is still there, unchanged."""
+    BUILDS.clear()
+    first, second = _kwb_mirror(tmp_path / "a", 400), _kwb_mirror(tmp_path / "b", 401)
+    (tmp_path / "mirror").mkdir()
+    link = tmp_path / "mirror" / "kwb.csv"
+    monkeypatch.setenv("WIJKSTUDIE_MIRROR", str(tmp_path / "mirror"))
+    for target, population in ((first, 400), (first, 400), (second, 401)):
+        link.unlink(missing_ok=True)
+        link.symlink_to(target / "kwb.csv")
+        with warns_municipal_extract():
+            assert _testdorp(kwb_of_the_mirror()) == population
+    assert len(BUILDS) == 2
+
+
 def _read(meta):
     return json.loads(meta.read_text(encoding="utf-8"))
 

@@ -639,3 +639,60 @@ def test_only_a_kernel_of_the_main_command_keeps_its_imports_from_the_garbage_co
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines()[-1] == f"frozen: {frozen} True"  # and a second call freezes nothing more
+
+
+def test_the_benchmarks_floor_runs_as_a_kernel_of_the_main_command(tmp_path, monkeypatch):
+    """The floor is what every notebook pays: the main command's kernel environment and audit hook, and the end of
+    ``start_notebook`` in such a kernel (``settle_imports``; without it the floor paid an exit the notebooks skip)."""
+    import importlib.util
+
+    from helpers import REPO
+
+    spec = importlib.util.spec_from_file_location("bench_reproduce", REPO / "benchmarks" / "bench_reproduce.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    runs = []
+
+    def runs_it(path, out_dir, *, env=None, log=None, timeout=1200):
+        runs.append((nbformat.read(path, as_version=4).cells[0].source, env, log, log.exists()))
+        log.write_text("[]\n")  # what the hook of this run wrote: the next run starts a fresh log
+        return 2.0 + len(runs)
+
+    monkeypatch.setattr(reproduce, "run_notebook", runs_it)
+    env = dict(os.environ, WIJKSTUDIE_FIGURES_DIR=str(tmp_path / "figures"), MPLBACKEND="Agg")
+    assert bench.floor_seconds(str(tmp_path), env) == 4.0 and len(runs) == 3  # the median of three
+    for cell, kernel_env, log, existed in runs:
+        assert kernel_env == reproduce.kernel_environment(tmp_path / "figures", env)
+        assert kernel_env[study.notebook.PUBLISHING] == "1" and kernel_env["OMP_NUM_THREADS"] == "1"
+        assert log is not None and not existed
+        assert cell.splitlines()[-1] == "settle_imports()" and "import geopandas" in cell
+
+
+@pytest.mark.slow  # real Jupyter kernels
+def test_a_replaced_silent_kernel_leaves_nothing_to_fail_at_exit(tmp_path):
+    """nbclient registers the kernel's cleanup at exit and unregisters it only after a started kernel's run: a silent
+    kernel, cleaned up already, left a callback that failed at the command's exit with a traceback."""
+    import subprocess
+    import sys
+
+    path = notebook(tmp_path / "01_x.ipynb", ["print(6 * 7)"])
+    code = (
+        "import nbclient\n"
+        "from pathlib import Path\n"
+        "from wijkstudie.reproduce import run\n"
+        "start = nbclient.NotebookClient.async_start_new_kernel_client\n"
+        "silent = {'left': 1}\n"
+        "async def answers_late(self):\n"
+        "    await start(self)\n"
+        "    if silent['left']:\n"
+        "        silent['left'] -= 1\n"
+        "        await self._async_cleanup_kernel()\n"
+        '        raise RuntimeError("Kernel didn\'t respond in 60 seconds")\n'
+        "nbclient.NotebookClient.async_start_new_kernel_client = answers_late\n"
+        f"run.run_notebook(Path({str(path)!r}), Path({str(tmp_path / 'out')!r}))\n"
+        "print('ran')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stdout.splitlines()[-1] == "ran", done.stderr
+    assert "starting another" in done.stdout
+    assert "Exception ignored" not in done.stderr and "Traceback" not in done.stderr, done.stderr

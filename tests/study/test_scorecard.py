@@ -86,6 +86,43 @@ def test_findings_judged_once_give_the_same_scorecard_and_verdicts(tmp_path, mon
     assert not calls
 
 
+def test_judgements_that_are_not_those_of_the_tests_are_refused_in_one_line(tmp_path, monkeypatch):
+    """``judged`` stands in for judging ``tests`` again: judgements of other tests, of other findings or of another
+    shape would give a scorecard (or verdict records) whose verdicts are not those of its rows."""
+    from wijkstudie.core.errors import ArgumentError
+
+    monkeypatch.setenv("WIJKSTUDIE_FIGURES_DIR", str(tmp_path))
+    tests = evidence_set()
+    results.record("F3", [t for t in tests if t.finding == "F3"], notebook="02")
+    recorded = results.recorded()
+    judged = sc.judgements(recorded)
+    wrong = {
+        "empty": ({}, "of F1, F2"),
+        "a list": (list(judged), "a dict"),
+        "texts": ({key: "supported" for key in judged}, "a dict"),
+        "another finding's": ({**judged, "F1": judged["F3"]}, "F1"),
+        "of other tests": (sc.judgements(evidence_set()), "not among the tests"),
+    }
+    for name, (bad, says) in wrong.items():
+        for call, arguments in (
+            (sc.scorecard, {"tests": recorded, "judged": bad}),
+            (sc.verdict_records, {"tests": recorded, "judged": bad}),
+            (sc.write_scorecard, {"tests": recorded, "judged": bad}),
+        ):
+            with pytest.raises(ArgumentError, match="judged") as raised:
+                call(**arguments)
+            assert says in str(raised.value) and "\n" not in str(raised.value), (name, str(raised.value))
+    with pytest.raises(ArgumentError, match="judged: judgements of F3, in that order; got F1, F2, F3"):
+        sc.scorecard(recorded, findings=["F3"], judged=judged)
+    for call in (lambda: sc.write_scorecard(judged=judged), lambda: sc.verdict_records(judged=judged)):
+        with pytest.raises(ArgumentError, match="judged needs the tests it judged"):  # read again: other objects
+            call()
+    assert not (tmp_path / "scorecard.md").exists()
+    assert sc.scorecard(recorded, findings=["F3"], judged=sc.judgements(recorded, ["F3"])).equals(
+        sc.scorecard(recorded, findings=["F3"])
+    )
+
+
 def test_what_we_found_is_computed_from_the_tests():
     sentences = sc.found_sentences("F3", evidence_set())
     assert sentences[0].startswith("Counted evidence: 2 independent samples")

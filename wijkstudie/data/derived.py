@@ -6,11 +6,11 @@ reads a table instead of building it again.
 
 An entry is found by its identity: the builder's name and arguments, what else decides it (``extra``, e.g. a
 sample's declaration) and the settings that change tables (``TABLE_SETTINGS``). Its JSON report records the inputs
-of the build: every raw file read (its path and cache key: content hash, reader version, variable dictionary;
-``cache.cache_key``), every file a load looked for first and did not find, the package's data descriptions (its
-YAML files; of findings.yaml, the sections the build read) and the code the build ran: the build runs under a
-profiler (``core.code_trace.traced``) that notes every function of the package called, and the report keeps a hash
-of each one's code (``code_trace.records``). The entry is served only when
+of the build: every raw file read (its path as read, links not followed, and its cache key: content hash, reader
+version, variable dictionary; ``cache.cache_key``), every file a load looked for first and did not find, the
+package's data descriptions (its YAML files; of findings.yaml, the sections the build read) and the code the build
+ran: the build runs under a profiler (``core.code_trace.traced``) that notes every function of the package called,
+and the report keeps a hash of each one's code (``code_trace.records``). The entry is served only when
 
 - every input still has the recorded key, no file looked for has appeared, the data descriptions are unchanged and
   every function the build ran has its recorded code (else the table is built again, in silence: a changed input
@@ -33,6 +33,7 @@ import hashlib
 import inspect
 import io
 import json
+import os
 import re
 import sys
 import warnings
@@ -54,6 +55,7 @@ FOLDER = "derived"  # under processed_dir()
 FORMAT = 3  # the layout of an entry; a new one gives every entry a new key
 TABLE_SETTINGS = ("data", "mirror", "data_dir", "max_sheet_cells", "max_columns", "max_unpacked_bytes")
 TABLE_SETTINGS += ("max_repair_crossings", "max_repair_points")
+TABLE_SETTINGS += ("synthetic_mirror",)  # each synthetic world (seed, scenario) its own mirror, files kept side by side
 _RECORDERS: list[dict] = []  # the builds under way (a derived table built inside another records into both)
 _STATE = {"enabled": True}
 
@@ -78,7 +80,8 @@ def note_input(path: Path, key: str, dataset: str | None = None, year: int | Non
     """
     resolved = str(Path(path).resolve())
     for recorder in _RECORDERS:
-        recorder["inputs"][resolved] = key
+        # checked by the path read, links not followed: a link that names another file later is a changed input
+        recorder["inputs"][os.path.abspath(path)] = key
         recorder["reads"].setdefault(
             resolved, {"kind": "read", "path": resolved, "about": {"dataset": dataset, "year": year}}
         )

@@ -79,6 +79,29 @@ MAX_CELL_OUTPUT = 5_000_000  # bytes of one cell's outputs kept in an executed n
 MAX_NOTEBOOK_OUTPUT = 25_000_000  # bytes of every output of one notebook
 
 
+def kernel_environment(figures: Path, base: dict | None = None) -> dict:
+    """The environment of a notebook kernel the main command starts: one thread, no display, and publishing.
+
+    Parameters
+    ----------
+    figures : Path
+        the figures folder the kernel writes into
+    base : dict, optional
+        the environment it starts from (default: this process's)
+
+    Returns
+    -------
+    dict
+    """
+    return dict(
+        os.environ if base is None else base,
+        **ONE_THREAD,
+        MPLBACKEND="Agg",
+        WIJKSTUDIE_FIGURES_DIR=str(figures),
+        **{PUBLISHING: "1"},
+    )
+
+
 def cap_outputs(nb, name: str) -> list[str]:
     """Replace outputs past the limits.
 
@@ -169,6 +192,8 @@ def _run_once(path: Path, out_dir: Path, *, timeout: int, env: dict | None, log:
     try:
         client.execute(**({"env": env} if env else {}))
     finally:
+        if client.km is None:  # shut down already; a kernel that failed at start-up left its cleanup for the exit,
+            atexit.unregister(client._cleanup_kernel)  # where it fails with a traceback (nbclient 0.11)
         for message in cap_outputs(nb, path.stem):
             print(f"  warning: {message}", flush=True)
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -392,13 +417,7 @@ class Reproduction:
         log.unlink(missing_ok=True)
         for old in (self.figures / "results").glob(f"*__{path.stem}.json"):  # its own recorded tests anew
             old.unlink()
-        env = dict(
-            os.environ,
-            **ONE_THREAD,
-            MPLBACKEND="Agg",
-            WIJKSTUDIE_FIGURES_DIR=str(self.figures),
-            **{PUBLISHING: "1"},
-        )
+        env = kernel_environment(self.figures)
         seconds = run_notebook(path, self.executed_dir, env=env, log=log)
         seen = observed(log, PACKAGE_DIR)
         folders = [self.figures, path.parent, self.mirror, settings.microdata, settings.microdata_mapping]

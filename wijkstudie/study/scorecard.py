@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..core.atomic import write_atomic, write_text_atomic
+from ..core.errors import ArgumentError
 from ..core.folders import make_folder
 from ..core.optional import optional
 from ..core.paths import figures_dir
@@ -226,7 +227,7 @@ def verdict_records(tests: list[FindingTest] | None = None, judged: dict | None 
         the tests (default: every recorded test)
     judged : dict, optional
         ``judgements(tests)`` when the caller has them already (the main command: judged once for the scorecard and
-        the site)
+        the site), with the same ``tests``
 
     Returns
     -------
@@ -234,10 +235,15 @@ def verdict_records(tests: list[FindingTest] | None = None, judged: dict | None 
         ``{"finding", "claim", "specification", "primary", "scope", "part", "verdict", "notes"}``; a finding with no
         scope has one record with the scope "" (not testable with these data); what open data cannot test is a record
         of the scope "open data"
+
+    Raises
+    ------
+    ArgumentError
+        when ``judged`` is given without ``tests``, or is not ``judgements`` of them (``_judged``)
     """
-    tests = recorded() if tests is None else tests
+    tests = _tests_of(tests, judged)
     rows = []
-    for key, judgement in (judgements(tests) if judged is None else judged).items():
+    for key, judgement in _judged(tests, judged).items():
         spec = finding(key)
         mine = [t for t in tests if t.finding == key]
         base = {"finding": key, "claim": spec["claim_en"]}
@@ -435,6 +441,40 @@ def judgements(tests: list[FindingTest], findings=None) -> dict[str, Judgement]:
     return {key: judge(key, tests) for key in (registry()["findings"] if findings is None else findings)}
 
 
+def _tests_of(tests: list[FindingTest] | None, judged: dict | None, folder: Path | None = None) -> list[FindingTest]:
+    """``tests``, or every test recorded (in ``folder``) when neither they nor their judgements are given."""
+    if tests is None and judged is not None:
+        raise ArgumentError("judged needs the tests it judged: pass tests= too (read again, they are other objects)")
+    return recorded(folder) if tests is None else tests
+
+
+def _judged(tests: list[FindingTest], judged: dict | None, findings=None) -> dict[str, Judgement]:
+    """``judgements(tests, findings)``, or the caller's ``judged`` when it can be theirs (judged once by the caller).
+
+    Raises
+    ------
+    ArgumentError
+        when ``judged`` is not a dict of judgements, one per finding asked and in that order, or counts a test that
+        is not among ``tests`` (judgements of other tests: verdicts that are not those of the rows)
+    """
+    if judged is None:
+        return judgements(tests, findings)
+    keys = list(registry()["findings"] if findings is None else findings)
+    if not isinstance(judged, dict):
+        raise ArgumentError(f"judged: a dict of judgements as judgements(tests) gives, not {type(judged).__name__}")
+    other = [type(j).__name__ for j in judged.values() if not isinstance(j, Judgement)]
+    if other:
+        raise ArgumentError(f"judged: a dict of judgements as judgements(tests) gives, not a dict of {other[0]}")
+    if list(judged) != keys or any(j.finding != key for key, j in judged.items()):
+        got = ", ".join(f"{key}: {j.finding}" if j.finding != key else str(key) for key, j in judged.items())
+        raise ArgumentError(f"judged: judgements of {', '.join(keys)}, in that order; got {got or 'none'}")
+    given = {id(t) for t in tests}
+    counted = [t for j in judged.values() for v in j.votes for t in (*v.primary, *v.robustness)]
+    if any(id(t) not in given for t in counted + [t for j in judged.values() for t in j.not_voting]):
+        raise ArgumentError("judged: judgements of other tests (a test they count is not among the tests given)")
+    return judged
+
+
 def scorecard(tests: list[FindingTest] | None = None, findings=None, judged: dict | None = None) -> pd.DataFrame:
     """One row per test (see the module docstring); ``tests`` default to every recorded test.
 
@@ -445,16 +485,21 @@ def scorecard(tests: list[FindingTest] | None = None, findings=None, judged: dic
     findings : iterable of str, optional
         the findings whose rows to make (default: every finding of the registry)
     judged : dict, optional
-        ``judgements(tests, findings)``, when the caller has them (default: judged here)
+        ``judgements(tests, findings)``, when the caller has them, with the same ``tests`` (default: judged here)
 
     Returns
     -------
     DataFrame
         one row per test, or per finding without tests; ``role`` holds a ``roles.Role`` record (its text is
         ``str(role)``; "—" in a finding's row without tests)
+
+    Raises
+    ------
+    ArgumentError
+        when ``judged`` is given without ``tests``, or is not ``judgements`` of them (``_judged``)
     """
-    tests = recorded() if tests is None else tests
-    return _scorecard_table(tests, judgements(tests, findings) if judged is None else judged)
+    tests = _tests_of(tests, judged)
+    return _scorecard_table(tests, _judged(tests, judged, findings))
 
 
 def _scorecard_table(tests: list[FindingTest], judged: dict[str, Judgement]) -> pd.DataFrame:
@@ -823,7 +868,7 @@ def scorecard_markdown(
 
 
 def write_scorecard(
-    statement: str = "", folder: Path | None = None, tests: list | None = None, judged: dict | None = None
+    statement: str = "", folder: Path | None = None, *, tests: list | None = None, judged: dict | None = None
 ) -> pd.DataFrame:
     """Write ``scorecard.md`` and ``scorecard.csv`` into the figures folder and return the table.
 
@@ -838,15 +883,20 @@ def write_scorecard(
     tests : list of FindingTest, optional
         the recorded tests, when the caller has read them (default: read from ``folder``)
     judged : dict, optional
-        ``judgements(tests)``, when the caller has them (default: judged here)
+        ``judgements(tests)``, when the caller has them, with the same ``tests`` (default: judged here)
 
     Returns
     -------
     DataFrame
         the scorecard
+
+    Raises
+    ------
+    ArgumentError
+        when ``judged`` is given without ``tests``, or is not ``judgements`` of them (``_judged``)
     """
-    tests = recorded(folder) if tests is None else tests
-    judged = judgements(tests) if judged is None else judged  # once, for the table and each specification table
+    tests = _tests_of(tests, judged, folder)
+    judged = _judged(tests, judged)  # once, for the table and each specification table
     table = _scorecard_table(tests, judged)
     out = figures_dir()
     make_folder(out, "figures_dir")
