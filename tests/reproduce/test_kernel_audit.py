@@ -57,6 +57,24 @@ def test_the_hook_notes_reads_writes_renames_imports_and_announced_inputs(tmp_pa
     assert str(tmp_path / "audit.jsonl") not in seen.wrote  # the hook's own log is not noted
 
 
+def test_a_linked_input_is_announced_by_its_own_path_and_a_moved_link_is_a_changed_input(tmp_path):
+    from wijkstudie.reproduce.notebook_cache import fingerprint, unchanged
+
+    (tmp_path / "annex").mkdir()
+    (tmp_path / "annex" / "SHA256E-one.xlsx").write_bytes(b"one")
+    (tmp_path / "annex" / "SHA256E-two.xlsx").write_bytes(b"two, another year")
+    link = tmp_path / "kwb-2023.xlsx"
+    link.symlink_to(tmp_path / "annex" / "SHA256E-one.xlsx")  # a mirror of links: git-annex, DataLad
+    seen = run_observed(tmp_path, "from wijkstudie.core.provenance import announce_input\n"
+                        "announce_input('kwb-2023.xlsx', 'kwb', 2023)\n")  # fmt: skip
+    assert seen.inputs == [[str(link), "kwb", 2023]]  # its own name, not the annex's
+    recorded = [fingerprint(p) for p, _, _ in seen.inputs]
+    assert unchanged(recorded)
+    link.unlink()
+    link.symlink_to(tmp_path / "annex" / "SHA256E-two.xlsx")  # the link names another file now
+    assert not unchanged(recorded)
+
+
 def test_the_hook_listens_to_the_event_the_package_raises():
     assert kernel_audit.EVENT == INPUT_EVENT
 

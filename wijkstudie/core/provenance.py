@@ -18,6 +18,7 @@ never counted as evidence about real neighbourhoods.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -482,9 +483,10 @@ def announce_input(path, dataset: str | None = None, year: int | None = None) ->
     """Say, through Python's audit events (``sys.audit``, PEP 578).
 
     That a file is an input of what this process computes, whether or not its bytes are read here: a data file read by C
-    code (GDAL, Arrow), or stood in for by a cached table. The event is ``wijkstudie.input`` with the resolved path, the
-    catalogue dataset and the year; a process with no audit hook pays nothing. Whoever runs the process (e.g. a notebook
-    runner) can listen.
+    code (GDAL, Arrow), or stood in for by a cached table. The event is ``wijkstudie.input`` with the absolute path
+    (links not followed: in a mirror of links, git-annex or DataLad, a link that names another file later is a changed
+    input, and the file keeps its own name), the catalogue dataset and the year; a process with no audit hook pays
+    nothing. Whoever runs the process (e.g. a notebook runner) can listen.
 
     Parameters
     ----------
@@ -499,7 +501,7 @@ def announce_input(path, dataset: str | None = None, year: int | None = None) ->
     -------
     None
     """
-    sys.audit(INPUT_EVENT, str(Path(path).resolve()), dataset, year)
+    sys.audit(INPUT_EVENT, os.path.abspath(path), dataset, year)
 
 
 def from_file(

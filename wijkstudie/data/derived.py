@@ -78,12 +78,11 @@ def note_input(path: Path, key: str, dataset: str | None = None, year: int | Non
     -------
     None
     """
-    resolved = str(Path(path).resolve())
+    read_as = os.path.abspath(path)  # links not followed: a link that names another file later is a changed input
     for recorder in _RECORDERS:
-        # checked by the path read, links not followed: a link that names another file later is a changed input
-        recorder["inputs"][os.path.abspath(path)] = key
+        recorder["inputs"][read_as] = key
         recorder["reads"].setdefault(
-            resolved, {"kind": "read", "path": resolved, "about": {"dataset": dataset, "year": year}}
+            read_as, {"kind": "read", "path": read_as, "about": {"dataset": dataset, "year": year}}
         )
 
 
