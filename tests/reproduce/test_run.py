@@ -614,6 +614,41 @@ def test_the_main_command_leaves_its_objects_to_the_operating_system_at_exit_onl
     assert out.splitlines() == ["before exit, frozen: False", "at exit, frozen: True"]
 
 
+def test_the_main_command_imports_nbformat_without_the_iri_grammar_and_validates_notebooks_as_before(tmp_path):
+    import subprocess
+    import sys
+
+    pytest.importorskip("rfc3987_syntax")  # the grammar comes with it (jsonschema's format-nongpl extra)
+    bad = tmp_path / "bad.ipynb"
+    bad.write_text('{"cells": [{"cell_type": "code"}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+    code = (
+        "import sys\n"
+        "from wijkstudie.reproduce.run import run\n"
+        "try:\n    run(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print('imported:', 'jsonschema' in sys.modules, 'rfc3987_syntax' in sys.modules)\n"
+        "import nbformat\n"
+        "try:\n    nbformat.read(sys.argv[1], as_version=4)\nexcept nbformat.ValidationError:\n    print('refused')\n"
+        "import rfc3987_syntax\n"  # importable as before, for whoever needs it later
+        "print('grammar:', rfc3987_syntax.is_valid_syntax('iri', 'https://example.org/ü'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(bad)], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines()[-3:] == ["imported: True False", "refused", "grammar: True"]
+
+
+def test_jsonschema_imported_before_is_left_as_it_is():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, jsonschema\n"
+        "from wijkstudie.reproduce.lean_imports import import_nbformat_without_iri_grammar as lean\n"
+        "print(lean(), 'rfc3987_syntax' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    installed = subprocess.run([sys.executable, "-c", "import rfc3987_syntax"], capture_output=True).returncode == 0
+    assert out.split() == ["False", str(installed)]
+
+
 @pytest.mark.parametrize(
     "publishing, in_kernel, frozen",
     [("1", True, True), (None, True, False), (None, False, False)],  # the main command's kernel; JupyterLab; Python

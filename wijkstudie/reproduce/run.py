@@ -53,6 +53,7 @@ from . import site as site_module
 from .data_choice import choose_data
 from .folders import build_dir, notebooks_dir
 from .kernel_audit import Observed, hook_arguments, observed
+from .lean_imports import import_nbformat_without_iri_grammar
 from .lock import Busy, build_lock
 from .notebook_cache import (
     NotebookCache,
@@ -912,6 +913,7 @@ def run(argv=None) -> int:
         the exit status
     """
     leave_objects_at_exit()
+    import_nbformat_without_iri_grammar()  # 1.5 s of every run, for a format check no notebook needs
     try:
         return main(argv)
     except KeyboardInterrupt:
