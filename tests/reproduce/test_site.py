@@ -264,6 +264,40 @@ def test_a_tampered_converted_page_is_converted_again_with_a_warning(tmp_path):
         assert site._body_html(notebook, cache) == first  # kept again, and served quietly
 
 
+def test_pages_from_the_kept_converter_are_those_of_a_fresh_one_and_threads_do_not_share_it(tmp_path):
+    import threading
+
+    from nbconvert import HTMLExporter
+
+    pages = []
+    for i, (heading, value) in enumerate([("Question", "0.25"), ("What we found", "<b>12</b>")]):
+        nb = nbformat.v4.new_notebook()
+        code = nbformat.v4.new_code_cell("x", execution_count=1)
+        code.outputs = [
+            nbformat.v4.new_output("stream", name="stdout", text=f"estimate {value}\n"),
+            nbformat.v4.new_output(
+                "execute_result", {"text/html": f"<table><tr><td>{value}</td></tr></table>"}, execution_count=1
+            ),
+        ]
+        nb.cells = [nbformat.v4.new_markdown_cell(f"## {heading}\n\n*{i}* of two"), code]
+        path = tmp_path / "nb" / f"0{i}_x.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, path)
+        pages.append((path, nb))
+    cache = tmp_path / "cache"
+    for path, _ in pages:
+        site._body_html(path, cache)  # one converter, kept, for both
+    kept = sorted(p.read_text(encoding="utf-8").split("\n", 1)[1] for p in cache.glob("*.html"))
+    fresh = [HTMLExporter(template_name="basic").from_notebook_node(nb)[0] for _, nb in pages]
+    assert kept == sorted(fresh) and "What we found" in fresh[1] and "estimate 0.25" in fresh[0]
+    mine = site._exporter()
+    theirs = []
+    thread = threading.Thread(target=lambda: theirs.append(site._exporter()))
+    thread.start()
+    thread.join()
+    assert site._exporter() is mine and theirs[0] is not mine
+
+
 def test_make_site_builds_only_from_the_last_complete_run_and_says_so(tmp_path, monkeypatch, capsys):
     from wijkstudie import study
 

@@ -30,6 +30,7 @@ import hashlib
 import json
 import re
 import sys
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -578,13 +579,26 @@ def _body_html(executed: Path, cache: Path) -> str:
             stacklevel=3,
         )
     nbformat = optional("nbformat", "the report site")
-    HTMLExporter = optional("nbconvert", "the report site").HTMLExporter
-
-    body, _ = HTMLExporter(template_name="basic").from_notebook_node(nbformat.reads(data.decode("utf-8"), as_version=4))
+    body, _ = _exporter().from_notebook_node(nbformat.reads(data.decode("utf-8"), as_version=4))
     cache.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256(body.encode()).hexdigest()
     write_text_atomic(kept, f"<!-- wijkstudie page: notebook-sha256={source} body-sha256={digest} -->\n" + body)
     return sanitise(body)
+
+
+_EXPORTERS = threading.local()  # one converter per thread: nbconvert loads and compiles its templates per converter
+
+
+def _exporter():
+    """The calling thread's converter of notebooks into pages (nbconvert's ``HTMLExporter``, basic template).
+
+    Made once per thread and kept: a new one loads and compiles its templates again, about 0.1 s a page. nbconvert's own
+    command converts many notebooks with one; one thread's conversions never overlap, two threads' never share one.
+    """
+    exporter = getattr(_EXPORTERS, "exporter", None)
+    if exporter is None:
+        exporter = _EXPORTERS.exporter = optional("nbconvert", "the report site").HTMLExporter(template_name="basic")
+    return exporter
 
 
 def page_cache(build: Path) -> Path:
