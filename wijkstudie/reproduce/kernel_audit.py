@@ -35,6 +35,7 @@ PACKAGE = "wijkstudie"
 EVENT = "wijkstudie.input"  # the package's own audit event (see wijkstudie.core.provenance.announce_input)
 CODE_EVENT = "wijkstudie.code"  # see wijkstudie.core.code_trace.announce
 SOURCES = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # the package's folder
+WATCHED = frozenset({"open", "os.rename", "import", "exec", EVENT, CODE_EVENT})  # the events the hook notes
 _WRITING = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 
 
@@ -89,6 +90,8 @@ def install(log: str) -> None:
             os.write(fd, (json.dumps(item) + "\n").encode())  # one short write per line: appends do not interleave
 
     def hook(event: str, args: tuple) -> None:
+        if event not in WATCHED:  # most events are others (``builtins.id`` alone: hundreds of thousands a notebook)
+            return
         if event == "open":
             path, mode, flags = args
             if isinstance(path, (str, bytes, os.PathLike)) and not str(path).endswith(".pyc"):
