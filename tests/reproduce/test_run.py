@@ -471,6 +471,51 @@ def test_a_notebooks_page_is_converted_as_soon_as_it_has_run(tmp_path, monkeypat
     run.execute(folder / "03_alone.ipynb")  # runs all the same (the site converts it later and reports)
 
 
+@pytest.mark.parametrize(
+    "jobs, cores, prepared_after",
+    [(1, 2, 0), (2, 2, 3), (2, 4, 0), (1, 1, None)],  # one at a time on two cores: at once; all cores busy: at the last
+)
+def test_the_ends_imports_start_on_a_core_no_notebook_uses(tmp_path, monkeypatch, jobs, cores, prepared_after):
+    import threading
+
+    folder, _ = tiny_project(tmp_path, monkeypatch)
+    for name in ("01_a", "02_b", "04_c"):
+        (folder / f"{name}.ipynb").write_bytes((folder / "03_alone.ipynb").read_bytes())
+    paths = sorted(folder.glob("*.ipynb"))
+    run = reproduce.Reproduction(paths, tmp_path / "build", True, jobs, "real", staging=tmp_path / "staging")
+    finished, events, lock = [], [], threading.Lock()
+
+    def execute(path):
+        time.sleep(0.1 * int(path.stem[:2]))  # 01 ends first, 04 last and alone
+        with lock:
+            finished.append(path.stem)
+        return reproduce.Run(path.stem, "k", path, 0.2, "2026-12-07")
+
+    monkeypatch.setattr(run, "execute", execute)
+    monkeypatch.setattr(reproduce.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(reproduce, "prepare_the_end", lambda: events.append(len(finished)))
+    run.run(paths)
+    time.sleep(0.05)  # the thread has started; its work is instant here
+    assert sorted(run.runs) == [p.stem for p in paths]
+    assert events == ([] if prepared_after is None else [prepared_after])
+
+
+def test_preparing_the_end_imports_what_judging_needs_and_survives_a_failing_import(monkeypatch):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from wijkstudie.reproduce import run\n"
+        "before = 'scipy.stats' in sys.modules\n"
+        "run.END_MODULES = ('wijkstudie.no_such_module', *run.END_MODULES)\n"
+        "run.prepare_the_end()\n"
+        "print(before, 'scipy.stats' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "True"]
+
+
 def test_ctrl_c_during_reproduce_is_one_line_and_status_130(monkeypatch, capsys):
     from wijkstudie.reproduce import run as reproduce
 
