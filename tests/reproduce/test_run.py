@@ -26,6 +26,14 @@ from helpers import (
 )
 
 
+def python_prints(code: str, *arguments: str) -> str:
+    """What ``code`` prints when a new Python process runs it (with these arguments); its failure fails the test."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-c", code, *arguments], capture_output=True, text=True, check=True).stdout
+
+
 def notebook(path, cells, needs=()):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
@@ -501,9 +509,6 @@ def test_the_ends_imports_start_on_a_core_no_notebook_uses(tmp_path, monkeypatch
 
 
 def test_preparing_the_end_imports_what_judging_needs_and_survives_a_failing_import(monkeypatch):
-    import subprocess
-    import sys
-
     code = (
         "import sys\n"
         "from wijkstudie.reproduce import run\n"
@@ -512,7 +517,7 @@ def test_preparing_the_end_imports_what_judging_needs_and_survives_a_failing_imp
         "run.prepare_the_end()\n"
         "print(before, 'scipy.stats' in sys.modules)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = python_prints(code)
     assert out.split() == ["False", "True"]
 
 
@@ -645,9 +650,6 @@ def test_a_kernel_that_never_answers_at_start_up_is_replaced_once(tmp_path, monk
 
 
 def test_the_main_command_leaves_its_objects_to_the_operating_system_at_exit_only():
-    import subprocess
-    import sys
-
     code = (
         "import atexit, gc\n"
         "atexit.register(lambda: print('at exit, frozen:', gc.get_freeze_count() > 0))\n"
@@ -655,14 +657,11 @@ def test_the_main_command_leaves_its_objects_to_the_operating_system_at_exit_onl
         "leave_objects_at_exit()\nleave_objects_at_exit()\n"
         "print('before exit, frozen:', gc.get_freeze_count() > 0)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = python_prints(code)
     assert out.splitlines() == ["before exit, frozen: False", "at exit, frozen: True"]
 
 
 def test_the_main_command_imports_nbformat_without_the_iri_grammar_and_validates_notebooks_as_before(tmp_path):
-    import subprocess
-    import sys
-
     pytest.importorskip("rfc3987_syntax")  # the grammar comes with it (jsonschema's format-nongpl extra)
     bad = tmp_path / "bad.ipynb"
     bad.write_text('{"cells": [{"cell_type": "code"}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
@@ -676,7 +675,7 @@ def test_the_main_command_imports_nbformat_without_the_iri_grammar_and_validates
         "import rfc3987_syntax\n"  # importable as before, for whoever needs it later
         "print('grammar:', rfc3987_syntax.is_valid_syntax('iri', 'https://example.org/ü'))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code, str(bad)], capture_output=True, text=True, check=True).stdout
+    out = python_prints(code, str(bad))
     assert out.splitlines()[-3:] == ["imported: True False", "refused", "grammar: True"]
 
 
@@ -689,7 +688,7 @@ def test_jsonschema_imported_before_is_left_as_it_is():
         "from wijkstudie.reproduce.lean_imports import import_nbformat_without_iri_grammar as lean\n"
         "print(lean(), 'rfc3987_syntax' in sys.modules)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = python_prints(code)
     installed = subprocess.run([sys.executable, "-c", "import rfc3987_syntax"], capture_output=True).returncode == 0
     assert out.split() == ["False", str(installed)]
 
