@@ -138,7 +138,8 @@ def cap_outputs(nb, name: str) -> list[str]:
     return messages
 
 
-KERNEL_SILENT = "Kernel didn't respond in"  # jupyter_client's KernelClient.wait_for_ready, nbclient's start-up
+# jupyter_client's KernelClient.wait_for_ready, nbclient's start-up: a kernel that never answered, or died first
+KERNEL_START_FAILED = ("Kernel didn't respond in", "Kernel died before replying to kernel_info")
 
 
 def run_notebook(
@@ -147,7 +148,8 @@ def run_notebook(
     """Execute a notebook (in its own folder) and write the executed copy into ``out_dir``.
 
     A kernel that never answers its start-up request (jupyter_client's "Kernel didn't respond", e.g. when another
-    process took one of the ports it was given) is replaced once, with a warning: no cell had run.
+    process took one of the ports it was given), or dies before it answers, is replaced once, with a warning: no cell
+    had run.
 
     Parameters
     ----------
@@ -170,11 +172,11 @@ def run_notebook(
     try:
         return _run_once(path, out_dir, timeout=timeout, env=env, log=log)
     except RuntimeError as exc:
-        if not str(exc).startswith(KERNEL_SILENT):
+        if not str(exc).startswith(KERNEL_START_FAILED):
             raise
         print(f"  warning: {path.stem}: {exc} when it started (no cell had run); starting another", flush=True)
         if log:
-            log.unlink(missing_ok=True)  # what the silent kernel's hook noted, if anything
+            log.unlink(missing_ok=True)  # what the failed kernel's hook noted, if anything
         return _run_once(path, out_dir, timeout=timeout, env=env, log=log)
 
 
