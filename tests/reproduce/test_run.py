@@ -521,10 +521,11 @@ def test_preparing_the_end_imports_what_judging_needs_and_survives_a_failing_imp
     assert out.split() == ["False", "True"]
 
 
-def test_ctrl_c_during_reproduce_is_one_line_and_status_130(monkeypatch, capsys):
+@pytest.mark.parametrize("during", ["main", "import_nbformat_without_iri_grammar"])  # the run; its first import
+def test_ctrl_c_during_reproduce_is_one_line_and_status_130(monkeypatch, capsys, during):
     from wijkstudie.reproduce import run as reproduce
 
-    monkeypatch.setattr(reproduce, "main", lambda argv=None: (_ for _ in ()).throw(KeyboardInterrupt))
+    monkeypatch.setattr(reproduce, during, lambda *args, **kwargs: (_ for _ in ()).throw(KeyboardInterrupt))
     assert reproduce.run([]) == 130
     err = capsys.readouterr().err
     assert "interrupted" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1

@@ -939,8 +939,8 @@ def run(argv=None) -> int:
         the exit status
     """
     leave_objects_at_exit()
-    import_nbformat_without_iri_grammar()  # 1.5 s of every run, for a format check no notebook needs
     try:
+        import_nbformat_without_iri_grammar()  # 1.5 s of every run, for a format check no notebook needs
         return main(argv)
     except KeyboardInterrupt:
         print(
