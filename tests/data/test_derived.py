@@ -95,6 +95,55 @@ def test_a_changed_input_is_built_again_in_silence(kwb_file):
     _entry(kwb_file.parent / "cache", "kwb_with_density")  # one table and one report: the earlier table is gone
 
 
+DECLARATION = {"share": 0.2}  # what decides ``declared_kwb`` besides its arguments (as a sample's declaration does)
+
+
+@derived_table(extra=lambda params: dict(DECLARATION))
+def declared_kwb(path: str, factor: int = 2):
+    """A derived table that a declaration decides too (``extra``)."""
+    BUILDS.append(path)
+    table = ws.read_file(path)
+    table["scaled"] = table["population"] * factor * DECLARATION["share"]
+    return table
+
+
+def test_an_entry_of_an_edited_declaration_replaces_the_old_one_and_others_stay(kwb_file, fresh_cache, monkeypatch):
+    folder = fresh_cache / "processed" / "derived"
+    monkeypatch.setitem(DECLARATION, "share", 0.2)
+    with warns_municipal_extract():
+        declared_kwb(str(kwb_file))
+        declared_kwb(str(kwb_file), factor=3)  # other arguments: another entry, which stays
+    monkeypatch.setenv("WIJKSTUDIE_MAX_COLUMNS", "777")  # other settings: another entry, which stays
+    with warns_municipal_extract():
+        declared_kwb(str(kwb_file))
+    monkeypatch.delenv("WIJKSTUDIE_MAX_COLUMNS")
+    (folder / "declared_kwb-unreadable.json").write_text("{not json", encoding="utf-8")  # left alone
+    before = {p.name for p in folder.iterdir()}
+    monkeypatch.setitem(DECLARATION, "share", 0.3)  # the declaration edited
+    with warns_municipal_extract():
+        population = declared_kwb(str(kwb_file))["population"]
+    after = {p.name for p in folder.iterdir()}
+    gone, new = (sorted(names, key=lambda p: p.endswith(".parquet")) for names in (before - after, after - before))
+    assert [p.rsplit(".")[-1] for p in gone] == ["json", "parquet"] == [p.rsplit(".")[-1] for p in new]
+    assert gone[1].startswith(gone[0][: -len(".json")] + ".")  # an entry's report and the table it names
+    kept = [_read(folder / p)["identity"] for p in sorted(after) if p.endswith(".json") and "unreadable" not in p]
+    limit = str(ws.settings.max_columns)
+    assert sorted((k["arguments"]["factor"], k["extra"]["share"], k["settings"]["max_columns"]) for k in kept) == [
+        (2, 0.2, "777"),
+        (2, 0.3, limit),
+        (3, 0.2, limit),
+    ]
+    assert "declared_kwb-unreadable.json" in after and len(population) > 0
+    builds = len(BUILDS)
+    with warns_municipal_extract():
+        declared_kwb(str(kwb_file))  # the new entry, served
+    monkeypatch.setitem(DECLARATION, "share", 0.2)
+    monkeypatch.setenv("WIJKSTUDIE_MAX_COLUMNS", "777")
+    with warns_municipal_extract():
+        declared_kwb(str(kwb_file))  # the other settings' entry stayed, and is served as before
+    assert len(BUILDS) == builds
+
+
 @derived_table()
 def kwb_of_the_mirror():
     """A derived table read from the session's mirror, as the study's tables find their files (no path argument)."""

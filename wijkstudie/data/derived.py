@@ -23,6 +23,8 @@ again whenever the entry is served, so a kernel that reads the table sees what o
 served, a table announces its raw files (``announce_input``) and the code its build ran (``code_trace.announce``,
 function by function) as inputs of whatever is computed from it: a notebook that reads it is run again when one of
 those changes, and only then.
+Storing an entry removes those it replaces: the same builder, arguments and settings under another declaration or
+layout (``_remove_superseded``), so an edited declaration leaves no table behind.
 ``enabled(False)`` builds without the cache (e.g. to compare).
 """
 
@@ -426,3 +428,37 @@ def _store(table, identity: dict, recorder: dict, said: list, meta_path: Path, s
     for old in meta_path.parent.glob(f"{stem}.*.parquet"):  # the tables of earlier inputs
         if old != table_path:
             old.unlink(missing_ok=True)
+    _remove_superseded(identity, meta_path)
+
+
+SUPERSEDING = ("table", "arguments", "settings")  # an entry that agrees on these and differs otherwise is replaced
+
+
+def _plain(value):
+    """A value as its JSON report holds it (tuples as lists, other objects as text)."""
+    return json.loads(json.dumps(value, sort_keys=True, default=str))
+
+
+def _remove_superseded(identity: dict, meta_path: Path) -> None:
+    """Remove the entries the one just stored replaces.
+
+    Those of the same builder, arguments and settings under another declaration (``extra``, e.g. a sample's, edited in
+    findings.yaml) or another layout of entries (``FORMAT``). Nothing asks for such an entry again unless the
+    declaration is changed back (it is then built again); without this, every edit of a declaration left a table
+    behind for good. An entry of other arguments or settings (another year, another mirror or synthetic world) stays,
+    and so does one whose report cannot be read. The report goes first, so that no kernel finds the entry afterwards.
+    """
+    mine = _plain({k: identity[k] for k in SUPERSEDING})
+    name = identity["table"].rsplit(".", 1)[-1].lstrip("_")
+    for other in meta_path.parent.glob(f"{name}-*.json"):
+        if other == meta_path:
+            continue
+        try:
+            theirs = json.loads(other.read_text(encoding="utf-8"))["identity"]
+            same = {k: theirs[k] for k in SUPERSEDING} == mine
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if same:
+            other.unlink(missing_ok=True)
+            for table in meta_path.parent.glob(f"{other.stem}.*.parquet"):
+                table.unlink(missing_ok=True)
