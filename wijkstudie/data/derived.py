@@ -434,11 +434,6 @@ def _store(table, identity: dict, recorder: dict, said: list, meta_path: Path, s
 SUPERSEDING = ("table", "arguments", "settings")  # an entry that agrees on these and differs otherwise is replaced
 
 
-def _plain(value):
-    """A value as its JSON report holds it (tuples as lists, other objects as text)."""
-    return json.loads(json.dumps(value, sort_keys=True, default=str))
-
-
 def _remove_superseded(identity: dict, meta_path: Path) -> None:
     """Remove the entries the one just stored replaces.
 
@@ -448,14 +443,17 @@ def _remove_superseded(identity: dict, meta_path: Path) -> None:
     behind for good. An entry of other arguments or settings (another year, another mirror or synthetic world) stays,
     and so does one whose report cannot be read. The report goes first, so that no kernel finds the entry afterwards.
     """
-    mine = _plain({k: identity[k] for k in SUPERSEDING})
-    name = identity["table"].rsplit(".", 1)[-1].lstrip("_")
+
+    def part(whose: dict) -> str:  # as _serve compares identities: their JSON
+        return json.dumps({k: whose[k] for k in SUPERSEDING}, sort_keys=True, default=str)
+
+    mine = part(identity)
+    name = meta_path.stem.rsplit("-", 1)[0]  # the builder's part of the entry's name (``_paths``)
     for other in meta_path.parent.glob(f"{name}-*.json"):
         if other == meta_path:
             continue
         try:
-            theirs = json.loads(other.read_text(encoding="utf-8"))["identity"]
-            same = {k: theirs[k] for k in SUPERSEDING} == mine
+            same = part(json.loads(other.read_text(encoding="utf-8"))["identity"]) == mine
         except (OSError, ValueError, KeyError, TypeError):
             continue
         if same:
