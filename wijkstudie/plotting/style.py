@@ -32,6 +32,7 @@ from ..core.paths import figures_dir
 from ..core.provenance import UNKNOWN, Provenance, combine, provenance_of
 from ..core.settings import settings
 from ..data.variables import label
+from . import side_process
 from .font_subsets import cached_font_subsets
 from .png_writer import background_png
 
@@ -555,34 +556,46 @@ def save_figure(
         "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None},
     }
     options = {"bbox_inches": "tight", "pad_inches": 0.1}
-    written = []
     unpin = _pin_figure_legends(fig)
+    paths = {fmt: folder / f"{name}.{fmt}" for fmt in formats}
+
+    def vector(fmt):  # what writes one vector file (through a temporary file: never through a symlink)
+        return lambda tmp: fig.savefig(tmp, format=fmt, dpi=RASTER_DPI, metadata=metadata[fmt], **options)
+
+    def draw_here(fmt) -> None:
+        try:
+            write_atomic(paths[fmt], vector(fmt))
+        except OSError as exc:
+            raise _not_written(paths[fmt], exc) from None
+
     with house_style_context(), ExitStack() as stack:
         stack.callback(unpin)
         if "pdf" in formats:
             stack.enter_context(cached_font_subsets())  # a PDF's font subsets made once and kept (font_subsets)
+        vectors = [fmt for fmt in formats if fmt != "png"]
+        # the PNG drawn here first, a forked process draws the SVG and PDF meanwhile, on another core (side_process)
+        jobs = [(paths[fmt], vector(fmt)) for fmt in vectors] if tuple(formats)[:1] == ("png",) else []
+        side = side_process.start(jobs, first=lambda: _laid_out_as_by_the_png(fig))
+        if side is not None:
+            stack.callback(side.abandon)
         png = stack.enter_context(background_png())  # the PNG encoded while the SVG and PDF are drawn (png_writer)
         for fmt in formats:
-            path = folder / f"{name}.{fmt}"
-            dpi = DPI if fmt == "png" else RASTER_DPI
-            try:  # a temporary file in the folder, renamed over the target: never through a symlink
-                if fmt == "png":
-                    png.save(fig, path, dpi=dpi, metadata=metadata[fmt], **options)
-                else:
-                    write_atomic(
-                        path,
-                        lambda tmp, fmt=fmt, dpi=dpi: fig.savefig(
-                            tmp, format=fmt, dpi=dpi, metadata=metadata[fmt], **options
-                        ),
-                    )
-            except OSError as exc:
-                raise _not_written(path, exc) from None
-            written.append(path)
+            if fmt == "png":
+                try:
+                    png.save(fig, paths[fmt], dpi=DPI, metadata=metadata[fmt], **options)
+                except OSError as exc:
+                    raise _not_written(paths[fmt], exc) from None
+            elif side is None:
+                draw_here(fmt)
+        drawn = side.finish() if side is not None else set(paths.values())
+        for fmt in vectors:  # what the forked process did not write cleanly: drawn here, as without it
+            if paths[fmt] not in drawn:
+                draw_here(fmt)
         for path, error in png.wait():
             if isinstance(error, OSError):
                 raise _not_written(path, error) from None
             raise error
-    return written
+    return [paths[fmt] for fmt in formats]
 
 
 def _not_written(path: Path, exc: OSError) -> ArgumentError:
@@ -647,6 +660,21 @@ def _pin_figure_legends(fig):
         fig.set_layout_engine(engine)
 
     return unpin
+
+
+def _laid_out_as_by_the_png(fig) -> None:
+    """Run the layout engine as the PNG's ``savefig`` runs it first (at the PNG's resolution, drawing nothing).
+
+    Each format's ``savefig`` lays the figure out again (constrained layout places the axes, their titles and legends)
+    starting from where the last draw left the axes, with its own renderer's text metrics: the SVG drawn after the PNG
+    is laid out from the PNG's layout. A process that draws the SVG and PDF without the PNG (``side_process``) runs this
+    first, so that its files are the same bytes as those drawn after the PNG.
+    """
+    from matplotlib import cbook
+
+    if fig.get_layout_engine() is not None:
+        with cbook._setattr_cm(fig, dpi=DPI):
+            fig.draw_without_rendering()
 
 
 def _drawable(fig) -> None:

@@ -1,0 +1,185 @@
+"""save_figure's SVG and PDF drawn in a forked process (plotting.side_process) while it draws the PNG."""
+
+import logging
+import os
+import signal
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from shapely.geometry import box
+
+import wijkstudie as ws
+from wijkstudie.core.errors import ArgumentError
+from wijkstudie.plotting import choropleth, scatter_panels, side_process, use_house_style
+from wijkstudie.plotting.style import legend_outside
+
+pytestmark = pytest.mark.skipif(not side_process.available(), reason="needs Linux and two cores (side_process)")
+
+
+def panels():
+    """Two scatter panels whose constrained layout moves by a hair when it is run again after another format's draw."""
+    use_house_style()
+    rng = np.random.default_rng(1)
+    panels = []
+    for title, n in (("Rotterdam wijken 2014-2024\n(2024)", 70), ("Amsterdam gebieden 2005-2017\n(2016)", 22)):
+        data = pd.DataFrame({"x": rng.uniform(5, 80, n), "y": rng.uniform(8, 36, n)})
+        panels.append({"data": data, "x": "x", "y": "y", "title": title})
+    return scatter_panels(panels)
+
+
+def chart_and_map():
+    """A constrained layout with a legend below its chart, and a map (drawn as an image inside the SVG and PDF)."""
+    use_house_style()
+    fig, (ax, map_ax) = plt.subplots(1, 2, figsize=(7, 3.2), layout="constrained")
+    rng = np.random.default_rng(3)
+    ax.scatter(rng.uniform(0, 80, 60), rng.uniform(5, 35, 60), label="wijken")
+    ax.plot([0, 80], [12, 20], label="fit")
+    ax.set(title="Rotterdam wijken 2014-2024\n(2024)", xlabel="Owner-occupied dwellings (%)", ylabel="Active (%)")
+    legend_outside(ax, where="below")
+    areas = gpd.GeoDataFrame(
+        {"v": rng.uniform(0, 10, 40)},
+        geometry=[box(i % 8, i // 8, i % 8 + 1, i // 8 + 1) for i in range(40)],
+        crs=28992,
+    )
+    choropleth(areas, "v", ax=map_ax, k=3)
+    return fig
+
+
+def saved(folder: Path, setting: str, name="figure", make=chart_and_map) -> dict[str, bytes]:
+    fig = make()
+    with ws.settings.using(figure_process=setting):
+        written = ws.save_figure(fig, name, source="CBS, KWB 2022", folder=folder)
+    plt.close(fig)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in written)  # no temporary file left
+    return {p.suffix: p.read_bytes() for p in written}
+
+
+def in_the_child(monkeypatch, effect):
+    """Figure.savefig doing ``effect(format)`` in a forked child only; the formats drawn in this process, listed."""
+    parent, original, here = os.getpid(), Figure.savefig, []
+
+    def savefig(self, fname, *args, **kwargs):
+        if os.getpid() != parent:
+            effect(kwargs.get("format"))
+        else:
+            here.append(kwargs.get("format"))
+        return original(self, fname, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", savefig)
+    return here
+
+
+@pytest.mark.parametrize("make", [chart_and_map, panels])
+def test_the_files_are_the_same_bytes_whichever_process_draws_them(tmp_path, monkeypatch, make):
+    """Drawn after the PNG, the SVG is laid out from the PNG's layout; the child, which never draws the PNG, runs
+    that layout first (style._laid_out_as_by_the_png). Without it ``panels`` moved by a hair (its SVG's clip ids
+    differed)."""
+    forks = []
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
+    here = saved(tmp_path / "forked", "auto", make=make)
+    assert len(forks) == 1  # one child drew the SVG and the PDF
+    forks.clear()
+    alone = saved(tmp_path / "alone", "off", make=make)
+    assert forks == []
+    assert set(here) == {".png", ".svg", ".pdf"} and here == alone
+
+
+def test_the_child_draws_the_vector_files_and_this_process_the_png(tmp_path, monkeypatch):
+    here = in_the_child(monkeypatch, lambda fmt: None)
+    saved(tmp_path, "auto")
+    assert here == ["png"]
+
+
+@pytest.mark.parametrize(
+    "trouble",
+    [
+        lambda fmt: (_ for _ in ()).throw(RuntimeError("broken")) if fmt == "svg" else None,  # an error
+        lambda fmt: warnings.warn("odd", UserWarning, stacklevel=1) if fmt == "svg" else None,  # a warning
+        lambda fmt: logging.getLogger("matplotlib").warning("odd") if fmt == "svg" else None,  # a logged warning
+    ],
+    ids=["error", "warning", "logged-warning"],
+)
+def test_a_file_the_child_did_not_write_cleanly_is_drawn_here(tmp_path, monkeypatch, trouble):
+    here = in_the_child(monkeypatch, trouble)
+    files = saved(tmp_path / "forked", "auto")
+    assert here == ["png", "svg"]  # the PDF came from the child; the SVG drawn again here
+    monkeypatch.undo()
+    assert files == saved(tmp_path / "alone", "off")
+
+
+def test_a_killed_child_leaves_no_file_behind_and_everything_is_drawn_here(tmp_path, monkeypatch):
+    here = in_the_child(monkeypatch, lambda fmt: os.kill(os.getpid(), signal.SIGKILL) if fmt == "pdf" else None)
+    files = saved(tmp_path / "forked", "auto")  # asserts that no temporary file is left
+    assert here == ["png", "svg", "pdf"]
+    monkeypatch.undo()
+    assert files == saved(tmp_path / "alone", "off")
+
+
+def test_what_the_child_prints_goes_nowhere(tmp_path, capfd):
+    def noisy(tmp):
+        print("from the child")
+        print("to stderr", file=sys.stderr)
+        os.write(2, b"straight to the descriptor\n")
+        Path(tmp).write_text("content", encoding="utf-8")
+
+    side = side_process.start([(tmp_path / "a.txt", noisy)])
+    assert side.finish() == {tmp_path / "a.txt"}
+    assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "content"
+    out, err = capfd.readouterr()
+    assert "child" not in out + err and "descriptor" not in out + err
+
+
+def test_an_abandoned_child_stops_and_removes_its_temporary_file(tmp_path):
+    def slow(tmp):
+        Path(tmp).write_text("half", encoding="utf-8")
+        time.sleep(30)
+
+    side = side_process.start([(tmp_path / "slow.svg", slow)])
+    deadline = time.monotonic() + 10
+    while not list(tmp_path.iterdir()) and time.monotonic() < deadline:  # the child is writing
+        time.sleep(0.01)
+    start = time.monotonic()
+    side.abandon()
+    assert time.monotonic() - start < 5
+    assert list(tmp_path.iterdir()) == []  # neither the file nor its temporary one
+
+
+def test_an_error_writing_a_vector_file_is_the_one_line_error_as_before(tmp_path):
+    (tmp_path / "figure.svg").mkdir()  # a folder where the file should go: cannot be replaced
+    fig = chart_and_map()
+    with pytest.raises(ArgumentError, match=r"^cannot write .*figure\.svg \(setting figures_dir"):
+        ws.save_figure(fig, "figure", source="CBS", folder=tmp_path)
+    plt.close(fig)
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_without_the_png_first_every_file_is_drawn_here(tmp_path, monkeypatch):
+    here = in_the_child(monkeypatch, lambda fmt: None)
+    fig = chart_and_map()
+    ws.save_figure(fig, "figure", source="CBS", folder=tmp_path, formats=("svg", "png", "pdf"))
+    plt.close(fig)
+    assert here == ["svg", "png", "pdf"]  # in the order asked: a child would draw the SVG from another layout
+
+
+def test_where_no_child_is_made(monkeypatch):
+    assert side_process.available()
+    with ws.settings.using(figure_process="off"):
+        assert not side_process.available()
+        assert side_process.start([(Path("never"), lambda tmp: None)]) is None
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    assert not side_process.available()  # one core: nothing to gain
+    monkeypatch.undo()
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert not side_process.available()  # a forked child may not use macOS's system libraries
+    with pytest.raises(ArgumentError, match="figure_process"):
+        with ws.settings.using(figure_process="sometimes"):
+            pass

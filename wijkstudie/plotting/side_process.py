@@ -1,0 +1,204 @@
+"""A figure's SVG and PDF drawn in a forked process while this one draws its PNG.
+
+``save_figure`` writes a figure three times, and each format draws the whole figure again: in Python, under one lock
+(the GIL), so threads cannot share that work. A child made with ``os.fork`` holds the figure exactly as it is (its
+memory, copy-on-write): it draws the vector files while this process draws the PNG, on a second core. The files are
+the same bytes as when one process draws them all.
+
+``start(jobs)`` forks only where that is safe and pays:
+
+- on Linux (on macOS a forked child may not use the system's libraries; Windows has no fork);
+- with more than one core this process may use (``os.sched_getaffinity``);
+- unless the setting ``figure_process`` is ``off`` (``WIJKSTUDIE_FIGURE_PROCESS=off``).
+
+The child touches nothing this process shares with others: its output goes to ``/dev/null`` (a Jupyter kernel's
+streams are sockets to the front end), it writes each file whole or not at all (``write_atomic``), and it leaves with
+``os._exit`` (no exit handlers, no inherited buffers flushed). It reports, as JSON through a pipe, the files it wrote
+cleanly: without an error, a warning or a logged warning. Every other file (the child failed, warned, was killed, or
+never started) is drawn again here by ``SideProcess.finish``'s caller, as without the child, so that errors and
+warnings are the same as ever.
+
+The files are the same bytes whichever process draws them: ``save_figure`` asks for a child only when the PNG comes
+first, and the child first lays the figure out as the PNG's ``savefig`` does (``style._laid_out_as_by_the_png``),
+since each format's layout starts from where the last draw left the axes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import glob
+import json
+import logging
+import os
+import signal
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+from ..core.atomic import write_atomic
+from ..core.settings import settings
+
+
+def available() -> bool:
+    """Whether a child may draw files here (Linux, more than one usable core, the setting ``figure_process`` not off).
+
+    Returns
+    -------
+    bool
+    """
+    if sys.platform != "linux" or not hasattr(os, "fork") or settings.figure_process == "off":
+        return False
+    return len(os.sched_getaffinity(0)) > 1
+
+
+class SideProcess:
+    """A forked child writing files; ``finish()`` waits for it and says which it wrote cleanly."""
+
+    def __init__(self, pid: int, pipe: int, paths: list[Path]):
+        self.pid, self.pipe, self.paths = pid, pipe, paths
+        self.started = time.time()
+
+    def finish(self) -> set[Path]:
+        """Wait for the child; the files it wrote cleanly (none when it failed or was killed).
+
+        Returns
+        -------
+        set of Path
+        """
+        if self.pid is None:
+            return set()
+        chunks = []
+        try:
+            while chunk := os.read(self.pipe, 65536):
+                chunks.append(chunk)
+        finally:
+            os.close(self.pipe)
+            status = _reap(self.pid)
+            self.pid = None
+        if status is not None and os.WIFSIGNALED(status):  # killed (SIGKILL: the system out of memory)
+            self._remove_leftovers()
+            return set()
+        if status is not None and (not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0):
+            return set()  # failed before its report (a report is written whole, as the child's last act)
+        try:
+            written = json.loads(b"".join(chunks).decode())
+        except ValueError:
+            return set()
+        return {p for p in self.paths if isinstance(written, list) and str(p) in written}
+
+    def _remove_leftovers(self) -> None:
+        """Remove the temporary file a killed child left (``write_atomic``'s, made since the child started)."""
+        for path in self.paths:
+            for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+                with contextlib.suppress(OSError):
+                    if tmp.stat().st_mtime >= self.started - 1:
+                        tmp.unlink()
+
+    def abandon(self) -> None:
+        """Stop the child if it still runs (it removes the temporary file it was writing) and wait for it."""
+        if self.pid is None:
+            return
+        try:
+            os.kill(self.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        os.close(self.pipe)
+        _reap(self.pid)
+        self.pid = None
+
+
+def _reap(pid: int) -> int | None:
+    """Wait for a child; its status (None where the program reaps its children itself: SIGCHLD ignored)."""
+    try:
+        return os.waitpid(pid, 0)[1]
+    except ChildProcessError:
+        return None
+
+
+def start(
+    jobs: list[tuple[Path, Callable[[Path], object]]], first: Callable[[], object] = lambda: None
+) -> SideProcess | None:
+    """Fork a child that calls ``first()``, then writes each ``(path, write)`` job with ``write_atomic``, in order.
+
+    Parameters
+    ----------
+    jobs : list of (Path, callable)
+        ``write(temporary_path)`` writes a file's content
+    first : callable
+        what the child does before the jobs (when it fails or warns, the child writes nothing)
+
+    Returns
+    -------
+    SideProcess or None
+        None where no child may be made (``available``) or the fork failed: then nothing was started
+    """
+    if not jobs or not available():
+        return None
+    read_end, write_end = os.pipe()
+    try:
+        # Python 3.12+ warns that fork() in a process with threads may deadlock the child: it would, were the child to
+        # take a lock another thread held at the fork. This child only draws with matplotlib and writes files; a
+        # kernel's other threads (its sockets, its history) and the PNG writer (idle: save_figure waited for it) hold
+        # none of their locks.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid == 0:  # the child: never returns
+        code = 1
+        try:
+            os.close(read_end)
+            _run_child(first, jobs, write_end)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    return SideProcess(pid, read_end, [path for path, _ in jobs])
+
+
+class _Flag(logging.Handler):
+    """Notes that a warning was logged (matplotlib logs some, e.g. a missing font)."""
+
+    def __init__(self):
+        super().__init__(level=logging.WARNING)
+        self.raised = False
+
+    def emit(self, record) -> None:
+        self.raised = True
+
+
+def _run_child(first, jobs, pipe: int) -> None:
+    """In the child: write the jobs, then report the clean ones."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # unwinds write_atomic: its temporary file is removed
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # not the kernel's own handler
+    gc.disable()  # a short life: no collections
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    sys.stdout = sys.stderr = open(null, "w", closefd=False)  # noqa: SIM115 (the child exits without closing)
+    flag = _Flag()
+    logging.getLogger().addHandler(flag)
+    written = []
+    with warnings.catch_warnings(record=True) as caught:
+        first()
+    if caught or flag.raised:
+        jobs = []
+    for path, write in jobs:
+        flag.raised = False
+        with warnings.catch_warnings(record=True) as caught:
+            try:
+                write_atomic(path, write)
+            except Exception:
+                continue
+        if not caught and not flag.raised:
+            written.append(str(path))
+    data = json.dumps(written).encode()
+    while data:
+        data = data[os.write(pipe, data) :]
+    os.close(pipe)
