@@ -183,3 +183,82 @@ def test_where_no_child_is_made(monkeypatch):
     with pytest.raises(ArgumentError, match="figure_process"):
         with ws.settings.using(figure_process="sometimes"):
             pass
+
+
+def test_a_handler_made_before_the_fork_gets_nothing_from_the_child(tmp_path, monkeypatch):
+    """In a kernel, a handler of ``logging.basicConfig()`` holds the kernel's stderr, which forwards a forked child's
+    writes to the notebook: a warning the child logged showed there, and again when the file was drawn here."""
+    log = tmp_path / "log.txt"
+    stream = log.open("a", encoding="utf-8")
+    handler = logging.StreamHandler(stream)
+    quiet = logging.getLogger("wijkstudie-test-quiet")  # does not propagate: the child still sees its warnings
+    monkeypatch.setattr(quiet, "propagate", False)
+    for logger in (logging.getLogger(), quiet):
+        logger.addHandler(handler)
+        monkeypatch.setattr(logger, "handlers", logger.handlers)  # put back after the test
+
+    def trouble(fmt):
+        {"svg": logging.getLogger("matplotlib"), "pdf": quiet}[fmt].warning("logged in the child")
+
+    try:
+        here = in_the_child(monkeypatch, trouble)
+        saved(tmp_path / "forked", "auto")
+    finally:
+        logging.getLogger().removeHandler(handler)
+        quiet.removeHandler(handler)
+        stream.close()
+    assert here == ["png", "svg", "pdf"]  # both logged warnings seen: both files drawn again here
+    assert "logged in the child" not in log.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("sigchld", [signal.SIG_IGN, lambda *_: None], ids=["ignored", "handled"])
+def test_a_killed_child_leaves_no_file_behind_when_its_status_is_unknown(tmp_path, monkeypatch, sigchld):
+    """SIGCHLD ignored (the system reaps the child) or reaped by the program: no status, and no report."""
+
+    def killed(fmt):
+        if fmt == "svg":
+            time.sleep(0.05)  # the temporary file is older than the child's start by less than a second
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    if callable(sigchld):  # a handler that reaps every child, as some programs install
+        sigchld = lambda *_: _reap_all()  # noqa: E731
+    previous = signal.signal(signal.SIGCHLD, sigchld)
+    try:
+        here = in_the_child(monkeypatch, killed)
+        saved(tmp_path, "auto")  # asserts that no temporary file is left
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+    assert here == ["png", "svg", "pdf"]
+
+
+def _reap_all():
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+    except ChildProcessError:
+        pass
+
+
+def test_an_interrupted_finish_closes_the_pipe_once(tmp_path, monkeypatch):
+    """An interrupt while ``finish`` waits, then ``abandon`` (save_figure's exit): the pipe's number, by then another
+    file's (a kernel's socket), is not closed again."""
+    side = side_process.start([(tmp_path / "a.txt", lambda tmp: Path(tmp).write_text("x", encoding="utf-8"))])
+    pid, pipe = side.pid, side.pipe
+    real = side_process._reap
+
+    def interrupted(pid):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(side_process, "_reap", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        side.finish()
+    monkeypatch.setattr(side_process, "_reap", real)
+    other = os.open(os.devnull, os.O_RDONLY)
+    try:
+        assert other == pipe  # the lowest free number: the pipe's
+        side.abandon()
+        os.fstat(other)  # still open
+    finally:
+        os.close(other)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped: no zombie

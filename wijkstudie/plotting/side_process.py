@@ -70,24 +70,24 @@ class SideProcess:
         """
         if self.pid is None:
             return set()
-        chunks = []
+        chunks, pipe, self.pipe = [], self.pipe, None  # closed once, here (``abandon`` after an interrupt: not again)
         try:
-            while chunk := os.read(self.pipe, 65536):
+            while chunk := os.read(pipe, 65536):
                 chunks.append(chunk)
         finally:
-            os.close(self.pipe)
+            os.close(pipe)
             status = _reap(self.pid)
             self.pid = None
-        if status is not None and os.WIFSIGNALED(status):  # killed (SIGKILL: the system out of memory)
-            self._remove_leftovers()
-            return set()
-        if status is not None and (not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0):
-            return set()  # failed before its report (a report is written whole, as the child's last act)
         try:
-            written = json.loads(b"".join(chunks).decode())
+            written = json.loads(b"".join(chunks).decode())  # a report is written whole, as the child's last act
         except ValueError:
+            written = None
+        exited = status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+        if not isinstance(written, list) or (status is not None and not exited):
+            if status is None or os.WIFSIGNALED(status):  # killed (SIGKILL: the system out of memory), or unknown
+                self._remove_leftovers()  # (SIGCHLD ignored, or a handler reaped the child: no status)
             return set()
-        return {p for p in self.paths if isinstance(written, list) and str(p) in written}
+        return {p for p in self.paths if str(p) in written}
 
     def _remove_leftovers(self) -> None:
         """Remove the temporary file a killed child left (``write_atomic``'s, made since the child started)."""
@@ -105,7 +105,9 @@ class SideProcess:
             os.kill(self.pid, signal.SIGTERM)
         except ProcessLookupError:
             pass
-        os.close(self.pipe)
+        if self.pipe is not None:
+            os.close(self.pipe)
+            self.pipe = None
         _reap(self.pid)
         self.pid = None
 
@@ -173,6 +175,22 @@ class _Flag(logging.Handler):
         self.raised = True
 
 
+def _logging_only_to(flag: logging.Handler) -> None:
+    """Send every logged record of the child to ``flag`` alone.
+
+    A handler made before the fork holds the streams it was given: in a Jupyter kernel, after
+    ``logging.basicConfig()``, the kernel's stderr, which forwards a forked child's writes to the notebook. Every
+    logger loses its handlers and propagates to the root, so ``flag`` also sees what a logger that does not propagate
+    would have shown.
+    """
+    loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+    for logger in loggers:
+        if isinstance(logger, logging.Logger):  # not a PlaceHolder
+            logger.handlers = []
+            logger.propagate = True
+    logging.getLogger().addHandler(flag)
+
+
 def _run_child(first, jobs, pipe: int) -> None:
     """In the child: write the jobs, then report the clean ones."""
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # unwinds write_atomic: its temporary file is removed
@@ -183,7 +201,7 @@ def _run_child(first, jobs, pipe: int) -> None:
     os.dup2(null, 2)
     sys.stdout = sys.stderr = open(null, "w", closefd=False)  # noqa: SIM115 (the child exits without closing)
     flag = _Flag()
-    logging.getLogger().addHandler(flag)
+    _logging_only_to(flag)
     written = []
     with warnings.catch_warnings(record=True) as caught:
         first()
