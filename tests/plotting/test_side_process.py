@@ -262,3 +262,51 @@ def test_an_interrupted_finish_closes_the_pipe_once(tmp_path, monkeypatch):
         os.close(other)
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # reaped: no zombie
+
+
+def test_a_layout_that_warns_in_the_child_leaves_every_vector_file_to_this_process(tmp_path, monkeypatch):
+    from wijkstudie.plotting import style
+
+    parent, layout = os.getpid(), style._laid_out_as_by_the_png
+
+    def warning_layout(fig):
+        if os.getpid() != parent:
+            warnings.warn("odd layout", UserWarning, stacklevel=1)
+        layout(fig)
+
+    monkeypatch.setattr(style, "_laid_out_as_by_the_png", warning_layout)
+    here = in_the_child(monkeypatch, lambda fmt: None)
+    saved(tmp_path, "auto")
+    assert here == ["png", "svg", "pdf"]
+
+
+def test_an_error_drawing_the_png_stops_the_child_before_it_writes(tmp_path, monkeypatch):
+    """save_figure leaves (the error) while the child draws: it is stopped and reaped, and writes nothing after."""
+    children, real_fork = [], os.fork
+
+    def fork():
+        pid = real_fork()
+        children.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    parent, original = os.getpid(), Figure.savefig
+
+    def savefig(self, fname, *args, **kwargs):
+        if os.getpid() != parent:
+            time.sleep(5)  # still drawing when this process fails
+        elif kwargs.get("format") == "png":
+            raise RuntimeError("the PNG failed")
+        return original(self, fname, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", savefig)
+    fig = chart_and_map()
+    start = time.monotonic()
+    with pytest.raises(RuntimeError, match="the PNG failed"):
+        ws.save_figure(fig, "figure", source="CBS", folder=tmp_path)
+    plt.close(fig)
+    assert time.monotonic() - start < 4  # not waited for
+    assert len(children) == 1
+    with pytest.raises(ChildProcessError):
+        os.waitpid(children[0], os.WNOHANG)  # reaped: no zombie
+    assert list(tmp_path.iterdir()) == []  # nor its temporary file
