@@ -2,6 +2,7 @@
 
 import logging
 import os
+import re
 import signal
 import sys
 import time
@@ -133,6 +134,7 @@ def test_what_the_child_prints_goes_nowhere(tmp_path, capfd):
 
     side = side_process.start([(tmp_path / "a.txt", noisy)])
     assert side.finish() == {tmp_path / "a.txt"}
+    side.put_in_place(tmp_path / "a.txt")
     assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "content"
     out, err = capfd.readouterr()
     assert "child" not in out + err and "descriptor" not in out + err
@@ -153,13 +155,38 @@ def test_an_abandoned_child_stops_and_removes_its_temporary_file(tmp_path):
     assert list(tmp_path.iterdir()) == []  # neither the file nor its temporary one
 
 
-def test_an_error_writing_a_vector_file_is_the_one_line_error_as_before(tmp_path):
-    (tmp_path / "figure.svg").mkdir()  # a folder where the file should go: cannot be replaced
-    fig = chart_and_map()
-    with pytest.raises(ArgumentError, match=r"^cannot write .*figure\.svg \(setting figures_dir"):
-        ws.save_figure(fig, "figure", source="CBS", folder=tmp_path)
-    plt.close(fig)
-    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+@pytest.mark.parametrize("blocked", ["figure.svg", "figure.pdf"])
+def test_an_error_writing_a_vector_file_is_the_one_line_error_and_the_files_as_before(tmp_path, blocked):
+    """The child writes aside and this process moves its files into place in order: a PDF is not written when the
+    SVG before it could not be (the child had already put it in place)."""
+    outcome = {}
+    for setting in ("auto", "off"):
+        folder = tmp_path / setting
+        folder.mkdir()
+        (folder / "figure.pdf").write_text("the old PDF", encoding="utf-8")
+        (folder / blocked).unlink(missing_ok=True)
+        (folder / blocked).mkdir()  # a folder where the file should go: cannot be replaced
+        fig = chart_and_map()
+        with ws.settings.using(figure_process=setting), pytest.raises(ArgumentError) as error:
+            ws.save_figure(fig, "figure", source="CBS", folder=folder)
+        plt.close(fig)
+        files = {p.name: p.is_file() and p.read_bytes() for p in folder.iterdir()}
+        outcome[setting] = (str(error.value).replace(str(folder), ""), files)
+    assert outcome["auto"] == outcome["off"]
+    message, files = outcome["auto"]
+    assert re.match(rf"^cannot write /{blocked} \(setting figures_dir", message)
+    assert not [name for name in files if name.endswith(".tmp")]
+    assert (files["figure.pdf"] == b"the old PDF") == (blocked == "figure.svg")
+
+
+def test_this_process_moves_the_childs_files_into_place(tmp_path, monkeypatch):
+    """Where a kernel's audit hook sees it and the runner learns the figures were written (kernel_audit)."""
+    renamed, real = [], os.replace
+    monkeypatch.setattr(os, "replace", lambda a, b: (renamed.append((os.getpid(), Path(b).name)), real(a, b))[1])
+    here = in_the_child(monkeypatch, lambda fmt: None)
+    saved(tmp_path, "auto")
+    assert here == ["png"]  # the child drew the SVG and PDF
+    assert (os.getpid(), "figure.svg") in renamed and (os.getpid(), "figure.pdf") in renamed
 
 
 def test_without_the_png_first_every_file_is_drawn_here(tmp_path, monkeypatch):

@@ -587,10 +587,16 @@ def save_figure(
                     raise _not_written(paths[fmt], exc) from None
             elif side is None:
                 draw_here(fmt)
-        drawn = side.finish() if side is not None else set(paths.values())
-        for fmt in vectors:  # what the forked process did not write cleanly: drawn here, as without it
-            if paths[fmt] not in drawn:
-                draw_here(fmt)
+        if side is not None:  # the forked process's files moved into place in order, as without it, and what it
+            aside = side.finish()  # did not write cleanly drawn here (an error stops before the next file)
+            for fmt in vectors:
+                if paths[fmt] not in aside:
+                    draw_here(fmt)
+                    continue
+                try:
+                    side.put_in_place(paths[fmt])
+                except OSError as exc:
+                    raise _not_written(paths[fmt], exc) from None
         for path, error in png.wait():
             if isinstance(error, OSError):
                 raise _not_written(path, error) from None
