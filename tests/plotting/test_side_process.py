@@ -94,6 +94,21 @@ def test_the_files_are_the_same_bytes_whichever_process_draws_them(tmp_path, mon
     assert set(here) == {".png", ".svg", ".pdf"} and here == alone
 
 
+@pytest.mark.parametrize("default", ["svg", "pdf"])
+def test_the_same_bytes_whatever_format_savefig_makes_by_default(tmp_path, monkeypatch, default):
+    """The child's layout pass measures text with the default format's renderer: the PNG's, not the user's choice
+    (rcParams savefig.format: with svg or pdf, ``panels`` moved by a hair)."""
+    files = {}
+    for setting in ("auto", "off"):
+        fig = panels()
+        monkeypatch.setitem(plt.rcParams, "savefig.format", default)
+        with ws.settings.using(figure_process=setting):
+            written = ws.save_figure(fig, "figure", source="CBS", folder=tmp_path / setting)
+        plt.close(fig)
+        files[setting] = {p.suffix: p.read_bytes() for p in written}
+    assert files["auto"] == files["off"]
+
+
 def test_the_child_draws_the_vector_files_and_this_process_the_png(tmp_path, monkeypatch):
     here = in_the_child(monkeypatch, lambda fmt: None)
     saved(tmp_path, "auto")

@@ -676,10 +676,11 @@ def _laid_out_as_by_the_png(fig) -> None:
     is laid out from the PNG's layout. A process that draws the SVG and PDF without the PNG (``side_process``) runs this
     first, so that its files are the same bytes as those drawn after the PNG.
     """
+    import matplotlib
     from matplotlib import cbook
 
-    if fig.get_layout_engine() is not None:
-        with cbook._setattr_cm(fig, dpi=DPI):
+    if fig.get_layout_engine() is not None:  # measured by the default format's renderer: the PNG's (Agg), whatever
+        with cbook._setattr_cm(fig, dpi=DPI), matplotlib.rc_context({"savefig.format": "png"}):  # the user's default
             fig.draw_without_rendering()
 
 
