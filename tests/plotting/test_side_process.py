@@ -109,6 +109,23 @@ def test_the_same_bytes_whatever_format_savefig_makes_by_default(tmp_path, monke
     assert files["auto"] == files["off"]
 
 
+def test_a_figure_saved_again_or_drawn_after_is_the_same_bytes(tmp_path):
+    """Each draw lays the figure out from where the last one left it: this process, which drew only the PNG, runs the
+    layout passes of the SVG and PDF the child drew (style._laid_out_as_by). Without them ``panels`` saved a second
+    time (or shown in a notebook) moved by a hair."""
+    files = {}
+    for setting in ("auto", "off"):
+        fig = panels()
+        with ws.settings.using(figure_process=setting):
+            first = ws.save_figure(fig, "first", source="CBS", folder=tmp_path / setting)
+            again = ws.save_figure(fig, "again", source="CBS", folder=tmp_path / setting)
+        shown = tmp_path / setting / "shown.png"
+        fig.savefig(shown)  # what a notebook's inline backend draws after the cell
+        plt.close(fig)
+        files[setting] = {p.name: p.read_bytes() for p in [*first, *again, shown]}
+    assert files["auto"] == files["off"]
+
+
 def test_the_child_draws_the_vector_files_and_this_process_the_png(tmp_path, monkeypatch):
     here = in_the_child(monkeypatch, lambda fmt: None)
     saved(tmp_path, "auto")
@@ -352,3 +369,13 @@ def test_an_error_drawing_the_png_stops_the_child_before_it_writes(tmp_path, mon
     with pytest.raises(ChildProcessError):
         os.waitpid(children[0], os.WNOHANG)  # reaped: no zombie
     assert list(tmp_path.iterdir()) == []  # nor its temporary file
+
+
+def test_an_untried_matplotlib_draws_every_file_here(tmp_path, monkeypatch):
+    """The layout passes repeat matplotlib's own savefig (style.LAYOUT_PASS_MATPLOTLIB): another version, no child."""
+    import matplotlib
+
+    monkeypatch.setattr(matplotlib, "__version__", "3.99.0")
+    here = in_the_child(monkeypatch, lambda fmt: None)
+    saved(tmp_path, "auto")
+    assert here == ["png", "svg", "pdf"]

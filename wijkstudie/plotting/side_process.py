@@ -11,7 +11,7 @@ the same bytes as when one process draws them all.
 - with more than one core this process may use (``os.sched_getaffinity``);
 - unless the setting ``figure_process`` is ``off`` (``WIJKSTUDIE_FIGURE_PROCESS=off``).
 
-The child touches nothing this process shares with others: its output goes to ``/dev/null`` (a Jupyter kernel's
+The child writes nothing through what it shares with this process: its output goes to ``/dev/null`` (a Jupyter kernel's
 streams are sockets to the front end; a logging handler made before the fork gets none of its records), and it
 leaves with ``os._exit`` (no exit handlers, no inherited buffers flushed). It writes each file aside, to a temporary
 file in the target's folder (``write_aside``), and reports, as JSON through a pipe, the ones it wrote cleanly: without
@@ -21,7 +21,10 @@ without the child: the errors, the warnings and the files written before an erro
 
 The files are the same bytes whichever process draws them: ``save_figure`` asks for a child only when the PNG comes
 first, and the child first lays the figure out as the PNG's ``savefig`` does (``style._laid_out_as_by_the_png``),
-since each format's layout starts from where the last draw left the axes.
+since each format's layout starts from where the last draw left the axes; this process then runs the layout passes of
+the files the child drew (``style._laid_out_as_by``), so that the figure saved again, or shown, is the same bytes too.
+(Its other writes, e.g. a PDF's font subsets kept on disk (``font_subsets``) or the lines of a kernel's audit hook,
+are what this process would have written.)
 """
 
 from __future__ import annotations

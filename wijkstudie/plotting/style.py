@@ -19,10 +19,12 @@ used.
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+import matplotlib
 import matplotlib.pyplot as plt
 
 from ..core.atomic import write_atomic
@@ -37,6 +39,7 @@ from .font_subsets import cached_font_subsets
 from .png_writer import background_png
 
 DPI = 300
+LAYOUT_PASS_MATPLOTLIB = ("3.11.",)  # versions whose savefig's first pass _laid_out_as_by repeats (side_process)
 RASTER_DPI = 200  # resolution of the parts of an SVG or PDF drawn as an image (the many polygons of a map)
 FORMATS = ("png", "svg", "pdf")
 MAP_CMAP = "YlGnBu"
@@ -574,7 +577,8 @@ def save_figure(
             stack.enter_context(cached_font_subsets())  # a PDF's font subsets made once and kept (font_subsets)
         vectors = [fmt for fmt in formats if fmt != "png"]
         # the PNG drawn here first, a forked process draws the SVG and PDF meanwhile, on another core (side_process)
-        jobs = [(paths[fmt], vector(fmt)) for fmt in vectors] if tuple(formats)[:1] == ("png",) else []
+        forked = tuple(formats)[:1] == ("png",) and matplotlib.__version__.startswith(LAYOUT_PASS_MATPLOTLIB)
+        jobs = [(paths[fmt], vector(fmt)) for fmt in vectors] if forked else []
         side = side_process.start(jobs, first=lambda: _laid_out_as_by_the_png(fig))
         if side is not None:
             stack.callback(side.abandon)
@@ -593,6 +597,7 @@ def save_figure(
                 if paths[fmt] not in aside:
                     draw_here(fmt)
                     continue
+                _laid_out_as_by(fig, fmt, RASTER_DPI)  # the figure left as drawing the file here would leave it
                 try:
                     side.put_in_place(paths[fmt])
                 except OSError as exc:
@@ -669,19 +674,48 @@ def _pin_figure_legends(fig):
 
 
 def _laid_out_as_by_the_png(fig) -> None:
-    """Run the layout engine as the PNG's ``savefig`` runs it first (at the PNG's resolution, drawing nothing).
+    """Run the layout engine as the PNG's ``savefig`` runs it first (``_laid_out_as_by``).
 
     Each format's ``savefig`` lays the figure out again (constrained layout places the axes, their titles and legends)
     starting from where the last draw left the axes, with its own renderer's text metrics: the SVG drawn after the PNG
     is laid out from the PNG's layout. A process that draws the SVG and PDF without the PNG (``side_process``) runs this
     first, so that its files are the same bytes as those drawn after the PNG.
     """
-    import matplotlib
-    from matplotlib import cbook
+    _laid_out_as_by(fig, "png", DPI)
 
-    if fig.get_layout_engine() is not None:  # measured by the default format's renderer: the PNG's (Agg), whatever
-        with cbook._setattr_cm(fig, dpi=DPI), matplotlib.rc_context({"savefig.format": "png"}):  # the user's default
-            fig.draw_without_rendering()
+
+def _laid_out_as_by(fig, fmt: str, dpi: float) -> None:
+    """Run the layout engine as ``fig.savefig(format=fmt, dpi=dpi)`` runs it first (its renderer's metrics, no drawing).
+
+    This process runs it for each file a forked process drew (``side_process``), so that the figure is left laid out
+    as by drawing them here: saved again, or shown, it gives the same bytes as with ``figure_process`` off.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+    fmt : str
+        the format whose renderer measures the texts (``png``, ``svg``, ``pdf``)
+    dpi : float
+        the resolution ``savefig`` is given
+    """
+    from matplotlib import cbook
+    from matplotlib.backend_bases import _get_renderer  # (LAYOUT_PASS_MATPLOTLIB: the versions this was seen to match)
+
+    if fig.get_layout_engine() is None:
+        return
+    # savefig's own first pass (FigureCanvasBase.print_figure): the format's canvas, whose renderer the layout engine
+    # asks for (Agg's for a PNG; for a vector format the default format's, at the 72 dpi its renderer sets)
+    canvas = fig.canvas
+    with (
+        cbook._setattr_cm(canvas, manager=None),
+        canvas._switch_canvas_and_return_print_method(fmt) as print_method,
+        cbook._setattr_cm(fig, dpi=dpi),
+        cbook._setattr_cm(fig.canvas, _device_pixel_ratio=1),
+        cbook._setattr_cm(fig.canvas, _is_saving=True),
+    ):
+        renderer = _get_renderer(fig, functools.partial(print_method, orientation="portrait"))
+        with renderer._draw_disabled():
+            fig.draw(renderer)
 
 
 def _drawable(fig) -> None:
