@@ -379,3 +379,26 @@ def test_an_untried_matplotlib_draws_every_file_here(tmp_path, monkeypatch):
     here = in_the_child(monkeypatch, lambda fmt: None)
     saved(tmp_path, "auto")
     assert here == ["png", "svg", "pdf"]
+
+
+def test_the_warning_of_a_fork_with_threads_is_not_an_error(tmp_path, monkeypatch):
+    """Python 3.12+ warns (DeprecationWarning) in the parent, after the fork, when it has threads (a kernel always
+    does): under ``-W error`` it would leave a child whose pid was lost, still writing."""
+    real_fork, children = os.fork, []
+
+    def fork():
+        pid = real_fork()
+        if pid:
+            children.append(pid)
+            warnings.warn(
+                "This process is multi-threaded, use of fork() may lead to deadlocks", DeprecationWarning, stacklevel=2
+            )
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        files = saved(tmp_path, "auto")
+    assert set(files) == {".png", ".svg", ".pdf"} and len(children) == 1
+    with pytest.raises(ChildProcessError):
+        os.waitpid(children[0], os.WNOHANG)  # reaped
