@@ -11,16 +11,20 @@ the same bytes as when one process draws them all.
 - with more than one core this process may use (``os.sched_getaffinity``);
 - unless the setting ``figure_process`` is ``off`` (``WIJKSTUDIE_FIGURE_PROCESS=off``).
 
-The child touches nothing this process shares with others: its output goes to ``/dev/null`` (a Jupyter kernel's
-streams are sockets to the front end), it writes each file whole or not at all (``write_atomic``), and it leaves with
-``os._exit`` (no exit handlers, no inherited buffers flushed). It reports, as JSON through a pipe, the files it wrote
-cleanly: without an error, a warning or a logged warning. Every other file (the child failed, warned, was killed, or
-never started) is drawn again here by ``SideProcess.finish``'s caller, as without the child, so that errors and
-warnings are the same as ever.
+The child writes nothing through what it shares with this process: its output goes to ``/dev/null`` (a Jupyter kernel's
+streams are sockets to the front end; a logging handler made before the fork gets none of its records), and it
+leaves with ``os._exit`` (no exit handlers, no inherited buffers flushed). It writes each file aside, to a temporary
+file in the target's folder (``write_aside``), and reports, as JSON through a pipe, the ones it wrote cleanly: without
+an error, a warning or a logged warning. This process moves them into place (``SideProcess.put_in_place``), in the
+order of the formats, and draws every other file again (the child failed, warned, was killed, or never started), as
+without the child: the errors, the warnings and the files written before an error are the same as ever.
 
 The files are the same bytes whichever process draws them: ``save_figure`` asks for a child only when the PNG comes
 first, and the child first lays the figure out as the PNG's ``savefig`` does (``style._laid_out_as_by_the_png``),
-since each format's layout starts from where the last draw left the axes.
+since each format's layout starts from where the last draw left the axes; this process then runs the layout passes of
+the files the child drew (``style._laid_out_as_by``), so that the figure saved again, or shown, is the same bytes too.
+(Its other writes, e.g. a PDF's font subsets kept on disk (``font_subsets``) or the lines of a kernel's audit hook,
+are what this process would have written.)
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
-from ..core.atomic import write_atomic
+from ..core.atomic import put_in_place, write_aside
 from ..core.settings import settings
 
 
@@ -55,42 +59,76 @@ def available() -> bool:
 
 
 class SideProcess:
-    """A forked child writing files; ``finish()`` waits for it and says which it wrote cleanly."""
+    """A forked child writing files aside.
+
+    ``finish()`` waits for it and says which it wrote cleanly, ``put_in_place(path)`` moves one into place,
+    ``abandon()`` stops the child and removes what was not moved into place.
+    """
 
     def __init__(self, pid: int, pipe: int, paths: list[Path]):
         self.pid, self.pipe, self.paths = pid, pipe, paths
         self.started = time.time()
+        self.aside: dict[Path, Path] = {}  # target -> the child's temporary file, not yet moved into place
 
     def finish(self) -> set[Path]:
-        """Wait for the child; the files it wrote cleanly (none when it failed or was killed).
+        """Wait for the child; the files it wrote cleanly, aside (none when it failed or was killed).
 
         Returns
         -------
         set of Path
+            the targets (``put_in_place`` moves each into place)
         """
         if self.pid is None:
             return set()
-        chunks = []
+        chunks, pipe, self.pipe = [], self.pipe, None  # closed once, here (``abandon`` after an interrupt: not again)
+        read = False
         try:
-            while chunk := os.read(self.pipe, 65536):
+            while chunk := os.read(pipe, 65536):
                 chunks.append(chunk)
+            read = True
         finally:
-            os.close(self.pipe)
+            os.close(pipe)
             status = _reap(self.pid)
             self.pid = None
-        if status is not None and os.WIFSIGNALED(status):  # killed (SIGKILL: the system out of memory)
-            self._remove_leftovers()
-            return set()
-        if status is not None and (not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0):
-            return set()  # failed before its report (a report is written whole, as the child's last act)
+            if not read:  # interrupted: what the child wrote aside is nobody's
+                self._remove_leftovers()
         try:
-            written = json.loads(b"".join(chunks).decode())
+            written = json.loads(b"".join(chunks).decode())  # a report is written whole, as the child's last act
         except ValueError:
+            written = None
+        if isinstance(written, dict):
+            self.aside = {p: Path(written[str(p)]) for p in self.paths if isinstance(written.get(str(p)), str)}
+        exited = status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+        if not isinstance(written, dict) or (status is not None and not exited):
+            self.discard()
+            if status is None or os.WIFSIGNALED(status):  # killed (SIGKILL: the system out of memory), or unknown
+                self._remove_leftovers()  # (SIGCHLD ignored, or a handler reaped the child: no status)
             return set()
-        return {p for p in self.paths if isinstance(written, list) and str(p) in written}
+        return set(self.aside)
+
+    def put_in_place(self, path: Path) -> None:
+        """Move the file the child wrote aside for ``path`` into place.
+
+        Parameters
+        ----------
+        path : Path
+            one of the targets ``finish`` returned
+
+        Raises
+        ------
+        OSError
+            when it cannot be moved into place (the target is then unchanged, the temporary file removed)
+        """
+        put_in_place(self.aside.pop(path), path)
+
+    def discard(self) -> None:
+        """Remove the files the child wrote aside that were not moved into place."""
+        while self.aside:
+            with contextlib.suppress(OSError):
+                os.unlink(self.aside.popitem()[1])
 
     def _remove_leftovers(self) -> None:
-        """Remove the temporary file a killed child left (``write_atomic``'s, made since the child started)."""
+        """Remove the temporary files a child left (``write_aside``'s, made since the child started)."""
         for path in self.paths:
             for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
                 with contextlib.suppress(OSError):
@@ -98,16 +136,20 @@ class SideProcess:
                         tmp.unlink()
 
     def abandon(self) -> None:
-        """Stop the child if it still runs (it removes the temporary file it was writing) and wait for it."""
+        """Stop the child if it still runs (it removes its temporary files) and wait for it; discard what it wrote."""
+        self.discard()
         if self.pid is None:
             return
         try:
             os.kill(self.pid, signal.SIGTERM)
         except ProcessLookupError:
             pass
-        os.close(self.pipe)
+        if self.pipe is not None:
+            os.close(self.pipe)
+            self.pipe = None
         _reap(self.pid)
         self.pid = None
+        self._remove_leftovers()  # killed before it could remove them, or done before the signal, its report unread
 
 
 def _reap(pid: int) -> int | None:
@@ -121,7 +163,7 @@ def _reap(pid: int) -> int | None:
 def start(
     jobs: list[tuple[Path, Callable[[Path], object]]], first: Callable[[], object] = lambda: None
 ) -> SideProcess | None:
-    """Fork a child that calls ``first()``, then writes each ``(path, write)`` job with ``write_atomic``, in order.
+    """Fork a child that calls ``first()``, then writes each ``(path, write)`` job aside (``write_aside``), in order.
 
     Parameters
     ----------
@@ -173,9 +215,25 @@ class _Flag(logging.Handler):
         self.raised = True
 
 
+def _logging_only_to(flag: logging.Handler) -> None:
+    """Send every logged record of the child to ``flag`` alone.
+
+    A handler made before the fork holds the streams it was given: in a Jupyter kernel, after
+    ``logging.basicConfig()``, the kernel's stderr, which forwards a forked child's writes to the notebook. Every
+    logger loses its handlers and propagates to the root, so ``flag`` also sees what a logger that does not propagate
+    would have shown.
+    """
+    loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+    for logger in loggers:
+        if isinstance(logger, logging.Logger):  # not a PlaceHolder
+            logger.handlers = []
+            logger.propagate = True
+    logging.getLogger().addHandler(flag)
+
+
 def _run_child(first, jobs, pipe: int) -> None:
-    """In the child: write the jobs, then report the clean ones."""
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # unwinds write_atomic: its temporary file is removed
+    """In the child: write the jobs aside, then report the clean ones (their temporary files)."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # unwinds: its temporary files are removed
     signal.signal(signal.SIGINT, signal.default_int_handler)  # not the kernel's own handler
     gc.disable()  # a short life: no collections
     null = os.open(os.devnull, os.O_WRONLY)
@@ -183,22 +241,29 @@ def _run_child(first, jobs, pipe: int) -> None:
     os.dup2(null, 2)
     sys.stdout = sys.stderr = open(null, "w", closefd=False)  # noqa: SIM115 (the child exits without closing)
     flag = _Flag()
-    logging.getLogger().addHandler(flag)
-    written = []
-    with warnings.catch_warnings(record=True) as caught:
-        first()
-    if caught or flag.raised:
-        jobs = []
-    for path, write in jobs:
-        flag.raised = False
+    _logging_only_to(flag)
+    written = {}
+    try:
         with warnings.catch_warnings(record=True) as caught:
-            try:
-                write_atomic(path, write)
-            except Exception:
-                continue
-        if not caught and not flag.raised:
-            written.append(str(path))
-    data = json.dumps(written).encode()
-    while data:
-        data = data[os.write(pipe, data) :]
-    os.close(pipe)
+            first()
+        if caught or flag.raised:
+            jobs = []
+        for path, write in jobs:
+            flag.raised = False
+            with warnings.catch_warnings(record=True) as caught:
+                try:
+                    tmp = write_aside(path, write)
+                except Exception:
+                    continue
+            written[str(path)] = str(tmp)
+            if caught or flag.raised:
+                os.unlink(written.pop(str(path)))
+        data = json.dumps(written).encode()
+        while data:
+            data = data[os.write(pipe, data) :]
+        os.close(pipe)
+    except BaseException:  # stopped (SIGTERM, SIGINT) or failed: nothing left aside
+        for tmp in written.values():
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise

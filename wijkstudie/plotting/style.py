@@ -19,10 +19,12 @@ used.
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+import matplotlib
 import matplotlib.pyplot as plt
 
 from ..core.atomic import write_atomic
@@ -37,6 +39,7 @@ from .font_subsets import cached_font_subsets
 from .png_writer import background_png
 
 DPI = 300
+LAYOUT_PASS_MATPLOTLIB = ("3.11.",)  # versions whose savefig's first pass _laid_out_as_by repeats (side_process)
 RASTER_DPI = 200  # resolution of the parts of an SVG or PDF drawn as an image (the many polygons of a map)
 FORMATS = ("png", "svg", "pdf")
 MAP_CMAP = "YlGnBu"
@@ -574,7 +577,8 @@ def save_figure(
             stack.enter_context(cached_font_subsets())  # a PDF's font subsets made once and kept (font_subsets)
         vectors = [fmt for fmt in formats if fmt != "png"]
         # the PNG drawn here first, a forked process draws the SVG and PDF meanwhile, on another core (side_process)
-        jobs = [(paths[fmt], vector(fmt)) for fmt in vectors] if tuple(formats)[:1] == ("png",) else []
+        forked = tuple(formats)[:1] == ("png",) and matplotlib.__version__.startswith(LAYOUT_PASS_MATPLOTLIB)
+        jobs = [(paths[fmt], vector(fmt)) for fmt in vectors] if forked else []
         side = side_process.start(jobs, first=lambda: _laid_out_as_by_the_png(fig))
         if side is not None:
             stack.callback(side.abandon)
@@ -587,10 +591,17 @@ def save_figure(
                     raise _not_written(paths[fmt], exc) from None
             elif side is None:
                 draw_here(fmt)
-        drawn = side.finish() if side is not None else set(paths.values())
-        for fmt in vectors:  # what the forked process did not write cleanly: drawn here, as without it
-            if paths[fmt] not in drawn:
-                draw_here(fmt)
+        if side is not None:  # the forked process's files moved into place in order, as without it, and what it
+            aside = side.finish()  # did not write cleanly drawn here (an error stops before the next file)
+            for fmt in vectors:
+                if paths[fmt] not in aside:
+                    draw_here(fmt)
+                    continue
+                _laid_out_as_by(fig, fmt, RASTER_DPI)  # the figure left as drawing the file here would leave it
+                try:
+                    side.put_in_place(paths[fmt])
+                except OSError as exc:
+                    raise _not_written(paths[fmt], exc) from None
         for path, error in png.wait():
             if isinstance(error, OSError):
                 raise _not_written(path, error) from None
@@ -663,18 +674,48 @@ def _pin_figure_legends(fig):
 
 
 def _laid_out_as_by_the_png(fig) -> None:
-    """Run the layout engine as the PNG's ``savefig`` runs it first (at the PNG's resolution, drawing nothing).
+    """Run the layout engine as the PNG's ``savefig`` runs it first (``_laid_out_as_by``).
 
     Each format's ``savefig`` lays the figure out again (constrained layout places the axes, their titles and legends)
     starting from where the last draw left the axes, with its own renderer's text metrics: the SVG drawn after the PNG
     is laid out from the PNG's layout. A process that draws the SVG and PDF without the PNG (``side_process``) runs this
     first, so that its files are the same bytes as those drawn after the PNG.
     """
-    from matplotlib import cbook
+    _laid_out_as_by(fig, "png", DPI)
 
-    if fig.get_layout_engine() is not None:
-        with cbook._setattr_cm(fig, dpi=DPI):
-            fig.draw_without_rendering()
+
+def _laid_out_as_by(fig, fmt: str, dpi: float) -> None:
+    """Run the layout engine as ``fig.savefig(format=fmt, dpi=dpi)`` runs it first (its renderer's metrics, no drawing).
+
+    This process runs it for each file a forked process drew (``side_process``), so that the figure is left laid out
+    as by drawing them here: saved again, or shown, it gives the same bytes as with ``figure_process`` off.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+    fmt : str
+        the format whose renderer measures the texts (``png``, ``svg``, ``pdf``)
+    dpi : float
+        the resolution ``savefig`` is given
+    """
+    from matplotlib import cbook
+    from matplotlib.backend_bases import _get_renderer  # (LAYOUT_PASS_MATPLOTLIB: the versions this was seen to match)
+
+    if fig.get_layout_engine() is None:
+        return
+    # savefig's own first pass (FigureCanvasBase.print_figure): the format's canvas, whose renderer the layout engine
+    # asks for (Agg's for a PNG; for a vector format the default format's, at the 72 dpi its renderer sets)
+    canvas = fig.canvas
+    with (
+        cbook._setattr_cm(canvas, manager=None),
+        canvas._switch_canvas_and_return_print_method(fmt) as print_method,
+        cbook._setattr_cm(fig, dpi=dpi),
+        cbook._setattr_cm(fig.canvas, _device_pixel_ratio=1),
+        cbook._setattr_cm(fig.canvas, _is_saving=True),
+    ):
+        renderer = _get_renderer(fig, functools.partial(print_method, orientation="portrait"))
+        with renderer._draw_disabled():
+            fig.draw(renderer)
 
 
 def _drawable(fig) -> None:
