@@ -3,7 +3,7 @@
 ``save_figure`` writes a figure three times, and each format draws the whole figure again: in Python, under one lock
 (the GIL), so threads cannot share that work. A child made with ``os.fork`` holds the figure exactly as it is (its
 memory, copy-on-write): it draws the vector files while this process draws the PNG, on a second core. The files are
-the same bytes as when one process draws them all.
+the same bytes as when one process draws them all (below).
 
 ``start(jobs)`` forks only where that is safe and pays:
 
@@ -21,8 +21,10 @@ without the child: the errors, the warnings and the files written before an erro
 
 The files are the same bytes whichever process draws them: ``save_figure`` asks for a child only when the PNG comes
 first, and the child first lays the figure out as the PNG's ``savefig`` does (``style._laid_out_as_by_the_png``),
-since each format's layout starts from where the last draw left the axes; this process then runs the layout passes of
-the files the child drew (``style._laid_out_as_by``), so that the figure saved again, or shown, is the same bytes too.
+since each format's layout starts from where the last draw left the axes; this process meanwhile runs the layout
+passes of the files the child draws (``style._laid_out_as_by``), so that the figure saved again, or shown, is the same
+bytes too. (A file drawn again here after the child failed starts from those passes' layout, not the PNG's: with a
+layout engine it may differ from the one-process file by a hair.)
 (Its other writes, e.g. a PDF's font subsets kept on disk (``font_subsets``) or the lines of a kernel's audit hook,
 are what this process would have written.)
 """

@@ -591,13 +591,14 @@ def save_figure(
                     raise _not_written(paths[fmt], exc) from None
             elif side is None:
                 draw_here(fmt)
-        if side is not None:  # the forked process's files moved into place in order, as without it, and what it
-            aside = side.finish()  # did not write cleanly drawn here (an error stops before the next file)
-            for fmt in vectors:
+        if side is not None:
+            for fmt in vectors:  # while the child draws: the figure left as drawing its files here would leave it
+                _laid_out_as_by(fig, fmt, RASTER_DPI)
+            aside = side.finish()  # its files moved into place in order, as without it, and what it did not write
+            for fmt in vectors:  # cleanly drawn here (an error stops before the next file)
                 if paths[fmt] not in aside:
-                    draw_here(fmt)
+                    draw_here(fmt)  # (from the layout the passes above left: a hair off the one-process file)
                     continue
-                _laid_out_as_by(fig, fmt, RASTER_DPI)  # the figure left as drawing the file here would leave it
                 try:
                     side.put_in_place(paths[fmt])
                 except OSError as exc:
@@ -687,8 +688,10 @@ def _laid_out_as_by_the_png(fig) -> None:
 def _laid_out_as_by(fig, fmt: str, dpi: float) -> None:
     """Run the layout engine as ``fig.savefig(format=fmt, dpi=dpi)`` runs it first (its renderer's metrics, no drawing).
 
-    This process runs it for each file a forked process drew (``side_process``), so that the figure is left laid out
-    as by drawing them here: saved again, or shown, it gives the same bytes as with ``figure_process`` off.
+    This process runs it for each file a forked process draws (``side_process``), while that process draws, so that
+    the figure is left laid out as by drawing them here: saved again, or shown, it gives the same bytes as with
+    ``figure_process`` off. (A file the child did not write cleanly is then drawn here from that layout, not from the
+    PNG's: with a layout engine, it may differ from the one-process file by a hair.)
 
     Parameters
     ----------
