@@ -1,6 +1,6 @@
 """A map's polygon layer: geopandas' own drawing against ``plotting.polygon_layer.draw_polygons``, in one run; and
 saving a map figure with ``save_figure``'s shortcuts (the PNG encoded in a worker thread, PNG encodings and the PDF's
-font subsets kept, the SVG and PDF drawn in a forked process while the PNG is drawn) against without them.
+font subsets kept) against without them.
 
     python benchmarks/bench_maps.py [--areas 3600] [--repeat 5]
 
@@ -11,9 +11,8 @@ collections hold the same paths. Measured on 2 shared cores (issue 28, round two
 
 Saving: wall seconds (the median of ``--repeat``) of ``save_figure`` of a new two-map figure of the areas (PNG, SVG
 and PDF) with no shortcut, with them and the caches empty (a first save), and kept (the font subsets in memory; and
-read from the data cache's ``fonts/`` and ``png/``), and kept but all drawn in one process (setting
-``figure_process`` off: what a machine with one core, or without fork, does); the seconds of a PDF alone, without the
-caches and with them warm; and whether every file has the same bytes every way.
+read from the data cache's ``fonts/`` and ``png/``); the seconds of a PDF alone, without the caches and with them
+warm; and whether every file has the same bytes every way.
 """
 
 from __future__ import annotations
@@ -85,14 +84,11 @@ def main() -> None:
 
 @contextlib.contextmanager
 def without_shortcuts():
-    """``save_figure`` as before the shortcuts: as with a matplotlib they were not tested with, in one process."""
-    from wijkstudie.core.settings import settings
-
+    """``save_figure`` as before the shortcuts: as with a matplotlib they were not tested with."""
     kept = png_writer.TESTED_MATPLOTLIB, font_subsets.TESTED_MATPLOTLIB
     png_writer.TESTED_MATPLOTLIB = font_subsets.TESTED_MATPLOTLIB = ("untested",)
     try:
-        with settings.using(figure_process="off"):
-            yield
+        yield
     finally:
         png_writer.TESTED_MATPLOTLIB, font_subsets.TESTED_MATPLOTLIB = kept
 
@@ -120,21 +116,17 @@ def saving(shapes, repeat: int) -> None:
             plain_pdf = [saved(shapes, folder, ("pdf",))[0] for _ in range(repeat)]
         first = saved(shapes, folder)
         warm = [saved(shapes, folder) for _ in range(repeat)]
-        with settings.using(figure_process="off"):
-            alone = [saved(shapes, folder) for _ in range(repeat)]
         kept_pdf = [saved(shapes, folder, ("pdf",))[0] for _ in range(repeat)]
         disk = []
         for _ in range(repeat):  # as in a new kernel: nothing kept in memory, all read from the data cache
             font_subsets.forget_in_memory()
             disk.append(saved(shapes, folder))
-    same = all(run[1] == plain[0][1] for run in [*plain, first, *warm, *alone, *disk])
+    same = all(run[1] == plain[0][1] for run in [*plain, first, *warm, *disk])
     print(f"saving a two-map figure of {len(shapes)} areas (PNG, SVG, PDF; wall seconds, median of {repeat})")
     print(f"  no shortcut                           {statistics.median(t for t, _ in plain):6.3f} s")
     print(f"  shortcuts, caches empty               {first[0]:6.3f} s  (a first save)")
     print(f"  shortcuts, caches warm                {statistics.median(t for t, _ in warm):6.3f} s")
     print(f"  ... read from the data cache only     {statistics.median(t for t, _ in disk):6.3f} s  (a new kernel)")
-    one_process = statistics.median(t for t, _ in alone)
-    print(f"  ... all in one process                {one_process:6.3f} s  (figure_process off)")
     made, kept = statistics.median(plain_pdf), statistics.median(kept_pdf)
     print(f"  its PDF alone: no shortcut {made:.3f} s, caches warm {kept:.3f} s ({made - kept:.3f} s less)")
     print(f"  the same bytes every way: {same}")

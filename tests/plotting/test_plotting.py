@@ -582,8 +582,7 @@ def test_save_figure_writes_through_a_temporary_file_and_a_rename(tmp_path, monk
     real = os.replace
     monkeypatch.setattr(os, "replace", lambda a, b: (renamed.append((Path(a), Path(b))), real(a, b))[1])
     fig, _ = make_figure()
-    with ws.settings.using(figure_process="off"):  # every file in this process, where the renames are seen
-        written = save_figure(fig, "map", source="CBS", folder=tmp_path, formats=("png", "svg"))
+    written = save_figure(fig, "map", source="CBS", folder=tmp_path, formats=("png", "svg"))
     assert sorted(b for _, b in renamed) == sorted(written)  # the PNG is renamed by its worker thread, at any time
     assert all(a.parent == b.parent and a.name.startswith(".map.") for a, b in renamed)
 

@@ -138,8 +138,7 @@ def test_a_layer_is_drawn_once_per_file_not_in_the_pass_that_measures_the_figure
     )
     fig = ws.map_figure(areas(), "v", linewidth=0.2)
     layers = len(fig.axes[0].collections)
-    with ws.settings.using(figure_process="off"):  # every format drawn in this process, where it is counted
-        ws.save_figure(fig, "layers", source="test", folder=tmp_path)
+    ws.save_figure(fig, "layers", source="test", folder=tmp_path)
     assert drawn.count("_GeoPandasPolyCollection") == 3 * layers  # png, svg, pdf: once each
     renderer = RendererAgg(10, 10, 72)
     assert not measuring_only(renderer)

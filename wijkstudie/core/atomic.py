@@ -63,68 +63,17 @@ def write_atomic(target: Path, write: Callable[[Path], object]) -> Path:
     OSError
         when the folder cannot be written or the file not moved into place (the target is then unchanged).
     """
-    return put_in_place(write_aside(target, write), target)
-
-
-def write_aside(target: Path, write: Callable[[Path], object]) -> Path:
-    """``write_atomic``'s first half: the content written to a new temporary file in the target's folder.
-
-    Parameters
-    ----------
-    target : Path
-        the file the content is for
-    write : callable
-        ``write(temporary_path)`` writes the content
-
-    Returns
-    -------
-    Path
-        the temporary file, with the permissions of a new file (``put_in_place`` moves it over the target)
-
-    Raises
-    ------
-    OSError
-        when the folder cannot be written (any error of ``write`` also leaves no temporary file)
-    """
     target = Path(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
         write(Path(tmp))
         os.chmod(tmp, file_mode())
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return Path(tmp)
-
-
-def put_in_place(tmp: Path, target: Path) -> Path:
-    """``write_atomic``'s second half: a temporary file ``write_aside`` made renamed over its target.
-
-    Parameters
-    ----------
-    tmp : Path
-        the temporary file (removed also when the rename fails)
-    target : Path
-        the file it becomes
-
-    Returns
-    -------
-    Path
-        the target
-
-    Raises
-    ------
-    OSError
-        when the file cannot be moved into place (the target is then unchanged)
-    """
-    try:
         os.replace(tmp, target)
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-    return Path(target)
+    return target
 
 
 def write_text_atomic(target: Path, text: str) -> Path:

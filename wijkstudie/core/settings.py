@@ -203,13 +203,6 @@ SPEC = {
         kind="path",
     ),
     "language": Setting("WIJKSTUDIE_LANGUAGE", "en", "labels, legends and captions of figures", ("en", "nl")),
-    "figure_process": Setting(
-        "WIJKSTUDIE_FIGURE_PROCESS",
-        "auto",
-        "'auto': save_figure draws a figure's SVG and PDF in a forked process, on another core, while it draws the "
-        "PNG (on Linux with more than one core; the same bytes); 'off': all in the calling process",
-        ("auto", "off"),
-    ),
     "errors": Setting(
         "WIJKSTUDIE_ERRORS",
         "short",

@@ -19,12 +19,10 @@ used.
 
 from __future__ import annotations
 
-import functools
 import textwrap
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-import matplotlib
 import matplotlib.pyplot as plt
 
 from ..core.atomic import write_atomic
@@ -34,12 +32,10 @@ from ..core.paths import figures_dir
 from ..core.provenance import UNKNOWN, Provenance, combine, provenance_of
 from ..core.settings import settings
 from ..data.variables import label
-from . import side_process
 from .font_subsets import cached_font_subsets
 from .png_writer import background_png
 
 DPI = 300
-LAYOUT_PASS_MATPLOTLIB = ("3.11.",)  # versions whose savefig's first pass _laid_out_as_by repeats (side_process)
 RASTER_DPI = 200  # resolution of the parts of an SVG or PDF drawn as an image (the many polygons of a map)
 FORMATS = ("png", "svg", "pdf")
 MAP_CMAP = "YlGnBu"
@@ -559,55 +555,34 @@ def save_figure(
         "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None},
     }
     options = {"bbox_inches": "tight", "pad_inches": 0.1}
+    written = []
     unpin = _pin_figure_legends(fig)
-    paths = {fmt: folder / f"{name}.{fmt}" for fmt in formats}
-
-    def vector(fmt):  # what writes one vector file (through a temporary file: never through a symlink)
-        return lambda tmp: fig.savefig(tmp, format=fmt, dpi=RASTER_DPI, metadata=metadata[fmt], **options)
-
-    def draw_here(fmt) -> None:
-        try:
-            write_atomic(paths[fmt], vector(fmt))
-        except OSError as exc:
-            raise _not_written(paths[fmt], exc) from None
-
     with house_style_context(), ExitStack() as stack:
         stack.callback(unpin)
         if "pdf" in formats:
             stack.enter_context(cached_font_subsets())  # a PDF's font subsets made once and kept (font_subsets)
-        vectors = [fmt for fmt in formats if fmt != "png"]
-        # the PNG drawn here first, a forked process draws the SVG and PDF meanwhile, on another core (side_process)
-        forked = tuple(formats)[:1] == ("png",) and matplotlib.__version__.startswith(LAYOUT_PASS_MATPLOTLIB)
-        jobs = [(paths[fmt], vector(fmt)) for fmt in vectors] if forked else []
-        side = side_process.start(jobs, first=lambda: _laid_out_as_by_the_png(fig))
-        if side is not None:
-            stack.callback(side.abandon)
         png = stack.enter_context(background_png())  # the PNG encoded while the SVG and PDF are drawn (png_writer)
         for fmt in formats:
-            if fmt == "png":
-                try:
-                    png.save(fig, paths[fmt], dpi=DPI, metadata=metadata[fmt], **options)
-                except OSError as exc:
-                    raise _not_written(paths[fmt], exc) from None
-            elif side is None:
-                draw_here(fmt)
-        if side is not None:
-            for fmt in vectors:  # while the child draws: the figure left as drawing its files here would leave it
-                _laid_out_as_by(fig, fmt, RASTER_DPI)
-            aside = side.finish()  # its files moved into place in order, as without it, and what it did not write
-            for fmt in vectors:  # cleanly drawn here (an error stops before the next file)
-                if paths[fmt] not in aside:
-                    draw_here(fmt)  # (from the layout the passes above left: a hair off the one-process file)
-                    continue
-                try:
-                    side.put_in_place(paths[fmt])
-                except OSError as exc:
-                    raise _not_written(paths[fmt], exc) from None
+            path = folder / f"{name}.{fmt}"
+            dpi = DPI if fmt == "png" else RASTER_DPI
+            try:  # a temporary file in the folder, renamed over the target: never through a symlink
+                if fmt == "png":
+                    png.save(fig, path, dpi=dpi, metadata=metadata[fmt], **options)
+                else:
+                    write_atomic(
+                        path,
+                        lambda tmp, fmt=fmt, dpi=dpi: fig.savefig(
+                            tmp, format=fmt, dpi=dpi, metadata=metadata[fmt], **options
+                        ),
+                    )
+            except OSError as exc:
+                raise _not_written(path, exc) from None
+            written.append(path)
         for path, error in png.wait():
             if isinstance(error, OSError):
                 raise _not_written(path, error) from None
             raise error
-    return [paths[fmt] for fmt in formats]
+    return written
 
 
 def _not_written(path: Path, exc: OSError) -> ArgumentError:
@@ -672,53 +647,6 @@ def _pin_figure_legends(fig):
         fig.set_layout_engine(engine)
 
     return unpin
-
-
-def _laid_out_as_by_the_png(fig) -> None:
-    """Run the layout engine as the PNG's ``savefig`` runs it first (``_laid_out_as_by``).
-
-    Each format's ``savefig`` lays the figure out again (constrained layout places the axes, their titles and legends)
-    starting from where the last draw left the axes, with its own renderer's text metrics: the SVG drawn after the PNG
-    is laid out from the PNG's layout. A process that draws the SVG and PDF without the PNG (``side_process``) runs this
-    first, so that its files are the same bytes as those drawn after the PNG.
-    """
-    _laid_out_as_by(fig, "png", DPI)
-
-
-def _laid_out_as_by(fig, fmt: str, dpi: float) -> None:
-    """Run the layout engine as ``fig.savefig(format=fmt, dpi=dpi)`` runs it first (its renderer's metrics, no drawing).
-
-    This process runs it for each file a forked process draws (``side_process``), while that process draws, so that
-    the figure is left laid out as by drawing them here: saved again, or shown, it gives the same bytes as with
-    ``figure_process`` off. (A file the child did not write cleanly is then drawn here from that layout, not from the
-    PNG's: with a layout engine, it may differ from the one-process file by a hair.)
-
-    Parameters
-    ----------
-    fig : matplotlib Figure
-    fmt : str
-        the format whose renderer measures the texts (``png``, ``svg``, ``pdf``)
-    dpi : float
-        the resolution ``savefig`` is given
-    """
-    from matplotlib import cbook
-    from matplotlib.backend_bases import _get_renderer  # (LAYOUT_PASS_MATPLOTLIB: the versions this was seen to match)
-
-    if fig.get_layout_engine() is None:
-        return
-    # savefig's own first pass (FigureCanvasBase.print_figure): the format's canvas, whose renderer the layout engine
-    # asks for (Agg's for a PNG; for a vector format the default format's, at the 72 dpi its renderer sets)
-    canvas = fig.canvas
-    with (
-        cbook._setattr_cm(canvas, manager=None),
-        canvas._switch_canvas_and_return_print_method(fmt) as print_method,
-        cbook._setattr_cm(fig, dpi=dpi),
-        cbook._setattr_cm(fig.canvas, _device_pixel_ratio=1),
-        cbook._setattr_cm(fig.canvas, _is_saving=True),
-    ):
-        renderer = _get_renderer(fig, functools.partial(print_method, orientation="portrait"))
-        with renderer._draw_disabled():
-            fig.draw(renderer)
 
 
 def _drawable(fig) -> None:
