@@ -464,7 +464,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="notebooks to run (default: every notebook)")
     p.add_argument("--force", action="store_true", help="run every notebook, whatever the cache holds")
-    p.add_argument("--jobs", type=int, metavar="N", help="notebooks run at once (default: one per core)")
+    p.add_argument("--jobs", type=int, metavar="N", help="notebooks run at once (default: one per core it may use)")
     p.add_argument("--build", metavar="DIR", help="the build folder (default: the setting build_dir)")
     p.add_argument("--no-readme", action="store_true", help="leave the README's scorecard as it is")
     p.set_defaults(func=_reproduce)

@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -500,7 +503,7 @@ def test_the_ends_imports_start_on_a_core_no_notebook_uses(tmp_path, monkeypatch
         return reproduce.Run(path.stem, "k", path, 0.2, "2026-12-07")
 
     monkeypatch.setattr(run, "execute", execute)
-    monkeypatch.setattr(reproduce.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(reproduce, "usable_cores", lambda: cores)
     monkeypatch.setattr(reproduce, "prepare_the_end", lambda: events.append(len(finished)))
     run.run(paths)
     time.sleep(0.05)  # the thread has started; its work is instant here
@@ -777,3 +780,16 @@ def test_a_replaced_silent_kernel_leaves_nothing_to_fail_at_exit(tmp_path):
     assert done.returncode == 0 and done.stdout.splitlines()[-1] == "ran", done.stderr
     assert "starting another" in done.stdout
     assert "Exception ignored" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+def test_usable_cores_are_the_ones_the_process_may_run_on(monkeypatch):
+    assert reproduce.usable_cores() == len(os.sched_getaffinity(0))
+    if shutil.which("taskset"):  # one core given, whatever the machine has
+        code = "from wijkstudie.reproduce.run import usable_cores; print(usable_cores())"
+        out = subprocess.run(["taskset", "-c", "0", sys.executable, "-c", code], capture_output=True, text=True)
+        assert out.stdout.split() == ["1"], out.stderr
+    monkeypatch.delattr(reproduce.os, "sched_getaffinity")  # macOS, Windows: the machine's count
+    monkeypatch.setattr(reproduce.os, "cpu_count", lambda: 6)
+    assert reproduce.usable_cores() == 6
+    monkeypatch.setattr(reproduce.os, "cpu_count", lambda: None)
+    assert reproduce.usable_cores() == 1

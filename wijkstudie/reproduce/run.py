@@ -3,8 +3,8 @@
 Only what changed runs again: each notebook's last run is kept (``wijkstudie.notebook_runs``) under a key of
 its cells, the package and the data settings, with the fingerprints of the files it read; an unchanged
 notebook is put back from that cache instead of executed. ``--force`` runs them all. Independent notebooks run
-in parallel, one per core (``--jobs``); a notebook that needs another's recorded result (``"wijkstudie":
-{"needs": [...]}`` in its metadata) runs after it, and again whenever it ran again.
+in parallel, one per core the process may use (``--jobs``; ``usable_cores``); a notebook that needs another's recorded
+result (``"wijkstudie": {"needs": [...]}`` in its metadata) runs after it, and again whenever it ran again.
 
 A run is published only whole, after it completed: its notebooks execute into ``build/.run/`` (their figures,
 recorded results and executed copies), and only a complete run in which every notebook ran is then published:
@@ -80,6 +80,22 @@ SYNTHETIC_BANNER = (
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}  # one core per kernel
 MAX_CELL_OUTPUT = 5_000_000  # bytes of one cell's outputs kept in an executed notebook (the site converts them)
 MAX_NOTEBOOK_OUTPUT = 25_000_000  # bytes of every output of one notebook
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, where the system says it; else all the machine's).
+
+    ``os.cpu_count()`` counts the machine's: in a container or under ``taskset`` limited to fewer, one kernel per
+    counted core would crowd the usable ones.
+
+    Returns
+    -------
+    int
+    """
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # macOS and Windows have no affinity call
+        return os.cpu_count() or 1
 
 
 def kernel_environment(figures: Path, base: dict | None = None) -> dict:
@@ -492,7 +508,7 @@ class Reproduction:
         pending = {p.stem: p for p in to_run}
         running: dict = {}
         first = critical_paths(self.needs, last_seconds(self.build), list(pending))
-        cores, warming = os.cpu_count() or 1, None
+        cores, warming = usable_cores(), None
         with ThreadPoolExecutor(self.jobs) as pool:
             while pending or running:
                 waiting_on = set(pending) | set(running.values())
@@ -542,7 +558,7 @@ def arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("notebooks", nargs="*", help="notebooks to run (default: all in notebooks/)")
     parser.add_argument("--force", action="store_true", help="execute every notebook, whatever the cache holds")
     parser.add_argument(
-        "--jobs", type=int, default=os.cpu_count() or 1, help="notebooks run at once (default: one per core)"
+        "--jobs", type=int, default=usable_cores(), help="notebooks run at once (default: one per core it may use)"
     )
     parser.add_argument("--build", type=Path, default=None, help="the build folder (default: setting build_dir)")
     parser.add_argument("--no-readme", action="store_true", help="leave the README's scorecard as it is")
