@@ -132,3 +132,13 @@ def test_a_wijkstudie_error_in_a_notebook_cell_shows_its_one_line_without_the_tr
     assert out[2]["stdout"] == "after\n"  # the kernel goes on
     assert full["error"] == short["error"] and len(full["traceback"]) > 3  # the setting errors=traceback
     assert other["error"].startswith("ZeroDivisionError") and len(other["traceback"]) > 1  # other errors as ever
+
+
+def test_first_clause_is_what_went_wrong_without_what_to_do():
+    refused = errors.ArgumentError("rivm: no age_group '12+'; available: 18+, 65+")
+    assert refused.first_clause == "rivm: no age_group '12+'"
+    missing = errors.DataNotFoundError("kwb 2031 is not in the mirror")
+    assert missing.first_clause == "kwb 2031 is not in the mirror"  # one clause: all of it
+    with pytest.raises(ws.WijkstudieError) as caught:
+        ws.load("no-such-dataset")
+    assert caught.value.first_clause == "unknown dataset 'no-such-dataset'"

@@ -50,9 +50,14 @@ class WijkstudieError(Exception):
     >>> try:
     ...     ws.load("no-such-dataset")
     ... except ws.WijkstudieError as exc:
-    ...     print(str(exc).split(";")[0])
+    ...     print(exc.first_clause)
     unknown dataset 'no-such-dataset'
     """
+
+    @property
+    def first_clause(self) -> str:
+        """What went wrong, without what to do: the message up to its first ``;`` (a note, a table cell)."""
+        return str(self).split(";")[0]
 
 
 class ArgumentError(WijkstudieError, ValueError):

@@ -242,7 +242,7 @@ def _why(resource: Resource, error: WijkstudieError | None, where: Folders) -> s
     """Why a candidate could not be had, in the words of the first clause of its error."""
     if error is None:
         return _mirror_miss(resource, where.mirror)
-    return str(error).split(";")[0]
+    return error.first_clause
 
 
 def _not_here(request: Request, errors: list, where: Folders) -> WijkstudieError:

@@ -667,11 +667,11 @@ def _buurt_boundaries(source: int, target: int, boundaries):
     try:
         new = _resource_table("cbs-buurten", target)
     except WijkstudieError as exc:
-        return None, None, str(exc).split(";")[0]
+        return None, None, exc.first_clause
     try:
         old = _resource_table("cbs-buurten", source)
     except WijkstudieError as exc:
-        return None, new, str(exc).split(";")[0]
+        return None, new, exc.first_clause
     return old, new, ""
 
 

@@ -194,7 +194,7 @@ def coverage(names=None) -> pd.DataFrame:
             try:
                 rep = report(load_resource(datasets()[name], r))
             except WijkstudieError as exc:
-                rows.append({**row, "available": False, "note": str(exc).split(";")[0][:90]})
+                rows.append({**row, "available": False, "note": exc.first_clause[:90]})
                 continue
             rows.append(
                 {

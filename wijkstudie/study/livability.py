@@ -104,7 +104,7 @@ def livability_class(table: pd.DataFrame, year: int, share: float = PROBLEM_SHAR
             "worse) count as livability problems",
         }
     except (DataNotFoundError, DownloadError) as exc:  # not here: the proxy (a damaged file is an error)
-        note = str(exc).split(";")[0]
+        note = exc.first_clause
     money, income, sign = PROXY_FIGURES["wijk"]
     problem = _proxy(table[money], table[income], sign, share)
     text = PROXY_TEXT.format(

@@ -39,7 +39,7 @@ def _boundaries(dataset: str, years) -> pd.DataFrame:
         try:
             return load(dataset, year=year)
         except (DataNotFoundError, DownloadError) as exc:  # not here: the next year; a damaged file is an error
-            problems.append(str(exc).split(";")[0])
+            problems.append(exc.first_clause)
     raise DataNotFoundError(f"{dataset}: none of {', '.join(map(str, years))} can be had ({problems[0]})")
 
 
