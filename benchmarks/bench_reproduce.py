@@ -94,7 +94,7 @@ def import_seconds(repeats: int = 7) -> float:
 
 
 def main() -> None:
-    from wijkstudie.reproduce.run import usable_cores  # the parallel run's default --jobs
+    from wijkstudie.reproduce.run import usable_cores
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
@@ -126,8 +126,9 @@ def main() -> None:
     # the done-when speaks of one run: the rounds in which every notebook, and the parallel run, met its target
     floor_met = sum(max(r["notebooks"].values()) <= FLOOR_RATIO * r["floor"] for r in rounds)
     parallel_met = sum(r["parallel"] <= PARALLEL_RATIO * r["sequential"] for r in rounds)
+    cores = usable_cores()  # the parallel run's default --jobs
     result = {
-        "cores": usable_cores(),
+        "cores": cores,
         "load_average_before": [round(x, 1) for x in load_before],
         "load_average": [round(x, 1) for x in os.getloadavg()],
         "repeat": args.repeat,
@@ -150,7 +151,7 @@ def main() -> None:
         print(json.dumps(result))
         return
     print(
-        f"{usable_cores()} cores, load average {', '.join(f'{x:.1f}' for x in load_before)} before, "
+        f"{cores} cores, load average {', '.join(f'{x:.1f}' for x in load_before)} before, "
         f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} at the end (above the cores: other work shared them)"
     )
     each = f"median of {args.repeat} rounds, each notebook against its round's floor" if args.repeat > 1 else "one run"
@@ -167,7 +168,7 @@ def main() -> None:
     print(f"every notebook, one at a time:      {sequential:6.1f} s")
     spread = ", ".join(f"{r['parallel']:.1f} s {r['parallel'] / r['sequential']:.2f}x" for r in rounds)
     print(
-        f"every notebook, {usable_cores()} at a time:        {parallel:6.1f} s  ({parallel_ratio:.2f} x)"
+        f"every notebook, {cores} at a time:        {parallel:6.1f} s  ({parallel_ratio:.2f} x)"
         + (f"  ({spread})" if args.repeat > 1 else "")
     )
     print(f"again, nothing changed (the cache): {unchanged:6.1f} s")
