@@ -658,7 +658,7 @@ def test_the_main_command_leaves_its_objects_to_the_operating_system_at_exit_onl
     code = (
         "import atexit, gc\n"
         "atexit.register(lambda: print('at exit, frozen:', gc.get_freeze_count() > 0))\n"
-        "from wijkstudie.reproduce.run import leave_objects_at_exit\n"
+        "from wijkstudie.core.process_exit import leave_objects_at_exit\n"
         "leave_objects_at_exit()\nleave_objects_at_exit()\n"
         "print('before exit, frozen:', gc.get_freeze_count() > 0)\n"
     )
@@ -702,16 +702,17 @@ def test_jsonschema_imported_before_is_left_as_it_is():
     "publishing, in_kernel, frozen",
     [("1", True, True), (None, True, False), (None, False, False)],  # the main command's kernel; JupyterLab; Python
 )
-def test_only_a_kernel_of_the_main_command_keeps_its_imports_from_the_garbage_collector(
+def test_only_a_kernel_of_the_main_command_keeps_its_imports_and_at_its_exit_its_data_from_the_garbage_collector(
     tmp_path, publishing, in_kernel, frozen
 ):
     import subprocess
     import sys
 
     code = (
-        "import gc, sys, types\n"
+        "import atexit, gc, sys, types\n"
         + ("sys.modules.setdefault('ipykernel', types.ModuleType('ipykernel'))\n" if in_kernel else "")
-        + "from wijkstudie.study import notebook\n"
+        + "atexit.register(lambda: print('data frozen at exit:', gc.get_freeze_count() > first))\n"  # runs last
+        "from wijkstudie.study import notebook\n"
         "notebook.start_notebook()\nfirst = gc.get_freeze_count()\n"
         "data = [[i] for i in range(10_000)]\nnotebook.start_notebook()\n"  # the notebook's own data: left alone
         "print('frozen:', first > 0, gc.get_freeze_count() <= first)\n"
@@ -722,7 +723,8 @@ def test_only_a_kernel_of_the_main_command_keeps_its_imports_from_the_garbage_co
         env[study.notebook.PUBLISHING] = publishing
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.splitlines()[-1] == f"frozen: {frozen} True"  # and a second call freezes nothing more
+    # a second call freezes nothing more; at the exit of the main command's kernel the data are left to the system
+    assert out.stdout.splitlines()[-2:] == [f"frozen: {frozen} True", f"data frozen at exit: {frozen}"]
 
 
 def test_the_benchmarks_floor_runs_as_a_kernel_of_the_main_command(tmp_path, monkeypatch):

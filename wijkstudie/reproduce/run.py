@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import atexit
-import gc
 import importlib
 import json
 import os
@@ -45,6 +44,7 @@ from ..core.errors import WijkstudieError, os_reason
 from ..core.folders import make_folder
 from ..core.optional import optional
 from ..core.paths import PACKAGE_DIR, figures_dir, project_dir
+from ..core.process_exit import leave_objects_at_exit
 from ..core.settings import settings
 from ..data.origin import mirror_dir
 from ..study.notebook import PUBLISHING
@@ -923,22 +923,6 @@ def _summary(banner, table, readme_note, runs, failed, index, rejected, seconds,
     for name, why in rejected.items():
         print(f"  cache entry for {name} failed verification: {why} (ran again)")
     print(f"total {seconds:.1f} s")
-
-
-def leave_objects_at_exit() -> None:
-    """At this process's exit, leave the objects alive then to the operating system (``gc.freeze`` at ``atexit``).
-
-    The interpreter's last garbage collections walk every object a run imported and built: about 0.7 s after the
-    summary, in every run. Every file a run writes is closed and renamed into place before it returns, and the
-    finalisers registered with ``weakref.finalize`` still run (at ``atexit``, after this). Only the exit is changed: a
-    test or a notebook that calls ``run`` keeps collecting as before.
-
-    Returns
-    -------
-    None
-    """
-    atexit.unregister(gc.freeze)  # once, however often run is called
-    atexit.register(gc.freeze)
 
 
 def run(argv=None) -> int:
