@@ -243,3 +243,14 @@ def test_an_unknown_dataset_or_choice_suggests_the_nearest_name():
         ws.load("rivm-gezondheid", year=2020, age_group="18")
     with pytest.raises(ws.ArgumentError, match=r"kwb: no level 'wijken'; available: .*; did you mean 'wijk'\?$"):
         ws.load("kwb", year=2022, level="wijken")
+
+
+def test_the_catalogue_read_with_libyaml_is_the_one_the_python_parser_reads():
+    """The catalogue is parsed by libyaml's C parser where PyYAML has it (``load_yaml``): the same data."""
+    import yaml
+
+    from wijkstudie.data.catalogue import CATALOGUE_FILE, _raw
+
+    _raw.cache_clear()
+    with open(CATALOGUE_FILE, encoding="utf-8") as fh:
+        assert _raw() == yaml.load(fh, Loader=yaml.SafeLoader)  # noqa: S506 (the safe loader, pure Python)
