@@ -42,6 +42,7 @@ from ..core.errors import os_reason
 from ..core.hashing import file_sha256
 from ..core.paths import processed_dir
 from .download import sweep
+from .geoparquet import read_geoparquet
 
 # 5: entries carry their table's hash and a seal; 6: long tables name their variables; 7: both; 8: warnings as records
 READER_VERSION = 8
@@ -231,9 +232,7 @@ def load_cached(key: str, dataset: str | None = None, folder: Path | None = None
         return _distrust(table_path, f"it holds {held}, not {dataset}")
     try:
         if meta.get("geometry"):
-            import geopandas as gpd
-
-            frame = gpd.read_parquet(io.BytesIO(data))
+            frame = read_geoparquet(data)
         else:
             frame = pd.read_parquet(io.BytesIO(data))
     except Exception:  # a damaged cache entry is rebuilt from the raw file

@@ -52,6 +52,7 @@ from ..core.provenance import announce_input
 from ..core.settings import settings
 from ..core.spec_sections import description_files
 from .cache import _write_atomic, cache_key
+from .geoparquet import read_geoparquet
 
 FOLDER = "derived"  # under processed_dir()
 FORMAT = 3  # the layout of an entry; a new one gives every entry a new key
@@ -276,9 +277,7 @@ def _serve(identity: dict, meta_path: Path, stem: str) -> tuple[pd.DataFrame | N
         return None, "does not have the recorded content hash"
     try:  # the bytes hashed are the bytes read
         if meta.get("geometry"):
-            import geopandas as gpd
-
-            table = gpd.read_parquet(io.BytesIO(content))
+            table = read_geoparquet(content)
         else:
             table = pd.read_parquet(io.BytesIO(content))
     except Exception:  # a file with the recorded hash that cannot be read: built again

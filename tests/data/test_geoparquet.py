@@ -1,0 +1,98 @@
+"""The caches' GeoParquet reader gives what geopandas.read_parquet gives, with each CRS made once a session."""
+
+import io
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from geopandas.testing import assert_geodataframe_equal
+from shapely.geometry import MultiPolygon, Point, Polygon
+
+from wijkstudie.data.geoparquet import read_geoparquet, reference_system
+
+
+def _frame(crs="EPSG:28992", attrs=None):
+    square = Polygon([(0, 0), (1, 0), (1, 1), (0, 1)])
+    frame = gpd.GeoDataFrame(
+        {
+            "code": pd.array(["WK036301", "WK036302", None], dtype="string"),
+            "count": pd.array([1, None, 3], dtype="Int64"),
+            "share": [0.5, np.nan, 1.5],
+            "kind": pd.Categorical(["a", "b", "a"]),
+            "flag": [True, False, True],
+            "geometry": [square, MultiPolygon([square, Polygon([(2, 2), (3, 2), (3, 3)])]), None],
+            "after": ["x", "y", "z"],
+        },
+        geometry="geometry",
+        crs=crs,
+    )
+    frame.attrs = attrs or {}
+    return frame
+
+
+def _bytes(frame, **kwargs) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False, **kwargs)
+    return buffer.getvalue()
+
+
+def _same(ours, theirs):
+    assert type(ours) is type(theirs)
+    assert_geodataframe_equal(ours, theirs, check_dtype=True, check_crs=True, check_column_type=True)
+    assert list(ours.columns) == list(theirs.columns) and ours.geometry.name == theirs.geometry.name
+    assert ours.dtypes.astype(str).tolist() == theirs.dtypes.astype(str).tolist() and ours.attrs == theirs.attrs
+    assert ours.crs == theirs.crs
+
+
+@pytest.mark.parametrize("crs", ["EPSG:28992", "EPSG:4326", None])
+def test_a_table_reads_as_geopandas_reads_it(crs):
+    data = _bytes(_frame(crs, attrs={"source": "test", "years": [2020, 2022]}))
+    _same(read_geoparquet(data), gpd.read_parquet(io.BytesIO(data)))
+    assert read_geoparquet(data).attrs == {"source": "test", "years": [2020, 2022]}
+
+
+def test_the_geometry_keeps_its_place_among_the_columns_and_an_index_is_restored():
+    frame = _frame().set_index("code")
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer)  # the index stored as a column, restored by pandas' metadata
+    data = buffer.getvalue()
+    ours = read_geoparquet(data)
+    _same(ours, gpd.read_parquet(io.BytesIO(data)))
+    assert ours.index.name == "code" and list(ours.columns) == ["count", "share", "kind", "flag", "geometry", "after"]
+
+
+def test_each_reference_system_is_made_once_and_shared():
+    reference_system.cache_clear()
+    first, second = (read_geoparquet(_bytes(_frame())) for _ in range(2))
+    assert first.crs is second.crs and first.crs.to_epsg() == 28992
+    assert reference_system.cache_info().misses == 1 and reference_system.cache_info().hits == 1
+    other = read_geoparquet(_bytes(_frame("EPSG:4326")))
+    assert other.crs.to_epsg() == 4326 and reference_system.cache_info().misses == 2
+
+
+def test_a_file_of_another_shape_is_read_by_geopandas():
+    frame = _frame()
+    frame["centre"] = gpd.GeoSeries([Point(0, 0), Point(1, 1), Point(2, 2)], crs="EPSG:28992")
+    data = _bytes(frame)  # two geometry columns
+    _same(read_geoparquet(data), gpd.read_parquet(io.BytesIO(data)))
+    covered = _bytes(_frame(), write_covering_bbox=True)  # a bounding-box column, which geopandas leaves out
+    ours = read_geoparquet(covered)
+    _same(ours, gpd.read_parquet(io.BytesIO(covered)))
+    assert "bbox" not in ours.columns
+
+
+def test_the_ids_of_a_datum_ensembles_members_are_removed_as_geopandas_does():
+    crs = {"type": "GeographicCRS", "datum_ensemble": {"members": [{"name": "m", "id": {"code": 1}}, {"name": "n"}]}}
+    import json
+
+    from wijkstudie.data.geoparquet import _without_member_ids
+
+    _without_member_ids(crs)
+    assert crs["datum_ensemble"]["members"] == [{"name": "m"}, {"name": "n"}]
+    assert reference_system(json.dumps(None)) is None
+
+
+def test_bytes_that_are_no_parquet_file_raise():
+    with pytest.raises(Exception):  # noqa: B017 (pyarrow's own error; the caches rebuild such an entry)
+        read_geoparquet(b"not parquet")
