@@ -1,10 +1,13 @@
 """The caches' GeoParquet reader gives what geopandas.read_parquet gives, with each CRS made once a session."""
 
 import io
+import json
+import warnings
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import MultiPolygon, Point, Polygon
@@ -42,7 +45,7 @@ def _same(ours, theirs):
     assert_geodataframe_equal(ours, theirs, check_dtype=True, check_crs=True, check_column_type=True)
     assert list(ours.columns) == list(theirs.columns) and ours.geometry.name == theirs.geometry.name
     assert ours.dtypes.astype(str).tolist() == theirs.dtypes.astype(str).tolist() and ours.attrs == theirs.attrs
-    assert ours.crs == theirs.crs
+    assert ours.crs == theirs.crs and str(ours.crs) == str(theirs.crs)  # str: the srs, the JSON in the file's order
 
 
 @pytest.mark.parametrize("crs", ["EPSG:28992", "EPSG:4326", None])
@@ -82,9 +85,42 @@ def test_a_file_of_another_shape_is_read_by_geopandas():
     assert "bbox" not in ours.columns
 
 
+def _with_geo(data: bytes, change, attrs: bytes | None = None) -> bytes:
+    """The file with its ``geo`` metadata (a dict) changed by ``change`` (and its PANDAS_ATTRS, when given)."""
+    table = pq.read_table(io.BytesIO(data))
+    metadata = dict(table.schema.metadata)
+    geo = json.loads(metadata[b"geo"])
+    change(geo)
+    metadata[b"geo"] = json.dumps(geo).encode()
+    if attrs is not None:
+        metadata[b"PANDAS_ATTRS"] = attrs
+    buffer = io.BytesIO()
+    pq.write_table(table.replace_schema_metadata(metadata), buffer)
+    return buffer.getvalue()
+
+
+def test_spherical_edges_warn_and_empty_attrs_are_none_as_in_geopandas():
+    data = _with_geo(_bytes(_frame()), lambda geo: geo["columns"]["geometry"].update(edges="spherical"), b"")
+    with warnings.catch_warnings(record=True) as ours_warned:
+        warnings.simplefilter("always")
+        ours = read_geoparquet(data)
+    with warnings.catch_warnings(record=True) as theirs_warned:
+        warnings.simplefilter("always")
+        theirs = gpd.read_parquet(io.BytesIO(data))
+    _same(ours, theirs)
+    assert [str(w.message) for w in ours_warned] == [str(w.message) for w in theirs_warned] != []
+    planar = _with_geo(_bytes(_frame()), lambda geo: None, b"")
+    _same(read_geoparquet(planar), gpd.read_parquet(io.BytesIO(planar)))
+
+
+def test_a_file_without_a_version_raises_as_in_geopandas():
+    data = _with_geo(_bytes(_frame()), lambda geo: geo.pop("version"))
+    with pytest.raises(ValueError, match="missing required key: 'version'"):
+        read_geoparquet(data)
+
+
 def test_the_ids_of_a_datum_ensembles_members_are_removed_as_geopandas_does():
     crs = {"type": "GeographicCRS", "datum_ensemble": {"members": [{"name": "m", "id": {"code": 1}}, {"name": "n"}]}}
-    import json
 
     from wijkstudie.data.geoparquet import _without_member_ids
 

@@ -5,7 +5,9 @@ small table, and a notebook reads some twenty cached tables, nearly all in the s
 table is read as geopandas reads one file (pyarrow's table, its non-geometry columns by ``to_pandas``, the geometry
 from its WKB, the table's ``attrs``), with the system made once per PROJJSON text and shared, as geopandas shares one
 between a table and the tables made from it. A file of another shape (several geometry columns, another encoding, a
-bounding-box column) is read by geopandas itself.
+bounding-box column, spherical edges, no version) is read by geopandas itself, so that it raises or warns as
+geopandas does. The system is made from the column's JSON in the file's key order, as geopandas makes it, so even its
+``srs`` (its ``str``, what a pickle of it holds) is geopandas'.
 """
 
 from __future__ import annotations
@@ -49,13 +51,15 @@ def read_geoparquet(data: bytes):
         or not isinstance(column, dict)
         or column.get("encoding") != "WKB"
         or "covering" in column
+        or column.get("edges", "planar") != "planar"  # geopandas warns that it reads them as planar
+        or not (geo.get("version") or geo.get("schema_version"))  # geopandas raises
     ):
         return gpd.read_parquet(io.BytesIO(data))
     position = list(table.slice(0, 0).to_pandas().columns).index(name)
     frame = table.drop([name]).to_pandas()
-    crs = reference_system(json.dumps(column.get("crs", "OGC:CRS84"), sort_keys=True))  # the spec's default
+    crs = reference_system(json.dumps(column.get("crs", "OGC:CRS84")))  # the spec's default; the file's key order
     frame.insert(position, name, gpd.GeoSeries.from_wkb(np.array(table[name]), crs=crs).values)
-    if b"PANDAS_ATTRS" in metadata:
+    if metadata.get(b"PANDAS_ATTRS"):  # as geopandas: empty means none
         frame.attrs = json.loads(metadata[b"PANDAS_ATTRS"])
     return gpd.GeoDataFrame(frame, geometry=name)
 
