@@ -14,10 +14,12 @@ import gc
 def leave_objects_at_exit() -> None:
     """At this process's exit, leave the objects alive then to the operating system (``gc.freeze`` at ``atexit``).
 
-    Every file the process wrote with ``write_atomic`` is closed and renamed into place before that write returns,
-    and the finalisers registered with ``weakref.finalize`` still run (at ``atexit``, after this; atexit runs the last
-    registered first). Only objects in reference cycles that are garbage at the exit are not finalised. Until the exit
-    nothing changes: collections run as before.
+    Every file the process wrote with ``write_atomic`` is closed and renamed into place before that write returns;
+    the finalisers registered with ``weakref.finalize`` (``TemporaryDirectory``'s among them) still run, from
+    weakref's own ``atexit`` hook, and so do ``logging``'s flush and close of its handlers and the finalisation of every
+    object outside reference cycles. Objects in reference cycles that are garbage at the exit are not finalised: a
+    buffered file left open inside one loses what it had not flushed, a ``NamedTemporaryFile`` inside one stays on
+    disk, their ``__del__`` methods do not run. Until the exit nothing changes: collections run as before.
 
     Returns
     -------
