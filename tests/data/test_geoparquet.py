@@ -83,6 +83,25 @@ def test_a_file_of_another_shape_is_read_by_geopandas():
     ours = read_geoparquet(covered)
     _same(ours, gpd.read_parquet(io.BytesIO(covered)))
     assert "bbox" not in ours.columns
+    geoarrow = _bytes(_frame().iloc[:2], geometry_encoding="geoarrow")  # another encoding than WKB
+    _same(read_geoparquet(geoarrow), gpd.read_parquet(io.BytesIO(geoarrow)))
+
+
+def test_a_column_without_a_crs_is_in_ogc_crs84_and_member_ids_are_removed_as_in_geopandas():
+    without = _with_geo(_bytes(_frame()), lambda geo: geo["columns"]["geometry"].pop("crs"))  # the spec's default
+    ours = read_geoparquet(without)
+    _same(ours, gpd.read_parquet(io.BytesIO(without)))
+    assert ours.crs.to_string() == "OGC:CRS84"
+
+    def with_member_ids(geo):  # as older GDAL writes them
+        members = geo["columns"]["geometry"]["crs"]["datum_ensemble"]["members"]
+        for number, member in enumerate(members):
+            member["id"] = {"authority": "EPSG", "code": 1166 + number}
+
+    data = _with_geo(_bytes(_frame("EPSG:4326")), with_member_ids)
+    ours = read_geoparquet(data)
+    _same(ours, gpd.read_parquet(io.BytesIO(data)))
+    assert '"members"' in str(ours.crs) and '"code": 1166' not in str(ours.crs)
 
 
 def _with_geo(data: bytes, change, attrs: bytes | None = None) -> bytes:
