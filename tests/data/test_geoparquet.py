@@ -151,3 +151,32 @@ def test_the_ids_of_a_datum_ensembles_members_are_removed_as_geopandas_does():
 def test_bytes_that_are_no_parquet_file_raise():
     with pytest.raises(Exception):  # noqa: B017 (pyarrow's own error; the caches rebuild such an entry)
         read_geoparquet(b"not parquet")
+
+
+@pytest.mark.parametrize("damage", ["truncated", "no version", "bad crs"])
+def test_a_cached_table_that_geopandas_cannot_read_is_rebuilt_with_the_caches_one_line_warning(tmp_path, damage):
+    """Even with its SHA-256 and seal matching (an entry written so), as geopandas.read_parquet made it rebuilt."""
+    import hashlib
+
+    import wijkstudie as ws
+    from wijkstudie.data import cache
+
+    key = "k" * 24
+    cache.store(key, _frame(), {"identification": {"dataset": "x"}, "suppressed": {}, "warnings": []}, tmp_path)
+    table_path, meta_path = cache._paths(key, tmp_path)
+    data = table_path.read_bytes()
+    if damage == "truncated":
+        data = data[:-40]
+    elif damage == "no version":
+        data = _with_geo(data, lambda geo: geo.pop("version"))
+    else:
+        data = _with_geo(data, lambda geo: geo["columns"]["geometry"].update(crs={"not": "a system"}))
+    with pytest.raises(Exception):  # noqa: B017 (whatever geopandas raises)
+        gpd.read_parquet(io.BytesIO(data))
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["cache"] = {"key": key, "table_sha256": hashlib.sha256(data).hexdigest()}
+    meta["cache"]["seal"] = cache.seal(meta)
+    table_path.write_bytes(data)
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.warns(ws.WijkstudieWarning, match=r"cache entry .*\.parquet: not served, it cannot be parsed: rebuilt"):
+        assert cache.load_cached(key, "x", tmp_path) is None
