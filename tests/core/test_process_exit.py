@@ -42,3 +42,14 @@ def test_at_exit_only_objects_in_reference_cycles_are_left_unfinalised(tmp_path,
     assert not (tmp_path / folder.rsplit("/", 1)[-1]).exists()
     assert (tmp_path / "plain.txt").read_text() == "outside any cycle"
     assert (tmp_path / "log.txt").read_text() == "WARNING:root:logged\n"
+
+
+def test_it_is_registered_once_however_often_it_is_called():
+    code = (
+        "import atexit\nfrom wijkstudie.core.process_exit import leave_objects_at_exit\n"
+        "before = atexit._ncallbacks()\nleave_objects_at_exit()\nleave_objects_at_exit()\n"
+        "print(atexit._ncallbacks() - before)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "1"
