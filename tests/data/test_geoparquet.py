@@ -180,3 +180,15 @@ def test_a_cached_table_that_geopandas_cannot_read_is_rebuilt_with_the_caches_on
     meta_path.write_text(json.dumps(meta), encoding="utf-8")
     with pytest.warns(ws.WijkstudieWarning, match=r"cache entry .*\.parquet: not served, it cannot be parsed: rebuilt"):
         assert cache.load_cached(key, "x", tmp_path) is None
+
+
+def test_a_cached_table_is_read_as_a_geodataframe_only_when_its_report_says_geometry():
+    from wijkstudie.data.geoparquet import read_cached_table
+
+    geo = _bytes(_frame())
+    _same(read_cached_table(geo, geometry=True), gpd.read_parquet(io.BytesIO(geo)))
+    plain = io.BytesIO()
+    pd.DataFrame({"code": ["GM0363", "GM0599"], "n": [1, 2]}).to_parquet(plain, index=False)
+    table = read_cached_table(plain.getvalue(), geometry=False)
+    assert type(table) is pd.DataFrame
+    pd.testing.assert_frame_equal(table, pd.read_parquet(io.BytesIO(plain.getvalue())))

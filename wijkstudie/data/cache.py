@@ -42,7 +42,7 @@ from ..core.errors import os_reason
 from ..core.hashing import file_sha256
 from ..core.paths import processed_dir
 from .download import sweep
-from .geoparquet import read_geoparquet
+from .geoparquet import read_cached_table
 
 # 5: entries carry their table's hash and a seal; 6: long tables name their variables; 7: both; 8: warnings as records
 READER_VERSION = 8
@@ -231,10 +231,7 @@ def load_cached(key: str, dataset: str | None = None, folder: Path | None = None
     if dataset is not None and held != dataset and meta["identification"].get("format") != "boundaries":
         return _distrust(table_path, f"it holds {held}, not {dataset}")
     try:
-        if meta.get("geometry"):
-            frame = read_geoparquet(data)
-        else:
-            frame = pd.read_parquet(io.BytesIO(data))
+        frame = read_cached_table(data, geometry=bool(meta.get("geometry")))
     except Exception:  # a damaged cache entry is rebuilt from the raw file
         return _distrust(table_path, "it cannot be parsed")
     return frame, meta

@@ -52,7 +52,7 @@ from ..core.provenance import announce_input
 from ..core.settings import settings
 from ..core.spec_sections import description_files
 from .cache import _write_atomic, cache_key
-from .geoparquet import read_geoparquet
+from .geoparquet import read_cached_table
 
 FOLDER = "derived"  # under processed_dir()
 FORMAT = 3  # the layout of an entry; a new one gives every entry a new key
@@ -276,10 +276,7 @@ def _serve(identity: dict, meta_path: Path, stem: str) -> tuple[pd.DataFrame | N
     if hashlib.sha256(content).hexdigest() != meta.get("sha256"):
         return None, "does not have the recorded content hash"
     try:  # the bytes hashed are the bytes read
-        if meta.get("geometry"):
-            table = read_geoparquet(content)
-        else:
-            table = pd.read_parquet(io.BytesIO(content))
+        table = read_cached_table(content, geometry=bool(meta.get("geometry")))
     except Exception:  # a file with the recorded hash that cannot be read: built again
         return None, "cannot be read as Parquet"
     if len(table) != meta.get("rows") or list(map(str, table.columns)) != meta.get("columns"):

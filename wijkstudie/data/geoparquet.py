@@ -65,6 +65,29 @@ def read_geoparquet(data: bytes):
     return gpd.GeoDataFrame(frame, geometry=name)
 
 
+def read_cached_table(data: bytes, *, geometry: bool):
+    """A cached table from its Parquet bytes: a GeoDataFrame (``read_geoparquet``) when it holds geometry.
+
+    What the table cache and the derived-table cache serve, from the bytes whose hash they checked.
+
+    Parameters
+    ----------
+    data : bytes
+        the file's content
+    geometry : bool
+        whether the entry's report says the table has a geometry column
+
+    Returns
+    -------
+    DataFrame or GeoDataFrame
+    """
+    if geometry:
+        return read_geoparquet(data)
+    import pandas as pd
+
+    return pd.read_parquet(io.BytesIO(data))
+
+
 @lru_cache(maxsize=32)
 def reference_system(text: str):
     """The pyproj CRS of a GeoParquet column's ``crs`` (its JSON text), made once; None for an unknown system (null).
